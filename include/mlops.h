@@ -1,0 +1,15 @@
+/*
+ * libmlops — embeddable MLOps core: content-addressed artifacts, experiment
+ * records, model registry and drift statistics behind one C API.
+ *
+ * This umbrella header includes every public header. See doc/api.md for a
+ * guide and DESIGN.md's conventions (errors, ownership, threads) as they
+ * stand in doc/conventions.md.
+ */
+#ifndef MLOPS_H
+#define MLOPS_H
+
+#include "mlops/common.h"
+#include "mlops/store.h"
+
+#endif /* MLOPS_H */

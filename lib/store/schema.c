@@ -1,0 +1,162 @@
+#include "store/schema.h"
+#include "store/store_internal.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/str.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Version 1, the store's own part: key/value facts fixed at creation. */
+static const char store_schema_v1[] =
+    "CREATE TABLE meta("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL"
+    ") WITHOUT ROWID;";
+
+/* Version 1 is the union of every subsystem's tables, created in this
+ * order. Until 1.0 ships a subsystem may change its part in place; after
+ * that, any change is a new version with its own migration below. */
+static const char *const schema_v1_parts[] = {
+    store_schema_v1,
+};
+
+static int create_v1(mlops__conn *c)
+{
+    for (size_t i = 0; i < sizeof schema_v1_parts / sizeof schema_v1_parts[0]; i++) {
+        int rc = mlops__conn_exec(c, schema_v1_parts[i]);
+        if (rc) return rc;
+    }
+    return MLOPS_OK;
+}
+
+/* migrate_to[v] upgrades a database at version v-1 to version v. */
+typedef int (*migration_fn)(mlops__conn *c);
+static const migration_fn migrate_to[] = { NULL, create_v1 };
+
+static int read_pragma_int(mlops__conn *c, const char *sql, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(mlops__conn_db(c), sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+struct db_identity {
+    int application_id;
+    int version;
+    int tables;
+};
+
+static int read_identity(mlops__conn *c, const char *path, struct db_identity *id)
+{
+    int rc = read_pragma_int(c, "PRAGMA application_id", &id->application_id);
+    if (rc == SQLITE_OK) rc = read_pragma_int(c, "PRAGMA user_version", &id->version);
+    if (rc == SQLITE_OK)
+        rc = read_pragma_int(c, "SELECT count(*) FROM sqlite_master", &id->tables);
+    if (rc == SQLITE_OK) return MLOPS_OK;
+    if ((rc & 0xff) == SQLITE_NOTADB)
+        return mlops__err(MLOPS_EFORMAT, "'%s' holds a mlops.db that is not a SQLite database",
+                          path);
+    char what[512];
+    snprintf(what, sizeof what, "cannot read the database of store '%s'", path);
+    return mlops__conn_error(c, rc, what);
+}
+
+static int check_identity(const struct db_identity *id, const char *path)
+{
+    if (id->application_id != MLOPS__APPLICATION_ID &&
+        (id->application_id != 0 || id->version != 0 || id->tables != 0))
+        return mlops__err(MLOPS_EFORMAT,
+                          "'%s' holds a mlops.db that another program wrote "
+                          "(application id %d, not libmlops)",
+                          path, id->application_id);
+    if (id->version > MLOPS__FORMAT_VERSION)
+        return mlops__err(MLOPS_EUNSUPPORTED,
+                          "store '%s' has format version %d; this library (%s) reads "
+                          "format version %d and older",
+                          path, id->version, MLOPS_VERSION_STRING, MLOPS__FORMAT_VERSION);
+    return MLOPS_OK;
+}
+
+static int insert_meta(mlops__conn *c, const char *key, const char *value)
+{
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(c, "INSERT INTO meta(key, value) VALUES (?1, ?2)", &st);
+    if (rc) return rc;
+    rc = mlops__bind_text(c, st, 1, key);
+    if (!rc) rc = mlops__bind_text(c, st, 2, value);
+    if (!rc) rc = mlops__conn_step_done(c, st, "recording store facts");
+    return rc;
+}
+
+static int record_creation_facts(mlops__conn *c, const mlops_store_opts *opts)
+{
+    char buf[64];
+    unsigned char id[16];
+    char id_hex[33];
+    int rc = mlops__random_bytes(id, sizeof id);
+    if (rc) return rc;
+    mlops__hex_encode(id, sizeof id, id_hex);
+    rc = insert_meta(c, "store_id", id_hex);
+    snprintf(buf, sizeof buf, "%lld", (long long)mlops__now_ms());
+    if (!rc) rc = insert_meta(c, "created_ms", buf);
+    snprintf(buf, sizeof buf, "%u", opts->chunk_min_size);
+    if (!rc) rc = insert_meta(c, "chunk_min_size", buf);
+    snprintf(buf, sizeof buf, "%u", opts->chunk_avg_size);
+    if (!rc) rc = insert_meta(c, "chunk_avg_size", buf);
+    snprintf(buf, sizeof buf, "%u", opts->chunk_max_size);
+    if (!rc) rc = insert_meta(c, "chunk_max_size", buf);
+    return rc;
+}
+
+static int migrate(mlops__conn *c, const char *path, const mlops_store_opts *opts,
+                   int *version_out)
+{
+    /* EXCLUSIVE: the first opener migrates while the others wait in the
+     * busy handler, then find the work done. */
+    int rc = mlops__conn_exec(c, "BEGIN EXCLUSIVE");
+    if (rc) return rc;
+    struct db_identity id;
+    rc = read_identity(c, path, &id);
+    if (!rc) rc = check_identity(&id, path);
+    for (int v = id.version + 1; !rc && v <= MLOPS__FORMAT_VERSION; v++) rc = migrate_to[v](c);
+    if (!rc && id.version == 0) rc = record_creation_facts(c, opts);
+    if (!rc && id.version != MLOPS__FORMAT_VERSION) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+                 MLOPS__APPLICATION_ID, MLOPS__FORMAT_VERSION);
+        rc = mlops__conn_exec(c, sql);
+    }
+    if (!rc) rc = mlops__conn_commit(c);
+    else mlops__conn_rollback(c);
+    if (!rc) *version_out = MLOPS__FORMAT_VERSION;
+    return rc;
+}
+
+int mlops__schema_prepare(mlops__conn *c, const char *path, int read_only,
+                          const mlops_store_opts *opts, int *version_out)
+{
+    struct db_identity id;
+    int rc = read_identity(c, path, &id);
+    if (!rc) rc = check_identity(&id, path);
+    if (rc) return rc;
+    if (id.application_id == MLOPS__APPLICATION_ID && id.version == MLOPS__FORMAT_VERSION) {
+        *version_out = id.version;
+        return MLOPS_OK;
+    }
+    if (read_only) {
+        if (id.version == 0)
+            return mlops__err(MLOPS_ENOTFOUND, "'%s' is not an initialised store", path);
+        return mlops__err(MLOPS_EUNSUPPORTED,
+                          "store '%s' has format version %d and needs migrating to %d; "
+                          "open it read-write once",
+                          path, id.version, MLOPS__FORMAT_VERSION);
+    }
+    return migrate(c, path, opts, version_out);
+}

@@ -1,0 +1,355 @@
+#include "store/store_internal.h"
+#include "store/schema.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/str.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Entries a store directory may hold; anything else marks a foreign one. */
+static const char *const layout_entries[] = {
+    "mlops.db", "mlops.db-wal", "mlops.db-shm", "mlops.db-journal", "objects", "tmp", "quarantine",
+};
+
+MLOPS_API int mlops_store_opts_init(mlops_store_opts *opts, unsigned version)
+{
+    if (!opts) return mlops__err_null("mlops_store_opts_init", "opts");
+    if (version == 0 || version > MLOPS_STORE_OPTS_VERSION)
+        return mlops__err(MLOPS_EINVAL,
+                          "mlops_store_opts_init: options version %u is not supported "
+                          "(this library knows 1..%d)",
+                          version, MLOPS_STORE_OPTS_VERSION);
+    mlops_store_opts defaults = MLOPS_STORE_OPTS_INIT;
+    *opts = defaults;
+    opts->version = version;
+    return MLOPS_OK;
+}
+
+static int is_power_of_two(uint32_t v)
+{
+    return v && !(v & (v - 1));
+}
+
+/* Copies the fields the caller's options version has over the defaults,
+ * and validates them. */
+static int effective_options(const mlops_store_opts *given, mlops_store_opts *out)
+{
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    if (given) {
+        if (given->version == 0 || given->version > MLOPS_STORE_OPTS_VERSION)
+            return mlops__err(MLOPS_EINVAL,
+                              "mlops_store_open: options version %u is not supported "
+                              "(initialise them with mlops_store_opts_init)",
+                              given->version);
+        o = *given; /* version 1 is the only version so far: every field */
+    }
+    if (o.durability < MLOPS_DURABILITY_NORMAL || o.durability > MLOPS_DURABILITY_NONE)
+        return mlops__err(MLOPS_EINVAL, "mlops_store_open: unknown durability %d", o.durability);
+    if (o.compression_level < 1 || o.compression_level > 19)
+        return mlops__err(MLOPS_EINVAL,
+                          "mlops_store_open: compression level %d is outside 1..19",
+                          o.compression_level);
+    if (!is_power_of_two(o.chunk_avg_size) || o.chunk_min_size < 64 ||
+        o.chunk_min_size >= o.chunk_avg_size || o.chunk_avg_size >= o.chunk_max_size ||
+        o.chunk_max_size > 64u * 1024 * 1024)
+        return mlops__err(MLOPS_EINVAL,
+                          "mlops_store_open: chunk sizes min %u / avg %u / max %u are invalid "
+                          "(need 64 <= min < avg < max <= 64 MiB, avg a power of two)",
+                          o.chunk_min_size, o.chunk_avg_size, o.chunk_max_size);
+    if (o.threads > 256)
+        return mlops__err(MLOPS_EINVAL, "mlops_store_open: %u threads is more than 256",
+                          o.threads);
+    if (o.actor && mlops__check_name("mlops_store_open", "actor", o.actor, 255))
+        return MLOPS_EINVAL;
+    *out = o;
+    return MLOPS_OK;
+}
+
+static char *login_name(void)
+{
+    struct passwd pw, *res = NULL;
+    char buf[1024];
+    if (getpwuid_r(geteuid(), &pw, buf, sizeof buf, &res) == 0 && res && res->pw_name[0])
+        return mlops__strdup(res->pw_name);
+    char uid[32];
+    snprintf(uid, sizeof uid, "uid:%u", (unsigned)geteuid());
+    return mlops__strdup(uid);
+}
+
+enum dir_kind { DIR_EMPTY_OR_OURS, DIR_HAS_DB, DIR_FOREIGN };
+
+static int classify_dir(const char *path, enum dir_kind *kind)
+{
+    DIR *d = opendir(path);
+    if (!d) return mlops__err_os(MLOPS_EIO, errno, "cannot read directory '%s'", path);
+    *kind = DIR_EMPTY_OR_OURS;
+    int has_db = 0;
+    char foreign[256] = "";
+    struct dirent *ent;
+    while ((ent = readdir(d)) != NULL) {
+        if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, "..")) continue;
+        int known = 0;
+        for (size_t i = 0; i < sizeof layout_entries / sizeof layout_entries[0]; i++)
+            if (!strcmp(ent->d_name, layout_entries[i])) known = 1;
+        if (!strcmp(ent->d_name, "mlops.db")) has_db = 1;
+        if (!known && !foreign[0]) snprintf(foreign, sizeof foreign, "%s", ent->d_name);
+    }
+    closedir(d);
+    if (has_db) *kind = DIR_HAS_DB;
+    else if (foreign[0]) {
+        *kind = DIR_FOREIGN;
+        return mlops__err(MLOPS_EFORMAT,
+                          "'%s' is a non-empty directory that is not a libmlops store "
+                          "(it holds '%s' and no mlops.db)",
+                          path, foreign);
+    }
+    return MLOPS_OK;
+}
+
+/* Makes sure path is a directory that is or may become a store. */
+static int prepare_directory(const char *path, const mlops_store_opts *o, int *creating)
+{
+    struct stat st;
+    *creating = 0;
+    if (stat(path, &st) != 0) {
+        int e = errno;
+        if (e != ENOENT) return mlops__err_os(MLOPS_EIO, e, "cannot access store '%s'", path);
+        if (!o->create_if_missing || o->read_only)
+            return mlops__err(MLOPS_ENOTFOUND, "no store at '%s'", path);
+        *creating = 1;
+        return mlops__mkdir_p(path);
+    }
+    if (!S_ISDIR(st.st_mode))
+        return mlops__err(MLOPS_EFORMAT, "'%s' is not a directory, so it cannot be a store",
+                          path);
+    enum dir_kind kind = DIR_FOREIGN;
+    int rc = classify_dir(path, &kind);
+    if (rc) return rc;
+    if (kind == DIR_HAS_DB) return MLOPS_OK;
+    if (!o->create_if_missing || o->read_only)
+        return mlops__err(MLOPS_ENOTFOUND, "'%s' is not a store (no mlops.db)", path);
+    *creating = 1;
+    return MLOPS_OK;
+}
+
+/* journal_mode=WAL needs a brief exclusive lock, which SQLite does not wait
+ * for through the busy handler; retry it within the busy timeout. */
+static int enable_wal(mlops__conn *c, const char *path, uint32_t busy_ms)
+{
+    int64_t start = mlops__monotonic_ns();
+    for (;;) {
+        sqlite3_stmt *st = NULL;
+        int rc = sqlite3_prepare_v2(mlops__conn_db(c), "PRAGMA journal_mode=WAL", -1, &st, NULL);
+        if (rc == SQLITE_OK) rc = sqlite3_step(st);
+        int is_wal = rc == SQLITE_ROW &&
+                     !strcmp((const char *)sqlite3_column_text(st, 0), "wal");
+        sqlite3_finalize(st);
+        if (is_wal) return MLOPS_OK;
+        int busy = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED || rc == SQLITE_ROW;
+        if (!busy || (mlops__monotonic_ns() - start) / 1000000 > (int64_t)busy_ms) {
+            if ((rc & 0xff) == SQLITE_NOTADB)
+                return mlops__err(MLOPS_EFORMAT,
+                                  "'%s' holds a mlops.db that is not a SQLite database", path);
+            char what[512];
+            snprintf(what, sizeof what, "cannot switch store '%s' to WAL mode", path);
+            return mlops__conn_error(c, rc == SQLITE_ROW ? SQLITE_BUSY : rc, what);
+        }
+        mlops__sleep_us(2000);
+    }
+}
+
+static int read_meta_u32(mlops__conn *c, const char *key, uint32_t *out)
+{
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT value FROM meta WHERE key = ?1", &st);
+    if (rc) return rc;
+    rc = mlops__bind_text(c, st, 1, key);
+    if (rc) return rc;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *out = (uint32_t)strtoul((const char *)sqlite3_column_text(st, 0), NULL, 10);
+        rc = MLOPS_OK;
+    } else if (step == SQLITE_DONE) {
+        rc = mlops__err(MLOPS_ECORRUPT, "store facts lack '%s'", key);
+    } else {
+        rc = mlops__conn_error(c, step, "reading store facts");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static void store_free(mlops_store *s)
+{
+    if (!s) return;
+    for (int i = 0; i < s->nidle; i++) mlops__conn_close(s->idle[i]);
+    pthread_mutex_destroy(&s->pool_lock);
+    free(s->path);
+    free(s->db_path);
+    free(s->objects_dir);
+    free(s->tmp_dir);
+    free(s->actor);
+    free(s);
+}
+
+static int make_layout(mlops_store *s)
+{
+    char *sha_dir = mlops__path_join(s->objects_dir, "sha256");
+    if (!sha_dir) return mlops__err_nomem("building the objects path");
+    int rc = mlops__mkdir(s->objects_dir);
+    if (!rc) rc = mlops__mkdir(sha_dir);
+    if (!rc) rc = mlops__mkdir(s->tmp_dir);
+    free(sha_dir);
+    return rc;
+}
+
+static int store_alloc(const char *path, const mlops_store_opts *o, mlops_store **out)
+{
+    mlops_store *s = calloc(1, sizeof *s);
+    if (!s) return mlops__err_nomem("opening a store");
+    pthread_mutex_init(&s->pool_lock, NULL);
+    s->opts = *o;
+    s->read_only = o->read_only != 0;
+    s->path = mlops__strdup(path);
+    s->db_path = mlops__path_join(path, "mlops.db");
+    s->objects_dir = mlops__path_join(path, "objects");
+    s->tmp_dir = mlops__path_join(path, "tmp");
+    s->actor = o->actor ? mlops__strdup(o->actor) : login_name();
+    if (!s->path || !s->db_path || !s->objects_dir || !s->tmp_dir || !s->actor) {
+        store_free(s);
+        return mlops__err_nomem("opening a store");
+    }
+    s->opts.actor = s->actor;
+    s->synchronous = o->durability == MLOPS_DURABILITY_FULL   ? "FULL"
+                     : o->durability == MLOPS_DURABILITY_NONE ? "OFF"
+                                                               : "NORMAL";
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    s->threads = o->threads ? o->threads : (cpus > 0 ? (unsigned)cpus : 1u);
+    *out = s;
+    return MLOPS_OK;
+}
+
+MLOPS_API int mlops_store_open(const char *path, const mlops_store_opts *opts, mlops_store **out)
+{
+    if (!path) return mlops__err_null("mlops_store_open", "path");
+    if (!out) return mlops__err_null("mlops_store_open", "out");
+    *out = NULL;
+    if (!path[0]) return mlops__err(MLOPS_EINVAL, "mlops_store_open: path is empty");
+    mlops_store_opts o;
+    int rc = effective_options(opts, &o);
+    int creating = 0;
+    if (!rc) rc = prepare_directory(path, &o, &creating);
+    mlops_store *s = NULL;
+    if (!rc) rc = store_alloc(path, &o, &s);
+    if (rc) return rc;
+
+    mlops__conn *c = NULL;
+    rc = mlops__conn_open(s->db_path, s->read_only, s->synchronous, o.busy_timeout_ms, &c);
+    if (!rc && !s->read_only) rc = enable_wal(c, path, o.busy_timeout_ms);
+    if (!rc) rc = mlops__schema_prepare(c, path, s->read_only, &o, &s->format_version);
+    if (!rc) rc = read_meta_u32(c, "chunk_min_size", &s->chunk_min);
+    if (!rc) rc = read_meta_u32(c, "chunk_avg_size", &s->chunk_avg);
+    if (!rc) rc = read_meta_u32(c, "chunk_max_size", &s->chunk_max);
+    if (!rc && !s->read_only) {
+        rc = make_layout(s);
+        if (!rc) mlops__sweep_old_files(s->tmp_dir, MLOPS__TMP_MAX_AGE_MS);
+        if (!rc && creating && mlops__store_fsync_enabled(s)) rc = mlops__fsync_dir(path);
+    }
+    if (rc) {
+        mlops__conn_close(c);
+        store_free(s);
+        return rc;
+    }
+    s->idle[s->nidle++] = c;
+    *out = s;
+    return MLOPS_OK;
+}
+
+MLOPS_API void mlops_store_close(mlops_store *s)
+{
+    store_free(s);
+}
+
+MLOPS_API const char *mlops_store_path(const mlops_store *s)
+{
+    return s ? s->path : NULL;
+}
+
+MLOPS_API int mlops_store_format_version(const mlops_store *s, int *out)
+{
+    if (!s) return mlops__err_null("mlops_store_format_version", "s");
+    if (!out) return mlops__err_null("mlops_store_format_version", "out");
+    *out = s->format_version;
+    return MLOPS_OK;
+}
+
+int mlops__store_conn(mlops_store *s, mlops__conn **out)
+{
+    pthread_mutex_lock(&s->pool_lock);
+    mlops__conn *c = s->nidle ? s->idle[--s->nidle] : NULL;
+    pthread_mutex_unlock(&s->pool_lock);
+    if (c) {
+        *out = c;
+        return MLOPS_OK;
+    }
+    return mlops__conn_open(s->db_path, s->read_only, s->synchronous, s->opts.busy_timeout_ms,
+                            out);
+}
+
+void mlops__store_release(mlops_store *s, mlops__conn *c)
+{
+    if (!c) return;
+    mlops__conn_rollback(c); /* a caller's bug must not leak an open transaction */
+    mlops__conn_reset_all(c);
+    pthread_mutex_lock(&s->pool_lock);
+    if (s->nidle < MLOPS__POOL_MAX) {
+        s->idle[s->nidle++] = c;
+        c = NULL;
+    }
+    pthread_mutex_unlock(&s->pool_lock);
+    mlops__conn_close(c);
+}
+
+static int run_tx(mlops_store *s, int write, mlops__tx_fn fn, void *arg)
+{
+    mlops__conn *c;
+    int rc = mlops__store_conn(s, &c);
+    if (rc) return rc;
+    rc = mlops__conn_begin(c, write);
+    if (!rc) {
+        rc = fn(c, arg);
+        if (rc) mlops__conn_rollback(c);
+        else rc = mlops__conn_commit(c);
+    }
+    mlops__store_release(s, c);
+    return rc;
+}
+
+int mlops__store_write(mlops_store *s, mlops__tx_fn fn, void *arg)
+{
+    int rc = mlops__store_check_writable(s, "write");
+    return rc ? rc : run_tx(s, 1, fn, arg);
+}
+
+int mlops__store_read(mlops_store *s, mlops__tx_fn fn, void *arg)
+{
+    return run_tx(s, 0, fn, arg);
+}
+
+int mlops__store_check_writable(const mlops_store *s, const char *func)
+{
+    if (!s->read_only) return MLOPS_OK;
+    return mlops__err(MLOPS_EREADONLY, "%s: store '%s' was opened read-only", func, s->path);
+}
+
+int mlops__store_fsync_enabled(const mlops_store *s)
+{
+    return s->opts.durability != MLOPS_DURABILITY_NONE;
+}

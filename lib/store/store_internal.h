@@ -1,0 +1,58 @@
+/* Internal interface of the store handle: what other subsystems use to
+ * reach the database and the directory layout. */
+#ifndef MLOPS_STORE_INTERNAL_H
+#define MLOPS_STORE_INTERNAL_H
+
+#include "mlops/store.h"
+#include "util/db.h"
+
+#include <pthread.h>
+
+/* On-disk format (= schema) version this library writes. */
+#define MLOPS__FORMAT_VERSION 1
+/* PRAGMA application_id of mlops.db: "MLOP". */
+#define MLOPS__APPLICATION_ID 0x4D4C4F50
+/* Temp files older than this are swept when a store opens. */
+#define MLOPS__TMP_MAX_AGE_MS (60 * 60 * 1000)
+
+#define MLOPS__POOL_MAX 8
+
+struct mlops_store {
+    char *path;        /* as given by the caller */
+    char *db_path;     /* <path>/mlops.db */
+    char *objects_dir; /* <path>/objects */
+    char *tmp_dir;     /* <path>/tmp */
+    char *actor;       /* default audit actor (copied from opts or the login name) */
+    mlops_store_opts opts; /* effective options; opts.actor points at actor */
+    int read_only;
+    int format_version;
+    uint32_t chunk_min, chunk_avg, chunk_max; /* recorded at creation */
+    unsigned threads;                         /* resolved worker count, >= 1 */
+    const char *synchronous;                  /* PRAGMA synchronous value */
+
+    pthread_mutex_t pool_lock;
+    int nidle;
+    mlops__conn *idle[MLOPS__POOL_MAX];
+};
+
+/* Borrow a connection for the length of one call; give it back. */
+int mlops__store_conn(mlops_store *s, mlops__conn **out);
+void mlops__store_release(mlops_store *s, mlops__conn *c);
+
+typedef int (*mlops__tx_fn)(mlops__conn *c, void *arg);
+
+/* Runs fn inside BEGIN IMMEDIATE ... COMMIT on a pooled connection
+ * (ROLLBACK when fn fails). Refuses with MLOPS_EREADONLY on a read-only
+ * handle. fn's return code is returned. */
+int mlops__store_write(mlops_store *s, mlops__tx_fn fn, void *arg);
+/* Runs fn inside a read transaction: one consistent snapshot. */
+int mlops__store_read(mlops_store *s, mlops__tx_fn fn, void *arg);
+
+/* MLOPS_EREADONLY with a message naming the store and the operation,
+ * or MLOPS_OK when writes are allowed. */
+int mlops__store_check_writable(const mlops_store *s, const char *func);
+
+/* Whether object files must be fsync'd (durability is not NONE). */
+int mlops__store_fsync_enabled(const mlops_store *s);
+
+#endif

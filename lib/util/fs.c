@@ -1,0 +1,163 @@
+#include "util/fs.h"
+#include "util/err.h"
+#include "util/clock.h"
+#include "util/str.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *mlops__path_join(const char *a, const char *b)
+{
+    size_t la = strlen(a);
+    if (la && a[la - 1] == '/') return mlops__strcat3(a, b, NULL);
+    return mlops__strcat3(a, "/", b);
+}
+
+int mlops__mkdir(const char *path)
+{
+    if (mkdir(path, 0755) == 0) return MLOPS_OK;
+    int e = errno;
+    struct stat st;
+    if (e == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return MLOPS_OK;
+    if (e == EEXIST)
+        return mlops__err(MLOPS_EFORMAT, "cannot create directory '%s': a file of that name exists",
+                          path);
+    return mlops__err_os(mlops__errno_code(e) == MLOPS_ENOMEM ? MLOPS_ENOMEM : MLOPS_EIO, e,
+                         "cannot create directory '%s'", path);
+}
+
+int mlops__mkdir_p(const char *path)
+{
+    char *copy = mlops__strdup(path);
+    if (!copy) return mlops__err_nomem("copying a path");
+    int rc = MLOPS_OK;
+    for (char *p = copy + 1; *p && rc == MLOPS_OK; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        rc = mlops__mkdir(copy);
+        *p = '/';
+    }
+    if (rc == MLOPS_OK) rc = mlops__mkdir(copy);
+    free(copy);
+    return rc;
+}
+
+int mlops__write_all(int fd, const void *buf, size_t len, const char *path)
+{
+    const char *p = buf;
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return mlops__err_os(MLOPS_EIO, errno, "cannot write '%s'", path);
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return MLOPS_OK;
+}
+
+int mlops__read_full(int fd, void *buf, size_t len, size_t *got, const char *path)
+{
+    char *p = buf;
+    size_t total = 0;
+    while (total < len) {
+        ssize_t n = read(fd, p + total, len - total);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            *got = total;
+            return mlops__err_os(MLOPS_EIO, errno, "cannot read '%s'", path);
+        }
+        if (n == 0) break;
+        total += (size_t)n;
+    }
+    *got = total;
+    return MLOPS_OK;
+}
+
+int mlops__fsync_fd(int fd, const char *path)
+{
+    while (fsync(fd) != 0) {
+        if (errno == EINTR) continue;
+        /* Some file systems cannot fsync special files; data files must. */
+        if (errno == EINVAL || errno == ENOTSUP) return MLOPS_OK;
+        return mlops__err_os(MLOPS_EIO, errno, "cannot fsync '%s'", path);
+    }
+    return MLOPS_OK;
+}
+
+int mlops__fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return mlops__err_os(MLOPS_EIO, errno, "cannot open directory '%s'", dir);
+    int rc = mlops__fsync_fd(fd, dir);
+    close(fd);
+    return rc;
+}
+
+int mlops__tmpfile(const char *dir, int *fd_out, char **path_out)
+{
+    for (int attempt = 0; attempt < 16; attempt++) {
+        unsigned char rnd[12];
+        char name[32];
+        int rc = mlops__random_bytes(rnd, sizeof rnd);
+        if (rc) return rc;
+        memcpy(name, "tmp-", 4);
+        mlops__hex_encode(rnd, sizeof rnd, name + 4);
+        char *path = mlops__path_join(dir, name);
+        if (!path) return mlops__err_nomem("building a temporary file name");
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            *fd_out = fd;
+            *path_out = path;
+            return MLOPS_OK;
+        }
+        int e = errno;
+        free(path);
+        if (e != EEXIST)
+            return mlops__err_os(MLOPS_EIO, e, "cannot create a temporary file in '%s'", dir);
+    }
+    return mlops__err(MLOPS_EIO, "cannot create a unique temporary file in '%s'", dir);
+}
+
+int mlops__rename_noreplace(const char *from, const char *to)
+{
+    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) return MLOPS_OK;
+    int e = errno;
+    if (e == EEXIST) return MLOPS_EEXIST;
+    if (e != EINVAL && e != ENOSYS && e != ENOTSUP)
+        return mlops__err_os(MLOPS_EIO, e, "cannot rename '%s' to '%s'", from, to);
+    /* File systems without RENAME_NOREPLACE: link() also refuses to replace. */
+    if (link(from, to) != 0) {
+        e = errno;
+        if (e == EEXIST) return MLOPS_EEXIST;
+        return mlops__err_os(MLOPS_EIO, e, "cannot link '%s' to '%s'", from, to);
+    }
+    unlink(from);
+    return MLOPS_OK;
+}
+
+int mlops__sweep_old_files(const char *dir, int64_t max_age_ms)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int removed = 0;
+    int64_t now = mlops__now_ms();
+    struct dirent *ent;
+    while ((ent = readdir(d)) != NULL) {
+        if (ent->d_name[0] == '.') continue;
+        struct stat st;
+        if (fstatat(dirfd(d), ent->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (!S_ISREG(st.st_mode)) continue;
+        int64_t mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+        if (now - mtime_ms > max_age_ms && unlinkat(dirfd(d), ent->d_name, 0) == 0) removed++;
+    }
+    closedir(d);
+    return removed;
+}

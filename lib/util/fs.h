@@ -1,0 +1,41 @@
+/* Internal: file-system helpers. Each sets the thread's error message
+ * (naming the path and the OS error) on failure and returns an MLOPS_E*
+ * code; MLOPS_OK on success. */
+#ifndef MLOPS_UTIL_FS_H
+#define MLOPS_UTIL_FS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* malloc'd "a/b"; NULL when out of memory. */
+char *mlops__path_join(const char *a, const char *b);
+
+/* mkdir that succeeds when the directory already exists. */
+int mlops__mkdir(const char *path);
+/* mkdir -p. */
+int mlops__mkdir_p(const char *path);
+
+/* Writes all len bytes, retrying short writes and EINTR. */
+int mlops__write_all(int fd, const void *buf, size_t len, const char *path);
+/* Reads until len bytes or end of file; *got receives the count. */
+int mlops__read_full(int fd, void *buf, size_t len, size_t *got, const char *path);
+
+int mlops__fsync_fd(int fd, const char *path);
+/* fsync of a directory, so that a rename or creation in it is durable. */
+int mlops__fsync_dir(const char *dir);
+
+/* Creates a new file with a random name in dir (O_EXCL, mode 0644);
+ * *path_out is malloc'd. */
+int mlops__tmpfile(const char *dir, int *fd_out, char **path_out);
+
+/* Renames without ever replacing an existing target (renameat2
+ * RENAME_NOREPLACE, or link + unlink where that is missing). Returns
+ * MLOPS_EEXIST, without a message, when the target exists: for a
+ * content-addressed object that is success for the caller. */
+int mlops__rename_noreplace(const char *from, const char *to);
+
+/* Removes regular files in dir whose mtime is older than max_age_ms.
+ * Best effort: errors are ignored. Returns the number removed. */
+int mlops__sweep_old_files(const char *dir, int64_t max_age_ms);
+
+#endif

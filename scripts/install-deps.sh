@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs what libmlops needs on Debian 12, as root, skipping what is
+# already there. usage: scripts/install-deps.sh main|test
+set -eu
+what=${1:-test}
+
+# Building the library and running the main job.
+main_pkgs="gcc g++ meson ninja-build pkg-config libsqlite3-dev libssl-dev libzstd-dev libmsgpack-dev"
+# Running every test besides.
+test_pkgs="$main_pkgs check abigail-tools binutils sqlite3"
+
+case "$what" in
+main) pkgs=$main_pkgs ;;
+test) pkgs=$test_pkgs ;;
+*) echo "usage: $0 main|test" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $pkgs; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+if [ -n "$missing" ]; then
+    echo "installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing
+fi
