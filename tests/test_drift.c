@@ -429,6 +429,384 @@ START_TEST(sort_matches_qsort)
 }
 END_TEST
 
+
+/* ---- profiles ------------------------------------------------------------------ */
+
+static double *irwin(uint64_t seed, size_t n, double shift, double scale)
+{
+    char spec[128];
+    snprintf(spec, sizeof spec, "irwin:%llu:%zu:%.17g:%.17g", (unsigned long long)seed, n, shift, scale);
+    size_t m;
+    return sample(spec, &m);
+}
+
+static mlops_profile *numeric_profile(const double *x, size_t n, size_t batch, const mlops_profile_opts *o)
+{
+    mlops_profile *p;
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_NUMERIC, o, &p));
+    for (size_t i = 0; i < n; i += batch) TU_OK(mlops_profile_add(p, x + i, n - i < batch ? n - i : batch));
+    return p;
+}
+
+START_TEST(profile_small_is_exact)
+{
+    /* Below k and freeze_after, every figure equals the array functions. */
+    size_t n1 = 1500, n2 = 1200;
+    double *a = irwin(201, n1, 0, 1), *b = irwin(202, n2, 0.15, 1);
+    a[7] = NAN;
+    a[9] = INFINITY;
+    mlops_profile *p = numeric_profile(a, n1, 333, NULL);
+    mlops_profile_comparison c = MLOPS_PROFILE_COMPARISON_INIT;
+    TU_OK(mlops_profile_compare_values(p, b, n2, &c));
+    mlops_binned_result r = MLOPS_BINNED_RESULT_INIT;
+    TU_OK(mlops_drift_binned(a, n1, b, n2, 10, &r));
+    ck_assert(c.psi == r.psi && c.jensen_shannon == r.jensen_shannon && c.kl == r.kl);
+    ck_assert(c.hellinger == r.hellinger && c.chisq.statistic == r.chisq.statistic);
+    mlops_ks_result k = MLOPS_KS_RESULT_INIT;
+    TU_OK(mlops_drift_ks_ex(a, n1, b, n2, MLOPS_KS_AUTO, &k));
+    ck_assert(c.ks_error == 0.0);
+    ck_assert_msg(c.ks_p_value == k.p_value, "%.17g %.17g", c.ks_p_value, k.p_value);
+    ck_assert(c.ks_verdict == (k.p_value < 0.05 ? MLOPS_VERDICT_DRIFT : MLOPS_VERDICT_NO_DRIFT));
+    mlops_profile_summary s = MLOPS_PROFILE_SUMMARY_INIT;
+    TU_OK(mlops_profile_summary_get(p, &s));
+    ck_assert_uint_eq(s.count, n1 - 2);
+    ck_assert_uint_eq(s.nan_count, 1);
+    ck_assert_uint_eq(s.inf_count, 1);
+    ck_assert(s.rank_error == 0.0 && s.frozen);
+    double mean = 0, m2 = 0, lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n1; i++)
+        if (isfinite(a[i])) {
+            mean += a[i];
+            lo = fmin(lo, a[i]);
+            hi = fmax(hi, a[i]);
+        }
+    mean /= (double)(n1 - 2);
+    for (size_t i = 0; i < n1; i++)
+        if (isfinite(a[i])) m2 += (a[i] - mean) * (a[i] - mean);
+    ck_assert(fabs(s.mean - mean) <= 1e-12 * fabs(mean) + 1e-15);
+    ck_assert(fabs(s.variance - m2 / (double)(n1 - 2)) <= 1e-12 * s.variance);
+    ck_assert(s.min == lo && s.max == hi);
+    /* Quantiles are exact before the first compaction: the median is a value. */
+    double q;
+    TU_OK(mlops_profile_quantile(p, 0.0, &q));
+    ck_assert(q == lo);
+    TU_OK(mlops_profile_quantile(p, 1.0, &q));
+    ck_assert(q == hi);
+    mlops_profile_free(p);
+    free(a);
+    free(b);
+}
+END_TEST
+
+static void serialize(mlops_profile *p, void **buf, size_t *len)
+{
+    TU_OK(mlops_profile_serialize(p, buf, len));
+    ck_assert_uint_gt(*len, 10);
+}
+
+START_TEST(profile_bytes_are_deterministic)
+{
+    size_t n = 300000;
+    double *a = irwin(203, n, 1, 2);
+    for (size_t i = 0; i < n; i += 997) a[i] = NAN;
+    mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
+    o.sketch_k = 256;
+    o.freeze_after = 50000;
+    mlops_profile *p1 = numeric_profile(a, n, 1000, &o), *p2 = numeric_profile(a, n, 77777, &o),
+                  *p3 = numeric_profile(a, n, n, &o);
+    void *b1, *b2, *b3, *b4;
+    size_t l1, l2, l3, l4;
+    serialize(p1, &b1, &l1);
+    serialize(p2, &b2, &l2);
+    serialize(p3, &b3, &l3);
+    ck_assert_uint_eq(l1, l2);
+    ck_assert_uint_eq(l1, l3);
+    ck_assert(memcmp(b1, b2, l1) == 0 && memcmp(b1, b3, l1) == 0);
+    /* Round trip: the decoded profile re-encodes to the same bytes. */
+    mlops_profile *d;
+    TU_OK(mlops_profile_deserialize(b1, l1, &d));
+    serialize(d, &b4, &l4);
+    ck_assert_uint_eq(l1, l4);
+    ck_assert(memcmp(b1, b4, l1) == 0);
+    mlops_profile_summary s1 = MLOPS_PROFILE_SUMMARY_INIT, s2 = MLOPS_PROFILE_SUMMARY_INIT;
+    TU_OK(mlops_profile_summary_get(p1, &s1));
+    TU_OK(mlops_profile_summary_get(d, &s2));
+    ck_assert(s1.mean == s2.mean && s1.variance == s2.variance && s1.count == s2.count);
+    ck_assert(s1.rank_error > 0.0 && s1.rank_error == s2.rank_error);
+    /* The documented bound: (floor(log2(n/k)) + 1) / k. */
+    ck_assert(s1.rank_error <= (floor(log2((double)s1.count / 256)) + 1) / 256);
+    /* Continuing after a round trip gives what continuing the original gives. */
+    TU_OK(mlops_profile_add(d, a, 5000));
+    TU_OK(mlops_profile_add(p1, a, 5000));
+    mlops_free(b4);
+    serialize(d, &b4, &l4);
+    mlops_free(b1);
+    serialize(p1, &b1, &l1);
+    ck_assert(l1 == l4 && memcmp(b1, b4, l1) == 0);
+    mlops_free(b1);
+    mlops_free(b2);
+    mlops_free(b3);
+    mlops_free(b4);
+    mlops_profile_free(p1);
+    mlops_profile_free(p2);
+    mlops_profile_free(p3);
+    mlops_profile_free(d);
+    free(a);
+}
+END_TEST
+
+static int cmpd(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+START_TEST(profile_merge_within_bound)
+{
+    size_t n = 400000, half = 150000;
+    double *a = irwin(204, n, 0, 1);
+    mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
+    o.sketch_k = 128;
+    o.freeze_after = 1000;
+    mlops_profile *whole = numeric_profile(a, n, 4096, &o);
+    mlops_profile *p = numeric_profile(a, half, 4096, &o), *q;
+    TU_OK(mlops_profile_new_like(p, &q));
+    TU_OK(mlops_profile_add(q, a + half, n - half));
+    TU_OK(mlops_profile_merge(p, q));
+    mlops_profile_summary sm = MLOPS_PROFILE_SUMMARY_INIT, sw = MLOPS_PROFILE_SUMMARY_INIT;
+    TU_OK(mlops_profile_summary_get(p, &sm));
+    TU_OK(mlops_profile_summary_get(whole, &sw));
+    ck_assert_uint_eq(sm.count, n);
+    ck_assert(fabs(sm.mean - sw.mean) <= 1e-12 && fabs(sm.variance - sw.variance) <= 1e-12 * sw.variance);
+    ck_assert(sm.min == sw.min && sm.max == sw.max);
+    ck_assert(sm.rank_error <= (floor(log2((double)n / 128)) + 1) / 128);
+    /* Bins are exact: the merged counts equal the whole's. */
+    const double *e1, *e2;
+    size_t ne1, ne2;
+    TU_OK(mlops_profile_edges(p, &e1, &ne1));
+    TU_OK(mlops_profile_edges(whole, &e2, &ne2));
+    ck_assert_uint_eq(ne1, ne2);
+    for (size_t i = 0; i <= ne1; i++) ck_assert_uint_eq(p->bin_counts[i], whole->bin_counts[i]);
+    /* Every quantile's true rank is within the bound. */
+    double *s = malloc(n * sizeof *s);
+    memcpy(s, a, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmpd);
+    double bound = sm.rank_error * (double)n;
+    for (int i = 0; i <= 100; i++) {
+        double qq = i / 100.0, v;
+        TU_OK(mlops_profile_quantile(p, qq, &v));
+        size_t below = 0, upto = 0; /* #{x < v}, #{x <= v} */
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (s[mid] < v) lo = mid + 1; else hi = mid;
+        }
+        below = lo;
+        hi = n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (s[mid] <= v) lo = mid + 1; else hi = mid;
+        }
+        upto = lo;
+        ck_assert_msg((double)upto >= qq * (double)n - bound - 1 && (double)below <= qq * (double)n + bound,
+                      "q %g: rank [%zu, %zu] bound %g", qq, below, upto, bound);
+    }
+    free(s);
+    /* Merging different bins is refused. */
+    mlops_profile *other = numeric_profile(a + 1000, 5000, 5000, &o);
+    TU_RC(MLOPS_ECONFLICT, mlops_profile_merge(p, other));
+    mlops_profile *cat;
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_CATEGORICAL, &o, &cat));
+    TU_RC(MLOPS_EINVAL, mlops_profile_merge(p, cat));
+    mlops_profile_comparison c = MLOPS_PROFILE_COMPARISON_INIT;
+    TU_RC(MLOPS_EINVAL, mlops_profile_compare(p, cat, &c));
+    mlops_profile_free(cat);
+    mlops_profile_free(other);
+    mlops_profile_free(p);
+    mlops_profile_free(q);
+    mlops_profile_free(whole);
+    free(a);
+}
+END_TEST
+
+START_TEST(profile_ks_verdicts)
+{
+    mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
+    o.sketch_k = 64; /* a coarse sketch: a large error bound */
+    size_t n = 200000, m = 20000;
+    double *a = irwin(205, n, 0, 1);
+    mlops_profile *p = numeric_profile(a, n, n, &o);
+    mlops_profile_summary s = MLOPS_PROFILE_SUMMARY_INIT;
+    TU_OK(mlops_profile_summary_get(p, &s));
+    ck_assert(s.rank_error > 0.02);
+    /* A shift far beyond the error: drift. */
+    double *far = irwin(206, m, 1.0, 1);
+    mlops_profile_comparison c = MLOPS_PROFILE_COMPARISON_INIT;
+    TU_OK(mlops_profile_compare_values(p, far, m, &c));
+    ck_assert_int_eq(c.ks_verdict, MLOPS_VERDICT_DRIFT);
+    /* A shift whose D sits inside the error band: inconclusive, not a guess. */
+    double *near = irwin(207, m, 0.03, 1);
+    TU_OK(mlops_profile_compare_values(p, near, m, &c));
+    ck_assert_msg(c.ks_verdict == MLOPS_VERDICT_INCONCLUSIVE, "verdict %d D %g err %g p [%g, %g]",
+                  c.ks_verdict, c.ks_statistic, c.ks_error, c.ks_p_low, c.ks_p_high);
+    ck_assert(c.ks_p_low < c.alpha && c.ks_p_high >= c.alpha);
+    /* The exact test on the raw data does decide: the sketch could not. */
+    mlops_test_result t;
+    TU_OK(mlops_drift_ks(a, n, near, m, &t));
+    ck_assert(fabs(t.statistic - c.ks_statistic) <= c.ks_error);
+    /* A fine sketch of the same data decides. */
+    mlops_profile *fine = numeric_profile(a, n, n, NULL);
+    TU_OK(mlops_profile_compare_values(fine, near, m, &c));
+    ck_assert_int_ne(c.ks_verdict, MLOPS_VERDICT_INCONCLUSIVE);
+    /* Same distribution, fine sketch: no drift. */
+    double *same = irwin(208, 2000, 0.0, 1);
+    TU_OK(mlops_profile_compare_values(fine, same, 2000, &c));
+    ck_assert_int_eq(c.ks_verdict, MLOPS_VERDICT_NO_DRIFT);
+    /* Profile against profile. */
+    mlops_profile *cur;
+    TU_OK(mlops_profile_new_like(fine, &cur));
+    TU_OK(mlops_profile_add(cur, far, m));
+    TU_OK(mlops_profile_compare(fine, cur, &c));
+    ck_assert_int_eq(c.ks_verdict, MLOPS_VERDICT_DRIFT);
+    ck_assert(c.psi > 0.5);
+    c.alpha = 0;
+    TU_RC(MLOPS_EINVAL, mlops_profile_compare(fine, cur, &c));
+    mlops_profile_free(cur);
+    mlops_profile_free(fine);
+    mlops_profile_free(p);
+    free(a);
+    free(far);
+    free(near);
+    free(same);
+}
+END_TEST
+
+START_TEST(profile_categories)
+{
+    mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
+    o.max_categories = 16;
+    mlops_profile *p;
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_CATEGORICAL, &o, &p));
+    const char *v[] = { "a", "b", "a", NULL, "c", "a", "\xc3\xa9t\xc3\xa9", "b" };
+    TU_OK(mlops_profile_add_strings(p, v, 8));
+    uint64_t c;
+    TU_OK(mlops_profile_category_count(p, "a", &c));
+    ck_assert_uint_eq(c, 3);
+    TU_OK(mlops_profile_category_count(p, "\xc3\xa9t\xc3\xa9", &c));
+    ck_assert_uint_eq(c, 1);
+    TU_OK(mlops_profile_category_count(p, "zzz", &c));
+    ck_assert_uint_eq(c, 0);
+    const char *bad[] = { "ok", "\xff\xfe" };
+    TU_RC(MLOPS_EINVAL, mlops_profile_add_strings(p, bad, 2));
+    TU_OK(mlops_profile_category_count(p, "ok", &c));
+    ck_assert_uint_eq(c, 0); /* nothing added */
+    double x = 1.0;
+    TU_RC(MLOPS_EINVAL, mlops_profile_add(p, &x, 1));
+    /* Compared with a batch: the chi-square of the counts; unseen "d" is finite. */
+    const char *cur[] = { "a", "b", "b", "d", "d", "d", NULL };
+    mlops_profile_comparison cmp = MLOPS_PROFILE_COMPARISON_INIT;
+    TU_OK(mlops_profile_compare_strings(p, cur, 7, &cmp));
+    /* categories sorted: a b c d été */
+    double rc_[] = { 3, 2, 1, 0, 1 }, cc_[] = { 1, 2, 0, 3, 0 };
+    mlops_test_result t;
+    TU_OK(mlops_drift_chisq(rc_, cc_, 5, &t));
+    ck_assert(cmp.chisq.statistic == t.statistic && cmp.chisq.p_value == t.p_value);
+    ck_assert(isnan(cmp.ks_statistic));
+    ck_assert_uint_eq(cmp.n_ref, 7);
+    ck_assert_uint_eq(cmp.n_cur, 6);
+    /* Beyond the cap: a frequent-items summary whose undercount is bounded. */
+    char key[32];
+    uint64_t truth[200] = { 0 };
+    for (int round = 0; round < 50; round++)
+        for (int i = 0; i < 200; i++) {
+            int id = (i * 37 + round) % 200;
+            int reps = id < 5 ? 20 : 1; /* five heavy hitters */
+            for (int r = 0; r < reps; r++) {
+                snprintf(key, sizeof key, "k%d", id);
+                const char *kp = key;
+                TU_OK(mlops_profile_add_strings(p, &kp, 1));
+                truth[id]++;
+            }
+        }
+    mlops_profile_summary s = MLOPS_PROFILE_SUMMARY_INIT;
+    TU_OK(mlops_profile_summary_get(p, &s));
+    ck_assert(!s.categories_exact);
+    ck_assert_uint_le(s.n_categories, 16);
+    for (int id = 0; id < 200; id++) {
+        snprintf(key, sizeof key, "k%d", id);
+        TU_OK(mlops_profile_category_count(p, key, &c));
+        ck_assert(c <= truth[id] && (double)(truth[id] - c) <= s.category_error);
+        if (id < 5) ck_assert_uint_gt(c, 0); /* heavy hitters survive */
+    }
+    /* Serialisation round trip. */
+    void *b1, *b2;
+    size_t l1, l2;
+    serialize(p, &b1, &l1);
+    mlops_profile *d;
+    TU_OK(mlops_profile_deserialize(b1, l1, &d));
+    serialize(d, &b2, &l2);
+    ck_assert(l1 == l2 && memcmp(b1, b2, l1) == 0);
+    ck_assert_int_eq(mlops_profile_kind(d), MLOPS_PROFILE_CATEGORICAL);
+    mlops_free(b1);
+    mlops_free(b2);
+    mlops_profile_free(d);
+    mlops_profile_free(p);
+}
+END_TEST
+
+START_TEST(profile_bad_input)
+{
+    mlops_profile *p;
+    TU_RC(MLOPS_EINVAL, mlops_profile_new(7, NULL, &p));
+    mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
+    o.bins = 1;
+    TU_RC(MLOPS_EINVAL, mlops_profile_new(MLOPS_PROFILE_NUMERIC, &o, &p));
+    o.bins = 0;
+    TU_RC(MLOPS_EINVAL, mlops_profile_new(MLOPS_PROFILE_NUMERIC, &o, &p));
+    o.bins = 10;
+    o.sketch_k = 17;
+    TU_RC(MLOPS_EINVAL, mlops_profile_new(MLOPS_PROFILE_NUMERIC, &o, &p));
+    TU_RC(MLOPS_EINVAL, mlops_profile_opts_init(&o, 0));
+    TU_OK(mlops_profile_opts_init(&o, MLOPS_PROFILE_OPTS_VERSION));
+    double edges[] = { 1, 0 };
+    o.edges = edges;
+    o.n_edges = 2;
+    TU_RC(MLOPS_EINVAL, mlops_profile_new(MLOPS_PROFILE_NUMERIC, &o, &p));
+    edges[1] = 2;
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_NUMERIC, &o, &p));
+    double nans[] = { NAN, NAN };
+    TU_OK(mlops_profile_add(p, nans, 2));
+    double q;
+    TU_RC(MLOPS_EINVAL, mlops_profile_quantile(p, 0.5, &q)); /* all NaN */
+    mlops_profile_comparison c = MLOPS_PROFILE_COMPARISON_INIT;
+    double x[] = { 1, 2, 3 };
+    TU_RC(MLOPS_EINVAL, mlops_profile_compare_values(p, x, 3, &c));
+    TU_OK(mlops_profile_add(p, x, 3));
+    TU_RC(MLOPS_EINVAL, mlops_profile_compare_values(p, nans, 2, &c));
+    TU_RC(MLOPS_EINVAL, mlops_profile_quantile(p, 1.5, &q));
+    /* Decoding refuses garbage, truncation and newer versions. */
+    void *buf;
+    size_t len;
+    serialize(p, &buf, &len);
+    mlops_profile *d = (mlops_profile *)1;
+    TU_RC(MLOPS_EFORMAT, mlops_profile_deserialize("hello", 5, &d));
+    ck_assert_ptr_null(d);
+    TU_RC(MLOPS_EFORMAT, mlops_profile_deserialize(buf, len - 3, &d));
+    TU_RC(MLOPS_EFORMAT, mlops_profile_deserialize(buf, 0, &d));
+    unsigned char *b = buf;
+    for (size_t i = 0; i + 8 < len; i++)
+        if (!memcmp(b + i, "\xa7version", 8)) {
+            ck_assert_int_eq(b[i + 8], 1);
+            b[i + 8] = 2;
+            break;
+        }
+    TU_RC(MLOPS_EUNSUPPORTED, mlops_profile_deserialize(buf, len, &d));
+    mlops_free(buf);
+    mlops_profile_free(p);
+    mlops_profile_free(NULL);
+}
+END_TEST
+
 static Suite *drift_suite(void)
 {
     Suite *s = suite_create("drift");
@@ -448,6 +826,15 @@ static Suite *drift_suite(void)
     tcase_add_test(tc, counts_bad_input);
     tcase_add_test(tc, sort_matches_qsort);
     suite_add_tcase(s, tc);
+    TCase *tp = tcase_create("profiles");
+    tcase_set_timeout(tp, 300);
+    tcase_add_test(tp, profile_small_is_exact);
+    tcase_add_test(tp, profile_bytes_are_deterministic);
+    tcase_add_test(tp, profile_merge_within_bound);
+    tcase_add_test(tp, profile_ks_verdicts);
+    tcase_add_test(tp, profile_categories);
+    tcase_add_test(tp, profile_bad_input);
+    suite_add_tcase(s, tp);
     return s;
 }
 

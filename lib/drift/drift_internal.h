@@ -29,6 +29,10 @@ void mlops__sample_free(mlops__sample *s);
  * IEEE-754 bit patterns. tmp holds n doubles of scratch (NULL: allocated).
  * MLOPS_ENOMEM only when tmp is NULL and allocation fails. */
 int mlops__sort_doubles(double *v, size_t n, double *tmp);
+/* The same with the caller's scratch: tmp of n doubles and
+ * MLOPS__SORT_SCRATCH uint32_t. Never fails. */
+#define MLOPS__SORT_SCRATCH (6u * 2048u)
+void mlops__sort_doubles_scratch(double *v, size_t n, double *tmp, uint32_t *scratch);
 
 /* Compensated (Neumaier) running sum. */
 typedef struct mlops__ksum {
@@ -112,29 +116,46 @@ void mlops__ztest_counts(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2, mlo
 /* Checks count vectors: MLOPS_EINVAL naming func when one is bad. */
 int mlops__check_counts(const char *func, const double *p, const double *q, size_t k);
 
-/* ---- kll.c: deterministic quantile sketch ------------------------------------ */
+/* ---- kll.c: deterministic quantile sketch ------------------------------------
+ * Levels 0..L-1 of compactors of capacity k. Level 0 holds raw values in
+ * arrival order; a level h >= 1 holds sorted values of weight 2^h. A level
+ * reaching k items is compacted: sorted, one item held back when the count
+ * is odd (the largest), and every other item kept (offset alternating with
+ * the level's compaction count, no randomness) and merged into level h+1.
+ * One compaction moves any rank by at most its weight 2^h; err sums those
+ * weights, so |estimated rank - true rank| <= err for every query. */
 
 typedef struct mlops__kll_level {
-    double *v;      /* level 0: raw values in arrival order; above: sorted */
+    double *v;
     uint32_t n, cap;
 } mlops__kll_level;
 
+typedef void (*mlops__kll_block_fn)(void *ctx, const double *block, size_t n);
+
 typedef struct mlops__kll {
-    uint32_t k;           /* compactor capacity (even) */
+    uint32_t k;               /* compactor capacity (even) */
     uint32_t nlevels;
     mlops__kll_level *levels;
-    uint64_t *parity;     /* per level: compactions done (offset = parity & 1) */
-    uint64_t n;           /* values seen */
-    uint64_t err;         /* sum of weights of compactions: the rank-error bound */
+    uint64_t *parity;         /* per level: compactions done */
+    uint64_t n;               /* values seen */
+    uint64_t err;             /* sum of the weights of compactions */
+    double *tmp;              /* scratch: k doubles */
+    uint32_t *hist;           /* scratch for the radix sort */
+    mlops__kll_block_fn on_block; /* called with each full level-0 block */
+    void *block_ctx;
 } mlops__kll;
 
 int mlops__kll_init(mlops__kll *s, uint32_t k);
 void mlops__kll_free(mlops__kll *s);
-int mlops__kll_add(mlops__kll *s, const double *x, size_t n); /* finite values only */
+/* Adds finite values; the profile's block callback sees each full block. */
+int mlops__kll_add(mlops__kll *s, const double *x, size_t n);
+/* Merges from (whose level-0 values are added as new arrivals). */
 int mlops__kll_merge(mlops__kll *into, const mlops__kll *from);
 /* Sorted retained items with weights (malloc'd); *n_out items. */
 int mlops__kll_sorted_view(const mlops__kll *s, double **vals, uint64_t **weights, size_t *n_out);
-/* Internal consistency (used by the decoder): levels sorted, weights sum to n. */
+/* Sets level h's items (copied); used by the decoder. */
+int mlops__kll_set_level(mlops__kll *s, uint32_t h, const double *v, uint32_t n, uint64_t parity);
+/* Checks the decoder's result: levels >= 1 sorted and below k, weights sum to n. */
 int mlops__kll_check(const mlops__kll *s);
 
 /* ---- freq.c: categorical counts ------------------------------------------- */
@@ -165,28 +186,49 @@ int mlops__freq_merge(mlops__freq *into, const mlops__freq *from);
 /* ---- profile.c -------------------------------------------------------------- */
 
 #define MLOPS__PROFILE_FORMAT_VERSION 1
+#define MLOPS__PROFILE_CHUNK 4096
+
+/* Moments of a set of values: count, mean, sum of squared deviations. */
+typedef struct mlops__moments {
+    uint64_t n;
+    double mean, m2;
+} mlops__moments;
+
+/* Chan et al.'s pairwise update: a then b. */
+void mlops__moments_merge(mlops__moments *a, const mlops__moments *b);
+/* Two-pass moments of x[0..n). */
+void mlops__moments_of(const double *x, size_t n, mlops__moments *out);
 
 struct mlops_profile {
     int kind;
-    mlops_profile_opts opts; /* opts.edges is NULL here: see edges below */
+    mlops_profile_opts opts;  /* opts.edges is NULL here: see edges below */
     /* numeric */
-    uint64_t count, nan, inf;
-    double min, max, mean, m2;
+    uint64_t nan, inf;
+    double min, max;          /* of finite values; +Inf/-Inf while none */
+    mlops__moments blocks;    /* moments of the completed sketch blocks */
     int frozen;
-    double *edges;           /* frozen interior edges */
+    int fixed_edges;          /* edges given by the caller */
+    double *edges;            /* frozen interior edges */
     size_t n_edges;
-    uint64_t *bin_counts;    /* n_edges + 1, once frozen */
-    double *pending;         /* values kept until the edges freeze */
-    size_t n_pending, cap_pending;
-    int fixed_edges;         /* edges given by the caller */
-    mlops__kll kll;
+    uint64_t *bin_counts;     /* n_edges + 1 once frozen */
+    double *pending;          /* finite values kept until the edges freeze */
+    size_t n_pending;
+    double *chunk;            /* scratch: MLOPS__PROFILE_CHUNK finite values */
+    mlops__kll kll;           /* kll.n counts the finite values */
     /* categorical */
     uint64_t missing;
-    uint64_t total;          /* non-missing strings */
+    uint64_t total;           /* non-missing values */
     mlops__freq freq;
 };
 
 int mlops__profile_alloc(int kind, const mlops_profile_opts *opts, mlops_profile **out);
+/* Moments of every finite value so far (blocks plus the sketch's level 0). */
+void mlops__profile_moments(const mlops_profile *p, mlops__moments *out);
+/* Freezes a numeric profile's edges from its pending values (no-op when frozen). */
 int mlops__profile_freeze(mlops_profile *p);
+/* Same kind and options, both frozen, same edges (else MLOPS_ECONFLICT). */
+int mlops__profile_check_pair(const char *fn, mlops_profile *a, mlops_profile *b);
+/* Sets a numeric profile's frozen edges (copied) and zero counts. */
+int mlops__profile_set_edges(mlops_profile *p, const double *edges, size_t n_edges);
 
 #endif

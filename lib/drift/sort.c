@@ -40,20 +40,14 @@ static void insertion_sort(double *v, size_t n)
     }
 }
 
-int mlops__sort_doubles(double *v, size_t n, double *tmp)
+void mlops__sort_doubles_scratch(double *v, size_t n, double *tmp, uint32_t *scratch)
 {
     if (n < SMALL_SORT) {
         insertion_sort(v, n);
-        return MLOPS_OK;
+        return;
     }
-    /* Heap, not stack or TLS: callers may run on small foreign stacks. */
-    uint32_t (*hist)[RADIX_SIZE] = calloc(RADIX_PASSES, sizeof *hist);
-    double *owned = NULL;
-    if (hist && !tmp) owned = tmp = malloc(n * sizeof *tmp);
-    if (!hist || !tmp) {
-        free(hist);
-        return mlops__err_nomem("sorting doubles");
-    }
+    uint32_t (*hist)[RADIX_SIZE] = (uint32_t (*)[RADIX_SIZE])scratch;
+    memset(hist, 0, RADIX_PASSES * sizeof *hist);
     uint64_t *a = (uint64_t *)(void *)v;
     uint64_t *b = (uint64_t *)(void *)tmp;
     /* One pass builds every digit's histogram. */
@@ -85,6 +79,23 @@ int mlops__sort_doubles(double *v, size_t n, double *tmp)
     /* The result may sit in tmp's storage: bring it home. */
     uint64_t *dst = (uint64_t *)(void *)v;
     for (size_t i = 0; i < n; i++) dst[i] = bits_of(a[i]);
+}
+
+int mlops__sort_doubles(double *v, size_t n, double *tmp)
+{
+    if (n < SMALL_SORT) {
+        insertion_sort(v, n);
+        return MLOPS_OK;
+    }
+    /* Heap, not stack or TLS: callers may run on small foreign stacks. */
+    uint32_t *hist = malloc(MLOPS__SORT_SCRATCH * sizeof *hist);
+    double *owned = NULL;
+    if (hist && !tmp) owned = tmp = malloc(n * sizeof *tmp);
+    if (!hist || !tmp) {
+        free(hist);
+        return mlops__err_nomem("sorting doubles");
+    }
+    mlops__sort_doubles_scratch(v, n, tmp, hist);
     free(owned);
     free(hist);
     return MLOPS_OK;
