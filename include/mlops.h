@@ -12,5 +12,6 @@
 #include "mlops/common.h"
 #include "mlops/store.h"
 #include "mlops/cas.h"
+#include "mlops/track.h"
 
 #endif /* MLOPS_H */
