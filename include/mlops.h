@@ -11,6 +11,8 @@
 
 #include "mlops/common.h"
 #include "mlops/store.h"
+#include "mlops/cas.h"
+#include "mlops/track.h"
 #include "mlops/drift.h"
 
 #endif /* MLOPS_H */
