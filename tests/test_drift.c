@@ -807,6 +807,158 @@ START_TEST(profile_bad_input)
 }
 END_TEST
 
+
+/* ---- reports ---------------------------------------------------------------------- */
+
+START_TEST(report_default_rules)
+{
+    /* 0: small numeric (KS)    1: large numeric (normed Wasserstein)
+     * 2: small categorical, 4 codes (chi-square)   3: small, 2 values (Z)
+     * 4: large categorical (Jensen-Shannon)   5: large numeric, 3 values (JS) */
+    size_t nr[6] = { 800, 5000, 600, 500, 3000, 4000 }, nc[6] = { 700, 6000, 650, 400, 3500, 3000 };
+    double *ref[6], *cur[6];
+    ref[0] = irwin(301, nr[0], 0, 1);
+    cur[0] = irwin(302, nc[0], 0.3, 1);
+    ref[1] = irwin(303, nr[1], 0, 2);
+    cur[1] = irwin(304, nc[1], 0.05, 2);
+    size_t m;
+    ref[2] = sample("ties:305:600:4:0", &m);
+    cur[2] = sample("ties:306:650:4:0", &m);
+    ref[3] = sample("ties:307:500:2:0", &m);
+    cur[3] = sample("ties:308:400:2:0.0", &m);
+    for (size_t i = 0; i < 100; i++) cur[3][i] = 1; /* shift the share */
+    ref[4] = sample("ties:309:3000:12:0", &m);
+    cur[4] = sample("ties:310:3500:12:0", &m);
+    ref[5] = sample("ties:311:4000:3:0", &m);
+    cur[5] = sample("ties:312:3000:3:0", &m);
+    ref[0][3] = NAN; /* NaN is excluded and counted */
+    const char *names[6] = { "small num", "large_num", "cat4", "bin\xc3\xa4r", "cat_large", "num3" };
+    int kinds[6] = { MLOPS_COLUMN_NUMERIC, MLOPS_COLUMN_NUMERIC, MLOPS_COLUMN_CATEGORICAL,
+                     MLOPS_COLUMN_CATEGORICAL, MLOPS_COLUMN_CATEGORICAL, MLOPS_COLUMN_NUMERIC };
+    mlops_drift_report *r;
+    TU_OK(mlops_drift_report_compute(6, names, kinds, (const double *const *)ref, nr,
+                                     (const double *const *)cur, nc, NULL, &r));
+    ck_assert_uint_eq(r->n_columns, 6);
+    const int want[6] = { MLOPS_DRIFT_METHOD_KS, MLOPS_DRIFT_METHOD_WASSERSTEIN, MLOPS_DRIFT_METHOD_CHISQ,
+                          MLOPS_DRIFT_METHOD_Z, MLOPS_DRIFT_METHOD_JENSEN_SHANNON,
+                          MLOPS_DRIFT_METHOD_JENSEN_SHANNON };
+    for (int i = 0; i < 6; i++) ck_assert_msg(r->columns[i]->method == want[i], "column %d: %d", i, r->columns[i]->method);
+    ck_assert_str_eq(r->columns[0]->method_name, "ks");
+    ck_assert_str_eq(r->columns[1]->method_name, "wasserstein");
+    /* Each figure is what the stand-alone function gives. */
+    mlops_test_result t;
+    TU_OK(mlops_drift_ks(ref[0], nr[0], cur[0], nc[0], &t));
+    ck_assert(r->columns[0]->statistic == t.statistic && r->columns[0]->p_value == t.p_value);
+    ck_assert(r->columns[0]->drifted == (t.p_value <= 0.05));
+    ck_assert_uint_eq(r->columns[0]->ref_nan, 1);
+    ck_assert_uint_eq(r->columns[0]->n_ref, nr[0] - 1);
+    double w, mean = 0, m2 = 0;
+    TU_OK(mlops_drift_wasserstein(ref[1], nr[1], cur[1], nc[1], &w));
+    for (size_t i = 0; i < nr[1]; i++) mean += ref[1][i];
+    mean /= (double)nr[1];
+    for (size_t i = 0; i < nr[1]; i++) m2 += (ref[1][i] - mean) * (ref[1][i] - mean);
+    ck_assert(fabs(r->columns[1]->statistic - w / sqrt(m2 / (double)nr[1])) <= 1e-12 * r->columns[1]->statistic);
+    double rc4[4] = { 0 }, cc4[4] = { 0 };
+    for (size_t i = 0; i < nr[2]; i++) rc4[(int)ref[2][i]]++;
+    for (size_t i = 0; i < nc[2]; i++) cc4[(int)cur[2][i]]++;
+    TU_OK(mlops_drift_chisq(rc4, cc4, 4, &t));
+    ck_assert(r->columns[2]->statistic == t.statistic && r->columns[2]->p_value == t.p_value);
+    ck_assert(r->columns[3]->drifted && r->columns[3]->p_value < 0.05);
+    size_t drifted = 0;
+    for (int i = 0; i < 6; i++) drifted += (size_t)r->columns[i]->drifted;
+    ck_assert_uint_eq(r->n_drifted, drifted);
+    ck_assert(r->share_drifted == (double)drifted / 6);
+    ck_assert_int_eq(r->dataset_drift, r->share_drifted >= 0.5);
+    /* JSON */
+    char *json;
+    TU_OK(mlops_drift_report_json(r, &json));
+    ck_assert_ptr_nonnull(strstr(json, "\"format\":\"mlops.drift_report\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"name\":\"bin\xc3\xa4r\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"method\":\"wasserstein\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"p_value\":null")); /* distances have none */
+    ck_assert_ptr_null(strstr(json, ":nan"));
+    ck_assert_ptr_null(strstr(json, ":-nan"));
+    ck_assert_ptr_null(strstr(json, ":inf"));
+    char buf[64];
+    snprintf(buf, sizeof buf, "\"n_drifted\":%zu,", drifted);
+    ck_assert_ptr_nonnull(strstr(json, buf));
+    mlops_free(json);
+    /* One thread or many: the same report. */
+    mlops_drift_report_opts o = MLOPS_DRIFT_REPORT_OPTS_INIT;
+    o.threads = 1;
+    mlops_drift_report *r1;
+    TU_OK(mlops_drift_report_compute(6, names, kinds, (const double *const *)ref, nr,
+                                     (const double *const *)cur, nc, &o, &r1));
+    for (int i = 0; i < 6; i++)
+        ck_assert(r1->columns[i]->statistic == r->columns[i]->statistic);
+    mlops_drift_report_free(r1);
+    /* Caller's methods and thresholds; BH correction; the share rule. */
+    int meth[6] = { MLOPS_DRIFT_METHOD_CRAMER_VON_MISES, MLOPS_DRIFT_METHOD_KS, MLOPS_DRIFT_METHOD_PSI,
+                    MLOPS_DRIFT_METHOD_CHISQ, MLOPS_DRIFT_METHOD_HELLINGER, MLOPS_DRIFT_METHOD_ENERGY };
+    double thr[6] = { NAN, NAN, 0.0, 1.0, NAN, 1e9 };
+    o.threads = 4;
+    o.methods = meth;
+    o.thresholds = thr;
+    o.correction = MLOPS_DRIFT_CORRECTION_BH;
+    o.drift_share = 1.0;
+    TU_OK(mlops_drift_report_compute(6, names, kinds, (const double *const *)ref, nr,
+                                     (const double *const *)cur, nc, &o, &r1));
+    ck_assert_str_eq(r1->columns[0]->method_name, "cramer_von_mises");
+    ck_assert(r1->columns[2]->drifted);  /* PSI >= 0 */
+    ck_assert(r1->columns[3]->drifted);  /* adjusted p < 1 */
+    ck_assert(!r1->columns[5]->drifted); /* energy > 1e9 never */
+    double ps[3] = { r1->columns[0]->p_value, r1->columns[1]->p_value, r1->columns[3]->p_value }, adj[3];
+    TU_OK(mlops_drift_bh_adjust(ps, 3, adj));
+    ck_assert(r1->columns[0]->adjusted_p_value == adj[0] && r1->columns[3]->adjusted_p_value == adj[2]);
+    ck_assert(isnan(r1->columns[2]->adjusted_p_value));
+    ck_assert(!r1->dataset_drift);
+    mlops_drift_report_free(r1);
+    mlops_drift_report_free(r);
+    for (int i = 0; i < 6; i++) {
+        free(ref[i]);
+        free(cur[i]);
+    }
+}
+END_TEST
+
+START_TEST(report_bad_input)
+{
+    double a[] = { 1, 2, 3 }, b[] = { 2, 3, 4 }, nan_[] = { NAN, NAN };
+    const double *ref[2] = { a, a }, *cur[2] = { b, b };
+    size_t nr[2] = { 3, 3 }, nc[2] = { 3, 3 };
+    const char *names[2] = { "x", "x" };
+    int kinds[2] = { MLOPS_COLUMN_NUMERIC, MLOPS_COLUMN_NUMERIC };
+    mlops_drift_report *r = NULL;
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, NULL, &r));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "twice"));
+    ck_assert_ptr_null(r);
+    names[1] = "y";
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(0, names, kinds, ref, nr, cur, nc, NULL, &r));
+    kinds[1] = 9;
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, NULL, &r));
+    kinds[1] = MLOPS_COLUMN_CATEGORICAL;
+    int meth[2] = { 0, MLOPS_DRIFT_METHOD_KS };
+    mlops_drift_report_opts o = MLOPS_DRIFT_REPORT_OPTS_INIT;
+    o.methods = meth;
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, &o, &r));
+    meth[1] = 42;
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, &o, &r));
+    o.methods = NULL;
+    o.drift_share = 0;
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, &o, &r));
+    o.drift_share = 0.5;
+    o.bins = 1;
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, &o, &r));
+    cur[1] = nan_;
+    nc[1] = 2;
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, NULL, &r));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "'y' current"));
+    names[1] = "bad\x01name";
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, NULL, &r));
+    mlops_drift_report_free(NULL);
+}
+END_TEST
+
 static Suite *drift_suite(void)
 {
     Suite *s = suite_create("drift");
@@ -835,6 +987,11 @@ static Suite *drift_suite(void)
     tcase_add_test(tp, profile_categories);
     tcase_add_test(tp, profile_bad_input);
     suite_add_tcase(s, tp);
+    TCase *tr = tcase_create("reports");
+    tcase_set_timeout(tr, 300);
+    tcase_add_test(tr, report_default_rules);
+    tcase_add_test(tr, report_bad_input);
+    suite_add_tcase(s, tr);
     return s;
 }
 

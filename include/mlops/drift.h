@@ -512,7 +512,8 @@ typedef struct mlops_drift_report {
  * Errors: MLOPS_EINVAL (NULL, ncols = 0, a bad or duplicate name, an
  * unknown kind or method, a method that does not apply to the kind, a bad
  * threshold, a column with no finite value on a side: the message names
- * the column), MLOPS_ENOMEM, MLOPS_EIO (threads could not start). */
+ * the column), MLOPS_ENOMEM. When a thread cannot start, its share of
+ * the columns runs on the others. */
 MLOPS_API int mlops_drift_report_compute(size_t ncols, const char *const *names, const int *kinds,
                                          const double *const *ref, const size_t *nref,
                                          const double *const *cur, const size_t *ncur,
