@@ -808,6 +808,50 @@ START_TEST(profile_bad_input)
 END_TEST
 
 
+START_TEST(profile_in_the_store)
+{
+    char *dir = tu_tmpdir();
+    mlops_store_opts so = MLOPS_STORE_OPTS_INIT;
+    so.durability = MLOPS_DURABILITY_NONE;
+    mlops_store *s;
+    TU_OK(mlops_store_open(dir, &so, &s));
+    double *a = irwin(401, 50000, 0, 1);
+    mlops_profile *p = numeric_profile(a, 50000, 50000, NULL), *q = numeric_profile(a, 50000, 999, NULL);
+    mlops_digest d1, d2;
+    TU_OK(mlops_profile_put(s, p, &d1));
+    TU_OK(mlops_profile_put(s, q, &d2));
+    ck_assert(memcmp(&d1, &d2, sizeof d1) == 0); /* same input, same digest */
+    mlops_profile *g;
+    TU_OK(mlops_profile_get(s, &d1, &g));
+    void *b1, *b2;
+    size_t l1, l2;
+    serialize(p, &b1, &l1);
+    serialize(g, &b2, &l2);
+    ck_assert(l1 == l2 && memcmp(b1, b2, l1) == 0);
+    mlops_digest d3;
+    TU_OK(mlops_digest_compute(b1, l1, &d3));
+    ck_assert(memcmp(&d1, &d3, sizeof d1) == 0);
+    /* A blob that is not a profile, and a digest that is not stored. */
+    mlops_digest other;
+    TU_OK(mlops_blob_put(s, "not a profile", 13, &other));
+    mlops_profile *bad = NULL;
+    TU_RC(MLOPS_EFORMAT, mlops_profile_get(s, &other, &bad));
+    ck_assert_ptr_null(bad);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "sha256:"));
+    memset(&other, 0x5a, sizeof other);
+    TU_RC(MLOPS_ENOTFOUND, mlops_profile_get(s, &other, &bad));
+    mlops_free(b1);
+    mlops_free(b2);
+    mlops_profile_free(g);
+    mlops_profile_free(p);
+    mlops_profile_free(q);
+    mlops_store_close(s);
+    free(a);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* ---- reports ---------------------------------------------------------------------- */
 
 START_TEST(report_default_rules)
@@ -986,6 +1030,7 @@ static Suite *drift_suite(void)
     tcase_add_test(tp, profile_ks_verdicts);
     tcase_add_test(tp, profile_categories);
     tcase_add_test(tp, profile_bad_input);
+    tcase_add_test(tp, profile_in_the_store);
     suite_add_tcase(s, tp);
     TCase *tr = tcase_create("reports");
     tcase_set_timeout(tr, 300);

@@ -353,6 +353,20 @@ MLOPS_API int mlops_profile_serialize(mlops_profile *p, void **buf, size_t *len)
  * format version), MLOPS_ENOMEM. */
 MLOPS_API int mlops_profile_deserialize(const void *buf, size_t len, mlops_profile **out);
 
+/* Serialises p (freezing it first) and stores the bytes as a blob of the
+ * artifact store; *out receives its digest (equal profiles give equal
+ * digests). Like any blob, the profile is kept by garbage collection only
+ * while something refers to its digest. Errors: MLOPS_EINVAL (NULL), and
+ * those of mlops_blob_put (MLOPS_EREADONLY, MLOPS_EIO, MLOPS_EBUSY,
+ * MLOPS_ENOMEM). */
+MLOPS_API int mlops_profile_put(mlops_store *s, mlops_profile *p, mlops_digest *out);
+
+/* Loads the profile stored as blob d. Release it with mlops_profile_free.
+ * Errors: MLOPS_EINVAL (NULL), MLOPS_ENOTFOUND (no blob d), MLOPS_EFORMAT
+ * (the blob is not a profile), MLOPS_EUNSUPPORTED (a newer format
+ * version), MLOPS_ECORRUPT, MLOPS_EIO, MLOPS_ENOMEM. */
+MLOPS_API int mlops_profile_get(mlops_store *s, const mlops_digest *d, mlops_profile **out);
+
 /* KS verdicts of mlops_profile_comparison.ks_verdict. */
 #define MLOPS_VERDICT_NO_DRIFT     0
 #define MLOPS_VERDICT_DRIFT        1
