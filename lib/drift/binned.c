@@ -66,9 +66,27 @@ static inline size_t bin_of(double x, const double *e, size_t ne)
 
 void mlops__bin_add(const double *x, size_t n, const double *e, size_t ne, uint64_t *counts)
 {
-    for (size_t i = 0; i < n; i++) {
-        double t = x[i];
-        if (isfinite(t)) counts[bin_of(t, e, ne)]++;
+    if (ne > 32) {
+        for (size_t i = 0; i < n; i++) {
+            double t = x[i];
+            if (isfinite(t)) counts[bin_of(t, e, ne)]++;
+        }
+        return;
+    }
+    /* Few edges: count the edges below each value edge by edge over a block,
+     * a loop the compiler vectorises, then tally. */
+    enum { BLOCK = 256 };
+    uint64_t idx[BLOCK]; /* 64-bit lanes, as the double compares */
+    for (size_t base = 0; base < n; base += BLOCK) {
+        size_t m = n - base < BLOCK ? n - base : BLOCK;
+        const double *xb = x + base;
+        for (size_t j = 0; j < m; j++) idx[j] = 0;
+        for (size_t k = 0; k < ne; k++) {
+            double ek = e[k];
+            for (size_t j = 0; j < m; j++) idx[j] += (uint64_t)(xb[j] > ek);
+        }
+        for (size_t j = 0; j < m; j++)
+            if (isfinite(xb[j])) counts[idx[j]]++;
     }
 }
 

@@ -234,7 +234,7 @@ int mlops__kll_set_level(mlops__kll *s, uint32_t h, const double *v, uint32_t n,
     if (rc) return rc;
     rc = reserve(&s->levels[h], n);
     if (rc) return rc;
-    memcpy(s->levels[h].v, v, (size_t)n * sizeof *v);
+    if (n) memcpy(s->levels[h].v, v, (size_t)n * sizeof *v);
     s->levels[h].n = n;
     s->parity[h] = parity;
     return MLOPS_OK;
