@@ -419,6 +419,22 @@ START_TEST(sort_matches_qsort)
     TU_OK(mlops__sort_doubles(v, n, NULL));
     qsort(w, n, sizeof *w, cmp_double);
     for (size_t i = 0; i < n; i++) ck_assert(v[i] == w[i]);
+    /* Block sizes take the bucket sort, or radix when the data clump. */
+    size_t sizes[] = { 100, 2048, 5000, 12000, 20000 };
+    for (size_t si = 0; si < 5; si++)
+        for (int kind = 0; kind < 4; kind++) {
+            size_t m = sizes[si];
+            for (size_t i = 0; i < m; i++) {
+                double u = dg_uniform(&r);
+                v[i] = kind == 0 ? u - 0.3 : kind == 1 ? floor(u * 7) : kind == 2 ? (u - 0.5) * 1e300 : u * u * u * u;
+                if (kind == 2 && i % 50 == 0) v[i] = 1e-300 * u;
+                w[i] = v[i];
+            }
+            TU_OK(mlops__sort_doubles(v, m, NULL));
+            qsort(w, m, sizeof *w, cmp_double);
+            for (size_t i = 0; i < m; i++) ck_assert_msg(v[i] == w[i], "size %zu kind %d at %zu", m, kind, i);
+        }
+    memcpy(w, v, 64 * sizeof *w);
     for (size_t k = 0; k < 64; k++) { /* small sizes take the insertion sort */
         for (size_t i = 0; i < k; i++) v[i] = w[(i * 7919) % n];
         TU_OK(mlops__sort_doubles(v, k, NULL));

@@ -6,6 +6,9 @@
 
 #include <math.h>
 #include <stddef.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,11 +83,18 @@ void mlops__bin_add(const double *x, size_t n, const double *e, size_t ne, uint6
     for (size_t base = 0; base < n; base += BLOCK) {
         size_t m = n - base < BLOCK ? n - base : BLOCK;
         const double *xb = x + base;
-        for (size_t j = 0; j < m; j++) idx[j] = 0;
-        for (size_t k = 0; k < ne; k++) {
-            double ek = e[k];
-            for (size_t j = 0; j < m; j++) idx[j] += (uint64_t)(xb[j] > ek);
+        size_t j0 = 0;
+#if defined(__SSE2__)
+        /* Two values at a time: a compare mask is -1 per lane. */
+        for (; j0 + 2 <= m; j0 += 2) {
+            __m128d xv = _mm_loadu_pd(xb + j0);
+            __m128i acc = _mm_setzero_si128();
+            for (size_t k = 0; k < ne; k++)
+                acc = _mm_sub_epi64(acc, _mm_castpd_si128(_mm_cmpgt_pd(xv, _mm_set1_pd(e[k]))));
+            _mm_storeu_si128((__m128i *)(void *)(idx + j0), acc);
         }
+#endif
+        for (size_t j = j0; j < m; j++) idx[j] = bin_of(xb[j], e, ne);
         for (size_t j = 0; j < m; j++)
             if (isfinite(xb[j])) counts[idx[j]]++;
     }

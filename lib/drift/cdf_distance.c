@@ -37,11 +37,7 @@ static double cdf_integral(const double *a, size_t na, const double *b, size_t n
 static int load_pair(const char *fn, const double *ref, size_t nref, const double *cur,
                      size_t ncur, mlops__sample *a, mlops__sample *b)
 {
-    int rc = mlops__sample_load(fn, "ref", ref, nref, 1, 1, a);
-    if (rc) return rc;
-    rc = mlops__sample_load(fn, "cur", cur, ncur, 1, 1, b);
-    if (rc) mlops__sample_free(a);
-    return rc;
+    return mlops__sample_load_pair(fn, ref, nref, cur, ncur, a, b);
 }
 
 int mlops_drift_wasserstein(const double *ref, size_t nref, const double *cur, size_t ncur,

@@ -220,13 +220,8 @@ int mlops_drift_cramer_von_mises(const double *ref, size_t nref, const double *c
     static const char fn[] = "mlops_drift_cramer_von_mises";
     if (!out) return mlops__err_null(fn, "out");
     mlops__sample a, b;
-    int rc = mlops__sample_load(fn, "ref", ref, nref, 1, 1, &a);
+    int rc = mlops__sample_load_pair(fn, ref, nref, cur, ncur, &a, &b);
     if (rc) return rc;
-    rc = mlops__sample_load(fn, "cur", cur, ncur, 1, 1, &b);
-    if (rc) {
-        mlops__sample_free(&a);
-        return rc;
-    }
     if (a.n < 2 || b.n < 2)
         rc = mlops__err(MLOPS_EINVAL, "%s: each side needs at least 2 finite values (ref %zu, cur %zu)",
                         fn, a.n, b.n);

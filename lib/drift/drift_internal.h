@@ -24,6 +24,10 @@ typedef struct mlops__sample {
 int mlops__sample_load(const char *func, const char *side, const double *x, size_t n, int sort,
                        int require_values, mlops__sample *s);
 void mlops__sample_free(mlops__sample *s);
+/* Loads and sorts both samples ("ref" and "cur"), the two sorts on two
+ * threads when both are large. Nothing to free on failure. */
+int mlops__sample_load_pair(const char *func, const double *ref, size_t nref, const double *cur,
+                            size_t ncur, mlops__sample *a, mlops__sample *b);
 
 /* Sorts n doubles (no NaN) ascending with an LSD radix sort on their
  * IEEE-754 bit patterns. tmp holds n doubles of scratch (NULL: allocated).

@@ -245,13 +245,8 @@ int mlops_drift_ks_ex(const double *ref, size_t nref, const double *cur, size_t 
     if (method != MLOPS_KS_AUTO && method != MLOPS_KS_EXACT && method != MLOPS_KS_ASYMPTOTIC)
         return mlops__err(MLOPS_EINVAL, "%s: unknown method %d", fn, method);
     mlops__sample a, b;
-    int rc = mlops__sample_load(fn, "ref", ref, nref, 1, 1, &a);
+    int rc = mlops__sample_load_pair(fn, ref, nref, cur, ncur, &a, &b);
     if (rc) return rc;
-    rc = mlops__sample_load(fn, "cur", cur, ncur, 1, 1, &b);
-    if (rc) {
-        mlops__sample_free(&a);
-        return rc;
-    }
     double d = mlops__ks_statistic(a.v, a.n, b.v, b.n);
     mlops__ks_pvalue(d, a.n, b.n, method, &out->statistic, &out->p_value, &out->log_p_value,
                      &out->method);

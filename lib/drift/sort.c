@@ -5,6 +5,7 @@
 #include "util/err.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #define RADIX_SIZE (1u << RADIX_BITS)
 #define RADIX_PASSES 6 /* 6 * 11 = 66 >= 64 bits */
 #define SMALL_SORT 64
+#define PARALLEL_SORT_MIN ((size_t)1 << 16)
 
 /* Maps a double's bits to an unsigned key whose order is the numeric order:
  * flip every bit of negatives, only the sign bit of the others. */
@@ -40,10 +42,85 @@ static void insertion_sort(double *v, size_t n)
     }
 }
 
+/* Blocks of a few thousand keys: 8-bit digits keep the histograms (8 x 256)
+ * small next to the data, where 11-bit ones would cost more to clear and
+ * scan than the keys themselves. */
+static void radix8(uint64_t *a, uint64_t *b, size_t n, uint32_t *scratch, double *v)
+{
+    uint32_t (*hist)[256] = (uint32_t (*)[256])scratch;
+    memset(hist, 0, 8 * sizeof *hist);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = key_of(a[i]);
+        a[i] = k;
+        for (int p = 0; p < 8; p++) hist[p][(k >> (8 * p)) & 255]++;
+    }
+    for (int p = 0; p < 8; p++) {
+        uint32_t *h = hist[p];
+        unsigned shift = (unsigned)(8 * p);
+        if (h[(a[0] >> shift) & 255] == n) continue;
+        uint32_t sum = 0;
+        for (unsigned d = 0; d < 256; d++) {
+            uint32_t c = h[d];
+            h[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k = a[i];
+            b[h[(k >> shift) & 255]++] = k;
+        }
+        uint64_t *t = a;
+        a = b;
+        b = t;
+    }
+    uint64_t *dst = (uint64_t *)(void *)v;
+    for (size_t i = 0; i < n; i++) dst[i] = bits_of(a[i]);
+}
+
+/* Small blocks of smooth data: distribute by value into n buckets over
+ * [min, max] (interpolation bucketing), then one insertion sort that only
+ * moves values within their bucket. Returns 0 when the data are too
+ * clumped for that to pay (a bucket of more than 48), leaving v as it was. */
+static int bucket_sort(double *v, size_t n, double *tmp, uint32_t *count)
+{
+    double lo = v[0], hi = v[0];
+    for (size_t i = 1; i < n; i++) {
+        lo = v[i] < lo ? v[i] : lo;
+        hi = v[i] > hi ? v[i] : hi;
+    }
+    if (lo == hi) return 1; /* all equal: sorted */
+    double scale = (double)n / (hi - lo);
+    if (!(scale > 0.0) || scale == INFINITY || hi - lo == INFINITY) return 0;
+    memset(count, 0, (n + 1) * sizeof *count);
+    for (size_t i = 0; i < n; i++) {
+        size_t b = (size_t)((v[i] - lo) * scale);
+        count[b < n ? b : n - 1]++;
+    }
+    uint32_t sum = 0, most = 0;
+    for (size_t b = 0; b < n; b++) {
+        uint32_t c = count[b];
+        most = c > most ? c : most;
+        count[b] = sum;
+        sum += c;
+    }
+    if (most > 48) return 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = (size_t)((v[i] - lo) * scale);
+        tmp[count[b < n ? b : n - 1]++] = v[i];
+    }
+    insertion_sort(tmp, n);
+    memcpy(v, tmp, n * sizeof *v);
+    return 1;
+}
+
 void mlops__sort_doubles_scratch(double *v, size_t n, double *tmp, uint32_t *scratch)
 {
     if (n < SMALL_SORT) {
         insertion_sort(v, n);
+        return;
+    }
+    if (n < MLOPS__SORT_SCRATCH && bucket_sort(v, n, tmp, scratch)) return;
+    if (n <= 16384) {
+        radix8((uint64_t *)(void *)v, (uint64_t *)(void *)tmp, n, scratch, v);
         return;
     }
     uint32_t (*hist)[RADIX_SIZE] = (uint32_t (*)[RADIX_SIZE])scratch;
@@ -144,4 +221,46 @@ void mlops__sample_free(mlops__sample *s)
     free(s->v);
     s->v = NULL;
     s->n = 0;
+}
+
+typedef struct sort_job {
+    double *v;
+    size_t n;
+    int rc;
+} sort_job;
+
+static void *sort_thread(void *arg)
+{
+    sort_job *j = arg;
+    j->rc = mlops__sort_doubles(j->v, j->n, NULL);
+    return NULL;
+}
+
+int mlops__sample_load_pair(const char *func, const double *ref, size_t nref, const double *cur,
+                            size_t ncur, mlops__sample *a, mlops__sample *b)
+{
+    int rc = mlops__sample_load(func, "ref", ref, nref, 0, 1, a);
+    if (rc) return rc;
+    rc = mlops__sample_load(func, "cur", cur, ncur, 0, 1, b);
+    if (rc) {
+        mlops__sample_free(a);
+        return rc;
+    }
+    /* Two large samples sort at once on two threads; if the thread cannot
+     * start, this one sorts both. */
+    sort_job jb = { b->v, b->n, 0 };
+    pthread_t th;
+    int threaded = a->n >= PARALLEL_SORT_MIN && b->n >= PARALLEL_SORT_MIN &&
+                   pthread_create(&th, NULL, sort_thread, &jb) == 0;
+    rc = mlops__sort_doubles(a->v, a->n, NULL);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        sort_thread(&jb);
+    if (!rc) rc = jb.rc;
+    if (rc) {
+        mlops__sample_free(a);
+        mlops__sample_free(b);
+    }
+    return rc;
 }
