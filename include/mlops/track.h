@@ -238,6 +238,159 @@ MLOPS_API int mlops_run_restore(mlops_store *s, const char *run_id);
  * NULL for an unknown value. Static storage. */
 MLOPS_API const char *mlops_run_status_name(int status);
 
+/* ---- Params --------------------------------------------------------------
+ * A param is a string key -> string value that never changes once logged:
+ * logging the same value again is MLOPS_OK, a different value is
+ * MLOPS_ECONFLICT. Params can be logged only while the run is RUNNING. */
+
+/* Logs one param. key: 1..MLOPS_KEY_MAX bytes, no control characters;
+ * value: 0..MLOPS_PARAM_VALUE_MAX bytes of UTF-8.
+ * Errors: MLOPS_EINVAL (NULL or bad key/value), MLOPS_ECONFLICT (the key
+ * has another value; or the run has ended or is deleted), MLOPS_ENOTFOUND
+ * (the run vanished), MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_run_log_param(mlops_run *r, const char *key, const char *value);
+
+/* Logs n params in one transaction: all or none. A key repeated in the
+ * array with different values is MLOPS_ECONFLICT. Errors: as
+ * mlops_run_log_param; n == 0 is MLOPS_OK (params may then be NULL). */
+MLOPS_API int mlops_run_log_params(mlops_run *r, const mlops_kv *params, size_t n);
+
+/* ---- Metrics -------------------------------------------------------------
+ * A metric point is (key, value, step, time). Values are stored bit for bit:
+ * NaN (with its payload), +Inf, -Inf and -0.0 come back exactly. Steps and
+ * times are any int64 (times: ms since the epoch, as the caller gives them).
+ * Logging a point identical to a stored one (same key, step, time and value
+ * bits) is MLOPS_OK and stores nothing; the same step with another value or
+ * time is a new point. Metrics can be logged only while the run is RUNNING.
+ *
+ * Per key the run keeps a summary, updated in the same transaction: the
+ * last point (greatest step, then greatest time; among equals the one
+ * logged last), min and max (over non-NaN values) and the count. */
+
+/* Frozen: one point to log. */
+typedef struct mlops_metric {
+    const char *key;
+    double value;
+    int64_t step;
+    int64_t ts_ms;
+} mlops_metric;
+
+/* Logs one point; returns once it is committed.
+ * Errors: MLOPS_EINVAL (NULL r, bad key), MLOPS_ECONFLICT (the run has
+ * ended or is deleted), MLOPS_ENOTFOUND (the run vanished),
+ * MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO, MLOPS_ENOMEM. */
+MLOPS_API int mlops_run_log_metric(mlops_run *r, const char *key, double value, int64_t step,
+                                   int64_t ts_ms);
+
+/* Logs n points (any keys, any order) in one transaction: all or none.
+ * Every key is checked before anything is written. n == 0 is MLOPS_OK
+ * (m may then be NULL). Errors: as mlops_run_log_metric. */
+MLOPS_API int mlops_run_log_metrics(mlops_run *r, const mlops_metric *m, size_t n);
+
+/* Frozen: one point of a metric's history. */
+typedef struct mlops_metric_point {
+    double value;
+    int64_t step;
+    int64_t ts_ms;
+} mlops_metric_point;
+
+/* Frozen: the summary of one metric of a run. */
+typedef struct mlops_metric_summary {
+    const char *key;
+    double last;        /* value of the last point, exact bits */
+    int64_t last_step;
+    int64_t last_ts_ms;
+    double min;         /* least and greatest non-NaN value; */
+    double max;         /* NaN when every value is NaN       */
+    int64_t count;      /* number of points */
+} mlops_metric_summary;
+
+#define MLOPS_HISTORY_OPTS_VERSION 1
+
+/* Options for mlops_metric_history. Initialise with MLOPS_HISTORY_OPTS_INIT
+ * or mlops_history_opts_init(), then set fields. */
+typedef struct mlops_history_opts {
+    unsigned version; /* MLOPS_HISTORY_OPTS_VERSION */
+    int64_t step_min; /* only points with step_min <= step <= step_max */
+    int64_t step_max; /* (defaults: INT64_MIN, INT64_MAX) */
+    size_t buckets;   /* 0: every point (default). N > 0: split the steps of
+                         the selected points into N buckets of equal width
+                         and keep, per bucket, the point with the least and
+                         the one with the greatest value (one point if they
+                         are the same; NaN values are skipped, and a bucket
+                         of NaN only keeps its first point): at most 2N
+                         points, in step order. */
+} mlops_history_opts;
+
+#define MLOPS_HISTORY_OPTS_INIT { MLOPS_HISTORY_OPTS_VERSION, INT64_MIN, INT64_MAX, 0 }
+
+/* Fills opts with the defaults of the given options version (use
+ * MLOPS_HISTORY_OPTS_VERSION). Errors: MLOPS_EINVAL when opts is NULL or the
+ * version is unknown. */
+MLOPS_API int mlops_history_opts_init(mlops_history_opts *opts, unsigned version);
+
+/* The points of metric key of run run_id in order of (step, time, value
+ * bits), selected as opts says (NULL: every point). *points is an array of
+ * *count points to release with mlops_free (NULL when there are none, e.g.
+ * an empty step range).
+ * Errors: MLOPS_EINVAL (NULL argument, malformed id or key, unknown options
+ * version, step_min > step_max), MLOPS_ENOTFOUND (no such run, or the run
+ * has no metric with that key), MLOPS_ECORRUPT (stored points are
+ * malformed), MLOPS_EBUSY, MLOPS_EIO, MLOPS_ENOMEM. */
+MLOPS_API int mlops_metric_history(mlops_store *s, const char *run_id, const char *key,
+                                   const mlops_history_opts *opts, mlops_metric_point **points,
+                                   size_t *count);
+
+/* ---- Run snapshots -------------------------------------------------------
+ * A mlops_run_info is a run as it was when read: attributes, params, tags
+ * and metric summaries, all from one consistent snapshot. */
+
+typedef struct mlops_run_info mlops_run_info;
+
+/* A snapshot of the run run_id (deleted runs too); release it with
+ * mlops_run_info_free.
+ * Errors: MLOPS_EINVAL (NULL argument, malformed id), MLOPS_ENOTFOUND,
+ * MLOPS_EBUSY, MLOPS_EIO, MLOPS_ENOMEM. */
+MLOPS_API int mlops_run_get(mlops_store *s, const char *run_id, mlops_run_info **out);
+
+/* Snapshots of the runs of one experiment in the given lifecycle
+ * (MLOPS_LIFECYCLE_*), newest start first. *out is an array of *count
+ * snapshots (NULL when none); release it with mlops_run_info_list_free.
+ * For large experiments prefer mlops_run_search, which pages.
+ * Errors: MLOPS_EINVAL (NULL argument, unknown lifecycle), MLOPS_ENOTFOUND
+ * (no such experiment), MLOPS_EBUSY, MLOPS_EIO, MLOPS_ENOMEM. */
+MLOPS_API int mlops_run_list(mlops_store *s, int64_t experiment_id, int lifecycle,
+                             mlops_run_info ***out, size_t *count);
+
+/* Releases an array of snapshots and each of them. NULL is a no-op. */
+MLOPS_API void mlops_run_info_list_free(mlops_run_info **list, size_t count);
+
+/* Releases one snapshot. NULL is a no-op. */
+MLOPS_API void mlops_run_info_free(mlops_run_info *ri);
+
+/* Getters. Strings and arrays live as long as the snapshot. With a NULL
+ * snapshot they return NULL, 0, or -1 for the status. */
+MLOPS_API const char *mlops_run_info_id(const mlops_run_info *ri);
+MLOPS_API int64_t mlops_run_info_experiment_id(const mlops_run_info *ri);
+MLOPS_API const char *mlops_run_info_name(const mlops_run_info *ri);      /* NULL: none */
+MLOPS_API const char *mlops_run_info_parent_id(const mlops_run_info *ri); /* NULL: top level */
+MLOPS_API int mlops_run_info_status(const mlops_run_info *ri);            /* MLOPS_RUN_* */
+MLOPS_API int64_t mlops_run_info_start_ms(const mlops_run_info *ri);
+MLOPS_API int64_t mlops_run_info_end_ms(const mlops_run_info *ri);     /* 0 while running */
+MLOPS_API int64_t mlops_run_info_deleted_ms(const mlops_run_info *ri); /* 0 unless deleted */
+/* Params, tags and metric summaries sorted by key (byte order); *count
+ * receives their number (count may be NULL). NULL when there are none. */
+MLOPS_API const mlops_kv *mlops_run_info_params(const mlops_run_info *ri, size_t *count);
+MLOPS_API const mlops_kv *mlops_run_info_tags(const mlops_run_info *ri, size_t *count);
+MLOPS_API const mlops_metric_summary *mlops_run_info_metrics(const mlops_run_info *ri,
+                                                             size_t *count);
+/* One param's or tag's value, or one metric's summary, by key; NULL when
+ * the run has none with that key. */
+MLOPS_API const char *mlops_run_info_param(const mlops_run_info *ri, const char *key);
+MLOPS_API const char *mlops_run_info_tag(const mlops_run_info *ri, const char *key);
+MLOPS_API const mlops_metric_summary *mlops_run_info_metric(const mlops_run_info *ri,
+                                                            const char *key);
+
 MLOPS_END_DECLS
 
 #endif /* MLOPS_TRACK_H */

@@ -48,4 +48,36 @@ const char mlops__track_schema_v1[] =
     "  num REAL,"
     "  PRIMARY KEY(run, key)"
     ") WITHOUT ROWID;"
-    "CREATE INDEX run_tags_by_key ON run_tags(key, value);";
+    "CREATE INDEX run_tags_by_key ON run_tags(key, value);"
+    /* One row per (run, key): the series, its summary and its tail (the
+     * newest points not yet sealed in a block, so that logging one point
+     * rewrites one row). last is NULL when the last value is NaN (SQLite
+     * cannot hold NaN); last_bits keeps it exactly. min and max cover
+     * non-NaN values (NULL: none). */
+    "CREATE TABLE metric_series("
+    "  id INTEGER PRIMARY KEY,"
+    "  run INTEGER NOT NULL REFERENCES runs(seq),"
+    "  key TEXT NOT NULL,"
+    "  count INTEGER NOT NULL,"
+    "  last REAL,"
+    "  last_bits INTEGER NOT NULL,"
+    "  last_step INTEGER NOT NULL,"
+    "  last_ts INTEGER NOT NULL,"
+    "  min REAL,"
+    "  max REAL,"
+    "  tail BLOB,"
+    "  UNIQUE(run, key)"
+    ");"
+    /* Not on the values: an index on them would be rewritten by every
+     * point logged. */
+    "CREATE INDEX metric_series_by_key ON metric_series(key);"
+    /* Sealed blocks of points (lib/track/metric_internal.h). */
+    "CREATE TABLE metric_blocks("
+    "  id INTEGER PRIMARY KEY,"
+    "  series INTEGER NOT NULL REFERENCES metric_series(id),"
+    "  first_step INTEGER NOT NULL,"
+    "  last_step INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  data BLOB NOT NULL"
+    ");"
+    "CREATE INDEX metric_blocks_by_series ON metric_blocks(series, first_step, last_step);";
