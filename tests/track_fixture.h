@@ -15,13 +15,13 @@
 static char *g_dir;
 static mlops_store *g_store;
 
-static void setup(void)
+static inline void setup(void)
 {
     g_dir = tu_tmpdir();
     TU_OK(mlops_store_open(g_dir, NULL, &g_store));
 }
 
-static void teardown(void)
+static inline void teardown(void)
 {
     mlops_store_close(g_store);
     g_store = NULL;
@@ -31,7 +31,7 @@ static void teardown(void)
 }
 
 /* One integer from the store's database, read with a separate connection. */
-static int64_t db_int(const char *sql)
+static inline int64_t db_int(const char *sql)
 {
     char *p = tu_path(g_dir, "mlops.db");
     sqlite3 *db;
@@ -48,7 +48,7 @@ static int64_t db_int(const char *sql)
 }
 
 /* A new experiment and a RUNNING run in it. */
-static mlops_run *new_run(const char *experiment)
+static inline mlops_run *new_run(const char *experiment)
 {
     mlops_experiment *e = NULL;
     int64_t id;
@@ -63,14 +63,14 @@ static mlops_run *new_run(const char *experiment)
     return r;
 }
 
-static uint64_t bits_of(double v)
+static inline uint64_t bits_of(double v)
 {
     uint64_t b;
     memcpy(&b, &v, sizeof b);
     return b;
 }
 
-static double double_of(uint64_t b)
+static inline double double_of(uint64_t b)
 {
     double v;
     memcpy(&v, &b, sizeof v);

@@ -391,6 +391,75 @@ MLOPS_API const char *mlops_run_info_tag(const mlops_run_info *ri, const char *k
 MLOPS_API const mlops_metric_summary *mlops_run_info_metric(const mlops_run_info *ri,
                                                             const char *key);
 
+/* ---- Search ----------------------------------------------------------------
+ * mlops_run_search selects runs with a filter and sorts them; the language
+ * is written down in doc/search.md. In short:
+ *
+ *   metrics.acc > 0.9 AND (params.lr = '0.01' OR params.lr = '0.02')
+ *     AND tags.team LIKE 'vision%' AND attributes.status = 'FINISHED'
+ *     AND metrics.loss.min < 0.1
+ *
+ * Fields: metrics.<key> (the last value) and metrics.<key>.min / .max /
+ * .count / .last; params.<key>; tags.<key>; attributes (run_id, run_name,
+ * status, start_time, end_time, experiment_id, parent_run_id). Keys with
+ * other characters are quoted: metrics.`top-1 acc`. Operators: = != < <=
+ * > >=, [NOT] LIKE, [NOT] ILIKE, [NOT] IN (...), IS [NOT] NULL; AND, OR, NOT
+ * and parentheses. Strings are 'single-quoted' ('' for a quote). A param or
+ * tag compared with a number is compared numerically (values that are not
+ * numbers never match).
+ *
+ * order_by: "field [ASC|DESC], ..." (at most 8 fields); runs missing a
+ * value (or whose last metric value is NaN) come last in either direction.
+ * Default: "attributes.start_time DESC". Ties are broken by creation order,
+ * newest first, so the order is total.
+ *
+ * Paging is by position, not offset: a page token records the sort values
+ * of the last run returned, and the next page starts strictly after them.
+ * Runs inserted or logged by other processes meanwhile never make a page
+ * repeat or skip a run that was already there. */
+
+#define MLOPS_SEARCH_OPTS_VERSION 1
+#define MLOPS_SEARCH_MAX_RESULTS 50000
+
+/* Options for mlops_run_search. Initialise with MLOPS_SEARCH_OPTS_INIT or
+ * mlops_search_opts_init(), then set fields. Strings are read during the
+ * call only. */
+typedef struct mlops_search_opts {
+    unsigned version;               /* MLOPS_SEARCH_OPTS_VERSION */
+    const int64_t *experiment_ids;  /* only these experiments (at most
+                                       1,000); NULL: every experiment */
+    size_t experiment_count;
+    const char *filter;             /* NULL or blank: every run */
+    const char *order_by;           /* NULL or blank: the default order */
+    size_t max_results;             /* page size, 1..MLOPS_SEARCH_MAX_RESULTS;
+                                       0: 1,000 (default 1,000) */
+    const char *page_token;         /* NULL: the first page; else the token
+                                       the previous page returned */
+    int lifecycle;                  /* MLOPS_LIFECYCLE_* (default ACTIVE) */
+} mlops_search_opts;
+
+#define MLOPS_SEARCH_OPTS_INIT \
+    { MLOPS_SEARCH_OPTS_VERSION, NULL, 0, NULL, NULL, 1000, NULL, MLOPS_LIFECYCLE_ACTIVE }
+
+/* Fills opts with the defaults of the given options version (use
+ * MLOPS_SEARCH_OPTS_VERSION). Errors: MLOPS_EINVAL when opts is NULL or the
+ * version is unknown. */
+MLOPS_API int mlops_search_opts_init(mlops_search_opts *opts, unsigned version);
+
+/* Searches runs (opts NULL: every active run, default order, 1,000 at
+ * most). *out receives an array of *count snapshots with everything in
+ * them (NULL when none), to release with mlops_run_info_list_free. When
+ * more runs follow, *next_page_token receives a token (release it with
+ * mlops_free) to pass as opts->page_token with the same filter, order,
+ * experiments and lifecycle; otherwise NULL. next_page_token may be NULL.
+ * The page is read from one consistent snapshot.
+ * Errors: MLOPS_EINVAL (NULL s/out/count; bad options; a filter or order
+ * that does not parse: the message gives the position and what was
+ * expected; a malformed page token or one from another query),
+ * MLOPS_EBUSY, MLOPS_EIO, MLOPS_ENOMEM. A search never writes. */
+MLOPS_API int mlops_run_search(mlops_store *s, const mlops_search_opts *opts,
+                               mlops_run_info ***out, size_t *count, char **next_page_token);
+
 MLOPS_END_DECLS
 
 #endif /* MLOPS_TRACK_H */
