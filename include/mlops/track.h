@@ -342,8 +342,8 @@ MLOPS_API int mlops_metric_history(mlops_store *s, const char *run_id, const cha
                                    size_t *count);
 
 /* ---- Run snapshots -------------------------------------------------------
- * A mlops_run_info is a run as it was when read: attributes, params, tags
- * and metric summaries, all from one consistent snapshot. */
+ * A mlops_run_info is a run as it was when read: attributes, params, tags,
+ * metric summaries and lineage, all from one consistent snapshot. */
 
 typedef struct mlops_run_info mlops_run_info;
 
@@ -390,6 +390,66 @@ MLOPS_API const char *mlops_run_info_param(const mlops_run_info *ri, const char 
 MLOPS_API const char *mlops_run_info_tag(const mlops_run_info *ri, const char *key);
 MLOPS_API const mlops_metric_summary *mlops_run_info_metric(const mlops_run_info *ri,
                                                             const char *key);
+
+/* ---- Lineage ---------------------------------------------------------------
+ * A run records the content it read (inputs: datasets, base models...) and
+ * wrote (outputs: models, reports...) by digest, each with a name and a
+ * role. The content must be in the store. Outputs are garbage-collection
+ * roots: content a run produced is kept while the run's record exists
+ * (deleted runs included: they can be restored). Edges never change:
+ * recording the same edge again is MLOPS_OK. */
+
+#define MLOPS_LINEAGE_INPUT  0
+#define MLOPS_LINEAGE_OUTPUT 1
+#define MLOPS_LINEAGE_NAME_MAX 500 /* bytes */
+#define MLOPS_LINEAGE_ROLE_MAX 64  /* bytes */
+
+/* Frozen: one edge between a run and a digest. Strings live as long as
+ * what returned the edge. */
+typedef struct mlops_lineage_edge {
+    const char *run_id;
+    int direction;       /* MLOPS_LINEAGE_INPUT or MLOPS_LINEAGE_OUTPUT */
+    mlops_digest digest;
+    const char *name;    /* e.g. "train.csv", "model" */
+    const char *role;    /* e.g. "dataset", "model" */
+    int64_t created_ms;
+} mlops_lineage_edge;
+
+/* Records that the run read (input) or wrote (output) the content digest,
+ * under name (1..MLOPS_LINEAGE_NAME_MAX bytes) with role
+ * (1..MLOPS_LINEAGE_ROLE_MAX bytes); both UTF-8 without control
+ * characters. An edge is identified by (run, direction, digest, name):
+ * recording it again with the same role is MLOPS_OK, with another role
+ * MLOPS_ECONFLICT. Only while the run is RUNNING.
+ * Errors: MLOPS_EINVAL (NULL or bad argument), MLOPS_ENOTFOUND (the digest
+ * is not in the store; or the run vanished), MLOPS_ECONFLICT (another
+ * role; or the run has ended or is deleted), MLOPS_EREADONLY, MLOPS_EBUSY,
+ * MLOPS_EIO. */
+MLOPS_API int mlops_run_log_input(mlops_run *r, const mlops_digest *digest, const char *name,
+                                  const char *role);
+MLOPS_API int mlops_run_log_output(mlops_run *r, const mlops_digest *digest, const char *name,
+                                   const char *role);
+
+/* The inputs and outputs of run run_id: inputs first, each side by name.
+ * *edges is an array of *count edges in one allocation (strings included)
+ * to release with mlops_free; NULL when there are none.
+ * Errors: MLOPS_EINVAL (NULL argument, malformed id), MLOPS_ENOTFOUND (no
+ * such run), MLOPS_EBUSY, MLOPS_EIO, MLOPS_ENOMEM. */
+MLOPS_API int mlops_lineage_for_run(mlops_store *s, const char *run_id,
+                                    mlops_lineage_edge **edges, size_t *count);
+
+/* The runs that read or wrote digest (deleted runs included), oldest edge
+ * first: each edge names its run and direction. Released as above; a
+ * digest no run used gives none (MLOPS_OK).
+ * Errors: MLOPS_EINVAL (NULL argument), MLOPS_EBUSY, MLOPS_EIO,
+ * MLOPS_ENOMEM. */
+MLOPS_API int mlops_lineage_for_digest(mlops_store *s, const mlops_digest *digest,
+                                       mlops_lineage_edge **edges, size_t *count);
+
+/* The lineage edges of a run snapshot (inputs first, each side by name);
+ * *count receives their number (count may be NULL). NULL when none. */
+MLOPS_API const mlops_lineage_edge *mlops_run_info_lineage(const mlops_run_info *ri,
+                                                           size_t *count);
 
 /* ---- Search ----------------------------------------------------------------
  * mlops_run_search selects runs with a filter and sorts them; the language

@@ -1,6 +1,7 @@
 /* Run snapshots: a run with its params, tags and metric summaries, read
  * in one snapshot; used by mlops_run_get, mlops_run_list and searches. */
 #include "store/store_internal.h"
+#include "track/lineage_internal.h"
 #include "track/metric_internal.h"
 #include "track/run_info.h"
 #include "track/track_internal.h"
@@ -21,6 +22,8 @@ struct mlops_run_info {
     size_t nparams, ntags;
     mlops_metric_summary *metrics;
     size_t nmetrics;
+    mlops_lineage_edge *lineage;
+    size_t nlineage;
 };
 
 static int nomem(void)
@@ -136,6 +139,7 @@ int mlops__run_info_from_row(mlops__conn *c, sqlite3_stmt *row, mlops_run_info *
     if (!rc) rc = mlops__bind_int64(c, st, 1, ri->seq);
     if (!rc) rc = load_kv(c, st, &ri->arena, &ri->tags, &ri->ntags);
     if (!rc) rc = load_metrics(c, ri);
+    if (!rc) rc = mlops__lineage_load(c, ri->seq, &ri->arena, &ri->lineage, &ri->nlineage);
     if (rc) {
         mlops_run_info_free(ri);
         return rc;
@@ -329,6 +333,13 @@ MLOPS_API const mlops_metric_summary *mlops_run_info_metrics(const mlops_run_inf
 {
     if (count) *count = ri ? ri->nmetrics : 0;
     return ri && ri->nmetrics ? ri->metrics : NULL;
+}
+
+MLOPS_API const mlops_lineage_edge *mlops_run_info_lineage(const mlops_run_info *ri,
+                                                           size_t *count)
+{
+    if (count) *count = ri ? ri->nlineage : 0;
+    return ri && ri->nlineage ? ri->lineage : NULL;
 }
 
 /* Lookup helpers: the value of one param or tag, or NULL. */

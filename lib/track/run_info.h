@@ -10,8 +10,8 @@
     "seq, run_id, experiment_id, name, parent_id, status, start_ms, end_ms, deleted_ms"
 
 /* Builds the snapshot of the run on the current row of a statement that
- * selects MLOPS__RUN_COLUMNS (prefixed as needed), with its params, tags
- * and metric summaries, read through c (inside the caller's transaction). */
+ * selects MLOPS__RUN_COLUMNS (prefixed as needed), with its params, tags,
+ * metric summaries and lineage, read through c (inside the caller's transaction). */
 int mlops__run_info_from_row(mlops__conn *c, sqlite3_stmt *row, mlops_run_info **out);
 
 /* A growable array of snapshots. */

@@ -80,4 +80,16 @@ const char mlops__track_schema_v1[] =
     "  n INTEGER NOT NULL,"
     "  data BLOB NOT NULL"
     ");"
-    "CREATE INDEX metric_blocks_by_series ON metric_blocks(series, first_step, last_step);";
+    "CREATE INDEX metric_blocks_by_series ON metric_blocks(series, first_step, last_step);"
+    /* Lineage: what a run read (direction 0) and wrote (1), by digest.
+     * Outputs are gc roots (lib/cas/gc_roots.c). */
+    "CREATE TABLE run_lineage("
+    "  run INTEGER NOT NULL REFERENCES runs(seq),"
+    "  direction INTEGER NOT NULL CHECK(direction IN (0, 1)),"
+    "  digest BLOB NOT NULL CHECK(length(digest) = 32),"
+    "  name TEXT NOT NULL,"
+    "  role TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(run, direction, digest, name)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX run_lineage_by_digest ON run_lineage(digest, direction);";
