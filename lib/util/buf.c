@@ -6,80 +6,90 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int grow(mlops__buf *b, size_t extra)
+static int reserve(mlops__buf *b, size_t extra)
 {
-    if (b->failed) return -1;
-    if (b->len + extra + 1 <= b->cap) return 0;
+    if (b->failed) return 0;
+    if (b->cap - b->len > extra) return 1;
     size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1) cap *= 2;
-    char *d = realloc(b->data, cap);
-    if (!d) {
-        b->failed = 1;
-        return -1;
+    while (cap - b->len <= extra) {
+        if (cap > ((size_t)-1) / 2) {
+            b->failed = 1;
+            return 0;
+        }
+        cap *= 2;
     }
-    b->data = d;
+    char *p = realloc(b->data, cap);
+    if (!p) {
+        b->failed = 1;
+        return 0;
+    }
+    b->data = p;
     b->cap = cap;
-    return 0;
+    return 1;
 }
 
-void mlops__buf_append(mlops__buf *b, const char *s, size_t n)
+void mlops__buf_addn(mlops__buf *b, const char *s, size_t n)
 {
-    if (grow(b, n)) return;
+    if (!reserve(b, n)) return;
     memcpy(b->data + b->len, s, n);
     b->len += n;
-    b->data[b->len] = 0;
+    b->data[b->len] = '\0';
 }
 
-void mlops__buf_puts(mlops__buf *b, const char *s)
+void mlops__buf_add(mlops__buf *b, const char *s)
 {
-    mlops__buf_append(b, s, strlen(s));
+    mlops__buf_addn(b, s, strlen(s));
 }
 
-void mlops__buf_printf(mlops__buf *b, const char *fmt, ...)
+void mlops__buf_addf(mlops__buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char tmp[256];
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n < sizeof tmp) {
-        mlops__buf_append(b, tmp, (size_t)n);
+    if (n < 0) {
+        b->failed = 1;
         return;
     }
-    if (grow(b, (size_t)n)) return;
+    if (!reserve(b, (size_t)n)) return;
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
 }
 
-void mlops__buf_json_string(mlops__buf *b, const char *s)
+const char *mlops__buf_str(mlops__buf *b)
 {
-    mlops__buf_append(b, "\"", 1);
-    const char *run = s;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        mlops__buf_append(b, run, (size_t)(s - run));
-        run = s + 1;
-        switch (c) {
-        case '"': mlops__buf_append(b, "\\\"", 2); break;
-        case '\\': mlops__buf_append(b, "\\\\", 2); break;
-        case '\n': mlops__buf_append(b, "\\n", 2); break;
-        case '\t': mlops__buf_append(b, "\\t", 2); break;
-        case '\r': mlops__buf_append(b, "\\r", 2); break;
-        default: mlops__buf_printf(b, "\\u%04x", c); break;
-        }
-    }
-    mlops__buf_append(b, run, (size_t)(s - run));
-    mlops__buf_append(b, "\"", 1);
+    if (b->failed) return NULL;
+    return b->data ? b->data : "";
 }
 
-void mlops__buf_json_double(mlops__buf *b, double v)
+void mlops__buf_add_json_string(mlops__buf *b, const char *s)
+{
+    mlops__buf_addn(b, "\"", 1);
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
+        mlops__buf_addn(b, run, (size_t)(s - run));
+        run = s + 1;
+        switch (ch) {
+        case '"': mlops__buf_addn(b, "\\\"", 2); break;
+        case '\\': mlops__buf_addn(b, "\\\\", 2); break;
+        case '\n': mlops__buf_addn(b, "\\n", 2); break;
+        case '\t': mlops__buf_addn(b, "\\t", 2); break;
+        case '\r': mlops__buf_addn(b, "\\r", 2); break;
+        default: mlops__buf_addf(b, "\\u%04x", ch); break;
+        }
+    }
+    mlops__buf_addn(b, run, (size_t)(s - run));
+    mlops__buf_addn(b, "\"", 1);
+}
+
+void mlops__buf_add_json_double(mlops__buf *b, double v)
 {
     if (!isfinite(v)) {
-        mlops__buf_puts(b, "null");
+        mlops__buf_add(b, "null");
         return;
     }
     char tmp[40];
@@ -87,15 +97,14 @@ void mlops__buf_json_double(mlops__buf *b, double v)
         snprintf(tmp, sizeof tmp, "%.*g", prec, v);
         if (strtod(tmp, NULL) == v) break;
     }
-    /* A locale with a decimal comma must not leak into JSON. */
     for (char *p = tmp; *p; p++)
         if (*p == ',') *p = '.';
-    mlops__buf_puts(b, tmp);
+    mlops__buf_add(b, tmp);
 }
 
-int mlops__buf_finish(mlops__buf *b, char **out, const char *what)
+int mlops__buf_take(mlops__buf *b, char **out, const char *what)
 {
-    if (b->failed || grow(b, 0)) {
+    if (!mlops__buf_str(b) || (!b->data && !reserve(b, 0))) {
         mlops__buf_free(b);
         return mlops__err_nomem(what);
     }
