@@ -1019,6 +1019,57 @@ START_TEST(report_bad_input)
 }
 END_TEST
 
+START_TEST(report_logged_as_metrics)
+{
+    char *dir = tu_tmpdir();
+    mlops_store_opts so = MLOPS_STORE_OPTS_INIT;
+    so.durability = MLOPS_DURABILITY_NONE;
+    mlops_store *s;
+    TU_OK(mlops_store_open(dir, &so, &s));
+    int64_t exp;
+    TU_OK(mlops_experiment_create(s, "monitoring", &exp));
+    mlops_run *run;
+    TU_OK(mlops_run_start(s, exp, "daily", &run));
+    double *a = irwin(501, 500, 0, 1), *b = irwin(502, 400, 0.5, 1), *c = irwin(503, 3000, 0, 1),
+           *d = irwin(504, 3000, 0.01, 1);
+    const double *ref[2] = { a, c }, *cur[2] = { b, d };
+    size_t nr[2] = { 500, 3000 }, nc[2] = { 400, 3000 };
+    const char *names[2] = { "age", "income.usd" };
+    int kinds[2] = { MLOPS_COLUMN_NUMERIC, MLOPS_COLUMN_NUMERIC };
+    mlops_drift_report *r;
+    TU_OK(mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, NULL, &r));
+    TU_OK(mlops_drift_report_log(run, r, 7, 1700000000000));
+    mlops_run_info *ri;
+    TU_OK(mlops_run_get(s, mlops_run_id(run), &ri));
+    const mlops_metric_summary *ms = mlops_run_info_metric(ri, "drift.age.ks");
+    ck_assert_ptr_nonnull(ms);
+    ck_assert(ms->last == r->columns[0]->statistic && ms->last_step == 7);
+    ms = mlops_run_info_metric(ri, "drift.age.p_value");
+    ck_assert(ms && ms->last == r->columns[0]->p_value);
+    ms = mlops_run_info_metric(ri, "drift.age.drifted");
+    ck_assert(ms && ms->last == 1.0);
+    ms = mlops_run_info_metric(ri, "drift.income.usd.wasserstein");
+    ck_assert(ms && ms->last == r->columns[1]->statistic);
+    ck_assert_ptr_null(mlops_run_info_metric(ri, "drift.income.usd.p_value"));
+    ms = mlops_run_info_metric(ri, "drift.share_drifted");
+    ck_assert(ms && ms->last == r->share_drifted);
+    mlops_run_info_free(ri);
+    /* An ended run refuses, and nothing is half-logged. */
+    TU_OK(mlops_run_end(run, MLOPS_RUN_FINISHED));
+    TU_RC(MLOPS_ECONFLICT, mlops_drift_report_log(run, r, 8, 0));
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_log(NULL, r, 8, 0));
+    mlops_drift_report_free(r);
+    mlops_run_free(run);
+    mlops_store_close(s);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *drift_suite(void)
 {
     Suite *s = suite_create("drift");
@@ -1052,6 +1103,7 @@ static Suite *drift_suite(void)
     tcase_set_timeout(tr, 300);
     tcase_add_test(tr, report_default_rules);
     tcase_add_test(tr, report_bad_input);
+    tcase_add_test(tr, report_logged_as_metrics);
     suite_add_tcase(s, tr);
     return s;
 }

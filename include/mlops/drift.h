@@ -29,6 +29,7 @@
 
 #include "common.h"
 #include "store.h"
+#include "track.h"
 
 MLOPS_BEGIN_DECLS
 
@@ -541,6 +542,21 @@ MLOPS_API void mlops_drift_report_free(mlops_drift_report *r);
  * null): *json is malloc'd, released with mlops_free.
  * Errors: MLOPS_EINVAL (NULL), MLOPS_ENOMEM. */
 MLOPS_API int mlops_drift_report_json(const mlops_drift_report *r, char **json);
+
+/* Logs a report's figures as metrics of a running run, in one
+ * transaction, so that drift over time is queried like any metric. Per
+ * column c, with m its method name (column result's method_name):
+ *   drift.<c>.<m>            the statistic
+ *   drift.<c>.p_value        (p-value methods) the p-value
+ *   drift.<c>.log_p_value    (p-value methods) its natural log
+ *   drift.<c>.drifted        1 or 0
+ *   drift.<c>.missing_p_value  the NaN-share z-test p-value
+ * and for the dataset drift.share_drifted and drift.dataset_drift. Every
+ * point has the given step and ts_ms (0: now). Errors: MLOPS_EINVAL (NULL,
+ * or a key the run refuses, e.g. too long: nothing is logged), and those
+ * of mlops_run_log_metrics (MLOPS_ECONFLICT when the run has ended, ...). */
+MLOPS_API int mlops_drift_report_log(mlops_run *run, const mlops_drift_report *r, int64_t step,
+                                     int64_t ts_ms);
 
 MLOPS_END_DECLS
 
