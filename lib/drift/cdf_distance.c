@@ -34,21 +34,15 @@ static double cdf_integral(const double *a, size_t na, const double *b, size_t n
     return mlops__ksum_get(&sum);
 }
 
-static int load_pair(const char *fn, const double *ref, size_t nref, const double *cur,
-                     size_t ncur, mlops__sample *a, mlops__sample *b)
+/* p = 1: Wasserstein-1; p = 2: energy distance. */
+static int cdf_distance(const char *fn, const double *ref, size_t nref, const double *cur,
+                        size_t ncur, int p, double *out)
 {
-    return mlops__sample_load_pair(fn, ref, nref, cur, ncur, a, b);
-}
-
-int mlops_drift_wasserstein(const double *ref, size_t nref, const double *cur, size_t ncur,
-                            double *out)
-{
-    static const char fn[] = "mlops_drift_wasserstein";
     if (!out) return mlops__err_null(fn, "out");
     mlops__sample a, b;
-    int rc = load_pair(fn, ref, nref, cur, ncur, &a, &b);
+    int rc = mlops__sample_load_pair(fn, ref, nref, cur, ncur, &a, &b);
     if (rc) return rc;
-    *out = cdf_integral(a.v, a.n, b.v, b.n, 1);
+    *out = p == 1 ? mlops__wasserstein_sorted(a.v, a.n, b.v, b.n) : mlops__energy_sorted(a.v, a.n, b.v, b.n);
     mlops__sample_free(&a);
     mlops__sample_free(&b);
     return MLOPS_OK;
@@ -64,16 +58,14 @@ double mlops__energy_sorted(const double *a, size_t na, const double *b, size_t 
     return sqrt(2.0) * sqrt(cdf_integral(a, na, b, nb, 2));
 }
 
+int mlops_drift_wasserstein(const double *ref, size_t nref, const double *cur, size_t ncur,
+                            double *out)
+{
+    return cdf_distance("mlops_drift_wasserstein", ref, nref, cur, ncur, 1, out);
+}
+
 int mlops_drift_energy(const double *ref, size_t nref, const double *cur, size_t ncur,
                        double *out)
 {
-    static const char fn[] = "mlops_drift_energy";
-    if (!out) return mlops__err_null(fn, "out");
-    mlops__sample a, b;
-    int rc = load_pair(fn, ref, nref, cur, ncur, &a, &b);
-    if (rc) return rc;
-    *out = mlops__energy_sorted(a.v, a.n, b.v, b.n);
-    mlops__sample_free(&a);
-    mlops__sample_free(&b);
-    return MLOPS_OK;
+    return cdf_distance("mlops_drift_energy", ref, nref, cur, ncur, 2, out);
 }

@@ -100,19 +100,9 @@ static void ftab_free(ftab *t)
     free(t->cnt);
 }
 
-static int64_t gcd64(int64_t a, int64_t b)
-{
-    while (b) {
-        int64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
 static int pval_exact(double s, int64_t m, int64_t n, double *p)
 {
-    int64_t lcm = m / gcd64(m, n) * n;
+    int64_t lcm = m / (int64_t)mlops__gcd((uint64_t)m, (uint64_t)n) * n;
     int64_t a = lcm / m, b = lcm / n;
     int64_t mn = m * n;
     double zeta = py_floordiv((double)(lcm * lcm * (m + n)) * (6.0 * s - (double)(mn * (4 * mn - 1))),

@@ -53,6 +53,16 @@ static inline void mlops__ksum_add(mlops__ksum *k, double x)
 }
 static inline double mlops__ksum_get(const mlops__ksum *k) { return k->s + k->c; }
 
+static inline uint64_t mlops__gcd(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
 /* ---- special.c: special functions ----------------------------------------- */
 
 /* Regularised upper incomplete gamma Q(a, x) and its natural log. */

@@ -44,16 +44,6 @@ double mlops__ks_statistic(const double *a, size_t na, const double *b, size_t n
     return mn > maxs ? mn : maxs;
 }
 
-static uint64_t gcd_u64(uint64_t a, uint64_t b)
-{
-    while (b) {
-        uint64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
 /* P(D_{n,n} >= h/n) = 2 sum_k (-1)^(k+1) C(2n, n-kh) / C(2n, n), in Horner
  * form: each factor is C(2n, n-(k+1)h) / C(2n, n-kh). */
 static double prob_outside_square(int64_t n, int64_t h, double *log_p)
@@ -102,78 +92,67 @@ static void band(int64_t i, int64_t n, int64_t mg, int64_t ng, int64_t h, int64_
     *hi = maxj;
 }
 
-/* Probability that a random lattice path from (0,0) to (m,n) leaves the band
- * |x/m - y/n| < h/lcm. a[y] holds, for the current column x, the
- * probability that a path to (x, y) has already left: 1 outside the band,
- * and inside (x a(x-1,y) + y a(x,y-1)) / (x + y). Returns -1 when memory is
- * short. */
-static double outer_prob_inside(int64_t m, int64_t n, int64_t g, int64_t h)
+/* The lattice of the exact two-sided law: a path from (0,0) to (m,n),
+ * m >= n, stays in the band |x/m - y/n| < h/lcm. */
+typedef struct lattice {
+    int64_t m, n, mg, ng, h;
+    int64_t first_hi; /* column 0 holds rows 0 .. first_hi-1 of the band */
+} lattice;
+
+static lattice lattice_of(int64_t m, int64_t n, int64_t g, int64_t h)
 {
-    if (m < n) {
-        int64_t t = m;
-        m = n;
-        n = t;
-    }
-    int64_t mg = m / g, ng = n / g;
-    double *a = malloc((size_t)(n + 1) * sizeof *a);
-    if (!a) return -1.0;
-    int64_t maxj = ceil_div(h, mg);
-    if (maxj > n + 1) maxj = n + 1;
-    for (int64_t j = 0; j <= n; j++) a[j] = j < maxj ? 0.0 : 1.0;
-    double result = 1.0;
-    for (int64_t i = 1; i <= m; i++) {
-        int64_t lo, hi;
-        band(i, n, mg, ng, h, &lo, &hi);
-        if (hi <= lo) goto out;
-        double di = (double)i;
-        double val = lo == 0 ? 0.0 : 1.0;
-        for (int64_t j = lo; j < hi; j++) {
-            val = (a[j] * di + val * (double)j) / (di + (double)j);
-            a[j] = val;
-        }
-    }
-    result = a[n];
-out:
-    free(a);
-    return result;
+    lattice L;
+    L.m = m > n ? m : n;
+    L.n = m > n ? n : m;
+    L.mg = L.m / g;
+    L.ng = L.n / g;
+    L.h = h;
+    L.first_hi = ceil_div(h, L.mg);
+    if (L.first_hi > L.n + 1) L.first_hi = L.n + 1;
+    return L;
 }
 
-/* The same recursion on logarithms, for p-values below the double range. */
-static double log_outer_prob_inside(int64_t m, int64_t n, int64_t g, int64_t h)
+/* Probability that a random lattice path leaves the band. a[y] holds, for
+ * the current column x, the probability that a path to (x, y) has already
+ * left: 1 outside the band, and inside (x a(x-1,y) + y a(x,y-1)) / (x + y)
+ * (Viehmann's form of Hodges' inside recursion). With logs != 0 the same
+ * recursion runs on natural logarithms, for p-values below the double
+ * range. Returns NaN when memory is short. */
+static double outer_prob_inside(int64_t m, int64_t n, int64_t g, int64_t h, int logs)
 {
-    if (m < n) {
-        int64_t t = m;
-        m = n;
-        n = t;
-    }
-    int64_t mg = m / g, ng = n / g;
-    double *a = malloc((size_t)(n + 1) * sizeof *a);
-    double *lg = malloc((size_t)(m + n + 1) * sizeof *lg);
-    if (!a || !lg) {
+    lattice L = lattice_of(m, n, g, h);
+    double *a = malloc((size_t)(L.n + 1) * sizeof *a);
+    double *lg = logs ? malloc((size_t)(L.m + L.n + 1) * sizeof *lg) : NULL;
+    if (!a || (logs && !lg)) {
         free(a);
         free(lg);
         return NAN;
     }
-    for (int64_t t = 0; t <= m + n; t++) lg[t] = log((double)t);
-    int64_t maxj = ceil_div(h, mg);
-    if (maxj > n + 1) maxj = n + 1;
-    for (int64_t j = 0; j <= n; j++) a[j] = j < maxj ? -INFINITY : 0.0;
-    double result = 0.0;
-    for (int64_t i = 1; i <= m; i++) {
+    if (logs)
+        for (int64_t t = 0; t <= L.m + L.n; t++) lg[t] = log((double)t);
+    const double in = logs ? -INFINITY : 0.0, out = logs ? 0.0 : 1.0;
+    for (int64_t j = 0; j <= L.n; j++) a[j] = j < L.first_hi ? in : out;
+    double result = out;
+    for (int64_t i = 1; i <= L.m; i++) {
         int64_t lo, hi;
-        band(i, n, mg, ng, h, &lo, &hi);
-        if (hi <= lo) goto out;
-        double val = lo == 0 ? -INFINITY : 0.0;
-        for (int64_t j = lo; j < hi; j++) {
-            if (j == 0)
-                val = a[j];
-            else
-                val = mlops__logaddexp(lg[i] + a[j], lg[j] + val) - lg[i + j];
-            a[j] = val;
+        band(i, L.n, L.mg, L.ng, L.h, &lo, &hi);
+        if (hi <= lo) goto done; /* every path has left */
+        double di = (double)i;
+        double val = lo == 0 ? in : out;
+        if (!logs) {
+            for (int64_t j = lo; j < hi; j++) {
+                val = (a[j] * di + val * (double)j) / (di + (double)j);
+                a[j] = val;
+            }
+        } else {
+            for (int64_t j = lo; j < hi; j++) {
+                val = j == 0 ? a[j] : mlops__logaddexp(lg[i] + a[j], lg[j] + val) - lg[i + j];
+                a[j] = val;
+            }
         }
     }
-    result = a[n];
-out:
+    result = a[L.n];
+done:
     free(a);
     free(lg);
     return result;
@@ -182,7 +161,7 @@ out:
 void mlops__ks_pvalue(double d, uint64_t n1, uint64_t n2, int method, double *d_out, double *p,
                       double *log_p, int *method_used)
 {
-    uint64_t g = gcd_u64(n1, n2);
+    uint64_t g = mlops__gcd(n1, n2);
     uint64_t n1g = n1 / g, n2g = n2 / g;
     int mode = method;
     if (mode == MLOPS_KS_AUTO)
@@ -200,9 +179,9 @@ void mlops__ks_pvalue(double d, uint64_t n1, uint64_t n2, int method, double *d_
         } else if (n1 == n2) {
             prob = prob_outside_square((int64_t)n1, (int64_t)h, &lp);
         } else {
-            prob = outer_prob_inside((int64_t)n1, (int64_t)n2, (int64_t)g, (int64_t)h);
+            prob = outer_prob_inside((int64_t)n1, (int64_t)n2, (int64_t)g, (int64_t)h, 0);
             if (prob >= 0.0 && prob <= 1e-290)
-                lp = log_outer_prob_inside((int64_t)n1, (int64_t)n2, (int64_t)g, (int64_t)h);
+                lp = outer_prob_inside((int64_t)n1, (int64_t)n2, (int64_t)g, (int64_t)h, 1);
             else if (prob >= 0.0)
                 lp = log(prob);
         }
