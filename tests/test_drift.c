@@ -420,8 +420,8 @@ START_TEST(sort_matches_qsort)
     qsort(w, n, sizeof *w, cmp_double);
     for (size_t i = 0; i < n; i++) ck_assert(v[i] == w[i]);
     /* Block sizes take the bucket sort, or radix when the data clump. */
-    size_t sizes[] = { 100, 2048, 5000, 12000, 20000 };
-    for (size_t si = 0; si < 5; si++)
+    size_t sizes[] = { 100, 2048, 5000, 12000, 20000, 100000 };
+    for (size_t si = 0; si < 6; si++)
         for (int kind = 0; kind < 4; kind++) {
             size_t m = sizes[si];
             for (size_t i = 0; i < m; i++) {

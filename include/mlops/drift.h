@@ -98,8 +98,11 @@ MLOPS_API int mlops_drift_energy(const double *ref, size_t nref, const double *c
 /* Two-sample Cramer-von Mises test, equal to
  * scipy.stats.cramervonmises_2samp(ref, cur, method='auto'): the exact
  * p-value when max(n) <= 20, else Anderson's normalisation and the
- * limiting distribution. Errors: as mlops_drift_ks, and MLOPS_EINVAL when a
- * side has fewer than 2 finite values. */
+ * limiting distribution. The asymptotic p-value is 1 - cdf: like scipy's
+ * it carries an absolute rounding error near 1e-15, so below ~1e-6 it
+ * agrees with scipy within 1e-14 absolute rather than 1e-9 relative.
+ * Errors: as mlops_drift_ks, and MLOPS_EINVAL when a side has fewer than 2
+ * finite values. */
 MLOPS_API int mlops_drift_cramer_von_mises(const double *ref, size_t nref, const double *cur,
                                            size_t ncur, mlops_test_result *out);
 
@@ -223,7 +226,7 @@ MLOPS_API int mlops_drift_bh_adjust(const double *p, size_t n, double *adjusted)
  * it is split into batches. Its rank error is tracked exactly: for every y,
  * |estimated rank(y) - rank(y)| <= rank_error * count, where rank_error =
  * (sum of the weights of all compactions) / count; it is 0 until the first
- * compaction (at k values) and never exceeds ceil(log2(count / k) + 1) / k.
+ * compaction (at k values) and never exceeds (floor(log2(count / k)) + 1) / k.
  *
  * Categorical profile: exact category counts up to max_categories distinct
  * values; beyond, a deterministic Misra-Gries frequent-items summary of
@@ -443,8 +446,11 @@ MLOPS_API int mlops_profile_compare_strings(mlops_profile *ref, const char *cons
  * values (both sides together) use KS, others chi-square when more than 2
  * distinct values, else Z; with more reference values, numeric columns
  * with more than 5 distinct values use the normed Wasserstein distance,
- * others and categorical columns Jensen-Shannon. Binned methods use
- * quantile bins (numeric) or the categories (categorical). */
+ * others and categorical columns Jensen-Shannon. Binned methods (JS, PSI,
+ * KL, Hellinger) use the categories for categorical columns and for numeric
+ * columns with at most `bins` distinct values (both sides together), else
+ * the reference quantile bins; chi-square and Z always use the distinct
+ * values as categories (Z: the share of the smallest one). */
 #define MLOPS_DRIFT_METHOD_AUTO             0
 #define MLOPS_DRIFT_METHOD_KS               1 /* p-value, drift when p <= 0.05 */
 #define MLOPS_DRIFT_METHOD_WASSERSTEIN      2 /* W / max(std(ref), 0.001), drift when >= 0.1 */

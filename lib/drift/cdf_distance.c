@@ -1,8 +1,7 @@
 /* Distances between the empirical CDFs U and V of two samples, walking the
  * two sorted samples together (scipy's _cdf_distance without the argsort
  * and searchsorted): Wasserstein-1 = integral |U - V|, energy distance =
- * sqrt(2 * integral (U - V)^2). Each CDF value is i/n rounded once, as in
- * scipy; the sum is compensated. */
+ * sqrt(2 * integral (U - V)^2). The sum is compensated. */
 #include "drift/drift_internal.h"
 #include "util/err.h"
 
@@ -11,7 +10,9 @@
 /* integral of |U - V|^p over the real line, p = 1 or 2. */
 static double cdf_integral(const double *a, size_t na, const double *b, size_t nb, int p)
 {
-    double dna = (double)na, dnb = (double)nb;
+    /* Reciprocals instead of scipy's divisions: each CDF value moves by at
+     * most an ulp, far inside the 1e-12 the result promises. */
+    double ra = 1.0 / (double)na, rb = 1.0 / (double)nb;
     mlops__ksum sum = { 0.0, 0.0 };
     size_t i = 0, j = 0;
     double v = a[0] < b[0] ? a[0] : b[0];
@@ -26,7 +27,7 @@ static double cdf_integral(const double *a, size_t na, const double *b, size_t n
             next = a[i];
         else
             next = a[i] < b[j] ? a[i] : b[j];
-        double diff = (double)i / dna - (double)j / dnb;
+        double diff = (double)i * ra - (double)j * rb;
         double delta = next - v;
         mlops__ksum_add(&sum, (p == 1 ? fabs(diff) : diff * diff) * delta);
         v = next;

@@ -158,6 +158,61 @@ void mlops__sort_doubles_scratch(double *v, size_t n, double *tmp, uint32_t *scr
     for (size_t i = 0; i < n; i++) dst[i] = bits_of(a[i]);
 }
 
+/* Large arrays: one pass distributes the values by value into buckets of
+ * about 512 (interpolation over [min, max]), then each bucket is sorted
+ * while it sits in cache; the LSD radix sort would stream the whole array
+ * through memory six times. Returns 0 (v untouched) when the data clump
+ * too much for buckets to pay, or when memory is short. */
+static int msd_bucket_sort(double *v, size_t n, double *tmp, uint32_t *scratch)
+{
+    double lo = v[0], hi = v[0];
+    for (size_t i = 1; i < n; i++) {
+        lo = v[i] < lo ? v[i] : lo;
+        hi = v[i] > hi ? v[i] : hi;
+    }
+    if (lo == hi) return 1;
+    size_t nb = n / 512;
+    double scale = (double)nb / (hi - lo);
+    if (!(scale > 0.0) || scale == INFINITY || hi - lo == INFINITY) return 0;
+    size_t *start = calloc(nb + 1, sizeof *start);
+    if (!start) return 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = (size_t)((v[i] - lo) * scale);
+        start[b < nb ? b : nb - 1]++;
+    }
+    size_t sum = 0, most = 0;
+    for (size_t b = 0; b < nb; b++) {
+        size_t c = start[b];
+        most = c > most ? c : most;
+        start[b] = sum;
+        sum += c;
+    }
+    start[nb] = n;
+    if (most > 8192) { /* clumped: LSD radix does better */
+        free(start);
+        return 0;
+    }
+    size_t *fill = malloc(nb * sizeof *fill);
+    if (!fill) {
+        free(start);
+        return 0;
+    }
+    memcpy(fill, start, nb * sizeof *fill);
+    for (size_t i = 0; i < n; i++) {
+        size_t b = (size_t)((v[i] - lo) * scale);
+        tmp[fill[b < nb ? b : nb - 1]++] = v[i];
+    }
+    free(fill);
+    /* Sort each bucket in tmp, using v's same span as its scratch. */
+    for (size_t b = 0; b < nb; b++) {
+        size_t m = start[b + 1] - start[b];
+        if (m > 1) mlops__sort_doubles_scratch(tmp + start[b], m, v + start[b], scratch);
+    }
+    memcpy(v, tmp, n * sizeof *v);
+    free(start);
+    return 1;
+}
+
 int mlops__sort_doubles(double *v, size_t n, double *tmp)
 {
     if (n < SMALL_SORT) {
@@ -172,7 +227,8 @@ int mlops__sort_doubles(double *v, size_t n, double *tmp)
         free(hist);
         return mlops__err_nomem("sorting doubles");
     }
-    mlops__sort_doubles_scratch(v, n, tmp, hist);
+    if (n < PARALLEL_SORT_MIN || !msd_bucket_sort(v, n, tmp, hist))
+        mlops__sort_doubles_scratch(v, n, tmp, hist);
     free(owned);
     free(hist);
     return MLOPS_OK;
