@@ -108,16 +108,16 @@ def main():
     # Profile ingest, one thread: values per second (goal 50M/s per core).
     ni = 2_000_000 if QUICK else 20_000_000
     g = run("ingest", ni, 3)
-    vps = float(g["ingest_values_per_second"])
-    t_np, _ = med(lambda: (ref.mean(), ref.var(), ref.min(), ref.max()), 3)
-    print(f"{'profile ingest (1 thread)':34s} {vps / 1e6:10.1f} M/s goal >= 50 M/s per core "
-          f"(numpy mean+var+min+max alone: {n / t_np / 1e6:.0f} M/s)", flush=True)
+    vps, vpc = float(g["ingest_values_per_second"]), float(g["ingest_values_per_cpu_second"])
+    print(f"{'profile ingest (1 thread)':34s} {vps / 1e6:10.1f} M/s wall, {vpc / 1e6:.1f} M/s per CPU "
+          f"second; goal >= 50 M/s per core", flush=True)
 
     # 100 columns x 1M rows on both cores (goal <= 5 s).
     cols, nrows = (20, 200_000) if QUICK else (100, 1_000_000)
     rep = run("report", "gen", cols, nrows, 2, 3)
-    print(f"{f'report {cols} cols x {nrows} rows, 2 threads':34s} {float(rep['report_seconds']):10.3f} s  "
-          f"goal <= 5 s ({rep['report_method']}, {rep['report_drifted']} drifted)", flush=True)
+    print(f"{f'report {cols} cols x {nrows} rows, 2 threads':34s} {float(rep['report_seconds']):10.3f} s wall, "
+          f"{float(rep['report_cpu_seconds']) / 2:.3f} s of CPU per core; goal <= 5 s "
+          f"({rep['report_method']}, {rep['report_drifted']} drifted)", flush=True)
 
     # 100 columns x 100,000 rows beside Evidently's DataDriftPreset.
     from evidently import Report

@@ -22,6 +22,13 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static double cpu(clockid_t which)
+{
+    struct timespec ts;
+    clock_gettime(which, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static int cmpd(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -142,18 +149,21 @@ static int ingest(int argc, char **argv)
     double *v = malloc(n * sizeof *v);
     sm_state = 7;
     normals(v, n, 0.0);
-    double *t = malloc((size_t)reps * sizeof *t);
+    double *t = malloc((size_t)reps * sizeof *t), *c = malloc((size_t)reps * sizeof *c);
     for (int r = 0; r < reps; r++) {
         mlops_profile *p;
         check(mlops_profile_new(MLOPS_PROFILE_NUMERIC, NULL, &p), "profile");
-        double t0 = now();
+        double t0 = now(), c0 = cpu(CLOCK_THREAD_CPUTIME_ID);
         for (size_t i = 0; i < n; i += 65536)
             check(mlops_profile_add(p, v + i, n - i < 65536 ? n - i : 65536), "add");
         t[r] = now() - t0;
+        c[r] = cpu(CLOCK_THREAD_CPUTIME_ID) - c0;
         mlops_profile_free(p);
     }
-    double s = median(t, reps);
-    printf("ingest_seconds %.6f\ningest_values_per_second %.0f\n", s, (double)n / s);
+    double s = median(t, reps), cs = median(c, reps);
+    printf("ingest_seconds %.6f\ningest_values_per_second %.0f\ningest_values_per_cpu_second %.0f\n", s,
+           (double)n / s, (double)n / cs);
+    free(c);
     free(v);
     free(t);
     return 0;
@@ -201,17 +211,19 @@ static int report(int argc, char **argv)
     }
     mlops_drift_report_opts o = MLOPS_DRIFT_REPORT_OPTS_INIT;
     o.threads = threads;
-    double *t = malloc((size_t)reps * sizeof *t);
+    double *t = malloc((size_t)reps * sizeof *t), *c = malloc((size_t)reps * sizeof *c);
     mlops_drift_report *r = NULL;
     for (int i = 0; i < reps; i++) {
         mlops_drift_report_free(r);
-        double t0 = now();
+        double t0 = now(), c0 = cpu(CLOCK_PROCESS_CPUTIME_ID);
         check(mlops_drift_report_compute(cols, (const char *const *)names, kinds, rp, nr, cp, nr, &o, &r),
               "report");
         t[i] = now() - t0;
+        c[i] = cpu(CLOCK_PROCESS_CPUTIME_ID) - c0;
     }
-    printf("report_seconds %.6f\nreport_drifted %zu\nreport_method %s\n", median(t, reps), r->n_drifted,
-           r->columns[0]->method_name);
+    printf("report_seconds %.6f\nreport_cpu_seconds %.6f\nreport_drifted %zu\nreport_method %s\n",
+           median(t, reps), median(c, reps), r->n_drifted, r->columns[0]->method_name);
+    free(c);
     mlops_drift_report_free(r);
     return 0;
 }

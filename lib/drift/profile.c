@@ -248,16 +248,9 @@ int mlops_profile_freeze(mlops_profile *p)
     return mlops__profile_freeze(p);
 }
 
-/* Finite values of one chunk: extremes, bins (or pending), sketch. */
+/* Finite values of one chunk: bins (or pending), sketch. */
 static int add_finite(mlops_profile *p, const double *x, size_t n)
 {
-    double lo = p->min, hi = p->max;
-    for (size_t i = 0; i < n; i++) {
-        lo = x[i] < lo ? x[i] : lo;
-        hi = x[i] > hi ? x[i] : hi;
-    }
-    p->min = lo;
-    p->max = hi;
     size_t i = 0;
     if (!p->frozen) {
         size_t room = p->opts.freeze_after - p->n_pending;
@@ -289,15 +282,21 @@ int mlops_profile_add(mlops_profile *p, const double *values, size_t n)
         size_t take = n < MLOPS__PROFILE_CHUNK ? n : MLOPS__PROFILE_CHUNK;
         size_t m = 0;
         uint64_t nan = 0, inf = 0;
+        double lo = p->min, hi = p->max;
         for (size_t i = 0; i < take; i++) {
             double t = values[i];
-            if (isfinite(t))
+            if (isfinite(t)) {
                 p->chunk[m++] = t + 0.0;
-            else if (isnan(t))
+                lo = t < lo ? t : lo;
+                hi = t > hi ? t : hi;
+            } else if (isnan(t)) {
                 nan++;
-            else
+            } else {
                 inf++;
+            }
         }
+        p->min = lo + 0.0;
+        p->max = hi + 0.0;
         int rc = add_finite(p, p->chunk, m);
         if (rc) return rc;
         p->nan += nan;
