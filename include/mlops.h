@@ -11,5 +11,6 @@
 
 #include "mlops/common.h"
 #include "mlops/store.h"
+#include "mlops/registry.h"
 
 #endif /* MLOPS_H */

@@ -1,3 +1,4 @@
+#include "registry/registry_internal.h"
 #include "store/schema.h"
 #include "store/store_internal.h"
 #include "util/clock.h"
@@ -19,6 +20,7 @@ static const char store_schema_v1[] =
  * that, any change is a new version with its own migration below. */
 static const char *const schema_v1_parts[] = {
     store_schema_v1,
+    mlops__registry_schema_v1,
 };
 
 static int create_v1(mlops__conn *c)
