@@ -11,6 +11,7 @@
 
 #include "mlops/common.h"
 #include "mlops/store.h"
+#include "mlops/cas.h"
 #include "mlops/registry.h"
 
 #endif /* MLOPS_H */

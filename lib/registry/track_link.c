@@ -10,3 +10,11 @@ int mlops__reg_run_inputs(mlops__conn *c, const char *run_id, mlops_digest **out
     return mlops__err(MLOPS_EUNSUPPORTED, "run '%s': experiment records are not built in",
                       run_id);
 }
+
+int mlops__reg_run_exists(mlops__conn *c, const char *run_id, int *exists)
+{
+    (void)c;
+    (void)run_id;
+    *exists = 0;
+    return MLOPS_OK;
+}

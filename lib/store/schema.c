@@ -1,5 +1,6 @@
 #include "registry/registry_internal.h"
 #include "store/schema.h"
+#include "cas/cas_internal.h"
 #include "store/store_internal.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -20,6 +21,7 @@ static const char store_schema_v1[] =
  * that, any change is a new version with its own migration below. */
 static const char *const schema_v1_parts[] = {
     store_schema_v1,
+    mlops__cas_schema_v1,
     mlops__registry_schema_v1,
 };
 

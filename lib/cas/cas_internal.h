@@ -1,0 +1,187 @@
+/* Internal interface of the content-addressed store (lib/cas).
+ *
+ * Other subsystems use two contracts from here:
+ *
+ *  1. mlops__cas_exists(): does a blob or tree with this digest exist? It
+ *     runs on the caller's connection, so inside the caller's transaction.
+ *
+ *  2. GC roots. Garbage collection keeps every blob and tree whose digest
+ *     some subsystem still refers to. The roots are a list of SQL queries
+ *     kept in ONE place, gc_root_queries[] in lib/cas/gc_roots.c. Each
+ *     entry is a SELECT that returns one column of 32-byte digest BLOBs
+ *     (NULLs are ignored) naming content that must be kept, together with
+ *     everything it reaches (a blob's chunks, a tree's children). The
+ *     first entry is the refs table; a subsystem that records digests
+ *     (run outputs, model versions...) adds one line with its own query,
+ *     for example
+ *         "SELECT artifact FROM registry_version",
+ *     and nothing else: gc runs every query of the list inside its read
+ *     snapshot. A query must be valid against the schema (all subsystem
+ *     tables exist in every store), and should be cheap (a column scan).
+ *
+ *     To be safe against a gc running at the same moment, a subsystem that
+ *     records a new reference to a digest calls mlops__cas_exists() inside
+ *     the write transaction that records it: inside a write transaction
+ *     that call also marks the content as used now, which keeps it (and
+ *     what it reaches) out of any gc for the grace period, long enough for
+ *     the new reference to be seen as a root by the next gc.
+ */
+#ifndef MLOPS_CAS_INTERNAL_H
+#define MLOPS_CAS_INTERNAL_H
+
+#include "mlops/cas.h"
+#include "store/store_internal.h"
+#include "util/db.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- Contracts for other subsystems ------------------------------------ */
+
+/* Sets *exists to 1 when a blob or tree with digest d is committed in the
+ * store, else 0, using the caller's connection c (so the answer belongs to
+ * the caller's transaction). Inside a write transaction it also refreshes
+ * the content's last-used time (see GC roots above). Returns MLOPS_OK, or
+ * MLOPS_EINVAL for NULL arguments, or the mapped SQLite error. */
+int mlops__cas_exists(mlops__conn *c, const mlops_digest *d, int *exists);
+
+/* The GC root queries (see above): *out receives the array, the count is
+ * returned. Static storage. */
+size_t mlops__cas_gc_root_queries(const char *const **out);
+
+/* ---- Schema ------------------------------------------------------------ */
+
+/* The cas part of schema version 1 (listed in lib/store/schema.c). */
+extern const char mlops__cas_schema_v1[];
+
+/* cas_content.kind */
+#define MLOPS__KIND_BLOB 1
+#define MLOPS__KIND_TREE 2
+
+/* ---- Object files (object.c) --------------------------------------------
+ * An object file holds bytes named by their SHA-256: a 16-byte header
+ * (magic 0x89 'M' 'L' 'O', format version, encoding, two zero bytes, the
+ * decoded size as uint64 little-endian) and then either the raw bytes or
+ * one zstd frame. See doc/format.md. */
+
+#define MLOPS__OBJ_HEADER_SIZE 16
+#define MLOPS__OBJ_VERSION 1
+#define MLOPS__ENC_RAW 0
+#define MLOPS__ENC_ZSTD 1
+
+/* <store>/objects/sha256/<2 hex>/<62 hex>, malloc'd; NULL when out of memory. */
+char *mlops__object_path(const mlops_store *s, const mlops_digest *d);
+
+/* Per-thread scratch for writing objects: a zstd compression context and
+ * its output buffer, reused from one object to the next. */
+typedef struct mlops__obj_writer mlops__obj_writer;
+int mlops__obj_writer_new(const mlops_store *s, mlops__obj_writer **out);
+void mlops__obj_writer_free(mlops__obj_writer *w);
+
+/* An object file written to its final place (or found there) and waiting
+ * for its row: mlops__objects_commit() makes it visible. */
+typedef struct mlops__placed {
+    mlops_digest digest;
+    uint64_t size;   /* decoded bytes */
+    uint64_t stored; /* bytes of the file, header included */
+    int encoding;    /* MLOPS__ENC_* */
+    int placed;      /* 1: this call put the file in place */
+    char *spare;     /* the file already existed: our own copy, kept in
+                        tmp/ until the commit decides (malloc'd path) */
+} mlops__placed;
+
+/* Encodes len bytes (zstd at the store's level, or raw when that saves
+ * under 10%), writes them to a temp file, fsyncs it and renames it into
+ * place without replacing an existing file. d must be the SHA-256 of the
+ * bytes. On success *out describes the file; release it with
+ * mlops__placed_clear. */
+int mlops__object_write(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d,
+                        const void *data, size_t len, mlops__placed *out);
+
+/* Removes a spare temp file and frees the path. */
+void mlops__placed_clear(mlops__placed *p);
+
+/* Inside a write transaction: records each placed object's row, or
+ * refreshes the row that is there. When an object had no row and its
+ * file was found in place rather than put there by us, the file is
+ * checked again under the write lock and our spare copy is moved in if
+ * gc removed it meanwhile. Call mlops__objects_sync_dirs before. */
+int mlops__objects_commit(mlops__conn *c, mlops_store *s, mlops__placed *objs, size_t n,
+                          int64_t now_ms);
+
+/* fsyncs the fan-out directory of every placed object (each once). */
+int mlops__objects_sync_dirs(mlops_store *s, const mlops__placed *objs, size_t n);
+
+/* After a failed put: under the write lock, removes every file this call
+ * placed that still has no row (nobody else relies on it). Best effort. */
+void mlops__objects_discard(mlops_store *s, mlops__placed *objs, size_t n);
+
+/* Per-thread scratch for reading objects. */
+typedef struct mlops__obj_reader mlops__obj_reader;
+int mlops__obj_reader_new(mlops__obj_reader **out);
+void mlops__obj_reader_free(mlops__obj_reader *r);
+
+/* Reads object d into dst (cap bytes), decoding it, and checks that its
+ * decoded size is `expect` and its SHA-256 is d. Nothing is returned
+ * unverified: on any mismatch the call fails with MLOPS_ECORRUPT naming
+ * the object (a missing file is MLOPS_ECORRUPT too: its row says it
+ * exists). MLOPS_EIO when the OS refuses. */
+int mlops__object_read(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
+                       void *dst, size_t expect);
+
+/* Reads an object of unknown size into a malloc'd buffer (for manifests
+ * and trees), verified as above. */
+int mlops__object_read_alloc(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
+                             void **data, size_t *len);
+
+/* Parses and checks an object file header. */
+int mlops__object_header_parse(const unsigned char *h, const char *path, int *encoding,
+                               uint64_t *size);
+
+/* ---- Content rows (content.c) ------------------------------------------ */
+
+typedef struct mlops__content {
+    int kind;                /* MLOPS__KIND_* */
+    uint64_t size;           /* blob: content bytes; tree: its object's bytes */
+    int has_manifest;        /* chunked blob */
+    mlops_digest manifest;   /* when has_manifest */
+    uint64_t chunks;         /* chunk objects (blob), entries (tree) */
+    int64_t created_ms;
+} mlops__content;
+
+/* Looks up a content row on c. MLOPS_ENOTFOUND (with a message naming
+ * the digest and `func`) when there is none. */
+int mlops__content_get(mlops__conn *c, const char *func, const mlops_digest *d,
+                       mlops__content *out);
+
+/* Refreshes the last-used time of content d in a write transaction and
+ * sets *found. That alone protects all of it from a gc running now: gc
+ * never deletes an object that a content row still uses, nor a content
+ * row a tree still names. */
+int mlops__content_touch(mlops__conn *c, const mlops_digest *d, int64_t now_ms, int *found);
+
+/* Inserts a content row, or refreshes the one there. manifest is NULL for
+ * content whose bytes are the object of the same digest. */
+int mlops__content_insert(mlops__conn *c, const mlops_digest *d, int kind, uint64_t size,
+                          const mlops_digest *manifest, uint64_t chunks, int64_t now_ms);
+
+/* ---- Putting (put_whole.c, ...) ---------------------------------------- */
+
+/* When content d is already stored (its row exists and its object file is
+ * in place), refreshes its last-used time and sets *reused. */
+int mlops__put_reuse(mlops_store *s, const mlops_digest *d, int *reused);
+
+/* Stores len bytes (at most the maximum chunk size, or a tree encoding)
+ * named d (their SHA-256) as one object plus its content row of `kind`
+ * with `entries` (1 for a blob, the entry count for a tree). w may be
+ * NULL (a writer is made for the call). */
+int mlops__put_whole(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d, int kind,
+                     uint64_t entries, const void *data, size_t len);
+
+/* "sha256:<hex>" into buf (MLOPS_DIGEST_STRLEN). Returns buf. */
+const char *mlops__digest_str(const mlops_digest *d, char *buf);
+
+/* Whether the object file of d is present (a cheap stat). */
+int mlops__object_file_present(const mlops_store *s, const mlops_digest *d);
+
+#endif
