@@ -5,6 +5,8 @@
 
 #include "registry/registry_internal.h"
 
+#include <time.h>
+
 /* A model with a few changes: events 1..6. */
 static void six_events(mlops_store *s)
 {
@@ -404,6 +406,164 @@ START_TEST(empty_log)
 }
 END_TEST
 
+/* ---- With versions and aliases ---------------------------------------- */
+
+static mlops_digest put(mlops_store *s, const char *text)
+{
+    mlops_digest d;
+    TU_OK(mlops_blob_put(s, text, strlen(text), &d));
+    return d;
+}
+
+/* The time of event seq. */
+static int64_t event_time(mlops_store *s, int64_t seq)
+{
+    mlops_audit_events *l;
+    TU_OK(mlops_audit_list(s, seq - 1, 1, &l));
+    mlops_audit_event e = MLOPS_AUDIT_EVENT_INIT;
+    TU_OK(mlops_audit_events_get(l, 0, &e));
+    ck_assert_int_eq(e.seq, seq);
+    int64_t t = e.time_ms;
+    mlops_audit_events_free(l);
+    return t;
+}
+
+/* Lets the wall clock move on, so that the next event gets a later time
+ * (the test checks that it did). */
+static void next_ms(void)
+{
+    struct timespec ts = { 0, 3 * 1000 * 1000 };
+    nanosleep(&ts, NULL);
+}
+
+START_TEST(point_in_time_alias_queries)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    TU_OK(mlops_model_create(s, "m"));
+    mlops_digest a = put(s, "a"), b = put(s, "b");
+    int64_t v;
+    next_ms();
+    TU_OK(mlops_model_version_create(s, "m", &a, NULL, &v)); /* 2 */
+    next_ms();
+    TU_OK(mlops_model_version_create(s, "m", &b, NULL, &v)); /* 3 */
+    next_ms();
+    TU_OK(mlops_model_alias_set(s, "m", "champion", 1)); /* 4 */
+    next_ms();
+    TU_OK(mlops_model_alias_set(s, "m", "champion", 2)); /* 5 */
+    next_ms();
+    TU_OK(mlops_model_alias_delete(s, "m", "champion", NULL)); /* 6 */
+    next_ms();
+    TU_OK(mlops_model_version_delete(s, "m", 2, NULL)); /* 7 */
+    next_ms();
+    TU_OK(mlops_model_alias_set(s, "m", "champion", 1)); /* 8 */
+    int64_t t[9];
+    for (int i = 1; i <= 8; i++) t[i] = event_time(s, i);
+    for (int i = 2; i <= 8; i++) ck_assert_int_gt(t[i], t[i - 1]);
+
+    TU_RC(MLOPS_ENOTFOUND, mlops_audit_alias_at(s, "m", "champion", t[4] - 1, &v));
+    TU_OK(mlops_audit_alias_at(s, "m", "champion", t[4], &v));
+    ck_assert_int_eq(v, 1);
+    TU_OK(mlops_audit_alias_at(s, "m", "champion", t[5] - 1, &v));
+    ck_assert_int_eq(v, 1);
+    TU_OK(mlops_audit_alias_at(s, "m", "champion", t[5], &v));
+    ck_assert_int_eq(v, 2);
+    TU_RC(MLOPS_ENOTFOUND, mlops_audit_alias_at(s, "m", "champion", t[6], &v));
+    TU_RC(MLOPS_ENOTFOUND, mlops_audit_alias_at(s, "m", "champion", t[8] - 1, &v));
+    TU_OK(mlops_audit_alias_at(s, "m", "champion", t[8], &v));
+    ck_assert_int_eq(v, 1);
+    TU_OK(mlops_audit_alias_at(s, "m", "champion", INT64_MAX, &v));
+    ck_assert_int_eq(v, 1);
+
+    /* Reserved aliases from the versions' own times. */
+    TU_RC(MLOPS_ENOTFOUND, mlops_audit_alias_at(s, "m", "latest", t[2] - 1, &v));
+    TU_OK(mlops_audit_alias_at(s, "m", "latest", t[2], &v));
+    ck_assert_int_eq(v, 1);
+    TU_OK(mlops_audit_alias_at(s, "m", "latest", t[3], &v));
+    ck_assert_int_eq(v, 2);
+    TU_OK(mlops_audit_alias_at(s, "m", "latest", t[7], &v));
+    ck_assert_int_eq(v, 1);
+    TU_OK(mlops_audit_alias_at(s, "m", "v2", t[7] - 1, &v));
+    ck_assert_int_eq(v, 2);
+    TU_RC(MLOPS_ENOTFOUND, mlops_audit_alias_at(s, "m", "v2", t[7], &v));
+    TU_RC(MLOPS_ENOTFOUND, mlops_audit_alias_at(s, "m", "v2", t[3] - 1, &v));
+
+    /* After a rename and a deletion the history still answers by name. */
+    TU_OK(mlops_model_rename(s, "m", "n", NULL));
+    TU_OK(mlops_audit_alias_at(s, "m", "champion", t[5], &v));
+    ck_assert_int_eq(v, 2);
+    TU_OK(mlops_audit_alias_at(s, "n", "champion", t[5], &v));
+    ck_assert_int_eq(v, 2);
+    TU_OK(mlops_model_delete(s, "n", 1, NULL));
+    TU_OK(mlops_audit_alias_at(s, "n", "champion", t[5], &v));
+    ck_assert_int_eq(v, 2);
+
+    TU_RC(MLOPS_ENOTFOUND, mlops_audit_alias_at(s, "zz", "champion", t[5], &v));
+    TU_RC(MLOPS_EINVAL, mlops_audit_alias_at(s, "n", "a b", t[5], &v));
+    TU_RC(MLOPS_EINVAL, mlops_audit_alias_at(s, "n", "champion", t[5], NULL));
+    TU_OK(mlops_audit_verify(s));
+    rt_close(s, dir);
+}
+END_TEST
+
+/* A registry with a deleted version and an alias: events 1..7. */
+static void registry_state(mlops_store *s)
+{
+    TU_OK(mlops_model_create(s, "m"));
+    mlops_digest a = put(s, "a"), b = put(s, "b");
+    int64_t v;
+    TU_OK(mlops_model_version_create(s, "m", &a, NULL, &v));
+    TU_OK(mlops_model_version_create(s, "m", &b, NULL, &v));
+    TU_OK(mlops_model_version_create(s, "m", &b, NULL, &v));
+    TU_OK(mlops_model_alias_set(s, "m", "champion", 1));
+    TU_OK(mlops_model_alias_set(s, "m", "champion", 2));
+    TU_OK(mlops_model_version_delete(s, "m", 3, NULL));
+    ck_assert_int_eq(rt_audit_count(s), 7);
+    TU_OK(mlops_audit_verify(s));
+}
+
+static void expect_state_broken(mlops_store *s, const char *words)
+{
+    int64_t bad = -1;
+    TU_RC(MLOPS_ECORRUPT, mlops_audit_verify_head(s, 0, NULL, &bad));
+    ck_assert_int_eq(bad, 0); /* the chain itself is intact */
+    ck_assert_msg(strstr(mlops_last_error(), words), "message '%s' lacks '%s'",
+                  mlops_last_error(), words);
+}
+
+START_TEST(tamper_with_registry_rows_is_caught)
+{
+    static const struct {
+        const char *sql, *words;
+    } cases[] = {
+        { "UPDATE reg_versions SET artifact = (SELECT artifact FROM reg_versions WHERE number = 2)"
+          " WHERE number = 1;", "version 1" },
+        { "UPDATE reg_versions SET run_id = 'abc' WHERE number = 1;", "version 1" },
+        { "UPDATE reg_aliases SET version_id = (SELECT id FROM reg_versions WHERE number = 1);",
+          "alias 'champion'" },
+        { "UPDATE reg_aliases SET event_seq = 5;", "alias 'champion'" },
+        { "DELETE FROM reg_aliases;", "aliases set" },
+        { "INSERT INTO reg_aliases SELECT model_id, 'prod', version_id, updated_ms, event_seq"
+          " FROM reg_aliases;", "alias 'prod'" },
+        { "UPDATE reg_versions SET deleted_ms = NULL, delete_seq = NULL WHERE number = 3;",
+          "version deletions" },
+        { "UPDATE reg_versions SET deleted_ms = NULL WHERE number = 3;", "version 3" },
+        { "UPDATE reg_versions SET deleted_ms = 1, delete_seq = 7 WHERE number = 2;",
+          "version 2" },
+        { "DELETE FROM reg_versions WHERE number = 3;", "version creations" },
+        { "UPDATE reg_versions SET number = 4 WHERE number = 3;", "version 4" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *dir;
+        mlops_store *s = rt_open(&dir);
+        registry_state(s);
+        rt_shell(dir, cases[i].sql);
+        expect_state_broken(s, cases[i].words);
+        rt_close(s, dir);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("registry_audit");
@@ -421,6 +581,8 @@ int main(void)
     tcase_add_test(tc, truncation_needs_the_published_head);
     tcase_add_test(tc, rewritten_chain_needs_the_published_head);
     tcase_add_test(tc, empty_log);
+    tcase_add_test(tc, point_in_time_alias_queries);
+    tcase_add_test(tc, tamper_with_registry_rows_is_caught);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
