@@ -192,7 +192,7 @@ static int check_current_target(mlops__conn *c, const struct policy_op *op, int6
 static int set_tx(mlops__conn *c, void *arg)
 {
     struct policy_op *op = arg;
-    int64_t model_id;
+    int64_t model_id = 0;
     trusted_key *old = NULL;
     size_t nold = 0;
     int rc = mlops__reg_change_clock(c, &op->ch);
@@ -277,7 +277,7 @@ static int drop_policy(mlops__conn *c, const mlops__reg_change *ch, int64_t mode
 static int delete_tx(mlops__conn *c, void *arg)
 {
     struct policy_op *op = arg;
-    int64_t model_id;
+    int64_t model_id = 0;
     trusted_key *keys = NULL;
     size_t n = 0;
     int rc = mlops__reg_change_clock(c, &op->ch);
@@ -343,7 +343,7 @@ struct get_ctx {
 static int get_tx(mlops__conn *c, void *arg)
 {
     struct get_ctx *x = arg;
-    int64_t model_id;
+    int64_t model_id = 0;
     int rc = mlops__reg_model_id(c, "mlops_model_alias_policy_get", x->model, &model_id);
     if (!rc) rc = policy_keys(c, model_id, x->alias, &x->keys, &x->n);
     if (!rc && !x->n)

@@ -37,7 +37,7 @@ static int alias_current(mlops__conn *c, int64_t model_id, const char *alias,
 int mlops__reg_alias_resolve(mlops__conn *c, const char *func, const char *model,
                              int64_t model_id, const char *alias, mlops__reg_version *out)
 {
-    int64_t number;
+    int64_t number = 0;
     if (mlops__reg_alias_reserved(alias, &number)) {
         if (number < 0)
             return mlops__err(MLOPS_ENOTFOUND, "%s: model '%s' has no version '%s'", func, model,
@@ -51,7 +51,7 @@ int mlops__reg_alias_resolve(mlops__conn *c, const char *func, const char *model
         }
         return mlops__reg_version_find(c, func, model, model_id, number, 0, out);
     }
-    int64_t version_id;
+    int64_t version_id = 0;
     int found;
     int rc = alias_current(c, model_id, alias, &version_id, &number, &found);
     if (rc) return rc;
@@ -107,7 +107,7 @@ static int set_tx(mlops__conn *c, void *arg)
     snprintf(new_text, sizeof new_text, "%lld", (long long)v.number);
     mlops__audit_ev ev = { found ? "alias.move" : "alias.set", model_id, op->model, 0,
                            op->alias, found ? old_text : NULL, new_text };
-    int64_t seq;
+    int64_t seq = 0;
     rc = mlops__audit_append(c, &op->ch, &ev, &seq);
     return rc ? rc : write_alias(c, op, model_id, v.id, seq);
 }
@@ -152,7 +152,7 @@ static int drop_alias(mlops__conn *c, const mlops__reg_change *ch, int64_t model
 static int delete_tx(mlops__conn *c, void *arg)
 {
     struct alias_op *op = arg;
-    int64_t model_id, version_id, number;
+    int64_t model_id = 0, version_id = 0, number = 0;
     int found = 0;
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->func, op->model, &model_id);
@@ -215,7 +215,7 @@ struct resolve_ctx {
 static int resolve_tx(mlops__conn *c, void *arg)
 {
     struct resolve_ctx *x = arg;
-    int64_t model_id;
+    int64_t model_id = 0;
     int rc = mlops__reg_model_id(c, x->func, x->model, &model_id);
     if (rc) return rc;
     if (x->alias) return mlops__reg_alias_resolve(c, x->func, x->model, model_id, x->alias, &x->v);

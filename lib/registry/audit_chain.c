@@ -34,7 +34,7 @@ int mlops__audit_head_read(mlops__conn *c, int64_t *seq, mlops_digest *hash, int
 
 int mlops__reg_change_clock(mlops__conn *c, mlops__reg_change *ch)
 {
-    int64_t seq, last;
+    int64_t seq = 0, last = 0;
     mlops_digest h;
     int rc = mlops__audit_head_read(c, &seq, &h, &last);
     if (rc) return rc;
@@ -56,7 +56,7 @@ static int chain_hash(mlops__sha256 *h, const mlops_digest *prev, const msgpack_
 int mlops__audit_append(mlops__conn *c, const mlops__reg_change *ch, const mlops__audit_ev *ev,
                         int64_t *seq_out)
 {
-    int64_t head_seq, head_time;
+    int64_t head_seq = 0, head_time = 0;
     mlops_digest prev, hash;
     int rc = mlops__audit_head_read(c, &head_seq, &prev, &head_time);
     if (rc) return rc;

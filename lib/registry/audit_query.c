@@ -159,7 +159,7 @@ struct model_events_ctx {
 static int model_events_tx(mlops__conn *c, void *arg)
 {
     struct model_events_ctx *x = arg;
-    int64_t id;
+    int64_t id = 0;
     int rc = history_model_id(c, "mlops_audit_model_events", x->name, &id);
     sqlite3_stmt *st;
     if (!rc)
@@ -269,7 +269,7 @@ static int reserved_at(mlops__conn *c, struct alias_at_ctx *x, int64_t model_id,
 static int alias_at_tx(mlops__conn *c, void *arg)
 {
     struct alias_at_ctx *x = arg;
-    int64_t model_id, n;
+    int64_t model_id = 0, n = 0;
     int rc = history_model_id(c, "mlops_audit_alias_at", x->model, &model_id);
     if (rc) return rc;
     if (mlops__reg_alias_reserved(x->alias, &n)) {

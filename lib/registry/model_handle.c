@@ -131,7 +131,7 @@ struct get_ctx {
 static int get_tx(mlops__conn *c, void *arg)
 {
     struct get_ctx *x = arg;
-    int64_t id;
+    int64_t id = 0;
     int rc = mlops__reg_model_id(c, "mlops_model_get", x->name, &id);
     return rc ? rc : mlops__reg_model_load(c, id, &x->m);
 }

@@ -24,7 +24,7 @@ int mlops__reg_model_id(mlops__conn *c, const char *func, const char *name, int6
 
 static int name_taken(mlops__conn *c, const char *func, const char *name)
 {
-    int64_t id;
+    int64_t id = 0;
     int rc = mlops__reg_model_id(c, func, name, &id);
     if (rc == MLOPS_ENOTFOUND) return MLOPS_OK;
     if (rc) return rc;
@@ -108,7 +108,7 @@ MLOPS_API int mlops_model_create(mlops_store *s, const char *name)
 static int rename_tx(mlops__conn *c, void *arg)
 {
     struct model_op *op = arg;
-    int64_t id;
+    int64_t id = 0;
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->func, op->name, &id);
     if (rc || !strcmp(op->name, op->text)) return rc;
@@ -138,7 +138,7 @@ MLOPS_API int mlops_model_rename(mlops_store *s, const char *name, const char *n
 static int describe_tx(mlops__conn *c, void *arg)
 {
     struct model_op *op = arg;
-    int64_t id;
+    int64_t id = 0;
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->func, op->name, &id);
     sqlite3_stmt *st;
@@ -174,7 +174,7 @@ MLOPS_API int mlops_model_set_description(mlops_store *s, const char *name,
 static int tag_tx(mlops__conn *c, void *arg)
 {
     struct model_op *op = arg;
-    int64_t id;
+    int64_t id = 0;
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->func, op->name, &id);
     if (rc) return rc;

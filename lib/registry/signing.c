@@ -61,7 +61,7 @@ static int record(mlops__conn *c, struct sign_op *op, const mlops__reg_version *
 static int sign_tx(mlops__conn *c, void *arg)
 {
     struct sign_op *op = arg;
-    int64_t model_id;
+    int64_t model_id = 0;
     mlops__reg_version v;
     int found = 0;
     int rc = mlops__reg_change_clock(c, &op->ch);
@@ -144,7 +144,7 @@ static int verify_signature(mlops__conn *c, struct read_op *op, const mlops__reg
 static int read_tx(mlops__conn *c, void *arg)
 {
     struct read_op *op = arg;
-    int64_t model_id;
+    int64_t model_id = 0;
     mlops__reg_version v;
     int rc = mlops__reg_model_id(c, op->func, op->model, &model_id);
     if (!rc) rc = mlops__reg_version_find(c, op->func, op->model, model_id, op->number, 1, &v);

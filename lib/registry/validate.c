@@ -66,7 +66,7 @@ int mlops__reg_check_alias(const char *func, const char *alias, int settable)
                               "(byte %zu)",
                               func, (int)len, alias, i);
     }
-    int64_t n;
+    int64_t n = 0;
     if (settable && mlops__reg_alias_reserved(alias, &n))
         return mlops__err(MLOPS_EINVAL,
                           "%s: alias '%s' is reserved ('latest' and 'v<N>' always name "

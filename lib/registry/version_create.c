@@ -72,7 +72,7 @@ static int insert_row(mlops__conn *c, const struct create_op *op, int64_t model_
 static int create_tx(mlops__conn *c, void *arg)
 {
     struct create_op *op = arg;
-    int64_t model_id, seq;
+    int64_t model_id = 0, seq = 0;
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->func, op->model, &model_id);
     if (!rc) rc = check_sources(c, op);

@@ -147,7 +147,7 @@ static int get_tx(mlops__conn *c, void *arg)
 {
     struct get_ctx *x = arg;
     const char *func = "mlops_model_version_get";
-    int64_t model_id;
+    int64_t model_id = 0;
     mlops__reg_version row;
     int rc = mlops__reg_model_id(c, func, x->model, &model_id);
     if (!rc) rc = mlops__reg_version_find(c, func, x->model, model_id, x->number, 1, &row);
@@ -180,7 +180,7 @@ struct list_ctx {
 static int list_tx(mlops__conn *c, void *arg)
 {
     struct list_ctx *x = arg;
-    int64_t model_id;
+    int64_t model_id = 0;
     int rc = mlops__reg_model_id(c, "mlops_model_version_list", x->model, &model_id);
     sqlite3_stmt *st;
     if (!rc)

@@ -72,7 +72,7 @@ int mlops__reg_version_delete_row(mlops__conn *c, const mlops__reg_change *ch, c
     char digest[MLOPS_DIGEST_STRLEN];
     mlops__reg_digest_text(&v->artifact, digest);
     mlops__audit_ev ev = { "version.delete", v->model_id, model, v->number, NULL, digest, NULL };
-    int64_t seq;
+    int64_t seq = 0;
     rc = mlops__audit_append(c, ch, &ev, &seq);
     sqlite3_stmt *st;
     if (!rc)
@@ -159,7 +159,7 @@ static int update_field(mlops__conn *c, struct version_op *op, const mlops__reg_
 static int version_tx(mlops__conn *c, void *arg)
 {
     struct version_op *op = arg;
-    int64_t model_id;
+    int64_t model_id = 0;
     mlops__reg_version v;
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->func, op->model, &model_id);
