@@ -371,6 +371,48 @@ START_TEST(version_create_and_get)
 }
 END_TEST
 
+START_TEST(version_from_a_run)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    int64_t exp;
+    TU_OK(mlops_experiment_create(s, "exp", &exp));
+    mlops_run *run;
+    TU_OK(mlops_run_start(s, exp, "train", &run));
+    char run_id[64];
+    snprintf(run_id, sizeof run_id, "%s", mlops_run_id(run));
+    TU_OK(mlops_run_end(run, MLOPS_RUN_FINISHED));
+    mlops_run_free(run);
+
+    TU_OK(mlops_model_create(s, "m"));
+    mlops_digest a = put(s, "w");
+    int64_t v;
+    TU_RC(MLOPS_EINVAL, mlops_model_version_create(s, "m", &a, "not-a-run-id", &v));
+    TU_OK(mlops_model_version_create(s, "m", &a, run_id, &v));
+    mlops_model_version *mv;
+    TU_OK(mlops_model_version_get(s, "m", v, &mv));
+    ck_assert_str_eq(mlops_model_version_run_id(mv), run_id);
+    mlops_model_version_free(mv);
+    mlops_audit_events *l;
+    TU_OK(mlops_audit_list(s, rt_audit_count(s) - 1, 1, &l));
+    mlops_audit_event e = MLOPS_AUDIT_EVENT_INIT;
+    TU_OK(mlops_audit_events_get(l, 0, &e));
+    char want[200], text[MLOPS_DIGEST_STRLEN];
+    TU_OK(mlops_digest_format(&a, text));
+    snprintf(want, sizeof want, "%s run:%s", text, run_id);
+    ck_assert_str_eq(e.new_value, want);
+    mlops_audit_events_free(l);
+    TU_OK(mlops_audit_verify(s));
+    /* The run's id is in the signing manifest. */
+    void *data;
+    size_t len;
+    TU_OK(mlops_model_version_manifest(s, "m", v, &data, &len));
+    ck_assert_ptr_nonnull(memmem(data, len, run_id, strlen(run_id)));
+    mlops_free(data);
+    rt_close(s, dir);
+}
+END_TEST
+
 START_TEST(version_create_bad_input_writes_nothing)
 {
     char *dir;
@@ -839,6 +881,7 @@ int main(void)
     tcase_add_test(tc, resolve_refs_are_parsed);
     tcase_add_test(tc, version_create_and_get);
     tcase_add_test(tc, version_create_bad_input_writes_nothing);
+    tcase_add_test(tc, version_from_a_run);
     tcase_add_test(tc, version_update_and_tags);
     tcase_add_test(tc, version_delete_keeps_the_row);
     tcase_add_test(tc, version_artifacts_are_gc_roots_until_deleted);

@@ -160,9 +160,6 @@ int mlops__sign(const char *func, const mlops__sign_key *k, const void *msg, siz
 int mlops__sign_verify(const mlops__sign_key *k, const void *msg, size_t len,
                        const unsigned char sig[64]);
 
-/* Whether run_id names a run (experiment records). */
-int mlops__reg_run_exists(mlops__conn *c, const char *run_id, int *exists);
-
 /* The input digests recorded for run_id, in a malloc'd array (NULL when
  * none) for the caller to free. */
 int mlops__reg_run_inputs(mlops__conn *c, const char *run_id, mlops_digest **out, size_t *n);

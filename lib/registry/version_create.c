@@ -4,6 +4,7 @@
  * queue on the write lock and each gets the next number. */
 #include "registry/registry_internal.h"
 #include "cas/cas_internal.h"
+#include "track/track_internal.h"
 #include "util/err.h"
 #include "util/str.h"
 
@@ -30,7 +31,7 @@ static int check_sources(mlops__conn *c, const struct create_op *op)
         return mlops__err(MLOPS_ENOTFOUND, "%s: artifact %s is not in the store", op->func, d);
     }
     if (!op->run_id) return MLOPS_OK;
-    rc = mlops__reg_run_exists(c, op->run_id, &exists);
+    rc = mlops__run_exists(c, op->run_id, &exists);
     if (rc) return rc;
     if (!exists) return mlops__err(MLOPS_ENOTFOUND, "%s: no run '%s'", op->func, op->run_id);
     return MLOPS_OK;

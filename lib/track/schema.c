@@ -1,0 +1,51 @@
+/* Schema version 1, experiment records' part (doc/format.md, "Experiment
+ * records"). */
+#include "track/track_internal.h"
+
+const char mlops__track_schema_v1[] =
+    "CREATE TABLE experiments("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  deleted_ms INTEGER"
+    ");"
+    "CREATE TABLE experiment_tags("
+    "  experiment_id INTEGER NOT NULL REFERENCES experiments(id),"
+    "  key TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY(experiment_id, key)"
+    ") WITHOUT ROWID;"
+    /* seq is the compact handle that params, tags and metrics hang on;
+     * run_id is the public id. */
+    "CREATE TABLE runs("
+    "  seq INTEGER PRIMARY KEY,"
+    "  run_id TEXT NOT NULL UNIQUE CHECK(length(run_id) = 32),"
+    "  experiment_id INTEGER NOT NULL REFERENCES experiments(id),"
+    "  name TEXT,"
+    "  parent_id TEXT REFERENCES runs(run_id),"
+    "  status TEXT NOT NULL CHECK(status IN ('RUNNING','FINISHED','FAILED','KILLED')),"
+    "  start_ms INTEGER NOT NULL,"
+    "  end_ms INTEGER,"
+    "  deleted_ms INTEGER"
+    ");"
+    "CREATE INDEX runs_by_experiment ON runs(experiment_id, start_ms);"
+    "CREATE INDEX runs_by_parent ON runs(parent_id) WHERE parent_id IS NOT NULL;"
+    /* num: the value parsed as a number when all of it is one, so that a
+     * filter can compare params and tags numerically. */
+    "CREATE TABLE run_params("
+    "  run INTEGER NOT NULL REFERENCES runs(seq),"
+    "  key TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  num REAL,"
+    "  PRIMARY KEY(run, key)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX run_params_by_key ON run_params(key, value);"
+    "CREATE TABLE run_tags("
+    "  run INTEGER NOT NULL REFERENCES runs(seq),"
+    "  key TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  num REAL,"
+    "  PRIMARY KEY(run, key)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX run_tags_by_key ON run_tags(key, value);";
