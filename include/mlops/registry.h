@@ -152,15 +152,15 @@ MLOPS_API int mlops_model_alias_at(const mlops_model *m, size_t i, const char **
 /* What mlops_model_search returns. Initialise with
  * MLOPS_MODEL_SEARCH_OPTS_INIT or mlops_model_search_opts_init(). */
 typedef struct mlops_model_search_opts {
-    unsigned version;             /* MLOPS_MODEL_SEARCH_OPTS_VERSION */
-    const char *name_glob;        /* names matching this pattern ('*' any
-                                     run, '?' one character, [abc] a set;
-                                     case-sensitive), NULL = all */
-    const char *const *tag_keys;  /* models having every one of these tags */
-    const char *const *tag_values;/* ... with these values (NULL array, or
-                                     a NULL entry, = any value) */
-    size_t ntags;                 /* entries in tag_keys (and tag_values) */
-    int include_deleted;          /* list deleted models too (default 0) */
+    unsigned version;               /* MLOPS_MODEL_SEARCH_OPTS_VERSION */
+    const char *name_glob;          /* names matching this pattern ('*' any
+                                       run, '?' one character, [abc] a set;
+                                       case-sensitive), NULL = all */
+    const char *const *tag_keys;    /* models having every one of these tags */
+    const char *const *tag_values;  /* ... with these values (NULL array, or
+                                       a NULL entry, = any value) */
+    size_t ntags;                   /* entries in tag_keys (and tag_values) */
+    int include_deleted;            /* list deleted models too (default 0) */
 } mlops_model_search_opts;
 
 #define MLOPS_MODEL_SEARCH_OPTS_INIT { MLOPS_MODEL_SEARCH_OPTS_VERSION, NULL, NULL, NULL, 0, 0 }
@@ -509,37 +509,6 @@ MLOPS_API void mlops_audit_events_free(mlops_audit_events *l);
  * model, or the alias pointed at nothing then), MLOPS_EBUSY, MLOPS_EIO. */
 MLOPS_API int mlops_audit_alias_at(mlops_store *s, const char *model, const char *alias,
                                    int64_t time_ms, int64_t *version);
-
-/* ---- Lineage ----------------------------------------------------------- */
-
-typedef struct mlops_lineage mlops_lineage;
-
-/* Everything recorded about how version `version` of `model` was made, in
- * one snapshot: its run, the run's params, metric summaries and input
- * digests, into a new handle *out released with mlops_lineage_free. A
- * version created without a run gives a lineage with a NULL run id and no
- * entries.
- * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no model or version),
- * MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
-MLOPS_API int mlops_model_version_lineage(mlops_store *s, const char *model, int64_t version,
-                                          mlops_lineage **out);
-MLOPS_API void mlops_lineage_free(mlops_lineage *l);
-
-MLOPS_API const char *mlops_lineage_run_id(const mlops_lineage *l); /* NULL when none */
-MLOPS_API const mlops_digest *mlops_lineage_artifact(const mlops_lineage *l);
-/* Params sorted by key. */
-MLOPS_API size_t mlops_lineage_param_count(const mlops_lineage *l);
-MLOPS_API int mlops_lineage_param_at(const mlops_lineage *l, size_t i, const char **key,
-                                     const char **value);
-/* Metric summaries sorted by key: last value (at the highest step), min,
- * max and number of points. Any output pointer may be NULL. */
-MLOPS_API size_t mlops_lineage_metric_count(const mlops_lineage *l);
-MLOPS_API int mlops_lineage_metric_at(const mlops_lineage *l, size_t i, const char **key,
-                                      double *last, double *min, double *max,
-                                      int64_t *count);
-/* Input digests (datasets...) of the run, sorted by bytes. */
-MLOPS_API size_t mlops_lineage_input_count(const mlops_lineage *l);
-MLOPS_API int mlops_lineage_input_at(const mlops_lineage *l, size_t i, mlops_digest *out);
 
 MLOPS_END_DECLS
 

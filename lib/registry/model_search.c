@@ -107,8 +107,8 @@ struct search_ctx {
     mlops_models *list;
 };
 
-/* Matching ids first (a statement cannot stay open while models load on
- * the same statement cache), then each model. */
+/* The matching ids first, then each model: no statement stays open
+ * while the models load. */
 static int search_tx(mlops__conn *c, void *arg)
 {
     struct search_ctx *x = arg;
