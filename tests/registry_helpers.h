@@ -74,6 +74,14 @@ static inline int64_t rt_db_int(const char *dir, const char *sql)
     return v;
 }
 
+/* Stores text as a blob and returns its digest. */
+static inline mlops_digest rt_put(mlops_store *s, const char *text)
+{
+    mlops_digest d;
+    TU_OK(mlops_blob_put(s, text, strlen(text), &d));
+    return d;
+}
+
 static inline int64_t rt_audit_count(mlops_store *s)
 {
     int64_t seq;

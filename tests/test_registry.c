@@ -302,19 +302,12 @@ END_TEST
 
 /* ---- Versions ---------------------------------------------------------- */
 
-static mlops_digest put(mlops_store *s, const char *text)
-{
-    mlops_digest d;
-    TU_OK(mlops_blob_put(s, text, strlen(text), &d));
-    return d;
-}
-
 START_TEST(version_create_and_get)
 {
     char *dir;
     mlops_store *s = rt_open(&dir);
     TU_OK(mlops_model_create(s, "m"));
-    mlops_digest a = put(s, "weights v1"), b = put(s, "weights v2");
+    mlops_digest a = rt_put(s, "weights v1"), b = rt_put(s, "weights v2");
     int64_t v = 0;
     TU_OK(mlops_model_version_create(s, "m", &a, NULL, &v));
     ck_assert_int_eq(v, 1);
@@ -385,7 +378,7 @@ START_TEST(version_from_a_run)
     mlops_run_free(run);
 
     TU_OK(mlops_model_create(s, "m"));
-    mlops_digest a = put(s, "w");
+    mlops_digest a = rt_put(s, "w");
     int64_t v;
     TU_RC(MLOPS_EINVAL, mlops_model_version_create(s, "m", &a, "not-a-run-id", &v));
     TU_OK(mlops_model_version_create(s, "m", &a, run_id, &v));
@@ -418,7 +411,7 @@ START_TEST(version_create_bad_input_writes_nothing)
     char *dir;
     mlops_store *s = rt_open(&dir);
     TU_OK(mlops_model_create(s, "m"));
-    mlops_digest a = put(s, "weights"), missing;
+    mlops_digest a = rt_put(s, "weights"), missing;
     TU_OK(mlops_digest_compute("not stored", 10, &missing));
     int64_t v = 77;
     TU_RC(MLOPS_ENOTFOUND, mlops_model_version_create(s, "m", &missing, NULL, &v));
@@ -453,7 +446,7 @@ START_TEST(version_update_and_tags)
     char *dir;
     mlops_store *s = rt_open(&dir);
     TU_OK(mlops_model_create(s, "m"));
-    mlops_digest a = put(s, "w");
+    mlops_digest a = rt_put(s, "w");
     int64_t v;
     TU_OK(mlops_model_version_create(s, "m", &a, NULL, &v));
     int64_t n0 = rt_audit_count(s);
@@ -501,7 +494,7 @@ START_TEST(version_delete_keeps_the_row)
     char *dir;
     mlops_store *s = rt_open(&dir);
     TU_OK(mlops_model_create(s, "m"));
-    mlops_digest a = put(s, "one"), b = put(s, "two");
+    mlops_digest a = rt_put(s, "one"), b = rt_put(s, "two");
     int64_t v;
     TU_OK(mlops_model_version_create(s, "m", &a, NULL, &v));
     TU_OK(mlops_model_version_create(s, "m", &b, NULL, &v));
@@ -556,7 +549,7 @@ START_TEST(version_artifacts_are_gc_roots_until_deleted)
     char *dir;
     mlops_store *s = rt_open(&dir);
     TU_OK(mlops_model_create(s, "m"));
-    mlops_digest a = put(s, "kept"), b = put(s, "dropped");
+    mlops_digest a = rt_put(s, "kept"), b = rt_put(s, "dropped");
     int64_t v;
     TU_OK(mlops_model_version_create(s, "m", &a, NULL, &v));
     TU_OK(mlops_model_version_create(s, "m", &b, NULL, &v));
@@ -595,7 +588,7 @@ START_TEST(model_delete_with_versions)
     char *dir;
     mlops_store *s = rt_open(&dir);
     TU_OK(mlops_model_create(s, "m"));
-    mlops_digest a = put(s, "w");
+    mlops_digest a = rt_put(s, "w");
     int64_t v;
     TU_OK(mlops_model_version_create(s, "m", &a, NULL, &v));
     TU_OK(mlops_model_version_create(s, "m", &a, NULL, &v));
@@ -641,7 +634,7 @@ START_TEST(alias_set_move_delete_and_resolve)
     char *dir;
     mlops_store *s = rt_open(&dir);
     TU_OK(mlops_model_create(s, "team/churn"));
-    mlops_digest a = put(s, "one"), b = put(s, "two");
+    mlops_digest a = rt_put(s, "one"), b = rt_put(s, "two");
     int64_t v;
     TU_OK(mlops_model_version_create(s, "team/churn", &a, NULL, &v));
     TU_OK(mlops_model_version_create(s, "team/churn", &b, NULL, &v));
@@ -742,7 +735,7 @@ START_TEST(alias_moves_are_atomic_for_readers)
     char *dir;
     mlops_store *s = rt_open(&dir);
     TU_OK(mlops_model_create(s, "m"));
-    mlops_digest a = put(s, "a"), b = put(s, "b");
+    mlops_digest a = rt_put(s, "a"), b = rt_put(s, "b");
     int64_t v;
     TU_OK(mlops_model_version_create(s, "m", &a, NULL, &v));
     TU_OK(mlops_model_version_create(s, "m", &b, NULL, &v));
@@ -769,7 +762,7 @@ START_TEST(processes_get_consecutive_version_numbers)
     char *dir;
     mlops_store *s = rt_open(&dir);
     TU_OK(mlops_model_create(s, "shared"));
-    mlops_digest a = put(s, "artifact");
+    mlops_digest a = rt_put(s, "artifact");
     mlops_store_close(s);
 
     int fds[2];
@@ -851,7 +844,7 @@ START_TEST(threads_share_a_handle)
     struct creator c[4];
     pthread_t th[4];
     for (int i = 0; i < 4; i++) {
-        c[i] = (struct creator){ s, put(s, "x"), 0 };
+        c[i] = (struct creator){ s, rt_put(s, "x"), 0 };
         pthread_create(&th[i], NULL, creator_thread, &c[i]);
     }
     for (int i = 0; i < 4; i++) {

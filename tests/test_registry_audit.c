@@ -408,13 +408,6 @@ END_TEST
 
 /* ---- With versions and aliases ---------------------------------------- */
 
-static mlops_digest put(mlops_store *s, const char *text)
-{
-    mlops_digest d;
-    TU_OK(mlops_blob_put(s, text, strlen(text), &d));
-    return d;
-}
-
 /* The time of event seq. */
 static int64_t event_time(mlops_store *s, int64_t seq)
 {
@@ -441,7 +434,7 @@ START_TEST(point_in_time_alias_queries)
     char *dir;
     mlops_store *s = rt_open(&dir);
     TU_OK(mlops_model_create(s, "m"));
-    mlops_digest a = put(s, "a"), b = put(s, "b");
+    mlops_digest a = rt_put(s, "a"), b = rt_put(s, "b");
     int64_t v;
     next_ms();
     TU_OK(mlops_model_version_create(s, "m", &a, NULL, &v)); /* 2 */
@@ -510,7 +503,7 @@ END_TEST
 static void registry_state(mlops_store *s)
 {
     TU_OK(mlops_model_create(s, "m"));
-    mlops_digest a = put(s, "a"), b = put(s, "b");
+    mlops_digest a = rt_put(s, "a"), b = rt_put(s, "b");
     int64_t v;
     TU_OK(mlops_model_version_create(s, "m", &a, NULL, &v));
     TU_OK(mlops_model_version_create(s, "m", &b, NULL, &v));

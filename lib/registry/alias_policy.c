@@ -315,13 +315,9 @@ int mlops__reg_policies_drop(mlops__conn *c, const mlops__reg_change *ch, int64_
                                   &st);
         if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
         if (rc) return rc;
-        int step = sqlite3_step(st);
-        int oom = 0;
-        char *alias = step == SQLITE_ROW ? mlops__reg_column_dup(st, 0, &oom) : NULL;
-        sqlite3_reset(st);
-        if (step == SQLITE_DONE) return MLOPS_OK;
-        if (step != SQLITE_ROW) return mlops__conn_error(c, step, "reading signing policies");
-        if (!alias) return mlops__err_nomem("removing signing policies");
+        char *alias;
+        rc = mlops__reg_first_text(c, st, &alias);
+        if (rc || !alias) return rc;
         trusted_key *keys = NULL;
         size_t n = 0;
         rc = policy_keys(c, model_id, alias, &keys, &n);

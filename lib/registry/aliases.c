@@ -189,13 +189,9 @@ int mlops__reg_aliases_drop_for_version(mlops__conn *c, const mlops__reg_change 
         if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
         if (!rc) rc = mlops__bind_int64(c, st, 2, version_id);
         if (rc) return rc;
-        int step = sqlite3_step(st);
-        int oom = 0;
-        char *alias = step == SQLITE_ROW ? mlops__reg_column_dup(st, 0, &oom) : NULL;
-        sqlite3_reset(st);
-        if (step == SQLITE_DONE) return MLOPS_OK;
-        if (step != SQLITE_ROW) return mlops__conn_error(c, step, "reading aliases");
-        if (!alias) return mlops__err_nomem("removing aliases");
+        char *alias;
+        rc = mlops__reg_first_text(c, st, &alias);
+        if (rc || !alias) return rc;
         rc = drop_alias(c, ch, model_id, model, alias, number);
         free(alias);
         if (rc) return rc;

@@ -129,21 +129,14 @@ static int collect_events(mlops__conn *c, sqlite3_stmt *st, mlops_audit_events *
  * the last one whose events carry that name (renamed or deleted). */
 static int history_model_id(mlops__conn *c, const char *func, const char *name, int64_t *id)
 {
+    int rc = mlops__reg_model_id(c, func, name, id);
+    if (rc != MLOPS_ENOTFOUND) return rc;
     sqlite3_stmt *st;
-    int rc = mlops__conn_stmt(
-        c, "SELECT id FROM reg_models WHERE name = ?1 AND deleted_ms IS NULL", &st);
-    if (!rc) rc = mlops__bind_text(c, st, 1, name);
-    if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (step == SQLITE_ROW) return MLOPS_OK;
-    if (step != SQLITE_DONE) return mlops__conn_error(c, step, "looking up a model");
     rc = mlops__conn_stmt(
         c, "SELECT model_id FROM audit_events WHERE model = ?1 ORDER BY seq DESC LIMIT 1", &st);
     if (!rc) rc = mlops__bind_text(c, st, 1, name);
     if (rc) return rc;
-    step = sqlite3_step(st);
+    int step = sqlite3_step(st);
     if (step == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (step == SQLITE_ROW) return MLOPS_OK;

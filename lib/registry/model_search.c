@@ -120,23 +120,9 @@ static int search_tx(mlops__conn *c, void *arg)
     if (!rc) rc = mlops__bind_text(c, st, 1, x->o->name_glob);
     if (!rc) rc = mlops__bind_int64(c, st, 2, x->o->include_deleted ? 1 : 0);
     if (rc) return rc;
-    size_t n = 0, cap = 0;
+    size_t n = 0;
     int64_t *ids = NULL;
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            int64_t *p = realloc(ids, cap * sizeof *p);
-            if (!p) {
-                rc = mlops__err_nomem("listing models");
-                break;
-            }
-            ids = p;
-        }
-        ids[n++] = sqlite3_column_int64(st, 0);
-    }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "listing models");
-    sqlite3_reset(st);
+    rc = mlops__reg_collect_ids(c, st, &ids, &n);
     for (size_t i = 0; !rc && i < n; i++) {
         int match;
         rc = tags_match(c, x->o, ids[i], &match);

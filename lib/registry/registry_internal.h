@@ -221,5 +221,11 @@ void mlops__reg_digest_text(const mlops_digest *d, char out[MLOPS_DIGEST_STRLEN]
 /* Column i of the current row as a malloc'd copy (NULL for SQL NULL;
  * *oom set on allocation failure). */
 char *mlops__reg_column_dup(sqlite3_stmt *st, int i, int *oom);
+/* Steps st (bound by the caller) to the end, collecting its first column
+ * as integers into a malloc'd array; resets st. */
+int mlops__reg_collect_ids(mlops__conn *c, sqlite3_stmt *st, int64_t **ids, size_t *n);
+/* Steps st once: *out is a malloc'd copy of the first column of the first
+ * row, or NULL when there is no row; resets st. */
+int mlops__reg_first_text(mlops__conn *c, sqlite3_stmt *st, char **out);
 
 #endif

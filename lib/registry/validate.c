@@ -82,18 +82,3 @@ int mlops__reg_check_version(const char *func, int64_t version)
                           func, (long long)version);
     return MLOPS_OK;
 }
-
-void mlops__reg_digest_text(const mlops_digest *d, char out[MLOPS_DIGEST_STRLEN])
-{
-    memcpy(out, "sha256:", 7);
-    mlops__hex_encode(d->bytes, sizeof d->bytes, out + 7);
-}
-
-char *mlops__reg_column_dup(sqlite3_stmt *st, int i, int *oom)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    if (!t) return NULL;
-    char *p = mlops__strdup((const char *)t);
-    if (!p) *oom = 1;
-    return p;
-}

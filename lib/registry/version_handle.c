@@ -192,22 +192,8 @@ static int list_tx(mlops__conn *c, void *arg)
     if (!rc) rc = mlops__bind_int64(c, st, 2, x->include_deleted ? 1 : 0);
     if (rc) return rc;
     int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            int64_t *p = realloc(ids, cap * sizeof *p);
-            if (!p) {
-                rc = mlops__err_nomem("listing versions");
-                break;
-            }
-            ids = p;
-        }
-        ids[n++] = sqlite3_column_int64(st, 0);
-    }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "listing versions");
-    sqlite3_reset(st);
+    size_t n = 0;
+    rc = mlops__reg_collect_ids(c, st, &ids, &n);
     if (!rc && n) {
         x->list->items = calloc(n, sizeof *x->list->items);
         if (!x->list->items) rc = mlops__err_nomem("listing versions");
