@@ -1,5 +1,6 @@
 /* Runs: start, open, end, tags, soft delete. */
 #include "store/store_internal.h"
+#include "track/metric_internal.h"
 #include "track/track_internal.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -271,6 +272,7 @@ static int run_change_tx(mlops__conn *c, void *arg)
         if (!rc) rc = mlops__bind_text(c, st, 2, mlops_run_status_name(a->status));
         if (!rc) rc = mlops__bind_int64(c, st, 3, mlops__now_ms());
         if (!rc) rc = mlops__conn_step_done(c, st, "ending a run");
+        if (!rc) rc = mlops__metric_seal_tails(c, r->seq, r->id);
         break;
     case SET_TAG:
         rc = upsert_tag(c, r->seq, a->key, a->value);

@@ -48,4 +48,48 @@ const char mlops__track_schema_v1[] =
     "  num REAL,"
     "  PRIMARY KEY(run, key)"
     ") WITHOUT ROWID;"
-    "CREATE INDEX run_tags_by_key ON run_tags(key, value);";
+    "CREATE INDEX run_tags_by_key ON run_tags(key, value);"
+    /* One row per (run, key): the series, its summary and its tail (the
+     * newest points not yet sealed in a block, so that logging one point
+     * rewrites one row). last is NULL when the last value is NaN (SQLite
+     * cannot hold NaN); last_bits keeps it exactly. min and max cover
+     * non-NaN values (NULL: none). */
+    "CREATE TABLE metric_series("
+    "  id INTEGER PRIMARY KEY,"
+    "  run INTEGER NOT NULL REFERENCES runs(seq),"
+    "  key TEXT NOT NULL,"
+    "  count INTEGER NOT NULL,"
+    "  last REAL,"
+    "  last_bits INTEGER NOT NULL,"
+    "  last_step INTEGER NOT NULL,"
+    "  last_ts INTEGER NOT NULL,"
+    "  min REAL,"
+    "  max REAL,"
+    "  tail BLOB,"
+    "  UNIQUE(run, key)"
+    ");"
+    /* Not on the values: an index on them would be rewritten by every
+     * point logged. */
+    "CREATE INDEX metric_series_by_key ON metric_series(key);"
+    /* Sealed blocks of points (lib/track/metric_internal.h). */
+    "CREATE TABLE metric_blocks("
+    "  id INTEGER PRIMARY KEY,"
+    "  series INTEGER NOT NULL REFERENCES metric_series(id),"
+    "  first_step INTEGER NOT NULL,"
+    "  last_step INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  data BLOB NOT NULL"
+    ");"
+    "CREATE INDEX metric_blocks_by_series ON metric_blocks(series, first_step, last_step);"
+    /* Lineage: what a run read (direction 0) and wrote (1), by digest.
+     * Outputs are gc roots (lib/cas/gc_roots.c). */
+    "CREATE TABLE run_lineage("
+    "  run INTEGER NOT NULL REFERENCES runs(seq),"
+    "  direction INTEGER NOT NULL CHECK(direction IN (0, 1)),"
+    "  digest BLOB NOT NULL CHECK(length(digest) = 32),"
+    "  name TEXT NOT NULL,"
+    "  role TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(run, direction, digest, name)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX run_lineage_by_digest ON run_lineage(digest, direction);";
