@@ -752,6 +752,99 @@ START_TEST(alias_moves_are_atomic_for_readers)
 }
 END_TEST
 
+/* ---- Lineage ----------------------------------------------------------- */
+
+/* A finished run that read two datasets (one twice, under two names),
+ * logged params and metrics, and wrote the model. */
+static void make_run(mlops_store *s, mlops_digest *train, mlops_digest *eval,
+                     mlops_digest *model, char run_id[64])
+{
+    int64_t exp;
+    TU_OK(mlops_experiment_create(s, "exp", &exp));
+    mlops_run *run;
+    TU_OK(mlops_run_start(s, exp, "train", &run));
+    snprintf(run_id, 64, "%s", mlops_run_id(run));
+    *train = rt_put(s, "train.csv contents");
+    *eval = rt_put(s, "eval.csv contents");
+    *model = rt_put(s, "model weights");
+    TU_OK(mlops_run_log_input(run, train, "train.csv", "dataset"));
+    TU_OK(mlops_run_log_input(run, eval, "eval.csv", "dataset"));
+    TU_OK(mlops_run_log_input(run, train, "train-copy.csv", "dataset"));
+    TU_OK(mlops_run_log_output(run, model, "model", "model"));
+    TU_OK(mlops_run_log_param(run, "lr", "0.01"));
+    TU_OK(mlops_run_log_param(run, "depth", "6"));
+    TU_OK(mlops_run_log_metric(run, "auc", 0.80, 1, 1000));
+    TU_OK(mlops_run_log_metric(run, "auc", 0.91, 2, 2000));
+    TU_OK(mlops_run_log_metric(run, "auc", 0.88, 3, 3000));
+    TU_OK(mlops_run_end(run, MLOPS_RUN_FINISHED));
+    mlops_run_free(run);
+}
+
+START_TEST(lineage_of_a_version)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    mlops_digest train, eval, weights;
+    char run_id[64];
+    make_run(s, &train, &eval, &weights, run_id);
+    TU_OK(mlops_model_create(s, "m"));
+    int64_t v;
+    TU_OK(mlops_model_version_create(s, "m", &weights, run_id, &v));
+    TU_OK(mlops_model_version_create(s, "m", &weights, NULL, &v));
+
+    mlops_version_lineage *l;
+    TU_OK(mlops_model_version_lineage(s, "m", 1, &l));
+    ck_assert_int_eq(mlops_version_lineage_version(l), 1);
+    ck_assert_mem_eq(mlops_version_lineage_artifact(l)->bytes, weights.bytes, 32);
+    const mlops_run_info *ri = mlops_version_lineage_run(l);
+    ck_assert_ptr_nonnull(ri);
+    ck_assert_str_eq(mlops_run_info_id(ri), run_id);
+    ck_assert_int_eq(mlops_run_info_status(ri), MLOPS_RUN_FINISHED);
+    size_t n;
+    const mlops_kv *params = mlops_run_info_params(ri, &n);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(params[0].key, "depth");
+    ck_assert_str_eq(params[1].value, "0.01");
+    const mlops_metric_summary *ms = mlops_run_info_metrics(ri, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(ms[0].key, "auc");
+    ck_assert(ms[0].last == 0.88);
+    ck_assert(ms[0].min == 0.80);
+    ck_assert(ms[0].max == 0.91);
+    ck_assert_int_eq(ms[0].count, 3);
+    const mlops_lineage_edge *in = mlops_version_lineage_inputs(l, &n);
+    ck_assert_uint_eq(n, 3); /* the output is not an input */
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(in[i].direction, MLOPS_LINEAGE_INPUT);
+        ck_assert(!memcmp(in[i].digest.bytes, train.bytes, 32) ||
+                  !memcmp(in[i].digest.bytes, eval.bytes, 32));
+    }
+    ck_assert_str_eq(in[0].name, "eval.csv");
+    mlops_version_lineage_free(l);
+
+    /* Without a run: no run, no inputs. */
+    TU_OK(mlops_model_version_lineage(s, "m", 2, &l));
+    ck_assert_ptr_null(mlops_version_lineage_run(l));
+    ck_assert_ptr_null(mlops_version_lineage_inputs(l, &n));
+    ck_assert_uint_eq(n, 0);
+    mlops_version_lineage_free(l);
+
+    /* Deleted versions keep their lineage. */
+    TU_OK(mlops_model_version_delete(s, "m", 1, NULL));
+    TU_OK(mlops_model_version_lineage(s, "m", 1, &l));
+    ck_assert_ptr_nonnull(mlops_version_lineage_run(l));
+    mlops_version_lineage_free(l);
+
+    TU_RC(MLOPS_ENOTFOUND, mlops_model_version_lineage(s, "m", 3, &l));
+    ck_assert_ptr_null(l);
+    TU_RC(MLOPS_ENOTFOUND, mlops_model_version_lineage(s, "zz", 1, &l));
+    TU_RC(MLOPS_EINVAL, mlops_model_version_lineage(s, "m", 0, &l));
+    TU_RC(MLOPS_EINVAL, mlops_model_version_lineage(s, "m", 1, NULL));
+    mlops_version_lineage_free(NULL);
+    rt_close(s, dir);
+}
+END_TEST
+
 /* ---- Concurrency ------------------------------------------------------- */
 
 #define NPROC 4
@@ -881,6 +974,7 @@ int main(void)
     tcase_add_test(tc, model_delete_with_versions);
     tcase_add_test(tc, alias_set_move_delete_and_resolve);
     tcase_add_test(tc, alias_moves_are_atomic_for_readers);
+    tcase_add_test(tc, lineage_of_a_version);
     tcase_add_test(tc, processes_get_consecutive_version_numbers);
     tcase_add_test(tc, threads_share_a_handle);
     suite_add_tcase(s, tc);

@@ -297,6 +297,66 @@ START_TEST(sign_bad_input_writes_nothing)
 }
 END_TEST
 
+/* The manifest covers the run and its inputs: changing a recorded input
+ * breaks the signature. */
+START_TEST(manifest_covers_run_inputs)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    char *priv, *pub;
+    rt_keypair("ED25519", &priv, &pub);
+    int64_t exp, v;
+    TU_OK(mlops_experiment_create(s, "exp", &exp));
+    mlops_run *run;
+    TU_OK(mlops_run_start(s, exp, "train", &run));
+    char run_id[64];
+    snprintf(run_id, sizeof run_id, "%s", mlops_run_id(run));
+    mlops_digest d1 = rt_put(s, "dataset one"), d2 = rt_put(s, "dataset two"),
+                 w = rt_put(s, "weights");
+    TU_OK(mlops_run_log_input(run, &d2, "b.csv", "dataset"));
+    TU_OK(mlops_run_log_input(run, &d1, "a.csv", "dataset"));
+    TU_OK(mlops_run_log_input(run, &d1, "a-again.csv", "dataset"));
+    TU_OK(mlops_run_log_output(run, &w, "model", "model"));
+    TU_OK(mlops_run_end(run, MLOPS_RUN_FINISHED));
+    mlops_run_free(run);
+    TU_OK(mlops_model_create(s, "m"));
+    TU_OK(mlops_model_version_create(s, "m", &w, run_id, &v));
+
+    void *data;
+    size_t len;
+    TU_OK(mlops_model_version_manifest(s, "m", v, &data, &len));
+    /* "inputs": a 2-array of the two digests in byte order, no repeats. */
+    char t1[MLOPS_DIGEST_STRLEN], t2[MLOPS_DIGEST_STRLEN];
+    TU_OK(mlops_digest_format(memcmp(d1.bytes, d2.bytes, 32) < 0 ? &d1 : &d2, t1));
+    TU_OK(mlops_digest_format(memcmp(d1.bytes, d2.bytes, 32) < 0 ? &d2 : &d1, t2));
+    unsigned char want[2 + 2 * 73 + 8];
+    size_t n = 0;
+    memcpy(want, "\xa6inputs\x92", 8);
+    n = 8;
+    want[n++] = 0xd9;
+    want[n++] = 71;
+    memcpy(want + n, t1, 71);
+    n += 71;
+    want[n++] = 0xd9;
+    want[n++] = 71;
+    memcpy(want + n, t2, 71);
+    n += 71;
+    ck_assert_ptr_nonnull(memmem(data, len, want, n));
+    ck_assert_ptr_nonnull(memmem(data, len, run_id, strlen(run_id)));
+    mlops_free(data);
+
+    TU_OK(mlops_model_version_sign(s, "m", v, priv, NULL));
+    TU_OK(mlops_model_version_verify(s, "m", v, pub));
+    /* An attacker swaps a recorded input for other content. */
+    rt_shell(dir, "UPDATE run_lineage SET digest = (SELECT digest FROM run_lineage"
+                  " WHERE direction = 1) WHERE name = 'b.csv';");
+    TU_RC(MLOPS_ESIGNATURE, mlops_model_version_verify(s, "m", v, pub));
+    free(priv);
+    free(pub);
+    rt_close(s, dir);
+}
+END_TEST
+
 /* ---- Signing policies -------------------------------------------------- */
 
 START_TEST(policy_refuses_unsigned_and_wrongly_signed)
@@ -436,6 +496,7 @@ int main(void)
     tcase_add_test(tc, tampered_digest_fails_verification);
     tcase_add_test(tc, rename_invalidates_signatures);
     tcase_add_test(tc, sign_bad_input_writes_nothing);
+    tcase_add_test(tc, manifest_covers_run_inputs);
     tcase_add_test(tc, policy_refuses_unsigned_and_wrongly_signed);
     tcase_add_test(tc, policy_set_get_delete);
     suite_add_tcase(s, tc);

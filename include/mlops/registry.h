@@ -30,6 +30,7 @@
 
 #include "common.h"
 #include "store.h"
+#include "track.h"
 
 MLOPS_BEGIN_DECLS
 
@@ -509,6 +510,35 @@ MLOPS_API void mlops_audit_events_free(mlops_audit_events *l);
  * model, or the alias pointed at nothing then), MLOPS_EBUSY, MLOPS_EIO. */
 MLOPS_API int mlops_audit_alias_at(mlops_store *s, const char *model, const char *alias,
                                    int64_t time_ms, int64_t *version);
+
+/* ---- Lineage -----------------------------------------------------------
+ * How a version was made: its run as the experiment records hold it (the
+ * mlops_run_info snapshot of track.h carries the run's params, metric
+ * summaries and lineage edges) and the run's inputs. */
+
+typedef struct mlops_version_lineage mlops_version_lineage;
+
+/* Everything recorded about how version `version` of `model` (deleted
+ * versions too) was made, in one call, into a new handle *out released
+ * with mlops_version_lineage_free. A version created without a run gives
+ * a lineage with no run and no inputs.
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no model or version, or its run
+ * record is gone), MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_version_lineage(mlops_store *s, const char *model, int64_t version,
+                                          mlops_version_lineage **out);
+MLOPS_API void mlops_version_lineage_free(mlops_version_lineage *l);
+
+MLOPS_API int64_t mlops_version_lineage_version(const mlops_version_lineage *l);
+MLOPS_API const mlops_digest *mlops_version_lineage_artifact(const mlops_version_lineage *l);
+/* The run (id, status, params via mlops_run_info_params, metric summaries
+ * via mlops_run_info_metrics: last, min, max, count...), owned by the
+ * lineage; NULL when the version has no run. */
+MLOPS_API const mlops_run_info *mlops_version_lineage_run(const mlops_version_lineage *l);
+/* The run's input edges (digest, name, role), by name; *count receives
+ * their number (count may be NULL). NULL when there are none. Owned by
+ * the lineage. */
+MLOPS_API const mlops_lineage_edge *mlops_version_lineage_inputs(const mlops_version_lineage *l,
+                                                                 size_t *count);
 
 MLOPS_END_DECLS
 

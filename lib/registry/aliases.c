@@ -62,6 +62,7 @@ int mlops__reg_alias_resolve(mlops__conn *c, const char *func, const char *model
 }
 
 struct alias_op {
+    mlops_store *s;
     const char *func;
     mlops__reg_change ch;
     const char *model;
@@ -100,7 +101,7 @@ static int set_tx(mlops__conn *c, void *arg)
     if (!rc) rc = mlops__reg_version_find(c, op->func, op->model, model_id, op->number, 0, &v);
     if (!rc) rc = alias_current(c, model_id, op->alias, &old_id, &old_number, &found);
     if (rc || (found && old_id == v.id)) return rc; /* already there: nothing to record */
-    rc = mlops__policy_check(c, op->func, op->model, model_id, op->alias, &v);
+    rc = mlops__policy_check(c, op->s, op->func, op->model, model_id, op->alias, &v);
     if (rc) return rc;
     char old_text[32], new_text[32];
     snprintf(old_text, sizeof old_text, "%lld", (long long)old_number);
@@ -115,7 +116,7 @@ static int set_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_model_alias_set_ex(mlops_store *s, const char *model, const char *alias,
                                        int64_t version, const mlops_change_opts *change)
 {
-    struct alias_op op = { .func = "mlops_model_alias_set", .model = model, .alias = alias,
+    struct alias_op op = { .s = s, .func = "mlops_model_alias_set", .model = model, .alias = alias,
                            .number = version };
     if (!s) return mlops__err_null(op.func, "s");
     int rc = mlops__reg_check_model_name(op.func, "model name", model);

@@ -160,20 +160,22 @@ int mlops__sign(const char *func, const mlops__sign_key *k, const void *msg, siz
 int mlops__sign_verify(const mlops__sign_key *k, const void *msg, size_t len,
                        const unsigned char sig[64]);
 
-/* The input digests recorded for run_id, in a malloc'd array (NULL when
- * none) for the caller to free. */
-int mlops__reg_run_inputs(mlops__conn *c, const char *run_id, mlops_digest **out, size_t *n);
+/* The input digests the experiment records hold for run_id, in a
+ * malloc'd array (NULL when none) for the caller to free. Read through
+ * the public tracking API (its own read snapshot), so it may be called
+ * inside a registry transaction. */
+int mlops__reg_run_inputs(mlops_store *s, const char *run_id, mlops_digest **out, size_t *n);
 
 /* The canonical signing manifest of a version, appended to buf. */
-int mlops__manifest_build(mlops__conn *c, const char *model, const mlops__reg_version *v,
+int mlops__manifest_build(mlops_store *s, const char *model, const mlops__reg_version *v,
                           msgpack_sbuffer *buf);
 
 /* Whether version v carries a signature, by one of the trusted keys of
  * the (model_id, alias) policy, that verifies over its current manifest.
  * MLOPS_OK when no policy guards the alias or the policy is met;
  * MLOPS_EPOLICY (message says why) when not. */
-int mlops__policy_check(mlops__conn *c, const char *func, const char *model, int64_t model_id,
-                        const char *alias, const mlops__reg_version *v);
+int mlops__policy_check(mlops__conn *c, mlops_store *s, const char *func, const char *model,
+                        int64_t model_id, const char *alias, const mlops__reg_version *v);
 
 /* ---- Tags -------------------------------------------------------------- */
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 struct sign_op {
+    mlops_store *s;
     const char *func;
     mlops__reg_change ch;
     const char *model;
@@ -76,7 +77,7 @@ static int sign_tx(mlops__conn *c, void *arg)
     msgpack_sbuffer manifest;
     msgpack_sbuffer_init(&manifest);
     unsigned char sig[64];
-    rc = mlops__manifest_build(c, op->model, &v, &manifest);
+    rc = mlops__manifest_build(op->s, op->model, &v, &manifest);
     if (!rc) rc = mlops__sign(op->func, &op->key, manifest.data, manifest.size, sig);
     if (!rc) rc = record(c, op, &v, &manifest, sig);
     msgpack_sbuffer_destroy(&manifest);
@@ -87,7 +88,7 @@ MLOPS_API int mlops_model_version_sign(mlops_store *s, const char *model, int64_
                                        const char *private_pem,
                                        const mlops_change_opts *change)
 {
-    struct sign_op op = { .func = "mlops_model_version_sign", .model = model,
+    struct sign_op op = { .s = s, .func = "mlops_model_version_sign", .model = model,
                           .number = version };
     if (!s) return mlops__err_null(op.func, "s");
     int rc = mlops__reg_check_model_name(op.func, "model name", model);
@@ -103,6 +104,7 @@ MLOPS_API int mlops_model_version_sign(mlops_store *s, const char *model, int64_
 /* ---- Verifying and the manifest ---------------------------------------- */
 
 struct read_op {
+    mlops_store *s;
     const char *func;
     const char *model;
     int64_t number;
@@ -148,7 +150,7 @@ static int read_tx(mlops__conn *c, void *arg)
     mlops__reg_version v;
     int rc = mlops__reg_model_id(c, op->func, op->model, &model_id);
     if (!rc) rc = mlops__reg_version_find(c, op->func, op->model, model_id, op->number, 1, &v);
-    if (!rc) rc = mlops__manifest_build(c, op->model, &v, &op->manifest);
+    if (!rc) rc = mlops__manifest_build(op->s, op->model, &v, &op->manifest);
     if (!rc && op->key) rc = verify_signature(c, op, &v);
     return rc;
 }
@@ -171,7 +173,7 @@ MLOPS_API int mlops_model_version_verify(mlops_store *s, const char *model, int6
     if (!s) return mlops__err_null(func, "s");
     int rc = mlops__sign_key_public(func, public_pem, &key);
     if (rc) return rc;
-    struct read_op op = { .func = func, .model = model, .number = version, .key = &key };
+    struct read_op op = { .s = s, .func = func, .model = model, .number = version, .key = &key };
     rc = read_op_run(s, &op);
     msgpack_sbuffer_destroy(&op.manifest);
     mlops__sign_key_free(&key);
@@ -186,7 +188,7 @@ MLOPS_API int mlops_model_version_manifest(mlops_store *s, const char *model, in
     if (len) *len = 0;
     if (!data) return mlops__err_null(func, "data");
     if (!len) return mlops__err_null(func, "len");
-    struct read_op op = { .func = func, .model = model, .number = version };
+    struct read_op op = { .s = s, .func = func, .model = model, .number = version };
     int rc = read_op_run(s, &op);
     if (!rc) {
         /* msgpack_sbuffer allocates with malloc: hand the buffer over. */
