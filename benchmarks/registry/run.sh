@@ -20,7 +20,7 @@ if [ -n "$apt_missing" ] && ! python3 -m venv --help >/dev/null 2>&1; then
 fi
 
 build=build-bench
-scripts/setup-build.sh "$build" -Dtests=false -Dbuildtype=release >/dev/null
+scripts/setup-build.sh "$build" -Dtests=false -Dbuildtype=release -Dwerror=false >/dev/null
 work="$root/$build/registry-work"
 mkdir -p "$work"
 
