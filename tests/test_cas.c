@@ -3,6 +3,7 @@
 
 #include <mlops.h>
 #include "cas/cas_internal.h"
+#include "cas/chunker.h"
 #include "util/clock.h"
 
 #include <dirent.h>
@@ -371,6 +372,524 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+
+/* A store with small chunk sizes, so chunking shows in small content. */
+#define SMALL_MIN 1024u
+#define SMALL_AVG 4096u
+#define SMALL_MAX 16384u
+
+static mlops_store *open_small_store(const char *dir)
+{
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.durability = MLOPS_DURABILITY_NONE;
+    o.chunk_min_size = SMALL_MIN;
+    o.chunk_avg_size = SMALL_AVG;
+    o.chunk_max_size = SMALL_MAX;
+    mlops_store *s = NULL;
+    TU_OK(mlops_store_open(dir, &o, &s));
+    return s;
+}
+
+/* Sanitizer builds run smaller sizes (meson sets MLOPS_TEST_SMALL there). */
+static size_t scaled(size_t n)
+{
+    const char *e = getenv("MLOPS_TEST_SMALL");
+    return e && *e == '1' ? n / 4 : n;
+}
+
+static long long db_int_arg(const char *store_dir, const char *sql, const mlops_digest *d)
+{
+    char *p = tu_path(store_dir, "mlops.db");
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_blob(st, 1, d->bytes, 32, SQLITE_STATIC);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(p);
+    return v;
+}
+
+/* Sum of the sizes of every object file: what the store holds on disk. */
+static long long object_bytes(const char *dir)
+{
+    return db_int(dir, "SELECT coalesce(sum(stored), 0) FROM cas_object");
+}
+
+/* Puts data three ways (memory, file, streaming writer in odd pieces) and
+ * checks that all give OpenSSL's digest, then reads it back four ways
+ * (memory, file, reader, random access). */
+static void check_all_paths(mlops_store *s, const char *dir, const unsigned char *data,
+                            size_t len)
+{
+    mlops_digest want, d1, d2, d3;
+    openssl_sha256(data, len, &want);
+    TU_OK(mlops_blob_put(s, data, len, &d1));
+    ck_assert_mem_eq(d1.bytes, want.bytes, 32);
+
+    char *src = tu_path(dir, "src.bin");
+    tu_write_file(src, data, len);
+    TU_OK(mlops_blob_put_file(s, src, &d2));
+    ck_assert_mem_eq(d2.bytes, want.bytes, 32);
+    unlink(src);
+    free(src);
+
+    mlops_blob_writer *w = NULL;
+    TU_OK(mlops_blob_writer_open(s, &w));
+    size_t off = 0, step = 1;
+    while (off < len) {
+        size_t k = len - off < step ? len - off : step;
+        TU_OK(mlops_blob_writer_write(w, data + off, k));
+        off += k;
+        step = step * 3 + 7; /* 1, 10, 37, ... pieces that straddle boundaries */
+    }
+    TU_OK(mlops_blob_writer_commit(w, &d3));
+    ck_assert_mem_eq(d3.bytes, want.bytes, 32);
+
+    void *got = NULL;
+    size_t n = 0;
+    TU_OK(mlops_blob_get(s, &want, &got, &n));
+    ck_assert_uint_eq(n, len);
+    if (len) ck_assert_int_eq(memcmp(got, data, len), 0);
+    mlops_free(got);
+
+    char *out = tu_path(dir, "out.bin");
+    TU_OK(mlops_blob_get_file(s, &want, out));
+    struct stat st;
+    ck_assert_int_eq(stat(out, &st), 0);
+    ck_assert_int_eq(st.st_size, (off_t)len);
+    unsigned char *back = malloc(len ? len : 1);
+    FILE *f = fopen(out, "rb");
+    ck_assert_uint_eq(fread(back, 1, len, f), len);
+    fclose(f);
+    if (len) ck_assert_int_eq(memcmp(back, data, len), 0);
+    unlink(out);
+    free(out);
+
+    mlops_blob_reader *r = NULL;
+    TU_OK(mlops_blob_reader_open(s, &want, &r));
+    uint64_t size = 0;
+    TU_OK(mlops_blob_reader_size(r, &size));
+    ck_assert_uint_eq(size, len);
+    size_t total = 0, cap = 1;
+    for (;;) {
+        size_t k = 0;
+        TU_OK(mlops_blob_reader_read(r, back + total, len - total < cap ? len - total : cap, &k));
+        if (!k) break;
+        total += k;
+        cap = cap * 5 + 3;
+    }
+    size_t k = 9;
+    TU_OK(mlops_blob_reader_read(r, back, 0, &k));
+    ck_assert_uint_eq(k, 0);
+    mlops_blob_reader_close(r);
+    ck_assert_uint_eq(total, len);
+    if (len) ck_assert_int_eq(memcmp(back, data, len), 0);
+
+    /* Random access at a few places, straddling chunks. */
+    size_t offs[] = {0, len / 3, len / 2 + 1, len ? len - 1 : 0, len, len + 10};
+    for (size_t i = 0; i < sizeof offs / sizeof offs[0]; i++) {
+        size_t want_n = offs[i] >= len ? 0 : (len - offs[i] < 20000 ? len - offs[i] : 20000);
+        size_t g = 99;
+        memset(back, 0, len ? len : 1);
+        TU_OK(mlops_blob_read_at(s, &want, offs[i], back, 20000 < len ? 20000 : len, &g));
+        ck_assert_uint_le(g, want_n);
+        if (offs[i] < len && 20000 < len) ck_assert_uint_eq(g, want_n);
+        if (g) ck_assert_int_eq(memcmp(back, data + offs[i], g), 0);
+    }
+    free(back);
+}
+
+START_TEST(chunker_is_deterministic_and_bounded)
+{
+    size_t n = 1 << 20;
+    unsigned char *buf = malloc(n);
+    fill_random(buf, n, 42);
+    /* Whole buffer at once vs one byte at a time: the same cuts. */
+    size_t cuts_a[1024], cuts_b[1024], na = 0, nb = 0;
+    mlops__cdc c;
+    mlops__cdc_init(&c, SMALL_MIN, SMALL_AVG, SMALL_MAX);
+    size_t pos = 0;
+    while (pos < n) {
+        int cut = 0;
+        pos += mlops__cdc_feed(&c, buf + pos, n - pos, &cut);
+        if (cut) cuts_a[na++] = pos;
+    }
+    mlops__cdc_init(&c, SMALL_MIN, SMALL_AVG, SMALL_MAX);
+    for (pos = 0; pos < n; pos++) {
+        int cut = 0;
+        ck_assert_uint_eq(mlops__cdc_feed(&c, buf + pos, 1, &cut), 1);
+        if (cut) cuts_b[nb++] = pos + 1;
+    }
+    ck_assert_uint_eq(na, nb);
+    ck_assert_int_eq(memcmp(cuts_a, cuts_b, na * sizeof cuts_a[0]), 0);
+    size_t prev = 0;
+    for (size_t i = 0; i < na; i++) {
+        size_t len = cuts_a[i] - prev;
+        ck_assert_uint_ge(len, SMALL_MIN);
+        ck_assert_uint_le(len, SMALL_MAX);
+        prev = cuts_a[i];
+    }
+    /* Normalized chunking keeps the mean near avg (within 40%). */
+    double mean = (double)prev / (double)na;
+    ck_assert_msg(mean > SMALL_AVG * 0.6 && mean < SMALL_AVG * 1.4, "mean chunk %.0f", mean);
+    /* Zeros never cut before max. */
+    memset(buf, 0, n);
+    mlops__cdc_init(&c, SMALL_MIN, SMALL_AVG, SMALL_MAX);
+    int cut = 0;
+    ck_assert_uint_eq(mlops__cdc_feed(&c, buf, n, &cut), SMALL_MAX);
+    ck_assert_int_eq(cut, 1);
+    /* The gear table is part of the format. */
+    ck_assert_uint_eq(mlops__cdc_gear()[0], 0x4c560435015b1b68ull);
+    free(buf);
+}
+END_TEST
+
+/* Sizes around every chunking boundary, through every path. */
+START_TEST(boundaries_small_store)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_small_store(dir);
+    size_t sizes[] = {0, 1, SMALL_MIN - 1, SMALL_MIN, SMALL_MIN + 1, SMALL_AVG - 1, SMALL_AVG,
+                      SMALL_AVG + 1, SMALL_MAX - 1, SMALL_MAX, SMALL_MAX + 1,
+                      SMALL_MAX + SMALL_MIN - 1, SMALL_MAX + SMALL_MIN, SMALL_MAX + SMALL_MIN + 1,
+                      2 * SMALL_MAX - 1, 2 * SMALL_MAX, 2 * SMALL_MAX + 1, 300000};
+    unsigned char *buf = malloc(300000);
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        fill_random(buf, sizes[i], 100 + i);
+        check_all_paths(s, dir, buf, sizes[i]);
+        fill_text(buf, sizes[i], 100 + i);
+        check_all_paths(s, dir, buf, sizes[i]);
+        /* Content up to max is one object; above it, a manifest of chunks. */
+        mlops_digest d;
+        openssl_sha256(buf, sizes[i], &d);
+        long long has_manifest = db_int_arg(
+            dir, "SELECT manifest IS NOT NULL FROM cas_content WHERE digest = ?1", &d);
+        ck_assert_int_eq(has_manifest, sizes[i] > SMALL_MAX);
+        if (sizes[i] > SMALL_MAX) {
+            ck_assert_int_ge(db_int_arg(dir, "SELECT count(*) FROM cas_chunk WHERE blob = ?1", &d), 2);
+            ck_assert_int_eq(
+                db_int_arg(dir, "SELECT sum(size) FROM cas_chunk WHERE blob = ?1", &d),
+                (long long)sizes[i]);
+            ck_assert_int_eq(
+                db_int_arg(dir, "SELECT max(size) <= 16384 AND min(size) > 0 FROM cas_chunk "
+                                "WHERE blob = ?1", &d), 1);
+        }
+    }
+    ck_assert_int_eq(count_files(tu_path(dir, "tmp")), 0);
+    free(buf);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* The default sizes: 256 KiB / 1 MiB / 4 MiB. */
+START_TEST(boundaries_default_store)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_store(dir);
+    const size_t K = 1024, M = 1024 * 1024;
+    size_t sizes[] = {256 * K - 1, 256 * K, 256 * K + 1, M - 1, M, M + 1, 4 * M - 1, 4 * M,
+                      4 * M + 1, 8 * M + 1};
+    unsigned char *buf = malloc(8 * M + 1);
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        if (i % 2) fill_random(buf, sizes[i], 7 + i);
+        else fill_text(buf, sizes[i], 7 + i);
+        check_all_paths(s, dir, buf, sizes[i]);
+    }
+    free(buf);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* 100 MiB of noise and of text (a quarter under the sanitizers). */
+START_TEST(large_round_trips)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_store(dir);
+    size_t n = scaled((size_t)100 << 20);
+    unsigned char *buf = malloc(n);
+    for (int kind = 0; kind < 2; kind++) {
+        if (kind) fill_text(buf, n, 5);
+        else fill_random(buf, n, 5);
+        mlops_digest want, d;
+        openssl_sha256(buf, n, &want);
+        char *src = tu_path(dir, "big.bin");
+        tu_write_file(src, buf, n);
+        TU_OK(mlops_blob_put_file(s, src, &d));
+        ck_assert_mem_eq(d.bytes, want.bytes, 32);
+        TU_OK(mlops_blob_put(s, buf, n, &d));
+        ck_assert_mem_eq(d.bytes, want.bytes, 32);
+        void *got = NULL;
+        size_t len = 0;
+        TU_OK(mlops_blob_get(s, &d, &got, &len));
+        ck_assert_uint_eq(len, n);
+        ck_assert_int_eq(memcmp(got, buf, n), 0);
+        mlops_free(got);
+        char *out = tu_path(dir, "big.out");
+        TU_OK(mlops_blob_get_file(s, &d, out));
+        unsigned char *back = malloc(n);
+        FILE *f = fopen(out, "rb");
+        ck_assert_uint_eq(fread(back, 1, n, f), n);
+        fclose(f);
+        ck_assert_int_eq(memcmp(back, buf, n), 0);
+        free(back);
+        unlink(out);
+        unlink(src);
+        free(out);
+        free(src);
+    }
+    /* Text compresses; noise is stored raw. */
+    ck_assert_int_lt(object_bytes(dir), (long long)n + (long long)n / 2);
+    free(buf);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* A new version with 1 MiB changed in the middle costs under 4 MiB. */
+START_TEST(dedup_after_edit)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_store(dir);
+    size_t n = scaled((size_t)64 << 20), M = 1 << 20;
+    unsigned char *buf = malloc(n + M);
+    fill_random(buf, n, 11);
+    mlops_digest d0, d1, d2;
+    TU_OK(mlops_blob_put(s, buf, n, &d0));
+    long long before = object_bytes(dir);
+    ck_assert_int_ge(before, (long long)n);
+
+    /* Overwrite 1 MiB in the middle. */
+    fill_random(buf + n / 2, M, 12);
+    TU_OK(mlops_blob_put(s, buf, n, &d1));
+    long long after = object_bytes(dir);
+    ck_assert_msg(after - before < 4 * (long long)M, "an overwrite stored %lld new bytes",
+                  after - before);
+    /* Insert 1 MiB in the middle. */
+    memmove(buf + n / 2 + M, buf + n / 2, n / 2);
+    fill_random(buf + n / 2, M, 13);
+    TU_OK(mlops_blob_put(s, buf, n + M, &d2));
+    long long after2 = object_bytes(dir);
+    ck_assert_msg(after2 - after < 4 * (long long)M, "an insertion stored %lld new bytes",
+                  after2 - after);
+    /* Both versions read back. */
+    void *got = NULL;
+    size_t len = 0;
+    TU_OK(mlops_blob_get(s, &d2, &got, &len));
+    ck_assert_uint_eq(len, n + M);
+    ck_assert_int_eq(memcmp(got, buf, len), 0);
+    mlops_free(got);
+    TU_OK(mlops_blob_get(s, &d0, &got, &len));
+    ck_assert_uint_eq(len, n);
+    mlops_free(got);
+    /* Re-putting the same content writes nothing at all. */
+    TU_OK(mlops_blob_put(s, buf, n + M, &d2));
+    ck_assert_int_eq(object_bytes(dir), after2);
+    free(buf);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(corrupt_chunk_is_refused)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_small_store(dir);
+    size_t n = 200000;
+    unsigned char *buf = malloc(n);
+    fill_random(buf, n, 21);
+    mlops_digest d;
+    TU_OK(mlops_blob_put(s, buf, n, &d));
+    /* Damage the chunk holding byte 100000. */
+    mlops_digest chunk;
+    {
+        char *p = tu_path(dir, "mlops.db");
+        sqlite3 *db;
+        ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        sqlite3_stmt *st;
+        ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                            "SELECT chunk, pos FROM cas_chunk WHERE blob = ?1 "
+                                            "AND pos <= 100000 ORDER BY pos DESC LIMIT 1",
+                                            -1, &st, NULL),
+                         SQLITE_OK);
+        sqlite3_bind_blob(st, 1, d.bytes, 32, SQLITE_STATIC);
+        ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+        memcpy(chunk.bytes, sqlite3_column_blob(st, 0), 32);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        free(p);
+    }
+    char *obj = object_file(s, &chunk);
+    flip_byte(obj, 7);
+    char hex[MLOPS_DIGEST_STRLEN];
+    TU_OK(mlops_digest_format(&chunk, hex));
+
+    void *got = (void *)1;
+    size_t len = 3;
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get(s, &d, &got, &len));
+    ck_assert_ptr_null(got);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), hex));
+
+    unsigned char small[100];
+    size_t g = 7;
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_read_at(s, &d, 100000, small, sizeof small, &g));
+    ck_assert_uint_eq(g, 0);
+    /* A range that avoids the damaged chunk still reads. */
+    TU_OK(mlops_blob_read_at(s, &d, 0, small, sizeof small, &g));
+    ck_assert_uint_eq(g, sizeof small);
+    ck_assert_int_eq(memcmp(small, buf, sizeof small), 0);
+
+    /* The reader hands out the verified bytes before the damaged chunk,
+     * then fails. */
+    mlops_blob_reader *r;
+    TU_OK(mlops_blob_reader_open(s, &d, &r));
+    unsigned char *back = malloc(n);
+    size_t total = 0;
+    int rc;
+    for (;;) {
+        size_t k = 0;
+        rc = mlops_blob_reader_read(r, back + total, 1000, &k);
+        total += k;
+        if (rc || !k) break;
+    }
+    ck_assert_int_eq(rc, MLOPS_ECORRUPT);
+    ck_assert_uint_le(total, 100000);
+    ck_assert_int_eq(memcmp(back, buf, total), 0);
+    mlops_blob_reader_close(r);
+
+    /* get to a file leaves nothing behind. */
+    char *out = tu_path(dir, "out.bin");
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get_file(s, &d, out));
+    ck_assert_int_ne(access(out, F_OK), 0);
+    /* only the store's own entries in dir */
+    ck_assert_int_eq(count_files(dir) - count_objects(dir) - count_files(tu_path(dir, "tmp")),
+                     count_files(dir) - count_objects(dir));
+
+    /* Once the damaged file is gone (fsck moves it to quarantine), putting
+     * the content again heals the blob. */
+    unlink(obj);
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get(s, &d, &got, &len));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "missing"));
+    TU_OK(mlops_blob_put(s, buf, n, &d));
+    TU_OK(mlops_blob_get(s, &d, &got, &len));
+    ck_assert_int_eq(memcmp(got, buf, n), 0);
+    mlops_free(got);
+    free(out);
+    free(back);
+    free(obj);
+    free(buf);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(get_file_rules)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_store(dir);
+    mlops_digest d, e;
+    TU_OK(mlops_blob_put(s, "new content", 11, &d));
+    char *out = tu_path(dir, "target.txt");
+    tu_write_file(out, "old", 3);
+    TU_RC(MLOPS_EEXIST, mlops_blob_get_file(s, &d, out));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), out));
+    struct stat st;
+    ck_assert_int_eq(stat(out, &st), 0);
+    ck_assert_int_eq(st.st_size, 3); /* untouched */
+    TU_OK(mlops_blob_get_file_ex(s, &d, out, MLOPS_GET_REPLACE));
+    ck_assert_int_eq(stat(out, &st), 0);
+    ck_assert_int_eq(st.st_size, 11);
+    TU_RC(MLOPS_EINVAL, mlops_blob_get_file_ex(s, &d, out, 0x80));
+    TU_RC(MLOPS_EINVAL, mlops_blob_get_file_ex(s, &d, dir, MLOPS_GET_REPLACE));
+    memset(e.bytes, 0x5a, 32);
+    char *other = tu_path(dir, "other.txt");
+    TU_RC(MLOPS_ENOTFOUND, mlops_blob_get_file(s, &e, other));
+    ck_assert_int_ne(access(other, F_OK), 0);
+    char *nodir = tu_path(dir, "no/such/dir/x");
+    TU_RC(MLOPS_ENOTFOUND, mlops_blob_get_file(s, &d, nodir));
+    free(nodir);
+    free(other);
+    free(out);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(put_file_errors)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_store(dir);
+    mlops_digest d;
+    char *missing = tu_path(dir, "missing.bin");
+    TU_RC(MLOPS_ENOTFOUND, mlops_blob_put_file(s, missing, &d));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), missing));
+    TU_RC(MLOPS_EINVAL, mlops_blob_put_file(s, dir, &d));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "directory"));
+    TU_RC(MLOPS_EINVAL, mlops_blob_put_file(s, NULL, &d));
+    if (geteuid() != 0) { /* root reads anything */
+        char *locked = tu_path(dir, "locked.bin");
+        tu_write_file(locked, "x", 1);
+        chmod(locked, 0);
+        TU_RC(MLOPS_EIO, mlops_blob_put_file(s, locked, &d));
+        ck_assert_ptr_nonnull(strstr(mlops_last_error(), locked));
+        free(locked);
+    }
+    ck_assert_int_eq(count_objects(dir), 0);
+    /* A pipe streams like any file. */
+    int p[2];
+    ck_assert_int_eq(pipe(p), 0);
+    ck_assert_int_eq(write(p[1], "through a pipe", 14), 14);
+    close(p[1]);
+    char fdpath[64];
+    snprintf(fdpath, sizeof fdpath, "/dev/fd/%d", p[0]);
+    TU_OK(mlops_blob_put_file(s, fdpath, &d));
+    close(p[0]);
+    mlops_digest want;
+    openssl_sha256("through a pipe", 14, &want);
+    ck_assert_mem_eq(d.bytes, want.bytes, 32);
+    free(missing);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(writer_abort_leaves_nothing)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_small_store(dir);
+    unsigned char *buf = malloc(200000);
+    fill_random(buf, 200000, 77);
+    mlops_blob_writer *w = NULL;
+    TU_OK(mlops_blob_writer_open(s, &w));
+    TU_OK(mlops_blob_writer_write(w, buf, 200000));
+    mlops_blob_writer_abort(w);
+    ck_assert_int_eq(count_objects(dir), 0);
+    ck_assert_int_eq(db_int(dir, "SELECT count(*) FROM cas_object"), 0);
+    char *tmp = tu_path(dir, "tmp");
+    ck_assert_int_eq(count_files(tmp), 0);
+    free(tmp);
+    mlops_blob_writer_abort(NULL);
+    TU_RC(MLOPS_EINVAL, mlops_blob_writer_write(NULL, "x", 1));
+    TU_RC(MLOPS_EINVAL, mlops_blob_writer_open(s, NULL));
+    free(buf);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* ---- internal contracts ------------------------------------------------- */
 
 struct exists_arg {
@@ -473,6 +992,18 @@ static Suite *cas_suite(void)
     tcase_add_test(t, object_format);
     tcase_add_test(t, corrupt_object_is_refused);
     tcase_add_test(t, bad_arguments);
+    suite_add_tcase(s, t);
+    t = tcase_create("chunks");
+    tcase_set_timeout(t, 300);
+    tcase_add_test(t, chunker_is_deterministic_and_bounded);
+    tcase_add_test(t, boundaries_small_store);
+    tcase_add_test(t, boundaries_default_store);
+    tcase_add_test(t, large_round_trips);
+    tcase_add_test(t, dedup_after_edit);
+    tcase_add_test(t, corrupt_chunk_is_refused);
+    tcase_add_test(t, get_file_rules);
+    tcase_add_test(t, put_file_errors);
+    tcase_add_test(t, writer_abort_leaves_nothing);
     suite_add_tcase(s, t);
     t = tcase_create("contracts");
     tcase_add_test(t, exists_contract);

@@ -47,6 +47,92 @@ MLOPS_API int mlops_blob_put(mlops_store *s, const void *data, size_t len, mlops
  * (the blob does not fit in memory: use a reader). */
 MLOPS_API int mlops_blob_get(mlops_store *s, const mlops_digest *d, void **data, size_t *len);
 
+/* Stores the content of the file at path (read to its end, so a pipe
+ * works too) and writes its digest to *out. One pass over the data:
+ * reading, chunking, hashing, compressing and writing overlap on the
+ * store's worker threads. Errors: MLOPS_EINVAL (NULL argument, or path is
+ * a directory), MLOPS_ENOTFOUND (no such file), MLOPS_EIO (unreadable
+ * file, full disk...; the message names the path), MLOPS_EREADONLY,
+ * MLOPS_ENOMEM, MLOPS_EBUSY. Nothing becomes visible on failure. */
+MLOPS_API int mlops_blob_put_file(mlops_store *s, const char *path, mlops_digest *out);
+
+/* Flags of mlops_blob_get_file_ex. */
+#define MLOPS_GET_REPLACE 1u /* replace an existing target file */
+
+/* Writes blob d to a new file at path: the bytes go to a temporary file
+ * beside it, which is fsync'd (unless the store's durability is NONE) and
+ * renamed to path, so path never holds a partial blob. An existing path is
+ * refused. Every byte is verified before it is written.
+ * Errors: MLOPS_EINVAL (NULL argument), MLOPS_EEXIST (path exists),
+ * MLOPS_ENOTFOUND (no blob d, or path's directory does not exist),
+ * MLOPS_ECORRUPT (an object fails verification; nothing is left behind),
+ * MLOPS_EIO, MLOPS_ENOMEM. */
+MLOPS_API int mlops_blob_get_file(mlops_store *s, const mlops_digest *d, const char *path);
+
+/* As mlops_blob_get_file; flags MLOPS_GET_REPLACE replaces an existing
+ * file at path atomically (never a directory: MLOPS_EINVAL). Unknown flags
+ * are refused with MLOPS_EINVAL. */
+MLOPS_API int mlops_blob_get_file_ex(mlops_store *s, const mlops_digest *d, const char *path,
+                                     unsigned flags);
+
+/* Random access: copies up to len bytes of blob d starting at byte
+ * offset into buf, reading only the chunks that cover the range, and sets
+ * *got (less than len only at the end of the blob; 0 at or past it).
+ * On failure *got is 0 and buf's first len bytes are zeroed.
+ * Errors: MLOPS_EINVAL (NULL argument; buf may be NULL when len is 0),
+ * MLOPS_ENOTFOUND, MLOPS_ECORRUPT, MLOPS_EIO, MLOPS_ENOMEM. */
+MLOPS_API int mlops_blob_read_at(mlops_store *s, const mlops_digest *d, uint64_t offset,
+                                 void *buf, size_t len, size_t *got);
+
+/* ---- Streaming writer ----------------------------------------------------
+ * For content of unknown length (pipes, sockets): open, write any number
+ * of times, then commit (or abort). Memory stays bounded whatever the
+ * length. A writer is used by one thread at a time. */
+
+typedef struct mlops_blob_writer mlops_blob_writer;
+
+/* Starts a blob. Errors: MLOPS_EINVAL (NULL argument), MLOPS_EREADONLY,
+ * MLOPS_ENOMEM. */
+MLOPS_API int mlops_blob_writer_open(mlops_store *s, mlops_blob_writer **out);
+
+/* Appends len bytes (copied; data may be NULL when len is 0). Work runs
+ * in the background; a failure there is reported by this call or by the
+ * commit. Errors: MLOPS_EINVAL, MLOPS_EIO, MLOPS_ENOMEM, MLOPS_EBUSY; after
+ * an error only abort is useful. */
+MLOPS_API int mlops_blob_writer_write(mlops_blob_writer *w, const void *data, size_t len);
+
+/* Ends the content and commits the blob: *out receives its digest. The
+ * writer is released whatever the outcome. Errors: as
+ * mlops_blob_writer_write; on failure nothing becomes visible. */
+MLOPS_API int mlops_blob_writer_commit(mlops_blob_writer *w, mlops_digest *out);
+
+/* Discards the content and releases the writer. NULL is a no-op. */
+MLOPS_API void mlops_blob_writer_abort(mlops_blob_writer *w);
+
+/* ---- Streaming reader ----------------------------------------------------
+ * Reads a blob from its start; the next chunks are decoded and verified
+ * ahead of the caller on worker threads. A reader holds under 16 MiB
+ * whatever the blob's size. A reader is used by one thread at a time. */
+
+typedef struct mlops_blob_reader mlops_blob_reader;
+
+/* Opens blob d for reading. Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND,
+ * MLOPS_ENOMEM, MLOPS_EBUSY. Release with mlops_blob_reader_close. */
+MLOPS_API int mlops_blob_reader_open(mlops_store *s, const mlops_digest *d,
+                                     mlops_blob_reader **out);
+
+/* Copies up to cap bytes into buf and sets *got; *got is 0 only at the
+ * end of the blob. Only verified bytes are copied. Errors: MLOPS_EINVAL,
+ * MLOPS_ECORRUPT (a chunk failed verification: *got counts the verified
+ * bytes copied before it), MLOPS_EIO, MLOPS_ENOMEM. */
+MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap, size_t *got);
+
+/* The blob's size in bytes. Errors: MLOPS_EINVAL for NULL arguments. */
+MLOPS_API int mlops_blob_reader_size(const mlops_blob_reader *r, uint64_t *size);
+
+/* Releases the reader. NULL is a no-op. */
+MLOPS_API void mlops_blob_reader_close(mlops_blob_reader *r);
+
 /* Sets *exists to 1 when a blob or tree with digest d is in the store,
  * else 0. Errors: MLOPS_EINVAL for NULL arguments, MLOPS_EBUSY, MLOPS_EIO. */
 MLOPS_API int mlops_blob_exists(mlops_store *s, const mlops_digest *d, int *exists);

@@ -31,13 +31,13 @@ const char mlops__cas_schema_v1[] =
     "  touched_ms INTEGER NOT NULL"
     ") WITHOUT ROWID;"
     "CREATE INDEX cas_content_manifest ON cas_content(manifest);"
-    /* The chunks of a chunked blob, by offset (random access). */
+    /* The chunks of a chunked blob, by position (random access). */
     "CREATE TABLE cas_chunk("
     "  blob BLOB NOT NULL REFERENCES cas_content(digest) ON DELETE CASCADE,"
-    "  offset INTEGER NOT NULL,"
+    "  pos INTEGER NOT NULL,"
     "  size INTEGER NOT NULL,"
     "  chunk BLOB NOT NULL REFERENCES cas_object(digest),"
-    "  PRIMARY KEY(blob, offset)"
+    "  PRIMARY KEY(blob, pos)"
     ") WITHOUT ROWID;"
     "CREATE INDEX cas_chunk_chunk ON cas_chunk(chunk);"
     /* The blobs and subtrees a tree names (its edges, for gc). */

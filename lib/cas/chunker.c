@@ -1,0 +1,111 @@
+#include "cas/chunker.h"
+
+#include <pthread.h>
+
+/* The gear table comes from splitmix64 seeded with "mlopscdc" read as a
+ * big-endian integer: fixed forever, because changing it would move every
+ * cut point and stop new versions from deduplicating against old ones.
+ * doc/format.md gives the same recipe. */
+#define GEAR_SEED 0x6d6c6f7073636463ull
+
+static uint64_t gear[256];
+static pthread_once_t gear_once = PTHREAD_ONCE_INIT;
+
+static void gear_build(void)
+{
+    uint64_t x = GEAR_SEED;
+    for (int i = 0; i < 256; i++) {
+        uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        gear[i] = z ^ (z >> 31);
+    }
+}
+
+const uint64_t *mlops__cdc_gear(void)
+{
+    pthread_once(&gear_once, gear_build);
+    return gear;
+}
+
+static unsigned log2u(uint32_t v)
+{
+    unsigned b = 0;
+    while (v > 1) {
+        v >>= 1;
+        b++;
+    }
+    return b;
+}
+
+/* A mask of `bits` ones at the top of the fingerprint: the top bits mix
+ * the most recent bytes (up to 64 of them), the sliding window. */
+static uint64_t top_mask(unsigned bits)
+{
+    if (bits == 0) return 0;
+    if (bits >= 64) return ~0ull;
+    return ~0ull << (64 - bits);
+}
+
+void mlops__cdc_init(mlops__cdc *c, uint32_t min, uint32_t avg, uint32_t max)
+{
+    mlops__cdc_gear();
+    unsigned bits = log2u(avg);
+    c->min = min;
+    c->avg = avg;
+    c->max = max;
+    /* Normalized chunking, level 2: a cut is four times less likely
+     * before the average size and four times more likely after it, which
+     * narrows the size distribution around avg. */
+    c->mask_small = top_mask(bits + 2);
+    c->mask_large = top_mask(bits > 2 ? bits - 2 : 1);
+    c->fp = 0;
+    c->pos = 0;
+}
+
+static size_t scan(uint64_t *fpp, uint64_t mask, const unsigned char *p, size_t n, int *hit)
+{
+    uint64_t fp = *fpp;
+    for (size_t i = 0; i < n; i++) {
+        fp = (fp << 1) + gear[p[i]];
+        if (!(fp & mask)) {
+            *fpp = fp;
+            *hit = 1;
+            return i + 1;
+        }
+    }
+    *fpp = fp;
+    return n;
+}
+
+size_t mlops__cdc_feed(mlops__cdc *c, const unsigned char *p, size_t n, int *cut)
+{
+    size_t used = 0;
+    *cut = 0;
+    /* Nothing before min can be a cut: skip it without hashing. */
+    if (c->pos < c->min) {
+        size_t k = c->min - c->pos;
+        if (k > n) k = n;
+        c->pos += k;
+        used += k;
+    }
+    int hit = 0;
+    if (used < n && c->pos < c->avg) {
+        size_t room = c->avg - c->pos, avail = n - used;
+        size_t k = scan(&c->fp, c->mask_small, p + used, avail < room ? avail : room, &hit);
+        c->pos += k;
+        used += k;
+    }
+    if (!hit && used < n && c->pos < c->max) {
+        size_t room = c->max - c->pos, avail = n - used;
+        size_t k = scan(&c->fp, c->mask_large, p + used, avail < room ? avail : room, &hit);
+        c->pos += k;
+        used += k;
+    }
+    if (hit || c->pos == c->max) {
+        *cut = 1;
+        c->fp = 0;
+        c->pos = 0;
+    }
+    return used;
+}

@@ -1,0 +1,116 @@
+#include "cas/fetch.h"
+#include "util/err.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define BATCH 64
+#define MAX_FETCHERS 8
+
+struct fetch_state {
+    mlops__fetch *f;
+    pthread_mutex_t mu;
+    mlops__span batch[BATCH];
+    size_t n, next;
+    uint64_t cursor; /* first byte not yet listed */
+    int eof;
+    int err;
+    char errmsg[1024];
+};
+
+/* Under the lock: the next span to read, or 0 at the end. */
+static int take_span(struct fetch_state *st, mlops__span *out, int *have)
+{
+    mlops__fetch *f = st->f;
+    *have = 0;
+    if (st->next == st->n && !st->eof) {
+        int rc = MLOPS_OK;
+        if (st->cursor >= f->to) st->eof = 1;
+        else rc = mlops__spans_load(f->conn, f->d, f->ct, st->cursor, st->batch, BATCH, &st->n);
+        if (rc) return rc;
+        st->next = 0;
+        if (st->n == 0) st->eof = 1;
+        else st->cursor = st->batch[st->n - 1].offset + st->batch[st->n - 1].size;
+    }
+    if (st->next < st->n) {
+        *out = st->batch[st->next++];
+        if (out->offset < f->to) {
+            *have = 1;
+        } else { /* past the range */
+            st->eof = 1;
+            st->next = st->n;
+        }
+    }
+    return MLOPS_OK;
+}
+
+static void record(struct fetch_state *st, int rc)
+{
+    if (st->err) return;
+    st->err = rc;
+    snprintf(st->errmsg, sizeof st->errmsg, "%s", mlops__err_message());
+}
+
+static void *fetch_main(void *arg)
+{
+    struct fetch_state *st = arg;
+    mlops__fetch *f = st->f;
+    mlops__obj_reader *r = NULL;
+    unsigned char *buf = NULL;
+    size_t cap = 0;
+    int rc = mlops__obj_reader_new(&r);
+    for (;;) {
+        mlops__span sp;
+        int have = 0;
+        pthread_mutex_lock(&st->mu);
+        if (rc) record(st, rc);
+        if (!st->err) {
+            rc = take_span(st, &sp, &have);
+            if (rc) record(st, rc);
+        }
+        pthread_mutex_unlock(&st->mu);
+        if (!have || rc) break;
+        unsigned char *dst = f->dest ? f->dest(f->ctx, &sp) : NULL;
+        if (!dst) {
+            if (cap < sp.size) {
+                unsigned char *nb = realloc(buf, sp.size);
+                if (!nb) {
+                    rc = mlops__err_nomem("reading a chunk");
+                    continue;
+                }
+                buf = nb;
+                cap = sp.size;
+            }
+            dst = buf;
+        }
+        rc = mlops__object_read(f->s, r, &sp.digest, dst, sp.size);
+        if (!rc) rc = f->done(f->ctx, &sp, dst);
+    }
+    free(buf);
+    mlops__obj_reader_free(r);
+    return NULL;
+}
+
+int mlops__fetch_run(mlops__fetch *f)
+{
+    struct fetch_state st = {0};
+    st.f = f;
+    st.cursor = f->from;
+    pthread_mutex_init(&st.mu, NULL);
+    unsigned want = f->s->threads < 1 ? 1 : f->s->threads;
+    if (want > MAX_FETCHERS) want = MAX_FETCHERS;
+    if (!f->ct->has_manifest) want = 1; /* one object: no one to share with */
+    pthread_t th[MAX_FETCHERS];
+    unsigned started = 0;
+    /* The calling thread is one of the fetchers. */
+    for (unsigned i = 1; i < want; i++) {
+        if (pthread_create(&th[i], NULL, fetch_main, &st) != 0) break;
+        started++;
+    }
+    fetch_main(&st);
+    for (unsigned i = 1; i <= started; i++) pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&st.mu);
+    if (st.err) return mlops__err(st.err, "%s", st.errmsg);
+    return MLOPS_OK;
+}

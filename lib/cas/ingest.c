@@ -1,0 +1,619 @@
+#include "cas/ingest.h"
+#include "cas/chunker.h"
+#include "cas/manifest.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/hash.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bytes placed at a time before looking for boundaries: what may have to
+ * be copied again into the next chunk's buffer when a cut falls inside. */
+#define PIECE (128u * 1024u)
+#define MAX_WORKERS 8
+#define MAX_SLOTS (2 * MAX_WORKERS + 2)
+
+enum { SLOT_FREE, SLOT_FILLING, SLOT_READY };
+
+struct slot {
+    unsigned char *buf;        /* owned, capacity max + PIECE (copy mode) */
+    const unsigned char *data; /* the chunk's bytes: buf, or the caller's memory */
+    size_t len;
+    size_t scan; /* bytes of buf already seen by the chunker */
+    uint64_t seq;
+    int state;
+    int taken, worked, hashed;
+    mlops_digest digest;
+    mlops__placed placed;
+};
+
+struct worker {
+    mlops__ingest *ig;
+    pthread_t thread;
+    mlops__conn *conn;
+    mlops__obj_writer *ow;
+    mlops__sha256 sha;
+};
+
+struct mlops__ingest {
+    mlops_store *s;
+    const char *func;
+    size_t cap; /* slot buffer capacity */
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* broadcast on every state change */
+    struct slot slots[MAX_SLOTS];
+    unsigned nslots;
+    struct slot *cur;  /* copy mode: the slot being filled */
+    uint64_t acquired; /* slots handed out so far = next seq */
+    uint64_t retired;  /* slots whose results were collected, in order */
+    uint64_t hashed;   /* slots the hasher has finished, in order */
+    mlops__cdc cdc;
+    int chunked;
+    uint64_t total;
+
+    mlops__chunk_ref *chunks; /* results in order (producer-owned) */
+    size_t nchunks, capchunks;
+    mlops__placed *placed; /* objects this put wrote or found in place */
+    size_t nplaced, capplaced;
+
+    pthread_t hasher;
+    int hasher_started;
+    struct worker workers[MAX_WORKERS];
+    unsigned nworkers, started;
+    int closing;
+    int err;
+    char errmsg[1024];
+    mlops__sha256 whole;
+};
+
+/* ---- errors across threads ------------------------------------------------
+ * Messages are thread-local: a worker's failure is copied here and set
+ * again on the caller's thread. */
+
+static void fail_locked(mlops__ingest *ig, int rc)
+{
+    if (ig->err) return;
+    ig->err = rc;
+    snprintf(ig->errmsg, sizeof ig->errmsg, "%s", mlops__err_message());
+    pthread_cond_broadcast(&ig->cv);
+}
+
+static void fail(mlops__ingest *ig, int rc)
+{
+    pthread_mutex_lock(&ig->mu);
+    fail_locked(ig, rc);
+    pthread_mutex_unlock(&ig->mu);
+}
+
+static int reraise(mlops__ingest *ig)
+{
+    return mlops__err(ig->err, "%s", ig->errmsg);
+}
+
+/* ---- worker threads --------------------------------------------------------- */
+
+/* A chunk the store already has (row and file) is reused: refreshing its
+ * row in a write transaction both confirms it and keeps gc off it until
+ * this put commits. */
+static int chunk_reused(struct worker *w, const mlops_digest *d, int *reused)
+{
+    mlops__conn *c = w->conn;
+    sqlite3_stmt *st;
+    *reused = 0;
+    int rc = mlops__conn_stmt(c, "SELECT 1 FROM cas_object WHERE digest = ?1", &st);
+    if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
+    if (rc) return rc;
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (step == SQLITE_DONE) return MLOPS_OK;
+    if (step != SQLITE_ROW) return mlops__conn_error(c, step, "looking up a chunk");
+    if (!mlops__object_file_present(w->ig->s, d)) return MLOPS_OK;
+    rc = mlops__conn_stmt(c,
+                          "UPDATE cas_object SET touched_ms = max(touched_ms, ?2) "
+                          "WHERE digest = ?1",
+                          &st);
+    if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, mlops__now_ms());
+    if (!rc) rc = mlops__conn_step_done(c, st, "refreshing a chunk");
+    if (!rc) *reused = sqlite3_changes(mlops__conn_db(c)) > 0;
+    return rc;
+}
+
+static int process_chunk(struct worker *w, struct slot *sl)
+{
+    int rc = mlops__sha256_update(&w->sha, sl->data, sl->len);
+    if (!rc) rc = mlops__sha256_final(&w->sha, &sl->digest);
+    int reused = 0;
+    if (!rc) rc = chunk_reused(w, &sl->digest, &reused);
+    if (!rc && !reused)
+        rc = mlops__object_write(w->ig->s, w->ow, &sl->digest, sl->data, sl->len, &sl->placed);
+    return rc;
+}
+
+static int worker_setup(struct worker *w)
+{
+    mlops_store *s = w->ig->s;
+    int rc = mlops__store_conn(s, &w->conn);
+    if (!rc && s->opts.durability == MLOPS_DURABILITY_FULL)
+        /* Refreshing a reused chunk need not reach the disk: the put is
+         * not acknowledged before its own commit. */
+        rc = mlops__conn_exec(w->conn, "PRAGMA synchronous=NORMAL");
+    if (!rc) rc = mlops__obj_writer_new(s, &w->ow);
+    if (!rc) rc = mlops__sha256_init(&w->sha);
+    return rc;
+}
+
+static void worker_teardown(struct worker *w)
+{
+    mlops_store *s = w->ig->s;
+    if (w->conn) {
+        if (s->opts.durability == MLOPS_DURABILITY_FULL)
+            (void)mlops__conn_exec(w->conn, "PRAGMA synchronous=FULL");
+        mlops__store_release(s, w->conn);
+    }
+    mlops__obj_writer_free(w->ow);
+    mlops__sha256_free(&w->sha);
+}
+
+static struct slot *next_work_locked(mlops__ingest *ig)
+{
+    struct slot *best = NULL;
+    for (unsigned i = 0; i < ig->nslots; i++) {
+        struct slot *sl = &ig->slots[i];
+        if (sl->state == SLOT_READY && !sl->taken && (!best || sl->seq < best->seq)) best = sl;
+    }
+    return best;
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    mlops__ingest *ig = w->ig;
+    int rc = worker_setup(w);
+    if (rc) fail(ig, rc);
+    pthread_mutex_lock(&ig->mu);
+    for (;;) {
+        struct slot *sl = next_work_locked(ig);
+        if (!sl) {
+            if (ig->closing) break;
+            pthread_cond_wait(&ig->cv, &ig->mu);
+            continue;
+        }
+        sl->taken = 1;
+        int skip = ig->err != 0;
+        pthread_mutex_unlock(&ig->mu);
+        rc = skip ? MLOPS_OK : process_chunk(w, sl);
+        pthread_mutex_lock(&ig->mu);
+        if (rc) fail_locked(ig, rc);
+        sl->worked = 1;
+        pthread_cond_broadcast(&ig->cv);
+    }
+    pthread_mutex_unlock(&ig->mu);
+    worker_teardown(w);
+    return NULL;
+}
+
+/* The blob's own SHA-256 needs the chunks in order: one thread does it
+ * while the workers hash, compress and write chunks in parallel. */
+static void *hasher_main(void *arg)
+{
+    mlops__ingest *ig = arg;
+    pthread_mutex_lock(&ig->mu);
+    for (;;) {
+        struct slot *sl = &ig->slots[ig->hashed % ig->nslots];
+        if (ig->hashed < ig->acquired && sl->state == SLOT_READY && sl->seq == ig->hashed) {
+            int skip = ig->err != 0;
+            pthread_mutex_unlock(&ig->mu);
+            int rc = skip ? MLOPS_OK : mlops__sha256_update(&ig->whole, sl->data, sl->len);
+            pthread_mutex_lock(&ig->mu);
+            if (rc) fail_locked(ig, rc);
+            sl->hashed = 1;
+            ig->hashed++;
+            pthread_cond_broadcast(&ig->cv);
+            continue;
+        }
+        if (ig->closing && ig->hashed == ig->acquired) break;
+        pthread_cond_wait(&ig->cv, &ig->mu);
+    }
+    pthread_mutex_unlock(&ig->mu);
+    return NULL;
+}
+
+static int start_threads(mlops__ingest *ig)
+{
+    if (pthread_create(&ig->hasher, NULL, hasher_main, ig) != 0)
+        return mlops__err(MLOPS_ENOMEM, "%s: cannot start a hashing thread", ig->func);
+    ig->hasher_started = 1;
+    for (unsigned i = 0; i < ig->nworkers; i++) {
+        ig->workers[i].ig = ig;
+        if (pthread_create(&ig->workers[i].thread, NULL, worker_main, &ig->workers[i]) != 0)
+            return mlops__err(MLOPS_ENOMEM, "%s: cannot start a worker thread", ig->func);
+        ig->started++;
+    }
+    return MLOPS_OK;
+}
+
+static void stop_threads(mlops__ingest *ig)
+{
+    pthread_mutex_lock(&ig->mu);
+    ig->closing = 1;
+    pthread_cond_broadcast(&ig->cv);
+    pthread_mutex_unlock(&ig->mu);
+    if (ig->hasher_started) pthread_join(ig->hasher, NULL);
+    ig->hasher_started = 0;
+    for (unsigned i = 0; i < ig->started; i++) pthread_join(ig->workers[i].thread, NULL);
+    ig->started = 0;
+}
+
+/* ---- the producer ------------------------------------------------------------ */
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return MLOPS_OK;
+    size_t n = *cap ? *cap * 2 : 64;
+    while (n < need) n *= 2;
+    void *q = realloc(*p, n * elem);
+    if (!q) return mlops__err_nomem("recording chunks");
+    *p = q;
+    *cap = n;
+    return MLOPS_OK;
+}
+
+/* Collects a finished slot's results (in seq order) and frees it. */
+static int retire_locked(mlops__ingest *ig, struct slot *sl)
+{
+    int rc = grow((void **)&ig->chunks, &ig->capchunks, ig->nchunks + 1, sizeof *ig->chunks);
+    if (!rc && (sl->placed.placed || sl->placed.spare))
+        rc = grow((void **)&ig->placed, &ig->capplaced, ig->nplaced + 1, sizeof *ig->placed);
+    if (rc) return rc;
+    ig->chunks[ig->nchunks].digest = sl->digest;
+    ig->chunks[ig->nchunks].size = sl->len;
+    ig->nchunks++;
+    if (sl->placed.placed || sl->placed.spare) ig->placed[ig->nplaced++] = sl->placed;
+    memset(&sl->placed, 0, sizeof sl->placed);
+    sl->state = SLOT_FREE;
+    sl->taken = sl->worked = sl->hashed = 0;
+    sl->data = NULL;
+    sl->len = sl->scan = 0;
+    ig->retired++;
+    return MLOPS_OK;
+}
+
+/* Retires every finished slot that is next in order. */
+static int retire_ready_locked(mlops__ingest *ig)
+{
+    while (ig->retired < ig->acquired) {
+        struct slot *sl = &ig->slots[ig->retired % ig->nslots];
+        if (sl->state != SLOT_READY || !sl->worked || !sl->hashed) break;
+        int rc = retire_locked(ig, sl);
+        if (rc) return rc;
+    }
+    return MLOPS_OK;
+}
+
+/* The next slot in ring order, once its previous chunk is retired. */
+static int acquire(mlops__ingest *ig, struct slot **out)
+{
+    pthread_mutex_lock(&ig->mu);
+    struct slot *sl = &ig->slots[ig->acquired % ig->nslots];
+    int rc = MLOPS_OK;
+    for (;;) {
+        if (ig->err) {
+            rc = ig->err;
+            break;
+        }
+        rc = retire_ready_locked(ig);
+        if (rc || sl->state == SLOT_FREE) break;
+        pthread_cond_wait(&ig->cv, &ig->mu);
+    }
+    if (!rc) {
+        sl->state = SLOT_FILLING;
+        sl->seq = ig->acquired++;
+    }
+    pthread_mutex_unlock(&ig->mu);
+    if (rc) return ig->err ? reraise(ig) : rc;
+    if (!sl->buf && ig->cap) {
+        sl->buf = malloc(ig->cap);
+        if (!sl->buf) {
+            /* Give the slot back: nothing was dispatched in it. */
+            pthread_mutex_lock(&ig->mu);
+            sl->state = SLOT_FREE;
+            ig->acquired--;
+            pthread_mutex_unlock(&ig->mu);
+            return mlops__err_nomem("allocating a chunk buffer");
+        }
+    }
+    *out = sl;
+    return MLOPS_OK;
+}
+
+static void dispatch(mlops__ingest *ig, struct slot *sl)
+{
+    pthread_mutex_lock(&ig->mu);
+    sl->state = SLOT_READY;
+    pthread_cond_broadcast(&ig->cv);
+    pthread_mutex_unlock(&ig->mu);
+}
+
+static int begin_chunking(mlops__ingest *ig)
+{
+    ig->chunked = 1;
+    mlops__cdc_init(&ig->cdc, ig->s->chunk_min, ig->s->chunk_avg, ig->s->chunk_max);
+    int rc = mlops__sha256_init(&ig->whole);
+    if (!rc) rc = start_threads(ig);
+    return rc;
+}
+
+/* Finds the boundaries in the bytes of the current slot not yet scanned;
+ * each cut sends a chunk off and moves the bytes after it to a new slot. */
+static int scan_current(mlops__ingest *ig)
+{
+    struct slot *cur = ig->cur;
+    while (cur->scan < cur->len) {
+        int cut = 0;
+        cur->scan += mlops__cdc_feed(&ig->cdc, cur->buf + cur->scan, cur->len - cur->scan, &cut);
+        if (!cut) break;
+        struct slot *next;
+        int rc = acquire(ig, &next);
+        if (rc) return rc;
+        size_t tail = cur->len - cur->scan;
+        memcpy(next->buf, cur->buf + cur->scan, tail);
+        next->len = tail;
+        next->scan = 0;
+        next->data = next->buf;
+        cur->len = cur->scan;
+        dispatch(ig, cur);
+        ig->cur = cur = next;
+    }
+    return MLOPS_OK;
+}
+
+int mlops__ingest_new(mlops_store *s, const char *func, mlops__ingest **out)
+{
+    mlops__ingest *ig = calloc(1, sizeof *ig);
+    if (!ig) return mlops__err_nomem("starting a put");
+    ig->s = s;
+    ig->func = func;
+    ig->nworkers = s->threads < 1 ? 1 : s->threads > MAX_WORKERS ? MAX_WORKERS : s->threads;
+    ig->nslots = 2 * ig->nworkers + 2;
+    ig->cap = (size_t)s->chunk_max + PIECE;
+    pthread_mutex_init(&ig->mu, NULL);
+    pthread_cond_init(&ig->cv, NULL);
+    *out = ig;
+    return MLOPS_OK;
+}
+
+int mlops__ingest_reserve(mlops__ingest *ig, void **p, size_t *room)
+{
+    if (ig->err) return reraise(ig);
+    if (!ig->cur) {
+        int rc = acquire(ig, &ig->cur);
+        if (rc) return rc;
+        ig->cur->data = ig->cur->buf;
+    }
+    struct slot *cur = ig->cur;
+    size_t free_bytes = ig->cap - cur->len;
+    *p = cur->buf + cur->len;
+    *room = free_bytes < PIECE ? free_bytes : PIECE;
+    return MLOPS_OK;
+}
+
+int mlops__ingest_advance(mlops__ingest *ig, size_t n)
+{
+    if (ig->err) return reraise(ig);
+    struct slot *cur = ig->cur;
+    cur->len += n;
+    ig->total += n;
+    if (!ig->chunked) {
+        /* Content up to the maximum chunk size is one object: decide only
+         * once a byte beyond it arrives. */
+        if (cur->len <= ig->s->chunk_max) return MLOPS_OK;
+        int rc = begin_chunking(ig);
+        if (rc) return rc;
+    }
+    return scan_current(ig);
+}
+
+int mlops__ingest_write(mlops__ingest *ig, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    while (len) {
+        void *dst = NULL;
+        size_t room = 0;
+        int rc = mlops__ingest_reserve(ig, &dst, &room);
+        if (rc) return rc;
+        size_t k = len < room ? len : room;
+        memcpy(dst, p, k);
+        rc = mlops__ingest_advance(ig, k);
+        if (rc) return rc;
+        p += k;
+        len -= k;
+    }
+    return MLOPS_OK;
+}
+
+/* ---- finishing ----------------------------------------------------------------- */
+
+struct commit_arg {
+    mlops__ingest *ig;
+    const mlops_digest *blob;
+    const mlops_digest *manifest;
+};
+
+static int commit_chunked_tx(mlops__conn *c, void *arg)
+{
+    struct commit_arg *a = arg;
+    mlops__ingest *ig = a->ig;
+    int64_t now = mlops__now_ms();
+    int rc = mlops__objects_commit(c, ig->s, ig->placed, ig->nplaced, now);
+    int found = 0;
+    if (!rc) rc = mlops__content_touch(c, a->blob, now, &found);
+    if (rc || found) return rc; /* the same content was committed before */
+    rc = mlops__content_insert(c, a->blob, MLOPS__KIND_BLOB, ig->total, a->manifest,
+                               ig->nchunks, now);
+    sqlite3_stmt *st;
+    uint64_t offset = 0;
+    for (size_t i = 0; !rc && i < ig->nchunks; i++) {
+        rc = mlops__conn_stmt(c,
+                              "INSERT INTO cas_chunk(blob, pos, size, chunk) "
+                              "VALUES (?1, ?2, ?3, ?4)",
+                              &st);
+        if (!rc) rc = mlops__bind_blob(c, st, 1, a->blob->bytes, 32);
+        if (!rc) rc = mlops__bind_int64(c, st, 2, (int64_t)offset);
+        if (!rc) rc = mlops__bind_int64(c, st, 3, (int64_t)ig->chunks[i].size);
+        if (!rc) rc = mlops__bind_blob(c, st, 4, ig->chunks[i].digest.bytes, 32);
+        if (!rc) rc = mlops__conn_step_done(c, st, "recording a chunk");
+        offset += ig->chunks[i].size;
+    }
+    return rc;
+}
+
+/* Hands back the slot being filled (always the last one acquired), so
+ * that the hasher does not wait for it. */
+static void release_current(mlops__ingest *ig)
+{
+    if (!ig->cur) return;
+    pthread_mutex_lock(&ig->mu);
+    ig->cur->state = SLOT_FREE;
+    ig->cur->len = ig->cur->scan = 0;
+    ig->acquired--;
+    pthread_mutex_unlock(&ig->mu);
+    ig->cur = NULL;
+}
+
+static int finish_chunked(mlops__ingest *ig, mlops_digest *out)
+{
+    int rc = MLOPS_OK;
+    if (ig->cur && ig->cur->len) {
+        dispatch(ig, ig->cur);
+        ig->cur = NULL;
+    }
+    release_current(ig);
+    stop_threads(ig);
+    pthread_mutex_lock(&ig->mu);
+    if (!ig->err) rc = retire_ready_locked(ig);
+    pthread_mutex_unlock(&ig->mu);
+    if (ig->err) return reraise(ig);
+    if (rc) return rc;
+    if (ig->retired != ig->acquired)
+        return mlops__err(MLOPS_EIO, "%s: internal error: chunks left unfinished", ig->func);
+
+    mlops_digest blob, mdigest;
+    rc = mlops__sha256_final(&ig->whole, &blob);
+    void *mbuf = NULL;
+    size_t mlen = 0;
+    if (!rc) rc = mlops__manifest_encode(ig->total, ig->chunks, ig->nchunks, &mbuf, &mlen);
+    if (!rc) rc = mlops__sha256_oneshot(mbuf, mlen, &mdigest);
+    if (!rc) rc = grow((void **)&ig->placed, &ig->capplaced, ig->nplaced + 1, sizeof *ig->placed);
+    mlops__obj_writer *ow = NULL;
+    if (!rc) rc = mlops__obj_writer_new(ig->s, &ow);
+    if (!rc) {
+        rc = mlops__object_write(ig->s, ow, &mdigest, mbuf, mlen, &ig->placed[ig->nplaced]);
+        if (!rc) ig->nplaced++;
+    }
+    mlops__obj_writer_free(ow);
+    free(mbuf);
+    if (!rc) rc = mlops__objects_sync_dirs(ig->s, ig->placed, ig->nplaced);
+    if (!rc) {
+        struct commit_arg a = {ig, &blob, &mdigest};
+        rc = mlops__store_write(ig->s, commit_chunked_tx, &a);
+    }
+    if (!rc) *out = blob;
+    return rc;
+}
+
+static void ingest_free(mlops__ingest *ig, int keep_objects)
+{
+    if (ig->chunked) release_current(ig);
+    stop_threads(ig);
+    for (unsigned i = 0; i < ig->nslots; i++) {
+        /* Results not yet retired (after an error) still own objects. */
+        struct slot *sl = &ig->slots[i];
+        if (sl->placed.placed || sl->placed.spare) {
+            if (!grow((void **)&ig->placed, &ig->capplaced, ig->nplaced + 1, sizeof *ig->placed))
+                ig->placed[ig->nplaced++] = sl->placed;
+            else
+                mlops__placed_clear(&sl->placed);
+        }
+        free(sl->buf);
+    }
+    if (keep_objects)
+        for (size_t i = 0; i < ig->nplaced; i++) mlops__placed_clear(&ig->placed[i]);
+    else
+        mlops__objects_discard(ig->s, ig->placed, ig->nplaced);
+    if (ig->chunked) mlops__sha256_free(&ig->whole);
+    free(ig->chunks);
+    free(ig->placed);
+    pthread_cond_destroy(&ig->cv);
+    pthread_mutex_destroy(&ig->mu);
+    free(ig);
+}
+
+/* Content that fits in one object. */
+static int finish_whole(mlops__ingest *ig, mlops_digest *out)
+{
+    const void *data = ig->cur ? ig->cur->buf : NULL;
+    size_t len = ig->cur ? ig->cur->len : 0;
+    mlops_digest d;
+    int reused = 0;
+    int rc = mlops__sha256_oneshot(data, len, &d);
+    if (!rc) rc = mlops__put_reuse(ig->s, &d, &reused);
+    if (!rc && !reused) rc = mlops__put_whole(ig->s, NULL, &d, MLOPS__KIND_BLOB, 1, data, len);
+    if (!rc) *out = d;
+    return rc;
+}
+
+int mlops__ingest_finish(mlops__ingest *ig, mlops_digest *out)
+{
+    int rc = ig->err ? reraise(ig) : ig->chunked ? finish_chunked(ig, out) : finish_whole(ig, out);
+    ingest_free(ig, rc == MLOPS_OK);
+    return rc;
+}
+
+void mlops__ingest_abort(mlops__ingest *ig)
+{
+    if (ig) ingest_free(ig, 0);
+}
+
+int mlops__ingest_memory(mlops_store *s, const char *func, const void *data, size_t len,
+                         mlops_digest *out)
+{
+    if (len <= s->chunk_max) {
+        mlops_digest d;
+        int reused = 0;
+        int rc = mlops__sha256_oneshot(data, len, &d);
+        if (!rc) rc = mlops__put_reuse(s, &d, &reused);
+        if (!rc && !reused) rc = mlops__put_whole(s, NULL, &d, MLOPS__KIND_BLOB, 1, data, len);
+        if (!rc) *out = d;
+        return rc;
+    }
+    mlops__ingest *ig;
+    int rc = mlops__ingest_new(s, func, &ig);
+    if (rc) return rc;
+    ig->cap = 0; /* chunks point into the caller's memory: no buffers */
+    ig->total = len;
+    rc = begin_chunking(ig);
+    const unsigned char *p = data;
+    size_t left = len;
+    while (!rc && left) {
+        struct slot *sl;
+        rc = acquire(ig, &sl);
+        if (rc) break;
+        size_t k = 0;
+        int cut = 0;
+        while (!cut && k < left) k += mlops__cdc_feed(&ig->cdc, p + k, left - k, &cut);
+        sl->data = p;
+        sl->len = k;
+        dispatch(ig, sl);
+        p += k;
+        left -= k;
+    }
+    if (rc) {
+        mlops__ingest_abort(ig);
+        return rc;
+    }
+    return mlops__ingest_finish(ig, out);
+}

@@ -1,0 +1,46 @@
+/* Internal: one pass of putting a blob of any length.
+ *
+ * The producer (the caller's thread) places bytes and finds chunk
+ * boundaries (FastCDC); a hasher thread computes the blob's SHA-256 over
+ * the chunks in order; worker threads (the store's `threads`) hash each
+ * chunk, skip chunks the store already has, and compress and write the
+ * others. So reading, chunking, hashing, compressing and writing overlap
+ * and use every core. Memory is bounded by a ring of chunk buffers.
+ *
+ * Content up to the store's maximum chunk size never starts a thread: it
+ * becomes one whole object. */
+#ifndef MLOPS_CAS_INGEST_H
+#define MLOPS_CAS_INGEST_H
+
+#include "cas/cas_internal.h"
+
+typedef struct mlops__ingest mlops__ingest;
+
+/* func names the public entry point in error messages. */
+int mlops__ingest_new(mlops_store *s, const char *func, mlops__ingest **out);
+
+/* Copies len bytes in. */
+int mlops__ingest_write(mlops__ingest *ig, const void *data, size_t len);
+
+/* Zero-copy filling (files): *p receives room for up to *room bytes (at
+ * least 1); after writing n of them (n <= *room) call advance. */
+int mlops__ingest_reserve(mlops__ingest *ig, void **p, size_t *room);
+int mlops__ingest_advance(mlops__ingest *ig, size_t n);
+
+/* Ends the content, waits for the workers and commits the blob: *out
+ * receives its digest. Releases ig whatever the outcome. */
+int mlops__ingest_finish(mlops__ingest *ig, mlops_digest *out);
+
+/* Discards everything (objects written for it and not used by anyone are
+ * removed) and releases ig. NULL is a no-op. */
+void mlops__ingest_abort(mlops__ingest *ig);
+
+/* Puts len bytes from memory (borrowed for the call, never copied). */
+int mlops__ingest_memory(mlops_store *s, const char *func, const void *data, size_t len,
+                         mlops_digest *out);
+
+/* Reads fd to its end into a new blob; path names it in messages. */
+int mlops__put_fd(mlops_store *s, const char *func, int fd, const char *path,
+                  mlops_digest *out);
+
+#endif

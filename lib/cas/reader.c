@@ -1,0 +1,252 @@
+/* The streaming reader: chunks are decoded and verified ahead of the
+ * caller by worker threads, in order, into a small ring of buffers sized
+ * so that a reader holds well under 16 MiB whatever the blob's size. */
+#include "cas/spans.h"
+#include "util/err.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_RSLOTS 4
+#define LIST_BATCH 64
+/* What the ring and the workers' compressed-input buffers may hold. */
+#define MEMORY_BUDGET (14u * 1024u * 1024u)
+
+enum { RS_EMPTY, RS_LOADING, RS_READY };
+
+struct rslot {
+    unsigned char *buf;
+    size_t cap;
+    mlops__span sp;
+    uint64_t seq;
+    int state;
+};
+
+struct mlops_blob_reader {
+    mlops_store *s;
+    mlops__conn *conn; /* lists chunks; used under mu */
+    mlops_digest d;
+    mlops__content ct;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct rslot slots[MAX_RSLOTS];
+    unsigned nslots;
+    mlops__span batch[LIST_BATCH];
+    size_t nbatch, next;
+    uint64_t cursor;   /* first byte not yet listed */
+    int listed_all;    /* every span has been handed to a worker */
+    uint64_t issued;   /* spans handed to workers */
+    uint64_t consumed; /* spans the caller has finished */
+    size_t curoff;     /* position in the current span */
+    uint64_t pos;      /* bytes returned so far */
+    pthread_t threads[MAX_RSLOTS];
+    unsigned nthreads, started;
+    int closing;
+    int err;
+    char errmsg[1024];
+};
+
+static void fail_locked(mlops_blob_reader *r, int rc)
+{
+    if (r->err) return;
+    r->err = rc;
+    snprintf(r->errmsg, sizeof r->errmsg, "%s", mlops__err_message());
+    pthread_cond_broadcast(&r->cv);
+}
+
+/* Under the lock: the next span, listing a new batch when needed. */
+static int next_span(mlops_blob_reader *r, mlops__span *out, int *have)
+{
+    *have = 0;
+    if (r->next == r->nbatch) {
+        if (r->cursor >= r->ct.size) return MLOPS_OK;
+        int rc = mlops__spans_load(r->conn, &r->d, &r->ct, r->cursor, r->batch, LIST_BATCH,
+                                   &r->nbatch);
+        if (rc) return rc;
+        r->next = 0;
+        if (!r->nbatch) return MLOPS_OK;
+        r->cursor = r->batch[r->nbatch - 1].offset + r->batch[r->nbatch - 1].size;
+    }
+    *out = r->batch[r->next++];
+    *have = 1;
+    return MLOPS_OK;
+}
+
+static void *prefetch_main(void *arg)
+{
+    mlops_blob_reader *r = arg;
+    mlops__obj_reader *or = NULL;
+    int rc = mlops__obj_reader_new(&or);
+    pthread_mutex_lock(&r->mu);
+    if (rc) fail_locked(r, rc);
+    while (!r->closing && !r->err && !r->listed_all) {
+        struct rslot *sl = &r->slots[r->issued % r->nslots];
+        if (sl->state != RS_EMPTY) {
+            pthread_cond_wait(&r->cv, &r->mu);
+            continue;
+        }
+        mlops__span sp;
+        int have = 0;
+        rc = next_span(r, &sp, &have);
+        if (rc) {
+            fail_locked(r, rc);
+            break;
+        }
+        if (!have) {
+            r->listed_all = 1;
+            pthread_cond_broadcast(&r->cv);
+            break;
+        }
+        sl->state = RS_LOADING;
+        sl->seq = r->issued++;
+        sl->sp = sp;
+        pthread_mutex_unlock(&r->mu);
+        if (sl->cap < sp.size) {
+            unsigned char *nb = realloc(sl->buf, sp.size);
+            if (nb) {
+                sl->buf = nb;
+                sl->cap = sp.size;
+            }
+        }
+        rc = sl->cap < sp.size ? mlops__err_nomem("reading a chunk")
+                               : mlops__object_read(r->s, or, &sp.digest, sl->buf, sp.size);
+        pthread_mutex_lock(&r->mu);
+        if (rc) fail_locked(r, rc);
+        sl->state = RS_READY;
+        pthread_cond_broadcast(&r->cv);
+    }
+    pthread_mutex_unlock(&r->mu);
+    mlops__obj_reader_free(or);
+    return NULL;
+}
+
+/* Sizes the ring: each slot holds a decoded chunk, and each worker may
+ * hold one compressed chunk (at most 90% of it) besides. */
+static void size_ring(mlops_blob_reader *r, uint64_t max_span)
+{
+    unsigned workers = r->s->threads < 1 ? 1 : r->s->threads;
+    if (workers > MAX_RSLOTS - 1) workers = MAX_RSLOTS - 1;
+    uint64_t per = max_span ? max_span : 1;
+    /* slots * per + (slots - 1) * 0.9 * per <= budget */
+    uint64_t fit = (MEMORY_BUDGET * 10ull / per + 9) / 19;
+    unsigned slots = fit < 2 ? 2 : fit > workers + 1 ? workers + 1 : (unsigned)fit;
+    if (!r->ct.has_manifest) slots = 2; /* one object: one worker, one slot in use */
+    r->nslots = slots;
+    r->nthreads = slots - 1;
+}
+
+MLOPS_API int mlops_blob_reader_open(mlops_store *s, const mlops_digest *d,
+                                     mlops_blob_reader **out)
+{
+    if (out) *out = NULL;
+    if (!s) return mlops__err_null("mlops_blob_reader_open", "s");
+    if (!d) return mlops__err_null("mlops_blob_reader_open", "d");
+    if (!out) return mlops__err_null("mlops_blob_reader_open", "out");
+    mlops_blob_reader *r = calloc(1, sizeof *r);
+    if (!r) return mlops__err_nomem("mlops_blob_reader_open");
+    r->s = s;
+    r->d = *d;
+    uint64_t max_span = 0;
+    int rc = mlops__store_conn(s, &r->conn);
+    if (!rc) rc = mlops__content_get(r->conn, "mlops_blob_reader_open", d, &r->ct);
+    if (!rc) rc = mlops__spans_max_size(r->conn, d, &r->ct, &max_span);
+    if (rc) {
+        mlops__store_release(s, r->conn);
+        free(r);
+        return rc;
+    }
+    size_ring(r, max_span);
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    *out = r;
+    return MLOPS_OK;
+}
+
+static int start(mlops_blob_reader *r)
+{
+    for (unsigned i = 0; i < r->nthreads; i++) {
+        if (pthread_create(&r->threads[i], NULL, prefetch_main, r) != 0) break;
+        r->started++;
+    }
+    if (!r->started)
+        return mlops__err(MLOPS_ENOMEM, "mlops_blob_reader_read: cannot start a thread");
+    return MLOPS_OK;
+}
+
+MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap, size_t *got)
+{
+    if (got) *got = 0;
+    if (!r) return mlops__err_null("mlops_blob_reader_read", "r");
+    if (!buf && cap) return mlops__err_null("mlops_blob_reader_read", "buf");
+    if (!got) return mlops__err_null("mlops_blob_reader_read", "got");
+    if (r->pos >= r->ct.size || !cap) return MLOPS_OK;
+    if (!r->started) {
+        int rc = start(r);
+        if (rc) return rc;
+    }
+    unsigned char *dst = buf;
+    size_t done = 0;
+    int rc = MLOPS_OK;
+    pthread_mutex_lock(&r->mu);
+    while (done < cap && r->pos < r->ct.size) {
+        struct rslot *sl = &r->slots[r->consumed % r->nslots];
+        if (r->err) {
+            rc = r->err;
+            break;
+        }
+        if (sl->state != RS_READY || sl->seq != r->consumed) {
+            if (r->listed_all && r->consumed == r->issued) {
+                rc = mlops__err(MLOPS_ECORRUPT,
+                                "mlops_blob_reader_read: the chunks of the blob end before "
+                                "its size");
+                break;
+            }
+            pthread_cond_wait(&r->cv, &r->mu);
+            continue;
+        }
+        /* The bytes in a READY slot were verified by the worker. */
+        pthread_mutex_unlock(&r->mu);
+        size_t avail = (size_t)sl->sp.size - r->curoff;
+        size_t k = cap - done < avail ? cap - done : avail;
+        memcpy(dst + done, sl->buf + r->curoff, k);
+        done += k;
+        r->curoff += k;
+        r->pos += k;
+        pthread_mutex_lock(&r->mu);
+        if (r->curoff == sl->sp.size) {
+            sl->state = RS_EMPTY;
+            r->consumed++;
+            r->curoff = 0;
+            pthread_cond_broadcast(&r->cv);
+        }
+    }
+    if (rc && r->err == rc) rc = mlops__err(r->err, "%s", r->errmsg);
+    pthread_mutex_unlock(&r->mu);
+    *got = done;
+    return rc;
+}
+
+MLOPS_API int mlops_blob_reader_size(const mlops_blob_reader *r, uint64_t *size)
+{
+    if (!r) return mlops__err_null("mlops_blob_reader_size", "r");
+    if (!size) return mlops__err_null("mlops_blob_reader_size", "size");
+    *size = r->ct.size;
+    return MLOPS_OK;
+}
+
+MLOPS_API void mlops_blob_reader_close(mlops_blob_reader *r)
+{
+    if (!r) return;
+    pthread_mutex_lock(&r->mu);
+    r->closing = 1;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    for (unsigned i = 0; i < r->started; i++) pthread_join(r->threads[i], NULL);
+    for (unsigned i = 0; i < MAX_RSLOTS; i++) free(r->slots[i].buf);
+    mlops__store_release(r->s, r->conn);
+    pthread_cond_destroy(&r->cv);
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+}

@@ -1,0 +1,62 @@
+#include "cas/spans.h"
+#include "util/err.h"
+
+#include <string.h>
+
+int mlops__spans_load(mlops__conn *c, const mlops_digest *d, const mlops__content *ct,
+                      uint64_t from, mlops__span *out, size_t max, size_t *n)
+{
+    *n = 0;
+    if (!ct->has_manifest) {
+        if (max && from < ct->size) {
+            out[0].offset = 0;
+            out[0].size = ct->size;
+            out[0].digest = *d;
+            *n = 1;
+        }
+        return MLOPS_OK;
+    }
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "SELECT pos, size, chunk FROM cas_chunk WHERE blob = ?1 AND "
+                              "pos >= (SELECT max(pos) FROM cas_chunk "
+                              "           WHERE blob = ?1 AND pos <= ?2) "
+                              "ORDER BY pos LIMIT ?3",
+                              &st);
+    if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, (int64_t)from);
+    if (!rc) rc = mlops__bind_int64(c, st, 3, (int64_t)max);
+    if (rc) return rc;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        mlops__span *sp = &out[(*n)++];
+        sp->offset = (uint64_t)sqlite3_column_int64(st, 0);
+        sp->size = (uint64_t)sqlite3_column_int64(st, 1);
+        if (sqlite3_column_bytes(st, 2) != 32) {
+            sqlite3_reset(st);
+            return mlops__err(MLOPS_ECORRUPT, "a chunk row of a blob has a malformed digest");
+        }
+        memcpy(sp->digest.bytes, sqlite3_column_blob(st, 2), 32);
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) return mlops__conn_error(c, step, "listing chunks");
+    return MLOPS_OK;
+}
+
+int mlops__spans_max_size(mlops__conn *c, const mlops_digest *d, const mlops__content *ct,
+                          uint64_t *out)
+{
+    if (!ct->has_manifest) {
+        *out = ct->size;
+        return MLOPS_OK;
+    }
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT max(size) FROM cas_chunk WHERE blob = ?1", &st);
+    if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
+    if (rc) return rc;
+    int step = sqlite3_step(st);
+    *out = step == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (step != SQLITE_ROW) return mlops__conn_error(c, step, "sizing chunks");
+    return MLOPS_OK;
+}
