@@ -13,6 +13,7 @@
 #include "mlops/store.h"
 #include "mlops/cas.h"
 #include "mlops/track.h"
+#include "mlops/registry.h"
 #include "mlops/drift.h"
 
 #endif /* MLOPS_H */

@@ -579,7 +579,9 @@ START_TEST(boundaries_small_store)
                                 "WHERE blob = ?1", &d), 1);
         }
     }
-    ck_assert_int_eq(count_files(tu_path(dir, "tmp")), 0);
+    char *tmp = tu_path(dir, "tmp");
+    ck_assert_int_eq(count_files(tmp), 0);
+    free(tmp);
     free(buf);
     mlops_store_close(s);
     tu_rmrf(dir);
@@ -771,8 +773,10 @@ START_TEST(corrupt_chunk_is_refused)
     TU_RC(MLOPS_ECORRUPT, mlops_blob_get_file(s, &d, out));
     ck_assert_int_ne(access(out, F_OK), 0);
     /* only the store's own entries in dir */
-    ck_assert_int_eq(count_files(dir) - count_objects(dir) - count_files(tu_path(dir, "tmp")),
+    char *tmp_dir = tu_path(dir, "tmp");
+    ck_assert_int_eq(count_files(dir) - count_objects(dir) - count_files(tmp_dir),
                      count_files(dir) - count_objects(dir));
+    free(tmp_dir);
 
     /* Once the damaged file is gone (fsck moves it to quarantine), putting
      * the content again heals the blob. */

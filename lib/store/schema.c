@@ -1,3 +1,4 @@
+#include "registry/registry_internal.h"
 #include "store/schema.h"
 #include "cas/cas_internal.h"
 #include "store/store_internal.h"
@@ -23,6 +24,7 @@ static const char *const schema_v1_parts[] = {
     store_schema_v1,
     mlops__cas_schema_v1,
     mlops__track_schema_v1,
+    mlops__registry_schema_v1,
 };
 
 static int create_v1(mlops__conn *c)

@@ -152,7 +152,7 @@ int mlops__conn_exec(mlops__conn *c, const char *sql)
  * a literal (the cache key is its address). */
 static int run_cached(mlops__conn *c, const char *sql, const char *what)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc = mlops__conn_stmt(c, sql, &st);
     if (rc) return rc;
     int step = sqlite3_step(st);
