@@ -1,6 +1,7 @@
 #include "cas/manifest.h"
 #include "cas/msgpack_util.h"
 #include "util/err.h"
+#include "util/mpack.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,10 @@ static int decode_chunks(const msgpack_object *arr, const char *what, uint64_t t
             return bad(what, "a chunk entry is malformed");
         }
         list[i].size = e->via.array.ptr[1].via.u64;
-        sum += list[i].size;
+        if (__builtin_add_overflow(sum, list[i].size, &sum)) {
+            free(list);
+            return bad(what, "its chunk sizes overflow 64 bits");
+        }
     }
     if (sum != total) {
         free(list);
@@ -78,10 +82,11 @@ int mlops__manifest_decode(const void *buf, size_t len, const char *what, uint64
 {
     msgpack_unpacked u;
     msgpack_unpacked_init(&u);
-    size_t off = 0;
     int rc;
-    if (msgpack_unpack_next(&u, buf, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len ||
-        u.data.type != MSGPACK_OBJECT_MAP) {
+    int ur = mlops__mp_unpack(buf, len, &u);
+    if (ur == MLOPS__MP_NOMEM) {
+        rc = mlops__err_nomem("decoding a manifest");
+    } else if (ur != MLOPS__MP_OK || u.data.type != MSGPACK_OBJECT_MAP) {
         rc = bad(what, "not one msgpack map");
     } else if (!mlops__mp_str_eq(mlops__mp_get(&u.data, "format"), manifest_format)) {
         rc = bad(what, "not a manifest");

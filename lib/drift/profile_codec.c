@@ -5,6 +5,7 @@
  * invariant before returning a profile. */
 #include "drift/drift_internal.h"
 #include "util/err.h"
+#include "util/mpack.h"
 #include "util/str.h"
 
 #include <math.h>
@@ -327,15 +328,14 @@ int mlops_profile_deserialize(const void *buf, size_t len, mlops_profile **out)
     if (!buf && len > 0) return mlops__err_null(fn, "buf");
     msgpack_unpacked u;
     msgpack_unpacked_init(&u);
-    size_t off = 0;
     int rc = MLOPS_OK;
     mlops_profile *p = NULL;
-    msgpack_unpack_return ur = msgpack_unpack_next(&u, buf, len, &off);
-    if (ur == MSGPACK_UNPACK_NOMEM_ERROR) {
+    int ur = mlops__mp_unpack(buf, len, &u);
+    if (ur == MLOPS__MP_NOMEM) {
         rc = mlops__err_nomem(fn);
         goto out;
     }
-    if (ur != MSGPACK_UNPACK_SUCCESS || off != len || u.data.type != MSGPACK_OBJECT_MAP) {
+    if (ur != MLOPS__MP_OK || u.data.type != MSGPACK_OBJECT_MAP) {
         rc = bad("not one msgpack map");
         goto out;
     }

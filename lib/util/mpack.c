@@ -1,0 +1,85 @@
+#include "util/mpack.h"
+
+#include <stdint.h>
+
+static uint64_t be(const unsigned char *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) v = v << 8 | p[i];
+    return v;
+}
+
+/* One object's header at p[0..avail): *head is the header's size, *body
+ * the bytes of payload that follow it (strings, bins, exts, scalars), and
+ * *children the objects nested in it (containers). 0 when the header
+ * itself is cut short or the type byte is invalid. */
+static int header(const unsigned char *p, size_t avail, size_t *head, uint64_t *body,
+                  uint64_t *children)
+{
+    unsigned b = p[0];
+    *head = 1;
+    *body = 0;
+    *children = 0;
+    if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) return 1;
+    if ((b & 0xf0) == 0x80) return *children = 2u * (b & 0x0f), 1;
+    if ((b & 0xf0) == 0x90) return *children = b & 0x0f, 1;
+    if ((b & 0xe0) == 0xa0) return *body = b & 0x1f, 1;
+    size_t lenbytes = 0; /* size of a length or count field after the type */
+    switch (b) {
+    case 0xc4: case 0xd9: lenbytes = 1; break;           /* bin8, str8 */
+    case 0xc5: case 0xda: case 0xdc: case 0xde: lenbytes = 2; break;
+    case 0xc6: case 0xdb: case 0xdd: case 0xdf: lenbytes = 4; break;
+    case 0xc7: lenbytes = 1; break;                       /* ext8 */
+    case 0xc8: lenbytes = 2; break;                       /* ext16 */
+    case 0xc9: lenbytes = 4; break;                       /* ext32 */
+    case 0xcc: case 0xd0: return *body = 1, 1;
+    case 0xcd: case 0xd1: return *body = 2, 1;
+    case 0xca: case 0xce: case 0xd2: return *body = 4, 1;
+    case 0xcb: case 0xcf: case 0xd3: return *body = 8, 1;
+    case 0xd4: return *body = 2, 1; /* fixext: type byte + data */
+    case 0xd5: return *body = 3, 1;
+    case 0xd6: return *body = 5, 1;
+    case 0xd7: return *body = 9, 1;
+    case 0xd8: return *body = 17, 1;
+    default: return 0; /* 0xc1: never used */
+    }
+    if (avail < 1 + lenbytes) return 0;
+    uint64_t n = be(p + 1, lenbytes);
+    *head = 1 + lenbytes;
+    if (b == 0xdc || b == 0xdd) *children = n;
+    else if (b == 0xde || b == 0xdf) *children = 2 * n;
+    else if (b >= 0xc7 && b <= 0xc9) *body = n + 1; /* ext: type byte + data */
+    else *body = n;
+    return 1;
+}
+
+int mlops__mp_well_formed(const void *buf, size_t len)
+{
+    const unsigned char *p = buf;
+    size_t pos = 0;
+    uint64_t pending = 1; /* objects still to read; never more than len */
+    while (pending > 0) {
+        if (pos >= len) return 0;
+        size_t head;
+        uint64_t body, children;
+        if (!header(p + pos, len - pos, &head, &body, &children)) return 0;
+        pending--;
+        size_t left = len - pos - head; /* head <= len - pos: checked in header() */
+        if (body > left) return 0;
+        pos += head + (size_t)body;
+        /* Every object still to read takes at least one byte. */
+        if (pending > len - pos || children > len - pos - pending) return 0;
+        pending += children;
+    }
+    return pos == len;
+}
+
+int mlops__mp_unpack(const void *buf, size_t len, msgpack_unpacked *u)
+{
+    if (!buf || !mlops__mp_well_formed(buf, len)) return MLOPS__MP_MALFORMED;
+    size_t off = 0;
+    msgpack_unpack_return r = msgpack_unpack_next(u, buf, len, &off);
+    if (r == MSGPACK_UNPACK_NOMEM_ERROR) return MLOPS__MP_NOMEM;
+    if (r != MSGPACK_UNPACK_SUCCESS || off != len) return MLOPS__MP_MALFORMED;
+    return MLOPS__MP_OK;
+}

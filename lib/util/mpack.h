@@ -1,0 +1,30 @@
+/* Internal: reading untrusted msgpack safely. msgpack-c allocates the
+ * element arrays of a container as soon as it reads the container's
+ * header, trusting the count written there: five bytes claiming 2^32
+ * elements make it ask for 96 GiB. Every decoder of stored or received
+ * msgpack (chunk and tree manifests, profiles...) goes through
+ * mlops__mp_unpack, which first walks the bytes and refuses counts and
+ * lengths that the buffer cannot hold, so that what msgpack-c allocates
+ * stays proportional to the input's size. */
+#ifndef MLOPS_UTIL_MPACK_H
+#define MLOPS_UTIL_MPACK_H
+
+#include <msgpack.h>
+#include <stddef.h>
+
+#define MLOPS__MP_OK 0
+#define MLOPS__MP_MALFORMED 1 /* not exactly one well-formed object */
+#define MLOPS__MP_NOMEM 2
+
+/* Checks that buf[0..len) is exactly one msgpack object whose every
+ * length and element count fits in the bytes that follow it, then unpacks
+ * it into u (initialised by the caller with msgpack_unpacked_init, and
+ * destroyed by the caller in every case). Returns MLOPS__MP_*; sets no
+ * error message (the caller names the object). */
+int mlops__mp_unpack(const void *buf, size_t len, msgpack_unpacked *u);
+
+/* The structural check alone: 1 when buf[0..len) is exactly one object
+ * whose lengths and counts fit, else 0. */
+int mlops__mp_well_formed(const void *buf, size_t len);
+
+#endif

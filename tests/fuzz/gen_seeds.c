@@ -1,0 +1,155 @@
+/* Writes the seed corpora of the fuzz targets from the library's own
+ * encoders (run by hand when a format changes; the output is committed in
+ * tests/fuzz/corpus/). usage: gen_seeds CORPUS_DIR */
+#include "cas/manifest.h"
+
+#include <mlops.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *root;
+
+static void put(const char *target, const char *name, const void *data, size_t len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", root, target);
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+        perror(path);
+        exit(1);
+    }
+    snprintf(path, sizeof path, "%s/%s/%s", root, target, name);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
+static void put_text(const char *target, const char *name, const char *text)
+{
+    put(target, name, text, strlen(text));
+}
+
+static void must(int rc)
+{
+    if (rc) {
+        fprintf(stderr, "gen_seeds: %s\n", mlops_last_error());
+        exit(1);
+    }
+}
+
+static void digests(void)
+{
+    put_text("digest", "good", "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    put_text("digest", "upper", "sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855");
+    put_text("digest", "short", "sha256:e3b0c44298fc1c149afbf4c8996fb924");
+    put_text("digest", "prefix", "sha512:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+static void filters(void)
+{
+    static const char *const f[] = {
+        ("metrics.acc > 0.9 AND (params.lr = '0.01' OR params.lr = '0.02') AND tags.team LIKE "
+         "'vision%' AND attributes.status = 'FINISHED' AND metrics.loss.min < 0.1"),
+        "params.lr IN ('0.01', '0.02') OR NOT tags.team ILIKE 'V%'",
+        "metrics.`top-1 acc` IS NOT NULL AND metrics.acc.count >= 2",
+        "attributes.run_name IS NULL OR attributes.start_time > 0",
+        "params.x = '' OR 1=1 --",
+        "params.lr > 0.005\0metrics.acc DESC, params.lr ASC",
+        "\0attributes.start_time ASC\0AAAA",
+        "((((metrics.acc > 0.1))))",
+        "tags.team NOT LIKE '%\\_%' AND metrics.loss.max <= 1e308",
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "f%zu", i);
+        size_t len = strlen(f[i]);
+        /* the ones with embedded NULs carry an order and a token */
+        if (i == 5) len = strlen(f[i]) + 1 + strlen(f[i] + strlen(f[i]) + 1);
+        if (i == 6) len = 1 + strlen(f[i] + 1) + 1 + 4;
+        put("filter", name, f[i], len);
+    }
+}
+
+static void chunk_manifests(void)
+{
+    mlops__chunk_ref c[3];
+    memset(c, 0, sizeof c);
+    for (int i = 0; i < 3; i++) {
+        c[i].digest.bytes[0] = (unsigned char)i;
+        c[i].size = 1000u * (unsigned)(i + 1);
+    }
+    void *buf;
+    size_t len;
+    must(mlops__manifest_encode(6000, c, 3, &buf, &len));
+    put("chunk_manifest", "three", buf, len);
+    free(buf);
+    must(mlops__manifest_encode(0, c, 0, &buf, &len));
+    put("chunk_manifest", "empty", buf, len);
+    free(buf);
+}
+
+static void profiles(void)
+{
+    mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
+    o.sketch_k = 16;
+    o.freeze_after = 50;
+    o.bins = 4;
+    o.max_categories = 16;
+    double v[300];
+    for (int i = 0; i < 300; i++) v[i] = sin(i) * 10;
+    v[7] = NAN;
+    v[8] = INFINITY;
+    size_t counts[] = { 3, 40, 300 };
+    for (int k = 0; k < 3; k++) {
+        mlops_profile *p;
+        must(mlops_profile_new(MLOPS_PROFILE_NUMERIC, &o, &p));
+        must(mlops_profile_add(p, v, counts[k]));
+        void *buf;
+        size_t len;
+        must(mlops_profile_serialize(p, &buf, &len));
+        char name[16];
+        snprintf(name, sizeof name, "numeric%d", k);
+        put("profile", name, buf, len);
+        mlops_free(buf);
+        mlops_profile_free(p);
+    }
+    const char *cats[40];
+    char store[40][8];
+    for (int i = 0; i < 40; i++) {
+        snprintf(store[i], sizeof store[i], "c%d", i % (i < 20 ? 5 : 23));
+        cats[i] = i == 3 ? NULL : store[i];
+    }
+    for (int k = 0; k < 2; k++) {
+        mlops_profile *p;
+        must(mlops_profile_new(MLOPS_PROFILE_CATEGORICAL, &o, &p));
+        must(mlops_profile_add_strings(p, cats, k ? 40 : 20));
+        void *buf;
+        size_t len;
+        must(mlops_profile_serialize(p, &buf, &len));
+        char name[16];
+        snprintf(name, sizeof name, "categorical%d", k);
+        put("profile", name, buf, len);
+        mlops_free(buf);
+        mlops_profile_free(p);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: gen_seeds CORPUS_DIR\n");
+        return 2;
+    }
+    root = argv[1];
+    mkdir(root, 0755);
+    digests();
+    filters();
+    chunk_manifests();
+    profiles();
+    return 0;
+}
