@@ -296,7 +296,7 @@ static void check_final(mlops_store *s, const final *f)
 {
     wrec r;
     memset(&r, 0, sizeof r);
-    memcpy(r.tag, f->owner ? f->owner->tag : "?", sizeof r.tag);
+    snprintf(r.tag, sizeof r.tag, "%s", f->owner ? f->owner->tag : "?");
     memcpy(r.model, f->model, sizeof r.model);
     memcpy(r.name, f->name, sizeof r.name);
     r.version = f->version;

@@ -33,7 +33,7 @@ typedef struct slot {
     wpipe pipe;
 } slot;
 
-static char store_dir[600], scratch_dir[600];
+static char store_dir[700], scratch_dir[700];
 static int64_t experiment_id;
 static uint64_t seed;
 
@@ -66,7 +66,7 @@ static void writer_main(int fd)
         if (write(fd, &r, sizeof r) < 0) _exit(2);
         _exit(2);
     }
-    char tag[24], scratch[700];
+    char tag[24], scratch[800];
     snprintf(tag, sizeof tag, "p%d", (int)getpid());
     snprintf(scratch, sizeof scratch, "%s/%s", scratch_dir, tag);
     wctx *w = w_new(s, fd, tag, experiment_id, seed ^ (uint64_t)getpid() * 0x9E3779B97F4A7C15ull,

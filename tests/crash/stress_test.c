@@ -27,7 +27,7 @@
 
 #define MAX_PROCS 32
 
-static char store_dir[600], scratch_dir[600];
+static char store_dir[700], scratch_dir[700];
 static int64_t experiment_id;
 static uint64_t seed;
 static double seconds = 10;
@@ -49,7 +49,7 @@ typedef struct thread_arg {
 static void *thread_main(void *p)
 {
     thread_arg *a = p;
-    char tag[24], scratch[700];
+    char tag[24], scratch[800];
     snprintf(tag, sizeof tag, "p%dt%d", (int)getpid(), a->index);
     snprintf(scratch, sizeof scratch, "%s/%s", scratch_dir, tag);
     wctx *w = w_new(a->s, a->fd, tag, experiment_id,
