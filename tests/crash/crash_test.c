@@ -168,7 +168,7 @@ static int check_entry(const char *path, const struct stat *st, int flag, struct
  * (one hour: they were all made during this test), and ages them past it. */
 static int tmp_files(int age_them, int *too_old)
 {
-    char tmp[700];
+    char tmp[800];
     snprintf(tmp, sizeof tmp, "%s/tmp", store_dir);
     DIR *d = opendir(tmp);
     if (!d) return -1;
