@@ -6,6 +6,9 @@
  * LD_PRELOAD shim would, without one. Each wrapper forwards to the next
  * definition (libc, or a sanitizer's interceptor) unless the call touches
  * a file under the watched directory and is the one chosen to fail. */
+/* One symbol per name: without this, the headers would rename pwrite to
+ * pwrite64 and this file could not define both. */
+#undef _FILE_OFFSET_BITS
 #include "faultinject.h"
 
 #include <dlfcn.h>
@@ -112,20 +115,20 @@ static int fd_should_fail(int kind, int fd)
     return should_fail(kind, p);
 }
 
-#define NEXT(name, type) \
-    static type next_##name; \
-    if (!next_##name) next_##name = (type)dlsym(RTLD_NEXT, #name)
+#define NEXT(name) \
+    static __typeof__(&name) next_##name; \
+    if (!next_##name) next_##name = (__typeof__(&name))dlsym(RTLD_NEXT, #name)
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
-    NEXT(write, ssize_t (*)(int, const void *, size_t));
+    NEXT(write);
     if (fd_should_fail(FI_WRITE, fd)) return -1;
     return next_write(fd, buf, n);
 }
 
 ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 {
-    NEXT(pwrite, ssize_t (*)(int, const void *, size_t, off_t));
+    NEXT(pwrite);
     if (fd_should_fail(FI_WRITE, fd)) return -1;
     return next_pwrite(fd, buf, n, off);
 }
@@ -133,49 +136,57 @@ ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off);
 ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
-    NEXT(pwrite64, ssize_t (*)(int, const void *, size_t, off_t));
+    NEXT(pwrite64);
     if (fd_should_fail(FI_WRITE, fd)) return -1;
     return next_pwrite64(fd, buf, n, off);
 }
 
 int fsync(int fd)
 {
-    NEXT(fsync, int (*)(int));
+    NEXT(fsync);
     if (fd_should_fail(FI_FSYNC, fd)) return -1;
     return next_fsync(fd);
 }
 
 int fdatasync(int fd)
 {
-    NEXT(fdatasync, int (*)(int));
+    NEXT(fdatasync);
     if (fd_should_fail(FI_FSYNC, fd)) return -1;
     return next_fdatasync(fd);
 }
 
 int ftruncate(int fd, off_t len)
 {
-    NEXT(ftruncate, int (*)(int, off_t));
+    NEXT(ftruncate);
     if (fd_should_fail(FI_TRUNCATE, fd)) return -1;
     return next_ftruncate(fd, len);
 }
 
+int ftruncate64(int fd, off_t len);
+int ftruncate64(int fd, off_t len)
+{
+    NEXT(ftruncate64);
+    if (fd_should_fail(FI_TRUNCATE, fd)) return -1;
+    return next_ftruncate64(fd, len);
+}
+
 int rename(const char *from, const char *to)
 {
-    NEXT(rename, int (*)(const char *, const char *));
+    NEXT(rename);
     if (should_fail(FI_RENAME, to)) return -1;
     return next_rename(from, to);
 }
 
 int renameat2(int fromfd, const char *from, int tofd, const char *to, unsigned flags)
 {
-    NEXT(renameat2, int (*)(int, const char *, int, const char *, unsigned));
+    NEXT(renameat2);
     if (tofd == AT_FDCWD && should_fail(FI_RENAME, to)) return -1;
     return next_renameat2(fromfd, from, tofd, to, flags);
 }
 
 int link(const char *from, const char *to)
 {
-    NEXT(link, int (*)(const char *, const char *));
+    NEXT(link);
     if (should_fail(FI_RENAME, to)) return -1;
     return next_link(from, to);
 }
