@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 static int tap_n, tap_failed;
-static char root[PATH_MAX], store_dir[PATH_MAX + 16], scratch[PATH_MAX + 16];
+static char root[PATH_MAX], store_dir[PATH_MAX + 64], scratch[PATH_MAX + 16];
 
 static void tap(int ok, const char *fmt, const char *a, const char *b)
 {
@@ -384,7 +384,7 @@ static void full_disk(void)
     char tmp[PATH_MAX + 48];
     snprintf(tmp, sizeof tmp, "%s/tmp", dir);
     int leftovers = 0;
-    char cmd[PATH_MAX + 96];
+    char cmd[PATH_MAX + 160];
     snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", tmp);
     leftovers = system(cmd) != 0;
     char why[400] = "";
