@@ -462,8 +462,9 @@ int main(int argc, char **argv)
     if (!rc) rc = mlops_run_start(c.s, exp, NULL, &c.run);
     if (!rc) rc = mlops_model_create(c.s, "m");
     if (!rc) rc = mlops_blob_put(c.s, seed_blob, sizeof seed_blob, &c.artifact);
-    if (!rc) rc = mlops_model_version_create(c.s, "m", &c.artifact, NULL, NULL);
-    if (!rc) rc = mlops_model_version_create(c.s, "m", &c.artifact, NULL, NULL);
+    int64_t v;
+    if (!rc) rc = mlops_model_version_create(c.s, "m", &c.artifact, NULL, &v);
+    if (!rc) rc = mlops_model_version_create(c.s, "m", &c.artifact, NULL, &v);
     if (rc) {
         printf("Bail out! set-up: %s\n", mlops_last_error());
         return 1;
