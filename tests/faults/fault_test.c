@@ -218,11 +218,15 @@ static const op ops[] = {
 /* ---- checks ------------------------------------------------------------- */
 
 /* A second handle on the store: it opens, fsck finds nothing wrong, the
- * audit chain verifies. */
-static int store_sound(char *why, size_t cap)
+ * audit chain verifies. read_only: on a full disk, where fsck on a
+ * writable handle fails with MLOPS_EIO because it records when it verified
+ * each object, a read-only handle checks without writing. */
+static int store_sound(int read_only, char *why, size_t cap)
 {
     mlops_store *s2;
-    int rc = mlops_store_open(store_dir, NULL, &s2);
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.read_only = read_only;
+    int rc = mlops_store_open(store_dir, &o, &s2);
     if (rc) {
         snprintf(why, cap, "reopen -> %d: %s", rc, mlops_last_error());
         return 0;
@@ -270,10 +274,12 @@ static void inject_all(ctx *c, const op *o, long *step)
             fi_disarm();
             int kind = 0, db = 0;
             if (!fi_failed(&kind, &db)) {
-                if (rc) {
+                /* This attempt made fewer calls: nothing failed. */
+                if (rc || o->effect(c, st) != 1) {
                     bad++;
-                    snprintf(first_bad, sizeof first_bad, "no fault injected yet %d: %s", rc,
-                             mlops_last_error());
+                    if (!first_bad[0])
+                        snprintf(first_bad, sizeof first_bad, "call %ld, no fault injected -> %d: %s",
+                                 k, rc, mlops_last_error());
                 }
                 continue;
             }
@@ -288,7 +294,7 @@ static void inject_all(ctx *c, const op *o, long *step)
             else snprintf(why, sizeof why, "call %ld (%s%s, %s) -> %d, effect %d: %s", k,
                           fi_kind_name(kind), db ? " on SQLite" : "", err == EIO ? "EIO" : "ENOSPC",
                           rc, eff, mlops_last_error());
-            if (!why[0] && !store_sound(why, sizeof why)) {
+            if (!why[0] && !store_sound(0, why, sizeof why)) {
                 char tmp[400];
                 snprintf(tmp, sizeof tmp, "after call %ld failed: %s", k, why);
                 snprintf(why, sizeof why, "%s", tmp);
@@ -312,7 +318,7 @@ static void inject_all(ctx *c, const op *o, long *step)
     char what[600];
     snprintf(what, sizeof what, "%ld calls, %ld failures injected: %ld MLOPS_EIO, %ld absorbed%s%s",
              calls, injected, eio, absorbed, bad ? "; FAILED: " : "", first_bad);
-    tap(bad == 0 && injected >= calls, "%s: %s", o->name, what);
+    tap(bad == 0 && injected > 0, "%s: %s", o->name, what);
 }
 
 /* ---- full disk ------------------------------------------------------------ */
@@ -389,7 +395,7 @@ static void full_disk(void)
     leftovers = system(cmd) != 0;
     char why[400] = "";
     snprintf(store_dir, sizeof store_dir, "%s", dir);
-    int sound_full = store_sound(why, sizeof why);
+    int sound_full = store_sound(1, why, sizeof why);
     /* Everything acknowledged is readable while the disk is full. */
     size_t readable = 0;
     for (size_t i = 0; i < nacked; i++) {
@@ -407,11 +413,12 @@ static void full_disk(void)
                 mlops_run_log_metric(run, "after", 1, 1, 1) == MLOPS_OK &&
                 mlops_model_version_create(s, "m", &d, NULL, &v) == MLOPS_OK;
     char why2[400] = "";
-    int sound_after = store_sound(why2, sizeof why2);
+    int sound_after = store_sound(0, why2, sizeof why2);
     char summary[700];
     snprintf(summary, sizeof summary,
              "%ld writes on an 8 MiB tmpfs: %zu blobs stored, %ld MLOPS_EIO, %ld other codes, "
-             "%ld small writes still fitting; temp files left: %s; store sound while full: %s%s; "
+             "%ld small writes still fitting; temp files left: %s; store opens, fscks (read-only "
+             "handle) and verifies while full: %s%s; "
              "%zu/%zu blobs readable; works once space is freed: %s; sound after: %s%s",
              attempts, nacked, eio, others, ok_after_full, leftovers ? "YES" : "none",
              sound_full ? "yes" : "NO ", why, readable, nacked, works ? "yes" : "NO",
