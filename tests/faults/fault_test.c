@@ -231,8 +231,10 @@ static int store_sound(int read_only, char *why, size_t cap)
         snprintf(why, cap, "reopen -> %d: %s", rc, mlops_last_error());
         return 0;
     }
+    mlops_fsck_opts fo = MLOPS_FSCK_OPTS_INIT;
+    fo.quarantine = !read_only;
     mlops_fsck_report rep = MLOPS_FSCK_REPORT_INIT;
-    rc = mlops_store_fsck(s2, NULL, &rep);
+    rc = mlops_store_fsck(s2, &fo, &rep);
     mlops_free(rep.issues);
     if (rc || rep.corrupt || rep.missing) {
         snprintf(why, cap, "fsck -> %d: %s", rc, mlops_last_error());
