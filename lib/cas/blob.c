@@ -9,7 +9,7 @@ MLOPS_API int mlops_blob_put(mlops_store *s, const void *data, size_t len, mlops
 {
     if (!s) return mlops__err_null("mlops_blob_put", "s");
     if (!out) return mlops__err_null("mlops_blob_put", "out");
-    if (!data && len) return mlops__err_null("mlops_blob_put", "data");
+    if (mlops__check_array("mlops_blob_put", "data", data, len, 1)) return MLOPS_EINVAL;
     int rc = mlops__store_check_writable(s, "mlops_blob_put");
     if (rc) return rc;
     return mlops__ingest_memory(s, "mlops_blob_put", data, len, out);

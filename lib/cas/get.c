@@ -86,7 +86,7 @@ MLOPS_API int mlops_blob_read_at(mlops_store *s, const mlops_digest *d, uint64_t
     if (got) *got = 0;
     if (!s) return mlops__err_null("mlops_blob_read_at", "s");
     if (!d) return mlops__err_null("mlops_blob_read_at", "d");
-    if (!buf && len) return mlops__err_null("mlops_blob_read_at", "buf");
+    if (mlops__check_array("mlops_blob_read_at", "buf", buf, len, 1)) return MLOPS_EINVAL;
     if (!got) return mlops__err_null("mlops_blob_read_at", "got");
     struct range_arg a = {d, offset, buf, len, got};
     return with_content(s, "mlops_blob_read_at", d, read_range, &a);

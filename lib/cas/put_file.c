@@ -88,7 +88,7 @@ MLOPS_API int mlops_blob_writer_open(mlops_store *s, mlops_blob_writer **out)
 MLOPS_API int mlops_blob_writer_write(mlops_blob_writer *w, const void *data, size_t len)
 {
     if (!w) return mlops__err_null("mlops_blob_writer_write", "w");
-    if (!data && len) return mlops__err_null("mlops_blob_writer_write", "data");
+    if (mlops__check_array("mlops_blob_writer_write", "data", data, len, 1)) return MLOPS_EINVAL;
     return mlops__ingest_write(w->ig, data, len);
 }
 

@@ -38,7 +38,7 @@ MLOPS_API int mlops_digest_parse(const char *text, mlops_digest *out)
 
 MLOPS_API int mlops_digest_compute(const void *data, size_t len, mlops_digest *out)
 {
-    if (!data && len) return mlops__err_null("mlops_digest_compute", "data");
+    if (mlops__check_array("mlops_digest_compute", "data", data, len, 1)) return MLOPS_EINVAL;
     if (!out) return mlops__err_null("mlops_digest_compute", "out");
     return mlops__sha256_oneshot(data, len, out);
 }

@@ -105,6 +105,7 @@ int mlops__check_counts(const char *func, const double *p, const double *q, size
     if (!p) return mlops__err_null(func, "ref_counts");
     if (!q) return mlops__err_null(func, "cur_counts");
     if (k == 0) return mlops__err(MLOPS_EINVAL, "%s: no categories (k = 0)", func);
+    if (mlops__check_array(func, "ref_counts", p, k, sizeof *p)) return MLOPS_EINVAL;
     double sp = 0.0, sq = 0.0;
     for (size_t i = 0; i < k; i++) {
         if (!(p[i] >= 0.0) || !isfinite(p[i]))
@@ -256,7 +257,7 @@ int mlops_drift_quantile_edges(const double *ref, size_t nref, size_t bins, doub
 
 int mlops__check_edges(const char *fn, const double *edges, size_t ne)
 {
-    if (ne > 0 && !edges) return mlops__err_null(fn, "edges");
+    if (mlops__check_array(fn, "edges", edges, ne, sizeof *edges)) return MLOPS_EINVAL;
     for (size_t i = 0; i < ne; i++) {
         if (!isfinite(edges[i]))
             return mlops__err(MLOPS_EINVAL, "%s: edges[%zu] is not finite", fn, i);
@@ -270,7 +271,7 @@ int mlops_drift_bin_counts(const double *values, size_t n, const double *edges, 
                            uint64_t *counts)
 {
     static const char fn[] = "mlops_drift_bin_counts";
-    if (!values && n > 0) return mlops__err_null(fn, "values");
+    if (mlops__check_array(fn, "values", values, n, sizeof *values)) return MLOPS_EINVAL;
     if (!counts) return mlops__err_null(fn, "counts");
     int rc = mlops__check_edges(fn, edges, n_edges);
     if (rc) return rc;

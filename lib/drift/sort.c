@@ -238,7 +238,7 @@ int mlops__sample_load(const char *func, const char *side, const double *x, size
                        int require_values, mlops__sample *s)
 {
     memset(s, 0, sizeof *s);
-    if (!x && n > 0) return mlops__err_null(func, side);
+    if (mlops__check_array(func, side, x, n, sizeof *x)) return MLOPS_EINVAL;
     s->v = malloc((n ? n : 1) * sizeof *s->v);
     if (!s->v) return mlops__err_nomem(func);
     size_t m = 0;

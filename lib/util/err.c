@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +52,15 @@ int mlops__errno_code(int errnum)
 int mlops__err_null(const char *func, const char *arg)
 {
     return mlops__err(MLOPS_EINVAL, "%s: argument '%s' is NULL", func, arg);
+}
+
+int mlops__check_array(const char *func, const char *arg, const void *p, size_t n, size_t elem)
+{
+    if (!p && n > 0) return mlops__err_null(func, arg);
+    if (elem && n > (size_t)PTRDIFF_MAX / elem)
+        return mlops__err(MLOPS_EINVAL, "%s: '%s' cannot hold %zu elements of %zu bytes "
+                          "(more than the address space)", func, arg, n, elem);
+    return MLOPS_OK;
 }
 
 int mlops__err_nomem(const char *what)

@@ -22,6 +22,14 @@ int mlops__errno_code(int errnum);
 /* "func: argument 'arg' is NULL" -> MLOPS_EINVAL. */
 int mlops__err_null(const char *func, const char *arg);
 
+/* Checks an array argument: p may be NULL only when n is 0, and n
+ * elements of elem bytes must fit in the address space (n * elem <=
+ * PTRDIFF_MAX): a length no buffer can have, such as SIZE_MAX, is a
+ * caller's error to refuse before any size computation can wrap or any
+ * loop can run past the buffer. MLOPS_EINVAL naming func and arg, or
+ * MLOPS_OK. */
+int mlops__check_array(const char *func, const char *arg, const void *p, size_t n, size_t elem);
+
 /* Out of memory while doing `what` -> MLOPS_ENOMEM. */
 int mlops__err_nomem(const char *what);
 
