@@ -127,7 +127,8 @@ MLOPS_API int mlops_model_get(mlops_store *s, const char *name, mlops_model **ou
  * mlops_model_get (not those a list holds). */
 MLOPS_API void mlops_model_free(mlops_model *m);
 
-/* Getters. Strings live as long as the handle (or the list holding it). */
+/* Getters. Strings live as long as the handle (or the list holding it).
+ * With a NULL handle they return NULL or 0. */
 MLOPS_API const char *mlops_model_name(const mlops_model *m);
 MLOPS_API const char *mlops_model_description(const mlops_model *m); /* "" when none */
 MLOPS_API int64_t mlops_model_created_ms(const mlops_model *m);
@@ -223,7 +224,8 @@ MLOPS_API int mlops_model_version_get(mlops_store *s, const char *model, int64_t
 /* Releases a version handle from mlops_model_version_get; NULL is a no-op. */
 MLOPS_API void mlops_model_version_free(mlops_model_version *v);
 
-/* Getters. Strings and the digest live as long as the handle (or list). */
+/* Getters. Strings and the digest live as long as the handle (or list).
+ * With a NULL handle they return NULL, 0, or -1 for the status. */
 MLOPS_API const char *mlops_model_version_model(const mlops_model_version *v);
 MLOPS_API int64_t mlops_model_version_number(const mlops_model_version *v);
 MLOPS_API const mlops_digest *mlops_model_version_artifact(const mlops_model_version *v);

@@ -277,7 +277,7 @@ MLOPS_API const char *mlops_model_version_creator(const mlops_model_version *v)
 
 MLOPS_API int mlops_model_version_status(const mlops_model_version *v)
 {
-    return v ? v->status : MLOPS_VERSION_READY;
+    return v ? v->status : -1;
 }
 
 MLOPS_API int64_t mlops_model_version_created_ms(const mlops_model_version *v)
