@@ -6,6 +6,7 @@
 #include "util/err.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -250,9 +251,12 @@ static int parse_ref(const char *func, const char *ref, char *buf, size_t bufsiz
     } else {
         char *slash = strrchr(buf, '/');
         char *end = NULL;
+        errno = 0;
         long long n = slash && slash[1] >= '0' && slash[1] <= '9' ? strtoll(slash + 1, &end, 10)
                                                                    : 0;
-        if (!slash || !end || *end || n < 1)
+        /* strtoll saturates: "m/99999999999999999999" must not become
+         * version INT64_MAX */
+        if (!slash || !end || *end || n < 1 || errno == ERANGE)
             return mlops__err(MLOPS_EINVAL,
                               "%s: '%s' is neither \"name@alias\" nor \"name/N\"", func, ref);
         *slash = '\0';
