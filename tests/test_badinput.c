@@ -179,7 +179,7 @@ static int64_t EXP;
 static mlops_digest D, UNKNOWN;
 static char RUN_ID[33], ENDED_RUN[33];
 static char *PRIV_PEM, *PUB_PEM;
-static char *EC_PEM; /* a P-256 key: not Ed25519 */
+static char *EC_PEM, *EC_PUB_PEM; /* a P-256 key pair: not Ed25519 */
 
 static void setup_store(void)
 {
@@ -235,11 +235,17 @@ static void setup_store(void)
     mlops_run_free(ended);
     char *ec = tu_path(dir, "ec.pem");
     snprintf(cmd, sizeof cmd,
-             "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out '%s' 2>/dev/null", ec);
+             "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out '%s' 2>/dev/null && "
+             "openssl pkey -in '%s' -pubout -out '%s.pub' 2>/dev/null", ec, ec, ec);
     ck_assert_int_eq(system(cmd), 0);
     f = fopen(ec, "r");
     EC_PEM = calloc(1, 4096);
     ck_assert_int_gt(fread(EC_PEM, 1, 4095, f), 0);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "%s.pub", ec);
+    f = fopen(cmd, "r");
+    EC_PUB_PEM = calloc(1, 4096);
+    ck_assert_int_gt(fread(EC_PUB_PEM, 1, 4095, f), 0);
     fclose(f);
     free(ec);
 }
@@ -255,6 +261,7 @@ static void teardown_store(void)
     free(PRIV_PEM);
     free(PUB_PEM);
     free(EC_PEM);
+    free(EC_PUB_PEM);
 }
 
 /* Functions with no input: there is nothing bad to give them. */
@@ -960,7 +967,7 @@ static void registry(void)
     BAD(mlops_model_alias_policy_set, "no key", MLOPS_EINVAL, (S, "m", "prod", pems, 0, nc));
     BAD(mlops_model_alias_policy_set, "a NULL key", MLOPS_EINVAL, (S, "m", "prod", pems + 1, 1, nc));
     BAD(mlops_model_alias_policy_set, "not PEM", MLOPS_EFORMAT, (S, "m", "prod", pems, 1, nc));
-    pems[0] = EC_PEM;
+    pems[0] = EC_PUB_PEM;
     BAD(mlops_model_alias_policy_set, "not Ed25519", MLOPS_EUNSUPPORTED, (S, "m", "prod", pems, 1, nc));
     pems[0] = PUB_PEM;
     BAD(mlops_model_alias_policy_set, "SIZE_MAX keys", MLOPS_EINVAL, (S, "m", "prod", pems, SIZE_MAX, nc));
@@ -978,6 +985,7 @@ static void registry(void)
     BAD(mlops_key_fingerprint, "invalid UTF-8", MLOPS_EFORMAT, (BAD_UTF8, &fp));
     BAD(mlops_key_fingerprint, "over-long", MLOPS_EFORMAT, (LONG, &fp));
     BAD(mlops_key_fingerprint, "not Ed25519", MLOPS_EUNSUPPORTED, (EC_PEM, &fp));
+    BAD(mlops_key_fingerprint, "not Ed25519 (public)", MLOPS_EUNSUPPORTED, (EC_PUB_PEM, &fp));
     void *manifest = NULL;
     size_t mlen = 0;
     BAD(mlops_model_version_manifest, "NULL store", MLOPS_EINVAL, (NULL, "m", 1, &manifest, &mlen));
@@ -991,7 +999,8 @@ static void registry(void)
     BAD(mlops_model_version_sign, "unknown version", MLOPS_ENOTFOUND, (S, "m", 50, PRIV_PEM, nc));
     BAD(mlops_model_version_verify, "NULL key", MLOPS_EINVAL, (S, "m", 1, NULL));
     BAD(mlops_model_version_verify, "not PEM", MLOPS_EFORMAT, (S, "m", 1, "garbage"));
-    BAD(mlops_model_version_verify, "not Ed25519", MLOPS_EUNSUPPORTED, (S, "m", 1, EC_PEM));
+    BAD(mlops_model_version_verify, "not Ed25519", MLOPS_EUNSUPPORTED, (S, "m", 1, EC_PUB_PEM));
+    BAD(mlops_model_version_verify, "a private key", MLOPS_EFORMAT, (S, "m", 1, PRIV_PEM));
     BAD(mlops_model_version_verify, "unsigned version", MLOPS_ESIGNATURE, (S, "m", 2, PUB_PEM));
     BAD(mlops_model_version_verify, "unknown version", MLOPS_ENOTFOUND, (S, "m", 50, PUB_PEM));
 

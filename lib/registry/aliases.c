@@ -5,8 +5,8 @@
 #include "registry/registry_internal.h"
 #include "util/err.h"
 
-#include <stdio.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
