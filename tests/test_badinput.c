@@ -1064,7 +1064,7 @@ static const double NANS[3] = { NAN, NAN, NAN };
 typedef int (*two_sample_d)(const double *, size_t, const double *, size_t, double *);
 typedef int (*binned_fn)(const double *, size_t, const double *, size_t, size_t, double *);
 
-static void two_sample_cases(const char *name, two_sample_d f)
+static void two_sample_cases(const char *name, two_sample_d f, int nan_side_ok)
 {
     double out;
     cover(name);
@@ -1081,6 +1081,7 @@ static void two_sample_cases(const char *name, two_sample_d f)
         { "all-NaN current", X, 3, NANS, 3, &out }, { "SIZE_MAX size", X, SIZE_MAX, X, 3, &out },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (nan_side_ok && cases[i].b == NANS) continue;
         arm();
         check_rc(name, cases[i].what, __LINE__, MLOPS_EINVAL,
                  f(cases[i].a, cases[i].na, cases[i].b, cases[i].nb, cases[i].out));
@@ -1125,18 +1126,18 @@ static int cvm_d(const double *a, size_t na, const double *b, size_t nb, double 
 static int missing_d(const double *a, size_t na, const double *b, size_t nb, double *out)
 {
     mlops_test_result r;
-    int rc = mlops_drift_missing(a, na, b, nb, out ? &r : NULL);
-    /* NaN on one side is the point of this test: only the other cases apply */
-    return b == NANS && rc == MLOPS_OK ? MLOPS_EINVAL : rc;
+    (void)out;
+    return mlops_drift_missing(a, na, b, nb, out ? &r : NULL);
 }
 
 static void drift_arrays(void)
 {
-    two_sample_cases("mlops_drift_ks", ks_d);
-    two_sample_cases("mlops_drift_wasserstein", mlops_drift_wasserstein);
-    two_sample_cases("mlops_drift_energy", mlops_drift_energy);
-    two_sample_cases("mlops_drift_cramer_von_mises", cvm_d);
-    two_sample_cases("mlops_drift_missing", missing_d);
+    two_sample_cases("mlops_drift_ks", ks_d, 0);
+    two_sample_cases("mlops_drift_wasserstein", mlops_drift_wasserstein, 0);
+    two_sample_cases("mlops_drift_energy", mlops_drift_energy, 0);
+    two_sample_cases("mlops_drift_cramer_von_mises", cvm_d, 0);
+    /* NaN is what the missing-value test counts: an all-NaN side is valid */
+    two_sample_cases("mlops_drift_missing", missing_d, 1);
     binned_cases("mlops_drift_psi", mlops_drift_psi);
     binned_cases("mlops_drift_jensen_shannon", mlops_drift_jensen_shannon);
     binned_cases("mlops_drift_kl", mlops_drift_kl);
