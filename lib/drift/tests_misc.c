@@ -12,6 +12,9 @@ int mlops_drift_missing(const double *ref, size_t nref, const double *cur, size_
     if (!out) return mlops__err_null(fn, "out");
     if (!ref) return mlops__err_null(fn, "ref");
     if (!cur) return mlops__err_null(fn, "cur");
+    if (mlops__check_array(fn, "ref", ref, nref, sizeof *ref) ||
+        mlops__check_array(fn, "cur", cur, ncur, sizeof *cur))
+        return MLOPS_EINVAL;
     if (nref == 0 || ncur == 0)
         return mlops__err(MLOPS_EINVAL, "%s: empty sample (ref %zu, cur %zu values)", fn, nref, ncur);
     uint64_t a = 0, b = 0;
@@ -52,7 +55,7 @@ int mlops_drift_bh_adjust(const double *p, size_t n, double *adjusted)
 {
     static const char fn[] = "mlops_drift_bh_adjust";
     if (n == 0) return MLOPS_OK;
-    if (!p) return mlops__err_null(fn, "p");
+    if (mlops__check_array(fn, "p", p, n, sizeof *p)) return MLOPS_EINVAL;
     if (!adjusted) return mlops__err_null(fn, "adjusted");
     for (size_t i = 0; i < n; i++)
         if (!(p[i] >= 0.0 && p[i] <= 1.0))
