@@ -286,7 +286,7 @@ static int binned_counts(const char *fn, const double *ref, size_t nref, const d
 {
     int rc = check_bins(fn, bins);
     if (rc) return rc;
-    if (!cur && ncur > 0) return mlops__err_null(fn, "cur");
+    if (mlops__check_array(fn, "cur", cur, ncur, sizeof *cur)) return MLOPS_EINVAL;
     mlops__sample a;
     rc = mlops__sample_load(fn, "ref", ref, nref, 1, 1, &a);
     if (rc) return rc;

@@ -275,7 +275,7 @@ int mlops_profile_add(mlops_profile *p, const double *values, size_t n)
 {
     static const char fn[] = "mlops_profile_add";
     if (!p) return mlops__err_null(fn, "p");
-    if (!values && n > 0) return mlops__err_null(fn, "values");
+    if (mlops__check_array(fn, "values", values, n, sizeof *values)) return MLOPS_EINVAL;
     if (p->kind != MLOPS_PROFILE_NUMERIC)
         return mlops__err(MLOPS_EINVAL, "%s: the profile is categorical: use mlops_profile_add_strings", fn);
     while (n > 0) {
@@ -311,7 +311,7 @@ int mlops_profile_add_strings(mlops_profile *p, const char *const *values, size_
 {
     static const char fn[] = "mlops_profile_add_strings";
     if (!p) return mlops__err_null(fn, "p");
-    if (!values && n > 0) return mlops__err_null(fn, "values");
+    if (mlops__check_array(fn, "values", values, n, sizeof *values)) return MLOPS_EINVAL;
     if (p->kind != MLOPS_PROFILE_CATEGORICAL)
         return mlops__err(MLOPS_EINVAL, "%s: the profile is numeric: use mlops_profile_add", fn);
     /* Validate the whole batch first so that a bad string adds nothing. */

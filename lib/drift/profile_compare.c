@@ -244,7 +244,7 @@ int mlops_profile_compare_strings(mlops_profile *ref, const char *const *cur, si
     if (rc) return rc;
     if (ref->kind != MLOPS_PROFILE_CATEGORICAL)
         return mlops__err(MLOPS_EINVAL, "%s: the profile is numeric: use mlops_profile_compare_values", fn);
-    if (!cur && ncur > 0) return mlops__err_null(fn, "cur");
+    if (mlops__check_array(fn, "cur", cur, ncur, sizeof *cur)) return MLOPS_EINVAL;
     rc = need_values(fn, ref, "reference");
     if (rc) return rc;
     /* The batch is counted exactly: a profile whose cap never binds. */

@@ -459,7 +459,7 @@ MLOPS_API int mlops_run_log_metrics(mlops_run *r, const mlops_metric *m, size_t 
 {
     static const char fn[] = "mlops_run_log_metrics";
     if (!r) return mlops__err_null(fn, "r");
-    if (!m && n) return mlops__err_null(fn, "m");
+    if (mlops__check_array(fn, "m", m, n, sizeof *m)) return MLOPS_EINVAL;
     if (!n) return MLOPS_OK;
     return log_batch(fn, r, m, n);
 }

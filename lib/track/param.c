@@ -60,7 +60,7 @@ MLOPS_API int mlops_run_log_params(mlops_run *r, const mlops_kv *params, size_t 
 {
     static const char fn[] = "mlops_run_log_params";
     if (!r) return mlops__err_null(fn, "r");
-    if (!params && n) return mlops__err_null(fn, "params");
+    if (mlops__check_array(fn, "params", params, n, sizeof *params)) return MLOPS_EINVAL;
     for (size_t i = 0; i < n; i++) {
         int rc = mlops__track_check_key(fn, "param key", params[i].key);
         if (!rc)
