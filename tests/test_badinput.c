@@ -1290,7 +1290,13 @@ static void drift_profiles(void)
     BAD(mlops_profile_category_count, "NULL", MLOPS_EINVAL, (NULL, "a", &cnt));
     BAD(mlops_profile_category_count, "numeric", MLOPS_EINVAL, (num, "a", &cnt));
     BAD(mlops_profile_category_count, "NULL out", MLOPS_EINVAL, (cat, "a", NULL));
-    BAD(mlops_profile_category_count, "invalid UTF-8", MLOPS_EINVAL, (cat, BAD_UTF8, &cnt));
+    /* No category can be invalid UTF-8 or over-long: documented as absent, 0. */
+    cnt = 7;
+    BAD(mlops_profile_category_count, "invalid UTF-8", MLOPS_OK, (cat, BAD_UTF8, &cnt));
+    ck_assert_uint_eq(cnt, 0);
+    cnt = 7;
+    BAD(mlops_profile_category_count, "over-long", MLOPS_OK, (cat, LONG, &cnt));
+    ck_assert_uint_eq(cnt, 0);
     void *buf = NULL;
     size_t len = 0;
     BAD(mlops_profile_serialize, "NULL", MLOPS_EINVAL, (NULL, &buf, &len));
