@@ -1411,6 +1411,8 @@ static void drift_reports(void)
     const char *longn[1] = { name300 };
     TU_OK(mlops_drift_report_compute(1, longn, kinds, cols, ns, cols, ns, NULL, &rep));
     BAD(mlops_drift_report_log, "a key too long for a metric", MLOPS_EINVAL, (R, rep, 1, 0));
+    mlops_drift_report_free(rep);
+    TU_OK(mlops_drift_report_compute(2, names, kinds, cols, ns, cols, ns, NULL, &rep));
     mlops_run *ended;
     TU_OK(mlops_run_open(S, ENDED_RUN, &ended));
     BAD(mlops_drift_report_log, "an ended run", MLOPS_ECONFLICT, (ended, rep, 1, 0));
