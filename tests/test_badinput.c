@@ -176,7 +176,7 @@ static char *dir, *store_dir;
 static mlops_store *S;
 static mlops_run *R;
 static int64_t EXP;
-static mlops_digest D, UNKNOWN;
+static mlops_digest D, UNKNOWN, TREE;
 static char RUN_ID[33], ENDED_RUN[33];
 static char *PRIV_PEM, *PUB_PEM;
 static char *EC_PEM, *EC_PUB_PEM; /* a P-256 key pair: not Ed25519 */
@@ -199,6 +199,14 @@ static void setup_store(void)
     TU_OK(mlops_blob_put(S, "model bytes", 11, &D));
     memset(&UNKNOWN, 0x5a, sizeof UNKNOWN);
     TU_OK(mlops_run_log_output(R, &D, "model", "model"));
+    char *tree_dir = tu_path(dir, "tree");
+    ck_assert_int_eq(mkdir(tree_dir, 0755), 0);
+    char *tree_file = tu_path(tree_dir, "f");
+    tu_write_file(tree_file, "x", 1);
+    TU_OK(mlops_tree_put(S, tree_dir, 0, &TREE));
+    TU_OK(mlops_ref_set(S, "main", &TREE));
+    free(tree_file);
+    free(tree_dir);
     TU_OK(mlops_model_create(S, "m"));
     int64_t v;
     TU_OK(mlops_model_version_create(S, "m", &D, RUN_ID, &v));
@@ -437,6 +445,127 @@ static void cas(void)
     BAD(mlops_blob_exists, "NULL digest", MLOPS_EINVAL, (S, NULL, &ex));
     BAD(mlops_blob_exists, "NULL out", MLOPS_EINVAL, (S, &D, NULL));
     same_store(store_dir, &b, "cas.h");
+    snap_free(&b);
+}
+
+/* ---- cas.h: stat, list, trees, references; store.h: fsck, gc ------------------ */
+
+static void cas_more(void)
+{
+    snap b = snapshot(store_dir);
+    mlops_blob_info info;
+    BAD(mlops_blob_info_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_BLOB_INFO_VERSION));
+    BAD(mlops_blob_info_init, "version 0", MLOPS_EINVAL, (&info, 0));
+    BAD(mlops_blob_info_init, "future version", MLOPS_EINVAL, (&info, 99));
+    mlops_blob_info_init(&info, MLOPS_BLOB_INFO_VERSION);
+    BAD(mlops_blob_stat, "NULL store", MLOPS_EINVAL, (NULL, &D, &info));
+    BAD(mlops_blob_stat, "NULL digest", MLOPS_EINVAL, (S, NULL, &info));
+    BAD(mlops_blob_stat, "NULL info", MLOPS_EINVAL, (S, &D, NULL));
+    BAD(mlops_blob_stat, "unknown digest", MLOPS_ENOTFOUND, (S, &UNKNOWN, &info));
+    info.version = 0;
+    BAD(mlops_blob_stat, "info version 0", MLOPS_EINVAL, (S, &D, &info));
+    mlops_blob_iter *it = NULL;
+    mlops_digest d;
+    BAD(mlops_blob_list_open, "NULL store", MLOPS_EINVAL, (NULL, 0, &it));
+    BAD(mlops_blob_list_open, "NULL out", MLOPS_EINVAL, (S, 0, NULL));
+    BAD(mlops_blob_list_open, "unknown kind", MLOPS_EINVAL, (S, 9, &it));
+    BAD(mlops_blob_list_open, "negative kind", MLOPS_EINVAL, (S, -1, &it));
+    BAD(mlops_blob_list_next, "NULL iterator", MLOPS_EINVAL, (NULL, &d, NULL));
+    TU_OK(mlops_blob_list_open(S, 0, &it));
+    BAD(mlops_blob_list_next, "NULL digest", MLOPS_EINVAL, (it, NULL, NULL));
+    VOID(mlops_blob_list_close, "an iterator", (it));
+    VOID(mlops_blob_list_close, "NULL", (NULL));
+
+    char *target = tu_path(dir, "restore");
+    BAD(mlops_tree_put, "NULL store", MLOPS_EINVAL, (NULL, dir, 0, &d));
+    BAD(mlops_tree_put, "NULL dir", MLOPS_EINVAL, (S, NULL, 0, &d));
+    BAD(mlops_tree_put, "NULL out", MLOPS_EINVAL, (S, dir, 0, NULL));
+    BAD(mlops_tree_put, "unknown flags", MLOPS_EINVAL, (S, dir, 0x40u, &d));
+    BAD(mlops_tree_put, "empty path", MLOPS_ENOTFOUND, (S, "", 0, &d));
+    BAD(mlops_tree_put, "over-long path", MLOPS_EIO, (S, LONG, 0, &d));
+    BAD(mlops_tree_put, "missing directory", MLOPS_ENOTFOUND, (S, target, 0, &d));
+    char *file = tu_path(dir, "key.pem");
+    BAD(mlops_tree_put, "a file", MLOPS_EINVAL, (S, file, 0, &d));
+    BAD(mlops_tree_get, "NULL store", MLOPS_EINVAL, (NULL, &D, target, 0));
+    BAD(mlops_tree_get, "NULL digest", MLOPS_EINVAL, (S, NULL, target, 0));
+    BAD(mlops_tree_get, "NULL dir", MLOPS_EINVAL, (S, &D, NULL, 0));
+    BAD(mlops_tree_get, "flags", MLOPS_EINVAL, (S, &D, target, 1));
+    BAD(mlops_tree_get, "a blob, not a tree", MLOPS_EINVAL, (S, &D, target, 0));
+    BAD(mlops_tree_get, "unknown digest", MLOPS_ENOTFOUND, (S, &UNKNOWN, target, 0));
+    BAD(mlops_tree_get, "over-long dir", MLOPS_ENOTFOUND, (S, &TREE, LONG, 0));
+    BAD(mlops_tree_get, "existing file", MLOPS_EEXIST, (S, &TREE, file, 0));
+    BAD(mlops_tree_get, "non-empty directory", MLOPS_EEXIST, (S, &TREE, dir, 0));
+    ck_assert_int_ne(access(target, F_OK), 0);
+    free(file);
+    free(target);
+
+    mlops_ref_iter *ri = NULL;
+    const char *name;
+    for (int i = 0; i < 3; i++) {
+        const char *str = BAD_STRINGS[i] ? BAD_STRINGS[i] : LONG;
+        const char *what = i == 0 ? "empty name" : i == 1 ? "invalid UTF-8 name" : "over-long name";
+        BAD(mlops_ref_set, what, MLOPS_EINVAL, (S, str, &D));
+        BAD(mlops_ref_get, what, MLOPS_EINVAL, (S, str, &d));
+        BAD(mlops_ref_delete, what, MLOPS_EINVAL, (S, str));
+    }
+    BAD(mlops_ref_set, "control character", MLOPS_EINVAL, (S, "a\nb", &D));
+    BAD(mlops_ref_set, "NULL store", MLOPS_EINVAL, (NULL, "r", &D));
+    BAD(mlops_ref_set, "NULL name", MLOPS_EINVAL, (S, NULL, &D));
+    BAD(mlops_ref_set, "NULL digest", MLOPS_EINVAL, (S, "r", NULL));
+    BAD(mlops_ref_set, "unknown digest", MLOPS_ENOTFOUND, (S, "r", &UNKNOWN));
+    BAD(mlops_ref_get, "NULL out", MLOPS_EINVAL, (S, "main", NULL));
+    BAD(mlops_ref_get, "unknown", MLOPS_ENOTFOUND, (S, "nope", &d));
+    BAD(mlops_ref_delete, "NULL store", MLOPS_EINVAL, (NULL, "main"));
+    BAD(mlops_ref_delete, "unknown", MLOPS_ENOTFOUND, (S, "nope"));
+    BAD(mlops_ref_list_open, "NULL store", MLOPS_EINVAL, (NULL, NULL, &ri));
+    BAD(mlops_ref_list_open, "NULL out", MLOPS_EINVAL, (S, NULL, NULL));
+    BAD(mlops_ref_list_open, "invalid UTF-8 prefix", MLOPS_EINVAL, (S, BAD_UTF8, &ri));
+    BAD(mlops_ref_list_next, "NULL iterator", MLOPS_EINVAL, (NULL, &name, &d));
+    TU_OK(mlops_ref_list_open(S, NULL, &ri));
+    BAD(mlops_ref_list_next, "NULL name", MLOPS_EINVAL, (ri, NULL, &d));
+    BAD(mlops_ref_list_next, "NULL digest", MLOPS_EINVAL, (ri, &name, NULL));
+    VOID(mlops_ref_list_close, "an iterator", (ri));
+    VOID(mlops_ref_list_close, "NULL", (NULL));
+
+    mlops_fsck_opts fo;
+    mlops_fsck_report fr;
+    BAD(mlops_fsck_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_FSCK_OPTS_VERSION));
+    BAD(mlops_fsck_opts_init, "version 0", MLOPS_EINVAL, (&fo, 0));
+    BAD(mlops_fsck_report_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_FSCK_REPORT_VERSION));
+    BAD(mlops_fsck_report_init, "future version", MLOPS_EINVAL, (&fr, 8));
+    mlops_fsck_report_init(&fr, MLOPS_FSCK_REPORT_VERSION);
+    BAD(mlops_store_fsck, "NULL store", MLOPS_EINVAL, (NULL, NULL, &fr));
+    BAD(mlops_store_fsck, "NULL report", MLOPS_EINVAL, (S, NULL, NULL));
+    double samples[] = { NAN, 0.0, -1.0, 1.5, INFINITY };
+    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+        fo = (mlops_fsck_opts)MLOPS_FSCK_OPTS_INIT;
+        fo.sample = samples[i];
+        BAD(mlops_store_fsck, i == 0 ? "NaN sample" : "sample outside (0, 1]", MLOPS_EINVAL, (S, &fo, &fr));
+    }
+    fo = (mlops_fsck_opts)MLOPS_FSCK_OPTS_INIT;
+    fo.version = 0;
+    BAD(mlops_store_fsck, "options version 0", MLOPS_EINVAL, (S, &fo, &fr));
+    fr.version = 0;
+    BAD(mlops_store_fsck, "report version 0", MLOPS_EINVAL, (S, NULL, &fr));
+    mlops_gc_opts go;
+    mlops_gc_report gr;
+    BAD(mlops_gc_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_GC_OPTS_VERSION));
+    BAD(mlops_gc_opts_init, "version 0", MLOPS_EINVAL, (&go, 0));
+    BAD(mlops_gc_report_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_GC_REPORT_VERSION));
+    BAD(mlops_gc_report_init, "version 0", MLOPS_EINVAL, (&gr, 0));
+    BAD(mlops_store_gc, "NULL store", MLOPS_EINVAL, (NULL, NULL, NULL));
+    go = (mlops_gc_opts)MLOPS_GC_OPTS_INIT;
+    go.grace_ms = -1;
+    BAD(mlops_store_gc, "negative grace", MLOPS_EINVAL, (S, &go, NULL));
+    go.grace_ms = INT64_MIN;
+    BAD(mlops_store_gc, "INT64_MIN grace", MLOPS_EINVAL, (S, &go, NULL));
+    go = (mlops_gc_opts)MLOPS_GC_OPTS_INIT;
+    go.version = 9;
+    BAD(mlops_store_gc, "future options", MLOPS_EINVAL, (S, &go, NULL));
+    mlops_gc_report_init(&gr, MLOPS_GC_REPORT_VERSION);
+    gr.version = 0;
+    BAD(mlops_store_gc, "report version 0", MLOPS_EINVAL, (S, NULL, &gr));
+    same_store(store_dir, &b, "cas.h (trees, refs, stat, list) and store.h (fsck, gc)");
     snap_free(&b);
 }
 
@@ -1462,6 +1591,7 @@ START_TEST(every_public_function_refuses_bad_input)
     setup_store();
     common_and_store();
     cas();
+    cas_more();
     track();
     registry();
     drift();
