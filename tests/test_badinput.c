@@ -492,7 +492,7 @@ static void cas_more(void)
     BAD(mlops_tree_get, "flags", MLOPS_EINVAL, (S, &D, target, 1));
     BAD(mlops_tree_get, "a blob, not a tree", MLOPS_EINVAL, (S, &D, target, 0));
     BAD(mlops_tree_get, "unknown digest", MLOPS_ENOTFOUND, (S, &UNKNOWN, target, 0));
-    BAD(mlops_tree_get, "over-long dir", MLOPS_ENOTFOUND, (S, &TREE, LONG, 0));
+    BAD(mlops_tree_get, "over-long dir", MLOPS_EIO, (S, &TREE, LONG, 0));
     BAD(mlops_tree_get, "existing file", MLOPS_EEXIST, (S, &TREE, file, 0));
     BAD(mlops_tree_get, "non-empty directory", MLOPS_EEXIST, (S, &TREE, dir, 0));
     ck_assert_int_ne(access(target, F_OK), 0);
