@@ -60,6 +60,14 @@ int mlops__manifest_build(mlops_store *s, const char *model, const mlops__reg_ve
         if (rc) return rc;
         ninputs = sort_unique(inputs, ninputs);
     }
+    int rc = mlops__sign_manifest_encode(model, v, inputs, ninputs, buf);
+    free(inputs);
+    return rc;
+}
+
+int mlops__sign_manifest_encode(const char *model, const mlops__reg_version *v,
+                                const mlops_digest *inputs, size_t ninputs, msgpack_sbuffer *buf)
+{
     msgpack_packer pk;
     msgpack_packer_init(&pk, buf, msgpack_sbuffer_write);
     int rc = msgpack_pack_map(&pk, 7);
@@ -78,6 +86,5 @@ int mlops__manifest_build(mlops_store *s, const char *model, const mlops__reg_ve
     if (!rc) rc = v->has_run ? pack_text(&pk, v->run_id) : msgpack_pack_nil(&pk);
     if (!rc) rc = pack_text(&pk, "version");
     if (!rc) rc = msgpack_pack_int64(&pk, v->number);
-    free(inputs);
     return rc ? mlops__err_nomem("encoding a signing manifest") : MLOPS_OK;
 }

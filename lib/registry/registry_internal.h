@@ -131,6 +131,15 @@ typedef struct mlops__audit_row {
 /* Appends the canonical msgpack encoding of row to buf (doc/format.md). */
 int mlops__audit_encode(msgpack_sbuffer *buf, const mlops__audit_row *row);
 
+/* Reads an event's canonical encoding back (audit events exported or
+ * received are untrusted bytes): *row's strings point into *mem, one
+ * malloc'd block to free. Only the canonical form is accepted: the bytes
+ * must be exactly what mlops__audit_encode writes for the row they decode
+ * to, so an event has one encoding and one hash. MLOPS_ECORRUPT (not a
+ * canonical event, naming why), MLOPS_EUNSUPPORTED (a newer format),
+ * MLOPS_ENOMEM. */
+int mlops__audit_decode(const void *buf, size_t len, mlops__audit_row *row, char **mem);
+
 /* The chain's head inside the caller's transaction. */
 int mlops__audit_head_read(mlops__conn *c, int64_t *seq, mlops_digest *hash, int64_t *time_ms);
 
@@ -167,6 +176,28 @@ int mlops__sign_verify(const mlops__sign_key *k, const void *msg, size_t len,
 int mlops__reg_run_inputs(mlops_store *s, const char *run_id, mlops_digest **out, size_t *n);
 
 /* The canonical signing manifest of a version, appended to buf. */
+/* The manifest of version v of model with the given input digests
+ * (sorted, unique), appended to buf. */
+int mlops__sign_manifest_encode(const char *model, const mlops__reg_version *v,
+                                const mlops_digest *inputs, size_t ninputs, msgpack_sbuffer *buf);
+
+/* A signing manifest read back from its bytes (a manifest handed to
+ * another tool, or received from one, is untrusted). */
+typedef struct mlops__sign_manifest {
+    char *model;            /* malloc'd */
+    mlops__reg_version v;   /* number, artifact, run_id/has_run, created_ms */
+    mlops_digest *inputs;   /* malloc'd, sorted, unique */
+    size_t ninputs;
+} mlops__sign_manifest;
+
+/* Decodes a signing manifest, accepting only its canonical form (the
+ * bytes mlops__sign_manifest_encode writes for what they decode to: one
+ * manifest, one byte string, one signature). MLOPS_ECORRUPT naming why,
+ * MLOPS_EUNSUPPORTED (another format name), MLOPS_ENOMEM. Release *out
+ * with mlops__sign_manifest_free in every case. */
+int mlops__sign_manifest_decode(const void *buf, size_t len, mlops__sign_manifest *out);
+void mlops__sign_manifest_free(mlops__sign_manifest *m);
+
 int mlops__manifest_build(mlops_store *s, const char *model, const mlops__reg_version *v,
                           msgpack_sbuffer *buf);
 

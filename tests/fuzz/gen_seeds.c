@@ -2,6 +2,7 @@
  * encoders (run by hand when a format changes; the output is committed in
  * tests/fuzz/corpus/). usage: gen_seeds CORPUS_DIR */
 #include "cas/manifest.h"
+#include "registry/registry_internal.h"
 
 #include <mlops.h>
 #include <errno.h>
@@ -139,6 +140,50 @@ static void profiles(void)
     }
 }
 
+static void put_sbuf(const char *target, const char *name, msgpack_sbuffer *sb)
+{
+    put(target, name, sb->data, sb->size);
+    msgpack_sbuffer_destroy(sb);
+    msgpack_sbuffer_init(sb);
+}
+
+static void audit_events(void)
+{
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    mlops__audit_row r = { 1, 1700000000000, "alice", "model.create", 1, "churn", 0,
+                           NULL, NULL, "churn", NULL };
+    must(mlops__audit_encode(&sb, &r));
+    put_sbuf("audit_event", "model-create", &sb);
+    mlops__audit_row m = { 70000, 1700000123456, "ci-bot", "alias.move", 300, "team/churn", 12,
+                           "champion", "11", "12", "better recall on the holdout set" };
+    must(mlops__audit_encode(&sb, &m));
+    put_sbuf("audit_event", "alias-move", &sb);
+    mlops__audit_row n = { 2, -5, NULL, "version.tag.set", -1, "m", -3, "k", "", "v\u00e9", "" };
+    must(mlops__audit_encode(&sb, &n));
+    put_sbuf("audit_event", "negatives", &sb);
+}
+
+static void sign_manifests(void)
+{
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    mlops__reg_version v;
+    memset(&v, 0, sizeof v);
+    v.number = 3;
+    v.created_ms = 1700000000000;
+    memset(v.artifact.bytes, 0xab, 32);
+    must(mlops__sign_manifest_encode("churn", &v, NULL, 0, &sb));
+    put_sbuf("sign_manifest", "no-run", &sb);
+    mlops_digest in[2];
+    memset(&in[0], 0x01, sizeof in[0]);
+    memset(&in[1], 0xfe, sizeof in[1]);
+    v.has_run = 1;
+    snprintf(v.run_id, sizeof v.run_id, "0123456789abcdef0123456789abcdef");
+    must(mlops__sign_manifest_encode("team/churn", &v, in, 2, &sb));
+    put_sbuf("sign_manifest", "with-run", &sb);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -151,5 +196,7 @@ int main(int argc, char **argv)
     filters();
     chunk_manifests();
     profiles();
+    audit_events();
+    sign_manifests();
     return 0;
 }
