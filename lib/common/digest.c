@@ -27,7 +27,7 @@ MLOPS_API int mlops_digest_parse(const char *text, mlops_digest *out)
         return mlops__err(MLOPS_EINVAL,
                           "mlops_digest_parse: '%.80s' is not a digest "
                           "(expected 'sha256:' and 64 lowercase hex digits)", text);
-    mlops_digest d;
+    mlops_digest d = { { 0 } };
     if (mlops__hex_decode(text + DIGEST_PREFIX_LEN, 64, d.bytes) != 0)
         return mlops__err(MLOPS_EINVAL,
                           "mlops_digest_parse: '%.80s' has a character that is not "

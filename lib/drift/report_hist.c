@@ -44,7 +44,7 @@ static int alloc_hist(mlops__drift_hist *h, size_t n, int edges)
     h->n = n;
     h->ref = (uint64_t *)h->block;
     h->cur = h->ref + n;
-    double *d = (double *)(h->cur + n);
+    double *d = (double *)(void *)((char *)h->block + 2 * n * sizeof(uint64_t));
     h->edges = edges ? d : NULL;
     h->values = edges ? NULL : d;
     memset(h->ref, 0, 2 * n * sizeof(uint64_t));

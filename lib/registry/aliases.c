@@ -95,7 +95,7 @@ static int set_tx(mlops__conn *c, void *arg)
 {
     struct alias_op *op = arg;
     int64_t model_id, old_id = 0, old_number = 0;
-    mlops__reg_version v;
+    mlops__reg_version v = { 0 };
     int found = 0;
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->func, op->model, &model_id);

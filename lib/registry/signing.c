@@ -63,7 +63,7 @@ static int sign_tx(mlops__conn *c, void *arg)
 {
     struct sign_op *op = arg;
     int64_t model_id = 0;
-    mlops__reg_version v;
+    mlops__reg_version v = { 0 };
     int found = 0;
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->func, op->model, &model_id);

@@ -148,7 +148,7 @@ static int get_tx(mlops__conn *c, void *arg)
     struct get_ctx *x = arg;
     const char *func = "mlops_model_version_get";
     int64_t model_id = 0;
-    mlops__reg_version row;
+    mlops__reg_version row = { 0 };
     int rc = mlops__reg_model_id(c, func, x->model, &model_id);
     if (!rc) rc = mlops__reg_version_find(c, func, x->model, model_id, x->number, 1, &row);
     if (!rc) rc = version_load(c, row.id, &x->v);
