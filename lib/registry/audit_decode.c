@@ -39,9 +39,7 @@ static int get_text(const msgpack_object *o, char **cursor, const char **out)
         return 0;
     }
     if (o->type != MSGPACK_OBJECT_STR) return -1;
-    memcpy(*cursor, o->via.str.ptr, o->via.str.size);
-    (*cursor)[o->via.str.size] = '\0';
-    *out = *cursor;
+    *out = mlops__mp_str_copy(*cursor, o);
     *cursor += o->via.str.size + 1;
     return 0;
 }

@@ -76,12 +76,10 @@ static int decode_map(const msgpack_object *m, mlops__sign_manifest *out)
     if (model->type != MSGPACK_OBJECT_STR) return bad("the model is not a string");
     out->model = malloc(model->via.str.size + 1);
     if (!out->model) return mlops__err_nomem("decoding a signing manifest");
-    memcpy(out->model, model->via.str.ptr, model->via.str.size);
-    out->model[model->via.str.size] = '\0';
+    mlops__mp_str_copy(out->model, model);
     if (run->type == MSGPACK_OBJECT_STR) {
         if (run->via.str.size >= sizeof out->v.run_id) return bad("the run id is too long");
-        memcpy(out->v.run_id, run->via.str.ptr, run->via.str.size);
-        out->v.run_id[run->via.str.size] = '\0';
+        mlops__mp_str_copy(out->v.run_id, run);
         out->v.has_run = 1;
     } else if (run->type != MSGPACK_OBJECT_NIL) {
         return bad("the run id is neither a string nor nil");

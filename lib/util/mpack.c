@@ -1,6 +1,7 @@
 #include "util/mpack.h"
 
 #include <stdint.h>
+#include <string.h>
 
 static uint64_t be(const unsigned char *p, size_t n)
 {
@@ -72,6 +73,15 @@ int mlops__mp_well_formed(const void *buf, size_t len)
         pending += children;
     }
     return pos == len;
+}
+
+char *mlops__mp_str_copy(char *dst, const msgpack_object *o)
+{
+    uint32_t n = o->type == MSGPACK_OBJECT_BIN ? o->via.bin.size : o->via.str.size;
+    const char *src = o->type == MSGPACK_OBJECT_BIN ? o->via.bin.ptr : o->via.str.ptr;
+    if (n) memcpy(dst, src, n);
+    dst[n] = '\0';
+    return dst;
 }
 
 int mlops__mp_unpack(const void *buf, size_t len, msgpack_unpacked *u)

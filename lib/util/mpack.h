@@ -23,6 +23,11 @@
  * error message (the caller names the object). */
 int mlops__mp_unpack(const void *buf, size_t len, msgpack_unpacked *u);
 
+/* Copies the bytes of string (or bin) object o to dst, which has room for
+ * them and a NUL, and terminates it. msgpack-c gives an empty string a
+ * NULL pointer, which memcpy must never see. Returns dst. */
+char *mlops__mp_str_copy(char *dst, const msgpack_object *o);
+
 /* The structural check alone: 1 when buf[0..len) is exactly one object
  * whose lengths and counts fit, else 0. */
 int mlops__mp_well_formed(const void *buf, size_t len);
