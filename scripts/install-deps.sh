@@ -7,7 +7,8 @@ what=${1:-test}
 # Building the library and running the main job.
 main_pkgs="gcc g++ meson ninja-build pkg-config libsqlite3-dev libssl-dev libzstd-dev libmsgpack-dev"
 # Running every test besides.
-test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl"
+# Hardening passes: libFuzzer (clang and its runtime), valgrind, cppcheck.
+test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl clang libclang-rt-14-dev valgrind cppcheck"
 
 case "$what" in
 main) pkgs=$main_pkgs ;;
