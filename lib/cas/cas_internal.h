@@ -173,10 +173,20 @@ int mlops__put_reuse(mlops_store *s, const mlops_digest *d, int *reused);
 
 /* Stores len bytes (at most the maximum chunk size, or a tree encoding)
  * named d (their SHA-256) as one object plus its content row of `kind`
- * with `entries` (1 for a blob, the entry count for a tree). w may be
- * NULL (a writer is made for the call). */
+ * with `entries` (1 for a blob, the entry count for a tree) and, for a
+ * tree, the rows naming its children. w may be NULL (a writer is made for
+ * the call). */
 int mlops__put_whole(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d, int kind,
-                     uint64_t entries, const void *data, size_t len);
+                     uint64_t entries, const void *data, size_t len,
+                     const mlops_digest *children, size_t nchildren);
+
+/* Puts content of at most the maximum chunk size as a whole blob (or
+ * reuses it) and writes its digest to *out. */
+int mlops__put_small(mlops_store *s, const void *data, size_t len, mlops_digest *out);
+
+/* Runs fn in a write transaction for a put: a failure's message is
+ * prefixed with func and the store's path. */
+int mlops__put_commit(mlops_store *s, const char *func, mlops__tx_fn fn, void *arg);
 
 /* "sha256:<hex>" into buf (MLOPS_DIGEST_STRLEN). Returns buf. */
 const char *mlops__digest_str(const mlops_digest *d, char *buf);

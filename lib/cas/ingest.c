@@ -519,7 +519,7 @@ static int finish_chunked(mlops__ingest *ig, mlops_digest *out)
     if (!rc) rc = mlops__objects_sync_dirs(ig->s, ig->placed, ig->nplaced);
     if (!rc) {
         struct commit_arg a = {ig, &blob, &mdigest};
-        rc = mlops__store_write(ig->s, commit_chunked_tx, &a);
+        rc = mlops__put_commit(ig->s, ig->func, commit_chunked_tx, &a);
     }
     if (!rc) *out = blob;
     return rc;
@@ -556,14 +556,12 @@ static void ingest_free(mlops__ingest *ig, int keep_objects)
 static int finish_whole(mlops__ingest *ig, mlops_digest *out)
 {
     const void *data = ig->cur ? ig->cur->buf : NULL;
-    size_t len = ig->cur ? ig->cur->len : 0;
-    mlops_digest d;
-    int reused = 0;
-    int rc = mlops__sha256_oneshot(data, len, &d);
-    if (!rc) rc = mlops__put_reuse(ig->s, &d, &reused);
-    if (!rc && !reused) rc = mlops__put_whole(ig->s, NULL, &d, MLOPS__KIND_BLOB, 1, data, len);
-    if (!rc) *out = d;
-    return rc;
+    return mlops__put_small(ig->s, data, ig->cur ? ig->cur->len : 0, out);
+}
+
+uint64_t mlops__ingest_total(const mlops__ingest *ig)
+{
+    return ig->total;
 }
 
 int mlops__ingest_finish(mlops__ingest *ig, mlops_digest *out)
@@ -581,15 +579,7 @@ void mlops__ingest_abort(mlops__ingest *ig)
 int mlops__ingest_memory(mlops_store *s, const char *func, const void *data, size_t len,
                          mlops_digest *out)
 {
-    if (len <= s->chunk_max) {
-        mlops_digest d;
-        int reused = 0;
-        int rc = mlops__sha256_oneshot(data, len, &d);
-        if (!rc) rc = mlops__put_reuse(s, &d, &reused);
-        if (!rc && !reused) rc = mlops__put_whole(s, NULL, &d, MLOPS__KIND_BLOB, 1, data, len);
-        if (!rc) *out = d;
-        return rc;
-    }
+    if (len <= s->chunk_max) return mlops__put_small(s, data, len, out);
     mlops__ingest *ig;
     int rc = mlops__ingest_new(s, func, &ig);
     if (rc) return rc;
