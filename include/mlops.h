@@ -12,5 +12,7 @@
 #include "mlops/common.h"
 #include "mlops/store.h"
 #include "mlops/cas.h"
+#include "mlops/track.h"
+#include "mlops/registry.h"
 
 #endif /* MLOPS_H */

@@ -6,6 +6,9 @@
  * records digests adds exactly one line here for its table. */
 static const char *const gc_root_queries[] = {
     "SELECT digest FROM cas_ref",
+    "SELECT digest FROM run_lineage WHERE direction = 1", /* run outputs (lib/track) */
+    /* model versions not deleted (lib/registry) */
+    "SELECT artifact FROM reg_versions WHERE deleted_ms IS NULL",
 };
 
 size_t mlops__cas_gc_root_queries(const char *const **out)

@@ -1,6 +1,8 @@
+#include "registry/registry_internal.h"
 #include "store/schema.h"
 #include "cas/cas_internal.h"
 #include "store/store_internal.h"
+#include "track/track_internal.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/str.h"
@@ -21,6 +23,8 @@ static const char store_schema_v1[] =
 static const char *const schema_v1_parts[] = {
     store_schema_v1,
     mlops__cas_schema_v1,
+    mlops__track_schema_v1,
+    mlops__registry_schema_v1,
 };
 
 static int create_v1(mlops__conn *c)

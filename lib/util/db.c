@@ -147,21 +147,30 @@ int mlops__conn_exec(mlops__conn *c, const char *sql)
     return mlops__conn_error(c, rc, "executing SQL");
 }
 
+/* BEGIN and COMMIT run on every call: prepared once per connection
+ * (through the statement cache) instead of parsed each time. sql must be
+ * a literal (the cache key is its address). */
+static int run_cached(mlops__conn *c, const char *sql, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = mlops__conn_stmt(c, sql, &st);
+    if (rc) return rc;
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    return step == SQLITE_DONE ? MLOPS_OK : mlops__conn_error(c, step, what);
+}
+
 int mlops__conn_begin(mlops__conn *c, int write)
 {
-    int rc = sqlite3_exec(c->db, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
-    if (rc == SQLITE_OK) return MLOPS_OK;
-    return mlops__conn_error(c, rc, write ? "starting a write transaction"
-                                          : "starting a read transaction");
+    if (write) return run_cached(c, "BEGIN IMMEDIATE", "starting a write transaction");
+    return run_cached(c, "BEGIN", "starting a read transaction");
 }
 
 int mlops__conn_commit(mlops__conn *c)
 {
-    int rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
-    if (rc == SQLITE_OK) return MLOPS_OK;
-    int code = mlops__conn_error(c, rc, "committing a transaction");
-    mlops__conn_rollback(c);
-    return code;
+    int rc = run_cached(c, "COMMIT", "committing a transaction");
+    if (rc) mlops__conn_rollback(c);
+    return rc;
 }
 
 void mlops__conn_rollback(mlops__conn *c)

@@ -1,0 +1,545 @@
+/*
+ * libmlops — the model registry: registered models, numbered versions that
+ * point at artifact digests and runs, aliases (`champion`) with optional
+ * signing policies, Ed25519 signatures, lineage, and a tamper-evident audit
+ * log of every change.
+ *
+ * Every change to the registry and the audit event that records it are
+ * written in one transaction: either both are on disk or neither is. A
+ * call that fails writes nothing and appends no event.
+ *
+ * Names. A model name is 1..MLOPS_REGISTRY_NAME_MAX bytes of UTF-8 without
+ * control characters and without '@' ('/' is allowed: "team/churn"). An
+ * alias name matches [A-Za-z0-9_-]{1,255}; "latest" and "v<digits>" are
+ * reserved (in any letter case): they cannot be set but always resolve,
+ * "latest" to the highest version not deleted and "v<N>" to version N.
+ * A model reference "name@alias" or "name/N" names one version.
+ *
+ * Actor and reason. Each change records who made it: the actor given in a
+ * mlops_change_opts, else the store's mlops_store_opts.actor (by default
+ * the login name), and an optional free-text reason.
+ *
+ * Threads: all functions taking a mlops_store may be called from several
+ * threads and processes at once. The handles they return (mlops_model,
+ * mlops_model_version, lists, lineage) are snapshots: they do not change
+ * when the registry changes, and a handle may be read by several threads
+ * when none frees it.
+ */
+#ifndef MLOPS_REGISTRY_H
+#define MLOPS_REGISTRY_H
+
+#include "common.h"
+#include "store.h"
+#include "track.h"
+
+MLOPS_BEGIN_DECLS
+
+/* ---- Limits ------------------------------------------------------------ */
+
+#define MLOPS_REGISTRY_NAME_MAX 255  /* bytes in a model name, alias, tag key or actor */
+#define MLOPS_REGISTRY_TEXT_MAX 65536 /* bytes in a description, tag value or reason */
+
+/* ---- Who and why ------------------------------------------------------- */
+
+#define MLOPS_CHANGE_OPTS_VERSION 1
+
+/* Optional details of one change, recorded in its audit event. Initialise
+ * with MLOPS_CHANGE_OPTS_INIT or mlops_change_opts_init(). Passing NULL
+ * where a function takes one means all defaults. */
+typedef struct mlops_change_opts {
+    unsigned version;   /* MLOPS_CHANGE_OPTS_VERSION */
+    const char *actor;  /* who: 1..255 bytes, no control characters;
+                           NULL = the store's actor */
+    const char *reason; /* why: free UTF-8 text up to
+                           MLOPS_REGISTRY_TEXT_MAX bytes, or NULL */
+} mlops_change_opts;
+
+#define MLOPS_CHANGE_OPTS_INIT { MLOPS_CHANGE_OPTS_VERSION, NULL, NULL }
+
+/* Fills opts with the defaults of the given version (use
+ * MLOPS_CHANGE_OPTS_VERSION). Errors: MLOPS_EINVAL when opts is NULL or the
+ * version is 0 or newer than this library knows. */
+MLOPS_API int mlops_change_opts_init(mlops_change_opts *opts, unsigned version);
+
+/* ---- Registered models ------------------------------------------------- */
+
+typedef struct mlops_model mlops_model;   /* one model, a snapshot */
+typedef struct mlops_models mlops_models; /* a list of models */
+
+/* Creates the model `name` with no versions, recording the store's actor.
+ * Errors: MLOPS_EINVAL (NULL or malformed name), MLOPS_EEXIST (a model of
+ * that name exists), MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_create(mlops_store *s, const char *name);
+
+/* As mlops_model_create, with a description (NULL or "" for none) and the
+ * change's actor and reason (change may be NULL). Same errors, and
+ * MLOPS_EINVAL for a malformed description or change. */
+MLOPS_API int mlops_model_create_ex(mlops_store *s, const char *name, const char *description,
+                                    const mlops_change_opts *change);
+
+/* Renames a model; its versions, aliases, tags and history follow it.
+ * Signatures attest the model name, so versions signed under the old name
+ * no longer verify (sign them again under the new one).
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no model `name`), MLOPS_EEXIST
+ * (`new_name` is taken), MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_rename(mlops_store *s, const char *name, const char *new_name,
+                                 const mlops_change_opts *change);
+
+/* Deletes a model. While it has versions that are not deleted this is
+ * refused (MLOPS_ECONFLICT) unless force is non-zero; forced, every
+ * remaining version is deleted first (see mlops_model_version_delete),
+ * then its aliases and alias policies, each with its own audit event. The
+ * model's rows are kept, marked deleted, so its history stays readable;
+ * the name becomes free for a new model.
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND, MLOPS_ECONFLICT, MLOPS_EREADONLY,
+ * MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_delete(mlops_store *s, const char *name, int force,
+                                 const mlops_change_opts *change);
+
+/* Sets a model's description (NULL or "" clears it). Setting the value it
+ * already has changes nothing and records nothing.
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND, MLOPS_EREADONLY, MLOPS_EBUSY,
+ * MLOPS_EIO. */
+MLOPS_API int mlops_model_set_description(mlops_store *s, const char *name,
+                                          const char *description,
+                                          const mlops_change_opts *change);
+
+/* Sets tag `key` (1..255 bytes, no control characters) of a model to value
+ * (UTF-8, up to MLOPS_REGISTRY_TEXT_MAX bytes; may be ""). Setting the
+ * value it already has records nothing.
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND, MLOPS_EREADONLY, MLOPS_EBUSY,
+ * MLOPS_EIO. */
+MLOPS_API int mlops_model_tag_set(mlops_store *s, const char *name, const char *key,
+                                  const char *value, const mlops_change_opts *change);
+
+/* Removes tag `key` of a model. Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no
+ * such model or tag), MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_tag_delete(mlops_store *s, const char *name, const char *key,
+                                     const mlops_change_opts *change);
+
+/* Reads the model `name` (not deleted) with its tags and aliases into a
+ * new handle *out, released with mlops_model_free.
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND, MLOPS_ENOMEM, MLOPS_EBUSY,
+ * MLOPS_EIO. */
+MLOPS_API int mlops_model_get(mlops_store *s, const char *name, mlops_model **out);
+
+/* Releases a model handle; NULL is a no-op. Only for handles from
+ * mlops_model_get (not those a list holds). */
+MLOPS_API void mlops_model_free(mlops_model *m);
+
+/* Getters. Strings live as long as the handle (or the list holding it). */
+MLOPS_API const char *mlops_model_name(const mlops_model *m);
+MLOPS_API const char *mlops_model_description(const mlops_model *m); /* "" when none */
+MLOPS_API int64_t mlops_model_created_ms(const mlops_model *m);
+MLOPS_API int64_t mlops_model_updated_ms(const mlops_model *m); /* last change */
+/* Deletion time, 0 while the model is not deleted. */
+MLOPS_API int64_t mlops_model_deleted_ms(const mlops_model *m);
+/* Highest version number ever created (deleted ones included), 0 if none. */
+MLOPS_API int64_t mlops_model_max_version(const mlops_model *m);
+/* Tags, sorted by key: their number, the i-th (key and value set when the
+ * pointers are not NULL; MLOPS_EINVAL when i is out of range), and the
+ * value of one key (NULL when absent). */
+MLOPS_API size_t mlops_model_tag_count(const mlops_model *m);
+MLOPS_API int mlops_model_tag_at(const mlops_model *m, size_t i, const char **key,
+                                 const char **value);
+MLOPS_API const char *mlops_model_tag(const mlops_model *m, const char *key);
+/* Aliases set on the model (reserved ones are not listed), sorted by name. */
+MLOPS_API size_t mlops_model_alias_count(const mlops_model *m);
+MLOPS_API int mlops_model_alias_at(const mlops_model *m, size_t i, const char **alias,
+                                   int64_t *version);
+
+#define MLOPS_MODEL_SEARCH_OPTS_VERSION 1
+
+/* What mlops_model_search returns. Initialise with
+ * MLOPS_MODEL_SEARCH_OPTS_INIT or mlops_model_search_opts_init(). */
+typedef struct mlops_model_search_opts {
+    unsigned version;               /* MLOPS_MODEL_SEARCH_OPTS_VERSION */
+    const char *name_glob;          /* names matching this pattern ('*' any
+                                       run, '?' one character, [abc] a set;
+                                       case-sensitive), NULL = all */
+    const char *const *tag_keys;    /* models having every one of these tags */
+    const char *const *tag_values;  /* ... with these values (NULL array, or
+                                       a NULL entry, = any value) */
+    size_t ntags;                   /* entries in tag_keys (and tag_values) */
+    int include_deleted;            /* list deleted models too (default 0) */
+} mlops_model_search_opts;
+
+#define MLOPS_MODEL_SEARCH_OPTS_INIT { MLOPS_MODEL_SEARCH_OPTS_VERSION, NULL, NULL, NULL, 0, 0 }
+
+/* Fills opts with the defaults of the given version. Errors: MLOPS_EINVAL
+ * when opts is NULL or the version is 0 or unknown. */
+MLOPS_API int mlops_model_search_opts_init(mlops_model_search_opts *opts, unsigned version);
+
+/* Lists the models matching opts (NULL = every model not deleted), sorted
+ * by name then creation, into a new list *out released with
+ * mlops_models_free. Errors: MLOPS_EINVAL (NULL s or out, bad opts),
+ * MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_search(mlops_store *s, const mlops_model_search_opts *opts,
+                                 mlops_models **out);
+MLOPS_API size_t mlops_models_count(const mlops_models *l);
+/* The i-th model, owned by the list (NULL when i is out of range). */
+MLOPS_API const mlops_model *mlops_models_at(const mlops_models *l, size_t i);
+MLOPS_API void mlops_models_free(mlops_models *l);
+
+/* ---- Versions ---------------------------------------------------------- */
+
+typedef struct mlops_model_version mlops_model_version;   /* one version, a snapshot */
+typedef struct mlops_model_versions mlops_model_versions; /* a list of versions */
+
+/* Version status (mlops_model_version_status). */
+#define MLOPS_VERSION_READY    0
+#define MLOPS_VERSION_ARCHIVED 1
+
+/* Creates the next version of `model`, pointing at the artifact `artifact`
+ * (which must be stored: mlops_blob_put and friends) and, when run_id is
+ * not NULL, made by that run (which must exist). The number, written to
+ * *version, is one more than the highest ever created for the model,
+ * assigned inside the write transaction: concurrent creators, threads or
+ * processes, get distinct consecutive numbers and no error. Numbers are
+ * never reused. The version is READY and keeps the artifact from garbage
+ * collection until it is deleted.
+ * Errors: MLOPS_EINVAL (NULL or malformed argument), MLOPS_ENOTFOUND (no
+ * model, artifact not in the store, or no such run), MLOPS_EREADONLY,
+ * MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_version_create(mlops_store *s, const char *model,
+                                         const mlops_digest *artifact, const char *run_id,
+                                         int64_t *version);
+
+/* As mlops_model_version_create, with a description (NULL or "" for none)
+ * and the change's actor and reason (change may be NULL). */
+MLOPS_API int mlops_model_version_create_ex(mlops_store *s, const char *model,
+                                            const mlops_digest *artifact, const char *run_id,
+                                            const char *description,
+                                            const mlops_change_opts *change, int64_t *version);
+
+/* Reads version `version` of `model` (deleted versions too: see
+ * mlops_model_version_deleted_ms) with its tags and signatures into a new
+ * handle *out, released with mlops_model_version_free.
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND, MLOPS_ENOMEM, MLOPS_EBUSY,
+ * MLOPS_EIO. */
+MLOPS_API int mlops_model_version_get(mlops_store *s, const char *model, int64_t version,
+                                      mlops_model_version **out);
+
+/* Releases a version handle from mlops_model_version_get; NULL is a no-op. */
+MLOPS_API void mlops_model_version_free(mlops_model_version *v);
+
+/* Getters. Strings and the digest live as long as the handle (or list). */
+MLOPS_API const char *mlops_model_version_model(const mlops_model_version *v);
+MLOPS_API int64_t mlops_model_version_number(const mlops_model_version *v);
+MLOPS_API const mlops_digest *mlops_model_version_artifact(const mlops_model_version *v);
+MLOPS_API const char *mlops_model_version_run_id(const mlops_model_version *v); /* or NULL */
+MLOPS_API const char *mlops_model_version_description(const mlops_model_version *v);
+MLOPS_API const char *mlops_model_version_creator(const mlops_model_version *v);
+MLOPS_API int mlops_model_version_status(const mlops_model_version *v); /* MLOPS_VERSION_* */
+MLOPS_API int64_t mlops_model_version_created_ms(const mlops_model_version *v);
+MLOPS_API int64_t mlops_model_version_updated_ms(const mlops_model_version *v);
+/* Deletion time, 0 while the version is not deleted. */
+MLOPS_API int64_t mlops_model_version_deleted_ms(const mlops_model_version *v);
+MLOPS_API size_t mlops_model_version_tag_count(const mlops_model_version *v);
+MLOPS_API int mlops_model_version_tag_at(const mlops_model_version *v, size_t i,
+                                         const char **key, const char **value);
+MLOPS_API const char *mlops_model_version_tag(const mlops_model_version *v, const char *key);
+/* Signatures recorded on the version, oldest first: the signing key's
+ * fingerprint (see mlops_key_fingerprint), the 64-byte Ed25519 signature
+ * and when it was made. Any output pointer may be NULL. MLOPS_EINVAL when
+ * i is out of range. Recorded is not verified: use
+ * mlops_model_version_verify. */
+MLOPS_API size_t mlops_model_version_signature_count(const mlops_model_version *v);
+MLOPS_API int mlops_model_version_signature_at(const mlops_model_version *v, size_t i,
+                                               mlops_digest *key_fingerprint,
+                                               unsigned char signature[64],
+                                               int64_t *signed_ms);
+
+/* Lists the versions of `model`, by number, into a new list *out released
+ * with mlops_model_versions_free; deleted ones only when include_deleted.
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no model), MLOPS_ENOMEM,
+ * MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_version_list(mlops_store *s, const char *model, int include_deleted,
+                                       mlops_model_versions **out);
+MLOPS_API size_t mlops_model_versions_count(const mlops_model_versions *l);
+/* The i-th version, owned by the list (NULL when i is out of range). */
+MLOPS_API const mlops_model_version *mlops_model_versions_at(const mlops_model_versions *l,
+                                                              size_t i);
+MLOPS_API void mlops_model_versions_free(mlops_model_versions *l);
+
+/* Sets a version's description (NULL or "" clears it) or its status
+ * (MLOPS_VERSION_READY or MLOPS_VERSION_ARCHIVED). Setting the value it
+ * already has records nothing.
+ * Errors: MLOPS_EINVAL (malformed argument, unknown status),
+ * MLOPS_ENOTFOUND (no model, or no such version or it is deleted),
+ * MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_version_set_description(mlops_store *s, const char *model,
+                                                  int64_t version, const char *description,
+                                                  const mlops_change_opts *change);
+MLOPS_API int mlops_model_version_set_status(mlops_store *s, const char *model,
+                                             int64_t version, int status,
+                                             const mlops_change_opts *change);
+
+/* Sets or removes tag `key` of a version (as mlops_model_tag_set and
+ * mlops_model_tag_delete). Same errors, and MLOPS_ENOTFOUND for a missing
+ * or deleted version. */
+MLOPS_API int mlops_model_version_tag_set(mlops_store *s, const char *model, int64_t version,
+                                          const char *key, const char *value,
+                                          const mlops_change_opts *change);
+MLOPS_API int mlops_model_version_tag_delete(mlops_store *s, const char *model,
+                                             int64_t version, const char *key,
+                                             const mlops_change_opts *change);
+
+/* Deletes a version: its row is kept, marked deleted, with its artifact
+ * digest, run and signatures (nothing is redacted); its number is never
+ * reused; its artifact stops being a garbage-collection root; aliases
+ * pointing at it are removed (each recorded).
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no model, no such version, or
+ * already deleted), MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_version_delete(mlops_store *s, const char *model, int64_t version,
+                                         const mlops_change_opts *change);
+
+/* ---- Aliases ----------------------------------------------------------- */
+
+/* Points alias `alias` of `model` at version `version` (not deleted),
+ * creating the alias or moving it from the version it pointed at, in one
+ * step. Pointing it where it already points records nothing. When a
+ * policy guards the alias (mlops_model_alias_policy_set) the version must
+ * carry a valid signature by one of the policy's keys.
+ * Errors: MLOPS_EINVAL (NULL, malformed or reserved alias),
+ * MLOPS_ENOTFOUND (no model, or no such version or it is deleted),
+ * MLOPS_EPOLICY (the alias's policy refuses the version: unsigned, or
+ * signed by no trusted key, or no signature that verifies),
+ * MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_alias_set(mlops_store *s, const char *model, const char *alias,
+                                    int64_t version);
+
+/* As mlops_model_alias_set with the change's actor and reason. */
+MLOPS_API int mlops_model_alias_set_ex(mlops_store *s, const char *model, const char *alias,
+                                       int64_t version, const mlops_change_opts *change);
+
+/* The version alias `alias` of `model` points at, reserved aliases
+ * included ("latest", "v3").
+ * Errors: MLOPS_EINVAL (NULL or malformed alias), MLOPS_ENOTFOUND (no
+ * model, alias not set, "latest" of a model without versions, "v<N>" of a
+ * missing or deleted version), MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_alias_get(mlops_store *s, const char *model, const char *alias,
+                                    int64_t *version);
+
+/* Removes alias `alias` of `model`.
+ * Errors: MLOPS_EINVAL (NULL, malformed or reserved alias),
+ * MLOPS_ENOTFOUND (no model, or the alias is not set), MLOPS_EREADONLY,
+ * MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_alias_delete(mlops_store *s, const char *model, const char *alias,
+                                       const mlops_change_opts *change);
+
+/* Resolves a reference "name@alias" (reserved aliases included) or
+ * "name/N" to the version number and its artifact digest, from one
+ * snapshot. The model name is everything before the last '@', or before
+ * the last '/' followed only by digits. version or artifact may be NULL.
+ * Errors: MLOPS_EINVAL (NULL ref, or not of either form), MLOPS_ENOTFOUND
+ * (no such model, alias or version, or the version is deleted),
+ * MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_resolve(mlops_store *s, const char *ref, int64_t *version,
+                                  mlops_digest *artifact);
+
+/* Guards alias `alias` of `model` (which need not be set yet; reserved
+ * names are refused): from now on it may only point at a version holding
+ * a signature, by one of the n trusted Ed25519 public keys (PEM
+ * "PUBLIC KEY" texts), that verifies over the version's current manifest.
+ * Replaces any previous policy of the alias. Refused with MLOPS_EPOLICY
+ * when the alias currently points at a version the new policy would
+ * refuse. The keys are copied into the store.
+ * Errors: MLOPS_EINVAL (NULL arguments, n == 0, malformed alias),
+ * MLOPS_EFORMAT (a text is not a PEM public key), MLOPS_EUNSUPPORTED (a
+ * key that is not Ed25519), MLOPS_ENOTFOUND (no model), MLOPS_EPOLICY,
+ * MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_alias_policy_set(mlops_store *s, const char *model, const char *alias,
+                                           const char *const *trusted_public_pems, size_t n,
+                                           const mlops_change_opts *change);
+
+/* Removes the policy of alias `alias` of `model`.
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no model, or no policy on the
+ * alias), MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_alias_policy_delete(mlops_store *s, const char *model,
+                                              const char *alias,
+                                              const mlops_change_opts *change);
+
+/* The fingerprints of the keys the policy of alias `alias` trusts, in a
+ * new array of *n digests released with mlops_free (sorted by bytes).
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no model or no policy),
+ * MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_alias_policy_get(mlops_store *s, const char *model, const char *alias,
+                                           mlops_digest **fingerprints, size_t *n);
+
+/* ---- Signing ----------------------------------------------------------- */
+
+/* The fingerprint of an Ed25519 key given as PEM text (a "PRIVATE KEY" or
+ * a "PUBLIC KEY"): the SHA-256 of its 32-byte raw public key. Private and
+ * public halves of a pair have the same fingerprint.
+ * Errors: MLOPS_EINVAL (NULL arguments), MLOPS_EFORMAT (not a PEM key, or
+ * an encrypted one), MLOPS_EUNSUPPORTED (not an Ed25519 key). */
+MLOPS_API int mlops_key_fingerprint(const char *pem, mlops_digest *out);
+
+/* The signing manifest of a version: the canonical msgpack bytes a
+ * signature covers (model name, version number, artifact digest, run id,
+ * the run's input digests, creation time; doc/format.md), in a new buffer
+ * *data of *len bytes released with mlops_free. Lets other tools verify a
+ * signature (e.g. `openssl pkeyutl -verify -rawin`).
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no model or version),
+ * MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_version_manifest(mlops_store *s, const char *model, int64_t version,
+                                           void **data, size_t *len);
+
+/* Signs version `version` of `model` with the Ed25519 private key in
+ * private_pem (PEM "PRIVATE KEY", unencrypted) over its manifest, and
+ * records the signature and the key's fingerprint. A version may carry
+ * signatures by several keys, one per key.
+ * Errors: MLOPS_EINVAL (NULL arguments), MLOPS_EFORMAT (not a PEM private
+ * key, or an encrypted one), MLOPS_EUNSUPPORTED (not an Ed25519 key),
+ * MLOPS_ENOTFOUND (no model, no such version or it is deleted),
+ * MLOPS_EEXIST (already signed by this key), MLOPS_EREADONLY, MLOPS_EBUSY,
+ * MLOPS_EIO. */
+MLOPS_API int mlops_model_version_sign(mlops_store *s, const char *model, int64_t version,
+                                       const char *private_pem,
+                                       const mlops_change_opts *change);
+
+/* Checks that version `version` of `model` carries a signature by the
+ * Ed25519 public key public_pem (PEM "PUBLIC KEY") that verifies over the
+ * version's manifest recomputed from the store now: a changed artifact
+ * digest, run, name or creation time makes it fail.
+ * Errors: MLOPS_EINVAL (NULL arguments), MLOPS_EFORMAT (not a PEM public
+ * key), MLOPS_EUNSUPPORTED (not Ed25519), MLOPS_ENOTFOUND (no model or
+ * version), MLOPS_ESIGNATURE (no signature by this key, or it does not
+ * verify), MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_version_verify(mlops_store *s, const char *model, int64_t version,
+                                         const char *public_pem);
+
+/* ---- Audit log ----------------------------------------------------------
+ * Every change appends one event. Events are numbered 1, 2, 3... (seq);
+ * event n stores hash_n = SHA-256(hash_{n-1} || canonical msgpack of event
+ * n), with hash_0 = 32 zero bytes (doc/format.md). Event times never
+ * decrease along the chain. */
+
+/* Walks the whole chain. MLOPS_OK when every event is present, in order
+ * and matches its hash, and the registry's current aliases and version
+ * artifacts agree with the log. Otherwise MLOPS_ECORRUPT, with a message
+ * naming the first bad sequence number (an event edited, deleted or moved)
+ * or the object that disagrees. Errors also: MLOPS_EINVAL, MLOPS_ENOMEM,
+ * MLOPS_EBUSY, MLOPS_EIO. Deleting events from the end cannot be seen from
+ * the chain alone: publish mlops_audit_head elsewhere and check it with
+ * mlops_audit_verify_head. */
+MLOPS_API int mlops_audit_verify(mlops_store *s);
+
+/* As mlops_audit_verify, and when head_hash is not NULL also checks that
+ * event head_seq exists with hash head_hash (a head published earlier), so
+ * that truncation and rewriting of the chain are caught. When first_bad is
+ * not NULL it receives the first bad sequence number, or 0 when the chain
+ * is intact (also when only the current state disagrees with it). */
+MLOPS_API int mlops_audit_verify_head(mlops_store *s, int64_t head_seq,
+                                      const mlops_digest *head_hash, int64_t *first_bad);
+
+/* The chain's head: the last sequence number and its hash (0 and 32 zero
+ * bytes for an empty log). Publish it elsewhere to make the whole chain up
+ * to it tamper-evident. Errors: MLOPS_EINVAL, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_audit_head(mlops_store *s, int64_t *seq, mlops_digest *hash);
+
+typedef struct mlops_audit_events mlops_audit_events; /* a list of events */
+
+#define MLOPS_AUDIT_EVENT_VERSION 1
+
+/* One event, as filled by mlops_audit_events_get. Set `version` (with
+ * MLOPS_AUDIT_EVENT_INIT or mlops_audit_event_init) before the call: the
+ * library fills the fields that version has. Strings live as long as the
+ * list and are NULL when the event has no such value.
+ *
+ * Actions and their values (old -> new):
+ *   model.create (-> name), model.rename (old name -> new name),
+ *   model.delete (name ->), model.describe, version.describe (text -> text),
+ *   model.tag.set, version.tag.set (key; value -> value),
+ *   model.tag.delete, version.tag.delete (key; value ->),
+ *   version.create (-> "sha256:<hex>" or "sha256:<hex> run:<run id>"),
+ *   version.status ("ready"/"archived" -> ...), version.delete (digest ->),
+ *   version.sign (key fingerprint "sha256:<hex>" in new),
+ *   alias.set (key alias; -> "N"), alias.move (key alias; "M" -> "N"),
+ *   alias.delete (key alias; "N" ->),
+ *   alias.policy.set (key alias; comma-separated key fingerprints, sorted),
+ *   alias.policy.delete (key alias; fingerprints ->). */
+typedef struct mlops_audit_event {
+    unsigned version;      /* MLOPS_AUDIT_EVENT_VERSION */
+    int64_t seq;           /* 1, 2, 3... */
+    int64_t time_ms;
+    const char *actor;
+    const char *action;    /* see above */
+    const char *model;     /* the model's name when the event was made */
+    int64_t model_version; /* the version concerned, 0 for none */
+    const char *key;       /* alias or tag key, or NULL */
+    const char *old_value;
+    const char *new_value;
+    const char *reason;
+    mlops_digest hash;     /* this event's chain hash */
+} mlops_audit_event;
+
+#define MLOPS_AUDIT_EVENT_INIT \
+    { MLOPS_AUDIT_EVENT_VERSION, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, { { 0 } } }
+
+/* Zeroes ev and sets its version. Errors: MLOPS_EINVAL when ev is NULL or
+ * the version is 0 or unknown. */
+MLOPS_API int mlops_audit_event_init(mlops_audit_event *ev, unsigned version);
+
+/* The events of model `name` (the model of that name now, or when none,
+ * the last deleted one), through renames, oldest first, into a new list
+ * *out released with mlops_audit_events_free.
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no model was ever called name),
+ * MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_audit_model_events(mlops_store *s, const char *name,
+                                       mlops_audit_events **out);
+
+/* Up to limit events (0 = no limit) with seq > after_seq, oldest first,
+ * into a new list *out (for paging through the whole log).
+ * Errors: MLOPS_EINVAL, MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_audit_list(mlops_store *s, int64_t after_seq, size_t limit,
+                               mlops_audit_events **out);
+
+MLOPS_API size_t mlops_audit_events_count(const mlops_audit_events *l);
+/* Fills *ev with the i-th event. Errors: MLOPS_EINVAL (NULL arguments, i
+ * out of range, unknown ev->version). */
+MLOPS_API int mlops_audit_events_get(const mlops_audit_events *l, size_t i,
+                                     mlops_audit_event *ev);
+MLOPS_API void mlops_audit_events_free(mlops_audit_events *l);
+
+/* What alias `alias` of `model` pointed at, as of time_ms (after every
+ * event with a time <= time_ms), read from the audit log. Reserved
+ * aliases are answered from the versions' creation and deletion times.
+ * Errors: MLOPS_EINVAL (NULL or malformed alias), MLOPS_ENOTFOUND (no
+ * model, or the alias pointed at nothing then), MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_audit_alias_at(mlops_store *s, const char *model, const char *alias,
+                                   int64_t time_ms, int64_t *version);
+
+/* ---- Lineage -----------------------------------------------------------
+ * How a version was made: its run as the experiment records hold it (the
+ * mlops_run_info snapshot of track.h carries the run's params, metric
+ * summaries and lineage edges) and the run's inputs. */
+
+typedef struct mlops_version_lineage mlops_version_lineage;
+
+/* Everything recorded about how version `version` of `model` (deleted
+ * versions too) was made, in one call, into a new handle *out released
+ * with mlops_version_lineage_free. A version created without a run gives
+ * a lineage with no run and no inputs.
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no model or version, or its run
+ * record is gone), MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_version_lineage(mlops_store *s, const char *model, int64_t version,
+                                          mlops_version_lineage **out);
+MLOPS_API void mlops_version_lineage_free(mlops_version_lineage *l);
+
+MLOPS_API int64_t mlops_version_lineage_version(const mlops_version_lineage *l);
+MLOPS_API const mlops_digest *mlops_version_lineage_artifact(const mlops_version_lineage *l);
+/* The run (id, status, params via mlops_run_info_params, metric summaries
+ * via mlops_run_info_metrics: last, min, max, count...), owned by the
+ * lineage; NULL when the version has no run. */
+MLOPS_API const mlops_run_info *mlops_version_lineage_run(const mlops_version_lineage *l);
+/* The run's input edges (digest, name, role), by name; *count receives
+ * their number (count may be NULL). NULL when there are none. Owned by
+ * the lineage. */
+MLOPS_API const mlops_lineage_edge *mlops_version_lineage_inputs(const mlops_version_lineage *l,
+                                                                 size_t *count);
+
+MLOPS_END_DECLS
+
+#endif /* MLOPS_REGISTRY_H */

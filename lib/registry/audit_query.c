@@ -1,0 +1,326 @@
+/* Reading the audit log: lists of events (a model's history, or the whole
+ * log page by page) and "what did this alias point at, at time t". */
+#include "registry/registry_internal.h"
+#include "util/err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct event_item {
+    int64_t seq, time_ms, model_version;
+    char *actor, *action, *model, *key, *old_value, *new_value, *reason;
+    mlops_digest hash;
+};
+
+struct mlops_audit_events {
+    size_t n, cap;
+    struct event_item *items;
+};
+
+MLOPS_API int mlops_audit_event_init(mlops_audit_event *ev, unsigned version)
+{
+    if (!ev) return mlops__err_null("mlops_audit_event_init", "ev");
+    if (version == 0 || version > MLOPS_AUDIT_EVENT_VERSION)
+        return mlops__err(MLOPS_EINVAL,
+                          "mlops_audit_event_init: event version %u is not supported "
+                          "(this library knows 1..%d)",
+                          version, MLOPS_AUDIT_EVENT_VERSION);
+    memset(ev, 0, sizeof *ev);
+    ev->version = version;
+    return MLOPS_OK;
+}
+
+MLOPS_API void mlops_audit_events_free(mlops_audit_events *l)
+{
+    if (!l) return;
+    for (size_t i = 0; i < l->n; i++) {
+        struct event_item *e = &l->items[i];
+        free(e->actor);
+        free(e->action);
+        free(e->model);
+        free(e->key);
+        free(e->old_value);
+        free(e->new_value);
+        free(e->reason);
+    }
+    free(l->items);
+    free(l);
+}
+
+MLOPS_API size_t mlops_audit_events_count(const mlops_audit_events *l)
+{
+    return l ? l->n : 0;
+}
+
+MLOPS_API int mlops_audit_events_get(const mlops_audit_events *l, size_t i,
+                                     mlops_audit_event *ev)
+{
+    if (!l) return mlops__err_null("mlops_audit_events_get", "l");
+    if (!ev) return mlops__err_null("mlops_audit_events_get", "ev");
+    if (ev->version == 0 || ev->version > MLOPS_AUDIT_EVENT_VERSION)
+        return mlops__err(MLOPS_EINVAL,
+                          "mlops_audit_events_get: event version %u is not supported "
+                          "(initialise it with mlops_audit_event_init)",
+                          ev->version);
+    if (i >= l->n)
+        return mlops__err(MLOPS_EINVAL, "mlops_audit_events_get: index %zu is not below %zu", i,
+                          l->n);
+    const struct event_item *e = &l->items[i];
+    /* Version 1 is every field so far. */
+    ev->seq = e->seq;
+    ev->time_ms = e->time_ms;
+    ev->actor = e->actor;
+    ev->action = e->action;
+    ev->model = e->model;
+    ev->model_version = e->model_version;
+    ev->key = e->key;
+    ev->old_value = e->old_value;
+    ev->new_value = e->new_value;
+    ev->reason = e->reason;
+    ev->hash = e->hash;
+    return MLOPS_OK;
+}
+
+/* Reads every row of st (columns as in EVENT_COLUMNS) into l. */
+#define EVENT_COLUMNS \
+    "seq, time_ms, actor, action, model, version, key, old_value, new_value, reason, hash"
+
+static int collect_events(mlops__conn *c, sqlite3_stmt *st, mlops_audit_events *l)
+{
+    int step, rc = MLOPS_OK;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (l->n == l->cap) {
+            size_t cap = l->cap ? 2 * l->cap : 16;
+            struct event_item *p = realloc(l->items, cap * sizeof *p);
+            if (!p) {
+                rc = mlops__err_nomem("reading audit events");
+                break;
+            }
+            l->items = p;
+            l->cap = cap;
+        }
+        struct event_item *e = &l->items[l->n];
+        memset(e, 0, sizeof *e);
+        l->n++;
+        int oom = 0;
+        e->seq = sqlite3_column_int64(st, 0);
+        e->time_ms = sqlite3_column_int64(st, 1);
+        e->actor = mlops__reg_column_dup(st, 2, &oom);
+        e->action = mlops__reg_column_dup(st, 3, &oom);
+        e->model = mlops__reg_column_dup(st, 4, &oom);
+        e->model_version = sqlite3_column_int64(st, 5);
+        e->key = mlops__reg_column_dup(st, 6, &oom);
+        e->old_value = mlops__reg_column_dup(st, 7, &oom);
+        e->new_value = mlops__reg_column_dup(st, 8, &oom);
+        e->reason = mlops__reg_column_dup(st, 9, &oom);
+        if (sqlite3_column_bytes(st, 10) == 32)
+            memcpy(e->hash.bytes, sqlite3_column_blob(st, 10), 32);
+        if (oom) {
+            rc = mlops__err_nomem("reading audit events");
+            break;
+        }
+    }
+    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading audit events");
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* The model a history question is about: the one called name now, else
+ * the last one whose events carry that name (renamed or deleted). */
+static int history_model_id(mlops__conn *c, const char *func, const char *name, int64_t *id)
+{
+    int rc = mlops__reg_model_id(c, func, name, id);
+    if (rc != MLOPS_ENOTFOUND) return rc;
+    sqlite3_stmt *st;
+    rc = mlops__conn_stmt(
+        c, "SELECT model_id FROM audit_events WHERE model = ?1 ORDER BY seq DESC LIMIT 1", &st);
+    if (!rc) rc = mlops__bind_text(c, st, 1, name);
+    if (rc) return rc;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (step == SQLITE_ROW) return MLOPS_OK;
+    if (step != SQLITE_DONE) return mlops__conn_error(c, step, "searching the audit log");
+    return mlops__err(MLOPS_ENOTFOUND, "%s: no model was ever called '%s'", func, name);
+}
+
+struct model_events_ctx {
+    const char *name;
+    mlops_audit_events *list;
+};
+
+static int model_events_tx(mlops__conn *c, void *arg)
+{
+    struct model_events_ctx *x = arg;
+    int64_t id = 0;
+    int rc = history_model_id(c, "mlops_audit_model_events", x->name, &id);
+    sqlite3_stmt *st;
+    if (!rc)
+        rc = mlops__conn_stmt(c,
+                              "SELECT " EVENT_COLUMNS
+                              " FROM audit_events WHERE model_id = ?1 ORDER BY seq",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, id);
+    if (!rc) rc = collect_events(c, st, x->list);
+    return rc;
+}
+
+static int new_list(mlops_audit_events **out)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? MLOPS_OK : mlops__err_nomem("allocating an event list");
+}
+
+MLOPS_API int mlops_audit_model_events(mlops_store *s, const char *name,
+                                       mlops_audit_events **out)
+{
+    const char *func = "mlops_audit_model_events";
+    if (out) *out = NULL;
+    if (!s) return mlops__err_null(func, "s");
+    if (!out) return mlops__err_null(func, "out");
+    int rc = mlops__reg_check_model_name(func, "model name", name);
+    struct model_events_ctx x = { name, NULL };
+    if (!rc) rc = new_list(&x.list);
+    if (!rc) rc = mlops__store_read(s, model_events_tx, &x);
+    if (rc) {
+        mlops_audit_events_free(x.list);
+        return rc;
+    }
+    *out = x.list;
+    return MLOPS_OK;
+}
+
+struct list_ctx {
+    int64_t after;
+    int64_t limit;
+    mlops_audit_events *list;
+};
+
+static int list_tx(mlops__conn *c, void *arg)
+{
+    struct list_ctx *x = arg;
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(
+        c, "SELECT " EVENT_COLUMNS " FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, x->after);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, x->limit);
+    if (!rc) rc = collect_events(c, st, x->list);
+    return rc;
+}
+
+MLOPS_API int mlops_audit_list(mlops_store *s, int64_t after_seq, size_t limit,
+                               mlops_audit_events **out)
+{
+    if (out) *out = NULL;
+    if (!s) return mlops__err_null("mlops_audit_list", "s");
+    if (!out) return mlops__err_null("mlops_audit_list", "out");
+    struct list_ctx x = { after_seq, limit && limit < (size_t)INT64_MAX ? (int64_t)limit : -1,
+                          NULL };
+    int rc = new_list(&x.list);
+    if (!rc) rc = mlops__store_read(s, list_tx, &x);
+    if (rc) {
+        mlops_audit_events_free(x.list);
+        return rc;
+    }
+    *out = x.list;
+    return MLOPS_OK;
+}
+
+/* ---- Point in time ----------------------------------------------------- */
+
+struct alias_at_ctx {
+    const char *model, *alias;
+    int64_t time_ms;
+    int64_t version;
+};
+
+static int reserved_at(mlops__conn *c, struct alias_at_ctx *x, int64_t model_id, int64_t n)
+{
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "SELECT max(number) FROM reg_versions WHERE model_id = ?1 "
+                              "AND created_ms <= ?2 AND (deleted_ms IS NULL OR deleted_ms > ?2) "
+                              "AND (?3 = 0 OR number = ?3)",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, x->time_ms);
+    if (!rc) rc = mlops__bind_int64(c, st, 3, n);
+    if (rc) return rc;
+    int step = sqlite3_step(st);
+    int found = step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+    if (found) x->version = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (step != SQLITE_ROW) return mlops__conn_error(c, step, "reading versions");
+    if (!found)
+        return mlops__err(MLOPS_ENOTFOUND,
+                          "mlops_audit_alias_at: '%s@%s' named no version at %lld ms", x->model,
+                          x->alias, (long long)x->time_ms);
+    return MLOPS_OK;
+}
+
+static int alias_at_tx(mlops__conn *c, void *arg)
+{
+    struct alias_at_ctx *x = arg;
+    int64_t model_id = 0, n = 0;
+    int rc = history_model_id(c, "mlops_audit_alias_at", x->model, &model_id);
+    if (rc) return rc;
+    if (mlops__reg_alias_reserved(x->alias, &n)) {
+        if (n < 0)
+            return mlops__err(MLOPS_ENOTFOUND, "mlops_audit_alias_at: no version '%s' of '%s'",
+                              x->alias, x->model);
+        return reserved_at(c, x, model_id, n);
+    }
+    sqlite3_stmt *st;
+    rc = mlops__conn_stmt(c,
+                          "SELECT action, new_value FROM audit_events "
+                          "WHERE model_id = ?1 AND key = ?2 AND time_ms <= ?3 "
+                          "AND action IN ('alias.set', 'alias.move', 'alias.delete') "
+                          "ORDER BY seq DESC LIMIT 1",
+                          &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
+    if (!rc) rc = mlops__bind_text(c, st, 2, x->alias);
+    if (!rc) rc = mlops__bind_int64(c, st, 3, x->time_ms);
+    if (rc) return rc;
+    int step = sqlite3_step(st);
+    int found = 0;
+    if (step == SQLITE_ROW) {
+        const char *action = (const char *)sqlite3_column_text(st, 0);
+        const char *value = (const char *)sqlite3_column_text(st, 1);
+        if (action && strcmp(action, "alias.delete") != 0 && value) {
+            char *end;
+            long long v = strtoll(value, &end, 10);
+            if (*end || v < 1) {
+                rc = mlops__err(MLOPS_ECORRUPT,
+                                "mlops_audit_alias_at: an event of alias '%s@%s' holds '%s', "
+                                "not a version number",
+                                x->model, x->alias, value);
+            } else {
+                x->version = v;
+                found = 1;
+            }
+        }
+    } else if (step != SQLITE_DONE) {
+        rc = mlops__conn_error(c, step, "searching the audit log");
+    }
+    sqlite3_reset(st);
+    if (!rc && !found)
+        rc = mlops__err(MLOPS_ENOTFOUND, "mlops_audit_alias_at: alias '%s@%s' was not set at %lld ms",
+                        x->model, x->alias, (long long)x->time_ms);
+    return rc;
+}
+
+MLOPS_API int mlops_audit_alias_at(mlops_store *s, const char *model, const char *alias,
+                                   int64_t time_ms, int64_t *version)
+{
+    const char *func = "mlops_audit_alias_at";
+    if (!s) return mlops__err_null(func, "s");
+    if (!version) return mlops__err_null(func, "version");
+    int rc = mlops__reg_check_model_name(func, "model name", model);
+    if (!rc) rc = mlops__reg_check_alias(func, alias, 0);
+    if (rc) return rc;
+    struct alias_at_ctx x = { model, alias, time_ms, 0 };
+    rc = mlops__store_read(s, alias_at_tx, &x);
+    if (!rc) *version = x.version;
+    return rc;
+}

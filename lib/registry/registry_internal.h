@@ -1,0 +1,233 @@
+/* Internal interface of the model registry, shared by the files of
+ * lib/registry/ (models, versions, aliases, policies, audit chain,
+ * signing, lineage). Every function here runs on a connection the caller
+ * holds, inside the caller's transaction. */
+#ifndef MLOPS_REGISTRY_INTERNAL_H
+#define MLOPS_REGISTRY_INTERNAL_H
+
+#include "mlops/registry.h"
+#include "store/store_internal.h"
+
+#include <msgpack.h>
+
+/* The registry's part of schema version 1 (listed in lib/store/schema.c). */
+extern const char mlops__registry_schema_v1[];
+
+/* ---- Who, why, when ---------------------------------------------------- */
+
+/* A change's actor and reason, resolved from the caller's options and the
+ * store's default actor. Pointers are borrowed from those. */
+typedef struct mlops__reg_change {
+    const char *actor;
+    const char *reason;
+    int64_t now_ms; /* the change's time: set by mlops__reg_change_clock */
+} mlops__reg_change;
+
+int mlops__reg_change_resolve(const mlops_store *s, const char *func,
+                              const mlops_change_opts *opts, mlops__reg_change *out);
+
+/* Sets ch->now_ms, inside the write transaction, to the wall clock or the
+ * time of the chain's last event when the clock went back: event times
+ * never decrease, so "as of time t" queries are well defined. Rows the
+ * change writes use this time too. */
+int mlops__reg_change_clock(mlops__conn *c, mlops__reg_change *ch);
+
+/* ---- Validation -------------------------------------------------------- */
+
+int mlops__reg_check_model_name(const char *func, const char *what, const char *name);
+/* Free text (description, tag value, reason): NULL allowed when
+ * null_ok, UTF-8, at most MLOPS_REGISTRY_TEXT_MAX bytes. */
+int mlops__reg_check_text(const char *func, const char *what, const char *text, int null_ok);
+/* An alias name: [A-Za-z0-9_-]{1,255}. When settable, reserved names
+ * ("latest", "v<digits>", any case) are refused too. */
+int mlops__reg_check_alias(const char *func, const char *alias, int settable);
+/* 1 when alias is reserved; *number gets N for "v<N>" and 0 for
+ * "latest" (-1 when N does not fit an int64). */
+int mlops__reg_alias_reserved(const char *alias, int64_t *number);
+int mlops__reg_check_version(const char *func, int64_t version);
+
+/* ---- Looking things up ------------------------------------------------- */
+
+/* Reads model id (deleted or not) into a new handle. */
+int mlops__reg_model_load(mlops__conn *c, int64_t id, mlops_model **out);
+void mlops__reg_model_destroy(mlops_model *m);
+
+/* The id of the model called name that is not deleted. */
+int mlops__reg_model_id(mlops__conn *c, const char *func, const char *name, int64_t *id);
+
+typedef struct mlops__reg_version {
+    int64_t id;
+    int64_t model_id;
+    int64_t number;
+    mlops_digest artifact;
+    char run_id[256];     /* "" when none */
+    int has_run;
+    int64_t created_ms;
+    int64_t deleted_ms;   /* 0 while not deleted */
+} mlops__reg_version;
+
+/* Version `number` of the model model_id (named model, for messages).
+ * Deleted versions give MLOPS_ENOTFOUND unless allow_deleted. */
+int mlops__reg_version_find(mlops__conn *c, const char *func, const char *model,
+                            int64_t model_id, int64_t number, int allow_deleted,
+                            mlops__reg_version *out);
+
+/* The highest version of the model that is not deleted, or 0. */
+int mlops__reg_latest_version(mlops__conn *c, int64_t model_id, int64_t *number);
+
+/* Resolves an alias of a model (reserved ones included) to a version
+ * that is not deleted. */
+int mlops__reg_alias_resolve(mlops__conn *c, const char *func, const char *model,
+                             int64_t model_id, const char *alias, mlops__reg_version *out);
+
+/* Marks version v deleted, drops the aliases pointing at it, and records
+ * it all. */
+int mlops__reg_version_delete_row(mlops__conn *c, const mlops__reg_change *ch, const char *model,
+                                  const mlops__reg_version *v);
+
+/* Removes every alias policy of the model, recording each. */
+int mlops__reg_policies_drop(mlops__conn *c, const mlops__reg_change *ch, int64_t model_id,
+                             const char *model);
+
+/* Removes every alias of the model pointing at version_id, recording an
+ * alias.delete event for each. */
+int mlops__reg_aliases_drop_for_version(mlops__conn *c, const mlops__reg_change *ch,
+                                        int64_t model_id, const char *model,
+                                        int64_t version_id, int64_t number);
+
+/* ---- Audit chain ------------------------------------------------------- */
+
+/* One event before it is chained: what the caller knows. */
+typedef struct mlops__audit_ev {
+    const char *action;
+    int64_t model_id;
+    const char *model;
+    int64_t version; /* 0 = none */
+    const char *key;
+    const char *old_value;
+    const char *new_value;
+} mlops__audit_ev;
+
+/* Appends ev as the next event of the chain; *seq_out (may be NULL) gets
+ * its sequence number. Must run inside a write transaction. */
+int mlops__audit_append(mlops__conn *c, const mlops__reg_change *ch, const mlops__audit_ev *ev,
+                        int64_t *seq_out);
+
+/* A stored event, as hashed. Strings may be NULL (encoded as nil). */
+typedef struct mlops__audit_row {
+    int64_t seq;
+    int64_t time_ms;
+    const char *actor;
+    const char *action;
+    int64_t model_id;
+    const char *model;
+    int64_t version; /* 0 = none (nil) */
+    const char *key;
+    const char *old_value;
+    const char *new_value;
+    const char *reason;
+} mlops__audit_row;
+
+/* Appends the canonical msgpack encoding of row to buf (doc/format.md). */
+int mlops__audit_encode(msgpack_sbuffer *buf, const mlops__audit_row *row);
+
+/* The chain's head inside the caller's transaction. */
+int mlops__audit_head_read(mlops__conn *c, int64_t *seq, mlops_digest *hash, int64_t *time_ms);
+
+/* Checks the current aliases and versions against the events that made
+ * them (mlops_audit_verify's second half). */
+int mlops__audit_check_state(mlops__conn *c);
+
+/* ---- Signing ----------------------------------------------------------- */
+
+/* An Ed25519 key parsed from PEM: the raw 32-byte public key always, the
+ * EVP key for signing or verifying. */
+typedef struct mlops__sign_key {
+    void *pkey; /* EVP_PKEY */
+    unsigned char pub[32];
+    mlops_digest fingerprint;
+} mlops__sign_key;
+
+int mlops__sign_key_private(const char *func, const char *pem, mlops__sign_key *out);
+int mlops__sign_key_public(const char *func, const char *pem, mlops__sign_key *out);
+int mlops__sign_key_from_raw(const char *func, const unsigned char pub[32],
+                             mlops__sign_key *out);
+void mlops__sign_key_free(mlops__sign_key *k);
+
+int mlops__sign(const char *func, const mlops__sign_key *k, const void *msg, size_t len,
+                unsigned char sig[64]);
+/* 1 when sig verifies over msg with k, 0 when not. */
+int mlops__sign_verify(const mlops__sign_key *k, const void *msg, size_t len,
+                       const unsigned char sig[64]);
+
+/* The input digests the experiment records hold for run_id, in a
+ * malloc'd array (NULL when none) for the caller to free. Read through
+ * the public tracking API (its own read snapshot), so it may be called
+ * inside a registry transaction. */
+int mlops__reg_run_inputs(mlops_store *s, const char *run_id, mlops_digest **out, size_t *n);
+
+/* The canonical signing manifest of a version, appended to buf. */
+int mlops__manifest_build(mlops_store *s, const char *model, const mlops__reg_version *v,
+                          msgpack_sbuffer *buf);
+
+/* Whether version v carries a signature, by one of the trusted keys of
+ * the (model_id, alias) policy, that verifies over its current manifest.
+ * MLOPS_OK when no policy guards the alias or the policy is met;
+ * MLOPS_EPOLICY (message says why) when not. */
+int mlops__policy_check(mlops__conn *c, mlops_store *s, const char *func, const char *model,
+                        int64_t model_id, const char *alias, const mlops__reg_version *v);
+
+/* ---- Tags -------------------------------------------------------------- */
+
+/* A sorted key/value list held by a handle. */
+typedef struct mlops__reg_kv {
+    size_t n;
+    char **keys;
+    char **values;
+} mlops__reg_kv;
+
+/* Appends every (key, value) row of st, then resets st. */
+int mlops__reg_kv_load(mlops__conn *c, sqlite3_stmt *st, mlops__reg_kv *kv);
+void mlops__reg_kv_free(mlops__reg_kv *kv);
+int mlops__reg_kv_at(const char *func, const mlops__reg_kv *kv, size_t i, const char **key,
+                     const char **value);
+const char *mlops__reg_kv_get(const mlops__reg_kv *kv, const char *key);
+
+/* Where one owner kind (models, versions) keeps its tags. */
+typedef struct mlops__reg_tag_table {
+    const char *select_sql; /* ?1 owner, ?2 key -> value */
+    const char *upsert_sql; /* ?1 owner, ?2 key, ?3 value */
+    const char *delete_sql; /* ?1 owner, ?2 key */
+    const char *touch_sql;  /* ?1 owner, ?2 time: updated_ms */
+    const char *set_action;
+    const char *delete_action;
+} mlops__reg_tag_table;
+
+extern const mlops__reg_tag_table mlops__reg_model_tags;
+extern const mlops__reg_tag_table mlops__reg_version_tags;
+
+/* Sets or removes one tag of owner and records it as an event about
+ * subject (its model and version). Setting the current value records
+ * nothing; removing a missing tag is MLOPS_ENOTFOUND. */
+int mlops__reg_tag_set(mlops__conn *c, const mlops__reg_change *ch, const mlops__reg_tag_table *t,
+                       int64_t owner, const mlops__audit_ev *subject, const char *key,
+                       const char *value);
+int mlops__reg_tag_delete(mlops__conn *c, const mlops__reg_change *ch,
+                          const mlops__reg_tag_table *t, int64_t owner,
+                          const mlops__audit_ev *subject, const char *func, const char *key);
+
+/* ---- Small shared helpers ---------------------------------------------- */
+
+/* "sha256:<hex>" of d into out. */
+void mlops__reg_digest_text(const mlops_digest *d, char out[MLOPS_DIGEST_STRLEN]);
+/* Column i of the current row as a malloc'd copy (NULL for SQL NULL;
+ * *oom set on allocation failure). */
+char *mlops__reg_column_dup(sqlite3_stmt *st, int i, int *oom);
+/* Steps st (bound by the caller) to the end, collecting its first column
+ * as integers into a malloc'd array; resets st. */
+int mlops__reg_collect_ids(mlops__conn *c, sqlite3_stmt *st, int64_t **ids, size_t *n);
+/* Steps st once: *out is a malloc'd copy of the first column of the first
+ * row, or NULL when there is no row; resets st. */
+int mlops__reg_first_text(mlops__conn *c, sqlite3_stmt *st, char **out);
+
+#endif

@@ -1,0 +1,103 @@
+/* The registry's tables (schema version 1; documented in doc/format.md,
+ * section "Model registry"). Rows are never removed: deleting a model or a
+ * version marks it, so the history stays whole. */
+#include "registry/registry_internal.h"
+
+const char mlops__registry_schema_v1[] =
+    /* A name is unique among models that are not deleted. */
+    "CREATE TABLE reg_models("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  name TEXT NOT NULL,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  deleted_ms INTEGER"
+    ");"
+    "CREATE UNIQUE INDEX reg_models_live_name ON reg_models(name) WHERE deleted_ms IS NULL;"
+    "CREATE INDEX reg_models_name ON reg_models(name, id);"
+
+    "CREATE TABLE reg_model_tags("
+    "  model_id INTEGER NOT NULL REFERENCES reg_models(id),"
+    "  key TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY(model_id, key)"
+    ") WITHOUT ROWID;"
+
+    /* create_seq / delete_seq: the audit events that created and deleted
+     * the version, so that mlops_audit_verify can check the row. */
+    "CREATE TABLE reg_versions("
+    "  id INTEGER PRIMARY KEY,"
+    "  model_id INTEGER NOT NULL REFERENCES reg_models(id),"
+    "  number INTEGER NOT NULL,"
+    "  artifact BLOB NOT NULL CHECK(length(artifact) = 32),"
+    "  run_id TEXT,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  status INTEGER NOT NULL DEFAULT 0,"
+    "  creator TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  deleted_ms INTEGER,"
+    "  create_seq INTEGER NOT NULL UNIQUE,"
+    "  delete_seq INTEGER,"
+    "  UNIQUE(model_id, number)"
+    ");"
+    /* Garbage-collection roots: the artifacts of versions not deleted. */
+    "CREATE INDEX reg_versions_live_artifact ON reg_versions(artifact)"
+    "  WHERE deleted_ms IS NULL;"
+
+    "CREATE TABLE reg_version_tags("
+    "  version_id INTEGER NOT NULL REFERENCES reg_versions(id),"
+    "  key TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY(version_id, key)"
+    ") WITHOUT ROWID;"
+
+    /* event_seq: the alias.set/alias.move event that put it there. */
+    "CREATE TABLE reg_aliases("
+    "  model_id INTEGER NOT NULL REFERENCES reg_models(id),"
+    "  alias TEXT NOT NULL,"
+    "  version_id INTEGER NOT NULL REFERENCES reg_versions(id),"
+    "  updated_ms INTEGER NOT NULL,"
+    "  event_seq INTEGER NOT NULL,"
+    "  PRIMARY KEY(model_id, alias)"
+    ") WITHOUT ROWID;"
+
+    /* The keys a signing policy on an alias trusts (raw Ed25519 public keys). */
+    "CREATE TABLE reg_policy_keys("
+    "  model_id INTEGER NOT NULL REFERENCES reg_models(id),"
+    "  alias TEXT NOT NULL,"
+    "  fingerprint BLOB NOT NULL CHECK(length(fingerprint) = 32),"
+    "  public_key BLOB NOT NULL CHECK(length(public_key) = 32),"
+    "  PRIMARY KEY(model_id, alias, fingerprint)"
+    ") WITHOUT ROWID;"
+
+    "CREATE TABLE reg_signatures("
+    "  version_id INTEGER NOT NULL REFERENCES reg_versions(id),"
+    "  fingerprint BLOB NOT NULL CHECK(length(fingerprint) = 32),"
+    "  public_key BLOB NOT NULL CHECK(length(public_key) = 32),"
+    "  signature BLOB NOT NULL CHECK(length(signature) = 64),"
+    "  manifest BLOB NOT NULL,"
+    "  signed_ms INTEGER NOT NULL,"
+    "  signer TEXT NOT NULL,"
+    "  PRIMARY KEY(version_id, fingerprint)"
+    ");"
+
+    /* The hash chain: hash = SHA-256(previous hash || canonical msgpack of
+     * the other columns). model is the name at the time; model_id follows
+     * the model through renames. */
+    "CREATE TABLE audit_events("
+    "  seq INTEGER PRIMARY KEY,"
+    "  time_ms INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  model_id INTEGER NOT NULL,"
+    "  model TEXT NOT NULL,"
+    "  version INTEGER,"
+    "  key TEXT,"
+    "  old_value TEXT,"
+    "  new_value TEXT,"
+    "  reason TEXT,"
+    "  hash BLOB NOT NULL"
+    ");"
+    "CREATE INDEX audit_events_model ON audit_events(model_id, seq);"
+    "CREATE INDEX audit_events_key ON audit_events(model_id, key, seq) WHERE key IS NOT NULL;";

@@ -1,0 +1,232 @@
+/* Reading a metric's history: all points, a step range, or min/max per
+ * bucket of steps. */
+#include "store/store_internal.h"
+#include "track/metric_internal.h"
+#include "track/track_internal.h"
+#include "util/err.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+MLOPS_API int mlops_history_opts_init(mlops_history_opts *opts, unsigned version)
+{
+    if (!opts) return mlops__err_null("mlops_history_opts_init", "opts");
+    if (version == 0 || version > MLOPS_HISTORY_OPTS_VERSION)
+        return mlops__err(MLOPS_EINVAL,
+                          "mlops_history_opts_init: options version %u is not supported "
+                          "(this library knows 1..%d)",
+                          version, MLOPS_HISTORY_OPTS_VERSION);
+    mlops_history_opts defaults = MLOPS_HISTORY_OPTS_INIT;
+    *opts = defaults;
+    opts->version = version;
+    return MLOPS_OK;
+}
+
+struct history_arg {
+    const char *func;
+    const char *run_id, *key;
+    int64_t lo, hi;
+    mlops_metric_point *pts;
+    size_t n, cap;
+    int sorted;
+    mlops_metric_point tail[MLOPS__TAIL_MAX];
+    size_t ntail;
+};
+
+static int grow(struct history_arg *a, size_t need)
+{
+    if (a->cap - a->n >= need) return MLOPS_OK;
+    size_t cap = a->cap ? a->cap : 1024;
+    while (cap - a->n < need) {
+        if (cap > SIZE_MAX / 2 / sizeof *a->pts) return mlops__err_nomem("reading a metric history");
+        cap *= 2;
+    }
+    mlops_metric_point *p = realloc(a->pts, cap * sizeof *p);
+    if (!p) return mlops__err_nomem("reading a metric history");
+    a->pts = p;
+    a->cap = cap;
+    return MLOPS_OK;
+}
+
+/* The series id and point count of (run, key), and its tail decoded into
+ * a->tail. */
+static int find_series(mlops__conn *c, struct history_arg *a, int64_t *series, int64_t *count)
+{
+    int64_t run;
+    int rc = mlops__track_run_seq(c, a->func, a->run_id, &run, NULL);
+    if (rc) return rc;
+    sqlite3_stmt *st;
+    rc = mlops__conn_stmt(c,
+                          "SELECT id, count, tail FROM metric_series WHERE run = ?1 AND key = ?2",
+                          &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, run);
+    if (!rc) rc = mlops__bind_text(c, st, 2, a->key);
+    if (rc) return rc;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *series = sqlite3_column_int64(st, 0);
+        *count = sqlite3_column_int64(st, 1);
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+            const void *data = sqlite3_column_blob(st, 2);
+            size_t len = (size_t)sqlite3_column_bytes(st, 2), n = 0;
+            if (mlops__block_count(data, len, &n) || n >= MLOPS__TAIL_MAX ||
+                mlops__block_decode(data, len, a->tail, &a->ntail))
+                rc = MLOPS_ECORRUPT;
+        }
+    } else if (step == SQLITE_DONE) {
+        rc = mlops__err(MLOPS_ENOTFOUND, "%s: run %s has no metric '%s'", a->func, a->run_id,
+                        a->key);
+    } else {
+        rc = mlops__conn_error(c, step, "reading a metric summary");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int history_tx(mlops__conn *c, void *arg)
+{
+    struct history_arg *a = arg;
+    int64_t series = 0, count = 0;
+    int rc = find_series(c, a, &series, &count);
+    if (rc == MLOPS_ECORRUPT)
+        return mlops__err(MLOPS_ECORRUPT, "%s: the stored tail of metric '%s' of run %s is "
+                                          "malformed",
+                          a->func, a->key, a->run_id);
+    if (rc) return rc;
+    if (a->lo == INT64_MIN && a->hi == INT64_MAX && count > 0) rc = grow(a, (size_t)count);
+    sqlite3_stmt *st;
+    if (!rc)
+        rc = mlops__conn_stmt(c,
+                              "SELECT n, data FROM metric_blocks WHERE series = ?1 "
+                              "AND first_step <= ?3 AND last_step >= ?2 "
+                              "ORDER BY first_step, last_step",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, series);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, a->lo);
+    if (!rc) rc = mlops__bind_int64(c, st, 3, a->hi);
+    if (rc) return rc;
+    int step = SQLITE_DONE;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t bn = sqlite3_column_int64(st, 0);
+        if (bn < 1 || bn > MLOPS__BLOCK_MAX) {
+            rc = MLOPS_ECORRUPT;
+            break;
+        }
+        rc = grow(a, (size_t)bn);
+        if (rc) break;
+        mlops_metric_point *at = a->pts + a->n;
+        size_t got;
+        rc = mlops__block_decode(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+                                 at, &got);
+        if (rc) break;
+        if (a->n && mlops__point_cmp(&a->pts[a->n - 1], &at[0]) >= 0) a->sorted = 0;
+        a->n += got;
+    }
+    if (rc == MLOPS_ECORRUPT)
+        rc = mlops__err(MLOPS_ECORRUPT, "%s: a stored block of metric '%s' of run %s is malformed",
+                        a->func, a->key, a->run_id);
+    else if (!rc && step != SQLITE_DONE)
+        rc = mlops__conn_error(c, step, "reading metric blocks");
+    sqlite3_reset(st);
+    if (!rc && a->ntail) { /* the newest points, not yet in a block */
+        rc = grow(a, a->ntail);
+        if (!rc) {
+            if (a->n && mlops__point_cmp(&a->pts[a->n - 1], &a->tail[0]) >= 0) a->sorted = 0;
+            memcpy(a->pts + a->n, a->tail, a->ntail * sizeof *a->tail);
+            a->n += a->ntail;
+        }
+    }
+    return rc;
+}
+
+static int point_qsort_cmp(const void *x, const void *y)
+{
+    return mlops__point_cmp(x, y);
+}
+
+/* Keeps, per bucket of steps, the points with the least and the greatest
+ * value (NaN ignored; a bucket of NaN only keeps its first point), in step
+ * order. The buckets split [first step, last step] into equal widths. */
+static size_t downsample(mlops_metric_point *p, size_t n, size_t buckets)
+{
+    if (n == 0) return 0;
+    const uint64_t base = (uint64_t)p[0].step; /* p[0] is overwritten below */
+    uint64_t width = ((uint64_t)p[n - 1].step - base) / buckets + 1;
+    size_t out = 0, i = 0;
+    while (i < n) {
+        uint64_t b = ((uint64_t)p[i].step - base) / width;
+        size_t first = i, lo = SIZE_MAX, hi = SIZE_MAX;
+        for (; i < n && ((uint64_t)p[i].step - base) / width == b; i++) {
+            if (isnan(p[i].value)) continue;
+            if (lo == SIZE_MAX || p[i].value < p[lo].value) lo = i;
+            if (hi == SIZE_MAX || p[i].value > p[hi].value) hi = i;
+        }
+        if (lo == SIZE_MAX) {
+            p[out++] = p[first];
+        } else if (lo == hi) {
+            p[out++] = p[lo];
+        } else {
+            size_t a = lo < hi ? lo : hi, z = lo < hi ? hi : lo;
+            mlops_metric_point pa = p[a], pz = p[z];
+            p[out++] = pa;
+            p[out++] = pz;
+        }
+    }
+    return out;
+}
+
+MLOPS_API int mlops_metric_history(mlops_store *s, const char *run_id, const char *key,
+                                   const mlops_history_opts *opts, mlops_metric_point **points,
+                                   size_t *count)
+{
+    static const char fn[] = "mlops_metric_history";
+    if (!s) return mlops__err_null(fn, "s");
+    if (!points) return mlops__err_null(fn, "points");
+    if (!count) return mlops__err_null(fn, "count");
+    *points = NULL;
+    *count = 0;
+    int rc = mlops__track_check_run_id(fn, run_id);
+    if (!rc) rc = mlops__track_check_key(fn, "metric key", key);
+    if (rc) return rc;
+    mlops_history_opts o = MLOPS_HISTORY_OPTS_INIT;
+    if (opts) {
+        if (opts->version == 0 || opts->version > MLOPS_HISTORY_OPTS_VERSION)
+            return mlops__err(MLOPS_EINVAL,
+                              "%s: options version %u is not supported (initialise them with "
+                              "mlops_history_opts_init)",
+                              fn, opts->version);
+        o = *opts;
+    }
+    if (o.step_min > o.step_max)
+        return mlops__err(MLOPS_EINVAL, "%s: step_min %lld is greater than step_max %lld", fn,
+                          (long long)o.step_min, (long long)o.step_max);
+
+    struct history_arg *a = malloc(sizeof *a); /* the tail makes it big for a stack */
+    if (!a) return mlops__err_nomem("reading a metric history");
+    *a = (struct history_arg){ fn, run_id, key, o.step_min, o.step_max, NULL, 0, 0, 1, { { 0, 0, 0 } }, 0 };
+    rc = mlops__store_read(s, history_tx, a);
+    mlops_metric_point *pts = a->pts;
+    size_t n = a->n;
+    int sorted = a->sorted;
+    free(a);
+    if (rc) {
+        free(pts);
+        return rc;
+    }
+    if (!sorted) qsort(pts, n, sizeof *pts, point_qsort_cmp);
+    if (o.step_min != INT64_MIN || o.step_max != INT64_MAX) {
+        size_t out = 0; /* blocks and the tail may reach past the range */
+        for (size_t i = 0; i < n; i++)
+            if (pts[i].step >= o.step_min && pts[i].step <= o.step_max) pts[out++] = pts[i];
+        n = out;
+    }
+    if (o.buckets) n = downsample(pts, n, o.buckets);
+    if (!n) {
+        free(pts);
+        pts = NULL;
+    }
+    *points = pts;
+    *count = n;
+    return MLOPS_OK;
+}

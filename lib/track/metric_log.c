@@ -1,0 +1,513 @@
+/* Logging metric points: a batch is validated, grouped by key and sorted
+ * in memory, then written in one transaction: per key, the new points are
+ * checked against those stored (re-logging a point is a no-op), appended
+ * to the series' blocks and folded into its summary. */
+#include "store/store_internal.h"
+#include "track/metric_internal.h"
+#include "track/track_internal.h"
+#include "util/err.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A point of the caller's batch, with its key's index among the batch's
+ * distinct keys and its position in the batch (later logged wins ties). */
+struct bpoint {
+    mlops_metric_point p;
+    uint32_t key;
+    uint32_t order;
+};
+
+struct group {
+    const char *key;
+    size_t start, n; /* range of the batch's sorted points */
+};
+
+struct summary {
+    int exists;
+    int64_t id, count;
+    uint64_t last_bits;
+    int64_t last_step, last_ts;
+    int has_range; /* min and max hold a non-NaN value */
+    double min, max;
+    mlops_metric_point tail[MLOPS__TAIL_MAX]; /* decoded tail */
+    size_t ntail;
+};
+
+struct batch {
+    const char *func;
+    const mlops_run *run;
+    struct bpoint *pts;   /* grouped by key, each group sorted */
+    struct group *groups;
+    size_t ngroups;
+    unsigned char *buf;   /* encoding scratch */
+    size_t bufsize;
+    mlops_metric_point *scratch; /* decoding scratch: MLOPS__BLOCK_MAX points */
+    struct summary summary;      /* of the key being written */
+};
+
+/* ---- preparing the batch in memory ---- */
+
+static uint64_t hash_key(const char *s)
+{
+    uint64_t h = 1469598103934665603u;
+    for (size_t i = 0; i <= MLOPS_KEY_MAX && s[i]; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    return h;
+}
+
+/* Gives every point the index of its distinct key and validates each
+ * distinct key once. */
+static int intern_keys(const char *func, const mlops_metric *m, size_t n, uint32_t *key_of,
+                       const char ***keys_out, size_t *nkeys_out)
+{
+    size_t cap = 16;
+    while (cap < 2 * n) cap *= 2;
+    uint32_t *slots = malloc(cap * sizeof *slots); /* key index + 1; 0 = empty */
+    const char **keys = malloc((n ? n : 1) * sizeof *keys);
+    if (!slots || !keys) {
+        free(slots);
+        free(keys);
+        return mlops__err_nomem("grouping metric points");
+    }
+    memset(slots, 0, cap * sizeof *slots);
+    size_t nkeys = 0;
+    int rc = MLOPS_OK;
+    const char *prev_key = NULL;
+    uint32_t prev_index = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const char *k = m[i].key;
+        if (!k) {
+            rc = mlops__err(MLOPS_EINVAL, "%s: metric %zu has a NULL key", func, i);
+            break;
+        }
+        if (k == prev_key) { /* the common case: the same key pointer again */
+            key_of[i] = prev_index;
+            continue;
+        }
+        size_t slot = (size_t)hash_key(k) & (cap - 1);
+        while (slots[slot] && strcmp(keys[slots[slot] - 1], k)) slot = (slot + 1) & (cap - 1);
+        if (!slots[slot]) {
+            rc = mlops__track_check_key(func, "metric key", k);
+            if (rc) break;
+            keys[nkeys] = k;
+            slots[slot] = (uint32_t)++nkeys;
+        }
+        key_of[i] = prev_index = slots[slot] - 1;
+        prev_key = k;
+    }
+    free(slots);
+    if (rc) {
+        free(keys);
+        return rc;
+    }
+    *keys_out = keys;
+    *nkeys_out = nkeys;
+    return MLOPS_OK;
+}
+
+static int bpoint_cmp(const void *x, const void *y)
+{
+    const struct bpoint *a = x, *b = y;
+    int c = mlops__point_cmp(&a->p, &b->p);
+    if (c) return c;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* Sorts a group by (step, ts, bits) and drops identical points, keeping
+ * the one logged last. Returns the new length. */
+static size_t sort_and_dedup(struct bpoint *g, size_t n)
+{
+    int sorted = 1;
+    for (size_t i = 1; i < n && sorted; i++)
+        if (mlops__point_cmp(&g[i - 1].p, &g[i].p) >= 0) sorted = 0;
+    if (sorted) return n;
+    qsort(g, n, sizeof *g, bpoint_cmp);
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (out && mlops__point_cmp(&g[out - 1].p, &g[i].p) == 0) g[out - 1] = g[i];
+        else g[out++] = g[i];
+    }
+    return out;
+}
+
+static void batch_free(struct batch *b)
+{
+    free(b->pts);
+    free(b->groups);
+    free(b->buf);
+    free(b->scratch);
+}
+
+static int batch_prepare(struct batch *b, const mlops_metric *m, size_t n)
+{
+    if (n > UINT32_MAX || n > SIZE_MAX / sizeof(struct bpoint))
+        return mlops__err(MLOPS_EINVAL, "%s: %zu points is too many for one call", b->func, n);
+    uint32_t *key_of = malloc(n * sizeof *key_of);
+    if (!key_of) return mlops__err_nomem("grouping metric points");
+    const char **keys = NULL;
+    size_t nkeys = 0;
+    int rc = intern_keys(b->func, m, n, key_of, &keys, &nkeys);
+    if (rc) {
+        free(key_of);
+        return rc;
+    }
+    /* Counting sort by key: groups keep the caller's order inside. */
+    size_t *start = calloc(nkeys + 1, sizeof *start);
+    b->pts = malloc(n * sizeof *b->pts);
+    b->groups = malloc(nkeys * sizeof *b->groups);
+    if (!start || !b->pts || !b->groups) {
+        free(start);
+        free(key_of);
+        free(keys);
+        return mlops__err_nomem("grouping metric points");
+    }
+    for (size_t i = 0; i < n; i++) start[key_of[i] + 1]++;
+    for (size_t k = 0; k < nkeys; k++) start[k + 1] += start[k];
+    for (size_t k = 0; k < nkeys; k++) b->groups[k] = (struct group){ keys[k], start[k], 0 };
+    for (size_t i = 0; i < n; i++) {
+        struct group *g = &b->groups[key_of[i]];
+        struct bpoint *bp = &b->pts[g->start + g->n++];
+        bp->p.value = m[i].value;
+        bp->p.step = m[i].step;
+        bp->p.ts_ms = m[i].ts_ms;
+        bp->key = key_of[i];
+        bp->order = (uint32_t)i;
+    }
+    for (size_t k = 0; k < nkeys; k++)
+        b->groups[k].n = sort_and_dedup(b->pts + b->groups[k].start, b->groups[k].n);
+    b->ngroups = nkeys;
+    free(start);
+    free(key_of);
+    free(keys);
+    return MLOPS_OK;
+}
+
+/* ---- writing one key's points ---- */
+
+
+static int corrupt(const struct batch *b)
+{
+    return mlops__err(MLOPS_ECORRUPT, "%s: stored points of run %s are malformed", b->func,
+                      b->run->id);
+}
+
+static int read_series(mlops__conn *c, const struct batch *b, const char *key, struct summary *s)
+{
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "SELECT id, count, last_bits, last_step, last_ts, min, max, tail "
+                              "FROM metric_series WHERE run = ?1 AND key = ?2",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, b->run->seq);
+    if (!rc) rc = mlops__bind_text(c, st, 2, key);
+    if (rc) return rc;
+    s->exists = 0;
+    s->count = 0;
+    s->has_range = 0;
+    s->ntail = 0;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        s->exists = 1;
+        s->id = sqlite3_column_int64(st, 0);
+        s->count = sqlite3_column_int64(st, 1);
+        s->last_bits = (uint64_t)sqlite3_column_int64(st, 2);
+        s->last_step = sqlite3_column_int64(st, 3);
+        s->last_ts = sqlite3_column_int64(st, 4);
+        s->has_range = sqlite3_column_type(st, 5) != SQLITE_NULL;
+        s->min = sqlite3_column_double(st, 5);
+        s->max = sqlite3_column_double(st, 6);
+        if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
+            const void *data = sqlite3_column_blob(st, 7);
+            size_t len = (size_t)sqlite3_column_bytes(st, 7), n = 0;
+            if (mlops__block_count(data, len, &n) || n >= MLOPS__TAIL_MAX ||
+                mlops__block_decode(data, len, s->tail, &s->ntail))
+                rc = corrupt(b);
+        }
+    } else if (step != SQLITE_DONE) {
+        rc = mlops__conn_error(c, step, "reading a metric summary");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Index of p in the sorted g[0..n), or n. */
+static size_t find_point(const struct bpoint *g, size_t n, const mlops_metric_point *p)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = mlops__point_cmp(&g[mid].p, p);
+        if (cmp == 0) return mid;
+        if (cmp < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return n;
+}
+
+/* Drops the points of g[0..n) that are already stored, in the tail or in a
+ * block. Blocks are only read when the batch reaches back to the series'
+ * greatest step (the usual append never reads them). */
+static int drop_stored(mlops__conn *c, struct batch *b, const struct summary *s,
+                       struct bpoint *g, size_t *n)
+{
+    if (!s->exists || g[0].p.step > s->last_step) return MLOPS_OK;
+    unsigned char *dup = calloc(*n, 1);
+    if (!dup) return mlops__err_nomem("checking metric points");
+    for (size_t i = 0; i < s->ntail; i++) {
+        size_t at = find_point(g, *n, &s->tail[i]);
+        if (at < *n) dup[at] = 1;
+    }
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "SELECT data FROM metric_blocks WHERE series = ?1 "
+                              "AND first_step <= ?3 AND last_step >= ?2",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, s->id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, g[0].p.step);
+    if (!rc) rc = mlops__bind_int64(c, st, 3, g[*n - 1].p.step);
+    if (!rc && !b->scratch && !(b->scratch = malloc(MLOPS__BLOCK_MAX * sizeof *b->scratch)))
+        rc = mlops__err_nomem("checking metric points");
+    int step = SQLITE_DONE;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t got;
+        if (mlops__block_decode(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+                                b->scratch, &got)) {
+            rc = corrupt(b);
+            break;
+        }
+        for (size_t i = 0; i < got; i++) {
+            size_t at = find_point(g, *n, &b->scratch[i]);
+            if (at < *n) dup[at] = 1;
+        }
+    }
+    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading metric blocks");
+    if (st) sqlite3_reset(st);
+    size_t out = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (!dup[i]) g[out++] = g[i];
+    *n = out;
+    free(dup);
+    return rc;
+}
+
+/* Folds the new points into the summary. "last" is the point with the
+ * greatest (step, ts); among equals, the one logged last wins, and a new
+ * point wins over a stored one. */
+static void fold_summary(struct summary *s, const struct bpoint *g, size_t n)
+{
+    const struct bpoint *last = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const mlops_metric_point *p = &g[i].p;
+        if (!last || p->step > last->p.step ||
+            (p->step == last->p.step &&
+             (p->ts_ms > last->p.ts_ms || (p->ts_ms == last->p.ts_ms && g[i].order > last->order))))
+            last = &g[i];
+        if (isnan(p->value)) continue;
+        if (!s->has_range) {
+            s->min = s->max = p->value;
+            s->has_range = 1;
+        } else {
+            if (p->value < s->min) s->min = p->value;
+            if (p->value > s->max) s->max = p->value;
+        }
+    }
+    if (!s->exists || last->p.step > s->last_step ||
+        (last->p.step == s->last_step && last->p.ts_ms >= s->last_ts)) {
+        s->last_bits = mlops__value_bits(last->p.value);
+        s->last_step = last->p.step;
+        s->last_ts = last->p.ts_ms;
+    }
+    s->count += (int64_t)n;
+}
+
+static int ensure_buf(struct batch *b, size_t need)
+{
+    if (b->bufsize >= need) return MLOPS_OK;
+    unsigned char *n = realloc(b->buf, need);
+    if (!n) return mlops__err_nomem("encoding metric points");
+    b->buf = n;
+    b->bufsize = need;
+    return MLOPS_OK;
+}
+
+/* Writes the summary and the tail p[0..ntail) (none when ntail is 0). */
+static int write_series(mlops__conn *c, struct batch *b, const char *key, struct summary *s,
+                        const mlops_metric_point *tail, size_t ntail)
+{
+    sqlite3_stmt *st;
+    int rc = s->exists ? mlops__conn_stmt(c,
+                                          "UPDATE metric_series SET count = ?3, last = ?4, "
+                                          "last_bits = ?5, last_step = ?6, last_ts = ?7, "
+                                          "min = ?8, max = ?9, tail = ?10 WHERE id = ?1",
+                                          &st)
+                       : mlops__conn_stmt(c,
+                                          "INSERT INTO metric_series(run, key, count, last, "
+                                          "last_bits, last_step, last_ts, min, max, tail) "
+                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                          &st);
+    if (rc) return rc;
+    double last = mlops__bits_value(s->last_bits);
+    size_t len = 0;
+    if (ntail) {
+        rc = ensure_buf(b, mlops__block_bound(ntail));
+        if (rc) return rc;
+        len = mlops__block_encode(tail, ntail, b->buf);
+    }
+    rc = mlops__bind_int64(c, st, 1, s->exists ? s->id : b->run->seq);
+    if (!rc && !s->exists) rc = mlops__bind_text(c, st, 2, key);
+    if (!rc) rc = mlops__bind_int64(c, st, 3, s->count);
+    if (!rc && !isnan(last)) rc = mlops__bind_double(c, st, 4, last);
+    if (!rc) rc = mlops__bind_int64(c, st, 5, (int64_t)s->last_bits);
+    if (!rc) rc = mlops__bind_int64(c, st, 6, s->last_step);
+    if (!rc) rc = mlops__bind_int64(c, st, 7, s->last_ts);
+    if (!rc && s->has_range) rc = mlops__bind_double(c, st, 8, s->min);
+    if (!rc && s->has_range) rc = mlops__bind_double(c, st, 9, s->max);
+    if (!rc && ntail) rc = mlops__bind_blob(c, st, 10, b->buf, (int)len);
+    if (!rc) rc = mlops__conn_step_done(c, st, "writing a metric summary");
+    if (!rc && !s->exists) s->id = sqlite3_last_insert_rowid(mlops__conn_db(c));
+    return rc;
+}
+
+int mlops__metric_insert_block(mlops__conn *c, int64_t series, const mlops_metric_point *p,
+                               size_t n, unsigned char *buf)
+{
+    size_t len = mlops__block_encode(p, n, buf);
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "INSERT INTO metric_blocks(series, first_step, last_step, n, data) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5)",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, series);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, p[0].step);
+    if (!rc) rc = mlops__bind_int64(c, st, 3, p[n - 1].step);
+    if (!rc) rc = mlops__bind_int64(c, st, 4, (int64_t)n);
+    if (!rc) rc = mlops__bind_blob(c, st, 5, buf, (int)len);
+    if (!rc) rc = mlops__conn_step_done(c, st, "writing metric points");
+    return rc;
+}
+
+/* The stored tail and the new points, merged in order (both are sorted and
+ * share no point). malloc'd. */
+static mlops_metric_point *merge_with_tail(const struct summary *s, const struct bpoint *g,
+                                           size_t n)
+{
+    mlops_metric_point *m = malloc((s->ntail + n) * sizeof *m);
+    if (!m) return NULL;
+    size_t i = 0, j = 0, k = 0;
+    while (i < s->ntail || j < n) {
+        if (j == n || (i < s->ntail && mlops__point_cmp(&s->tail[i], &g[j].p) < 0))
+            m[k++] = s->tail[i++];
+        else
+            m[k++] = g[j++].p;
+    }
+    return m;
+}
+
+static int write_group(mlops__conn *c, struct batch *b, struct group *grp)
+{
+    struct bpoint *g = b->pts + grp->start;
+    size_t n = grp->n;
+    if (!n) return MLOPS_OK;
+    struct summary *s = &b->summary;
+    int rc = read_series(c, b, grp->key, s);
+    if (!rc) rc = drop_stored(c, b, s, g, &n);
+    if (rc || !n) return rc;
+    fold_summary(s, g, n);
+
+    mlops_metric_point *m = merge_with_tail(s, g, n);
+    if (!m) return mlops__err_nomem("writing metric points");
+    size_t total = s->ntail + n, done = 0;
+    /* Seal full blocks from the front while what is left could not stay a
+     * tail; the rest (fewer than MLOPS__TAIL_MAX points) is the new tail. */
+    if (total >= MLOPS__TAIL_MAX) {
+        /* The series row must exist before its blocks (foreign key). */
+        if (!s->exists) rc = write_series(c, b, grp->key, s, NULL, 0);
+        if (!rc) rc = ensure_buf(b, mlops__block_bound(MLOPS__BLOCK_MAX));
+        s->exists = 1;
+        while (!rc && total - done >= MLOPS__TAIL_MAX) {
+            size_t k = total - done < MLOPS__BLOCK_MAX ? total - done : MLOPS__BLOCK_MAX;
+            rc = mlops__metric_insert_block(c, s->id, m + done, k, b->buf);
+            done += k;
+        }
+    }
+    if (!rc) rc = write_series(c, b, grp->key, s, m + done, total - done);
+    free(m);
+    return rc;
+}
+
+static int batch_tx(mlops__conn *c, void *arg)
+{
+    struct batch *b = arg;
+    int rc = mlops__track_run_writable(c, b->run, b->func, 1);
+    for (size_t k = 0; !rc && k < b->ngroups; k++) rc = write_group(c, b, &b->groups[k]);
+    return rc;
+}
+
+static int log_batch(const char *func, mlops_run *r, const mlops_metric *m, size_t n)
+{
+    struct batch b;
+    b.pts = NULL;
+    b.groups = NULL;
+    b.ngroups = 0;
+    b.buf = NULL;
+    b.bufsize = 0;
+    b.scratch = NULL;
+    b.func = func;
+    b.run = r;
+    int rc = batch_prepare(&b, m, n);
+    if (!rc) rc = mlops__store_write(r->store, batch_tx, &b);
+    batch_free(&b);
+    return rc;
+}
+
+MLOPS_API int mlops_run_log_metrics(mlops_run *r, const mlops_metric *m, size_t n)
+{
+    static const char fn[] = "mlops_run_log_metrics";
+    if (!r) return mlops__err_null(fn, "r");
+    if (!m && n) return mlops__err_null(fn, "m");
+    if (!n) return MLOPS_OK;
+    return log_batch(fn, r, m, n);
+}
+
+MLOPS_API int mlops_run_log_metric(mlops_run *r, const char *key, double value, int64_t step,
+                                   int64_t ts_ms)
+{
+    static const char fn[] = "mlops_run_log_metric";
+    if (!r) return mlops__err_null(fn, "r");
+    mlops_metric m = { key, value, step, ts_ms };
+    return log_batch(fn, r, &m, 1);
+}
+
+int mlops__metric_seal_tails(mlops__conn *c, int64_t run, const char *run_id)
+{
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "SELECT id, tail FROM metric_series "
+                              "WHERE run = ?1 AND tail IS NOT NULL",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, run);
+    if (rc) return rc;
+    mlops_metric_point pts[MLOPS__TAIL_MAX];
+    unsigned char *buf = malloc(mlops__block_bound(MLOPS__TAIL_MAX));
+    if (!buf) return mlops__err_nomem("sealing metric points");
+    int step = SQLITE_DONE;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const void *data = sqlite3_column_blob(st, 1);
+        size_t len = (size_t)sqlite3_column_bytes(st, 1), n = 0;
+        if (mlops__block_count(data, len, &n) || n >= MLOPS__TAIL_MAX ||
+            mlops__block_decode(data, len, pts, &n)) {
+            rc = mlops__err(MLOPS_ECORRUPT, "stored points of run %s are malformed", run_id);
+            break;
+        }
+        rc = mlops__metric_insert_block(c, sqlite3_column_int64(st, 0), pts, n, buf);
+    }
+    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "sealing metric points");
+    sqlite3_reset(st);
+    free(buf);
+    if (rc) return rc;
+    rc = mlops__conn_stmt(c, "UPDATE metric_series SET tail = NULL WHERE run = ?1", &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, run);
+    if (!rc) rc = mlops__conn_step_done(c, st, "sealing metric points");
+    return rc;
+}

@@ -1,0 +1,383 @@
+/* Run snapshots: a run with its params, tags and metric summaries, read
+ * in one snapshot; used by mlops_run_get, mlops_run_list and searches. */
+#include "store/store_internal.h"
+#include "track/lineage_internal.h"
+#include "track/metric_internal.h"
+#include "track/run_info.h"
+#include "track/track_internal.h"
+#include "util/arena.h"
+#include "util/err.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mlops_run_info {
+    mlops__arena arena; /* the struct itself and everything it points to */
+    char id[MLOPS_RUN_ID_LEN + 1];
+    int64_t seq, experiment_id, start_ms, end_ms, deleted_ms;
+    int status;
+    const char *name, *parent_id;
+    mlops_kv *params, *tags;
+    size_t nparams, ntags;
+    mlops_metric_summary *metrics;
+    size_t nmetrics;
+    mlops_lineage_edge *lineage;
+    size_t nlineage;
+};
+
+static int nomem(void)
+{
+    return mlops__err_nomem("reading a run");
+}
+
+/* Reads rows of (key, value) into an arena array. */
+static int load_kv(mlops__conn *c, sqlite3_stmt *st, mlops__arena *ar, mlops_kv **out,
+                   size_t *n)
+{
+    size_t cap = 0;
+    int step, rc = MLOPS_OK;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            mlops_kv *grown = mlops__arena_alloc(ar, ncap * sizeof *grown);
+            if (!grown) {
+                rc = nomem();
+                break;
+            }
+            if (*n) memcpy(grown, *out, *n * sizeof *grown);
+            *out = grown;
+            cap = ncap;
+        }
+        mlops_kv *kv = &(*out)[*n];
+        kv->key = mlops__arena_strdup(ar, (const char *)sqlite3_column_text(st, 0));
+        kv->value = mlops__arena_strdup(ar, (const char *)sqlite3_column_text(st, 1));
+        if (!kv->key || !kv->value) {
+            rc = nomem();
+            break;
+        }
+        (*n)++;
+    }
+    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading a run");
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int load_metrics(mlops__conn *c, mlops_run_info *ri)
+{
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "SELECT key, last_bits, last_step, last_ts, min, max, count "
+                              "FROM metric_series WHERE run = ?1 ORDER BY key",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, ri->seq);
+    if (rc) return rc;
+    size_t cap = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (ri->nmetrics == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            mlops_metric_summary *grown = mlops__arena_alloc(&ri->arena, ncap * sizeof *grown);
+            if (!grown) {
+                rc = nomem();
+                break;
+            }
+            if (ri->nmetrics) memcpy(grown, ri->metrics, ri->nmetrics * sizeof *grown);
+            ri->metrics = grown;
+            cap = ncap;
+        }
+        mlops_metric_summary *m = &ri->metrics[ri->nmetrics];
+        m->key = mlops__arena_strdup(&ri->arena, (const char *)sqlite3_column_text(st, 0));
+        if (!m->key) {
+            rc = nomem();
+            break;
+        }
+        m->last = mlops__bits_value((uint64_t)sqlite3_column_int64(st, 1));
+        m->last_step = sqlite3_column_int64(st, 2);
+        m->last_ts_ms = sqlite3_column_int64(st, 3);
+        int has_range = sqlite3_column_type(st, 4) != SQLITE_NULL;
+        m->min = has_range ? sqlite3_column_double(st, 4) : NAN;
+        m->max = has_range ? sqlite3_column_double(st, 5) : NAN;
+        m->count = sqlite3_column_int64(st, 6);
+        ri->nmetrics++;
+    }
+    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading a run's metrics");
+    sqlite3_reset(st);
+    return rc;
+}
+
+int mlops__run_info_from_row(mlops__conn *c, sqlite3_stmt *row, mlops_run_info **out)
+{
+    mlops__arena ar = MLOPS__ARENA_INIT;
+    mlops_run_info *ri = mlops__arena_alloc(&ar, sizeof *ri);
+    if (!ri) return nomem();
+    memset(ri, 0, sizeof *ri);
+    ri->arena = ar;
+    ri->seq = sqlite3_column_int64(row, 0);
+    const unsigned char *id = sqlite3_column_text(row, 1);
+    if (id && sqlite3_column_bytes(row, 1) == MLOPS_RUN_ID_LEN) memcpy(ri->id, id, MLOPS_RUN_ID_LEN);
+    ri->experiment_id = sqlite3_column_int64(row, 2);
+    ri->name = mlops__arena_strdup(&ri->arena, (const char *)sqlite3_column_text(row, 3));
+    ri->parent_id = mlops__arena_strdup(&ri->arena, (const char *)sqlite3_column_text(row, 4));
+    ri->status = mlops__track_status_from_name((const char *)sqlite3_column_text(row, 5));
+    ri->start_ms = sqlite3_column_int64(row, 6);
+    ri->end_ms = sqlite3_column_int64(row, 7);
+    ri->deleted_ms = sqlite3_column_int64(row, 8);
+    int rc = MLOPS_OK;
+    if ((sqlite3_column_type(row, 3) != SQLITE_NULL && !ri->name) ||
+        (sqlite3_column_type(row, 4) != SQLITE_NULL && !ri->parent_id))
+        rc = nomem();
+    sqlite3_stmt *st;
+    if (!rc)
+        rc = mlops__conn_stmt(c, "SELECT key, value FROM run_params WHERE run = ?1 ORDER BY key",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, ri->seq);
+    if (!rc) rc = load_kv(c, st, &ri->arena, &ri->params, &ri->nparams);
+    if (!rc)
+        rc = mlops__conn_stmt(c, "SELECT key, value FROM run_tags WHERE run = ?1 ORDER BY key",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, ri->seq);
+    if (!rc) rc = load_kv(c, st, &ri->arena, &ri->tags, &ri->ntags);
+    if (!rc) rc = load_metrics(c, ri);
+    if (!rc) rc = mlops__lineage_load(c, ri->seq, &ri->arena, &ri->lineage, &ri->nlineage);
+    if (rc) {
+        mlops_run_info_free(ri);
+        return rc;
+    }
+    *out = ri;
+    return MLOPS_OK;
+}
+
+struct get_arg {
+    const char *run_id;
+    mlops_run_info *out;
+};
+
+static int get_tx(mlops__conn *c, void *arg)
+{
+    struct get_arg *a = arg;
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT " MLOPS__RUN_COLUMNS " FROM runs WHERE run_id = ?1", &st);
+    if (!rc) rc = mlops__bind_text(c, st, 1, a->run_id);
+    if (rc) return rc;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) rc = mlops__run_info_from_row(c, st, &a->out);
+    else if (step == SQLITE_DONE)
+        rc = mlops__err(MLOPS_ENOTFOUND, "mlops_run_get: no run '%s'", a->run_id);
+    else rc = mlops__conn_error(c, step, "reading a run");
+    sqlite3_reset(st);
+    return rc;
+}
+
+MLOPS_API int mlops_run_get(mlops_store *s, const char *run_id, mlops_run_info **out)
+{
+    static const char fn[] = "mlops_run_get";
+    if (!s) return mlops__err_null(fn, "s");
+    if (!out) return mlops__err_null(fn, "out");
+    *out = NULL;
+    int rc = mlops__track_check_run_id(fn, run_id);
+    if (rc) return rc;
+    struct get_arg a = { run_id, NULL };
+    rc = mlops__store_read(s, get_tx, &a);
+    if (!rc) *out = a.out;
+    return rc;
+}
+
+/* ---- lists ---- */
+
+int mlops__run_info_list_push(mlops__run_info_list *l, mlops_run_info *ri)
+{
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 16;
+        mlops_run_info **grown = realloc(l->items, ncap * sizeof *grown);
+        if (!grown) {
+            mlops_run_info_free(ri);
+            return mlops__err_nomem("listing runs");
+        }
+        l->items = grown;
+        l->cap = ncap;
+    }
+    l->items[l->n++] = ri;
+    return MLOPS_OK;
+}
+
+struct list_arg {
+    int64_t experiment_id;
+    int lifecycle;
+    mlops__run_info_list list;
+};
+
+static int list_tx(mlops__conn *c, void *arg)
+{
+    struct list_arg *a = arg;
+    int deleted;
+    int rc = mlops__track_experiment_state(c, "mlops_run_list", a->experiment_id, &deleted);
+    if (rc) return rc;
+    sqlite3_stmt *st;
+    rc = mlops__conn_stmt(c,
+                          "SELECT " MLOPS__RUN_COLUMNS " FROM runs WHERE experiment_id = ?1 "
+                          "AND (?2 = 2 OR (deleted_ms IS NULL) = (?2 = 0)) "
+                          "ORDER BY start_ms DESC, seq DESC",
+                          &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, a->experiment_id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, a->lifecycle);
+    if (rc) return rc;
+    /* Rows first, then each run's data: the statements share a connection
+     * but not a cursor. */
+    int step = SQLITE_DONE;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        mlops_run_info *ri;
+        rc = mlops__run_info_from_row(c, st, &ri);
+        if (!rc) rc = mlops__run_info_list_push(&a->list, ri);
+    }
+    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "listing runs");
+    sqlite3_reset(st);
+    return rc;
+}
+
+MLOPS_API int mlops_run_list(mlops_store *s, int64_t experiment_id, int lifecycle,
+                             mlops_run_info ***out, size_t *count)
+{
+    static const char fn[] = "mlops_run_list";
+    if (!s) return mlops__err_null(fn, "s");
+    if (!out) return mlops__err_null(fn, "out");
+    if (!count) return mlops__err_null(fn, "count");
+    *out = NULL;
+    *count = 0;
+    if (lifecycle < MLOPS_LIFECYCLE_ACTIVE || lifecycle > MLOPS_LIFECYCLE_ALL)
+        return mlops__err(MLOPS_EINVAL, "%s: unknown lifecycle %d", fn, lifecycle);
+    struct list_arg a;
+    memset(&a, 0, sizeof a);
+    a.experiment_id = experiment_id;
+    a.lifecycle = lifecycle;
+    int rc = mlops__store_read(s, list_tx, &a);
+    if (rc) {
+        mlops_run_info_list_free(a.list.items, a.list.n);
+        return rc;
+    }
+    *out = a.list.items;
+    *count = a.list.n;
+    return MLOPS_OK;
+}
+
+MLOPS_API void mlops_run_info_list_free(mlops_run_info **list, size_t count)
+{
+    if (!list) return;
+    for (size_t i = 0; i < count; i++) mlops_run_info_free(list[i]);
+    free(list);
+}
+
+MLOPS_API void mlops_run_info_free(mlops_run_info *ri)
+{
+    if (!ri) return;
+    mlops__arena ar = ri->arena;
+    mlops__arena_free(&ar);
+}
+
+/* ---- getters ---- */
+
+MLOPS_API const char *mlops_run_info_id(const mlops_run_info *ri)
+{
+    return ri ? ri->id : NULL;
+}
+
+MLOPS_API int64_t mlops_run_info_experiment_id(const mlops_run_info *ri)
+{
+    return ri ? ri->experiment_id : 0;
+}
+
+MLOPS_API const char *mlops_run_info_name(const mlops_run_info *ri)
+{
+    return ri ? ri->name : NULL;
+}
+
+MLOPS_API const char *mlops_run_info_parent_id(const mlops_run_info *ri)
+{
+    return ri ? ri->parent_id : NULL;
+}
+
+MLOPS_API int mlops_run_info_status(const mlops_run_info *ri)
+{
+    return ri ? ri->status : -1;
+}
+
+MLOPS_API int64_t mlops_run_info_start_ms(const mlops_run_info *ri)
+{
+    return ri ? ri->start_ms : 0;
+}
+
+MLOPS_API int64_t mlops_run_info_end_ms(const mlops_run_info *ri)
+{
+    return ri ? ri->end_ms : 0;
+}
+
+MLOPS_API int64_t mlops_run_info_deleted_ms(const mlops_run_info *ri)
+{
+    return ri ? ri->deleted_ms : 0;
+}
+
+MLOPS_API const mlops_kv *mlops_run_info_params(const mlops_run_info *ri, size_t *count)
+{
+    if (count) *count = ri ? ri->nparams : 0;
+    return ri && ri->nparams ? ri->params : NULL;
+}
+
+MLOPS_API const mlops_kv *mlops_run_info_tags(const mlops_run_info *ri, size_t *count)
+{
+    if (count) *count = ri ? ri->ntags : 0;
+    return ri && ri->ntags ? ri->tags : NULL;
+}
+
+MLOPS_API const mlops_metric_summary *mlops_run_info_metrics(const mlops_run_info *ri,
+                                                             size_t *count)
+{
+    if (count) *count = ri ? ri->nmetrics : 0;
+    return ri && ri->nmetrics ? ri->metrics : NULL;
+}
+
+MLOPS_API const mlops_lineage_edge *mlops_run_info_lineage(const mlops_run_info *ri,
+                                                           size_t *count)
+{
+    if (count) *count = ri ? ri->nlineage : 0;
+    return ri && ri->nlineage ? ri->lineage : NULL;
+}
+
+/* Lookup helpers: the value of one param or tag, or NULL. */
+static const char *kv_find(const mlops_kv *kv, size_t n, const char *key)
+{
+    if (!key) return NULL;
+    size_t lo = 0, hi = n; /* sorted by key (bytewise, as SQLite's BINARY) */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(kv[mid].key, key);
+        if (!c) return kv[mid].value;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}
+
+MLOPS_API const char *mlops_run_info_param(const mlops_run_info *ri, const char *key)
+{
+    return ri ? kv_find(ri->params, ri->nparams, key) : NULL;
+}
+
+MLOPS_API const char *mlops_run_info_tag(const mlops_run_info *ri, const char *key)
+{
+    return ri ? kv_find(ri->tags, ri->ntags, key) : NULL;
+}
+
+MLOPS_API const mlops_metric_summary *mlops_run_info_metric(const mlops_run_info *ri,
+                                                            const char *key)
+{
+    if (!ri || !key) return NULL;
+    size_t lo = 0, hi = ri->nmetrics;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(ri->metrics[mid].key, key);
+        if (!c) return &ri->metrics[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}

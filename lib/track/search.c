@@ -1,0 +1,266 @@
+/* mlops_run_search: runs compiled filter and order (search_parse.c) with
+ * keyset paging (search_token.c) inside one read snapshot. */
+#include "store/store_internal.h"
+#include "track/run_info.h"
+#include "track/search_internal.h"
+#include "track/track_internal.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/hash.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+MLOPS_API int mlops_search_opts_init(mlops_search_opts *opts, unsigned version)
+{
+    if (!opts) return mlops__err_null("mlops_search_opts_init", "opts");
+    if (version == 0 || version > MLOPS_SEARCH_OPTS_VERSION)
+        return mlops__err(MLOPS_EINVAL,
+                          "mlops_search_opts_init: options version %u is not supported "
+                          "(this library knows 1..%d)",
+                          version, MLOPS_SEARCH_OPTS_VERSION);
+    mlops_search_opts defaults = MLOPS_SEARCH_OPTS_INIT;
+    *opts = defaults;
+    opts->version = version;
+    return MLOPS_OK;
+}
+
+/* Which query a page token belongs to: everything that decides the order
+ * and the set of runs. */
+static int fingerprint(const mlops_search_opts *o, uint8_t out[8])
+{
+    mlops__sha256 h;
+    int rc = mlops__sha256_init(&h);
+    if (rc) return rc;
+    const char *parts[2] = { o->filter ? o->filter : "", o->order_by ? o->order_by : "" };
+    for (int i = 0; i < 2; i++) mlops__sha256_update(&h, parts[i], strlen(parts[i]) + 1);
+    int64_t life = o->lifecycle;
+    mlops__sha256_update(&h, &life, sizeof life);
+    if (o->experiment_count)
+        mlops__sha256_update(&h, o->experiment_ids, o->experiment_count * sizeof(int64_t));
+    mlops_digest d;
+    rc = mlops__sha256_final(&h, &d);
+    mlops__sha256_free(&h);
+    if (!rc) memcpy(out, d.bytes, 8);
+    return rc;
+}
+
+struct search_arg {
+    const char *func;
+    const mlops_search_opts *o;
+    mlops__query q;
+    size_t limit;
+    const mlops__value *after; /* keys of the page token, or NULL */
+    int64_t after_seq;
+    uint8_t fp[8];
+    mlops__run_info_list list;
+    char *next_token;
+};
+
+/* "the row sorts strictly after the token's position" */
+static void after_condition(struct search_arg *a, mlops__buf *sql)
+{
+    mlops__query *q = &a->q;
+    mlops__buf_add(sql, " WHERE (");
+    int first = 1;
+    for (size_t i = 0; i <= q->nkeys; i++) {
+        if (i < q->nkeys && a->after[i].type == MLOPS__VAL_NULL) continue; /* nothing after NULL */
+        mlops__buf_add(sql, first ? "(" : " OR (");
+        first = 0;
+        for (size_t j = 0; j < i; j++) {
+            if (a->after[j].type == MLOPS__VAL_NULL) mlops__buf_addf(sql, "k%zu IS NULL AND ", j);
+            else
+                mlops__buf_addf(sql, "k%zu = ?%d AND ", j,
+                                mlops__binds_value(&q->binds, &a->after[j]));
+        }
+        if (i == q->nkeys)
+            mlops__buf_addf(sql, "seq < ?%d)", mlops__binds_int(&q->binds, a->after_seq));
+        else
+            mlops__buf_addf(sql, "(k%zu %s ?%d OR k%zu IS NULL))", i, q->keys[i].desc ? "<" : ">",
+                            mlops__binds_value(&q->binds, &a->after[i]), i);
+    }
+    mlops__buf_add(sql, ")");
+}
+
+static void build_sql(struct search_arg *a, mlops__buf *sql)
+{
+    mlops__query *q = &a->q;
+    const mlops_search_opts *o = a->o;
+    mlops__buf_add(sql, "SELECT seq");
+    for (size_t i = 0; i < q->nkeys; i++) mlops__buf_addf(sql, ", k%zu", i);
+    mlops__buf_add(sql, " FROM (SELECT r.seq AS seq");
+    for (size_t i = 0; i < q->nkeys; i++)
+        mlops__buf_addf(sql, ", %s AS k%zu", mlops__buf_str(&q->keys[i].expr), i);
+    mlops__buf_add(sql, " FROM runs r");
+    for (size_t i = 0; i < q->nkeys; i++) mlops__buf_add(sql, mlops__buf_str(&q->keys[i].join));
+    mlops__buf_add(sql, " WHERE ");
+    mlops__buf_add(sql, o->lifecycle == MLOPS_LIFECYCLE_ACTIVE    ? "r.deleted_ms IS NULL"
+                        : o->lifecycle == MLOPS_LIFECYCLE_DELETED ? "r.deleted_ms IS NOT NULL"
+                                                                  : "1");
+    if (o->experiment_count) {
+        mlops__buf_add(sql, " AND r.experiment_id IN (");
+        for (size_t i = 0; i < o->experiment_count; i++)
+            mlops__buf_addf(sql, "%s?%d", i ? ", " : "",
+                            mlops__binds_int(&q->binds, o->experiment_ids[i]));
+        mlops__buf_add(sql, ")");
+    }
+    if (q->where.len) mlops__buf_addf(sql, " AND %s", mlops__buf_str(&q->where));
+    mlops__buf_add(sql, ")");
+    if (a->after) after_condition(a, sql);
+    mlops__buf_add(sql, " ORDER BY ");
+    for (size_t i = 0; i < q->nkeys; i++)
+        mlops__buf_addf(sql, "(k%zu IS NULL), k%zu%s, ", i, i, q->keys[i].desc ? " DESC" : "");
+    mlops__buf_addf(sql, "seq DESC LIMIT ?%d", mlops__binds_int(&q->binds, (int64_t)a->limit + 1));
+}
+
+static void value_from_column(sqlite3_stmt *st, int col, mlops__value *v)
+{
+    memset(v, 0, sizeof *v);
+    switch (sqlite3_column_type(st, col)) {
+    case SQLITE_INTEGER:
+        v->type = MLOPS__VAL_INT;
+        v->i = sqlite3_column_int64(st, col);
+        break;
+    case SQLITE_FLOAT:
+        v->type = MLOPS__VAL_REAL;
+        v->d = sqlite3_column_double(st, col);
+        break;
+    case SQLITE_TEXT:
+    case SQLITE_BLOB: {
+        const unsigned char *t = sqlite3_column_text(st, col);
+        size_t n = (size_t)sqlite3_column_bytes(st, col);
+        v->s = malloc(n + 1);
+        if (v->s) {
+            memcpy(v->s, t, n);
+            v->s[n] = '\0';
+            v->slen = n;
+            v->type = MLOPS__VAL_TEXT;
+        } else {
+            v->type = -1; /* out of memory */
+        }
+        break;
+    }
+    default: v->type = MLOPS__VAL_NULL; break;
+    }
+}
+
+static int load_page(mlops__conn *c, struct search_arg *a, const int64_t *seqs, size_t n)
+{
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT " MLOPS__RUN_COLUMNS " FROM runs WHERE seq = ?1", &st);
+    for (size_t i = 0; !rc && i < n; i++) {
+        rc = mlops__bind_int64(c, st, 1, seqs[i]);
+        if (rc) break;
+        int step = sqlite3_step(st);
+        mlops_run_info *ri = NULL;
+        if (step == SQLITE_ROW) rc = mlops__run_info_from_row(c, st, &ri);
+        else rc = mlops__conn_error(c, step == SQLITE_DONE ? SQLITE_CORRUPT : step, "reading a run");
+        sqlite3_reset(st);
+        if (!rc) rc = mlops__run_info_list_push(&a->list, ri);
+    }
+    return rc;
+}
+
+static int search_tx(mlops__conn *c, void *arg)
+{
+    struct search_arg *a = arg;
+    mlops__buf sql = MLOPS__BUF_INIT;
+    build_sql(a, &sql);
+    if (sql.failed || a->q.binds.failed) {
+        mlops__buf_free(&sql);
+        return mlops__err_nomem("searching runs");
+    }
+    sqlite3_stmt *st = NULL;
+    int prc = sqlite3_prepare_v2(mlops__conn_db(c), mlops__buf_str(&sql), -1, &st, NULL);
+    mlops__buf_free(&sql);
+    if (prc != SQLITE_OK) return mlops__conn_error(c, prc, "preparing a search");
+    int rc = mlops__binds_apply(c, &a->q.binds, st);
+    int64_t *seqs = malloc((a->limit + 1) * sizeof *seqs);
+    if (!seqs && !rc) rc = mlops__err_nomem("searching runs");
+    size_t n = 0;
+    int step = SQLITE_DONE;
+    mlops__value last[MLOPS__ORDER_MAX];
+    memset(last, 0, sizeof last);
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == a->limit) break; /* a row beyond the page: there is a next page */
+        seqs[n++] = sqlite3_column_int64(st, 0);
+        for (size_t k = 0; k < a->q.nkeys; k++) {
+            mlops__value_clear(&last[k]);
+            value_from_column(st, (int)k + 1, &last[k]);
+            if (last[k].type < 0) rc = mlops__err_nomem("searching runs");
+        }
+    }
+    int more = step == SQLITE_ROW && !rc;
+    if (!rc && step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = mlops__conn_error(c, step, "searching runs");
+    sqlite3_finalize(st);
+    if (!rc && more)
+        rc = mlops__page_token_encode(a->fp, last, a->q.nkeys, seqs[n - 1], &a->next_token);
+    for (size_t k = 0; k < a->q.nkeys; k++) mlops__value_clear(&last[k]);
+    if (!rc) rc = load_page(c, a, seqs, n);
+    free(seqs);
+    return rc;
+}
+
+static int check_opts(const char *func, const mlops_search_opts *o)
+{
+    if (o->version == 0 || o->version > MLOPS_SEARCH_OPTS_VERSION)
+        return mlops__err(MLOPS_EINVAL,
+                          "%s: options version %u is not supported (initialise them with "
+                          "mlops_search_opts_init)",
+                          func, o->version);
+    if (o->lifecycle < MLOPS_LIFECYCLE_ACTIVE || o->lifecycle > MLOPS_LIFECYCLE_ALL)
+        return mlops__err(MLOPS_EINVAL, "%s: unknown lifecycle %d", func, o->lifecycle);
+    if (o->max_results > MLOPS_SEARCH_MAX_RESULTS)
+        return mlops__err(MLOPS_EINVAL, "%s: max_results %zu is over %d", func, o->max_results,
+                          MLOPS_SEARCH_MAX_RESULTS);
+    if (o->experiment_count && !o->experiment_ids)
+        return mlops__err_null(func, "opts->experiment_ids");
+    if (o->experiment_count > MLOPS__IN_MAX)
+        return mlops__err(MLOPS_EINVAL, "%s: at most %d experiments", func, MLOPS__IN_MAX);
+    return MLOPS_OK;
+}
+
+MLOPS_API int mlops_run_search(mlops_store *s, const mlops_search_opts *opts,
+                               mlops_run_info ***out, size_t *count, char **next_page_token)
+{
+    static const char fn[] = "mlops_run_search";
+    if (!s) return mlops__err_null(fn, "s");
+    if (!out) return mlops__err_null(fn, "out");
+    if (!count) return mlops__err_null(fn, "count");
+    *out = NULL;
+    *count = 0;
+    if (next_page_token) *next_page_token = NULL;
+    mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
+    if (opts) o = *opts; /* version 1 is the only version so far: every field */
+    int rc = check_opts(fn, &o);
+    if (rc) return rc;
+
+    struct search_arg *a = calloc(1, sizeof *a);
+    if (!a) return mlops__err_nomem("searching runs");
+    a->func = fn;
+    a->o = &o;
+    a->limit = o.max_results ? o.max_results : 1000;
+    mlops__value after[MLOPS__ORDER_MAX];
+    memset(after, 0, sizeof after);
+    rc = mlops__search_compile(fn, o.filter, o.order_by, &a->q);
+    if (!rc) rc = fingerprint(&o, a->fp);
+    if (!rc && o.page_token) {
+        rc = mlops__page_token_decode(fn, o.page_token, a->fp, after, a->q.nkeys, &a->after_seq);
+        if (!rc) a->after = after;
+    }
+    if (!rc) rc = mlops__store_read(s, search_tx, a);
+    for (size_t i = 0; i < MLOPS__ORDER_MAX; i++) mlops__value_clear(&after[i]);
+    mlops__query_free(&a->q);
+    if (rc) {
+        mlops_run_info_list_free(a->list.items, a->list.n);
+        free(a->next_token);
+    } else {
+        *out = a->list.items;
+        *count = a->list.n;
+        if (next_page_token) *next_page_token = a->next_token;
+        else free(a->next_token);
+    }
+    free(a);
+    return rc;
+}

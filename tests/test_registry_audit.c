@@ -1,0 +1,581 @@
+/* The registry's audit log: canonical encoding, the hash chain, tamper
+ * detection (done as an attacker would, with the sqlite3 shell), the
+ * published head, and history queries. */
+#include "registry_helpers.h"
+
+#include "registry/registry_internal.h"
+
+#include <time.h>
+
+/* A model with a few changes: events 1..6. */
+static void six_events(mlops_store *s)
+{
+    TU_OK(mlops_model_create_ex(s, "m", "first", NULL)); /* 1 create, 2 describe */
+    TU_OK(mlops_model_tag_set(s, "m", "team", "vision", NULL));   /* 3 */
+    TU_OK(mlops_model_tag_set(s, "m", "team", "nlp", NULL));      /* 4 */
+    TU_OK(mlops_model_set_description(s, "m", "second", NULL));   /* 5 */
+    TU_OK(mlops_model_tag_delete(s, "m", "team", NULL));          /* 6 */
+    ck_assert_int_eq(rt_audit_count(s), 6);
+}
+
+static void expect_broken_at(mlops_store *s, int64_t seq)
+{
+    int64_t bad = -1;
+    TU_RC(MLOPS_ECORRUPT, mlops_audit_verify_head(s, 0, NULL, &bad));
+    ck_assert_int_eq(bad, seq);
+    char want[64];
+    snprintf(want, sizeof want, "at event %lld", (long long)seq);
+    ck_assert_msg(strstr(mlops_last_error(), want), "message '%s' lacks '%s'",
+                  mlops_last_error(), want);
+    TU_RC(MLOPS_ECORRUPT, mlops_audit_verify(s));
+}
+
+START_TEST(encoding_is_canonical_and_pinned)
+{
+    mlops__audit_row r = { .seq = 1, .time_ms = 1700000000000LL, .actor = "a",
+                           .action = "model.create", .model_id = 1, .model = "m",
+                           .new_value = "m" };
+    msgpack_sbuffer b;
+    msgpack_sbuffer_init(&b);
+    TU_OK(mlops__audit_encode(&b, &r));
+    static const unsigned char want[] = {
+        0x9c, 0x01, 0x01, 0xcf, 0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x00, 0xa1, 'a',
+        0xac, 'm',  'o',  'd',  'e',  'l',  '.',  'c',  'r',  'e',  'a',  't',  'e',
+        0x01, 0xa1, 'm',  0xc0, 0xc0, 0xc0, 0xa1, 'm',  0xc0,
+    };
+    ck_assert_uint_eq(b.size, sizeof want);
+    ck_assert_mem_eq(b.data, want, sizeof want);
+
+    /* Shortest forms at the boundaries: 127 fixint, 128 uint8, -33 int8,
+     * a 32-byte string takes str8. */
+    char s32[33];
+    memset(s32, 'x', 32);
+    s32[32] = 0;
+    mlops__audit_row r2 = { .seq = 127, .time_ms = 128, .actor = s32, .action = "",
+                            .model_id = -33, .model = "m", .version = 65536 };
+    msgpack_sbuffer_clear(&b);
+    TU_OK(mlops__audit_encode(&b, &r2));
+    const unsigned char *p = (const unsigned char *)b.data;
+    ck_assert_int_eq(p[2], 0x7f);
+    ck_assert_int_eq(p[3], 0xcc);
+    ck_assert_int_eq(p[4], 0x80);
+    ck_assert_int_eq(p[5], 0xd9); /* str8 */
+    ck_assert_int_eq(p[6], 32);
+    ck_assert_int_eq(p[39], 0xa0); /* "" */
+    ck_assert_int_eq(p[40], 0xd0); /* int8 */
+    ck_assert_int_eq(p[41], 0xdf);
+    ck_assert_int_eq(p[44], 0xce); /* uint32 65536 */
+    msgpack_sbuffer_destroy(&b);
+}
+END_TEST
+
+START_TEST(chain_hashes_follow_the_documented_formula)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    six_events(s);
+    mlops_audit_events *l;
+    TU_OK(mlops_audit_list(s, 0, 0, &l));
+    ck_assert_uint_eq(mlops_audit_events_count(l), 6);
+    mlops_digest prev = { { 0 } };
+    for (size_t i = 0; i < 6; i++) {
+        mlops_audit_event ev = MLOPS_AUDIT_EVENT_INIT;
+        TU_OK(mlops_audit_events_get(l, i, &ev));
+        ck_assert_int_eq(ev.seq, (int64_t)i + 1);
+        mlops__audit_row r = { ev.seq, ev.time_ms, ev.actor, ev.action, 1, ev.model,
+                               ev.model_version, ev.key, ev.old_value, ev.new_value,
+                               ev.reason };
+        msgpack_sbuffer b;
+        msgpack_sbuffer_init(&b);
+        TU_OK(mlops__audit_encode(&b, &r));
+        unsigned char *buf = malloc(32 + b.size);
+        memcpy(buf, prev.bytes, 32);
+        memcpy(buf + 32, b.data, b.size);
+        mlops_digest h;
+        TU_OK(mlops_digest_compute(buf, 32 + b.size, &h));
+        ck_assert_mem_eq(h.bytes, ev.hash.bytes, 32);
+        prev = h;
+        free(buf);
+        msgpack_sbuffer_destroy(&b);
+    }
+    int64_t seq;
+    mlops_digest head;
+    TU_OK(mlops_audit_head(s, &seq, &head));
+    ck_assert_int_eq(seq, 6);
+    ck_assert_mem_eq(head.bytes, prev.bytes, 32);
+    mlops_audit_events_free(l);
+    TU_OK(mlops_audit_verify(s));
+    rt_close(s, dir);
+}
+END_TEST
+
+START_TEST(events_record_actor_reason_and_values)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    mlops_change_opts ch;
+    TU_OK(mlops_change_opts_init(&ch, MLOPS_CHANGE_OPTS_VERSION));
+    ch.actor = "alice@example.com";
+    ch.reason = "ticket ML-42: new owner\nsecond line";
+    TU_OK(mlops_model_create(s, "churn"));
+    TU_OK(mlops_model_tag_set(s, "churn", "owner", "bob", &ch));
+    TU_OK(mlops_model_tag_set(s, "churn", "owner", "bob", &ch)); /* same: no event */
+    TU_OK(mlops_model_rename(s, "churn", "team/churn", NULL));
+    TU_OK(mlops_model_tag_delete(s, "team/churn", "owner", NULL));
+    ck_assert_int_eq(rt_audit_count(s), 4);
+
+    mlops_audit_events *l;
+    TU_OK(mlops_audit_model_events(s, "team/churn", &l));
+    ck_assert_uint_eq(mlops_audit_events_count(l), 4);
+    mlops_audit_event ev;
+    TU_OK(mlops_audit_event_init(&ev, MLOPS_AUDIT_EVENT_VERSION));
+    TU_OK(mlops_audit_events_get(l, 0, &ev));
+    ck_assert_str_eq(ev.action, "model.create");
+    ck_assert_str_eq(ev.actor, "tester");
+    ck_assert_str_eq(ev.new_value, "churn");
+    ck_assert_ptr_null(ev.old_value);
+    ck_assert_ptr_null(ev.reason);
+    TU_OK(mlops_audit_events_get(l, 1, &ev));
+    ck_assert_str_eq(ev.action, "model.tag.set");
+    ck_assert_str_eq(ev.actor, "alice@example.com");
+    ck_assert_str_eq(ev.reason, "ticket ML-42: new owner\nsecond line");
+    ck_assert_str_eq(ev.key, "owner");
+    ck_assert_str_eq(ev.new_value, "bob");
+    ck_assert_int_eq(ev.model_version, 0);
+    TU_OK(mlops_audit_events_get(l, 2, &ev));
+    ck_assert_str_eq(ev.action, "model.rename");
+    ck_assert_str_eq(ev.old_value, "churn");
+    ck_assert_str_eq(ev.new_value, "team/churn");
+    ck_assert_str_eq(ev.model, "churn");
+    TU_OK(mlops_audit_events_get(l, 3, &ev));
+    ck_assert_str_eq(ev.action, "model.tag.delete");
+    ck_assert_str_eq(ev.old_value, "bob");
+    ck_assert_str_eq(ev.model, "team/churn");
+    ck_assert_int_ge(ev.time_ms, 1600000000000LL);
+    TU_RC(MLOPS_EINVAL, mlops_audit_events_get(l, 4, &ev));
+    ev.version = 99;
+    TU_RC(MLOPS_EINVAL, mlops_audit_events_get(l, 0, &ev));
+    ev.version = MLOPS_AUDIT_EVENT_VERSION;
+    mlops_audit_events_free(l);
+
+    /* The old name still finds the history; a name never used does not. */
+    TU_OK(mlops_audit_model_events(s, "churn", &l));
+    ck_assert_uint_eq(mlops_audit_events_count(l), 4);
+    mlops_audit_events_free(l);
+    TU_RC(MLOPS_ENOTFOUND, mlops_audit_model_events(s, "never", &l));
+    ck_assert_ptr_null(l);
+
+    /* Paging through the whole log. */
+    TU_OK(mlops_audit_list(s, 2, 1, &l));
+    ck_assert_uint_eq(mlops_audit_events_count(l), 1);
+    TU_OK(mlops_audit_events_get(l, 0, &ev));
+    ck_assert_int_eq(ev.seq, 3);
+    mlops_audit_events_free(l);
+
+    /* A bad actor or reason is refused and writes nothing. */
+    ch.actor = "";
+    TU_RC(MLOPS_EINVAL, mlops_model_tag_set(s, "team/churn", "k", "v", &ch));
+    ch.actor = "ok";
+    ch.reason = "\xff\xfe";
+    TU_RC(MLOPS_EINVAL, mlops_model_tag_set(s, "team/churn", "k", "v", &ch));
+    ch.version = 7;
+    TU_RC(MLOPS_EINVAL, mlops_model_tag_set(s, "team/churn", "k", "v", &ch));
+    ck_assert_int_eq(rt_audit_count(s), 4);
+    TU_OK(mlops_audit_verify(s));
+    rt_close(s, dir);
+}
+END_TEST
+
+START_TEST(store_actor_is_the_default)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s;
+    TU_OK(mlops_store_open(dir, NULL, &s)); /* actor: the login name */
+    TU_OK(mlops_model_create(s, "m"));
+    mlops_audit_events *l;
+    TU_OK(mlops_audit_list(s, 0, 0, &l));
+    mlops_audit_event ev = MLOPS_AUDIT_EVENT_INIT;
+    TU_OK(mlops_audit_events_get(l, 0, &ev));
+    ck_assert_ptr_nonnull(ev.actor);
+    ck_assert_int_gt((int)strlen(ev.actor), 0);
+    ck_assert_str_ne(ev.actor, "tester");
+    mlops_audit_events_free(l);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(tamper_edit_is_caught)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    six_events(s);
+    TU_OK(mlops_audit_verify(s));
+    rt_shell(dir, "UPDATE audit_events SET actor = 'mallory' WHERE seq = 3;");
+    expect_broken_at(s, 3);
+    rt_close(s, dir);
+}
+END_TEST
+
+START_TEST(tamper_edit_of_each_column_is_caught)
+{
+    static const char *const edits[] = {
+        "UPDATE audit_events SET time_ms = time_ms + 1 WHERE seq = 4;",
+        "UPDATE audit_events SET action = 'model.tag.delete' WHERE seq = 4;",
+        "UPDATE audit_events SET model_id = 2 WHERE seq = 4;",
+        "UPDATE audit_events SET model = 'n' WHERE seq = 4;",
+        "UPDATE audit_events SET version = 1 WHERE seq = 4;",
+        "UPDATE audit_events SET key = 'Team' WHERE seq = 4;",
+        "UPDATE audit_events SET old_value = NULL WHERE seq = 4;",
+        "UPDATE audit_events SET new_value = 'nlp ' WHERE seq = 4;",
+        "UPDATE audit_events SET reason = '' WHERE seq = 4;",
+        "UPDATE audit_events SET hash = zeroblob(32) WHERE seq = 4;",
+        "UPDATE audit_events SET hash = x'00' WHERE seq = 4;",
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        char *dir;
+        mlops_store *s = rt_open(&dir);
+        six_events(s);
+        rt_shell(dir, edits[i]);
+        expect_broken_at(s, 4);
+        rt_close(s, dir);
+    }
+}
+END_TEST
+
+START_TEST(tamper_delete_is_caught)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    six_events(s);
+    rt_shell(dir, "DELETE FROM audit_events WHERE seq = 2;");
+    expect_broken_at(s, 2);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "missing"));
+    rt_close(s, dir);
+}
+END_TEST
+
+START_TEST(tamper_swap_is_caught)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    six_events(s);
+    /* Swap the whole content of rows 3 and 4, hashes included. */
+    rt_shell(dir,
+             "CREATE TEMP TABLE t AS SELECT * FROM audit_events WHERE seq IN (3, 4);"
+             "UPDATE audit_events SET (time_ms, actor, action, model_id, model, version, key,"
+             " old_value, new_value, reason, hash) = (SELECT time_ms, actor, action, model_id,"
+             " model, version, key, old_value, new_value, reason, hash FROM t"
+             " WHERE t.seq = 7 - audit_events.seq) WHERE seq IN (3, 4);");
+    expect_broken_at(s, 3);
+    rt_close(s, dir);
+}
+END_TEST
+
+START_TEST(tamper_reorder_is_caught)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    six_events(s);
+    /* Renumber: events 2 and 5 trade places. */
+    rt_shell(dir,
+             "UPDATE audit_events SET seq = -2 WHERE seq = 2;"
+             "UPDATE audit_events SET seq = 2 WHERE seq = 5;"
+             "UPDATE audit_events SET seq = 5 WHERE seq = -2;");
+    expect_broken_at(s, 2);
+    rt_close(s, dir);
+}
+END_TEST
+
+START_TEST(truncation_needs_the_published_head)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    six_events(s);
+    int64_t head_seq;
+    mlops_digest head;
+    TU_OK(mlops_audit_head(s, &head_seq, &head));
+    int64_t bad = -1;
+    TU_OK(mlops_audit_verify_head(s, head_seq, &head, &bad));
+    ck_assert_int_eq(bad, 0);
+
+    /* Cutting the tail leaves a consistent chain... */
+    rt_shell(dir, "DELETE FROM audit_events WHERE seq >= 5;");
+    TU_OK(mlops_audit_verify(s));
+    /* ...but not the published head. */
+    TU_RC(MLOPS_ECORRUPT, mlops_audit_verify_head(s, head_seq, &head, &bad));
+    ck_assert_int_eq(bad, 5);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "published head"));
+    TU_RC(MLOPS_EINVAL, mlops_audit_verify_head(s, 0, &head, &bad));
+    rt_close(s, dir);
+}
+END_TEST
+
+/* An attacker who edits an event and recomputes every later hash gets a
+ * chain that is consistent in itself; only a head published before the
+ * edit exposes it. */
+START_TEST(rewritten_chain_needs_the_published_head)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    six_events(s);
+    int64_t head_seq;
+    mlops_digest head;
+    TU_OK(mlops_audit_head(s, &head_seq, &head));
+    mlops_store_close(s);
+
+    char *path = tu_path(dir, "mlops.db");
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "UPDATE audit_events SET actor = 'mallory' WHERE seq = 3",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *st, *up;
+    ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                        "SELECT seq, time_ms, actor, action, model_id, model, "
+                                        "version, key, old_value, new_value, reason "
+                                        "FROM audit_events ORDER BY seq",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(
+        sqlite3_prepare_v2(db, "UPDATE audit_events SET hash = ?2 WHERE seq = ?1", -1, &up, NULL),
+        SQLITE_OK);
+    mlops_digest prev = { { 0 } };
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        mlops__audit_row r = {
+            sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+            (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+            sqlite3_column_int64(st, 4), (const char *)sqlite3_column_text(st, 5),
+            sqlite3_column_int64(st, 6), (const char *)sqlite3_column_text(st, 7),
+            (const char *)sqlite3_column_text(st, 8), (const char *)sqlite3_column_text(st, 9),
+            (const char *)sqlite3_column_text(st, 10),
+        };
+        msgpack_sbuffer b;
+        msgpack_sbuffer_init(&b);
+        TU_OK(mlops__audit_encode(&b, &r));
+        unsigned char *buf = malloc(32 + b.size);
+        memcpy(buf, prev.bytes, 32);
+        memcpy(buf + 32, b.data, b.size);
+        TU_OK(mlops_digest_compute(buf, 32 + b.size, &prev));
+        sqlite3_bind_int64(up, 1, r.seq);
+        sqlite3_bind_blob(up, 2, prev.bytes, 32, SQLITE_TRANSIENT);
+        ck_assert_int_eq(sqlite3_step(up), SQLITE_DONE);
+        sqlite3_reset(up);
+        free(buf);
+        msgpack_sbuffer_destroy(&b);
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(up);
+    sqlite3_close(db);
+    free(path);
+
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.durability = MLOPS_DURABILITY_NONE;
+    TU_OK(mlops_store_open(dir, &o, &s));
+    TU_OK(mlops_audit_verify(s));
+    int64_t bad;
+    TU_RC(MLOPS_ECORRUPT, mlops_audit_verify_head(s, head_seq, &head, &bad));
+    ck_assert_int_eq(bad, head_seq);
+    rt_close(s, dir);
+}
+END_TEST
+
+START_TEST(empty_log)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    int64_t seq = -1;
+    mlops_digest h;
+    memset(&h, 0xff, sizeof h);
+    TU_OK(mlops_audit_head(s, &seq, &h));
+    ck_assert_int_eq(seq, 0);
+    static const mlops_digest zero;
+    ck_assert_mem_eq(h.bytes, zero.bytes, 32);
+    TU_OK(mlops_audit_verify(s));
+    mlops_audit_events *l;
+    TU_OK(mlops_audit_list(s, 0, 10, &l));
+    ck_assert_uint_eq(mlops_audit_events_count(l), 0);
+    mlops_audit_events_free(l);
+    TU_RC(MLOPS_EINVAL, mlops_audit_verify(NULL));
+    TU_RC(MLOPS_EINVAL, mlops_audit_head(s, NULL, &h));
+    TU_RC(MLOPS_EINVAL, mlops_audit_list(s, 0, 0, NULL));
+    TU_RC(MLOPS_EINVAL, mlops_audit_event_init(NULL, 1));
+    TU_RC(MLOPS_EINVAL, mlops_audit_event_init(&(mlops_audit_event){ 0 }, 2));
+    rt_close(s, dir);
+}
+END_TEST
+
+/* ---- With versions and aliases ---------------------------------------- */
+
+/* The time of event seq. */
+static int64_t event_time(mlops_store *s, int64_t seq)
+{
+    mlops_audit_events *l;
+    TU_OK(mlops_audit_list(s, seq - 1, 1, &l));
+    mlops_audit_event e = MLOPS_AUDIT_EVENT_INIT;
+    TU_OK(mlops_audit_events_get(l, 0, &e));
+    ck_assert_int_eq(e.seq, seq);
+    int64_t t = e.time_ms;
+    mlops_audit_events_free(l);
+    return t;
+}
+
+/* Lets the wall clock move on, so that the next event gets a later time
+ * (the test checks that it did). */
+static void next_ms(void)
+{
+    struct timespec ts = { 0, 3 * 1000 * 1000 };
+    nanosleep(&ts, NULL);
+}
+
+START_TEST(point_in_time_alias_queries)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    TU_OK(mlops_model_create(s, "m"));
+    mlops_digest a = rt_put(s, "a"), b = rt_put(s, "b");
+    int64_t v;
+    next_ms();
+    TU_OK(mlops_model_version_create(s, "m", &a, NULL, &v)); /* 2 */
+    next_ms();
+    TU_OK(mlops_model_version_create(s, "m", &b, NULL, &v)); /* 3 */
+    next_ms();
+    TU_OK(mlops_model_alias_set(s, "m", "champion", 1)); /* 4 */
+    next_ms();
+    TU_OK(mlops_model_alias_set(s, "m", "champion", 2)); /* 5 */
+    next_ms();
+    TU_OK(mlops_model_alias_delete(s, "m", "champion", NULL)); /* 6 */
+    next_ms();
+    TU_OK(mlops_model_version_delete(s, "m", 2, NULL)); /* 7 */
+    next_ms();
+    TU_OK(mlops_model_alias_set(s, "m", "champion", 1)); /* 8 */
+    int64_t t[9];
+    for (int i = 1; i <= 8; i++) t[i] = event_time(s, i);
+    for (int i = 2; i <= 8; i++) ck_assert_int_gt(t[i], t[i - 1]);
+
+    TU_RC(MLOPS_ENOTFOUND, mlops_audit_alias_at(s, "m", "champion", t[4] - 1, &v));
+    TU_OK(mlops_audit_alias_at(s, "m", "champion", t[4], &v));
+    ck_assert_int_eq(v, 1);
+    TU_OK(mlops_audit_alias_at(s, "m", "champion", t[5] - 1, &v));
+    ck_assert_int_eq(v, 1);
+    TU_OK(mlops_audit_alias_at(s, "m", "champion", t[5], &v));
+    ck_assert_int_eq(v, 2);
+    TU_RC(MLOPS_ENOTFOUND, mlops_audit_alias_at(s, "m", "champion", t[6], &v));
+    TU_RC(MLOPS_ENOTFOUND, mlops_audit_alias_at(s, "m", "champion", t[8] - 1, &v));
+    TU_OK(mlops_audit_alias_at(s, "m", "champion", t[8], &v));
+    ck_assert_int_eq(v, 1);
+    TU_OK(mlops_audit_alias_at(s, "m", "champion", INT64_MAX, &v));
+    ck_assert_int_eq(v, 1);
+
+    /* Reserved aliases from the versions' own times. */
+    TU_RC(MLOPS_ENOTFOUND, mlops_audit_alias_at(s, "m", "latest", t[2] - 1, &v));
+    TU_OK(mlops_audit_alias_at(s, "m", "latest", t[2], &v));
+    ck_assert_int_eq(v, 1);
+    TU_OK(mlops_audit_alias_at(s, "m", "latest", t[3], &v));
+    ck_assert_int_eq(v, 2);
+    TU_OK(mlops_audit_alias_at(s, "m", "latest", t[7], &v));
+    ck_assert_int_eq(v, 1);
+    TU_OK(mlops_audit_alias_at(s, "m", "v2", t[7] - 1, &v));
+    ck_assert_int_eq(v, 2);
+    TU_RC(MLOPS_ENOTFOUND, mlops_audit_alias_at(s, "m", "v2", t[7], &v));
+    TU_RC(MLOPS_ENOTFOUND, mlops_audit_alias_at(s, "m", "v2", t[3] - 1, &v));
+
+    /* After a rename and a deletion the history still answers by name. */
+    TU_OK(mlops_model_rename(s, "m", "n", NULL));
+    TU_OK(mlops_audit_alias_at(s, "m", "champion", t[5], &v));
+    ck_assert_int_eq(v, 2);
+    TU_OK(mlops_audit_alias_at(s, "n", "champion", t[5], &v));
+    ck_assert_int_eq(v, 2);
+    TU_OK(mlops_model_delete(s, "n", 1, NULL));
+    TU_OK(mlops_audit_alias_at(s, "n", "champion", t[5], &v));
+    ck_assert_int_eq(v, 2);
+
+    TU_RC(MLOPS_ENOTFOUND, mlops_audit_alias_at(s, "zz", "champion", t[5], &v));
+    TU_RC(MLOPS_EINVAL, mlops_audit_alias_at(s, "n", "a b", t[5], &v));
+    TU_RC(MLOPS_EINVAL, mlops_audit_alias_at(s, "n", "champion", t[5], NULL));
+    TU_OK(mlops_audit_verify(s));
+    rt_close(s, dir);
+}
+END_TEST
+
+/* A registry with a deleted version and an alias: events 1..7. */
+static void registry_state(mlops_store *s)
+{
+    TU_OK(mlops_model_create(s, "m"));
+    mlops_digest a = rt_put(s, "a"), b = rt_put(s, "b");
+    int64_t v;
+    TU_OK(mlops_model_version_create(s, "m", &a, NULL, &v));
+    TU_OK(mlops_model_version_create(s, "m", &b, NULL, &v));
+    TU_OK(mlops_model_version_create(s, "m", &b, NULL, &v));
+    TU_OK(mlops_model_alias_set(s, "m", "champion", 1));
+    TU_OK(mlops_model_alias_set(s, "m", "champion", 2));
+    TU_OK(mlops_model_version_delete(s, "m", 3, NULL));
+    ck_assert_int_eq(rt_audit_count(s), 7);
+    TU_OK(mlops_audit_verify(s));
+}
+
+static void expect_state_broken(mlops_store *s, const char *words)
+{
+    int64_t bad = -1;
+    TU_RC(MLOPS_ECORRUPT, mlops_audit_verify_head(s, 0, NULL, &bad));
+    ck_assert_int_eq(bad, 0); /* the chain itself is intact */
+    ck_assert_msg(strstr(mlops_last_error(), words), "message '%s' lacks '%s'",
+                  mlops_last_error(), words);
+}
+
+START_TEST(tamper_with_registry_rows_is_caught)
+{
+    static const struct {
+        const char *sql, *words;
+    } cases[] = {
+        { "UPDATE reg_versions SET artifact = (SELECT artifact FROM reg_versions WHERE number = 2)"
+          " WHERE number = 1;", "version 1" },
+        { "UPDATE reg_versions SET run_id = 'abc' WHERE number = 1;", "version 1" },
+        { "UPDATE reg_aliases SET version_id = (SELECT id FROM reg_versions WHERE number = 1);",
+          "alias 'champion'" },
+        { "UPDATE reg_aliases SET event_seq = 5;", "alias 'champion'" },
+        { "DELETE FROM reg_aliases;", "aliases set" },
+        { "INSERT INTO reg_aliases SELECT model_id, 'prod', version_id, updated_ms, event_seq"
+          " FROM reg_aliases;", "alias 'prod'" },
+        { "UPDATE reg_versions SET deleted_ms = NULL, delete_seq = NULL WHERE number = 3;",
+          "version deletions" },
+        { "UPDATE reg_versions SET deleted_ms = NULL WHERE number = 3;", "version 3" },
+        { "UPDATE reg_versions SET deleted_ms = 1, delete_seq = 7 WHERE number = 2;",
+          "version 2" },
+        { "DELETE FROM reg_versions WHERE number = 3;", "version creations" },
+        { "UPDATE reg_versions SET number = 4 WHERE number = 3;", "version 4" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *dir;
+        mlops_store *s = rt_open(&dir);
+        registry_state(s);
+        rt_shell(dir, cases[i].sql);
+        expect_state_broken(s, cases[i].words);
+        rt_close(s, dir);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("registry_audit");
+    TCase *tc = tcase_create("audit");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, encoding_is_canonical_and_pinned);
+    tcase_add_test(tc, chain_hashes_follow_the_documented_formula);
+    tcase_add_test(tc, events_record_actor_reason_and_values);
+    tcase_add_test(tc, store_actor_is_the_default);
+    tcase_add_test(tc, tamper_edit_is_caught);
+    tcase_add_test(tc, tamper_edit_of_each_column_is_caught);
+    tcase_add_test(tc, tamper_delete_is_caught);
+    tcase_add_test(tc, tamper_swap_is_caught);
+    tcase_add_test(tc, tamper_reorder_is_caught);
+    tcase_add_test(tc, truncation_needs_the_published_head);
+    tcase_add_test(tc, rewritten_chain_needs_the_published_head);
+    tcase_add_test(tc, empty_log);
+    tcase_add_test(tc, point_in_time_alias_queries);
+    tcase_add_test(tc, tamper_with_registry_rows_is_caught);
+    suite_add_tcase(s, tc);
+    return tu_run(s);
+}

@@ -1,0 +1,667 @@
+/* Experiment records: the search language, ORDER BY and keyset paging. */
+#include "track_fixture.h"
+
+#include <math.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Six runs with known data (names r0..r5), in experiment "e":
+ *
+ *   name  status    lr      team         acc (points)          loss last  layers tag note
+ *   r0    FINISHED  0.01    vision-a     0.5, 0.95             0.05       "3"    -
+ *   r1    FINISHED  0.02    vision-b     0.9, 0.8 (last 0.8)   0.2        "10"   "x"
+ *   r2    FAILED    0.01    nlp          0.7                   -          "2"    -
+ *   r3    RUNNING   0.1     Vision-c     -                     0.5        abc    -
+ *   r4    KILLED    -       -            0.99                  NaN        -      -
+ *   r5    FINISHED  0.02    vision%lit   0.92                  0.01       "1e1"  -
+ *
+ * start_ms = 1000 + i. r5 is a child of r0. */
+static char ids[6][33];
+static int64_t exp_e, exp_other;
+
+static void seed(void)
+{
+    TU_OK(mlops_experiment_create(g_store, "e", &exp_e));
+    TU_OK(mlops_experiment_create(g_store, "other", &exp_other));
+    const char *lr[] = { "0.01", "0.02", "0.01", "0.1", NULL, "0.02" };
+    const char *team[] = { "vision-a", "vision-b", "nlp", "Vision-c", NULL, "vision%lit" };
+    const char *layers[] = { "3", "10", "2", "abc", NULL, "1e1" };
+    const int status[] = { MLOPS_RUN_FINISHED, MLOPS_RUN_FINISHED, MLOPS_RUN_FAILED, -1,
+                           MLOPS_RUN_KILLED, MLOPS_RUN_FINISHED };
+    for (int i = 0; i < 6; i++) {
+        mlops_run_start_opts o = MLOPS_RUN_START_OPTS_INIT;
+        char name[8];
+        snprintf(name, sizeof name, "r%d", i);
+        o.name = name;
+        o.start_ms = 1000 + i;
+        if (i == 5) o.parent_run_id = ids[0];
+        mlops_run *r;
+        TU_OK(mlops_run_start_ex(g_store, exp_e, &o, &r));
+        strcpy(ids[i], mlops_run_id(r));
+        if (lr[i]) TU_OK(mlops_run_log_param(r, "lr", lr[i]));
+        if (team[i]) TU_OK(mlops_run_set_tag(r, "team", team[i]));
+        if (layers[i]) TU_OK(mlops_run_log_param(r, "layers", layers[i]));
+        if (i == 1) TU_OK(mlops_run_set_tag(r, "note", "x"));
+        switch (i) {
+        case 0:
+            TU_OK(mlops_run_log_metric(r, "acc", 0.5, 0, 0));
+            TU_OK(mlops_run_log_metric(r, "acc", 0.95, 1, 0));
+            TU_OK(mlops_run_log_metric(r, "loss", 0.05, 0, 0));
+            break;
+        case 1:
+            TU_OK(mlops_run_log_metric(r, "acc", 0.9, 0, 0));
+            TU_OK(mlops_run_log_metric(r, "acc", 0.8, 1, 0));
+            TU_OK(mlops_run_log_metric(r, "loss", 0.2, 0, 0));
+            break;
+        case 2: TU_OK(mlops_run_log_metric(r, "acc", 0.7, 0, 0)); break;
+        case 3: TU_OK(mlops_run_log_metric(r, "loss", 0.5, 0, 0)); break;
+        case 4:
+            TU_OK(mlops_run_log_metric(r, "acc", 0.99, 0, 0));
+            TU_OK(mlops_run_log_metric(r, "loss", NAN, 0, 0));
+            break;
+        case 5:
+            TU_OK(mlops_run_log_metric(r, "acc", 0.92, 0, 0));
+            TU_OK(mlops_run_log_metric(r, "loss", 0.01, 0, 0));
+            break;
+        }
+        if (status[i] >= 0) TU_OK(mlops_run_end(r, status[i]));
+        mlops_run_free(r);
+    }
+    /* a run in another experiment, with a matching param */
+    mlops_run *x;
+    TU_OK(mlops_run_start(g_store, exp_other, "x", &x));
+    TU_OK(mlops_run_log_param(x, "lr", "0.01"));
+    mlops_run_free(x);
+}
+
+static void search_setup(void)
+{
+    setup();
+    seed();
+}
+
+/* The names of the matching runs of experiment e, in the search's order,
+ * as "r0 r2 ...". */
+static char *names(const char *filter, const char *order_by)
+{
+    mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
+    o.experiment_ids = &exp_e;
+    o.experiment_count = 1;
+    o.filter = filter;
+    o.order_by = order_by ? order_by : "attributes.run_name";
+    mlops_run_info **runs;
+    size_t n;
+    char *token = (char *)1;
+    int rc = mlops_run_search(g_store, &o, &runs, &n, &token);
+    ck_assert_msg(rc == MLOPS_OK, "filter <%s>: %d %s", filter, rc, mlops_last_error());
+    ck_assert_ptr_null(token);
+    static char out[256];
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i) strcat(out, " ");
+        strcat(out, mlops_run_info_name(runs[i]));
+    }
+    mlops_run_info_list_free(runs, n);
+    return out;
+}
+
+#define MATCH(filter, expected) ck_assert_str_eq(names(filter, NULL), expected)
+
+/* ---- one test per operator ---- */
+
+START_TEST(op_equal)
+{
+    MATCH("params.lr = '0.01'", "r0 r2");
+    MATCH("params.lr == '0.01'", "r0 r2");
+    MATCH("metrics.acc = 0.8", "r1");
+    MATCH("attributes.status = 'FINISHED'", "r0 r1 r5");
+    MATCH("tags.team = 'nlp'", "r2");
+    MATCH("attributes.run_name = 'r3'", "r3");
+}
+END_TEST
+
+START_TEST(op_not_equal)
+{
+    /* a run without the key does not match a comparison */
+    MATCH("params.lr != '0.01'", "r1 r3 r5");
+    MATCH("params.lr <> '0.01'", "r1 r3 r5");
+    MATCH("attributes.status != 'FINISHED'", "r2 r3 r4");
+    MATCH("metrics.acc != 0.8", "r0 r2 r4 r5");
+}
+END_TEST
+
+START_TEST(op_less)
+{
+    MATCH("metrics.acc < 0.9", "r1 r2");
+    MATCH("attributes.start_time < 1002", "r0 r1");
+    MATCH("params.lr < 0.05", "r0 r1 r2 r5"); /* numeric: a number literal */
+    MATCH("params.lr < '0.015'", "r0 r2");     /* text: a string literal */
+}
+END_TEST
+
+START_TEST(op_less_equal)
+{
+    MATCH("metrics.acc <= 0.8", "r1 r2");
+    MATCH("params.layers <= 3", "r0 r2"); /* "abc" is not a number */
+}
+END_TEST
+
+START_TEST(op_greater)
+{
+    MATCH("metrics.acc > 0.9", "r0 r4 r5");
+    MATCH("params.layers > 3", "r1 r5"); /* 10 and 1e1 */
+    MATCH("attributes.end_time > 0", "r0 r1 r2 r4 r5");
+}
+END_TEST
+
+START_TEST(op_greater_equal)
+{
+    MATCH("metrics.acc >= 0.92", "r0 r4 r5");
+    MATCH("attributes.start_time >= 1004", "r4 r5");
+}
+END_TEST
+
+START_TEST(op_like)
+{
+    MATCH("tags.team LIKE 'vision%'", "r0 r1 r5"); /* case-sensitive */
+    MATCH("tags.team LIKE 'vision-_'", "r0 r1");
+    MATCH("tags.team LIKE '%\\%%'", "r5"); /* an escaped % */
+    MATCH("tags.team NOT LIKE 'vision%'", "r2 r3");
+    MATCH("attributes.run_name LIKE 'r_'", "r0 r1 r2 r3 r4 r5");
+    MATCH("params.layers LIKE '*'", ""); /* GLOB's own wildcards are plain */
+}
+END_TEST
+
+START_TEST(op_ilike)
+{
+    MATCH("tags.team ILIKE 'VISION%'", "r0 r1 r3 r5");
+    MATCH("tags.team NOT ILIKE 'vision%'", "r2");
+    MATCH("attributes.status ILIKE 'f%'", "r0 r1 r2 r5");
+}
+END_TEST
+
+START_TEST(op_in)
+{
+    MATCH("params.lr IN ('0.02', '0.1')", "r1 r3 r5");
+    MATCH("params.lr NOT IN ('0.02', '0.1')", "r0 r2");
+    MATCH("attributes.status IN ('FAILED', 'KILLED')", "r2 r4");
+    MATCH("attributes.status NOT IN ('FAILED', 'KILLED')", "r0 r1 r3 r5");
+    MATCH("metrics.acc IN (0.8, 0.7)", "r1 r2");
+    char filter[128];
+    snprintf(filter, sizeof filter, "attributes.run_id IN ('%s', '%s')", ids[3], ids[4]);
+    MATCH(filter, "r3 r4");
+}
+END_TEST
+
+START_TEST(op_is_null)
+{
+    MATCH("params.lr IS NULL", "r4");
+    MATCH("metrics.acc IS NULL", "r3");
+    MATCH("tags.note IS NOT NULL", "r1");
+    MATCH("attributes.end_time IS NULL", "r3");
+    MATCH("attributes.parent_run_id IS NOT NULL", "r5");
+    MATCH("metrics.loss IS NOT NULL", "r0 r1 r3 r4 r5"); /* NaN is a value */
+}
+END_TEST
+
+START_TEST(op_and_or_not_parentheses)
+{
+    MATCH("params.lr = '0.01' AND metrics.acc > 0.6", "r0 r2");
+    MATCH("params.lr = '0.1' OR metrics.acc > 0.95", "r3 r4");
+    MATCH("NOT params.lr = '0.01'", "r1 r3 r4 r5"); /* r4 has no lr: NOT(false) */
+    MATCH("NOT (params.lr = '0.01' OR params.lr = '0.02')", "r3 r4");
+    /* AND binds tighter than OR */
+    MATCH("params.lr = '0.1' OR params.lr = '0.01' AND metrics.acc > 0.9", "r0 r3");
+    MATCH("(params.lr = '0.1' OR params.lr = '0.01') AND metrics.acc > 0.9", "r0");
+    MATCH("not not params.lr = '0.1'", "r3");
+    MATCH("((((params.lr = '0.1'))))", "r3");
+    MATCH("metrics.acc >= +.92 AND metrics.acc < 1.", "r0 r4 r5"); /* number forms */
+    MATCH("metrics.acc > 9.2E-1", "r0 r4");
+}
+END_TEST
+
+START_TEST(metric_aggregates)
+{
+    MATCH("metrics.acc.min < 0.6", "r0");
+    MATCH("metrics.acc.max >= 0.9 AND metrics.acc < 0.9", "r1");
+    MATCH("metrics.acc.count = 2", "r0 r1");
+    MATCH("metrics.acc.last = 0.95", "r0");
+    MATCH("metrics.loss.max < 0.1", "r0 r5");
+    MATCH("metrics.loss < 1", "r0 r1 r3 r5"); /* a NaN last never compares */
+}
+END_TEST
+
+START_TEST(attributes_every_one)
+{
+    char f[160];
+    snprintf(f, sizeof f, "attributes.run_id = '%s'", ids[2]);
+    MATCH(f, "r2");
+    snprintf(f, sizeof f, "run_id = '%s'", ids[2]); /* bare attribute */
+    MATCH(f, "r2");
+    snprintf(f, sizeof f, "attributes.parent_run_id = '%s'", ids[0]);
+    MATCH(f, "r5");
+    MATCH("run.name = 'r1'", "r1");
+    MATCH("attr.status = 'RUNNING'", "r3");
+    snprintf(f, sizeof f, "attributes.experiment_id = %lld", (long long)exp_e);
+    MATCH(f, "r0 r1 r2 r3 r4 r5");
+    MATCH("attributes.start_time = 1003 AND attributes.end_time IS NULL", "r3");
+    MATCH("ATTRIBUTES.STATUS = 'KILLED' and Metrics.acc > 0", "r4"); /* keywords in any case */
+}
+END_TEST
+
+START_TEST(issue_example)
+{
+    /* r0: acc 0.95, lr 0.01, team vision-a, FINISHED, loss 0.05 */
+    MATCH("metrics.acc > 0.9 AND (params.lr = '0.01' OR params.lr = '0.02') AND tags.team LIKE "
+          "'vision%' AND attributes.status = 'FINISHED' AND metrics.loss.min < 0.1",
+          "r0 r5");
+}
+END_TEST
+
+START_TEST(quoted_and_dotted_keys)
+{
+    mlops_run *r;
+    mlops_run_start_opts o = MLOPS_RUN_START_OPTS_INIT;
+    o.name = "q";
+    o.start_ms = 2000;
+    TU_OK(mlops_run_start_ex(g_store, exp_e, &o, &r));
+    TU_OK(mlops_run_log_metric(r, "drift.age.psi", 0.3, 0, 0));
+    TU_OK(mlops_run_log_metric(r, "top-1 acc", 0.6, 0, 0));
+    TU_OK(mlops_run_log_metric(r, "loss.min", 7, 0, 0));
+    TU_OK(mlops_run_log_param(r, "it's", "o'k"));
+    TU_OK(mlops_run_log_param(r, "weird`\"key", "v"));
+    mlops_run_free(r);
+    MATCH("metrics.drift.age.psi > 0.2", "q");
+    MATCH("metrics.`drift.age.psi`.max > 0.2", "q");
+    MATCH("metrics.`top-1 acc` = 0.6", "q");
+    MATCH("metrics.\"top-1 acc\" = 0.6", "q");
+    MATCH("metrics.`loss.min` = 7", "q");   /* quoted: the key itself */
+    MATCH("metrics.loss.min = 7", "");      /* unquoted: min of "loss" */
+    MATCH("params.`it's` = 'o''k'", "q");
+    MATCH("params.`weird``\"key` = 'v'", "q");
+    MATCH("params.\"weird`\"\"key\" = 'v'", "q");
+}
+END_TEST
+
+/* ---- bad filters ---- */
+
+static void bad_filter(const char *filter, const char *position)
+{
+    mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
+    o.filter = filter;
+    mlops_run_info **runs = (mlops_run_info **)1;
+    size_t n = 99;
+    TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, &o, &runs, &n, NULL));
+    ck_assert_ptr_null(runs);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_msg(strstr(mlops_last_error(), position) != NULL, "<%s>: '%s' lacks '%s'", filter,
+                  mlops_last_error(), position);
+}
+
+START_TEST(bad_filters_show_the_position)
+{
+    bad_filter("metrics.acc >", "position 14 (the end)");
+    bad_filter("metrics.acc > 'high'", "position 15");
+    bad_filter("params.lr = 0.01 AND", "position 21 (the end)");
+    bad_filter("params.lr 0.01", "position 11");
+    bad_filter("foo.bar = 1", "position 1");
+    bad_filter("attributes.colour = 'red'", "position 12");
+    bad_filter("metrics.acc > 1 metrics.loss < 2", "position 17");
+    bad_filter("(metrics.acc > 1", "position 17 (the end)");
+    bad_filter("metrics.acc > 1)", "position 16");
+    bad_filter("params.lr = 'abc", "position 13");
+    bad_filter("params. = 'a'", "position 8");
+    bad_filter("params.lr LIKE 3", "position 16");
+    bad_filter("metrics.acc LIKE '1%'", "position 1");
+    bad_filter("params.lr IN ()", "position 15");
+    bad_filter("params.lr IN ('a', 1)", "position 20");
+    bad_filter("params.lr IN ('a'", "position 18");
+    bad_filter("attributes.status = 'DONE'", "position 21");
+    bad_filter("attributes.start_time > 'yesterday'", "position 25");
+    bad_filter("run_id = 5", "position 10");
+    bad_filter("params.lr IS 'x'", "position 14");
+    bad_filter("params.lr NOT = 'x'", "position 15");
+    bad_filter("metrics.`acc = 1", "position 9");
+    bad_filter("metrics.`acc`.median > 1", "position 15");
+    bad_filter("metrics.acc > 1e999", "position 15");
+    bad_filter("metrics.acc > 12abc", "position 15");
+    bad_filter("metrics..acc > 1", "position 9");
+    bad_filter("tags.team LIKE 'x\\'", "position 16");
+    bad_filter("NOT", "position 4 (the end)");
+    char deep[200] = "";
+    for (int i = 0; i < 70; i++) strcat(deep, "(");
+    strcat(deep, "run_id = 'x'");
+    bad_filter(deep, "nested too deeply");
+    bad_filter("+0.5 < metrics.acc", "position 1");
+    bad_filter("\xFF", "not valid UTF-8");
+}
+END_TEST
+
+START_TEST(injection_attempts_are_refused_or_inert)
+{
+    int64_t runs_before = db_int("SELECT count(*) FROM runs");
+    int64_t params_before = db_int("SELECT count(*) FROM run_params");
+    /* text after a complete comparison is not SQL */
+    bad_filter("params.x = '' OR 1=1 --", "position 18");
+    bad_filter("params.x = '' OR 1=1", "position 18");
+    bad_filter("params.lr = '0.01'; DROP TABLE runs; --", "position 19");
+    bad_filter("params.lr = '0.01' -- comment", "position 20");
+    bad_filter("params.lr = '0.01' /* x */", "position 20");
+    bad_filter("params.x = 'a' OR '1'='1'", "position 19");
+    bad_filter("params.x = ''' OR ''1''=''1", "position 12");
+    bad_filter("params.lr = 0x10", "position 13");
+    bad_filter("params.lr = '0.01' UNION SELECT run_id FROM runs", "position 20");
+    bad_filter("1 = 1", "position 1");
+    /* keys and values that look like SQL are just keys and values */
+    MATCH("params.`lr') OR 1=1 --` = 'x'", "");
+    MATCH("params.lr = ''' OR ''1''=''1'", "");
+    MATCH("params.\"lr\"\" OR 1=1 --\" IS NOT NULL", "");
+    MATCH("tags.team LIKE '%'' OR 1=1 --'", "");
+    MATCH("params.lr = '0.01; DROP TABLE runs'", "");
+    ck_assert_int_eq(db_int("SELECT count(*) FROM runs"), runs_before);
+    ck_assert_int_eq(db_int("SELECT count(*) FROM run_params"), params_before);
+    /* the order is parsed the same way */
+    mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
+    o.order_by = "attributes.start_time; DROP TABLE runs";
+    mlops_run_info **r;
+    size_t n;
+    TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, &o, &r, &n, NULL));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "order_by at position 22"));
+    o.order_by = "(SELECT 1)";
+    TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, &o, &r, &n, NULL));
+    ck_assert_int_eq(db_int("SELECT count(*) FROM runs"), runs_before);
+}
+END_TEST
+
+/* ---- order ---- */
+
+START_TEST(order_by_keys_with_missing_last)
+{
+    ck_assert_str_eq(names(NULL, "metrics.acc DESC"), "r4 r0 r5 r1 r2 r3");
+    ck_assert_str_eq(names(NULL, "metrics.acc ASC"), "r2 r1 r5 r0 r4 r3");
+    ck_assert_str_eq(names(NULL, "metrics.acc.max desc"), "r4 r0 r5 r1 r2 r3");
+    /* NaN last value sorts with the missing ones, last both ways */
+    ck_assert_str_eq(names(NULL, "metrics.loss"), "r5 r0 r1 r3 r4 r2");
+    ck_assert_str_eq(names(NULL, "metrics.loss DESC"), "r3 r1 r0 r5 r4 r2");
+    /* several keys */
+    ck_assert_str_eq(names(NULL, "params.lr DESC, metrics.acc"), "r3 r1 r5 r2 r0 r4");
+    /* params: numbers in numeric order (10 and 1e1 tie: newest first), then text */
+    ck_assert_str_eq(names(NULL, "params.layers"), "r2 r0 r5 r1 r3 r4");
+    /* default: newest start first */
+    ck_assert_str_eq(names(NULL, ""), "r5 r4 r3 r2 r1 r0");
+    ck_assert_str_eq(names(NULL, "attributes.status, attributes.start_time DESC"),
+                     "r2 r5 r1 r0 r4 r3");
+    mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
+    mlops_run_info **r;
+    size_t n;
+    o.order_by = "metrics.acc UP";
+    TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, &o, &r, &n, NULL));
+    o.order_by = "a.b, b.c, c.d";
+    TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, &o, &r, &n, NULL));
+    o.order_by = "run_id, run_id, run_id, run_id, run_id, run_id, run_id, run_id, run_id";
+    TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, &o, &r, &n, NULL));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "at most 8"));
+}
+END_TEST
+
+START_TEST(experiments_lifecycle_and_options)
+{
+    mlops_search_opts o;
+    TU_OK(mlops_search_opts_init(&o, MLOPS_SEARCH_OPTS_VERSION));
+    ck_assert_uint_eq(o.max_results, 1000);
+    mlops_run_info **r;
+    size_t n;
+    o.filter = "params.lr = '0.01'";
+    TU_OK(mlops_run_search(g_store, &o, &r, &n, NULL)); /* every experiment */
+    ck_assert_uint_eq(n, 3);
+    mlops_run_info_list_free(r, n);
+    int64_t both[] = { exp_other, exp_e };
+    o.experiment_ids = both;
+    o.experiment_count = 1;
+    TU_OK(mlops_run_search(g_store, &o, &r, &n, NULL));
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(mlops_run_info_name(r[0]), "x");
+    ck_assert_str_eq(mlops_run_info_param(r[0], "lr"), "0.01"); /* with everything */
+    mlops_run_info_list_free(r, n);
+    TU_OK(mlops_run_delete(g_store, ids[0]));
+    o.experiment_count = 2;
+    TU_OK(mlops_run_search(g_store, &o, &r, &n, NULL));
+    ck_assert_uint_eq(n, 2);
+    mlops_run_info_list_free(r, n);
+    o.lifecycle = MLOPS_LIFECYCLE_DELETED;
+    TU_OK(mlops_run_search(g_store, &o, &r, &n, NULL));
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(mlops_run_info_id(r[0]), ids[0]);
+    mlops_run_info_list_free(r, n);
+    o.lifecycle = MLOPS_LIFECYCLE_ALL;
+    TU_OK(mlops_run_search(g_store, &o, &r, &n, NULL));
+    ck_assert_uint_eq(n, 3);
+    mlops_run_info_list_free(r, n);
+    /* NULL opts: every active run */
+    TU_OK(mlops_run_search(g_store, NULL, &r, &n, NULL));
+    ck_assert_uint_eq(n, 6);
+    mlops_run_info_list_free(r, n);
+    /* bad options */
+    o.lifecycle = 9;
+    TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, &o, &r, &n, NULL));
+    o.lifecycle = 0;
+    o.max_results = MLOPS_SEARCH_MAX_RESULTS + 1;
+    TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, &o, &r, &n, NULL));
+    o.max_results = 10;
+    o.experiment_ids = NULL;
+    TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, &o, &r, &n, NULL));
+    o.experiment_ids = both;
+    o.version = 0;
+    TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, &o, &r, &n, NULL));
+    TU_RC(MLOPS_EINVAL, mlops_run_search(NULL, NULL, &r, &n, NULL));
+    TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, NULL, NULL, &n, NULL));
+    TU_RC(MLOPS_EINVAL, mlops_search_opts_init(&o, 2));
+}
+END_TEST
+
+/* ---- paging ---- */
+
+/* Every run of experiment e through pages of `size`, ids joined. */
+static int page_all(const char *order, size_t size, char out[][33], size_t max)
+{
+    mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
+    o.experiment_ids = &exp_e;
+    o.experiment_count = 1;
+    o.order_by = order;
+    o.max_results = size;
+    char *token = NULL;
+    size_t total = 0;
+    do {
+        mlops_run_info **r;
+        size_t n;
+        o.page_token = token;
+        char *next = NULL;
+        TU_OK(mlops_run_search(g_store, &o, &r, &n, &next));
+        mlops_free(token);
+        token = next;
+        ck_assert_uint_le(n, size);
+        if (token) ck_assert_uint_eq(n, size);
+        for (size_t i = 0; i < n && total < max; i++) strcpy(out[total++], mlops_run_info_id(r[i]));
+        mlops_run_info_list_free(r, n);
+    } while (token);
+    return (int)total;
+}
+
+START_TEST(pages_join_to_the_full_order)
+{
+    const char *orders[] = { "metrics.acc DESC", "metrics.loss", "params.lr, metrics.acc",
+                             "tags.team DESC", "", "attributes.status" };
+    for (size_t k = 0; k < sizeof orders / sizeof orders[0]; k++) {
+        char full[16][33], paged[16][33];
+        int n = page_all(orders[k], 1000, full, 16);
+        ck_assert_int_eq(n, 6);
+        for (size_t size = 1; size <= 4; size++) {
+            int m = page_all(orders[k], size, paged, 16);
+            ck_assert_int_eq(m, n);
+            for (int i = 0; i < n; i++)
+                ck_assert_msg(!strcmp(full[i], paged[i]), "order <%s> size %zu: row %d differs",
+                              orders[k], size, i);
+        }
+    }
+}
+END_TEST
+
+START_TEST(bad_page_tokens)
+{
+    mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
+    o.max_results = 2;
+    o.order_by = "metrics.acc";
+    mlops_run_info **r;
+    size_t n;
+    char *token;
+    TU_OK(mlops_run_search(g_store, &o, &r, &n, &token));
+    mlops_run_info_list_free(r, n);
+    ck_assert_ptr_nonnull(token);
+    /* another order, filter or experiment set: refused */
+    o.page_token = token;
+    o.order_by = "metrics.acc DESC";
+    TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, &o, &r, &n, NULL));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "another query"));
+    o.order_by = "metrics.acc";
+    o.filter = "metrics.acc > 0";
+    TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, &o, &r, &n, NULL));
+    o.filter = NULL;
+    const char *bad[] = { "", "zz", "0123", "not hex at all, really not hex at all......" };
+    for (size_t i = 0; i < 4; i++) {
+        o.page_token = bad[i];
+        TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, &o, &r, &n, NULL));
+    }
+    /* every truncation of a good token is refused, never read past */
+    size_t len = strlen(token);
+    char *cut = strdup(token);
+    for (size_t l = 0; l < len; l += 2) {
+        cut[l] = '\0';
+        o.page_token = cut;
+        TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, &o, &r, &n, NULL));
+        memcpy(cut, token, len + 1);
+    }
+    free(cut);
+    o.page_token = token;
+    TU_OK(mlops_run_search(g_store, &o, &r, &n, NULL));
+    ck_assert_uint_eq(n, 2);
+    mlops_run_info_list_free(r, n);
+    mlops_free(token);
+}
+END_TEST
+
+/* Pages stay stable while another process inserts runs: every run that
+ * existed when paging began is seen exactly once, in order. */
+START_TEST(keyset_paging_under_concurrent_inserts)
+{
+    enum { RUNS = 200, PAGE = 15 };
+    int64_t exp;
+    TU_OK(mlops_experiment_create(g_store, "paging", &exp));
+    for (int i = 0; i < RUNS; i++) {
+        mlops_run *r;
+        TU_OK(mlops_run_start(g_store, exp, NULL, &r));
+        TU_OK(mlops_run_log_metric(r, "score", (double)(i * 7919 % 1000), 0, 0));
+        mlops_run_free(r);
+    }
+    const char *orders[] = { "metrics.score DESC", "metrics.score", "" };
+    for (size_t k = 0; k < 3; k++) {
+        mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
+        o.experiment_ids = &exp;
+        o.experiment_count = 1;
+        o.order_by = orders[k];
+        mlops_run_info **all;
+        size_t nall;
+        TU_OK(mlops_run_search(g_store, &o, &all, &nall, NULL));
+        ck_assert_uint_ge(nall, RUNS);
+
+        /* a writer in another process inserts runs with scores all over
+         * the range (and some without a score) while we page */
+        int go[2];
+        ck_assert_int_eq(pipe(go), 0);
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+            close(go[1]);
+            mlops_store *s2;
+            if (mlops_store_open(g_dir, NULL, &s2)) _exit(1);
+            char c;
+            int i = 0;
+            while (read(go[0], &c, 1) == 1) {
+                for (int j = 0; j < 5; j++, i++) {
+                    mlops_run *r;
+                    if (mlops_run_start(s2, exp, NULL, &r)) _exit(2);
+                    if (i % 3 && mlops_run_log_metric(r, "score", (double)(i * 37 % 1000), 0, 0))
+                        _exit(3);
+                    mlops_run_free(r);
+                }
+            }
+            mlops_store_close(s2);
+            _exit(0);
+        }
+        close(go[0]);
+
+        o.max_results = PAGE;
+        char *token = NULL;
+        size_t seen_old = 0, pos_in_all = 0;
+        do {
+            mlops_run_info **r;
+            size_t n;
+            char *next = NULL;
+            o.page_token = token;
+            TU_OK(mlops_run_search(g_store, &o, &r, &n, &next));
+            mlops_free(token);
+            token = next;
+            for (size_t i = 0; i < n; i++) {
+                /* old runs come in the original relative order, none twice */
+                for (size_t j = pos_in_all; j < nall; j++)
+                    if (!strcmp(mlops_run_info_id(all[j]), mlops_run_info_id(r[i]))) {
+                        ck_assert_uint_ge(j, pos_in_all);
+                        pos_in_all = j + 1;
+                        seen_old++;
+                        break;
+                    }
+            }
+            mlops_run_info_list_free(r, n);
+            ck_assert_int_eq(write(go[1], "x", 1), 1); /* let the writer insert more */
+            usleep(2000);
+        } while (token);
+        close(go[1]);
+        int status;
+        waitpid(pid, &status, 0);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        ck_assert_uint_eq(seen_old, nall);
+        mlops_run_info_list_free(all, nall);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("track_search");
+    TCase *tc = tcase_create("search");
+    tcase_add_checked_fixture(tc, search_setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, op_equal);
+    tcase_add_test(tc, op_not_equal);
+    tcase_add_test(tc, op_less);
+    tcase_add_test(tc, op_less_equal);
+    tcase_add_test(tc, op_greater);
+    tcase_add_test(tc, op_greater_equal);
+    tcase_add_test(tc, op_like);
+    tcase_add_test(tc, op_ilike);
+    tcase_add_test(tc, op_in);
+    tcase_add_test(tc, op_is_null);
+    tcase_add_test(tc, op_and_or_not_parentheses);
+    tcase_add_test(tc, metric_aggregates);
+    tcase_add_test(tc, attributes_every_one);
+    tcase_add_test(tc, issue_example);
+    tcase_add_test(tc, quoted_and_dotted_keys);
+    tcase_add_test(tc, bad_filters_show_the_position);
+    tcase_add_test(tc, injection_attempts_are_refused_or_inert);
+    tcase_add_test(tc, order_by_keys_with_missing_last);
+    tcase_add_test(tc, experiments_lifecycle_and_options);
+    tcase_add_test(tc, pages_join_to_the_full_order);
+    tcase_add_test(tc, bad_page_tokens);
+    tcase_add_test(tc, keyset_paging_under_concurrent_inserts);
+    suite_add_tcase(s, tc);
+    return tu_run(s);
+}

@@ -1,0 +1,80 @@
+/* Shared fixture of the track suites: a fresh store per test, and helpers
+ * that read its database directly (to check what was really written). */
+#ifndef MLOPS_TRACK_FIXTURE_H
+#define MLOPS_TRACK_FIXTURE_H
+
+#include "testutil.h"
+
+#include <mlops.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *g_dir;
+static mlops_store *g_store;
+
+static inline void setup(void)
+{
+    g_dir = tu_tmpdir();
+    TU_OK(mlops_store_open(g_dir, NULL, &g_store));
+}
+
+static inline void teardown(void)
+{
+    mlops_store_close(g_store);
+    g_store = NULL;
+    tu_rmrf(g_dir);
+    free(g_dir);
+    g_dir = NULL;
+}
+
+/* One integer from the store's database, read with a separate connection. */
+static inline int64_t db_int(const char *sql)
+{
+    char *p = tu_path(g_dir, "mlops.db");
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(db));
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(p);
+    return v;
+}
+
+/* A new experiment and a RUNNING run in it. */
+static inline mlops_run *new_run(const char *experiment)
+{
+    mlops_experiment *e = NULL;
+    int64_t id;
+    if (mlops_experiment_get_by_name(g_store, experiment, &e) == MLOPS_OK) {
+        id = mlops_experiment_id(e);
+        mlops_experiment_free(e);
+    } else {
+        TU_OK(mlops_experiment_create(g_store, experiment, &id));
+    }
+    mlops_run *r;
+    TU_OK(mlops_run_start(g_store, id, NULL, &r));
+    return r;
+}
+
+static inline uint64_t bits_of(double v)
+{
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    return b;
+}
+
+static inline double double_of(uint64_t b)
+{
+    double v;
+    memcpy(&v, &b, sizeof v);
+    return v;
+}
+
+#endif
