@@ -6,6 +6,7 @@
 #include "util/clock.h"
 
 #include <pthread.h>
+#include <sys/wait.h>
 
 static void check_round_trip(mlops_store *s, const void *data, size_t len)
 {
@@ -861,6 +862,87 @@ START_TEST(many_puts_and_gets_two_threads)
 }
 END_TEST
 
+
+/* kB of a "VmXXX:" line of /proc/self/status, or -1. */
+static long proc_status_kb(const char *key)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    long v = -1;
+    size_t klen = strlen(key);
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, key, klen)) v = atol(line + klen);
+    fclose(f);
+    return v;
+}
+
+/* In a child process: the peak memory a reader adds while streaming the
+ * whole blob, in KiB (or -1 when the kernel cannot reset the peak). */
+static long reader_peak_kib(const char *dir, const mlops_digest *d, uint64_t size)
+{
+    mlops_store *s = open_store(dir);
+    unsigned char *buf = malloc(1 << 20);
+    memset(buf, 1, 1 << 20);
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (!f || fputs("5", f) < 0) return -1; /* resets VmHWM to the current RSS */
+    fclose(f);
+    long base = proc_status_kb("VmRSS:");
+    mlops_blob_reader *r = NULL;
+    if (mlops_blob_reader_open(s, d, &r)) return -2;
+    uint64_t total = 0;
+    size_t got = 1;
+    while (got) {
+        if (mlops_blob_reader_read(r, buf, 1 << 20, &got)) return -3;
+        total += got;
+    }
+    mlops_blob_reader_close(r);
+    long peak = proc_status_kb("VmHWM:");
+    mlops_store_close(s);
+    free(buf);
+    return total == size ? peak - base : -4;
+}
+
+/* The streaming reader holds under 16 MiB whatever the blob's size:
+ * chunks of every kind (raw ~1 MiB, zstd text, 4 MiB zero chunks). */
+START_TEST(reader_memory_is_bounded)
+{
+    if (getenv("MLOPS_TEST_SMALL")) return; /* sanitizers keep freed memory */
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_store(dir);
+    size_t n = (size_t)64 << 20;
+    unsigned char *buf = malloc(n);
+    for (int kind = 0; kind < 3; kind++) {
+        if (kind == 0) fill_random(buf, n, 77);
+        else if (kind == 1) fill_text(buf, n, 77);
+        else memset(buf, 0, n);
+        mlops_digest d;
+        TU_OK(mlops_blob_put(s, buf, n, &d));
+        int p[2];
+        ck_assert_int_eq(pipe(p), 0);
+        pid_t pid = fork();
+        if (pid == 0) {
+            long kib = reader_peak_kib(dir, &d, n);
+            ssize_t w = write(p[1], &kib, sizeof kib);
+            _exit(w == (ssize_t)sizeof kib ? 0 : 1);
+        }
+        long kib = 0;
+        ck_assert_int_eq(read(p[0], &kib, sizeof kib), (ssize_t)sizeof kib);
+        waitpid(pid, NULL, 0);
+        close(p[0]);
+        close(p[1]);
+        if (kib == -1) continue; /* no clear_refs here */
+        fprintf(stderr, "reader peak kind %d: %ld KiB\n", kind, kib);
+        ck_assert_msg(kib >= 0 && kib < 16 * 1024, "kind %d: the reader peaked at %ld KiB", kind,
+                      kib);
+    }
+    free(buf);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* ---- internal contracts ------------------------------------------------- */
 
 struct exists_arg {
@@ -977,6 +1059,7 @@ static Suite *cas_suite(void)
     tcase_add_test(t, writer_abort_leaves_nothing);
     tcase_add_test(t, fetch_reads_each_span_once);
     tcase_add_test(t, many_puts_and_gets_two_threads);
+    tcase_add_test(t, reader_memory_is_bounded);
     suite_add_tcase(s, t);
     t = tcase_create("contracts");
     tcase_add_test(t, exists_contract);

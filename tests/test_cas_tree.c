@@ -72,15 +72,16 @@ static void compare_trees(const char *a, const char *b)
                   sa.st_mode & 0777, sb.st_mode & 0777);
     if (S_ISREG(sa.st_mode)) {
         ck_assert_int_eq(sa.st_size, sb.st_size);
+        size_t n = (size_t)sa.st_size;
+        unsigned char *ba = malloc(n + 1), *bb = malloc(n + 1);
         FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-        int ca, cb;
-        do {
-            ca = fgetc(fa);
-            cb = fgetc(fb);
-            ck_assert_int_eq(ca, cb);
-        } while (ca != EOF);
+        ck_assert_uint_eq(fread(ba, 1, n, fa), n);
+        ck_assert_uint_eq(fread(bb, 1, n, fb), n);
+        ck_assert_msg(memcmp(ba, bb, n) == 0, "content of %s differs", b);
         fclose(fa);
         fclose(fb);
+        free(ba);
+        free(bb);
         return;
     }
     DIR *d = opendir(a);

@@ -94,9 +94,30 @@ typedef struct mlops__placed {
  * under 10%), writes them to a temp file, fsyncs it and renames it into
  * place without replacing an existing file. d must be the SHA-256 of the
  * bytes. On success *out describes the file; release it with
- * mlops__placed_clear. */
+ * mlops__placed_clear. It is mlops__object_stage then mlops__object_place. */
 int mlops__object_write(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d,
                         const void *data, size_t len, mlops__placed *out);
+
+/* An object written to a temp file, still open and not yet durable. */
+typedef struct mlops__staged {
+    mlops_digest digest;
+    uint64_t size, stored;
+    int encoding;
+    int fd;    /* open on tmp */
+    char *tmp; /* malloc'd */
+} mlops__staged;
+
+/* The first half of a write: encode and write a temp file, and start its
+ * write-back (no waiting). */
+int mlops__object_stage(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d,
+                        const void *data, size_t len, mlops__staged *out);
+
+/* The second half, possibly on another thread: fsync, close, rename into
+ * place (no clobber). st is consumed whatever the outcome. */
+int mlops__object_place(mlops_store *s, mlops__staged *st, mlops__placed *out);
+
+/* Closes and removes a staged file that will not be placed. */
+void mlops__staged_discard(mlops__staged *st);
 
 /* Removes a spare temp file and frees the path. */
 void mlops__placed_clear(mlops__placed *p);
