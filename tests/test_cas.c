@@ -678,13 +678,20 @@ START_TEST(put_file_errors)
     TU_RC(MLOPS_EINVAL, mlops_blob_put_file(s, dir, &d));
     ck_assert_ptr_nonnull(strstr(mlops_last_error(), "directory"));
     TU_RC(MLOPS_EINVAL, mlops_blob_put_file(s, NULL, &d));
-    if (geteuid() != 0) { /* root reads anything */
+    if (geteuid() != 0) { /* root opens anything */
         char *locked = tu_path(dir, "locked.bin");
         tu_write_file(locked, "x", 1);
         chmod(locked, 0);
         TU_RC(MLOPS_EIO, mlops_blob_put_file(s, locked, &d));
         ck_assert_ptr_nonnull(strstr(mlops_last_error(), locked));
         free(locked);
+    }
+    /* A file that opens but cannot be read (reading address 0 of this
+     * process's memory fails with EIO, even for root). */
+    if (access("/proc/self/mem", R_OK) == 0) {
+        TU_RC(MLOPS_EIO, mlops_blob_put_file(s, "/proc/self/mem", &d));
+        ck_assert_ptr_nonnull(strstr(mlops_last_error(), "/proc/self/mem"));
+        ck_assert_int_eq(count_tmp(dir), 0);
     }
     ck_assert_int_eq(count_objects(dir), 0);
     /* A pipe streams like any file. */

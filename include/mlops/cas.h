@@ -41,7 +41,8 @@ MLOPS_API int mlops_blob_put(mlops_store *s, const void *data, size_t len, mlops
 /* Reads the whole blob d into a new buffer: *data (release it with
  * mlops_free; non-NULL even for the empty blob) and *len. Every byte is
  * verified before the call returns; on failure *data is NULL and *len 0.
- * Errors: MLOPS_EINVAL (NULL argument, or d names a tree),
+ * (A tree's digest reads as its encoding, doc/format.md "Trees".)
+ * Errors: MLOPS_EINVAL (NULL argument),
  * MLOPS_ENOTFOUND (no blob d), MLOPS_ECORRUPT (an object is missing or
  * fails verification; the message names it), MLOPS_EIO, MLOPS_ENOMEM
  * (the blob does not fit in memory: use a reader). */
