@@ -212,6 +212,9 @@ int mlops__put_commit(mlops_store *s, const char *func, mlops__tx_fn fn, void *a
 /* "sha256:<hex>" into buf (MLOPS_DIGEST_STRLEN). Returns buf. */
 const char *mlops__digest_str(const mlops_digest *d, char *buf);
 
+/* Sets *yes when object d has a row. */
+int mlops__object_recorded(mlops__conn *c, const mlops_digest *d, int *yes);
+
 /* Whether the object file of d is present (a cheap stat). */
 int mlops__object_file_present(const mlops_store *s, const mlops_digest *d);
 

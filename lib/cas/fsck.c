@@ -174,22 +174,6 @@ static int record_verified_tx(mlops__conn *c, void *arg)
     return MLOPS_OK;
 }
 
-/* Whether the object still has a row (gc may have removed it meanwhile,
- * and then its missing file is no damage). */
-static int still_recorded(mlops__conn *c, const mlops_digest *d, int *yes)
-{
-    sqlite3_stmt *st;
-    int rc = mlops__conn_stmt(c, "SELECT 1 FROM cas_object WHERE digest = ?1", &st);
-    if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
-    if (rc) return rc;
-    int step = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return mlops__conn_error(c, step, "looking up an object");
-    *yes = step == SQLITE_ROW;
-    return MLOPS_OK;
-}
-
 static int handle_results(struct fsck *f, mlops__conn *c)
 {
     int rc = MLOPS_OK;
@@ -197,7 +181,8 @@ static int handle_results(struct fsck *f, mlops__conn *c)
         struct obj *o = &f->page[i];
         if (!o->result) continue;
         int yes = 1;
-        rc = still_recorded(c, &o->d, &yes);
+        /* gc may have removed it meanwhile: then its missing file is no damage */
+        rc = mlops__object_recorded(c, &o->d, &yes);
         if (rc) break;
         if (!yes) {
             o->result = 0;
@@ -279,14 +264,9 @@ static int count_orphans(struct fsck *f, mlops__conn *c)
             memcpy(hex, a->d_name, 2);
             memcpy(hex + 2, b->d_name, 63);
             if (mlops__hex_decode(hex, 64, dg.bytes)) continue;
-            sqlite3_stmt *st;
-            rc = mlops__conn_stmt(c, "SELECT 1 FROM cas_object WHERE digest = ?1", &st);
-            if (!rc) rc = mlops__bind_blob(c, st, 1, dg.bytes, 32);
-            if (rc) break;
-            int step = sqlite3_step(st);
-            sqlite3_reset(st);
-            if (step == SQLITE_DONE) f->rep->orphans++;
-            else if (step != SQLITE_ROW) rc = mlops__conn_error(c, step, "looking up an object");
+            int yes = 1;
+            rc = mlops__object_recorded(c, &dg, &yes);
+            if (!rc && !yes) f->rep->orphans++;
         }
         if (d) closedir(d);
         free(sub);

@@ -294,16 +294,7 @@ static int delete_objects_tx(mlops__conn *c, void *arg)
 
 static int has_row(struct gc *g, const mlops_digest *d, int *yes)
 {
-    sqlite3_stmt *st;
-    int rc = mlops__conn_stmt(g->c, "SELECT 1 FROM cas_object WHERE digest = ?1", &st);
-    if (!rc) rc = mlops__bind_blob(g->c, st, 1, d->bytes, 32);
-    if (rc) return rc;
-    int step = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return mlops__conn_error(g->c, step, "looking up an object");
-    *yes = step == SQLITE_ROW;
-    return MLOPS_OK;
+    return mlops__object_recorded(g->c, d, yes);
 }
 
 /* Under the write lock: unlinks each file whose row is (still) gone. */

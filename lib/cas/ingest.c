@@ -110,15 +110,10 @@ static int chunk_reused(struct worker *w, const mlops_digest *d, int *reused)
 {
     mlops__conn *c = w->conn;
     sqlite3_stmt *st;
+    int yes = 0;
     *reused = 0;
-    int rc = mlops__conn_stmt(c, "SELECT 1 FROM cas_object WHERE digest = ?1", &st);
-    if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
-    if (rc) return rc;
-    int step = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (step == SQLITE_DONE) return MLOPS_OK;
-    if (step != SQLITE_ROW) return mlops__conn_error(c, step, "looking up a chunk");
-    if (!mlops__object_file_present(w->ig->s, d)) return MLOPS_OK;
+    int rc = mlops__object_recorded(c, d, &yes);
+    if (rc || !yes || !mlops__object_file_present(w->ig->s, d)) return rc;
     rc = mlops__conn_stmt(c,
                           "UPDATE cas_object SET touched_ms = max(touched_ms, ?2) "
                           "WHERE digest = ?1",

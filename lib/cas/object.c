@@ -423,12 +423,9 @@ static int discard_tx(mlops__conn *c, void *arg)
     struct discard_arg *a = arg;
     for (size_t i = 0; i < a->n; i++) {
         if (!a->objs[i].placed) continue;
-        sqlite3_stmt *st;
-        if (mlops__conn_stmt(c, "SELECT 1 FROM cas_object WHERE digest = ?1", &st)) return 0;
-        if (mlops__bind_blob(c, st, 1, a->objs[i].digest.bytes, 32)) return 0;
-        int step = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (step != SQLITE_DONE) continue; /* has a row (or an error: keep it) */
+        int yes = 1;
+        if (mlops__object_recorded(c, &a->objs[i].digest, &yes)) return MLOPS_OK;
+        if (yes) continue; /* someone recorded it: it stays */
         char *path = mlops__object_path(a->s, &a->objs[i].digest);
         if (path) unlink(path);
         free(path);

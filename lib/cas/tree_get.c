@@ -134,19 +134,7 @@ struct file_ctx {
 static int write_span(void *ctx, const mlops__span *sp, const unsigned char *data)
 {
     struct file_ctx *f = ctx;
-    size_t left = (size_t)sp->size;
-    off_t at = (off_t)sp->offset;
-    while (left) {
-        ssize_t n = pwrite(f->fd, data, left, at);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return mlops__err_os(MLOPS_EIO, errno, "%s: cannot write '%s'", func, f->name);
-        }
-        data += n;
-        left -= (size_t)n;
-        at += n;
-    }
-    return MLOPS_OK;
+    return mlops__pwrite_all(f->fd, data, (size_t)sp->size, sp->offset, f->name);
 }
 
 static int write_file(struct tget *g, int dfd, const mlops__tree_entry *e, const char *path)
