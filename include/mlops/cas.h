@@ -35,7 +35,9 @@ MLOPS_BEGIN_DECLS
  * Errors: MLOPS_EINVAL (NULL s or out, or NULL data with len > 0),
  * MLOPS_EREADONLY (read-only handle), MLOPS_EIO (the OS refused, e.g. a
  * full disk: nothing becomes visible and temp files are removed),
- * MLOPS_ENOMEM, MLOPS_EBUSY. */
+ * MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_ECONFLICT (the put took longer than a
+ * concurrent gc's grace period and the gc removed part of its work: put
+ * again). */
 MLOPS_API int mlops_blob_put(mlops_store *s, const void *data, size_t len, mlops_digest *out);
 
 /* Reads the whole blob d into a new buffer: *data (release it with
@@ -54,7 +56,8 @@ MLOPS_API int mlops_blob_get(mlops_store *s, const mlops_digest *d, void **data,
  * store's worker threads. Errors: MLOPS_EINVAL (NULL argument, or path is
  * a directory), MLOPS_ENOTFOUND (no such file), MLOPS_EIO (unreadable
  * file, full disk...; the message names the path), MLOPS_EREADONLY,
- * MLOPS_ENOMEM, MLOPS_EBUSY. Nothing becomes visible on failure. */
+ * MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_ECONFLICT (as mlops_blob_put). Nothing
+ * becomes visible on failure. */
 MLOPS_API int mlops_blob_put_file(mlops_store *s, const char *path, mlops_digest *out);
 
 /* Flags of mlops_blob_get_file_ex. */
@@ -104,7 +107,8 @@ MLOPS_API int mlops_blob_writer_write(mlops_blob_writer *w, const void *data, si
 
 /* Ends the content and commits the blob: *out receives its digest. The
  * writer is released whatever the outcome. Errors: as
- * mlops_blob_writer_write; on failure nothing becomes visible. */
+ * mlops_blob_writer_write, and MLOPS_ECONFLICT (as mlops_blob_put); on
+ * failure nothing becomes visible. */
 MLOPS_API int mlops_blob_writer_commit(mlops_blob_writer *w, mlops_digest *out);
 
 /* Discards the content and releases the writer. NULL is a no-op. */

@@ -370,6 +370,15 @@ int mlops__objects_commit(mlops__conn *c, mlops_store *s, mlops__placed *objs, s
         mlops__placed *p = &objs[i];
         sqlite3_stmt *st;
         int rc;
+        if (p->placed && !mlops__object_file_present(s, &p->digest)) {
+            /* Only a gc removes a file that has no row, and only one older
+             * than its grace period: this put ran longer than that. */
+            char ds[MLOPS_DIGEST_STRLEN];
+            return mlops__err(MLOPS_ECONFLICT,
+                              "object %s was removed by a garbage collection while this "
+                              "put ran (longer than the gc grace period); put again",
+                              mlops__digest_str(&p->digest, ds));
+        }
         if (p->placed) {
             /* Our file is the one in place: its row must describe it (the
              * row may survive from a file fsck moved to quarantine). */
