@@ -104,14 +104,26 @@ bench_file() {
     local store=$work/store-$tag copy=$work/copy-$tag edited=$work/edited-$tag
     local gitrepo=$work/git-$tag dvcrepo=$work/dvc-$tag
 
-    # put (fresh store each time) and its anchors
+    # put (fresh store each time), then get while the objects are as fresh
+    # in the page cache as zstd's output will be for zstd -d
     rm -rf "$store"
     ours "$tag.put" "$bench" put "$store" "$file"
     local d=$digest
     record "$tag.stored" "$(object_bytes "$store")"
+    # get: verified, streamed to nowhere and written to a file (fsync'd)
+    ours "$tag.read" "$bench" read "$store" "$d"
+    rm -f "$copy"
+    ours "$tag.get" "$bench" get "$store" "$d" "$copy"
+    cmp -s "$copy" "$file" || { echo "FAILED: $tag: get returned other bytes" >&2; exit 1; }
+    rm -f "$copy"
+
+    # the anchors of put, and zstd -d (to nowhere, and to a file then
+    # fsync'd with sync FILE) beside get
     timed "$tag.openssl" openssl dgst -sha256 "$file"
     timed "$tag.zstd_t1" zstd -3 -T1 -q -f "$file" -o "$work/z-$tag.zst"
     timed "$tag.zstd_t2" zstd -3 -T2 -q -f "$file" -o "$work/z-$tag.zst"
+    timed "$tag.zstd_d" sh -c "zstd -d -q -c '$work/z-$tag.zst' > /dev/null"
+    timed "$tag.zstd_d_file" sh -c "zstd -d -q -f '$work/z-$tag.zst' -o '$copy' && sync '$copy'"
     rm -f "$copy"
     timed "$tag.dd" dd if="$file" of="$copy" bs=1M conv=fsync status=none
     rm -f "$copy"
@@ -122,17 +134,6 @@ bench_file() {
         cp "$file" "$dvcrepo/data"
         timed "$tag.dvc" sh -c "cd '$dvcrepo' && '$dvc' add -q data"
     fi
-
-    # get: verified, streamed to nowhere and written to a file (fsync'd),
-    # beside zstd -d to nowhere and to a file (then fsync'd with sync FILE)
-    ours "$tag.read" "$bench" read "$store" "$d"
-    timed "$tag.zstd_d" sh -c "zstd -d -q -c '$work/z-$tag.zst' > /dev/null"
-    rm -f "$copy"
-    ours "$tag.get" "$bench" get "$store" "$d" "$copy"
-    cmp -s "$copy" "$file" || { echo "FAILED: $tag: get returned other bytes" >&2; exit 1; }
-    rm -f "$copy"
-    timed "$tag.zstd_d_file" sh -c "zstd -d -q -f '$work/z-$tag.zst' -o '$copy' && sync '$copy'"
-    rm -f "$copy"
 
     # re-put after a 1 MiB edit in the middle (a new edit each time)
     cp "$file" "$edited"
