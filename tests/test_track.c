@@ -1,51 +1,10 @@
 /* Experiment records (include/mlops/track.h): experiments and runs. */
-#include "testutil.h"
-
-#include <mlops.h>
+#include "track_fixture.h"
 #include "store/store_internal.h"
 #include "track/track_internal.h"
 
-#include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static char *g_dir;
-static mlops_store *g_store;
-
-static void setup(void)
-{
-    g_dir = tu_tmpdir();
-    TU_OK(mlops_store_open(g_dir, NULL, &g_store));
-}
-
-static void teardown(void)
-{
-    mlops_store_close(g_store);
-    g_store = NULL;
-    tu_rmrf(g_dir);
-    free(g_dir);
-    g_dir = NULL;
-}
-
-/* One integer from the store's database, read with a separate connection. */
-static int64_t db_int(const char *sql)
-{
-    char *p = tu_path(g_dir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
-                  sqlite3_errmsg(db));
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    free(p);
-    return v;
-}
 
 /* One text value (malloc'd, NULL for SQL NULL or no row). */
 static char *db_text(const char *sql)

@@ -1,5 +1,7 @@
 /*
- * libmlops — experiment records: experiments, runs, params, tags, metrics.
+ * libmlops — experiment records: experiments, runs, params, tags, metrics,
+ * lineage and search. A guide is in doc/track.md, the search language in
+ * doc/search.md.
  *
  * An experiment is a named group of runs. A run is one execution of
  * training code: it has an id (32 lowercase hex digits), an optional name

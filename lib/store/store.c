@@ -3,6 +3,7 @@
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 #include <dirent.h>
@@ -21,16 +22,9 @@ static const char *const layout_entries[] = {
 
 MLOPS_API int mlops_store_opts_init(mlops_store_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_store_opts_init", "opts");
-    if (version == 0 || version > MLOPS_STORE_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL,
-                          "mlops_store_opts_init: options version %u is not supported "
-                          "(this library knows 1..%d)",
-                          version, MLOPS_STORE_OPTS_VERSION);
-    mlops_store_opts defaults = MLOPS_STORE_OPTS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_store_opts defaults = MLOPS_STORE_OPTS_INIT;
+    return mlops__opts_init("mlops_store_opts_init", opts, &defaults, sizeof defaults, version,
+                            MLOPS_STORE_OPTS_VERSION);
 }
 
 static int is_power_of_two(uint32_t v)
@@ -44,11 +38,9 @@ static int effective_options(const mlops_store_opts *given, mlops_store_opts *ou
 {
     mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
     if (given) {
-        if (given->version == 0 || given->version > MLOPS_STORE_OPTS_VERSION)
-            return mlops__err(MLOPS_EINVAL,
-                              "mlops_store_open: options version %u is not supported "
-                              "(initialise them with mlops_store_opts_init)",
-                              given->version);
+        int rc = mlops__opts_check("mlops_store_open", given->version, MLOPS_STORE_OPTS_VERSION,
+                                   "mlops_store_opts_init");
+        if (rc) return rc;
         o = *given; /* version 1 is the only version so far: every field */
     }
     if (o.durability < MLOPS_DURABILITY_NORMAL || o.durability > MLOPS_DURABILITY_NONE)

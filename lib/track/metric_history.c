@@ -4,6 +4,7 @@
 #include "track/metric_internal.h"
 #include "track/track_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -11,16 +12,9 @@
 
 MLOPS_API int mlops_history_opts_init(mlops_history_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_history_opts_init", "opts");
-    if (version == 0 || version > MLOPS_HISTORY_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL,
-                          "mlops_history_opts_init: options version %u is not supported "
-                          "(this library knows 1..%d)",
-                          version, MLOPS_HISTORY_OPTS_VERSION);
-    mlops_history_opts defaults = MLOPS_HISTORY_OPTS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_history_opts defaults = MLOPS_HISTORY_OPTS_INIT;
+    return mlops__opts_init("mlops_history_opts_init", opts, &defaults, sizeof defaults, version,
+                            MLOPS_HISTORY_OPTS_VERSION);
 }
 
 struct history_arg {
@@ -67,13 +61,7 @@ static int find_series(mlops__conn *c, struct history_arg *a, int64_t *series, i
     if (step == SQLITE_ROW) {
         *series = sqlite3_column_int64(st, 0);
         *count = sqlite3_column_int64(st, 1);
-        if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
-            const void *data = sqlite3_column_blob(st, 2);
-            size_t len = (size_t)sqlite3_column_bytes(st, 2), n = 0;
-            if (mlops__block_count(data, len, &n) || n >= MLOPS__TAIL_MAX ||
-                mlops__block_decode(data, len, a->tail, &a->ntail))
-                rc = MLOPS_ECORRUPT;
-        }
+        rc = mlops__tail_decode(st, 2, a->tail, &a->ntail);
     } else if (step == SQLITE_DONE) {
         rc = mlops__err(MLOPS_ENOTFOUND, "%s: run %s has no metric '%s'", a->func, a->run_id,
                         a->key);
@@ -191,11 +179,9 @@ MLOPS_API int mlops_metric_history(mlops_store *s, const char *run_id, const cha
     if (rc) return rc;
     mlops_history_opts o = MLOPS_HISTORY_OPTS_INIT;
     if (opts) {
-        if (opts->version == 0 || opts->version > MLOPS_HISTORY_OPTS_VERSION)
-            return mlops__err(MLOPS_EINVAL,
-                              "%s: options version %u is not supported (initialise them with "
-                              "mlops_history_opts_init)",
-                              fn, opts->version);
+        if (mlops__opts_check(fn, opts->version, MLOPS_HISTORY_OPTS_VERSION,
+                              "mlops_history_opts_init"))
+            return MLOPS_EINVAL;
         o = *opts;
     }
     if (o.step_min > o.step_max)

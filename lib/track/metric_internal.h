@@ -46,6 +46,11 @@ int mlops__block_count(const void *data, size_t len, size_t *n);
  * bytes are malformed. *n receives the number of points. */
 int mlops__block_decode(const void *data, size_t len, mlops_metric_point *out, size_t *n);
 
+/* Decodes the tail in column col of st (NULL: no points) into out (room
+ * for MLOPS__TAIL_MAX - 1 points). MLOPS_ECORRUPT, without a message, when
+ * it is malformed or too long for a tail. */
+int mlops__tail_decode(sqlite3_stmt *st, int col, mlops_metric_point *out, size_t *n);
+
 /* Inserts a sealed block of n points (sorted, distinct, 1..MLOPS__BLOCK_MAX)
  * of series; buf has room for mlops__block_bound(n) bytes. */
 int mlops__metric_insert_block(mlops__conn *c, int64_t series, const mlops_metric_point *p,

@@ -217,13 +217,7 @@ static int read_series(mlops__conn *c, const struct batch *b, const char *key, s
         s->has_range = sqlite3_column_type(st, 5) != SQLITE_NULL;
         s->min = sqlite3_column_double(st, 5);
         s->max = sqlite3_column_double(st, 6);
-        if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
-            const void *data = sqlite3_column_blob(st, 7);
-            size_t len = (size_t)sqlite3_column_bytes(st, 7), n = 0;
-            if (mlops__block_count(data, len, &n) || n >= MLOPS__TAIL_MAX ||
-                mlops__block_decode(data, len, s->tail, &s->ntail))
-                rc = corrupt(b);
-        }
+        if (mlops__tail_decode(st, 7, s->tail, &s->ntail)) rc = corrupt(b);
     } else if (step != SQLITE_DONE) {
         rc = mlops__conn_error(c, step, "reading a metric summary");
     }
@@ -493,10 +487,8 @@ int mlops__metric_seal_tails(mlops__conn *c, int64_t run, const char *run_id)
     if (!buf) return mlops__err_nomem("sealing metric points");
     int step = SQLITE_DONE;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        const void *data = sqlite3_column_blob(st, 1);
-        size_t len = (size_t)sqlite3_column_bytes(st, 1), n = 0;
-        if (mlops__block_count(data, len, &n) || n >= MLOPS__TAIL_MAX ||
-            mlops__block_decode(data, len, pts, &n)) {
+        size_t n = 0;
+        if (mlops__tail_decode(st, 1, pts, &n) || n == 0) {
             rc = mlops__err(MLOPS_ECORRUPT, "stored points of run %s are malformed", run_id);
             break;
         }

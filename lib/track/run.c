@@ -4,6 +4,7 @@
 #include "track/track_internal.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 #include <errno.h>
@@ -14,16 +15,9 @@
 
 MLOPS_API int mlops_run_start_opts_init(mlops_run_start_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_run_start_opts_init", "opts");
-    if (version == 0 || version > MLOPS_RUN_START_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL,
-                          "mlops_run_start_opts_init: options version %u is not supported "
-                          "(this library knows 1..%d)",
-                          version, MLOPS_RUN_START_OPTS_VERSION);
-    mlops_run_start_opts defaults = MLOPS_RUN_START_OPTS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_run_start_opts defaults = MLOPS_RUN_START_OPTS_INIT;
+    return mlops__opts_init("mlops_run_start_opts_init", opts, &defaults, sizeof defaults,
+                            version, MLOPS_RUN_START_OPTS_VERSION);
 }
 
 static int check_git_commit(const char *func, const char *commit)
@@ -144,11 +138,9 @@ MLOPS_API int mlops_run_start_ex(mlops_store *s, int64_t experiment_id,
     *out = NULL;
     mlops_run_start_opts o = MLOPS_RUN_START_OPTS_INIT;
     if (opts) {
-        if (opts->version == 0 || opts->version > MLOPS_RUN_START_OPTS_VERSION)
-            return mlops__err(MLOPS_EINVAL,
-                              "%s: options version %u is not supported (initialise them with "
-                              "mlops_run_start_opts_init)",
-                              fn, opts->version);
+        if (mlops__opts_check(fn, opts->version, MLOPS_RUN_START_OPTS_VERSION,
+                              "mlops_run_start_opts_init"))
+            return MLOPS_EINVAL;
         o = *opts; /* version 1 is the only version so far: every field */
     }
     int rc = check_start_opts(fn, &o);

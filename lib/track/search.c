@@ -7,22 +7,16 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/hash.h"
+#include "util/opts.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 MLOPS_API int mlops_search_opts_init(mlops_search_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_search_opts_init", "opts");
-    if (version == 0 || version > MLOPS_SEARCH_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL,
-                          "mlops_search_opts_init: options version %u is not supported "
-                          "(this library knows 1..%d)",
-                          version, MLOPS_SEARCH_OPTS_VERSION);
-    mlops_search_opts defaults = MLOPS_SEARCH_OPTS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_search_opts defaults = MLOPS_SEARCH_OPTS_INIT;
+    return mlops__opts_init("mlops_search_opts_init", opts, &defaults, sizeof defaults, version,
+                            MLOPS_SEARCH_OPTS_VERSION);
 }
 
 /* Which query a page token belongs to: everything that decides the order
@@ -204,11 +198,8 @@ static int search_tx(mlops__conn *c, void *arg)
 
 static int check_opts(const char *func, const mlops_search_opts *o)
 {
-    if (o->version == 0 || o->version > MLOPS_SEARCH_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL,
-                          "%s: options version %u is not supported (initialise them with "
-                          "mlops_search_opts_init)",
-                          func, o->version);
+    if (mlops__opts_check(func, o->version, MLOPS_SEARCH_OPTS_VERSION, "mlops_search_opts_init"))
+        return MLOPS_EINVAL;
     if (o->lifecycle < MLOPS_LIFECYCLE_ACTIVE || o->lifecycle > MLOPS_LIFECYCLE_ALL)
         return mlops__err(MLOPS_EINVAL, "%s: unknown lifecycle %d", func, o->lifecycle);
     if (o->max_results > MLOPS_SEARCH_MAX_RESULTS)
