@@ -46,6 +46,7 @@ struct mlops__ingest {
     size_t cap; /* slot buffer capacity */
     pthread_mutex_t mu;
     pthread_cond_t cv; /* broadcast on every state change */
+    pthread_mutex_t db_mu; /* one worker at a time takes the write lock */
     struct slot slots[MAX_SLOTS];
     unsigned nslots;
     struct slot *cur;  /* copy mode: the slot being filled */
@@ -120,8 +121,12 @@ static int chunk_reused(struct worker *w, const mlops_digest *d, int *reused)
                           &st);
     if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
     if (!rc) rc = mlops__bind_int64(c, st, 2, mlops__now_ms());
+    /* Our own workers take turns for the write lock here instead of
+     * meeting in SQLite's busy handler, which sleeps. */
+    pthread_mutex_lock(&w->ig->db_mu);
     if (!rc) rc = mlops__conn_step_done(c, st, "refreshing a chunk");
     if (!rc) *reused = sqlite3_changes(mlops__conn_db(c)) > 0;
+    pthread_mutex_unlock(&w->ig->db_mu);
     return rc;
 }
 
@@ -442,6 +447,7 @@ int mlops__ingest_new(mlops_store *s, const char *func, mlops__ingest **out)
     ig->nslots = 2 * ig->nworkers + 2;
     ig->cap = (size_t)s->chunk_max + PIECE;
     pthread_mutex_init(&ig->mu, NULL);
+    pthread_mutex_init(&ig->db_mu, NULL);
     pthread_cond_init(&ig->cv, NULL);
     *out = ig;
     return MLOPS_OK;
@@ -604,6 +610,7 @@ static void ingest_free(mlops__ingest *ig, int keep_objects)
     free(ig->chunks);
     free(ig->placed);
     pthread_cond_destroy(&ig->cv);
+    pthread_mutex_destroy(&ig->db_mu);
     pthread_mutex_destroy(&ig->mu);
     free(ig);
 }
