@@ -2,6 +2,7 @@
  * encoders (run by hand when a format changes; the output is committed in
  * tests/fuzz/corpus/). usage: gen_seeds CORPUS_DIR */
 #include "cas/manifest.h"
+#include "cas/tree_format.h"
 #include "registry/registry_internal.h"
 
 #include <mlops.h>
@@ -184,6 +185,24 @@ static void sign_manifests(void)
     put_sbuf("sign_manifest", "with-run", &sb);
 }
 
+static void trees(void)
+{
+    mlops__tree_entry e[3];
+    memset(e, 0, sizeof e);
+    e[0] = (mlops__tree_entry){ "README.md", MLOPS__ENTRY_FILE, 0644, 120, { { 1 } } };
+    e[1] = (mlops__tree_entry){ "bin", MLOPS__ENTRY_DIR, 0755, 0, { { 2 } } };
+    e[2] = (mlops__tree_entry){ "latest", MLOPS__ENTRY_SYMLINK, 0777, 6, { { 3 } } };
+    mlops__tree_sort(e, 3);
+    void *buf;
+    size_t len;
+    must(mlops__tree_encode(e, 3, &buf, &len));
+    put("tree_manifest", "three-kinds", buf, len);
+    free(buf);
+    must(mlops__tree_encode(e, 0, &buf, &len));
+    put("tree_manifest", "empty", buf, len);
+    free(buf);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -197,6 +216,7 @@ int main(int argc, char **argv)
     chunk_manifests();
     profiles();
     audit_events();
+    trees();
     sign_manifests();
     return 0;
 }
