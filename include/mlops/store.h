@@ -78,8 +78,10 @@ MLOPS_API int mlops_store_opts_init(mlops_store_opts *opts, unsigned version);
 
 /* Opens the store at path (UTF-8, any characters the file system allows),
  * creating the directory and the layout when it is missing or empty and
- * opts->create_if_missing is set. opts NULL means defaults. On success *out
- * is a handle to release with mlops_store_close; on failure *out is NULL.
+ * opts->create_if_missing is set. A directory the library creates is
+ * private to its owner (mode 0700); an existing one keeps its mode.
+ * opts NULL means defaults. On success *out is a handle to release with
+ * mlops_store_close; on failure *out is NULL.
  * Errors: MLOPS_EINVAL (NULL path or out, bad options), MLOPS_ENOTFOUND (no
  * store and creation not allowed), MLOPS_EFORMAT (path is a file, or a
  * non-empty directory that is not a libmlops store), MLOPS_EUNSUPPORTED

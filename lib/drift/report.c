@@ -311,6 +311,12 @@ static int validate(size_t ncols, const char *const *names, const int *kinds,
     if (!nref) return mlops__err_null(fn, "nref");
     if (!cur) return mlops__err_null(fn, "cur");
     if (!ncur) return mlops__err_null(fn, "ncur");
+    /* One entry per column in each array: a count no array can hold is
+     * refused before any is read. */
+    if (mlops__check_array(fn, "names", names, ncols, sizeof *names) ||
+        mlops__check_array(fn, "ref", ref, ncols, sizeof *ref) ||
+        mlops__check_array(fn, "nref", nref, ncols, sizeof *nref))
+        return MLOPS_EINVAL;
     if (o->version == 0 || o->version > MLOPS_DRIFT_REPORT_OPTS_VERSION)
         return mlops__err(MLOPS_EINVAL, "%s: opts->version is %u", fn, o->version);
     if (!(o->drift_share > 0.0 && o->drift_share <= 1.0))
@@ -326,6 +332,9 @@ static int validate(size_t ncols, const char *const *names, const int *kinds,
             return mlops__err(MLOPS_EINVAL, "%s: column '%s' has unknown kind %d", fn, names[i], kinds[i]);
         if ((!ref[i] && nref[i]) || (!cur[i] && ncur[i]))
             return mlops__err(MLOPS_EINVAL, "%s: column '%s' has a NULL array", fn, names[i]);
+        if (mlops__check_array(fn, "ref[i]", ref[i], nref[i], sizeof *ref[i]) ||
+            mlops__check_array(fn, "cur[i]", cur[i], ncur[i], sizeof *cur[i]))
+            return MLOPS_EINVAL;
         int m = o->methods ? o->methods[i] : MLOPS_DRIFT_METHOD_AUTO;
         if (m < 0 || m >= N_METHODS || (m != 0 && !methods[m].name))
             return mlops__err(MLOPS_EINVAL, "%s: column '%s' has unknown method %d", fn, names[i], m);

@@ -117,7 +117,10 @@ static int prepare_directory(const char *path, const mlops_store_opts *o, int *c
         if (!o->create_if_missing || o->read_only)
             return mlops__err(MLOPS_ENOTFOUND, "no store at '%s'", path);
         *creating = 1;
-        return mlops__mkdir_p(path);
+        /* Private to its owner: artifacts, params and keys' fingerprints
+         * are nobody else's business unless the owner opens the directory
+         * up (a team's shared store is made by the team, then opened). */
+        return mlops__mkdir_p(path, 0700);
     }
     if (!S_ISDIR(st.st_mode))
         return mlops__err(MLOPS_EFORMAT, "'%s' is not a directory, so it cannot be a store",

@@ -19,9 +19,9 @@ char *mlops__path_join(const char *a, const char *b)
     return mlops__strcat3(a, "/", b);
 }
 
-int mlops__mkdir(const char *path)
+static int mkdir_mode(const char *path, unsigned mode)
 {
-    if (mkdir(path, 0755) == 0) return MLOPS_OK;
+    if (mkdir(path, (mode_t)mode) == 0) return MLOPS_OK;
     int e = errno;
     struct stat st;
     if (e == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return MLOPS_OK;
@@ -32,7 +32,12 @@ int mlops__mkdir(const char *path)
                          "cannot create directory '%s'", path);
 }
 
-int mlops__mkdir_p(const char *path)
+int mlops__mkdir(const char *path)
+{
+    return mkdir_mode(path, 0755);
+}
+
+int mlops__mkdir_p(const char *path, unsigned last_mode)
 {
     char *copy = mlops__strdup(path);
     if (!copy) return mlops__err_nomem("copying a path");
@@ -43,7 +48,7 @@ int mlops__mkdir_p(const char *path)
         rc = mlops__mkdir(copy);
         *p = '/';
     }
-    if (rc == MLOPS_OK) rc = mlops__mkdir(copy);
+    if (rc == MLOPS_OK) rc = mkdir_mode(copy, last_mode);
     free(copy);
     return rc;
 }

@@ -12,8 +12,9 @@ char *mlops__path_join(const char *a, const char *b);
 
 /* mkdir that succeeds when the directory already exists. */
 int mlops__mkdir(const char *path);
-/* mkdir -p. */
-int mlops__mkdir_p(const char *path);
+/* mkdir -p: missing parents get mode 0755, path itself last_mode (both
+ * less the umask); an existing path is left as it is. */
+int mlops__mkdir_p(const char *path, unsigned last_mode);
 
 /* Writes all len bytes, retrying short writes and EINTR. */
 int mlops__write_all(int fd, const void *buf, size_t len, const char *path);
