@@ -119,3 +119,20 @@ def float64(obj: Any, writable: bool = False) -> Iterator[Tuple[int, int]]:
         yield (view.buf or 0), view.len // 8
     finally:
         _release(ctypes.byref(view))
+
+
+def append_float64_bits(out: array, obj: Any) -> int:
+    """Appends the float64 values of obj to out (an array('Q')) as their
+    bit patterns; returns how many. C-contiguous float64 buffers are
+    copied with one memcpy; other input is converted first."""
+    try:
+        mv = memoryview(obj)
+    except TypeError:
+        mv = None
+    if mv is None or mv.format not in _FLOAT64_STR or mv.ndim != 1 or not mv.c_contiguous:
+        mv = memoryview(as_float64(obj))
+    out.frombytes(mv.cast("B"))
+    return len(mv)
+
+
+_FLOAT64_STR = tuple(f.decode() for f in _FLOAT64_FORMATS)

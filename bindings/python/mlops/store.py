@@ -242,11 +242,13 @@ class BlobWriter:
     """A streaming blob writer (see Store.writer). Used by one thread at a
     time. After ``commit()``, ``digest`` holds the blob's digest."""
 
+    _h: Any = None
+
     def __init__(self, store: Store) -> None:
         self._store = store
         h = BlobWriterP()
         check(C.mlops_blob_writer_open(store._handle, byref(h)))
-        self._h: Any = h
+        self._h = h
         self.digest: Optional[Digest] = None
         store._children.add(self)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ctypes
+import struct
 import time
 from array import array
 from ctypes import POINTER, byref, c_char_p, c_int64, c_size_t, c_void_p
@@ -59,6 +60,8 @@ LIFECYCLE = {"active": 0, "deleted": 1, "all": 2}
 #: Run status values by name (MLOPS_RUN_*).
 RUN_STATUS = {"RUNNING": 0, "FINISHED": 1, "FAILED": 2, "KILLED": 3}
 _STATUS_NAME = {v: k for k, v in RUN_STATUS.items()}
+# struct layouts of n mlops_metric (32 bytes each), by n.
+_METRIC_LAYOUTS: Dict[int, struct.Struct] = {}
 
 
 def now_ms() -> int:
@@ -256,6 +259,7 @@ class Run(Owned):
         self.experiment_id: int = C.mlops_run_experiment_id(h)
         """The id of the run's experiment."""
         self._keys: Dict[str, bytes] = {}
+        self._key_buffers: Dict[str, Any] = {}
         self._ended = False
         store._children.add(self)
 
@@ -346,9 +350,20 @@ class Run(Owned):
         if h is None:
             raise ValueError("the run handle is closed")
         ts = time.time_ns() // 1_000_000 if timestamp_ms is None else timestamp_ms
-        key = self._key
-        arr = (Metric * len(metrics))(*[(key(k), v, step, ts) for k, v in metrics.items()])
-        rc = C.mlops_run_log_metrics(h, ctypes.addressof(arr), len(arr))
+        n = len(metrics)
+        layout = _METRIC_LAYOUTS.get(n)
+        if layout is None:
+            layout = struct.Struct("=" + "Qdqq" * n)
+            if n <= 256:
+                _METRIC_LAYOUTS[n] = layout
+        # The mlops_metric array packed in one go: (key address, value,
+        # step, ts) per point.
+        fields: List[Any] = []
+        keep: List[Any] = []
+        address = self._key_address
+        for k, v in metrics.items():
+            fields += (address(k, keep), v, step, ts)
+        rc = C.mlops_run_log_metrics(h, layout.pack(*fields), n)
         if rc:
             check(rc)
 
@@ -370,49 +385,60 @@ class Run(Owned):
         sequence as long as the columns. Returns the number of points."""
         h = self._handle()
         step_bits = _int64_bits(steps) if steps is not None else None
-        ts_one: Optional[int] = None
         ts_bits = None
-        if timestamps_ms is None:
-            ts_one = now_ms()
-        elif isinstance(timestamps_ms, int):
-            ts_one = timestamps_ms
+        if timestamps_ms is None or isinstance(timestamps_ms, int):
+            ts_one = now_ms() if timestamps_ms is None else timestamps_ms
         else:
             ts_bits = _int64_bits(timestamps_ms)
-        values = []
-        keys = []
-        total = 0
+        # Gather the columns' value bits and key addresses, then interleave
+        # them into the mlops_metric array with four strided copies.
+        values = array("Q")
+        keys = array("Q")
+        lengths = []
+        keep: List[Any] = []
         for k, col in columns.items():
-            v = array("Q")
-            with _buffer.float64(col) as (addr, n):
-                v.frombytes((ctypes.c_char * (8 * n)).from_address(addr) if n else b"")
+            n = _buffer.append_float64_bits(values, col)
             for name, bits in (("steps", step_bits), ("timestamps_ms", ts_bits)):
                 if bits is not None and len(bits) != n:
                     raise ValueError(f"{name} has {len(bits)} items but column {k!r} has {n}")
-            keys.append(ctypes.create_string_buffer(self._key(k)))
-            values.append(v)
-            total += n
+            keys += array("Q", [self._key_address(k, keep)]) * n
+            lengths.append(n)
+        total = len(values)
+        if not total:
+            return 0
         buf = array("Q", [0]) * (4 * total)
-        o = 0
-        for kbuf, v in zip(keys, values):
-            n = len(v)
-            if not n:
-                continue
-            end = o + 4 * n
-            buf[o:end:4] = array("Q", [ctypes.addressof(kbuf)]) * n
-            buf[o + 1:end:4] = v
-            if step_bits is not None:
-                buf[o + 2:end:4] = step_bits
-            else:
-                buf[o + 2:end:4] = _arrays.from_bits(
-                    array("q", range(start_step, start_step + n)), "Q")
-            if ts_bits is not None:
-                buf[o + 3:end:4] = ts_bits
-            else:
-                buf[o + 3:end:4] = _arrays.from_bits(array("q", [ts_one or 0]) * n, "Q")
-            o = end
-        if total:
-            check(C.mlops_run_log_metrics(h, buf.buffer_info()[0], total))
+        buf[0::4] = keys
+        buf[1::4] = values
+        if step_bits is not None:
+            buf[2::4] = step_bits * len(lengths)
+        elif len(set(lengths)) == 1:
+            buf[2::4] = _arrays.from_bits(array("q", range(start_step, start_step + lengths[0])),
+                                          "Q") * len(lengths)
+        else:
+            all_steps = array("q")
+            for n in lengths:
+                all_steps += array("q", range(start_step, start_step + n))
+            buf[2::4] = _arrays.from_bits(all_steps, "Q")
+        if ts_bits is not None:
+            buf[3::4] = ts_bits * len(lengths)
+        else:
+            buf[3::4] = _arrays.from_bits(array("q", [ts_one]), "Q") * total
+        rc = C.mlops_run_log_metrics(h, buf.buffer_info()[0], total)
+        if rc:
+            check(rc)
         return total
+
+    def _key_address(self, key: str, keep: List[Any]) -> int:
+        # A NUL-terminated copy of the key: cached on the handle (up to
+        # 10,000 keys), else kept alive by the caller for its call.
+        b = self._key_buffers.get(key)
+        if b is None:
+            b = ctypes.create_string_buffer(key.encode("utf-8"))
+            if len(self._key_buffers) < 10000:
+                self._key_buffers[key] = b
+            else:
+                keep.append(b)
+        return ctypes.addressof(b)
 
     # ---- lineage and end ----
 
