@@ -7,7 +7,7 @@ what=${1:-test}
 # Building the library and running the main job.
 main_pkgs="gcc g++ meson ninja-build pkg-config libsqlite3-dev libssl-dev libzstd-dev libmsgpack-dev"
 # Running every test besides.
-test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl"
+test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl python3 python3-venv"
 
 case "$what" in
 main) pkgs=$main_pkgs ;;

@@ -8,7 +8,7 @@ import sys
 from ctypes import byref, c_int, c_size_t, c_uint64, c_void_p
 from typing import Any, BinaryIO, Optional, Union
 
-from . import _buffer
+from . import _buffer, drift
 from ._capi import (
     C,
     BlobReaderP,
@@ -231,6 +231,18 @@ class Store(Owned, TrackMixin, RegistryMixin, TreeMixin):
         e = c_int()
         check(C.mlops_blob_exists(self._handle, byref(d), byref(e)))
         return bool(e.value)
+
+    # ---- drift profiles ----------------------------------------------------
+
+    def put_profile(self, profile: "drift.Profile") -> Digest:
+        """Stores a drift profile (serialised, frozen first) as a blob and
+        returns its digest; equal profiles give equal digests."""
+        return drift.put_profile(self, profile)
+
+    def get_profile(self, digest: DigestLike) -> "drift.Profile":
+        """Loads the drift profile stored as blob ``digest`` (FormatError
+        when the blob is not a profile)."""
+        return drift.get_profile(self, digest)
 
     def __contains__(self, digest: object) -> bool:
         if not isinstance(digest, (Digest, str)):
