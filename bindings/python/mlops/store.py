@@ -347,19 +347,26 @@ class BlobFile(io.RawIOBase):
         return self._size
 
     def readable(self) -> bool:
+        """True: a blob can be read."""
         return True
 
     def seekable(self) -> bool:
+        """True: seeks use the library's random access."""
         return True
 
     def writable(self) -> bool:
+        """False: stored blobs never change."""
         return False
 
     def tell(self) -> int:
+        """The current position in bytes."""
         self._check_open()
         return self._pos
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Moves to offset (from the start, the current position or the
+        end, by whence); returns the new position. Past the end is allowed
+        (reads then return nothing)."""
         self._check_open()
         if whence == io.SEEK_SET:
             pos = offset
@@ -379,6 +386,8 @@ class BlobFile(io.RawIOBase):
             raise ValueError("I/O operation on closed file")
 
     def readinto(self, buf: Any) -> int:  # type: ignore[override]
+        """Reads up to len(buf) bytes straight into buf (any writable
+        buffer); returns how many, 0 at the end. Every byte is verified."""
         self._check_open()
         got = c_size_t()
         with _buffer.raw(buf, writable=True) as (addr, n):
@@ -394,6 +403,7 @@ class BlobFile(io.RawIOBase):
         return got.value
 
     def readall(self) -> bytes:
+        """The rest of the blob, from the current position."""
         self._check_open()
         buf = bytearray(max(self._size - self._pos, 0))
         view = memoryview(buf)
@@ -407,6 +417,7 @@ class BlobFile(io.RawIOBase):
         return bytes(buf[:done]) if done < len(buf) else bytes(buf)
 
     def close(self) -> None:
+        """Releases the library's reader; calling it again does nothing."""
         h, self._reader = getattr(self, "_reader", None), None
         if h is not None:
             C.mlops_blob_reader_close(h)

@@ -8,6 +8,10 @@ import pytest
 
 import mlops
 
+#: Whether the library under test has drift.h (it lands after the rest).
+HAVE_DRIFT = "mlops_drift_ks" not in mlops._capi.MISSING
+needs_drift = pytest.mark.skipif(not HAVE_DRIFT, reason="the library has no drift.h yet")
+
 
 @pytest.fixture
 def store(tmp_path):

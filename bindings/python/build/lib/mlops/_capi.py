@@ -458,6 +458,11 @@ _declare([
 ])
 
 
+from . import _capi_drift  # noqa: E402  (drift.h, in its own file)
+
+_declare(_capi_drift.table(_pd, StoreP, RunP))
+
+
 def version_text() -> str:
     """The loaded library's version string."""
     return (lib.mlops_version() or b"?").decode()

@@ -8,7 +8,7 @@ import sys
 from ctypes import byref, c_int, c_size_t, c_uint64, c_void_p
 from typing import Any, BinaryIO, Optional, Union
 
-from . import _buffer
+from . import _buffer, drift
 from ._capi import (
     C,
     BlobReaderP,
@@ -232,6 +232,18 @@ class Store(Owned, TrackMixin, RegistryMixin, TreeMixin):
         check(C.mlops_blob_exists(self._handle, byref(d), byref(e)))
         return bool(e.value)
 
+    # ---- drift profiles ----------------------------------------------------
+
+    def put_profile(self, profile: "drift.Profile") -> Digest:
+        """Stores a drift profile (serialised, frozen first) as a blob and
+        returns its digest; equal profiles give equal digests."""
+        return drift.put_profile(self, profile)
+
+    def get_profile(self, digest: DigestLike) -> "drift.Profile":
+        """Loads the drift profile stored as blob ``digest`` (FormatError
+        when the blob is not a profile)."""
+        return drift.get_profile(self, digest)
+
     def __contains__(self, digest: object) -> bool:
         if not isinstance(digest, (Digest, str)):
             return False
@@ -335,19 +347,26 @@ class BlobFile(io.RawIOBase):
         return self._size
 
     def readable(self) -> bool:
+        """True: a blob can be read."""
         return True
 
     def seekable(self) -> bool:
+        """True: seeks use the library's random access."""
         return True
 
     def writable(self) -> bool:
+        """False: stored blobs never change."""
         return False
 
     def tell(self) -> int:
+        """The current position in bytes."""
         self._check_open()
         return self._pos
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Moves to offset (from the start, the current position or the
+        end, by whence); returns the new position. Past the end is allowed
+        (reads then return nothing)."""
         self._check_open()
         if whence == io.SEEK_SET:
             pos = offset
@@ -367,6 +386,8 @@ class BlobFile(io.RawIOBase):
             raise ValueError("I/O operation on closed file")
 
     def readinto(self, buf: Any) -> int:  # type: ignore[override]
+        """Reads up to len(buf) bytes straight into buf (any writable
+        buffer); returns how many, 0 at the end. Every byte is verified."""
         self._check_open()
         got = c_size_t()
         with _buffer.raw(buf, writable=True) as (addr, n):
@@ -382,6 +403,7 @@ class BlobFile(io.RawIOBase):
         return got.value
 
     def readall(self) -> bytes:
+        """The rest of the blob, from the current position."""
         self._check_open()
         buf = bytearray(max(self._size - self._pos, 0))
         view = memoryview(buf)
@@ -395,6 +417,7 @@ class BlobFile(io.RawIOBase):
         return bytes(buf[:done]) if done < len(buf) else bytes(buf)
 
     def close(self) -> None:
+        """Releases the library's reader; calling it again does nothing."""
         h, self._reader = getattr(self, "_reader", None), None
         if h is not None:
             C.mlops_blob_reader_close(h)

@@ -1,0 +1,45 @@
+"""doc/python.md's code blocks and doc/examples/quickstart.py run."""
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import needs_drift
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+DOC = os.path.join(ROOT, "doc", "python.md")
+QUICKSTART = os.path.join(ROOT, "doc", "examples", "quickstart.py")
+
+
+@needs_drift
+def test_python_md_code_blocks_run(tmp_path, monkeypatch, capsys):
+    text = open(DOC, encoding="utf-8").read()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(blocks) >= 6
+    monkeypatch.chdir(tmp_path)
+    namespace = {"__name__": "doc_python_md"}
+    for i, block in enumerate(blocks):
+        try:
+            exec(compile(block, f"{DOC} block {i + 1}", "exec"), namespace)
+        except Exception as e:  # pragma: no cover - the message says which block
+            raise AssertionError(f"doc/python.md block {i + 1} failed: {e!r}\n{block}") from e
+    out = capsys.readouterr().out
+    assert "sha256:2cf24dba" in out
+
+
+@needs_drift
+def test_quickstart_runs_twice(tmp_path):
+    store = tmp_path / "demo"
+    for version in (1, 2):
+        p = subprocess.run([sys.executable, QUICKSTART, str(store)], capture_output=True,
+                           text=True, timeout=300)
+        assert p.returncode == 0, p.stdout + p.stderr
+        out = p.stdout
+        assert f"model churn: version {version} is champion" in out
+        assert "1000 loss points" in out
+        assert "audit log intact" in out
+        assert "dataset drift True" in out
+    assert (store / "mlops.db").exists()
+    assert os.path.exists(str(store) + "-drift.json")
