@@ -265,6 +265,8 @@ C: Any = _Namespace()
 
 
 def _declare(table: Sequence[tuple]) -> None:
+    # (name, restype, argtypes) each, as attributes of C; a function the
+    # library lacks becomes a stub raising Unsupported, listed in MISSING.
     for name, restype, argtypes in table:
         try:
             fn = getattr(lib, name)
@@ -458,8 +460,9 @@ _declare([
 ])
 
 
-from . import _capi_drift  # noqa: E402  (drift.h, in its own file)
+from . import _capi_cas, _capi_drift  # noqa: E402  (in files of their own)
 
+_declare(_capi_cas.table(_pd, StoreP))
 _declare(_capi_drift.table(_pd, StoreP, RunP))
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from . import drift
 from ._capi import LIBRARY_FOUND_BY, LIBRARY_PATH, C, version_text
+from .cas_tree import BlobInfo, FsckIssue, FsckReport, GcReport
 from .digest import Digest, DigestLike
 from .errors import (
     AlreadyExists,
@@ -84,6 +85,10 @@ __all__ = [
     "BlobWriter",
     "Digest",
     "DigestLike",
+    "BlobInfo",
+    "FsckIssue",
+    "FsckReport",
+    "GcReport",
     "Experiment",
     "Run",
     "RunInfo",
