@@ -5,7 +5,7 @@ import ctypes
 import struct
 import time
 from array import array
-from ctypes import POINTER, byref, c_char_p, c_int64, c_size_t, c_void_p
+from ctypes import POINTER, byref, c_int64, c_size_t, c_void_p
 from dataclasses import dataclass, field
 from typing import (
     TYPE_CHECKING,
@@ -26,7 +26,6 @@ from ._capi import (
     ExperimentP,
     HistoryOpts,
     LineageEdge as CLineageEdge,
-    Metric,
     RunInfoP,
     RunP,
     RunStartOpts,
@@ -314,7 +313,7 @@ class Run(Owned):
             (enc(k), (v if isinstance(v, str) else str(v)).encode("utf-8"))
             for k, v in params.items()
         ]
-        arr = (KV * len(items))(*items)
+        arr = (KV * len(items))(*[KV(k, v) for k, v in items])
         check(C.mlops_run_log_params(self._handle(), arr, len(items)))
 
     def set_tag(self, key: str, value: str) -> None:
@@ -435,7 +434,8 @@ class Run(Owned):
         if b is None:
             b = ctypes.create_string_buffer(key.encode("utf-8"))
             if len(self._key_buffers) < 10000:
-                self._key_buffers[key] = b
+                # setdefault: threads racing on a new key share one buffer.
+                b = self._key_buffers.setdefault(key, b)
             else:
                 keep.append(b)
         return ctypes.addressof(b)
@@ -467,7 +467,7 @@ class Run(Owned):
         return self._store.get_run(self.id)
 
 
-def _int64_bits(obj: Any) -> array:
+def _int64_bits(obj: Any) -> "array[Any]":
     """The int64 values of obj as array('Q') bits (for interleaving)."""
     np = _arrays.np
     if np is not None and isinstance(obj, np.ndarray):

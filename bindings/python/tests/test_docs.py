@@ -4,8 +4,6 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 from conftest import needs_drift
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))

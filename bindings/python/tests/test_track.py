@@ -423,3 +423,23 @@ def test_search_errors(store):
         store.search_runs(max_results=10**9)
     with pytest.raises(mlops.NotFound):
         store.search_runs(experiments=["no-such-experiment"])
+
+
+def test_one_run_handle_shared_by_threads(run, store):
+    import threading
+
+    def worker(i):
+        for step in range(50):
+            run.log_metric("single", float(i), step=i * 1000 + step)
+            run.log_metrics({"a": 1.0, f"k{i}": 2.0}, step=i * 1000 + step)
+        run.log_metric_arrays({"arr": [float(i)] * 100, f"arr{i}": [1.0] * 100},
+                              start_step=i * 1000)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    m = run.info().metrics
+    assert m["single"].count == 200 and m["a"].count == 200 and m["arr"].count == 400
+    assert all(m[f"k{i}"].count == 50 and m[f"arr{i}"].count == 100 for i in range(4))

@@ -9,20 +9,21 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
+np: Any
 try:  # pragma: no cover - depends on the environment
     import numpy as np
 except ImportError:  # pragma: no cover
-    np = None  # type: ignore[assignment]
+    np = None
 
 
-def wrap(a: array) -> Any:
+def wrap(a: "array[Any]") -> Any:
     """a as a numpy array sharing its memory when numpy is present, else a."""
     if np is None:
         return a
     return np.frombuffer(a, dtype=np.float64 if a.typecode == "d" else np.int64)
 
 
-def from_bits(bits: array, typecode: str) -> array:
+def from_bits(bits: Any, typecode: str) -> "array[Any]":
     """Reinterprets the 8-byte items of bits as typecode ('d' or 'q')."""
     out = array(typecode)
     out.frombytes(memoryview(bits).cast("B"))

@@ -121,7 +121,7 @@ def float64(obj: Any, writable: bool = False) -> Iterator[Tuple[int, int]]:
         _release(ctypes.byref(view))
 
 
-def append_float64_bits(out: array, obj: Any) -> int:
+def append_float64_bits(out: "array[Any]", obj: Any) -> int:
     """Appends the float64 values of obj to out (an array('Q')) as their
     bit patterns; returns how many. C-contiguous float64 buffers are
     copied with one memcpy; other input is converted first."""

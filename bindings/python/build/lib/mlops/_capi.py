@@ -25,7 +25,7 @@ from ctypes import (
     c_uint32,
     c_void_p,
 )
-from typing import Any, Callable, NoReturn, Sequence, Set
+from typing import Any, Callable, Dict, NoReturn, Sequence, Set, Tuple
 
 from . import _loader
 from .errors import BY_CODE, MlopsError, Unsupported
@@ -264,7 +264,7 @@ class _Namespace:
 C: Any = _Namespace()
 
 
-def _declare(table: Sequence[tuple]) -> None:
+def _declare(table: Sequence[Tuple[str, Any, Any]]) -> None:
     # (name, restype, argtypes) each, as attributes of C; a function the
     # library lacks becomes a stub raising Unsupported, listed in MISSING.
     for name, restype, argtypes in table:
@@ -495,7 +495,7 @@ def take_buffer(ptr: c_void_p, size: int) -> bytes:
         C.mlops_free(ptr)
 
 
-def kv_dict(arr: Any, n: int) -> dict:
+def kv_dict(arr: Any, n: int) -> Dict[Any, Any]:
     """dict of an array of n mlops_kv."""
     return {dec(arr[i].key): dec(arr[i].value) for i in range(n)}
 

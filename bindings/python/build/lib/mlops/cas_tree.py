@@ -3,20 +3,9 @@ artifact store (cas.h and store.h)."""
 from __future__ import annotations
 
 import os
-from ctypes import (
-    POINTER,
-    Structure,
-    byref,
-    c_char_p,
-    c_double,
-    c_int,
-    c_int64,
-    c_size_t,
-    c_uint,
-    c_uint64,
-)
+from ctypes import byref, c_char_p
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Union
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 from ._capi import C, CDigest, check, dec, enc, error
 from ._capi_cas import BlobIterP, RefIterP, CBlobInfo, FsckOpts, CFsckReport, GcOpts, CGcReport
@@ -166,7 +155,7 @@ class TreeMixin:
         """Removes a reference (the content stays until a gc)."""
         check(C.mlops_ref_delete(self._handle, enc(name)))
 
-    def iter_refs(self, prefix: str = "") -> Iterator[tuple]:
+    def iter_refs(self, prefix: str = "") -> Iterator[Tuple[str, Digest]]:
         """(name, Digest) of the references starting with ``prefix``, in
         name order."""
         it = RefIterP()

@@ -17,7 +17,6 @@ from ._capi import (
     StoreOpts,
     StoreP,
     check,
-    dec,
     enc,
     take_buffer,
 )
@@ -385,7 +384,7 @@ class BlobFile(io.RawIOBase):
         if self._reader is None:
             raise ValueError("I/O operation on closed file")
 
-    def readinto(self, buf: Any) -> int:  # type: ignore[override]
+    def readinto(self, buf: Any) -> int:
         """Reads up to len(buf) bytes straight into buf (any writable
         buffer); returns how many, 0 at the end. Every byte is verified."""
         self._check_open()
