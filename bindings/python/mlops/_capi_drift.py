@@ -164,6 +164,29 @@ class DriftColumnResult(Structure):
         ("cur_nan", c_uint64),
         ("cur_inf", c_uint64),
         ("missing", TestResult),
+        # Appended with mlops_drift_report_html: read only when the library
+        # has that function (HAVE_HTML).
+        ("hist_n", c_size_t),
+        ("hist_edges", POINTER(c_double)),
+        ("hist_values", POINTER(c_double)),
+        ("hist_ref", POINTER(c_uint64)),
+        ("hist_cur", POINTER(c_uint64)),
+        ("hist_clipped", c_int),
+    ]
+
+
+class DriftHtmlOpts(Structure):
+    """mlops_drift_html_opts, version 1."""
+
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("title", c_char_p),
+        ("reference_name", c_char_p),
+        ("current_name", c_char_p),
+        ("category_labels", POINTER(POINTER(c_char_p))),
+        ("category_label_counts", POINTER(c_size_t)),
+        ("generated_ms", c_int64),
     ]
 
 
@@ -243,4 +266,7 @@ def table(digest_p: Any, store_p: Any, run_p: Any) -> List[Tuple[str, Any, List[
         ("mlops_drift_report_free", None, [DriftReportP]),
         ("mlops_drift_report_json", _int, [DriftReportP, POINTER(c_void_p)]),
         ("mlops_drift_report_log", _int, [run_p, DriftReportP, c_int64, c_int64]),
+        ("mlops_drift_html_opts_init", _int, [POINTER(DriftHtmlOpts), c_uint]),
+        ("mlops_drift_report_html", _int,
+         [DriftReportP, POINTER(DriftHtmlOpts), POINTER(c_void_p)]),
     ]

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 
 from . import _arrays, _buffer
-from ._capi import C, CDigest, check, dec, enc, take_buffer
+from ._capi import MISSING, C, CDigest, check, dec, enc, take_buffer
 from ._capi_drift import (
     BinnedResult as CBinned,
+    DriftHtmlOpts,
     DriftReportOpts,
     DriftReportP,
     KsResult as CKs,
@@ -542,10 +543,14 @@ class DriftReport(Dict[str, Any]):
     "method", "statistic", "p_value", "log_p_value", "adjusted_p_value",
     "score", "threshold", "drifted": bool, "n_ref", "n_cur", "ref_nan",
     "ref_inf", "cur_nan", "cur_inf", "missing": {"statistic",
-    "p_value"}}}}`` (p-values are None for distance methods).
+    "p_value"}, "histogram": {"edges", "values", "reference", "current",
+    "clipped"}}}}`` (p-values are None for distance methods; "histogram",
+    the chart data of both sides, comes with libraries that draw HTML
+    reports: bars over "edges" for numeric columns, else one bar per
+    value of "values").
 
-    It also keeps the library's report for ``to_json()`` and ``log_to(run)``
-    until ``close()`` (or garbage collection)."""
+    It also keeps the library's report for ``to_json()``, ``to_html()`` and
+    ``log_to(run)`` until ``close()`` (or garbage collection)."""
 
     _h: Any = None
 
@@ -561,6 +566,48 @@ class DriftReport(Dict[str, Any]):
         """The library's JSON form of the report."""
         ptr = c_void_p()
         check(C.mlops_drift_report_json(self._handle(), byref(ptr)))
+        try:
+            return ctypes.string_at(ptr.value or 0).decode("utf-8")
+        finally:
+            C.mlops_free(ptr)
+
+    def to_html(self, *, title: Optional[str] = None, reference_name: Optional[str] = None,
+                current_name: Optional[str] = None,
+                category_labels: Optional[Mapping[str, Sequence[str]]] = None,
+                generated_ms: int = 0) -> str:
+        """The report as one self-contained HTML page (inline CSS and SVG,
+        no script): verdict, summary table and, per column, a table and a
+        chart of both sides. ``category_labels`` maps a categorical
+        column's name to the names of its codes 0, 1, 2...;
+        ``generated_ms`` is the time shown (0: now, -1: none)."""
+        h = self._handle()
+        opts = DriftHtmlOpts()
+        check(C.mlops_drift_html_opts_init(byref(opts), DriftHtmlOpts.VERSION))
+        opts.title = enc(title)
+        opts.reference_name = enc(reference_name)
+        opts.current_name = enc(current_name)
+        opts.generated_ms = generated_ms
+        keep: List[Any] = []
+        if category_labels:
+            cols = list(self["columns"])
+            unknown = [c for c in category_labels if c not in self["columns"]]
+            if unknown:
+                raise KeyError(f"category labels for unknown columns {unknown}")
+            per_col = (POINTER(c_char_p) * len(cols))()
+            counts = (c_size_t * len(cols))()
+            for i, col in enumerate(cols):
+                labels = category_labels.get(col)
+                if labels:
+                    arr = _strings(list(labels))
+                    keep.append(arr)
+                    per_col[i] = ctypes.cast(arr, POINTER(c_char_p))
+                    counts[i] = len(arr)
+            keep += [per_col, counts]
+            opts.category_labels = ctypes.cast(per_col, POINTER(POINTER(c_char_p)))
+            opts.category_label_counts = ctypes.cast(counts, POINTER(c_size_t))
+        ptr = c_void_p()
+        check(C.mlops_drift_report_html(h, byref(opts), byref(ptr)))
+        del keep
         try:
             return ctypes.string_at(ptr.value or 0).decode("utf-8")
         finally:
@@ -585,6 +632,21 @@ class DriftReport(Dict[str, Any]):
             pass
 
 
+# The column struct carries chart data (hist_*) since mlops_drift_report_html.
+_HAVE_HTML = "mlops_drift_report_html" not in MISSING
+
+
+def _histogram(c: Any) -> Dict[str, Any]:
+    n = c.hist_n
+    return {
+        "edges": [c.hist_edges[i] for i in range(n + 1)] if c.hist_edges else None,
+        "values": [c.hist_values[i] for i in range(n)] if c.hist_values else None,
+        "reference": [c.hist_ref[i] for i in range(n)] if n else [],
+        "current": [c.hist_cur[i] for i in range(n)] if n else [],
+        "clipped": bool(c.hist_clipped),
+    }
+
+
 def _report_dict(r: Any) -> DriftReport:
     rep = r.contents
     columns: Dict[str, Any] = {}
@@ -605,6 +667,8 @@ def _report_dict(r: Any) -> DriftReport:
             "cur_nan": c.cur_nan, "cur_inf": c.cur_inf,
             "missing": {"statistic": c.missing.statistic, "p_value": c.missing.p_value},
         }
+        if _HAVE_HTML:
+            columns[dec(c.name) or ""]["histogram"] = _histogram(c)
     out = DriftReport(
         dataset_drift=bool(rep.dataset_drift),
         n_columns=rep.n_columns,

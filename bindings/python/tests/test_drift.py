@@ -342,3 +342,28 @@ def test_report_errors():
         drift.report({}, {})
     with pytest.raises(mlops.InvalidArgument):
         drift.report({"a": [1.0, 2.0]}, {"a": [1.0]}, drift_share=2.0)
+
+
+@pytest.mark.skipif("mlops_drift_report_html" in mlops._capi.MISSING,
+                    reason="the library has no HTML reports yet")
+def test_report_html_and_chart_data():
+    ref = {"age": REF[:800], "segment": [float(i % 3) for i in range(300)]}
+    cur = {"age": CUR[:800], "segment": [float(i % 2) for i in range(300)]}
+    rep = drift.report(ref, cur, kinds={"segment": "categorical"})
+    age, seg = rep["columns"]["age"]["histogram"], rep["columns"]["segment"]["histogram"]
+    assert age["values"] is None and len(age["edges"]) == len(age["reference"]) + 1
+    assert sum(age["reference"]) == 800 and sum(age["current"]) == 800
+    assert seg["edges"] is None and sorted(seg["values"]) == [0.0, 1.0, 2.0]
+    assert sum(seg["reference"]) == 300 and isinstance(seg["clipped"], bool)
+    page = rep.to_html(title="Churn <weekly> & co", reference_name="train.csv",
+                       current_name="batch.csv", category_labels={"segment": ["a", "b", "c"]},
+                       generated_ms=-1)
+    assert "<html" in page.lower() and "<script" not in page.lower()
+    assert "Churn &lt;weekly&gt; &amp; co" in page
+    assert "train.csv" in page and "batch.csv" in page and "segment" in page
+    assert rep.to_html().count("<svg") >= 2
+    with pytest.raises(KeyError):
+        rep.to_html(category_labels={"nope": ["x"]})
+    rep.close()
+    with pytest.raises(ValueError):
+        rep.to_html()
