@@ -499,8 +499,3 @@ def kv_dict(arr: Any, n: int) -> Dict[Any, Any]:
     """dict of an array of n mlops_kv."""
     return {dec(arr[i].key): dec(arr[i].value) for i in range(n)}
 
-
-def strings(items: Sequence[str]) -> Any:
-    """A NULL-free array of const char* for a list of str."""
-    arr = (c_char_p * len(items))(*[enc(x) for x in items])
-    return arr
