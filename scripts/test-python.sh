@@ -17,8 +17,13 @@ if ! "$venv/bin/python" -c "import pytest, numpy" 2>/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check pytest numpy
 fi
+# Installed from a copy: pip builds in the folder it is given.
+rm -rf "$build/python-src"
+mkdir -p "$build/python-src"
+cp -R "$root/bindings/python/pyproject.toml" "$root/bindings/python/README.md" \
+    "$root/bindings/python/mlops" "$build/python-src/"
 CC=false CXX=false "$venv/bin/pip" install -q --disable-pip-version-check --no-deps \
-    --force-reinstall "$root/bindings/python"
+    --force-reinstall "$build/python-src"
 
 # From the tests folder, so that `import mlops` finds the installed package.
 cd "$root/bindings/python/tests"

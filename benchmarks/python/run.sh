@@ -29,8 +29,11 @@ scripts/install-deps.sh main >/dev/null
 meson compile -C build >/dev/null
 venv=$work/venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+rm -rf "$work/python-src" && mkdir -p "$work/python-src"
+cp -R bindings/python/pyproject.toml bindings/python/README.md bindings/python/mlops \
+    "$work/python-src/"
 CC=false "$venv/bin/pip" install -q --disable-pip-version-check --no-deps --force-reinstall \
-    ./bindings/python
+    "$work/python-src"
 export MLOPS_LIBRARY="$root/build/lib/libmlops.so.1"
 "$venv/bin/python" -c 'import mlops; print("binding on libmlops", mlops.library_version(), "at", mlops.library_path)'
 
