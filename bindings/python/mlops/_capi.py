@@ -28,6 +28,7 @@ from ctypes import (
 from typing import Any, Callable, Dict, NoReturn, Sequence, Set, Tuple
 
 from . import _loader
+from ._cbase import CDigest, opaque
 from .errors import BY_CODE, MlopsError, Unsupported
 
 lib, LIBRARY_PATH, LIBRARY_FOUND_BY = _loader.load()
@@ -36,31 +37,21 @@ lib, LIBRARY_PATH, LIBRARY_FOUND_BY = _loader.load()
 # ---- handles -----------------------------------------------------------------
 
 
-def _handle(name: str) -> Any:
-    return POINTER(type(name, (Structure,), {}))
-
-
-StoreP = _handle("mlops_store")
-BlobWriterP = _handle("mlops_blob_writer")
-BlobReaderP = _handle("mlops_blob_reader")
-ExperimentP = _handle("mlops_experiment")
-RunP = _handle("mlops_run")
-RunInfoP = _handle("mlops_run_info")
-ModelP = _handle("mlops_model")
-ModelsP = _handle("mlops_models")
-ModelVersionP = _handle("mlops_model_version")
-ModelVersionsP = _handle("mlops_model_versions")
-AuditEventsP = _handle("mlops_audit_events")
-VersionLineageP = _handle("mlops_version_lineage")
+StoreP = opaque("mlops_store")
+BlobWriterP = opaque("mlops_blob_writer")
+BlobReaderP = opaque("mlops_blob_reader")
+ExperimentP = opaque("mlops_experiment")
+RunP = opaque("mlops_run")
+RunInfoP = opaque("mlops_run_info")
+ModelP = opaque("mlops_model")
+ModelsP = opaque("mlops_models")
+ModelVersionP = opaque("mlops_model_version")
+ModelVersionsP = opaque("mlops_model_versions")
+AuditEventsP = opaque("mlops_audit_events")
+VersionLineageP = opaque("mlops_version_lineage")
 
 
 # ---- structs -----------------------------------------------------------------
-
-
-class CDigest(Structure):
-    """mlops_digest (frozen)."""
-
-    _fields_ = [("bytes", c_ubyte * 32)]
 
 
 class StoreOpts(Structure):

@@ -16,16 +16,11 @@ from ctypes import (
 )
 from typing import Any, List, Tuple
 
-# _capi imports this module after defining CDigest.
-from ._capi import CDigest
+from ._cbase import CDigest, opaque
 
 
-def _handle(name: str) -> Any:
-    return POINTER(type(name, (Structure,), {}))
-
-
-BlobIterP = _handle("mlops_blob_iter")
-RefIterP = _handle("mlops_ref_iter")
+BlobIterP = opaque("mlops_blob_iter")
+RefIterP = opaque("mlops_ref_iter")
 
 
 class CBlobInfo(Structure):

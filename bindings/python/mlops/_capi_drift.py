@@ -18,12 +18,10 @@ from ctypes import (
 )
 from typing import Any, List, Tuple
 
-
-def _handle(name: str) -> Any:
-    return POINTER(type(name, (Structure,), {}))
+from ._cbase import opaque
 
 
-ProfileP = _handle("mlops_profile")
+ProfileP = opaque("mlops_profile")
 
 
 class TestResult(Structure):

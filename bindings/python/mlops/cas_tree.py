@@ -7,7 +7,8 @@ from ctypes import byref, c_char_p
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
-from ._capi import C, CDigest, check, dec, enc, error
+from ._cbase import CDigest
+from ._capi import C, check, dec, enc, error
 from ._capi_cas import BlobIterP, RefIterP, CBlobInfo, FsckOpts, CFsckReport, GcOpts, CGcReport
 from .digest import Digest, DigestLike, c_digest
 from .errors import Corrupt

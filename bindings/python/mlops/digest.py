@@ -5,7 +5,8 @@ import ctypes
 from typing import Any, Union
 
 from . import _buffer
-from ._capi import C, CDigest, check
+from ._cbase import CDigest
+from ._capi import C, check
 
 __all__ = ["Digest", "DigestLike"]
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 
 from . import _arrays, _buffer
-from ._capi import MISSING, C, CDigest, check, dec, enc, take_buffer
+from ._cbase import CDigest
+from ._capi import MISSING, C, check, dec, enc, take_buffer
 from ._capi_drift import (
     BinnedResult as CBinned,
     DriftHtmlOpts,

@@ -6,11 +6,11 @@ from ctypes import POINTER, byref, c_char_p, c_int64, c_size_t, c_ubyte, c_void_
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from ._cbase import CDigest
 from ._capi import (
     C,
     AuditEvent as CAuditEvent,
     AuditEventsP,
-    CDigest,
     ChangeOpts,
     ModelP,
     ModelsP,

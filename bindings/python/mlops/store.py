@@ -9,11 +9,11 @@ from ctypes import byref, c_int, c_size_t, c_uint64, c_void_p
 from typing import Any, BinaryIO, Optional, Union
 
 from . import _buffer, drift
+from ._cbase import CDigest
 from ._capi import (
     C,
     BlobReaderP,
     BlobWriterP,
-    CDigest,
     StoreOpts,
     StoreP,
     check,
