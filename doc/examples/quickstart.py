@@ -5,7 +5,8 @@ params and 1,000 steps of metrics, stores the model file as the run's
 output, registers it as version N of model "churn" with alias "champion",
 signs it with a freshly generated Ed25519 key, then generates a drifted
 batch of data and computes a drift report against the training data,
-logged to a monitoring run. Prints what happened and where.
+logged to a monitoring run and written as HTML and JSON. Prints what
+happened and where.
 
     pip install ./bindings/python        # then, with libmlops findable:
     python doc/examples/quickstart.py [STORE_DIR]     # default ./mlops-demo-py
@@ -128,6 +129,10 @@ def main() -> int:
         report_path = store_dir + "-drift.json"
         with open(report_path, "w") as f:
             f.write(report.to_json())
+        html_path = store_dir + "-drift.html"
+        with open(html_path, "w") as f:
+            f.write(report.to_html(title="Churn: training data vs new batch",
+                                   reference_name="train.csv", current_name="batch.csv"))
 
         # 5. The audit log is a hash chain: check it.
         store.audit_verify()
@@ -135,7 +140,7 @@ def main() -> int:
         print(f"audit log intact: {head.seq} events, head {head.hash}")
 
     print(f"store: {store_dir} (metadata in mlops.db, content in objects/)")
-    print(f"keys: {keys_dir}; drift report JSON: {report_path}")
+    print(f"keys: {keys_dir}; drift report: {html_path} (JSON: {report_path})")
     return 0
 
 

@@ -41,3 +41,5 @@ def test_quickstart_runs_twice(tmp_path):
         assert "dataset drift True" in out
     assert (store / "mlops.db").exists()
     assert os.path.exists(str(store) + "-drift.json")
+    html = open(str(store) + "-drift.html", encoding="utf-8").read()
+    assert "<svg" in html and "train.csv" in html
