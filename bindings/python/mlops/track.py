@@ -257,7 +257,6 @@ class Run(Owned):
         """The run's id: 32 lowercase hex digits."""
         self.experiment_id: int = C.mlops_run_experiment_id(h)
         """The id of the run's experiment."""
-        self._keys: Dict[str, bytes] = {}
         self._key_buffers: Dict[str, Any] = {}
         self._ended = False
         store._children.add(self)
@@ -289,14 +288,6 @@ class Run(Owned):
                     pass
         finally:
             self.close()
-
-    def _key(self, key: str) -> bytes:
-        b = self._keys.get(key)
-        if b is None:
-            b = key.encode("utf-8")
-            if len(self._keys) < 10000:
-                self._keys[key] = b
-        return b
 
     # ---- params and tags ----
 
@@ -336,7 +327,7 @@ class Run(Owned):
         if h is None:
             raise ValueError("the run handle is closed")
         rc = C.mlops_run_log_metric(
-            h, self._key(key), value, step,
+            h, key.encode("utf-8"), value, step,
             time.time_ns() // 1_000_000 if timestamp_ms is None else timestamp_ms,
         )
         if rc:
