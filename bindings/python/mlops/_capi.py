@@ -290,7 +290,6 @@ _declare([
     ("mlops_blob_put", _int, [StoreP, _vp, _sz, _pd]),
     ("mlops_blob_get", _int, [StoreP, _pd, _pvp, _psz]),
     ("mlops_blob_put_file", _int, [StoreP, _str, _pd]),
-    ("mlops_blob_get_file", _int, [StoreP, _pd, _str]),
     ("mlops_blob_get_file_ex", _int, [StoreP, _pd, _str, c_uint]),
     ("mlops_blob_read_at", _int, [StoreP, _pd, ctypes.c_uint64, _vp, _sz, _psz]),
     ("mlops_blob_writer_open", _int, [StoreP, POINTER(BlobWriterP)]),
@@ -322,7 +321,6 @@ _declare([
     ("mlops_experiment_restore", _int, [StoreP, _i64]),
     # track.h: runs
     ("mlops_run_start_opts_init", _int, [POINTER(RunStartOpts), c_uint]),
-    ("mlops_run_start", _int, [StoreP, _i64, _str, POINTER(RunP)]),
     ("mlops_run_start_ex", _int, [StoreP, _i64, POINTER(RunStartOpts), POINTER(RunP)]),
     ("mlops_run_open", _int, [StoreP, _str, POINTER(RunP)]),
     ("mlops_run_id", _str, [RunP]),
@@ -432,7 +430,6 @@ _declare([
     ("mlops_model_version_sign", _int, [StoreP, _str, _i64, _str, _chg]),
     ("mlops_model_version_verify", _int, [StoreP, _str, _i64, _str]),
     # registry.h: audit and lineage
-    ("mlops_audit_verify", _int, [StoreP]),
     ("mlops_audit_verify_head", _int, [StoreP, _i64, _pd, _pi64]),
     ("mlops_audit_head", _int, [StoreP, _pi64, _pd]),
     ("mlops_audit_event_init", _int, [POINTER(AuditEvent), c_uint]),

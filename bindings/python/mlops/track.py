@@ -58,7 +58,6 @@ __all__ = [
 LIFECYCLE = {"active": 0, "deleted": 1, "all": 2}
 #: Run status values by name (MLOPS_RUN_*).
 RUN_STATUS = {"RUNNING": 0, "FINISHED": 1, "FAILED": 2, "KILLED": 3}
-_STATUS_NAME = {v: k for k, v in RUN_STATUS.items()}
 # struct layouts of n mlops_metric (32 bytes each), by n.
 _METRIC_LAYOUTS: Dict[int, struct.Struct] = {}
 
@@ -197,7 +196,7 @@ class RunInfo:
             experiment_id=C.mlops_run_info_experiment_id(ri),
             name=dec(C.mlops_run_info_name(ri)),
             parent_id=dec(C.mlops_run_info_parent_id(ri)),
-            status=_STATUS_NAME.get(status, str(status)),
+            status=dec(C.mlops_run_status_name(status)) or str(status),
             start_ms=C.mlops_run_info_start_ms(ri),
             end_ms=C.mlops_run_info_end_ms(ri),
             deleted_ms=C.mlops_run_info_deleted_ms(ri),

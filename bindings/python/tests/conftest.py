@@ -8,12 +8,6 @@ import pytest
 
 import mlops
 
-#: Whether the library under test has drift.h and the artifact store's
-#: trees, refs, fsck and gc (they land after the rest).
-HAVE_DRIFT = "mlops_drift_ks" not in mlops._capi.MISSING
-HAVE_TREES = "mlops_tree_put" not in mlops._capi.MISSING
-needs_drift = pytest.mark.skipif(not HAVE_DRIFT, reason="the library has no drift.h yet")
-
 
 @pytest.fixture
 def store(tmp_path):

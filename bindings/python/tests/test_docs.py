@@ -4,14 +4,11 @@ import re
 import subprocess
 import sys
 
-from conftest import needs_drift
-
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 DOC = os.path.join(ROOT, "doc", "python.md")
 QUICKSTART = os.path.join(ROOT, "doc", "examples", "quickstart.py")
 
 
-@needs_drift
 def test_python_md_code_blocks_run(tmp_path, monkeypatch, capsys):
     text = open(DOC, encoding="utf-8").read()
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
@@ -27,7 +24,6 @@ def test_python_md_code_blocks_run(tmp_path, monkeypatch, capsys):
     assert "sha256:2cf24dba" in out
 
 
-@needs_drift
 def test_quickstart_runs_twice(tmp_path):
     store = tmp_path / "demo"
     for version in (1, 2):

@@ -15,9 +15,6 @@ try:
 except ImportError:  # pragma: no cover
     numpy = None
 
-if "mlops_drift_ks" in mlops._capi.MISSING:  # pragma: no cover
-    pytest.skip("the library has no drift.h yet", allow_module_level=True)
-
 rng = random.Random(7)
 REF = [rng.gauss(0.0, 1.0) for _ in range(2000)]
 CUR = [rng.gauss(0.4, 1.2) for _ in range(1500)]
@@ -344,8 +341,6 @@ def test_report_errors():
         drift.report({"a": [1.0, 2.0]}, {"a": [1.0]}, drift_share=2.0)
 
 
-@pytest.mark.skipif("mlops_drift_report_html" in mlops._capi.MISSING,
-                    reason="the library has no HTML reports yet")
 def test_report_html_and_chart_data():
     ref = {"age": REF[:800], "segment": [float(i % 3) for i in range(300)]}
     cur = {"age": CUR[:800], "segment": [float(i % 2) for i in range(300)]}

@@ -5,9 +5,6 @@ import pytest
 
 import mlops
 
-if "mlops_tree_put" in mlops._capi.MISSING:  # pragma: no cover
-    pytest.skip("the library has no trees yet", allow_module_level=True)
-
 
 def make_dir(root):
     (root / "sub").mkdir(parents=True)
