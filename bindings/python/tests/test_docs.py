@@ -31,11 +31,19 @@ def test_quickstart_runs_twice(tmp_path):
                            text=True, timeout=300)
         assert p.returncode == 0, p.stdout + p.stderr
         out = p.stdout
-        assert f"model churn: version {version} is champion" in out
-        assert "1000 loss points" in out
-        assert "audit log intact" in out
-        assert "dataset drift True" in out
-    assert (store / "mlops.db").exists()
-    assert os.path.exists(str(store) + "-drift.json")
-    html = open(str(store) + "-drift.html", encoding="utf-8").read()
-    assert "<svg" in html and "train.csv" in html
+        assert f"registered churn version {version}, alias champion -> {version}" in out
+        assert "1000 steps of loss and accuracy" in out
+        assert f"signed churn/{version} with" in out
+        assert "dataset drift: yes" in out
+        assert "audit log verified" in out
+    assert (store / "mlops.db").exists() and (store / "data" / "production.csv").exists()
+    html = (store / "drift-report.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "production.csv" in html and "Lisbon" in html
+    assert "DRIFT" in (store / "drift-report.txt").read_text()
+    with __import__("mlops").Store(store) as s:
+        runs = s.runs("churn")
+        assert len(runs) == 4
+        train = [r for r in runs if r.name == "logistic-regression"][0]
+        assert train.metrics["loss"].count == 1000 and train.metrics["accuracy"].count == 1000
+        assert [e.name for e in train.outputs] == ["model.json"]
+        assert s.resolve("churn@champion").version == 2
