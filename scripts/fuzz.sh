@@ -13,6 +13,8 @@ cd "$root"
 seconds=${1:-10}
 [ $# -gt 0 ] && shift
 targets=${*:-$(sed -n "s/^fuzz_targets = \[\(.*\)\]/\1/p" tests/fuzz/meson.build | tr -d "',")}
+# The command-line tool's CSV reader, when the tool is in the tree.
+if [ $# -eq 0 ] && [ -f tools/csv.c ]; then targets="$targets csv"; fi
 
 CC=clang scripts/setup-build.sh build-fuzz -Dtests=false -Dfuzz=true \
     -Db_sanitize=address,undefined -Db_lundef=false -Dabi_check=false \
@@ -28,10 +30,13 @@ run_one() {
     t=$1
     mkdir -p "build-fuzz/corpus/$t" "build-fuzz/findings/$t"
     log="build-fuzz/findings/$t.log"
+    extra=""
+    [ "$t" = csv ] && extra="tests/cli/csv-seeds"
+    # shellcheck disable=SC2086
     if "build-fuzz/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 \
         -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 \
         -artifact_prefix="build-fuzz/findings/$t/" \
-        "build-fuzz/corpus/$t" "tests/fuzz/corpus/$t" >"$log" 2>&1; then
+        "build-fuzz/corpus/$t" "tests/fuzz/corpus/$t" $extra >"$log" 2>&1; then
         echo ok >"$log.status"
     else
         echo FAILED >"$log.status"

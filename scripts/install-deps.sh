@@ -6,9 +6,13 @@ what=${1:-test}
 
 # Building the library and running the main job.
 main_pkgs="gcc g++ meson ninja-build pkg-config libsqlite3-dev libssl-dev libzstd-dev libmsgpack-dev"
-# Running every test besides.
-# Hardening passes: libFuzzer (clang and its runtime), valgrind, cppcheck.
-test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl clang libclang-rt-14-dev valgrind cppcheck"
+# Running every test besides: the CLI tests are Python (standard library
+# only); the HTML drift report is rendered in headless Chromium, with a
+# font so that its text is drawn; the Python binding's tests run in a
+# virtual environment (python3-venv) with pytest and numpy from PyPI. The
+# hardening passes need libFuzzer (clang and its runtime), valgrind and
+# cppcheck.
+test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl python3 python3-venv chromium fonts-dejavu-core clang libclang-rt-14-dev valgrind cppcheck"
 
 case "$what" in
 main) pkgs=$main_pkgs ;;

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Every test: installs what is missing, then builds and runs the suites
 # twice (a normal build with the ABI checks, and an AddressSanitizer +
-# UndefinedBehaviorSanitizer build), then the hardening passes: libFuzzer
-# targets, valgrind memcheck and cppcheck. Any failure fails the run. The
-# figures the hardening tests measure are printed at the end.
-# Long modes of the crash, stress and fuzz tests: scripts/long-tests.sh.
+# UndefinedBehaviorSanitizer build), the Python binding's tests against
+# the normal build, then the hardening passes: libFuzzer targets, valgrind
+# memcheck and cppcheck. Any failure fails the run. The figures the
+# hardening tests measure are printed at the end. Long modes of the crash,
+# stress and fuzz tests: scripts/long-tests.sh.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -15,22 +16,32 @@ scripts/install-deps.sh test
 echo "== normal build (debugoptimized, -g): unit tests, examples, header, symbol and ABI checks; crash, stress and I/O fault tests"
 scripts/setup-build.sh build -Dtests=true -Dabi_check=true
 meson test -C build --print-errorlogs --num-processes 2
+grep -h '^# figure:' build/meson-logs/testlog.txt | sed 's/^# figure: /  normal build: /' >build/figures.txt || true
 
 echo "== sanitizer build (ASan + UBSan): unit tests, examples, bad-input table and I/O faults under LeakSanitizer, fuzz corpus replays"
 scripts/setup-build.sh build-san -Dtests=true -Db_sanitize=address,undefined -Db_lundef=false -Dabi_check=false
 meson test -C build-san --print-errorlogs --num-processes 2
+grep -h '^# figure:' build-san/meson-logs/testlog.txt | sed 's/^# figure: /  sanitizer build: /' >>build/figures.txt || true
+
+echo "== Python binding against the normal build (bindings/python, doc/python.md)"
+scripts/test-python.sh build
 
 echo "== fuzzing: libFuzzer targets (clang, ASan + UBSan), ${MLOPS_FUZZ_SECONDS:-10} s each"
-scripts/fuzz.sh "${MLOPS_FUZZ_SECONDS:-10}" | tee build/fuzz-summary.txt
+# (no pipe into tee: sh has no pipefail, and a finding must fail the run)
+scripts/fuzz.sh "${MLOPS_FUZZ_SECONDS:-10}" >build/fuzz-summary.txt || { cat build/fuzz-summary.txt; exit 1; }
+cat build/fuzz-summary.txt
 
 echo "== valgrind memcheck: a subset of the suites"
-scripts/valgrind.sh
+scripts/valgrind.sh >build/valgrind-summary.txt 2>&1 || { cat build/valgrind-summary.txt; exit 1; }
+tail -6 build/valgrind-summary.txt
 
 echo "== static analysis: cppcheck"
-scripts/static-analysis.sh | tee build/cppcheck-summary.txt
+scripts/static-analysis.sh >build/cppcheck-summary.txt || { cat build/cppcheck-summary.txt; exit 1; }
+cat build/cppcheck-summary.txt
 
 echo "== figures"
-grep -h '^# figure:' build/meson-logs/testlog.txt build-san/meson-logs/testlog.txt \
-    build/fuzz-summary.txt build/cppcheck-summary.txt | sed 's/^# figure: /  /' | sort -u
+grep -h '^# figure:' build/fuzz-summary.txt build/valgrind-summary.txt build/cppcheck-summary.txt | sed 's/^# figure: /  /' \
+    >>build/figures.txt || true
+cat build/figures.txt
 
 echo "== all tests passed in $(( $(date +%s) - start )) s"

@@ -20,3 +20,5 @@ fi
 CK_FORK=no MLOPS_TEST_SMALL=1 meson test -C build --num-processes 2 --print-errorlogs \
     --wrapper "valgrind -q --error-exitcode=99 --leak-check=no --track-origins=yes" \
     --suite unit --suite fuzz-replay $suites
+n=$(echo ${suites:-every suite} | wc -w)
+echo "# figure: valgrind memcheck: ${suites:+$n suites }${suites:-every suite} ran with no invalid access or use of uninitialised memory"
