@@ -203,6 +203,8 @@ int cli_read_file(const cli_ctx *ctx, const char *path, char **data, size_t *len
             buf = bigger;
             cap *= 2;
         }
+        /* buf is not NULL here: the loop's condition and the break above */
+        // cppcheck-suppress nullPointerArithmeticRedundantCheck
         size_t got = fread(buf + n, 1, cap - n - 1, f);
         n += got;
         if (got == 0) break;

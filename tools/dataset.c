@@ -275,7 +275,7 @@ int ds_build(const ds_spec *spec, const ds_input *inputs, size_t nsides, ds_colu
     for (; n < want; n++) {
         ds_column *col = &cols[n];
         col->name = only.n ? only.names[n] : first->header[n];
-        size_t idx[2];
+        size_t idx[2] = { 0, 0 };
         for (size_t s = 0; s < nsides; s++) idx[s] = (size_t)csv_column(inputs[s].table, col->name);
         col->name = first->header[idx[0]]; /* lives as long as the table */
         int forced_num = listed(&num, col->name), forced_cat = listed(&cat, col->name);
