@@ -487,8 +487,8 @@ int main(int argc, char **argv)
     mlops_store_close(c.s);
     printf("# figure: I/O faults: %ld failures injected into %zu operations (write %ld, fsync "
            "%ld, rename %ld, truncate %ld; %ld of them SQLite's): %ld returned MLOPS_EIO, %ld "
-           "were absorbed with the effect complete, 0 left a store that does not open, verify "
-           "or keep working\n",
+           "absorbed (OK, effect complete: the failed call was not needed), 0 left a store that "
+           "does not open, verify or keep working\n",
            total_injected, NOPS, per_kind[FI_WRITE], per_kind[FI_FSYNC], per_kind[FI_RENAME],
            per_kind[FI_TRUNCATE], sqlite_calls, total_eio, total_absorbed);
     if (want_full_disk) full_disk();
