@@ -78,6 +78,10 @@ void wc_add(wcheck *c, const wrec *r);
  * stderr and returns their number. *checked: operations verified. */
 size_t wc_verify(wcheck *c, mlops_store *s, uint64_t *checked, uint64_t per_kind[W_KINDS]);
 size_t wc_errors(const wcheck *c); /* W_ERROR records seen */
+/* The checker's own test: five acknowledgements of writes that never
+ * happened (a blob, a metric point, a param, a version, an alias), checked
+ * against s. Returns how many it caught (5 when the checker works). */
+size_t wc_self_test(wcheck *real, mlops_store *s);
 /* After a gc: every acknowledged version artifact and run output (gc
  * roots) is still readable and whole. Returns the failures. */
 size_t wc_verify_roots(wcheck *c, mlops_store *s);
