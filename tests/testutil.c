@@ -8,17 +8,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-char *tu_tmpdir(void)
+char *tu_mkdtemp(const char *prefix)
 {
     const char *base = getenv("MLOPS_TEST_TMPDIR");
     if (!base || !*base) base = getenv("TMPDIR");
     if (!base || !*base) base = "/tmp";
     mkdir(base, 0755);
-    size_t n = strlen(base) + 32;
+    size_t n = strlen(base) + strlen(prefix) + 16;
     char *p = malloc(n);
-    ck_assert_ptr_nonnull(p);
-    snprintf(p, n, "%s/mlops-test-XXXXXX", base);
-    ck_assert_msg(mkdtemp(p) != NULL, "mkdtemp under %s failed", base);
+    if (!p) return NULL;
+    snprintf(p, n, "%s/%s-XXXXXX", base, prefix);
+    if (!mkdtemp(p)) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+char *tu_tmpdir(void)
+{
+    char *p = tu_mkdtemp("mlops-test");
+    ck_assert_msg(p != NULL, "mkdtemp under the test directory failed");
     return p;
 }
 

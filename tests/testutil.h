@@ -9,6 +9,9 @@
  * meson to a folder of the build tree), else $TMPDIR, else /tmp.
  * malloc'd; remove it with tu_rmrf. */
 char *tu_tmpdir(void);
+/* As tu_tmpdir for programs outside Check (crash, stress, fault tests):
+ * "<base>/<prefix>-XXXXXX", created; NULL when that fails. */
+char *tu_mkdtemp(const char *prefix);
 /* malloc'd "dir/name". */
 char *tu_path(const char *dir, const char *name);
 /* rm -rf. */

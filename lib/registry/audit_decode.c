@@ -18,19 +18,6 @@ static int bad(const char *why)
     return mlops__err(MLOPS_ECORRUPT, "audit event is not valid: %s", why);
 }
 
-static int get_int(const msgpack_object *o, int64_t *out)
-{
-    if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= (uint64_t)INT64_MAX) {
-        *out = (int64_t)o->via.u64;
-        return 0;
-    }
-    if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
-        *out = o->via.i64;
-        return 0;
-    }
-    return -1;
-}
-
 /* Copies string field o (or nil: NULL) into the block at *cursor. */
 static int get_text(const msgpack_object *o, char **cursor, const char **out)
 {
@@ -47,16 +34,16 @@ static int get_text(const msgpack_object *o, char **cursor, const char **out)
 static int decode_fields(const msgpack_object *f, mlops__audit_row *row, char **mem)
 {
     int64_t format;
-    if (get_int(&f[0], &format) || format < 1) return bad("no format number");
+    if (mlops__mp_int64(&f[0], &format) || format < 1) return bad("no format number");
     if (format > AUDIT_FORMAT)
         return mlops__err(MLOPS_EUNSUPPORTED,
                           "audit event has format %lld; this library reads format %d",
                           (long long)format, AUDIT_FORMAT);
     memset(row, 0, sizeof *row);
-    if (get_int(&f[1], &row->seq) || get_int(&f[2], &row->time_ms) ||
-        get_int(&f[5], &row->model_id))
+    if (mlops__mp_int64(&f[1], &row->seq) || mlops__mp_int64(&f[2], &row->time_ms) ||
+        mlops__mp_int64(&f[5], &row->model_id))
         return bad("a number field is not an integer");
-    if (f[7].type != MSGPACK_OBJECT_NIL && (get_int(&f[7], &row->version) || row->version == 0))
+    if (f[7].type != MSGPACK_OBJECT_NIL && (mlops__mp_int64(&f[7], &row->version) || row->version == 0))
         return bad("the version is neither nil nor a non-zero integer");
     static const int text_fields[] = { 3, 4, 6, 8, 9, 10, 11 };
     size_t bytes = 1;

@@ -32,19 +32,6 @@ static int get_digest(const msgpack_object *o, mlops_digest *out)
     return mlops_digest_parse(text, out) == MLOPS_OK ? 0 : -1;
 }
 
-static int get_int(const msgpack_object *o, int64_t *out)
-{
-    if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= (uint64_t)INT64_MAX) {
-        *out = (int64_t)o->via.u64;
-        return 0;
-    }
-    if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
-        *out = o->via.i64;
-        return 0;
-    }
-    return -1;
-}
-
 /* The seven fields, by key, in the encoder's order. */
 static int decode_map(const msgpack_object *m, mlops__sign_manifest *out)
 {
@@ -60,8 +47,8 @@ static int decode_map(const msgpack_object *m, mlops__sign_manifest *out)
                                 MANIFEST_FORMAT)
                    : bad("no format name");
     if (get_digest(&kv[0].val, &out->v.artifact)) return bad("the artifact is not a digest");
-    if (get_int(&kv[1].val, &out->v.created_ms)) return bad("created_ms is not an integer");
-    if (get_int(&kv[6].val, &out->v.number)) return bad("the version is not an integer");
+    if (mlops__mp_int64(&kv[1].val, &out->v.created_ms)) return bad("created_ms is not an integer");
+    if (mlops__mp_int64(&kv[6].val, &out->v.number)) return bad("the version is not an integer");
     const msgpack_object *in = &kv[3].val;
     if (in->type != MSGPACK_OBJECT_ARRAY) return bad("inputs is not a list");
     out->inputs = malloc((in->via.array.size ? in->via.array.size : 1) * sizeof *out->inputs);

@@ -75,6 +75,19 @@ int mlops__mp_well_formed(const void *buf, size_t len)
     return pos == len;
 }
 
+int mlops__mp_int64(const msgpack_object *o, int64_t *out)
+{
+    if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= (uint64_t)INT64_MAX) {
+        *out = (int64_t)o->via.u64;
+        return 0;
+    }
+    if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
+        *out = o->via.i64;
+        return 0;
+    }
+    return -1;
+}
+
 char *mlops__mp_str_copy(char *dst, const msgpack_object *o)
 {
     uint32_t n = o->type == MSGPACK_OBJECT_BIN ? o->via.bin.size : o->via.str.size;

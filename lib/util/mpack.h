@@ -28,6 +28,10 @@ int mlops__mp_unpack(const void *buf, size_t len, msgpack_unpacked *u);
  * NULL pointer, which memcpy must never see. Returns dst. */
 char *mlops__mp_str_copy(char *dst, const msgpack_object *o);
 
+/* An integer object (positive or negative) that fits in int64_t: 0 and
+ * *out set, else -1. */
+int mlops__mp_int64(const msgpack_object *o, int64_t *out);
+
 /* The structural check alone: 1 when buf[0..len) is exactly one object
  * whose lengths and counts fit, else 0. */
 int mlops__mp_well_formed(const void *buf, size_t len);

@@ -1,6 +1,7 @@
 /* The checker of tests/crash/workload.h: collects the records writers
  * sent and verifies every acknowledged operation against the store. */
 #include "workload.h"
+#include "testutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -257,19 +258,11 @@ static int same_file(const char *path, uint64_t seed, size_t len)
     return n == (ssize_t)len && memcmp(want, got, len) == 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static void check_tree(mlops_store *s, const wrec *r, const char *scratch)
 {
     char dir[600], path[700];
     snprintf(dir, sizeof dir, "%s/restore", scratch);
-    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tu_rmrf(dir);
     int rc = mlops_tree_get(s, &r->digest, dir, 0);
     if (rc) {
         failf("acknowledged tree cannot be restored", r, rc);
@@ -353,12 +346,9 @@ size_t wc_verify(wcheck *c, mlops_store *s, uint64_t *checked, uint64_t per_kind
     *checked = 0;
     memset(per_kind, 0, W_KINDS * sizeof *per_kind);
     per_kind[W_READ] = c->reads;
-    const char *base = getenv("MLOPS_TEST_TMPDIR");
-    char scratch[512];
-    snprintf(scratch, sizeof scratch, "%s/check-XXXXXX", base && *base ? base : "/tmp");
-    mkdir(base && *base ? base : "/tmp", 0755);
-    if (!mkdtemp(scratch)) {
-        fprintf(stderr, "mkdtemp %s failed\n", scratch);
+    char *scratch = tu_mkdtemp("check");
+    if (!scratch) {
+        fprintf(stderr, "cannot make a scratch directory\n");
         return 1;
     }
     mlops_run_info *cache = NULL;
@@ -413,7 +403,8 @@ size_t wc_verify(wcheck *c, mlops_store *s, uint64_t *checked, uint64_t per_kind
     }
     free(finals);
     mlops_run_info_free(cache);
-    nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tu_rmrf(scratch);
+    free(scratch);
     return failures;
 }
 

@@ -11,6 +11,7 @@
  *   (defaults: 200 kills, 3 writers, seed from the clock; N also from
  *   $MLOPS_CRASH_KILLS). Prints "# figure:" lines; exit 0 when all holds. */
 #include "workload.h"
+#include "testutil.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -190,14 +191,6 @@ static int tmp_files(int age_them, int *too_old)
     return n;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 int main(int argc, char **argv)
 {
     int kills_wanted = 200, nwriters = 3;
@@ -220,13 +213,8 @@ int main(int argc, char **argv)
     fflush(stdout);
     signal(SIGPIPE, SIG_IGN);
 
-    const char *base = getenv("MLOPS_TEST_TMPDIR");
-    if (!base || !*base) base = getenv("TMPDIR");
-    if (!base || !*base) base = "/tmp";
-    mkdir(base, 0755);
-    char root[600];
-    snprintf(root, sizeof root, "%s/crash-XXXXXX", base);
-    if (!mkdtemp(root)) {
+    char *root = tu_mkdtemp("crash");
+    if (!root) {
         perror("mkdtemp");
         return 1;
     }
@@ -353,7 +341,8 @@ int main(int argc, char **argv)
            "one-hour sweep age; %d swept on reopen once aged past it; %zu stray files\n",
            left, left - after, stray_files);
     wc_free(c);
-    if (!failed) nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (!failed) tu_rmrf(root);
     else fprintf(stderr, "crash test FAILED (store kept in %s)\n", store_dir);
+    free(root);
     return failed;
 }

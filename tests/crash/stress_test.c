@@ -10,6 +10,7 @@
  *   (D also from $MLOPS_STRESS_SECONDS; default 10). Prints "# figure:"
  *   lines; exit 0 when all holds. */
 #include "workload.h"
+#include "testutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -91,14 +92,6 @@ static void proc_main(int fd, int nthreads)
     _exit(failed ? 1 : 0);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 int main(int argc, char **argv)
 {
     int nprocs = 8, nthreads = 4;
@@ -121,13 +114,8 @@ int main(int argc, char **argv)
     fflush(stdout);
     signal(SIGPIPE, SIG_IGN);
 
-    const char *base = getenv("MLOPS_TEST_TMPDIR");
-    if (!base || !*base) base = getenv("TMPDIR");
-    if (!base || !*base) base = "/tmp";
-    mkdir(base, 0755);
-    char root[600];
-    snprintf(root, sizeof root, "%s/stress-XXXXXX", base);
-    if (!mkdtemp(root)) return 1;
+    char *root = tu_mkdtemp("stress");
+    if (!root) return 1;
     snprintf(store_dir, sizeof store_dir, "%s/store", root);
     snprintf(scratch_dir, sizeof scratch_dir, "%s/scratch", root);
     mkdir(scratch_dir, 0755);
@@ -223,7 +211,8 @@ int main(int argc, char **argv)
            (unsigned long long)per_kind[W_READ], bad, (unsigned long long)rep.checked,
            (long long)events);
     wc_free(c);
-    if (!failed) nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (!failed) tu_rmrf(root);
     else fprintf(stderr, "stress test FAILED (store kept in %s)\n", store_dir);
+    free(root);
     return failed;
 }

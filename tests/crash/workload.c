@@ -1,4 +1,5 @@
 #include "workload.h"
+#include "testutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -118,7 +119,7 @@ static void send_rec(wctx *w, wrec *r, int phase)
     }
 }
 
-static int fail(wctx *w, wrec *r, int rc, const char *what)
+static int report_failure(wctx *w, wrec *r, int rc, const char *what)
 {
     snprintf(r->msg, sizeof r->msg, "%s -> %d: %s", what, rc, mlops_last_error());
     send_rec(w, r, W_ERROR);
@@ -151,7 +152,7 @@ wctx *w_new(mlops_store *s, int fd, const char *tag, int64_t experiment_id, uint
     send_rec(w, &r, W_INTENT);
     int rc = mlops_run_start(s, experiment_id, tag, &w->run);
     if (rc) {
-        fail(w, &r, rc, "mlops_run_start");
+        report_failure(w, &r, rc, "mlops_run_start");
         free(w);
         return NULL;
     }
@@ -186,7 +187,7 @@ static int op_blob(wctx *w, wrec *r)
     int how = (int)(rnd(w) % 3);
     send_rec(w, r, W_INTENT);
     uint8_t *buf = malloc(r->len ? r->len : 1);
-    if (!buf) return fail(w, r, MLOPS_ENOMEM, "malloc");
+    if (!buf) return report_failure(w, r, MLOPS_ENOMEM, "malloc");
     w_content(r->seed, buf, r->len);
     int rc;
     const char *what;
@@ -213,7 +214,7 @@ static int op_blob(wctx *w, wrec *r)
         else mlops_blob_writer_abort(bw);
     }
     free(buf);
-    if (rc) return fail(w, r, rc, what);
+    if (rc) return report_failure(w, r, rc, what);
     remember_blob(w, &r->digest);
     send_rec(w, r, W_ACK);
     return MLOPS_OK;
@@ -230,7 +231,7 @@ static int op_metric(wctx *w, wrec *r)
     r->value = w_value(r->seed);
     send_rec(w, r, W_INTENT);
     int rc = mlops_run_log_metric(w->run, r->name, r->value, r->step, r->ts);
-    if (rc) return fail(w, r, rc, "mlops_run_log_metric");
+    if (rc) return report_failure(w, r, rc, "mlops_run_log_metric");
     send_rec(w, r, W_ACK);
     return MLOPS_OK;
 }
@@ -254,7 +255,7 @@ static int op_metrics(wctx *w, wrec *r)
         m[i].ts_ms = r->ts;
     }
     int rc = mlops_run_log_metrics(w->run, m, r->n);
-    if (rc) return fail(w, r, rc, "mlops_run_log_metrics");
+    if (rc) return report_failure(w, r, rc, "mlops_run_log_metrics");
     send_rec(w, r, W_ACK);
     return MLOPS_OK;
 }
@@ -269,7 +270,7 @@ static int op_param(wctx *w, wrec *r)
     snprintf(value, sizeof value, "v%llu", (unsigned long long)r->seed);
     send_rec(w, r, W_INTENT);
     int rc = mlops_run_log_param(w->run, r->name, value);
-    if (rc) return fail(w, r, rc, "mlops_run_log_param");
+    if (rc) return report_failure(w, r, rc, "mlops_run_log_param");
     send_rec(w, r, W_ACK);
     return MLOPS_OK;
 }
@@ -283,7 +284,7 @@ static int op_version(wctx *w, wrec *r)
     memcpy(r->run_id, w->run_id, sizeof r->run_id);
     send_rec(w, r, W_INTENT);
     int rc = mlops_model_version_create(w->s, r->model, &r->digest, w->run_id, &r->version);
-    if (rc) return fail(w, r, rc, "mlops_model_version_create");
+    if (rc) return report_failure(w, r, rc, "mlops_model_version_create");
     wversion *v = &w->versions[w->version_next];
     memcpy(v->model, r->model, sizeof v->model);
     v->number = r->version;
@@ -303,7 +304,7 @@ static int op_alias(wctx *w, wrec *r)
     snprintf(r->name, sizeof r->name, "a-%s-%d", w->tag, (int)(rnd(w) % 2));
     send_rec(w, r, W_INTENT);
     int rc = mlops_model_alias_set(w->s, r->model, r->name, r->version);
-    if (rc) return fail(w, r, rc, "mlops_model_alias_set");
+    if (rc) return report_failure(w, r, rc, "mlops_model_alias_set");
     send_rec(w, r, W_ACK);
     return MLOPS_OK;
 }
@@ -317,7 +318,7 @@ static int op_output(wctx *w, wrec *r)
     snprintf(r->name, sizeof r->name, "out-%llu", (unsigned long long)w->counter++);
     send_rec(w, r, W_INTENT);
     int rc = mlops_run_log_output(w->run, &r->digest, r->name, "model");
-    if (rc) return fail(w, r, rc, "mlops_run_log_output");
+    if (rc) return report_failure(w, r, rc, "mlops_run_log_output");
     send_rec(w, r, W_ACK);
     return MLOPS_OK;
 }
@@ -349,19 +350,6 @@ static int write_tree(const char *dir, uint64_t seed, int n)
     return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void rmrf(const char *path)
-{
-    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static int op_tree(wctx *w, wrec *r)
 {
     r->kind = W_TREE;
@@ -369,11 +357,11 @@ static int op_tree(wctx *w, wrec *r)
     r->n = (uint16_t)(1 + rnd(w) % 4);
     char dir[600];
     snprintf(dir, sizeof dir, "%s/tree", w->scratch);
-    rmrf(dir);
-    if (write_tree(dir, r->seed, r->n)) return fail(w, r, MLOPS_EIO, "writing a tree");
+    tu_rmrf(dir);
+    if (write_tree(dir, r->seed, r->n)) return report_failure(w, r, MLOPS_EIO, "writing a tree");
     send_rec(w, r, W_INTENT);
     int rc = mlops_tree_put(w->s, dir, 0, &r->digest);
-    if (rc) return fail(w, r, rc, "mlops_tree_put");
+    if (rc) return report_failure(w, r, rc, "mlops_tree_put");
     send_rec(w, r, W_ACK);
     return MLOPS_OK;
 }
@@ -386,7 +374,7 @@ static int op_ref(wctx *w, wrec *r)
     snprintf(r->name, sizeof r->name, "r-%s-%d", w->tag, (int)(rnd(w) % 2));
     send_rec(w, r, W_INTENT);
     int rc = mlops_ref_set(w->s, r->name, &r->digest);
-    if (rc) return fail(w, r, rc, "mlops_ref_set");
+    if (rc) return report_failure(w, r, rc, "mlops_ref_set");
     send_rec(w, r, W_ACK);
     return MLOPS_OK;
 }
@@ -467,7 +455,7 @@ static int op_read(wctx *w, wrec *r)
         }
         break;
     }
-    if (rc) return fail(w, r, rc, what);
+    if (rc) return report_failure(w, r, rc, what);
     send_rec(w, r, W_ACK);
     return MLOPS_OK;
 }

@@ -11,6 +11,7 @@
  *
  * usage: fault_test [--no-full-disk]. Prints "# figure:" lines and TAP. */
 #include "faultinject.h"
+#include "testutil.h"
 
 #include <mlops.h>
 #include <errno.h>
@@ -436,24 +437,12 @@ out:
     if (umount(mnt) != 0) printf("# could not unmount %s: %s\n", mnt, strerror(errno));
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 int main(int argc, char **argv)
 {
     int want_full_disk = !(argc > 1 && !strcmp(argv[1], "--no-full-disk"));
-    const char *base = getenv("MLOPS_TEST_TMPDIR");
-    if (!base || !*base) base = getenv("TMPDIR");
-    if (!base || !*base) base = "/tmp";
-    mkdir(base, 0755);
-    char tmpl[PATH_MAX];
-    snprintf(tmpl, sizeof tmpl, "%s/faults-XXXXXX", base);
-    if (!mkdtemp(tmpl) || !realpath(tmpl, root)) return 1;
+    char *tmpl = tu_mkdtemp("faults");
+    if (!tmpl || !realpath(tmpl, root)) return 1;
+    free(tmpl);
     snprintf(store_dir, sizeof store_dir, "%s/store", root);
     snprintf(scratch, sizeof scratch, "%s/scratch", root);
     mkdir(scratch, 0755);
@@ -493,6 +482,6 @@ int main(int argc, char **argv)
            per_kind[FI_TRUNCATE], sqlite_calls, total_eio, total_absorbed);
     if (want_full_disk) full_disk();
     printf("1..%d\n", tap_n);
-    if (!tap_failed) nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (!tap_failed) tu_rmrf(root);
     return tap_failed ? 1 : 0;
 }
