@@ -206,7 +206,8 @@ int main(int argc, char **argv)
     for (int k = 1; k < W_KINDS; k++)
         if (per_kind[k] && k != W_READ)
             printf("%s%llu %s", k > 1 ? ", " : "", (unsigned long long)per_kind[k], w_kind_name(k));
-    printf(") and %llu reads; %zu check failures; fsck %llu objects clean; audit chain of %lld "
+    printf(") and %llu reads and other operations (streams, random access, restores, tags, "
+           "profiles, lineage); %zu check failures; fsck %llu objects clean; audit chain of %lld "
            "events verifies\n",
            (unsigned long long)per_kind[W_READ], bad, (unsigned long long)rep.checked,
            (long long)events);

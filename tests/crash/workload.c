@@ -379,6 +379,123 @@ static int op_ref(wctx *w, wrec *r)
     return MLOPS_OK;
 }
 
+/* Streams, random access, restores, tags, profiles, lineage queries: the
+ * other kinds of operation, for the stress test. Each must succeed, and
+ * what it reads back must match. */
+static int op_other(wctx *w, wrec *r)
+{
+    r->kind = W_READ;
+    int rc = MLOPS_OK;
+    const char *what = "";
+    char path[700];
+    switch (rnd(w) % 7) {
+    case 0: /* a streaming read matches a whole get */
+    case 1: { /* and so does random access */
+        if (!w->nblobs) break;
+        const mlops_digest *d = &w->blobs[rnd(w) % w->nblobs];
+        void *whole = NULL;
+        size_t len = 0;
+        what = "mlops_blob_get";
+        rc = mlops_blob_get(w->s, d, &whole, &len);
+        if (rc) break;
+        unsigned char *buf = malloc(len + 1);
+        size_t got = 0, off = 0;
+        if (rnd(w) % 2) {
+            mlops_blob_reader *rd;
+            what = "mlops_blob_reader";
+            rc = mlops_blob_reader_open(w->s, d, &rd);
+            while (!rc && (rc = mlops_blob_reader_read(rd, buf + off, len + 1 - off, &got)) == 0 &&
+                   got)
+                off += got;
+            if (!rc) mlops_blob_reader_close(rd);
+        } else {
+            what = "mlops_blob_read_at";
+            off = len ? (size_t)(rnd(w) % len) : 0;
+            rc = mlops_blob_read_at(w->s, d, off, buf, len - off, &got);
+            if (!rc && (got != len - off || memcmp(buf, (char *)whole + off, got) != 0))
+                rc = MLOPS_ECORRUPT;
+            off = len;
+            if (!rc) memcpy(buf, whole, len);
+        }
+        if (!rc && (off != len || memcmp(buf, whole, len) != 0)) rc = MLOPS_ECORRUPT;
+        free(buf);
+        mlops_free(whole);
+        break;
+    }
+    case 2: { /* a blob written out to a file */
+        if (!w->nblobs) break;
+        snprintf(path, sizeof path, "%s/out", w->scratch);
+        what = "mlops_blob_get_file_ex";
+        rc = mlops_blob_get_file_ex(w->s, &w->blobs[rnd(w) % w->nblobs], path, MLOPS_GET_REPLACE);
+        break;
+    }
+    case 3: { /* tags on the run and on a shared model (the audit chain) */
+        char value[32];
+        snprintf(value, sizeof value, "%llu", (unsigned long long)rnd(w));
+        what = "mlops_run_set_tag";
+        rc = mlops_run_set_tag(w->run, "stress", value);
+        if (!rc) {
+            char key[48];
+            snprintf(key, sizeof key, "t-%s", w->tag);
+            what = "mlops_model_tag_set";
+            rc = mlops_model_tag_set(w->s, "model-1", key, value, NULL);
+        }
+        break;
+    }
+    case 4: { /* a profile stored and read back */
+        double v[64];
+        for (int i = 0; i < 64; i++) v[i] = w_value(rnd(w));
+        mlops_profile *p = NULL, *q = NULL;
+        mlops_digest d;
+        what = "mlops_profile_put";
+        rc = mlops_profile_new(MLOPS_PROFILE_NUMERIC, NULL, &p);
+        if (!rc) rc = mlops_profile_add(p, v, 64);
+        if (!rc) rc = mlops_profile_put(w->s, p, &d);
+        if (!rc) {
+            what = "mlops_profile_get";
+            rc = mlops_profile_get(w->s, &d, &q);
+        }
+        mlops_profile_free(p);
+        mlops_profile_free(q);
+        break;
+    }
+    case 5: /* an input edge, and who used that digest */
+        if (w->nblobs) {
+            mlops_lineage_edge *e = NULL;
+            size_t n = 0;
+            const mlops_digest *d = &w->blobs[rnd(w) % w->nblobs];
+            what = "mlops_run_log_input";
+            rc = mlops_run_log_input(w->run, d, "data", "dataset");
+            if (!rc) {
+                what = "mlops_lineage_for_digest";
+                rc = mlops_lineage_for_digest(w->s, d, &e, &n);
+                if (!rc && n == 0) rc = MLOPS_ECORRUPT;
+                mlops_free(e);
+            }
+        }
+        break;
+    default: { /* a tree restored */
+        char src[700];
+        mlops_digest d;
+        snprintf(src, sizeof src, "%s/tree-src", w->scratch);
+        snprintf(path, sizeof path, "%s/tree-out", w->scratch);
+        tu_rmrf(src);
+        tu_rmrf(path);
+        if (write_tree(src, rnd(w), 2)) break;
+        what = "mlops_tree_put";
+        rc = mlops_tree_put(w->s, src, 0, &d);
+        if (!rc) {
+            what = "mlops_tree_get";
+            rc = mlops_tree_get(w->s, &d, path, 0);
+        }
+        break;
+    }
+    }
+    if (rc) return report_failure(w, r, rc, what);
+    send_rec(w, r, W_ACK);
+    return MLOPS_OK;
+}
+
 /* Reads of every kind, for the stress test: they must succeed while
  * others write. */
 static int op_read(wctx *w, wrec *r)
@@ -386,6 +503,7 @@ static int op_read(wctx *w, wrec *r)
     r->kind = W_READ;
     int rc = MLOPS_OK;
     const char *what = "";
+    if (rnd(w) % 3 == 0) return op_other(w, r);
     switch (rnd(w) % 8) {
     case 0:
         if (w->nblobs) {
@@ -482,7 +600,7 @@ const char *w_kind_name(int kind)
 {
     static const char *const names[W_KINDS] = {
         "?", "blobs", "metric points", "metric batches", "params", "versions", "aliases",
-        "run outputs", "trees", "refs", "runs", "reads",
+        "run outputs", "trees", "refs", "runs", "other operations",
     };
     return kind > 0 && kind < W_KINDS ? names[kind] : "?";
 }

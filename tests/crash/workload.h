@@ -22,7 +22,9 @@ enum {
     W_TREE,         /* a directory tree */
     W_REF,          /* a named reference */
     W_RUN,          /* a run started */
-    W_READ,         /* a read (stress only): counted, nothing to check */
+    W_READ,         /* stress only: a read, or another operation (stream,
+                       random access, restore, tag, profile, lineage) that
+                       checks what it reads back itself; counted */
     W_KINDS
 };
 
