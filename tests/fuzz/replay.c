@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -78,6 +79,14 @@ static void run_path(const char *path)
 
 int main(int argc, char **argv)
 {
+#if !defined(__SANITIZE_ADDRESS__)
+    /* As libFuzzer's -malloc_limit_mb: an input that makes a decoder ask
+     * for gigabytes fails here too (AddressSanitizer builds cap single
+     * allocations through ASAN_OPTIONS instead: it reserves a huge address
+     * space of its own). */
+    struct rlimit lim = { 2ul << 30, 2ul << 30 };
+    setrlimit(RLIMIT_AS, &lim);
+#endif
     if (LLVMFuzzerInitialize) LLVMFuzzerInitialize(&argc, &argv);
     for (int i = 1; i < argc; i++) run_path(argv[i]);
     printf("1..%d\n", count);
