@@ -1,0 +1,72 @@
+package mlops
+
+/*
+#include <mlops.h>
+*/
+import "C"
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// handle owns one C handle that depends on a store (a run, a blob reader,
+// a blob writer, an iterator). The store keeps the set of its open handles
+// so that Store.Close can release them before the store itself: a C handle
+// must never outlive its store. The user-facing Go value points at its
+// handle and carries the finalizer; the store's set points only at the
+// handle, so an abandoned Go value can still be collected.
+type handle struct {
+	mu   sync.RWMutex
+	p    unsafe.Pointer
+	free func(unsafe.Pointer)
+}
+
+// release frees the C handle once; later calls do nothing.
+func (h *handle) release() {
+	h.mu.Lock()
+	if h.p != nil {
+		h.free(h.p)
+		h.p = nil
+	}
+	h.mu.Unlock()
+}
+
+// attach registers a new C handle p of the store, released by free.
+func (s *Store) attach(p unsafe.Pointer, free func(unsafe.Pointer)) *handle {
+	h := &handle{p: p, free: free}
+	s.kidsMu.Lock()
+	s.kids[h] = struct{}{}
+	s.kidsMu.Unlock()
+	return h
+}
+
+// detach releases h and forgets it.
+func (s *Store) detach(h *handle) {
+	h.release()
+	s.kidsMu.Lock()
+	delete(s.kids, h)
+	s.kidsMu.Unlock()
+}
+
+// withHandle runs f on h's C pointer while holding the store open and h
+// alive. exclusive serialises the calls on h (for C handles that one
+// thread at a time may use).
+func (s *Store) withHandle(h *handle, exclusive bool, f func(p unsafe.Pointer) C.int) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.c == nil {
+		return ErrClosed
+	}
+	if exclusive {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+	} else {
+		h.mu.RLock()
+		defer h.mu.RUnlock()
+	}
+	if h.p == nil {
+		return ErrClosed
+	}
+	return call(func() C.int { return f(h.p) })
+}
