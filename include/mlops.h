@@ -14,5 +14,6 @@
 #include "mlops/cas.h"
 #include "mlops/track.h"
 #include "mlops/registry.h"
+#include "mlops/drift.h"
 
 #endif /* MLOPS_H */

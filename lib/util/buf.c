@@ -1,5 +1,6 @@
 #include "util/buf.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,56 @@ const char *mlops__buf_str(mlops__buf *b)
 {
     if (b->failed) return NULL;
     return b->data ? b->data : "";
+}
+
+void mlops__buf_add_json_string(mlops__buf *b, const char *s)
+{
+    mlops__buf_addn(b, "\"", 1);
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
+        mlops__buf_addn(b, run, (size_t)(s - run));
+        run = s + 1;
+        switch (ch) {
+        case '"': mlops__buf_addn(b, "\\\"", 2); break;
+        case '\\': mlops__buf_addn(b, "\\\\", 2); break;
+        case '\n': mlops__buf_addn(b, "\\n", 2); break;
+        case '\t': mlops__buf_addn(b, "\\t", 2); break;
+        case '\r': mlops__buf_addn(b, "\\r", 2); break;
+        default: mlops__buf_addf(b, "\\u%04x", ch); break;
+        }
+    }
+    mlops__buf_addn(b, run, (size_t)(s - run));
+    mlops__buf_addn(b, "\"", 1);
+}
+
+void mlops__buf_add_json_double(mlops__buf *b, double v)
+{
+    if (!isfinite(v)) {
+        mlops__buf_add(b, "null");
+        return;
+    }
+    char tmp[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+        if (strtod(tmp, NULL) == v) break;
+    }
+    for (char *p = tmp; *p; p++)
+        if (*p == ',') *p = '.';
+    mlops__buf_add(b, tmp);
+}
+
+int mlops__buf_take(mlops__buf *b, char **out, const char *what)
+{
+    if (!mlops__buf_str(b) || (!b->data && !reserve(b, 0))) {
+        mlops__buf_free(b);
+        return mlops__err_nomem(what);
+    }
+    *out = b->data;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return MLOPS_OK;
 }
 
 void mlops__buf_free(mlops__buf *b)

@@ -22,6 +22,14 @@ void mlops__buf_addn(mlops__buf *b, const char *s, size_t n);
 void mlops__buf_addf(mlops__buf *b, const char *fmt, ...) MLOPS__PRINTF(2, 3);
 /* The text so far ("" when empty); NULL only if an allocation failed. */
 const char *mlops__buf_str(mlops__buf *b);
+/* A JSON string literal: quotes and escapes (s is UTF-8). */
+void mlops__buf_add_json_string(mlops__buf *b, const char *s);
+/* A JSON number in the shortest form that reads back exactly (never a
+ * locale's decimal comma); NaN and infinities as null. */
+void mlops__buf_add_json_double(mlops__buf *b, double v);
+/* Hands the malloc'd text to *out and empties b (MLOPS_OK), or frees it
+ * and returns MLOPS_ENOMEM naming what when an append had failed. */
+int mlops__buf_take(mlops__buf *b, char **out, const char *what);
 void mlops__buf_free(mlops__buf *b);
 
 #endif

@@ -1,0 +1,405 @@
+/* Frozen reference-quantile bins and the distances computed on them (PSI,
+ * Jensen-Shannon, KL, Hellinger) and the chi-square homogeneity test on
+ * two count vectors. Binning is O(n) once the edges exist. */
+#include "drift/drift_internal.h"
+#include "util/err.h"
+
+#include <math.h>
+#include <stddef.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#include <stdlib.h>
+#include <string.h>
+
+#define PROPORTION_FLOOR 1e-4
+#define MAX_BINS ((size_t)1 << 24)
+
+double mlops__quantile_sorted(const double *v, size_t n, double q)
+{
+    /* numpy's 'linear' method: virtual index (n-1)q, then its _lerp. */
+    double vi = (double)(n - 1) * q;
+    if (vi >= (double)(n - 1)) return v[n - 1];
+    if (vi < 0) return v[0];
+    double prev = floor(vi);
+    size_t i = (size_t)prev;
+    double g = vi - prev;
+    double a = v[i], b = v[i + 1];
+    double diff = b - a;
+    if (g >= 0.5) return b - diff * (1.0 - g);
+    return a + diff * g;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+size_t mlops__edges_from_sorted(const double *sorted, size_t n, size_t bins, double *edges)
+{
+    for (size_t i = 1; i < bins; i++)
+        edges[i - 1] = mlops__quantile_sorted(sorted, n, (double)i / (double)bins);
+    /* Interpolation keeps them ordered up to an ulp: sort, then unique. */
+    qsort(edges, bins - 1, sizeof *edges, cmp_double);
+    size_t m = 0;
+    for (size_t i = 0; i + 1 < bins; i++)
+        if (m == 0 || edges[i] != edges[m - 1]) edges[m++] = edges[i] + 0.0;
+    return m;
+}
+
+/* The bin of x: the number of edges strictly below x. */
+static inline size_t bin_of(double x, const double *e, size_t ne)
+{
+    if (ne <= 16) {
+        size_t c = 0;
+        for (size_t i = 0; i < ne; i++) c += e[i] < x;
+        return c;
+    }
+    size_t lo = 0, hi = ne;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (e[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void mlops__bin_add(const double *x, size_t n, const double *e, size_t ne, uint64_t *counts)
+{
+    if (ne > 32) {
+        for (size_t i = 0; i < n; i++) {
+            double t = x[i];
+            if (isfinite(t)) counts[bin_of(t, e, ne)]++;
+        }
+        return;
+    }
+    /* Few edges: count the edges below each value edge by edge over a block,
+     * a loop the compiler vectorises, then tally. */
+    enum { BLOCK = 256 };
+    uint64_t idx[BLOCK]; /* 64-bit lanes, as the double compares */
+    for (size_t base = 0; base < n; base += BLOCK) {
+        size_t m = n - base < BLOCK ? n - base : BLOCK;
+        const double *xb = x + base;
+        size_t j0 = 0;
+#if defined(__SSE2__)
+        /* Two values at a time: a compare mask is -1 per lane. */
+        for (; j0 + 2 <= m; j0 += 2) {
+            __m128d xv = _mm_loadu_pd(xb + j0);
+            __m128i acc = _mm_setzero_si128();
+            for (size_t k = 0; k < ne; k++)
+                acc = _mm_sub_epi64(acc, _mm_castpd_si128(_mm_cmpgt_pd(xv, _mm_set1_pd(e[k]))));
+            _mm_storeu_si128((__m128i *)(void *)(idx + j0), acc);
+        }
+#endif
+        for (size_t j = j0; j < m; j++) idx[j] = bin_of(xb[j], e, ne);
+        for (size_t j = 0; j < m; j++)
+            if (isfinite(xb[j])) counts[idx[j]]++;
+    }
+}
+
+int mlops__check_counts(const char *func, const double *p, const double *q, size_t k)
+{
+    if (!p) return mlops__err_null(func, "ref_counts");
+    if (!q) return mlops__err_null(func, "cur_counts");
+    if (k == 0) return mlops__err(MLOPS_EINVAL, "%s: no categories (k = 0)", func);
+    double sp = 0.0, sq = 0.0;
+    for (size_t i = 0; i < k; i++) {
+        if (!(p[i] >= 0.0) || !isfinite(p[i]))
+            return mlops__err(MLOPS_EINVAL, "%s: ref_counts[%zu] is %g (counts must be finite and >= 0)",
+                              func, i, p[i]);
+        if (!(q[i] >= 0.0) || !isfinite(q[i]))
+            return mlops__err(MLOPS_EINVAL, "%s: cur_counts[%zu] is %g (counts must be finite and >= 0)",
+                              func, i, q[i]);
+        sp += p[i];
+        sq += q[i];
+    }
+    if (!(sp > 0.0)) return mlops__err(MLOPS_EINVAL, "%s: ref_counts are all zero", func);
+    if (!(sq > 0.0)) return mlops__err(MLOPS_EINVAL, "%s: cur_counts are all zero", func);
+    return MLOPS_OK;
+}
+
+static double rel_entr(double x, double y)
+{
+    if (x > 0 && y > 0) return x * log(x / y);
+    if (x == 0 && y >= 0) return 0.0;
+    return INFINITY;
+}
+
+void mlops__chisq_counts(const double *p, const double *q, size_t k, mlops_test_result *out,
+                         double *log_p)
+{
+    double r0 = 0.0, r1 = 0.0;
+    size_t used = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (p[i] == 0.0 && q[i] == 0.0) continue;
+        r0 += p[i];
+        r1 += q[i];
+        used++;
+    }
+    double total = r0 + r1;
+    if (used <= 1) {
+        out->statistic = 0.0;
+        out->p_value = 1.0;
+        if (log_p) *log_p = 0.0;
+        return;
+    }
+    /* Expected = row sum * column sum / total; cells row-major as scipy. */
+    mlops__ksum s = { 0.0, 0.0 };
+    for (int row = 0; row < 2; row++) {
+        const double *o = row ? q : p;
+        double rs = row ? r1 : r0;
+        for (size_t i = 0; i < k; i++) {
+            if (p[i] == 0.0 && q[i] == 0.0) continue;
+            double e = rs * (p[i] + q[i]) / total;
+            double d = o[i] - e;
+            mlops__ksum_add(&s, d * d / e);
+        }
+    }
+    double stat = mlops__ksum_get(&s);
+    double dof = (double)(used - 1);
+    out->statistic = stat;
+    out->p_value = mlops__chi2_sf(stat, dof);
+    if (log_p) *log_p = out->p_value > 1e-290 ? log(out->p_value) : mlops__chi2_logsf(stat, dof);
+}
+
+int mlops__binned_from_counts(const double *pc, const double *qc, size_t k, mlops_binned_result *out)
+{
+    double np_ = 0.0, nq = 0.0;
+    for (size_t i = 0; i < k; i++) {
+        np_ += pc[i];
+        nq += qc[i];
+    }
+    mlops__ksum psi = { 0, 0 }, jl = { 0, 0 }, jr = { 0, 0 }, bc = { 0, 0 }, kl = { 0, 0 };
+    double fp_sum = 0.0, fq_sum = 0.0;
+    size_t used = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (pc[i] == 0.0 && qc[i] == 0.0) continue;
+        used++;
+        double p = pc[i] / np_, q = qc[i] / nq;
+        double fp = p > PROPORTION_FLOOR ? p : PROPORTION_FLOOR;
+        double fq = q > PROPORTION_FLOOR ? q : PROPORTION_FLOOR;
+        mlops__ksum_add(&psi, (fq - fp) * log(fq / fp));
+        double m = (p + q) / 2.0;
+        mlops__ksum_add(&jl, rel_entr(p, m));
+        mlops__ksum_add(&jr, rel_entr(q, m));
+        mlops__ksum_add(&bc, sqrt(p * q));
+        fp_sum += fp;
+        fq_sum += fq;
+    }
+    for (size_t i = 0; i < k; i++) {
+        if (pc[i] == 0.0 && qc[i] == 0.0) continue;
+        double p = pc[i] / np_, q = qc[i] / nq;
+        double fp = p > PROPORTION_FLOOR ? p : PROPORTION_FLOOR;
+        double fq = q > PROPORTION_FLOOR ? q : PROPORTION_FLOOR;
+        mlops__ksum_add(&kl, rel_entr(fp / fp_sum, fq / fq_sum));
+    }
+    out->psi = mlops__ksum_get(&psi);
+    double js = mlops__ksum_get(&jl) + mlops__ksum_get(&jr);
+    out->jensen_shannon = js > 0.0 ? sqrt(js / 2.0) : 0.0;
+    out->kl = mlops__ksum_get(&kl);
+    double h = 1.0 - mlops__ksum_get(&bc);
+    out->hellinger = h > 0.0 ? sqrt(h) : 0.0;
+    mlops__chisq_counts(pc, qc, k, &out->chisq, NULL);
+    out->n_bins = used;
+    return MLOPS_OK;
+}
+
+/* ---- public ---------------------------------------------------------------- */
+
+int mlops_binned_result_init(mlops_binned_result *r, unsigned version)
+{
+    if (!r) return mlops__err_null("mlops_binned_result_init", "r");
+    if (version == 0 || version > MLOPS_BINNED_RESULT_VERSION)
+        return mlops__err(MLOPS_EINVAL, "mlops_binned_result_init: unknown version %u", version);
+    mlops_binned_result z = MLOPS_BINNED_RESULT_INIT;
+    *r = z;
+    r->version = version;
+    return MLOPS_OK;
+}
+
+static int check_bins(const char *fn, size_t bins)
+{
+    if (bins < 2 || bins > MAX_BINS)
+        return mlops__err(MLOPS_EINVAL, "%s: bins is %zu (must be 2..%zu)", fn, bins, MAX_BINS);
+    return MLOPS_OK;
+}
+
+int mlops_drift_quantile_edges(const double *ref, size_t nref, size_t bins, double **edges,
+                               size_t *n_edges)
+{
+    static const char fn[] = "mlops_drift_quantile_edges";
+    if (!edges) return mlops__err_null(fn, "edges");
+    if (!n_edges) return mlops__err_null(fn, "n_edges");
+    int rc = check_bins(fn, bins);
+    if (rc) return rc;
+    mlops__sample a;
+    rc = mlops__sample_load(fn, "ref", ref, nref, 1, 1, &a);
+    if (rc) return rc;
+    double *e = malloc((bins - 1) * sizeof *e);
+    if (!e) {
+        mlops__sample_free(&a);
+        return mlops__err_nomem(fn);
+    }
+    size_t m = mlops__edges_from_sorted(a.v, a.n, bins, e);
+    mlops__sample_free(&a);
+    if (m == 0) {
+        free(e);
+        e = NULL;
+    }
+    *edges = e;
+    *n_edges = m;
+    return MLOPS_OK;
+}
+
+int mlops__check_edges(const char *fn, const double *edges, size_t ne)
+{
+    if (ne > 0 && !edges) return mlops__err_null(fn, "edges");
+    for (size_t i = 0; i < ne; i++) {
+        if (!isfinite(edges[i]))
+            return mlops__err(MLOPS_EINVAL, "%s: edges[%zu] is not finite", fn, i);
+        if (i > 0 && !(edges[i] > edges[i - 1]))
+            return mlops__err(MLOPS_EINVAL, "%s: edges are not strictly increasing at [%zu]", fn, i);
+    }
+    return MLOPS_OK;
+}
+
+int mlops_drift_bin_counts(const double *values, size_t n, const double *edges, size_t n_edges,
+                           uint64_t *counts)
+{
+    static const char fn[] = "mlops_drift_bin_counts";
+    if (!values && n > 0) return mlops__err_null(fn, "values");
+    if (!counts) return mlops__err_null(fn, "counts");
+    int rc = mlops__check_edges(fn, edges, n_edges);
+    if (rc) return rc;
+    memset(counts, 0, (n_edges + 1) * sizeof *counts);
+    mlops__bin_add(values, n, edges, n_edges, counts);
+    return MLOPS_OK;
+}
+
+/* Bins both samples on the reference's edges; fills the two count vectors. */
+static int binned_counts(const char *fn, const double *ref, size_t nref, const double *cur,
+                         size_t ncur, size_t bins, double **pc, double **qc, size_t *k)
+{
+    int rc = check_bins(fn, bins);
+    if (rc) return rc;
+    if (!cur && ncur > 0) return mlops__err_null(fn, "cur");
+    mlops__sample a;
+    rc = mlops__sample_load(fn, "ref", ref, nref, 1, 1, &a);
+    if (rc) return rc;
+    double *e = malloc((bins - 1) * sizeof *e);
+    uint64_t *cnt = calloc(2 * bins, sizeof *cnt);
+    double *p = malloc(2 * bins * sizeof *p);
+    if (!e || !cnt || !p) {
+        rc = mlops__err_nomem(fn);
+        goto out;
+    }
+    size_t ne = mlops__edges_from_sorted(a.v, a.n, bins, e);
+    mlops__bin_add(a.v, a.n, e, ne, cnt);
+    mlops__bin_add(cur, ncur, e, ne, cnt + bins);
+    uint64_t ncur_finite = 0;
+    for (size_t i = 0; i <= ne; i++) ncur_finite += cnt[bins + i];
+    if (ncur_finite == 0) {
+        rc = mlops__err(MLOPS_EINVAL, "%s: 'cur' has no finite value (%zu values)", fn, ncur);
+        goto out;
+    }
+    for (size_t i = 0; i <= ne; i++) {
+        p[i] = (double)cnt[i];
+        p[bins + i] = (double)cnt[bins + i];
+    }
+    *pc = p;
+    *qc = p + bins;
+    *k = ne + 1;
+    p = NULL;
+out:
+    free(p);
+    free(e);
+    free(cnt);
+    mlops__sample_free(&a);
+    return rc;
+}
+
+int mlops_drift_binned(const double *ref, size_t nref, const double *cur, size_t ncur, size_t bins,
+                       mlops_binned_result *out)
+{
+    static const char fn[] = "mlops_drift_binned";
+    if (!out) return mlops__err_null(fn, "out");
+    if (out->version == 0 || out->version > MLOPS_BINNED_RESULT_VERSION)
+        return mlops__err(MLOPS_EINVAL, "%s: out->version is %u", fn, out->version);
+    double *pc, *qc;
+    size_t k;
+    int rc = binned_counts(fn, ref, nref, cur, ncur, bins, &pc, &qc, &k);
+    if (rc) return rc;
+    mlops__binned_from_counts(pc, qc, k, out);
+    free(pc);
+    return MLOPS_OK;
+}
+
+int mlops_drift_binned_counts(const double *ref_counts, const double *cur_counts, size_t k,
+                              mlops_binned_result *out)
+{
+    static const char fn[] = "mlops_drift_binned_counts";
+    if (!out) return mlops__err_null(fn, "out");
+    if (out->version == 0 || out->version > MLOPS_BINNED_RESULT_VERSION)
+        return mlops__err(MLOPS_EINVAL, "%s: out->version is %u", fn, out->version);
+    int rc = mlops__check_counts(fn, ref_counts, cur_counts, k);
+    if (rc) return rc;
+    return mlops__binned_from_counts(ref_counts, cur_counts, k, out);
+}
+
+int mlops_drift_chisq(const double *ref_counts, const double *cur_counts, size_t k,
+                      mlops_test_result *out)
+{
+    static const char fn[] = "mlops_drift_chisq";
+    if (!out) return mlops__err_null(fn, "out");
+    int rc = mlops__check_counts(fn, ref_counts, cur_counts, k);
+    if (rc) return rc;
+    mlops__chisq_counts(ref_counts, cur_counts, k, out, NULL);
+    return MLOPS_OK;
+}
+
+/* One binned figure by field offset. */
+static int binned_one(const char *fn, const double *ref, size_t nref, const double *cur,
+                      size_t ncur, size_t bins, double *out, size_t field)
+{
+    if (!out) return mlops__err_null(fn, "out");
+    double *pc, *qc;
+    size_t k;
+    int rc = binned_counts(fn, ref, nref, cur, ncur, bins, &pc, &qc, &k);
+    if (rc) return rc;
+    mlops_binned_result r = MLOPS_BINNED_RESULT_INIT;
+    mlops__binned_from_counts(pc, qc, k, &r);
+    free(pc);
+    memcpy(out, (const char *)&r + field, sizeof *out);
+    return MLOPS_OK;
+}
+
+int mlops_drift_psi(const double *ref, size_t nref, const double *cur, size_t ncur, size_t bins,
+                    double *out)
+{
+    return binned_one("mlops_drift_psi", ref, nref, cur, ncur, bins, out,
+                      offsetof(mlops_binned_result, psi));
+}
+
+int mlops_drift_jensen_shannon(const double *ref, size_t nref, const double *cur, size_t ncur,
+                               size_t bins, double *out)
+{
+    return binned_one("mlops_drift_jensen_shannon", ref, nref, cur, ncur, bins, out,
+                      offsetof(mlops_binned_result, jensen_shannon));
+}
+
+int mlops_drift_kl(const double *ref, size_t nref, const double *cur, size_t ncur, size_t bins,
+                   double *out)
+{
+    return binned_one("mlops_drift_kl", ref, nref, cur, ncur, bins, out,
+                      offsetof(mlops_binned_result, kl));
+}
+
+int mlops_drift_hellinger(const double *ref, size_t nref, const double *cur, size_t ncur,
+                          size_t bins, double *out)
+{
+    return binned_one("mlops_drift_hellinger", ref, nref, cur, ncur, bins, out,
+                      offsetof(mlops_binned_result, hellinger));
+}

@@ -1,0 +1,248 @@
+/* Internal interface of the drift subsystem: sorting, special functions,
+ * the KS distributions, binning, sketches and profiles. */
+#ifndef MLOPS_DRIFT_INTERNAL_H
+#define MLOPS_DRIFT_INTERNAL_H
+
+#include "mlops/drift.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- sort.c: cleaning and sorting ---------------------------------------- */
+
+/* A finite, sorted copy of a sample and what was left out. */
+typedef struct mlops__sample {
+    double *v;   /* malloc'd, ascending, -0.0 stored as +0.0 */
+    size_t n;
+    uint64_t nan, inf;
+} mlops__sample;
+
+/* Copies the finite values of x[0..n) into s->v (sorted when sort != 0)
+ * and counts NaN and +-Inf. `func` and `side` name the caller and the
+ * argument in messages. MLOPS_EINVAL when x is NULL with n > 0, or when
+ * require_values and no finite value remains; MLOPS_ENOMEM. */
+int mlops__sample_load(const char *func, const char *side, const double *x, size_t n, int sort,
+                       int require_values, mlops__sample *s);
+void mlops__sample_free(mlops__sample *s);
+/* Loads and sorts both samples ("ref" and "cur"), the two sorts on two
+ * threads when both are large. Nothing to free on failure. */
+int mlops__sample_load_pair(const char *func, const double *ref, size_t nref, const double *cur,
+                            size_t ncur, mlops__sample *a, mlops__sample *b);
+
+/* Sorts n doubles (no NaN) ascending with an LSD radix sort on their
+ * IEEE-754 bit patterns. tmp holds n doubles of scratch (NULL: allocated).
+ * MLOPS_ENOMEM only when tmp is NULL and allocation fails. */
+int mlops__sort_doubles(double *v, size_t n, double *tmp);
+/* The same with the caller's scratch: tmp of n doubles and
+ * MLOPS__SORT_SCRATCH uint32_t. Never fails. */
+#define MLOPS__SORT_SCRATCH (6u * 2048u)
+void mlops__sort_doubles_scratch(double *v, size_t n, double *tmp, uint32_t *scratch);
+
+/* Compensated (Neumaier) running sum. */
+typedef struct mlops__ksum {
+    double s, c;
+} mlops__ksum;
+static inline void mlops__ksum_add(mlops__ksum *k, double x)
+{
+    double t = k->s + x;
+    if ((k->s >= 0 ? k->s : -k->s) >= (x >= 0 ? x : -x))
+        k->c += (k->s - t) + x;
+    else
+        k->c += (x - t) + k->s;
+    k->s = t;
+}
+static inline double mlops__ksum_get(const mlops__ksum *k) { return k->s + k->c; }
+
+static inline uint64_t mlops__gcd(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* ---- special.c: special functions ----------------------------------------- */
+
+/* Regularised upper incomplete gamma Q(a, x) and its natural log. */
+double mlops__gamma_q(double a, double x);
+double mlops__log_gamma_q(double a, double x);
+/* Chi-square survival function (scipy.stats.chi2.sf) and its log. */
+double mlops__chi2_sf(double x, double dof);
+double mlops__chi2_logsf(double x, double dof);
+/* Standard normal two-sided tail 2*(1 - Phi(|z|)) and its log. */
+double mlops__norm_2sf(double z);
+double mlops__norm_log_2sf(double z);
+/* Modified Bessel function of the second kind K_nu(x) * exp(x), x > 0. */
+double mlops__bessel_k_scaled(double nu, double x);
+/* log(1 + x) - x, accurate near 0. */
+double mlops__log1pmx(double x);
+/* log(exp(a) + exp(b)). */
+double mlops__logaddexp(double a, double b);
+
+/* ---- kolmogorov.c: one-sample KS distributions ----------------------------- */
+
+/* scipy.stats.kstwo.sf(d, n) (Simard & L'Ecuyer's choice of method), and
+ * its natural log, finite where the survival function underflows. */
+double mlops__kstwo_sf(int64_t n, double d, double *log_sf);
+/* scipy.special.smirnov(n, d): the one-sided survival function, and its log. */
+double mlops__smirnov_sf(int64_t n, double d, double *log_sf);
+
+/* ---- ks.c ------------------------------------------------------------------ */
+
+/* D of two sorted samples, exactly as scipy computes it. */
+double mlops__ks_statistic(const double *a, size_t na, const double *b, size_t nb);
+/* The KS p-value for D between samples of sizes n1, n2 (method auto, exact
+ * or asymptotic): fills statistic (snapped on the exact path), p, log p and
+ * the method used. */
+void mlops__ks_pvalue(double d, uint64_t n1, uint64_t n2, int method, double *d_out,
+                      double *p, double *log_p, int *method_used);
+
+/* ---- cdf_distance.c, cvm.c (sorted, finite, non-empty samples) ----------- */
+
+double mlops__wasserstein_sorted(const double *a, size_t na, const double *b, size_t nb);
+double mlops__energy_sorted(const double *a, size_t na, const double *b, size_t nb);
+/* Cramer-von Mises; MLOPS_ENOMEM possible on the exact path. */
+int mlops__cvm_sorted(const double *a, size_t na, const double *b, size_t nb,
+                      mlops_test_result *out);
+
+/* ---- binned.c --------------------------------------------------------------- */
+
+/* numpy.quantile(sorted, q) with linear interpolation, sorted ascending, n > 0. */
+double mlops__quantile_sorted(const double *sorted, size_t n, double q);
+/* Interior edges of a sorted sample for `bins` quantile bins, duplicates
+ * removed: writes at most bins-1 values to edges, returns how many. */
+size_t mlops__edges_from_sorted(const double *sorted, size_t n, size_t bins, double *edges);
+/* Adds the bin counts of finite values of x[0..n) to counts[0..ne]. */
+void mlops__bin_add(const double *x, size_t n, const double *edges, size_t ne, uint64_t *counts);
+/* Every binned figure from two count vectors that have already been
+ * validated (non-negative, finite, both sums > 0); categories empty on
+ * both sides are ignored. */
+int mlops__binned_from_counts(const double *p, const double *q, size_t k, mlops_binned_result *out);
+/* Chi-square homogeneity test of two validated count vectors. */
+void mlops__chisq_counts(const double *p, const double *q, size_t k, mlops_test_result *out,
+                         double *log_p);
+/* Checks edges: finite and strictly increasing. */
+int mlops__check_edges(const char *fn, const double *edges, size_t ne);
+/* Two-proportion pooled z-test of x1/n1 against x2/n2. */
+void mlops__ztest_counts(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2, mlops_test_result *out);
+/* Checks count vectors: MLOPS_EINVAL naming func when one is bad. */
+int mlops__check_counts(const char *func, const double *p, const double *q, size_t k);
+
+/* ---- kll.c: deterministic quantile sketch ------------------------------------
+ * Levels 0..L-1 of compactors of capacity k. Level 0 holds raw values in
+ * arrival order; a level h >= 1 holds sorted values of weight 2^h. A level
+ * reaching k items is compacted: sorted, one item held back when the count
+ * is odd (the largest), and every other item kept (offset alternating with
+ * the level's compaction count, no randomness) and merged into level h+1.
+ * One compaction moves any rank by at most its weight 2^h; err sums those
+ * weights, so |estimated rank - true rank| <= err for every query. */
+
+typedef struct mlops__kll_level {
+    double *v;
+    uint32_t n, cap;
+} mlops__kll_level;
+
+typedef void (*mlops__kll_block_fn)(void *ctx, const double *block, size_t n);
+
+typedef struct mlops__kll {
+    uint32_t k;               /* compactor capacity (even) */
+    uint32_t nlevels;
+    mlops__kll_level *levels;
+    uint64_t *parity;         /* per level: compactions done */
+    uint64_t n;               /* values seen */
+    uint64_t err;             /* sum of the weights of compactions */
+    double *tmp;              /* scratch: k doubles */
+    uint32_t *hist;           /* scratch for the radix sort */
+    mlops__kll_block_fn on_block; /* called with each full level-0 block */
+    void *block_ctx;
+} mlops__kll;
+
+int mlops__kll_init(mlops__kll *s, uint32_t k);
+void mlops__kll_free(mlops__kll *s);
+/* Adds finite values; the profile's block callback sees each full block. */
+int mlops__kll_add(mlops__kll *s, const double *x, size_t n);
+/* Merges from (whose level-0 values are added as new arrivals). */
+int mlops__kll_merge(mlops__kll *into, const mlops__kll *from);
+/* Sorted retained items with weights (malloc'd); *n_out items. */
+int mlops__kll_sorted_view(const mlops__kll *s, double **vals, uint64_t **weights, size_t *n_out);
+/* Sets level h's items (copied); used by the decoder. */
+int mlops__kll_set_level(mlops__kll *s, uint32_t h, const double *v, uint32_t n, uint64_t parity);
+/* Checks the decoder's result: levels >= 1 sorted and below k, weights sum to n. */
+int mlops__kll_check(const mlops__kll *s);
+
+/* ---- freq.c: categorical counts ------------------------------------------- */
+
+typedef struct mlops__freq_entry {
+    char *key;
+    uint32_t len;
+    uint64_t count;
+} mlops__freq_entry;
+
+typedef struct mlops__freq {
+    uint32_t cap;          /* max categories */
+    int exact;             /* 0 once counts were ever reduced */
+    uint64_t err;          /* bound on any count's undercount */
+    size_t n;              /* entries in use */
+    size_t slots;          /* hash table size (power of two) */
+    mlops__freq_entry *tab;
+} mlops__freq;
+
+int mlops__freq_init(mlops__freq *f, uint32_t cap);
+void mlops__freq_free(mlops__freq *f);
+int mlops__freq_add(mlops__freq *f, const char *key, uint32_t len, uint64_t count);
+uint64_t mlops__freq_get(const mlops__freq *f, const char *key, uint32_t len);
+/* Entries sorted by key bytes (malloc'd array of pointers into f). */
+int mlops__freq_sorted(const mlops__freq *f, const mlops__freq_entry ***out);
+int mlops__freq_merge(mlops__freq *into, const mlops__freq *from);
+
+/* ---- profile.c -------------------------------------------------------------- */
+
+#define MLOPS__PROFILE_FORMAT_VERSION 1
+#define MLOPS__PROFILE_CHUNK 4096
+
+/* Moments of a set of values: count, mean, sum of squared deviations. */
+typedef struct mlops__moments {
+    uint64_t n;
+    double mean, m2;
+} mlops__moments;
+
+/* Chan et al.'s pairwise update: a then b. */
+void mlops__moments_merge(mlops__moments *a, const mlops__moments *b);
+/* Two-pass moments of x[0..n). */
+void mlops__moments_of(const double *x, size_t n, mlops__moments *out);
+
+struct mlops_profile {
+    int kind;
+    mlops_profile_opts opts;  /* opts.edges is NULL here: see edges below */
+    /* numeric */
+    uint64_t nan, inf;
+    double min, max;          /* of finite values; +Inf/-Inf while none */
+    mlops__moments blocks;    /* moments of the completed sketch blocks */
+    int frozen;
+    int fixed_edges;          /* edges given by the caller */
+    double *edges;            /* frozen interior edges */
+    size_t n_edges;
+    uint64_t *bin_counts;     /* n_edges + 1 once frozen */
+    double *pending;          /* finite values kept until the edges freeze */
+    size_t n_pending;
+    double *chunk;            /* scratch: MLOPS__PROFILE_CHUNK finite values */
+    mlops__kll kll;           /* kll.n counts the finite values */
+    /* categorical */
+    uint64_t missing;
+    uint64_t total;           /* non-missing values */
+    mlops__freq freq;
+};
+
+int mlops__profile_alloc(int kind, const mlops_profile_opts *opts, mlops_profile **out);
+/* Moments of every finite value so far (blocks plus the sketch's level 0). */
+void mlops__profile_moments(const mlops_profile *p, mlops__moments *out);
+/* Freezes a numeric profile's edges from its pending values (no-op when frozen). */
+int mlops__profile_freeze(mlops_profile *p);
+/* Same kind and options, both frozen, same edges (else MLOPS_ECONFLICT). */
+int mlops__profile_check_pair(const char *fn, mlops_profile *a, mlops_profile *b);
+/* Sets a numeric profile's frozen edges (copied) and zero counts. */
+int mlops__profile_set_edges(mlops_profile *p, const double *edges, size_t n_edges);
+
+#endif

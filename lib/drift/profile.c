@@ -1,0 +1,493 @@
+/* Reference profiles: building from batches, freezing bin edges, merging,
+ * and reading them back. Every figure depends only on the sequence of
+ * values, never on how it was cut into batches: moments are accumulated
+ * per sketch block (the sketch's level 0 fills at exactly k values), the
+ * edges freeze at exactly freeze_after values, and counts are integers. */
+#include "drift/drift_internal.h"
+#include "util/err.h"
+#include "util/str.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CATEGORY_BYTES 65535u
+
+void mlops__moments_of(const double *x, size_t n, mlops__moments *out)
+{
+    out->n = n;
+    out->mean = 0.0;
+    out->m2 = 0.0;
+    if (n == 0) return;
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += x[i];
+    double mean = s / (double)n;
+    double m2 = 0.0, c = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double d = x[i] - mean;
+        m2 += d * d;
+        c += d;
+    }
+    /* Correct the mean's rounding (the deviations should sum to 0). */
+    out->mean = mean + c / (double)n;
+    out->m2 = m2 - c * c / (double)n;
+    if (out->m2 < 0) out->m2 = 0;
+}
+
+void mlops__moments_merge(mlops__moments *a, const mlops__moments *b)
+{
+    if (b->n == 0) return;
+    if (a->n == 0) {
+        *a = *b;
+        return;
+    }
+    double na = (double)a->n, nb = (double)b->n, n = na + nb;
+    double delta = b->mean - a->mean;
+    a->mean = a->mean + delta * (nb / n);
+    a->m2 = a->m2 + b->m2 + delta * delta * (na * nb / n);
+    a->n += b->n;
+}
+
+static void on_block(void *ctx, const double *block, size_t n)
+{
+    mlops_profile *p = ctx;
+    mlops__moments m;
+    mlops__moments_of(block, n, &m);
+    mlops__moments_merge(&p->blocks, &m);
+}
+
+void mlops__profile_moments(const mlops_profile *p, mlops__moments *out)
+{
+    *out = p->blocks;
+    mlops__moments tail;
+    mlops__moments_of(p->kll.levels[0].v, p->kll.levels[0].n, &tail);
+    mlops__moments_merge(out, &tail);
+}
+
+int mlops_profile_opts_init(mlops_profile_opts *opts, unsigned version)
+{
+    if (!opts) return mlops__err_null("mlops_profile_opts_init", "opts");
+    if (version == 0 || version > MLOPS_PROFILE_OPTS_VERSION)
+        return mlops__err(MLOPS_EINVAL, "mlops_profile_opts_init: unknown version %u", version);
+    mlops_profile_opts d = MLOPS_PROFILE_OPTS_INIT;
+    *opts = d;
+    opts->version = version;
+    return MLOPS_OK;
+}
+
+static int check_opts(const char *fn, const mlops_profile_opts *o)
+{
+    if (o->version == 0 || o->version > MLOPS_PROFILE_OPTS_VERSION)
+        return mlops__err(MLOPS_EINVAL, "%s: opts->version is %u", fn, o->version);
+    if (o->bins < 2 || o->bins > 65536)
+        return mlops__err(MLOPS_EINVAL, "%s: bins is %u (must be 2..65536)", fn, o->bins);
+    if (o->sketch_k < 16 || o->sketch_k > 65536 || (o->sketch_k & 1))
+        return mlops__err(MLOPS_EINVAL, "%s: sketch_k is %u (must be even, 16..65536)", fn,
+                          o->sketch_k);
+    if (o->freeze_after < 1 || o->freeze_after > (1u << 26))
+        return mlops__err(MLOPS_EINVAL, "%s: freeze_after is %u (must be 1..2^26)", fn,
+                          o->freeze_after);
+    if (o->max_categories < 16 || o->max_categories > (1u << 24))
+        return mlops__err(MLOPS_EINVAL, "%s: max_categories is %u (must be 16..2^24)", fn,
+                          o->max_categories);
+    return mlops__check_edges(fn, o->edges, o->n_edges);
+}
+
+int mlops__profile_set_edges(mlops_profile *p, const double *edges, size_t n_edges)
+{
+    double *e = malloc((n_edges ? n_edges : 1) * sizeof *e);
+    uint64_t *c = calloc(n_edges + 1, sizeof *c);
+    if (!e || !c) {
+        free(e);
+        free(c);
+        return mlops__err_nomem("freezing profile bins");
+    }
+    if (n_edges) memcpy(e, edges, n_edges * sizeof *e);
+    free(p->edges);
+    free(p->bin_counts);
+    p->edges = e;
+    p->n_edges = n_edges;
+    p->bin_counts = c;
+    p->frozen = 1;
+    return MLOPS_OK;
+}
+
+int mlops__profile_alloc(int kind, const mlops_profile_opts *opts, mlops_profile **out)
+{
+    mlops_profile *p = calloc(1, sizeof *p);
+    if (!p) return mlops__err_nomem("creating a profile");
+    p->kind = kind;
+    p->opts = *opts;
+    p->opts.edges = NULL;
+    p->opts.n_edges = 0;
+    p->min = INFINITY;
+    p->max = -INFINITY;
+    int rc = MLOPS_OK;
+    if (kind == MLOPS_PROFILE_NUMERIC) {
+        rc = mlops__kll_init(&p->kll, opts->sketch_k);
+        if (!rc) {
+            p->kll.on_block = on_block;
+            p->kll.block_ctx = p;
+            p->chunk = malloc(MLOPS__PROFILE_CHUNK * sizeof *p->chunk);
+            if (!p->chunk) rc = mlops__err_nomem("creating a profile");
+        }
+    } else {
+        rc = mlops__freq_init(&p->freq, opts->max_categories);
+    }
+    if (rc) {
+        mlops_profile_free(p);
+        return rc;
+    }
+    *out = p;
+    return MLOPS_OK;
+}
+
+int mlops_profile_new(int kind, const mlops_profile_opts *opts, mlops_profile **out)
+{
+    static const char fn[] = "mlops_profile_new";
+    if (!out) return mlops__err_null(fn, "out");
+    *out = NULL;
+    if (kind != MLOPS_PROFILE_NUMERIC && kind != MLOPS_PROFILE_CATEGORICAL)
+        return mlops__err(MLOPS_EINVAL, "%s: unknown kind %d", fn, kind);
+    mlops_profile_opts d = MLOPS_PROFILE_OPTS_INIT;
+    if (!opts) opts = &d;
+    int rc = check_opts(fn, opts);
+    if (rc) return rc;
+    mlops_profile *p;
+    rc = mlops__profile_alloc(kind, opts, &p);
+    if (rc) return rc;
+    if (kind == MLOPS_PROFILE_NUMERIC && opts->edges) {
+        rc = mlops__profile_set_edges(p, opts->edges, opts->n_edges);
+        p->fixed_edges = 1;
+        if (rc) {
+            mlops_profile_free(p);
+            return rc;
+        }
+    }
+    *out = p;
+    return MLOPS_OK;
+}
+
+int mlops_profile_new_like(mlops_profile *ref, mlops_profile **out)
+{
+    static const char fn[] = "mlops_profile_new_like";
+    if (!out) return mlops__err_null(fn, "out");
+    *out = NULL;
+    if (!ref) return mlops__err_null(fn, "ref");
+    int rc = mlops__profile_freeze(ref);
+    if (rc) return rc;
+    mlops_profile *p;
+    rc = mlops__profile_alloc(ref->kind, &ref->opts, &p);
+    if (rc) return rc;
+    if (ref->kind == MLOPS_PROFILE_NUMERIC) {
+        rc = mlops__profile_set_edges(p, ref->edges, ref->n_edges);
+        p->fixed_edges = 1;
+        if (rc) {
+            mlops_profile_free(p);
+            return rc;
+        }
+    }
+    *out = p;
+    return MLOPS_OK;
+}
+
+void mlops_profile_free(mlops_profile *p)
+{
+    if (!p) return;
+    if (p->kind == MLOPS_PROFILE_NUMERIC) mlops__kll_free(&p->kll);
+    else mlops__freq_free(&p->freq);
+    free(p->edges);
+    free(p->bin_counts);
+    free(p->pending);
+    free(p->chunk);
+    free(p);
+}
+
+int mlops_profile_kind(const mlops_profile *p)
+{
+    return p ? p->kind : 0;
+}
+
+/* Freezes the edges from the pending values. */
+int mlops__profile_freeze(mlops_profile *p)
+{
+    if (p->kind != MLOPS_PROFILE_NUMERIC || p->frozen) return MLOPS_OK;
+    size_t bins = p->opts.bins;
+    double *e = malloc((bins - 1) * sizeof *e);
+    double *sorted = malloc((p->n_pending ? p->n_pending : 1) * sizeof *sorted);
+    if (!e || !sorted) {
+        free(e);
+        free(sorted);
+        return mlops__err_nomem("freezing profile bins");
+    }
+    size_t ne = 0;
+    if (p->n_pending > 0) {
+        memcpy(sorted, p->pending, p->n_pending * sizeof *sorted);
+        int rc = mlops__sort_doubles(sorted, p->n_pending, NULL);
+        if (rc) {
+            free(e);
+            free(sorted);
+            return rc;
+        }
+        ne = mlops__edges_from_sorted(sorted, p->n_pending, bins, e);
+    }
+    free(sorted);
+    int rc = mlops__profile_set_edges(p, e, ne);
+    free(e);
+    if (rc) return rc;
+    mlops__bin_add(p->pending, p->n_pending, p->edges, p->n_edges, p->bin_counts);
+    free(p->pending);
+    p->pending = NULL;
+    p->n_pending = 0;
+    return MLOPS_OK;
+}
+
+int mlops_profile_freeze(mlops_profile *p)
+{
+    if (!p) return mlops__err_null("mlops_profile_freeze", "p");
+    return mlops__profile_freeze(p);
+}
+
+/* Finite values of one chunk: bins (or pending), sketch. */
+static int add_finite(mlops_profile *p, const double *x, size_t n)
+{
+    size_t i = 0;
+    if (!p->frozen) {
+        size_t room = p->opts.freeze_after - p->n_pending;
+        size_t take = n < room ? n : room;
+        if (!p->pending) {
+            p->pending = malloc((size_t)p->opts.freeze_after * sizeof *p->pending);
+            if (!p->pending) return mlops__err_nomem("profiling values");
+        }
+        memcpy(p->pending + p->n_pending, x, take * sizeof *x);
+        p->n_pending += take;
+        i = take;
+        if (p->n_pending == p->opts.freeze_after) {
+            int rc = mlops__profile_freeze(p);
+            if (rc) return rc;
+        }
+    }
+    if (i < n) mlops__bin_add(x + i, n - i, p->edges, p->n_edges, p->bin_counts);
+    return mlops__kll_add(&p->kll, x, n);
+}
+
+int mlops_profile_add(mlops_profile *p, const double *values, size_t n)
+{
+    static const char fn[] = "mlops_profile_add";
+    if (!p) return mlops__err_null(fn, "p");
+    if (!values && n > 0) return mlops__err_null(fn, "values");
+    if (p->kind != MLOPS_PROFILE_NUMERIC)
+        return mlops__err(MLOPS_EINVAL, "%s: the profile is categorical: use mlops_profile_add_strings", fn);
+    while (n > 0) {
+        size_t take = n < MLOPS__PROFILE_CHUNK ? n : MLOPS__PROFILE_CHUNK;
+        size_t m = 0;
+        uint64_t nan = 0, inf = 0;
+        double lo = p->min, hi = p->max;
+        for (size_t i = 0; i < take; i++) {
+            double t = values[i];
+            if (isfinite(t)) {
+                p->chunk[m++] = t + 0.0;
+                lo = t < lo ? t : lo;
+                hi = t > hi ? t : hi;
+            } else if (isnan(t)) {
+                nan++;
+            } else {
+                inf++;
+            }
+        }
+        p->min = lo + 0.0;
+        p->max = hi + 0.0;
+        int rc = add_finite(p, p->chunk, m);
+        if (rc) return rc;
+        p->nan += nan;
+        p->inf += inf;
+        values += take;
+        n -= take;
+    }
+    return MLOPS_OK;
+}
+
+int mlops_profile_add_strings(mlops_profile *p, const char *const *values, size_t n)
+{
+    static const char fn[] = "mlops_profile_add_strings";
+    if (!p) return mlops__err_null(fn, "p");
+    if (!values && n > 0) return mlops__err_null(fn, "values");
+    if (p->kind != MLOPS_PROFILE_CATEGORICAL)
+        return mlops__err(MLOPS_EINVAL, "%s: the profile is numeric: use mlops_profile_add", fn);
+    /* Validate the whole batch first so that a bad string adds nothing. */
+    for (size_t i = 0; i < n; i++) {
+        if (!values[i]) continue;
+        size_t len = strlen(values[i]);
+        if (len > MAX_CATEGORY_BYTES)
+            return mlops__err(MLOPS_EINVAL, "%s: values[%zu] is %zu bytes long (at most %u)", fn, i,
+                              len, MAX_CATEGORY_BYTES);
+        if (!mlops__utf8_valid(values[i], len))
+            return mlops__err(MLOPS_EINVAL, "%s: values[%zu] is not valid UTF-8", fn, i);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!values[i]) {
+            p->missing++;
+            continue;
+        }
+        int rc = mlops__freq_add(&p->freq, values[i], (uint32_t)strlen(values[i]), 1);
+        if (rc) return rc;
+        p->total++;
+    }
+    return MLOPS_OK;
+}
+
+static int same_opts(const mlops_profile *a, const mlops_profile *b)
+{
+    return a->opts.bins == b->opts.bins && a->opts.sketch_k == b->opts.sketch_k &&
+           a->opts.freeze_after == b->opts.freeze_after &&
+           a->opts.max_categories == b->opts.max_categories;
+}
+
+int mlops__profile_check_pair(const char *fn, mlops_profile *a, mlops_profile *b)
+{
+    if (a->kind != b->kind)
+        return mlops__err(MLOPS_EINVAL, "%s: profiles of different kinds (%s and %s)", fn,
+                          a->kind == MLOPS_PROFILE_NUMERIC ? "numeric" : "categorical",
+                          b->kind == MLOPS_PROFILE_NUMERIC ? "numeric" : "categorical");
+    if (!same_opts(a, b))
+        return mlops__err(MLOPS_EINVAL, "%s: profiles built with different options", fn);
+    int rc = mlops__profile_freeze(a);
+    if (!rc) rc = mlops__profile_freeze(b);
+    if (rc) return rc;
+    if (a->kind == MLOPS_PROFILE_NUMERIC &&
+        (a->n_edges != b->n_edges ||
+         (a->n_edges && memcmp(a->edges, b->edges, a->n_edges * sizeof *a->edges) != 0)))
+        return mlops__err(MLOPS_ECONFLICT,
+                          "%s: the profiles have different bin edges (%zu and %zu edges); build one "
+                          "with mlops_profile_new_like(other) or the same fixed edges",
+                          fn, a->n_edges, b->n_edges);
+    return MLOPS_OK;
+}
+
+int mlops_profile_merge(mlops_profile *into, mlops_profile *from)
+{
+    static const char fn[] = "mlops_profile_merge";
+    if (!into) return mlops__err_null(fn, "into");
+    if (!from) return mlops__err_null(fn, "from");
+    if (into == from) return mlops__err(MLOPS_EINVAL, "%s: a profile cannot merge itself", fn);
+    int rc = mlops__profile_check_pair(fn, into, from);
+    if (rc) return rc;
+    if (into->kind == MLOPS_PROFILE_CATEGORICAL) {
+        rc = mlops__freq_merge(&into->freq, &from->freq);
+        if (rc) return rc;
+        into->missing += from->missing;
+        into->total += from->total;
+        return MLOPS_OK;
+    }
+    /* from's completed blocks merge as moments; its raw tail arrives anew. */
+    mlops__moments_merge(&into->blocks, &from->blocks);
+    rc = mlops__kll_merge(&into->kll, &from->kll);
+    if (rc) return rc;
+    for (size_t i = 0; i <= into->n_edges; i++) into->bin_counts[i] += from->bin_counts[i];
+    into->nan += from->nan;
+    into->inf += from->inf;
+    if (from->min < into->min) into->min = from->min;
+    if (from->max > into->max) into->max = from->max;
+    return MLOPS_OK;
+}
+
+int mlops_profile_summary_init(mlops_profile_summary *s, unsigned version)
+{
+    if (!s) return mlops__err_null("mlops_profile_summary_init", "s");
+    if (version == 0 || version > MLOPS_PROFILE_SUMMARY_VERSION)
+        return mlops__err(MLOPS_EINVAL, "mlops_profile_summary_init: unknown version %u", version);
+    mlops_profile_summary z = MLOPS_PROFILE_SUMMARY_INIT;
+    *s = z;
+    s->version = version;
+    return MLOPS_OK;
+}
+
+int mlops_profile_summary_get(const mlops_profile *p, mlops_profile_summary *s)
+{
+    static const char fn[] = "mlops_profile_summary_get";
+    if (!p) return mlops__err_null(fn, "p");
+    if (!s) return mlops__err_null(fn, "s");
+    if (s->version == 0 || s->version > MLOPS_PROFILE_SUMMARY_VERSION)
+        return mlops__err(MLOPS_EINVAL, "%s: s->version is %u", fn, s->version);
+    unsigned v = s->version;
+    mlops_profile_summary z = MLOPS_PROFILE_SUMMARY_INIT;
+    *s = z;
+    s->version = v;
+    s->kind = p->kind;
+    if (p->kind == MLOPS_PROFILE_NUMERIC) {
+        mlops__moments m;
+        mlops__profile_moments(p, &m);
+        s->count = p->kll.n;
+        s->nan_count = p->nan;
+        s->inf_count = p->inf;
+        s->min = s->count ? p->min : NAN;
+        s->max = s->count ? p->max : NAN;
+        s->mean = s->count ? m.mean : NAN;
+        s->variance = s->count ? m.m2 / (double)m.n : NAN;
+        s->rank_error = s->count ? (double)p->kll.err / (double)p->kll.n : 0.0;
+        s->frozen = p->frozen;
+        s->n_edges = p->frozen ? p->n_edges : 0;
+    } else {
+        s->count = p->total;
+        s->nan_count = p->missing;
+        s->n_categories = p->freq.n;
+        s->categories_exact = p->freq.exact;
+        s->category_error = (double)p->freq.err;
+    }
+    return MLOPS_OK;
+}
+
+int mlops_profile_edges(const mlops_profile *p, const double **edges, size_t *n_edges)
+{
+    static const char fn[] = "mlops_profile_edges";
+    if (!p) return mlops__err_null(fn, "p");
+    if (!edges) return mlops__err_null(fn, "edges");
+    if (!n_edges) return mlops__err_null(fn, "n_edges");
+    if (p->kind != MLOPS_PROFILE_NUMERIC)
+        return mlops__err(MLOPS_EINVAL, "%s: the profile is categorical", fn);
+    if (!p->frozen)
+        return mlops__err(MLOPS_EINVAL, "%s: the edges are not frozen yet (mlops_profile_freeze)", fn);
+    *edges = p->edges;
+    *n_edges = p->n_edges;
+    return MLOPS_OK;
+}
+
+int mlops_profile_quantile(const mlops_profile *p, double q, double *out)
+{
+    static const char fn[] = "mlops_profile_quantile";
+    if (!p) return mlops__err_null(fn, "p");
+    if (!out) return mlops__err_null(fn, "out");
+    if (!(q >= 0.0 && q <= 1.0)) return mlops__err(MLOPS_EINVAL, "%s: q = %g is not in [0, 1]", fn, q);
+    if (p->kind != MLOPS_PROFILE_NUMERIC)
+        return mlops__err(MLOPS_EINVAL, "%s: the profile is categorical", fn);
+    if (p->kll.n == 0) return mlops__err(MLOPS_EINVAL, "%s: the profile has no finite value", fn);
+    double *v;
+    uint64_t *w;
+    size_t n;
+    int rc = mlops__kll_sorted_view(&p->kll, &v, &w, &n);
+    if (rc) return rc;
+    double target = q * (double)p->kll.n;
+    uint64_t cum = 0;
+    size_t i = 0;
+    for (; i < n; i++) {
+        cum += w[i];
+        if ((double)cum >= target) break;
+    }
+    *out = v[i < n ? i : n - 1];
+    free(v);
+    free(w);
+    return MLOPS_OK;
+}
+
+int mlops_profile_category_count(const mlops_profile *p, const char *value, uint64_t *out)
+{
+    static const char fn[] = "mlops_profile_category_count";
+    if (!p) return mlops__err_null(fn, "p");
+    if (!value) return mlops__err_null(fn, "value");
+    if (!out) return mlops__err_null(fn, "out");
+    if (p->kind != MLOPS_PROFILE_CATEGORICAL)
+        return mlops__err(MLOPS_EINVAL, "%s: the profile is numeric", fn);
+    size_t len = strlen(value);
+    *out = len > MAX_CATEGORY_BYTES ? 0 : mlops__freq_get(&p->freq, value, (uint32_t)len);
+    return MLOPS_OK;
+}

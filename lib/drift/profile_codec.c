@@ -1,0 +1,389 @@
+/* Profiles to and from their serialised form: a msgpack map with a fixed
+ * key order (doc/format.md, "Drift profiles"). Doubles are always written
+ * as float64 and integers in their shortest form, so equal profiles give
+ * equal bytes. The decoder accepts keys in any order and checks every
+ * invariant before returning a profile. */
+#include "drift/drift_internal.h"
+#include "util/err.h"
+#include "util/str.h"
+
+#include <math.h>
+#include <msgpack.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FORMAT_NAME "mlops.profile"
+
+static void pack_str(msgpack_packer *pk, const char *s)
+{
+    size_t n = strlen(s);
+    msgpack_pack_str(pk, n);
+    msgpack_pack_str_body(pk, s, n);
+}
+
+static void pack_header(msgpack_packer *pk, const mlops_profile *p, size_t nkeys)
+{
+    msgpack_pack_map(pk, nkeys);
+    pack_str(pk, "format");
+    pack_str(pk, FORMAT_NAME);
+    pack_str(pk, "version");
+    msgpack_pack_uint32(pk, MLOPS__PROFILE_FORMAT_VERSION);
+    pack_str(pk, "kind");
+    pack_str(pk, p->kind == MLOPS_PROFILE_NUMERIC ? "numeric" : "categorical");
+    pack_str(pk, "bins");
+    msgpack_pack_uint32(pk, p->opts.bins);
+    pack_str(pk, "sketch_k");
+    msgpack_pack_uint32(pk, p->opts.sketch_k);
+    pack_str(pk, "freeze_after");
+    msgpack_pack_uint32(pk, p->opts.freeze_after);
+    pack_str(pk, "max_categories");
+    msgpack_pack_uint32(pk, p->opts.max_categories);
+}
+
+static void pack_doubles(msgpack_packer *pk, const double *v, size_t n)
+{
+    msgpack_pack_array(pk, n);
+    for (size_t i = 0; i < n; i++) msgpack_pack_double(pk, v[i]);
+}
+
+static void pack_numeric(msgpack_packer *pk, const mlops_profile *p)
+{
+    pack_header(pk, p, 7 + 9);
+    pack_str(pk, "nan");
+    msgpack_pack_uint64(pk, p->nan);
+    pack_str(pk, "inf");
+    msgpack_pack_uint64(pk, p->inf);
+    pack_str(pk, "min");
+    msgpack_pack_double(pk, p->min);
+    pack_str(pk, "max");
+    msgpack_pack_double(pk, p->max);
+    pack_str(pk, "moments");
+    msgpack_pack_array(pk, 3);
+    msgpack_pack_uint64(pk, p->blocks.n);
+    msgpack_pack_double(pk, p->blocks.mean);
+    msgpack_pack_double(pk, p->blocks.m2);
+    pack_str(pk, "fixed_edges");
+    if (p->fixed_edges)
+        msgpack_pack_true(pk);
+    else
+        msgpack_pack_false(pk);
+    pack_str(pk, "edges");
+    pack_doubles(pk, p->edges, p->n_edges);
+    pack_str(pk, "bin_counts");
+    msgpack_pack_array(pk, p->n_edges + 1);
+    for (size_t i = 0; i <= p->n_edges; i++) msgpack_pack_uint64(pk, p->bin_counts[i]);
+    pack_str(pk, "sketch");
+    msgpack_pack_map(pk, 3);
+    pack_str(pk, "n");
+    msgpack_pack_uint64(pk, p->kll.n);
+    pack_str(pk, "err");
+    msgpack_pack_uint64(pk, p->kll.err);
+    pack_str(pk, "levels");
+    msgpack_pack_array(pk, p->kll.nlevels);
+    for (uint32_t h = 0; h < p->kll.nlevels; h++) {
+        msgpack_pack_array(pk, 2);
+        msgpack_pack_uint64(pk, p->kll.parity[h]);
+        pack_doubles(pk, p->kll.levels[h].v, p->kll.levels[h].n);
+    }
+}
+
+static int pack_categorical(msgpack_packer *pk, const mlops_profile *p)
+{
+    const mlops__freq_entry **e;
+    int rc = mlops__freq_sorted(&p->freq, &e);
+    if (rc) return rc;
+    pack_header(pk, p, 7 + 5);
+    pack_str(pk, "total");
+    msgpack_pack_uint64(pk, p->total);
+    pack_str(pk, "missing");
+    msgpack_pack_uint64(pk, p->missing);
+    pack_str(pk, "exact");
+    if (p->freq.exact)
+        msgpack_pack_true(pk);
+    else
+        msgpack_pack_false(pk);
+    pack_str(pk, "error");
+    msgpack_pack_uint64(pk, p->freq.err);
+    pack_str(pk, "categories");
+    msgpack_pack_array(pk, p->freq.n);
+    for (size_t i = 0; i < p->freq.n; i++) {
+        msgpack_pack_array(pk, 2);
+        msgpack_pack_str(pk, e[i]->len);
+        msgpack_pack_str_body(pk, e[i]->key, e[i]->len);
+        msgpack_pack_uint64(pk, e[i]->count);
+    }
+    free(e);
+    return MLOPS_OK;
+}
+
+int mlops_profile_serialize(mlops_profile *p, void **buf, size_t *len)
+{
+    static const char fn[] = "mlops_profile_serialize";
+    if (!p) return mlops__err_null(fn, "p");
+    if (!buf) return mlops__err_null(fn, "buf");
+    if (!len) return mlops__err_null(fn, "len");
+    int rc = mlops__profile_freeze(p);
+    if (rc) return rc;
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    if (p->kind == MLOPS_PROFILE_NUMERIC)
+        pack_numeric(&pk, p);
+    else
+        rc = pack_categorical(&pk, p);
+    /* msgpack's sbuffer grows with realloc; a failed growth leaves it short. */
+    if (rc || !sb.data) {
+        msgpack_sbuffer_destroy(&sb);
+        return rc ? rc : mlops__err_nomem(fn);
+    }
+    *buf = sb.data;
+    *len = sb.size;
+    return MLOPS_OK;
+}
+
+/* ---- decoding --------------------------------------------------------------- */
+
+static int bad(const char *why)
+{
+    return mlops__err(MLOPS_EFORMAT, "mlops_profile_deserialize: not a valid profile: %s", why);
+}
+
+static const msgpack_object *get(const msgpack_object *map, const char *key)
+{
+    size_t n = strlen(key);
+    for (uint32_t i = 0; i < map->via.map.size; i++) {
+        const msgpack_object *k = &map->via.map.ptr[i].key;
+        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == n && !memcmp(k->via.str.ptr, key, n))
+            return &map->via.map.ptr[i].val;
+    }
+    return NULL;
+}
+
+static int get_u64(const msgpack_object *map, const char *key, uint64_t *out)
+{
+    const msgpack_object *o = get(map, key);
+    if (!o || o->type != MSGPACK_OBJECT_POSITIVE_INTEGER) return -1;
+    *out = o->via.u64;
+    return 0;
+}
+
+static int as_double(const msgpack_object *o, double *out)
+{
+    if (o->type != MSGPACK_OBJECT_FLOAT64 && o->type != MSGPACK_OBJECT_FLOAT32) return -1;
+    *out = o->via.f64;
+    return 0;
+}
+
+static int get_double(const msgpack_object *map, const char *key, double *out)
+{
+    const msgpack_object *o = get(map, key);
+    return o ? as_double(o, out) : -1;
+}
+
+static int get_bool(const msgpack_object *map, const char *key, int *out)
+{
+    const msgpack_object *o = get(map, key);
+    if (!o || o->type != MSGPACK_OBJECT_BOOLEAN) return -1;
+    *out = o->via.boolean ? 1 : 0;
+    return 0;
+}
+
+static int str_is(const msgpack_object *o, const char *s)
+{
+    return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size == strlen(s) &&
+           !memcmp(o->via.str.ptr, s, o->via.str.size);
+}
+
+/* A msgpack array of doubles into a malloc'd array. */
+static int get_doubles(const msgpack_object *o, double **out, uint32_t *n)
+{
+    if (!o || o->type != MSGPACK_OBJECT_ARRAY) return -1;
+    uint32_t m = o->via.array.size;
+    double *v = malloc((m ? m : 1) * sizeof *v);
+    if (!v) return -2;
+    for (uint32_t i = 0; i < m; i++)
+        if (as_double(&o->via.array.ptr[i], &v[i])) {
+            free(v);
+            return -1;
+        }
+    *out = v;
+    *n = m;
+    return 0;
+}
+
+static int decode_numeric(const msgpack_object *m, mlops_profile *p)
+{
+    double *edges = NULL;
+    uint32_t ne = 0;
+    int fixed;
+    if (get_u64(m, "nan", &p->nan) || get_u64(m, "inf", &p->inf) || get_double(m, "min", &p->min) ||
+        get_double(m, "max", &p->max) || get_bool(m, "fixed_edges", &fixed))
+        return bad("a numeric field is missing or mistyped");
+    const msgpack_object *mo = get(m, "moments");
+    if (!mo || mo->type != MSGPACK_OBJECT_ARRAY || mo->via.array.size != 3 ||
+        mo->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+        as_double(&mo->via.array.ptr[1], &p->blocks.mean) ||
+        as_double(&mo->via.array.ptr[2], &p->blocks.m2))
+        return bad("moments");
+    p->blocks.n = mo->via.array.ptr[0].via.u64;
+    int r = get_doubles(get(m, "edges"), &edges, &ne);
+    if (r == -2) return mlops__err_nomem("reading a profile");
+    if (r) return bad("edges");
+    int rc = mlops__check_edges("mlops_profile_deserialize", edges, ne);
+    if (rc) {
+        free(edges);
+        return bad("edges are not finite and strictly increasing");
+    }
+    if (ne + 1 > p->opts.bins && !fixed) {
+        free(edges);
+        return bad("more edges than bins");
+    }
+    rc = mlops__profile_set_edges(p, edges, ne);
+    free(edges);
+    if (rc) return rc;
+    p->fixed_edges = fixed;
+    const msgpack_object *bc = get(m, "bin_counts");
+    if (!bc || bc->type != MSGPACK_OBJECT_ARRAY || bc->via.array.size != ne + 1) return bad("bin_counts");
+    uint64_t binned = 0;
+    for (uint32_t i = 0; i <= ne; i++) {
+        if (bc->via.array.ptr[i].type != MSGPACK_OBJECT_POSITIVE_INTEGER) return bad("bin_counts");
+        p->bin_counts[i] = bc->via.array.ptr[i].via.u64;
+        binned += p->bin_counts[i];
+    }
+    const msgpack_object *sk = get(m, "sketch");
+    if (!sk || sk->type != MSGPACK_OBJECT_MAP || get_u64(sk, "n", &p->kll.n) ||
+        get_u64(sk, "err", &p->kll.err))
+        return bad("sketch");
+    const msgpack_object *lv = get(sk, "levels");
+    if (!lv || lv->type != MSGPACK_OBJECT_ARRAY || lv->via.array.size < 1 || lv->via.array.size > 64)
+        return bad("sketch levels");
+    for (uint32_t h = 0; h < lv->via.array.size; h++) {
+        const msgpack_object *l = &lv->via.array.ptr[h];
+        if (l->type != MSGPACK_OBJECT_ARRAY || l->via.array.size != 2 ||
+            l->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+            return bad("sketch level");
+        double *v;
+        uint32_t n;
+        r = get_doubles(&l->via.array.ptr[1], &v, &n);
+        if (r == -2) return mlops__err_nomem("reading a profile");
+        if (r || n >= p->kll.k) {
+            if (!r) free(v);
+            return bad("sketch level values");
+        }
+        rc = mlops__kll_set_level(&p->kll, h, v, n, l->via.array.ptr[0].via.u64);
+        free(v);
+        if (rc) return rc;
+    }
+    if (mlops__kll_check(&p->kll)) return bad("the sketch's levels do not add up");
+    if (binned != p->kll.n) return bad("bin counts do not add up to the value count");
+    uint64_t raw = p->kll.levels[0].n;
+    if (p->blocks.n + raw != p->kll.n || p->blocks.n % p->kll.k != 0) return bad("moments count");
+    if (p->kll.n > 0 && !(p->min <= p->max)) return bad("min and max");
+    return MLOPS_OK;
+}
+
+static int decode_categorical(const msgpack_object *m, mlops_profile *p)
+{
+    int exact;
+    if (get_u64(m, "total", &p->total) || get_u64(m, "missing", &p->missing) ||
+        get_bool(m, "exact", &exact) || get_u64(m, "error", &p->freq.err))
+        return bad("a categorical field is missing or mistyped");
+    p->freq.exact = exact;
+    const msgpack_object *cs = get(m, "categories");
+    if (!cs || cs->type != MSGPACK_OBJECT_ARRAY || cs->via.array.size > p->opts.max_categories)
+        return bad("categories");
+    uint64_t sum = 0;
+    const msgpack_object *prev = NULL;
+    for (uint32_t i = 0; i < cs->via.array.size; i++) {
+        const msgpack_object *e = &cs->via.array.ptr[i];
+        if (e->type != MSGPACK_OBJECT_ARRAY || e->via.array.size != 2) return bad("category");
+        const msgpack_object *k = &e->via.array.ptr[0], *c = &e->via.array.ptr[1];
+        if (k->type != MSGPACK_OBJECT_STR || c->type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+            c->via.u64 == 0 || k->via.str.size > 65535 ||
+            !mlops__utf8_valid(k->via.str.ptr, k->via.str.size))
+            return bad("category entry");
+        if (prev) {
+            uint32_t l = prev->via.str.size < k->via.str.size ? prev->via.str.size : k->via.str.size;
+            int cmp = memcmp(prev->via.str.ptr, k->via.str.ptr, l);
+            if (cmp > 0 || (cmp == 0 && prev->via.str.size >= k->via.str.size))
+                return bad("categories not sorted and unique");
+        }
+        prev = k;
+        /* No reduction can trigger: at most max_categories entries. */
+        int rc = mlops__freq_add(&p->freq, k->via.str.ptr, k->via.str.size, c->via.u64);
+        if (rc) return rc;
+        sum += c->via.u64;
+    }
+    if (sum > p->total || (exact && sum != p->total)) return bad("category counts do not add up");
+    return MLOPS_OK;
+}
+
+int mlops_profile_deserialize(const void *buf, size_t len, mlops_profile **out)
+{
+    static const char fn[] = "mlops_profile_deserialize";
+    if (!out) return mlops__err_null(fn, "out");
+    *out = NULL;
+    if (!buf && len > 0) return mlops__err_null(fn, "buf");
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    size_t off = 0;
+    int rc = MLOPS_OK;
+    mlops_profile *p = NULL;
+    msgpack_unpack_return ur = msgpack_unpack_next(&u, buf, len, &off);
+    if (ur == MSGPACK_UNPACK_NOMEM_ERROR) {
+        rc = mlops__err_nomem(fn);
+        goto out;
+    }
+    if (ur != MSGPACK_UNPACK_SUCCESS || off != len || u.data.type != MSGPACK_OBJECT_MAP) {
+        rc = bad("not one msgpack map");
+        goto out;
+    }
+    const msgpack_object *m = &u.data;
+    if (!str_is(get(m, "format"), FORMAT_NAME)) {
+        rc = bad("no \"format\": \"" FORMAT_NAME "\"");
+        goto out;
+    }
+    uint64_t version;
+    if (get_u64(m, "version", &version) || version == 0) {
+        rc = bad("version");
+        goto out;
+    }
+    if (version > MLOPS__PROFILE_FORMAT_VERSION) {
+        rc = mlops__err(MLOPS_EUNSUPPORTED,
+                        "%s: profile format version %llu is newer than this library's (%d)", fn,
+                        (unsigned long long)version, MLOPS__PROFILE_FORMAT_VERSION);
+        goto out;
+    }
+    const msgpack_object *kind = get(m, "kind");
+    int k = str_is(kind, "numeric") ? MLOPS_PROFILE_NUMERIC
+            : str_is(kind, "categorical") ? MLOPS_PROFILE_CATEGORICAL
+                                          : 0;
+    if (!k) {
+        rc = bad("kind");
+        goto out;
+    }
+    mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
+    uint64_t bins, sk, fa, mc;
+    if (get_u64(m, "bins", &bins) || get_u64(m, "sketch_k", &sk) || get_u64(m, "freeze_after", &fa) ||
+        get_u64(m, "max_categories", &mc) || bins < 2 || bins > 65536 || sk < 16 || sk > 65536 ||
+        (sk & 1) || fa < 1 || fa > (1u << 26) || mc < 16 || mc > (1u << 24)) {
+        rc = bad("options");
+        goto out;
+    }
+    o.bins = (uint32_t)bins;
+    o.sketch_k = (uint32_t)sk;
+    o.freeze_after = (uint32_t)fa;
+    o.max_categories = (uint32_t)mc;
+    rc = mlops__profile_alloc(k, &o, &p);
+    if (rc) goto out;
+    rc = k == MLOPS_PROFILE_NUMERIC ? decode_numeric(m, p) : decode_categorical(m, p);
+out:
+    msgpack_unpacked_destroy(&u);
+    if (rc) {
+        mlops_profile_free(p);
+        return rc;
+    }
+    *out = p;
+    return MLOPS_OK;
+}

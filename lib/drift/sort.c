@@ -1,0 +1,322 @@
+/* Cleaning samples (NaN and +-Inf out, counted) and sorting doubles with an
+ * LSD radix sort on their IEEE-754 bit patterns: O(n) passes instead of
+ * O(n log n) comparisons. */
+#include "drift/drift_internal.h"
+#include "util/err.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RADIX_BITS 11
+#define RADIX_SIZE (1u << RADIX_BITS)
+#define RADIX_PASSES 6 /* 6 * 11 = 66 >= 64 bits */
+#define SMALL_SORT 64
+#define PARALLEL_SORT_MIN ((size_t)1 << 16)
+
+/* Maps a double's bits to an unsigned key whose order is the numeric order:
+ * flip every bit of negatives, only the sign bit of the others. */
+static inline uint64_t key_of(uint64_t bits)
+{
+    uint64_t mask = (uint64_t)(-(int64_t)(bits >> 63)) | 0x8000000000000000ull;
+    return bits ^ mask;
+}
+
+static inline uint64_t bits_of(uint64_t key)
+{
+    uint64_t mask = ((key >> 63) - 1) | 0x8000000000000000ull;
+    return key ^ mask;
+}
+
+static void insertion_sort(double *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        double x = v[i];
+        size_t j = i;
+        while (j > 0 && v[j - 1] > x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+}
+
+/* Blocks of a few thousand keys: 8-bit digits keep the histograms (8 x 256)
+ * small next to the data, where 11-bit ones would cost more to clear and
+ * scan than the keys themselves. */
+static void radix8(uint64_t *a, uint64_t *b, size_t n, uint32_t *scratch, double *v)
+{
+    uint32_t (*hist)[256] = (uint32_t (*)[256])scratch;
+    memset(hist, 0, 8 * sizeof *hist);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = key_of(a[i]);
+        a[i] = k;
+        for (int p = 0; p < 8; p++) hist[p][(k >> (8 * p)) & 255]++;
+    }
+    for (int p = 0; p < 8; p++) {
+        uint32_t *h = hist[p];
+        unsigned shift = (unsigned)(8 * p);
+        if (h[(a[0] >> shift) & 255] == n) continue;
+        uint32_t sum = 0;
+        for (unsigned d = 0; d < 256; d++) {
+            uint32_t c = h[d];
+            h[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k = a[i];
+            b[h[(k >> shift) & 255]++] = k;
+        }
+        uint64_t *t = a;
+        a = b;
+        b = t;
+    }
+    uint64_t *dst = (uint64_t *)(void *)v;
+    for (size_t i = 0; i < n; i++) dst[i] = bits_of(a[i]);
+}
+
+/* Small blocks of smooth data: distribute by value into n buckets over
+ * [min, max] (interpolation bucketing), then one insertion sort that only
+ * moves values within their bucket. Returns 0 when the data are too
+ * clumped for that to pay (a bucket of more than 48), leaving v as it was. */
+static int bucket_sort(double *v, size_t n, double *tmp, uint32_t *count)
+{
+    double lo = v[0], hi = v[0];
+    for (size_t i = 1; i < n; i++) {
+        lo = v[i] < lo ? v[i] : lo;
+        hi = v[i] > hi ? v[i] : hi;
+    }
+    if (lo == hi) return 1; /* all equal: sorted */
+    double scale = (double)n / (hi - lo);
+    if (!(scale > 0.0) || scale == INFINITY || hi - lo == INFINITY) return 0;
+    memset(count, 0, (n + 1) * sizeof *count);
+    for (size_t i = 0; i < n; i++) {
+        size_t b = (size_t)((v[i] - lo) * scale);
+        count[b < n ? b : n - 1]++;
+    }
+    uint32_t sum = 0, most = 0;
+    for (size_t b = 0; b < n; b++) {
+        uint32_t c = count[b];
+        most = c > most ? c : most;
+        count[b] = sum;
+        sum += c;
+    }
+    if (most > 48) return 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = (size_t)((v[i] - lo) * scale);
+        tmp[count[b < n ? b : n - 1]++] = v[i];
+    }
+    insertion_sort(tmp, n);
+    memcpy(v, tmp, n * sizeof *v);
+    return 1;
+}
+
+void mlops__sort_doubles_scratch(double *v, size_t n, double *tmp, uint32_t *scratch)
+{
+    if (n < SMALL_SORT) {
+        insertion_sort(v, n);
+        return;
+    }
+    if (n < MLOPS__SORT_SCRATCH && bucket_sort(v, n, tmp, scratch)) return;
+    if (n <= 16384) {
+        radix8((uint64_t *)(void *)v, (uint64_t *)(void *)tmp, n, scratch, v);
+        return;
+    }
+    uint32_t (*hist)[RADIX_SIZE] = (uint32_t (*)[RADIX_SIZE])scratch;
+    memset(hist, 0, RADIX_PASSES * sizeof *hist);
+    uint64_t *a = (uint64_t *)(void *)v;
+    uint64_t *b = (uint64_t *)(void *)tmp;
+    /* One pass builds every digit's histogram. */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = key_of(a[i]);
+        a[i] = k;
+        for (int p = 0; p < RADIX_PASSES; p++)
+            hist[p][(k >> (p * RADIX_BITS)) & (RADIX_SIZE - 1)]++;
+    }
+    for (int p = 0; p < RADIX_PASSES; p++) {
+        uint32_t *h = hist[p];
+        unsigned shift = (unsigned)(p * RADIX_BITS);
+        /* A digit every key shares needs no pass. */
+        if (h[(a[0] >> shift) & (RADIX_SIZE - 1)] == n) continue;
+        uint32_t sum = 0;
+        for (unsigned d = 0; d < RADIX_SIZE; d++) {
+            uint32_t c = h[d];
+            h[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k = a[i];
+            b[h[(k >> shift) & (RADIX_SIZE - 1)]++] = k;
+        }
+        uint64_t *t = a;
+        a = b;
+        b = t;
+    }
+    /* The result may sit in tmp's storage: bring it home. */
+    uint64_t *dst = (uint64_t *)(void *)v;
+    for (size_t i = 0; i < n; i++) dst[i] = bits_of(a[i]);
+}
+
+/* Large arrays: one pass distributes the values by value into buckets of
+ * about 512 (interpolation over [min, max]), then each bucket is sorted
+ * while it sits in cache; the LSD radix sort would stream the whole array
+ * through memory six times. Returns 0 (v untouched) when the data clump
+ * too much for buckets to pay, or when memory is short. */
+static int msd_bucket_sort(double *v, size_t n, double *tmp, uint32_t *scratch)
+{
+    double lo = v[0], hi = v[0];
+    for (size_t i = 1; i < n; i++) {
+        lo = v[i] < lo ? v[i] : lo;
+        hi = v[i] > hi ? v[i] : hi;
+    }
+    if (lo == hi) return 1;
+    size_t nb = n / 512;
+    double scale = (double)nb / (hi - lo);
+    if (!(scale > 0.0) || scale == INFINITY || hi - lo == INFINITY) return 0;
+    size_t *start = calloc(nb + 1, sizeof *start);
+    if (!start) return 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = (size_t)((v[i] - lo) * scale);
+        start[b < nb ? b : nb - 1]++;
+    }
+    size_t sum = 0, most = 0;
+    for (size_t b = 0; b < nb; b++) {
+        size_t c = start[b];
+        most = c > most ? c : most;
+        start[b] = sum;
+        sum += c;
+    }
+    start[nb] = n;
+    if (most > 8192) { /* clumped: LSD radix does better */
+        free(start);
+        return 0;
+    }
+    size_t *fill = malloc(nb * sizeof *fill);
+    if (!fill) {
+        free(start);
+        return 0;
+    }
+    memcpy(fill, start, nb * sizeof *fill);
+    for (size_t i = 0; i < n; i++) {
+        size_t b = (size_t)((v[i] - lo) * scale);
+        tmp[fill[b < nb ? b : nb - 1]++] = v[i];
+    }
+    free(fill);
+    /* Sort each bucket in tmp, using v's same span as its scratch. */
+    for (size_t b = 0; b < nb; b++) {
+        size_t m = start[b + 1] - start[b];
+        if (m > 1) mlops__sort_doubles_scratch(tmp + start[b], m, v + start[b], scratch);
+    }
+    memcpy(v, tmp, n * sizeof *v);
+    free(start);
+    return 1;
+}
+
+int mlops__sort_doubles(double *v, size_t n, double *tmp)
+{
+    if (n < SMALL_SORT) {
+        insertion_sort(v, n);
+        return MLOPS_OK;
+    }
+    /* Heap, not stack or TLS: callers may run on small foreign stacks. */
+    uint32_t *hist = malloc(MLOPS__SORT_SCRATCH * sizeof *hist);
+    double *owned = NULL;
+    if (hist && !tmp) owned = tmp = malloc(n * sizeof *tmp);
+    if (!hist || !tmp) {
+        free(hist);
+        return mlops__err_nomem("sorting doubles");
+    }
+    if (n < PARALLEL_SORT_MIN || !msd_bucket_sort(v, n, tmp, hist))
+        mlops__sort_doubles_scratch(v, n, tmp, hist);
+    free(owned);
+    free(hist);
+    return MLOPS_OK;
+}
+
+int mlops__sample_load(const char *func, const char *side, const double *x, size_t n, int sort,
+                       int require_values, mlops__sample *s)
+{
+    memset(s, 0, sizeof *s);
+    if (!x && n > 0) return mlops__err_null(func, side);
+    s->v = malloc((n ? n : 1) * sizeof *s->v);
+    if (!s->v) return mlops__err_nomem(func);
+    size_t m = 0;
+    uint64_t nan = 0, inf = 0;
+    for (size_t i = 0; i < n; i++) {
+        double t = x[i];
+        if (isfinite(t)) {
+            s->v[m++] = t + 0.0; /* -0.0 becomes +0.0 */
+        } else if (isnan(t)) {
+            nan++;
+        } else {
+            inf++;
+        }
+    }
+    s->n = m;
+    s->nan = nan;
+    s->inf = inf;
+    if (require_values && m == 0) {
+        free(s->v);
+        s->v = NULL;
+        return mlops__err(MLOPS_EINVAL, "%s: '%s' has no finite value (%zu values: %llu NaN, %llu infinite)",
+                          func, side, n, (unsigned long long)nan, (unsigned long long)inf);
+    }
+    if (sort && m > 1) {
+        int rc = mlops__sort_doubles(s->v, m, NULL);
+        if (rc) {
+            mlops__sample_free(s);
+            return rc;
+        }
+    }
+    return MLOPS_OK;
+}
+
+void mlops__sample_free(mlops__sample *s)
+{
+    free(s->v);
+    s->v = NULL;
+    s->n = 0;
+}
+
+typedef struct sort_job {
+    double *v;
+    size_t n;
+    int rc;
+} sort_job;
+
+static void *sort_thread(void *arg)
+{
+    sort_job *j = arg;
+    j->rc = mlops__sort_doubles(j->v, j->n, NULL);
+    return NULL;
+}
+
+int mlops__sample_load_pair(const char *func, const double *ref, size_t nref, const double *cur,
+                            size_t ncur, mlops__sample *a, mlops__sample *b)
+{
+    int rc = mlops__sample_load(func, "ref", ref, nref, 0, 1, a);
+    if (rc) return rc;
+    rc = mlops__sample_load(func, "cur", cur, ncur, 0, 1, b);
+    if (rc) {
+        mlops__sample_free(a);
+        return rc;
+    }
+    /* Two large samples sort at once on two threads; if the thread cannot
+     * start, this one sorts both. */
+    sort_job jb = { b->v, b->n, 0 };
+    pthread_t th;
+    int threaded = a->n >= PARALLEL_SORT_MIN && b->n >= PARALLEL_SORT_MIN &&
+                   pthread_create(&th, NULL, sort_thread, &jb) == 0;
+    rc = mlops__sort_doubles(a->v, a->n, NULL);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        sort_thread(&jb);
+    if (!rc) rc = jb.rc;
+    if (rc) {
+        mlops__sample_free(a);
+        mlops__sample_free(b);
+    }
+    return rc;
+}

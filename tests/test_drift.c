@@ -1,0 +1,1114 @@
+/* Drift statistics (include/mlops/drift.h): golden vectors from scipy
+ * (tests/drift/golden.txt, written by tests/drift/gen_golden.py), edge
+ * cases and bad input. */
+#include "testutil.h"
+#include "drift_golden.h"
+
+#include <mlops.h>
+#include "drift/drift_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- golden file ------------------------------------------------------------ */
+
+typedef struct gline {
+    int lineno;
+    int ntok;
+    char *tok[256];
+    char *buf;
+} gline;
+
+static gline *g_lines;
+static size_t g_n;
+
+static void load_golden(void)
+{
+    if (g_lines) return;
+    const char *src = getenv("MLOPS_TEST_SRCDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/drift/golden.txt", src ? src : "tests");
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    size_t cap = 512;
+    g_lines = calloc(cap, sizeof *g_lines);
+    char *line = NULL;
+    size_t lcap = 0;
+    int lineno = 0;
+    while (getline(&line, &lcap, f) > 0) {
+        lineno++;
+        if (line[0] == '#' || line[0] == '\n') continue;
+        if (g_n == cap) {
+            cap *= 2;
+            g_lines = realloc(g_lines, cap * sizeof *g_lines);
+        }
+        gline *g = &g_lines[g_n++];
+        memset(g, 0, sizeof *g);
+        g->lineno = lineno;
+        g->buf = strdup(line);
+        char *save = NULL;
+        for (char *t = strtok_r(g->buf, " \n", &save); t && g->ntok < 256;
+             t = strtok_r(NULL, " \n", &save))
+            g->tok[g->ntok++] = t;
+    }
+    free(line);
+    fclose(f);
+    ck_assert_uint_gt(g_n, 100);
+}
+
+static double num(const gline *g, int i)
+{
+    ck_assert_int_lt(i, g->ntok);
+    char *end;
+    double v = strtod(g->tok[i], &end);
+    ck_assert_msg(*end == 0, "line %d: bad number '%s'", g->lineno, g->tok[i]);
+    return v;
+}
+
+static double *sample(const char *spec, size_t *n)
+{
+    double *v;
+    ck_assert_msg(dg_generate(spec, &v, n) == 0, "bad spec %s", spec);
+    return v;
+}
+
+/* |got - want| <= rel * |want|, or both zero, or |got - want| <= abs_tol. */
+static void close_to(const gline *g, const char *what, double got, double want, double rel,
+                     double abs_tol)
+{
+    double diff = fabs(got - want);
+    int ok = (got == want) || diff <= rel * fabs(want) || diff <= abs_tol;
+    ck_assert_msg(ok, "line %d %s: got %.17g want %.17g (rel %.3g)", g->lineno, what, got, want,
+                  want != 0 ? diff / fabs(want) : diff);
+}
+
+static int count_kind(const char *kind)
+{
+    int c = 0;
+    for (size_t i = 0; i < g_n; i++) c += !strcmp(g_lines[i].tok[0], kind);
+    return c;
+}
+
+#define FOR_GOLDEN(kind, g)                                                         \
+    load_golden();                                                                  \
+    ck_assert_int_gt(count_kind(kind), 0);                                          \
+    for (size_t gi_ = 0; gi_ < g_n; gi_++)                                          \
+        for (const gline *g = &g_lines[gi_]; g && !strcmp(g->tok[0], kind); g = NULL)
+
+START_TEST(golden_meta)
+{
+    load_golden();
+    ck_assert_str_eq(g_lines[0].tok[0], "meta");
+    ck_assert_str_eq(g_lines[0].tok[1], "scipy");
+}
+END_TEST
+
+START_TEST(golden_ks)
+{
+    FOR_GOLDEN("ks", g)
+    {
+        size_t na, nb;
+        double *a = sample(g->tok[2], &na), *b = sample(g->tok[3], &nb);
+        int method = !strcmp(g->tok[1], "exact")   ? MLOPS_KS_EXACT
+                     : !strcmp(g->tok[1], "asymp") ? MLOPS_KS_ASYMPTOTIC
+                                                   : MLOPS_KS_AUTO;
+        mlops_ks_result r = MLOPS_KS_RESULT_INIT;
+        TU_OK(mlops_drift_ks_ex(a, na, b, nb, method, &r));
+        double d = num(g, 4), p = num(g, 5);
+        ck_assert_msg(r.statistic == d, "line %d D: got %.17g want %.17g", g->lineno, r.statistic, d);
+        close_to(g, "p", r.p_value, p, 1e-9, 0.0);
+        ck_assert(isfinite(r.log_p_value) && r.log_p_value <= 0.0);
+        if (p > 1e-300)
+            close_to(g, "log p", r.log_p_value, log(p), 1e-9, 1e-12);
+        else
+            ck_assert_msg(r.log_p_value < -690.0, "line %d: log p %g", g->lineno, r.log_p_value);
+        /* The fixed entry point agrees. */
+        if (method == MLOPS_KS_AUTO) {
+            mlops_test_result t;
+            TU_OK(mlops_drift_ks(a, na, b, nb, &t));
+            ck_assert(t.statistic == r.statistic && t.p_value == r.p_value);
+        }
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
+START_TEST(golden_kstwo)
+{
+    FOR_GOLDEN("kstwo", g)
+    {
+        double lsf;
+        double sf = mlops__kstwo_sf((int64_t)num(g, 1), num(g, 2), &lsf);
+        close_to(g, "kstwo.sf", sf, num(g, 3), 1e-9, 1e-300);
+        ck_assert(!isnan(lsf));
+        if (sf > 1e-290) close_to(g, "log kstwo.sf", lsf, log(sf), 1e-12, 1e-14);
+    }
+    FOR_GOLDEN("smirnov", g)
+    {
+        double sf = mlops__smirnov_sf((int64_t)num(g, 1), num(g, 2), NULL);
+        close_to(g, "smirnov", sf, num(g, 3), 1e-9, 1e-300);
+    }
+}
+END_TEST
+
+START_TEST(golden_chi2sf)
+{
+    FOR_GOLDEN("chi2sf", g)
+    {
+        double x = num(g, 1), dof = num(g, 2);
+        close_to(g, "chi2.sf", mlops__chi2_sf(x, dof), num(g, 3), 1e-9, 1e-300);
+    }
+}
+END_TEST
+
+START_TEST(golden_distances)
+{
+    FOR_GOLDEN("wasserstein", g)
+    {
+        size_t na, nb;
+        double *a = sample(g->tok[1], &na), *b = sample(g->tok[2], &nb);
+        double w;
+        TU_OK(mlops_drift_wasserstein(a, na, b, nb, &w));
+        close_to(g, "wasserstein", w, num(g, 3), 1e-12, 0.0);
+        free(a);
+        free(b);
+    }
+    FOR_GOLDEN("energy", g)
+    {
+        size_t na, nb;
+        double *a = sample(g->tok[1], &na), *b = sample(g->tok[2], &nb);
+        double e;
+        TU_OK(mlops_drift_energy(a, na, b, nb, &e));
+        close_to(g, "energy", e, num(g, 3), 1e-12, 0.0);
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
+START_TEST(golden_cvm)
+{
+    FOR_GOLDEN("cvm", g)
+    {
+        size_t na, nb;
+        double *a = sample(g->tok[1], &na), *b = sample(g->tok[2], &nb);
+        mlops_test_result r;
+        TU_OK(mlops_drift_cramer_von_mises(a, na, b, nb, &r));
+        close_to(g, "cvm T", r.statistic, num(g, 3), 1e-12, 0.0);
+        /* p = 1 - cdf carries ~1e-15 absolute error in scipy too. */
+        close_to(g, "cvm p", r.p_value, num(g, 4), 1e-9, 1e-14);
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
+START_TEST(golden_binned)
+{
+    FOR_GOLDEN("binned", g)
+    {
+        size_t bins = (size_t)num(g, 1);
+        size_t na, nb;
+        double *a = sample(g->tok[2], &na), *b = sample(g->tok[3], &nb);
+        mlops_binned_result r = MLOPS_BINNED_RESULT_INIT;
+        TU_OK(mlops_drift_binned(a, na, b, nb, bins, &r));
+        close_to(g, "psi", r.psi, num(g, 4), 1e-12, 1e-15);
+        close_to(g, "js", r.jensen_shannon, num(g, 5), 1e-12, 1e-7); /* sqrt of ~0 */
+        close_to(g, "kl", r.kl, num(g, 6), 1e-12, 1e-15);
+        close_to(g, "hellinger", r.hellinger, num(g, 7), 1e-12, 1e-7);
+        close_to(g, "chi2", r.chisq.statistic, num(g, 8), 1e-12, 1e-12);
+        close_to(g, "chi2 p", r.chisq.p_value, num(g, 9), 1e-9, 1e-300);
+        ck_assert_uint_eq(r.n_bins, (size_t)num(g, 10));
+        double v;
+        TU_OK(mlops_drift_psi(a, na, b, nb, bins, &v));
+        ck_assert(v == r.psi);
+        TU_OK(mlops_drift_jensen_shannon(a, na, b, nb, bins, &v));
+        ck_assert(v == r.jensen_shannon);
+        TU_OK(mlops_drift_kl(a, na, b, nb, bins, &v));
+        ck_assert(v == r.kl);
+        TU_OK(mlops_drift_hellinger(a, na, b, nb, bins, &v));
+        ck_assert(v == r.hellinger);
+        free(a);
+        free(b);
+    }
+    FOR_GOLDEN("edges", g)
+    {
+        size_t bins = (size_t)num(g, 1), na;
+        double *a = sample(g->tok[2], &na);
+        double *e;
+        size_t ne;
+        TU_OK(mlops_drift_quantile_edges(a, na, bins, &e, &ne));
+        ck_assert_uint_eq(ne, (size_t)num(g, 3));
+        for (size_t i = 0; i < ne; i++)
+            ck_assert_msg(e[i] == num(g, 4 + (int)i), "line %d edge %zu", g->lineno, i);
+        mlops_free(e);
+        free(a);
+    }
+}
+END_TEST
+
+START_TEST(golden_chisq_counts)
+{
+    FOR_GOLDEN("chisq", g)
+    {
+        int k = (int)num(g, 1);
+        double p[64], q[64];
+        for (int i = 0; i < k; i++) {
+            p[i] = num(g, 2 + i);
+            q[i] = num(g, 2 + k + i);
+        }
+        mlops_test_result r;
+        TU_OK(mlops_drift_chisq(p, q, (size_t)k, &r));
+        ck_assert(isfinite(r.statistic));
+        close_to(g, "chi2", r.statistic, num(g, 2 + 2 * k), 1e-12, 0.0);
+        close_to(g, "chi2 p", r.p_value, num(g, 3 + 2 * k), 1e-9, 1e-300);
+    }
+}
+END_TEST
+
+START_TEST(golden_bh_missing)
+{
+    FOR_GOLDEN("bh", g)
+    {
+        int n = (int)num(g, 1);
+        double p[64], a[64];
+        for (int i = 0; i < n; i++) p[i] = num(g, 2 + i);
+        TU_OK(mlops_drift_bh_adjust(p, (size_t)n, a));
+        for (int i = 0; i < n; i++) close_to(g, "bh", a[i], num(g, 2 + n + i), 1e-15, 0.0);
+        TU_OK(mlops_drift_bh_adjust(p, (size_t)n, p)); /* in place */
+        for (int i = 0; i < n; i++) ck_assert(p[i] == a[i]);
+    }
+    FOR_GOLDEN("missing", g)
+    {
+        size_t x1 = (size_t)num(g, 1), n1 = (size_t)num(g, 2);
+        size_t x2 = (size_t)num(g, 3), n2 = (size_t)num(g, 4);
+        double *a = malloc(n1 * sizeof *a), *b = malloc(n2 * sizeof *b);
+        for (size_t i = 0; i < n1; i++) a[i] = i < x1 ? NAN : (double)i;
+        for (size_t i = 0; i < n2; i++) b[i] = i < x2 ? NAN : (double)i;
+        mlops_test_result r;
+        TU_OK(mlops_drift_missing(a, n1, b, n2, &r));
+        close_to(g, "z", r.statistic, num(g, 5), 1e-12, 0.0);
+        close_to(g, "z p", r.p_value, num(g, 6), 1e-9, 0.0);
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
+/* ---- edges and bad input ------------------------------------------------------- */
+
+START_TEST(nan_and_inf_are_excluded_and_counted)
+{
+    double a[] = { 1, NAN, 2, INFINITY, 3, -INFINITY, 4, NAN };
+    double clean_a[] = { 1, 2, 3, 4 };
+    double b[] = { 2.5, 3.5, NAN, 5 };
+    double clean_b[] = { 2.5, 3.5, 5 };
+    mlops_ks_result r = MLOPS_KS_RESULT_INIT, c = MLOPS_KS_RESULT_INIT;
+    TU_OK(mlops_drift_ks_ex(a, 8, b, 4, MLOPS_KS_AUTO, &r));
+    TU_OK(mlops_drift_ks_ex(clean_a, 4, clean_b, 3, MLOPS_KS_AUTO, &c));
+    ck_assert(r.statistic == c.statistic && r.p_value == c.p_value);
+    ck_assert_uint_eq(r.n_ref, 4);
+    ck_assert_uint_eq(r.ref_nan, 2);
+    ck_assert_uint_eq(r.ref_inf, 2);
+    ck_assert_uint_eq(r.cur_nan, 1);
+    ck_assert_uint_eq(r.cur_inf, 0);
+    double w1, w2;
+    TU_OK(mlops_drift_wasserstein(a, 8, b, 4, &w1));
+    TU_OK(mlops_drift_wasserstein(clean_a, 4, clean_b, 3, &w2));
+    ck_assert(w1 == w2);
+    /* All NaN / empty: EINVAL, naming the side. */
+    double nans[] = { NAN, NAN, INFINITY };
+    mlops_test_result t;
+    TU_RC(MLOPS_EINVAL, mlops_drift_ks(nans, 3, b, 4, &t));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "ref"));
+    TU_RC(MLOPS_EINVAL, mlops_drift_ks(a, 8, nans, 3, &t));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "cur"));
+    TU_RC(MLOPS_EINVAL, mlops_drift_ks(a, 0, b, 4, &t));
+    TU_RC(MLOPS_EINVAL, mlops_drift_ks(NULL, 3, b, 4, &t));
+    TU_RC(MLOPS_EINVAL, mlops_drift_ks(a, 8, b, 4, NULL));
+    TU_RC(MLOPS_EINVAL, mlops_drift_wasserstein(a, 8, nans, 3, &w1));
+    TU_RC(MLOPS_EINVAL, mlops_drift_energy(nans, 3, b, 4, &w1));
+    TU_RC(MLOPS_EINVAL, mlops_drift_psi(a, 8, nans, 3, 10, &w1));
+    TU_RC(MLOPS_EINVAL, mlops_drift_cramer_von_mises(a, 8, b, 1, &t));
+    mlops_ks_result bad = MLOPS_KS_RESULT_INIT;
+    TU_RC(MLOPS_EINVAL, mlops_drift_ks_ex(a, 8, b, 4, 7, &bad));
+    bad.version = 99;
+    TU_RC(MLOPS_EINVAL, mlops_drift_ks_ex(a, 8, b, 4, MLOPS_KS_AUTO, &bad));
+}
+END_TEST
+
+START_TEST(bins_bad_input)
+{
+    double a[] = { 1, 2, 3, 4, 5, 6 }, b[] = { 2, 3, 9 };
+    double v;
+    TU_RC(MLOPS_EINVAL, mlops_drift_psi(a, 6, b, 3, 0, &v));
+    TU_RC(MLOPS_EINVAL, mlops_drift_psi(a, 6, b, 3, 1, &v));
+    TU_RC(MLOPS_EINVAL, mlops_drift_jensen_shannon(a, 6, b, 3, 1, &v));
+    TU_OK(mlops_drift_psi(a, 6, b, 3, 2, &v));
+    ck_assert(isfinite(v) && v > 0);
+    /* A constant reference: one bin on each side, distance 0. */
+    double c[] = { 7, 7, 7 };
+    double c2[] = { 7, 7, 6, 5 };
+    TU_OK(mlops_drift_jensen_shannon(c, 3, c2, 4, 10, &v));
+    ck_assert(v == 0.0); /* everything in the bin (-inf, 7] */
+    TU_OK(mlops_drift_jensen_shannon(c, 3, b, 3, 10, &v));
+    ck_assert(v > 0.0 && v <= sqrt(log(2.0)));
+    double *e;
+    size_t ne;
+    TU_OK(mlops_drift_quantile_edges(c, 3, 10, &e, &ne));
+    ck_assert_uint_eq(ne, 1);
+    ck_assert(e[0] == 7.0);
+    mlops_free(e);
+    uint64_t counts[3];
+    double edges[] = { 2.0, 4.0 };
+    double vals[] = { 1, 2, 3, 4, 5, NAN, -INFINITY };
+    TU_OK(mlops_drift_bin_counts(vals, 7, edges, 2, counts));
+    ck_assert_uint_eq(counts[0], 2); /* 1, 2 (closed on the right) */
+    ck_assert_uint_eq(counts[1], 2); /* 3, 4 */
+    ck_assert_uint_eq(counts[2], 1); /* 5 */
+    double bad_edges[] = { 4.0, 2.0 };
+    TU_RC(MLOPS_EINVAL, mlops_drift_bin_counts(vals, 7, bad_edges, 2, counts));
+}
+END_TEST
+
+START_TEST(counts_bad_input)
+{
+    double p[] = { 1, 2, 3 }, q[] = { 3, 2, 1 };
+    mlops_test_result r;
+    TU_RC(MLOPS_EINVAL, mlops_drift_chisq(p, q, 0, &r));
+    TU_RC(MLOPS_EINVAL, mlops_drift_chisq(NULL, q, 3, &r));
+    double neg[] = { 1, -2, 3 }, nan_[] = { 1, NAN, 3 }, zero[] = { 0, 0, 0 };
+    TU_RC(MLOPS_EINVAL, mlops_drift_chisq(neg, q, 3, &r));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "ref_counts[1]"));
+    TU_RC(MLOPS_EINVAL, mlops_drift_chisq(p, nan_, 3, &r));
+    TU_RC(MLOPS_EINVAL, mlops_drift_chisq(p, zero, 3, &r));
+    /* An unseen category stays finite (Evidently returns inf). */
+    double ref[] = { 10, 20, 0 }, cur[] = { 10, 20, 15 };
+    TU_OK(mlops_drift_chisq(ref, cur, 3, &r));
+    ck_assert(isfinite(r.statistic) && r.p_value > 0 && r.p_value < 0.05);
+    mlops_binned_result b = MLOPS_BINNED_RESULT_INIT;
+    TU_OK(mlops_drift_binned_counts(ref, cur, 3, &b));
+    ck_assert(isfinite(b.psi) && isfinite(b.kl));
+    double ps[] = { 0.1, 1.5 };
+    TU_RC(MLOPS_EINVAL, mlops_drift_bh_adjust(ps, 2, ps));
+    TU_RC(MLOPS_EINVAL, mlops_drift_missing(p, 0, q, 3, &r));
+}
+END_TEST
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+START_TEST(sort_matches_qsort)
+{
+    size_t n = 100000;
+    double *v = malloc(n * sizeof *v), *w = malloc(n * sizeof *w);
+    dg_rng r = { 5 };
+    for (size_t i = 0; i < n; i++) {
+        double u = dg_uniform(&r);
+        v[i] = (u - 0.5) * (i % 3 == 0 ? 1e300 : (i % 3 == 1 ? 1e-300 : 1.0));
+        if (i % 101 == 0) v[i] = -0.0;
+        if (i % 103 == 0) v[i] = 0.0;
+        w[i] = v[i];
+    }
+    TU_OK(mlops__sort_doubles(v, n, NULL));
+    qsort(w, n, sizeof *w, cmp_double);
+    for (size_t i = 0; i < n; i++) ck_assert(v[i] == w[i]);
+    /* Block sizes take the bucket sort, or radix when the data clump. */
+    size_t sizes[] = { 100, 2048, 5000, 12000, 20000, 100000 };
+    for (size_t si = 0; si < 6; si++)
+        for (int kind = 0; kind < 4; kind++) {
+            size_t m = sizes[si];
+            for (size_t i = 0; i < m; i++) {
+                double u = dg_uniform(&r);
+                v[i] = kind == 0 ? u - 0.3 : kind == 1 ? floor(u * 7) : kind == 2 ? (u - 0.5) * 1e300 : u * u * u * u;
+                if (kind == 2 && i % 50 == 0) v[i] = 1e-300 * u;
+                w[i] = v[i];
+            }
+            TU_OK(mlops__sort_doubles(v, m, NULL));
+            qsort(w, m, sizeof *w, cmp_double);
+            for (size_t i = 0; i < m; i++) ck_assert_msg(v[i] == w[i], "size %zu kind %d at %zu", m, kind, i);
+        }
+    memcpy(w, v, 64 * sizeof *w);
+    for (size_t k = 0; k < 64; k++) { /* small sizes take the insertion sort */
+        for (size_t i = 0; i < k; i++) v[i] = w[(i * 7919) % n];
+        TU_OK(mlops__sort_doubles(v, k, NULL));
+        for (size_t i = 1; i < k; i++) ck_assert(v[i - 1] <= v[i]);
+    }
+    free(v);
+    free(w);
+}
+END_TEST
+
+
+/* ---- profiles ------------------------------------------------------------------ */
+
+static double *irwin(uint64_t seed, size_t n, double shift, double scale)
+{
+    char spec[128];
+    snprintf(spec, sizeof spec, "irwin:%llu:%zu:%.17g:%.17g", (unsigned long long)seed, n, shift, scale);
+    size_t m;
+    return sample(spec, &m);
+}
+
+static mlops_profile *numeric_profile(const double *x, size_t n, size_t batch, const mlops_profile_opts *o)
+{
+    mlops_profile *p;
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_NUMERIC, o, &p));
+    for (size_t i = 0; i < n; i += batch) TU_OK(mlops_profile_add(p, x + i, n - i < batch ? n - i : batch));
+    return p;
+}
+
+START_TEST(profile_small_is_exact)
+{
+    /* Below k and freeze_after, every figure equals the array functions. */
+    size_t n1 = 1500, n2 = 1200;
+    double *a = irwin(201, n1, 0, 1), *b = irwin(202, n2, 0.15, 1);
+    a[7] = NAN;
+    a[9] = INFINITY;
+    mlops_profile *p = numeric_profile(a, n1, 333, NULL);
+    mlops_profile_comparison c = MLOPS_PROFILE_COMPARISON_INIT;
+    TU_OK(mlops_profile_compare_values(p, b, n2, &c));
+    mlops_binned_result r = MLOPS_BINNED_RESULT_INIT;
+    TU_OK(mlops_drift_binned(a, n1, b, n2, 10, &r));
+    ck_assert(c.psi == r.psi && c.jensen_shannon == r.jensen_shannon && c.kl == r.kl);
+    ck_assert(c.hellinger == r.hellinger && c.chisq.statistic == r.chisq.statistic);
+    mlops_ks_result k = MLOPS_KS_RESULT_INIT;
+    TU_OK(mlops_drift_ks_ex(a, n1, b, n2, MLOPS_KS_AUTO, &k));
+    ck_assert(c.ks_error == 0.0);
+    ck_assert_msg(c.ks_p_value == k.p_value, "%.17g %.17g", c.ks_p_value, k.p_value);
+    ck_assert(c.ks_verdict == (k.p_value < 0.05 ? MLOPS_VERDICT_DRIFT : MLOPS_VERDICT_NO_DRIFT));
+    mlops_profile_summary s = MLOPS_PROFILE_SUMMARY_INIT;
+    TU_OK(mlops_profile_summary_get(p, &s));
+    ck_assert_uint_eq(s.count, n1 - 2);
+    ck_assert_uint_eq(s.nan_count, 1);
+    ck_assert_uint_eq(s.inf_count, 1);
+    ck_assert(s.rank_error == 0.0 && s.frozen);
+    double mean = 0, m2 = 0, lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n1; i++)
+        if (isfinite(a[i])) {
+            mean += a[i];
+            lo = fmin(lo, a[i]);
+            hi = fmax(hi, a[i]);
+        }
+    mean /= (double)(n1 - 2);
+    for (size_t i = 0; i < n1; i++)
+        if (isfinite(a[i])) m2 += (a[i] - mean) * (a[i] - mean);
+    ck_assert(fabs(s.mean - mean) <= 1e-12 * fabs(mean) + 1e-15);
+    ck_assert(fabs(s.variance - m2 / (double)(n1 - 2)) <= 1e-12 * s.variance);
+    ck_assert(s.min == lo && s.max == hi);
+    /* Quantiles are exact before the first compaction: the median is a value. */
+    double q;
+    TU_OK(mlops_profile_quantile(p, 0.0, &q));
+    ck_assert(q == lo);
+    TU_OK(mlops_profile_quantile(p, 1.0, &q));
+    ck_assert(q == hi);
+    mlops_profile_free(p);
+    free(a);
+    free(b);
+}
+END_TEST
+
+static void serialize(mlops_profile *p, void **buf, size_t *len)
+{
+    TU_OK(mlops_profile_serialize(p, buf, len));
+    ck_assert_uint_gt(*len, 10);
+}
+
+START_TEST(profile_bytes_are_deterministic)
+{
+    size_t n = 300000;
+    double *a = irwin(203, n, 1, 2);
+    for (size_t i = 0; i < n; i += 997) a[i] = NAN;
+    mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
+    o.sketch_k = 256;
+    o.freeze_after = 50000;
+    mlops_profile *p1 = numeric_profile(a, n, 1000, &o), *p2 = numeric_profile(a, n, 77777, &o),
+                  *p3 = numeric_profile(a, n, n, &o);
+    void *b1, *b2, *b3, *b4;
+    size_t l1, l2, l3, l4;
+    serialize(p1, &b1, &l1);
+    serialize(p2, &b2, &l2);
+    serialize(p3, &b3, &l3);
+    ck_assert_uint_eq(l1, l2);
+    ck_assert_uint_eq(l1, l3);
+    ck_assert(memcmp(b1, b2, l1) == 0 && memcmp(b1, b3, l1) == 0);
+    /* Round trip: the decoded profile re-encodes to the same bytes. */
+    mlops_profile *d;
+    TU_OK(mlops_profile_deserialize(b1, l1, &d));
+    serialize(d, &b4, &l4);
+    ck_assert_uint_eq(l1, l4);
+    ck_assert(memcmp(b1, b4, l1) == 0);
+    mlops_profile_summary s1 = MLOPS_PROFILE_SUMMARY_INIT, s2 = MLOPS_PROFILE_SUMMARY_INIT;
+    TU_OK(mlops_profile_summary_get(p1, &s1));
+    TU_OK(mlops_profile_summary_get(d, &s2));
+    ck_assert(s1.mean == s2.mean && s1.variance == s2.variance && s1.count == s2.count);
+    ck_assert(s1.rank_error > 0.0 && s1.rank_error == s2.rank_error);
+    /* The documented bound: (floor(log2(n/k)) + 1) / k. */
+    ck_assert(s1.rank_error <= (floor(log2((double)s1.count / 256)) + 1) / 256);
+    /* Continuing after a round trip gives what continuing the original gives. */
+    TU_OK(mlops_profile_add(d, a, 5000));
+    TU_OK(mlops_profile_add(p1, a, 5000));
+    mlops_free(b4);
+    serialize(d, &b4, &l4);
+    mlops_free(b1);
+    serialize(p1, &b1, &l1);
+    ck_assert(l1 == l4 && memcmp(b1, b4, l1) == 0);
+    mlops_free(b1);
+    mlops_free(b2);
+    mlops_free(b3);
+    mlops_free(b4);
+    mlops_profile_free(p1);
+    mlops_profile_free(p2);
+    mlops_profile_free(p3);
+    mlops_profile_free(d);
+    free(a);
+}
+END_TEST
+
+static int cmpd(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+START_TEST(profile_merge_within_bound)
+{
+    size_t n = 400000, half = 150000;
+    double *a = irwin(204, n, 0, 1);
+    mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
+    o.sketch_k = 128;
+    o.freeze_after = 1000;
+    mlops_profile *whole = numeric_profile(a, n, 4096, &o);
+    mlops_profile *p = numeric_profile(a, half, 4096, &o), *q;
+    TU_OK(mlops_profile_new_like(p, &q));
+    TU_OK(mlops_profile_add(q, a + half, n - half));
+    TU_OK(mlops_profile_merge(p, q));
+    mlops_profile_summary sm = MLOPS_PROFILE_SUMMARY_INIT, sw = MLOPS_PROFILE_SUMMARY_INIT;
+    TU_OK(mlops_profile_summary_get(p, &sm));
+    TU_OK(mlops_profile_summary_get(whole, &sw));
+    ck_assert_uint_eq(sm.count, n);
+    ck_assert(fabs(sm.mean - sw.mean) <= 1e-12 && fabs(sm.variance - sw.variance) <= 1e-12 * sw.variance);
+    ck_assert(sm.min == sw.min && sm.max == sw.max);
+    ck_assert(sm.rank_error <= (floor(log2((double)n / 128)) + 1) / 128);
+    /* Bins are exact: the merged counts equal the whole's. */
+    const double *e1, *e2;
+    size_t ne1, ne2;
+    TU_OK(mlops_profile_edges(p, &e1, &ne1));
+    TU_OK(mlops_profile_edges(whole, &e2, &ne2));
+    ck_assert_uint_eq(ne1, ne2);
+    for (size_t i = 0; i <= ne1; i++) ck_assert_uint_eq(p->bin_counts[i], whole->bin_counts[i]);
+    /* Every quantile's true rank is within the bound. */
+    double *s = malloc(n * sizeof *s);
+    memcpy(s, a, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmpd);
+    double bound = sm.rank_error * (double)n;
+    for (int i = 0; i <= 100; i++) {
+        double qq = i / 100.0, v;
+        TU_OK(mlops_profile_quantile(p, qq, &v));
+        size_t below = 0, upto = 0; /* #{x < v}, #{x <= v} */
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (s[mid] < v) lo = mid + 1; else hi = mid;
+        }
+        below = lo;
+        hi = n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (s[mid] <= v) lo = mid + 1; else hi = mid;
+        }
+        upto = lo;
+        ck_assert_msg((double)upto >= qq * (double)n - bound - 1 && (double)below <= qq * (double)n + bound,
+                      "q %g: rank [%zu, %zu] bound %g", qq, below, upto, bound);
+    }
+    free(s);
+    /* Merging different bins is refused. */
+    mlops_profile *other = numeric_profile(a + 1000, 5000, 5000, &o);
+    TU_RC(MLOPS_ECONFLICT, mlops_profile_merge(p, other));
+    mlops_profile *cat;
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_CATEGORICAL, &o, &cat));
+    TU_RC(MLOPS_EINVAL, mlops_profile_merge(p, cat));
+    mlops_profile_comparison c = MLOPS_PROFILE_COMPARISON_INIT;
+    TU_RC(MLOPS_EINVAL, mlops_profile_compare(p, cat, &c));
+    mlops_profile_free(cat);
+    mlops_profile_free(other);
+    mlops_profile_free(p);
+    mlops_profile_free(q);
+    mlops_profile_free(whole);
+    free(a);
+}
+END_TEST
+
+START_TEST(profile_ks_verdicts)
+{
+    mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
+    o.sketch_k = 64; /* a coarse sketch: a large error bound */
+    size_t n = 200000, m = 20000;
+    double *a = irwin(205, n, 0, 1);
+    mlops_profile *p = numeric_profile(a, n, n, &o);
+    mlops_profile_summary s = MLOPS_PROFILE_SUMMARY_INIT;
+    TU_OK(mlops_profile_summary_get(p, &s));
+    ck_assert(s.rank_error > 0.02);
+    /* A shift far beyond the error: drift. */
+    double *far = irwin(206, m, 1.0, 1);
+    mlops_profile_comparison c = MLOPS_PROFILE_COMPARISON_INIT;
+    TU_OK(mlops_profile_compare_values(p, far, m, &c));
+    ck_assert_int_eq(c.ks_verdict, MLOPS_VERDICT_DRIFT);
+    /* A shift whose D sits inside the error band: inconclusive, not a guess. */
+    double *near = irwin(207, m, 0.03, 1);
+    TU_OK(mlops_profile_compare_values(p, near, m, &c));
+    ck_assert_msg(c.ks_verdict == MLOPS_VERDICT_INCONCLUSIVE, "verdict %d D %g err %g p [%g, %g]",
+                  c.ks_verdict, c.ks_statistic, c.ks_error, c.ks_p_low, c.ks_p_high);
+    ck_assert(c.ks_p_low < c.alpha && c.ks_p_high >= c.alpha);
+    /* The exact test on the raw data does decide: the sketch could not. */
+    mlops_test_result t;
+    TU_OK(mlops_drift_ks(a, n, near, m, &t));
+    ck_assert(fabs(t.statistic - c.ks_statistic) <= c.ks_error);
+    /* A fine sketch of the same data decides. */
+    mlops_profile *fine = numeric_profile(a, n, n, NULL);
+    TU_OK(mlops_profile_compare_values(fine, near, m, &c));
+    ck_assert_int_ne(c.ks_verdict, MLOPS_VERDICT_INCONCLUSIVE);
+    /* Same distribution, fine sketch: no drift. */
+    double *same = irwin(208, 2000, 0.0, 1);
+    TU_OK(mlops_profile_compare_values(fine, same, 2000, &c));
+    ck_assert_int_eq(c.ks_verdict, MLOPS_VERDICT_NO_DRIFT);
+    /* Profile against profile. */
+    mlops_profile *cur;
+    TU_OK(mlops_profile_new_like(fine, &cur));
+    TU_OK(mlops_profile_add(cur, far, m));
+    TU_OK(mlops_profile_compare(fine, cur, &c));
+    ck_assert_int_eq(c.ks_verdict, MLOPS_VERDICT_DRIFT);
+    ck_assert(c.psi > 0.5);
+    c.alpha = 0;
+    TU_RC(MLOPS_EINVAL, mlops_profile_compare(fine, cur, &c));
+    mlops_profile_free(cur);
+    mlops_profile_free(fine);
+    mlops_profile_free(p);
+    free(a);
+    free(far);
+    free(near);
+    free(same);
+}
+END_TEST
+
+START_TEST(profile_categories)
+{
+    mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
+    o.max_categories = 16;
+    mlops_profile *p;
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_CATEGORICAL, &o, &p));
+    const char *v[] = { "a", "b", "a", NULL, "c", "a", "\xc3\xa9t\xc3\xa9", "b" };
+    TU_OK(mlops_profile_add_strings(p, v, 8));
+    uint64_t c;
+    TU_OK(mlops_profile_category_count(p, "a", &c));
+    ck_assert_uint_eq(c, 3);
+    TU_OK(mlops_profile_category_count(p, "\xc3\xa9t\xc3\xa9", &c));
+    ck_assert_uint_eq(c, 1);
+    TU_OK(mlops_profile_category_count(p, "zzz", &c));
+    ck_assert_uint_eq(c, 0);
+    const char *bad[] = { "ok", "\xff\xfe" };
+    TU_RC(MLOPS_EINVAL, mlops_profile_add_strings(p, bad, 2));
+    TU_OK(mlops_profile_category_count(p, "ok", &c));
+    ck_assert_uint_eq(c, 0); /* nothing added */
+    double x = 1.0;
+    TU_RC(MLOPS_EINVAL, mlops_profile_add(p, &x, 1));
+    /* Compared with a batch: the chi-square of the counts; unseen "d" is finite. */
+    const char *cur[] = { "a", "b", "b", "d", "d", "d", NULL };
+    mlops_profile_comparison cmp = MLOPS_PROFILE_COMPARISON_INIT;
+    TU_OK(mlops_profile_compare_strings(p, cur, 7, &cmp));
+    /* categories sorted: a b c d été */
+    double rc_[] = { 3, 2, 1, 0, 1 }, cc_[] = { 1, 2, 0, 3, 0 };
+    mlops_test_result t;
+    TU_OK(mlops_drift_chisq(rc_, cc_, 5, &t));
+    ck_assert(cmp.chisq.statistic == t.statistic && cmp.chisq.p_value == t.p_value);
+    ck_assert(isnan(cmp.ks_statistic));
+    ck_assert_uint_eq(cmp.n_ref, 7);
+    ck_assert_uint_eq(cmp.n_cur, 6);
+    /* Beyond the cap: a frequent-items summary whose undercount is bounded. */
+    char key[32];
+    uint64_t truth[200] = { 0 };
+    for (int round = 0; round < 50; round++)
+        for (int i = 0; i < 200; i++) {
+            int id = (i * 37 + round) % 200;
+            int reps = id < 5 ? 20 : 1; /* five heavy hitters */
+            for (int r = 0; r < reps; r++) {
+                snprintf(key, sizeof key, "k%d", id);
+                const char *kp = key;
+                TU_OK(mlops_profile_add_strings(p, &kp, 1));
+                truth[id]++;
+            }
+        }
+    mlops_profile_summary s = MLOPS_PROFILE_SUMMARY_INIT;
+    TU_OK(mlops_profile_summary_get(p, &s));
+    ck_assert(!s.categories_exact);
+    ck_assert_uint_le(s.n_categories, 16);
+    for (int id = 0; id < 200; id++) {
+        snprintf(key, sizeof key, "k%d", id);
+        TU_OK(mlops_profile_category_count(p, key, &c));
+        ck_assert(c <= truth[id] && (double)(truth[id] - c) <= s.category_error);
+        if (id < 5) ck_assert_uint_gt(c, 0); /* heavy hitters survive */
+    }
+    /* Serialisation round trip. */
+    void *b1, *b2;
+    size_t l1, l2;
+    serialize(p, &b1, &l1);
+    mlops_profile *d;
+    TU_OK(mlops_profile_deserialize(b1, l1, &d));
+    serialize(d, &b2, &l2);
+    ck_assert(l1 == l2 && memcmp(b1, b2, l1) == 0);
+    ck_assert_int_eq(mlops_profile_kind(d), MLOPS_PROFILE_CATEGORICAL);
+    mlops_free(b1);
+    mlops_free(b2);
+    mlops_profile_free(d);
+    mlops_profile_free(p);
+}
+END_TEST
+
+START_TEST(profile_bad_input)
+{
+    mlops_profile *p;
+    TU_RC(MLOPS_EINVAL, mlops_profile_new(7, NULL, &p));
+    mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
+    o.bins = 1;
+    TU_RC(MLOPS_EINVAL, mlops_profile_new(MLOPS_PROFILE_NUMERIC, &o, &p));
+    o.bins = 0;
+    TU_RC(MLOPS_EINVAL, mlops_profile_new(MLOPS_PROFILE_NUMERIC, &o, &p));
+    o.bins = 10;
+    o.sketch_k = 17;
+    TU_RC(MLOPS_EINVAL, mlops_profile_new(MLOPS_PROFILE_NUMERIC, &o, &p));
+    TU_RC(MLOPS_EINVAL, mlops_profile_opts_init(&o, 0));
+    TU_OK(mlops_profile_opts_init(&o, MLOPS_PROFILE_OPTS_VERSION));
+    double edges[] = { 1, 0 };
+    o.edges = edges;
+    o.n_edges = 2;
+    TU_RC(MLOPS_EINVAL, mlops_profile_new(MLOPS_PROFILE_NUMERIC, &o, &p));
+    edges[1] = 2;
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_NUMERIC, &o, &p));
+    double nans[] = { NAN, NAN };
+    TU_OK(mlops_profile_add(p, nans, 2));
+    double q;
+    TU_RC(MLOPS_EINVAL, mlops_profile_quantile(p, 0.5, &q)); /* all NaN */
+    mlops_profile_comparison c = MLOPS_PROFILE_COMPARISON_INIT;
+    double x[] = { 1, 2, 3 };
+    TU_RC(MLOPS_EINVAL, mlops_profile_compare_values(p, x, 3, &c));
+    TU_OK(mlops_profile_add(p, x, 3));
+    TU_RC(MLOPS_EINVAL, mlops_profile_compare_values(p, nans, 2, &c));
+    TU_RC(MLOPS_EINVAL, mlops_profile_quantile(p, 1.5, &q));
+    /* Decoding refuses garbage, truncation and newer versions. */
+    void *buf;
+    size_t len;
+    serialize(p, &buf, &len);
+    mlops_profile *d = (mlops_profile *)1;
+    TU_RC(MLOPS_EFORMAT, mlops_profile_deserialize("hello", 5, &d));
+    ck_assert_ptr_null(d);
+    TU_RC(MLOPS_EFORMAT, mlops_profile_deserialize(buf, len - 3, &d));
+    TU_RC(MLOPS_EFORMAT, mlops_profile_deserialize(buf, 0, &d));
+    unsigned char *b = buf;
+    for (size_t i = 0; i + 8 < len; i++)
+        if (!memcmp(b + i, "\xa7version", 8)) {
+            ck_assert_int_eq(b[i + 8], 1);
+            b[i + 8] = 2;
+            break;
+        }
+    TU_RC(MLOPS_EUNSUPPORTED, mlops_profile_deserialize(buf, len, &d));
+    mlops_free(buf);
+    mlops_profile_free(p);
+    mlops_profile_free(NULL);
+}
+END_TEST
+
+
+START_TEST(profile_in_the_store)
+{
+    char *dir = tu_tmpdir();
+    mlops_store_opts so = MLOPS_STORE_OPTS_INIT;
+    so.durability = MLOPS_DURABILITY_NONE;
+    mlops_store *s;
+    TU_OK(mlops_store_open(dir, &so, &s));
+    double *a = irwin(401, 50000, 0, 1);
+    mlops_profile *p = numeric_profile(a, 50000, 50000, NULL), *q = numeric_profile(a, 50000, 999, NULL);
+    mlops_digest d1, d2;
+    TU_OK(mlops_profile_put(s, p, &d1));
+    TU_OK(mlops_profile_put(s, q, &d2));
+    ck_assert(memcmp(&d1, &d2, sizeof d1) == 0); /* same input, same digest */
+    mlops_profile *g;
+    TU_OK(mlops_profile_get(s, &d1, &g));
+    void *b1, *b2;
+    size_t l1, l2;
+    serialize(p, &b1, &l1);
+    serialize(g, &b2, &l2);
+    ck_assert(l1 == l2 && memcmp(b1, b2, l1) == 0);
+    mlops_digest d3;
+    TU_OK(mlops_digest_compute(b1, l1, &d3));
+    ck_assert(memcmp(&d1, &d3, sizeof d1) == 0);
+    /* A blob that is not a profile, and a digest that is not stored. */
+    mlops_digest other;
+    TU_OK(mlops_blob_put(s, "not a profile", 13, &other));
+    mlops_profile *bad = NULL;
+    TU_RC(MLOPS_EFORMAT, mlops_profile_get(s, &other, &bad));
+    ck_assert_ptr_null(bad);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "sha256:"));
+    memset(&other, 0x5a, sizeof other);
+    TU_RC(MLOPS_ENOTFOUND, mlops_profile_get(s, &other, &bad));
+    mlops_free(b1);
+    mlops_free(b2);
+    mlops_profile_free(g);
+    mlops_profile_free(p);
+    mlops_profile_free(q);
+    mlops_store_close(s);
+    free(a);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- reports ---------------------------------------------------------------------- */
+
+START_TEST(report_default_rules)
+{
+    /* 0: small numeric (KS)    1: large numeric (normed Wasserstein)
+     * 2: small categorical, 4 codes (chi-square)   3: small, 2 values (Z)
+     * 4: large categorical (Jensen-Shannon)   5: large numeric, 3 values (JS) */
+    size_t nr[6] = { 800, 5000, 600, 500, 3000, 4000 }, nc[6] = { 700, 6000, 650, 400, 3500, 3000 };
+    double *ref[6], *cur[6];
+    ref[0] = irwin(301, nr[0], 0, 1);
+    cur[0] = irwin(302, nc[0], 0.3, 1);
+    ref[1] = irwin(303, nr[1], 0, 2);
+    cur[1] = irwin(304, nc[1], 0.05, 2);
+    size_t m;
+    ref[2] = sample("ties:305:600:4:0", &m);
+    cur[2] = sample("ties:306:650:4:0", &m);
+    ref[3] = sample("ties:307:500:2:0", &m);
+    cur[3] = sample("ties:308:400:2:0.0", &m);
+    for (size_t i = 0; i < 100; i++) cur[3][i] = 1; /* shift the share */
+    ref[4] = sample("ties:309:3000:12:0", &m);
+    cur[4] = sample("ties:310:3500:12:0", &m);
+    ref[5] = sample("ties:311:4000:3:0", &m);
+    cur[5] = sample("ties:312:3000:3:0", &m);
+    ref[0][3] = NAN; /* NaN is excluded and counted */
+    const char *names[6] = { "small num", "large_num", "cat4", "bin\xc3\xa4r", "cat_large", "num3" };
+    int kinds[6] = { MLOPS_COLUMN_NUMERIC, MLOPS_COLUMN_NUMERIC, MLOPS_COLUMN_CATEGORICAL,
+                     MLOPS_COLUMN_CATEGORICAL, MLOPS_COLUMN_CATEGORICAL, MLOPS_COLUMN_NUMERIC };
+    mlops_drift_report *r;
+    TU_OK(mlops_drift_report_compute(6, names, kinds, (const double *const *)ref, nr,
+                                     (const double *const *)cur, nc, NULL, &r));
+    ck_assert_uint_eq(r->n_columns, 6);
+    const int want[6] = { MLOPS_DRIFT_METHOD_KS, MLOPS_DRIFT_METHOD_WASSERSTEIN, MLOPS_DRIFT_METHOD_CHISQ,
+                          MLOPS_DRIFT_METHOD_Z, MLOPS_DRIFT_METHOD_JENSEN_SHANNON,
+                          MLOPS_DRIFT_METHOD_JENSEN_SHANNON };
+    for (int i = 0; i < 6; i++) ck_assert_msg(r->columns[i]->method == want[i], "column %d: %d", i, r->columns[i]->method);
+    ck_assert_str_eq(r->columns[0]->method_name, "ks");
+    ck_assert_str_eq(r->columns[1]->method_name, "wasserstein");
+    /* Each figure is what the stand-alone function gives. */
+    mlops_test_result t;
+    TU_OK(mlops_drift_ks(ref[0], nr[0], cur[0], nc[0], &t));
+    ck_assert(r->columns[0]->statistic == t.statistic && r->columns[0]->p_value == t.p_value);
+    ck_assert(r->columns[0]->drifted == (t.p_value <= 0.05));
+    ck_assert_uint_eq(r->columns[0]->ref_nan, 1);
+    ck_assert_uint_eq(r->columns[0]->n_ref, nr[0] - 1);
+    double w, mean = 0, m2 = 0;
+    TU_OK(mlops_drift_wasserstein(ref[1], nr[1], cur[1], nc[1], &w));
+    for (size_t i = 0; i < nr[1]; i++) mean += ref[1][i];
+    mean /= (double)nr[1];
+    for (size_t i = 0; i < nr[1]; i++) m2 += (ref[1][i] - mean) * (ref[1][i] - mean);
+    ck_assert(fabs(r->columns[1]->statistic - w / sqrt(m2 / (double)nr[1])) <= 1e-12 * r->columns[1]->statistic);
+    double rc4[4] = { 0 }, cc4[4] = { 0 };
+    for (size_t i = 0; i < nr[2]; i++) rc4[(int)ref[2][i]]++;
+    for (size_t i = 0; i < nc[2]; i++) cc4[(int)cur[2][i]]++;
+    TU_OK(mlops_drift_chisq(rc4, cc4, 4, &t));
+    ck_assert(r->columns[2]->statistic == t.statistic && r->columns[2]->p_value == t.p_value);
+    ck_assert(r->columns[3]->drifted && r->columns[3]->p_value < 0.05);
+    size_t drifted = 0;
+    for (int i = 0; i < 6; i++) drifted += (size_t)r->columns[i]->drifted;
+    ck_assert_uint_eq(r->n_drifted, drifted);
+    ck_assert(r->share_drifted == (double)drifted / 6);
+    ck_assert_int_eq(r->dataset_drift, r->share_drifted >= 0.5);
+    /* JSON */
+    char *json;
+    TU_OK(mlops_drift_report_json(r, &json));
+    ck_assert_ptr_nonnull(strstr(json, "\"format\":\"mlops.drift_report\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"name\":\"bin\xc3\xa4r\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"method\":\"wasserstein\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"p_value\":null")); /* distances have none */
+    ck_assert_ptr_null(strstr(json, ":nan"));
+    ck_assert_ptr_null(strstr(json, ":-nan"));
+    ck_assert_ptr_null(strstr(json, ":inf"));
+    char buf[64];
+    snprintf(buf, sizeof buf, "\"n_drifted\":%zu,", drifted);
+    ck_assert_ptr_nonnull(strstr(json, buf));
+    mlops_free(json);
+    /* One thread or many: the same report. */
+    mlops_drift_report_opts o = MLOPS_DRIFT_REPORT_OPTS_INIT;
+    o.threads = 1;
+    mlops_drift_report *r1;
+    TU_OK(mlops_drift_report_compute(6, names, kinds, (const double *const *)ref, nr,
+                                     (const double *const *)cur, nc, &o, &r1));
+    for (int i = 0; i < 6; i++)
+        ck_assert(r1->columns[i]->statistic == r->columns[i]->statistic);
+    mlops_drift_report_free(r1);
+    /* Caller's methods and thresholds; BH correction; the share rule. */
+    int meth[6] = { MLOPS_DRIFT_METHOD_CRAMER_VON_MISES, MLOPS_DRIFT_METHOD_KS, MLOPS_DRIFT_METHOD_PSI,
+                    MLOPS_DRIFT_METHOD_CHISQ, MLOPS_DRIFT_METHOD_HELLINGER, MLOPS_DRIFT_METHOD_ENERGY };
+    double thr[6] = { NAN, NAN, 0.0, 1.0, NAN, 1e9 };
+    o.threads = 4;
+    o.methods = meth;
+    o.thresholds = thr;
+    o.correction = MLOPS_DRIFT_CORRECTION_BH;
+    o.drift_share = 1.0;
+    TU_OK(mlops_drift_report_compute(6, names, kinds, (const double *const *)ref, nr,
+                                     (const double *const *)cur, nc, &o, &r1));
+    ck_assert_str_eq(r1->columns[0]->method_name, "cramer_von_mises");
+    ck_assert(r1->columns[2]->drifted);  /* PSI >= 0 */
+    ck_assert(r1->columns[3]->drifted);  /* adjusted p < 1 */
+    ck_assert(!r1->columns[5]->drifted); /* energy > 1e9 never */
+    double ps[3] = { r1->columns[0]->p_value, r1->columns[1]->p_value, r1->columns[3]->p_value }, adj[3];
+    TU_OK(mlops_drift_bh_adjust(ps, 3, adj));
+    ck_assert(r1->columns[0]->adjusted_p_value == adj[0] && r1->columns[3]->adjusted_p_value == adj[2]);
+    ck_assert(isnan(r1->columns[2]->adjusted_p_value));
+    ck_assert(!r1->dataset_drift);
+    mlops_drift_report_free(r1);
+    mlops_drift_report_free(r);
+    for (int i = 0; i < 6; i++) {
+        free(ref[i]);
+        free(cur[i]);
+    }
+}
+END_TEST
+
+START_TEST(report_bad_input)
+{
+    double a[] = { 1, 2, 3 }, b[] = { 2, 3, 4 }, nan_[] = { NAN, NAN };
+    const double *ref[2] = { a, a }, *cur[2] = { b, b };
+    size_t nr[2] = { 3, 3 }, nc[2] = { 3, 3 };
+    const char *names[2] = { "x", "x" };
+    int kinds[2] = { MLOPS_COLUMN_NUMERIC, MLOPS_COLUMN_NUMERIC };
+    mlops_drift_report *r = NULL;
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, NULL, &r));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "twice"));
+    ck_assert_ptr_null(r);
+    names[1] = "y";
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(0, names, kinds, ref, nr, cur, nc, NULL, &r));
+    kinds[1] = 9;
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, NULL, &r));
+    kinds[1] = MLOPS_COLUMN_CATEGORICAL;
+    int meth[2] = { 0, MLOPS_DRIFT_METHOD_KS };
+    mlops_drift_report_opts o = MLOPS_DRIFT_REPORT_OPTS_INIT;
+    o.methods = meth;
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, &o, &r));
+    meth[1] = 42;
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, &o, &r));
+    o.methods = NULL;
+    o.drift_share = 0;
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, &o, &r));
+    o.drift_share = 0.5;
+    o.bins = 1;
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, &o, &r));
+    cur[1] = nan_;
+    nc[1] = 2;
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, NULL, &r));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "'y' current"));
+    names[1] = "bad\x01name";
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, NULL, &r));
+    mlops_drift_report_free(NULL);
+}
+END_TEST
+
+START_TEST(report_logged_as_metrics)
+{
+    char *dir = tu_tmpdir();
+    mlops_store_opts so = MLOPS_STORE_OPTS_INIT;
+    so.durability = MLOPS_DURABILITY_NONE;
+    mlops_store *s;
+    TU_OK(mlops_store_open(dir, &so, &s));
+    int64_t exp;
+    TU_OK(mlops_experiment_create(s, "monitoring", &exp));
+    mlops_run *run;
+    TU_OK(mlops_run_start(s, exp, "daily", &run));
+    double *a = irwin(501, 500, 0, 1), *b = irwin(502, 400, 0.5, 1), *c = irwin(503, 3000, 0, 1),
+           *d = irwin(504, 3000, 0.01, 1);
+    const double *ref[2] = { a, c }, *cur[2] = { b, d };
+    size_t nr[2] = { 500, 3000 }, nc[2] = { 400, 3000 };
+    const char *names[2] = { "age", "income.usd" };
+    int kinds[2] = { MLOPS_COLUMN_NUMERIC, MLOPS_COLUMN_NUMERIC };
+    mlops_drift_report *r;
+    TU_OK(mlops_drift_report_compute(2, names, kinds, ref, nr, cur, nc, NULL, &r));
+    TU_OK(mlops_drift_report_log(run, r, 7, 1700000000000));
+    mlops_run_info *ri;
+    TU_OK(mlops_run_get(s, mlops_run_id(run), &ri));
+    const mlops_metric_summary *ms = mlops_run_info_metric(ri, "drift.age.ks");
+    ck_assert_ptr_nonnull(ms);
+    ck_assert(ms->last == r->columns[0]->statistic && ms->last_step == 7);
+    ms = mlops_run_info_metric(ri, "drift.age.p_value");
+    ck_assert(ms && ms->last == r->columns[0]->p_value);
+    ms = mlops_run_info_metric(ri, "drift.age.drifted");
+    ck_assert(ms && ms->last == 1.0);
+    ms = mlops_run_info_metric(ri, "drift.income.usd.wasserstein");
+    ck_assert(ms && ms->last == r->columns[1]->statistic);
+    ck_assert_ptr_null(mlops_run_info_metric(ri, "drift.income.usd.p_value"));
+    ms = mlops_run_info_metric(ri, "drift.share_drifted");
+    ck_assert(ms && ms->last == r->share_drifted);
+    mlops_run_info_free(ri);
+    /* An ended run refuses, and nothing is half-logged. */
+    TU_OK(mlops_run_end(run, MLOPS_RUN_FINISHED));
+    TU_RC(MLOPS_ECONFLICT, mlops_drift_report_log(run, r, 8, 0));
+    TU_RC(MLOPS_EINVAL, mlops_drift_report_log(NULL, r, 8, 0));
+    mlops_drift_report_free(r);
+    mlops_run_free(run);
+    mlops_store_close(s);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+static Suite *drift_suite(void)
+{
+    Suite *s = suite_create("drift");
+    TCase *tc = tcase_create("stats");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, golden_meta);
+    tcase_add_test(tc, golden_ks);
+    tcase_add_test(tc, golden_kstwo);
+    tcase_add_test(tc, golden_chi2sf);
+    tcase_add_test(tc, golden_distances);
+    tcase_add_test(tc, golden_cvm);
+    tcase_add_test(tc, golden_binned);
+    tcase_add_test(tc, golden_chisq_counts);
+    tcase_add_test(tc, golden_bh_missing);
+    tcase_add_test(tc, nan_and_inf_are_excluded_and_counted);
+    tcase_add_test(tc, bins_bad_input);
+    tcase_add_test(tc, counts_bad_input);
+    tcase_add_test(tc, sort_matches_qsort);
+    suite_add_tcase(s, tc);
+    TCase *tp = tcase_create("profiles");
+    tcase_set_timeout(tp, 300);
+    tcase_add_test(tp, profile_small_is_exact);
+    tcase_add_test(tp, profile_bytes_are_deterministic);
+    tcase_add_test(tp, profile_merge_within_bound);
+    tcase_add_test(tp, profile_ks_verdicts);
+    tcase_add_test(tp, profile_categories);
+    tcase_add_test(tp, profile_bad_input);
+    tcase_add_test(tp, profile_in_the_store);
+    suite_add_tcase(s, tp);
+    TCase *tr = tcase_create("reports");
+    tcase_set_timeout(tr, 300);
+    tcase_add_test(tr, report_default_rules);
+    tcase_add_test(tr, report_bad_input);
+    tcase_add_test(tr, report_logged_as_metrics);
+    suite_add_tcase(s, tr);
+    return s;
+}
+
+int main(void)
+{
+    return tu_run(drift_suite());
+}
