@@ -237,7 +237,9 @@ func QuantileEdges(ref []float64, bins int) ([]float64, error) {
 	}
 	var e *C.double
 	var n C.size_t
-	if err := call(func() C.int { return C.mlops_drift_quantile_edges(f64(ref), C.size_t(len(ref)), C.size_t(bins), &e, &n) }); err != nil {
+	if err := call(func() C.int {
+		return C.mlops_drift_quantile_edges(f64(ref), C.size_t(len(ref)), C.size_t(bins), &e, &n)
+	}); err != nil {
 		return nil, err
 	}
 	defer C.mlops_free(unsafe.Pointer(e))
