@@ -17,4 +17,7 @@ echo "== sanitizer build (ASan + UBSan): unit tests and examples"
 scripts/setup-build.sh build-san -Dtests=true -Db_sanitize=address,undefined -Db_lundef=false -Dabi_check=false
 meson test -C build-san --print-errorlogs --num-processes 2
 
+echo "== Go binding against the normal build: go vet, go test -race, quickstart, doc/go.md"
+scripts/test-go.sh build
+
 echo "== all tests passed in $(( $(date +%s) - start )) s"
