@@ -30,6 +30,15 @@ mkdir -p "$work"
 echo "== Go binding ($(go version | cut -d' ' -f3), libmlops from $build)"
 
 (cd bindings/go && go vet ./... && go test -race -count=1 ./...)
+# Again with cgo's full pointer checks (every pointer passed to C, and what
+# it points at, checked for Go pointers): GODEBUG before Go 1.21, a build
+# experiment since.
+minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+if [ "${minor:-0}" -ge 21 ]; then
+    (cd bindings/go && GOEXPERIMENT=cgocheck2 go test -count=1 ./...)
+else
+    (cd bindings/go && GODEBUG=cgocheck=2 go test -count=1 ./...)
+fi
 
 echo "== Go quickstart (doc/examples/quickstart_go)"
 out="$work/quickstart.out"

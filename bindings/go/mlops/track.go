@@ -363,19 +363,39 @@ func (r *Run) LogMetrics(ms []Metric) error {
 	defer cs.free()
 	// Go memory holding only C pointers may be passed to C.
 	arr := make([]C.mlops_metric, len(ms))
-	keys := make(map[string]*C.char)
-	var lastKey string
-	var last *C.char
+	// One C copy per distinct key: a few keys are looked up in a short
+	// list (the usual case), more in a map.
+	type ckey struct {
+		s string
+		p *C.char
+	}
+	var few [8]ckey
+	nfew := 0
+	var many map[string]*C.char
 	var now C.int64_t
 	for i := range ms {
 		m := &ms[i]
-		if last == nil || m.Key != lastKey {
-			k, ok := keys[m.Key]
-			if !ok {
-				k = cs.str(m.Key)
-				keys[m.Key] = k
+		var k *C.char
+		for j := 0; j < nfew; j++ {
+			if few[j].s == m.Key {
+				k = few[j].p
+				break
 			}
-			last, lastKey = k, m.Key
+		}
+		if k == nil {
+			if nfew < len(few) {
+				k = cs.str(m.Key)
+				few[nfew] = ckey{m.Key, k}
+				nfew++
+			} else {
+				if many == nil {
+					many = make(map[string]*C.char)
+				}
+				if k = many[m.Key]; k == nil {
+					k = cs.str(m.Key)
+					many[m.Key] = k
+				}
+			}
 		}
 		ts := timeMs(m.Time)
 		if m.Time.IsZero() {
@@ -384,7 +404,7 @@ func (r *Run) LogMetrics(ms []Metric) error {
 			}
 			ts = now
 		}
-		arr[i] = C.mlops_metric{key: last, value: C.double(m.Value), step: C.int64_t(m.Step), ts_ms: ts}
+		arr[i] = C.mlops_metric{key: k, value: C.double(m.Value), step: C.int64_t(m.Step), ts_ms: ts}
 	}
 	return r.do(&cs, func(p *C.mlops_run) C.int {
 		if len(arr) == 0 {
