@@ -509,7 +509,33 @@ typedef struct mlops_drift_column_result {
     uint64_t n_ref, n_cur;    /* finite values */
     uint64_t ref_nan, ref_inf, cur_nan, cur_inf;
     mlops_test_result missing; /* z-test of the NaN share (mlops_drift_missing) */
+    /* What both sides look like, for charts (mlops_drift_report_html draws
+     * them): hist_n bars, each counting finite values of the reference
+     * (hist_ref) and of the current data (hist_cur).
+     * - A numeric column with more than MLOPS_DRIFT_HIST_MAX_VALUES
+     *   distinct values (both sides together) gets equal-width bins:
+     *   hist_edges holds hist_n + 1 increasing edges over both sides'
+     *   range. When a few extreme values would squash the rest into a bar
+     *   or two, the range is the 0.5th to 99.5th percentile of both sides
+     *   together and values beyond it are counted in the end bars
+     *   (hist_clipped is then 1). hist_n is 10..40 (Rice's rule).
+     * - Other columns get one bar per distinct value: hist_values[i] is
+     *   the value (for a categorical column its category code), ascending
+     *   for numeric columns, most frequent (both sides together) first for
+     *   categorical ones; beyond MLOPS_DRIFT_HIST_MAX_BARS values, the
+     *   last bar counts all the others and its value is NaN. */
+    size_t hist_n;
+    const double *hist_edges;  /* hist_n + 1 edges, or NULL for bars of values */
+    const double *hist_values; /* hist_n values, or NULL for a histogram */
+    const uint64_t *hist_ref;
+    const uint64_t *hist_cur;
+    int hist_clipped;          /* 1 when the end bins also count values beyond the edges */
 } mlops_drift_column_result;
+
+/* Limits of the charts' data (mlops_drift_column_result.hist_*). */
+#define MLOPS_DRIFT_HIST_MAX_VALUES 20 /* numeric columns with at most this many
+                                          distinct values get a bar per value */
+#define MLOPS_DRIFT_HIST_MAX_BARS   30 /* bars of values at most, "others" included */
 
 /* A dataset drift report. Allocated by the library, released with
  * mlops_drift_report_free; fields are only ever appended. */
@@ -548,6 +574,49 @@ MLOPS_API void mlops_drift_report_free(mlops_drift_report *r);
  * null): *json is malloc'd, released with mlops_free.
  * Errors: MLOPS_EINVAL (NULL), MLOPS_ENOMEM. */
 MLOPS_API int mlops_drift_report_json(const mlops_drift_report *r, char **json);
+
+/* ---- HTML reports -------------------------------------------------------- */
+
+#define MLOPS_DRIFT_HTML_OPTS_VERSION 1
+
+/* Options for mlops_drift_report_html. Initialise with
+ * MLOPS_DRIFT_HTML_OPTS_INIT or mlops_drift_html_opts_init(). Strings are
+ * UTF-8, read during the call only; NULL means the default. */
+typedef struct mlops_drift_html_opts {
+    unsigned version;             /* MLOPS_DRIFT_HTML_OPTS_VERSION */
+    const char *title;            /* default "Data drift report" */
+    const char *reference_name;   /* e.g. a file name; default "reference" */
+    const char *current_name;     /* default "current" */
+    /* Names of the categories of categorical columns, which the report
+     * knows by code: NULL, or one entry per column of the report (NULL for
+     * a column without names) whose element k names code k, for
+     * k < category_label_counts[column]. Codes without a name are shown
+     * as numbers. */
+    const char *const *const *category_labels;
+    const size_t *category_label_counts;
+    int64_t generated_ms;         /* time shown in the footer; 0: now, -1: none */
+} mlops_drift_html_opts;
+
+#define MLOPS_DRIFT_HTML_OPTS_INIT { MLOPS_DRIFT_HTML_OPTS_VERSION, NULL, NULL, NULL, NULL, NULL, 0 }
+
+/* Fills opts with the defaults of the given version (use
+ * MLOPS_DRIFT_HTML_OPTS_VERSION). Errors: MLOPS_EINVAL when opts is NULL or
+ * the version is 0 or unknown. */
+MLOPS_API int mlops_drift_html_opts_init(mlops_drift_html_opts *opts, unsigned version);
+
+/* The report as one self-contained HTML page (UTF-8, NUL-terminated):
+ * inline CSS and SVG only, no script and nothing fetched from anywhere,
+ * so it can be mailed, archived or served as is. It shows the dataset
+ * verdict and the share of drifted columns, a summary table, and per
+ * column a table (method, statistic, threshold, p-value where the method
+ * has one, verdict) and a chart of both sides overlaid: a histogram for
+ * numeric columns, paired bars for categorical ones (from the hist_*
+ * fields). Every text from the caller is escaped. *html is malloc'd,
+ * released with mlops_free. opts NULL means defaults.
+ * Errors: MLOPS_EINVAL (NULL r or html, unknown opts->version, a title or
+ * name that is not UTF-8), MLOPS_ENOMEM. Reentrant. */
+MLOPS_API int mlops_drift_report_html(const mlops_drift_report *r,
+                                      const mlops_drift_html_opts *opts, char **html);
 
 /* Logs a report's figures as metrics of a running run, in one
  * transaction, so that drift over time is queried like any metric. Per

@@ -245,4 +245,30 @@ int mlops__profile_check_pair(const char *fn, mlops_profile *a, mlops_profile *b
 /* Sets a numeric profile's frozen edges (copied) and zero counts. */
 int mlops__profile_set_edges(mlops_profile *p, const double *edges, size_t n_edges);
 
+
+/* ---- report_hist.c: chart data of a report's columns -------------------- */
+
+#include "util/arena.h"
+
+/* Bars or bins of one column, in one malloc'd block. */
+typedef struct mlops__drift_hist {
+    size_t n;
+    double *edges;     /* n + 1, or NULL */
+    double *values;    /* n, or NULL */
+    uint64_t *ref, *cur;
+    int clipped;
+    void *block;
+} mlops__drift_hist;
+
+/* From the sorted finite samples of a column (any thread). */
+int mlops__drift_hist_compute(int kind, const mlops__sample *a, const mlops__sample *b,
+                              mlops__drift_hist *h);
+/* How a method's verdict is reached (report.c): on a p-value (drift when
+ * below the threshold) or a distance (drift when above), and whether
+ * equality counts as drift. MLOPS_EINVAL for an unknown method. */
+int mlops__drift_method_rule(int method, int *is_p_value, int *inclusive);
+/* Copies h into the report's arena and the column's hist_* fields. */
+int mlops__drift_hist_attach(mlops__arena *ar, mlops__drift_hist *h, mlops_drift_column_result *r);
+void mlops__drift_hist_free(mlops__drift_hist *h);
+
 #endif

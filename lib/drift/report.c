@@ -39,6 +39,14 @@ static const struct method_info methods[] = {
 };
 #define N_METHODS ((int)(sizeof methods / sizeof methods[0]))
 
+int mlops__drift_method_rule(int method, int *is_p_value, int *inclusive)
+{
+    if (method <= 0 || method >= N_METHODS || !methods[method].name) return MLOPS_EINVAL;
+    *is_p_value = methods[method].is_p_value;
+    *inclusive = methods[method].inclusive;
+    return MLOPS_OK;
+}
+
 int mlops_drift_report_opts_init(mlops_drift_report_opts *opts, unsigned version)
 {
     if (!opts) return mlops__err_null("mlops_drift_report_opts_init", "opts");
@@ -71,6 +79,7 @@ typedef struct job {
     const size_t *nref, *ncur;
     const mlops_drift_report_opts *opts;
     mlops_drift_column_result *res;
+    mlops__drift_hist *hists; /* chart data per column, attached after the join */
     pthread_mutex_t lock;
     size_t next;
     int rc;          /* first failure */
@@ -255,6 +264,7 @@ static int run_column(const job *jb, size_t i, mlops_drift_column_result *r, con
                                                                : br.jensen_shannon;
         break;
     }
+    if (!rc) rc = mlops__drift_hist_compute(r->kind, &a, &b, &jb->hists[i]);
     mlops__sample_free(&a);
     mlops__sample_free(&b);
     return rc;
@@ -371,8 +381,10 @@ int mlops_drift_report_compute(size_t ncols, const char *const *names, const int
         res[i].kind = kinds[i];
         ptrs[i] = &res[i];
     }
+    mlops__drift_hist *hists = calloc(ncols, sizeof *hists);
+    if (!hists) goto nomem;
     job jb = { .ncols = ncols, .kinds = kinds, .ref = ref, .cur = cur, .nref = nref, .ncur = ncur,
-               .opts = opts, .res = res };
+               .opts = opts, .res = res, .hists = hists };
     pthread_mutex_init(&jb.lock, NULL);
     unsigned want = opts->threads ? opts->threads : online_cpus();
     size_t nthreads = want < ncols ? want : ncols;
@@ -385,6 +397,12 @@ int mlops_drift_report_compute(size_t ncols, const char *const *names, const int
     for (size_t t = 0; t < started; t++) pthread_join(th[t], NULL);
     free(th);
     pthread_mutex_destroy(&jb.lock);
+    for (size_t i = 0; i < ncols; i++) {
+        if (!jb.rc && (jb.rc = mlops__drift_hist_attach(ar, &hists[i], &res[i])))
+            snprintf(jb.msg, sizeof jb.msg, "%s", mlops_last_error());
+        mlops__drift_hist_free(&hists[i]);
+    }
+    free(hists);
     if (jb.rc) {
         rc = mlops__err(jb.rc, "%s", jb.msg);
         mlops_drift_report_free(&ri->pub);
