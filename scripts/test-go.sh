@@ -50,7 +50,7 @@ for want in "4. registered churn version 1, alias champion -> 1" \
     grep -qF -- "$want" "$out" || { cat "$out"; echo "quickstart_go: missing '$want'"; exit 1; }
 done
 for f in data/train.csv data/production.csv model.json signing-key.pem signing-key.pub \
-         drift-report.txt drift-report.json; do
+         drift-report.txt drift-report.json drift-report.html; do
     [ -s "$work/quickstart/$f" ] || { echo "quickstart_go: no $f"; exit 1; }
 done
 echo "ok  quickstart_go"

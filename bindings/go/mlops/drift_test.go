@@ -422,6 +422,53 @@ func TestDriftReport(t *testing.T) {
 		t.Fatalf("dataset figures %+v", rep)
 	}
 
+	// Chart data: a histogram for a numeric column, bars for a categorical one.
+	sumOf := func(x []uint64) (t uint64) {
+		for _, v := range x {
+			t += v
+		}
+		return t
+	}
+	if h := age.Chart; len(h.Ref) < 10 || len(h.Edges) != len(h.Ref)+1 || h.Values != nil || sumOf(h.Ref) != 800 || sumOf(h.Cur) != 800 {
+		t.Fatalf("age chart %+v", h)
+	}
+	if h := seg.Chart; h.Edges != nil || len(h.Values) != 3 || h.Values[0] != 1 || sumOf(h.Ref) != 8 || sumOf(h.Cur) != 9 {
+		t.Fatalf("segment chart %+v", h)
+	}
+
+	page, err := rep.HTML(&mlops.HTMLOptions{Title: "Churn <drift>", ReferenceName: "train.csv", CurrentName: "prod.csv",
+		CategoryLabels: map[string][]string{"segment": {"zero", "Bronze", "Silver", "Gold"}}, NoTimestamp: true})
+	must(t, err)
+	html := string(page)
+	for _, want := range []string{"<svg", "Churn &lt;drift&gt;", "train.csv", "prod.csv", "Bronze", "Gold", "age", "segment"} {
+		if !strings.Contains(html, want) {
+			t.Fatalf("HTML lacks %q", want)
+		}
+	}
+	if strings.Contains(html, "<script") {
+		t.Fatal("HTML has a script")
+	}
+	again, err := rep.HTML(&mlops.HTMLOptions{Title: "Churn <drift>", ReferenceName: "train.csv", CurrentName: "prod.csv",
+		CategoryLabels: map[string][]string{"segment": {"zero", "Bronze", "Silver", "Gold"}}, NoTimestamp: true})
+	must(t, err)
+	if !bytes.Equal(page, again) {
+		t.Fatal("HTML without a timestamp is not reproducible")
+	}
+	page, err = rep.HTML(nil)
+	must(t, err)
+	if !strings.Contains(string(page), "Data drift report") {
+		t.Fatal("default title")
+	}
+	stamped, err := rep.HTML(&mlops.HTMLOptions{Generated: time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)})
+	must(t, err)
+	if !strings.Contains(string(stamped), "2024-05-06") {
+		t.Fatal("footer time")
+	}
+	_, err = rep.HTML(&mlops.HTMLOptions{Title: string([]byte{0xff})})
+	wantErr(t, err, mlops.ErrInvalid)
+	_, err = rep.HTML(&mlops.HTMLOptions{Title: "a\x00"})
+	wantErr(t, err, mlops.ErrInvalid)
+
 	js, err := rep.JSON()
 	must(t, err)
 	var doc map[string]interface{}
@@ -472,6 +519,9 @@ func TestDriftReport(t *testing.T) {
 	must(t, rep.Close())
 	if _, err := rep.JSON(); err != mlops.ErrClosed {
 		t.Fatalf("JSON after close: %v", err)
+	}
+	if _, err := rep.HTML(nil); err != mlops.ErrClosed {
+		t.Fatalf("HTML after close: %v", err)
 	}
 	if len(rep.Columns) != 4 {
 		t.Fatal("fields after close")

@@ -82,6 +82,40 @@ type ColumnResult struct {
 	RefNaN, RefInf uint64
 	CurNaN, CurInf uint64
 	Missing        TestResult // z-test of the NaN share
+	Chart          Histogram  // what both sides look like (drawn by HTML)
+}
+
+// Histogram is the chart data of a report column: len(Ref) bars counting
+// finite values of each side. A numeric column with many distinct values
+// has equal-width bins (Edges holds len(Ref)+1 edges; Clipped when the end
+// bins also count values beyond them); other columns have one bar per
+// distinct value (Values; a NaN value is the bar of all the others).
+type Histogram struct {
+	Edges    []float64
+	Values   []float64
+	Ref, Cur []uint64
+	Clipped  bool
+}
+
+func histogramFromC(c *C.mlops_drift_column_result) Histogram {
+	n := int(c.hist_n)
+	h := Histogram{Clipped: c.hist_clipped != 0}
+	if n == 0 {
+		return h
+	}
+	if c.hist_edges != nil {
+		h.Edges = append([]float64(nil), unsafe.Slice((*float64)(unsafe.Pointer(c.hist_edges)), n+1)...)
+	}
+	if c.hist_values != nil {
+		h.Values = append([]float64(nil), unsafe.Slice((*float64)(unsafe.Pointer(c.hist_values)), n)...)
+	}
+	if c.hist_ref != nil {
+		h.Ref = append([]uint64(nil), unsafe.Slice((*uint64)(unsafe.Pointer(c.hist_ref)), n)...)
+	}
+	if c.hist_cur != nil {
+		h.Cur = append([]uint64(nil), unsafe.Slice((*uint64)(unsafe.Pointer(c.hist_cur)), n)...)
+	}
+	return h
 }
 
 // DriftReport is a dataset drift report. It keeps the library's report
@@ -179,7 +213,7 @@ func ComputeDriftReport(columns []Column, opts *ReportOptions) (*DriftReport, er
 				LogPValue: float64(c.log_p_value), AdjustedPValue: float64(c.adjusted_p_value), Score: float64(c.score),
 				Threshold: float64(c.threshold), Drifted: c.drifted != 0, NRef: uint64(c.n_ref), NCur: uint64(c.n_cur),
 				RefNaN: uint64(c.ref_nan), RefInf: uint64(c.ref_inf), CurNaN: uint64(c.cur_nan), CurInf: uint64(c.cur_inf),
-				Missing: testResult(c.missing),
+				Missing: testResult(c.missing), Chart: histogramFromC(c),
 			})
 		}
 	}
@@ -232,4 +266,79 @@ func (r *DriftReport) Log(run *Run, step int64, t time.Time) error {
 	})
 	runtime.KeepAlive(r)
 	return err
+}
+
+// HTMLOptions configure DriftReport.HTML; zero fields keep the defaults.
+type HTMLOptions struct {
+	Title         string // default "Data drift report"
+	ReferenceName string // e.g. a file name; default "reference"
+	CurrentName   string // default "current"
+	// Names of the categories of categorical columns, by column name:
+	// element k names category code k. Codes without a name show as numbers.
+	CategoryLabels map[string][]string
+	Generated      time.Time // time shown in the footer (zero: now)
+	NoTimestamp    bool      // show no time in the footer
+}
+
+// HTML returns the report as one self-contained HTML page (inline CSS and
+// SVG, no script, nothing fetched): the verdict, a summary table, and per
+// column its figures and a chart of both sides. opts may be nil.
+func (r *DriftReport) HTML(opts *HTMLOptions) ([]byte, error) {
+	var o C.mlops_drift_html_opts
+	var cs cstrings
+	defer cs.free()
+	if err := call(func() C.int { return C.mlops_drift_html_opts_init(&o, C.MLOPS_DRIFT_HTML_OPTS_VERSION) }); err != nil {
+		return nil, err
+	}
+	var blocks []unsafe.Pointer
+	defer func() {
+		for _, b := range blocks {
+			C.free(b)
+		}
+	}()
+	// cmem is C memory for the arrays the options struct points at.
+	cmem := func(n int, size uintptr) unsafe.Pointer {
+		p := C.calloc(C.size_t(n), C.size_t(size))
+		blocks = append(blocks, p)
+		return p
+	}
+	if opts != nil {
+		o.title = cs.opt(opts.Title)
+		o.reference_name = cs.opt(opts.ReferenceName)
+		o.current_name = cs.opt(opts.CurrentName)
+		switch {
+		case opts.NoTimestamp:
+			o.generated_ms = -1
+		case !opts.Generated.IsZero():
+			o.generated_ms = timeMs(opts.Generated)
+		}
+		if len(opts.CategoryLabels) > 0 && len(r.Columns) > 0 {
+			n := len(r.Columns)
+			outer := unsafe.Slice((***C.char)(cmem(n, unsafe.Sizeof((**C.char)(nil)))), n)
+			counts := unsafe.Slice((*C.size_t)(cmem(n, unsafe.Sizeof(C.size_t(0)))), n)
+			for i, c := range r.Columns {
+				labels := opts.CategoryLabels[c.Name]
+				if len(labels) == 0 {
+					continue
+				}
+				inner := unsafe.Slice((**C.char)(cmem(len(labels), unsafe.Sizeof((*C.char)(nil)))), len(labels))
+				for k, l := range labels {
+					inner[k] = cs.str(l)
+				}
+				outer[i] = &inner[0]
+				counts[i] = C.size_t(len(labels))
+			}
+			o.category_labels = &outer[0]
+			o.category_label_counts = &counts[0]
+		}
+	}
+	if err := cs.check(); err != nil {
+		return nil, err
+	}
+	var html *C.char
+	if err := r.read(func(c *C.mlops_drift_report) C.int { return C.mlops_drift_report_html(c, &o, &html) }); err != nil {
+		return nil, err
+	}
+	defer C.mlops_free(unsafe.Pointer(html))
+	return []byte(C.GoString(html)), nil
 }

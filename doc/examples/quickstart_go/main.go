@@ -7,8 +7,8 @@
 //  4. store the trained model file as the run's output
 //  5. register it as a version of the model "churn", alias "champion"
 //  6. sign the version with a generated Ed25519 key and verify it
-//  7. generate a drifted production batch and compute a drift report,
-//     also logged as metrics of a monitoring run
+//  7. generate a drifted production batch and write a drift report
+//     (text, JSON and HTML), also logged as metrics of a monitoring run
 //
 // Run it (with libmlops found by pkg-config):
 //
@@ -318,10 +318,18 @@ func main() {
 	defer report.Close()
 	text := textReport(report)
 	txtPath, jsonPath := filepath.Join(dir, "drift-report.txt"), filepath.Join(dir, "drift-report.json")
+	htmlPath := filepath.Join(dir, "drift-report.html")
 	check(os.WriteFile(txtPath, []byte(text), 0o644), "writing the text report")
 	js, err := report.JSON()
 	check(err, "writing the JSON report")
 	check(os.WriteFile(jsonPath, js, 0o644), "writing the JSON report")
+	// The categories are codes in the report: give the page their names.
+	html, err := report.HTML(&mlops.HTMLOptions{
+		Title: "Churn model: training vs production", ReferenceName: "train.csv", CurrentName: "production.csv",
+		CategoryLabels: map[string][]string{"city": cities, "plan": plans},
+	})
+	check(err, "writing the HTML report")
+	check(os.WriteFile(htmlPath, html, 0o644), "writing the HTML report")
 
 	// The report's figures become metrics of a monitoring run, so drift
 	// over time is searchable like any metric.
@@ -337,7 +345,7 @@ func main() {
 	}
 	fmt.Printf("6. drift report (%d of %d columns drifted, dataset drift: %s)\n", report.Drifted, len(report.Columns), yes)
 	fmt.Print(text)
-	fmt.Printf("   text: %s\n   JSON: %s\n", txtPath, jsonPath)
+	fmt.Printf("   text: %s\n   JSON: %s\n   HTML: %s\n", txtPath, jsonPath, htmlPath)
 
 	// The audit log has recorded every registry change in a hash chain.
 	check(s.AuditVerify(), "verifying the audit log")
@@ -349,5 +357,5 @@ func main() {
 		"  mlops.db, objects/         the store (SQLite metadata, content-addressed objects)\n"+
 		"  data/train.csv             training data      data/production.csv  the drifted batch\n"+
 		"  model.json                 the model          signing-key.pem/.pub the signing key\n"+
-		"  drift-report.txt/.json     the drift report\n", dir)
+		"  drift-report.txt/.json/.html  the drift report\n", dir)
 }
