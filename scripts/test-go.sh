@@ -40,6 +40,15 @@ else
     (cd bindings/go && GODEBUG=cgocheck=2 go test -count=1 ./...)
 fi
 
+# The compile-time guard: headers of another major version must not build.
+mkdir -p "$work/fake-include"
+printf '#define MLOPS_VERSION_MAJOR 2\n' > "$work/fake-include/mlops.h"
+if (cd bindings/go && CGO_CPPFLAGS="-I$work/fake-include" go build ./... ) > "$work/guard.out" 2>&1 ||
+   ! grep -q "needs libmlops 1.x headers" "$work/guard.out"; then
+    cat "$work/guard.out"; echo "the major-version guard did not stop a build against 2.x headers"; exit 1
+fi
+echo "ok  major-version guard"
+
 echo "== Go quickstart (doc/examples/quickstart_go)"
 out="$work/quickstart.out"
 (cd doc/examples/quickstart_go && go vet . && go run . "$work/quickstart") > "$out"
