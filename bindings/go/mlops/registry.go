@@ -44,6 +44,18 @@ func (s *Store) change(cs *cstrings, ch *Change, f func(c *C.mlops_store, o *C.m
 	return s.withs(cs, func(c *C.mlops_store) C.int { return f(c, o) })
 }
 
+// tagsFromC copies n tags read with at(i, &key, &value).
+func tagsFromC(n C.size_t, at func(i C.size_t, k, v **C.char) C.int) map[string]string {
+	tags := make(map[string]string, int(n))
+	for i := C.size_t(0); i < n; i++ {
+		var k, v *C.char
+		if at(i, &k, &v) == C.MLOPS_OK {
+			tags[C.GoString(k)] = goStr(v)
+		}
+	}
+	return tags
+}
+
 // Model is a snapshot of a registered model.
 type Model struct {
 	Name        string
@@ -64,14 +76,10 @@ func modelFromC(m *C.mlops_model) Model {
 		Updated:     msTime(C.mlops_model_updated_ms(m)),
 		Deleted:     msTime(C.mlops_model_deleted_ms(m)),
 		MaxVersion:  int64(C.mlops_model_max_version(m)),
-		Tags:        make(map[string]string),
-		Aliases:     make(map[string]int64),
-	}
-	for i, n := C.size_t(0), C.mlops_model_tag_count(m); i < n; i++ {
-		var k, v *C.char
-		if C.mlops_model_tag_at(m, i, &k, &v) == C.MLOPS_OK {
-			md.Tags[C.GoString(k)] = goStr(v)
-		}
+		Tags: tagsFromC(C.mlops_model_tag_count(m), func(i C.size_t, k, v **C.char) C.int {
+			return C.mlops_model_tag_at(m, i, k, v)
+		}),
+		Aliases: make(map[string]int64),
 	}
 	for i, n := C.size_t(0), C.mlops_model_alias_count(m); i < n; i++ {
 		var a *C.char
@@ -281,13 +289,9 @@ func versionFromC(v *C.mlops_model_version) ModelVersion {
 		Created:     msTime(C.mlops_model_version_created_ms(v)),
 		Updated:     msTime(C.mlops_model_version_updated_ms(v)),
 		Deleted:     msTime(C.mlops_model_version_deleted_ms(v)),
-		Tags:        make(map[string]string),
-	}
-	for i, n := C.size_t(0), C.mlops_model_version_tag_count(v); i < n; i++ {
-		var k, val *C.char
-		if C.mlops_model_version_tag_at(v, i, &k, &val) == C.MLOPS_OK {
-			mv.Tags[C.GoString(k)] = goStr(val)
-		}
+		Tags: tagsFromC(C.mlops_model_version_tag_count(v), func(i C.size_t, k, val **C.char) C.int {
+			return C.mlops_model_version_tag_at(v, i, k, val)
+		}),
 	}
 	for i, n := C.size_t(0), C.mlops_model_version_signature_count(v); i < n; i++ {
 		var sig Signature
