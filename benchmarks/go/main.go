@@ -85,7 +85,7 @@ func report(name string, unit float64, unitName string, goT, cT []time.Duration)
 
 func main() {
 	args := os.Args[1:]
-	points, single, reps := 1000000, 2000, 5
+	points, single, reps := 1000000, 2000, 9
 	if len(args) > 0 && args[0] == "-q" {
 		points, single, reps = 100000, 200, 3
 		args = args[1:]

@@ -188,7 +188,9 @@ func (w *BlobWriter) Abort() {
 // BlobReader reads one blob: io.Reader from its start (the library decodes
 // and verifies the next chunks ahead) and io.ReaderAt anywhere (random
 // access reading only the chunks that cover the range). Read is for one
-// goroutine at a time; ReadAt may be called concurrently.
+// goroutine at a time; ReadAt may be called concurrently. For an
+// io.ReadSeeker (http.ServeContent...), wrap it:
+// io.NewSectionReader(r, 0, r.Size()).
 type BlobReader struct {
 	s    *Store
 	h    *handle
