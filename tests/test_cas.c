@@ -1,129 +1,12 @@
 /* The content-addressed store (include/mlops/cas.h, lib/cas). */
-#include "testutil.h"
+#include "cas_testutil.h"
 
-#include <mlops.h>
-#include "cas/cas_internal.h"
 #include "cas/chunker.h"
+#include "cas/fetch.h"
 #include "util/clock.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <openssl/evp.h>
-#include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-/* ---- helpers ------------------------------------------------------------ */
-
-static mlops_store *open_store(const char *dir)
-{
-    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
-    o.durability = MLOPS_DURABILITY_NONE; /* tests need no fsync */
-    mlops_store *s = NULL;
-    TU_OK(mlops_store_open(dir, &o, &s));
-    return s;
-}
-
-/* Deterministic pseudo-random bytes (xorshift), so failures reproduce. */
-static void fill_random(unsigned char *p, size_t n, uint64_t seed)
-{
-    uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
-    for (size_t i = 0; i < n; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        p[i] = (unsigned char)(x >> 24);
-    }
-}
-
-/* Compressible text: CSV-like lines. */
-static void fill_text(unsigned char *p, size_t n, uint64_t seed)
-{
-    size_t i = 0;
-    uint64_t row = seed;
-    while (i < n) {
-        char line[96];
-        int k = snprintf(line, sizeof line, "%llu,2024-01-%02llu,%llu.%02llu,category_%llu\n",
-                         (unsigned long long)row, (unsigned long long)(row % 28 + 1),
-                         (unsigned long long)(row * 7919 % 10007),
-                         (unsigned long long)(row % 100), (unsigned long long)(row % 13));
-        for (int j = 0; j < k && i < n; j++) p[i++] = (unsigned char)line[j];
-        row++;
-    }
-}
-
-static void openssl_sha256(const void *p, size_t n, mlops_digest *out)
-{
-    unsigned int len = 0;
-    ck_assert_int_eq(EVP_Digest(p, n, out->bytes, &len, EVP_sha256(), NULL), 1);
-    ck_assert_uint_eq(len, 32);
-}
-
-static int count_files(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return 0;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') continue;
-        char *p = tu_path(dir, e->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0) {
-            if (S_ISDIR(st.st_mode)) n += count_files(p);
-            else n++;
-        }
-        free(p);
-    }
-    closedir(d);
-    return n;
-}
-
-static int count_objects(const char *store_dir)
-{
-    char *p = tu_path(store_dir, "objects");
-    int n = count_files(p);
-    free(p);
-    return n;
-}
-
-static long long db_int(const char *store_dir, const char *sql)
-{
-    char *p = tu_path(store_dir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    long long v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    free(p);
-    return v;
-}
-
-static char *object_file(mlops_store *s, const mlops_digest *d)
-{
-    char *p = mlops__object_path(s, d);
-    ck_assert_ptr_nonnull(p);
-    return p;
-}
-
-static void flip_byte(const char *path, long offset_from_end)
-{
-    int fd = open(path, O_RDWR);
-    ck_assert_int_ge(fd, 0);
-    off_t end = lseek(fd, 0, SEEK_END);
-    off_t at = end - offset_from_end;
-    unsigned char b;
-    ck_assert_int_eq(pread(fd, &b, 1, at), 1);
-    b ^= 0x40;
-    ck_assert_int_eq(pwrite(fd, &b, 1, at), 1);
-    close(fd);
-}
+#include <pthread.h>
+#include <sys/wait.h>
 
 static void check_round_trip(mlops_store *s, const void *data, size_t len)
 {
@@ -373,52 +256,6 @@ START_TEST(bad_arguments)
 END_TEST
 
 
-/* A store with small chunk sizes, so chunking shows in small content. */
-#define SMALL_MIN 1024u
-#define SMALL_AVG 4096u
-#define SMALL_MAX 16384u
-
-static mlops_store *open_small_store(const char *dir)
-{
-    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
-    o.durability = MLOPS_DURABILITY_NONE;
-    o.chunk_min_size = SMALL_MIN;
-    o.chunk_avg_size = SMALL_AVG;
-    o.chunk_max_size = SMALL_MAX;
-    mlops_store *s = NULL;
-    TU_OK(mlops_store_open(dir, &o, &s));
-    return s;
-}
-
-/* Sanitizer builds run smaller sizes (meson sets MLOPS_TEST_SMALL there). */
-static size_t scaled(size_t n)
-{
-    const char *e = getenv("MLOPS_TEST_SMALL");
-    return e && *e == '1' ? n / 4 : n;
-}
-
-static long long db_int_arg(const char *store_dir, const char *sql, const mlops_digest *d)
-{
-    char *p = tu_path(store_dir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    sqlite3_bind_blob(st, 1, d->bytes, 32, SQLITE_STATIC);
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    long long v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    free(p);
-    return v;
-}
-
-/* Sum of the sizes of every object file: what the store holds on disk. */
-static long long object_bytes(const char *dir)
-{
-    return db_int(dir, "SELECT coalesce(sum(stored), 0) FROM cas_object");
-}
-
 /* Puts data three ways (memory, file, streaming writer in odd pieces) and
  * checks that all give OpenSSL's digest, then reads it back four ways
  * (memory, file, reader, random access). */
@@ -579,9 +416,7 @@ START_TEST(boundaries_small_store)
                                 "WHERE blob = ?1", &d), 1);
         }
     }
-    char *tmp = tu_path(dir, "tmp");
-    ck_assert_int_eq(count_files(tmp), 0);
-    free(tmp);
+    ck_assert_int_eq(count_tmp(dir), 0);
     free(buf);
     mlops_store_close(s);
     tu_rmrf(dir);
@@ -772,11 +607,13 @@ START_TEST(corrupt_chunk_is_refused)
     char *out = tu_path(dir, "out.bin");
     TU_RC(MLOPS_ECORRUPT, mlops_blob_get_file(s, &d, out));
     ck_assert_int_ne(access(out, F_OK), 0);
-    /* only the store's own entries in dir */
-    char *tmp_dir = tu_path(dir, "tmp");
-    ck_assert_int_eq(count_files(dir) - count_objects(dir) - count_files(tmp_dir),
-                     count_files(dir) - count_objects(dir));
-    free(tmp_dir);
+    {   /* nor a temporary file beside it */
+        DIR *dd = opendir(dir);
+        struct dirent *ent;
+        while ((ent = readdir(dd)) != NULL)
+            ck_assert_msg(strncmp(ent->d_name, ".out.bin", 8) != 0, "left %s", ent->d_name);
+        closedir(dd);
+    }
 
     /* Once the damaged file is gone (fsck moves it to quarantine), putting
      * the content again heals the blob. */
@@ -841,13 +678,20 @@ START_TEST(put_file_errors)
     TU_RC(MLOPS_EINVAL, mlops_blob_put_file(s, dir, &d));
     ck_assert_ptr_nonnull(strstr(mlops_last_error(), "directory"));
     TU_RC(MLOPS_EINVAL, mlops_blob_put_file(s, NULL, &d));
-    if (geteuid() != 0) { /* root reads anything */
+    if (geteuid() != 0) { /* root opens anything */
         char *locked = tu_path(dir, "locked.bin");
         tu_write_file(locked, "x", 1);
         chmod(locked, 0);
         TU_RC(MLOPS_EIO, mlops_blob_put_file(s, locked, &d));
         ck_assert_ptr_nonnull(strstr(mlops_last_error(), locked));
         free(locked);
+    }
+    /* A file that opens but cannot be read (reading address 0 of this
+     * process's memory fails with EIO, even for root). */
+    if (access("/proc/self/mem", R_OK) == 0) {
+        TU_RC(MLOPS_EIO, mlops_blob_put_file(s, "/proc/self/mem", &d));
+        ck_assert_ptr_nonnull(strstr(mlops_last_error(), "/proc/self/mem"));
+        ck_assert_int_eq(count_tmp(dir), 0);
     }
     ck_assert_int_eq(count_objects(dir), 0);
     /* A pipe streams like any file. */
@@ -881,12 +725,224 @@ START_TEST(writer_abort_leaves_nothing)
     mlops_blob_writer_abort(w);
     ck_assert_int_eq(count_objects(dir), 0);
     ck_assert_int_eq(db_int(dir, "SELECT count(*) FROM cas_object"), 0);
-    char *tmp = tu_path(dir, "tmp");
-    ck_assert_int_eq(count_files(tmp), 0);
-    free(tmp);
+    ck_assert_int_eq(count_tmp(dir), 0);
     mlops_blob_writer_abort(NULL);
     TU_RC(MLOPS_EINVAL, mlops_blob_writer_write(NULL, "x", 1));
     TU_RC(MLOPS_EINVAL, mlops_blob_writer_open(s, NULL));
+    free(buf);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+
+/* The parallel reader hands each span out exactly once: a span read twice
+ * (by two workers into the same place) once let a half-written buffer be
+ * hashed. Counted through the internal fetch engine, so the check is
+ * deterministic rather than left to timing. */
+struct span_count {
+    pthread_mutex_t mu;
+    uint64_t offsets[1024];
+    size_t n;
+    uint64_t bytes;
+};
+
+static int count_span(void *ctx, const mlops__span *sp, const unsigned char *data)
+{
+    (void)data;
+    struct span_count *c = ctx;
+    pthread_mutex_lock(&c->mu);
+    if (c->n < 1024) c->offsets[c->n++] = sp->offset;
+    c->bytes += sp->size;
+    pthread_mutex_unlock(&c->mu);
+    return MLOPS_OK;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+START_TEST(fetch_reads_each_span_once)
+{
+    char *dir = tu_tmpdir();
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.durability = MLOPS_DURABILITY_NONE;
+    o.chunk_min_size = SMALL_MIN;
+    o.chunk_avg_size = SMALL_AVG;
+    o.chunk_max_size = SMALL_MAX;
+    o.threads = 4;
+    mlops_store *s = NULL;
+    TU_OK(mlops_store_open(dir, &o, &s));
+    size_t n = 700000; /* about 150 chunks: more than one listing batch */
+    unsigned char *buf = malloc(n);
+    fill_random(buf, n, 5150);
+    mlops_digest d;
+    TU_OK(mlops_blob_put(s, buf, n, &d));
+    long long chunks = db_int_arg(dir, "SELECT count(*) FROM cas_chunk WHERE blob = ?1", &d);
+    ck_assert_int_gt(chunks, 64);
+    mlops__conn *c;
+    TU_OK(mlops__store_conn(s, &c));
+    mlops__content ct;
+    TU_OK(mlops__content_get(c, "test", &d, &ct));
+    uint64_t ranges[][2] = {{0, n}, {1, n - 1}, {n / 3, n / 3 + 50000}, {n - 10, n}};
+    for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
+        struct span_count cnt;
+        memset(&cnt, 0, sizeof cnt);
+        pthread_mutex_init(&cnt.mu, NULL);
+        mlops__fetch f = {s, c, &d, &ct, ranges[r][0], ranges[r][1], NULL, count_span, &cnt};
+        TU_OK(mlops__fetch_run(&f));
+        qsort(cnt.offsets, cnt.n, sizeof cnt.offsets[0], cmp_u64);
+        for (size_t i = 1; i < cnt.n; i++)
+            ck_assert_msg(cnt.offsets[i] != cnt.offsets[i - 1], "span at %llu read twice",
+                          (unsigned long long)cnt.offsets[i]);
+        if (r == 0) {
+            ck_assert_uint_eq(cnt.n, (size_t)chunks);
+            ck_assert_uint_eq(cnt.bytes, n);
+        }
+        pthread_mutex_destroy(&cnt.mu);
+    }
+    mlops__store_release(s, c);
+    free(buf);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Many puts with random content (so random chunk boundaries) on two
+ * worker threads, each read back every way and compared. */
+START_TEST(many_puts_and_gets_two_threads)
+{
+    char *dir = tu_tmpdir();
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.durability = MLOPS_DURABILITY_NONE;
+    o.chunk_min_size = SMALL_MIN;
+    o.chunk_avg_size = SMALL_AVG;
+    o.chunk_max_size = SMALL_MAX;
+    o.threads = 2;
+    mlops_store *s = NULL;
+    TU_OK(mlops_store_open(dir, &o, &s));
+    size_t max = 400000;
+    unsigned char *buf = malloc(max), *back = malloc(max);
+    int rounds = (int)scaled(40);
+    for (int i = 0; i < rounds; i++) {
+        size_t n = 20000 + (size_t)(i * 9973) % (max - 20000);
+        if (i % 3) fill_random(buf, n, 900 + (uint64_t)i);
+        else fill_text(buf, n, 900 + (uint64_t)i);
+        mlops_digest d, want;
+        openssl_sha256(buf, n, &want);
+        TU_OK(mlops_blob_put(s, buf, n, &d));
+        ck_assert_mem_eq(d.bytes, want.bytes, 32);
+        for (int k = 0; k < 3; k++) {
+            void *got = NULL;
+            size_t len = 0;
+            TU_OK(mlops_blob_get(s, &d, &got, &len));
+            ck_assert_uint_eq(len, n);
+            ck_assert_int_eq(memcmp(got, buf, n), 0);
+            mlops_free(got);
+        }
+        size_t g = 0, off = (size_t)i * 7919 % n;
+        TU_OK(mlops_blob_read_at(s, &d, off, back, n - off, &g));
+        ck_assert_uint_eq(g, n - off);
+        ck_assert_int_eq(memcmp(back, buf + off, g), 0);
+        mlops_blob_reader *r = NULL;
+        TU_OK(mlops_blob_reader_open(s, &d, &r));
+        size_t total = 0;
+        for (;;) {
+            size_t k = 0;
+            TU_OK(mlops_blob_reader_read(r, back + total, 7777, &k));
+            if (!k) break;
+            total += k;
+        }
+        mlops_blob_reader_close(r);
+        ck_assert_uint_eq(total, n);
+        ck_assert_int_eq(memcmp(back, buf, n), 0);
+    }
+    free(buf);
+    free(back);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+
+/* kB of a "VmXXX:" line of /proc/self/status, or -1. */
+static long proc_status_kb(const char *key)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    long v = -1;
+    size_t klen = strlen(key);
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, key, klen)) v = atol(line + klen);
+    fclose(f);
+    return v;
+}
+
+/* In a child process: the peak memory a reader adds while streaming the
+ * whole blob, in KiB (or -1 when the kernel cannot reset the peak). */
+static long reader_peak_kib(const char *dir, const mlops_digest *d, uint64_t size)
+{
+    mlops_store *s = open_store(dir);
+    unsigned char *buf = malloc(1 << 20);
+    memset(buf, 1, 1 << 20);
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (!f || fputs("5", f) < 0) return -1; /* resets VmHWM to the current RSS */
+    fclose(f);
+    long base = proc_status_kb("VmRSS:");
+    mlops_blob_reader *r = NULL;
+    if (mlops_blob_reader_open(s, d, &r)) return -2;
+    uint64_t total = 0;
+    size_t got = 1;
+    while (got) {
+        if (mlops_blob_reader_read(r, buf, 1 << 20, &got)) return -3;
+        total += got;
+    }
+    mlops_blob_reader_close(r);
+    long peak = proc_status_kb("VmHWM:");
+    mlops_store_close(s);
+    free(buf);
+    return total == size ? peak - base : -4;
+}
+
+/* The streaming reader holds under 16 MiB whatever the blob's size:
+ * chunks of every kind (raw ~1 MiB, zstd text, 4 MiB zero chunks). */
+START_TEST(reader_memory_is_bounded)
+{
+    if (getenv("MLOPS_TEST_SMALL")) return; /* sanitizers keep freed memory */
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_store(dir);
+    size_t n = (size_t)64 << 20;
+    unsigned char *buf = malloc(n);
+    for (int kind = 0; kind < 3; kind++) {
+        if (kind == 0) fill_random(buf, n, 77);
+        else if (kind == 1) fill_text(buf, n, 77);
+        else memset(buf, 0, n);
+        mlops_digest d;
+        TU_OK(mlops_blob_put(s, buf, n, &d));
+        int p[2];
+        ck_assert_int_eq(pipe(p), 0);
+        pid_t pid = fork();
+        if (pid == 0) {
+            long kib = reader_peak_kib(dir, &d, n);
+            ssize_t w = write(p[1], &kib, sizeof kib);
+            _exit(w == (ssize_t)sizeof kib ? 0 : 1);
+        }
+        long kib = 0;
+        ck_assert_int_eq(read(p[0], &kib, sizeof kib), (ssize_t)sizeof kib);
+        waitpid(pid, NULL, 0);
+        close(p[0]);
+        close(p[1]);
+        if (kib == -1) continue; /* no clear_refs here */
+        fprintf(stderr, "reader peak kind %d: %ld KiB\n", kind, kib);
+        ck_assert_msg(kib >= 0 && kib < 16 * 1024, "kind %d: the reader peaked at %ld KiB", kind,
+                      kib);
+    }
     free(buf);
     mlops_store_close(s);
     tu_rmrf(dir);
@@ -1008,6 +1064,9 @@ static Suite *cas_suite(void)
     tcase_add_test(t, get_file_rules);
     tcase_add_test(t, put_file_errors);
     tcase_add_test(t, writer_abort_leaves_nothing);
+    tcase_add_test(t, fetch_reads_each_span_once);
+    tcase_add_test(t, many_puts_and_gets_two_threads);
+    tcase_add_test(t, reader_memory_is_bounded);
     suite_add_tcase(s, t);
     t = tcase_create("contracts");
     tcase_add_test(t, exists_contract);

@@ -35,13 +35,16 @@ MLOPS_BEGIN_DECLS
  * Errors: MLOPS_EINVAL (NULL s or out, or NULL data with len > 0),
  * MLOPS_EREADONLY (read-only handle), MLOPS_EIO (the OS refused, e.g. a
  * full disk: nothing becomes visible and temp files are removed),
- * MLOPS_ENOMEM, MLOPS_EBUSY. */
+ * MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_ECONFLICT (the put took longer than a
+ * concurrent gc's grace period and the gc removed part of its work: put
+ * again). */
 MLOPS_API int mlops_blob_put(mlops_store *s, const void *data, size_t len, mlops_digest *out);
 
 /* Reads the whole blob d into a new buffer: *data (release it with
  * mlops_free; non-NULL even for the empty blob) and *len. Every byte is
  * verified before the call returns; on failure *data is NULL and *len 0.
- * Errors: MLOPS_EINVAL (NULL argument, or d names a tree),
+ * (A tree's digest reads as its encoding, doc/format.md "Trees".)
+ * Errors: MLOPS_EINVAL (NULL argument),
  * MLOPS_ENOTFOUND (no blob d), MLOPS_ECORRUPT (an object is missing or
  * fails verification; the message names it), MLOPS_EIO, MLOPS_ENOMEM
  * (the blob does not fit in memory: use a reader). */
@@ -53,7 +56,8 @@ MLOPS_API int mlops_blob_get(mlops_store *s, const mlops_digest *d, void **data,
  * store's worker threads. Errors: MLOPS_EINVAL (NULL argument, or path is
  * a directory), MLOPS_ENOTFOUND (no such file), MLOPS_EIO (unreadable
  * file, full disk...; the message names the path), MLOPS_EREADONLY,
- * MLOPS_ENOMEM, MLOPS_EBUSY. Nothing becomes visible on failure. */
+ * MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_ECONFLICT (as mlops_blob_put). Nothing
+ * becomes visible on failure. */
 MLOPS_API int mlops_blob_put_file(mlops_store *s, const char *path, mlops_digest *out);
 
 /* Flags of mlops_blob_get_file_ex. */
@@ -103,7 +107,8 @@ MLOPS_API int mlops_blob_writer_write(mlops_blob_writer *w, const void *data, si
 
 /* Ends the content and commits the blob: *out receives its digest. The
  * writer is released whatever the outcome. Errors: as
- * mlops_blob_writer_write; on failure nothing becomes visible. */
+ * mlops_blob_writer_write, and MLOPS_ECONFLICT (as mlops_blob_put); on
+ * failure nothing becomes visible. */
 MLOPS_API int mlops_blob_writer_commit(mlops_blob_writer *w, mlops_digest *out);
 
 /* Discards the content and releases the writer. NULL is a no-op. */
@@ -136,6 +141,134 @@ MLOPS_API void mlops_blob_reader_close(mlops_blob_reader *r);
 /* Sets *exists to 1 when a blob or tree with digest d is in the store,
  * else 0. Errors: MLOPS_EINVAL for NULL arguments, MLOPS_EBUSY, MLOPS_EIO. */
 MLOPS_API int mlops_blob_exists(mlops_store *s, const mlops_digest *d, int *exists);
+
+/* ---- Stat and list ------------------------------------------------------- */
+
+/* mlops_blob_info.kind */
+#define MLOPS_KIND_BLOB 1
+#define MLOPS_KIND_TREE 2
+
+/* mlops_blob_info.encoding */
+#define MLOPS_ENCODING_RAW   0 /* one object, stored as is */
+#define MLOPS_ENCODING_ZSTD  1 /* one object, zstd-compressed */
+#define MLOPS_ENCODING_CHUNKED 2 /* chunks listed by a manifest */
+
+#define MLOPS_BLOB_INFO_VERSION 1
+
+/* What the store knows about a blob or tree. An output: set version (with
+ * MLOPS_BLOB_INFO_INIT or mlops_blob_info_init) and the library fills the
+ * fields that version has. */
+typedef struct mlops_blob_info {
+    unsigned version;    /* MLOPS_BLOB_INFO_VERSION */
+    int kind;            /* MLOPS_KIND_BLOB or MLOPS_KIND_TREE */
+    uint64_t size;       /* content bytes (a tree: bytes of its encoding) */
+    uint64_t stored;     /* bytes of its object files on disk, headers
+                            included; chunks shared with other blobs are
+                            counted in each (a chunk used twice by this blob
+                            once). A tree counts its own object only. */
+    uint64_t chunks;     /* chunk objects (1 for a whole object); for a
+                            tree, its number of entries */
+    int encoding;        /* MLOPS_ENCODING_* */
+    uint64_t zstd_chunks;/* of the chunks, how many are compressed */
+    int64_t created_ms;  /* when it was first committed */
+} mlops_blob_info;
+
+#define MLOPS_BLOB_INFO_INIT { MLOPS_BLOB_INFO_VERSION, 0, 0, 0, 0, 0, 0, 0 }
+
+/* Initialises info for the given version (use MLOPS_BLOB_INFO_VERSION).
+ * Errors: MLOPS_EINVAL (NULL, or a version this library does not know). */
+MLOPS_API int mlops_blob_info_init(mlops_blob_info *info, unsigned version);
+
+/* Describes blob or tree d. Errors: MLOPS_EINVAL (NULL argument or unknown
+ * info->version), MLOPS_ENOTFOUND, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_blob_stat(mlops_store *s, const mlops_digest *d, mlops_blob_info *info);
+
+/* Iterates over every blob and tree in the store in digest order. The
+ * iteration reads the store in pages, so it holds no lock between calls
+ * and sees content committed meanwhile if it sorts later. */
+typedef struct mlops_blob_iter mlops_blob_iter;
+
+/* kinds: 0 for everything, or MLOPS_KIND_BLOB or MLOPS_KIND_TREE.
+ * Errors: MLOPS_EINVAL, MLOPS_ENOMEM. Release with mlops_blob_list_close. */
+MLOPS_API int mlops_blob_list_open(mlops_store *s, int kinds, mlops_blob_iter **out);
+
+/* Writes the next digest to *d and, when info is not NULL, its
+ * description. Returns MLOPS_ITEROVER after the last one. Errors:
+ * MLOPS_EINVAL, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_blob_list_next(mlops_blob_iter *it, mlops_digest *d, mlops_blob_info *info);
+
+/* Releases the iterator. NULL is a no-op. */
+MLOPS_API void mlops_blob_list_close(mlops_blob_iter *it);
+
+/* ---- Trees -----------------------------------------------------------------
+ * A directory is stored as one tree object per directory: its entries
+ * sorted by name, each a file, directory or symlink with its permission
+ * bits, size and digest (file: its blob; directory: its tree; symlink: the
+ * blob of its target). The root tree's digest names the whole directory;
+ * an unchanged subdirectory is the same tree again, so one changed file
+ * rewrites only the trees on its path. */
+
+/* Flags of mlops_tree_put. */
+#define MLOPS_TREE_FOLLOW_SYMLINKS 1u /* store what symlinks point to
+                                         instead of the links */
+
+/* Stores the directory dir recursively and writes its root tree's digest
+ * to *out. Symlinks are stored as links, not followed (unless flags has
+ * MLOPS_TREE_FOLLOW_SYMLINKS; a link back to a directory above is then
+ * refused). Errors: MLOPS_EINVAL (NULL argument, unknown flags, dir is not
+ * a directory), MLOPS_ENOTFOUND (no dir, or an entry vanished),
+ * MLOPS_EUNSUPPORTED (a socket, pipe or device inside: named), MLOPS_EIO
+ * (unreadable entry: named), MLOPS_EREADONLY, MLOPS_ENOMEM, MLOPS_EBUSY. */
+MLOPS_API int mlops_tree_put(mlops_store *s, const char *dir, unsigned flags,
+                             mlops_digest *out);
+
+/* Restores tree d into dir, which must not exist or be an empty directory.
+ * The whole tree is read and checked before anything is written: an entry
+ * name that is empty, ".", "..", or holds "/" or NUL is refused with
+ * MLOPS_EINVAL, so no step can write outside dir; symlinks are recreated as
+ * links and never followed. The tree is written beside dir under a hidden
+ * name and renamed to dir at the end, so dir never holds part of a tree.
+ * File permission bits are restored. flags must be 0.
+ * Errors: MLOPS_EINVAL (NULL argument, flags, unsafe name, d is a blob),
+ * MLOPS_ENOTFOUND (no tree d, a blob it names is missing, or dir's parent
+ * does not exist), MLOPS_EEXIST (dir is a file or a non-empty directory),
+ * MLOPS_ECORRUPT (an object fails verification), MLOPS_EUNSUPPORTED (a
+ * newer tree format), MLOPS_EIO, MLOPS_ENOMEM. */
+MLOPS_API int mlops_tree_get(mlops_store *s, const mlops_digest *d, const char *dir,
+                             unsigned flags);
+
+/* ---- References ------------------------------------------------------------
+ * Named references (name -> digest) keep what they name, and everything it
+ * reaches, from garbage collection. Names are UTF-8, 1..255 bytes, no
+ * control characters. */
+
+/* Points name at blob or tree d, creating or moving it. Errors:
+ * MLOPS_EINVAL (NULL argument or bad name), MLOPS_ENOTFOUND (no blob or
+ * tree d), MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_ref_set(mlops_store *s, const char *name, const mlops_digest *d);
+
+/* Writes the digest name points at to *out. Errors: MLOPS_EINVAL,
+ * MLOPS_ENOTFOUND (no such reference), MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_ref_get(mlops_store *s, const char *name, mlops_digest *out);
+
+/* Removes the reference (the content stays until a gc finds it
+ * unreachable). Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND, MLOPS_EREADONLY,
+ * MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_ref_delete(mlops_store *s, const char *name);
+
+/* Iterates over the references whose names start with prefix (NULL or ""
+ * for all), in name order, reading in pages. */
+typedef struct mlops_ref_iter mlops_ref_iter;
+
+MLOPS_API int mlops_ref_list_open(mlops_store *s, const char *prefix, mlops_ref_iter **out);
+
+/* *name points at a string owned by the iterator, valid until the next
+ * call on it. Returns MLOPS_ITEROVER after the last. Errors: MLOPS_EINVAL,
+ * MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_ref_list_next(mlops_ref_iter *it, const char **name, mlops_digest *d);
+
+/* Releases the iterator. NULL is a no-op. */
+MLOPS_API void mlops_ref_list_close(mlops_ref_iter *it);
 
 MLOPS_END_DECLS
 

@@ -102,6 +102,131 @@ MLOPS_API const char *mlops_store_path(const mlops_store *s);
  * mlops.db). Errors: MLOPS_EINVAL for NULL arguments. */
 MLOPS_API int mlops_store_format_version(const mlops_store *s, int *out);
 
+/* ---- Integrity check ---------------------------------------------------- */
+
+#define MLOPS_FSCK_OPTS_VERSION 1
+
+/* Options for mlops_store_fsck. Initialise with MLOPS_FSCK_OPTS_INIT or
+ * mlops_fsck_opts_init(). */
+typedef struct mlops_fsck_opts {
+    unsigned version;  /* MLOPS_FSCK_OPTS_VERSION */
+    double sample;     /* fraction of objects to re-hash, in (0, 1]; each
+                          object is picked at random with this probability
+                          (default 1: all) */
+    int quarantine;    /* move each corrupt object file to
+                          <store>/quarantine/ (default 1); 0 only reports */
+} mlops_fsck_opts;
+
+#define MLOPS_FSCK_OPTS_INIT { MLOPS_FSCK_OPTS_VERSION, 1.0, 1 }
+
+/* Fills opts with the defaults of the given version. Errors: MLOPS_EINVAL
+ * (NULL, or a version this library does not know). */
+MLOPS_API int mlops_fsck_opts_init(mlops_fsck_opts *opts, unsigned version);
+
+/* mlops_fsck_issue.problem */
+#define MLOPS_FSCK_CORRUPT 1 /* the object's bytes fail verification */
+#define MLOPS_FSCK_MISSING 2 /* the store records it but its file is gone */
+
+/* Frozen: one damaged object. */
+typedef struct mlops_fsck_issue {
+    mlops_digest digest;
+    int problem; /* MLOPS_FSCK_* */
+} mlops_fsck_issue;
+
+#define MLOPS_FSCK_REPORT_VERSION 1
+
+/* What mlops_store_fsck found. An output: set version (MLOPS_FSCK_REPORT_INIT
+ * or mlops_fsck_report_init); release `issues` with mlops_free. */
+typedef struct mlops_fsck_report {
+    unsigned version;          /* MLOPS_FSCK_REPORT_VERSION */
+    uint64_t objects;          /* objects the store records */
+    uint64_t checked;          /* of those, how many were re-hashed */
+    uint64_t bytes_checked;    /* decoded bytes re-hashed */
+    uint64_t corrupt;          /* objects that failed verification */
+    uint64_t missing;          /* objects whose file is gone */
+    uint64_t quarantined;      /* corrupt files moved to quarantine/ */
+    uint64_t orphans;          /* object files the store does not record
+                                  (left by an interrupted put; gc removes
+                                  them): counted on full checks only, not an
+                                  error */
+    mlops_fsck_issue *issues;  /* the corrupt and missing objects, by
+                                  digest; malloc'd (NULL when none) */
+    size_t nissues;
+} mlops_fsck_report;
+
+#define MLOPS_FSCK_REPORT_INIT { MLOPS_FSCK_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0, NULL, 0 }
+
+/* Initialises report for the given version. Errors: MLOPS_EINVAL. */
+MLOPS_API int mlops_fsck_report_init(mlops_fsck_report *report, unsigned version);
+
+/* Re-hashes every object of the store (or a random fraction, opts->sample)
+ * and reports corrupt and missing objects by digest. A corrupt object file
+ * is moved to <store>/quarantine/, never deleted; the content that uses it
+ * then reads as MLOPS_ECORRUPT ("missing") until the same bytes are put
+ * again, which heals the store. Runs on the store's worker threads; other
+ * threads and processes may read and write meanwhile. opts NULL means
+ * defaults. report->issues is malloc'd: release it with mlops_free.
+ * Returns MLOPS_OK when every checked object is sound, MLOPS_ECORRUPT when
+ * any is corrupt or missing (the report says which). Other errors:
+ * MLOPS_EINVAL (NULL s or report, bad options or versions),
+ * MLOPS_EREADONLY (quarantine on a read-only handle), MLOPS_EIO, MLOPS_ENOMEM,
+ * MLOPS_EBUSY. */
+MLOPS_API int mlops_store_fsck(mlops_store *s, const mlops_fsck_opts *opts,
+                               mlops_fsck_report *report);
+
+/* ---- Garbage collection -------------------------------------------------- */
+
+#define MLOPS_GC_OPTS_VERSION 1
+
+/* Options for mlops_store_gc. Initialise with MLOPS_GC_OPTS_INIT or
+ * mlops_gc_opts_init(). */
+typedef struct mlops_gc_opts {
+    unsigned version;  /* MLOPS_GC_OPTS_VERSION */
+    int64_t grace_ms;  /* nothing committed, put again or referenced within
+                          this long before the gc starts is deleted
+                          (default 3600000: one hour; >= 0) */
+    int dry_run;       /* 1: report what would be freed, delete nothing */
+} mlops_gc_opts;
+
+#define MLOPS_GC_OPTS_INIT { MLOPS_GC_OPTS_VERSION, 3600000, 0 }
+
+/* Fills opts with the defaults of the given version. Errors: MLOPS_EINVAL. */
+MLOPS_API int mlops_gc_opts_init(mlops_gc_opts *opts, unsigned version);
+
+#define MLOPS_GC_REPORT_VERSION 1
+
+/* What mlops_store_gc deleted (or, in a dry run, would delete). An output:
+ * set version (MLOPS_GC_REPORT_INIT or mlops_gc_report_init). */
+typedef struct mlops_gc_report {
+    unsigned version;          /* MLOPS_GC_REPORT_VERSION */
+    uint64_t contents;         /* blobs and trees deleted */
+    uint64_t objects;          /* object files deleted (chunks, manifests...) */
+    uint64_t bytes;            /* bytes of those files */
+    uint64_t orphans;          /* unrecorded object files (from interrupted
+                                  puts) older than the grace period, removed */
+    uint64_t kept_contents;    /* blobs and trees kept */
+    uint64_t kept_objects;     /* object files kept */
+} mlops_gc_report;
+
+#define MLOPS_GC_REPORT_INIT { MLOPS_GC_REPORT_VERSION, 0, 0, 0, 0, 0, 0 }
+
+/* Initialises report for the given version. Errors: MLOPS_EINVAL. */
+MLOPS_API int mlops_gc_report_init(mlops_gc_report *report, unsigned version);
+
+/* Deletes the blobs, trees and objects that no root reaches: the roots are
+ * named references (mlops_ref_set) and what other parts of the store
+ * record (run outputs, model versions). A chunk still used by a kept blob
+ * is never deleted, and neither is anything committed, put again or
+ * newly referenced within the grace period (measured from times recorded
+ * in the database, not file times), so content another thread or process
+ * is putting right now is safe. Writers are never blocked for long: gc
+ * marks inside a read snapshot and deletes in small transactions. A dry
+ * run only reports. opts NULL means defaults; report may be NULL.
+ * Errors: MLOPS_EINVAL (NULL s, bad options or versions), MLOPS_EREADONLY
+ * (not a dry run on a read-only handle), MLOPS_EBUSY, MLOPS_EIO,
+ * MLOPS_ENOMEM. */
+MLOPS_API int mlops_store_gc(mlops_store *s, const mlops_gc_opts *opts, mlops_gc_report *report);
+
 MLOPS_END_DECLS
 
 #endif /* MLOPS_STORE_H */

@@ -94,9 +94,30 @@ typedef struct mlops__placed {
  * under 10%), writes them to a temp file, fsyncs it and renames it into
  * place without replacing an existing file. d must be the SHA-256 of the
  * bytes. On success *out describes the file; release it with
- * mlops__placed_clear. */
+ * mlops__placed_clear. It is mlops__object_stage then mlops__object_place. */
 int mlops__object_write(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d,
                         const void *data, size_t len, mlops__placed *out);
+
+/* An object written to a temp file, still open and not yet durable. */
+typedef struct mlops__staged {
+    mlops_digest digest;
+    uint64_t size, stored;
+    int encoding;
+    int fd;    /* open on tmp */
+    char *tmp; /* malloc'd */
+} mlops__staged;
+
+/* The first half of a write: encode and write a temp file, and start its
+ * write-back (no waiting). */
+int mlops__object_stage(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d,
+                        const void *data, size_t len, mlops__staged *out);
+
+/* The second half, possibly on another thread: fsync, close, rename into
+ * place (no clobber). st is consumed whatever the outcome. */
+int mlops__object_place(mlops_store *s, mlops__staged *st, mlops__placed *out);
+
+/* Closes and removes a staged file that will not be placed. */
+void mlops__staged_discard(mlops__staged *st);
 
 /* Removes a spare temp file and frees the path. */
 void mlops__placed_clear(mlops__placed *p);
@@ -173,13 +194,26 @@ int mlops__put_reuse(mlops_store *s, const mlops_digest *d, int *reused);
 
 /* Stores len bytes (at most the maximum chunk size, or a tree encoding)
  * named d (their SHA-256) as one object plus its content row of `kind`
- * with `entries` (1 for a blob, the entry count for a tree). w may be
- * NULL (a writer is made for the call). */
+ * with `entries` (1 for a blob, the entry count for a tree) and, for a
+ * tree, the rows naming its children. w may be NULL (a writer is made for
+ * the call). */
 int mlops__put_whole(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d, int kind,
-                     uint64_t entries, const void *data, size_t len);
+                     uint64_t entries, const void *data, size_t len,
+                     const mlops_digest *children, size_t nchildren);
+
+/* Puts content of at most the maximum chunk size as a whole blob (or
+ * reuses it) and writes its digest to *out. */
+int mlops__put_small(mlops_store *s, const void *data, size_t len, mlops_digest *out);
+
+/* Runs fn in a write transaction for a put: a failure's message is
+ * prefixed with func and the store's path. */
+int mlops__put_commit(mlops_store *s, const char *func, mlops__tx_fn fn, void *arg);
 
 /* "sha256:<hex>" into buf (MLOPS_DIGEST_STRLEN). Returns buf. */
 const char *mlops__digest_str(const mlops_digest *d, char *buf);
+
+/* Sets *yes when object d has a row. */
+int mlops__object_recorded(mlops__conn *c, const mlops_digest *d, int *yes);
 
 /* Whether the object file of d is present (a cheap stat). */
 int mlops__object_file_present(const mlops_store *s, const mlops_digest *d);

@@ -96,3 +96,17 @@ int mlops__content_insert(mlops__conn *c, const mlops_digest *d, int kind, uint6
     if (!rc) rc = mlops__conn_step_done(c, st, "recording content");
     return rc;
 }
+
+int mlops__object_recorded(mlops__conn *c, const mlops_digest *d, int *yes)
+{
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT 1 FROM cas_object WHERE digest = ?1", &st);
+    if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
+    if (rc) return rc;
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return mlops__conn_error(c, step, "looking up an object");
+    *yes = step == SQLITE_ROW;
+    return MLOPS_OK;
+}

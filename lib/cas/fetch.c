@@ -14,6 +14,7 @@ struct fetch_state {
     mlops__span batch[BATCH];
     size_t n, next;
     uint64_t cursor; /* first byte not yet listed */
+    uint64_t handed; /* end of the last span handed out: the next must start there */
     int eof;
     int err;
     char errmsg[1024];
@@ -25,13 +26,16 @@ static int take_span(struct fetch_state *st, mlops__span *out, int *have)
     mlops__fetch *f = st->f;
     *have = 0;
     if (st->next == st->n && !st->eof) {
-        int rc = MLOPS_OK;
-        if (st->cursor >= f->to) st->eof = 1;
-        else rc = mlops__spans_load(f->conn, f->d, f->ct, st->cursor, st->batch, BATCH, &st->n);
-        if (rc) return rc;
-        st->next = 0;
-        if (st->n == 0) st->eof = 1;
-        else st->cursor = st->batch[st->n - 1].offset + st->batch[st->n - 1].size;
+        st->next = st->n = 0;
+        if (st->cursor >= f->to) {
+            st->eof = 1;
+        } else {
+            int rc = mlops__spans_load(f->conn, f->d, f->ct, st->cursor, st->batch, BATCH,
+                                       &st->n);
+            if (rc) return rc;
+            if (st->n == 0) st->eof = 1;
+            else st->cursor = st->batch[st->n - 1].offset + st->batch[st->n - 1].size;
+        }
     }
     if (st->next < st->n) {
         *out = st->batch[st->next++];
@@ -41,6 +45,20 @@ static int take_span(struct fetch_state *st, mlops__span *out, int *have)
             st->eof = 1;
             st->next = st->n;
         }
+    }
+    if (*have) {
+        /* Spans must tile the range: no gap, no overlap (a gap would hand
+         * out bytes nobody verified). */
+        int first = st->handed == 0 && out->offset <= f->from;
+        if ((first && out->offset + out->size <= f->from && f->to > f->from) ||
+            (!first && out->offset != st->handed))
+            return mlops__err(MLOPS_ECORRUPT, "the chunk list of a blob has a gap or overlap "
+                                              "at byte %llu",
+                              (unsigned long long)out->offset);
+        st->handed = out->offset + out->size;
+    } else if (st->eof && st->handed < f->to && f->to > f->from) {
+        return mlops__err(MLOPS_ECORRUPT, "the chunks of a blob end at byte %llu, before %llu",
+                          (unsigned long long)st->handed, (unsigned long long)f->to);
     }
     return MLOPS_OK;
 }

@@ -180,19 +180,7 @@ struct file_arg {
 static int file_done(void *ctx, const mlops__span *sp, const unsigned char *data)
 {
     struct file_arg *a = ctx;
-    size_t left = (size_t)sp->size;
-    off_t at = (off_t)sp->offset;
-    while (left) {
-        ssize_t n = pwrite(a->fd, data, left, at);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return mlops__err_os(MLOPS_EIO, errno, "%s: cannot write '%s'", a->func, a->tmp);
-        }
-        data += n;
-        left -= (size_t)n;
-        at += n;
-    }
-    return MLOPS_OK;
+    return mlops__pwrite_all(a->fd, data, (size_t)sp->size, sp->offset, a->tmp);
 }
 
 static int write_file(mlops_store *s, mlops__conn *c, const mlops__content *ct, void *arg)

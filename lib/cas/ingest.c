@@ -15,6 +15,9 @@
 #define PIECE (128u * 1024u)
 #define MAX_WORKERS 8
 #define MAX_SLOTS (2 * MAX_WORKERS + 2)
+/* Chunk files written and waiting for their fsync and rename: bounds the
+ * open files and the data not yet on disk. */
+#define STAGE_QUEUE 32
 
 enum { SLOT_FREE, SLOT_FILLING, SLOT_READY };
 
@@ -27,7 +30,6 @@ struct slot {
     int state;
     int taken, worked, hashed;
     mlops_digest digest;
-    mlops__placed placed;
 };
 
 struct worker {
@@ -44,6 +46,7 @@ struct mlops__ingest {
     size_t cap; /* slot buffer capacity */
     pthread_mutex_t mu;
     pthread_cond_t cv; /* broadcast on every state change */
+    pthread_mutex_t db_mu; /* one worker at a time takes the write lock */
     struct slot slots[MAX_SLOTS];
     unsigned nslots;
     struct slot *cur;  /* copy mode: the slot being filled */
@@ -58,6 +61,12 @@ struct mlops__ingest {
     size_t nchunks, capchunks;
     mlops__placed *placed; /* objects this put wrote or found in place */
     size_t nplaced, capplaced;
+    /* Written by workers, made durable and renamed into place by the
+     * syncer thread, so that no worker waits for the disk. */
+    mlops__staged stage[STAGE_QUEUE];
+    size_t stage_head, stage_count;
+    pthread_t syncer;
+    int syncer_started, syncer_closing;
 
     pthread_t hasher;
     int hasher_started;
@@ -102,24 +111,42 @@ static int chunk_reused(struct worker *w, const mlops_digest *d, int *reused)
 {
     mlops__conn *c = w->conn;
     sqlite3_stmt *st;
+    int yes = 0;
     *reused = 0;
-    int rc = mlops__conn_stmt(c, "SELECT 1 FROM cas_object WHERE digest = ?1", &st);
-    if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
-    if (rc) return rc;
-    int step = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (step == SQLITE_DONE) return MLOPS_OK;
-    if (step != SQLITE_ROW) return mlops__conn_error(c, step, "looking up a chunk");
-    if (!mlops__object_file_present(w->ig->s, d)) return MLOPS_OK;
+    int rc = mlops__object_recorded(c, d, &yes);
+    if (rc || !yes || !mlops__object_file_present(w->ig->s, d)) return rc;
     rc = mlops__conn_stmt(c,
                           "UPDATE cas_object SET touched_ms = max(touched_ms, ?2) "
                           "WHERE digest = ?1",
                           &st);
     if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
     if (!rc) rc = mlops__bind_int64(c, st, 2, mlops__now_ms());
+    /* Our own workers take turns for the write lock here instead of
+     * meeting in SQLite's busy handler, which sleeps. */
+    pthread_mutex_lock(&w->ig->db_mu);
     if (!rc) rc = mlops__conn_step_done(c, st, "refreshing a chunk");
     if (!rc) *reused = sqlite3_changes(mlops__conn_db(c)) > 0;
+    pthread_mutex_unlock(&w->ig->db_mu);
     return rc;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem);
+
+/* Hands a written chunk file to the syncer, waiting while its queue is
+ * full. */
+static int enqueue_staged(mlops__ingest *ig, mlops__staged *st)
+{
+    pthread_mutex_lock(&ig->mu);
+    while (ig->stage_count == STAGE_QUEUE && !ig->err) pthread_cond_wait(&ig->cv, &ig->mu);
+    int rc = ig->err;
+    if (!rc) {
+        ig->stage[(ig->stage_head + ig->stage_count) % STAGE_QUEUE] = *st;
+        ig->stage_count++;
+        pthread_cond_broadcast(&ig->cv);
+    }
+    pthread_mutex_unlock(&ig->mu);
+    if (rc) mlops__staged_discard(st);
+    return MLOPS_OK; /* the error is already recorded */
 }
 
 static int process_chunk(struct worker *w, struct slot *sl)
@@ -128,9 +155,42 @@ static int process_chunk(struct worker *w, struct slot *sl)
     if (!rc) rc = mlops__sha256_final(&w->sha, &sl->digest);
     int reused = 0;
     if (!rc) rc = chunk_reused(w, &sl->digest, &reused);
-    if (!rc && !reused)
-        rc = mlops__object_write(w->ig->s, w->ow, &sl->digest, sl->data, sl->len, &sl->placed);
-    return rc;
+    if (rc || reused) return rc;
+    mlops__staged st;
+    rc = mlops__object_stage(w->ig->s, w->ow, &sl->digest, sl->data, sl->len, &st);
+    return rc ? rc : enqueue_staged(w->ig, &st);
+}
+
+static void *syncer_main(void *arg)
+{
+    mlops__ingest *ig = arg;
+    pthread_mutex_lock(&ig->mu);
+    for (;;) {
+        if (!ig->stage_count) {
+            if (ig->syncer_closing) break;
+            pthread_cond_wait(&ig->cv, &ig->mu);
+            continue;
+        }
+        mlops__staged st = ig->stage[ig->stage_head];
+        ig->stage_head = (ig->stage_head + 1) % STAGE_QUEUE;
+        ig->stage_count--;
+        pthread_cond_broadcast(&ig->cv);
+        int skip = ig->err != 0;
+        pthread_mutex_unlock(&ig->mu);
+        mlops__placed p;
+        int rc = MLOPS_OK;
+        if (skip) mlops__staged_discard(&st);
+        else rc = mlops__object_place(ig->s, &st, &p);
+        pthread_mutex_lock(&ig->mu);
+        if (!rc && !skip) {
+            rc = grow((void **)&ig->placed, &ig->capplaced, ig->nplaced + 1, sizeof *ig->placed);
+            if (!rc) ig->placed[ig->nplaced++] = p;
+            else mlops__placed_clear(&p);
+        }
+        if (rc) fail_locked(ig, rc);
+    }
+    pthread_mutex_unlock(&ig->mu);
+    return NULL;
 }
 
 static int worker_setup(struct worker *w)
@@ -224,6 +284,9 @@ static void *hasher_main(void *arg)
 
 static int start_threads(mlops__ingest *ig)
 {
+    if (pthread_create(&ig->syncer, NULL, syncer_main, ig) != 0)
+        return mlops__err(MLOPS_ENOMEM, "%s: cannot start a thread", ig->func);
+    ig->syncer_started = 1;
     if (pthread_create(&ig->hasher, NULL, hasher_main, ig) != 0)
         return mlops__err(MLOPS_ENOMEM, "%s: cannot start a hashing thread", ig->func);
     ig->hasher_started = 1;
@@ -246,6 +309,13 @@ static void stop_threads(mlops__ingest *ig)
     ig->hasher_started = 0;
     for (unsigned i = 0; i < ig->started; i++) pthread_join(ig->workers[i].thread, NULL);
     ig->started = 0;
+    /* Workers are done: the syncer drains its queue and stops. */
+    pthread_mutex_lock(&ig->mu);
+    ig->syncer_closing = 1;
+    pthread_cond_broadcast(&ig->cv);
+    pthread_mutex_unlock(&ig->mu);
+    if (ig->syncer_started) pthread_join(ig->syncer, NULL);
+    ig->syncer_started = 0;
 }
 
 /* ---- the producer ------------------------------------------------------------ */
@@ -266,14 +336,10 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 static int retire_locked(mlops__ingest *ig, struct slot *sl)
 {
     int rc = grow((void **)&ig->chunks, &ig->capchunks, ig->nchunks + 1, sizeof *ig->chunks);
-    if (!rc && (sl->placed.placed || sl->placed.spare))
-        rc = grow((void **)&ig->placed, &ig->capplaced, ig->nplaced + 1, sizeof *ig->placed);
     if (rc) return rc;
     ig->chunks[ig->nchunks].digest = sl->digest;
     ig->chunks[ig->nchunks].size = sl->len;
     ig->nchunks++;
-    if (sl->placed.placed || sl->placed.spare) ig->placed[ig->nplaced++] = sl->placed;
-    memset(&sl->placed, 0, sizeof sl->placed);
     sl->state = SLOT_FREE;
     sl->taken = sl->worked = sl->hashed = 0;
     sl->data = NULL;
@@ -381,6 +447,7 @@ int mlops__ingest_new(mlops_store *s, const char *func, mlops__ingest **out)
     ig->nslots = 2 * ig->nworkers + 2;
     ig->cap = (size_t)s->chunk_max + PIECE;
     pthread_mutex_init(&ig->mu, NULL);
+    pthread_mutex_init(&ig->db_mu, NULL);
     pthread_cond_init(&ig->cv, NULL);
     *out = ig;
     return MLOPS_OK;
@@ -519,7 +586,7 @@ static int finish_chunked(mlops__ingest *ig, mlops_digest *out)
     if (!rc) rc = mlops__objects_sync_dirs(ig->s, ig->placed, ig->nplaced);
     if (!rc) {
         struct commit_arg a = {ig, &blob, &mdigest};
-        rc = mlops__store_write(ig->s, commit_chunked_tx, &a);
+        rc = mlops__put_commit(ig->s, ig->func, commit_chunked_tx, &a);
     }
     if (!rc) *out = blob;
     return rc;
@@ -529,17 +596,12 @@ static void ingest_free(mlops__ingest *ig, int keep_objects)
 {
     if (ig->chunked) release_current(ig);
     stop_threads(ig);
-    for (unsigned i = 0; i < ig->nslots; i++) {
-        /* Results not yet retired (after an error) still own objects. */
-        struct slot *sl = &ig->slots[i];
-        if (sl->placed.placed || sl->placed.spare) {
-            if (!grow((void **)&ig->placed, &ig->capplaced, ig->nplaced + 1, sizeof *ig->placed))
-                ig->placed[ig->nplaced++] = sl->placed;
-            else
-                mlops__placed_clear(&sl->placed);
-        }
-        free(sl->buf);
+    while (ig->stage_count) { /* left by an error */
+        mlops__staged_discard(&ig->stage[ig->stage_head]);
+        ig->stage_head = (ig->stage_head + 1) % STAGE_QUEUE;
+        ig->stage_count--;
     }
+    for (unsigned i = 0; i < ig->nslots; i++) free(ig->slots[i].buf);
     if (keep_objects)
         for (size_t i = 0; i < ig->nplaced; i++) mlops__placed_clear(&ig->placed[i]);
     else
@@ -548,6 +610,7 @@ static void ingest_free(mlops__ingest *ig, int keep_objects)
     free(ig->chunks);
     free(ig->placed);
     pthread_cond_destroy(&ig->cv);
+    pthread_mutex_destroy(&ig->db_mu);
     pthread_mutex_destroy(&ig->mu);
     free(ig);
 }
@@ -556,14 +619,12 @@ static void ingest_free(mlops__ingest *ig, int keep_objects)
 static int finish_whole(mlops__ingest *ig, mlops_digest *out)
 {
     const void *data = ig->cur ? ig->cur->buf : NULL;
-    size_t len = ig->cur ? ig->cur->len : 0;
-    mlops_digest d;
-    int reused = 0;
-    int rc = mlops__sha256_oneshot(data, len, &d);
-    if (!rc) rc = mlops__put_reuse(ig->s, &d, &reused);
-    if (!rc && !reused) rc = mlops__put_whole(ig->s, NULL, &d, MLOPS__KIND_BLOB, 1, data, len);
-    if (!rc) *out = d;
-    return rc;
+    return mlops__put_small(ig->s, data, ig->cur ? ig->cur->len : 0, out);
+}
+
+uint64_t mlops__ingest_total(const mlops__ingest *ig)
+{
+    return ig->total;
 }
 
 int mlops__ingest_finish(mlops__ingest *ig, mlops_digest *out)
@@ -581,15 +642,7 @@ void mlops__ingest_abort(mlops__ingest *ig)
 int mlops__ingest_memory(mlops_store *s, const char *func, const void *data, size_t len,
                          mlops_digest *out)
 {
-    if (len <= s->chunk_max) {
-        mlops_digest d;
-        int reused = 0;
-        int rc = mlops__sha256_oneshot(data, len, &d);
-        if (!rc) rc = mlops__put_reuse(s, &d, &reused);
-        if (!rc && !reused) rc = mlops__put_whole(s, NULL, &d, MLOPS__KIND_BLOB, 1, data, len);
-        if (!rc) *out = d;
-        return rc;
-    }
+    if (len <= s->chunk_max) return mlops__put_small(s, data, len, out);
     mlops__ingest *ig;
     int rc = mlops__ingest_new(s, func, &ig);
     if (rc) return rc;

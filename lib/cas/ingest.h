@@ -27,6 +27,9 @@ int mlops__ingest_write(mlops__ingest *ig, const void *data, size_t len);
 int mlops__ingest_reserve(mlops__ingest *ig, void **p, size_t *room);
 int mlops__ingest_advance(mlops__ingest *ig, size_t n);
 
+/* Bytes received so far. */
+uint64_t mlops__ingest_total(const mlops__ingest *ig);
+
 /* Ends the content, waits for the workers and commits the blob: *out
  * receives its digest. Releases ig whatever the outcome. */
 int mlops__ingest_finish(mlops__ingest *ig, mlops_digest *out);
@@ -39,8 +42,9 @@ void mlops__ingest_abort(mlops__ingest *ig);
 int mlops__ingest_memory(mlops_store *s, const char *func, const void *data, size_t len,
                          mlops_digest *out);
 
-/* Reads fd to its end into a new blob; path names it in messages. */
+/* Reads fd to its end into a new blob; path names it in messages. *size
+ * (may be NULL) receives the blob's size. */
 int mlops__put_fd(mlops_store *s, const char *func, int fd, const char *path,
-                  mlops_digest *out);
+                  mlops_digest *out, uint64_t *size);
 
 #endif

@@ -133,19 +133,40 @@ void mlops__obj_writer_free(mlops__obj_writer *w)
     free(w);
 }
 
+/* Large inputs are first sampled: when their first PROBE bytes do not
+ * shrink at all (noise, weights, compressed files) the rest is not tried,
+ * which saves a whole compression pass over data that stays raw anyway. */
+#define PROBE (16u * 1024u)
+#define PROBE_MIN_INPUT (256u * 1024u)
+
+static int grow_buf(mlops__obj_writer *w, size_t need)
+{
+    if (w->cap >= need) return 1;
+    unsigned char *nb = realloc(w->buf, need);
+    if (!nb) return 0;
+    w->buf = nb;
+    w->cap = need;
+    return 1;
+}
+
+/* Whether compressing the sample saves at least 2%. */
+static int probe_compresses(mlops__obj_writer *w, const void *data)
+{
+    size_t limit = PROBE - PROBE / 50;
+    if (!grow_buf(w, MLOPS__OBJ_HEADER_SIZE + limit)) return 0;
+    size_t r = ZSTD_compress2(w->cctx, w->buf + MLOPS__OBJ_HEADER_SIZE, limit, data, PROBE);
+    if (ZSTD_isError(r)) ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
+    return !ZSTD_isError(r);
+}
+
 /* Compresses into w->buf after the header when that saves at least 10%;
  * returns the compressed size, or 0 to store raw. */
 static size_t try_compress(mlops__obj_writer *w, const void *data, size_t len)
 {
     if (len < 64) return 0;
+    if (len >= PROBE_MIN_INPUT && !probe_compresses(w, data)) return 0;
     size_t limit = len - len / 10; /* anything larger saves under 10% */
-    size_t need = MLOPS__OBJ_HEADER_SIZE + limit;
-    if (w->cap < need) {
-        unsigned char *nb = realloc(w->buf, need);
-        if (!nb) return 0; /* raw is always a correct fallback */
-        w->buf = nb;
-        w->cap = need;
-    }
+    if (!grow_buf(w, MLOPS__OBJ_HEADER_SIZE + limit)) return 0; /* raw is always correct */
     size_t r = ZSTD_compress2(w->cctx, w->buf + MLOPS__OBJ_HEADER_SIZE, limit, data, len);
     if (ZSTD_isError(r)) {
         ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
@@ -154,7 +175,9 @@ static size_t try_compress(mlops__obj_writer *w, const void *data, size_t len)
     return r;
 }
 
-/* Creates the fan-out directory; a new one is made durable in its parent. */
+/* Makes sure the fan-out directory of obj_path exists. The first time one
+ * is missing, all 256 are made and their parent fsync'd once, rather than
+ * one fsync per new directory on a new store's first puts. */
 static int make_fanout_dir(mlops_store *s, const char *obj_path)
 {
     size_t n = strlen(obj_path) - 63; /* ".../ab" */
@@ -162,28 +185,26 @@ static int make_fanout_dir(mlops_store *s, const char *obj_path)
     if (n >= sizeof dir) return mlops__err(MLOPS_EINVAL, "object path '%s' is too long", obj_path);
     memcpy(dir, obj_path, n);
     dir[n] = '\0';
-    if (mkdir(dir, 0755) == 0) {
-        dir[n - 3] = '\0';
-        return mlops__store_fsync_enabled(s) ? mlops__fsync_dir(dir) : MLOPS_OK;
+    struct stat st;
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) return MLOPS_OK;
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 256; i++) {
+        dir[n - 2] = hex[i >> 4];
+        dir[n - 1] = hex[i & 15];
+        if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+            return mlops__err_os(MLOPS_EIO, errno, "cannot create object directory '%s'", dir);
     }
-    if (errno == EEXIST) return MLOPS_OK;
-    return mlops__err_os(MLOPS_EIO, errno, "cannot create object directory '%s'", dir);
+    dir[n - 3] = '\0';
+    return mlops__store_fsync_enabled(s) ? mlops__fsync_dir(dir) : MLOPS_OK;
 }
 
-int mlops__object_write(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d,
-                        const void *data, size_t len, mlops__placed *out)
+int mlops__object_stage(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d,
+                        const void *data, size_t len, mlops__staged *out)
 {
     memset(out, 0, sizeof *out);
+    out->fd = -1;
     out->digest = *d;
     out->size = len;
-    char *path = mlops__object_path(s, d);
-    if (!path) return mlops__err_nomem("building an object path");
-    int rc = make_fanout_dir(s, path);
-    if (rc) {
-        free(path);
-        return rc;
-    }
-
     size_t clen = try_compress(w, data, len);
     unsigned char header[MLOPS__OBJ_HEADER_SIZE];
     struct iovec iov[2];
@@ -207,30 +228,82 @@ int mlops__object_write(mlops_store *s, mlops__obj_writer *w, const mlops_digest
 
     int fd = -1;
     char *tmp = NULL;
-    rc = mlops__tmpfile(s->tmp_dir, &fd, &tmp);
+    int rc = mlops__tmpfile(s->tmp_dir, &fd, &tmp);
     for (int i = 0; !rc && i < niov; i++)
         rc = mlops__write_all(fd, iov[i].iov_base, iov[i].iov_len, tmp);
-    if (!rc && mlops__store_fsync_enabled(s)) rc = mlops__fsync_fd(fd, tmp);
-    if (fd >= 0 && close(fd) != 0 && !rc)
-        rc = mlops__err_os(MLOPS_EIO, errno, "cannot close '%s'", tmp);
+#ifdef SYNC_FILE_RANGE_WRITE
+    /* Start writing it out now, so that the fsync before the rename
+     * (often on another thread) finds the work done or under way. */
+    if (!rc && mlops__store_fsync_enabled(s))
+        (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+    if (rc) {
+        if (fd >= 0) close(fd);
+        if (tmp) unlink(tmp);
+        free(tmp);
+        return rc;
+    }
+    out->fd = fd;
+    out->tmp = tmp;
+    return MLOPS_OK;
+}
+
+int mlops__object_place(mlops_store *s, mlops__staged *st, mlops__placed *out)
+{
+    memset(out, 0, sizeof *out);
+    out->digest = st->digest;
+    out->size = st->size;
+    out->stored = st->stored;
+    out->encoding = st->encoding;
+    char *path = mlops__object_path(s, &st->digest);
+    int rc = path ? MLOPS_OK : mlops__err_nomem("building an object path");
+    if (!rc && mlops__store_fsync_enabled(s)) rc = mlops__fsync_fd(st->fd, st->tmp);
+    if (close(st->fd) != 0 && !rc)
+        rc = mlops__err_os(MLOPS_EIO, errno, "cannot close '%s'", st->tmp);
+    st->fd = -1;
+    if (!rc) rc = make_fanout_dir(s, path);
     if (!rc) {
-        rc = mlops__rename_noreplace(tmp, path);
+        rc = mlops__rename_noreplace(st->tmp, path);
         if (rc == MLOPS_OK) {
             out->placed = 1;
         } else if (rc == MLOPS_EEXIST) {
             /* Someone else's copy is in place; keep ours until the commit
              * has checked, under the write lock, that theirs stays. */
-            out->spare = tmp;
-            tmp = NULL;
+            out->spare = st->tmp;
+            st->tmp = NULL;
             rc = MLOPS_OK;
         }
     }
-    if (tmp) {
-        if (rc) unlink(tmp);
-        free(tmp);
+    if (st->tmp) {
+        if (rc) unlink(st->tmp);
+        free(st->tmp);
+        st->tmp = NULL;
     }
     free(path);
     return rc;
+}
+
+void mlops__staged_discard(mlops__staged *st)
+{
+    if (st->fd >= 0) close(st->fd);
+    st->fd = -1;
+    if (st->tmp) {
+        unlink(st->tmp);
+        free(st->tmp);
+        st->tmp = NULL;
+    }
+}
+
+int mlops__object_write(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d,
+                        const void *data, size_t len, mlops__placed *out)
+{
+    mlops__staged st;
+    int rc = mlops__object_stage(s, w, d, data, len, &st);
+    if (rc) {
+        memset(out, 0, sizeof *out);
+        return rc;
+    }
+    return mlops__object_place(s, &st, out);
 }
 
 void mlops__placed_clear(mlops__placed *p)
@@ -297,6 +370,15 @@ int mlops__objects_commit(mlops__conn *c, mlops_store *s, mlops__placed *objs, s
         mlops__placed *p = &objs[i];
         sqlite3_stmt *st;
         int rc;
+        if (p->placed && !mlops__object_file_present(s, &p->digest)) {
+            /* Only a gc removes a file that has no row, and only one older
+             * than its grace period: this put ran longer than that. */
+            char ds[MLOPS_DIGEST_STRLEN];
+            return mlops__err(MLOPS_ECONFLICT,
+                              "object %s was removed by a garbage collection while this "
+                              "put ran (longer than the gc grace period); put again",
+                              mlops__digest_str(&p->digest, ds));
+        }
         if (p->placed) {
             /* Our file is the one in place: its row must describe it (the
              * row may survive from a file fsck moved to quarantine). */
@@ -350,12 +432,9 @@ static int discard_tx(mlops__conn *c, void *arg)
     struct discard_arg *a = arg;
     for (size_t i = 0; i < a->n; i++) {
         if (!a->objs[i].placed) continue;
-        sqlite3_stmt *st;
-        if (mlops__conn_stmt(c, "SELECT 1 FROM cas_object WHERE digest = ?1", &st)) return 0;
-        if (mlops__bind_blob(c, st, 1, a->objs[i].digest.bytes, 32)) return 0;
-        int step = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (step != SQLITE_DONE) continue; /* has a row (or an error: keep it) */
+        int yes = 1;
+        if (mlops__object_recorded(c, &a->objs[i].digest, &yes)) return MLOPS_OK;
+        if (yes) continue; /* someone recorded it: it stays */
         char *path = mlops__object_path(a->s, &a->objs[i].digest);
         if (path) unlink(path);
         free(path);

@@ -12,7 +12,7 @@
 
 /* Reads fd to its end into a new blob. path names it in messages. */
 int mlops__put_fd(mlops_store *s, const char *func, int fd, const char *path,
-                  mlops_digest *out)
+                  mlops_digest *out, uint64_t *size)
 {
     mlops__ingest *ig;
     int rc = mlops__ingest_new(s, func, &ig);
@@ -28,7 +28,10 @@ int mlops__put_fd(mlops_store *s, const char *func, int fd, const char *path,
             rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot read '%s'", func, path);
             break;
         }
-        if (n == 0) return mlops__ingest_finish(ig, out);
+        if (n == 0) {
+            if (size) *size = mlops__ingest_total(ig);
+            return mlops__ingest_finish(ig, out);
+        }
         rc = mlops__ingest_advance(ig, (size_t)n);
         if (rc) break;
     }
@@ -57,7 +60,7 @@ MLOPS_API int mlops_blob_put_file(mlops_store *s, const char *path, mlops_digest
                         "mlops_blob_put_file: '%s' is a directory (use mlops_tree_put)", path);
     } else {
         (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-        rc = mlops__put_fd(s, "mlops_blob_put_file", fd, path, out);
+        rc = mlops__put_fd(s, "mlops_blob_put_file", fd, path, out, NULL);
     }
     close(fd);
     return rc;

@@ -3,7 +3,9 @@
 #include "cas/cas_internal.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/hash.h"
 
+#include <stdio.h>
 #include <string.h>
 
 struct touch_arg {
@@ -34,6 +36,8 @@ struct whole_arg {
     mlops__placed *obj;
     int kind;
     uint64_t entries;
+    const mlops_digest *children;
+    size_t nchildren;
 };
 
 static int commit_whole_tx(mlops__conn *c, void *arg)
@@ -41,13 +45,24 @@ static int commit_whole_tx(mlops__conn *c, void *arg)
     struct whole_arg *a = arg;
     int64_t now = mlops__now_ms();
     int rc = mlops__objects_commit(c, a->s, a->obj, 1, now);
-    if (rc) return rc;
-    return mlops__content_insert(c, &a->obj->digest, a->kind, a->obj->size, NULL, a->entries,
-                                 now);
+    if (!rc)
+        rc = mlops__content_insert(c, &a->obj->digest, a->kind, a->obj->size, NULL, a->entries,
+                                   now);
+    sqlite3_stmt *st;
+    for (size_t i = 0; !rc && i < a->nchildren; i++) {
+        rc = mlops__conn_stmt(c,
+                              "INSERT OR IGNORE INTO cas_tree_child(tree, child) VALUES (?1, ?2)",
+                              &st);
+        if (!rc) rc = mlops__bind_blob(c, st, 1, a->obj->digest.bytes, 32);
+        if (!rc) rc = mlops__bind_blob(c, st, 2, a->children[i].bytes, 32);
+        if (!rc) rc = mlops__conn_step_done(c, st, "recording a tree's child");
+    }
+    return rc;
 }
 
 int mlops__put_whole(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d, int kind,
-                     uint64_t entries, const void *data, size_t len)
+                     uint64_t entries, const void *data, size_t len,
+                     const mlops_digest *children, size_t nchildren)
 {
     mlops__obj_writer *own = NULL;
     int rc = MLOPS_OK;
@@ -59,12 +74,34 @@ int mlops__put_whole(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d
     mlops__placed obj;
     rc = mlops__object_write(s, w, d, data, len, &obj);
     if (!rc) {
-        struct whole_arg a = {s, &obj, kind, entries};
+        struct whole_arg a = {s, &obj, kind, entries, children, nchildren};
         rc = mlops__objects_sync_dirs(s, &obj, 1);
-        if (!rc) rc = mlops__store_write(s, commit_whole_tx, &a);
+        if (!rc) rc = mlops__put_commit(s, "put", commit_whole_tx, &a);
         if (rc) mlops__objects_discard(s, &obj, 1);
         else mlops__placed_clear(&obj);
     }
     mlops__obj_writer_free(own);
+    return rc;
+}
+
+int mlops__put_small(mlops_store *s, const void *data, size_t len, mlops_digest *out)
+{
+    mlops_digest d;
+    int reused = 0;
+    int rc = mlops__sha256_oneshot(data, len, &d);
+    if (!rc) rc = mlops__put_reuse(s, &d, &reused);
+    if (!rc && !reused) rc = mlops__put_whole(s, NULL, &d, MLOPS__KIND_BLOB, 1, data, len, NULL, 0);
+    if (!rc) *out = d;
+    return rc;
+}
+
+int mlops__put_commit(mlops_store *s, const char *func, mlops__tx_fn fn, void *arg)
+{
+    int rc = mlops__store_write(s, fn, arg);
+    if (rc) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", mlops__err_message());
+        mlops__err(rc, "%s: cannot commit to store '%s': %s", func, s->path, msg);
+    }
     return rc;
 }

@@ -36,6 +36,7 @@ struct mlops_blob_reader {
     mlops__span batch[LIST_BATCH];
     size_t nbatch, next;
     uint64_t cursor;   /* first byte not yet listed */
+    uint64_t handed;   /* end of the last span handed to a worker */
     int listed_all;    /* every span has been handed to a worker */
     uint64_t issued;   /* spans handed to workers */
     uint64_t consumed; /* spans the caller has finished */
@@ -70,6 +71,11 @@ static int next_span(mlops_blob_reader *r, mlops__span *out, int *have)
         r->cursor = r->batch[r->nbatch - 1].offset + r->batch[r->nbatch - 1].size;
     }
     *out = r->batch[r->next++];
+    if (out->offset != r->handed)
+        return mlops__err(MLOPS_ECORRUPT, "mlops_blob_reader_read: the chunk list of the blob "
+                                          "has a gap or overlap at byte %llu",
+                          (unsigned long long)out->offset);
+    r->handed = out->offset + out->size;
     *have = 1;
     return MLOPS_OK;
 }

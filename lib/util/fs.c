@@ -63,6 +63,23 @@ int mlops__write_all(int fd, const void *buf, size_t len, const char *path)
     return MLOPS_OK;
 }
 
+int mlops__pwrite_all(int fd, const void *buf, size_t len, uint64_t offset, const char *path)
+{
+    const char *p = buf;
+    off_t at = (off_t)offset;
+    while (len) {
+        ssize_t n = pwrite(fd, p, len, at);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return mlops__err_os(MLOPS_EIO, errno, "cannot write '%s'", path);
+        }
+        p += n;
+        at += n;
+        len -= (size_t)n;
+    }
+    return MLOPS_OK;
+}
+
 int mlops__read_full(int fd, void *buf, size_t len, size_t *got, const char *path)
 {
     char *p = buf;

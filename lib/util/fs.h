@@ -17,6 +17,9 @@ int mlops__mkdir_p(const char *path);
 
 /* Writes all len bytes, retrying short writes and EINTR. */
 int mlops__write_all(int fd, const void *buf, size_t len, const char *path);
+/* Writes all len bytes at offset (pwrite), retrying short writes and
+ * EINTR. */
+int mlops__pwrite_all(int fd, const void *buf, size_t len, uint64_t offset, const char *path);
 /* Reads until len bytes or end of file; *got receives the count. */
 int mlops__read_full(int fd, void *buf, size_t len, size_t *got, const char *path);
 

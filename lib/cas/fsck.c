@@ -1,0 +1,353 @@
+/* mlops_store_fsck: re-hash objects (all or a random sample) on the
+ * store's worker threads, report the damaged ones by digest and move
+ * corrupt files to quarantine/. */
+#include "cas/cas_internal.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/str.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PAGE 512
+#define MAX_CHECKERS 8
+static const char func[] = "mlops_store_fsck";
+
+MLOPS_API int mlops_fsck_opts_init(mlops_fsck_opts *opts, unsigned version)
+{
+    if (!opts) return mlops__err_null("mlops_fsck_opts_init", "opts");
+    if (version == 0 || version > MLOPS_FSCK_OPTS_VERSION)
+        return mlops__err(MLOPS_EINVAL, "mlops_fsck_opts_init: version %u is not supported",
+                          version);
+    mlops_fsck_opts d = MLOPS_FSCK_OPTS_INIT;
+    *opts = d;
+    opts->version = version;
+    return MLOPS_OK;
+}
+
+MLOPS_API int mlops_fsck_report_init(mlops_fsck_report *report, unsigned version)
+{
+    if (!report) return mlops__err_null("mlops_fsck_report_init", "report");
+    if (version == 0 || version > MLOPS_FSCK_REPORT_VERSION)
+        return mlops__err(MLOPS_EINVAL, "mlops_fsck_report_init: version %u is not supported",
+                          version);
+    mlops_fsck_report d = MLOPS_FSCK_REPORT_INIT;
+    *report = d;
+    report->version = version;
+    return MLOPS_OK;
+}
+
+struct obj {
+    mlops_digest d;
+    uint64_t size;
+    int result; /* 0 sound, else MLOPS_FSCK_* */
+};
+
+struct fsck {
+    mlops_store *s;
+    mlops_fsck_opts o;
+    mlops_fsck_report *rep;
+    size_t cap;
+    pthread_mutex_t mu;
+    struct obj page[PAGE];
+    size_t n, next;
+    int err;
+    char errmsg[1024];
+};
+
+static int add_issue(struct fsck *f, const mlops_digest *d, int problem)
+{
+    mlops_fsck_report *r = f->rep;
+    if (r->nissues == f->cap) {
+        size_t nc = f->cap ? f->cap * 2 : 16;
+        mlops_fsck_issue *ni = realloc(r->issues, nc * sizeof *ni);
+        if (!ni) return mlops__err_nomem("recording fsck issues");
+        r->issues = ni;
+        f->cap = nc;
+    }
+    r->issues[r->nissues].digest = *d;
+    r->issues[r->nissues].problem = problem;
+    r->nissues++;
+    return MLOPS_OK;
+}
+
+/* Moves a corrupt file aside: quarantine/<digest hex>.<ms>. */
+static int quarantine(mlops_store *s, const mlops_digest *d)
+{
+    char *qdir = mlops__path_join(s->path, "quarantine");
+    char *src = mlops__object_path(s, d);
+    int rc = qdir && src ? mlops__mkdir(qdir) : mlops__err_nomem("quarantining an object");
+    if (!rc) {
+        char hex[65], name[128];
+        mlops__hex_encode(d->bytes, 32, hex);
+        snprintf(name, sizeof name, "%s.%lld", hex, (long long)mlops__now_ms());
+        char *dst = mlops__path_join(qdir, name);
+        if (!dst) rc = mlops__err_nomem("quarantining an object");
+        else if (rename(src, dst) != 0 && errno != ENOENT)
+            rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot move '%s' to '%s'", func, src, dst);
+        free(dst);
+    }
+    free(qdir);
+    free(src);
+    return rc;
+}
+
+static void *checker_main(void *arg)
+{
+    struct fsck *f = arg;
+    mlops__obj_reader *r = NULL;
+    unsigned char *buf = NULL;
+    size_t cap = 0;
+    int rc = mlops__obj_reader_new(&r);
+    for (;;) {
+        pthread_mutex_lock(&f->mu);
+        if (rc && !f->err) {
+            f->err = rc;
+            snprintf(f->errmsg, sizeof f->errmsg, "%s", mlops__err_message());
+        }
+        struct obj *o = !f->err && f->next < f->n ? &f->page[f->next++] : NULL;
+        pthread_mutex_unlock(&f->mu);
+        if (!o) break;
+        if (cap < o->size || !buf) {
+            unsigned char *nb = realloc(buf, o->size ? (size_t)o->size : 1);
+            if (!nb) {
+                rc = mlops__err_nomem("checking an object");
+                continue;
+            }
+            buf = nb;
+            cap = (size_t)o->size;
+        }
+        int v = mlops__object_read(f->s, r, &o->d, buf, (size_t)o->size);
+        if (v == MLOPS_ECORRUPT)
+            o->result = mlops__object_file_present(f->s, &o->d) ? MLOPS_FSCK_CORRUPT
+                                                               : MLOPS_FSCK_MISSING;
+        else if (v)
+            rc = v; /* EIO, ENOMEM...: not a verdict on the object */
+    }
+    free(buf);
+    mlops__obj_reader_free(r);
+    return NULL;
+}
+
+static int check_page(struct fsck *f)
+{
+    unsigned want = f->s->threads < 1 ? 1 : f->s->threads;
+    if (want > MAX_CHECKERS) want = MAX_CHECKERS;
+    pthread_t th[MAX_CHECKERS];
+    unsigned started = 0;
+    f->next = 0;
+    for (unsigned i = 1; i < want; i++) {
+        if (pthread_create(&th[i], NULL, checker_main, f) != 0) break;
+        started++;
+    }
+    checker_main(f);
+    for (unsigned i = 1; i <= started; i++) pthread_join(th[i], NULL);
+    if (f->err) return mlops__err(f->err, "%s", f->errmsg);
+    return MLOPS_OK;
+}
+
+struct verified_arg {
+    struct fsck *f;
+    int64_t now;
+};
+
+static int record_verified_tx(mlops__conn *c, void *arg)
+{
+    struct verified_arg *a = arg;
+    for (size_t i = 0; i < a->f->n; i++) {
+        if (a->f->page[i].result) continue;
+        sqlite3_stmt *st;
+        int rc = mlops__conn_stmt(c, "UPDATE cas_object SET verified_ms = ?2 WHERE digest = ?1",
+                                  &st);
+        if (!rc) rc = mlops__bind_blob(c, st, 1, a->f->page[i].d.bytes, 32);
+        if (!rc) rc = mlops__bind_int64(c, st, 2, a->now);
+        if (!rc) rc = mlops__conn_step_done(c, st, "recording a verification");
+        if (rc) return rc;
+    }
+    return MLOPS_OK;
+}
+
+static int handle_results(struct fsck *f, mlops__conn *c)
+{
+    int rc = MLOPS_OK;
+    for (size_t i = 0; !rc && i < f->n; i++) {
+        struct obj *o = &f->page[i];
+        if (!o->result) continue;
+        int yes = 1;
+        /* gc may have removed it meanwhile: then its missing file is no damage */
+        rc = mlops__object_recorded(c, &o->d, &yes);
+        if (rc) break;
+        if (!yes) {
+            o->result = 0;
+            continue;
+        }
+        if (o->result == MLOPS_FSCK_CORRUPT) {
+            f->rep->corrupt++;
+            if (f->o.quarantine) {
+                rc = quarantine(f->s, &o->d);
+                if (!rc) f->rep->quarantined++;
+            }
+        } else {
+            f->rep->missing++;
+        }
+        if (!rc) rc = add_issue(f, &o->d, o->result);
+    }
+    if (!rc && !f->s->read_only) {
+        struct verified_arg a = {f, mlops__now_ms()};
+        rc = mlops__store_write(f->s, record_verified_tx, &a);
+    }
+    return rc;
+}
+
+/* Next page of object rows after `last`, each kept with probability
+ * sample. */
+static int load_page(struct fsck *f, mlops__conn *c, mlops_digest *last, int *started,
+                     int *done, uint64_t *seed)
+{
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "SELECT digest, size FROM cas_object WHERE digest > ?1 "
+                              "ORDER BY digest LIMIT ?2",
+                              &st);
+    if (!rc) rc = mlops__bind_blob(c, st, 1, last->bytes, *started ? 32 : 0);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, PAGE);
+    if (rc) return rc;
+    f->n = 0;
+    size_t rows = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 0) != 32) continue;
+        rows++;
+        memcpy(last->bytes, sqlite3_column_blob(st, 0), 32);
+        f->rep->objects++;
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        if (f->o.sample < 1.0 && (double)(*seed >> 11) / 9007199254740992.0 >= f->o.sample)
+            continue;
+        struct obj *o = &f->page[f->n++];
+        o->d = *last;
+        o->size = (uint64_t)sqlite3_column_int64(st, 1);
+        o->result = 0;
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) return mlops__conn_error(c, step, "listing objects");
+    *started = 1;
+    if (rows < PAGE) *done = 1;
+    return MLOPS_OK;
+}
+
+/* Object files with no row: counted, not touched (gc removes them). */
+static int count_orphans(struct fsck *f, mlops__conn *c)
+{
+    char *root = mlops__path_join(f->s->objects_dir, "sha256");
+    if (!root) return mlops__err_nomem("listing object files");
+    DIR *top = opendir(root);
+    int rc = MLOPS_OK;
+    struct dirent *a;
+    while (!rc && top && (a = readdir(top)) != NULL) {
+        if (strlen(a->d_name) != 2) continue;
+        char *sub = mlops__path_join(root, a->d_name);
+        DIR *d = sub ? opendir(sub) : NULL;
+        struct dirent *b;
+        while (!rc && d && (b = readdir(d)) != NULL) {
+            char hex[65];
+            mlops_digest dg;
+            if (strlen(b->d_name) != 62) continue;
+            memcpy(hex, a->d_name, 2);
+            memcpy(hex + 2, b->d_name, 63);
+            if (mlops__hex_decode(hex, 64, dg.bytes)) continue;
+            int yes = 1;
+            rc = mlops__object_recorded(c, &dg, &yes);
+            if (!rc && !yes) f->rep->orphans++;
+        }
+        if (d) closedir(d);
+        free(sub);
+    }
+    if (top) closedir(top);
+    free(root);
+    return rc;
+}
+
+MLOPS_API int mlops_store_fsck(mlops_store *s, const mlops_fsck_opts *opts,
+                               mlops_fsck_report *report)
+{
+    if (!s) return mlops__err_null(func, "s");
+    if (!report) return mlops__err_null(func, "report");
+    if (report->version == 0 || report->version > MLOPS_FSCK_REPORT_VERSION)
+        return mlops__err(MLOPS_EINVAL, "%s: report version %u is not supported", func,
+                          report->version);
+    struct fsck *f = calloc(1, sizeof *f);
+    if (!f) return mlops__err_nomem("running fsck");
+    mlops_fsck_opts o = MLOPS_FSCK_OPTS_INIT;
+    if (opts) {
+        if (opts->version == 0 || opts->version > MLOPS_FSCK_OPTS_VERSION) {
+            free(f);
+            return mlops__err(MLOPS_EINVAL, "%s: options version %u is not supported", func,
+                              opts->version);
+        }
+        o = *opts;
+    }
+    if (!(o.sample > 0.0 && o.sample <= 1.0)) {
+        free(f);
+        return mlops__err(MLOPS_EINVAL, "%s: sample %g is not in (0, 1]", func, o.sample);
+    }
+    if (o.quarantine && s->read_only) {
+        free(f);
+        return mlops__err(MLOPS_EREADONLY,
+                          "%s: store '%s' was opened read-only: it cannot quarantine (set "
+                          "quarantine to 0)",
+                          func, s->path);
+    }
+    unsigned version = report->version;
+    mlops_fsck_report empty = MLOPS_FSCK_REPORT_INIT;
+    *report = empty;
+    report->version = version;
+    f->s = s;
+    f->o = o;
+    f->rep = report;
+    pthread_mutex_init(&f->mu, NULL);
+    uint64_t seed = 0;
+    int rc = mlops__random_bytes((unsigned char *)&seed, sizeof seed);
+    seed |= 1;
+    mlops_digest last;
+    memset(&last, 0, sizeof last);
+    int started = 0, done = 0;
+    mlops__conn *c = NULL;
+    if (!rc) rc = mlops__store_conn(s, &c);
+    while (!rc && !done) {
+        rc = load_page(f, c, &last, &started, &done, &seed);
+        if (!rc) rc = check_page(f);
+        for (size_t i = 0; !rc && i < f->n; i++) {
+            report->checked++;
+            report->bytes_checked += f->page[i].size;
+        }
+        if (!rc) rc = handle_results(f, c);
+    }
+    if (!rc && o.sample >= 1.0) rc = count_orphans(f, c);
+    mlops__store_release(s, c);
+    pthread_mutex_destroy(&f->mu);
+    free(f);
+    if (rc) {
+        free(report->issues);
+        report->issues = NULL;
+        report->nissues = 0;
+        return rc;
+    }
+    if (report->nissues) {
+        char ds[MLOPS_DIGEST_STRLEN];
+        return mlops__err(MLOPS_ECORRUPT,
+                          "%s: %llu corrupt and %llu missing objects in store '%s' (first: %s)",
+                          func, (unsigned long long)report->corrupt,
+                          (unsigned long long)report->missing, s->path,
+                          mlops__digest_str(&report->issues[0].digest, ds));
+    }
+    return MLOPS_OK;
+}

@@ -1,0 +1,476 @@
+/* mlops_store_gc: mark inside one read snapshot, then delete in small
+ * write transactions that re-check every candidate, so writers wait at
+ * most for one batch and never lose what they are putting.
+ *
+ * Safety rests on three rules (lib/cas/cas_internal.h, "GC roots"):
+ *  - anything whose touched_ms is within the grace period is kept, and
+ *    every put, reuse or new reference refreshes touched_ms in the same
+ *    transaction that relies on the content;
+ *  - an object row is deleted only while no content row uses it, and a
+ *    content row only while no tree or ref names it (checked again in the
+ *    deleting transaction);
+ *  - a file is unlinked only after its row's deletion has committed, and
+ *    only under the write lock once more seeing no row, because a writer
+ *    that found the file in place records its row under that lock after
+ *    checking the file is still there. */
+#include "cas/cas_internal.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/str.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BATCH 256
+static const char func[] = "mlops_store_gc";
+
+MLOPS_API int mlops_gc_opts_init(mlops_gc_opts *opts, unsigned version)
+{
+    if (!opts) return mlops__err_null("mlops_gc_opts_init", "opts");
+    if (version == 0 || version > MLOPS_GC_OPTS_VERSION)
+        return mlops__err(MLOPS_EINVAL, "mlops_gc_opts_init: version %u is not supported",
+                          version);
+    mlops_gc_opts d = MLOPS_GC_OPTS_INIT;
+    *opts = d;
+    opts->version = version;
+    return MLOPS_OK;
+}
+
+MLOPS_API int mlops_gc_report_init(mlops_gc_report *report, unsigned version)
+{
+    if (!report) return mlops__err_null("mlops_gc_report_init", "report");
+    if (version == 0 || version > MLOPS_GC_REPORT_VERSION)
+        return mlops__err(MLOPS_EINVAL, "mlops_gc_report_init: version %u is not supported",
+                          version);
+    mlops_gc_report d = MLOPS_GC_REPORT_INIT;
+    *report = d;
+    report->version = version;
+    return MLOPS_OK;
+}
+
+struct gc {
+    mlops_store *s;
+    mlops__conn *c;
+    int64_t cutoff;
+    int dry_run;
+    mlops_gc_report rep;
+    unsigned char touched_dirs[256];
+};
+
+/* ---- small SQL helpers ---------------------------------------------------- */
+
+static int exec_cutoff(struct gc *g, const char *sql, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(mlops__conn_db(g->c), sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) return mlops__conn_error(g->c, rc, what);
+    if (sqlite3_bind_parameter_count(st) >= 1) sqlite3_bind_int64(st, 1, g->cutoff);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? MLOPS_OK : mlops__conn_error(g->c, rc, what);
+}
+
+static int query_u64(mlops__conn *c, const char *sql, uint64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(mlops__conn_db(c), sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *out = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? MLOPS_OK : mlops__conn_error(c, rc, "counting for gc");
+}
+
+/* ---- mark ----------------------------------------------------------------- */
+
+static char *mark_sql(void)
+{
+    const char *const *q = NULL;
+    size_t n = mlops__cas_gc_root_queries(&q);
+    size_t len = 1024;
+    for (size_t i = 0; i < n; i++) len += strlen(q[i]) + 32;
+    char *sql = malloc(len);
+    if (!sql) return NULL;
+    size_t at = (size_t)snprintf(sql, len, "WITH RECURSIVE roots(d) AS (");
+    for (size_t i = 0; i < n; i++)
+        at += (size_t)snprintf(sql + at, len - at, "SELECT * FROM (%s) UNION ", q[i]);
+    snprintf(sql + at, len - at,
+             "SELECT digest FROM cas_content WHERE touched_ms >= ?1), "
+             "live(d) AS (SELECT d FROM roots WHERE d IS NOT NULL "
+             "  UNION SELECT child FROM cas_tree_child, live WHERE cas_tree_child.tree = live.d) "
+             "INSERT OR IGNORE INTO temp.gc_live(d) SELECT d FROM live");
+    return sql;
+}
+
+static int mark(struct gc *g)
+{
+    int rc = mlops__conn_exec(g->c,
+                              "CREATE TEMP TABLE IF NOT EXISTS gc_live(d BLOB PRIMARY KEY) "
+                              "WITHOUT ROWID;"
+                              "CREATE TEMP TABLE IF NOT EXISTS gc_dead_content(d BLOB PRIMARY "
+                              "KEY) WITHOUT ROWID;"
+                              "CREATE TEMP TABLE IF NOT EXISTS gc_dead_object(d BLOB PRIMARY KEY, "
+                              "stored INTEGER) WITHOUT ROWID;"
+                              "DELETE FROM temp.gc_live; DELETE FROM temp.gc_dead_content;"
+                              "DELETE FROM temp.gc_dead_object;");
+    if (rc) return rc;
+    /* One snapshot of the main database: writes go to temp tables only,
+     * so no write lock is taken and writers go on. */
+    rc = mlops__conn_begin(g->c, 0);
+    if (rc) return rc;
+    char *sql = mark_sql();
+    if (!sql) rc = mlops__err_nomem("building the gc query");
+    if (!rc) rc = exec_cutoff(g, sql, "marking live content");
+    free(sql);
+    if (!rc)
+        rc = exec_cutoff(g,
+                         "INSERT INTO temp.gc_dead_content(d) SELECT digest FROM cas_content "
+                         "WHERE touched_ms < ?1 AND digest NOT IN (SELECT d FROM temp.gc_live)",
+                         "finding dead content");
+    if (!rc)
+        rc = exec_cutoff(
+            g,
+            "INSERT INTO temp.gc_dead_object(d, stored) SELECT o.digest, o.stored "
+            "FROM cas_object o WHERE o.touched_ms < ?1 "
+            "AND NOT EXISTS (SELECT 1 FROM cas_content c WHERE c.digest = o.digest "
+            "  AND c.digest NOT IN (SELECT d FROM temp.gc_dead_content)) "
+            "AND NOT EXISTS (SELECT 1 FROM cas_content c WHERE c.manifest = o.digest "
+            "  AND c.digest NOT IN (SELECT d FROM temp.gc_dead_content)) "
+            "AND NOT EXISTS (SELECT 1 FROM cas_chunk k WHERE k.chunk = o.digest "
+            "  AND k.blob NOT IN (SELECT d FROM temp.gc_dead_content))",
+            "finding dead objects");
+    uint64_t all_contents = 0, all_objects = 0;
+    if (!rc) rc = query_u64(g->c, "SELECT count(*) FROM cas_content", &all_contents);
+    if (!rc) rc = query_u64(g->c, "SELECT count(*) FROM cas_object", &all_objects);
+    if (!rc) rc = query_u64(g->c, "SELECT count(*) FROM temp.gc_dead_content", &g->rep.contents);
+    if (!rc) rc = query_u64(g->c, "SELECT count(*) FROM temp.gc_dead_object", &g->rep.objects);
+    if (!rc)
+        rc = query_u64(g->c, "SELECT coalesce(sum(stored), 0) FROM temp.gc_dead_object",
+                       &g->rep.bytes);
+    if (!rc) rc = mlops__conn_commit(g->c);
+    else mlops__conn_rollback(g->c);
+    g->rep.kept_contents = all_contents - g->rep.contents;
+    g->rep.kept_objects = all_objects - g->rep.objects;
+    return rc;
+}
+
+/* ---- sweep content rows --------------------------------------------------------- */
+
+static int take_batch(struct gc *g, const char *sql, mlops_digest *out, uint64_t *stored,
+                      size_t *n)
+{
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(g->c, sql, &st);
+    if (!rc) rc = mlops__bind_int64(g->c, st, 1, BATCH);
+    if (rc) return rc;
+    *n = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 0) != 32) continue;
+        memcpy(out[*n].bytes, sqlite3_column_blob(st, 0), 32);
+        if (stored) stored[*n] = (uint64_t)sqlite3_column_int64(st, 1);
+        (*n)++;
+    }
+    sqlite3_reset(st);
+    return step == SQLITE_DONE ? MLOPS_OK : mlops__conn_error(g->c, step, "reading gc candidates");
+}
+
+struct batch_arg {
+    struct gc *g;
+    mlops_digest *d;
+    uint64_t *stored;
+    size_t n;
+    int *deleted;
+    uint64_t done, bytes;
+};
+
+/* Steps a DELETE bound to ?1 = digest, ?2 = cutoff. A foreign key some
+ * other table holds (a reference gc does not know) keeps the row. */
+static int delete_one(struct gc *g, sqlite3_stmt *st, const mlops_digest *d, int *deleted)
+{
+    int rc = mlops__bind_blob(g->c, st, 1, d->bytes, 32);
+    if (!rc) rc = mlops__bind_int64(g->c, st, 2, g->cutoff);
+    if (rc) return rc;
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    *deleted = 0;
+    if (step == SQLITE_DONE) *deleted = sqlite3_changes(mlops__conn_db(g->c)) > 0;
+    else if ((step & 0xff) != SQLITE_CONSTRAINT) return mlops__conn_error(g->c, step, "gc");
+    return MLOPS_OK;
+}
+
+static int forget(struct gc *g, const char *sql, const mlops_digest *d)
+{
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(g->c, sql, &st);
+    if (!rc) rc = mlops__bind_blob(g->c, st, 1, d->bytes, 32);
+    if (!rc) rc = mlops__conn_step_done(g->c, st, "gc bookkeeping");
+    return rc;
+}
+
+static int delete_contents_tx(mlops__conn *c, void *arg)
+{
+    struct batch_arg *a = arg;
+    (void)c;
+    for (size_t i = 0; i < a->n; i++) {
+        sqlite3_stmt *st;
+        int rc = mlops__conn_stmt(a->g->c,
+                                  "DELETE FROM cas_content WHERE digest = ?1 AND touched_ms < ?2 "
+                                  "AND NOT EXISTS (SELECT 1 FROM cas_tree_child WHERE child = ?1) "
+                                  "AND NOT EXISTS (SELECT 1 FROM cas_ref WHERE digest = ?1)",
+                                  &st);
+        int deleted = 0;
+        if (!rc) rc = delete_one(a->g, st, &a->d[i], &deleted);
+        if (!rc) rc = forget(a->g, "DELETE FROM temp.gc_dead_content WHERE d = ?1", &a->d[i]);
+        if (rc) return rc;
+        a->done += (uint64_t)deleted;
+    }
+    return MLOPS_OK;
+}
+
+/* Runs fn in a write transaction on the gc's own connection. */
+static int write_tx(struct gc *g, int (*fn)(mlops__conn *, void *), void *arg)
+{
+    int rc = mlops__conn_begin(g->c, 1);
+    if (rc) return rc;
+    rc = fn(g->c, arg);
+    if (!rc) return mlops__conn_commit(g->c);
+    mlops__conn_rollback(g->c);
+    return rc;
+}
+
+/* Parents first: a tree goes before the content it names, so that its
+ * child rows are gone when the children are looked at. */
+static int sweep_contents(struct gc *g)
+{
+    mlops_digest d[BATCH];
+    uint64_t deleted = 0;
+    for (;;) {
+        size_t n = 0;
+        int rc = take_batch(g,
+                            "SELECT d FROM temp.gc_dead_content WHERE NOT EXISTS "
+                            "(SELECT 1 FROM cas_tree_child WHERE child = d) LIMIT ?1",
+                            d, NULL, &n);
+        if (rc) return rc;
+        if (!n) break;
+        struct batch_arg a = {g, d, NULL, n, NULL, 0, 0};
+        rc = write_tx(g, delete_contents_tx, &a);
+        if (rc) return rc;
+        deleted += a.done;
+    }
+    g->rep.contents = deleted;
+    return MLOPS_OK;
+}
+
+/* ---- sweep objects -------------------------------------------------------------- */
+
+static int delete_objects_tx(mlops__conn *c, void *arg)
+{
+    struct batch_arg *a = arg;
+    (void)c;
+    for (size_t i = 0; i < a->n; i++) {
+        sqlite3_stmt *st;
+        int rc = mlops__conn_stmt(a->g->c,
+                                  "DELETE FROM cas_object WHERE digest = ?1 AND touched_ms < ?2 "
+                                  "AND NOT EXISTS (SELECT 1 FROM cas_content WHERE digest = ?1) "
+                                  "AND NOT EXISTS (SELECT 1 FROM cas_content WHERE manifest = ?1) "
+                                  "AND NOT EXISTS (SELECT 1 FROM cas_chunk WHERE chunk = ?1)",
+                                  &st);
+        if (!rc) rc = delete_one(a->g, st, &a->d[i], &a->deleted[i]);
+        if (!rc) rc = forget(a->g, "DELETE FROM temp.gc_dead_object WHERE d = ?1", &a->d[i]);
+        if (rc) return rc;
+        if (a->deleted[i]) {
+            a->done++;
+            a->bytes += a->stored[i];
+        }
+    }
+    return MLOPS_OK;
+}
+
+static int has_row(struct gc *g, const mlops_digest *d, int *yes)
+{
+    return mlops__object_recorded(g->c, d, yes);
+}
+
+/* Under the write lock: unlinks each file whose row is (still) gone. */
+static int unlink_tx(mlops__conn *c, void *arg)
+{
+    struct batch_arg *a = arg;
+    (void)c;
+    for (size_t i = 0; i < a->n; i++) {
+        if (!a->deleted[i]) continue;
+        int yes = 1;
+        int rc = has_row(a->g, &a->d[i], &yes);
+        if (rc) return rc;
+        if (yes) continue; /* a writer put it back meanwhile */
+        char *p = mlops__object_path(a->g->s, &a->d[i]);
+        if (!p) return mlops__err_nomem("removing an object");
+        if (unlink(p) == 0) a->g->touched_dirs[a->d[i].bytes[0]] = 1;
+        free(p);
+    }
+    return MLOPS_OK;
+}
+
+/* Deleting rows must be durable before their files go, or a power loss
+ * could bring back a row without its file. */
+static int set_sync(struct gc *g, int full)
+{
+    if (!mlops__store_fsync_enabled(g->s)) return MLOPS_OK;
+    return mlops__conn_exec(g->c, full ? "PRAGMA synchronous=FULL"
+                                       : g->s->opts.durability == MLOPS_DURABILITY_FULL
+                                             ? "PRAGMA synchronous=FULL"
+                                             : "PRAGMA synchronous=NORMAL");
+}
+
+static int sweep_objects(struct gc *g)
+{
+    mlops_digest d[BATCH];
+    uint64_t stored[BATCH];
+    int deleted[BATCH];
+    uint64_t count = 0, bytes = 0;
+    int rc = MLOPS_OK;
+    for (;;) {
+        size_t n = 0;
+        rc = take_batch(g, "SELECT d, stored FROM temp.gc_dead_object ORDER BY d LIMIT ?1", d,
+                        stored, &n);
+        if (rc || !n) break;
+        struct batch_arg a = {g, d, stored, n, deleted, 0, 0};
+        memset(deleted, 0, sizeof deleted);
+        rc = set_sync(g, 1);
+        if (!rc) rc = write_tx(g, delete_objects_tx, &a);
+        int rc2 = set_sync(g, 0);
+        if (!rc) rc = rc2;
+        if (!rc) rc = write_tx(g, unlink_tx, &a);
+        if (rc) break;
+        count += a.done;
+        bytes += a.bytes;
+    }
+    g->rep.objects = count;
+    g->rep.bytes = bytes;
+    return rc;
+}
+
+/* ---- orphan files --------------------------------------------------------------- */
+
+struct orphans {
+    mlops_digest d[BATCH];
+    int deleted[BATCH];
+    size_t n;
+};
+
+static int remove_orphans(struct gc *g, struct orphans *o)
+{
+    for (size_t i = 0; i < o->n; i++) o->deleted[i] = 1; /* candidates: no row when listed */
+    struct batch_arg a = {g, o->d, NULL, o->n, o->deleted, 0, 0};
+    int rc = write_tx(g, unlink_tx, &a);
+    o->n = 0;
+    return rc;
+}
+
+/* Files with no row, older than the grace period by their mtime (they have
+ * no row to carry a time): left by a put that never committed. */
+static int sweep_orphans(struct gc *g)
+{
+    char *root = mlops__path_join(g->s->objects_dir, "sha256");
+    if (!root) return mlops__err_nomem("listing object files");
+    struct orphans *o = calloc(1, sizeof *o);
+    int rc = o ? MLOPS_OK : mlops__err_nomem("listing object files");
+    DIR *top = rc ? NULL : opendir(root);
+    struct dirent *a;
+    while (!rc && top && (a = readdir(top)) != NULL) {
+        if (strlen(a->d_name) != 2) continue;
+        char *sub = mlops__path_join(root, a->d_name);
+        DIR *dir = sub ? opendir(sub) : NULL;
+        struct dirent *b;
+        while (!rc && dir && (b = readdir(dir)) != NULL) {
+            char hex[65];
+            mlops_digest dg;
+            struct stat st;
+            if (strlen(b->d_name) != 62) continue;
+            memcpy(hex, a->d_name, 2);
+            memcpy(hex + 2, b->d_name, 63);
+            if (mlops__hex_decode(hex, 64, dg.bytes)) continue;
+            if (fstatat(dirfd(dir), b->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+            int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+            if (mtime >= g->cutoff) continue;
+            int yes = 1;
+            rc = has_row(g, &dg, &yes);
+            if (rc || yes) continue;
+            g->rep.orphans++;
+            if (g->dry_run) continue;
+            o->d[o->n++] = dg;
+            if (o->n == BATCH) rc = remove_orphans(g, o);
+        }
+        if (dir) closedir(dir);
+        free(sub);
+    }
+    if (!rc && o && o->n) rc = remove_orphans(g, o);
+    if (top) closedir(top);
+    free(o);
+    free(root);
+    return rc;
+}
+
+static void sync_touched_dirs(struct gc *g)
+{
+    if (!mlops__store_fsync_enabled(g->s)) return;
+    for (int i = 0; i < 256; i++) {
+        if (!g->touched_dirs[i]) continue;
+        char sub[3];
+        snprintf(sub, sizeof sub, "%02x", i);
+        char *p = mlops__path_join(g->s->objects_dir, "sha256");
+        char *q = p ? mlops__path_join(p, sub) : NULL;
+        if (q) (void)mlops__fsync_dir(q);
+        free(q);
+        free(p);
+    }
+}
+
+MLOPS_API int mlops_store_gc(mlops_store *s, const mlops_gc_opts *opts, mlops_gc_report *report)
+{
+    if (!s) return mlops__err_null(func, "s");
+    mlops_gc_opts o = MLOPS_GC_OPTS_INIT;
+    if (opts) {
+        if (opts->version == 0 || opts->version > MLOPS_GC_OPTS_VERSION)
+            return mlops__err(MLOPS_EINVAL, "%s: options version %u is not supported", func,
+                              opts->version);
+        o = *opts;
+    }
+    if (report && (report->version == 0 || report->version > MLOPS_GC_REPORT_VERSION))
+        return mlops__err(MLOPS_EINVAL, "%s: report version %u is not supported", func,
+                          report->version);
+    if (o.grace_ms < 0)
+        return mlops__err(MLOPS_EINVAL, "%s: grace period %lld ms is negative", func,
+                          (long long)o.grace_ms);
+    if (!o.dry_run) {
+        int rc = mlops__store_check_writable(s, func);
+        if (rc) return rc;
+    }
+    struct gc g;
+    memset(&g, 0, sizeof g);
+    g.s = s;
+    g.dry_run = o.dry_run != 0;
+    g.cutoff = mlops__now_ms() - o.grace_ms;
+    int rc = mlops__store_conn(s, &g.c);
+    if (rc) return rc;
+    rc = mark(&g);
+    if (!rc && !g.dry_run) rc = sweep_contents(&g);
+    if (!rc && !g.dry_run) rc = sweep_objects(&g);
+    if (!rc) rc = sweep_orphans(&g);
+    sync_touched_dirs(&g);
+    (void)mlops__conn_exec(g.c, "DROP TABLE IF EXISTS temp.gc_live;"
+                                "DROP TABLE IF EXISTS temp.gc_dead_content;"
+                                "DROP TABLE IF EXISTS temp.gc_dead_object;");
+    mlops__store_release(s, g.c);
+    if (!rc && report) {
+        unsigned version = report->version;
+        *report = g.rep;
+        report->version = version;
+    }
+    return rc;
+}

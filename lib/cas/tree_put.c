@@ -1,0 +1,236 @@
+/* Putting a directory as a Merkle tree: one tree object per directory,
+ * built bottom-up, so an unchanged subtree is the same object again and a
+ * changed file rewrites only the trees on its path. */
+#include "cas/cas_internal.h"
+#include "cas/ingest.h"
+#include "cas/tree_format.h"
+#include "util/err.h"
+#include "util/hash.h"
+#include "util/str.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_DEPTH 256
+static const char func[] = "mlops_tree_put";
+
+struct tput {
+    mlops_store *s;
+    unsigned flags;
+    dev_t dev[MAX_DEPTH];
+    ino_t ino[MAX_DEPTH];
+    int depth;
+};
+
+static int put_dir(struct tput *t, int dfd, const char *path, mlops_digest *out,
+                   uint64_t *total);
+
+/* The names in a directory, unsorted. */
+static int list_names(int dfd, const char *path, char ***names_out, size_t *n_out)
+{
+    int fd2 = dup(dfd);
+    DIR *d = fd2 >= 0 ? fdopendir(fd2) : NULL;
+    if (!d) {
+        int e = errno;
+        if (fd2 >= 0) close(fd2);
+        return mlops__err_os(MLOPS_EIO, e, "%s: cannot read directory '%s'", func, path);
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = MLOPS_OK;
+    struct dirent *ent;
+    errno = 0;
+    while (!rc && (ent = readdir(d)) != NULL) {
+        if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, "..")) continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            char **nn = realloc(names, nc * sizeof *nn);
+            if (!nn) {
+                rc = mlops__err_nomem("listing a directory");
+                break;
+            }
+            names = nn;
+            cap = nc;
+        }
+        names[n] = mlops__strdup(ent->d_name);
+        if (!names[n]) rc = mlops__err_nomem("listing a directory");
+        else n++;
+    }
+    if (!rc && errno)
+        rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot read directory '%s'", func, path);
+    closedir(d);
+    if (rc) {
+        for (size_t i = 0; i < n; i++) free(names[i]);
+        free(names);
+        return rc;
+    }
+    *names_out = names;
+    *n_out = n;
+    return MLOPS_OK;
+}
+
+static int put_file_entry(struct tput *t, int dfd, const char *name, const char *path,
+                          mlops__tree_entry *e)
+{
+    int nofollow = (t->flags & MLOPS_TREE_FOLLOW_SYMLINKS) ? 0 : O_NOFOLLOW;
+    int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | nofollow);
+    if (fd < 0)
+        return mlops__err_os(errno == ENOENT ? MLOPS_ENOTFOUND : MLOPS_EIO, errno,
+                             "%s: cannot open '%s'", func, path);
+    int rc = mlops__put_fd(t->s, func, fd, path, &e->digest, &e->size);
+    close(fd);
+    return rc;
+}
+
+static int put_symlink_entry(int dfd, mlops_store *s, const char *name, const char *path,
+                             mlops__tree_entry *e)
+{
+    char target[PATH_MAX];
+    ssize_t n = readlinkat(dfd, name, target, sizeof target);
+    if (n < 0) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot read link '%s'", func, path);
+    if ((size_t)n == sizeof target)
+        return mlops__err(MLOPS_EINVAL, "%s: the target of link '%s' is too long", func, path);
+    e->size = (uint64_t)n;
+    return mlops__put_small(s, target, (size_t)n, &e->digest);
+}
+
+static int put_subdir_entry(struct tput *t, int dfd, const char *name, const char *path,
+                            const struct stat *st, mlops__tree_entry *e)
+{
+    for (int i = 0; i < t->depth; i++)
+        if (t->dev[i] == st->st_dev && t->ino[i] == st->st_ino)
+            return mlops__err(MLOPS_EINVAL, "%s: '%s' leads back to a directory above it",
+                              func, path);
+    if (t->depth == MAX_DEPTH)
+        return mlops__err(MLOPS_EINVAL, "%s: '%s' is nested deeper than %d levels", func, path,
+                          MAX_DEPTH);
+    int nofollow = (t->flags & MLOPS_TREE_FOLLOW_SYMLINKS) ? 0 : O_NOFOLLOW;
+    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | nofollow);
+    if (fd < 0) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot open '%s'", func, path);
+    t->dev[t->depth] = st->st_dev;
+    t->ino[t->depth] = st->st_ino;
+    t->depth++;
+    int rc = put_dir(t, fd, path, &e->digest, &e->size);
+    t->depth--;
+    close(fd);
+    return rc;
+}
+
+static int put_entry(struct tput *t, int dfd, const char *name, const char *path,
+                     mlops__tree_entry *e)
+{
+    struct stat st;
+    int follow = (t->flags & MLOPS_TREE_FOLLOW_SYMLINKS) != 0;
+    if (fstatat(dfd, name, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
+        return mlops__err_os(errno == ENOENT ? MLOPS_ENOTFOUND : MLOPS_EIO, errno,
+                             "%s: cannot stat '%s'", func, path);
+    e->mode = (uint32_t)(st.st_mode & 0777);
+    if (S_ISREG(st.st_mode)) {
+        e->type = MLOPS__ENTRY_FILE;
+        return put_file_entry(t, dfd, name, path, e);
+    }
+    if (S_ISDIR(st.st_mode)) {
+        e->type = MLOPS__ENTRY_DIR;
+        return put_subdir_entry(t, dfd, name, path, &st, e);
+    }
+    if (S_ISLNK(st.st_mode)) {
+        e->type = MLOPS__ENTRY_SYMLINK;
+        e->mode = 0777;
+        return put_symlink_entry(dfd, t->s, name, path, e);
+    }
+    return mlops__err(MLOPS_EUNSUPPORTED,
+                      "%s: '%s' is not a file, directory or symlink (a socket, pipe or "
+                      "device cannot be stored)",
+                      func, path);
+}
+
+/* Stores one tree object from its entries (already stored). */
+static int put_tree_object(mlops_store *s, mlops__tree_entry *e, size_t n, mlops_digest *out)
+{
+    mlops__tree_sort(e, n);
+    void *buf = NULL;
+    size_t len = 0;
+    mlops_digest d;
+    int rc = mlops__tree_encode(e, n, &buf, &len);
+    if (!rc) rc = mlops__sha256_oneshot(buf, len, &d);
+    int reused = 0;
+    if (!rc) rc = mlops__put_reuse(s, &d, &reused);
+    mlops_digest *kids = NULL;
+    if (!rc && !reused) {
+        kids = malloc((n ? n : 1) * sizeof *kids);
+        if (!kids) rc = mlops__err_nomem("storing a tree");
+        for (size_t i = 0; !rc && i < n; i++) kids[i] = e[i].digest;
+        if (!rc) rc = mlops__put_whole(s, NULL, &d, MLOPS__KIND_TREE, n, buf, len, kids, n);
+    }
+    free(kids);
+    free(buf);
+    if (!rc) *out = d;
+    return rc;
+}
+
+static int put_dir(struct tput *t, int dfd, const char *path, mlops_digest *out,
+                   uint64_t *total)
+{
+    char **names = NULL;
+    size_t n = 0;
+    int rc = list_names(dfd, path, &names, &n);
+    if (rc) return rc;
+    mlops__tree_entry *e = calloc(n ? n : 1, sizeof *e);
+    if (!e) rc = mlops__err_nomem("storing a tree");
+    uint64_t sum = 0;
+    for (size_t i = 0; !rc && i < n; i++) {
+        e[i].name = names[i];
+        names[i] = NULL;
+        char *sub = mlops__strcat3(path, "/", e[i].name);
+        if (!sub) {
+            rc = mlops__err_nomem("storing a tree");
+            break;
+        }
+        rc = put_entry(t, dfd, e[i].name, sub, &e[i]);
+        free(sub);
+        sum += e[i].size;
+    }
+    if (!rc) rc = put_tree_object(t->s, e, n, out);
+    if (!rc) *total = sum;
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+    mlops__tree_entries_free(e, n);
+    return rc;
+}
+
+MLOPS_API int mlops_tree_put(mlops_store *s, const char *dir, unsigned flags, mlops_digest *out)
+{
+    if (!s) return mlops__err_null(func, "s");
+    if (!dir) return mlops__err_null(func, "dir");
+    if (!out) return mlops__err_null(func, "out");
+    if (flags & ~(unsigned)MLOPS_TREE_FOLLOW_SYMLINKS)
+        return mlops__err(MLOPS_EINVAL, "%s: unknown flags 0x%x", func, flags);
+    int rc = mlops__store_check_writable(s, func);
+    if (rc) return rc;
+    int fd = open(dir, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return mlops__err_os(errno == ENOENT ? MLOPS_ENOTFOUND : MLOPS_EIO, errno,
+                             "%s: cannot open '%s'", func, dir);
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot stat '%s'", func, dir);
+    } else if (!S_ISDIR(st.st_mode)) {
+        rc = mlops__err(MLOPS_EINVAL, "%s: '%s' is not a directory (use mlops_blob_put_file)",
+                        func, dir);
+    } else {
+        struct tput t = {.s = s, .flags = flags};
+        t.dev[0] = st.st_dev;
+        t.ino[0] = st.st_ino;
+        t.depth = 1;
+        uint64_t total = 0;
+        rc = put_dir(&t, fd, dir, out, &total);
+    }
+    close(fd);
+    return rc;
+}

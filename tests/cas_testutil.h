@@ -1,0 +1,183 @@
+/* Helpers shared by the cas suites (static inline: each suite uses some). */
+#ifndef MLOPS_CAS_TESTUTIL_H
+#define MLOPS_CAS_TESTUTIL_H
+
+#include "testutil.h"
+
+#include <mlops.h>
+#include "cas/cas_internal.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static inline mlops_store *open_store(const char *dir)
+{
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.durability = MLOPS_DURABILITY_NONE; /* tests need no fsync */
+    mlops_store *s = NULL;
+    TU_OK(mlops_store_open(dir, &o, &s));
+    return s;
+}
+
+/* Deterministic pseudo-random bytes (xorshift), so failures reproduce. */
+static inline void fill_random(unsigned char *p, size_t n, uint64_t seed)
+{
+    uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        p[i] = (unsigned char)(x >> 24);
+    }
+}
+
+/* Compressible text: CSV-like lines. */
+static inline void fill_text(unsigned char *p, size_t n, uint64_t seed)
+{
+    size_t i = 0;
+    uint64_t row = seed;
+    while (i < n) {
+        char line[96];
+        int k = snprintf(line, sizeof line, "%llu,2024-01-%02llu,%llu.%02llu,category_%llu\n",
+                         (unsigned long long)row, (unsigned long long)(row % 28 + 1),
+                         (unsigned long long)(row * 7919 % 10007),
+                         (unsigned long long)(row % 100), (unsigned long long)(row % 13));
+        for (int j = 0; j < k && i < n; j++) p[i++] = (unsigned char)line[j];
+        row++;
+    }
+}
+
+static inline void openssl_sha256(const void *p, size_t n, mlops_digest *out)
+{
+    unsigned int len = 0;
+    ck_assert_int_eq(EVP_Digest(p, n, out->bytes, &len, EVP_sha256(), NULL), 1);
+    ck_assert_uint_eq(len, 32);
+}
+
+static inline int count_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        char *p = tu_path(dir, e->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0) {
+            if (S_ISDIR(st.st_mode)) n += count_files(p);
+            else n++;
+        }
+        free(p);
+    }
+    closedir(d);
+    return n;
+}
+
+static inline int count_objects(const char *store_dir)
+{
+    char *p = tu_path(store_dir, "objects");
+    int n = count_files(p);
+    free(p);
+    return n;
+}
+
+/* Files left in <store>/tmp. */
+static inline int count_tmp(const char *store_dir)
+{
+    char *p = tu_path(store_dir, "tmp");
+    int n = count_files(p);
+    free(p);
+    return n;
+}
+
+static inline long long db_int(const char *store_dir, const char *sql)
+{
+    char *p = tu_path(store_dir, "mlops.db");
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(p);
+    return v;
+}
+
+static inline char *object_file(mlops_store *s, const mlops_digest *d)
+{
+    char *p = mlops__object_path(s, d);
+    ck_assert_ptr_nonnull(p);
+    return p;
+}
+
+static inline void flip_byte(const char *path, long offset_from_end)
+{
+    int fd = open(path, O_RDWR);
+    ck_assert_int_ge(fd, 0);
+    off_t end = lseek(fd, 0, SEEK_END);
+    off_t at = end - offset_from_end;
+    unsigned char b;
+    ck_assert_int_eq(pread(fd, &b, 1, at), 1);
+    b ^= 0x40;
+    ck_assert_int_eq(pwrite(fd, &b, 1, at), 1);
+    close(fd);
+}
+
+/* A store with small chunk sizes, so chunking shows in small content. */
+#define SMALL_MIN 1024u
+#define SMALL_AVG 4096u
+#define SMALL_MAX 16384u
+
+static inline mlops_store *open_small_store(const char *dir)
+{
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.durability = MLOPS_DURABILITY_NONE;
+    o.chunk_min_size = SMALL_MIN;
+    o.chunk_avg_size = SMALL_AVG;
+    o.chunk_max_size = SMALL_MAX;
+    mlops_store *s = NULL;
+    TU_OK(mlops_store_open(dir, &o, &s));
+    return s;
+}
+
+/* Sanitizer builds run smaller sizes (meson sets MLOPS_TEST_SMALL there). */
+static inline size_t scaled(size_t n)
+{
+    const char *e = getenv("MLOPS_TEST_SMALL");
+    return e && *e == '1' ? n / 4 : n;
+}
+
+static inline long long db_int_arg(const char *store_dir, const char *sql, const mlops_digest *d)
+{
+    char *p = tu_path(store_dir, "mlops.db");
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_blob(st, 1, d->bytes, 32, SQLITE_STATIC);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(p);
+    return v;
+}
+
+/* Sum of the sizes of every object file: what the store holds on disk. */
+static inline long long object_bytes(const char *dir)
+{
+    return db_int(dir, "SELECT coalesce(sum(stored), 0) FROM cas_object");
+}
+
+
+#endif

@@ -1,0 +1,430 @@
+/* Trees: putting and restoring directories (mlops_tree_put/get). */
+#include "cas_testutil.h"
+
+#include "cas/tree_format.h"
+#include "util/hash.h"
+
+#include <errno.h>
+#include <limits.h>
+
+static void mkdir_ok(const char *base, const char *rel)
+{
+    char *p = tu_path(base, rel);
+    ck_assert_msg(mkdir(p, 0755) == 0, "mkdir %s", p);
+    free(p);
+}
+
+static void write_rel(const char *base, const char *rel, const char *text, mode_t mode)
+{
+    char *p = tu_path(base, rel);
+    tu_write_file(p, text, strlen(text));
+    ck_assert_int_eq(chmod(p, mode), 0);
+    free(p);
+}
+
+static void symlink_rel(const char *base, const char *rel, const char *target)
+{
+    char *p = tu_path(base, rel);
+    ck_assert_int_eq(symlink(target, p), 0);
+    free(p);
+}
+
+/* A directory with unicode names, an empty directory, a symlink, an
+ * executable file, a read-only directory and a larger chunked file. */
+static void build_sample(const char *root, size_t big)
+{
+    ck_assert_int_eq(mkdir(root, 0755), 0);
+    write_rel(root, "README.md", "# data\n", 0644);
+    write_rel(root, "run.sh", "#!/bin/sh\necho hi\n", 0755);
+    mkdir_ok(root, "données");
+    write_rel(root, "données/日本語.csv", "a,b\n1,2\n", 0640);
+    write_rel(root, "données/émoji-🙂.txt", "smile\n", 0600);
+    mkdir_ok(root, "empty");
+    mkdir_ok(root, "nested");
+    mkdir_ok(root, "nested/deeper");
+    write_rel(root, "nested/deeper/x.bin", "xyz", 0644);
+    symlink_rel(root, "link-to-readme", "README.md");
+    symlink_rel(root, "nested/up", "../données");
+    symlink_rel(root, "dangling", "/nonexistent/elsewhere");
+    unsigned char *buf = malloc(big);
+    fill_random(buf, big, 3);
+    char *p = tu_path(root, "nested/big.bin");
+    tu_write_file(p, buf, big);
+    free(p);
+    free(buf);
+}
+
+/* Compares two trees on disk: names, types, modes, contents, link targets. */
+static void compare_trees(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    ck_assert_int_eq(lstat(a, &sa), 0);
+    ck_assert_int_eq(lstat(b, &sb), 0);
+    ck_assert_msg((sa.st_mode & S_IFMT) == (sb.st_mode & S_IFMT), "type of %s", b);
+    if (S_ISLNK(sa.st_mode)) {
+        char ta[PATH_MAX], tb[PATH_MAX];
+        ssize_t na = readlink(a, ta, sizeof ta), nb = readlink(b, tb, sizeof tb);
+        ck_assert_int_eq(na, nb);
+        ck_assert_int_eq(memcmp(ta, tb, (size_t)na), 0);
+        return;
+    }
+    ck_assert_msg((sa.st_mode & 0777) == (sb.st_mode & 0777), "mode of %s: %o vs %o", b,
+                  sa.st_mode & 0777, sb.st_mode & 0777);
+    if (S_ISREG(sa.st_mode)) {
+        ck_assert_int_eq(sa.st_size, sb.st_size);
+        size_t n = (size_t)sa.st_size;
+        unsigned char *ba = malloc(n + 1), *bb = malloc(n + 1);
+        FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+        ck_assert_uint_eq(fread(ba, 1, n, fa), n);
+        ck_assert_uint_eq(fread(bb, 1, n, fb), n);
+        ck_assert_msg(memcmp(ba, bb, n) == 0, "content of %s differs", b);
+        fclose(fa);
+        fclose(fb);
+        free(ba);
+        free(bb);
+        return;
+    }
+    DIR *d = opendir(a);
+    struct dirent *e;
+    int na = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        na++;
+        char *pa = tu_path(a, e->d_name), *pb = tu_path(b, e->d_name);
+        compare_trees(pa, pb);
+        free(pa);
+        free(pb);
+    }
+    closedir(d);
+    d = opendir(b);
+    int nb = 0;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) nb++;
+    closedir(d);
+    ck_assert_int_eq(na, nb);
+}
+
+START_TEST(round_trip)
+{
+    char *dir = tu_tmpdir();
+    char *store = tu_path(dir, "store"), *src = tu_path(dir, "src"), *dst = tu_path(dir, "dst");
+    mlops_store *s = open_small_store(store);
+    build_sample(src, 100000);
+    mlops_digest t1, t2;
+    TU_OK(mlops_tree_put(s, src, 0, &t1));
+    TU_OK(mlops_tree_put(s, src, 0, &t2)); /* same directory, same root digest */
+    ck_assert_mem_eq(t1.bytes, t2.bytes, 32);
+    mlops_blob_info info = MLOPS_BLOB_INFO_INIT;
+    TU_OK(mlops_blob_stat(s, &t1, &info));
+    ck_assert_int_eq(info.kind, MLOPS_KIND_TREE);
+    ck_assert_uint_eq(info.chunks, 7); /* entries of the root */
+
+    TU_OK(mlops_tree_get(s, &t1, dst, 0));
+    compare_trees(src, dst);
+    /* The link was restored as a link, dangling target and all. */
+    char *dl = tu_path(dst, "dangling");
+    char target[PATH_MAX];
+    ssize_t n = readlink(dl, target, sizeof target);
+    ck_assert_int_eq(n, (ssize_t)strlen("/nonexistent/elsewhere"));
+    free(dl);
+
+    /* Restoring into an existing empty directory works; a non-empty one
+     * or a file is refused. */
+    char *dst2 = tu_path(dir, "dst2");
+    ck_assert_int_eq(mkdir(dst2, 0755), 0);
+    TU_OK(mlops_tree_get(s, &t1, dst2, 0));
+    compare_trees(src, dst2);
+    TU_RC(MLOPS_EEXIST, mlops_tree_get(s, &t1, dst2, 0));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), dst2));
+    char *file = tu_path(src, "README.md");
+    TU_RC(MLOPS_EEXIST, mlops_tree_get(s, &t1, file, 0));
+    /* A blob is not a tree. */
+    mlops_digest blob;
+    TU_OK(mlops_blob_put(s, "x", 1, &blob));
+    char *dst3 = tu_path(dir, "dst3");
+    TU_RC(MLOPS_EINVAL, mlops_tree_get(s, &blob, dst3, 0));
+    ck_assert_int_ne(access(dst3, F_OK), 0);
+    /* Nothing left beside the targets. */
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) ck_assert_msg(e->d_name[0] != '.' || !strcmp(e->d_name, ".")
+                                                       || !strcmp(e->d_name, ".."),
+                                                   "left %s", e->d_name);
+    closedir(d);
+    free(dst3);
+    free(file);
+    free(dst2);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(store);
+    free(src);
+    free(dst);
+    free(dir);
+}
+END_TEST
+
+/* One changed file rewrites only the trees on its path. */
+START_TEST(merkle_sharing)
+{
+    char *dir = tu_tmpdir();
+    char *store = tu_path(dir, "store"), *src = tu_path(dir, "src");
+    mlops_store *s = open_small_store(store);
+    build_sample(src, 50000);
+    mlops_digest t1, t2;
+    TU_OK(mlops_tree_put(s, src, 0, &t1));
+    long long trees1 = db_int(store, "SELECT count(*) FROM cas_content WHERE kind = 2");
+    long long objects1 = db_int(store, "SELECT count(*) FROM cas_object");
+    ck_assert_int_eq(trees1, 5); /* root, données, empty, nested, nested/deeper */
+    write_rel(src, "nested/deeper/x.bin", "changed", 0644);
+    TU_OK(mlops_tree_put(s, src, 0, &t2));
+    ck_assert(memcmp(t1.bytes, t2.bytes, 32) != 0);
+    /* New: one blob, and the trees root, nested, nested/deeper. */
+    ck_assert_int_eq(db_int(store, "SELECT count(*) FROM cas_content WHERE kind = 2"), trees1 + 3);
+    ck_assert_int_eq(db_int(store, "SELECT count(*) FROM cas_object"), objects1 + 4);
+    /* An empty directory is a valid (and shared) tree. */
+    char *e1 = tu_path(dir, "e1");
+    ck_assert_int_eq(mkdir(e1, 0755), 0);
+    mlops_digest te;
+    TU_OK(mlops_tree_put(s, e1, 0, &te));
+    char *e2 = tu_path(dir, "e2");
+    TU_OK(mlops_tree_get(s, &te, e2, 0));
+    struct stat st;
+    ck_assert_int_eq(stat(e2, &st), 0);
+    ck_assert(S_ISDIR(st.st_mode));
+    free(e1);
+    free(e2);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(store);
+    free(src);
+    free(dir);
+}
+END_TEST
+
+START_TEST(follow_symlinks)
+{
+    char *dir = tu_tmpdir();
+    char *store = tu_path(dir, "store"), *src = tu_path(dir, "src"), *dst = tu_path(dir, "dst");
+    mlops_store *s = open_small_store(store);
+    ck_assert_int_eq(mkdir(src, 0755), 0);
+    write_rel(src, "real.txt", "real", 0644);
+    symlink_rel(src, "alias.txt", "real.txt");
+    mlops_digest t;
+    TU_OK(mlops_tree_put(s, src, MLOPS_TREE_FOLLOW_SYMLINKS, &t));
+    TU_OK(mlops_tree_get(s, &t, dst, 0));
+    char *alias = tu_path(dst, "alias.txt");
+    struct stat st;
+    ck_assert_int_eq(lstat(alias, &st), 0);
+    ck_assert(S_ISREG(st.st_mode)); /* stored as the file it pointed at */
+    free(alias);
+    /* A link back up is a loop when followed. */
+    symlink_rel(src, "loop", ".");
+    TU_RC(MLOPS_EINVAL, mlops_tree_put(s, src, MLOPS_TREE_FOLLOW_SYMLINKS, &t));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "loop"));
+    /* Without the flag it is just a link. */
+    TU_OK(mlops_tree_put(s, src, 0, &t));
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(store);
+    free(src);
+    free(dst);
+    free(dir);
+}
+END_TEST
+
+START_TEST(bad_input)
+{
+    char *dir = tu_tmpdir();
+    char *store = tu_path(dir, "store"), *src = tu_path(dir, "src");
+    mlops_store *s = open_small_store(store);
+    mlops_digest t;
+    TU_RC(MLOPS_EINVAL, mlops_tree_put(s, NULL, 0, &t));
+    TU_RC(MLOPS_EINVAL, mlops_tree_put(s, dir, 0x10, &t));
+    TU_RC(MLOPS_ENOTFOUND, mlops_tree_put(s, src, 0, &t));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), src));
+    ck_assert_int_eq(mkdir(src, 0755), 0);
+    write_rel(src, "f", "x", 0644);
+    char *f = tu_path(src, "f");
+    TU_RC(MLOPS_EINVAL, mlops_tree_put(s, f, 0, &t));
+    /* A pipe inside is refused and named. */
+    char *fifo = tu_path(src, "pipe");
+    ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+    TU_RC(MLOPS_EUNSUPPORTED, mlops_tree_put(s, src, 0, &t));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), fifo));
+    unlink(fifo);
+    TU_OK(mlops_tree_put(s, src, 0, &t));
+    char *dst = tu_path(dir, "dst");
+    TU_RC(MLOPS_EINVAL, mlops_tree_get(s, &t, dst, 1));
+    mlops_digest unknown;
+    memset(unknown.bytes, 0x42, 32);
+    TU_RC(MLOPS_ENOTFOUND, mlops_tree_get(s, &unknown, dst, 0));
+    ck_assert_int_ne(access(dst, F_OK), 0);
+    char *nodir = tu_path(dir, "no/such/dst");
+    TU_RC(MLOPS_ENOTFOUND, mlops_tree_get(s, &t, nodir, 0));
+    free(nodir);
+    free(dst);
+    free(fifo);
+    free(f);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(store);
+    free(src);
+    free(dir);
+}
+END_TEST
+
+/* Crafts a tree object with the given entries (bypassing the checks of
+ * tree_put) and stores it as a tree. */
+static void put_crafted_tree(mlops_store *s, mlops__tree_entry *e, size_t n, mlops_digest *out)
+{
+    void *buf = NULL;
+    size_t len = 0;
+    TU_OK(mlops__tree_encode(e, n, &buf, &len));
+    TU_OK(mlops__sha256_oneshot(buf, len, out));
+    mlops_digest kids[8];
+    for (size_t i = 0; i < n; i++) kids[i] = e[i].digest;
+    TU_OK(mlops__put_whole(s, NULL, out, MLOPS__KIND_TREE, n, buf, len, kids, n));
+    free(buf);
+}
+
+/* Names that would escape the target are refused before anything is
+ * written. */
+START_TEST(traversal_refused)
+{
+    char *dir = tu_tmpdir();
+    char *store = tu_path(dir, "store");
+    mlops_store *s = open_small_store(store);
+    mlops_digest blob;
+    TU_OK(mlops_blob_put(s, "pwned", 5, &blob));
+    const char *bad_names[] = {"..", ".", "", "../escape", "a/b", "/etc/passwd"};
+    for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
+        mlops__tree_entry e[2];
+        memset(e, 0, sizeof e);
+        e[0].name = (char *)"a-fine-name";
+        e[0].type = MLOPS__ENTRY_FILE;
+        e[0].mode = 0644;
+        e[0].size = 5;
+        e[0].digest = blob;
+        e[1] = e[0];
+        e[1].name = (char *)bad_names[i];
+        mlops_digest t;
+        put_crafted_tree(s, e, 2, &t);
+        char *dst = tu_path(dir, "dst");
+        TU_RC(MLOPS_EINVAL, mlops_tree_get(s, &t, dst, 0));
+        ck_assert_int_ne(access(dst, F_OK), 0); /* nothing written */
+        free(dst);
+    }
+    /* A name holding NUL: encode by hand through msgpack's str length. */
+    {
+        mlops__tree_entry e;
+        memset(&e, 0, sizeof e);
+        char name[] = "okXbad";
+        e.name = name;
+        e.type = MLOPS__ENTRY_FILE;
+        e.mode = 0644;
+        e.size = 5;
+        e.digest = blob;
+        void *buf = NULL;
+        size_t len = 0;
+        TU_OK(mlops__tree_encode(&e, 1, &buf, &len));
+        unsigned char *p = memmem(buf, len, "okXbad", 6);
+        ck_assert_ptr_nonnull(p);
+        p[2] = '\0';
+        mlops__tree_entry *out = NULL;
+        size_t n = 0;
+        TU_RC(MLOPS_EINVAL, mlops__tree_decode(buf, len, "crafted", &out, &n));
+        free(buf);
+    }
+    /* Duplicate or unsorted names (a symlink and a directory both named
+     * "a" could write through the link). */
+    {
+        mlops__tree_entry e[2];
+        memset(e, 0, sizeof e);
+        e[0].name = (char *)"a";
+        e[0].type = MLOPS__ENTRY_SYMLINK;
+        e[0].size = 5;
+        e[0].digest = blob;
+        e[1] = e[0];
+        e[1].type = MLOPS__ENTRY_FILE;
+        mlops_digest t;
+        put_crafted_tree(s, e, 2, &t);
+        char *dst = tu_path(dir, "dst");
+        TU_RC(MLOPS_EINVAL, mlops_tree_get(s, &t, dst, 0));
+        ck_assert_ptr_nonnull(strstr(mlops_last_error(), "sorted"));
+        ck_assert_int_ne(access(dst, F_OK), 0);
+        free(dst);
+    }
+    /* A symlink entry whose target would be followed by a later entry is
+     * impossible (names are unique), and links are never followed: a tree
+     * holding link "l" -> "/tmp" restores as just that link. */
+    {
+        mlops_digest target;
+        TU_OK(mlops_blob_put(s, "/", 1, &target));
+        mlops__tree_entry e;
+        memset(&e, 0, sizeof e);
+        e.name = (char *)"l";
+        e.type = MLOPS__ENTRY_SYMLINK;
+        e.mode = 0777;
+        e.size = 1;
+        e.digest = target;
+        mlops_digest t;
+        put_crafted_tree(s, &e, 1, &t);
+        char *dst = tu_path(dir, "dst");
+        TU_OK(mlops_tree_get(s, &t, dst, 0));
+        char *l = tu_path(dst, "l");
+        struct stat st;
+        ck_assert_int_eq(lstat(l, &st), 0);
+        ck_assert(S_ISLNK(st.st_mode));
+        free(l);
+        free(dst);
+    }
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(store);
+    free(dir);
+}
+END_TEST
+
+/* A corrupt file blob fails the restore and leaves nothing behind. */
+START_TEST(corrupt_blob_leaves_nothing)
+{
+    char *dir = tu_tmpdir();
+    char *store = tu_path(dir, "store"), *src = tu_path(dir, "src"), *dst = tu_path(dir, "dst");
+    mlops_store *s = open_small_store(store);
+    build_sample(src, 60000);
+    mlops_digest t, blob;
+    TU_OK(mlops_tree_put(s, src, 0, &t));
+    TU_OK(mlops_blob_put(s, "xyz", 3, &blob)); /* nested/deeper/x.bin */
+    char *obj = object_file(s, &blob);
+    flip_byte(obj, 1);
+    TU_RC(MLOPS_ECORRUPT, mlops_tree_get(s, &t, dst, 0));
+    ck_assert_int_ne(access(dst, F_OK), 0);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        ck_assert_msg(strncmp(e->d_name, ".dst", 4) != 0, "left %s", e->d_name);
+    closedir(d);
+    free(obj);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(store);
+    free(src);
+    free(dst);
+    free(dir);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("cas_tree");
+    TCase *t = tcase_create("trees");
+    tcase_set_timeout(t, 120);
+    tcase_add_test(t, round_trip);
+    tcase_add_test(t, merkle_sharing);
+    tcase_add_test(t, follow_symlinks);
+    tcase_add_test(t, bad_input);
+    tcase_add_test(t, traversal_refused);
+    tcase_add_test(t, corrupt_blob_leaves_nothing);
+    suite_add_tcase(s, t);
+    return tu_run(s);
+}
