@@ -15,8 +15,8 @@
 // # Handles and lifetimes
 //
 // Open returns a *Store, safe for concurrent use; Close it when done.
-// Runs, blob readers and blob writers are opened from a store and are
-// released by their own Close (or Commit/Abort); Store.Close releases any
+// Runs, blob readers, blob writers and iterators are opened from a store
+// and are released by their own Close (or Commit/Abort); Store.Close releases any
 // still open, and calls on them then fail with ErrClosed. Profiles and
 // drift reports do not depend on a store and have their own Close.
 // Finalizers release abandoned handles, but only as a safety net.

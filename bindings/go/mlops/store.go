@@ -45,7 +45,8 @@ type Options struct {
 // Store is an open libmlops store: a directory holding artifacts,
 // experiment records, the model registry and drift profiles. A Store may
 // be used by several goroutines at once. Close it when done; Close also
-// releases the handles opened from it (runs, blob readers and writers).
+// releases the handles opened from it (runs, blob readers and writers,
+// iterators).
 type Store struct {
 	mu     sync.RWMutex // read-held by calls, write-held by Close
 	c      *C.mlops_store
