@@ -1,5 +1,9 @@
 package mlops
 
+// The major-version guard sits in this file because cgo reads the files in
+// name order and, with wrong headers, some toolchains (Go 1.19) show only
+// the first file's errors: this one's is the #error below.
+
 /*
 #cgo pkg-config: libmlops
 #include <stdlib.h>
