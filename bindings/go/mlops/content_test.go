@@ -3,6 +3,7 @@ package mlops_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,6 +73,12 @@ func TestStatAndList(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("%d trees", n)
+	}
+	names := []string{mlops.KindBlob.String(), mlops.KindTree.String(), mlops.KindAny.String(),
+		mlops.EncodingRaw.String(), mlops.EncodingZstd.String(), mlops.EncodingChunked.String(), mlops.Encoding(9).String(),
+		mlops.FsckCorrupt.String(), mlops.FsckMissing.String(), mlops.FsckProblem(9).String()}
+	if strings.Join(names, ",") != "blob,tree,any,raw,zstd,chunked,unknown,corrupt,missing,unknown" {
+		t.Fatalf("names %v", names)
 	}
 	_, err = s.Blobs(mlops.Kind(7))
 	wantErr(t, err, mlops.ErrInvalid)

@@ -333,6 +333,17 @@ func TestProfiles(t *testing.T) {
 	if back.Kind() != 0 {
 		t.Fatal("kind after close")
 	}
+	for _, err := range []error{
+		func() error { _, err := back.NewLike(); return err }(),
+		func() error { _, err := back.MarshalBinary(); return err }(),
+		func() error { _, err := p.Compare(back, 0); return err }(),
+		func() error { _, err := back.CompareValues([]float64{1}, 0); return err }(),
+		back.Merge(p),
+	} {
+		if err != mlops.ErrClosed {
+			t.Fatalf("on a closed profile: %v", err)
+		}
+	}
 }
 
 func TestCategoricalProfile(t *testing.T) {
@@ -345,6 +356,8 @@ func TestCategoricalProfile(t *testing.T) {
 	must(t, p.AddStrings(nil, nil))
 	wantErr(t, p.AddStrings([]string{"a"}, []bool{false, true}), mlops.ErrInvalid)
 	wantErr(t, p.AddStrings([]string{"a\x00b"}, nil), mlops.ErrInvalid)
+	_, err = p.CategoryCount("a\x00b")
+	wantErr(t, err, mlops.ErrInvalid)
 	wantErr(t, p.AddStrings([]string{string([]byte{0xff, 0xfe})}, nil), mlops.ErrInvalid)
 	wantErr(t, p.Add([]float64{1}), mlops.ErrInvalid)
 	n, err := p.CategoryCount("red")

@@ -293,6 +293,8 @@ func TestSigning(t *testing.T) {
 	}
 	_, err = mlops.KeyFingerprint("not pem")
 	wantErr(t, err, mlops.ErrFormat)
+	_, err = mlops.KeyFingerprint(pub + "\x00")
+	wantErr(t, err, mlops.ErrInvalid)
 	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	must(t, err)
 	der, err := x509.MarshalPKIXPublicKey(&ek.PublicKey)

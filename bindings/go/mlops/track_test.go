@@ -2,6 +2,7 @@ package mlops_test
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -357,5 +358,41 @@ func TestRunConcurrentLogging(t *testing.T) {
 	must(t, err)
 	if info.Metrics["m"].Count != 200 {
 		t.Fatalf("count %d", info.Metrics["m"].Count)
+	}
+}
+
+// Many distinct keys in one batch (past the short key list) and repeated
+// keys all land under their own names.
+func TestLogMetricsManyKeys(t *testing.T) {
+	s := newStore(t)
+	exp, err := s.CreateExperiment("e")
+	must(t, err)
+	run, err := s.StartRun(exp, "")
+	must(t, err)
+	defer run.Close()
+	var ms []mlops.Metric
+	for i := 0; i < 40; i++ {
+		for k := 0; k < 20; k++ {
+			ms = append(ms, mlops.Metric{Key: "m" + strconv.Itoa(k), Value: float64(k*1000 + i), Step: int64(i)})
+		}
+	}
+	must(t, run.LogMetrics(ms))
+	info, err := s.GetRun(run.ID())
+	must(t, err)
+	if len(info.Metrics) != 20 {
+		t.Fatalf("%d metrics", len(info.Metrics))
+	}
+	for k := 0; k < 20; k++ {
+		m := info.Metrics["m"+strconv.Itoa(k)]
+		if m.Count != 40 || m.Last != float64(k*1000+39) || m.Min != float64(k*1000) {
+			t.Fatalf("m%d: %+v", k, m)
+		}
+	}
+	if _, err := s.DigestLineage(mlops.Digest{}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := s.DigestLineage(mlops.Digest{}); err != mlops.ErrClosed {
+		t.Fatalf("after close: %v", err)
 	}
 }
