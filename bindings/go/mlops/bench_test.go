@@ -10,12 +10,7 @@ import (
 // BenchmarkLogMetrics logs batches of 1,000 points (two keys); see
 // benchmarks/go for the same work beside the C API.
 func BenchmarkLogMetrics(b *testing.B) {
-	s := newStore(b)
-	exp, err := s.CreateExperiment("bench")
-	must(b, err)
-	run, err := s.StartRun(exp, "")
-	must(b, err)
-	defer run.Close()
+	_, run := newRun(b)
 	m := make([]mlops.Metric, 1000)
 	b.ResetTimer()
 	start := time.Now()

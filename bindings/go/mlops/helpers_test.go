@@ -20,6 +20,18 @@ func newStore(t testing.TB) *mlops.Store {
 	return s
 }
 
+// newRun starts a run in a fresh store; both are closed at the end.
+func newRun(t testing.TB) (*mlops.Store, *mlops.Run) {
+	t.Helper()
+	s := newStore(t)
+	exp, err := s.CreateExperiment("e")
+	must(t, err)
+	run, err := s.StartRun(exp, "")
+	must(t, err)
+	t.Cleanup(func() { run.Close() })
+	return s, run
+}
+
 // must fails the test on err.
 func must(t testing.TB, err error) {
 	t.Helper()

@@ -222,12 +222,7 @@ func TestRunLifecycle(t *testing.T) {
 }
 
 func TestMetricHistory(t *testing.T) {
-	s := newStore(t)
-	exp, err := s.CreateExperiment("e")
-	must(t, err)
-	run, err := s.StartRun(exp, "")
-	must(t, err)
-	defer run.Close()
+	s, run := newRun(t)
 	ms := make([]mlops.Metric, 1000)
 	for i := range ms {
 		ms[i] = mlops.Metric{Key: "loss", Value: 1 / float64(i+1), Step: int64(i), Time: time.UnixMilli(int64(1e12 + i))}
@@ -334,12 +329,7 @@ func TestSearchRuns(t *testing.T) {
 
 // A run handle may be used by several goroutines at once.
 func TestRunConcurrentLogging(t *testing.T) {
-	s := newStore(t)
-	exp, err := s.CreateExperiment("e")
-	must(t, err)
-	run, err := s.StartRun(exp, "")
-	must(t, err)
-	defer run.Close()
+	s, run := newRun(t)
 	var wg sync.WaitGroup
 	for g := 0; g < 4; g++ {
 		wg.Add(1)
@@ -364,12 +354,7 @@ func TestRunConcurrentLogging(t *testing.T) {
 // Many distinct keys in one batch (past the short key list) and repeated
 // keys all land under their own names.
 func TestLogMetricsManyKeys(t *testing.T) {
-	s := newStore(t)
-	exp, err := s.CreateExperiment("e")
-	must(t, err)
-	run, err := s.StartRun(exp, "")
-	must(t, err)
-	defer run.Close()
+	s, run := newRun(t)
 	var ms []mlops.Metric
 	for i := 0; i < 40; i++ {
 		for k := 0; k < 20; k++ {
