@@ -6,8 +6,10 @@ what=${1:-test}
 
 # Building the library and running the main job.
 main_pkgs="gcc g++ meson ninja-build pkg-config libsqlite3-dev libssl-dev libzstd-dev libmsgpack-dev"
-# Running every test besides.
-test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl"
+# Running every test besides: the CLI tests are Python (standard library
+# only); the HTML drift report is rendered in headless Chromium, with a
+# font so that its text is drawn.
+test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl python3 chromium fonts-dejavu-core"
 
 case "$what" in
 main) pkgs=$main_pkgs ;;

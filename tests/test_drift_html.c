@@ -35,26 +35,54 @@ START_TEST(hist_numeric_bins)
 {
     double ref[100], cur[100];
     for (int i = 0; i < 100; i++) {
-        ref[i] = i;
-        cur[i] = 50 + i;
+        ref[i] = i + 0.25;
+        cur[i] = 50 + i + 0.25;
     }
     mlops_drift_report *r = report2(MLOPS_COLUMN_NUMERIC, ref, 100, cur, 100, 0, NULL, 0, NULL, 0);
     const mlops_drift_column_result *c = r->columns[0];
-    /* Rice's rule: ceil(2 * cbrt(200)) = 12 bins over [0, 149]. */
+    /* Rice's rule: ceil(2 * cbrt(200)) = 12 bins over [0.25, 149.25]. */
     ck_assert_uint_eq(c->hist_n, 12);
     ck_assert_ptr_nonnull(c->hist_edges);
     ck_assert_ptr_null(c->hist_values);
     ck_assert_int_eq(c->hist_clipped, 0);
-    ck_assert_double_eq(c->hist_edges[0], 0.0);
-    ck_assert_double_eq(c->hist_edges[12], 149.0);
+    ck_assert_double_eq(c->hist_edges[0], 0.25);
+    ck_assert_double_eq(c->hist_edges[12], 149.25);
     for (size_t i = 0; i < 12; i++) ck_assert(c->hist_edges[i] < c->hist_edges[i + 1]);
     ck_assert_uint_eq(sum(c->hist_ref, 12), 100);
     ck_assert_uint_eq(sum(c->hist_cur, 12), 100);
-    /* Bin width 149/12: the first bin [0, 12.4) holds 0..12 of ref only. */
+    /* Bin width 149/12: the first bin [0.25, 12.67) holds 0.25..12.25 of
+     * ref only; the last, 137.25..149.25 of cur. */
     ck_assert_uint_eq(c->hist_ref[0], 13);
     ck_assert_uint_eq(c->hist_cur[0], 0);
     ck_assert_uint_eq(c->hist_ref[11], 0);
     ck_assert_uint_eq(c->hist_cur[11], 13);
+    mlops_drift_report_free(r);
+
+    /* Integers get whole-number bins centred on them: 150 integers in 12
+     * bins of width 13 from -0.5, so every bin but the last holds 13. */
+    for (int i = 0; i < 100; i++) {
+        ref[i] = i;
+        cur[i] = 50 + i;
+    }
+    r = report2(MLOPS_COLUMN_NUMERIC, ref, 100, cur, 100, 0, NULL, 0, NULL, 0);
+    c = r->columns[0];
+    ck_assert_uint_eq(c->hist_n, 12);
+    ck_assert_double_eq(c->hist_edges[0], -0.5);
+    ck_assert_double_eq(c->hist_edges[1], 12.5);
+    ck_assert_double_eq(c->hist_edges[12], 155.5);
+    for (int i = 0; i < 12; i++) {
+        uint64_t want_ref = 0, want_cur = 0;
+        for (int x = 13 * i; x <= 13 * i + 12; x++) {
+            want_ref += x <= 99;
+            want_cur += x >= 50 && x <= 149;
+        }
+        ck_assert_uint_eq(c->hist_ref[i], want_ref);
+        ck_assert_uint_eq(c->hist_cur[i], want_cur);
+    }
+    ck_assert_uint_eq(c->hist_ref[0], 13);
+    ck_assert_uint_eq(c->hist_cur[11], 7); /* 143..149 */
+    ck_assert_uint_eq(sum(c->hist_ref, 12), 100);
+    ck_assert_uint_eq(sum(c->hist_cur, 12), 100);
     mlops_drift_report_free(r);
 }
 END_TEST

@@ -36,6 +36,13 @@ static double union_rank(const mlops__sample *a, const mlops__sample *b, size_t 
     }
 }
 
+static int all_integers(const mlops__sample *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i] != floor(s->v[i])) return 0;
+    return 1;
+}
+
 static int alloc_hist(mlops__drift_hist *h, size_t n, int edges)
 {
     size_t doubles = edges ? n + 1 : n;
@@ -76,6 +83,16 @@ static int histogram(const mlops__sample *a, const mlops__sample *b, mlops__drif
     }
     double width = (hi - lo) / (double)n;
     if (!(width > 0.0) || !isfinite(width)) width = 1.0; /* hi - lo overflowed */
+    /* Integers (ages, counts) in bins of a fractional width alternate
+     * between holding k and k + 1 values, a comb that is not in the data:
+     * give them whole-number bins centred on the integers. */
+    if (all_integers(a) && all_integers(b) && hi - lo < 1e15) {
+        double span = hi - lo + 1.0;
+        width = ceil(span / (double)n);
+        n = (size_t)ceil(span / width);
+        lo -= 0.5;
+        hi = lo + width * (double)n;
+    }
     int rc = alloc_hist(h, n, 1);
     if (rc) return rc;
     for (size_t i = 0; i <= n; i++) h->edges[i] = i == n ? hi : lo + width * (double)i;

@@ -118,6 +118,11 @@ static void tick(mlops__buf *b, double v)
     snprintf(t, sizeof t, "%.*f", decimals > 0 ? decimals : 0, v);
     for (char *p = t; *p; p++)
         if (*p == ',') *p = '.';
+    if (strchr(t, '.')) { /* 17.50 -> 17.5, 34.00 -> 34 */
+        size_t n = strlen(t);
+        while (t[n - 1] == '0') t[--n] = '\0';
+        if (t[n - 1] == '.') t[--n] = '\0';
+    }
     mlops__buf_add(b, t);
 }
 

@@ -1,0 +1,793 @@
+/*
+ * Artifact commands: init, put, get, cat, stat, ls, fsck, gc and ref.
+ */
+#include "cli.h"
+#include "json.h"
+#include "progress.h"
+#include "table.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* A digest in its text form, or the name of a reference. */
+static int resolve_content(const cli_ctx *ctx, mlops_store *s, const char *text, mlops_digest *d)
+{
+    if (strncmp(text, "sha256:", 7) == 0) return cli_parse_digest(ctx, text, d);
+    int rc = mlops_ref_get(s, text, d);
+    if (rc == MLOPS_ENOTFOUND)
+        return cli_error(ctx, "'%s' is neither a digest (sha256:...) nor a reference", text);
+    if (rc) return cli_fail(ctx, rc, text);
+    return CLI_OK;
+}
+
+static const char *kind_name(int kind)
+{
+    return kind == MLOPS_KIND_TREE ? "tree" : "blob";
+}
+
+static const char *encoding_name(int encoding)
+{
+    switch (encoding) {
+    case MLOPS_ENCODING_RAW: return "raw";
+    case MLOPS_ENCODING_ZSTD: return "zstd";
+    case MLOPS_ENCODING_CHUNKED: return "chunked";
+    default: return "unknown";
+    }
+}
+
+/* ---- init -------------------------------------------------------------------- */
+
+static int cmd_init(cli_ctx *ctx, int argc, char **argv)
+{
+    int npos;
+    int rc = cli_parse(ctx, argc, argv, NULL, 0, 0, 1, &npos);
+    if (rc) return rc;
+    if (npos == 1) ctx->store_dir = argv[0];
+    char db[4096];
+    snprintf(db, sizeof db, "%s/mlops.db", ctx->store_dir);
+    struct stat st;
+    int existed = stat(db, &st) == 0;
+    mlops_store *s = NULL;
+    rc = mlops_store_open(ctx->store_dir, NULL, &s);
+    if (rc) return cli_fail(ctx, rc, "cannot create the store");
+    int format = 0;
+    mlops_store_format_version(s, &format);
+    if (existed)
+        printf("store already in %s (format version %d)\n", mlops_store_path(s), format);
+    else
+        printf("initialised an empty store in %s (format version %d)\n", mlops_store_path(s),
+               format);
+    mlops_store_close(s);
+    return CLI_OK;
+}
+
+/* ---- put --------------------------------------------------------------------- */
+
+/* Streams a file into the store through a blob writer so that a progress
+ * bar can follow the bytes (only when stderr is a terminal: otherwise the
+ * one-pass mlops_blob_put_file is used). */
+static int put_with_progress(const cli_ctx *ctx, mlops_store *s, const char *path, uint64_t size,
+                             mlops_digest *d)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return cli_error(ctx, "cannot read '%s': %s", path, strerror(errno));
+    mlops_blob_writer *w = NULL;
+    int rc = mlops_blob_writer_open(s, &w);
+    if (rc) {
+        fclose(f);
+        return cli_fail(ctx, rc, path);
+    }
+    size_t cap = 1 << 20;
+    char *buf = malloc(cap);
+    if (!buf) {
+        fclose(f);
+        mlops_blob_writer_abort(w);
+        return cli_error(ctx, "%s: out of memory", path);
+    }
+    progress *p = progress_start(1, "put", size, 1);
+    uint64_t done = 0;
+    size_t got;
+    while ((got = fread(buf, 1, cap, f)) > 0) {
+        rc = mlops_blob_writer_write(w, buf, got);
+        if (rc) break;
+        done += got;
+        progress_set(p, done);
+    }
+    int read_error = ferror(f);
+    int saved = errno;
+    fclose(f);
+    free(buf);
+    progress_end(p);
+    if (rc) {
+        mlops_blob_writer_abort(w);
+        return cli_fail(ctx, rc, path);
+    }
+    if (read_error) {
+        mlops_blob_writer_abort(w);
+        return cli_error(ctx, "cannot read '%s': %s", path, strerror(saved));
+    }
+    rc = mlops_blob_writer_commit(w, d);
+    if (rc) return cli_fail(ctx, rc, path);
+    return CLI_OK;
+}
+
+typedef struct tree_job {
+    mlops_store *s;
+    const char *dir;
+    unsigned flags;
+    mlops_digest *out;
+    char err[1024];
+} tree_job;
+
+/* Runs on the spinner's thread: the library's message is thread-local, so
+ * it is copied for the main thread. */
+static int tree_put_job(void *arg)
+{
+    tree_job *j = arg;
+    int rc = mlops_tree_put(j->s, j->dir, j->flags, j->out);
+    if (rc) snprintf(j->err, sizeof j->err, "%s", mlops_last_error());
+    return rc;
+}
+
+static int put_one(const cli_ctx *ctx, mlops_store *s, const char *path, int follow,
+                   mlops_digest *d, int *is_tree)
+{
+    *is_tree = 0;
+    if (strcmp(path, "-") == 0) {
+        int rc = mlops_blob_put_file(s, "/dev/stdin", d);
+        return rc ? cli_fail(ctx, rc, "standard input") : CLI_OK;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0) return cli_error(ctx, "cannot read '%s': %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode)) {
+        *is_tree = 1;
+        tree_job job = { s, path, follow ? MLOPS_TREE_FOLLOW_SYMLINKS : 0u, d, "" };
+        int rc = progress_spin(ctx->stderr_tty, "put", tree_put_job, &job);
+        if (rc) return cli_error(ctx, "%s: %s (%s)", path, job.err, mlops_strerror(rc));
+        return CLI_OK;
+    }
+    if (ctx->stderr_tty && S_ISREG(st.st_mode) && st.st_size >= (1 << 22))
+        return put_with_progress(ctx, s, path, (uint64_t)st.st_size, d);
+    int rc = mlops_blob_put_file(s, path, d);
+    return rc ? cli_fail(ctx, rc, path) : CLI_OK;
+}
+
+static int cmd_put(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *ref = NULL;
+    int as_json = 0, follow = 0, npos;
+    const cli_opt opts[] = {
+        { "ref", 'r', &ref, NULL },
+        { "json", 0, NULL, &as_json },
+        { "follow-symlinks", 'L', NULL, &follow },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 3, 1, -1, &npos);
+    if (rc) return rc;
+    if (ref && npos != 1) return cli_usage(ctx, "--ref names one PATH, not %d", npos);
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
+    json j;
+    json_init(&j, stdout);
+    if (as_json) json_begin_array(&j);
+    int status = CLI_OK;
+    for (int i = 0; i < npos; i++) {
+        mlops_digest d;
+        int is_tree;
+        if (put_one(ctx, s, argv[i], follow, &d, &is_tree) != CLI_OK) {
+            status = CLI_FAIL;
+            continue;
+        }
+        if (ref) {
+            rc = mlops_ref_set(s, ref, &d);
+            if (rc) {
+                status = cli_fail(ctx, rc, "cannot set the reference");
+                continue;
+            }
+        }
+        char hex[MLOPS_DIGEST_STRLEN];
+        cli_fmt_digest(&d, hex);
+        if (as_json) {
+            json_begin_object(&j);
+            json_kv_string(&j, "path", argv[i]);
+            json_kv_string(&j, "digest", hex);
+            json_kv_string(&j, "kind", is_tree ? "tree" : "blob");
+            if (ref) json_kv_string(&j, "ref", ref);
+            json_end_object(&j);
+        } else {
+            printf("%s  %s\n", hex, argv[i]);
+        }
+    }
+    if (as_json) {
+        json_end_array(&j);
+        json_finish(&j);
+    }
+    mlops_store_close(s);
+    return status;
+}
+
+/* ---- get and cat ------------------------------------------------------------- */
+
+typedef struct get_job {
+    mlops_store *s;
+    const mlops_digest *d;
+    const char *path;
+    int tree;
+    unsigned flags;
+    char err[1024];
+} get_job;
+
+static int get_job_run(void *arg)
+{
+    get_job *j = arg;
+    int rc = j->tree ? mlops_tree_get(j->s, j->d, j->path, 0)
+                     : mlops_blob_get_file_ex(j->s, j->d, j->path, j->flags);
+    if (rc) snprintf(j->err, sizeof j->err, "%s", mlops_last_error());
+    return rc;
+}
+
+static int cmd_get(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *out = NULL;
+    int force = 0, npos;
+    const cli_opt opts[] = {
+        { "output", 'o', &out, NULL },
+        { "force", 'f', NULL, &force },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 2, 1, 1, &npos);
+    if (rc) return rc;
+    if (!out) return cli_usage(ctx, "missing -o PATH");
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    mlops_digest d;
+    if ((rc = resolve_content(ctx, s, argv[0], &d))) goto done;
+    mlops_blob_info info = MLOPS_BLOB_INFO_INIT;
+    rc = mlops_blob_stat(s, &d, &info);
+    if (rc) {
+        rc = cli_fail(ctx, rc, argv[0]);
+        goto done;
+    }
+    int tree = info.kind == MLOPS_KIND_TREE;
+    if (tree && force) {
+        rc = cli_usage(ctx, "--force applies to blobs only: a tree is restored into a new directory");
+        goto done;
+    }
+    get_job job = { s, &d, out, tree, force ? MLOPS_GET_REPLACE : 0u, "" };
+    rc = progress_spin(ctx->stderr_tty, "get", get_job_run, &job);
+    if (rc) {
+        rc = cli_error(ctx, "%s: %s (%s)", argv[0], job.err, mlops_strerror(rc));
+        goto done;
+    }
+    rc = CLI_OK;
+done:
+    mlops_store_close(s);
+    return rc;
+}
+
+static int cmd_cat(cli_ctx *ctx, int argc, char **argv)
+{
+    int npos;
+    int rc = cli_parse(ctx, argc, argv, NULL, 0, 1, 1, &npos);
+    if (rc) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    mlops_digest d;
+    mlops_blob_reader *r = NULL;
+    char *buf = NULL;
+    if ((rc = resolve_content(ctx, s, argv[0], &d))) goto done;
+    rc = mlops_blob_reader_open(s, &d, &r);
+    if (rc) {
+        rc = cli_fail(ctx, rc, argv[0]);
+        goto done;
+    }
+    size_t cap = 1 << 20, got;
+    buf = malloc(cap);
+    if (!buf) {
+        rc = cli_error(ctx, "out of memory");
+        goto done;
+    }
+    for (;;) {
+        rc = mlops_blob_reader_read(r, buf, cap, &got);
+        if (got > 0 && fwrite(buf, 1, got, stdout) != got) {
+            rc = cli_error(ctx, "cannot write the output: %s", strerror(errno));
+            goto done;
+        }
+        if (rc) {
+            rc = cli_fail(ctx, rc, argv[0]);
+            goto done;
+        }
+        if (got == 0) break;
+    }
+    rc = CLI_OK;
+done:
+    free(buf);
+    mlops_blob_reader_close(r);
+    mlops_store_close(s);
+    return rc;
+}
+
+/* ---- stat and ls ---------------------------------------------------------------- */
+
+static void json_info(json *j, const char *digest, const mlops_blob_info *info)
+{
+    json_begin_object(j);
+    json_kv_string(j, "digest", digest);
+    json_kv_string(j, "kind", kind_name(info->kind));
+    json_kv_uint(j, "size", info->size);
+    json_kv_uint(j, "stored", info->stored);
+    json_kv_uint(j, info->kind == MLOPS_KIND_TREE ? "entries" : "chunks", info->chunks);
+    json_kv_string(j, "encoding", encoding_name(info->encoding));
+    json_kv_uint(j, "zstd_chunks", info->zstd_chunks);
+    json_kv_int(j, "created_ms", info->created_ms);
+    json_end_object(j);
+}
+
+static int stat_store(const cli_ctx *ctx, mlops_store *s, int as_json)
+{
+    mlops_blob_iter *it = NULL;
+    int rc = mlops_blob_list_open(s, 0, &it);
+    if (rc) return cli_fail(ctx, rc, "cannot list the store");
+    uint64_t blobs = 0, trees = 0, size = 0, stored = 0;
+    mlops_digest d;
+    mlops_blob_info info = MLOPS_BLOB_INFO_INIT;
+    while ((rc = mlops_blob_list_next(it, &d, &info)) == MLOPS_OK) {
+        if (info.kind == MLOPS_KIND_TREE) {
+            trees++;
+        } else {
+            blobs++;
+            size += info.size;
+        }
+        stored += info.stored;
+    }
+    mlops_blob_list_close(it);
+    if (rc != MLOPS_ITEROVER) return cli_fail(ctx, rc, "cannot list the store");
+    int format = 0;
+    mlops_store_format_version(s, &format);
+    if (as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_object(&j);
+        json_kv_string(&j, "path", mlops_store_path(s));
+        json_kv_int(&j, "format_version", format);
+        json_kv_uint(&j, "blobs", blobs);
+        json_kv_uint(&j, "trees", trees);
+        json_kv_uint(&j, "blob_bytes", size);
+        json_kv_uint(&j, "stored_bytes", stored);
+        json_end_object(&j);
+        json_finish(&j);
+        return CLI_OK;
+    }
+    char a[32], b[32];
+    cli_fmt_size(size, a, sizeof a);
+    cli_fmt_size(stored, b, sizeof b);
+    printf("store:           %s\n", mlops_store_path(s));
+    printf("format version:  %d\n", format);
+    printf("blobs:           %llu (%s)\n", (unsigned long long)blobs, a);
+    printf("trees:           %llu\n", (unsigned long long)trees);
+    printf("stored:          %s (object files; chunks shared by blobs counted in each)\n", b);
+    return CLI_OK;
+}
+
+static int cmd_stat(cli_ctx *ctx, int argc, char **argv)
+{
+    int as_json, npos;
+    int rc = cli_parse_json(ctx, argc, argv, 0, -1, &as_json, &npos);
+    if (rc) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    if (npos == 0) {
+        rc = stat_store(ctx, s, as_json);
+        mlops_store_close(s);
+        return rc;
+    }
+    json j;
+    json_init(&j, stdout);
+    if (as_json) json_begin_array(&j);
+    int status = CLI_OK;
+    for (int i = 0; i < npos; i++) {
+        mlops_digest d;
+        if (resolve_content(ctx, s, argv[i], &d) != CLI_OK) {
+            status = CLI_FAIL;
+            continue;
+        }
+        mlops_blob_info info = MLOPS_BLOB_INFO_INIT;
+        rc = mlops_blob_stat(s, &d, &info);
+        if (rc) {
+            status = cli_fail(ctx, rc, argv[i]);
+            continue;
+        }
+        char hex[MLOPS_DIGEST_STRLEN], size[32], stored[32], when[32];
+        cli_fmt_digest(&d, hex);
+        if (as_json) {
+            json_info(&j, hex, &info);
+            continue;
+        }
+        cli_fmt_size(info.size, size, sizeof size);
+        cli_fmt_size(info.stored, stored, sizeof stored);
+        cli_fmt_time(info.created_ms, when, sizeof when);
+        printf("digest:    %s\n", hex);
+        printf("kind:      %s\n", kind_name(info.kind));
+        printf("size:      %llu bytes (%s)\n", (unsigned long long)info.size, size);
+        printf("stored:    %llu bytes (%s)\n", (unsigned long long)info.stored, stored);
+        if (info.kind == MLOPS_KIND_TREE)
+            printf("entries:   %llu\n", (unsigned long long)info.chunks);
+        else
+            printf("chunks:    %llu (%llu compressed), %s\n", (unsigned long long)info.chunks,
+                   (unsigned long long)info.zstd_chunks, encoding_name(info.encoding));
+        printf("created:   %s UTC\n", when);
+        if (i + 1 < npos) putchar('\n');
+    }
+    if (as_json) {
+        json_end_array(&j);
+        json_finish(&j);
+    }
+    mlops_store_close(s);
+    return status;
+}
+
+static int cmd_ls(cli_ctx *ctx, int argc, char **argv)
+{
+    int as_json = 0, blobs = 0, trees = 0, npos;
+    const cli_opt opts[] = {
+        { "json", 0, NULL, &as_json },
+        { "blobs", 0, NULL, &blobs },
+        { "trees", 0, NULL, &trees },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 3, 0, 0, &npos);
+    if (rc) return rc;
+    if (blobs && trees) return cli_usage(ctx, "--blobs and --trees exclude each other");
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    mlops_blob_iter *it = NULL;
+    rc = mlops_blob_list_open(s, blobs ? MLOPS_KIND_BLOB : trees ? MLOPS_KIND_TREE : 0, &it);
+    if (rc) {
+        rc = cli_fail(ctx, rc, "cannot list the store");
+        mlops_store_close(s);
+        return rc;
+    }
+    static const char *const headers[] = { "DIGEST", "KIND", "SIZE", "STORED", "CREATED" };
+    listing out;
+    listing_begin(&out, as_json, 5, headers);
+    table_align_right(out.t, 2);
+    table_align_right(out.t, 3);
+    mlops_digest d;
+    mlops_blob_info info = MLOPS_BLOB_INFO_INIT;
+    while ((rc = mlops_blob_list_next(it, &d, &info)) == MLOPS_OK) {
+        char hex[MLOPS_DIGEST_STRLEN], size[32], stored[32], when[32];
+        cli_fmt_digest(&d, hex);
+        if (as_json) {
+            json_info(&out.j, hex, &info);
+            continue;
+        }
+        cli_fmt_size(info.size, size, sizeof size);
+        cli_fmt_size(info.stored, stored, sizeof stored);
+        cli_fmt_time(info.created_ms, when, sizeof when);
+        table_cell(out.t, hex);
+        table_cell(out.t, kind_name(info.kind));
+        table_cell(out.t, size);
+        table_cell(out.t, stored);
+        table_cell(out.t, when);
+    }
+    mlops_blob_list_close(it);
+    mlops_store_close(s);
+    if (rc != MLOPS_ITEROVER) {
+        listing_drop(&out);
+        return cli_fail(ctx, rc, "cannot list the store");
+    }
+    listing_end(&out);
+    return CLI_OK;
+}
+
+/* ---- fsck and gc ------------------------------------------------------------------ */
+
+typedef struct fsck_job {
+    mlops_store *s;
+    mlops_fsck_opts opts;
+    mlops_fsck_report report;
+    char err[1024];
+} fsck_job;
+
+static int fsck_job_run(void *arg)
+{
+    fsck_job *j = arg;
+    int rc = mlops_store_fsck(j->s, &j->opts, &j->report);
+    if (rc && rc != MLOPS_ECORRUPT) snprintf(j->err, sizeof j->err, "%s", mlops_last_error());
+    return rc;
+}
+
+static int cmd_fsck(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *sample = NULL;
+    int no_quarantine = 0, as_json = 0, npos;
+    const cli_opt opts[] = {
+        { "sample", 0, &sample, NULL },
+        { "no-quarantine", 0, NULL, &no_quarantine },
+        { "json", 0, NULL, &as_json },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 3, 0, 0, &npos);
+    if (rc) return rc;
+    fsck_job job;
+    memset(&job, 0, sizeof job);
+    mlops_fsck_opts_init(&job.opts, MLOPS_FSCK_OPTS_VERSION);
+    mlops_fsck_report_init(&job.report, MLOPS_FSCK_REPORT_VERSION);
+    if (sample) {
+        if ((rc = cli_parse_double(ctx, "--sample", sample, &job.opts.sample))) return rc;
+        if (!(job.opts.sample > 0.0 && job.opts.sample <= 1.0))
+            return cli_usage(ctx, "--sample must be in (0, 1], not %s", sample);
+    }
+    job.opts.quarantine = !no_quarantine;
+    if ((rc = cli_open_store(ctx, no_quarantine ? CLI_STORE_READ : CLI_STORE_WRITE, &job.s)))
+        return rc;
+    rc = progress_spin(ctx->stderr_tty, "fsck", fsck_job_run, &job);
+    mlops_store_close(job.s);
+    if (rc && rc != MLOPS_ECORRUPT)
+        return cli_error(ctx, "%s (%s)", job.err, mlops_strerror(rc));
+    const mlops_fsck_report *r = &job.report;
+    if (as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_object(&j);
+        json_kv_bool(&j, "ok", rc == MLOPS_OK);
+        json_kv_uint(&j, "objects", r->objects);
+        json_kv_uint(&j, "checked", r->checked);
+        json_kv_uint(&j, "bytes_checked", r->bytes_checked);
+        json_kv_uint(&j, "corrupt", r->corrupt);
+        json_kv_uint(&j, "missing", r->missing);
+        json_kv_uint(&j, "quarantined", r->quarantined);
+        json_kv_uint(&j, "orphans", r->orphans);
+        json_key(&j, "issues");
+        json_begin_array(&j);
+        for (size_t i = 0; i < r->nissues; i++) {
+            char hex[MLOPS_DIGEST_STRLEN];
+            cli_fmt_digest(&r->issues[i].digest, hex);
+            json_begin_object(&j);
+            json_kv_string(&j, "digest", hex);
+            json_kv_string(&j, "problem",
+                           r->issues[i].problem == MLOPS_FSCK_MISSING ? "missing" : "corrupt");
+            json_end_object(&j);
+        }
+        json_end_array(&j);
+        json_end_object(&j);
+        json_finish(&j);
+    } else {
+        char bytes[32];
+        cli_fmt_size(r->bytes_checked, bytes, sizeof bytes);
+        printf("checked %llu of %llu objects (%s): %llu corrupt, %llu missing, %llu quarantined",
+               (unsigned long long)r->checked, (unsigned long long)r->objects, bytes,
+               (unsigned long long)r->corrupt, (unsigned long long)r->missing,
+               (unsigned long long)r->quarantined);
+        if (r->orphans) printf(", %llu orphan files (gc removes them)", (unsigned long long)r->orphans);
+        putchar('\n');
+        for (size_t i = 0; i < r->nissues; i++) {
+            char hex[MLOPS_DIGEST_STRLEN];
+            cli_fmt_digest(&r->issues[i].digest, hex);
+            printf("%-8s %s\n", r->issues[i].problem == MLOPS_FSCK_MISSING ? "missing" : "corrupt",
+                   hex);
+        }
+    }
+    mlops_free(job.report.issues);
+    if (rc == MLOPS_ECORRUPT)
+        return cli_error(ctx, "the store is damaged: %llu corrupt, %llu missing objects",
+                         (unsigned long long)r->corrupt, (unsigned long long)r->missing);
+    return CLI_OK;
+}
+
+typedef struct gc_job {
+    mlops_store *s;
+    mlops_gc_opts opts;
+    mlops_gc_report report;
+    char err[1024];
+} gc_job;
+
+static int gc_job_run(void *arg)
+{
+    gc_job *j = arg;
+    int rc = mlops_store_gc(j->s, &j->opts, &j->report);
+    if (rc) snprintf(j->err, sizeof j->err, "%s", mlops_last_error());
+    return rc;
+}
+
+static int cmd_gc(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *grace = NULL;
+    int dry_run = 0, as_json = 0, npos;
+    const cli_opt opts[] = {
+        { "dry-run", 'n', NULL, &dry_run },
+        { "grace", 0, &grace, NULL },
+        { "json", 0, NULL, &as_json },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 3, 0, 0, &npos);
+    if (rc) return rc;
+    gc_job job;
+    memset(&job, 0, sizeof job);
+    mlops_gc_opts_init(&job.opts, MLOPS_GC_OPTS_VERSION);
+    mlops_gc_report_init(&job.report, MLOPS_GC_REPORT_VERSION);
+    job.opts.dry_run = dry_run;
+    if (grace) {
+        double seconds;
+        if ((rc = cli_parse_double(ctx, "--grace", grace, &seconds))) return rc;
+        if (!(seconds >= 0.0 && seconds < 1e12))
+            return cli_usage(ctx, "--grace is a number of seconds >= 0, not %s", grace);
+        job.opts.grace_ms = (int64_t)(seconds * 1000.0);
+    }
+    if ((rc = cli_open_store(ctx, dry_run ? CLI_STORE_READ : CLI_STORE_WRITE, &job.s))) return rc;
+    rc = progress_spin(ctx->stderr_tty, "gc", gc_job_run, &job);
+    mlops_store_close(job.s);
+    if (rc) return cli_error(ctx, "%s (%s)", job.err, mlops_strerror(rc));
+    const mlops_gc_report *r = &job.report;
+    if (as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_object(&j);
+        json_kv_bool(&j, "dry_run", dry_run);
+        json_kv_uint(&j, "contents", r->contents);
+        json_kv_uint(&j, "objects", r->objects);
+        json_kv_uint(&j, "bytes", r->bytes);
+        json_kv_uint(&j, "orphans", r->orphans);
+        json_kv_uint(&j, "kept_contents", r->kept_contents);
+        json_kv_uint(&j, "kept_objects", r->kept_objects);
+        json_end_object(&j);
+        json_finish(&j);
+        return CLI_OK;
+    }
+    char bytes[32];
+    cli_fmt_size(r->bytes, bytes, sizeof bytes);
+    printf("%s %llu blobs and trees (%llu object files, %s) and %llu orphan files; kept %llu "
+           "blobs and trees (%llu object files)\n",
+           dry_run ? "would delete" : "deleted", (unsigned long long)r->contents,
+           (unsigned long long)r->objects, bytes, (unsigned long long)r->orphans,
+           (unsigned long long)r->kept_contents, (unsigned long long)r->kept_objects);
+    return CLI_OK;
+}
+
+/* ---- ref -------------------------------------------------------------------------- */
+
+static int cmd_ref_set(cli_ctx *ctx, int argc, char **argv)
+{
+    int npos;
+    int rc = cli_parse(ctx, argc, argv, NULL, 0, 2, 2, &npos);
+    if (rc) return rc;
+    mlops_digest d;
+    if ((rc = cli_parse_digest(ctx, argv[1], &d))) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
+    rc = mlops_ref_set(s, argv[0], &d);
+    mlops_store_close(s);
+    return rc ? cli_fail(ctx, rc, argv[0]) : CLI_OK;
+}
+
+static int cmd_ref_get(cli_ctx *ctx, int argc, char **argv)
+{
+    int as_json, npos;
+    int rc = cli_parse_json(ctx, argc, argv, 1, 1, &as_json, &npos);
+    if (rc) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    mlops_digest d;
+    rc = mlops_ref_get(s, argv[0], &d);
+    mlops_store_close(s);
+    if (rc) return cli_fail(ctx, rc, argv[0]);
+    char hex[MLOPS_DIGEST_STRLEN];
+    cli_fmt_digest(&d, hex);
+    if (as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_object(&j);
+        json_kv_string(&j, "name", argv[0]);
+        json_kv_string(&j, "digest", hex);
+        json_end_object(&j);
+        json_finish(&j);
+    } else {
+        printf("%s\n", hex);
+    }
+    return CLI_OK;
+}
+
+static int cmd_ref_ls(cli_ctx *ctx, int argc, char **argv)
+{
+    int as_json, npos;
+    int rc = cli_parse_json(ctx, argc, argv, 0, 1, &as_json, &npos);
+    if (rc) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    mlops_ref_iter *it = NULL;
+    rc = mlops_ref_list_open(s, npos ? argv[0] : NULL, &it);
+    if (rc) {
+        rc = cli_fail(ctx, rc, "cannot list the references");
+        mlops_store_close(s);
+        return rc;
+    }
+    static const char *const headers[] = { "NAME", "DIGEST" };
+    listing out;
+    listing_begin(&out, as_json, 2, headers);
+    const char *name;
+    mlops_digest d;
+    while ((rc = mlops_ref_list_next(it, &name, &d)) == MLOPS_OK) {
+        char hex[MLOPS_DIGEST_STRLEN];
+        cli_fmt_digest(&d, hex);
+        if (as_json) {
+            json_begin_object(&out.j);
+            json_kv_string(&out.j, "name", name);
+            json_kv_string(&out.j, "digest", hex);
+            json_end_object(&out.j);
+        } else {
+            table_cell(out.t, name);
+            table_cell(out.t, hex);
+        }
+    }
+    mlops_ref_list_close(it);
+    mlops_store_close(s);
+    if (rc != MLOPS_ITEROVER) {
+        listing_drop(&out);
+        return cli_fail(ctx, rc, "cannot list the references");
+    }
+    listing_end(&out);
+    return CLI_OK;
+}
+
+static int cmd_ref_rm(cli_ctx *ctx, int argc, char **argv)
+{
+    int npos;
+    int rc = cli_parse(ctx, argc, argv, NULL, 0, 1, 1, &npos);
+    if (rc) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
+    rc = mlops_ref_delete(s, argv[0]);
+    mlops_store_close(s);
+    return rc ? cli_fail(ctx, rc, argv[0]) : CLI_OK;
+}
+
+const cli_command cli_artifact_commands[] = {
+    { "init", cmd_init, "[DIR]", "Create a store",
+      "Creates the store DIR (default: the -C directory, else $MLOPS_STORE, else\n"
+      "./.mlops) and its layout. On an existing store it changes nothing and says so.\n" },
+    { "put", cmd_put, "PATH...", "Store files or directories; print their digests",
+      "Stores each PATH (a file, a directory, or - for standard input) and prints\n"
+      "\"DIGEST  PATH\" per line. A directory is stored as a tree. Content already in\n"
+      "the store is not stored again.\n\n"
+      "Options:\n"
+      "  -r, --ref NAME           point reference NAME at the content (one PATH only)\n"
+      "  -L, --follow-symlinks    store what symlinks in directories point to\n"
+      "  --json                   print a JSON array of {path, digest, kind}\n" },
+    { "get", cmd_get, "DIGEST|REF -o PATH", "Write a blob to a file, a tree to a directory",
+      "Writes blob DIGEST to the new file PATH, or restores tree DIGEST into the new\n"
+      "directory PATH. Every byte is verified first; PATH never holds partial content.\n\n"
+      "Options:\n"
+      "  -o, --output PATH        where to write (required)\n"
+      "  -f, --force              replace an existing file (blobs only)\n" },
+    { "cat", cmd_cat, "DIGEST|REF", "Write a blob to standard output",
+      "Streams the blob's verified bytes to standard output.\n" },
+    { "stat", cmd_stat, "[DIGEST|REF...]", "Describe blobs and trees, or the store",
+      "With digests: kind, size, bytes on disk, chunks and encoding of each. Without:\n"
+      "the store's path, format version and totals.\n\n"
+      "Options:\n"
+      "  --json                   print JSON\n" },
+    { "ls", cmd_ls, "", "List the blobs and trees in the store",
+      "Options:\n"
+      "  --blobs                  only blobs\n"
+      "  --trees                  only trees\n"
+      "  --json                   print a JSON array\n" },
+    { "fsck", cmd_fsck, "", "Verify every object of the store",
+      "Re-hashes the store's objects and reports corrupt and missing ones; corrupt\n"
+      "object files are moved to <store>/quarantine/. Exits 1 when any is damaged.\n\n"
+      "Options:\n"
+      "  --sample F               check a random fraction F in (0, 1] of the objects\n"
+      "  --no-quarantine          only report (opens the store read-only)\n"
+      "  --json                   print JSON\n" },
+    { "gc", cmd_gc, "", "Delete content nothing refers to",
+      "Deletes blobs and trees that no reference, run output or model version\n"
+      "reaches, except what was stored or referenced within the grace period.\n\n"
+      "Options:\n"
+      "  -n, --dry-run            report what would be deleted, delete nothing\n"
+      "  --grace SECONDS          keep what is newer than this (default 3600)\n"
+      "  --json                   print JSON\n" },
+    { "ref", NULL, "", "Named references to content (kept by gc)", "" },
+    { "ref set", cmd_ref_set, "NAME DIGEST", "Point reference NAME at DIGEST", "" },
+    { "ref get", cmd_ref_get, "NAME", "Print the digest NAME points at",
+      "Options:\n  --json                   print JSON\n" },
+    { "ref ls", cmd_ref_ls, "[PREFIX]", "List references (starting with PREFIX)",
+      "Options:\n  --json                   print a JSON array\n" },
+    { "ref rm", cmd_ref_rm, "NAME", "Remove reference NAME (content stays until gc)", "" },
+    { NULL, NULL, NULL, NULL, NULL },
+};

@@ -1,0 +1,717 @@
+/*
+ * Experiment records: exp, run, runs search and metric history.
+ */
+#include "cli.h"
+#include "json.h"
+#include "table.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* An experiment by name, or by id when the text is a number and no
+ * experiment has that name. */
+static int find_experiment(const cli_ctx *ctx, mlops_store *s, const char *text, int64_t *id)
+{
+    mlops_experiment *e = NULL;
+    int rc = mlops_experiment_get_by_name(s, text, &e);
+    if (rc == MLOPS_OK) {
+        *id = mlops_experiment_id(e);
+        mlops_experiment_free(e);
+        return CLI_OK;
+    }
+    if (rc != MLOPS_ENOTFOUND && rc != MLOPS_EINVAL) return cli_fail(ctx, rc, text);
+    char *end;
+    long long v = strtoll(text, &end, 10);
+    if (*text && !*end && v > 0) {
+        rc = mlops_experiment_get(s, v, &e);
+        if (rc == MLOPS_OK) {
+            *id = v;
+            mlops_experiment_free(e);
+            return CLI_OK;
+        }
+    }
+    return cli_error(ctx, "no experiment '%s' (create it with 'mlops exp create %s')", text, text);
+}
+
+static int parse_lifecycle(const cli_ctx *ctx, int all, int deleted, int *out)
+{
+    if (all && deleted) return cli_usage(ctx, "--all and --deleted exclude each other");
+    *out = all ? MLOPS_LIFECYCLE_ALL : deleted ? MLOPS_LIFECYCLE_DELETED : MLOPS_LIFECYCLE_ACTIVE;
+    return CLI_OK;
+}
+
+/* The arguments of the listing commands: --json, --all, --deleted and
+ * npos (0 or 1) positional arguments. */
+static int parse_list_args(cli_ctx *ctx, int argc, char **argv, int npos_wanted, int *as_json,
+                           int *lifecycle, int *npos)
+{
+    int all = 0, deleted = 0;
+    *as_json = 0;
+    const cli_opt opts[] = {
+        { "json", 0, NULL, as_json },
+        { "all", 'a', NULL, &all },
+        { "deleted", 0, NULL, &deleted },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 3, npos_wanted, npos_wanted, npos);
+    if (rc) return rc;
+    return parse_lifecycle(ctx, all, deleted, lifecycle);
+}
+
+/* ---- exp ------------------------------------------------------------------------ */
+
+static int cmd_exp_create(cli_ctx *ctx, int argc, char **argv)
+{
+    int as_json, npos;
+    int rc = cli_parse_json(ctx, argc, argv, 1, 1, &as_json, &npos);
+    if (rc) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
+    int64_t id;
+    rc = mlops_experiment_create(s, argv[0], &id);
+    mlops_store_close(s);
+    if (rc) return cli_fail(ctx, rc, argv[0]);
+    if (as_json)
+        printf("{\"id\":%lld}\n", (long long)id);
+    else
+        printf("%lld\n", (long long)id);
+    return CLI_OK;
+}
+
+static void json_kvs(json *j, const char *key, const mlops_kv *kv, size_t n)
+{
+    json_key(j, key);
+    json_begin_object(j);
+    for (size_t i = 0; i < n; i++) json_kv_string(j, kv[i].key, kv[i].value);
+    json_end_object(j);
+}
+
+static int cmd_exp_ls(cli_ctx *ctx, int argc, char **argv)
+{
+    int as_json, npos, lifecycle;
+    int rc = parse_list_args(ctx, argc, argv, 0, &as_json, &lifecycle, &npos);
+    if (rc) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    mlops_experiment **list = NULL;
+    size_t n = 0;
+    rc = mlops_experiment_list(s, lifecycle, &list, &n);
+    mlops_store_close(s);
+    if (rc) return cli_fail(ctx, rc, "cannot list the experiments");
+    if (as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_array(&j);
+        for (size_t i = 0; i < n; i++) {
+            size_t ntags;
+            const mlops_kv *tags = mlops_experiment_tags(list[i], &ntags);
+            json_begin_object(&j);
+            json_kv_int(&j, "id", mlops_experiment_id(list[i]));
+            json_kv_string(&j, "name", mlops_experiment_name(list[i]));
+            json_kv_int(&j, "created_ms", mlops_experiment_created_ms(list[i]));
+            json_kv_int(&j, "updated_ms", mlops_experiment_updated_ms(list[i]));
+            json_kv_int(&j, "deleted_ms", mlops_experiment_deleted_ms(list[i]));
+            json_kvs(&j, "tags", tags, ntags);
+            json_end_object(&j);
+        }
+        json_end_array(&j);
+        json_finish(&j);
+    } else {
+        static const char *const headers[] = { "ID", "NAME", "CREATED", "DELETED" };
+        table *t = table_new(4, headers);
+        table_align_right(t, 0);
+        for (size_t i = 0; i < n; i++) {
+            char created[32], del[32];
+            cli_fmt_time(mlops_experiment_created_ms(list[i]), created, sizeof created);
+            cli_fmt_time(mlops_experiment_deleted_ms(list[i]), del, sizeof del);
+            table_cellf(t, "%lld", (long long)mlops_experiment_id(list[i]));
+            table_cell(t, mlops_experiment_name(list[i]));
+            table_cell(t, created);
+            table_cell(t, del);
+        }
+        table_print(t, stdout);
+        table_free(t);
+    }
+    mlops_experiment_list_free(list, n);
+    return CLI_OK;
+}
+
+/* ---- run start / end / log ---------------------------------------------------------- */
+
+static int cmd_run_start(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *name = NULL, *parent = NULL, *commit = NULL, *source = NULL;
+    int as_json = 0, npos;
+    const cli_opt opts[] = {
+        { "name", 'n', &name, NULL },
+        { "parent", 0, &parent, NULL },
+        { "git-commit", 0, &commit, NULL },
+        { "source", 0, &source, NULL },
+        { "json", 0, NULL, &as_json },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 5, 1, 1, &npos);
+    if (rc) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
+    int64_t exp;
+    mlops_run *run = NULL;
+    if ((rc = find_experiment(ctx, s, argv[0], &exp))) goto done;
+    mlops_run_start_opts o = MLOPS_RUN_START_OPTS_INIT;
+    o.name = name;
+    o.parent_run_id = parent;
+    o.git_commit = commit;
+    o.source = source ? source : "mlops";
+    rc = mlops_run_start_ex(s, exp, &o, &run);
+    if (rc) {
+        rc = cli_fail(ctx, rc, "cannot start the run");
+        goto done;
+    }
+    if (as_json)
+        printf("{\"run_id\":\"%s\",\"experiment_id\":%lld}\n", mlops_run_id(run), (long long)exp);
+    else
+        printf("%s\n", mlops_run_id(run));
+    rc = CLI_OK;
+done:
+    mlops_run_free(run);
+    mlops_store_close(s);
+    return rc;
+}
+
+/* Opens the store and run RUN_ID for writing. */
+static int open_run(const cli_ctx *ctx, const char *id, mlops_store **s, mlops_run **run)
+{
+    int rc = cli_open_store(ctx, CLI_STORE_WRITE, s);
+    if (rc) return rc;
+    rc = mlops_run_open(*s, id, run);
+    if (rc) {
+        rc = cli_fail(ctx, rc, id);
+        mlops_store_close(*s);
+        return rc;
+    }
+    return CLI_OK;
+}
+
+static int cmd_run_end(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *status = "finished";
+    int npos;
+    const cli_opt opts[] = { { "status", 's', &status, NULL } };
+    int rc = cli_parse(ctx, argc, argv, opts, 1, 1, 1, &npos);
+    if (rc) return rc;
+    int st;
+    if (strcmp(status, "finished") == 0 || strcmp(status, "FINISHED") == 0) st = MLOPS_RUN_FINISHED;
+    else if (strcmp(status, "failed") == 0 || strcmp(status, "FAILED") == 0) st = MLOPS_RUN_FAILED;
+    else if (strcmp(status, "killed") == 0 || strcmp(status, "KILLED") == 0) st = MLOPS_RUN_KILLED;
+    else return cli_usage(ctx, "--status is finished, failed or killed, not '%s'", status);
+    mlops_store *s;
+    mlops_run *run;
+    if ((rc = open_run(ctx, argv[0], &s, &run))) return rc;
+    rc = mlops_run_end(run, st);
+    if (rc) rc = cli_fail(ctx, rc, argv[0]);
+    mlops_run_free(run);
+    mlops_store_close(s);
+    return rc;
+}
+
+static int cmd_run_log_param(cli_ctx *ctx, int argc, char **argv)
+{
+    int npos;
+    int rc = cli_parse(ctx, argc, argv, NULL, 0, 2, -1, &npos);
+    if (rc) return rc;
+    /* RUN KEY VALUE, or RUN KEY=VALUE... */
+    size_t n = 0;
+    mlops_kv *kv = calloc((size_t)npos, sizeof *kv);
+    if (!kv) return cli_error(ctx, "out of memory");
+    if (npos == 3 && !strchr(argv[1], '=')) {
+        kv[0].key = argv[1];
+        kv[0].value = argv[2];
+        n = 1;
+    } else {
+        for (int i = 1; i < npos; i++) {
+            char *eq = strchr(argv[i], '=');
+            if (!eq) {
+                free(kv);
+                return cli_usage(ctx, "'%s' is not KEY=VALUE", argv[i]);
+            }
+            *eq = '\0';
+            kv[n].key = argv[i];
+            kv[n].value = eq + 1;
+            n++;
+        }
+    }
+    mlops_store *s;
+    mlops_run *run;
+    if ((rc = open_run(ctx, argv[0], &s, &run))) {
+        free(kv);
+        return rc;
+    }
+    rc = mlops_run_log_params(run, kv, n);
+    if (rc) rc = cli_fail(ctx, rc, argv[0]);
+    free(kv);
+    mlops_run_free(run);
+    mlops_store_close(s);
+    return rc;
+}
+
+static int cmd_run_log_metric(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *step_text = NULL, *time_text = NULL;
+    int npos;
+    const cli_opt opts[] = {
+        { "step", 0, &step_text, NULL },
+        { "time", 0, &time_text, NULL },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 2, 3, 3, &npos);
+    if (rc) return rc;
+    double value;
+    int64_t step = 0, ts = now_ms();
+    if ((rc = cli_parse_double(ctx, "VALUE", argv[2], &value))) return rc;
+    if (step_text && (rc = cli_parse_int(ctx, "--step", step_text, &step))) return rc;
+    if (time_text && (rc = cli_parse_int(ctx, "--time", time_text, &ts))) return rc;
+    mlops_store *s;
+    mlops_run *run;
+    if ((rc = open_run(ctx, argv[0], &s, &run))) return rc;
+    rc = mlops_run_log_metric(run, argv[1], value, step, ts);
+    if (rc) rc = cli_fail(ctx, rc, argv[0]);
+    mlops_run_free(run);
+    mlops_store_close(s);
+    return rc;
+}
+
+/* ---- run show / ls, runs search ------------------------------------------------------- */
+
+static void json_run(json *j, const mlops_run_info *ri)
+{
+    size_t np, nt, nm, nl;
+    const mlops_kv *params = mlops_run_info_params(ri, &np);
+    const mlops_kv *tags = mlops_run_info_tags(ri, &nt);
+    const mlops_metric_summary *ms = mlops_run_info_metrics(ri, &nm);
+    const mlops_lineage_edge *edges = mlops_run_info_lineage(ri, &nl);
+    json_begin_object(j);
+    json_kv_string(j, "run_id", mlops_run_info_id(ri));
+    json_kv_int(j, "experiment_id", mlops_run_info_experiment_id(ri));
+    json_kv_string(j, "name", mlops_run_info_name(ri));
+    json_kv_string(j, "parent_run_id", mlops_run_info_parent_id(ri));
+    json_kv_string(j, "status", mlops_run_status_name(mlops_run_info_status(ri)));
+    json_kv_int(j, "start_ms", mlops_run_info_start_ms(ri));
+    json_kv_int(j, "end_ms", mlops_run_info_end_ms(ri));
+    json_kv_int(j, "deleted_ms", mlops_run_info_deleted_ms(ri));
+    json_kvs(j, "params", params, np);
+    json_kvs(j, "tags", tags, nt);
+    json_key(j, "metrics");
+    json_begin_object(j);
+    for (size_t i = 0; i < nm; i++) {
+        json_key(j, ms[i].key);
+        json_begin_object(j);
+        json_kv_double(j, "last", ms[i].last);
+        json_kv_int(j, "last_step", ms[i].last_step);
+        json_kv_int(j, "last_ts_ms", ms[i].last_ts_ms);
+        json_kv_double(j, "min", ms[i].min);
+        json_kv_double(j, "max", ms[i].max);
+        json_kv_int(j, "count", ms[i].count);
+        json_end_object(j);
+    }
+    json_end_object(j);
+    json_key(j, "lineage");
+    json_begin_array(j);
+    for (size_t i = 0; i < nl; i++) {
+        char hex[MLOPS_DIGEST_STRLEN];
+        cli_fmt_digest(&edges[i].digest, hex);
+        json_begin_object(j);
+        json_kv_string(j, "direction", edges[i].direction == MLOPS_LINEAGE_INPUT ? "input" : "output");
+        json_kv_string(j, "digest", hex);
+        json_kv_string(j, "name", edges[i].name);
+        json_kv_string(j, "role", edges[i].role);
+        json_kv_int(j, "created_ms", edges[i].created_ms);
+        json_end_object(j);
+    }
+    json_end_array(j);
+    json_end_object(j);
+}
+
+/* A blank line and a KEY/VALUE table, when there is anything in it. */
+static void print_kv_table(const char *what, const mlops_kv *kv, size_t n)
+{
+    if (!n) return;
+    const char *h[] = { what, "VALUE" };
+    table *t = table_new(2, h);
+    for (size_t i = 0; i < n; i++) {
+        table_cell(t, kv[i].key);
+        table_cell(t, kv[i].value);
+    }
+    putchar('\n');
+    table_print(t, stdout);
+    table_free(t);
+}
+
+static void print_run(const mlops_run_info *ri)
+{
+    char a[32], b[32];
+    cli_fmt_time(mlops_run_info_start_ms(ri), a, sizeof a);
+    cli_fmt_time(mlops_run_info_end_ms(ri), b, sizeof b);
+    printf("run:         %s\n", mlops_run_info_id(ri));
+    if (mlops_run_info_name(ri)) printf("name:        %s\n", mlops_run_info_name(ri));
+    printf("experiment:  %lld\n", (long long)mlops_run_info_experiment_id(ri));
+    if (mlops_run_info_parent_id(ri)) printf("parent:      %s\n", mlops_run_info_parent_id(ri));
+    printf("status:      %s%s\n", mlops_run_status_name(mlops_run_info_status(ri)),
+           mlops_run_info_deleted_ms(ri) ? " (deleted)" : "");
+    printf("started:     %s UTC\n", a);
+    printf("ended:       %s%s\n", b, mlops_run_info_end_ms(ri) ? " UTC" : "");
+
+    size_t n;
+    const mlops_kv *kv = mlops_run_info_params(ri, &n);
+    print_kv_table("PARAM", kv, n);
+    const mlops_metric_summary *ms = mlops_run_info_metrics(ri, &n);
+    if (n) {
+        static const char *const h[] = { "METRIC", "LAST", "STEP", "MIN", "MAX", "POINTS" };
+        table *t = table_new(6, h);
+        for (size_t c = 1; c < 6; c++) table_align_right(t, c);
+        for (size_t i = 0; i < n; i++) {
+            table_cell(t, ms[i].key);
+            table_cellf(t, "%.6g", ms[i].last);
+            table_cellf(t, "%lld", (long long)ms[i].last_step);
+            table_cellf(t, "%.6g", ms[i].min);
+            table_cellf(t, "%.6g", ms[i].max);
+            table_cellf(t, "%lld", (long long)ms[i].count);
+        }
+        putchar('\n');
+        table_print(t, stdout);
+        table_free(t);
+    }
+    kv = mlops_run_info_tags(ri, &n);
+    print_kv_table("TAG", kv, n);
+    const mlops_lineage_edge *e = mlops_run_info_lineage(ri, &n);
+    if (n) {
+        static const char *const h[] = { "LINEAGE", "NAME", "ROLE", "DIGEST" };
+        table *t = table_new(4, h);
+        for (size_t i = 0; i < n; i++) {
+            char hex[MLOPS_DIGEST_STRLEN];
+            cli_fmt_digest(&e[i].digest, hex);
+            table_cell(t, e[i].direction == MLOPS_LINEAGE_INPUT ? "input" : "output");
+            table_cell(t, e[i].name);
+            table_cell(t, e[i].role);
+            table_cell(t, hex);
+        }
+        putchar('\n');
+        table_print(t, stdout);
+        table_free(t);
+    }
+}
+
+static int cmd_run_show(cli_ctx *ctx, int argc, char **argv)
+{
+    int as_json, npos;
+    int rc = cli_parse_json(ctx, argc, argv, 1, 1, &as_json, &npos);
+    if (rc) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    mlops_run_info *ri = NULL;
+    rc = mlops_run_get(s, argv[0], &ri);
+    mlops_store_close(s);
+    if (rc) return cli_fail(ctx, rc, argv[0]);
+    if (as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_run(&j, ri);
+        json_finish(&j);
+    } else {
+        print_run(ri);
+    }
+    mlops_run_info_free(ri);
+    return CLI_OK;
+}
+
+/* The runs table of `run ls` and `runs search`. */
+static table *runs_table(void)
+{
+    static const char *const h[] = { "RUN", "EXP", "NAME", "STATUS", "STARTED", "METRICS" };
+    table *t = table_new(6, h);
+    table_align_right(t, 1);
+    return t;
+}
+
+static void runs_row(table *t, const mlops_run_info *ri)
+{
+    char when[32], metrics[200] = "";
+    cli_fmt_time(mlops_run_info_start_ms(ri), when, sizeof when);
+    size_t nm, used = 0;
+    const mlops_metric_summary *ms = mlops_run_info_metrics(ri, &nm);
+    /* The first few metrics' last values, to tell runs apart at a glance. */
+    for (size_t i = 0; i < nm && i < 3; i++) {
+        int w = snprintf(metrics + used, sizeof metrics - used, "%s%s=%.6g", i ? " " : "", ms[i].key,
+                         ms[i].last);
+        if (w < 0 || (size_t)w >= sizeof metrics - used) break;
+        used += (size_t)w;
+    }
+    if (nm > 3 && used + 4 < sizeof metrics) memcpy(metrics + used, " ...", 5);
+    table_cell(t, mlops_run_info_id(ri));
+    table_cellf(t, "%lld", (long long)mlops_run_info_experiment_id(ri));
+    table_cell(t, mlops_run_info_name(ri));
+    table_cell(t, mlops_run_status_name(mlops_run_info_status(ri)));
+    table_cell(t, when);
+    table_cell(t, metrics[0] ? metrics : NULL);
+}
+
+static void print_runs(mlops_run_info **list, size_t n, int as_json)
+{
+    if (as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_array(&j);
+        for (size_t i = 0; i < n; i++) json_run(&j, list[i]);
+        json_end_array(&j);
+        json_finish(&j);
+        return;
+    }
+    table *t = runs_table();
+    for (size_t i = 0; i < n; i++) runs_row(t, list[i]);
+    table_print(t, stdout);
+    table_free(t);
+}
+
+static int cmd_run_ls(cli_ctx *ctx, int argc, char **argv)
+{
+    int as_json, npos, lifecycle;
+    int rc = parse_list_args(ctx, argc, argv, 1, &as_json, &lifecycle, &npos);
+    if (rc) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    int64_t exp;
+    if ((rc = find_experiment(ctx, s, argv[0], &exp))) {
+        mlops_store_close(s);
+        return rc;
+    }
+    mlops_run_info **list = NULL;
+    size_t n = 0;
+    rc = mlops_run_list(s, exp, lifecycle, &list, &n);
+    mlops_store_close(s);
+    if (rc) return cli_fail(ctx, rc, argv[0]);
+    print_runs(list, n, as_json);
+    mlops_run_info_list_free(list, n);
+    return CLI_OK;
+}
+
+static int cmd_runs_search(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *order = NULL, *limit_text = NULL, *exps = NULL;
+    int as_json = 0, all = 0, deleted = 0, npos, lifecycle = MLOPS_LIFECYCLE_ACTIVE;
+    const cli_opt opts[] = {
+        { "order-by", 'o', &order, NULL },
+        { "limit", 'n', &limit_text, NULL },
+        { "experiment", 'e', &exps, NULL },
+        { "json", 0, NULL, &as_json },
+        { "all", 'a', NULL, &all },
+        { "deleted", 0, NULL, &deleted },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 6, 0, 1, &npos);
+    if (rc) return rc;
+    if ((rc = parse_lifecycle(ctx, all, deleted, &lifecycle))) return rc;
+    int64_t limit = 0;
+    if (limit_text) {
+        if ((rc = cli_parse_int(ctx, "--limit", limit_text, &limit))) return rc;
+        if (limit < 1) return cli_usage(ctx, "--limit must be at least 1");
+    }
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    int64_t ids[64];
+    size_t nids = 0;
+    char *exps_copy = exps ? strdup(exps) : NULL;
+    if (exps_copy) {
+        char *save = NULL;
+        for (char *tok = strtok_r(exps_copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            if (nids == 64) {
+                rc = cli_usage(ctx, "at most 64 experiments");
+                goto fail;
+            }
+            if ((rc = find_experiment(ctx, s, tok, &ids[nids]))) goto fail;
+            nids++;
+        }
+    }
+    mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
+    o.filter = npos ? argv[0] : NULL;
+    o.order_by = order;
+    o.lifecycle = lifecycle;
+    if (nids) {
+        o.experiment_ids = ids;
+        o.experiment_count = nids;
+    }
+    /* Collect pages until the limit (or the end). */
+    mlops_run_info **all_runs = NULL;
+    size_t total = 0;
+    char *token = NULL;
+    for (;;) {
+        size_t want = MLOPS_SEARCH_MAX_RESULTS;
+        if (limit && (uint64_t)limit - total < want) want = (size_t)limit - total;
+        o.max_results = want;
+        o.page_token = token;
+        mlops_run_info **page = NULL;
+        size_t n = 0;
+        char *next = NULL;
+        rc = mlops_run_search(s, &o, &page, &n, &next);
+        mlops_free(token);
+        token = next;
+        if (rc) {
+            rc = cli_fail(ctx, rc, "search failed");
+            mlops_run_info_list_free(all_runs, total);
+            mlops_free(token);
+            goto fail;
+        }
+        mlops_run_info **grown = realloc(all_runs, (total + n + 1) * sizeof *grown);
+        if (!grown) {
+            mlops_run_info_list_free(page, n);
+            mlops_run_info_list_free(all_runs, total);
+            mlops_free(token);
+            rc = cli_error(ctx, "out of memory");
+            goto fail;
+        }
+        all_runs = grown;
+        memcpy(all_runs + total, page, n * sizeof *page);
+        total += n;
+        free(page);
+        if (!token || (limit && total >= (size_t)limit)) break;
+    }
+    mlops_free(token);
+    mlops_store_close(s);
+    free(exps_copy);
+    print_runs(all_runs, total, as_json);
+    mlops_run_info_list_free(all_runs, total);
+    return CLI_OK;
+fail:
+    free(exps_copy);
+    mlops_store_close(s);
+    return rc;
+}
+
+/* ---- metric history ----------------------------------------------------------------- */
+
+static int cmd_metric_history(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *buckets_text = NULL, *min_text = NULL, *max_text = NULL;
+    int as_json = 0, as_csv = 0, npos;
+    const cli_opt opts[] = {
+        { "json", 0, NULL, &as_json },
+        { "csv", 0, NULL, &as_csv },
+        { "buckets", 0, &buckets_text, NULL },
+        { "min-step", 0, &min_text, NULL },
+        { "max-step", 0, &max_text, NULL },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 5, 2, 2, &npos);
+    if (rc) return rc;
+    if (as_json && as_csv) return cli_usage(ctx, "--json and --csv exclude each other");
+    mlops_history_opts ho = MLOPS_HISTORY_OPTS_INIT;
+    int64_t v;
+    if (buckets_text) {
+        if ((rc = cli_parse_int(ctx, "--buckets", buckets_text, &v))) return rc;
+        if (v < 1) return cli_usage(ctx, "--buckets must be at least 1");
+        ho.buckets = (size_t)v;
+    }
+    if (min_text && (rc = cli_parse_int(ctx, "--min-step", min_text, &ho.step_min))) return rc;
+    if (max_text && (rc = cli_parse_int(ctx, "--max-step", max_text, &ho.step_max))) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    mlops_metric_point *pts = NULL;
+    size_t n = 0;
+    rc = mlops_metric_history(s, argv[0], argv[1], &ho, &pts, &n);
+    mlops_store_close(s);
+    if (rc) return cli_fail(ctx, rc, argv[1]);
+    if (as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_array(&j);
+        for (size_t i = 0; i < n; i++) {
+            json_begin_object(&j);
+            json_kv_int(&j, "step", pts[i].step);
+            json_kv_double(&j, "value", pts[i].value);
+            json_kv_int(&j, "ts_ms", pts[i].ts_ms);
+            json_end_object(&j);
+        }
+        json_end_array(&j);
+        json_finish(&j);
+    } else if (as_csv) {
+        printf("step,value,ts_ms\n");
+        for (size_t i = 0; i < n; i++) {
+            char val[40];
+            cli_fmt_double(pts[i].value, val, sizeof val);
+            printf("%lld,%s,%lld\n", (long long)pts[i].step, val, (long long)pts[i].ts_ms);
+        }
+    } else {
+        static const char *const h[] = { "STEP", "VALUE", "TIME" };
+        table *t = table_new(3, h);
+        table_align_right(t, 0);
+        table_align_right(t, 1);
+        for (size_t i = 0; i < n; i++) {
+            char when[32];
+            cli_fmt_time(pts[i].ts_ms, when, sizeof when);
+            table_cellf(t, "%lld", (long long)pts[i].step);
+            table_cellf(t, "%.10g", pts[i].value);
+            table_cell(t, when);
+        }
+        table_print(t, stdout);
+        table_free(t);
+    }
+    mlops_free(pts);
+    return CLI_OK;
+}
+
+const cli_command cli_record_commands[] = {
+    { "exp", NULL, "", "Experiments: named groups of runs", "" },
+    { "exp create", cmd_exp_create, "NAME", "Create an experiment; print its id",
+      "Options:\n  --json                   print {\"id\": N}\n" },
+    { "exp ls", cmd_exp_ls, "", "List experiments",
+      "Options:\n"
+      "  -a, --all                deleted ones too\n"
+      "  --deleted                only deleted ones\n"
+      "  --json                   print a JSON array\n" },
+    { "run", NULL, "", "Runs: params, metrics, tags and lineage of one execution", "" },
+    { "run start", cmd_run_start, "EXPERIMENT", "Start a run; print its id",
+      "EXPERIMENT is a name or an id.\n\n"
+      "Options:\n"
+      "  -n, --name NAME          the run's name\n"
+      "  --parent RUN             start a nested run under RUN\n"
+      "  --git-commit HEX         record the source commit\n"
+      "  --source TEXT            the program that ran (default \"mlops\")\n"
+      "  --json                   print {\"run_id\": ..., \"experiment_id\": ...}\n" },
+    { "run end", cmd_run_end, "RUN", "End a running run",
+      "Options:\n  -s, --status STATUS      finished (default), failed or killed\n" },
+    { "run show", cmd_run_show, "RUN", "Show a run: params, metrics, tags, lineage",
+      "Options:\n  --json                   print JSON\n" },
+    { "run ls", cmd_run_ls, "EXPERIMENT", "List an experiment's runs, newest first",
+      "Options:\n"
+      "  -a, --all                deleted runs too\n"
+      "  --deleted                only deleted runs\n"
+      "  --json                   print a JSON array\n" },
+    { "run log-param", cmd_run_log_param, "RUN KEY VALUE | RUN KEY=VALUE...",
+      "Log params (immutable once logged)",
+      "Logs all the params in one transaction: all or none.\n" },
+    { "run log-metric", cmd_run_log_metric, "RUN KEY VALUE", "Log one metric point",
+      "Options:\n"
+      "  --step N                 the step (default 0)\n"
+      "  --time MS                the time in ms since the epoch (default now)\n" },
+    { "runs", NULL, "", "Search runs across experiments", "" },
+    { "runs search", cmd_runs_search, "[FILTER]", "Find runs by metrics, params, tags, attributes",
+      "FILTER is in the search language (doc/search.md), e.g.\n"
+      "  \"metrics.acc > 0.9 AND params.lr = '0.01'\"\n\n"
+      "Options:\n"
+      "  -o, --order-by ORDER     e.g. \"metrics.acc DESC\" (default: newest first)\n"
+      "  -n, --limit N            at most N runs (default: all)\n"
+      "  -e, --experiment E,...   only these experiments (names or ids)\n"
+      "  -a, --all                deleted runs too\n"
+      "  --deleted                only deleted runs\n"
+      "  --json                   print a JSON array with everything about each run\n" },
+    { "metric", NULL, "", "Metric time series", "" },
+    { "metric history", cmd_metric_history, "RUN KEY", "Print the points of one metric",
+      "Options:\n"
+      "  --csv                    print CSV: step,value,ts_ms\n"
+      "  --json                   print a JSON array\n"
+      "  --min-step N, --max-step N   only steps in this range\n"
+      "  --buckets N              downsample: the min and max point per bucket of steps\n" },
+    { NULL, NULL, NULL, NULL, NULL },
+};

@@ -1,0 +1,635 @@
+/*
+ * Model registry: model, model version, model alias, model resolve,
+ * model sign / verify, and the audit log.
+ */
+#include "cli.h"
+#include "json.h"
+#include "table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* --actor and --reason, shared by the commands that change the registry. */
+#define CHANGE_OPTS(actor, reason) \
+    { "actor", 0, &(actor), NULL }, { "reason", 0, &(reason), NULL }
+
+#define CHANGE_HELP \
+    "  --actor NAME             who makes the change (default: the login name)\n" \
+    "  --reason TEXT            why, recorded in the audit log\n"
+
+static mlops_change_opts change_opts(const char *actor, const char *reason)
+{
+    mlops_change_opts c = MLOPS_CHANGE_OPTS_INIT;
+    c.actor = actor;
+    c.reason = reason;
+    return c;
+}
+
+/* A content digest, or the name of a reference to one. */
+static int content_arg(const cli_ctx *ctx, mlops_store *s, const char *text, mlops_digest *d)
+{
+    if (strncmp(text, "sha256:", 7) == 0) return cli_parse_digest(ctx, text, d);
+    int rc = mlops_ref_get(s, text, d);
+    if (rc == MLOPS_ENOTFOUND)
+        return cli_error(ctx, "'%s' is neither a digest (sha256:...) nor a reference", text);
+    return rc ? cli_fail(ctx, rc, text) : CLI_OK;
+}
+
+/* One version from "NAME VERSION", "NAME@ALIAS" or "NAME/N": the model's
+ * name (malloc'd) and the number. */
+static int version_args(const cli_ctx *ctx, mlops_store *s, int npos, char **argv, char **model,
+                        int64_t *version)
+{
+    int rc;
+    if (npos == 2) {
+        if ((rc = cli_parse_int(ctx, "VERSION", argv[1], version))) return rc;
+        *model = strdup(argv[0]);
+    } else {
+        const char *ref = argv[0];
+        const char *at = strrchr(ref, '@');
+        const char *slash = strrchr(ref, '/');
+        size_t len;
+        if (at) {
+            len = (size_t)(at - ref);
+        } else if (slash && slash[1] && strspn(slash + 1, "0123456789") == strlen(slash + 1)) {
+            len = (size_t)(slash - ref);
+        } else {
+            return cli_usage(ctx, "'%s' names no version: use NAME VERSION, NAME@ALIAS or NAME/N",
+                             ref);
+        }
+        rc = mlops_model_resolve(s, ref, version, NULL);
+        if (rc) return cli_fail(ctx, rc, ref);
+        *model = strndup(ref, len);
+    }
+    return *model ? CLI_OK : cli_error(ctx, "out of memory");
+}
+
+static const char *status_name(int status)
+{
+    return status == MLOPS_VERSION_ARCHIVED ? "archived" : "ready";
+}
+
+/* ---- model create / ls / show ------------------------------------------------------- */
+
+static int cmd_model_create(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *description = NULL, *actor = NULL, *reason = NULL;
+    int npos;
+    const cli_opt opts[] = { { "description", 'd', &description, NULL }, CHANGE_OPTS(actor, reason) };
+    int rc = cli_parse(ctx, argc, argv, opts, 3, 1, 1, &npos);
+    if (rc) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
+    mlops_change_opts c = change_opts(actor, reason);
+    rc = mlops_model_create_ex(s, argv[0], description, &c);
+    mlops_store_close(s);
+    return rc ? cli_fail(ctx, rc, argv[0]) : CLI_OK;
+}
+
+static void aliases_text(const mlops_model *m, int64_t only_version, char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < mlops_model_alias_count(m); i++) {
+        const char *alias;
+        int64_t v;
+        if (mlops_model_alias_at(m, i, &alias, &v) != MLOPS_OK) continue;
+        if (only_version && v != only_version) continue;
+        int w = only_version ? snprintf(buf + used, cap - used, "%s%s", used ? "," : "", alias)
+                             : snprintf(buf + used, cap - used, "%s%s=%lld", used ? "," : "", alias,
+                                        (long long)v);
+        if (w < 0 || (size_t)w >= cap - used) break;
+        used += (size_t)w;
+    }
+}
+
+static void json_model_head(json *j, const mlops_model *m)
+{
+    json_kv_string(j, "name", mlops_model_name(m));
+    json_kv_string(j, "description", mlops_model_description(m));
+    json_kv_int(j, "created_ms", mlops_model_created_ms(m));
+    json_kv_int(j, "updated_ms", mlops_model_updated_ms(m));
+    json_kv_int(j, "deleted_ms", mlops_model_deleted_ms(m));
+    json_kv_int(j, "max_version", mlops_model_max_version(m));
+    json_key(j, "tags");
+    json_begin_object(j);
+    for (size_t i = 0; i < mlops_model_tag_count(m); i++) {
+        const char *k, *v;
+        if (mlops_model_tag_at(m, i, &k, &v) == MLOPS_OK) json_kv_string(j, k, v);
+    }
+    json_end_object(j);
+    json_key(j, "aliases");
+    json_begin_object(j);
+    for (size_t i = 0; i < mlops_model_alias_count(m); i++) {
+        const char *a;
+        int64_t v;
+        if (mlops_model_alias_at(m, i, &a, &v) == MLOPS_OK) json_kv_int(j, a, v);
+    }
+    json_end_object(j);
+}
+
+static int cmd_model_ls(cli_ctx *ctx, int argc, char **argv)
+{
+    int as_json = 0, all = 0, npos;
+    const cli_opt opts[] = { { "json", 0, NULL, &as_json }, { "all", 'a', NULL, &all } };
+    int rc = cli_parse(ctx, argc, argv, opts, 2, 0, 1, &npos);
+    if (rc) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    mlops_model_search_opts o = MLOPS_MODEL_SEARCH_OPTS_INIT;
+    o.name_glob = npos ? argv[0] : NULL;
+    o.include_deleted = all;
+    mlops_models *l = NULL;
+    rc = mlops_model_search(s, &o, &l);
+    mlops_store_close(s);
+    if (rc) return cli_fail(ctx, rc, "cannot list the models");
+    size_t n = mlops_models_count(l);
+    if (as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_array(&j);
+        for (size_t i = 0; i < n; i++) {
+            json_begin_object(&j);
+            json_model_head(&j, mlops_models_at(l, i));
+            json_end_object(&j);
+        }
+        json_end_array(&j);
+        json_finish(&j);
+    } else {
+        static const char *const h[] = { "MODEL", "VERSIONS", "ALIASES", "UPDATED", "DESCRIPTION" };
+        table *t = table_new(5, h);
+        table_align_right(t, 1);
+        for (size_t i = 0; i < n; i++) {
+            const mlops_model *m = mlops_models_at(l, i);
+            char aliases[256], when[32];
+            aliases_text(m, 0, aliases, sizeof aliases);
+            cli_fmt_time(mlops_model_updated_ms(m), when, sizeof when);
+            table_cell(t, mlops_model_name(m));
+            table_cellf(t, "%lld", (long long)mlops_model_max_version(m));
+            table_cell(t, aliases[0] ? aliases : NULL);
+            table_cell(t, when);
+            table_cell(t, mlops_model_description(m)[0] ? mlops_model_description(m) : NULL);
+        }
+        table_print(t, stdout);
+        table_free(t);
+    }
+    mlops_models_free(l);
+    return CLI_OK;
+}
+
+static void json_version(json *j, const mlops_model_version *v)
+{
+    char hex[MLOPS_DIGEST_STRLEN];
+    cli_fmt_digest(mlops_model_version_artifact(v), hex);
+    json_begin_object(j);
+    json_kv_int(j, "version", mlops_model_version_number(v));
+    json_kv_string(j, "artifact", hex);
+    json_kv_string(j, "run_id", mlops_model_version_run_id(v));
+    json_kv_string(j, "status", status_name(mlops_model_version_status(v)));
+    json_kv_string(j, "description", mlops_model_version_description(v));
+    json_kv_string(j, "creator", mlops_model_version_creator(v));
+    json_kv_int(j, "created_ms", mlops_model_version_created_ms(v));
+    json_kv_int(j, "deleted_ms", mlops_model_version_deleted_ms(v));
+    json_key(j, "signatures");
+    json_begin_array(j);
+    for (size_t i = 0; i < mlops_model_version_signature_count(v); i++) {
+        mlops_digest fp;
+        int64_t when;
+        if (mlops_model_version_signature_at(v, i, &fp, NULL, &when) != MLOPS_OK) continue;
+        cli_fmt_digest(&fp, hex);
+        json_begin_object(j);
+        json_kv_string(j, "key", hex);
+        json_kv_int(j, "signed_ms", when);
+        json_end_object(j);
+    }
+    json_end_array(j);
+    json_end_object(j);
+}
+
+static int cmd_model_show(cli_ctx *ctx, int argc, char **argv)
+{
+    int as_json = 0, all = 0, npos;
+    const cli_opt opts[] = { { "json", 0, NULL, &as_json }, { "all", 'a', NULL, &all } };
+    int rc = cli_parse(ctx, argc, argv, opts, 2, 1, 1, &npos);
+    if (rc) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    mlops_model *m = NULL;
+    mlops_model_versions *vl = NULL;
+    rc = mlops_model_get(s, argv[0], &m);
+    if (rc == MLOPS_OK) rc = mlops_model_version_list(s, argv[0], all, &vl);
+    mlops_store_close(s);
+    if (rc) {
+        mlops_model_free(m);
+        return cli_fail(ctx, rc, argv[0]);
+    }
+    size_t n = mlops_model_versions_count(vl);
+    if (as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_object(&j);
+        json_model_head(&j, m);
+        json_key(&j, "versions");
+        json_begin_array(&j);
+        for (size_t i = 0; i < n; i++) json_version(&j, mlops_model_versions_at(vl, i));
+        json_end_array(&j);
+        json_end_object(&j);
+        json_finish(&j);
+    } else {
+        char when[32];
+        cli_fmt_time(mlops_model_created_ms(m), when, sizeof when);
+        printf("model:        %s\n", mlops_model_name(m));
+        if (mlops_model_description(m)[0])
+            printf("description:  %s\n", mlops_model_description(m));
+        printf("created:      %s UTC\n", when);
+        for (size_t i = 0; i < mlops_model_tag_count(m); i++) {
+            const char *k, *v;
+            if (mlops_model_tag_at(m, i, &k, &v) == MLOPS_OK) printf("tag:          %s=%s\n", k, v);
+        }
+        static const char *const h[] = { "VERSION", "STATUS", "ALIASES", "SIGNED", "CREATED",
+                                         "RUN", "ARTIFACT" };
+        table *t = table_new(7, h);
+        table_align_right(t, 0);
+        table_align_right(t, 3);
+        for (size_t i = 0; i < n; i++) {
+            const mlops_model_version *v = mlops_model_versions_at(vl, i);
+            char aliases[256], hex[MLOPS_DIGEST_STRLEN];
+            aliases_text(m, mlops_model_version_number(v), aliases, sizeof aliases);
+            cli_fmt_time(mlops_model_version_created_ms(v), when, sizeof when);
+            cli_fmt_digest(mlops_model_version_artifact(v), hex);
+            table_cellf(t, "%lld", (long long)mlops_model_version_number(v));
+            table_cell(t, mlops_model_version_deleted_ms(v) ? "deleted"
+                                                             : status_name(mlops_model_version_status(v)));
+            table_cell(t, aliases[0] ? aliases : NULL);
+            table_cellf(t, "%zu", mlops_model_version_signature_count(v));
+            table_cell(t, when);
+            table_cell(t, mlops_model_version_run_id(v));
+            table_cell(t, hex);
+        }
+        putchar('\n');
+        table_print(t, stdout);
+        table_free(t);
+    }
+    mlops_model_versions_free(vl);
+    mlops_model_free(m);
+    return CLI_OK;
+}
+
+/* ---- versions and aliases ------------------------------------------------------------- */
+
+static int cmd_version_create(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *run = NULL, *description = NULL, *actor = NULL, *reason = NULL;
+    int as_json = 0, npos;
+    const cli_opt opts[] = {
+        { "run", 0, &run, NULL },
+        { "description", 'd', &description, NULL },
+        { "json", 0, NULL, &as_json },
+        CHANGE_OPTS(actor, reason),
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 5, 2, 2, &npos);
+    if (rc) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
+    mlops_digest d;
+    int64_t version = 0;
+    if ((rc = content_arg(ctx, s, argv[1], &d)) == CLI_OK) {
+        mlops_change_opts c = change_opts(actor, reason);
+        rc = mlops_model_version_create_ex(s, argv[0], &d, run, description, &c, &version);
+        if (rc) rc = cli_fail(ctx, rc, argv[0]);
+    }
+    mlops_store_close(s);
+    if (rc) return rc;
+    if (as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_object(&j);
+        json_kv_string(&j, "model", argv[0]);
+        json_kv_int(&j, "version", version);
+        json_end_object(&j);
+        json_finish(&j);
+    } else
+        printf("%lld\n", (long long)version);
+    return CLI_OK;
+}
+
+static int cmd_alias_set(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *actor = NULL, *reason = NULL;
+    int npos;
+    const cli_opt opts[] = { CHANGE_OPTS(actor, reason) };
+    int rc = cli_parse(ctx, argc, argv, opts, 2, 3, 3, &npos);
+    if (rc) return rc;
+    int64_t version;
+    if ((rc = cli_parse_int(ctx, "VERSION", argv[2], &version))) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
+    mlops_change_opts c = change_opts(actor, reason);
+    rc = mlops_model_alias_set_ex(s, argv[0], argv[1], version, &c);
+    mlops_store_close(s);
+    return rc ? cli_fail(ctx, rc, argv[1]) : CLI_OK;
+}
+
+static int cmd_alias_rm(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *actor = NULL, *reason = NULL;
+    int npos;
+    const cli_opt opts[] = { CHANGE_OPTS(actor, reason) };
+    int rc = cli_parse(ctx, argc, argv, opts, 2, 2, 2, &npos);
+    if (rc) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
+    mlops_change_opts c = change_opts(actor, reason);
+    rc = mlops_model_alias_delete(s, argv[0], argv[1], &c);
+    mlops_store_close(s);
+    return rc ? cli_fail(ctx, rc, argv[1]) : CLI_OK;
+}
+
+static int cmd_model_resolve(cli_ctx *ctx, int argc, char **argv)
+{
+    int as_json, npos;
+    int rc = cli_parse_json(ctx, argc, argv, 1, 1, &as_json, &npos);
+    if (rc) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    int64_t version;
+    mlops_digest d;
+    rc = mlops_model_resolve(s, argv[0], &version, &d);
+    mlops_store_close(s);
+    if (rc) return cli_fail(ctx, rc, argv[0]);
+    char hex[MLOPS_DIGEST_STRLEN];
+    cli_fmt_digest(&d, hex);
+    if (as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_object(&j);
+        json_kv_string(&j, "ref", argv[0]);
+        json_kv_int(&j, "version", version);
+        json_kv_string(&j, "artifact", hex);
+        json_end_object(&j);
+        json_finish(&j);
+    } else {
+        printf("%lld %s\n", (long long)version, hex);
+    }
+    return CLI_OK;
+}
+
+/* ---- signing ---------------------------------------------------------------------- */
+
+static int sign_or_verify(cli_ctx *ctx, int argc, char **argv, int sign)
+{
+    const char *key = NULL, *actor = NULL, *reason = NULL;
+    int as_json = 0, npos;
+    const cli_opt opts[] = { { "key", 'k', &key, NULL }, { "json", 0, NULL, &as_json },
+                             CHANGE_OPTS(actor, reason) };
+    int rc = cli_parse(ctx, argc, argv, opts, sign ? 4 : 2, 1, 2, &npos);
+    if (rc) return rc;
+    if (!key) return cli_usage(ctx, "missing --key FILE");
+    char *pem;
+    size_t len;
+    if ((rc = cli_read_file(ctx, key, &pem, &len))) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, sign ? CLI_STORE_WRITE : CLI_STORE_READ, &s))) {
+        free(pem);
+        return rc;
+    }
+    char *model = NULL;
+    int64_t version = 0;
+    if ((rc = version_args(ctx, s, npos, argv, &model, &version)) == CLI_OK) {
+        mlops_digest fp;
+        char hex[MLOPS_DIGEST_STRLEN] = "";
+        if (mlops_key_fingerprint(pem, &fp) == MLOPS_OK) cli_fmt_digest(&fp, hex);
+        if (sign) {
+            mlops_change_opts c = change_opts(actor, reason);
+            rc = mlops_model_version_sign(s, model, version, pem, &c);
+        } else {
+            rc = mlops_model_version_verify(s, model, version, pem);
+        }
+        char what[600];
+        snprintf(what, sizeof what, "%s/%lld", model, (long long)version);
+        if (rc) {
+            rc = cli_fail(ctx, rc, what);
+        } else if (as_json) {
+            json j;
+            json_init(&j, stdout);
+            json_begin_object(&j);
+            json_kv_string(&j, "model", model);
+            json_kv_int(&j, "version", version);
+            json_kv_string(&j, "key", hex);
+            json_kv_bool(&j, sign ? "signed" : "verified", 1);
+            json_end_object(&j);
+            json_finish(&j);
+        } else {
+            printf("%s %s with key %s\n", what, sign ? "signed" : "verified", hex);
+        }
+    }
+    free(model);
+    free(pem);
+    mlops_store_close(s);
+    return rc;
+}
+
+static int cmd_model_sign(cli_ctx *ctx, int argc, char **argv)
+{
+    return sign_or_verify(ctx, argc, argv, 1);
+}
+
+static int cmd_model_verify(cli_ctx *ctx, int argc, char **argv)
+{
+    return sign_or_verify(ctx, argc, argv, 0);
+}
+
+/* ---- audit ---------------------------------------------------------------------------- */
+
+static int cmd_audit_log(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *limit_text = NULL, *after_text = NULL;
+    int as_json = 0, npos;
+    const cli_opt opts[] = {
+        { "json", 0, NULL, &as_json },
+        { "limit", 'n', &limit_text, NULL },
+        { "after", 0, &after_text, NULL },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 3, 0, 1, &npos);
+    if (rc) return rc;
+    int64_t limit = 0, after = 0;
+    if (limit_text && (rc = cli_parse_int(ctx, "--limit", limit_text, &limit))) return rc;
+    if (after_text && (rc = cli_parse_int(ctx, "--after", after_text, &after))) return rc;
+    if (limit < 0 || after < 0) return cli_usage(ctx, "--limit and --after are >= 0");
+    if (npos && (limit_text || after_text))
+        return cli_usage(ctx, "--limit and --after page through the whole log, not one model's");
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    mlops_audit_events *l = NULL;
+    rc = npos ? mlops_audit_model_events(s, argv[0], &l) : mlops_audit_list(s, after, (size_t)limit, &l);
+    mlops_store_close(s);
+    if (rc) return cli_fail(ctx, rc, npos ? argv[0] : "cannot read the audit log");
+    size_t n = mlops_audit_events_count(l);
+    json j;
+    json_init(&j, stdout);
+    table *t = NULL;
+    if (as_json) {
+        json_begin_array(&j);
+    } else {
+        static const char *const h[] = { "SEQ", "TIME", "ACTOR", "ACTION", "MODEL", "VERSION",
+                                         "KEY", "OLD", "NEW", "REASON" };
+        t = table_new(10, h);
+        table_align_right(t, 0);
+        table_align_right(t, 5);
+    }
+    for (size_t i = 0; i < n; i++) {
+        mlops_audit_event ev = MLOPS_AUDIT_EVENT_INIT;
+        if (mlops_audit_events_get(l, i, &ev) != MLOPS_OK) continue;
+        if (as_json) {
+            char hex[MLOPS_DIGEST_STRLEN];
+            cli_fmt_digest(&ev.hash, hex);
+            json_begin_object(&j);
+            json_kv_int(&j, "seq", ev.seq);
+            json_kv_int(&j, "time_ms", ev.time_ms);
+            json_kv_string(&j, "actor", ev.actor);
+            json_kv_string(&j, "action", ev.action);
+            json_kv_string(&j, "model", ev.model);
+            json_kv_int(&j, "version", ev.model_version);
+            json_kv_string(&j, "key", ev.key);
+            json_kv_string(&j, "old", ev.old_value);
+            json_kv_string(&j, "new", ev.new_value);
+            json_kv_string(&j, "reason", ev.reason);
+            json_kv_string(&j, "hash", hex);
+            json_end_object(&j);
+        } else {
+            char when[32];
+            cli_fmt_time(ev.time_ms, when, sizeof when);
+            table_cellf(t, "%lld", (long long)ev.seq);
+            table_cell(t, when);
+            table_cell(t, ev.actor);
+            table_cell(t, ev.action);
+            table_cell(t, ev.model);
+            if (ev.model_version)
+                table_cellf(t, "%lld", (long long)ev.model_version);
+            else
+                table_cell(t, NULL);
+            table_cell(t, ev.key);
+            table_cell(t, ev.old_value);
+            table_cell(t, ev.new_value);
+            table_cell(t, ev.reason);
+        }
+    }
+    if (as_json) {
+        json_end_array(&j);
+        json_finish(&j);
+    } else {
+        table_print(t, stdout);
+        table_free(t);
+    }
+    mlops_audit_events_free(l);
+    return CLI_OK;
+}
+
+static int cmd_audit_verify(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *head = NULL;
+    int as_json = 0, npos;
+    const cli_opt opts[] = { { "json", 0, NULL, &as_json }, { "head", 0, &head, NULL } };
+    int rc = cli_parse(ctx, argc, argv, opts, 2, 0, 0, &npos);
+    if (rc) return rc;
+    int64_t head_seq = 0;
+    mlops_digest head_hash;
+    if (head) {
+        /* SEQ:sha256:HEX, as `audit verify` prints it. */
+        const char *colon = strchr(head, ':');
+        char seq[32];
+        if (!colon || (size_t)(colon - head) >= sizeof seq)
+            return cli_usage(ctx, "--head is SEQ:sha256:HEX, not '%s'", head);
+        memcpy(seq, head, (size_t)(colon - head));
+        seq[colon - head] = '\0';
+        if ((rc = cli_parse_int(ctx, "--head", seq, &head_seq))) return rc;
+        if ((rc = cli_parse_digest(ctx, colon + 1, &head_hash))) return rc;
+    }
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    int64_t first_bad = 0, seq = 0;
+    mlops_digest hash;
+    rc = mlops_audit_verify_head(s, head_seq, head ? &head_hash : NULL, &first_bad);
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", rc ? mlops_last_error() : "");
+    int hrc = mlops_audit_head(s, &seq, &hash);
+    mlops_store_close(s);
+    if (rc && rc != MLOPS_ECORRUPT) return cli_error(ctx, "%s (%s)", msg, mlops_strerror(rc));
+    if (hrc) return cli_fail(ctx, hrc, "cannot read the audit head");
+    char hex[MLOPS_DIGEST_STRLEN];
+    cli_fmt_digest(&hash, hex);
+    if (as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_object(&j);
+        json_kv_bool(&j, "ok", rc == MLOPS_OK);
+        json_kv_int(&j, "events", seq);
+        json_kv_string(&j, "head", hex);
+        json_kv_int(&j, "first_bad", first_bad);
+        json_kv_string(&j, "error", rc ? msg : NULL);
+        json_end_object(&j);
+        json_finish(&j);
+    } else if (rc == MLOPS_OK) {
+        printf("audit log intact: %lld events, head %lld:%s\n", (long long)seq, (long long)seq, hex);
+    }
+    if (rc) return cli_error(ctx, "the audit log does not verify: %s", msg);
+    return CLI_OK;
+}
+
+const cli_command cli_registry_commands[] = {
+    { "model", NULL, "", "The model registry: models, versions, aliases, signatures", "" },
+    { "model create", cmd_model_create, "NAME", "Register a model",
+      "Options:\n  -d, --description TEXT   what the model is\n" CHANGE_HELP },
+    { "model ls", cmd_model_ls, "[GLOB]", "List models (whose names match GLOB)",
+      "Options:\n"
+      "  -a, --all                deleted models too\n"
+      "  --json                   print a JSON array\n" },
+    { "model show", cmd_model_show, "NAME", "Show a model, its aliases and versions",
+      "Options:\n"
+      "  -a, --all                deleted versions too\n"
+      "  --json                   print JSON\n" },
+    { "model version", NULL, "", "Versions of a model", "" },
+    { "model version create", cmd_version_create, "MODEL DIGEST|REF",
+      "Register MODEL's next version; print its number",
+      "DIGEST is the stored artifact (see 'mlops put').\n\n"
+      "Options:\n"
+      "  --run RUN                the run that made it\n"
+      "  -d, --description TEXT   what changed\n"
+      "  --json                   print {\"model\": ..., \"version\": N}\n" CHANGE_HELP },
+    { "model alias", NULL, "", "Aliases (e.g. champion) that point at versions", "" },
+    { "model alias set", cmd_alias_set, "MODEL ALIAS VERSION", "Point ALIAS at VERSION",
+      "Options:\n" CHANGE_HELP },
+    { "model alias rm", cmd_alias_rm, "MODEL ALIAS", "Remove ALIAS",
+      "Options:\n" CHANGE_HELP },
+    { "model resolve", cmd_model_resolve, "NAME@ALIAS|NAME/N",
+      "Print the version and artifact a reference names",
+      "Prints \"VERSION DIGEST\". Reserved aliases: latest, v<N>.\n\n"
+      "Options:\n  --json                   print JSON\n" },
+    { "model sign", cmd_model_sign, "MODEL VERSION | NAME@ALIAS | NAME/N --key FILE",
+      "Sign a version with an Ed25519 private key",
+      "Create a key with: openssl genpkey -algorithm ed25519 -out key.pem\n\n"
+      "Options:\n"
+      "  -k, --key FILE           the private key (PEM, unencrypted)\n"
+      "  --json                   print {\"model\", \"version\", \"key\", \"signed\"}\n" CHANGE_HELP },
+    { "model verify", cmd_model_verify, "MODEL VERSION | NAME@ALIAS | NAME/N --key FILE",
+      "Check a version's signature with a public key",
+      "Exits 1 when the version carries no valid signature by the key.\n"
+      "Extract a public key with: openssl pkey -in key.pem -pubout -out key.pub\n\n"
+      "Options:\n"
+      "  -k, --key FILE           the public key (PEM)\n"
+      "  --json                   print {\"model\", \"version\", \"key\", \"verified\"}\n" },
+    { "audit", NULL, "", "The registry's tamper-evident audit log", "" },
+    { "audit log", cmd_audit_log, "[MODEL]", "Print the audit log (of one model)",
+      "Options:\n"
+      "  -n, --limit N            at most N events\n"
+      "  --after SEQ              events after sequence number SEQ\n"
+      "  --json                   print a JSON array\n" },
+    { "audit verify", cmd_audit_verify, "", "Check the audit log's hash chain",
+      "Exits 1 when an event was edited, removed or reordered, or the registry\n"
+      "disagrees with the log. Prints the head (SEQ:HASH): publish it elsewhere and\n"
+      "pass it back with --head to detect truncation too.\n\n"
+      "Options:\n"
+      "  --head SEQ:HASH          also check a head published earlier\n"
+      "  --json                   print JSON\n" },
+    { NULL, NULL, NULL, NULL, NULL },
+};

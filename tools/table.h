@@ -1,0 +1,46 @@
+/*
+ * Aligned text tables for the `mlops` command: columns as wide as their
+ * widest cell (counted in characters, not bytes), two spaces apart,
+ * numbers aligned right. And `listing`, a table or its --json twin.
+ */
+#ifndef MLOPS_CLI_TABLE_H
+#define MLOPS_CLI_TABLE_H
+
+#include "cli.h"
+#include "json.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct table table;
+
+/* A table with ncols columns and these headers (copied). Returns NULL
+ * when out of memory. */
+table *table_new(size_t ncols, const char *const *headers);
+/* Aligns column col to the right (t may be NULL). */
+void table_align_right(table *t, size_t col);
+/* Appends a cell to the current row (copied; NULL prints "-"); a row is
+ * complete after ncols cells. Returns 0, or -1 when out of memory. */
+int table_cell(table *t, const char *text);
+/* printf-style cell. */
+CLI_PRINTF(2, 3) int table_cellf(table *t, const char *fmt, ...);
+/* Number of complete rows. */
+size_t table_rows(const table *t);
+/* Prints headers and rows. */
+void table_print(const table *t, FILE *f);
+void table_free(table *t);
+
+/* The output of a listing command: rows into a table, or objects into a
+ * JSON array with --json. Begin, add rows (l->t) or objects (&l->j), then
+ * end (prints) or drop (prints nothing, after an error). */
+typedef struct listing {
+    int as_json;
+    json j;
+    table *t;
+} listing;
+
+void listing_begin(listing *l, int as_json, size_t ncols, const char *const *headers);
+void listing_end(listing *l);
+void listing_drop(listing *l);
+
+#endif
