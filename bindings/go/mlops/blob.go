@@ -141,13 +141,15 @@ type BlobWriter struct {
 
 // NewBlobWriter starts a blob.
 func (s *Store) NewBlobWriter() (*BlobWriter, error) {
-	var w *C.mlops_blob_writer
-	if err := s.with(func(c *C.mlops_store) C.int { return C.mlops_blob_writer_open(c, &w) }); err != nil {
+	h, err := s.open(nil, func(c *C.mlops_store) (unsafe.Pointer, C.int) {
+		var w *C.mlops_blob_writer
+		rc := C.mlops_blob_writer_open(c, &w)
+		return unsafe.Pointer(w), rc
+	}, func(p unsafe.Pointer) { C.mlops_blob_writer_abort((*C.mlops_blob_writer)(p)) })
+	if err != nil {
 		return nil, err
 	}
-	bw := &BlobWriter{s: s, h: s.attach(unsafe.Pointer(w), func(p unsafe.Pointer) {
-		C.mlops_blob_writer_abort((*C.mlops_blob_writer)(p))
-	})}
+	bw := &BlobWriter{s: s, h: h}
 	runtime.SetFinalizer(bw, (*BlobWriter).Abort)
 	return bw, nil
 }
@@ -200,24 +202,22 @@ type BlobReader struct {
 
 // OpenBlob opens blob d for reading. Close the reader when done.
 func (s *Store) OpenBlob(d Digest) (*BlobReader, error) {
-	var r *C.mlops_blob_reader
 	var size C.uint64_t
-	err := s.with(func(c *C.mlops_store) C.int {
+	h, err := s.open(nil, func(c *C.mlops_store) (unsafe.Pointer, C.int) {
+		var r *C.mlops_blob_reader
 		if rc := C.mlops_blob_reader_open(c, d.c(), &r); rc != C.MLOPS_OK {
-			return rc
+			return nil, rc
 		}
 		if rc := C.mlops_blob_reader_size(r, &size); rc != C.MLOPS_OK {
 			C.mlops_blob_reader_close(r)
-			return rc
+			return nil, rc
 		}
-		return C.MLOPS_OK
-	})
+		return unsafe.Pointer(r), C.MLOPS_OK
+	}, func(p unsafe.Pointer) { C.mlops_blob_reader_close((*C.mlops_blob_reader)(p)) })
 	if err != nil {
 		return nil, err
 	}
-	br := &BlobReader{s: s, d: d, size: int64(size), h: s.attach(unsafe.Pointer(r), func(p unsafe.Pointer) {
-		C.mlops_blob_reader_close((*C.mlops_blob_reader)(p))
-	})}
+	br := &BlobReader{s: s, d: d, size: int64(size), h: h}
 	runtime.SetFinalizer(br, (*BlobReader).Close)
 	return br, nil
 }

@@ -101,13 +101,15 @@ type BlobIter struct {
 // Blobs starts an iteration over the store's content of the kind (KindAny
 // for everything). It reads in pages and holds no lock between calls.
 func (s *Store) Blobs(kind Kind) (*BlobIter, error) {
-	var it *C.mlops_blob_iter
-	if err := s.with(func(c *C.mlops_store) C.int { return C.mlops_blob_list_open(c, C.int(kind), &it) }); err != nil {
+	h, err := s.open(nil, func(c *C.mlops_store) (unsafe.Pointer, C.int) {
+		var it *C.mlops_blob_iter
+		rc := C.mlops_blob_list_open(c, C.int(kind), &it)
+		return unsafe.Pointer(it), rc
+	}, func(p unsafe.Pointer) { C.mlops_blob_list_close((*C.mlops_blob_iter)(p)) })
+	if err != nil {
 		return nil, err
 	}
-	bi := &BlobIter{s: s, h: s.attach(unsafe.Pointer(it), func(p unsafe.Pointer) {
-		C.mlops_blob_list_close((*C.mlops_blob_iter)(p))
-	})}
+	bi := &BlobIter{s: s, h: h}
 	runtime.SetFinalizer(bi, (*BlobIter).Close)
 	return bi, nil
 }
@@ -229,13 +231,15 @@ func (s *Store) Refs(prefix string) (*RefIter, error) {
 	var cs cstrings
 	defer cs.free()
 	p := cs.opt(prefix)
-	var it *C.mlops_ref_iter
-	if err := s.withs(&cs, func(c *C.mlops_store) C.int { return C.mlops_ref_list_open(c, p, &it) }); err != nil {
+	h, err := s.open(&cs, func(c *C.mlops_store) (unsafe.Pointer, C.int) {
+		var it *C.mlops_ref_iter
+		rc := C.mlops_ref_list_open(c, p, &it)
+		return unsafe.Pointer(it), rc
+	}, func(p unsafe.Pointer) { C.mlops_ref_list_close((*C.mlops_ref_iter)(p)) })
+	if err != nil {
 		return nil, err
 	}
-	ri := &RefIter{s: s, h: s.attach(unsafe.Pointer(it), func(p unsafe.Pointer) {
-		C.mlops_ref_list_close((*C.mlops_ref_iter)(p))
-	})}
+	ri := &RefIter{s: s, h: h}
 	runtime.SetFinalizer(ri, (*RefIter).Close)
 	return ri, nil
 }

@@ -41,6 +41,26 @@ func (s *Store) attach(p unsafe.Pointer, free func(unsafe.Pointer)) *handle {
 	return h
 }
 
+// open runs f, which opens a C handle depending on the store, and
+// registers the handle within the same read-locked call, so that Close
+// cannot run between the two. cs (may be nil) is checked first as withs.
+func (s *Store) open(cs *cstrings, f func(c *C.mlops_store) (unsafe.Pointer, C.int), free func(unsafe.Pointer)) (*handle, error) {
+	if cs != nil {
+		if err := cs.check(); err != nil {
+			return nil, err
+		}
+	}
+	var h *handle
+	err := s.with(func(c *C.mlops_store) C.int {
+		p, rc := f(c)
+		if rc == C.MLOPS_OK {
+			h = s.attach(p, free)
+		}
+		return rc
+	})
+	return h, err
+}
+
 // detach releases h and forgets it.
 func (s *Store) detach(h *handle) {
 	h.release()

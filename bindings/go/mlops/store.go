@@ -7,6 +7,7 @@ package mlops
 import "C"
 
 import (
+	"math"
 	"runtime"
 	"strings"
 	"sync"
@@ -72,7 +73,11 @@ func Open(path string, opts *Options) (*Store, error) {
 		}
 		o.durability = C.int(opts.Durability)
 		if opts.BusyTimeout > 0 {
-			o.busy_timeout_ms = C.uint32_t(opts.BusyTimeout / time.Millisecond)
+			ms := opts.BusyTimeout / time.Millisecond
+			if ms > math.MaxUint32 {
+				ms = math.MaxUint32
+			}
+			o.busy_timeout_ms = C.uint32_t(ms)
 		}
 		if opts.CompressionLevel != 0 {
 			o.compression_level = C.int(opts.CompressionLevel)

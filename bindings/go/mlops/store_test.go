@@ -2,6 +2,7 @@ package mlops_test
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/libmlops/libmlops/bindings/go/mlops"
 )
@@ -211,4 +213,45 @@ func TestCloseReleasesChildren(t *testing.T) {
 	must(t, run.Close())
 	must(t, br.Close())
 	w.Abort()
+}
+
+// Close racing with goroutines that open and use handles: every call
+// either works or returns ErrClosed, and nothing outlives the store.
+func TestCloseWhileOpening(t *testing.T) {
+	for round := 0; round < 5; round++ {
+		s, err := mlops.Open(filepath.Join(t.TempDir(), "s"), &mlops.Options{Durability: mlops.DurabilityNone})
+		must(t, err)
+		exp, err := s.CreateExperiment("e")
+		must(t, err)
+		d, err := s.PutBytes([]byte("content"))
+		must(t, err)
+		var wg sync.WaitGroup
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 30; i++ {
+					if r, err := s.StartRun(exp, ""); err == nil {
+						if err := r.LogMetric("m", 1, int64(i)); err != nil && err != mlops.ErrClosed {
+							t.Error(err)
+						}
+						r.Close()
+					} else if err != mlops.ErrClosed {
+						t.Error(err)
+					}
+					if br, err := s.OpenBlob(d); err == nil {
+						if _, err := io.ReadAll(br); err != nil && err != mlops.ErrClosed {
+							t.Error(err)
+						}
+						br.Close()
+					} else if err != mlops.ErrClosed {
+						t.Error(err)
+					}
+				}
+			}()
+		}
+		time.Sleep(time.Duration(round) * time.Millisecond)
+		must(t, s.Close())
+		wg.Wait()
+	}
 }

@@ -211,11 +211,23 @@ type Run struct {
 	exp int64
 }
 
-func (s *Store) newRun(r *C.mlops_run) *Run {
-	run := &Run{s: s, id: C.GoString(C.mlops_run_id(r)), exp: int64(C.mlops_run_experiment_id(r))}
-	run.h = s.attach(unsafe.Pointer(r), func(p unsafe.Pointer) { C.mlops_run_free((*C.mlops_run)(p)) })
+// openRun runs f, which opens a C run handle, and wraps the handle.
+func (s *Store) openRun(cs *cstrings, f func(c *C.mlops_store, out **C.mlops_run) C.int) (*Run, error) {
+	run := &Run{s: s}
+	h, err := s.open(cs, func(c *C.mlops_store) (unsafe.Pointer, C.int) {
+		var r *C.mlops_run
+		rc := f(c, &r)
+		if rc == C.MLOPS_OK {
+			run.id, run.exp = C.GoString(C.mlops_run_id(r)), int64(C.mlops_run_experiment_id(r))
+		}
+		return unsafe.Pointer(r), rc
+	}, func(p unsafe.Pointer) { C.mlops_run_free((*C.mlops_run)(p)) })
+	if err != nil {
+		return nil, err
+	}
+	run.h = h
 	runtime.SetFinalizer(run, (*Run).Close)
-	return run
+	return run, nil
 }
 
 // StartRun starts a run in an active experiment; name may be "".
@@ -239,14 +251,9 @@ func (s *Store) StartRunWith(experimentID int64, opts *RunOptions) (*Run, error)
 		o.git_commit = cs.opt(opts.GitCommit)
 		o.start_ms = timeMs(opts.Start)
 	}
-	var r *C.mlops_run
-	err := s.withs(&cs, func(c *C.mlops_store) C.int {
-		return C.mlops_run_start_ex(c, C.int64_t(experimentID), &o, &r)
+	return s.openRun(&cs, func(c *C.mlops_store, r **C.mlops_run) C.int {
+		return C.mlops_run_start_ex(c, C.int64_t(experimentID), &o, r)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return s.newRun(r), nil
 }
 
 // OpenRun opens a handle on an existing run, to keep logging into it.
@@ -254,11 +261,7 @@ func (s *Store) OpenRun(runID string) (*Run, error) {
 	var cs cstrings
 	defer cs.free()
 	id := cs.str(runID)
-	var r *C.mlops_run
-	if err := s.withs(&cs, func(c *C.mlops_store) C.int { return C.mlops_run_open(c, id, &r) }); err != nil {
-		return nil, err
-	}
-	return s.newRun(r), nil
+	return s.openRun(&cs, func(c *C.mlops_store, r **C.mlops_run) C.int { return C.mlops_run_open(c, id, r) })
 }
 
 // ID returns the run's id (32 lowercase hex digits).
