@@ -174,6 +174,7 @@ func (w *BlobWriter) Commit() (Digest, error) {
 	err := w.s.withHandle(w.h, true, func(h unsafe.Pointer) C.int {
 		rc := C.mlops_blob_writer_commit((*C.mlops_blob_writer)(h), d.c())
 		w.h.p = nil // commit released the C writer
+		liveHandles.Add(-1)
 		return rc
 	})
 	w.s.detach(w.h)

@@ -7,8 +7,13 @@ import "C"
 
 import (
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
+
+// liveHandles counts the C handles the package holds (store children,
+// profiles, reports; not stores), for the tests' leak check.
+var liveHandles atomic.Int64
 
 // handle owns one C handle that depends on a store (a run, a blob reader,
 // a blob writer, an iterator). The store keeps the set of its open handles
@@ -28,6 +33,7 @@ func (h *handle) release() {
 	if h.p != nil {
 		h.free(h.p)
 		h.p = nil
+		liveHandles.Add(-1)
 	}
 	h.mu.Unlock()
 }
@@ -35,6 +41,7 @@ func (h *handle) release() {
 // attach registers a new C handle p of the store, released by free.
 func (s *Store) attach(p unsafe.Pointer, free func(unsafe.Pointer)) *handle {
 	h := &handle{p: p, free: free}
+	liveHandles.Add(1)
 	s.kidsMu.Lock()
 	s.kids[h] = struct{}{}
 	s.kidsMu.Unlock()

@@ -43,6 +43,7 @@ type Profile struct {
 
 func newProfile(p *C.mlops_profile) *Profile {
 	pr := &Profile{p: p}
+	liveHandles.Add(1)
 	runtime.SetFinalizer(pr, (*Profile).Close)
 	return pr
 }
@@ -94,6 +95,7 @@ func (p *Profile) Close() error {
 	if p.p != nil {
 		C.mlops_profile_free(p.p)
 		p.p = nil
+		liveHandles.Add(-1)
 	}
 	runtime.SetFinalizer(p, nil)
 	return nil

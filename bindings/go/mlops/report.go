@@ -217,6 +217,7 @@ func ComputeDriftReport(columns []Column, opts *ReportOptions) (*DriftReport, er
 			})
 		}
 	}
+	liveHandles.Add(1)
 	runtime.SetFinalizer(rep, (*DriftReport).Close)
 	return rep, nil
 }
@@ -225,8 +226,11 @@ func ComputeDriftReport(columns []Column, opts *ReportOptions) (*DriftReport, er
 func (r *DriftReport) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	C.mlops_drift_report_free(r.r)
-	r.r = nil
+	if r.r != nil {
+		C.mlops_drift_report_free(r.r)
+		r.r = nil
+		liveHandles.Add(-1)
+	}
 	runtime.SetFinalizer(r, nil)
 	return nil
 }
