@@ -62,6 +62,18 @@ for f in data/train.csv data/production.csv model.json signing-key.pem signing-k
          drift-report.txt drift-report.json drift-report.html; do
     [ -s "$work/quickstart/$f" ] || { echo "quickstart_go: no $f"; exit 1; }
 done
+# The same story as the C quickstart: the same datasets and the same model.
+if [ -x "$build/doc/examples/quickstart" ]; then
+    "$build/doc/examples/quickstart" "$work/quickstart-c" > "$work/quickstart-c.out"
+    for f in data/train.csv data/production.csv model.json; do
+        cmp -s "$work/quickstart/$f" "$work/quickstart-c/$f" ||
+            { echo "quickstart_go: $f differs from the C quickstart's"; exit 1; }
+    done
+    grep -A6 '^COLUMN' "$work/quickstart-c.out" > "$work/c-table"
+    grep -m1 -A6 '^COLUMN' "$out" > "$work/go-table"
+    cmp -s "$work/c-table" "$work/go-table" ||
+        { diff "$work/c-table" "$work/go-table"; echo "quickstart_go: another drift table than C's"; exit 1; }
+fi
 echo "ok  quickstart_go"
 
 echo "== doc/go.md"

@@ -54,7 +54,9 @@ func check(err error, what string) {
 
 func short(d mlops.Digest) string { return d.String()[:7+12] }
 
-// A deterministic generator (xorshift64*), so every run draws the same data.
+// A deterministic generator (xorshift64*), so every run draws the same
+// data: the same draws in the same order as quickstart.c, so both programs
+// store the same datasets.
 type rng struct{ s uint64 }
 
 func (r *rng) uniform() float64 {
@@ -87,9 +89,10 @@ func generate(r *rng, n int, drifted bool) customers {
 	}
 	for i := 0; i < n; i++ {
 		c.age[i] = math.Max(18, math.Round(r.normal(meanAge, 11)))
-		c.income[i] = math.Round(math.Exp(r.normal(10.4, 0.45)))
-		if r.uniform() < 0.03 {
+		if r.uniform() < 0.03 { // about 3% of incomes are unknown
 			c.income[i] = math.NaN()
+		} else {
+			c.income[i] = math.Round(math.Exp(r.normal(10.4, 0.45)))
 		}
 		u, acc, k := r.uniform(), 0.0, 0
 		for k+1 < len(weights) {
