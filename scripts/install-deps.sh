@@ -8,8 +8,9 @@ what=${1:-test}
 main_pkgs="gcc g++ meson ninja-build pkg-config libsqlite3-dev libssl-dev libzstd-dev libmsgpack-dev"
 # Running every test besides: the CLI tests are Python (standard library
 # only); the HTML drift report is rendered in headless Chromium, with a
-# font so that its text is drawn.
-test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl python3 chromium fonts-dejavu-core"
+# font so that its text is drawn; the Python binding's tests run in a
+# virtual environment (python3-venv) with pytest and numpy from PyPI.
+test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl python3 python3-venv chromium fonts-dejavu-core"
 
 case "$what" in
 main) pkgs=$main_pkgs ;;

@@ -1,0 +1,757 @@
+"""Drift statistics (libmlops drift.h): two-sample tests and distances
+between a reference and a current sample, mergeable reference profiles,
+and dataset drift reports.
+
+Every function taking samples accepts any float64 buffer without copying
+it (numpy float64 arrays, array('d'), memoryview of 'd': the library reads
+the memory in place) and, with one conversion, any other sequence of
+numbers (lists, tuples, other numpy dtypes, strided views). NaN and +-Inf
+are excluded from the statistics and counted. The statistics are computed
+by the library; results come back as dataclasses, arrays (numpy when
+installed, else array.array) or dicts (reports and comparisons).
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import math
+from array import array
+from ctypes import POINTER, byref, c_char_p, c_double, c_int, c_size_t, c_uint64, c_void_p
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
+
+from . import _arrays, _buffer
+from ._cbase import CDigest
+from ._capi import MISSING, C, check, dec, enc, take_buffer
+from ._capi_drift import (
+    BinnedResult as CBinned,
+    DriftHtmlOpts,
+    DriftReportOpts,
+    DriftReportP,
+    KsResult as CKs,
+    ProfileComparison,
+    ProfileOpts,
+    ProfileP,
+    ProfileSummary as CProfileSummary,
+    TestResult as CTestResult,
+)
+from .digest import Digest, DigestLike, c_digest
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Store
+    from .track import Run
+
+__all__ = [
+    "TestResult",
+    "KSResult",
+    "BinnedResult",
+    "ProfileSummary",
+    "Profile",
+    "DriftReport",
+    "ks",
+    "ks_ex",
+    "wasserstein",
+    "energy",
+    "cramer_von_mises",
+    "missing",
+    "psi",
+    "jensen_shannon",
+    "kl",
+    "hellinger",
+    "binned",
+    "binned_counts",
+    "chisq",
+    "quantile_edges",
+    "bin_counts",
+    "bh_adjust",
+    "report",
+    "put_profile",
+    "get_profile",
+    "METHODS",
+]
+
+#: KS methods by name (MLOPS_KS_*).
+KS_METHODS = {"auto": 0, "exact": 1, "asymptotic": 2}
+_KS_METHOD_NAME = {v: k for k, v in KS_METHODS.items()}
+#: Report methods by name (MLOPS_DRIFT_METHOD_*); the names are the
+#: library's method names.
+METHODS = {
+    "auto": 0, "ks": 1, "wasserstein": 2, "jensenshannon": 3, "chisquare": 4, "z": 5,
+    "psi": 6, "kl_div": 7, "hellinger": 8, "cramer_von_mises": 9, "energy_distance": 10,
+}
+#: Column kinds by name (MLOPS_COLUMN_*).
+KINDS = {"numeric": 1, "categorical": 2}
+_KIND_NAME = {v: k for k, v in KINDS.items()}
+#: Multiple-testing corrections by name (MLOPS_DRIFT_CORRECTION_*).
+CORRECTIONS = {"none": 0, "bh": 1}
+_CORRECTION_NAME = {v: k for k, v in CORRECTIONS.items()}
+_PROFILE_KINDS = {"numeric": 1, "categorical": 2}
+_VERDICTS = {0: "no_drift", 1: "drift", 2: "inconclusive"}
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """A statistic and its p-value (NaN for a statistic that has none)."""
+
+    __test__ = False  # not a pytest test class
+
+    statistic: float
+    p_value: float
+
+
+@dataclass(frozen=True)
+class KSResult:
+    """The detailed Kolmogorov-Smirnov result (ks_ex)."""
+
+    statistic: float
+    p_value: float
+    #: Natural log of the p-value, finite where the p-value underflows to 0.
+    log_p_value: float
+    #: "exact" or "asymptotic": the method that ran.
+    method: str
+    n_ref: int
+    n_cur: int
+    ref_nan: int
+    ref_inf: int
+    cur_nan: int
+    cur_inf: int
+
+
+@dataclass(frozen=True)
+class BinnedResult:
+    """Every binned figure at once, on the reference's frozen bins."""
+
+    psi: float
+    jensen_shannon: float
+    kl: float
+    hellinger: float
+    chisq: TestResult
+    #: Bins used (after duplicate edges collapsed).
+    n_bins: int
+
+
+def _tr(c: CTestResult) -> TestResult:
+    return TestResult(c.statistic, c.p_value)
+
+
+def _two(fn: Any, ref: Any, cur: Any, *extra: Any) -> None:
+    with _buffer.float64(ref) as (ra, rn), _buffer.float64(cur) as (ca, cn):
+        check(fn(ra, rn, ca, cn, *extra))
+
+
+# ---- two-sample tests and distances --------------------------------------------
+
+
+def ks(ref: Any, cur: Any) -> TestResult:
+    """Two-sided two-sample Kolmogorov-Smirnov test, equal to
+    scipy.stats.ks_2samp(ref, cur, method='auto')."""
+    out = CTestResult()
+    _two(C.mlops_drift_ks, ref, cur, byref(out))
+    return _tr(out)
+
+
+def ks_ex(ref: Any, cur: Any, method: str = "auto") -> KSResult:
+    """The KS test with a chosen method ("auto", "exact", "asymptotic"),
+    the log p-value and the counts of excluded values."""
+    if method not in KS_METHODS:
+        raise ValueError(f"method must be one of {sorted(KS_METHODS)}, not {method!r}")
+    out = CKs()
+    check(C.mlops_ks_result_init(byref(out), CKs.VERSION))
+    _two(C.mlops_drift_ks_ex, ref, cur, KS_METHODS[method], byref(out))
+    return KSResult(out.statistic, out.p_value, out.log_p_value,
+                    _KS_METHOD_NAME.get(out.method, str(out.method)), out.n_ref, out.n_cur,
+                    out.ref_nan, out.ref_inf, out.cur_nan, out.cur_inf)
+
+
+def _distance(fn: Any, ref: Any, cur: Any, *extra: Any) -> float:
+    out = c_double()
+    _two(fn, ref, cur, *extra, byref(out))
+    return out.value
+
+
+def wasserstein(ref: Any, cur: Any) -> float:
+    """Wasserstein-1 distance, equal to scipy.stats.wasserstein_distance."""
+    return _distance(C.mlops_drift_wasserstein, ref, cur)
+
+
+def energy(ref: Any, cur: Any) -> float:
+    """Energy distance, equal to scipy.stats.energy_distance."""
+    return _distance(C.mlops_drift_energy, ref, cur)
+
+
+def cramer_von_mises(ref: Any, cur: Any) -> TestResult:
+    """Two-sample Cramer-von Mises test, equal to
+    scipy.stats.cramervonmises_2samp(method='auto')."""
+    out = CTestResult()
+    _two(C.mlops_drift_cramer_von_mises, ref, cur, byref(out))
+    return _tr(out)
+
+
+def missing(ref: Any, cur: Any) -> TestResult:
+    """Two-proportion z-test of the share of NaN (missing) values."""
+    out = CTestResult()
+    _two(C.mlops_drift_missing, ref, cur, byref(out))
+    return _tr(out)
+
+
+def psi(ref: Any, cur: Any, bins: int = 10) -> float:
+    """Population stability index on ``bins`` frozen reference-quantile
+    bins (proportions floored at 1e-4)."""
+    return _distance(C.mlops_drift_psi, ref, cur, bins)
+
+
+def jensen_shannon(ref: Any, cur: Any, bins: int = 10) -> float:
+    """Jensen-Shannon distance on the reference bins (natural log), equal to
+    scipy.spatial.distance.jensenshannon of the bin proportions."""
+    return _distance(C.mlops_drift_jensen_shannon, ref, cur, bins)
+
+
+def kl(ref: Any, cur: Any, bins: int = 10) -> float:
+    """Kullback-Leibler divergence KL(ref || cur) on the reference bins."""
+    return _distance(C.mlops_drift_kl, ref, cur, bins)
+
+
+def hellinger(ref: Any, cur: Any, bins: int = 10) -> float:
+    """Hellinger distance on the reference bins, in [0, 1]."""
+    return _distance(C.mlops_drift_hellinger, ref, cur, bins)
+
+
+def _binned(c: CBinned) -> BinnedResult:
+    return BinnedResult(c.psi, c.jensen_shannon, c.kl, c.hellinger, _tr(c.chisq), c.n_bins)
+
+
+def binned(ref: Any, cur: Any, bins: int = 10) -> BinnedResult:
+    """PSI, Jensen-Shannon, KL, Hellinger and chi-square at once, on the
+    reference's frozen quantile bins."""
+    out = CBinned()
+    check(C.mlops_binned_result_init(byref(out), CBinned.VERSION))
+    _two(C.mlops_drift_binned, ref, cur, bins, byref(out))
+    return _binned(out)
+
+
+def _counts(fn: Any, ref_counts: Any, cur_counts: Any, out: Any) -> None:
+    with _buffer.float64(ref_counts) as (ra, rn), _buffer.float64(cur_counts) as (ca, cn):
+        if rn != cn:
+            raise ValueError(f"count vectors differ in length ({rn} and {cn})")
+        check(fn(ra, ca, rn, out))
+
+
+def binned_counts(ref_counts: Any, cur_counts: Any) -> BinnedResult:
+    """The binned figures from two count (or weight) vectors of the same
+    length, e.g. category counts."""
+    out = CBinned()
+    check(C.mlops_binned_result_init(byref(out), CBinned.VERSION))
+    _counts(C.mlops_drift_binned_counts, ref_counts, cur_counts, byref(out))
+    return _binned(out)
+
+
+def chisq(ref_counts: Any, cur_counts: Any) -> TestResult:
+    """Chi-square test of homogeneity of two count vectors, equal to
+    scipy.stats.chi2_contingency([ref, cur], correction=False)."""
+    out = CTestResult()
+    _counts(C.mlops_drift_chisq, ref_counts, cur_counts, byref(out))
+    return _tr(out)
+
+
+def _doubles_result(ptr: c_void_p, n: int) -> Any:
+    out = array("d")
+    try:
+        if n:
+            out.frombytes((ctypes.c_char * (8 * n)).from_address(ptr.value or 0))
+    finally:
+        C.mlops_free(ptr)
+    return _arrays.wrap(out)
+
+
+def quantile_edges(ref: Any, bins: int = 10) -> Any:
+    """The interior bin edges of ref for ``bins`` quantile bins (at most
+    bins - 1 strictly increasing values) as a float64 array."""
+    ptr = c_void_p()
+    n = c_size_t()
+    with _buffer.float64(ref) as (ra, rn):
+        check(C.mlops_drift_quantile_edges(ra, rn, bins, byref(ptr), byref(n)))
+    return _doubles_result(ptr, n.value)
+
+
+def bin_counts(values: Any, edges: Any) -> Any:
+    """Counts the finite values into the len(edges) + 1 bins the strictly
+    increasing edges define; a uint64 array (numpy or array('Q'))."""
+    with _buffer.float64(values) as (va, vn), _buffer.float64(edges) as (ea, en):
+        counts = array("Q", [0]) * (en + 1)
+        check(C.mlops_drift_bin_counts(va, vn, ea, en, counts.buffer_info()[0]))
+    np = _arrays.np
+    return counts if np is None else np.frombuffer(counts, dtype=np.uint64)
+
+
+def bh_adjust(p: Any, out: Any = None) -> Any:
+    """Benjamini-Hochberg adjusted p-values, equal to
+    scipy.stats.false_discovery_control(p, method='bh'). With ``out`` (a
+    writable float64 buffer of the same length, which may be ``p`` itself)
+    the library writes the result there, in place; else a new array is
+    returned."""
+    with _buffer.float64(p) as (pa, pn):
+        if out is None:
+            result = array("d", [0.0]) * pn
+            check(C.mlops_drift_bh_adjust(pa, pn, result.buffer_info()[0] if pn else None))
+            return _arrays.wrap(result)
+        with _buffer.float64(out, writable=True) as (oa, on):
+            if on != pn:
+                raise ValueError(f"out has {on} values but p has {pn}")
+            check(C.mlops_drift_bh_adjust(pa, pn, oa))
+        return out
+
+
+# ---- profiles -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileSummary:
+    """What a profile knows (see drift.h: numeric fields are NaN or 0 for
+    categorical profiles and the reverse)."""
+
+    kind: str
+    count: int
+    nan_count: int
+    inf_count: int
+    min: float
+    max: float
+    mean: float
+    variance: float
+    rank_error: float
+    frozen: bool
+    n_edges: int
+    n_categories: int
+    categories_exact: bool
+    category_error: float
+
+
+def _comparison_dict(c: ProfileComparison) -> Dict[str, Any]:
+    return {
+        "alpha": c.alpha, "psi": c.psi, "jensen_shannon": c.jensen_shannon, "kl": c.kl,
+        "hellinger": c.hellinger,
+        "chisq": {"statistic": c.chisq.statistic, "p_value": c.chisq.p_value},
+        "ks_statistic": c.ks_statistic, "ks_error": c.ks_error, "ks_p_value": c.ks_p_value,
+        "ks_p_low": c.ks_p_low, "ks_p_high": c.ks_p_high,
+        "ks_verdict": _VERDICTS.get(c.ks_verdict, str(c.ks_verdict)),
+        "n_ref": c.n_ref, "n_cur": c.n_cur,
+    }
+
+
+def _strings(values: Sequence[Optional[str]]) -> Any:
+    return (c_char_p * len(values))(*[None if v is None else v.encode("utf-8") for v in values])
+
+
+class Profile:
+    """A reference profile: summarises a column (numeric or categorical)
+    without keeping it; built from batches, mergeable, serialisable and
+    storable by digest. Not to be changed by one thread while another uses
+    it. Release with close() or ``with``.
+
+    Args:
+        kind: "numeric" or "categorical".
+        bins, sketch_k, freeze_after, max_categories: as mlops_profile_opts
+            (None keeps the library's default).
+        edges: fixed interior bin edges (numeric), instead of quantiles.
+    """
+
+    _h: Any = None
+
+    def __init__(self, kind: str = "numeric", *, bins: Optional[int] = None,
+                 sketch_k: Optional[int] = None, freeze_after: Optional[int] = None,
+                 max_categories: Optional[int] = None, edges: Any = None) -> None:
+        if kind not in _PROFILE_KINDS:
+            raise ValueError(f"kind must be 'numeric' or 'categorical', not {kind!r}")
+        opts = ProfileOpts()
+        check(C.mlops_profile_opts_init(byref(opts), ProfileOpts.VERSION))
+        for name, value in (("bins", bins), ("sketch_k", sketch_k),
+                            ("freeze_after", freeze_after), ("max_categories", max_categories)):
+            if value is not None:
+                setattr(opts, name, value)
+        h = ProfileP()
+        with contextlib.ExitStack() as stack:
+            if edges is not None:
+                ea, en = stack.enter_context(_buffer.float64(edges))
+                opts.edges, opts.n_edges = ea, en
+            check(C.mlops_profile_new(_PROFILE_KINDS[kind], byref(opts), byref(h)))
+        self._h = h
+
+    @classmethod
+    def _wrap(cls, h: Any) -> "Profile":
+        p = cls.__new__(cls)
+        p._h = h
+        return p
+
+    def _handle(self) -> Any:
+        if self._h is None:
+            raise ValueError("the profile is closed")
+        return self._h
+
+    def close(self) -> None:
+        """Releases the profile."""
+        h, self._h = self._h, None
+        if h is not None:
+            C.mlops_profile_free(h)
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # pragma: no cover
+            pass
+
+    def __enter__(self) -> "Profile":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @property
+    def kind(self) -> str:
+        """"numeric" or "categorical"."""
+        k = C.mlops_profile_kind(self._handle())
+        return "numeric" if k == 1 else "categorical"
+
+    def new_like(self) -> "Profile":
+        """A new empty profile with this one's kind, options and frozen
+        edges (it freezes this one first), for current data."""
+        h = ProfileP()
+        check(C.mlops_profile_new_like(self._handle(), byref(h)))
+        return Profile._wrap(h)
+
+    def add(self, values: Any) -> "Profile":
+        """Adds a batch: float64 values (any buffer or sequence of numbers)
+        to a numeric profile, or strings (None: missing) to a categorical
+        one. Returns the profile."""
+        h = self._handle()
+        if C.mlops_profile_kind(h) == 2:
+            arr = _strings(list(values))
+            check(C.mlops_profile_add_strings(h, arr, len(arr)))
+        else:
+            with _buffer.float64(values) as (a, n):
+                check(C.mlops_profile_add(h, a, n))
+        return self
+
+    def freeze(self) -> None:
+        """Freezes a numeric profile's bin edges now."""
+        check(C.mlops_profile_freeze(self._handle()))
+
+    def merge(self, other: "Profile") -> None:
+        """Merges ``other`` into this profile (as if this one had seen its
+        values too). Raises Conflict for different bin edges."""
+        check(C.mlops_profile_merge(self._handle(), other._handle()))
+
+    def summary(self) -> ProfileSummary:
+        """What the profile knows: counts, min, max, mean, variance..."""
+        s = CProfileSummary()
+        check(C.mlops_profile_summary_init(byref(s), CProfileSummary.VERSION))
+        check(C.mlops_profile_summary_get(self._handle(), byref(s)))
+        return ProfileSummary(
+            kind="numeric" if s.kind == 1 else "categorical", count=s.count,
+            nan_count=s.nan_count, inf_count=s.inf_count, min=s.min, max=s.max, mean=s.mean,
+            variance=s.variance, rank_error=s.rank_error, frozen=bool(s.frozen),
+            n_edges=s.n_edges, n_categories=s.n_categories,
+            categories_exact=bool(s.categories_exact), category_error=s.category_error)
+
+    def edges(self) -> Any:
+        """The frozen interior bin edges (a float64 array, copied)."""
+        ptr = c_void_p()
+        n = c_size_t()
+        check(C.mlops_profile_edges(self._handle(), byref(ptr), byref(n)))
+        out = array("d")
+        if n.value:
+            out.frombytes((ctypes.c_char * (8 * n.value)).from_address(ptr.value or 0))
+        return _arrays.wrap(out)
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile (0 <= q <= 1) estimated from the sketch."""
+        out = c_double()
+        check(C.mlops_profile_quantile(self._handle(), q, byref(out)))
+        return out.value
+
+    def category_count(self, value: str) -> int:
+        """The count of one category of a categorical profile."""
+        out = c_uint64()
+        check(C.mlops_profile_category_count(self._handle(), enc(value), byref(out)))
+        return out.value
+
+    def serialize(self) -> bytes:
+        """The profile's versioned msgpack form (freezes it first)."""
+        ptr = c_void_p()
+        n = c_size_t()
+        check(C.mlops_profile_serialize(self._handle(), byref(ptr), byref(n)))
+        return take_buffer(ptr, n.value)
+
+    @classmethod
+    def deserialize(cls, data: Any) -> "Profile":
+        """A profile read from its serialised form (bytes-like)."""
+        h = ProfileP()
+        with _buffer.raw(data) as (a, n):
+            check(C.mlops_profile_deserialize(a, n, byref(h)))
+        return cls._wrap(h)
+
+    def _compare(self, fn: Any, arg: Any, n: Any, alpha: float) -> Dict[str, Any]:
+        c = ProfileComparison()
+        check(C.mlops_profile_comparison_init(byref(c), ProfileComparison.VERSION))
+        c.alpha = alpha
+        if n is None:
+            check(fn(self._handle(), arg, byref(c)))
+        else:
+            check(fn(self._handle(), arg, n, byref(c)))
+        return _comparison_dict(c)
+
+    def compare(self, current: Any, alpha: float = 0.05) -> Dict[str, Any]:
+        """Compares this reference profile with current data: another
+        Profile (built with new_like), float64 values (numeric) or strings
+        (categorical). Returns a dict: psi, jensen_shannon, kl, hellinger,
+        chisq {statistic, p_value}, ks_statistic, ks_error, ks_p_value,
+        ks_p_low, ks_p_high, ks_verdict ("drift", "no_drift",
+        "inconclusive"), n_ref, n_cur."""
+        if isinstance(current, Profile):
+            return self._compare(C.mlops_profile_compare, current._handle(), None, alpha)
+        if C.mlops_profile_kind(self._handle()) == 2:
+            arr = _strings(list(current))
+            return self._compare(C.mlops_profile_compare_strings, arr, len(arr), alpha)
+        with _buffer.float64(current) as (a, n):
+            return self._compare(C.mlops_profile_compare_values, a, n, alpha)
+
+
+def put_profile(store: "Store", profile: Profile) -> Digest:
+    """Serialises the profile and stores it as a blob; returns its digest."""
+    out = CDigest()
+    check(C.mlops_profile_put(store._handle, profile._handle(), byref(out)))
+    return Digest._from_c(out)
+
+
+def get_profile(store: "Store", digest: DigestLike) -> Profile:
+    """Loads the profile stored as blob ``digest``."""
+    d = c_digest(digest)
+    h = ProfileP()
+    check(C.mlops_profile_get(store._handle, byref(d), byref(h)))
+    return Profile._wrap(h)
+
+
+# ---- dataset reports ----------------------------------------------------------------
+
+
+def _nan_to_none(x: float) -> Optional[float]:
+    return None if math.isnan(x) else x
+
+
+class DriftReport(Dict[str, Any]):
+    """A dataset drift report, as a dict:
+
+    ``{"dataset_drift": bool, "n_columns", "n_drifted", "share_drifted",
+    "drift_share", "correction": "none"|"bh", "columns": {name: {"kind",
+    "method", "statistic", "p_value", "log_p_value", "adjusted_p_value",
+    "score", "threshold", "drifted": bool, "n_ref", "n_cur", "ref_nan",
+    "ref_inf", "cur_nan", "cur_inf", "missing": {"statistic",
+    "p_value"}, "histogram": {"edges", "values", "reference", "current",
+    "clipped"}}}}`` (p-values are None for distance methods; "histogram",
+    the chart data of both sides, comes with libraries that draw HTML
+    reports: bars over "edges" for numeric columns, else one bar per
+    value of "values").
+
+    It also keeps the library's report for ``to_json()``, ``to_html()`` and
+    ``log_to(run)`` until ``close()`` (or garbage collection)."""
+
+    _h: Any = None
+
+    def _set_handle(self, h: Any) -> None:
+        self._h = h
+
+    def _handle(self) -> Any:
+        if self._h is None:
+            raise ValueError("the report is closed")
+        return self._h
+
+    def to_json(self) -> str:
+        """The library's JSON form of the report."""
+        ptr = c_void_p()
+        check(C.mlops_drift_report_json(self._handle(), byref(ptr)))
+        try:
+            return ctypes.string_at(ptr.value or 0).decode("utf-8")
+        finally:
+            C.mlops_free(ptr)
+
+    def to_html(self, *, title: Optional[str] = None, reference_name: Optional[str] = None,
+                current_name: Optional[str] = None,
+                category_labels: Optional[Mapping[str, Sequence[str]]] = None,
+                generated_ms: int = 0) -> str:
+        """The report as one self-contained HTML page (inline CSS and SVG,
+        no script): verdict, summary table and, per column, a table and a
+        chart of both sides. ``category_labels`` maps a categorical
+        column's name to the names of its codes 0, 1, 2...;
+        ``generated_ms`` is the time shown (0: now, -1: none)."""
+        h = self._handle()
+        opts = DriftHtmlOpts()
+        check(C.mlops_drift_html_opts_init(byref(opts), DriftHtmlOpts.VERSION))
+        opts.title = enc(title)
+        opts.reference_name = enc(reference_name)
+        opts.current_name = enc(current_name)
+        opts.generated_ms = generated_ms
+        keep: List[Any] = []
+        if category_labels:
+            cols = list(self["columns"])
+            unknown = [c for c in category_labels if c not in self["columns"]]
+            if unknown:
+                raise KeyError(f"category labels for unknown columns {unknown}")
+            per_col = (POINTER(c_char_p) * len(cols))()
+            counts = (c_size_t * len(cols))()
+            for i, col in enumerate(cols):
+                labels = category_labels.get(col)
+                if labels:
+                    arr = _strings(list(labels))
+                    keep.append(arr)
+                    per_col[i] = ctypes.cast(arr, POINTER(c_char_p))
+                    counts[i] = len(arr)
+            keep += [per_col, counts]
+            opts.category_labels = ctypes.cast(per_col, POINTER(POINTER(c_char_p)))
+            opts.category_label_counts = ctypes.cast(counts, POINTER(c_size_t))
+        ptr = c_void_p()
+        check(C.mlops_drift_report_html(h, byref(opts), byref(ptr)))
+        del keep
+        try:
+            return ctypes.string_at(ptr.value or 0).decode("utf-8")
+        finally:
+            C.mlops_free(ptr)
+
+    def log_to(self, run: "Run", step: int = 0, timestamp_ms: int = 0) -> None:
+        """Logs the report's figures as metrics of a running run
+        (drift.<column>.<statistic>, drift.share_drifted...), in one
+        transaction; timestamp_ms 0 means now."""
+        check(C.mlops_drift_report_log(run._handle(), self._handle(), step, timestamp_ms))
+
+    def close(self) -> None:
+        """Releases the library's report (the dict stays)."""
+        h, self._h = self._h, None
+        if h is not None:
+            C.mlops_drift_report_free(h)
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # pragma: no cover
+            pass
+
+
+# The column struct carries chart data (hist_*) since mlops_drift_report_html.
+_HAVE_HTML = "mlops_drift_report_html" not in MISSING
+
+
+def _histogram(c: Any) -> Dict[str, Any]:
+    n = c.hist_n
+    return {
+        "edges": [c.hist_edges[i] for i in range(n + 1)] if c.hist_edges else None,
+        "values": [c.hist_values[i] for i in range(n)] if c.hist_values else None,
+        "reference": [c.hist_ref[i] for i in range(n)] if n else [],
+        "current": [c.hist_cur[i] for i in range(n)] if n else [],
+        "clipped": bool(c.hist_clipped),
+    }
+
+
+def _report_dict(r: Any) -> DriftReport:
+    rep = r.contents
+    columns: Dict[str, Any] = {}
+    for i in range(rep.n_columns):
+        c = rep.columns[i].contents
+        columns[dec(c.name) or ""] = {
+            "kind": _KIND_NAME.get(c.kind, str(c.kind)),
+            "method": dec(c.method_name),
+            "statistic": c.statistic,
+            "p_value": _nan_to_none(c.p_value),
+            "log_p_value": _nan_to_none(c.log_p_value),
+            "adjusted_p_value": _nan_to_none(c.adjusted_p_value),
+            "score": c.score,
+            "threshold": c.threshold,
+            "drifted": bool(c.drifted),
+            "n_ref": c.n_ref, "n_cur": c.n_cur,
+            "ref_nan": c.ref_nan, "ref_inf": c.ref_inf,
+            "cur_nan": c.cur_nan, "cur_inf": c.cur_inf,
+            "missing": {"statistic": c.missing.statistic, "p_value": c.missing.p_value},
+        }
+        if _HAVE_HTML:
+            columns[dec(c.name) or ""]["histogram"] = _histogram(c)
+    out = DriftReport(
+        dataset_drift=bool(rep.dataset_drift),
+        n_columns=rep.n_columns,
+        n_drifted=rep.n_drifted,
+        share_drifted=rep.share_drifted,
+        drift_share=rep.drift_share,
+        correction=_CORRECTION_NAME.get(rep.correction, str(rep.correction)),
+        columns=columns,
+    )
+    return out
+
+
+def report(
+    reference: Mapping[str, Any],
+    current: Mapping[str, Any],
+    *,
+    kinds: Optional[Mapping[str, str]] = None,
+    methods: Optional[Mapping[str, str]] = None,
+    thresholds: Optional[Mapping[str, float]] = None,
+    drift_share: float = 0.5,
+    correction: str = "none",
+    threads: int = 0,
+    bins: int = 10,
+) -> DriftReport:
+    """A dataset drift report over the columns of ``reference`` (a mapping
+    of column name to float64 buffer or sequence; categorical columns hold
+    category codes) against the same columns of ``current``. Columns run in
+    parallel in the library, reading the arrays in place.
+
+    kinds: name -> "numeric" (default) or "categorical". methods: name ->
+    "auto" (default; Evidently's rules) or a method name ("ks",
+    "wasserstein", "jensenshannon", "chisquare", "z", "psi", "kl_div",
+    "hellinger", "cramer_von_mises", "energy_distance"). thresholds: name
+    -> threshold (default: the method's). drift_share: dataset drift when
+    at least this share of columns drifted. correction: "none" or "bh"
+    (Benjamini-Hochberg over the p-value columns). threads: 0 = all CPUs.
+    """
+    names = list(reference)
+    missing_cols = [n for n in names if n not in current]
+    if missing_cols:
+        raise KeyError(f"current data lacks columns {missing_cols}")
+    if correction not in CORRECTIONS:
+        raise ValueError(f"correction must be 'none' or 'bh', not {correction!r}")
+    for label, table, allowed in (("kind", kinds, KINDS), ("method", methods, METHODS)):
+        for col, v in (table or {}).items():
+            if col not in reference:
+                raise KeyError(f"{label} given for unknown column {col!r}")
+            if v not in allowed:
+                raise ValueError(f"unknown {label} {v!r} for column {col!r}; "
+                                 f"one of {sorted(allowed)}")
+    k = len(names)
+    c_names = (c_char_p * k)(*[n.encode("utf-8") for n in names])
+    c_kinds = (c_int * k)(*[KINDS[(kinds or {}).get(n, "numeric")] for n in names])
+    opts = DriftReportOpts()
+    check(C.mlops_drift_report_opts_init(byref(opts), DriftReportOpts.VERSION))
+    opts.drift_share = drift_share
+    opts.correction = CORRECTIONS[correction]
+    opts.threads = threads
+    opts.bins = bins
+    keep: List[Any] = []
+    if methods:
+        m = (c_int * k)(*[METHODS[methods.get(n, "auto")] for n in names])
+        keep.append(m)
+        opts.methods = ctypes.cast(m, POINTER(c_int))
+    if thresholds:
+        t = (c_double * k)(*[float(thresholds.get(n, math.nan)) for n in names])
+        keep.append(t)
+        opts.thresholds = ctypes.cast(t, POINTER(c_double))
+    ref_p, cur_p = (c_void_p * k)(), (c_void_p * k)()
+    ref_n, cur_n = (c_size_t * k)(), (c_size_t * k)()
+    h = DriftReportP()
+    with contextlib.ExitStack() as stack:
+        for i, n in enumerate(names):
+            ref_p[i], ref_n[i] = stack.enter_context(_buffer.float64(reference[n]))
+            cur_p[i], cur_n[i] = stack.enter_context(_buffer.float64(current[n]))
+        check(C.mlops_drift_report_compute(k, c_names, c_kinds, ref_p, ref_n, cur_p, cur_n,
+                                           byref(opts), byref(h)))
+    del keep
+    try:
+        out = _report_dict(h)
+    except BaseException:
+        C.mlops_drift_report_free(h)
+        raise
+    out._set_handle(h)
+    return out

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Runs the Python binding's tests (bindings/python/tests, doc/python.md and
+# doc/examples/quickstart.py) against a build folder's libmlops.so.1: makes
+# a virtual environment inside the build folder, installs pytest and numpy
+# from PyPI and the package itself (no compiler: CC is set to `false`).
+# usage: scripts/test-python.sh BUILD_DIR [pytest arguments...]
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "$1" && pwd)
+shift
+lib=$build/lib/libmlops.so.1
+[ -f "$lib" ] || { echo "test-python: no $lib (build first)" >&2; exit 1; }
+
+venv=$build/python-venv
+if ! "$venv/bin/python" -c "import pytest, numpy" 2>/dev/null; then
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check pytest numpy
+fi
+# Installed from a copy: pip builds in the folder it is given.
+rm -rf "$build/python-src"
+mkdir -p "$build/python-src"
+cp -R "$root/bindings/python/pyproject.toml" "$root/bindings/python/README.md" \
+    "$root/bindings/python/mlops" "$build/python-src/"
+CC=false CXX=false "$venv/bin/pip" install -q --disable-pip-version-check --no-deps \
+    --force-reinstall "$build/python-src"
+
+# From the tests folder, so that `import mlops` finds the installed package.
+cd "$root/bindings/python/tests"
+MLOPS_LIBRARY=$lib "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
