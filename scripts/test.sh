@@ -26,6 +26,9 @@ grep -h '^# figure:' build-san/meson-logs/testlog.txt | sed 's/^# figure: /  san
 echo "== Python binding against the normal build (bindings/python, doc/python.md)"
 scripts/test-python.sh build
 
+echo "== Go binding against the normal build: go vet, go test -race, quickstart, doc/go.md"
+scripts/test-go.sh build
+
 echo "== fuzzing: libFuzzer targets (clang, ASan + UBSan), ${MLOPS_FUZZ_SECONDS:-10} s each"
 # (no pipe into tee: sh has no pipefail, and a finding must fail the run)
 scripts/fuzz.sh "${MLOPS_FUZZ_SECONDS:-10}" >build/fuzz-summary.txt || { cat build/fuzz-summary.txt; exit 1; }

@@ -1,0 +1,3 @@
+module github.com/libmlops/libmlops/bindings/go
+
+go 1.19
