@@ -1,7 +1,7 @@
 #!/bin/sh
 # Every test: installs what is missing, then builds and runs the suites
 # twice (a normal build with the ABI checks, and an AddressSanitizer +
-# UndefinedBehaviorSanitizer build), the Python binding's tests against
+# UndefinedBehaviorSanitizer build), the Python and Go bindings' tests against
 # the normal build, then the hardening passes: libFuzzer targets, valgrind
 # memcheck and cppcheck. Any failure fails the run. The figures the
 # hardening tests measure are printed at the end. Long modes of the crash,
