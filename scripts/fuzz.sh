@@ -16,9 +16,14 @@ targets=${*:-$(sed -n "s/^fuzz_targets = \[\(.*\)\]/\1/p" tests/fuzz/meson.build
 # The command-line tool's CSV reader, when the tool is in the tree.
 if [ $# -eq 0 ] && [ -f tools/csv.c ]; then targets="$targets csv"; fi
 
-CC=clang scripts/setup-build.sh build-fuzz -Dtests=false -Dfuzz=true \
+mkdir -p build-fuzz
+if ! CC=clang scripts/setup-build.sh build-fuzz -Dtests=false -Dfuzz=true \
     -Db_sanitize=address,undefined -Db_lundef=false -Dabi_check=false \
-    -Dc_args=-fsanitize=fuzzer-no-link >/dev/null
+    -Dc_args=-fsanitize=fuzzer-no-link >build-fuzz/build.log 2>&1; then
+    cat build-fuzz/build.log
+    echo "# figure: fuzzing: the clang build of the fuzz targets FAILED"
+    exit 1
+fi
 
 mkdir -p build-fuzz/findings
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
