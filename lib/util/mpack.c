@@ -59,18 +59,30 @@ int mlops__mp_well_formed(const void *buf, size_t len)
     const unsigned char *p = buf;
     size_t pos = 0;
     uint64_t pending = 1; /* objects still to read; never more than len */
+    /* Objects still to read in each open container, the outermost first;
+     * msgpack-c gives up deeper than its fixed stack (and says "out of
+     * memory" then), so nesting is bounded here, well above our formats'. */
+    uint64_t open[MLOPS__MP_MAX_DEPTH + 1];
+    size_t depth = 0;
+    open[0] = 1;
     while (pending > 0) {
+        while (open[depth] == 0) depth--; /* depth 0 holds the pending root */
         if (pos >= len) return 0;
         size_t head;
         uint64_t body, children;
         if (!header(p + pos, len - pos, &head, &body, &children)) return 0;
         pending--;
+        open[depth]--;
         size_t left = len - pos - head; /* head <= len - pos: checked in header() */
         if (body > left) return 0;
         pos += head + (size_t)body;
         /* Every object still to read takes at least one byte. */
         if (pending > len - pos || children > len - pos - pending) return 0;
-        pending += children;
+        if (children) {
+            if (depth == MLOPS__MP_MAX_DEPTH) return 0;
+            open[++depth] = children;
+            pending += children;
+        }
     }
     return pos == len;
 }

@@ -12,12 +12,17 @@
 #include <msgpack.h>
 #include <stddef.h>
 
+/* Deepest nesting accepted (our formats use 4 levels; msgpack-c stops at
+ * 32). */
+#define MLOPS__MP_MAX_DEPTH 16
+
 #define MLOPS__MP_OK 0
 #define MLOPS__MP_MALFORMED 1 /* not exactly one well-formed object */
 #define MLOPS__MP_NOMEM 2
 
 /* Checks that buf[0..len) is exactly one msgpack object whose every
- * length and element count fits in the bytes that follow it, then unpacks
+ * length and element count fits in the bytes that follow it and whose
+ * nesting is at most MLOPS__MP_MAX_DEPTH deep, then unpacks
  * it into u (initialised by the caller with msgpack_unpacked_init, and
  * destroyed by the caller in every case). Returns MLOPS__MP_*; sets no
  * error message (the caller names the object). */
