@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}
-meson compile -C "$build" >/dev/null
+scripts/compile.sh "$build"
 abidw --no-corpus-path --no-comp-dir-path --no-show-locs --drop-private-types \
     --headers-dir include "$build/lib/libmlops.so.1.0.0" > tests/abi/libmlops.abi
 echo "wrote tests/abi/libmlops.abi"

@@ -11,7 +11,7 @@ case "$build" in /*) ;; *) build="$root/$build" ;; esac
 if [ ! -x "$build/benchmarks/drift/bench_drift" ]; then
     "$root/scripts/setup-build.sh" "$build" >/dev/null
 fi
-meson compile -C "$build" benchmarks/drift/bench_drift >/dev/null
+"$root/scripts/compile.sh" "$build" benchmarks/drift/bench_drift
 venv="$here/.venv"
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"

@@ -16,7 +16,7 @@ mkdir -p "$work"
 cd "$root"
 scripts/install-deps.sh main >/dev/null
 [ -f build/build.ninja ] || scripts/setup-build.sh build >/dev/null
-meson compile -C build >/dev/null
+scripts/compile.sh build
 if ! command -v go >/dev/null 2>&1; then
     apt-get install -y -qq --no-install-recommends golang-go >/dev/null
 fi

@@ -26,7 +26,7 @@ cd "$root"
 
 scripts/install-deps.sh main >/dev/null
 [ -f build/build.ninja ] || scripts/setup-build.sh build >/dev/null
-meson compile -C build >/dev/null
+scripts/compile.sh build
 venv=$work/venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 rm -rf "$work/python-src" && mkdir -p "$work/python-src"

@@ -21,7 +21,7 @@ if ! command -v python3 >/dev/null; then
     apt-get install -y -qq --no-install-recommends python3 python3-venv >/dev/null
 fi
 [ -f build/build.ninja ] || scripts/setup-build.sh build >/dev/null
-meson compile -C build benchmarks/track/bench_track >/dev/null
+scripts/compile.sh build benchmarks/track/bench_track
 
 venv=$work/venv
 if ! "$venv/bin/python" -c "import mlflow, sys; sys.exit(mlflow.__version__.split('.')[0] != '3')" 2>/dev/null; then
