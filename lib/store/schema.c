@@ -18,8 +18,8 @@ static const char store_schema_v1[] =
     ") WITHOUT ROWID;";
 
 /* Version 1 is the union of every subsystem's tables, created in this
- * order. Until 1.0 ships a subsystem may change its part in place; after
- * that, any change is a new version with its own migration below. */
+ * order. It shipped with 1.0 and is frozen: a change to any part is a new
+ * version with its own migration below, never an edit here. */
 static const char *const schema_v1_parts[] = {
     store_schema_v1,
     mlops__cas_schema_v1,
