@@ -205,6 +205,23 @@ START_TEST(corrupt_object_is_refused)
     ck_assert_uint_eq(len, n);
     ck_assert_int_eq(memcmp(p, text, n), 0);
     mlops_free(p);
+
+    /* A zstd frame cut short, or followed by anything (the frame is read
+     * and decoded piece by piece). */
+    struct stat st;
+    ck_assert_int_eq(stat(pt, &st), 0);
+    ck_assert_int_eq(truncate(pt, st.st_size - 3), 0);
+    p = (void *)1;
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get(s, &dt, &p, &len));
+    ck_assert_ptr_null(p);
+    unlink(pt);
+    TU_OK(mlops_blob_put(s, text, n, &dt));
+    FILE *f = fopen(pt, "ab");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fputc(0, f), 0);
+    fclose(f);
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get(s, &dt, &p, &len));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "follow"));
     free(pt);
     free(pn);
     free(text);
