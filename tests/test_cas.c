@@ -205,6 +205,23 @@ START_TEST(corrupt_object_is_refused)
     ck_assert_uint_eq(len, n);
     ck_assert_int_eq(memcmp(p, text, n), 0);
     mlops_free(p);
+
+    /* A zstd frame cut short, or followed by anything (the frame is read
+     * and decoded piece by piece). */
+    struct stat st;
+    ck_assert_int_eq(stat(pt, &st), 0);
+    ck_assert_int_eq(truncate(pt, st.st_size - 3), 0);
+    p = (void *)1;
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get(s, &dt, &p, &len));
+    ck_assert_ptr_null(p);
+    unlink(pt);
+    TU_OK(mlops_blob_put(s, text, n, &dt));
+    FILE *f = fopen(pt, "ab");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fputc(0, f), 0);
+    fclose(f);
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get(s, &dt, &p, &len));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "follow"));
     free(pt);
     free(pn);
     free(text);
@@ -381,6 +398,106 @@ START_TEST(chunker_is_deterministic_and_bounded)
     ck_assert_int_eq(cut, 1);
     /* The gear table is part of the format. */
     ck_assert_uint_eq(mlops__cdc_gear()[0], 0x4c560435015b1b68ull);
+    free(buf);
+}
+END_TEST
+
+/* The format's rule written out byte by byte (doc/format.md, Chunking),
+ * independently of lib/cas/chunker.c: the cut ending each chunk. */
+static size_t reference_cuts(const unsigned char *p, size_t n, uint32_t min, uint32_t avg,
+                             uint32_t max, size_t *cuts, size_t cap)
+{
+    const uint64_t *gear = mlops__cdc_gear();
+    unsigned b = 0;
+    while ((1u << (b + 1)) <= avg) b++;
+    uint64_t small = ~0ull << (64 - (b + 2)), large = ~0ull << (64 - (b - 2));
+    size_t count = 0, start = 0;
+    while (start < n && count < cap) {
+        uint64_t fp = 0;
+        size_t end = start + max < n ? start + max : n;
+        for (size_t i = start + min; i < start + max && i < n; i++) {
+            fp = (fp << 1) + gear[p[i]];
+            if (!(fp & (i - start < avg ? small : large))) {
+                end = i + 1;
+                break;
+            }
+        }
+        cuts[count++] = end;
+        start = end;
+    }
+    return count;
+}
+
+/* The chunker's cuts, fed in pieces of random sizes (pieces of at most
+ * `piece` bytes, or the rest at once when piece is 0). The end of the data
+ * ends the last chunk. */
+static size_t chunker_cuts(const unsigned char *p, size_t n, uint32_t min, uint32_t avg,
+                           uint32_t max, size_t piece, uint64_t seed, size_t *cuts, size_t cap)
+{
+    mlops__cdc c;
+    mlops__cdc_init(&c, min, avg, max);
+    size_t count = 0, pos = 0, since = 0;
+    uint64_t x = seed | 1;
+    while (pos < n && count < cap) {
+        size_t k = n - pos;
+        if (piece) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            size_t want = 1 + (size_t)(x % piece);
+            if (want < k) k = want;
+        }
+        int cut = 0;
+        size_t used = mlops__cdc_feed(&c, p + pos, k, &cut);
+        ck_assert_uint_le(used, k);
+        ck_assert(cut || used == k);
+        pos += used;
+        since += used;
+        if (cut) {
+            cuts[count++] = pos;
+            since = 0;
+        }
+    }
+    if (since && count < cap) cuts[count++] = pos;
+    return count;
+}
+
+/* The chunker scans several places at once for speed: its cuts must be
+ * exactly the rule's, for noise, text and long runs, with the default and
+ * small sizes, whatever the pieces it is fed. */
+START_TEST(chunker_matches_the_format_rule)
+{
+    size_t n = scaled(24u << 20);
+    unsigned char *buf = malloc(n);
+    size_t cap = n / 64 + 2;
+    size_t *want = malloc(cap * sizeof *want), *got = malloc(cap * sizeof *got);
+    const uint32_t sizes[][3] = {{256u << 10, 1u << 20, 4u << 20}, {1024, 4096, 16384},
+                                 {64, 128, 256}, {4096, 65536, 1u << 20}};
+    const size_t pieces[] = {0, 1u << 17, 70000, 3000, 700};
+    for (int kind = 0; kind < 3; kind++) {
+        if (kind == 0) fill_random(buf, n, 2024);
+        else if (kind == 1) fill_text(buf, n, 7);
+        else { /* text with long runs of one byte, some longer than a block */
+            fill_text(buf, n, 8);
+            for (size_t at = 1000; at + 300000 < n; at += 1500000)
+                memset(buf + at, 'x', 1000 + at % 200000);
+        }
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            size_t len = sizes[i][0] < 1024 ? n / 16 : n; /* tiny chunks: less data */
+            size_t nw = reference_cuts(buf, len, sizes[i][0], sizes[i][1], sizes[i][2], want, cap);
+            ck_assert_uint_gt(nw, 2);
+            for (size_t j = 0; j < sizeof pieces / sizeof pieces[0]; j++) {
+                if (pieces[j] && pieces[j] < 3000 && len > n / 8) continue; /* slow */
+                size_t ng = chunker_cuts(buf, len, sizes[i][0], sizes[i][1], sizes[i][2],
+                                         pieces[j], 99 + j, got, cap);
+                ck_assert_msg(ng == nw && !memcmp(got, want, nw * sizeof *want),
+                              "kind %d sizes %zu pieces %zu: %zu cuts, want %zu", kind, i,
+                              pieces[j], ng, nw);
+            }
+        }
+    }
+    free(want);
+    free(got);
     free(buf);
 }
 END_TEST
@@ -1056,6 +1173,7 @@ static Suite *cas_suite(void)
     t = tcase_create("chunks");
     tcase_set_timeout(t, 300);
     tcase_add_test(t, chunker_is_deterministic_and_bounded);
+    tcase_add_test(t, chunker_matches_the_format_rule);
     tcase_add_test(t, boundaries_small_store);
     tcase_add_test(t, boundaries_default_store);
     tcase_add_test(t, large_round_trips);

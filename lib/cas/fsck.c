@@ -60,6 +60,8 @@ struct fsck {
     size_t n, next;
     int err;
     char errmsg[1024];
+    uint64_t unmoved; /* corrupt files quarantine could not move */
+    char unmoved_why[512];
 };
 
 static int add_issue(struct fsck *f, const mlops_digest *d, int problem)
@@ -190,18 +192,23 @@ static int handle_results(struct fsck *f, mlops__conn *c)
         }
         if (o->result == MLOPS_FSCK_CORRUPT) {
             f->rep->corrupt++;
-            if (f->o.quarantine) {
-                rc = quarantine(f->s, &o->d);
-                if (!rc) f->rep->quarantined++;
-            }
+            /* A file that cannot be moved (a full disk) is still reported:
+             * the verdict matters more than the move. */
+            if (f->o.quarantine && quarantine(f->s, &o->d) == MLOPS_OK)
+                f->rep->quarantined++;
+            else if (f->o.quarantine && !f->unmoved++)
+                snprintf(f->unmoved_why, sizeof f->unmoved_why, "%s", mlops__err_message());
         } else {
             f->rep->missing++;
         }
         if (!rc) rc = add_issue(f, &o->d, o->result);
     }
     if (!rc && !f->s->read_only) {
+        /* Best effort: when an object was last verified is a record, not
+         * part of the check, and a full disk must not hide what the check
+         * found. */
         struct verified_arg a = {f, mlops__now_ms()};
-        rc = mlops__store_write(f->s, record_verified_tx, &a);
+        (void)mlops__store_write(f->s, record_verified_tx, &a);
     }
     return rc;
 }
@@ -334,20 +341,26 @@ MLOPS_API int mlops_store_fsck(mlops_store *s, const mlops_fsck_opts *opts,
     if (!rc && o.sample >= 1.0) rc = count_orphans(f, c);
     mlops__store_release(s, c);
     pthread_mutex_destroy(&f->mu);
-    free(f);
     if (rc) {
+        free(f);
         free(report->issues);
         report->issues = NULL;
         report->nissues = 0;
         return rc;
     }
     if (report->nissues) {
-        char ds[MLOPS_DIGEST_STRLEN];
-        return mlops__err(MLOPS_ECORRUPT,
-                          "%s: %llu corrupt and %llu missing objects in store '%s' (first: %s)",
-                          func, (unsigned long long)report->corrupt,
-                          (unsigned long long)report->missing, s->path,
-                          mlops__digest_str(&report->issues[0].digest, ds));
+        char ds[MLOPS_DIGEST_STRLEN], unmoved[700] = "";
+        if (f->unmoved)
+            snprintf(unmoved, sizeof unmoved, "; %llu could not be moved to quarantine: %s",
+                     (unsigned long long)f->unmoved, f->unmoved_why);
+        rc = mlops__err(MLOPS_ECORRUPT,
+                        "%s: %llu corrupt and %llu missing objects in store '%s' (first: %s)%s",
+                        func, (unsigned long long)report->corrupt,
+                        (unsigned long long)report->missing, s->path,
+                        mlops__digest_str(&report->issues[0].digest, ds), unmoved);
+        free(f);
+        return rc;
     }
+    free(f);
     return MLOPS_OK;
 }

@@ -52,7 +52,7 @@ struct mlops__ingest {
     struct slot *cur;  /* copy mode: the slot being filled */
     uint64_t acquired; /* slots handed out so far = next seq */
     uint64_t retired;  /* slots whose results were collected, in order */
-    uint64_t hashed;   /* slots the hasher has finished, in order */
+    uint64_t hashed;   /* slots hashed into the blob's digest, in order */
     mlops__cdc cdc;
     int chunked;
     uint64_t total;
@@ -68,10 +68,11 @@ struct mlops__ingest {
     pthread_t syncer;
     int syncer_started, syncer_closing;
 
-    pthread_t hasher;
-    int hasher_started;
-    struct worker workers[MAX_WORKERS];
+    int whole_busy; /* someone is hashing slot `hashed` into the blob's digest */
+    /* Pool threads, then the producer's own context (used when it helps). */
+    struct worker workers[MAX_WORKERS + 1];
     unsigned nworkers, started;
+    int helper_ready;
     int closing;
     int err;
     char errmsg[1024];
@@ -228,6 +229,62 @@ static struct slot *next_work_locked(mlops__ingest *ig)
     return best;
 }
 
+/* The slot whose bytes come next in the blob's digest, when it is ready
+ * and nobody is hashing it. */
+static struct slot *next_whole_locked(mlops__ingest *ig)
+{
+    if (ig->whole_busy || ig->hashed >= ig->acquired) return NULL;
+    struct slot *sl = &ig->slots[ig->hashed % ig->nslots];
+    return sl->state == SLOT_READY && sl->seq == ig->hashed ? sl : NULL;
+}
+
+/* Does one task if there is one: the blob's digest first (it must take the
+ * chunks in order, so it is the one chain that can hold everything up),
+ * else the oldest chunk nobody has taken. Called and returns with ig->mu
+ * held; returns 1 when it did something. w is the caller's worker
+ * context, NULL when it could not be set up. */
+static int help_locked(mlops__ingest *ig, struct worker *w)
+{
+    struct slot *sl = next_whole_locked(ig);
+    if (sl) {
+        ig->whole_busy = 1;
+        int skip = ig->err != 0;
+        pthread_mutex_unlock(&ig->mu);
+        int rc = skip ? MLOPS_OK : mlops__sha256_update(&ig->whole, sl->data, sl->len);
+        pthread_mutex_lock(&ig->mu);
+        if (rc) fail_locked(ig, rc);
+        sl->hashed = 1;
+        ig->hashed++;
+        ig->whole_busy = 0;
+        pthread_cond_broadcast(&ig->cv);
+        return 1;
+    }
+    /* Without a context (its set-up failed, which failed the put) a
+     * thread can still skip chunks, so that everyone drains. */
+    sl = w || ig->err ? next_work_locked(ig) : NULL;
+    if (!sl) return 0;
+    sl->taken = 1;
+    int skip = ig->err != 0 || !w;
+    pthread_mutex_unlock(&ig->mu);
+    int rc = skip ? MLOPS_OK : process_chunk(w, sl);
+    pthread_mutex_lock(&ig->mu);
+    if (rc) fail_locked(ig, rc);
+    sl->worked = 1;
+    pthread_cond_broadcast(&ig->cv);
+    return 1;
+}
+
+/* Every slot handed out has been hashed into the blob's digest and worked. */
+static int drained_locked(const mlops__ingest *ig)
+{
+    if (ig->hashed != ig->acquired) return 0;
+    for (unsigned i = 0; i < ig->nslots; i++) {
+        const struct slot *sl = &ig->slots[i];
+        if (sl->state == SLOT_READY && !sl->worked) return 0;
+    }
+    return 1;
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -236,50 +293,19 @@ static void *worker_main(void *arg)
     if (rc) fail(ig, rc);
     pthread_mutex_lock(&ig->mu);
     for (;;) {
-        struct slot *sl = next_work_locked(ig);
-        if (!sl) {
-            if (ig->closing) break;
-            pthread_cond_wait(&ig->cv, &ig->mu);
-            continue;
-        }
-        sl->taken = 1;
-        int skip = ig->err != 0;
-        pthread_mutex_unlock(&ig->mu);
-        rc = skip ? MLOPS_OK : process_chunk(w, sl);
-        pthread_mutex_lock(&ig->mu);
-        if (rc) fail_locked(ig, rc);
-        sl->worked = 1;
-        pthread_cond_broadcast(&ig->cv);
+        if (help_locked(ig, rc ? NULL : w)) continue;
+        if (ig->closing && drained_locked(ig)) break;
+        pthread_cond_wait(&ig->cv, &ig->mu);
     }
     pthread_mutex_unlock(&ig->mu);
     worker_teardown(w);
     return NULL;
 }
 
-/* The blob's own SHA-256 needs the chunks in order: one thread does it
- * while the workers hash, compress and write chunks in parallel. */
-static void *hasher_main(void *arg)
+/* The producer's context for helping (set up when chunking starts). */
+static struct worker *helper(mlops__ingest *ig)
 {
-    mlops__ingest *ig = arg;
-    pthread_mutex_lock(&ig->mu);
-    for (;;) {
-        struct slot *sl = &ig->slots[ig->hashed % ig->nslots];
-        if (ig->hashed < ig->acquired && sl->state == SLOT_READY && sl->seq == ig->hashed) {
-            int skip = ig->err != 0;
-            pthread_mutex_unlock(&ig->mu);
-            int rc = skip ? MLOPS_OK : mlops__sha256_update(&ig->whole, sl->data, sl->len);
-            pthread_mutex_lock(&ig->mu);
-            if (rc) fail_locked(ig, rc);
-            sl->hashed = 1;
-            ig->hashed++;
-            pthread_cond_broadcast(&ig->cv);
-            continue;
-        }
-        if (ig->closing && ig->hashed == ig->acquired) break;
-        pthread_cond_wait(&ig->cv, &ig->mu);
-    }
-    pthread_mutex_unlock(&ig->mu);
-    return NULL;
+    return ig->helper_ready ? &ig->workers[MAX_WORKERS] : NULL;
 }
 
 static int start_threads(mlops__ingest *ig)
@@ -287,9 +313,6 @@ static int start_threads(mlops__ingest *ig)
     if (pthread_create(&ig->syncer, NULL, syncer_main, ig) != 0)
         return mlops__err(MLOPS_ENOMEM, "%s: cannot start a thread", ig->func);
     ig->syncer_started = 1;
-    if (pthread_create(&ig->hasher, NULL, hasher_main, ig) != 0)
-        return mlops__err(MLOPS_ENOMEM, "%s: cannot start a hashing thread", ig->func);
-    ig->hasher_started = 1;
     for (unsigned i = 0; i < ig->nworkers; i++) {
         ig->workers[i].ig = ig;
         if (pthread_create(&ig->workers[i].thread, NULL, worker_main, &ig->workers[i]) != 0)
@@ -305,8 +328,6 @@ static void stop_threads(mlops__ingest *ig)
     ig->closing = 1;
     pthread_cond_broadcast(&ig->cv);
     pthread_mutex_unlock(&ig->mu);
-    if (ig->hasher_started) pthread_join(ig->hasher, NULL);
-    ig->hasher_started = 0;
     for (unsigned i = 0; i < ig->started; i++) pthread_join(ig->workers[i].thread, NULL);
     ig->started = 0;
     /* Workers are done: the syncer drains its queue and stops. */
@@ -373,6 +394,8 @@ static int acquire(mlops__ingest *ig, struct slot **out)
         }
         rc = retire_ready_locked(ig);
         if (rc || sl->state == SLOT_FREE) break;
+        /* The ring is full: lend a hand rather than wait. */
+        if (help_locked(ig, helper(ig))) continue;
         pthread_cond_wait(&ig->cv, &ig->mu);
     }
     if (!rc) {
@@ -410,6 +433,11 @@ static int begin_chunking(mlops__ingest *ig)
     mlops__cdc_init(&ig->cdc, ig->s->chunk_min, ig->s->chunk_avg, ig->s->chunk_max);
     int rc = mlops__sha256_init(&ig->whole);
     if (!rc) rc = start_threads(ig);
+    if (!rc) {
+        ig->workers[MAX_WORKERS].ig = ig;
+        rc = worker_setup(&ig->workers[MAX_WORKERS]);
+        ig->helper_ready = 1; /* torn down whatever the outcome */
+    }
     return rc;
 }
 
@@ -443,8 +471,11 @@ int mlops__ingest_new(mlops_store *s, const char *func, mlops__ingest **out)
     if (!ig) return mlops__err_nomem("starting a put");
     ig->s = s;
     ig->func = func;
-    ig->nworkers = s->threads < 1 ? 1 : s->threads > MAX_WORKERS ? MAX_WORKERS : s->threads;
-    ig->nslots = 2 * ig->nworkers + 2;
+    /* The producer works too (when the ring is full), so one thread per
+     * core besides it. */
+    unsigned threads = s->threads < 1 ? 1 : s->threads > MAX_WORKERS ? MAX_WORKERS : s->threads;
+    ig->nworkers = threads > 1 ? threads - 1 : 1;
+    ig->nslots = 2 * threads + 2;
     ig->cap = (size_t)s->chunk_max + PIECE;
     pthread_mutex_init(&ig->mu, NULL);
     pthread_mutex_init(&ig->db_mu, NULL);
@@ -539,7 +570,7 @@ static int commit_chunked_tx(mlops__conn *c, void *arg)
 }
 
 /* Hands back the slot being filled (always the last one acquired), so
- * that the hasher does not wait for it. */
+ * that nobody waits for it. */
 static void release_current(mlops__ingest *ig)
 {
     if (!ig->cur) return;
@@ -559,6 +590,11 @@ static int finish_chunked(mlops__ingest *ig, mlops_digest *out)
         ig->cur = NULL;
     }
     release_current(ig);
+    /* Help the pool through the last chunks. */
+    pthread_mutex_lock(&ig->mu);
+    while (!ig->err && !drained_locked(ig))
+        if (!help_locked(ig, helper(ig))) pthread_cond_wait(&ig->cv, &ig->mu);
+    pthread_mutex_unlock(&ig->mu);
     stop_threads(ig);
     pthread_mutex_lock(&ig->mu);
     if (!ig->err) rc = retire_ready_locked(ig);
@@ -601,6 +637,7 @@ static void ingest_free(mlops__ingest *ig, int keep_objects)
         ig->stage_head = (ig->stage_head + 1) % STAGE_QUEUE;
         ig->stage_count--;
     }
+    if (ig->helper_ready) worker_teardown(&ig->workers[MAX_WORKERS]);
     for (unsigned i = 0; i < ig->nslots; i++) free(ig->slots[i].buf);
     if (keep_objects)
         for (size_t i = 0; i < ig->nplaced; i++) mlops__placed_clear(&ig->placed[i]);

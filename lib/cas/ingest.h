@@ -1,11 +1,16 @@
 /* Internal: one pass of putting a blob of any length.
  *
  * The producer (the caller's thread) places bytes and finds chunk
- * boundaries (FastCDC); a hasher thread computes the blob's SHA-256 over
- * the chunks in order; worker threads (the store's `threads`) hash each
- * chunk, skip chunks the store already has, and compress and write the
- * others. So reading, chunking, hashing, compressing and writing overlap
- * and use every core. Memory is bounded by a ring of chunk buffers.
+ * boundaries (FastCDC) into a ring of chunk buffers. The rest is tasks
+ * that any of the pool's threads (one fewer than the store's `threads`)
+ * take, and the producer too whenever the ring is full: hashing the next
+ * chunk into the blob's SHA-256 (in order, one thread at a time, always
+ * first since it is the one chain that cannot be split), and for each
+ * chunk its own SHA-256, then skipping it when the store has it, else
+ * compressing and writing it. A syncer thread fsyncs and renames the
+ * written chunk files. So reading, chunking, hashing, compressing and
+ * writing overlap, one busy thread per core. Memory is bounded by the
+ * ring.
  *
  * Content up to the store's maximum chunk size never starts a thread: it
  * becomes one whole object. */

@@ -14,6 +14,9 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
+/* For ZSTD_d_stableOutBuffer (a decoder setting, zstd >= 1.4.4): when the
+ * library refuses it, decoding still works, through zstd's own buffer. */
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
 static const unsigned char obj_magic[4] = {0x89, 'M', 'L', 'O'};
@@ -24,10 +27,13 @@ struct mlops__obj_writer {
     size_t cap;
 };
 
+/* Compressed bytes are decoded as they are read, this many at a time, so
+ * that a reader holds little besides the decoded object. */
+#define READ_PIECE (128u * 1024u)
+
 struct mlops__obj_reader {
     ZSTD_DCtx *dctx;
-    unsigned char *buf; /* compressed payload */
-    size_t cap;
+    unsigned char *buf; /* READ_PIECE bytes of compressed payload */
     mlops__sha256 sha;
 };
 
@@ -467,12 +473,18 @@ int mlops__obj_reader_new(mlops__obj_reader **out)
     mlops__obj_reader *r = calloc(1, sizeof *r);
     if (!r) return mlops__err_nomem("creating an object reader");
     r->dctx = ZSTD_createDCtx();
-    int rc = r->dctx ? mlops__sha256_init(&r->sha) : mlops__err_nomem("creating a zstd context");
+    r->buf = malloc(READ_PIECE);
+    int rc = r->dctx && r->buf ? mlops__sha256_init(&r->sha)
+                               : mlops__err_nomem("creating an object reader");
     if (rc) {
         ZSTD_freeDCtx(r->dctx);
+        free(r->buf);
         free(r);
         return rc;
     }
+    /* Decode straight into the destination (which always holds the whole
+     * object): no window buffer, no copy out of it. */
+    (void)ZSTD_DCtx_setParameter(r->dctx, ZSTD_d_stableOutBuffer, 1);
     *out = r;
     return MLOPS_OK;
 }
@@ -537,24 +549,32 @@ static int read_payload(mlops__obj_reader *r, int fd, const mlops_digest *d, con
         if (!rc && got != size) rc = corrupt(d, path, "truncated");
         return rc;
     }
-    if (fsize < MLOPS__OBJ_HEADER_SIZE || fsize - MLOPS__OBJ_HEADER_SIZE > SIZE_MAX / 2)
-        return corrupt(d, path, "impossible length");
-    size_t clen = (size_t)(fsize - MLOPS__OBJ_HEADER_SIZE);
-    if (r->cap < clen) {
-        unsigned char *nb = realloc(r->buf, clen);
-        if (!nb) return mlops__err_nomem("reading an object");
-        r->buf = nb;
-        r->cap = clen;
+    if (fsize < MLOPS__OBJ_HEADER_SIZE) return corrupt(d, path, "impossible length");
+    uint64_t left = fsize - MLOPS__OBJ_HEADER_SIZE;
+    ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+    ZSTD_outBuffer out = {dst, size, 0};
+    size_t hint = 1; /* 0 once the frame is complete */
+    while (left) {
+        size_t want = left < READ_PIECE ? (size_t)left : READ_PIECE;
+        int rc = mlops__read_full(fd, r->buf, want, &got, path);
+        if (!rc && got != want) rc = corrupt(d, path, "truncated");
+        if (rc) return rc;
+        left -= want;
+        ZSTD_inBuffer in = {r->buf, want, 0};
+        while (in.pos < in.size) {
+            if (hint == 0) return corrupt(d, path, "bytes follow its zstd frame");
+            size_t in0 = in.pos, out0 = out.pos;
+            hint = ZSTD_decompressStream(r->dctx, &out, &in);
+            if (ZSTD_isError(hint)) {
+                ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+                return corrupt(d, path, ZSTD_getErrorName(hint));
+            }
+            if (hint && in.pos == in0 && out.pos == out0) /* the output is full */
+                return corrupt(d, path, "it decodes to more bytes than its header says");
+        }
     }
-    int rc = mlops__read_full(fd, r->buf, clen, &got, path);
-    if (!rc && got != clen) rc = corrupt(d, path, "truncated");
-    if (rc) return rc;
-    size_t n = ZSTD_decompressDCtx(r->dctx, dst, size, r->buf, clen);
-    if (ZSTD_isError(n)) {
-        ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
-        return corrupt(d, path, ZSTD_getErrorName(n));
-    }
-    if (n != size) return corrupt(d, path, "it decodes to fewer bytes than its header says");
+    if (hint) return corrupt(d, path, "its zstd frame is truncated");
+    if (out.pos != size) return corrupt(d, path, "it decodes to fewer bytes than its header says");
     return MLOPS_OK;
 }
 

@@ -11,7 +11,7 @@
 
 #define MAX_RSLOTS 4
 #define LIST_BATCH 64
-/* What the ring and the workers' compressed-input buffers may hold. */
+/* What the ring and the workers may hold. */
 #define MEMORY_BUDGET (14u * 1024u * 1024u)
 
 enum { RS_EMPTY, RS_LOADING, RS_READY };
@@ -128,15 +128,20 @@ static void *prefetch_main(void *arg)
     return NULL;
 }
 
-/* Sizes the ring: each slot holds a decoded chunk, and each worker may
- * hold one compressed chunk (at most 90% of it) besides. */
+/* What each worker holds besides the ring: an object reader (its read
+ * buffer, zstd's context and input block), generously. */
+#define WORKER_OVERHEAD (768u * 1024u)
+
+/* Sizes the ring: each slot holds a decoded chunk. With a slot more than
+ * there are workers, the workers decode and verify the next chunks, on
+ * every core, while the caller copies out of the current one. */
 static void size_ring(mlops_blob_reader *r, uint64_t max_span)
 {
     unsigned workers = r->s->threads < 1 ? 1 : r->s->threads;
     if (workers > MAX_RSLOTS - 1) workers = MAX_RSLOTS - 1;
     uint64_t per = max_span ? max_span : 1;
-    /* slots * per + (slots - 1) * 0.9 * per <= budget */
-    uint64_t fit = (MEMORY_BUDGET * 10ull / per + 9) / 19;
+    /* slots * per + (slots - 1) * overhead <= budget */
+    uint64_t fit = (MEMORY_BUDGET + WORKER_OVERHEAD) / (per + WORKER_OVERHEAD);
     unsigned slots = fit < 2 ? 2 : fit > workers + 1 ? workers + 1 : (unsigned)fit;
     if (!r->ct.has_manifest) slots = 2; /* one object: one worker, one slot in use */
     r->nslots = slots;

@@ -219,9 +219,8 @@ static const op ops[] = {
 /* ---- checks ------------------------------------------------------------- */
 
 /* A second handle on the store: it opens, fsck finds nothing wrong, the
- * audit chain verifies. read_only: on a full disk, where fsck on a
- * writable handle fails with MLOPS_EIO because it records when it verified
- * each object, a read-only handle checks without writing. */
+ * audit chain verifies. read_only: a read-only handle, which checks
+ * without quarantining (the full-disk test checks both kinds). */
 static int store_sound(int read_only, char *why, size_t cap)
 {
     mlops_store *s2;
@@ -367,6 +366,15 @@ static void full_disk(void)
         tap(0, "full disk: set-up: %s%s", mlops_last_error(), "");
         goto out;
     }
+    /* A small blob (one object file named by its digest) to corrupt while
+     * the disk is full. */
+    uint8_t small[3000];
+    content(777, small, sizeof small);
+    mlops_digest small_d;
+    if (mlops_blob_put(s, small, sizeof small, &small_d) != MLOPS_OK) {
+        tap(0, "full disk: set-up: %s%s", mlops_last_error(), "");
+        goto out;
+    }
     mlops_digest acked[200];
     size_t nacked = 0, len = 120000;
     long attempts = 0, eio = 0, others = 0, ok_after_full = 0;
@@ -409,25 +417,64 @@ static void full_disk(void)
             mlops_free(got);
         }
     }
+    /* fsck on a read-write handle while the disk is full: recording when
+     * it verified each object fails, and must not matter; and a flipped
+     * byte is still reported and quarantined (a rename needs no space). */
+    char why_rw[400] = "", corrupt_note[600] = "";
+    int sound_rw = store_sound(0, why_rw, sizeof why_rw);
+    int corrupt_found = 0;
+    {
+        char hex[MLOPS_DIGEST_STRLEN], obj[PATH_MAX + 160];
+        mlops_digest_format(&small_d, hex);
+        snprintf(obj, sizeof obj, "%s/objects/sha256/%.2s/%s", dir, hex + 7, hex + 9);
+        int ofd = open(obj, O_RDWR);
+        uint8_t byte = 0;
+        int flipped = ofd >= 0 && pread(ofd, &byte, 1, 100) == 1 &&
+                      (byte ^= 0x5a, pwrite(ofd, &byte, 1, 100) == 1);
+        if (ofd >= 0) close(ofd);
+        mlops_fsck_opts fo = MLOPS_FSCK_OPTS_INIT;
+        mlops_fsck_report rep = MLOPS_FSCK_REPORT_INIT;
+        int frc = mlops_store_fsck(s, &fo, &rep);
+        void *got = NULL;
+        size_t glen = 0;
+        int grc = mlops_blob_get(s, &small_d, &got, &glen);
+        mlops_free(got);
+        corrupt_found = flipped && frc == MLOPS_ECORRUPT && rep.corrupt == 1 && rep.missing == 0 &&
+                        rep.quarantined == 1 && rep.nissues == 1 &&
+                        !memcmp(rep.issues[0].digest.bytes, small_d.bytes, 32) &&
+                        grc == MLOPS_ECORRUPT;
+        snprintf(corrupt_note, sizeof corrupt_note,
+                 "flipped %d, fsck -> %d (%llu corrupt, %llu quarantined), get -> %d: %s", flipped,
+                 frc, (unsigned long long)rep.corrupt, (unsigned long long)rep.quarantined, grc,
+                 mlops_last_error());
+        mlops_free(rep.issues);
+    }
     unlink(filler);
     mlops_digest d;
+    /* Putting the same bytes again heals the store. */
+    int healed = mlops_blob_put(s, small, sizeof small, &d) == MLOPS_OK &&
+                 !memcmp(d.bytes, small_d.bytes, 32);
     content(424242, buf, len);
     int works = mlops_blob_put(s, buf, len, &d) == MLOPS_OK &&
                 mlops_run_log_metric(run, "after", 1, 1, 1) == MLOPS_OK &&
                 mlops_model_version_create(s, "m", &d, NULL, &v) == MLOPS_OK;
     char why2[400] = "";
     int sound_after = store_sound(0, why2, sizeof why2);
-    char summary[700];
+    char summary[2400];
     snprintf(summary, sizeof summary,
              "%ld writes on an 8 MiB tmpfs: %zu blobs stored, %ld MLOPS_EIO, %ld other codes, "
              "%ld small writes still fitting; temp files left: %s; store opens, fscks (read-only "
-             "handle) and verifies while full: %s%s; "
-             "%zu/%zu blobs readable; works once space is freed: %s; sound after: %s%s",
+             "handle) and verifies while full: %s%s; fsck on a read-write handle while full: "
+             "%s%s; a flipped byte found and quarantined while full: %s%s%s; "
+             "%zu/%zu blobs readable; works once space is freed: %s; healed by a put: %s; sound "
+             "after: %s%s",
              attempts, nacked, eio, others, ok_after_full, leftovers ? "YES" : "none",
-             sound_full ? "yes" : "NO ", why, readable, nacked, works ? "yes" : "NO",
-             sound_after ? "yes" : "NO ", why2);
-    tap(eio > 0 && others == 0 && !leftovers && sound_full && readable == nacked && works &&
-            sound_after,
+             sound_full ? "yes" : "NO ", why, sound_rw ? "yes" : "NO ", why_rw,
+             corrupt_found ? "yes" : "NO ", corrupt_found ? "" : " ",
+             corrupt_found ? "" : corrupt_note, readable, nacked, works ? "yes" : "NO",
+             healed ? "yes" : "NO", sound_after ? "yes" : "NO ", why2);
+    tap(eio > 0 && others == 0 && !leftovers && sound_full && sound_rw && corrupt_found &&
+            readable == nacked && works && healed && sound_after,
         "full disk: %s%s", summary, "");
     printf("# figure: full disk: %s\n", summary);
 out:
