@@ -419,9 +419,11 @@ START_TEST(sort_matches_qsort)
     TU_OK(mlops__sort_doubles(v, n, NULL));
     qsort(w, n, sizeof *w, cmp_double);
     for (size_t i = 0; i < n; i++) ck_assert(v[i] == w[i]);
-    /* Block sizes take the bucket sort, or radix when the data clump. */
-    size_t sizes[] = { 100, 2048, 5000, 12000, 20000, 100000 };
-    for (size_t si = 0; si < 6; si++)
+    /* Block sizes take the bucket sort (with 4, 2 or 1 buckets a value,
+     * as its scratch allows: both sides of each switch), or radix when
+     * the data clump. */
+    size_t sizes[] = { 100, 2048, 3071, 3072, 5000, 6143, 6144, 12000, 12287, 20000, 100000 };
+    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
         for (int kind = 0; kind < 4; kind++) {
             size_t m = sizes[si];
             for (size_t i = 0; i < m; i++) {

@@ -76,10 +76,12 @@ static void radix8(uint64_t *a, uint64_t *b, size_t n, uint32_t *scratch, double
     for (size_t i = 0; i < n; i++) dst[i] = bits_of(a[i]);
 }
 
-/* Small blocks of smooth data: distribute by value into n buckets over
+/* Small blocks of smooth data: distribute by value into buckets over
  * [min, max] (interpolation bucketing), then one insertion sort that only
- * moves values within their bucket. Returns 0 when the data are too
- * clumped for that to pay (a bucket of more than 48), leaving v as it was. */
+ * moves values within their bucket. Up to four buckets a value, as the
+ * scratch allows: fewer values share a bucket, so the insertion
+ * pass mispredicts less. Returns 0 when the data are too clumped for that
+ * to pay (a bucket of more than 48), leaving v as it was. */
 static int bucket_sort(double *v, size_t n, double *tmp, uint32_t *count)
 {
     double lo = v[0], hi = v[0];
@@ -88,15 +90,17 @@ static int bucket_sort(double *v, size_t n, double *tmp, uint32_t *count)
         hi = v[i] > hi ? v[i] : hi;
     }
     if (lo == hi) return 1; /* all equal: sorted */
-    double scale = (double)n / (hi - lo);
+    size_t nb = n;
+    while (nb < 4 * n && 2 * nb < MLOPS__SORT_SCRATCH) nb *= 2;
+    double scale = (double)nb / (hi - lo);
     if (!(scale > 0.0) || scale == INFINITY || hi - lo == INFINITY) return 0;
-    memset(count, 0, (n + 1) * sizeof *count);
+    memset(count, 0, (nb + 1) * sizeof *count);
     for (size_t i = 0; i < n; i++) {
         size_t b = (size_t)((v[i] - lo) * scale);
-        count[b < n ? b : n - 1]++;
+        count[b < nb ? b : nb - 1]++;
     }
     uint32_t sum = 0, most = 0;
-    for (size_t b = 0; b < n; b++) {
+    for (size_t b = 0; b < nb; b++) {
         uint32_t c = count[b];
         most = c > most ? c : most;
         count[b] = sum;
@@ -105,7 +109,7 @@ static int bucket_sort(double *v, size_t n, double *tmp, uint32_t *count)
     if (most > 48) return 0;
     for (size_t i = 0; i < n; i++) {
         size_t b = (size_t)((v[i] - lo) * scale);
-        tmp[count[b < n ? b : n - 1]++] = v[i];
+        tmp[count[b < nb ? b : nb - 1]++] = v[i];
     }
     insertion_sort(tmp, n);
     memcpy(v, tmp, n * sizeof *v);
