@@ -59,6 +59,84 @@ static size_t line_of(const char *data, size_t pos)
     return line;
 }
 
+/* ---- The header's names, sorted ---------------------------------------------------
+ *
+ * A header may have a million columns, and the drift commands look every
+ * column up by name in each input: the names get an index sorted by name
+ * (then by column) so that finding a repeated name and looking one up cost
+ * O(n log n) and O(log n) comparisons. A sort rather than a hash table:
+ * its bound holds for any header, with no hash function that a crafted
+ * header could make collide. */
+
+typedef struct name_sort {
+    const char *const *names;
+    size_t compares;
+} name_sort;
+
+/* Orders columns a and b by name, then by position; a column without a
+ * name (NULL, refused later) comes first. */
+static int name_before(name_sort *ns, size_t a, size_t b)
+{
+    ns->compares++;
+    const char *x = ns->names[a], *y = ns->names[b];
+    int c = (x && y) ? strcmp(x, y) : (x != NULL) - (y != NULL);
+    return c < 0 || (c == 0 && a < b);
+}
+
+/* Sorts idx[0..n) with tmp as room: a bottom-up merge sort, at most
+ * n * ceil(log2 n) comparisons whatever the names. */
+static void merge_sort(name_sort *ns, size_t *idx, size_t *tmp, size_t n)
+{
+    size_t *from = idx, *to = tmp;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = mid + width < n ? mid + width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) to[k++] = name_before(ns, from[j], from[i]) ? from[j++] : from[i++];
+            while (i < mid) to[k++] = from[i++];
+            while (j < hi) to[k++] = from[j++];
+        }
+        size_t *swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != idx) memcpy(idx, from, n * sizeof *idx);
+}
+
+/* The columns 0..n-1 sorted by name, or NULL when out of memory; adds the
+ * comparisons made to *compares. */
+static size_t *index_names(const char *const *names, size_t n, size_t *compares)
+{
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    size_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!idx || !tmp) {
+        free(idx);
+        free(tmp);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) idx[i] = i;
+    name_sort ns = { names, 0 };
+    merge_sort(&ns, idx, tmp, n);
+    free(tmp);
+    *compares += ns.compares;
+    return idx;
+}
+
+/* The leftmost column whose name an earlier column has, or n. In the
+ * sorted index equal names are adjacent, in column order. */
+static size_t first_repeat(const char *const *names, const size_t *by_name, size_t n)
+{
+    size_t first = n;
+    for (size_t i = 1; i < n; i++) {
+        const char *name = names[by_name[i]], *prev = names[by_name[i - 1]];
+        if (by_name[i] < first && name && prev && strcmp(name, prev) == 0) first = by_name[i];
+    }
+    return first;
+}
+
+/* ---- Parsing ------------------------------------------------------------------------ */
+
 typedef struct growing {
     const char **cells;
     size_t n, cap;
@@ -117,6 +195,8 @@ int csv_parse(const char *data, size_t len, csv_progress_fn progress, void *prog
     text[len] = '\0';
 
     growing g = { 0 };
+    size_t *by_name = NULL; /* the header's index, once read */
+    size_t compares = 0;    /* name comparisons, for csv_table.name_compares */
 /* Fails the parse: err is written before the buffers it may quote go. */
 #define FAIL(...)                    \
     do {                             \
@@ -199,15 +279,20 @@ int csv_parse(const char *data, size_t len, csv_progress_fn progress, void *prog
         size_t nfields = g.n - first;
         if (record == 0) {
             ncols = nfields;
-            for (size_t i = 0; i < ncols; i++) {
-                if (!g.cells[i]) {
-                    FAIL(record_line, "column %zu of the header has no name", i + 1);
-                }
-                for (size_t k = 0; k < i; k++) {
-                    if (strcmp(g.cells[i], g.cells[k]) == 0) {
-                        FAIL(record_line, "column name '%.60s' appears twice in the header", g.cells[i]);
-                    }
-                }
+            size_t unnamed = ncols;
+            for (size_t i = 0; i < ncols && unnamed == ncols; i++)
+                if (!g.cells[i]) unnamed = i;
+            by_name = index_names(g.cells, ncols, &compares);
+            if (!by_name) {
+                FAIL(0, "out of memory");
+            }
+            size_t twice = first_repeat(g.cells, by_name, ncols);
+            /* As a check column by column would: the leftmost problem. */
+            if (unnamed < twice) {
+                FAIL(record_line, "column %zu of the header has no name", unnamed + 1);
+            }
+            if (twice < ncols) {
+                FAIL(record_line, "column name '%.60s' appears twice in the header", g.cells[twice]);
             }
         } else {
             if (nfields != ncols) {
@@ -238,20 +323,29 @@ int csv_parse(const char *data, size_t len, csv_progress_fn progress, void *prog
     t->cells = g.cells + ncols;
     t->lines = g.lines;
     t->text = text;
+    t->by_name = by_name;
+    t->name_compares = compares;
     *out = t;
     return 0;
 failed:
     free(text);
     free(g.cells);
     free(g.lines);
+    free(by_name);
     return -1;
 #undef FAIL
 }
 
 long csv_column(const csv_table *t, const char *name)
 {
-    for (size_t i = 0; i < t->ncols; i++)
-        if (strcmp(t->header[i], name) == 0) return (long)i;
+    size_t lo = 0, hi = t->ncols; /* a binary search of the sorted index */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(t->header[t->by_name[mid]], name);
+        if (c == 0) return (long)t->by_name[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
     return -1;
 }
 
@@ -261,5 +355,6 @@ void csv_free(csv_table *t)
     free(t->header); /* the cells array starts with the header */
     free(t->lines);
     free(t->text);
+    free(t->by_name);
     free(t);
 }

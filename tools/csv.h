@@ -26,6 +26,9 @@ typedef struct csv_table {
     const char **cells;  /* nrows * ncols, row-major; NULL = missing */
     size_t *lines;       /* the line on which each row starts (1-based) */
     char *text;          /* the fields, unescaped and NUL-terminated */
+    size_t *by_name;     /* the columns sorted by name, for csv_column */
+    size_t name_compares; /* name comparisons made indexing the header:
+                           * at most ncols * ceil(log2 ncols) (tests) */
 } csv_table;
 
 typedef struct csv_error {
@@ -42,7 +45,7 @@ typedef void (*csv_progress_fn)(void *arg, size_t done);
 int csv_parse(const char *data, size_t len, csv_progress_fn progress, void *progress_arg,
               csv_table **out, csv_error *err);
 
-/* The index of the column named name, or -1. */
+/* The index of the column named name, or -1: O(log ncols) comparisons. */
 long csv_column(const csv_table *t, const char *name);
 
 void csv_free(csv_table *t);
