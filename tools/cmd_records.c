@@ -55,7 +55,9 @@ static int parse_list_args(cli_ctx *ctx, int argc, char **argv, int npos_wanted,
                            int *lifecycle, int *npos)
 {
     int all = 0, deleted = 0;
+    /* Set on every path, a failed parse included. */
     *as_json = 0;
+    *lifecycle = MLOPS_LIFECYCLE_ACTIVE;
     const cli_opt opts[] = {
         { "json", 0, NULL, as_json },
         { "all", 'a', NULL, &all },

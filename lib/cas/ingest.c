@@ -680,7 +680,7 @@ int mlops__ingest_memory(mlops_store *s, const char *func, const void *data, siz
                          mlops_digest *out)
 {
     if (len <= s->chunk_max) return mlops__put_small(s, data, len, out);
-    mlops__ingest *ig;
+    mlops__ingest *ig = NULL;
     int rc = mlops__ingest_new(s, func, &ig);
     if (rc) return rc;
     ig->cap = 0; /* chunks point into the caller's memory: no buffers */

@@ -193,7 +193,8 @@ int mlops__freq_init(mlops__freq *f, uint32_t cap);
 void mlops__freq_free(mlops__freq *f);
 int mlops__freq_add(mlops__freq *f, const char *key, uint32_t len, uint64_t count);
 uint64_t mlops__freq_get(const mlops__freq *f, const char *key, uint32_t len);
-/* Entries sorted by key bytes (malloc'd array of pointers into f). */
+/* Entries sorted by key bytes (malloc'd array of pointers into f; NULL
+ * on failure). */
 int mlops__freq_sorted(const mlops__freq *f, const mlops__freq_entry ***out);
 int mlops__freq_merge(mlops__freq *into, const mlops__freq *from);
 

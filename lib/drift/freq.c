@@ -148,6 +148,7 @@ static int cmp_entry(const void *a, const void *b)
 
 int mlops__freq_sorted(const mlops__freq *f, const mlops__freq_entry ***out)
 {
+    *out = NULL;
     const mlops__freq_entry **v = malloc((f->n ? f->n : 1) * sizeof *v);
     if (!v) return mlops__err_nomem("listing categories");
     size_t m = 0;

@@ -296,10 +296,10 @@ static void inject_all(ctx *c, const op *o, long *step)
             else snprintf(why, sizeof why, "call %ld (%s%s, %s) -> %d, effect %d: %s", k,
                           fi_kind_name(kind), db ? " on SQLite" : "", err == EIO ? "EIO" : "ENOSPC",
                           rc, eff, mlops_last_error());
-            if (!why[0] && !store_sound(0, why, sizeof why)) {
-                char tmp[400];
-                snprintf(tmp, sizeof tmp, "after call %ld failed: %s", k, why);
-                snprintf(why, sizeof why, "%s", tmp);
+            if (!why[0]) {
+                char sound[sizeof why - 40]; /* room for the prefix below */
+                if (!store_sound(0, sound, sizeof sound))
+                    snprintf(why, sizeof why, "after call %ld failed: %s", k, sound);
             }
             /* The same handle keeps working: the operation succeeds now. */
             if (!why[0]) {
@@ -317,7 +317,7 @@ static void inject_all(ctx *c, const op *o, long *step)
     total_injected += injected;
     total_eio += eio;
     total_absorbed += absorbed;
-    char what[600];
+    char what[sizeof first_bad + 160]; /* the counts, then first_bad whole */
     snprintf(what, sizeof what, "%ld calls, %ld failures injected: %ld MLOPS_EIO, %ld absorbed%s%s",
              calls, injected, eio, absorbed, bad ? "; FAILED: " : "", first_bad);
     tap(bad == 0 && injected > 0, "%s: %s", o->name, what);
