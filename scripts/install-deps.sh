@@ -11,8 +11,9 @@ main_pkgs="gcc g++ meson ninja-build pkg-config libsqlite3-dev libssl-dev libzst
 # font so that its text is drawn; the Python binding's tests run in a
 # virtual environment (python3-venv) with pytest and numpy from PyPI. The
 # hardening passes need libFuzzer (clang and its runtime), valgrind and
-# cppcheck.
-test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl python3 python3-venv chromium fonts-dejavu-core clang libclang-rt-14-dev valgrind cppcheck"
+# cppcheck; the release builds with gcc and clang go through ccache (its
+# cache is in the home directory, outside the clone).
+test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl python3 python3-venv chromium fonts-dejavu-core clang libclang-rt-14-dev valgrind cppcheck ccache"
 
 case "$what" in
 main) pkgs=$main_pkgs ;;

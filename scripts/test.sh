@@ -30,11 +30,13 @@ grep -h '^# figure:' build-san/meson-logs/testlog.txt | sed 's/^# figure: /  san
 # checks of its own; clang++ compiles the C++ header test. Then the unit,
 # corpus-replay and example suites at the smaller sizes (the crash, stress
 # and fault tests ran above): the optimised code behaves too, cheaply.
+# Through ccache (from scripts/install-deps.sh, its cache in the home
+# directory), so that a second run rebuilds only what changed.
 for cc in gcc clang; do
     echo "== release build with $cc (-O3, warnings as errors): unit tests, corpus replays, examples"
     cxx=g++
     [ "$cc" = clang ] && cxx=clang++
-    CC=$cc CXX=$cxx scripts/setup-build.sh "build-release-$cc" --buildtype=release -Dtests=true -Dabi_check=false
+    CC="ccache $cc" CXX="ccache $cxx" scripts/setup-build.sh "build-release-$cc" --buildtype=release -Dtests=true -Dabi_check=false
     MLOPS_TEST_SMALL=1 meson test -C "build-release-$cc" --print-errorlogs --num-processes 2 \
         --suite unit --suite fuzz-replay --suite examples
 done
