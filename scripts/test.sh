@@ -31,7 +31,8 @@ grep -h '^# figure:' build-san/meson-logs/testlog.txt | sed 's/^# figure: /  san
 # corpus-replay and example suites at the smaller sizes (the crash, stress
 # and fault tests ran above): the optimised code behaves too, cheaply.
 # Through ccache (from scripts/install-deps.sh, its cache in the home
-# directory), so that a second run rebuilds only what changed.
+# directory, outside the clone): a fresh clone on a machine that ran this
+# before compiles only what changed.
 for cc in gcc clang; do
     echo "== release build with $cc (-O3, warnings as errors): unit tests, corpus replays, examples"
     cxx=g++
