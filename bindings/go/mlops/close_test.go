@@ -91,6 +91,10 @@ func untilClosed(work func() error, fail func(error)) {
 // stress closes what make opens, at a random moment, while its workers
 // call into it, for rounds rounds.
 func stress(t *testing.T, name string, rounds int, maxDelay time.Duration, open func() (io.Closer, []func() error)) {
+	t.Run(name, func(t *testing.T) { stressRounds(t, name, rounds, maxDelay, open) })
+}
+
+func stressRounds(t *testing.T, name string, rounds int, maxDelay time.Duration, open func() (io.Closer, []func() error)) {
 	rng := rand.New(rand.NewSource(13))
 	for r := 0; r < rounds && !t.Failed(); r++ {
 		c, works := open()
@@ -116,8 +120,8 @@ func TestCloseWhileCallsRun(t *testing.T) {
 	fsckDir := filepath.Join(root, "fsck")
 	s, err := mlops.Open(fsckDir, opts)
 	must(t, err)
-	for i := 0; i < 300; i++ {
-		_, err := s.PutBytes(randomBytes(1000+i*100, int64(i)))
+	for i := 0; i < 150; i++ {
+		_, err := s.PutBytes(randomBytes(1000+i*200, int64(i)))
 		must(t, err)
 	}
 	_, err = s.PutBytes(randomBytes(3<<20, 1))
@@ -239,10 +243,10 @@ func TestCloseWhileCallsRun(t *testing.T) {
 	})
 
 	// A profile (changes are serialised by the binding) and a report.
+	values := normal(200000, 0, 1, 3)
 	stress(t, "profile", 15, 20*time.Millisecond, func() (io.Closer, []func() error) {
 		p, err := mlops.NewProfile(mlops.ProfileNumeric, &mlops.ProfileOptions{FreezeAfter: 1000000})
 		must(t, err)
-		values := normal(200000, 0, 1, 3)
 		add := func() error {
 			if err := p.Add(values); err != nil {
 				return err
@@ -255,7 +259,7 @@ func TestCloseWhileCallsRun(t *testing.T) {
 	stress(t, "report", 15, 20*time.Millisecond, func() (io.Closer, []func() error) {
 		var cols []mlops.Column
 		for i := 0; i < 8; i++ {
-			x := normal(3000, 0, 1, int64(i))
+			x := values[i*3000 : (i+1)*3000]
 			cols = append(cols, mlops.Column{Name: string(rune('a' + i)), Kind: mlops.ColumnNumeric, Ref: x, Cur: x})
 		}
 		rep, err := mlops.ComputeDriftReport(cols, nil)
