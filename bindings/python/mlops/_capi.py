@@ -3,7 +3,11 @@ handle types, one declaration (argtypes and restype) per function the
 binding calls, and the mapping of return codes to exceptions.
 
 Conventions: handles are typed opaque pointers (passing the wrong kind
-raises ctypes.ArgumentError). Buffers the library allocates for the caller
+raises ctypes.ArgumentError). The handles the binding keeps (stores, runs,
+readers, writers, iterators, profiles, reports: GUARDED) are passed as
+their Guard: each function taking one holds the guard for the length of
+the call (see _handle). Every string goes to C through ``enc`` (text) or
+``enc_path`` (paths), which refuse NUL bytes. Buffers the library allocates for the caller
 come back through ``POINTER(c_void_p)`` (or a typed pointer) out-arguments
 and are released with ``mlops_free`` or the matching ``_free`` function.
 Strings returned by getters are borrowed and declared ``c_char_p`` (ctypes
@@ -25,10 +29,12 @@ from ctypes import (
     c_uint32,
     c_void_p,
 )
-from typing import Any, Callable, Dict, NoReturn, Sequence, Set, Tuple
+import os
+from typing import Any, Callable, Dict, NoReturn, Optional, Sequence, Set, Tuple, Union
 
 from . import _loader
 from ._cbase import CDigest, opaque
+from ._handle import Guard
 from .errors import BY_CODE, MlopsError, Unsupported
 
 lib, LIBRARY_PATH, LIBRARY_FOUND_BY = _loader.load()
@@ -49,6 +55,12 @@ ModelVersionP = opaque("mlops_model_version")
 ModelVersionsP = opaque("mlops_model_versions")
 AuditEventsP = opaque("mlops_audit_events")
 VersionLineageP = opaque("mlops_version_lineage")
+
+from ._capi_cas import BlobIterP, RefIterP  # noqa: E402
+from ._capi_drift import DriftReportP, ProfileP  # noqa: E402
+
+#: The handle types the binding keeps beyond one call, in a Guard each.
+GUARDED = {StoreP, BlobWriterP, BlobReaderP, RunP, BlobIterP, RefIterP, ProfileP, DriftReportP}
 
 
 # ---- structs -----------------------------------------------------------------
@@ -255,9 +267,47 @@ class _Namespace:
 C: Any = _Namespace()
 
 
+def _guarded(fn: Any, at: Tuple[int, ...]) -> Callable[..., Any]:
+    # fn, holding for the call each Guard passed at the positions `at`
+    # (whose argument types are GUARDED) and passing its raw handle; a
+    # raw handle passes through.
+    if at == (0,):
+        def call1(h: Any, *args: Any) -> Any:
+            if h.__class__ is Guard:
+                raw = h._enter()
+                try:
+                    return fn(raw, *args)
+                finally:
+                    h._leave()
+            return fn(h, *args)
+
+        return call1
+
+    def call(*args: Any) -> Any:
+        held = []
+        try:
+            if any(args[i].__class__ is Guard for i in at):
+                args_l = list(args)
+                for i in at:
+                    g = args_l[i]
+                    if g.__class__ is Guard:
+                        args_l[i] = g._enter()
+                        held.append(g)
+                args = tuple(args_l)
+            return fn(*args)
+        finally:
+            for g in reversed(held):
+                g._leave()
+
+    return call
+
+
 def _declare(table: Sequence[Tuple[str, Any, Any]]) -> None:
     # (name, restype, argtypes) each, as attributes of C; a function the
     # library lacks becomes a stub raising Unsupported, listed in MISSING.
+    # A function taking a GUARDED handle holds its guard for the call,
+    # except the functions that release one (called by the guard itself,
+    # with the raw handle: given a Guard, ctypes refuses it).
     for name, restype, argtypes in table:
         try:
             fn = getattr(lib, name)
@@ -267,7 +317,13 @@ def _declare(table: Sequence[Tuple[str, Any, Any]]) -> None:
             continue
         fn.restype = restype
         fn.argtypes = list(argtypes)
-        setattr(C, name, fn)
+        at = tuple(i for i, t in enumerate(argtypes) if t in GUARDED)
+        if at and not name.endswith(("_close", "_free", "_abort")):
+            wrapped = _guarded(fn, at)
+            wrapped.__name__ = name
+            setattr(C, name, wrapped)
+        else:
+            setattr(C, name, fn)
 
 
 _declare([
@@ -465,9 +521,30 @@ _loader.check_version(C.mlops_version_number(), version_text(), LIBRARY_PATH)
 # ---- small conversions used everywhere -----------------------------------------
 
 
-def enc(s: str | None) -> bytes | None:
-    """UTF-8 bytes of s (None stays None)."""
-    return None if s is None else s.encode("utf-8")
+def _no_nul(b: bytes, shown: Any) -> bytes:
+    i = b.find(b"\0")
+    if i >= 0:
+        text = repr(shown) if len(shown) <= 60 else repr(shown[:60]) + "..."
+        raise ValueError(f"a string given to libmlops holds a NUL byte (at {i}): {text}; "
+                         "C would end the string there")
+    return b
+
+
+def enc(s: Union[str, bytes, None]) -> Optional[bytes]:
+    """The C string of s: UTF-8 bytes of a str, bytes as they are (None
+    stays None). The one conversion of every string argument the binding
+    passes to C (names, refs, keys, values, filters, PEM texts...): raises
+    ValueError when s holds a NUL byte, which C would take for the end of
+    the string (``set_ref("prod\\0x", d)`` would move ``prod``)."""
+    if s is None:
+        return None
+    return _no_nul(s if isinstance(s, bytes) else s.encode("utf-8"), s)
+
+
+def enc_path(p: Union[str, bytes, "os.PathLike[Any]"]) -> bytes:
+    """The C string of a file system path (os.fsencode); ValueError when it
+    holds a NUL byte, as enc."""
+    return _no_nul(os.fsencode(p), os.fspath(p))
 
 
 def dec(b: bytes | None) -> str | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 from ._cbase import CDigest
-from ._capi import C, check, dec, enc, error
+from ._capi import C, check, dec, enc, enc_path, error
 from ._capi_cas import BlobIterP, RefIterP, CBlobInfo, FsckOpts, CFsckReport, GcOpts, CGcReport
 from .digest import Digest, DigestLike, c_digest
 from .errors import Corrupt
@@ -106,8 +106,14 @@ class TreeMixin:
         "tree"), in digest order, read in pages."""
         if kind not in _KINDS:
             raise ValueError(f"kind must be None, 'blob' or 'tree', not {kind!r}")
-        it = BlobIterP()
-        check(C.mlops_blob_list_open(self._handle, _KINDS[kind], byref(it)))
+
+        def opener(s: Any) -> Any:
+            h = BlobIterP()
+            check(C.mlops_blob_list_open(s, _KINDS[kind], byref(h)))
+            return h
+
+        # A child of the store: closing the store closes it.
+        it = self._handle.open_child(opener, C.mlops_blob_list_close, "iterator")
         try:
             d = CDigest()
             info = CBlobInfo()
@@ -119,7 +125,7 @@ class TreeMixin:
                 check(rc)
                 yield _info(d, info)
         finally:
-            C.mlops_blob_list_close(it)
+            it.close()
 
     # ---- trees ----
 
@@ -128,7 +134,7 @@ class TreeMixin:
         as links unless ``follow_symlinks``, permission bits) and returns
         its root tree's digest."""
         out = CDigest()
-        check(C.mlops_tree_put(self._handle, os.fsencode(directory),
+        check(C.mlops_tree_put(self._handle, enc_path(directory),
                                1 if follow_symlinks else 0, byref(out)))
         return Digest._from_c(out)
 
@@ -136,7 +142,7 @@ class TreeMixin:
         """Restores tree ``digest`` into ``directory`` (which must not exist
         or be empty), atomically: it appears whole or not at all."""
         d = c_digest(digest)
-        check(C.mlops_tree_get(self._handle, byref(d), os.fsencode(directory), 0))
+        check(C.mlops_tree_get(self._handle, byref(d), enc_path(directory), 0))
 
     # ---- references ----
 
@@ -159,19 +165,27 @@ class TreeMixin:
     def iter_refs(self, prefix: str = "") -> Iterator[Tuple[str, Digest]]:
         """(name, Digest) of the references starting with ``prefix``, in
         name order."""
-        it = RefIterP()
-        check(C.mlops_ref_list_open(self._handle, enc(prefix), byref(it)))
+        p = enc(prefix)
+
+        def opener(s: Any) -> Any:
+            h = RefIterP()
+            check(C.mlops_ref_list_open(s, p, byref(h)))
+            return h
+
+        it = self._handle.open_child(opener, C.mlops_ref_list_close, "iterator")
         try:
             name = c_char_p()
             d = CDigest()
             while True:
-                rc = C.mlops_ref_list_next(it, byref(name), byref(d))
+                with it as h:  # the name is the iterator's: read it before letting go
+                    rc = C.mlops_ref_list_next(h, byref(name), byref(d))
+                    text = name.value
                 if rc == ITEROVER:
                     return
                 check(rc)
-                yield dec(name.value) or "", Digest._from_c(d)
+                yield dec(text) or "", Digest._from_c(d)
         finally:
-            C.mlops_ref_list_close(it)
+            it.close()
 
     def refs(self, prefix: str = "") -> Dict[str, Digest]:
         """The references starting with ``prefix`` as a dict."""

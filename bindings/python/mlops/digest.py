@@ -6,7 +6,7 @@ from typing import Any, Union
 
 from . import _buffer
 from ._cbase import CDigest
-from ._capi import C, check
+from ._capi import C, check, enc
 
 __all__ = ["Digest", "DigestLike"]
 
@@ -27,7 +27,7 @@ class Digest:
             raw = value._raw
         elif isinstance(value, str):
             c = CDigest()
-            check(C.mlops_digest_parse(value.encode("utf-8"), ctypes.byref(c)))
+            check(C.mlops_digest_parse(enc(value), ctypes.byref(c)))
             raw = bytes(c.bytes)
         elif isinstance(value, (bytes, bytearray)) and len(value) == 32:
             raw = bytes(value)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 from . import _arrays, _buffer
 from ._cbase import CDigest
 from ._capi import MISSING, C, check, dec, enc, take_buffer
+from ._handle import Guard
 from ._capi_drift import (
     BinnedResult as CBinned,
     DriftHtmlOpts,
@@ -338,7 +339,7 @@ def _comparison_dict(c: ProfileComparison) -> Dict[str, Any]:
 
 
 def _strings(values: Sequence[Optional[str]]) -> Any:
-    return (c_char_p * len(values))(*[None if v is None else v.encode("utf-8") for v in values])
+    return (c_char_p * len(values))(*[enc(v) for v in values])
 
 
 class Profile:
@@ -354,7 +355,7 @@ class Profile:
         edges: fixed interior bin edges (numeric), instead of quantiles.
     """
 
-    _h: Any = None
+    _guard: Optional[Guard] = None
 
     def __init__(self, kind: str = "numeric", *, bins: Optional[int] = None,
                  sketch_k: Optional[int] = None, freeze_after: Optional[int] = None,
@@ -373,24 +374,27 @@ class Profile:
                 ea, en = stack.enter_context(_buffer.float64(edges))
                 opts.edges, opts.n_edges = ea, en
             check(C.mlops_profile_new(_PROFILE_KINDS[kind], byref(opts), byref(h)))
-        self._h = h
+        self._guard = Guard(h, C.mlops_profile_free, "profile")
 
     @classmethod
     def _wrap(cls, h: Any) -> "Profile":
         p = cls.__new__(cls)
-        p._h = h
+        p._guard = Guard(h, C.mlops_profile_free, "profile")
         return p
 
-    def _handle(self) -> Any:
-        if self._h is None:
+    def _handle(self) -> Guard:
+        # The profile's guard: C functions given it hold it for their call.
+        g = self._guard
+        if g is None:
             raise ValueError("the profile is closed")
-        return self._h
+        return g
 
     def close(self) -> None:
-        """Releases the profile."""
-        h, self._h = self._h, None
-        if h is not None:
-            C.mlops_profile_free(h)
+        """Releases the profile, after the calls other threads have in
+        flight on it return; calls after it raise ValueError."""
+        g = self._guard
+        if g is not None:
+            g.close()
 
     def __del__(self) -> None:
         try:
@@ -455,10 +459,11 @@ class Profile:
         """The frozen interior bin edges (a float64 array, copied)."""
         ptr = c_void_p()
         n = c_size_t()
-        check(C.mlops_profile_edges(self._handle(), byref(ptr), byref(n)))
         out = array("d")
-        if n.value:
-            out.frombytes((ctypes.c_char * (8 * n.value)).from_address(ptr.value or 0))
+        with self._handle() as h:  # the edges are the profile's: copied before letting go
+            check(C.mlops_profile_edges(h, byref(ptr), byref(n)))
+            if n.value:
+                out.frombytes((ctypes.c_char * (8 * n.value)).from_address(ptr.value or 0))
         return _arrays.wrap(out)
 
     def quantile(self, q: float) -> float:
@@ -553,15 +558,17 @@ class DriftReport(Dict[str, Any]):
     It also keeps the library's report for ``to_json()``, ``to_html()`` and
     ``log_to(run)`` until ``close()`` (or garbage collection)."""
 
-    _h: Any = None
+    _guard: Optional[Guard] = None
 
     def _set_handle(self, h: Any) -> None:
-        self._h = h
+        self._guard = Guard(h, C.mlops_drift_report_free, "report")
 
-    def _handle(self) -> Any:
-        if self._h is None:
+    def _handle(self) -> Guard:
+        # The report's guard: C functions given it hold it for their call.
+        g = self._guard
+        if g is None:
             raise ValueError("the report is closed")
-        return self._h
+        return g
 
     def to_json(self) -> str:
         """The library's JSON form of the report."""
@@ -621,10 +628,11 @@ class DriftReport(Dict[str, Any]):
         check(C.mlops_drift_report_log(run._handle(), self._handle(), step, timestamp_ms))
 
     def close(self) -> None:
-        """Releases the library's report (the dict stays)."""
-        h, self._h = self._h, None
-        if h is not None:
-            C.mlops_drift_report_free(h)
+        """Releases the library's report (the dict stays), after the calls
+        other threads have in flight on it return."""
+        g = self._guard
+        if g is not None:
+            g.close()
 
     def __del__(self) -> None:
         try:
@@ -721,7 +729,7 @@ def report(
                 raise ValueError(f"unknown {label} {v!r} for column {col!r}; "
                                  f"one of {sorted(allowed)}")
     k = len(names)
-    c_names = (c_char_p * k)(*[n.encode("utf-8") for n in names])
+    c_names = (c_char_p * k)(*[enc(n) for n in names])
     c_kinds = (c_int * k)(*[KINDS[(kinds or {}).get(n, "numeric")] for n in names])
     opts = DriftReportOpts()
     check(C.mlops_drift_report_opts_init(byref(opts), DriftReportOpts.VERSION))

@@ -46,7 +46,7 @@ Pem = Union[str, bytes]
 
 
 def _pem(p: Pem) -> bytes:
-    return p if isinstance(p, bytes) else p.encode("ascii")
+    return enc(p)  # type: ignore[return-value]
 
 
 def _change(actor: Optional[str], reason: Optional[str]) -> Any:

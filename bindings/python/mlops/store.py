@@ -18,9 +18,10 @@ from ._capi import (
     StoreP,
     check,
     enc,
+    enc_path,
     take_buffer,
 )
-from ._handle import Children, Owned
+from ._handle import Guard, Owned
 from .digest import Digest, DigestLike, c_digest
 from .registry import RegistryMixin
 from .track import TrackMixin
@@ -42,6 +43,9 @@ class Store(Owned, TrackMixin, RegistryMixin, TreeMixin):
     Use it as a context manager (``with mlops.Store(path) as store:``) or
     call ``close()``. One Store may be used from several threads at once;
     the C calls release the GIL, so threads run them in parallel.
+    ``close()`` waits for the calls other threads have in flight, then
+    releases the store and everything opened from it (runs, readers,
+    writers, iterators); calls after it raise ValueError.
 
     Args:
         path: the store's directory; created when missing (unless
@@ -73,7 +77,6 @@ class Store(Owned, TrackMixin, RegistryMixin, TreeMixin):
         threads: Optional[int] = None,
         actor: Optional[str] = None,
     ) -> None:
-        self._children = Children()
         opts = StoreOpts()
         check(C.mlops_store_opts_init(byref(opts), StoreOpts.VERSION))
         opts.create_if_missing = 1 if create else 0
@@ -93,19 +96,17 @@ class Store(Owned, TrackMixin, RegistryMixin, TreeMixin):
                 setattr(opts, name, value)
         opts.actor = enc(actor)
         h = StoreP()
-        check(C.mlops_store_open(os.fsencode(path), byref(opts), byref(h)))
-        self._h = h
-
-    def _release(self, h: Any) -> None:
-        self._children.close_all()
-        C.mlops_store_close(h)
+        check(C.mlops_store_open(enc_path(path), byref(opts), byref(h)))
+        self._guard = Guard(h, C.mlops_store_close, "store")
 
     @property
-    def _handle(self) -> Any:
-        h = self._h
-        if h is None:
+    def _handle(self) -> Guard:
+        # The store's guard: C functions given it hold it for their call
+        # (ValueError once closed).
+        g = self._guard
+        if g is None:
             raise ValueError("the store is closed")
-        return h
+        return g
 
     def __enter__(self) -> "Store":
         return self
@@ -114,7 +115,7 @@ class Store(Owned, TrackMixin, RegistryMixin, TreeMixin):
         self.close()
 
     def __repr__(self) -> str:
-        if self._h is None:
+        if self.closed:
             return "<mlops.Store closed>"
         return f"<mlops.Store {self.path!r}>"
 
@@ -161,7 +162,7 @@ class Store(Owned, TrackMixin, RegistryMixin, TreeMixin):
         """Stores the content of the file at path (read to its end) and
         returns its digest. See put()."""
         out = CDigest()
-        check(C.mlops_blob_put_file(self._handle, os.fsencode(path), byref(out)))
+        check(C.mlops_blob_put_file(self._handle, enc_path(path), byref(out)))
         return Digest._from_c(out)
 
     def put_stream(self, f: Any) -> Digest:
@@ -206,7 +207,7 @@ class Store(Owned, TrackMixin, RegistryMixin, TreeMixin):
         temporary file renamed into place). An existing file is an error
         (AlreadyExists) unless ``replace``."""
         d = c_digest(digest)
-        check(C.mlops_blob_get_file_ex(self._handle, byref(d), os.fsencode(path),
+        check(C.mlops_blob_get_file_ex(self._handle, byref(d), enc_path(path),
                                        1 if replace else 0))
 
     def read_at(self, digest: DigestLike, offset: int, size: int) -> bytes:
@@ -253,47 +254,56 @@ class BlobWriter:
     """A streaming blob writer (see Store.writer). Used by one thread at a
     time. After ``commit()``, ``digest`` holds the blob's digest."""
 
-    _h: Any = None
+    _guard: Optional[Guard] = None
 
     def __init__(self, store: Store) -> None:
-        self._store = store
-        h = BlobWriterP()
-        check(C.mlops_blob_writer_open(store._handle, byref(h)))
-        self._h = h
+        def opener(s: Any) -> Any:
+            h = BlobWriterP()
+            check(C.mlops_blob_writer_open(s, byref(h)))
+            return h
+
+        self._guard = store._handle.open_child(opener, C.mlops_blob_writer_abort, "writer")
         self.digest: Optional[Digest] = None
-        store._children.add(self)
+
+    @property
+    def closed(self) -> bool:
+        """True once committed or aborted (or its store closed)."""
+        g = self._guard
+        return g is None or g.closed
 
     def write(self, data: Any) -> int:
         """Appends bytes-like data (copied by the library); returns its
         length. Raises StorageIOError, OutOfMemory, Busy; after an error
         only abort() is useful."""
-        h = self._h
-        if h is None:
+        g = self._guard
+        if g is None:
             raise ValueError("the writer is closed")
         if isinstance(data, bytes):
-            check(C.mlops_blob_writer_write(h, data, len(data)))
+            check(C.mlops_blob_writer_write(g, data, len(data)))
             return len(data)
         with _buffer.raw(data) as (addr, n):
-            check(C.mlops_blob_writer_write(h, addr, n))
+            check(C.mlops_blob_writer_write(g, addr, n))
         return n
 
     def commit(self) -> Digest:
         """Ends the content, commits the blob and returns its digest. The
         writer is released whatever the outcome."""
-        h, self._h = self._h, None
-        if h is None:
+        g = self._guard
+        if g is None:
             raise ValueError("the writer is closed")
         out = CDigest()
-        check(C.mlops_blob_writer_commit(h, byref(out)))
+        with g as h:  # the writer, and its store, held through the commit
+            g.consume()  # the C commit releases the writer, whatever happens
+            check(C.mlops_blob_writer_commit(h, byref(out)))
         self.digest = Digest._from_c(out)
         return self.digest
 
     def abort(self) -> None:
         """Discards the content and releases the writer (no-op once
         committed or aborted)."""
-        h, self._h = self._h, None
-        if h is not None:
-            C.mlops_blob_writer_abort(h)
+        g = self._guard
+        if g is not None:
+            g.close()
 
     close = abort
 
@@ -301,7 +311,7 @@ class BlobWriter:
         return self
 
     def __exit__(self, exc_type: Any, *exc: Any) -> None:
-        if exc_type is None and self._h is not None:
+        if exc_type is None and not self.closed:
             self.commit()
         else:
             self.abort()
@@ -321,24 +331,35 @@ class BlobFile(io.RawIOBase):
     bytearray, memoryview, numpy array) with no intermediate copy. Used by
     one thread at a time. Every byte returned has been verified."""
 
+    _guard: Optional[Guard] = None
+
     def __init__(self, store: Store, digest: DigestLike) -> None:
         super().__init__()
         self._store = store
         self._digest = c_digest(digest)
-        h = BlobReaderP()
-        check(C.mlops_blob_reader_open(store._handle, byref(self._digest), byref(h)))
-        self._reader: Any = h
         size = c_uint64()
-        try:
-            check(C.mlops_blob_reader_size(h, byref(size)))
-        except BaseException:
-            C.mlops_blob_reader_close(h)
-            raise
+
+        def opener(s: Any) -> Any:
+            h = BlobReaderP()
+            check(C.mlops_blob_reader_open(s, byref(self._digest), byref(h)))
+            try:
+                check(C.mlops_blob_reader_size(h, byref(size)))
+            except BaseException:
+                C.mlops_blob_reader_close(h)
+                raise
+            return h
+
+        self._guard = store._handle.open_child(opener, C.mlops_blob_reader_close, "blob reader")
         self._size = size.value
         self._pos = 0
         self._reader_pos = 0
         self.digest = Digest._from_c(self._digest)
-        store._children.add(self)
+
+    @property
+    def closed(self) -> bool:
+        """True once closed (also when its store was closed)."""
+        g = self._guard
+        return g is None or g.closed or super().closed
 
     @property
     def size(self) -> int:
@@ -381,7 +402,8 @@ class BlobFile(io.RawIOBase):
         return pos
 
     def _check_open(self) -> None:
-        if self._reader is None:
+        g = self._guard
+        if g is None or g.closed:
             raise ValueError("I/O operation on closed file")
 
     def readinto(self, buf: Any) -> int:
@@ -393,7 +415,7 @@ class BlobFile(io.RawIOBase):
             if n == 0 or self._pos >= self._size:
                 return 0
             if self._pos == self._reader_pos:
-                check(C.mlops_blob_reader_read(self._reader, addr, n, byref(got)))
+                check(C.mlops_blob_reader_read(self._guard, addr, n, byref(got)))
                 self._reader_pos += got.value
             else:
                 check(C.mlops_blob_read_at(self._store._handle, byref(self._digest), self._pos,
@@ -417,7 +439,7 @@ class BlobFile(io.RawIOBase):
 
     def close(self) -> None:
         """Releases the library's reader; calling it again does nothing."""
-        h, self._reader = getattr(self, "_reader", None), None
-        if h is not None:
-            C.mlops_blob_reader_close(h)
+        g = self._guard
+        if g is not None:
+            g.close()
         super().close()

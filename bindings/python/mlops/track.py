@@ -35,7 +35,7 @@ from ._capi import (
     enc,
     kv_dict,
 )
-from ._handle import Owned
+from ._handle import Guard, Owned
 from .digest import Digest, DigestLike, c_digest
 from .errors import AlreadyExists, Conflict, NotFound
 
@@ -249,25 +249,24 @@ class Run(Owned):
     and other non-Exception exits), unless the run was ended inside the
     block; then it releases the handle."""
 
-    def __init__(self, store: "Store", h: Any) -> None:
+    def __init__(self, store: "Store", guard: Guard) -> None:
         self._store = store
-        self._h = h
-        self.id: str = dec(C.mlops_run_id(h)) or ""
-        """The run's id: 32 lowercase hex digits."""
-        self.experiment_id: int = C.mlops_run_experiment_id(h)
-        """The id of the run's experiment."""
+        self._guard = guard
+        with guard as h:
+            self.id: str = dec(C.mlops_run_id(h)) or ""
+            """The run's id: 32 lowercase hex digits."""
+            self.experiment_id: int = C.mlops_run_experiment_id(h)
+            """The id of the run's experiment."""
         self._key_buffers: Dict[str, Any] = {}
         self._ended = False
-        store._children.add(self)
 
-    def _release(self, h: Any) -> None:
-        C.mlops_run_free(h)
-
-    def _handle(self) -> Any:
-        h = self._h
-        if h is None:
+    def _handle(self) -> Guard:
+        # The run's guard: C functions given it hold it (and the store)
+        # for their call (ValueError once closed).
+        g = self._guard
+        if g is None:
             raise ValueError("the run handle is closed")
-        return h
+        return g
 
     def __repr__(self) -> str:
         return f"<mlops.Run {self.id}>"
@@ -277,7 +276,7 @@ class Run(Owned):
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:
-            if self._h is not None and not self._ended:
+            if not self.closed and not self._ended:
                 status = "FINISHED"
                 if exc_type is not None:
                     status = "FAILED" if issubclass(exc_type, Exception) else "KILLED"
@@ -295,14 +294,11 @@ class Run(Owned):
         Params never change: the same value again is fine, another value
         raises Conflict."""
         v = value if isinstance(value, str) else str(value)
-        check(C.mlops_run_log_param(self._handle(), enc(key), v.encode("utf-8")))
+        check(C.mlops_run_log_param(self._handle(), enc(key), enc(v)))
 
     def log_params(self, params: Mapping[str, Any]) -> None:
         """Logs several params in one transaction (all or none)."""
-        items = [
-            (enc(k), (v if isinstance(v, str) else str(v)).encode("utf-8"))
-            for k, v in params.items()
-        ]
+        items = [(enc(k), enc(v if isinstance(v, str) else str(v))) for k, v in params.items()]
         arr = (KV * len(items))(*[KV(k, v) for k, v in items])
         check(C.mlops_run_log_params(self._handle(), arr, len(items)))
 
@@ -322,11 +318,8 @@ class Run(Owned):
         """Logs one point of metric ``key`` (committed on return).
         ``timestamp_ms`` defaults to now. Values are stored bit for bit
         (NaN, infinities and -0.0 included)."""
-        h = self._h
-        if h is None:
-            raise ValueError("the run handle is closed")
         rc = C.mlops_run_log_metric(
-            h, key.encode("utf-8"), value, step,
+            self._handle(), enc(key), value, step,
             time.time_ns() // 1_000_000 if timestamp_ms is None else timestamp_ms,
         )
         if rc:
@@ -335,9 +328,7 @@ class Run(Owned):
     def log_metrics(self, metrics: Mapping[str, float], step: int = 0,
                     timestamp_ms: Optional[int] = None) -> None:
         """Logs one point per key, all at ``step``, in one transaction."""
-        h = self._h
-        if h is None:
-            raise ValueError("the run handle is closed")
+        h = self._handle()
         ts = time.time_ns() // 1_000_000 if timestamp_ms is None else timestamp_ms
         n = len(metrics)
         layout = _METRIC_LAYOUTS.get(n)
@@ -422,7 +413,7 @@ class Run(Owned):
         # 10,000 keys), else kept alive by the caller for its call.
         b = self._key_buffers.get(key)
         if b is None:
-            b = ctypes.create_string_buffer(key.encode("utf-8"))
+            b = ctypes.create_string_buffer(enc(key))
             if len(self._key_buffers) < 10000:
                 # setdefault: threads racing on a new key share one buffer.
                 b = self._key_buffers.setdefault(key, b)
@@ -479,7 +470,6 @@ class TrackMixin:
     """Store methods for experiments, runs, metrics, lineage and search."""
 
     _handle: Any
-    _children: Any
 
     # ---- experiments ----
 
@@ -587,15 +577,26 @@ class TrackMixin:
         opts.source = enc(source)
         opts.git_commit = enc(git_commit)
         opts.start_ms = start_ms or 0
-        h = RunP()
-        check(C.mlops_run_start_ex(self._handle, exp_id, byref(opts), byref(h)))
-        return Run(self, h)  # type: ignore[arg-type]
+
+        def opener(s: Any) -> Any:
+            h = RunP()
+            check(C.mlops_run_start_ex(s, exp_id, byref(opts), byref(h)))
+            return h
+
+        return Run(self, self._handle.open_child(opener, C.mlops_run_free,  # type: ignore
+                                                 "run handle"))
 
     def open_run(self, run_id: str) -> Run:
         """A live handle on an existing run, to keep logging into it."""
-        h = RunP()
-        check(C.mlops_run_open(self._handle, enc(run_id), byref(h)))
-        return Run(self, h)  # type: ignore[arg-type]
+        rid = enc(run_id)
+
+        def opener(s: Any) -> Any:
+            h = RunP()
+            check(C.mlops_run_open(s, rid, byref(h)))
+            return h
+
+        return Run(self, self._handle.open_child(opener, C.mlops_run_free,  # type: ignore
+                                                 "run handle"))
 
     def get_run(self, run_id: str) -> RunInfo:
         """A snapshot of run ``run_id`` (deleted runs too)."""

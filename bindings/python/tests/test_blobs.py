@@ -220,4 +220,4 @@ def test_closing_the_store_closes_its_children(tmp_path):
     w = s.writer()
     r = s.start_run("e")
     s.close()
-    assert f.closed and r.closed and w._h is None
+    assert f.closed and r.closed and w.closed
