@@ -858,6 +858,30 @@ START_TEST(limit_long_chains)
     add(&t, ", '1')");
     refused(t.s, NULL, "at most 1000 values");
     free(t.s);
+    /* 32,000 values in IN lists and 1,000 experiments: more than SQLite
+     * binds by default (32,766; Debian's build allows 250,000) unless equal
+     * values share a parameter */
+    t = (struct text){ 0 };
+    for (int l = 0; l < 32; l++) {
+        add(&t, "%smetrics.m IN (", l ? " OR " : "");
+        for (int i = 0; i < 1000; i++) add(&t, "%s", i ? ",1" : "1");
+        add(&t, ")");
+    }
+    ck_assert_uint_le(t.len, 65536);
+    int64_t exps[1000];
+    for (int i = 0; i < 1000; i++) exps[i] = exp_l + 1 + i; /* none but the last exists */
+    exps[999] = exp_l;
+    mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
+    o.experiment_ids = exps;
+    o.experiment_count = 1000;
+    o.filter = t.s;
+    mlops_run_info **runs;
+    size_t n;
+    TU_OK(mlops_run_search(g_store, &o, &runs, &n, NULL));
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(mlops_run_info_name(runs[0]), "n01");
+    mlops_run_info_list_free(runs, n);
+    free(t.s);
     /* past 64 KiB of text */
     t = (struct text){ 0 };
     while (t.len <= 65536) add(&t, "params.i = '1' OR ");

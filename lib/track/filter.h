@@ -58,7 +58,8 @@ typedef struct mlops__fnode {
     enum mlops__fnode_kind kind;
     /* AND, OR */
     struct mlops__fnode **kids;
-    size_t nkids, cap;
+    size_t nkids;
+    size_t cap; /* room in kids (AND, OR) or values (predicates) */
     /* predicates */
     int negated;        /* the whole predicate is negated (NOT pushed down) */
     int value_negated;  /* NOT LIKE, NOT IN: a test on the value, the key must exist */

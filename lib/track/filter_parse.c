@@ -661,10 +661,17 @@ static mlops__fnode *parse_not(struct parser *p, int depth)
 
 /* and = not { "AND" not }; or = and { "OR" and }. One operand is returned
  * as it is; more become one n-ary node. */
+static mlops__fnode *parse_chain(struct parser *p, int depth, enum mlops__fnode_kind kind);
+
+static mlops__fnode *parse_operand(struct parser *p, int depth, enum mlops__fnode_kind kind)
+{
+    return kind == MLOPS__N_AND ? parse_not(p, depth) : parse_chain(p, depth, MLOPS__N_AND);
+}
+
 static mlops__fnode *parse_chain(struct parser *p, int depth, enum mlops__fnode_kind kind)
 {
     const char *kw = kind == MLOPS__N_AND ? "AND" : "OR";
-    mlops__fnode *first = kind == MLOPS__N_AND ? parse_not(p, depth) : parse_chain(p, depth, MLOPS__N_AND);
+    mlops__fnode *first = parse_operand(p, depth, kind);
     if (!first || !match_kw(p, kw)) return first;
     mlops__fnode *n = node_new(p, kind);
     if (!n || add_kid(p, n, first)) {
@@ -673,7 +680,7 @@ static mlops__fnode *parse_chain(struct parser *p, int depth, enum mlops__fnode_
         return NULL;
     }
     do {
-        mlops__fnode *kid = kind == MLOPS__N_AND ? parse_not(p, depth) : parse_chain(p, depth, MLOPS__N_AND);
+        mlops__fnode *kid = parse_operand(p, depth, kind);
         if (!kid || add_kid(p, n, kid)) {
             node_free(n);
             return NULL;

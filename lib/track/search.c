@@ -163,8 +163,8 @@ static int prepare(mlops__conn *c, struct search_arg *a, sqlite3_stmt **st)
 {
     sqlite3 *db = mlops__conn_db(c);
     mlops__query_free(&a->q); /* a retried transaction renders again */
-    int rc = mlops__search_render(&a->tree, sqlite3_limit(db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, -1),
-                                  &a->q);
+    int like_max = sqlite3_limit(db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, -1);
+    int rc = mlops__search_render(&a->tree, like_max, &a->q);
     if (rc) return rc;
     mlops__buf sql = MLOPS__BUF_INIT;
     build_sql(a, &sql);
