@@ -2,6 +2,8 @@
 #include "track_fixture.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -634,6 +636,390 @@ START_TEST(keyset_paging_under_concurrent_inserts)
 }
 END_TEST
 
+/* ---- the documented limits, end to end (doc/search.md) ----
+ *
+ * 40 runs n00..n39 in experiment "l": param i and metric m are the run's
+ * index, tag t is 150*i letters 'a' then "z", tag u is "éz" (n01), "abz"
+ * (n02), "ez" (n03). Filters at and near each limit are built together
+ * with the set of runs they must select, computed here from the indexes,
+ * and compared with what a search on the store returns. Beyond a limit,
+ * a search is MLOPS_EINVAL naming it. 1.0 failed the shapes below with
+ * MLOPS_EIO ("parser stack overflow", "Expression tree is too large",
+ * "LIKE or GLOB pattern too complex"). */
+
+#define LRUNS 40
+#define ALL_RUNS ((UINT64_C(1) << LRUNS) - 1)
+static int64_t exp_l;
+
+static void limits_setup(void)
+{
+    setup();
+    TU_OK(mlops_experiment_create(g_store, "l", &exp_l));
+    char *t = malloc(150 * LRUNS + 2);
+    ck_assert_ptr_nonnull(t);
+    for (int i = 0; i < LRUNS; i++) {
+        char name[8], num[8];
+        snprintf(name, sizeof name, "n%02d", i);
+        snprintf(num, sizeof num, "%d", i);
+        mlops_run_start_opts o = MLOPS_RUN_START_OPTS_INIT;
+        o.name = name;
+        o.start_ms = 1000 + i;
+        mlops_run *r;
+        TU_OK(mlops_run_start_ex(g_store, exp_l, &o, &r));
+        TU_OK(mlops_run_log_param(r, "i", num));
+        TU_OK(mlops_run_log_metric(r, "m", i, 0, 0));
+        memset(t, 'a', (size_t)(150 * i));
+        strcpy(t + 150 * i, "z");
+        TU_OK(mlops_run_set_tag(r, "t", t));
+        static const char *const u[] = { NULL, "\xC3\xA9z", "abz", "ez" };
+        if (i >= 1 && i <= 3) TU_OK(mlops_run_set_tag(r, "u", u[i]));
+        mlops_run_free(r);
+    }
+    free(t);
+}
+
+/* The runs of experiment l that filter selects, as a bit set of indexes;
+ * fails the test unless the search succeeds. */
+static uint64_t selected(const char *filter)
+{
+    mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
+    o.experiment_ids = &exp_l;
+    o.experiment_count = 1;
+    o.filter = filter;
+    mlops_run_info **runs;
+    size_t n;
+    int rc = mlops_run_search(g_store, &o, &runs, &n, NULL);
+    ck_assert_msg(rc == MLOPS_OK, "filter of %zu bytes: %d %s", strlen(filter), rc,
+                  mlops_last_error());
+    uint64_t set = 0;
+    for (size_t i = 0; i < n; i++) set |= UINT64_C(1) << atoi(mlops_run_info_name(runs[i]) + 1);
+    mlops_run_info_list_free(runs, n);
+    return set;
+}
+
+/* The search is refused as MLOPS_EINVAL with a message holding limit. */
+static void refused(const char *filter, const char *order_by, const char *limit)
+{
+    mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
+    o.filter = filter;
+    o.order_by = order_by;
+    mlops_run_info **runs;
+    size_t n;
+    TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, &o, &runs, &n, NULL));
+    ck_assert_msg(strstr(mlops_last_error(), limit) != NULL, "'%s' lacks '%s'",
+                  mlops_last_error(), limit);
+}
+
+/* A growable filter text. */
+struct text {
+    char *s;
+    size_t len, cap;
+};
+
+static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (t->len + (size_t)n + 1 > t->cap) {
+        t->cap = (t->len + (size_t)n + 1) * 2;
+        t->s = realloc(t->s, t->cap);
+        ck_assert_ptr_nonnull(t->s);
+    }
+    va_start(ap, fmt);
+    vsnprintf(t->s + t->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)n;
+}
+
+static uint64_t mix(uint64_t *state)
+{
+    *state = *state * 6364136223846793005u + 1442695040888963407u;
+    return *state >> 33;
+}
+
+/* A predicate on a pseudo-random run index, in one of four forms; returns
+ * the runs it selects. */
+static uint64_t leaf(struct text *t, uint64_t *rng)
+{
+    int v = (int)(mix(rng) % LRUNS);
+    switch (mix(rng) % 4) {
+    case 0: add(t, "params.i = '%d'", v); return UINT64_C(1) << v;
+    case 1: add(t, "metrics.m >= %d", v); return ALL_RUNS & ~((UINT64_C(1) << v) - 1);
+    case 2: add(t, "attributes.run_name IN ('n%02d', 'x')", v); return UINT64_C(1) << v;
+    default: add(t, "NOT params.i < %d", v); return ALL_RUNS & ~((UINT64_C(1) << v) - 1);
+    }
+}
+
+/* depth levels of parentheses, each "(leaf AND|OR <deeper>)", AND and OR
+ * alternating (so that no flattening removes a level), each preceded by
+ * NOT when nots is set. */
+static uint64_t nested(struct text *t, int depth, int nots, uint64_t *rng)
+{
+    if (depth == 0) return leaf(t, rng);
+    int is_and = depth % 2;
+    add(t, "%s(", nots ? "NOT " : "");
+    uint64_t a = leaf(t, rng);
+    add(t, is_and ? " AND " : " OR ");
+    uint64_t b = nested(t, depth - 1, nots, rng);
+    add(t, ")");
+    uint64_t set = is_and ? a & b : a | b;
+    return nots ? ALL_RUNS & ~set : set;
+}
+
+START_TEST(limit_nested_parentheses)
+{
+    for (int depth = 60; depth <= 64; depth++) {
+        for (uint64_t seed = 1; seed <= 3; seed++) {
+            struct text t = { 0 };
+            uint64_t rng = seed * 7919 + (uint64_t)depth;
+            uint64_t want = nested(&t, depth, 0, &rng);
+            ck_assert_msg(selected(t.s) == want, "depth %d seed %d", depth, (int)seed);
+            free(t.s);
+        }
+    }
+    /* plain parentheses around one predicate, and one level too many */
+    char deep[256] = "";
+    for (int i = 0; i < 64; i++) strcat(deep, "(");
+    strcat(deep, "params.i = '7'");
+    for (int i = 0; i < 64; i++) strcat(deep, ")");
+    ck_assert_uint_eq(selected(deep), UINT64_C(1) << 7);
+    struct text t = { 0 };
+    uint64_t rng = 1;
+    nested(&t, 65, 0, &rng);
+    refused(t.s, NULL, "at most 64 levels of parentheses");
+    free(t.s);
+}
+END_TEST
+
+START_TEST(limit_nested_not)
+{
+    for (int depth = 62; depth <= 64; depth++) {
+        for (uint64_t seed = 1; seed <= 3; seed++) {
+            struct text t = { 0 };
+            uint64_t rng = seed * 104729 + (uint64_t)depth;
+            uint64_t want = nested(&t, depth, 1, &rng);
+            ck_assert_msg(selected(t.s) == want, "depth %d seed %d", depth, (int)seed);
+            free(t.s);
+        }
+    }
+    /* NOT alone nests nothing: a long chain is its parity */
+    struct text t = { 0 };
+    for (int i = 0; i < 1001; i++) add(&t, "NOT ");
+    add(&t, "params.i < 10");
+    ck_assert_uint_eq(selected(t.s), ALL_RUNS & ~((UINT64_C(1) << 10) - 1));
+    free(t.s);
+    t = (struct text){ 0 };
+    uint64_t rng = 2;
+    nested(&t, 65, 1, &rng);
+    refused(t.s, NULL, "at most 64 levels of parentheses");
+    free(t.s);
+}
+END_TEST
+
+START_TEST(limit_long_chains)
+{
+    /* OR of 1,000 predicates, then as many as fit in 64 KiB; an AND chain */
+    size_t counts[] = { 1000, 3000 };
+    for (size_t c = 0; c < 2; c++) {
+        struct text t = { 0 };
+        uint64_t rng = 99 + c, want = 0;
+        for (size_t i = 0; i < counts[c]; i++) {
+            if (i) add(&t, " OR ");
+            /* mostly predicates no run satisfies, so the union stays small */
+            if (i % 97 == 0) want |= leaf(&t, &rng);
+            else add(&t, "params.i = '%zu'", 100 + i);
+        }
+        ck_assert_uint_le(t.len, 65536);
+        ck_assert_uint_eq(selected(t.s), want);
+        free(t.s);
+    }
+    struct text t = { 0 };
+    uint64_t rng = 5, want = ALL_RUNS;
+    for (size_t i = 0; t.len < 65000; i++) {
+        if (i) add(&t, " AND ");
+        if (i % 211 == 0) want &= leaf(&t, &rng);
+        else add(&t, "metrics.m < %zu", 100 + i % 500);
+    }
+    ck_assert_uint_eq(selected(t.s), want);
+    free(t.s);
+    /* an IN list of 1,000 values, and one more */
+    t = (struct text){ 0 };
+    add(&t, "params.i IN (");
+    for (int i = 0; i < 1000; i++) add(&t, "%s'%d'", i ? ", " : "", 3 * i);
+    add(&t, ")");
+    uint64_t thirds = 0;
+    for (int i = 0; i < LRUNS; i += 3) thirds |= UINT64_C(1) << i;
+    ck_assert_uint_eq(selected(t.s), thirds);
+    t.s[--t.len] = '\0'; /* the ')' */
+    add(&t, ", '1')");
+    refused(t.s, NULL, "at most 1000 values");
+    free(t.s);
+    /* 32,000 values in IN lists and 1,000 experiments: more than SQLite
+     * binds by default (32,766; Debian's build allows 250,000) unless equal
+     * values share a parameter */
+    t = (struct text){ 0 };
+    for (int l = 0; l < 32; l++) {
+        add(&t, "%smetrics.m IN (", l ? " OR " : "");
+        for (int i = 0; i < 1000; i++) add(&t, "%s", i ? ",1" : "1");
+        add(&t, ")");
+    }
+    ck_assert_uint_le(t.len, 65536);
+    int64_t exps[1000];
+    for (int i = 0; i < 1000; i++) exps[i] = exp_l + 1 + i; /* none but the last exists */
+    exps[999] = exp_l;
+    mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
+    o.experiment_ids = exps;
+    o.experiment_count = 1000;
+    o.filter = t.s;
+    mlops_run_info **runs;
+    size_t n;
+    TU_OK(mlops_run_search(g_store, &o, &runs, &n, NULL));
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(mlops_run_info_name(runs[0]), "n01");
+    mlops_run_info_list_free(runs, n);
+    free(t.s);
+    /* past 64 KiB of text */
+    t = (struct text){ 0 };
+    while (t.len <= 65536) add(&t, "params.i = '1' OR ");
+    add(&t, "params.i = '2'");
+    refused(t.s, NULL, "longer than 65536 bytes");
+    free(t.s);
+}
+END_TEST
+
+/* "<prefix><'%' x pad><suffix>" as the value of LIKE on field. */
+static char *like_filter(const char *field, const char *op, const char *prefix, size_t pad,
+                         const char *suffix)
+{
+    struct text t = { 0 };
+    add(&t, "%s %s '%s", field, op, prefix);
+    for (size_t i = 0; i < pad; i++) add(&t, "%%");
+    add(&t, "%s'", suffix);
+    return t.s;
+}
+
+START_TEST(limit_long_like_patterns)
+{
+    /* Tags starting with 3,000 a's, then anything, then z: i >= 20. The
+     * pads cross SQLite's limit on patterns (50,000 bytes) and go on to
+     * the filter's (64 KiB). */
+    uint64_t from20 = ALL_RUNS & ~((UINT64_C(1) << 20) - 1);
+    char aaa[3001], upper[3001];
+    memset(aaa, 'a', 3000);
+    aaa[3000] = '\0';
+    for (int i = 0; i < 3000; i++) upper[i] = i % 2 ? 'A' : 'a';
+    upper[3000] = '\0';
+    size_t pads[] = { 1, 46998, 46999, 47000, 62000 };
+    for (size_t k = 0; k < sizeof pads / sizeof pads[0]; k++) {
+        char *f = like_filter("tags.t", "LIKE", aaa, pads[k], "z");
+        ck_assert_msg(selected(f) == from20, "pad %zu", pads[k]);
+        free(f);
+        f = like_filter("tags.t", "NOT LIKE", aaa, pads[k], "z");
+        ck_assert_msg(selected(f) == (ALL_RUNS & ~from20), "NOT, pad %zu", pads[k]);
+        free(f);
+        /* ILIKE: the case of ASCII letters does not matter */
+        f = like_filter("tags.t", "ILIKE", upper, pads[k], "Z");
+        ck_assert_msg(selected(f) == from20, "ILIKE, pad %zu", pads[k]);
+        free(f);
+        /* '_' is one character, a two-byte one too; '\' escapes */
+        f = like_filter("tags.u", "LIKE", "_z", pads[k], "");
+        ck_assert_msg(selected(f) == ((UINT64_C(1) << 1) | (UINT64_C(1) << 3)), "_ pad %zu",
+                      pads[k]);
+        free(f);
+        f = like_filter("tags.u", "LIKE", "a\\_", pads[k], "");
+        ck_assert_uint_eq(selected(f), 0);
+        free(f);
+        f = like_filter("attributes.run_name", "LIKE", "n_", pads[k], "5");
+        ck_assert_msg(selected(f) == ((UINT64_C(1) << 5) | (UINT64_C(1) << 15) |
+                                      (UINT64_C(1) << 25) | (UINT64_C(1) << 35)),
+                      "run_name pad %zu", pads[k]);
+        free(f);
+    }
+    /* a run of '_' as long as a tag: at least 4,500 characters, i >= 30 */
+    struct text t = { 0 };
+    add(&t, "tags.t LIKE '");
+    for (int i = 0; i < 4500; i++) add(&t, "_");
+    for (int i = 0; i < 50000; i++) add(&t, "%%");
+    add(&t, "'");
+    ck_assert_uint_eq(selected(t.s), ALL_RUNS & ~((UINT64_C(1) << 30) - 1));
+    free(t.s);
+}
+END_TEST
+
+START_TEST(limit_order_by_and_page_tokens)
+{
+    /* 8 keys of 250 bytes on tags with 8,000-byte values: the tokens carry
+     * the 8 values of the last run */
+    char key[8][251], *value = malloc(8001);
+    ck_assert_ptr_nonnull(value);
+    struct text order = { 0 };
+    for (int k = 0; k < 8; k++) {
+        memset(key[k], 'k', 250);
+        key[k][0] = (char)('a' + k);
+        key[k][250] = '\0';
+        add(&order, "%stags.%s%s", k ? ", " : "", key[k], k % 2 ? " DESC" : "");
+    }
+    for (int i = 0; i < 6; i++) {
+        mlops_run_start_opts o = MLOPS_RUN_START_OPTS_INIT;
+        char name[8];
+        snprintf(name, sizeof name, "p%d", i);
+        o.name = name;
+        mlops_run *r;
+        TU_OK(mlops_run_start_ex(g_store, exp_l, &o, &r));
+        for (int k = 0; k < 8; k++) {
+            memset(value, 'v', 8000);
+            value[7999] = (char)('0' + (i * (k + 3)) % 4); /* ties on most keys */
+            value[8000] = '\0';
+            TU_OK(mlops_run_set_tag(r, key[k], value));
+        }
+        mlops_run_free(r);
+    }
+    free(value);
+    /* the full order, then pages of one run joined */
+    mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
+    o.experiment_ids = &exp_l;
+    o.experiment_count = 1;
+    o.order_by = order.s;
+    o.filter = "attributes.run_name LIKE 'p%'";
+    mlops_run_info **all;
+    size_t nall;
+    TU_OK(mlops_run_search(g_store, &o, &all, &nall, NULL));
+    ck_assert_uint_eq(nall, 6);
+    o.max_results = 1;
+    char *token = NULL;
+    size_t seen = 0;
+    do {
+        mlops_run_info **r;
+        size_t n;
+        char *next = NULL;
+        o.page_token = token;
+        TU_OK(mlops_run_search(g_store, &o, &r, &n, &next));
+        ck_assert_uint_eq(n, 1);
+        ck_assert_str_eq(mlops_run_info_id(r[0]), mlops_run_info_id(all[seen]));
+        seen++;
+        mlops_run_info_list_free(r, n);
+        mlops_free(token);
+        token = next;
+        ck_assert(!token || strlen(token) > 2 * 8 * 8000);
+    } while (token);
+    ck_assert_uint_eq(seen, 6);
+    mlops_run_info_list_free(all, nall);
+    /* a ninth key; an order past 64 KiB of text */
+    add(&order, ", run_id");
+    refused(NULL, order.s, "at most 8 ORDER BY keys");
+    free(order.s);
+    order = (struct text){ 0 };
+    add(&order, "run_id");
+    while (order.len <= 65536) add(&order, "          ");
+    refused(NULL, order.s, "order_by is longer than 65536 bytes");
+    free(order.s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("track_search");
@@ -663,5 +1049,14 @@ int main(void)
     tcase_add_test(tc, bad_page_tokens);
     tcase_add_test(tc, keyset_paging_under_concurrent_inserts);
     suite_add_tcase(s, tc);
+    TCase *limits = tcase_create("limits");
+    tcase_add_checked_fixture(limits, limits_setup, teardown);
+    tcase_set_timeout(limits, 120);
+    tcase_add_test(limits, limit_nested_parentheses);
+    tcase_add_test(limits, limit_nested_not);
+    tcase_add_test(limits, limit_long_chains);
+    tcase_add_test(limits, limit_long_like_patterns);
+    tcase_add_test(limits, limit_order_by_and_page_tokens);
+    suite_add_tcase(s, limits);
     return tu_run(s);
 }

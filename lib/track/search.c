@@ -1,5 +1,6 @@
-/* mlops_run_search: runs compiled filter and order (search_parse.c) with
- * keyset paging (search_token.c) inside one read snapshot. */
+/* mlops_run_search: parses the filter and order (filter_parse.c), renders
+ * them for the connection (filter_sql.c) and runs them with keyset paging
+ * (search_token.c) inside one read snapshot. */
 #include "store/store_internal.h"
 #include "track/run_info.h"
 #include "track/search_internal.h"
@@ -42,7 +43,8 @@ static int fingerprint(const mlops_search_opts *o, uint8_t out[8])
 struct search_arg {
     const char *func;
     const mlops_search_opts *o;
-    mlops__query q;
+    mlops__search_tree tree;
+    mlops__query q; /* rendered in the transaction, for its connection */
     size_t limit;
     const mlops__value *after; /* keys of the page token, or NULL */
     int64_t after_seq;
@@ -80,6 +82,7 @@ static void build_sql(struct search_arg *a, mlops__buf *sql)
 {
     mlops__query *q = &a->q;
     const mlops_search_opts *o = a->o;
+    if (q->with.len) mlops__buf_addf(sql, "WITH %s ", mlops__buf_str(&q->with));
     mlops__buf_add(sql, "SELECT seq");
     for (size_t i = 0; i < q->nkeys; i++) mlops__buf_addf(sql, ", k%zu", i);
     mlops__buf_add(sql, " FROM (SELECT r.seq AS seq");
@@ -155,20 +158,43 @@ static int load_page(mlops__conn *c, struct search_arg *a, const int64_t *seqs, 
     return rc;
 }
 
-static int search_tx(mlops__conn *c, void *arg)
+/* Renders the search for connection c into a->q and prepares it. */
+static int prepare(mlops__conn *c, struct search_arg *a, sqlite3_stmt **st)
 {
-    struct search_arg *a = arg;
+    sqlite3 *db = mlops__conn_db(c);
+    mlops__query_free(&a->q); /* a retried transaction renders again */
+    int like_max = sqlite3_limit(db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, -1);
+    int rc = mlops__search_render(&a->tree, like_max, &a->q);
+    if (rc) return rc;
     mlops__buf sql = MLOPS__BUF_INIT;
     build_sql(a, &sql);
     if (sql.failed || a->q.binds.failed) {
         mlops__buf_free(&sql);
         return mlops__err_nomem("searching runs");
     }
-    sqlite3_stmt *st = NULL;
-    int prc = sqlite3_prepare_v2(mlops__conn_db(c), mlops__buf_str(&sql), -1, &st, NULL);
+    /* Equal values share a parameter, so a filter within the documented
+     * limits stays far below SQLite's; the check names the limit should a
+     * build of SQLite have a lower one. */
+    int max_vars = sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+    if (a->q.binds.n > (size_t)max_vars) {
+        mlops__buf_free(&sql);
+        return mlops__err(MLOPS_EINVAL,
+                          "%s: the search needs %zu distinct values; this SQLite binds at most %d",
+                          a->func, a->q.binds.n, max_vars);
+    }
+    int prc = sqlite3_prepare_v2(db, mlops__buf_str(&sql), -1, st, NULL);
     mlops__buf_free(&sql);
     if (prc != SQLITE_OK) return mlops__conn_error(c, prc, "preparing a search");
-    int rc = mlops__binds_apply(c, &a->q.binds, st);
+    return MLOPS_OK;
+}
+
+static int search_tx(mlops__conn *c, void *arg)
+{
+    struct search_arg *a = arg;
+    sqlite3_stmt *st = NULL;
+    int rc = prepare(c, a, &st);
+    if (rc) return rc;
+    rc = mlops__binds_apply(c, &a->q.binds, st);
     int64_t *seqs = malloc((a->limit + 1) * sizeof *seqs);
     if (!seqs && !rc) rc = mlops__err_nomem("searching runs");
     size_t n = 0;
@@ -234,15 +260,17 @@ MLOPS_API int mlops_run_search(mlops_store *s, const mlops_search_opts *opts,
     a->limit = o.max_results ? o.max_results : 1000;
     mlops__value after[MLOPS__ORDER_MAX];
     memset(after, 0, sizeof after);
-    rc = mlops__search_compile(fn, o.filter, o.order_by, &a->q);
+    rc = mlops__search_parse(fn, o.filter, o.order_by, &a->tree);
     if (!rc) rc = fingerprint(&o, a->fp);
     if (!rc && o.page_token) {
-        rc = mlops__page_token_decode(fn, o.page_token, a->fp, after, a->q.nkeys, &a->after_seq);
+        rc = mlops__page_token_decode(fn, o.page_token, a->fp, after, a->tree.nkeys,
+                                      &a->after_seq);
         if (!rc) a->after = after;
     }
     if (!rc) rc = mlops__store_read(s, search_tx, a);
     for (size_t i = 0; i < MLOPS__ORDER_MAX; i++) mlops__value_clear(&after[i]);
     mlops__query_free(&a->q);
+    mlops__search_tree_free(&a->tree);
     if (rc) {
         mlops_run_info_list_free(a->list.items, a->list.n);
         free(a->next_token);

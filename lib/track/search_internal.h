@@ -1,19 +1,17 @@
-/* Internal: run search. The filter and ORDER BY texts are compiled to SQL
- * over `runs r` in which every value, key included, is a numbered bound
+/* Internal: run search. The filter and ORDER BY texts are parsed into a
+ * tree (filter.h, filter_parse.c) and rendered as SQL over `runs r`
+ * (filter_sql.c) in which every value, key included, is a numbered bound
  * parameter (?N): no text of the caller ever becomes SQL. The grammar is
  * in doc/search.md. */
 #ifndef MLOPS_TRACK_SEARCH_INTERNAL_H
 #define MLOPS_TRACK_SEARCH_INTERNAL_H
 
 #include "mlops/track.h"
+#include "track/filter.h"
 #include "util/buf.h"
 #include "util/db.h"
 
 #include <stdint.h>
-
-/* Most ORDER BY keys, and most values in one IN list. */
-#define MLOPS__ORDER_MAX 8
-#define MLOPS__IN_MAX 1000
 
 /* Value types, as SQLite's: also the type bytes of page tokens. */
 #define MLOPS__VAL_NULL 0
@@ -32,11 +30,16 @@ typedef struct mlops__value {
 typedef struct mlops__binds {
     mlops__value *v; /* parameter ?N is v[N-1] */
     size_t n, cap;
+    int *index;      /* hash of the values: slot -> N, 0 for empty */
+    size_t slots;
     int failed;
 } mlops__binds;
 
-/* Appends a value; returns its parameter number (1-based), or 0 when out
- * of memory (then binds->failed is set). */
+/* Adds a value, or finds the same value (type and bytes) added before:
+ * equal values share one parameter, so that a long filter repeating a key
+ * needs few parameters (SQLite allows at most SQLITE_LIMIT_VARIABLE_NUMBER,
+ * 32,766 by default). Returns its parameter number (1-based), or 0 when
+ * out of memory (then binds->failed is set). */
 int mlops__binds_int(mlops__binds *b, int64_t v);
 int mlops__binds_real(mlops__binds *b, double v);
 int mlops__binds_text(mlops__binds *b, const char *s, size_t len);
@@ -52,18 +55,18 @@ typedef struct mlops__sort_key {
 } mlops__sort_key;
 
 typedef struct mlops__query {
+    mlops__buf with;  /* CTEs the filter uses: "f1(seq) AS (...), ..."; empty: none */
     mlops__buf where; /* boolean SQL over runs r; empty: no filter */
     mlops__binds binds;
     mlops__sort_key keys[MLOPS__ORDER_MAX];
     size_t nkeys;
 } mlops__query;
 
-/* Compiles filter (NULL or blank: none) and order_by (NULL or blank: the
- * default "attributes.start_time DESC") into q (zeroed by the caller).
- * MLOPS_EINVAL with a message naming func and the position of the error;
- * MLOPS_ENOMEM. Release q with mlops__query_free in every case. */
-int mlops__search_compile(const char *func, const char *filter, const char *order_by,
-                          mlops__query *q);
+/* Renders a parsed search into q (zeroed by the caller) for a connection
+ * whose longest LIKE pattern is like_max bytes (longer ones go through
+ * mlops_like()). Any tree the parser made renders: MLOPS_ENOMEM is the
+ * only error. Release q with mlops__query_free in every case. */
+int mlops__search_render(const mlops__search_tree *t, int like_max, mlops__query *q);
 void mlops__query_free(mlops__query *q);
 
 /* Page tokens: the sort key values and seq of the last run of a page, and

@@ -1,4 +1,5 @@
 #include "util/db.h"
+#include "util/like.h"
 #include "util/clock.h"
 #include "util/err.h"
 
@@ -78,6 +79,13 @@ int mlops__conn_open(const char *path, int read_only, const char *synchronous, u
         return rc;
     }
     sqlite3_busy_handler(c->db, busy_handler, c);
+    /* Searches test LIKE patterns longer than SQLite takes with it. */
+    rc = mlops__like_register(c->db);
+    if (rc != SQLITE_OK) {
+        rc = mlops__conn_error(c, rc, "registering mlops_like");
+        mlops__conn_close(c);
+        return rc;
+    }
     char pragmas[256];
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA foreign_keys=ON; PRAGMA synchronous=%s; PRAGMA temp_store=MEMORY;"

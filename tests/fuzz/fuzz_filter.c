@@ -7,8 +7,13 @@
  * token. Oracle: the call returns MLOPS_OK or MLOPS_EINVAL (a text that
  * does not parse: the message names the position or the reason), never
  * another code (a parsed filter that SQLite refuses would be MLOPS_EIO or
- * MLOPS_ECORRUPT), and a page returned is sorted and within the limit. */
+ * MLOPS_ECORRUPT); a filter and order that the parser accepts (the tree
+ * of track/filter.h) run, so EINVAL without a page token is a finding
+ * too; and a page returned is within the limit and the next one does not
+ * repeat it. */
 #include <mlops.h>
+
+#include "track/filter.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +119,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     } else if (!mlops_last_error()[0]) {
         abort();
+    } else if (!token) {
+        /* Refused: only the parser may refuse a search without a token. */
+        char why[512];
+        snprintf(why, sizeof why, "%s", mlops_last_error());
+        mlops__search_tree tree;
+        memset(&tree, 0, sizeof tree);
+        int parsed = mlops__search_parse("fuzz", filter, order_by, &tree);
+        mlops__search_tree_free(&tree);
+        if (parsed == MLOPS_OK) {
+            fprintf(stderr, "a search that parses was refused: %s\n", why);
+            abort();
+        }
     }
     mlops_run_info_list_free(runs, count);
     mlops_free(next);
