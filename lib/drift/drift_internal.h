@@ -106,6 +106,9 @@ double mlops__energy_sorted(const double *a, size_t na, const double *b, size_t 
 /* Cramer-von Mises; MLOPS_ENOMEM possible on the exact path. */
 int mlops__cvm_sorted(const double *a, size_t na, const double *b, size_t nb,
                       mlops_test_result *out);
+/* (4 nx ny - 1) / (6 (nx + ny)), the offset in T, rounded once from the
+ * integers (as Python's int / int rounds it for scipy). */
+double mlops__cvm_offset(uint64_t nx, uint64_t ny);
 
 /* ---- binned.c --------------------------------------------------------------- */
 
