@@ -88,6 +88,10 @@ double mlops__logaddexp(double a, double b);
 double mlops__kstwo_sf(int64_t n, double d, double *log_sf);
 /* scipy.special.smirnov(n, d): the one-sided survival function, and its log. */
 double mlops__smirnov_sf(int64_t n, double d, double *log_sf);
+/* log P(K > z) for Kolmogorov's limiting law, P(K > z) =
+ * 2 sum_{k>=1} (-1)^(k-1) exp(-2 k^2 z^2); meant for z >= 1, where the
+ * series converges in a few terms. Finite for every finite z > 0. */
+double mlops__kolmogorov_log_sf(double z);
 
 /* ---- ks.c ------------------------------------------------------------------ */
 
