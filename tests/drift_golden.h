@@ -26,19 +26,39 @@ static inline double dg_uniform(dg_rng *r)
 static inline int dg_generate(const char *spec, double **out, size_t *n_out)
 {
     char kind[16];
-    unsigned long long seed, n;
+    unsigned long long seed = 0, n;
     const char *p = strchr(spec, ':');
     if (!p || (size_t)(p - spec) >= sizeof kind) return -1;
     memcpy(kind, spec, (size_t)(p - spec));
     kind[p - spec] = 0;
     char *end;
-    seed = strtoull(p + 1, &end, 10);
-    if (*end != ':') return -1;
-    n = strtoull(end + 1, &end, 10);
+    int seeded = strcmp(kind, "lin") && strcmp(kind, "bin");
+    if (seeded) {
+        seed = strtoull(p + 1, &end, 10);
+        if (*end != ':') return -1;
+        p = end;
+    }
+    n = strtoull(p + 1, &end, 10);
     dg_rng r = { seed };
     double *v = malloc((n ? n : 1) * sizeof *v);
     if (!v) return -1;
-    if (!strcmp(kind, "irwin") || !strcmp(kind, "nan")) {
+    if (!strcmp(kind, "lin")) {
+        /* numpy.linspace(start, stop, n) + offset, step by step as numpy */
+        if (n < 2) {
+            free(v);
+            return -1;
+        }
+        double start = strtod(end + 1, &end);
+        double stop = strtod(end + 1, &end);
+        double off = strtod(end + 1, &end);
+        double step = (stop - start) / (double)(n - 1);
+        for (size_t i = 0; i < n; i++) v[i] = (double)i * step + start;
+        v[n - 1] = stop;
+        for (size_t i = 0; i < n; i++) v[i] += off;
+    } else if (!strcmp(kind, "bin")) {
+        unsigned long long ones = strtoull(end + 1, &end, 10);
+        for (size_t i = 0; i < n; i++) v[i] = i < n - ones ? 0.0 : 1.0;
+    } else if (!strcmp(kind, "irwin") || !strcmp(kind, "nan")) {
         double shift = strtod(end + 1, &end);
         double scale = strtod(end + 1, &end);
         for (size_t i = 0; i < n; i++) {

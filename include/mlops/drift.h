@@ -9,8 +9,10 @@
  *
  * Every statistic that scipy also computes equals scipy's result (1.14):
  * statistics within 1e-12 relative (the KS statistic D exactly), p-values
- * within 1e-9 relative. Where the library knowingly differs from scipy the
- * function says so.
+ * within 1e-9 relative. A statistic that is the difference of two large
+ * terms is within 1e-12 of the larger term, |delta| <= 1e-12 * max|term|
+ * (the Cramer-von Mises T says which). Where the library knowingly
+ * differs from scipy the function says so.
  *
  * Binned statistics (PSI, Jensen-Shannon, KL, Hellinger, chi-square on
  * bins) use bins frozen from the reference alone, never from the current
@@ -80,8 +82,13 @@ MLOPS_API int mlops_ks_result_init(mlops_ks_result *r, unsigned version);
 /* The KS test with a chosen method (MLOPS_KS_*), the log p-value and the
  * counts of excluded values. MLOPS_KS_EXACT falls back to the asymptotic
  * path where scipy does (lcm(n1, n2) beyond 2^31); out->method says which
- * ran. Errors: as mlops_drift_ks, and MLOPS_EINVAL for an unknown method
- * or out->version. */
+ * ran. MLOPS_KS_ASYMPTOTIC with both sides of size 1: the effective size
+ * round(1/2) is 0, so p_value and log_p_value are NaN, as scipy's p is.
+ * Where kstwo.sf is exactly 0 (D = 1 on the asymptotic path) p_value is 0
+ * like scipy's and log_p_value comes from Kolmogorov's limiting series at
+ * sqrt(n1 n2 / (n1 + n2)) * D, about log 2 - 2 n1 n2 / (n1 + n2).
+ * Errors: as mlops_drift_ks, and MLOPS_EINVAL for an unknown method or
+ * out->version. */
 MLOPS_API int mlops_drift_ks_ex(const double *ref, size_t nref, const double *cur, size_t ncur,
                                 int method, mlops_ks_result *out);
 
@@ -98,7 +105,14 @@ MLOPS_API int mlops_drift_energy(const double *ref, size_t nref, const double *c
 /* Two-sample Cramer-von Mises test, equal to
  * scipy.stats.cramervonmises_2samp(ref, cur, method='auto'): the exact
  * p-value when max(n) <= 20, else Anderson's normalisation and the
- * limiting distribution. The asymptotic p-value is 1 - cdf: like scipy's
+ * limiting distribution. T = U/(mnN) - (4mn - 1)/(6N) (sizes m, n,
+ * N = m + n) is within 1e-12 * max(|U/(mnN)|, (4mn - 1)/(6N)) of scipy's:
+ * on interleaved samples T is far smaller than its terms, so one ulp of
+ * a term, or scipy's float sum of U on large samples, is far more than
+ * 1e-12 of T. The second term is
+ * rounded once from the integers, as scipy's is, so T is the same double
+ * while scipy's U is exact (4U below 2^52). The asymptotic p-value is
+ * 1 - cdf: like scipy's
  * it carries an absolute rounding error near 1e-15, so below ~1e-6 it
  * agrees with scipy within 1e-14 absolute rather than 1e-9 relative.
  * Errors: as mlops_drift_ks, and MLOPS_EINVAL when a side has fewer than 2

@@ -10,9 +10,11 @@
 /* integral of |U - V|^p over the real line, p = 1 or 2. */
 static double cdf_integral(const double *a, size_t na, const double *b, size_t nb, int p)
 {
-    /* Reciprocals instead of scipy's divisions: each CDF value moves by at
-     * most an ulp, far inside the 1e-12 the result promises. */
-    double ra = 1.0 / (double)na, rb = 1.0 / (double)nb;
+    /* Each CDF step is i/n divided as scipy divides, never i * (1/n): on
+     * tie-heavy data i/na - j/nb nearly cancels and the ulp a reciprocal
+     * costs would become a relative error far beyond 1e-12 (a 0/1 column
+     * of 1,667 + 3,333 values against 1,666 + 3,331: 2.7e-10). */
+    double dna = (double)na, dnb = (double)nb;
     mlops__ksum sum = { 0.0, 0.0 };
     size_t i = 0, j = 0;
     double v = a[0] < b[0] ? a[0] : b[0];
@@ -27,7 +29,7 @@ static double cdf_integral(const double *a, size_t na, const double *b, size_t n
             next = a[i];
         else
             next = a[i] < b[j] ? a[i] : b[j];
-        double diff = (double)i * ra - (double)j * rb;
+        double diff = (double)i / dna - (double)j / dnb;
         double delta = next - v;
         mlops__ksum_add(&sum, (p == 1 ? fabs(diff) : diff * diff) * delta);
         v = next;

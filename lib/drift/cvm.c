@@ -2,7 +2,8 @@
  * scipy.stats.cramervonmises_2samp(method='auto') computes it:
  *   U = nx * sum (r_i - i)^2 + ny * sum (s_j - j)^2 with midranks r, s in
  *   the pooled sample (here summed exactly in 128-bit integers, on doubled
- *   ranks), T = U / (nx ny N) - (4 nx ny - 1) / (6 N);
+ *   ranks), T = U / (nx ny N) - (4 nx ny - 1) / (6 N), the offset rounded
+ *   once from the integers;
  *   p-value: exact when max(nx, ny) <= 20, by the frequency recursion of
  *   Xiao, Gordon and Yakovlev (2006) over lattice paths; otherwise T is
  *   normalised with Anderson's mean and variance and compared with the
@@ -18,6 +19,43 @@
 #define PI 3.14159265358979323846
 
 typedef __int128 i128;
+typedef unsigned __int128 u128;
+
+static int bit_length(u128 x)
+{
+    uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
+    if (hi) return 128 - __builtin_clzll(hi);
+    return lo ? 64 - __builtin_clzll(lo) : 0;
+}
+
+/* a / b rounded once to the nearest double, ties to even: what Python's
+ * int / int gives scipy. 0 < a < 2^127, 0 < b < 2^72. */
+static double div_round(u128 a, u128 b)
+{
+    const u128 exact = (u128)1 << 53;
+    if (a < exact && b < exact) /* both operands exact: IEEE divides once */
+        return (double)(uint64_t)a / (double)(uint64_t)b;
+    /* Scale so that the quotient q = floor(a / b) holds 55 or 56 bits: two
+     * or three below the 53 kept, plus the remainder as a sticky bit. */
+    int s = bit_length(a) - bit_length(b) - 55;
+    if (s < 0)
+        a <<= -s;
+    else
+        b <<= s;
+    u128 q = a / b;
+    int sticky = a % b != 0;
+    int extra = bit_length(q) - 53;
+    u128 half = (u128)1 << (extra - 1), low = q & (((u128)1 << extra) - 1);
+    q >>= extra;
+    if (low > half || (low == half && (sticky || (q & 1)))) q++;
+    return ldexp((double)(uint64_t)q, s + extra);
+}
+
+double mlops__cvm_offset(uint64_t nx, uint64_t ny)
+{
+    u128 k = (u128)nx * ny;
+    return div_round(4 * k - 1, 6 * ((u128)nx + ny));
+}
 
 /* Python's float floor division (CPython's float_floor_div). */
 static double py_floordiv(double vx, double wx)
@@ -180,7 +218,10 @@ int mlops__cvm_sorted(const double *x, size_t nx, const double *y, size_t ny,
     i128 u4 = (i128)nx * sx + (i128)ny * sy;
     double u = (double)u4 / 4.0;
     i128 k = (i128)nx * (i128)ny, N = (i128)nx + (i128)ny;
-    double t = u / (double)(k * N) - (double)((long double)(4 * k - 1) / (long double)(6 * N));
+    /* The offset is correctly rounded as scipy's integer division is: the
+     * subtraction magnifies an ulp of it (4.7e-9 relative on interleaved
+     * samples of 4,044 and 4,062 when it came from long double). */
+    double t = u / (double)(k * N) - mlops__cvm_offset(nx, ny);
     double p;
     if ((nx > ny ? nx : ny) <= 20) {
         if (pval_exact(u, (int64_t)nx, (int64_t)ny, &p))

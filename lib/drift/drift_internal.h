@@ -88,6 +88,10 @@ double mlops__logaddexp(double a, double b);
 double mlops__kstwo_sf(int64_t n, double d, double *log_sf);
 /* scipy.special.smirnov(n, d): the one-sided survival function, and its log. */
 double mlops__smirnov_sf(int64_t n, double d, double *log_sf);
+/* log P(K > z) for Kolmogorov's limiting law, P(K > z) =
+ * 2 sum_{k>=1} (-1)^(k-1) exp(-2 k^2 z^2); meant for z >= 1, where the
+ * series converges in a few terms. Finite for every finite z > 0. */
+double mlops__kolmogorov_log_sf(double z);
 
 /* ---- ks.c ------------------------------------------------------------------ */
 
@@ -106,6 +110,9 @@ double mlops__energy_sorted(const double *a, size_t na, const double *b, size_t 
 /* Cramer-von Mises; MLOPS_ENOMEM possible on the exact path. */
 int mlops__cvm_sorted(const double *a, size_t na, const double *b, size_t nb,
                       mlops_test_result *out);
+/* (4 nx ny - 1) / (6 (nx + ny)), the offset in T, rounded once from the
+ * integers (as Python's int / int rounds it for scipy). */
+double mlops__cvm_offset(uint64_t nx, uint64_t ny);
 
 /* ---- binned.c --------------------------------------------------------------- */
 

@@ -7,7 +7,9 @@
  *   - the Pelz-Good asymptotic series (large n, small d);
  *   - twice the one-sided Smirnov tail (large d), exact by the
  *     Birnbaum-Tingey sum, or Miller's approximation beyond n = 10^6.
- * Each also yields the log of the tail where it underflows. */
+ * Each also yields the log of the tail where it underflows. Kolmogorov's
+ * limiting law is here too, as a log tail only: the two-sample asymptotic
+ * method needs it where kstwo.sf is exactly 0 (D = 1). */
 #include "drift/drift_internal.h"
 
 #include <float.h>
@@ -392,6 +394,19 @@ static double log_nfact_over_npown(int64_t n)
     double rn = 1.0 / (double)n, r2 = rn / (double)n, poly = 0.0;
     for (int i = 0; i < 8; i++) poly = poly * r2 + c[i];
     return log((double)n) / 2 - (double)n + log(2 * PI) / 2 + rn * poly;
+}
+
+double mlops__kolmogorov_log_sf(double z)
+{
+    /* log 2 - 2z^2 + log(1 + sum_{k>=2} (-1)^(k-1) exp(-2 (k^2 - 1) z^2)):
+     * the leading term factored out, so that no term underflows first. */
+    double z2 = z * z, tail = 0.0;
+    for (int k = 2; k < 100; k++) {
+        double t = exp(-2.0 * ((double)k * k - 1.0) * z2);
+        tail += k % 2 ? t : -t;
+        if (t < 1e-17) break;
+    }
+    return LN2 - 2.0 * z2 + log1p(tail);
 }
 
 double mlops__kstwo_sf(int64_t n, double x, double *log_sf)

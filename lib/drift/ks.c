@@ -10,8 +10,10 @@
  *     the "inside" recursion over the lattice, rewritten by Viehmann
  *     (arXiv:2102.08037) to carry the probability of having left the band
  *     directly, so that small p-values keep their digits;
- *   - otherwise kstwo.sf(D, round(n1*n2/(n1+n2))) (kolmogorov.c).
- * Where the p-value underflows, the same methods are re-run in log space. */
+ *   - otherwise kstwo.sf(D, round(n1*n2/(n1+n2))) (kolmogorov.c); NaN, as
+ *     in scipy, when that size rounds to 0 (both samples of size 1).
+ * Where the p-value underflows, the same methods are re-run in log space;
+ * at D = 1 the asymptotic log p comes from Kolmogorov's limiting series. */
 #include "drift/drift_internal.h"
 #include "util/err.h"
 
@@ -190,7 +192,18 @@ void mlops__ks_pvalue(double d, uint64_t n1, uint64_t n2, int method, double *d_
     if (mode == MLOPS_KS_ASYMPTOTIC) {
         double m = (double)(n1 > n2 ? n1 : n2), n = (double)(n1 > n2 ? n2 : n1);
         double en = m * n / (m + n);
-        prob = mlops__kstwo_sf((int64_t)nearbyint(en), d, &lp);
+        int64_t n_eff = (int64_t)nearbyint(en); /* numpy rounds half to even */
+        if (n_eff == 0) {
+            /* Both sides of size 1: en = 1/2 rounds to 0 and scipy's
+             * kstwo.sf(D, 0) is NaN; so are p and its log here. */
+            prob = lp = NAN;
+        } else {
+            prob = mlops__kstwo_sf(n_eff, d, &lp);
+            /* kstwo.sf is exactly 0 at D = 1 (one sample never reaches it);
+             * the log p-value stays finite: Kolmogorov's limiting series at
+             * sqrt(en) D. */
+            if (prob == 0.0 && !(lp > -INFINITY)) lp = mlops__kolmogorov_log_sf(sqrt(en) * d);
+        }
     }
     if (prob < 0.0) prob = 0.0;
     if (prob > 1.0) prob = 1.0;

@@ -14,6 +14,10 @@ so every platform produces the same doubles):
   ties:SEED:N:K:SHIFT       value = floor(u * K) + SHIFT   (heavy ties)
   nan:SEED:N:SHIFT:SCALE:M  as irwin, then every M-th value (index % M == 0)
                             is NaN and every (M+1)-th (index % (M+1) == 1) +Inf
+  lin:N:START:STOP:OFFSET   numpy.linspace(START, STOP, N) + OFFSET, i.e.
+                            i * ((STOP - START) / (N - 1)) + START, the last
+                            value STOP, then + OFFSET
+  bin:N:ONES                N - ONES zeros, then ONES ones (a 0/1 column)
 
 Numbers are written as C99 hex floats (exact). Line formats:
   # comment
@@ -25,6 +29,7 @@ Numbers are written as C99 hex floats (exact). Line formats:
   wasserstein REF CUR W
   energy REF CUR E
   cvm REF CUR T P
+  binary N1 ONES1 N2 ONES2 W E   (wasserstein, energy of bin:N1:ONES1, bin:N2:ONES2)
   binned BINS REF CUR PSI JS KL HELLINGER CHI2 CHI2P NBINS
   edges BINS REF N E1 E2 ...
   chisq K R1..RK C1..CK STAT P   (counts)
@@ -80,6 +85,17 @@ def splitmix(seed):
 
 def gen(spec):
     f = spec.split(":")
+    if f[0] == "lin":
+        n, start, stop, off = int(f[1]), float(f[2]), float(f[3]), float(f[4])
+        step = (stop - start) / (n - 1)
+        out = np.array([i * step + start for i in range(n)])
+        out[-1] = stop
+        out = out + off
+        assert np.array_equal(out, np.linspace(start, stop, n) + off), spec
+        return out
+    if f[0] == "bin":
+        n, ones = int(f[1]), int(f[2])
+        return np.concatenate([np.zeros(n - ones), np.ones(ones)])
     kind, seed, n = f[0], int(f[1]), int(f[2])
     g = splitmix(seed)
     if kind in ("irwin", "nan"):
@@ -180,6 +196,14 @@ def main():
         ("asymp", "irwin:54:60:0:1", "irwin:55:80:0.3:1"),
         ("auto", "irwin:56:1:0:1", "irwin:57:1:0:1"),
         ("auto", "irwin:58:1:0:1", "irwin:59:5:0:1"),
+        # asymptotic, both sizes 1: the effective size rounds to 0, p is NaN
+        ("asymp", "irwin:56:1:0:1", "irwin:57:1:0:1"),
+        ("asymp", "bin:1:0", "bin:1:1"),
+        ("asymp", "bin:1:1", "bin:1:1"),
+        # D = 1 on the asymptotic path: kstwo.sf is exactly 0
+        ("asymp", "irwin:200:50:0:1", "irwin:201:70:10:1"),
+        ("asymp", "bin:1:0", "bin:2:2"),
+        ("auto", "irwin:202:10001:0:1", "irwin:203:12000:10:1"),
     ]
     for method, a, b in ks_cases:
         r = st.ks_2samp(finite(sample(a)), finite(sample(b)), method=method)
@@ -212,17 +236,59 @@ def main():
     # --- Wasserstein, energy ---
     for a, b in [("irwin:60:5:0:1", "irwin:61:7:0.3:1"), ("irwin:62:1000:0:1", "irwin:63:1500:0.3:2"),
                  ("ties:64:5000:20:0", "ties:65:4000:20:1"), ("irwin:66:200000:0:1", "irwin:67:200000:0.01:1"),
-                 ("nan:68:3000:0:1:11", "nan:69:3000:0.2:1:13"), ("irwin:70:50:0:1", "irwin:70:50:0:1")]:
+                 ("nan:68:3000:0:1:11", "nan:69:3000:0.2:1:13"), ("irwin:70:50:0:1", "irwin:70:50:0:1"),
+                 ("bin:5000:3333", "bin:4997:3331")]:
         A, B = finite(sample(a)), finite(sample(b))
         w(f"wasserstein {a} {b} {hx(st.wasserstein_distance(A, B))}")
         w(f"energy {a} {b} {hx(st.energy_distance(A, B))}")
 
+    # --- Wasserstein, energy on 0/1 columns with near-equal shares: the CDF
+    # steps nearly cancel, so an ulp in i/n shows (the first is the case of
+    # the issue that found it) ---
+    rng = np.random.default_rng(26)
+    cols = [(5000, 3333, 4997, 3331)]
+    while len(cols) < 3000:
+        n1, n2 = (int(v) for v in rng.integers(20, 10001, 2))
+        o1 = int(rng.integers(1, n1))
+        o2 = min(n2, max(0, round(o1 * n2 / n1) + int(rng.integers(-2, 3))))
+        cols.append((n1, o1, n2, o2))
+    for n1, o1, n2, o2 in cols:
+        A, B = gen(f"bin:{n1}:{o1}"), gen(f"bin:{n2}:{o2}")
+        w(f"binary {n1} {o1} {n2} {o2} {hx(st.wasserstein_distance(A, B))} "
+          f"{hx(st.energy_distance(A, B))}")
+
     # --- Cramer-von Mises, exact (<= 20) and asymptotic ---
-    for a, b in [("irwin:71:5:0:1", "irwin:72:7:0.5:1"), ("ties:73:10:4:0", "ties:74:20:4:0"),
+    cvm_cases = [("irwin:71:5:0:1", "irwin:72:7:0.5:1"), ("ties:73:10:4:0", "ties:74:20:4:0"),
                  ("irwin:75:20:0:1", "irwin:76:20:0.4:1"), ("irwin:77:15:0:1", "irwin:78:3:1:1"),
                  ("irwin:79:21:0:1", "irwin:80:30:0.2:1"), ("irwin:81:100:0:1", "irwin:82:80:0.3:1"),
                  ("ties:83:1000:7:0", "ties:84:1500:7:0"), ("irwin:85:2000:0:1", "irwin:86:2000:0.05:1"),
-                 ("irwin:87:300:0:1", "irwin:88:300:1:1")]:
+                 ("irwin:87:300:0:1", "irwin:88:300:1:1"),
+                 # interleaved: T is tiny beside its two terms
+                 ("lin:4044:0:4043:0", "lin:4062:0:4043:0.25")]
+    # Size pairs where (4k - 1) / (6N) rounded through long double differs
+    # from the correctly rounded quotient scipy's int / int gives, and
+    # random pairs (a fifth of them on the exact path).
+    rng = np.random.default_rng(2026)
+    nx = rng.integers(21, 2500, 2_000_000)
+    ny = rng.integers(21, 2500, 2_000_000)
+    k, N = nx * ny, nx + ny
+    ld = ((np.longdouble(4) * k - 1) / (np.longdouble(6) * N)).astype(np.float64)
+    exact = (4 * k - 1) / (6 * N)  # both operands below 2^53: rounded once
+    assert np.finfo(np.longdouble).nmant > 52
+    bad = np.nonzero(ld != exact)[0]
+    assert len(bad) >= 150, len(bad)
+    pairs = [(int(nx[i]), int(ny[i])) for i in bad[:150]]
+    pairs += [(int(a), int(b)) for a, b in rng.integers(2, 21, (40, 2))]
+    pairs += [(int(a), int(b)) for a, b in rng.integers(21, 2500, (110, 2))]
+    for i, (a, b) in enumerate(pairs):
+        shift = (0.0, 0.02, 0.1, 0.5)[i % 4]
+        if i % 5 == 4:  # heavy ties
+            kk = 12 + i % 40
+            cvm_cases.append((f"ties:{1000 + 2 * i}:{a}:{kk}:0",
+                              f"ties:{1001 + 2 * i}:{b}:{kk}:{int(shift > 0.05)}"))
+        else:
+            cvm_cases.append((f"irwin:{1000 + 2 * i}:{a}:0:1", f"irwin:{1001 + 2 * i}:{b}:{shift}:1"))
+    for a, b in cvm_cases:
         r = st.cramervonmises_2samp(finite(sample(a)), finite(sample(b)))
         w(f"cvm {a} {b} {hx(r.statistic)} {hx(r.pvalue)}")
 
