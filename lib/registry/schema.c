@@ -101,3 +101,16 @@ const char mlops__registry_schema_v1[] =
     ");"
     "CREATE INDEX audit_events_model ON audit_events(model_id, seq);"
     "CREATE INDEX audit_events_key ON audit_events(model_id, key, seq) WHERE key IS NOT NULL;";
+
+/* Version 2: events from here on are written in audit format 2, which adds
+ * a payload (doc/format.md, "Audit events"). Events already stored keep
+ * format 1 and the bytes their hashes cover, so the chain verifies across
+ * the migration. ADD COLUMN with a constant default rewrites no rows: the
+ * migration takes the same time on any size of log. */
+int mlops__registry_migrate_v2(mlops__conn *c)
+{
+    return mlops__conn_exec(c,
+                            "ALTER TABLE audit_events ADD COLUMN format INTEGER NOT NULL "
+                            "  DEFAULT 1;"
+                            "ALTER TABLE audit_events ADD COLUMN payload BLOB;");
+}
