@@ -220,15 +220,15 @@ static int walk_chain(mlops__conn *c, struct verify_ctx *v)
             rc = chain_broken(v, expected, why);
             break;
         }
+        if (mlops__audit_check_kind(&r, why, sizeof why) != 0) {
+            rc = chain_broken(v, r.seq, why);
+            break;
+        }
         /* Formats only move forward: events written after a migration are
          * in the new format. */
         if (r.format < prev_format || r.format > MLOPS__AUDIT_FORMAT_MAX) {
             snprintf(why, sizeof why, "its format %d is not one of %d to %d", r.format,
                      prev_format, MLOPS__AUDIT_FORMAT_MAX);
-            rc = chain_broken(v, r.seq, why);
-            break;
-        }
-        if (mlops__audit_check_kind(&r, why, sizeof why) != 0) {
             rc = chain_broken(v, r.seq, why);
             break;
         }

@@ -67,8 +67,10 @@ int mlops__audit_check_kind(const mlops__audit_row *r, char *why, size_t n)
         snprintf(why, n, "its action '%.64s' is not one this library knows", r->action);
         return -1;
     }
-    if (r->format < k->since_format)
-        return refuse(why, n, r->action, "cannot be in format 1");
+    if (r->format < k->since_format) {
+        snprintf(why, n, "a %.64s event cannot be in format %d", r->action, r->format);
+        return -1;
+    }
     if (!r->actor || !r->model) return refuse(why, n, r->action, "needs an actor and a model");
     if (k->about_model ? r->model_id < 1 || !r->model[0] : r->model_id != 0 || r->model[0])
         return refuse(why, n, r->action,
