@@ -67,7 +67,8 @@ static inline void rt_make_v1_store(const char *dir)
 {
     ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM audit_events WHERE payload IS NOT NULL"),
                      0);
-    rt_shell(dir, "ALTER TABLE audit_events DROP COLUMN payload;"
+    rt_shell(dir, "DROP INDEX audit_events_state;"
+                  "ALTER TABLE audit_events DROP COLUMN payload;"
                   "ALTER TABLE audit_events DROP COLUMN format;"
                   "PRAGMA user_version = 1;");
     rt_rehash(dir, 1);

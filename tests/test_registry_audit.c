@@ -761,6 +761,9 @@ START_TEST(format_1_store_is_migrated_and_still_verifies)
     TU_OK(mlops_model_alias_set(s, "m", "champion", 1));
     TU_OK(mlops_audit_verify_head(s, 7, &head, &bad));
     ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM audit_events WHERE format = 1"), 7);
+    ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM sqlite_master"
+                                    " WHERE name = 'audit_events_state'"),
+                     1);
     ck_assert_int_eq(rt_db_int(dir, "SELECT format FROM audit_events WHERE seq = 8"), 2);
     /* An old event edited is still caught, in its own format. */
     rt_shell(dir, "UPDATE audit_events SET actor = 'mallory' WHERE seq = 2;");
@@ -787,6 +790,9 @@ START_TEST(failed_migration_changes_nothing)
     ck_assert_int_eq(rt_db_int(dir, "PRAGMA user_version"), 1);
     ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM pragma_table_info('audit_events')"
                                     " WHERE name = 'format'"),
+                     0);
+    ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM sqlite_master"
+                                    " WHERE name = 'audit_events_state'"),
                      0);
     rt_shell(dir, "ALTER TABLE audit_events DROP COLUMN payload;");
     s = rt_reopen(dir);

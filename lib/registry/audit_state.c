@@ -189,7 +189,8 @@ static int check_models(mlops__conn *c)
         "FROM reg_models m "
         "LEFT JOIN audit_events e ON e.seq = (SELECT max(f.seq) FROM audit_events f "
         "  WHERE f.model_id = m.id "
-        "    AND f.action IN ('model.create', 'model.rename', 'model.delete'))",
+        "    AND f.action IN ('model.create', 'model.rename', 'model.delete') "
+        "    AND f.action IN " MLOPS__AUDIT_STATE_ACTIONS ")",
         &st);
     if (rc) return rc;
     char msg[700];
@@ -224,7 +225,8 @@ static int check_models(mlops__conn *c)
      * removed. */
     rc = mlops__conn_stmt(c,
                           "SELECT (SELECT count(*) FROM audit_events WHERE action = "
-                          "'model.create'), (SELECT count(*) FROM reg_models)",
+                          "'model.create' AND action IN " MLOPS__AUDIT_STATE_ACTIONS "), "
+                          "(SELECT count(*) FROM reg_models)",
                           &st);
     if (rc) return rc;
     step = sqlite3_step(st);
@@ -347,6 +349,7 @@ static int check_policies(mlops__conn *c)
     rc = mlops__conn_stmt(
         c,
         "SELECT count(*) FROM audit_events e WHERE e.action = 'alias.policy.set'"
+        "  AND e.action IN " MLOPS__AUDIT_STATE_ACTIONS
         "  AND NOT EXISTS (SELECT 1 FROM audit_events f WHERE f.model_id = e.model_id"
         "    AND f.key = e.key AND f.seq > e.seq"
         "    AND f.action IN ('alias.policy.set', 'alias.policy.delete'))",

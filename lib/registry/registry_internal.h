@@ -12,9 +12,18 @@
 
 /* The registry's part of schema version 1 (listed in lib/store/schema.c). */
 extern const char mlops__registry_schema_v1[];
-/* Schema version 1 -> 2: audit events gain `format` and `payload`. Runs
- * inside the migration's transaction. */
+/* Schema version 1 -> 2: audit events gain `format` and `payload`, and
+ * the partial index audit_events_state. Runs inside the migration's
+ * transaction. */
 int mlops__registry_migrate_v2(mlops__conn *c);
+
+/* The actions audit_events_state indexes: the events mlops_audit_verify
+ * rebuilds model names and signing policies from. SQLite uses a partial
+ * index only for a query that repeats its WHERE term, so queries of these
+ * events add "AND action IN " MLOPS__AUDIT_STATE_ACTIONS verbatim. */
+#define MLOPS__AUDIT_STATE_ACTIONS \
+    "('model.create', 'model.rename', 'model.delete', 'alias.policy.set', " \
+    "'alias.policy.delete')"
 
 /* ---- Who, why, when ---------------------------------------------------- */
 
