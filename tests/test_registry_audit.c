@@ -1,9 +1,7 @@
 /* The registry's audit log: canonical encoding, the hash chain, tamper
  * detection (done as an attacker would, with the sqlite3 shell), the
  * published head, and history queries. */
-#include "registry_helpers.h"
-
-#include "registry/registry_internal.h"
+#include "audit_helpers.h"
 
 #include <time.h>
 
@@ -34,7 +32,7 @@ START_TEST(encoding_is_canonical_and_pinned)
 {
     mlops__audit_row r = { .seq = 1, .time_ms = 1700000000000LL, .actor = "a",
                            .action = "model.create", .model_id = 1, .model = "m",
-                           .new_value = "m" };
+                           .new_value = "m", .format = 1 };
     msgpack_sbuffer b;
     msgpack_sbuffer_init(&b);
     TU_OK(mlops__audit_encode(&b, &r));
@@ -52,7 +50,7 @@ START_TEST(encoding_is_canonical_and_pinned)
     memset(s32, 'x', 32);
     s32[32] = 0;
     mlops__audit_row r2 = { .seq = 127, .time_ms = 128, .actor = s32, .action = "",
-                            .model_id = -33, .model = "m", .version = 65536 };
+                            .model_id = -33, .model = "m", .version = 65536, .format = 1 };
     msgpack_sbuffer_clear(&b);
     TU_OK(mlops__audit_encode(&b, &r2));
     const unsigned char *p = (const unsigned char *)b.data;
@@ -65,6 +63,29 @@ START_TEST(encoding_is_canonical_and_pinned)
     ck_assert_int_eq(p[40], 0xd0); /* int8 */
     ck_assert_int_eq(p[41], 0xdf);
     ck_assert_int_eq(p[44], 0xce); /* uint32 65536 */
+
+    /* Format 2: 13 items, 2 first, the payload (nil, or bin) last. */
+    r.format = 2;
+    msgpack_sbuffer_clear(&b);
+    TU_OK(mlops__audit_encode(&b, &r));
+    ck_assert_uint_eq(b.size, sizeof want + 1);
+    ck_assert_int_eq((unsigned char)b.data[0], 0x9d);
+    ck_assert_int_eq((unsigned char)b.data[1], 0x02);
+    ck_assert_mem_eq(b.data + 2, want + 2, sizeof want - 2);
+    ck_assert_int_eq((unsigned char)b.data[sizeof want], 0xc0);
+    r.payload = "\x01\x02";
+    r.payload_len = 2;
+    msgpack_sbuffer_clear(&b);
+    TU_OK(mlops__audit_encode(&b, &r));
+    static const unsigned char tail[] = { 0xc4, 0x02, 0x01, 0x02 };
+    ck_assert_uint_eq(b.size, sizeof want + 4);
+    ck_assert_mem_eq(b.data + sizeof want, tail, sizeof tail);
+    /* A payload has no place in format 1, and there is no format 3. */
+    r.format = 1;
+    TU_RC(MLOPS_EINVAL, mlops__audit_encode(&b, &r));
+    r.format = 3;
+    r.payload = NULL;
+    TU_RC(MLOPS_EINVAL, mlops__audit_encode(&b, &r));
     msgpack_sbuffer_destroy(&b);
 }
 END_TEST
@@ -82,9 +103,10 @@ START_TEST(chain_hashes_follow_the_documented_formula)
         mlops_audit_event ev = MLOPS_AUDIT_EVENT_INIT;
         TU_OK(mlops_audit_events_get(l, i, &ev));
         ck_assert_int_eq(ev.seq, (int64_t)i + 1);
+        /* Written by this library: format 2, no payload for these kinds. */
         mlops__audit_row r = { ev.seq, ev.time_ms, ev.actor, ev.action, 1, ev.model,
                                ev.model_version, ev.key, ev.old_value, ev.new_value,
-                               ev.reason };
+                               ev.reason, MLOPS__AUDIT_FORMAT_V2, NULL, 0 };
         msgpack_sbuffer b;
         msgpack_sbuffer_init(&b);
         TU_OK(mlops__audit_encode(&b, &r));
@@ -325,50 +347,8 @@ START_TEST(rewritten_chain_needs_the_published_head)
     TU_OK(mlops_audit_head(s, &head_seq, &head));
     mlops_store_close(s);
 
-    char *path = tu_path(dir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, "UPDATE audit_events SET actor = 'mallory' WHERE seq = 3",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_stmt *st, *up;
-    ck_assert_int_eq(sqlite3_prepare_v2(db,
-                                        "SELECT seq, time_ms, actor, action, model_id, model, "
-                                        "version, key, old_value, new_value, reason "
-                                        "FROM audit_events ORDER BY seq",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    ck_assert_int_eq(
-        sqlite3_prepare_v2(db, "UPDATE audit_events SET hash = ?2 WHERE seq = ?1", -1, &up, NULL),
-        SQLITE_OK);
-    mlops_digest prev = { { 0 } };
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        mlops__audit_row r = {
-            sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-            (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
-            sqlite3_column_int64(st, 4), (const char *)sqlite3_column_text(st, 5),
-            sqlite3_column_int64(st, 6), (const char *)sqlite3_column_text(st, 7),
-            (const char *)sqlite3_column_text(st, 8), (const char *)sqlite3_column_text(st, 9),
-            (const char *)sqlite3_column_text(st, 10),
-        };
-        msgpack_sbuffer b;
-        msgpack_sbuffer_init(&b);
-        TU_OK(mlops__audit_encode(&b, &r));
-        unsigned char *buf = malloc(32 + b.size);
-        memcpy(buf, prev.bytes, 32);
-        memcpy(buf + 32, b.data, b.size);
-        TU_OK(mlops_digest_compute(buf, 32 + b.size, &prev));
-        sqlite3_bind_int64(up, 1, r.seq);
-        sqlite3_bind_blob(up, 2, prev.bytes, 32, SQLITE_TRANSIENT);
-        ck_assert_int_eq(sqlite3_step(up), SQLITE_DONE);
-        sqlite3_reset(up);
-        free(buf);
-        msgpack_sbuffer_destroy(&b);
-    }
-    sqlite3_finalize(st);
-    sqlite3_finalize(up);
-    sqlite3_close(db);
-    free(path);
+    rt_shell(dir, "UPDATE audit_events SET actor = 'mallory' WHERE seq = 3");
+    rt_rehash(dir, 0);
 
     mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
     o.durability = MLOPS_DURABILITY_NONE;
@@ -557,6 +537,270 @@ START_TEST(tamper_with_registry_rows_is_caught)
 }
 END_TEST
 
+
+/* ---- Signing policies and model names (issue 13, finding 2) ----------- */
+
+/* m with versions 1 (signed by the trusted key) and 2 (unsigned), a
+ * policy on prod trusting that key, prod -> 1; a second model n. */
+static void policy_state(mlops_store *s, char **pub_out)
+{
+    char *priv, *pub;
+    rt_keypair("ED25519", &priv, &pub);
+    TU_OK(mlops_model_create(s, "m"));
+    TU_OK(mlops_model_create(s, "n"));
+    mlops_digest a = rt_put(s, "a"), b = rt_put(s, "b");
+    int64_t v;
+    TU_OK(mlops_model_version_create(s, "m", &a, NULL, &v));
+    TU_OK(mlops_model_version_create(s, "m", &b, NULL, &v));
+    TU_OK(mlops_model_version_sign(s, "m", 1, priv, NULL));
+    const char *trusted[] = { pub };
+    TU_OK(mlops_model_alias_policy_set(s, "m", "prod", trusted, 1, NULL));
+    TU_OK(mlops_model_alias_set(s, "m", "prod", 1));
+    TU_RC(MLOPS_EPOLICY, mlops_model_alias_set(s, "m", "prod", 2));
+    TU_OK(mlops_audit_verify(s));
+    free(priv);
+    *pub_out = pub;
+}
+
+/* The attack of the issue: one DELETE lifts the policy, an unsigned
+ * version becomes prod through the API, and before this fix the chain
+ * still verified, even against a head published before the edit. */
+START_TEST(deleting_a_policy_is_caught)
+{
+    char *dir, *pub;
+    mlops_store *s = rt_open(&dir);
+    policy_state(s, &pub);
+    int64_t head_seq;
+    mlops_digest head;
+    TU_OK(mlops_audit_head(s, &head_seq, &head));
+
+    rt_shell(dir, "DELETE FROM reg_policy_keys;");
+    TU_OK(mlops_model_alias_set(s, "m", "prod", 2));
+    int64_t bad = -1;
+    TU_RC(MLOPS_ECORRUPT, mlops_audit_verify_head(s, head_seq, &head, &bad));
+    ck_assert_int_eq(bad, 0); /* the chain is intact: the state is not */
+    ck_assert_msg(strstr(mlops_last_error(), "signing policies"), "%s", mlops_last_error());
+    TU_RC(MLOPS_ECORRUPT, mlops_audit_verify(s));
+    free(pub);
+    rt_close(s, dir);
+}
+END_TEST
+
+START_TEST(rekeyed_policies_are_caught)
+{
+    char *apriv, *apub;
+    rt_keypair("ED25519", &apriv, &apub); /* the attacker's */
+    mlops_digest afp;
+    TU_OK(mlops_key_fingerprint(apub, &afp));
+    char ahex[65], sql[1024];
+    for (int i = 0; i < 32; i++) snprintf(ahex + 2 * i, 3, "%02x", afp.bytes[i]);
+    /* The attacker's raw public key, as the sqlite3 shell would write it:
+     * read back from a policy set on a scratch store. */
+    char *sdir;
+    mlops_store *scratch = rt_open(&sdir);
+    TU_OK(mlops_model_create(scratch, "x"));
+    const char *ak[] = { apub };
+    TU_OK(mlops_model_alias_policy_set(scratch, "x", "prod", ak, 1, NULL));
+    mlops_store_close(scratch);
+    char *kdb = tu_path(sdir, "mlops.db");
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(kdb, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT hex(public_key) FROM reg_policy_keys", -1,
+                                        &st, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    char araw[65];
+    snprintf(araw, sizeof araw, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(kdb);
+    tu_rmrf(sdir);
+    free(sdir);
+
+    const struct {
+        const char *sql, *words;
+    } cases[] = {
+        /* the attacker's key and its true fingerprint */
+        { "UPDATE reg_policy_keys SET public_key = x'%1$s', fingerprint = x'%2$s';",
+          "trusts keys the audit log does not give it" },
+        /* the attacker's key under the trusted key's fingerprint */
+        { "UPDATE reg_policy_keys SET public_key = x'%1$s';", "not the key its fingerprint names" },
+        /* the attacker's key added beside the trusted one */
+        { "INSERT INTO reg_policy_keys SELECT model_id, alias, x'%2$s', x'%1$s'"
+          " FROM reg_policy_keys;", "trusts keys the audit log does not give it" },
+        /* a policy the log never set */
+        { "INSERT INTO reg_policy_keys SELECT model_id, 'staging', fingerprint, public_key"
+          " FROM reg_policy_keys;", "alias 'staging'" },
+        /* moved to another model */
+        { "UPDATE reg_policy_keys SET model_id = (SELECT id FROM reg_models WHERE name = 'n');",
+          "alias 'prod'" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *dir, *pub;
+        mlops_store *s = rt_open(&dir);
+        policy_state(s, &pub);
+        snprintf(sql, sizeof sql, cases[i].sql, araw, ahex);
+        rt_shell(dir, sql);
+        expect_state_broken(s, cases[i].words);
+        free(pub);
+        rt_close(s, dir);
+    }
+    free(apriv);
+    free(apub);
+}
+END_TEST
+
+START_TEST(model_names_are_checked_against_the_log)
+{
+    const struct {
+        const char *sql, *words;
+    } cases[] = {
+        /* swap the names of m and n */
+        { "UPDATE reg_models SET name = 'tmp' WHERE name = 'm';"
+          "UPDATE reg_models SET name = 'm' WHERE name = 'n';"
+          "UPDATE reg_models SET name = 'n' WHERE name = 'tmp';", "named it otherwise" },
+        { "UPDATE reg_models SET name = 'other' WHERE name = 'n';", "'other'" },
+        { "UPDATE reg_models SET deleted_ms = 1 WHERE name = 'n';", "(deleted)" },
+        { "UPDATE reg_models SET deleted_ms = NULL WHERE name = 'gone';", "deleted it" },
+        { "INSERT INTO reg_models(name, created_ms, updated_ms) VALUES ('new', 1, 1);",
+          "says nothing of it" },
+        { "DELETE FROM reg_models WHERE name = 'gone';", "model creations" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *dir, *pub;
+        mlops_store *s = rt_open(&dir);
+        policy_state(s, &pub);
+        TU_OK(mlops_model_create(s, "gone"));
+        TU_OK(mlops_model_delete(s, "gone", 0, NULL));
+        TU_OK(mlops_model_rename(s, "n", "n2", NULL));
+        TU_OK(mlops_model_rename(s, "n2", "n", NULL));
+        TU_OK(mlops_audit_verify(s));
+        rt_shell(dir, cases[i].sql);
+        expect_state_broken(s, cases[i].words);
+        free(pub);
+        rt_close(s, dir);
+    }
+}
+END_TEST
+
+/* ---- Kinds and formats -------------------------------------------------- */
+
+/* Verify accepts only kinds it understands, with their documented shape,
+ * even when the attacker recomputes every hash. */
+START_TEST(unknown_or_misshapen_kinds_are_refused)
+{
+    static const struct {
+        const char *sql, *words;
+    } cases[] = {
+        { "UPDATE audit_events SET action = 'model.teleport' WHERE seq = 4;", "not one this" },
+        { "UPDATE audit_events SET key = NULL WHERE seq = 4;", "needs a key" },
+        { "UPDATE audit_events SET version = 3 WHERE seq = 4;", "has no version" },
+        { "UPDATE audit_events SET new_value = NULL WHERE seq = 4;", "needs a new value" },
+        { "UPDATE audit_events SET payload = x'00' WHERE seq = 4;", "has no payload" },
+        { "UPDATE audit_events SET model_id = 0 WHERE seq = 4;", "model id" },
+        { "UPDATE audit_events SET format = 1 WHERE seq = 4;", "format 1 is not one of 2" },
+        { "UPDATE audit_events SET format = 3 WHERE seq = 4;", "format 3" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *dir;
+        mlops_store *s = rt_open(&dir);
+        six_events(s);
+        mlops_store_close(s);
+        rt_shell(dir, cases[i].sql);
+        if (!strstr(cases[i].sql, "format = 3")) rt_rehash(dir, 0);
+        s = rt_reopen(dir);
+        expect_broken_at(s, 4);
+        ck_assert_msg(strstr(mlops_last_error(), cases[i].words), "'%s' lacks '%s'",
+                      mlops_last_error(), cases[i].words);
+        rt_close(s, dir);
+    }
+}
+END_TEST
+
+/* A store written by 1.0 (schema 1, events in format 1) is migrated on
+ * open: its events keep their bytes and hashes, so they still verify, also
+ * against a head published before; new events are format 2. */
+START_TEST(format_1_store_is_migrated_and_still_verifies)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    registry_state(s);
+    mlops_store_close(s);
+    rt_make_v1_store(dir);
+    ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM pragma_table_info('audit_events')"
+                                    " WHERE name IN ('format', 'payload')"),
+                     0);
+    /* The published head of the 1.0 store. */
+    char *path = tu_path(dir, "mlops.db");
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT hash FROM audit_events WHERE seq = 7", -1,
+                                        &st, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    mlops_digest head;
+    memcpy(head.bytes, sqlite3_column_blob(st, 0), 32);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(path);
+
+    /* Read-only cannot migrate. */
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.read_only = 1;
+    TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(dir, &o, &s));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "needs migrating"));
+
+    s = rt_reopen(dir);
+    int v = 0;
+    TU_OK(mlops_store_format_version(s, &v));
+    ck_assert_int_eq(v, 2);
+    int64_t bad = -1;
+    TU_OK(mlops_audit_verify_head(s, 7, &head, &bad));
+    TU_OK(mlops_model_alias_set(s, "m", "champion", 1));
+    TU_OK(mlops_audit_verify_head(s, 7, &head, &bad));
+    ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM audit_events WHERE format = 1"), 7);
+    ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM sqlite_master"
+                                    " WHERE name = 'audit_events_state'"),
+                     1);
+    ck_assert_int_eq(rt_db_int(dir, "SELECT format FROM audit_events WHERE seq = 8"), 2);
+    /* An old event edited is still caught, in its own format. */
+    rt_shell(dir, "UPDATE audit_events SET actor = 'mallory' WHERE seq = 2;");
+    expect_broken_at(s, 2);
+    rt_close(s, dir);
+}
+END_TEST
+
+/* The migration is one transaction: when a step fails, the store stays at
+ * version 1 with none of the steps done. */
+START_TEST(failed_migration_changes_nothing)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    six_events(s);
+    mlops_store_close(s);
+    rt_make_v1_store(dir);
+    /* The second step (adding payload) will find the column there. */
+    rt_shell(dir, "ALTER TABLE audit_events ADD COLUMN payload TEXT;");
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.durability = MLOPS_DURABILITY_NONE;
+    ck_assert_int_ne(mlops_store_open(dir, &o, &s), MLOPS_OK);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(rt_db_int(dir, "PRAGMA user_version"), 1);
+    ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM pragma_table_info('audit_events')"
+                                    " WHERE name = 'format'"),
+                     0);
+    ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM sqlite_master"
+                                    " WHERE name = 'audit_events_state'"),
+                     0);
+    rt_shell(dir, "ALTER TABLE audit_events DROP COLUMN payload;");
+    s = rt_reopen(dir);
+    TU_OK(mlops_audit_verify(s));
+    rt_close(s, dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("registry_audit");
@@ -576,6 +820,12 @@ int main(void)
     tcase_add_test(tc, empty_log);
     tcase_add_test(tc, point_in_time_alias_queries);
     tcase_add_test(tc, tamper_with_registry_rows_is_caught);
+    tcase_add_test(tc, deleting_a_policy_is_caught);
+    tcase_add_test(tc, rekeyed_policies_are_caught);
+    tcase_add_test(tc, model_names_are_checked_against_the_log);
+    tcase_add_test(tc, unknown_or_misshapen_kinds_are_refused);
+    tcase_add_test(tc, format_1_store_is_migrated_and_still_verifies);
+    tcase_add_test(tc, failed_migration_changes_nothing);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -64,13 +64,13 @@ START_TEST(creates_layout)
     ck_assert_str_eq(mlops_store_path(s), dir);
     int v = 0;
     TU_OK(mlops_store_format_version(s, &v));
-    ck_assert_int_eq(v, 1);
+    ck_assert_int_eq(v, MLOPS__FORMAT_VERSION);
     ck_assert(exists(dir, "mlops.db"));
     ck_assert(is_dir(dir, "objects"));
     ck_assert(is_dir(dir, "objects/sha256"));
     ck_assert(is_dir(dir, "tmp"));
     mlops_store_close(s);
-    ck_assert_int_eq(db_int(dir, "PRAGMA user_version"), 1);
+    ck_assert_int_eq(db_int(dir, "PRAGMA user_version"), MLOPS__FORMAT_VERSION);
     ck_assert_int_eq(db_int(dir, "PRAGMA application_id"), 0x4D4C4F50);
     ck_assert_int_eq(db_int(dir, "SELECT count(*) FROM meta WHERE key='chunk_avg_size' "
                                  "AND value='1048576'"),
@@ -137,7 +137,7 @@ START_TEST(read_only)
     TU_OK(mlops_store_open(dir, &o, &s));
     int v = 0;
     TU_OK(mlops_store_format_version(s, &v));
-    ck_assert_int_eq(v, 1);
+    ck_assert_int_eq(v, MLOPS__FORMAT_VERSION);
     TU_RC(MLOPS_EREADONLY, mlops__store_write(s, insert_marker, NULL));
     ck_assert_ptr_nonnull(strstr(mlops_last_error(), "read-only"));
     mlops_store_close(s);
@@ -215,7 +215,9 @@ START_TEST(refuses_newer_format)
     TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(dir, NULL, &s));
     ck_assert_ptr_null(s);
     const char *msg = mlops_last_error();
-    ck_assert_msg(strstr(msg, "format version 99") && strstr(msg, "format version 1"),
+    char ours[40];
+    snprintf(ours, sizeof ours, "format version %d", MLOPS__FORMAT_VERSION);
+    ck_assert_msg(strstr(msg, "format version 99") && strstr(msg, ours),
                   "message does not name both versions: %s", msg);
     mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
     o.read_only = 1;
@@ -366,7 +368,7 @@ START_TEST(concurrent_open_of_fresh_store)
         ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
                       "child %d failed with status %d", i, status);
     }
-    ck_assert_int_eq(db_int(dir, "PRAGMA user_version"), 1);
+    ck_assert_int_eq(db_int(dir, "PRAGMA user_version"), MLOPS__FORMAT_VERSION);
     ck_assert_int_eq(db_int(dir, "SELECT count(*) FROM sqlite_master WHERE name='meta'"), 1);
     ck_assert_int_eq(db_int(dir, "SELECT count(*) FROM meta WHERE key='store_id'"), 1);
     free(dir);

@@ -525,14 +525,65 @@ static int cmd_audit_log(cli_ctx *ctx, int argc, char **argv)
     return CLI_OK;
 }
 
+/* Reads the PEM file path into *pem (malloc'd). */
+static int read_key(const cli_ctx *ctx, const char *path, char **pem)
+{
+    size_t len;
+    return cli_read_file(ctx, path, pem, &len);
+}
+
+static int cmd_audit_checkpoint(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *key = NULL, *actor = NULL, *reason = NULL;
+    int as_json = 0, npos;
+    const cli_opt opts[] = { { "key", 'k', &key, NULL }, { "json", 0, NULL, &as_json },
+                             CHANGE_OPTS(actor, reason) };
+    int rc = cli_parse(ctx, argc, argv, opts, 4, 0, 0, &npos);
+    if (rc) return rc;
+    if (!key) return cli_usage(ctx, "missing --key FILE");
+    char *pem;
+    if ((rc = read_key(ctx, key, &pem))) return rc;
+    mlops_store *s;
+    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) {
+        free(pem);
+        return rc;
+    }
+    mlops_digest fp;
+    char hex[MLOPS_DIGEST_STRLEN] = "";
+    if (mlops_key_fingerprint(pem, &fp) == MLOPS_OK) cli_fmt_digest(&fp, hex);
+    mlops_change_opts c = change_opts(actor, reason);
+    int64_t covered = 0;
+    rc = mlops_audit_checkpoint(s, pem, &c, &covered);
+    free(pem);
+    mlops_store_close(s);
+    if (rc) return cli_fail(ctx, rc, "cannot checkpoint the audit log");
+    if (as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_object(&j);
+        json_kv_int(&j, "covered", covered);
+        json_kv_int(&j, "seq", covered + 1);
+        json_kv_string(&j, "key", hex);
+        json_end_object(&j);
+        json_finish(&j);
+    } else {
+        printf("events 1..%lld signed with key %s (checkpoint event %lld)\n", (long long)covered,
+               hex, (long long)covered + 1);
+    }
+    return CLI_OK;
+}
+
 static int cmd_audit_verify(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *head = NULL;
+    const char *head = NULL, *key = NULL, *min_text = NULL;
     int as_json = 0, npos;
-    const cli_opt opts[] = { { "json", 0, NULL, &as_json }, { "head", 0, &head, NULL } };
-    int rc = cli_parse(ctx, argc, argv, opts, 2, 0, 0, &npos);
+    const cli_opt opts[] = { { "json", 0, NULL, &as_json },
+                             { "head", 0, &head, NULL },
+                             { "key", 'k', &key, NULL },
+                             { "min-seq", 0, &min_text, NULL } };
+    int rc = cli_parse(ctx, argc, argv, opts, 4, 0, 0, &npos);
     if (rc) return rc;
-    int64_t head_seq = 0;
+    mlops_audit_verify_opts vo = MLOPS_AUDIT_VERIFY_OPTS_INIT;
     mlops_digest head_hash;
     if (head) {
         /* SEQ:sha256:HEX, as `audit verify` prints it. */
@@ -542,19 +593,37 @@ static int cmd_audit_verify(cli_ctx *ctx, int argc, char **argv)
             return cli_usage(ctx, "--head is SEQ:sha256:HEX, not '%s'", head);
         memcpy(seq, head, (size_t)(colon - head));
         seq[colon - head] = '\0';
-        if ((rc = cli_parse_int(ctx, "--head", seq, &head_seq))) return rc;
+        if ((rc = cli_parse_int(ctx, "--head", seq, &vo.head_seq))) return rc;
         if ((rc = cli_parse_digest(ctx, colon + 1, &head_hash))) return rc;
+        vo.head_hash = &head_hash;
     }
+    if (min_text) {
+        if ((rc = cli_parse_int(ctx, "--min-seq", min_text, &vo.min_seq))) return rc;
+        if (vo.min_seq < 1) return cli_usage(ctx, "--min-seq is >= 1");
+        if (!key) return cli_usage(ctx, "--min-seq needs --key: only a trusted key attests");
+    }
+    char *pem = NULL;
+    if (key && (rc = read_key(ctx, key, &pem))) return rc;
+    const char *keys[1] = { pem };
+    vo.trusted_keys = keys;
+    vo.n_trusted_keys = pem ? 1 : 0;
     mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
-    int64_t first_bad = 0, seq = 0;
+    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) {
+        free(pem);
+        return rc;
+    }
+    int64_t seq = 0;
     mlops_digest hash;
-    rc = mlops_audit_verify_head(s, head_seq, head ? &head_hash : NULL, &first_bad);
+    mlops_audit_report r = MLOPS_AUDIT_REPORT_INIT;
+    rc = mlops_audit_verify_ex(s, &vo, &r);
+    free(pem);
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", rc ? mlops_last_error() : "");
     int hrc = mlops_audit_head(s, &seq, &hash);
     mlops_store_close(s);
-    if (rc && rc != MLOPS_ECORRUPT) return cli_error(ctx, "%s (%s)", msg, mlops_strerror(rc));
+    /* A broken chain and a log not attested far enough are answers. */
+    int answer = rc == MLOPS_OK || rc == MLOPS_ECORRUPT || rc == MLOPS_ESIGNATURE;
+    if (!answer) return cli_error(ctx, "%s (%s)", msg, mlops_strerror(rc));
     if (hrc) return cli_fail(ctx, hrc, "cannot read the audit head");
     char hex[MLOPS_DIGEST_STRLEN];
     cli_fmt_digest(&hash, hex);
@@ -565,12 +634,24 @@ static int cmd_audit_verify(cli_ctx *ctx, int argc, char **argv)
         json_kv_bool(&j, "ok", rc == MLOPS_OK);
         json_kv_int(&j, "events", seq);
         json_kv_string(&j, "head", hex);
-        json_kv_int(&j, "first_bad", first_bad);
+        json_kv_int(&j, "first_bad", r.first_bad);
+        json_kv_int(&j, "checkpoints", r.checkpoints);
+        if (key) {
+            json_kv_int(&j, "attested_seq", r.attested_seq);
+            json_kv_int(&j, "unattested", r.unattested);
+        }
         json_kv_string(&j, "error", rc ? msg : NULL);
         json_end_object(&j);
         json_finish(&j);
     } else if (rc == MLOPS_OK) {
         printf("audit log intact: %lld events, head %lld:%s\n", (long long)seq, (long long)seq, hex);
+        if (key && r.attested_seq)
+            printf("attested by a checkpoint up to event %lld; %lld events after it are "
+                   "unattested\n",
+                   (long long)r.attested_seq, (long long)r.unattested);
+        else if (key)
+            printf("no checkpoint by the key: all %lld events are unattested\n",
+                   (long long)r.unattested);
     }
     if (rc) return cli_error(ctx, "the audit log does not verify: %s", msg);
     return CLI_OK;
@@ -625,11 +706,25 @@ const cli_command cli_registry_commands[] = {
       "  --after SEQ              events after sequence number SEQ\n"
       "  --json                   print a JSON array\n" },
     { "audit verify", cmd_audit_verify, "", "Check the audit log's hash chain",
-      "Exits 1 when an event was edited, removed or reordered, or the registry\n"
-      "disagrees with the log. Prints the head (SEQ:HASH): publish it elsewhere and\n"
-      "pass it back with --head to detect truncation too.\n\n"
+      "Exits 1 when an event was edited, removed or reordered, the registry\n"
+      "disagrees with the log, or a checkpoint does not verify. Prints the head\n"
+      "(SEQ:HASH): publish it elsewhere and pass it back with --head to detect\n"
+      "truncation too. With --key, reports how far checkpoints by that key attest\n"
+      "the log; the events after the last one are unattested.\n\n"
       "Options:\n"
       "  --head SEQ:HASH          also check a head published earlier\n"
+      "  -k, --key FILE           the public key (PEM) whose checkpoints are trusted;\n"
+      "                           a checkpoint by another key fails\n"
+      "  --min-seq N              exit 1 unless a checkpoint by the key covers event N\n"
       "  --json                   print JSON\n" },
+    { "audit checkpoint", cmd_audit_checkpoint, "--key FILE",
+      "Sign the audit log's head with an Ed25519 private key",
+      "Appends an audit.checkpoint event: an Ed25519 signature over the current\n"
+      "head (SEQ:HASH). 'audit verify --key PUB' then knows the events up to it are\n"
+      "as they were when signed. An actor name proves nothing by itself; a\n"
+      "checkpoint does, for the key's holder.\n\n"
+      "Options:\n"
+      "  -k, --key FILE           the private key (PEM, unencrypted)\n"
+      "  --json                   print {\"covered\", \"seq\", \"key\"}\n" CHANGE_HELP },
     { NULL, NULL, NULL, NULL, NULL },
 };

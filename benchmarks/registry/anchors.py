@@ -63,17 +63,19 @@ def python_verify(store):
     t = time.perf_counter()
     prev = bytes(32)
     expected = 1
+    # Format 1: 12 items; format 2 (store format 2): 13, the payload last.
     for row in db.execute(
         "SELECT seq, time_ms, actor, action, model_id, model, version, key, "
-        "old_value, new_value, reason, hash FROM audit_events ORDER BY seq"
+        "old_value, new_value, reason, hash, format, payload FROM audit_events ORDER BY seq"
     ):
-        seq, hash_ = row[0], row[11]
+        seq, hash_, fmt, payload = row[0], row[11], row[12], row[13]
         if seq != expected:
             raise SystemExit("python verifier: event %d missing" % expected)
         fields = list(row[:11])
         if fields[6] == 0:
             fields[6] = None
-        encoded = msgpack.packb([1] + fields, use_bin_type=True)
+        tail = [payload] if fmt == 2 else []
+        encoded = msgpack.packb([fmt] + fields + tail, use_bin_type=True)
         h = hashlib.sha256(prev + encoded).digest()
         if h != hash_:
             raise SystemExit("python verifier: event %d does not match its hash" % seq)

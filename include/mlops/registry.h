@@ -441,6 +441,80 @@ MLOPS_API int mlops_audit_verify_head(mlops_store *s, int64_t head_seq,
  * to it tamper-evident. Errors: MLOPS_EINVAL, MLOPS_EBUSY, MLOPS_EIO. */
 MLOPS_API int mlops_audit_head(mlops_store *s, int64_t *seq, mlops_digest *hash);
 
+/* ---- Checkpoints (since 1.1) --------------------------------------------
+ * The chain is unkeyed: whoever can write the database can append events
+ * that look valid (an actor name proves nothing: it is what the writer
+ * chose to record). A checkpoint signs the chain's head with an Ed25519
+ * key; a verifier that trusts the key knows that the log up to that head
+ * is as it was when signed. */
+
+/* Signs the current head (seq, hash) with the Ed25519 private key
+ * private_pem (PEM, unencrypted) and appends the signature as an event of
+ * kind "audit.checkpoint" (key: the key's fingerprint; new value: the
+ * head as "SEQ:sha256:HEX"). *covered_seq (may be NULL) gets the seq
+ * signed. change may be NULL (store's actor, no reason). Thread-safe.
+ * Errors: MLOPS_EINVAL (NULL s or private_pem, bad change options),
+ * MLOPS_EFORMAT (not an unencrypted PEM private key), MLOPS_EUNSUPPORTED
+ * (not Ed25519), MLOPS_ENOTFOUND (the log is empty), MLOPS_EREADONLY,
+ * MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_audit_checkpoint(mlops_store *s, const char *private_pem,
+                                     const mlops_change_opts *change, int64_t *covered_seq);
+
+#define MLOPS_AUDIT_VERIFY_OPTS_VERSION 1
+
+/* Options of mlops_audit_verify_ex. Initialise with
+ * MLOPS_AUDIT_VERIFY_OPTS_INIT or mlops_audit_verify_opts_init; pointers
+ * are borrowed for the call. */
+typedef struct mlops_audit_verify_opts {
+    unsigned version;                 /* MLOPS_AUDIT_VERIFY_OPTS_VERSION */
+    int64_t head_seq;                 /* with head_hash: a head published earlier */
+    const mlops_digest *head_hash;    /* NULL: no published head */
+    const char *const *trusted_keys;  /* Ed25519 public keys (PEM) whose checkpoints attest */
+    size_t n_trusted_keys;            /* 0: checkpoints are checked, none attests */
+    int64_t min_seq;                  /* > 0: fail unless a checkpoint by a trusted key
+                                         covers event min_seq */
+} mlops_audit_verify_opts;
+
+#define MLOPS_AUDIT_VERIFY_OPTS_INIT { MLOPS_AUDIT_VERIFY_OPTS_VERSION, 0, NULL, NULL, 0, 0 }
+
+/* Sets *opts to the defaults of that version. Errors: MLOPS_EINVAL (NULL,
+ * unknown version). */
+MLOPS_API int mlops_audit_verify_opts_init(mlops_audit_verify_opts *opts, unsigned version);
+
+#define MLOPS_AUDIT_REPORT_VERSION 1
+
+/* What mlops_audit_verify_ex found. Set `version` (MLOPS_AUDIT_REPORT_INIT
+ * or mlops_audit_report_init) before the call; the library fills the
+ * fields that version has, also when verification fails. */
+typedef struct mlops_audit_report {
+    unsigned version;       /* MLOPS_AUDIT_REPORT_VERSION */
+    int64_t events;         /* the events walked (the head's seq when intact) */
+    int64_t first_bad;      /* first bad seq, 0 when the chain is intact */
+    int64_t checkpoints;    /* checkpoint events found valid */
+    int64_t attested_seq;   /* last event covered by a valid checkpoint by a trusted
+                               key, 0 for none */
+    int64_t unattested;     /* events after attested_seq */
+} mlops_audit_report;
+
+#define MLOPS_AUDIT_REPORT_INIT { MLOPS_AUDIT_REPORT_VERSION, 0, 0, 0, 0, 0 }
+
+/* Zeroes *report and sets its version. Errors: MLOPS_EINVAL (NULL,
+ * unknown version). */
+MLOPS_API int mlops_audit_report_init(mlops_audit_report *report, unsigned version);
+
+/* As mlops_audit_verify_head (opts NULL: as mlops_audit_verify), and
+ * also: every audit.checkpoint event must carry a signature by its key
+ * that verifies over the head just before it, and with trusted keys
+ * given, that key must be one of them; a checkpoint that fails either is
+ * MLOPS_ECORRUPT naming its seq. With opts->min_seq, MLOPS_ESIGNATURE
+ * unless a valid checkpoint by a trusted key covers event min_seq.
+ * report (may be NULL) says how far the log is attested. Thread-safe.
+ * Errors also: MLOPS_EINVAL (NULL s, bad options, min_seq without
+ * trusted keys), MLOPS_EFORMAT / MLOPS_EUNSUPPORTED (a trusted key that
+ * is not a PEM Ed25519 public key), MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_audit_verify_ex(mlops_store *s, const mlops_audit_verify_opts *opts,
+                                    mlops_audit_report *report);
+
 typedef struct mlops_audit_events mlops_audit_events; /* a list of events */
 
 #define MLOPS_AUDIT_EVENT_VERSION 1
@@ -461,7 +535,10 @@ typedef struct mlops_audit_events mlops_audit_events; /* a list of events */
  *   alias.set (key alias; -> "N"), alias.move (key alias; "M" -> "N"),
  *   alias.delete (key alias; "N" ->),
  *   alias.policy.set (key alias; comma-separated key fingerprints, sorted),
- *   alias.policy.delete (key alias; fingerprints ->). */
+ *   alias.policy.delete (key alias; fingerprints ->),
+ *   audit.checkpoint (since 1.1; key: signing key fingerprint
+ *     "sha256:<hex>"; -> the head signed, "SEQ:sha256:<hex>"; model "" and
+ *     no version: it is about the whole log). */
 typedef struct mlops_audit_event {
     unsigned version;      /* MLOPS_AUDIT_EVENT_VERSION */
     int64_t seq;           /* 1, 2, 3... */

@@ -4,7 +4,9 @@
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/hash.h"
+#include "util/opts.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int mlops__audit_head_read(mlops__conn *c, int64_t *seq, mlops_digest *hash, int64_t *time_ms)
@@ -56,6 +58,13 @@ static int chain_hash(mlops__sha256 *h, const mlops_digest *prev, const msgpack_
 int mlops__audit_append(mlops__conn *c, const mlops__reg_change *ch, const mlops__audit_ev *ev,
                         int64_t *seq_out)
 {
+    return mlops__audit_append_payload(c, ch, ev, NULL, 0, seq_out);
+}
+
+int mlops__audit_append_payload(mlops__conn *c, const mlops__reg_change *ch,
+                                const mlops__audit_ev *ev, const void *payload,
+                                size_t payload_len, int64_t *seq_out)
+{
     int64_t head_seq = 0, head_time = 0;
     mlops_digest prev, hash;
     int rc = mlops__audit_head_read(c, &head_seq, &prev, &head_time);
@@ -72,6 +81,9 @@ int mlops__audit_append(mlops__conn *c, const mlops__reg_change *ch, const mlops
         .old_value = ev->old_value,
         .new_value = ev->new_value,
         .reason = ch->reason,
+        .format = MLOPS__AUDIT_FORMAT_V2,
+        .payload = payload,
+        .payload_len = payload_len,
     };
     msgpack_sbuffer enc;
     msgpack_sbuffer_init(&enc);
@@ -86,8 +98,9 @@ int mlops__audit_append(mlops__conn *c, const mlops__reg_change *ch, const mlops
     sqlite3_stmt *st;
     rc = mlops__conn_stmt(c,
                           "INSERT INTO audit_events(seq, time_ms, actor, action, model_id, "
-                          "model, version, key, old_value, new_value, reason, hash) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                          "model, version, key, old_value, new_value, reason, hash, format, "
+                          "payload) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                           &st);
     if (rc) return rc;
     rc = mlops__bind_int64(c, st, 1, row.seq);
@@ -102,6 +115,9 @@ int mlops__audit_append(mlops__conn *c, const mlops__reg_change *ch, const mlops
     if (!rc) rc = mlops__bind_text(c, st, 10, row.new_value);
     if (!rc) rc = mlops__bind_text(c, st, 11, row.reason);
     if (!rc) rc = mlops__bind_blob(c, st, 12, hash.bytes, 32);
+    if (!rc) rc = mlops__bind_int64(c, st, 13, row.format);
+    if (!rc && row.payload)
+        rc = mlops__bind_blob(c, st, 14, row.payload, (int)row.payload_len);
     if (!rc) rc = mlops__conn_step_done(c, st, "appending an audit event");
     if (!rc && seq_out) *seq_out = row.seq;
     return rc;
@@ -112,7 +128,9 @@ int mlops__audit_append(mlops__conn *c, const mlops__reg_change *ch, const mlops
 struct verify_ctx {
     int64_t head_seq;
     const mlops_digest *head_hash;
-    int64_t first_bad;
+    const mlops__sign_key *trusted; /* checkpoints by these keys attest */
+    size_t ntrusted;
+    mlops_audit_report r;
 };
 
 static const char *col_text(sqlite3_stmt *st, int i)
@@ -122,9 +140,38 @@ static const char *col_text(sqlite3_stmt *st, int i)
 
 static int chain_broken(struct verify_ctx *v, int64_t seq, const char *why)
 {
-    v->first_bad = seq;
+    v->r.first_bad = seq;
     return mlops__err(MLOPS_ECORRUPT, "mlops_audit_verify: the audit log is broken at event %lld: %s",
                       (long long)seq, why);
+}
+
+/* A checkpoint event (its shape already checked) against the chain before
+ * it and the trusted keys. */
+static int check_checkpoint(struct verify_ctx *v, const mlops__audit_row *r,
+                            const mlops_digest *prev)
+{
+    mlops__audit_checkpoint cp;
+    char why[300];
+    if (mlops__audit_checkpoint_read(r, &cp, why, sizeof why) != 0)
+        return chain_broken(v, r->seq, why);
+    if (memcmp(cp.covered_hash.bytes, prev->bytes, 32) != 0)
+        return chain_broken(v, r->seq,
+                            "the checkpoint disagrees with the chain: it signs a hash of the "
+                            "event before it that the log does not have");
+    if (!mlops__audit_checkpoint_signed(&cp))
+        return chain_broken(v, r->seq, "the checkpoint's signature does not verify");
+    int trusted = 0;
+    for (size_t i = 0; i < v->ntrusted && !trusted; i++)
+        trusted = !memcmp(v->trusted[i].pub, cp.pub, 32);
+    if (v->ntrusted && !trusted) {
+        snprintf(why, sizeof why,
+                 "the checkpoint is signed by key %s, which is not one of the trusted keys",
+                 r->key);
+        return chain_broken(v, r->seq, why);
+    }
+    v->r.checkpoints++;
+    if (trusted) v->r.attested_seq = cp.covered_seq;
+    return MLOPS_OK;
 }
 
 static int walk_chain(mlops__conn *c, struct verify_ctx *v)
@@ -132,7 +179,7 @@ static int walk_chain(mlops__conn *c, struct verify_ctx *v)
     sqlite3_stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT seq, time_ms, actor, action, model_id, model, version, "
-                              "key, old_value, new_value, reason, hash "
+                              "key, old_value, new_value, reason, hash, format, payload "
                               "FROM audit_events ORDER BY seq",
                               &st);
     if (rc) return rc;
@@ -143,8 +190,8 @@ static int walk_chain(mlops__conn *c, struct verify_ctx *v)
     msgpack_sbuffer_init(&enc);
     mlops_digest prev = { { 0 } }, got;
     int64_t expected = 1, prev_time = INT64_MIN;
-    int head_seen = 0;
-    char why[160];
+    int head_seen = 0, prev_format = MLOPS__AUDIT_FORMAT_V1;
+    char why[300];
     int step = SQLITE_DONE;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         mlops__audit_row r = {
@@ -159,11 +206,30 @@ static int walk_chain(mlops__conn *c, struct verify_ctx *v)
             .old_value = col_text(st, 8),
             .new_value = col_text(st, 9),
             .reason = col_text(st, 10),
+            .format = sqlite3_column_int(st, 12),
         };
+        if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
+            /* sqlite3_column_blob gives NULL for an empty blob: "" keeps it a payload. */
+            const void *p = sqlite3_column_blob(st, 13);
+            r.payload_len = (size_t)sqlite3_column_bytes(st, 13);
+            r.payload = p ? p : "";
+        }
         if (r.seq != expected) {
             snprintf(why, sizeof why, "it is missing (the log goes from event %lld to %lld)",
                      (long long)(expected - 1), (long long)r.seq);
             rc = chain_broken(v, expected, why);
+            break;
+        }
+        if (mlops__audit_check_kind(&r, why, sizeof why) != 0) {
+            rc = chain_broken(v, r.seq, why);
+            break;
+        }
+        /* Formats only move forward: events written after a migration are
+         * in the new format. */
+        if (r.format < prev_format || r.format > MLOPS__AUDIT_FORMAT_MAX) {
+            snprintf(why, sizeof why, "its format %d is not one of %d to %d", r.format,
+                     prev_format, MLOPS__AUDIT_FORMAT_MAX);
+            rc = chain_broken(v, r.seq, why);
             break;
         }
         const void *stored = sqlite3_column_blob(st, 11);
@@ -191,8 +257,14 @@ static int walk_chain(mlops__conn *c, struct verify_ctx *v)
                 break;
             }
         }
+        if (!strcmp(r.action, MLOPS__AUDIT_CHECKPOINT)) {
+            rc = check_checkpoint(v, &r, &prev);
+            if (rc) break;
+        }
         prev = got;
         prev_time = r.time_ms;
+        prev_format = r.format;
+        v->r.events = r.seq;
         expected++;
     }
     if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading the audit log");
@@ -215,6 +287,85 @@ static int verify_tx(mlops__conn *c, void *arg)
     return rc ? rc : mlops__audit_check_state(c);
 }
 
+MLOPS_API int mlops_audit_verify_opts_init(mlops_audit_verify_opts *opts, unsigned version)
+{
+    static const mlops_audit_verify_opts defaults = MLOPS_AUDIT_VERIFY_OPTS_INIT;
+    return mlops__opts_init("mlops_audit_verify_opts_init", opts, &defaults, sizeof defaults,
+                            version, MLOPS_AUDIT_VERIFY_OPTS_VERSION);
+}
+
+MLOPS_API int mlops_audit_report_init(mlops_audit_report *report, unsigned version)
+{
+    static const mlops_audit_report defaults = MLOPS_AUDIT_REPORT_INIT;
+    return mlops__opts_init("mlops_audit_report_init", report, &defaults, sizeof defaults,
+                            version, MLOPS_AUDIT_REPORT_VERSION);
+}
+
+static int check_opts(const char *func, const mlops_audit_verify_opts *o)
+{
+    int rc = mlops__opts_check(func, o->version, MLOPS_AUDIT_VERIFY_OPTS_VERSION,
+                               "mlops_audit_verify_opts_init");
+    if (rc) return rc;
+    if (o->head_hash && o->head_seq < 1)
+        return mlops__err(MLOPS_EINVAL, "%s: head sequence number %lld is not >= 1", func,
+                          (long long)o->head_seq);
+    if (o->n_trusted_keys && !o->trusted_keys) return mlops__err_null(func, "trusted_keys");
+    if (o->n_trusted_keys > 1024)
+        return mlops__err(MLOPS_EINVAL, "%s: %zu trusted keys is more than 1024", func,
+                          o->n_trusted_keys);
+    if (o->min_seq < 0)
+        return mlops__err(MLOPS_EINVAL, "%s: min_seq %lld is negative", func,
+                          (long long)o->min_seq);
+    if (o->min_seq > 0 && !o->n_trusted_keys)
+        return mlops__err(MLOPS_EINVAL,
+                          "%s: min_seq needs trusted keys: only a checkpoint by a key the "
+                          "caller trusts attests anything",
+                          func);
+    return MLOPS_OK;
+}
+
+MLOPS_API int mlops_audit_verify_ex(mlops_store *s, const mlops_audit_verify_opts *opts,
+                                    mlops_audit_report *report)
+{
+    const char *func = "mlops_audit_verify_ex";
+    if (!s) return mlops__err_null(func, "s");
+    if (report) {
+        int rc = mlops__opts_check(func, report->version, MLOPS_AUDIT_REPORT_VERSION,
+                                   "mlops_audit_report_init");
+        if (rc) return rc;
+    }
+    mlops_audit_verify_opts o = MLOPS_AUDIT_VERIFY_OPTS_INIT;
+    if (opts) {
+        int rc = check_opts(func, opts);
+        if (rc) return rc;
+        o = *opts; /* version 1 is every field so far */
+    }
+    mlops__sign_key *keys = o.n_trusted_keys ? calloc(o.n_trusted_keys, sizeof *keys) : NULL;
+    if (o.n_trusted_keys && !keys) return mlops__err_nomem("reading trusted keys");
+    int rc = MLOPS_OK;
+    size_t nkeys = 0;
+    for (; !rc && nkeys < o.n_trusted_keys; nkeys++) {
+        rc = mlops__sign_key_public(func, o.trusted_keys[nkeys], &keys[nkeys]);
+        if (rc) break;
+    }
+    struct verify_ctx v = { o.head_seq, o.head_hash, keys, nkeys, MLOPS_AUDIT_REPORT_INIT };
+    if (!rc) rc = mlops__store_read(s, verify_tx, &v);
+    for (size_t i = 0; i < nkeys; i++) mlops__sign_key_free(&keys[i]);
+    free(keys);
+    v.r.unattested = v.r.events - v.r.attested_seq;
+    if (!rc && o.min_seq > v.r.attested_seq)
+        rc = mlops__err(MLOPS_ESIGNATURE,
+                        "%s: no valid checkpoint by a trusted key covers event %lld (the last "
+                        "covers %lld)",
+                        func, (long long)o.min_seq, (long long)v.r.attested_seq);
+    if (report) {
+        unsigned version = report->version;
+        *report = v.r;
+        report->version = version;
+    }
+    return rc;
+}
+
 MLOPS_API int mlops_audit_verify_head(mlops_store *s, int64_t head_seq,
                                       const mlops_digest *head_hash, int64_t *first_bad)
 {
@@ -224,9 +375,9 @@ MLOPS_API int mlops_audit_verify_head(mlops_store *s, int64_t head_seq,
         return mlops__err(MLOPS_EINVAL,
                           "mlops_audit_verify_head: head sequence number %lld is not >= 1",
                           (long long)head_seq);
-    struct verify_ctx v = { head_seq, head_hash, 0 };
+    struct verify_ctx v = { head_seq, head_hash, NULL, 0, MLOPS_AUDIT_REPORT_INIT };
     int rc = mlops__store_read(s, verify_tx, &v);
-    if (first_bad) *first_bad = v.first_bad;
+    if (first_bad) *first_bad = v.r.first_bad;
     return rc;
 }
 

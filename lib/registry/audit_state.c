@@ -1,11 +1,17 @@
 /* The second half of mlops_audit_verify: the registry's current state must
  * be what its events say. Each version row names the event that created it
  * (and deleted it), each alias row the event that last set it; these must
- * exist, agree, and account for every such event. An attacker who edits a
- * version's artifact or points an alias elsewhere with the sqlite3 shell,
- * without forging the chain, is caught here. */
+ * exist, agree, and account for every such event. Signing policies and
+ * model names have no such link: they are rebuilt from the last
+ * alias.policy.* and model.create/rename/delete event of each and
+ * compared. An attacker who edits a version's artifact, points an alias
+ * elsewhere, removes or re-keys a policy or swaps two models' names with
+ * the sqlite3 shell, without forging the chain, is caught here. */
 #include "registry/registry_internal.h"
 #include "util/err.h"
+#include "util/hash.h"
+
+#include <stdlib.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -170,10 +176,205 @@ static int check_counts(mlops__conn *c)
     return rc;
 }
 
+/* Each model's name and deletion against its last model.create, .rename
+ * or .delete event (the name it gives: new_value, or old_value for a
+ * delete), and one model.create per row. */
+static int check_models(mlops__conn *c)
+{
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(
+        c,
+        "SELECT m.id, m.name, m.deleted_ms IS NOT NULL, e.seq, e.action, "
+        "  coalesce(e.new_value, e.old_value) "
+        "FROM reg_models m "
+        "LEFT JOIN audit_events e ON e.seq = (SELECT max(f.seq) FROM audit_events f "
+        "  WHERE f.model_id = m.id "
+        "    AND f.action IN ('model.create', 'model.rename', 'model.delete') "
+        "    AND f.action IN " MLOPS__AUDIT_STATE_ACTIONS ")",
+        &st);
+    if (rc) return rc;
+    char msg[700];
+    int64_t created = 0, rows = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        int deleted = sqlite3_column_int(st, 2);
+        const char *logged = (const char *)sqlite3_column_text(st, 5);
+        if (sqlite3_column_type(st, 3) == SQLITE_NULL || !name || !logged ||
+            strcmp(name, logged) != 0 || deleted != text_eq(st, 4, "model.delete")) {
+            snprintf(msg, sizeof msg,
+                     "model id %lld is called '%s'%s, but the audit log last %s",
+                     (long long)id, name ? name : "?", deleted ? " (deleted)" : "",
+                     sqlite3_column_type(st, 3) == SQLITE_NULL ? "says nothing of it"
+                     : text_eq(st, 4, "model.delete")          ? "deleted it"
+                                                               : "named it otherwise");
+            if (logged && sqlite3_column_type(st, 3) != SQLITE_NULL) {
+                size_t len = strlen(msg);
+                snprintf(msg + len, sizeof msg - len, " ('%s', event %lld)", logged,
+                         (long long)sqlite3_column_int64(st, 3));
+            }
+            rc = state_bad(msg);
+            break;
+        }
+    }
+    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading models");
+    sqlite3_reset(st);
+    if (rc) return rc;
+    /* Every row agrees with its events: a creation left over is a row
+     * removed. */
+    rc = mlops__conn_stmt(c,
+                          "SELECT (SELECT count(*) FROM audit_events WHERE action = "
+                          "'model.create' AND action IN " MLOPS__AUDIT_STATE_ACTIONS "), "
+                          "(SELECT count(*) FROM reg_models)",
+                          &st);
+    if (rc) return rc;
+    step = sqlite3_step(st);
+    if (step != SQLITE_ROW) {
+        rc = mlops__conn_error(c, step, "counting models");
+    } else if ((created = sqlite3_column_int64(st, 0)) != (rows = sqlite3_column_int64(st, 1))) {
+        snprintf(msg, sizeof msg,
+                 "the audit log records %lld model creations but %lld models exist",
+                 (long long)created, (long long)rows);
+        rc = state_bad(msg);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* The last alias.policy.* event of (model_id, alias) must be a set whose
+ * fingerprint list is `have`. */
+static int check_policy_event(mlops__conn *c, int64_t model_id, const char *alias,
+                              const char *have)
+{
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "SELECT action, new_value FROM audit_events "
+                              "WHERE model_id = ?1 AND key = ?2 "
+                              "  AND action IN ('alias.policy.set', 'alias.policy.delete') "
+                              "ORDER BY seq DESC LIMIT 1",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
+    if (!rc) rc = mlops__bind_text(c, st, 2, alias);
+    if (rc) return rc;
+    int step = sqlite3_step(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = mlops__conn_error(c, step, "reading signing policy events");
+    else if (step == SQLITE_DONE || !text_eq(st, 0, "alias.policy.set") || !text_eq(st, 1, have)) {
+        char msg[700];
+        snprintf(msg, sizeof msg,
+                 "the signing policy of alias '%s' of model id %lld trusts keys the audit log "
+                 "does not give it (%.300s)",
+                 alias, (long long)model_id, have);
+        rc = state_bad(msg);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Rebuilds each stored policy's fingerprint list from its public keys
+ * (the events hold fingerprints only, so a stored fingerprint is not taken
+ * on trust) and compares it with the log; then counts policies, which
+ * catches one removed outright. */
+static int check_policies(mlops__conn *c)
+{
+    sqlite3_stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "SELECT model_id, alias, fingerprint, public_key "
+                              "FROM reg_policy_keys ORDER BY model_id, alias, fingerprint",
+                              &st);
+    if (rc) return rc;
+    /* Rows of the current (model_id, alias): its text list, grown as read. */
+    char *list = NULL, *alias = NULL;
+    size_t len = 0, cap = 0;
+    int64_t model_id = 0, npolicies = 0;
+    int step;
+    for (;;) {
+        step = sqlite3_step(st);
+        int row = step == SQLITE_ROW;
+        const char *a = row ? (const char *)sqlite3_column_text(st, 1) : NULL;
+        int64_t m = row ? sqlite3_column_int64(st, 0) : 0;
+        if (alias && (!row || m != model_id || !a || strcmp(a, alias) != 0)) {
+            npolicies++;
+            rc = check_policy_event(c, model_id, alias, list);
+            free(alias);
+            alias = NULL;
+            len = 0;
+            if (rc) break;
+        }
+        if (!row) break;
+        mlops_digest fp;
+        const void *pub = sqlite3_column_blob(st, 3);
+        if (!a || sqlite3_column_bytes(st, 3) != 32 || sqlite3_column_bytes(st, 2) != 32 ||
+            (rc = mlops__sha256_oneshot(pub, 32, &fp)) != MLOPS_OK ||
+            memcmp(fp.bytes, sqlite3_column_blob(st, 2), 32) != 0) {
+            char msg[500];
+            if (!rc) {
+                snprintf(msg, sizeof msg,
+                         "a trusted key of the signing policy of alias '%s' of model id %lld is "
+                         "not the key its fingerprint names",
+                         a ? a : "?", (long long)m);
+                rc = state_bad(msg);
+            }
+            break;
+        }
+        if (!alias) {
+            alias = strdup(a);
+            model_id = m;
+            if (!alias) {
+                rc = mlops__err_nomem("checking signing policies");
+                break;
+            }
+        }
+        if (len + MLOPS_DIGEST_STRLEN + 1 > cap) {
+            size_t ncap = cap ? 2 * cap : 4 * (MLOPS_DIGEST_STRLEN + 1);
+            char *p = realloc(list, ncap);
+            if (!p) {
+                rc = mlops__err_nomem("checking signing policies");
+                break;
+            }
+            list = p;
+            cap = ncap;
+        }
+        if (len) list[len++] = ',';
+        mlops__reg_digest_text(&fp, list + len);
+        len += strlen(list + len);
+    }
+    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading signing policies");
+    sqlite3_reset(st);
+    free(alias);
+    free(list);
+    if (rc) return rc;
+
+    rc = mlops__conn_stmt(
+        c,
+        "SELECT count(*) FROM audit_events e WHERE e.action = 'alias.policy.set'"
+        "  AND e.action IN " MLOPS__AUDIT_STATE_ACTIONS
+        "  AND NOT EXISTS (SELECT 1 FROM audit_events f WHERE f.model_id = e.model_id"
+        "    AND f.key = e.key AND f.seq > e.seq"
+        "    AND f.action IN ('alias.policy.set', 'alias.policy.delete'))",
+        &st);
+    if (rc) return rc;
+    step = sqlite3_step(st);
+    if (step != SQLITE_ROW) {
+        rc = mlops__conn_error(c, step, "counting signing policies");
+    } else if (sqlite3_column_int64(st, 0) != npolicies) {
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "the audit log leaves %lld signing policies set but %lld are stored",
+                 (long long)sqlite3_column_int64(st, 0), (long long)npolicies);
+        rc = state_bad(msg);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
 int mlops__audit_check_state(mlops__conn *c)
 {
     int rc = check_versions(c);
     if (!rc) rc = check_aliases(c);
     if (!rc) rc = check_counts(c);
+    if (!rc) rc = check_models(c);
+    if (!rc) rc = check_policies(c);
     return rc;
 }

@@ -12,6 +12,18 @@
 
 /* The registry's part of schema version 1 (listed in lib/store/schema.c). */
 extern const char mlops__registry_schema_v1[];
+/* Schema version 1 -> 2: audit events gain `format` and `payload`, and
+ * the partial index audit_events_state. Runs inside the migration's
+ * transaction. */
+int mlops__registry_migrate_v2(mlops__conn *c);
+
+/* The actions audit_events_state indexes: the events mlops_audit_verify
+ * rebuilds model names and signing policies from. SQLite uses a partial
+ * index only for a query that repeats its WHERE term, so queries of these
+ * events add "AND action IN " MLOPS__AUDIT_STATE_ACTIONS verbatim. */
+#define MLOPS__AUDIT_STATE_ACTIONS \
+    "('model.create', 'model.rename', 'model.delete', 'alias.policy.set', " \
+    "'alias.policy.delete')"
 
 /* ---- Who, why, when ---------------------------------------------------- */
 
@@ -112,6 +124,18 @@ typedef struct mlops__audit_ev {
  * its sequence number. Must run inside a write transaction. */
 int mlops__audit_append(mlops__conn *c, const mlops__reg_change *ch, const mlops__audit_ev *ev,
                         int64_t *seq_out);
+/* The same with the kind's payload (NULL: none), for the kinds that have
+ * one (audit_kinds.c). */
+int mlops__audit_append_payload(mlops__conn *c, const mlops__reg_change *ch,
+                                const mlops__audit_ev *ev, const void *payload,
+                                size_t payload_len, int64_t *seq_out);
+
+/* The formats of an event's encoding (doc/format.md, "Audit events"):
+ * 1, the 12 items of 1.0; 2, the same and a payload. A store at schema
+ * version 2 writes format 2; events written before keep format 1. */
+#define MLOPS__AUDIT_FORMAT_V1 1
+#define MLOPS__AUDIT_FORMAT_V2 2
+#define MLOPS__AUDIT_FORMAT_MAX MLOPS__AUDIT_FORMAT_V2
 
 /* A stored event, as hashed. Strings may be NULL (encoded as nil). */
 typedef struct mlops__audit_row {
@@ -126,10 +150,46 @@ typedef struct mlops__audit_row {
     const char *old_value;
     const char *new_value;
     const char *reason;
+    int format;          /* MLOPS__AUDIT_FORMAT_V1 or _V2 */
+    const void *payload; /* format 2: the payload, NULL for nil */
+    size_t payload_len;
 } mlops__audit_row;
 
-/* Appends the canonical msgpack encoding of row to buf (doc/format.md). */
+/* Appends the canonical msgpack encoding of row, in row->format, to buf
+ * (doc/format.md). MLOPS_EINVAL for an unknown format or a payload in a
+ * format 1 row. */
 int mlops__audit_encode(msgpack_sbuffer *buf, const mlops__audit_row *row);
+
+/* Whether row is an event of a kind this library knows, in a format that
+ * kind may have, with the fields that kind fills (doc/format.md lists
+ * them): 0, or -1 with the reason in why. A verifier accepts only what
+ * it understands: an unknown action, or a known one whose fields or
+ * payload do not have their documented shape, is refused. */
+int mlops__audit_check_kind(const mlops__audit_row *row, char *why, size_t n);
+
+/* ---- Checkpoints (audit_checkpoint.c) ---------------------------------- */
+
+#define MLOPS__AUDIT_CHECKPOINT "audit.checkpoint"
+
+/* A checkpoint event read back: the head it signs, and the key and
+ * signature from its payload. */
+typedef struct mlops__audit_checkpoint {
+    int64_t covered_seq;
+    mlops_digest covered_hash;
+    unsigned char pub[32];
+    mlops_digest fingerprint;
+    unsigned char sig[64];
+} mlops__audit_checkpoint;
+
+/* Reads the checkpoint that event row (action audit.checkpoint) records,
+ * checking its shape: the payload in its canonical form, the key field
+ * naming the payload's key, new_value the head just before the event.
+ * Does not check the signature. 0, or -1 with the reason in why. */
+int mlops__audit_checkpoint_read(const mlops__audit_row *row, mlops__audit_checkpoint *cp,
+                                 char *why, size_t n);
+
+/* 1 when cp's signature verifies under cp's own key, 0 when not. */
+int mlops__audit_checkpoint_signed(const mlops__audit_checkpoint *cp);
 
 /* Reads an event's canonical encoding back (audit events exported or
  * received are untrusted bytes): *row's strings point into *mem, one

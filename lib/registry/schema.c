@@ -101,3 +101,20 @@ const char mlops__registry_schema_v1[] =
     ");"
     "CREATE INDEX audit_events_model ON audit_events(model_id, seq);"
     "CREATE INDEX audit_events_key ON audit_events(model_id, key, seq) WHERE key IS NOT NULL;";
+
+/* Version 2: events from here on are written in audit format 2, which adds
+ * a payload (doc/format.md, "Audit events"). Events already stored keep
+ * format 1 and the bytes their hashes cover, so the chain verifies across
+ * the migration. ADD COLUMN with a constant default rewrites no rows; the
+ * index reads the log once and holds only the few events verification
+ * rebuilds model names and policies from (without it, verify looked up
+ * every event of a model to find its last rename). */
+int mlops__registry_migrate_v2(mlops__conn *c)
+{
+    return mlops__conn_exec(c,
+                            "ALTER TABLE audit_events ADD COLUMN format INTEGER NOT NULL "
+                            "  DEFAULT 1;"
+                            "ALTER TABLE audit_events ADD COLUMN payload BLOB;"
+                            "CREATE INDEX audit_events_state ON audit_events(action, model_id, seq)"
+                            "  WHERE action IN " MLOPS__AUDIT_STATE_ACTIONS ";");
+}

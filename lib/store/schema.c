@@ -36,9 +36,16 @@ static int create_v1(mlops__conn *c)
     return MLOPS_OK;
 }
 
-/* migrate_to[v] upgrades a database at version v-1 to version v. */
+/* migrate_to[v] upgrades a database at version v-1 to version v; all the
+ * steps an open needs run in the one transaction of migrate(), so a store
+ * is at its old version or at the new one, never in between.
+ * Version 2: audit events carry the format of their encoding and a
+ * payload (lib/registry/schema.c). */
 typedef int (*migration_fn)(mlops__conn *c);
-static const migration_fn migrate_to[] = { NULL, create_v1 };
+static const migration_fn migrate_to[] = { NULL, create_v1, mlops__registry_migrate_v2 };
+
+_Static_assert(sizeof migrate_to / sizeof migrate_to[0] == MLOPS__FORMAT_VERSION + 1,
+               "one migration per format version");
 
 static int read_pragma_int(mlops__conn *c, const char *sql, int *out)
 {

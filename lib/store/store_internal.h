@@ -8,8 +8,9 @@
 
 #include <pthread.h>
 
-/* On-disk format (= schema) version this library writes. */
-#define MLOPS__FORMAT_VERSION 1
+/* On-disk format (= schema) version this library writes (lib/store/schema.c
+ * lists what each version adds). */
+#define MLOPS__FORMAT_VERSION 2
 /* PRAGMA application_id of mlops.db: "MLOP". */
 #define MLOPS__APPLICATION_ID 0x4D4C4F50
 /* Temp files older than this are swept when a store opens. */

@@ -87,7 +87,7 @@ class TestGeneral(Base):
                     "run log-metric", "runs search", "metric history", "model", "model create",
                     "model ls", "model show", "model version create", "model alias set",
                     "model alias rm", "model resolve", "model sign", "model verify", "audit log",
-                    "audit verify", "drift compare", "drift profile"]
+                    "audit verify", "audit checkpoint", "drift compare", "drift profile"]
         listed = [line.split("\t")[1] for line in self.ok("help", "--commands").out.splitlines()]
         self.assertEqual(sorted(listed), sorted(c for c in commands if c not in
                                                 ("ref", "exp", "run", "model")))
@@ -483,6 +483,37 @@ class TestRegistry(Base):
         self.assertFalse(r.json()["ok"])
         self.assertEqual(r.json()["first_bad"], 2)
         self.assertIn("does not verify", r.err)
+
+    def test_audit_checkpoint(self):
+        self.init()
+        priv, pub = self.keypair("k1")
+        _, other_pub = self.keypair("k2")
+        self.bad(1, "audit", "checkpoint", "--key", priv, contains="empty")
+        self.ok("model", "create", "churn")
+        self.bad(2, "audit", "checkpoint")
+        self.bad(1, "audit", "checkpoint", "--key", pub)  # a public key cannot sign
+        c = self.ok("audit", "checkpoint", "--key", priv, "--actor", "release-bot",
+                    "--json").json()
+        self.assertEqual((c["covered"], c["seq"]), (1, 2))
+        self.assertRegex(c["key"], HEX64)
+        self.assertIn("events 1..2 signed", self.ok("audit", "checkpoint", "--key", priv).out)
+        self.ok("model", "create", "other")
+        v = self.ok("audit", "verify", "--key", pub, "--json").json()
+        self.assertEqual((v["ok"], v["checkpoints"], v["attested_seq"], v["unattested"]),
+                         (True, 2, 2, 2))
+        out = self.ok("audit", "verify", "--key", pub).out
+        self.assertIn("up to event 2; 2 events after it are unattested", out)
+        self.ok("audit", "verify", "--key", pub, "--min-seq", "2")
+        self.bad(1, "audit", "verify", "--key", pub, "--min-seq", "3", contains="covers event 3")
+        self.bad(2, "audit", "verify", "--min-seq", "2")
+        self.bad(2, "audit", "verify", "--key", pub, "--min-seq", "0")
+        self.bad(1, "audit", "verify", "--key", other_pub, contains="not one of the trusted keys")
+        self.assertEqual(self.ok("audit", "verify", "--json").json()["checkpoints"], 2)
+        log = self.ok("audit", "log", "--json").json()
+        self.assertEqual([e["action"] for e in log],
+                         ["model.create", "audit.checkpoint", "audit.checkpoint", "model.create"])
+        self.assertEqual(log[1]["actor"], "release-bot")
+        self.assertEqual(log[1]["new"], "1:" + log[0]["hash"])
 
 
 def write_csv(path, header, rows):

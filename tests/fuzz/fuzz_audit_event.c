@@ -1,9 +1,12 @@
-/* libFuzzer target: the audit event decoder (mlops__audit_decode).
- * Oracle: an event it accepts encodes back to exactly the input bytes
- * (one encoding per event, so one hash); anything else is refused with
- * MLOPS_ECORRUPT or MLOPS_EUNSUPPORTED. Running out of memory is a finding
- * too: no input is large, so it would mean an allocation far beyond the
- * input's size (the replays and libFuzzer cap allocations at 1 GiB). */
+/* libFuzzer target: the audit event decoder (mlops__audit_decode), formats
+ * 1 and 2. Oracle: an event it accepts encodes back to exactly the input
+ * bytes (one encoding per event, so one hash), is of a kind the verifier
+ * understands, and when it is a checkpoint, reads back as one whose
+ * signature check runs to an answer (OpenSSL given the payload's key);
+ * anything else is refused with MLOPS_ECORRUPT or MLOPS_EUNSUPPORTED.
+ * Running out of memory is a finding too: no input is large, so it would
+ * mean an allocation far beyond the input's size (the replays and
+ * libFuzzer cap allocations at 1 GiB). */
 #include "registry/registry_internal.h"
 
 #include <stdlib.h>
@@ -26,6 +29,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (mlops__audit_encode(&sb, &row) != MLOPS_OK) abort();
     if (sb.size != size || memcmp(sb.data, data, size) != 0) abort();
     msgpack_sbuffer_destroy(&sb);
+    char why[300];
+    if (mlops__audit_check_kind(&row, why, sizeof why) != 0) abort();
+    if (row.format == MLOPS__AUDIT_FORMAT_V1 && row.payload) abort();
+    if (!strcmp(row.action, MLOPS__AUDIT_CHECKPOINT)) {
+        mlops__audit_checkpoint cp;
+        if (mlops__audit_checkpoint_read(&row, &cp, why, sizeof why) != 0) abort();
+        if (cp.covered_seq != row.seq - 1) abort();
+        int ok = mlops__audit_checkpoint_signed(&cp);
+        if (ok != 0 && ok != 1) abort();
+    } else if (row.payload) {
+        abort();
+    }
     free(mem);
     return 0;
 }

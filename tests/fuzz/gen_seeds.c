@@ -152,17 +152,47 @@ static void audit_events(void)
 {
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
+    /* Format 1 (1.0), as stores written before the migration hold them. */
     mlops__audit_row r = { 1, 1700000000000, "alice", "model.create", 1, "churn", 0,
-                           NULL, NULL, "churn", NULL };
+                           NULL, NULL, "churn", NULL, 1, NULL, 0 };
     must(mlops__audit_encode(&sb, &r));
     put_sbuf("audit_event", "model-create", &sb);
-    mlops__audit_row m = { 70000, 1700000123456, "ci-bot", "alias.move", 300, "team/churn", 12,
-                           "champion", "11", "12", "better recall on the holdout set" };
+    mlops__audit_row m = { 70000, 1700000123456, "ci-bot", "alias.move", 300, "team/churn", 0,
+                           "champion", "11", "12", "better recall on the holdout set", 1, NULL,
+                           0 };
     must(mlops__audit_encode(&sb, &m));
     put_sbuf("audit_event", "alias-move", &sb);
-    mlops__audit_row n = { 2, -5, NULL, "version.tag.set", -1, "m", -3, "k", "", "v\u00e9", "" };
+    mlops__audit_row n = { 2, -5, "", "version.tag.set", 1, "m", 3, "k", "", "v\u00e9", "", 1,
+                           NULL, 0 };
     must(mlops__audit_encode(&sb, &n));
     put_sbuf("audit_event", "negatives", &sb);
+    /* Format 2: every kind from here on, with its payload or nil. */
+    m.format = 2;
+    must(mlops__audit_encode(&sb, &m));
+    put_sbuf("audit_event", "v2-alias-move", &sb);
+    mlops__audit_row d = { 9, 1700000000001, "bob", "version.delete", 4, "m", 2, NULL,
+                           "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+                           NULL, NULL, 2, NULL, 0 };
+    must(mlops__audit_encode(&sb, &d));
+    put_sbuf("audit_event", "v2-version-delete", &sb);
+    /* A checkpoint: [public key, signature] and the head before it. Its
+     * bytes need not be a real signature: the decoder checks the shape. */
+    unsigned char payload[101] = { 0x92, 0xc4, 32 };
+    for (int i = 0; i < 32; i++) payload[3 + i] = (unsigned char)(i * 7 + 1);
+    payload[35] = 0xc4;
+    payload[36] = 64;
+    for (int i = 0; i < 64; i++) payload[37 + i] = (unsigned char)(255 - i);
+    mlops_digest fp, head;
+    must(mlops_digest_compute(payload + 3, 32, &fp));
+    must(mlops_digest_compute("head", 4, &head));
+    char key[MLOPS_DIGEST_STRLEN], hex[MLOPS_DIGEST_STRLEN], signed_head[100];
+    must(mlops_digest_format(&fp, key));
+    must(mlops_digest_format(&head, hex));
+    snprintf(signed_head, sizeof signed_head, "41:%s", hex);
+    mlops__audit_row c = { 42, 1700000000002, "release-bot", "audit.checkpoint", 0, "", 0, key,
+                           NULL, signed_head, "nightly", 2, payload, sizeof payload };
+    must(mlops__audit_encode(&sb, &c));
+    put_sbuf("audit_event", "v2-checkpoint", &sb);
 }
 
 static void sign_manifests(void)

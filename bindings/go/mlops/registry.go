@@ -571,6 +571,70 @@ func (s *Store) AuditVerifyHead(headSeq int64, headHash Digest) (firstBad int64,
 	return int64(fb), err
 }
 
+// AuditCheckpoint signs the chain's current head with an Ed25519 private
+// key (PEM "PRIVATE KEY", unencrypted) and records the signature as an
+// "audit.checkpoint" event; it returns the sequence number signed.
+// ErrNotFound on an empty log. An actor name proves nothing by itself; a
+// checkpoint proves the log up to it to whoever trusts the key. Since
+// libmlops 1.1.
+func (s *Store) AuditCheckpoint(privatePEM string, ch *Change) (int64, error) {
+	var cs cstrings
+	defer cs.free()
+	k := cs.str(privatePEM)
+	var covered C.int64_t
+	err := s.change(&cs, ch, func(c *C.mlops_store, o *C.mlops_change_opts) C.int {
+		return C.mlops_audit_checkpoint(c, k, o, &covered)
+	})
+	return int64(covered), err
+}
+
+// AuditReport is what AuditVerifyCheckpoints found.
+type AuditReport struct {
+	Events      int64 // events walked
+	FirstBad    int64 // first bad sequence number, 0 when the chain is intact
+	Checkpoints int64 // valid checkpoint events
+	AttestedSeq int64 // last event a checkpoint by a trusted key covers, 0 for none
+	Unattested  int64 // events after AttestedSeq
+}
+
+// AuditVerifyCheckpoints is AuditVerify that also requires every checkpoint
+// to verify over the head before it and, when trustedPublicPEMs is not
+// empty, to be by one of those keys (ErrCorrupt otherwise). With minSeq >
+// 0, ErrSignature unless a checkpoint by a trusted key covers event
+// minSeq. The report says how far the log is attested, also on failure.
+// Since libmlops 1.1.
+func (s *Store) AuditVerifyCheckpoints(trustedPublicPEMs []string, minSeq int64) (AuditReport, error) {
+	var cs cstrings
+	defer cs.free()
+	n := len(trustedPublicPEMs)
+	var keys **C.char
+	if n > 0 {
+		keys = (**C.char)(C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof((*C.char)(nil)))))
+		defer C.free(unsafe.Pointer(keys))
+		for i, k := range trustedPublicPEMs {
+			unsafe.Slice(keys, n)[i] = cs.str(k)
+		}
+	}
+	var o C.mlops_audit_verify_opts
+	var r C.mlops_audit_report
+	err := s.withs(&cs, func(c *C.mlops_store) C.int {
+		if rc := C.mlops_audit_verify_opts_init(&o, C.MLOPS_AUDIT_VERIFY_OPTS_VERSION); rc != C.MLOPS_OK {
+			return rc
+		}
+		if rc := C.mlops_audit_report_init(&r, C.MLOPS_AUDIT_REPORT_VERSION); rc != C.MLOPS_OK {
+			return rc
+		}
+		o.trusted_keys = keys
+		o.n_trusted_keys = C.size_t(n)
+		o.min_seq = C.int64_t(minSeq)
+		return C.mlops_audit_verify_ex(c, &o, &r)
+	})
+	return AuditReport{
+		Events: int64(r.events), FirstBad: int64(r.first_bad), Checkpoints: int64(r.checkpoints),
+		AttestedSeq: int64(r.attested_seq), Unattested: int64(r.unattested),
+	}, err
+}
+
 // AuditHead returns the chain's head: the last sequence number and its
 // hash (0 and zero for an empty log).
 func (s *Store) AuditHead() (int64, Digest, error) {

@@ -360,3 +360,50 @@ func TestSigning(t *testing.T) {
 	must(t, s.SetAlias("m", "prod", v2, nil))
 	must(t, s.AuditVerify())
 }
+
+func TestAuditCheckpoints(t *testing.T) {
+	s := newStore(t)
+	priv, pub := ed25519PEMs(t)
+	_, otherPub := ed25519PEMs(t)
+	_, err := s.AuditCheckpoint(priv, nil)
+	wantErr(t, err, mlops.ErrNotFound)
+	w, err := s.PutBytes([]byte("weights"))
+	must(t, err)
+	must(t, s.CreateModel("m", "", nil))
+	_, err = s.CreateVersion("m", w, "", "", nil)
+	must(t, err)
+	covered, err := s.AuditCheckpoint(priv, &mlops.Change{Actor: "release-bot"})
+	must(t, err)
+	if covered != 2 {
+		t.Fatalf("covered %d", covered)
+	}
+	must(t, s.SetAlias("m", "prod", 1, nil))
+	r, err := s.AuditVerifyCheckpoints([]string{pub}, 2)
+	must(t, err)
+	if r != (mlops.AuditReport{Events: 4, Checkpoints: 1, AttestedSeq: 2, Unattested: 2}) {
+		t.Fatalf("report %+v", r)
+	}
+	r, err = s.AuditVerifyCheckpoints(nil, 0)
+	must(t, err)
+	if r.AttestedSeq != 0 || r.Unattested != 4 {
+		t.Fatalf("report without keys %+v", r)
+	}
+	_, err = s.AuditVerifyCheckpoints([]string{pub}, 3)
+	wantErr(t, err, mlops.ErrSignature)
+	r, err = s.AuditVerifyCheckpoints([]string{otherPub}, 0)
+	wantErr(t, err, mlops.ErrCorrupt)
+	if r.FirstBad != 3 {
+		t.Fatalf("first bad %d", r.FirstBad)
+	}
+	_, err = s.AuditVerifyCheckpoints(nil, 1)
+	wantErr(t, err, mlops.ErrInvalid)
+	_, err = s.AuditCheckpoint(pub, nil)
+	wantErr(t, err, mlops.ErrFormat)
+	_, err = s.AuditCheckpoint(priv+"\x00", nil)
+	wantErr(t, err, mlops.ErrInvalid)
+	ev, err := s.AuditEvents(2, 1)
+	must(t, err)
+	if len(ev) != 1 || ev[0].Action != "audit.checkpoint" || ev[0].Actor != "release-bot" {
+		t.Fatalf("events %+v", ev)
+	}
+}

@@ -42,6 +42,7 @@ from .errors import (
 from .registry import (
     AuditEvent,
     AuditHead,
+    AuditReport,
     Model,
     ModelVersion,
     Resolved,
@@ -102,6 +103,7 @@ __all__ = [
     "Resolved",
     "AuditEvent",
     "AuditHead",
+    "AuditReport",
     "VersionLineage",
     "key_fingerprint",
     "drift",

@@ -2,7 +2,18 @@
 from __future__ import annotations
 
 import ctypes
-from ctypes import POINTER, byref, c_char_p, c_int64, c_size_t, c_ubyte, c_void_p
+from ctypes import (
+    POINTER,
+    Structure,
+    byref,
+    c_char_p,
+    c_int,
+    c_int64,
+    c_size_t,
+    c_ubyte,
+    c_uint,
+    c_void_p,
+)
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -17,7 +28,9 @@ from ._capi import (
     ModelSearchOpts,
     ModelVersionP,
     ModelVersionsP,
+    StoreP,
     VersionLineageP,
+    _declare,
     check,
     dec,
     enc,
@@ -35,6 +48,7 @@ __all__ = [
     "Resolved",
     "AuditEvent",
     "AuditHead",
+    "AuditReport",
     "VersionLineage",
     "key_fingerprint",
 ]
@@ -188,6 +202,55 @@ class AuditHead:
 
     seq: int
     hash: Digest
+
+
+class _CAuditVerifyOpts(Structure):
+    """mlops_audit_verify_opts, version 1 (since 1.1)."""
+
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("head_seq", c_int64),
+        ("head_hash", POINTER(CDigest)),
+        ("trusted_keys", POINTER(c_char_p)),
+        ("n_trusted_keys", c_size_t),
+        ("min_seq", c_int64),
+    ]
+
+
+class _CAuditReport(Structure):
+    """mlops_audit_report, version 1 (since 1.1)."""
+
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("events", c_int64),
+        ("first_bad", c_int64),
+        ("checkpoints", c_int64),
+        ("attested_seq", c_int64),
+        ("unattested", c_int64),
+    ]
+
+
+# The checkpoint functions of MLOPS_1.1: with a 1.0 library they raise
+# Unsupported.
+_declare([
+    ("mlops_audit_checkpoint", c_int, [StoreP, c_char_p, POINTER(ChangeOpts), POINTER(c_int64)]),
+    ("mlops_audit_verify_ex", c_int,
+     [StoreP, POINTER(_CAuditVerifyOpts), POINTER(_CAuditReport)]),
+])
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """What Store.audit_verify_checkpoints found: the events walked, the
+    valid checkpoints, the last event a checkpoint by a trusted key covers
+    (0: none) and how many events come after it (unattested)."""
+
+    events: int
+    checkpoints: int
+    attested_seq: int
+    unattested: int
 
 
 @dataclass(frozen=True)
@@ -494,6 +557,50 @@ class RegistryMixin:
             if isinstance(e, Corrupt):
                 e.first_bad_seq = first_bad.value  # type: ignore[attr-defined]
             raise e
+
+    def audit_checkpoint(self, private_pem: Pem, *, actor: Optional[str] = None,
+                         reason: Optional[str] = None) -> int:
+        """Signs the audit chain's current head with an Ed25519 private key
+        (PEM) and records the signature as an ``audit.checkpoint`` event;
+        returns the sequence number signed. Raises NotFound on an empty
+        log. An actor name proves nothing by itself; a checkpoint proves
+        the log up to it to whoever trusts the key."""
+        covered = c_int64()
+        check(C.mlops_audit_checkpoint(self._handle, _pem(private_pem), _change(actor, reason),
+                                       byref(covered)))
+        return covered.value
+
+    def audit_verify_checkpoints(self, trusted_public_pems: Sequence[Pem] = (), *,
+                                 min_seq: int = 0,
+                                 head: Union[AuditHead, Tuple[int, DigestLike], None] = None
+                                 ) -> AuditReport:
+        """As audit_verify, and every checkpoint must verify over the head
+        before it and be by one of ``trusted_public_pems`` (when given).
+        Returns how far checkpoints by those keys attest the log. Raises
+        Corrupt (``first_bad_seq`` set) for a broken chain or a bad
+        checkpoint, SignatureError when ``min_seq`` > 0 and no checkpoint by
+        a trusted key covers that event."""
+        opts = _CAuditVerifyOpts(version=_CAuditVerifyOpts.VERSION)
+        keys = (c_char_p * max(len(trusted_public_pems), 1))(
+            *[_pem(p) for p in trusted_public_pems])
+        opts.trusted_keys = keys
+        opts.n_trusted_keys = len(trusted_public_pems)
+        opts.min_seq = min_seq
+        d = CDigest()
+        if head is not None:
+            seq, h = (head.seq, head.hash) if isinstance(head, AuditHead) else head
+            d = c_digest(h)
+            opts.head_seq = seq
+            opts.head_hash = ctypes.pointer(d)
+        report = _CAuditReport(version=_CAuditReport.VERSION)
+        rc = C.mlops_audit_verify_ex(self._handle, byref(opts), byref(report))
+        if rc:
+            e = error(rc)
+            if isinstance(e, Corrupt):
+                e.first_bad_seq = report.first_bad  # type: ignore[attr-defined]
+            raise e
+        return AuditReport(report.events, report.checkpoints, report.attested_seq,
+                           report.unattested)
 
     def audit_head(self) -> AuditHead:
         """The audit chain's head (0 and a zero hash for an empty log)."""

@@ -205,6 +205,30 @@ def test_audit(store, artifact):
     assert e.value.first_bad_seq >= 0
 
 
+def test_audit_checkpoint(store, artifact, keypair):
+    priv, pub = keypair
+    with pytest.raises(mlops.NotFound):
+        store.audit_checkpoint(priv)
+    store.create_model("m")
+    store.create_model_version("m", artifact)
+    assert store.audit_checkpoint(priv, actor="release-bot", reason="nightly") == 2
+    event = store.audit_log()[-1]
+    assert (event.action, event.actor, event.key) == (
+        "audit.checkpoint", "release-bot", str(mlops.key_fingerprint(pub)))
+    store.set_alias("m", "prod", 1)
+    r = store.audit_verify_checkpoints([pub], min_seq=2)
+    assert isinstance(r, mlops.AuditReport)
+    assert (r.events, r.checkpoints, r.attested_seq, r.unattested) == (4, 1, 2, 2)
+    assert store.audit_verify_checkpoints().attested_seq == 0
+    assert store.audit_verify_checkpoints(head=store.audit_head()).events == 4
+    with pytest.raises(mlops.SignatureError):
+        store.audit_verify_checkpoints([pub], min_seq=3)
+    with pytest.raises(mlops.InvalidArgument):
+        store.audit_verify_checkpoints(min_seq=1)
+    with pytest.raises(mlops.FormatError):
+        store.audit_checkpoint(pub)
+
+
 def test_audit_detects_tampering(tmp_path, artifact=None):
     import sqlite3
 

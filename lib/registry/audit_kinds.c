@@ -1,0 +1,96 @@
+/* The kinds of audit event this library writes, and the shape of each:
+ * which fields it fills and which it leaves nil, and since which format it
+ * exists (doc/format.md, "Audit events", lists the same table). The
+ * verifier and the decoder accept only these, so an event that claims a
+ * kind promises what the rest of the library reads from it; a kind added
+ * later is added here with its format. */
+#include "registry/registry_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* What a field of a kind holds. */
+enum { NIL, TEXT, ANY };
+
+typedef struct kind {
+    const char *action;
+    int since_format; /* the first format that may carry it */
+    int about_model;  /* 1: model_id >= 1 and a model name; 0: the store (0 and "") */
+    int version;      /* NIL: no version; TEXT: a version number >= 1 */
+    int key, old_value, new_value;
+} kind;
+
+static const kind kinds[] = {
+    { "model.create", 1, 1, NIL, NIL, NIL, TEXT },
+    { "model.rename", 1, 1, NIL, NIL, TEXT, TEXT },
+    { "model.delete", 1, 1, NIL, NIL, TEXT, NIL },
+    { "model.describe", 1, 1, NIL, NIL, TEXT, TEXT },
+    { "model.tag.set", 1, 1, NIL, TEXT, ANY, TEXT },
+    { "model.tag.delete", 1, 1, NIL, TEXT, TEXT, NIL },
+    { "version.create", 1, 1, TEXT, NIL, NIL, TEXT },
+    { "version.describe", 1, 1, TEXT, NIL, TEXT, TEXT },
+    { "version.status", 1, 1, TEXT, NIL, TEXT, TEXT },
+    { "version.delete", 1, 1, TEXT, NIL, TEXT, NIL },
+    { "version.tag.set", 1, 1, TEXT, TEXT, ANY, TEXT },
+    { "version.tag.delete", 1, 1, TEXT, TEXT, TEXT, NIL },
+    { "version.sign", 1, 1, TEXT, NIL, NIL, TEXT },
+    { "alias.set", 1, 1, NIL, TEXT, NIL, TEXT },
+    { "alias.move", 1, 1, NIL, TEXT, TEXT, TEXT },
+    { "alias.delete", 1, 1, NIL, TEXT, TEXT, NIL },
+    { "alias.policy.set", 1, 1, NIL, TEXT, ANY, TEXT },
+    { "alias.policy.delete", 1, 1, NIL, TEXT, TEXT, NIL },
+    /* key: the signing key's fingerprint; new: the head signed, SEQ:HASH */
+    { MLOPS__AUDIT_CHECKPOINT, 2, 0, NIL, TEXT, NIL, TEXT },
+};
+
+static int field_ok(int want, const char *value)
+{
+    return want == ANY || (want == NIL) == (value == NULL);
+}
+
+static int refuse(char *why, size_t n, const char *action, const char *what)
+{
+    snprintf(why, n, "a %.64s event %s", action, what);
+    return -1;
+}
+
+int mlops__audit_check_kind(const mlops__audit_row *r, char *why, size_t n)
+{
+    if (!r->action) {
+        snprintf(why, n, "it has no action");
+        return -1;
+    }
+    const kind *k = NULL;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0] && !k; i++)
+        if (!strcmp(kinds[i].action, r->action)) k = &kinds[i];
+    if (!k) {
+        snprintf(why, n, "its action '%.64s' is not one this library knows", r->action);
+        return -1;
+    }
+    if (r->format < k->since_format) {
+        snprintf(why, n, "a %.64s event cannot be in format %d", r->action, r->format);
+        return -1;
+    }
+    if (!r->actor || !r->model) return refuse(why, n, r->action, "needs an actor and a model");
+    if (k->about_model ? r->model_id < 1 || !r->model[0] : r->model_id != 0 || r->model[0])
+        return refuse(why, n, r->action,
+                      k->about_model ? "needs a model id >= 1 and a model name"
+                                     : "is about no model (model id 0, name \"\")");
+    if (k->version == NIL ? r->version != 0 : r->version < 1)
+        return refuse(why, n, r->action,
+                      k->version == NIL ? "has no version" : "needs a version >= 1");
+    if (!field_ok(k->key, r->key))
+        return refuse(why, n, r->action, k->key == NIL ? "has no key" : "needs a key");
+    if (!field_ok(k->old_value, r->old_value))
+        return refuse(why, n, r->action,
+                      k->old_value == NIL ? "has no old value" : "needs an old value");
+    if (!field_ok(k->new_value, r->new_value))
+        return refuse(why, n, r->action,
+                      k->new_value == NIL ? "has no new value" : "needs a new value");
+    if (!strcmp(r->action, MLOPS__AUDIT_CHECKPOINT)) {
+        mlops__audit_checkpoint cp;
+        return mlops__audit_checkpoint_read(r, &cp, why, n);
+    }
+    if (r->payload) return refuse(why, n, r->action, "has no payload");
+    return 0;
+}
