@@ -909,7 +909,9 @@ START_TEST(fetch_reads_each_span_once)
         struct span_count cnt;
         memset(&cnt, 0, sizeof cnt);
         pthread_mutex_init(&cnt.mu, NULL);
-        mlops__fetch f = {s, c, &d, &ct, ranges[r][0], ranges[r][1], NULL, count_span, &cnt};
+        /* The first range is the whole blob: its digest is proven too. */
+        mlops__fetch f = {s, c, &d, &ct, ranges[r][0], ranges[r][1], NULL, count_span, &cnt,
+                          r == 0, 0};
         TU_OK(mlops__fetch_run(&f));
         qsort(cnt.offsets, cnt.n, sizeof cnt.offsets[0], cmp_u64);
         for (size_t i = 1; i < cnt.n; i++)

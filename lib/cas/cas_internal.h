@@ -150,6 +150,13 @@ void mlops__obj_reader_free(mlops__obj_reader *r);
 int mlops__object_read(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
                        void *dst, size_t expect);
 
+/* As mlops__object_read without the hash: only for a caller that checks
+ * the bytes another way before any of them reach its own caller (a
+ * complete read checks the whole blob's digest, which covers every chunk;
+ * see fetch.h). */
+int mlops__object_decode(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
+                         void *dst, size_t expect);
+
 /* Reads an object of unknown size into a malloc'd buffer (for manifests
  * and trees), verified as above. */
 int mlops__object_read_alloc(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
