@@ -187,8 +187,9 @@ static inline void db_tamper(const char *store_dir, const char *sql, const mlops
         sqlite3_stmt *st = NULL;
         ck_assert_int_eq(sqlite3_prepare_v2(db, rest, -1, &st, &rest), SQLITE_OK);
         if (!st) break;
-        if (sqlite3_bind_parameter_count(st) >= 1) sqlite3_bind_blob(st, 1, a->bytes, 32, SQLITE_STATIC);
-        if (sqlite3_bind_parameter_count(st) >= 2) sqlite3_bind_blob(st, 2, b->bytes, 32, SQLITE_STATIC);
+        int params = sqlite3_bind_parameter_count(st);
+        if (params >= 1) sqlite3_bind_blob(st, 1, a->bytes, 32, SQLITE_STATIC);
+        if (params >= 2) sqlite3_bind_blob(st, 2, b->bytes, 32, SQLITE_STATIC);
         ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
         sqlite3_finalize(st);
     }

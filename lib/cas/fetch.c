@@ -192,7 +192,10 @@ int mlops__fetch_run(mlops__fetch *f)
     check.done = no_op;
     check.whole = 0;
     rc = run(&check);
-    if (rc) return rc;
+    if (rc) {
+        f->mismatch = 0; /* a damaged object, named by rc's message */
+        return rc;
+    }
     char ds[MLOPS_DIGEST_STRLEN];
     return mlops__err(MLOPS_ECORRUPT,
                       "blob %s is corrupt: its chunks are sound but do not hash to its digest "
