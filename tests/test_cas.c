@@ -3,6 +3,8 @@
 
 #include "cas/chunker.h"
 #include "cas/fetch.h"
+#include "cas/tree_format.h"
+#include "util/hash.h"
 #include "util/clock.h"
 
 #include <pthread.h>
@@ -901,6 +903,42 @@ START_TEST(row_shrunk_to_empty_is_refused)
 }
 END_TEST
 
+/* mlops__cas_prove (the registry's deep verify) proves each distinct
+ * digest once: a 40-level DAG of 41 objects whose levels name the level
+ * below twice expands to 2^40 files, and is proven in 41 steps. A change
+ * under it (the leaf's row made to lie about its size) is still found. */
+START_TEST(prove_is_linear_in_distinct_content)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_store(dir);
+    mlops_digest below, leaf;
+    TU_OK(mlops_blob_put(s, "leaf", 4, &leaf));
+    below = leaf;
+    for (int level = 0; level < 40; level++) {
+        char na[] = "a", nb[] = "b";
+        mlops__tree_entry e[2] = {
+            {na, level ? MLOPS__ENTRY_DIR : MLOPS__ENTRY_FILE, 0755, level ? 0 : 4, below},
+            {nb, level ? MLOPS__ENTRY_DIR : MLOPS__ENTRY_FILE, 0755, level ? 0 : 4, below},
+        };
+        void *buf = NULL;
+        size_t len = 0;
+        TU_OK(mlops__tree_encode(e, 2, &buf, &len));
+        mlops_digest d, kids[2] = {below, below};
+        TU_OK(mlops__sha256_oneshot(buf, len, &d));
+        TU_OK(mlops__put_whole(s, NULL, &d, MLOPS__KIND_TREE, 2, buf, len, kids, 2));
+        free(buf);
+        below = d;
+    }
+    TU_OK(mlops__cas_prove(s, "test", &below));
+    db_tamper(dir, "UPDATE cas_content SET size = 5 WHERE digest = ?1 OR digest = ?2", &leaf,
+              &leaf);
+    TU_RC(MLOPS_ECORRUPT, mlops__cas_prove(s, "test", &below));
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(get_file_rules)
 {
     char *dir = tu_tmpdir();
@@ -1333,6 +1371,7 @@ static Suite *cas_suite(void)
     tcase_add_test(t, corrupt_chunk_is_refused);
     tcase_add_test(t, rewritten_chunk_list_is_refused);
     tcase_add_test(t, row_shrunk_to_empty_is_refused);
+    tcase_add_test(t, prove_is_linear_in_distinct_content);
     tcase_add_test(t, get_file_rules);
     tcase_add_test(t, put_file_errors);
     tcase_add_test(t, writer_abort_leaves_nothing);
