@@ -173,6 +173,60 @@ static inline long long db_int_arg(const char *store_dir, const char *sql, const
     return v;
 }
 
+/* Runs one SQL text on the store's database as an attacker with the
+ * sqlite3 shell would; ?1 and ?2 are the digests a and b. */
+static inline void db_tamper(const char *store_dir, const char *sql, const mlops_digest *a,
+                             const mlops_digest *b)
+{
+    char *p = tu_path(store_dir, "mlops.db");
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(p, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 10000);
+    const char *rest = sql;
+    while (rest && *rest) {
+        sqlite3_stmt *st = NULL;
+        ck_assert_int_eq(sqlite3_prepare_v2(db, rest, -1, &st, &rest), SQLITE_OK);
+        if (!st) break;
+        int params = sqlite3_bind_parameter_count(st);
+        if (params >= 1) sqlite3_bind_blob(st, 1, a->bytes, 32, SQLITE_STATIC);
+        if (params >= 2) sqlite3_bind_blob(st, 2, b->bytes, 32, SQLITE_STATIC);
+        ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    free(p);
+}
+
+/* Issue 13's attack on a chunked blob: its chunk rows replaced by those of
+ * another blob (donor), its chunk count and size fixed to match. */
+static inline void swap_chunk_rows(const char *store_dir, const mlops_digest *victim,
+                                   const mlops_digest *donor)
+{
+    db_tamper(store_dir,
+              "DELETE FROM cas_chunk WHERE blob = ?1;"
+              "INSERT INTO cas_chunk(blob, pos, size, chunk) "
+              "  SELECT ?1, pos, size, chunk FROM cas_chunk WHERE blob = ?2;"
+              "UPDATE cas_content SET "
+              "  chunks = (SELECT chunks FROM cas_content WHERE digest = ?2),"
+              "  size = (SELECT size FROM cas_content WHERE digest = ?2) WHERE digest = ?1;",
+              victim, donor);
+}
+
+/* The same on a blob stored whole: its row redirected to a chunked blob's
+ * manifest, size, chunk count and chunk rows. */
+static inline void redirect_whole_blob(const char *store_dir, const mlops_digest *victim,
+                                       const mlops_digest *donor)
+{
+    db_tamper(store_dir,
+              "INSERT INTO cas_chunk(blob, pos, size, chunk) "
+              "  SELECT ?1, pos, size, chunk FROM cas_chunk WHERE blob = ?2;"
+              "UPDATE cas_content SET "
+              "  manifest = (SELECT manifest FROM cas_content WHERE digest = ?2),"
+              "  chunks = (SELECT chunks FROM cas_content WHERE digest = ?2),"
+              "  size = (SELECT size FROM cas_content WHERE digest = ?2) WHERE digest = ?1;",
+              victim, donor);
+}
+
 /* Sum of the sizes of every object file: what the store holds on disk. */
 static inline long long object_bytes(const char *dir)
 {

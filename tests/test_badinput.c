@@ -1135,6 +1135,13 @@ static void registry(void)
     BAD(mlops_model_version_verify, "a private key", MLOPS_EFORMAT, (S, "m", 1, PRIV_PEM));
     BAD(mlops_model_version_verify, "unsigned version", MLOPS_ESIGNATURE, (S, "m", 2, PUB_PEM));
     BAD(mlops_model_version_verify, "unknown version", MLOPS_ENOTFOUND, (S, "m", 50, PUB_PEM));
+    BAD(mlops_model_version_verify_deep, "NULL store", MLOPS_EINVAL, (NULL, "m", 1, PUB_PEM));
+    BAD(mlops_model_version_verify_deep, "NULL key", MLOPS_EINVAL, (S, "m", 1, NULL));
+    BAD(mlops_model_version_verify_deep, "NULL model", MLOPS_EINVAL, (S, NULL, 1, PUB_PEM));
+    BAD(mlops_model_version_verify_deep, "not PEM", MLOPS_EFORMAT, (S, "m", 1, "garbage"));
+    BAD(mlops_model_version_verify_deep, "unsigned version", MLOPS_ESIGNATURE, (S, "m", 2, PUB_PEM));
+    BAD(mlops_model_version_verify_deep, "unknown version", MLOPS_ENOTFOUND, (S, "m", 50, PUB_PEM));
+    BAD(mlops_model_version_verify_deep, "version 0", MLOPS_EINVAL, (S, "m", 0, PUB_PEM));
 
     mlops_audit_event ev;
     mlops_audit_events *al = NULL;

@@ -3,6 +3,8 @@
 
 #include "cas/chunker.h"
 #include "cas/fetch.h"
+#include "cas/tree_format.h"
+#include "util/hash.h"
 #include "util/clock.h"
 
 #include <pthread.h>
@@ -751,6 +753,192 @@ START_TEST(corrupt_chunk_is_refused)
 }
 END_TEST
 
+/* Issue 13: with the sqlite3 shell, a blob's rows can be made to list
+ * another blob's chunks, each sound. Every complete read proves the whole
+ * digest and refuses: nothing reaches the caller or the target. */
+static int count_prefixed(const char *dir, const char *prefix)
+{
+    DIR *dd = opendir(dir);
+    ck_assert_ptr_nonnull(dd);
+    int n = 0;
+    struct dirent *ent;
+    while ((ent = readdir(dd)) != NULL) n += strncmp(ent->d_name, prefix, strlen(prefix)) == 0;
+    closedir(dd);
+    return n;
+}
+
+static void check_refused_everywhere(mlops_store *s, const char *dir, const mlops_digest *d,
+                                     const mlops_digest *tree)
+{
+    char hex[MLOPS_DIGEST_STRLEN];
+    TU_OK(mlops_digest_format(d, hex));
+    void *got = (void *)1;
+    size_t len = 3;
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get(s, d, &got, &len));
+    ck_assert_ptr_null(got);
+    ck_assert_uint_eq(len, 0);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), hex));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "do not hash to its digest"));
+
+    char *out = tu_path(dir, "out.bin");
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get_file(s, d, out));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), hex));
+    ck_assert_int_ne(access(out, F_OK), 0);
+    ck_assert_int_eq(count_prefixed(dir, ".out.bin"), 0);
+
+    /* The reader fails when it reaches the end, before handing out the
+     * last chunk, and keeps failing. */
+    uint64_t size = 0;
+    mlops_blob_reader *r;
+    TU_OK(mlops_blob_reader_open(s, d, &r));
+    TU_OK(mlops_blob_reader_size(r, &size));
+    unsigned char *back = malloc((size_t)size);
+    size_t total = 0, k = 0;
+    int rc;
+    for (;;) {
+        k = 0;
+        rc = mlops_blob_reader_read(r, back + total, 1000, &k);
+        total += k;
+        if (rc || !k) break;
+    }
+    ck_assert_int_eq(rc, MLOPS_ECORRUPT);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), hex));
+    ck_assert_uint_lt(total, size);
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_reader_read(r, back, 1000, &k));
+    ck_assert_uint_eq(k, 0);
+    mlops_blob_reader_close(r);
+    free(back);
+
+    /* A tree holding the blob restores nothing. */
+    char *dst = tu_path(dir, "restored");
+    TU_RC(MLOPS_ECORRUPT, mlops_tree_get(s, tree, dst, 0));
+    ck_assert_int_ne(access(dst, F_OK), 0);
+    ck_assert_int_eq(count_prefixed(dir, ".restored"), 0);
+    free(dst);
+    free(out);
+}
+
+/* A directory holding one file of the given bytes, put as a tree. */
+static void put_tree_of(mlops_store *s, const char *dir, const char *name, const void *data,
+                        size_t len, mlops_digest *tree)
+{
+    char *src = tu_path(dir, name);
+    ck_assert_int_eq(mkdir(src, 0700), 0);
+    char *f = tu_path(src, "file.bin");
+    tu_write_file(f, data, len);
+    TU_OK(mlops_tree_put(s, src, 0, tree));
+    free(f);
+    free(src);
+}
+
+START_TEST(rewritten_chunk_list_is_refused)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_small_store(dir);
+    size_t n = 200000;
+    unsigned char *a = malloc(n), *b = malloc(n), small[1000];
+    fill_random(a, n, 1301);
+    fill_random(b, n, 1302);
+    fill_random(small, sizeof small, 1303);
+    mlops_digest da, db, dc, ta, tc;
+    TU_OK(mlops_blob_put(s, a, n, &da));
+    TU_OK(mlops_blob_put(s, b, n, &db));
+    TU_OK(mlops_blob_put(s, small, sizeof small, &dc));
+    ck_assert_int_gt(db_int_arg(dir, "SELECT chunks FROM cas_content WHERE digest = ?1", &da), 1);
+    ck_assert_int_eq(db_int_arg(dir, "SELECT manifest IS NULL FROM cas_content WHERE digest = ?1",
+                                &dc),
+                     1);
+    put_tree_of(s, dir, "src-a", a, n, &ta);
+    put_tree_of(s, dir, "src-c", small, sizeof small, &tc);
+
+    /* A chunked blob made to list the chunks of another blob. */
+    swap_chunk_rows(dir, &da, &db);
+    check_refused_everywhere(s, dir, &da, &ta);
+    /* A blob stored whole, redirected through its row to those chunks. */
+    redirect_whole_blob(dir, &dc, &db);
+    check_refused_everywhere(s, dir, &dc, &tc);
+
+    /* The donor itself is untouched and reads. */
+    void *got = NULL;
+    size_t len = 0;
+    TU_OK(mlops_blob_get(s, &db, &got, &len));
+    ck_assert_uint_eq(len, n);
+    ck_assert_int_eq(memcmp(got, b, n), 0);
+    mlops_free(got);
+    free(a);
+    free(b);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* An empty blob read in whole proves its digest too: a row shrunk to size
+ * 0 reads as nothing only when the digest is the empty content's. */
+START_TEST(row_shrunk_to_empty_is_refused)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_store(dir);
+    mlops_digest d;
+    TU_OK(mlops_blob_put(s, "not empty", 9, &d));
+    db_tamper(dir, "UPDATE cas_content SET size = 0 WHERE digest = ?1 OR digest = ?2", &d, &d);
+    void *got = (void *)1;
+    size_t len = 3;
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get(s, &d, &got, &len));
+    ck_assert_ptr_null(got);
+    char *out = tu_path(dir, "out.bin");
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get_file(s, &d, out));
+    ck_assert_int_ne(access(out, F_OK), 0);
+    mlops_blob_reader *r;
+    size_t k = 7;
+    TU_OK(mlops_blob_reader_open(s, &d, &r));
+    unsigned char buf[16];
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_reader_read(r, buf, sizeof buf, &k));
+    ck_assert_uint_eq(k, 0);
+    mlops_blob_reader_close(r);
+    free(out);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* mlops__cas_prove (the registry's deep verify) proves each distinct
+ * digest once: a 40-level DAG of 41 objects whose levels name the level
+ * below twice expands to 2^40 files, and is proven in 41 steps. A change
+ * under it (the leaf's row made to lie about its size) is still found. */
+START_TEST(prove_is_linear_in_distinct_content)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_store(dir);
+    mlops_digest below, leaf;
+    TU_OK(mlops_blob_put(s, "leaf", 4, &leaf));
+    below = leaf;
+    for (int level = 0; level < 40; level++) {
+        char na[] = "a", nb[] = "b";
+        mlops__tree_entry e[2] = {
+            {na, level ? MLOPS__ENTRY_DIR : MLOPS__ENTRY_FILE, 0755, level ? 0 : 4, below},
+            {nb, level ? MLOPS__ENTRY_DIR : MLOPS__ENTRY_FILE, 0755, level ? 0 : 4, below},
+        };
+        void *buf = NULL;
+        size_t len = 0;
+        TU_OK(mlops__tree_encode(e, 2, &buf, &len));
+        mlops_digest d, kids[2] = {below, below};
+        TU_OK(mlops__sha256_oneshot(buf, len, &d));
+        TU_OK(mlops__put_whole(s, NULL, &d, MLOPS__KIND_TREE, 2, buf, len, kids, 2));
+        free(buf);
+        below = d;
+    }
+    TU_OK(mlops__cas_prove(s, "test", &below));
+    db_tamper(dir, "UPDATE cas_content SET size = 5 WHERE digest = ?1 OR digest = ?2", &leaf,
+              &leaf);
+    TU_RC(MLOPS_ECORRUPT, mlops__cas_prove(s, "test", &below));
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(get_file_rules)
 {
     char *dir = tu_tmpdir();
@@ -909,7 +1097,9 @@ START_TEST(fetch_reads_each_span_once)
         struct span_count cnt;
         memset(&cnt, 0, sizeof cnt);
         pthread_mutex_init(&cnt.mu, NULL);
-        mlops__fetch f = {s, c, &d, &ct, ranges[r][0], ranges[r][1], NULL, count_span, &cnt};
+        /* The first range is the whole blob: its digest is proven too. */
+        mlops__fetch f = {s, c, &d, &ct, ranges[r][0], ranges[r][1], NULL, count_span, &cnt,
+                          r == 0, 0};
         TU_OK(mlops__fetch_run(&f));
         qsort(cnt.offsets, cnt.n, sizeof cnt.offsets[0], cmp_u64);
         for (size_t i = 1; i < cnt.n; i++)
@@ -1179,6 +1369,9 @@ static Suite *cas_suite(void)
     tcase_add_test(t, large_round_trips);
     tcase_add_test(t, dedup_after_edit);
     tcase_add_test(t, corrupt_chunk_is_refused);
+    tcase_add_test(t, rewritten_chunk_list_is_refused);
+    tcase_add_test(t, row_shrunk_to_empty_is_refused);
+    tcase_add_test(t, prove_is_linear_in_distinct_content);
     tcase_add_test(t, get_file_rules);
     tcase_add_test(t, put_file_errors);
     tcase_add_test(t, writer_abort_leaves_nothing);

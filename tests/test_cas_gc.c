@@ -296,6 +296,94 @@ END_TEST
 
 /* ---- gc ------------------------------------------------------------------------------ */
 
+static int has_issue(const mlops_fsck_report *rep, const mlops_digest *d, int problem)
+{
+    for (size_t i = 0; i < rep->nissues; i++)
+        if (!memcmp(rep->issues[i].digest.bytes, d->bytes, 32) &&
+            rep->issues[i].problem == problem)
+            return 1;
+    return 0;
+}
+
+/* Issue 13: chunk rows rewritten with SQL leave every object sound; fsck
+ * checks each blob's rows against its manifest object and its digest. */
+START_TEST(fsck_finds_rewritten_chunk_lists)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_small_store(dir);
+    size_t n = 120000;
+    unsigned char *a = malloc(n), *b = malloc(n);
+    fill_random(a, n, 41);
+    fill_random(b, n, 42);
+    mlops_digest da, db, dc, dd;
+    TU_OK(mlops_blob_put(s, a, n, &da));
+    TU_OK(mlops_blob_put(s, b, n, &db));
+    TU_OK(mlops_blob_put(s, "stored whole", 12, &dc));
+    TU_OK(mlops_blob_put(s, "another", 7, &dd));
+    mlops_fsck_report rep = MLOPS_FSCK_REPORT_INIT;
+    TU_OK(mlops_store_fsck(s, NULL, &rep));
+
+    swap_chunk_rows(dir, &da, &db);    /* rows no longer the manifest's */
+    redirect_whole_blob(dir, &dc, &db); /* rows and manifest agree, digest does not */
+    db_tamper(dir, "UPDATE cas_content SET size = 3 WHERE digest = ?1 OR digest = ?2", &dd, &dd);
+    int files = count_objects(dir);
+    TU_RC(MLOPS_ECORRUPT, mlops_store_fsck(s, NULL, &rep));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "chunk list"));
+    ck_assert_uint_eq(rep.corrupt, 3);
+    ck_assert_uint_eq(rep.missing, 0);
+    ck_assert_uint_eq(rep.quarantined, 0); /* the damage is in rows, not files */
+    ck_assert_uint_eq(rep.nissues, 3);
+    ck_assert(has_issue(&rep, &da, MLOPS_FSCK_CORRUPT));
+    ck_assert(has_issue(&rep, &dc, MLOPS_FSCK_CORRUPT));
+    ck_assert(has_issue(&rep, &dd, MLOPS_FSCK_CORRUPT));
+    ck_assert_int_eq(count_objects(dir), files);
+    mlops_free(rep.issues);
+    free(a);
+    free(b);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Issue 13: an object whose format-version byte reads 3 stopped fsck with
+ * "unsupported"; now it is reported and quarantined and the check goes
+ * on to the other damage. */
+START_TEST(fsck_goes_on_past_an_unreadable_object)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_store(dir);
+    mlops_digest d1, d2, d3;
+    TU_OK(mlops_blob_put(s, "first object", 12, &d1));
+    TU_OK(mlops_blob_put(s, "second object", 13, &d2));
+    TU_OK(mlops_blob_put(s, "third object", 12, &d3));
+    char *p1 = object_file(s, &d1), *p2 = object_file(s, &d2);
+    {
+        int fd = open(p1, O_RDWR);
+        ck_assert_int_ge(fd, 0);
+        unsigned char v = 3;
+        ck_assert_int_eq(pwrite(fd, &v, 1, 4), 1); /* the format version */
+        close(fd);
+    }
+    flip_byte(p2, 1);
+    mlops_fsck_report rep = MLOPS_FSCK_REPORT_INIT;
+    TU_RC(MLOPS_ECORRUPT, mlops_store_fsck(s, NULL, &rep));
+    ck_assert_uint_eq(rep.checked, 3);
+    ck_assert_uint_eq(rep.corrupt, 2);
+    ck_assert_uint_eq(rep.quarantined, 2);
+    ck_assert(has_issue(&rep, &d1, MLOPS_FSCK_CORRUPT));
+    ck_assert(has_issue(&rep, &d2, MLOPS_FSCK_CORRUPT));
+    ck_assert_int_ne(access(p1, F_OK), 0);
+    ck_assert_int_ne(access(p2, F_OK), 0);
+    mlops_free(rep.issues);
+    free(p1);
+    free(p2);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(gc_keeps_roots_and_shared_chunks)
 {
     char *dir = tu_tmpdir();
@@ -702,6 +790,8 @@ int main(void)
     t = tcase_create("integrity");
     tcase_set_timeout(t, 120);
     tcase_add_test(t, fsck_reports_quarantines_and_heals);
+    tcase_add_test(t, fsck_finds_rewritten_chunk_lists);
+    tcase_add_test(t, fsck_goes_on_past_an_unreadable_object);
     tcase_add_test(t, gc_keeps_roots_and_shared_chunks);
     tcase_add_test(t, gc_follows_trees);
     tcase_add_test(t, gc_respects_fresh_references);

@@ -3,6 +3,8 @@
  * by the test; none is committed. */
 #include "registry_helpers.h"
 
+#include <sys/stat.h>
+
 START_TEST(key_fingerprints)
 {
     char *priv, *pub;
@@ -254,6 +256,90 @@ START_TEST(tampered_digest_fails_verification)
 }
 END_TEST
 
+/* Issue 13: the signature covers the artifact's digest; rows edited with
+ * the sqlite3 shell can make the store hand out other bytes under it.
+ * Plain verify checks the signature (and still passes); the deep one
+ * re-hashes the bytes and catches it, for a blob and for a tree. */
+static void random_bytes(unsigned char *p, size_t n, uint64_t x)
+{
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        p[i] = (unsigned char)(x >> 24);
+    }
+}
+
+START_TEST(deep_verify_rehashes_the_artifact)
+{
+    char *dir = tu_tmpdir();
+    mlops_store_opts o;
+    TU_OK(mlops_store_opts_init(&o, MLOPS_STORE_OPTS_VERSION));
+    o.durability = MLOPS_DURABILITY_NONE;
+    o.actor = "tester";
+    o.chunk_min_size = 1024; /* small chunks: a chunked blob in 100 KB */
+    o.chunk_avg_size = 4096;
+    o.chunk_max_size = 16384;
+    mlops_store *s = NULL;
+    TU_OK(mlops_store_open(dir, &o, &s));
+    char *priv, *pub;
+    rt_keypair("ED25519", &priv, &pub);
+    size_t n = 100000;
+    unsigned char *a = malloc(n), *b = malloc(n);
+    random_bytes(a, n, 7001);
+    random_bytes(b, n, 7002);
+    mlops_digest da, db, tree;
+    TU_OK(mlops_blob_put(s, a, n, &da));
+    TU_OK(mlops_blob_put(s, b, n, &db));
+    char *src = tu_path(dir, "model-dir"), *file = tu_path(src, "weights.bin");
+    ck_assert_int_eq(mkdir(src, 0700), 0);
+    tu_write_file(file, a, n);
+    TU_OK(mlops_tree_put(s, src, 0, &tree));
+    TU_OK(mlops_model_create(s, "m"));
+    int64_t v;
+    TU_OK(mlops_model_version_create(s, "m", &da, NULL, &v));
+    TU_OK(mlops_model_version_create(s, "m", &tree, NULL, &v));
+    TU_OK(mlops_model_version_create(s, "m", &db, NULL, &v)); /* never signed */
+    TU_OK(mlops_model_version_sign(s, "m", 1, priv, NULL));
+    TU_OK(mlops_model_version_sign(s, "m", 2, priv, NULL));
+    TU_OK(mlops_model_version_verify_deep(s, "m", 1, pub));
+    TU_OK(mlops_model_version_verify_deep(s, "m", 2, pub));
+
+    /* Blob a made to list the chunks of b (both sound). */
+    char ha[MLOPS_DIGEST_STRLEN], hb[MLOPS_DIGEST_STRLEN], sql[1024];
+    TU_OK(mlops_digest_format(&da, ha));
+    TU_OK(mlops_digest_format(&db, hb));
+    snprintf(sql, sizeof sql,
+             "DELETE FROM cas_chunk WHERE blob = X'%s';"
+             "INSERT INTO cas_chunk(blob, pos, size, chunk) "
+             "  SELECT X'%s', pos, size, chunk FROM cas_chunk WHERE blob = X'%s';"
+             "UPDATE cas_content SET chunks = (SELECT chunks FROM cas_content WHERE digest = "
+             "X'%s') WHERE digest = X'%s';",
+             ha + 7, ha + 7, hb + 7, hb + 7, ha + 7);
+    rt_shell(dir, sql);
+    /* The signature over the digest still holds: that is all plain verify
+     * checks (doc/security.md). */
+    TU_OK(mlops_model_version_verify(s, "m", 1, pub));
+    TU_OK(mlops_model_version_verify(s, "m", 2, pub));
+    TU_RC(MLOPS_ECORRUPT, mlops_model_version_verify_deep(s, "m", 1, pub));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "does not hold the bytes"));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), ha));
+    TU_RC(MLOPS_ECORRUPT, mlops_model_version_verify_deep(s, "m", 2, pub));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), ha));
+    /* The signature is checked first: sound bytes do not make up for it. */
+    TU_RC(MLOPS_ESIGNATURE, mlops_model_version_verify_deep(s, "m", 3, pub));
+    free(file);
+    free(src);
+    free(a);
+    free(b);
+    free(priv);
+    free(pub);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(rename_invalidates_signatures)
 {
     struct fixture f;
@@ -494,6 +580,7 @@ int main(void)
     tcase_add_test(tc, sign_and_verify_round_trip);
     tcase_add_test(tc, manifest_is_canonical_and_verifiable_elsewhere);
     tcase_add_test(tc, tampered_digest_fails_verification);
+    tcase_add_test(tc, deep_verify_rehashes_the_artifact);
     tcase_add_test(tc, rename_invalidates_signatures);
     tcase_add_test(tc, sign_bad_input_writes_nothing);
     tcase_add_test(tc, manifest_covers_run_inputs);

@@ -379,10 +379,13 @@ static int cmd_model_resolve(cli_ctx *ctx, int argc, char **argv)
 static int sign_or_verify(cli_ctx *ctx, int argc, char **argv, int sign)
 {
     const char *key = NULL, *actor = NULL, *reason = NULL;
-    int as_json = 0, npos;
-    const cli_opt opts[] = { { "key", 'k', &key, NULL }, { "json", 0, NULL, &as_json },
-                             CHANGE_OPTS(actor, reason) };
-    int rc = cli_parse(ctx, argc, argv, opts, sign ? 4 : 2, 1, 2, &npos);
+    int as_json = 0, deep = 0, npos;
+    const cli_opt sign_opts[] = { { "key", 'k', &key, NULL }, { "json", 0, NULL, &as_json },
+                                  CHANGE_OPTS(actor, reason) };
+    const cli_opt verify_opts[] = { { "key", 'k', &key, NULL }, { "json", 0, NULL, &as_json },
+                                    { "deep", 0, NULL, &deep } };
+    int rc = sign ? cli_parse(ctx, argc, argv, sign_opts, 4, 1, 2, &npos)
+                  : cli_parse(ctx, argc, argv, verify_opts, 3, 1, 2, &npos);
     if (rc) return rc;
     if (!key) return cli_usage(ctx, "missing --key FILE");
     char *pem;
@@ -402,6 +405,8 @@ static int sign_or_verify(cli_ctx *ctx, int argc, char **argv, int sign)
         if (sign) {
             mlops_change_opts c = change_opts(actor, reason);
             rc = mlops_model_version_sign(s, model, version, pem, &c);
+        } else if (deep) {
+            rc = mlops_model_version_verify_deep(s, model, version, pem);
         } else {
             rc = mlops_model_version_verify(s, model, version, pem);
         }
@@ -417,10 +422,12 @@ static int sign_or_verify(cli_ctx *ctx, int argc, char **argv, int sign)
             json_kv_int(&j, "version", version);
             json_kv_string(&j, "key", hex);
             json_kv_bool(&j, sign ? "signed" : "verified", 1);
+            if (!sign) json_kv_bool(&j, "deep", deep);
             json_end_object(&j);
             json_finish(&j);
         } else {
-            printf("%s %s with key %s\n", what, sign ? "signed" : "verified", hex);
+            printf("%s %s with key %s%s\n", what, sign ? "signed" : "verified", hex,
+                   deep ? ", artifact bytes re-hashed" : "");
         }
     }
     free(model);
@@ -694,11 +701,16 @@ const cli_command cli_registry_commands[] = {
       "  --json                   print {\"model\", \"version\", \"key\", \"signed\"}\n" CHANGE_HELP },
     { "model verify", cmd_model_verify, "MODEL VERSION | NAME@ALIAS | NAME/N --key FILE",
       "Check a version's signature with a public key",
-      "Exits 1 when the version carries no valid signature by the key.\n"
+      "Exits 1 when the version carries no valid signature by the key. The\n"
+      "signature covers the artifact's digest; --deep also re-hashes the bytes\n"
+      "the store holds for it (reads the whole artifact) and exits 1 when they\n"
+      "differ.\n"
       "Extract a public key with: openssl pkey -in key.pem -pubout -out key.pub\n\n"
       "Options:\n"
       "  -k, --key FILE           the public key (PEM)\n"
-      "  --json                   print {\"model\", \"version\", \"key\", \"verified\"}\n" },
+      "  --deep                   also re-hash the artifact's bytes\n"
+      "  --json                   print {\"model\", \"version\", \"key\", \"verified\",\n"
+      "                           \"deep\"}\n" },
     { "audit", NULL, "", "The registry's tamper-evident audit log", "" },
     { "audit log", cmd_audit_log, "[MODEL]", "Print the audit log (of one model)",
       "Options:\n"

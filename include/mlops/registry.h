@@ -404,13 +404,26 @@ MLOPS_API int mlops_model_version_sign(mlops_store *s, const char *model, int64_
 /* Checks that version `version` of `model` carries a signature by the
  * Ed25519 public key public_pem (PEM "PUBLIC KEY") that verifies over the
  * version's manifest recomputed from the store now: a changed artifact
- * digest, run, name or creation time makes it fail.
+ * digest, run, name or creation time makes it fail. The manifest holds the
+ * artifact's digest: this checks the signature over that digest, not the
+ * bytes the store holds for it (mlops_model_version_verify_deep does).
  * Errors: MLOPS_EINVAL (NULL arguments), MLOPS_EFORMAT (not a PEM public
  * key), MLOPS_EUNSUPPORTED (not Ed25519), MLOPS_ENOTFOUND (no model or
  * version), MLOPS_ESIGNATURE (no signature by this key, or it does not
  * verify), MLOPS_EBUSY, MLOPS_EIO. */
 MLOPS_API int mlops_model_version_verify(mlops_store *s, const char *model, int64_t version,
                                          const char *public_pem);
+
+/* As mlops_model_version_verify, then also re-hashes the bytes behind the
+ * signed artifact digest: a blob is read back in whole, a tree's object
+ * and every subtree and blob it names (each distinct one once), so that
+ * rows or files changed under a signed version are caught. It reads the
+ * whole artifact (as long as a get; memory stays bounded). Since 1.1.
+ * Errors: as mlops_model_version_verify, and MLOPS_ECORRUPT (the store's
+ * bytes are not the artifact's, or are missing: the message names the
+ * content), MLOPS_ENOMEM. Safe from several threads on one store. */
+MLOPS_API int mlops_model_version_verify_deep(mlops_store *s, const char *model,
+                                              int64_t version, const char *public_pem);
 
 /* ---- Audit log ----------------------------------------------------------
  * Every change appends one event. Events are numbered 1, 2, 3... (seq);

@@ -144,7 +144,9 @@ typedef struct mlops_fsck_report {
     uint64_t objects;          /* objects the store records */
     uint64_t checked;          /* of those, how many were re-hashed */
     uint64_t bytes_checked;    /* decoded bytes re-hashed */
-    uint64_t corrupt;          /* objects that failed verification */
+    uint64_t corrupt;          /* objects that failed verification, and
+                                  blobs whose chunk list does not give
+                                  their digest */
     uint64_t missing;          /* objects whose file is gone */
     uint64_t quarantined;      /* corrupt files moved to quarantine/ */
     uint64_t orphans;          /* object files the store does not record
@@ -165,7 +167,14 @@ MLOPS_API int mlops_fsck_report_init(mlops_fsck_report *report, unsigned version
  * and reports corrupt and missing objects by digest. A corrupt object file
  * is moved to <store>/quarantine/, never deleted; the content that uses it
  * then reads as MLOPS_ECORRUPT ("missing") until the same bytes are put
- * again, which heals the store. Runs on the store's worker threads; other
+ * again, which heals the store. An object that cannot be decoded at all
+ * (say an unknown format version in its header) is corrupt like any
+ * other: reported, quarantined, and the check goes on. Then each blob (the
+ * same fraction) is checked against the manifest object it names and its
+ * chunks, read in order, against its digest: a blob whose rows give other
+ * bytes is reported as corrupt under its own digest (nothing is
+ * quarantined for it: the damage is in the database, its objects may be
+ * sound). Runs on the store's worker threads; other
  * threads and processes may read and write meanwhile. opts NULL means
  * defaults. report->issues is malloc'd: release it with mlops_free.
  * Returns MLOPS_OK when every checked object is sound, MLOPS_ECORRUPT when

@@ -25,6 +25,10 @@
  *     that call also marks the content as used now, which keeps it (and
  *     what it reaches) out of any gc for the grace period, long enough for
  *     the new reference to be seen as a root by the next gc.
+ *
+ *  3. mlops__cas_prove(): is the content behind a digest really the bytes
+ *     that digest names? For checks that go beyond a recorded digest (the
+ *     registry's deep verification of a signed artifact).
  */
 #ifndef MLOPS_CAS_INTERNAL_H
 #define MLOPS_CAS_INTERNAL_H
@@ -44,6 +48,14 @@
  * the content's last-used time (see GC roots above). Returns MLOPS_OK, or
  * MLOPS_EINVAL for NULL arguments, or the mapped SQLite error. */
 int mlops__cas_exists(mlops__conn *c, const mlops_digest *d, int *exists);
+
+/* Proves content d, a blob or a tree, on its own connection and in one
+ * snapshot: a blob is read in whole and must hash to d (fetch.h); a tree's
+ * object is verified and every subtree and blob it names is proven the
+ * same way, each distinct digest once. MLOPS_ECORRUPT names what does not
+ * match; MLOPS_ENOTFOUND (message prefixed with func) when d is not
+ * stored; MLOPS_EIO, MLOPS_ENOMEM, MLOPS_EBUSY. */
+int mlops__cas_prove(mlops_store *s, const char *func, const mlops_digest *d);
 
 /* The GC root queries (see above): *out receives the array, the count is
  * returned. Static storage. */
@@ -149,6 +161,13 @@ void mlops__obj_reader_free(mlops__obj_reader *r);
  * exists). MLOPS_EIO when the OS refuses. */
 int mlops__object_read(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
                        void *dst, size_t expect);
+
+/* As mlops__object_read without the hash: only for a caller that checks
+ * the bytes another way before any of them reach its own caller (a
+ * complete read checks the whole blob's digest, which covers every chunk;
+ * see fetch.h). */
+int mlops__object_decode(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
+                         void *dst, size_t expect);
 
 /* Reads an object of unknown size into a malloc'd buffer (for manifests
  * and trees), verified as above. */

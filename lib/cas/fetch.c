@@ -1,9 +1,11 @@
 #include "cas/fetch.h"
 #include "util/err.h"
+#include "util/hash.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define BATCH 64
 #define MAX_FETCHERS 8
@@ -18,6 +20,11 @@ struct fetch_state {
     int eof;
     int err;
     char errmsg[1024];
+    /* A whole read: the blob's hash, fed in order by whichever worker
+     * holds the span that starts at `hashed`; the others wait on cv. */
+    pthread_cond_t cv;
+    mlops__sha256 sha;
+    uint64_t hashed;
 };
 
 /* Under the lock: the next span to read, or 0 at the end. */
@@ -68,6 +75,26 @@ static void record(struct fetch_state *st, int rc)
     if (st->err) return;
     st->err = rc;
     snprintf(st->errmsg, sizeof st->errmsg, "%s", mlops__err_message());
+    pthread_cond_broadcast(&st->cv); /* a worker waiting for its turn stops */
+}
+
+/* A whole read: adds a span's bytes to the blob's hash once every span
+ * before it is in. Spans are handed out in order, so the worker holding
+ * the earliest span never waits and the others follow it. */
+static int hash_in_order(struct fetch_state *st, const mlops__span *sp,
+                         const unsigned char *data)
+{
+    pthread_mutex_lock(&st->mu);
+    while (!st->err && st->hashed != sp->offset) pthread_cond_wait(&st->cv, &st->mu);
+    int stop = st->err;
+    pthread_mutex_unlock(&st->mu);
+    if (stop) return MLOPS_OK; /* the run failed already: its error is recorded */
+    int rc = mlops__sha256_update(&st->sha, data, (size_t)sp->size);
+    pthread_mutex_lock(&st->mu);
+    st->hashed += sp->size;
+    pthread_cond_broadcast(&st->cv);
+    pthread_mutex_unlock(&st->mu);
+    return rc;
 }
 
 static void *fetch_main(void *arg)
@@ -102,20 +129,25 @@ static void *fetch_main(void *arg)
             }
             dst = buf;
         }
-        rc = mlops__object_read(f->s, r, &sp.digest, dst, sp.size);
+        rc = f->whole ? mlops__object_decode(f->s, r, &sp.digest, dst, sp.size)
+                      : mlops__object_read(f->s, r, &sp.digest, dst, sp.size);
         if (!rc) rc = f->done(f->ctx, &sp, dst);
+        if (!rc && f->whole) rc = hash_in_order(st, &sp, dst);
     }
     free(buf);
     mlops__obj_reader_free(r);
     return NULL;
 }
 
-int mlops__fetch_run(mlops__fetch *f)
+static int run(mlops__fetch *f)
 {
     struct fetch_state st = {0};
     st.f = f;
     st.cursor = f->from;
+    int rc = f->whole ? mlops__sha256_init(&st.sha) : MLOPS_OK;
+    if (rc) return rc;
     pthread_mutex_init(&st.mu, NULL);
+    pthread_cond_init(&st.cv, NULL);
     unsigned want = f->s->threads < 1 ? 1 : f->s->threads;
     if (want > MAX_FETCHERS) want = MAX_FETCHERS;
     if (!f->ct->has_manifest) want = 1; /* one object: no one to share with */
@@ -128,7 +160,45 @@ int mlops__fetch_run(mlops__fetch *f)
     }
     fetch_main(&st);
     for (unsigned i = 1; i <= started; i++) pthread_join(th[i], NULL);
+    pthread_cond_destroy(&st.cv);
     pthread_mutex_destroy(&st.mu);
-    if (st.err) return mlops__err(st.err, "%s", st.errmsg);
+    if (st.err) rc = mlops__err(st.err, "%s", st.errmsg);
+    if (!rc && f->whole) {
+        mlops_digest got;
+        rc = mlops__sha256_final(&st.sha, &got);
+        if (!rc && (st.hashed != f->ct->size || memcmp(got.bytes, f->d->bytes, 32) != 0))
+            f->mismatch = 1;
+    }
+    if (f->whole) mlops__sha256_free(&st.sha);
+    return rc;
+}
+
+static int no_op(void *ctx, const mlops__span *sp, const unsigned char *data)
+{
+    (void)ctx, (void)sp, (void)data;
     return MLOPS_OK;
+}
+
+int mlops__fetch_run(mlops__fetch *f)
+{
+    f->mismatch = 0;
+    int rc = run(f);
+    if (rc || !f->mismatch) return rc;
+    /* The bytes are not the blob's. A damaged object is the usual cause:
+     * a pass that verifies each chunk names it. When every chunk is sound,
+     * the store's list of them (its database rows) is wrong. */
+    mlops__fetch check = *f;
+    check.dest = NULL;
+    check.done = no_op;
+    check.whole = 0;
+    rc = run(&check);
+    if (rc) {
+        f->mismatch = 0; /* a damaged object, named by rc's message */
+        return rc;
+    }
+    char ds[MLOPS_DIGEST_STRLEN];
+    return mlops__err(MLOPS_ECORRUPT,
+                      "blob %s is corrupt: its chunks are sound but do not hash to its digest "
+                      "(the store's list of its chunks was changed)",
+                      mlops__digest_str(f->d, ds));
 }

@@ -1,7 +1,18 @@
 /* Internal: reading the spans of a byte range of a blob with the store's
- * worker threads, in any order (for get to memory, get to a file, random
- * access). Each span's object is decoded and verified before `done` sees
- * its bytes. */
+ * worker threads, in any order (for get to memory, get to a file, tree
+ * restore, random access).
+ *
+ * A ranged read verifies each span's object before `done` sees its bytes:
+ * that proves the bytes are the chunks the store lists, not that the list
+ * is the blob's. A complete read (`whole`) proves the blob: the workers
+ * hash the spans in order, as they finish, into the SHA-256 of the whole
+ * blob, and the run fails unless it is the digest asked for. That hash
+ * covers every chunk, so the chunks are not hashed one by one as well;
+ * when the whole does not match, a second pass that verifies each chunk
+ * names the damaged object, or else reports the chunk list as wrong. In
+ * that mode `done` sees bytes that are proven only when the run returns
+ * MLOPS_OK: it must keep them from the caller until then (a temporary
+ * file, the caller's buffer cleared on failure). */
 #ifndef MLOPS_CAS_FETCH_H
 #define MLOPS_CAS_FETCH_H
 
@@ -17,10 +28,13 @@ typedef struct mlops__fetch {
      * worker's own buffer. Bytes decoded there are not verified until
      * `done` runs: only return memory the caller never sees on failure. */
     unsigned char *(*dest)(void *ctx, const mlops__span *sp);
-    /* Called with the span's verified bytes, possibly from several threads
-     * at once (for different spans). */
+    /* Called with the span's bytes (verified, or for a whole read proven
+     * when the run succeeds), possibly from several threads at once (for
+     * different spans). */
     int (*done)(void *ctx, const mlops__span *sp, const unsigned char *data);
     void *ctx;
+    int whole;    /* in: [from, to) is the whole blob; it must hash to d */
+    int mismatch; /* out: every chunk is sound, but together they are not d */
 } mlops__fetch;
 
 int mlops__fetch_run(mlops__fetch *f);

@@ -1,7 +1,11 @@
 /* mlops_store_fsck: re-hash objects (all or a random sample) on the
  * store's worker threads, report the damaged ones by digest and move
- * corrupt files to quarantine/. */
+ * corrupt files to quarantine/; then check that each blob's chunk list
+ * gives its digest (fsck_blobs.c). An object that cannot be decoded at all
+ * (an unknown format version, a bad header) is damage like any other:
+ * reported, quarantined, and the check goes on. */
 #include "cas/cas_internal.h"
+#include "cas/fsck_blobs.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -127,7 +131,9 @@ static void *checker_main(void *arg)
             cap = (size_t)o->size;
         }
         int v = mlops__object_read(f->s, r, &o->d, buf, (size_t)o->size);
-        if (v == MLOPS_ECORRUPT)
+        /* EUNSUPPORTED: a header claiming a format this store cannot hold
+         * (the store's own format version gates new object formats). */
+        if (v == MLOPS_ECORRUPT || v == MLOPS_EUNSUPPORTED)
             o->result = mlops__object_file_present(f->s, &o->d) ? MLOPS_FSCK_CORRUPT
                                                                : MLOPS_FSCK_MISSING;
         else if (v)
@@ -234,11 +240,7 @@ static int load_page(struct fsck *f, mlops__conn *c, mlops_digest *last, int *st
         rows++;
         memcpy(last->bytes, sqlite3_column_blob(st, 0), 32);
         f->rep->objects++;
-        *seed ^= *seed << 13;
-        *seed ^= *seed >> 7;
-        *seed ^= *seed << 17;
-        if (f->o.sample < 1.0 && (double)(*seed >> 11) / 9007199254740992.0 >= f->o.sample)
-            continue;
+        if (!mlops__fsck_keep(seed, f->o.sample)) continue;
         struct obj *o = &f->page[f->n++];
         o->d = *last;
         o->size = (uint64_t)sqlite3_column_int64(st, 1);
@@ -338,6 +340,17 @@ MLOPS_API int mlops_store_fsck(mlops_store *s, const mlops_fsck_opts *opts,
         }
         if (!rc) rc = handle_results(f, c);
     }
+    /* Blobs whose rows do not give their digest: reported as corrupt
+     * under the blob's digest. Nothing is quarantined for them: the
+     * damage is in the database, and their objects may be sound. */
+    mlops_digest *bad = NULL;
+    size_t nbad = 0;
+    if (!rc) rc = mlops__fsck_blobs(s, o.sample, &seed, &bad, &nbad);
+    for (size_t i = 0; !rc && i < nbad; i++) {
+        report->corrupt++;
+        rc = add_issue(f, &bad[i], MLOPS_FSCK_CORRUPT);
+    }
+    free(bad);
     if (!rc && o.sample >= 1.0) rc = count_orphans(f, c);
     mlops__store_release(s, c);
     pthread_mutex_destroy(&f->mu);
@@ -353,9 +366,15 @@ MLOPS_API int mlops_store_fsck(mlops_store *s, const mlops_fsck_opts *opts,
         if (f->unmoved)
             snprintf(unmoved, sizeof unmoved, "; %llu could not be moved to quarantine: %s",
                      (unsigned long long)f->unmoved, f->unmoved_why);
+        char blobs[128] = "";
+        if (nbad)
+            snprintf(blobs, sizeof blobs,
+                     " (%llu of them blobs whose chunk list does not give their digest)",
+                     (unsigned long long)nbad);
         rc = mlops__err(MLOPS_ECORRUPT,
-                        "%s: %llu corrupt and %llu missing objects in store '%s' (first: %s)%s",
-                        func, (unsigned long long)report->corrupt,
+                        "%s: %llu corrupt%s and %llu missing objects in store '%s' (first: "
+                        "%s)%s",
+                        func, (unsigned long long)report->corrupt, blobs,
                         (unsigned long long)report->missing, s->path,
                         mlops__digest_str(&report->issues[0].digest, ds), unmoved);
         free(f);

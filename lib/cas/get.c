@@ -1,5 +1,6 @@
 /* Reading blobs: to memory, to a file, and random access. Every span is
- * verified before its bytes reach the caller. */
+ * verified before its bytes reach the caller; a complete read (to memory,
+ * to a file) proves the whole blob's digest (fetch.h). */
 #include "cas/cas_internal.h"
 #include "cas/fetch.h"
 #include "util/err.h"
@@ -38,6 +39,7 @@ struct range_arg {
     unsigned char *buf;
     size_t len;
     size_t *got;
+    int whole; /* the range is the whole blob: prove its digest */
 };
 
 static unsigned char *range_dest(void *ctx, const mlops__span *sp)
@@ -64,13 +66,14 @@ static int range_done(void *ctx, const mlops__span *sp, const unsigned char *dat
 static int read_range(mlops_store *s, mlops__conn *c, const mlops__content *ct, void *arg)
 {
     struct range_arg *a = arg;
-    if (a->offset >= ct->size || a->len == 0) {
+    /* An empty whole read still runs: the digest must be the empty one. */
+    if (!a->whole && (a->offset >= ct->size || a->len == 0)) {
         *a->got = 0;
         return MLOPS_OK;
     }
     if (a->len > ct->size - a->offset) a->len = (size_t)(ct->size - a->offset);
     mlops__fetch f = {s, c, a->d, ct, a->offset, a->offset + a->len,
-                      range_dest, range_done, a};
+                      range_dest, range_done, a, a->whole, 0};
     int rc = mlops__fetch_run(&f);
     if (rc) {
         memset(a->buf, 0, a->len);
@@ -88,7 +91,7 @@ MLOPS_API int mlops_blob_read_at(mlops_store *s, const mlops_digest *d, uint64_t
     if (!d) return mlops__err_null("mlops_blob_read_at", "d");
     if (mlops__check_array("mlops_blob_read_at", "buf", buf, len, 1)) return MLOPS_EINVAL;
     if (!got) return mlops__err_null("mlops_blob_read_at", "got");
-    struct range_arg a = {d, offset, buf, len, got};
+    struct range_arg a = {d, offset, buf, len, got, 0};
     return with_content(s, "mlops_blob_read_at", d, read_range, &a);
 }
 
@@ -106,7 +109,7 @@ static int read_whole(mlops_store *s, mlops__conn *c, const mlops__content *ct, 
     unsigned char *buf = malloc(ct->size ? (size_t)ct->size : 1);
     if (!buf) return mlops__err_nomem("mlops_blob_get: allocating the blob's buffer");
     size_t got = 0;
-    struct range_arg a = {w->d, 0, buf, (size_t)ct->size, &got};
+    struct range_arg a = {w->d, 0, buf, (size_t)ct->size, &got, 1};
     int rc = read_range(s, c, ct, &a);
     if (rc) {
         free(buf);
@@ -199,7 +202,9 @@ static int write_file(mlops_store *s, mlops__conn *c, const mlops__content *ct, 
     int rc = temp_beside(a->path, &a->fd, &tmp);
     if (rc) return rc;
     a->tmp = tmp;
-    mlops__fetch f = {s, c, a->d, ct, 0, ct->size, NULL, file_done, a};
+    /* A whole read: the temporary file is renamed into place only once
+     * the blob's digest is proven. */
+    mlops__fetch f = {s, c, a->d, ct, 0, ct->size, NULL, file_done, a, 1, 0};
     rc = mlops__fetch_run(&f);
     if (!rc && mlops__store_fsync_enabled(s)) rc = mlops__fsync_fd(a->fd, tmp);
     if (close(a->fd) != 0 && !rc) rc = mlops__err_os(MLOPS_EIO, errno, "cannot close '%s'", tmp);

@@ -578,8 +578,9 @@ static int read_payload(mlops__obj_reader *r, int fd, const mlops_digest *d, con
     return MLOPS_OK;
 }
 
-static int verify(mlops__obj_reader *r, const mlops_digest *d, const char *path,
-                  const void *data, size_t len)
+/* Hashes the decoded bytes of object d; the path is only for the message. */
+static int verify(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d, const void *data,
+                  size_t len)
 {
     mlops_digest got;
     int rc = mlops__sha256_update(&r->sha, data, len);
@@ -588,13 +589,23 @@ static int verify(mlops__obj_reader *r, const mlops_digest *d, const char *path,
     if (memcmp(got.bytes, d->bytes, 32) != 0) {
         char gs[MLOPS_DIGEST_STRLEN], why[128];
         snprintf(why, sizeof why, "its content hashes to %s", mlops__digest_str(&got, gs));
-        return corrupt(d, path, why);
+        char *path = mlops__object_path(s, d);
+        rc = corrupt(d, path ? path : "?", why);
+        free(path);
     }
-    return MLOPS_OK;
+    return rc;
 }
 
 int mlops__object_read(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d, void *dst,
                        size_t expect)
+{
+    int rc = mlops__object_decode(s, r, d, dst, expect);
+    if (!rc) rc = verify(s, r, d, dst, expect);
+    return rc;
+}
+
+int mlops__object_decode(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
+                         void *dst, size_t expect)
 {
     char *path = mlops__object_path(s, d);
     if (!path) return mlops__err_nomem("building an object path");
@@ -603,7 +614,6 @@ int mlops__object_read(mlops_store *s, mlops__obj_reader *r, const mlops_digest 
     int rc = open_object(d, path, &fd, &encoding, &size, &fsize);
     if (!rc && size != expect) rc = corrupt(d, path, "its size differs from its record");
     if (!rc) rc = read_payload(r, fd, d, path, encoding, fsize, dst, expect);
-    if (!rc) rc = verify(r, d, path, dst, expect);
     if (fd >= 0) close(fd);
     free(path);
     return rc;
@@ -624,7 +634,7 @@ int mlops__object_read_alloc(mlops_store *s, mlops__obj_reader *r, const mlops_d
         if (!buf) rc = mlops__err_nomem("reading an object");
     }
     if (!rc) rc = read_payload(r, fd, d, path, encoding, fsize, buf, (size_t)size);
-    if (!rc) rc = verify(r, d, path, buf, (size_t)size);
+    if (!rc) rc = verify(s, r, d, buf, (size_t)size);
     if (fd >= 0) close(fd);
     free(path);
     if (rc) {

@@ -1,8 +1,13 @@
 /* The streaming reader: chunks are decoded and verified ahead of the
  * caller by worker threads, in order, into a small ring of buffers sized
- * so that a reader holds well under 16 MiB whatever the blob's size. */
+ * so that a reader holds well under 16 MiB whatever the blob's size.
+ * Verified chunks prove only that they are the chunks the store lists, so
+ * the reader also hashes the whole blob as it goes and fails the read
+ * that reaches the end, before the last chunk's bytes are handed out,
+ * when the blob does not match its digest. */
 #include "cas/spans.h"
 #include "util/err.h"
+#include "util/hash.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -47,6 +52,9 @@ struct mlops_blob_reader {
     int closing;
     int err;
     char errmsg[1024];
+    mlops__sha256 sha; /* the whole blob, fed by the caller's thread */
+    uint64_t hashed;   /* bytes fed: the spans begun by the caller */
+    int proven;        /* the whole blob matched its digest */
 };
 
 static void fail_locked(mlops_blob_reader *r, int rc)
@@ -160,11 +168,17 @@ MLOPS_API int mlops_blob_reader_open(mlops_store *s, const mlops_digest *d,
     r->s = s;
     r->d = *d;
     uint64_t max_span = 0;
-    int rc = mlops__store_conn(s, &r->conn);
+    int rc = mlops__sha256_init(&r->sha);
+    if (rc) {
+        free(r);
+        return rc;
+    }
+    rc = mlops__store_conn(s, &r->conn);
     if (!rc) rc = mlops__content_get(r->conn, "mlops_blob_reader_open", d, &r->ct);
     if (!rc) rc = mlops__spans_max_size(r->conn, d, &r->ct, &max_span);
     if (rc) {
         mlops__store_release(s, r->conn);
+        mlops__sha256_free(&r->sha);
         free(r);
         return rc;
     }
@@ -186,12 +200,39 @@ static int start(mlops_blob_reader *r)
     return MLOPS_OK;
 }
 
+/* Adds a span the caller is about to begin to the whole blob's hash; at
+ * the last one, checks the blob's digest. */
+static int hash_span(mlops_blob_reader *r, const unsigned char *data, uint64_t size)
+{
+    int rc = mlops__sha256_update(&r->sha, data, (size_t)size);
+    r->hashed += size;
+    if (rc || r->hashed < r->ct.size) return rc;
+    mlops_digest whole;
+    rc = mlops__sha256_final(&r->sha, &whole);
+    if (rc) return rc;
+    if (r->hashed != r->ct.size || memcmp(whole.bytes, r->d.bytes, 32) != 0) {
+        char ds[MLOPS_DIGEST_STRLEN];
+        return mlops__err(MLOPS_ECORRUPT,
+                          "mlops_blob_reader_read: blob %s is corrupt: its chunks are sound "
+                          "but do not hash to its digest (the store's list of its chunks was "
+                          "changed)",
+                          mlops__digest_str(&r->d, ds));
+    }
+    r->proven = 1;
+    return MLOPS_OK;
+}
+
 MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap, size_t *got)
 {
     if (got) *got = 0;
     if (!r) return mlops__err_null("mlops_blob_reader_read", "r");
     if (!buf && cap) return mlops__err_null("mlops_blob_reader_read", "buf");
     if (!got) return mlops__err_null("mlops_blob_reader_read", "got");
+    /* An empty blob has no span to hash: its end is reached at once. */
+    if (r->ct.size == 0 && !r->proven) {
+        int rc = hash_span(r, NULL, 0);
+        if (rc) return rc;
+    }
     if (r->pos >= r->ct.size || !cap) return MLOPS_OK;
     if (!r->started) {
         int rc = start(r);
@@ -219,6 +260,12 @@ MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap
         }
         /* The bytes in a READY slot were verified by the worker. */
         pthread_mutex_unlock(&r->mu);
+        if (r->curoff == 0 && r->hashed == sl->sp.offset &&
+            (rc = hash_span(r, sl->buf, sl->sp.size)) != MLOPS_OK) {
+            pthread_mutex_lock(&r->mu);
+            fail_locked(r, rc); /* later reads fail too, never hand out the rest */
+            break;
+        }
         size_t avail = (size_t)sl->sp.size - r->curoff;
         size_t k = cap - done < avail ? cap - done : avail;
         memcpy(dst + done, sl->buf + r->curoff, k);
@@ -256,6 +303,7 @@ MLOPS_API void mlops_blob_reader_close(mlops_blob_reader *r)
     pthread_mutex_unlock(&r->mu);
     for (unsigned i = 0; i < r->started; i++) pthread_join(r->threads[i], NULL);
     for (unsigned i = 0; i < MAX_RSLOTS; i++) free(r->slots[i].buf);
+    mlops__sha256_free(&r->sha);
     mlops__store_release(r->s, r->conn);
     pthread_cond_destroy(&r->cv);
     pthread_mutex_destroy(&r->mu);

@@ -145,7 +145,8 @@ static int write_file(struct tget *g, int dfd, const mlops__tree_entry *e, const
     int fd = openat(dfd, e->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot create '%s'", func, path);
     struct file_ctx f = {fd, path};
-    mlops__fetch job = {g->s, g->c, &e->digest, &ct, 0, ct.size, NULL, write_span, &f};
+    /* A whole read: a file that is not its blob fails the restore. */
+    mlops__fetch job = {g->s, g->c, &e->digest, &ct, 0, ct.size, NULL, write_span, &f, 1, 0};
     rc = mlops__fetch_run(&job);
     if (!rc && fchmod(fd, e->mode & 0777) != 0)
         rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot set the mode of '%s'", func, path);

@@ -1,9 +1,13 @@
 /* Signing versions with Ed25519 keys and verifying them: the signature
  * covers the version's canonical manifest (manifest.c) and is recorded
- * with the key's fingerprint and public key. */
+ * with the key's fingerprint and public key. The manifest holds the
+ * artifact's digest, not its bytes: a deep verification also proves that
+ * the store's bytes are the ones the digest names. */
+#include "cas/cas_internal.h"
 #include "registry/registry_internal.h"
 #include "util/err.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,6 +114,7 @@ struct read_op {
     int64_t number;
     const mlops__sign_key *key; /* verify: the key; manifest: NULL */
     msgpack_sbuffer manifest;
+    mlops_digest artifact; /* out: the version's artifact */
 };
 
 static int verify_signature(mlops__conn *c, struct read_op *op, const mlops__reg_version *v)
@@ -152,6 +157,7 @@ static int read_tx(mlops__conn *c, void *arg)
     if (!rc) rc = mlops__reg_version_find(c, op->func, op->model, model_id, op->number, 1, &v);
     if (!rc) rc = mlops__manifest_build(op->s, op->model, &v, &op->manifest);
     if (!rc && op->key) rc = verify_signature(c, op, &v);
+    if (!rc) op->artifact = v.artifact;
     return rc;
 }
 
@@ -165,10 +171,9 @@ static int read_op_run(mlops_store *s, struct read_op *op)
     return mlops__store_read(s, read_tx, op);
 }
 
-MLOPS_API int mlops_model_version_verify(mlops_store *s, const char *model, int64_t version,
-                                         const char *public_pem)
+static int verify(mlops_store *s, const char *func, const char *model, int64_t version,
+                  const char *public_pem, int deep)
 {
-    const char *func = "mlops_model_version_verify";
     mlops__sign_key key;
     if (!s) return mlops__err_null(func, "s");
     int rc = mlops__sign_key_public(func, public_pem, &key);
@@ -177,7 +182,32 @@ MLOPS_API int mlops_model_version_verify(mlops_store *s, const char *model, int6
     rc = read_op_run(s, &op);
     msgpack_sbuffer_destroy(&op.manifest);
     mlops__sign_key_free(&key);
+    /* The signature holds: now the bytes behind the digest it covers. */
+    if (!rc && deep) {
+        rc = mlops__cas_prove(s, func, &op.artifact);
+        if (rc == MLOPS_ENOTFOUND || rc == MLOPS_ECORRUPT) {
+            char ds[MLOPS_DIGEST_STRLEN], why[768];
+            mlops__reg_digest_text(&op.artifact, ds);
+            snprintf(why, sizeof why, "%s", mlops__err_message());
+            rc = mlops__err(MLOPS_ECORRUPT,
+                            "%s: version %lld of model '%s' is signed, but the store does not "
+                            "hold the bytes of its artifact %s: %s",
+                            func, (long long)version, model, ds, why);
+        }
+    }
     return rc;
+}
+
+MLOPS_API int mlops_model_version_verify(mlops_store *s, const char *model, int64_t version,
+                                         const char *public_pem)
+{
+    return verify(s, "mlops_model_version_verify", model, version, public_pem, 0);
+}
+
+MLOPS_API int mlops_model_version_verify_deep(mlops_store *s, const char *model,
+                                              int64_t version, const char *public_pem)
+{
+    return verify(s, "mlops_model_version_verify_deep", model, version, public_pem, 1);
 }
 
 MLOPS_API int mlops_model_version_manifest(mlops_store *s, const char *model, int64_t version,
