@@ -679,6 +679,48 @@ START_TEST(links_contained)
 }
 END_TEST
 
+/* Issue 13, finding 12: following symlinks, directories whose links
+ * reuse each other (level i holds a -> ../d<i-1> and b -> ../d<i-1>) give
+ * 2^40 paths; each directory is put once, memoised by device and inode
+ * (1.0 walked every path). The result is the same DAG of trees. */
+START_TEST(follow_symlinks_memoised)
+{
+    char *dir = tu_tmpdir();
+    char *store = tu_path(dir, "store"), *src = tu_path(dir, "src");
+    mlops_store *s = open_small_store(store);
+    ck_assert_int_eq(mkdir(src, 0755), 0);
+    mkdir_ok(src, "d0");
+    write_rel(src, "d0/f", "leaf", 0644);
+    enum { LEVELS = 40 };
+    for (int i = 1; i <= LEVELS; i++) {
+        char rel[64], target[64];
+        snprintf(rel, sizeof rel, "d%d", i);
+        mkdir_ok(src, rel);
+        snprintf(target, sizeof target, "../d%d", i - 1);
+        snprintf(rel, sizeof rel, "d%d/a", i);
+        symlink_rel(src, rel, target);
+        snprintf(rel, sizeof rel, "d%d/b", i);
+        symlink_rel(src, rel, target);
+    }
+    mlops_digest t;
+    double t0 = now_s();
+    TU_OK(mlops_tree_put(s, src, MLOPS_TREE_FOLLOW_SYMLINKS, &t));
+    ck_assert_msg(now_s() - t0 < 5.0, "put took %.2f s", now_s() - t0);
+    /* 41 level trees, plus the root. */
+    ck_assert_int_eq(db_int(store, "SELECT count(*) FROM cas_content WHERE kind = 2"),
+                     LEVELS + 2);
+    /* And the expanded tree is what restoring refuses. */
+    char *dst = tu_path(dir, "dst");
+    TU_RC(MLOPS_EINVAL, mlops_tree_get(s, &t, dst, 0));
+    free(dst);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(store);
+    free(src);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cas_tree");
@@ -693,6 +735,7 @@ int main(void)
     tcase_add_test(t, dag_expansion_limited);
     tcase_add_test(t, modes_follow_umask);
     tcase_add_test(t, links_contained);
+    tcase_add_test(t, follow_symlinks_memoised);
     suite_add_tcase(s, t);
     return tu_run(s);
 }
