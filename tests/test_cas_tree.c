@@ -445,6 +445,58 @@ static mlops_digest crafted_dag(mlops_store *s, int levels, size_t size)
     return t;
 }
 
+/* A chain of n directories "d" above t. */
+static mlops_digest chain(mlops_store *s, mlops_digest t, int n)
+{
+    for (int i = 0; i < n; i++) {
+        mlops__tree_entry d;
+        memset(&d, 0, sizeof d);
+        d.name = (char *)"d";
+        d.type = MLOPS__ENTRY_DIR;
+        d.mode = 0755;
+        d.digest = t;
+        put_crafted_tree(s, &d, 1, &t);
+    }
+    return t;
+}
+
+/* A subtree checked once near the top must still obey the depth limit
+ * where it appears again further down. */
+START_TEST(depth_limit_holds_for_repeated_subtrees)
+{
+    char *dir = tu_tmpdir();
+    char *store = tu_path(dir, "store"), *dst = tu_path(dir, "dst");
+    mlops_store *s = open_small_store(store);
+    mlops_digest empty;
+    put_crafted_tree(s, NULL, 0, &empty);
+    mlops_digest tall = chain(s, empty, 250); /* 250 levels below it */
+    mlops__tree_entry e[2];
+    memset(e, 0, sizeof e);
+    e[0].name = (char *)"a";
+    e[0].type = MLOPS__ENTRY_DIR;
+    e[0].mode = 0755;
+    e[0].digest = tall; /* levels 1..251: within 256 */
+    e[1] = e[0];
+    e[1].name = (char *)"z";
+    e[1].digest = chain(s, tall, 3); /* the same, from level 4: 254 levels */
+    mlops_digest ok;
+    put_crafted_tree(s, e, 2, &ok);
+    TU_OK(mlops_tree_get(s, &ok, dst, 0));
+    tu_rmrf(dst);
+    e[1].digest = chain(s, tall, 8); /* from level 9: 259 levels */
+    mlops_digest deep;
+    put_crafted_tree(s, e, 2, &deep);
+    TU_RC(MLOPS_EINVAL, mlops_tree_get(s, &deep, dst, 0));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "deeper than 256"));
+    ck_assert_int_ne(access(dst, F_OK), 0);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(store);
+    free(dst);
+    free(dir);
+}
+END_TEST
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -736,6 +788,7 @@ int main(void)
     tcase_add_test(t, modes_follow_umask);
     tcase_add_test(t, links_contained);
     tcase_add_test(t, follow_symlinks_memoised);
+    tcase_add_test(t, depth_limit_holds_for_repeated_subtrees);
     suite_add_tcase(s, t);
     return tu_run(s);
 }

@@ -37,6 +37,7 @@ struct tinfo {
     uint64_t bytes;   /* expanded file bytes */
     unsigned climb;   /* levels above this tree's directory that its links
                          reach with leading ".." (contained policy) */
+    int height;       /* levels of directories below it (0: none) */
     char *worst;      /* the link that climbs most, relative; NULL if none */
 };
 
@@ -143,8 +144,13 @@ static int check_entries(struct tget *g, const mlops__tree_entry *e, size_t n, i
  * sets *idx to its entry in g->info. */
 static int check_tree(struct tget *g, const mlops_digest *d, int depth, size_t *idx)
 {
-    if (mlops__keymap_get(&g->seen, d->bytes, idx)) return MLOPS_OK;
     char ds[MLOPS_DIGEST_STRLEN];
+    /* Met before: it was checked then, but maybe higher up. */
+    if (mlops__keymap_get(&g->seen, d->bytes, idx)) {
+        if (depth + g->info[*idx].height <= MAX_DEPTH) return MLOPS_OK;
+        return mlops__err(MLOPS_EINVAL, "%s: tree %s is nested deeper than %d levels", func,
+                          mlops__digest_str(d, ds), MAX_DEPTH);
+    }
     mlops__digest_str(d, ds);
     if (depth > MAX_DEPTH)
         return mlops__err(MLOPS_EINVAL, "%s: tree %s is nested deeper than %d levels", func, ds,
@@ -161,7 +167,7 @@ static int check_tree(struct tget *g, const mlops_digest *d, int depth, size_t *
     rc = mlops__object_read_alloc(g->s, g->r, d, &buf, &len);
     if (!rc) rc = mlops__tree_decode(buf, len, ds, &e, &n);
     free(buf);
-    struct tinfo t = {0, 0, 0, NULL};
+    struct tinfo t = {0, 0, 0, 0, NULL};
     if (!rc) rc = check_entries(g, e, n, depth, ds, &t);
     mlops__tree_entries_free(e, n);
     if (!rc && g->ninfo == g->capinfo) {
@@ -196,6 +202,7 @@ static int check_entries(struct tget *g, const mlops__tree_entry *e, size_t n, i
             const struct tinfo *sub = &g->info[k]; /* g->info is stable until the next check */
             t->entries = sat_add(t->entries, sub->entries);
             t->bytes = sat_add(t->bytes, sub->bytes);
+            if (sub->height + 1 > t->height) t->height = sub->height + 1;
             if (sub->climb > 1) rc = note_climb(t, sub->climb - 1, e[i].name, sub->worst);
         } else if (e[i].type == MLOPS__ENTRY_SYMLINK) {
             char *target = NULL;
@@ -255,8 +262,10 @@ static int check_limits(const struct tget *g, const struct tinfo *root, const ch
                            "%s: cannot check the free space beside '%s'", func, dir);
     } else {
         uint64_t avail = (uint64_t)vfs.f_bavail;
-        uint64_t free_bytes = avail > UINT64_MAX / vfs.f_frsize ? UINT64_MAX
-                                                                : avail * vfs.f_frsize;
+        uint64_t unit = vfs.f_frsize ? (uint64_t)vfs.f_frsize : (uint64_t)vfs.f_bsize;
+        uint64_t free_bytes = !unit ? UINT64_MAX /* no figure: no check */
+                              : avail > UINT64_MAX / unit ? UINT64_MAX
+                                                          : avail * unit;
         if (root->bytes > free_bytes)
             rc = mlops__err(MLOPS_EIO,
                             "%s: the tree needs %llu%s bytes, the file system of '%s' has "
