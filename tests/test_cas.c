@@ -1348,6 +1348,179 @@ START_TEST(gc_root_queries_are_valid)
 }
 END_TEST
 
+/* ---- temporary disk ------------------------------------------------------ */
+
+/* Bytes of the regular files under path (recursively). */
+static uint64_t tree_bytes(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) return 0;
+    uint64_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (S_ISREG(st.st_mode)) {
+            n += (uint64_t)st.st_size;
+        } else if (S_ISDIR(st.st_mode)) {
+            char *sub = tu_path(path, e->d_name);
+            n += tree_bytes(sub);
+            free(sub);
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+struct tmp_watch {
+    const char *tmp;
+    volatile int stop;
+    uint64_t peak;
+};
+
+static void *watch_tmp(void *arg)
+{
+    struct tmp_watch *w = arg;
+    while (!w->stop) {
+        uint64_t b = tree_bytes(w->tmp);
+        if (b > w->peak) w->peak = b;
+        mlops__sleep_us(200);
+    }
+    return NULL;
+}
+
+/* Issue 13, finding 10: a file of one block repeated 32 times stages each
+ * distinct chunk once. 1.0 wrote every repeat to tmp/ again and kept the
+ * copies there until the put ended (peak about the file's size). */
+START_TEST(repeats_use_no_temp_disk)
+{
+    enum { BLOCK = 512 * 1024, REPEATS = 32 };
+    char *dir = tu_tmpdir();
+    char *store = tu_path(dir, "store"), *file = tu_path(dir, "repeated.bin");
+    mlops_store *s = open_small_store(store);
+    unsigned char *block = malloc(BLOCK);
+    fill_random(block, BLOCK, 5);
+    FILE *f = fopen(file, "wb");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < REPEATS; i++) ck_assert_uint_eq(fwrite(block, 1, BLOCK, f), BLOCK);
+    fclose(f);
+    struct tmp_watch w = {NULL, 0, 0};
+    char *tmp = tu_path(store, "tmp");
+    w.tmp = tmp;
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, watch_tmp, &w), 0);
+    mlops_digest d;
+    TU_OK(mlops_blob_put_file(s, file, &d));
+    w.stop = 1;
+    pthread_join(th, NULL);
+    printf("# figure: put of %d x %d KiB repeats: tmp/ peak %llu KiB, store objects %llu KiB\n",
+           REPEATS, BLOCK / 1024, (unsigned long long)(w.peak / 1024),
+           (unsigned long long)(tree_bytes(store) / 1024));
+    /* In flight at once: at most the syncer's queue of chunks (32 x the
+     * 16 KiB maximum), far below one repeat of the block. */
+    ck_assert_msg(w.peak < BLOCK, "tmp/ peaked at %llu bytes", (unsigned long long)w.peak);
+    ck_assert_int_eq(count_tmp(store), 0);
+    void *got = NULL;
+    size_t n = 0;
+    TU_OK(mlops_blob_get(s, &d, &got, &n));
+    ck_assert_uint_eq(n, (size_t)BLOCK * REPEATS);
+    for (int i = 0; i < REPEATS; i++)
+        ck_assert_int_eq(memcmp((unsigned char *)got + (size_t)i * BLOCK, block, BLOCK), 0);
+    mlops_free(got);
+    free(block);
+    free(tmp);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(store);
+    free(file);
+    free(dir);
+}
+END_TEST
+
+/* A writer that streams `first` (n bytes), then random bytes until it is
+ * killed. */
+static void child_streams_forever(const char *store, const unsigned char *first, size_t n)
+{
+    mlops_store *s = open_small_store(store);
+    mlops_blob_writer *w = NULL;
+    if (mlops_blob_writer_open(s, &w)) _exit(2);
+    if (mlops_blob_writer_write(w, first, n)) _exit(3);
+    unsigned char buf[64 * 1024];
+    for (uint64_t seed = 1;; seed++) {
+        fill_random(buf, sizeof buf, seed);
+        if (mlops_blob_writer_write(w, buf, sizeof buf)) _exit(3);
+    }
+}
+
+static void db_exec(const char *store_dir, const char *sql)
+{
+    char *p = tu_path(store_dir, "mlops.db");
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(p, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    free(p);
+}
+
+/* Issue 13, finding 10: the temp files of a put killed half-way are swept
+ * when the store is next opened, however young (1.0 kept them for an
+ * hour), while a live handle's are left alone. */
+START_TEST(killed_put_is_swept_on_open)
+{
+    char *dir = tu_tmpdir();
+    char *store = tu_path(dir, "store");
+    mlops_store *live = open_small_store(store);
+    /* Object files without rows (as a concurrent put leaves them before
+     * its commit): a put meeting them keeps its own copies in tmp/ until
+     * it commits, so the killed put below surely leaves files there. */
+    enum { FIRST = 300000 };
+    unsigned char *first = malloc(FIRST);
+    fill_random(first, FIRST, 9);
+    mlops_digest d;
+    TU_OK(mlops_blob_put(live, first, FIRST, &d));
+    db_exec(store, "DELETE FROM cas_chunk; DELETE FROM cas_content; DELETE FROM cas_object;");
+    /* The live handle has its own directory; plant a file in flight. */
+    char *own = NULL;
+    {
+        char *tmp = tu_path(store, "tmp");
+        DIR *td = opendir(tmp);
+        struct dirent *e;
+        while ((e = readdir(td)) != NULL)
+            if (!strncmp(e->d_name, "h-", 2)) own = tu_path(tmp, e->d_name);
+        closedir(td);
+        free(tmp);
+    }
+    ck_assert_ptr_nonnull(own);
+    char *planted = tu_path(own, "tmp-in-flight");
+    tu_write_file(planted, "x", 1);
+
+    pid_t pid = fork();
+    ck_assert_int_ne(pid, -1);
+    if (pid == 0) child_streams_forever(store, first, FIRST);
+    int waited = 0;
+    while (count_tmp(store) < 11 && waited++ < 2000) mlops__sleep_us(5000);
+    ck_assert_int_eq(kill(pid, SIGKILL), 0);
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    int left = count_tmp(store);
+    ck_assert_int_ge(left, 11); /* the killed put's, and the planted one */
+
+    mlops_store *s = open_small_store(store);
+    ck_assert_int_eq(count_tmp(store), 1); /* only the live handle's file */
+    ck_assert_int_eq(access(planted, F_OK), 0);
+    mlops_store_close(s);
+    mlops_store_close(live); /* removes its own directory */
+    ck_assert_int_ne(access(own, F_OK), 0);
+    free(first);
+    free(planted);
+    free(own);
+    tu_rmrf(dir);
+    free(store);
+    free(dir);
+}
+END_TEST
+
 static Suite *cas_suite(void)
 {
     Suite *s = suite_create("cas");
@@ -1378,6 +1551,8 @@ static Suite *cas_suite(void)
     tcase_add_test(t, fetch_reads_each_span_once);
     tcase_add_test(t, many_puts_and_gets_two_threads);
     tcase_add_test(t, reader_memory_is_bounded);
+    tcase_add_test(t, repeats_use_no_temp_disk);
+    tcase_add_test(t, killed_put_is_swept_on_open);
     suite_add_tcase(s, t);
     t = tcase_create("contracts");
     tcase_add_test(t, exists_contract);

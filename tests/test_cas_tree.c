@@ -414,6 +414,365 @@ START_TEST(corrupt_blob_leaves_nothing)
 }
 END_TEST
 
+/* A DAG of `levels` trees above a bottom tree holding one file of `size`
+ * bytes: each level's entries "a" and "b" both name the level below, so
+ * levels+1 small objects expand to 2^levels copies of the file. */
+static mlops_digest crafted_dag(mlops_store *s, int levels, size_t size)
+{
+    unsigned char *data = malloc(size ? size : 1);
+    fill_random(data, size, 11);
+    mlops__tree_entry f;
+    memset(&f, 0, sizeof f);
+    f.name = (char *)"f";
+    f.type = MLOPS__ENTRY_FILE;
+    f.mode = 0644;
+    f.size = size;
+    TU_OK(mlops_blob_put(s, data, size, &f.digest));
+    free(data);
+    mlops_digest t;
+    put_crafted_tree(s, &f, 1, &t);
+    for (int i = 0; i < levels; i++) {
+        mlops__tree_entry e[2];
+        memset(e, 0, sizeof e);
+        e[0].name = (char *)"a";
+        e[0].type = MLOPS__ENTRY_DIR;
+        e[0].mode = 0755;
+        e[0].digest = t;
+        e[1] = e[0];
+        e[1].name = (char *)"b";
+        put_crafted_tree(s, e, 2, &t);
+    }
+    return t;
+}
+
+/* A chain of n directories "d" above t. */
+static mlops_digest chain(mlops_store *s, mlops_digest t, int n)
+{
+    for (int i = 0; i < n; i++) {
+        mlops__tree_entry d;
+        memset(&d, 0, sizeof d);
+        d.name = (char *)"d";
+        d.type = MLOPS__ENTRY_DIR;
+        d.mode = 0755;
+        d.digest = t;
+        put_crafted_tree(s, &d, 1, &t);
+    }
+    return t;
+}
+
+/* A subtree checked once near the top must still obey the depth limit
+ * where it appears again further down. */
+START_TEST(depth_limit_holds_for_repeated_subtrees)
+{
+    char *dir = tu_tmpdir();
+    char *store = tu_path(dir, "store"), *dst = tu_path(dir, "dst");
+    mlops_store *s = open_small_store(store);
+    mlops_digest empty;
+    put_crafted_tree(s, NULL, 0, &empty);
+    mlops_digest tall = chain(s, empty, 250); /* 250 levels below it */
+    mlops__tree_entry e[2];
+    memset(e, 0, sizeof e);
+    e[0].name = (char *)"a";
+    e[0].type = MLOPS__ENTRY_DIR;
+    e[0].mode = 0755;
+    e[0].digest = tall; /* levels 1..251: within 256 */
+    e[1] = e[0];
+    e[1].name = (char *)"z";
+    e[1].digest = chain(s, tall, 3); /* the same, from level 4: 254 levels */
+    mlops_digest ok;
+    put_crafted_tree(s, e, 2, &ok);
+    TU_OK(mlops_tree_get(s, &ok, dst, 0));
+    tu_rmrf(dst);
+    e[1].digest = chain(s, tall, 8); /* from level 9: 259 levels */
+    mlops_digest deep;
+    put_crafted_tree(s, e, 2, &deep);
+    TU_RC(MLOPS_EINVAL, mlops_tree_get(s, &deep, dst, 0));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "deeper than 256"));
+    ck_assert_int_ne(access(dst, F_OK), 0);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(store);
+    free(dst);
+    free(dir);
+}
+END_TEST
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int count_entries(const char *path)
+{
+    DIR *d = opendir(path);
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        n++;
+        if (e->d_type == DT_DIR) {
+            char *sub = tu_path(path, e->d_name);
+            n += count_entries(sub);
+            free(sub);
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+static void assert_nothing_beside(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        ck_assert_msg(strncmp(e->d_name, ".dst", 4) != 0, "left %s", e->d_name);
+    closedir(d);
+}
+
+/* Issue 13, finding 4: 41 objects expanding to 2^41 entries are refused
+ * at once, from the expanded count computed per distinct subtree (1.0 ran
+ * out of memory); a DAG well within the depth limit is refused beyond
+ * max_entries, and restores whole when the limit allows it. */
+START_TEST(dag_expansion_limited)
+{
+    char *dir = tu_tmpdir();
+    char *store = tu_path(dir, "store"), *dst = tu_path(dir, "dst");
+    mlops_store *s = open_small_store(store);
+    mlops_digest big = crafted_dag(s, 40, 10);
+    double t0 = now_s();
+    TU_RC(MLOPS_EINVAL, mlops_tree_get(s, &big, dst, 0));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "max_entries"));
+    ck_assert_msg(now_s() - t0 < 2.0, "refusing took %.2f s", now_s() - t0);
+    ck_assert_int_ne(access(dst, F_OK), 0);
+    /* Without the limits, free space refuses it: 2^40 x 10 bytes. */
+    mlops_tree_get_opts o;
+    TU_OK(mlops_tree_get_opts_init(&o, MLOPS_TREE_GET_OPTS_VERSION));
+    ck_assert_uint_eq(o.max_entries, MLOPS_TREE_MAX_ENTRIES_DEFAULT);
+    o.max_entries = UINT64_MAX;
+    o.max_bytes = UINT64_MAX;
+    TU_RC(MLOPS_EIO, mlops_tree_get_ex(s, &big, dst, &o));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "free"));
+    ck_assert_int_ne(access(dst, F_OK), 0);
+
+    /* 8 levels: 2 * (2^8 - 1) directories and 2^8 files = 766 entries. */
+    mlops_digest small = crafted_dag(s, 8, 10);
+    o = (mlops_tree_get_opts)MLOPS_TREE_GET_OPTS_INIT;
+    o.max_entries = 765;
+    TU_RC(MLOPS_EINVAL, mlops_tree_get_ex(s, &small, dst, &o));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "766"));
+    ck_assert_int_ne(access(dst, F_OK), 0);
+    o.max_entries = 766;
+    o.max_bytes = 2559; /* 256 files of 10 bytes */
+    TU_RC(MLOPS_EINVAL, mlops_tree_get_ex(s, &small, dst, &o));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "max_bytes"));
+    o.max_bytes = 2560;
+    TU_OK(mlops_tree_get_ex(s, &small, dst, &o));
+    ck_assert_int_eq(count_entries(dst), 766);
+    assert_nothing_beside(dir);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(store);
+    free(dst);
+    free(dir);
+}
+END_TEST
+
+static mode_t mode_of(const char *base, const char *rel)
+{
+    char *p = rel ? tu_path(base, rel) : strdup(base);
+    struct stat st;
+    ck_assert_int_eq(lstat(p, &st), 0);
+    free(p);
+    return st.st_mode & 07777;
+}
+
+/* Issue 13, finding 11: stored modes less the umask by default (1.0 gave
+ * a 0777 directory back as 0777 under umask 077), as stored on request. */
+START_TEST(modes_follow_umask)
+{
+    char *dir = tu_tmpdir();
+    char *store = tu_path(dir, "store"), *src = tu_path(dir, "src");
+    char *dst = tu_path(dir, "dst"), *keep = tu_path(dir, "keep");
+    mlops_store *s = open_small_store(store);
+    ck_assert_int_eq(mkdir(src, 0755), 0);
+    mkdir_ok(src, "open");
+    ck_assert_int_eq(chmod(src, 0777), 0);
+    char *open_dir = tu_path(src, "open");
+    ck_assert_int_eq(chmod(open_dir, 0777), 0);
+    write_rel(src, "open/all.txt", "everyone", 0666);
+    write_rel(src, "run.sh", "#!/bin/sh\n", 0775);
+    mlops_digest t;
+    TU_OK(mlops_tree_put(s, src, 0, &t));
+    mode_t old = umask(077);
+    int rc_default = mlops_tree_get(s, &t, dst, 0);
+    mlops_tree_get_opts o = MLOPS_TREE_GET_OPTS_INIT;
+    o.keep_modes = 1;
+    int rc_keep = mlops_tree_get_ex(s, &t, keep, &o);
+    umask(old);
+    TU_OK(rc_default);
+    TU_OK(rc_keep);
+    ck_assert_uint_eq(mode_of(dst, NULL), 0700);
+    ck_assert_uint_eq(mode_of(dst, "open"), 0700);
+    ck_assert_uint_eq(mode_of(dst, "open/all.txt"), 0600);
+    ck_assert_uint_eq(mode_of(dst, "run.sh"), 0700);
+    ck_assert_uint_eq(mode_of(keep, "open"), 0777);
+    ck_assert_uint_eq(mode_of(keep, "open/all.txt"), 0666);
+    ck_assert_uint_eq(mode_of(keep, "run.sh"), 0775);
+    free(open_dir);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(store);
+    free(src);
+    free(dst);
+    free(keep);
+    free(dir);
+}
+END_TEST
+
+/* A tree holding one link `name` -> target inside `depth` directories. */
+static mlops_digest tree_with_link(mlops_store *s, const char *target, int depth)
+{
+    mlops__tree_entry e;
+    memset(&e, 0, sizeof e);
+    e.name = (char *)"l";
+    e.type = MLOPS__ENTRY_SYMLINK;
+    e.mode = 0777;
+    e.size = strlen(target);
+    TU_OK(mlops_blob_put(s, target, e.size, &e.digest));
+    mlops_digest t;
+    put_crafted_tree(s, &e, 1, &t);
+    for (int i = 0; i < depth; i++) {
+        mlops__tree_entry d;
+        memset(&d, 0, sizeof d);
+        d.name = (char *)"d";
+        d.type = MLOPS__ENTRY_DIR;
+        d.mode = 0755;
+        d.digest = t;
+        put_crafted_tree(s, &d, 1, &t);
+    }
+    return t;
+}
+
+/* Issue 13, finding 11: under MLOPS_TREE_LINKS_CONTAINED a link may not be
+ * absolute or lead out of the target (1.0 restored every link); links
+ * that stay inside are restored, and the default keeps every link. */
+START_TEST(links_contained)
+{
+    char *dir = tu_tmpdir();
+    char *store = tu_path(dir, "store"), *dst = tu_path(dir, "dst");
+    mlops_store *s = open_small_store(store);
+    mlops_tree_get_opts o = MLOPS_TREE_GET_OPTS_INIT;
+    o.links = MLOPS_TREE_LINKS_CONTAINED;
+    static const struct {
+        const char *target;
+        int depth;
+        int ok;
+        const char *named;
+    } cases[] = {
+        {"/etc/passwd", 0, 0, "absolute"},
+        {"..", 0, 0, "'l' leads 1 level above"},
+        {"../../x", 1, 0, "'d/l' leads 1 level above"},
+        {"../../../x", 2, 0, "'d/d/l' leads 1 level above"},
+        {"a/../../x", 1, 0, "'..' after a name"},
+        {"./../x", 1, 1, NULL},
+        {"../x", 1, 1, NULL},
+        {"../../d/x", 2, 1, NULL},
+        {"x/./y", 0, 1, NULL},
+        {".", 0, 1, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mlops_digest t = tree_with_link(s, cases[i].target, cases[i].depth);
+        int rc = mlops_tree_get_ex(s, &t, dst, &o);
+        if (cases[i].ok) {
+            ck_assert_msg(rc == MLOPS_OK, "%s: %s", cases[i].target, mlops_last_error());
+            tu_rmrf(dst);
+        } else {
+            ck_assert_msg(rc == MLOPS_EINVAL, "%s restored", cases[i].target);
+            ck_assert_msg(strstr(mlops_last_error(), cases[i].named), "%s: %s",
+                          cases[i].target, mlops_last_error());
+            ck_assert_int_ne(access(dst, F_OK), 0);
+            /* The library's default keeps the link as stored. */
+            TU_OK(mlops_tree_get(s, &t, dst, 0));
+            tu_rmrf(dst);
+        }
+    }
+    /* One subtree (link l -> ../../x) reached at two depths: inside from
+     * n/k/, outside from z/. Checked once, it must be judged per place. */
+    mlops_digest inner = tree_with_link(s, "../../x", 0);
+    mlops__tree_entry e[2];
+    memset(e, 0, sizeof e);
+    e[0].name = (char *)"k";
+    e[0].type = MLOPS__ENTRY_DIR;
+    e[0].mode = 0755;
+    e[0].digest = inner;
+    mlops_digest mid, root;
+    put_crafted_tree(s, e, 1, &mid);
+    e[0].name = (char *)"n";
+    e[0].digest = mid;
+    TU_RC(MLOPS_EINVAL, mlops_tree_get_ex(s, &mid, dst, &o)); /* k/l: out by one */
+    put_crafted_tree(s, e, 1, &root); /* n/k/l -> ../../x = x */
+    TU_OK(mlops_tree_get_ex(s, &root, dst, &o));
+    tu_rmrf(dst);
+    e[1] = e[0];
+    e[1].name = (char *)"z";
+    e[1].digest = inner; /* z/l -> ../../x: one level out */
+    put_crafted_tree(s, e, 2, &root);
+    TU_RC(MLOPS_EINVAL, mlops_tree_get_ex(s, &root, dst, &o));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "'z/l' leads 1 level above"));
+    ck_assert_int_ne(access(dst, F_OK), 0);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(store);
+    free(dst);
+    free(dir);
+}
+END_TEST
+
+/* Issue 13, finding 12: following symlinks, directories whose links
+ * reuse each other (level i holds a -> ../d<i-1> and b -> ../d<i-1>) give
+ * 2^40 paths; each directory is put once, memoised by device and inode
+ * (1.0 walked every path). The result is the same DAG of trees. */
+START_TEST(follow_symlinks_memoised)
+{
+    char *dir = tu_tmpdir();
+    char *store = tu_path(dir, "store"), *src = tu_path(dir, "src");
+    mlops_store *s = open_small_store(store);
+    ck_assert_int_eq(mkdir(src, 0755), 0);
+    mkdir_ok(src, "d0");
+    write_rel(src, "d0/f", "leaf", 0644);
+    enum { LEVELS = 40 };
+    for (int i = 1; i <= LEVELS; i++) {
+        char rel[64], target[64];
+        snprintf(rel, sizeof rel, "d%d", i);
+        mkdir_ok(src, rel);
+        snprintf(target, sizeof target, "../d%d", i - 1);
+        snprintf(rel, sizeof rel, "d%d/a", i);
+        symlink_rel(src, rel, target);
+        snprintf(rel, sizeof rel, "d%d/b", i);
+        symlink_rel(src, rel, target);
+    }
+    mlops_digest t;
+    double t0 = now_s();
+    TU_OK(mlops_tree_put(s, src, MLOPS_TREE_FOLLOW_SYMLINKS, &t));
+    ck_assert_msg(now_s() - t0 < 5.0, "put took %.2f s", now_s() - t0);
+    /* 41 level trees, plus the root. */
+    ck_assert_int_eq(db_int(store, "SELECT count(*) FROM cas_content WHERE kind = 2"),
+                     LEVELS + 2);
+    /* And the expanded tree is what restoring refuses. */
+    char *dst = tu_path(dir, "dst");
+    TU_RC(MLOPS_EINVAL, mlops_tree_get(s, &t, dst, 0));
+    free(dst);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(store);
+    free(src);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cas_tree");
@@ -425,6 +784,11 @@ int main(void)
     tcase_add_test(t, bad_input);
     tcase_add_test(t, traversal_refused);
     tcase_add_test(t, corrupt_blob_leaves_nothing);
+    tcase_add_test(t, dag_expansion_limited);
+    tcase_add_test(t, modes_follow_umask);
+    tcase_add_test(t, links_contained);
+    tcase_add_test(t, follow_symlinks_memoised);
+    tcase_add_test(t, depth_limit_holds_for_repeated_subtrees);
     suite_add_tcase(s, t);
     return tu_run(s);
 }

@@ -215,29 +215,58 @@ typedef struct get_job {
     const char *path;
     int tree;
     unsigned flags;
+    const mlops_tree_get_opts *topts;
     char err[1024];
 } get_job;
 
 static int get_job_run(void *arg)
 {
     get_job *j = arg;
-    int rc = j->tree ? mlops_tree_get(j->s, j->d, j->path, 0)
+    int rc = j->tree ? mlops_tree_get_ex(j->s, j->d, j->path, j->topts)
                      : mlops_blob_get_file_ex(j->s, j->d, j->path, j->flags);
     if (rc) snprintf(j->err, sizeof j->err, "%s", mlops_last_error());
     return rc;
 }
 
+/* A tree restore limit: a positive integer, or "none". */
+static int parse_limit(const cli_ctx *ctx, const char *what, const char *text, uint64_t *out)
+{
+    if (!strcmp(text, "none")) {
+        *out = UINT64_MAX;
+        return CLI_OK;
+    }
+    int64_t v = 0;
+    int rc = cli_parse_int(ctx, what, text, &v);
+    if (rc) return rc;
+    if (v < 1) return cli_usage(ctx, "%s must be at least 1 (or none)", what);
+    *out = (uint64_t)v;
+    return CLI_OK;
+}
+
 static int cmd_get(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *out = NULL;
-    int force = 0, npos;
+    const char *out = NULL, *max_entries = NULL, *max_bytes = NULL;
+    int force = 0, keep_modes = 0, any_links = 0, npos;
     const cli_opt opts[] = {
         { "output", 'o', &out, NULL },
         { "force", 'f', NULL, &force },
+        { "keep-modes", 0, NULL, &keep_modes },
+        { "any-links", 0, NULL, &any_links },
+        { "max-entries", 0, &max_entries, NULL },
+        { "max-bytes", 0, &max_bytes, NULL },
     };
-    int rc = cli_parse(ctx, argc, argv, opts, 2, 1, 1, &npos);
+    int rc = cli_parse(ctx, argc, argv, opts, sizeof opts / sizeof opts[0], 1, 1, &npos);
     if (rc) return rc;
     if (!out) return cli_usage(ctx, "missing -o PATH");
+    /* The CLI restores what others sent: links stay inside PATH unless
+     * asked otherwise (the library's default keeps every link). */
+    mlops_tree_get_opts topts = MLOPS_TREE_GET_OPTS_INIT;
+    topts.keep_modes = keep_modes;
+    topts.links = any_links ? MLOPS_TREE_LINKS_KEEP : MLOPS_TREE_LINKS_CONTAINED;
+    if (max_entries && (rc = parse_limit(ctx, "--max-entries", max_entries, &topts.max_entries)))
+        return rc;
+    if (max_bytes && (rc = parse_limit(ctx, "--max-bytes", max_bytes, &topts.max_bytes)))
+        return rc;
     mlops_store *s;
     if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
     mlops_digest d;
@@ -253,7 +282,12 @@ static int cmd_get(cli_ctx *ctx, int argc, char **argv)
         rc = cli_usage(ctx, "--force applies to blobs only: a tree is restored into a new directory");
         goto done;
     }
-    get_job job = { s, &d, out, tree, force ? MLOPS_GET_REPLACE : 0u, "" };
+    if (!tree && (keep_modes || any_links || max_entries || max_bytes)) {
+        rc = cli_usage(ctx, "--keep-modes, --any-links, --max-entries and --max-bytes apply to "
+                            "trees only");
+        goto done;
+    }
+    get_job job = { s, &d, out, tree, force ? MLOPS_GET_REPLACE : 0u, &topts, "" };
     rc = progress_spin(ctx->stderr_tty, "get", get_job_run, &job);
     if (rc) {
         rc = cli_error(ctx, "%s: %s (%s)", argv[0], job.err, mlops_strerror(rc));
@@ -755,7 +789,16 @@ const cli_command cli_artifact_commands[] = {
       "directory PATH. Every byte is verified first; PATH never holds partial content.\n\n"
       "Options:\n"
       "  -o, --output PATH        where to write (required)\n"
-      "  -f, --force              replace an existing file (blobs only)\n" },
+      "  -f, --force              replace an existing file (blobs only)\n\n"
+      "Trees: each distinct subtree is checked once and the expanded tree is refused\n"
+      "beyond the limits or the free space of PATH's file system, before anything is\n"
+      "written. Permission bits are restored less the umask, and a symlink that is\n"
+      "absolute, climbs above PATH or has '..' after a name is refused.\n"
+      "  --max-entries N          entries the restore may create (default 10000000;\n"
+      "                           none: no limit)\n"
+      "  --max-bytes N            file bytes it may write (default 1 TiB; none)\n"
+      "  --keep-modes             restore permission bits as stored, ignoring the umask\n"
+      "  --any-links              restore every symlink as stored\n" },
     { "cat", cmd_cat, "DIGEST|REF", "Write a blob to standard output",
       "Streams the blob's verified bytes to standard output.\n" },
     { "stat", cmd_stat, "[DIGEST|REF...]", "Describe blobs and trees, or the store",

@@ -228,7 +228,8 @@ MLOPS_API int mlops_tree_put(mlops_store *s, const char *dir, unsigned flags,
  * MLOPS_EINVAL, so no step can write outside dir; symlinks are recreated as
  * links and never followed. The tree is written beside dir under a hidden
  * name and renamed to dir at the end, so dir never holds part of a tree.
- * File permission bits are restored. flags must be 0.
+ * Behaves as mlops_tree_get_ex with default options (since 1.1: limits,
+ * free-space check and the umask apply; see there). flags must be 0.
  * Errors: MLOPS_EINVAL (NULL argument, flags, unsafe name, d is a blob),
  * MLOPS_ENOTFOUND (no tree d, a blob it names is missing, or dir's parent
  * does not exist), MLOPS_EEXIST (dir is a file or a non-empty directory),
@@ -236,6 +237,58 @@ MLOPS_API int mlops_tree_put(mlops_store *s, const char *dir, unsigned flags,
  * newer tree format), MLOPS_EIO, MLOPS_ENOMEM. */
 MLOPS_API int mlops_tree_get(mlops_store *s, const mlops_digest *d, const char *dir,
                              unsigned flags);
+
+/* mlops_tree_get_opts.links */
+#define MLOPS_TREE_LINKS_KEEP 0      /* recreate every symlink as stored */
+#define MLOPS_TREE_LINKS_CONTAINED 1 /* refuse a symlink whose target is
+                                        absolute, climbs above dir, or has
+                                        ".." after a name */
+
+/* Defaults of mlops_tree_get_opts (since 1.1). */
+#define MLOPS_TREE_MAX_ENTRIES_DEFAULT 10000000u       /* files, dirs, links */
+#define MLOPS_TREE_MAX_BYTES_DEFAULT (1ull << 40)      /* 1 TiB of file bytes */
+
+#define MLOPS_TREE_GET_OPTS_VERSION 1
+
+/* Options of mlops_tree_get_ex (since 1.1). Initialise with
+ * MLOPS_TREE_GET_OPTS_INIT or mlops_tree_get_opts_init(). A tree's
+ * subtrees may repeat (one digest named many times), so a few small
+ * objects can describe a huge directory: the limits apply to the expanded
+ * tree, what would be written. */
+typedef struct mlops_tree_get_opts {
+    unsigned version;     /* MLOPS_TREE_GET_OPTS_VERSION */
+    uint64_t max_entries; /* entries the restore may create, all levels
+                             (UINT64_MAX: no limit) */
+    uint64_t max_bytes;   /* file bytes it may write (UINT64_MAX: no
+                             limit); free disk space is checked either way */
+    int keep_modes;       /* 0: stored permission bits less the process's
+                             umask, for every user, root included;
+                             1: stored bits as they are */
+    int links;            /* MLOPS_TREE_LINKS_* */
+} mlops_tree_get_opts;
+
+#define MLOPS_TREE_GET_OPTS_INIT                                                                 \
+    { MLOPS_TREE_GET_OPTS_VERSION, MLOPS_TREE_MAX_ENTRIES_DEFAULT, MLOPS_TREE_MAX_BYTES_DEFAULT, \
+      0, MLOPS_TREE_LINKS_KEEP }
+
+/* Fills opts with the defaults of the given version (since 1.1).
+ * Errors: MLOPS_EINVAL (NULL, or a version this library does not know). */
+MLOPS_API int mlops_tree_get_opts_init(mlops_tree_get_opts *opts, unsigned version);
+
+/* Restores tree d into dir as mlops_tree_get does, with options (NULL for
+ * the defaults; since 1.1). Before anything is written, the expanded
+ * entry count and file bytes are computed (each distinct subtree once,
+ * so this is linear in the tree's objects) and the restore is refused
+ * beyond opts' limits or the free space and inodes of dir's file system.
+ * Memory grows with the tree's depth and distinct subtrees, never with
+ * its expanded size. Thread-safe like every call on a store, but it reads
+ * the process's umask (from /proc where possible).
+ * Errors: as mlops_tree_get, and MLOPS_EINVAL (unknown opts->version or
+ * links value, a limit exceeded: named, a link refused by
+ * MLOPS_TREE_LINKS_CONTAINED: named), MLOPS_EIO (not enough free space or
+ * inodes for the expanded tree: the figures are named). */
+MLOPS_API int mlops_tree_get_ex(mlops_store *s, const mlops_digest *d, const char *dir,
+                                const mlops_tree_get_opts *opts);
 
 /* ---- References ------------------------------------------------------------
  * Named references (name -> digest) keep what they name, and everything it

@@ -1,5 +1,6 @@
 #include "cas/ingest.h"
 #include "cas/chunker.h"
+#include "cas/keymap.h"
 #include "cas/manifest.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -60,6 +61,10 @@ struct mlops__ingest {
     mlops__chunk_ref *chunks; /* results in order (producer-owned) */
     size_t nchunks, capchunks;
     mlops__placed *placed; /* objects this put wrote or found in place */
+    /* Chunk digests this put has taken on (under mu): a repeat is neither
+     * looked up nor written again, so a file of one repeated block stages
+     * one copy in tmp/, not one per repeat. */
+    mlops__keymap claimed;
     size_t nplaced, capplaced;
     /* Written by workers, made durable and renamed into place by the
      * syncer thread, so that no worker waits for the disk. */
@@ -150,12 +155,26 @@ static int enqueue_staged(mlops__ingest *ig, mlops__staged *st)
     return MLOPS_OK; /* the error is already recorded */
 }
 
+/* Sets *first when this put had not met chunk d before. The first one
+ * to meet it stores it (or finds it stored) before the put commits, and a
+ * failure there fails the whole put, so the others can skip it. */
+static int chunk_claim(mlops__ingest *ig, const mlops_digest *d, int *first)
+{
+    pthread_mutex_lock(&ig->mu);
+    int rc = mlops__keymap_add(&ig->claimed, d->bytes, 0, first);
+    pthread_mutex_unlock(&ig->mu);
+    return rc;
+}
+
 static int process_chunk(struct worker *w, struct slot *sl)
 {
     int rc = mlops__sha256_update(&w->sha, sl->data, sl->len);
     if (!rc) rc = mlops__sha256_final(&w->sha, &sl->digest);
+    int first = 0;
+    if (!rc) rc = chunk_claim(w->ig, &sl->digest, &first);
+    if (rc || !first) return rc;
     int reused = 0;
-    if (!rc) rc = chunk_reused(w, &sl->digest, &reused);
+    rc = chunk_reused(w, &sl->digest, &reused);
     if (rc || reused) return rc;
     mlops__staged st;
     rc = mlops__object_stage(w->ig->s, w->ow, &sl->digest, sl->data, sl->len, &st);
@@ -646,6 +665,7 @@ static void ingest_free(mlops__ingest *ig, int keep_objects)
     if (ig->chunked) mlops__sha256_free(&ig->whole);
     free(ig->chunks);
     free(ig->placed);
+    mlops__keymap_free(&ig->claimed);
     pthread_cond_destroy(&ig->cv);
     pthread_mutex_destroy(&ig->db_mu);
     pthread_mutex_destroy(&ig->mu);

@@ -1,6 +1,7 @@
 /* Object files: encoding, writing (temp file, fsync, no-clobber rename)
  * and reading with verification. */
 #include "cas/cas_internal.h"
+#include "store/tmpdir.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/hash.h"
@@ -234,7 +235,9 @@ int mlops__object_stage(mlops_store *s, mlops__obj_writer *w, const mlops_digest
 
     int fd = -1;
     char *tmp = NULL;
-    int rc = mlops__tmpfile(s->tmp_dir, &fd, &tmp);
+    const char *tmp_dir = NULL;
+    int rc = mlops__store_tmp_dir(s, &tmp_dir);
+    if (!rc) rc = mlops__tmpfile(tmp_dir, &fd, &tmp);
     for (int i = 0; !rc && i < niov; i++)
         rc = mlops__write_all(fd, iov[i].iov_base, iov[i].iov_len, tmp);
 #ifdef SYNC_FILE_RANGE_WRITE

@@ -3,6 +3,7 @@
  * changed file rewrites only the trees on its path. */
 #include "cas/cas_internal.h"
 #include "cas/ingest.h"
+#include "cas/keymap.h"
 #include "cas/tree_format.h"
 #include "util/err.h"
 #include "util/hash.h"
@@ -20,13 +21,56 @@
 #define MAX_DEPTH 256
 static const char func[] = "mlops_tree_put";
 
+/* What an entry already put stored: reused for every other path to the
+ * same file or directory. */
+struct done {
+    mlops_digest digest;
+    uint64_t size;
+};
+
 struct tput {
     mlops_store *s;
     unsigned flags;
     dev_t dev[MAX_DEPTH];
     ino_t ino[MAX_DEPTH];
     int depth;
+    /* Following symlinks, one directory or file may be reached by many
+     * paths (links reusing each other double the paths per level): each
+     * is put once, memoised by device and inode. Only successes are kept,
+     * and a loop fails wherever it is first met, so reusing is safe. */
+    mlops__keymap seen;
+    struct done *done;
+    size_t ndone, capdone;
 };
+
+static int memo_get(const struct tput *t, const struct stat *st, mlops__tree_entry *e)
+{
+    if (!(t->flags & MLOPS_TREE_FOLLOW_SYMLINKS)) return 0;
+    unsigned char key[32];
+    mlops__keymap_devino((uint64_t)st->st_dev, (uint64_t)st->st_ino, key);
+    size_t i = 0;
+    if (!mlops__keymap_get(&t->seen, key, &i)) return 0;
+    e->digest = t->done[i].digest;
+    e->size = t->done[i].size;
+    return 1;
+}
+
+static int memo_add(struct tput *t, const struct stat *st, const mlops__tree_entry *e)
+{
+    if (!(t->flags & MLOPS_TREE_FOLLOW_SYMLINKS)) return MLOPS_OK;
+    if (t->ndone == t->capdone) {
+        size_t cap = t->capdone ? t->capdone * 2 : 64;
+        struct done *nd = realloc(t->done, cap * sizeof *nd);
+        if (!nd) return mlops__err_nomem("storing a tree");
+        t->done = nd;
+        t->capdone = cap;
+    }
+    unsigned char key[32];
+    mlops__keymap_devino((uint64_t)st->st_dev, (uint64_t)st->st_ino, key);
+    int rc = mlops__keymap_add(&t->seen, key, t->ndone, NULL);
+    if (!rc) t->done[t->ndone++] = (struct done){e->digest, e->size};
+    return rc;
+}
 
 static int put_dir(struct tput *t, int dfd, const char *path, mlops_digest *out,
                    uint64_t *total);
@@ -131,13 +175,12 @@ static int put_entry(struct tput *t, int dfd, const char *name, const char *path
         return mlops__err_os(errno == ENOENT ? MLOPS_ENOTFOUND : MLOPS_EIO, errno,
                              "%s: cannot stat '%s'", func, path);
     e->mode = (uint32_t)(st.st_mode & 0777);
-    if (S_ISREG(st.st_mode)) {
-        e->type = MLOPS__ENTRY_FILE;
-        return put_file_entry(t, dfd, name, path, e);
-    }
-    if (S_ISDIR(st.st_mode)) {
-        e->type = MLOPS__ENTRY_DIR;
-        return put_subdir_entry(t, dfd, name, path, &st, e);
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+        e->type = S_ISREG(st.st_mode) ? MLOPS__ENTRY_FILE : MLOPS__ENTRY_DIR;
+        if (memo_get(t, &st, e)) return MLOPS_OK;
+        int rc = e->type == MLOPS__ENTRY_FILE ? put_file_entry(t, dfd, name, path, e)
+                                              : put_subdir_entry(t, dfd, name, path, &st, e);
+        return rc ? rc : memo_add(t, &st, e);
     }
     if (S_ISLNK(st.st_mode)) {
         e->type = MLOPS__ENTRY_SYMLINK;
@@ -230,6 +273,8 @@ MLOPS_API int mlops_tree_put(mlops_store *s, const char *dir, unsigned flags, ml
         t.depth = 1;
         uint64_t total = 0;
         rc = put_dir(&t, fd, dir, out, &total);
+        mlops__keymap_free(&t.seen);
+        free(t.done);
     }
     close(fd);
     return rc;

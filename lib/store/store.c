@@ -1,5 +1,6 @@
 #include "store/store_internal.h"
 #include "store/schema.h"
+#include "store/tmpdir.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -184,8 +185,10 @@ static int read_meta_u32(mlops__conn *c, const char *key, uint32_t *out)
 static void store_free(mlops_store *s)
 {
     if (!s) return;
+    mlops__tmp_release(s);
     for (int i = 0; i < s->nidle; i++) mlops__conn_close(s->idle[i]);
     pthread_mutex_destroy(&s->pool_lock);
+    pthread_mutex_destroy(&s->tmp_mu);
     free(s->path);
     free(s->db_path);
     free(s->objects_dir);
@@ -210,6 +213,8 @@ static int store_alloc(const char *path, const mlops_store_opts *o, mlops_store 
     mlops_store *s = calloc(1, sizeof *s);
     if (!s) return mlops__err_nomem("opening a store");
     pthread_mutex_init(&s->pool_lock, NULL);
+    pthread_mutex_init(&s->tmp_mu, NULL);
+    s->tmp_lock_fd = -1;
     s->opts = *o;
     s->read_only = o->read_only != 0;
     s->path = mlops__strdup(path);
@@ -254,7 +259,7 @@ MLOPS_API int mlops_store_open(const char *path, const mlops_store_opts *opts, m
     if (!rc) rc = read_meta_u32(c, "chunk_max_size", &s->chunk_max);
     if (!rc && !s->read_only) {
         rc = make_layout(s);
-        if (!rc) mlops__sweep_old_files(s->tmp_dir, MLOPS__TMP_MAX_AGE_MS);
+        if (!rc) mlops__tmp_sweep(s->tmp_dir);
         if (!rc && creating && mlops__store_fsync_enabled(s)) rc = mlops__fsync_dir(path);
     }
     if (rc) {

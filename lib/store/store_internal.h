@@ -13,7 +13,8 @@
 #define MLOPS__FORMAT_VERSION 2
 /* PRAGMA application_id of mlops.db: "MLOP". */
 #define MLOPS__APPLICATION_ID 0x4D4C4F50
-/* Temp files older than this are swept when a store opens. */
+/* Loose temp files (1.0 writers) older than this are swept when a store
+ * opens; a dead handle's directory goes at once (store/tmpdir.h). */
 #define MLOPS__TMP_MAX_AGE_MS (60 * 60 * 1000)
 
 #define MLOPS__POOL_MAX 8
@@ -23,6 +24,11 @@ struct mlops_store {
     char *db_path;     /* <path>/mlops.db */
     char *objects_dir; /* <path>/objects */
     char *tmp_dir;     /* <path>/tmp */
+    /* This handle's own temp directory (store/tmpdir.h), made on first
+     * use under tmp_mu; tmp_lock_fd holds its lock. */
+    pthread_mutex_t tmp_mu;
+    char *own_tmp;
+    int tmp_lock_fd;
     char *actor;       /* default audit actor (copied from opts or the login name) */
     mlops_store_opts opts; /* effective options; opts.actor points at actor */
     int read_only;

@@ -210,6 +210,36 @@ class TestArtifacts(Base):
         self.assertEqual(sorted(x["digest"] for x in blobs),
                          sorted([sha256_text(b"alpha"), sha256_text(b"beta")]))
 
+    def test_get_tree_links_modes_and_limits(self):
+        """Issue 13, findings 4 and 11: the CLI refuses links leaving the
+        target unless --any-links, applies the umask unless --keep-modes,
+        and takes the expansion limits."""
+        self.init()
+        self.write("tree/sub/f.txt", "data")
+        os.chmod(self.path("tree/sub"), 0o777)
+        os.symlink("../../outside", self.path("tree/sub/esc"))
+        os.symlink("f.txt", self.path("tree/sub/fine"))
+        digest = self.ok("put", self.path("tree")).out.split()[0]
+        out = self.path("restored")
+        self.bad(1, "get", digest, "-o", out, contains="'sub/esc' leads 1 level above")
+        self.assertFalse(os.path.exists(out))
+        self.bad(1, "get", digest, "-o", out, "--any-links", "--max-entries", "3",
+                 contains="max_entries")
+        self.bad(2, "get", digest, "-o", out, "--max-entries", "0", contains="--max-entries")
+        self.bad(2, "get", digest, "-o", out, "--max-bytes", "lots", contains="--max-bytes")
+        old = os.umask(0o077)
+        try:
+            self.ok("get", digest, "-o", out, "--any-links", "--max-entries", "none")
+            kept = self.path("kept")
+            self.ok("get", digest, "-o", kept, "--any-links", "--keep-modes")
+        finally:
+            os.umask(old)
+        self.assertEqual(os.readlink(os.path.join(out, "sub", "esc")), "../../outside")
+        self.assertEqual(os.stat(os.path.join(out, "sub")).st_mode & 0o777, 0o700)
+        self.assertEqual(os.stat(os.path.join(kept, "sub")).st_mode & 0o777, 0o777)
+        blob = self.ok("put", self.write("x.txt", "x")).out.split()[0]
+        self.bad(2, "get", blob, "-o", self.path("x2"), "--keep-modes", contains="trees only")
+
     def test_put_bad_input(self):
         self.init()
         good = self.write("good.txt", "good")

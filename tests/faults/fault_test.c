@@ -397,12 +397,13 @@ static void full_disk(void)
         }
         if (full && i > 60 + (int)nacked) break;
     }
-    /* Temp files of failed puts are removed. */
+    /* Temp files of failed puts are removed (the open handle's own
+     * directory and its lock file stay). */
     char tmp[PATH_MAX + 48];
     snprintf(tmp, sizeof tmp, "%s/tmp", dir);
     int leftovers = 0;
     char cmd[PATH_MAX + 160];
-    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", tmp);
+    snprintf(cmd, sizeof cmd, "test -z \"$(find '%s' -type f ! -name .lock)\"", tmp);
     leftovers = system(cmd) != 0;
     char why[400] = "";
     snprintf(store_dir, sizeof store_dir, "%s", dir);

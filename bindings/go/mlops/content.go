@@ -180,12 +180,50 @@ func (s *Store) PutTree(dir string, flags TreeFlags) (Digest, error) {
 
 // GetTree restores tree d into dir, which must not exist or be empty. The
 // tree is checked whole before anything is written, and dir appears at the
-// end, complete.
+// end, complete. It is GetTreeWith(d, dir, nil).
 func (s *Store) GetTree(d Digest, dir string) error {
+	return s.GetTreeWith(d, dir, nil)
+}
+
+// TreeGetOptions change GetTreeWith; the zero value (or nil) means the
+// library's defaults.
+type TreeGetOptions struct {
+	MaxEntries     uint64 // entries the restore may create, all levels (0: 10,000,000; math.MaxUint64: no limit)
+	MaxBytes       uint64 // file bytes it may write (0: 1 TiB; math.MaxUint64: no limit)
+	KeepModes      bool   // permission bits as stored, not less the umask
+	ContainedLinks bool   // refuse links that are absolute, climb above dir or have ".." after a name
+}
+
+// GetTreeWith restores tree d into dir as GetTree does, with options.
+// Before anything is written the expanded tree is measured (each distinct
+// subtree once) and refused beyond the limits (ErrInvalid) or the free
+// space of dir's file system (ErrIO). Permission bits lose the umask
+// unless KeepModes.
+func (s *Store) GetTreeWith(d Digest, dir string, opts *TreeGetOptions) error {
 	var cs cstrings
 	defer cs.free()
 	p := cs.str(dir)
-	return s.withs(&cs, func(c *C.mlops_store) C.int { return C.mlops_tree_get(c, d.c(), p, 0) })
+	var o C.mlops_tree_get_opts
+	return s.withs(&cs, func(c *C.mlops_store) C.int {
+		if rc := C.mlops_tree_get_opts_init(&o, C.MLOPS_TREE_GET_OPTS_VERSION); rc != C.MLOPS_OK {
+			return rc
+		}
+		if opts != nil {
+			if opts.MaxEntries != 0 {
+				o.max_entries = C.uint64_t(opts.MaxEntries)
+			}
+			if opts.MaxBytes != 0 {
+				o.max_bytes = C.uint64_t(opts.MaxBytes)
+			}
+			if opts.KeepModes {
+				o.keep_modes = 1
+			}
+			if opts.ContainedLinks {
+				o.links = C.MLOPS_TREE_LINKS_CONTAINED
+			}
+		}
+		return C.mlops_tree_get_ex(c, d.c(), p, &o)
+	})
 }
 
 // SetRef points reference name at blob or tree d (creating or moving it).

@@ -1,6 +1,7 @@
 package mlops_test
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,6 +128,23 @@ func TestTrees(t *testing.T) {
 	must(t, err)
 	wantErr(t, s.GetTree(blob, filepath.Join(t.TempDir(), "x")), mlops.ErrInvalid)
 	wantErr(t, s.GetTree(mlops.ComputeDigest([]byte("none")), filepath.Join(t.TempDir(), "y")), mlops.ErrNotFound)
+
+	// Issue 13, findings 4 and 11: limits, links leaving the target, modes.
+	escaping := filepath.Join(t.TempDir(), "esc")
+	must(t, os.MkdirAll(filepath.Join(escaping, "open"), 0o755))
+	must(t, os.Chmod(filepath.Join(escaping, "open"), 0o777))
+	must(t, os.Symlink("../../outside", filepath.Join(escaping, "open", "l")))
+	e, err := s.PutTree(escaping, 0)
+	must(t, err)
+	wantErr(t, s.GetTreeWith(e, filepath.Join(t.TempDir(), "a"), &mlops.TreeGetOptions{MaxEntries: 1}), mlops.ErrInvalid)
+	wantErr(t, s.GetTreeWith(e, filepath.Join(t.TempDir(), "b"), &mlops.TreeGetOptions{ContainedLinks: true}), mlops.ErrInvalid)
+	kept := filepath.Join(t.TempDir(), "kept")
+	must(t, s.GetTreeWith(e, kept, &mlops.TreeGetOptions{KeepModes: true, MaxEntries: math.MaxUint64}))
+	st, err = os.Stat(filepath.Join(kept, "open"))
+	must(t, err)
+	if st.Mode().Perm() != 0o777 {
+		t.Fatalf("kept mode %v", st.Mode())
+	}
 	_, err = s.PutTree(filepath.Join(src, "top.txt"), 0)
 	wantErr(t, err, mlops.ErrInvalid)
 	_, err = s.PutTree(filepath.Join(src, "missing"), 0)

@@ -23,6 +23,17 @@ BlobIterP = opaque("mlops_blob_iter")
 RefIterP = opaque("mlops_ref_iter")
 
 
+class TreeGetOpts(Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("max_entries", c_uint64),
+        ("max_bytes", c_uint64),
+        ("keep_modes", c_int),
+        ("links", c_int),
+    ]
+
+
 class CBlobInfo(Structure):
     VERSION = 1
     _fields_ = [
@@ -93,6 +104,8 @@ def table(digest_p: Any, store_p: Any) -> List[Tuple[str, Any, List[Any]]]:
         ("mlops_blob_list_close", None, [BlobIterP]),
         ("mlops_tree_put", c_int, [StoreP, c_char_p, c_uint, _pd]),
         ("mlops_tree_get", c_int, [StoreP, _pd, c_char_p, c_uint]),
+        ("mlops_tree_get_opts_init", c_int, [POINTER(TreeGetOpts), c_uint]),
+        ("mlops_tree_get_ex", c_int, [StoreP, _pd, c_char_p, POINTER(TreeGetOpts)]),
         ("mlops_ref_set", c_int, [StoreP, c_char_p, _pd]),
         ("mlops_ref_get", c_int, [StoreP, c_char_p, _pd]),
         ("mlops_ref_delete", c_int, [StoreP, c_char_p]),

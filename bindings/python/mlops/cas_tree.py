@@ -9,7 +9,8 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 from ._cbase import CDigest
 from ._capi import C, check, dec, enc, enc_path, error
-from ._capi_cas import BlobIterP, RefIterP, CBlobInfo, FsckOpts, CFsckReport, GcOpts, CGcReport
+from ._capi_cas import (BlobIterP, RefIterP, CBlobInfo, FsckOpts, CFsckReport, GcOpts, CGcReport,
+                        TreeGetOpts)
 from .digest import Digest, DigestLike, c_digest
 from .errors import Corrupt
 
@@ -138,11 +139,37 @@ class TreeMixin:
                                1 if follow_symlinks else 0, byref(out)))
         return Digest._from_c(out)
 
-    def get_tree(self, digest: DigestLike, directory: PathLike) -> None:
+    def get_tree(self, digest: DigestLike, directory: PathLike, *,
+                 max_entries: Optional[int] = None, max_bytes: Optional[int] = None,
+                 keep_modes: bool = False, contained_links: bool = False) -> None:
         """Restores tree ``digest`` into ``directory`` (which must not exist
-        or be empty), atomically: it appears whole or not at all."""
+        or be empty), atomically: it appears whole or not at all.
+
+        Before anything is written the expanded tree is measured (each
+        distinct subtree once) and refused (InvalidArgument) beyond
+        ``max_entries`` entries or ``max_bytes`` file bytes (None: the
+        library's defaults, 10,000,000 and 1 TiB; ``float("inf")``: no
+        limit), and refused (StorageIOError) beyond the free space of the target's
+        file system. Permission bits lose the umask unless ``keep_modes``.
+        With ``contained_links`` a symlink that is absolute, climbs above
+        ``directory`` or has ".." after a name is refused (InvalidArgument);
+        by default links are restored as stored."""
         d = c_digest(digest)
-        check(C.mlops_tree_get(self._handle, byref(d), enc_path(directory), 0))
+        o = TreeGetOpts()
+        check(C.mlops_tree_get_opts_init(byref(o), TreeGetOpts.VERSION))
+        for name, value in (("max_entries", max_entries), ("max_bytes", max_bytes)):
+            if value is None:
+                continue
+            if value == float("inf"):
+                setattr(o, name, 2**64 - 1)
+            elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**64:
+                setattr(o, name, value)
+            else:
+                raise ValueError(f"{name} must be an int in 0..2**64-1 or float('inf'), "
+                                 f"not {value!r}")
+        o.keep_modes = 1 if keep_modes else 0
+        o.links = 1 if contained_links else 0
+        check(C.mlops_tree_get_ex(self._handle, byref(d), enc_path(directory), byref(o)))
 
     # ---- references ----
 

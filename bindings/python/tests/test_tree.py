@@ -60,6 +60,34 @@ def test_tree_errors(store, tmp_path):
         store.get_tree(mlops.Digest.compute(b"none"), tmp_path / "t")
 
 
+def test_get_tree_limits_modes_links(store, tmp_path):
+    """Issue 13, findings 4 and 11, through the binding."""
+    src = tmp_path / "src"
+    (src / "open").mkdir(parents=True)
+    (src / "open" / "f.txt").write_text("data")
+    os.chmod(src / "open", 0o777)
+    os.symlink("../../outside", src / "open" / "esc")
+    d = store.put_tree(src)
+    with pytest.raises(mlops.InvalidArgument, match="max_entries"):
+        store.get_tree(d, tmp_path / "a", max_entries=2)
+    with pytest.raises(mlops.InvalidArgument, match="max_bytes"):
+        store.get_tree(d, tmp_path / "a", max_bytes=3)
+    with pytest.raises(mlops.InvalidArgument, match="leads 1 level above"):
+        store.get_tree(d, tmp_path / "a", contained_links=True)
+    assert not (tmp_path / "a").exists()
+    with pytest.raises(ValueError):
+        store.get_tree(d, tmp_path / "a", max_entries=-1)
+    old = os.umask(0o077)
+    try:
+        store.get_tree(d, tmp_path / "a", max_entries=float("inf"))
+        store.get_tree(d, tmp_path / "k", keep_modes=True)
+    finally:
+        os.umask(old)
+    assert (os.stat(tmp_path / "a" / "open").st_mode & 0o777) == 0o700
+    assert (os.stat(tmp_path / "k" / "open").st_mode & 0o777) == 0o777
+    assert os.readlink(tmp_path / "a" / "open" / "esc") == "../../outside"
+
+
 def test_refs(store):
     a, b = store.put(b"a"), store.put(b"b")
     store.set_ref("datasets/train", a)
