@@ -152,7 +152,7 @@ static int read_tx(mlops__conn *c, void *arg)
 {
     struct read_op *op = arg;
     int64_t model_id = 0;
-    mlops__reg_version v;
+    mlops__reg_version v = { 0 };
     int rc = mlops__reg_model_id(c, op->func, op->model, &model_id);
     if (!rc) rc = mlops__reg_version_find(c, op->func, op->model, model_id, op->number, 1, &v);
     if (!rc) rc = mlops__manifest_build(op->s, op->model, &v, &op->manifest);

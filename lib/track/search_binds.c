@@ -102,6 +102,8 @@ int mlops__binds_text(mlops__binds *b, const char *s, size_t len)
     memcpy(copy, s, len);
     copy[len] = '\0';
     mlops__value x = { MLOPS__VAL_TEXT, 0, 0, copy, len };
+    /* push takes the copy over (keeps it, or frees it) */
+    // cppcheck-suppress memleak
     return push(b, &x);
 }
 
