@@ -127,6 +127,8 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, size_t n
     if (max_pos >= 0 && pos > max_pos)
         return cli_usage(ctx, "unexpected argument '%s'", argv[max_pos]);
     *npos = pos;
+    ctx->args = argv;
+    ctx->nargs = pos;
     return CLI_OK;
 }
 
@@ -154,6 +156,21 @@ int cli_open_store(const cli_ctx *ctx, int mode, mlops_store **out)
     else
         snprintf(what, sizeof what, "cannot open the store '%s'", ctx->store_dir);
     return cli_fail(ctx, rc, what);
+}
+
+int cli_with_store(const cli_ctx *ctx, int mode, cli_store_fn fn, void *arg)
+{
+    mlops_store *s;
+    int rc = cli_open_store(ctx, mode, &s);
+    if (rc) return rc;
+    rc = fn(ctx, s, arg);
+    mlops_store_close(s);
+    return rc;
+}
+
+int cli_check(const cli_ctx *ctx, int rc, const char *what)
+{
+    return rc == MLOPS_OK ? CLI_OK : cli_fail(ctx, rc, what);
 }
 
 /* ---- Arguments --------------------------------------------------------------- */
