@@ -142,7 +142,9 @@ int cli_parse_json(cli_ctx *ctx, int argc, char **argv, int min_pos, int max_pos
 
 /* ---- The store ------------------------------------------------------------- */
 
-int cli_open_store(const cli_ctx *ctx, int mode, mlops_store **out)
+/* Opens the existing store of ctx (never creates one). On failure prints
+ * the error and returns CLI_FAIL. */
+static int cli_open_store(const cli_ctx *ctx, int mode, mlops_store **out)
 {
     mlops_store_opts opts = MLOPS_STORE_OPTS_INIT;
     opts.create_if_missing = 0;
@@ -166,6 +168,29 @@ int cli_with_store(const cli_ctx *ctx, int mode, cli_store_fn fn, void *arg)
     rc = fn(ctx, s, arg);
     mlops_store_close(s);
     return rc;
+}
+
+typedef struct run_call {
+    const char *id;
+    cli_run_fn fn;
+    void *arg;
+} run_call;
+
+static int run_call_open(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const run_call *c = arg;
+    mlops_run *run = NULL;
+    int rc = cli_check(ctx, mlops_run_open(s, c->id, &run), c->id);
+    if (rc) return rc;
+    rc = c->fn(ctx, run, c->arg);
+    mlops_run_free(run);
+    return rc;
+}
+
+int cli_with_run(const cli_ctx *ctx, const char *run_id, cli_run_fn fn, void *arg)
+{
+    run_call c = { run_id, fn, arg };
+    return cli_with_store(ctx, CLI_STORE_WRITE, run_call_open, &c);
 }
 
 int cli_check(const cli_ctx *ctx, int rc, const char *what)

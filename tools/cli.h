@@ -98,19 +98,24 @@ CLI_PRINTF(2, 3) int cli_usage(const cli_ctx *ctx, const char *fmt, ...);
 #define CLI_STORE_READ  0 /* a read-only handle */
 #define CLI_STORE_WRITE 1
 
-/* Opens the existing store of ctx (never creates one). On failure prints
- * the error and returns CLI_FAIL. */
-int cli_open_store(const cli_ctx *ctx, int mode, mlops_store **out);
-
 /* The body of a command: runs against the open store s, with the parsed
  * arguments in ctx->args and the command's own options in arg. Prints its
  * own errors and returns CLI_OK, CLI_FAIL or CLI_USAGE. */
 typedef int (*cli_store_fn)(const cli_ctx *ctx, mlops_store *s, void *arg);
 
-/* How every command uses the store: opens it in mode (the open error is
- * printed and returned), runs fn, closes the store whatever fn returned,
+/* How every command uses the store: opens the existing store of ctx in
+ * mode (never creates one; 'mlops init' does; the open error is printed
+ * and returned), runs fn, closes the store whatever fn returned,
  * and returns fn's exit code. */
 int cli_with_store(const cli_ctx *ctx, int mode, cli_store_fn fn, void *arg);
+
+/* The body of a command that changes one run. */
+typedef int (*cli_run_fn)(const cli_ctx *ctx, mlops_run *run, void *arg);
+
+/* cli_with_store for the run run_id: opens the store for writing and the
+ * run (an error is printed as "run_id: ..."), runs fn, frees the run and
+ * closes the store. */
+int cli_with_run(const cli_ctx *ctx, const char *run_id, cli_run_fn fn, void *arg);
 
 /* The end of a library call: CLI_OK when rc is MLOPS_OK, else
  * cli_fail(ctx, rc, what). */

@@ -192,33 +192,6 @@ static int cmd_run_start(cli_ctx *ctx, int argc, char **argv)
     return cli_with_store(ctx, CLI_STORE_WRITE, run_start, &a);
 }
 
-/* What runs against the run RUN_ID (the first argument), open for
- * writing. */
-typedef int (*run_fn)(const cli_ctx *ctx, mlops_run *run, void *arg);
-
-typedef struct run_call {
-    run_fn fn;
-    void *arg;
-} run_call;
-
-static int run_call_open(const cli_ctx *ctx, mlops_store *s, void *arg)
-{
-    const run_call *c = arg;
-    mlops_run *run;
-    int rc = cli_check(ctx, mlops_run_open(s, ctx->args[0], &run), ctx->args[0]);
-    if (rc) return rc;
-    rc = c->fn(ctx, run, c->arg);
-    mlops_run_free(run);
-    return rc;
-}
-
-/* cli_with_store for the commands that change one run. */
-static int with_run(const cli_ctx *ctx, run_fn fn, void *arg)
-{
-    run_call c = { fn, arg };
-    return cli_with_store(ctx, CLI_STORE_WRITE, run_call_open, &c);
-}
-
 static int run_end(const cli_ctx *ctx, mlops_run *run, void *arg)
 {
     return cli_check(ctx, mlops_run_end(run, *(const int *)arg), ctx->args[0]);
@@ -236,7 +209,7 @@ static int cmd_run_end(cli_ctx *ctx, int argc, char **argv)
     else if (strcmp(status, "failed") == 0 || strcmp(status, "FAILED") == 0) st = MLOPS_RUN_FAILED;
     else if (strcmp(status, "killed") == 0 || strcmp(status, "KILLED") == 0) st = MLOPS_RUN_KILLED;
     else return cli_usage(ctx, "--status is finished, failed or killed, not '%s'", status);
-    return with_run(ctx, run_end, &st);
+    return cli_with_run(ctx, argv[0], run_end, &st);
 }
 
 typedef struct params_args {
@@ -277,7 +250,7 @@ static int cmd_run_log_param(cli_ctx *ctx, int argc, char **argv)
         }
     }
     params_args a = { kv, n };
-    rc = with_run(ctx, run_log_params, &a);
+    rc = cli_with_run(ctx, argv[0], run_log_params, &a);
     free(kv);
     return rc;
 }
@@ -308,7 +281,7 @@ static int cmd_run_log_metric(cli_ctx *ctx, int argc, char **argv)
     if ((rc = cli_parse_double(ctx, "VALUE", argv[2], &a.value))) return rc;
     if (step_text && (rc = cli_parse_int(ctx, "--step", step_text, &a.step))) return rc;
     if (time_text && (rc = cli_parse_int(ctx, "--time", time_text, &a.ts))) return rc;
-    return with_run(ctx, run_log_metric, &a);
+    return cli_with_run(ctx, argv[0], run_log_metric, &a);
 }
 
 /* ---- run show / ls, runs search ------------------------------------------------------- */
