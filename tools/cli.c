@@ -170,6 +170,23 @@ int cli_with_store(const cli_ctx *ctx, int mode, cli_store_fn fn, void *arg)
     return rc;
 }
 
+int cli_run(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, size_t n, int min_pos,
+            int max_pos, int mode, cli_store_fn fn, void *arg)
+{
+    int npos;
+    int rc = cli_parse(ctx, argc, argv, opts, n, min_pos, max_pos, &npos);
+    if (rc) return rc;
+    return cli_with_store(ctx, mode, fn, arg);
+}
+
+int cli_run_json(cli_ctx *ctx, int argc, char **argv, int min_pos, int max_pos, int mode,
+                 cli_store_fn fn)
+{
+    int as_json = 0;
+    const cli_opt opts[] = { { "json", 0, NULL, &as_json } };
+    return cli_run(ctx, argc, argv, opts, 1, min_pos, max_pos, mode, fn, &as_json);
+}
+
 typedef struct run_call {
     const char *id;
     cli_run_fn fn;

@@ -109,6 +109,16 @@ typedef int (*cli_store_fn)(const cli_ctx *ctx, mlops_store *s, void *arg);
  * and returns fn's exit code. */
 int cli_with_store(const cli_ctx *ctx, int mode, cli_store_fn fn, void *arg);
 
+/* A whole command: cli_parse (see there), then cli_with_store(ctx, mode,
+ * fn, arg). Returns the usage error or fn's exit code. */
+int cli_run(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, size_t n, int min_pos,
+            int max_pos, int mode, cli_store_fn fn, void *arg);
+
+/* cli_run for commands whose only option is --json: fn's arg points at
+ * the flag (an int). */
+int cli_run_json(cli_ctx *ctx, int argc, char **argv, int min_pos, int max_pos, int mode,
+                 cli_store_fn fn);
+
 /* The body of a command that changes one run. */
 typedef int (*cli_run_fn)(const cli_ctx *ctx, mlops_run *run, void *arg);
 

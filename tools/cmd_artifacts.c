@@ -349,10 +349,7 @@ done:
 
 static int cmd_cat(cli_ctx *ctx, int argc, char **argv)
 {
-    int npos;
-    int rc = cli_parse(ctx, argc, argv, NULL, 0, 1, 1, &npos);
-    if (rc) return rc;
-    return cli_with_store(ctx, CLI_STORE_READ, cat_one, NULL);
+    return cli_run(ctx, argc, argv, NULL, 0, 1, 1, CLI_STORE_READ, cat_one, NULL);
 }
 
 /* ---- stat and ls ---------------------------------------------------------------- */
@@ -468,10 +465,7 @@ static int stat_all(const cli_ctx *ctx, mlops_store *s, void *arg)
 
 static int cmd_stat(cli_ctx *ctx, int argc, char **argv)
 {
-    int as_json, npos;
-    int rc = cli_parse_json(ctx, argc, argv, 0, -1, &as_json, &npos);
-    if (rc) return rc;
-    return cli_with_store(ctx, CLI_STORE_READ, stat_all, &as_json);
+    return cli_run_json(ctx, argc, argv, 0, -1, CLI_STORE_READ, stat_all);
 }
 
 typedef struct ls_args {
@@ -745,10 +739,7 @@ static int ref_get(const cli_ctx *ctx, mlops_store *s, void *arg)
 
 static int cmd_ref_get(cli_ctx *ctx, int argc, char **argv)
 {
-    int as_json, npos;
-    int rc = cli_parse_json(ctx, argc, argv, 1, 1, &as_json, &npos);
-    if (rc) return rc;
-    return cli_with_store(ctx, CLI_STORE_READ, ref_get, &as_json);
+    return cli_run_json(ctx, argc, argv, 1, 1, CLI_STORE_READ, ref_get);
 }
 
 static int ref_ls(const cli_ctx *ctx, mlops_store *s, void *arg)
@@ -780,10 +771,7 @@ static int ref_ls(const cli_ctx *ctx, mlops_store *s, void *arg)
 
 static int cmd_ref_ls(cli_ctx *ctx, int argc, char **argv)
 {
-    int as_json, npos;
-    int rc = cli_parse_json(ctx, argc, argv, 0, 1, &as_json, &npos);
-    if (rc) return rc;
-    return cli_with_store(ctx, CLI_STORE_READ, ref_ls, &as_json);
+    return cli_run_json(ctx, argc, argv, 0, 1, CLI_STORE_READ, ref_ls);
 }
 
 static int ref_rm(const cli_ctx *ctx, mlops_store *s, void *arg)
@@ -794,10 +782,7 @@ static int ref_rm(const cli_ctx *ctx, mlops_store *s, void *arg)
 
 static int cmd_ref_rm(cli_ctx *ctx, int argc, char **argv)
 {
-    int npos;
-    int rc = cli_parse(ctx, argc, argv, NULL, 0, 1, 1, &npos);
-    if (rc) return rc;
-    return cli_with_store(ctx, CLI_STORE_WRITE, ref_rm, NULL);
+    return cli_run(ctx, argc, argv, NULL, 0, 1, 1, CLI_STORE_WRITE, ref_rm, NULL);
 }
 
 const cli_command cli_artifact_commands[] = {

@@ -364,7 +364,6 @@ done:
 int cmd_drift_profile(cli_ctx *ctx, int argc, char **argv)
 {
     profile_args a = { { NULL, NULL, NULL }, NULL, 0 };
-    int npos;
     const cli_opt opts[] = {
         { "columns", 'c', &a.spec.columns, NULL },
         { "numeric", 0, &a.spec.numeric, NULL },
@@ -372,7 +371,5 @@ int cmd_drift_profile(cli_ctx *ctx, int argc, char **argv)
         { "ref", 'r', &a.ref, NULL },
         { "json", 0, NULL, &a.as_json },
     };
-    int rc = cli_parse(ctx, argc, argv, opts, 5, 1, 1, &npos);
-    if (rc) return rc;
-    return cli_with_store(ctx, CLI_STORE_WRITE, profile_store, &a);
+    return cli_run(ctx, argc, argv, opts, 5, 1, 1, CLI_STORE_WRITE, profile_store, &a);
 }

@@ -84,10 +84,7 @@ static int exp_create(const cli_ctx *ctx, mlops_store *s, void *arg)
 
 static int cmd_exp_create(cli_ctx *ctx, int argc, char **argv)
 {
-    int as_json, npos;
-    int rc = cli_parse_json(ctx, argc, argv, 1, 1, &as_json, &npos);
-    if (rc) return rc;
-    return cli_with_store(ctx, CLI_STORE_WRITE, exp_create, &as_json);
+    return cli_run_json(ctx, argc, argv, 1, 1, CLI_STORE_WRITE, exp_create);
 }
 
 static void json_kvs(json *j, const char *key, const mlops_kv *kv, size_t n)
@@ -423,10 +420,7 @@ static int run_show(const cli_ctx *ctx, mlops_store *s, void *arg)
 
 static int cmd_run_show(cli_ctx *ctx, int argc, char **argv)
 {
-    int as_json, npos;
-    int rc = cli_parse_json(ctx, argc, argv, 1, 1, &as_json, &npos);
-    if (rc) return rc;
-    return cli_with_store(ctx, CLI_STORE_READ, run_show, &as_json);
+    return cli_run_json(ctx, argc, argv, 1, 1, CLI_STORE_READ, run_show);
 }
 
 static void runs_row(table *t, const mlops_run_info *ri)

@@ -86,12 +86,9 @@ static int model_create(const cli_ctx *ctx, mlops_store *s, void *arg)
 static int cmd_model_create(cli_ctx *ctx, int argc, char **argv)
 {
     change_args a = { NULL, NULL, NULL };
-    int npos;
     const cli_opt opts[] = { { "description", 'd', &a.description, NULL },
                              CHANGE_OPTS(a.actor, a.reason) };
-    int rc = cli_parse(ctx, argc, argv, opts, 3, 1, 1, &npos);
-    if (rc) return rc;
-    return cli_with_store(ctx, CLI_STORE_WRITE, model_create, &a);
+    return cli_run(ctx, argc, argv, opts, 3, 1, 1, CLI_STORE_WRITE, model_create, &a);
 }
 
 static void aliases_text(const mlops_model *m, int64_t only_version, char *buf, size_t cap)
@@ -178,11 +175,8 @@ static int model_ls(const cli_ctx *ctx, mlops_store *s, void *arg)
 static int cmd_model_ls(cli_ctx *ctx, int argc, char **argv)
 {
     list_args a = { 0, 0 };
-    int npos;
     const cli_opt opts[] = { { "json", 0, NULL, &a.as_json }, { "all", 'a', NULL, &a.all } };
-    int rc = cli_parse(ctx, argc, argv, opts, 2, 0, 1, &npos);
-    if (rc) return rc;
-    return cli_with_store(ctx, CLI_STORE_READ, model_ls, &a);
+    return cli_run(ctx, argc, argv, opts, 2, 0, 1, CLI_STORE_READ, model_ls, &a);
 }
 
 static void json_version(json *j, const mlops_model_version *v)
@@ -282,11 +276,8 @@ static int model_show(const cli_ctx *ctx, mlops_store *s, void *arg)
 static int cmd_model_show(cli_ctx *ctx, int argc, char **argv)
 {
     list_args a = { 0, 0 };
-    int npos;
     const cli_opt opts[] = { { "json", 0, NULL, &a.as_json }, { "all", 'a', NULL, &a.all } };
-    int rc = cli_parse(ctx, argc, argv, opts, 2, 1, 1, &npos);
-    if (rc) return rc;
-    return cli_with_store(ctx, CLI_STORE_READ, model_show, &a);
+    return cli_run(ctx, argc, argv, opts, 2, 1, 1, CLI_STORE_READ, model_show, &a);
 }
 
 /* ---- versions and aliases ------------------------------------------------------------- */
@@ -324,16 +315,13 @@ static int version_create(const cli_ctx *ctx, mlops_store *s, void *arg)
 static int cmd_version_create(cli_ctx *ctx, int argc, char **argv)
 {
     create_args a = { { NULL, NULL, NULL }, NULL, 0 };
-    int npos;
     const cli_opt opts[] = {
         { "run", 0, &a.run, NULL },
         { "description", 'd', &a.change.description, NULL },
         { "json", 0, NULL, &a.as_json },
         CHANGE_OPTS(a.change.actor, a.change.reason),
     };
-    int rc = cli_parse(ctx, argc, argv, opts, 5, 2, 2, &npos);
-    if (rc) return rc;
-    return cli_with_store(ctx, CLI_STORE_WRITE, version_create, &a);
+    return cli_run(ctx, argc, argv, opts, 5, 2, 2, CLI_STORE_WRITE, version_create, &a);
 }
 
 typedef struct alias_args {
@@ -404,10 +392,7 @@ static int model_resolve(const cli_ctx *ctx, mlops_store *s, void *arg)
 
 static int cmd_model_resolve(cli_ctx *ctx, int argc, char **argv)
 {
-    int as_json, npos;
-    int rc = cli_parse_json(ctx, argc, argv, 1, 1, &as_json, &npos);
-    if (rc) return rc;
-    return cli_with_store(ctx, CLI_STORE_READ, model_resolve, &as_json);
+    return cli_run_json(ctx, argc, argv, 1, 1, CLI_STORE_READ, model_resolve);
 }
 
 /* ---- signing ---------------------------------------------------------------------- */
