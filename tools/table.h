@@ -33,7 +33,8 @@ void table_free(table *t);
 /* The output of every listing command: rows into a table, or objects into
  * a JSON array with --json. Begin, add a row per item (listing_object for
  * its JSON object, else cells into l->t), then close (or end: prints; drop:
- * prints nothing, after an error). No command writes its own array/table
+ * after an error, prints no table; JSON objects are streamed as they come,
+ * so those already written stay). No command writes its own array/table
  * switch. */
 typedef struct listing {
     int as_json;
@@ -53,7 +54,7 @@ void listing_drop(listing *l);
 /* Ends a listing filled from the library: rc is what the last call
  * returned and done the value that means every row is there (MLOPS_OK for
  * a list, MLOPS_ITEROVER for an iterator). Prints the listing and returns
- * CLI_OK, or prints nothing and returns cli_fail(ctx, rc, what). */
+ * CLI_OK, or drops it and returns cli_fail(ctx, rc, what). */
 int listing_close(listing *l, const cli_ctx *ctx, int rc, int done, const char *what);
 
 #endif
