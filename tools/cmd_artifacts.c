@@ -165,9 +165,8 @@ static int put_all(const cli_ctx *ctx, mlops_store *s, void *arg)
     const char *ref = a->ref;
     int as_json = a->as_json, npos = ctx->nargs, rc;
     char **argv = ctx->args;
-    json j;
-    json_init(&j, stdout);
-    if (as_json) json_begin_array(&j);
+    listing out; /* the text form is a line per path */
+    listing_begin(&out, as_json, 0, NULL, NULL);
     int status = CLI_OK;
     for (int i = 0; i < npos; i++) {
         mlops_digest d;
@@ -185,21 +184,18 @@ static int put_all(const cli_ctx *ctx, mlops_store *s, void *arg)
         }
         char hex[MLOPS_DIGEST_STRLEN];
         cli_fmt_digest(&d, hex);
-        if (as_json) {
-            json_begin_object(&j);
-            json_kv_string(&j, "path", argv[i]);
-            json_kv_string(&j, "digest", hex);
-            json_kv_string(&j, "kind", is_tree ? "tree" : "blob");
-            if (ref) json_kv_string(&j, "ref", ref);
-            json_end_object(&j);
+        json *j = listing_object(&out);
+        if (j) {
+            json_kv_string(j, "path", argv[i]);
+            json_kv_string(j, "digest", hex);
+            json_kv_string(j, "kind", is_tree ? "tree" : "blob");
+            if (ref) json_kv_string(j, "ref", ref);
+            json_end_object(j);
         } else {
             printf("%s  %s\n", hex, argv[i]);
         }
     }
-    if (as_json) {
-        json_end_array(&j);
-        json_finish(&j);
-    }
+    listing_end(&out);
     return status;
 }
 
@@ -419,9 +415,8 @@ static int stat_all(const cli_ctx *ctx, mlops_store *s, void *arg)
     int as_json = *(const int *)arg, npos = ctx->nargs, rc;
     char **argv = ctx->args;
     if (npos == 0) return stat_store(ctx, s, as_json);
-    json j;
-    json_init(&j, stdout);
-    if (as_json) json_begin_array(&j);
+    listing out; /* the text form is a block per digest */
+    listing_begin(&out, as_json, 0, NULL, NULL);
     int status = CLI_OK;
     for (int i = 0; i < npos; i++) {
         mlops_digest d;
@@ -438,7 +433,7 @@ static int stat_all(const cli_ctx *ctx, mlops_store *s, void *arg)
         char hex[MLOPS_DIGEST_STRLEN], size[32], stored[32], when[32];
         cli_fmt_digest(&d, hex);
         if (as_json) {
-            json_info(&j, hex, &info);
+            json_info(&out.j, hex, &info);
             continue;
         }
         cli_fmt_size(info.size, size, sizeof size);
@@ -456,10 +451,7 @@ static int stat_all(const cli_ctx *ctx, mlops_store *s, void *arg)
         printf("created:   %s UTC\n", when);
         if (i + 1 < npos) putchar('\n');
     }
-    if (as_json) {
-        json_end_array(&j);
-        json_finish(&j);
-    }
+    listing_end(&out);
     return status;
 }
 

@@ -128,6 +128,7 @@ void listing_begin(listing *l, int as_json, size_t ncols, const char *const *hea
         json_begin_array(&l->j);
         return;
     }
+    if (!headers) return; /* the caller prints the text form itself */
     l->t = table_new(ncols, headers);
     for (; right && *right >= 0; right++) table_align_right(l->t, (size_t)*right);
 }

@@ -43,7 +43,8 @@ typedef struct listing {
 } listing;
 
 /* right: the columns aligned right, ended by a negative number (NULL:
- * none). */
+ * none). headers NULL: no table, the command prints its own text form (a
+ * line or a block per item) and listing only writes the --json array. */
 void listing_begin(listing *l, int as_json, size_t ncols, const char *const *headers,
                    const int *right);
 /* With --json: begins the row's object and returns the writer (end it with
