@@ -165,6 +165,25 @@ START_TEST(listings)
     ck_assert_str_eq(text, "[{\"name\":\"alpha\",\"n\":5},{\"name\":\"b\",\"n\":15}]\n");
     free(text);
 
+    /* No headers: the command prints its own text form; listing writes
+     * only the --json array. */
+    for (int as_json = 0; as_json < 2; as_json++) {
+        capture_begin(&out, 1, dir, "free");
+        listing_begin(&l, as_json, 0, NULL, NULL);
+        ck_assert_ptr_null(l.t);
+        json *j = listing_object(&l);
+        if (j) {
+            json_kv_int(j, "n", 1);
+            json_end_object(j);
+        } else {
+            printf("line 1\n");
+        }
+        listing_end(&l);
+        text = capture_end(&out);
+        ck_assert_str_eq(text, as_json ? "[{\"n\":1}]\n" : "line 1\n");
+        free(text);
+    }
+
     /* An error after some rows: the message on stderr, no table on stdout
      * (JSON rows are streamed: what was written before the error stays,
      * without the closing bracket, as in 1.0). */
