@@ -127,6 +127,8 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, size_t n
     if (max_pos >= 0 && pos > max_pos)
         return cli_usage(ctx, "unexpected argument '%s'", argv[max_pos]);
     *npos = pos;
+    ctx->args = argv;
+    ctx->nargs = pos;
     return CLI_OK;
 }
 
@@ -140,7 +142,9 @@ int cli_parse_json(cli_ctx *ctx, int argc, char **argv, int min_pos, int max_pos
 
 /* ---- The store ------------------------------------------------------------- */
 
-int cli_open_store(const cli_ctx *ctx, int mode, mlops_store **out)
+/* Opens the existing store of ctx (never creates one). On failure prints
+ * the error and returns CLI_FAIL. */
+static int cli_open_store(const cli_ctx *ctx, int mode, mlops_store **out)
 {
     mlops_store_opts opts = MLOPS_STORE_OPTS_INIT;
     opts.create_if_missing = 0;
@@ -154,6 +158,61 @@ int cli_open_store(const cli_ctx *ctx, int mode, mlops_store **out)
     else
         snprintf(what, sizeof what, "cannot open the store '%s'", ctx->store_dir);
     return cli_fail(ctx, rc, what);
+}
+
+int cli_with_store(const cli_ctx *ctx, int mode, cli_store_fn fn, void *arg)
+{
+    mlops_store *s;
+    int rc = cli_open_store(ctx, mode, &s);
+    if (rc) return rc;
+    rc = fn(ctx, s, arg);
+    mlops_store_close(s);
+    return rc;
+}
+
+int cli_run(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, size_t n, int min_pos,
+            int max_pos, int mode, cli_store_fn fn, void *arg)
+{
+    int npos;
+    int rc = cli_parse(ctx, argc, argv, opts, n, min_pos, max_pos, &npos);
+    if (rc) return rc;
+    return cli_with_store(ctx, mode, fn, arg);
+}
+
+int cli_run_json(cli_ctx *ctx, int argc, char **argv, int min_pos, int max_pos, int mode,
+                 cli_store_fn fn)
+{
+    int as_json = 0;
+    const cli_opt opts[] = { { "json", 0, NULL, &as_json } };
+    return cli_run(ctx, argc, argv, opts, 1, min_pos, max_pos, mode, fn, &as_json);
+}
+
+typedef struct run_call {
+    const char *id;
+    cli_run_fn fn;
+    void *arg;
+} run_call;
+
+static int run_call_open(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const run_call *c = arg;
+    mlops_run *run = NULL;
+    int rc = cli_check(ctx, mlops_run_open(s, c->id, &run), c->id);
+    if (rc) return rc;
+    rc = c->fn(ctx, run, c->arg);
+    mlops_run_free(run);
+    return rc;
+}
+
+int cli_with_run(const cli_ctx *ctx, const char *run_id, cli_run_fn fn, void *arg)
+{
+    run_call c = { run_id, fn, arg };
+    return cli_with_store(ctx, CLI_STORE_WRITE, run_call_open, &c);
+}
+
+int cli_check(const cli_ctx *ctx, int rc, const char *what)
+{
+    return rc == MLOPS_OK ? CLI_OK : cli_fail(ctx, rc, what);
 }
 
 /* ---- Arguments --------------------------------------------------------------- */

@@ -31,6 +31,8 @@ typedef struct cli_ctx {
     const char *cmd;          /* the command's words, "model alias set" */
     const char *synopsis;     /* its arguments, for usage errors */
     int stderr_tty;           /* progress bars only on a terminal */
+    char **args;              /* the positional arguments, set by cli_parse */
+    int nargs;
 } cli_ctx;
 
 /* A command: its words, its handler (NULL for a group of commands), the
@@ -67,7 +69,8 @@ typedef struct cli_opt {
 
 /* Parses argv against opts (n entries). Options may come anywhere; "--"
  * ends them. The positional arguments are moved to the front of argv in
- * order and counted in *npos. Checks that there are between min_pos and
+ * order and counted in *npos (and kept in ctx->args, ctx->nargs, for the
+ * function cli_with_store runs). Checks that there are between min_pos and
  * max_pos (-1: any number) of them. Returns CLI_OK, or CLI_USAGE after
  * printing a one-line error. */
 int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, size_t n, int min_pos,
@@ -95,9 +98,38 @@ CLI_PRINTF(2, 3) int cli_usage(const cli_ctx *ctx, const char *fmt, ...);
 #define CLI_STORE_READ  0 /* a read-only handle */
 #define CLI_STORE_WRITE 1
 
-/* Opens the existing store of ctx (never creates one). On failure prints
- * the error and returns CLI_FAIL. */
-int cli_open_store(const cli_ctx *ctx, int mode, mlops_store **out);
+/* The body of a command: runs against the open store s, with the parsed
+ * arguments in ctx->args and the command's own options in arg. Prints its
+ * own errors and returns CLI_OK, CLI_FAIL or CLI_USAGE. */
+typedef int (*cli_store_fn)(const cli_ctx *ctx, mlops_store *s, void *arg);
+
+/* How every command uses the store: opens the existing store of ctx in
+ * mode (never creates one; 'mlops init' does; the open error is printed
+ * and returned), runs fn, closes the store whatever fn returned,
+ * and returns fn's exit code. */
+int cli_with_store(const cli_ctx *ctx, int mode, cli_store_fn fn, void *arg);
+
+/* A whole command: cli_parse (see there), then cli_with_store(ctx, mode,
+ * fn, arg). Returns the usage error or fn's exit code. */
+int cli_run(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, size_t n, int min_pos,
+            int max_pos, int mode, cli_store_fn fn, void *arg);
+
+/* cli_run for commands whose only option is --json: fn's arg points at
+ * the flag (an int). */
+int cli_run_json(cli_ctx *ctx, int argc, char **argv, int min_pos, int max_pos, int mode,
+                 cli_store_fn fn);
+
+/* The body of a command that changes one run. */
+typedef int (*cli_run_fn)(const cli_ctx *ctx, mlops_run *run, void *arg);
+
+/* cli_with_store for the run run_id: opens the store for writing and the
+ * run (an error is printed as "run_id: ..."), runs fn, frees the run and
+ * closes the store. */
+int cli_with_run(const cli_ctx *ctx, const char *run_id, cli_run_fn fn, void *arg);
+
+/* The end of a library call: CLI_OK when rc is MLOPS_OK, else
+ * cli_fail(ctx, rc, what). */
+int cli_check(const cli_ctx *ctx, int rc, const char *what);
 
 /* ---- Parsing arguments -------------------------------------------------------- */
 

@@ -154,28 +154,24 @@ static int put_one(const cli_ctx *ctx, mlops_store *s, const char *path, int fol
     return rc ? cli_fail(ctx, rc, path) : CLI_OK;
 }
 
-static int cmd_put(cli_ctx *ctx, int argc, char **argv)
+typedef struct put_args {
+    const char *ref;
+    int as_json, follow;
+} put_args;
+
+static int put_all(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    const char *ref = NULL;
-    int as_json = 0, follow = 0, npos;
-    const cli_opt opts[] = {
-        { "ref", 'r', &ref, NULL },
-        { "json", 0, NULL, &as_json },
-        { "follow-symlinks", 'L', NULL, &follow },
-    };
-    int rc = cli_parse(ctx, argc, argv, opts, 3, 1, -1, &npos);
-    if (rc) return rc;
-    if (ref && npos != 1) return cli_usage(ctx, "--ref names one PATH, not %d", npos);
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
-    json j;
-    json_init(&j, stdout);
-    if (as_json) json_begin_array(&j);
+    const put_args *a = arg;
+    const char *ref = a->ref;
+    int as_json = a->as_json, npos = ctx->nargs, rc;
+    char **argv = ctx->args;
+    listing out; /* the text form is a line per path */
+    listing_begin(&out, as_json, 0, NULL, NULL);
     int status = CLI_OK;
     for (int i = 0; i < npos; i++) {
         mlops_digest d;
         int is_tree;
-        if (put_one(ctx, s, argv[i], follow, &d, &is_tree) != CLI_OK) {
+        if (put_one(ctx, s, argv[i], a->follow, &d, &is_tree) != CLI_OK) {
             status = CLI_FAIL;
             continue;
         }
@@ -188,23 +184,34 @@ static int cmd_put(cli_ctx *ctx, int argc, char **argv)
         }
         char hex[MLOPS_DIGEST_STRLEN];
         cli_fmt_digest(&d, hex);
-        if (as_json) {
-            json_begin_object(&j);
-            json_kv_string(&j, "path", argv[i]);
-            json_kv_string(&j, "digest", hex);
-            json_kv_string(&j, "kind", is_tree ? "tree" : "blob");
-            if (ref) json_kv_string(&j, "ref", ref);
-            json_end_object(&j);
+        json *j = listing_object(&out);
+        if (j) {
+            json_kv_string(j, "path", argv[i]);
+            json_kv_string(j, "digest", hex);
+            json_kv_string(j, "kind", is_tree ? "tree" : "blob");
+            if (ref) json_kv_string(j, "ref", ref);
+            json_end_object(j);
         } else {
             printf("%s  %s\n", hex, argv[i]);
         }
     }
-    if (as_json) {
-        json_end_array(&j);
-        json_finish(&j);
-    }
-    mlops_store_close(s);
+    listing_end(&out);
     return status;
+}
+
+static int cmd_put(cli_ctx *ctx, int argc, char **argv)
+{
+    put_args a = { NULL, 0, 0 };
+    int npos;
+    const cli_opt opts[] = {
+        { "ref", 'r', &a.ref, NULL },
+        { "json", 0, NULL, &a.as_json },
+        { "follow-symlinks", 'L', NULL, &a.follow },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 3, 1, -1, &npos);
+    if (rc) return rc;
+    if (a.ref && npos != 1) return cli_usage(ctx, "--ref names one PATH, not %d", npos);
+    return cli_with_store(ctx, CLI_STORE_WRITE, put_all, &a);
 }
 
 /* ---- get and cat ------------------------------------------------------------- */
@@ -243,69 +250,65 @@ static int parse_limit(const cli_ctx *ctx, const char *what, const char *text, u
     return CLI_OK;
 }
 
+typedef struct get_args {
+    const char *out, *max_entries, *max_bytes;
+    int force, keep_modes, any_links;
+    mlops_tree_get_opts topts;
+} get_args;
+
+static int get_one(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const get_args *a = arg;
+    const char *name = ctx->args[0];
+    mlops_digest d;
+    int rc = resolve_content(ctx, s, name, &d);
+    if (rc) return rc;
+    mlops_blob_info info = MLOPS_BLOB_INFO_INIT;
+    if ((rc = cli_check(ctx, mlops_blob_stat(s, &d, &info), name))) return rc;
+    int tree = info.kind == MLOPS_KIND_TREE;
+    if (tree && a->force)
+        return cli_usage(ctx, "--force applies to blobs only: a tree is restored into a new directory");
+    if (!tree && (a->keep_modes || a->any_links || a->max_entries || a->max_bytes))
+        return cli_usage(ctx, "--keep-modes, --any-links, --max-entries and --max-bytes apply to "
+                              "trees only");
+    get_job job = { s, &d, a->out, tree, a->force ? MLOPS_GET_REPLACE : 0u, &a->topts, "" };
+    rc = progress_spin(ctx->stderr_tty, "get", get_job_run, &job);
+    if (rc) return cli_error(ctx, "%s: %s (%s)", name, job.err, mlops_strerror(rc));
+    return CLI_OK;
+}
+
 static int cmd_get(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *out = NULL, *max_entries = NULL, *max_bytes = NULL;
-    int force = 0, keep_modes = 0, any_links = 0, npos;
+    get_args a = { NULL, NULL, NULL, 0, 0, 0, MLOPS_TREE_GET_OPTS_INIT };
+    int npos;
     const cli_opt opts[] = {
-        { "output", 'o', &out, NULL },
-        { "force", 'f', NULL, &force },
-        { "keep-modes", 0, NULL, &keep_modes },
-        { "any-links", 0, NULL, &any_links },
-        { "max-entries", 0, &max_entries, NULL },
-        { "max-bytes", 0, &max_bytes, NULL },
+        { "output", 'o', &a.out, NULL },
+        { "force", 'f', NULL, &a.force },
+        { "keep-modes", 0, NULL, &a.keep_modes },
+        { "any-links", 0, NULL, &a.any_links },
+        { "max-entries", 0, &a.max_entries, NULL },
+        { "max-bytes", 0, &a.max_bytes, NULL },
     };
     int rc = cli_parse(ctx, argc, argv, opts, sizeof opts / sizeof opts[0], 1, 1, &npos);
     if (rc) return rc;
-    if (!out) return cli_usage(ctx, "missing -o PATH");
+    if (!a.out) return cli_usage(ctx, "missing -o PATH");
     /* The CLI restores what others sent: links stay inside PATH unless
      * asked otherwise (the library's default keeps every link). */
-    mlops_tree_get_opts topts = MLOPS_TREE_GET_OPTS_INIT;
-    topts.keep_modes = keep_modes;
-    topts.links = any_links ? MLOPS_TREE_LINKS_KEEP : MLOPS_TREE_LINKS_CONTAINED;
-    if (max_entries && (rc = parse_limit(ctx, "--max-entries", max_entries, &topts.max_entries)))
+    a.topts.keep_modes = a.keep_modes;
+    a.topts.links = a.any_links ? MLOPS_TREE_LINKS_KEEP : MLOPS_TREE_LINKS_CONTAINED;
+    if (a.max_entries &&
+        (rc = parse_limit(ctx, "--max-entries", a.max_entries, &a.topts.max_entries)))
         return rc;
-    if (max_bytes && (rc = parse_limit(ctx, "--max-bytes", max_bytes, &topts.max_bytes)))
+    if (a.max_bytes && (rc = parse_limit(ctx, "--max-bytes", a.max_bytes, &a.topts.max_bytes)))
         return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
-    mlops_digest d;
-    if ((rc = resolve_content(ctx, s, argv[0], &d))) goto done;
-    mlops_blob_info info = MLOPS_BLOB_INFO_INIT;
-    rc = mlops_blob_stat(s, &d, &info);
-    if (rc) {
-        rc = cli_fail(ctx, rc, argv[0]);
-        goto done;
-    }
-    int tree = info.kind == MLOPS_KIND_TREE;
-    if (tree && force) {
-        rc = cli_usage(ctx, "--force applies to blobs only: a tree is restored into a new directory");
-        goto done;
-    }
-    if (!tree && (keep_modes || any_links || max_entries || max_bytes)) {
-        rc = cli_usage(ctx, "--keep-modes, --any-links, --max-entries and --max-bytes apply to "
-                            "trees only");
-        goto done;
-    }
-    get_job job = { s, &d, out, tree, force ? MLOPS_GET_REPLACE : 0u, &topts, "" };
-    rc = progress_spin(ctx->stderr_tty, "get", get_job_run, &job);
-    if (rc) {
-        rc = cli_error(ctx, "%s: %s (%s)", argv[0], job.err, mlops_strerror(rc));
-        goto done;
-    }
-    rc = CLI_OK;
-done:
-    mlops_store_close(s);
-    return rc;
+    return cli_with_store(ctx, CLI_STORE_READ, get_one, &a);
 }
 
-static int cmd_cat(cli_ctx *ctx, int argc, char **argv)
+static int cat_one(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    int npos;
-    int rc = cli_parse(ctx, argc, argv, NULL, 0, 1, 1, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    (void)arg;
+    char **argv = ctx->args;
+    int rc;
     mlops_digest d;
     mlops_blob_reader *r = NULL;
     char *buf = NULL;
@@ -337,8 +340,12 @@ static int cmd_cat(cli_ctx *ctx, int argc, char **argv)
 done:
     free(buf);
     mlops_blob_reader_close(r);
-    mlops_store_close(s);
     return rc;
+}
+
+static int cmd_cat(cli_ctx *ctx, int argc, char **argv)
+{
+    return cli_run(ctx, argc, argv, NULL, 0, 1, 1, CLI_STORE_READ, cat_one, NULL);
 }
 
 /* ---- stat and ls ---------------------------------------------------------------- */
@@ -403,21 +410,13 @@ static int stat_store(const cli_ctx *ctx, mlops_store *s, int as_json)
     return CLI_OK;
 }
 
-static int cmd_stat(cli_ctx *ctx, int argc, char **argv)
+static int stat_all(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    int as_json, npos;
-    int rc = cli_parse_json(ctx, argc, argv, 0, -1, &as_json, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
-    if (npos == 0) {
-        rc = stat_store(ctx, s, as_json);
-        mlops_store_close(s);
-        return rc;
-    }
-    json j;
-    json_init(&j, stdout);
-    if (as_json) json_begin_array(&j);
+    int as_json = *(const int *)arg, npos = ctx->nargs, rc;
+    char **argv = ctx->args;
+    if (npos == 0) return stat_store(ctx, s, as_json);
+    listing out; /* the text form is a block per digest */
+    listing_begin(&out, as_json, 0, NULL, NULL);
     int status = CLI_OK;
     for (int i = 0; i < npos; i++) {
         mlops_digest d;
@@ -434,7 +433,7 @@ static int cmd_stat(cli_ctx *ctx, int argc, char **argv)
         char hex[MLOPS_DIGEST_STRLEN], size[32], stored[32], when[32];
         cli_fmt_digest(&d, hex);
         if (as_json) {
-            json_info(&j, hex, &info);
+            json_info(&out.j, hex, &info);
             continue;
         }
         cli_fmt_size(info.size, size, sizeof size);
@@ -452,45 +451,35 @@ static int cmd_stat(cli_ctx *ctx, int argc, char **argv)
         printf("created:   %s UTC\n", when);
         if (i + 1 < npos) putchar('\n');
     }
-    if (as_json) {
-        json_end_array(&j);
-        json_finish(&j);
-    }
-    mlops_store_close(s);
+    listing_end(&out);
     return status;
 }
 
-static int cmd_ls(cli_ctx *ctx, int argc, char **argv)
+static int cmd_stat(cli_ctx *ctx, int argc, char **argv)
 {
-    int as_json = 0, blobs = 0, trees = 0, npos;
-    const cli_opt opts[] = {
-        { "json", 0, NULL, &as_json },
-        { "blobs", 0, NULL, &blobs },
-        { "trees", 0, NULL, &trees },
-    };
-    int rc = cli_parse(ctx, argc, argv, opts, 3, 0, 0, &npos);
-    if (rc) return rc;
-    if (blobs && trees) return cli_usage(ctx, "--blobs and --trees exclude each other");
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    return cli_run_json(ctx, argc, argv, 0, -1, CLI_STORE_READ, stat_all);
+}
+
+typedef struct ls_args {
+    int as_json, blobs, trees;
+} ls_args;
+
+static int ls_all(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const ls_args *a = arg;
     mlops_blob_iter *it = NULL;
-    rc = mlops_blob_list_open(s, blobs ? MLOPS_KIND_BLOB : trees ? MLOPS_KIND_TREE : 0, &it);
-    if (rc) {
-        rc = cli_fail(ctx, rc, "cannot list the store");
-        mlops_store_close(s);
-        return rc;
-    }
+    int rc = mlops_blob_list_open(s, a->blobs ? MLOPS_KIND_BLOB : a->trees ? MLOPS_KIND_TREE : 0, &it);
+    if (rc) return cli_fail(ctx, rc, "cannot list the store");
     static const char *const headers[] = { "DIGEST", "KIND", "SIZE", "STORED", "CREATED" };
+    static const int right[] = { 2, 3, -1 };
     listing out;
-    listing_begin(&out, as_json, 5, headers);
-    table_align_right(out.t, 2);
-    table_align_right(out.t, 3);
+    listing_begin(&out, a->as_json, 5, headers, right);
     mlops_digest d;
     mlops_blob_info info = MLOPS_BLOB_INFO_INIT;
     while ((rc = mlops_blob_list_next(it, &d, &info)) == MLOPS_OK) {
         char hex[MLOPS_DIGEST_STRLEN], size[32], stored[32], when[32];
         cli_fmt_digest(&d, hex);
-        if (as_json) {
+        if (a->as_json) {
             json_info(&out.j, hex, &info);
             continue;
         }
@@ -504,13 +493,22 @@ static int cmd_ls(cli_ctx *ctx, int argc, char **argv)
         table_cell(out.t, when);
     }
     mlops_blob_list_close(it);
-    mlops_store_close(s);
-    if (rc != MLOPS_ITEROVER) {
-        listing_drop(&out);
-        return cli_fail(ctx, rc, "cannot list the store");
-    }
-    listing_end(&out);
-    return CLI_OK;
+    return listing_close(&out, ctx, rc, MLOPS_ITEROVER, "cannot list the store");
+}
+
+static int cmd_ls(cli_ctx *ctx, int argc, char **argv)
+{
+    ls_args a = { 0, 0, 0 };
+    int npos;
+    const cli_opt opts[] = {
+        { "json", 0, NULL, &a.as_json },
+        { "blobs", 0, NULL, &a.blobs },
+        { "trees", 0, NULL, &a.trees },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 3, 0, 0, &npos);
+    if (rc) return rc;
+    if (a.blobs && a.trees) return cli_usage(ctx, "--blobs and --trees exclude each other");
+    return cli_with_store(ctx, CLI_STORE_READ, ls_all, &a);
 }
 
 /* ---- fsck and gc ------------------------------------------------------------------ */
@@ -519,6 +517,7 @@ typedef struct fsck_job {
     mlops_store *s;
     mlops_fsck_opts opts;
     mlops_fsck_report report;
+    int as_json;
     char err[1024];
 } fsck_job;
 
@@ -530,34 +529,16 @@ static int fsck_job_run(void *arg)
     return rc;
 }
 
-static int cmd_fsck(cli_ctx *ctx, int argc, char **argv)
+/* Runs fsck behind a spinner and prints its report. */
+static int fsck_run(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    const char *sample = NULL;
-    int no_quarantine = 0, as_json = 0, npos;
-    const cli_opt opts[] = {
-        { "sample", 0, &sample, NULL },
-        { "no-quarantine", 0, NULL, &no_quarantine },
-        { "json", 0, NULL, &as_json },
-    };
-    int rc = cli_parse(ctx, argc, argv, opts, 3, 0, 0, &npos);
-    if (rc) return rc;
-    fsck_job job;
-    memset(&job, 0, sizeof job);
-    mlops_fsck_opts_init(&job.opts, MLOPS_FSCK_OPTS_VERSION);
-    mlops_fsck_report_init(&job.report, MLOPS_FSCK_REPORT_VERSION);
-    if (sample) {
-        if ((rc = cli_parse_double(ctx, "--sample", sample, &job.opts.sample))) return rc;
-        if (!(job.opts.sample > 0.0 && job.opts.sample <= 1.0))
-            return cli_usage(ctx, "--sample must be in (0, 1], not %s", sample);
-    }
-    job.opts.quarantine = !no_quarantine;
-    if ((rc = cli_open_store(ctx, no_quarantine ? CLI_STORE_READ : CLI_STORE_WRITE, &job.s)))
-        return rc;
-    rc = progress_spin(ctx->stderr_tty, "fsck", fsck_job_run, &job);
-    mlops_store_close(job.s);
+    fsck_job *job = arg;
+    job->s = s;
+    int rc = progress_spin(ctx->stderr_tty, "fsck", fsck_job_run, job);
+    int as_json = job->as_json;
     if (rc && rc != MLOPS_ECORRUPT)
-        return cli_error(ctx, "%s (%s)", job.err, mlops_strerror(rc));
-    const mlops_fsck_report *r = &job.report;
+        return cli_error(ctx, "%s (%s)", job->err, mlops_strerror(rc));
+    const mlops_fsck_report *r = &job->report;
     if (as_json) {
         json j;
         json_init(&j, stdout);
@@ -600,17 +581,43 @@ static int cmd_fsck(cli_ctx *ctx, int argc, char **argv)
                    hex);
         }
     }
-    mlops_free(job.report.issues);
+    mlops_free(job->report.issues);
     if (rc == MLOPS_ECORRUPT)
         return cli_error(ctx, "the store is damaged: %llu corrupt, %llu missing objects",
                          (unsigned long long)r->corrupt, (unsigned long long)r->missing);
     return CLI_OK;
 }
 
+static int cmd_fsck(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *sample = NULL;
+    int no_quarantine = 0, as_json = 0, npos;
+    const cli_opt opts[] = {
+        { "sample", 0, &sample, NULL },
+        { "no-quarantine", 0, NULL, &no_quarantine },
+        { "json", 0, NULL, &as_json },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 3, 0, 0, &npos);
+    if (rc) return rc;
+    fsck_job job;
+    memset(&job, 0, sizeof job);
+    mlops_fsck_opts_init(&job.opts, MLOPS_FSCK_OPTS_VERSION);
+    mlops_fsck_report_init(&job.report, MLOPS_FSCK_REPORT_VERSION);
+    if (sample) {
+        if ((rc = cli_parse_double(ctx, "--sample", sample, &job.opts.sample))) return rc;
+        if (!(job.opts.sample > 0.0 && job.opts.sample <= 1.0))
+            return cli_usage(ctx, "--sample must be in (0, 1], not %s", sample);
+    }
+    job.opts.quarantine = !no_quarantine;
+    job.as_json = as_json;
+    return cli_with_store(ctx, no_quarantine ? CLI_STORE_READ : CLI_STORE_WRITE, fsck_run, &job);
+}
+
 typedef struct gc_job {
     mlops_store *s;
     mlops_gc_opts opts;
     mlops_gc_report report;
+    int as_json;
     char err[1024];
 } gc_job;
 
@@ -622,35 +629,16 @@ static int gc_job_run(void *arg)
     return rc;
 }
 
-static int cmd_gc(cli_ctx *ctx, int argc, char **argv)
+/* Runs gc behind a spinner and prints its report. */
+static int gc_run(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    const char *grace = NULL;
-    int dry_run = 0, as_json = 0, npos;
-    const cli_opt opts[] = {
-        { "dry-run", 'n', NULL, &dry_run },
-        { "grace", 0, &grace, NULL },
-        { "json", 0, NULL, &as_json },
-    };
-    int rc = cli_parse(ctx, argc, argv, opts, 3, 0, 0, &npos);
-    if (rc) return rc;
-    gc_job job;
-    memset(&job, 0, sizeof job);
-    mlops_gc_opts_init(&job.opts, MLOPS_GC_OPTS_VERSION);
-    mlops_gc_report_init(&job.report, MLOPS_GC_REPORT_VERSION);
-    job.opts.dry_run = dry_run;
-    if (grace) {
-        double seconds;
-        if ((rc = cli_parse_double(ctx, "--grace", grace, &seconds))) return rc;
-        if (!(seconds >= 0.0 && seconds < 1e12))
-            return cli_usage(ctx, "--grace is a number of seconds >= 0, not %s", grace);
-        job.opts.grace_ms = (int64_t)(seconds * 1000.0);
-    }
-    if ((rc = cli_open_store(ctx, dry_run ? CLI_STORE_READ : CLI_STORE_WRITE, &job.s))) return rc;
-    rc = progress_spin(ctx->stderr_tty, "gc", gc_job_run, &job);
-    mlops_store_close(job.s);
-    if (rc) return cli_error(ctx, "%s (%s)", job.err, mlops_strerror(rc));
-    const mlops_gc_report *r = &job.report;
-    if (as_json) {
+    gc_job *job = arg;
+    job->s = s;
+    int rc = progress_spin(ctx->stderr_tty, "gc", gc_job_run, job);
+    if (rc) return cli_error(ctx, "%s (%s)", job->err, mlops_strerror(rc));
+    const mlops_gc_report *r = &job->report;
+    int dry_run = job->opts.dry_run;
+    if (job->as_json) {
         json j;
         json_init(&j, stdout);
         json_begin_object(&j);
@@ -675,7 +663,39 @@ static int cmd_gc(cli_ctx *ctx, int argc, char **argv)
     return CLI_OK;
 }
 
+static int cmd_gc(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *grace = NULL;
+    int dry_run = 0, as_json = 0, npos;
+    const cli_opt opts[] = {
+        { "dry-run", 'n', NULL, &dry_run },
+        { "grace", 0, &grace, NULL },
+        { "json", 0, NULL, &as_json },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 3, 0, 0, &npos);
+    if (rc) return rc;
+    gc_job job;
+    memset(&job, 0, sizeof job);
+    mlops_gc_opts_init(&job.opts, MLOPS_GC_OPTS_VERSION);
+    mlops_gc_report_init(&job.report, MLOPS_GC_REPORT_VERSION);
+    job.opts.dry_run = dry_run;
+    job.as_json = as_json;
+    if (grace) {
+        double seconds;
+        if ((rc = cli_parse_double(ctx, "--grace", grace, &seconds))) return rc;
+        if (!(seconds >= 0.0 && seconds < 1e12))
+            return cli_usage(ctx, "--grace is a number of seconds >= 0, not %s", grace);
+        job.opts.grace_ms = (int64_t)(seconds * 1000.0);
+    }
+    return cli_with_store(ctx, dry_run ? CLI_STORE_READ : CLI_STORE_WRITE, gc_run, &job);
+}
+
 /* ---- ref -------------------------------------------------------------------------- */
+
+static int ref_set(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    return cli_check(ctx, mlops_ref_set(s, ctx->args[0], arg), ctx->args[0]);
+}
 
 static int cmd_ref_set(cli_ctx *ctx, int argc, char **argv)
 {
@@ -684,31 +704,22 @@ static int cmd_ref_set(cli_ctx *ctx, int argc, char **argv)
     if (rc) return rc;
     mlops_digest d;
     if ((rc = cli_parse_digest(ctx, argv[1], &d))) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
-    rc = mlops_ref_set(s, argv[0], &d);
-    mlops_store_close(s);
-    return rc ? cli_fail(ctx, rc, argv[0]) : CLI_OK;
+    return cli_with_store(ctx, CLI_STORE_WRITE, ref_set, &d);
 }
 
-static int cmd_ref_get(cli_ctx *ctx, int argc, char **argv)
+static int ref_get(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    int as_json, npos;
-    int rc = cli_parse_json(ctx, argc, argv, 1, 1, &as_json, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    const char *name = ctx->args[0];
     mlops_digest d;
-    rc = mlops_ref_get(s, argv[0], &d);
-    mlops_store_close(s);
-    if (rc) return cli_fail(ctx, rc, argv[0]);
+    int rc = cli_check(ctx, mlops_ref_get(s, name, &d), name);
+    if (rc) return rc;
     char hex[MLOPS_DIGEST_STRLEN];
     cli_fmt_digest(&d, hex);
-    if (as_json) {
+    if (*(const int *)arg) {
         json j;
         json_init(&j, stdout);
         json_begin_object(&j);
-        json_kv_string(&j, "name", argv[0]);
+        json_kv_string(&j, "name", name);
         json_kv_string(&j, "digest", hex);
         json_end_object(&j);
         json_finish(&j);
@@ -718,58 +729,52 @@ static int cmd_ref_get(cli_ctx *ctx, int argc, char **argv)
     return CLI_OK;
 }
 
-static int cmd_ref_ls(cli_ctx *ctx, int argc, char **argv)
+static int cmd_ref_get(cli_ctx *ctx, int argc, char **argv)
 {
-    int as_json, npos;
-    int rc = cli_parse_json(ctx, argc, argv, 0, 1, &as_json, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    return cli_run_json(ctx, argc, argv, 1, 1, CLI_STORE_READ, ref_get);
+}
+
+static int ref_ls(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
     mlops_ref_iter *it = NULL;
-    rc = mlops_ref_list_open(s, npos ? argv[0] : NULL, &it);
-    if (rc) {
-        rc = cli_fail(ctx, rc, "cannot list the references");
-        mlops_store_close(s);
-        return rc;
-    }
+    int rc = mlops_ref_list_open(s, ctx->nargs ? ctx->args[0] : NULL, &it);
+    if (rc) return cli_fail(ctx, rc, "cannot list the references");
     static const char *const headers[] = { "NAME", "DIGEST" };
     listing out;
-    listing_begin(&out, as_json, 2, headers);
+    listing_begin(&out, *(const int *)arg, 2, headers, NULL);
     const char *name;
     mlops_digest d;
     while ((rc = mlops_ref_list_next(it, &name, &d)) == MLOPS_OK) {
         char hex[MLOPS_DIGEST_STRLEN];
         cli_fmt_digest(&d, hex);
-        if (as_json) {
-            json_begin_object(&out.j);
-            json_kv_string(&out.j, "name", name);
-            json_kv_string(&out.j, "digest", hex);
-            json_end_object(&out.j);
+        json *j = listing_object(&out);
+        if (j) {
+            json_kv_string(j, "name", name);
+            json_kv_string(j, "digest", hex);
+            json_end_object(j);
         } else {
             table_cell(out.t, name);
             table_cell(out.t, hex);
         }
     }
     mlops_ref_list_close(it);
-    mlops_store_close(s);
-    if (rc != MLOPS_ITEROVER) {
-        listing_drop(&out);
-        return cli_fail(ctx, rc, "cannot list the references");
-    }
-    listing_end(&out);
-    return CLI_OK;
+    return listing_close(&out, ctx, rc, MLOPS_ITEROVER, "cannot list the references");
+}
+
+static int cmd_ref_ls(cli_ctx *ctx, int argc, char **argv)
+{
+    return cli_run_json(ctx, argc, argv, 0, 1, CLI_STORE_READ, ref_ls);
+}
+
+static int ref_rm(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    (void)arg;
+    return cli_check(ctx, mlops_ref_delete(s, ctx->args[0]), ctx->args[0]);
 }
 
 static int cmd_ref_rm(cli_ctx *ctx, int argc, char **argv)
 {
-    int npos;
-    int rc = cli_parse(ctx, argc, argv, NULL, 0, 1, 1, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
-    rc = mlops_ref_delete(s, argv[0]);
-    mlops_store_close(s);
-    return rc ? cli_fail(ctx, rc, argv[0]) : CLI_OK;
+    return cli_run(ctx, argc, argv, NULL, 0, 1, 1, CLI_STORE_WRITE, ref_rm, NULL);
 }
 
 const cli_command cli_artifact_commands[] = {

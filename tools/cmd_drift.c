@@ -111,6 +111,19 @@ static int report_job_run(void *arg)
     return rc;
 }
 
+typedef struct log_args {
+    const mlops_drift_report *report;
+    int64_t step;
+    const char *run_id;
+} log_args;
+
+/* --log-run: the report's figures as metrics of the run. */
+static int log_report(const cli_ctx *ctx, mlops_run *run, void *arg)
+{
+    const log_args *a = arg;
+    return cli_check(ctx, mlops_drift_report_log(run, a->report, a->step, 0), a->run_id);
+}
+
 static void print_report(const mlops_drift_report *r)
 {
     static const char *const h[] = { "COLUMN", "KIND", "METHOD", "STATISTIC", "THRESHOLD",
@@ -244,15 +257,8 @@ static int compare_files(cli_ctx *ctx, const compare_args *a, const char *ref_pa
     if (a->log_run) {
         int64_t step = 0;
         if (a->step && (rc = cli_parse_int(ctx, "--step", a->step, &step))) goto done;
-        mlops_store *s;
-        if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) goto done;
-        mlops_run *run = NULL;
-        rc = mlops_run_open(s, a->log_run, &run);
-        if (rc == MLOPS_OK) rc = mlops_drift_report_log(run, report, step, 0);
-        if (rc) rc = cli_fail(ctx, rc, a->log_run);
-        mlops_run_free(run);
-        mlops_store_close(s);
-        if (rc) goto done;
+        log_args la = { report, step, a->log_run };
+        if ((rc = cli_with_run(ctx, a->log_run, log_report, &la))) goto done;
     }
     if (a->as_json) {
         char *text = NULL;

@@ -40,6 +40,18 @@ static int load_profile(const cli_ctx *ctx, mlops_store *s, const char *text, ds
     return CLI_OK;
 }
 
+typedef struct load_args {
+    const char *text;
+    dsprofile *p;
+    char *digest_text;
+} load_args;
+
+static int load_stored(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const load_args *a = arg;
+    return load_profile(ctx, s, a->text, a->p, a->digest_text);
+}
+
 static const char *verdict_name(int v)
 {
     return v == MLOPS_VERDICT_DRIFT ? "DRIFT" : v == MLOPS_VERDICT_INCONCLUSIVE ? "inconclusive" : "ok";
@@ -91,13 +103,10 @@ int compare_profile(cli_ctx *ctx, const compare_args *a, const char *cur_path)
     if (!(alpha > 0.0 && alpha < 1.0)) return cli_usage(ctx, "--alpha must be in (0, 1)");
     if (a->share && (rc = cli_parse_double(ctx, "--drift-share", a->share, &share))) return rc;
     if (!(share > 0.0 && share <= 1.0)) return cli_usage(ctx, "--drift-share must be in (0, 1]");
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
     dsprofile prof;
     char digest[MLOPS_DIGEST_STRLEN];
-    rc = load_profile(ctx, s, a->profile, &prof, digest);
-    mlops_store_close(s);
-    if (rc) return rc;
+    load_args la = { a->profile, &prof, digest };
+    if ((rc = cli_with_store(ctx, CLI_STORE_READ, load_stored, &la))) return rc;
     loaded cur;
     if ((rc = load_csv(ctx, cur_path, &cur))) {
         dsprofile_clear(&prof);
@@ -244,27 +253,21 @@ done:
 
 /* ---- drift profile DATA.csv ------------------------------------------------------------- */
 
-int cmd_drift_profile(cli_ctx *ctx, int argc, char **argv)
+typedef struct profile_args {
+    ds_spec spec;
+    const char *ref;
+    int as_json;
+} profile_args;
+
+static int profile_store(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    const char *columns = NULL, *numeric = NULL, *categorical = NULL, *ref = NULL;
-    int as_json = 0, npos;
-    const cli_opt opts[] = {
-        { "columns", 'c', &columns, NULL },
-        { "numeric", 0, &numeric, NULL },
-        { "categorical", 0, &categorical, NULL },
-        { "ref", 'r', &ref, NULL },
-        { "json", 0, NULL, &as_json },
-    };
-    int rc = cli_parse(ctx, argc, argv, opts, 5, 1, 1, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
+    const profile_args *a = arg;
+    const char *ref = a->ref;
+    char **argv = ctx->args;
+    int rc;
     loaded data;
-    if ((rc = load_csv(ctx, argv[0], &data))) {
-        mlops_store_close(s);
-        return rc;
-    }
-    ds_spec spec = { columns, numeric, categorical };
+    if ((rc = load_csv(ctx, argv[0], &data))) return rc;
+    ds_spec spec = a->spec;
     ds_input in = { data.table, argv[0] };
     ds_column *cols = NULL;
     size_t n = 0;
@@ -327,7 +330,7 @@ int cmd_drift_profile(cli_ctx *ctx, int argc, char **argv)
     }
     char hex[MLOPS_DIGEST_STRLEN];
     cli_fmt_digest(&d, hex);
-    if (as_json) {
+    if (a->as_json) {
         json j;
         json_init(&j, stdout);
         json_begin_object(&j);
@@ -355,6 +358,18 @@ done:
     dsprofile_clear(&prof);
     ds_free(cols, n);
     unload(&data);
-    mlops_store_close(s);
     return rc;
+}
+
+int cmd_drift_profile(cli_ctx *ctx, int argc, char **argv)
+{
+    profile_args a = { { NULL, NULL, NULL }, NULL, 0 };
+    const cli_opt opts[] = {
+        { "columns", 'c', &a.spec.columns, NULL },
+        { "numeric", 0, &a.spec.numeric, NULL },
+        { "categorical", 0, &a.spec.categorical, NULL },
+        { "ref", 'r', &a.ref, NULL },
+        { "json", 0, NULL, &a.as_json },
+    };
+    return cli_run(ctx, argc, argv, opts, 5, 1, 1, CLI_STORE_WRITE, profile_store, &a);
 }

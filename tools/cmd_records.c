@@ -70,22 +70,21 @@ static int parse_list_args(cli_ctx *ctx, int argc, char **argv, int npos_wanted,
 
 /* ---- exp ------------------------------------------------------------------------ */
 
-static int cmd_exp_create(cli_ctx *ctx, int argc, char **argv)
+static int exp_create(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    int as_json, npos;
-    int rc = cli_parse_json(ctx, argc, argv, 1, 1, &as_json, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
     int64_t id;
-    rc = mlops_experiment_create(s, argv[0], &id);
-    mlops_store_close(s);
-    if (rc) return cli_fail(ctx, rc, argv[0]);
-    if (as_json)
+    int rc = cli_check(ctx, mlops_experiment_create(s, ctx->args[0], &id), ctx->args[0]);
+    if (rc) return rc;
+    if (*(const int *)arg)
         printf("{\"id\":%lld}\n", (long long)id);
     else
         printf("%lld\n", (long long)id);
     return CLI_OK;
+}
+
+static int cmd_exp_create(cli_ctx *ctx, int argc, char **argv)
+{
+    return cli_run_json(ctx, argc, argv, 1, 1, CLI_STORE_WRITE, exp_create);
 }
 
 static void json_kvs(json *j, const char *key, const mlops_kv *kv, size_t n)
@@ -96,109 +95,103 @@ static void json_kvs(json *j, const char *key, const mlops_kv *kv, size_t n)
     json_end_object(j);
 }
 
-static int cmd_exp_ls(cli_ctx *ctx, int argc, char **argv)
+/* The options of the listing commands. */
+typedef struct list_args {
+    int as_json, lifecycle;
+} list_args;
+
+static int exp_ls(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    int as_json, npos, lifecycle;
-    int rc = parse_list_args(ctx, argc, argv, 0, &as_json, &lifecycle, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    const list_args *a = arg;
     mlops_experiment **list = NULL;
     size_t n = 0;
-    rc = mlops_experiment_list(s, lifecycle, &list, &n);
-    mlops_store_close(s);
+    int rc = mlops_experiment_list(s, a->lifecycle, &list, &n);
     if (rc) return cli_fail(ctx, rc, "cannot list the experiments");
-    if (as_json) {
-        json j;
-        json_init(&j, stdout);
-        json_begin_array(&j);
-        for (size_t i = 0; i < n; i++) {
+    static const char *const headers[] = { "ID", "NAME", "CREATED", "DELETED" };
+    static const int right[] = { 0, -1 };
+    listing out;
+    listing_begin(&out, a->as_json, 4, headers, right);
+    for (size_t i = 0; i < n; i++) {
+        json *j = listing_object(&out);
+        if (j) {
             size_t ntags;
             const mlops_kv *tags = mlops_experiment_tags(list[i], &ntags);
-            json_begin_object(&j);
-            json_kv_int(&j, "id", mlops_experiment_id(list[i]));
-            json_kv_string(&j, "name", mlops_experiment_name(list[i]));
-            json_kv_int(&j, "created_ms", mlops_experiment_created_ms(list[i]));
-            json_kv_int(&j, "updated_ms", mlops_experiment_updated_ms(list[i]));
-            json_kv_int(&j, "deleted_ms", mlops_experiment_deleted_ms(list[i]));
-            json_kvs(&j, "tags", tags, ntags);
-            json_end_object(&j);
+            json_kv_int(j, "id", mlops_experiment_id(list[i]));
+            json_kv_string(j, "name", mlops_experiment_name(list[i]));
+            json_kv_int(j, "created_ms", mlops_experiment_created_ms(list[i]));
+            json_kv_int(j, "updated_ms", mlops_experiment_updated_ms(list[i]));
+            json_kv_int(j, "deleted_ms", mlops_experiment_deleted_ms(list[i]));
+            json_kvs(j, "tags", tags, ntags);
+            json_end_object(j);
+            continue;
         }
-        json_end_array(&j);
-        json_finish(&j);
-    } else {
-        static const char *const headers[] = { "ID", "NAME", "CREATED", "DELETED" };
-        table *t = table_new(4, headers);
-        table_align_right(t, 0);
-        for (size_t i = 0; i < n; i++) {
-            char created[32], del[32];
-            cli_fmt_time(mlops_experiment_created_ms(list[i]), created, sizeof created);
-            cli_fmt_time(mlops_experiment_deleted_ms(list[i]), del, sizeof del);
-            table_cellf(t, "%lld", (long long)mlops_experiment_id(list[i]));
-            table_cell(t, mlops_experiment_name(list[i]));
-            table_cell(t, created);
-            table_cell(t, del);
-        }
-        table_print(t, stdout);
-        table_free(t);
+        char created[32], del[32];
+        cli_fmt_time(mlops_experiment_created_ms(list[i]), created, sizeof created);
+        cli_fmt_time(mlops_experiment_deleted_ms(list[i]), del, sizeof del);
+        table_cellf(out.t, "%lld", (long long)mlops_experiment_id(list[i]));
+        table_cell(out.t, mlops_experiment_name(list[i]));
+        table_cell(out.t, created);
+        table_cell(out.t, del);
     }
+    listing_end(&out);
     mlops_experiment_list_free(list, n);
     return CLI_OK;
 }
 
+static int cmd_exp_ls(cli_ctx *ctx, int argc, char **argv)
+{
+    list_args a;
+    int npos;
+    int rc = parse_list_args(ctx, argc, argv, 0, &a.as_json, &a.lifecycle, &npos);
+    if (rc) return rc;
+    return cli_with_store(ctx, CLI_STORE_READ, exp_ls, &a);
+}
+
 /* ---- run start / end / log ---------------------------------------------------------- */
 
-static int cmd_run_start(cli_ctx *ctx, int argc, char **argv)
+typedef struct start_args {
+    mlops_run_start_opts o;
+    int as_json;
+} start_args;
+
+static int run_start(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    const char *name = NULL, *parent = NULL, *commit = NULL, *source = NULL;
-    int as_json = 0, npos;
-    const cli_opt opts[] = {
-        { "name", 'n', &name, NULL },
-        { "parent", 0, &parent, NULL },
-        { "git-commit", 0, &commit, NULL },
-        { "source", 0, &source, NULL },
-        { "json", 0, NULL, &as_json },
-    };
-    int rc = cli_parse(ctx, argc, argv, opts, 5, 1, 1, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
+    const start_args *a = arg;
     int64_t exp;
     mlops_run *run = NULL;
-    if ((rc = find_experiment(ctx, s, argv[0], &exp))) goto done;
-    mlops_run_start_opts o = MLOPS_RUN_START_OPTS_INIT;
-    o.name = name;
-    o.parent_run_id = parent;
-    o.git_commit = commit;
-    o.source = source ? source : "mlops";
-    rc = mlops_run_start_ex(s, exp, &o, &run);
-    if (rc) {
-        rc = cli_fail(ctx, rc, "cannot start the run");
-        goto done;
-    }
-    if (as_json)
+    int rc = find_experiment(ctx, s, ctx->args[0], &exp);
+    if (rc) return rc;
+    rc = mlops_run_start_ex(s, exp, &a->o, &run);
+    if (rc) return cli_fail(ctx, rc, "cannot start the run");
+    if (a->as_json)
         printf("{\"run_id\":\"%s\",\"experiment_id\":%lld}\n", mlops_run_id(run), (long long)exp);
     else
         printf("%s\n", mlops_run_id(run));
-    rc = CLI_OK;
-done:
     mlops_run_free(run);
-    mlops_store_close(s);
-    return rc;
+    return CLI_OK;
 }
 
-/* Opens the store and run RUN_ID for writing. */
-static int open_run(const cli_ctx *ctx, const char *id, mlops_store **s, mlops_run **run)
+static int cmd_run_start(cli_ctx *ctx, int argc, char **argv)
 {
-    int rc = cli_open_store(ctx, CLI_STORE_WRITE, s);
+    start_args a = { MLOPS_RUN_START_OPTS_INIT, 0 };
+    const char *source = NULL;
+    int npos;
+    const cli_opt opts[] = {
+        { "name", 'n', &a.o.name, NULL },
+        { "parent", 0, &a.o.parent_run_id, NULL },
+        { "git-commit", 0, &a.o.git_commit, NULL },
+        { "source", 0, &source, NULL },
+        { "json", 0, NULL, &a.as_json },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 5, 1, 1, &npos);
     if (rc) return rc;
-    rc = mlops_run_open(*s, id, run);
-    if (rc) {
-        rc = cli_fail(ctx, rc, id);
-        mlops_store_close(*s);
-        return rc;
-    }
-    return CLI_OK;
+    a.o.source = source ? source : "mlops";
+    return cli_with_store(ctx, CLI_STORE_WRITE, run_start, &a);
+}
+
+static int run_end(const cli_ctx *ctx, mlops_run *run, void *arg)
+{
+    return cli_check(ctx, mlops_run_end(run, *(const int *)arg), ctx->args[0]);
 }
 
 static int cmd_run_end(cli_ctx *ctx, int argc, char **argv)
@@ -213,14 +206,18 @@ static int cmd_run_end(cli_ctx *ctx, int argc, char **argv)
     else if (strcmp(status, "failed") == 0 || strcmp(status, "FAILED") == 0) st = MLOPS_RUN_FAILED;
     else if (strcmp(status, "killed") == 0 || strcmp(status, "KILLED") == 0) st = MLOPS_RUN_KILLED;
     else return cli_usage(ctx, "--status is finished, failed or killed, not '%s'", status);
-    mlops_store *s;
-    mlops_run *run;
-    if ((rc = open_run(ctx, argv[0], &s, &run))) return rc;
-    rc = mlops_run_end(run, st);
-    if (rc) rc = cli_fail(ctx, rc, argv[0]);
-    mlops_run_free(run);
-    mlops_store_close(s);
-    return rc;
+    return cli_with_run(ctx, argv[0], run_end, &st);
+}
+
+typedef struct params_args {
+    const mlops_kv *kv;
+    size_t n;
+} params_args;
+
+static int run_log_params(const cli_ctx *ctx, mlops_run *run, void *arg)
+{
+    const params_args *a = arg;
+    return cli_check(ctx, mlops_run_log_params(run, a->kv, a->n), ctx->args[0]);
 }
 
 static int cmd_run_log_param(cli_ctx *ctx, int argc, char **argv)
@@ -249,18 +246,22 @@ static int cmd_run_log_param(cli_ctx *ctx, int argc, char **argv)
             n++;
         }
     }
-    mlops_store *s;
-    mlops_run *run;
-    if ((rc = open_run(ctx, argv[0], &s, &run))) {
-        free(kv);
-        return rc;
-    }
-    rc = mlops_run_log_params(run, kv, n);
-    if (rc) rc = cli_fail(ctx, rc, argv[0]);
+    params_args a = { kv, n };
+    rc = cli_with_run(ctx, argv[0], run_log_params, &a);
     free(kv);
-    mlops_run_free(run);
-    mlops_store_close(s);
     return rc;
+}
+
+typedef struct metric_args {
+    double value;
+    int64_t step, ts;
+} metric_args;
+
+static int run_log_metric(const cli_ctx *ctx, mlops_run *run, void *arg)
+{
+    const metric_args *a = arg;
+    return cli_check(ctx, mlops_run_log_metric(run, ctx->args[1], a->value, a->step, a->ts),
+                     ctx->args[0]);
 }
 
 static int cmd_run_log_metric(cli_ctx *ctx, int argc, char **argv)
@@ -273,19 +274,11 @@ static int cmd_run_log_metric(cli_ctx *ctx, int argc, char **argv)
     };
     int rc = cli_parse(ctx, argc, argv, opts, 2, 3, 3, &npos);
     if (rc) return rc;
-    double value;
-    int64_t step = 0, ts = now_ms();
-    if ((rc = cli_parse_double(ctx, "VALUE", argv[2], &value))) return rc;
-    if (step_text && (rc = cli_parse_int(ctx, "--step", step_text, &step))) return rc;
-    if (time_text && (rc = cli_parse_int(ctx, "--time", time_text, &ts))) return rc;
-    mlops_store *s;
-    mlops_run *run;
-    if ((rc = open_run(ctx, argv[0], &s, &run))) return rc;
-    rc = mlops_run_log_metric(run, argv[1], value, step, ts);
-    if (rc) rc = cli_fail(ctx, rc, argv[0]);
-    mlops_run_free(run);
-    mlops_store_close(s);
-    return rc;
+    metric_args a = { 0.0, 0, now_ms() };
+    if ((rc = cli_parse_double(ctx, "VALUE", argv[2], &a.value))) return rc;
+    if (step_text && (rc = cli_parse_int(ctx, "--step", step_text, &a.step))) return rc;
+    if (time_text && (rc = cli_parse_int(ctx, "--time", time_text, &a.ts))) return rc;
+    return cli_with_run(ctx, argv[0], run_log_metric, &a);
 }
 
 /* ---- run show / ls, runs search ------------------------------------------------------- */
@@ -408,18 +401,12 @@ static void print_run(const mlops_run_info *ri)
     }
 }
 
-static int cmd_run_show(cli_ctx *ctx, int argc, char **argv)
+static int run_show(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    int as_json, npos;
-    int rc = cli_parse_json(ctx, argc, argv, 1, 1, &as_json, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
     mlops_run_info *ri = NULL;
-    rc = mlops_run_get(s, argv[0], &ri);
-    mlops_store_close(s);
-    if (rc) return cli_fail(ctx, rc, argv[0]);
-    if (as_json) {
+    int rc = cli_check(ctx, mlops_run_get(s, ctx->args[0], &ri), ctx->args[0]);
+    if (rc) return rc;
+    if (*(const int *)arg) {
         json j;
         json_init(&j, stdout);
         json_run(&j, ri);
@@ -431,13 +418,9 @@ static int cmd_run_show(cli_ctx *ctx, int argc, char **argv)
     return CLI_OK;
 }
 
-/* The runs table of `run ls` and `runs search`. */
-static table *runs_table(void)
+static int cmd_run_show(cli_ctx *ctx, int argc, char **argv)
 {
-    static const char *const h[] = { "RUN", "EXP", "NAME", "STATUS", "STARTED", "METRICS" };
-    table *t = table_new(6, h);
-    table_align_right(t, 1);
-    return t;
+    return cli_run_json(ctx, argc, argv, 1, 1, CLI_STORE_READ, run_show);
 }
 
 static void runs_row(table *t, const mlops_run_info *ri)
@@ -462,205 +445,226 @@ static void runs_row(table *t, const mlops_run_info *ri)
     table_cell(t, metrics[0] ? metrics : NULL);
 }
 
+/* The listing of `run ls` and `runs search`. */
 static void print_runs(mlops_run_info **list, size_t n, int as_json)
 {
-    if (as_json) {
-        json j;
-        json_init(&j, stdout);
-        json_begin_array(&j);
-        for (size_t i = 0; i < n; i++) json_run(&j, list[i]);
-        json_end_array(&j);
-        json_finish(&j);
-        return;
+    static const char *const h[] = { "RUN", "EXP", "NAME", "STATUS", "STARTED", "METRICS" };
+    static const int right[] = { 1, -1 };
+    listing out;
+    listing_begin(&out, as_json, 6, h, right);
+    for (size_t i = 0; i < n; i++) {
+        if (as_json)
+            json_run(&out.j, list[i]);
+        else
+            runs_row(out.t, list[i]);
     }
-    table *t = runs_table();
-    for (size_t i = 0; i < n; i++) runs_row(t, list[i]);
-    table_print(t, stdout);
-    table_free(t);
+    listing_end(&out);
 }
 
-static int cmd_run_ls(cli_ctx *ctx, int argc, char **argv)
+static int run_ls(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    int as_json, npos, lifecycle;
-    int rc = parse_list_args(ctx, argc, argv, 1, &as_json, &lifecycle, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    const list_args *a = arg;
     int64_t exp;
-    if ((rc = find_experiment(ctx, s, argv[0], &exp))) {
-        mlops_store_close(s);
-        return rc;
-    }
+    int rc = find_experiment(ctx, s, ctx->args[0], &exp);
+    if (rc) return rc;
     mlops_run_info **list = NULL;
     size_t n = 0;
-    rc = mlops_run_list(s, exp, lifecycle, &list, &n);
-    mlops_store_close(s);
-    if (rc) return cli_fail(ctx, rc, argv[0]);
-    print_runs(list, n, as_json);
+    if ((rc = cli_check(ctx, mlops_run_list(s, exp, a->lifecycle, &list, &n), ctx->args[0])))
+        return rc;
+    print_runs(list, n, a->as_json);
     mlops_run_info_list_free(list, n);
     return CLI_OK;
 }
 
-static int cmd_runs_search(cli_ctx *ctx, int argc, char **argv)
+static int cmd_run_ls(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *order = NULL, *limit_text = NULL, *exps = NULL;
-    int as_json = 0, all = 0, deleted = 0, npos, lifecycle = MLOPS_LIFECYCLE_ACTIVE;
-    const cli_opt opts[] = {
-        { "order-by", 'o', &order, NULL },
-        { "limit", 'n', &limit_text, NULL },
-        { "experiment", 'e', &exps, NULL },
-        { "json", 0, NULL, &as_json },
-        { "all", 'a', NULL, &all },
-        { "deleted", 0, NULL, &deleted },
-    };
-    int rc = cli_parse(ctx, argc, argv, opts, 6, 0, 1, &npos);
+    list_args a;
+    int npos;
+    int rc = parse_list_args(ctx, argc, argv, 1, &a.as_json, &a.lifecycle, &npos);
     if (rc) return rc;
-    if ((rc = parse_lifecycle(ctx, all, deleted, &lifecycle))) return rc;
-    int64_t limit = 0;
-    if (limit_text) {
-        if ((rc = cli_parse_int(ctx, "--limit", limit_text, &limit))) return rc;
-        if (limit < 1) return cli_usage(ctx, "--limit must be at least 1");
+    return cli_with_store(ctx, CLI_STORE_READ, run_ls, &a);
+}
+
+typedef struct search_args {
+    const char *order, *exps;
+    int64_t limit;
+    int as_json, lifecycle;
+} search_args;
+
+/* Runs the search page by page until the limit (or the end); the runs
+ * found are in *out, *total of them. */
+static int search_pages(const cli_ctx *ctx, mlops_store *s, mlops_search_opts *o, int64_t limit,
+                        mlops_run_info ***out, size_t *total)
+{
+    mlops_run_info **all_runs = NULL;
+    size_t got = 0;
+    char *token = NULL;
+    for (;;) {
+        size_t want = MLOPS_SEARCH_MAX_RESULTS;
+        if (limit && (uint64_t)limit - got < want) want = (size_t)limit - got;
+        o->max_results = want;
+        o->page_token = token;
+        mlops_run_info **page = NULL;
+        size_t n = 0;
+        char *next = NULL;
+        int rc = mlops_run_search(s, o, &page, &n, &next);
+        mlops_free(token);
+        token = next;
+        if (rc) {
+            mlops_run_info_list_free(all_runs, got);
+            mlops_free(token);
+            return cli_fail(ctx, rc, "search failed");
+        }
+        mlops_run_info **grown = realloc(all_runs, (got + n + 1) * sizeof *grown);
+        if (!grown) {
+            mlops_run_info_list_free(page, n);
+            mlops_run_info_list_free(all_runs, got);
+            mlops_free(token);
+            return cli_error(ctx, "out of memory");
+        }
+        all_runs = grown;
+        memcpy(all_runs + got, page, n * sizeof *page);
+        got += n;
+        free(page);
+        if (!token || (limit && got >= (size_t)limit)) break;
     }
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    mlops_free(token);
+    *out = all_runs;
+    *total = got;
+    return CLI_OK;
+}
+
+static int runs_search(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const search_args *a = arg;
     int64_t ids[64];
     size_t nids = 0;
-    char *exps_copy = exps ? strdup(exps) : NULL;
+    int rc = CLI_OK;
+    char *exps_copy = a->exps ? strdup(a->exps) : NULL;
     if (exps_copy) {
         char *save = NULL;
         for (char *tok = strtok_r(exps_copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
             if (nids == 64) {
                 rc = cli_usage(ctx, "at most 64 experiments");
-                goto fail;
+                break;
             }
-            if ((rc = find_experiment(ctx, s, tok, &ids[nids]))) goto fail;
+            if ((rc = find_experiment(ctx, s, tok, &ids[nids]))) break;
             nids++;
         }
     }
+    free(exps_copy);
+    if (rc) return rc;
     mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
-    o.filter = npos ? argv[0] : NULL;
-    o.order_by = order;
-    o.lifecycle = lifecycle;
+    o.filter = ctx->nargs ? ctx->args[0] : NULL;
+    o.order_by = a->order;
+    o.lifecycle = a->lifecycle;
     if (nids) {
         o.experiment_ids = ids;
         o.experiment_count = nids;
     }
-    /* Collect pages until the limit (or the end). */
     mlops_run_info **all_runs = NULL;
     size_t total = 0;
-    char *token = NULL;
-    for (;;) {
-        size_t want = MLOPS_SEARCH_MAX_RESULTS;
-        if (limit && (uint64_t)limit - total < want) want = (size_t)limit - total;
-        o.max_results = want;
-        o.page_token = token;
-        mlops_run_info **page = NULL;
-        size_t n = 0;
-        char *next = NULL;
-        rc = mlops_run_search(s, &o, &page, &n, &next);
-        mlops_free(token);
-        token = next;
-        if (rc) {
-            rc = cli_fail(ctx, rc, "search failed");
-            mlops_run_info_list_free(all_runs, total);
-            mlops_free(token);
-            goto fail;
-        }
-        mlops_run_info **grown = realloc(all_runs, (total + n + 1) * sizeof *grown);
-        if (!grown) {
-            mlops_run_info_list_free(page, n);
-            mlops_run_info_list_free(all_runs, total);
-            mlops_free(token);
-            rc = cli_error(ctx, "out of memory");
-            goto fail;
-        }
-        all_runs = grown;
-        memcpy(all_runs + total, page, n * sizeof *page);
-        total += n;
-        free(page);
-        if (!token || (limit && total >= (size_t)limit)) break;
-    }
-    mlops_free(token);
-    mlops_store_close(s);
-    free(exps_copy);
-    print_runs(all_runs, total, as_json);
+    if ((rc = search_pages(ctx, s, &o, a->limit, &all_runs, &total))) return rc;
+    print_runs(all_runs, total, a->as_json);
     mlops_run_info_list_free(all_runs, total);
     return CLI_OK;
-fail:
-    free(exps_copy);
-    mlops_store_close(s);
-    return rc;
+}
+
+static int cmd_runs_search(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *limit_text = NULL;
+    search_args a = { NULL, NULL, 0, 0, MLOPS_LIFECYCLE_ACTIVE };
+    int all = 0, deleted = 0, npos;
+    const cli_opt opts[] = {
+        { "order-by", 'o', &a.order, NULL },
+        { "limit", 'n', &limit_text, NULL },
+        { "experiment", 'e', &a.exps, NULL },
+        { "json", 0, NULL, &a.as_json },
+        { "all", 'a', NULL, &all },
+        { "deleted", 0, NULL, &deleted },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 6, 0, 1, &npos);
+    if (rc) return rc;
+    if ((rc = parse_lifecycle(ctx, all, deleted, &a.lifecycle))) return rc;
+    if (limit_text) {
+        if ((rc = cli_parse_int(ctx, "--limit", limit_text, &a.limit))) return rc;
+        if (a.limit < 1) return cli_usage(ctx, "--limit must be at least 1");
+    }
+    return cli_with_store(ctx, CLI_STORE_READ, runs_search, &a);
 }
 
 /* ---- metric history ----------------------------------------------------------------- */
 
-static int cmd_metric_history(cli_ctx *ctx, int argc, char **argv)
+typedef struct history_args {
+    mlops_history_opts ho;
+    int as_json, as_csv;
+} history_args;
+
+static int metric_history(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    const char *buckets_text = NULL, *min_text = NULL, *max_text = NULL;
-    int as_json = 0, as_csv = 0, npos;
-    const cli_opt opts[] = {
-        { "json", 0, NULL, &as_json },
-        { "csv", 0, NULL, &as_csv },
-        { "buckets", 0, &buckets_text, NULL },
-        { "min-step", 0, &min_text, NULL },
-        { "max-step", 0, &max_text, NULL },
-    };
-    int rc = cli_parse(ctx, argc, argv, opts, 5, 2, 2, &npos);
-    if (rc) return rc;
-    if (as_json && as_csv) return cli_usage(ctx, "--json and --csv exclude each other");
-    mlops_history_opts ho = MLOPS_HISTORY_OPTS_INIT;
-    int64_t v;
-    if (buckets_text) {
-        if ((rc = cli_parse_int(ctx, "--buckets", buckets_text, &v))) return rc;
-        if (v < 1) return cli_usage(ctx, "--buckets must be at least 1");
-        ho.buckets = (size_t)v;
-    }
-    if (min_text && (rc = cli_parse_int(ctx, "--min-step", min_text, &ho.step_min))) return rc;
-    if (max_text && (rc = cli_parse_int(ctx, "--max-step", max_text, &ho.step_max))) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    const history_args *a = arg;
     mlops_metric_point *pts = NULL;
     size_t n = 0;
-    rc = mlops_metric_history(s, argv[0], argv[1], &ho, &pts, &n);
-    mlops_store_close(s);
-    if (rc) return cli_fail(ctx, rc, argv[1]);
-    if (as_json) {
-        json j;
-        json_init(&j, stdout);
-        json_begin_array(&j);
-        for (size_t i = 0; i < n; i++) {
-            json_begin_object(&j);
-            json_kv_int(&j, "step", pts[i].step);
-            json_kv_double(&j, "value", pts[i].value);
-            json_kv_int(&j, "ts_ms", pts[i].ts_ms);
-            json_end_object(&j);
-        }
-        json_end_array(&j);
-        json_finish(&j);
-    } else if (as_csv) {
+    int rc = mlops_metric_history(s, ctx->args[0], ctx->args[1], &a->ho, &pts, &n);
+    if (rc) return cli_fail(ctx, rc, ctx->args[1]);
+    if (a->as_csv) {
         printf("step,value,ts_ms\n");
         for (size_t i = 0; i < n; i++) {
             char val[40];
             cli_fmt_double(pts[i].value, val, sizeof val);
             printf("%lld,%s,%lld\n", (long long)pts[i].step, val, (long long)pts[i].ts_ms);
         }
-    } else {
-        static const char *const h[] = { "STEP", "VALUE", "TIME" };
-        table *t = table_new(3, h);
-        table_align_right(t, 0);
-        table_align_right(t, 1);
-        for (size_t i = 0; i < n; i++) {
-            char when[32];
-            cli_fmt_time(pts[i].ts_ms, when, sizeof when);
-            table_cellf(t, "%lld", (long long)pts[i].step);
-            table_cellf(t, "%.10g", pts[i].value);
-            table_cell(t, when);
-        }
-        table_print(t, stdout);
-        table_free(t);
+        mlops_free(pts);
+        return CLI_OK;
     }
+    static const char *const h[] = { "STEP", "VALUE", "TIME" };
+    static const int right[] = { 0, 1, -1 };
+    listing out;
+    listing_begin(&out, a->as_json, 3, h, right);
+    for (size_t i = 0; i < n; i++) {
+        json *j = listing_object(&out);
+        if (j) {
+            json_kv_int(j, "step", pts[i].step);
+            json_kv_double(j, "value", pts[i].value);
+            json_kv_int(j, "ts_ms", pts[i].ts_ms);
+            json_end_object(j);
+            continue;
+        }
+        char when[32];
+        cli_fmt_time(pts[i].ts_ms, when, sizeof when);
+        table_cellf(out.t, "%lld", (long long)pts[i].step);
+        table_cellf(out.t, "%.10g", pts[i].value);
+        table_cell(out.t, when);
+    }
+    listing_end(&out);
     mlops_free(pts);
     return CLI_OK;
+}
+
+static int cmd_metric_history(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *buckets_text = NULL, *min_text = NULL, *max_text = NULL;
+    history_args a = { MLOPS_HISTORY_OPTS_INIT, 0, 0 };
+    int npos;
+    const cli_opt opts[] = {
+        { "json", 0, NULL, &a.as_json },
+        { "csv", 0, NULL, &a.as_csv },
+        { "buckets", 0, &buckets_text, NULL },
+        { "min-step", 0, &min_text, NULL },
+        { "max-step", 0, &max_text, NULL },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 5, 2, 2, &npos);
+    if (rc) return rc;
+    if (a.as_json && a.as_csv) return cli_usage(ctx, "--json and --csv exclude each other");
+    int64_t v;
+    if (buckets_text) {
+        if ((rc = cli_parse_int(ctx, "--buckets", buckets_text, &v))) return rc;
+        if (v < 1) return cli_usage(ctx, "--buckets must be at least 1");
+        a.ho.buckets = (size_t)v;
+    }
+    if (min_text && (rc = cli_parse_int(ctx, "--min-step", min_text, &a.ho.step_min))) return rc;
+    if (max_text && (rc = cli_parse_int(ctx, "--max-step", max_text, &a.ho.step_max))) return rc;
+    return cli_with_store(ctx, CLI_STORE_READ, metric_history, &a);
 }
 
 const cli_command cli_record_commands[] = {

@@ -71,19 +71,24 @@ static const char *status_name(int status)
 
 /* ---- model create / ls / show ------------------------------------------------------- */
 
+/* The options of the commands that change the registry. */
+typedef struct change_args {
+    const char *description, *actor, *reason;
+} change_args;
+
+static int model_create(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const change_args *a = arg;
+    mlops_change_opts c = change_opts(a->actor, a->reason);
+    return cli_check(ctx, mlops_model_create_ex(s, ctx->args[0], a->description, &c), ctx->args[0]);
+}
+
 static int cmd_model_create(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *description = NULL, *actor = NULL, *reason = NULL;
-    int npos;
-    const cli_opt opts[] = { { "description", 'd', &description, NULL }, CHANGE_OPTS(actor, reason) };
-    int rc = cli_parse(ctx, argc, argv, opts, 3, 1, 1, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
-    mlops_change_opts c = change_opts(actor, reason);
-    rc = mlops_model_create_ex(s, argv[0], description, &c);
-    mlops_store_close(s);
-    return rc ? cli_fail(ctx, rc, argv[0]) : CLI_OK;
+    change_args a = { NULL, NULL, NULL };
+    const cli_opt opts[] = { { "description", 'd', &a.description, NULL },
+                             CHANGE_OPTS(a.actor, a.reason) };
+    return cli_run(ctx, argc, argv, opts, 3, 1, 1, CLI_STORE_WRITE, model_create, &a);
 }
 
 static void aliases_text(const mlops_model *m, int64_t only_version, char *buf, size_t cap)
@@ -128,53 +133,50 @@ static void json_model_head(json *j, const mlops_model *m)
     json_end_object(j);
 }
 
-static int cmd_model_ls(cli_ctx *ctx, int argc, char **argv)
+typedef struct list_args {
+    int as_json, all;
+} list_args;
+
+static int model_ls(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    int as_json = 0, all = 0, npos;
-    const cli_opt opts[] = { { "json", 0, NULL, &as_json }, { "all", 'a', NULL, &all } };
-    int rc = cli_parse(ctx, argc, argv, opts, 2, 0, 1, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    const list_args *a = arg;
     mlops_model_search_opts o = MLOPS_MODEL_SEARCH_OPTS_INIT;
-    o.name_glob = npos ? argv[0] : NULL;
-    o.include_deleted = all;
+    o.name_glob = ctx->nargs ? ctx->args[0] : NULL;
+    o.include_deleted = a->all;
     mlops_models *l = NULL;
-    rc = mlops_model_search(s, &o, &l);
-    mlops_store_close(s);
+    int rc = mlops_model_search(s, &o, &l);
     if (rc) return cli_fail(ctx, rc, "cannot list the models");
-    size_t n = mlops_models_count(l);
-    if (as_json) {
-        json j;
-        json_init(&j, stdout);
-        json_begin_array(&j);
-        for (size_t i = 0; i < n; i++) {
-            json_begin_object(&j);
-            json_model_head(&j, mlops_models_at(l, i));
-            json_end_object(&j);
+    static const char *const h[] = { "MODEL", "VERSIONS", "ALIASES", "UPDATED", "DESCRIPTION" };
+    static const int right[] = { 1, -1 };
+    listing out;
+    listing_begin(&out, a->as_json, 5, h, right);
+    for (size_t i = 0; i < mlops_models_count(l); i++) {
+        const mlops_model *m = mlops_models_at(l, i);
+        json *j = listing_object(&out);
+        if (j) {
+            json_model_head(j, m);
+            json_end_object(j);
+            continue;
         }
-        json_end_array(&j);
-        json_finish(&j);
-    } else {
-        static const char *const h[] = { "MODEL", "VERSIONS", "ALIASES", "UPDATED", "DESCRIPTION" };
-        table *t = table_new(5, h);
-        table_align_right(t, 1);
-        for (size_t i = 0; i < n; i++) {
-            const mlops_model *m = mlops_models_at(l, i);
-            char aliases[256], when[32];
-            aliases_text(m, 0, aliases, sizeof aliases);
-            cli_fmt_time(mlops_model_updated_ms(m), when, sizeof when);
-            table_cell(t, mlops_model_name(m));
-            table_cellf(t, "%lld", (long long)mlops_model_max_version(m));
-            table_cell(t, aliases[0] ? aliases : NULL);
-            table_cell(t, when);
-            table_cell(t, mlops_model_description(m)[0] ? mlops_model_description(m) : NULL);
-        }
-        table_print(t, stdout);
-        table_free(t);
+        char aliases[256], when[32];
+        aliases_text(m, 0, aliases, sizeof aliases);
+        cli_fmt_time(mlops_model_updated_ms(m), when, sizeof when);
+        table_cell(out.t, mlops_model_name(m));
+        table_cellf(out.t, "%lld", (long long)mlops_model_max_version(m));
+        table_cell(out.t, aliases[0] ? aliases : NULL);
+        table_cell(out.t, when);
+        table_cell(out.t, mlops_model_description(m)[0] ? mlops_model_description(m) : NULL);
     }
+    listing_end(&out);
     mlops_models_free(l);
     return CLI_OK;
+}
+
+static int cmd_model_ls(cli_ctx *ctx, int argc, char **argv)
+{
+    list_args a = { 0, 0 };
+    const cli_opt opts[] = { { "json", 0, NULL, &a.as_json }, { "all", 'a', NULL, &a.all } };
+    return cli_run(ctx, argc, argv, opts, 2, 0, 1, CLI_STORE_READ, model_ls, &a);
 }
 
 static void json_version(json *j, const mlops_model_version *v)
@@ -206,19 +208,15 @@ static void json_version(json *j, const mlops_model_version *v)
     json_end_object(j);
 }
 
-static int cmd_model_show(cli_ctx *ctx, int argc, char **argv)
+static int model_show(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    int as_json = 0, all = 0, npos;
-    const cli_opt opts[] = { { "json", 0, NULL, &as_json }, { "all", 'a', NULL, &all } };
-    int rc = cli_parse(ctx, argc, argv, opts, 2, 1, 1, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    const list_args *a = arg;
+    int as_json = a->as_json;
+    char **argv = ctx->args;
     mlops_model *m = NULL;
     mlops_model_versions *vl = NULL;
-    rc = mlops_model_get(s, argv[0], &m);
-    if (rc == MLOPS_OK) rc = mlops_model_version_list(s, argv[0], all, &vl);
-    mlops_store_close(s);
+    int rc = mlops_model_get(s, argv[0], &m);
+    if (rc == MLOPS_OK) rc = mlops_model_version_list(s, argv[0], a->all, &vl);
     if (rc) {
         mlops_model_free(m);
         return cli_fail(ctx, rc, argv[0]);
@@ -275,36 +273,37 @@ static int cmd_model_show(cli_ctx *ctx, int argc, char **argv)
     return CLI_OK;
 }
 
+static int cmd_model_show(cli_ctx *ctx, int argc, char **argv)
+{
+    list_args a = { 0, 0 };
+    const cli_opt opts[] = { { "json", 0, NULL, &a.as_json }, { "all", 'a', NULL, &a.all } };
+    return cli_run(ctx, argc, argv, opts, 2, 1, 1, CLI_STORE_READ, model_show, &a);
+}
+
 /* ---- versions and aliases ------------------------------------------------------------- */
 
-static int cmd_version_create(cli_ctx *ctx, int argc, char **argv)
+typedef struct create_args {
+    change_args change;
+    const char *run;
+    int as_json;
+} create_args;
+
+static int version_create(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    const char *run = NULL, *description = NULL, *actor = NULL, *reason = NULL;
-    int as_json = 0, npos;
-    const cli_opt opts[] = {
-        { "run", 0, &run, NULL },
-        { "description", 'd', &description, NULL },
-        { "json", 0, NULL, &as_json },
-        CHANGE_OPTS(actor, reason),
-    };
-    int rc = cli_parse(ctx, argc, argv, opts, 5, 2, 2, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
+    const create_args *a = arg;
+    const char *model = ctx->args[0];
     mlops_digest d;
     int64_t version = 0;
-    if ((rc = content_arg(ctx, s, argv[1], &d)) == CLI_OK) {
-        mlops_change_opts c = change_opts(actor, reason);
-        rc = mlops_model_version_create_ex(s, argv[0], &d, run, description, &c, &version);
-        if (rc) rc = cli_fail(ctx, rc, argv[0]);
-    }
-    mlops_store_close(s);
+    int rc = content_arg(ctx, s, ctx->args[1], &d);
     if (rc) return rc;
-    if (as_json) {
+    mlops_change_opts c = change_opts(a->change.actor, a->change.reason);
+    rc = mlops_model_version_create_ex(s, model, &d, a->run, a->change.description, &c, &version);
+    if (rc) return cli_fail(ctx, rc, model);
+    if (a->as_json) {
         json j;
         json_init(&j, stdout);
         json_begin_object(&j);
-        json_kv_string(&j, "model", argv[0]);
+        json_kv_string(&j, "model", model);
         json_kv_int(&j, "version", version);
         json_end_object(&j);
         json_finish(&j);
@@ -313,57 +312,74 @@ static int cmd_version_create(cli_ctx *ctx, int argc, char **argv)
     return CLI_OK;
 }
 
+static int cmd_version_create(cli_ctx *ctx, int argc, char **argv)
+{
+    create_args a = { { NULL, NULL, NULL }, NULL, 0 };
+    const cli_opt opts[] = {
+        { "run", 0, &a.run, NULL },
+        { "description", 'd', &a.change.description, NULL },
+        { "json", 0, NULL, &a.as_json },
+        CHANGE_OPTS(a.change.actor, a.change.reason),
+    };
+    return cli_run(ctx, argc, argv, opts, 5, 2, 2, CLI_STORE_WRITE, version_create, &a);
+}
+
+typedef struct alias_args {
+    change_args change;
+    int64_t version;
+} alias_args;
+
+static int alias_set(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const alias_args *a = arg;
+    mlops_change_opts c = change_opts(a->change.actor, a->change.reason);
+    return cli_check(ctx, mlops_model_alias_set_ex(s, ctx->args[0], ctx->args[1], a->version, &c),
+                     ctx->args[1]);
+}
+
+static int alias_rm(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const alias_args *a = arg;
+    mlops_change_opts c = change_opts(a->change.actor, a->change.reason);
+    return cli_check(ctx, mlops_model_alias_delete(s, ctx->args[0], ctx->args[1], &c), ctx->args[1]);
+}
+
+/* alias set (3 arguments: the last one the version) and alias rm (2). */
+static int alias_change(cli_ctx *ctx, int argc, char **argv, int nargs, cli_store_fn fn)
+{
+    alias_args a = { { NULL, NULL, NULL }, 0 };
+    int npos;
+    const cli_opt opts[] = { CHANGE_OPTS(a.change.actor, a.change.reason) };
+    int rc = cli_parse(ctx, argc, argv, opts, 2, nargs, nargs, &npos);
+    if (rc) return rc;
+    if (nargs == 3 && (rc = cli_parse_int(ctx, "VERSION", argv[2], &a.version))) return rc;
+    return cli_with_store(ctx, CLI_STORE_WRITE, fn, &a);
+}
+
 static int cmd_alias_set(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *actor = NULL, *reason = NULL;
-    int npos;
-    const cli_opt opts[] = { CHANGE_OPTS(actor, reason) };
-    int rc = cli_parse(ctx, argc, argv, opts, 2, 3, 3, &npos);
-    if (rc) return rc;
-    int64_t version;
-    if ((rc = cli_parse_int(ctx, "VERSION", argv[2], &version))) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
-    mlops_change_opts c = change_opts(actor, reason);
-    rc = mlops_model_alias_set_ex(s, argv[0], argv[1], version, &c);
-    mlops_store_close(s);
-    return rc ? cli_fail(ctx, rc, argv[1]) : CLI_OK;
+    return alias_change(ctx, argc, argv, 3, alias_set);
 }
 
 static int cmd_alias_rm(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *actor = NULL, *reason = NULL;
-    int npos;
-    const cli_opt opts[] = { CHANGE_OPTS(actor, reason) };
-    int rc = cli_parse(ctx, argc, argv, opts, 2, 2, 2, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) return rc;
-    mlops_change_opts c = change_opts(actor, reason);
-    rc = mlops_model_alias_delete(s, argv[0], argv[1], &c);
-    mlops_store_close(s);
-    return rc ? cli_fail(ctx, rc, argv[1]) : CLI_OK;
+    return alias_change(ctx, argc, argv, 2, alias_rm);
 }
 
-static int cmd_model_resolve(cli_ctx *ctx, int argc, char **argv)
+static int model_resolve(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    int as_json, npos;
-    int rc = cli_parse_json(ctx, argc, argv, 1, 1, &as_json, &npos);
-    if (rc) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
+    const char *ref = ctx->args[0];
     int64_t version;
     mlops_digest d;
-    rc = mlops_model_resolve(s, argv[0], &version, &d);
-    mlops_store_close(s);
-    if (rc) return cli_fail(ctx, rc, argv[0]);
+    int rc = cli_check(ctx, mlops_model_resolve(s, ref, &version, &d), ref);
+    if (rc) return rc;
     char hex[MLOPS_DIGEST_STRLEN];
     cli_fmt_digest(&d, hex);
-    if (as_json) {
+    if (*(const int *)arg) {
         json j;
         json_init(&j, stdout);
         json_begin_object(&j);
-        json_kv_string(&j, "ref", argv[0]);
+        json_kv_string(&j, "ref", ref);
         json_kv_int(&j, "version", version);
         json_kv_string(&j, "artifact", hex);
         json_end_object(&j);
@@ -374,65 +390,78 @@ static int cmd_model_resolve(cli_ctx *ctx, int argc, char **argv)
     return CLI_OK;
 }
 
+static int cmd_model_resolve(cli_ctx *ctx, int argc, char **argv)
+{
+    return cli_run_json(ctx, argc, argv, 1, 1, CLI_STORE_READ, model_resolve);
+}
+
 /* ---- signing ---------------------------------------------------------------------- */
+
+typedef struct sign_args {
+    change_args change;
+    const char *key;
+    char *pem;
+    int as_json, deep, sign;
+} sign_args;
+
+static int sign_run(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const sign_args *a = arg;
+    int sign = a->sign, deep = a->deep;
+    char *model = NULL;
+    int64_t version = 0;
+    int rc = version_args(ctx, s, ctx->nargs, ctx->args, &model, &version);
+    if (rc) return rc;
+    mlops_digest fp;
+    char hex[MLOPS_DIGEST_STRLEN] = "";
+    if (mlops_key_fingerprint(a->pem, &fp) == MLOPS_OK) cli_fmt_digest(&fp, hex);
+    if (sign) {
+        mlops_change_opts c = change_opts(a->change.actor, a->change.reason);
+        rc = mlops_model_version_sign(s, model, version, a->pem, &c);
+    } else if (deep) {
+        rc = mlops_model_version_verify_deep(s, model, version, a->pem);
+    } else {
+        rc = mlops_model_version_verify(s, model, version, a->pem);
+    }
+    char what[600];
+    snprintf(what, sizeof what, "%s/%lld", model, (long long)version);
+    if (rc) {
+        rc = cli_fail(ctx, rc, what);
+    } else if (a->as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_object(&j);
+        json_kv_string(&j, "model", model);
+        json_kv_int(&j, "version", version);
+        json_kv_string(&j, "key", hex);
+        json_kv_bool(&j, sign ? "signed" : "verified", 1);
+        if (!sign) json_kv_bool(&j, "deep", deep);
+        json_end_object(&j);
+        json_finish(&j);
+    } else {
+        printf("%s %s with key %s%s\n", what, sign ? "signed" : "verified", hex,
+               deep ? ", artifact bytes re-hashed" : "");
+    }
+    free(model);
+    return rc;
+}
 
 static int sign_or_verify(cli_ctx *ctx, int argc, char **argv, int sign)
 {
-    const char *key = NULL, *actor = NULL, *reason = NULL;
-    int as_json = 0, deep = 0, npos;
-    const cli_opt sign_opts[] = { { "key", 'k', &key, NULL }, { "json", 0, NULL, &as_json },
-                                  CHANGE_OPTS(actor, reason) };
-    const cli_opt verify_opts[] = { { "key", 'k', &key, NULL }, { "json", 0, NULL, &as_json },
-                                    { "deep", 0, NULL, &deep } };
+    sign_args a = { { NULL, NULL, NULL }, NULL, NULL, 0, 0, sign };
+    int npos;
+    const cli_opt sign_opts[] = { { "key", 'k', &a.key, NULL }, { "json", 0, NULL, &a.as_json },
+                                  CHANGE_OPTS(a.change.actor, a.change.reason) };
+    const cli_opt verify_opts[] = { { "key", 'k', &a.key, NULL }, { "json", 0, NULL, &a.as_json },
+                                    { "deep", 0, NULL, &a.deep } };
     int rc = sign ? cli_parse(ctx, argc, argv, sign_opts, 4, 1, 2, &npos)
                   : cli_parse(ctx, argc, argv, verify_opts, 3, 1, 2, &npos);
     if (rc) return rc;
-    if (!key) return cli_usage(ctx, "missing --key FILE");
-    char *pem;
+    if (!a.key) return cli_usage(ctx, "missing --key FILE");
     size_t len;
-    if ((rc = cli_read_file(ctx, key, &pem, &len))) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, sign ? CLI_STORE_WRITE : CLI_STORE_READ, &s))) {
-        free(pem);
-        return rc;
-    }
-    char *model = NULL;
-    int64_t version = 0;
-    if ((rc = version_args(ctx, s, npos, argv, &model, &version)) == CLI_OK) {
-        mlops_digest fp;
-        char hex[MLOPS_DIGEST_STRLEN] = "";
-        if (mlops_key_fingerprint(pem, &fp) == MLOPS_OK) cli_fmt_digest(&fp, hex);
-        if (sign) {
-            mlops_change_opts c = change_opts(actor, reason);
-            rc = mlops_model_version_sign(s, model, version, pem, &c);
-        } else if (deep) {
-            rc = mlops_model_version_verify_deep(s, model, version, pem);
-        } else {
-            rc = mlops_model_version_verify(s, model, version, pem);
-        }
-        char what[600];
-        snprintf(what, sizeof what, "%s/%lld", model, (long long)version);
-        if (rc) {
-            rc = cli_fail(ctx, rc, what);
-        } else if (as_json) {
-            json j;
-            json_init(&j, stdout);
-            json_begin_object(&j);
-            json_kv_string(&j, "model", model);
-            json_kv_int(&j, "version", version);
-            json_kv_string(&j, "key", hex);
-            json_kv_bool(&j, sign ? "signed" : "verified", 1);
-            if (!sign) json_kv_bool(&j, "deep", deep);
-            json_end_object(&j);
-            json_finish(&j);
-        } else {
-            printf("%s %s with key %s%s\n", what, sign ? "signed" : "verified", hex,
-                   deep ? ", artifact bytes re-hashed" : "");
-        }
-    }
-    free(model);
-    free(pem);
-    mlops_store_close(s);
+    if ((rc = cli_read_file(ctx, a.key, &a.pem, &len))) return rc;
+    rc = cli_with_store(ctx, sign ? CLI_STORE_WRITE : CLI_STORE_READ, sign_run, &a);
+    free(a.pem);
     return rc;
 }
 
@@ -448,88 +477,85 @@ static int cmd_model_verify(cli_ctx *ctx, int argc, char **argv)
 
 /* ---- audit ---------------------------------------------------------------------------- */
 
+typedef struct audit_log_args {
+    int as_json;
+    int64_t limit, after;
+} audit_log_args;
+
+static int audit_log(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const audit_log_args *a = arg;
+    const char *model = ctx->nargs ? ctx->args[0] : NULL;
+    mlops_audit_events *l = NULL;
+    int rc = model ? mlops_audit_model_events(s, model, &l)
+                   : mlops_audit_list(s, a->after, (size_t)a->limit, &l);
+    if (rc) return cli_fail(ctx, rc, model ? model : "cannot read the audit log");
+    static const char *const h[] = { "SEQ", "TIME", "ACTOR", "ACTION", "MODEL", "VERSION",
+                                     "KEY", "OLD", "NEW", "REASON" };
+    static const int right[] = { 0, 5, -1 };
+    listing out;
+    listing_begin(&out, a->as_json, 10, h, right);
+    for (size_t i = 0; i < mlops_audit_events_count(l); i++) {
+        mlops_audit_event ev = MLOPS_AUDIT_EVENT_INIT;
+        if (mlops_audit_events_get(l, i, &ev) != MLOPS_OK) continue;
+        json *j = listing_object(&out);
+        if (j) {
+            char hex[MLOPS_DIGEST_STRLEN];
+            cli_fmt_digest(&ev.hash, hex);
+            json_kv_int(j, "seq", ev.seq);
+            json_kv_int(j, "time_ms", ev.time_ms);
+            json_kv_string(j, "actor", ev.actor);
+            json_kv_string(j, "action", ev.action);
+            json_kv_string(j, "model", ev.model);
+            json_kv_int(j, "version", ev.model_version);
+            json_kv_string(j, "key", ev.key);
+            json_kv_string(j, "old", ev.old_value);
+            json_kv_string(j, "new", ev.new_value);
+            json_kv_string(j, "reason", ev.reason);
+            json_kv_string(j, "hash", hex);
+            json_end_object(j);
+            continue;
+        }
+        table *t = out.t;
+        char when[32];
+        cli_fmt_time(ev.time_ms, when, sizeof when);
+        table_cellf(t, "%lld", (long long)ev.seq);
+        table_cell(t, when);
+        table_cell(t, ev.actor);
+        table_cell(t, ev.action);
+        table_cell(t, ev.model);
+        if (ev.model_version)
+            table_cellf(t, "%lld", (long long)ev.model_version);
+        else
+            table_cell(t, NULL);
+        table_cell(t, ev.key);
+        table_cell(t, ev.old_value);
+        table_cell(t, ev.new_value);
+        table_cell(t, ev.reason);
+    }
+    listing_end(&out);
+    mlops_audit_events_free(l);
+    return CLI_OK;
+}
+
 static int cmd_audit_log(cli_ctx *ctx, int argc, char **argv)
 {
     const char *limit_text = NULL, *after_text = NULL;
-    int as_json = 0, npos;
+    audit_log_args a = { 0, 0, 0 };
+    int npos;
     const cli_opt opts[] = {
-        { "json", 0, NULL, &as_json },
+        { "json", 0, NULL, &a.as_json },
         { "limit", 'n', &limit_text, NULL },
         { "after", 0, &after_text, NULL },
     };
     int rc = cli_parse(ctx, argc, argv, opts, 3, 0, 1, &npos);
     if (rc) return rc;
-    int64_t limit = 0, after = 0;
-    if (limit_text && (rc = cli_parse_int(ctx, "--limit", limit_text, &limit))) return rc;
-    if (after_text && (rc = cli_parse_int(ctx, "--after", after_text, &after))) return rc;
-    if (limit < 0 || after < 0) return cli_usage(ctx, "--limit and --after are >= 0");
+    if (limit_text && (rc = cli_parse_int(ctx, "--limit", limit_text, &a.limit))) return rc;
+    if (after_text && (rc = cli_parse_int(ctx, "--after", after_text, &a.after))) return rc;
+    if (a.limit < 0 || a.after < 0) return cli_usage(ctx, "--limit and --after are >= 0");
     if (npos && (limit_text || after_text))
         return cli_usage(ctx, "--limit and --after page through the whole log, not one model's");
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) return rc;
-    mlops_audit_events *l = NULL;
-    rc = npos ? mlops_audit_model_events(s, argv[0], &l) : mlops_audit_list(s, after, (size_t)limit, &l);
-    mlops_store_close(s);
-    if (rc) return cli_fail(ctx, rc, npos ? argv[0] : "cannot read the audit log");
-    size_t n = mlops_audit_events_count(l);
-    json j;
-    json_init(&j, stdout);
-    table *t = NULL;
-    if (as_json) {
-        json_begin_array(&j);
-    } else {
-        static const char *const h[] = { "SEQ", "TIME", "ACTOR", "ACTION", "MODEL", "VERSION",
-                                         "KEY", "OLD", "NEW", "REASON" };
-        t = table_new(10, h);
-        table_align_right(t, 0);
-        table_align_right(t, 5);
-    }
-    for (size_t i = 0; i < n; i++) {
-        mlops_audit_event ev = MLOPS_AUDIT_EVENT_INIT;
-        if (mlops_audit_events_get(l, i, &ev) != MLOPS_OK) continue;
-        if (as_json) {
-            char hex[MLOPS_DIGEST_STRLEN];
-            cli_fmt_digest(&ev.hash, hex);
-            json_begin_object(&j);
-            json_kv_int(&j, "seq", ev.seq);
-            json_kv_int(&j, "time_ms", ev.time_ms);
-            json_kv_string(&j, "actor", ev.actor);
-            json_kv_string(&j, "action", ev.action);
-            json_kv_string(&j, "model", ev.model);
-            json_kv_int(&j, "version", ev.model_version);
-            json_kv_string(&j, "key", ev.key);
-            json_kv_string(&j, "old", ev.old_value);
-            json_kv_string(&j, "new", ev.new_value);
-            json_kv_string(&j, "reason", ev.reason);
-            json_kv_string(&j, "hash", hex);
-            json_end_object(&j);
-        } else {
-            char when[32];
-            cli_fmt_time(ev.time_ms, when, sizeof when);
-            table_cellf(t, "%lld", (long long)ev.seq);
-            table_cell(t, when);
-            table_cell(t, ev.actor);
-            table_cell(t, ev.action);
-            table_cell(t, ev.model);
-            if (ev.model_version)
-                table_cellf(t, "%lld", (long long)ev.model_version);
-            else
-                table_cell(t, NULL);
-            table_cell(t, ev.key);
-            table_cell(t, ev.old_value);
-            table_cell(t, ev.new_value);
-            table_cell(t, ev.reason);
-        }
-    }
-    if (as_json) {
-        json_end_array(&j);
-        json_finish(&j);
-    } else {
-        table_print(t, stdout);
-        table_free(t);
-    }
-    mlops_audit_events_free(l);
-    return CLI_OK;
+    return cli_with_store(ctx, CLI_STORE_READ, audit_log, &a);
 }
 
 /* Reads the PEM file path into *pem (malloc'd). */
@@ -539,32 +565,17 @@ static int read_key(const cli_ctx *ctx, const char *path, char **pem)
     return cli_read_file(ctx, path, pem, &len);
 }
 
-static int cmd_audit_checkpoint(cli_ctx *ctx, int argc, char **argv)
+static int audit_checkpoint(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
-    const char *key = NULL, *actor = NULL, *reason = NULL;
-    int as_json = 0, npos;
-    const cli_opt opts[] = { { "key", 'k', &key, NULL }, { "json", 0, NULL, &as_json },
-                             CHANGE_OPTS(actor, reason) };
-    int rc = cli_parse(ctx, argc, argv, opts, 4, 0, 0, &npos);
-    if (rc) return rc;
-    if (!key) return cli_usage(ctx, "missing --key FILE");
-    char *pem;
-    if ((rc = read_key(ctx, key, &pem))) return rc;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_WRITE, &s))) {
-        free(pem);
-        return rc;
-    }
+    const sign_args *a = arg;
     mlops_digest fp;
     char hex[MLOPS_DIGEST_STRLEN] = "";
-    if (mlops_key_fingerprint(pem, &fp) == MLOPS_OK) cli_fmt_digest(&fp, hex);
-    mlops_change_opts c = change_opts(actor, reason);
+    if (mlops_key_fingerprint(a->pem, &fp) == MLOPS_OK) cli_fmt_digest(&fp, hex);
+    mlops_change_opts c = change_opts(a->change.actor, a->change.reason);
     int64_t covered = 0;
-    rc = mlops_audit_checkpoint(s, pem, &c, &covered);
-    free(pem);
-    mlops_store_close(s);
+    int rc = mlops_audit_checkpoint(s, a->pem, &c, &covered);
     if (rc) return cli_fail(ctx, rc, "cannot checkpoint the audit log");
-    if (as_json) {
+    if (a->as_json) {
         json j;
         json_init(&j, stdout);
         json_begin_object(&j);
@@ -577,6 +588,73 @@ static int cmd_audit_checkpoint(cli_ctx *ctx, int argc, char **argv)
         printf("events 1..%lld signed with key %s (checkpoint event %lld)\n", (long long)covered,
                hex, (long long)covered + 1);
     }
+    return CLI_OK;
+}
+
+static int cmd_audit_checkpoint(cli_ctx *ctx, int argc, char **argv)
+{
+    sign_args a = { { NULL, NULL, NULL }, NULL, NULL, 0, 0, 1 };
+    int npos;
+    const cli_opt opts[] = { { "key", 'k', &a.key, NULL }, { "json", 0, NULL, &a.as_json },
+                             CHANGE_OPTS(a.change.actor, a.change.reason) };
+    int rc = cli_parse(ctx, argc, argv, opts, 4, 0, 0, &npos);
+    if (rc) return rc;
+    if (!a.key) return cli_usage(ctx, "missing --key FILE");
+    if ((rc = read_key(ctx, a.key, &a.pem))) return rc;
+    rc = cli_with_store(ctx, CLI_STORE_WRITE, audit_checkpoint, &a);
+    free(a.pem);
+    return rc;
+}
+
+typedef struct verify_args {
+    const mlops_audit_verify_opts *vo;
+    const char *key;
+    int as_json;
+} verify_args;
+
+static int audit_verify(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const verify_args *a = arg;
+    int64_t seq = 0;
+    mlops_digest hash;
+    mlops_audit_report r = MLOPS_AUDIT_REPORT_INIT;
+    int rc = mlops_audit_verify_ex(s, a->vo, &r);
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", rc ? mlops_last_error() : "");
+    int hrc = mlops_audit_head(s, &seq, &hash);
+    /* A broken chain and a log not attested far enough are answers. */
+    int answer = rc == MLOPS_OK || rc == MLOPS_ECORRUPT || rc == MLOPS_ESIGNATURE;
+    if (!answer) return cli_error(ctx, "%s (%s)", msg, mlops_strerror(rc));
+    if (hrc) return cli_fail(ctx, hrc, "cannot read the audit head");
+    char hex[MLOPS_DIGEST_STRLEN];
+    cli_fmt_digest(&hash, hex);
+    if (a->as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_object(&j);
+        json_kv_bool(&j, "ok", rc == MLOPS_OK);
+        json_kv_int(&j, "events", seq);
+        json_kv_string(&j, "head", hex);
+        json_kv_int(&j, "first_bad", r.first_bad);
+        json_kv_int(&j, "checkpoints", r.checkpoints);
+        if (a->key) {
+            json_kv_int(&j, "attested_seq", r.attested_seq);
+            json_kv_int(&j, "unattested", r.unattested);
+        }
+        json_kv_string(&j, "error", rc ? msg : NULL);
+        json_end_object(&j);
+        json_finish(&j);
+    } else if (rc == MLOPS_OK) {
+        printf("audit log intact: %lld events, head %lld:%s\n", (long long)seq, (long long)seq, hex);
+        if (a->key && r.attested_seq)
+            printf("attested by a checkpoint up to event %lld; %lld events after it are "
+                   "unattested\n",
+                   (long long)r.attested_seq, (long long)r.unattested);
+        else if (a->key)
+            printf("no checkpoint by the key: all %lld events are unattested\n",
+                   (long long)r.unattested);
+    }
+    if (rc) return cli_error(ctx, "the audit log does not verify: %s", msg);
     return CLI_OK;
 }
 
@@ -614,54 +692,10 @@ static int cmd_audit_verify(cli_ctx *ctx, int argc, char **argv)
     const char *keys[1] = { pem };
     vo.trusted_keys = keys;
     vo.n_trusted_keys = pem ? 1 : 0;
-    mlops_store *s;
-    if ((rc = cli_open_store(ctx, CLI_STORE_READ, &s))) {
-        free(pem);
-        return rc;
-    }
-    int64_t seq = 0;
-    mlops_digest hash;
-    mlops_audit_report r = MLOPS_AUDIT_REPORT_INIT;
-    rc = mlops_audit_verify_ex(s, &vo, &r);
+    verify_args a = { &vo, key, as_json };
+    rc = cli_with_store(ctx, CLI_STORE_READ, audit_verify, &a);
     free(pem);
-    char msg[1024];
-    snprintf(msg, sizeof msg, "%s", rc ? mlops_last_error() : "");
-    int hrc = mlops_audit_head(s, &seq, &hash);
-    mlops_store_close(s);
-    /* A broken chain and a log not attested far enough are answers. */
-    int answer = rc == MLOPS_OK || rc == MLOPS_ECORRUPT || rc == MLOPS_ESIGNATURE;
-    if (!answer) return cli_error(ctx, "%s (%s)", msg, mlops_strerror(rc));
-    if (hrc) return cli_fail(ctx, hrc, "cannot read the audit head");
-    char hex[MLOPS_DIGEST_STRLEN];
-    cli_fmt_digest(&hash, hex);
-    if (as_json) {
-        json j;
-        json_init(&j, stdout);
-        json_begin_object(&j);
-        json_kv_bool(&j, "ok", rc == MLOPS_OK);
-        json_kv_int(&j, "events", seq);
-        json_kv_string(&j, "head", hex);
-        json_kv_int(&j, "first_bad", r.first_bad);
-        json_kv_int(&j, "checkpoints", r.checkpoints);
-        if (key) {
-            json_kv_int(&j, "attested_seq", r.attested_seq);
-            json_kv_int(&j, "unattested", r.unattested);
-        }
-        json_kv_string(&j, "error", rc ? msg : NULL);
-        json_end_object(&j);
-        json_finish(&j);
-    } else if (rc == MLOPS_OK) {
-        printf("audit log intact: %lld events, head %lld:%s\n", (long long)seq, (long long)seq, hex);
-        if (key && r.attested_seq)
-            printf("attested by a checkpoint up to event %lld; %lld events after it are "
-                   "unattested\n",
-                   (long long)r.attested_seq, (long long)r.unattested);
-        else if (key)
-            printf("no checkpoint by the key: all %lld events are unattested\n",
-                   (long long)r.unattested);
-    }
-    if (rc) return cli_error(ctx, "the audit log does not verify: %s", msg);
-    return CLI_OK;
+    return rc;
 }
 
 const cli_command cli_registry_commands[] = {

@@ -118,15 +118,26 @@ void table_free(table *t)
     free(t);
 }
 
-void listing_begin(listing *l, int as_json, size_t ncols, const char *const *headers)
+void listing_begin(listing *l, int as_json, size_t ncols, const char *const *headers,
+                   const int *right)
 {
     l->as_json = as_json;
     l->t = NULL;
     json_init(&l->j, stdout);
-    if (as_json)
+    if (as_json) {
         json_begin_array(&l->j);
-    else
-        l->t = table_new(ncols, headers);
+        return;
+    }
+    if (!headers) return; /* the caller prints the text form itself */
+    l->t = table_new(ncols, headers);
+    for (; right && *right >= 0; right++) table_align_right(l->t, (size_t)*right);
+}
+
+json *listing_object(listing *l)
+{
+    if (!l->as_json) return NULL;
+    json_begin_object(&l->j);
+    return &l->j;
 }
 
 void listing_end(listing *l)
@@ -144,4 +155,14 @@ void listing_drop(listing *l)
 {
     table_free(l->t);
     l->t = NULL;
+}
+
+int listing_close(listing *l, const cli_ctx *ctx, int rc, int done, const char *what)
+{
+    if (rc != done) {
+        listing_drop(l);
+        return cli_fail(ctx, rc, what);
+    }
+    listing_end(l);
+    return CLI_OK;
 }

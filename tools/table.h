@@ -30,17 +30,32 @@ size_t table_rows(const table *t);
 void table_print(const table *t, FILE *f);
 void table_free(table *t);
 
-/* The output of a listing command: rows into a table, or objects into a
- * JSON array with --json. Begin, add rows (l->t) or objects (&l->j), then
- * end (prints) or drop (prints nothing, after an error). */
+/* The output of every listing command: rows into a table, or objects into
+ * a JSON array with --json. Begin, add a row per item (listing_object for
+ * its JSON object, else cells into l->t), then close (or end: prints; drop:
+ * after an error, prints no table; JSON objects are streamed as they come,
+ * so those already written stay). No command writes its own array/table
+ * switch. */
 typedef struct listing {
     int as_json;
     json j;
     table *t;
 } listing;
 
-void listing_begin(listing *l, int as_json, size_t ncols, const char *const *headers);
+/* right: the columns aligned right, ended by a negative number (NULL:
+ * none). headers NULL: no table, the command prints its own text form (a
+ * line or a block per item) and listing only writes the --json array. */
+void listing_begin(listing *l, int as_json, size_t ncols, const char *const *headers,
+                   const int *right);
+/* With --json: begins the row's object and returns the writer (end it with
+ * json_end_object). Without: returns NULL, the row goes into l->t. */
+json *listing_object(listing *l);
 void listing_end(listing *l);
 void listing_drop(listing *l);
+/* Ends a listing filled from the library: rc is what the last call
+ * returned and done the value that means every row is there (MLOPS_OK for
+ * a list, MLOPS_ITEROVER for an iterator). Prints the listing and returns
+ * CLI_OK, or drops it and returns cli_fail(ctx, rc, what). */
+int listing_close(listing *l, const cli_ctx *ctx, int rc, int done, const char *what);
 
 #endif
