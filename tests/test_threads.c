@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static unsigned count_tasks(void)
 {
@@ -258,6 +260,37 @@ START_TEST(nested_jobs_do_not_deadlock)
 }
 END_TEST
 
+/* A copy that lasts long enough for a worker to take the others. */
+static void slow_task(void *arg)
+{
+    (void)arg;
+    usleep(50000);
+}
+
+/* A child of fork has no workers of its parent's: its pool starts its own
+ * (with the parent's counts, it would think the workers exist and every
+ * job would run on the caller alone). */
+START_TEST(fork_child_starts_its_own_workers)
+{
+    TU_OK(mlops_set_thread_limit(3));
+    mlops__pool_job job;
+    mlops__pool_start(&job, 2, slow_task, NULL);
+    slow_task(NULL);
+    ck_assert_uint_ge(mlops__pool_finish(&job), 1); /* the parent has workers */
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        mlops__pool_start(&job, 2, slow_task, NULL);
+        slow_task(NULL);
+        _exit(mlops__pool_finish(&job) >= 1 ? 0 : 3);
+    }
+    int st = 0;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child ran no copy on a worker");
+    TU_OK(mlops_set_thread_limit(0));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("threads");
@@ -266,6 +299,7 @@ int main(void)
     tcase_add_test(tc, limit_bounds_workers_and_keeps_results);
     tcase_add_test(tc, limit_is_validated);
     tcase_add_test(tc, nested_jobs_do_not_deadlock);
+    tcase_add_test(tc, fork_child_starts_its_own_workers);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -20,19 +20,52 @@ static unsigned limit;   /* 0 = online CPUs */
 static unsigned workers; /* alive */
 static unsigned idle;    /* alive and waiting for work */
 
-unsigned mlops__online_cpus(void)
+/* Read once: sysconf reads a file each time, and the count is asked for
+ * under the lock on every task. */
+static unsigned cpus;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+/* A child of fork has none of the parent's workers, and the jobs queued
+ * belong to threads it does not have: it starts from an empty pool. The
+ * lock is held across the fork so that the child's copy is consistent. */
+static void fork_prepare(void)
+{
+    pthread_mutex_lock(&mu);
+}
+
+static void fork_parent(void)
+{
+    pthread_mutex_unlock(&mu);
+}
+
+static void fork_child(void)
+{
+    head = tail = NULL;
+    workers = idle = 0;
+    pthread_mutex_unlock(&mu);
+}
+
+static void init_once(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (unsigned)n : 1u;
+    cpus = n > 0 ? (unsigned)n : 1u;
+    (void)pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+unsigned mlops__online_cpus(void)
+{
+    pthread_once(&once, init_once);
+    return cpus;
 }
 
 static unsigned limit_locked(void)
 {
-    return limit ? limit : mlops__online_cpus();
+    return limit ? limit : cpus;
 }
 
 unsigned mlops__pool_threads(unsigned want)
 {
+    pthread_once(&once, init_once);
     pthread_mutex_lock(&mu);
     unsigned lim = limit_locked();
     pthread_mutex_unlock(&mu);
@@ -113,6 +146,7 @@ void mlops__pool_start(mlops__pool_job *job, unsigned helpers, mlops__pool_fn fn
     job->waiting = job->running = job->ran = 0;
     job->next = NULL;
     if (!helpers) return;
+    pthread_once(&once, init_once);
     pthread_mutex_lock(&mu);
     job->waiting = helpers;
     if (tail) tail->next = job;
