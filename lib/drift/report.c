@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define SMALL_REFERENCE 1000 /* Evidently's switch between tests and distances */
 #define MAX_NAME 1024
