@@ -277,6 +277,7 @@ START_TEST(fork_child_starts_its_own_workers)
     mlops__pool_start(&job, 2, slow_task, NULL);
     slow_task(NULL);
     ck_assert_uint_ge(mlops__pool_finish(&job), 1); /* the parent has workers */
+    usleep(20000); /* ...waiting for work on the pool's condition variable */
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {

@@ -42,7 +42,12 @@ static void fork_child(void)
 {
     head = tail = NULL;
     workers = idle = 0;
-    pthread_mutex_unlock(&mu);
+    /* The condition variables still count the parent's waiting workers,
+     * which do not exist here: a broadcast would wait for them forever.
+     * Fresh ones, and a fresh lock (this thread's hold is the only one). */
+    pthread_cond_init(&work_cv, NULL);
+    pthread_cond_init(&done_cv, NULL);
+    pthread_mutex_init(&mu, NULL);
 }
 
 static void init_once(void)
