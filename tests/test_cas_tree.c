@@ -644,16 +644,7 @@ static mlops_digest tree_with_link(mlops_store *s, const char *target, int depth
     TU_OK(mlops_blob_put(s, target, e.size, &e.digest));
     mlops_digest t;
     put_crafted_tree(s, &e, 1, &t);
-    for (int i = 0; i < depth; i++) {
-        mlops__tree_entry d;
-        memset(&d, 0, sizeof d);
-        d.name = (char *)"d";
-        d.type = MLOPS__ENTRY_DIR;
-        d.mode = 0755;
-        d.digest = t;
-        put_crafted_tree(s, &d, 1, &t);
-    }
-    return t;
+    return chain(s, t, depth);
 }
 
 /* Issue 13, finding 11: under MLOPS_TREE_LINKS_CONTAINED a link may not be
