@@ -21,6 +21,7 @@ static int64_t now_ms(void)
  * experiment has that name. */
 static int find_experiment(const cli_ctx *ctx, mlops_store *s, const char *text, int64_t *id)
 {
+    *id = 0;
     mlops_experiment *e = NULL;
     int rc = mlops_experiment_get_by_name(s, text, &e);
     if (rc == MLOPS_OK) {
