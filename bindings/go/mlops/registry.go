@@ -554,6 +554,18 @@ func (s *Store) VerifyVersion(model string, version int64, publicPEM string) err
 	})
 }
 
+// VerifyVersionDeep is VerifyVersion, then re-hashes the bytes the store
+// holds for the signed artifact digest (a blob in whole, a tree and all it
+// names), as long as a Get. ErrCorrupt when they are not the artifact's.
+func (s *Store) VerifyVersionDeep(model string, version int64, publicPEM string) error {
+	var cs cstrings
+	defer cs.free()
+	m, k := cs.str(model), cs.str(publicPEM)
+	return s.withs(&cs, func(c *C.mlops_store) C.int {
+		return C.mlops_model_version_verify_deep(c, m, C.int64_t(version), k)
+	})
+}
+
 // AuditVerify walks the whole audit chain; ErrCorrupt names the first bad
 // event or the object that disagrees with the log.
 func (s *Store) AuditVerify() error {

@@ -7,6 +7,9 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -406,4 +409,32 @@ func TestAuditCheckpoints(t *testing.T) {
 	if len(ev) != 1 || ev[0].Action != "audit.checkpoint" || ev[0].Actor != "release-bot" {
 		t.Fatalf("events %+v", ev)
 	}
+}
+
+// Issue 13: the signature covers the artifact's digest; the deep check
+// also re-hashes the bytes the store holds for it.
+func TestVerifyVersionDeep(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	s, err := mlops.Open(dir, &mlops.Options{Durability: mlops.DurabilityNone})
+	must(t, err)
+	defer s.Close()
+	priv, pub := ed25519PEMs(t)
+	d, err := s.PutBytes([]byte("model weights"))
+	must(t, err)
+	must(t, s.CreateModel("m", "", nil))
+	v, err := s.CreateVersion("m", d, "", "", nil)
+	must(t, err)
+	must(t, s.SignVersion("m", v, priv, nil))
+	must(t, s.VerifyVersionDeep("m", v, pub))
+
+	hex := strings.TrimPrefix(d.String(), "sha256:")
+	obj := filepath.Join(dir, "objects", "sha256", hex[:2], hex[2:])
+	must(t, os.Chmod(obj, 0o644))
+	data, err := os.ReadFile(obj)
+	must(t, err)
+	data[len(data)-1] ^= 0xFF
+	must(t, os.WriteFile(obj, data, 0o644))
+	must(t, s.VerifyVersion("m", v, pub))
+	wantErr(t, s.VerifyVersionDeep("m", v, pub), mlops.ErrCorrupt)
+	wantErr(t, s.VerifyVersionDeep("m", v, pub+"\x00"), mlops.ErrInvalid)
 }

@@ -487,6 +487,7 @@ _declare([
     ("mlops_model_version_manifest", _int, [StoreP, _str, _i64, _pvp, _psz]),
     ("mlops_model_version_sign", _int, [StoreP, _str, _i64, _str, _chg]),
     ("mlops_model_version_verify", _int, [StoreP, _str, _i64, _str]),
+    ("mlops_model_version_verify_deep", _int, [StoreP, _str, _i64, _str]),
     # registry.h: audit and lineage
     ("mlops_audit_verify_head", _int, [StoreP, _i64, _pd, _pi64]),
     ("mlops_audit_head", _int, [StoreP, _pi64, _pd]),

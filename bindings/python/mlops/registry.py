@@ -531,11 +531,16 @@ class RegistryMixin:
                                          _change(actor, reason)))
         return key_fingerprint(private_pem)
 
-    def verify_model_version(self, model: str, version: int, public_pem: Pem) -> None:
+    def verify_model_version(self, model: str, version: int, public_pem: Pem, *,
+                             deep: bool = False) -> None:
         """Checks that the version carries a valid signature by this
         Ed25519 public key over its manifest as recomputed now. Raises
-        SignatureError when it does not."""
-        check(C.mlops_model_version_verify(self._handle, enc(model), version, _pem(public_pem)))
+        SignatureError when it does not. The signature covers the
+        artifact's digest; with ``deep`` the bytes the store holds for it
+        are re-hashed too (as long as a get), and Corrupt is raised when
+        they are not the artifact's."""
+        verify = C.mlops_model_version_verify_deep if deep else C.mlops_model_version_verify
+        check(verify(self._handle, enc(model), version, _pem(public_pem)))
 
     # ---- audit log and lineage ----
 

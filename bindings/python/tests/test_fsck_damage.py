@@ -60,3 +60,25 @@ def test_fsck_reports_rewritten_chunk_rows(tmp_path):
         assert not rep.ok and rep.quarantined == 0
         assert [i.digest.hex for i in rep.issues] == [da.hex]
         assert store.get(db) == b
+
+
+def test_deep_verify_rehashes_the_signed_artifact(tmp_path, keypair):
+    priv, pub = keypair
+    path = tmp_path / "s"
+    with mlops.Store(path, durability="none") as store:
+        d = store.put(b"model weights")
+        store.create_model("m")
+        v = store.create_model_version("m", d)
+        store.sign_model_version("m", v, priv)
+        store.verify_model_version("m", v, pub, deep=True)
+    p = object_path(path, d)
+    os.chmod(p, 0o644)
+    with open(p, "r+b") as f:
+        f.seek(-1, os.SEEK_END)
+        last = f.read(1)
+        f.seek(-1, os.SEEK_END)
+        f.write(bytes([last[0] ^ 0xFF]))
+    with mlops.Store(path) as store:
+        store.verify_model_version("m", v, pub)  # the signature is over the digest
+        with pytest.raises(mlops.Corrupt):
+            store.verify_model_version("m", v, pub, deep=True)
