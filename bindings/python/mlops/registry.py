@@ -238,6 +238,8 @@ _declare([
     ("mlops_audit_checkpoint", c_int, [StoreP, c_char_p, POINTER(ChangeOpts), POINTER(c_int64)]),
     ("mlops_audit_verify_ex", c_int,
      [StoreP, POINTER(_CAuditVerifyOpts), POINTER(_CAuditReport)]),
+    ("mlops_audit_verify_opts_init", c_int, [POINTER(_CAuditVerifyOpts), c_uint]),
+    ("mlops_audit_report_init", c_int, [POINTER(_CAuditReport), c_uint]),
 ])
 
 
@@ -585,7 +587,8 @@ class RegistryMixin:
         Corrupt (``first_bad_seq`` set) for a broken chain or a bad
         checkpoint, SignatureError when ``min_seq`` > 0 and no checkpoint by
         a trusted key covers that event."""
-        opts = _CAuditVerifyOpts(version=_CAuditVerifyOpts.VERSION)
+        opts = _CAuditVerifyOpts()
+        check(C.mlops_audit_verify_opts_init(byref(opts), _CAuditVerifyOpts.VERSION))
         keys = (c_char_p * max(len(trusted_public_pems), 1))(
             *[_pem(p) for p in trusted_public_pems])
         opts.trusted_keys = keys
@@ -597,7 +600,8 @@ class RegistryMixin:
             d = c_digest(h)
             opts.head_seq = seq
             opts.head_hash = ctypes.pointer(d)
-        report = _CAuditReport(version=_CAuditReport.VERSION)
+        report = _CAuditReport()
+        check(C.mlops_audit_report_init(byref(report), _CAuditReport.VERSION))
         rc = C.mlops_audit_verify_ex(self._handle, byref(opts), byref(report))
         if rc:
             e = error(rc)
