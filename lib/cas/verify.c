@@ -3,67 +3,21 @@
  * For the registry's deep verification of a signed artifact. */
 #include "cas/cas_internal.h"
 #include "cas/fetch.h"
+#include "cas/keymap.h"
 #include "cas/tree_format.h"
 #include "util/err.h"
 
 #include <stdlib.h>
-#include <string.h>
-
-/* The digests proven so far (open addressing): a tree that names the same
- * subtree or blob many times, or a crafted DAG whose expansion is
- * exponential, is proven in time linear in its distinct content. */
-struct seen {
-    mlops_digest *slot;
-    unsigned char *used;
-    size_t cap, n;
-};
-
-static size_t slot_of(const struct seen *v, const mlops_digest *d)
-{
-    uint64_t h;
-    memcpy(&h, d->bytes, sizeof h); /* SHA-256 bytes are already uniform */
-    return (size_t)h & (v->cap - 1);
-}
-
-static int seen_has(const struct seen *v, const mlops_digest *d)
-{
-    if (!v->cap) return 0;
-    for (size_t i = slot_of(v, d); v->used[i]; i = (i + 1) & (v->cap - 1))
-        if (!memcmp(v->slot[i].bytes, d->bytes, 32)) return 1;
-    return 0;
-}
-
-static int seen_add(struct seen *v, const mlops_digest *d)
-{
-    if (2 * (v->n + 1) > v->cap) {
-        struct seen g = {NULL, NULL, v->cap ? v->cap * 2 : 64, 0};
-        g.slot = malloc(g.cap * sizeof *g.slot);
-        g.used = calloc(g.cap, 1);
-        if (!g.slot || !g.used) {
-            free(g.slot);
-            free(g.used);
-            return mlops__err_nomem("verifying content");
-        }
-        for (size_t i = 0; i < v->cap; i++)
-            if (v->used[i]) (void)seen_add(&g, &v->slot[i]);
-        free(v->slot);
-        free(v->used);
-        *v = g;
-    }
-    size_t i = slot_of(v, d);
-    while (v->used[i]) i = (i + 1) & (v->cap - 1);
-    v->slot[i] = *d;
-    v->used[i] = 1;
-    v->n++;
-    return MLOPS_OK;
-}
 
 struct prover {
     mlops_store *s;
     mlops__conn *c;
     mlops__obj_reader *r;
     const char *func;
-    struct seen seen;
+    /* The digests proven so far: a tree that names the same subtree or
+     * blob many times, or a crafted DAG whose expansion is exponential,
+     * is proven in time linear in its distinct content. */
+    mlops__keymap seen;
 };
 
 static int no_op(void *ctx, const mlops__span *sp, const unsigned char *data)
@@ -93,7 +47,7 @@ static int prove(struct prover *p, const mlops_digest *d, int depth, uint64_t wa
         return mlops__err(MLOPS_ECORRUPT, "%s: blob %s has %llu bytes where its tree says %llu",
                           p->func, mlops__digest_str(d, ds), (unsigned long long)ct.size,
                           (unsigned long long)want_size);
-    if (seen_has(&p->seen, d)) return MLOPS_OK;
+    if (mlops__keymap_get(&p->seen, d->bytes, NULL)) return MLOPS_OK;
     if (ct.kind == MLOPS__KIND_BLOB) {
         mlops__fetch f = {p->s, p->c, d, &ct, 0, ct.size, NULL, no_op, NULL, 1, 0};
         rc = mlops__fetch_run(&f);
@@ -112,13 +66,13 @@ static int prove(struct prover *p, const mlops_digest *d, int depth, uint64_t wa
                      : prove(p, &e[i].digest, depth + 1, e[i].size, MLOPS__KIND_BLOB);
         mlops__tree_entries_free(e, n);
     }
-    if (!rc) rc = seen_add(&p->seen, d);
+    if (!rc) rc = mlops__keymap_add(&p->seen, d->bytes, 0, NULL);
     return rc;
 }
 
 int mlops__cas_prove(mlops_store *s, const char *func, const mlops_digest *d)
 {
-    struct prover p = {s, NULL, NULL, func, {NULL, NULL, 0, 0}};
+    struct prover p = {s, NULL, NULL, func, MLOPS__KEYMAP_INIT};
     int rc = mlops__store_conn(s, &p.c);
     if (rc) return rc;
     rc = mlops__obj_reader_new(&p.r);
@@ -127,7 +81,6 @@ int mlops__cas_prove(mlops_store *s, const char *func, const mlops_digest *d)
     if (!rc) rc = prove(&p, d, 0, 0, 0);
     mlops__obj_reader_free(p.r);
     mlops__store_release(s, p.c);
-    free(p.seen.slot);
-    free(p.seen.used);
+    mlops__keymap_free(&p.seen);
     return rc;
 }
