@@ -3,8 +3,8 @@
  * records, model registry and drift statistics behind one C API.
  *
  * This umbrella header includes every public header. See doc/api.md for a
- * guide and DESIGN.md's conventions (errors, ownership, threads) as they
- * stand in doc/conventions.md.
+ * guide and doc/conventions.md for the rules every function follows
+ * (errors, ownership, lists, options, threads).
  */
 #ifndef MLOPS_H
 #define MLOPS_H

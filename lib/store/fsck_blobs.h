@@ -1,7 +1,7 @@
 /* Internal: fsck's check of blobs (fsck_blobs.c), and the sampling both
  * of fsck's passes use. */
-#ifndef MLOPS_CAS_FSCK_BLOBS_H
-#define MLOPS_CAS_FSCK_BLOBS_H
+#ifndef MLOPS_STORE_FSCK_BLOBS_H
+#define MLOPS_STORE_FSCK_BLOBS_H
 
 #include "cas/cas_internal.h"
 

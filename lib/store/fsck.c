@@ -5,7 +5,7 @@
  * (an unknown format version, a bad header) is damage like any other:
  * reported, quarantined, and the check goes on. */
 #include "cas/cas_internal.h"
-#include "cas/fsck_blobs.h"
+#include "store/fsck_blobs.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/fs.h"

@@ -3,7 +3,7 @@
  * object sound. Each blob is checked against the manifest object it names
  * and against its own digest, by reading its chunks in order. */
 #include "cas/fetch.h"
-#include "cas/fsck_blobs.h"
+#include "store/fsck_blobs.h"
 #include "cas/manifest.h"
 #include "util/err.h"
 
