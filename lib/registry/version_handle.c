@@ -2,6 +2,7 @@
  * recorded signatures; and lists of them. */
 #include "registry/registry_internal.h"
 #include "util/err.h"
+#include "util/lifecycle.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -172,8 +173,9 @@ MLOPS_API int mlops_model_version_get(mlops_store *s, const char *model, int64_t
 }
 
 struct list_ctx {
+    const char *func;
     const char *model;
-    int include_deleted;
+    int lifecycle;
     mlops_model_versions *list;
 };
 
@@ -181,15 +183,15 @@ static int list_tx(mlops__conn *c, void *arg)
 {
     struct list_ctx *x = arg;
     int64_t model_id = 0;
-    int rc = mlops__reg_model_id(c, "mlops_model_version_list", x->model, &model_id);
+    int rc = mlops__reg_model_id(c, x->func, x->model, &model_id);
     sqlite3_stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c,
                               "SELECT id FROM reg_versions WHERE model_id = ?1 "
-                              "AND (?2 OR deleted_ms IS NULL) ORDER BY number",
+                              "AND " MLOPS__LIFECYCLE_SQL("deleted_ms", 2) " ORDER BY number",
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
-    if (!rc) rc = mlops__bind_int64(c, st, 2, x->include_deleted ? 1 : 0);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, x->lifecycle);
     if (rc) return rc;
     int64_t *ids = NULL;
     size_t n = 0;
@@ -206,16 +208,18 @@ static int list_tx(mlops__conn *c, void *arg)
     return rc;
 }
 
-MLOPS_API int mlops_model_version_list(mlops_store *s, const char *model, int include_deleted,
-                                       mlops_model_versions **out)
+/* The one listing behind mlops_model_version_list (include_deleted) and
+ * mlops_model_version_list_ex (lifecycle); func is the one called. */
+static int version_list(const char *func, mlops_store *s, const char *model, int lifecycle,
+                        mlops_model_versions **out)
 {
-    const char *func = "mlops_model_version_list";
     if (out) *out = NULL;
     if (!s) return mlops__err_null(func, "s");
     if (!out) return mlops__err_null(func, "out");
     int rc = mlops__reg_check_model_name(func, "model name", model);
+    if (!rc) rc = mlops__check_lifecycle(func, lifecycle);
     if (rc) return rc;
-    struct list_ctx x = { model, include_deleted, calloc(1, sizeof(mlops_model_versions)) };
+    struct list_ctx x = { func, model, lifecycle, calloc(1, sizeof(mlops_model_versions)) };
     if (!x.list) return mlops__err_nomem("listing versions");
     rc = mlops__store_read(s, list_tx, &x);
     if (rc) {
@@ -224,6 +228,20 @@ MLOPS_API int mlops_model_version_list(mlops_store *s, const char *model, int in
     }
     *out = x.list;
     return MLOPS_OK;
+}
+
+MLOPS_API int mlops_model_version_list(mlops_store *s, const char *model, int include_deleted,
+                                       mlops_model_versions **out)
+{
+    const char *func = "mlops_model_version_list";
+    return version_list(func, s, model,
+                        include_deleted ? MLOPS_LIFECYCLE_ALL : MLOPS_LIFECYCLE_ACTIVE, out);
+}
+
+MLOPS_API int mlops_model_version_list_ex(mlops_store *s, const char *model, int lifecycle,
+                                          mlops_model_versions **out)
+{
+    return version_list(__func__, s, model, lifecycle, out);
 }
 
 MLOPS_API size_t mlops_model_versions_count(const mlops_model_versions *l)

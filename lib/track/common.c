@@ -154,3 +154,26 @@ int mlops__track_bind_number_or_null(mlops__conn *c, sqlite3_stmt *st, int idx, 
     if (mlops__track_parse_number(text, &v)) return mlops__bind_double(c, st, idx, v);
     return mlops__bind_text(c, st, idx, NULL);
 }
+
+int mlops__track_kv_at(const char *func, const mlops_kv *kv, size_t n, size_t i,
+                       const char **key, const char **value)
+{
+    if (i >= n) return mlops__err(MLOPS_EINVAL, "%s: index %zu is not below %zu", func, i, n);
+    if (key) *key = kv[i].key;
+    if (value) *value = kv[i].value;
+    return MLOPS_OK;
+}
+
+const char *mlops__track_kv_find(const mlops_kv *kv, size_t n, const char *key)
+{
+    if (!key) return NULL;
+    size_t lo = 0, hi = n; /* sorted by key (bytewise, as SQLite's BINARY) */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(kv[mid].key, key);
+        if (!c) return kv[mid].value;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}

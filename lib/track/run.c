@@ -294,25 +294,47 @@ MLOPS_API int mlops_run_end(mlops_run *r, int status)
     return mlops__store_write(r->store, run_change_tx, &a);
 }
 
+/* The one tag writer behind the 1.0 and the 1.1 names; func is the public
+ * function the caller called. */
+static int tag_set(const char *func, mlops_run *r, const char *key, const char *value)
+{
+    if (!r) return mlops__err_null(func, "r");
+    int rc = mlops__track_check_key(func, "tag key", key);
+    if (!rc) rc = mlops__track_check_value(func, "tag value", value, MLOPS_TAG_VALUE_MAX);
+    if (rc) return rc;
+    struct run_change_arg a = { SET_TAG, func, r, 0, key, value };
+    return mlops__store_write(r->store, run_change_tx, &a);
+}
+
+static int tag_delete(const char *func, mlops_run *r, const char *key)
+{
+    if (!r) return mlops__err_null(func, "r");
+    int rc = mlops__track_check_key(func, "tag key", key);
+    if (rc) return rc;
+    struct run_change_arg a = { DELETE_TAG, func, r, 0, key, NULL };
+    return mlops__store_write(r->store, run_change_tx, &a);
+}
+
 MLOPS_API int mlops_run_set_tag(mlops_run *r, const char *key, const char *value)
 {
     static const char fn[] = "mlops_run_set_tag";
-    if (!r) return mlops__err_null(fn, "r");
-    int rc = mlops__track_check_key(fn, "tag key", key);
-    if (!rc) rc = mlops__track_check_value(fn, "tag value", value, MLOPS_TAG_VALUE_MAX);
-    if (rc) return rc;
-    struct run_change_arg a = { SET_TAG, fn, r, 0, key, value };
-    return mlops__store_write(r->store, run_change_tx, &a);
+    return tag_set(fn, r, key, value);
+}
+
+MLOPS_API int mlops_run_tag_set(mlops_run *r, const char *key, const char *value)
+{
+    return tag_set(__func__, r, key, value);
 }
 
 MLOPS_API int mlops_run_delete_tag(mlops_run *r, const char *key)
 {
     static const char fn[] = "mlops_run_delete_tag";
-    if (!r) return mlops__err_null(fn, "r");
-    int rc = mlops__track_check_key(fn, "tag key", key);
-    if (rc) return rc;
-    struct run_change_arg a = { DELETE_TAG, fn, r, 0, key, NULL };
-    return mlops__store_write(r->store, run_change_tx, &a);
+    return tag_delete(fn, r, key);
+}
+
+MLOPS_API int mlops_run_tag_delete(mlops_run *r, const char *key)
+{
+    return tag_delete(__func__, r, key);
 }
 
 /* ---- soft delete ---- */
