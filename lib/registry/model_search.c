@@ -62,7 +62,8 @@ static int check_query(const char *func, const struct query *q)
     if (q->name_glob && mlops__reg_check_text(func, "name pattern", q->name_glob, 0))
         return MLOPS_EINVAL;
     if (mlops__check_lifecycle(func, q->lifecycle)) return MLOPS_EINVAL;
-    if (q->ntags && !q->tag_keys) return mlops__err_null(func, "tag_keys");
+    if (mlops__check_array(func, "tag_keys", q->tag_keys, q->ntags, sizeof *q->tag_keys))
+        return MLOPS_EINVAL;
     for (size_t i = 0; i < q->ntags; i++) {
         if (mlops__check_name(func, "tag key", q->tag_keys[i], q->key_max)) return MLOPS_EINVAL;
         if (q->tag_values && mlops__reg_check_text(func, "tag value", q->tag_values[i], 1))
