@@ -170,7 +170,8 @@ typedef struct mlops_model_search_opts {
 #define MLOPS_MODEL_SEARCH_OPTS_INIT { MLOPS_MODEL_SEARCH_OPTS_VERSION, NULL, NULL, NULL, 0, 0 }
 
 /* Fills opts with the defaults of the given version. Errors: MLOPS_EINVAL
- * when opts is NULL or the version is 0 or unknown. */
+ * when opts is NULL or the version is 0 or unknown.
+ * Deprecated since 1.1: use mlops_model_search_ex_opts_init. */
 MLOPS_API int mlops_model_search_opts_init(mlops_model_search_opts *opts, unsigned version);
 
 /* Lists the models matching opts (NULL = every model not deleted), sorted
