@@ -322,7 +322,8 @@ static void json_run(json *j, const mlops_run_info *ri)
     json_key(j, "metrics");
     json_begin_object(j);
     const mlops_metric_summary *m = NULL;
-    for (size_t i = 0; mlops_run_info_metric_at(ri, i, &m) == MLOPS_OK; i++) {
+    for (size_t i = 0; i < mlops_run_info_metric_count(ri); i++) {
+        if (mlops_run_info_metric_at(ri, i, &m) != MLOPS_OK) continue;
         json_key(j, m->key);
         json_begin_object(j);
         json_kv_double(j, "last", m->last);
@@ -388,7 +389,8 @@ static void print_run(const mlops_run_info *ri)
         table *t = table_new(6, h);
         for (size_t c = 1; c < 6; c++) table_align_right(t, c);
         const mlops_metric_summary *m = NULL;
-        for (size_t i = 0; mlops_run_info_metric_at(ri, i, &m) == MLOPS_OK; i++) {
+        for (size_t i = 0; i < mlops_run_info_metric_count(ri); i++) {
+            if (mlops_run_info_metric_at(ri, i, &m) != MLOPS_OK) continue;
             table_cell(t, m->key);
             table_cellf(t, "%.6g", m->last);
             table_cellf(t, "%lld", (long long)m->last_step);
