@@ -1,6 +1,7 @@
 /* Describing content (stat) and iterating over it (list). */
 #include "cas/cas_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,14 +10,9 @@
 
 MLOPS_API int mlops_blob_info_init(mlops_blob_info *info, unsigned version)
 {
-    if (!info) return mlops__err_null("mlops_blob_info_init", "info");
-    if (version == 0 || version > MLOPS_BLOB_INFO_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_blob_info_init: version %u is not supported",
-                          version);
-    mlops_blob_info d = MLOPS_BLOB_INFO_INIT;
-    *info = d;
-    info->version = version;
-    return MLOPS_OK;
+    static const mlops_blob_info defaults = MLOPS_BLOB_INFO_INIT;
+    return mlops__opts_init(__func__, info, &defaults, sizeof defaults, version,
+                            MLOPS_BLOB_INFO_VERSION);
 }
 
 /* Sums the object files of a chunked blob: its distinct chunks. */

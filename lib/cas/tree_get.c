@@ -493,8 +493,8 @@ static int restore(struct tget *g, const mlops_digest *root, const char *dir)
 MLOPS_API int mlops_tree_get_opts_init(mlops_tree_get_opts *opts, unsigned version)
 {
     static const mlops_tree_get_opts defaults = MLOPS_TREE_GET_OPTS_INIT;
-    return mlops__opts_init("mlops_tree_get_opts_init", opts, &defaults, sizeof defaults,
-                            version, MLOPS_TREE_GET_OPTS_VERSION);
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_TREE_GET_OPTS_VERSION);
 }
 
 static int tree_get(mlops_store *s, const mlops_digest *d, const char *dir,

@@ -290,15 +290,15 @@ static int verify_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_audit_verify_opts_init(mlops_audit_verify_opts *opts, unsigned version)
 {
     static const mlops_audit_verify_opts defaults = MLOPS_AUDIT_VERIFY_OPTS_INIT;
-    return mlops__opts_init("mlops_audit_verify_opts_init", opts, &defaults, sizeof defaults,
-                            version, MLOPS_AUDIT_VERIFY_OPTS_VERSION);
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_AUDIT_VERIFY_OPTS_VERSION);
 }
 
 MLOPS_API int mlops_audit_report_init(mlops_audit_report *report, unsigned version)
 {
     static const mlops_audit_report defaults = MLOPS_AUDIT_REPORT_INIT;
-    return mlops__opts_init("mlops_audit_report_init", report, &defaults, sizeof defaults,
-                            version, MLOPS_AUDIT_REPORT_VERSION);
+    return mlops__opts_init(__func__, report, &defaults, sizeof defaults, version,
+                            MLOPS_AUDIT_REPORT_VERSION);
 }
 
 static int check_opts(const char *func, const mlops_audit_verify_opts *o)

@@ -2,6 +2,7 @@
  * log page by page) and "what did this alias point at, at time t". */
 #include "registry/registry_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,15 +20,9 @@ struct mlops_audit_events {
 
 MLOPS_API int mlops_audit_event_init(mlops_audit_event *ev, unsigned version)
 {
-    if (!ev) return mlops__err_null("mlops_audit_event_init", "ev");
-    if (version == 0 || version > MLOPS_AUDIT_EVENT_VERSION)
-        return mlops__err(MLOPS_EINVAL,
-                          "mlops_audit_event_init: event version %u is not supported "
-                          "(this library knows 1..%d)",
-                          version, MLOPS_AUDIT_EVENT_VERSION);
-    memset(ev, 0, sizeof *ev);
-    ev->version = version;
-    return MLOPS_OK;
+    static const mlops_audit_event defaults = MLOPS_AUDIT_EVENT_INIT;
+    return mlops__opts_init(__func__, ev, &defaults, sizeof defaults, version,
+                            MLOPS_AUDIT_EVENT_VERSION);
 }
 
 MLOPS_API void mlops_audit_events_free(mlops_audit_events *l)

@@ -9,6 +9,7 @@
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 #include <dirent.h>
@@ -26,26 +27,16 @@ static const char func[] = "mlops_store_fsck";
 
 MLOPS_API int mlops_fsck_opts_init(mlops_fsck_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_fsck_opts_init", "opts");
-    if (version == 0 || version > MLOPS_FSCK_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_fsck_opts_init: version %u is not supported",
-                          version);
-    mlops_fsck_opts d = MLOPS_FSCK_OPTS_INIT;
-    *opts = d;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_fsck_opts defaults = MLOPS_FSCK_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_FSCK_OPTS_VERSION);
 }
 
 MLOPS_API int mlops_fsck_report_init(mlops_fsck_report *report, unsigned version)
 {
-    if (!report) return mlops__err_null("mlops_fsck_report_init", "report");
-    if (version == 0 || version > MLOPS_FSCK_REPORT_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_fsck_report_init: version %u is not supported",
-                          version);
-    mlops_fsck_report d = MLOPS_FSCK_REPORT_INIT;
-    *report = d;
-    report->version = version;
-    return MLOPS_OK;
+    static const mlops_fsck_report defaults = MLOPS_FSCK_REPORT_INIT;
+    return mlops__opts_init(__func__, report, &defaults, sizeof defaults, version,
+                            MLOPS_FSCK_REPORT_VERSION);
 }
 
 struct obj {

@@ -17,6 +17,7 @@
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 #include <dirent.h>
@@ -32,26 +33,16 @@ static const char func[] = "mlops_store_gc";
 
 MLOPS_API int mlops_gc_opts_init(mlops_gc_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_gc_opts_init", "opts");
-    if (version == 0 || version > MLOPS_GC_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_gc_opts_init: version %u is not supported",
-                          version);
-    mlops_gc_opts d = MLOPS_GC_OPTS_INIT;
-    *opts = d;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_gc_opts defaults = MLOPS_GC_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_GC_OPTS_VERSION);
 }
 
 MLOPS_API int mlops_gc_report_init(mlops_gc_report *report, unsigned version)
 {
-    if (!report) return mlops__err_null("mlops_gc_report_init", "report");
-    if (version == 0 || version > MLOPS_GC_REPORT_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_gc_report_init: version %u is not supported",
-                          version);
-    mlops_gc_report d = MLOPS_GC_REPORT_INIT;
-    *report = d;
-    report->version = version;
-    return MLOPS_OK;
+    static const mlops_gc_report defaults = MLOPS_GC_REPORT_INIT;
+    return mlops__opts_init(__func__, report, &defaults, sizeof defaults, version,
+                            MLOPS_GC_REPORT_VERSION);
 }
 
 struct gc {

@@ -24,7 +24,7 @@ static const char *const layout_entries[] = {
 MLOPS_API int mlops_store_opts_init(mlops_store_opts *opts, unsigned version)
 {
     static const mlops_store_opts defaults = MLOPS_STORE_OPTS_INIT;
-    return mlops__opts_init("mlops_store_opts_init", opts, &defaults, sizeof defaults, version,
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
                             MLOPS_STORE_OPTS_VERSION);
 }
 

@@ -13,7 +13,7 @@
 MLOPS_API int mlops_history_opts_init(mlops_history_opts *opts, unsigned version)
 {
     static const mlops_history_opts defaults = MLOPS_HISTORY_OPTS_INIT;
-    return mlops__opts_init("mlops_history_opts_init", opts, &defaults, sizeof defaults, version,
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
                             MLOPS_HISTORY_OPTS_VERSION);
 }
 

@@ -16,8 +16,8 @@
 MLOPS_API int mlops_run_start_opts_init(mlops_run_start_opts *opts, unsigned version)
 {
     static const mlops_run_start_opts defaults = MLOPS_RUN_START_OPTS_INIT;
-    return mlops__opts_init("mlops_run_start_opts_init", opts, &defaults, sizeof defaults,
-                            version, MLOPS_RUN_START_OPTS_VERSION);
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_RUN_START_OPTS_VERSION);
 }
 
 static int check_git_commit(const char *func, const char *commit)

@@ -16,7 +16,7 @@
 MLOPS_API int mlops_search_opts_init(mlops_search_opts *opts, unsigned version)
 {
     static const mlops_search_opts defaults = MLOPS_SEARCH_OPTS_INIT;
-    return mlops__opts_init("mlops_search_opts_init", opts, &defaults, sizeof defaults, version,
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
                             MLOPS_SEARCH_OPTS_VERSION);
 }
 

@@ -5,6 +5,7 @@
  * edges freeze at exactly freeze_after values, and counts are integers. */
 #include "drift/drift_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 #include <math.h>
@@ -66,13 +67,9 @@ void mlops__profile_moments(const mlops_profile *p, mlops__moments *out)
 
 int mlops_profile_opts_init(mlops_profile_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_profile_opts_init", "opts");
-    if (version == 0 || version > MLOPS_PROFILE_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_profile_opts_init: unknown version %u", version);
-    mlops_profile_opts d = MLOPS_PROFILE_OPTS_INIT;
-    *opts = d;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_profile_opts defaults = MLOPS_PROFILE_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_PROFILE_OPTS_VERSION);
 }
 
 static int check_opts(const char *fn, const mlops_profile_opts *o)
@@ -393,13 +390,9 @@ int mlops_profile_merge(mlops_profile *into, mlops_profile *from)
 
 int mlops_profile_summary_init(mlops_profile_summary *s, unsigned version)
 {
-    if (!s) return mlops__err_null("mlops_profile_summary_init", "s");
-    if (version == 0 || version > MLOPS_PROFILE_SUMMARY_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_profile_summary_init: unknown version %u", version);
-    mlops_profile_summary z = MLOPS_PROFILE_SUMMARY_INIT;
-    *s = z;
-    s->version = version;
-    return MLOPS_OK;
+    static const mlops_profile_summary defaults = MLOPS_PROFILE_SUMMARY_INIT;
+    return mlops__opts_init(__func__, s, &defaults, sizeof defaults, version,
+                            MLOPS_PROFILE_SUMMARY_VERSION);
 }
 
 int mlops_profile_summary_get(const mlops_profile *p, mlops_profile_summary *s)

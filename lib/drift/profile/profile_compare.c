@@ -6,6 +6,7 @@
  * interval agrees. */
 #include "drift/drift_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 #include <math.h>
@@ -14,13 +15,9 @@
 
 int mlops_profile_comparison_init(mlops_profile_comparison *c, unsigned version)
 {
-    if (!c) return mlops__err_null("mlops_profile_comparison_init", "c");
-    if (version == 0 || version > MLOPS_PROFILE_COMPARISON_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_profile_comparison_init: unknown version %u", version);
-    mlops_profile_comparison z = MLOPS_PROFILE_COMPARISON_INIT;
-    *c = z;
-    c->version = version;
-    return MLOPS_OK;
+    static const mlops_profile_comparison defaults = MLOPS_PROFILE_COMPARISON_INIT;
+    return mlops__opts_init(__func__, c, &defaults, sizeof defaults, version,
+                            MLOPS_PROFILE_COMPARISON_VERSION);
 }
 
 static int check_cmp(const char *fn, mlops_profile *ref, mlops_profile_comparison *c)

@@ -5,6 +5,7 @@
 #include "drift/drift_internal.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 #include <math.h>
@@ -49,13 +50,9 @@ int mlops__drift_method_rule(int method, int *is_p_value, int *inclusive)
 
 int mlops_drift_report_opts_init(mlops_drift_report_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_drift_report_opts_init", "opts");
-    if (version == 0 || version > MLOPS_DRIFT_REPORT_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_drift_report_opts_init: unknown version %u", version);
-    mlops_drift_report_opts d = MLOPS_DRIFT_REPORT_OPTS_INIT;
-    *opts = d;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_drift_report_opts defaults = MLOPS_DRIFT_REPORT_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_DRIFT_REPORT_OPTS_VERSION);
 }
 
 /* The report and everything it points to live in one arena. */

@@ -6,6 +6,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 #include <math.h>
@@ -26,13 +27,9 @@
 
 int mlops_drift_html_opts_init(mlops_drift_html_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_drift_html_opts_init", "opts");
-    if (version == 0 || version > MLOPS_DRIFT_HTML_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_drift_html_opts_init: unknown version %u", version);
-    mlops_drift_html_opts d = MLOPS_DRIFT_HTML_OPTS_INIT;
-    *opts = d;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_drift_html_opts defaults = MLOPS_DRIFT_HTML_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_DRIFT_HTML_OPTS_VERSION);
 }
 
 /* ---- Text ----------------------------------------------------------------- */

@@ -3,6 +3,7 @@
  * two count vectors. Binning is O(n) once the edges exist. */
 #include "drift/drift_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -212,13 +213,9 @@ int mlops__binned_from_counts(const double *pc, const double *qc, size_t k, mlop
 
 int mlops_binned_result_init(mlops_binned_result *r, unsigned version)
 {
-    if (!r) return mlops__err_null("mlops_binned_result_init", "r");
-    if (version == 0 || version > MLOPS_BINNED_RESULT_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_binned_result_init: unknown version %u", version);
-    mlops_binned_result z = MLOPS_BINNED_RESULT_INIT;
-    *r = z;
-    r->version = version;
-    return MLOPS_OK;
+    static const mlops_binned_result defaults = MLOPS_BINNED_RESULT_INIT;
+    return mlops__opts_init(__func__, r, &defaults, sizeof defaults, version,
+                            MLOPS_BINNED_RESULT_VERSION);
 }
 
 static int check_bins(const char *fn, size_t bins)

@@ -16,6 +16,7 @@
  * at D = 1 the asymptotic log p comes from Kolmogorov's limiting series. */
 #include "drift/drift_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -216,14 +217,9 @@ void mlops__ks_pvalue(double d, uint64_t n1, uint64_t n2, int method, double *d_
 
 int mlops_ks_result_init(mlops_ks_result *r, unsigned version)
 {
-    if (!r) return mlops__err_null("mlops_ks_result_init", "r");
-    if (version == 0 || version > MLOPS_KS_RESULT_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_ks_result_init: unknown version %u (this library knows 1..%d)",
-                          version, MLOPS_KS_RESULT_VERSION);
-    mlops_ks_result z = MLOPS_KS_RESULT_INIT;
-    *r = z;
-    r->version = version;
-    return MLOPS_OK;
+    static const mlops_ks_result defaults = MLOPS_KS_RESULT_INIT;
+    return mlops__opts_init(__func__, r, &defaults, sizeof defaults, version,
+                            MLOPS_KS_RESULT_VERSION);
 }
 
 int mlops_drift_ks_ex(const double *ref, size_t nref, const double *cur, size_t ncur, int method,
