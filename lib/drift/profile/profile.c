@@ -65,7 +65,7 @@ void mlops__profile_moments(const mlops_profile *p, mlops__moments *out)
     mlops__moments_merge(out, &tail);
 }
 
-int mlops_profile_opts_init(mlops_profile_opts *opts, unsigned version)
+MLOPS_API int mlops_profile_opts_init(mlops_profile_opts *opts, unsigned version)
 {
     static const mlops_profile_opts defaults = MLOPS_PROFILE_OPTS_INIT;
     return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
@@ -139,7 +139,7 @@ int mlops__profile_alloc(int kind, const mlops_profile_opts *opts, mlops_profile
     return MLOPS_OK;
 }
 
-int mlops_profile_new(int kind, const mlops_profile_opts *opts, mlops_profile **out)
+MLOPS_API int mlops_profile_new(int kind, const mlops_profile_opts *opts, mlops_profile **out)
 {
     static const char fn[] = "mlops_profile_new";
     if (!out) return mlops__err_null(fn, "out");
@@ -165,7 +165,7 @@ int mlops_profile_new(int kind, const mlops_profile_opts *opts, mlops_profile **
     return MLOPS_OK;
 }
 
-int mlops_profile_new_like(mlops_profile *ref, mlops_profile **out)
+MLOPS_API int mlops_profile_new_like(mlops_profile *ref, mlops_profile **out)
 {
     static const char fn[] = "mlops_profile_new_like";
     if (!out) return mlops__err_null(fn, "out");
@@ -188,7 +188,7 @@ int mlops_profile_new_like(mlops_profile *ref, mlops_profile **out)
     return MLOPS_OK;
 }
 
-void mlops_profile_free(mlops_profile *p)
+MLOPS_API void mlops_profile_free(mlops_profile *p)
 {
     if (!p) return;
     if (p->kind == MLOPS_PROFILE_NUMERIC) mlops__kll_free(&p->kll);
@@ -200,7 +200,7 @@ void mlops_profile_free(mlops_profile *p)
     free(p);
 }
 
-int mlops_profile_kind(const mlops_profile *p)
+MLOPS_API int mlops_profile_kind(const mlops_profile *p)
 {
     return p ? p->kind : 0;
 }
@@ -239,7 +239,7 @@ int mlops__profile_freeze(mlops_profile *p)
     return MLOPS_OK;
 }
 
-int mlops_profile_freeze(mlops_profile *p)
+MLOPS_API int mlops_profile_freeze(mlops_profile *p)
 {
     if (!p) return mlops__err_null("mlops_profile_freeze", "p");
     return mlops__profile_freeze(p);
@@ -268,7 +268,7 @@ static int add_finite(mlops_profile *p, const double *x, size_t n)
     return mlops__kll_add(&p->kll, x, n);
 }
 
-int mlops_profile_add(mlops_profile *p, const double *values, size_t n)
+MLOPS_API int mlops_profile_add(mlops_profile *p, const double *values, size_t n)
 {
     static const char fn[] = "mlops_profile_add";
     if (!p) return mlops__err_null(fn, "p");
@@ -304,7 +304,7 @@ int mlops_profile_add(mlops_profile *p, const double *values, size_t n)
     return MLOPS_OK;
 }
 
-int mlops_profile_add_strings(mlops_profile *p, const char *const *values, size_t n)
+MLOPS_API int mlops_profile_add_strings(mlops_profile *p, const char *const *values, size_t n)
 {
     static const char fn[] = "mlops_profile_add_strings";
     if (!p) return mlops__err_null(fn, "p");
@@ -361,7 +361,7 @@ int mlops__profile_check_pair(const char *fn, mlops_profile *a, mlops_profile *b
     return MLOPS_OK;
 }
 
-int mlops_profile_merge(mlops_profile *into, mlops_profile *from)
+MLOPS_API int mlops_profile_merge(mlops_profile *into, mlops_profile *from)
 {
     static const char fn[] = "mlops_profile_merge";
     if (!into) return mlops__err_null(fn, "into");
@@ -388,14 +388,14 @@ int mlops_profile_merge(mlops_profile *into, mlops_profile *from)
     return MLOPS_OK;
 }
 
-int mlops_profile_summary_init(mlops_profile_summary *s, unsigned version)
+MLOPS_API int mlops_profile_summary_init(mlops_profile_summary *s, unsigned version)
 {
     static const mlops_profile_summary defaults = MLOPS_PROFILE_SUMMARY_INIT;
     return mlops__opts_init(__func__, s, &defaults, sizeof defaults, version,
                             MLOPS_PROFILE_SUMMARY_VERSION);
 }
 
-int mlops_profile_summary_get(const mlops_profile *p, mlops_profile_summary *s)
+MLOPS_API int mlops_profile_summary_get(const mlops_profile *p, mlops_profile_summary *s)
 {
     static const char fn[] = "mlops_profile_summary_get";
     if (!p) return mlops__err_null(fn, "p");
@@ -430,7 +430,7 @@ int mlops_profile_summary_get(const mlops_profile *p, mlops_profile_summary *s)
     return MLOPS_OK;
 }
 
-int mlops_profile_edges(const mlops_profile *p, const double **edges, size_t *n_edges)
+MLOPS_API int mlops_profile_edges(const mlops_profile *p, const double **edges, size_t *n_edges)
 {
     static const char fn[] = "mlops_profile_edges";
     if (!p) return mlops__err_null(fn, "p");
@@ -445,7 +445,7 @@ int mlops_profile_edges(const mlops_profile *p, const double **edges, size_t *n_
     return MLOPS_OK;
 }
 
-int mlops_profile_quantile(const mlops_profile *p, double q, double *out)
+MLOPS_API int mlops_profile_quantile(const mlops_profile *p, double q, double *out)
 {
     static const char fn[] = "mlops_profile_quantile";
     if (!p) return mlops__err_null(fn, "p");
@@ -472,7 +472,7 @@ int mlops_profile_quantile(const mlops_profile *p, double q, double *out)
     return MLOPS_OK;
 }
 
-int mlops_profile_category_count(const mlops_profile *p, const char *value, uint64_t *out)
+MLOPS_API int mlops_profile_category_count(const mlops_profile *p, const char *value, uint64_t *out)
 {
     static const char fn[] = "mlops_profile_category_count";
     if (!p) return mlops__err_null(fn, "p");

@@ -117,7 +117,7 @@ static int pack_categorical(msgpack_packer *pk, const mlops_profile *p)
     return MLOPS_OK;
 }
 
-int mlops_profile_serialize(mlops_profile *p, void **buf, size_t *len)
+MLOPS_API int mlops_profile_serialize(mlops_profile *p, void **buf, size_t *len)
 {
     static const char fn[] = "mlops_profile_serialize";
     if (!p) return mlops__err_null(fn, "p");
@@ -320,7 +320,7 @@ static int decode_categorical(const msgpack_object *m, mlops_profile *p)
     return MLOPS_OK;
 }
 
-int mlops_profile_deserialize(const void *buf, size_t len, mlops_profile **out)
+MLOPS_API int mlops_profile_deserialize(const void *buf, size_t len, mlops_profile **out)
 {
     static const char fn[] = "mlops_profile_deserialize";
     if (!out) return mlops__err_null(fn, "out");

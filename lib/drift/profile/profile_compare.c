@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int mlops_profile_comparison_init(mlops_profile_comparison *c, unsigned version)
+MLOPS_API int mlops_profile_comparison_init(mlops_profile_comparison *c, unsigned version)
 {
     static const mlops_profile_comparison defaults = MLOPS_PROFILE_COMPARISON_INIT;
     return mlops__opts_init(__func__, c, &defaults, sizeof defaults, version,
@@ -156,7 +156,7 @@ out:
     return rc;
 }
 
-int mlops_profile_compare(mlops_profile *ref, mlops_profile *cur, mlops_profile_comparison *c)
+MLOPS_API int mlops_profile_compare(mlops_profile *ref, mlops_profile *cur, mlops_profile_comparison *c)
 {
     static const char fn[] = "mlops_profile_compare";
     int rc = check_cmp(fn, ref, c);
@@ -194,7 +194,7 @@ int mlops_profile_compare(mlops_profile *ref, mlops_profile *cur, mlops_profile_
     return MLOPS_OK;
 }
 
-int mlops_profile_compare_values(mlops_profile *ref, const double *cur, size_t ncur,
+MLOPS_API int mlops_profile_compare_values(mlops_profile *ref, const double *cur, size_t ncur,
                                  mlops_profile_comparison *c)
 {
     static const char fn[] = "mlops_profile_compare_values";
@@ -233,7 +233,7 @@ int mlops_profile_compare_values(mlops_profile *ref, const double *cur, size_t n
     return rc;
 }
 
-int mlops_profile_compare_strings(mlops_profile *ref, const char *const *cur, size_t ncur,
+MLOPS_API int mlops_profile_compare_strings(mlops_profile *ref, const char *const *cur, size_t ncur,
                                   mlops_profile_comparison *c)
 {
     static const char fn[] = "mlops_profile_compare_strings";

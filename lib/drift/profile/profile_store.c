@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int mlops_profile_put(mlops_store *s, mlops_profile *p, mlops_digest *out)
+MLOPS_API int mlops_profile_put(mlops_store *s, mlops_profile *p, mlops_digest *out)
 {
     static const char fn[] = "mlops_profile_put";
     if (!s) return mlops__err_null(fn, "s");
@@ -22,7 +22,7 @@ int mlops_profile_put(mlops_store *s, mlops_profile *p, mlops_digest *out)
     return rc;
 }
 
-int mlops_profile_get(mlops_store *s, const mlops_digest *d, mlops_profile **out)
+MLOPS_API int mlops_profile_get(mlops_store *s, const mlops_digest *d, mlops_profile **out)
 {
     static const char fn[] = "mlops_profile_get";
     if (!out) return mlops__err_null(fn, "out");

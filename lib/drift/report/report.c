@@ -48,7 +48,7 @@ int mlops__drift_method_rule(int method, int *is_p_value, int *inclusive)
     return MLOPS_OK;
 }
 
-int mlops_drift_report_opts_init(mlops_drift_report_opts *opts, unsigned version)
+MLOPS_API int mlops_drift_report_opts_init(mlops_drift_report_opts *opts, unsigned version)
 {
     static const mlops_drift_report_opts defaults = MLOPS_DRIFT_REPORT_OPTS_INIT;
     return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
@@ -61,7 +61,7 @@ typedef struct report_impl {
     mlops__arena arena;
 } report_impl;
 
-void mlops_drift_report_free(mlops_drift_report *r)
+MLOPS_API void mlops_drift_report_free(mlops_drift_report *r)
 {
     if (!r) return;
     report_impl *ri = (report_impl *)r;
@@ -362,7 +362,7 @@ static unsigned online_cpus(void)
     return n > 0 ? (unsigned)n : 1u;
 }
 
-int mlops_drift_report_compute(size_t ncols, const char *const *names, const int *kinds,
+MLOPS_API int mlops_drift_report_compute(size_t ncols, const char *const *names, const int *kinds,
                                const double *const *ref, const size_t *nref,
                                const double *const *cur, const size_t *ncur,
                                const mlops_drift_report_opts *opts, mlops_drift_report **out)

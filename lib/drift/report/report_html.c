@@ -25,7 +25,7 @@
 #define REF_COLOR "#3b6fb6"
 #define CUR_COLOR "#e8743b"
 
-int mlops_drift_html_opts_init(mlops_drift_html_opts *opts, unsigned version)
+MLOPS_API int mlops_drift_html_opts_init(mlops_drift_html_opts *opts, unsigned version)
 {
     static const mlops_drift_html_opts defaults = MLOPS_DRIFT_HTML_OPTS_INIT;
     return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
@@ -527,7 +527,7 @@ static void summary_table(mlops__buf *b, const mlops_drift_report *r)
     mlops__buf_add(b, "</tbody></table>");
 }
 
-int mlops_drift_report_html(const mlops_drift_report *r, const mlops_drift_html_opts *opts,
+MLOPS_API int mlops_drift_report_html(const mlops_drift_report *r, const mlops_drift_html_opts *opts,
                             char **html)
 {
     if (!html) return mlops__err_null(FN, "html");

@@ -22,7 +22,7 @@ static void u64(mlops__buf *b, const char *k, uint64_t v)
     mlops__buf_addf(b, "%llu,", (unsigned long long)v);
 }
 
-int mlops_drift_report_json(const mlops_drift_report *r, char **json)
+MLOPS_API int mlops_drift_report_json(const mlops_drift_report *r, char **json)
 {
     static const char fn[] = "mlops_drift_report_json";
     if (!r) return mlops__err_null(fn, "r");

@@ -17,7 +17,7 @@ static const char *key_of(mlops__arena *a, const char *col, const char *what)
     return k;
 }
 
-int mlops_drift_report_log(mlops_run *run, const mlops_drift_report *r, int64_t step, int64_t ts_ms)
+MLOPS_API int mlops_drift_report_log(mlops_run *run, const mlops_drift_report *r, int64_t step, int64_t ts_ms)
 {
     static const char fn[] = "mlops_drift_report_log";
     if (!run) return mlops__err_null(fn, "run");

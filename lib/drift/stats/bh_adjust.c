@@ -16,7 +16,7 @@ static int cmp_pidx(const void *x, const void *y)
     return (a->i > b->i) - (a->i < b->i);
 }
 
-int mlops_drift_bh_adjust(const double *p, size_t n, double *adjusted)
+MLOPS_API int mlops_drift_bh_adjust(const double *p, size_t n, double *adjusted)
 {
     static const char fn[] = "mlops_drift_bh_adjust";
     if (n == 0) return MLOPS_OK;

@@ -211,7 +211,7 @@ int mlops__binned_from_counts(const double *pc, const double *qc, size_t k, mlop
 
 /* ---- public ---------------------------------------------------------------- */
 
-int mlops_binned_result_init(mlops_binned_result *r, unsigned version)
+MLOPS_API int mlops_binned_result_init(mlops_binned_result *r, unsigned version)
 {
     static const mlops_binned_result defaults = MLOPS_BINNED_RESULT_INIT;
     return mlops__opts_init(__func__, r, &defaults, sizeof defaults, version,
@@ -225,7 +225,7 @@ static int check_bins(const char *fn, size_t bins)
     return MLOPS_OK;
 }
 
-int mlops_drift_quantile_edges(const double *ref, size_t nref, size_t bins, double **edges,
+MLOPS_API int mlops_drift_quantile_edges(const double *ref, size_t nref, size_t bins, double **edges,
                                size_t *n_edges)
 {
     static const char fn[] = "mlops_drift_quantile_edges";
@@ -264,7 +264,7 @@ int mlops__check_edges(const char *fn, const double *edges, size_t ne)
     return MLOPS_OK;
 }
 
-int mlops_drift_bin_counts(const double *values, size_t n, const double *edges, size_t n_edges,
+MLOPS_API int mlops_drift_bin_counts(const double *values, size_t n, const double *edges, size_t n_edges,
                            uint64_t *counts)
 {
     static const char fn[] = "mlops_drift_bin_counts";
@@ -319,7 +319,7 @@ out:
     return rc;
 }
 
-int mlops_drift_binned(const double *ref, size_t nref, const double *cur, size_t ncur, size_t bins,
+MLOPS_API int mlops_drift_binned(const double *ref, size_t nref, const double *cur, size_t ncur, size_t bins,
                        mlops_binned_result *out)
 {
     static const char fn[] = "mlops_drift_binned";
@@ -335,7 +335,7 @@ int mlops_drift_binned(const double *ref, size_t nref, const double *cur, size_t
     return MLOPS_OK;
 }
 
-int mlops_drift_binned_counts(const double *ref_counts, const double *cur_counts, size_t k,
+MLOPS_API int mlops_drift_binned_counts(const double *ref_counts, const double *cur_counts, size_t k,
                               mlops_binned_result *out)
 {
     static const char fn[] = "mlops_drift_binned_counts";
@@ -347,7 +347,7 @@ int mlops_drift_binned_counts(const double *ref_counts, const double *cur_counts
     return mlops__binned_from_counts(ref_counts, cur_counts, k, out);
 }
 
-int mlops_drift_chisq(const double *ref_counts, const double *cur_counts, size_t k,
+MLOPS_API int mlops_drift_chisq(const double *ref_counts, const double *cur_counts, size_t k,
                       mlops_test_result *out)
 {
     static const char fn[] = "mlops_drift_chisq";
@@ -374,28 +374,28 @@ static int binned_one(const char *fn, const double *ref, size_t nref, const doub
     return MLOPS_OK;
 }
 
-int mlops_drift_psi(const double *ref, size_t nref, const double *cur, size_t ncur, size_t bins,
+MLOPS_API int mlops_drift_psi(const double *ref, size_t nref, const double *cur, size_t ncur, size_t bins,
                     double *out)
 {
     return binned_one("mlops_drift_psi", ref, nref, cur, ncur, bins, out,
                       offsetof(mlops_binned_result, psi));
 }
 
-int mlops_drift_jensen_shannon(const double *ref, size_t nref, const double *cur, size_t ncur,
+MLOPS_API int mlops_drift_jensen_shannon(const double *ref, size_t nref, const double *cur, size_t ncur,
                                size_t bins, double *out)
 {
     return binned_one("mlops_drift_jensen_shannon", ref, nref, cur, ncur, bins, out,
                       offsetof(mlops_binned_result, jensen_shannon));
 }
 
-int mlops_drift_kl(const double *ref, size_t nref, const double *cur, size_t ncur, size_t bins,
+MLOPS_API int mlops_drift_kl(const double *ref, size_t nref, const double *cur, size_t ncur, size_t bins,
                    double *out)
 {
     return binned_one("mlops_drift_kl", ref, nref, cur, ncur, bins, out,
                       offsetof(mlops_binned_result, kl));
 }
 
-int mlops_drift_hellinger(const double *ref, size_t nref, const double *cur, size_t ncur,
+MLOPS_API int mlops_drift_hellinger(const double *ref, size_t nref, const double *cur, size_t ncur,
                           size_t bins, double *out)
 {
     return binned_one("mlops_drift_hellinger", ref, nref, cur, ncur, bins, out,

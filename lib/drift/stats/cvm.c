@@ -245,7 +245,7 @@ int mlops__cvm_sorted(const double *x, size_t nx, const double *y, size_t ny,
     return MLOPS_OK;
 }
 
-int mlops_drift_cramer_von_mises(const double *ref, size_t nref, const double *cur, size_t ncur,
+MLOPS_API int mlops_drift_cramer_von_mises(const double *ref, size_t nref, const double *cur, size_t ncur,
                                  mlops_test_result *out)
 {
     static const char fn[] = "mlops_drift_cramer_von_mises";

@@ -215,14 +215,14 @@ void mlops__ks_pvalue(double d, uint64_t n1, uint64_t n2, int method, double *d_
     *method_used = mode;
 }
 
-int mlops_ks_result_init(mlops_ks_result *r, unsigned version)
+MLOPS_API int mlops_ks_result_init(mlops_ks_result *r, unsigned version)
 {
     static const mlops_ks_result defaults = MLOPS_KS_RESULT_INIT;
     return mlops__opts_init(__func__, r, &defaults, sizeof defaults, version,
                             MLOPS_KS_RESULT_VERSION);
 }
 
-int mlops_drift_ks_ex(const double *ref, size_t nref, const double *cur, size_t ncur, int method,
+MLOPS_API int mlops_drift_ks_ex(const double *ref, size_t nref, const double *cur, size_t ncur, int method,
                       mlops_ks_result *out)
 {
     static const char fn[] = "mlops_drift_ks_ex";
@@ -249,7 +249,7 @@ int mlops_drift_ks_ex(const double *ref, size_t nref, const double *cur, size_t 
     return MLOPS_OK;
 }
 
-int mlops_drift_ks(const double *ref, size_t nref, const double *cur, size_t ncur,
+MLOPS_API int mlops_drift_ks(const double *ref, size_t nref, const double *cur, size_t ncur,
                    mlops_test_result *out)
 {
     if (!out) return mlops__err_null("mlops_drift_ks", "out");

@@ -4,7 +4,7 @@
 
 #include <math.h>
 
-int mlops_drift_missing(const double *ref, size_t nref, const double *cur, size_t ncur,
+MLOPS_API int mlops_drift_missing(const double *ref, size_t nref, const double *cur, size_t ncur,
                         mlops_test_result *out)
 {
     static const char fn[] = "mlops_drift_missing";
