@@ -29,7 +29,6 @@
 #include <unistd.h>
 
 #define BATCH 256
-static const char func[] = "mlops_store_gc";
 
 MLOPS_API int mlops_gc_opts_init(mlops_gc_opts *opts, unsigned version)
 {
@@ -424,22 +423,22 @@ static void sync_touched_dirs(struct gc *g)
 
 MLOPS_API int mlops_store_gc(mlops_store *s, const mlops_gc_opts *opts, mlops_gc_report *report)
 {
-    if (!s) return mlops__err_null(func, "s");
+    if (!s) return mlops__err_null(__func__, "s");
     mlops_gc_opts o = MLOPS_GC_OPTS_INIT;
     if (opts) {
         if (opts->version == 0 || opts->version > MLOPS_GC_OPTS_VERSION)
-            return mlops__err(MLOPS_EINVAL, "%s: options version %u is not supported", func,
+            return mlops__err(MLOPS_EINVAL, "%s: options version %u is not supported", __func__,
                               opts->version);
         o = *opts;
     }
     if (report && (report->version == 0 || report->version > MLOPS_GC_REPORT_VERSION))
-        return mlops__err(MLOPS_EINVAL, "%s: report version %u is not supported", func,
+        return mlops__err(MLOPS_EINVAL, "%s: report version %u is not supported", __func__,
                           report->version);
     if (o.grace_ms < 0)
-        return mlops__err(MLOPS_EINVAL, "%s: grace period %lld ms is negative", func,
+        return mlops__err(MLOPS_EINVAL, "%s: grace period %lld ms is negative", __func__,
                           (long long)o.grace_ms);
     if (!o.dry_run) {
-        int rc = mlops__store_check_writable(s, func);
+        int rc = mlops__store_check_writable(s, __func__);
         if (rc) return rc;
     }
     struct gc g;
