@@ -64,11 +64,11 @@ double mlops__energy_sorted(const double *a, size_t na, const double *b, size_t 
 MLOPS_API int mlops_drift_wasserstein(const double *ref, size_t nref, const double *cur, size_t ncur,
                             double *out)
 {
-    return cdf_distance("mlops_drift_wasserstein", ref, nref, cur, ncur, 1, out);
+    return cdf_distance(__func__, ref, nref, cur, ncur, 1, out);
 }
 
 MLOPS_API int mlops_drift_energy(const double *ref, size_t nref, const double *cur, size_t ncur,
                        double *out)
 {
-    return cdf_distance("mlops_drift_energy", ref, nref, cur, ncur, 2, out);
+    return cdf_distance(__func__, ref, nref, cur, ncur, 2, out);
 }

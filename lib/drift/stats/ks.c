@@ -225,15 +225,14 @@ MLOPS_API int mlops_ks_result_init(mlops_ks_result *r, unsigned version)
 MLOPS_API int mlops_drift_ks_ex(const double *ref, size_t nref, const double *cur, size_t ncur, int method,
                       mlops_ks_result *out)
 {
-    static const char fn[] = "mlops_drift_ks_ex";
-    if (!out) return mlops__err_null(fn, "out");
+    if (!out) return mlops__err_null(__func__, "out");
     if (out->version == 0 || out->version > MLOPS_KS_RESULT_VERSION)
-        return mlops__err(MLOPS_EINVAL, "%s: out->version is %u (this library knows 1..%d)", fn,
+        return mlops__err(MLOPS_EINVAL, "%s: out->version is %u (this library knows 1..%d)", __func__,
                           out->version, MLOPS_KS_RESULT_VERSION);
     if (method != MLOPS_KS_AUTO && method != MLOPS_KS_EXACT && method != MLOPS_KS_ASYMPTOTIC)
-        return mlops__err(MLOPS_EINVAL, "%s: unknown method %d", fn, method);
+        return mlops__err(MLOPS_EINVAL, "%s: unknown method %d", __func__, method);
     mlops__sample a, b;
-    int rc = mlops__sample_load_pair(fn, ref, nref, cur, ncur, &a, &b);
+    int rc = mlops__sample_load_pair(__func__, ref, nref, cur, ncur, &a, &b);
     if (rc) return rc;
     double d = mlops__ks_statistic(a.v, a.n, b.v, b.n);
     mlops__ks_pvalue(d, a.n, b.n, method, &out->statistic, &out->p_value, &out->log_p_value,
@@ -252,7 +251,7 @@ MLOPS_API int mlops_drift_ks_ex(const double *ref, size_t nref, const double *cu
 MLOPS_API int mlops_drift_ks(const double *ref, size_t nref, const double *cur, size_t ncur,
                    mlops_test_result *out)
 {
-    if (!out) return mlops__err_null("mlops_drift_ks", "out");
+    if (!out) return mlops__err_null(__func__, "out");
     mlops_ks_result r = MLOPS_KS_RESULT_INIT;
     int rc = mlops_drift_ks_ex(ref, nref, cur, ncur, MLOPS_KS_AUTO, &r);
     if (rc) return rc;
