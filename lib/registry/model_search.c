@@ -132,13 +132,12 @@ static int search_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_model_search(mlops_store *s, const mlops_model_search_opts *opts,
                                  mlops_models **out)
 {
-    const char *func = "mlops_model_search";
     if (out) *out = NULL;
-    if (!s) return mlops__err_null(func, "s");
-    if (!out) return mlops__err_null(func, "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     mlops_model_search_opts defaults = MLOPS_MODEL_SEARCH_OPTS_INIT;
     const mlops_model_search_opts *o = opts ? opts : &defaults;
-    int rc = check_opts(func, o);
+    int rc = check_opts(__func__, o);
     if (rc) return rc;
     struct search_ctx x = { o, calloc(1, sizeof(mlops_models)) };
     if (!x.list) return mlops__err_nomem("listing models");
