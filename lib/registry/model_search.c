@@ -15,16 +15,9 @@ struct mlops_models {
 
 MLOPS_API int mlops_model_search_opts_init(mlops_model_search_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_model_search_opts_init", "opts");
-    if (version == 0 || version > MLOPS_MODEL_SEARCH_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL,
-                          "mlops_model_search_opts_init: options version %u is not supported "
-                          "(this library knows 1..%d)",
-                          version, MLOPS_MODEL_SEARCH_OPTS_VERSION);
-    mlops_model_search_opts defaults = MLOPS_MODEL_SEARCH_OPTS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_model_search_opts defaults = MLOPS_MODEL_SEARCH_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_MODEL_SEARCH_OPTS_VERSION);
 }
 
 MLOPS_API void mlops_models_free(mlops_models *l)
@@ -165,22 +158,21 @@ static int search(const char *func, mlops_store *s, const struct query *q, mlops
 MLOPS_API int mlops_model_search(mlops_store *s, const mlops_model_search_opts *opts,
                                  mlops_models **out)
 {
-    const char *func = "mlops_model_search";
     if (out) *out = NULL;
-    if (!s) return mlops__err_null(func, "s");
-    if (!out) return mlops__err_null(func, "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     mlops_model_search_opts defaults = MLOPS_MODEL_SEARCH_OPTS_INIT;
     const mlops_model_search_opts *o = opts ? opts : &defaults;
     if (o->version == 0 || o->version > MLOPS_MODEL_SEARCH_OPTS_VERSION)
         return mlops__err(MLOPS_EINVAL,
                           "%s: options version %u is not supported (initialise them with "
                           "mlops_model_search_opts_init)",
-                          func, o->version);
+                          __func__, o->version);
     struct query q = { o->name_glob, o->tag_keys,
                        o->tag_values, o->ntags,
                        o->include_deleted ? MLOPS_LIFECYCLE_ALL : MLOPS_LIFECYCLE_ACTIVE,
                        MLOPS_REGISTRY_NAME_MAX };
-    return search(func, s, &q, out);
+    return search(__func__, s, &q, out);
 }
 
 MLOPS_API int mlops_model_search_ex_opts_init(mlops_model_search_ex_opts *opts,

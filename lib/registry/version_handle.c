@@ -139,6 +139,7 @@ static int version_load(mlops__conn *c, int64_t id, mlops_model_version **out)
 }
 
 struct get_ctx {
+    const char *fn;
     const char *model;
     int64_t number;
     mlops_model_version *v;
@@ -147,11 +148,10 @@ struct get_ctx {
 static int get_tx(mlops__conn *c, void *arg)
 {
     struct get_ctx *x = arg;
-    const char *func = "mlops_model_version_get";
     int64_t model_id = 0;
     mlops__reg_version row = { 0 };
-    int rc = mlops__reg_model_id(c, func, x->model, &model_id);
-    if (!rc) rc = mlops__reg_version_find(c, func, x->model, model_id, x->number, 1, &row);
+    int rc = mlops__reg_model_id(c, x->fn, x->model, &model_id);
+    if (!rc) rc = mlops__reg_version_find(c, x->fn, x->model, model_id, x->number, 1, &row);
     if (!rc) rc = version_load(c, row.id, &x->v);
     return rc;
 }
@@ -159,14 +159,13 @@ static int get_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_model_version_get(mlops_store *s, const char *model, int64_t version,
                                       mlops_model_version **out)
 {
-    const char *func = "mlops_model_version_get";
     if (out) *out = NULL;
-    if (!s) return mlops__err_null(func, "s");
-    if (!out) return mlops__err_null(func, "out");
-    int rc = mlops__reg_check_model_name(func, "model name", model);
-    if (!rc) rc = mlops__reg_check_version(func, version);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    int rc = mlops__reg_check_model_name(__func__, "model name", model);
+    if (!rc) rc = mlops__reg_check_version(__func__, version);
     if (rc) return rc;
-    struct get_ctx x = { model, version, NULL };
+    struct get_ctx x = { __func__, model, version, NULL };
     rc = mlops__store_read(s, get_tx, &x);
     if (!rc) *out = x.v;
     return rc;
@@ -233,8 +232,7 @@ static int version_list(const char *func, mlops_store *s, const char *model, int
 MLOPS_API int mlops_model_version_list(mlops_store *s, const char *model, int include_deleted,
                                        mlops_model_versions **out)
 {
-    const char *func = "mlops_model_version_list";
-    return version_list(func, s, model,
+    return version_list(__func__, s, model,
                         include_deleted ? MLOPS_LIFECYCLE_ALL : MLOPS_LIFECYCLE_ACTIVE, out);
 }
 
@@ -321,8 +319,8 @@ MLOPS_API size_t mlops_model_version_tag_count(const mlops_model_version *v)
 MLOPS_API int mlops_model_version_tag_at(const mlops_model_version *v, size_t i,
                                          const char **key, const char **value)
 {
-    if (!v) return mlops__err_null("mlops_model_version_tag_at", "v");
-    return mlops__reg_kv_at("mlops_model_version_tag_at", &v->tags, i, key, value);
+    if (!v) return mlops__err_null(__func__, "v");
+    return mlops__reg_kv_at(__func__, &v->tags, i, key, value);
 }
 
 MLOPS_API const char *mlops_model_version_tag(const mlops_model_version *v, const char *key)
@@ -340,10 +338,10 @@ MLOPS_API int mlops_model_version_signature_at(const mlops_model_version *v, siz
                                                unsigned char signature[64],
                                                int64_t *signed_ms)
 {
-    if (!v) return mlops__err_null("mlops_model_version_signature_at", "v");
+    if (!v) return mlops__err_null(__func__, "v");
     if (i >= v->nsig)
         return mlops__err(MLOPS_EINVAL,
-                          "mlops_model_version_signature_at: index %zu is not below %zu", i,
+                          "%s: index %zu is not below %zu", __func__, i,
                           v->nsig);
     if (key_fingerprint) *key_fingerprint = v->sigs[i].fingerprint;
     if (signature) memcpy(signature, v->sigs[i].signature, 64);

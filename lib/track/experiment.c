@@ -26,6 +26,7 @@ static int check_experiment_name(const char *func, const char *name)
 /* ---- create ---- */
 
 struct create_arg {
+    const char *fn;
     const char *name;
     int64_t id;
 };
@@ -51,8 +52,8 @@ static int create_tx(mlops__conn *c, void *arg)
     int rc = name_taken(c, a->name, 0, &taken);
     if (rc) return rc;
     if (taken)
-        return mlops__err(MLOPS_EEXIST, "mlops_experiment_create: an experiment named '%s' "
-                                        "already exists",
+        return mlops__err(MLOPS_EEXIST, "%s: an experiment named '%s' "
+                                        "already exists", a->fn,
                           a->name);
     sqlite3_stmt *st;
     rc = mlops__conn_stmt(c,
@@ -68,12 +69,11 @@ static int create_tx(mlops__conn *c, void *arg)
 
 MLOPS_API int mlops_experiment_create(mlops_store *s, const char *name, int64_t *id)
 {
-    static const char fn[] = "mlops_experiment_create";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!id) return mlops__err_null(fn, "id");
-    int rc = check_experiment_name(fn, name);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!id) return mlops__err_null(__func__, "id");
+    int rc = check_experiment_name(__func__, name);
     if (rc) return rc;
-    struct create_arg a = { name, 0 };
+    struct create_arg a = { __func__, name, 0 };
     rc = mlops__store_write(s, create_tx, &a);
     if (!rc) *id = a.id;
     return rc;
@@ -177,11 +177,10 @@ static int get_tx(mlops__conn *c, void *arg)
 
 MLOPS_API int mlops_experiment_get(mlops_store *s, int64_t id, mlops_experiment **out)
 {
-    static const char fn[] = "mlops_experiment_get";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = NULL;
-    struct get_arg a = { id, NULL, fn, NULL };
+    struct get_arg a = { id, NULL, __func__, NULL };
     int rc = mlops__store_read(s, get_tx, &a);
     if (!rc) *out = a.out;
     return rc;
@@ -190,13 +189,12 @@ MLOPS_API int mlops_experiment_get(mlops_store *s, int64_t id, mlops_experiment 
 MLOPS_API int mlops_experiment_get_by_name(mlops_store *s, const char *name,
                                            mlops_experiment **out)
 {
-    static const char fn[] = "mlops_experiment_get_by_name";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = NULL;
-    int rc = check_experiment_name(fn, name);
+    int rc = check_experiment_name(__func__, name);
     if (rc) return rc;
-    struct get_arg a = { 0, name, fn, NULL };
+    struct get_arg a = { 0, name, __func__, NULL };
     rc = mlops__store_read(s, get_tx, &a);
     if (!rc) *out = a.out;
     return rc;
@@ -259,14 +257,13 @@ static int list_read(const char *func, mlops_store *s, struct list_arg *a)
 MLOPS_API int mlops_experiment_list(mlops_store *s, int lifecycle, mlops_experiment ***out,
                                     size_t *count)
 {
-    static const char fn[] = "mlops_experiment_list";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
-    if (!count) return mlops__err_null(fn, "count");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    if (!count) return mlops__err_null(__func__, "count");
     *out = NULL;
     *count = 0;
     struct list_arg a = { lifecycle, NULL, 0, 0 };
-    int rc = list_read(fn, s, &a);
+    int rc = list_read(__func__, s, &a);
     if (rc) return rc;
     *out = a.items;
     *count = a.n;
@@ -450,10 +447,9 @@ static int change(mlops_store *s, struct change_arg *a)
 
 MLOPS_API int mlops_experiment_rename(mlops_store *s, int64_t id, const char *name)
 {
-    static const char fn[] = "mlops_experiment_rename";
-    int rc = check_experiment_name(fn, name);
+    int rc = check_experiment_name(__func__, name);
     if (rc) return rc;
-    struct change_arg a = { RENAME, fn, id, name, NULL };
+    struct change_arg a = { RENAME, __func__, id, name, NULL };
     return change(s, &a);
 }
 
@@ -480,8 +476,7 @@ static int tag_delete(const char *func, mlops_store *s, int64_t id, const char *
 MLOPS_API int mlops_experiment_set_tag(mlops_store *s, int64_t id, const char *key,
                                        const char *value)
 {
-    static const char fn[] = "mlops_experiment_set_tag";
-    return tag_set(fn, s, id, key, value);
+    return tag_set(__func__, s, id, key, value);
 }
 
 MLOPS_API int mlops_experiment_tag_set(mlops_store *s, int64_t id, const char *key,
@@ -492,8 +487,7 @@ MLOPS_API int mlops_experiment_tag_set(mlops_store *s, int64_t id, const char *k
 
 MLOPS_API int mlops_experiment_delete_tag(mlops_store *s, int64_t id, const char *key)
 {
-    static const char fn[] = "mlops_experiment_delete_tag";
-    return tag_delete(fn, s, id, key);
+    return tag_delete(__func__, s, id, key);
 }
 
 MLOPS_API int mlops_experiment_tag_delete(mlops_store *s, int64_t id, const char *key)
@@ -503,12 +497,12 @@ MLOPS_API int mlops_experiment_tag_delete(mlops_store *s, int64_t id, const char
 
 MLOPS_API int mlops_experiment_delete(mlops_store *s, int64_t id)
 {
-    struct change_arg a = { SOFT_DELETE, "mlops_experiment_delete", id, NULL, NULL };
+    struct change_arg a = { SOFT_DELETE, __func__, id, NULL, NULL };
     return change(s, &a);
 }
 
 MLOPS_API int mlops_experiment_restore(mlops_store *s, int64_t id)
 {
-    struct change_arg a = { RESTORE, "mlops_experiment_restore", id, NULL, NULL };
+    struct change_arg a = { RESTORE, __func__, id, NULL, NULL };
     return change(s, &a);
 }

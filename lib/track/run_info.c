@@ -150,6 +150,7 @@ int mlops__run_info_from_row(mlops__conn *c, sqlite3_stmt *row, mlops_run_info *
 }
 
 struct get_arg {
+    const char *fn;
     const char *run_id;
     mlops_run_info *out;
 };
@@ -164,7 +165,7 @@ static int get_tx(mlops__conn *c, void *arg)
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) rc = mlops__run_info_from_row(c, st, &a->out);
     else if (step == SQLITE_DONE)
-        rc = mlops__err(MLOPS_ENOTFOUND, "mlops_run_get: no run '%s'", a->run_id);
+        rc = mlops__err(MLOPS_ENOTFOUND, "%s: no run '%s'", a->fn, a->run_id);
     else rc = mlops__conn_error(c, step, "reading a run");
     sqlite3_reset(st);
     return rc;
@@ -172,13 +173,12 @@ static int get_tx(mlops__conn *c, void *arg)
 
 MLOPS_API int mlops_run_get(mlops_store *s, const char *run_id, mlops_run_info **out)
 {
-    static const char fn[] = "mlops_run_get";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = NULL;
-    int rc = mlops__track_check_run_id(fn, run_id);
+    int rc = mlops__track_check_run_id(__func__, run_id);
     if (rc) return rc;
-    struct get_arg a = { run_id, NULL };
+    struct get_arg a = { __func__, run_id, NULL };
     rc = mlops__store_read(s, get_tx, &a);
     if (!rc) *out = a.out;
     return rc;
@@ -262,14 +262,13 @@ static int list_read(const char *func, mlops_store *s, int64_t experiment_id, in
 MLOPS_API int mlops_run_list(mlops_store *s, int64_t experiment_id, int lifecycle,
                              mlops_run_info ***out, size_t *count)
 {
-    static const char fn[] = "mlops_run_list";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
-    if (!count) return mlops__err_null(fn, "count");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    if (!count) return mlops__err_null(__func__, "count");
     *out = NULL;
     *count = 0;
     mlops__run_info_list list = { NULL, 0, 0 };
-    int rc = list_read(fn, s, experiment_id, lifecycle, &list);
+    int rc = list_read(__func__, s, experiment_id, lifecycle, &list);
     if (rc) return rc;
     *out = list.items;
     *count = list.n;

@@ -17,7 +17,7 @@
 MLOPS_API int mlops_search_opts_init(mlops_search_opts *opts, unsigned version)
 {
     static const mlops_search_opts defaults = MLOPS_SEARCH_OPTS_INIT;
-    return mlops__opts_init("mlops_search_opts_init", opts, &defaults, sizeof defaults, version,
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
                             MLOPS_SEARCH_OPTS_VERSION);
 }
 
@@ -281,16 +281,15 @@ static int search(const char *fn, mlops_store *s, const mlops_search_opts *opts,
 MLOPS_API int mlops_run_search(mlops_store *s, const mlops_search_opts *opts,
                                mlops_run_info ***out, size_t *count, char **next_page_token)
 {
-    static const char fn[] = "mlops_run_search";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
-    if (!count) return mlops__err_null(fn, "count");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    if (!count) return mlops__err_null(__func__, "count");
     *out = NULL;
     *count = 0;
     if (next_page_token) *next_page_token = NULL;
     mlops__run_info_list list = { NULL, 0, 0 };
     char *token = NULL;
-    int rc = search(fn, s, opts, &list, &token);
+    int rc = search(__func__, s, opts, &list, &token);
     if (rc) return rc;
     *out = list.items;
     *count = list.n;
