@@ -44,6 +44,9 @@ Options (issue 26; a weight spec may be "none"):
   jsbase BINS REF CUR BASE JS KL (jensenshannon with base; entropy of the
                                  unfloored proportions, inf allowed)
   jsbasec K P1..PK Q1..QK BASE JS KL   (the same on count vectors)
+  cli TEST OPTIONS N1 X1..XN1 N2 Y1..YN2 W STAT P   (`mlops drift test` on
+                                 the values listed; OPTIONS: opt=value,... or
+                                 "-"; W = 1: weights follow, N1 then N2)
 """
 import os
 import subprocess
@@ -273,6 +276,35 @@ def options(w, sample):
             js = jensenshannon(P[keep], Q[keep], base=None if base == 0 else base)
             w(f"jsbasec {len(P)} " + " ".join(hx(v) for v in P) + " " + " ".join(hx(v) for v in Q)
               + f" {hx(base)} {hx(js)} {hx(st.entropy(P[keep], Q[keep]))}")
+
+    # --- `mlops drift test` on small inline samples (tests/cli/test_cli.py) ---
+    rng = np.random.default_rng(2611)
+    x = np.round(rng.normal(0.0, 1.0, 15), 3)
+    y = np.round(rng.normal(0.4, 1.2, 12), 3)
+    wx = np.round(rng.uniform(0.0, 3.0, 15), 2)
+    wy = np.round(rng.uniform(0.0, 3.0, 12), 2)
+    vals = " ".join([str(len(x))] + [repr(float(v)) for v in x] + [str(len(y))]
+                    + [repr(float(v)) for v in y])
+    wts = " ".join([repr(float(v)) for v in wx] + [repr(float(v)) for v in wy])
+    cases = []
+    for alt in ("less", "greater"):
+        for method in ("exact", "asymptotic"):
+            r = st.ks_2samp(x, y, alternative=alt, method=method[:5] if method == "asymptotic" else method)
+            cases.append(("ks", f"alternative={alt},method={method}", 0, r.statistic, r.pvalue))
+    for method in ("exact", "asymptotic"):
+        r = st.cramervonmises_2samp(x, y, method=method)
+        cases.append(("cvm", f"method={method}", 0, r.statistic, r.pvalue))
+    cases.append(("wasserstein", "-", 1, st.wasserstein_distance(x, y, wx, wy), np.nan))
+    cases.append(("energy", "-", 1, st.energy_distance(x, y, wx, wy), np.nan))
+    e = edges_of(x, 4)
+    p = np.bincount(np.searchsorted(e, x, side="left"), minlength=len(e) + 1).astype(float)
+    q = np.bincount(np.searchsorted(e, y, side="left"), minlength=len(e) + 1).astype(float)
+    keep = (p > 0) | (q > 0)
+    cases.append(("js", "base=2,bins=4", 0, jensenshannon(p[keep], q[keep], base=2), np.nan))
+    cases.append(("kl", "no-kl-floor,bins=4", 0, st.entropy(p[keep], q[keep]), np.nan))
+    for test, opts, weighted, stat, pv in cases:
+        w(f"cli {test} {opts} {vals} {weighted}" + (f" {wts}" if weighted else "")
+          + f" {hx(stat)} {hx(pv)}")
 
 
 def main():

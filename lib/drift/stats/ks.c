@@ -43,7 +43,7 @@ void mlops__ks_one_sided(const double *a, size_t na, const double *b, size_t nb,
         if (diff > maxs) maxs = diff;
         if (diff < mins) mins = diff;
     }
-    double mn = -mins;
+    double mn = 0.0 - mins; /* +0.0 where mins is 0 */
     if (mn < 0.0) mn = 0.0;
     if (mn > 1.0) mn = 1.0;
     *dplus = maxs;
