@@ -8,9 +8,9 @@ records the method Evidently picks for each column in
 evidently_types.json, reading the same CSV text with pandas as Evidently's
 users do:
 
-    python3 -m venv /tmp/venv-ev && /tmp/venv-ev/bin/pip install \\
+    python3 -m venv VENV && VENV/bin/pip install \\
         evidently==0.7.23 pandas==2.2.3 numpy==2.1.3 scipy==1.14.1
-    /tmp/venv-ev/bin/python tests/cli/evidently_types.py
+    VENV/bin/python tests/cli/evidently_types.py   (VENV outside the tree)
 
 Evidently 0.7.23 decides in two steps, both called here as its report
 does: the column type from the current dataset's pandas dtype
