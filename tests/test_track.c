@@ -445,7 +445,7 @@ struct exists_arg {
 static int exists_tx(mlops__conn *c, void *arg)
 {
     struct exists_arg *a = arg;
-    return mlops__run_exists(c, a->id, &a->exists);
+    return mlops__run_exists(c, __func__, a->id, &a->exists);
 }
 
 START_TEST(internal_run_exists)

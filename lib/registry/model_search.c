@@ -1,6 +1,7 @@
 /* Listing and searching registered models by name pattern and tags. */
 #include "registry/registry_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 #include <stdlib.h>
@@ -13,16 +14,9 @@ struct mlops_models {
 
 MLOPS_API int mlops_model_search_opts_init(mlops_model_search_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_model_search_opts_init", "opts");
-    if (version == 0 || version > MLOPS_MODEL_SEARCH_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL,
-                          "mlops_model_search_opts_init: options version %u is not supported "
-                          "(this library knows 1..%d)",
-                          version, MLOPS_MODEL_SEARCH_OPTS_VERSION);
-    mlops_model_search_opts defaults = MLOPS_MODEL_SEARCH_OPTS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_model_search_opts defaults = MLOPS_MODEL_SEARCH_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_MODEL_SEARCH_OPTS_VERSION);
 }
 
 MLOPS_API void mlops_models_free(mlops_models *l)
@@ -138,13 +132,12 @@ static int search_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_model_search(mlops_store *s, const mlops_model_search_opts *opts,
                                  mlops_models **out)
 {
-    const char *func = "mlops_model_search";
     if (out) *out = NULL;
-    if (!s) return mlops__err_null(func, "s");
-    if (!out) return mlops__err_null(func, "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     mlops_model_search_opts defaults = MLOPS_MODEL_SEARCH_OPTS_INIT;
     const mlops_model_search_opts *o = opts ? opts : &defaults;
-    int rc = check_opts(func, o);
+    int rc = check_opts(__func__, o);
     if (rc) return rc;
     struct search_ctx x = { o, calloc(1, sizeof(mlops_models)) };
     if (!x.list) return mlops__err_nomem("listing models");

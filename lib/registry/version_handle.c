@@ -138,6 +138,7 @@ static int version_load(mlops__conn *c, int64_t id, mlops_model_version **out)
 }
 
 struct get_ctx {
+    const char *fn;
     const char *model;
     int64_t number;
     mlops_model_version *v;
@@ -146,11 +147,10 @@ struct get_ctx {
 static int get_tx(mlops__conn *c, void *arg)
 {
     struct get_ctx *x = arg;
-    const char *func = "mlops_model_version_get";
     int64_t model_id = 0;
     mlops__reg_version row = { 0 };
-    int rc = mlops__reg_model_id(c, func, x->model, &model_id);
-    if (!rc) rc = mlops__reg_version_find(c, func, x->model, model_id, x->number, 1, &row);
+    int rc = mlops__reg_model_id(c, x->fn, x->model, &model_id);
+    if (!rc) rc = mlops__reg_version_find(c, x->fn, x->model, model_id, x->number, 1, &row);
     if (!rc) rc = version_load(c, row.id, &x->v);
     return rc;
 }
@@ -158,20 +158,20 @@ static int get_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_model_version_get(mlops_store *s, const char *model, int64_t version,
                                       mlops_model_version **out)
 {
-    const char *func = "mlops_model_version_get";
     if (out) *out = NULL;
-    if (!s) return mlops__err_null(func, "s");
-    if (!out) return mlops__err_null(func, "out");
-    int rc = mlops__reg_check_model_name(func, "model name", model);
-    if (!rc) rc = mlops__reg_check_version(func, version);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    int rc = mlops__reg_check_model_name(__func__, "model name", model);
+    if (!rc) rc = mlops__reg_check_version(__func__, version);
     if (rc) return rc;
-    struct get_ctx x = { model, version, NULL };
+    struct get_ctx x = { __func__, model, version, NULL };
     rc = mlops__store_read(s, get_tx, &x);
     if (!rc) *out = x.v;
     return rc;
 }
 
 struct list_ctx {
+    const char *fn;
     const char *model;
     int include_deleted;
     mlops_model_versions *list;
@@ -181,7 +181,7 @@ static int list_tx(mlops__conn *c, void *arg)
 {
     struct list_ctx *x = arg;
     int64_t model_id = 0;
-    int rc = mlops__reg_model_id(c, "mlops_model_version_list", x->model, &model_id);
+    int rc = mlops__reg_model_id(c, x->fn, x->model, &model_id);
     sqlite3_stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c,
@@ -209,13 +209,13 @@ static int list_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_model_version_list(mlops_store *s, const char *model, int include_deleted,
                                        mlops_model_versions **out)
 {
-    const char *func = "mlops_model_version_list";
     if (out) *out = NULL;
-    if (!s) return mlops__err_null(func, "s");
-    if (!out) return mlops__err_null(func, "out");
-    int rc = mlops__reg_check_model_name(func, "model name", model);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    int rc = mlops__reg_check_model_name(__func__, "model name", model);
     if (rc) return rc;
-    struct list_ctx x = { model, include_deleted, calloc(1, sizeof(mlops_model_versions)) };
+    struct list_ctx x = { __func__, model, include_deleted,
+                          calloc(1, sizeof(mlops_model_versions)) };
     if (!x.list) return mlops__err_nomem("listing versions");
     rc = mlops__store_read(s, list_tx, &x);
     if (rc) {
@@ -303,8 +303,8 @@ MLOPS_API size_t mlops_model_version_tag_count(const mlops_model_version *v)
 MLOPS_API int mlops_model_version_tag_at(const mlops_model_version *v, size_t i,
                                          const char **key, const char **value)
 {
-    if (!v) return mlops__err_null("mlops_model_version_tag_at", "v");
-    return mlops__reg_kv_at("mlops_model_version_tag_at", &v->tags, i, key, value);
+    if (!v) return mlops__err_null(__func__, "v");
+    return mlops__reg_kv_at(__func__, &v->tags, i, key, value);
 }
 
 MLOPS_API const char *mlops_model_version_tag(const mlops_model_version *v, const char *key)
@@ -322,10 +322,10 @@ MLOPS_API int mlops_model_version_signature_at(const mlops_model_version *v, siz
                                                unsigned char signature[64],
                                                int64_t *signed_ms)
 {
-    if (!v) return mlops__err_null("mlops_model_version_signature_at", "v");
+    if (!v) return mlops__err_null(__func__, "v");
     if (i >= v->nsig)
         return mlops__err(MLOPS_EINVAL,
-                          "mlops_model_version_signature_at: index %zu is not below %zu", i,
+                          "%s: index %zu is not below %zu", __func__, i,
                           v->nsig);
     if (key_fingerprint) *key_fingerprint = v->sigs[i].fingerprint;
     if (signature) memcpy(signature, v->sigs[i].signature, 64);

@@ -77,14 +77,14 @@ int mlops__track_run_seq(mlops__conn *c, const char *func, const char *run_id, i
     return rc;
 }
 
-int mlops__run_exists(mlops__conn *c, const char *run_id, int *exists)
+int mlops__run_exists(mlops__conn *c, const char *fn, const char *run_id, int *exists)
 {
-    if (!c) return mlops__err_null("mlops__run_exists", "c");
-    if (!exists) return mlops__err_null("mlops__run_exists", "exists");
-    int rc = mlops__track_check_run_id("mlops__run_exists", run_id);
+    if (!c) return mlops__err_null(__func__, "c");
+    if (!exists) return mlops__err_null(__func__, "exists");
+    int rc = mlops__track_check_run_id(fn, run_id);
     if (rc) return rc;
     int64_t seq;
-    rc = mlops__track_run_seq(c, "mlops__run_exists", run_id, &seq, NULL);
+    rc = mlops__track_run_seq(c, fn, run_id, &seq, NULL);
     if (rc == MLOPS_ENOTFOUND) {
         *exists = 0;
         return MLOPS_OK;

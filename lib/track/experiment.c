@@ -25,6 +25,7 @@ static int check_experiment_name(const char *func, const char *name)
 /* ---- create ---- */
 
 struct create_arg {
+    const char *fn;
     const char *name;
     int64_t id;
 };
@@ -50,8 +51,8 @@ static int create_tx(mlops__conn *c, void *arg)
     int rc = name_taken(c, a->name, 0, &taken);
     if (rc) return rc;
     if (taken)
-        return mlops__err(MLOPS_EEXIST, "mlops_experiment_create: an experiment named '%s' "
-                                        "already exists",
+        return mlops__err(MLOPS_EEXIST, "%s: an experiment named '%s' "
+                                        "already exists", a->fn,
                           a->name);
     sqlite3_stmt *st;
     rc = mlops__conn_stmt(c,
@@ -67,12 +68,11 @@ static int create_tx(mlops__conn *c, void *arg)
 
 MLOPS_API int mlops_experiment_create(mlops_store *s, const char *name, int64_t *id)
 {
-    static const char fn[] = "mlops_experiment_create";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!id) return mlops__err_null(fn, "id");
-    int rc = check_experiment_name(fn, name);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!id) return mlops__err_null(__func__, "id");
+    int rc = check_experiment_name(__func__, name);
     if (rc) return rc;
-    struct create_arg a = { name, 0 };
+    struct create_arg a = { __func__, name, 0 };
     rc = mlops__store_write(s, create_tx, &a);
     if (!rc) *id = a.id;
     return rc;
@@ -176,11 +176,10 @@ static int get_tx(mlops__conn *c, void *arg)
 
 MLOPS_API int mlops_experiment_get(mlops_store *s, int64_t id, mlops_experiment **out)
 {
-    static const char fn[] = "mlops_experiment_get";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = NULL;
-    struct get_arg a = { id, NULL, fn, NULL };
+    struct get_arg a = { id, NULL, __func__, NULL };
     int rc = mlops__store_read(s, get_tx, &a);
     if (!rc) *out = a.out;
     return rc;
@@ -189,13 +188,12 @@ MLOPS_API int mlops_experiment_get(mlops_store *s, int64_t id, mlops_experiment 
 MLOPS_API int mlops_experiment_get_by_name(mlops_store *s, const char *name,
                                            mlops_experiment **out)
 {
-    static const char fn[] = "mlops_experiment_get_by_name";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = NULL;
-    int rc = check_experiment_name(fn, name);
+    int rc = check_experiment_name(__func__, name);
     if (rc) return rc;
-    struct get_arg a = { 0, name, fn, NULL };
+    struct get_arg a = { 0, name, __func__, NULL };
     rc = mlops__store_read(s, get_tx, &a);
     if (!rc) *out = a.out;
     return rc;
@@ -243,14 +241,13 @@ static int list_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_experiment_list(mlops_store *s, int lifecycle, mlops_experiment ***out,
                                     size_t *count)
 {
-    static const char fn[] = "mlops_experiment_list";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
-    if (!count) return mlops__err_null(fn, "count");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    if (!count) return mlops__err_null(__func__, "count");
     *out = NULL;
     *count = 0;
     if (lifecycle < MLOPS_LIFECYCLE_ACTIVE || lifecycle > MLOPS_LIFECYCLE_ALL)
-        return mlops__err(MLOPS_EINVAL, "%s: unknown lifecycle %d", fn, lifecycle);
+        return mlops__err(MLOPS_EINVAL, "%s: unknown lifecycle %d", __func__, lifecycle);
     struct list_arg a = { lifecycle, NULL, 0, 0 };
     int rc = mlops__store_read(s, list_tx, &a);
     if (rc) {
@@ -411,41 +408,38 @@ static int change(mlops_store *s, struct change_arg *a)
 
 MLOPS_API int mlops_experiment_rename(mlops_store *s, int64_t id, const char *name)
 {
-    static const char fn[] = "mlops_experiment_rename";
-    int rc = check_experiment_name(fn, name);
+    int rc = check_experiment_name(__func__, name);
     if (rc) return rc;
-    struct change_arg a = { RENAME, fn, id, name, NULL };
+    struct change_arg a = { RENAME, __func__, id, name, NULL };
     return change(s, &a);
 }
 
 MLOPS_API int mlops_experiment_set_tag(mlops_store *s, int64_t id, const char *key,
                                        const char *value)
 {
-    static const char fn[] = "mlops_experiment_set_tag";
-    int rc = mlops__track_check_key(fn, "tag key", key);
-    if (!rc) rc = mlops__track_check_value(fn, "tag value", value, MLOPS_TAG_VALUE_MAX);
+    int rc = mlops__track_check_key(__func__, "tag key", key);
+    if (!rc) rc = mlops__track_check_value(__func__, "tag value", value, MLOPS_TAG_VALUE_MAX);
     if (rc) return rc;
-    struct change_arg a = { SET_TAG, fn, id, key, value };
+    struct change_arg a = { SET_TAG, __func__, id, key, value };
     return change(s, &a);
 }
 
 MLOPS_API int mlops_experiment_delete_tag(mlops_store *s, int64_t id, const char *key)
 {
-    static const char fn[] = "mlops_experiment_delete_tag";
-    int rc = mlops__track_check_key(fn, "tag key", key);
+    int rc = mlops__track_check_key(__func__, "tag key", key);
     if (rc) return rc;
-    struct change_arg a = { DELETE_TAG, fn, id, key, NULL };
+    struct change_arg a = { DELETE_TAG, __func__, id, key, NULL };
     return change(s, &a);
 }
 
 MLOPS_API int mlops_experiment_delete(mlops_store *s, int64_t id)
 {
-    struct change_arg a = { SOFT_DELETE, "mlops_experiment_delete", id, NULL, NULL };
+    struct change_arg a = { SOFT_DELETE, __func__, id, NULL, NULL };
     return change(s, &a);
 }
 
 MLOPS_API int mlops_experiment_restore(mlops_store *s, int64_t id)
 {
-    struct change_arg a = { RESTORE, "mlops_experiment_restore", id, NULL, NULL };
+    struct change_arg a = { RESTORE, __func__, id, NULL, NULL };
     return change(s, &a);
 }

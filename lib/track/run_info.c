@@ -149,6 +149,7 @@ int mlops__run_info_from_row(mlops__conn *c, sqlite3_stmt *row, mlops_run_info *
 }
 
 struct get_arg {
+    const char *fn;
     const char *run_id;
     mlops_run_info *out;
 };
@@ -163,7 +164,7 @@ static int get_tx(mlops__conn *c, void *arg)
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) rc = mlops__run_info_from_row(c, st, &a->out);
     else if (step == SQLITE_DONE)
-        rc = mlops__err(MLOPS_ENOTFOUND, "mlops_run_get: no run '%s'", a->run_id);
+        rc = mlops__err(MLOPS_ENOTFOUND, "%s: no run '%s'", a->fn, a->run_id);
     else rc = mlops__conn_error(c, step, "reading a run");
     sqlite3_reset(st);
     return rc;
@@ -171,13 +172,12 @@ static int get_tx(mlops__conn *c, void *arg)
 
 MLOPS_API int mlops_run_get(mlops_store *s, const char *run_id, mlops_run_info **out)
 {
-    static const char fn[] = "mlops_run_get";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = NULL;
-    int rc = mlops__track_check_run_id(fn, run_id);
+    int rc = mlops__track_check_run_id(__func__, run_id);
     if (rc) return rc;
-    struct get_arg a = { run_id, NULL };
+    struct get_arg a = { __func__, run_id, NULL };
     rc = mlops__store_read(s, get_tx, &a);
     if (!rc) *out = a.out;
     return rc;
@@ -202,6 +202,7 @@ int mlops__run_info_list_push(mlops__run_info_list *l, mlops_run_info *ri)
 }
 
 struct list_arg {
+    const char *fn;
     int64_t experiment_id;
     int lifecycle;
     mlops__run_info_list list;
@@ -211,7 +212,7 @@ static int list_tx(mlops__conn *c, void *arg)
 {
     struct list_arg *a = arg;
     int deleted;
-    int rc = mlops__track_experiment_state(c, "mlops_run_list", a->experiment_id, &deleted);
+    int rc = mlops__track_experiment_state(c, a->fn, a->experiment_id, &deleted);
     if (rc) return rc;
     sqlite3_stmt *st;
     rc = mlops__conn_stmt(c,
@@ -238,16 +239,16 @@ static int list_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_run_list(mlops_store *s, int64_t experiment_id, int lifecycle,
                              mlops_run_info ***out, size_t *count)
 {
-    static const char fn[] = "mlops_run_list";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
-    if (!count) return mlops__err_null(fn, "count");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    if (!count) return mlops__err_null(__func__, "count");
     *out = NULL;
     *count = 0;
     if (lifecycle < MLOPS_LIFECYCLE_ACTIVE || lifecycle > MLOPS_LIFECYCLE_ALL)
-        return mlops__err(MLOPS_EINVAL, "%s: unknown lifecycle %d", fn, lifecycle);
+        return mlops__err(MLOPS_EINVAL, "%s: unknown lifecycle %d", __func__, lifecycle);
     struct list_arg a;
     memset(&a, 0, sizeof a);
+    a.fn = __func__;
     a.experiment_id = experiment_id;
     a.lifecycle = lifecycle;
     int rc = mlops__store_read(s, list_tx, &a);

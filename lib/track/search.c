@@ -16,7 +16,7 @@
 MLOPS_API int mlops_search_opts_init(mlops_search_opts *opts, unsigned version)
 {
     static const mlops_search_opts defaults = MLOPS_SEARCH_OPTS_INIT;
-    return mlops__opts_init("mlops_search_opts_init", opts, &defaults, sizeof defaults, version,
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
                             MLOPS_SEARCH_OPTS_VERSION);
 }
 
@@ -241,29 +241,28 @@ static int check_opts(const char *func, const mlops_search_opts *o)
 MLOPS_API int mlops_run_search(mlops_store *s, const mlops_search_opts *opts,
                                mlops_run_info ***out, size_t *count, char **next_page_token)
 {
-    static const char fn[] = "mlops_run_search";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
-    if (!count) return mlops__err_null(fn, "count");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    if (!count) return mlops__err_null(__func__, "count");
     *out = NULL;
     *count = 0;
     if (next_page_token) *next_page_token = NULL;
     mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
     if (opts) o = *opts; /* version 1 is the only version so far: every field */
-    int rc = check_opts(fn, &o);
+    int rc = check_opts(__func__, &o);
     if (rc) return rc;
 
     struct search_arg *a = calloc(1, sizeof *a);
     if (!a) return mlops__err_nomem("searching runs");
-    a->func = fn;
+    a->func = __func__;
     a->o = &o;
     a->limit = o.max_results ? o.max_results : 1000;
     mlops__value after[MLOPS__ORDER_MAX];
     memset(after, 0, sizeof after);
-    rc = mlops__search_parse(fn, o.filter, o.order_by, &a->tree);
+    rc = mlops__search_parse(__func__, o.filter, o.order_by, &a->tree);
     if (!rc) rc = fingerprint(&o, a->fp);
     if (!rc && o.page_token) {
-        rc = mlops__page_token_decode(fn, o.page_token, a->fp, after, a->tree.nkeys,
+        rc = mlops__page_token_decode(__func__, o.page_token, a->fp, after, a->tree.nkeys,
                                       &a->after_seq);
         if (!rc) a->after = after;
     }

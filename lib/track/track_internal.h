@@ -15,8 +15,9 @@ extern const char mlops__track_schema_v1[];
  * restored), read through the caller's connection, so inside the caller's
  * transaction. run_id must be 32 lowercase hex digits.
  * Returns MLOPS_OK with *exists 0 or 1; MLOPS_EINVAL (with a message) for
- * a NULL argument or a malformed id; a mapped SQLite error otherwise. */
-int mlops__run_exists(mlops__conn *c, const char *run_id, int *exists);
+ * a NULL argument or a malformed id (naming fn, the public caller); a
+ * mapped SQLite error otherwise. */
+int mlops__run_exists(mlops__conn *c, const char *fn, const char *run_id, int *exists);
 
 /* ---- Shared inside lib/track -------------------------------------------- */
 

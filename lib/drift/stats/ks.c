@@ -283,16 +283,11 @@ void mlops__ks_pvalue(double d, uint64_t n1, uint64_t n2, int method, double *d_
     mlops__ks_pvalue_alt(d, n1, n2, MLOPS_KS_TWO_SIDED, method, d_out, p, log_p, method_used);
 }
 
-int mlops_ks_result_init(mlops_ks_result *r, unsigned version)
+MLOPS_API int mlops_ks_result_init(mlops_ks_result *r, unsigned version)
 {
-    if (!r) return mlops__err_null("mlops_ks_result_init", "r");
-    if (version == 0 || version > MLOPS_KS_RESULT_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_ks_result_init: unknown version %u (this library knows 1..%d)",
-                          version, MLOPS_KS_RESULT_VERSION);
-    mlops_ks_result z = MLOPS_KS_RESULT_INIT;
-    *r = z;
-    r->version = version;
-    return MLOPS_OK;
+    static const mlops_ks_result defaults = MLOPS_KS_RESULT_INIT;
+    return mlops__opts_init(__func__, r, &defaults, sizeof defaults, version,
+                            MLOPS_KS_RESULT_VERSION);
 }
 
 /* The one implementation behind mlops_drift_ks_ex and mlops_drift_ks_opts. */
@@ -352,10 +347,10 @@ MLOPS_API int mlops_drift_ks_opts(const double *ref, size_t nref, const double *
     return ks_run(__func__, ref, nref, cur, ncur, opts->alternative, opts->method, out);
 }
 
-int mlops_drift_ks(const double *ref, size_t nref, const double *cur, size_t ncur,
+MLOPS_API int mlops_drift_ks(const double *ref, size_t nref, const double *cur, size_t ncur,
                    mlops_test_result *out)
 {
-    if (!out) return mlops__err_null("mlops_drift_ks", "out");
+    if (!out) return mlops__err_null(__func__, "out");
     mlops_ks_result r = MLOPS_KS_RESULT_INIT;
     int rc = mlops_drift_ks_ex(ref, nref, cur, ncur, MLOPS_KS_AUTO, &r);
     if (rc) return rc;
