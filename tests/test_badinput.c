@@ -1565,6 +1565,146 @@ static void drift_arrays(void)
     BAD(mlops_drift_bh_adjust, "SIZE_MAX size", MLOPS_EINVAL, (counts, SIZE_MAX, adj));
 }
 
+static int ks_opts_d(const double *a, size_t na, const double *b, size_t nb, double *out)
+{
+    mlops_ks_result r = MLOPS_KS_RESULT_INIT;
+    (void)out;
+    return mlops_drift_ks_opts(a, na, b, nb, NULL, out ? &r : NULL);
+}
+
+static int cvm_opts_d(const double *a, size_t na, const double *b, size_t nb, double *out)
+{
+    mlops_test_result r;
+    (void)out;
+    return mlops_drift_cramer_von_mises_opts(a, na, b, nb, NULL, out ? &r : NULL);
+}
+
+static int wasserstein_opts_d(const double *a, size_t na, const double *b, size_t nb, double *out)
+{
+    return mlops_drift_wasserstein_opts(a, na, b, nb, NULL, out);
+}
+
+static int energy_opts_d(const double *a, size_t na, const double *b, size_t nb, double *out)
+{
+    return mlops_drift_energy_opts(a, na, b, nb, NULL, out);
+}
+
+/* The options of 1.1 (issue 26). */
+static void drift_options(void)
+{
+    two_sample_cases("mlops_drift_ks_opts", ks_opts_d, 0);
+    two_sample_cases("mlops_drift_cramer_von_mises_opts", cvm_opts_d, 0);
+    two_sample_cases("mlops_drift_wasserstein_opts", wasserstein_opts_d, 0);
+    two_sample_cases("mlops_drift_energy_opts", energy_opts_d, 0);
+
+    mlops_ks_opts ko;
+    mlops_ks_result kr = MLOPS_KS_RESULT_INIT;
+    BAD(mlops_ks_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_KS_OPTS_VERSION));
+    BAD(mlops_ks_opts_init, "version 0", MLOPS_EINVAL, (&ko, 0));
+    BAD(mlops_ks_opts_init, "future version", MLOPS_EINVAL, (&ko, 99));
+    mlops_ks_opts_init(&ko, MLOPS_KS_OPTS_VERSION);
+    ko.alternative = 3;
+    BAD(mlops_drift_ks_opts, "unknown alternative", MLOPS_EINVAL, (X, 6, X, 6, &ko, &kr));
+    ko.alternative = MLOPS_KS_GREATER;
+    ko.method = -1;
+    BAD(mlops_drift_ks_opts, "unknown method", MLOPS_EINVAL, (X, 6, X, 6, &ko, &kr));
+    ko.method = MLOPS_KS_AUTO;
+    ko.version = 0;
+    BAD(mlops_drift_ks_opts, "opts version 0", MLOPS_EINVAL, (X, 6, X, 6, &ko, &kr));
+    kr.version = 0;
+    BAD(mlops_drift_ks_opts, "result version 0", MLOPS_EINVAL, (X, 6, X, 6, NULL, &kr));
+
+    mlops_cvm_opts co;
+    mlops_test_result tr;
+    BAD(mlops_cvm_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_CVM_OPTS_VERSION));
+    BAD(mlops_cvm_opts_init, "version 0", MLOPS_EINVAL, (&co, 0));
+    mlops_cvm_opts_init(&co, MLOPS_CVM_OPTS_VERSION);
+    co.method = 5;
+    BAD(mlops_drift_cramer_von_mises_opts, "unknown method", MLOPS_EINVAL, (X, 6, X, 6, &co, &tr));
+    co.method = MLOPS_CVM_AUTO;
+    co.version = 9;
+    BAD(mlops_drift_cramer_von_mises_opts, "future opts version", MLOPS_EINVAL, (X, 6, X, 6, &co, &tr));
+
+    mlops_distance_opts dopt;
+    double d;
+    const double w_neg[6] = { 1, 1, -1, 1, 1, 1 }, w_inf[6] = { 1, INFINITY, 1, 1, 1, 1 },
+                 w_zero[6] = { 0 };
+    BAD(mlops_distance_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_DISTANCE_OPTS_VERSION));
+    BAD(mlops_distance_opts_init, "version 0", MLOPS_EINVAL, (&dopt, 0));
+    struct {
+        const char *what;
+        const double *wa, *wb;
+        size_t na;
+        unsigned version;
+    } dw[] = {
+        { "a negative weight", w_neg, NULL, 6, 1 }, { "an infinite weight", NULL, w_inf, 6, 1 },
+        { "weights summing to 0", w_zero, NULL, 6, 1 }, { "opts version 0", w_neg, NULL, 6, 0 },
+        { "weights and SIZE_MAX size", w_neg, NULL, SIZE_MAX, 1 },
+    };
+    for (size_t i = 0; i < sizeof dw / sizeof dw[0]; i++) {
+        mlops_distance_opts_init(&dopt, MLOPS_DISTANCE_OPTS_VERSION);
+        dopt.ref_weights = dw[i].wa;
+        dopt.cur_weights = dw[i].wb;
+        dopt.version = dw[i].version;
+        BAD(mlops_drift_wasserstein_opts, dw[i].what, MLOPS_EINVAL, (X, dw[i].na, X, 6, &dopt, &d));
+        BAD(mlops_drift_energy_opts, dw[i].what, MLOPS_EINVAL, (X, dw[i].na, X, 6, &dopt, &d));
+    }
+
+    mlops_binned_opts bo;
+    mlops_binned_result br = MLOPS_BINNED_RESULT_INIT;
+    const double counts[3] = { 1, 2, 3 }, negative[3] = { 1, -2, 3 };
+    BAD(mlops_binned_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_BINNED_OPTS_VERSION));
+    BAD(mlops_binned_opts_init, "version 0", MLOPS_EINVAL, (&bo, 0));
+    mlops_binned_opts_init(&bo, MLOPS_BINNED_OPTS_VERSION);
+    BAD(mlops_drift_binned_opts, "bins 1", MLOPS_EINVAL, (X, 6, X, 6, 1, &bo, &br));
+    BAD(mlops_drift_binned_opts, "NULL out", MLOPS_EINVAL, (X, 6, X, 6, 4, &bo, NULL));
+    BAD(mlops_drift_binned_opts, "SIZE_MAX size", MLOPS_EINVAL, (X, SIZE_MAX, X, 6, 4, &bo, &br));
+    BAD(mlops_drift_binned_counts_opts, "a negative count", MLOPS_EINVAL,
+        (counts, negative, 3, &bo, &br));
+    BAD(mlops_drift_binned_counts_opts, "SIZE_MAX k", MLOPS_EINVAL, (counts, counts, SIZE_MAX, &bo, &br));
+    BAD(mlops_drift_binned_counts_opts, "NULL out", MLOPS_EINVAL, (counts, counts, 3, &bo, NULL));
+    const double bases[] = { 1.0, 0.5, -2.0, NAN, INFINITY };
+    for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
+        bo.base = bases[i];
+        BAD(mlops_drift_binned_opts, "a bad base", MLOPS_EINVAL, (X, 6, X, 6, 4, &bo, &br));
+        BAD(mlops_drift_binned_counts_opts, "a bad base", MLOPS_EINVAL, (counts, counts, 3, &bo, &br));
+    }
+    mlops_binned_opts_init(&bo, MLOPS_BINNED_OPTS_VERSION);
+    bo.kl_floor = -1;
+    BAD(mlops_drift_binned_counts_opts, "kl_floor -1", MLOPS_EINVAL, (counts, counts, 3, &bo, &br));
+    bo.kl_floor = 1;
+    bo.version = 0;
+    BAD(mlops_drift_binned_opts, "opts version 0", MLOPS_EINVAL, (X, 6, X, 6, 4, &bo, &br));
+
+    mlops_chisq_opts qo;
+    mlops_chisq_result qr;
+    BAD(mlops_chisq_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_CHISQ_OPTS_VERSION));
+    BAD(mlops_chisq_opts_init, "version 0", MLOPS_EINVAL, (&qo, 0));
+    BAD(mlops_chisq_result_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_CHISQ_RESULT_VERSION));
+    BAD(mlops_chisq_result_init, "version 0", MLOPS_EINVAL, (&qr, 0));
+    mlops_chisq_opts_init(&qo, MLOPS_CHISQ_OPTS_VERSION);
+    mlops_chisq_result_init(&qr, MLOPS_CHISQ_RESULT_VERSION);
+    const double t4[4] = { 1, 2, 3, 4 }, t_empty_row[4] = { 0, 0, 3, 4 }, t_nan[4] = { 1, NAN, 3, 4 };
+    BAD(mlops_drift_chisq_table, "NULL table", MLOPS_EINVAL, (NULL, 2, 2, &qo, &qr));
+    BAD(mlops_drift_chisq_table, "0 rows", MLOPS_EINVAL, (t4, 0, 2, &qo, &qr));
+    BAD(mlops_drift_chisq_table, "0 columns", MLOPS_EINVAL, (t4, 2, 0, &qo, &qr));
+    BAD(mlops_drift_chisq_table, "rows x cols overflowing", MLOPS_EINVAL, (t4, SIZE_MAX, 2, &qo, &qr));
+    BAD(mlops_drift_chisq_table, "SIZE_MAX cells", MLOPS_EINVAL, (t4, SIZE_MAX, 1, &qo, &qr));
+    BAD(mlops_drift_chisq_table, "an empty row", MLOPS_EINVAL, (t_empty_row, 2, 2, &qo, &qr));
+    BAD(mlops_drift_chisq_table, "a NaN count", MLOPS_EINVAL, (t_nan, 2, 2, &qo, &qr));
+    BAD(mlops_drift_chisq_table, "NULL out", MLOPS_EINVAL, (t4, 2, 2, &qo, NULL));
+    qo.lambda = INFINITY;
+    BAD(mlops_drift_chisq_table, "an infinite lambda", MLOPS_EINVAL, (t4, 2, 2, &qo, &qr));
+    qo.lambda = MLOPS_LAMBDA_PEARSON;
+    qo.correction = 5;
+    BAD(mlops_drift_chisq_table, "correction 5", MLOPS_EINVAL, (t4, 2, 2, &qo, &qr));
+    qo.correction = 1;
+    qo.version = 0;
+    BAD(mlops_drift_chisq_table, "opts version 0", MLOPS_EINVAL, (t4, 2, 2, &qo, &qr));
+    qr.version = 0;
+    BAD(mlops_drift_chisq_table, "result version 0", MLOPS_EINVAL, (t4, 2, 2, NULL, &qr));
+}
+
 static void drift_profiles(void)
 {
     mlops_profile_opts po;
@@ -1781,6 +1921,7 @@ static void drift(void)
 {
     snap b = snapshot(store_dir);
     drift_arrays();
+    drift_options();
     drift_profiles();
     drift_reports();
     same_store(store_dir, &b, "drift.h");

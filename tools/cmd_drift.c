@@ -356,6 +356,33 @@ const cli_command cli_drift_commands[] = {
       "  --alpha X                with --profile: significance level (default 0.05)\n"
       "  --json                   print the report as JSON\n"
       "  --fail-on-drift          exit 1 when the dataset drifted\n" },
+    { "drift test", cmd_drift_test, "TEST REF.csv CUR.csv -c COLUMN",
+      "One statistic on one column, with scipy's options",
+      "TEST is ks, cvm, wasserstein, energy, js or kl; the column is read as numbers\n"
+      "on both sides (empty cells are missing). Each figure equals scipy's: KS as\n"
+      "ks_2samp, CvM as cramervonmises_2samp, the distances with u_weights and\n"
+      "v_weights, JS as jensenshannon and KL as entropy on the reference's quantile\n"
+      "bins (see doc/drift.md).\n\n"
+      "Options:\n"
+      "  -c, --column COL         the column to test (in both files)\n"
+      "  --alternative A          ks: two-sided (default), less or greater\n"
+      "  -m, --method M           ks, cvm: auto (default), exact or asymptotic\n"
+      "  -w, --weights COL        wasserstein, energy: weights of each file's values\n"
+      "  --base B                 js: logarithm base (default e)\n"
+      "  --no-kl-floor            kl: no 1e-4 floor (inf where scipy gives inf)\n"
+      "  --bins N                 js, kl: reference quantile bins (default 10)\n"
+      "  --json                   print JSON\n" },
+    { "drift chi2", cmd_drift_chi2, "TABLE.csv",
+      "Chi-square test of independence on a table of counts",
+      "TABLE.csv holds counts, one row per row of the contingency table (a first\n"
+      "column of labels is skipped). The test equals scipy.stats.chi2_contingency:\n"
+      "Yates' correction when the table has one degree of freedom, and the\n"
+      "Cressie-Read statistic of power_divergence.\n\n"
+      "Options:\n"
+      "  --no-correction          no Yates correction (scipy's correction=False)\n"
+      "  --lambda L               pearson (default), log-likelihood, freeman-tukey,\n"
+      "                           mod-log-likelihood, neyman, cressie-read or a number\n"
+      "  --json                   print JSON\n" },
     { "drift profile", cmd_drift_profile, "DATA.csv",
       "Store a profile of every column; print its digest",
       "A profile summarises each column (counts, moments, quantile sketch, bins or\n"

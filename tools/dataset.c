@@ -157,6 +157,55 @@ static int all_numeric(const csv_table *t, size_t c)
     return 1;
 }
 
+/* Evidently's column types (evidently 0.7, core/datasets.py
+ * infer_column_type): an integer column (pandas int64: every cell an
+ * integer literal) with at most INTEGER_CARDINALITY_LIMIT distinct values
+ * in the current data is categorical, so 0/1 labels and ratings get the
+ * categorical tests. */
+#define INTEGER_CARDINALITY_LIMIT 10
+
+/* An optional sign and decimal digits, blanks around: what pandas reads
+ * as an integer. */
+static int integer_literal(const char *cell)
+{
+    while (*cell == ' ' || *cell == '\t') cell++;
+    if (*cell == '+' || *cell == '-') cell++;
+    if (*cell < '0' || *cell > '9') return 0;
+    while (*cell >= '0' && *cell <= '9') cell++;
+    while (*cell == ' ' || *cell == '\t') cell++;
+    return *cell == 0;
+}
+
+/* Every non-empty cell is an integer literal. Unlike pandas, a missing
+ * cell does not make the column a float one: one empty cell would
+ * otherwise switch a column of ratings from chi-square to KS. */
+static int all_integer(const csv_table *t, size_t c)
+{
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *cell = t->cells[r * t->ncols + c];
+        if (cell && !blank(cell) && !integer_literal(cell)) return 0;
+    }
+    return 1;
+}
+
+/* At most `limit` distinct values among the non-empty cells. */
+static int few_values(const csv_table *t, size_t c, size_t limit)
+{
+    double seen[INTEGER_CARDINALITY_LIMIT];
+    size_t k = 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *cell = t->cells[r * t->ncols + c];
+        double v;
+        if (!cell || blank(cell) || !ds_parse_number(cell, &v)) continue;
+        size_t i = 0;
+        while (i < k && seen[i] != v) i++;
+        if (i < k) continue;
+        if (k == limit) return 0;
+        seen[k++] = v;
+    }
+    return 1;
+}
+
 /* The values of one side of a column, owned by the column. */
 static double *alloc_side(ds_column *col, size_t side, size_t n)
 {
@@ -283,6 +332,11 @@ int ds_build(const ds_spec *spec, const ds_input *inputs, size_t nsides, ds_colu
         if (!forced_num && !forced_cat) {
             numeric = 1;
             for (size_t s = 0; s < nsides && numeric; s++) numeric = all_numeric(inputs[s].table, idx[s]);
+            int integer = numeric;
+            for (size_t s = 0; s < nsides && integer; s++) integer = all_integer(inputs[s].table, idx[s]);
+            /* the current data decides, as Evidently types the current dataset */
+            if (integer && few_values(inputs[nsides - 1].table, idx[nsides - 1], INTEGER_CARDINALITY_LIMIT))
+                numeric = 0;
         }
         col->kind = numeric ? DS_NUMERIC : DS_CATEGORICAL;
         if (numeric) {

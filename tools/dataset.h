@@ -5,7 +5,10 @@
  *
  * A column is numeric when every non-empty cell of it, on every side,
  * reads as a number (strtod syntax, surrounding blanks allowed; "nan" is
- * missing, "inf" infinite); otherwise categorical. Missing cells are NaN,
+ * missing, "inf" infinite); otherwise categorical. As in Evidently, an
+ * integer column (every non-empty cell an integer literal, on every side)
+ * with at most 10 distinct values in the current data (the last input) is
+ * categorical: 0/1 labels, ratings. Missing cells are NaN,
  * and so are cells of blanks only in a numeric column.
  * Categories get codes 0, 1, 2... in order of first appearance, reference
  * first, so both sides share one code book.

@@ -26,6 +26,10 @@ typedef struct compare_args {
     int as_json, fail_on_drift;
 } compare_args;
 
+/* `drift test` and `drift chi2` (cmd_drift_test.c). */
+int cmd_drift_test(cli_ctx *ctx, int argc, char **argv);
+int cmd_drift_chi2(cli_ctx *ctx, int argc, char **argv);
+
 /* `drift compare --profile DIGEST CUR.csv` (cmd_drift_profile.c). */
 int compare_profile(cli_ctx *ctx, const compare_args *a, const char *cur_path);
 

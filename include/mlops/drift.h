@@ -93,6 +93,46 @@ MLOPS_API int mlops_ks_result_init(mlops_ks_result *r, unsigned version);
 MLOPS_API int mlops_drift_ks_ex(const double *ref, size_t nref, const double *cur, size_t ncur,
                                 int method, mlops_ks_result *out);
 
+/* KS alternatives (mlops_ks_opts.alternative; since 1.1), scipy's names.
+ * With F_ref and F_cur the two empirical CDFs: */
+#define MLOPS_KS_TWO_SIDED 0 /* D = max |F_ref - F_cur| */
+#define MLOPS_KS_LESS      1 /* D- = max (F_cur - F_ref), clipped at 0 */
+#define MLOPS_KS_GREATER   2 /* D+ = max (F_ref - F_cur) */
+
+#define MLOPS_KS_OPTS_VERSION 1
+
+/* Options of mlops_drift_ks_opts (since 1.1). Initialise with
+ * MLOPS_KS_OPTS_INIT or mlops_ks_opts_init(). */
+typedef struct mlops_ks_opts {
+    unsigned version; /* MLOPS_KS_OPTS_VERSION */
+    int alternative;  /* MLOPS_KS_TWO_SIDED (default), _LESS, _GREATER */
+    int method;       /* MLOPS_KS_AUTO (default), _EXACT, _ASYMPTOTIC */
+} mlops_ks_opts;
+
+#define MLOPS_KS_OPTS_INIT { MLOPS_KS_OPTS_VERSION, MLOPS_KS_TWO_SIDED, MLOPS_KS_AUTO }
+
+/* Fills opts with the defaults of the given version (since 1.1).
+ * Errors: MLOPS_EINVAL (NULL, or a version this library does not know). */
+MLOPS_API int mlops_ks_opts_init(mlops_ks_opts *opts, unsigned version);
+
+/* The KS test of mlops_drift_ks_ex with an alternative (since 1.1), equal
+ * to scipy.stats.ks_2samp(ref, cur, alternative, method): the statistic
+ * and p-value within the tolerances above. One-sided, the exact p-value
+ * counts the lattice paths that cross one edge of the band (for equal
+ * sizes C(2n, n-h) / C(2n, n)); the asymptotic one is Hodges'
+ * approximation exp(-2z^2 - 2z(m + 2n) / (3 sqrt(mn(m + n)))), z =
+ * sqrt(mn / (m + n)) D, m the larger size. AUTO and EXACT switch to the
+ * asymptotic path where scipy does: max(n) > 10000 (AUTO), lcm(n1, n2)
+ * beyond 2^31, and, one-sided with n1 != n2, where C(n1 + n2, n1)
+ * overflows a double (scipy's path count fails there); out->method says
+ * which ran. opts NULL means the defaults (two-sided, auto: as
+ * mlops_drift_ks_ex with MLOPS_KS_AUTO). log_p_value is finite wherever
+ * p_value underflows (one-sided asymptotic: the exponent itself).
+ * Errors: as mlops_drift_ks_ex, and MLOPS_EINVAL for an unknown
+ * opts->version or alternative. */
+MLOPS_API int mlops_drift_ks_opts(const double *ref, size_t nref, const double *cur, size_t ncur,
+                                  const mlops_ks_opts *opts, mlops_ks_result *out);
+
 /* Wasserstein-1 distance, equal to scipy.stats.wasserstein_distance(ref,
  * cur). Errors: as mlops_drift_ks. */
 MLOPS_API int mlops_drift_wasserstein(const double *ref, size_t nref, const double *cur,
@@ -102,6 +142,43 @@ MLOPS_API int mlops_drift_wasserstein(const double *ref, size_t nref, const doub
  * Errors: as mlops_drift_ks. */
 MLOPS_API int mlops_drift_energy(const double *ref, size_t nref, const double *cur, size_t ncur,
                                  double *out);
+
+#define MLOPS_DISTANCE_OPTS_VERSION 1
+
+/* Options of mlops_drift_wasserstein_opts and mlops_drift_energy_opts
+ * (since 1.1). Initialise with MLOPS_DISTANCE_OPTS_INIT or
+ * mlops_distance_opts_init(). Weights are scipy's u_weights and v_weights:
+ * NULL (every value weighs 1) or one weight per value, weights[i] going
+ * with ref[i] (cur[i]); a value left out as NaN or +-Inf takes its weight
+ * with it. Weights must be finite and >= 0, and those of a side's finite
+ * values must have a positive sum. Read during the call only. */
+typedef struct mlops_distance_opts {
+    unsigned version;          /* MLOPS_DISTANCE_OPTS_VERSION */
+    const double *ref_weights; /* NULL or nref weights (default NULL) */
+    const double *cur_weights; /* NULL or ncur weights (default NULL) */
+} mlops_distance_opts;
+
+#define MLOPS_DISTANCE_OPTS_INIT { MLOPS_DISTANCE_OPTS_VERSION, NULL, NULL }
+
+/* Fills opts with the defaults of the given version (since 1.1).
+ * Errors: MLOPS_EINVAL (NULL, or a version this library does not know). */
+MLOPS_API int mlops_distance_opts_init(mlops_distance_opts *opts, unsigned version);
+
+/* Weighted Wasserstein-1 distance (since 1.1), equal to
+ * scipy.stats.wasserstein_distance(ref, cur, u_weights, v_weights): each
+ * side's CDF is its cumulative weight divided by its total weight. opts
+ * NULL (or both weights NULL) gives mlops_drift_wasserstein's result.
+ * Errors: as mlops_drift_ks, and MLOPS_EINVAL for an unknown
+ * opts->version or a bad weight (named). */
+MLOPS_API int mlops_drift_wasserstein_opts(const double *ref, size_t nref, const double *cur,
+                                           size_t ncur, const mlops_distance_opts *opts,
+                                           double *out);
+
+/* Weighted energy distance (since 1.1), equal to
+ * scipy.stats.energy_distance(ref, cur, u_weights, v_weights).
+ * Errors: as mlops_drift_wasserstein_opts. */
+MLOPS_API int mlops_drift_energy_opts(const double *ref, size_t nref, const double *cur,
+                                      size_t ncur, const mlops_distance_opts *opts, double *out);
 
 /* Two-sample Cramer-von Mises test, equal to
  * scipy.stats.cramervonmises_2samp(ref, cur, method='auto'): the exact
@@ -120,6 +197,36 @@ MLOPS_API int mlops_drift_energy(const double *ref, size_t nref, const double *c
  * finite values. */
 MLOPS_API int mlops_drift_cramer_von_mises(const double *ref, size_t nref, const double *cur,
                                            size_t ncur, mlops_test_result *out);
+
+/* Cramer-von Mises methods (mlops_cvm_opts.method; since 1.1). */
+#define MLOPS_CVM_AUTO       0 /* exact when max(n) <= 20 (scipy's rule) */
+#define MLOPS_CVM_EXACT      1 /* the exact distribution of T: its cost grows
+                                  fast with the sizes (as scipy's does) */
+#define MLOPS_CVM_ASYMPTOTIC 2 /* Anderson's normalisation, limiting law */
+
+#define MLOPS_CVM_OPTS_VERSION 1
+
+/* Options of mlops_drift_cramer_von_mises_opts (since 1.1). Initialise
+ * with MLOPS_CVM_OPTS_INIT or mlops_cvm_opts_init(). */
+typedef struct mlops_cvm_opts {
+    unsigned version; /* MLOPS_CVM_OPTS_VERSION */
+    int method;       /* MLOPS_CVM_* (default AUTO) */
+} mlops_cvm_opts;
+
+#define MLOPS_CVM_OPTS_INIT { MLOPS_CVM_OPTS_VERSION, MLOPS_CVM_AUTO }
+
+/* Fills opts with the defaults of the given version (since 1.1).
+ * Errors: MLOPS_EINVAL (NULL, or a version this library does not know). */
+MLOPS_API int mlops_cvm_opts_init(mlops_cvm_opts *opts, unsigned version);
+
+/* The Cramer-von Mises test with a chosen method (since 1.1), equal to
+ * scipy.stats.cramervonmises_2samp(ref, cur, method) within the
+ * tolerances of mlops_drift_cramer_von_mises; opts NULL means AUTO.
+ * Errors: as mlops_drift_cramer_von_mises, MLOPS_EINVAL for an unknown
+ * opts->version or method, MLOPS_ENOMEM (the exact law on large samples). */
+MLOPS_API int mlops_drift_cramer_von_mises_opts(const double *ref, size_t nref, const double *cur,
+                                                size_t ncur, const mlops_cvm_opts *opts,
+                                                mlops_test_result *out);
 
 /* Two-proportion z-test of the share of NaN values (missing values) in ref
  * against cur, pooled variance: statistic z = (q_cur - q_ref) / se, p-value
@@ -202,6 +309,107 @@ MLOPS_API int mlops_drift_binned_counts(const double *ref_counts, const double *
  * a negative, NaN or infinite count, a side whose counts are all zero). */
 MLOPS_API int mlops_drift_chisq(const double *ref_counts, const double *cur_counts, size_t k,
                                 mlops_test_result *out);
+
+#define MLOPS_BINNED_OPTS_VERSION 1
+
+/* Options of mlops_drift_binned_opts and mlops_drift_binned_counts_opts
+ * (since 1.1). Initialise with MLOPS_BINNED_OPTS_INIT or
+ * mlops_binned_opts_init(). */
+typedef struct mlops_binned_opts {
+    unsigned version; /* MLOPS_BINNED_OPTS_VERSION */
+    double base;      /* logarithm base of Jensen-Shannon, scipy's `base`:
+                         0 = e (default), else finite and > 1 (2 gives a
+                         distance in [0, 1]) */
+    int kl_floor;     /* 1 (default): KL on proportions floored at 1e-4 as
+                         mlops_drift_kl; 0: no floor, equal to
+                         scipy.stats.entropy(p_ref, p_cur), +Inf when a
+                         bin holds reference values and no current ones */
+} mlops_binned_opts;
+
+#define MLOPS_BINNED_OPTS_INIT { MLOPS_BINNED_OPTS_VERSION, 0.0, 1 }
+
+/* Fills opts with the defaults of the given version (since 1.1).
+ * Errors: MLOPS_EINVAL (NULL, or a version this library does not know). */
+MLOPS_API int mlops_binned_opts_init(mlops_binned_opts *opts, unsigned version);
+
+/* mlops_drift_binned with options (since 1.1): jensen_shannon equals
+ * scipy.spatial.distance.jensenshannon(p, q, base) and kl follows
+ * opts->kl_floor; the other figures are unchanged. opts NULL means the
+ * defaults (mlops_drift_binned's result). Errors: as mlops_drift_binned,
+ * and MLOPS_EINVAL for an unknown opts->version, a bad base or kl_floor. */
+MLOPS_API int mlops_drift_binned_opts(const double *ref, size_t nref, const double *cur,
+                                      size_t ncur, size_t bins, const mlops_binned_opts *opts,
+                                      mlops_binned_result *out);
+
+/* mlops_drift_binned_counts with options (since 1.1), as
+ * mlops_drift_binned_opts. Errors: as mlops_drift_binned_counts, and those
+ * of the options. */
+MLOPS_API int mlops_drift_binned_counts_opts(const double *ref_counts, const double *cur_counts,
+                                             size_t k, const mlops_binned_opts *opts,
+                                             mlops_binned_result *out);
+
+/* Cressie-Read lambdas that scipy.stats.power_divergence names
+ * (mlops_chisq_opts.lambda; since 1.1). Any finite lambda may be used. */
+#define MLOPS_LAMBDA_PEARSON            1.0          /* "pearson" */
+#define MLOPS_LAMBDA_LOG_LIKELIHOOD     0.0          /* "log-likelihood" (G-test) */
+#define MLOPS_LAMBDA_FREEMAN_TUKEY      (-0.5)       /* "freeman-tukey" */
+#define MLOPS_LAMBDA_MOD_LOG_LIKELIHOOD (-1.0)       /* "mod-log-likelihood" */
+#define MLOPS_LAMBDA_NEYMAN             (-2.0)       /* "neyman" */
+#define MLOPS_LAMBDA_CRESSIE_READ       (2.0 / 3.0)  /* "cressie-read" */
+
+#define MLOPS_CHISQ_OPTS_VERSION 1
+
+/* Options of mlops_drift_chisq_table (since 1.1), scipy's arguments of
+ * chi2_contingency. Initialise with MLOPS_CHISQ_OPTS_INIT or
+ * mlops_chisq_opts_init(). */
+typedef struct mlops_chisq_opts {
+    unsigned version; /* MLOPS_CHISQ_OPTS_VERSION */
+    int correction;   /* 1 (default, as scipy): Yates' correction when the
+                         table has one degree of freedom; 0: none */
+    double lambda;    /* Cressie-Read power (MLOPS_LAMBDA_*; default
+                         PEARSON, the chi-square statistic) */
+} mlops_chisq_opts;
+
+#define MLOPS_CHISQ_OPTS_INIT { MLOPS_CHISQ_OPTS_VERSION, 1, MLOPS_LAMBDA_PEARSON }
+
+/* Fills opts with the defaults of the given version (since 1.1).
+ * Errors: MLOPS_EINVAL (NULL, or a version this library does not know). */
+MLOPS_API int mlops_chisq_opts_init(mlops_chisq_opts *opts, unsigned version);
+
+#define MLOPS_CHISQ_RESULT_VERSION 1
+
+/* Result of mlops_drift_chisq_table (since 1.1). The caller sets
+ * `version` (MLOPS_CHISQ_RESULT_INIT or mlops_chisq_result_init); fields
+ * are only ever appended. */
+typedef struct mlops_chisq_result {
+    unsigned version;   /* MLOPS_CHISQ_RESULT_VERSION */
+    double statistic;   /* the power-divergence statistic */
+    double p_value;     /* chi2.sf(statistic, dof) */
+    double log_p_value; /* its natural log, finite where p_value underflows */
+    uint64_t dof;       /* (rows - 1) (cols - 1) */
+} mlops_chisq_result;
+
+#define MLOPS_CHISQ_RESULT_INIT { MLOPS_CHISQ_RESULT_VERSION, 0.0, 0.0, 0.0, 0u }
+
+/* Fills r with zeros and r->version = version (since 1.1).
+ * Errors: MLOPS_EINVAL (NULL, or a version this library does not know). */
+MLOPS_API int mlops_chisq_result_init(mlops_chisq_result *r, unsigned version);
+
+/* Chi-square test of independence on a rows x cols contingency table
+ * (row-major, table[i * cols + j]; since 1.1), equal to
+ * scipy.stats.chi2_contingency(table, correction, lambda_): expected
+ * counts row sum * column sum / total, dof = (rows - 1)(cols - 1) (0 gives
+ * statistic 0 and p-value 1), Yates' correction moving each count at most
+ * 0.5 towards its expected count when dof = 1, then the Cressie-Read power
+ * divergence. Counts may be weights. As in scipy, lambda = -1 or < -1 with
+ * an empty cell gives +Inf or NaN (p-value NaN). opts NULL means the
+ * defaults. Unlike mlops_drift_chisq nothing is dropped: an empty row or
+ * column (a zero expected count) is MLOPS_EINVAL, as scipy refuses it.
+ * Errors: MLOPS_EINVAL (NULL, rows or cols 0 or rows * cols overflowing,
+ * a count negative, NaN or infinite, an empty row or column, an unknown
+ * opts->version or out->version, a lambda not finite), MLOPS_ENOMEM. */
+MLOPS_API int mlops_drift_chisq_table(const double *table, size_t rows, size_t cols,
+                                      const mlops_chisq_opts *opts, mlops_chisq_result *out);
 
 /* The interior bin edges of ref for `bins` quantile bins (see above):
  * *edges is a malloc'd array of *n_edges (<= bins - 1) strictly increasing

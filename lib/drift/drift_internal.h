@@ -97,6 +97,14 @@ double mlops__kolmogorov_log_sf(double z);
 
 /* D of two sorted samples, exactly as scipy computes it. */
 double mlops__ks_statistic(const double *a, size_t na, const double *b, size_t nb);
+/* The one-sided statistics D+ = max(F_a - F_b) and D- = max(F_b - F_a)
+ * clipped to [0, 1], as scipy computes them; D = max(D+, D-). */
+void mlops__ks_one_sided(const double *a, size_t na, const double *b, size_t nb, double *dplus,
+                         double *dminus);
+/* The KS p-value of D for an alternative (MLOPS_KS_TWO_SIDED, _LESS,
+ * _GREATER), as mlops__ks_pvalue below. */
+void mlops__ks_pvalue_alt(double d, uint64_t n1, uint64_t n2, int alternative, int method,
+                          double *d_out, double *p, double *log_p, int *method_used);
 /* The KS p-value for D between samples of sizes n1, n2 (method auto, exact
  * or asymptotic): fills statistic (snapped on the exact path), p, log p and
  * the method used. */
@@ -110,6 +118,9 @@ double mlops__energy_sorted(const double *a, size_t na, const double *b, size_t 
 /* Cramer-von Mises; MLOPS_ENOMEM possible on the exact path. */
 int mlops__cvm_sorted(const double *a, size_t na, const double *b, size_t nb,
                       mlops_test_result *out);
+/* The same with a chosen method (MLOPS_CVM_*). */
+int mlops__cvm_sorted_method(const double *a, size_t na, const double *b, size_t nb, int method,
+                             mlops_test_result *out);
 /* (4 nx ny - 1) / (6 (nx + ny)), the offset in T, rounded once from the
  * integers (as Python's int / int rounds it for scipy). */
 double mlops__cvm_offset(uint64_t nx, uint64_t ny);

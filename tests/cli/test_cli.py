@@ -87,7 +87,8 @@ class TestGeneral(Base):
                     "run log-metric", "runs search", "metric history", "model", "model create",
                     "model ls", "model show", "model version create", "model alias set",
                     "model alias rm", "model resolve", "model sign", "model verify", "audit log",
-                    "audit verify", "audit checkpoint", "drift compare", "drift profile"]
+                    "audit verify", "audit checkpoint", "drift compare", "drift profile",
+                    "drift test", "drift chi2"]
         listed = [line.split("\t")[1] for line in self.ok("help", "--commands").out.splitlines()]
         self.assertEqual(sorted(listed), sorted(c for c in commands if c not in
                                                 ("ref", "exp", "run", "model")))
@@ -581,7 +582,8 @@ class TestDrift(Base):
         self.assertEqual(set(cols), {"age", "score", "city", "plan"})
         self.assertEqual(cols["age"]["kind"], "numeric")
         self.assertEqual(cols["city"]["kind"], "categorical")
-        self.assertEqual(cols["score"]["kind"], "numeric")
+        # integers with at most 10 distinct values: categorical, as Evidently types them
+        self.assertEqual(cols["score"]["kind"], "categorical")
         self.assertTrue(cols["age"]["drifted"])
         self.assertTrue(cols["city"]["drifted"])
         self.assertFalse(cols["plan"]["drifted"])
@@ -669,7 +671,7 @@ class TestDrift(Base):
         self.assertRegex(r["digest"], HEX64)
         self.assertEqual(r["rows"], 600)
         self.assertEqual([(c["name"], c["kind"]) for c in r["columns"]],
-                         [("age", "numeric"), ("score", "numeric"), ("city", "categorical"),
+                         [("age", "numeric"), ("score", "categorical"), ("city", "categorical"),
                           ("plan", "categorical")])
         plain = self.ok("drift", "profile", ref).out.strip()
         self.assertEqual(plain, r["digest"])  # the same data gives the same profile

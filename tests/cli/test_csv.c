@@ -120,7 +120,7 @@ START_TEST(dataset_typing)
     size_t n;
     char err[256];
     ds_column *c = build("x,city,z\n1.5,Paris,1\n ,Rome,2\nnan,Paris,3\n",
-                         "z,x,city\n4,-2e3,Lisbon\n5,inf,Rome\n6,,\n", NULL, NULL, NULL, &n, &a, &b,
+                         "z,x,city\n4,-2e3,Lisbon\n5,inf,Rome\n6.5,,\n", NULL, NULL, NULL, &n, &a, &b,
                          err, sizeof err);
     ck_assert_msg(c != NULL, "%s", err);
     ck_assert_uint_eq(n, 3);
@@ -147,8 +147,30 @@ START_TEST(dataset_typing)
     csv_free(a);
     csv_free(b);
 
+    /* Evidently's integer rule: integer literals with at most 10 distinct
+     * values in the current data are categorical (a missing cell allowed);
+     * 11 values, a decimal point, or --numeric keep a column numeric. */
+    c = build("i,j,k,m\n1,1,1.0,1\n2,2,2,2\n,3,3,3\n",
+              "i,j,k,m\n3,1,1,1\n+4,2,2,2\n5,3,3,3\n6,4,4,4\n7,5,5,5\n8,6,6,6\n9,7,7,7\n"
+              "10,8,8,8\n11,9,9,9\n12,10,10,10\n13,11,11,11\n",
+              NULL, "m", NULL, &n, &a, &b, err, sizeof err);
+    ck_assert_msg(c != NULL, "%s", err);
+    ck_assert_int_eq(c[0].kind, DS_NUMERIC);     /* 11 distinct current values */
+    ck_assert_int_eq(c[1].kind, DS_NUMERIC);
+    ck_assert_int_eq(c[2].kind, DS_NUMERIC);     /* "1.0": a float column */
+    ck_assert_int_eq(c[3].kind, DS_NUMERIC);     /* forced */
+    ds_free(c, n);
+    csv_free(a);
+    csv_free(b);
+    c = build("i\n1\n\n5\n", "i\n -3 \n1\n2\n", NULL, NULL, NULL, &n, &a, &b, err, sizeof err);
+    ck_assert_msg(c != NULL, "%s", err);
+    ck_assert_int_eq(c[0].kind, DS_CATEGORICAL);
+    ds_free(c, n);
+    csv_free(a);
+    csv_free(b);
+
     /* Selection and overrides. */
-    c = build("x,city,z\n1,Paris,1\n", "x,city,z\n2,Rome,2\n", "z,x", NULL, "z", &n, &a, &b, err,
+    c = build("x,city,z\n1.5,Paris,1\n", "x,city,z\n2,Rome,2\n", "z,x", NULL, "z", &n, &a, &b, err,
               sizeof err);
     ck_assert_ptr_nonnull(c);
     ck_assert_uint_eq(n, 2);

@@ -35,6 +35,18 @@ Numbers are written as C99 hex floats (exact). Line formats:
   chisq K R1..RK C1..CK STAT P   (counts)
   bh N P1..PN A1..AN
   missing X1 N1 X2 N2 Z P
+Options (issue 26; a weight spec may be "none"):
+  ksalt ALT METHOD REF CUR D P   (ALT: two-sided, less, greater)
+  wdist REF CUR WREF WCUR W E    (u_weights, v_weights)
+  cvmm METHOD REF CUR T P        (METHOD: auto, exact, asymptotic)
+  ctab R C CORR LAMBDA X11..XRC STAT P DOF  (chi2_contingency; LAMBDA a
+                                 power_divergence name or a number)
+  jsbase BINS REF CUR BASE JS KL (jensenshannon with base; entropy of the
+                                 unfloored proportions, inf allowed)
+  jsbasec K P1..PK Q1..QK BASE JS KL   (the same on count vectors)
+  cli TEST OPTIONS N1 X1..XN1 N2 Y1..YN2 W STAT P   (`mlops drift test` on
+                                 the values listed; OPTIONS: opt=value,... or
+                                 "-"; W = 1: weights follow, N1 then N2)
 """
 import os
 import subprocess
@@ -149,6 +161,150 @@ def binned(ref, cur, bins):
     else:
         cs, cp = 0.0, 1.0
     return psi, js, kl, hel, cs, cp, len(p)
+
+
+def weights(spec, sample):
+    return None if spec == "none" else sample(spec)
+
+
+def options(w, sample):
+    """The scipy options of issue 26."""
+    # --- KS alternatives: exact (equal sizes: the product formula; else the
+    # path count, which scipy gives up when C(n1 + n2, n1) overflows),
+    # asymptotic (Hodges), and scipy's switch between them ---
+    ks = []
+    for alt in ("less", "greater"):
+        for method, a, b in [
+                ("auto", "irwin:300:8:0:1", "irwin:301:8:0.5:1"),
+                ("auto", "irwin:302:10:0:1", "irwin:303:13:-0.3:1"),
+                ("auto", "irwin:304:37:0:1", "irwin:305:100:0.2:1"),
+                ("auto", "irwin:306:200:0:1", "irwin:307:300:-0.1:1"),
+                ("auto", "irwin:308:500:0:1", "irwin:309:500:0.1:1"),      # equal sizes
+                ("auto", "irwin:310:3000:0:1", "irwin:311:3000:0.7:1"),    # equal, tiny p
+                ("auto", "irwin:312:510:0:1", "irwin:313:520:0.05:1"),     # C(1030, 510) finite
+                ("auto", "irwin:314:520:0:1", "irwin:315:530:0.05:1"),     # C(1050, 520) overflows
+                ("auto", "irwin:316:2000:0:1", "irwin:317:1500:0.1:1"),
+                ("auto", "irwin:318:10001:0:1", "irwin:319:9000:0.02:1"),  # > 10000: asymptotic
+                ("auto", "ties:320:400:6:0", "ties:321:300:6:0"),
+                ("auto", "irwin:322:1:0:1", "irwin:323:1:0:1"),
+                ("auto", "irwin:324:1:0:1", "irwin:325:5:0:1"),
+                ("auto", "irwin:326:50:0:1", "irwin:326:50:0:1"),          # D = 0
+                ("auto", "irwin:327:50:0:1", "irwin:328:70:10:1"),         # D = 1 or 0
+                ("exact", "irwin:329:60:0:1", "irwin:330:45:0.3:1"),
+                ("exact", "irwin:331:700:0:1", "irwin:332:600:0.1:1"),     # exact refused
+                ("exact", "irwin:333:12000:0:1", "irwin:334:12000:0.02:1"),
+                ("asymp", "irwin:335:500:0:1", "irwin:336:400:0.1:1"),
+                ("asymp", "irwin:337:60:0:1", "irwin:338:80:-0.3:1"),
+                ("asymp", "irwin:339:1:0:1", "irwin:340:1:0:1"),
+                ("asymp", "irwin:341:5000:0:1", "irwin:342:4000:0.6:1"),   # p underflows
+                ("auto", "nan:343:800:0:1:17", "nan:344:900:0.1:1:23")]:
+            ks.append((alt, method, a, b))
+    ks.append(("two-sided", "auto", "irwin:345:300:0:1", "irwin:346:200:0.2:1"))
+    for alt, method, a, b in ks:
+        r = st.ks_2samp(finite(sample(a)), finite(sample(b)), alternative=alt, method=method)
+        w(f"ksalt {alt} {method} {a} {b} {hx(r.statistic)} {hx(r.pvalue)}")
+
+    # --- weighted Wasserstein and energy distance ---
+    for a, b, wa, wb in [("irwin:350:5:0:1", "irwin:351:7:0.3:1", "irwin:352:5:2:1", "irwin:353:7:2:1"),
+                         ("irwin:354:1000:0:1", "irwin:355:1500:0.3:2", "irwin:356:1000:2:1", "none"),
+                         ("irwin:357:800:0:1", "irwin:358:900:0:1", "none", "ties:359:900:4:0"),
+                         ("ties:360:3000:20:0", "ties:361:2000:20:1", "ties:362:3000:5:0",
+                          "irwin:363:2000:2:1"),
+                         ("nan:364:2000:0:1:11", "nan:365:2500:0.2:1:13", "irwin:366:2000:2:1",
+                          "irwin:367:2500:2:1"),
+                         ("irwin:368:50000:0:1", "irwin:369:40000:0.01:1", "irwin:370:50000:2:1",
+                          "irwin:371:40000:2:1"),
+                         ("irwin:372:3:0:1", "irwin:373:4:0:1", "none", "none")]:
+        A, B, WA, WB = sample(a), sample(b), weights(wa, sample), weights(wb, sample)
+        keep_a, keep_b = np.isfinite(A), np.isfinite(B)
+        WA = None if WA is None else WA[keep_a]
+        WB = None if WB is None else WB[keep_b]
+        A, B = A[keep_a], B[keep_b]
+        w(f"wdist {a} {b} {wa} {wb} {hx(st.wasserstein_distance(A, B, WA, WB))} "
+          f"{hx(st.energy_distance(A, B, WA, WB))}")
+
+    # --- Cramer-von Mises with a chosen method ---
+    for method, a, b in [("exact", "irwin:380:5:0:1", "irwin:381:7:0.5:1"),
+                         ("asymptotic", "irwin:380:5:0:1", "irwin:381:7:0.5:1"),
+                         ("exact", "irwin:382:25:0:1", "irwin:383:30:0.3:1"),
+                         ("exact", "ties:384:40:6:0", "ties:385:30:6:0"),
+                         ("asymptotic", "irwin:386:15:0:1", "irwin:387:12:0.6:1"),
+                         ("auto", "irwin:388:20:0:1", "irwin:389:20:0.4:1"),
+                         ("auto", "irwin:390:21:0:1", "irwin:391:20:0.4:1"),
+                         ("asymptotic", "irwin:392:3:0:1", "irwin:393:2:0:1")]:
+        r = st.cramervonmises_2samp(finite(sample(a)), finite(sample(b)), method=method)
+        w(f"cvmm {method} {a} {b} {hx(r.statistic)} {hx(r.pvalue)}")
+
+    # --- chi-square on R x C tables: Yates, the lambda family ---
+    tables = [[[10, 20], [30, 25]], [[3, 0], [1, 7]], [[12, 5, 9], [7, 11, 3]],
+              [[120, 90, 40, 11], [110, 95, 52, 3], [30, 41, 10, 0]], [[5, 5, 5]], [[4], [6]],
+              [[1e5, 2e5], [1.3e5, 1.65e5]], [[0.5, 1.5], [2.25, 0.75]], [[40, 0], [0, 40]],
+              [[20, 17], [19, 21]]]
+    lambdas = ["pearson", "log-likelihood", "freeman-tukey", "mod-log-likelihood", "neyman",
+               "cressie-read", "0.25", "-1.5", "2", "3.5"]
+    for ti, t in enumerate(tables):
+        T = np.array(t, float)
+        for corr in (True, False):
+            for li, lam in enumerate(lambdas):
+                if (ti + li) % 3 and lam not in ("pearson", "log-likelihood") and corr:
+                    continue  # a spread of combinations, every lambda on every table once
+                lv = lam if not lam[0].isdigit() and lam[0] != "-" else float(lam)
+                with np.errstate(all="ignore"):
+                    r = st.chi2_contingency(T, correction=corr, lambda_=lv)
+                w(f"ctab {T.shape[0]} {T.shape[1]} {int(corr)} {lam} "
+                  + " ".join(hx(v) for v in T.ravel())
+                  + f" {hx(r.statistic)} {hx(r.pvalue)} {int(r.dof)}")
+
+    # --- Jensen-Shannon with a base; KL without the floor ---
+    for bins, a, b in [(10, "irwin:400:1000:0:1", "irwin:401:1000:0.2:1"),
+                       (10, "irwin:402:10:0:1", "irwin:403:500:0.5:1"),    # empty current bins
+                       (20, "ties:404:3000:6:0", "ties:405:2000:8:0"),
+                       (7, "nan:406:4000:0:1:9", "nan:407:4000:0.1:1:7")]:
+        A, B = finite(sample(a)), finite(sample(b))
+        e = edges_of(A, bins)
+        p = np.bincount(np.searchsorted(e, A, side="left"), minlength=len(e) + 1).astype(float)
+        q = np.bincount(np.searchsorted(e, B, side="left"), minlength=len(e) + 1).astype(float)
+        keep = (p > 0) | (q > 0)
+        for base in (2.0, 10.0, 0.0):
+            js = jensenshannon(p[keep], q[keep], base=None if base == 0 else base)
+            w(f"jsbase {bins} {a} {b} {hx(base)} {hx(js)} {hx(st.entropy(p[keep], q[keep]))}")
+    for p, q in [([10, 20, 30], [15, 25, 5]), ([0, 5, 3, 0], [2, 0, 7, 0]), ([5, 0], [0, 5]),
+                 ([0.5, 1.5, 2.25], [1.0, 1.0, 0.125]), ([1, 2, 3], [1, 2, 3])]:
+        P, Q = np.array(p, float), np.array(q, float)
+        keep = (P > 0) | (Q > 0)
+        for base in (2.0, np.e, 0.0):
+            js = jensenshannon(P[keep], Q[keep], base=None if base == 0 else base)
+            w(f"jsbasec {len(P)} " + " ".join(hx(v) for v in P) + " " + " ".join(hx(v) for v in Q)
+              + f" {hx(base)} {hx(js)} {hx(st.entropy(P[keep], Q[keep]))}")
+
+    # --- `mlops drift test` on small inline samples (tests/cli/test_cli.py) ---
+    rng = np.random.default_rng(2611)
+    x = np.round(rng.normal(0.0, 1.0, 15), 3)
+    y = np.round(rng.normal(0.4, 1.2, 12), 3)
+    wx = np.round(rng.uniform(0.0, 3.0, 15), 2)
+    wy = np.round(rng.uniform(0.0, 3.0, 12), 2)
+    vals = " ".join([str(len(x))] + [repr(float(v)) for v in x] + [str(len(y))]
+                    + [repr(float(v)) for v in y])
+    wts = " ".join([repr(float(v)) for v in wx] + [repr(float(v)) for v in wy])
+    cases = []
+    for alt in ("less", "greater"):
+        for method in ("exact", "asymptotic"):
+            r = st.ks_2samp(x, y, alternative=alt, method=method[:5] if method == "asymptotic" else method)
+            cases.append(("ks", f"alternative={alt},method={method}", 0, r.statistic, r.pvalue))
+    for method in ("exact", "asymptotic"):
+        r = st.cramervonmises_2samp(x, y, method=method)
+        cases.append(("cvm", f"method={method}", 0, r.statistic, r.pvalue))
+    cases.append(("wasserstein", "-", 1, st.wasserstein_distance(x, y, wx, wy), np.nan))
+    cases.append(("energy", "-", 1, st.energy_distance(x, y, wx, wy), np.nan))
+    e = edges_of(x, 4)
+    p = np.bincount(np.searchsorted(e, x, side="left"), minlength=len(e) + 1).astype(float)
+    q = np.bincount(np.searchsorted(e, y, side="left"), minlength=len(e) + 1).astype(float)
+    keep = (p > 0) | (q > 0)
+    cases.append(("js", "base=2,bins=4", 0, jensenshannon(p[keep], q[keep], base=2), np.nan))
+    cases.append(("kl", "no-kl-floor,bins=4", 0, st.entropy(p[keep], q[keep]), np.nan))
+    for test, opts, weighted, stat, pv in cases:
+        w(f"cli {test} {opts} {vals} {weighted}" + (f" {wts}" if weighted else "")
+          + f" {hx(stat)} {hx(pv)}")
 
 
 def main():
@@ -339,6 +495,8 @@ def main():
             z = (x2 / n2 - x1 / n1) / se
             pv = 2 * st.norm.sf(abs(z))
         w(f"missing {x1} {n1} {x2} {n2} {hx(z)} {hx(pv)}")
+
+    options(w, sample)
 
     path = os.path.join(HERE, "golden.txt")
     with open(path, "w") as f:

@@ -49,6 +49,54 @@ class KsResult(Structure):
     ]
 
 
+class KsOpts(Structure):
+    """mlops_ks_opts, version 1 (since 1.1)."""
+
+    VERSION = 1
+    _fields_ = [("version", c_uint), ("alternative", c_int), ("method", c_int)]
+
+
+class DistanceOpts(Structure):
+    """mlops_distance_opts, version 1 (since 1.1)."""
+
+    VERSION = 1
+    _fields_ = [("version", c_uint), ("ref_weights", c_void_p), ("cur_weights", c_void_p)]
+
+
+class CvmOpts(Structure):
+    """mlops_cvm_opts, version 1 (since 1.1)."""
+
+    VERSION = 1
+    _fields_ = [("version", c_uint), ("method", c_int)]
+
+
+class BinnedOpts(Structure):
+    """mlops_binned_opts, version 1 (since 1.1)."""
+
+    VERSION = 1
+    _fields_ = [("version", c_uint), ("base", c_double), ("kl_floor", c_int)]
+
+
+class ChisqOpts(Structure):
+    """mlops_chisq_opts, version 1 (since 1.1)."""
+
+    VERSION = 1
+    _fields_ = [("version", c_uint), ("correction", c_int), ("lambda_", c_double)]
+
+
+class ChisqResult(Structure):
+    """mlops_chisq_result, version 1 (since 1.1)."""
+
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("statistic", c_double),
+        ("p_value", c_double),
+        ("log_p_value", c_double),
+        ("dof", c_uint64),
+    ]
+
+
 class BinnedResult(Structure):
     """mlops_binned_result, version 1."""
 
@@ -218,7 +266,23 @@ def table(digest_p: Any, store_p: Any, run_p: Any) -> List[Tuple[str, Any, List[
         ("mlops_drift_ks", _int, [_pd, _sz, _pd, _sz, _tr]),
         ("mlops_ks_result_init", _int, [POINTER(KsResult), c_uint]),
         ("mlops_drift_ks_ex", _int, [_pd, _sz, _pd, _sz, _int, POINTER(KsResult)]),
+        ("mlops_ks_opts_init", _int, [POINTER(KsOpts), c_uint]),
+        ("mlops_drift_ks_opts", _int, [_pd, _sz, _pd, _sz, POINTER(KsOpts), POINTER(KsResult)]),
         ("mlops_drift_wasserstein", _int, [_pd, _sz, _pd, _sz, _pdbl]),
+        ("mlops_distance_opts_init", _int, [POINTER(DistanceOpts), c_uint]),
+        ("mlops_drift_wasserstein_opts", _int, [_pd, _sz, _pd, _sz, POINTER(DistanceOpts), _pdbl]),
+        ("mlops_drift_energy_opts", _int, [_pd, _sz, _pd, _sz, POINTER(DistanceOpts), _pdbl]),
+        ("mlops_cvm_opts_init", _int, [POINTER(CvmOpts), c_uint]),
+        ("mlops_drift_cramer_von_mises_opts", _int, [_pd, _sz, _pd, _sz, POINTER(CvmOpts), _tr]),
+        ("mlops_binned_opts_init", _int, [POINTER(BinnedOpts), c_uint]),
+        ("mlops_drift_binned_opts", _int,
+         [_pd, _sz, _pd, _sz, _sz, POINTER(BinnedOpts), POINTER(BinnedResult)]),
+        ("mlops_drift_binned_counts_opts", _int,
+         [_pd, _pd, _sz, POINTER(BinnedOpts), POINTER(BinnedResult)]),
+        ("mlops_chisq_opts_init", _int, [POINTER(ChisqOpts), c_uint]),
+        ("mlops_chisq_result_init", _int, [POINTER(ChisqResult), c_uint]),
+        ("mlops_drift_chisq_table", _int,
+         [_pd, _sz, _sz, POINTER(ChisqOpts), POINTER(ChisqResult)]),
         ("mlops_drift_energy", _int, [_pd, _sz, _pd, _sz, _pdbl]),
         ("mlops_drift_cramer_von_mises", _int, [_pd, _sz, _pd, _sz, _tr]),
         ("mlops_drift_missing", _int, [_pd, _sz, _pd, _sz, _tr]),

@@ -25,7 +25,13 @@ from ._cbase import CDigest
 from ._capi import MISSING, C, check, dec, enc, take_buffer
 from ._handle import Guard
 from ._capi_drift import (
+    BinnedOpts as CBinnedOpts,
     BinnedResult as CBinned,
+    ChisqOpts as CChisqOpts,
+    ChisqResult as CChisqResult,
+    CvmOpts as CCvmOpts,
+    DistanceOpts as CDistanceOpts,
+    KsOpts as CKsOpts,
     DriftHtmlOpts,
     DriftReportOpts,
     DriftReportP,
@@ -62,6 +68,8 @@ __all__ = [
     "binned",
     "binned_counts",
     "chisq",
+    "chi2_contingency",
+    "ChisqResult",
     "quantile_edges",
     "bin_counts",
     "bh_adjust",
@@ -74,6 +82,13 @@ __all__ = [
 #: KS methods by name (MLOPS_KS_*).
 KS_METHODS = {"auto": 0, "exact": 1, "asymptotic": 2}
 _KS_METHOD_NAME = {v: k for k, v in KS_METHODS.items()}
+#: KS alternatives by scipy's name (MLOPS_KS_TWO_SIDED, _LESS, _GREATER).
+KS_ALTERNATIVES = {"two-sided": 0, "less": 1, "greater": 2}
+#: Cramer-von Mises methods by scipy's name (MLOPS_CVM_*).
+CVM_METHODS = {"auto": 0, "exact": 1, "asymptotic": 2}
+#: scipy.stats.power_divergence's named lambdas (MLOPS_LAMBDA_*).
+LAMBDAS = {"pearson": 1.0, "log-likelihood": 0.0, "freeman-tukey": -0.5,
+           "mod-log-likelihood": -1.0, "neyman": -2.0, "cressie-read": 2.0 / 3.0}
 #: Report methods by name (MLOPS_DRIFT_METHOD_*); the names are the
 #: library's method names.
 METHODS = {
@@ -131,6 +146,24 @@ class BinnedResult:
     n_bins: int
 
 
+@dataclass(frozen=True)
+class ChisqResult:
+    """A contingency-table test (chi2_contingency)."""
+
+    statistic: float
+    p_value: float
+    #: Natural log of the p-value, finite where the p-value underflows to 0.
+    log_p_value: float
+    #: Degrees of freedom, (rows - 1) * (columns - 1).
+    dof: int
+
+
+def _choice(what: str, value: str, names: Mapping[str, int]) -> int:
+    if value not in names:
+        raise ValueError(f"{what} must be one of {sorted(names)}, not {value!r}")
+    return names[value]
+
+
 def _tr(c: CTestResult) -> TestResult:
     return TestResult(c.statistic, c.p_value)
 
@@ -143,22 +176,30 @@ def _two(fn: Any, ref: Any, cur: Any, *extra: Any) -> None:
 # ---- two-sample tests and distances --------------------------------------------
 
 
-def ks(ref: Any, cur: Any) -> TestResult:
-    """Two-sided two-sample Kolmogorov-Smirnov test, equal to
-    scipy.stats.ks_2samp(ref, cur, method='auto')."""
-    out = CTestResult()
-    _two(C.mlops_drift_ks, ref, cur, byref(out))
-    return _tr(out)
-
-
-def ks_ex(ref: Any, cur: Any, method: str = "auto") -> KSResult:
-    """The KS test with a chosen method ("auto", "exact", "asymptotic"),
-    the log p-value and the counts of excluded values."""
-    if method not in KS_METHODS:
-        raise ValueError(f"method must be one of {sorted(KS_METHODS)}, not {method!r}")
+def _ks_run(ref: Any, cur: Any, method: str, alternative: str) -> CKs:
+    opts = CKsOpts()
+    check(C.mlops_ks_opts_init(byref(opts), CKsOpts.VERSION))
+    opts.method = _choice("method", method, KS_METHODS)
+    opts.alternative = _choice("alternative", alternative, KS_ALTERNATIVES)
     out = CKs()
     check(C.mlops_ks_result_init(byref(out), CKs.VERSION))
-    _two(C.mlops_drift_ks_ex, ref, cur, KS_METHODS[method], byref(out))
+    _two(C.mlops_drift_ks_opts, ref, cur, byref(opts), byref(out))
+    return out
+
+
+def ks(ref: Any, cur: Any, alternative: str = "two-sided") -> TestResult:
+    """Two-sample Kolmogorov-Smirnov test, equal to
+    scipy.stats.ks_2samp(ref, cur, alternative, method='auto');
+    ``alternative`` is "two-sided", "less" or "greater"."""
+    out = _ks_run(ref, cur, "auto", alternative)
+    return TestResult(out.statistic, out.p_value)
+
+
+def ks_ex(ref: Any, cur: Any, method: str = "auto", alternative: str = "two-sided") -> KSResult:
+    """The KS test with a chosen method ("auto", "exact", "asymptotic") and
+    alternative ("two-sided", "less", "greater"), as scipy's ks_2samp, with
+    the log p-value, the method that ran and the counts of excluded values."""
+    out = _ks_run(ref, cur, method, alternative)
     return KSResult(out.statistic, out.p_value, out.log_p_value,
                     _KS_METHOD_NAME.get(out.method, str(out.method)), out.n_ref, out.n_cur,
                     out.ref_nan, out.ref_inf, out.cur_nan, out.cur_inf)
@@ -170,21 +211,47 @@ def _distance(fn: Any, ref: Any, cur: Any, *extra: Any) -> float:
     return out.value
 
 
-def wasserstein(ref: Any, cur: Any) -> float:
-    """Wasserstein-1 distance, equal to scipy.stats.wasserstein_distance."""
-    return _distance(C.mlops_drift_wasserstein, ref, cur)
+def _weighted(fn: Any, ref: Any, cur: Any, u_weights: Any, v_weights: Any) -> float:
+    opts = CDistanceOpts()
+    check(C.mlops_distance_opts_init(byref(opts), CDistanceOpts.VERSION))
+    out = c_double()
+    with contextlib.ExitStack() as stack:
+        ra, rn = stack.enter_context(_buffer.float64(ref))
+        ca, cn = stack.enter_context(_buffer.float64(cur))
+        for name, weights, n, field in (("u_weights", u_weights, rn, "ref_weights"),
+                                        ("v_weights", v_weights, cn, "cur_weights")):
+            if weights is None:
+                continue
+            wa, wn = stack.enter_context(_buffer.float64(weights))
+            if wn != n:
+                raise ValueError(f"{name} has {wn} values for {n}")
+            setattr(opts, field, wa)
+        check(fn(ra, rn, ca, cn, byref(opts), byref(out)))
+    return out.value
 
 
-def energy(ref: Any, cur: Any) -> float:
-    """Energy distance, equal to scipy.stats.energy_distance."""
-    return _distance(C.mlops_drift_energy, ref, cur)
+def wasserstein(ref: Any, cur: Any, u_weights: Any = None, v_weights: Any = None) -> float:
+    """Wasserstein-1 distance, equal to scipy.stats.wasserstein_distance(ref,
+    cur, u_weights, v_weights): weights (one per value, finite, >= 0) go
+    with the values, and out with the NaN and +-Inf ones."""
+    return _weighted(C.mlops_drift_wasserstein_opts, ref, cur, u_weights, v_weights)
 
 
-def cramer_von_mises(ref: Any, cur: Any) -> TestResult:
+def energy(ref: Any, cur: Any, u_weights: Any = None, v_weights: Any = None) -> float:
+    """Energy distance, equal to scipy.stats.energy_distance(ref, cur,
+    u_weights, v_weights)."""
+    return _weighted(C.mlops_drift_energy_opts, ref, cur, u_weights, v_weights)
+
+
+def cramer_von_mises(ref: Any, cur: Any, method: str = "auto") -> TestResult:
     """Two-sample Cramer-von Mises test, equal to
-    scipy.stats.cramervonmises_2samp(method='auto')."""
+    scipy.stats.cramervonmises_2samp(ref, cur, method): "auto" (exact when
+    both sizes are at most 20), "exact" or "asymptotic"."""
+    opts = CCvmOpts()
+    check(C.mlops_cvm_opts_init(byref(opts), CCvmOpts.VERSION))
+    opts.method = _choice("method", method, CVM_METHODS)
     out = CTestResult()
-    _two(C.mlops_drift_cramer_von_mises, ref, cur, byref(out))
+    _two(C.mlops_drift_cramer_von_mises_opts, ref, cur, byref(opts), byref(out))
     return _tr(out)
 
 
@@ -201,15 +268,27 @@ def psi(ref: Any, cur: Any, bins: int = 10) -> float:
     return _distance(C.mlops_drift_psi, ref, cur, bins)
 
 
-def jensen_shannon(ref: Any, cur: Any, bins: int = 10) -> float:
-    """Jensen-Shannon distance on the reference bins (natural log), equal to
-    scipy.spatial.distance.jensenshannon of the bin proportions."""
-    return _distance(C.mlops_drift_jensen_shannon, ref, cur, bins)
+def _binned_opts(base: Optional[float], kl_floor: bool) -> CBinnedOpts:
+    opts = CBinnedOpts()
+    check(C.mlops_binned_opts_init(byref(opts), CBinnedOpts.VERSION))
+    opts.base = 0.0 if base is None else float(base)
+    opts.kl_floor = 1 if kl_floor else 0
+    return opts
 
 
-def kl(ref: Any, cur: Any, bins: int = 10) -> float:
-    """Kullback-Leibler divergence KL(ref || cur) on the reference bins."""
-    return _distance(C.mlops_drift_kl, ref, cur, bins)
+def jensen_shannon(ref: Any, cur: Any, bins: int = 10, base: Optional[float] = None) -> float:
+    """Jensen-Shannon distance on the reference bins, equal to
+    scipy.spatial.distance.jensenshannon of the bin proportions with
+    ``base`` (None: natural log; else > 1, e.g. 2 for a distance in [0, 1])."""
+    return binned(ref, cur, bins, base=base).jensen_shannon
+
+
+def kl(ref: Any, cur: Any, bins: int = 10, floor: bool = True) -> float:
+    """Kullback-Leibler divergence KL(ref || cur) on the reference bins:
+    with ``floor`` the proportions are floored at 1e-4 (finite); without,
+    scipy.stats.entropy of the proportions (inf where a bin holds reference
+    values and no current ones)."""
+    return binned(ref, cur, bins, kl_floor=floor).kl
 
 
 def hellinger(ref: Any, cur: Any, bins: int = 10) -> float:
@@ -221,37 +300,83 @@ def _binned(c: CBinned) -> BinnedResult:
     return BinnedResult(c.psi, c.jensen_shannon, c.kl, c.hellinger, _tr(c.chisq), c.n_bins)
 
 
-def binned(ref: Any, cur: Any, bins: int = 10) -> BinnedResult:
+def binned(ref: Any, cur: Any, bins: int = 10, base: Optional[float] = None,
+           kl_floor: bool = True) -> BinnedResult:
     """PSI, Jensen-Shannon, KL, Hellinger and chi-square at once, on the
-    reference's frozen quantile bins."""
+    reference's frozen quantile bins; ``base`` and ``kl_floor`` as in
+    jensen_shannon and kl."""
     out = CBinned()
     check(C.mlops_binned_result_init(byref(out), CBinned.VERSION))
-    _two(C.mlops_drift_binned, ref, cur, bins, byref(out))
+    opts = _binned_opts(base, kl_floor)
+    _two(C.mlops_drift_binned_opts, ref, cur, bins, byref(opts), byref(out))
     return _binned(out)
 
 
-def _counts(fn: Any, ref_counts: Any, cur_counts: Any, out: Any) -> None:
+def _counts(fn: Any, ref_counts: Any, cur_counts: Any, *rest: Any) -> None:
     with _buffer.float64(ref_counts) as (ra, rn), _buffer.float64(cur_counts) as (ca, cn):
         if rn != cn:
             raise ValueError(f"count vectors differ in length ({rn} and {cn})")
-        check(fn(ra, ca, rn, out))
+        check(fn(ra, ca, rn, *rest))
 
 
-def binned_counts(ref_counts: Any, cur_counts: Any) -> BinnedResult:
+def binned_counts(ref_counts: Any, cur_counts: Any, base: Optional[float] = None,
+                  kl_floor: bool = True) -> BinnedResult:
     """The binned figures from two count (or weight) vectors of the same
-    length, e.g. category counts."""
+    length, e.g. category counts; ``base`` and ``kl_floor`` as in binned."""
     out = CBinned()
     check(C.mlops_binned_result_init(byref(out), CBinned.VERSION))
-    _counts(C.mlops_drift_binned_counts, ref_counts, cur_counts, byref(out))
+    opts = _binned_opts(base, kl_floor)
+    _counts(C.mlops_drift_binned_counts_opts, ref_counts, cur_counts, byref(opts), byref(out))
     return _binned(out)
 
 
 def chisq(ref_counts: Any, cur_counts: Any) -> TestResult:
     """Chi-square test of homogeneity of two count vectors, equal to
-    scipy.stats.chi2_contingency([ref, cur], correction=False)."""
+    scipy.stats.chi2_contingency([ref, cur], correction=False) after the
+    categories empty on both sides are dropped."""
     out = CTestResult()
     _counts(C.mlops_drift_chisq, ref_counts, cur_counts, byref(out))
     return _tr(out)
+
+
+def chi2_contingency(observed: Any, correction: bool = True,
+                     lambda_: Any = None) -> ChisqResult:
+    """Chi-square test of independence on an R x C table of counts (a 2-D
+    numpy array or a sequence of equal-length rows), equal to
+    scipy.stats.chi2_contingency(observed, correction, lambda_): Yates'
+    correction when dof is 1 and ``correction``; ``lambda_`` a number or a
+    name of power_divergence ("pearson", "log-likelihood", "freeman-tukey",
+    "mod-log-likelihood", "neyman", "cressie-read"), None for Pearson. An
+    empty row or column is refused (ValueError), as scipy refuses it."""
+    np = _arrays.np
+    if np is not None and isinstance(observed, np.ndarray):
+        if observed.ndim != 2:
+            raise ValueError(f"observed must be 2-D, not {observed.ndim}-D")
+        rows, cols = observed.shape
+        flat: Any = observed.astype(np.float64).ravel()
+    else:
+        table = [list(r) for r in observed]
+        rows, cols = len(table), (len(table[0]) if table else 0)
+        if any(len(r) != cols for r in table):
+            raise ValueError("observed rows differ in length")
+        flat = array("d", [float(v) for r in table for v in r])
+    opts = CChisqOpts()
+    check(C.mlops_chisq_opts_init(byref(opts), CChisqOpts.VERSION))
+    opts.correction = 1 if correction else 0
+    if lambda_ is None:
+        opts.lambda_ = 1.0
+    elif isinstance(lambda_, str):
+        if lambda_ not in LAMBDAS:
+            raise ValueError(f"lambda_ must be a number or one of {sorted(LAMBDAS)}, "
+                             f"not {lambda_!r}")
+        opts.lambda_ = LAMBDAS[lambda_]
+    else:
+        opts.lambda_ = float(lambda_)
+    out = CChisqResult()
+    check(C.mlops_chisq_result_init(byref(out), CChisqResult.VERSION))
+    with _buffer.float64(flat) as (ta, _n):
+        check(C.mlops_drift_chisq_table(ta, rows, cols, byref(opts), byref(out)))
+    return ChisqResult(out.statistic, out.p_value, out.log_p_value, int(out.dof))
 
 
 def _doubles_result(ptr: c_void_p, n: int) -> Any:

@@ -130,6 +130,9 @@ static double rel_entr(double x, double y)
     return INFINITY;
 }
 
+static int binned_from_counts_opts(const double *pc, const double *qc, size_t k, double base,
+                                   int kl_floor, mlops_binned_result *out);
+
 void mlops__chisq_counts(const double *p, const double *q, size_t k, mlops_test_result *out,
                          double *log_p)
 {
@@ -169,6 +172,14 @@ void mlops__chisq_counts(const double *p, const double *q, size_t k, mlops_test_
 
 int mlops__binned_from_counts(const double *pc, const double *qc, size_t k, mlops_binned_result *out)
 {
+    return binned_from_counts_opts(pc, qc, k, 0.0, 1, out);
+}
+
+/* base: Jensen-Shannon's logarithm base (0 = e); kl_floor: KL on floored
+ * proportions (1) or on the proportions as they are (0, scipy's entropy). */
+static int binned_from_counts_opts(const double *pc, const double *qc, size_t k, double base,
+                                   int kl_floor, mlops_binned_result *out)
+{
     double np_ = 0.0, nq = 0.0;
     for (size_t i = 0; i < k; i++) {
         np_ += pc[i];
@@ -177,6 +188,7 @@ int mlops__binned_from_counts(const double *pc, const double *qc, size_t k, mlop
     mlops__ksum psi = { 0, 0 }, jl = { 0, 0 }, jr = { 0, 0 }, bc = { 0, 0 }, kl = { 0, 0 };
     double fp_sum = 0.0, fq_sum = 0.0;
     size_t used = 0;
+    int kl_inf = 0;
     for (size_t i = 0; i < k; i++) {
         if (pc[i] == 0.0 && qc[i] == 0.0) continue;
         used++;
@@ -196,12 +208,15 @@ int mlops__binned_from_counts(const double *pc, const double *qc, size_t k, mlop
         double p = pc[i] / np_, q = qc[i] / nq;
         double fp = p > PROPORTION_FLOOR ? p : PROPORTION_FLOOR;
         double fq = q > PROPORTION_FLOOR ? q : PROPORTION_FLOOR;
-        mlops__ksum_add(&kl, rel_entr(fp / fp_sum, fq / fq_sum));
+        double term = kl_floor ? rel_entr(fp / fp_sum, fq / fq_sum) : rel_entr(p, q);
+        mlops__ksum_add(&kl, term);
+        kl_inf |= term == INFINITY;
     }
     out->psi = mlops__ksum_get(&psi);
     double js = mlops__ksum_get(&jl) + mlops__ksum_get(&jr);
+    if (base != 0.0) js /= log(base); /* scipy divides the sum, then halves it */
     out->jensen_shannon = js > 0.0 ? sqrt(js / 2.0) : 0.0;
-    out->kl = mlops__ksum_get(&kl);
+    out->kl = kl_inf ? INFINITY : mlops__ksum_get(&kl); /* the compensation would make it NaN */
     double h = 1.0 - mlops__ksum_get(&bc);
     out->hellinger = h > 0.0 ? sqrt(h) : 0.0;
     mlops__chisq_counts(pc, qc, k, &out->chisq, NULL);
@@ -395,4 +410,61 @@ MLOPS_API int mlops_drift_hellinger(const double *ref, size_t nref, const double
 {
     return binned_one(__func__, ref, nref, cur, ncur, bins, out,
                       offsetof(mlops_binned_result, hellinger));
+}
+
+/* ---- options (since 1.1) --------------------------------------------------- */
+
+MLOPS_API int mlops_binned_opts_init(mlops_binned_opts *opts, unsigned version)
+{
+    static const mlops_binned_opts defaults = MLOPS_BINNED_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_BINNED_OPTS_VERSION);
+}
+
+/* opts (NULL: the defaults) checked; *o is what to use. */
+static int binned_opts_check(const char *fn, const mlops_binned_opts *opts, mlops_binned_result *out,
+                             mlops_binned_opts *o)
+{
+    static const mlops_binned_opts defaults = MLOPS_BINNED_OPTS_INIT;
+    if (!out) return mlops__err_null(fn, "out");
+    if (out->version == 0 || out->version > MLOPS_BINNED_RESULT_VERSION)
+        return mlops__err(MLOPS_EINVAL, "%s: out->version is %u", fn, out->version);
+    if (!opts) opts = &defaults;
+    int rc = mlops__opts_check(fn, opts->version, MLOPS_BINNED_OPTS_VERSION, "mlops_binned_opts_init");
+    if (rc) return rc;
+    if (opts->base != 0.0 && !(opts->base > 1.0 && isfinite(opts->base)))
+        return mlops__err(MLOPS_EINVAL, "%s: opts->base is %g (0 for e, else finite and > 1)", fn,
+                          opts->base);
+    if (opts->kl_floor != 0 && opts->kl_floor != 1)
+        return mlops__err(MLOPS_EINVAL, "%s: opts->kl_floor is %d (0 or 1)", fn, opts->kl_floor);
+    *o = *opts;
+    return MLOPS_OK;
+}
+
+MLOPS_API int mlops_drift_binned_opts(const double *ref, size_t nref, const double *cur,
+                                      size_t ncur, size_t bins, const mlops_binned_opts *opts,
+                                      mlops_binned_result *out)
+{
+    mlops_binned_opts o;
+    int rc = binned_opts_check(__func__, opts, out, &o);
+    if (rc) return rc;
+    double *pc, *qc;
+    size_t k;
+    rc = binned_counts(__func__, ref, nref, cur, ncur, bins, &pc, &qc, &k);
+    if (rc) return rc;
+    binned_from_counts_opts(pc, qc, k, o.base, o.kl_floor, out);
+    free(pc);
+    return MLOPS_OK;
+}
+
+MLOPS_API int mlops_drift_binned_counts_opts(const double *ref_counts, const double *cur_counts,
+                                             size_t k, const mlops_binned_opts *opts,
+                                             mlops_binned_result *out)
+{
+    mlops_binned_opts o;
+    int rc = binned_opts_check(__func__, opts, out, &o);
+    if (rc) return rc;
+    rc = mlops__check_counts(__func__, ref_counts, cur_counts, k);
+    if (rc) return rc;
+    return binned_from_counts_opts(ref_counts, cur_counts, k, o.base, o.kl_floor, out);
 }

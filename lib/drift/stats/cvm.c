@@ -11,6 +11,7 @@
  *   term falls below 1e-7. */
 #include "drift/drift_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -93,7 +94,7 @@ static double cdf_cvm_inf(double x)
 /* A frequency table: sorted distinct values and their path counts. */
 typedef struct ftab {
     int64_t *val;
-    uint64_t *cnt;
+    u128 *cnt; /* path counts up to C(m + n, m): beyond 2^64 from sizes near 35 */
     size_t n, cap;
 } ftab;
 
@@ -103,7 +104,7 @@ static int ftab_reserve(ftab *t, size_t cap)
     int64_t *v = realloc(t->val, cap * sizeof *v);
     if (!v) return -1;
     t->val = v;
-    uint64_t *c = realloc(t->cnt, cap * sizeof *c);
+    u128 *c = realloc(t->cnt, cap * sizeof *c);
     if (!c) return -1;
     t->cnt = c;
     t->cap = cap;
@@ -117,7 +118,7 @@ static int ftab_merge(const ftab *a, const ftab *b, int64_t add, ftab *out)
     size_t i = 0, j = 0, k = 0;
     while (i < a->n || j < b->n) {
         int64_t v;
-        uint64_t c = 0;
+        u128 c = 0;
         if (j >= b->n || (i < a->n && a->val[i] <= b->val[j]))
             v = a->val[i];
         else
@@ -170,15 +171,14 @@ static int pval_exact(double s, int64_t m, int64_t n, double *p)
         cur = t;
     }
     if (!rc) {
-        uint64_t hits = 0;
+        u128 hits = 0;
         const ftab *last = &prev[m];
         for (size_t i = 0; i < last->n; i++)
             if ((double)last->val[i] >= zeta) hits += last->cnt[i];
         /* C(m+n, m) */
-        double comb = 1.0;
-        uint64_t c = 1;
-        for (int64_t i = 1; i <= m; i++) c = c * (uint64_t)(n + i) / (uint64_t)i;
-        comb = (double)c;
+        u128 c = 1;
+        for (int64_t i = 1; i <= m; i++) c = c * (u128)(n + i) / (u128)i;
+        double comb = (double)c;
         *p = (double)hits / comb;
     }
 out:
@@ -193,6 +193,12 @@ out:
 
 int mlops__cvm_sorted(const double *x, size_t nx, const double *y, size_t ny,
                       mlops_test_result *out)
+{
+    return mlops__cvm_sorted_method(x, nx, y, ny, MLOPS_CVM_AUTO, out);
+}
+
+int mlops__cvm_sorted_method(const double *x, size_t nx, const double *y, size_t ny, int method,
+                             mlops_test_result *out)
 {
     /* 4 * sum (r - i)^2 per side, on doubled ranks (midranks are halves). */
     i128 sx = 0, sy = 0;
@@ -223,7 +229,9 @@ int mlops__cvm_sorted(const double *x, size_t nx, const double *y, size_t ny,
      * samples of 4,044 and 4,062 when it came from long double). */
     double t = u / (double)(k * N) - mlops__cvm_offset(nx, ny);
     double p;
-    if ((nx > ny ? nx : ny) <= 20) {
+    if (method == MLOPS_CVM_AUTO)
+        method = (nx > ny ? nx : ny) <= 20 ? MLOPS_CVM_EXACT : MLOPS_CVM_ASYMPTOTIC;
+    if (method == MLOPS_CVM_EXACT) {
         if (pval_exact(u, (int64_t)nx, (int64_t)ny, &p))
             return mlops__err_nomem("Cramer-von Mises exact distribution");
     } else {
@@ -245,19 +253,61 @@ int mlops__cvm_sorted(const double *x, size_t nx, const double *y, size_t ny,
     return MLOPS_OK;
 }
 
-MLOPS_API int mlops_drift_cramer_von_mises(const double *ref, size_t nref, const double *cur, size_t ncur,
-                                 mlops_test_result *out)
+/* pval_exact's integers hold lcm^2 (m + n) and 6 (mn)^2 in int64, and
+ * its path counts C(m + n, m) (times m + n while it is built) in 128 bits. */
+static int exact_fits(size_t m, size_t n)
 {
-    if (!out) return mlops__err_null(__func__, "out");
+    double log2_comb = (lgamma((double)(m + n) + 1.0) - lgamma((double)m + 1.0) -
+                        lgamma((double)n + 1.0)) / log(2.0);
+    if (log2_comb > 110.0) return 0;
+    u128 lcm = (u128)m / mlops__gcd(m, n) * n, mn = (u128)m * n;
+    u128 lim = (u128)1 << 62;
+    return lcm < lim && lcm * lcm < lim / (m + n) && mn < lim && mn * mn < lim / 6;
+}
+
+/* The one implementation behind both public entry points. */
+static int cvm_run(const char *fn, const double *ref, size_t nref, const double *cur, size_t ncur,
+                   int method, mlops_test_result *out)
+{
+    if (!out) return mlops__err_null(fn, "out");
+    if (method != MLOPS_CVM_AUTO && method != MLOPS_CVM_EXACT && method != MLOPS_CVM_ASYMPTOTIC)
+        return mlops__err(MLOPS_EINVAL, "%s: unknown method %d", fn, method);
     mlops__sample a, b;
-    int rc = mlops__sample_load_pair(__func__, ref, nref, cur, ncur, &a, &b);
+    int rc = mlops__sample_load_pair(fn, ref, nref, cur, ncur, &a, &b);
     if (rc) return rc;
     if (a.n < 2 || b.n < 2)
         rc = mlops__err(MLOPS_EINVAL, "%s: each side needs at least 2 finite values (ref %zu, cur %zu)",
-                        __func__, a.n, b.n);
+                        fn, a.n, b.n);
+    else if (method == MLOPS_CVM_EXACT && !exact_fits(a.n, b.n))
+        rc = mlops__err(MLOPS_EINVAL, "%s: sizes %zu and %zu are too large for the exact method",
+                        fn, a.n, b.n);
     else
-        rc = mlops__cvm_sorted(a.v, a.n, b.v, b.n, out);
+        rc = mlops__cvm_sorted_method(a.v, a.n, b.v, b.n, method, out);
     mlops__sample_free(&a);
     mlops__sample_free(&b);
     return rc;
+}
+
+MLOPS_API int mlops_drift_cramer_von_mises(const double *ref, size_t nref, const double *cur,
+                                           size_t ncur, mlops_test_result *out)
+{
+    return cvm_run(__func__, ref, nref, cur, ncur, MLOPS_CVM_AUTO, out);
+}
+
+MLOPS_API int mlops_cvm_opts_init(mlops_cvm_opts *opts, unsigned version)
+{
+    static const mlops_cvm_opts defaults = MLOPS_CVM_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_CVM_OPTS_VERSION);
+}
+
+MLOPS_API int mlops_drift_cramer_von_mises_opts(const double *ref, size_t nref, const double *cur,
+                                                size_t ncur, const mlops_cvm_opts *opts,
+                                                mlops_test_result *out)
+{
+    static const mlops_cvm_opts defaults = MLOPS_CVM_OPTS_INIT;
+    if (!opts) opts = &defaults;
+    int rc = mlops__opts_check(__func__, opts->version, MLOPS_CVM_OPTS_VERSION, "mlops_cvm_opts_init");
+    if (rc) return rc;
+    return cvm_run(__func__, ref, nref, cur, ncur, opts->method, out);
 }

@@ -18,13 +18,15 @@
 #include "util/err.h"
 #include "util/opts.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 
 #define MAX_AUTO_N 10000
 #define INT32_MAXD 2147483647.0
 
-double mlops__ks_statistic(const double *a, size_t na, const double *b, size_t nb)
+void mlops__ks_one_sided(const double *a, size_t na, const double *b, size_t nb, double *dplus,
+                         double *dminus)
 {
     double dna = (double)na, dnb = (double)nb;
     double maxs = -INFINITY, mins = INFINITY;
@@ -41,9 +43,17 @@ double mlops__ks_statistic(const double *a, size_t na, const double *b, size_t n
         if (diff > maxs) maxs = diff;
         if (diff < mins) mins = diff;
     }
-    double mn = -mins;
+    double mn = 0.0 - mins; /* +0.0 where mins is 0 */
     if (mn < 0.0) mn = 0.0;
     if (mn > 1.0) mn = 1.0;
+    *dplus = maxs;
+    *dminus = mn;
+}
+
+double mlops__ks_statistic(const double *a, size_t na, const double *b, size_t nb)
+{
+    double maxs, mn;
+    mlops__ks_one_sided(a, na, b, nb, &maxs, &mn);
     return mn > maxs ? mn : maxs;
 }
 
@@ -83,26 +93,17 @@ static int64_t ceil_div(int64_t a, int64_t b)
     return -floor_div(-a, b);
 }
 
-/* Band of column i: rows y with |n*i - m*y| < h*g, i.e. minj <= y < maxj. */
-static void band(int64_t i, int64_t n, int64_t mg, int64_t ng, int64_t h, int64_t *lo, int64_t *hi)
-{
-    int64_t minj = floor_div(ng * i - h, mg) + 1;
-    if (minj < 0) minj = 0;
-    if (minj > n) minj = n;
-    int64_t maxj = ceil_div(ng * i + h, mg);
-    if (maxj > n + 1) maxj = n + 1;
-    *lo = minj;
-    *hi = maxj;
-}
-
-/* The lattice of the exact two-sided law: a path from (0,0) to (m,n),
- * m >= n, stays in the band |x/m - y/n| < h/lcm. */
+/* The lattice of the exact law: a path from (0,0) to (m,n), m >= n, stays
+ * in the band |x/m - y/n| < h/lcm (two-sided), or below its lower edge
+ * only, x/m - y/n < h/lcm (one-sided: the law of D+ and of D- is the same
+ * and symmetric in m and n, so one edge serves both alternatives). */
 typedef struct lattice {
     int64_t m, n, mg, ng, h;
+    int one_sided;
     int64_t first_hi; /* column 0 holds rows 0 .. first_hi-1 of the band */
 } lattice;
 
-static lattice lattice_of(int64_t m, int64_t n, int64_t g, int64_t h)
+static lattice lattice_of(int64_t m, int64_t n, int64_t g, int64_t h, int one_sided)
 {
     lattice L;
     L.m = m > n ? m : n;
@@ -110,9 +111,24 @@ static lattice lattice_of(int64_t m, int64_t n, int64_t g, int64_t h)
     L.mg = L.m / g;
     L.ng = L.n / g;
     L.h = h;
-    L.first_hi = ceil_div(h, L.mg);
+    L.one_sided = one_sided;
+    L.first_hi = one_sided ? L.n + 1 : ceil_div(h, L.mg);
     if (L.first_hi > L.n + 1) L.first_hi = L.n + 1;
     return L;
+}
+
+/* Band of column i: rows y with |n*i - m*y| < h*g (one-sided: n*i - m*y <
+ * h*g), i.e. minj <= y < maxj. */
+static void band(int64_t i, const lattice *L, int64_t *lo, int64_t *hi)
+{
+    int64_t n = L->n;
+    int64_t minj = floor_div(L->ng * i - L->h, L->mg) + 1;
+    if (minj < 0) minj = 0;
+    if (minj > n) minj = n;
+    int64_t maxj = L->one_sided ? n + 1 : ceil_div(L->ng * i + L->h, L->mg);
+    if (maxj > n + 1) maxj = n + 1;
+    *lo = minj;
+    *hi = maxj;
 }
 
 /* Probability that a random lattice path leaves the band. a[y] holds, for
@@ -121,9 +137,10 @@ static lattice lattice_of(int64_t m, int64_t n, int64_t g, int64_t h)
  * (Viehmann's form of Hodges' inside recursion). With logs != 0 the same
  * recursion runs on natural logarithms, for p-values below the double
  * range. Returns NaN when memory is short. */
-static double outer_prob_inside(int64_t m, int64_t n, int64_t g, int64_t h, int logs)
+static double outer_prob_inside(int64_t m, int64_t n, int64_t g, int64_t h, int one_sided,
+                                int logs)
 {
-    lattice L = lattice_of(m, n, g, h);
+    lattice L = lattice_of(m, n, g, h, one_sided);
     double *a = malloc((size_t)(L.n + 1) * sizeof *a);
     double *lg = logs ? malloc((size_t)(L.m + L.n + 1) * sizeof *lg) : NULL;
     if (!a || (logs && !lg)) {
@@ -138,7 +155,7 @@ static double outer_prob_inside(int64_t m, int64_t n, int64_t g, int64_t h, int 
     double result = out;
     for (int64_t i = 1; i <= L.m; i++) {
         int64_t lo, hi;
-        band(i, L.n, L.mg, L.ng, L.h, &lo, &hi);
+        band(i, &L, &lo, &hi);
         if (hi <= lo) goto done; /* every path has left */
         double di = (double)i;
         double val = lo == 0 ? in : out;
@@ -161,15 +178,50 @@ done:
     return result;
 }
 
-void mlops__ks_pvalue(double d, uint64_t n1, uint64_t n2, int method, double *d_out, double *p,
-                      double *log_p, int *method_used)
+/* log C(n1 + n2, n1) beyond the double range: scipy's special.binom is
+ * then inf and its one-sided exact path gives way to the asymptotic one. */
+static int binom_overflows(uint64_t n1, uint64_t n2)
 {
+    double l = lgamma((double)(n1 + n2) + 1.0) - lgamma((double)n1 + 1.0) - lgamma((double)n2 + 1.0);
+    return l > log(DBL_MAX);
+}
+
+/* One-sided exact P(D+ >= h/lcm). For n1 == n2 it is C(2n, n-h) / C(2n, n)
+ * = prod_{j<h} (n - j) / (n + j + 1), as scipy multiplies it out. */
+static double one_sided_exact(uint64_t n1, uint64_t n2, uint64_t g, int64_t h, double *lp)
+{
+    if (n1 == n2) {
+        int64_t n = (int64_t)n1;
+        double p = 1.0, l = 0.0;
+        for (int64_t j = 0; j < h; j++) {
+            p *= (double)(n - j) / ((double)(n + j) + 1.0);
+            l += log1p(-(double)(2 * j + 1) / (double)(n + j + 1));
+        }
+        *lp = p > 1e-290 ? log(p) : l;
+        return p;
+    }
+    double p = outer_prob_inside((int64_t)n1, (int64_t)n2, (int64_t)g, h, 1, 0);
+    if (p >= 0.0 && p <= 1e-290)
+        *lp = outer_prob_inside((int64_t)n1, (int64_t)n2, (int64_t)g, h, 1, 1);
+    else if (p >= 0.0)
+        *lp = log(p);
+    return p;
+}
+
+void mlops__ks_pvalue_alt(double d, uint64_t n1, uint64_t n2, int alternative, int method,
+                          double *d_out, double *p, double *log_p, int *method_used)
+{
+    int two_sided = alternative == MLOPS_KS_TWO_SIDED;
     uint64_t g = mlops__gcd(n1, n2);
     uint64_t n1g = n1 / g, n2g = n2 / g;
     int mode = method;
     if (mode == MLOPS_KS_AUTO)
         mode = (n1 > n2 ? n1 : n2) <= MAX_AUTO_N ? MLOPS_KS_EXACT : MLOPS_KS_ASYMPTOTIC;
     else if (mode == MLOPS_KS_EXACT && (double)n1g >= INT32_MAXD / (double)n2g)
+        mode = MLOPS_KS_ASYMPTOTIC;
+    /* scipy counts one-sided paths in doubles: past C(n1 + n2, n1) ~ 1.8e308
+     * its exact attempt fails and it switches to the asymptotic formula. */
+    if (mode == MLOPS_KS_EXACT && !two_sided && n1 != n2 && binom_overflows(n1, n2))
         mode = MLOPS_KS_ASYMPTOTIC;
     double prob = NAN, lp = NAN;
     if (mode == MLOPS_KS_EXACT) {
@@ -179,18 +231,28 @@ void mlops__ks_pvalue(double d, uint64_t n1, uint64_t n2, int method, double *d_
         if (h == 0) {
             prob = 1.0;
             lp = 0.0;
+        } else if (!two_sided) {
+            prob = one_sided_exact(n1, n2, g, (int64_t)h, &lp);
         } else if (n1 == n2) {
             prob = prob_outside_square((int64_t)n1, (int64_t)h, &lp);
         } else {
-            prob = outer_prob_inside((int64_t)n1, (int64_t)n2, (int64_t)g, (int64_t)h, 0);
+            prob = outer_prob_inside((int64_t)n1, (int64_t)n2, (int64_t)g, (int64_t)h, 0, 0);
             if (prob >= 0.0 && prob <= 1e-290)
-                lp = outer_prob_inside((int64_t)n1, (int64_t)n2, (int64_t)g, (int64_t)h, 1);
+                lp = outer_prob_inside((int64_t)n1, (int64_t)n2, (int64_t)g, (int64_t)h, 0, 1);
             else if (prob >= 0.0)
                 lp = log(prob);
         }
         if (!(prob >= 0.0 && prob <= 1.0) || isnan(lp)) mode = MLOPS_KS_ASYMPTOTIC;
     }
-    if (mode == MLOPS_KS_ASYMPTOTIC) {
+    if (mode == MLOPS_KS_ASYMPTOTIC && !two_sided) {
+        /* Hodges' approximation (his eq. 5.3), m the larger size, as scipy */
+        double m = (double)(n1 > n2 ? n1 : n2), n = (double)(n1 > n2 ? n2 : n1);
+        double en = m * n / (m + n);
+        double z = sqrt(en) * d;
+        double expt = -2.0 * (z * z) - 2.0 * z * (m + 2.0 * n) / sqrt(m * n * (m + n)) / 3.0;
+        prob = exp(expt);
+        lp = expt;
+    } else if (mode == MLOPS_KS_ASYMPTOTIC) {
         double m = (double)(n1 > n2 ? n1 : n2), n = (double)(n1 > n2 ? n2 : n1);
         double en = m * n / (m + n);
         int64_t n_eff = (int64_t)nearbyint(en); /* numpy rounds half to even */
@@ -215,6 +277,12 @@ void mlops__ks_pvalue(double d, uint64_t n1, uint64_t n2, int method, double *d_
     *method_used = mode;
 }
 
+void mlops__ks_pvalue(double d, uint64_t n1, uint64_t n2, int method, double *d_out, double *p,
+                      double *log_p, int *method_used)
+{
+    mlops__ks_pvalue_alt(d, n1, n2, MLOPS_KS_TWO_SIDED, method, d_out, p, log_p, method_used);
+}
+
 MLOPS_API int mlops_ks_result_init(mlops_ks_result *r, unsigned version)
 {
     static const mlops_ks_result defaults = MLOPS_KS_RESULT_INIT;
@@ -222,21 +290,29 @@ MLOPS_API int mlops_ks_result_init(mlops_ks_result *r, unsigned version)
                             MLOPS_KS_RESULT_VERSION);
 }
 
-MLOPS_API int mlops_drift_ks_ex(const double *ref, size_t nref, const double *cur, size_t ncur, int method,
-                      mlops_ks_result *out)
+/* The one implementation behind mlops_drift_ks_ex and mlops_drift_ks_opts. */
+static int ks_run(const char *fn, const double *ref, size_t nref, const double *cur, size_t ncur,
+                  int alternative, int method, mlops_ks_result *out)
 {
-    if (!out) return mlops__err_null(__func__, "out");
+    if (!out) return mlops__err_null(fn, "out");
     if (out->version == 0 || out->version > MLOPS_KS_RESULT_VERSION)
-        return mlops__err(MLOPS_EINVAL, "%s: out->version is %u (this library knows 1..%d)", __func__,
+        return mlops__err(MLOPS_EINVAL, "%s: out->version is %u (this library knows 1..%d)", fn,
                           out->version, MLOPS_KS_RESULT_VERSION);
     if (method != MLOPS_KS_AUTO && method != MLOPS_KS_EXACT && method != MLOPS_KS_ASYMPTOTIC)
-        return mlops__err(MLOPS_EINVAL, "%s: unknown method %d", __func__, method);
+        return mlops__err(MLOPS_EINVAL, "%s: unknown method %d", fn, method);
+    if (alternative != MLOPS_KS_TWO_SIDED && alternative != MLOPS_KS_LESS &&
+        alternative != MLOPS_KS_GREATER)
+        return mlops__err(MLOPS_EINVAL, "%s: unknown alternative %d", fn, alternative);
     mlops__sample a, b;
-    int rc = mlops__sample_load_pair(__func__, ref, nref, cur, ncur, &a, &b);
+    int rc = mlops__sample_load_pair(fn, ref, nref, cur, ncur, &a, &b);
     if (rc) return rc;
-    double d = mlops__ks_statistic(a.v, a.n, b.v, b.n);
-    mlops__ks_pvalue(d, a.n, b.n, method, &out->statistic, &out->p_value, &out->log_p_value,
-                     &out->method);
+    double dplus, dminus;
+    mlops__ks_one_sided(a.v, a.n, b.v, b.n, &dplus, &dminus);
+    double d = alternative == MLOPS_KS_GREATER ? dplus
+               : alternative == MLOPS_KS_LESS  ? dminus
+                                               : (dminus > dplus ? dminus : dplus);
+    mlops__ks_pvalue_alt(d, a.n, b.n, alternative, method, &out->statistic, &out->p_value,
+                         &out->log_p_value, &out->method);
     out->n_ref = a.n;
     out->n_cur = b.n;
     out->ref_nan = a.nan;
@@ -246,6 +322,29 @@ MLOPS_API int mlops_drift_ks_ex(const double *ref, size_t nref, const double *cu
     mlops__sample_free(&a);
     mlops__sample_free(&b);
     return MLOPS_OK;
+}
+
+MLOPS_API int mlops_drift_ks_ex(const double *ref, size_t nref, const double *cur, size_t ncur,
+                                int method, mlops_ks_result *out)
+{
+    return ks_run(__func__, ref, nref, cur, ncur, MLOPS_KS_TWO_SIDED, method, out);
+}
+
+MLOPS_API int mlops_ks_opts_init(mlops_ks_opts *opts, unsigned version)
+{
+    static const mlops_ks_opts defaults = MLOPS_KS_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_KS_OPTS_VERSION);
+}
+
+MLOPS_API int mlops_drift_ks_opts(const double *ref, size_t nref, const double *cur, size_t ncur,
+                                  const mlops_ks_opts *opts, mlops_ks_result *out)
+{
+    static const mlops_ks_opts defaults = MLOPS_KS_OPTS_INIT;
+    if (!opts) opts = &defaults;
+    int rc = mlops__opts_check(__func__, opts->version, MLOPS_KS_OPTS_VERSION, "mlops_ks_opts_init");
+    if (rc) return rc;
+    return ks_run(__func__, ref, nref, cur, ncur, opts->alternative, opts->method, out);
 }
 
 MLOPS_API int mlops_drift_ks(const double *ref, size_t nref, const double *cur, size_t ncur,
