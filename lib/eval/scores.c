@@ -224,24 +224,30 @@ static int ranking(problem *p, int metric, mlops_eval_result *out)
     return ovr(p, metric, avg == MLOPS_AVERAGE_WEIGHTED, out);
 }
 
+/* The probability given to the true class of sample i. */
+static inline double true_probability(const problem *p, size_t i)
+{
+    if (p->k == 1) return p->y[i] == p->c.labels[1] ? p->s[i] : 1.0 - p->s[i];
+    return p->s[i * p->k + (size_t)p->yi[i]];
+}
+
 static int log_loss(problem *p, mlops_eval_result *out)
 {
     int rc = check_probabilities(p, 1);
     if (rc) return rc;
     const double eps = DBL_EPSILON;
-    double *loss = malloc(p->n * sizeof *loss);
-    if (!loss) return mlops__err_nomem(p->fn);
+    mlops__ksum num = { 0, 0 }, den = { 0, 0 };
     for (size_t i = 0; i < p->n; i++) {
-        double q;
-        if (p->k == 1)
-            q = p->yi[i] == 1 ? p->s[i] : 1.0 - p->s[i];
-        else
-            q = p->s[i * p->k + (size_t)p->yi[i]];
-        q = fmin(fmax(q, eps), 1.0 - eps);
-        loss[i] = -log(q);
+        double q = fmin(fmax(true_probability(p, i), eps), 1.0 - eps);
+        double loss = -log(q);
+        mlops__ksum_add(&num, p->w ? p->w[i] * loss : loss);
+        if (p->w) mlops__ksum_add(&den, p->w[i]);
     }
-    mean_loss(p, loss, out);
-    free(loss);
+    double d = p->w ? mlops__ksum_get(&den) : (double)p->n;
+    if (d == 0)
+        out->reason = MLOPS_EVAL_NO_WEIGHT;
+    else
+        out->value = mlops__ksum_get(&num) / d;
     return MLOPS_OK;
 }
 
@@ -298,6 +304,13 @@ static int map_classes(problem *p, int metric)
                           p->c.k, o->labels ? "opts->labels" : "the distinct y_true labels");
     }
     (void)metric;
+    if (p->k == 1) { /* two classes: a membership test, no index array */
+        for (size_t i = 0; i < p->n; i++)
+            if (p->y[i] != p->c.labels[0] && p->y[i] != p->c.labels[1])
+                return mlops__err(MLOPS_EINVAL, "%s: y_true[%zu] = %d is not among the classes",
+                                  p->fn, i, p->y[i]);
+        return MLOPS_OK;
+    }
     p->yi = malloc(p->n * sizeof *p->yi);
     if (!p->yi) return mlops__err_nomem(p->fn);
     for (size_t i = 0; i < p->n; i++) {
