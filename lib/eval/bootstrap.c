@@ -45,20 +45,29 @@ static uint64_t splitmix64(uint64_t *state)
     return z ^ (z >> 31);
 }
 
+/* The 128-bit product a * b as (high, low) 64-bit halves, from 32-bit
+ * pieces so that every C11 compiler and target gives the same bits. */
+static void mul128(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
+{
+    uint64_t a0 = a & 0xffffffffu, a1 = a >> 32, b0 = b & 0xffffffffu, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
+    *lo = (mid << 32) | (p00 & 0xffffffffu);
+    *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+}
+
 /* A uniform integer in [0, n): Lemire's multiply-and-reject (2019), so no
- * index is favoured. */
+ * index is favoured: the high half of x * n, drawing again while the low
+ * half falls below 2^64 mod n. */
 static uint64_t below(uint64_t *state, uint64_t n)
 {
-    unsigned __int128 m = (unsigned __int128)splitmix64(state) * n;
-    uint64_t low = (uint64_t)m;
-    if (low < n) {
+    uint64_t hi, lo;
+    mul128(splitmix64(state), n, &hi, &lo);
+    if (lo < n) {
         uint64_t threshold = (0 - n) % n;
-        while (low < threshold) {
-            m = (unsigned __int128)splitmix64(state) * n;
-            low = (uint64_t)m;
-        }
+        while (lo < threshold) mul128(splitmix64(state), n, &hi, &lo);
     }
-    return (uint64_t)(m >> 64);
+    return hi;
 }
 
 static int run(int metric, const mlops_eval_data *d, const mlops_eval_opts *o,

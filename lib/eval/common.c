@@ -4,6 +4,7 @@
 #include "util/err.h"
 #include "util/opts.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,7 +178,8 @@ static int index_labels(const char *fn, mlops__classes *c)
 static int distinct(const char *fn, const int *a, size_t na, const int *b, size_t nb,
                     mlops__classes *c)
 {
-    int lo = na ? a[0] : b[0], hi = lo;
+    if (na == 0 && (!b || nb == 0)) return mlops__err(MLOPS_EINVAL, "%s: no labels", fn);
+    int lo = INT_MAX, hi = INT_MIN;
     minmax(a, na, &lo, &hi);
     if (b) minmax(b, nb, &lo, &hi);
     if ((long)hi - (long)lo < DENSE_SPAN) {
