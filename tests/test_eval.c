@@ -489,6 +489,60 @@ START_TEST(wide_labels)
 }
 END_TEST
 
+/* Integer weights equal repeated samples: the weighted path (scores sorted
+ * with their weights) against the unweighted one, on enough samples for
+ * every radix pass, for ROC AUC (whole and partial) and average precision. */
+START_TEST(weights_equal_repeats)
+{
+    enum { N = 20000 };
+    static int y[N], ry[3 * N];
+    static double s[N], w[N], rs[3 * N];
+    size_t m = 0;
+    uint64_t x = 7;
+    for (size_t i = 0; i < N; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        y[i] = (int)((x >> 20) & 1);
+        s[i] = (double)((x >> 33) % 100000) / 1e5 - 0.3 + 0.25 * y[i]; /* negatives too */
+        w[i] = (double)((x >> 50) % 3);                                  /* 0, 1 or 2 */
+        for (int r = 0; r < (int)w[i]; r++) {
+            ry[m] = y[i];
+            rs[m++] = s[i];
+        }
+    }
+    int metrics[2] = { MLOPS_METRIC_ROC_AUC, MLOPS_METRIC_AVERAGE_PRECISION };
+    double fprs[3] = { 1.0, 0.3, 0.05 };
+    for (int a = 0; a < 2; a++)
+        for (int f = 0; f < (a ? 1 : 3); f++) {
+            mlops_eval_opts o = MLOPS_EVAL_OPTS_INIT;
+            o.max_fpr = fprs[f];
+            mlops_eval_result r1 = MLOPS_EVAL_RESULT_INIT, r2 = MLOPS_EVAL_RESULT_INIT;
+            TU_OK(mlops_eval_scores(metrics[a], y, s, N, 1, w, &o, &r1));
+            TU_OK(mlops_eval_scores(metrics[a], ry, rs, m, 1, NULL, &o, &r2));
+            ck_assert_msg(close12(r1.value, r2.value), "metric %d max_fpr %g: %.17g vs %.17g",
+                          metrics[a], fprs[f], r1.value, r2.value);
+        }
+}
+END_TEST
+
+/* Weights that sum to 0: NaN with its reason, never 0. */
+START_TEST(zero_weights_are_undefined)
+{
+    const int y[4] = { 0, 1, 0, 1 };
+    const double s[4] = { 0.1, 0.9, 0.4, 0.6 }, z[4] = { 0, 0, 0, 0 };
+    mlops_eval_result r = MLOPS_EVAL_RESULT_INIT;
+    TU_OK(mlops_eval_scores(MLOPS_METRIC_ROC_AUC, y, s, 4, 1, z, NULL, &r));
+    ck_assert(isnan(r.value) && r.reason == MLOPS_EVAL_NO_WEIGHT);
+    TU_OK(mlops_eval_scores(MLOPS_METRIC_LOG_LOSS, y, s, 4, 1, z, NULL, &r));
+    ck_assert(isnan(r.value) && r.reason == MLOPS_EVAL_NO_WEIGHT);
+    TU_OK(mlops_eval_labels(MLOPS_METRIC_ACCURACY, y, y, 4, z, NULL, &r));
+    ck_assert(isnan(r.value) && r.reason == MLOPS_EVAL_NO_WEIGHT);
+    TU_OK(mlops_eval_regression(MLOPS_METRIC_MAE, s, s, 4, z, NULL, &r));
+    ck_assert(isnan(r.value) && r.reason == MLOPS_EVAL_NO_WEIGHT);
+    TU_OK(mlops_eval_regression(MLOPS_METRIC_R2, s, s, 4, z, NULL, &r));
+    ck_assert(isnan(r.value) && r.reason == MLOPS_EVAL_NO_WEIGHT);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("eval");
@@ -505,6 +559,8 @@ int main(void)
     tcase_add_test(tp, bootstrap_is_deterministic);
     tcase_add_test(tp, reasons_have_names);
     tcase_add_test(tp, wide_labels);
+    tcase_add_test(tp, weights_equal_repeats);
+    tcase_add_test(tp, zero_weights_are_undefined);
     suite_add_tcase(s, tp);
     return tu_run(s);
 }
