@@ -247,20 +247,21 @@ void mlops__classes_free(mlops__classes *c)
 
 size_t mlops__distinct_upto2(const int *a, size_t n, int first[2])
 {
-    int v[2] = { 0, 0 };
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (k >= 1 && a[i] == v[0]) continue;
-        if (k == 2 && a[i] == v[1]) continue;
-        if (k == 2) return 3;
-        v[k++] = a[i];
+    first[0] = first[1] = 0;
+    if (n == 0) return 0;
+    int v0 = a[0], v1;
+    size_t i = 1;
+    while (i < n && a[i] == v0) i++;
+    if (i == n) {
+        first[0] = v0;
+        return 1;
     }
-    if (k == 2 && v[0] > v[1]) {
-        int t = v[0];
-        v[0] = v[1];
-        v[1] = t;
-    }
-    first[0] = v[0];
-    first[1] = v[1];
-    return k;
+    v1 = a[i];
+    /* a branch-free pass the compiler vectorises: any third value? */
+    unsigned other = 0;
+    for (; i < n; i++) other |= (unsigned)(a[i] != v0) & (unsigned)(a[i] != v1);
+    if (other) return 3;
+    first[0] = v0 < v1 ? v0 : v1;
+    first[1] = v0 < v1 ? v1 : v0;
+    return 2;
 }
