@@ -238,8 +238,8 @@ MLOPS_API void mlops_eval_classes_free(mlops_eval_classes *l);
  * scikit-learn's). Samples whose labels are not among opts->labels are
  * left out. Both buffers are released with mlops_free.
  * Errors: MLOPS_EINVAL (NULL pointer with n > 0, a NULL output, n = 0,
- * duplicate labels, a bad weight, an unknown normalize or version),
- * MLOPS_ENOMEM. */
+ * duplicate labels, more than 65536 classes, a bad weight, an unknown
+ * normalize or version), MLOPS_ENOMEM. */
 MLOPS_API int mlops_eval_confusion(const int *y_true, const int *y_pred, size_t n,
                                    const double *weights, const mlops_eval_opts *opts,
                                    int **labels, double **matrix, size_t *k);
