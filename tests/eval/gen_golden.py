@@ -456,6 +456,30 @@ def main():
     sco_case(nid(), "brier", yt="s_yt", s="s_p2", k=2)
     sco_case(nid(), "log_loss", yt="s_yt", s="s_p2", k=2)
 
+    # edges: every score tied, perfect and reversed separation, negative
+    # scores, a false positive rate landing exactly on max_fpr, two samples
+    put("e_yt", np.array([0, 0, 1, 0, 1, 1, 0, 1]))
+    put("e_tied", np.full(8, 0.25))
+    put("e_perfect", np.array([0.1, 0.2, 0.9, 0.3, 0.8, 0.7, 0.4, 0.95]))
+    put("e_reversed", 1.0 - data["e_perfect"])
+    put("e_negative", np.array([-3.0, -1.5, 2.0, -1.5, 0.0, 2.0, -7.25, 1e-300]))
+    put("e_w", np.array([1.0, 2.0, 0.5, 0.0, 3.0, 1.0, 1.0, 2.0]))
+    put("e_two_yt", np.array([1, 0]))
+    put("e_two_s", np.array([0.4, 0.6]))
+    for sname in ("e_tied", "e_perfect", "e_reversed", "e_negative"):
+        for mf in (1.0, 0.5, 0.25):
+            sco_case(nid(), "roc_auc", yt="e_yt", s=sname, max_fpr=mf)
+            sco_case(nid(), "roc_auc", yt="e_yt", s=sname, w="e_w", max_fpr=mf)
+        sco_case(nid(), "ap", yt="e_yt", s=sname)
+        sco_case(nid(), "ap", yt="e_yt", s=sname, w="e_w")
+    sco_case(nid(), "roc_auc", yt="e_two_yt", s="e_two_s")
+    sco_case(nid(), "ap", yt="e_two_yt", s="e_two_s")
+    sco_case(nid(), "log_loss", yt="e_two_yt", s="e_two_s")
+    put("e_zeros", np.zeros(5))
+    put("e_zeros_pred", np.array([0.0, 1e-3, -2.0, 0.0, 5.0]))
+    for m in ("mape", "mae", "r2", "ev", "medae"):
+        reg_case(nid(), m, reason=3 if m in ("r2", "ev") else 0, yt="e_zeros", yp="e_zeros_pred")
+
     bootstrap_case(nid(), "sco", "roc_auc", 200, 0.95, 7, yt="s_yt", s="s_ties")
     bootstrap_case(nid(), "sco", "roc_auc", 150, 0.9, 12345, yt="c_yt", s="c_p", k=k)
     bootstrap_case(nid(), "lab", "fbeta", 200, 0.95, 1, yt="m_yt", yp="m_yp", avg="macro", w="m_w")
