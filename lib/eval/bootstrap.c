@@ -27,7 +27,8 @@ MLOPS_API int mlops_bootstrap_result_init(mlops_bootstrap_result *r, unsigned ve
     return mlops__opts_init(__func__, r, &zero, sizeof *r, version, MLOPS_BOOTSTRAP_RESULT_VERSION);
 }
 
-int mlops__eval_family(int metric)
+/* 1 regression, 2 labels, 3 scores, 0 unknown. */
+static int family_of(int metric)
 {
     if (metric >= MLOPS_METRIC_MAE && metric <= MLOPS_METRIC_PINBALL) return 1;
     if (metric >= MLOPS_METRIC_ACCURACY && metric <= MLOPS_METRIC_FBETA) return 2;
@@ -73,7 +74,7 @@ static uint64_t below(uint64_t *state, uint64_t n)
 static int run(int metric, const mlops_eval_data *d, const mlops_eval_opts *o,
                mlops_eval_result *r)
 {
-    switch (mlops__eval_family(metric)) {
+    switch (family_of(metric)) {
     case 1: return mlops_eval_regression(metric, d->values_true, d->values_pred, d->n, d->weights, o, r);
     case 2: return mlops_eval_labels(metric, d->labels_true, d->labels_pred, d->n, d->weights, o, r);
     default: return mlops_eval_scores(metric, d->labels_true, d->scores, d->n, d->k, d->weights, o, r);
@@ -116,7 +117,7 @@ MLOPS_API int mlops_eval_bootstrap(int metric, const mlops_eval_data *data,
     if (!(b->confidence > 0.0 && b->confidence < 1.0))
         return mlops__err(MLOPS_EINVAL, "%s: confidence must lie in (0, 1) (got %g)", fn,
                           b->confidence);
-    int family = mlops__eval_family(metric);
+    int family = family_of(metric);
     if (!family) return mlops__err(MLOPS_EINVAL, "%s: unknown metric %d", fn, metric);
     out->value = out->low = out->high = NAN;
     out->reason = 0;

@@ -71,19 +71,6 @@ static inline long mlops__class_index(const mlops__classes *c, int v)
  * with at most two, they go to first[0..1] in ascending order. */
 size_t mlops__distinct_upto2(const int *a, size_t n, int first[2]);
 
-/* ---- labels.c ------------------------------------------------------------- */
-
-/* Per-class counts of predicted labels: tp, predicted and true sums
- * (weight sums when weights are given) over the classes of c. */
-typedef struct mlops__counts {
-    double *tp, *pred, *truth;
-    size_t k;
-} mlops__counts;
-
-int mlops__counts_make(const int *y_true, const int *y_pred, size_t n, const double *w,
-                       const mlops__classes *c, mlops__counts *out);
-void mlops__counts_free(mlops__counts *m);
-
 /* ---- curve.c: the binary ranking curve ------------------------------------ */
 
 /* One side (positives or negatives) of a binary problem: scores, and
@@ -106,9 +93,5 @@ int mlops__curve(mlops__side *pos, mlops__side *neg, double max_fpr, double *auc
 /* Allocates a side of capacity n (with weights when weighted). */
 int mlops__side_alloc(mlops__side *s, size_t n, int weighted);
 void mlops__side_free(mlops__side *s);
-
-/* ---- dispatch (used by the bootstrap) ------------------------------------- */
-
-int mlops__eval_family(int metric); /* 1 regression, 2 labels, 3 scores, 0 unknown */
 
 #endif

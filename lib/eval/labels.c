@@ -8,6 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Per-class counts of predicted labels: tp, predicted and true sums
+ * (weight sums when weights are given) over the classes of c. */
+typedef struct mlops__counts {
+    double *tp, *pred, *truth;
+    size_t k;
+} mlops__counts;
+
 struct mlops_eval_classes {
     mlops_eval_class *v;
     size_t n;
@@ -25,7 +32,7 @@ static int check_labels(const char *fn, const int *y_true, const int *y_pred, si
     return mlops__eval_weights_check(fn, w, n);
 }
 
-int mlops__counts_make(const int *y_true, const int *y_pred, size_t n, const double *w,
+static int counts_make(const int *y_true, const int *y_pred, size_t n, const double *w,
                        const mlops__classes *c, mlops__counts *m)
 {
     size_t k = c->k;
@@ -60,7 +67,7 @@ int mlops__counts_make(const int *y_true, const int *y_pred, size_t n, const dou
     return MLOPS_OK;
 }
 
-void mlops__counts_free(mlops__counts *m)
+static void counts_free(mlops__counts *m)
 {
     free(m->tp);
     m->tp = m->pred = m->truth = NULL;
@@ -148,7 +155,7 @@ static int balanced(const char *fn, const int *t, const int *p, size_t n, const 
     mlops__counts m;
     int rc = mlops__classes_make(fn, NULL, 0, 0, t, n, p, n, &c);
     if (rc) return rc;
-    if (mlops__counts_make(t, p, n, w, &c, &m)) {
+    if (counts_make(t, p, n, w, &c, &m)) {
         mlops__classes_free(&c);
         return mlops__err_nomem(fn);
     }
@@ -159,7 +166,7 @@ static int balanced(const char *fn, const int *t, const int *p, size_t n, const 
         mlops__ksum_add(&s, m.tp[i] / m.truth[i]);
         used++;
     }
-    mlops__counts_free(&m);
+    counts_free(&m);
     mlops__classes_free(&c);
     if (used == 0) {
         out->reason = MLOPS_EVAL_NO_WEIGHT;
@@ -256,12 +263,12 @@ MLOPS_API int mlops_eval_labels(int metric, const int *y_true, const int *y_pred
     mlops__classes c;
     if ((rc = prf_classes(fn, y_true, y_pred, n, o, &c))) return rc;
     mlops__counts m;
-    if (mlops__counts_make(y_true, y_pred, n, weights, &c, &m)) {
+    if (counts_make(y_true, y_pred, n, weights, &c, &m)) {
         mlops__classes_free(&c);
         return mlops__err_nomem(fn);
     }
     rc = set_metric(metric, &m, o, out);
-    mlops__counts_free(&m);
+    counts_free(&m);
     mlops__classes_free(&c);
     return rc ? mlops__err_nomem(fn) : MLOPS_OK;
 }
@@ -283,7 +290,7 @@ MLOPS_API int mlops_eval_per_class(const int *y_true, const int *y_pred, size_t 
     mlops__counts m;
     mlops_eval_classes *l = calloc(1, sizeof *l);
     if (!l || !(l->v = calloc(c.k, sizeof *l->v)) ||
-        mlops__counts_make(y_true, y_pred, n, weights, &c, &m)) {
+        counts_make(y_true, y_pred, n, weights, &c, &m)) {
         mlops_eval_classes_free(l);
         mlops__classes_free(&c);
         return mlops__err_nomem(fn);
@@ -304,7 +311,7 @@ MLOPS_API int mlops_eval_per_class(const int *y_true, const int *y_pred, size_t 
         e->fbeta_reason = r[2];
         e->support = m.truth[i];
     }
-    mlops__counts_free(&m);
+    counts_free(&m);
     mlops__classes_free(&c);
     *out = l;
     return MLOPS_OK;

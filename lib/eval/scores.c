@@ -288,7 +288,7 @@ static int brier(problem *p, mlops_eval_result *out)
 
 /* Classes of the columns (k > 1), or of a binary log loss (k = 1), and
  * the column of each sample. */
-static int map_classes(problem *p, int metric)
+static int map_classes(problem *p)
 {
     const mlops_eval_opts *o = p->o;
     int rc = mlops__classes_make(p->fn, o->labels, o->n_labels, 1, p->y, p->n, NULL, 0, &p->c);
@@ -303,7 +303,6 @@ static int map_classes(problem *p, int metric)
         return mlops__err(MLOPS_EINVAL, "%s: %zu score columns for %zu classes (%s)", p->fn, p->k,
                           p->c.k, o->labels ? "opts->labels" : "the distinct y_true labels");
     }
-    (void)metric;
     if (p->k == 1) { /* two classes: a membership test, no index array */
         for (size_t i = 0; i < p->n; i++)
             if (p->y[i] != p->c.labels[0] && p->y[i] != p->c.labels[1])
@@ -347,7 +346,7 @@ MLOPS_API int mlops_eval_scores(int metric, const int *y_true, const double *sco
     problem p = { fn, y_true, scores, n, k, weights, o, { 0 }, NULL };
     out->n = n;
     int classes = k > 1 || metric == MLOPS_METRIC_LOG_LOSS;
-    if (classes && (rc = map_classes(&p, metric))) goto done;
+    if (classes && (rc = map_classes(&p))) goto done;
     switch (metric) {
     case MLOPS_METRIC_ROC_AUC:
     case MLOPS_METRIC_AVERAGE_PRECISION: rc = ranking(&p, metric, out); break;
