@@ -6,9 +6,9 @@ Run it in a throwaway virtual environment outside the repository with the
 pinned versions (the C and Python tests read golden.txt and never need
 scikit-learn):
 
-    python3 -m venv /tmp/venv-eval
-    /tmp/venv-eval/bin/pip install scikit-learn==1.7.2 numpy==2.1.3 scipy==1.14.1
-    /tmp/venv-eval/bin/python tests/eval/gen_golden.py
+    python3 -m venv VENV                    (VENV: a folder outside the clone)
+    VENV/bin/pip install scikit-learn==1.7.2 numpy==2.1.3 scipy==1.14.1
+    VENV/bin/python tests/eval/gen_golden.py
 
 Every number is a C99 hex float (exact). Line formats:
 
