@@ -182,6 +182,101 @@ START_TEST(model_search_by_name_and_tags)
 }
 END_TEST
 
+/* The 1.1 search: the same filters, deleted models by lifecycle, keys up
+ * to MLOPS_KEY_MAX. */
+START_TEST(model_search_ex_by_lifecycle)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    TU_OK(mlops_model_create(s, "vision/resnet"));
+    TU_OK(mlops_model_create(s, "vision/vit"));
+    TU_OK(mlops_model_create(s, "nlp/bert"));
+    TU_OK(mlops_model_tag_set(s, "vision/vit", "stage", "prod", NULL));
+    TU_OK(mlops_model_tag_set(s, "nlp/bert", "stage", "dev", NULL));
+    TU_OK(mlops_model_delete(s, "vision/resnet", 0, NULL));
+
+    mlops_models *l = NULL;
+    TU_OK(mlops_model_search_ex(s, NULL, &l)); /* NULL: every active model */
+    ck_assert_uint_eq(mlops_models_count(l), 2);
+    ck_assert_str_eq(mlops_model_name(mlops_models_at(l, 0)), "nlp/bert");
+    mlops_models_free(l);
+
+    mlops_model_search_ex_opts o = MLOPS_MODEL_SEARCH_EX_OPTS_INIT;
+    o.name_glob = "vision/*";
+    TU_OK(mlops_model_search_ex(s, &o, &l));
+    ck_assert_uint_eq(mlops_models_count(l), 1);
+    ck_assert_str_eq(mlops_model_name(mlops_models_at(l, 0)), "vision/vit");
+    mlops_models_free(l);
+    o.lifecycle = MLOPS_LIFECYCLE_DELETED;
+    TU_OK(mlops_model_search_ex(s, &o, &l));
+    ck_assert_uint_eq(mlops_models_count(l), 1);
+    ck_assert_str_eq(mlops_model_name(mlops_models_at(l, 0)), "vision/resnet");
+    ck_assert_int_gt(mlops_model_deleted_ms(mlops_models_at(l, 0)), 0);
+    mlops_models_free(l);
+    o.lifecycle = MLOPS_LIFECYCLE_ALL;
+    TU_OK(mlops_model_search_ex(s, &o, &l));
+    ck_assert_uint_eq(mlops_models_count(l), 2);
+    mlops_models_free(l);
+
+    o.name_glob = NULL;
+    o.lifecycle = MLOPS_LIFECYCLE_ACTIVE;
+    const char *keys[] = { "stage" };
+    const char *values[] = { "prod" };
+    o.tag_keys = keys;
+    o.tag_values = values;
+    o.ntags = 1;
+    TU_OK(mlops_model_search_ex(s, &o, &l));
+    ck_assert_uint_eq(mlops_models_count(l), 1);
+    ck_assert_str_eq(mlops_model_name(mlops_models_at(l, 0)), "vision/vit");
+    mlops_models_free(l);
+
+    /* Keys: MLOPS_KEY_MAX here, MLOPS_REGISTRY_NAME_MAX in the 1.0 search. */
+    char key[MLOPS_REGISTRY_NAME_MAX + 1];
+    memset(key, 'k', sizeof key - 1);
+    key[MLOPS_KEY_MAX + 1] = '\0';
+    keys[0] = key;
+    o.tag_values = NULL;
+    l = (mlops_models *)&o;
+    TU_RC(MLOPS_EINVAL, mlops_model_search_ex(s, &o, &l));
+    ck_assert_ptr_null(l);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "mlops_model_search_ex: "));
+    key[MLOPS_KEY_MAX] = '\0';
+    TU_OK(mlops_model_search_ex(s, &o, &l));
+    ck_assert_uint_eq(mlops_models_count(l), 0);
+    mlops_models_free(l);
+    mlops_model_search_opts o10 = MLOPS_MODEL_SEARCH_OPTS_INIT;
+    o10.tag_keys = keys;
+    o10.ntags = 1;
+    key[MLOPS_REGISTRY_NAME_MAX] = '\0';
+    memset(key, 'k', MLOPS_REGISTRY_NAME_MAX);
+    TU_OK(mlops_model_search(s, &o10, &l));
+    mlops_models_free(l);
+
+    o.ntags = 0;
+    o.lifecycle = 3;
+    TU_RC(MLOPS_EINVAL, mlops_model_search_ex(s, &o, &l));
+    ck_assert_str_eq(mlops_last_error(), "mlops_model_search_ex: unknown lifecycle 3");
+    o.lifecycle = 0;
+    o.version = 2;
+    TU_RC(MLOPS_EINVAL, mlops_model_search_ex(s, &o, &l));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "mlops_model_search_ex_opts_init"));
+    TU_RC(MLOPS_EINVAL, mlops_model_search_ex(NULL, NULL, &l));
+    TU_RC(MLOPS_EINVAL, mlops_model_search_ex(s, NULL, NULL));
+
+    mlops_model_search_ex_opts init;
+    memset(&init, 0xff, sizeof init);
+    TU_OK(mlops_model_search_ex_opts_init(&init, MLOPS_MODEL_SEARCH_EX_OPTS_VERSION));
+    ck_assert_uint_eq(init.version, MLOPS_MODEL_SEARCH_EX_OPTS_VERSION);
+    ck_assert_ptr_null(init.name_glob);
+    ck_assert_uint_eq(init.ntags, 0);
+    ck_assert_int_eq(init.lifecycle, MLOPS_LIFECYCLE_ACTIVE);
+    TU_RC(MLOPS_EINVAL, mlops_model_search_ex_opts_init(&init, 0));
+    TU_RC(MLOPS_EINVAL, mlops_model_search_ex_opts_init(&init, 2));
+    TU_RC(MLOPS_EINVAL, mlops_model_search_ex_opts_init(NULL, 1));
+    rt_close(s, dir);
+}
+END_TEST
+
 START_TEST(model_rename)
 {
     char *dir;
@@ -532,6 +627,26 @@ START_TEST(version_delete_keeps_the_row)
     TU_OK(mlops_model_version_list(s, "m", 1, &l));
     ck_assert_uint_eq(mlops_model_versions_count(l), 2);
     mlops_model_versions_free(l);
+
+    /* The 1.1 list filters by lifecycle. */
+    TU_OK(mlops_model_version_list_ex(s, "m", MLOPS_LIFECYCLE_ACTIVE, &l));
+    ck_assert_uint_eq(mlops_model_versions_count(l), 1);
+    ck_assert_int_eq(mlops_model_version_number(mlops_model_versions_at(l, 0)), 1);
+    mlops_model_versions_free(l);
+    TU_OK(mlops_model_version_list_ex(s, "m", MLOPS_LIFECYCLE_DELETED, &l));
+    ck_assert_uint_eq(mlops_model_versions_count(l), 1);
+    ck_assert_int_eq(mlops_model_version_number(mlops_model_versions_at(l, 0)), 2);
+    mlops_model_versions_free(l);
+    TU_OK(mlops_model_version_list_ex(s, "m", MLOPS_LIFECYCLE_ALL, &l));
+    ck_assert_uint_eq(mlops_model_versions_count(l), 2);
+    mlops_model_versions_free(l);
+    TU_RC(MLOPS_EINVAL, mlops_model_version_list_ex(s, "m", 3, &l));
+    ck_assert_ptr_null(l);
+    ck_assert_str_eq(mlops_last_error(), "mlops_model_version_list_ex: unknown lifecycle 3");
+    TU_RC(MLOPS_ENOTFOUND, mlops_model_version_list_ex(s, "nope", 0, &l));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "mlops_model_version_list_ex: "));
+    TU_RC(MLOPS_ENOTFOUND, mlops_model_version_list(s, "nope", 0, &l));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "mlops_model_version_list: "));
 
     /* Numbers are never reused. */
     TU_OK(mlops_model_version_create(s, "m", &b, NULL, &v));
@@ -961,6 +1076,7 @@ int main(void)
     tcase_add_test(tc, model_names_are_checked);
     tcase_add_test(tc, model_tags);
     tcase_add_test(tc, model_search_by_name_and_tags);
+    tcase_add_test(tc, model_search_ex_by_lifecycle);
     tcase_add_test(tc, model_rename);
     tcase_add_test(tc, model_delete_without_versions);
     tcase_add_test(tc, alias_names_are_checked);

@@ -145,6 +145,103 @@ START_TEST(experiment_list_rename_tags)
 }
 END_TEST
 
+/* The 1.1 tag functions: the registry's shape, on the same rows the 1.0
+ * ones write. */
+START_TEST(experiment_tags_1_1)
+{
+    int64_t a;
+    TU_OK(mlops_experiment_create(g_store, "a", &a));
+    TU_OK(mlops_experiment_tag_set(g_store, a, "team", "vision"));
+    TU_OK(mlops_experiment_tag_set(g_store, a, "owner", "ann"));
+    TU_OK(mlops_experiment_tag_set(g_store, a, "team", "nlp")); /* replaces */
+    TU_OK(mlops_experiment_set_tag(g_store, a, "legacy", "1.0")); /* the same table */
+    char key[MLOPS_KEY_MAX + 2];
+    memset(key, 'k', sizeof key - 1);
+    key[sizeof key - 1] = '\0';
+    TU_RC(MLOPS_EINVAL, mlops_experiment_tag_set(g_store, a, key, "v"));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "mlops_experiment_tag_set: "));
+    key[MLOPS_KEY_MAX] = '\0';
+    TU_OK(mlops_experiment_tag_set(g_store, a, key, "longest"));
+    TU_RC(MLOPS_ENOTFOUND, mlops_experiment_tag_set(g_store, 999, "k", "v"));
+    ck_assert_str_eq(mlops_last_error(), "mlops_experiment_tag_set: no experiment with id 999");
+    TU_RC(MLOPS_EINVAL, mlops_experiment_tag_set(g_store, a, "k", NULL));
+    TU_RC(MLOPS_EINVAL, mlops_experiment_tag_set(NULL, a, "k", "v"));
+
+    TU_OK(mlops_experiment_tag_delete(g_store, a, "owner"));
+    TU_RC(MLOPS_ENOTFOUND, mlops_experiment_tag_delete(g_store, a, "owner"));
+    ck_assert_str_eq(mlops_last_error(), "mlops_experiment_tag_delete: experiment 1 has no tag "
+                                         "'owner'");
+    TU_RC(MLOPS_EINVAL, mlops_experiment_tag_delete(g_store, a, ""));
+    TU_OK(mlops_experiment_delete_tag(g_store, a, key)); /* 1.0 deletes what 1.1 set */
+
+    mlops_experiment *e;
+    TU_OK(mlops_experiment_get(g_store, a, &e));
+    ck_assert_uint_eq(mlops_experiment_tag_count(e), 2);
+    const char *k = NULL, *v = NULL;
+    TU_OK(mlops_experiment_tag_at(e, 0, &k, &v));
+    ck_assert_str_eq(k, "legacy");
+    ck_assert_str_eq(v, "1.0");
+    TU_OK(mlops_experiment_tag_at(e, 1, &k, NULL));
+    ck_assert_str_eq(k, "team");
+    TU_RC(MLOPS_EINVAL, mlops_experiment_tag_at(e, 2, &k, &v));
+    ck_assert_str_eq(mlops_last_error(), "mlops_experiment_tag_at: index 2 is not below 2");
+    ck_assert_str_eq(k, "team"); /* untouched */
+    ck_assert_str_eq(mlops_experiment_tag(e, "team"), "nlp");
+    ck_assert_ptr_null(mlops_experiment_tag(e, "owner"));
+    ck_assert_ptr_null(mlops_experiment_tag(e, NULL));
+    mlops_experiment_free(e);
+    ck_assert_uint_eq(mlops_experiment_tag_count(NULL), 0);
+    ck_assert_ptr_null(mlops_experiment_tag(NULL, "team"));
+    TU_RC(MLOPS_EINVAL, mlops_experiment_tag_at(NULL, 0, &k, &v));
+}
+END_TEST
+
+START_TEST(experiment_list_ex_by_lifecycle)
+{
+    int64_t a, b, c;
+    TU_OK(mlops_experiment_create(g_store, "a", &a));
+    TU_OK(mlops_experiment_create(g_store, "b", &b));
+    TU_OK(mlops_experiment_create(g_store, "c", &c));
+    TU_OK(mlops_experiment_tag_set(g_store, c, "team", "vision"));
+    TU_OK(mlops_experiment_delete(g_store, b));
+
+    mlops_experiments *l = NULL;
+    TU_OK(mlops_experiment_list_ex(g_store, MLOPS_LIFECYCLE_ACTIVE, &l));
+    ck_assert_uint_eq(mlops_experiments_count(l), 2);
+    ck_assert_int_eq(mlops_experiment_id(mlops_experiments_at(l, 0)), a);
+    const mlops_experiment *e = mlops_experiments_at(l, 1);
+    ck_assert_int_eq(mlops_experiment_id(e), c);
+    ck_assert_str_eq(mlops_experiment_tag(e, "team"), "vision"); /* tags are loaded */
+    ck_assert_ptr_null(mlops_experiments_at(l, 2));
+    mlops_experiments_free(l);
+    TU_OK(mlops_experiment_list_ex(g_store, MLOPS_LIFECYCLE_DELETED, &l));
+    ck_assert_uint_eq(mlops_experiments_count(l), 1);
+    ck_assert_str_eq(mlops_experiment_name(mlops_experiments_at(l, 0)), "b");
+    mlops_experiments_free(l);
+    TU_OK(mlops_experiment_list_ex(g_store, MLOPS_LIFECYCLE_ALL, &l));
+    ck_assert_uint_eq(mlops_experiments_count(l), 3);
+    mlops_experiments_free(l);
+
+    l = (mlops_experiments *)&a;
+    TU_RC(MLOPS_EINVAL, mlops_experiment_list_ex(g_store, 3, &l));
+    ck_assert_ptr_null(l);
+    ck_assert_str_eq(mlops_last_error(), "mlops_experiment_list_ex: unknown lifecycle 3");
+    TU_RC(MLOPS_EINVAL, mlops_experiment_list_ex(NULL, 0, &l));
+    TU_RC(MLOPS_EINVAL, mlops_experiment_list_ex(g_store, 0, NULL));
+    ck_assert_uint_eq(mlops_experiments_count(NULL), 0);
+    ck_assert_ptr_null(mlops_experiments_at(NULL, 0));
+    mlops_experiments_free(NULL);
+
+    /* an empty store gives an empty list */
+    TU_OK(mlops_experiment_delete(g_store, a));
+    TU_OK(mlops_experiment_delete(g_store, c));
+    TU_OK(mlops_experiment_list_ex(g_store, MLOPS_LIFECYCLE_ACTIVE, &l));
+    ck_assert_ptr_nonnull(l);
+    ck_assert_uint_eq(mlops_experiments_count(l), 0);
+    mlops_experiments_free(l);
+}
+END_TEST
+
 START_TEST(experiment_soft_delete_and_restore)
 {
     int64_t a, b;
@@ -369,6 +466,44 @@ START_TEST(run_tags)
 }
 END_TEST
 
+START_TEST(run_tags_1_1)
+{
+    int64_t exp;
+    TU_OK(mlops_experiment_create(g_store, "e", &exp));
+    mlops_run *r;
+    TU_OK(mlops_run_start(g_store, exp, NULL, &r));
+    TU_OK(mlops_run_tag_set(r, "team", "vision"));
+    TU_OK(mlops_run_tag_set(r, "team", "nlp"));
+    char *v = run_tag(r, "team");
+    ck_assert_str_eq(v, "nlp");
+    free(v);
+    TU_OK(mlops_run_tag_set(r, "score", "0.5"));
+    ck_assert_int_eq(db_int("SELECT num * 10 FROM run_tags WHERE key = 'score'"), 5);
+    char key[MLOPS_KEY_MAX + 2];
+    memset(key, 'k', sizeof key - 1);
+    key[sizeof key - 1] = '\0';
+    TU_RC(MLOPS_EINVAL, mlops_run_tag_set(r, key, "v"));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "mlops_run_tag_set: "));
+    TU_RC(MLOPS_EINVAL, mlops_run_tag_set(r, "k", "\xFF"));
+    TU_RC(MLOPS_EINVAL, mlops_run_tag_set(NULL, "k", "v"));
+    ck_assert_str_eq(mlops_last_error(), "mlops_run_tag_set: argument 'r' is NULL");
+
+    TU_OK(mlops_run_end(r, MLOPS_RUN_FINISHED));
+    TU_OK(mlops_run_tag_set(r, "after", "end")); /* allowed on ended runs */
+    TU_OK(mlops_run_tag_delete(r, "team"));
+    ck_assert_ptr_null(run_tag(r, "team"));
+    TU_RC(MLOPS_ENOTFOUND, mlops_run_tag_delete(r, "team"));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "mlops_run_tag_delete: run "));
+    TU_RC(MLOPS_EINVAL, mlops_run_tag_delete(r, ""));
+    TU_RC(MLOPS_EINVAL, mlops_run_tag_delete(NULL, "k"));
+
+    TU_OK(mlops_run_delete(g_store, mlops_run_id(r)));
+    TU_RC(MLOPS_ECONFLICT, mlops_run_tag_set(r, "k", "v"));
+    TU_RC(MLOPS_ECONFLICT, mlops_run_tag_delete(r, "after"));
+    mlops_run_free(r);
+}
+END_TEST
+
 START_TEST(run_soft_delete_and_restore)
 {
     int64_t exp;
@@ -445,7 +580,7 @@ struct exists_arg {
 static int exists_tx(mlops__conn *c, void *arg)
 {
     struct exists_arg *a = arg;
-    return mlops__run_exists(c, a->id, &a->exists);
+    return mlops__run_exists(c, __func__, a->id, &a->exists);
 }
 
 START_TEST(internal_run_exists)
@@ -532,11 +667,14 @@ int main(void)
     tcase_add_test(tc, experiment_create_and_get);
     tcase_add_test(tc, experiment_bad_names_write_nothing);
     tcase_add_test(tc, experiment_list_rename_tags);
+    tcase_add_test(tc, experiment_tags_1_1);
+    tcase_add_test(tc, experiment_list_ex_by_lifecycle);
     tcase_add_test(tc, experiment_soft_delete_and_restore);
     tcase_add_test(tc, run_start_sets_attributes_and_system_tags);
     tcase_add_test(tc, run_start_options_and_nested_runs);
     tcase_add_test(tc, run_end_and_status);
     tcase_add_test(tc, run_tags);
+    tcase_add_test(tc, run_tags_1_1);
     tcase_add_test(tc, run_soft_delete_and_restore);
     tcase_add_test(tc, run_open_from_another_process);
     tcase_add_test(tc, internal_run_exists);

@@ -640,6 +640,121 @@ START_TEST(run_list_by_lifecycle)
 }
 END_TEST
 
+/* The 1.1 readers of a snapshot: params, tags and metric summaries by
+ * index, in key order, the same items the 1.0 arrays hold. */
+START_TEST(run_info_items_by_index)
+{
+    int64_t exp;
+    TU_OK(mlops_experiment_create(g_store, "e", &exp));
+    mlops_run *r;
+    TU_OK(mlops_run_start(g_store, exp, NULL, &r));
+    TU_OK(mlops_run_log_param(r, "lr", "0.1"));
+    TU_OK(mlops_run_log_param(r, "batch", "32"));
+    TU_OK(mlops_run_tag_set(r, "team", "vision"));
+    TU_OK(mlops_run_log_metric(r, "loss", 0.25, 1, 10));
+    TU_OK(mlops_run_log_metric(r, "acc", 0.5, 1, 10));
+    TU_OK(mlops_run_log_metric(r, "acc", 0.75, 2, 20));
+    mlops_run_info *ri;
+    TU_OK(mlops_run_get(g_store, mlops_run_id(r), &ri));
+
+    ck_assert_uint_eq(mlops_run_info_param_count(ri), 2);
+    const char *k = NULL, *v = NULL;
+    TU_OK(mlops_run_info_param_at(ri, 0, &k, &v));
+    ck_assert_str_eq(k, "batch");
+    ck_assert_str_eq(v, "32");
+    TU_OK(mlops_run_info_param_at(ri, 1, NULL, &v));
+    ck_assert_str_eq(v, "0.1");
+    TU_RC(MLOPS_EINVAL, mlops_run_info_param_at(ri, 2, &k, &v));
+    ck_assert_str_eq(mlops_last_error(), "mlops_run_info_param_at: index 2 is not below 2");
+
+    size_t nt = 0;
+    const mlops_kv *tags = mlops_run_info_tags(ri, &nt);
+    ck_assert_uint_eq(mlops_run_info_tag_count(ri), nt);
+    ck_assert_uint_eq(nt, 4); /* team + user, host, source */
+    for (size_t i = 0; i < nt; i++) {
+        TU_OK(mlops_run_info_tag_at(ri, i, &k, &v));
+        ck_assert_str_eq(k, tags[i].key);
+        ck_assert_str_eq(v, tags[i].value);
+        if (i) ck_assert_int_lt(strcmp(tags[i - 1].key, k), 0);
+    }
+    TU_RC(MLOPS_EINVAL, mlops_run_info_tag_at(ri, nt, NULL, NULL));
+    ck_assert_str_eq(mlops_run_info_tag(ri, "team"), "vision");
+
+    ck_assert_uint_eq(mlops_run_info_metric_count(ri), 2);
+    const mlops_metric_summary *m = NULL;
+    TU_OK(mlops_run_info_metric_at(ri, 0, &m));
+    ck_assert_str_eq(m->key, "acc");
+    ck_assert(m->last == 0.75 && m->min == 0.5 && m->max == 0.75 && m->count == 2);
+    ck_assert_ptr_eq(m, mlops_run_info_metric(ri, "acc"));
+    TU_OK(mlops_run_info_metric_at(ri, 1, &m));
+    ck_assert_str_eq(m->key, "loss");
+    TU_OK(mlops_run_info_metric_at(ri, 1, NULL));
+    TU_RC(MLOPS_EINVAL, mlops_run_info_metric_at(ri, 2, &m));
+    ck_assert_str_eq(m->key, "loss"); /* untouched on error */
+    mlops_run_info_free(ri);
+
+    ck_assert_uint_eq(mlops_run_info_param_count(NULL), 0);
+    ck_assert_uint_eq(mlops_run_info_tag_count(NULL), 0);
+    ck_assert_uint_eq(mlops_run_info_metric_count(NULL), 0);
+    TU_RC(MLOPS_EINVAL, mlops_run_info_param_at(NULL, 0, &k, &v));
+    TU_RC(MLOPS_EINVAL, mlops_run_info_tag_at(NULL, 0, &k, &v));
+    TU_RC(MLOPS_EINVAL, mlops_run_info_metric_at(NULL, 0, &m));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "mlops_run_info_metric_at: "));
+    mlops_run_free(r);
+}
+END_TEST
+
+START_TEST(run_list_ex_by_lifecycle)
+{
+    int64_t exp;
+    TU_OK(mlops_experiment_create(g_store, "e", &exp));
+    char ids[3][33];
+    for (int i = 0; i < 3; i++) {
+        mlops_run_start_opts o = MLOPS_RUN_START_OPTS_INIT;
+        o.start_ms = 1000 + i;
+        mlops_run *r;
+        TU_OK(mlops_run_start_ex(g_store, exp, &o, &r));
+        strcpy(ids[i], mlops_run_id(r));
+        mlops_run_free(r);
+    }
+    TU_OK(mlops_run_delete(g_store, ids[1]));
+    mlops_run_infos *l = NULL;
+    TU_OK(mlops_run_list_ex(g_store, exp, MLOPS_LIFECYCLE_ACTIVE, &l));
+    ck_assert_uint_eq(mlops_run_infos_count(l), 2);
+    ck_assert_str_eq(mlops_run_info_id(mlops_run_infos_at(l, 0)), ids[2]); /* newest first */
+    ck_assert_str_eq(mlops_run_info_id(mlops_run_infos_at(l, 1)), ids[0]);
+    ck_assert_ptr_null(mlops_run_infos_at(l, 2));
+    mlops_run_infos_free(l);
+    TU_OK(mlops_run_list_ex(g_store, exp, MLOPS_LIFECYCLE_DELETED, &l));
+    ck_assert_uint_eq(mlops_run_infos_count(l), 1);
+    ck_assert_str_eq(mlops_run_info_id(mlops_run_infos_at(l, 0)), ids[1]);
+    mlops_run_infos_free(l);
+    TU_OK(mlops_run_list_ex(g_store, exp, MLOPS_LIFECYCLE_ALL, &l));
+    ck_assert_uint_eq(mlops_run_infos_count(l), 3);
+    mlops_run_infos_free(l);
+
+    int64_t empty;
+    TU_OK(mlops_experiment_create(g_store, "empty", &empty));
+    TU_OK(mlops_run_list_ex(g_store, empty, MLOPS_LIFECYCLE_ALL, &l));
+    ck_assert_ptr_nonnull(l);
+    ck_assert_uint_eq(mlops_run_infos_count(l), 0);
+    mlops_run_infos_free(l);
+
+    l = (mlops_run_infos *)&empty;
+    TU_RC(MLOPS_ENOTFOUND, mlops_run_list_ex(g_store, 999, 0, &l));
+    ck_assert_ptr_null(l);
+    ck_assert_str_eq(mlops_last_error(), "mlops_run_list_ex: no experiment with id 999");
+    TU_RC(MLOPS_EINVAL, mlops_run_list_ex(g_store, exp, 3, &l));
+    ck_assert_str_eq(mlops_last_error(), "mlops_run_list_ex: unknown lifecycle 3");
+    TU_RC(MLOPS_EINVAL, mlops_run_list_ex(g_store, exp, -1, &l));
+    /* the 1.0 function still names itself */
+    mlops_run_info **old;
+    size_t n;
+    TU_RC(MLOPS_ENOTFOUND, mlops_run_list(g_store, 999, 0, &old, &n));
+    ck_assert_str_eq(mlops_last_error(), "mlops_run_list: no experiment with id 999");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("track_metrics");
@@ -658,6 +773,8 @@ int main(void)
     tcase_add_test(tc, metric_keys_and_bad_input_write_nothing);
     tcase_add_test(tc, history_ranges_and_errors);
     tcase_add_test(tc, history_downsampled_keeps_bucket_min_and_max);
+    tcase_add_test(tc, run_info_items_by_index);
+    tcase_add_test(tc, run_list_ex_by_lifecycle);
     tcase_add_test(tc, block_encoding_round_trips);
     tcase_add_test(tc, acknowledged_points_survive_a_kill);
     tcase_add_test(tc, run_get_has_everything);

@@ -91,19 +91,18 @@ static char *names(const char *filter, const char *order_by)
     o.experiment_count = 1;
     o.filter = filter;
     o.order_by = order_by ? order_by : "attributes.run_name";
-    mlops_run_info **runs;
-    size_t n;
+    mlops_run_infos *runs;
     char *token = (char *)1;
-    int rc = mlops_run_search(g_store, &o, &runs, &n, &token);
+    int rc = mlops_run_search_ex(g_store, &o, &runs, &token);
     ck_assert_msg(rc == MLOPS_OK, "filter <%s>: %d %s", filter, rc, mlops_last_error());
     ck_assert_ptr_null(token);
     static char out[256];
     out[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < mlops_run_infos_count(runs); i++) {
         if (i) strcat(out, " ");
-        strcat(out, mlops_run_info_name(runs[i]));
+        strcat(out, mlops_run_info_name(mlops_run_infos_at(runs, i)));
     }
-    mlops_run_info_list_free(runs, n);
+    mlops_run_infos_free(runs);
     return out;
 }
 
@@ -505,6 +504,60 @@ START_TEST(pages_join_to_the_full_order)
                               orders[k], size, i);
         }
     }
+}
+END_TEST
+
+/* mlops_run_search_ex pages as mlops_run_search does (page_all): the same
+ * runs in the same order, a token exactly while runs follow. */
+START_TEST(search_ex_pages_as_search_does)
+{
+    char full[16][33];
+    int n = page_all("metrics.acc DESC", 1000, full, 16);
+    ck_assert_int_eq(n, 6);
+    mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
+    o.experiment_ids = &exp_e;
+    o.experiment_count = 1;
+    o.order_by = "metrics.acc DESC";
+    o.max_results = 4;
+    mlops_run_infos *page = NULL;
+    char *token = NULL;
+    TU_OK(mlops_run_search_ex(g_store, &o, &page, &token));
+    ck_assert_uint_eq(mlops_run_infos_count(page), 4);
+    ck_assert_ptr_nonnull(token);
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_str_eq(mlops_run_info_id(mlops_run_infos_at(page, i)), full[i]);
+    ck_assert_ptr_null(mlops_run_infos_at(page, 4));
+    mlops_run_infos_free(page);
+    o.page_token = token;
+    TU_OK(mlops_run_search_ex(g_store, &o, &page, NULL)); /* the token is optional */
+    mlops_free(token);
+    ck_assert_uint_eq(mlops_run_infos_count(page), 2);
+    for (size_t i = 0; i < 2; i++)
+        ck_assert_str_eq(mlops_run_info_id(mlops_run_infos_at(page, i)), full[4 + i]);
+    mlops_run_infos_free(page);
+
+    /* no match: an empty list, not NULL */
+    o.page_token = NULL;
+    o.filter = "params.lr = 'none'";
+    TU_OK(mlops_run_search_ex(g_store, &o, &page, &token));
+    ck_assert_ptr_nonnull(page);
+    ck_assert_uint_eq(mlops_run_infos_count(page), 0);
+    ck_assert_ptr_null(token);
+    mlops_run_infos_free(page);
+
+    /* errors name the function called and leave *out NULL */
+    o.filter = "metrics.acc >";
+    page = (mlops_run_infos *)&o;
+    TU_RC(MLOPS_EINVAL, mlops_run_search_ex(g_store, &o, &page, NULL));
+    ck_assert_ptr_null(page);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "mlops_run_search_ex: "));
+    o.filter = NULL;
+    o.lifecycle = 9;
+    TU_RC(MLOPS_EINVAL, mlops_run_search_ex(g_store, &o, &page, NULL));
+    ck_assert_str_eq(mlops_last_error(), "mlops_run_search_ex: unknown lifecycle 9");
+    ck_assert_uint_eq(mlops_run_infos_count(NULL), 0);
+    ck_assert_ptr_null(mlops_run_infos_at(NULL, 0));
+    mlops_run_infos_free(NULL);
 }
 END_TEST
 
@@ -1046,6 +1099,7 @@ int main(void)
     tcase_add_test(tc, order_by_keys_with_missing_last);
     tcase_add_test(tc, experiments_lifecycle_and_options);
     tcase_add_test(tc, pages_join_to_the_full_order);
+    tcase_add_test(tc, search_ex_pages_as_search_does);
     tcase_add_test(tc, bad_page_tokens);
     tcase_add_test(tc, keyset_paging_under_concurrent_inserts);
     suite_add_tcase(s, tc);

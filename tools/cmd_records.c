@@ -88,11 +88,32 @@ static int cmd_exp_create(cli_ctx *ctx, int argc, char **argv)
     return cli_run_json(ctx, argc, argv, 1, 1, CLI_STORE_WRITE, exp_create);
 }
 
-static void json_kvs(json *j, const char *key, const mlops_kv *kv, size_t n)
+/* The (key, value) items of a snapshot, read by index: tags and params of
+ * experiments and runs (doc/conventions.md: _count and _at). */
+typedef int (*kv_at_fn)(const void *obj, size_t i, const char **key, const char **value);
+
+static int experiment_tag_at(const void *e, size_t i, const char **key, const char **value)
+{
+    return mlops_experiment_tag_at(e, i, key, value);
+}
+
+static int run_param_at(const void *ri, size_t i, const char **key, const char **value)
+{
+    return mlops_run_info_param_at(ri, i, key, value);
+}
+
+static int run_tag_at(const void *ri, size_t i, const char **key, const char **value)
+{
+    return mlops_run_info_tag_at(ri, i, key, value);
+}
+
+static void json_kvs(json *j, const char *key, const void *obj, size_t n, kv_at_fn at)
 {
     json_key(j, key);
     json_begin_object(j);
-    for (size_t i = 0; i < n; i++) json_kv_string(j, kv[i].key, kv[i].value);
+    const char *k = NULL, *v = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (at(obj, i, &k, &v) == MLOPS_OK) json_kv_string(j, k, v);
     json_end_object(j);
 }
 
@@ -104,38 +125,37 @@ typedef struct list_args {
 static int exp_ls(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
     const list_args *a = arg;
-    mlops_experiment **list = NULL;
-    size_t n = 0;
-    int rc = mlops_experiment_list(s, a->lifecycle, &list, &n);
+    mlops_experiments *list = NULL;
+    int rc = mlops_experiment_list_ex(s, a->lifecycle, &list);
     if (rc) return cli_fail(ctx, rc, "cannot list the experiments");
+    size_t n = mlops_experiments_count(list);
     static const char *const headers[] = { "ID", "NAME", "CREATED", "DELETED" };
     static const int right[] = { 0, -1 };
     listing out;
     listing_begin(&out, a->as_json, 4, headers, right);
     for (size_t i = 0; i < n; i++) {
+        const mlops_experiment *e = mlops_experiments_at(list, i);
         json *j = listing_object(&out);
         if (j) {
-            size_t ntags;
-            const mlops_kv *tags = mlops_experiment_tags(list[i], &ntags);
-            json_kv_int(j, "id", mlops_experiment_id(list[i]));
-            json_kv_string(j, "name", mlops_experiment_name(list[i]));
-            json_kv_int(j, "created_ms", mlops_experiment_created_ms(list[i]));
-            json_kv_int(j, "updated_ms", mlops_experiment_updated_ms(list[i]));
-            json_kv_int(j, "deleted_ms", mlops_experiment_deleted_ms(list[i]));
-            json_kvs(j, "tags", tags, ntags);
+            json_kv_int(j, "id", mlops_experiment_id(e));
+            json_kv_string(j, "name", mlops_experiment_name(e));
+            json_kv_int(j, "created_ms", mlops_experiment_created_ms(e));
+            json_kv_int(j, "updated_ms", mlops_experiment_updated_ms(e));
+            json_kv_int(j, "deleted_ms", mlops_experiment_deleted_ms(e));
+            json_kvs(j, "tags", e, mlops_experiment_tag_count(e), experiment_tag_at);
             json_end_object(j);
             continue;
         }
         char created[32], del[32];
-        cli_fmt_time(mlops_experiment_created_ms(list[i]), created, sizeof created);
-        cli_fmt_time(mlops_experiment_deleted_ms(list[i]), del, sizeof del);
-        table_cellf(out.t, "%lld", (long long)mlops_experiment_id(list[i]));
-        table_cell(out.t, mlops_experiment_name(list[i]));
+        cli_fmt_time(mlops_experiment_created_ms(e), created, sizeof created);
+        cli_fmt_time(mlops_experiment_deleted_ms(e), del, sizeof del);
+        table_cellf(out.t, "%lld", (long long)mlops_experiment_id(e));
+        table_cell(out.t, mlops_experiment_name(e));
         table_cell(out.t, created);
         table_cell(out.t, del);
     }
     listing_end(&out);
-    mlops_experiment_list_free(list, n);
+    mlops_experiments_free(list);
     return CLI_OK;
 }
 
@@ -286,10 +306,7 @@ static int cmd_run_log_metric(cli_ctx *ctx, int argc, char **argv)
 
 static void json_run(json *j, const mlops_run_info *ri)
 {
-    size_t np, nt, nm, nl;
-    const mlops_kv *params = mlops_run_info_params(ri, &np);
-    const mlops_kv *tags = mlops_run_info_tags(ri, &nt);
-    const mlops_metric_summary *ms = mlops_run_info_metrics(ri, &nm);
+    size_t nl;
     const mlops_lineage_edge *edges = mlops_run_info_lineage(ri, &nl);
     json_begin_object(j);
     json_kv_string(j, "run_id", mlops_run_info_id(ri));
@@ -300,19 +317,21 @@ static void json_run(json *j, const mlops_run_info *ri)
     json_kv_int(j, "start_ms", mlops_run_info_start_ms(ri));
     json_kv_int(j, "end_ms", mlops_run_info_end_ms(ri));
     json_kv_int(j, "deleted_ms", mlops_run_info_deleted_ms(ri));
-    json_kvs(j, "params", params, np);
-    json_kvs(j, "tags", tags, nt);
+    json_kvs(j, "params", ri, mlops_run_info_param_count(ri), run_param_at);
+    json_kvs(j, "tags", ri, mlops_run_info_tag_count(ri), run_tag_at);
     json_key(j, "metrics");
     json_begin_object(j);
-    for (size_t i = 0; i < nm; i++) {
-        json_key(j, ms[i].key);
+    const mlops_metric_summary *m = NULL;
+    for (size_t i = 0; i < mlops_run_info_metric_count(ri); i++) {
+        if (mlops_run_info_metric_at(ri, i, &m) != MLOPS_OK) continue;
+        json_key(j, m->key);
         json_begin_object(j);
-        json_kv_double(j, "last", ms[i].last);
-        json_kv_int(j, "last_step", ms[i].last_step);
-        json_kv_int(j, "last_ts_ms", ms[i].last_ts_ms);
-        json_kv_double(j, "min", ms[i].min);
-        json_kv_double(j, "max", ms[i].max);
-        json_kv_int(j, "count", ms[i].count);
+        json_kv_double(j, "last", m->last);
+        json_kv_int(j, "last_step", m->last_step);
+        json_kv_int(j, "last_ts_ms", m->last_ts_ms);
+        json_kv_double(j, "min", m->min);
+        json_kv_double(j, "max", m->max);
+        json_kv_int(j, "count", m->count);
         json_end_object(j);
     }
     json_end_object(j);
@@ -334,14 +353,16 @@ static void json_run(json *j, const mlops_run_info *ri)
 }
 
 /* A blank line and a KEY/VALUE table, when there is anything in it. */
-static void print_kv_table(const char *what, const mlops_kv *kv, size_t n)
+static void print_kv_table(const char *what, const void *obj, size_t n, kv_at_fn at)
 {
     if (!n) return;
     const char *h[] = { what, "VALUE" };
     table *t = table_new(2, h);
+    const char *k = NULL, *v = NULL;
     for (size_t i = 0; i < n; i++) {
-        table_cell(t, kv[i].key);
-        table_cell(t, kv[i].value);
+        if (at(obj, i, &k, &v) != MLOPS_OK) continue;
+        table_cell(t, k);
+        table_cell(t, v);
     }
     putchar('\n');
     table_print(t, stdout);
@@ -362,28 +383,27 @@ static void print_run(const mlops_run_info *ri)
     printf("started:     %s UTC\n", a);
     printf("ended:       %s%s\n", b, mlops_run_info_end_ms(ri) ? " UTC" : "");
 
-    size_t n;
-    const mlops_kv *kv = mlops_run_info_params(ri, &n);
-    print_kv_table("PARAM", kv, n);
-    const mlops_metric_summary *ms = mlops_run_info_metrics(ri, &n);
-    if (n) {
+    print_kv_table("PARAM", ri, mlops_run_info_param_count(ri), run_param_at);
+    if (mlops_run_info_metric_count(ri)) {
         static const char *const h[] = { "METRIC", "LAST", "STEP", "MIN", "MAX", "POINTS" };
         table *t = table_new(6, h);
         for (size_t c = 1; c < 6; c++) table_align_right(t, c);
-        for (size_t i = 0; i < n; i++) {
-            table_cell(t, ms[i].key);
-            table_cellf(t, "%.6g", ms[i].last);
-            table_cellf(t, "%lld", (long long)ms[i].last_step);
-            table_cellf(t, "%.6g", ms[i].min);
-            table_cellf(t, "%.6g", ms[i].max);
-            table_cellf(t, "%lld", (long long)ms[i].count);
+        const mlops_metric_summary *m = NULL;
+        for (size_t i = 0; i < mlops_run_info_metric_count(ri); i++) {
+            if (mlops_run_info_metric_at(ri, i, &m) != MLOPS_OK) continue;
+            table_cell(t, m->key);
+            table_cellf(t, "%.6g", m->last);
+            table_cellf(t, "%lld", (long long)m->last_step);
+            table_cellf(t, "%.6g", m->min);
+            table_cellf(t, "%.6g", m->max);
+            table_cellf(t, "%lld", (long long)m->count);
         }
         putchar('\n');
         table_print(t, stdout);
         table_free(t);
     }
-    kv = mlops_run_info_tags(ri, &n);
-    print_kv_table("TAG", kv, n);
+    print_kv_table("TAG", ri, mlops_run_info_tag_count(ri), run_tag_at);
+    size_t n;
     const mlops_lineage_edge *e = mlops_run_info_lineage(ri, &n);
     if (n) {
         static const char *const h[] = { "LINEAGE", "NAME", "ROLE", "DIGEST" };
@@ -428,12 +448,12 @@ static void runs_row(table *t, const mlops_run_info *ri)
 {
     char when[32], metrics[200] = "";
     cli_fmt_time(mlops_run_info_start_ms(ri), when, sizeof when);
-    size_t nm, used = 0;
-    const mlops_metric_summary *ms = mlops_run_info_metrics(ri, &nm);
+    size_t nm = mlops_run_info_metric_count(ri), used = 0;
+    const mlops_metric_summary *m = NULL;
     /* The first few metrics' last values, to tell runs apart at a glance. */
-    for (size_t i = 0; i < nm && i < 3; i++) {
-        int w = snprintf(metrics + used, sizeof metrics - used, "%s%s=%.6g", i ? " " : "", ms[i].key,
-                         ms[i].last);
+    for (size_t i = 0; i < nm && i < 3 && mlops_run_info_metric_at(ri, i, &m) == MLOPS_OK; i++) {
+        int w = snprintf(metrics + used, sizeof metrics - used, "%s%s=%.6g", i ? " " : "", m->key,
+                         m->last);
         if (w < 0 || (size_t)w >= sizeof metrics - used) break;
         used += (size_t)w;
     }
@@ -446,18 +466,22 @@ static void runs_row(table *t, const mlops_run_info *ri)
     table_cell(t, metrics[0] ? metrics : NULL);
 }
 
-/* The listing of `run ls` and `runs search`. */
-static void print_runs(mlops_run_info **list, size_t n, int as_json)
+/* The listing of `run ls` and `runs search`: the runs of npages lists,
+ * in order. */
+static void print_runs(mlops_run_infos *const *pages, size_t npages, int as_json)
 {
     static const char *const h[] = { "RUN", "EXP", "NAME", "STATUS", "STARTED", "METRICS" };
     static const int right[] = { 1, -1 };
     listing out;
     listing_begin(&out, as_json, 6, h, right);
-    for (size_t i = 0; i < n; i++) {
-        if (as_json)
-            json_run(&out.j, list[i]);
-        else
-            runs_row(out.t, list[i]);
+    for (size_t p = 0; p < npages; p++) {
+        for (size_t i = 0; i < mlops_run_infos_count(pages[p]); i++) {
+            const mlops_run_info *ri = mlops_run_infos_at(pages[p], i);
+            if (as_json)
+                json_run(&out.j, ri);
+            else
+                runs_row(out.t, ri);
+        }
     }
     listing_end(&out);
 }
@@ -468,12 +492,11 @@ static int run_ls(const cli_ctx *ctx, mlops_store *s, void *arg)
     int64_t exp;
     int rc = find_experiment(ctx, s, ctx->args[0], &exp);
     if (rc) return rc;
-    mlops_run_info **list = NULL;
-    size_t n = 0;
-    if ((rc = cli_check(ctx, mlops_run_list(s, exp, a->lifecycle, &list, &n), ctx->args[0])))
+    mlops_run_infos *list = NULL;
+    if ((rc = cli_check(ctx, mlops_run_list_ex(s, exp, a->lifecycle, &list), ctx->args[0])))
         return rc;
-    print_runs(list, n, a->as_json);
-    mlops_run_info_list_free(list, n);
+    print_runs(&list, 1, a->as_json);
+    mlops_run_infos_free(list);
     return CLI_OK;
 }
 
@@ -492,12 +515,25 @@ typedef struct search_args {
     int as_json, lifecycle;
 } search_args;
 
-/* Runs the search page by page until the limit (or the end); the runs
- * found are in *out, *total of them. */
-static int search_pages(const cli_ctx *ctx, mlops_store *s, mlops_search_opts *o, int64_t limit,
-                        mlops_run_info ***out, size_t *total)
+/* The pages a search returned. */
+typedef struct pages {
+    mlops_run_infos **items;
+    size_t n;
+} pages;
+
+static void pages_free(pages *p)
 {
-    mlops_run_info **all_runs = NULL;
+    for (size_t i = 0; i < p->n; i++) mlops_run_infos_free(p->items[i]);
+    free(p->items);
+    p->items = NULL;
+    p->n = 0;
+}
+
+/* Runs the search page by page until the limit (or the end); the pages
+ * are in *out, to release with pages_free. */
+static int search_pages(const cli_ctx *ctx, mlops_store *s, mlops_search_opts *o, int64_t limit,
+                        pages *out)
+{
     size_t got = 0;
     char *token = NULL;
     for (;;) {
@@ -505,33 +541,29 @@ static int search_pages(const cli_ctx *ctx, mlops_store *s, mlops_search_opts *o
         if (limit && (uint64_t)limit - got < want) want = (size_t)limit - got;
         o->max_results = want;
         o->page_token = token;
-        mlops_run_info **page = NULL;
-        size_t n = 0;
+        mlops_run_infos *page = NULL;
         char *next = NULL;
-        int rc = mlops_run_search(s, o, &page, &n, &next);
+        int rc = mlops_run_search_ex(s, o, &page, &next);
         mlops_free(token);
         token = next;
         if (rc) {
-            mlops_run_info_list_free(all_runs, got);
+            pages_free(out);
             mlops_free(token);
             return cli_fail(ctx, rc, "search failed");
         }
-        mlops_run_info **grown = realloc(all_runs, (got + n + 1) * sizeof *grown);
+        mlops_run_infos **grown = realloc(out->items, (out->n + 1) * sizeof *grown);
         if (!grown) {
-            mlops_run_info_list_free(page, n);
-            mlops_run_info_list_free(all_runs, got);
+            mlops_run_infos_free(page);
+            pages_free(out);
             mlops_free(token);
             return cli_error(ctx, "out of memory");
         }
-        all_runs = grown;
-        memcpy(all_runs + got, page, n * sizeof *page);
-        got += n;
-        free(page);
+        out->items = grown;
+        out->items[out->n++] = page;
+        got += mlops_run_infos_count(page);
         if (!token || (limit && got >= (size_t)limit)) break;
     }
     mlops_free(token);
-    *out = all_runs;
-    *total = got;
     return CLI_OK;
 }
 
@@ -563,11 +595,10 @@ static int runs_search(const cli_ctx *ctx, mlops_store *s, void *arg)
         o.experiment_ids = ids;
         o.experiment_count = nids;
     }
-    mlops_run_info **all_runs = NULL;
-    size_t total = 0;
-    if ((rc = search_pages(ctx, s, &o, a->limit, &all_runs, &total))) return rc;
-    print_runs(all_runs, total, a->as_json);
-    mlops_run_info_list_free(all_runs, total);
+    pages found = { NULL, 0 };
+    if ((rc = search_pages(ctx, s, &o, a->limit, &found))) return rc;
+    print_runs(found.items, found.n, a->as_json);
+    pages_free(&found);
     return CLI_OK;
 }
 

@@ -137,14 +137,20 @@ typedef struct list_args {
     int as_json, all;
 } list_args;
 
+/* --all lists deleted models and versions too. */
+static int lifecycle_of(const list_args *a)
+{
+    return a->all ? MLOPS_LIFECYCLE_ALL : MLOPS_LIFECYCLE_ACTIVE;
+}
+
 static int model_ls(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
     const list_args *a = arg;
-    mlops_model_search_opts o = MLOPS_MODEL_SEARCH_OPTS_INIT;
+    mlops_model_search_ex_opts o = MLOPS_MODEL_SEARCH_EX_OPTS_INIT;
     o.name_glob = ctx->nargs ? ctx->args[0] : NULL;
-    o.include_deleted = a->all;
+    o.lifecycle = lifecycle_of(a);
     mlops_models *l = NULL;
-    int rc = mlops_model_search(s, &o, &l);
+    int rc = mlops_model_search_ex(s, &o, &l);
     if (rc) return cli_fail(ctx, rc, "cannot list the models");
     static const char *const h[] = { "MODEL", "VERSIONS", "ALIASES", "UPDATED", "DESCRIPTION" };
     static const int right[] = { 1, -1 };
@@ -216,7 +222,7 @@ static int model_show(const cli_ctx *ctx, mlops_store *s, void *arg)
     mlops_model *m = NULL;
     mlops_model_versions *vl = NULL;
     int rc = mlops_model_get(s, argv[0], &m);
-    if (rc == MLOPS_OK) rc = mlops_model_version_list(s, argv[0], a->all, &vl);
+    if (rc == MLOPS_OK) rc = mlops_model_version_list_ex(s, argv[0], lifecycle_of(a), &vl);
     if (rc) {
         mlops_model_free(m);
         return cli_fail(ctx, rc, argv[0]);

@@ -307,7 +307,7 @@ static void bench_search(void)
             params[k] = (mlops_kv){ pk[k], vals[k] };
         }
         CHECK(mlops_run_log_params(r, params, 10));
-        CHECK(mlops_run_set_tag(r, "team", i % 2 ? "nlp-core" : "vision-core"));
+        CHECK(mlops_run_tag_set(r, "team", i % 2 ? "nlp-core" : "vision-core"));
         mlops_metric m[20];
         char mk[20][8];
         for (int k = 0; k < 20; k++) {
@@ -328,12 +328,13 @@ static void bench_search(void)
     double t[32];
     size_t got = 0;
     for (int i = 0; i < reps + 1; i++) { /* the first run warms the cache */
-        mlops_run_info **runs;
+        mlops_run_infos *runs;
         char *token = NULL;
         double a = now_s();
-        CHECK(mlops_run_search(s, &o, &runs, &got, &token));
+        CHECK(mlops_run_search_ex(s, &o, &runs, &token));
         if (i) t[i - 1] = (now_s() - a) * 1000;
-        mlops_run_info_list_free(runs, got);
+        got = mlops_run_infos_count(runs);
+        mlops_run_infos_free(runs);
         mlops_free(token);
     }
     printf("# search data: %ld runs x 20 metrics x 10 params built in %.2f s; %zu runs returned\n",

@@ -62,7 +62,8 @@ MLOPS_API int mlops_drift_ks(const double *ref, size_t nref, const double *cur, 
 
 /* Result of mlops_drift_ks_ex. The caller sets `version` (MLOPS_KS_RESULT_INIT
  * or mlops_ks_result_init); the library fills the fields that version has.
- * Fields are only ever appended. */
+ * Its layout never changes: a new field comes in a new struct with a new
+ * function (doc/conventions.md). */
 typedef struct mlops_ks_result {
     unsigned version;      /* MLOPS_KS_RESULT_VERSION */
     double statistic;      /* D; on the exact path snapped to h/lcm(n1,n2) as scipy does */
@@ -162,8 +163,9 @@ MLOPS_API int mlops_drift_hellinger(const double *ref, size_t nref, const double
 #define MLOPS_BINNED_RESULT_VERSION 1
 
 /* Every binned figure at once (one binning pass). Set `version` first
- * (MLOPS_BINNED_RESULT_INIT or mlops_binned_result_init). Fields are only
- * ever appended. */
+ * (MLOPS_BINNED_RESULT_INIT or mlops_binned_result_init). Its layout never
+ * changes: a new field comes in a new struct with a new function
+ * (doc/conventions.md). */
 typedef struct mlops_binned_result {
     unsigned version;       /* MLOPS_BINNED_RESULT_VERSION */
     double psi;
@@ -255,7 +257,8 @@ typedef struct mlops_profile mlops_profile;
 #define MLOPS_PROFILE_OPTS_VERSION 1
 
 /* Options for mlops_profile_new. Initialise with MLOPS_PROFILE_OPTS_INIT or
- * mlops_profile_opts_init(). Fields are only ever appended. */
+ * mlops_profile_opts_init(). Its layout never changes: a new option comes
+ * in a new struct with a new function (doc/conventions.md). */
 typedef struct mlops_profile_opts {
     unsigned version;        /* MLOPS_PROFILE_OPTS_VERSION */
     uint32_t bins;           /* quantile bins, 2..65536 (default 10) */
@@ -317,7 +320,8 @@ MLOPS_API int mlops_profile_merge(mlops_profile *into, mlops_profile *from);
 #define MLOPS_PROFILE_SUMMARY_VERSION 1
 
 /* What a profile knows, filled by mlops_profile_summary_get. Set `version`
- * first. Fields are only ever appended. */
+ * first. Its layout never changes: a new field comes in a new struct with a
+ * new function (doc/conventions.md). */
 typedef struct mlops_profile_summary {
     unsigned version;     /* MLOPS_PROFILE_SUMMARY_VERSION */
     int kind;             /* MLOPS_PROFILE_* */
@@ -394,7 +398,8 @@ MLOPS_API int mlops_profile_get(mlops_store *s, const mlops_digest *d, mlops_pro
 
 /* The comparison of a reference profile with current data. Set `version`
  * and `alpha` first (MLOPS_PROFILE_COMPARISON_INIT or
- * mlops_profile_comparison_init: alpha 0.05). Fields are only appended.
+ * mlops_profile_comparison_init: alpha 0.05). Its layout never changes (a
+ * new field comes in a new struct with a new function: doc/conventions.md).
  *
  * PSI, JS, KL, Hellinger and chi-square are computed exactly from the
  * frozen bins (numeric) or the categories (categorical) as the array
@@ -503,8 +508,9 @@ typedef struct mlops_drift_report_opts {
 /* Fills opts with the defaults of the given version. Errors: MLOPS_EINVAL. */
 MLOPS_API int mlops_drift_report_opts_init(mlops_drift_report_opts *opts, unsigned version);
 
-/* One column of a report. Allocated by the library; fields are only ever
- * appended (reach columns through the report's pointer array). */
+/* One column of a report. Allocated by the library (reach columns through
+ * the report's pointer array). Its layout never changes: new data comes
+ * through a new function (doc/abi.md). */
 typedef struct mlops_drift_column_result {
     const char *name;         /* as given */
     int kind;                 /* MLOPS_COLUMN_* */
@@ -552,7 +558,8 @@ typedef struct mlops_drift_column_result {
 #define MLOPS_DRIFT_HIST_MAX_BARS   30 /* bars of values at most, "others" included */
 
 /* A dataset drift report. Allocated by the library, released with
- * mlops_drift_report_free; fields are only ever appended. */
+ * mlops_drift_report_free. Its layout never changes: new data comes
+ * through a new function (doc/abi.md). */
 typedef struct mlops_drift_report {
     unsigned version;         /* the library's MLOPS_DRIFT_REPORT_VERSION */
     size_t n_columns;

@@ -162,21 +162,61 @@ typedef struct mlops_model_search_opts {
     const char *const *tag_values;  /* ... with these values (NULL array, or
                                        a NULL entry, = any value) */
     size_t ntags;                   /* entries in tag_keys (and tag_values) */
-    int include_deleted;            /* list deleted models too (default 0) */
+    int include_deleted;            /* list deleted models too (default 0).
+                                       Deprecated since 1.1: use
+                                       mlops_model_search_ex_opts.lifecycle */
 } mlops_model_search_opts;
 
 #define MLOPS_MODEL_SEARCH_OPTS_INIT { MLOPS_MODEL_SEARCH_OPTS_VERSION, NULL, NULL, NULL, 0, 0 }
 
 /* Fills opts with the defaults of the given version. Errors: MLOPS_EINVAL
- * when opts is NULL or the version is 0 or unknown. */
+ * when opts is NULL or the version is 0 or unknown.
+ * Deprecated since 1.1: use mlops_model_search_ex_opts_init. */
 MLOPS_API int mlops_model_search_opts_init(mlops_model_search_opts *opts, unsigned version);
 
 /* Lists the models matching opts (NULL = every model not deleted), sorted
  * by name then creation, into a new list *out released with
  * mlops_models_free. Errors: MLOPS_EINVAL (NULL s or out, bad opts),
- * MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
+ * MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO.
+ * Deprecated since 1.1: use mlops_model_search_ex. */
 MLOPS_API int mlops_model_search(mlops_store *s, const mlops_model_search_opts *opts,
                                  mlops_models **out);
+
+#define MLOPS_MODEL_SEARCH_EX_OPTS_VERSION 1
+
+/* What mlops_model_search_ex returns. Initialise with
+ * MLOPS_MODEL_SEARCH_EX_OPTS_INIT or mlops_model_search_ex_opts_init(),
+ * then set fields. Pointers are read during the call only. */
+typedef struct mlops_model_search_ex_opts {
+    unsigned version;               /* MLOPS_MODEL_SEARCH_EX_OPTS_VERSION */
+    const char *name_glob;          /* names matching this pattern ('*' any
+                                       run, '?' one character, [abc] a set;
+                                       case-sensitive), NULL = all */
+    const char *const *tag_keys;    /* models having every one of these tags
+                                       (keys of 1..MLOPS_KEY_MAX bytes) */
+    const char *const *tag_values;  /* ... with these values (NULL array, or
+                                       a NULL entry, = any value) */
+    size_t ntags;                   /* entries in tag_keys (and tag_values) */
+    int lifecycle;                  /* MLOPS_LIFECYCLE_* (default ACTIVE) */
+} mlops_model_search_ex_opts;
+
+#define MLOPS_MODEL_SEARCH_EX_OPTS_INIT \
+    { MLOPS_MODEL_SEARCH_EX_OPTS_VERSION, NULL, NULL, NULL, 0, MLOPS_LIFECYCLE_ACTIVE }
+
+/* Fills opts with the defaults of the given version (use
+ * MLOPS_MODEL_SEARCH_EX_OPTS_VERSION). For bindings that cannot expand
+ * macros. Errors: MLOPS_EINVAL when opts is NULL or the version unknown. */
+MLOPS_API int mlops_model_search_ex_opts_init(mlops_model_search_ex_opts *opts,
+                                              unsigned version);
+
+/* Lists the models matching opts (NULL = every model not deleted) in the
+ * lifecycle it asks for, sorted by name then creation, read in one
+ * transaction into a new list *out released with mlops_models_free.
+ * Errors: MLOPS_EINVAL (NULL s or out; unknown options version or
+ * lifecycle; malformed pattern, key or value), MLOPS_ENOMEM, MLOPS_EBUSY,
+ * MLOPS_EIO. */
+MLOPS_API int mlops_model_search_ex(mlops_store *s, const mlops_model_search_ex_opts *opts,
+                                    mlops_models **out);
 MLOPS_API size_t mlops_models_count(const mlops_models *l);
 /* The i-th model, owned by the list (NULL when i is out of range). */
 MLOPS_API const mlops_model *mlops_models_at(const mlops_models *l, size_t i);
@@ -255,9 +295,20 @@ MLOPS_API int mlops_model_version_signature_at(const mlops_model_version *v, siz
 /* Lists the versions of `model`, by number, into a new list *out released
  * with mlops_model_versions_free; deleted ones only when include_deleted.
  * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no model), MLOPS_ENOMEM,
- * MLOPS_EBUSY, MLOPS_EIO. */
+ * MLOPS_EBUSY, MLOPS_EIO.
+ * Deprecated since 1.1: use mlops_model_version_list_ex. */
 MLOPS_API int mlops_model_version_list(mlops_store *s, const char *model, int include_deleted,
                                        mlops_model_versions **out);
+
+/* Lists the versions of `model` in the given lifecycle
+ * (MLOPS_LIFECYCLE_ACTIVE, _DELETED or _ALL), by number, read in one
+ * transaction into a new list *out released with
+ * mlops_model_versions_free.
+ * Errors: MLOPS_EINVAL (NULL s or out, malformed model name, unknown
+ * lifecycle), MLOPS_ENOTFOUND (no model), MLOPS_ENOMEM, MLOPS_EBUSY,
+ * MLOPS_EIO. */
+MLOPS_API int mlops_model_version_list_ex(mlops_store *s, const char *model, int lifecycle,
+                                          mlops_model_versions **out);
 MLOPS_API size_t mlops_model_versions_count(const mlops_model_versions *l);
 /* The i-th version, owned by the list (NULL when i is out of range). */
 MLOPS_API const mlops_model_version *mlops_model_versions_at(const mlops_model_versions *l,
@@ -622,8 +673,8 @@ MLOPS_API void mlops_version_lineage_free(mlops_version_lineage *l);
 
 MLOPS_API int64_t mlops_version_lineage_version(const mlops_version_lineage *l);
 MLOPS_API const mlops_digest *mlops_version_lineage_artifact(const mlops_version_lineage *l);
-/* The run (id, status, params via mlops_run_info_params, metric summaries
- * via mlops_run_info_metrics: last, min, max, count...), owned by the
+/* The run (id, status, params via mlops_run_info_param_at, metric
+ * summaries via mlops_run_info_metric_at: last, min, max, count...), owned by the
  * lineage; NULL when the version has no run. */
 MLOPS_API const mlops_run_info *mlops_version_lineage_run(const mlops_version_lineage *l);
 /* The run's input edges (digest, name, role), by name; *count receives

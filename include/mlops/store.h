@@ -42,8 +42,9 @@ typedef struct mlops_store mlops_store;
 #define MLOPS_STORE_OPTS_VERSION 1
 
 /* Options for mlops_store_open. Initialise with MLOPS_STORE_OPTS_INIT or
- * mlops_store_opts_init() (for bindings), then change fields. Fields are
- * only ever appended; the library reads only the fields that `version`
+ * mlops_store_opts_init() (for bindings), then change fields. Its layout
+ * never changes: a new option comes in a new struct with a new function
+ * (doc/conventions.md); the library reads only the fields that `version`
  * had. */
 typedef struct mlops_store_opts {
     unsigned version;          /* MLOPS_STORE_OPTS_VERSION */

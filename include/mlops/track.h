@@ -54,7 +54,8 @@ typedef struct mlops_kv {
 
 /* ---- Experiments -------------------------------------------------------- */
 
-typedef struct mlops_experiment mlops_experiment;
+typedef struct mlops_experiment mlops_experiment;   /* one experiment, a snapshot */
+typedef struct mlops_experiments mlops_experiments; /* a list of experiments */
 
 /* Creates an experiment named name (1..MLOPS_EXPERIMENT_NAME_MAX bytes of
  * UTF-8, no control characters) and writes its id (> 0) to *id.
@@ -78,13 +79,31 @@ MLOPS_API int mlops_experiment_get_by_name(mlops_store *s, const char *name,
  * (MLOPS_LIFECYCLE_*), in id order. *out is an array of *count handles
  * (NULL when there are none); release it with mlops_experiment_list_free.
  * Errors: MLOPS_EINVAL (NULL argument, unknown lifecycle), MLOPS_EBUSY,
- * MLOPS_EIO, MLOPS_ENOMEM. */
+ * MLOPS_EIO, MLOPS_ENOMEM.
+ * Deprecated since 1.1: use mlops_experiment_list_ex. */
 MLOPS_API int mlops_experiment_list(mlops_store *s, int lifecycle, mlops_experiment ***out,
                                     size_t *count);
 
 /* Releases an array returned by mlops_experiment_list and every handle in
- * it. NULL is a no-op. */
+ * it. NULL is a no-op.
+ * Deprecated since 1.1: use mlops_experiment_list_ex and
+ * mlops_experiments_free. */
 MLOPS_API void mlops_experiment_list_free(mlops_experiment **list, size_t count);
+
+/* Snapshots of the experiments in the given lifecycle (MLOPS_LIFECYCLE_*),
+ * with their tags, in id order, read in one transaction into a new list
+ * *out (empty when there are none), released with mlops_experiments_free.
+ * Thread-safe on a shared store; the list is the caller's.
+ * Errors: MLOPS_EINVAL (NULL s or out, unknown lifecycle), MLOPS_EBUSY,
+ * MLOPS_EIO, MLOPS_ENOMEM. */
+MLOPS_API int mlops_experiment_list_ex(mlops_store *s, int lifecycle, mlops_experiments **out);
+/* The number of experiments in a list (0 for NULL). */
+MLOPS_API size_t mlops_experiments_count(const mlops_experiments *l);
+/* The i-th experiment, owned by the list (NULL when i is out of range);
+ * not to be passed to mlops_experiment_free. */
+MLOPS_API const mlops_experiment *mlops_experiments_at(const mlops_experiments *l, size_t i);
+/* Releases a list and every snapshot in it. NULL is a no-op. */
+MLOPS_API void mlops_experiments_free(mlops_experiments *l);
 
 /* Releases a snapshot. NULL is a no-op. */
 MLOPS_API void mlops_experiment_free(mlops_experiment *e);
@@ -99,8 +118,18 @@ MLOPS_API int64_t mlops_experiment_updated_ms(const mlops_experiment *e);
 /* When it was soft-deleted; 0 when it is active. */
 MLOPS_API int64_t mlops_experiment_deleted_ms(const mlops_experiment *e);
 /* The tags, sorted by key; *count receives their number (count may be
- * NULL). Returns NULL when there are none. */
+ * NULL). Returns NULL when there are none.
+ * Deprecated since 1.1: use mlops_experiment_tag_count and
+ * mlops_experiment_tag_at. */
 MLOPS_API const mlops_kv *mlops_experiment_tags(const mlops_experiment *e, size_t *count);
+/* Tags of the snapshot, sorted by key (byte order): their number (0 for
+ * NULL), the i-th (key and value set when the pointers are not NULL;
+ * MLOPS_EINVAL when e is NULL or i is out of range), and the value of one
+ * key (NULL when absent). Strings live as long as the snapshot. */
+MLOPS_API size_t mlops_experiment_tag_count(const mlops_experiment *e);
+MLOPS_API int mlops_experiment_tag_at(const mlops_experiment *e, size_t i, const char **key,
+                                      const char **value);
+MLOPS_API const char *mlops_experiment_tag(const mlops_experiment *e, const char *key);
 
 /* Renames an experiment (deleted ones too).
  * Errors: MLOPS_EINVAL (NULL or bad name), MLOPS_ENOTFOUND (no such id),
@@ -111,13 +140,30 @@ MLOPS_API int mlops_experiment_rename(mlops_store *s, int64_t id, const char *na
 /* Sets (creates or replaces) a tag. key: 1..MLOPS_KEY_MAX bytes, no
  * control characters; value: 0..MLOPS_TAG_VALUE_MAX bytes of UTF-8.
  * Errors: MLOPS_EINVAL (NULL or bad key/value), MLOPS_ENOTFOUND (no such
- * experiment), MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+ * experiment), MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO.
+ * Deprecated since 1.1: use mlops_experiment_tag_set. */
 MLOPS_API int mlops_experiment_set_tag(mlops_store *s, int64_t id, const char *key,
                                        const char *value);
 
 /* Deletes a tag. Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no such experiment
- * or no such tag), MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+ * or no such tag), MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO.
+ * Deprecated since 1.1: use mlops_experiment_tag_delete. */
 MLOPS_API int mlops_experiment_delete_tag(mlops_store *s, int64_t id, const char *key);
+
+/* Sets (creates or replaces) tag `key` of experiment id (deleted ones
+ * too) to value, in one transaction that also sets its update time.
+ * key: 1..MLOPS_KEY_MAX bytes of UTF-8, no control characters; value:
+ * 0..MLOPS_TAG_VALUE_MAX bytes of UTF-8. Both are copied.
+ * Errors: MLOPS_EINVAL (NULL or bad argument), MLOPS_ENOTFOUND (no such
+ * experiment), MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_experiment_tag_set(mlops_store *s, int64_t id, const char *key,
+                                       const char *value);
+
+/* Removes tag `key` of experiment id.
+ * Errors: MLOPS_EINVAL (NULL or bad argument), MLOPS_ENOTFOUND (no such
+ * experiment, or it has no such tag), MLOPS_EREADONLY, MLOPS_EBUSY,
+ * MLOPS_EIO. */
+MLOPS_API int mlops_experiment_tag_delete(mlops_store *s, int64_t id, const char *key);
 
 /* Soft-deletes an experiment: it keeps its name, runs and data, leaves the
  * default (active) lists and accepts no new runs until restored. Deleting
@@ -218,13 +264,30 @@ MLOPS_API void mlops_run_free(mlops_run *r);
  * key: 1..MLOPS_KEY_MAX bytes, no control characters; value:
  * 0..MLOPS_TAG_VALUE_MAX bytes of UTF-8.
  * Errors: MLOPS_EINVAL (NULL or bad key/value), MLOPS_ECONFLICT (the run is
- * deleted), MLOPS_ENOTFOUND, MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+ * deleted), MLOPS_ENOTFOUND, MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO.
+ * Deprecated since 1.1: use mlops_run_tag_set. */
 MLOPS_API int mlops_run_set_tag(mlops_run *r, const char *key, const char *value);
 
 /* Deletes a run tag. Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no such tag),
  * MLOPS_ECONFLICT (the run is deleted), MLOPS_EREADONLY, MLOPS_EBUSY,
- * MLOPS_EIO. */
+ * MLOPS_EIO.
+ * Deprecated since 1.1: use mlops_run_tag_delete. */
 MLOPS_API int mlops_run_delete_tag(mlops_run *r, const char *key);
+
+/* Sets (creates or replaces) tag `key` of the run to value, ended runs
+ * too. key: 1..MLOPS_KEY_MAX bytes of UTF-8, no control characters;
+ * value: 0..MLOPS_TAG_VALUE_MAX bytes of UTF-8. Both are copied. r may be
+ * used by several threads at once.
+ * Errors: MLOPS_EINVAL (NULL or bad argument), MLOPS_ECONFLICT (the run is
+ * deleted), MLOPS_ENOTFOUND (the run vanished), MLOPS_EREADONLY,
+ * MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_run_tag_set(mlops_run *r, const char *key, const char *value);
+
+/* Removes tag `key` of the run.
+ * Errors: MLOPS_EINVAL (NULL or bad argument), MLOPS_ENOTFOUND (no such
+ * tag, or the run vanished), MLOPS_ECONFLICT (the run is deleted),
+ * MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_run_tag_delete(mlops_run *r, const char *key);
 
 /* Soft-deletes a run: it keeps its data but leaves default lists and
  * searches and accepts no more writes until restored. Deleting a deleted
@@ -347,7 +410,8 @@ MLOPS_API int mlops_metric_history(mlops_store *s, const char *run_id, const cha
  * A mlops_run_info is a run as it was when read: attributes, params, tags,
  * metric summaries and lineage, all from one consistent snapshot. */
 
-typedef struct mlops_run_info mlops_run_info;
+typedef struct mlops_run_info mlops_run_info;   /* one run, a snapshot */
+typedef struct mlops_run_infos mlops_run_infos; /* a list of run snapshots */
 
 /* A snapshot of the run run_id (deleted runs too); release it with
  * mlops_run_info_free.
@@ -360,12 +424,32 @@ MLOPS_API int mlops_run_get(mlops_store *s, const char *run_id, mlops_run_info *
  * snapshots (NULL when none); release it with mlops_run_info_list_free.
  * For large experiments prefer mlops_run_search, which pages.
  * Errors: MLOPS_EINVAL (NULL argument, unknown lifecycle), MLOPS_ENOTFOUND
- * (no such experiment), MLOPS_EBUSY, MLOPS_EIO, MLOPS_ENOMEM. */
+ * (no such experiment), MLOPS_EBUSY, MLOPS_EIO, MLOPS_ENOMEM.
+ * Deprecated since 1.1: use mlops_run_list_ex. */
 MLOPS_API int mlops_run_list(mlops_store *s, int64_t experiment_id, int lifecycle,
                              mlops_run_info ***out, size_t *count);
 
-/* Releases an array of snapshots and each of them. NULL is a no-op. */
+/* Releases an array of snapshots and each of them. NULL is a no-op.
+ * Deprecated since 1.1: use mlops_run_list_ex or mlops_run_search_ex, and
+ * mlops_run_infos_free. */
 MLOPS_API void mlops_run_info_list_free(mlops_run_info **list, size_t count);
+
+/* Snapshots of the runs of one experiment in the given lifecycle
+ * (MLOPS_LIFECYCLE_*), newest start first, read in one transaction into a
+ * new list *out (empty when there are none), released with
+ * mlops_run_infos_free. For large experiments prefer mlops_run_search_ex,
+ * which pages.
+ * Errors: MLOPS_EINVAL (NULL s or out, unknown lifecycle), MLOPS_ENOTFOUND
+ * (no such experiment), MLOPS_EBUSY, MLOPS_EIO, MLOPS_ENOMEM. */
+MLOPS_API int mlops_run_list_ex(mlops_store *s, int64_t experiment_id, int lifecycle,
+                                mlops_run_infos **out);
+/* The number of runs in a list (0 for NULL). */
+MLOPS_API size_t mlops_run_infos_count(const mlops_run_infos *l);
+/* The i-th run, owned by the list (NULL when i is out of range); not to be
+ * passed to mlops_run_info_free. */
+MLOPS_API const mlops_run_info *mlops_run_infos_at(const mlops_run_infos *l, size_t i);
+/* Releases a list and every snapshot in it. NULL is a no-op. */
+MLOPS_API void mlops_run_infos_free(mlops_run_infos *l);
 
 /* Releases one snapshot. NULL is a no-op. */
 MLOPS_API void mlops_run_info_free(mlops_run_info *ri);
@@ -381,11 +465,28 @@ MLOPS_API int64_t mlops_run_info_start_ms(const mlops_run_info *ri);
 MLOPS_API int64_t mlops_run_info_end_ms(const mlops_run_info *ri);     /* 0 while running */
 MLOPS_API int64_t mlops_run_info_deleted_ms(const mlops_run_info *ri); /* 0 unless deleted */
 /* Params, tags and metric summaries sorted by key (byte order); *count
- * receives their number (count may be NULL). NULL when there are none. */
+ * receives their number (count may be NULL). NULL when there are none.
+ * Deprecated since 1.1: use mlops_run_info_param_count / _param_at,
+ * mlops_run_info_tag_count / _tag_at and mlops_run_info_metric_count /
+ * _metric_at. */
 MLOPS_API const mlops_kv *mlops_run_info_params(const mlops_run_info *ri, size_t *count);
 MLOPS_API const mlops_kv *mlops_run_info_tags(const mlops_run_info *ri, size_t *count);
 MLOPS_API const mlops_metric_summary *mlops_run_info_metrics(const mlops_run_info *ri,
                                                              size_t *count);
+/* Params, tags and metric summaries of the snapshot, each sorted by key
+ * (byte order): their number (0 for NULL), and the i-th: key and value set
+ * when the pointers are not NULL; *summary points into the snapshot.
+ * MLOPS_EINVAL when ri is NULL or i is out of range. Strings and summaries
+ * live as long as the snapshot. */
+MLOPS_API size_t mlops_run_info_param_count(const mlops_run_info *ri);
+MLOPS_API int mlops_run_info_param_at(const mlops_run_info *ri, size_t i, const char **key,
+                                      const char **value);
+MLOPS_API size_t mlops_run_info_tag_count(const mlops_run_info *ri);
+MLOPS_API int mlops_run_info_tag_at(const mlops_run_info *ri, size_t i, const char **key,
+                                    const char **value);
+MLOPS_API size_t mlops_run_info_metric_count(const mlops_run_info *ri);
+MLOPS_API int mlops_run_info_metric_at(const mlops_run_info *ri, size_t i,
+                                       const mlops_metric_summary **summary);
 /* One param's or tag's value, or one metric's summary, by key; NULL when
  * the run has none with that key. */
 MLOPS_API const char *mlops_run_info_param(const mlops_run_info *ri, const char *key);
@@ -518,9 +619,18 @@ MLOPS_API int mlops_search_opts_init(mlops_search_opts *opts, unsigned version);
  * Errors: MLOPS_EINVAL (NULL s/out/count; bad options; a filter or order
  * that does not parse: the message gives the position and what was
  * expected; a malformed page token or one from another query),
- * MLOPS_EBUSY, MLOPS_EIO, MLOPS_ENOMEM. A search never writes. */
+ * MLOPS_EBUSY, MLOPS_EIO, MLOPS_ENOMEM. A search never writes.
+ * Deprecated since 1.1: use mlops_run_search_ex. */
 MLOPS_API int mlops_run_search(mlops_store *s, const mlops_search_opts *opts,
                                mlops_run_info ***out, size_t *count, char **next_page_token);
+
+/* As mlops_run_search, with the page in a new list *out (empty when no
+ * run matches), released with mlops_run_infos_free. *next_page_token
+ * (next_page_token may be NULL) receives the token of the next page, to
+ * release with mlops_free, or NULL on the last page.
+ * Errors: as mlops_run_search (MLOPS_EINVAL for NULL s or out). */
+MLOPS_API int mlops_run_search_ex(mlops_store *s, const mlops_search_opts *opts,
+                                  mlops_run_infos **out, char **next_page_token);
 
 MLOPS_END_DECLS
 

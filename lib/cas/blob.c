@@ -7,20 +7,20 @@
 
 MLOPS_API int mlops_blob_put(mlops_store *s, const void *data, size_t len, mlops_digest *out)
 {
-    if (!s) return mlops__err_null("mlops_blob_put", "s");
-    if (!out) return mlops__err_null("mlops_blob_put", "out");
-    if (mlops__check_array("mlops_blob_put", "data", data, len, 1)) return MLOPS_EINVAL;
-    int rc = mlops__store_check_writable(s, "mlops_blob_put");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    if (mlops__check_array(__func__, "data", data, len, 1)) return MLOPS_EINVAL;
+    int rc = mlops__store_check_writable(s, __func__);
     if (rc) return rc;
-    return mlops__ingest_memory(s, "mlops_blob_put", data, len, out);
+    return mlops__ingest_memory(s, __func__, data, len, out);
 }
 
 MLOPS_API int mlops_blob_exists(mlops_store *s, const mlops_digest *d, int *exists)
 {
     if (exists) *exists = 0;
-    if (!s) return mlops__err_null("mlops_blob_exists", "s");
-    if (!d) return mlops__err_null("mlops_blob_exists", "d");
-    if (!exists) return mlops__err_null("mlops_blob_exists", "exists");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!d) return mlops__err_null(__func__, "d");
+    if (!exists) return mlops__err_null(__func__, "exists");
     mlops__conn *c;
     int rc = mlops__store_conn(s, &c);
     if (rc) return rc;

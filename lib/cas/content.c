@@ -57,9 +57,9 @@ int mlops__content_touch(mlops__conn *c, const mlops_digest *d, int64_t now_ms, 
 
 int mlops__cas_exists(mlops__conn *c, const mlops_digest *d, int *exists)
 {
-    if (!c) return mlops__err_null("mlops__cas_exists", "c");
-    if (!d) return mlops__err_null("mlops__cas_exists", "d");
-    if (!exists) return mlops__err_null("mlops__cas_exists", "exists");
+    if (!c) return mlops__err_null(__func__, "c");
+    if (!d) return mlops__err_null(__func__, "d");
+    if (!exists) return mlops__err_null(__func__, "exists");
     /* In a write transaction the caller is about to record a reference:
      * refreshing the content keeps a concurrent gc off it. */
     if (sqlite3_txn_state(mlops__conn_db(c), NULL) == SQLITE_TXN_WRITE)

@@ -87,27 +87,30 @@ MLOPS_API int mlops_blob_read_at(mlops_store *s, const mlops_digest *d, uint64_t
                                  void *buf, size_t len, size_t *got)
 {
     if (got) *got = 0;
-    if (!s) return mlops__err_null("mlops_blob_read_at", "s");
-    if (!d) return mlops__err_null("mlops_blob_read_at", "d");
-    if (mlops__check_array("mlops_blob_read_at", "buf", buf, len, 1)) return MLOPS_EINVAL;
-    if (!got) return mlops__err_null("mlops_blob_read_at", "got");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!d) return mlops__err_null(__func__, "d");
+    if (mlops__check_array(__func__, "buf", buf, len, 1)) return MLOPS_EINVAL;
+    if (!got) return mlops__err_null(__func__, "got");
     struct range_arg a = {d, offset, buf, len, got, 0};
-    return with_content(s, "mlops_blob_read_at", d, read_range, &a);
+    return with_content(s, __func__, d, read_range, &a);
 }
 
 struct whole_arg {
     const mlops_digest *d;
     void **data;
     size_t *len;
+    const char *fn;
 };
 
 static int read_whole(mlops_store *s, mlops__conn *c, const mlops__content *ct, void *arg)
 {
     struct whole_arg *w = arg;
     if (ct->size > SIZE_MAX - 1)
-        return mlops__err(MLOPS_ENOMEM, "mlops_blob_get: the blob does not fit in memory");
+        return mlops__err(MLOPS_ENOMEM, "%s: the blob does not fit in memory", w->fn);
     unsigned char *buf = malloc(ct->size ? (size_t)ct->size : 1);
-    if (!buf) return mlops__err_nomem("mlops_blob_get: allocating the blob's buffer");
+    if (!buf)
+        return mlops__err(MLOPS_ENOMEM, "out of memory while %s: allocating the blob's buffer",
+                          w->fn);
     size_t got = 0;
     struct range_arg a = {w->d, 0, buf, (size_t)ct->size, &got, 1};
     int rc = read_range(s, c, ct, &a);
@@ -124,12 +127,12 @@ MLOPS_API int mlops_blob_get(mlops_store *s, const mlops_digest *d, void **data,
 {
     if (data) *data = NULL;
     if (len) *len = 0;
-    if (!s) return mlops__err_null("mlops_blob_get", "s");
-    if (!d) return mlops__err_null("mlops_blob_get", "d");
-    if (!data) return mlops__err_null("mlops_blob_get", "data");
-    if (!len) return mlops__err_null("mlops_blob_get", "len");
-    struct whole_arg w = {d, data, len};
-    return with_content(s, "mlops_blob_get", d, read_whole, &w);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!d) return mlops__err_null(__func__, "d");
+    if (!data) return mlops__err_null(__func__, "data");
+    if (!len) return mlops__err_null(__func__, "len");
+    struct whole_arg w = {d, data, len, __func__};
+    return with_content(s, __func__, d, read_whole, &w);
 }
 
 /* ---- to a file --------------------------------------------------------------- */
@@ -230,10 +233,9 @@ static int write_file(mlops_store *s, mlops__conn *c, const mlops__content *ct, 
     return rc;
 }
 
-MLOPS_API int mlops_blob_get_file_ex(mlops_store *s, const mlops_digest *d, const char *path,
-                                     unsigned flags)
+static int get_file(const char *func, mlops_store *s, const mlops_digest *d, const char *path,
+                    unsigned flags)
 {
-    const char *func = "mlops_blob_get_file";
     if (!s) return mlops__err_null(func, "s");
     if (!d) return mlops__err_null(func, "d");
     if (!path) return mlops__err_null(func, "path");
@@ -244,7 +246,13 @@ MLOPS_API int mlops_blob_get_file_ex(mlops_store *s, const mlops_digest *d, cons
     return with_content(s, func, d, write_file, &a);
 }
 
+MLOPS_API int mlops_blob_get_file_ex(mlops_store *s, const mlops_digest *d, const char *path,
+                                     unsigned flags)
+{
+    return get_file(__func__, s, d, path, flags);
+}
+
 MLOPS_API int mlops_blob_get_file(mlops_store *s, const mlops_digest *d, const char *path)
 {
-    return mlops_blob_get_file_ex(s, d, path, 0);
+    return get_file(__func__, s, d, path, 0);
 }

@@ -41,26 +41,26 @@ int mlops__put_fd(mlops_store *s, const char *func, int fd, const char *path,
 
 MLOPS_API int mlops_blob_put_file(mlops_store *s, const char *path, mlops_digest *out)
 {
-    if (!s) return mlops__err_null("mlops_blob_put_file", "s");
-    if (!path) return mlops__err_null("mlops_blob_put_file", "path");
-    if (!out) return mlops__err_null("mlops_blob_put_file", "out");
-    int rc = mlops__store_check_writable(s, "mlops_blob_put_file");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!path) return mlops__err_null(__func__, "path");
+    if (!out) return mlops__err_null(__func__, "out");
+    int rc = mlops__store_check_writable(s, __func__);
     if (rc) return rc;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
         return mlops__err_os(e == ENOENT ? MLOPS_ENOTFOUND : MLOPS_EIO, e,
-                             "mlops_blob_put_file: cannot open '%s'", path);
+                             "%s: cannot open '%s'", __func__, path);
     }
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        rc = mlops__err_os(MLOPS_EIO, errno, "mlops_blob_put_file: cannot stat '%s'", path);
+        rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot stat '%s'", __func__, path);
     } else if (S_ISDIR(st.st_mode)) {
         rc = mlops__err(MLOPS_EINVAL,
-                        "mlops_blob_put_file: '%s' is a directory (use mlops_tree_put)", path);
+                        "%s: '%s' is a directory (use mlops_tree_put)", __func__, path);
     } else {
         (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-        rc = mlops__put_fd(s, "mlops_blob_put_file", fd, path, out, NULL);
+        rc = mlops__put_fd(s, __func__, fd, path, out, NULL);
     }
     close(fd);
     return rc;
@@ -73,12 +73,12 @@ struct mlops_blob_writer {
 MLOPS_API int mlops_blob_writer_open(mlops_store *s, mlops_blob_writer **out)
 {
     if (out) *out = NULL;
-    if (!s) return mlops__err_null("mlops_blob_writer_open", "s");
-    if (!out) return mlops__err_null("mlops_blob_writer_open", "out");
-    int rc = mlops__store_check_writable(s, "mlops_blob_writer_open");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    int rc = mlops__store_check_writable(s, __func__);
     if (rc) return rc;
     mlops_blob_writer *w = calloc(1, sizeof *w);
-    if (!w) return mlops__err_nomem("mlops_blob_writer_open");
+    if (!w) return mlops__err_nomem(__func__);
     rc = mlops__ingest_new(s, "mlops_blob_writer", &w->ig);
     if (rc) {
         free(w);
@@ -90,17 +90,17 @@ MLOPS_API int mlops_blob_writer_open(mlops_store *s, mlops_blob_writer **out)
 
 MLOPS_API int mlops_blob_writer_write(mlops_blob_writer *w, const void *data, size_t len)
 {
-    if (!w) return mlops__err_null("mlops_blob_writer_write", "w");
-    if (mlops__check_array("mlops_blob_writer_write", "data", data, len, 1)) return MLOPS_EINVAL;
+    if (!w) return mlops__err_null(__func__, "w");
+    if (mlops__check_array(__func__, "data", data, len, 1)) return MLOPS_EINVAL;
     return mlops__ingest_write(w->ig, data, len);
 }
 
 MLOPS_API int mlops_blob_writer_commit(mlops_blob_writer *w, mlops_digest *out)
 {
-    if (!w) return mlops__err_null("mlops_blob_writer_commit", "w");
+    if (!w) return mlops__err_null(__func__, "w");
     if (!out) {
         mlops_blob_writer_abort(w);
-        return mlops__err_null("mlops_blob_writer_commit", "out");
+        return mlops__err_null(__func__, "out");
     }
     int rc = mlops__ingest_finish(w->ig, out);
     free(w);

@@ -55,6 +55,7 @@ struct mlops_blob_reader {
     mlops__sha256 sha; /* the whole blob, fed by the caller's thread */
     uint64_t hashed;   /* bytes fed: the spans begun by the caller */
     int proven;        /* the whole blob matched its digest */
+    const char *fn;    /* the public function the workers report for */
 };
 
 static void fail_locked(mlops_blob_reader *r, int rc)
@@ -80,9 +81,9 @@ static int next_span(mlops_blob_reader *r, mlops__span *out, int *have)
     }
     *out = r->batch[r->next++];
     if (out->offset != r->handed)
-        return mlops__err(MLOPS_ECORRUPT, "mlops_blob_reader_read: the chunk list of the blob "
+        return mlops__err(MLOPS_ECORRUPT, "%s: the chunk list of the blob "
                                           "has a gap or overlap at byte %llu",
-                          (unsigned long long)out->offset);
+                          r->fn, (unsigned long long)out->offset);
     r->handed = out->offset + out->size;
     *have = 1;
     return MLOPS_OK;
@@ -160,11 +161,11 @@ MLOPS_API int mlops_blob_reader_open(mlops_store *s, const mlops_digest *d,
                                      mlops_blob_reader **out)
 {
     if (out) *out = NULL;
-    if (!s) return mlops__err_null("mlops_blob_reader_open", "s");
-    if (!d) return mlops__err_null("mlops_blob_reader_open", "d");
-    if (!out) return mlops__err_null("mlops_blob_reader_open", "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!d) return mlops__err_null(__func__, "d");
+    if (!out) return mlops__err_null(__func__, "out");
     mlops_blob_reader *r = calloc(1, sizeof *r);
-    if (!r) return mlops__err_nomem("mlops_blob_reader_open");
+    if (!r) return mlops__err_nomem(__func__);
     r->s = s;
     r->d = *d;
     uint64_t max_span = 0;
@@ -174,7 +175,7 @@ MLOPS_API int mlops_blob_reader_open(mlops_store *s, const mlops_digest *d,
         return rc;
     }
     rc = mlops__store_conn(s, &r->conn);
-    if (!rc) rc = mlops__content_get(r->conn, "mlops_blob_reader_open", d, &r->ct);
+    if (!rc) rc = mlops__content_get(r->conn, __func__, d, &r->ct);
     if (!rc) rc = mlops__spans_max_size(r->conn, d, &r->ct, &max_span);
     if (rc) {
         mlops__store_release(s, r->conn);
@@ -189,20 +190,22 @@ MLOPS_API int mlops_blob_reader_open(mlops_store *s, const mlops_digest *d,
     return MLOPS_OK;
 }
 
-static int start(mlops_blob_reader *r)
+static int start(mlops_blob_reader *r, const char *fn)
 {
+    r->fn = fn;
     for (unsigned i = 0; i < r->nthreads; i++) {
         if (pthread_create(&r->threads[i], NULL, prefetch_main, r) != 0) break;
         r->started++;
     }
     if (!r->started)
-        return mlops__err(MLOPS_ENOMEM, "mlops_blob_reader_read: cannot start a thread");
+        return mlops__err(MLOPS_ENOMEM, "%s: cannot start a thread", fn);
     return MLOPS_OK;
 }
 
 /* Adds a span the caller is about to begin to the whole blob's hash; at
  * the last one, checks the blob's digest. */
-static int hash_span(mlops_blob_reader *r, const unsigned char *data, uint64_t size)
+static int hash_span(mlops_blob_reader *r, const char *fn, const unsigned char *data,
+                     uint64_t size)
 {
     int rc = mlops__sha256_update(&r->sha, data, (size_t)size);
     r->hashed += size;
@@ -213,10 +216,10 @@ static int hash_span(mlops_blob_reader *r, const unsigned char *data, uint64_t s
     if (r->hashed != r->ct.size || memcmp(whole.bytes, r->d.bytes, 32) != 0) {
         char ds[MLOPS_DIGEST_STRLEN];
         return mlops__err(MLOPS_ECORRUPT,
-                          "mlops_blob_reader_read: blob %s is corrupt: its chunks are sound "
+                          "%s: blob %s is corrupt: its chunks are sound "
                           "but do not hash to its digest (the store's list of its chunks was "
                           "changed)",
-                          mlops__digest_str(&r->d, ds));
+                          fn, mlops__digest_str(&r->d, ds));
     }
     r->proven = 1;
     return MLOPS_OK;
@@ -225,17 +228,17 @@ static int hash_span(mlops_blob_reader *r, const unsigned char *data, uint64_t s
 MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap, size_t *got)
 {
     if (got) *got = 0;
-    if (!r) return mlops__err_null("mlops_blob_reader_read", "r");
-    if (!buf && cap) return mlops__err_null("mlops_blob_reader_read", "buf");
-    if (!got) return mlops__err_null("mlops_blob_reader_read", "got");
+    if (!r) return mlops__err_null(__func__, "r");
+    if (!buf && cap) return mlops__err_null(__func__, "buf");
+    if (!got) return mlops__err_null(__func__, "got");
     /* An empty blob has no span to hash: its end is reached at once. */
     if (r->ct.size == 0 && !r->proven) {
-        int rc = hash_span(r, NULL, 0);
+        int rc = hash_span(r, __func__, NULL, 0);
         if (rc) return rc;
     }
     if (r->pos >= r->ct.size || !cap) return MLOPS_OK;
     if (!r->started) {
-        int rc = start(r);
+        int rc = start(r, __func__);
         if (rc) return rc;
     }
     unsigned char *dst = buf;
@@ -251,8 +254,8 @@ MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap
         if (sl->state != RS_READY || sl->seq != r->consumed) {
             if (r->listed_all && r->consumed == r->issued) {
                 rc = mlops__err(MLOPS_ECORRUPT,
-                                "mlops_blob_reader_read: the chunks of the blob end before "
-                                "its size");
+                                "%s: the chunks of the blob end before "
+                                "its size", __func__);
                 break;
             }
             pthread_cond_wait(&r->cv, &r->mu);
@@ -261,7 +264,7 @@ MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap
         /* The bytes in a READY slot were verified by the worker. */
         pthread_mutex_unlock(&r->mu);
         if (r->curoff == 0 && r->hashed == sl->sp.offset &&
-            (rc = hash_span(r, sl->buf, sl->sp.size)) != MLOPS_OK) {
+            (rc = hash_span(r, __func__, sl->buf, sl->sp.size)) != MLOPS_OK) {
             pthread_mutex_lock(&r->mu);
             fail_locked(r, rc); /* later reads fail too, never hand out the rest */
             break;
@@ -288,8 +291,8 @@ MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap
 
 MLOPS_API int mlops_blob_reader_size(const mlops_blob_reader *r, uint64_t *size)
 {
-    if (!r) return mlops__err_null("mlops_blob_reader_size", "r");
-    if (!size) return mlops__err_null("mlops_blob_reader_size", "size");
+    if (!r) return mlops__err_null(__func__, "r");
+    if (!size) return mlops__err_null(__func__, "size");
     *size = r->ct.size;
     return MLOPS_OK;
 }

@@ -11,6 +11,7 @@
 #define PAGE 64
 
 struct set_arg {
+    const char *fn;
     const char *name;
     const mlops_digest *d;
 };
@@ -26,7 +27,7 @@ static int set_tx(mlops__conn *c, void *arg)
     if (rc) return rc;
     if (!found) {
         char ds[MLOPS_DIGEST_STRLEN];
-        return mlops__err(MLOPS_ENOTFOUND, "mlops_ref_set: no blob or tree %s for ref '%s'",
+        return mlops__err(MLOPS_ENOTFOUND, "%s: no blob or tree %s for ref '%s'", a->fn,
                           mlops__digest_str(a->d, ds), a->name);
     }
     sqlite3_stmt *st;
@@ -44,20 +45,20 @@ static int set_tx(mlops__conn *c, void *arg)
 
 MLOPS_API int mlops_ref_set(mlops_store *s, const char *name, const mlops_digest *d)
 {
-    if (!s) return mlops__err_null("mlops_ref_set", "s");
-    if (!d) return mlops__err_null("mlops_ref_set", "d");
-    int rc = mlops__check_name("mlops_ref_set", "name", name, MAX_NAME);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!d) return mlops__err_null(__func__, "d");
+    int rc = mlops__check_name(__func__, "name", name, MAX_NAME);
     if (rc) return rc;
-    struct set_arg a = {name, d};
-    rc = mlops__store_check_writable(s, "mlops_ref_set");
+    struct set_arg a = {__func__, name, d};
+    rc = mlops__store_check_writable(s, __func__);
     return rc ? rc : mlops__store_write(s, set_tx, &a);
 }
 
 MLOPS_API int mlops_ref_get(mlops_store *s, const char *name, mlops_digest *out)
 {
-    if (!s) return mlops__err_null("mlops_ref_get", "s");
-    if (!out) return mlops__err_null("mlops_ref_get", "out");
-    int rc = mlops__check_name("mlops_ref_get", "name", name, MAX_NAME);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    int rc = mlops__check_name(__func__, "name", name, MAX_NAME);
     if (rc) return rc;
     mlops__conn *c;
     rc = mlops__store_conn(s, &c);
@@ -70,7 +71,7 @@ MLOPS_API int mlops_ref_get(mlops_store *s, const char *name, mlops_digest *out)
         if (step == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
             memcpy(out->bytes, sqlite3_column_blob(st, 0), 32);
         else if (step == SQLITE_ROW || step == SQLITE_DONE)
-            rc = mlops__err(MLOPS_ENOTFOUND, "mlops_ref_get: no ref '%s'", name);
+            rc = mlops__err(MLOPS_ENOTFOUND, "%s: no ref '%s'", __func__, name);
         else
             rc = mlops__conn_error(c, step, "reading a ref");
         sqlite3_reset(st);
@@ -79,24 +80,31 @@ MLOPS_API int mlops_ref_get(mlops_store *s, const char *name, mlops_digest *out)
     return rc;
 }
 
+struct delete_arg {
+    const char *fn;
+    const char *name;
+};
+
 static int delete_tx(mlops__conn *c, void *arg)
 {
-    const char *name = arg;
+    const struct delete_arg *a = arg;
+    const char *name = a->name;
     sqlite3_stmt *st;
     int rc = mlops__conn_stmt(c, "DELETE FROM cas_ref WHERE name = ?1", &st);
     if (!rc) rc = mlops__bind_text(c, st, 1, name);
     if (!rc) rc = mlops__conn_step_done(c, st, "deleting a ref");
     if (!rc && sqlite3_changes(mlops__conn_db(c)) == 0)
-        rc = mlops__err(MLOPS_ENOTFOUND, "mlops_ref_delete: no ref '%s'", name);
+        rc = mlops__err(MLOPS_ENOTFOUND, "%s: no ref '%s'", a->fn, name);
     return rc;
 }
 
 MLOPS_API int mlops_ref_delete(mlops_store *s, const char *name)
 {
-    if (!s) return mlops__err_null("mlops_ref_delete", "s");
-    int rc = mlops__check_name("mlops_ref_delete", "name", name, MAX_NAME);
-    if (!rc) rc = mlops__store_check_writable(s, "mlops_ref_delete");
-    return rc ? rc : mlops__store_write(s, delete_tx, (void *)name);
+    if (!s) return mlops__err_null(__func__, "s");
+    int rc = mlops__check_name(__func__, "name", name, MAX_NAME);
+    if (!rc) rc = mlops__store_check_writable(s, __func__);
+    struct delete_arg a = {__func__, name};
+    return rc ? rc : mlops__store_write(s, delete_tx, &a);
 }
 
 struct ref_row {
@@ -118,15 +126,15 @@ struct mlops_ref_iter {
 MLOPS_API int mlops_ref_list_open(mlops_store *s, const char *prefix, mlops_ref_iter **out)
 {
     if (out) *out = NULL;
-    if (!s) return mlops__err_null("mlops_ref_list_open", "s");
-    if (!out) return mlops__err_null("mlops_ref_list_open", "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     mlops_ref_iter *it = calloc(1, sizeof *it);
-    if (!it) return mlops__err_nomem("mlops_ref_list_open");
+    if (!it) return mlops__err_nomem(__func__);
     it->s = s;
     it->prefix = mlops__strdup(prefix ? prefix : "");
     if (!it->prefix) {
         free(it);
-        return mlops__err_nomem("mlops_ref_list_open");
+        return mlops__err_nomem(__func__);
     }
     it->plen = strlen(it->prefix);
     *out = it;
@@ -189,9 +197,9 @@ static int load_refs(mlops_ref_iter *it)
 
 MLOPS_API int mlops_ref_list_next(mlops_ref_iter *it, const char **name, mlops_digest *d)
 {
-    if (!it) return mlops__err_null("mlops_ref_list_next", "it");
-    if (!name) return mlops__err_null("mlops_ref_list_next", "name");
-    if (!d) return mlops__err_null("mlops_ref_list_next", "d");
+    if (!it) return mlops__err_null(__func__, "it");
+    if (!name) return mlops__err_null(__func__, "name");
+    if (!d) return mlops__err_null(__func__, "d");
     if (it->next == it->n) {
         if (it->done) return MLOPS_ITEROVER;
         clear_page(it);

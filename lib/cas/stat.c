@@ -1,6 +1,7 @@
 /* Describing content (stat) and iterating over it (list). */
 #include "cas/cas_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,14 +10,9 @@
 
 MLOPS_API int mlops_blob_info_init(mlops_blob_info *info, unsigned version)
 {
-    if (!info) return mlops__err_null("mlops_blob_info_init", "info");
-    if (version == 0 || version > MLOPS_BLOB_INFO_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_blob_info_init: version %u is not supported",
-                          version);
-    mlops_blob_info d = MLOPS_BLOB_INFO_INIT;
-    *info = d;
-    info->version = version;
-    return MLOPS_OK;
+    static const mlops_blob_info defaults = MLOPS_BLOB_INFO_INIT;
+    return mlops__opts_init(__func__, info, &defaults, sizeof defaults, version,
+                            MLOPS_BLOB_INFO_VERSION);
 }
 
 /* Sums the object files of a chunked blob: its distinct chunks. */
@@ -100,16 +96,16 @@ static int check_info(const char *func, const mlops_blob_info *info)
 
 MLOPS_API int mlops_blob_stat(mlops_store *s, const mlops_digest *d, mlops_blob_info *info)
 {
-    if (!s) return mlops__err_null("mlops_blob_stat", "s");
-    if (!d) return mlops__err_null("mlops_blob_stat", "d");
-    if (!info) return mlops__err_null("mlops_blob_stat", "info");
-    int rc = check_info("mlops_blob_stat", info);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!d) return mlops__err_null(__func__, "d");
+    if (!info) return mlops__err_null(__func__, "info");
+    int rc = check_info(__func__, info);
     if (rc) return rc;
     mlops__conn *c;
     rc = mlops__store_conn(s, &c);
     if (rc) return rc;
     rc = mlops__conn_begin(c, 0); /* one snapshot for the several queries */
-    if (!rc) rc = describe(c, "mlops_blob_stat", d, info);
+    if (!rc) rc = describe(c, __func__, d, info);
     mlops__store_release(s, c);
     return rc;
 }
@@ -126,12 +122,12 @@ struct mlops_blob_iter {
 MLOPS_API int mlops_blob_list_open(mlops_store *s, int kinds, mlops_blob_iter **out)
 {
     if (out) *out = NULL;
-    if (!s) return mlops__err_null("mlops_blob_list_open", "s");
-    if (!out) return mlops__err_null("mlops_blob_list_open", "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     if (kinds != 0 && kinds != MLOPS_KIND_BLOB && kinds != MLOPS_KIND_TREE)
-        return mlops__err(MLOPS_EINVAL, "mlops_blob_list_open: unknown kind %d", kinds);
+        return mlops__err(MLOPS_EINVAL, "%s: unknown kind %d", __func__, kinds);
     mlops_blob_iter *it = calloc(1, sizeof *it);
-    if (!it) return mlops__err_nomem("mlops_blob_list_open");
+    if (!it) return mlops__err_nomem(__func__);
     it->s = s;
     it->kinds = kinds;
     *out = it;
@@ -164,10 +160,10 @@ static int load_page(mlops_blob_iter *it, mlops__conn *c)
 
 MLOPS_API int mlops_blob_list_next(mlops_blob_iter *it, mlops_digest *d, mlops_blob_info *info)
 {
-    if (!it) return mlops__err_null("mlops_blob_list_next", "it");
-    if (!d) return mlops__err_null("mlops_blob_list_next", "d");
+    if (!it) return mlops__err_null(__func__, "it");
+    if (!d) return mlops__err_null(__func__, "d");
     if (info) {
-        int rc = check_info("mlops_blob_list_next", info);
+        int rc = check_info(__func__, info);
         if (rc) return rc;
     }
     for (;;) {
@@ -181,7 +177,7 @@ MLOPS_API int mlops_blob_list_next(mlops_blob_iter *it, mlops_digest *d, mlops_b
             return MLOPS_ITEROVER;
         }
         mlops_digest cur = it->page[it->next];
-        if (!rc && info) rc = describe(c, "mlops_blob_list_next", &cur, info);
+        if (!rc && info) rc = describe(c, __func__, &cur, info);
         mlops__store_release(it->s, c);
         it->next++;
         if (rc == MLOPS_ENOTFOUND) continue; /* gc removed it since the page was read */

@@ -29,7 +29,6 @@
 #include <unistd.h>
 
 #define MAX_DEPTH 256
-static const char func[] = "mlops_tree_get";
 
 /* What the check found out about one distinct subtree. */
 struct tinfo {
@@ -42,6 +41,7 @@ struct tinfo {
 };
 
 struct tget {
+    const char *fn; /* the public function reporting */
     mlops_store *s;
     mlops__conn *c;
     mlops__obj_reader *r;
@@ -60,11 +60,11 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
 static int check_blob(struct tget *g, const mlops__tree_entry *e, const char *tree)
 {
     mlops__content ct;
-    int rc = mlops__content_get(g->c, func, &e->digest, &ct);
+    int rc = mlops__content_get(g->c, g->fn, &e->digest, &ct);
     if (rc) return rc;
     if (ct.size != e->size)
         return mlops__err(MLOPS_ECORRUPT, "%s: tree %s gives '%s' %llu bytes, its blob has %llu",
-                          func, tree, e->name, (unsigned long long)e->size,
+                          g->fn, tree, e->name, (unsigned long long)e->size,
                           (unsigned long long)ct.size);
     return MLOPS_OK;
 }
@@ -74,7 +74,7 @@ static int read_target(struct tget *g, const mlops__tree_entry *e, const char *t
     int rc = check_blob(g, e, tree);
     if (!rc && (e->size == 0 || e->size >= PATH_MAX))
         rc = mlops__err(MLOPS_EINVAL, "%s: tree %s has a link '%s' with an impossible target",
-                        func, tree, e->name);
+                        g->fn, tree, e->name);
     char *t = NULL;
     if (!rc) {
         t = malloc((size_t)e->size + 1);
@@ -83,7 +83,7 @@ static int read_target(struct tget *g, const mlops__tree_entry *e, const char *t
     if (!rc) rc = mlops__object_read(g->s, g->r, &e->digest, t, (size_t)e->size);
     if (!rc && memchr(t, '\0', (size_t)e->size))
         rc = mlops__err(MLOPS_EINVAL, "%s: tree %s has a link '%s' whose target holds NUL",
-                        func, tree, e->name);
+                        g->fn, tree, e->name);
     if (rc) {
         free(t);
         return rc;
@@ -98,12 +98,13 @@ static int read_target(struct tget *g, const mlops__tree_entry *e, const char *t
  * directories the restore creates and what follows only descends (links
  * it passes through obey the same rule, so they stay inside too). *climb
  * receives the number of leading "..". */
-static int link_climb(const char *target, const char *tree, const char *name, unsigned *climb)
+static int link_climb(const char *fn, const char *target, const char *tree, const char *name,
+                      unsigned *climb)
 {
     if (target[0] == '/')
         return mlops__err(MLOPS_EINVAL, "%s: tree %s has a link '%s' to the absolute path '%s' "
                                         "(refused: links must stay inside the target)",
-                          func, tree, name, target);
+                          fn, tree, name, target);
     unsigned up = 0;
     int descended = 0;
     for (const char *p = target; *p;) {
@@ -114,7 +115,7 @@ static int link_climb(const char *target, const char *tree, const char *name, un
                 return mlops__err(MLOPS_EINVAL,
                                   "%s: tree %s has a link '%s' to '%s', with '..' after a name "
                                   "(refused: links must stay inside the target)",
-                                  func, tree, name, target);
+                                  fn, tree, name, target);
             up++;
         } else if (n && !(n == 1 && p[0] == '.')) {
             descended = 1;
@@ -148,18 +149,18 @@ static int check_tree(struct tget *g, const mlops_digest *d, int depth, size_t *
     /* Met before: it was checked then, but maybe higher up. */
     if (mlops__keymap_get(&g->seen, d->bytes, idx)) {
         if (depth + g->info[*idx].height <= MAX_DEPTH) return MLOPS_OK;
-        return mlops__err(MLOPS_EINVAL, "%s: tree %s is nested deeper than %d levels", func,
+        return mlops__err(MLOPS_EINVAL, "%s: tree %s is nested deeper than %d levels", g->fn,
                           mlops__digest_str(d, ds), MAX_DEPTH);
     }
     mlops__digest_str(d, ds);
     if (depth > MAX_DEPTH)
-        return mlops__err(MLOPS_EINVAL, "%s: tree %s is nested deeper than %d levels", func, ds,
+        return mlops__err(MLOPS_EINVAL, "%s: tree %s is nested deeper than %d levels", g->fn, ds,
                           MAX_DEPTH);
     mlops__content ct;
-    int rc = mlops__content_get(g->c, func, d, &ct);
+    int rc = mlops__content_get(g->c, g->fn, d, &ct);
     if (rc) return rc;
     if (ct.kind != MLOPS__KIND_TREE)
-        return mlops__err(MLOPS_EINVAL, "%s: %s is a blob, not a tree", func, ds);
+        return mlops__err(MLOPS_EINVAL, "%s: %s is a blob, not a tree", g->fn, ds);
     void *buf = NULL;
     size_t len = 0;
     mlops__tree_entry *e = NULL;
@@ -209,7 +210,7 @@ static int check_entries(struct tget *g, const mlops__tree_entry *e, size_t n, i
             unsigned climb = 0;
             rc = read_target(g, &e[i], ds, &target);
             if (!rc && g->o.links == MLOPS_TREE_LINKS_CONTAINED)
-                rc = link_climb(target, ds, e[i].name, &climb);
+                rc = link_climb(g->fn, target, ds, e[i].name, &climb);
             if (!rc) rc = note_climb(t, climb, NULL, e[i].name);
             free(target);
         } else {
@@ -236,19 +237,19 @@ static int check_limits(const struct tget *g, const struct tinfo *root, const ch
         return mlops__err(MLOPS_EINVAL,
                           "%s: link '%s' leads %u level%s above '%s' (refused: links must "
                           "stay inside the target)",
-                          func, root->worst, root->climb, root->climb == 1 ? "" : "s", dir);
+                          g->fn, root->worst, root->climb, root->climb == 1 ? "" : "s", dir);
     if (root->entries > o->max_entries)
         return mlops__err(MLOPS_EINVAL,
                           "%s: the tree expands to %llu%s entries, over the limit of %llu "
                           "(max_entries)",
-                          func, (unsigned long long)root->entries,
+                          g->fn, (unsigned long long)root->entries,
                           root->entries == UINT64_MAX ? " or more" : "",
                           (unsigned long long)o->max_entries);
     if (root->bytes > o->max_bytes)
         return mlops__err(MLOPS_EINVAL,
                           "%s: the tree expands to %llu%s bytes of files, over the limit of "
                           "%llu (max_bytes)",
-                          func, (unsigned long long)root->bytes,
+                          g->fn, (unsigned long long)root->bytes,
                           root->bytes == UINT64_MAX ? " or more" : "",
                           (unsigned long long)o->max_bytes);
     char *c = mlops__strdup(dir);
@@ -259,7 +260,7 @@ static int check_limits(const struct tget *g, const struct tinfo *root, const ch
     int rc = MLOPS_OK;
     if (!ok) {
         rc = mlops__err_os(e == ENOENT ? MLOPS_ENOTFOUND : MLOPS_EIO, e,
-                           "%s: cannot check the free space beside '%s'", func, dir);
+                           "%s: cannot check the free space beside '%s'", g->fn, dir);
     } else {
         uint64_t avail = (uint64_t)vfs.f_bavail;
         uint64_t unit = vfs.f_frsize ? (uint64_t)vfs.f_frsize : (uint64_t)vfs.f_bsize;
@@ -270,7 +271,7 @@ static int check_limits(const struct tget *g, const struct tinfo *root, const ch
             rc = mlops__err(MLOPS_EIO,
                             "%s: the tree needs %llu%s bytes, the file system of '%s' has "
                             "%llu free",
-                            func, (unsigned long long)root->bytes,
+                            g->fn, (unsigned long long)root->bytes,
                             root->bytes == UINT64_MAX ? " or more" : "", dir,
                             (unsigned long long)free_bytes);
         /* Some file systems report no inode count (0): no limit there. */
@@ -278,7 +279,7 @@ static int check_limits(const struct tget *g, const struct tinfo *root, const ch
             rc = mlops__err(MLOPS_EIO,
                             "%s: the tree needs %llu%s inodes, the file system of '%s' has "
                             "%llu free",
-                            func, (unsigned long long)sat_add(root->entries, 1),
+                            g->fn, (unsigned long long)sat_add(root->entries, 1),
                             root->entries == UINT64_MAX ? " or more" : "", dir,
                             (unsigned long long)vfs.f_favail);
     }
@@ -302,19 +303,19 @@ static int write_span(void *ctx, const mlops__span *sp, const unsigned char *dat
 static int write_file(struct tget *g, int dfd, const mlops__tree_entry *e, const char *path)
 {
     mlops__content ct;
-    int rc = mlops__content_get(g->c, func, &e->digest, &ct);
+    int rc = mlops__content_get(g->c, g->fn, &e->digest, &ct);
     if (rc) return rc;
     int fd = openat(dfd, e->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot create '%s'", func, path);
+    if (fd < 0) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot create '%s'", g->fn, path);
     struct file_ctx f = {fd, path};
     /* A whole read: a file that is not its blob fails the restore. */
     mlops__fetch job = {g->s, g->c, &e->digest, &ct, 0, ct.size, NULL, write_span, &f, 1, 0};
     rc = mlops__fetch_run(&job);
     if (!rc && fchmod(fd, e->mode & 0777 & ~g->mode_mask) != 0)
-        rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot set the mode of '%s'", func, path);
+        rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot set the mode of '%s'", g->fn, path);
     if (!rc && mlops__store_fsync_enabled(g->s)) rc = mlops__fsync_fd(fd, path);
     if (close(fd) != 0 && !rc)
-        rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot close '%s'", func, path);
+        rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot close '%s'", g->fn, path);
     return rc;
 }
 
@@ -328,18 +329,18 @@ static int write_entry(struct tget *g, int dfd, const mlops__tree_entry *e, cons
         char *target = NULL;
         int rc = read_target(g, e, ds, &target);
         if (!rc && symlinkat(target, dfd, e->name) != 0)
-            rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot create link '%s'", func, sub);
+            rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot create link '%s'", g->fn, sub);
         free(target);
         return rc;
     }
     if (mkdirat(dfd, e->name, 0700) != 0)
-        return mlops__err_os(MLOPS_EIO, errno, "%s: cannot create '%s'", func, sub);
+        return mlops__err_os(MLOPS_EIO, errno, "%s: cannot create '%s'", g->fn, sub);
     int sfd = openat(dfd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (sfd < 0) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot open '%s'", func, sub);
+    if (sfd < 0) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot open '%s'", g->fn, sub);
     int rc = write_tree(g, sfd, &e->digest, sub);
     /* The mode last: a read-only directory is filled first. */
     if (!rc && fchmod(sfd, e->mode & 0777 & ~g->mode_mask) != 0)
-        rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot set the mode of '%s'", func, sub);
+        rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot set the mode of '%s'", g->fn, sub);
     if (!rc && mlops__store_fsync_enabled(g->s)) rc = mlops__fsync_fd(sfd, sub);
     close(sfd);
     return rc;
@@ -371,18 +372,18 @@ static int write_tree(struct tget *g, int dfd, const mlops_digest *d, const char
 /* The bits the OS clears from the mode of a file created in dfd (the
  * umask, or what a default ACL asks): found by creating one, which is
  * race-free where reading the umask is not (umask() sets it). */
-static int creation_mask(int dfd, const char *dir, unsigned *mask)
+static int creation_mask(const char *fn, int dfd, const char *dir, unsigned *mask)
 {
     static const char probe[] = ".mlops-mode-probe";
     int fd = openat(dfd, probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0777);
     if (fd < 0) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot create a file beside '%s'",
-                                     func, dir);
+                                     fn, dir);
     struct stat st;
     int ok = fstat(fd, &st) == 0;
     int e = errno;
     close(fd);
     unlinkat(dfd, probe, 0);
-    if (!ok) return mlops__err_os(MLOPS_EIO, e, "%s: cannot stat a file beside '%s'", func, dir);
+    if (!ok) return mlops__err_os(MLOPS_EIO, e, "%s: cannot stat a file beside '%s'", fn, dir);
     *mask = 0777 & ~(unsigned)st.st_mode;
     return MLOPS_OK;
 }
@@ -412,17 +413,17 @@ static void remove_tree_at(int dfd)
 }
 
 /* The target must be absent or an empty directory. */
-static int check_target(const char *dir)
+static int check_target(const char *fn, const char *dir)
 {
     struct stat st;
     if (lstat(dir, &st) != 0) {
         if (errno == ENOENT) return MLOPS_OK;
-        return mlops__err_os(MLOPS_EIO, errno, "%s: cannot access '%s'", func, dir);
+        return mlops__err_os(MLOPS_EIO, errno, "%s: cannot access '%s'", fn, dir);
     }
     if (!S_ISDIR(st.st_mode))
-        return mlops__err(MLOPS_EEXIST, "%s: '%s' exists and is not a directory", func, dir);
+        return mlops__err(MLOPS_EEXIST, "%s: '%s' exists and is not a directory", fn, dir);
     DIR *d = opendir(dir);
-    if (!d) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot read '%s'", func, dir);
+    if (!d) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot read '%s'", fn, dir);
     int empty = 1;
     struct dirent *ent;
     while (empty && (ent = readdir(d)) != NULL)
@@ -431,7 +432,7 @@ static int check_target(const char *dir)
     if (!empty)
         return mlops__err(MLOPS_EEXIST, "%s: '%s' is not empty: a tree is restored into an "
                                         "empty or new directory",
-                          func, dir);
+                          fn, dir);
     return MLOPS_OK;
 }
 
@@ -452,29 +453,29 @@ static int restore(struct tget *g, const mlops_digest *root, const char *dir)
         else snprintf(tmp, n, "%s/.%s.mlops-%s", parent, base, hex);
         if (!rc && mkdir(tmp, 0700) != 0)
             rc = mlops__err_os(errno == ENOENT ? MLOPS_ENOTFOUND : MLOPS_EIO, errno,
-                               "%s: cannot create a directory beside '%s'", func, dir);
+                               "%s: cannot create a directory beside '%s'", g->fn, dir);
     }
     int dfd = -1;
     if (!rc && tmp) {
         dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0) {
-            rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot open '%s'", func, tmp);
+            rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot open '%s'", g->fn, tmp);
             rmdir(tmp);
         }
     }
     if (!rc && tmp) {
-        if (!g->o.keep_modes) rc = creation_mask(dfd, dir, &g->mode_mask);
+        if (!g->o.keep_modes) rc = creation_mask(g->fn, dfd, dir, &g->mode_mask);
         if (!rc) rc = write_tree(g, dfd, root, dir);
         /* The root directory gets the mode of the directory that was put;
          * the tree does not record it, so the usual 0755. */
         if (!rc && fchmod(dfd, 0755 & ~g->mode_mask) != 0)
-            rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot set the mode of '%s'", func, dir);
+            rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot set the mode of '%s'", g->fn, dir);
         if (!rc && mlops__store_fsync_enabled(g->s)) rc = mlops__fsync_fd(dfd, dir);
         /* rename() replaces an empty directory; anything else in the
          * meantime (files appeared) is refused by the kernel. */
         if (!rc && rename(tmp, dir) != 0)
             rc = mlops__err_os(errno == ENOTEMPTY || errno == EEXIST ? MLOPS_EEXIST : MLOPS_EIO,
-                               errno, "%s: cannot move the restored tree to '%s'", func, dir);
+                               errno, "%s: cannot move the restored tree to '%s'", g->fn, dir);
         if (rc) {
             fchmod(dfd, 0700);
             remove_tree_at(dfd);
@@ -493,31 +494,30 @@ static int restore(struct tget *g, const mlops_digest *root, const char *dir)
 MLOPS_API int mlops_tree_get_opts_init(mlops_tree_get_opts *opts, unsigned version)
 {
     static const mlops_tree_get_opts defaults = MLOPS_TREE_GET_OPTS_INIT;
-    return mlops__opts_init("mlops_tree_get_opts_init", opts, &defaults, sizeof defaults,
-                            version, MLOPS_TREE_GET_OPTS_VERSION);
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_TREE_GET_OPTS_VERSION);
 }
 
-static int tree_get(mlops_store *s, const mlops_digest *d, const char *dir,
+static int tree_get(const char *fn, mlops_store *s, const mlops_digest *d, const char *dir,
                     const mlops_tree_get_opts *opts)
 {
-    struct tget g = {.s = s};
+    struct tget g = {.fn = fn, .s = s};
     mlops_tree_get_opts defaults = MLOPS_TREE_GET_OPTS_INIT;
     g.o = defaults;
     if (opts) {
-        int rc = mlops__opts_check("mlops_tree_get_ex", opts->version,
+        int rc = mlops__opts_check(fn, opts->version,
                                    MLOPS_TREE_GET_OPTS_VERSION, "mlops_tree_get_opts_init");
         if (rc) return rc;
         g.o = *opts; /* version 1 is the only version so far: every field */
     }
     if (g.o.links != MLOPS_TREE_LINKS_KEEP && g.o.links != MLOPS_TREE_LINKS_CONTAINED)
-        return mlops__err(MLOPS_EINVAL, "mlops_tree_get_ex: unknown links policy %d",
-                          g.o.links);
+        return mlops__err(MLOPS_EINVAL, "%s: unknown links policy %d", fn, g.o.links);
     int rc = mlops__store_conn(s, &g.c);
     if (rc) return rc;
     rc = mlops__obj_reader_new(&g.r);
     size_t root = 0;
     if (!rc) rc = check_tree(&g, d, 0, &root);
-    if (!rc) rc = check_target(dir);
+    if (!rc) rc = check_target(g.fn, dir);
     if (!rc) rc = check_limits(&g, &g.info[root], dir);
     if (!rc) rc = restore(&g, d, dir);
     tget_free(&g);
@@ -529,21 +529,20 @@ static int tree_get(mlops_store *s, const mlops_digest *d, const char *dir,
 MLOPS_API int mlops_tree_get(mlops_store *s, const mlops_digest *d, const char *dir,
                              unsigned flags)
 {
-    if (!s) return mlops__err_null(func, "s");
-    if (!d) return mlops__err_null(func, "d");
-    if (!dir) return mlops__err_null(func, "dir");
-    if (!dir[0]) return mlops__err(MLOPS_EINVAL, "%s: dir is empty", func);
-    if (flags) return mlops__err(MLOPS_EINVAL, "%s: unknown flags 0x%x", func, flags);
-    return tree_get(s, d, dir, NULL);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!d) return mlops__err_null(__func__, "d");
+    if (!dir) return mlops__err_null(__func__, "dir");
+    if (!dir[0]) return mlops__err(MLOPS_EINVAL, "%s: dir is empty", __func__);
+    if (flags) return mlops__err(MLOPS_EINVAL, "%s: unknown flags 0x%x", __func__, flags);
+    return tree_get(__func__, s, d, dir, NULL);
 }
 
 MLOPS_API int mlops_tree_get_ex(mlops_store *s, const mlops_digest *d, const char *dir,
                                 const mlops_tree_get_opts *opts)
 {
-    static const char fn[] = "mlops_tree_get_ex";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!d) return mlops__err_null(fn, "d");
-    if (!dir) return mlops__err_null(fn, "dir");
-    if (!dir[0]) return mlops__err(MLOPS_EINVAL, "%s: dir is empty", fn);
-    return tree_get(s, d, dir, opts);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!d) return mlops__err_null(__func__, "d");
+    if (!dir) return mlops__err_null(__func__, "dir");
+    if (!dir[0]) return mlops__err(MLOPS_EINVAL, "%s: dir is empty", __func__);
+    return tree_get(__func__, s, d, dir, opts);
 }

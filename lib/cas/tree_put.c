@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #define MAX_DEPTH 256
-static const char func[] = "mlops_tree_put";
 
 /* What an entry already put stored: reused for every other path to the
  * same file or directory. */
@@ -29,6 +28,7 @@ struct done {
 };
 
 struct tput {
+    const char *fn; /* the public function reporting */
     mlops_store *s;
     unsigned flags;
     dev_t dev[MAX_DEPTH];
@@ -76,14 +76,14 @@ static int put_dir(struct tput *t, int dfd, const char *path, mlops_digest *out,
                    uint64_t *total);
 
 /* The names in a directory, unsorted. */
-static int list_names(int dfd, const char *path, char ***names_out, size_t *n_out)
+static int list_names(const char *fn, int dfd, const char *path, char ***names_out, size_t *n_out)
 {
     int fd2 = dup(dfd);
     DIR *d = fd2 >= 0 ? fdopendir(fd2) : NULL;
     if (!d) {
         int e = errno;
         if (fd2 >= 0) close(fd2);
-        return mlops__err_os(MLOPS_EIO, e, "%s: cannot read directory '%s'", func, path);
+        return mlops__err_os(MLOPS_EIO, e, "%s: cannot read directory '%s'", fn, path);
     }
     char **names = NULL;
     size_t n = 0, cap = 0;
@@ -107,7 +107,7 @@ static int list_names(int dfd, const char *path, char ***names_out, size_t *n_ou
         else n++;
     }
     if (!rc && errno)
-        rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot read directory '%s'", func, path);
+        rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot read directory '%s'", fn, path);
     closedir(d);
     if (rc) {
         for (size_t i = 0; i < n; i++) free(names[i]);
@@ -126,20 +126,20 @@ static int put_file_entry(struct tput *t, int dfd, const char *name, const char 
     int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | nofollow);
     if (fd < 0)
         return mlops__err_os(errno == ENOENT ? MLOPS_ENOTFOUND : MLOPS_EIO, errno,
-                             "%s: cannot open '%s'", func, path);
-    int rc = mlops__put_fd(t->s, func, fd, path, &e->digest, &e->size);
+                             "%s: cannot open '%s'", t->fn, path);
+    int rc = mlops__put_fd(t->s, t->fn, fd, path, &e->digest, &e->size);
     close(fd);
     return rc;
 }
 
-static int put_symlink_entry(int dfd, mlops_store *s, const char *name, const char *path,
-                             mlops__tree_entry *e)
+static int put_symlink_entry(const char *fn, int dfd, mlops_store *s, const char *name,
+                             const char *path, mlops__tree_entry *e)
 {
     char target[PATH_MAX];
     ssize_t n = readlinkat(dfd, name, target, sizeof target);
-    if (n < 0) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot read link '%s'", func, path);
+    if (n < 0) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot read link '%s'", fn, path);
     if ((size_t)n == sizeof target)
-        return mlops__err(MLOPS_EINVAL, "%s: the target of link '%s' is too long", func, path);
+        return mlops__err(MLOPS_EINVAL, "%s: the target of link '%s' is too long", fn, path);
     e->size = (uint64_t)n;
     return mlops__put_small(s, target, (size_t)n, &e->digest);
 }
@@ -150,13 +150,13 @@ static int put_subdir_entry(struct tput *t, int dfd, const char *name, const cha
     for (int i = 0; i < t->depth; i++)
         if (t->dev[i] == st->st_dev && t->ino[i] == st->st_ino)
             return mlops__err(MLOPS_EINVAL, "%s: '%s' leads back to a directory above it",
-                              func, path);
+                              t->fn, path);
     if (t->depth == MAX_DEPTH)
-        return mlops__err(MLOPS_EINVAL, "%s: '%s' is nested deeper than %d levels", func, path,
+        return mlops__err(MLOPS_EINVAL, "%s: '%s' is nested deeper than %d levels", t->fn, path,
                           MAX_DEPTH);
     int nofollow = (t->flags & MLOPS_TREE_FOLLOW_SYMLINKS) ? 0 : O_NOFOLLOW;
     int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | nofollow);
-    if (fd < 0) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot open '%s'", func, path);
+    if (fd < 0) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot open '%s'", t->fn, path);
     t->dev[t->depth] = st->st_dev;
     t->ino[t->depth] = st->st_ino;
     t->depth++;
@@ -173,7 +173,7 @@ static int put_entry(struct tput *t, int dfd, const char *name, const char *path
     int follow = (t->flags & MLOPS_TREE_FOLLOW_SYMLINKS) != 0;
     if (fstatat(dfd, name, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
         return mlops__err_os(errno == ENOENT ? MLOPS_ENOTFOUND : MLOPS_EIO, errno,
-                             "%s: cannot stat '%s'", func, path);
+                             "%s: cannot stat '%s'", t->fn, path);
     e->mode = (uint32_t)(st.st_mode & 0777);
     if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
         e->type = S_ISREG(st.st_mode) ? MLOPS__ENTRY_FILE : MLOPS__ENTRY_DIR;
@@ -185,12 +185,12 @@ static int put_entry(struct tput *t, int dfd, const char *name, const char *path
     if (S_ISLNK(st.st_mode)) {
         e->type = MLOPS__ENTRY_SYMLINK;
         e->mode = 0777;
-        return put_symlink_entry(dfd, t->s, name, path, e);
+        return put_symlink_entry(t->fn, dfd, t->s, name, path, e);
     }
     return mlops__err(MLOPS_EUNSUPPORTED,
                       "%s: '%s' is not a file, directory or symlink (a socket, pipe or "
                       "device cannot be stored)",
-                      func, path);
+                      t->fn, path);
 }
 
 /* Stores one tree object from its entries (already stored). */
@@ -222,7 +222,7 @@ static int put_dir(struct tput *t, int dfd, const char *path, mlops_digest *out,
 {
     char **names = NULL;
     size_t n = 0;
-    int rc = list_names(dfd, path, &names, &n);
+    int rc = list_names(t->fn, dfd, path, &names, &n);
     if (rc) return rc;
     mlops__tree_entry *e = calloc(n ? n : 1, sizeof *e);
     if (!e) rc = mlops__err_nomem("storing a tree");
@@ -249,25 +249,25 @@ static int put_dir(struct tput *t, int dfd, const char *path, mlops_digest *out,
 
 MLOPS_API int mlops_tree_put(mlops_store *s, const char *dir, unsigned flags, mlops_digest *out)
 {
-    if (!s) return mlops__err_null(func, "s");
-    if (!dir) return mlops__err_null(func, "dir");
-    if (!out) return mlops__err_null(func, "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!dir) return mlops__err_null(__func__, "dir");
+    if (!out) return mlops__err_null(__func__, "out");
     if (flags & ~(unsigned)MLOPS_TREE_FOLLOW_SYMLINKS)
-        return mlops__err(MLOPS_EINVAL, "%s: unknown flags 0x%x", func, flags);
-    int rc = mlops__store_check_writable(s, func);
+        return mlops__err(MLOPS_EINVAL, "%s: unknown flags 0x%x", __func__, flags);
+    int rc = mlops__store_check_writable(s, __func__);
     if (rc) return rc;
     int fd = open(dir, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return mlops__err_os(errno == ENOENT ? MLOPS_ENOTFOUND : MLOPS_EIO, errno,
-                             "%s: cannot open '%s'", func, dir);
+                             "%s: cannot open '%s'", __func__, dir);
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot stat '%s'", func, dir);
+        rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot stat '%s'", __func__, dir);
     } else if (!S_ISDIR(st.st_mode)) {
         rc = mlops__err(MLOPS_EINVAL, "%s: '%s' is not a directory (use mlops_blob_put_file)",
-                        func, dir);
+                        __func__, dir);
     } else {
-        struct tput t = {.s = s, .flags = flags};
+        struct tput t = {.fn = __func__, .s = s, .flags = flags};
         t.dev[0] = st.st_dev;
         t.ino[0] = st.st_ino;
         t.depth = 1;

@@ -268,15 +268,17 @@ typedef struct mlops__drift_hist {
     void *block;
 } mlops__drift_hist;
 
-/* From the sorted finite samples of a column (any thread). */
-int mlops__drift_hist_compute(int kind, const mlops__sample *a, const mlops__sample *b,
-                              mlops__drift_hist *h);
+/* From the sorted finite samples of a column (any thread); fn names the
+ * public function in messages. */
+int mlops__drift_hist_compute(const char *fn, int kind, const mlops__sample *a,
+                              const mlops__sample *b, mlops__drift_hist *h);
 /* How a method's verdict is reached (report.c): on a p-value (drift when
  * below the threshold) or a distance (drift when above), and whether
  * equality counts as drift. MLOPS_EINVAL for an unknown method. */
 int mlops__drift_method_rule(int method, int *is_p_value, int *inclusive);
 /* Copies h into the report's arena and the column's hist_* fields. */
-int mlops__drift_hist_attach(mlops__arena *ar, mlops__drift_hist *h, mlops_drift_column_result *r);
+int mlops__drift_hist_attach(const char *fn, mlops__arena *ar, mlops__drift_hist *h,
+                            mlops_drift_column_result *r);
 void mlops__drift_hist_free(mlops__drift_hist *h);
 
 #endif

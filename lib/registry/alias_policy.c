@@ -244,7 +244,7 @@ MLOPS_API int mlops_model_alias_policy_set(mlops_store *s, const char *model, co
                                            const char *const *trusted_public_pems, size_t n,
                                            const mlops_change_opts *change)
 {
-    struct policy_op op = { .s = s, .func = "mlops_model_alias_policy_set", .model = model,
+    struct policy_op op = { .s = s, .func = __func__, .model = model,
                             .alias = alias };
     if (!s) return mlops__err_null(op.func, "s");
     if (!trusted_public_pems) return mlops__err_null(op.func, "trusted_public_pems");
@@ -296,7 +296,7 @@ MLOPS_API int mlops_model_alias_policy_delete(mlops_store *s, const char *model,
                                               const char *alias,
                                               const mlops_change_opts *change)
 {
-    struct policy_op op = { .func = "mlops_model_alias_policy_delete", .model = model,
+    struct policy_op op = { .func = __func__, .model = model,
                             .alias = alias };
     if (!s) return mlops__err_null(op.func, "s");
     int rc = mlops__reg_check_model_name(op.func, "model name", model);
@@ -332,6 +332,7 @@ int mlops__reg_policies_drop(mlops__conn *c, const mlops__reg_change *ch, int64_
 /* ---- Reading ----------------------------------------------------------- */
 
 struct get_ctx {
+    const char *fn;
     const char *model, *alias;
     trusted_key *keys;
     size_t n;
@@ -341,29 +342,28 @@ static int get_tx(mlops__conn *c, void *arg)
 {
     struct get_ctx *x = arg;
     int64_t model_id = 0;
-    int rc = mlops__reg_model_id(c, "mlops_model_alias_policy_get", x->model, &model_id);
+    int rc = mlops__reg_model_id(c, x->fn, x->model, &model_id);
     if (!rc) rc = policy_keys(c, model_id, x->alias, &x->keys, &x->n);
     if (!rc && !x->n)
         rc = mlops__err(MLOPS_ENOTFOUND,
-                        "mlops_model_alias_policy_get: alias '%s' of model '%s' has no signing "
+                        "%s: alias '%s' of model '%s' has no signing "
                         "policy",
-                        x->alias, x->model);
+                        x->fn, x->alias, x->model);
     return rc;
 }
 
 MLOPS_API int mlops_model_alias_policy_get(mlops_store *s, const char *model, const char *alias,
                                            mlops_digest **fingerprints, size_t *n)
 {
-    const char *func = "mlops_model_alias_policy_get";
     if (fingerprints) *fingerprints = NULL;
     if (n) *n = 0;
-    if (!s) return mlops__err_null(func, "s");
-    if (!fingerprints) return mlops__err_null(func, "fingerprints");
-    if (!n) return mlops__err_null(func, "n");
-    int rc = mlops__reg_check_model_name(func, "model name", model);
-    if (!rc) rc = mlops__reg_check_alias(func, alias, 1);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!fingerprints) return mlops__err_null(__func__, "fingerprints");
+    if (!n) return mlops__err_null(__func__, "n");
+    int rc = mlops__reg_check_model_name(__func__, "model name", model);
+    if (!rc) rc = mlops__reg_check_alias(__func__, alias, 1);
     if (rc) return rc;
-    struct get_ctx x = { model, alias, NULL, 0 };
+    struct get_ctx x = { __func__, model, alias, NULL, 0 };
     rc = mlops__store_read(s, get_tx, &x);
     mlops_digest *out = NULL;
     if (!rc) {

@@ -114,10 +114,10 @@ static int set_tx(mlops__conn *c, void *arg)
     return rc ? rc : write_alias(c, op, model_id, v.id, seq);
 }
 
-MLOPS_API int mlops_model_alias_set_ex(mlops_store *s, const char *model, const char *alias,
-                                       int64_t version, const mlops_change_opts *change)
+static int alias_set(const char *fn, mlops_store *s, const char *model, const char *alias,
+                     int64_t version, const mlops_change_opts *change)
 {
-    struct alias_op op = { .s = s, .func = "mlops_model_alias_set", .model = model, .alias = alias,
+    struct alias_op op = { .s = s, .func = fn, .model = model, .alias = alias,
                            .number = version };
     if (!s) return mlops__err_null(op.func, "s");
     int rc = mlops__reg_check_model_name(op.func, "model name", model);
@@ -127,10 +127,16 @@ MLOPS_API int mlops_model_alias_set_ex(mlops_store *s, const char *model, const 
     return rc ? rc : mlops__store_write(s, set_tx, &op);
 }
 
+MLOPS_API int mlops_model_alias_set_ex(mlops_store *s, const char *model, const char *alias,
+                                       int64_t version, const mlops_change_opts *change)
+{
+    return alias_set(__func__, s, model, alias, version, change);
+}
+
 MLOPS_API int mlops_model_alias_set(mlops_store *s, const char *model, const char *alias,
                                     int64_t version)
 {
-    return mlops_model_alias_set_ex(s, model, alias, version, NULL);
+    return alias_set(__func__, s, model, alias, version, NULL);
 }
 
 /* Removes a set alias and records it. */
@@ -169,7 +175,7 @@ static int delete_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_model_alias_delete(mlops_store *s, const char *model, const char *alias,
                                        const mlops_change_opts *change)
 {
-    struct alias_op op = { .func = "mlops_model_alias_delete", .model = model, .alias = alias };
+    struct alias_op op = { .func = __func__, .model = model, .alias = alias };
     if (!s) return mlops__err_null(op.func, "s");
     int rc = mlops__reg_check_model_name(op.func, "model name", model);
     if (!rc) rc = mlops__reg_check_alias(op.func, alias, 1);
@@ -223,7 +229,7 @@ static int resolve_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_model_alias_get(mlops_store *s, const char *model, const char *alias,
                                     int64_t *version)
 {
-    struct resolve_ctx x = { .func = "mlops_model_alias_get", .model = model, .alias = alias };
+    struct resolve_ctx x = { .func = __func__, .model = model, .alias = alias };
     if (!s) return mlops__err_null(x.func, "s");
     if (!version) return mlops__err_null(x.func, "version");
     int rc = mlops__reg_check_model_name(x.func, "model name", model);
@@ -269,7 +275,7 @@ static int parse_ref(const char *func, const char *ref, char *buf, size_t bufsiz
 MLOPS_API int mlops_model_resolve(mlops_store *s, const char *ref, int64_t *version,
                                   mlops_digest *artifact)
 {
-    struct resolve_ctx x = { .func = "mlops_model_resolve" };
+    struct resolve_ctx x = { .func = __func__ };
     if (!s) return mlops__err_null(x.func, "s");
     if (!ref) return mlops__err_null(x.func, "ref");
     char buf[2 * MLOPS_REGISTRY_NAME_MAX + 2];

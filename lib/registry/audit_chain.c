@@ -126,6 +126,7 @@ int mlops__audit_append_payload(mlops__conn *c, const mlops__reg_change *ch,
 /* ---- Verification ------------------------------------------------------ */
 
 struct verify_ctx {
+    const char *fn; /* the public function reporting */
     int64_t head_seq;
     const mlops_digest *head_hash;
     const mlops__sign_key *trusted; /* checkpoints by these keys attest */
@@ -141,7 +142,7 @@ static const char *col_text(sqlite3_stmt *st, int i)
 static int chain_broken(struct verify_ctx *v, int64_t seq, const char *why)
 {
     v->r.first_bad = seq;
-    return mlops__err(MLOPS_ECORRUPT, "mlops_audit_verify: the audit log is broken at event %lld: %s",
+    return mlops__err(MLOPS_ECORRUPT, "%s: the audit log is broken at event %lld: %s", v->fn,
                       (long long)seq, why);
 }
 
@@ -284,21 +285,21 @@ static int verify_tx(mlops__conn *c, void *arg)
 {
     struct verify_ctx *v = arg;
     int rc = walk_chain(c, v);
-    return rc ? rc : mlops__audit_check_state(c);
+    return rc ? rc : mlops__audit_check_state(c, v->fn);
 }
 
 MLOPS_API int mlops_audit_verify_opts_init(mlops_audit_verify_opts *opts, unsigned version)
 {
     static const mlops_audit_verify_opts defaults = MLOPS_AUDIT_VERIFY_OPTS_INIT;
-    return mlops__opts_init("mlops_audit_verify_opts_init", opts, &defaults, sizeof defaults,
-                            version, MLOPS_AUDIT_VERIFY_OPTS_VERSION);
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_AUDIT_VERIFY_OPTS_VERSION);
 }
 
 MLOPS_API int mlops_audit_report_init(mlops_audit_report *report, unsigned version)
 {
     static const mlops_audit_report defaults = MLOPS_AUDIT_REPORT_INIT;
-    return mlops__opts_init("mlops_audit_report_init", report, &defaults, sizeof defaults,
-                            version, MLOPS_AUDIT_REPORT_VERSION);
+    return mlops__opts_init(__func__, report, &defaults, sizeof defaults, version,
+                            MLOPS_AUDIT_REPORT_VERSION);
 }
 
 static int check_opts(const char *func, const mlops_audit_verify_opts *o)
@@ -327,16 +328,15 @@ static int check_opts(const char *func, const mlops_audit_verify_opts *o)
 MLOPS_API int mlops_audit_verify_ex(mlops_store *s, const mlops_audit_verify_opts *opts,
                                     mlops_audit_report *report)
 {
-    const char *func = "mlops_audit_verify_ex";
-    if (!s) return mlops__err_null(func, "s");
+    if (!s) return mlops__err_null(__func__, "s");
     if (report) {
-        int rc = mlops__opts_check(func, report->version, MLOPS_AUDIT_REPORT_VERSION,
+        int rc = mlops__opts_check(__func__, report->version, MLOPS_AUDIT_REPORT_VERSION,
                                    "mlops_audit_report_init");
         if (rc) return rc;
     }
     mlops_audit_verify_opts o = MLOPS_AUDIT_VERIFY_OPTS_INIT;
     if (opts) {
-        int rc = check_opts(func, opts);
+        int rc = check_opts(__func__, opts);
         if (rc) return rc;
         o = *opts; /* version 1 is every field so far */
     }
@@ -345,10 +345,11 @@ MLOPS_API int mlops_audit_verify_ex(mlops_store *s, const mlops_audit_verify_opt
     int rc = MLOPS_OK;
     size_t nkeys = 0;
     for (; !rc && nkeys < o.n_trusted_keys; nkeys++) {
-        rc = mlops__sign_key_public(func, o.trusted_keys[nkeys], &keys[nkeys]);
+        rc = mlops__sign_key_public(__func__, o.trusted_keys[nkeys], &keys[nkeys]);
         if (rc) break;
     }
-    struct verify_ctx v = { o.head_seq, o.head_hash, keys, nkeys, MLOPS_AUDIT_REPORT_INIT };
+    struct verify_ctx v = { __func__, o.head_seq, o.head_hash, keys, nkeys,
+                            MLOPS_AUDIT_REPORT_INIT };
     if (!rc) rc = mlops__store_read(s, verify_tx, &v);
     for (size_t i = 0; i < nkeys; i++) mlops__sign_key_free(&keys[i]);
     free(keys);
@@ -357,7 +358,7 @@ MLOPS_API int mlops_audit_verify_ex(mlops_store *s, const mlops_audit_verify_opt
         rc = mlops__err(MLOPS_ESIGNATURE,
                         "%s: no valid checkpoint by a trusted key covers event %lld (the last "
                         "covers %lld)",
-                        func, (long long)o.min_seq, (long long)v.r.attested_seq);
+                        __func__, (long long)o.min_seq, (long long)v.r.attested_seq);
     if (report) {
         unsigned version = report->version;
         *report = v.r;
@@ -366,24 +367,30 @@ MLOPS_API int mlops_audit_verify_ex(mlops_store *s, const mlops_audit_verify_opt
     return rc;
 }
 
-MLOPS_API int mlops_audit_verify_head(mlops_store *s, int64_t head_seq,
-                                      const mlops_digest *head_hash, int64_t *first_bad)
+static int verify_head(const char *fn, mlops_store *s, int64_t head_seq,
+                       const mlops_digest *head_hash, int64_t *first_bad)
 {
     if (first_bad) *first_bad = 0;
-    if (!s) return mlops__err_null("mlops_audit_verify", "s");
+    if (!s) return mlops__err_null(fn, "s");
     if (head_hash && head_seq < 1)
         return mlops__err(MLOPS_EINVAL,
-                          "mlops_audit_verify_head: head sequence number %lld is not >= 1",
+                          "%s: head sequence number %lld is not >= 1", fn,
                           (long long)head_seq);
-    struct verify_ctx v = { head_seq, head_hash, NULL, 0, MLOPS_AUDIT_REPORT_INIT };
+    struct verify_ctx v = { fn, head_seq, head_hash, NULL, 0, MLOPS_AUDIT_REPORT_INIT };
     int rc = mlops__store_read(s, verify_tx, &v);
     if (first_bad) *first_bad = v.r.first_bad;
     return rc;
 }
 
+MLOPS_API int mlops_audit_verify_head(mlops_store *s, int64_t head_seq,
+                                      const mlops_digest *head_hash, int64_t *first_bad)
+{
+    return verify_head(__func__, s, head_seq, head_hash, first_bad);
+}
+
 MLOPS_API int mlops_audit_verify(mlops_store *s)
 {
-    return mlops_audit_verify_head(s, 0, NULL, NULL);
+    return verify_head(__func__, s, 0, NULL, NULL);
 }
 
 struct head_ctx {
@@ -399,9 +406,9 @@ static int head_tx(mlops__conn *c, void *arg)
 
 MLOPS_API int mlops_audit_head(mlops_store *s, int64_t *seq, mlops_digest *hash)
 {
-    if (!s) return mlops__err_null("mlops_audit_head", "s");
-    if (!seq) return mlops__err_null("mlops_audit_head", "seq");
-    if (!hash) return mlops__err_null("mlops_audit_head", "hash");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!seq) return mlops__err_null(__func__, "seq");
+    if (!hash) return mlops__err_null(__func__, "hash");
     struct head_ctx h;
     int rc = mlops__store_read(s, head_tx, &h);
     if (rc) return rc;

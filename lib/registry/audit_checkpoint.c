@@ -97,7 +97,7 @@ int mlops__audit_checkpoint_read(const mlops__audit_row *r, mlops__audit_checkpo
 int mlops__audit_checkpoint_signed(const mlops__audit_checkpoint *cp)
 {
     mlops__sign_key k;
-    if (mlops__sign_key_from_raw("mlops_audit_verify", cp->pub, &k) != MLOPS_OK) return 0;
+    if (mlops__sign_key_from_raw(__func__, cp->pub, &k) != MLOPS_OK) return 0;
     msgpack_sbuffer msg;
     msgpack_sbuffer_init(&msg);
     int ok = signed_message(cp->covered_seq, &cp->covered_hash, &msg) == MLOPS_OK &&
@@ -149,7 +149,7 @@ static int checkpoint_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_audit_checkpoint(mlops_store *s, const char *private_pem,
                                      const mlops_change_opts *change, int64_t *covered_seq)
 {
-    struct checkpoint_op op = { .func = "mlops_audit_checkpoint" };
+    struct checkpoint_op op = { .func = __func__ };
     if (covered_seq) *covered_seq = 0;
     if (!s) return mlops__err_null(op.func, "s");
     if (!private_pem) return mlops__err_null(op.func, "private_pem");

@@ -2,6 +2,7 @@
  * log page by page) and "what did this alias point at, at time t". */
 #include "registry/registry_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,15 +20,9 @@ struct mlops_audit_events {
 
 MLOPS_API int mlops_audit_event_init(mlops_audit_event *ev, unsigned version)
 {
-    if (!ev) return mlops__err_null("mlops_audit_event_init", "ev");
-    if (version == 0 || version > MLOPS_AUDIT_EVENT_VERSION)
-        return mlops__err(MLOPS_EINVAL,
-                          "mlops_audit_event_init: event version %u is not supported "
-                          "(this library knows 1..%d)",
-                          version, MLOPS_AUDIT_EVENT_VERSION);
-    memset(ev, 0, sizeof *ev);
-    ev->version = version;
-    return MLOPS_OK;
+    static const mlops_audit_event defaults = MLOPS_AUDIT_EVENT_INIT;
+    return mlops__opts_init(__func__, ev, &defaults, sizeof defaults, version,
+                            MLOPS_AUDIT_EVENT_VERSION);
 }
 
 MLOPS_API void mlops_audit_events_free(mlops_audit_events *l)
@@ -55,15 +50,15 @@ MLOPS_API size_t mlops_audit_events_count(const mlops_audit_events *l)
 MLOPS_API int mlops_audit_events_get(const mlops_audit_events *l, size_t i,
                                      mlops_audit_event *ev)
 {
-    if (!l) return mlops__err_null("mlops_audit_events_get", "l");
-    if (!ev) return mlops__err_null("mlops_audit_events_get", "ev");
+    if (!l) return mlops__err_null(__func__, "l");
+    if (!ev) return mlops__err_null(__func__, "ev");
     if (ev->version == 0 || ev->version > MLOPS_AUDIT_EVENT_VERSION)
         return mlops__err(MLOPS_EINVAL,
-                          "mlops_audit_events_get: event version %u is not supported "
-                          "(initialise it with mlops_audit_event_init)",
+                          "%s: event version %u is not supported "
+                          "(initialise it with mlops_audit_event_init)", __func__,
                           ev->version);
     if (i >= l->n)
-        return mlops__err(MLOPS_EINVAL, "mlops_audit_events_get: index %zu is not below %zu", i,
+        return mlops__err(MLOPS_EINVAL, "%s: index %zu is not below %zu", __func__, i,
                           l->n);
     const struct event_item *e = &l->items[i];
     /* Version 1 is every field so far. */
@@ -145,6 +140,7 @@ static int history_model_id(mlops__conn *c, const char *func, const char *name, 
 }
 
 struct model_events_ctx {
+    const char *fn;
     const char *name;
     mlops_audit_events *list;
 };
@@ -153,7 +149,7 @@ static int model_events_tx(mlops__conn *c, void *arg)
 {
     struct model_events_ctx *x = arg;
     int64_t id = 0;
-    int rc = history_model_id(c, "mlops_audit_model_events", x->name, &id);
+    int rc = history_model_id(c, x->fn, x->name, &id);
     sqlite3_stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c,
@@ -174,12 +170,11 @@ static int new_list(mlops_audit_events **out)
 MLOPS_API int mlops_audit_model_events(mlops_store *s, const char *name,
                                        mlops_audit_events **out)
 {
-    const char *func = "mlops_audit_model_events";
     if (out) *out = NULL;
-    if (!s) return mlops__err_null(func, "s");
-    if (!out) return mlops__err_null(func, "out");
-    int rc = mlops__reg_check_model_name(func, "model name", name);
-    struct model_events_ctx x = { name, NULL };
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    int rc = mlops__reg_check_model_name(__func__, "model name", name);
+    struct model_events_ctx x = { __func__, name, NULL };
     if (!rc) rc = new_list(&x.list);
     if (!rc) rc = mlops__store_read(s, model_events_tx, &x);
     if (rc) {
@@ -213,8 +208,8 @@ MLOPS_API int mlops_audit_list(mlops_store *s, int64_t after_seq, size_t limit,
                                mlops_audit_events **out)
 {
     if (out) *out = NULL;
-    if (!s) return mlops__err_null("mlops_audit_list", "s");
-    if (!out) return mlops__err_null("mlops_audit_list", "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     struct list_ctx x = { after_seq, limit && limit < (size_t)INT64_MAX ? (int64_t)limit : -1,
                           NULL };
     int rc = new_list(&x.list);
@@ -230,6 +225,7 @@ MLOPS_API int mlops_audit_list(mlops_store *s, int64_t after_seq, size_t limit,
 /* ---- Point in time ----------------------------------------------------- */
 
 struct alias_at_ctx {
+    const char *fn;
     const char *model, *alias;
     int64_t time_ms;
     int64_t version;
@@ -254,7 +250,7 @@ static int reserved_at(mlops__conn *c, struct alias_at_ctx *x, int64_t model_id,
     if (step != SQLITE_ROW) return mlops__conn_error(c, step, "reading versions");
     if (!found)
         return mlops__err(MLOPS_ENOTFOUND,
-                          "mlops_audit_alias_at: '%s@%s' named no version at %lld ms", x->model,
+                          "%s: '%s@%s' named no version at %lld ms", x->fn, x->model,
                           x->alias, (long long)x->time_ms);
     return MLOPS_OK;
 }
@@ -263,11 +259,11 @@ static int alias_at_tx(mlops__conn *c, void *arg)
 {
     struct alias_at_ctx *x = arg;
     int64_t model_id = 0, n = 0;
-    int rc = history_model_id(c, "mlops_audit_alias_at", x->model, &model_id);
+    int rc = history_model_id(c, x->fn, x->model, &model_id);
     if (rc) return rc;
     if (mlops__reg_alias_reserved(x->alias, &n)) {
         if (n < 0)
-            return mlops__err(MLOPS_ENOTFOUND, "mlops_audit_alias_at: no version '%s' of '%s'",
+            return mlops__err(MLOPS_ENOTFOUND, "%s: no version '%s' of '%s'", x->fn,
                               x->alias, x->model);
         return reserved_at(c, x, model_id, n);
     }
@@ -292,8 +288,8 @@ static int alias_at_tx(mlops__conn *c, void *arg)
             long long v = strtoll(value, &end, 10);
             if (*end || v < 1) {
                 rc = mlops__err(MLOPS_ECORRUPT,
-                                "mlops_audit_alias_at: an event of alias '%s@%s' holds '%s', "
-                                "not a version number",
+                                "%s: an event of alias '%s@%s' holds '%s', "
+                                "not a version number", x->fn,
                                 x->model, x->alias, value);
             } else {
                 x->version = v;
@@ -305,7 +301,7 @@ static int alias_at_tx(mlops__conn *c, void *arg)
     }
     sqlite3_reset(st);
     if (!rc && !found)
-        rc = mlops__err(MLOPS_ENOTFOUND, "mlops_audit_alias_at: alias '%s@%s' was not set at %lld ms",
+        rc = mlops__err(MLOPS_ENOTFOUND, "%s: alias '%s@%s' was not set at %lld ms", x->fn,
                         x->model, x->alias, (long long)x->time_ms);
     return rc;
 }
@@ -313,13 +309,12 @@ static int alias_at_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_audit_alias_at(mlops_store *s, const char *model, const char *alias,
                                    int64_t time_ms, int64_t *version)
 {
-    const char *func = "mlops_audit_alias_at";
-    if (!s) return mlops__err_null(func, "s");
-    if (!version) return mlops__err_null(func, "version");
-    int rc = mlops__reg_check_model_name(func, "model name", model);
-    if (!rc) rc = mlops__reg_check_alias(func, alias, 0);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!version) return mlops__err_null(__func__, "version");
+    int rc = mlops__reg_check_model_name(__func__, "model name", model);
+    if (!rc) rc = mlops__reg_check_alias(__func__, alias, 0);
     if (rc) return rc;
-    struct alias_at_ctx x = { model, alias, time_ms, 0 };
+    struct alias_at_ctx x = { __func__, model, alias, time_ms, 0 };
     rc = mlops__store_read(s, alias_at_tx, &x);
     if (!rc) *version = x.version;
     return rc;

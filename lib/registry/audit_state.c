@@ -16,9 +16,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static int state_bad(const char *what)
+static int state_bad(const char *fn, const char *what)
 {
-    return mlops__err(MLOPS_ECORRUPT, "mlops_audit_verify: %s", what);
+    return mlops__err(MLOPS_ECORRUPT, "%s: %s", fn, what);
 }
 
 static int text_eq(sqlite3_stmt *st, int i, const char *want)
@@ -41,7 +41,7 @@ static void version_create_value(sqlite3_stmt *st, int artifact_col, int run_col
     else snprintf(out, n, "%s", text);
 }
 
-static int check_versions(mlops__conn *c)
+static int check_versions(mlops__conn *c, const char *fn)
 {
     sqlite3_stmt *st;
     int rc = mlops__conn_stmt(
@@ -68,7 +68,7 @@ static int check_versions(mlops__conn *c)
                      "the audit event that created it (seq %lld)",
                      (long long)number, (long long)model_id, want,
                      (long long)sqlite3_column_int64(st, 5));
-            rc = state_bad(msg);
+            rc = state_bad(fn, msg);
             break;
         }
         int has_delete = sqlite3_column_type(st, 6) != SQLITE_NULL;
@@ -80,7 +80,7 @@ static int check_versions(mlops__conn *c)
                      "version %lld of model id %lld is %s, which the audit log does not "
                      "record",
                      (long long)number, (long long)model_id, deleted ? "deleted" : "live");
-            rc = state_bad(msg);
+            rc = state_bad(fn, msg);
             break;
         }
     }
@@ -89,7 +89,7 @@ static int check_versions(mlops__conn *c)
     return rc;
 }
 
-static int check_aliases(mlops__conn *c)
+static int check_aliases(mlops__conn *c, const char *fn)
 {
     sqlite3_stmt *st;
     int rc = mlops__conn_stmt(
@@ -119,7 +119,7 @@ static int check_aliases(mlops__conn *c)
                      "alias '%s' of model id %lld points at version %s, which is not where "
                      "the audit log last put it",
                      alias ? alias : "?", (long long)model_id, num);
-            rc = state_bad(msg);
+            rc = state_bad(fn, msg);
             break;
         }
     }
@@ -130,7 +130,7 @@ static int check_aliases(mlops__conn *c)
 
 /* Every event that leaves state behind must have its row: counts close
  * the gap the row-by-row checks leave (a row removed outright). */
-static int check_counts(mlops__conn *c)
+static int check_counts(mlops__conn *c, const char *fn)
 {
     sqlite3_stmt *st;
     int rc = mlops__conn_stmt(
@@ -156,18 +156,18 @@ static int check_counts(mlops__conn *c)
             snprintf(msg, sizeof msg,
                      "the audit log records %lld version creations but %lld versions exist",
                      (long long)n[0], (long long)n[1]);
-            rc = state_bad(msg);
+            rc = state_bad(fn, msg);
         } else if (n[2] != n[3]) {
             snprintf(msg, sizeof msg,
                      "the audit log records %lld version deletions but %lld versions are "
                      "deleted",
                      (long long)n[2], (long long)n[3]);
-            rc = state_bad(msg);
+            rc = state_bad(fn, msg);
         } else if (n[4] != n[5]) {
             snprintf(msg, sizeof msg,
                      "the audit log leaves %lld aliases set but %lld are set",
                      (long long)n[4], (long long)n[5]);
-            rc = state_bad(msg);
+            rc = state_bad(fn, msg);
         }
     } else {
         rc = mlops__conn_error(c, step, "counting registry rows");
@@ -179,7 +179,7 @@ static int check_counts(mlops__conn *c)
 /* Each model's name and deletion against its last model.create, .rename
  * or .delete event (the name it gives: new_value, or old_value for a
  * delete), and one model.create per row. */
-static int check_models(mlops__conn *c)
+static int check_models(mlops__conn *c, const char *fn)
 {
     sqlite3_stmt *st;
     int rc = mlops__conn_stmt(
@@ -214,7 +214,7 @@ static int check_models(mlops__conn *c)
                 snprintf(msg + len, sizeof msg - len, " ('%s', event %lld)", logged,
                          (long long)sqlite3_column_int64(st, 3));
             }
-            rc = state_bad(msg);
+            rc = state_bad(fn, msg);
             break;
         }
     }
@@ -236,7 +236,7 @@ static int check_models(mlops__conn *c)
         snprintf(msg, sizeof msg,
                  "the audit log records %lld model creations but %lld models exist",
                  (long long)created, (long long)rows);
-        rc = state_bad(msg);
+        rc = state_bad(fn, msg);
     }
     sqlite3_reset(st);
     return rc;
@@ -244,8 +244,8 @@ static int check_models(mlops__conn *c)
 
 /* The last alias.policy.* event of (model_id, alias) must be a set whose
  * fingerprint list is `have`. */
-static int check_policy_event(mlops__conn *c, int64_t model_id, const char *alias,
-                              const char *have)
+static int check_policy_event(mlops__conn *c, const char *fn, int64_t model_id,
+                              const char *alias, const char *have)
 {
     sqlite3_stmt *st;
     int rc = mlops__conn_stmt(c,
@@ -266,7 +266,7 @@ static int check_policy_event(mlops__conn *c, int64_t model_id, const char *alia
                  "the signing policy of alias '%s' of model id %lld trusts keys the audit log "
                  "does not give it (%.300s)",
                  alias, (long long)model_id, have);
-        rc = state_bad(msg);
+        rc = state_bad(fn, msg);
     }
     sqlite3_reset(st);
     return rc;
@@ -276,7 +276,7 @@ static int check_policy_event(mlops__conn *c, int64_t model_id, const char *alia
  * (the events hold fingerprints only, so a stored fingerprint is not taken
  * on trust) and compares it with the log; then counts policies, which
  * catches one removed outright. */
-static int check_policies(mlops__conn *c)
+static int check_policies(mlops__conn *c, const char *fn)
 {
     sqlite3_stmt *st;
     int rc = mlops__conn_stmt(c,
@@ -296,7 +296,7 @@ static int check_policies(mlops__conn *c)
         int64_t m = row ? sqlite3_column_int64(st, 0) : 0;
         if (alias && (!row || m != model_id || !a || strcmp(a, alias) != 0)) {
             npolicies++;
-            rc = check_policy_event(c, model_id, alias, list);
+            rc = check_policy_event(c, fn, model_id, alias, list);
             free(alias);
             alias = NULL;
             len = 0;
@@ -314,7 +314,7 @@ static int check_policies(mlops__conn *c)
                          "a trusted key of the signing policy of alias '%s' of model id %lld is "
                          "not the key its fingerprint names",
                          a ? a : "?", (long long)m);
-                rc = state_bad(msg);
+                rc = state_bad(fn, msg);
             }
             break;
         }
@@ -363,18 +363,18 @@ static int check_policies(mlops__conn *c)
         snprintf(msg, sizeof msg,
                  "the audit log leaves %lld signing policies set but %lld are stored",
                  (long long)sqlite3_column_int64(st, 0), (long long)npolicies);
-        rc = state_bad(msg);
+        rc = state_bad(fn, msg);
     }
     sqlite3_reset(st);
     return rc;
 }
 
-int mlops__audit_check_state(mlops__conn *c)
+int mlops__audit_check_state(mlops__conn *c, const char *fn)
 {
-    int rc = check_versions(c);
-    if (!rc) rc = check_aliases(c);
-    if (!rc) rc = check_counts(c);
-    if (!rc) rc = check_models(c);
-    if (!rc) rc = check_policies(c);
+    int rc = check_versions(c, fn);
+    if (!rc) rc = check_aliases(c, fn);
+    if (!rc) rc = check_counts(c, fn);
+    if (!rc) rc = check_models(c, fn);
+    if (!rc) rc = check_policies(c, fn);
     return rc;
 }

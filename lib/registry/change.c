@@ -2,20 +2,14 @@
  * store's default actor. */
 #include "registry/registry_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 MLOPS_API int mlops_change_opts_init(mlops_change_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_change_opts_init", "opts");
-    if (version == 0 || version > MLOPS_CHANGE_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL,
-                          "mlops_change_opts_init: options version %u is not supported "
-                          "(this library knows 1..%d)",
-                          version, MLOPS_CHANGE_OPTS_VERSION);
-    mlops_change_opts defaults = MLOPS_CHANGE_OPTS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_change_opts defaults = MLOPS_CHANGE_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_CHANGE_OPTS_VERSION);
 }
 
 int mlops__reg_change_resolve(const mlops_store *s, const char *func,

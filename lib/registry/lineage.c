@@ -48,6 +48,7 @@ MLOPS_API void mlops_version_lineage_free(mlops_version_lineage *l)
 }
 
 struct lineage_ctx {
+    const char *fn;
     const char *model;
     int64_t number;
     mlops__reg_version v;
@@ -56,23 +57,21 @@ struct lineage_ctx {
 static int lineage_tx(mlops__conn *c, void *arg)
 {
     struct lineage_ctx *x = arg;
-    const char *func = "mlops_model_version_lineage";
     int64_t model_id = 0;
-    int rc = mlops__reg_model_id(c, func, x->model, &model_id);
-    return rc ? rc : mlops__reg_version_find(c, func, x->model, model_id, x->number, 1, &x->v);
+    int rc = mlops__reg_model_id(c, x->fn, x->model, &model_id);
+    return rc ? rc : mlops__reg_version_find(c, x->fn, x->model, model_id, x->number, 1, &x->v);
 }
 
 MLOPS_API int mlops_model_version_lineage(mlops_store *s, const char *model, int64_t version,
                                           mlops_version_lineage **out)
 {
-    const char *func = "mlops_model_version_lineage";
     if (out) *out = NULL;
-    if (!s) return mlops__err_null(func, "s");
-    if (!out) return mlops__err_null(func, "out");
-    int rc = mlops__reg_check_model_name(func, "model name", model);
-    if (!rc) rc = mlops__reg_check_version(func, version);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    int rc = mlops__reg_check_model_name(__func__, "model name", model);
+    if (!rc) rc = mlops__reg_check_version(__func__, version);
     if (rc) return rc;
-    struct lineage_ctx x = { model, version, { 0 } };
+    struct lineage_ctx x = { __func__, model, version, { 0 } };
     rc = mlops__store_read(s, lineage_tx, &x);
     if (rc) return rc;
     mlops_version_lineage *l = calloc(1, sizeof *l);

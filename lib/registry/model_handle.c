@@ -124,6 +124,7 @@ int mlops__reg_model_load(mlops__conn *c, int64_t id, mlops_model **out)
 }
 
 struct get_ctx {
+    const char *fn;
     const char *name;
     mlops_model *m;
 };
@@ -132,18 +133,18 @@ static int get_tx(mlops__conn *c, void *arg)
 {
     struct get_ctx *x = arg;
     int64_t id = 0;
-    int rc = mlops__reg_model_id(c, "mlops_model_get", x->name, &id);
+    int rc = mlops__reg_model_id(c, x->fn, x->name, &id);
     return rc ? rc : mlops__reg_model_load(c, id, &x->m);
 }
 
 MLOPS_API int mlops_model_get(mlops_store *s, const char *name, mlops_model **out)
 {
     if (out) *out = NULL;
-    if (!s) return mlops__err_null("mlops_model_get", "s");
-    if (!out) return mlops__err_null("mlops_model_get", "out");
-    int rc = mlops__reg_check_model_name("mlops_model_get", "model name", name);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    int rc = mlops__reg_check_model_name(__func__, "model name", name);
     if (rc) return rc;
-    struct get_ctx x = { name, NULL };
+    struct get_ctx x = { __func__, name, NULL };
     rc = mlops__store_read(s, get_tx, &x);
     if (!rc) *out = x.m;
     return rc;
@@ -187,8 +188,8 @@ MLOPS_API size_t mlops_model_tag_count(const mlops_model *m)
 MLOPS_API int mlops_model_tag_at(const mlops_model *m, size_t i, const char **key,
                                  const char **value)
 {
-    if (!m) return mlops__err_null("mlops_model_tag_at", "m");
-    return mlops__reg_kv_at("mlops_model_tag_at", &m->tags, i, key, value);
+    if (!m) return mlops__err_null(__func__, "m");
+    return mlops__reg_kv_at(__func__, &m->tags, i, key, value);
 }
 
 MLOPS_API const char *mlops_model_tag(const mlops_model *m, const char *key)
@@ -204,9 +205,9 @@ MLOPS_API size_t mlops_model_alias_count(const mlops_model *m)
 MLOPS_API int mlops_model_alias_at(const mlops_model *m, size_t i, const char **alias,
                                    int64_t *version)
 {
-    if (!m) return mlops__err_null("mlops_model_alias_at", "m");
+    if (!m) return mlops__err_null(__func__, "m");
     if (i >= m->nalias)
-        return mlops__err(MLOPS_EINVAL, "mlops_model_alias_at: index %zu is not below %zu", i,
+        return mlops__err(MLOPS_EINVAL, "%s: index %zu is not below %zu", __func__, i,
                           m->nalias);
     if (alias) *alias = m->alias_names[i];
     if (version) *version = m->alias_versions[i];

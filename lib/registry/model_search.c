@@ -1,6 +1,8 @@
 /* Listing and searching registered models by name pattern and tags. */
 #include "registry/registry_internal.h"
 #include "util/err.h"
+#include "util/lifecycle.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 #include <stdlib.h>
@@ -13,16 +15,9 @@ struct mlops_models {
 
 MLOPS_API int mlops_model_search_opts_init(mlops_model_search_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_model_search_opts_init", "opts");
-    if (version == 0 || version > MLOPS_MODEL_SEARCH_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL,
-                          "mlops_model_search_opts_init: options version %u is not supported "
-                          "(this library knows 1..%d)",
-                          version, MLOPS_MODEL_SEARCH_OPTS_VERSION);
-    mlops_model_search_opts defaults = MLOPS_MODEL_SEARCH_OPTS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_model_search_opts defaults = MLOPS_MODEL_SEARCH_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_MODEL_SEARCH_OPTS_VERSION);
 }
 
 MLOPS_API void mlops_models_free(mlops_models *l)
@@ -43,38 +38,46 @@ MLOPS_API const mlops_model *mlops_models_at(const mlops_models *l, size_t i)
     return l && i < l->n ? l->items[i] : NULL;
 }
 
-static int check_opts(const char *func, const mlops_model_search_opts *o)
+/* What both searches ask: the 1.0 options (include_deleted, keys up to
+ * MLOPS_REGISTRY_NAME_MAX) and the 1.1 ones (lifecycle, keys up to
+ * MLOPS_KEY_MAX) are read into this. */
+struct query {
+    const char *name_glob;
+    const char *const *tag_keys;
+    const char *const *tag_values;
+    size_t ntags;
+    int lifecycle;
+    size_t key_max;
+};
+
+static int check_query(const char *func, const struct query *q)
 {
-    if (o->version == 0 || o->version > MLOPS_MODEL_SEARCH_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL,
-                          "%s: options version %u is not supported (initialise them with "
-                          "mlops_model_search_opts_init)",
-                          func, o->version);
-    if (o->name_glob && mlops__reg_check_text(func, "name pattern", o->name_glob, 0))
+    if (q->name_glob && mlops__reg_check_text(func, "name pattern", q->name_glob, 0))
         return MLOPS_EINVAL;
-    if (o->ntags && !o->tag_keys) return mlops__err_null(func, "tag_keys");
-    for (size_t i = 0; i < o->ntags; i++) {
-        if (mlops__check_name(func, "tag key", o->tag_keys[i], MLOPS_REGISTRY_NAME_MAX))
-            return MLOPS_EINVAL;
-        if (o->tag_values && mlops__reg_check_text(func, "tag value", o->tag_values[i], 1))
+    if (mlops__check_lifecycle(func, q->lifecycle)) return MLOPS_EINVAL;
+    if (mlops__check_array(func, "tag_keys", q->tag_keys, q->ntags, sizeof *q->tag_keys))
+        return MLOPS_EINVAL;
+    for (size_t i = 0; i < q->ntags; i++) {
+        if (mlops__check_name(func, "tag key", q->tag_keys[i], q->key_max)) return MLOPS_EINVAL;
+        if (q->tag_values && mlops__reg_check_text(func, "tag value", q->tag_values[i], 1))
             return MLOPS_EINVAL;
     }
     return MLOPS_OK;
 }
 
-/* Whether model id has every tag the options ask for. */
-static int tags_match(mlops__conn *c, const mlops_model_search_opts *o, int64_t id, int *match)
+/* Whether model id has every tag the query asks for. */
+static int tags_match(mlops__conn *c, const struct query *q, int64_t id, int *match)
 {
     *match = 1;
-    for (size_t i = 0; i < o->ntags && *match; i++) {
+    for (size_t i = 0; i < q->ntags && *match; i++) {
         sqlite3_stmt *st;
         int rc = mlops__conn_stmt(
             c, "SELECT value FROM reg_model_tags WHERE model_id = ?1 AND key = ?2", &st);
         if (!rc) rc = mlops__bind_int64(c, st, 1, id);
-        if (!rc) rc = mlops__bind_text(c, st, 2, o->tag_keys[i]);
+        if (!rc) rc = mlops__bind_text(c, st, 2, q->tag_keys[i]);
         if (rc) return rc;
         int step = sqlite3_step(st);
-        const char *want = o->tag_values ? o->tag_values[i] : NULL;
+        const char *want = q->tag_values ? q->tag_values[i] : NULL;
         if (step == SQLITE_ROW) {
             const char *have = (const char *)sqlite3_column_text(st, 0);
             if (want && (!have || strcmp(have, want) != 0)) *match = 0;
@@ -103,7 +106,7 @@ static int push(mlops_models *l, mlops_model *m)
 }
 
 struct search_ctx {
-    const mlops_model_search_opts *o;
+    const struct query *q;
     mlops_models *list;
 };
 
@@ -115,17 +118,17 @@ static int search_tx(mlops__conn *c, void *arg)
     sqlite3_stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT id FROM reg_models WHERE (?1 IS NULL OR name GLOB ?1) "
-                              "AND (?2 OR deleted_ms IS NULL) ORDER BY name, id",
+                              "AND " MLOPS__LIFECYCLE_SQL("deleted_ms", 2) " ORDER BY name, id",
                               &st);
-    if (!rc) rc = mlops__bind_text(c, st, 1, x->o->name_glob);
-    if (!rc) rc = mlops__bind_int64(c, st, 2, x->o->include_deleted ? 1 : 0);
+    if (!rc) rc = mlops__bind_text(c, st, 1, x->q->name_glob);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, x->q->lifecycle);
     if (rc) return rc;
     size_t n = 0;
     int64_t *ids = NULL;
     rc = mlops__reg_collect_ids(c, st, &ids, &n);
     for (size_t i = 0; !rc && i < n; i++) {
         int match;
-        rc = tags_match(c, x->o, ids[i], &match);
+        rc = tags_match(c, x->q, ids[i], &match);
         if (rc || !match) continue;
         mlops_model *m;
         rc = mlops__reg_model_load(c, ids[i], &m);
@@ -135,18 +138,13 @@ static int search_tx(mlops__conn *c, void *arg)
     return rc;
 }
 
-MLOPS_API int mlops_model_search(mlops_store *s, const mlops_model_search_opts *opts,
-                                 mlops_models **out)
+/* The one search behind mlops_model_search and mlops_model_search_ex;
+ * s and out are checked by the caller. */
+static int search(const char *func, mlops_store *s, const struct query *q, mlops_models **out)
 {
-    const char *func = "mlops_model_search";
-    if (out) *out = NULL;
-    if (!s) return mlops__err_null(func, "s");
-    if (!out) return mlops__err_null(func, "out");
-    mlops_model_search_opts defaults = MLOPS_MODEL_SEARCH_OPTS_INIT;
-    const mlops_model_search_opts *o = opts ? opts : &defaults;
-    int rc = check_opts(func, o);
+    int rc = check_query(func, q);
     if (rc) return rc;
-    struct search_ctx x = { o, calloc(1, sizeof(mlops_models)) };
+    struct search_ctx x = { q, calloc(1, sizeof(mlops_models)) };
     if (!x.list) return mlops__err_nomem("listing models");
     rc = mlops__store_read(s, search_tx, &x);
     if (rc) {
@@ -155,4 +153,50 @@ MLOPS_API int mlops_model_search(mlops_store *s, const mlops_model_search_opts *
     }
     *out = x.list;
     return MLOPS_OK;
+}
+
+MLOPS_API int mlops_model_search(mlops_store *s, const mlops_model_search_opts *opts,
+                                 mlops_models **out)
+{
+    if (out) *out = NULL;
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    mlops_model_search_opts defaults = MLOPS_MODEL_SEARCH_OPTS_INIT;
+    const mlops_model_search_opts *o = opts ? opts : &defaults;
+    if (o->version == 0 || o->version > MLOPS_MODEL_SEARCH_OPTS_VERSION)
+        return mlops__err(MLOPS_EINVAL,
+                          "%s: options version %u is not supported (initialise them with "
+                          "mlops_model_search_opts_init)",
+                          __func__, o->version);
+    struct query q = { o->name_glob, o->tag_keys,
+                       o->tag_values, o->ntags,
+                       o->include_deleted ? MLOPS_LIFECYCLE_ALL : MLOPS_LIFECYCLE_ACTIVE,
+                       MLOPS_REGISTRY_NAME_MAX };
+    return search(__func__, s, &q, out);
+}
+
+MLOPS_API int mlops_model_search_ex_opts_init(mlops_model_search_ex_opts *opts,
+                                              unsigned version)
+{
+    static const mlops_model_search_ex_opts defaults = MLOPS_MODEL_SEARCH_EX_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_MODEL_SEARCH_EX_OPTS_VERSION);
+}
+
+MLOPS_API int mlops_model_search_ex(mlops_store *s, const mlops_model_search_ex_opts *opts,
+                                    mlops_models **out)
+{
+    if (out) *out = NULL;
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    mlops_model_search_ex_opts o = MLOPS_MODEL_SEARCH_EX_OPTS_INIT;
+    if (opts) {
+        if (mlops__opts_check(__func__, opts->version, MLOPS_MODEL_SEARCH_EX_OPTS_VERSION,
+                              "mlops_model_search_ex_opts_init"))
+            return MLOPS_EINVAL;
+        o = *opts; /* version 1 is the only version so far: every field */
+    }
+    struct query q = { o.name_glob, o.tag_keys, o.tag_values, o.ntags, o.lifecycle,
+                       MLOPS_KEY_MAX };
+    return search(__func__, s, &q, out);
 }

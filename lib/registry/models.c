@@ -91,18 +91,24 @@ static int create_tx(mlops__conn *c, void *arg)
     return rc;
 }
 
-MLOPS_API int mlops_model_create_ex(mlops_store *s, const char *name, const char *description,
-                                    const mlops_change_opts *change)
+static int model_create(const char *fn, mlops_store *s, const char *name, const char *description,
+                        const mlops_change_opts *change)
 {
-    struct model_op op = { .func = "mlops_model_create", .name = name, .text = description };
+    struct model_op op = { .func = fn, .name = name, .text = description };
     int rc = begin_op(s, &op, change);
     if (!rc) rc = mlops__reg_check_text(op.func, "description", description, 1);
     return rc ? rc : mlops__store_write(s, create_tx, &op);
 }
 
+MLOPS_API int mlops_model_create_ex(mlops_store *s, const char *name, const char *description,
+                                    const mlops_change_opts *change)
+{
+    return model_create(__func__, s, name, description, change);
+}
+
 MLOPS_API int mlops_model_create(mlops_store *s, const char *name)
 {
-    return mlops_model_create_ex(s, name, NULL, NULL);
+    return model_create(__func__, s, name, NULL, NULL);
 }
 
 static int rename_tx(mlops__conn *c, void *arg)
@@ -129,7 +135,7 @@ static int rename_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_model_rename(mlops_store *s, const char *name, const char *new_name,
                                  const mlops_change_opts *change)
 {
-    struct model_op op = { .func = "mlops_model_rename", .name = name, .text = new_name };
+    struct model_op op = { .func = __func__, .name = name, .text = new_name };
     int rc = begin_op(s, &op, change);
     if (!rc) rc = mlops__reg_check_model_name(op.func, "new name", new_name);
     return rc ? rc : mlops__store_write(s, rename_tx, &op);
@@ -164,7 +170,7 @@ MLOPS_API int mlops_model_set_description(mlops_store *s, const char *name,
                                           const char *description,
                                           const mlops_change_opts *change)
 {
-    struct model_op op = { .func = "mlops_model_set_description", .name = name,
+    struct model_op op = { .func = __func__, .name = name,
                            .text = description };
     int rc = begin_op(s, &op, change);
     if (!rc) rc = mlops__reg_check_text(op.func, "description", description, 1);
@@ -189,7 +195,7 @@ static int tag_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_model_tag_set(mlops_store *s, const char *name, const char *key,
                                   const char *value, const mlops_change_opts *change)
 {
-    struct model_op op = { .func = "mlops_model_tag_set", .name = name, .text = value,
+    struct model_op op = { .func = __func__, .name = name, .text = value,
                            .key = key };
     int rc = begin_op(s, &op, change);
     if (!rc) rc = mlops__check_name(op.func, "tag key", key, MLOPS_REGISTRY_NAME_MAX);
@@ -200,7 +206,7 @@ MLOPS_API int mlops_model_tag_set(mlops_store *s, const char *name, const char *
 MLOPS_API int mlops_model_tag_delete(mlops_store *s, const char *name, const char *key,
                                      const mlops_change_opts *change)
 {
-    struct model_op op = { .func = "mlops_model_tag_delete", .name = name, .key = key };
+    struct model_op op = { .func = __func__, .name = name, .key = key };
     int rc = begin_op(s, &op, change);
     if (!rc) rc = mlops__check_name(op.func, "tag key", key, MLOPS_REGISTRY_NAME_MAX);
     return rc ? rc : mlops__store_write(s, tag_tx, &op);
@@ -269,7 +275,7 @@ static int delete_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_model_delete(mlops_store *s, const char *name, int force,
                                  const mlops_change_opts *change)
 {
-    struct model_op op = { .func = "mlops_model_delete", .name = name, .force = force };
+    struct model_op op = { .func = __func__, .name = name, .force = force };
     int rc = begin_op(s, &op, change);
     return rc ? rc : mlops__store_write(s, delete_tx, &op);
 }

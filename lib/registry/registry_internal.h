@@ -204,8 +204,8 @@ int mlops__audit_decode(const void *buf, size_t len, mlops__audit_row *row, char
 int mlops__audit_head_read(mlops__conn *c, int64_t *seq, mlops_digest *hash, int64_t *time_ms);
 
 /* Checks the current aliases and versions against the events that made
- * them (mlops_audit_verify's second half). */
-int mlops__audit_check_state(mlops__conn *c);
+ * them (mlops_audit_verify's second half); messages name fn. */
+int mlops__audit_check_state(mlops__conn *c, const char *fn);
 
 /* ---- Signing ----------------------------------------------------------- */
 

@@ -92,7 +92,7 @@ MLOPS_API int mlops_model_version_sign(mlops_store *s, const char *model, int64_
                                        const char *private_pem,
                                        const mlops_change_opts *change)
 {
-    struct sign_op op = { .s = s, .func = "mlops_model_version_sign", .model = model,
+    struct sign_op op = { .s = s, .func = __func__, .model = model,
                           .number = version };
     if (!s) return mlops__err_null(op.func, "s");
     int rc = mlops__reg_check_model_name(op.func, "model name", model);
@@ -201,24 +201,23 @@ static int verify(mlops_store *s, const char *func, const char *model, int64_t v
 MLOPS_API int mlops_model_version_verify(mlops_store *s, const char *model, int64_t version,
                                          const char *public_pem)
 {
-    return verify(s, "mlops_model_version_verify", model, version, public_pem, 0);
+    return verify(s, __func__, model, version, public_pem, 0);
 }
 
 MLOPS_API int mlops_model_version_verify_deep(mlops_store *s, const char *model,
                                               int64_t version, const char *public_pem)
 {
-    return verify(s, "mlops_model_version_verify_deep", model, version, public_pem, 1);
+    return verify(s, __func__, model, version, public_pem, 1);
 }
 
 MLOPS_API int mlops_model_version_manifest(mlops_store *s, const char *model, int64_t version,
                                            void **data, size_t *len)
 {
-    const char *func = "mlops_model_version_manifest";
     if (data) *data = NULL;
     if (len) *len = 0;
-    if (!data) return mlops__err_null(func, "data");
-    if (!len) return mlops__err_null(func, "len");
-    struct read_op op = { .s = s, .func = func, .model = model, .number = version };
+    if (!data) return mlops__err_null(__func__, "data");
+    if (!len) return mlops__err_null(__func__, "len");
+    struct read_op op = { .s = s, .func = __func__, .model = model, .number = version };
     int rc = read_op_run(s, &op);
     if (!rc) {
         /* msgpack_sbuffer allocates with malloc: hand the buffer over. */

@@ -134,12 +134,11 @@ int mlops__sign_verify(const mlops__sign_key *k, const void *msg, size_t len,
 
 MLOPS_API int mlops_key_fingerprint(const char *pem, mlops_digest *out)
 {
-    const char *func = "mlops_key_fingerprint";
-    if (!pem) return mlops__err_null(func, "pem");
-    if (!out) return mlops__err_null(func, "out");
+    if (!pem) return mlops__err_null(__func__, "pem");
+    if (!out) return mlops__err_null(__func__, "out");
     mlops__sign_key k;
     int is_public = strstr(pem, "-----BEGIN PUBLIC KEY-----") != NULL;
-    int rc = parse_pem(func, pem, !is_public, &k);
+    int rc = parse_pem(__func__, pem, !is_public, &k);
     if (rc) return rc;
     *out = k.fingerprint;
     mlops__sign_key_free(&k);

@@ -31,7 +31,7 @@ static int check_sources(mlops__conn *c, const struct create_op *op)
         return mlops__err(MLOPS_ENOTFOUND, "%s: artifact %s is not in the store", op->func, d);
     }
     if (!op->run_id) return MLOPS_OK;
-    rc = mlops__run_exists(c, op->run_id, &exists);
+    rc = mlops__run_exists(c, op->func, op->run_id, &exists);
     if (rc) return rc;
     if (!exists) return mlops__err(MLOPS_ENOTFOUND, "%s: no run '%s'", op->func, op->run_id);
     return MLOPS_OK;
@@ -95,12 +95,11 @@ static int create_tx(mlops__conn *c, void *arg)
     return rc;
 }
 
-MLOPS_API int mlops_model_version_create_ex(mlops_store *s, const char *model,
-                                            const mlops_digest *artifact, const char *run_id,
-                                            const char *description,
-                                            const mlops_change_opts *change, int64_t *version)
+static int version_create(const char *fn, mlops_store *s, const char *model,
+                          const mlops_digest *artifact, const char *run_id, const char *description,
+                          const mlops_change_opts *change, int64_t *version)
 {
-    struct create_op op = { .func = "mlops_model_version_create", .model = model,
+    struct create_op op = { .func = fn, .model = model,
                             .artifact = artifact, .run_id = run_id,
                             .description = description };
     if (!s) return mlops__err_null(op.func, "s");
@@ -115,9 +114,17 @@ MLOPS_API int mlops_model_version_create_ex(mlops_store *s, const char *model,
     return rc;
 }
 
+MLOPS_API int mlops_model_version_create_ex(mlops_store *s, const char *model,
+                                            const mlops_digest *artifact, const char *run_id,
+                                            const char *description,
+                                            const mlops_change_opts *change, int64_t *version)
+{
+    return version_create(__func__, s, model, artifact, run_id, description, change, version);
+}
+
 MLOPS_API int mlops_model_version_create(mlops_store *s, const char *model,
                                          const mlops_digest *artifact, const char *run_id,
                                          int64_t *version)
 {
-    return mlops_model_version_create_ex(s, model, artifact, run_id, NULL, NULL, version);
+    return version_create(__func__, s, model, artifact, run_id, NULL, NULL, version);
 }

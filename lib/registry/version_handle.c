@@ -2,6 +2,7 @@
  * recorded signatures; and lists of them. */
 #include "registry/registry_internal.h"
 #include "util/err.h"
+#include "util/lifecycle.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,7 @@ static int version_load(mlops__conn *c, int64_t id, mlops_model_version **out)
 }
 
 struct get_ctx {
+    const char *fn;
     const char *model;
     int64_t number;
     mlops_model_version *v;
@@ -146,11 +148,10 @@ struct get_ctx {
 static int get_tx(mlops__conn *c, void *arg)
 {
     struct get_ctx *x = arg;
-    const char *func = "mlops_model_version_get";
     int64_t model_id = 0;
     mlops__reg_version row = { 0 };
-    int rc = mlops__reg_model_id(c, func, x->model, &model_id);
-    if (!rc) rc = mlops__reg_version_find(c, func, x->model, model_id, x->number, 1, &row);
+    int rc = mlops__reg_model_id(c, x->fn, x->model, &model_id);
+    if (!rc) rc = mlops__reg_version_find(c, x->fn, x->model, model_id, x->number, 1, &row);
     if (!rc) rc = version_load(c, row.id, &x->v);
     return rc;
 }
@@ -158,22 +159,22 @@ static int get_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_model_version_get(mlops_store *s, const char *model, int64_t version,
                                       mlops_model_version **out)
 {
-    const char *func = "mlops_model_version_get";
     if (out) *out = NULL;
-    if (!s) return mlops__err_null(func, "s");
-    if (!out) return mlops__err_null(func, "out");
-    int rc = mlops__reg_check_model_name(func, "model name", model);
-    if (!rc) rc = mlops__reg_check_version(func, version);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    int rc = mlops__reg_check_model_name(__func__, "model name", model);
+    if (!rc) rc = mlops__reg_check_version(__func__, version);
     if (rc) return rc;
-    struct get_ctx x = { model, version, NULL };
+    struct get_ctx x = { __func__, model, version, NULL };
     rc = mlops__store_read(s, get_tx, &x);
     if (!rc) *out = x.v;
     return rc;
 }
 
 struct list_ctx {
+    const char *func;
     const char *model;
-    int include_deleted;
+    int lifecycle;
     mlops_model_versions *list;
 };
 
@@ -181,15 +182,15 @@ static int list_tx(mlops__conn *c, void *arg)
 {
     struct list_ctx *x = arg;
     int64_t model_id = 0;
-    int rc = mlops__reg_model_id(c, "mlops_model_version_list", x->model, &model_id);
+    int rc = mlops__reg_model_id(c, x->func, x->model, &model_id);
     sqlite3_stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c,
                               "SELECT id FROM reg_versions WHERE model_id = ?1 "
-                              "AND (?2 OR deleted_ms IS NULL) ORDER BY number",
+                              "AND " MLOPS__LIFECYCLE_SQL("deleted_ms", 2) " ORDER BY number",
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
-    if (!rc) rc = mlops__bind_int64(c, st, 2, x->include_deleted ? 1 : 0);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, x->lifecycle);
     if (rc) return rc;
     int64_t *ids = NULL;
     size_t n = 0;
@@ -206,16 +207,18 @@ static int list_tx(mlops__conn *c, void *arg)
     return rc;
 }
 
-MLOPS_API int mlops_model_version_list(mlops_store *s, const char *model, int include_deleted,
-                                       mlops_model_versions **out)
+/* The one listing behind mlops_model_version_list (include_deleted) and
+ * mlops_model_version_list_ex (lifecycle); func is the one called. */
+static int version_list(const char *func, mlops_store *s, const char *model, int lifecycle,
+                        mlops_model_versions **out)
 {
-    const char *func = "mlops_model_version_list";
     if (out) *out = NULL;
     if (!s) return mlops__err_null(func, "s");
     if (!out) return mlops__err_null(func, "out");
     int rc = mlops__reg_check_model_name(func, "model name", model);
+    if (!rc) rc = mlops__check_lifecycle(func, lifecycle);
     if (rc) return rc;
-    struct list_ctx x = { model, include_deleted, calloc(1, sizeof(mlops_model_versions)) };
+    struct list_ctx x = { func, model, lifecycle, calloc(1, sizeof(mlops_model_versions)) };
     if (!x.list) return mlops__err_nomem("listing versions");
     rc = mlops__store_read(s, list_tx, &x);
     if (rc) {
@@ -224,6 +227,19 @@ MLOPS_API int mlops_model_version_list(mlops_store *s, const char *model, int in
     }
     *out = x.list;
     return MLOPS_OK;
+}
+
+MLOPS_API int mlops_model_version_list(mlops_store *s, const char *model, int include_deleted,
+                                       mlops_model_versions **out)
+{
+    return version_list(__func__, s, model,
+                        include_deleted ? MLOPS_LIFECYCLE_ALL : MLOPS_LIFECYCLE_ACTIVE, out);
+}
+
+MLOPS_API int mlops_model_version_list_ex(mlops_store *s, const char *model, int lifecycle,
+                                          mlops_model_versions **out)
+{
+    return version_list(__func__, s, model, lifecycle, out);
 }
 
 MLOPS_API size_t mlops_model_versions_count(const mlops_model_versions *l)
@@ -303,8 +319,8 @@ MLOPS_API size_t mlops_model_version_tag_count(const mlops_model_version *v)
 MLOPS_API int mlops_model_version_tag_at(const mlops_model_version *v, size_t i,
                                          const char **key, const char **value)
 {
-    if (!v) return mlops__err_null("mlops_model_version_tag_at", "v");
-    return mlops__reg_kv_at("mlops_model_version_tag_at", &v->tags, i, key, value);
+    if (!v) return mlops__err_null(__func__, "v");
+    return mlops__reg_kv_at(__func__, &v->tags, i, key, value);
 }
 
 MLOPS_API const char *mlops_model_version_tag(const mlops_model_version *v, const char *key)
@@ -322,10 +338,10 @@ MLOPS_API int mlops_model_version_signature_at(const mlops_model_version *v, siz
                                                unsigned char signature[64],
                                                int64_t *signed_ms)
 {
-    if (!v) return mlops__err_null("mlops_model_version_signature_at", "v");
+    if (!v) return mlops__err_null(__func__, "v");
     if (i >= v->nsig)
         return mlops__err(MLOPS_EINVAL,
-                          "mlops_model_version_signature_at: index %zu is not below %zu", i,
+                          "%s: index %zu is not below %zu", __func__, i,
                           v->nsig);
     if (key_fingerprint) *key_fingerprint = v->sigs[i].fingerprint;
     if (signature) memcpy(signature, v->sigs[i].signature, 64);

@@ -201,7 +201,7 @@ MLOPS_API int mlops_model_version_set_description(mlops_store *s, const char *mo
                                                   int64_t version, const char *description,
                                                   const mlops_change_opts *change)
 {
-    struct version_op op = { .func = "mlops_model_version_set_description",
+    struct version_op op = { .func = __func__,
                              .what = SET_DESCRIPTION, .model = model, .number = version,
                              .text = description };
     return run_op(s, &op, change);
@@ -211,7 +211,7 @@ MLOPS_API int mlops_model_version_set_status(mlops_store *s, const char *model,
                                              int64_t version, int status,
                                              const mlops_change_opts *change)
 {
-    struct version_op op = { .func = "mlops_model_version_set_status", .what = SET_STATUS,
+    struct version_op op = { .func = __func__, .what = SET_STATUS,
                              .model = model, .number = version, .status = status };
     return run_op(s, &op, change);
 }
@@ -220,7 +220,7 @@ MLOPS_API int mlops_model_version_tag_set(mlops_store *s, const char *model, int
                                           const char *key, const char *value,
                                           const mlops_change_opts *change)
 {
-    struct version_op op = { .func = "mlops_model_version_tag_set", .what = SET_TAG,
+    struct version_op op = { .func = __func__, .what = SET_TAG,
                              .model = model, .number = version, .text = value, .key = key };
     return run_op(s, &op, change);
 }
@@ -229,7 +229,7 @@ MLOPS_API int mlops_model_version_tag_delete(mlops_store *s, const char *model,
                                              int64_t version, const char *key,
                                              const mlops_change_opts *change)
 {
-    struct version_op op = { .func = "mlops_model_version_tag_delete", .what = DELETE_TAG,
+    struct version_op op = { .func = __func__, .what = DELETE_TAG,
                              .model = model, .number = version, .key = key };
     return run_op(s, &op, change);
 }
@@ -237,7 +237,7 @@ MLOPS_API int mlops_model_version_tag_delete(mlops_store *s, const char *model,
 MLOPS_API int mlops_model_version_delete(mlops_store *s, const char *model, int64_t version,
                                          const mlops_change_opts *change)
 {
-    struct version_op op = { .func = "mlops_model_version_delete", .what = DELETE_VERSION,
+    struct version_op op = { .func = __func__, .what = DELETE_VERSION,
                              .model = model, .number = version };
     return run_op(s, &op, change);
 }

@@ -9,6 +9,7 @@
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 #include <dirent.h>
@@ -22,30 +23,19 @@
 
 #define PAGE 512
 #define MAX_CHECKERS 8
-static const char func[] = "mlops_store_fsck";
 
 MLOPS_API int mlops_fsck_opts_init(mlops_fsck_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_fsck_opts_init", "opts");
-    if (version == 0 || version > MLOPS_FSCK_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_fsck_opts_init: version %u is not supported",
-                          version);
-    mlops_fsck_opts d = MLOPS_FSCK_OPTS_INIT;
-    *opts = d;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_fsck_opts defaults = MLOPS_FSCK_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_FSCK_OPTS_VERSION);
 }
 
 MLOPS_API int mlops_fsck_report_init(mlops_fsck_report *report, unsigned version)
 {
-    if (!report) return mlops__err_null("mlops_fsck_report_init", "report");
-    if (version == 0 || version > MLOPS_FSCK_REPORT_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_fsck_report_init: version %u is not supported",
-                          version);
-    mlops_fsck_report d = MLOPS_FSCK_REPORT_INIT;
-    *report = d;
-    report->version = version;
-    return MLOPS_OK;
+    static const mlops_fsck_report defaults = MLOPS_FSCK_REPORT_INIT;
+    return mlops__opts_init(__func__, report, &defaults, sizeof defaults, version,
+                            MLOPS_FSCK_REPORT_VERSION);
 }
 
 struct obj {
@@ -55,6 +45,7 @@ struct obj {
 };
 
 struct fsck {
+    const char *fn; /* the public function reporting */
     mlops_store *s;
     mlops_fsck_opts o;
     mlops_fsck_report *rep;
@@ -85,7 +76,7 @@ static int add_issue(struct fsck *f, const mlops_digest *d, int problem)
 }
 
 /* Moves a corrupt file aside: quarantine/<digest hex>.<ms>. */
-static int quarantine(mlops_store *s, const mlops_digest *d)
+static int quarantine(const char *fn, mlops_store *s, const mlops_digest *d)
 {
     char *qdir = mlops__path_join(s->path, "quarantine");
     char *src = mlops__object_path(s, d);
@@ -97,7 +88,7 @@ static int quarantine(mlops_store *s, const mlops_digest *d)
         char *dst = mlops__path_join(qdir, name);
         if (!dst) rc = mlops__err_nomem("quarantining an object");
         else if (rename(src, dst) != 0 && errno != ENOENT)
-            rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot move '%s' to '%s'", func, src, dst);
+            rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot move '%s' to '%s'", fn, src, dst);
         free(dst);
     }
     free(qdir);
@@ -200,7 +191,7 @@ static int handle_results(struct fsck *f, mlops__conn *c)
             f->rep->corrupt++;
             /* A file that cannot be moved (a full disk) is still reported:
              * the verdict matters more than the move. */
-            if (f->o.quarantine && quarantine(f->s, &o->d) == MLOPS_OK)
+            if (f->o.quarantine && quarantine(f->fn, f->s, &o->d) == MLOPS_OK)
                 f->rep->quarantined++;
             else if (f->o.quarantine && !f->unmoved++)
                 snprintf(f->unmoved_why, sizeof f->unmoved_why, "%s", mlops__err_message());
@@ -288,10 +279,10 @@ static int count_orphans(struct fsck *f, mlops__conn *c)
 MLOPS_API int mlops_store_fsck(mlops_store *s, const mlops_fsck_opts *opts,
                                mlops_fsck_report *report)
 {
-    if (!s) return mlops__err_null(func, "s");
-    if (!report) return mlops__err_null(func, "report");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!report) return mlops__err_null(__func__, "report");
     if (report->version == 0 || report->version > MLOPS_FSCK_REPORT_VERSION)
-        return mlops__err(MLOPS_EINVAL, "%s: report version %u is not supported", func,
+        return mlops__err(MLOPS_EINVAL, "%s: report version %u is not supported", __func__,
                           report->version);
     struct fsck *f = calloc(1, sizeof *f);
     if (!f) return mlops__err_nomem("running fsck");
@@ -299,26 +290,27 @@ MLOPS_API int mlops_store_fsck(mlops_store *s, const mlops_fsck_opts *opts,
     if (opts) {
         if (opts->version == 0 || opts->version > MLOPS_FSCK_OPTS_VERSION) {
             free(f);
-            return mlops__err(MLOPS_EINVAL, "%s: options version %u is not supported", func,
+            return mlops__err(MLOPS_EINVAL, "%s: options version %u is not supported", __func__,
                               opts->version);
         }
         o = *opts;
     }
     if (!(o.sample > 0.0 && o.sample <= 1.0)) {
         free(f);
-        return mlops__err(MLOPS_EINVAL, "%s: sample %g is not in (0, 1]", func, o.sample);
+        return mlops__err(MLOPS_EINVAL, "%s: sample %g is not in (0, 1]", __func__, o.sample);
     }
     if (o.quarantine && s->read_only) {
         free(f);
         return mlops__err(MLOPS_EREADONLY,
                           "%s: store '%s' was opened read-only: it cannot quarantine (set "
                           "quarantine to 0)",
-                          func, s->path);
+                          __func__, s->path);
     }
     unsigned version = report->version;
     mlops_fsck_report empty = MLOPS_FSCK_REPORT_INIT;
     *report = empty;
     report->version = version;
+    f->fn = __func__;
     f->s = s;
     f->o = o;
     f->rep = report;
@@ -345,7 +337,7 @@ MLOPS_API int mlops_store_fsck(mlops_store *s, const mlops_fsck_opts *opts,
      * damage is in the database, and their objects may be sound. */
     mlops_digest *bad = NULL;
     size_t nbad = 0;
-    if (!rc) rc = mlops__fsck_blobs(s, o.sample, &seed, &bad, &nbad);
+    if (!rc) rc = mlops__fsck_blobs(s, __func__, o.sample, &seed, &bad, &nbad);
     for (size_t i = 0; !rc && i < nbad; i++) {
         report->corrupt++;
         rc = add_issue(f, &bad[i], MLOPS_FSCK_CORRUPT);
@@ -374,7 +366,7 @@ MLOPS_API int mlops_store_fsck(mlops_store *s, const mlops_fsck_opts *opts,
         rc = mlops__err(MLOPS_ECORRUPT,
                         "%s: %llu corrupt%s and %llu missing objects in store '%s' (first: "
                         "%s)%s",
-                        func, (unsigned long long)report->corrupt, blobs,
+                        __func__, (unsigned long long)report->corrupt, blobs,
                         (unsigned long long)report->missing, s->path,
                         mlops__digest_str(&report->issues[0].digest, ds), unmoved);
         free(f);

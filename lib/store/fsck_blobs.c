@@ -13,6 +13,7 @@
 #define PAGE 256
 
 struct check {
+    const char *fn; /* the public function reporting */
     mlops_store *s;
     mlops__obj_reader *r;
     mlops_digest d;
@@ -100,7 +101,7 @@ static int check_tx(mlops__conn *c, void *arg)
 {
     struct check *k = arg;
     mlops__content ct;
-    int rc = mlops__content_get(c, "mlops_store_fsck", &k->d, &ct);
+    int rc = mlops__content_get(c, k->fn, &k->d, &ct);
     if (rc == MLOPS_ENOTFOUND) return MLOPS_OK; /* gc removed it meanwhile */
     if (rc || ct.kind != MLOPS__KIND_BLOB) return rc;
     if (ct.has_manifest) return check_chunked(c, k, &ct);
@@ -141,15 +142,15 @@ static int load_page(mlops__conn *c, mlops_digest *page, size_t *n, mlops_digest
     return MLOPS_OK;
 }
 
-int mlops__fsck_blobs(mlops_store *s, double sample, uint64_t *seed, mlops_digest **bad,
-                      size_t *nbad)
+int mlops__fsck_blobs(mlops_store *s, const char *fn, double sample, uint64_t *seed,
+                      mlops_digest **bad, size_t *nbad)
 {
     *bad = NULL;
     *nbad = 0;
     size_t cap = 0;
     mlops_digest *page = malloc(PAGE * sizeof *page), last;
     memset(&last, 0, sizeof last);
-    struct check k = {s, NULL, {{0}}, 0};
+    struct check k = {fn, s, NULL, {{0}}, 0};
     int rc = page ? mlops__obj_reader_new(&k.r) : mlops__err_nomem("checking blobs");
     mlops__conn *c = NULL;
     if (!rc) rc = mlops__store_conn(s, &c);

@@ -21,8 +21,9 @@ static inline int mlops__fsck_keep(uint64_t *seed, double sample)
  * stored whole must have its object's size. The digests of the blobs
  * that fail go to *bad (malloc'd, *nbad of them). A blob whose manifest
  * or chunk object is itself damaged is left to the object pass, which
- * reports that object. Errors: MLOPS_EIO, MLOPS_ENOMEM, MLOPS_EBUSY. */
-int mlops__fsck_blobs(mlops_store *s, double sample, uint64_t *seed, mlops_digest **bad,
-                      size_t *nbad);
+ * reports that object. Errors (naming fn, the public caller): MLOPS_EIO,
+ * MLOPS_ENOMEM, MLOPS_EBUSY. */
+int mlops__fsck_blobs(mlops_store *s, const char *fn, double sample, uint64_t *seed,
+                      mlops_digest **bad, size_t *nbad);
 
 #endif

@@ -17,6 +17,7 @@
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 #include <dirent.h>
@@ -28,30 +29,19 @@
 #include <unistd.h>
 
 #define BATCH 256
-static const char func[] = "mlops_store_gc";
 
 MLOPS_API int mlops_gc_opts_init(mlops_gc_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_gc_opts_init", "opts");
-    if (version == 0 || version > MLOPS_GC_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_gc_opts_init: version %u is not supported",
-                          version);
-    mlops_gc_opts d = MLOPS_GC_OPTS_INIT;
-    *opts = d;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_gc_opts defaults = MLOPS_GC_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_GC_OPTS_VERSION);
 }
 
 MLOPS_API int mlops_gc_report_init(mlops_gc_report *report, unsigned version)
 {
-    if (!report) return mlops__err_null("mlops_gc_report_init", "report");
-    if (version == 0 || version > MLOPS_GC_REPORT_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_gc_report_init: version %u is not supported",
-                          version);
-    mlops_gc_report d = MLOPS_GC_REPORT_INIT;
-    *report = d;
-    report->version = version;
-    return MLOPS_OK;
+    static const mlops_gc_report defaults = MLOPS_GC_REPORT_INIT;
+    return mlops__opts_init(__func__, report, &defaults, sizeof defaults, version,
+                            MLOPS_GC_REPORT_VERSION);
 }
 
 struct gc {
@@ -433,22 +423,22 @@ static void sync_touched_dirs(struct gc *g)
 
 MLOPS_API int mlops_store_gc(mlops_store *s, const mlops_gc_opts *opts, mlops_gc_report *report)
 {
-    if (!s) return mlops__err_null(func, "s");
+    if (!s) return mlops__err_null(__func__, "s");
     mlops_gc_opts o = MLOPS_GC_OPTS_INIT;
     if (opts) {
         if (opts->version == 0 || opts->version > MLOPS_GC_OPTS_VERSION)
-            return mlops__err(MLOPS_EINVAL, "%s: options version %u is not supported", func,
+            return mlops__err(MLOPS_EINVAL, "%s: options version %u is not supported", __func__,
                               opts->version);
         o = *opts;
     }
     if (report && (report->version == 0 || report->version > MLOPS_GC_REPORT_VERSION))
-        return mlops__err(MLOPS_EINVAL, "%s: report version %u is not supported", func,
+        return mlops__err(MLOPS_EINVAL, "%s: report version %u is not supported", __func__,
                           report->version);
     if (o.grace_ms < 0)
-        return mlops__err(MLOPS_EINVAL, "%s: grace period %lld ms is negative", func,
+        return mlops__err(MLOPS_EINVAL, "%s: grace period %lld ms is negative", __func__,
                           (long long)o.grace_ms);
     if (!o.dry_run) {
-        int rc = mlops__store_check_writable(s, func);
+        int rc = mlops__store_check_writable(s, __func__);
         if (rc) return rc;
     }
     struct gc g;

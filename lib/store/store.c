@@ -24,7 +24,7 @@ static const char *const layout_entries[] = {
 MLOPS_API int mlops_store_opts_init(mlops_store_opts *opts, unsigned version)
 {
     static const mlops_store_opts defaults = MLOPS_STORE_OPTS_INIT;
-    return mlops__opts_init("mlops_store_opts_init", opts, &defaults, sizeof defaults, version,
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
                             MLOPS_STORE_OPTS_VERSION);
 }
 
@@ -35,32 +35,33 @@ static int is_power_of_two(uint32_t v)
 
 /* Copies the fields the caller's options version has over the defaults,
  * and validates them. */
-static int effective_options(const mlops_store_opts *given, mlops_store_opts *out)
+static int effective_options(const char *fn, const mlops_store_opts *given,
+                             mlops_store_opts *out)
 {
     mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
     if (given) {
-        int rc = mlops__opts_check("mlops_store_open", given->version, MLOPS_STORE_OPTS_VERSION,
+        int rc = mlops__opts_check(fn, given->version, MLOPS_STORE_OPTS_VERSION,
                                    "mlops_store_opts_init");
         if (rc) return rc;
         o = *given; /* version 1 is the only version so far: every field */
     }
     if (o.durability < MLOPS_DURABILITY_NORMAL || o.durability > MLOPS_DURABILITY_NONE)
-        return mlops__err(MLOPS_EINVAL, "mlops_store_open: unknown durability %d", o.durability);
+        return mlops__err(MLOPS_EINVAL, "%s: unknown durability %d", fn, o.durability);
     if (o.compression_level < 1 || o.compression_level > 19)
         return mlops__err(MLOPS_EINVAL,
-                          "mlops_store_open: compression level %d is outside 1..19",
+                          "%s: compression level %d is outside 1..19", fn,
                           o.compression_level);
     if (!is_power_of_two(o.chunk_avg_size) || o.chunk_min_size < 64 ||
         o.chunk_min_size >= o.chunk_avg_size || o.chunk_avg_size >= o.chunk_max_size ||
         o.chunk_max_size > 64u * 1024 * 1024)
         return mlops__err(MLOPS_EINVAL,
-                          "mlops_store_open: chunk sizes min %u / avg %u / max %u are invalid "
-                          "(need 64 <= min < avg < max <= 64 MiB, avg a power of two)",
+                          "%s: chunk sizes min %u / avg %u / max %u are invalid "
+                          "(need 64 <= min < avg < max <= 64 MiB, avg a power of two)", fn,
                           o.chunk_min_size, o.chunk_avg_size, o.chunk_max_size);
     if (o.threads > 256)
-        return mlops__err(MLOPS_EINVAL, "mlops_store_open: %u threads is more than 256",
+        return mlops__err(MLOPS_EINVAL, "%s: %u threads is more than 256", fn,
                           o.threads);
-    if (o.actor && mlops__check_name("mlops_store_open", "actor", o.actor, 255))
+    if (o.actor && mlops__check_name(fn, "actor", o.actor, 255))
         return MLOPS_EINVAL;
     *out = o;
     return MLOPS_OK;
@@ -238,12 +239,12 @@ static int store_alloc(const char *path, const mlops_store_opts *o, mlops_store 
 
 MLOPS_API int mlops_store_open(const char *path, const mlops_store_opts *opts, mlops_store **out)
 {
-    if (!path) return mlops__err_null("mlops_store_open", "path");
-    if (!out) return mlops__err_null("mlops_store_open", "out");
+    if (!path) return mlops__err_null(__func__, "path");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = NULL;
-    if (!path[0]) return mlops__err(MLOPS_EINVAL, "mlops_store_open: path is empty");
+    if (!path[0]) return mlops__err(MLOPS_EINVAL, "%s: path is empty", __func__);
     mlops_store_opts o;
-    int rc = effective_options(opts, &o);
+    int rc = effective_options(__func__, opts, &o);
     int creating = 0;
     if (!rc) rc = prepare_directory(path, &o, &creating);
     mlops_store *s = NULL;
@@ -284,8 +285,8 @@ MLOPS_API const char *mlops_store_path(const mlops_store *s)
 
 MLOPS_API int mlops_store_format_version(const mlops_store *s, int *out)
 {
-    if (!s) return mlops__err_null("mlops_store_format_version", "s");
-    if (!out) return mlops__err_null("mlops_store_format_version", "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = s->format_version;
     return MLOPS_OK;
 }

@@ -77,14 +77,14 @@ int mlops__track_run_seq(mlops__conn *c, const char *func, const char *run_id, i
     return rc;
 }
 
-int mlops__run_exists(mlops__conn *c, const char *run_id, int *exists)
+int mlops__run_exists(mlops__conn *c, const char *fn, const char *run_id, int *exists)
 {
-    if (!c) return mlops__err_null("mlops__run_exists", "c");
-    if (!exists) return mlops__err_null("mlops__run_exists", "exists");
-    int rc = mlops__track_check_run_id("mlops__run_exists", run_id);
+    if (!c) return mlops__err_null(__func__, "c");
+    if (!exists) return mlops__err_null(__func__, "exists");
+    int rc = mlops__track_check_run_id(fn, run_id);
     if (rc) return rc;
     int64_t seq;
-    rc = mlops__track_run_seq(c, "mlops__run_exists", run_id, &seq, NULL);
+    rc = mlops__track_run_seq(c, fn, run_id, &seq, NULL);
     if (rc == MLOPS_ENOTFOUND) {
         *exists = 0;
         return MLOPS_OK;
@@ -153,4 +153,27 @@ int mlops__track_bind_number_or_null(mlops__conn *c, sqlite3_stmt *st, int idx, 
     double v;
     if (mlops__track_parse_number(text, &v)) return mlops__bind_double(c, st, idx, v);
     return mlops__bind_text(c, st, idx, NULL);
+}
+
+int mlops__track_kv_at(const char *func, const mlops_kv *kv, size_t n, size_t i,
+                       const char **key, const char **value)
+{
+    if (i >= n) return mlops__err(MLOPS_EINVAL, "%s: index %zu is not below %zu", func, i, n);
+    if (key) *key = kv[i].key;
+    if (value) *value = kv[i].value;
+    return MLOPS_OK;
+}
+
+const char *mlops__track_kv_find(const mlops_kv *kv, size_t n, const char *key)
+{
+    if (!key) return NULL;
+    size_t lo = 0, hi = n; /* sorted by key (bytewise, as SQLite's BINARY) */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(kv[mid].key, key);
+        if (!c) return kv[mid].value;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
 }

@@ -4,6 +4,7 @@
 #include "util/arena.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/lifecycle.h"
 #include "util/str.h"
 
 #include <stdlib.h>
@@ -25,6 +26,7 @@ static int check_experiment_name(const char *func, const char *name)
 /* ---- create ---- */
 
 struct create_arg {
+    const char *fn;
     const char *name;
     int64_t id;
 };
@@ -50,8 +52,8 @@ static int create_tx(mlops__conn *c, void *arg)
     int rc = name_taken(c, a->name, 0, &taken);
     if (rc) return rc;
     if (taken)
-        return mlops__err(MLOPS_EEXIST, "mlops_experiment_create: an experiment named '%s' "
-                                        "already exists",
+        return mlops__err(MLOPS_EEXIST, "%s: an experiment named '%s' "
+                                        "already exists", a->fn,
                           a->name);
     sqlite3_stmt *st;
     rc = mlops__conn_stmt(c,
@@ -67,12 +69,11 @@ static int create_tx(mlops__conn *c, void *arg)
 
 MLOPS_API int mlops_experiment_create(mlops_store *s, const char *name, int64_t *id)
 {
-    static const char fn[] = "mlops_experiment_create";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!id) return mlops__err_null(fn, "id");
-    int rc = check_experiment_name(fn, name);
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!id) return mlops__err_null(__func__, "id");
+    int rc = check_experiment_name(__func__, name);
     if (rc) return rc;
-    struct create_arg a = { name, 0 };
+    struct create_arg a = { __func__, name, 0 };
     rc = mlops__store_write(s, create_tx, &a);
     if (!rc) *id = a.id;
     return rc;
@@ -176,11 +177,10 @@ static int get_tx(mlops__conn *c, void *arg)
 
 MLOPS_API int mlops_experiment_get(mlops_store *s, int64_t id, mlops_experiment **out)
 {
-    static const char fn[] = "mlops_experiment_get";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = NULL;
-    struct get_arg a = { id, NULL, fn, NULL };
+    struct get_arg a = { id, NULL, __func__, NULL };
     int rc = mlops__store_read(s, get_tx, &a);
     if (!rc) *out = a.out;
     return rc;
@@ -189,13 +189,12 @@ MLOPS_API int mlops_experiment_get(mlops_store *s, int64_t id, mlops_experiment 
 MLOPS_API int mlops_experiment_get_by_name(mlops_store *s, const char *name,
                                            mlops_experiment **out)
 {
-    static const char fn[] = "mlops_experiment_get_by_name";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = NULL;
-    int rc = check_experiment_name(fn, name);
+    int rc = check_experiment_name(__func__, name);
     if (rc) return rc;
-    struct get_arg a = { 0, name, fn, NULL };
+    struct get_arg a = { 0, name, __func__, NULL };
     rc = mlops__store_read(s, get_tx, &a);
     if (!rc) *out = a.out;
     return rc;
@@ -215,7 +214,7 @@ static int list_tx(mlops__conn *c, void *arg)
     sqlite3_stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT " EXPERIMENT_COLUMNS " FROM experiments "
-                              "WHERE ?1 = 2 OR (deleted_ms IS NULL) = (?1 = 0) ORDER BY id",
+                              "WHERE " MLOPS__LIFECYCLE_SQL("deleted_ms", 1) " ORDER BY id",
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, a->lifecycle);
     if (rc) return rc;
@@ -240,26 +239,46 @@ static int list_tx(mlops__conn *c, void *arg)
     return rc;
 }
 
+/* The one listing behind mlops_experiment_list (an array) and
+ * mlops_experiment_list_ex (a list object): a->items holds a->n snapshots
+ * on success, nothing on failure. */
+static int list_read(const char *func, mlops_store *s, struct list_arg *a)
+{
+    int rc = mlops__check_lifecycle(func, a->lifecycle);
+    if (!rc) rc = mlops__store_read(s, list_tx, a);
+    if (rc) {
+        mlops_experiment_list_free(a->items, a->n);
+        a->items = NULL;
+        a->n = 0;
+    }
+    return rc;
+}
+
 MLOPS_API int mlops_experiment_list(mlops_store *s, int lifecycle, mlops_experiment ***out,
                                     size_t *count)
 {
-    static const char fn[] = "mlops_experiment_list";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
-    if (!count) return mlops__err_null(fn, "count");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    if (!count) return mlops__err_null(__func__, "count");
     *out = NULL;
     *count = 0;
-    if (lifecycle < MLOPS_LIFECYCLE_ACTIVE || lifecycle > MLOPS_LIFECYCLE_ALL)
-        return mlops__err(MLOPS_EINVAL, "%s: unknown lifecycle %d", fn, lifecycle);
     struct list_arg a = { lifecycle, NULL, 0, 0 };
-    int rc = mlops__store_read(s, list_tx, &a);
-    if (rc) {
-        mlops_experiment_list_free(a.items, a.n);
-        return rc;
-    }
+    int rc = list_read(__func__, s, &a);
+    if (rc) return rc;
     *out = a.items;
     *count = a.n;
     return MLOPS_OK;
+}
+
+MLOPS_API int mlops_experiment_list_ex(mlops_store *s, int lifecycle, mlops_experiments **out)
+{
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    *out = NULL;
+    struct list_arg a = { lifecycle, NULL, 0, 0 };
+    int rc = list_read(__func__, s, &a);
+    if (!rc) rc = mlops__experiments_new(a.items, a.n, out);
+    return rc;
 }
 
 MLOPS_API void mlops_experiment_list_free(mlops_experiment **list, size_t count)
@@ -305,6 +324,23 @@ MLOPS_API const mlops_kv *mlops_experiment_tags(const mlops_experiment *e, size_
 {
     if (count) *count = e ? e->ntags : 0;
     return e && e->ntags ? e->tags : NULL;
+}
+
+MLOPS_API size_t mlops_experiment_tag_count(const mlops_experiment *e)
+{
+    return e ? e->ntags : 0;
+}
+
+MLOPS_API int mlops_experiment_tag_at(const mlops_experiment *e, size_t i, const char **key,
+                                      const char **value)
+{
+    if (!e) return mlops__err_null(__func__, "e");
+    return mlops__track_kv_at(__func__, e->tags, e->ntags, i, key, value);
+}
+
+MLOPS_API const char *mlops_experiment_tag(const mlops_experiment *e, const char *key)
+{
+    return e ? mlops__track_kv_find(e->tags, e->ntags, key) : NULL;
 }
 
 /* ---- changes ---- */
@@ -411,41 +447,62 @@ static int change(mlops_store *s, struct change_arg *a)
 
 MLOPS_API int mlops_experiment_rename(mlops_store *s, int64_t id, const char *name)
 {
-    static const char fn[] = "mlops_experiment_rename";
-    int rc = check_experiment_name(fn, name);
+    int rc = check_experiment_name(__func__, name);
     if (rc) return rc;
-    struct change_arg a = { RENAME, fn, id, name, NULL };
+    struct change_arg a = { RENAME, __func__, id, name, NULL };
+    return change(s, &a);
+}
+
+/* The one tag writer behind the 1.0 and the 1.1 names; func is the public
+ * function the caller called. */
+static int tag_set(const char *func, mlops_store *s, int64_t id, const char *key,
+                   const char *value)
+{
+    int rc = mlops__track_check_key(func, "tag key", key);
+    if (!rc) rc = mlops__track_check_value(func, "tag value", value, MLOPS_TAG_VALUE_MAX);
+    if (rc) return rc;
+    struct change_arg a = { SET_TAG, func, id, key, value };
+    return change(s, &a);
+}
+
+static int tag_delete(const char *func, mlops_store *s, int64_t id, const char *key)
+{
+    int rc = mlops__track_check_key(func, "tag key", key);
+    if (rc) return rc;
+    struct change_arg a = { DELETE_TAG, func, id, key, NULL };
     return change(s, &a);
 }
 
 MLOPS_API int mlops_experiment_set_tag(mlops_store *s, int64_t id, const char *key,
                                        const char *value)
 {
-    static const char fn[] = "mlops_experiment_set_tag";
-    int rc = mlops__track_check_key(fn, "tag key", key);
-    if (!rc) rc = mlops__track_check_value(fn, "tag value", value, MLOPS_TAG_VALUE_MAX);
-    if (rc) return rc;
-    struct change_arg a = { SET_TAG, fn, id, key, value };
-    return change(s, &a);
+    return tag_set(__func__, s, id, key, value);
+}
+
+MLOPS_API int mlops_experiment_tag_set(mlops_store *s, int64_t id, const char *key,
+                                       const char *value)
+{
+    return tag_set(__func__, s, id, key, value);
 }
 
 MLOPS_API int mlops_experiment_delete_tag(mlops_store *s, int64_t id, const char *key)
 {
-    static const char fn[] = "mlops_experiment_delete_tag";
-    int rc = mlops__track_check_key(fn, "tag key", key);
-    if (rc) return rc;
-    struct change_arg a = { DELETE_TAG, fn, id, key, NULL };
-    return change(s, &a);
+    return tag_delete(__func__, s, id, key);
+}
+
+MLOPS_API int mlops_experiment_tag_delete(mlops_store *s, int64_t id, const char *key)
+{
+    return tag_delete(__func__, s, id, key);
 }
 
 MLOPS_API int mlops_experiment_delete(mlops_store *s, int64_t id)
 {
-    struct change_arg a = { SOFT_DELETE, "mlops_experiment_delete", id, NULL, NULL };
+    struct change_arg a = { SOFT_DELETE, __func__, id, NULL, NULL };
     return change(s, &a);
 }
 
 MLOPS_API int mlops_experiment_restore(mlops_store *s, int64_t id)
 {
-    struct change_arg a = { RESTORE, "mlops_experiment_restore", id, NULL, NULL };
+    struct change_arg a = { RESTORE, __func__, id, NULL, NULL };
     return change(s, &a);
 }

@@ -88,13 +88,13 @@ static int log_edge(const char *func, mlops_run *r, int direction, const mlops_d
 MLOPS_API int mlops_run_log_input(mlops_run *r, const mlops_digest *digest, const char *name,
                                   const char *role)
 {
-    return log_edge("mlops_run_log_input", r, MLOPS_LINEAGE_INPUT, digest, name, role);
+    return log_edge(__func__, r, MLOPS_LINEAGE_INPUT, digest, name, role);
 }
 
 MLOPS_API int mlops_run_log_output(mlops_run *r, const mlops_digest *digest, const char *name,
                                    const char *role)
 {
-    return log_edge("mlops_run_log_output", r, MLOPS_LINEAGE_OUTPUT, digest, name, role);
+    return log_edge(__func__, r, MLOPS_LINEAGE_OUTPUT, digest, name, role);
 }
 
 /* ---- reading ---- */
@@ -224,17 +224,16 @@ static int query(mlops_store *s, struct query_arg *a, mlops_lineage_edge **edges
 MLOPS_API int mlops_lineage_for_run(mlops_store *s, const char *run_id, mlops_lineage_edge **edges,
                                     size_t *count)
 {
-    static const char fn[] = "mlops_lineage_for_run";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!edges) return mlops__err_null(fn, "edges");
-    if (!count) return mlops__err_null(fn, "count");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!edges) return mlops__err_null(__func__, "edges");
+    if (!count) return mlops__err_null(__func__, "count");
     *edges = NULL;
     *count = 0;
-    int rc = mlops__track_check_run_id(fn, run_id);
+    int rc = mlops__track_check_run_id(__func__, run_id);
     if (rc) return rc;
     struct query_arg a;
     memset(&a, 0, sizeof a);
-    a.func = fn;
+    a.func = __func__;
     a.run_id = run_id;
     return query(s, &a, edges, count);
 }
@@ -242,16 +241,15 @@ MLOPS_API int mlops_lineage_for_run(mlops_store *s, const char *run_id, mlops_li
 MLOPS_API int mlops_lineage_for_digest(mlops_store *s, const mlops_digest *digest,
                                        mlops_lineage_edge **edges, size_t *count)
 {
-    static const char fn[] = "mlops_lineage_for_digest";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!digest) return mlops__err_null(fn, "digest");
-    if (!edges) return mlops__err_null(fn, "edges");
-    if (!count) return mlops__err_null(fn, "count");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!digest) return mlops__err_null(__func__, "digest");
+    if (!edges) return mlops__err_null(__func__, "edges");
+    if (!count) return mlops__err_null(__func__, "count");
     *edges = NULL;
     *count = 0;
     struct query_arg a;
     memset(&a, 0, sizeof a);
-    a.func = fn;
+    a.func = __func__;
     a.digest = digest;
     return query(s, &a, edges, count);
 }

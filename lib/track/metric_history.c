@@ -13,7 +13,7 @@
 MLOPS_API int mlops_history_opts_init(mlops_history_opts *opts, unsigned version)
 {
     static const mlops_history_opts defaults = MLOPS_HISTORY_OPTS_INIT;
-    return mlops__opts_init("mlops_history_opts_init", opts, &defaults, sizeof defaults, version,
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
                             MLOPS_HISTORY_OPTS_VERSION);
 }
 
@@ -168,29 +168,28 @@ MLOPS_API int mlops_metric_history(mlops_store *s, const char *run_id, const cha
                                    const mlops_history_opts *opts, mlops_metric_point **points,
                                    size_t *count)
 {
-    static const char fn[] = "mlops_metric_history";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!points) return mlops__err_null(fn, "points");
-    if (!count) return mlops__err_null(fn, "count");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!points) return mlops__err_null(__func__, "points");
+    if (!count) return mlops__err_null(__func__, "count");
     *points = NULL;
     *count = 0;
-    int rc = mlops__track_check_run_id(fn, run_id);
-    if (!rc) rc = mlops__track_check_key(fn, "metric key", key);
+    int rc = mlops__track_check_run_id(__func__, run_id);
+    if (!rc) rc = mlops__track_check_key(__func__, "metric key", key);
     if (rc) return rc;
     mlops_history_opts o = MLOPS_HISTORY_OPTS_INIT;
     if (opts) {
-        if (mlops__opts_check(fn, opts->version, MLOPS_HISTORY_OPTS_VERSION,
+        if (mlops__opts_check(__func__, opts->version, MLOPS_HISTORY_OPTS_VERSION,
                               "mlops_history_opts_init"))
             return MLOPS_EINVAL;
         o = *opts;
     }
     if (o.step_min > o.step_max)
-        return mlops__err(MLOPS_EINVAL, "%s: step_min %lld is greater than step_max %lld", fn,
+        return mlops__err(MLOPS_EINVAL, "%s: step_min %lld is greater than step_max %lld", __func__,
                           (long long)o.step_min, (long long)o.step_max);
 
     struct history_arg *a = malloc(sizeof *a); /* the tail makes it big for a stack */
     if (!a) return mlops__err_nomem("reading a metric history");
-    *a = (struct history_arg){ fn, run_id, key, o.step_min, o.step_max, NULL, 0, 0, 1, { { 0, 0, 0 } }, 0 };
+    *a = (struct history_arg){ __func__, run_id, key, o.step_min, o.step_max, NULL, 0, 0, 1, { { 0, 0, 0 } }, 0 };
     rc = mlops__store_read(s, history_tx, a);
     mlops_metric_point *pts = a->pts;
     size_t n = a->n;

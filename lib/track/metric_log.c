@@ -457,20 +457,18 @@ static int log_batch(const char *func, mlops_run *r, const mlops_metric *m, size
 
 MLOPS_API int mlops_run_log_metrics(mlops_run *r, const mlops_metric *m, size_t n)
 {
-    static const char fn[] = "mlops_run_log_metrics";
-    if (!r) return mlops__err_null(fn, "r");
-    if (mlops__check_array(fn, "m", m, n, sizeof *m)) return MLOPS_EINVAL;
+    if (!r) return mlops__err_null(__func__, "r");
+    if (mlops__check_array(__func__, "m", m, n, sizeof *m)) return MLOPS_EINVAL;
     if (!n) return MLOPS_OK;
-    return log_batch(fn, r, m, n);
+    return log_batch(__func__, r, m, n);
 }
 
 MLOPS_API int mlops_run_log_metric(mlops_run *r, const char *key, double value, int64_t step,
                                    int64_t ts_ms)
 {
-    static const char fn[] = "mlops_run_log_metric";
-    if (!r) return mlops__err_null(fn, "r");
+    if (!r) return mlops__err_null(__func__, "r");
     mlops_metric m = { key, value, step, ts_ms };
-    return log_batch(fn, r, &m, 1);
+    return log_batch(__func__, r, &m, 1);
 }
 
 int mlops__metric_seal_tails(mlops__conn *c, int64_t run, const char *run_id)

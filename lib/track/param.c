@@ -58,29 +58,27 @@ static int params_tx(mlops__conn *c, void *arg)
 
 MLOPS_API int mlops_run_log_params(mlops_run *r, const mlops_kv *params, size_t n)
 {
-    static const char fn[] = "mlops_run_log_params";
-    if (!r) return mlops__err_null(fn, "r");
-    if (mlops__check_array(fn, "params", params, n, sizeof *params)) return MLOPS_EINVAL;
+    if (!r) return mlops__err_null(__func__, "r");
+    if (mlops__check_array(__func__, "params", params, n, sizeof *params)) return MLOPS_EINVAL;
     for (size_t i = 0; i < n; i++) {
-        int rc = mlops__track_check_key(fn, "param key", params[i].key);
+        int rc = mlops__track_check_key(__func__, "param key", params[i].key);
         if (!rc)
-            rc = mlops__track_check_value(fn, "param value", params[i].value,
+            rc = mlops__track_check_value(__func__, "param value", params[i].value,
                                           MLOPS_PARAM_VALUE_MAX);
         if (rc) return rc;
     }
     if (!n) return MLOPS_OK;
-    struct params_arg a = { fn, r, params, n };
+    struct params_arg a = { __func__, r, params, n };
     return mlops__store_write(r->store, params_tx, &a);
 }
 
 MLOPS_API int mlops_run_log_param(mlops_run *r, const char *key, const char *value)
 {
-    static const char fn[] = "mlops_run_log_param";
-    if (!r) return mlops__err_null(fn, "r");
-    int rc = mlops__track_check_key(fn, "param key", key);
-    if (!rc) rc = mlops__track_check_value(fn, "param value", value, MLOPS_PARAM_VALUE_MAX);
+    if (!r) return mlops__err_null(__func__, "r");
+    int rc = mlops__track_check_key(__func__, "param key", key);
+    if (!rc) rc = mlops__track_check_value(__func__, "param value", value, MLOPS_PARAM_VALUE_MAX);
     if (rc) return rc;
     mlops_kv kv = { key, value };
-    struct params_arg a = { fn, r, &kv, 1 };
+    struct params_arg a = { __func__, r, &kv, 1 };
     return mlops__store_write(r->store, params_tx, &a);
 }

@@ -16,8 +16,8 @@
 MLOPS_API int mlops_run_start_opts_init(mlops_run_start_opts *opts, unsigned version)
 {
     static const mlops_run_start_opts defaults = MLOPS_RUN_START_OPTS_INIT;
-    return mlops__opts_init("mlops_run_start_opts_init", opts, &defaults, sizeof defaults,
-                            version, MLOPS_RUN_START_OPTS_VERSION);
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_RUN_START_OPTS_VERSION);
 }
 
 static int check_git_commit(const char *func, const char *commit)
@@ -129,10 +129,9 @@ static const char *program_name(void)
     return p;
 }
 
-MLOPS_API int mlops_run_start_ex(mlops_store *s, int64_t experiment_id,
-                                 const mlops_run_start_opts *opts, mlops_run **out)
+static int run_start(const char *fn, mlops_store *s, int64_t experiment_id,
+                     const mlops_run_start_opts *opts, mlops_run **out)
 {
-    static const char fn[] = "mlops_run_start";
     if (!s) return mlops__err_null(fn, "s");
     if (!out) return mlops__err_null(fn, "out");
     *out = NULL;
@@ -176,39 +175,46 @@ MLOPS_API int mlops_run_start_ex(mlops_store *s, int64_t experiment_id,
     return MLOPS_OK;
 }
 
+MLOPS_API int mlops_run_start_ex(mlops_store *s, int64_t experiment_id,
+                                 const mlops_run_start_opts *opts, mlops_run **out)
+{
+    return run_start(__func__, s, experiment_id, opts, out);
+}
+
 MLOPS_API int mlops_run_start(mlops_store *s, int64_t experiment_id, const char *name,
                               mlops_run **out)
 {
     mlops_run_start_opts o = MLOPS_RUN_START_OPTS_INIT;
     o.name = name;
-    return mlops_run_start_ex(s, experiment_id, &o, out);
+    return run_start(__func__, s, experiment_id, &o, out);
 }
 
 /* ---- open ---- */
 
 struct open_arg {
+    const char *fn;
     mlops_run *run;
 };
 
 static int open_tx(mlops__conn *c, void *arg)
 {
-    mlops_run *r = ((struct open_arg *)arg)->run;
-    return mlops__track_run_seq(c, "mlops_run_open", r->id, &r->seq, &r->experiment_id);
+    const struct open_arg *a = arg;
+    mlops_run *r = a->run;
+    return mlops__track_run_seq(c, a->fn, r->id, &r->seq, &r->experiment_id);
 }
 
 MLOPS_API int mlops_run_open(mlops_store *s, const char *run_id, mlops_run **out)
 {
-    static const char fn[] = "mlops_run_open";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = NULL;
-    int rc = mlops__track_check_run_id(fn, run_id);
+    int rc = mlops__track_check_run_id(__func__, run_id);
     if (rc) return rc;
     mlops_run *r = calloc(1, sizeof *r);
     if (!r) return mlops__err_nomem("opening a run");
     r->store = s;
     memcpy(r->id, run_id, MLOPS_RUN_ID_LEN + 1);
-    struct open_arg a = { r };
+    struct open_arg a = { __func__, r };
     rc = mlops__store_read(s, open_tx, &a);
     if (rc) {
         free(r);
@@ -284,35 +290,54 @@ static int run_change_tx(mlops__conn *c, void *arg)
 
 MLOPS_API int mlops_run_end(mlops_run *r, int status)
 {
-    static const char fn[] = "mlops_run_end";
-    if (!r) return mlops__err_null(fn, "r");
+    if (!r) return mlops__err_null(__func__, "r");
     if (status != MLOPS_RUN_FINISHED && status != MLOPS_RUN_FAILED && status != MLOPS_RUN_KILLED)
         return mlops__err(MLOPS_EINVAL,
                           "%s: status %d is not MLOPS_RUN_FINISHED, _FAILED or _KILLED (run %s)",
-                          fn, status, r->id);
-    struct run_change_arg a = { END, fn, r, status, NULL, NULL };
+                          __func__, status, r->id);
+    struct run_change_arg a = { END, __func__, r, status, NULL, NULL };
+    return mlops__store_write(r->store, run_change_tx, &a);
+}
+
+/* The one tag writer behind the 1.0 and the 1.1 names; func is the public
+ * function the caller called. */
+static int tag_set(const char *func, mlops_run *r, const char *key, const char *value)
+{
+    if (!r) return mlops__err_null(func, "r");
+    int rc = mlops__track_check_key(func, "tag key", key);
+    if (!rc) rc = mlops__track_check_value(func, "tag value", value, MLOPS_TAG_VALUE_MAX);
+    if (rc) return rc;
+    struct run_change_arg a = { SET_TAG, func, r, 0, key, value };
+    return mlops__store_write(r->store, run_change_tx, &a);
+}
+
+static int tag_delete(const char *func, mlops_run *r, const char *key)
+{
+    if (!r) return mlops__err_null(func, "r");
+    int rc = mlops__track_check_key(func, "tag key", key);
+    if (rc) return rc;
+    struct run_change_arg a = { DELETE_TAG, func, r, 0, key, NULL };
     return mlops__store_write(r->store, run_change_tx, &a);
 }
 
 MLOPS_API int mlops_run_set_tag(mlops_run *r, const char *key, const char *value)
 {
-    static const char fn[] = "mlops_run_set_tag";
-    if (!r) return mlops__err_null(fn, "r");
-    int rc = mlops__track_check_key(fn, "tag key", key);
-    if (!rc) rc = mlops__track_check_value(fn, "tag value", value, MLOPS_TAG_VALUE_MAX);
-    if (rc) return rc;
-    struct run_change_arg a = { SET_TAG, fn, r, 0, key, value };
-    return mlops__store_write(r->store, run_change_tx, &a);
+    return tag_set(__func__, r, key, value);
+}
+
+MLOPS_API int mlops_run_tag_set(mlops_run *r, const char *key, const char *value)
+{
+    return tag_set(__func__, r, key, value);
 }
 
 MLOPS_API int mlops_run_delete_tag(mlops_run *r, const char *key)
 {
-    static const char fn[] = "mlops_run_delete_tag";
-    if (!r) return mlops__err_null(fn, "r");
-    int rc = mlops__track_check_key(fn, "tag key", key);
-    if (rc) return rc;
-    struct run_change_arg a = { DELETE_TAG, fn, r, 0, key, NULL };
-    return mlops__store_write(r->store, run_change_tx, &a);
+    return tag_delete(__func__, r, key);
+}
+
+MLOPS_API int mlops_run_tag_delete(mlops_run *r, const char *key)
+{
+    return tag_delete(__func__, r, key);
 }
 
 /* ---- soft delete ---- */
@@ -352,10 +377,10 @@ static int set_lifecycle(mlops_store *s, const char *func, const char *run_id, i
 
 MLOPS_API int mlops_run_delete(mlops_store *s, const char *run_id)
 {
-    return set_lifecycle(s, "mlops_run_delete", run_id, 1);
+    return set_lifecycle(s, __func__, run_id, 1);
 }
 
 MLOPS_API int mlops_run_restore(mlops_store *s, const char *run_id)
 {
-    return set_lifecycle(s, "mlops_run_restore", run_id, 0);
+    return set_lifecycle(s, __func__, run_id, 0);
 }

@@ -7,6 +7,7 @@
 #include "track/track_internal.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "util/lifecycle.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -149,6 +150,7 @@ int mlops__run_info_from_row(mlops__conn *c, sqlite3_stmt *row, mlops_run_info *
 }
 
 struct get_arg {
+    const char *fn;
     const char *run_id;
     mlops_run_info *out;
 };
@@ -163,7 +165,7 @@ static int get_tx(mlops__conn *c, void *arg)
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) rc = mlops__run_info_from_row(c, st, &a->out);
     else if (step == SQLITE_DONE)
-        rc = mlops__err(MLOPS_ENOTFOUND, "mlops_run_get: no run '%s'", a->run_id);
+        rc = mlops__err(MLOPS_ENOTFOUND, "%s: no run '%s'", a->fn, a->run_id);
     else rc = mlops__conn_error(c, step, "reading a run");
     sqlite3_reset(st);
     return rc;
@@ -171,13 +173,12 @@ static int get_tx(mlops__conn *c, void *arg)
 
 MLOPS_API int mlops_run_get(mlops_store *s, const char *run_id, mlops_run_info **out)
 {
-    static const char fn[] = "mlops_run_get";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = NULL;
-    int rc = mlops__track_check_run_id(fn, run_id);
+    int rc = mlops__track_check_run_id(__func__, run_id);
     if (rc) return rc;
-    struct get_arg a = { run_id, NULL };
+    struct get_arg a = { __func__, run_id, NULL };
     rc = mlops__store_read(s, get_tx, &a);
     if (!rc) *out = a.out;
     return rc;
@@ -202,6 +203,7 @@ int mlops__run_info_list_push(mlops__run_info_list *l, mlops_run_info *ri)
 }
 
 struct list_arg {
+    const char *func;
     int64_t experiment_id;
     int lifecycle;
     mlops__run_info_list list;
@@ -211,12 +213,12 @@ static int list_tx(mlops__conn *c, void *arg)
 {
     struct list_arg *a = arg;
     int deleted;
-    int rc = mlops__track_experiment_state(c, "mlops_run_list", a->experiment_id, &deleted);
+    int rc = mlops__track_experiment_state(c, a->func, a->experiment_id, &deleted);
     if (rc) return rc;
     sqlite3_stmt *st;
     rc = mlops__conn_stmt(c,
                           "SELECT " MLOPS__RUN_COLUMNS " FROM runs WHERE experiment_id = ?1 "
-                          "AND (?2 = 2 OR (deleted_ms IS NULL) = (?2 = 0)) "
+                          "AND " MLOPS__LIFECYCLE_SQL("deleted_ms", 2) " "
                           "ORDER BY start_ms DESC, seq DESC",
                           &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, a->experiment_id);
@@ -235,29 +237,54 @@ static int list_tx(mlops__conn *c, void *arg)
     return rc;
 }
 
-MLOPS_API int mlops_run_list(mlops_store *s, int64_t experiment_id, int lifecycle,
-                             mlops_run_info ***out, size_t *count)
+/* The one listing behind mlops_run_list (an array) and mlops_run_list_ex
+ * (a list object): *list holds the snapshots on success, nothing on
+ * failure. */
+static int list_read(const char *func, mlops_store *s, int64_t experiment_id, int lifecycle,
+                     mlops__run_info_list *list)
 {
-    static const char fn[] = "mlops_run_list";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
-    if (!count) return mlops__err_null(fn, "count");
-    *out = NULL;
-    *count = 0;
-    if (lifecycle < MLOPS_LIFECYCLE_ACTIVE || lifecycle > MLOPS_LIFECYCLE_ALL)
-        return mlops__err(MLOPS_EINVAL, "%s: unknown lifecycle %d", fn, lifecycle);
+    int rc = mlops__check_lifecycle(func, lifecycle);
+    if (rc) return rc;
     struct list_arg a;
     memset(&a, 0, sizeof a);
+    a.func = func;
     a.experiment_id = experiment_id;
     a.lifecycle = lifecycle;
-    int rc = mlops__store_read(s, list_tx, &a);
+    rc = mlops__store_read(s, list_tx, &a);
     if (rc) {
         mlops_run_info_list_free(a.list.items, a.list.n);
         return rc;
     }
-    *out = a.list.items;
-    *count = a.list.n;
+    *list = a.list;
     return MLOPS_OK;
+}
+
+MLOPS_API int mlops_run_list(mlops_store *s, int64_t experiment_id, int lifecycle,
+                             mlops_run_info ***out, size_t *count)
+{
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    if (!count) return mlops__err_null(__func__, "count");
+    *out = NULL;
+    *count = 0;
+    mlops__run_info_list list = { NULL, 0, 0 };
+    int rc = list_read(__func__, s, experiment_id, lifecycle, &list);
+    if (rc) return rc;
+    *out = list.items;
+    *count = list.n;
+    return MLOPS_OK;
+}
+
+MLOPS_API int mlops_run_list_ex(mlops_store *s, int64_t experiment_id, int lifecycle,
+                                mlops_run_infos **out)
+{
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    *out = NULL;
+    mlops__run_info_list list = { NULL, 0, 0 };
+    int rc = list_read(__func__, s, experiment_id, lifecycle, &list);
+    if (!rc) rc = mlops__run_infos_new(list.items, list.n, out);
+    return rc;
 }
 
 MLOPS_API void mlops_run_info_list_free(mlops_run_info **list, size_t count)
@@ -335,6 +362,46 @@ MLOPS_API const mlops_metric_summary *mlops_run_info_metrics(const mlops_run_inf
     return ri && ri->nmetrics ? ri->metrics : NULL;
 }
 
+MLOPS_API size_t mlops_run_info_param_count(const mlops_run_info *ri)
+{
+    return ri ? ri->nparams : 0;
+}
+
+MLOPS_API int mlops_run_info_param_at(const mlops_run_info *ri, size_t i, const char **key,
+                                      const char **value)
+{
+    if (!ri) return mlops__err_null(__func__, "ri");
+    return mlops__track_kv_at(__func__, ri->params, ri->nparams, i, key, value);
+}
+
+MLOPS_API size_t mlops_run_info_tag_count(const mlops_run_info *ri)
+{
+    return ri ? ri->ntags : 0;
+}
+
+MLOPS_API int mlops_run_info_tag_at(const mlops_run_info *ri, size_t i, const char **key,
+                                    const char **value)
+{
+    if (!ri) return mlops__err_null(__func__, "ri");
+    return mlops__track_kv_at(__func__, ri->tags, ri->ntags, i, key, value);
+}
+
+MLOPS_API size_t mlops_run_info_metric_count(const mlops_run_info *ri)
+{
+    return ri ? ri->nmetrics : 0;
+}
+
+MLOPS_API int mlops_run_info_metric_at(const mlops_run_info *ri, size_t i,
+                                       const mlops_metric_summary **summary)
+{
+    if (!ri) return mlops__err_null(__func__, "ri");
+    if (i >= ri->nmetrics)
+        return mlops__err(MLOPS_EINVAL, "%s: index %zu is not below %zu", __func__, i,
+                          ri->nmetrics);
+    if (summary) *summary = &ri->metrics[i];
+    return MLOPS_OK;
+}
+
 MLOPS_API const mlops_lineage_edge *mlops_run_info_lineage(const mlops_run_info *ri,
                                                            size_t *count)
 {
@@ -342,29 +409,14 @@ MLOPS_API const mlops_lineage_edge *mlops_run_info_lineage(const mlops_run_info 
     return ri && ri->nlineage ? ri->lineage : NULL;
 }
 
-/* Lookup helpers: the value of one param or tag, or NULL. */
-static const char *kv_find(const mlops_kv *kv, size_t n, const char *key)
-{
-    if (!key) return NULL;
-    size_t lo = 0, hi = n; /* sorted by key (bytewise, as SQLite's BINARY) */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(kv[mid].key, key);
-        if (!c) return kv[mid].value;
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
-    }
-    return NULL;
-}
-
 MLOPS_API const char *mlops_run_info_param(const mlops_run_info *ri, const char *key)
 {
-    return ri ? kv_find(ri->params, ri->nparams, key) : NULL;
+    return ri ? mlops__track_kv_find(ri->params, ri->nparams, key) : NULL;
 }
 
 MLOPS_API const char *mlops_run_info_tag(const mlops_run_info *ri, const char *key)
 {
-    return ri ? kv_find(ri->tags, ri->ntags, key) : NULL;
+    return ri ? mlops__track_kv_find(ri->tags, ri->ntags, key) : NULL;
 }
 
 MLOPS_API const mlops_metric_summary *mlops_run_info_metric(const mlops_run_info *ri,

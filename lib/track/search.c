@@ -8,6 +8,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/hash.h"
+#include "util/lifecycle.h"
 #include "util/opts.h"
 
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 MLOPS_API int mlops_search_opts_init(mlops_search_opts *opts, unsigned version)
 {
     static const mlops_search_opts defaults = MLOPS_SEARCH_OPTS_INIT;
-    return mlops__opts_init("mlops_search_opts_init", opts, &defaults, sizeof defaults, version,
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
                             MLOPS_SEARCH_OPTS_VERSION);
 }
 
@@ -226,8 +227,7 @@ static int check_opts(const char *func, const mlops_search_opts *o)
 {
     if (mlops__opts_check(func, o->version, MLOPS_SEARCH_OPTS_VERSION, "mlops_search_opts_init"))
         return MLOPS_EINVAL;
-    if (o->lifecycle < MLOPS_LIFECYCLE_ACTIVE || o->lifecycle > MLOPS_LIFECYCLE_ALL)
-        return mlops__err(MLOPS_EINVAL, "%s: unknown lifecycle %d", func, o->lifecycle);
+    if (mlops__check_lifecycle(func, o->lifecycle)) return MLOPS_EINVAL;
     if (o->max_results > MLOPS_SEARCH_MAX_RESULTS)
         return mlops__err(MLOPS_EINVAL, "%s: max_results %zu is over %d", func, o->max_results,
                           MLOPS_SEARCH_MAX_RESULTS);
@@ -238,16 +238,12 @@ static int check_opts(const char *func, const mlops_search_opts *o)
     return MLOPS_OK;
 }
 
-MLOPS_API int mlops_run_search(mlops_store *s, const mlops_search_opts *opts,
-                               mlops_run_info ***out, size_t *count, char **next_page_token)
+/* The one search behind mlops_run_search (an array) and
+ * mlops_run_search_ex (a list object): on success *list holds the page
+ * and *next_token the token or NULL; on failure both are empty. */
+static int search(const char *fn, mlops_store *s, const mlops_search_opts *opts,
+                  mlops__run_info_list *list, char **next_token)
 {
-    static const char fn[] = "mlops_run_search";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!out) return mlops__err_null(fn, "out");
-    if (!count) return mlops__err_null(fn, "count");
-    *out = NULL;
-    *count = 0;
-    if (next_page_token) *next_page_token = NULL;
     mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
     if (opts) o = *opts; /* version 1 is the only version so far: every field */
     int rc = check_opts(fn, &o);
@@ -275,11 +271,49 @@ MLOPS_API int mlops_run_search(mlops_store *s, const mlops_search_opts *opts,
         mlops_run_info_list_free(a->list.items, a->list.n);
         free(a->next_token);
     } else {
-        *out = a->list.items;
-        *count = a->list.n;
-        if (next_page_token) *next_page_token = a->next_token;
-        else free(a->next_token);
+        *list = a->list;
+        *next_token = a->next_token;
     }
     free(a);
     return rc;
+}
+
+MLOPS_API int mlops_run_search(mlops_store *s, const mlops_search_opts *opts,
+                               mlops_run_info ***out, size_t *count, char **next_page_token)
+{
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    if (!count) return mlops__err_null(__func__, "count");
+    *out = NULL;
+    *count = 0;
+    if (next_page_token) *next_page_token = NULL;
+    mlops__run_info_list list = { NULL, 0, 0 };
+    char *token = NULL;
+    int rc = search(__func__, s, opts, &list, &token);
+    if (rc) return rc;
+    *out = list.items;
+    *count = list.n;
+    if (next_page_token) *next_page_token = token;
+    else free(token);
+    return MLOPS_OK;
+}
+
+MLOPS_API int mlops_run_search_ex(mlops_store *s, const mlops_search_opts *opts,
+                                  mlops_run_infos **out, char **next_page_token)
+{
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    *out = NULL;
+    if (next_page_token) *next_page_token = NULL;
+    mlops__run_info_list list = { NULL, 0, 0 };
+    char *token = NULL;
+    int rc = search(__func__, s, opts, &list, &token);
+    if (!rc) rc = mlops__run_infos_new(list.items, list.n, out);
+    if (rc) {
+        free(token);
+        return rc;
+    }
+    if (next_page_token) *next_page_token = token;
+    else free(token);
+    return MLOPS_OK;
 }

@@ -15,8 +15,9 @@ extern const char mlops__track_schema_v1[];
  * restored), read through the caller's connection, so inside the caller's
  * transaction. run_id must be 32 lowercase hex digits.
  * Returns MLOPS_OK with *exists 0 or 1; MLOPS_EINVAL (with a message) for
- * a NULL argument or a malformed id; a mapped SQLite error otherwise. */
-int mlops__run_exists(mlops__conn *c, const char *run_id, int *exists);
+ * a NULL argument or a malformed id (naming fn, the public caller); a
+ * mapped SQLite error otherwise. */
+int mlops__run_exists(mlops__conn *c, const char *fn, const char *run_id, int *exists);
 
 /* ---- Shared inside lib/track -------------------------------------------- */
 
@@ -50,6 +51,19 @@ int mlops__track_run_writable(mlops__conn *c, const mlops_run *r, const char *fu
 /* Confirms experiment id exists (MLOPS_ENOTFOUND naming func otherwise);
  * *deleted tells whether it is soft-deleted. */
 int mlops__track_experiment_state(mlops__conn *c, const char *func, int64_t id, int *deleted);
+
+/* The i-th of n (key, value) pairs into *key and *value (either may be
+ * NULL); MLOPS_EINVAL naming func when i is not below n. */
+int mlops__track_kv_at(const char *func, const mlops_kv *kv, size_t n, size_t i,
+                       const char **key, const char **value);
+/* The value of key among n pairs sorted by key (byte order), or NULL. */
+const char *mlops__track_kv_find(const mlops_kv *kv, size_t n, const char *key);
+
+/* List objects (lib/track/lists.c) taking ownership of an array of n
+ * snapshots allocated with malloc: on success *out owns them; on failure
+ * (MLOPS_ENOMEM) they are freed. */
+int mlops__experiments_new(mlops_experiment **items, size_t n, mlops_experiments **out);
+int mlops__run_infos_new(mlops_run_info **items, size_t n, mlops_run_infos **out);
 
 /* Status text as stored <-> MLOPS_RUN_* value (-1 when unknown). */
 int mlops__track_status_from_name(const char *name);

@@ -5,9 +5,9 @@
 # (even a field appended to a public struct) is not. See doc/abi.md before
 # regenerating the baseline.
 #
-# Both sides are abidw corpora made with the same flags
-# (scripts/abi-baseline.sh): comparing XML with XML keeps the filtering of
-# internal types identical on both sides.
+# Both sides are abidw corpora made with the same flags (as
+# scripts/abi-baseline.sh makes them): comparing XML with XML keeps the
+# filtering of internal types identical on both sides.
 # usage: check_abi.sh BASELINE LIBRARY PUBLIC_HEADERS_DIR
 set -u
 baseline=$1

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The shared library exports exactly the symbols the version script lists,
-# all named mlops_*, all in a MLOPS_* version node.
-# usage: check_symbols.sh LIBRARY MAPFILE
+# all named mlops_*, all in a MLOPS_* version node; with SRCDIR, every
+# exported function is defined with MLOPS_API (check_api_definitions.py).
+# usage: check_symbols.sh LIBRARY MAPFILE [SRCDIR]
 set -eu
 lib=$1
 map=$2
@@ -29,6 +30,9 @@ fi
 if [ -s "$tmp/unversioned" ]; then
     echo "symbols outside a MLOPS_x.y version node:"
     cat "$tmp/unversioned"
+    status=1
+fi
+if [ $# -ge 3 ] && ! python3 "$(dirname "$0")/check_api_definitions.py" "$map" "$3"; then
     status=1
 fi
 [ $status -eq 0 ] && echo "ok: $(wc -l < "$tmp/exported") symbols, all mlops_*, all versioned"

@@ -173,25 +173,34 @@ func (s *Store) Model(name string) (*Model, error) {
 
 // ModelSearch selects models for SearchModels.
 type ModelSearch struct {
-	NameGlob       string            // '*' any run, '?' one character, [abc] a set; "" all
-	HasTags        []string          // models having these tags, any value
-	Tags           map[string]string // models having these tags with these values
+	NameGlob  string            // '*' any run, '?' one character, [abc] a set; "" all
+	HasTags   []string          // models having these tags, any value
+	Tags      map[string]string // models having these tags with these values
+	Lifecycle Lifecycle         // active models by default
+	// Deprecated: use Lifecycle: LifecycleAll. When set, Lifecycle must
+	// be left active.
 	IncludeDeleted bool
 }
 
 // SearchModels lists the models q selects (nil: every model not deleted),
 // sorted by name.
 func (s *Store) SearchModels(q *ModelSearch) ([]Model, error) {
-	var o C.mlops_model_search_opts
+	var o C.mlops_model_search_ex_opts
 	var cs cstrings
 	defer cs.free()
-	if err := call(func() C.int { return C.mlops_model_search_opts_init(&o, C.MLOPS_MODEL_SEARCH_OPTS_VERSION) }); err != nil {
+	if err := call(func() C.int {
+		return C.mlops_model_search_ex_opts_init(&o, C.MLOPS_MODEL_SEARCH_EX_OPTS_VERSION)
+	}); err != nil {
 		return nil, err
 	}
 	if q != nil {
 		o.name_glob = cs.opt(q.NameGlob)
+		o.lifecycle = C.int(q.Lifecycle)
 		if q.IncludeDeleted {
-			o.include_deleted = 1
+			if q.Lifecycle != LifecycleActive {
+				return nil, &Error{Code: CodeInvalid, Message: "mlops: SearchModels: give Lifecycle or IncludeDeleted, not both"}
+			}
+			o.lifecycle = C.MLOPS_LIFECYCLE_ALL
 		}
 		n := len(q.HasTags) + len(q.Tags)
 		if n > 0 {
@@ -223,7 +232,7 @@ func (s *Store) SearchModels(q *ModelSearch) ([]Model, error) {
 		}
 	}
 	var l *C.mlops_models
-	if err := s.withs(&cs, func(c *C.mlops_store) C.int { return C.mlops_model_search(c, &o, &l) }); err != nil {
+	if err := s.withs(&cs, func(c *C.mlops_store) C.int { return C.mlops_model_search_ex(c, &o, &l) }); err != nil {
 		return nil, err
 	}
 	defer C.mlops_models_free(l)
@@ -340,12 +349,12 @@ func (s *Store) ModelVersions(model string, includeDeleted bool) ([]ModelVersion
 	var cs cstrings
 	defer cs.free()
 	m := cs.str(model)
-	inc := C.int(0)
+	lc := C.int(C.MLOPS_LIFECYCLE_ACTIVE)
 	if includeDeleted {
-		inc = 1
+		lc = C.MLOPS_LIFECYCLE_ALL
 	}
 	var l *C.mlops_model_versions
-	if err := s.withs(&cs, func(c *C.mlops_store) C.int { return C.mlops_model_version_list(c, m, inc, &l) }); err != nil {
+	if err := s.withs(&cs, func(c *C.mlops_store) C.int { return C.mlops_model_version_list_ex(c, m, lc, &l) }); err != nil {
 		return nil, err
 	}
 	defer C.mlops_model_versions_free(l)

@@ -92,6 +92,23 @@ func TestModels(t *testing.T) {
 	if len(found) != 2 || found[0].Deleted.IsZero() {
 		t.Fatalf("with deleted %+v", found)
 	}
+	found, err = s.SearchModels(&mlops.ModelSearch{Lifecycle: mlops.LifecycleDeleted})
+	must(t, err)
+	if len(found) != 1 || found[0].Name != "fraud-v2" {
+		t.Fatalf("deleted only %+v", found)
+	}
+	found, err = s.SearchModels(&mlops.ModelSearch{Lifecycle: mlops.LifecycleAll, NameGlob: "*"})
+	must(t, err)
+	if len(found) != 2 {
+		t.Fatalf("all %+v", found)
+	}
+	_, err = s.SearchModels(&mlops.ModelSearch{IncludeDeleted: true, Lifecycle: mlops.LifecycleDeleted})
+	wantErr(t, err, mlops.ErrInvalid)
+	_, err = s.SearchModels(&mlops.ModelSearch{Lifecycle: 7})
+	wantErr(t, err, mlops.ErrInvalid)
+	if err == nil || !strings.Contains(err.Error(), "mlops_model_search_ex: unknown lifecycle 7") {
+		t.Fatalf("message %v", err)
+	}
 	events, err := s.ModelEvents("fraud-v2")
 	must(t, err)
 	if len(events) < 4 || events[0].Action != "model.create" || events[0].Model != "fraud" ||

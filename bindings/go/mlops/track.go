@@ -39,16 +39,6 @@ func goStr(p *C.char) string {
 }
 
 // kvMap copies n key/value pairs from C.
-func kvMap(p *C.mlops_kv, n C.size_t) map[string]string {
-	m := make(map[string]string, int(n))
-	if p == nil {
-		return m
-	}
-	for _, kv := range unsafe.Slice(p, int(n)) {
-		m[C.GoString(kv.key)] = goStr(kv.value)
-	}
-	return m
-}
 
 // Lifecycle selects active, deleted or all experiments and runs.
 type Lifecycle int
@@ -70,15 +60,15 @@ type Experiment struct {
 }
 
 func experimentFromC(e *C.mlops_experiment) Experiment {
-	var n C.size_t
-	tags := C.mlops_experiment_tags(e, &n)
 	return Experiment{
 		ID:      int64(C.mlops_experiment_id(e)),
 		Name:    C.GoString(C.mlops_experiment_name(e)),
 		Created: msTime(C.mlops_experiment_created_ms(e)),
 		Updated: msTime(C.mlops_experiment_updated_ms(e)),
 		Deleted: msTime(C.mlops_experiment_deleted_ms(e)),
-		Tags:    kvMap(tags, n),
+		Tags: tagsFromC(C.mlops_experiment_tag_count(e), func(i C.size_t, k, v **C.char) C.int {
+			return C.mlops_experiment_tag_at(e, i, k, v)
+		}),
 	}
 }
 
@@ -122,18 +112,16 @@ func (s *Store) ExperimentByName(name string) (*Experiment, error) {
 
 // Experiments lists the experiments in the lifecycle, in id order.
 func (s *Store) Experiments(lc Lifecycle) ([]Experiment, error) {
-	var list **C.mlops_experiment
-	var n C.size_t
-	err := s.with(func(c *C.mlops_store) C.int { return C.mlops_experiment_list(c, C.int(lc), &list, &n) })
+	var l *C.mlops_experiments
+	err := s.with(func(c *C.mlops_store) C.int { return C.mlops_experiment_list_ex(c, C.int(lc), &l) })
 	if err != nil {
 		return nil, err
 	}
-	defer C.mlops_experiment_list_free(list, n)
+	defer C.mlops_experiments_free(l)
+	n := C.mlops_experiments_count(l)
 	out := make([]Experiment, 0, int(n))
-	if n > 0 {
-		for _, e := range unsafe.Slice(list, int(n)) {
-			out = append(out, experimentFromC(e))
-		}
+	for i := C.size_t(0); i < n; i++ {
+		out = append(out, experimentFromC(C.mlops_experiments_at(l, i)))
 	}
 	return out, nil
 }
@@ -151,7 +139,7 @@ func (s *Store) SetExperimentTag(id int64, key, value string) error {
 	var cs cstrings
 	defer cs.free()
 	k, v := cs.str(key), cs.str(value)
-	return s.withs(&cs, func(c *C.mlops_store) C.int { return C.mlops_experiment_set_tag(c, C.int64_t(id), k, v) })
+	return s.withs(&cs, func(c *C.mlops_store) C.int { return C.mlops_experiment_tag_set(c, C.int64_t(id), k, v) })
 }
 
 // DeleteExperimentTag deletes a tag of experiment id.
@@ -159,7 +147,7 @@ func (s *Store) DeleteExperimentTag(id int64, key string) error {
 	var cs cstrings
 	defer cs.free()
 	k := cs.str(key)
-	return s.withs(&cs, func(c *C.mlops_store) C.int { return C.mlops_experiment_delete_tag(c, C.int64_t(id), k) })
+	return s.withs(&cs, func(c *C.mlops_store) C.int { return C.mlops_experiment_tag_delete(c, C.int64_t(id), k) })
 }
 
 // DeleteExperiment soft-deletes experiment id (it accepts no new runs
@@ -299,7 +287,7 @@ func (r *Run) SetTag(key, value string) error {
 	var cs cstrings
 	defer cs.free()
 	k, v := cs.str(key), cs.str(value)
-	return r.do(&cs, func(p *C.mlops_run) C.int { return C.mlops_run_set_tag(p, k, v) })
+	return r.do(&cs, func(p *C.mlops_run) C.int { return C.mlops_run_tag_set(p, k, v) })
 }
 
 // DeleteTag deletes a run tag.
@@ -307,7 +295,7 @@ func (r *Run) DeleteTag(key string) error {
 	var cs cstrings
 	defer cs.free()
 	k := cs.str(key)
-	return r.do(&cs, func(p *C.mlops_run) C.int { return C.mlops_run_delete_tag(p, k) })
+	return r.do(&cs, func(p *C.mlops_run) C.int { return C.mlops_run_tag_delete(p, k) })
 }
 
 // LogParam logs one param. Params never change: the same value again is
@@ -526,11 +514,10 @@ type RunInfo struct {
 }
 
 func runInfoFromC(ri *C.mlops_run_info) RunInfo {
-	var np, nt, nm, nl C.size_t
-	params := C.mlops_run_info_params(ri, &np)
-	tags := C.mlops_run_info_tags(ri, &nt)
-	ms := C.mlops_run_info_metrics(ri, &nm)
+	// Lineage edges stay an array (doc/conventions.md: frozen structs).
+	var nl C.size_t
 	lin := C.mlops_run_info_lineage(ri, &nl)
+	nm := C.mlops_run_info_metric_count(ri)
 	info := RunInfo{
 		ID:           C.GoString(C.mlops_run_info_id(ri)),
 		ExperimentID: int64(C.mlops_run_info_experiment_id(ri)),
@@ -540,27 +527,30 @@ func runInfoFromC(ri *C.mlops_run_info) RunInfo {
 		Start:        msTime(C.mlops_run_info_start_ms(ri)),
 		End:          msTime(C.mlops_run_info_end_ms(ri)),
 		Deleted:      msTime(C.mlops_run_info_deleted_ms(ri)),
-		Params:       kvMap(params, np),
-		Tags:         kvMap(tags, nt),
-		Metrics:      make(map[string]MetricSummary, int(nm)),
-		Lineage:      edgesFromC(lin, nl),
+		Params: tagsFromC(C.mlops_run_info_param_count(ri), func(i C.size_t, k, v **C.char) C.int {
+			return C.mlops_run_info_param_at(ri, i, k, v)
+		}),
+		Tags: tagsFromC(C.mlops_run_info_tag_count(ri), func(i C.size_t, k, v **C.char) C.int {
+			return C.mlops_run_info_tag_at(ri, i, k, v)
+		}),
+		Metrics: make(map[string]MetricSummary, int(nm)),
+		Lineage: edgesFromC(lin, nl),
 	}
-	if ms != nil {
-		all := unsafe.Slice(ms, int(nm))
-		for i := range all {
-			m := summaryFromC(&all[i])
+	for i := C.size_t(0); i < nm; i++ {
+		var ms *C.mlops_metric_summary
+		if C.mlops_run_info_metric_at(ri, i, &ms) == C.MLOPS_OK {
+			m := summaryFromC(ms)
 			info.Metrics[m.Key] = m
 		}
 	}
 	return info
 }
 
-func runInfosFromC(list **C.mlops_run_info, n C.size_t) []RunInfo {
+func runInfosFromC(l *C.mlops_run_infos) []RunInfo {
+	n := C.mlops_run_infos_count(l)
 	out := make([]RunInfo, 0, int(n))
-	if n > 0 {
-		for _, ri := range unsafe.Slice(list, int(n)) {
-			out = append(out, runInfoFromC(ri))
-		}
+	for i := C.size_t(0); i < n; i++ {
+		out = append(out, runInfoFromC(C.mlops_run_infos_at(l, i)))
 	}
 	return out
 }
@@ -582,16 +572,15 @@ func (s *Store) GetRun(runID string) (*RunInfo, error) {
 // Runs lists the runs of an experiment in the lifecycle, newest first.
 // For large experiments prefer SearchRuns, which pages.
 func (s *Store) Runs(experimentID int64, lc Lifecycle) ([]RunInfo, error) {
-	var list **C.mlops_run_info
-	var n C.size_t
+	var l *C.mlops_run_infos
 	err := s.with(func(c *C.mlops_store) C.int {
-		return C.mlops_run_list(c, C.int64_t(experimentID), C.int(lc), &list, &n)
+		return C.mlops_run_list_ex(c, C.int64_t(experimentID), C.int(lc), &l)
 	})
 	if err != nil {
 		return nil, err
 	}
-	defer C.mlops_run_info_list_free(list, n)
-	return runInfosFromC(list, n), nil
+	defer C.mlops_run_infos_free(l)
+	return runInfosFromC(l), nil
 }
 
 // SearchOptions select and sort runs (doc/search.md has the language).
@@ -633,16 +622,15 @@ func (s *Store) SearchRuns(opts *SearchOptions) ([]RunInfo, string, error) {
 		o.page_token = cs.opt(opts.PageToken)
 		o.lifecycle = C.int(opts.Lifecycle)
 	}
-	var list **C.mlops_run_info
-	var n C.size_t
+	var l *C.mlops_run_infos
 	var next *C.char
-	err := s.withs(&cs, func(c *C.mlops_store) C.int { return C.mlops_run_search(c, &o, &list, &n, &next) })
+	err := s.withs(&cs, func(c *C.mlops_store) C.int { return C.mlops_run_search_ex(c, &o, &l, &next) })
 	if err != nil {
 		return nil, "", err
 	}
-	defer C.mlops_run_info_list_free(list, n)
+	defer C.mlops_run_infos_free(l)
 	defer C.mlops_free(unsafe.Pointer(next))
-	return runInfosFromC(list, n), goStr(next), nil
+	return runInfosFromC(l), goStr(next), nil
 }
 
 // MetricPoint is one point of a metric's history.

@@ -28,7 +28,14 @@ func TestExperiments(t *testing.T) {
 	must(t, s.SetExperimentTag(id, "team", "cv"))
 	must(t, s.SetExperimentTag(id, "owner", "ana"))
 	must(t, s.DeleteExperimentTag(id, "owner"))
-	wantErr(t, s.DeleteExperimentTag(id, "owner"), mlops.ErrNotFound)
+	err = s.DeleteExperimentTag(id, "owner")
+	wantErr(t, err, mlops.ErrNotFound)
+	if !strings.Contains(err.Error(), "mlops_experiment_tag_delete:") {
+		t.Fatalf("not the 1.1 function: %v", err)
+	}
+	wantErr(t, s.SetExperimentTag(id, strings.Repeat("k", 251), "v"), mlops.ErrInvalid)
+	must(t, s.SetExperimentTag(id, strings.Repeat("k", 250), "v"))
+	must(t, s.DeleteExperimentTag(id, strings.Repeat("k", 250)))
 	wantErr(t, s.SetExperimentTag(999, "k", "v"), mlops.ErrNotFound)
 	must(t, s.RenameExperiment(id, "vision-2"))
 	other, err := s.CreateExperiment("other")
@@ -104,7 +111,11 @@ func TestRunLifecycle(t *testing.T) {
 	must(t, run.SetTag("stage", "dev"))
 	must(t, run.SetTag("tmp", "x"))
 	must(t, run.DeleteTag("tmp"))
-	wantErr(t, run.DeleteTag("tmp"), mlops.ErrNotFound)
+	err = run.DeleteTag("tmp")
+	wantErr(t, err, mlops.ErrNotFound)
+	if !strings.Contains(err.Error(), "mlops_run_tag_delete:") {
+		t.Fatalf("not the 1.1 function: %v", err)
+	}
 
 	must(t, run.LogMetric("loss", 0.5, 1))
 	ts := time.UnixMilli(1700000001000).UTC()

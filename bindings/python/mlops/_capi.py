@@ -19,6 +19,7 @@ import ctypes
 from ctypes import (
     POINTER,
     Structure,
+    byref,
     c_char_p,
     c_double,
     c_int,
@@ -47,8 +48,10 @@ StoreP = opaque("mlops_store")
 BlobWriterP = opaque("mlops_blob_writer")
 BlobReaderP = opaque("mlops_blob_reader")
 ExperimentP = opaque("mlops_experiment")
+ExperimentsP = opaque("mlops_experiments")
 RunP = opaque("mlops_run")
 RunInfoP = opaque("mlops_run_info")
+RunInfosP = opaque("mlops_run_infos")
 ModelP = opaque("mlops_model")
 ModelsP = opaque("mlops_models")
 ModelVersionP = opaque("mlops_model_version")
@@ -180,8 +183,8 @@ class ChangeOpts(Structure):
     _fields_ = [("version", c_uint), ("actor", c_char_p), ("reason", c_char_p)]
 
 
-class ModelSearchOpts(Structure):
-    """mlops_model_search_opts, version 1."""
+class ModelSearchExOpts(Structure):
+    """mlops_model_search_ex_opts, version 1."""
 
     VERSION = 1
     _fields_ = [
@@ -190,7 +193,7 @@ class ModelSearchOpts(Structure):
         ("tag_keys", POINTER(c_char_p)),
         ("tag_values", POINTER(c_char_p)),
         ("ntags", c_size_t),
-        ("include_deleted", c_int),
+        ("lifecycle", c_int),
     ]
 
 
@@ -361,18 +364,21 @@ _declare([
     ("mlops_experiment_create", _int, [StoreP, _str, _pi64]),
     ("mlops_experiment_get", _int, [StoreP, _i64, POINTER(ExperimentP)]),
     ("mlops_experiment_get_by_name", _int, [StoreP, _str, POINTER(ExperimentP)]),
-    ("mlops_experiment_list", _int, [StoreP, _int, POINTER(POINTER(ExperimentP)), _psz]),
-    ("mlops_experiment_list_free", None, [POINTER(ExperimentP), _sz]),
+    ("mlops_experiment_list_ex", _int, [StoreP, _int, POINTER(ExperimentsP)]),
+    ("mlops_experiments_count", _sz, [ExperimentsP]),
+    ("mlops_experiments_at", ExperimentP, [ExperimentsP, _sz]),
+    ("mlops_experiments_free", None, [ExperimentsP]),
     ("mlops_experiment_free", None, [ExperimentP]),
     ("mlops_experiment_id", _i64, [ExperimentP]),
     ("mlops_experiment_name", _str, [ExperimentP]),
     ("mlops_experiment_created_ms", _i64, [ExperimentP]),
     ("mlops_experiment_updated_ms", _i64, [ExperimentP]),
     ("mlops_experiment_deleted_ms", _i64, [ExperimentP]),
-    ("mlops_experiment_tags", POINTER(KV), [ExperimentP, _psz]),
+    ("mlops_experiment_tag_count", _sz, [ExperimentP]),
+    ("mlops_experiment_tag_at", _int, [ExperimentP, _sz, POINTER(_str), POINTER(_str)]),
     ("mlops_experiment_rename", _int, [StoreP, _i64, _str]),
-    ("mlops_experiment_set_tag", _int, [StoreP, _i64, _str, _str]),
-    ("mlops_experiment_delete_tag", _int, [StoreP, _i64, _str]),
+    ("mlops_experiment_tag_set", _int, [StoreP, _i64, _str, _str]),
+    ("mlops_experiment_tag_delete", _int, [StoreP, _i64, _str]),
     ("mlops_experiment_delete", _int, [StoreP, _i64]),
     ("mlops_experiment_restore", _int, [StoreP, _i64]),
     # track.h: runs
@@ -383,8 +389,8 @@ _declare([
     ("mlops_run_experiment_id", _i64, [RunP]),
     ("mlops_run_end", _int, [RunP, _int]),
     ("mlops_run_free", None, [RunP]),
-    ("mlops_run_set_tag", _int, [RunP, _str, _str]),
-    ("mlops_run_delete_tag", _int, [RunP, _str]),
+    ("mlops_run_tag_set", _int, [RunP, _str, _str]),
+    ("mlops_run_tag_delete", _int, [RunP, _str]),
     ("mlops_run_delete", _int, [StoreP, _str]),
     ("mlops_run_restore", _int, [StoreP, _str]),
     ("mlops_run_status_name", _str, [_int]),
@@ -397,8 +403,10 @@ _declare([
     ("mlops_metric_history", _int,
      [StoreP, _str, _str, POINTER(HistoryOpts), _pvp, _psz]),
     ("mlops_run_get", _int, [StoreP, _str, POINTER(RunInfoP)]),
-    ("mlops_run_list", _int, [StoreP, _i64, _int, POINTER(POINTER(RunInfoP)), _psz]),
-    ("mlops_run_info_list_free", None, [POINTER(RunInfoP), _sz]),
+    ("mlops_run_list_ex", _int, [StoreP, _i64, _int, POINTER(RunInfosP)]),
+    ("mlops_run_infos_count", _sz, [RunInfosP]),
+    ("mlops_run_infos_at", RunInfoP, [RunInfosP, _sz]),
+    ("mlops_run_infos_free", None, [RunInfosP]),
     ("mlops_run_info_free", None, [RunInfoP]),
     ("mlops_run_info_id", _str, [RunInfoP]),
     ("mlops_run_info_experiment_id", _i64, [RunInfoP]),
@@ -408,9 +416,12 @@ _declare([
     ("mlops_run_info_start_ms", _i64, [RunInfoP]),
     ("mlops_run_info_end_ms", _i64, [RunInfoP]),
     ("mlops_run_info_deleted_ms", _i64, [RunInfoP]),
-    ("mlops_run_info_params", POINTER(KV), [RunInfoP, _psz]),
-    ("mlops_run_info_tags", POINTER(KV), [RunInfoP, _psz]),
-    ("mlops_run_info_metrics", POINTER(MetricSummary), [RunInfoP, _psz]),
+    ("mlops_run_info_param_count", _sz, [RunInfoP]),
+    ("mlops_run_info_param_at", _int, [RunInfoP, _sz, POINTER(_str), POINTER(_str)]),
+    ("mlops_run_info_tag_count", _sz, [RunInfoP]),
+    ("mlops_run_info_tag_at", _int, [RunInfoP, _sz, POINTER(_str), POINTER(_str)]),
+    ("mlops_run_info_metric_count", _sz, [RunInfoP]),
+    ("mlops_run_info_metric_at", _int, [RunInfoP, _sz, POINTER(POINTER(MetricSummary))]),
     ("mlops_run_info_lineage", POINTER(LineageEdge), [RunInfoP, _psz]),
     # track.h: lineage and search
     ("mlops_run_log_input", _int, [RunP, _pd, _str, _str]),
@@ -418,8 +429,7 @@ _declare([
     ("mlops_lineage_for_run", _int, [StoreP, _str, POINTER(POINTER(LineageEdge)), _psz]),
     ("mlops_lineage_for_digest", _int, [StoreP, _pd, POINTER(POINTER(LineageEdge)), _psz]),
     ("mlops_search_opts_init", _int, [POINTER(SearchOpts), c_uint]),
-    ("mlops_run_search", _int,
-     [StoreP, POINTER(SearchOpts), POINTER(POINTER(RunInfoP)), _psz, _pvp]),
+    ("mlops_run_search_ex", _int, [StoreP, POINTER(SearchOpts), POINTER(RunInfosP), _pvp]),
     # registry.h: models
     ("mlops_change_opts_init", _int, [_chg, c_uint]),
     ("mlops_model_create_ex", _int, [StoreP, _str, _str, _chg]),
@@ -440,8 +450,8 @@ _declare([
     ("mlops_model_tag_at", _int, [ModelP, _sz, POINTER(_str), POINTER(_str)]),
     ("mlops_model_alias_count", _sz, [ModelP]),
     ("mlops_model_alias_at", _int, [ModelP, _sz, POINTER(_str), _pi64]),
-    ("mlops_model_search_opts_init", _int, [POINTER(ModelSearchOpts), c_uint]),
-    ("mlops_model_search", _int, [StoreP, POINTER(ModelSearchOpts), POINTER(ModelsP)]),
+    ("mlops_model_search_ex_opts_init", _int, [POINTER(ModelSearchExOpts), c_uint]),
+    ("mlops_model_search_ex", _int, [StoreP, POINTER(ModelSearchExOpts), POINTER(ModelsP)]),
     ("mlops_models_count", _sz, [ModelsP]),
     ("mlops_models_at", ModelP, [ModelsP, _sz]),
     ("mlops_models_free", None, [ModelsP]),
@@ -464,7 +474,7 @@ _declare([
     ("mlops_model_version_signature_count", _sz, [ModelVersionP]),
     ("mlops_model_version_signature_at", _int,
      [ModelVersionP, _sz, _pd, POINTER(c_ubyte * 64), _pi64]),
-    ("mlops_model_version_list", _int, [StoreP, _str, _int, POINTER(ModelVersionsP)]),
+    ("mlops_model_version_list_ex", _int, [StoreP, _str, _int, POINTER(ModelVersionsP)]),
     ("mlops_model_versions_count", _sz, [ModelVersionsP]),
     ("mlops_model_versions_at", ModelVersionP, [ModelVersionsP, _sz]),
     ("mlops_model_versions_free", None, [ModelVersionsP]),
@@ -562,7 +572,13 @@ def take_buffer(ptr: c_void_p, size: int) -> bytes:
         C.mlops_free(ptr)
 
 
-def kv_dict(arr: Any, n: int) -> Dict[Any, Any]:
-    """dict of an array of n mlops_kv."""
-    return {dec(arr[i].key): dec(arr[i].value) for i in range(n)}
+def kv_items(h: Any, count_fn: Any, at_fn: Any) -> Dict[str, str]:
+    """dict of the (key, value) items of a snapshot read with its
+    ``_count`` and ``_at`` functions (tags, params)."""
+    out: Dict[str, str] = {}
+    k, v = c_char_p(), c_char_p()
+    for i in range(count_fn(h)):
+        check(at_fn(h, i, byref(k), byref(v)))
+        out[dec(k.value) or ""] = dec(v.value) or ""
+    return out
 

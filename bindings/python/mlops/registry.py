@@ -25,7 +25,7 @@ from ._capi import (
     ChangeOpts,
     ModelP,
     ModelsP,
-    ModelSearchOpts,
+    ModelSearchExOpts,
     ModelVersionP,
     ModelVersionsP,
     StoreP,
@@ -35,11 +35,12 @@ from ._capi import (
     dec,
     enc,
     error,
+    kv_items,
     take_buffer,
 )
 from .digest import Digest, DigestLike, c_digest
 from .errors import Corrupt
-from .track import LineageEdge, RunInfo
+from .track import LineageEdge, RunInfo, _lifecycle
 
 __all__ = [
     "Model",
@@ -87,13 +88,14 @@ def key_fingerprint(pem: Pem) -> Digest:
     return Digest._from_c(out)
 
 
-def _tags(m: Any, count_fn: Any, at_fn: Any) -> Dict[str, str]:
-    out: Dict[str, str] = {}
-    k, v = c_char_p(), c_char_p()
-    for i in range(count_fn(m)):
-        check(at_fn(m, i, byref(k), byref(v)))
-        out[dec(k.value) or ""] = dec(v.value) or ""
-    return out
+def _deleted_filter(include_deleted: bool, lifecycle: Optional[str]) -> int:
+    """The lifecycle of a listing: ``lifecycle`` ("active", "deleted" or
+    "all"), or the older ``include_deleted`` flag (True: "all")."""
+    if lifecycle is not None and include_deleted:
+        raise ValueError("give lifecycle or include_deleted, not both")
+    if lifecycle is None:
+        lifecycle = "all" if include_deleted else "active"
+    return _lifecycle(lifecycle)
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ class Model:
             updated_ms=C.mlops_model_updated_ms(m),
             deleted_ms=C.mlops_model_deleted_ms(m),
             max_version=C.mlops_model_max_version(m),
-            tags=_tags(m, C.mlops_model_tag_count, C.mlops_model_tag_at),
+            tags=kv_items(m, C.mlops_model_tag_count, C.mlops_model_tag_at),
             aliases=aliases,
         )
 
@@ -181,7 +183,7 @@ class ModelVersion:
             created_ms=C.mlops_model_version_created_ms(v),
             updated_ms=C.mlops_model_version_updated_ms(v),
             deleted_ms=C.mlops_model_version_deleted_ms(v),
-            tags=_tags(v, C.mlops_model_version_tag_count, C.mlops_model_version_tag_at),
+            tags=kv_items(v, C.mlops_model_version_tag_count, C.mlops_model_version_tag_at),
             signatures=sigs,
         )
 
@@ -333,12 +335,15 @@ class RegistryMixin:
 
     def models(self, name_glob: Optional[str] = None, *,
                tags: Optional[Mapping[str, Optional[str]]] = None,
-               include_deleted: bool = False) -> List[Model]:
+               include_deleted: bool = False,
+               lifecycle: Optional[str] = None) -> List[Model]:
         """Models whose name matches ``name_glob`` ('*', '?', [abc]) and
         that carry every tag of ``tags`` (a value of None: any value),
-        sorted by name."""
-        opts = ModelSearchOpts()
-        check(C.mlops_model_search_opts_init(byref(opts), ModelSearchOpts.VERSION))
+        sorted by name. ``lifecycle``: "active" (the default), "deleted"
+        or "all"; ``include_deleted=True`` is the older spelling of
+        "all"."""
+        opts = ModelSearchExOpts()
+        check(C.mlops_model_search_ex_opts_init(byref(opts), ModelSearchExOpts.VERSION))
         opts.name_glob = enc(name_glob)
         keep: List[Any] = []
         if tags:
@@ -348,9 +353,9 @@ class RegistryMixin:
             opts.tag_keys = ctypes.cast(keys, POINTER(c_char_p))
             opts.tag_values = ctypes.cast(values, POINTER(c_char_p))
             opts.ntags = len(tags)
-        opts.include_deleted = 1 if include_deleted else 0
+        opts.lifecycle = _deleted_filter(include_deleted, lifecycle)
         lst = ModelsP()
-        check(C.mlops_model_search(self._handle, byref(opts), byref(lst)))
+        check(C.mlops_model_search_ex(self._handle, byref(opts), byref(lst)))
         del keep
         try:
             return [Model._from_c(C.mlops_models_at(lst, i))
@@ -412,11 +417,15 @@ class RegistryMixin:
         finally:
             C.mlops_model_version_free(h)
 
-    def model_versions(self, model: str, *, include_deleted: bool = False) -> List[ModelVersion]:
-        """The versions of ``model`` by number."""
+    def model_versions(self, model: str, *, include_deleted: bool = False,
+                       lifecycle: Optional[str] = None) -> List[ModelVersion]:
+        """The versions of ``model`` by number. ``lifecycle``: "active"
+        (the default), "deleted" or "all"; ``include_deleted=True`` is the
+        older spelling of "all"."""
         lst = ModelVersionsP()
-        check(C.mlops_model_version_list(self._handle, enc(model), 1 if include_deleted else 0,
-                                         byref(lst)))
+        check(C.mlops_model_version_list_ex(self._handle, enc(model),
+                                            _deleted_filter(include_deleted, lifecycle),
+                                            byref(lst)))
         try:
             return [ModelVersion._from_c(C.mlops_model_versions_at(lst, i))
                     for i in range(C.mlops_model_versions_count(lst))]

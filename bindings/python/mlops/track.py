@@ -24,16 +24,19 @@ from ._capi import (
     C,
     KV,
     ExperimentP,
+    ExperimentsP,
     HistoryOpts,
     LineageEdge as CLineageEdge,
+    MetricSummary as CMetricSummary,
     RunInfoP,
+    RunInfosP,
     RunP,
     RunStartOpts,
     SearchOpts,
     check,
     dec,
     enc,
-    kv_dict,
+    kv_items,
 )
 from ._handle import Guard, Owned
 from .digest import Digest, DigestLike, c_digest
@@ -91,15 +94,13 @@ class Experiment:
 
     @classmethod
     def _from_c(cls, e: Any) -> "Experiment":
-        n = c_size_t()
-        tags = C.mlops_experiment_tags(e, byref(n))
         return cls(
             id=C.mlops_experiment_id(e),
             name=dec(C.mlops_experiment_name(e)) or "",
             created_ms=C.mlops_experiment_created_ms(e),
             updated_ms=C.mlops_experiment_updated_ms(e),
             deleted_ms=C.mlops_experiment_deleted_ms(e),
-            tags=kv_dict(tags, n.value) if n.value else {},
+            tags=kv_items(e, C.mlops_experiment_tag_count, C.mlops_experiment_tag_at),
         )
 
 
@@ -177,18 +178,16 @@ class RunInfo:
 
     @classmethod
     def _from_c(cls, ri: Any) -> "RunInfo":
-        n = c_size_t()
-        params = C.mlops_run_info_params(ri, byref(n))
-        params_d = kv_dict(params, n.value) if n.value else {}
-        tags = C.mlops_run_info_tags(ri, byref(n))
-        tags_d = kv_dict(tags, n.value) if n.value else {}
-        ms = C.mlops_run_info_metrics(ri, byref(n))
         metrics: Dict[str, MetricSummary] = {}
-        for i in range(n.value):
-            m = ms[i]
+        p = POINTER(CMetricSummary)()
+        for i in range(C.mlops_run_info_metric_count(ri)):
+            check(C.mlops_run_info_metric_at(ri, i, byref(p)))
+            m = p.contents
             key = dec(m.key) or ""
             metrics[key] = MetricSummary(key, m.last, m.last_step, m.last_ts_ms, m.min, m.max,
                                          m.count)
+        # Lineage edges stay an array (doc/conventions.md: frozen structs).
+        n = c_size_t()
         edges = C.mlops_run_info_lineage(ri, byref(n))
         status = C.mlops_run_info_status(ri)
         return cls(
@@ -200,18 +199,20 @@ class RunInfo:
             start_ms=C.mlops_run_info_start_ms(ri),
             end_ms=C.mlops_run_info_end_ms(ri),
             deleted_ms=C.mlops_run_info_deleted_ms(ri),
-            params=params_d,
-            tags=tags_d,
+            params=kv_items(ri, C.mlops_run_info_param_count, C.mlops_run_info_param_at),
+            tags=kv_items(ri, C.mlops_run_info_tag_count, C.mlops_run_info_tag_at),
             metrics=metrics,
             lineage=_edges(edges, n.value) if n.value else [],
         )
 
 
-def _run_infos(arr: Any, n: int) -> List[RunInfo]:
+def _run_infos(lst: Any) -> List[RunInfo]:
+    """The snapshots of a mlops_run_infos list, which it then frees."""
     try:
-        return [RunInfo._from_c(arr[i]) for i in range(n)]
+        return [RunInfo._from_c(C.mlops_run_infos_at(lst, i))
+                for i in range(C.mlops_run_infos_count(lst))]
     finally:
-        C.mlops_run_info_list_free(arr, n)
+        C.mlops_run_infos_free(lst)
 
 
 @dataclass(frozen=True)
@@ -305,11 +306,11 @@ class Run(Owned):
     def set_tag(self, key: str, value: str) -> None:
         """Sets (creates or replaces) a run tag; allowed after the run
         ended."""
-        check(C.mlops_run_set_tag(self._handle(), enc(key), enc(value)))
+        check(C.mlops_run_tag_set(self._handle(), enc(key), enc(value)))
 
     def delete_tag(self, key: str) -> None:
         """Deletes a run tag (NotFound when it is not set)."""
-        check(C.mlops_run_delete_tag(self._handle(), enc(key)))
+        check(C.mlops_run_tag_delete(self._handle(), enc(key)))
 
     # ---- metrics ----
 
@@ -498,13 +499,13 @@ class TrackMixin:
     def experiments(self, lifecycle: str = "active") -> List[Experiment]:
         """The experiments in id order; lifecycle "active", "deleted" or
         "all"."""
-        arr = POINTER(ExperimentP)()
-        n = c_size_t()
-        check(C.mlops_experiment_list(self._handle, _lifecycle(lifecycle), byref(arr), byref(n)))
+        lst = ExperimentsP()
+        check(C.mlops_experiment_list_ex(self._handle, _lifecycle(lifecycle), byref(lst)))
         try:
-            return [Experiment._from_c(arr[i]) for i in range(n.value)]
+            return [Experiment._from_c(C.mlops_experiments_at(lst, i))
+                    for i in range(C.mlops_experiments_count(lst))]
         finally:
-            C.mlops_experiment_list_free(arr, n.value)
+            C.mlops_experiments_free(lst)
 
     def _experiment_id(self, experiment: ExperimentRef) -> int:
         if isinstance(experiment, Experiment):
@@ -519,12 +520,12 @@ class TrackMixin:
 
     def set_experiment_tag(self, experiment: ExperimentRef, key: str, value: str) -> None:
         """Sets (creates or replaces) an experiment tag."""
-        check(C.mlops_experiment_set_tag(self._handle, self._experiment_id(experiment), enc(key),
+        check(C.mlops_experiment_tag_set(self._handle, self._experiment_id(experiment), enc(key),
                                          enc(value)))
 
     def delete_experiment_tag(self, experiment: ExperimentRef, key: str) -> None:
         """Deletes an experiment tag (NotFound when it is not set)."""
-        check(C.mlops_experiment_delete_tag(self._handle, self._experiment_id(experiment),
+        check(C.mlops_experiment_tag_delete(self._handle, self._experiment_id(experiment),
                                             enc(key)))
 
     def delete_experiment(self, experiment: ExperimentRef) -> None:
@@ -610,11 +611,10 @@ class TrackMixin:
     def runs(self, experiment: ExperimentRef, lifecycle: str = "active") -> List[RunInfo]:
         """Snapshots of an experiment's runs, newest start first (prefer
         search_runs for large experiments: it pages)."""
-        arr = POINTER(RunInfoP)()
-        n = c_size_t()
-        check(C.mlops_run_list(self._handle, self._experiment_id(experiment),
-                               _lifecycle(lifecycle), byref(arr), byref(n)))
-        return _run_infos(arr, n.value)
+        lst = RunInfosP()
+        check(C.mlops_run_list_ex(self._handle, self._experiment_id(experiment),
+                                  _lifecycle(lifecycle), byref(lst)))
+        return _run_infos(lst)
 
     def delete_run(self, run_id: str) -> None:
         """Soft-deletes a run: it keeps its data but leaves lists and
@@ -712,12 +712,11 @@ class TrackMixin:
         opts.max_results = max_results
         opts.page_token = enc(page_token)
         opts.lifecycle = _lifecycle(lifecycle)
-        arr = POINTER(RunInfoP)()
-        n = c_size_t()
+        lst = RunInfosP()
         token = c_void_p()
-        check(C.mlops_run_search(self._handle, byref(opts), byref(arr), byref(n), byref(token)))
+        check(C.mlops_run_search_ex(self._handle, byref(opts), byref(lst), byref(token)))
         del ids
-        page = RunPage(_run_infos(arr, n.value))
+        page = RunPage(_run_infos(lst))
         if token.value:
             page.next_page_token = ctypes.string_at(token.value).decode("ascii")
             C.mlops_free(token)

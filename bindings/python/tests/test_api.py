@@ -62,3 +62,33 @@ def test_py_typed_is_shipped():
 def test_module_docstrings():
     for mod in (mlops, drift, errors, mlops.store, mlops.track, mlops.registry, mlops.digest):
         assert (mod.__doc__ or "").strip(), mod.__name__
+
+
+def _deprecated_functions(include_dir):
+    """The functions whose header comment says "Deprecated since": the
+    declarations between such a comment and the next comment."""
+    import re
+
+    names = set()
+    for header in sorted(os.listdir(include_dir)):
+        text = open(os.path.join(include_dir, header), encoding="utf-8").read()
+        parts = re.split(r"(/\*.*?\*/)", text, flags=re.S)
+        for comment, code in zip(parts[1::2], parts[2::2]):
+            if "Deprecated since" in comment:
+                names.update(re.findall(r"MLOPS_API[^;(]*?\b(mlops_\w+)\s*\(", code))
+    return names
+
+
+def test_the_binding_calls_no_deprecated_function():
+    from mlops import _capi
+
+    include_dir = os.path.join(os.path.dirname(__file__), "..", "..", "..", "include", "mlops")
+    if not os.path.isdir(include_dir):
+        import pytest
+
+        pytest.skip("no source tree (installed package)")
+    deprecated = _deprecated_functions(include_dir)
+    assert "mlops_run_search" in deprecated  # the scan finds them
+    declared = {name for name in vars(_capi.C) if name.startswith("mlops_")}
+    assert declared, "no declarations found"
+    assert sorted(declared & deprecated) == []

@@ -34,6 +34,13 @@ def test_models(store):
     store.delete_model("renamed")
     assert [x.name for x in store.models()] == ["team/churn"]
     assert [x.name for x in store.models(include_deleted=True)] == ["renamed", "team/churn"]
+    assert [x.name for x in store.models(lifecycle="all")] == ["renamed", "team/churn"]
+    assert [x.name for x in store.models(lifecycle="deleted")] == ["renamed"]
+    assert [x.name for x in store.models("team/*", lifecycle="deleted")] == []
+    with pytest.raises(ValueError):
+        store.models(lifecycle="sometimes")
+    with pytest.raises(ValueError):
+        store.models(include_deleted=True, lifecycle="all")
 
 
 def test_model_errors(store, artifact):
@@ -79,6 +86,10 @@ def test_versions(store, artifact):
     store.delete_model_version("m", 2)
     assert [x.version for x in store.model_versions("m")] == [1, 3]
     assert [x.version for x in store.model_versions("m", include_deleted=True)] == [1, 2, 3]
+    assert [x.version for x in store.model_versions("m", lifecycle="all")] == [1, 2, 3]
+    assert [x.version for x in store.model_versions("m", lifecycle="deleted")] == [2]
+    with pytest.raises(ValueError):
+        store.model_versions("m", include_deleted=True, lifecycle="deleted")
     assert store.get_model_version("m", 2).deleted_ms > 0
     assert store.get_model("m").max_version == 3
     with pytest.raises(ValueError):

@@ -26,8 +26,14 @@ def test_experiments(store):
     assert store.get_experiment(e) == e
     store.set_experiment_tag(e, "team", "vision")
     assert store.get_experiment(e.id).tags == {"team": "vision"}
+    store.set_experiment_tag(e, "owner", "ann")
+    assert store.get_experiment(e.id).tags == {"owner": "ann", "team": "vision"}
     store.delete_experiment_tag("alpha", "team")
+    store.delete_experiment_tag("alpha", "owner")
     assert store.get_experiment(e.id).tags == {}
+    with pytest.raises(mlops.NotFound) as err:
+        store.delete_experiment_tag(e, "team")
+    assert "mlops_experiment_tag_delete:" in str(err.value)
     store.rename_experiment(e.id, "beta")
     assert store.get_experiment(e.id).name == "beta"
     store.create_experiment("gamma")
@@ -148,8 +154,9 @@ def test_open_run_and_list(store):
         store.get_run("0" * 32)
     with pytest.raises(mlops.NotFound):
         store.delete_run("0" * 32)
-    with pytest.raises(mlops.NotFound):
+    with pytest.raises(mlops.NotFound) as err:
         store.runs(999)
+    assert "mlops_run_list_ex:" in str(err.value)
 
 
 def test_params(run):
@@ -174,8 +181,13 @@ def test_tags(run):
     assert run.info().tags["note"] == "hello"
     run.delete_tag("note")
     assert "note" not in run.info().tags
-    with pytest.raises(mlops.NotFound):
+    with pytest.raises(mlops.NotFound) as err:
         run.delete_tag("note")
+    assert "mlops_run_tag_delete:" in str(err.value)  # the 1.1 function
+    with pytest.raises(mlops.InvalidArgument) as err:
+        run.set_tag("k" * 251, "v")  # keys: at most 250 bytes
+    assert "mlops_run_tag_set:" in str(err.value)
+    run.set_tag("k" * 250, "v")
     run.end()
     run.set_tag("after", "end")  # tags stay writable
     assert run.info().tags["after"] == "end"
@@ -411,12 +423,14 @@ def test_search(store):
     # Lifecycle.
     store.delete_run(ids[0])
     assert [r.id for r in store.search_runs(lifecycle="deleted")] == [ids[0]]
+    assert store.search_runs("params.lr = 'none'") == []  # an empty page
 
 
 def test_search_errors(store):
     with pytest.raises(mlops.InvalidArgument) as e:
         store.search_runs("metrics.acc >>> 1")
     assert "position" in e.value.message or "expected" in e.value.message
+    assert e.value.message.startswith("mlops_run_search_ex: ")
     with pytest.raises(mlops.InvalidArgument):
         store.search_runs(page_token="garbage")
     with pytest.raises(mlops.InvalidArgument):

@@ -5,6 +5,7 @@
  * edges freeze at exactly freeze_after values, and counts are integers. */
 #include "drift/drift_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 #include <math.h>
@@ -64,15 +65,11 @@ void mlops__profile_moments(const mlops_profile *p, mlops__moments *out)
     mlops__moments_merge(out, &tail);
 }
 
-int mlops_profile_opts_init(mlops_profile_opts *opts, unsigned version)
+MLOPS_API int mlops_profile_opts_init(mlops_profile_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_profile_opts_init", "opts");
-    if (version == 0 || version > MLOPS_PROFILE_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_profile_opts_init: unknown version %u", version);
-    mlops_profile_opts d = MLOPS_PROFILE_OPTS_INIT;
-    *opts = d;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_profile_opts defaults = MLOPS_PROFILE_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_PROFILE_OPTS_VERSION);
 }
 
 static int check_opts(const char *fn, const mlops_profile_opts *o)
@@ -142,16 +139,15 @@ int mlops__profile_alloc(int kind, const mlops_profile_opts *opts, mlops_profile
     return MLOPS_OK;
 }
 
-int mlops_profile_new(int kind, const mlops_profile_opts *opts, mlops_profile **out)
+MLOPS_API int mlops_profile_new(int kind, const mlops_profile_opts *opts, mlops_profile **out)
 {
-    static const char fn[] = "mlops_profile_new";
-    if (!out) return mlops__err_null(fn, "out");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = NULL;
     if (kind != MLOPS_PROFILE_NUMERIC && kind != MLOPS_PROFILE_CATEGORICAL)
-        return mlops__err(MLOPS_EINVAL, "%s: unknown kind %d", fn, kind);
+        return mlops__err(MLOPS_EINVAL, "%s: unknown kind %d", __func__, kind);
     mlops_profile_opts d = MLOPS_PROFILE_OPTS_INIT;
     if (!opts) opts = &d;
-    int rc = check_opts(fn, opts);
+    int rc = check_opts(__func__, opts);
     if (rc) return rc;
     mlops_profile *p;
     rc = mlops__profile_alloc(kind, opts, &p);
@@ -168,12 +164,11 @@ int mlops_profile_new(int kind, const mlops_profile_opts *opts, mlops_profile **
     return MLOPS_OK;
 }
 
-int mlops_profile_new_like(mlops_profile *ref, mlops_profile **out)
+MLOPS_API int mlops_profile_new_like(mlops_profile *ref, mlops_profile **out)
 {
-    static const char fn[] = "mlops_profile_new_like";
-    if (!out) return mlops__err_null(fn, "out");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = NULL;
-    if (!ref) return mlops__err_null(fn, "ref");
+    if (!ref) return mlops__err_null(__func__, "ref");
     int rc = mlops__profile_freeze(ref);
     if (rc) return rc;
     mlops_profile *p;
@@ -191,7 +186,7 @@ int mlops_profile_new_like(mlops_profile *ref, mlops_profile **out)
     return MLOPS_OK;
 }
 
-void mlops_profile_free(mlops_profile *p)
+MLOPS_API void mlops_profile_free(mlops_profile *p)
 {
     if (!p) return;
     if (p->kind == MLOPS_PROFILE_NUMERIC) mlops__kll_free(&p->kll);
@@ -203,7 +198,7 @@ void mlops_profile_free(mlops_profile *p)
     free(p);
 }
 
-int mlops_profile_kind(const mlops_profile *p)
+MLOPS_API int mlops_profile_kind(const mlops_profile *p)
 {
     return p ? p->kind : 0;
 }
@@ -242,9 +237,9 @@ int mlops__profile_freeze(mlops_profile *p)
     return MLOPS_OK;
 }
 
-int mlops_profile_freeze(mlops_profile *p)
+MLOPS_API int mlops_profile_freeze(mlops_profile *p)
 {
-    if (!p) return mlops__err_null("mlops_profile_freeze", "p");
+    if (!p) return mlops__err_null(__func__, "p");
     return mlops__profile_freeze(p);
 }
 
@@ -271,13 +266,12 @@ static int add_finite(mlops_profile *p, const double *x, size_t n)
     return mlops__kll_add(&p->kll, x, n);
 }
 
-int mlops_profile_add(mlops_profile *p, const double *values, size_t n)
+MLOPS_API int mlops_profile_add(mlops_profile *p, const double *values, size_t n)
 {
-    static const char fn[] = "mlops_profile_add";
-    if (!p) return mlops__err_null(fn, "p");
-    if (mlops__check_array(fn, "values", values, n, sizeof *values)) return MLOPS_EINVAL;
+    if (!p) return mlops__err_null(__func__, "p");
+    if (mlops__check_array(__func__, "values", values, n, sizeof *values)) return MLOPS_EINVAL;
     if (p->kind != MLOPS_PROFILE_NUMERIC)
-        return mlops__err(MLOPS_EINVAL, "%s: the profile is categorical: use mlops_profile_add_strings", fn);
+        return mlops__err(MLOPS_EINVAL, "%s: the profile is categorical: use mlops_profile_add_strings", __func__);
     while (n > 0) {
         size_t take = n < MLOPS__PROFILE_CHUNK ? n : MLOPS__PROFILE_CHUNK;
         size_t m = 0;
@@ -307,22 +301,21 @@ int mlops_profile_add(mlops_profile *p, const double *values, size_t n)
     return MLOPS_OK;
 }
 
-int mlops_profile_add_strings(mlops_profile *p, const char *const *values, size_t n)
+MLOPS_API int mlops_profile_add_strings(mlops_profile *p, const char *const *values, size_t n)
 {
-    static const char fn[] = "mlops_profile_add_strings";
-    if (!p) return mlops__err_null(fn, "p");
-    if (mlops__check_array(fn, "values", values, n, sizeof *values)) return MLOPS_EINVAL;
+    if (!p) return mlops__err_null(__func__, "p");
+    if (mlops__check_array(__func__, "values", values, n, sizeof *values)) return MLOPS_EINVAL;
     if (p->kind != MLOPS_PROFILE_CATEGORICAL)
-        return mlops__err(MLOPS_EINVAL, "%s: the profile is numeric: use mlops_profile_add", fn);
+        return mlops__err(MLOPS_EINVAL, "%s: the profile is numeric: use mlops_profile_add", __func__);
     /* Validate the whole batch first so that a bad string adds nothing. */
     for (size_t i = 0; i < n; i++) {
         if (!values[i]) continue;
         size_t len = strlen(values[i]);
         if (len > MAX_CATEGORY_BYTES)
-            return mlops__err(MLOPS_EINVAL, "%s: values[%zu] is %zu bytes long (at most %u)", fn, i,
+            return mlops__err(MLOPS_EINVAL, "%s: values[%zu] is %zu bytes long (at most %u)", __func__, i,
                               len, MAX_CATEGORY_BYTES);
         if (!mlops__utf8_valid(values[i], len))
-            return mlops__err(MLOPS_EINVAL, "%s: values[%zu] is not valid UTF-8", fn, i);
+            return mlops__err(MLOPS_EINVAL, "%s: values[%zu] is not valid UTF-8", __func__, i);
     }
     for (size_t i = 0; i < n; i++) {
         if (!values[i]) {
@@ -364,13 +357,12 @@ int mlops__profile_check_pair(const char *fn, mlops_profile *a, mlops_profile *b
     return MLOPS_OK;
 }
 
-int mlops_profile_merge(mlops_profile *into, mlops_profile *from)
+MLOPS_API int mlops_profile_merge(mlops_profile *into, mlops_profile *from)
 {
-    static const char fn[] = "mlops_profile_merge";
-    if (!into) return mlops__err_null(fn, "into");
-    if (!from) return mlops__err_null(fn, "from");
-    if (into == from) return mlops__err(MLOPS_EINVAL, "%s: a profile cannot merge itself", fn);
-    int rc = mlops__profile_check_pair(fn, into, from);
+    if (!into) return mlops__err_null(__func__, "into");
+    if (!from) return mlops__err_null(__func__, "from");
+    if (into == from) return mlops__err(MLOPS_EINVAL, "%s: a profile cannot merge itself", __func__);
+    int rc = mlops__profile_check_pair(__func__, into, from);
     if (rc) return rc;
     if (into->kind == MLOPS_PROFILE_CATEGORICAL) {
         rc = mlops__freq_merge(&into->freq, &from->freq);
@@ -391,24 +383,19 @@ int mlops_profile_merge(mlops_profile *into, mlops_profile *from)
     return MLOPS_OK;
 }
 
-int mlops_profile_summary_init(mlops_profile_summary *s, unsigned version)
+MLOPS_API int mlops_profile_summary_init(mlops_profile_summary *s, unsigned version)
 {
-    if (!s) return mlops__err_null("mlops_profile_summary_init", "s");
-    if (version == 0 || version > MLOPS_PROFILE_SUMMARY_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_profile_summary_init: unknown version %u", version);
-    mlops_profile_summary z = MLOPS_PROFILE_SUMMARY_INIT;
-    *s = z;
-    s->version = version;
-    return MLOPS_OK;
+    static const mlops_profile_summary defaults = MLOPS_PROFILE_SUMMARY_INIT;
+    return mlops__opts_init(__func__, s, &defaults, sizeof defaults, version,
+                            MLOPS_PROFILE_SUMMARY_VERSION);
 }
 
-int mlops_profile_summary_get(const mlops_profile *p, mlops_profile_summary *s)
+MLOPS_API int mlops_profile_summary_get(const mlops_profile *p, mlops_profile_summary *s)
 {
-    static const char fn[] = "mlops_profile_summary_get";
-    if (!p) return mlops__err_null(fn, "p");
-    if (!s) return mlops__err_null(fn, "s");
+    if (!p) return mlops__err_null(__func__, "p");
+    if (!s) return mlops__err_null(__func__, "s");
     if (s->version == 0 || s->version > MLOPS_PROFILE_SUMMARY_VERSION)
-        return mlops__err(MLOPS_EINVAL, "%s: s->version is %u", fn, s->version);
+        return mlops__err(MLOPS_EINVAL, "%s: s->version is %u", __func__, s->version);
     unsigned v = s->version;
     mlops_profile_summary z = MLOPS_PROFILE_SUMMARY_INIT;
     *s = z;
@@ -437,30 +424,28 @@ int mlops_profile_summary_get(const mlops_profile *p, mlops_profile_summary *s)
     return MLOPS_OK;
 }
 
-int mlops_profile_edges(const mlops_profile *p, const double **edges, size_t *n_edges)
+MLOPS_API int mlops_profile_edges(const mlops_profile *p, const double **edges, size_t *n_edges)
 {
-    static const char fn[] = "mlops_profile_edges";
-    if (!p) return mlops__err_null(fn, "p");
-    if (!edges) return mlops__err_null(fn, "edges");
-    if (!n_edges) return mlops__err_null(fn, "n_edges");
+    if (!p) return mlops__err_null(__func__, "p");
+    if (!edges) return mlops__err_null(__func__, "edges");
+    if (!n_edges) return mlops__err_null(__func__, "n_edges");
     if (p->kind != MLOPS_PROFILE_NUMERIC)
-        return mlops__err(MLOPS_EINVAL, "%s: the profile is categorical", fn);
+        return mlops__err(MLOPS_EINVAL, "%s: the profile is categorical", __func__);
     if (!p->frozen)
-        return mlops__err(MLOPS_EINVAL, "%s: the edges are not frozen yet (mlops_profile_freeze)", fn);
+        return mlops__err(MLOPS_EINVAL, "%s: the edges are not frozen yet (mlops_profile_freeze)", __func__);
     *edges = p->edges;
     *n_edges = p->n_edges;
     return MLOPS_OK;
 }
 
-int mlops_profile_quantile(const mlops_profile *p, double q, double *out)
+MLOPS_API int mlops_profile_quantile(const mlops_profile *p, double q, double *out)
 {
-    static const char fn[] = "mlops_profile_quantile";
-    if (!p) return mlops__err_null(fn, "p");
-    if (!out) return mlops__err_null(fn, "out");
-    if (!(q >= 0.0 && q <= 1.0)) return mlops__err(MLOPS_EINVAL, "%s: q = %g is not in [0, 1]", fn, q);
+    if (!p) return mlops__err_null(__func__, "p");
+    if (!out) return mlops__err_null(__func__, "out");
+    if (!(q >= 0.0 && q <= 1.0)) return mlops__err(MLOPS_EINVAL, "%s: q = %g is not in [0, 1]", __func__, q);
     if (p->kind != MLOPS_PROFILE_NUMERIC)
-        return mlops__err(MLOPS_EINVAL, "%s: the profile is categorical", fn);
-    if (p->kll.n == 0) return mlops__err(MLOPS_EINVAL, "%s: the profile has no finite value", fn);
+        return mlops__err(MLOPS_EINVAL, "%s: the profile is categorical", __func__);
+    if (p->kll.n == 0) return mlops__err(MLOPS_EINVAL, "%s: the profile has no finite value", __func__);
     double *v;
     uint64_t *w;
     size_t n;
@@ -479,14 +464,13 @@ int mlops_profile_quantile(const mlops_profile *p, double q, double *out)
     return MLOPS_OK;
 }
 
-int mlops_profile_category_count(const mlops_profile *p, const char *value, uint64_t *out)
+MLOPS_API int mlops_profile_category_count(const mlops_profile *p, const char *value, uint64_t *out)
 {
-    static const char fn[] = "mlops_profile_category_count";
-    if (!p) return mlops__err_null(fn, "p");
-    if (!value) return mlops__err_null(fn, "value");
-    if (!out) return mlops__err_null(fn, "out");
+    if (!p) return mlops__err_null(__func__, "p");
+    if (!value) return mlops__err_null(__func__, "value");
+    if (!out) return mlops__err_null(__func__, "out");
     if (p->kind != MLOPS_PROFILE_CATEGORICAL)
-        return mlops__err(MLOPS_EINVAL, "%s: the profile is numeric", fn);
+        return mlops__err(MLOPS_EINVAL, "%s: the profile is numeric", __func__);
     size_t len = strlen(value);
     *out = len > MAX_CATEGORY_BYTES ? 0 : mlops__freq_get(&p->freq, value, (uint32_t)len);
     return MLOPS_OK;

@@ -117,12 +117,11 @@ static int pack_categorical(msgpack_packer *pk, const mlops_profile *p)
     return MLOPS_OK;
 }
 
-int mlops_profile_serialize(mlops_profile *p, void **buf, size_t *len)
+MLOPS_API int mlops_profile_serialize(mlops_profile *p, void **buf, size_t *len)
 {
-    static const char fn[] = "mlops_profile_serialize";
-    if (!p) return mlops__err_null(fn, "p");
-    if (!buf) return mlops__err_null(fn, "buf");
-    if (!len) return mlops__err_null(fn, "len");
+    if (!p) return mlops__err_null(__func__, "p");
+    if (!buf) return mlops__err_null(__func__, "buf");
+    if (!len) return mlops__err_null(__func__, "len");
     int rc = mlops__profile_freeze(p);
     if (rc) return rc;
     msgpack_sbuffer sb;
@@ -136,7 +135,7 @@ int mlops_profile_serialize(mlops_profile *p, void **buf, size_t *len)
     /* msgpack's sbuffer grows with realloc; a failed growth leaves it short. */
     if (rc || !sb.data) {
         msgpack_sbuffer_destroy(&sb);
-        return rc ? rc : mlops__err_nomem(fn);
+        return rc ? rc : mlops__err_nomem(__func__);
     }
     *buf = sb.data;
     *len = sb.size;
@@ -145,9 +144,9 @@ int mlops_profile_serialize(mlops_profile *p, void **buf, size_t *len)
 
 /* ---- decoding --------------------------------------------------------------- */
 
-static int bad(const char *why)
+static int bad(const char *fn, const char *why)
 {
-    return mlops__err(MLOPS_EFORMAT, "mlops_profile_deserialize: not a valid profile: %s", why);
+    return mlops__err(MLOPS_EFORMAT, "%s: not a valid profile: %s", fn, why);
 }
 
 static const msgpack_object *get(const msgpack_object *map, const char *key)
@@ -213,102 +212,102 @@ static int get_doubles(const msgpack_object *o, double **out, uint32_t *n)
     return 0;
 }
 
-static int decode_numeric(const msgpack_object *m, mlops_profile *p)
+static int decode_numeric(const char *fn, const msgpack_object *m, mlops_profile *p)
 {
     double *edges = NULL;
     uint32_t ne = 0;
     int fixed;
     if (get_u64(m, "nan", &p->nan) || get_u64(m, "inf", &p->inf) || get_double(m, "min", &p->min) ||
         get_double(m, "max", &p->max) || get_bool(m, "fixed_edges", &fixed))
-        return bad("a numeric field is missing or mistyped");
+        return bad(fn, "a numeric field is missing or mistyped");
     const msgpack_object *mo = get(m, "moments");
     if (!mo || mo->type != MSGPACK_OBJECT_ARRAY || mo->via.array.size != 3 ||
         mo->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
         as_double(&mo->via.array.ptr[1], &p->blocks.mean) ||
         as_double(&mo->via.array.ptr[2], &p->blocks.m2))
-        return bad("moments");
+        return bad(fn, "moments");
     p->blocks.n = mo->via.array.ptr[0].via.u64;
     int r = get_doubles(get(m, "edges"), &edges, &ne);
     if (r == -2) return mlops__err_nomem("reading a profile");
-    if (r) return bad("edges");
-    int rc = mlops__check_edges("mlops_profile_deserialize", edges, ne);
+    if (r) return bad(fn, "edges");
+    int rc = mlops__check_edges(fn, edges, ne);
     if (rc) {
         free(edges);
-        return bad("edges are not finite and strictly increasing");
+        return bad(fn, "edges are not finite and strictly increasing");
     }
     if (ne + 1 > p->opts.bins && !fixed) {
         free(edges);
-        return bad("more edges than bins");
+        return bad(fn, "more edges than bins");
     }
     rc = mlops__profile_set_edges(p, edges, ne);
     free(edges);
     if (rc) return rc;
     p->fixed_edges = fixed;
     const msgpack_object *bc = get(m, "bin_counts");
-    if (!bc || bc->type != MSGPACK_OBJECT_ARRAY || bc->via.array.size != ne + 1) return bad("bin_counts");
+    if (!bc || bc->type != MSGPACK_OBJECT_ARRAY || bc->via.array.size != ne + 1) return bad(fn, "bin_counts");
     uint64_t binned = 0;
     for (uint32_t i = 0; i <= ne; i++) {
-        if (bc->via.array.ptr[i].type != MSGPACK_OBJECT_POSITIVE_INTEGER) return bad("bin_counts");
+        if (bc->via.array.ptr[i].type != MSGPACK_OBJECT_POSITIVE_INTEGER) return bad(fn, "bin_counts");
         p->bin_counts[i] = bc->via.array.ptr[i].via.u64;
         binned += p->bin_counts[i];
     }
     const msgpack_object *sk = get(m, "sketch");
     if (!sk || sk->type != MSGPACK_OBJECT_MAP || get_u64(sk, "n", &p->kll.n) ||
         get_u64(sk, "err", &p->kll.err))
-        return bad("sketch");
+        return bad(fn, "sketch");
     const msgpack_object *lv = get(sk, "levels");
     if (!lv || lv->type != MSGPACK_OBJECT_ARRAY || lv->via.array.size < 1 || lv->via.array.size > 64)
-        return bad("sketch levels");
+        return bad(fn, "sketch levels");
     for (uint32_t h = 0; h < lv->via.array.size; h++) {
         const msgpack_object *l = &lv->via.array.ptr[h];
         if (l->type != MSGPACK_OBJECT_ARRAY || l->via.array.size != 2 ||
             l->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-            return bad("sketch level");
+            return bad(fn, "sketch level");
         double *v;
         uint32_t n;
         r = get_doubles(&l->via.array.ptr[1], &v, &n);
         if (r == -2) return mlops__err_nomem("reading a profile");
         if (r || n >= p->kll.k) {
             if (!r) free(v);
-            return bad("sketch level values");
+            return bad(fn, "sketch level values");
         }
         rc = mlops__kll_set_level(&p->kll, h, v, n, l->via.array.ptr[0].via.u64);
         free(v);
         if (rc) return rc;
     }
-    if (mlops__kll_check(&p->kll)) return bad("the sketch's levels do not add up");
-    if (binned != p->kll.n) return bad("bin counts do not add up to the value count");
+    if (mlops__kll_check(&p->kll)) return bad(fn, "the sketch's levels do not add up");
+    if (binned != p->kll.n) return bad(fn, "bin counts do not add up to the value count");
     uint64_t raw = p->kll.levels[0].n;
-    if (p->blocks.n + raw != p->kll.n || p->blocks.n % p->kll.k != 0) return bad("moments count");
-    if (p->kll.n > 0 && !(p->min <= p->max)) return bad("min and max");
+    if (p->blocks.n + raw != p->kll.n || p->blocks.n % p->kll.k != 0) return bad(fn, "moments count");
+    if (p->kll.n > 0 && !(p->min <= p->max)) return bad(fn, "min and max");
     return MLOPS_OK;
 }
 
-static int decode_categorical(const msgpack_object *m, mlops_profile *p)
+static int decode_categorical(const char *fn, const msgpack_object *m, mlops_profile *p)
 {
     int exact;
     if (get_u64(m, "total", &p->total) || get_u64(m, "missing", &p->missing) ||
         get_bool(m, "exact", &exact) || get_u64(m, "error", &p->freq.err))
-        return bad("a categorical field is missing or mistyped");
+        return bad(fn, "a categorical field is missing or mistyped");
     p->freq.exact = exact;
     const msgpack_object *cs = get(m, "categories");
     if (!cs || cs->type != MSGPACK_OBJECT_ARRAY || cs->via.array.size > p->opts.max_categories)
-        return bad("categories");
+        return bad(fn, "categories");
     uint64_t sum = 0;
     const msgpack_object *prev = NULL;
     for (uint32_t i = 0; i < cs->via.array.size; i++) {
         const msgpack_object *e = &cs->via.array.ptr[i];
-        if (e->type != MSGPACK_OBJECT_ARRAY || e->via.array.size != 2) return bad("category");
+        if (e->type != MSGPACK_OBJECT_ARRAY || e->via.array.size != 2) return bad(fn, "category");
         const msgpack_object *k = &e->via.array.ptr[0], *c = &e->via.array.ptr[1];
         if (k->type != MSGPACK_OBJECT_STR || c->type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
             c->via.u64 == 0 || k->via.str.size > 65535 ||
             !mlops__utf8_valid(k->via.str.ptr, k->via.str.size))
-            return bad("category entry");
+            return bad(fn, "category entry");
         if (prev) {
             uint32_t l = prev->via.str.size < k->via.str.size ? prev->via.str.size : k->via.str.size;
             int cmp = memcmp(prev->via.str.ptr, k->via.str.ptr, l);
             if (cmp > 0 || (cmp == 0 && prev->via.str.size >= k->via.str.size))
-                return bad("categories not sorted and unique");
+                return bad(fn, "categories not sorted and unique");
         }
         prev = k;
         /* No reduction can trigger: at most max_categories entries. */
@@ -316,42 +315,41 @@ static int decode_categorical(const msgpack_object *m, mlops_profile *p)
         if (rc) return rc;
         sum += c->via.u64;
     }
-    if (sum > p->total || (exact && sum != p->total)) return bad("category counts do not add up");
+    if (sum > p->total || (exact && sum != p->total)) return bad(fn, "category counts do not add up");
     return MLOPS_OK;
 }
 
-int mlops_profile_deserialize(const void *buf, size_t len, mlops_profile **out)
+MLOPS_API int mlops_profile_deserialize(const void *buf, size_t len, mlops_profile **out)
 {
-    static const char fn[] = "mlops_profile_deserialize";
-    if (!out) return mlops__err_null(fn, "out");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = NULL;
-    if (!buf && len > 0) return mlops__err_null(fn, "buf");
+    if (!buf && len > 0) return mlops__err_null(__func__, "buf");
     msgpack_unpacked u;
     msgpack_unpacked_init(&u);
     int rc = MLOPS_OK;
     mlops_profile *p = NULL;
     int ur = mlops__mp_unpack(buf, len, &u);
     if (ur == MLOPS__MP_NOMEM) {
-        rc = mlops__err_nomem(fn);
+        rc = mlops__err_nomem(__func__);
         goto out;
     }
     if (ur != MLOPS__MP_OK || u.data.type != MSGPACK_OBJECT_MAP) {
-        rc = bad("not one msgpack map");
+        rc = bad(__func__, "not one msgpack map");
         goto out;
     }
     const msgpack_object *m = &u.data;
     if (!str_is(get(m, "format"), FORMAT_NAME)) {
-        rc = bad("no \"format\": \"" FORMAT_NAME "\"");
+        rc = bad(__func__, "no \"format\": \"" FORMAT_NAME "\"");
         goto out;
     }
     uint64_t version;
     if (get_u64(m, "version", &version) || version == 0) {
-        rc = bad("version");
+        rc = bad(__func__, "version");
         goto out;
     }
     if (version > MLOPS__PROFILE_FORMAT_VERSION) {
         rc = mlops__err(MLOPS_EUNSUPPORTED,
-                        "%s: profile format version %llu is newer than this library's (%d)", fn,
+                        "%s: profile format version %llu is newer than this library's (%d)", __func__,
                         (unsigned long long)version, MLOPS__PROFILE_FORMAT_VERSION);
         goto out;
     }
@@ -360,7 +358,7 @@ int mlops_profile_deserialize(const void *buf, size_t len, mlops_profile **out)
             : str_is(kind, "categorical") ? MLOPS_PROFILE_CATEGORICAL
                                           : 0;
     if (!k) {
-        rc = bad("kind");
+        rc = bad(__func__, "kind");
         goto out;
     }
     mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
@@ -368,7 +366,7 @@ int mlops_profile_deserialize(const void *buf, size_t len, mlops_profile **out)
     if (get_u64(m, "bins", &bins) || get_u64(m, "sketch_k", &sk) || get_u64(m, "freeze_after", &fa) ||
         get_u64(m, "max_categories", &mc) || bins < 2 || bins > 65536 || sk < 16 || sk > 65536 ||
         (sk & 1) || fa < 1 || fa > (1u << 26) || mc < 16 || mc > (1u << 24)) {
-        rc = bad("options");
+        rc = bad(__func__, "options");
         goto out;
     }
     o.bins = (uint32_t)bins;
@@ -377,7 +375,7 @@ int mlops_profile_deserialize(const void *buf, size_t len, mlops_profile **out)
     o.max_categories = (uint32_t)mc;
     rc = mlops__profile_alloc(k, &o, &p);
     if (rc) goto out;
-    rc = k == MLOPS_PROFILE_NUMERIC ? decode_numeric(m, p) : decode_categorical(m, p);
+    rc = k == MLOPS_PROFILE_NUMERIC ? decode_numeric(__func__, m, p) : decode_categorical(__func__, m, p);
 out:
     msgpack_unpacked_destroy(&u);
     if (rc) {

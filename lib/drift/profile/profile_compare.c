@@ -6,21 +6,18 @@
  * interval agrees. */
 #include "drift/drift_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-int mlops_profile_comparison_init(mlops_profile_comparison *c, unsigned version)
+MLOPS_API int mlops_profile_comparison_init(mlops_profile_comparison *c, unsigned version)
 {
-    if (!c) return mlops__err_null("mlops_profile_comparison_init", "c");
-    if (version == 0 || version > MLOPS_PROFILE_COMPARISON_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_profile_comparison_init: unknown version %u", version);
-    mlops_profile_comparison z = MLOPS_PROFILE_COMPARISON_INIT;
-    *c = z;
-    c->version = version;
-    return MLOPS_OK;
+    static const mlops_profile_comparison defaults = MLOPS_PROFILE_COMPARISON_INIT;
+    return mlops__opts_init(__func__, c, &defaults, sizeof defaults, version,
+                            MLOPS_PROFILE_COMPARISON_VERSION);
 }
 
 static int check_cmp(const char *fn, mlops_profile *ref, mlops_profile_comparison *c)
@@ -159,15 +156,14 @@ out:
     return rc;
 }
 
-int mlops_profile_compare(mlops_profile *ref, mlops_profile *cur, mlops_profile_comparison *c)
+MLOPS_API int mlops_profile_compare(mlops_profile *ref, mlops_profile *cur, mlops_profile_comparison *c)
 {
-    static const char fn[] = "mlops_profile_compare";
-    int rc = check_cmp(fn, ref, c);
+    int rc = check_cmp(__func__, ref, c);
     if (rc) return rc;
-    if (!cur) return mlops__err_null(fn, "cur");
-    rc = mlops__profile_check_pair(fn, ref, cur);
-    if (!rc) rc = need_values(fn, ref, "reference");
-    if (!rc) rc = need_values(fn, cur, "current");
+    if (!cur) return mlops__err_null(__func__, "cur");
+    rc = mlops__profile_check_pair(__func__, ref, cur);
+    if (!rc) rc = need_values(__func__, ref, "reference");
+    if (!rc) rc = need_values(__func__, cur, "current");
     if (rc) return rc;
     reset(c);
     if (ref->kind == MLOPS_PROFILE_CATEGORICAL)
@@ -197,26 +193,25 @@ int mlops_profile_compare(mlops_profile *ref, mlops_profile *cur, mlops_profile_
     return MLOPS_OK;
 }
 
-int mlops_profile_compare_values(mlops_profile *ref, const double *cur, size_t ncur,
+MLOPS_API int mlops_profile_compare_values(mlops_profile *ref, const double *cur, size_t ncur,
                                  mlops_profile_comparison *c)
 {
-    static const char fn[] = "mlops_profile_compare_values";
-    int rc = check_cmp(fn, ref, c);
+    int rc = check_cmp(__func__, ref, c);
     if (rc) return rc;
     if (ref->kind != MLOPS_PROFILE_NUMERIC)
-        return mlops__err(MLOPS_EINVAL, "%s: the profile is categorical: use mlops_profile_compare_strings", fn);
+        return mlops__err(MLOPS_EINVAL, "%s: the profile is categorical: use mlops_profile_compare_strings", __func__);
     rc = mlops__profile_freeze(ref);
-    if (!rc) rc = need_values(fn, ref, "reference");
+    if (!rc) rc = need_values(__func__, ref, "reference");
     if (rc) return rc;
     mlops__sample b;
-    rc = mlops__sample_load(fn, "cur", cur, ncur, 1, 1, &b);
+    rc = mlops__sample_load(__func__, "cur", cur, ncur, 1, 1, &b);
     if (rc) return rc;
     reset(c);
     uint64_t *cc = calloc(ref->n_edges + 1, sizeof *cc);
     double *v1 = NULL;
     uint64_t *w1 = NULL;
     size_t m1 = 0;
-    if (!cc) rc = mlops__err_nomem(fn);
+    if (!cc) rc = mlops__err_nomem(__func__);
     if (!rc) {
         mlops__bin_add(b.v, b.n, ref->edges, ref->n_edges, cc);
         rc = binned_fill(c, ref->bin_counts, cc, ref->n_edges + 1);
@@ -236,16 +231,15 @@ int mlops_profile_compare_values(mlops_profile *ref, const double *cur, size_t n
     return rc;
 }
 
-int mlops_profile_compare_strings(mlops_profile *ref, const char *const *cur, size_t ncur,
+MLOPS_API int mlops_profile_compare_strings(mlops_profile *ref, const char *const *cur, size_t ncur,
                                   mlops_profile_comparison *c)
 {
-    static const char fn[] = "mlops_profile_compare_strings";
-    int rc = check_cmp(fn, ref, c);
+    int rc = check_cmp(__func__, ref, c);
     if (rc) return rc;
     if (ref->kind != MLOPS_PROFILE_CATEGORICAL)
-        return mlops__err(MLOPS_EINVAL, "%s: the profile is numeric: use mlops_profile_compare_values", fn);
-    if (mlops__check_array(fn, "cur", cur, ncur, sizeof *cur)) return MLOPS_EINVAL;
-    rc = need_values(fn, ref, "reference");
+        return mlops__err(MLOPS_EINVAL, "%s: the profile is numeric: use mlops_profile_compare_values", __func__);
+    if (mlops__check_array(__func__, "cur", cur, ncur, sizeof *cur)) return MLOPS_EINVAL;
+    rc = need_values(__func__, ref, "reference");
     if (rc) return rc;
     /* The batch is counted exactly: a profile whose cap never binds. */
     mlops_profile_opts o = ref->opts;
@@ -256,7 +250,7 @@ int mlops_profile_compare_strings(mlops_profile *ref, const char *const *cur, si
     b->freq.cap = UINT32_MAX;
     rc = mlops_profile_add_strings(b, cur, ncur);
     if (!rc && b->total == 0)
-        rc = mlops__err(MLOPS_EINVAL, "%s: 'cur' has no value (%zu missing)", fn, ncur);
+        rc = mlops__err(MLOPS_EINVAL, "%s: 'cur' has no value (%zu missing)", __func__, ncur);
     if (!rc) {
         reset(c);
         rc = compare_freq(c, &ref->freq, ref->total, &b->freq, b->total);

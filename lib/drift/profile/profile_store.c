@@ -7,12 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int mlops_profile_put(mlops_store *s, mlops_profile *p, mlops_digest *out)
+MLOPS_API int mlops_profile_put(mlops_store *s, mlops_profile *p, mlops_digest *out)
 {
-    static const char fn[] = "mlops_profile_put";
-    if (!s) return mlops__err_null(fn, "s");
-    if (!p) return mlops__err_null(fn, "p");
-    if (!out) return mlops__err_null(fn, "out");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!p) return mlops__err_null(__func__, "p");
+    if (!out) return mlops__err_null(__func__, "out");
     void *buf;
     size_t len;
     int rc = mlops_profile_serialize(p, &buf, &len);
@@ -22,13 +21,12 @@ int mlops_profile_put(mlops_store *s, mlops_profile *p, mlops_digest *out)
     return rc;
 }
 
-int mlops_profile_get(mlops_store *s, const mlops_digest *d, mlops_profile **out)
+MLOPS_API int mlops_profile_get(mlops_store *s, const mlops_digest *d, mlops_profile **out)
 {
-    static const char fn[] = "mlops_profile_get";
-    if (!out) return mlops__err_null(fn, "out");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = NULL;
-    if (!s) return mlops__err_null(fn, "s");
-    if (!d) return mlops__err_null(fn, "d");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!d) return mlops__err_null(__func__, "d");
     void *buf;
     size_t len;
     int rc = mlops_blob_get(s, d, &buf, &len);
@@ -40,7 +38,7 @@ int mlops_profile_get(mlops_store *s, const mlops_digest *d, mlops_profile **out
         mlops_digest_format(d, hex);
         char why[768];
         snprintf(why, sizeof why, "%s", mlops_last_error());
-        return mlops__err(rc, "%s: blob %s: %s", fn, hex, why);
+        return mlops__err(rc, "%s: blob %s: %s", __func__, hex, why);
     }
     return rc;
 }

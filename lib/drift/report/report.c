@@ -5,6 +5,7 @@
 #include "drift/drift_internal.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 #include <math.h>
@@ -47,15 +48,11 @@ int mlops__drift_method_rule(int method, int *is_p_value, int *inclusive)
     return MLOPS_OK;
 }
 
-int mlops_drift_report_opts_init(mlops_drift_report_opts *opts, unsigned version)
+MLOPS_API int mlops_drift_report_opts_init(mlops_drift_report_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_drift_report_opts_init", "opts");
-    if (version == 0 || version > MLOPS_DRIFT_REPORT_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_drift_report_opts_init: unknown version %u", version);
-    mlops_drift_report_opts d = MLOPS_DRIFT_REPORT_OPTS_INIT;
-    *opts = d;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_drift_report_opts defaults = MLOPS_DRIFT_REPORT_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_DRIFT_REPORT_OPTS_VERSION);
 }
 
 /* The report and everything it points to live in one arena. */
@@ -64,7 +61,7 @@ typedef struct report_impl {
     mlops__arena arena;
 } report_impl;
 
-void mlops_drift_report_free(mlops_drift_report *r)
+MLOPS_API void mlops_drift_report_free(mlops_drift_report *r)
 {
     if (!r) return;
     report_impl *ri = (report_impl *)r;
@@ -73,6 +70,7 @@ void mlops_drift_report_free(mlops_drift_report *r)
 }
 
 typedef struct job {
+    const char *fn; /* the public function reporting */
     size_t ncols;
     const int *kinds;
     const double *const *ref, *const *cur;
@@ -181,7 +179,7 @@ static double std_ddof0(const mlops__sample *a)
 
 static int run_column(const job *jb, size_t i, mlops_drift_column_result *r, const char *name)
 {
-    static const char fn[] = "mlops_drift_report_compute";
+    const char *fn = jb->fn;
     mlops__sample a, b;
     char side[MAX_NAME + 32];
     snprintf(side, sizeof side, "column '%s' reference", name);
@@ -264,7 +262,7 @@ static int run_column(const job *jb, size_t i, mlops_drift_column_result *r, con
                                                                : br.jensen_shannon;
         break;
     }
-    if (!rc) rc = mlops__drift_hist_compute(r->kind, &a, &b, &jb->hists[i]);
+    if (!rc) rc = mlops__drift_hist_compute(fn, r->kind, &a, &b, &jb->hists[i]);
     mlops__sample_free(&a);
     mlops__sample_free(&b);
     return rc;
@@ -299,11 +297,10 @@ static int cmp_names(const void *x, const void *y)
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-static int validate(size_t ncols, const char *const *names, const int *kinds,
+static int validate(const char *fn, size_t ncols, const char *const *names, const int *kinds,
                     const double *const *ref, const size_t *nref, const double *const *cur,
                     const size_t *ncur, const mlops_drift_report_opts *o)
 {
-    static const char fn[] = "mlops_drift_report_compute";
     if (ncols == 0) return mlops__err(MLOPS_EINVAL, "%s: no columns", fn);
     if (!names) return mlops__err_null(fn, "names");
     if (!kinds) return mlops__err_null(fn, "kinds");
@@ -365,20 +362,19 @@ static unsigned online_cpus(void)
     return n > 0 ? (unsigned)n : 1u;
 }
 
-int mlops_drift_report_compute(size_t ncols, const char *const *names, const int *kinds,
+MLOPS_API int mlops_drift_report_compute(size_t ncols, const char *const *names, const int *kinds,
                                const double *const *ref, const size_t *nref,
                                const double *const *cur, const size_t *ncur,
                                const mlops_drift_report_opts *opts, mlops_drift_report **out)
 {
-    static const char fn[] = "mlops_drift_report_compute";
-    if (!out) return mlops__err_null(fn, "out");
+    if (!out) return mlops__err_null(__func__, "out");
     *out = NULL;
     mlops_drift_report_opts d = MLOPS_DRIFT_REPORT_OPTS_INIT;
     if (!opts) opts = &d;
-    int rc = validate(ncols, names, kinds, ref, nref, cur, ncur, opts);
+    int rc = validate(__func__, ncols, names, kinds, ref, nref, cur, ncur, opts);
     if (rc) return rc;
     report_impl *ri = calloc(1, sizeof *ri);
-    if (!ri) return mlops__err_nomem(fn);
+    if (!ri) return mlops__err_nomem(__func__);
     mlops__arena *ar = &ri->arena;
     mlops_drift_column_result *res = mlops__arena_alloc(ar, ncols * sizeof *res);
     const mlops_drift_column_result **ptrs = mlops__arena_alloc(ar, ncols * sizeof *ptrs);
@@ -392,8 +388,8 @@ int mlops_drift_report_compute(size_t ncols, const char *const *names, const int
     }
     mlops__drift_hist *hists = calloc(ncols, sizeof *hists);
     if (!hists) goto nomem;
-    job jb = { .ncols = ncols, .kinds = kinds, .ref = ref, .cur = cur, .nref = nref, .ncur = ncur,
-               .opts = opts, .res = res, .hists = hists };
+    job jb = { .fn = __func__, .ncols = ncols, .kinds = kinds, .ref = ref, .cur = cur,
+               .nref = nref, .ncur = ncur, .opts = opts, .res = res, .hists = hists };
     pthread_mutex_init(&jb.lock, NULL);
     unsigned want = opts->threads ? opts->threads : online_cpus();
     size_t nthreads = want < ncols ? want : ncols;
@@ -407,7 +403,7 @@ int mlops_drift_report_compute(size_t ncols, const char *const *names, const int
     free(th);
     pthread_mutex_destroy(&jb.lock);
     for (size_t i = 0; i < ncols; i++) {
-        if (!jb.rc && (jb.rc = mlops__drift_hist_attach(ar, &hists[i], &res[i])))
+        if (!jb.rc && (jb.rc = mlops__drift_hist_attach(__func__, ar, &hists[i], &res[i])))
             snprintf(jb.msg, sizeof jb.msg, "%s", mlops_last_error());
         mlops__drift_hist_free(&hists[i]);
     }
@@ -460,5 +456,5 @@ int mlops_drift_report_compute(size_t ncols, const char *const *names, const int
     return MLOPS_OK;
 nomem:
     mlops_drift_report_free(&ri->pub);
-    return mlops__err_nomem(fn);
+    return mlops__err_nomem(__func__);
 }

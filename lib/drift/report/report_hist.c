@@ -43,11 +43,11 @@ static int all_integers(const mlops__sample *s)
     return 1;
 }
 
-static int alloc_hist(mlops__drift_hist *h, size_t n, int edges)
+static int alloc_hist(const char *fn, mlops__drift_hist *h, size_t n, int edges)
 {
     size_t doubles = edges ? n + 1 : n;
     h->block = malloc(doubles * sizeof(double) + 2 * n * sizeof(uint64_t));
-    if (!h->block) return mlops__err_nomem("mlops_drift_report_compute: chart data");
+    if (!h->block) return mlops__err(MLOPS_ENOMEM, "out of memory while %s: chart data", fn);
     h->n = n;
     h->ref = (uint64_t *)h->block;
     h->cur = h->ref + n;
@@ -67,7 +67,8 @@ static void count_bins(const mlops__sample *s, double lo, double width, size_t n
     }
 }
 
-static int histogram(const mlops__sample *a, const mlops__sample *b, mlops__drift_hist *h)
+static int histogram(const char *fn, const mlops__sample *a, const mlops__sample *b,
+                     mlops__drift_hist *h)
 {
     size_t total = a->n + b->n;
     double n_rice = ceil(2.0 * cbrt((double)total));
@@ -93,7 +94,7 @@ static int histogram(const mlops__sample *a, const mlops__sample *b, mlops__drif
         lo -= 0.5;
         hi = lo + width * (double)n;
     }
-    int rc = alloc_hist(h, n, 1);
+    int rc = alloc_hist(fn, h, n, 1);
     if (rc) return rc;
     for (size_t i = 0; i <= n; i++) h->edges[i] = i == n ? hi : lo + width * (double)i;
     count_bins(a, lo, width, n, h->ref);
@@ -115,11 +116,11 @@ static int by_total_desc(const void *x, const void *y)
     return (p->value > q->value) - (p->value < q->value);
 }
 
-static int value_bars(int kind, const mlops__sample *a, const mlops__sample *b, size_t k,
-                      mlops__drift_hist *h)
+static int value_bars(const char *fn, int kind, const mlops__sample *a, const mlops__sample *b,
+                      size_t k, mlops__drift_hist *h)
 {
     bar *bars = malloc(k * sizeof *bars);
-    if (!bars) return mlops__err_nomem("mlops_drift_report_compute: chart data");
+    if (!bars) return mlops__err(MLOPS_ENOMEM, "out of memory while %s: chart data", fn);
     size_t i = 0, j = 0, m = 0;
     while (i < a->n || j < b->n) {
         double v = (j >= b->n || (i < a->n && a->v[i] <= b->v[j])) ? a->v[i] : b->v[j];
@@ -131,7 +132,7 @@ static int value_bars(int kind, const mlops__sample *a, const mlops__sample *b, 
     }
     if (kind == MLOPS_COLUMN_CATEGORICAL) qsort(bars, m, sizeof *bars, by_total_desc);
     size_t shown = m > MLOPS_DRIFT_HIST_MAX_BARS ? MLOPS_DRIFT_HIST_MAX_BARS : m;
-    int rc = alloc_hist(h, shown, 0);
+    int rc = alloc_hist(fn, h, shown, 0);
     if (rc) {
         free(bars);
         return rc;
@@ -147,18 +148,19 @@ static int value_bars(int kind, const mlops__sample *a, const mlops__sample *b, 
     return MLOPS_OK;
 }
 
-int mlops__drift_hist_compute(int kind, const mlops__sample *a, const mlops__sample *b,
-                              mlops__drift_hist *h)
+int mlops__drift_hist_compute(const char *fn, int kind, const mlops__sample *a,
+                              const mlops__sample *b, mlops__drift_hist *h)
 {
     memset(h, 0, sizeof *h);
     if (a->n == 0 || b->n == 0) return MLOPS_OK; /* nothing to draw */
     size_t cap = kind == MLOPS_COLUMN_NUMERIC ? MLOPS_DRIFT_HIST_MAX_VALUES : (size_t)-2;
     size_t k = distinct_union(a, b, cap);
-    if (kind == MLOPS_COLUMN_NUMERIC && k > MLOPS_DRIFT_HIST_MAX_VALUES) return histogram(a, b, h);
-    return value_bars(kind, a, b, k, h);
+    if (kind == MLOPS_COLUMN_NUMERIC && k > MLOPS_DRIFT_HIST_MAX_VALUES) return histogram(fn, a, b, h);
+    return value_bars(fn, kind, a, b, k, h);
 }
 
-int mlops__drift_hist_attach(mlops__arena *ar, mlops__drift_hist *h, mlops_drift_column_result *r)
+int mlops__drift_hist_attach(const char *fn, mlops__arena *ar, mlops__drift_hist *h,
+                            mlops_drift_column_result *r)
 {
     size_t n = h->n;
     r->hist_n = 0;
@@ -169,7 +171,7 @@ int mlops__drift_hist_attach(mlops__arena *ar, mlops__drift_hist *h, mlops_drift
     size_t ndoubles = h->edges ? n + 1 : n;
     uint64_t *counts = mlops__arena_alloc(ar, 2 * n * sizeof *counts);
     double *d = mlops__arena_alloc(ar, ndoubles * sizeof *d);
-    if (!counts || !d) return mlops__err_nomem("mlops_drift_report_compute: chart data");
+    if (!counts || !d) return mlops__err(MLOPS_ENOMEM, "out of memory while %s: chart data", fn);
     memcpy(counts, h->ref, n * sizeof *counts);
     memcpy(counts + n, h->cur, n * sizeof *counts);
     memcpy(d, h->edges ? h->edges : h->values, ndoubles * sizeof *d);

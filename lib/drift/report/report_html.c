@@ -6,14 +6,13 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/opts.h"
 #include "util/str.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-#define FN "mlops_drift_report_html"
 
 /* Chart geometry (SVG user units). */
 #define CHART_W 600.0
@@ -24,15 +23,11 @@
 #define REF_COLOR "#3b6fb6"
 #define CUR_COLOR "#e8743b"
 
-int mlops_drift_html_opts_init(mlops_drift_html_opts *opts, unsigned version)
+MLOPS_API int mlops_drift_html_opts_init(mlops_drift_html_opts *opts, unsigned version)
 {
-    if (!opts) return mlops__err_null("mlops_drift_html_opts_init", "opts");
-    if (version == 0 || version > MLOPS_DRIFT_HTML_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_drift_html_opts_init: unknown version %u", version);
-    mlops_drift_html_opts d = MLOPS_DRIFT_HTML_OPTS_INIT;
-    *opts = d;
-    opts->version = version;
-    return MLOPS_OK;
+    static const mlops_drift_html_opts defaults = MLOPS_DRIFT_HTML_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_DRIFT_HTML_OPTS_VERSION);
 }
 
 /* ---- Text ----------------------------------------------------------------- */
@@ -475,30 +470,31 @@ static void chart(mlops__buf *b, const mlops_drift_column_result *c, size_t col,
 
 /* ---- The page ----------------------------------------------------------------- */
 
-static int check_text(const char *what, const char *s)
+static int check_text(const char *fn, const char *what, const char *s)
 {
     if (s && !mlops__utf8_valid(s, strlen(s)))
-        return mlops__err(MLOPS_EINVAL, "%s: %s is not valid UTF-8", FN, what);
+        return mlops__err(MLOPS_EINVAL, "%s: %s is not valid UTF-8", fn, what);
     return MLOPS_OK;
 }
 
-static int check_opts(const mlops_drift_report *r, const mlops_drift_html_opts *o)
+static int check_opts(const char *fn, const mlops_drift_report *r,
+                      const mlops_drift_html_opts *o)
 {
     if (o->version == 0 || o->version > MLOPS_DRIFT_HTML_OPTS_VERSION)
-        return mlops__err(MLOPS_EINVAL, "%s: opts->version is %u", FN, o->version);
-    int rc = check_text("the title", o->title);
-    if (!rc) rc = check_text("the reference name", o->reference_name);
-    if (!rc) rc = check_text("the current name", o->current_name);
+        return mlops__err(MLOPS_EINVAL, "%s: opts->version is %u", fn, o->version);
+    int rc = check_text(fn, "the title", o->title);
+    if (!rc) rc = check_text(fn, "the reference name", o->reference_name);
+    if (!rc) rc = check_text(fn, "the current name", o->current_name);
     if (rc) return rc;
     if (o->category_labels && !o->category_label_counts)
-        return mlops__err_null(FN, "opts->category_label_counts");
+        return mlops__err_null(fn, "opts->category_label_counts");
     for (size_t i = 0; o->category_labels && i < r->n_columns; i++) {
         if (!o->category_labels[i]) continue;
         for (size_t k = 0; k < o->category_label_counts[i]; k++) {
             const char *l = o->category_labels[i][k];
             if (l && !mlops__utf8_valid(l, strlen(l)))
                 return mlops__err(MLOPS_EINVAL, "%s: category label %zu of column '%s' is not valid UTF-8",
-                                  FN, k, r->columns[i]->name);
+                                  fn, k, r->columns[i]->name);
         }
     }
     return MLOPS_OK;
@@ -530,15 +526,15 @@ static void summary_table(mlops__buf *b, const mlops_drift_report *r)
     mlops__buf_add(b, "</tbody></table>");
 }
 
-int mlops_drift_report_html(const mlops_drift_report *r, const mlops_drift_html_opts *opts,
+MLOPS_API int mlops_drift_report_html(const mlops_drift_report *r, const mlops_drift_html_opts *opts,
                             char **html)
 {
-    if (!html) return mlops__err_null(FN, "html");
+    if (!html) return mlops__err_null(__func__, "html");
     *html = NULL;
-    if (!r) return mlops__err_null(FN, "r");
+    if (!r) return mlops__err_null(__func__, "r");
     mlops_drift_html_opts d = MLOPS_DRIFT_HTML_OPTS_INIT;
     const mlops_drift_html_opts *o = opts ? opts : &d;
-    int rc = check_opts(r, o);
+    int rc = check_opts(__func__, r, o);
     if (rc) return rc;
     const char *title = o->title ? o->title : "Data drift report";
     const char *ref_name = o->reference_name ? o->reference_name : "reference";
@@ -611,5 +607,5 @@ int mlops_drift_report_html(const mlops_drift_report *r, const mlops_drift_html_
     }
     mlops__buf_add(&b, ". Charts show each side&#8217;s share of its finite values.</footer>"
                        "</main></body></html>\n");
-    return mlops__buf_take(&b, html, FN);
+    return mlops__buf_take(&b, html, __func__);
 }

@@ -22,11 +22,10 @@ static void u64(mlops__buf *b, const char *k, uint64_t v)
     mlops__buf_addf(b, "%llu,", (unsigned long long)v);
 }
 
-int mlops_drift_report_json(const mlops_drift_report *r, char **json)
+MLOPS_API int mlops_drift_report_json(const mlops_drift_report *r, char **json)
 {
-    static const char fn[] = "mlops_drift_report_json";
-    if (!r) return mlops__err_null(fn, "r");
-    if (!json) return mlops__err_null(fn, "json");
+    if (!r) return mlops__err_null(__func__, "r");
+    if (!json) return mlops__err_null(__func__, "json");
     mlops__buf b = MLOPS__BUF_INIT;
     mlops__buf_add(&b, "{\"format\":\"mlops.drift_report\",\"version\":1,");
     key(&b, "dataset_drift");
@@ -72,5 +71,5 @@ int mlops_drift_report_json(const mlops_drift_report *r, char **json)
         mlops__buf_add(&b, "}}");
     }
     mlops__buf_add(&b, "]}");
-    return mlops__buf_take(&b, json, fn);
+    return mlops__buf_take(&b, json, __func__);
 }

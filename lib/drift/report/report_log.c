@@ -17,16 +17,15 @@ static const char *key_of(mlops__arena *a, const char *col, const char *what)
     return k;
 }
 
-int mlops_drift_report_log(mlops_run *run, const mlops_drift_report *r, int64_t step, int64_t ts_ms)
+MLOPS_API int mlops_drift_report_log(mlops_run *run, const mlops_drift_report *r, int64_t step, int64_t ts_ms)
 {
-    static const char fn[] = "mlops_drift_report_log";
-    if (!run) return mlops__err_null(fn, "run");
-    if (!r) return mlops__err_null(fn, "r");
+    if (!run) return mlops__err_null(__func__, "run");
+    if (!r) return mlops__err_null(__func__, "r");
     if (ts_ms == 0) ts_ms = mlops__now_ms();
     size_t cap = 5 * r->n_columns + 2, n = 0;
     mlops__arena a = MLOPS__ARENA_INIT;
     mlops_metric *m = mlops__arena_alloc(&a, cap * sizeof *m);
-    if (!m) return mlops__err_nomem(fn);
+    if (!m) return mlops__err_nomem(__func__);
     int nomem = 0;
 #define PUT(k, v)                                                    \
     do {                                                             \
@@ -47,7 +46,7 @@ int mlops_drift_report_log(mlops_run *run, const mlops_drift_report *r, int64_t 
     PUT("drift.share_drifted", r->share_drifted);
     PUT("drift.dataset_drift", r->dataset_drift ? 1.0 : 0.0);
 #undef PUT
-    int rc = nomem ? mlops__err_nomem(fn) : mlops_run_log_metrics(run, m, n);
+    int rc = nomem ? mlops__err_nomem(__func__) : mlops_run_log_metrics(run, m, n);
     mlops__arena_free(&a);
     return rc;
 }

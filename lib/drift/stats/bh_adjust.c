@@ -16,21 +16,20 @@ static int cmp_pidx(const void *x, const void *y)
     return (a->i > b->i) - (a->i < b->i);
 }
 
-int mlops_drift_bh_adjust(const double *p, size_t n, double *adjusted)
+MLOPS_API int mlops_drift_bh_adjust(const double *p, size_t n, double *adjusted)
 {
-    static const char fn[] = "mlops_drift_bh_adjust";
     if (n == 0) return MLOPS_OK;
-    if (mlops__check_array(fn, "p", p, n, sizeof *p)) return MLOPS_EINVAL;
-    if (!adjusted) return mlops__err_null(fn, "adjusted");
+    if (mlops__check_array(__func__, "p", p, n, sizeof *p)) return MLOPS_EINVAL;
+    if (!adjusted) return mlops__err_null(__func__, "adjusted");
     for (size_t i = 0; i < n; i++)
         if (!(p[i] >= 0.0 && p[i] <= 1.0))
-            return mlops__err(MLOPS_EINVAL, "%s: p[%zu] = %g is not in [0, 1]", fn, i, p[i]);
+            return mlops__err(MLOPS_EINVAL, "%s: p[%zu] = %g is not in [0, 1]", __func__, i, p[i]);
     if (n == 1) {
         adjusted[0] = p[0];
         return MLOPS_OK;
     }
     pidx *s = malloc(n * sizeof *s);
-    if (!s) return mlops__err_nomem(fn);
+    if (!s) return mlops__err_nomem(__func__);
     for (size_t i = 0; i < n; i++) {
         s[i].p = p[i];
         s[i].i = i;

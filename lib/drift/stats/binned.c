@@ -3,6 +3,7 @@
  * two count vectors. Binning is O(n) once the edges exist. */
 #include "drift/drift_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -210,15 +211,11 @@ int mlops__binned_from_counts(const double *pc, const double *qc, size_t k, mlop
 
 /* ---- public ---------------------------------------------------------------- */
 
-int mlops_binned_result_init(mlops_binned_result *r, unsigned version)
+MLOPS_API int mlops_binned_result_init(mlops_binned_result *r, unsigned version)
 {
-    if (!r) return mlops__err_null("mlops_binned_result_init", "r");
-    if (version == 0 || version > MLOPS_BINNED_RESULT_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_binned_result_init: unknown version %u", version);
-    mlops_binned_result z = MLOPS_BINNED_RESULT_INIT;
-    *r = z;
-    r->version = version;
-    return MLOPS_OK;
+    static const mlops_binned_result defaults = MLOPS_BINNED_RESULT_INIT;
+    return mlops__opts_init(__func__, r, &defaults, sizeof defaults, version,
+                            MLOPS_BINNED_RESULT_VERSION);
 }
 
 static int check_bins(const char *fn, size_t bins)
@@ -228,21 +225,20 @@ static int check_bins(const char *fn, size_t bins)
     return MLOPS_OK;
 }
 
-int mlops_drift_quantile_edges(const double *ref, size_t nref, size_t bins, double **edges,
+MLOPS_API int mlops_drift_quantile_edges(const double *ref, size_t nref, size_t bins, double **edges,
                                size_t *n_edges)
 {
-    static const char fn[] = "mlops_drift_quantile_edges";
-    if (!edges) return mlops__err_null(fn, "edges");
-    if (!n_edges) return mlops__err_null(fn, "n_edges");
-    int rc = check_bins(fn, bins);
+    if (!edges) return mlops__err_null(__func__, "edges");
+    if (!n_edges) return mlops__err_null(__func__, "n_edges");
+    int rc = check_bins(__func__, bins);
     if (rc) return rc;
     mlops__sample a;
-    rc = mlops__sample_load(fn, "ref", ref, nref, 1, 1, &a);
+    rc = mlops__sample_load(__func__, "ref", ref, nref, 1, 1, &a);
     if (rc) return rc;
     double *e = malloc((bins - 1) * sizeof *e);
     if (!e) {
         mlops__sample_free(&a);
-        return mlops__err_nomem(fn);
+        return mlops__err_nomem(__func__);
     }
     size_t m = mlops__edges_from_sorted(a.v, a.n, bins, e);
     mlops__sample_free(&a);
@@ -267,13 +263,12 @@ int mlops__check_edges(const char *fn, const double *edges, size_t ne)
     return MLOPS_OK;
 }
 
-int mlops_drift_bin_counts(const double *values, size_t n, const double *edges, size_t n_edges,
+MLOPS_API int mlops_drift_bin_counts(const double *values, size_t n, const double *edges, size_t n_edges,
                            uint64_t *counts)
 {
-    static const char fn[] = "mlops_drift_bin_counts";
-    if (mlops__check_array(fn, "values", values, n, sizeof *values)) return MLOPS_EINVAL;
-    if (!counts) return mlops__err_null(fn, "counts");
-    int rc = mlops__check_edges(fn, edges, n_edges);
+    if (mlops__check_array(__func__, "values", values, n, sizeof *values)) return MLOPS_EINVAL;
+    if (!counts) return mlops__err_null(__func__, "counts");
+    int rc = mlops__check_edges(__func__, edges, n_edges);
     if (rc) return rc;
     memset(counts, 0, (n_edges + 1) * sizeof *counts);
     mlops__bin_add(values, n, edges, n_edges, counts);
@@ -322,40 +317,37 @@ out:
     return rc;
 }
 
-int mlops_drift_binned(const double *ref, size_t nref, const double *cur, size_t ncur, size_t bins,
+MLOPS_API int mlops_drift_binned(const double *ref, size_t nref, const double *cur, size_t ncur, size_t bins,
                        mlops_binned_result *out)
 {
-    static const char fn[] = "mlops_drift_binned";
-    if (!out) return mlops__err_null(fn, "out");
+    if (!out) return mlops__err_null(__func__, "out");
     if (out->version == 0 || out->version > MLOPS_BINNED_RESULT_VERSION)
-        return mlops__err(MLOPS_EINVAL, "%s: out->version is %u", fn, out->version);
+        return mlops__err(MLOPS_EINVAL, "%s: out->version is %u", __func__, out->version);
     double *pc, *qc;
     size_t k;
-    int rc = binned_counts(fn, ref, nref, cur, ncur, bins, &pc, &qc, &k);
+    int rc = binned_counts(__func__, ref, nref, cur, ncur, bins, &pc, &qc, &k);
     if (rc) return rc;
     mlops__binned_from_counts(pc, qc, k, out);
     free(pc);
     return MLOPS_OK;
 }
 
-int mlops_drift_binned_counts(const double *ref_counts, const double *cur_counts, size_t k,
+MLOPS_API int mlops_drift_binned_counts(const double *ref_counts, const double *cur_counts, size_t k,
                               mlops_binned_result *out)
 {
-    static const char fn[] = "mlops_drift_binned_counts";
-    if (!out) return mlops__err_null(fn, "out");
+    if (!out) return mlops__err_null(__func__, "out");
     if (out->version == 0 || out->version > MLOPS_BINNED_RESULT_VERSION)
-        return mlops__err(MLOPS_EINVAL, "%s: out->version is %u", fn, out->version);
-    int rc = mlops__check_counts(fn, ref_counts, cur_counts, k);
+        return mlops__err(MLOPS_EINVAL, "%s: out->version is %u", __func__, out->version);
+    int rc = mlops__check_counts(__func__, ref_counts, cur_counts, k);
     if (rc) return rc;
     return mlops__binned_from_counts(ref_counts, cur_counts, k, out);
 }
 
-int mlops_drift_chisq(const double *ref_counts, const double *cur_counts, size_t k,
+MLOPS_API int mlops_drift_chisq(const double *ref_counts, const double *cur_counts, size_t k,
                       mlops_test_result *out)
 {
-    static const char fn[] = "mlops_drift_chisq";
-    if (!out) return mlops__err_null(fn, "out");
-    int rc = mlops__check_counts(fn, ref_counts, cur_counts, k);
+    if (!out) return mlops__err_null(__func__, "out");
+    int rc = mlops__check_counts(__func__, ref_counts, cur_counts, k);
     if (rc) return rc;
     mlops__chisq_counts(ref_counts, cur_counts, k, out, NULL);
     return MLOPS_OK;
@@ -377,30 +369,30 @@ static int binned_one(const char *fn, const double *ref, size_t nref, const doub
     return MLOPS_OK;
 }
 
-int mlops_drift_psi(const double *ref, size_t nref, const double *cur, size_t ncur, size_t bins,
+MLOPS_API int mlops_drift_psi(const double *ref, size_t nref, const double *cur, size_t ncur, size_t bins,
                     double *out)
 {
-    return binned_one("mlops_drift_psi", ref, nref, cur, ncur, bins, out,
+    return binned_one(__func__, ref, nref, cur, ncur, bins, out,
                       offsetof(mlops_binned_result, psi));
 }
 
-int mlops_drift_jensen_shannon(const double *ref, size_t nref, const double *cur, size_t ncur,
+MLOPS_API int mlops_drift_jensen_shannon(const double *ref, size_t nref, const double *cur, size_t ncur,
                                size_t bins, double *out)
 {
-    return binned_one("mlops_drift_jensen_shannon", ref, nref, cur, ncur, bins, out,
+    return binned_one(__func__, ref, nref, cur, ncur, bins, out,
                       offsetof(mlops_binned_result, jensen_shannon));
 }
 
-int mlops_drift_kl(const double *ref, size_t nref, const double *cur, size_t ncur, size_t bins,
+MLOPS_API int mlops_drift_kl(const double *ref, size_t nref, const double *cur, size_t ncur, size_t bins,
                    double *out)
 {
-    return binned_one("mlops_drift_kl", ref, nref, cur, ncur, bins, out,
+    return binned_one(__func__, ref, nref, cur, ncur, bins, out,
                       offsetof(mlops_binned_result, kl));
 }
 
-int mlops_drift_hellinger(const double *ref, size_t nref, const double *cur, size_t ncur,
+MLOPS_API int mlops_drift_hellinger(const double *ref, size_t nref, const double *cur, size_t ncur,
                           size_t bins, double *out)
 {
-    return binned_one("mlops_drift_hellinger", ref, nref, cur, ncur, bins, out,
+    return binned_one(__func__, ref, nref, cur, ncur, bins, out,
                       offsetof(mlops_binned_result, hellinger));
 }

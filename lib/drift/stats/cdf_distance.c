@@ -61,14 +61,14 @@ double mlops__energy_sorted(const double *a, size_t na, const double *b, size_t 
     return sqrt(2.0) * sqrt(cdf_integral(a, na, b, nb, 2));
 }
 
-int mlops_drift_wasserstein(const double *ref, size_t nref, const double *cur, size_t ncur,
+MLOPS_API int mlops_drift_wasserstein(const double *ref, size_t nref, const double *cur, size_t ncur,
                             double *out)
 {
-    return cdf_distance("mlops_drift_wasserstein", ref, nref, cur, ncur, 1, out);
+    return cdf_distance(__func__, ref, nref, cur, ncur, 1, out);
 }
 
-int mlops_drift_energy(const double *ref, size_t nref, const double *cur, size_t ncur,
+MLOPS_API int mlops_drift_energy(const double *ref, size_t nref, const double *cur, size_t ncur,
                        double *out)
 {
-    return cdf_distance("mlops_drift_energy", ref, nref, cur, ncur, 2, out);
+    return cdf_distance(__func__, ref, nref, cur, ncur, 2, out);
 }

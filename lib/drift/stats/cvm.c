@@ -245,17 +245,16 @@ int mlops__cvm_sorted(const double *x, size_t nx, const double *y, size_t ny,
     return MLOPS_OK;
 }
 
-int mlops_drift_cramer_von_mises(const double *ref, size_t nref, const double *cur, size_t ncur,
+MLOPS_API int mlops_drift_cramer_von_mises(const double *ref, size_t nref, const double *cur, size_t ncur,
                                  mlops_test_result *out)
 {
-    static const char fn[] = "mlops_drift_cramer_von_mises";
-    if (!out) return mlops__err_null(fn, "out");
+    if (!out) return mlops__err_null(__func__, "out");
     mlops__sample a, b;
-    int rc = mlops__sample_load_pair(fn, ref, nref, cur, ncur, &a, &b);
+    int rc = mlops__sample_load_pair(__func__, ref, nref, cur, ncur, &a, &b);
     if (rc) return rc;
     if (a.n < 2 || b.n < 2)
         rc = mlops__err(MLOPS_EINVAL, "%s: each side needs at least 2 finite values (ref %zu, cur %zu)",
-                        fn, a.n, b.n);
+                        __func__, a.n, b.n);
     else
         rc = mlops__cvm_sorted(a.v, a.n, b.v, b.n, out);
     mlops__sample_free(&a);

@@ -16,6 +16,7 @@
  * at D = 1 the asymptotic log p comes from Kolmogorov's limiting series. */
 #include "drift/drift_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -214,30 +215,24 @@ void mlops__ks_pvalue(double d, uint64_t n1, uint64_t n2, int method, double *d_
     *method_used = mode;
 }
 
-int mlops_ks_result_init(mlops_ks_result *r, unsigned version)
+MLOPS_API int mlops_ks_result_init(mlops_ks_result *r, unsigned version)
 {
-    if (!r) return mlops__err_null("mlops_ks_result_init", "r");
-    if (version == 0 || version > MLOPS_KS_RESULT_VERSION)
-        return mlops__err(MLOPS_EINVAL, "mlops_ks_result_init: unknown version %u (this library knows 1..%d)",
-                          version, MLOPS_KS_RESULT_VERSION);
-    mlops_ks_result z = MLOPS_KS_RESULT_INIT;
-    *r = z;
-    r->version = version;
-    return MLOPS_OK;
+    static const mlops_ks_result defaults = MLOPS_KS_RESULT_INIT;
+    return mlops__opts_init(__func__, r, &defaults, sizeof defaults, version,
+                            MLOPS_KS_RESULT_VERSION);
 }
 
-int mlops_drift_ks_ex(const double *ref, size_t nref, const double *cur, size_t ncur, int method,
+MLOPS_API int mlops_drift_ks_ex(const double *ref, size_t nref, const double *cur, size_t ncur, int method,
                       mlops_ks_result *out)
 {
-    static const char fn[] = "mlops_drift_ks_ex";
-    if (!out) return mlops__err_null(fn, "out");
+    if (!out) return mlops__err_null(__func__, "out");
     if (out->version == 0 || out->version > MLOPS_KS_RESULT_VERSION)
-        return mlops__err(MLOPS_EINVAL, "%s: out->version is %u (this library knows 1..%d)", fn,
+        return mlops__err(MLOPS_EINVAL, "%s: out->version is %u (this library knows 1..%d)", __func__,
                           out->version, MLOPS_KS_RESULT_VERSION);
     if (method != MLOPS_KS_AUTO && method != MLOPS_KS_EXACT && method != MLOPS_KS_ASYMPTOTIC)
-        return mlops__err(MLOPS_EINVAL, "%s: unknown method %d", fn, method);
+        return mlops__err(MLOPS_EINVAL, "%s: unknown method %d", __func__, method);
     mlops__sample a, b;
-    int rc = mlops__sample_load_pair(fn, ref, nref, cur, ncur, &a, &b);
+    int rc = mlops__sample_load_pair(__func__, ref, nref, cur, ncur, &a, &b);
     if (rc) return rc;
     double d = mlops__ks_statistic(a.v, a.n, b.v, b.n);
     mlops__ks_pvalue(d, a.n, b.n, method, &out->statistic, &out->p_value, &out->log_p_value,
@@ -253,10 +248,10 @@ int mlops_drift_ks_ex(const double *ref, size_t nref, const double *cur, size_t 
     return MLOPS_OK;
 }
 
-int mlops_drift_ks(const double *ref, size_t nref, const double *cur, size_t ncur,
+MLOPS_API int mlops_drift_ks(const double *ref, size_t nref, const double *cur, size_t ncur,
                    mlops_test_result *out)
 {
-    if (!out) return mlops__err_null("mlops_drift_ks", "out");
+    if (!out) return mlops__err_null(__func__, "out");
     mlops_ks_result r = MLOPS_KS_RESULT_INIT;
     int rc = mlops_drift_ks_ex(ref, nref, cur, ncur, MLOPS_KS_AUTO, &r);
     if (rc) return rc;

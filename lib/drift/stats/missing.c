@@ -4,18 +4,17 @@
 
 #include <math.h>
 
-int mlops_drift_missing(const double *ref, size_t nref, const double *cur, size_t ncur,
+MLOPS_API int mlops_drift_missing(const double *ref, size_t nref, const double *cur, size_t ncur,
                         mlops_test_result *out)
 {
-    static const char fn[] = "mlops_drift_missing";
-    if (!out) return mlops__err_null(fn, "out");
-    if (!ref) return mlops__err_null(fn, "ref");
-    if (!cur) return mlops__err_null(fn, "cur");
-    if (mlops__check_array(fn, "ref", ref, nref, sizeof *ref) ||
-        mlops__check_array(fn, "cur", cur, ncur, sizeof *cur))
+    if (!out) return mlops__err_null(__func__, "out");
+    if (!ref) return mlops__err_null(__func__, "ref");
+    if (!cur) return mlops__err_null(__func__, "cur");
+    if (mlops__check_array(__func__, "ref", ref, nref, sizeof *ref) ||
+        mlops__check_array(__func__, "cur", cur, ncur, sizeof *cur))
         return MLOPS_EINVAL;
     if (nref == 0 || ncur == 0)
-        return mlops__err(MLOPS_EINVAL, "%s: empty sample (ref %zu, cur %zu values)", fn, nref, ncur);
+        return mlops__err(MLOPS_EINVAL, "%s: empty sample (ref %zu, cur %zu values)", __func__, nref, ncur);
     uint64_t a = 0, b = 0;
     for (size_t i = 0; i < nref; i++) a += isnan(ref[i]) != 0;
     for (size_t i = 0; i < ncur; i++) b += isnan(cur[i]) != 0;
