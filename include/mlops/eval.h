@@ -81,7 +81,8 @@ MLOPS_BEGIN_DECLS
  * mlops_eval_opts_init(), then set fields. NULL options are the defaults,
  * which are scikit-learn's defaults except `average` of ROC AUC and
  * average precision on a score matrix, where binary means macro as in
- * scikit-learn's signature default. */
+ * scikit-learn's signature default. Its layout never changes: a new option
+ * comes in a new struct with a new function (doc/conventions.md). */
 typedef struct mlops_eval_opts {
     unsigned version;     /* MLOPS_EVAL_OPTS_VERSION */
     int average;          /* MLOPS_AVERAGE_*; default binary */
@@ -135,7 +136,8 @@ MLOPS_API const char *mlops_eval_reason_name(int reason);
 
 /* One metric value. The caller sets `version` (MLOPS_EVAL_RESULT_INIT or
  * mlops_eval_result_init); the library fills the fields of that version.
- * Fields are only ever appended. */
+ * Its layout never changes: a new field comes in a new struct with a new
+ * function (doc/conventions.md). */
 typedef struct mlops_eval_result {
     unsigned version; /* MLOPS_EVAL_RESULT_VERSION */
     double value;     /* the metric; NaN when undefined */
@@ -200,9 +202,10 @@ MLOPS_API int mlops_eval_scores(int metric, const int *y_true, const double *sco
 
 /* ---- Per class and confusion matrix ---------------------------------------- */
 
-/* One class of mlops_eval_per_class (owned by the list). */
+/* One class of mlops_eval_per_class, owned by the list. Its layout never
+ * changes: new data comes through a new function (doc/abi.md). */
 typedef struct mlops_eval_class {
-    unsigned version; /* 1; fields are only ever appended */
+    unsigned version; /* 1 */
     int label;
     double precision, recall, fbeta; /* NaN or zero_division as opts says */
     double support;                  /* true count (weight sum) of the class */
@@ -250,7 +253,8 @@ MLOPS_API int mlops_eval_confusion(const int *y_true, const int *y_pred, size_t 
 
 /* The arrays of one evaluation, for the bootstrap: the metric's family says
  * which are read. Regression: values_true, values_pred. Labels: labels_true,
- * labels_pred. Scores: labels_true, scores (n x k). weights: NULL or n. */
+ * labels_pred. Scores: labels_true, scores (n x k). weights: NULL or n.
+ * Its layout never changes (doc/conventions.md). */
 typedef struct mlops_eval_data {
     unsigned version;          /* MLOPS_EVAL_DATA_VERSION */
     size_t n;                  /* samples */
@@ -271,7 +275,8 @@ MLOPS_API int mlops_eval_data_init(mlops_eval_data *d, unsigned version);
 
 #define MLOPS_BOOTSTRAP_OPTS_VERSION 1
 
-/* Options of mlops_eval_bootstrap. */
+/* Options of mlops_eval_bootstrap. Its layout never changes (as every
+ * versioned struct: doc/conventions.md). */
 typedef struct mlops_bootstrap_opts {
     unsigned version;    /* MLOPS_BOOTSTRAP_OPTS_VERSION */
     uint32_t resamples;  /* number of resamples, >= 1; default 1000 */
@@ -287,7 +292,8 @@ MLOPS_API int mlops_bootstrap_opts_init(mlops_bootstrap_opts *opts, unsigned ver
 
 #define MLOPS_BOOTSTRAP_RESULT_VERSION 1
 
-/* Result of mlops_eval_bootstrap; set `version` first. */
+/* Result of mlops_eval_bootstrap; set `version` first. Its layout never
+ * changes (doc/conventions.md). */
 typedef struct mlops_bootstrap_result {
     unsigned version;    /* MLOPS_BOOTSTRAP_RESULT_VERSION */
     double value;        /* the metric on the data itself */
