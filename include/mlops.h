@@ -15,5 +15,6 @@
 #include "mlops/track.h"
 #include "mlops/registry.h"
 #include "mlops/drift.h"
+#include "mlops/eval.h"
 
 #endif /* MLOPS_H */

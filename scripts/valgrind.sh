@@ -14,7 +14,7 @@ cd "$root"
 if [ "${1:-}" = all ]; then
     suites=""
 else
-    suites="common store cas_tree track track_search track_lineage registry registry_signing drift_html badinput fuzz_replay_profile fuzz_replay_chunk_manifest"
+    suites="common store cas_tree track track_search track_lineage registry registry_signing drift_html eval badinput fuzz_replay_profile fuzz_replay_chunk_manifest"
 fi
 # shellcheck disable=SC2086
 CK_FORK=no MLOPS_TEST_SMALL=1 meson test -C build --num-processes 2 --print-errorlogs \

@@ -1928,6 +1928,183 @@ static void drift(void)
     snap_free(&b);
 }
 
+/* ---- eval.h: metrics on arrays (no store involved) ------------------------ */
+
+static void eval_metrics(void)
+{
+    const int yt[6] = { 0, 1, 0, 1, 1, 0 }, yp[6] = { 0, 1, 1, 1, 0, 0 }, one[6] = { 1, 1, 1, 1, 1, 1 };
+    const int y3[6] = { 0, 1, 2, 0, 1, 2 };
+    const double p[6] = { 0.1, 0.8, 0.3, 0.6, 0.4, 0.2 }, pnan[6] = { 0.1, NAN, 0.3, 0.6, 0.4, 0.2 };
+    const double pbig[6] = { 0.1, 1.5, 0.3, 0.6, 0.4, 0.2 };
+    /* rows of three probabilities: the second row sums to 0.9 */
+    const double m3[18] = { .2, .3, .5, .3, .3, .3, .1, .1, .8, .5, .25, .25, .2, .6, .2, .1, .1, .8 };
+    const double m3ok[18] = { .2, .3, .5, .3, .3, .4, .1, .1, .8, .5, .25, .25, .2, .6, .2, .1, .1, .8 };
+    const double wneg[6] = { 1, 1, -1, 1, 1, 1 }, wnan[6] = { 1, 1, NAN, 1, 1, 1 };
+    const int dup[2] = { 1, 1 }, unsorted[3] = { 2, 0, 1 }, two[2] = { 0, 1 };
+    mlops_eval_result r = MLOPS_EVAL_RESULT_INIT;
+    mlops_eval_opts o;
+
+    BAD(mlops_eval_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_EVAL_OPTS_VERSION));
+    BAD(mlops_eval_opts_init, "version 0", MLOPS_EINVAL, (&o, 0));
+    BAD(mlops_eval_result_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_EVAL_RESULT_VERSION));
+    BAD(mlops_eval_result_init, "future version", MLOPS_EINVAL, (&r, 99));
+    cover("mlops_eval_reason_name"); /* an unknown code has a text, never NULL */
+    ncalls++;
+    ck_assert_str_eq(mlops_eval_reason_name(-1), "unknown reason");
+
+    /* regression */
+    BAD(mlops_eval_regression, "NULL out", MLOPS_EINVAL, (MLOPS_METRIC_MAE, X, X, 6, NULL, NULL, NULL));
+    BAD(mlops_eval_regression, "NULL y_true", MLOPS_EINVAL, (MLOPS_METRIC_MAE, NULL, X, 6, NULL, NULL, &r));
+    BAD(mlops_eval_regression, "empty arrays", MLOPS_EINVAL, (MLOPS_METRIC_MAE, X, X, 0, NULL, NULL, &r));
+    BAD(mlops_eval_regression, "SIZE_MAX length", MLOPS_EINVAL, (MLOPS_METRIC_MAE, X, X, SIZE_MAX, NULL, NULL, &r));
+    BAD(mlops_eval_regression, "NaN prediction", MLOPS_EINVAL, (MLOPS_METRIC_MSE, X, NANS, 3, NULL, NULL, &r));
+    BAD(mlops_eval_regression, "negative weight", MLOPS_EINVAL, (MLOPS_METRIC_MAE, X, X, 6, wneg, NULL, &r));
+    BAD(mlops_eval_regression, "NaN weight", MLOPS_EINVAL, (MLOPS_METRIC_R2, X, X, 6, wnan, NULL, &r));
+    BAD(mlops_eval_regression, "weights with max error", MLOPS_EINVAL, (MLOPS_METRIC_MAX_ERROR, X, X, 6, X, NULL, &r));
+    BAD(mlops_eval_regression, "a classification metric", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, X, X, 6, NULL, NULL, &r));
+    mlops_eval_opts_init(&o, MLOPS_EVAL_OPTS_VERSION);
+    o.alpha = 1.5;
+    BAD(mlops_eval_regression, "alpha 1.5", MLOPS_EINVAL, (MLOPS_METRIC_PINBALL, X, X, 6, NULL, &o, &r));
+    mlops_eval_opts_init(&o, MLOPS_EVAL_OPTS_VERSION);
+    o.version = 0;
+    BAD(mlops_eval_regression, "options version 0", MLOPS_EINVAL, (MLOPS_METRIC_MAE, X, X, 6, NULL, &o, &r));
+    r.version = 7;
+    BAD(mlops_eval_regression, "result version 7", MLOPS_EINVAL, (MLOPS_METRIC_MAE, X, X, 6, NULL, NULL, &r));
+    mlops_eval_result_init(&r, MLOPS_EVAL_RESULT_VERSION);
+
+    /* labels */
+    BAD(mlops_eval_labels, "NULL out", MLOPS_EINVAL, (MLOPS_METRIC_ACCURACY, yt, yp, 6, NULL, NULL, NULL));
+    BAD(mlops_eval_labels, "NULL y_pred", MLOPS_EINVAL, (MLOPS_METRIC_ACCURACY, yt, NULL, 6, NULL, NULL, &r));
+    BAD(mlops_eval_labels, "empty arrays", MLOPS_EINVAL, (MLOPS_METRIC_FBETA, yt, yp, 0, NULL, NULL, &r));
+    BAD(mlops_eval_labels, "SIZE_MAX length", MLOPS_EINVAL, (MLOPS_METRIC_FBETA, yt, yp, SIZE_MAX, NULL, NULL, &r));
+    BAD(mlops_eval_labels, "binary on three labels", MLOPS_EINVAL, (MLOPS_METRIC_FBETA, y3, yp, 6, NULL, NULL, &r));
+    mlops_eval_opts_init(&o, MLOPS_EVAL_OPTS_VERSION);
+    o.pos_label = 7;
+    BAD(mlops_eval_labels, "unknown pos_label", MLOPS_EINVAL, (MLOPS_METRIC_PRECISION, yt, yp, 6, NULL, &o, &r));
+    mlops_eval_opts_init(&o, MLOPS_EVAL_OPTS_VERSION);
+    o.average = MLOPS_AVERAGE_NONE;
+    BAD(mlops_eval_labels, "average none", MLOPS_EINVAL, (MLOPS_METRIC_RECALL, yt, yp, 6, NULL, &o, &r));
+    o.average = 9;
+    BAD(mlops_eval_labels, "unknown average", MLOPS_EINVAL, (MLOPS_METRIC_RECALL, yt, yp, 6, NULL, &o, &r));
+    mlops_eval_opts_init(&o, MLOPS_EVAL_OPTS_VERSION);
+    o.zero_division = 0.5;
+    BAD(mlops_eval_labels, "zero_division 0.5", MLOPS_EINVAL, (MLOPS_METRIC_FBETA, yt, yp, 6, NULL, &o, &r));
+    mlops_eval_opts_init(&o, MLOPS_EVAL_OPTS_VERSION);
+    o.beta = -1;
+    BAD(mlops_eval_labels, "negative beta", MLOPS_EINVAL, (MLOPS_METRIC_FBETA, yt, yp, 6, NULL, &o, &r));
+    mlops_eval_opts_init(&o, MLOPS_EVAL_OPTS_VERSION);
+    o.average = MLOPS_AVERAGE_MACRO;
+    o.labels = dup;
+    o.n_labels = 2;
+    BAD(mlops_eval_labels, "duplicate labels", MLOPS_EINVAL, (MLOPS_METRIC_FBETA, yt, yp, 6, NULL, &o, &r));
+    o.labels = NULL;
+    BAD(mlops_eval_labels, "NULL labels with a count", MLOPS_EINVAL, (MLOPS_METRIC_FBETA, yt, yp, 6, NULL, &o, &r));
+    BAD(mlops_eval_labels, "negative weight", MLOPS_EINVAL, (MLOPS_METRIC_ACCURACY, yt, yp, 6, wneg, NULL, &r));
+    BAD(mlops_eval_labels, "a regression metric", MLOPS_EINVAL, (MLOPS_METRIC_MAE, yt, yp, 6, NULL, NULL, &r));
+
+    /* scores */
+    BAD(mlops_eval_scores, "NULL out", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, yt, p, 6, 1, NULL, NULL, NULL));
+    BAD(mlops_eval_scores, "NULL scores", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, yt, NULL, 6, 1, NULL, NULL, &r));
+    BAD(mlops_eval_scores, "empty arrays", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, yt, p, 0, 1, NULL, NULL, &r));
+    BAD(mlops_eval_scores, "k = 0", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, yt, p, 6, 0, NULL, NULL, &r));
+    BAD(mlops_eval_scores, "n x k overflowing", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, yt, p, SIZE_MAX / 2, 3, NULL, NULL, &r));
+    BAD(mlops_eval_scores, "SIZE_MAX length", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, yt, p, SIZE_MAX, 1, NULL, NULL, &r));
+    BAD(mlops_eval_scores, "NaN score", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, yt, pnan, 6, 1, NULL, NULL, &r));
+    BAD(mlops_eval_scores, "NaN probability", MLOPS_EINVAL, (MLOPS_METRIC_LOG_LOSS, yt, pnan, 6, 1, NULL, NULL, &r));
+    BAD(mlops_eval_scores, "probability above 1", MLOPS_EINVAL, (MLOPS_METRIC_BRIER, yt, pbig, 6, 1, NULL, NULL, &r));
+    BAD(mlops_eval_scores, "three classes, one score", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, y3, p, 6, 1, NULL, NULL, &r));
+    BAD(mlops_eval_scores, "one class only (log loss)", MLOPS_EINVAL, (MLOPS_METRIC_LOG_LOSS, one, p, 6, 1, NULL, NULL, &r));
+    BAD(mlops_eval_scores, "rows not summing to 1 (ROC AUC)", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, y3, m3, 6, 3, NULL, NULL, &r));
+    BAD(mlops_eval_scores, "rows not summing to 1 (log loss)", MLOPS_EINVAL, (MLOPS_METRIC_LOG_LOSS, y3, m3, 6, 3, NULL, NULL, &r));
+    BAD(mlops_eval_scores, "rows not summing to 1 (Brier)", MLOPS_EINVAL, (MLOPS_METRIC_BRIER, y3, m3, 6, 3, NULL, NULL, &r));
+    BAD(mlops_eval_scores, "columns for other classes", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, yt, m3ok, 6, 3, NULL, NULL, &r));
+    mlops_eval_opts_init(&o, MLOPS_EVAL_OPTS_VERSION);
+    o.labels = two;
+    o.n_labels = 2;
+    BAD(mlops_eval_scores, "unknown label in y_true", MLOPS_EINVAL, (MLOPS_METRIC_LOG_LOSS, y3, p, 6, 1, NULL, &o, &r));
+    o.labels = unsorted;
+    o.n_labels = 3;
+    BAD(mlops_eval_scores, "labels not sorted", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, y3, m3ok, 6, 3, NULL, &o, &r));
+    mlops_eval_opts_init(&o, MLOPS_EVAL_OPTS_VERSION);
+    o.max_fpr = 0;
+    BAD(mlops_eval_scores, "max_fpr 0", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, yt, p, 6, 1, NULL, &o, &r));
+    o.max_fpr = 0.5;
+    BAD(mlops_eval_scores, "max_fpr on a matrix", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, y3, m3ok, 6, 3, NULL, &o, &r));
+    mlops_eval_opts_init(&o, MLOPS_EVAL_OPTS_VERSION);
+    o.multi_class = MLOPS_MULTI_CLASS_OVO;
+    BAD(mlops_eval_scores, "ovo with weights", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, y3, m3ok, 6, 3, X, &o, &r));
+    o.average = MLOPS_AVERAGE_MICRO;
+    BAD(mlops_eval_scores, "ovo micro", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, y3, m3ok, 6, 3, NULL, &o, &r));
+    o.multi_class = 5;
+    BAD(mlops_eval_scores, "unknown multi_class", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, y3, m3ok, 6, 3, NULL, &o, &r));
+    BAD(mlops_eval_scores, "a label metric", MLOPS_EINVAL, (MLOPS_METRIC_ACCURACY, yt, p, 6, 1, NULL, NULL, &r));
+    /* one class only is not an error for ROC AUC: NaN with its reason */
+    check_rc("mlops_eval_scores", "one class only (ROC AUC)", __LINE__, MLOPS_OK,
+             mlops_eval_scores(MLOPS_METRIC_ROC_AUC, one, p, 6, 1, NULL, NULL, &r));
+    ck_assert(isnan(r.value) && r.reason == MLOPS_EVAL_ONE_CLASS);
+
+    /* per class, confusion */
+    mlops_eval_classes *l = NULL;
+    BAD(mlops_eval_per_class, "NULL out", MLOPS_EINVAL, (yt, yp, 6, NULL, NULL, NULL));
+    BAD(mlops_eval_per_class, "empty arrays", MLOPS_EINVAL, (yt, yp, 0, NULL, NULL, &l));
+    BAD(mlops_eval_per_class, "NULL y_true", MLOPS_EINVAL, (NULL, yp, 6, NULL, NULL, &l));
+    BAD(mlops_eval_per_class, "NaN weight", MLOPS_EINVAL, (yt, yp, 6, wnan, NULL, &l));
+    ck_assert_ptr_null(l);
+    RET(mlops_eval_classes_count, "NULL", 0, (NULL));
+    RET(mlops_eval_classes_at, "NULL", NULL, (NULL, 0));
+    VOID(mlops_eval_classes_free, "NULL", (NULL));
+    int *labels = NULL;
+    double *cm = NULL;
+    size_t k = 0;
+    BAD(mlops_eval_confusion, "NULL labels", MLOPS_EINVAL, (yt, yp, 6, NULL, NULL, NULL, &cm, &k));
+    BAD(mlops_eval_confusion, "NULL matrix", MLOPS_EINVAL, (yt, yp, 6, NULL, NULL, &labels, NULL, &k));
+    BAD(mlops_eval_confusion, "NULL k", MLOPS_EINVAL, (yt, yp, 6, NULL, NULL, &labels, &cm, NULL));
+    BAD(mlops_eval_confusion, "empty arrays", MLOPS_EINVAL, (yt, yp, 0, NULL, NULL, &labels, &cm, &k));
+    mlops_eval_opts_init(&o, MLOPS_EVAL_OPTS_VERSION);
+    o.normalize = 4;
+    BAD(mlops_eval_confusion, "unknown normalize", MLOPS_EINVAL, (yt, yp, 6, NULL, &o, &labels, &cm, &k));
+    o.normalize = MLOPS_NORMALIZE_NONE;
+    o.labels = dup;
+    o.n_labels = 2;
+    BAD(mlops_eval_confusion, "duplicate labels", MLOPS_EINVAL, (yt, yp, 6, NULL, &o, &labels, &cm, &k));
+    ck_assert(labels == NULL && cm == NULL && k == 0);
+
+    /* bootstrap */
+    mlops_eval_data d;
+    mlops_bootstrap_opts bo;
+    mlops_bootstrap_result br;
+    BAD(mlops_eval_data_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_EVAL_DATA_VERSION));
+    BAD(mlops_eval_data_init, "version 0", MLOPS_EINVAL, (&d, 0));
+    BAD(mlops_bootstrap_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_BOOTSTRAP_OPTS_VERSION));
+    BAD(mlops_bootstrap_opts_init, "version 0", MLOPS_EINVAL, (&bo, 0));
+    BAD(mlops_bootstrap_result_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_BOOTSTRAP_RESULT_VERSION));
+    BAD(mlops_bootstrap_result_init, "version 2", MLOPS_EINVAL, (&br, 2));
+    mlops_eval_data_init(&d, MLOPS_EVAL_DATA_VERSION);
+    mlops_bootstrap_opts_init(&bo, MLOPS_BOOTSTRAP_OPTS_VERSION);
+    mlops_bootstrap_result_init(&br, MLOPS_BOOTSTRAP_RESULT_VERSION);
+    d.n = 6;
+    d.labels_true = yt;
+    d.scores = pnan;
+    BAD(mlops_eval_bootstrap, "NULL data", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, NULL, NULL, &bo, &br));
+    BAD(mlops_eval_bootstrap, "NULL out", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, &d, NULL, &bo, NULL));
+    BAD(mlops_eval_bootstrap, "NaN score", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, &d, NULL, &bo, &br));
+    d.scores = p;
+    BAD(mlops_eval_bootstrap, "unknown metric", MLOPS_EINVAL, (77, &d, NULL, &bo, &br));
+    BAD(mlops_eval_bootstrap, "missing arrays of the family", MLOPS_EINVAL, (MLOPS_METRIC_MAE, &d, NULL, &bo, &br));
+    bo.resamples = 0;
+    BAD(mlops_eval_bootstrap, "0 resamples", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, &d, NULL, &bo, &br));
+    bo.resamples = 10;
+    bo.confidence = 1.0;
+    BAD(mlops_eval_bootstrap, "confidence 1", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, &d, NULL, &bo, &br));
+    bo.confidence = NAN;
+    BAD(mlops_eval_bootstrap, "NaN confidence", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, &d, NULL, &bo, &br));
+    mlops_bootstrap_opts_init(&bo, MLOPS_BOOTSTRAP_OPTS_VERSION);
+    bo.version = 3;
+    BAD(mlops_eval_bootstrap, "options version 3", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, &d, NULL, &bo, &br));
+    d.version = 0;
+    BAD(mlops_eval_bootstrap, "data version 0", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, &d, NULL, NULL, &br));
+}
+
 /* ---- coverage and the test itself ----------------------------------------- */
 
 /* Every exported symbol, read from the linker version script. */
@@ -1964,6 +2141,7 @@ START_TEST(every_public_function_refuses_bad_input)
     track();
     registry();
     drift();
+    eval_metrics();
     char **names;
     size_t n = exported(&names), missing = 0;
     for (size_t i = 0; i < n; i++) {

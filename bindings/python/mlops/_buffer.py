@@ -136,3 +136,94 @@ def append_float64_bits(out: "array[Any]", obj: Any) -> int:
 
 
 _FLOAT64_STR = tuple(f.decode() for f in _FLOAT64_FORMATS)
+
+
+_INT32_FORMATS = (b"i", b"<i", b"=i", b"@i")
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+
+def as_int32(obj: Any) -> Any:
+    """A contiguous 1-D C int copy of obj (a sequence or buffer of whole
+    numbers: integers, or floats with no fractional part, as class labels
+    often come): a numpy intc array when numpy is present, else
+    array('i'). Values outside the C int range are an error, never
+    wrapped."""
+    np = _arrays.np
+    if np is not None:
+        a = np.asarray(obj)
+        if a.ndim != 1:
+            raise ValueError(f"expected a 1-D sequence of labels, got {a.ndim} dimensions")
+        if a.size and a.dtype.kind not in "iub":
+            if a.dtype.kind != "f" or not np.all(np.isfinite(a)) or np.any(a != np.floor(a)):
+                raise ValueError("labels must be whole numbers")
+        if a.size and a.dtype.kind in "iuf" and (a.min() < _INT_MIN or a.max() > _INT_MAX):
+            raise OverflowError("labels must fit a C int (32 bits)")
+        return np.ascontiguousarray(a, dtype=np.intc)
+    if isinstance(obj, (str, bytes, bytearray)):
+        raise TypeError(f"expected a sequence of labels, got {type(obj).__name__}")
+    out = array("i")
+    for v in obj:
+        if isinstance(v, float):
+            if v != int(v):
+                raise ValueError("labels must be whole numbers")
+            v = int(v)
+        out.append(v)  # OverflowError outside the C int range
+    return out
+
+
+def _int32_view(obj: Any) -> "_PyBuffer | None":
+    view = _PyBuffer()
+    try:
+        _get(obj, ctypes.byref(view), PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)
+    except (TypeError, BufferError, ValueError):
+        return None
+    if view.itemsize == 4 and view.ndim == 1 and view.format in _INT32_FORMATS:
+        return view
+    _release(ctypes.byref(view))
+    return None
+
+
+@contextmanager
+def int32(obj: Any) -> Iterator[Tuple[int, int]]:
+    """Lends a C int array to C: yields (address, number of values). A
+    C-contiguous 1-D buffer of C int (numpy int32, array('i')) is lent in
+    place; other input is converted once (as_int32)."""
+    view = _int32_view(obj)
+    if view is None:
+        obj = as_int32(obj)
+        view = _int32_view(obj)
+        assert view is not None
+    try:
+        yield (view.buf or 0), view.len // 4
+    finally:
+        _release(ctypes.byref(view))
+
+
+@contextmanager
+def float64_rows(obj: Any) -> Iterator[Tuple[int, int, int]]:
+    """Lends a 1-D or 2-D float64 array to C: yields (address, rows,
+    columns), columns 1 for a 1-D array. A C-contiguous float64 array is
+    lent in place; other input is converted once."""
+    np = _arrays.np
+    if np is not None:
+        a = np.asarray(obj)
+        if a.ndim == 2:
+            a = np.ascontiguousarray(a, dtype=np.float64)  # no copy when already so
+            yield (a.ctypes.data if a.size else 0), a.shape[0], a.shape[1]
+            return
+        if a.ndim != 1:
+            raise ValueError(f"expected 1 or 2 dimensions, got {a.ndim}")
+        with float64(obj if isinstance(obj, np.ndarray) else a) as (addr, n):
+            yield addr, n, 1
+        return
+    rows = list(obj)
+    if rows and isinstance(rows[0], (list, tuple)):
+        k = len(rows[0])
+        if any(len(r) != k for r in rows):
+            raise ValueError("rows of different lengths")
+        flat = array("d", [float(v) for r in rows for v in r])
+        with float64(flat) as (addr, n):
+            yield addr, len(rows), k
+        return
+    with float64(rows) as (addr, n):
+        yield addr, n, 1

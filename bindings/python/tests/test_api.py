@@ -3,11 +3,11 @@ import inspect
 import os
 
 import mlops
-from mlops import drift, errors
+from mlops import drift, errors, metrics
 
 
 def _public_objects():
-    for mod in (mlops, drift, errors):
+    for mod in (mlops, drift, errors, metrics):
         for name in mod.__all__:
             obj = getattr(mod, name)
             yield f"{mod.__name__}.{name}", obj
