@@ -1,0 +1,298 @@
+/* Schemas to and from their stored form: a msgpack map with a fixed key
+ * order (doc/format.md, "Schemas"). Doubles are always float64, so equal
+ * schemas give equal bytes. The decoder goes through mlops__mp_unpack (no
+ * count in the input can make it allocate more than the input's size
+ * allows) and builds the schema with mlops__schema_set, so a stored schema
+ * satisfies exactly what an edited one does. */
+#include "validate/validate_internal.h"
+#include "util/err.h"
+#include "util/mpack.h"
+
+#include <msgpack.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *kind_name(int kind)
+{
+    return kind == MLOPS_PROFILE_NUMERIC ? "numeric" : "categorical";
+}
+
+static void pack_str(msgpack_packer *pk, const char *s)
+{
+    size_t n = strlen(s);
+    msgpack_pack_str(pk, n);
+    msgpack_pack_str_body(pk, s, n);
+}
+
+static void pack_column(msgpack_packer *pk, const mlops__schema_col *c)
+{
+    unsigned ck = c->checks;
+    size_t nkeys = 3 + !!(ck & MLOPS_SCHEMA_CHECK_RANGE) + !!(ck & MLOPS_SCHEMA_CHECK_CATEGORIES) +
+                   !!(ck & MLOPS_SCHEMA_CHECK_MISSING);
+    msgpack_pack_map(pk, nkeys);
+    pack_str(pk, "name");
+    pack_str(pk, c->name);
+    pack_str(pk, "kind");
+    pack_str(pk, kind_name(c->kind));
+    pack_str(pk, "required");
+    if (ck & MLOPS_SCHEMA_CHECK_PRESENCE)
+        msgpack_pack_true(pk);
+    else
+        msgpack_pack_false(pk);
+    if (ck & MLOPS_SCHEMA_CHECK_RANGE) {
+        pack_str(pk, "range");
+        msgpack_pack_array(pk, 3);
+        msgpack_pack_double(pk, c->min);
+        msgpack_pack_double(pk, c->max);
+        msgpack_pack_double(pk, c->out_of_range_max);
+    }
+    if (ck & MLOPS_SCHEMA_CHECK_CATEGORIES) {
+        pack_str(pk, "categories");
+        msgpack_pack_array(pk, 2);
+        msgpack_pack_array(pk, c->n_categories);
+        for (size_t i = 0; i < c->n_categories; i++) pack_str(pk, c->categories[i]);
+        msgpack_pack_double(pk, c->unseen_max);
+    }
+    if (ck & MLOPS_SCHEMA_CHECK_MISSING) {
+        pack_str(pk, "missing");
+        msgpack_pack_double(pk, c->missing_max);
+    }
+}
+
+MLOPS_API int mlops_schema_serialize(const mlops_schema *s, void **buf, size_t *len)
+{
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!buf) return mlops__err_null(__func__, "buf");
+    if (!len) return mlops__err_null(__func__, "len");
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 3);
+    pack_str(&pk, "format");
+    pack_str(&pk, MLOPS__SCHEMA_FORMAT_NAME);
+    pack_str(&pk, "version");
+    msgpack_pack_uint32(&pk, MLOPS__SCHEMA_FORMAT_VERSION);
+    pack_str(&pk, "columns");
+    msgpack_pack_array(&pk, s->n);
+    for (size_t i = 0; i < s->n; i++) pack_column(&pk, &s->cols[i]);
+    /* msgpack's sbuffer grows with realloc; a failed growth leaves it short. */
+    if (!sb.data) {
+        msgpack_sbuffer_destroy(&sb);
+        return mlops__err_nomem(__func__);
+    }
+    *buf = sb.data;
+    *len = sb.size;
+    return MLOPS_OK;
+}
+
+/* ---- decoding --------------------------------------------------------------- */
+
+static int bad(const char *fn, const char *why, size_t col)
+{
+    if (col == (size_t)-1) return mlops__err(MLOPS_EFORMAT, "%s: not a valid schema: %s", fn, why);
+    return mlops__err(MLOPS_EFORMAT, "%s: not a valid schema: column %zu: %s", fn, col, why);
+}
+
+static const msgpack_object *get(const msgpack_object *map, const char *key)
+{
+    size_t n = strlen(key);
+    for (uint32_t i = 0; i < map->via.map.size; i++) {
+        const msgpack_object *k = &map->via.map.ptr[i].key;
+        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == n && !memcmp(k->via.str.ptr, key, n))
+            return &map->via.map.ptr[i].val;
+    }
+    return NULL;
+}
+
+static int str_is(const msgpack_object *o, const char *s)
+{
+    return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size == strlen(s) &&
+           !memcmp(o->via.str.ptr, s, o->via.str.size);
+}
+
+static int as_double(const msgpack_object *o, double *out)
+{
+    if (o->type != MSGPACK_OBJECT_FLOAT64 && o->type != MSGPACK_OBJECT_FLOAT32) return -1;
+    *out = o->via.f64;
+    return 0;
+}
+
+/* A NUL-terminated copy of a string object without NUL bytes, or NULL
+ * (*nomem set when the allocation failed). */
+static char *dup_str(const msgpack_object *o, int *nomem)
+{
+    if (o->type != MSGPACK_OBJECT_STR || memchr(o->via.str.ptr ? o->via.str.ptr : "", 0, o->via.str.size))
+        return NULL;
+    char *s = malloc((size_t)o->via.str.size + 1);
+    if (!s) {
+        *nomem = 1;
+        return NULL;
+    }
+    return mlops__mp_str_copy(s, o);
+}
+
+static int decode_column(const char *fn, const msgpack_object *m, size_t i, mlops_schema *s,
+                         const char **prev)
+{
+    if (m->type != MSGPACK_OBJECT_MAP) return bad(fn, "not a map", i);
+    mlops_schema_column c = MLOPS_SCHEMA_COLUMN_INIT;
+    c.checks = 0;
+    const msgpack_object *name = get(m, "name"), *kind = get(m, "kind"), *req = get(m, "required");
+    if (!name || name->type != MSGPACK_OBJECT_STR) return bad(fn, "name", i);
+    c.kind = str_is(kind, "numeric") ? MLOPS_PROFILE_NUMERIC
+             : str_is(kind, "categorical") ? MLOPS_PROFILE_CATEGORICAL
+                                           : 0;
+    if (!c.kind) return bad(fn, "kind", i);
+    if (!req || req->type != MSGPACK_OBJECT_BOOLEAN) return bad(fn, "required", i);
+    if (req->via.boolean) c.checks |= MLOPS_SCHEMA_CHECK_PRESENCE;
+    const msgpack_object *r = get(m, "range"), *cs = get(m, "categories"), *mi = get(m, "missing");
+    if (r) {
+        if (r->type != MSGPACK_OBJECT_ARRAY || r->via.array.size != 3 || as_double(&r->via.array.ptr[0], &c.min) ||
+            as_double(&r->via.array.ptr[1], &c.max) || as_double(&r->via.array.ptr[2], &c.out_of_range_max))
+            return bad(fn, "range", i);
+        c.checks |= MLOPS_SCHEMA_CHECK_RANGE;
+    }
+    if (mi) {
+        if (as_double(mi, &c.missing_max)) return bad(fn, "missing", i);
+        c.checks |= MLOPS_SCHEMA_CHECK_MISSING;
+    }
+    char **cats = NULL;
+    size_t ncats = 0;
+    int rc = MLOPS_OK, nomem = 0;
+    if (cs) {
+        const msgpack_object *v;
+        if (cs->type != MSGPACK_OBJECT_ARRAY || cs->via.array.size != 2 ||
+            (v = &cs->via.array.ptr[0])->type != MSGPACK_OBJECT_ARRAY ||
+            as_double(&cs->via.array.ptr[1], &c.unseen_max))
+            return bad(fn, "categories", i);
+        c.checks |= MLOPS_SCHEMA_CHECK_CATEGORIES;
+        cats = malloc((v->via.array.size ? v->via.array.size : 1) * sizeof *cats);
+        if (!cats) return mlops__err_nomem(fn);
+        for (; ncats < v->via.array.size; ncats++) {
+            const msgpack_object *e = &v->via.array.ptr[ncats];
+            cats[ncats] = dup_str(e, &nomem);
+            if (!cats[ncats]) break;
+            /* Canonical: strictly increasing, as the encoder writes them. */
+            if (ncats > 0 && mlops__bytes_cmp(cats[ncats - 1], strlen(cats[ncats - 1]), cats[ncats],
+                                              e->via.str.size) >= 0) {
+                ncats++;
+                rc = bad(fn, "categories are not sorted and unique", i);
+                break;
+            }
+        }
+        if (!rc && ncats < v->via.array.size) rc = nomem ? mlops__err_nomem(fn) : bad(fn, "a category", i);
+        c.categories = (const char *const *)cats;
+        c.n_categories = ncats;
+    }
+    char *nm = rc ? NULL : dup_str(name, &nomem);
+    if (!rc && !nm) rc = nomem ? mlops__err_nomem(fn) : bad(fn, "name", i);
+    if (!rc && *prev && mlops__bytes_cmp(*prev, strlen(*prev), nm, strlen(nm)) >= 0)
+        rc = bad(fn, "columns are not sorted by name and unique", i);
+    if (!rc) {
+        c.name = nm;
+        rc = mlops__schema_set(fn, s, &c);
+        if (rc == MLOPS_EINVAL) {
+            /* The message names fn already: keep what follows it. */
+            char why[600];
+            const char *msg = mlops_last_error();
+            size_t skip = strncmp(msg, fn, strlen(fn)) == 0 ? strlen(fn) + 2 : 0;
+            snprintf(why, sizeof why, "%s", strlen(msg) >= skip ? msg + skip : msg);
+            rc = bad(fn, why, i);
+        }
+    }
+    free(nm);
+    for (size_t k = 0; k < ncats; k++) free(cats[k]);
+    free(cats);
+    if (!rc) *prev = s->cols[s->n - 1].name; /* sorted: the new column is the last */
+    return rc;
+}
+
+MLOPS_API int mlops_schema_deserialize(const void *buf, size_t len, mlops_schema **out)
+{
+    if (!out) return mlops__err_null(__func__, "out");
+    *out = NULL;
+    if (!buf && len > 0) return mlops__err_null(__func__, "buf");
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    int rc = MLOPS_OK;
+    mlops_schema *s = NULL;
+    int ur = mlops__mp_unpack(buf, len, &u);
+    if (ur == MLOPS__MP_NOMEM) {
+        rc = mlops__err_nomem(__func__);
+        goto out;
+    }
+    if (ur != MLOPS__MP_OK || u.data.type != MSGPACK_OBJECT_MAP) {
+        rc = bad(__func__, "not one msgpack map", (size_t)-1);
+        goto out;
+    }
+    const msgpack_object *m = &u.data;
+    if (!str_is(get(m, "format"), MLOPS__SCHEMA_FORMAT_NAME)) {
+        rc = bad(__func__, "no \"format\": \"" MLOPS__SCHEMA_FORMAT_NAME "\"", (size_t)-1);
+        goto out;
+    }
+    const msgpack_object *v = get(m, "version");
+    if (!v || v->type != MSGPACK_OBJECT_POSITIVE_INTEGER || v->via.u64 == 0) {
+        rc = bad(__func__, "version", (size_t)-1);
+        goto out;
+    }
+    if (v->via.u64 > MLOPS__SCHEMA_FORMAT_VERSION) {
+        rc = mlops__err(MLOPS_EUNSUPPORTED, "%s: schema format version %llu is newer than this library's (%d)",
+                        __func__, (unsigned long long)v->via.u64, MLOPS__SCHEMA_FORMAT_VERSION);
+        goto out;
+    }
+    const msgpack_object *cols = get(m, "columns");
+    if (!cols || cols->type != MSGPACK_OBJECT_ARRAY || cols->via.array.size > MLOPS_SCHEMA_COLUMNS_MAX) {
+        rc = bad(__func__, "columns", (size_t)-1);
+        goto out;
+    }
+    if ((rc = mlops_schema_new(&s))) goto out;
+    const char *prev = NULL;
+    for (uint32_t i = 0; i < cols->via.array.size && !rc; i++)
+        rc = decode_column(__func__, &cols->via.array.ptr[i], i, s, &prev);
+out:
+    msgpack_unpacked_destroy(&u);
+    if (rc) {
+        mlops_schema_free(s);
+        return rc;
+    }
+    *out = s;
+    return MLOPS_OK;
+}
+
+MLOPS_API int mlops_schema_put(mlops_store *st, const mlops_schema *s, mlops_digest *out)
+{
+    if (!st) return mlops__err_null(__func__, "st");
+    if (!s) return mlops__err_null(__func__, "s");
+    if (!out) return mlops__err_null(__func__, "out");
+    void *buf;
+    size_t len;
+    int rc = mlops_schema_serialize(s, &buf, &len);
+    if (rc) return rc;
+    rc = mlops_blob_put(st, buf, len, out);
+    free(buf);
+    return rc;
+}
+
+MLOPS_API int mlops_schema_get(mlops_store *st, const mlops_digest *d, mlops_schema **out)
+{
+    if (!out) return mlops__err_null(__func__, "out");
+    *out = NULL;
+    if (!st) return mlops__err_null(__func__, "st");
+    if (!d) return mlops__err_null(__func__, "d");
+    void *buf;
+    size_t len;
+    int rc = mlops_blob_get(st, d, &buf, &len);
+    if (rc) return rc;
+    rc = mlops_schema_deserialize(buf, len, out);
+    mlops_free(buf);
+    if (rc == MLOPS_EFORMAT || rc == MLOPS_EUNSUPPORTED) {
+        char hex[MLOPS_DIGEST_STRLEN];
+        mlops_digest_format(d, hex);
+        char why[768];
+        snprintf(why, sizeof why, "%s", mlops_last_error());
+        return mlops__err(rc, "%s: blob %s: %s", __func__, hex, why);
+    }
+    return rc;
+}
