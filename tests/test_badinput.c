@@ -2105,6 +2105,209 @@ static void eval_metrics(void)
     BAD(mlops_eval_bootstrap, "data version 0", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, &d, NULL, NULL, &br));
 }
 
+/* ---- validate.h ---------------------------------------------------------- */
+
+static void validate_schemas(void)
+{
+    static const double V[3] = { 1, 2, 3 };
+    static const char *const STR[3] = { "a", NULL, "b" };
+    mlops_schema *s = NULL, *bad = NULL;
+    TU_OK(mlops_schema_new(&s));
+    mlops_schema_column c = MLOPS_SCHEMA_COLUMN_INIT;
+    BAD(mlops_schema_column_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_SCHEMA_COLUMN_VERSION));
+    BAD(mlops_schema_column_init, "version 0", MLOPS_EINVAL, (&c, 0));
+    BAD(mlops_schema_column_init, "version 2", MLOPS_EINVAL, (&c, 2));
+    BAD(mlops_schema_new, "NULL out", MLOPS_EINVAL, (NULL));
+    VOID(mlops_schema_free, "NULL", (NULL));
+    RET(mlops_schema_column_count, "NULL", 0, (NULL));
+    /* Columns: every field checked, the schema unchanged after each refusal. */
+    BAD(mlops_schema_column_set, "NULL schema", MLOPS_EINVAL, (NULL, &c));
+    BAD(mlops_schema_column_set, "NULL column", MLOPS_EINVAL, (s, NULL));
+    BAD(mlops_schema_column_set, "NULL name", MLOPS_EINVAL, (s, &c));
+    c.kind = MLOPS_PROFILE_NUMERIC;
+    for (size_t i = 0; i < 3; i++) {
+        c.name = BAD_STRINGS[i] ? BAD_STRINGS[i] : LONG;
+        BAD(mlops_schema_column_set, "bad name", MLOPS_EINVAL, (s, &c));
+    }
+    c.name = "x";
+    c.kind = 9;
+    BAD(mlops_schema_column_set, "unknown kind", MLOPS_EINVAL, (s, &c));
+    c.kind = MLOPS_PROFILE_NUMERIC;
+    c.checks = 0x100;
+    BAD(mlops_schema_column_set, "unknown check", MLOPS_EINVAL, (s, &c));
+    c.checks = MLOPS_SCHEMA_CHECK_RANGE;
+    c.min = NAN;
+    BAD(mlops_schema_column_set, "NaN min", MLOPS_EINVAL, (s, &c));
+    c.min = 2;
+    c.max = 1;
+    BAD(mlops_schema_column_set, "min above max", MLOPS_EINVAL, (s, &c));
+    c.max = 3;
+    c.out_of_range_max = -0.1;
+    BAD(mlops_schema_column_set, "negative share", MLOPS_EINVAL, (s, &c));
+    c.out_of_range_max = NAN;
+    BAD(mlops_schema_column_set, "NaN share", MLOPS_EINVAL, (s, &c));
+    c.out_of_range_max = 0;
+    c.checks = MLOPS_SCHEMA_CHECK_CATEGORIES;
+    BAD(mlops_schema_column_set, "categories on a numeric column", MLOPS_EINVAL, (s, &c));
+    c.kind = MLOPS_PROFILE_CATEGORICAL;
+    c.n_categories = 3;
+    BAD(mlops_schema_column_set, "NULL categories", MLOPS_EINVAL, (s, &c));
+    c.categories = STR;
+    BAD(mlops_schema_column_set, "a NULL category", MLOPS_EINVAL, (s, &c));
+    const char *badcat[2] = { "a", BAD_UTF8 };
+    c.categories = badcat;
+    c.n_categories = 2;
+    BAD(mlops_schema_column_set, "invalid UTF-8 category", MLOPS_EINVAL, (s, &c));
+    badcat[1] = LONG;
+    BAD(mlops_schema_column_set, "over-long category", MLOPS_EINVAL, (s, &c));
+    c.n_categories = SIZE_MAX;
+    BAD(mlops_schema_column_set, "SIZE_MAX categories", MLOPS_EINVAL, (s, &c));
+    c.n_categories = 1;
+    c.unseen_max = 2;
+    BAD(mlops_schema_column_set, "unseen share above 1", MLOPS_EINVAL, (s, &c));
+    c.unseen_max = 0;
+    c.checks = MLOPS_SCHEMA_CHECK_RANGE;
+    BAD(mlops_schema_column_set, "range on a categorical column", MLOPS_EINVAL, (s, &c));
+    c.checks = MLOPS_SCHEMA_CHECK_MISSING;
+    c.missing_max = INFINITY;
+    BAD(mlops_schema_column_set, "infinite missing share", MLOPS_EINVAL, (s, &c));
+    c.missing_max = 0;
+    c.version = 0;
+    BAD(mlops_schema_column_set, "version 0", MLOPS_EINVAL, (s, &c));
+    RET(mlops_schema_column_count, "after refusals", 0, (s));
+    c = (mlops_schema_column)MLOPS_SCHEMA_COLUMN_INIT;
+    c.name = "x";
+    c.kind = MLOPS_PROFILE_NUMERIC;
+    TU_OK(mlops_schema_column_set(s, &c));
+    size_t idx;
+    BAD(mlops_schema_column_get, "NULL schema", MLOPS_EINVAL, (NULL, 0, &c));
+    BAD(mlops_schema_column_get, "NULL out", MLOPS_EINVAL, (s, 0, NULL));
+    BAD(mlops_schema_column_get, "index out of range", MLOPS_EINVAL, (s, 1, &c));
+    BAD(mlops_schema_column_get, "SIZE_MAX index", MLOPS_EINVAL, (s, SIZE_MAX, &c));
+    c.version = 7;
+    BAD(mlops_schema_column_get, "version 7", MLOPS_EINVAL, (s, 0, &c));
+    c.version = MLOPS_SCHEMA_COLUMN_VERSION;
+    BAD(mlops_schema_column_find, "NULL schema", MLOPS_EINVAL, (NULL, "x", &idx));
+    BAD(mlops_schema_column_find, "NULL name", MLOPS_EINVAL, (s, NULL, &idx));
+    BAD(mlops_schema_column_find, "NULL out", MLOPS_EINVAL, (s, "x", NULL));
+    BAD(mlops_schema_column_find, "unknown", MLOPS_ENOTFOUND, (s, "y", &idx));
+    BAD(mlops_schema_column_find, "invalid UTF-8", MLOPS_ENOTFOUND, (s, BAD_UTF8, &idx));
+    BAD(mlops_schema_column_delete, "NULL schema", MLOPS_EINVAL, (NULL, "x"));
+    BAD(mlops_schema_column_delete, "NULL name", MLOPS_EINVAL, (s, NULL));
+    BAD(mlops_schema_column_delete, "unknown", MLOPS_ENOTFOUND, (s, "y"));
+    BAD(mlops_schema_column_delete, "over-long", MLOPS_ENOTFOUND, (s, LONG));
+
+    /* Inference. */
+    mlops_profile *num = NULL;
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_NUMERIC, NULL, &num));
+    const char *names[2] = { "a", "a" };
+    mlops_profile *profs[2] = { num, num };
+    mlops_schema_infer_opts io;
+    BAD(mlops_schema_infer_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_SCHEMA_INFER_OPTS_VERSION));
+    BAD(mlops_schema_infer_opts_init, "version 0", MLOPS_EINVAL, (&io, 0));
+    mlops_schema_infer_opts_init(&io, MLOPS_SCHEMA_INFER_OPTS_VERSION);
+    BAD(mlops_schema_infer, "NULL out", MLOPS_EINVAL, (1, names, profs, NULL, NULL));
+    BAD(mlops_schema_infer, "no columns", MLOPS_EINVAL, (0, names, profs, NULL, &bad));
+    BAD(mlops_schema_infer, "NULL names", MLOPS_EINVAL, (1, NULL, profs, NULL, &bad));
+    BAD(mlops_schema_infer, "NULL profiles", MLOPS_EINVAL, (1, names, NULL, NULL, &bad));
+    BAD(mlops_schema_infer, "SIZE_MAX columns", MLOPS_EINVAL, (SIZE_MAX, names, profs, NULL, &bad));
+    BAD(mlops_schema_infer, "duplicate names", MLOPS_EINVAL, (2, names, profs, NULL, &bad));
+    const char *bn[1] = { BAD_UTF8 };
+    BAD(mlops_schema_infer, "invalid UTF-8 name", MLOPS_EINVAL, (1, bn, profs, NULL, &bad));
+    mlops_profile *np[1] = { NULL };
+    BAD(mlops_schema_infer, "a NULL profile", MLOPS_EINVAL, (1, names, np, NULL, &bad));
+    io.range_slack = -1;
+    BAD(mlops_schema_infer, "negative range slack", MLOPS_EINVAL, (1, names, profs, &io, &bad));
+    io.range_slack = 0;
+    io.missing_slack = NAN;
+    BAD(mlops_schema_infer, "NaN missing slack", MLOPS_EINVAL, (1, names, profs, &io, &bad));
+    io.missing_slack = 0;
+    io.max_categories = 0;
+    BAD(mlops_schema_infer, "max_categories 0", MLOPS_EINVAL, (1, names, profs, &io, &bad));
+    io.max_categories = 10;
+    io.version = 5;
+    BAD(mlops_schema_infer, "options version 5", MLOPS_EINVAL, (1, names, profs, &io, &bad));
+    ck_assert_ptr_null(bad);
+    mlops_profile_free(num);
+
+    /* Stored and text forms. */
+    void *buf = NULL;
+    size_t len = 0;
+    char *json = NULL;
+    mlops_digest d;
+    BAD(mlops_schema_serialize, "NULL schema", MLOPS_EINVAL, (NULL, &buf, &len));
+    BAD(mlops_schema_serialize, "NULL buf", MLOPS_EINVAL, (s, NULL, &len));
+    BAD(mlops_schema_serialize, "NULL len", MLOPS_EINVAL, (s, &buf, NULL));
+    BAD(mlops_schema_deserialize, "NULL out", MLOPS_EINVAL, ("x", 1, NULL));
+    BAD(mlops_schema_deserialize, "NULL bytes", MLOPS_EINVAL, (NULL, 5, &bad));
+    BAD(mlops_schema_deserialize, "empty", MLOPS_EFORMAT, ("", 0, &bad));
+    BAD(mlops_schema_deserialize, "not msgpack", MLOPS_EFORMAT, (BAD_UTF8, strlen(BAD_UTF8), &bad));
+    BAD(mlops_schema_deserialize, "over-long garbage", MLOPS_EFORMAT, (LONG, strlen(LONG), &bad));
+    /* A map claiming 2^32 - 1 columns in 15 bytes. */
+    static const unsigned char huge[] = { 0x81, 0xa7, 'c', 'o', 'l', 'u', 'm', 'n', 's', 0xdd, 0xff, 0xff, 0xff, 0xff, 0xc0 };
+    BAD(mlops_schema_deserialize, "huge count", MLOPS_EFORMAT, (huge, sizeof huge, &bad));
+    BAD(mlops_schema_put, "NULL store", MLOPS_EINVAL, (NULL, s, &d));
+    BAD(mlops_schema_put, "NULL schema", MLOPS_EINVAL, (S, NULL, &d));
+    BAD(mlops_schema_put, "NULL out", MLOPS_EINVAL, (S, s, NULL));
+    BAD(mlops_schema_get, "NULL out", MLOPS_EINVAL, (S, &D, NULL));
+    BAD(mlops_schema_get, "NULL store", MLOPS_EINVAL, (NULL, &D, &bad));
+    BAD(mlops_schema_get, "NULL digest", MLOPS_EINVAL, (S, NULL, &bad));
+    BAD(mlops_schema_get, "unknown digest", MLOPS_ENOTFOUND, (S, &UNKNOWN, &bad));
+    BAD(mlops_schema_get, "a blob that is not a schema", MLOPS_EFORMAT, (S, &D, &bad));
+    BAD(mlops_schema_to_json, "NULL schema", MLOPS_EINVAL, (NULL, &json));
+    BAD(mlops_schema_to_json, "NULL out", MLOPS_EINVAL, (s, NULL));
+    BAD(mlops_schema_from_json, "NULL out", MLOPS_EINVAL, ("{}", 2, NULL));
+    BAD(mlops_schema_from_json, "NULL text", MLOPS_EINVAL, (NULL, 2, &bad));
+    BAD(mlops_schema_from_json, "SIZE_MAX length", MLOPS_EINVAL, ("{}", SIZE_MAX, &bad));
+    BAD(mlops_schema_from_json, "empty", MLOPS_EFORMAT, ("", 0, &bad));
+    BAD(mlops_schema_from_json, "invalid UTF-8", MLOPS_EFORMAT, (BAD_UTF8, strlen(BAD_UTF8), &bad));
+    BAD(mlops_schema_from_json, "not an object", MLOPS_EFORMAT, ("[1]", 3, &bad));
+    ck_assert_ptr_null(bad);
+
+    /* Validation. */
+    mlops_anomalies *l = NULL;
+    const char *bnames[2] = { "x", "y" };
+    int kinds[2] = { MLOPS_PROFILE_NUMERIC, MLOPS_PROFILE_CATEGORICAL };
+    const double *nums[2] = { V, NULL };
+    const char *const *strs[2] = { NULL, STR };
+    mlops_validate_opts vo;
+    BAD(mlops_validate_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_VALIDATE_OPTS_VERSION));
+    BAD(mlops_validate_opts_init, "version 0", MLOPS_EINVAL, (&vo, 0));
+    mlops_validate_opts_init(&vo, MLOPS_VALIDATE_OPTS_VERSION);
+    BAD(mlops_schema_validate, "NULL out", MLOPS_EINVAL, (s, 2, bnames, kinds, nums, strs, 3, NULL, NULL));
+    BAD(mlops_schema_validate, "NULL schema", MLOPS_EINVAL, (NULL, 2, bnames, kinds, nums, strs, 3, NULL, &l));
+    BAD(mlops_schema_validate, "NULL names", MLOPS_EINVAL, (s, 2, NULL, kinds, nums, strs, 3, NULL, &l));
+    BAD(mlops_schema_validate, "NULL kinds", MLOPS_EINVAL, (s, 2, bnames, NULL, nums, strs, 3, NULL, &l));
+    BAD(mlops_schema_validate, "NULL numbers", MLOPS_EINVAL, (s, 2, bnames, kinds, NULL, strs, 3, NULL, &l));
+    BAD(mlops_schema_validate, "NULL strings", MLOPS_EINVAL, (s, 2, bnames, kinds, nums, NULL, 3, NULL, &l));
+    BAD(mlops_schema_validate, "SIZE_MAX columns", MLOPS_EINVAL, (s, SIZE_MAX, bnames, kinds, nums, strs, 3, NULL, &l));
+    BAD(mlops_schema_validate, "SIZE_MAX rows", MLOPS_EINVAL, (s, 2, bnames, kinds, nums, strs, SIZE_MAX, NULL, &l));
+    const double *nonum[2] = { NULL, NULL };
+    BAD(mlops_schema_validate, "a NULL column", MLOPS_EINVAL, (s, 2, bnames, kinds, nonum, strs, 3, NULL, &l));
+    int badkinds[2] = { 0, MLOPS_PROFILE_CATEGORICAL };
+    BAD(mlops_schema_validate, "unknown kind", MLOPS_EINVAL, (s, 2, bnames, badkinds, nums, strs, 3, NULL, &l));
+    const char *dup[2] = { "x", "x" };
+    int numkinds[2] = { MLOPS_PROFILE_NUMERIC, MLOPS_PROFILE_NUMERIC };
+    const double *twice[2] = { V, V };
+    BAD(mlops_schema_validate, "duplicate names", MLOPS_EINVAL, (s, 2, dup, numkinds, twice, NULL, 3, NULL, &l));
+    const char *badn[2] = { "x", BAD_UTF8 };
+    BAD(mlops_schema_validate, "invalid UTF-8 name", MLOPS_EINVAL, (s, 2, badn, kinds, nums, strs, 3, NULL, &l));
+    vo.max_examples = 101;
+    BAD(mlops_schema_validate, "101 examples", MLOPS_EINVAL, (s, 2, bnames, kinds, nums, strs, 3, &vo, &l));
+    vo.max_examples = 5;
+    vo.version = 0;
+    BAD(mlops_schema_validate, "options version 0", MLOPS_EINVAL, (s, 2, bnames, kinds, nums, strs, 3, &vo, &l));
+    ck_assert_ptr_null(l);
+    RET(mlops_anomalies_count, "NULL", 0, (NULL));
+    RET(mlops_anomalies_at, "NULL", NULL, (NULL, 0));
+    TU_OK(mlops_schema_validate(s, 2, bnames, kinds, nums, strs, 3, NULL, &l));
+    RET(mlops_anomalies_at, "index out of range", NULL, (l, mlops_anomalies_count(l)));
+    RET(mlops_anomalies_at, "SIZE_MAX index", NULL, (l, SIZE_MAX));
+    VOID(mlops_anomalies_free, "NULL", (NULL));
+    mlops_anomalies_free(l);
+    mlops_schema_free(s);
+}
+
 /* ---- coverage and the test itself ----------------------------------------- */
 
 /* Every exported symbol, read from the linker version script. */
@@ -2142,6 +2345,7 @@ START_TEST(every_public_function_refuses_bad_input)
     registry();
     drift();
     eval_metrics();
+    validate_schemas();
     char **names;
     size_t n = exported(&names), missing = 0;
     for (size_t i = 0; i < n; i++) {
