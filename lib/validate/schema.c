@@ -133,9 +133,12 @@ static int check_column(const char *fn, const mlops_schema_column *c)
         if (c->kind != MLOPS_PROFILE_NUMERIC)
             return mlops__err(MLOPS_EINVAL, "%s: column '%s': a range check needs a numeric column", fn,
                               c->name);
-        if (!(c->min <= c->max))
-            return mlops__err(MLOPS_EINVAL, "%s: column '%s': the range needs min <= max, neither NaN", fn,
-                              c->name);
+        /* An end at the wrong infinity is no range (and JSON, which writes
+         * infinite ends as null, could not give it back). */
+        if (!(c->min <= c->max) || c->min == INFINITY || c->max == -INFINITY)
+            return mlops__err(MLOPS_EINVAL,
+                              "%s: column '%s': the range needs min <= max, neither NaN, min not +inf "
+                              "and max not -inf", fn, c->name);
         if (!share_ok(c->out_of_range_max))
             return mlops__err(MLOPS_EINVAL, "%s: column '%s': out_of_range_max is not a share in [0, 1]",
                               fn, c->name);

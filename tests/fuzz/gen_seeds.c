@@ -233,6 +233,50 @@ static void trees(void)
     free(buf);
 }
 
+/* Schemas: inferred from profiles, and edited to use every check. */
+static void schemas(void)
+{
+    mlops_profile *p[2];
+    must(mlops_profile_new(MLOPS_PROFILE_NUMERIC, NULL, &p[0]));
+    must(mlops_profile_new(MLOPS_PROFILE_CATEGORICAL, NULL, &p[1]));
+    double v[5] = { 1.5, -2, NAN, 40, 7 };
+    const char *c[5] = { "red", "green", NULL, "blue", "red" };
+    must(mlops_profile_add(p[0], v, 5));
+    must(mlops_profile_add_strings(p[1], c, 5));
+    const char *names[2] = { "amount", "colour" };
+    mlops_schema *s;
+    must(mlops_schema_infer(2, names, p, NULL, &s));
+    mlops_schema_column col = MLOPS_SCHEMA_COLUMN_INIT;
+    col.name = "optional \xc3\xa9";
+    col.kind = MLOPS_PROFILE_NUMERIC;
+    col.checks = MLOPS_SCHEMA_CHECK_RANGE;
+    col.min = -INFINITY;
+    col.max = 1e9;
+    col.out_of_range_max = 0.01;
+    must(mlops_schema_column_set(s, &col));
+    void *buf;
+    size_t len;
+    char *json;
+    must(mlops_schema_serialize(s, &buf, &len));
+    put("schema", "inferred-edited", buf, len);
+    must(mlops_schema_to_json(s, &json));
+    put_text("schema_json", "inferred-edited.json", json);
+    mlops_free(buf);
+    mlops_free(json);
+    mlops_schema_free(s);
+    must(mlops_schema_new(&s));
+    must(mlops_schema_serialize(s, &buf, &len));
+    put("schema", "empty", buf, len);
+    mlops_free(buf);
+    mlops_schema_free(s);
+    put_text("schema_json", "escapes.json",
+             "{\"format\": \"mlops.schema\", \"version\": 1, \"columns\": [\n"
+             " {\"name\": \"a\\u00e9\\ud83d\\ude00\", \"kind\": \"categorical\", \"required\": false,\n"
+             "  \"categories\": {\"values\": [\"x\\ty\", \"\\\"q\\\"\", \"\"], \"max_unseen_share\": 1e-3}}]}\n");
+    mlops_profile_free(p[0]);
+    mlops_profile_free(p[1]);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -248,5 +292,6 @@ int main(int argc, char **argv)
     audit_events();
     trees();
     sign_manifests();
+    schemas();
     return 0;
 }
