@@ -21,6 +21,7 @@ HEADERS = [
     ("registry.h", "Model registry: models, versions, aliases, signatures, audit log"),
     ("drift.h", "Drift statistics: tests, distances, profiles, reports"),
     ("eval.h", "Evaluation metrics: regression, classification, ranking, bootstrap"),
+    ("validate.h", "Data validation: schemas from profiles, anomalies of a batch"),
 ]
 
 SECTION = re.compile(r"^/\* -+ (.+?) -*( \*/)?$")

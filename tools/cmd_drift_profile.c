@@ -16,8 +16,8 @@
 
 /* ---- Stored dataset profiles ------------------------------------------------------------ */
 
-static int load_profile(const cli_ctx *ctx, mlops_store *s, const char *text, dsprofile *p,
-                        char digest_text[MLOPS_DIGEST_STRLEN])
+int drift_load_profile(const cli_ctx *ctx, mlops_store *s, const char *text, dsprofile *p,
+                       char digest_text[MLOPS_DIGEST_STRLEN])
 {
     mlops_digest d;
     int rc;
@@ -49,7 +49,7 @@ typedef struct load_args {
 static int load_stored(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
     const load_args *a = arg;
-    return load_profile(ctx, s, a->text, a->p, a->digest_text);
+    return drift_load_profile(ctx, s, a->text, a->p, a->digest_text);
 }
 
 static const char *verdict_name(int v)

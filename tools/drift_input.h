@@ -33,6 +33,14 @@ int cmd_drift_chi2(cli_ctx *ctx, int argc, char **argv);
 /* `drift compare --profile DIGEST CUR.csv` (cmd_drift_profile.c). */
 int compare_profile(cli_ctx *ctx, const compare_args *a, const char *cur_path);
 
+/* Loads the dataset profile named by text (a digest or a reference) into
+ * p (release with dsprofile_clear) and its digest's text into
+ * digest_text; prints the error and returns CLI_FAIL on failure
+ * (cmd_drift_profile.c; `schema infer` reads profiles with it too). */
+struct dsprofile;
+int drift_load_profile(const cli_ctx *ctx, mlops_store *s, const char *text, struct dsprofile *p,
+                       char digest_text[MLOPS_DIGEST_STRLEN]);
+
 /* `drift profile DATA.csv` (cmd_drift_profile.c). */
 int cmd_drift_profile(cli_ctx *ctx, int argc, char **argv);
 

@@ -21,6 +21,7 @@ static const group groups[] = {
     { "Records", cli_record_commands },
     { "Registry", cli_registry_commands },
     { "Drift", cli_drift_commands },
+    { "Validation", cli_schema_commands },
 };
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
