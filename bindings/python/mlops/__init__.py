@@ -19,7 +19,7 @@ library inside this package's folder, ``libmlops.so.1``, then
 """
 from __future__ import annotations
 
-from . import drift, metrics
+from . import drift, metrics, validate
 from ._capi import LIBRARY_FOUND_BY, LIBRARY_PATH, C, version_text
 from .cas_tree import BlobInfo, FsckIssue, FsckReport, GcReport
 from .digest import Digest, DigestLike

@@ -61,9 +61,10 @@ VersionLineageP = opaque("mlops_version_lineage")
 
 from ._capi_cas import BlobIterP, RefIterP  # noqa: E402
 from ._capi_drift import DriftReportP, ProfileP  # noqa: E402
+from ._capi_validate import SchemaP  # noqa: E402
 
 #: The handle types the binding keeps beyond one call, in a Guard each.
-GUARDED = {StoreP, BlobWriterP, BlobReaderP, RunP, BlobIterP, RefIterP, ProfileP, DriftReportP}
+GUARDED = {StoreP, BlobWriterP, BlobReaderP, RunP, BlobIterP, RefIterP, ProfileP, DriftReportP, SchemaP}
 
 
 # ---- structs -----------------------------------------------------------------
@@ -515,11 +516,12 @@ _declare([
 ])
 
 
-from . import _capi_cas, _capi_drift, _capi_eval  # noqa: E402  (in files of their own)
+from . import _capi_cas, _capi_drift, _capi_eval, _capi_validate  # noqa: E402  (in files of their own)
 
 _declare(_capi_cas.table(_pd, StoreP))
 _declare(_capi_drift.table(_pd, StoreP, RunP))
 _declare(_capi_eval.table())
+_declare(_capi_validate.table(StoreP, _pd, ProfileP))
 
 
 def version_text() -> str:
