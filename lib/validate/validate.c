@@ -208,20 +208,38 @@ static void first_values(builder *bd, const batch *b, size_t i)
 
 /* ---- the allowed categories as a hash set ----------------------------------------- */
 
+/* One slot per allowed category (NULL key: empty), hash and length beside
+ * the key so that a probe touches one cache line. */
+typedef struct catslot {
+    const char *key;
+    uint64_t hash;
+    size_t len;
+} catslot;
+
 typedef struct catset {
     size_t mask;
-    const char **slot;  /* NULL: empty */
-    uint64_t *hash;
-    size_t *len;
+    catslot *slot;
 } catset;
 
-/* FNV-1a over a NUL-terminated string, its length on the side. */
-static uint64_t hash_str(const char *s, size_t *len)
+/* strlen (vectorised by the C library) then 8 bytes per step: a batch's
+ * every string goes through here, so it is kept short; the quality needed
+ * is only an even spread over a table at most half full. */
+static inline uint64_t hash_str(const char *s, size_t *len)
 {
-    uint64_t h = 1469598103934665603ull;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) h = (h ^ *p++) * 1099511628211ull;
-    *len = (size_t)(p - (const unsigned char *)s);
+    size_t n = strlen(s), i = 0;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    /* The tail byte by byte: a memcpy of a variable length is a call. */
+    for (w = 0; i < n; i++) w = (w << 8) | (unsigned char)s[i];
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    *len = n;
     return h;
 }
 
@@ -231,17 +249,15 @@ static int catset_build(const char *fn, catset *cs, const mlops__schema_col *c)
     while (slots < 2 * c->n_categories) slots *= 2;
     cs->mask = slots - 1;
     cs->slot = calloc(slots, sizeof *cs->slot);
-    cs->hash = malloc(slots * sizeof *cs->hash);
-    cs->len = malloc(slots * sizeof *cs->len);
-    if (!cs->slot || !cs->hash || !cs->len) return mlops__err_nomem(fn);
+    if (!cs->slot) return mlops__err_nomem(fn);
     for (size_t i = 0; i < c->n_categories; i++) {
         size_t len;
         uint64_t h = hash_str(c->categories[i], &len);
         size_t j = (size_t)h & cs->mask;
-        while (cs->slot[j]) j = (j + 1) & cs->mask;
-        cs->slot[j] = c->categories[i];
-        cs->hash[j] = h;
-        cs->len[j] = len;
+        while (cs->slot[j].key) j = (j + 1) & cs->mask;
+        cs->slot[j].key = c->categories[i];
+        cs->slot[j].hash = h;
+        cs->slot[j].len = len;
     }
     return MLOPS_OK;
 }
@@ -249,16 +265,16 @@ static int catset_build(const char *fn, catset *cs, const mlops__schema_col *c)
 static void catset_free(catset *cs)
 {
     free(cs->slot);
-    free(cs->hash);
-    free(cs->len);
 }
 
-static int catset_has(const catset *cs, const char *v)
+static inline int catset_has(const catset *cs, const char *v)
 {
     size_t len;
     uint64_t h = hash_str(v, &len);
-    for (size_t j = (size_t)h & cs->mask; cs->slot[j]; j = (j + 1) & cs->mask)
-        if (cs->hash[j] == h && cs->len[j] == len && memcmp(cs->slot[j], v, len) == 0) return 1;
+    for (size_t j = (size_t)h & cs->mask; cs->slot[j].key; j = (j + 1) & cs->mask) {
+        const catslot *e = &cs->slot[j];
+        if (e->hash == h && e->len == len && memcmp(e->key, v, len) == 0) return 1;
+    }
     return 0;
 }
 
@@ -304,7 +320,7 @@ static int check_categorical(builder *bd, const mlops__schema_col *c, const char
     uint64_t missing = 0, unseen = 0;
     int rc = MLOPS_OK;
     if (c->checks & MLOPS_SCHEMA_CHECK_CATEGORIES) {
-        catset cs = { 0, NULL, NULL, NULL };
+        catset cs = { 0, NULL };
         if ((rc = catset_build(bd->fn, &cs, c))) {
             catset_free(&cs);
             return rc;
