@@ -187,6 +187,16 @@ START_TEST(stored_and_text_forms)
     TU_OK(mlops_schema_deserialize(buf, len, &t));
     same_bytes(s, t);
     mlops_schema_free(t);
+    /* A newer format version: unsupported, not malformed. */
+    unsigned char *v2 = malloc(len);
+    memcpy(v2, buf, len);
+    unsigned char *at = memmem(v2, len, "\xa7version", 8);
+    ck_assert_ptr_nonnull(at);
+    ck_assert_uint_eq(at[8], 1);
+    at[8] = 2;
+    TU_RC(MLOPS_EUNSUPPORTED, mlops_schema_deserialize(v2, len, &t));
+    ck_assert_ptr_null(t);
+    free(v2);
     /* Truncated at every length: a format error, never a crash. */
     for (size_t n = 0; n < len; n++) {
         TU_RC(MLOPS_EFORMAT, mlops_schema_deserialize(buf, n, &t));
