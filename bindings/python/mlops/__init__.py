@@ -108,6 +108,7 @@ __all__ = [
     "key_fingerprint",
     "drift",
     "metrics",
+    "validate",
     "library_path",
     "library_found_by",
     "library_version",
