@@ -6,7 +6,7 @@
 MLOPS_API int mlops_set_thread_limit(unsigned n)
 {
     if (n > 256)
-        return mlops__err(MLOPS_EINVAL, "mlops_set_thread_limit: %u threads is more than 256", n);
+        return mlops__err(MLOPS_EINVAL, "%s: %u threads is more than 256", __func__, n);
     mlops__pool_set_limit(n);
     return MLOPS_OK;
 }
