@@ -1,8 +1,12 @@
-/* The thread limit (mlops_set_thread_limit, lib/util/pool.c): while a put
- * of a chunked blob, a streaming read, a whole read, an fsck and a drift
- * report run, a sampler counts the process's threads in /proc/self/task;
- * the workers seen never exceed limit - 1 (at limit 1, no thread at all
- * besides the test's own), and every result is the same at every limit. */
+/* The thread limit (mlops_set_thread_limit, lib/util/pool.c): while each
+ * of a put of a chunked blob, a streaming read, a whole read, an fsck and
+ * a drift report runs, a sampler counts the process's threads in
+ * /proc/self/task. Each starts with no worker alive (lowering the limit to
+ * 1 joins them all), so at limits 2 and 3 the workers seen are its own:
+ * never more than limit - 1, at least one (the pool does run it in
+ * parallel); at limit 1 no thread at all besides the test's own. Every
+ * result is the same at every limit. Workers end at defined points: a
+ * lowered limit and exit join them. */
 #include "testutil.h"
 #include "util/pool.h"
 
@@ -56,7 +60,9 @@ static void sampler_start(sampler *sp)
     ck_assert_int_eq(pthread_create(&sp->th, NULL, sample_main, sp), 0);
 }
 
-/* The most workers seen: threads besides the test's main and sampler. */
+/* The most workers seen: threads besides the test's main and sampler. A
+ * last count here sees the workers the operation left idle, even if the
+ * sampler was not scheduled after they started. */
 static unsigned sampler_stop(sampler *sp)
 {
     pthread_mutex_lock(&sp->mu);
@@ -64,7 +70,28 @@ static unsigned sampler_stop(sampler *sp)
     pthread_mutex_unlock(&sp->mu);
     pthread_join(sp->th, NULL);
     pthread_mutex_destroy(&sp->mu);
-    return sp->max > 2 ? sp->max - 2 : 0;
+    unsigned last = count_tasks() + 1; /* + the sampler, just joined */
+    unsigned max = sp->max > last ? sp->max : last;
+    return max > 2 ? max - 2 : 0;
+}
+
+/* Before an operation: no worker alive (lowering the limit to 1 joins
+ * them), the limit back at lim, and the sampler started. */
+static void op_begin(sampler *sp, unsigned lim)
+{
+    TU_OK(mlops_set_thread_limit(1));
+    ck_assert_uint_eq(count_tasks(), 1);
+    TU_OK(mlops_set_thread_limit(lim));
+    sampler_start(sp);
+}
+
+/* After it: the workers it ran on stayed within the limit, and at a
+ * limit above 1 it did run on some. */
+static void op_end(sampler *sp, unsigned lim, const char *what)
+{
+    unsigned workers = sampler_stop(sp);
+    ck_assert_msg(workers <= lim - 1, "limit %u, %s: %u worker threads seen", lim, what, workers);
+    if (lim > 1) ck_assert_msg(workers >= 1, "limit %u, %s: no worker thread ran", lim, what);
 }
 
 #define NCOLS 6
@@ -91,8 +118,8 @@ static unsigned char *make_data(size_t n)
     return b;
 }
 
-/* Everything that runs in parallel, at the current limit, on a fresh store. */
-static unsigned run_all(const unsigned char *data, size_t len, results *out)
+/* Everything that runs in parallel, at limit lim, on a fresh store. */
+static void run_all(unsigned lim, const unsigned char *data, size_t len, results *out)
 {
     char *dir = tu_tmpdir();
     mlops_store_opts so = MLOPS_STORE_OPTS_INIT;
@@ -104,9 +131,11 @@ static unsigned run_all(const unsigned char *data, size_t len, results *out)
     TU_OK(mlops_store_open(dir, &so, &s));
 
     sampler sp;
-    sampler_start(&sp);
+    op_begin(&sp, lim);
     TU_OK(mlops_blob_put(s, data, len, &out->put));
+    op_end(&sp, lim, "put");
 
+    op_begin(&sp, lim);
     mlops_blob_reader *r = NULL;
     TU_OK(mlops_blob_reader_open(s, &out->put, &r));
     unsigned char *back = malloc(len);
@@ -117,18 +146,23 @@ static unsigned run_all(const unsigned char *data, size_t len, results *out)
         have += got;
     } while (got);
     mlops_blob_reader_close(r);
+    op_end(&sp, lim, "streaming read");
     ck_assert_uint_eq(have, len);
     TU_OK(mlops_digest_compute(back, have, &out->read));
     free(back);
 
     void *whole = NULL;
     size_t wlen = 0;
+    op_begin(&sp, lim);
     TU_OK(mlops_blob_get(s, &out->put, &whole, &wlen));
+    op_end(&sp, lim, "whole read");
     TU_OK(mlops_digest_compute(whole, wlen, &out->got));
     mlops_free(whole);
 
     mlops_fsck_report rep = MLOPS_FSCK_REPORT_INIT;
+    op_begin(&sp, lim);
     TU_OK(mlops_store_fsck(s, NULL, &rep));
+    op_end(&sp, lim, "fsck");
     out->fsck_checked = rep.checked;
     mlops_free(rep.issues);
 
@@ -154,9 +188,10 @@ static unsigned run_all(const unsigned char *data, size_t len, results *out)
     mlops_drift_report_opts ro = MLOPS_DRIFT_REPORT_OPTS_INIT;
     ro.threads = 8;
     mlops_drift_report *dr = NULL;
+    op_begin(&sp, lim);
     TU_OK(mlops_drift_report_compute(NCOLS, names, kinds, (const double *const *)ref, nr,
                                      (const double *const *)cur, nc, &ro, &dr));
-    unsigned workers = sampler_stop(&sp);
+    op_end(&sp, lim, "drift report");
     for (int c = 0; c < NCOLS; c++) {
         out->stat[c] = dr->columns[c]->statistic;
         out->p[c] = dr->columns[c]->p_value;
@@ -167,7 +202,6 @@ static unsigned run_all(const unsigned char *data, size_t len, results *out)
     mlops_store_close(s);
     tu_rmrf(dir);
     free(dir);
-    return workers;
 }
 
 /* Equal, NaN (no p-value for the method) equal to NaN. */
@@ -183,15 +217,11 @@ START_TEST(limit_bounds_workers_and_keeps_results)
     mlops_digest want;
     TU_OK(mlops_digest_compute(data, len, &want));
     results res[4];
-    /* Rising limits: workers of a lower limit never linger into a check. */
     for (unsigned lim = 1; lim <= 3; lim++) {
         TU_OK(mlops_set_thread_limit(lim));
         ck_assert_uint_eq(mlops_thread_limit(), lim);
         memset(&res[lim], 0, sizeof res[lim]);
-        unsigned workers = run_all(data, len, &res[lim]);
-        ck_assert_msg(workers <= lim - 1, "limit %u: %u worker threads seen", lim, workers);
-        if (lim > 1) /* the pool does run work in parallel */
-            ck_assert_msg(workers >= 1, "limit %u: no worker thread ever ran", lim);
+        run_all(lim, data, len, &res[lim]);
         ck_assert(!memcmp(&res[lim].put, &want, sizeof want));
         ck_assert(!memcmp(&res[lim].read, &want, sizeof want));
         ck_assert(!memcmp(&res[lim].got, &want, sizeof want));
@@ -204,6 +234,11 @@ START_TEST(limit_bounds_workers_and_keeps_results)
         }
     }
     free(data);
+    /* Lowering the limit joins the idle workers above it before it returns
+     * (pool.c): the workers of limit 3 are idle now, and none is left. */
+    ck_assert_uint_ge(count_tasks(), 2);
+    TU_OK(mlops_set_thread_limit(1));
+    ck_assert_uint_eq(count_tasks(), 1);
     TU_OK(mlops_set_thread_limit(0));
 }
 END_TEST
@@ -292,8 +327,46 @@ START_TEST(fork_child_starts_its_own_workers)
 }
 END_TEST
 
+/* The process of exit_joins_workers: puts two workers to work, leaves
+ * them idle (they would wait 2 s for more) and exits. Its atexit handler is
+ * registered before the pool's, so it runs after the pool's shutdown (and
+ * before the leak checker, under ASan): by then no worker may be left. */
+static void no_worker_at_exit(void)
+{
+    if (count_tasks() != 1) _exit(5);
+}
+
+static int exit_child(void)
+{
+    atexit(no_worker_at_exit);
+    if (mlops_set_thread_limit(3)) return 3;
+    mlops__pool_job job;
+    mlops__pool_start(&job, 2, slow_task, NULL);
+    slow_task(NULL);
+    if (mlops__pool_finish(&job) < 1) return 4; /* no worker ever started */
+    if (count_tasks() < 2) return 6;              /* none idle: nothing to check */
+    return 0;
+}
+
+/* Exit joins the idle workers (see pool.c), before OpenSSL's cleanup. */
+START_TEST(exit_joins_workers)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        setenv("MLOPS_TEST_EXIT_CHILD", "1", 1);
+        execl("/proc/self/exe", "test_threads", (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the exiting process: status %d", st);
+}
+END_TEST
+
 int main(void)
 {
+    if (getenv("MLOPS_TEST_EXIT_CHILD")) return exit_child();
     Suite *s = suite_create("threads");
     TCase *tc = tcase_create("threads");
     tcase_set_timeout(tc, 120);
@@ -301,6 +374,7 @@ int main(void)
     tcase_add_test(tc, limit_is_validated);
     tcase_add_test(tc, nested_jobs_do_not_deadlock);
     tcase_add_test(tc, fork_child_starts_its_own_workers);
+    tcase_add_test(tc, exit_joins_workers);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
