@@ -126,8 +126,10 @@ MLOPS_API int mlops_digest_compute(const void *data, size_t len, mlops_digest *o
  * default) means the number of online CPUs; 1 runs everything on the
  * calling thread and starts no thread at all; N starts at most N-1
  * workers in the process. The store's and the drift report's `threads`
- * options still apply, capped by this limit. Workers above a lowered
- * limit leave once their current task ends. Since 1.1.
+ * options still apply, capped by this limit. When the limit goes down,
+ * the idle workers above it have ended (and been joined) when this
+ * returns; busy ones end when their current task does. Idle workers end
+ * after 2 s without work, and at exit(). Since 1.1.
  * Errors: MLOPS_EINVAL when n is more than 256 (the limit is unchanged).
  * Threads: may be called from any thread at any time. */
 MLOPS_API int mlops_set_thread_limit(unsigned n);
