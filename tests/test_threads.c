@@ -32,6 +32,20 @@ static unsigned count_tasks(void)
     return n;
 }
 
+/* The thread count once it is down to n, or after 500 ms. A thread that
+ * pthread_join has seen end may still be listed for a moment, until the
+ * kernel has released it; the pool's workers, without the joins this
+ * checks, would stay 2 s. */
+static unsigned tasks_down_to(unsigned n)
+{
+    unsigned have = count_tasks();
+    for (int i = 0; i < 500 && have > n; i++) {
+        usleep(1000);
+        have = count_tasks();
+    }
+    return have;
+}
+
 /* Samples the thread count until told to stop. */
 typedef struct sampler {
     pthread_t th;
@@ -65,12 +79,12 @@ static void sampler_start(sampler *sp)
  * sampler was not scheduled after they started. */
 static unsigned sampler_stop(sampler *sp)
 {
+    unsigned last = count_tasks(); /* the sampler's still running */
     pthread_mutex_lock(&sp->mu);
     sp->stop = 1;
     pthread_mutex_unlock(&sp->mu);
     pthread_join(sp->th, NULL);
     pthread_mutex_destroy(&sp->mu);
-    unsigned last = count_tasks() + 1; /* + the sampler, just joined */
     unsigned max = sp->max > last ? sp->max : last;
     return max > 2 ? max - 2 : 0;
 }
@@ -80,18 +94,19 @@ static unsigned sampler_stop(sampler *sp)
 static void op_begin(sampler *sp, unsigned lim)
 {
     TU_OK(mlops_set_thread_limit(1));
-    ck_assert_uint_eq(count_tasks(), 1);
+    ck_assert_uint_eq(tasks_down_to(1), 1);
     TU_OK(mlops_set_thread_limit(lim));
     sampler_start(sp);
 }
 
-/* After it: the workers it ran on stayed within the limit, and at a
- * limit above 1 it did run on some. */
-static void op_end(sampler *sp, unsigned lim, const char *what)
+/* After it: the workers it ran on stayed within its bound of threads
+ * (the limit, or an option below it), and with more than 1 it did run on
+ * some. */
+static void op_end(sampler *sp, unsigned bound, const char *what)
 {
     unsigned workers = sampler_stop(sp);
-    ck_assert_msg(workers <= lim - 1, "limit %u, %s: %u worker threads seen", lim, what, workers);
-    if (lim > 1) ck_assert_msg(workers >= 1, "limit %u, %s: no worker thread ran", lim, what);
+    ck_assert_msg(workers <= bound - 1, "%u threads, %s: %u worker threads seen", bound, what, workers);
+    if (bound > 1) ck_assert_msg(workers >= 1, "%u threads, %s: no worker thread ran", bound, what);
 }
 
 #define NCOLS 6
@@ -102,6 +117,7 @@ typedef struct results {
     mlops_digest got;      /* of the bytes mlops_blob_get gave */
     uint64_t fsck_checked;
     double stat[NCOLS], p[NCOLS];
+    double ks;
 } results;
 
 static unsigned char *make_data(size_t n)
@@ -166,8 +182,9 @@ static void run_all(unsigned lim, const unsigned char *data, size_t len, results
     out->fsck_checked = rep.checked;
     mlops_free(rep.issues);
 
-    /* Drift: columns large enough that their two samples sort at once. */
-    size_t rows = 60000;
+    /* Drift: a report, and a two-sample test whose samples are large
+     * enough to sort at once (sort.c's PARALLEL_SORT_MIN). */
+    size_t rows = 70000;
     double *ref[NCOLS], *cur[NCOLS];
     size_t nr[NCOLS], nc[NCOLS];
     const char *names[NCOLS] = { "a", "b", "c", "d", "e", "f" };
@@ -192,6 +209,11 @@ static void run_all(unsigned lim, const unsigned char *data, size_t len, results
     TU_OK(mlops_drift_report_compute(NCOLS, names, kinds, (const double *const *)ref, nr,
                                      (const double *const *)cur, nc, &ro, &dr));
     op_end(&sp, lim, "drift report");
+    op_begin(&sp, lim);
+    mlops_test_result ks;
+    TU_OK(mlops_drift_ks(ref[0], rows, cur[0], rows, &ks));
+    op_end(&sp, lim, "two-sample KS test");
+    out->ks = ks.statistic;
     for (int c = 0; c < NCOLS; c++) {
         out->stat[c] = dr->columns[c]->statistic;
         out->p[c] = dr->columns[c]->p_value;
@@ -203,6 +225,66 @@ static void run_all(unsigned lim, const unsigned char *data, size_t len, results
     tu_rmrf(dir);
     free(dir);
 }
+
+/* Under the limit, the store's and the drift report's threads options
+ * bound a call's threads: at limit 3, threads = 1 starts no worker and
+ * threads = 2 one. */
+START_TEST(options_bound_threads)
+{
+    size_t len = (size_t)1 << 20, rows = 5000;
+    unsigned char *data = make_data(len);
+    double *ref[NCOLS], *cur[NCOLS];
+    size_t nr[NCOLS];
+    const char *names[NCOLS] = { "a", "b", "c", "d", "e", "f" };
+    int kinds[NCOLS];
+    uint64_t x = 42;
+    for (int c = 0; c < NCOLS; c++) {
+        ref[c] = malloc(rows * sizeof(double));
+        cur[c] = malloc(rows * sizeof(double));
+        ck_assert(ref[c] && cur[c]);
+        for (size_t i = 0; i < rows; i++) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            ref[c][i] = (double)(x >> 11) / 9007199254740992.0;
+            cur[c][i] = ref[c][i] + 0.01 * c;
+        }
+        nr[c] = rows;
+        kinds[c] = MLOPS_COLUMN_NUMERIC;
+    }
+    for (unsigned t = 1; t <= 2; t++) {
+        char *dir = tu_tmpdir();
+        mlops_store_opts so = MLOPS_STORE_OPTS_INIT;
+        so.chunk_min_size = 16u * 1024u;
+        so.chunk_avg_size = 64u * 1024u;
+        so.chunk_max_size = 256u * 1024u;
+        so.threads = t;
+        mlops_store *s = NULL;
+        TU_OK(mlops_store_open(dir, &so, &s));
+        sampler sp;
+        mlops_digest d;
+        op_begin(&sp, 3);
+        TU_OK(mlops_blob_put(s, data, len, &d));
+        op_end(&sp, t, "put, store option");
+        mlops_store_close(s);
+        tu_rmrf(dir);
+        free(dir);
+
+        mlops_drift_report_opts ro = MLOPS_DRIFT_REPORT_OPTS_INIT;
+        ro.threads = t;
+        mlops_drift_report *dr = NULL;
+        op_begin(&sp, 3);
+        TU_OK(mlops_drift_report_compute(NCOLS, names, kinds, (const double *const *)ref, nr,
+                                         (const double *const *)cur, nr, &ro, &dr));
+        op_end(&sp, t, "drift report, report option");
+        mlops_drift_report_free(dr);
+    }
+    for (int c = 0; c < NCOLS; c++) {
+        free(ref[c]);
+        free(cur[c]);
+    }
+    free(data);
+    TU_OK(mlops_set_thread_limit(0));
+}
+END_TEST
 
 /* Equal, NaN (no p-value for the method) equal to NaN. */
 static int same(double a, double b)
@@ -228,6 +310,7 @@ START_TEST(limit_bounds_workers_and_keeps_results)
         ck_assert_uint_gt(res[lim].fsck_checked, 10);
         if (lim > 1) {
             ck_assert_uint_eq(res[lim].fsck_checked, res[1].fsck_checked);
+            ck_assert(res[lim].ks == res[1].ks);
             for (int c = 0; c < NCOLS; c++)
                 ck_assert_msg(same(res[lim].stat[c], res[1].stat[c]) && same(res[lim].p[c], res[1].p[c]),
                               "limit %u: column %d differs: %.17g %.17g vs %.17g %.17g", lim, c, res[lim].stat[c], res[lim].p[c], res[1].stat[c], res[1].p[c]);
@@ -238,7 +321,7 @@ START_TEST(limit_bounds_workers_and_keeps_results)
      * (pool.c): the workers of limit 3 are idle now, and none is left. */
     ck_assert_uint_ge(count_tasks(), 2);
     TU_OK(mlops_set_thread_limit(1));
-    ck_assert_uint_eq(count_tasks(), 1);
+    ck_assert_uint_eq(tasks_down_to(1), 1);
     TU_OK(mlops_set_thread_limit(0));
 }
 END_TEST
@@ -333,7 +416,7 @@ END_TEST
  * before the leak checker, under ASan): by then no worker may be left. */
 static void no_worker_at_exit(void)
 {
-    if (count_tasks() != 1) _exit(5);
+    if (tasks_down_to(1) != 1) _exit(5);
 }
 
 static int exit_child(void)
@@ -371,6 +454,7 @@ int main(void)
     TCase *tc = tcase_create("threads");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, limit_bounds_workers_and_keeps_results);
+    tcase_add_test(tc, options_bound_threads);
     tcase_add_test(tc, limit_is_validated);
     tcase_add_test(tc, nested_jobs_do_not_deadlock);
     tcase_add_test(tc, fork_child_starts_its_own_workers);
