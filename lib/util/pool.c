@@ -14,18 +14,21 @@
  *    above the new limit that are not running a task have left and are
  *    joined before it returns (busy ones leave when their task ends);
  *  - at exit, by pool_shutdown() below: every worker not running a task
- *    (idle, just started, leaving) leaves and is joined. It is registered
- *    with atexit() right after OpenSSL's own initialisation, so it runs
- *    BEFORE OpenSSL's atexit cleanup (atexit handlers run in reverse
- *    order). That cleanup deletes OpenSSL's thread-local key: a worker
- *    that ends after it never has its state freed (no key destructor
- *    runs), which is what the leak checker once reported (2,464 bytes
- *    from CRYPTO_zalloc at a test's exit, from a worker whose idle spell
- *    ran out as the process exited, when workers were detached threads).
+ *    (idle, just started, leaving) leaves and is joined. It runs before
+ *    OpenSSL's cleanup deletes its thread-local key, whichever order the
+ *    atexit handlers run in: it is registered with OPENSSL_atexit, whose
+ *    handlers OPENSSL_cleanup runs before that deletion, and with atexit
+ *    (for a process where OpenSSL's own atexit cleanup is off; the second
+ *    call finds nothing to do). A worker that ended after the key's
+ *    deletion would never have its state freed (no key destructor runs):
+ *    the leak checker once reported exactly that (2,464 bytes from
+ *    CRYPTO_zalloc at a test's exit, from a worker whose idle spell ran
+ *    out as the process exited, when workers were detached threads).
  *    Workers busy at exit (another thread's put still running, a blob
  *    reader never closed) are not waited for: exit must not hang on the
  *    embedder's unfinished work.
- * After pool_shutdown() the pool starts no worker: callers do all the work. */
+ * After pool_shutdown() the pool starts no worker: callers do all the work
+ * (after OPENSSL_cleanup, OpenSSL cannot be used again anyway). */
 #include "pool.h"
 
 #include <errno.h>
@@ -113,10 +116,9 @@ static void init_once(void)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     cpus = n > 0 ? (unsigned)n : 1u;
     (void)pthread_atfork(fork_prepare, fork_parent, fork_child);
-    /* OpenSSL first, so that its atexit cleanup runs after pool_shutdown(). If
-     * either fails, workers still end cleanly when idle or at a lowered
-     * limit; only the exit-time join is lost. */
-    (void)OPENSSL_init_crypto(0, NULL);
+    /* See the top of this file. If both fail, workers still end cleanly
+     * when idle or at a lowered limit; only the exit-time join is lost. */
+    (void)OPENSSL_atexit(pool_shutdown);
     (void)atexit(pool_shutdown);
 }
 
@@ -240,7 +242,7 @@ static void *worker_main(void *arg)
     leaving++;
     pthread_mutex_unlock(&mu);
     /* Releases this thread's OpenSSL state while OpenSSL's key still
-     * exists (pool_shutdown() runs before OpenSSL's cleanup). */
+     * exists (pool_shutdown() runs before OpenSSL's cleanup deletes it). */
     OPENSSL_thread_stop();
     pthread_mutex_lock(&mu);
     leaving--;
