@@ -26,14 +26,17 @@ csv_mib=${CSV_MIB:-256} rnd_mib=${RND_MIB:-256}
 [ -f "$data_csv" ] && [ "$(stat -c %s "$data_csv")" = $((csv_mib << 20)) ] || "$gen" gen-csv "$data_csv" "$csv_mib"
 [ -f "$data_rnd" ] && [ "$(stat -c %s "$data_rnd")" = $((rnd_mib << 20)) ] || "$gen" gen-random "$data_rnd" "$rnd_mib"
 
-# cas NAME BUILD ARGS...: the library call's seconds, as cas_bench prints them
+# cas NAME BUILD ARGS...: the library call's seconds, as cas_bench prints
+# them, and the process's CPU seconds (user + sys: steadier than wall time
+# on a shared machine, and what a change of threading costs)
 cas() {
     local name=$1 build=$2
     shift 2
     sync
     local out
-    out=$("$build/benchmarks/cas/cas_bench" "$@")
+    out=$(/usr/bin/time -o "$work/cpu" -f "%U %S" "$build/benchmarks/cas/cas_bench" "$@")
     echo "$name $(echo "$out" | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p')" >> "$res"
+    echo "$name.cpu $(awk '{print $1 + $2}' "$work/cpu")" >> "$res"
     digest=$(echo "$out" | sed -n 's/.*digest=\(sha256:[0-9a-f]*\).*/\1/p')
 }
 
@@ -53,13 +56,15 @@ one_build() {
     sync
     local t0 t1
     t0=$(date +%s.%N)
-    "$build/tools/mlops" -C "$work/store-$which-rnd" fsck --no-quarantine > /dev/null
+    /usr/bin/time -o "$work/cpu" -f "%U %S" "$build/tools/mlops" -C "$work/store-$which-rnd" fsck --no-quarantine > /dev/null
     t1=$(date +%s.%N)
     echo "fsck.$which $(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" >> "$res"
-    local th
+    echo "fsck.$which.cpu $(awk '{print $1 + $2}' "$work/cpu")" >> "$res"
+    local th out
     for th in 0 2; do
-        echo "report_t$th.$which $("$build/benchmarks/drift/bench_drift" report gen "$cols" "$rows" "$th" 3 |
-            sed -n 's/^report_seconds //p')" >> "$res"
+        out=$("$build/benchmarks/drift/bench_drift" report gen "$cols" "$rows" "$th" 3)
+        echo "report_t$th.$which $(echo "$out" | sed -n 's/^report_seconds //p')" >> "$res"
+        echo "report_t$th.$which.cpu $(echo "$out" | sed -n 's/^report_cpu_seconds //p')" >> "$res"
     done
 }
 
@@ -83,11 +88,22 @@ med() {
     awk -v n="$1" '$1 == n {print $2}' "$res" | sort -g |
         awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
+# The median of the rounds' own ratios: the two builds of a round ran
+# minutes apart at most, so a change of the machine's load cancels out.
+med_ratio() {
+    paste <(awk -v n="$1.before$2" '$1 == n {print $2}' "$res") <(awk -v n="$1.after$2" '$1 == n {print $2}' "$res") |
+        awk '$1 > 0 {print $2 / $1}' | sort -g |
+        awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
 echo
 echo "medians of $reps runs, seconds (csv: $csv_mib MiB CSV-like, rnd: $rnd_mib MiB random;" \
-    "report: $cols columns x $rows rows, median of 3 inside each run)"
+    "report: $cols columns x $rows rows, median of 3 inside each run); wall time, then CPU time (user + sys);" \
+    "ratio: after / before of the medians, and the median of each round's ratio"
 for k in csv.put csv.read csv.get rnd.put rnd.read rnd.get fsck report_t0 report_t2; do
-    b=$(med "$k.before") a=$(med "$k.after")
-    awk -v k="$k" -v b="$b" -v a="$a" 'BEGIN {printf "  %-10s before %8.3f   after %8.3f   after/before %.3f\n", k, b, a, a / b}'
+    for unit in "" .cpu; do
+        b=$(med "$k.before$unit") a=$(med "$k.after$unit") r=$(med_ratio "$k" "$unit")
+        awk -v k="$k$([ -n "$unit" ] && echo ' cpu' || echo ' wall')" -v b="$b" -v a="$a" -v r="$r" \
+            'BEGIN {printf "  %-15s before %8.3f   after %8.3f   ratio %.3f   per round %.3f\n", k, b, a, a / b, r}'
+    done
 done
 echo "raw figures: $res"
