@@ -5,7 +5,8 @@
  * The limit counts every thread doing work, the caller included: a job
  * that may use N threads queues N-1 helper copies of its function and the
  * caller runs one copy itself. Workers are started lazily, at most
- * limit-1 in the process, and leave after a short idle spell.
+ * limit-1 in the process, leave after a short idle spell, and are always
+ * joined: where and when is at the top of pool.c.
  *
  * The rule that keeps nested and concurrent jobs free of deadlock: a
  * helper is never needed. Each job's function takes shared work until
