@@ -96,7 +96,6 @@ static void fork_child(void)
     pthread_mutex_init(&mu, NULL);
 }
 
-static unsigned max_workers_locked(void);
 static void reap_locked(void);
 
 /* At exit (see the top of this file): every worker not running a job
