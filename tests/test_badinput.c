@@ -10,6 +10,7 @@
 #include "testutil.h"
 #include "util/err.h"
 
+#include <limits.h>
 #include <mlops.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -312,6 +313,9 @@ static void common_and_store(void)
     BAD(mlops_digest_compute, "NULL data", MLOPS_EINVAL, (NULL, 1, &d));
     BAD(mlops_digest_compute, "NULL out", MLOPS_EINVAL, (BUF, 1, NULL));
     BAD(mlops_digest_compute, "SIZE_MAX size", MLOPS_EINVAL, (BUF, SIZE_MAX, &d));
+    BAD(mlops_set_thread_limit, "257 threads", MLOPS_EINVAL, (257u));
+    BAD(mlops_set_thread_limit, "UINT_MAX threads", MLOPS_EINVAL, (UINT_MAX));
+    RET(mlops_thread_limit, "a refused limit", 0u, ()); /* unchanged by the refusals */
 
     mlops_store_opts o;
     BAD(mlops_store_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_STORE_OPTS_VERSION));
