@@ -21,6 +21,7 @@ static const group groups[] = {
     { "Records", cli_record_commands },
     { "Registry", cli_registry_commands },
     { "Drift", cli_drift_commands },
+    { "Evaluation", cli_eval_commands },
 };
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
