@@ -452,6 +452,86 @@ START_TEST(many_categories)
 }
 END_TEST
 
+/* A batch big enough to be checked on several threads gives the anomalies
+ * each column gives alone (checked on the caller's thread), in order. */
+START_TEST(parallel_equals_serial)
+{
+    enum { COLS = 8, ROWS = 150000 };
+    static const char *cats[4] = { "a", "b", "c", "zz" };
+    mlops_schema *s;
+    TU_OK(mlops_schema_new(&s));
+    const char *names[COLS];
+    char namebuf[COLS][8];
+    int kinds[COLS];
+    const double *nums[COLS];
+    const char *const *strs[COLS];
+    for (int c = 0; c < COLS; c++) {
+        snprintf(namebuf[c], sizeof namebuf[c], "c%d", c);
+        names[c] = namebuf[c];
+        mlops_schema_column col = MLOPS_SCHEMA_COLUMN_INIT;
+        col.name = names[c];
+        col.checks |= MLOPS_SCHEMA_CHECK_MISSING;
+        col.missing_max = 0.001 * c;
+        nums[c] = NULL;
+        strs[c] = NULL;
+        if (c % 2) {
+            kinds[c] = col.kind = MLOPS_PROFILE_CATEGORICAL;
+            col.checks |= MLOPS_SCHEMA_CHECK_CATEGORIES;
+            col.categories = cats;
+            col.n_categories = 3;
+            const char **v = malloc(ROWS * sizeof *v);
+            for (int r = 0; r < ROWS; r++) v[r] = r % (97 + c) == 0 ? NULL : cats[(r * 7 + c) % 4];
+            strs[c] = v;
+        } else {
+            kinds[c] = col.kind = MLOPS_PROFILE_NUMERIC;
+            col.checks |= MLOPS_SCHEMA_CHECK_RANGE;
+            col.max = 1000.0 - c;
+            double *v = malloc(ROWS * sizeof *v);
+            for (int r = 0; r < ROWS; r++) v[r] = r % (89 + c) == 0 ? NAN : (double)((r * 13 + c) % 1003);
+            nums[c] = v;
+        }
+        TU_OK(mlops_schema_column_set(s, &col));
+    }
+    mlops_anomalies *all;
+    TU_OK(mlops_set_thread_limit(4));
+    TU_OK(mlops_schema_validate(s, COLS, names, kinds, nums, strs, ROWS, NULL, &all));
+    TU_OK(mlops_set_thread_limit(0));
+    size_t at = 0;
+    for (int c = 0; c < COLS; c++) {
+        mlops_schema *one;
+        TU_OK(mlops_schema_new(&one));
+        size_t idx;
+        mlops_schema_column col = MLOPS_SCHEMA_COLUMN_INIT;
+        TU_OK(mlops_schema_column_find(s, names[c], &idx));
+        TU_OK(mlops_schema_column_get(s, idx, &col));
+        TU_OK(mlops_schema_column_set(one, &col));
+        mlops_anomalies *l;
+        TU_OK(mlops_schema_validate(one, 1, &names[c], &kinds[c], &nums[c], &strs[c], ROWS, NULL, &l));
+        ck_assert_uint_ge(mlops_anomalies_count(l), 1);
+        for (size_t k = 0; k < mlops_anomalies_count(l); k++, at++) {
+            const mlops_anomaly *x = mlops_anomalies_at(l, k), *y = mlops_anomalies_at(all, at);
+            ck_assert_ptr_nonnull(y);
+            ck_assert_str_eq(x->column, y->column);
+            ck_assert(x->kind == y->kind && x->count == y->count && x->total == y->total);
+            ck_assert_uint_eq(x->n_examples, y->n_examples);
+            for (size_t e = 0; e < x->n_examples; e++) {
+                ck_assert(x->example_rows[e] == y->example_rows[e]);
+                ck_assert_str_eq(x->example_values[e], y->example_values[e]);
+            }
+        }
+        mlops_anomalies_free(l);
+        mlops_schema_free(one);
+    }
+    ck_assert_uint_eq(at, mlops_anomalies_count(all));
+    mlops_anomalies_free(all);
+    for (int c = 0; c < COLS; c++) {
+        free((void *)nums[c]);
+        free((void *)strs[c]);
+    }
+    mlops_schema_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("validate");
@@ -464,6 +544,7 @@ int main(void)
     TCase *tv = tcase_create("validation");
     tcase_add_test(tv, every_anomaly);
     tcase_add_test(tv, many_categories);
+    tcase_add_test(tv, parallel_equals_serial);
     suite_add_tcase(s, tv);
     return tu_run(s);
 }

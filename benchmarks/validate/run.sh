@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs the data-validation benchmark: 1 M rows x 100 columns against a
 # schema with every check, median of 5 runs, for three mixes of column
-# kinds (20 categorical, none, all). Not part of the tests.
+# kinds (20 categorical, none, all), on the thread pool (MLOPS_THREADS=1:
+# the caller's thread only). Not part of the tests.
 #   usage: benchmarks/validate/run.sh [BUILD_DIR] [ROWS] [REPEATS]   (default: build 1000000 5)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)

@@ -19,7 +19,10 @@
  *
  * Threads: every function is reentrant. A schema or anomaly list may be
  * read by several threads at once; a schema must not be changed while
- * another thread reads it.
+ * another thread reads it. mlops_schema_validate checks the columns of a
+ * large batch (a million values or more) on the library's thread pool
+ * (as many threads as mlops_set_thread_limit allows, the caller's
+ * included); the result is the same on any number of threads.
  */
 #ifndef MLOPS_VALIDATE_H
 #define MLOPS_VALIDATE_H

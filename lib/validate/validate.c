@@ -7,18 +7,26 @@
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/opts.h"
+#include "util/pool.h"
 #include "util/str.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The anomalies of the schema's columns are found in parallel, each
+ * column into a part of its own (its records and their text in the
+ * part's arena); the list's items are then copied from the parts in
+ * column order, and the parts kept until the list is freed. */
 struct mlops_anomalies {
     mlops_anomaly *items;
     size_t n, cap;
     mlops__arena arena;
+    mlops_anomalies **parts;
+    size_t nparts;
 };
 
 MLOPS_API int mlops_validate_opts_init(mlops_validate_opts *opts, unsigned version)
@@ -40,6 +48,8 @@ MLOPS_API const mlops_anomaly *mlops_anomalies_at(const mlops_anomalies *l, size
 MLOPS_API void mlops_anomalies_free(mlops_anomalies *l)
 {
     if (!l) return;
+    for (size_t i = 0; i < l->nparts; i++) mlops_anomalies_free(l->parts[i]);
+    free(l->parts);
     mlops__arena_free(&l->arena);
     free(l->items);
     free(l);
@@ -366,6 +376,67 @@ static int check_column(builder *bd, const batch *b, const mlops__schema_col *c)
     return check_categorical(bd, c, b->strings[i], b->nrows);
 }
 
+/* ---- the columns in parallel ------------------------------------------------------- */
+
+typedef struct job {
+    const char *fn;
+    const mlops_schema *s;
+    batch *b;
+    mlops_anomalies **parts;
+    uint32_t max_examples;
+    pthread_mutex_t lock;
+    size_t next; /* the next schema column to take, under lock */
+    int rc;      /* the first failure (MLOPS_ENOMEM), under lock */
+} job;
+
+/* Takes columns until none is left; the caller's thread and the pool's
+ * helpers run it alike. A failure's message is set again by the caller
+ * (messages are per thread). */
+static void worker(void *arg)
+{
+    job *jb = arg;
+    builder *bd = malloc(sizeof *bd);
+    for (;;) {
+        pthread_mutex_lock(&jb->lock);
+        if (!bd && !jb->rc) jb->rc = MLOPS_ENOMEM;
+        size_t i = jb->rc ? jb->s->n : jb->next++;
+        pthread_mutex_unlock(&jb->lock);
+        if (i >= jb->s->n) break;
+        bd->fn = jb->fn;
+        bd->l = jb->parts[i];
+        bd->max_examples = jb->max_examples;
+        bd->n_ex = 0;
+        if (check_column(bd, jb->b, &jb->s->cols[i]) != MLOPS_OK) {
+            pthread_mutex_lock(&jb->lock);
+            jb->rc = MLOPS_ENOMEM;
+            pthread_mutex_unlock(&jb->lock);
+        }
+    }
+    free(bd);
+}
+
+/* Threads for a batch: one for small ones (starting helpers would cost
+ * more than the work), else what the pool allows, at most one a column. */
+static unsigned threads_for(size_t ncols, size_t nrows)
+{
+    if (ncols < 2 || ncols * nrows < ((size_t)1 << 20)) return 1;
+    unsigned t = mlops__pool_threads(0);
+    return ncols < t ? (unsigned)ncols : t;
+}
+
+/* Copies the parts' items into l, in column order. */
+static int gather(const char *fn, mlops_anomalies *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->nparts; i++) n += l->parts[i]->n;
+    l->items = malloc((n ? n : 1) * sizeof *l->items);
+    if (!l->items) return mlops__err_nomem(fn);
+    l->cap = n ? n : 1;
+    for (size_t i = 0; i < l->nparts; i++)
+        for (size_t k = 0; k < l->parts[i]->n; k++) l->items[l->n++] = l->parts[i]->items[k];
+    return MLOPS_OK;
+}
+
 MLOPS_API int mlops_schema_validate(const mlops_schema *s, size_t ncols, const char *const *names,
                                     const int *kinds, const double *const *numbers,
                                     const char *const *const *strings, size_t nrows,
@@ -394,10 +465,6 @@ MLOPS_API int mlops_schema_validate(const mlops_schema *s, size_t ncols, const c
         rc = mlops__err_nomem(__func__);
         goto out;
     }
-    bd->fn = __func__;
-    bd->l = l;
-    bd->max_examples = o.max_examples;
-    bd->n_ex = 0;
     sort_names(&b);
     for (size_t i = 1; i < ncols; i++)
         if (strcmp(names[b.by_name[i - 1]], names[b.by_name[i]]) == 0) {
@@ -405,12 +472,34 @@ MLOPS_API int mlops_schema_validate(const mlops_schema *s, size_t ncols, const c
                             names[b.by_name[i]]);
             goto out;
         }
-    for (size_t i = 0; i < s->n && !rc; i++) rc = check_column(bd, &b, &s->cols[i]);
+    /* One part per schema column, and one for the unknown columns. */
+    l->parts = calloc(s->n + 1, sizeof *l->parts);
+    if (!l->parts) {
+        rc = mlops__err_nomem(__func__);
+        goto out;
+    }
+    for (; l->nparts <= s->n; l->nparts++)
+        if (!(l->parts[l->nparts] = calloc(1, sizeof **l->parts))) {
+            rc = mlops__err_nomem(__func__);
+            goto out;
+        }
+    job jb = { __func__, s, &b, l->parts, o.max_examples, PTHREAD_MUTEX_INITIALIZER, 0, MLOPS_OK };
+    mlops__pool_run(threads_for(s->n, nrows), worker, &jb);
+    pthread_mutex_destroy(&jb.lock);
+    if (jb.rc) {
+        rc = mlops__err_nomem(__func__);
+        goto out;
+    }
+    bd->fn = __func__;
+    bd->l = l->parts[s->n];
+    bd->max_examples = o.max_examples;
+    bd->n_ex = 0;
     for (size_t i = 0; i < ncols && !rc; i++) {
         if (b.matched[i]) continue;
         first_values(bd, &b, i);
         rc = emit(bd, MLOPS_ANOMALY_UNKNOWN_COLUMN, names[i], 0, kinds[i], 0, nrows, 0.0);
     }
+    if (!rc) rc = gather(__func__, l);
 out:
     free(b.by_name);
     free(b.matched);
