@@ -21,6 +21,7 @@ HEADERS = [
     ("registry.h", "Model registry: models, versions, aliases, signatures, audit log"),
     ("drift.h", "Drift statistics: tests, distances, profiles, reports"),
     ("eval.h", "Evaluation metrics: regression, classification, ranking, bootstrap"),
+    ("fairness.h", "Fairness: metric frames by group, parity measures, AIF360's"),
 ]
 
 SECTION = re.compile(r"^/\* -+ (.+?) -*( \*/)?$")
