@@ -16,5 +16,6 @@
 #include "mlops/registry.h"
 #include "mlops/drift.h"
 #include "mlops/eval.h"
+#include "mlops/fairness.h"
 
 #endif /* MLOPS_H */
