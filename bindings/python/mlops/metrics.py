@@ -92,6 +92,10 @@ _METRICS: Dict[str, Tuple[int, int]] = {
     "average_precision_score": (41, 3),
     "log_loss": (42, 3),
     "brier_score_loss": (43, 3),
+    # fairlearn's base rates (mlops.fairness)
+    "selection_rate": (25, 2),
+    "true_positive_rate": (26, 2),
+    "false_positive_rate": (27, 2),
 }
 _AVERAGE = {"binary": 0, "micro": 1, "macro": 2, "weighted": 3, None: 4}
 _NORMALIZE = {None: 0, "true": 1, "pred": 2, "all": 3}
@@ -194,11 +198,21 @@ def _result(name: str, r: EvalResult, warn: bool = True) -> float:
     return float(r.value)
 
 
-def _run(name: str, setup: Callable[[_Call], Tuple[Any, ...]], warn: bool = True) -> Tuple[float, EvalResult]:
+# mlops.fairness.MetricFrame sets this to run a metric function by groups:
+# the function prepares its C call as usual (arguments, options, borrowed
+# arrays), and the hook makes the frame from them instead of the one value.
+_frame_hook: ContextVar[Optional[Callable[[int, int, "_Call", Tuple[Any, ...]], Any]]] = ContextVar(
+    "mlops_metrics_frame", default=None)
+
+
+def _run(name: str, setup: Callable[[_Call], Tuple[Any, ...]], warn: bool = True) -> Tuple[Any, Any]:
     metric, family = _METRICS[name]
     with ExitStack() as stack:
         call = _Call(stack)
         args = setup(call)
+        hook = _frame_hook.get()
+        if hook is not None:
+            return hook(metric, family, call, args), None
         r = EvalResult()
         check(C.mlops_eval_result_init(byref(r), EvalResult.VERSION))
         n = call.n or 0
