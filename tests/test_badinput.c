@@ -2160,6 +2160,14 @@ static void fairness(void)
     r.version = 9;
     BAD(mlops_fairness_frame_ratio, "result version 9", MLOPS_EINVAL, (f, MLOPS_FAIRNESS_TO_OVERALL, &r));
     mlops_eval_result_init(&r, MLOPS_EVAL_RESULT_VERSION);
+    mlops_fairness_frame_free(f);
+    f = NULL;
+    /* a single group is not an error: differences 0, ratios 1 */
+    const int one_group[6] = { 5, 5, 5, 5, 5, 5 };
+    BAD(mlops_fairness_frame_build, "a single group", MLOPS_OK, (MLOPS_METRIC_ACCURACY, &d, one_group, NULL, &f));
+    ck_assert_uint_eq(mlops_fairness_frame_count(f), 1);
+    BAD(mlops_fairness_frame_ratio, "a single group", MLOPS_OK, (f, MLOPS_FAIRNESS_BETWEEN_GROUPS, &r));
+    ck_assert_double_eq(r.value, 1.0);
     RET(mlops_fairness_frame_count, "NULL", 0, (NULL));
     RET(mlops_fairness_frame_at, "NULL", NULL, (NULL, 0));
     RET(mlops_fairness_frame_at, "index out of range", NULL, (f, 3));
@@ -2195,6 +2203,11 @@ static void fairness(void)
     BAD(mlops_fairness_disparate_impact, "empty arrays", MLOPS_EINVAL, (yp, g, 0, NULL, &o, &r));
     BAD(mlops_fairness_disparate_impact, "SIZE_MAX length", MLOPS_EINVAL, (yp, g, SIZE_MAX, NULL, &o, &r));
     BAD(mlops_fairness_disparate_impact, "negative weight", MLOPS_EINVAL, (yp, g, 6, wneg, &o, &r));
+    const int unknown[1] = { 77 };
+    o.privileged = unknown; /* no sample of that group: NaN, not an error */
+    BAD(mlops_fairness_disparate_impact, "unknown privileged group", MLOPS_OK, (yp, g, 6, NULL, &o, &r));
+    ck_assert(isnan(r.value) && r.reason == MLOPS_EVAL_NO_WEIGHT);
+    o.privileged = priv;
     o.unprivileged = dup;
     o.n_unprivileged = 2;
     BAD(mlops_fairness_statistical_parity_difference, "duplicate unprivileged", MLOPS_EINVAL, (yp, g, 6, NULL, &o, &r));
