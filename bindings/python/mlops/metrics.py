@@ -505,7 +505,11 @@ def brier_score_loss(y_true: Any, y_proba: Any, *, sample_weight: Any = None, po
 def _function(name: str) -> Callable[..., Any]:
     if name not in _METRICS:
         raise ValueError(f"unknown metric {name!r}; one of {sorted(_METRICS)}")
-    return globals()[name]
+    if name in globals():
+        return globals()[name]
+    from . import fairness  # the base rates of fairlearn live there
+
+    return getattr(fairness, name)
 
 
 def evaluate(metric: str, y_true: Any, y: Any, **kwargs: Any) -> Evaluation:

@@ -192,3 +192,10 @@ def test_bad_input():
     with pytest.raises(InvalidArgument):
         fairness.MetricFrame(metrics=metrics.mean_absolute_error, y_true=[0.0, math.nan],
                              y_pred=[0.0, 1.0], sensitive_features=[1, 1])
+
+
+def test_rates_through_evaluate_and_bootstrap():
+    e = metrics.evaluate("true_positive_rate", [0, 0, 0], [0, 1, 0])
+    assert math.isnan(e.value) and e.reason_text == "no positive sample"
+    ci = metrics.bootstrap("selection_rate", [0, 1, 1, 0], [0, 1, 1, 1], n_resamples=50, random_state=1)
+    assert ci.value == 0.75 and ci.low <= ci.high
