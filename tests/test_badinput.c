@@ -10,6 +10,7 @@
 #include "testutil.h"
 #include "util/err.h"
 
+#include <limits.h>
 #include <mlops.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -312,6 +313,9 @@ static void common_and_store(void)
     BAD(mlops_digest_compute, "NULL data", MLOPS_EINVAL, (NULL, 1, &d));
     BAD(mlops_digest_compute, "NULL out", MLOPS_EINVAL, (BUF, 1, NULL));
     BAD(mlops_digest_compute, "SIZE_MAX size", MLOPS_EINVAL, (BUF, SIZE_MAX, &d));
+    BAD(mlops_set_thread_limit, "257 threads", MLOPS_EINVAL, (257u));
+    BAD(mlops_set_thread_limit, "UINT_MAX threads", MLOPS_EINVAL, (UINT_MAX));
+    RET(mlops_thread_limit, "a refused limit", 0u, ()); /* unchanged by the refusals */
 
     mlops_store_opts o;
     BAD(mlops_store_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_STORE_OPTS_VERSION));
@@ -2103,6 +2107,59 @@ static void eval_metrics(void)
     BAD(mlops_eval_bootstrap, "options version 3", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, &d, NULL, &bo, &br));
     d.version = 0;
     BAD(mlops_eval_bootstrap, "data version 0", MLOPS_EINVAL, (MLOPS_METRIC_ROC_AUC, &d, NULL, NULL, &br));
+
+    /* calibration */
+    mlops_calibration_opts co;
+    mlops_calibration_result cr;
+    mlops_calibration_bins *cb = NULL;
+    BAD(mlops_calibration_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_CALIBRATION_OPTS_VERSION));
+    BAD(mlops_calibration_opts_init, "version 0", MLOPS_EINVAL, (&co, 0));
+    BAD(mlops_calibration_result_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_CALIBRATION_RESULT_VERSION));
+    BAD(mlops_calibration_result_init, "version 2", MLOPS_EINVAL, (&cr, 2));
+    mlops_calibration_opts_init(&co, MLOPS_CALIBRATION_OPTS_VERSION);
+    mlops_calibration_result_init(&cr, MLOPS_CALIBRATION_RESULT_VERSION);
+    BAD(mlops_eval_calibration, "NULL out", MLOPS_EINVAL, (yt, p, 6, 1, NULL, NULL, NULL, &cb));
+    BAD(mlops_eval_calibration, "NULL y_true", MLOPS_EINVAL, (NULL, p, 6, 1, NULL, NULL, &cr, &cb));
+    BAD(mlops_eval_calibration, "empty arrays", MLOPS_EINVAL, (yt, p, 0, 1, NULL, NULL, &cr, &cb));
+    BAD(mlops_eval_calibration, "k = 0", MLOPS_EINVAL, (yt, p, 6, 0, NULL, NULL, &cr, &cb));
+    BAD(mlops_eval_calibration, "SIZE_MAX length", MLOPS_EINVAL, (yt, p, SIZE_MAX, 1, NULL, NULL, &cr, &cb));
+    BAD(mlops_eval_calibration, "n x k overflowing", MLOPS_EINVAL, (yt, p, SIZE_MAX / 2, 3, NULL, NULL, &cr, &cb));
+    BAD(mlops_eval_calibration, "NaN probability", MLOPS_EINVAL, (yt, pnan, 6, 1, NULL, NULL, &cr, &cb));
+    BAD(mlops_eval_calibration, "probability above 1", MLOPS_EINVAL, (yt, pbig, 6, 1, NULL, NULL, &cr, &cb));
+    BAD(mlops_eval_calibration, "three classes, one score", MLOPS_EINVAL, (y3, p, 6, 1, NULL, NULL, &cr, &cb));
+    BAD(mlops_eval_calibration, "rows not summing to 1", MLOPS_EINVAL, (y3, m3, 6, 3, NULL, NULL, &cr, &cb));
+    BAD(mlops_eval_calibration, "columns for other classes", MLOPS_EINVAL, (yt, m3ok, 6, 3, NULL, NULL, &cr, &cb));
+    BAD(mlops_eval_calibration, "negative weight", MLOPS_EINVAL, (yt, p, 6, 1, wneg, NULL, &cr, &cb));
+    co.pos_label = 4;
+    BAD(mlops_eval_calibration, "pos_label absent", MLOPS_EINVAL, (yt, p, 6, 1, NULL, &co, &cr, &cb));
+    mlops_calibration_opts_init(&co, MLOPS_CALIBRATION_OPTS_VERSION);
+    co.labels = two;
+    co.n_labels = 2;
+    BAD(mlops_eval_calibration, "unknown label in y_true", MLOPS_EINVAL, (y3, m3ok, 6, 3, NULL, &co, &cr, &cb));
+    co.labels = unsorted;
+    co.n_labels = 3;
+    BAD(mlops_eval_calibration, "labels not sorted", MLOPS_EINVAL, (y3, m3ok, 6, 3, NULL, &co, &cr, &cb));
+    co.labels = NULL;
+    BAD(mlops_eval_calibration, "NULL labels with a count", MLOPS_EINVAL, (y3, m3ok, 6, 3, NULL, &co, &cr, &cb));
+    mlops_calibration_opts_init(&co, MLOPS_CALIBRATION_OPTS_VERSION);
+    co.n_bins = 0;
+    BAD(mlops_eval_calibration, "0 bins", MLOPS_EINVAL, (yt, p, 6, 1, NULL, &co, &cr, &cb));
+    co.n_bins = (size_t)MLOPS_CALIBRATION_BINS_MAX + 1;
+    BAD(mlops_eval_calibration, "too many bins", MLOPS_EINVAL, (yt, p, 6, 1, NULL, &co, &cr, &cb));
+    co.n_bins = 10;
+    co.binning = 2;
+    BAD(mlops_eval_calibration, "unknown binning", MLOPS_EINVAL, (yt, p, 6, 1, NULL, &co, &cr, &cb));
+    co.binning = MLOPS_CALIBRATION_SKLEARN;
+    co.version = 9;
+    BAD(mlops_eval_calibration, "options version 9", MLOPS_EINVAL, (yt, p, 6, 1, NULL, &co, &cr, &cb));
+    cr.version = 0;
+    BAD(mlops_eval_calibration, "result version 0", MLOPS_EINVAL, (yt, p, 6, 1, NULL, NULL, &cr, &cb));
+    ck_assert_ptr_null(cb);
+    RET(mlops_calibration_bins_count, "NULL", 0, (NULL));
+    RET(mlops_calibration_bins_at, "NULL", NULL, (NULL, 0));
+    VOID(mlops_calibration_bins_free, "NULL", (NULL));
+    BAD(mlops_eval_scores, "ECE on rows not summing to 1", MLOPS_EINVAL, (MLOPS_METRIC_ECE, y3, m3, 6, 3, NULL, NULL, &r));
+    BAD(mlops_eval_scores, "MCE on a NaN probability", MLOPS_EINVAL, (MLOPS_METRIC_MCE, yt, pnan, 6, 1, NULL, NULL, &r));
 }
 
 /* ---- fairness.h: frames and parity measures on arrays --------------------- */

@@ -54,6 +54,7 @@ extern const cli_command cli_artifact_commands[];
 extern const cli_command cli_record_commands[];
 extern const cli_command cli_registry_commands[];
 extern const cli_command cli_drift_commands[];
+extern const cli_command cli_eval_commands[];
 
 /* ---- Command-line options ------------------------------------------------ */
 

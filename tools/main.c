@@ -21,6 +21,7 @@ static const group groups[] = {
     { "Records", cli_record_commands },
     { "Registry", cli_registry_commands },
     { "Drift", cli_drift_commands },
+    { "Evaluation", cli_eval_commands },
 };
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
@@ -29,6 +30,9 @@ static const char overview_tail[] =
     "  -C DIR        use the store in DIR (default: $MLOPS_STORE, else ./.mlops)\n"
     "  --version     print the versions of mlops and libmlops\n"
     "  --help        print this help\n"
+    "\n"
+    "Environment: MLOPS_THREADS=N bounds the threads doing work at once\n"
+    "(the calling one included; 1: no extra thread; default: online CPUs).\n"
     "\n"
     "Every command takes --help; 'mlops help COMMAND' says the same.\n"
     "Commands that read print aligned tables, or JSON with --json.\n"
@@ -162,6 +166,14 @@ int main(int argc, char **argv)
     if (!dir || !dir[0]) dir = getenv("MLOPS_STORE");
     if (!dir || !dir[0]) dir = ".mlops";
     ctx.store_dir = dir;
+    /* The embedder's thread limit (mlops_set_thread_limit): here, the user's. */
+    const char *threads = getenv("MLOPS_THREADS");
+    if (threads && threads[0]) {
+        int64_t n = 0;
+        if (cli_parse_int(&ctx, "MLOPS_THREADS", threads, &n) != CLI_OK) return CLI_USAGE;
+        if (n < 0 || n > 256) return cli_usage(&ctx, "MLOPS_THREADS must be 0 to 256, not %s", threads);
+        mlops_set_thread_limit((unsigned)n);
+    }
 
     if (i >= argc) {
         print_overview(stderr);

@@ -117,6 +117,27 @@ MLOPS_API int mlops_digest_parse(const char *text, mlops_digest *out);
  * len is 0). Errors: MLOPS_EINVAL for NULL arguments. */
 MLOPS_API int mlops_digest_compute(const void *data, size_t len, mlops_digest *out);
 
+/* ---- Threads -----------------------------------------------------------
+ * All parallel work in the library (puts, reads, fetches, fsck, drift
+ * reports) runs on one process-wide pool of worker threads. */
+
+/* Sets the process-wide thread limit: how many threads, the calling
+ * thread included, one library call may keep working at once. 0 (the
+ * default) means the number of online CPUs; 1 runs everything on the
+ * calling thread and starts no thread at all; N starts at most N-1
+ * workers in the process. The store's and the drift report's `threads`
+ * options still apply, capped by this limit. When the limit goes down,
+ * the idle workers above it have ended (and been joined) when this
+ * returns; busy ones end when their current task does. Idle workers end
+ * after 2 s without work, and at exit(). Since 1.1.
+ * Errors: MLOPS_EINVAL when n is more than 256 (the limit is unchanged).
+ * Threads: may be called from any thread at any time. */
+MLOPS_API int mlops_set_thread_limit(unsigned n);
+
+/* The limit last set by mlops_set_thread_limit (0 = online CPUs).
+ * Since 1.1. Threads: any. */
+MLOPS_API unsigned mlops_thread_limit(void);
+
 MLOPS_END_DECLS
 
 #endif /* MLOPS_COMMON_H */

@@ -705,7 +705,8 @@ typedef struct mlops_drift_report_opts {
     double drift_share;       /* dataset drift when drifted/columns >= this
                                  (0 < x <= 1, default 0.5) */
     int correction;           /* MLOPS_DRIFT_CORRECTION_* (default NONE) */
-    uint32_t threads;         /* 0 = online CPUs (default), else at most this */
+    uint32_t threads;         /* 0 = online CPUs (default), else at most this;
+                                 capped by mlops_set_thread_limit() */
     uint32_t bins;            /* quantile bins for binned methods, >= 2 (default 10) */
     const int *methods;       /* NULL, or one MLOPS_DRIFT_METHOD_* per column */
     const double *thresholds; /* NULL, or one per column; NaN = the method's default */
@@ -783,7 +784,8 @@ typedef struct mlops_drift_report {
 
 /* Computes a drift report over ncols columns: names[i] (UTF-8, unique),
  * kinds[i] (MLOPS_COLUMN_*), reference ref[i][0..nref[i]) and current
- * cur[i][0..ncur[i]). Columns run in parallel on opts->threads threads.
+ * cur[i][0..ncur[i]). Columns run in parallel on opts->threads threads
+ * (the caller's included, capped by mlops_set_thread_limit()).
  * opts NULL means defaults. *out is released with mlops_drift_report_free.
  * Errors: MLOPS_EINVAL (NULL, ncols = 0, a bad or duplicate name, an
  * unknown kind or method, a method that does not apply to the kind, a bad

@@ -63,6 +63,12 @@ MLOPS_BEGIN_DECLS
 #define MLOPS_METRIC_AVERAGE_PRECISION 41 /* average_precision_score */
 #define MLOPS_METRIC_LOG_LOSS          42 /* log_loss */
 #define MLOPS_METRIC_BRIER             43 /* brier_score_loss */
+/* Top-label calibration error on 15 bins (torchmetrics' CalibrationError
+ * defaults; other bin counts and the reliability table:
+ * mlops_eval_calibration). */
+#define MLOPS_METRIC_ECE               44 /* norm="l1": expected calibration error */
+#define MLOPS_METRIC_MCE               45 /* norm="max": maximum calibration error */
+#define MLOPS_METRIC_RMSCE             46 /* norm="l2": root mean square calibration error */
 
 /* ---- Options -------------------------------------------------------------- */
 
@@ -199,7 +205,10 @@ MLOPS_API int mlops_eval_labels(int metric, const int *y_true, const int *y_pred
  * columns are the classes (opts->labels, sorted, else the sorted distinct
  * y_true): ROC AUC one-vs-rest (macro, weighted, micro; binary means
  * macro) or one-vs-one (macro, weighted; no weights), average precision
- * one-vs-rest, multiclass log loss and Brier. Probabilities must lie in
+ * one-vs-rest, multiclass log loss and Brier, and the calibration errors
+ * (ECE, MCE, RMSCE) on 15 bins as mlops_eval_calibration computes them
+ * with its default options (opts->pos_label and opts->labels apply).
+ * Probabilities must lie in
  * [0, 1] and each row of a matrix given to ROC AUC, log loss or Brier must
  * sum to 1 within 1e-8 + sqrt(DBL_EPSILON) (scikit-learn's tolerance).
  * Errors: MLOPS_EINVAL (NULL pointer with n > 0, NULL out, n = 0, k = 0,
@@ -341,6 +350,112 @@ MLOPS_API int mlops_eval_bootstrap(int metric, const mlops_eval_data *data,
                                    const mlops_eval_opts *opts,
                                    const mlops_bootstrap_opts *bopts,
                                    mlops_bootstrap_result *out);
+
+/* ---- Calibration: top-label calibration error and the reliability table ---- */
+
+/* mlops_calibration_opts.binning: where a confidence on a bin edge goes. */
+#define MLOPS_CALIBRATION_TORCHMETRICS 0 /* torchmetrics' CalibrationError: bins
+                                            [lower, upper) on torch.linspace's
+                                            edges, and confidences equal to 1
+                                            in a bin [1, 1] of their own
+                                            (n_bins + 1 rows) */
+#define MLOPS_CALIBRATION_SKLEARN      1 /* scikit-learn's calibration_curve
+                                            (strategy "uniform"): bins
+                                            (lower, upper] on numpy.linspace's
+                                            edges, the first one [0, upper]
+                                            (n_bins rows) */
+
+#define MLOPS_CALIBRATION_BINS_MAX 1048576 /* the largest n_bins */
+
+#define MLOPS_CALIBRATION_OPTS_VERSION 1
+
+/* Options of mlops_eval_calibration. Its layout never changes
+ * (doc/conventions.md). */
+typedef struct mlops_calibration_opts {
+    unsigned version;  /* MLOPS_CALIBRATION_OPTS_VERSION */
+    size_t n_bins;     /* equal-width bins on [0, 1], 1..MLOPS_CALIBRATION_BINS_MAX; default 15 */
+    int binning;       /* MLOPS_CALIBRATION_*; default torchmetrics */
+    int pos_label;     /* k = 1: the class whose probability the scores are; default 1 */
+    const int *labels; /* k >= 2: the classes of the columns; NULL: the */
+    size_t n_labels;   /* sorted distinct y_true */
+} mlops_calibration_opts;
+
+#define MLOPS_CALIBRATION_OPTS_INIT \
+    { MLOPS_CALIBRATION_OPTS_VERSION, 15u, MLOPS_CALIBRATION_TORCHMETRICS, 1, NULL, 0u }
+
+/* Fills opts with the defaults. Errors: MLOPS_EINVAL when opts is NULL or
+ * the version is unknown. */
+MLOPS_API int mlops_calibration_opts_init(mlops_calibration_opts *opts, unsigned version);
+
+#define MLOPS_CALIBRATION_RESULT_VERSION 1
+
+/* The calibration errors of mlops_eval_calibration; set `version` first.
+ * Its layout never changes (doc/conventions.md). */
+typedef struct mlops_calibration_result {
+    unsigned version; /* MLOPS_CALIBRATION_RESULT_VERSION */
+    double ece;       /* sum over bins of |accuracy - confidence| x share */
+    double mce;       /* max over non-empty bins of |accuracy - confidence| */
+    double rmsce;     /* sqrt(sum over bins of (accuracy - confidence)^2 x share) */
+    int reason;       /* MLOPS_EVAL_NO_WEIGHT (all three NaN) or 0 */
+    uint64_t n;       /* samples */
+} mlops_calibration_result;
+
+#define MLOPS_CALIBRATION_RESULT_INIT { MLOPS_CALIBRATION_RESULT_VERSION, 0.0, 0.0, 0.0, 0, 0u }
+
+/* Fills r with zeros and r->version = version. Errors: MLOPS_EINVAL when r
+ * is NULL or the version is unknown. */
+MLOPS_API int mlops_calibration_result_init(mlops_calibration_result *r, unsigned version);
+
+/* One row of the reliability table, owned by its list. Its layout never
+ * changes: new data comes through a new function (doc/abi.md). */
+typedef struct mlops_calibration_bin {
+    unsigned version;  /* 1 */
+    double lower;      /* the bin's edges (see MLOPS_CALIBRATION_* for */
+    double upper;      /* which edge belongs to it) */
+    uint64_t count;    /* samples in the bin */
+    double weight;     /* their weight sum (count as a double without weights) */
+    double confidence; /* mean confidence; NaN when the bin is empty */
+    double accuracy;   /* share correct (k = 1: share of pos_label); NaN when empty */
+} mlops_calibration_bin;
+
+typedef struct mlops_calibration_bins mlops_calibration_bins;
+
+/* Top-label calibration error, as torchmetrics' CalibrationError (norm l1,
+ * max and l2; no debiasing), and the reliability table. k = 1 (binary, as
+ * torchmetrics' binary task and scikit-learn's calibration_curve): the
+ * confidence of sample i is scores[i], the probability of opts->pos_label,
+ * and it is correct when y_true[i] is pos_label (y_true holds at most two
+ * labels). k >= 2: a row-major n x k probability matrix whose columns are
+ * the classes (opts->labels, sorted, else the sorted distinct y_true), each
+ * row summing to 1 (as mlops_eval_scores); the confidence is the row's
+ * largest probability and the prediction its column (the first of equal
+ * ones), correct when it is y_true[i]. Each confidence goes into one of
+ * n_bins equal-width bins as opts->binning says; a bin's share is its
+ * weight over the total. Weights: NULL or n finite values >= 0 (torchmetrics
+ * takes none: NULL gives its values). *bins (when bins is not NULL) is the
+ * reliability table, every bin in order, empty ones included, released
+ * with mlops_calibration_bins_free. Errors: MLOPS_EINVAL (NULL pointer with
+ * n > 0, NULL out, n = 0, k = 0, n * k overflowing, a score that is NaN or
+ * outside [0, 1], a row not summing to 1, a y_true label not among the
+ * classes, more than two labels or pos_label absent with k = 1, n_bins
+ * outside 1..MLOPS_CALIBRATION_BINS_MAX, an unknown binning or version, a
+ * bad weight), MLOPS_ENOMEM. Nothing is written to *bins on failure (it is
+ * set to NULL). */
+MLOPS_API int mlops_eval_calibration(const int *y_true, const double *scores, size_t n, size_t k,
+                                     const double *weights, const mlops_calibration_opts *opts,
+                                     mlops_calibration_result *out,
+                                     mlops_calibration_bins **bins);
+
+/* Number of bins in the table (0 for NULL). */
+MLOPS_API size_t mlops_calibration_bins_count(const mlops_calibration_bins *l);
+
+/* Bin i of the table, valid until the table is freed; NULL when l is NULL
+ * or i is out of range. */
+MLOPS_API const mlops_calibration_bin *mlops_calibration_bins_at(const mlops_calibration_bins *l,
+                                                                 size_t i);
+
+/* Releases the table; NULL is a no-op. */
+MLOPS_API void mlops_calibration_bins_free(mlops_calibration_bins *l);
 
 MLOPS_END_DECLS
 

@@ -61,8 +61,10 @@ typedef struct mlops_store_opts {
     uint32_t chunk_max_size;   /* then recorded in it (defaults 256 KiB,
                                   1 MiB, 4 MiB; avg a power of two,
                                   min < avg < max, max <= 64 MiB) */
-    uint32_t threads;          /* worker threads for parallel work;
-                                  0 = number of online CPUs (default 0) */
+    uint32_t threads;          /* threads for parallel work, the caller's
+                                  included; 0 = number of online CPUs
+                                  (default 0); capped by
+                                  mlops_set_thread_limit() */
     const char *actor;         /* default actor recorded in audit events;
                                   NULL = the login name. Copied. */
 } mlops_store_opts;

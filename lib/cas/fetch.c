@@ -1,6 +1,7 @@
 #include "cas/fetch.h"
 #include "util/err.h"
 #include "util/hash.h"
+#include "util/pool.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -97,7 +98,7 @@ static int hash_in_order(struct fetch_state *st, const mlops__span *sp,
     return rc;
 }
 
-static void *fetch_main(void *arg)
+static void fetch_main(void *arg)
 {
     struct fetch_state *st = arg;
     mlops__fetch *f = st->f;
@@ -136,7 +137,6 @@ static void *fetch_main(void *arg)
     }
     free(buf);
     mlops__obj_reader_free(r);
-    return NULL;
 }
 
 static int run(mlops__fetch *f)
@@ -151,15 +151,9 @@ static int run(mlops__fetch *f)
     unsigned want = f->s->threads < 1 ? 1 : f->s->threads;
     if (want > MAX_FETCHERS) want = MAX_FETCHERS;
     if (!f->ct->has_manifest) want = 1; /* one object: no one to share with */
-    pthread_t th[MAX_FETCHERS];
-    unsigned started = 0;
-    /* The calling thread is one of the fetchers. */
-    for (unsigned i = 1; i < want; i++) {
-        if (pthread_create(&th[i], NULL, fetch_main, &st) != 0) break;
-        started++;
-    }
-    fetch_main(&st);
-    for (unsigned i = 1; i <= started; i++) pthread_join(th[i], NULL);
+    /* The calling thread is one of the fetchers. A fetcher waits only for
+     * spans taken before its own, so helpers are never needed. */
+    mlops__pool_run(mlops__pool_threads(want), fetch_main, &st);
     pthread_cond_destroy(&st.cv);
     pthread_mutex_destroy(&st.mu);
     if (st.err) rc = mlops__err(st.err, "%s", st.errmsg);

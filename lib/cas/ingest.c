@@ -5,6 +5,7 @@
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/hash.h"
+#include "util/pool.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -35,7 +36,6 @@ struct slot {
 
 struct worker {
     mlops__ingest *ig;
-    pthread_t thread;
     mlops__conn *conn;
     mlops__obj_writer *ow;
     mlops__sha256 sha;
@@ -66,12 +66,14 @@ struct mlops__ingest {
      * one copy in tmp/, not one per repeat. */
     mlops__keymap claimed;
     size_t nplaced, capplaced;
-    /* Written by workers, made durable and renamed into place by the
-     * syncer thread, so that no worker waits for the disk. */
+    /* Written by workers, made durable and renamed into place later by
+     * whichever thread has no chunk to work on, so that a worker rarely
+     * waits for the disk while there is hashing to do. */
     mlops__staged stage[STAGE_QUEUE];
     size_t stage_head, stage_count;
-    pthread_t syncer;
-    int syncer_started, syncer_closing;
+    unsigned placing; /* staged objects being placed */
+    mlops__pool_job job;
+    int pool_started;
 
     int whole_busy; /* someone is hashing slot `hashed` into the blob's digest */
     /* Pool threads, then the producer's own context (used when it helps). */
@@ -138,12 +140,14 @@ static int chunk_reused(struct worker *w, const mlops_digest *d, int *reused)
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem);
 
-/* Hands a written chunk file to the syncer, waiting while its queue is
- * full. */
+static int place_one_locked(mlops__ingest *ig);
+
+/* Queues a written chunk file to be placed, placing older ones first
+ * while the queue is full. */
 static int enqueue_staged(mlops__ingest *ig, mlops__staged *st)
 {
     pthread_mutex_lock(&ig->mu);
-    while (ig->stage_count == STAGE_QUEUE && !ig->err) pthread_cond_wait(&ig->cv, &ig->mu);
+    while (ig->stage_count == STAGE_QUEUE && !ig->err) place_one_locked(ig);
     int rc = ig->err;
     if (!rc) {
         ig->stage[(ig->stage_head + ig->stage_count) % STAGE_QUEUE] = *st;
@@ -181,36 +185,31 @@ static int process_chunk(struct worker *w, struct slot *sl)
     return rc ? rc : enqueue_staged(w->ig, &st);
 }
 
-static void *syncer_main(void *arg)
+/* Makes the oldest staged object durable and renames it into place.
+ * Called and returns with ig->mu held; returns 1 when it did one. */
+static int place_one_locked(mlops__ingest *ig)
 {
-    mlops__ingest *ig = arg;
-    pthread_mutex_lock(&ig->mu);
-    for (;;) {
-        if (!ig->stage_count) {
-            if (ig->syncer_closing) break;
-            pthread_cond_wait(&ig->cv, &ig->mu);
-            continue;
-        }
-        mlops__staged st = ig->stage[ig->stage_head];
-        ig->stage_head = (ig->stage_head + 1) % STAGE_QUEUE;
-        ig->stage_count--;
-        pthread_cond_broadcast(&ig->cv);
-        int skip = ig->err != 0;
-        pthread_mutex_unlock(&ig->mu);
-        mlops__placed p;
-        int rc = MLOPS_OK;
-        if (skip) mlops__staged_discard(&st);
-        else rc = mlops__object_place(ig->s, &st, &p);
-        pthread_mutex_lock(&ig->mu);
-        if (!rc && !skip) {
-            rc = grow((void **)&ig->placed, &ig->capplaced, ig->nplaced + 1, sizeof *ig->placed);
-            if (!rc) ig->placed[ig->nplaced++] = p;
-            else mlops__placed_clear(&p);
-        }
-        if (rc) fail_locked(ig, rc);
-    }
+    if (!ig->stage_count) return 0;
+    mlops__staged st = ig->stage[ig->stage_head];
+    ig->stage_head = (ig->stage_head + 1) % STAGE_QUEUE;
+    ig->stage_count--;
+    ig->placing++;
+    int skip = ig->err != 0;
     pthread_mutex_unlock(&ig->mu);
-    return NULL;
+    mlops__placed p;
+    int rc = MLOPS_OK;
+    if (skip) mlops__staged_discard(&st);
+    else rc = mlops__object_place(ig->s, &st, &p);
+    pthread_mutex_lock(&ig->mu);
+    if (!rc && !skip) {
+        rc = grow((void **)&ig->placed, &ig->capplaced, ig->nplaced + 1, sizeof *ig->placed);
+        if (!rc) ig->placed[ig->nplaced++] = p;
+        else mlops__placed_clear(&p);
+    }
+    if (rc) fail_locked(ig, rc);
+    ig->placing--;
+    pthread_cond_broadcast(&ig->cv);
+    return 1;
 }
 
 static int worker_setup(struct worker *w)
@@ -281,7 +280,7 @@ static int help_locked(mlops__ingest *ig, struct worker *w)
     /* Without a context (its set-up failed, which failed the put) a
      * thread can still skip chunks, so that everyone drains. */
     sl = w || ig->err ? next_work_locked(ig) : NULL;
-    if (!sl) return 0;
+    if (!sl) return place_one_locked(ig);
     sl->taken = 1;
     int skip = ig->err != 0 || !w;
     pthread_mutex_unlock(&ig->mu);
@@ -293,10 +292,11 @@ static int help_locked(mlops__ingest *ig, struct worker *w)
     return 1;
 }
 
-/* Every slot handed out has been hashed into the blob's digest and worked. */
+/* Every slot handed out has been hashed into the blob's digest and
+ * worked, and every staged object placed. */
 static int drained_locked(const mlops__ingest *ig)
 {
-    if (ig->hashed != ig->acquired) return 0;
+    if (ig->hashed != ig->acquired || ig->stage_count || ig->placing) return 0;
     for (unsigned i = 0; i < ig->nslots; i++) {
         const struct slot *sl = &ig->slots[i];
         if (sl->state == SLOT_READY && !sl->worked) return 0;
@@ -304,10 +304,15 @@ static int drained_locked(const mlops__ingest *ig)
     return 1;
 }
 
-static void *worker_main(void *arg)
+/* A pool helper: takes a context of its own, then works until the put
+ * closes and all is done. */
+static void worker_main(void *arg)
 {
-    struct worker *w = arg;
-    mlops__ingest *ig = w->ig;
+    mlops__ingest *ig = arg;
+    pthread_mutex_lock(&ig->mu);
+    struct worker *w = &ig->workers[ig->started++];
+    pthread_mutex_unlock(&ig->mu);
+    w->ig = ig;
     int rc = worker_setup(w);
     if (rc) fail(ig, rc);
     pthread_mutex_lock(&ig->mu);
@@ -318,7 +323,6 @@ static void *worker_main(void *arg)
     }
     pthread_mutex_unlock(&ig->mu);
     worker_teardown(w);
-    return NULL;
 }
 
 /* The producer's context for helping (set up when chunking starts). */
@@ -327,35 +331,22 @@ static struct worker *helper(mlops__ingest *ig)
     return ig->helper_ready ? &ig->workers[MAX_WORKERS] : NULL;
 }
 
-static int start_threads(mlops__ingest *ig)
+static void start_threads(mlops__ingest *ig)
 {
-    if (pthread_create(&ig->syncer, NULL, syncer_main, ig) != 0)
-        return mlops__err(MLOPS_ENOMEM, "%s: cannot start a thread", ig->func);
-    ig->syncer_started = 1;
-    for (unsigned i = 0; i < ig->nworkers; i++) {
-        ig->workers[i].ig = ig;
-        if (pthread_create(&ig->workers[i].thread, NULL, worker_main, &ig->workers[i]) != 0)
-            return mlops__err(MLOPS_ENOMEM, "%s: cannot start a worker thread", ig->func);
-        ig->started++;
-    }
-    return MLOPS_OK;
+    mlops__pool_start(&ig->job, ig->nworkers, worker_main, ig);
+    ig->pool_started = 1;
 }
 
+/* Helpers that started stop once all is done; the others never start. */
 static void stop_threads(mlops__ingest *ig)
 {
+    if (!ig->pool_started) return;
     pthread_mutex_lock(&ig->mu);
     ig->closing = 1;
     pthread_cond_broadcast(&ig->cv);
     pthread_mutex_unlock(&ig->mu);
-    for (unsigned i = 0; i < ig->started; i++) pthread_join(ig->workers[i].thread, NULL);
-    ig->started = 0;
-    /* Workers are done: the syncer drains its queue and stops. */
-    pthread_mutex_lock(&ig->mu);
-    ig->syncer_closing = 1;
-    pthread_cond_broadcast(&ig->cv);
-    pthread_mutex_unlock(&ig->mu);
-    if (ig->syncer_started) pthread_join(ig->syncer, NULL);
-    ig->syncer_started = 0;
+    mlops__pool_finish(&ig->job);
+    ig->pool_started = 0;
 }
 
 /* ---- the producer ------------------------------------------------------------ */
@@ -451,7 +442,7 @@ static int begin_chunking(mlops__ingest *ig)
     ig->chunked = 1;
     mlops__cdc_init(&ig->cdc, ig->s->chunk_min, ig->s->chunk_avg, ig->s->chunk_max);
     int rc = mlops__sha256_init(&ig->whole);
-    if (!rc) rc = start_threads(ig);
+    if (!rc) start_threads(ig);
     if (!rc) {
         ig->workers[MAX_WORKERS].ig = ig;
         rc = worker_setup(&ig->workers[MAX_WORKERS]);
@@ -492,8 +483,9 @@ int mlops__ingest_new(mlops_store *s, const char *func, mlops__ingest **out)
     ig->func = func;
     /* The producer works too (when the ring is full), so one thread per
      * core besides it. */
-    unsigned threads = s->threads < 1 ? 1 : s->threads > MAX_WORKERS ? MAX_WORKERS : s->threads;
-    ig->nworkers = threads > 1 ? threads - 1 : 1;
+    unsigned threads = mlops__pool_threads(s->threads);
+    if (threads > MAX_WORKERS) threads = MAX_WORKERS;
+    ig->nworkers = threads - 1;
     ig->nslots = 2 * threads + 2;
     ig->cap = (size_t)s->chunk_max + PIECE;
     pthread_mutex_init(&ig->mu, NULL);

@@ -8,6 +8,7 @@
 #include "cas/spans.h"
 #include "util/err.h"
 #include "util/hash.h"
+#include "util/pool.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -47,8 +48,10 @@ struct mlops_blob_reader {
     uint64_t consumed; /* spans the caller has finished */
     size_t curoff;     /* position in the current span */
     uint64_t pos;      /* bytes returned so far */
-    pthread_t threads[MAX_RSLOTS];
-    unsigned nthreads, started;
+    mlops__pool_job job; /* helpers decoding ahead */
+    unsigned nthreads;   /* helpers wanted */
+    int started;
+    mlops__obj_reader *own; /* the caller's, when it decodes itself */
     int closing;
     int err;
     char errmsg[1024];
@@ -89,31 +92,26 @@ static int next_span(mlops_blob_reader *r, mlops__span *out, int *have)
     return MLOPS_OK;
 }
 
-static void *prefetch_main(void *arg)
+/* Under the lock: hands the next span to the next slot and decodes it
+ * there (without the lock meanwhile). Returns 0 when the slot is still in
+ * use, 1 when it made progress (or found the end, or failed). */
+static int step_locked(mlops_blob_reader *r, mlops__obj_reader *or)
 {
-    mlops_blob_reader *r = arg;
-    mlops__obj_reader *or = NULL;
-    int rc = mlops__obj_reader_new(&or);
-    pthread_mutex_lock(&r->mu);
-    if (rc) fail_locked(r, rc);
-    while (!r->closing && !r->err && !r->listed_all) {
-        struct rslot *sl = &r->slots[r->issued % r->nslots];
-        if (sl->state != RS_EMPTY) {
-            pthread_cond_wait(&r->cv, &r->mu);
-            continue;
-        }
-        mlops__span sp;
-        int have = 0;
-        rc = next_span(r, &sp, &have);
-        if (rc) {
-            fail_locked(r, rc);
-            break;
-        }
-        if (!have) {
-            r->listed_all = 1;
-            pthread_cond_broadcast(&r->cv);
-            break;
-        }
+    struct rslot *sl = &r->slots[r->issued % r->nslots];
+    if (sl->state != RS_EMPTY) return 0;
+    mlops__span sp;
+    int have = 0;
+    int rc = next_span(r, &sp, &have);
+    if (rc) {
+        fail_locked(r, rc);
+        return 1;
+    }
+    if (!have) {
+        r->listed_all = 1;
+        pthread_cond_broadcast(&r->cv);
+        return 1;
+    }
+    {
         sl->state = RS_LOADING;
         sl->seq = r->issued++;
         sl->sp = sp;
@@ -132,9 +130,21 @@ static void *prefetch_main(void *arg)
         sl->state = RS_READY;
         pthread_cond_broadcast(&r->cv);
     }
+    return 1;
+}
+
+/* A pool helper: decodes ahead of the caller until the reader closes. */
+static void prefetch_main(void *arg)
+{
+    mlops_blob_reader *r = arg;
+    mlops__obj_reader *or = NULL;
+    int rc = mlops__obj_reader_new(&or);
+    pthread_mutex_lock(&r->mu);
+    if (rc) fail_locked(r, rc);
+    while (!r->closing && !r->err && !r->listed_all)
+        if (!step_locked(r, or)) pthread_cond_wait(&r->cv, &r->mu);
     pthread_mutex_unlock(&r->mu);
     mlops__obj_reader_free(or);
-    return NULL;
 }
 
 /* What each worker holds besides the ring: an object reader (its read
@@ -146,7 +156,7 @@ static void *prefetch_main(void *arg)
  * every core, while the caller copies out of the current one. */
 static void size_ring(mlops_blob_reader *r, uint64_t max_span)
 {
-    unsigned workers = r->s->threads < 1 ? 1 : r->s->threads;
+    unsigned workers = mlops__pool_threads(r->s->threads);
     if (workers > MAX_RSLOTS - 1) workers = MAX_RSLOTS - 1;
     uint64_t per = max_span ? max_span : 1;
     /* slots * per + (slots - 1) * overhead <= budget */
@@ -190,15 +200,16 @@ MLOPS_API int mlops_blob_reader_open(mlops_store *s, const mlops_digest *d,
     return MLOPS_OK;
 }
 
+/* Helpers decode ahead when the limit gives the pool workers; with none
+ * (limit 1, or all busy) the caller decodes each chunk as it needs it. */
 static int start(mlops_blob_reader *r, const char *fn)
 {
     r->fn = fn;
-    for (unsigned i = 0; i < r->nthreads; i++) {
-        if (pthread_create(&r->threads[i], NULL, prefetch_main, r) != 0) break;
-        r->started++;
-    }
-    if (!r->started)
-        return mlops__err(MLOPS_ENOMEM, "%s: cannot start a thread", fn);
+    int rc = mlops__obj_reader_new(&r->own);
+    if (rc) return rc;
+    unsigned helpers = mlops__pool_threads(r->s->threads) > 1 ? r->nthreads : 0;
+    mlops__pool_start(&r->job, helpers, prefetch_main, r);
+    r->started = 1;
     return MLOPS_OK;
 }
 
@@ -258,7 +269,9 @@ MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap
                                 "its size", __func__);
                 break;
             }
-            pthread_cond_wait(&r->cv, &r->mu);
+            /* Nobody has taken the chunk we need: decode it here. */
+            if (!(r->issued == r->consumed && step_locked(r, r->own)))
+                pthread_cond_wait(&r->cv, &r->mu);
             continue;
         }
         /* The bytes in a READY slot were verified by the worker. */
@@ -304,7 +317,8 @@ MLOPS_API void mlops_blob_reader_close(mlops_blob_reader *r)
     r->closing = 1;
     pthread_cond_broadcast(&r->cv);
     pthread_mutex_unlock(&r->mu);
-    for (unsigned i = 0; i < r->started; i++) pthread_join(r->threads[i], NULL);
+    if (r->started) mlops__pool_finish(&r->job);
+    mlops__obj_reader_free(r->own);
     for (unsigned i = 0; i < MAX_RSLOTS; i++) free(r->slots[i].buf);
     mlops__sha256_free(&r->sha);
     mlops__store_release(r->s, r->conn);

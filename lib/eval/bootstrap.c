@@ -31,7 +31,7 @@ int mlops__eval_family(int metric)
 {
     if (metric >= MLOPS_METRIC_MAE && metric <= MLOPS_METRIC_PINBALL) return 1;
     if (metric >= MLOPS_METRIC_ACCURACY && metric <= MLOPS_METRIC_FALSE_POSITIVE_RATE) return 2;
-    if (metric >= MLOPS_METRIC_ROC_AUC && metric <= MLOPS_METRIC_BRIER) return 3;
+    if (metric >= MLOPS_METRIC_ROC_AUC && metric <= MLOPS_METRIC_RMSCE) return 3;
     return 0;
 }
 

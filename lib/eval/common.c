@@ -101,6 +101,28 @@ int mlops__eval_finite_check(const char *fn, const char *arg, const double *x, s
     return MLOPS_OK;
 }
 
+/* scikit-learn's np.allclose(row_sum, 1, rtol=sqrt(eps)). */
+#define SUM_TOLERANCE (1e-8 + 1.4901161193847656e-08)
+
+int mlops__eval_probabilities_check(const char *fn, const double *s, size_t n, size_t k,
+                                    int rows_sum_to_one)
+{
+    for (size_t i = 0; i < n * k; i++)
+        if (!(s[i] >= 0.0 && s[i] <= 1.0))
+            return mlops__err(MLOPS_EINVAL, "%s: probability [%zu][%zu] is %g, outside [0, 1]",
+                              fn, i / k, i % k, s[i]);
+    if (!rows_sum_to_one || k < 2) return MLOPS_OK;
+    for (size_t i = 0; i < n; i++) {
+        mlops__ksum r = { 0, 0 };
+        for (size_t c = 0; c < k; c++) mlops__ksum_add(&r, s[i * k + c]);
+        double sum = mlops__ksum_get(&r);
+        if (!(fabs(sum - 1.0) <= SUM_TOLERANCE))
+            return mlops__err(MLOPS_EINVAL, "%s: the probabilities of row %zu sum to %.17g, not 1",
+                              fn, i, sum);
+    }
+    return MLOPS_OK;
+}
+
 /* ---- class sets ----------------------------------------------------------- */
 
 /* Labels spanning at most this many values get a dense lookup table. */

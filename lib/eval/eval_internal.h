@@ -28,6 +28,11 @@ int mlops__eval_weights_check(const char *fn, const double *w, size_t n);
 /* Checks a (pointer, length) array of n doubles that must all be finite. */
 int mlops__eval_finite_check(const char *fn, const char *arg, const double *x, size_t n);
 
+/* Checks n x k probabilities: each in [0, 1] and, when rows_sum_to_one
+ * and k >= 2, each row summing to 1 within scikit-learn's tolerance. */
+int mlops__eval_probabilities_check(const char *fn, const double *s, size_t n, size_t k,
+                                    int rows_sum_to_one);
+
 /* mlops__ksum (compensated sums) and mlops__sort_doubles come from the
  * drift statistics. */
 
@@ -113,5 +118,14 @@ int mlops__curve(mlops__side *pos, mlops__side *neg, double max_fpr, double *auc
 /* Allocates a side of capacity n (with weights when weighted). */
 int mlops__side_alloc(mlops__side *s, size_t n, int weighted);
 void mlops__side_free(mlops__side *s);
+
+/* ---- calibration.c --------------------------------------------------------- */
+
+/* MLOPS_METRIC_ECE, _MCE or _RMSCE for mlops_eval_scores (checked arrays and
+ * options): the default calibration options with opts' pos_label and
+ * labels. */
+int mlops__eval_calibration_metric(const char *fn, int metric, const int *y, const double *s,
+                                   size_t n, size_t k, const double *w, const mlops_eval_opts *o,
+                                   mlops_eval_result *out);
 
 #endif

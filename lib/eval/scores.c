@@ -8,9 +8,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* scikit-learn's np.allclose(row_sum, 1, rtol=sqrt(eps)). */
-#define SUM_TOLERANCE (1e-8 + 1.4901161193847656e-08)
-
 typedef struct problem {
     const char *fn;
     const int *y;
@@ -24,20 +21,7 @@ typedef struct problem {
 
 static int check_probabilities(const problem *p, int rows_sum_to_one)
 {
-    for (size_t i = 0; i < p->n * p->k; i++)
-        if (!(p->s[i] >= 0.0 && p->s[i] <= 1.0))
-            return mlops__err(MLOPS_EINVAL, "%s: probability [%zu][%zu] is %g, outside [0, 1]",
-                              p->fn, i / p->k, i % p->k, p->s[i]);
-    if (!rows_sum_to_one || p->k < 2) return MLOPS_OK;
-    for (size_t i = 0; i < p->n; i++) {
-        mlops__ksum r = { 0, 0 };
-        for (size_t c = 0; c < p->k; c++) mlops__ksum_add(&r, p->s[i * p->k + c]);
-        double sum = mlops__ksum_get(&r);
-        if (!(fabs(sum - 1.0) <= SUM_TOLERANCE))
-            return mlops__err(MLOPS_EINVAL,
-                              "%s: the probabilities of row %zu sum to %.17g, not 1", p->fn, i, sum);
-    }
-    return MLOPS_OK;
+    return mlops__eval_probabilities_check(p->fn, p->s, p->n, p->k, rows_sum_to_one);
 }
 
 /* Weighted mean of per-sample losses. */
@@ -329,7 +313,7 @@ int mlops__eval_scores(const char *fn, int metric, const int *y_true, const doub
     int rc;
     if ((rc = mlops__eval_out_check(fn, out)) || (rc = mlops__eval_opts_get(fn, opts, &o)))
         return rc;
-    if (metric < MLOPS_METRIC_ROC_AUC || metric > MLOPS_METRIC_BRIER)
+    if (metric < MLOPS_METRIC_ROC_AUC || metric > MLOPS_METRIC_RMSCE)
         return mlops__err(MLOPS_EINVAL, "%s: %d is not a metric on scores", fn, metric);
     if (k == 0) return mlops__err(MLOPS_EINVAL, "%s: k is 0 (one score per sample: k = 1)", fn);
     if (n > SIZE_MAX / k)
@@ -344,6 +328,7 @@ int mlops__eval_scores(const char *fn, int metric, const int *y_true, const doub
         return rc;
     problem p = { fn, y_true, scores, n, k, weights, o, { 0 }, NULL };
     out->n = n;
+    if (metric >= MLOPS_METRIC_ECE) return mlops__eval_calibration_metric(fn, metric, y_true, scores, n, k, weights, o, out);
     int classes = k > 1 || metric == MLOPS_METRIC_LOG_LOSS;
     if (classes && (rc = map_classes(&p))) goto done;
     switch (metric) {

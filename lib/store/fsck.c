@@ -7,6 +7,7 @@
 #include "cas/cas_internal.h"
 #include "store/fsck_blobs.h"
 #include "util/clock.h"
+#include "util/pool.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/opts.h"
@@ -96,7 +97,7 @@ static int quarantine(const char *fn, mlops_store *s, const mlops_digest *d)
     return rc;
 }
 
-static void *checker_main(void *arg)
+static void checker_main(void *arg)
 {
     struct fsck *f = arg;
     mlops__obj_reader *r = NULL;
@@ -132,22 +133,14 @@ static void *checker_main(void *arg)
     }
     free(buf);
     mlops__obj_reader_free(r);
-    return NULL;
 }
 
 static int check_page(struct fsck *f)
 {
     unsigned want = f->s->threads < 1 ? 1 : f->s->threads;
     if (want > MAX_CHECKERS) want = MAX_CHECKERS;
-    pthread_t th[MAX_CHECKERS];
-    unsigned started = 0;
     f->next = 0;
-    for (unsigned i = 1; i < want; i++) {
-        if (pthread_create(&th[i], NULL, checker_main, f) != 0) break;
-        started++;
-    }
-    checker_main(f);
-    for (unsigned i = 1; i <= started; i++) pthread_join(th[i], NULL);
+    mlops__pool_run(mlops__pool_threads(want), checker_main, f);
     if (f->err) return mlops__err(f->err, "%s", f->errmsg);
     return MLOPS_OK;
 }

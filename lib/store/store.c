@@ -5,6 +5,7 @@
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/opts.h"
+#include "util/pool.h"
 #include "util/str.h"
 
 #include <dirent.h>
@@ -231,8 +232,7 @@ static int store_alloc(const char *path, const mlops_store_opts *o, mlops_store 
     s->synchronous = o->durability == MLOPS_DURABILITY_FULL   ? "FULL"
                      : o->durability == MLOPS_DURABILITY_NONE ? "OFF"
                                                                : "NORMAL";
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    s->threads = o->threads ? o->threads : (cpus > 0 ? (unsigned)cpus : 1u);
+    s->threads = o->threads ? o->threads : mlops__online_cpus();
     *out = s;
     return MLOPS_OK;
 }

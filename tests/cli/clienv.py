@@ -46,6 +46,7 @@ def installed():
     env = dict(os.environ)
     env["LD_LIBRARY_PATH"] = libdir + (":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH") else "")
     env.pop("MLOPS_STORE", None)
+    env.pop("MLOPS_THREADS", None)
     env["LC_ALL"] = "C.UTF-8"
     _INSTALL = (exe, env, dest)
     return _INSTALL

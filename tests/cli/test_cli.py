@@ -88,7 +88,7 @@ class TestGeneral(Base):
                     "model ls", "model show", "model version create", "model alias set",
                     "model alias rm", "model resolve", "model sign", "model verify", "audit log",
                     "audit verify", "audit checkpoint", "drift compare", "drift profile",
-                    "drift test", "drift chi2"]
+                    "drift test", "drift chi2", "eval"]
         listed = [line.split("\t")[1] for line in self.ok("help", "--commands").out.splitlines()]
         self.assertEqual(sorted(listed), sorted(c for c in commands if c not in
                                                 ("ref", "exp", "run", "model")))
@@ -148,6 +148,22 @@ class TestGeneral(Base):
         self.assertTrue(os.path.exists(os.path.join(self.store, "mlops.db")))
         r = self.ok("init")
         self.assertIn("already", r.out)
+
+    def test_threads_environment(self):
+        # MLOPS_THREADS bounds the library's threads (mlops_set_thread_limit);
+        # the work is the same at any limit, and a bad value is a usage error.
+        self.ok("init")
+        f = self.write("big.bin", os.urandom(3 << 20))
+        digests = set()
+        for n in ("1", "2", "0", ""):
+            r = mlops("put", f, store=self.store, env={"MLOPS_THREADS": n})
+            self.assertEqual(r.code, 0, r)
+            digests.add(r.out.split()[0])
+        self.assertEqual(len(digests), 1, digests)
+        for bad in ("x", "-1", "257", "1.5"):
+            r = mlops("ls", store=self.store, env={"MLOPS_THREADS": bad})
+            self.assertEqual(r.code, 2, r)
+            self.assertIn("MLOPS_THREADS", r.err)
 
     def test_missing_store_and_not_a_store(self):
         self.bad(1, "ls", contains="mlops init")

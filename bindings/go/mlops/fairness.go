@@ -2,56 +2,10 @@ package mlops
 
 /*
 #include <mlops.h>
-
-// The C structs of fairness.h hold array pointers; cgo forbids Go memory
-// that holds Go pointers, so these helpers take each array as an argument
-// (read in place for the call) and build the structs on the C stack.
-static int go_fairness_frame(int metric, const double *vt, const double *vp, const int *lt,
-                             const int *lp, const double *sc, size_t k, const double *w, size_t n,
-                             const int *groups, const mlops_eval_opts *o,
-                             mlops_fairness_frame **out)
-{
-    mlops_eval_data d = MLOPS_EVAL_DATA_INIT;
-    d.n = n;
-    d.values_true = vt;
-    d.values_pred = vp;
-    d.labels_true = lt;
-    d.labels_pred = lp;
-    d.scores = sc;
-    d.k = k;
-    d.weights = w;
-    return mlops_fairness_frame_build(metric, &d, groups, o, out);
-}
-
-static int go_fairness_aif360(int ratio, const int *yp, const int *groups, size_t n,
-                              const double *w, const int *priv, size_t npriv, const int *unpriv,
-                              size_t nunpriv, int favorable, mlops_eval_result *out)
-{
-    mlops_fairness_opts o = MLOPS_FAIRNESS_OPTS_INIT;
-    o.pos_label = favorable;
-    o.privileged = priv;
-    o.n_privileged = npriv;
-    o.unprivileged = unpriv;
-    o.n_unprivileged = nunpriv;
-    return ratio ? mlops_fairness_disparate_impact(yp, groups, n, w, &o, out)
-                 : mlops_fairness_statistical_parity_difference(yp, groups, n, w, &o, out);
-}
 */
 import "C"
 
-import (
-	"fmt"
-	"unsafe"
-)
-
-// i32 points at the first element of x for one C call, or is NULL when x is
-// empty.
-func i32(x []int32) *C.int {
-	if len(x) == 0 {
-		return nil
-	}
-	return (*C.int)(unsafe.Pointer(&x[0]))
-}
+import "fmt"
 
 // FairnessMethod is how groups are compared (fairlearn's method=).
 type FairnessMethod int
@@ -69,55 +23,24 @@ const (
 	MeanOfTwo OddsAgg = C.MLOPS_FAIRNESS_MEAN       // mean of the two
 )
 
-// The base rates of fairlearn, metric ids for MetricFrameOf beside the
-// MLOPS_METRIC_* ids of eval.h.
+// fairlearn's base rates, metrics on predicted labels (EvalLabels) and of
+// metric frames: the share of yPred == PosLabel, and the true and false
+// positive rates on at most two labels, NaN with ReasonNoPositives /
+// ReasonNoNegatives where fairlearn says 0.
 const (
-	FairnessSelectionRate     = int(C.MLOPS_METRIC_SELECTION_RATE)
-	FairnessTruePositiveRate  = int(C.MLOPS_METRIC_TRUE_POSITIVE_RATE)
-	FairnessFalsePositiveRate = int(C.MLOPS_METRIC_FALSE_POSITIVE_RATE)
+	MetricSelectionRate     EvalMetric = C.MLOPS_METRIC_SELECTION_RATE      // selection_rate
+	MetricTruePositiveRate  EvalMetric = C.MLOPS_METRIC_TRUE_POSITIVE_RATE  // true_positive_rate
+	MetricFalsePositiveRate EvalMetric = C.MLOPS_METRIC_FALSE_POSITIVE_RATE // false_positive_rate
 )
 
-// FairnessValue is a value with the library's reason (0: defined; else
-// why it is NaN, as mlops_eval_reason_name says).
-type FairnessValue struct {
-	Value  float64
-	Reason int
-}
-
-// FrameData holds the arrays of one evaluation, read in place: the
-// metric's family says which (regression: ValuesTrue, ValuesPred; labels:
-// LabelsTrue, LabelsPred; scores: LabelsTrue, Scores with K columns).
-// Weights is nil or one per sample.
-type FrameData struct {
-	ValuesTrue, ValuesPred []float64
-	LabelsTrue, LabelsPred []int32
-	Scores                 []float64
-	K                      int
-	Weights                []float64
-}
-
-// FrameOptions are the metric's options (eval.h's mlops_eval_opts without
-// explicit labels). Start from DefaultFrameOptions.
-type FrameOptions struct {
-	Average, PosLabel, MultiClass, Adjusted int
-	Beta, ZeroDivision, MaxFPR, Alpha       float64
-	ForceFinite                             bool
-}
-
-// DefaultFrameOptions are scikit-learn's defaults (the C library's).
-func DefaultFrameOptions() FrameOptions {
-	var o C.mlops_eval_opts
-	C.mlops_eval_opts_init(&o, C.MLOPS_EVAL_OPTS_VERSION)
-	return FrameOptions{Average: int(o.average), PosLabel: int(o.pos_label), MultiClass: int(o.multi_class),
-		Adjusted: int(o.adjusted), Beta: float64(o.beta), ZeroDivision: float64(o.zero_division),
-		MaxFPR: float64(o.max_fpr), Alpha: float64(o.alpha), ForceFinite: o.force_finite != 0}
-}
+// ReasonNoNegatives: a false positive rate without a negative sample is NaN.
+const ReasonNoNegatives Reason = C.MLOPS_EVAL_NO_NEGATIVES
 
 // FairnessGroup is one group of a frame (or its overall row).
 type FairnessGroup struct {
 	Group     int32 // the group code
 	Value     float64
-	Reason    int
+	Reason    Reason
 	Count     uint64  // samples
 	Weight    float64 // their weight sum
 	Positives float64 // weight of y_true == PosLabel (label and score metrics)
@@ -129,15 +52,15 @@ type FairnessGroup struct {
 type MetricFrame struct {
 	Overall FairnessGroup
 	Groups  []FairnessGroup
-	aggs    [2][2]FairnessValue // [difference, ratio][method]
+	aggs    [2][2]EvalResult // [difference, ratio][method]
 }
 
 // Difference is fairlearn's MetricFrame.difference(method): NaN with the
 // group's reason when a group is undefined.
-func (f *MetricFrame) Difference(m FairnessMethod) FairnessValue { return f.aggs[0][m&1] }
+func (f *MetricFrame) Difference(m FairnessMethod) EvalResult { return f.aggs[0][m&1] }
 
 // Ratio is fairlearn's MetricFrame.ratio(method).
-func (f *MetricFrame) Ratio(m FairnessMethod) FairnessValue { return f.aggs[1][m&1] }
+func (f *MetricFrame) Ratio(m FairnessMethod) EvalResult { return f.aggs[1][m&1] }
 
 // ByGroup maps each group code to its value.
 func (f *MetricFrame) ByGroup() map[int32]float64 {
@@ -149,66 +72,56 @@ func (f *MetricFrame) ByGroup() map[int32]float64 {
 }
 
 func fairnessGroup(g *C.mlops_fairness_group) FairnessGroup {
-	return FairnessGroup{Group: int32(g.group), Value: float64(g.value), Reason: int(g.reason),
+	return FairnessGroup{Group: int32(g.group), Value: float64(g.value), Reason: Reason(g.reason),
 		Count: uint64(g.count), Weight: float64(g.weight), Positives: float64(g.positives),
 		Negatives: float64(g.negatives)}
 }
 
-// MetricFrameOf computes metric (an MLOPS_METRIC_* id of eval.h, or one of
-// the Fairness* rates) on data overall and by the group codes in groups
-// (one per sample). opts nil means the defaults.
-func MetricFrameOf(metric int, data FrameData, groups []int32, opts *FrameOptions) (*MetricFrame, error) {
-	n := len(groups)
-	for name, l := range map[string]int{"ValuesTrue": len(data.ValuesTrue), "ValuesPred": len(data.ValuesPred),
-		"LabelsTrue": len(data.LabelsTrue), "LabelsPred": len(data.LabelsPred), "Weights": len(data.Weights)} {
-		if l != 0 && l != n {
-			return nil, fmt.Errorf("mlops: MetricFrameOf: %s has %d values for %d groups", name, l, n)
-		}
+// MetricFrameOf is fairlearn's MetricFrame for one metric (any EvalMetric)
+// on d overall and by the group codes in groups (one per sample). The
+// slices are read in place; o nil means the defaults. On score metrics the
+// classes of the whole data hold in every group.
+func MetricFrameOf(m EvalMetric, d EvalData, groups []int32, o *EvalOptions) (*MetricFrame, error) {
+	n, err := d.samples()
+	if err != nil {
+		return nil, err
 	}
-	k := data.K
-	if k == 0 {
-		k = 1
+	if len(groups) != n {
+		return nil, invalid("MetricFrameOf: " + fmt.Sprint(len(groups)) + " group codes for " + fmt.Sprint(n) + " samples")
 	}
-	if len(data.Scores) != 0 && len(data.Scores) != n*k {
-		return nil, fmt.Errorf("mlops: MetricFrameOf: %d scores for %d samples x %d columns", len(data.Scores), n, k)
+	var cp columnPointers
+	defer cp.release()
+	opts := copts(o, &cp)
+	var cd C.mlops_eval_data
+	C.mlops_eval_data_init(&cd, C.MLOPS_EVAL_DATA_VERSION)
+	cd.n = C.size_t(n)
+	cd.values_true = cp.ptr(d.ValuesTrue)
+	cd.values_pred = cp.ptr(d.ValuesPred)
+	cd.labels_true = cp.iptr(d.LabelsTrue)
+	cd.labels_pred = cp.iptr(d.LabelsPred)
+	cd.scores = cp.ptr(d.Scores)
+	if d.K > 0 {
+		cd.k = C.size_t(d.K)
 	}
-	var o C.mlops_eval_opts
-	var po *C.mlops_eval_opts
-	if opts != nil {
-		C.mlops_eval_opts_init(&o, C.MLOPS_EVAL_OPTS_VERSION)
-		o.average, o.pos_label, o.multi_class, o.adjusted = C.int(opts.Average), C.int(opts.PosLabel),
-			C.int(opts.MultiClass), C.int(opts.Adjusted)
-		o.beta, o.zero_division, o.max_fpr, o.alpha = C.double(opts.Beta), C.double(opts.ZeroDivision),
-			C.double(opts.MaxFPR), C.double(opts.Alpha)
-		o.force_finite = 0
-		if opts.ForceFinite {
-			o.force_finite = 1
-		}
-		po = &o
-	}
+	cd.weights = cp.ptr(d.Weights)
 	var cf *C.mlops_fairness_frame
 	f := &MetricFrame{}
-	err := call(func() C.int {
-		rc := C.go_fairness_frame(C.int(metric), f64(data.ValuesTrue), f64(data.ValuesPred), i32(data.LabelsTrue),
-			i32(data.LabelsPred), f64(data.Scores), C.size_t(k), f64(data.Weights), C.size_t(n), i32(groups), po, &cf)
-		if rc != C.MLOPS_OK {
+	err = call(func() C.int {
+		if rc := C.mlops_fairness_frame_build(C.int(m), &cd, i32(groups), &opts, &cf); rc != C.MLOPS_OK {
 			return rc
 		}
-		for kind, fn := range []func(*C.mlops_fairness_frame, C.int, *C.mlops_eval_result) C.int{
-			func(f *C.mlops_fairness_frame, m C.int, r *C.mlops_eval_result) C.int {
-				return C.mlops_fairness_frame_difference(f, m, r)
-			},
-			func(f *C.mlops_fairness_frame, m C.int, r *C.mlops_eval_result) C.int {
-				return C.mlops_fairness_frame_ratio(f, m, r)
-			},
-		} {
-			for m := 0; m < 2; m++ {
+		for kind := 0; kind < 2; kind++ {
+			for method := 0; method < 2; method++ {
 				var r C.mlops_eval_result
 				C.mlops_eval_result_init(&r, C.MLOPS_EVAL_RESULT_VERSION)
-				if rc := fn(cf, C.int(m), &r); rc != C.MLOPS_OK {
+				rc := C.mlops_fairness_frame_difference(cf, C.int(method), &r)
+				if kind == 1 {
+					rc = C.mlops_fairness_frame_ratio(cf, C.int(method), &r)
+				}
+				if rc != C.MLOPS_OK {
 					return rc
 				}
-				f.aggs[kind][m] = FairnessValue{float64(r.value), int(r.reason)}
+				f.aggs[kind][method] = evalResult(&r)
 			}
 		}
 		return C.MLOPS_OK
@@ -226,10 +139,10 @@ func MetricFrameOf(metric int, data FrameData, groups []int32, opts *FrameOption
 }
 
 // parity runs mlops_fairness_difference or _ratio.
-func parity(ratio bool, measure C.int, yTrue, yPred, groups []int32, weights []float64, m FairnessMethod, agg OddsAgg) (FairnessValue, error) {
+func parity(ratio bool, measure C.int, yTrue, yPred, groups []int32, weights []float64, m FairnessMethod, agg OddsAgg) (EvalResult, error) {
 	n := len(groups)
 	if len(yTrue) != n || len(yPred) != n || (weights != nil && len(weights) != n) {
-		return FairnessValue{}, fmt.Errorf("mlops: fairness: y_true, y_pred, groups and weights differ in length")
+		return EvalResult{}, invalid("fairness: y_true, y_pred, groups and weights differ in length")
 	}
 	var o C.mlops_fairness_opts
 	var r C.mlops_eval_result
@@ -242,67 +155,72 @@ func parity(ratio bool, measure C.int, yTrue, yPred, groups []int32, weights []f
 		}
 		return C.mlops_fairness_difference(measure, i32(yTrue), i32(yPred), i32(groups), C.size_t(n), f64(weights), &o, &r)
 	})
-	return FairnessValue{float64(r.value), int(r.reason)}, err
+	return evalResult(&r), err
 }
 
 // DemographicParityDifference is fairlearn's demographic_parity_difference
 // (weights nil: 1 each).
-func DemographicParityDifference(yTrue, yPred, groups []int32, weights []float64, m FairnessMethod) (FairnessValue, error) {
+func DemographicParityDifference(yTrue, yPred, groups []int32, weights []float64, m FairnessMethod) (EvalResult, error) {
 	return parity(false, C.MLOPS_FAIRNESS_DEMOGRAPHIC_PARITY, yTrue, yPred, groups, weights, m, WorstCase)
 }
 
 // DemographicParityRatio is fairlearn's demographic_parity_ratio.
-func DemographicParityRatio(yTrue, yPred, groups []int32, weights []float64, m FairnessMethod) (FairnessValue, error) {
+func DemographicParityRatio(yTrue, yPred, groups []int32, weights []float64, m FairnessMethod) (EvalResult, error) {
 	return parity(true, C.MLOPS_FAIRNESS_DEMOGRAPHIC_PARITY, yTrue, yPred, groups, weights, m, WorstCase)
 }
 
 // EqualizedOddsDifference is fairlearn's equalized_odds_difference.
-func EqualizedOddsDifference(yTrue, yPred, groups []int32, weights []float64, m FairnessMethod, agg OddsAgg) (FairnessValue, error) {
+func EqualizedOddsDifference(yTrue, yPred, groups []int32, weights []float64, m FairnessMethod, agg OddsAgg) (EvalResult, error) {
 	return parity(false, C.MLOPS_FAIRNESS_EQUALIZED_ODDS, yTrue, yPred, groups, weights, m, agg)
 }
 
 // EqualizedOddsRatio is fairlearn's equalized_odds_ratio.
-func EqualizedOddsRatio(yTrue, yPred, groups []int32, weights []float64, m FairnessMethod, agg OddsAgg) (FairnessValue, error) {
+func EqualizedOddsRatio(yTrue, yPred, groups []int32, weights []float64, m FairnessMethod, agg OddsAgg) (EvalResult, error) {
 	return parity(true, C.MLOPS_FAIRNESS_EQUALIZED_ODDS, yTrue, yPred, groups, weights, m, agg)
 }
 
 // EqualOpportunityDifference is fairlearn's equal_opportunity_difference.
-func EqualOpportunityDifference(yTrue, yPred, groups []int32, weights []float64, m FairnessMethod) (FairnessValue, error) {
+func EqualOpportunityDifference(yTrue, yPred, groups []int32, weights []float64, m FairnessMethod) (EvalResult, error) {
 	return parity(false, C.MLOPS_FAIRNESS_EQUAL_OPPORTUNITY, yTrue, yPred, groups, weights, m, WorstCase)
 }
 
 // EqualOpportunityRatio is fairlearn's equal_opportunity_ratio.
-func EqualOpportunityRatio(yTrue, yPred, groups []int32, weights []float64, m FairnessMethod) (FairnessValue, error) {
+func EqualOpportunityRatio(yTrue, yPred, groups []int32, weights []float64, m FairnessMethod) (EvalResult, error) {
 	return parity(true, C.MLOPS_FAIRNESS_EQUAL_OPPORTUNITY, yTrue, yPred, groups, weights, m, WorstCase)
 }
 
-func aif360(ratio bool, yPred, groups []int32, weights []float64, privileged, unprivileged []int32, favorable int32) (FairnessValue, error) {
+func aif360(ratio bool, yPred, groups []int32, weights []float64, privileged, unprivileged []int32, favorable int32) (EvalResult, error) {
 	n := len(groups)
 	if len(yPred) != n || (weights != nil && len(weights) != n) {
-		return FairnessValue{}, fmt.Errorf("mlops: fairness: y_pred, groups and weights differ in length")
+		return EvalResult{}, invalid("fairness: y_pred, groups and weights differ in length")
 	}
+	var cp columnPointers
+	defer cp.release()
+	var o C.mlops_fairness_opts
+	C.mlops_fairness_opts_init(&o, C.MLOPS_FAIRNESS_OPTS_VERSION)
+	o.pos_label = C.int(favorable)
+	o.privileged, o.n_privileged = cp.iptr(privileged), C.size_t(len(privileged))
+	o.unprivileged, o.n_unprivileged = cp.iptr(unprivileged), C.size_t(len(unprivileged))
 	var r C.mlops_eval_result
 	err := call(func() C.int {
 		C.mlops_eval_result_init(&r, C.MLOPS_EVAL_RESULT_VERSION)
-		isRatio := C.int(0)
 		if ratio {
-			isRatio = 1
+			return C.mlops_fairness_disparate_impact(i32(yPred), i32(groups), C.size_t(n), f64(weights), &o, &r)
 		}
-		return C.go_fairness_aif360(isRatio, i32(yPred), i32(groups), C.size_t(n), f64(weights), i32(privileged),
-			C.size_t(len(privileged)), i32(unprivileged), C.size_t(len(unprivileged)), C.int(favorable), &r)
+		return C.mlops_fairness_statistical_parity_difference(i32(yPred), i32(groups), C.size_t(n), f64(weights), &o, &r)
 	})
-	return FairnessValue{float64(r.value), int(r.reason)}, err
+	return evalResult(&r), err
 }
 
 // DisparateImpact is AIF360's disparate_impact: P(favorable | unprivileged)
 // / P(favorable | privileged), the groups given by their codes
 // (unprivileged nil: every other group).
-func DisparateImpact(yPred, groups []int32, weights []float64, privileged, unprivileged []int32, favorable int32) (FairnessValue, error) {
+func DisparateImpact(yPred, groups []int32, weights []float64, privileged, unprivileged []int32, favorable int32) (EvalResult, error) {
 	return aif360(true, yPred, groups, weights, privileged, unprivileged, favorable)
 }
 
 // StatisticalParityDifference is AIF360's statistical_parity_difference:
 // P(favorable | unprivileged) - P(favorable | privileged).
-func StatisticalParityDifference(yPred, groups []int32, weights []float64, privileged, unprivileged []int32, favorable int32) (FairnessValue, error) {
+func StatisticalParityDifference(yPred, groups []int32, weights []float64, privileged, unprivileged []int32, favorable int32) (EvalResult, error) {
 	return aif360(false, yPred, groups, weights, privileged, unprivileged, favorable)
 }

@@ -81,12 +81,13 @@ func goldenFields(p []string) (map[string]string, []string) {
 	return kv, nil
 }
 
-// The MLOPS_METRIC_* ids of eval.h (their values are part of the ABI).
-var goldenMetricIDs = map[string]int{
-	"mae": 1, "mse": 2, "rmse": 3, "mape": 4, "r2": 5, "ev": 6, "medae": 7, "maxerr": 8, "pinball": 9,
-	"accuracy": 20, "balanced": 21, "precision": 22, "recall": 23, "fbeta": 24,
-	"selection_rate": FairnessSelectionRate, "tpr": FairnessTruePositiveRate, "fpr": FairnessFalsePositiveRate,
-	"roc_auc": 40, "ap": 41, "log_loss": 42, "brier": 43,
+var goldenMetricIDs = map[string]EvalMetric{
+	"mae": MetricMAE, "mse": MetricMSE, "rmse": MetricRMSE, "mape": MetricMAPE, "r2": MetricR2,
+	"ev": MetricExplainedVariance, "medae": MetricMedianAE, "maxerr": MetricMaxError, "pinball": MetricPinball,
+	"accuracy": MetricAccuracy, "balanced": MetricBalancedAccuracy, "precision": MetricPrecision,
+	"recall": MetricRecall, "fbeta": MetricFBeta, "selection_rate": MetricSelectionRate,
+	"tpr": MetricTruePositiveRate, "fpr": MetricFalsePositiveRate, "roc_auc": MetricROCAUC,
+	"ap": MetricAveragePrecision, "log_loss": MetricLogLoss, "brier": MetricBrier,
 }
 
 func TestFairnessGoldenFrames(t *testing.T) {
@@ -98,7 +99,7 @@ func TestFairnessGoldenFrames(t *testing.T) {
 		}
 		id, family, metric := p[1], p[2], p[3]
 		kw, out := goldenFields(p[4:])
-		var d FrameData
+		var d EvalData
 		if family == "reg" {
 			d.ValuesTrue, d.ValuesPred = g.floats[kw["yt"]], g.floats[kw["yp"]]
 		} else {
@@ -106,11 +107,12 @@ func TestFairnessGoldenFrames(t *testing.T) {
 			d.K, _ = strconv.Atoi(kw["k"])
 		}
 		d.Weights = g.floats[kw["w"]]
-		o := DefaultFrameOptions()
+		o := DefaultEvalOptions()
 		if pos, ok := kw["pos"]; ok {
-			o.PosLabel, _ = strconv.Atoi(pos)
+			p, _ := strconv.Atoi(pos)
+			o.PosLabel = int32(p)
 		}
-		o.Average = map[string]int{"": 0, "binary": 0, "micro": 1, "macro": 2, "weighted": 3}[kw["avg"]]
+		o.Average = map[string]Average{"": AverageBinary, "binary": AverageBinary, "macro": AverageMacro, "weighted": AverageWeighted}[kw["avg"]]
 		f, err := MetricFrameOf(goldenMetricIDs[metric], d, g.ints[kw["g"]], &o)
 		if err != nil {
 			t.Fatalf("%s: %v", id, err)
@@ -127,15 +129,15 @@ func TestFairnessGoldenFrames(t *testing.T) {
 			code, _ := strconv.Atoi(c[0])
 			reason, _ := strconv.Atoi(c[2])
 			count, _ := strconv.ParseUint(c[3], 10, 64)
-			if gr.Group != int32(code) || !close12(gr.Value, goldenNum(t, c[1])) || gr.Reason != reason || gr.Count != count {
+			if gr.Group != int32(code) || !close12(gr.Value, goldenNum(t, c[1])) || gr.Reason != Reason(reason) || gr.Count != count {
 				t.Errorf("%s group %d: %+v, want %v", id, j, gr, c)
 			}
 		}
 		aggs := out[3+7*k:]
-		got := []FairnessValue{f.Difference(BetweenGroups), f.Difference(ToOverall), f.Ratio(BetweenGroups), f.Ratio(ToOverall)}
+		got := []EvalResult{f.Difference(BetweenGroups), f.Difference(ToOverall), f.Ratio(BetweenGroups), f.Ratio(ToOverall)}
 		for a, v := range got {
 			r, _ := strconv.Atoi(aggs[2*a+1])
-			if !close12(v.Value, goldenNum(t, aggs[2*a])) || v.Reason != r {
+			if !close12(v.Value, goldenNum(t, aggs[2*a])) || v.Reason != Reason(r) {
 				t.Errorf("%s aggregate %d: %+v, want %s %s", id, a, v, aggs[2*a], aggs[2*a+1])
 			}
 		}
@@ -150,7 +152,7 @@ func TestFairnessGoldenParityAndAIF360(t *testing.T) {
 	g := loadFairGolden(t)
 	seen := 0
 	for _, p := range g.lines {
-		var v FairnessValue
+		var v EvalResult
 		var err error
 		var out []string
 		switch p[0] {
@@ -190,7 +192,7 @@ func TestFairnessGoldenParityAndAIF360(t *testing.T) {
 			t.Fatalf("%s: %v", p[1], err)
 		}
 		r, _ := strconv.Atoi(out[1])
-		if !close12(v.Value, goldenNum(t, out[0])) || v.Reason != r {
+		if !close12(v.Value, goldenNum(t, out[0])) || v.Reason != Reason(r) {
 			t.Errorf("%s: %+v, want %s %s", p[1], v, out[0], out[1])
 		}
 		seen++
@@ -201,10 +203,10 @@ func TestFairnessGoldenParityAndAIF360(t *testing.T) {
 }
 
 func TestFairnessBadInput(t *testing.T) {
-	if _, err := MetricFrameOf(20, FrameData{LabelsTrue: []int32{0, 1}, LabelsPred: []int32{0}}, []int32{1, 2}, nil); err == nil {
+	if _, err := MetricFrameOf(MetricAccuracy, EvalData{LabelsTrue: []int32{0, 1}, LabelsPred: []int32{0}}, []int32{1, 2}, nil); err == nil {
 		t.Error("mismatched lengths accepted")
 	}
-	_, err := MetricFrameOf(20, FrameData{}, nil, nil)
+	_, err := MetricFrameOf(MetricAccuracy, EvalData{}, nil, nil)
 	if !isCode(err, CodeInvalid) {
 		t.Errorf("empty arrays: %v", err)
 	}
@@ -215,7 +217,7 @@ func TestFairnessBadInput(t *testing.T) {
 		t.Errorf("no privileged group: %v", err)
 	}
 	v, err := EqualOpportunityDifference([]int32{0, 0, 1, 1}, []int32{0, 1, 1, 0}, []int32{1, 1, 2, 2}, nil, BetweenGroups)
-	if err != nil || !math.IsNaN(v.Value) || v.Reason == 0 {
+	if err != nil || !math.IsNaN(v.Value) || v.Reason != ReasonNoPositives {
 		t.Errorf("a group without positives: %+v %v", v, err)
 	}
 }

@@ -30,6 +30,18 @@ func (c *columnPointers) ptr(x []float64) *C.double {
 	return (*C.double)(p)
 }
 
+// iptr is ptr for a label slice, copied into C memory the same way.
+func (c *columnPointers) iptr(x []int32) *C.int {
+	if len(x) == 0 {
+		return nil
+	}
+	n := C.size_t(len(x)) * C.size_t(unsafe.Sizeof(C.int(0)))
+	p := C.malloc(n)
+	C.memcpy(p, unsafe.Pointer(&x[0]), n)
+	c.bufs = append(c.bufs, p)
+	return (*C.int)(p)
+}
+
 func (c *columnPointers) release() {
 	for _, p := range c.bufs {
 		C.free(p)

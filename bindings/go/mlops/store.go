@@ -39,7 +39,7 @@ type Options struct {
 	ChunkMinSize     uint32        // content-defined chunking sizes, used when the
 	ChunkAvgSize     uint32        // store is created (defaults 256 KiB, 1 MiB,
 	ChunkMaxSize     uint32        // 4 MiB)
-	Threads          uint32        // worker threads (default: online CPUs)
+	Threads          uint32        // threads for parallel work (default: online CPUs), capped by SetThreadLimit
 	Actor            string        // actor recorded in audit events (default: the login name)
 }
 

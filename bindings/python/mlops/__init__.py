@@ -20,7 +20,7 @@ library inside this package's folder, ``libmlops.so.1``, then
 from __future__ import annotations
 
 from . import drift, fairness, metrics
-from ._capi import LIBRARY_FOUND_BY, LIBRARY_PATH, C, version_text
+from ._capi import LIBRARY_FOUND_BY, LIBRARY_PATH, C, set_thread_limit, thread_limit, version_text
 from .cas_tree import BlobInfo, FsckIssue, FsckReport, GcReport
 from .digest import Digest, DigestLike
 from .errors import (
@@ -113,6 +113,8 @@ __all__ = [
     "library_found_by",
     "library_version",
     "library_version_number",
+    "set_thread_limit",
+    "thread_limit",
     "MlopsError",
     "InvalidArgument",
     "NotFound",

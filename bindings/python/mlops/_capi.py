@@ -36,7 +36,7 @@ from typing import Any, Callable, Dict, NoReturn, Optional, Sequence, Set, Tuple
 from . import _loader
 from ._cbase import CDigest, opaque
 from ._handle import Guard
-from .errors import BY_CODE, MlopsError, Unsupported
+from .errors import BY_CODE, InvalidArgument, MlopsError, Unsupported
 
 lib, LIBRARY_PATH, LIBRARY_FOUND_BY = _loader.load()
 
@@ -339,6 +339,8 @@ _declare([
     ("mlops_digest_format", _int, [_pd, ctypes.c_char * 72]),
     ("mlops_digest_parse", _int, [_str, _pd]),
     ("mlops_digest_compute", _int, [_vp, _sz, _pd]),
+    ("mlops_set_thread_limit", _int, [c_uint]),
+    ("mlops_thread_limit", c_uint, []),
     # store.h
     ("mlops_store_opts_init", _int, [POINTER(StoreOpts), c_uint]),
     ("mlops_store_open", _int, [_str, POINTER(StoreOpts), POINTER(StoreP)]),
@@ -529,6 +531,37 @@ def version_text() -> str:
 
 
 _loader.check_version(C.mlops_version_number(), version_text(), LIBRARY_PATH)
+
+
+def set_thread_limit(n: int) -> None:
+    """Sets the process-wide thread limit (mlops_set_thread_limit): how many
+    threads, the calling one included, one library call may keep working
+    at once. 0 means the number of online CPUs; 1 starts no thread at all.
+    Raises InvalidArgument for a value outside 0..256."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"thread limit must be an int, not {type(n).__name__}")
+    if n < 0 or n > 256:
+        raise InvalidArgument(f"set_thread_limit: {n} is not 0 to 256", 1, "invalid argument")
+    check(C.mlops_set_thread_limit(n))
+
+
+def thread_limit() -> int:
+    """The process-wide thread limit (0 = online CPUs)."""
+    return int(C.mlops_thread_limit())
+
+
+def _limit_from_environment() -> None:
+    # MLOPS_THREADS, read once at import, as the CLI reads it.
+    text = os.environ.get("MLOPS_THREADS", "").strip()
+    if not text:
+        return
+    try:
+        set_thread_limit(int(text, 10))
+    except (ValueError, MlopsError) as e:
+        raise ImportError(f"mlops: MLOPS_THREADS={text!r} is not a thread limit from 0 to 256 ({e})") from None
+
+
+_limit_from_environment()
 
 
 # ---- small conversions used everywhere -----------------------------------------

@@ -8,6 +8,7 @@ from typing import Any, List, Tuple
 from ._cbase import opaque
 
 EvalClassesP = opaque("mlops_eval_classes")
+CalibrationBinsP = opaque("mlops_calibration_bins")
 
 
 class EvalOpts(Structure):
@@ -98,6 +99,48 @@ class BootstrapResult(Structure):
     ]
 
 
+class CalibrationOpts(Structure):
+    """mlops_calibration_opts, version 1."""
+
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("n_bins", c_size_t),
+        ("binning", c_int),
+        ("pos_label", c_int),
+        ("labels", c_void_p),
+        ("n_labels", c_size_t),
+    ]
+
+
+class CalibrationResult(Structure):
+    """mlops_calibration_result, version 1."""
+
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("ece", c_double),
+        ("mce", c_double),
+        ("rmsce", c_double),
+        ("reason", c_int),
+        ("n", c_uint64),
+    ]
+
+
+class CalibrationBin(Structure):
+    """mlops_calibration_bin, version 1 (owned by the list)."""
+
+    _fields_ = [
+        ("version", c_uint),
+        ("lower", c_double),
+        ("upper", c_double),
+        ("count", c_uint64),
+        ("weight", c_double),
+        ("confidence", c_double),
+        ("accuracy", c_double),
+    ]
+
+
 _p, _sz, _int = c_void_p, c_size_t, c_int
 _opts = POINTER(EvalOpts)
 _res = POINTER(EvalResult)
@@ -120,5 +163,12 @@ def table() -> List[Tuple[str, Any, List[Any]]]:
         ("mlops_eval_data_init", _int, [POINTER(EvalData), c_uint]),
         ("mlops_bootstrap_opts_init", _int, [POINTER(BootstrapOpts), c_uint]),
         ("mlops_bootstrap_result_init", _int, [POINTER(BootstrapResult), c_uint]),
+        ("mlops_calibration_opts_init", _int, [POINTER(CalibrationOpts), c_uint]),
+        ("mlops_calibration_result_init", _int, [POINTER(CalibrationResult), c_uint]),
+        ("mlops_eval_calibration", _int, [_p, _p, _sz, _sz, _p, POINTER(CalibrationOpts), POINTER(CalibrationResult),
+                                          POINTER(CalibrationBinsP)]),
+        ("mlops_calibration_bins_count", _sz, [CalibrationBinsP]),
+        ("mlops_calibration_bins_at", POINTER(CalibrationBin), [CalibrationBinsP, _sz]),
+        ("mlops_calibration_bins_free", None, [CalibrationBinsP]),
         ("mlops_eval_bootstrap", _int, [_int, POINTER(EvalData), _opts, POINTER(BootstrapOpts), POINTER(BootstrapResult)]),
     ]

@@ -28,6 +28,9 @@ from . import _arrays, _buffer
 from ._capi import C, check, dec
 from ._capi_eval import (
     BootstrapOpts,
+    CalibrationBinsP,
+    CalibrationOpts,
+    CalibrationResult,
     BootstrapResult,
     EvalClassesP,
     EvalData,
@@ -62,6 +65,11 @@ __all__ = [
     "average_precision_score",
     "log_loss",
     "brier_score_loss",
+    "calibration_error",
+    "calibration_curve",
+    "reliability_table",
+    "Calibration",
+    "CalibrationBin",
 ]
 
 
@@ -92,11 +100,14 @@ _METRICS: Dict[str, Tuple[int, int]] = {
     "average_precision_score": (41, 3),
     "log_loss": (42, 3),
     "brier_score_loss": (43, 3),
+    "calibration_error": (44, 3),  # norm="l1"; "max" is 45, "l2" 46
     # fairlearn's base rates (mlops.fairness)
     "selection_rate": (25, 2),
     "true_positive_rate": (26, 2),
     "false_positive_rate": (27, 2),
 }
+_NORM = {"l1": 44, "max": 45, "l2": 46}
+_BINNING = {"torchmetrics": 0, "sklearn": 1}
 _AVERAGE = {"binary": 0, "micro": 1, "macro": 2, "weighted": 3, None: 4}
 _NORMALIZE = {None: 0, "true": 1, "pred": 2, "all": 3}
 
@@ -500,6 +511,107 @@ def brier_score_loss(y_true: Any, y_proba: Any, *, sample_weight: Any = None, po
     return _run("brier_score_loss", setup)[0]
 
 
+# ---- calibration ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    """One row of the reliability table: the bin's edges, its samples (and
+    their weight), their mean confidence and the share correct (NaN for an
+    empty bin)."""
+
+    lower: float
+    upper: float
+    count: int
+    weight: float
+    confidence: float
+    accuracy: float
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The three calibration errors (torchmetrics' norms l1, max, l2), the
+    reason code (6 when the weights sum to 0, all NaN) and every bin."""
+
+    ece: float
+    mce: float
+    rmsce: float
+    reason: int
+    n: int
+    bins: List[CalibrationBin]
+
+
+def _calibrate(y_true: Any, y_prob: Any, n_bins: int, binning: str, pos_label: int, labels: Any,
+               sample_weight: Any, table: bool) -> Calibration:
+    if binning not in _BINNING:
+        raise ValueError(f"binning must be one of {sorted(_BINNING)}, not {binning!r}")
+    if isinstance(n_bins, bool) or not isinstance(n_bins, int) or n_bins < 1:
+        raise ValueError(f"n_bins must be an integer >= 1, not {n_bins!r}")
+    with ExitStack() as stack:
+        c = _Call(stack)
+        s, k = c.scores(y_prob)
+        yt = c.labels("y_true", y_true)
+        w = c.weights(sample_weight)
+        o = CalibrationOpts()
+        check(C.mlops_calibration_opts_init(byref(o), CalibrationOpts.VERSION))
+        o.n_bins, o.binning, o.pos_label = n_bins, _BINNING[binning], int(pos_label)
+        c.class_labels(labels)
+        o.labels, o.n_labels = c.opts.labels, c.opts.n_labels
+        r = CalibrationResult()
+        check(C.mlops_calibration_result_init(byref(r), CalibrationResult.VERSION))
+        lst = CalibrationBinsP()
+        check(C.mlops_eval_calibration(yt, s, c.n or 0, k, w, byref(o), byref(r), byref(lst) if table else None))
+    bins = []
+    try:
+        for i in range(C.mlops_calibration_bins_count(lst) if table else 0):
+            b = C.mlops_calibration_bins_at(lst, i).contents
+            bins.append(CalibrationBin(b.lower, b.upper, int(b.count), b.weight, b.confidence, b.accuracy))
+    finally:
+        if table:
+            C.mlops_calibration_bins_free(lst)
+    return Calibration(ece=r.ece, mce=r.mce, rmsce=r.rmsce, reason=r.reason, n=int(r.n), bins=bins)
+
+
+def calibration_error(y_true: Any, y_prob: Any, *, n_bins: int = 15, norm: str = "l1", pos_label: int = 1,
+                      labels: Any = None, sample_weight: Any = None) -> float:
+    """Top-label calibration error as torchmetrics' CalibrationError (its
+    functional ``calibration_error``): norm "l1" is the expected calibration
+    error (ECE), "max" the maximum (MCE), "l2" the root mean square one.
+    One probability per sample (of pos_label: the binary task) or rows of
+    class probabilities (the multiclass task: the top probability and its
+    class). scikit-learn has no such function."""
+    if norm not in _NORM:
+        raise ValueError(f"norm must be one of {sorted(_NORM)}, not {norm!r}")
+    cal = _calibrate(y_true, y_prob, n_bins, "torchmetrics", pos_label, labels, sample_weight, False)
+    value = {"l1": cal.ece, "max": cal.mce, "l2": cal.rmsce}[norm]
+    return _result("calibration_error", EvalResult(EvalResult.VERSION, value, cal.reason, cal.n))
+
+
+def reliability_table(y_true: Any, y_prob: Any, *, n_bins: int = 15, binning: str = "torchmetrics",
+                      pos_label: int = 1, labels: Any = None, sample_weight: Any = None) -> Calibration:
+    """The calibration errors and the reliability table: per bin its edges,
+    count, mean confidence and accuracy. binning "torchmetrics" (n_bins + 1
+    rows: confidences equal to 1 have a bin of their own) or "sklearn"
+    (calibration_curve's bins)."""
+    return _calibrate(y_true, y_prob, n_bins, binning, pos_label, labels, sample_weight, True)
+
+
+def calibration_curve(y_true: Any, y_prob: Any, *, pos_label: Any = None, n_bins: int = 5,
+                      strategy: str = "uniform") -> Tuple[Any, Any]:
+    """scikit-learn's calibration_curve: (prob_true, prob_pred) of the
+    non-empty bins, numpy arrays (lists without numpy). Only the "uniform"
+    strategy; pos_label None means 1."""
+    if strategy != "uniform":
+        raise ValueError(f'strategy {strategy!r} is not supported (only "uniform")')
+    cal = _calibrate(y_true, y_prob, n_bins, "sklearn", 1 if pos_label is None else pos_label, None, None, True)
+    full = [b for b in cal.bins if b.count]
+    prob_true, prob_pred = [b.accuracy for b in full], [b.confidence for b in full]
+    np = _arrays.np
+    if np is not None:
+        return np.array(prob_true, dtype=np.float64), np.array(prob_pred, dtype=np.float64)
+    return prob_true, prob_pred
+
+
 # ---- with reasons, bootstrap ------------------------------------------------------
 
 def _function(name: str) -> Callable[..., Any]:
@@ -560,6 +672,11 @@ def bootstrap(metric: str, y_true: Any, y: Any, *, n_resamples: int = 1000, conf
         bo.seed = int(random_state) & ((1 << 64) - 1)
         r = BootstrapResult()
         check(C.mlops_bootstrap_result_init(byref(r), BootstrapResult.VERSION))
+        if metric == "calibration_error":
+            norm = kwargs.get("norm", "l1")
+            if norm not in _NORM:
+                raise ValueError(f"norm must be one of {sorted(_NORM)}, not {norm!r}")
+            metric_id = _NORM[norm]
         check(C.mlops_eval_bootstrap(metric_id, byref(d), byref(c.opts), byref(bo), byref(r)))
     return BootstrapInterval(value=r.value, reason=r.reason, low=r.low, high=r.high,
                              resamples=r.resamples, defined=r.defined)
@@ -593,6 +710,11 @@ def _bootstrap_opts(c: _Call, metric: str, y_true: Any, y: Any, kw: Dict[str, An
         o.multi_class = 1 if kw.pop("multi_class") == "ovo" else 0
     if "labels" in kw:
         c.class_labels(kw.pop("labels"))
+    if metric == "calibration_error":
+        if kw.pop("n_bins", 15) != 15:
+            raise ValueError("bootstrap of calibration_error uses 15 bins (call reliability_table per resample "
+                             "for others)")
+        kw.pop("norm", None)
     if metric == "roc_auc_score" and "pos_label" not in kw:
         o.pos_label = _binary_positive(y_true)
     if kw:

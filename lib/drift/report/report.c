@@ -6,6 +6,7 @@
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/opts.h"
+#include "util/pool.h"
 #include "util/str.h"
 
 #include <math.h>
@@ -13,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define SMALL_REFERENCE 1000 /* Evidently's switch between tests and distances */
 #define MAX_NAME 1024
@@ -268,7 +268,7 @@ static int run_column(const job *jb, size_t i, mlops_drift_column_result *r, con
     return rc;
 }
 
-static void *worker(void *arg)
+static void worker(void *arg)
 {
     job *jb = arg;
     for (;;) {
@@ -289,7 +289,6 @@ static void *worker(void *arg)
             pthread_mutex_unlock(&jb->lock);
         }
     }
-    return NULL;
 }
 
 static int cmp_names(const void *x, const void *y)
@@ -356,12 +355,6 @@ static int validate(const char *fn, size_t ncols, const char *const *names, cons
     return MLOPS_OK;
 }
 
-static unsigned online_cpus(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (unsigned)n : 1u;
-}
-
 MLOPS_API int mlops_drift_report_compute(size_t ncols, const char *const *names, const int *kinds,
                                const double *const *ref, const size_t *nref,
                                const double *const *cur, const size_t *ncur,
@@ -391,16 +384,9 @@ MLOPS_API int mlops_drift_report_compute(size_t ncols, const char *const *names,
     job jb = { .fn = __func__, .ncols = ncols, .kinds = kinds, .ref = ref, .cur = cur,
                .nref = nref, .ncur = ncur, .opts = opts, .res = res, .hists = hists };
     pthread_mutex_init(&jb.lock, NULL);
-    unsigned want = opts->threads ? opts->threads : online_cpus();
-    size_t nthreads = want < ncols ? want : ncols;
-    pthread_t *th = nthreads > 1 ? malloc((nthreads - 1) * sizeof *th) : NULL;
-    size_t started = 0;
-    if (th)
-        for (; started < nthreads - 1; started++)
-            if (pthread_create(&th[started], NULL, worker, &jb)) break;
-    worker(&jb); /* the caller's thread works too */
-    for (size_t t = 0; t < started; t++) pthread_join(th[t], NULL);
-    free(th);
+    unsigned want = mlops__pool_threads(opts->threads);
+    unsigned nthreads = want < ncols ? want : (unsigned)ncols;
+    mlops__pool_run(nthreads, worker, &jb); /* the caller's thread works too */
     pthread_mutex_destroy(&jb.lock);
     for (size_t i = 0; i < ncols; i++) {
         if (!jb.rc && (jb.rc = mlops__drift_hist_attach(__func__, ar, &hists[i], &res[i])))

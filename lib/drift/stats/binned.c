@@ -445,7 +445,7 @@ MLOPS_API int mlops_drift_binned_opts(const double *ref, size_t nref, const doub
                                       size_t ncur, size_t bins, const mlops_binned_opts *opts,
                                       mlops_binned_result *out)
 {
-    mlops_binned_opts o;
+    mlops_binned_opts o = MLOPS_BINNED_OPTS_INIT;
     int rc = binned_opts_check(__func__, opts, out, &o);
     if (rc) return rc;
     double *pc, *qc;
@@ -461,7 +461,7 @@ MLOPS_API int mlops_drift_binned_counts_opts(const double *ref_counts, const dou
                                              size_t k, const mlops_binned_opts *opts,
                                              mlops_binned_result *out)
 {
-    mlops_binned_opts o;
+    mlops_binned_opts o = MLOPS_BINNED_OPTS_INIT;
     int rc = binned_opts_check(__func__, opts, out, &o);
     if (rc) return rc;
     rc = mlops__check_counts(__func__, ref_counts, cur_counts, k);

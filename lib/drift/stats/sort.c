@@ -3,9 +3,9 @@
  * O(n log n) comparisons. */
 #include "drift/drift_internal.h"
 #include "util/err.h"
+#include "util/pool.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -289,11 +289,10 @@ typedef struct sort_job {
     int rc;
 } sort_job;
 
-static void *sort_thread(void *arg)
+static void sort_thread(void *arg)
 {
     sort_job *j = arg;
     j->rc = mlops__sort_doubles(j->v, j->n, NULL);
-    return NULL;
 }
 
 int mlops__sample_load_pair(const char *func, const double *ref, size_t nref, const double *cur,
@@ -306,17 +305,15 @@ int mlops__sample_load_pair(const char *func, const double *ref, size_t nref, co
         mlops__sample_free(a);
         return rc;
     }
-    /* Two large samples sort at once on two threads; if the thread cannot
-     * start, this one sorts both. */
+    /* Two large samples sort at once on two threads (when the limit allows);
+     * if no worker took the second, this thread sorts both. */
     sort_job jb = { b->v, b->n, 0 };
-    pthread_t th;
-    int threaded = a->n >= PARALLEL_SORT_MIN && b->n >= PARALLEL_SORT_MIN &&
-                   pthread_create(&th, NULL, sort_thread, &jb) == 0;
+    mlops__pool_job pj;
+    int two = a->n >= PARALLEL_SORT_MIN && b->n >= PARALLEL_SORT_MIN &&
+              mlops__pool_threads(0) > 1;
+    mlops__pool_start(&pj, two ? 1 : 0, sort_thread, &jb);
     rc = mlops__sort_doubles(a->v, a->n, NULL);
-    if (threaded)
-        pthread_join(th, NULL);
-    else
-        sort_thread(&jb);
+    if (!mlops__pool_finish(&pj)) sort_thread(&jb);
     if (!rc) rc = jb.rc;
     if (rc) {
         mlops__sample_free(a);
