@@ -17,5 +17,6 @@
 #include "mlops/drift.h"
 #include "mlops/eval.h"
 #include "mlops/validate.h"
+#include "mlops/fairness.h"
 
 #endif /* MLOPS_H */

@@ -22,6 +22,7 @@ HEADERS = [
     ("drift.h", "Drift statistics: tests, distances, profiles, reports"),
     ("eval.h", "Evaluation metrics: regression, classification, ranking, bootstrap"),
     ("validate.h", "Data validation: schemas from profiles, anomalies of a batch"),
+    ("fairness.h", "Fairness: metric frames by group, parity measures, AIF360's"),
 ]
 
 SECTION = re.compile(r"^/\* -+ (.+?) -*( \*/)?$")
@@ -125,7 +126,8 @@ def render():
            "`scripts/api-doc.py`: the headers are the source. Conventions (errors,",
            "ownership, threads, versioned structs) are in `doc/conventions.md`;",
            "guides in `doc/track.md`, `doc/search.md`, `doc/registry.md`,",
-           "`doc/drift.md`, `doc/eval.md`, `doc/cli.md`; formats in `doc/format.md`.", ""]
+           "`doc/drift.md`, `doc/eval.md`, `doc/fairness.md`, `doc/cli.md`; formats in",
+           "`doc/format.md`.", ""]
     present = [(h, t) for h, t in HEADERS if os.path.exists(os.path.join(ROOT, "include", "mlops", h))]
     out.append("Contents: " + " · ".join(
         f"[{t.split(':')[0]}](#{t.split(':')[0].lower().replace(' ', '-')})" for _, t in present))

@@ -2365,6 +2365,124 @@ static void validate_schemas(void)
     mlops_schema_free(s);
 }
 
+/* ---- fairness.h: frames and parity measures on arrays --------------------- */
+
+static void fairness(void)
+{
+    const int yt[6] = { 0, 1, 0, 1, 1, 0 }, yp[6] = { 0, 1, 1, 1, 0, 0 }, g[6] = { 1, 1, 2, 2, 3, 3 };
+    const int y3[6] = { 0, 1, 2, 0, 1, 2 }, priv[1] = { 1 }, dup[2] = { 2, 2 };
+    const double vnan[6] = { 1, NAN, 2, 3, 4, 5 }, wneg[6] = { 1, 1, -1, 1, 1, 1 };
+    mlops_eval_result r = MLOPS_EVAL_RESULT_INIT;
+    mlops_fairness_opts o;
+    mlops_fairness_frame *f = NULL;
+    mlops_eval_data d;
+
+    BAD(mlops_fairness_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_FAIRNESS_OPTS_VERSION));
+    BAD(mlops_fairness_opts_init, "version 0", MLOPS_EINVAL, (&o, 0));
+
+    /* frames */
+    mlops_eval_data_init(&d, MLOPS_EVAL_DATA_VERSION);
+    d.n = 6;
+    d.labels_true = yt;
+    d.labels_pred = yp;
+    BAD(mlops_fairness_frame_build, "NULL out", MLOPS_EINVAL, (MLOPS_METRIC_ACCURACY, &d, g, NULL, NULL));
+    BAD(mlops_fairness_frame_build, "NULL data", MLOPS_EINVAL, (MLOPS_METRIC_ACCURACY, NULL, g, NULL, &f));
+    BAD(mlops_fairness_frame_build, "NULL groups", MLOPS_EINVAL, (MLOPS_METRIC_ACCURACY, &d, NULL, NULL, &f));
+    BAD(mlops_fairness_frame_build, "unknown metric", MLOPS_EINVAL, (99, &d, g, NULL, &f));
+    d.labels_true = y3;
+    BAD(mlops_fairness_frame_build, "three labels for a positive rate", MLOPS_EINVAL, (MLOPS_METRIC_TRUE_POSITIVE_RATE, &d, g, NULL, &f));
+    d.labels_true = yt;
+    d.n = 0;
+    BAD(mlops_fairness_frame_build, "empty arrays", MLOPS_EINVAL, (MLOPS_METRIC_ACCURACY, &d, g, NULL, &f));
+    d.n = SIZE_MAX;
+    BAD(mlops_fairness_frame_build, "SIZE_MAX length", MLOPS_EINVAL, (MLOPS_METRIC_ACCURACY, &d, g, NULL, &f));
+    mlops_eval_data_init(&d, MLOPS_EVAL_DATA_VERSION);
+    d.n = 6;
+    d.values_true = vnan;
+    d.values_pred = vnan;
+    BAD(mlops_fairness_frame_build, "NaN value", MLOPS_EINVAL, (MLOPS_METRIC_MAE, &d, g, NULL, &f));
+    d.labels_true = yt; /* mismatched data: a regression metric on labels */
+    d.values_true = NULL;
+    BAD(mlops_fairness_frame_build, "arrays of another family", MLOPS_EINVAL, (MLOPS_METRIC_MAE, &d, g, NULL, &f));
+    d.version = 0;
+    BAD(mlops_fairness_frame_build, "data version 0", MLOPS_EINVAL, (MLOPS_METRIC_MAE, &d, g, NULL, &f));
+    ck_assert_ptr_null(f);
+    mlops_eval_data_init(&d, MLOPS_EVAL_DATA_VERSION);
+    d.n = 6;
+    d.labels_true = yt;
+    d.labels_pred = yp;
+    TU_OK(mlops_fairness_frame_build(MLOPS_METRIC_ACCURACY, &d, g, NULL, &f));
+    BAD(mlops_fairness_frame_difference, "NULL frame", MLOPS_EINVAL, (NULL, MLOPS_FAIRNESS_BETWEEN_GROUPS, &r));
+    BAD(mlops_fairness_frame_difference, "NULL out", MLOPS_EINVAL, (f, MLOPS_FAIRNESS_BETWEEN_GROUPS, NULL));
+    BAD(mlops_fairness_frame_difference, "unknown method", MLOPS_EINVAL, (f, 5, &r));
+    BAD(mlops_fairness_frame_ratio, "NULL frame", MLOPS_EINVAL, (NULL, MLOPS_FAIRNESS_TO_OVERALL, &r));
+    BAD(mlops_fairness_frame_ratio, "unknown method", MLOPS_EINVAL, (f, -1, &r));
+    r.version = 9;
+    BAD(mlops_fairness_frame_ratio, "result version 9", MLOPS_EINVAL, (f, MLOPS_FAIRNESS_TO_OVERALL, &r));
+    mlops_eval_result_init(&r, MLOPS_EVAL_RESULT_VERSION);
+    mlops_fairness_frame_free(f);
+    f = NULL;
+    /* a single group is not an error: differences 0, ratios 1 */
+    const int one_group[6] = { 5, 5, 5, 5, 5, 5 };
+    BAD(mlops_fairness_frame_build, "a single group", MLOPS_OK, (MLOPS_METRIC_ACCURACY, &d, one_group, NULL, &f));
+    ck_assert_uint_eq(mlops_fairness_frame_count(f), 1);
+    BAD(mlops_fairness_frame_ratio, "a single group", MLOPS_OK, (f, MLOPS_FAIRNESS_BETWEEN_GROUPS, &r));
+    ck_assert_double_eq(r.value, 1.0);
+    RET(mlops_fairness_frame_count, "NULL", 0, (NULL));
+    RET(mlops_fairness_frame_at, "NULL", NULL, (NULL, 0));
+    RET(mlops_fairness_frame_at, "index out of range", NULL, (f, 3));
+    RET(mlops_fairness_frame_overall, "NULL", NULL, (NULL));
+    mlops_fairness_frame_free(f);
+    VOID(mlops_fairness_frame_free, "NULL", (NULL));
+
+    /* parity measures */
+    BAD(mlops_fairness_difference, "NULL out", MLOPS_EINVAL, (MLOPS_FAIRNESS_DEMOGRAPHIC_PARITY, yt, yp, g, 6, NULL, NULL, NULL));
+    BAD(mlops_fairness_difference, "NULL groups", MLOPS_EINVAL, (MLOPS_FAIRNESS_DEMOGRAPHIC_PARITY, yt, yp, NULL, 6, NULL, NULL, &r));
+    BAD(mlops_fairness_difference, "empty arrays", MLOPS_EINVAL, (MLOPS_FAIRNESS_EQUALIZED_ODDS, yt, yp, g, 0, NULL, NULL, &r));
+    BAD(mlops_fairness_difference, "SIZE_MAX length", MLOPS_EINVAL, (MLOPS_FAIRNESS_EQUALIZED_ODDS, yt, yp, g, SIZE_MAX, NULL, NULL, &r));
+    BAD(mlops_fairness_difference, "negative weight", MLOPS_EINVAL, (MLOPS_FAIRNESS_DEMOGRAPHIC_PARITY, yt, yp, g, 6, wneg, NULL, &r));
+    BAD(mlops_fairness_difference, "three labels", MLOPS_EINVAL, (MLOPS_FAIRNESS_EQUAL_OPPORTUNITY, y3, yp, g, 6, NULL, NULL, &r));
+    BAD(mlops_fairness_difference, "unknown measure", MLOPS_EINVAL, (42, yt, yp, g, 6, NULL, NULL, &r));
+    mlops_fairness_opts_init(&o, MLOPS_FAIRNESS_OPTS_VERSION);
+    o.method = 3;
+    BAD(mlops_fairness_difference, "unknown method", MLOPS_EINVAL, (MLOPS_FAIRNESS_DEMOGRAPHIC_PARITY, yt, yp, g, 6, NULL, &o, &r));
+    mlops_fairness_opts_init(&o, MLOPS_FAIRNESS_OPTS_VERSION);
+    o.agg = 3;
+    BAD(mlops_fairness_ratio, "unknown agg", MLOPS_EINVAL, (MLOPS_FAIRNESS_EQUALIZED_ODDS, yt, yp, g, 6, NULL, &o, &r));
+    o.version = 0;
+    BAD(mlops_fairness_ratio, "options version 0", MLOPS_EINVAL, (MLOPS_FAIRNESS_EQUALIZED_ODDS, yt, yp, g, 6, NULL, &o, &r));
+    BAD(mlops_fairness_ratio, "NULL y_true", MLOPS_EINVAL, (MLOPS_FAIRNESS_EQUALIZED_ODDS, NULL, yp, g, 6, NULL, NULL, &r));
+
+    /* AIF360 */
+    mlops_fairness_opts_init(&o, MLOPS_FAIRNESS_OPTS_VERSION);
+    BAD(mlops_fairness_disparate_impact, "NULL opts", MLOPS_EINVAL, (yp, g, 6, NULL, NULL, &r));
+    BAD(mlops_fairness_disparate_impact, "no privileged group", MLOPS_EINVAL, (yp, g, 6, NULL, &o, &r));
+    o.privileged = priv;
+    o.n_privileged = 1;
+    BAD(mlops_fairness_disparate_impact, "NULL out", MLOPS_EINVAL, (yp, g, 6, NULL, &o, NULL));
+    BAD(mlops_fairness_disparate_impact, "empty arrays", MLOPS_EINVAL, (yp, g, 0, NULL, &o, &r));
+    BAD(mlops_fairness_disparate_impact, "SIZE_MAX length", MLOPS_EINVAL, (yp, g, SIZE_MAX, NULL, &o, &r));
+    BAD(mlops_fairness_disparate_impact, "negative weight", MLOPS_EINVAL, (yp, g, 6, wneg, &o, &r));
+    const int unknown[1] = { 77 };
+    o.privileged = unknown; /* no sample of that group: NaN, not an error */
+    BAD(mlops_fairness_disparate_impact, "unknown privileged group", MLOPS_OK, (yp, g, 6, NULL, &o, &r));
+    ck_assert(isnan(r.value) && r.reason == MLOPS_EVAL_NO_WEIGHT);
+    o.privileged = priv;
+    o.unprivileged = dup;
+    o.n_unprivileged = 2;
+    BAD(mlops_fairness_statistical_parity_difference, "duplicate unprivileged", MLOPS_EINVAL, (yp, g, 6, NULL, &o, &r));
+    o.unprivileged = priv;
+    o.n_unprivileged = 1;
+    BAD(mlops_fairness_statistical_parity_difference, "a group on both sides", MLOPS_EINVAL, (yp, g, 6, NULL, &o, &r));
+    o.unprivileged = NULL;
+    o.n_unprivileged = 1;
+    BAD(mlops_fairness_statistical_parity_difference, "NULL list with a length", MLOPS_EINVAL, (yp, g, 6, NULL, &o, &r));
+    o.n_unprivileged = 0;
+    BAD(mlops_fairness_statistical_parity_difference, "NULL groups", MLOPS_EINVAL, (yp, NULL, 6, NULL, &o, &r));
+    o.version = 2;
+    BAD(mlops_fairness_statistical_parity_difference, "options version 2", MLOPS_EINVAL, (yp, g, 6, NULL, &o, &r));
+}
+
 /* ---- coverage and the test itself ----------------------------------------- */
 
 /* Every exported symbol, read from the linker version script. */
@@ -2403,6 +2521,7 @@ START_TEST(every_public_function_refuses_bad_input)
     drift();
     eval_metrics();
     validate_schemas();
+    fairness();
     char **names;
     size_t n = exported(&names), missing = 0;
     for (size_t i = 0; i < n; i++) {

@@ -48,6 +48,15 @@ MLOPS_BEGIN_DECLS
 #define MLOPS_METRIC_PRECISION         22 /* precision_score */
 #define MLOPS_METRIC_RECALL            23 /* recall_score */
 #define MLOPS_METRIC_FBETA             24 /* fbeta_score (opts->beta; 1 is f1_score) */
+/* fairlearn's base rates (doc/fairness.md). Selection rate: the (weighted)
+ * share of y_pred == opts->pos_label, on any labels. The true and false
+ * positive rates take at most two distinct labels in y_true and y_pred,
+ * opts->pos_label the positive one; with no positive (negative) sample the
+ * TPR (FPR) is NaN with MLOPS_EVAL_NO_POSITIVES (MLOPS_EVAL_NO_NEGATIVES),
+ * where fairlearn says 0. */
+#define MLOPS_METRIC_SELECTION_RATE      25 /* selection_rate */
+#define MLOPS_METRIC_TRUE_POSITIVE_RATE  26 /* true_positive_rate */
+#define MLOPS_METRIC_FALSE_POSITIVE_RATE 27 /* false_positive_rate */
 
 /* Ranking and probabilistic (mlops_eval_scores): int labels, double scores. */
 #define MLOPS_METRIC_ROC_AUC           40 /* roc_auc_score */
@@ -129,10 +138,13 @@ MLOPS_API int mlops_eval_opts_init(mlops_eval_opts *opts, unsigned version);
 #define MLOPS_EVAL_CONSTANT_TRUE 3 /* R2 or explained variance with a constant
                                       y_true: 1 or 0 (force_finite), else
                                       NaN or -Inf */
-#define MLOPS_EVAL_NO_POSITIVES  4 /* average precision with no positive
-                                      sample: NaN (scikit-learn says 0) */
+#define MLOPS_EVAL_NO_POSITIVES  4 /* average precision or a true positive
+                                      rate with no positive sample: NaN
+                                      (scikit-learn and fairlearn say 0) */
 #define MLOPS_EVAL_TOO_FEW       5 /* R2 with fewer than two samples: NaN */
 #define MLOPS_EVAL_NO_WEIGHT     6 /* every sample weight is 0: NaN */
+#define MLOPS_EVAL_NO_NEGATIVES  7 /* a false positive rate with no negative
+                                      sample: NaN (fairlearn says 0) */
 
 /* A short English text for a reason code ("zero division", ...); never
  * NULL ("unknown reason" for a code this library does not know). */
@@ -169,7 +181,7 @@ MLOPS_API int mlops_eval_regression(int metric, const double *y_true, const doub
                                     const mlops_eval_opts *opts, mlops_eval_result *out);
 
 /* A classification metric on predicted labels (MLOPS_METRIC_ACCURACY ..
- * MLOPS_METRIC_FBETA) with opts->average other than none. Accuracy and
+ * MLOPS_METRIC_FALSE_POSITIVE_RATE) with opts->average other than none. Accuracy and
  * balanced accuracy read no labels, average nor pos_label (balanced
  * accuracy: the mean recall of the classes in y_true). For precision,
  * recall and F the classes are

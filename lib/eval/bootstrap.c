@@ -27,11 +27,10 @@ MLOPS_API int mlops_bootstrap_result_init(mlops_bootstrap_result *r, unsigned ve
     return mlops__opts_init(__func__, r, &zero, sizeof *r, version, MLOPS_BOOTSTRAP_RESULT_VERSION);
 }
 
-/* 1 regression, 2 labels, 3 scores, 0 unknown. */
-static int family_of(int metric)
+int mlops__eval_family(int metric)
 {
     if (metric >= MLOPS_METRIC_MAE && metric <= MLOPS_METRIC_PINBALL) return 1;
-    if (metric >= MLOPS_METRIC_ACCURACY && metric <= MLOPS_METRIC_FBETA) return 2;
+    if (metric >= MLOPS_METRIC_ACCURACY && metric <= MLOPS_METRIC_FALSE_POSITIVE_RATE) return 2;
     if (metric >= MLOPS_METRIC_ROC_AUC && metric <= MLOPS_METRIC_RMSCE) return 3;
     return 0;
 }
@@ -71,13 +70,20 @@ static uint64_t below(uint64_t *state, uint64_t n)
     return hi;
 }
 
-static int run(int metric, const mlops_eval_data *d, const mlops_eval_opts *o,
-               mlops_eval_result *r)
+int mlops__eval_run(const char *fn, int metric, const mlops_eval_data *d,
+                    const mlops_eval_opts *o, mlops_eval_result *r)
 {
-    switch (family_of(metric)) {
-    case 1: return mlops_eval_regression(metric, d->values_true, d->values_pred, d->n, d->weights, o, r);
-    case 2: return mlops_eval_labels(metric, d->labels_true, d->labels_pred, d->n, d->weights, o, r);
-    default: return mlops_eval_scores(metric, d->labels_true, d->scores, d->n, d->k, d->weights, o, r);
+    switch (mlops__eval_family(metric)) {
+    case 1:
+        return mlops__eval_regression(fn, metric, d->values_true, d->values_pred, d->n, d->weights,
+                                      o, r);
+    case 2:
+        return mlops__eval_labels(fn, metric, d->labels_true, d->labels_pred, d->n, d->weights, o,
+                                  r);
+    case 3:
+        return mlops__eval_scores(fn, metric, d->labels_true, d->scores, d->n, d->k, d->weights, o,
+                                  r);
+    default: return mlops__err(MLOPS_EINVAL, "%s: unknown metric %d", fn, metric);
     }
 }
 
@@ -117,7 +123,7 @@ MLOPS_API int mlops_eval_bootstrap(int metric, const mlops_eval_data *data,
     if (!(b->confidence > 0.0 && b->confidence < 1.0))
         return mlops__err(MLOPS_EINVAL, "%s: confidence must lie in (0, 1) (got %g)", fn,
                           b->confidence);
-    int family = family_of(metric);
+    int family = mlops__eval_family(metric);
     if (!family) return mlops__err(MLOPS_EINVAL, "%s: unknown metric %d", fn, metric);
     out->value = out->low = out->high = NAN;
     out->reason = 0;
@@ -125,7 +131,7 @@ MLOPS_API int mlops_eval_bootstrap(int metric, const mlops_eval_data *data,
 
     /* the metric on the data itself checks every input */
     mlops_eval_result r = MLOPS_EVAL_RESULT_INIT;
-    int rc = run(metric, data, opts, &r);
+    int rc = mlops__eval_run(fn, metric, data, opts, &r);
     if (rc) return rc;
     out->value = r.value;
     out->reason = r.reason;
@@ -183,7 +189,7 @@ MLOPS_API int mlops_eval_bootstrap(int metric, const mlops_eval_data *data,
             if (w) w[i] = data->weights[j];
         }
         mlops_eval_result x = MLOPS_EVAL_RESULT_INIT;
-        if ((rc = run(metric, &rs, ro, &x))) goto done;
+        if ((rc = mlops__eval_run(fn, metric, &rs, ro, &x))) goto done;
         if (!isnan(x.value)) vals[defined++] = x.value;
     }
     rc = MLOPS_OK;

@@ -33,6 +33,7 @@ MLOPS_API const char *mlops_eval_reason_name(int reason)
     case MLOPS_EVAL_NO_POSITIVES: return "no positive sample";
     case MLOPS_EVAL_TOO_FEW: return "fewer than two samples";
     case MLOPS_EVAL_NO_WEIGHT: return "total sample weight is 0";
+    case MLOPS_EVAL_NO_NEGATIVES: return "no negative sample";
     default: return "unknown reason";
     }
 }

@@ -76,6 +76,26 @@ static inline long mlops__class_index(const mlops__classes *c, int v)
  * with at most two, they go to first[0..1] in ascending order. */
 size_t mlops__distinct_upto2(const int *a, size_t n, int first[2]);
 
+/* ---- the metric entry points, with the public function's name -------------- */
+
+/* The bodies of mlops_eval_regression, _labels and _scores: fn names the
+ * public function the caller called (for messages). */
+int mlops__eval_regression(const char *fn, int metric, const double *y_true, const double *y_pred,
+                           size_t n, const double *weights, const mlops_eval_opts *opts,
+                           mlops_eval_result *out);
+int mlops__eval_labels(const char *fn, int metric, const int *y_true, const int *y_pred, size_t n,
+                       const double *weights, const mlops_eval_opts *opts, mlops_eval_result *out);
+int mlops__eval_scores(const char *fn, int metric, const int *y_true, const double *scores,
+                       size_t n, size_t k, const double *weights, const mlops_eval_opts *opts,
+                       mlops_eval_result *out);
+
+/* The family of a metric id: 1 regression, 2 labels, 3 scores, 0 unknown. */
+int mlops__eval_family(int metric);
+
+/* Any metric on the arrays of d its family reads (bootstrap.c). */
+int mlops__eval_run(const char *fn, int metric, const mlops_eval_data *d,
+                    const mlops_eval_opts *o, mlops_eval_result *r);
+
 /* ---- curve.c: the binary ranking curve ------------------------------------ */
 
 /* One side (positives or negatives) of a binary problem: scores, and

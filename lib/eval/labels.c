@@ -241,19 +241,84 @@ static int set_metric(int metric, const mlops__counts *m, const mlops_eval_opts 
     return MLOPS_OK;
 }
 
-MLOPS_API int mlops_eval_labels(int metric, const int *y_true, const int *y_pred, size_t n,
+/* fairlearn's binary labels: at most two distinct values in y_true and
+ * y_pred together, pos_label one of them when there are two. */
+static int rate_labels(const char *fn, const int *t, const int *p, size_t n, int pos_label)
+{
+    int a[2], b[2], u[4];
+    size_t na = mlops__distinct_upto2(t, n, a), nb = mlops__distinct_upto2(p, n, b), nu = 0;
+    for (size_t i = 0; i < na && na <= 2; i++) u[nu++] = a[i];
+    for (size_t i = 0; i < nb && nb <= 2; i++) {
+        size_t j = 0;
+        while (j < nu && u[j] != b[i]) j++;
+        if (j == nu) u[nu++] = b[i];
+    }
+    if (na > 2 || nb > 2 || nu > 2)
+        return mlops__err(MLOPS_EINVAL, "%s: a positive rate needs at most two distinct labels", fn);
+    if (nu == 2 && u[0] != pos_label && u[1] != pos_label)
+        return mlops__err(MLOPS_EINVAL, "%s: pos_label %d is not one of the labels %d and %d", fn,
+                          pos_label, u[0], u[1]);
+    return MLOPS_OK;
+}
+
+/* Selection rate, true and false positive rates: one pass summing the
+ * weight of the four cells (true positive or not) x (predicted positive
+ * or not); integer counts without weights. */
+static int rates(const char *fn, int metric, const int *t, const int *p, size_t n,
+                 const double *w, const mlops_eval_opts *o, mlops_eval_result *out)
+{
+    const int pl = o->pos_label;
+    if (metric != MLOPS_METRIC_SELECTION_RATE) {
+        int rc = rate_labels(fn, t, p, n, pl);
+        if (rc) return rc;
+    }
+    double cell[4]; /* [2 * truth + pred] */
+    if (!w) {
+        uint64_t c[4] = { 0, 0, 0, 0 };
+        for (size_t i = 0; i < n; i++) c[2 * (t[i] == pl) + (p[i] == pl)]++;
+        for (int j = 0; j < 4; j++) cell[j] = (double)c[j];
+    } else {
+        mlops__ksum c[4] = { { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 } };
+        for (size_t i = 0; i < n; i++) mlops__ksum_add(&c[2 * (t[i] == pl) + (p[i] == pl)], w[i]);
+        for (int j = 0; j < 4; j++) cell[j] = mlops__ksum_get(&c[j]);
+    }
+    double num, den;
+    int undefined;
+    if (metric == MLOPS_METRIC_SELECTION_RATE) {
+        num = cell[1] + cell[3];
+        den = cell[0] + cell[1] + cell[2] + cell[3];
+        undefined = MLOPS_EVAL_NO_WEIGHT;
+    } else if (metric == MLOPS_METRIC_TRUE_POSITIVE_RATE) {
+        num = cell[3];
+        den = cell[2] + cell[3];
+        undefined = MLOPS_EVAL_NO_POSITIVES;
+    } else {
+        num = cell[1];
+        den = cell[0] + cell[1];
+        undefined = MLOPS_EVAL_NO_NEGATIVES;
+    }
+    if (den == 0) {
+        out->value = NAN;
+        out->reason = undefined;
+    } else
+        out->value = num / den;
+    return MLOPS_OK;
+}
+
+int mlops__eval_labels(const char *fn, int metric, const int *y_true, const int *y_pred, size_t n,
                                 const double *weights, const mlops_eval_opts *opts,
                                 mlops_eval_result *out)
 {
-    const char *fn = __func__;
     const mlops_eval_opts *o;
     int rc;
     if ((rc = mlops__eval_out_check(fn, out)) || (rc = mlops__eval_opts_get(fn, opts, &o)))
         return rc;
-    if (metric < MLOPS_METRIC_ACCURACY || metric > MLOPS_METRIC_FBETA)
+    if (metric < MLOPS_METRIC_ACCURACY || metric > MLOPS_METRIC_FALSE_POSITIVE_RATE)
         return mlops__err(MLOPS_EINVAL, "%s: %d is not a metric on predicted labels", fn, metric);
     if ((rc = check_labels(fn, y_true, y_pred, n, weights))) return rc;
     out->n = n;
+    if (metric >= MLOPS_METRIC_SELECTION_RATE)
+        return rates(fn, metric, y_true, y_pred, n, weights, o, out);
     if (metric == MLOPS_METRIC_ACCURACY) return accuracy(y_true, y_pred, n, weights, out);
     if (metric == MLOPS_METRIC_BALANCED_ACCURACY)
         return balanced(fn, y_true, y_pred, n, weights, o, out);
@@ -271,6 +336,13 @@ MLOPS_API int mlops_eval_labels(int metric, const int *y_true, const int *y_pred
     counts_free(&m);
     mlops__classes_free(&c);
     return rc ? mlops__err_nomem(fn) : MLOPS_OK;
+}
+
+MLOPS_API int mlops_eval_labels(int metric, const int *y_true, const int *y_pred, size_t n,
+                                const double *weights, const mlops_eval_opts *opts,
+                                mlops_eval_result *out)
+{
+    return mlops__eval_labels(__func__, metric, y_true, y_pred, n, weights, opts, out);
 }
 
 MLOPS_API int mlops_eval_per_class(const int *y_true, const int *y_pred, size_t n,

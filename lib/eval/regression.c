@@ -111,11 +111,10 @@ static int median_ae(const char *fn, const double *t, const double *p, size_t n,
     return MLOPS_OK;
 }
 
-MLOPS_API int mlops_eval_regression(int metric, const double *y_true, const double *y_pred,
+int mlops__eval_regression(const char *fn, int metric, const double *y_true, const double *y_pred,
                                     size_t n, const double *weights, const mlops_eval_opts *opts,
                                     mlops_eval_result *out)
 {
-    const char *fn = __func__;
     const mlops_eval_opts *o;
     int rc;
     if ((rc = mlops__eval_out_check(fn, out)) || (rc = mlops__eval_opts_get(fn, opts, &o)))
@@ -189,4 +188,11 @@ MLOPS_API int mlops_eval_regression(int metric, const double *y_true, const doub
     }
     out->value = mean;
     return MLOPS_OK;
+}
+
+MLOPS_API int mlops_eval_regression(int metric, const double *y_true, const double *y_pred,
+                                    size_t n, const double *weights, const mlops_eval_opts *opts,
+                                    mlops_eval_result *out)
+{
+    return mlops__eval_regression(__func__, metric, y_true, y_pred, n, weights, opts, out);
 }

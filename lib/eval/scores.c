@@ -305,11 +305,10 @@ static int map_classes(problem *p)
     return MLOPS_OK;
 }
 
-MLOPS_API int mlops_eval_scores(int metric, const int *y_true, const double *scores, size_t n,
+int mlops__eval_scores(const char *fn, int metric, const int *y_true, const double *scores, size_t n,
                                 size_t k, const double *weights, const mlops_eval_opts *opts,
                                 mlops_eval_result *out)
 {
-    const char *fn = __func__;
     const mlops_eval_opts *o;
     int rc;
     if ((rc = mlops__eval_out_check(fn, out)) || (rc = mlops__eval_opts_get(fn, opts, &o)))
@@ -342,4 +341,11 @@ done:
     free(p.yi);
     mlops__classes_free(&p.c);
     return rc;
+}
+
+MLOPS_API int mlops_eval_scores(int metric, const int *y_true, const double *scores, size_t n,
+                                size_t k, const double *weights, const mlops_eval_opts *opts,
+                                mlops_eval_result *out)
+{
+    return mlops__eval_scores(__func__, metric, y_true, scores, n, k, weights, opts, out);
 }

@@ -211,7 +211,7 @@ func EvalRegression(m EvalMetric, yTrue, yPred, weights []float64, o *EvalOption
 }
 
 // EvalLabels computes a classification metric on predicted labels
-// (MetricAccuracy .. MetricFBeta).
+// (MetricAccuracy .. MetricFBeta, and fairlearn's rates of fairness.go).
 func EvalLabels(m EvalMetric, yTrue, yPred []int32, weights []float64, o *EvalOptions) (EvalResult, error) {
 	if err := lengths("EvalLabels", len(yTrue), len(yPred), weights); err != nil {
 		return EvalResult{}, err

@@ -19,7 +19,7 @@ library inside this package's folder, ``libmlops.so.1``, then
 """
 from __future__ import annotations
 
-from . import drift, metrics, validate
+from . import drift, fairness, metrics, validate
 from ._capi import LIBRARY_FOUND_BY, LIBRARY_PATH, C, set_thread_limit, thread_limit, version_text
 from .cas_tree import BlobInfo, FsckIssue, FsckReport, GcReport
 from .digest import Digest, DigestLike
@@ -107,6 +107,7 @@ __all__ = [
     "VersionLineage",
     "key_fingerprint",
     "drift",
+    "fairness",
     "metrics",
     "validate",
     "library_path",

@@ -518,12 +518,13 @@ _declare([
 ])
 
 
-from . import _capi_cas, _capi_drift, _capi_eval, _capi_validate  # noqa: E402  (in files of their own)
+from . import _capi_cas, _capi_drift, _capi_eval, _capi_fairness, _capi_validate  # noqa: E402  (in files of their own)
 
 _declare(_capi_cas.table(_pd, StoreP))
 _declare(_capi_drift.table(_pd, StoreP, RunP))
 _declare(_capi_eval.table())
 _declare(_capi_validate.table(StoreP, _pd, ProfileP))
+_declare(_capi_fairness.table())
 
 
 def version_text() -> str:

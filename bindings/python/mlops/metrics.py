@@ -101,6 +101,10 @@ _METRICS: Dict[str, Tuple[int, int]] = {
     "log_loss": (42, 3),
     "brier_score_loss": (43, 3),
     "calibration_error": (44, 3),  # norm="l1"; "max" is 45, "l2" 46
+    # fairlearn's base rates (mlops.fairness)
+    "selection_rate": (25, 2),
+    "true_positive_rate": (26, 2),
+    "false_positive_rate": (27, 2),
 }
 _NORM = {"l1": 44, "max": 45, "l2": 46}
 _BINNING = {"torchmetrics": 0, "sklearn": 1}
@@ -205,11 +209,21 @@ def _result(name: str, r: EvalResult, warn: bool = True) -> float:
     return float(r.value)
 
 
-def _run(name: str, setup: Callable[[_Call], Tuple[Any, ...]], warn: bool = True) -> Tuple[float, EvalResult]:
+# mlops.fairness.MetricFrame sets this to run a metric function by groups:
+# the function prepares its C call as usual (arguments, options, borrowed
+# arrays), and the hook makes the frame from them instead of the one value.
+_frame_hook: ContextVar[Optional[Callable[[int, int, "_Call", Tuple[Any, ...]], Any]]] = ContextVar(
+    "mlops_metrics_frame", default=None)
+
+
+def _run(name: str, setup: Callable[[_Call], Tuple[Any, ...]], warn: bool = True) -> Tuple[Any, Any]:
     metric, family = _METRICS[name]
     with ExitStack() as stack:
         call = _Call(stack)
         args = setup(call)
+        hook = _frame_hook.get()
+        if hook is not None:
+            return hook(metric, family, call, args), None
         r = EvalResult()
         check(C.mlops_eval_result_init(byref(r), EvalResult.VERSION))
         n = call.n or 0
@@ -603,7 +617,11 @@ def calibration_curve(y_true: Any, y_prob: Any, *, pos_label: Any = None, n_bins
 def _function(name: str) -> Callable[..., Any]:
     if name not in _METRICS:
         raise ValueError(f"unknown metric {name!r}; one of {sorted(_METRICS)}")
-    return globals()[name]
+    if name in globals():
+        return globals()[name]
+    from . import fairness  # the base rates of fairlearn live there
+
+    return getattr(fairness, name)
 
 
 def evaluate(metric: str, y_true: Any, y: Any, **kwargs: Any) -> Evaluation:
