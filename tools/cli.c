@@ -224,6 +224,15 @@ int cli_parse_digest(const cli_ctx *ctx, const char *text, mlops_digest *out)
                      text);
 }
 
+int cli_resolve_content(const cli_ctx *ctx, mlops_store *s, const char *text, mlops_digest *d)
+{
+    if (strncmp(text, "sha256:", 7) == 0) return cli_parse_digest(ctx, text, d);
+    int rc = mlops_ref_get(s, text, d);
+    if (rc == MLOPS_ENOTFOUND)
+        return cli_error(ctx, "'%s' is neither a digest (sha256:...) nor a reference", text);
+    return rc ? cli_fail(ctx, rc, text) : CLI_OK;
+}
+
 int cli_parse_int(const cli_ctx *ctx, const char *what, const char *text, int64_t *out)
 {
     char *end;

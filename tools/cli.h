@@ -137,6 +137,11 @@ int cli_check(const cli_ctx *ctx, int rc, const char *what);
 
 /* Parses a digest argument; prints a usage error on failure. */
 int cli_parse_digest(const cli_ctx *ctx, const char *text, mlops_digest *out);
+
+/* A digest in its text form (sha256:...), or the name of a reference to
+ * one, into *d; prints the error ("neither a digest nor a reference") and
+ * returns CLI_FAIL or CLI_USAGE when it is neither. */
+int cli_resolve_content(const cli_ctx *ctx, mlops_store *s, const char *text, mlops_digest *d);
 /* Parses a whole decimal int64 (what names the argument in the error). */
 int cli_parse_int(const cli_ctx *ctx, const char *what, const char *text, int64_t *out);
 /* Parses a finite or non-finite double ("nan", "inf" accepted). */

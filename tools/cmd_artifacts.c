@@ -11,17 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* A digest in its text form, or the name of a reference. */
-static int resolve_content(const cli_ctx *ctx, mlops_store *s, const char *text, mlops_digest *d)
-{
-    if (strncmp(text, "sha256:", 7) == 0) return cli_parse_digest(ctx, text, d);
-    int rc = mlops_ref_get(s, text, d);
-    if (rc == MLOPS_ENOTFOUND)
-        return cli_error(ctx, "'%s' is neither a digest (sha256:...) nor a reference", text);
-    if (rc) return cli_fail(ctx, rc, text);
-    return CLI_OK;
-}
-
 static const char *kind_name(int kind)
 {
     return kind == MLOPS_KIND_TREE ? "tree" : "blob";
@@ -261,7 +250,7 @@ static int get_one(const cli_ctx *ctx, mlops_store *s, void *arg)
     const get_args *a = arg;
     const char *name = ctx->args[0];
     mlops_digest d;
-    int rc = resolve_content(ctx, s, name, &d);
+    int rc = cli_resolve_content(ctx, s, name, &d);
     if (rc) return rc;
     mlops_blob_info info = MLOPS_BLOB_INFO_INIT;
     if ((rc = cli_check(ctx, mlops_blob_stat(s, &d, &info), name))) return rc;
@@ -312,7 +301,7 @@ static int cat_one(const cli_ctx *ctx, mlops_store *s, void *arg)
     mlops_digest d;
     mlops_blob_reader *r = NULL;
     char *buf = NULL;
-    if ((rc = resolve_content(ctx, s, argv[0], &d))) goto done;
+    if ((rc = cli_resolve_content(ctx, s, argv[0], &d))) goto done;
     rc = mlops_blob_reader_open(s, &d, &r);
     if (rc) {
         rc = cli_fail(ctx, rc, argv[0]);
@@ -420,7 +409,7 @@ static int stat_all(const cli_ctx *ctx, mlops_store *s, void *arg)
     int status = CLI_OK;
     for (int i = 0; i < npos; i++) {
         mlops_digest d;
-        if (resolve_content(ctx, s, argv[i], &d) != CLI_OK) {
+        if (cli_resolve_content(ctx, s, argv[i], &d) != CLI_OK) {
             status = CLI_FAIL;
             continue;
         }

@@ -25,16 +25,6 @@ static mlops_change_opts change_opts(const char *actor, const char *reason)
     return c;
 }
 
-/* A content digest, or the name of a reference to one. */
-static int content_arg(const cli_ctx *ctx, mlops_store *s, const char *text, mlops_digest *d)
-{
-    if (strncmp(text, "sha256:", 7) == 0) return cli_parse_digest(ctx, text, d);
-    int rc = mlops_ref_get(s, text, d);
-    if (rc == MLOPS_ENOTFOUND)
-        return cli_error(ctx, "'%s' is neither a digest (sha256:...) nor a reference", text);
-    return rc ? cli_fail(ctx, rc, text) : CLI_OK;
-}
-
 /* One version from "NAME VERSION", "NAME@ALIAS" or "NAME/N": the model's
  * name (malloc'd) and the number. */
 static int version_args(const cli_ctx *ctx, mlops_store *s, int npos, char **argv, char **model,
@@ -300,7 +290,7 @@ static int version_create(const cli_ctx *ctx, mlops_store *s, void *arg)
     const char *model = ctx->args[0];
     mlops_digest d;
     int64_t version = 0;
-    int rc = content_arg(ctx, s, ctx->args[1], &d);
+    int rc = cli_resolve_content(ctx, s, ctx->args[1], &d);
     if (rc) return rc;
     mlops_change_opts c = change_opts(a->change.actor, a->change.reason);
     rc = mlops_model_version_create_ex(s, model, &d, a->run, a->change.description, &c, &version);

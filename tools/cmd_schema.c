@@ -21,14 +21,8 @@
 static int load_schema(const cli_ctx *ctx, mlops_store *s, const char *text, mlops_schema **out)
 {
     mlops_digest d;
-    int rc;
-    if (strncmp(text, "sha256:", 7) == 0) {
-        if ((rc = cli_parse_digest(ctx, text, &d))) return rc;
-    } else if ((rc = mlops_ref_get(s, text, &d))) {
-        if (rc == MLOPS_ENOTFOUND)
-            return cli_error(ctx, "'%s' is neither a digest (sha256:...) nor a reference", text);
-        return cli_fail(ctx, rc, text);
-    }
+    int rc = cli_resolve_content(ctx, s, text, &d);
+    if (rc) return rc;
     return cli_check(ctx, mlops_schema_get(s, &d, out), text);
 }
 
