@@ -5,6 +5,7 @@
  * allows) and builds the schema with mlops__schema_set, so a stored schema
  * satisfies exactly what an edited one does. */
 #include "validate/validate_internal.h"
+#include "cas/blob_codec.h"
 #include "util/err.h"
 #include "util/mpack.h"
 
@@ -261,18 +262,24 @@ out:
     return MLOPS_OK;
 }
 
+/* mlops_schema_serialize only reads s: put hands its const schema through
+ * the generic encoder's (void *) slot. */
+static int encode_schema(void *s, void **buf, size_t *len)
+{
+    return mlops_schema_serialize(s, buf, len);
+}
+
+static int decode_schema(const void *buf, size_t len, void *out)
+{
+    return mlops_schema_deserialize(buf, len, out);
+}
+
 MLOPS_API int mlops_schema_put(mlops_store *st, const mlops_schema *s, mlops_digest *out)
 {
     if (!st) return mlops__err_null(__func__, "st");
     if (!s) return mlops__err_null(__func__, "s");
     if (!out) return mlops__err_null(__func__, "out");
-    void *buf;
-    size_t len;
-    int rc = mlops_schema_serialize(s, &buf, &len);
-    if (rc) return rc;
-    rc = mlops_blob_put(st, buf, len, out);
-    free(buf);
-    return rc;
+    return mlops__blob_put_encoded(st, encode_schema, (void *)s, out);
 }
 
 MLOPS_API int mlops_schema_get(mlops_store *st, const mlops_digest *d, mlops_schema **out)
@@ -281,18 +288,5 @@ MLOPS_API int mlops_schema_get(mlops_store *st, const mlops_digest *d, mlops_sch
     *out = NULL;
     if (!st) return mlops__err_null(__func__, "st");
     if (!d) return mlops__err_null(__func__, "d");
-    void *buf;
-    size_t len;
-    int rc = mlops_blob_get(st, d, &buf, &len);
-    if (rc) return rc;
-    rc = mlops_schema_deserialize(buf, len, out);
-    mlops_free(buf);
-    if (rc == MLOPS_EFORMAT || rc == MLOPS_EUNSUPPORTED) {
-        char hex[MLOPS_DIGEST_STRLEN];
-        mlops_digest_format(d, hex);
-        char why[768];
-        snprintf(why, sizeof why, "%s", mlops_last_error());
-        return mlops__err(rc, "%s: blob %s: %s", __func__, hex, why);
-    }
-    return rc;
+    return mlops__blob_get_decoded(__func__, st, d, decode_schema, out);
 }
