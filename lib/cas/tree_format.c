@@ -1,5 +1,4 @@
 #include "cas/tree_format.h"
-#include "cas/msgpack_util.h"
 #include "util/err.h"
 #include "util/mpack.h"
 

@@ -11,6 +11,7 @@
 
 #include <msgpack.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Deepest nesting accepted (our formats use 4 levels; msgpack-c stops at
  * 32). */
@@ -40,5 +41,19 @@ int mlops__mp_int64(const msgpack_object *o, int64_t *out);
 /* The structural check alone: 1 when buf[0..len) is exactly one object
  * whose lengths and counts fit, else 0. */
 int mlops__mp_well_formed(const void *buf, size_t len);
+
+/* ---- reading and writing our canonical formats (manifests, trees,
+ * profiles, schemas) ---- */
+
+/* Packs a string given as a C string. */
+int mlops__mp_str(msgpack_packer *pk, const char *s);
+
+/* The value for key in map o (an object of type MAP), or NULL. */
+const msgpack_object *mlops__mp_get(const msgpack_object *o, const char *key);
+
+/* Typed reads: 0 on success, -1 when absent or of another type. */
+int mlops__mp_uint(const msgpack_object *map, const char *key, uint64_t *out);
+int mlops__mp_bin32(const msgpack_object *o, unsigned char out[32]);
+int mlops__mp_str_eq(const msgpack_object *o, const char *s);
 
 #endif
