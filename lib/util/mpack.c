@@ -1,4 +1,5 @@
 #include "util/mpack.h"
+#include "util/err.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -159,4 +160,29 @@ int mlops__mp_str_eq(const msgpack_object *o, const char *s)
     size_t n = strlen(s);
     return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size == n &&
            memcmp(o->via.str.ptr, s, n) == 0;
+}
+
+int mlops__mp_double(const msgpack_object *o, double *out)
+{
+    if (o->type != MSGPACK_OBJECT_FLOAT64 && o->type != MSGPACK_OBJECT_FLOAT32) return -1;
+    *out = o->via.f64;
+    return 0;
+}
+
+int mlops__mp_open_format(const char *fn, const char *what, const char *name, int max_version,
+                          const void *buf, size_t len, msgpack_unpacked *u, uint64_t *version)
+{
+    int ur = mlops__mp_unpack(buf, len, u);
+    if (ur == MLOPS__MP_NOMEM) return mlops__err_nomem(fn);
+    if (ur != MLOPS__MP_OK || u->data.type != MSGPACK_OBJECT_MAP)
+        return mlops__err(MLOPS_EFORMAT, "%s: not a valid %s: not one msgpack map", fn, what);
+    const msgpack_object *m = &u->data;
+    if (!mlops__mp_str_eq(mlops__mp_get(m, "format"), name))
+        return mlops__err(MLOPS_EFORMAT, "%s: not a valid %s: no \"format\": \"%s\"", fn, what, name);
+    if (mlops__mp_uint(m, "version", version) || *version == 0)
+        return mlops__err(MLOPS_EFORMAT, "%s: not a valid %s: version", fn, what);
+    if (*version > (uint64_t)max_version)
+        return mlops__err(MLOPS_EUNSUPPORTED, "%s: %s format version %llu is newer than this library's (%d)",
+                          fn, what, (unsigned long long)*version, max_version);
+    return MLOPS_OK;
 }

@@ -55,5 +55,15 @@ const msgpack_object *mlops__mp_get(const msgpack_object *o, const char *key);
 int mlops__mp_uint(const msgpack_object *map, const char *key, uint64_t *out);
 int mlops__mp_bin32(const msgpack_object *o, unsigned char out[32]);
 int mlops__mp_str_eq(const msgpack_object *o, const char *s);
+/* A float64 or float32 object: 0 and *out set, else -1. */
+int mlops__mp_double(const msgpack_object *o, double *out);
+
+/* Opens a stored object of a versioned format: unpacks buf[0..len) into u
+ * (initialised and destroyed by the caller), which must be one map with
+ * "format": name and "version": 1..max_version (set in *version). Errors
+ * start with fn and call the object `what` ("profile"): MLOPS_EFORMAT,
+ * MLOPS_EUNSUPPORTED for a newer version, MLOPS_ENOMEM. */
+int mlops__mp_open_format(const char *fn, const char *what, const char *name, int max_version,
+                          const void *buf, size_t len, msgpack_unpacked *u, uint64_t *version);
 
 #endif

@@ -19,44 +19,37 @@ static const char *kind_name(int kind)
     return kind == MLOPS_PROFILE_NUMERIC ? "numeric" : "categorical";
 }
 
-static void pack_str(msgpack_packer *pk, const char *s)
-{
-    size_t n = strlen(s);
-    msgpack_pack_str(pk, n);
-    msgpack_pack_str_body(pk, s, n);
-}
-
 static void pack_column(msgpack_packer *pk, const mlops__schema_col *c)
 {
     unsigned ck = c->checks;
     size_t nkeys = 3 + !!(ck & MLOPS_SCHEMA_CHECK_RANGE) + !!(ck & MLOPS_SCHEMA_CHECK_CATEGORIES) +
                    !!(ck & MLOPS_SCHEMA_CHECK_MISSING);
     msgpack_pack_map(pk, nkeys);
-    pack_str(pk, "name");
-    pack_str(pk, c->name);
-    pack_str(pk, "kind");
-    pack_str(pk, kind_name(c->kind));
-    pack_str(pk, "required");
+    mlops__mp_str(pk, "name");
+    mlops__mp_str(pk, c->name);
+    mlops__mp_str(pk, "kind");
+    mlops__mp_str(pk, kind_name(c->kind));
+    mlops__mp_str(pk, "required");
     if (ck & MLOPS_SCHEMA_CHECK_PRESENCE)
         msgpack_pack_true(pk);
     else
         msgpack_pack_false(pk);
     if (ck & MLOPS_SCHEMA_CHECK_RANGE) {
-        pack_str(pk, "range");
+        mlops__mp_str(pk, "range");
         msgpack_pack_array(pk, 3);
         msgpack_pack_double(pk, c->min);
         msgpack_pack_double(pk, c->max);
         msgpack_pack_double(pk, c->out_of_range_max);
     }
     if (ck & MLOPS_SCHEMA_CHECK_CATEGORIES) {
-        pack_str(pk, "categories");
+        mlops__mp_str(pk, "categories");
         msgpack_pack_array(pk, 2);
         msgpack_pack_array(pk, c->n_categories);
-        for (size_t i = 0; i < c->n_categories; i++) pack_str(pk, c->categories[i]);
+        for (size_t i = 0; i < c->n_categories; i++) mlops__mp_str(pk, c->categories[i]);
         msgpack_pack_double(pk, c->unseen_max);
     }
     if (ck & MLOPS_SCHEMA_CHECK_MISSING) {
-        pack_str(pk, "missing");
+        mlops__mp_str(pk, "missing");
         msgpack_pack_double(pk, c->missing_max);
     }
 }
@@ -71,11 +64,11 @@ MLOPS_API int mlops_schema_serialize(const mlops_schema *s, void **buf, size_t *
     msgpack_packer pk;
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     msgpack_pack_map(&pk, 3);
-    pack_str(&pk, "format");
-    pack_str(&pk, MLOPS__SCHEMA_FORMAT_NAME);
-    pack_str(&pk, "version");
+    mlops__mp_str(&pk, "format");
+    mlops__mp_str(&pk, MLOPS__SCHEMA_FORMAT_NAME);
+    mlops__mp_str(&pk, "version");
     msgpack_pack_uint32(&pk, MLOPS__SCHEMA_FORMAT_VERSION);
-    pack_str(&pk, "columns");
+    mlops__mp_str(&pk, "columns");
     msgpack_pack_array(&pk, s->n);
     for (size_t i = 0; i < s->n; i++) pack_column(&pk, &s->cols[i]);
     /* msgpack's sbuffer grows with realloc; a failed growth leaves it short. */
@@ -94,30 +87,6 @@ static int bad(const char *fn, const char *why, size_t col)
 {
     if (col == (size_t)-1) return mlops__err(MLOPS_EFORMAT, "%s: not a valid schema: %s", fn, why);
     return mlops__err(MLOPS_EFORMAT, "%s: not a valid schema: column %zu: %s", fn, col, why);
-}
-
-static const msgpack_object *get(const msgpack_object *map, const char *key)
-{
-    size_t n = strlen(key);
-    for (uint32_t i = 0; i < map->via.map.size; i++) {
-        const msgpack_object *k = &map->via.map.ptr[i].key;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == n && !memcmp(k->via.str.ptr, key, n))
-            return &map->via.map.ptr[i].val;
-    }
-    return NULL;
-}
-
-static int str_is(const msgpack_object *o, const char *s)
-{
-    return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size == strlen(s) &&
-           !memcmp(o->via.str.ptr, s, o->via.str.size);
-}
-
-static int as_double(const msgpack_object *o, double *out)
-{
-    if (o->type != MSGPACK_OBJECT_FLOAT64 && o->type != MSGPACK_OBJECT_FLOAT32) return -1;
-    *out = o->via.f64;
-    return 0;
 }
 
 /* A NUL-terminated copy of a string object without NUL bytes, or NULL
@@ -140,23 +109,26 @@ static int decode_column(const char *fn, const msgpack_object *m, size_t i, mlop
     if (m->type != MSGPACK_OBJECT_MAP) return bad(fn, "not a map", i);
     mlops_schema_column c = MLOPS_SCHEMA_COLUMN_INIT;
     c.checks = 0;
-    const msgpack_object *name = get(m, "name"), *kind = get(m, "kind"), *req = get(m, "required");
+    const msgpack_object *name = mlops__mp_get(m, "name"), *kind = mlops__mp_get(m, "kind"),
+                         *req = mlops__mp_get(m, "required");
     if (!name || name->type != MSGPACK_OBJECT_STR) return bad(fn, "name", i);
-    c.kind = str_is(kind, "numeric") ? MLOPS_PROFILE_NUMERIC
-             : str_is(kind, "categorical") ? MLOPS_PROFILE_CATEGORICAL
+    c.kind = mlops__mp_str_eq(kind, "numeric") ? MLOPS_PROFILE_NUMERIC
+             : mlops__mp_str_eq(kind, "categorical") ? MLOPS_PROFILE_CATEGORICAL
                                            : 0;
     if (!c.kind) return bad(fn, "kind", i);
     if (!req || req->type != MSGPACK_OBJECT_BOOLEAN) return bad(fn, "required", i);
     if (req->via.boolean) c.checks |= MLOPS_SCHEMA_CHECK_PRESENCE;
-    const msgpack_object *r = get(m, "range"), *cs = get(m, "categories"), *mi = get(m, "missing");
+    const msgpack_object *r = mlops__mp_get(m, "range"), *cs = mlops__mp_get(m, "categories"),
+                         *mi = mlops__mp_get(m, "missing");
     if (r) {
-        if (r->type != MSGPACK_OBJECT_ARRAY || r->via.array.size != 3 || as_double(&r->via.array.ptr[0], &c.min) ||
-            as_double(&r->via.array.ptr[1], &c.max) || as_double(&r->via.array.ptr[2], &c.out_of_range_max))
+        if (r->type != MSGPACK_OBJECT_ARRAY || r->via.array.size != 3 ||
+            mlops__mp_double(&r->via.array.ptr[0], &c.min) || mlops__mp_double(&r->via.array.ptr[1], &c.max) ||
+            mlops__mp_double(&r->via.array.ptr[2], &c.out_of_range_max))
             return bad(fn, "range", i);
         c.checks |= MLOPS_SCHEMA_CHECK_RANGE;
     }
     if (mi) {
-        if (as_double(mi, &c.missing_max)) return bad(fn, "missing", i);
+        if (mlops__mp_double(mi, &c.missing_max)) return bad(fn, "missing", i);
         c.checks |= MLOPS_SCHEMA_CHECK_MISSING;
     }
     char **cats = NULL;
@@ -166,7 +138,7 @@ static int decode_column(const char *fn, const msgpack_object *m, size_t i, mlop
         const msgpack_object *v;
         if (cs->type != MSGPACK_OBJECT_ARRAY || cs->via.array.size != 2 ||
             (v = &cs->via.array.ptr[0])->type != MSGPACK_OBJECT_ARRAY ||
-            as_double(&cs->via.array.ptr[1], &c.unseen_max))
+            mlops__mp_double(&cs->via.array.ptr[1], &c.unseen_max))
             return bad(fn, "categories", i);
         c.checks |= MLOPS_SCHEMA_CHECK_CATEGORIES;
         cats = malloc((v->via.array.size ? v->via.array.size : 1) * sizeof *cats);
@@ -219,31 +191,12 @@ MLOPS_API int mlops_schema_deserialize(const void *buf, size_t len, mlops_schema
     msgpack_unpacked_init(&u);
     int rc = MLOPS_OK;
     mlops_schema *s = NULL;
-    int ur = mlops__mp_unpack(buf, len, &u);
-    if (ur == MLOPS__MP_NOMEM) {
-        rc = mlops__err_nomem(__func__);
-        goto out;
-    }
-    if (ur != MLOPS__MP_OK || u.data.type != MSGPACK_OBJECT_MAP) {
-        rc = bad(__func__, "not one msgpack map", (size_t)-1);
-        goto out;
-    }
+    uint64_t version;
+    rc = mlops__mp_open_format(__func__, "schema", MLOPS__SCHEMA_FORMAT_NAME, MLOPS__SCHEMA_FORMAT_VERSION,
+                               buf, len, &u, &version);
+    if (rc) goto out;
     const msgpack_object *m = &u.data;
-    if (!str_is(get(m, "format"), MLOPS__SCHEMA_FORMAT_NAME)) {
-        rc = bad(__func__, "no \"format\": \"" MLOPS__SCHEMA_FORMAT_NAME "\"", (size_t)-1);
-        goto out;
-    }
-    const msgpack_object *v = get(m, "version");
-    if (!v || v->type != MSGPACK_OBJECT_POSITIVE_INTEGER || v->via.u64 == 0) {
-        rc = bad(__func__, "version", (size_t)-1);
-        goto out;
-    }
-    if (v->via.u64 > MLOPS__SCHEMA_FORMAT_VERSION) {
-        rc = mlops__err(MLOPS_EUNSUPPORTED, "%s: schema format version %llu is newer than this library's (%d)",
-                        __func__, (unsigned long long)v->via.u64, MLOPS__SCHEMA_FORMAT_VERSION);
-        goto out;
-    }
-    const msgpack_object *cols = get(m, "columns");
+    const msgpack_object *cols = mlops__mp_get(m, "columns");
     if (!cols || cols->type != MSGPACK_OBJECT_ARRAY || cols->via.array.size > MLOPS_SCHEMA_COLUMNS_MAX) {
         rc = bad(__func__, "columns", (size_t)-1);
         goto out;

@@ -15,29 +15,22 @@
 
 #define FORMAT_NAME "mlops.profile"
 
-static void pack_str(msgpack_packer *pk, const char *s)
-{
-    size_t n = strlen(s);
-    msgpack_pack_str(pk, n);
-    msgpack_pack_str_body(pk, s, n);
-}
-
 static void pack_header(msgpack_packer *pk, const mlops_profile *p, size_t nkeys)
 {
     msgpack_pack_map(pk, nkeys);
-    pack_str(pk, "format");
-    pack_str(pk, FORMAT_NAME);
-    pack_str(pk, "version");
+    mlops__mp_str(pk, "format");
+    mlops__mp_str(pk, FORMAT_NAME);
+    mlops__mp_str(pk, "version");
     msgpack_pack_uint32(pk, MLOPS__PROFILE_FORMAT_VERSION);
-    pack_str(pk, "kind");
-    pack_str(pk, p->kind == MLOPS_PROFILE_NUMERIC ? "numeric" : "categorical");
-    pack_str(pk, "bins");
+    mlops__mp_str(pk, "kind");
+    mlops__mp_str(pk, p->kind == MLOPS_PROFILE_NUMERIC ? "numeric" : "categorical");
+    mlops__mp_str(pk, "bins");
     msgpack_pack_uint32(pk, p->opts.bins);
-    pack_str(pk, "sketch_k");
+    mlops__mp_str(pk, "sketch_k");
     msgpack_pack_uint32(pk, p->opts.sketch_k);
-    pack_str(pk, "freeze_after");
+    mlops__mp_str(pk, "freeze_after");
     msgpack_pack_uint32(pk, p->opts.freeze_after);
-    pack_str(pk, "max_categories");
+    mlops__mp_str(pk, "max_categories");
     msgpack_pack_uint32(pk, p->opts.max_categories);
 }
 
@@ -50,36 +43,36 @@ static void pack_doubles(msgpack_packer *pk, const double *v, size_t n)
 static void pack_numeric(msgpack_packer *pk, const mlops_profile *p)
 {
     pack_header(pk, p, 7 + 9);
-    pack_str(pk, "nan");
+    mlops__mp_str(pk, "nan");
     msgpack_pack_uint64(pk, p->nan);
-    pack_str(pk, "inf");
+    mlops__mp_str(pk, "inf");
     msgpack_pack_uint64(pk, p->inf);
-    pack_str(pk, "min");
+    mlops__mp_str(pk, "min");
     msgpack_pack_double(pk, p->min);
-    pack_str(pk, "max");
+    mlops__mp_str(pk, "max");
     msgpack_pack_double(pk, p->max);
-    pack_str(pk, "moments");
+    mlops__mp_str(pk, "moments");
     msgpack_pack_array(pk, 3);
     msgpack_pack_uint64(pk, p->blocks.n);
     msgpack_pack_double(pk, p->blocks.mean);
     msgpack_pack_double(pk, p->blocks.m2);
-    pack_str(pk, "fixed_edges");
+    mlops__mp_str(pk, "fixed_edges");
     if (p->fixed_edges)
         msgpack_pack_true(pk);
     else
         msgpack_pack_false(pk);
-    pack_str(pk, "edges");
+    mlops__mp_str(pk, "edges");
     pack_doubles(pk, p->edges, p->n_edges);
-    pack_str(pk, "bin_counts");
+    mlops__mp_str(pk, "bin_counts");
     msgpack_pack_array(pk, p->n_edges + 1);
     for (size_t i = 0; i <= p->n_edges; i++) msgpack_pack_uint64(pk, p->bin_counts[i]);
-    pack_str(pk, "sketch");
+    mlops__mp_str(pk, "sketch");
     msgpack_pack_map(pk, 3);
-    pack_str(pk, "n");
+    mlops__mp_str(pk, "n");
     msgpack_pack_uint64(pk, p->kll.n);
-    pack_str(pk, "err");
+    mlops__mp_str(pk, "err");
     msgpack_pack_uint64(pk, p->kll.err);
-    pack_str(pk, "levels");
+    mlops__mp_str(pk, "levels");
     msgpack_pack_array(pk, p->kll.nlevels);
     for (uint32_t h = 0; h < p->kll.nlevels; h++) {
         msgpack_pack_array(pk, 2);
@@ -94,18 +87,18 @@ static int pack_categorical(msgpack_packer *pk, const mlops_profile *p)
     int rc = mlops__freq_sorted(&p->freq, &e);
     if (rc) return rc;
     pack_header(pk, p, 7 + 5);
-    pack_str(pk, "total");
+    mlops__mp_str(pk, "total");
     msgpack_pack_uint64(pk, p->total);
-    pack_str(pk, "missing");
+    mlops__mp_str(pk, "missing");
     msgpack_pack_uint64(pk, p->missing);
-    pack_str(pk, "exact");
+    mlops__mp_str(pk, "exact");
     if (p->freq.exact)
         msgpack_pack_true(pk);
     else
         msgpack_pack_false(pk);
-    pack_str(pk, "error");
+    mlops__mp_str(pk, "error");
     msgpack_pack_uint64(pk, p->freq.err);
-    pack_str(pk, "categories");
+    mlops__mp_str(pk, "categories");
     msgpack_pack_array(pk, p->freq.n);
     for (size_t i = 0; i < p->freq.n; i++) {
         msgpack_pack_array(pk, 2);
@@ -149,50 +142,18 @@ static int bad(const char *fn, const char *why)
     return mlops__err(MLOPS_EFORMAT, "%s: not a valid profile: %s", fn, why);
 }
 
-static const msgpack_object *get(const msgpack_object *map, const char *key)
-{
-    size_t n = strlen(key);
-    for (uint32_t i = 0; i < map->via.map.size; i++) {
-        const msgpack_object *k = &map->via.map.ptr[i].key;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == n && !memcmp(k->via.str.ptr, key, n))
-            return &map->via.map.ptr[i].val;
-    }
-    return NULL;
-}
-
-static int get_u64(const msgpack_object *map, const char *key, uint64_t *out)
-{
-    const msgpack_object *o = get(map, key);
-    if (!o || o->type != MSGPACK_OBJECT_POSITIVE_INTEGER) return -1;
-    *out = o->via.u64;
-    return 0;
-}
-
-static int as_double(const msgpack_object *o, double *out)
-{
-    if (o->type != MSGPACK_OBJECT_FLOAT64 && o->type != MSGPACK_OBJECT_FLOAT32) return -1;
-    *out = o->via.f64;
-    return 0;
-}
-
 static int get_double(const msgpack_object *map, const char *key, double *out)
 {
-    const msgpack_object *o = get(map, key);
-    return o ? as_double(o, out) : -1;
+    const msgpack_object *o = mlops__mp_get(map, key);
+    return o ? mlops__mp_double(o, out) : -1;
 }
 
 static int get_bool(const msgpack_object *map, const char *key, int *out)
 {
-    const msgpack_object *o = get(map, key);
+    const msgpack_object *o = mlops__mp_get(map, key);
     if (!o || o->type != MSGPACK_OBJECT_BOOLEAN) return -1;
     *out = o->via.boolean ? 1 : 0;
     return 0;
-}
-
-static int str_is(const msgpack_object *o, const char *s)
-{
-    return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size == strlen(s) &&
-           !memcmp(o->via.str.ptr, s, o->via.str.size);
 }
 
 /* A msgpack array of doubles into a malloc'd array. */
@@ -203,7 +164,7 @@ static int get_doubles(const msgpack_object *o, double **out, uint32_t *n)
     double *v = malloc((m ? m : 1) * sizeof *v);
     if (!v) return -2;
     for (uint32_t i = 0; i < m; i++)
-        if (as_double(&o->via.array.ptr[i], &v[i])) {
+        if (mlops__mp_double(&o->via.array.ptr[i], &v[i])) {
             free(v);
             return -1;
         }
@@ -217,17 +178,18 @@ static int decode_numeric(const char *fn, const msgpack_object *m, mlops_profile
     double *edges = NULL;
     uint32_t ne = 0;
     int fixed;
-    if (get_u64(m, "nan", &p->nan) || get_u64(m, "inf", &p->inf) || get_double(m, "min", &p->min) ||
+    if (mlops__mp_uint(m, "nan", &p->nan) || mlops__mp_uint(m, "inf", &p->inf) ||
+        get_double(m, "min", &p->min) ||
         get_double(m, "max", &p->max) || get_bool(m, "fixed_edges", &fixed))
         return bad(fn, "a numeric field is missing or mistyped");
-    const msgpack_object *mo = get(m, "moments");
+    const msgpack_object *mo = mlops__mp_get(m, "moments");
     if (!mo || mo->type != MSGPACK_OBJECT_ARRAY || mo->via.array.size != 3 ||
         mo->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
-        as_double(&mo->via.array.ptr[1], &p->blocks.mean) ||
-        as_double(&mo->via.array.ptr[2], &p->blocks.m2))
+        mlops__mp_double(&mo->via.array.ptr[1], &p->blocks.mean) ||
+        mlops__mp_double(&mo->via.array.ptr[2], &p->blocks.m2))
         return bad(fn, "moments");
     p->blocks.n = mo->via.array.ptr[0].via.u64;
-    int r = get_doubles(get(m, "edges"), &edges, &ne);
+    int r = get_doubles(mlops__mp_get(m, "edges"), &edges, &ne);
     if (r == -2) return mlops__err_nomem("reading a profile");
     if (r) return bad(fn, "edges");
     int rc = mlops__check_edges(fn, edges, ne);
@@ -243,7 +205,7 @@ static int decode_numeric(const char *fn, const msgpack_object *m, mlops_profile
     free(edges);
     if (rc) return rc;
     p->fixed_edges = fixed;
-    const msgpack_object *bc = get(m, "bin_counts");
+    const msgpack_object *bc = mlops__mp_get(m, "bin_counts");
     if (!bc || bc->type != MSGPACK_OBJECT_ARRAY || bc->via.array.size != ne + 1) return bad(fn, "bin_counts");
     uint64_t binned = 0;
     for (uint32_t i = 0; i <= ne; i++) {
@@ -251,11 +213,11 @@ static int decode_numeric(const char *fn, const msgpack_object *m, mlops_profile
         p->bin_counts[i] = bc->via.array.ptr[i].via.u64;
         binned += p->bin_counts[i];
     }
-    const msgpack_object *sk = get(m, "sketch");
-    if (!sk || sk->type != MSGPACK_OBJECT_MAP || get_u64(sk, "n", &p->kll.n) ||
-        get_u64(sk, "err", &p->kll.err))
+    const msgpack_object *sk = mlops__mp_get(m, "sketch");
+    if (!sk || sk->type != MSGPACK_OBJECT_MAP || mlops__mp_uint(sk, "n", &p->kll.n) ||
+        mlops__mp_uint(sk, "err", &p->kll.err))
         return bad(fn, "sketch");
-    const msgpack_object *lv = get(sk, "levels");
+    const msgpack_object *lv = mlops__mp_get(sk, "levels");
     if (!lv || lv->type != MSGPACK_OBJECT_ARRAY || lv->via.array.size < 1 || lv->via.array.size > 64)
         return bad(fn, "sketch levels");
     for (uint32_t h = 0; h < lv->via.array.size; h++) {
@@ -286,11 +248,11 @@ static int decode_numeric(const char *fn, const msgpack_object *m, mlops_profile
 static int decode_categorical(const char *fn, const msgpack_object *m, mlops_profile *p)
 {
     int exact;
-    if (get_u64(m, "total", &p->total) || get_u64(m, "missing", &p->missing) ||
-        get_bool(m, "exact", &exact) || get_u64(m, "error", &p->freq.err))
+    if (mlops__mp_uint(m, "total", &p->total) || mlops__mp_uint(m, "missing", &p->missing) ||
+        get_bool(m, "exact", &exact) || mlops__mp_uint(m, "error", &p->freq.err))
         return bad(fn, "a categorical field is missing or mistyped");
     p->freq.exact = exact;
-    const msgpack_object *cs = get(m, "categories");
+    const msgpack_object *cs = mlops__mp_get(m, "categories");
     if (!cs || cs->type != MSGPACK_OBJECT_ARRAY || cs->via.array.size > p->opts.max_categories)
         return bad(fn, "categories");
     uint64_t sum = 0;
@@ -328,34 +290,14 @@ MLOPS_API int mlops_profile_deserialize(const void *buf, size_t len, mlops_profi
     msgpack_unpacked_init(&u);
     int rc = MLOPS_OK;
     mlops_profile *p = NULL;
-    int ur = mlops__mp_unpack(buf, len, &u);
-    if (ur == MLOPS__MP_NOMEM) {
-        rc = mlops__err_nomem(__func__);
-        goto out;
-    }
-    if (ur != MLOPS__MP_OK || u.data.type != MSGPACK_OBJECT_MAP) {
-        rc = bad(__func__, "not one msgpack map");
-        goto out;
-    }
-    const msgpack_object *m = &u.data;
-    if (!str_is(get(m, "format"), FORMAT_NAME)) {
-        rc = bad(__func__, "no \"format\": \"" FORMAT_NAME "\"");
-        goto out;
-    }
     uint64_t version;
-    if (get_u64(m, "version", &version) || version == 0) {
-        rc = bad(__func__, "version");
-        goto out;
-    }
-    if (version > MLOPS__PROFILE_FORMAT_VERSION) {
-        rc = mlops__err(MLOPS_EUNSUPPORTED,
-                        "%s: profile format version %llu is newer than this library's (%d)", __func__,
-                        (unsigned long long)version, MLOPS__PROFILE_FORMAT_VERSION);
-        goto out;
-    }
-    const msgpack_object *kind = get(m, "kind");
-    int k = str_is(kind, "numeric") ? MLOPS_PROFILE_NUMERIC
-            : str_is(kind, "categorical") ? MLOPS_PROFILE_CATEGORICAL
+    rc = mlops__mp_open_format(__func__, "profile", FORMAT_NAME, MLOPS__PROFILE_FORMAT_VERSION, buf, len,
+                               &u, &version);
+    if (rc) goto out;
+    const msgpack_object *m = &u.data;
+    const msgpack_object *kind = mlops__mp_get(m, "kind");
+    int k = mlops__mp_str_eq(kind, "numeric") ? MLOPS_PROFILE_NUMERIC
+            : mlops__mp_str_eq(kind, "categorical") ? MLOPS_PROFILE_CATEGORICAL
                                           : 0;
     if (!k) {
         rc = bad(__func__, "kind");
@@ -363,8 +305,9 @@ MLOPS_API int mlops_profile_deserialize(const void *buf, size_t len, mlops_profi
     }
     mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
     uint64_t bins, sk, fa, mc;
-    if (get_u64(m, "bins", &bins) || get_u64(m, "sketch_k", &sk) || get_u64(m, "freeze_after", &fa) ||
-        get_u64(m, "max_categories", &mc) || bins < 2 || bins > 65536 || sk < 16 || sk > 65536 ||
+    if (mlops__mp_uint(m, "bins", &bins) || mlops__mp_uint(m, "sketch_k", &sk) ||
+        mlops__mp_uint(m, "freeze_after", &fa) ||
+        mlops__mp_uint(m, "max_categories", &mc) || bins < 2 || bins > 65536 || sk < 16 || sk > 65536 ||
         (sk & 1) || fa < 1 || fa > (1u << 26) || mc < 16 || mc > (1u << 24)) {
         rc = bad(__func__, "options");
         goto out;
