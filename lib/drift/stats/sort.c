@@ -42,36 +42,42 @@ static void insertion_sort(double *v, size_t n)
     }
 }
 
-/* Blocks of a few thousand keys: 8-bit digits keep the histograms (8 x 256)
- * small next to the data, where 11-bit ones would cost more to clear and
- * scan than the keys themselves. */
-static void radix8(uint64_t *a, uint64_t *b, size_t n, uint32_t *scratch, double *v)
+/* LSD radix sort of the n doubles at v, whose bits a aliases, on `passes`
+ * digits of `bits` bits (b: n keys of room; hist: passes << bits
+ * counters), the result back in v. Always inlined and called with
+ * constant digits, so each call site compiles to its own fixed-width
+ * loops, as hand-written copies would. */
+static inline __attribute__((always_inline)) void lsd_radix(uint64_t *a, uint64_t *b, size_t n, uint32_t *hist, unsigned bits,
+                             unsigned passes, double *v)
 {
-    uint32_t (*hist)[256] = (uint32_t (*)[256])scratch;
-    memset(hist, 0, 8 * sizeof *hist);
+    const size_t size = (size_t)1 << bits, mask = size - 1;
+    memset(hist, 0, passes * size * sizeof *hist);
+    /* One pass builds every digit's histogram. */
     for (size_t i = 0; i < n; i++) {
         uint64_t k = key_of(a[i]);
         a[i] = k;
-        for (int p = 0; p < 8; p++) hist[p][(k >> (8 * p)) & 255]++;
+        for (unsigned p = 0; p < passes; p++) hist[p * size + ((k >> (p * bits)) & mask)]++;
     }
-    for (int p = 0; p < 8; p++) {
-        uint32_t *h = hist[p];
-        unsigned shift = (unsigned)(8 * p);
-        if (h[(a[0] >> shift) & 255] == n) continue;
+    for (unsigned p = 0; p < passes; p++) {
+        uint32_t *h = hist + p * size;
+        unsigned shift = p * bits;
+        /* A digit every key shares needs no pass. */
+        if (h[(a[0] >> shift) & mask] == n) continue;
         uint32_t sum = 0;
-        for (unsigned d = 0; d < 256; d++) {
+        for (size_t d = 0; d < size; d++) {
             uint32_t c = h[d];
             h[d] = sum;
             sum += c;
         }
         for (size_t i = 0; i < n; i++) {
             uint64_t k = a[i];
-            b[h[(k >> shift) & 255]++] = k;
+            b[h[(k >> shift) & mask]++] = k;
         }
         uint64_t *t = a;
         a = b;
         b = t;
     }
+    /* The result may sit in tmp's storage: bring it home. */
     uint64_t *dst = (uint64_t *)(void *)v;
     for (size_t i = 0; i < n; i++) dst[i] = bits_of(a[i]);
 }
@@ -123,43 +129,13 @@ void mlops__sort_doubles_scratch(double *v, size_t n, double *tmp, uint32_t *scr
         return;
     }
     if (n < MLOPS__SORT_SCRATCH && bucket_sort(v, n, tmp, scratch)) return;
-    if (n <= 16384) {
-        radix8((uint64_t *)(void *)v, (uint64_t *)(void *)tmp, n, scratch, v);
-        return;
-    }
-    uint32_t (*hist)[RADIX_SIZE] = (uint32_t (*)[RADIX_SIZE])scratch;
-    memset(hist, 0, RADIX_PASSES * sizeof *hist);
-    uint64_t *a = (uint64_t *)(void *)v;
-    uint64_t *b = (uint64_t *)(void *)tmp;
-    /* One pass builds every digit's histogram. */
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = key_of(a[i]);
-        a[i] = k;
-        for (int p = 0; p < RADIX_PASSES; p++)
-            hist[p][(k >> (p * RADIX_BITS)) & (RADIX_SIZE - 1)]++;
-    }
-    for (int p = 0; p < RADIX_PASSES; p++) {
-        uint32_t *h = hist[p];
-        unsigned shift = (unsigned)(p * RADIX_BITS);
-        /* A digit every key shares needs no pass. */
-        if (h[(a[0] >> shift) & (RADIX_SIZE - 1)] == n) continue;
-        uint32_t sum = 0;
-        for (unsigned d = 0; d < RADIX_SIZE; d++) {
-            uint32_t c = h[d];
-            h[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) {
-            uint64_t k = a[i];
-            b[h[(k >> shift) & (RADIX_SIZE - 1)]++] = k;
-        }
-        uint64_t *t = a;
-        a = b;
-        b = t;
-    }
-    /* The result may sit in tmp's storage: bring it home. */
-    uint64_t *dst = (uint64_t *)(void *)v;
-    for (size_t i = 0; i < n; i++) dst[i] = bits_of(a[i]);
+    /* Blocks of a few thousand keys: 8-bit digits keep the histograms
+     * (8 x 256) small next to the data, where 11-bit ones would cost more
+     * to clear and scan than the keys themselves. */
+    if (n <= 16384)
+        lsd_radix((uint64_t *)(void *)v, (uint64_t *)(void *)tmp, n, scratch, 8, 8, v);
+    else
+        lsd_radix((uint64_t *)(void *)v, (uint64_t *)(void *)tmp, n, scratch, RADIX_BITS, RADIX_PASSES, v);
 }
 
 /* Large arrays: one pass distributes the values by value into buckets of
