@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 from . import _arrays, _buffer
 from ._cbase import CDigest
 from ._capi import MISSING, C, check, dec, enc, take_buffer
-from ._handle import Guard
+from ._handle import Guard, Owned
 from ._capi_drift import (
     BinnedOpts as CBinnedOpts,
     BinnedResult as CBinned,
@@ -467,7 +467,7 @@ def _strings(values: Sequence[Optional[str]]) -> Any:
     return (c_char_p * len(values))(*[enc(v) for v in values])
 
 
-class Profile:
+class Profile(Owned):
     """A reference profile: summarises a column (numeric or categorical)
     without keeping it; built from batches, mergeable, serialisable and
     storable by digest. Not to be changed by one thread while another uses
@@ -479,8 +479,6 @@ class Profile:
             (None keeps the library's default).
         edges: fixed interior bin edges (numeric), instead of quantiles.
     """
-
-    _guard: Optional[Guard] = None
 
     def __init__(self, kind: str = "numeric", *, bins: Optional[int] = None,
                  sketch_k: Optional[int] = None, freeze_after: Optional[int] = None,
@@ -513,19 +511,6 @@ class Profile:
         if g is None:
             raise ValueError("the profile is closed")
         return g
-
-    def close(self) -> None:
-        """Releases the profile, after the calls other threads have in
-        flight on it return; calls after it raise ValueError."""
-        g = self._guard
-        if g is not None:
-            g.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # pragma: no cover
-            pass
 
     def __enter__(self) -> "Profile":
         return self
@@ -666,7 +651,7 @@ def _nan_to_none(x: float) -> Optional[float]:
     return None if math.isnan(x) else x
 
 
-class DriftReport(Dict[str, Any]):
+class DriftReport(Dict[str, Any], Owned):
     """A dataset drift report, as a dict:
 
     ``{"dataset_drift": bool, "n_columns", "n_drifted", "share_drifted",
@@ -682,8 +667,6 @@ class DriftReport(Dict[str, Any]):
 
     It also keeps the library's report for ``to_json()``, ``to_html()`` and
     ``log_to(run)`` until ``close()`` (or garbage collection)."""
-
-    _guard: Optional[Guard] = None
 
     def _set_handle(self, h: Any) -> None:
         self._guard = Guard(h, C.mlops_drift_report_free, "report")
@@ -755,15 +738,7 @@ class DriftReport(Dict[str, Any]):
     def close(self) -> None:
         """Releases the library's report (the dict stays), after the calls
         other threads have in flight on it return."""
-        g = self._guard
-        if g is not None:
-            g.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # pragma: no cover
-            pass
+        super().close()
 
 
 # The column struct carries chart data (hist_*) since mlops_drift_report_html.

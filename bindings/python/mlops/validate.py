@@ -27,7 +27,7 @@ from . import _arrays, _buffer
 from ._capi import C, check, dec, enc, take_buffer
 from ._capi_drift import ProfileP
 from ._capi_validate import AnomaliesP, SchemaColumn, SchemaInferOpts, SchemaP, ValidateOpts
-from ._handle import Guard
+from ._handle import Guard, Owned
 from .digest import Digest, DigestLike, c_digest
 from ._cbase import CDigest
 
@@ -72,14 +72,12 @@ def _is_categorical(values: Any) -> bool:
         return False
 
 
-class Schema:
+class Schema(Owned):
     """A data schema (validate.h): per column its kind and checks.
     Not to be changed by one thread while another uses it. Release with
     close() or ``with``. Build one with ``Schema()`` (empty),
     ``Schema.infer``, ``Schema.from_json``, ``Schema.deserialize`` or
     ``Schema.get``."""
-
-    _guard: Optional[Guard] = None
 
     def __init__(self) -> None:
         h = SchemaP()
@@ -97,18 +95,6 @@ class Schema:
         if g is None:
             raise ValueError("the schema is closed")
         return g
-
-    def close(self) -> None:
-        """Releases the schema (after calls in flight return)."""
-        g = self._guard
-        if g is not None:
-            g.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # pragma: no cover
-            pass
 
     def __enter__(self) -> "Schema":
         return self
