@@ -113,16 +113,7 @@ static int classes(const problem *p, long **yi)
 {
     *yi = NULL;
     if (p->k == 1) {
-        int first[2];
-        size_t d = mlops__distinct_upto2(p->y, p->n, first);
-        if (d > 2)
-            return mlops__err(MLOPS_EINVAL,
-                              "%s: y_true has more than two classes but one probability per "
-                              "sample", p->fn);
-        if (d == 2 && first[0] != p->o->pos_label && first[1] != p->o->pos_label)
-            return mlops__err(MLOPS_EINVAL, "%s: pos_label %d is not one of the labels %d and %d",
-                              p->fn, p->o->pos_label, first[0], first[1]);
-        return MLOPS_OK;
+        return mlops__check_one_probability(p->fn, p->y, p->n, p->o->pos_label);
     }
     mlops__classes c;
     int rc = mlops__classes_make(p->fn, p->o->labels, p->o->n_labels, 1, p->y, p->n, NULL, 0, &c);

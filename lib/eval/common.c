@@ -288,3 +288,16 @@ size_t mlops__distinct_upto2(const int *a, size_t n, int first[2])
     first[1] = v0 < v1 ? v1 : v0;
     return 2;
 }
+
+int mlops__check_one_probability(const char *fn, const int *y, size_t n, int pos_label)
+{
+    int first[2];
+    size_t d = mlops__distinct_upto2(y, n, first);
+    if (d > 2)
+        return mlops__err(MLOPS_EINVAL,
+                          "%s: y_true has more than two classes but one probability per sample", fn);
+    if (d == 2 && first[0] != pos_label && first[1] != pos_label)
+        return mlops__err(MLOPS_EINVAL, "%s: pos_label %d is not one of the labels %d and %d", fn,
+                          pos_label, first[0], first[1]);
+    return MLOPS_OK;
+}

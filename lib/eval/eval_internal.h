@@ -76,6 +76,10 @@ static inline long mlops__class_index(const mlops__classes *c, int v)
  * with at most two, they go to first[0..1] in ascending order. */
 size_t mlops__distinct_upto2(const int *a, size_t n, int first[2]);
 
+/* One probability per sample (k = 1): y_true may hold at most two labels,
+ * one of them pos_label when there are two; MLOPS_EINVAL naming fn else. */
+int mlops__check_one_probability(const char *fn, const int *y, size_t n, int pos_label);
+
 /* ---- the metric entry points, with the public function's name -------------- */
 
 /* The bodies of mlops_eval_regression, _labels and _scores: fn names the

@@ -240,15 +240,8 @@ static int brier(problem *p, mlops_eval_result *out)
     int rc = check_probabilities(p, 1);
     if (rc) return rc;
     if (p->k == 1) {
-        int first[2];
-        size_t d = mlops__distinct_upto2(p->y, p->n, first);
-        if (d > 2)
-            return mlops__err(MLOPS_EINVAL,
-                              "%s: y_true has more than two classes but one probability per "
-                              "sample", p->fn);
-        if (d == 2 && first[0] != p->o->pos_label && first[1] != p->o->pos_label)
-            return mlops__err(MLOPS_EINVAL, "%s: pos_label %d is not one of the labels %d and %d",
-                              p->fn, p->o->pos_label, first[0], first[1]);
+        rc = mlops__check_one_probability(p->fn, p->y, p->n, p->o->pos_label);
+        if (rc) return rc;
     }
     double *loss = malloc(p->n * sizeof *loss);
     if (!loss) return mlops__err_nomem(p->fn);
