@@ -190,13 +190,9 @@ func i32(x []int32) *C.int {
 	return (*C.int)(unsafe.Pointer(&x[0]))
 }
 
-// EvalRegression computes a regression metric (MetricMAE .. MetricPinball)
-// of yPred against yTrue, weights nil or one per sample. The slices are
-// read in place.
-func EvalRegression(m EvalMetric, yTrue, yPred, weights []float64, o *EvalOptions) (EvalResult, error) {
-	if err := lengths("EvalRegression", len(yTrue), len(yPred), weights); err != nil {
-		return EvalResult{}, err
-	}
+// evalCall runs one metric function on a fresh result with the options o
+// (the shared body of EvalRegression, EvalLabels and EvalScores).
+func evalCall(o *EvalOptions, metric func(opts *C.mlops_eval_opts, r *C.mlops_eval_result) C.int) (EvalResult, error) {
 	var cp columnPointers
 	defer cp.release()
 	opts := copts(o, &cp)
@@ -205,9 +201,21 @@ func EvalRegression(m EvalMetric, yTrue, yPred, weights []float64, o *EvalOption
 		if rc := C.mlops_eval_result_init(&r, C.MLOPS_EVAL_RESULT_VERSION); rc != C.MLOPS_OK {
 			return rc
 		}
-		return C.mlops_eval_regression(C.int(m), f64(yTrue), f64(yPred), C.size_t(len(yTrue)), f64(weights), &opts, &r)
+		return metric(&opts, &r)
 	})
 	return evalResult(&r), err
+}
+
+// EvalRegression computes a regression metric (MetricMAE .. MetricPinball)
+// of yPred against yTrue, weights nil or one per sample. The slices are
+// read in place.
+func EvalRegression(m EvalMetric, yTrue, yPred, weights []float64, o *EvalOptions) (EvalResult, error) {
+	if err := lengths("EvalRegression", len(yTrue), len(yPred), weights); err != nil {
+		return EvalResult{}, err
+	}
+	return evalCall(o, func(opts *C.mlops_eval_opts, r *C.mlops_eval_result) C.int {
+		return C.mlops_eval_regression(C.int(m), f64(yTrue), f64(yPred), C.size_t(len(yTrue)), f64(weights), opts, r)
+	})
 }
 
 // EvalLabels computes a classification metric on predicted labels
@@ -216,17 +224,9 @@ func EvalLabels(m EvalMetric, yTrue, yPred []int32, weights []float64, o *EvalOp
 	if err := lengths("EvalLabels", len(yTrue), len(yPred), weights); err != nil {
 		return EvalResult{}, err
 	}
-	var cp columnPointers
-	defer cp.release()
-	opts := copts(o, &cp)
-	var r C.mlops_eval_result
-	err := call(func() C.int {
-		if rc := C.mlops_eval_result_init(&r, C.MLOPS_EVAL_RESULT_VERSION); rc != C.MLOPS_OK {
-			return rc
-		}
-		return C.mlops_eval_labels(C.int(m), i32(yTrue), i32(yPred), C.size_t(len(yTrue)), f64(weights), &opts, &r)
+	return evalCall(o, func(opts *C.mlops_eval_opts, r *C.mlops_eval_result) C.int {
+		return C.mlops_eval_labels(C.int(m), i32(yTrue), i32(yPred), C.size_t(len(yTrue)), f64(weights), opts, r)
 	})
-	return evalResult(&r), err
 }
 
 // scoreColumns checks that scores hold k values per sample.
@@ -245,17 +245,9 @@ func EvalScores(m EvalMetric, yTrue []int32, scores []float64, k int, weights []
 	if err := scoreColumns("EvalScores", len(yTrue), k, scores, weights); err != nil {
 		return EvalResult{}, err
 	}
-	var cp columnPointers
-	defer cp.release()
-	opts := copts(o, &cp)
-	var r C.mlops_eval_result
-	err := call(func() C.int {
-		if rc := C.mlops_eval_result_init(&r, C.MLOPS_EVAL_RESULT_VERSION); rc != C.MLOPS_OK {
-			return rc
-		}
-		return C.mlops_eval_scores(C.int(m), i32(yTrue), f64(scores), C.size_t(len(yTrue)), C.size_t(k), f64(weights), &opts, &r)
+	return evalCall(o, func(opts *C.mlops_eval_opts, r *C.mlops_eval_result) C.int {
+		return C.mlops_eval_scores(C.int(m), i32(yTrue), f64(scores), C.size_t(len(yTrue)), C.size_t(k), f64(weights), opts, r)
 	})
-	return evalResult(&r), err
 }
 
 // ClassMetrics are the precision, recall, F-beta and support of one class,

@@ -76,6 +76,24 @@ type BootstrapResult struct {
 	Defined   uint32  // resamples whose value was not NaN
 }
 
+// cdata is d as the C API's mlops_eval_data of n samples, its slices
+// pinned (or copied) through cp for the call (EvalBootstrap, MetricFrameOf).
+func (d *EvalData) cdata(n int, cp *columnPointers) C.mlops_eval_data {
+	var cd C.mlops_eval_data
+	C.mlops_eval_data_init(&cd, C.MLOPS_EVAL_DATA_VERSION)
+	cd.n = C.size_t(n)
+	cd.values_true = cp.ptr(d.ValuesTrue)
+	cd.values_pred = cp.ptr(d.ValuesPred)
+	cd.labels_true = cp.iptr(d.LabelsTrue)
+	cd.labels_pred = cp.iptr(d.LabelsPred)
+	cd.scores = cp.ptr(d.Scores)
+	if d.K > 0 {
+		cd.k = C.size_t(d.K)
+	}
+	cd.weights = cp.ptr(d.Weights)
+	return cd
+}
+
 // EvalBootstrap is a seeded percentile bootstrap confidence interval for
 // any metric: the same seed gives the same interval on every machine
 // (doc/eval.md). A nil b means the defaults. The arrays are read in place
@@ -95,18 +113,7 @@ func EvalBootstrap(m EvalMetric, d EvalData, o *EvalOptions, b *BootstrapOptions
 		cb.confidence = C.double(b.Confidence)
 		cb.seed = C.uint64_t(b.Seed)
 	}
-	var cd C.mlops_eval_data
-	C.mlops_eval_data_init(&cd, C.MLOPS_EVAL_DATA_VERSION)
-	cd.n = C.size_t(n)
-	cd.values_true = cp.ptr(d.ValuesTrue)
-	cd.values_pred = cp.ptr(d.ValuesPred)
-	cd.labels_true = cp.iptr(d.LabelsTrue)
-	cd.labels_pred = cp.iptr(d.LabelsPred)
-	cd.scores = cp.ptr(d.Scores)
-	if d.K > 0 {
-		cd.k = C.size_t(d.K)
-	}
-	cd.weights = cp.ptr(d.Weights)
+	cd := d.cdata(n, &cp)
 	var r C.mlops_bootstrap_result
 	err = call(func() C.int {
 		if rc := C.mlops_bootstrap_result_init(&r, C.MLOPS_BOOTSTRAP_RESULT_VERSION); rc != C.MLOPS_OK {

@@ -92,18 +92,7 @@ func MetricFrameOf(m EvalMetric, d EvalData, groups []int32, o *EvalOptions) (*M
 	var cp columnPointers
 	defer cp.release()
 	opts := copts(o, &cp)
-	var cd C.mlops_eval_data
-	C.mlops_eval_data_init(&cd, C.MLOPS_EVAL_DATA_VERSION)
-	cd.n = C.size_t(n)
-	cd.values_true = cp.ptr(d.ValuesTrue)
-	cd.values_pred = cp.ptr(d.ValuesPred)
-	cd.labels_true = cp.iptr(d.LabelsTrue)
-	cd.labels_pred = cp.iptr(d.LabelsPred)
-	cd.scores = cp.ptr(d.Scores)
-	if d.K > 0 {
-		cd.k = C.size_t(d.K)
-	}
-	cd.weights = cp.ptr(d.Weights)
+	cd := d.cdata(n, &cp)
 	var cf *C.mlops_fairness_frame
 	f := &MetricFrame{}
 	err = call(func() C.int {
