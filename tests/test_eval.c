@@ -3,7 +3,7 @@
  * tests/eval/gen_golden.py) within 1e-12 relative with the documented
  * reason, the bootstrap interval reproduced bit for bit from the
  * documented generator, and the properties goldens cannot show. */
-#include "testutil.h"
+#include "eval_golden_file.h"
 
 #include <mlops.h>
 #include <math.h>
@@ -14,68 +14,9 @@
 
 /* ---- golden file ------------------------------------------------------------ */
 
-typedef struct named {
-    char name[64];
-    int is_int;
-    size_t n;
-    int *i;
-    double *d;
-} named;
-
-static named arrays[256];
-static size_t n_arrays;
-static char **glines;
-static size_t n_glines;
-
-static const named *find(const char *name)
-{
-    for (size_t i = 0; i < n_arrays; i++)
-        if (!strcmp(arrays[i].name, name)) return &arrays[i];
-    ck_abort_msg("golden: no data named %s", name);
-    return NULL;
-}
-
 static void load_golden(void)
 {
-    if (glines) return;
-    const char *src = getenv("MLOPS_TEST_SRCDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/eval/golden.txt", src ? src : "tests");
-    FILE *f = fopen(path, "r");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    size_t cap = 0;
-    char *line = NULL;
-    size_t lcap = 0;
-    while (getline(&line, &lcap, f) > 0) {
-        line[strcspn(line, "\n")] = '\0';
-        if (!strncmp(line, "data ", 5)) {
-            ck_assert_uint_lt(n_arrays, 256);
-            named *a = &arrays[n_arrays++];
-            char kind;
-            int used = 0;
-            ck_assert_int_eq(sscanf(line + 5, "%63s %c %zu%n", a->name, &kind, &a->n, &used), 3);
-            a->is_int = kind == 'i';
-            char *p = line + 5 + used, *end;
-            if (a->is_int) a->i = malloc(a->n * sizeof *a->i);
-            else a->d = malloc(a->n * sizeof *a->d);
-            for (size_t j = 0; j < a->n; j++) {
-                if (a->is_int) a->i[j] = (int)strtol(p, &end, 10);
-                else a->d[j] = strtod(p, &end);
-                ck_assert_msg(end != p, "golden: short data line %s", a->name);
-                p = end;
-            }
-            continue;
-        }
-        if (line[0] == '#' || line[0] == '\0') continue;
-        if (n_glines == cap) {
-            cap = cap ? 2 * cap : 256;
-            glines = realloc(glines, cap * sizeof *glines);
-        }
-        glines[n_glines++] = strdup(line);
-    }
-    free(line);
-    fclose(f);
-    ck_assert_uint_gt(n_glines, 100);
+    load_golden_file("golden.txt", 100);
 }
 
 /* The KEY=VALUE fields of a line, up to "->". */
@@ -192,14 +133,6 @@ static void opts_of(const fields *f, mlops_eval_opts *o)
     o->alpha = f->alpha;
     o->adjusted = f->adj;
     o->normalize = norm_of(f->norm);
-}
-
-/* Within 1e-12 relative; NaN matches NaN, infinities match exactly. */
-static int close12(double got, double want)
-{
-    if (isnan(want)) return isnan(got);
-    if (isinf(want)) return got == want;
-    return got == want || fabs(got - want) <= 1e-12 * fmax(fabs(got), fabs(want));
 }
 
 static void data_of(const fields *f, int family, mlops_eval_data *d)

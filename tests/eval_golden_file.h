@@ -1,0 +1,109 @@
+/* The golden files of the evaluation suites (tests/eval/golden.txt,
+ * golden_fairness.txt, calibration_golden.txt, written by the generators
+ * beside them): their "data NAME i|d N v..." arrays by name, their other
+ * lines as strings, and the 1e-12 comparison every golden check uses.
+ * Each suite parses its own line kinds. One copy per test program
+ * (static). */
+#ifndef MLOPS_EVAL_GOLDEN_FILE_H
+#define MLOPS_EVAL_GOLDEN_FILE_H
+
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct named {
+    char name[64];
+    int is_int;
+    size_t n;
+    int *i;
+    double *d;
+} named;
+
+static named arrays[256];
+static size_t n_arrays;
+static char **glines;
+static size_t n_glines;
+
+static inline const named *find(const char *name)
+{
+    for (size_t i = 0; i < n_arrays; i++)
+        if (!strcmp(arrays[i].name, name)) return &arrays[i];
+    ck_abort_msg("golden: no data named %s", name);
+    return NULL;
+}
+
+/* Reads tests/eval/FILE once per program; a file with min_lines lines or
+ * fewer (beside its data) fails, so that a truncated file cannot pass. */
+static inline void load_golden_file(const char *file, size_t min_lines)
+{
+    if (glines) return;
+    const char *src = getenv("MLOPS_TEST_SRCDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/eval/%s", src ? src : "tests", file);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    size_t cap = 0, lcap = 0;
+    char *line = NULL;
+    while (getline(&line, &lcap, f) > 0) {
+        line[strcspn(line, "\n")] = '\0';
+        if (!strncmp(line, "data ", 5)) {
+            ck_assert_uint_lt(n_arrays, sizeof arrays / sizeof arrays[0]);
+            named *a = &arrays[n_arrays++];
+            char kind;
+            int used = 0;
+            ck_assert_int_eq(sscanf(line + 5, "%63s %c %zu%n", a->name, &kind, &a->n, &used), 3);
+            a->is_int = kind == 'i';
+            char *p = line + 5 + used, *end;
+            if (a->is_int) a->i = malloc(a->n * sizeof *a->i);
+            else a->d = malloc(a->n * sizeof *a->d);
+            for (size_t j = 0; j < a->n; j++) {
+                if (a->is_int) a->i[j] = (int)strtol(p, &end, 10);
+                else a->d[j] = strtod(p, &end);
+                ck_assert_msg(end != p, "golden: short data line %s", a->name);
+                p = end;
+            }
+            continue;
+        }
+        if (line[0] == '#' || line[0] == '\0') continue;
+        if (n_glines == cap) {
+            cap = cap ? 2 * cap : 128;
+            glines = realloc(glines, cap * sizeof *glines);
+        }
+        glines[n_glines++] = strdup(line);
+    }
+    free(line);
+    fclose(f);
+    ck_assert_uint_gt(n_glines, min_lines);
+}
+
+/* Within 1e-12 relative; NaN matches NaN, infinities match exactly. */
+static inline int close12(double got, double want)
+{
+    if (isnan(want)) return isnan(got);
+    if (isinf(want)) return got == want;
+    return got == want || fabs(got - want) <= 1e-12 * fmax(fabs(got), fabs(want));
+}
+
+/* The next number of a line; *p moves past it. */
+static inline double next_double(char **p)
+{
+    char *end;
+    double v = strtod(*p, &end);
+    ck_assert_msg(end != *p, "golden: expected a number at '%s'", *p);
+    *p = end;
+    return v;
+}
+
+static inline long next_long(char **p)
+{
+    char *end;
+    long v = strtol(*p, &end, 10);
+    ck_assert_msg(end != *p, "golden: expected an integer at '%s'", *p);
+    *p = end;
+    return v;
+}
+
+#endif
