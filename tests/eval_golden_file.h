@@ -9,6 +9,8 @@
 
 #include "testutil.h"
 
+#include <mlops.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +106,47 @@ static inline long next_long(char **p)
     ck_assert_msg(end != *p, "golden: expected an integer at '%s'", *p);
     *p = end;
     return v;
+}
+
+/* The next KEY=VALUE of a case line, split at the '=' (the line is
+ * changed in place): 1, or 0 at the "->" that ends the fields, *p then
+ * pointing past it. A line without "->" fails. */
+static inline int next_field(char **p, char **key, const char **value)
+{
+    char *tok = strtok_r(*p, " ", p);
+    ck_assert_msg(tok != NULL, "golden: no -> in line");
+    if (!strcmp(tok, "->")) return 0;
+    char *eq = strchr(tok, '=');
+    ck_assert_msg(eq != NULL, "golden: bad field %s", tok);
+    *eq = '\0';
+    *key = tok;
+    *value = eq + 1;
+    return 1;
+}
+
+/* The MLOPS_METRIC_ of a metric name in the golden lines. */
+static inline int metric_of(const char *m)
+{
+    static const struct {
+        const char *name;
+        int id;
+    } t[] = {
+        { "mae", MLOPS_METRIC_MAE },          { "mse", MLOPS_METRIC_MSE },
+        { "rmse", MLOPS_METRIC_RMSE },        { "mape", MLOPS_METRIC_MAPE },
+        { "r2", MLOPS_METRIC_R2 },            { "ev", MLOPS_METRIC_EXPLAINED_VARIANCE },
+        { "medae", MLOPS_METRIC_MEDIAN_AE },  { "maxerr", MLOPS_METRIC_MAX_ERROR },
+        { "pinball", MLOPS_METRIC_PINBALL },  { "accuracy", MLOPS_METRIC_ACCURACY },
+        { "balanced", MLOPS_METRIC_BALANCED_ACCURACY },
+        { "precision", MLOPS_METRIC_PRECISION }, { "recall", MLOPS_METRIC_RECALL },
+        { "fbeta", MLOPS_METRIC_FBETA },      { "selection_rate", MLOPS_METRIC_SELECTION_RATE },
+        { "tpr", MLOPS_METRIC_TRUE_POSITIVE_RATE }, { "fpr", MLOPS_METRIC_FALSE_POSITIVE_RATE },
+        { "roc_auc", MLOPS_METRIC_ROC_AUC },  { "ap", MLOPS_METRIC_AVERAGE_PRECISION },
+        { "log_loss", MLOPS_METRIC_LOG_LOSS }, { "brier", MLOPS_METRIC_BRIER },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (!strcmp(t[i].name, m)) return t[i].id;
+    ck_abort_msg("golden: metric %s", m);
+    return 0;
 }
 
 #endif
