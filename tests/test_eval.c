@@ -123,6 +123,16 @@ static void data_of(const fields *f, int family, mlops_eval_data *d)
     d->weights = f->w ? find(f->w)->d : NULL;
 }
 
+/* The fields of a line (past its id) as the options and data of a call;
+ * returns what follows "->". */
+static char *case_of(char *p, int family, fields *f, mlops_eval_opts *o, mlops_eval_data *d)
+{
+    char *rest = parse_fields(p, f);
+    opts_of(f, o);
+    data_of(f, family, d);
+    return rest;
+}
+
 static int family_of(const char *s)
 {
     return !strcmp(s, "reg") ? 1 : !strcmp(s, "lab") ? 2 : 3;
@@ -161,15 +171,13 @@ START_TEST(golden_cases)
         if (strncmp(glines[li], "case ", 5)) continue;
         char *line = strdup(glines[li]), *p = line + 5;
         char *id = strtok_r(p, " ", &p), *fam = strtok_r(p, " ", &p), *m = strtok_r(p, " ", &p);
+        int family = family_of(fam), metric = metric_of(m);
         fields f;
-        char *rest = parse_fields(p, &f);
+        mlops_eval_opts o;
+        mlops_eval_data d;
+        char *rest = case_of(p, family, &f, &o, &d);
         double want = strtod(rest, &rest);
         int reason = (int)strtol(rest, NULL, 10);
-        int family = family_of(fam), metric = metric_of(m);
-        mlops_eval_opts o;
-        opts_of(&f, &o);
-        mlops_eval_data d;
-        data_of(&f, family, &d);
         mlops_eval_result r = MLOPS_EVAL_RESULT_INIT;
         int rc = run_metric(family, metric, &d, &o, &r);
         ck_assert_msg(rc == MLOPS_OK, "case %s (%s %s): rc %d (%s)", id, fam, m, rc,
@@ -196,12 +204,10 @@ START_TEST(golden_per_class)
         char *line = strdup(glines[li]), *p = line + 9;
         char *id = strtok_r(p, " ", &p);
         fields f;
-        char *rest = parse_fields(p, &f);
-        size_t k = strtoul(rest, &rest, 10);
         mlops_eval_opts o;
-        opts_of(&f, &o);
         mlops_eval_data d;
-        data_of(&f, 2, &d);
+        char *rest = case_of(p, 2, &f, &o, &d);
+        size_t k = strtoul(rest, &rest, 10);
         mlops_eval_classes *l = NULL;
         TU_OK(mlops_eval_per_class(d.labels_true, d.labels_pred, d.n, d.weights, &o, &l));
         ck_assert_uint_eq(mlops_eval_classes_count(l), k);
@@ -239,12 +245,10 @@ START_TEST(golden_confusion)
         char *line = strdup(glines[li]), *p = line + 10;
         char *id = strtok_r(p, " ", &p);
         fields f;
-        char *rest = parse_fields(p, &f);
-        size_t k = strtoul(rest, &rest, 10);
         mlops_eval_opts o;
-        opts_of(&f, &o);
         mlops_eval_data d;
-        data_of(&f, 2, &d);
+        char *rest = case_of(p, 2, &f, &o, &d);
+        size_t k = strtoul(rest, &rest, 10);
         int *labels = NULL;
         double *cm = NULL;
         size_t kk = 0;
@@ -275,14 +279,11 @@ START_TEST(golden_bootstrap)
         char *line = strdup(glines[li]), *p = line + 10;
         char *id = strtok_r(p, " ", &p), *fam = strtok_r(p, " ", &p), *m = strtok_r(p, " ", &p);
         fields f;
-        char *rest = parse_fields(p, &f);
+        mlops_eval_opts o;
+        mlops_eval_data d;
+        char *rest = case_of(p, family_of(fam), &f, &o, &d);
         double v = strtod(rest, &rest), lo = strtod(rest, &rest), hi = strtod(rest, &rest);
         unsigned defined = (unsigned)strtoul(rest, NULL, 10);
-        int family = family_of(fam);
-        mlops_eval_opts o;
-        opts_of(&f, &o);
-        mlops_eval_data d;
-        data_of(&f, family, &d);
         mlops_bootstrap_opts bo;
         TU_OK(mlops_bootstrap_opts_init(&bo, MLOPS_BOOTSTRAP_OPTS_VERSION));
         bo.resamples = f.resamples;
