@@ -1,5 +1,6 @@
 """Shared fixtures. The library under test is the one the mlops package
 loads (MLOPS_LIBRARY or LD_LIBRARY_PATH, set by scripts/test.sh)."""
+import math
 import os
 import subprocess
 import sys
@@ -47,3 +48,40 @@ def run_python(code, env=None, cwd=None):
                 del e[k]
     return subprocess.run([sys.executable, "-c", code], env=e, cwd=cwd, capture_output=True,
                           text=True, timeout=120)
+
+
+# ---- the evaluation golden files (tests/eval/*.txt), shared with the C suites
+
+EVAL_GOLDEN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests",
+                               "eval")
+
+
+def golden_num(s):
+    """A golden value: C99 hex floats, or nan/inf/-inf."""
+    return float(s) if s in ("nan", "inf", "-inf") else float.fromhex(s)
+
+
+def load_eval_golden(name):
+    """tests/eval/NAME as ({data name: list of int or float}, [other lines as word lists])."""
+    data, lines = {}, []
+    with open(os.path.join(EVAL_GOLDEN_DIR, name)) as f:
+        for line in f:
+            parts = line.split()
+            if not parts or parts[0].startswith("#"):
+                continue
+            if parts[0] == "data":
+                n = int(parts[3])
+                vals = parts[4:4 + n]
+                data[parts[1]] = [int(v) for v in vals] if parts[2] == "i" else [golden_num(v) for v in vals]
+            else:
+                lines.append(parts)
+    return data, lines
+
+
+def close12(got, want):
+    """Within 1e-12 relative; NaN matches NaN, infinities match exactly."""
+    if math.isnan(want):
+        return math.isnan(got)
+    if math.isinf(want):
+        return got == want
+    return got == want or abs(got - want) <= 1e-12 * max(abs(got), abs(want))
