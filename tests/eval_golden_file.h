@@ -81,6 +81,22 @@ static inline void load_golden_file(const char *file, size_t min_lines)
     ck_assert_uint_gt(n_glines, min_lines);
 }
 
+/* The first golden line of the given kind from *li on: *li is set to it,
+ * and the result is a copy of it (free it) with *p past the kind word.
+ * NULL after the last. The loop over a kind:
+ *   for (size_t li = 0; (line = line_of_kind(&li, "case", &p)) != NULL; li++) */
+static inline char *line_of_kind(size_t *li, const char *kind, char **p)
+{
+    size_t n = strlen(kind);
+    for (; *li < n_glines; ++*li) {
+        if (strncmp(glines[*li], kind, n) || glines[*li][n] != ' ') continue;
+        char *line = strdup(glines[*li]);
+        *p = line + n + 1;
+        return line;
+    }
+    return NULL;
+}
+
 /* Within 1e-12 relative; NaN matches NaN, infinities match exactly. */
 static inline int close12(double got, double want)
 {

@@ -167,9 +167,8 @@ START_TEST(golden_cases)
 {
     load_golden();
     size_t checked = 0;
-    for (size_t li = 0; li < n_glines; li++) {
-        if (strncmp(glines[li], "case ", 5)) continue;
-        char *line = strdup(glines[li]), *p = line + 5;
+    char *line, *p;
+    for (size_t li = 0; (line = line_of_kind(&li, "case", &p)) != NULL; li++) {
         char *id = strtok_r(p, " ", &p), *fam = strtok_r(p, " ", &p), *m = strtok_r(p, " ", &p);
         int family = family_of(fam), metric = metric_of(m);
         fields f;
@@ -199,9 +198,8 @@ START_TEST(golden_per_class)
 {
     load_golden();
     size_t checked = 0;
-    for (size_t li = 0; li < n_glines; li++) {
-        if (strncmp(glines[li], "perclass ", 9)) continue;
-        char *line = strdup(glines[li]), *p = line + 9;
+    char *line, *p;
+    for (size_t li = 0; (line = line_of_kind(&li, "perclass", &p)) != NULL; li++) {
         char *id = strtok_r(p, " ", &p);
         fields f;
         mlops_eval_opts o;
@@ -240,9 +238,8 @@ START_TEST(golden_confusion)
 {
     load_golden();
     size_t checked = 0;
-    for (size_t li = 0; li < n_glines; li++) {
-        if (strncmp(glines[li], "confusion ", 10)) continue;
-        char *line = strdup(glines[li]), *p = line + 10;
+    char *line, *p;
+    for (size_t li = 0; (line = line_of_kind(&li, "confusion", &p)) != NULL; li++) {
         char *id = strtok_r(p, " ", &p);
         fields f;
         mlops_eval_opts o;
@@ -274,9 +271,8 @@ START_TEST(golden_bootstrap)
 {
     load_golden();
     size_t checked = 0;
-    for (size_t li = 0; li < n_glines; li++) {
-        if (strncmp(glines[li], "bootstrap ", 10)) continue;
-        char *line = strdup(glines[li]), *p = line + 10;
+    char *line, *p;
+    for (size_t li = 0; (line = line_of_kind(&li, "bootstrap", &p)) != NULL; li++) {
         char *id = strtok_r(p, " ", &p), *fam = strtok_r(p, " ", &p), *m = strtok_r(p, " ", &p);
         fields f;
         mlops_eval_opts o;

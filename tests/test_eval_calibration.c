@@ -67,9 +67,8 @@ START_TEST(golden_torchmetrics)
 {
     load();
     size_t seen = 0;
-    for (size_t i = 0; i < n_glines; i++) {
-        if (strncmp(glines[i], "calib ", 6)) continue;
-        char *line = strdup(glines[i]), *p = line + 6;
+    char *line, *p;
+    for (size_t i = 0; (line = line_of_kind(&i, "calib", &p)) != NULL; i++) {
         strtok_r(p, " ", &p); /* id */
         fields f;
         p = parse(p, &f);
@@ -127,9 +126,8 @@ START_TEST(golden_sklearn_curve)
 {
     load();
     size_t seen = 0;
-    for (size_t i = 0; i < n_glines; i++) {
-        if (strncmp(glines[i], "curve ", 6)) continue;
-        char *line = strdup(glines[i]), *p = line + 6;
+    char *line, *p;
+    for (size_t i = 0; (line = line_of_kind(&i, "curve", &p)) != NULL; i++) {
         strtok_r(p, " ", &p);
         fields f;
         p = parse(p, &f);

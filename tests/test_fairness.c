@@ -75,9 +75,8 @@ START_TEST(golden_frames)
 {
     load_golden();
     size_t seen = 0;
-    for (size_t li = 0; li < n_glines; li++) {
-        if (strncmp(glines[li], "frame ", 6)) continue;
-        char *line = strdup(glines[li]), *p = line + 6;
+    char *line, *p;
+    for (size_t li = 0; (line = line_of_kind(&li, "frame", &p)) != NULL; li++) {
         char *id = strtok_r(p, " ", &p), *family = strtok_r(p, " ", &p),
              *metric = strtok_r(p, " ", &p);
         fields f;
@@ -146,9 +145,8 @@ START_TEST(golden_parity)
 {
     load_golden();
     size_t seen = 0;
-    for (size_t li = 0; li < n_glines; li++) {
-        if (strncmp(glines[li], "parity ", 7)) continue;
-        char *line = strdup(glines[li]), *p = line + 7;
+    char *line, *p;
+    for (size_t li = 0; (line = line_of_kind(&li, "parity", &p)) != NULL; li++) {
         char *id = strtok_r(p, " ", &p), *kind = strtok_r(p, " ", &p),
              *measure = strtok_r(p, " ", &p);
         fields f;
@@ -183,9 +181,8 @@ START_TEST(golden_aif360)
 {
     load_golden();
     size_t seen = 0;
-    for (size_t li = 0; li < n_glines; li++) {
-        if (strncmp(glines[li], "aif ", 4)) continue;
-        char *line = strdup(glines[li]), *p = line + 4;
+    char *line, *p;
+    for (size_t li = 0; (line = line_of_kind(&li, "aif", &p)) != NULL; li++) {
         char *id = strtok_r(p, " ", &p), *kind = strtok_r(p, " ", &p);
         fields f;
         p = parse_fields(p, &f);
