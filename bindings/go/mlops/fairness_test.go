@@ -28,10 +28,7 @@ var goldenMetricIDs = map[string]mlops.EvalMetric{
 func TestFairnessGoldenFrames(t *testing.T) {
 	g := loadFairGolden(t)
 	seen := 0
-	for _, p := range g.lines {
-		if p[0] != "frame" {
-			continue
-		}
+	for _, p := range g.kinds(t, "frame") {
 		id, family, metric := p[1], p[2], p[3]
 		kw, out := split(p[4:])
 		var d mlops.EvalData
