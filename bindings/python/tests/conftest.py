@@ -78,6 +78,12 @@ def load_eval_golden(name):
     return data, lines
 
 
+def golden_fields(parts):
+    """The KEY=VALUE words before "->" as a dict, and the words after it."""
+    i = parts.index("->")
+    return dict(p.split("=", 1) for p in parts[:i]), parts[i + 1:]
+
+
 def close12(got, want):
     """Within 1e-12 relative; NaN matches NaN, infinities match exactly."""
     if math.isnan(want):

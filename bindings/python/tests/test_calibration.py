@@ -8,7 +8,7 @@ import pytest
 from mlops import metrics
 from mlops.errors import InvalidArgument
 
-from conftest import close12, golden_num, load_eval_golden
+from conftest import close12, golden_fields, golden_num, load_eval_golden
 
 try:
     import numpy
@@ -16,11 +16,6 @@ except ImportError:  # pragma: no cover
     numpy = None
 
 DATA, LINES = load_eval_golden("calibration_golden.txt")
-
-
-def _split(parts):
-    i = parts.index("->")
-    return dict(p.split("=", 1) for p in parts[2:i]), parts[i + 1:]
 
 
 def _args(kv):
@@ -36,7 +31,7 @@ def _args(kv):
 
 @pytest.mark.parametrize("parts", [p for p in LINES if p[0] == "calib"], ids=lambda p: p[1])
 def test_torchmetrics_golden(parts):
-    kv, rest = _split(parts)
+    kv, rest = golden_fields(parts[2:])
     yt, s, kw = _args(kv)
     want = [golden_num(x) for x in rest[:3]]
     for norm, w in zip(("l1", "max", "l2"), want):
@@ -60,7 +55,7 @@ def test_torchmetrics_golden(parts):
 
 @pytest.mark.parametrize("parts", [p for p in LINES if p[0] == "curve"], ids=lambda p: p[1])
 def test_sklearn_calibration_curve(parts):
-    kv, rest = _split(parts)
+    kv, rest = golden_fields(parts[2:])
     m = int(rest[0])
     prob_true, prob_pred = metrics.calibration_curve(DATA[kv["yt"]], DATA[kv["s"]], pos_label=int(kv["pos"]),
                                                      n_bins=int(kv["bins"]))

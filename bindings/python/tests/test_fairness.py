@@ -11,14 +11,9 @@ import pytest
 from mlops import fairness, metrics
 from mlops.errors import InvalidArgument
 
-from conftest import close12, golden_num, load_eval_golden
+from conftest import close12, golden_fields, golden_num, load_eval_golden
 
 DATA, LINES = load_eval_golden("golden_fairness.txt")
-
-
-def _fields(parts):
-    i = parts.index("->")
-    return dict(p.split("=", 1) for p in parts[:i]), parts[i + 1:]
 
 
 def _plain(x):
@@ -62,7 +57,7 @@ def test_golden_meta():
 @pytest.mark.parametrize("parts", FRAMES, ids=[p[1] for p in FRAMES])
 def test_golden_frame(parts):
     family, metric = parts[2], parts[3]
-    kw, out = _fields(parts[4:])
+    kw, out = golden_fields(parts[4:])
     yt = DATA[kw["yt"]]
     y2 = DATA[kw["s"]] if family == "sco" else DATA[kw["yp"]]
     k = int(kw.get("k", 1))
@@ -93,7 +88,7 @@ def test_golden_frame(parts):
 @pytest.mark.parametrize("parts", PARITY, ids=[p[1] for p in PARITY])
 def test_golden_parity(parts):
     kind, measure = parts[2], parts[3]
-    kw, out = _fields(parts[4:])
+    kw, out = golden_fields(parts[4:])
     name = {"dp": "demographic_parity", "eo": "equalized_odds", "eop": "equal_opportunity"}[measure]
     fn = getattr(fairness, f"{name}_{'difference' if kind == 'diff' else 'ratio'}")
     args = dict(sensitive_features=DATA[kw["g"]], method=kw["method"],
@@ -110,7 +105,7 @@ def test_golden_parity(parts):
 @pytest.mark.parametrize("parts", AIF, ids=[p[1] for p in AIF])
 def test_golden_aif360(parts):
     kind = parts[2]
-    kw, out = _fields(parts[3:])
+    kw, out = golden_fields(parts[3:])
     fn = fairness.disparate_impact if kind == "di" else fairness.statistical_parity_difference
     v = fn(DATA[kw["yp"]], sensitive_features=DATA[kw["g"]], privileged_groups=DATA[kw["priv"]],
            unprivileged_groups=DATA[kw["unpriv"]] if "unpriv" in kw else None,

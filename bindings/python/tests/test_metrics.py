@@ -12,7 +12,7 @@ import pytest
 from mlops import _arrays, metrics
 from mlops.errors import InvalidArgument
 
-from conftest import close12, golden_num, load_eval_golden
+from conftest import close12, golden_fields, golden_num, load_eval_golden
 
 try:
     import numpy
@@ -20,12 +20,6 @@ except ImportError:  # pragma: no cover
     numpy = None
 
 DATA, LINES = load_eval_golden("golden.txt")
-
-
-def _fields(parts):
-    i = parts.index("->")
-    kv = dict(p.split("=", 1) for p in parts[:i])
-    return kv, parts[i + 1:]
 
 
 REG = {"mae": "mean_absolute_error", "mse": "mean_squared_error", "rmse": "root_mean_squared_error",
@@ -114,7 +108,7 @@ def test_golden_meta():
 @pytest.mark.parametrize("parts", CASES, ids=lambda p: f"{p[1]}-{p[2]}-{p[3]}")
 def test_golden_case(parts):
     family, metric = parts[2], parts[3]
-    kv, rest = _fields(parts[4:])
+    kv, rest = golden_fields(parts[4:])
     want, reason = golden_num(rest[0]), int(rest[1])
     name, yt, y, kw = _call(family, metric, kv)
     e = metrics.evaluate(name, yt, y, **kw)
@@ -127,7 +121,7 @@ def test_golden_case(parts):
 
 @pytest.mark.parametrize("parts", [p for p in LINES if p[0] == "perclass"], ids=lambda p: p[1])
 def test_golden_per_class(parts):
-    kv, rest = _fields(parts[2:])
+    kv, rest = golden_fields(parts[2:])
     k = int(rest[0])
     kw = {"zero_division": ZD[kv["zd"]] if "zd" in kv else 0,
           "beta": golden_num(kv.get("beta", "0x1.0000000000000p+0"))}
@@ -146,7 +140,7 @@ def test_golden_per_class(parts):
 
 @pytest.mark.parametrize("parts", [p for p in LINES if p[0] == "confusion"], ids=lambda p: p[1])
 def test_golden_confusion(parts):
-    kv, rest = _fields(parts[2:])
+    kv, rest = golden_fields(parts[2:])
     k = int(rest[0])
     kw = {"normalize": None if kv.get("norm", "none") == "none" else kv["norm"]}
     if "w" in kv:
@@ -162,7 +156,7 @@ def test_golden_confusion(parts):
 @pytest.mark.parametrize("parts", [p for p in LINES if p[0] == "bootstrap"], ids=lambda p: p[1])
 def test_golden_bootstrap(parts):
     family, metric = parts[2], parts[3]
-    kv, rest = _fields(parts[4:])
+    kv, rest = golden_fields(parts[4:])
     resamples, conf, seed = int(kv.pop("resamples")), golden_num(kv.pop("confidence")), int(kv.pop("seed"))
     name, yt, y, kw = _call(family, metric, kv)
     b = metrics.bootstrap(name, yt, y, n_resamples=resamples, confidence_level=conf, random_state=seed, **kw)
