@@ -52,36 +52,11 @@ def run_python(code, env=None, cwd=None):
 
 # ---- the evaluation golden files (tests/eval/*.txt), shared with the C suites
 
-EVAL_GOLDEN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests",
-                               "eval")
-
-
-def golden_num(s):
-    """A golden value: C99 hex floats, or nan/inf/-inf."""
-    return float(s) if s in ("nan", "inf", "-inf") else float.fromhex(s)
-
-
-def load_eval_golden(name):
-    """tests/eval/NAME as ({data name: list of int or float}, [other lines as word lists])."""
-    data, lines = {}, []
-    with open(os.path.join(EVAL_GOLDEN_DIR, name)) as f:
-        for line in f:
-            parts = line.split()
-            if not parts or parts[0].startswith("#"):
-                continue
-            if parts[0] == "data":
-                n = int(parts[3])
-                vals = parts[4:4 + n]
-                data[parts[1]] = [int(v) for v in vals] if parts[2] == "i" else [golden_num(v) for v in vals]
-            else:
-                lines.append(parts)
-    return data, lines
-
-
-def golden_fields(parts):
-    """The KEY=VALUE words before "->" as a dict, and the words after it."""
-    i = parts.index("->")
-    return dict(p.split("=", 1) for p in parts[:i]), parts[i + 1:]
+# The reader lives beside the files (plain Python, shared with tests/cli).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "eval"))
+from golden_file import fields as golden_fields  # noqa: E402,F401
+from golden_file import load as load_eval_golden  # noqa: E402,F401
+from golden_file import num as golden_num  # noqa: E402,F401
 
 
 def close12(got, want):
