@@ -42,11 +42,9 @@ static inline const named *find(const char *name)
 static inline void load_golden_file(const char *file, size_t min_lines)
 {
     if (glines) return;
-    const char *src = getenv("MLOPS_TEST_SRCDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/eval/%s", src ? src : "tests", file);
-    FILE *f = fopen(path, "r");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
+    char name[256];
+    snprintf(name, sizeof name, "eval/%s", file);
+    FILE *f = tu_open_src(name);
     size_t cap = 0, lcap = 0;
     char *line = NULL;
     while (getline(&line, &lcap, f) > 0) {
