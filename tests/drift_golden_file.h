@@ -28,11 +28,7 @@ static size_t g_n;
 static inline void load_golden(void)
 {
     if (g_lines) return;
-    const char *src = getenv("MLOPS_TEST_SRCDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/drift/golden.txt", src ? src : "tests");
-    FILE *f = fopen(path, "r");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
+    FILE *f = tu_open_src("drift/golden.txt");
     size_t cap = 512;
     g_lines = calloc(cap, sizeof *g_lines);
     char *line = NULL;

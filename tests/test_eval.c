@@ -3,7 +3,7 @@
  * tests/eval/gen_golden.py) within 1e-12 relative with the documented
  * reason, the bootstrap interval reproduced bit for bit from the
  * documented generator, and the properties goldens cannot show. */
-#include "testutil.h"
+#include "eval_golden_file.h"
 
 #include <mlops.h>
 #include <math.h>
@@ -14,68 +14,9 @@
 
 /* ---- golden file ------------------------------------------------------------ */
 
-typedef struct named {
-    char name[64];
-    int is_int;
-    size_t n;
-    int *i;
-    double *d;
-} named;
-
-static named arrays[256];
-static size_t n_arrays;
-static char **glines;
-static size_t n_glines;
-
-static const named *find(const char *name)
-{
-    for (size_t i = 0; i < n_arrays; i++)
-        if (!strcmp(arrays[i].name, name)) return &arrays[i];
-    ck_abort_msg("golden: no data named %s", name);
-    return NULL;
-}
-
 static void load_golden(void)
 {
-    if (glines) return;
-    const char *src = getenv("MLOPS_TEST_SRCDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/eval/golden.txt", src ? src : "tests");
-    FILE *f = fopen(path, "r");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    size_t cap = 0;
-    char *line = NULL;
-    size_t lcap = 0;
-    while (getline(&line, &lcap, f) > 0) {
-        line[strcspn(line, "\n")] = '\0';
-        if (!strncmp(line, "data ", 5)) {
-            ck_assert_uint_lt(n_arrays, 256);
-            named *a = &arrays[n_arrays++];
-            char kind;
-            int used = 0;
-            ck_assert_int_eq(sscanf(line + 5, "%63s %c %zu%n", a->name, &kind, &a->n, &used), 3);
-            a->is_int = kind == 'i';
-            char *p = line + 5 + used, *end;
-            if (a->is_int) a->i = malloc(a->n * sizeof *a->i);
-            else a->d = malloc(a->n * sizeof *a->d);
-            for (size_t j = 0; j < a->n; j++) {
-                if (a->is_int) a->i[j] = (int)strtol(p, &end, 10);
-                else a->d[j] = strtod(p, &end);
-                ck_assert_msg(end != p, "golden: short data line %s", a->name);
-                p = end;
-            }
-            continue;
-        }
-        if (line[0] == '#' || line[0] == '\0') continue;
-        if (n_glines == cap) {
-            cap = cap ? 2 * cap : 256;
-            glines = realloc(glines, cap * sizeof *glines);
-        }
-        glines[n_glines++] = strdup(line);
-    }
-    free(line);
-    fclose(f);
-    ck_assert_uint_gt(n_glines, 100);
+    load_golden_file("golden.txt", 100);
 }
 
 /* The KEY=VALUE fields of a line, up to "->". */
@@ -101,12 +42,8 @@ static char *parse_fields(char *p, fields *f)
     f->mc = "ovr";
     f->norm = "none";
     char *tok;
-    while ((tok = strtok_r(p, " ", &p)) != NULL) {
-        if (!strcmp(tok, "->")) return p;
-        char *eq = strchr(tok, '=');
-        ck_assert_msg(eq != NULL, "golden: bad field %s", tok);
-        *eq = '\0';
-        const char *v = eq + 1;
+    const char *v;
+    while (next_field(&p, &tok, &v)) {
         if (!strcmp(tok, "yt")) f->yt = v;
         else if (!strcmp(tok, "yp")) f->yp = v;
         else if (!strcmp(tok, "s")) f->s = v;
@@ -128,8 +65,7 @@ static char *parse_fields(char *p, fields *f)
         else if (!strcmp(tok, "seed")) f->seed = strtoull(v, NULL, 10);
         else ck_abort_msg("golden: unknown field %s", tok);
     }
-    ck_abort_msg("golden: no -> in line");
-    return NULL;
+    return p;
 }
 
 static int avg_of(const char *s)
@@ -148,30 +84,6 @@ static int norm_of(const char *s)
     if (!strcmp(s, "pred")) return MLOPS_NORMALIZE_PRED;
     if (!strcmp(s, "all")) return MLOPS_NORMALIZE_ALL;
     return MLOPS_NORMALIZE_NONE;
-}
-
-static int metric_of(const char *family, const char *m)
-{
-    static const struct {
-        const char *name;
-        int id;
-    } t[] = {
-        { "mae", MLOPS_METRIC_MAE },           { "mse", MLOPS_METRIC_MSE },
-        { "rmse", MLOPS_METRIC_RMSE },         { "mape", MLOPS_METRIC_MAPE },
-        { "r2", MLOPS_METRIC_R2 },             { "ev", MLOPS_METRIC_EXPLAINED_VARIANCE },
-        { "medae", MLOPS_METRIC_MEDIAN_AE },   { "maxerr", MLOPS_METRIC_MAX_ERROR },
-        { "pinball", MLOPS_METRIC_PINBALL },   { "accuracy", MLOPS_METRIC_ACCURACY },
-        { "balanced", MLOPS_METRIC_BALANCED_ACCURACY },
-        { "precision", MLOPS_METRIC_PRECISION }, { "recall", MLOPS_METRIC_RECALL },
-        { "fbeta", MLOPS_METRIC_FBETA },       { "roc_auc", MLOPS_METRIC_ROC_AUC },
-        { "ap", MLOPS_METRIC_AVERAGE_PRECISION }, { "log_loss", MLOPS_METRIC_LOG_LOSS },
-        { "brier", MLOPS_METRIC_BRIER },
-    };
-    (void)family;
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (!strcmp(t[i].name, m)) return t[i].id;
-    ck_abort_msg("golden: metric %s", m);
-    return 0;
 }
 
 static void opts_of(const fields *f, mlops_eval_opts *o)
@@ -194,14 +106,6 @@ static void opts_of(const fields *f, mlops_eval_opts *o)
     o->normalize = norm_of(f->norm);
 }
 
-/* Within 1e-12 relative; NaN matches NaN, infinities match exactly. */
-static int close12(double got, double want)
-{
-    if (isnan(want)) return isnan(got);
-    if (isinf(want)) return got == want;
-    return got == want || fabs(got - want) <= 1e-12 * fmax(fabs(got), fabs(want));
-}
-
 static void data_of(const fields *f, int family, mlops_eval_data *d)
 {
     TU_OK(mlops_eval_data_init(d, MLOPS_EVAL_DATA_VERSION));
@@ -217,6 +121,16 @@ static void data_of(const fields *f, int family, mlops_eval_data *d)
         d->k = f->k;
     }
     d->weights = f->w ? find(f->w)->d : NULL;
+}
+
+/* The fields of a line (past its id) as the options and data of a call;
+ * returns what follows "->". */
+static char *case_of(char *p, int family, fields *f, mlops_eval_opts *o, mlops_eval_data *d)
+{
+    char *rest = parse_fields(p, f);
+    opts_of(f, o);
+    data_of(f, family, d);
+    return rest;
 }
 
 static int family_of(const char *s)
@@ -253,19 +167,16 @@ START_TEST(golden_cases)
 {
     load_golden();
     size_t checked = 0;
-    for (size_t li = 0; li < n_glines; li++) {
-        if (strncmp(glines[li], "case ", 5)) continue;
-        char *line = strdup(glines[li]), *p = line + 5;
+    char *line, *p;
+    for (size_t li = 0; (line = line_of_kind(&li, "case", &p)) != NULL; li++) {
         char *id = strtok_r(p, " ", &p), *fam = strtok_r(p, " ", &p), *m = strtok_r(p, " ", &p);
+        int family = family_of(fam), metric = metric_of(m);
         fields f;
-        char *rest = parse_fields(p, &f);
+        mlops_eval_opts o;
+        mlops_eval_data d;
+        char *rest = case_of(p, family, &f, &o, &d);
         double want = strtod(rest, &rest);
         int reason = (int)strtol(rest, NULL, 10);
-        int family = family_of(fam), metric = metric_of(fam, m);
-        mlops_eval_opts o;
-        opts_of(&f, &o);
-        mlops_eval_data d;
-        data_of(&f, family, &d);
         mlops_eval_result r = MLOPS_EVAL_RESULT_INIT;
         int rc = run_metric(family, metric, &d, &o, &r);
         ck_assert_msg(rc == MLOPS_OK, "case %s (%s %s): rc %d (%s)", id, fam, m, rc,
@@ -287,17 +198,14 @@ START_TEST(golden_per_class)
 {
     load_golden();
     size_t checked = 0;
-    for (size_t li = 0; li < n_glines; li++) {
-        if (strncmp(glines[li], "perclass ", 9)) continue;
-        char *line = strdup(glines[li]), *p = line + 9;
+    char *line, *p;
+    for (size_t li = 0; (line = line_of_kind(&li, "perclass", &p)) != NULL; li++) {
         char *id = strtok_r(p, " ", &p);
         fields f;
-        char *rest = parse_fields(p, &f);
-        size_t k = strtoul(rest, &rest, 10);
         mlops_eval_opts o;
-        opts_of(&f, &o);
         mlops_eval_data d;
-        data_of(&f, 2, &d);
+        char *rest = case_of(p, 2, &f, &o, &d);
+        size_t k = strtoul(rest, &rest, 10);
         mlops_eval_classes *l = NULL;
         TU_OK(mlops_eval_per_class(d.labels_true, d.labels_pred, d.n, d.weights, &o, &l));
         ck_assert_uint_eq(mlops_eval_classes_count(l), k);
@@ -330,17 +238,14 @@ START_TEST(golden_confusion)
 {
     load_golden();
     size_t checked = 0;
-    for (size_t li = 0; li < n_glines; li++) {
-        if (strncmp(glines[li], "confusion ", 10)) continue;
-        char *line = strdup(glines[li]), *p = line + 10;
+    char *line, *p;
+    for (size_t li = 0; (line = line_of_kind(&li, "confusion", &p)) != NULL; li++) {
         char *id = strtok_r(p, " ", &p);
         fields f;
-        char *rest = parse_fields(p, &f);
-        size_t k = strtoul(rest, &rest, 10);
         mlops_eval_opts o;
-        opts_of(&f, &o);
         mlops_eval_data d;
-        data_of(&f, 2, &d);
+        char *rest = case_of(p, 2, &f, &o, &d);
+        size_t k = strtoul(rest, &rest, 10);
         int *labels = NULL;
         double *cm = NULL;
         size_t kk = 0;
@@ -366,26 +271,22 @@ START_TEST(golden_bootstrap)
 {
     load_golden();
     size_t checked = 0;
-    for (size_t li = 0; li < n_glines; li++) {
-        if (strncmp(glines[li], "bootstrap ", 10)) continue;
-        char *line = strdup(glines[li]), *p = line + 10;
+    char *line, *p;
+    for (size_t li = 0; (line = line_of_kind(&li, "bootstrap", &p)) != NULL; li++) {
         char *id = strtok_r(p, " ", &p), *fam = strtok_r(p, " ", &p), *m = strtok_r(p, " ", &p);
         fields f;
-        char *rest = parse_fields(p, &f);
+        mlops_eval_opts o;
+        mlops_eval_data d;
+        char *rest = case_of(p, family_of(fam), &f, &o, &d);
         double v = strtod(rest, &rest), lo = strtod(rest, &rest), hi = strtod(rest, &rest);
         unsigned defined = (unsigned)strtoul(rest, NULL, 10);
-        int family = family_of(fam);
-        mlops_eval_opts o;
-        opts_of(&f, &o);
-        mlops_eval_data d;
-        data_of(&f, family, &d);
         mlops_bootstrap_opts bo;
         TU_OK(mlops_bootstrap_opts_init(&bo, MLOPS_BOOTSTRAP_OPTS_VERSION));
         bo.resamples = f.resamples;
         bo.confidence = f.confidence;
         bo.seed = f.seed;
         mlops_bootstrap_result r = MLOPS_BOOTSTRAP_RESULT_INIT;
-        TU_OK(mlops_eval_bootstrap(metric_of(fam, m), &d, &o, &bo, &r));
+        TU_OK(mlops_eval_bootstrap(metric_of(m), &d, &o, &bo, &r));
         ck_assert_msg(close12(r.value, v) && close12(r.low, lo) && close12(r.high, hi),
                       "bootstrap %s: %.17g [%.17g, %.17g], expected %.17g [%.17g, %.17g]", id,
                       r.value, r.low, r.high, v, lo, hi);

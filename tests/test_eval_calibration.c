@@ -4,7 +4,7 @@
  * calibration_curve; written by tests/eval/gen_calibration_golden.py)
  * within 1e-12 relative, bin counts exact; and what goldens cannot show:
  * weights equal to repeats, zero weights, bootstrap of ECE. */
-#include "testutil.h"
+#include "eval_golden_file.h"
 
 #include <mlops.h>
 #include <math.h>
@@ -12,68 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct named {
-    char name[64];
-    size_t n;
-    int *i;
-    double *d;
-} named;
-
-static named arrays[32];
-static size_t n_arrays;
-static char *glines[256];
-static size_t n_glines;
-
-static const named *find(const char *name)
-{
-    for (size_t i = 0; i < n_arrays; i++)
-        if (!strcmp(arrays[i].name, name)) return &arrays[i];
-    ck_abort_msg("golden: no data named %s", name);
-    return NULL;
-}
-
 static void load(void)
 {
-    if (n_glines) return;
-    const char *src = getenv("MLOPS_TEST_SRCDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/eval/calibration_golden.txt", src ? src : "tests");
-    FILE *f = fopen(path, "r");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    char *line = NULL;
-    size_t lcap = 0;
-    while (getline(&line, &lcap, f) > 0) {
-        line[strcspn(line, "\n")] = '\0';
-        if (line[0] == '#' || line[0] == '\0') continue;
-        if (strncmp(line, "data ", 5)) {
-            ck_assert_uint_lt(n_glines, 256);
-            glines[n_glines++] = strdup(line);
-            continue;
-        }
-        ck_assert_uint_lt(n_arrays, 32);
-        named *a = &arrays[n_arrays++];
-        char kind;
-        int used = 0;
-        ck_assert_int_eq(sscanf(line + 5, "%63s %c %zu%n", a->name, &kind, &a->n, &used), 3);
-        char *p = line + 5 + used, *end;
-        if (kind == 'i') a->i = malloc(a->n * sizeof *a->i);
-        else a->d = malloc(a->n * sizeof *a->d);
-        for (size_t j = 0; j < a->n; j++) {
-            if (kind == 'i') a->i[j] = (int)strtol(p, &end, 10);
-            else a->d[j] = strtod(p, &end);
-            ck_assert_msg(end != p, "golden: short data line %s", a->name);
-            p = end;
-        }
-    }
-    free(line);
-    fclose(f);
-    ck_assert_uint_gt(n_glines, 20);
-}
-
-static int close12(double got, double want)
-{
-    if (isnan(want)) return isnan(got);
-    return got == want || fabs(got - want) <= 1e-12 * fmax(fabs(got), fabs(want));
+    load_golden_file("calibration_golden.txt", 20);
 }
 
 typedef struct fields {
@@ -89,12 +30,8 @@ static char *parse(char *p, fields *f)
     f->k = 1;
     f->pos = 1;
     char *tok;
-    while ((tok = strtok_r(p, " ", &p)) != NULL) {
-        if (!strcmp(tok, "->")) return p;
-        char *eq = strchr(tok, '=');
-        ck_assert_msg(eq != NULL, "golden: bad field %s", tok);
-        *eq = '\0';
-        const char *v = eq + 1;
+    const char *v;
+    while (next_field(&p, &tok, &v)) {
         if (!strcmp(tok, "yt")) f->yt = v;
         else if (!strcmp(tok, "s")) f->s = v;
         else if (!strcmp(tok, "labels")) f->labels = v;
@@ -103,17 +40,7 @@ static char *parse(char *p, fields *f)
         else if (!strcmp(tok, "pos")) f->pos = atoi(v);
         else ck_abort_msg("golden: unknown field %s", tok);
     }
-    ck_abort_msg("golden: no ->");
-    return NULL;
-}
-
-static double num(char **p)
-{
-    char *end;
-    double v = strtod(*p, &end);
-    ck_assert_msg(end != *p, "golden: missing number");
-    *p = end;
-    return v;
+    return p;
 }
 
 /* Runs the calibration a line describes. */
@@ -140,25 +67,24 @@ START_TEST(golden_torchmetrics)
 {
     load();
     size_t seen = 0;
-    for (size_t i = 0; i < n_glines; i++) {
-        if (strncmp(glines[i], "calib ", 6)) continue;
-        char *line = strdup(glines[i]), *p = line + 6;
+    char *line, *p;
+    for (size_t i = 0; (line = line_of_kind(&i, "calib", &p)) != NULL; i++) {
         strtok_r(p, " ", &p); /* id */
         fields f;
         p = parse(p, &f);
         mlops_calibration_result r;
         mlops_calibration_bins *b = run(&f, MLOPS_CALIBRATION_TORCHMETRICS, &r);
-        double ece = num(&p), mce = num(&p), rms = num(&p);
+        double ece = next_double(&p), mce = next_double(&p), rms = next_double(&p);
         ck_assert_msg(close12(r.ece, ece) && close12(r.mce, mce) && close12(r.rmsce, rms),
                       "%s: %.17g %.17g %.17g", glines[i], r.ece, r.mce, r.rmsce);
         ck_assert_int_eq(r.reason, MLOPS_EVAL_DEFINED);
-        size_t nb = (size_t)num(&p);
+        size_t nb = (size_t)next_double(&p);
         ck_assert_uint_eq(mlops_calibration_bins_count(b), nb);
         double total = 0;
         for (size_t j = 0; j < nb; j++) total += mlops_calibration_bins_at(b, j)->weight;
         for (size_t j = 0; j < nb; j++) {
             const mlops_calibration_bin *c = mlops_calibration_bins_at(b, j);
-            double count = num(&p), share = num(&p), conf = num(&p), acc = num(&p);
+            double count = next_double(&p), share = next_double(&p), conf = next_double(&p), acc = next_double(&p);
             ck_assert_msg((double)c->count == count, "%s bin %zu: count %llu", glines[i], j,
                           (unsigned long long)c->count);
             ck_assert(close12(c->weight / total, share));
@@ -200,18 +126,17 @@ START_TEST(golden_sklearn_curve)
 {
     load();
     size_t seen = 0;
-    for (size_t i = 0; i < n_glines; i++) {
-        if (strncmp(glines[i], "curve ", 6)) continue;
-        char *line = strdup(glines[i]), *p = line + 6;
+    char *line, *p;
+    for (size_t i = 0; (line = line_of_kind(&i, "curve", &p)) != NULL; i++) {
         strtok_r(p, " ", &p);
         fields f;
         p = parse(p, &f);
         mlops_calibration_result r;
         mlops_calibration_bins *b = run(&f, MLOPS_CALIBRATION_SKLEARN, &r);
         ck_assert_uint_eq(mlops_calibration_bins_count(b), f.bins);
-        size_t m = (size_t)num(&p);
+        size_t m = (size_t)next_double(&p);
         double *want = malloc(2 * m * sizeof *want);
-        for (size_t j = 0; j < 2 * m; j++) want[j] = num(&p);
+        for (size_t j = 0; j < 2 * m; j++) want[j] = next_double(&p);
         size_t got = 0;
         for (size_t j = 0; j < f.bins; j++) {
             const mlops_calibration_bin *c = mlops_calibration_bins_at(b, j);

@@ -3,7 +3,7 @@
  * tests/eval/gen_golden_fairness.py) within 1e-12 relative, with the
  * documented NaN where fairlearn says 0, and the properties goldens
  * cannot show (labels of the base rates, group order, errors). */
-#include "testutil.h"
+#include "eval_golden_file.h"
 
 #include <mlops.h>
 #include <math.h>
@@ -14,67 +14,9 @@
 
 /* ---- golden file ------------------------------------------------------------ */
 
-typedef struct named {
-    char name[32];
-    int is_int;
-    size_t n;
-    int *i;
-    double *d;
-} named;
-
-static named arrays[64];
-static size_t n_arrays;
-static char **glines;
-static size_t n_glines;
-
-static const named *find(const char *name)
-{
-    for (size_t i = 0; i < n_arrays; i++)
-        if (!strcmp(arrays[i].name, name)) return &arrays[i];
-    ck_abort_msg("golden: no data named %s", name);
-    return NULL;
-}
-
 static void load_golden(void)
 {
-    if (glines) return;
-    const char *src = getenv("MLOPS_TEST_SRCDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/eval/golden_fairness.txt", src ? src : "tests");
-    FILE *f = fopen(path, "r");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    size_t cap = 0, lcap = 0;
-    char *line = NULL;
-    while (getline(&line, &lcap, f) > 0) {
-        line[strcspn(line, "\n")] = '\0';
-        if (!strncmp(line, "data ", 5)) {
-            ck_assert_uint_lt(n_arrays, 64);
-            named *a = &arrays[n_arrays++];
-            char kind;
-            int used = 0;
-            ck_assert_int_eq(sscanf(line + 5, "%31s %c %zu%n", a->name, &kind, &a->n, &used), 3);
-            a->is_int = kind == 'i';
-            char *p = line + 5 + used, *end;
-            if (a->is_int) a->i = malloc(a->n * sizeof *a->i);
-            else a->d = malloc(a->n * sizeof *a->d);
-            for (size_t j = 0; j < a->n; j++) {
-                if (a->is_int) a->i[j] = (int)strtol(p, &end, 10);
-                else a->d[j] = strtod(p, &end);
-                ck_assert_msg(end != p, "golden: short data line %s", a->name);
-                p = end;
-            }
-            continue;
-        }
-        if (line[0] == '#' || line[0] == '\0') continue;
-        if (n_glines == cap) {
-            cap = cap ? 2 * cap : 128;
-            glines = realloc(glines, cap * sizeof *glines);
-        }
-        glines[n_glines++] = strdup(line);
-    }
-    free(line);
-    fclose(f);
-    ck_assert_uint_gt(n_glines, 90);
+    load_golden_file("golden_fairness.txt", 90);
 }
 
 typedef struct fields {
@@ -92,12 +34,8 @@ static char *parse_fields(char *p, fields *f)
     f->method = "between_groups";
     f->agg = "worst_case";
     char *tok;
-    while ((tok = strtok_r(p, " ", &p)) != NULL) {
-        if (!strcmp(tok, "->")) return p;
-        char *eq = strchr(tok, '=');
-        ck_assert_msg(eq != NULL, "golden: bad field %s", tok);
-        *eq = '\0';
-        const char *v = eq + 1;
+    const char *v;
+    while (next_field(&p, &tok, &v)) {
         if (!strcmp(tok, "yt")) f->yt = v;
         else if (!strcmp(tok, "yp")) f->yp = v;
         else if (!strcmp(tok, "s")) f->s = v;
@@ -112,57 +50,7 @@ static char *parse_fields(char *p, fields *f)
         else if (!strcmp(tok, "pos")) f->pos = atoi(v);
         else ck_abort_msg("golden: unknown field %s", tok);
     }
-    ck_abort_msg("golden: no -> in line");
-    return NULL;
-}
-
-static int metric_of(const char *m)
-{
-    static const struct {
-        const char *name;
-        int id;
-    } t[] = {
-        { "mae", MLOPS_METRIC_MAE },          { "mse", MLOPS_METRIC_MSE },
-        { "rmse", MLOPS_METRIC_RMSE },        { "mape", MLOPS_METRIC_MAPE },
-        { "r2", MLOPS_METRIC_R2 },            { "ev", MLOPS_METRIC_EXPLAINED_VARIANCE },
-        { "medae", MLOPS_METRIC_MEDIAN_AE },  { "maxerr", MLOPS_METRIC_MAX_ERROR },
-        { "pinball", MLOPS_METRIC_PINBALL },  { "accuracy", MLOPS_METRIC_ACCURACY },
-        { "balanced", MLOPS_METRIC_BALANCED_ACCURACY },
-        { "precision", MLOPS_METRIC_PRECISION }, { "recall", MLOPS_METRIC_RECALL },
-        { "fbeta", MLOPS_METRIC_FBETA },      { "selection_rate", MLOPS_METRIC_SELECTION_RATE },
-        { "tpr", MLOPS_METRIC_TRUE_POSITIVE_RATE }, { "fpr", MLOPS_METRIC_FALSE_POSITIVE_RATE },
-        { "roc_auc", MLOPS_METRIC_ROC_AUC },  { "ap", MLOPS_METRIC_AVERAGE_PRECISION },
-        { "log_loss", MLOPS_METRIC_LOG_LOSS }, { "brier", MLOPS_METRIC_BRIER },
-    };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (!strcmp(t[i].name, m)) return t[i].id;
-    ck_abort_msg("golden: metric %s", m);
-    return 0;
-}
-
-static int close12(double got, double want)
-{
-    if (isnan(want)) return isnan(got);
-    if (isinf(want)) return got == want;
-    return got == want || fabs(got - want) <= 1e-12 * fmax(fabs(got), fabs(want));
-}
-
-static double next_double(char **p)
-{
-    char *end;
-    double v = strtod(*p, &end);
-    ck_assert_msg(end != *p, "golden: expected a number at '%s'", *p);
-    *p = end;
-    return v;
-}
-
-static long next_long(char **p)
-{
-    char *end;
-    long v = strtol(*p, &end, 10);
-    ck_assert_msg(end != *p, "golden: expected an integer at '%s'", *p);
-    *p = end;
-    return v;
+    return p;
 }
 
 static void check_value(const char *id, const char *what, double got, int got_reason,
@@ -187,9 +75,8 @@ START_TEST(golden_frames)
 {
     load_golden();
     size_t seen = 0;
-    for (size_t li = 0; li < n_glines; li++) {
-        if (strncmp(glines[li], "frame ", 6)) continue;
-        char *line = strdup(glines[li]), *p = line + 6;
+    char *line, *p;
+    for (size_t li = 0; (line = line_of_kind(&li, "frame", &p)) != NULL; li++) {
         char *id = strtok_r(p, " ", &p), *family = strtok_r(p, " ", &p),
              *metric = strtok_r(p, " ", &p);
         fields f;
@@ -258,9 +145,8 @@ START_TEST(golden_parity)
 {
     load_golden();
     size_t seen = 0;
-    for (size_t li = 0; li < n_glines; li++) {
-        if (strncmp(glines[li], "parity ", 7)) continue;
-        char *line = strdup(glines[li]), *p = line + 7;
+    char *line, *p;
+    for (size_t li = 0; (line = line_of_kind(&li, "parity", &p)) != NULL; li++) {
         char *id = strtok_r(p, " ", &p), *kind = strtok_r(p, " ", &p),
              *measure = strtok_r(p, " ", &p);
         fields f;
@@ -295,9 +181,8 @@ START_TEST(golden_aif360)
 {
     load_golden();
     size_t seen = 0;
-    for (size_t li = 0; li < n_glines; li++) {
-        if (strncmp(glines[li], "aif ", 4)) continue;
-        char *line = strdup(glines[li]), *p = line + 4;
+    char *line, *p;
+    for (size_t li = 0; (line = line_of_kind(&li, "aif", &p)) != NULL; li++) {
         char *id = strtok_r(p, " ", &p), *kind = strtok_r(p, " ", &p);
         fields f;
         p = parse_fields(p, &f);

@@ -120,6 +120,54 @@ typedef struct results {
     double ks;
 } results;
 
+/* NCOLS numeric columns for a drift report: ref uniform in [0, 1) from the
+ * LCG at seed x, cur made from ref (and the LCG state) by cur_of. */
+typedef struct columns {
+    double *ref[NCOLS], *cur[NCOLS];
+    size_t n[NCOLS];
+    int kinds[NCOLS];
+} columns;
+
+static const char *col_names[NCOLS] = { "a", "b", "c", "d", "e", "f" };
+
+static void columns_make(columns *cl, size_t rows, uint64_t x,
+                         double (*cur_of)(double ref, int c, uint64_t x))
+{
+    for (int c = 0; c < NCOLS; c++) {
+        cl->ref[c] = malloc(rows * sizeof(double));
+        cl->cur[c] = malloc(rows * sizeof(double));
+        ck_assert(cl->ref[c] && cl->cur[c]);
+        for (size_t i = 0; i < rows; i++) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            cl->ref[c][i] = (double)(x >> 11) / 9007199254740992.0;
+            cl->cur[c][i] = cur_of(cl->ref[c][i], c, x);
+        }
+        cl->n[c] = rows;
+        cl->kinds[c] = MLOPS_COLUMN_NUMERIC;
+    }
+}
+
+static void columns_free(columns *cl)
+{
+    for (int c = 0; c < NCOLS; c++) {
+        free(cl->ref[c]);
+        free(cl->cur[c]);
+    }
+}
+
+/* The current samples of run_all (ref scaled by column, plus a little of
+ * the LCG) and of options_bound_threads (ref shifted by column). */
+static double cur_scaled(double ref, int c, uint64_t x)
+{
+    return ref * (1.0 + 0.01 * c) + (double)(x % 1000) * 1e-6;
+}
+
+static double cur_shifted(double ref, int c, uint64_t x)
+{
+    (void)x;
+    return ref + 0.01 * c;
+}
+
 static unsigned char *make_data(size_t n)
 {
     unsigned char *b = malloc(n);
@@ -185,41 +233,25 @@ static void run_all(unsigned lim, const unsigned char *data, size_t len, results
     /* Drift: a report, and a two-sample test whose samples are large
      * enough to sort at once (sort.c's PARALLEL_SORT_MIN). */
     size_t rows = 70000;
-    double *ref[NCOLS], *cur[NCOLS];
-    size_t nr[NCOLS], nc[NCOLS];
-    const char *names[NCOLS] = { "a", "b", "c", "d", "e", "f" };
-    int kinds[NCOLS];
-    uint64_t x = 1234567;
-    for (int c = 0; c < NCOLS; c++) {
-        ref[c] = malloc(rows * sizeof(double));
-        cur[c] = malloc(rows * sizeof(double));
-        ck_assert(ref[c] && cur[c]);
-        for (size_t i = 0; i < rows; i++) {
-            x = x * 6364136223846793005ull + 1442695040888963407ull;
-            ref[c][i] = (double)(x >> 11) / 9007199254740992.0;
-            cur[c][i] = ref[c][i] * (1.0 + 0.01 * c) + (double)(x % 1000) * 1e-6;
-        }
-        nr[c] = nc[c] = rows;
-        kinds[c] = MLOPS_COLUMN_NUMERIC;
-    }
+    columns cl;
+    columns_make(&cl, rows, 1234567, cur_scaled);
     mlops_drift_report_opts ro = MLOPS_DRIFT_REPORT_OPTS_INIT;
     ro.threads = 8;
     mlops_drift_report *dr = NULL;
     op_begin(&sp, lim);
-    TU_OK(mlops_drift_report_compute(NCOLS, names, kinds, (const double *const *)ref, nr,
-                                     (const double *const *)cur, nc, &ro, &dr));
+    TU_OK(mlops_drift_report_compute(NCOLS, col_names, cl.kinds, (const double *const *)cl.ref, cl.n,
+                                     (const double *const *)cl.cur, cl.n, &ro, &dr));
     op_end(&sp, lim, "drift report");
     op_begin(&sp, lim);
     mlops_test_result ks;
-    TU_OK(mlops_drift_ks(ref[0], rows, cur[0], rows, &ks));
+    TU_OK(mlops_drift_ks(cl.ref[0], rows, cl.cur[0], rows, &ks));
     op_end(&sp, lim, "two-sample KS test");
     out->ks = ks.statistic;
     for (int c = 0; c < NCOLS; c++) {
         out->stat[c] = dr->columns[c]->statistic;
         out->p[c] = dr->columns[c]->p_value;
-        free(ref[c]);
-        free(cur[c]);
     }
+    columns_free(&cl);
     mlops_drift_report_free(dr);
     mlops_store_close(s);
     tu_rmrf(dir);
@@ -233,23 +265,8 @@ START_TEST(options_bound_threads)
 {
     size_t len = (size_t)1 << 20, rows = 5000;
     unsigned char *data = make_data(len);
-    double *ref[NCOLS], *cur[NCOLS];
-    size_t nr[NCOLS];
-    const char *names[NCOLS] = { "a", "b", "c", "d", "e", "f" };
-    int kinds[NCOLS];
-    uint64_t x = 42;
-    for (int c = 0; c < NCOLS; c++) {
-        ref[c] = malloc(rows * sizeof(double));
-        cur[c] = malloc(rows * sizeof(double));
-        ck_assert(ref[c] && cur[c]);
-        for (size_t i = 0; i < rows; i++) {
-            x = x * 6364136223846793005ull + 1442695040888963407ull;
-            ref[c][i] = (double)(x >> 11) / 9007199254740992.0;
-            cur[c][i] = ref[c][i] + 0.01 * c;
-        }
-        nr[c] = rows;
-        kinds[c] = MLOPS_COLUMN_NUMERIC;
-    }
+    columns cl;
+    columns_make(&cl, rows, 42, cur_shifted);
     for (unsigned t = 1; t <= 2; t++) {
         char *dir = tu_tmpdir();
         mlops_store_opts so = MLOPS_STORE_OPTS_INIT;
@@ -272,15 +289,12 @@ START_TEST(options_bound_threads)
         ro.threads = t;
         mlops_drift_report *dr = NULL;
         op_begin(&sp, 3);
-        TU_OK(mlops_drift_report_compute(NCOLS, names, kinds, (const double *const *)ref, nr,
-                                         (const double *const *)cur, nr, &ro, &dr));
+        TU_OK(mlops_drift_report_compute(NCOLS, col_names, cl.kinds, (const double *const *)cl.ref,
+                                         cl.n, (const double *const *)cl.cur, cl.n, &ro, &dr));
         op_end(&sp, t, "drift report, report option");
         mlops_drift_report_free(dr);
     }
-    for (int c = 0; c < NCOLS; c++) {
-        free(ref[c]);
-        free(cur[c]);
-    }
+    columns_free(&cl);
     free(data);
     TU_OK(mlops_set_thread_limit(0));
 }

@@ -41,6 +41,16 @@ char *tu_path(const char *dir, const char *name)
     return p;
 }
 
+FILE *tu_open_src(const char *name)
+{
+    const char *src = getenv("MLOPS_TEST_SRCDIR");
+    char *path = tu_path(src ? src : "tests", name);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    free(path);
+    return f;
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;

@@ -4,6 +4,7 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* A new empty directory for one test, under $MLOPS_TEST_TMPDIR (set by
  * meson to a folder of the build tree), else $TMPDIR, else /tmp.
@@ -14,6 +15,10 @@ char *tu_tmpdir(void);
 char *tu_mkdtemp(const char *prefix);
 /* malloc'd "dir/name". */
 char *tu_path(const char *dir, const char *name);
+/* A file of the tests folder ($MLOPS_TEST_SRCDIR, set by meson, else
+ * "tests"), NAME relative to it, open for reading; aborts the test when it
+ * cannot be opened. */
+FILE *tu_open_src(const char *name);
 /* rm -rf. */
 void tu_rmrf(const char *path);
 /* Writes len bytes to a new file; aborts the test on failure. */

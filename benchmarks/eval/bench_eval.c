@@ -5,47 +5,13 @@
  *   usage: bench_eval DIR REPEATS
  * DIR holds y.i32 (binary labels), s.f64 (scores in [0, 1]), yt.i32 and
  * yp.i32 (multiclass labels), raw little-endian arrays of the same length. */
+#include "bench_util.h"
+
 #include <mlops.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static void *slurp(const char *dir, const char *name, size_t elem, size_t *n)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    void *p = malloc((size_t)size);
-    if (!p || fread(p, 1, (size_t)size, f) != (size_t)size) {
-        fprintf(stderr, "cannot read %s\n", path);
-        exit(2);
-    }
-    fclose(f);
-    *n = (size_t)size / elem;
-    return p;
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -89,8 +55,7 @@ int main(int argc, char **argv)
                 return 1;
             }
         }
-        qsort(t, (size_t)repeats, sizeof *t, cmp);
-        printf("%s %zu %.6f %.17g\n", runs[r].name, n, t[repeats / 2], res.value);
+        printf("%s %zu %.6f %.17g\n", runs[r].name, n, median(t, repeats), res.value);
     }
     free(t);
     free(y);

@@ -7,46 +7,12 @@
  *   usage: bench_fairness DIR REPEATS
  * DIR holds y.i32, p.i32 (binary labels) and g.i32 (group codes), raw
  * little-endian arrays of the same length. */
+#include "bench_util.h"
+
 #include <mlops.h>
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-
-static void *slurp(const char *dir, const char *name, size_t *n)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    void *p = malloc((size_t)size);
-    if (!p || fread(p, 1, (size_t)size, f) != (size_t)size) {
-        fprintf(stderr, "cannot read %s\n", path);
-        exit(2);
-    }
-    fclose(f);
-    *n = (size_t)size / sizeof(int);
-    return p;
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -57,8 +23,8 @@ int main(int argc, char **argv)
     int repeats = atoi(argv[2]);
     if (repeats < 1 || repeats > 100) repeats = 5;
     size_t n, n2, n3;
-    int *y = slurp(argv[1], "y.i32", &n), *p = slurp(argv[1], "p.i32", &n2),
-        *g = slurp(argv[1], "g.i32", &n3);
+    int *y = slurp(argv[1], "y.i32", sizeof(int), &n), *p = slurp(argv[1], "p.i32", sizeof(int), &n2),
+        *g = slurp(argv[1], "g.i32", sizeof(int), &n3);
     if (n != n2 || n != n3) {
         fprintf(stderr, "arrays differ in length\n");
         return 2;
@@ -92,8 +58,7 @@ int main(int argc, char **argv)
             overall = mlops_fairness_frame_overall(f)->value;
             mlops_fairness_frame_free(f);
         }
-        qsort(t, (size_t)repeats, sizeof *t, cmp);
-        printf("%s %zu %.6f %.17g %.17g\n", runs[r].name, n, t[repeats / 2], diff.value, overall);
+        printf("%s %zu %.6f %.17g %.17g\n", runs[r].name, n, median(t, repeats), diff.value, overall);
     }
     free(t);
     free(y);

@@ -11,32 +11,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clienv import cleanup  # noqa: E402
 from test_cli import ROOT, Base  # noqa: E402
 
+sys.path.insert(0, os.path.join(ROOT, "tests", "eval"))
+from golden_file import fields, load, num  # noqa: E402
+
 SMALL = ("y,p,s,yhat,w,p0,p1,p2,c\n"
          "0,0,0.1,0,1,0.7,0.2,0.1,0\n"
          "1,1,0.8,1,2,0.1,0.8,0.1,1\n"
          "1,0,0.4,0,1,0.2,0.3,0.5,2\n"
          "0,1,0.6,1,1,0.6,0.3,0.1,0\n"
          "1,1,0.9,1,0.5,0.1,0.1,0.8,2\n")
-
-
-def load(name):
-    data, lines = {}, []
-    with open(os.path.join(ROOT, "tests", "eval", name)) as f:
-        for ln in f:
-            p = ln.split()
-            if not p or p[0].startswith("#"):
-                continue
-            if p[0] == "data":
-                n = int(p[3])
-                data[p[1]] = [int(v) for v in p[4:4 + n]] if p[2] == "i" else [float.fromhex(v) for v in p[4:4 + n]]
-            else:
-                lines.append(p)
-    return data, lines
-
-
-def fields(p):
-    i = p.index("->")
-    return dict(t.split("=", 1) for t in p[4:i] if "=" in t), p[i + 1:]
 
 
 def close(got, want):
@@ -88,8 +71,8 @@ class TestEval(Base):
         # F1 macro with weights, ROC AUC with ties, one-vs-rest weighted AUC, R2 with weights.
         checks = 0
         for p in cases.values():
-            kv, rest = fields(p)
-            want = float.fromhex(rest[0]) if rest[0].startswith(("0x", "-0x")) else float(rest[0])
+            kv, rest = fields(p[4:])
+            want = num(rest[0])
             family, metric = p[2], p[3]
             pick = None
             if family == "lab" and metric == "fbeta" and kv.get("avg") == "macro" and "beta" not in kv \
@@ -132,8 +115,7 @@ class TestEval(Base):
         for p in lines:
             if p[0] != "calib":
                 continue
-            i = p.index("->")
-            kv = dict(t.split("=", 1) for t in p[2:i])
+            kv, rest = fields(p[2:])
             if kv["bins"] != "15":
                 continue
             k = int(kv["k"])
@@ -146,7 +128,7 @@ class TestEval(Base):
             args = ["eval", path, "-m", "ece,mce,rmsce", "-l", "y", "-s", ",".join(f"s{j}" for j in range(k)),
                     "--json"] + (["--pos-label", kv["pos"]] if "pos" in kv else [])
             got = [o["value"] for o in self.ok(*args).json()]
-            want = [float.fromhex(v) for v in p[i + 1:i + 4]]
+            want = [num(v) for v in rest[:3]]
             self.assertTrue(all(close(g, w) for g, w in zip(got, want)), (p[:8], got, want))
             seen += 1
         self.assertGreaterEqual(seen, 3)

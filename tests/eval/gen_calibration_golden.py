@@ -33,7 +33,6 @@ Every number is a C99 hex float (exact). Line formats:
         sklearn.calibration.calibration_curve(y, s, pos_label=P, n_bins=B,
         strategy="uniform"): its non-empty bins in order.
 """
-import os
 import sys
 from fractions import Fraction
 
@@ -46,31 +45,13 @@ from torchmetrics.functional.classification import (binary_calibration_error,
                                                     multiclass_calibration_error)
 from torchmetrics.functional.classification.calibration_error import _binning_bucketize, _ce_compute
 
+from golden_lines import data, hx, lines, put, write
+
 PINS = {"torch": (torch.__version__, "2.15.0"), "torchmetrics": (torchmetrics.__version__, "1.9.0"),
         "sklearn": (sklearn.__version__, "1.7.2")}
-HERE = os.path.dirname(os.path.abspath(__file__))
 for lib, (got, want) in PINS.items():
     if not got.startswith(want):
         sys.exit(f"{lib} {want} is required (found {got}); see the docstring")
-
-lines = []
-data = {}
-
-
-def hx(x):
-    x = float(x)
-    if np.isnan(x):
-        return "nan"
-    return x.hex()
-
-
-def put(name, arr):
-    arr = np.asarray(arr)
-    if arr.dtype.kind in "iu":
-        lines.append(f"data {name} i {arr.size} " + " ".join(str(int(v)) for v in arr.ravel()))
-    else:
-        lines.append(f"data {name} d {arr.size} " + " ".join(hx(v) for v in arr.ravel()))
-    data[name] = arr
 
 
 def torch_edges(b):
@@ -201,6 +182,5 @@ multiclass("m_yt_gap", "m_p", 15, labels="m_labels_gap")
 curve("b_yt_pm", "b_p", 10, pos=-1)
 curve("t_yt", "t_p", 5)
 
-with open(os.path.join(HERE, "calibration_golden.txt"), "w") as f:
-    f.write("\n".join(lines) + "\n")
+write("calibration_golden.txt")
 print(f"{len(lines)} lines")

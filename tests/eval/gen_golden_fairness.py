@@ -35,7 +35,6 @@ group is NaN with its reason where fairlearn says 0, and an aggregate over
 an undefined group is NaN), the expected value is nan and a comment line
 before the case records fairlearn's value.
 """
-import os
 import sys
 import warnings
 
@@ -46,8 +45,9 @@ import fairlearn
 from fairlearn import metrics as F
 from sklearn import metrics as M
 
+from golden_lines import data, hx, keys, lines, put, write
+
 PINS = {"fairlearn": "0.15.0", "sklearn": "1.7.2"}
-HERE = os.path.dirname(os.path.abspath(__file__))
 warnings.simplefilter("ignore")
 if fairlearn.__version__ != PINS["fairlearn"] or sklearn.__version__ != PINS["sklearn"]:
     sys.exit(f"fairlearn {PINS['fairlearn']} and scikit-learn {PINS['sklearn']} are required; see the docstring")
@@ -59,31 +59,7 @@ import aif360  # noqa: E402
 from aif360.datasets import BinaryLabelDataset  # noqa: E402
 from aif360.metrics import ClassificationMetric  # noqa: E402
 
-lines = []
-data = {}
 NO_POSITIVES, NO_NEGATIVES, ZERO_DIVISION, NO_WEIGHT = 4, 7, 2, 6
-
-
-def hx(x):
-    x = float(x)
-    if np.isnan(x):
-        return "nan"
-    if np.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return x.hex()
-
-
-def put(name, arr):
-    arr = np.asarray(arr)
-    if arr.dtype.kind in "iu":
-        lines.append(f"data {name} i {arr.size} " + " ".join(str(int(v)) for v in arr.ravel()))
-    else:
-        lines.append(f"data {name} d {arr.size} " + " ".join(hx(v) for v in arr.ravel()))
-    data[name] = arr
-
-
-def keys(kw):
-    return " ".join(f"{k}={hx(v) if isinstance(v, float) else v}" for k, v in kw.items())
 
 
 # ---- data -------------------------------------------------------------------------
@@ -313,9 +289,7 @@ for kind in ("di", "spd"):
     aif_case(f"{kind}_lists_w", kind, yp="yp", g="g", w="w", priv="priv", unpriv="unpriv")
     aif_case(f"{kind}_one_priv", kind, yp="yp", g="g2", priv="priv0b")
 
-with open(os.path.join(HERE, "golden_fairness.txt"), "w") as f:
-    f.write("# Written by tests/eval/gen_golden_fairness.py; do not edit.\n")
-    f.write(f"meta fairlearn {fairlearn.__version__} sklearn {sklearn.__version__} numpy {np.__version__} "
-            f"pandas {pd.__version__} aif360 {aif360.__version__}\n")
-    f.write("\n".join(lines) + "\n")
+write("golden_fairness.txt", "# Written by tests/eval/gen_golden_fairness.py; do not edit.",
+      f"meta fairlearn {fairlearn.__version__} sklearn {sklearn.__version__} numpy {np.__version__} "
+      f"pandas {pd.__version__} aif360 {aif360.__version__}")
 print(f"{sum(1 for ln in lines if not ln.startswith(('data', '#')))} cases")

@@ -1,5 +1,6 @@
 """Shared fixtures. The library under test is the one the mlops package
 loads (MLOPS_LIBRARY or LD_LIBRARY_PATH, set by scripts/test.sh)."""
+import math
 import os
 import subprocess
 import sys
@@ -47,3 +48,21 @@ def run_python(code, env=None, cwd=None):
                 del e[k]
     return subprocess.run([sys.executable, "-c", code], env=e, cwd=cwd, capture_output=True,
                           text=True, timeout=120)
+
+
+# ---- the evaluation golden files (tests/eval/*.txt), shared with the C suites
+
+# The reader lives beside the files (plain Python, shared with tests/cli).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "eval"))
+from golden_file import fields as golden_fields  # noqa: E402,F401
+from golden_file import load as load_eval_golden  # noqa: E402,F401
+from golden_file import num as golden_num  # noqa: E402,F401
+
+
+def close12(got, want):
+    """Within 1e-12 relative; NaN matches NaN, infinities match exactly."""
+    if math.isnan(want):
+        return math.isnan(got)
+    if math.isinf(want):
+        return got == want
+    return got == want or abs(got - want) <= 1e-12 * max(abs(got), abs(want))

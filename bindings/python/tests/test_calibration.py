@@ -2,54 +2,20 @@
 calibration_curve) against tests/eval/calibration_golden.txt (torchmetrics
 and scikit-learn, written by tests/eval/gen_calibration_golden.py)."""
 import math
-import os
 
 import pytest
 
 from mlops import metrics
 from mlops.errors import InvalidArgument
 
+from conftest import close12, golden_fields, golden_num, load_eval_golden
+
 try:
     import numpy
 except ImportError:  # pragma: no cover
     numpy = None
 
-GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "eval",
-                      "calibration_golden.txt")
-
-
-def _num(s):
-    return float(s) if s in ("nan", "inf", "-inf") else float.fromhex(s)
-
-
-def _load():
-    data, lines = {}, []
-    with open(GOLDEN) as f:
-        for line in f:
-            parts = line.split()
-            if not parts or parts[0].startswith("#"):
-                continue
-            if parts[0] == "data":
-                n = int(parts[3])
-                vals = parts[4:4 + n]
-                data[parts[1]] = [int(v) for v in vals] if parts[2] == "i" else [_num(v) for v in vals]
-            else:
-                lines.append(parts)
-    return data, lines
-
-
-DATA, LINES = _load()
-
-
-def _split(parts):
-    i = parts.index("->")
-    return dict(p.split("=", 1) for p in parts[2:i]), parts[i + 1:]
-
-
-def _close(got, want):
-    if math.isnan(want):
-        return math.isnan(got)
-    return got == want or abs(got - want) <= 1e-12 * max(abs(got), abs(want))
+DATA, LINES = load_eval_golden("calibration_golden.txt")
 
 
 def _args(kv):
@@ -65,37 +31,37 @@ def _args(kv):
 
 @pytest.mark.parametrize("parts", [p for p in LINES if p[0] == "calib"], ids=lambda p: p[1])
 def test_torchmetrics_golden(parts):
-    kv, rest = _split(parts)
+    kv, rest = golden_fields(parts[2:])
     yt, s, kw = _args(kv)
-    want = [_num(x) for x in rest[:3]]
+    want = [golden_num(x) for x in rest[:3]]
     for norm, w in zip(("l1", "max", "l2"), want):
-        assert _close(metrics.calibration_error(yt, s, norm=norm, **kw), w), norm
+        assert close12(metrics.calibration_error(yt, s, norm=norm, **kw), w), norm
     t = metrics.reliability_table(yt, s, **kw)
-    assert _close(t.ece, want[0]) and _close(t.mce, want[1]) and _close(t.rmsce, want[2])
+    assert close12(t.ece, want[0]) and close12(t.mce, want[1]) and close12(t.rmsce, want[2])
     nb = int(rest[3])
     assert len(t.bins) == nb
     total = sum(b.weight for b in t.bins)
     for j, b in enumerate(t.bins):
         count, share, conf, acc = rest[4 + 4 * j: 8 + 4 * j]
-        assert b.count == int(count) and _close(b.weight / total, _num(share))
+        assert b.count == int(count) and close12(b.weight / total, golden_num(share))
         if b.count:
-            assert _close(b.confidence, _num(conf)) and _close(b.accuracy, _num(acc))
+            assert close12(b.confidence, golden_num(conf)) and close12(b.accuracy, golden_num(acc))
         else:
             assert math.isnan(b.confidence) and math.isnan(b.accuracy)
     if kw["n_bins"] == 15:
         e = metrics.evaluate("calibration_error", yt, s, **kw)
-        assert _close(e.value, want[0]) and e.reason == 0
+        assert close12(e.value, want[0]) and e.reason == 0
 
 
 @pytest.mark.parametrize("parts", [p for p in LINES if p[0] == "curve"], ids=lambda p: p[1])
 def test_sklearn_calibration_curve(parts):
-    kv, rest = _split(parts)
+    kv, rest = golden_fields(parts[2:])
     m = int(rest[0])
     prob_true, prob_pred = metrics.calibration_curve(DATA[kv["yt"]], DATA[kv["s"]], pos_label=int(kv["pos"]),
                                                      n_bins=int(kv["bins"]))
-    want = [_num(x) for x in rest[1:]]
+    want = [golden_num(x) for x in rest[1:]]
     assert len(prob_true) == m and len(prob_pred) == m
-    assert all(_close(g, w) for g, w in zip(list(prob_true) + list(prob_pred), want))
+    assert all(close12(g, w) for g, w in zip(list(prob_true) + list(prob_pred), want))
 
 
 def test_bootstrap_and_errors():

@@ -4,7 +4,6 @@ tests/eval/gen_golden_fairness.py), under fairlearn's names and arguments;
 string sensitive features; the documented NaN where fairlearn says 0."""
 import functools
 import math
-import os
 import warnings
 
 import pytest
@@ -12,42 +11,9 @@ import pytest
 from mlops import fairness, metrics
 from mlops.errors import InvalidArgument
 
-GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "eval",
-                      "golden_fairness.txt")
+from conftest import close12, golden_fields, golden_num, load_eval_golden
 
-
-def _num(s):
-    return float(s) if s in ("nan", "inf", "-inf") else float.fromhex(s)
-
-
-def _load():
-    data, lines = {}, []
-    with open(GOLDEN) as f:
-        for line in f:
-            parts = line.split()
-            if not parts or parts[0].startswith("#"):
-                continue
-            if parts[0] == "data":
-                n = int(parts[3])
-                vals = parts[4:4 + n]
-                data[parts[1]] = [int(v) for v in vals] if parts[2] == "i" else [_num(v) for v in vals]
-            else:
-                lines.append(parts)
-    return data, lines
-
-
-DATA, LINES = _load()
-
-
-def _fields(parts):
-    i = parts.index("->")
-    return dict(p.split("=", 1) for p in parts[:i]), parts[i + 1:]
-
-
-def _close(got, want):
-    if math.isnan(want):
-        return math.isnan(got)
-    return got == want or abs(got - want) <= 1e-12 * max(abs(got), abs(want))
+DATA, LINES = load_eval_golden("golden_fairness.txt")
 
 
 def _plain(x):
@@ -91,7 +57,7 @@ def test_golden_meta():
 @pytest.mark.parametrize("parts", FRAMES, ids=[p[1] for p in FRAMES])
 def test_golden_frame(parts):
     family, metric = parts[2], parts[3]
-    kw, out = _fields(parts[4:])
+    kw, out = golden_fields(parts[4:])
     yt = DATA[kw["yt"]]
     y2 = DATA[kw["s"]] if family == "sco" else DATA[kw["yp"]]
     k = int(kw.get("k", 1))
@@ -103,26 +69,26 @@ def test_golden_frame(parts):
         warnings.simplefilter("ignore", metrics.UndefinedMetricWarning)
         mf = fairness.MetricFrame(metrics=_metric_fn(family, metric, kw), y_true=yt, y_pred=y2,
                                   sensitive_features=DATA[kw["g"]], sample_params=sp)
-    assert _close(mf.overall, _num(out[0]))
+    assert close12(mf.overall, golden_num(out[0]))
     ngroups = int(out[2])
     by = _plain(mf.by_group)
     groups = mf.groups()
     assert list(by) == [int(out[3 + 7 * j]) for j in range(ngroups)]
     for j in range(ngroups):
         code, value, reason, count = out[3 + 7 * j: 7 + 7 * j]
-        assert _close(by[int(code)], _num(value)), (code, by[int(code)], value)
+        assert close12(by[int(code)], golden_num(value)), (code, by[int(code)], value)
         assert groups[j].reason == int(reason) and groups[j].count == int(count)
     aggs = out[3 + 7 * ngroups:]
     got = [mf.difference(method="between_groups"), mf.difference(method="to_overall"),
            mf.ratio(method="between_groups"), mf.ratio(method="to_overall")]
     for a, g in enumerate(got):
-        assert _close(g, _num(aggs[2 * a])), (a, g, aggs[2 * a])
+        assert close12(g, golden_num(aggs[2 * a])), (a, g, aggs[2 * a])
 
 
 @pytest.mark.parametrize("parts", PARITY, ids=[p[1] for p in PARITY])
 def test_golden_parity(parts):
     kind, measure = parts[2], parts[3]
-    kw, out = _fields(parts[4:])
+    kw, out = golden_fields(parts[4:])
     name = {"dp": "demographic_parity", "eo": "equalized_odds", "eop": "equal_opportunity"}[measure]
     fn = getattr(fairness, f"{name}_{'difference' if kind == 'diff' else 'ratio'}")
     args = dict(sensitive_features=DATA[kw["g"]], method=kw["method"],
@@ -132,19 +98,19 @@ def test_golden_parity(parts):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         v = fn(DATA[kw["yt"]], DATA[kw["yp"]], **args)
-    assert _close(v, _num(out[0])), (v, out[0])
+    assert close12(v, golden_num(out[0])), (v, out[0])
     assert bool(caught) == (int(out[1]) != 0)
 
 
 @pytest.mark.parametrize("parts", AIF, ids=[p[1] for p in AIF])
 def test_golden_aif360(parts):
     kind = parts[2]
-    kw, out = _fields(parts[3:])
+    kw, out = golden_fields(parts[3:])
     fn = fairness.disparate_impact if kind == "di" else fairness.statistical_parity_difference
     v = fn(DATA[kw["yp"]], sensitive_features=DATA[kw["g"]], privileged_groups=DATA[kw["priv"]],
            unprivileged_groups=DATA[kw["unpriv"]] if "unpriv" in kw else None,
            sample_weight=DATA[kw["w"]] if "w" in kw else None)
-    assert _close(v, _num(out[0]))
+    assert close12(v, golden_num(out[0]))
 
 
 def test_string_groups_sorted_and_dict_metrics():
@@ -157,9 +123,9 @@ def test_string_groups_sorted_and_dict_metrics():
     acc = dict(by["acc"].items()) if hasattr(by, "columns") else by["acc"]
     assert list(acc) == ["a", "b", "c"]
     assert acc == {"a": 1 / 3, "b": 1.0, "c": 1 / 2}
-    assert _close(_plain(mf.difference())["acc"], 1 - 1 / 3)
+    assert close12(_plain(mf.difference())["acc"], 1 - 1 / 3)
     assert _plain(mf.group_min())["acc"] == 1 / 3 and _plain(mf.group_max())["acc"] == 1.0
-    assert _close(fairness.disparate_impact(yp, sensitive_features=sf, privileged_groups=["a"]),
+    assert close12(fairness.disparate_impact(yp, sensitive_features=sf, privileged_groups=["a"]),
                   (3 / 5) / (2 / 3))
     with pytest.raises(ValueError):
         fairness.disparate_impact(yp, sensitive_features=sf, privileged_groups=["z"])

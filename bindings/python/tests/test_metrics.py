@@ -3,7 +3,6 @@
 scikit-learn's names and arguments; zero-copy lending; input forms;
 errors and warnings."""
 import math
-import os
 import tracemalloc
 import warnings
 from array import array
@@ -13,51 +12,14 @@ import pytest
 from mlops import _arrays, metrics
 from mlops.errors import InvalidArgument
 
+from conftest import close12, golden_fields, golden_num, load_eval_golden
+
 try:
     import numpy
 except ImportError:  # pragma: no cover
     numpy = None
 
-GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "eval",
-                      "golden.txt")
-
-
-def _load():
-    data, lines = {}, []
-    with open(GOLDEN) as f:
-        for line in f:
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            parts = line.split()
-            if parts[0] == "data":
-                name, kind, n = parts[1], parts[2], int(parts[3])
-                vals = parts[4:4 + n]
-                data[name] = [int(v) for v in vals] if kind == "i" else [_num(v) for v in vals]
-            else:
-                lines.append(parts)
-    return data, lines
-
-
-def _num(s):
-    return float(s) if s in ("nan", "inf", "-inf") else float.fromhex(s)
-
-
-DATA, LINES = _load()
-
-
-def _fields(parts):
-    i = parts.index("->")
-    kv = dict(p.split("=", 1) for p in parts[:i])
-    return kv, parts[i + 1:]
-
-
-def _close(got, want):
-    if math.isnan(want):
-        return math.isnan(got)
-    if math.isinf(want):
-        return got == want
-    return got == want or abs(got - want) <= 1e-12 * max(abs(got), abs(want))
+DATA, LINES = load_eval_golden("golden.txt")
 
 
 REG = {"mae": "mean_absolute_error", "mse": "mean_squared_error", "rmse": "root_mean_squared_error",
@@ -88,7 +50,7 @@ def _call(family, metric, kv, as_numpy=True):
         if metric in ("r2", "ev") and "ff" in kv:
             kw["force_finite"] = bool(int(kv["ff"]))
         if "alpha" in kv:
-            kw["alpha"] = _num(kv["alpha"])
+            kw["alpha"] = golden_num(kv["alpha"])
         return name, yt, _arr(kv["yp"], as_numpy), kw
     if family == "lab":
         name = LAB[metric]
@@ -102,7 +64,7 @@ def _call(family, metric, kv, as_numpy=True):
             if "labels" in kv:
                 kw["labels"] = DATA[kv["labels"]]
             if metric == "fbeta":
-                kw["beta"] = _num(kv.get("beta", "0x1.0000000000000p+0"))
+                kw["beta"] = golden_num(kv.get("beta", "0x1.0000000000000p+0"))
         return name, yt, _arr(kv["yp"], as_numpy), kw
     name = SCO[metric]
     k = int(kv.get("k", "1"))
@@ -115,7 +77,7 @@ def _call(family, metric, kv, as_numpy=True):
     avg = kv.get("avg", "binary")
     if metric == "roc_auc":
         if k == 1:
-            mf = _num(kv.get("max_fpr", "0x1.0000000000000p+0"))
+            mf = golden_num(kv.get("max_fpr", "0x1.0000000000000p+0"))
             kw["max_fpr"] = None if mf == 1.0 else mf
         else:
             kw["average"] = "macro" if avg == "binary" else avg
@@ -146,23 +108,23 @@ def test_golden_meta():
 @pytest.mark.parametrize("parts", CASES, ids=lambda p: f"{p[1]}-{p[2]}-{p[3]}")
 def test_golden_case(parts):
     family, metric = parts[2], parts[3]
-    kv, rest = _fields(parts[4:])
-    want, reason = _num(rest[0]), int(rest[1])
+    kv, rest = golden_fields(parts[4:])
+    want, reason = golden_num(rest[0]), int(rest[1])
     name, yt, y, kw = _call(family, metric, kv)
     e = metrics.evaluate(name, yt, y, **kw)
-    assert _close(e.value, want), (name, kw, e.value, want)
+    assert close12(e.value, want), (name, kw, e.value, want)
     assert e.reason == reason, (name, e)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert _close(getattr(metrics, name)(yt, y, **kw), want)
+        assert close12(getattr(metrics, name)(yt, y, **kw), want)
 
 
 @pytest.mark.parametrize("parts", [p for p in LINES if p[0] == "perclass"], ids=lambda p: p[1])
 def test_golden_per_class(parts):
-    kv, rest = _fields(parts[2:])
+    kv, rest = golden_fields(parts[2:])
     k = int(rest[0])
     kw = {"zero_division": ZD[kv["zd"]] if "zd" in kv else 0,
-          "beta": _num(kv.get("beta", "0x1.0000000000000p+0"))}
+          "beta": golden_num(kv.get("beta", "0x1.0000000000000p+0"))}
     if "w" in kv:
         kw["sample_weight"] = DATA[kv["w"]]
     if "labels" in kv:
@@ -172,13 +134,13 @@ def test_golden_per_class(parts):
         p, r, f, s = metrics.precision_recall_fscore_support(DATA[kv["yt"]], DATA[kv["yp"]], **kw)
     for i in range(k):
         cell = rest[1 + 8 * i: 9 + 8 * i]
-        want = [_num(x) for x in cell[1:5]]
-        assert all(_close(g, w) for g, w in zip((p[i], r[i], f[i], s[i]), want)), (i, cell)
+        want = [golden_num(x) for x in cell[1:5]]
+        assert all(close12(g, w) for g, w in zip((p[i], r[i], f[i], s[i]), want)), (i, cell)
 
 
 @pytest.mark.parametrize("parts", [p for p in LINES if p[0] == "confusion"], ids=lambda p: p[1])
 def test_golden_confusion(parts):
-    kv, rest = _fields(parts[2:])
+    kv, rest = golden_fields(parts[2:])
     k = int(rest[0])
     kw = {"normalize": None if kv.get("norm", "none") == "none" else kv["norm"]}
     if "w" in kv:
@@ -186,20 +148,20 @@ def test_golden_confusion(parts):
     if "labels" in kv:
         kw["labels"] = DATA[kv["labels"]]
     cm = metrics.confusion_matrix(DATA[kv["yt"]], DATA[kv["yp"]], **kw)
-    want = [_num(x) for x in rest[1 + k:]]
+    want = [golden_num(x) for x in rest[1 + k:]]
     got = [float(cm[i][j]) for i in range(k) for j in range(k)]
-    assert all(_close(g, w) for g, w in zip(got, want)) and len(got) == len(want)
+    assert all(close12(g, w) for g, w in zip(got, want)) and len(got) == len(want)
 
 
 @pytest.mark.parametrize("parts", [p for p in LINES if p[0] == "bootstrap"], ids=lambda p: p[1])
 def test_golden_bootstrap(parts):
     family, metric = parts[2], parts[3]
-    kv, rest = _fields(parts[4:])
-    resamples, conf, seed = int(kv.pop("resamples")), _num(kv.pop("confidence")), int(kv.pop("seed"))
+    kv, rest = golden_fields(parts[4:])
+    resamples, conf, seed = int(kv.pop("resamples")), golden_num(kv.pop("confidence")), int(kv.pop("seed"))
     name, yt, y, kw = _call(family, metric, kv)
     b = metrics.bootstrap(name, yt, y, n_resamples=resamples, confidence_level=conf, random_state=seed, **kw)
-    v, lo, hi, defined = _num(rest[0]), _num(rest[1]), _num(rest[2]), int(rest[3])
-    assert _close(b.value, v) and _close(b.low, lo) and _close(b.high, hi), b
+    v, lo, hi, defined = golden_num(rest[0]), golden_num(rest[1]), golden_num(rest[2]), int(rest[3])
+    assert close12(b.value, v) and close12(b.low, lo) and close12(b.high, hi), b
     assert b.defined == defined and b.resamples == resamples
 
 
