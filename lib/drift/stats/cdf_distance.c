@@ -11,17 +11,14 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* integral of |U - V|^p over the real line, p = 1 or 2, for the sorted
- * samples a and b; cwa/cwb are their cumulative weights (cw[i] = the sum
- * of the first i weights), or NULL for unit weights. */
-static double cdf_integral(const double *a, size_t na, const double *cwa, const double *b, size_t nb,
-                           const double *cwb, int p)
+/* integral of |U - V|^p over the real line, p = 1 or 2. */
+static double cdf_integral(const double *a, size_t na, const double *b, size_t nb, int p)
 {
     /* Each CDF step is i/n divided as scipy divides, never i * (1/n): on
      * tie-heavy data i/na - j/nb nearly cancels and the ulp a reciprocal
      * costs would become a relative error far beyond 1e-12 (a 0/1 column
      * of 1,667 + 3,333 values against 1,666 + 3,331: 2.7e-10). */
-    double ta = cwa ? cwa[na] : (double)na, tb = cwb ? cwb[nb] : (double)nb;
+    double dna = (double)na, dnb = (double)nb;
     mlops__ksum sum = { 0.0, 0.0 };
     size_t i = 0, j = 0;
     double v = a[0] < b[0] ? a[0] : b[0];
@@ -36,7 +33,7 @@ static double cdf_integral(const double *a, size_t na, const double *cwa, const 
             next = a[i];
         else
             next = a[i] < b[j] ? a[i] : b[j];
-        double diff = (cwa ? cwa[i] : (double)i) / ta - (cwb ? cwb[j] : (double)j) / tb;
+        double diff = (double)i / dna - (double)j / dnb;
         double delta = next - v;
         mlops__ksum_add(&sum, (p == 1 ? fabs(diff) : diff * diff) * delta);
         v = next;
@@ -60,12 +57,12 @@ static int cdf_distance(const char *fn, const double *ref, size_t nref, const do
 
 double mlops__wasserstein_sorted(const double *a, size_t na, const double *b, size_t nb)
 {
-    return cdf_integral(a, na, NULL, b, nb, NULL, 1);
+    return cdf_integral(a, na, b, nb, 1);
 }
 
 double mlops__energy_sorted(const double *a, size_t na, const double *b, size_t nb)
 {
-    return sqrt(2.0) * sqrt(cdf_integral(a, na, NULL, b, nb, NULL, 2));
+    return sqrt(2.0) * sqrt(cdf_integral(a, na, b, nb, 2));
 }
 
 MLOPS_API int mlops_drift_wasserstein(const double *ref, size_t nref, const double *cur, size_t ncur,
@@ -154,6 +151,34 @@ static int wside_load(const char *fn, const char *side, const char *wname, const
     return MLOPS_OK;
 }
 
+/* integral of |U - V|^p with weighted CDFs. */
+static double cdf_integral_weighted(const wside *A, const wside *B, int p)
+{
+    const double *a = A->v, *b = B->v;
+    size_t na = A->n, nb = B->n;
+    double ta = A->cw[na], tb = B->cw[nb];
+    mlops__ksum sum = { 0.0, 0.0 };
+    size_t i = 0, j = 0;
+    double v = a[0] < b[0] ? a[0] : b[0];
+    for (;;) {
+        while (i < na && a[i] <= v) i++;
+        while (j < nb && b[j] <= v) j++;
+        if (i == na && j == nb) break;
+        double next;
+        if (i == na)
+            next = b[j];
+        else if (j == nb)
+            next = a[i];
+        else
+            next = a[i] < b[j] ? a[i] : b[j];
+        double diff = A->cw[i] / ta - B->cw[j] / tb;
+        double delta = next - v;
+        mlops__ksum_add(&sum, (p == 1 ? fabs(diff) : diff * diff) * delta);
+        v = next;
+    }
+    return mlops__ksum_get(&sum);
+}
+
 static int cdf_distance_opts(const char *fn, const double *ref, size_t nref, const double *cur,
                              size_t ncur, const mlops_distance_opts *opts, int p, double *out)
 {
@@ -173,7 +198,7 @@ static int cdf_distance_opts(const char *fn, const double *ref, size_t nref, con
         wside_free(&a);
         return rc;
     }
-    double integral = cdf_integral(a.v, a.n, a.cw, b.v, b.n, b.cw, p);
+    double integral = cdf_integral_weighted(&a, &b, p);
     *out = p == 1 ? integral : sqrt(2.0) * sqrt(integral);
     wside_free(&a);
     wside_free(&b);
