@@ -1,0 +1,113 @@
+/* Internal: the data-access layer. One connection to a metadata database,
+ * whichever backend holds it (SQLite in the store directory, or
+ * PostgreSQL), with a statement cache and transaction helpers.
+ *
+ * Subsystems write their SQL once, in the subset both backends run
+ * (doc/conventions.md, "SQL"): placeholders are ?N, ids are BIGINT,
+ * digests BLOB/BYTEA, flags integers compared with <> 0, upserts with
+ * ON CONFLICT, new ids with RETURNING. Where the dialects differ, a caller
+ * picks the text with mlops__conn_dialect(), and DDL lives in each
+ * backend's folder. A backend is a versioned table of functions
+ * (mlops__db_driver, lib/db/driver.h), as libgit2's odb backends.
+ *
+ * A connection is used by one thread at a time; the store's pool hands
+ * them out (lib/store/store_internal.h). */
+#ifndef MLOPS_DB_DB_H
+#define MLOPS_DB_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mlops__conn mlops__conn;
+typedef struct mlops__stmt mlops__stmt;
+
+/* What mlops__step returns besides a driver error code (pass that to
+ * mlops__conn_error). Never equal to an error code of any driver. */
+#define MLOPS__ROW 100
+#define MLOPS__DONE 101
+
+enum mlops__dialect { MLOPS__SQLITE = 1, MLOPS__POSTGRES = 2 };
+
+/* Where a connection goes and how. */
+typedef struct mlops__db_target {
+    enum mlops__dialect dialect;
+    const char *path;        /* SQLite: the database file */
+    const char *uri;         /* PostgreSQL: libpq connection string or URI */
+    const char *schema;      /* PostgreSQL: the store's schema */
+    int read_only;           /* refuse writes */
+    const char *synchronous; /* SQLite: PRAGMA synchronous ("OFF", "NORMAL", "FULL") */
+    uint32_t busy_ms;        /* bound on every wait for a lock */
+} mlops__db_target;
+
+/* Opens a connection for t. MLOPS code; the message names the target. */
+int mlops__conn_open(const mlops__db_target *t, mlops__conn **out);
+void mlops__conn_close(mlops__conn *c);
+enum mlops__dialect mlops__conn_dialect(const mlops__conn *c);
+
+/* A prepared statement for sql, cached per connection by the address of
+ * sql: pass string literals (or other static strings), never a built
+ * buffer. The statement comes back reset with no bindings; the caller
+ * steps it and calls mlops__reset when done (the pool resets all on
+ * release as a safety net). */
+int mlops__conn_stmt(mlops__conn *c, const char *sql, mlops__stmt **out);
+/* A statement for built SQL (searches): not cached; free it with
+ * mlops__stmt_finalize. */
+int mlops__conn_prepare(mlops__conn *c, const char *sql, mlops__stmt **out);
+void mlops__stmt_finalize(mlops__stmt *st);
+/* Resets every cached statement (called when a connection returns to the pool). */
+void mlops__conn_reset_all(mlops__conn *c);
+
+/* Runs SQL with no results and no parameters (may hold several statements). */
+int mlops__conn_exec(mlops__conn *c, const char *sql);
+
+/* Maps a driver code (from mlops__step) to an MLOPS code and sets the
+ * message "<what>: <the database's message>". */
+int mlops__conn_error(mlops__conn *c, int rc, const char *what);
+
+/* A write transaction (one writer at a time per store: SQLite's BEGIN
+ * IMMEDIATE, a transaction-level advisory lock on PostgreSQL) or a read
+ * snapshot; COMMIT; ROLLBACK (never fails: the caller is already
+ * reporting an error). */
+int mlops__conn_begin(mlops__conn *c, int write);
+int mlops__conn_commit(mlops__conn *c);
+void mlops__conn_rollback(mlops__conn *c);
+/* Whether a write transaction is open on c. */
+int mlops__conn_in_write(mlops__conn *c);
+
+/* Rows changed by the connection's last INSERT, UPDATE or DELETE. */
+int64_t mlops__conn_changes(mlops__conn *c);
+
+/* The longest LIKE pattern the backend matches natively, in bytes
+ * (longer ones go through mlops_like on SQLite; unbounded = INT32_MAX). */
+int mlops__conn_like_max(mlops__conn *c);
+/* The most parameters one statement may carry. */
+int mlops__conn_max_params(mlops__conn *c);
+
+/* Binds (1-based index) returning MLOPS codes. Text and blobs are copied.
+ * A NULL text binds SQL NULL. */
+int mlops__bind_text(mlops__conn *c, mlops__stmt *st, int idx, const char *text);
+int mlops__bind_int64(mlops__conn *c, mlops__stmt *st, int idx, int64_t v);
+int mlops__bind_blob(mlops__conn *c, mlops__stmt *st, int idx, const void *p, int n);
+int mlops__bind_double(mlops__conn *c, mlops__stmt *st, int idx, double v);
+int mlops__bind_null(mlops__conn *c, mlops__stmt *st, int idx);
+
+/* MLOPS__ROW, MLOPS__DONE or a driver error code. */
+int mlops__step(mlops__stmt *st);
+/* Ends the current execution; bindings stay until the next reuse. */
+void mlops__reset(mlops__stmt *st);
+
+/* Columns of the current row (0-based). Text is NUL-terminated; text and
+ * blob pointers stay valid until the next step or reset. */
+int mlops__col_null(mlops__stmt *st, int i);
+int64_t mlops__col_int64(mlops__stmt *st, int i);
+int mlops__col_int(mlops__stmt *st, int i);
+double mlops__col_double(mlops__stmt *st, int i);
+const char *mlops__col_text(mlops__stmt *st, int i);
+const void *mlops__col_blob(mlops__stmt *st, int i);
+int mlops__col_bytes(mlops__stmt *st, int i);
+
+/* Steps a statement expected to produce no row (INSERT/UPDATE/DELETE),
+ * resets it, and maps errors with `what` as the message prefix. */
+int mlops__conn_step_done(mlops__conn *c, mlops__stmt *st, const char *what);
+
+#endif

@@ -1,0 +1,79 @@
+/* Internal: what a metadata backend implements. lib/db/db.c dispatches
+ * every call in db.h through the connection's driver and keeps the
+ * statement cache, so a backend only talks to its database.
+ *
+ * A backend's connection starts with struct mlops__conn and its
+ * statements with struct mlops__stmt (the first member), so db.c can
+ * reach the driver and the cache. */
+#ifndef MLOPS_DB_DRIVER_H
+#define MLOPS_DB_DRIVER_H
+
+#include "db/db.h"
+
+#define MLOPS__DB_DRIVER_VERSION 1
+#define MLOPS__STMT_CACHE_SIZE 96
+
+typedef struct mlops__db_driver {
+    unsigned version; /* MLOPS__DB_DRIVER_VERSION: db.c refuses any other */
+    const char *name; /* "SQLite", "PostgreSQL": used in messages */
+    enum mlops__dialect dialect;
+
+    int (*open)(const mlops__db_target *t, mlops__conn **out);
+    void (*close)(mlops__conn *c); /* after db.c finalized the cache */
+
+    /* persistent: the statement will be cached and reused. */
+    int (*prepare)(mlops__conn *c, const char *sql, int persistent, mlops__stmt **out);
+    void (*finalize)(mlops__stmt *st);
+    void (*reset)(mlops__stmt *st);          /* end execution, keep bindings */
+    void (*clear_bindings)(mlops__stmt *st); /* before a cached statement is reused */
+    int (*is_busy)(mlops__stmt *st);         /* an execution is open */
+
+    /* Binds: a driver code (0 = OK); text/blob copied. */
+    int (*bind_null)(mlops__stmt *st, int idx);
+    int (*bind_int64)(mlops__stmt *st, int idx, int64_t v);
+    int (*bind_double)(mlops__stmt *st, int idx, double v);
+    int (*bind_text)(mlops__stmt *st, int idx, const char *text);
+    int (*bind_blob)(mlops__stmt *st, int idx, const void *p, int n);
+
+    int (*step)(mlops__stmt *st); /* MLOPS__ROW, MLOPS__DONE or a driver code */
+    int (*col_null)(mlops__stmt *st, int i);
+    int64_t (*col_int64)(mlops__stmt *st, int i);
+    double (*col_double)(mlops__stmt *st, int i);
+    const char *(*col_text)(mlops__stmt *st, int i);
+    const void *(*col_blob)(mlops__stmt *st, int i);
+    int (*col_bytes)(mlops__stmt *st, int i);
+
+    int (*exec)(mlops__conn *c, const char *sql);
+    int (*begin)(mlops__conn *c, int write);
+    int (*commit)(mlops__conn *c);
+    void (*rollback)(mlops__conn *c);
+    int (*in_write)(mlops__conn *c);
+    int64_t (*changes)(mlops__conn *c);
+    int like_max;   /* see mlops__conn_like_max */
+    int max_params; /* see mlops__conn_max_params */
+
+    /* Driver code -> MLOPS code with the message "<what>: <detail>". */
+    int (*error)(mlops__conn *c, int rc, const char *what);
+} mlops__db_driver;
+
+struct mlops__stmt_slot {
+    const char *sql; /* the caller's static string: the cache key */
+    mlops__stmt *stmt;
+};
+
+struct mlops__conn {
+    const mlops__db_driver *drv;
+    int nslots;
+    struct mlops__stmt_slot slots[MLOPS__STMT_CACHE_SIZE];
+};
+
+struct mlops__stmt {
+    mlops__conn *conn;
+};
+
+extern const mlops__db_driver mlops__sqlite_driver;
+#ifdef MLOPS_HAVE_POSTGRES
+extern const mlops__db_driver mlops__postgres_driver;
+#endif
+
+#endif
