@@ -390,7 +390,7 @@ struct insert_arg {
 static int insert_row(mlops__conn *c, void *arg)
 {
     struct insert_arg *a = arg;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "INSERT INTO meta(key, value) VALUES (?1, 'v')", &st);
     if (rc) return rc;
     char key[64];

@@ -136,13 +136,12 @@ static int roots_tx(mlops__conn *c, void *arg)
     const char *const *queries;
     size_t nq = mlops__cas_gc_root_queries(&queries);
     for (size_t q = 0; q < nq; q++) {
-        sqlite3_stmt *st;
-        ck_assert_int_eq(sqlite3_prepare_v2(mlops__conn_db(c), queries[q], -1, &st, NULL),
-                         SQLITE_OK);
-        while (sqlite3_step(st) == SQLITE_ROW)
-            if (sqlite3_column_bytes(st, 0) == 32 && a->n < 16)
-                memcpy(a->found[a->n++].bytes, sqlite3_column_blob(st, 0), 32);
-        sqlite3_finalize(st);
+        mlops__stmt *st;
+        TU_OK(mlops__conn_prepare(c, queries[q], &st));
+        while (mlops__step(st) == MLOPS__ROW)
+            if (mlops__col_bytes(st, 0) == 32 && a->n < 16)
+                memcpy(a->found[a->n++].bytes, mlops__col_blob(st, 0), 32);
+        mlops__stmt_finalize(st);
     }
     return MLOPS_OK;
 }

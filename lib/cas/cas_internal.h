@@ -35,7 +35,7 @@
 
 #include "mlops/cas.h"
 #include "store/store_internal.h"
-#include "util/db.h"
+#include "db/db.h"
 
 #include <stddef.h>
 #include <stdint.h>

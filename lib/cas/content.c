@@ -10,7 +10,7 @@
 int mlops__content_get(mlops__conn *c, const char *func, const mlops_digest *d,
                        mlops__content *out)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT kind, size, manifest, chunks, created_ms FROM cas_content "
                               "WHERE digest = ?1",
@@ -18,32 +18,32 @@ int mlops__content_get(mlops__conn *c, const char *func, const mlops_digest *d,
     if (rc) return rc;
     rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) {
         memset(out, 0, sizeof *out);
-        out->kind = sqlite3_column_int(st, 0);
-        out->size = (uint64_t)sqlite3_column_int64(st, 1);
-        if (sqlite3_column_type(st, 2) == SQLITE_BLOB && sqlite3_column_bytes(st, 2) == 32) {
+        out->kind = mlops__col_int(st, 0);
+        out->size = (uint64_t)mlops__col_int64(st, 1);
+        if (!mlops__col_null(st, 2) && mlops__col_bytes(st, 2) == 32) {
             out->has_manifest = 1;
-            memcpy(out->manifest.bytes, sqlite3_column_blob(st, 2), 32);
+            memcpy(out->manifest.bytes, mlops__col_blob(st, 2), 32);
         }
-        out->chunks = (uint64_t)sqlite3_column_int64(st, 3);
-        out->created_ms = sqlite3_column_int64(st, 4);
+        out->chunks = (uint64_t)mlops__col_int64(st, 3);
+        out->created_ms = mlops__col_int64(st, 4);
         rc = MLOPS_OK;
-    } else if (step == SQLITE_DONE) {
+    } else if (step == MLOPS__DONE) {
         char ds[MLOPS_DIGEST_STRLEN];
         rc = mlops__err(MLOPS_ENOTFOUND, "%s: no blob or tree %s in this store", func,
                         mlops__digest_str(d, ds));
     } else {
         rc = mlops__conn_error(c, step, "looking up content");
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
 int mlops__content_touch(mlops__conn *c, const mlops_digest *d, int64_t now_ms, int *found)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "UPDATE cas_content SET touched_ms = max(touched_ms, ?2) "
                               "WHERE digest = ?1",
@@ -51,7 +51,7 @@ int mlops__content_touch(mlops__conn *c, const mlops_digest *d, int64_t now_ms, 
     if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
     if (!rc) rc = mlops__bind_int64(c, st, 2, now_ms);
     if (!rc) rc = mlops__conn_step_done(c, st, "refreshing content");
-    if (!rc) *found = sqlite3_changes(mlops__conn_db(c)) > 0;
+    if (!rc) *found = mlops__conn_changes(c) > 0;
     return rc;
 }
 
@@ -62,24 +62,24 @@ int mlops__cas_exists(mlops__conn *c, const mlops_digest *d, int *exists)
     if (!exists) return mlops__err_null(__func__, "exists");
     /* In a write transaction the caller is about to record a reference:
      * refreshing the content keeps a concurrent gc off it. */
-    if (sqlite3_txn_state(mlops__conn_db(c), NULL) == SQLITE_TXN_WRITE)
+    if (mlops__conn_in_write(c))
         return mlops__content_touch(c, d, mlops__now_ms(), exists);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "SELECT 1 FROM cas_content WHERE digest = ?1", &st);
     if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+    int step = mlops__step(st);
+    mlops__reset(st);
+    if (step != MLOPS__ROW && step != MLOPS__DONE)
         return mlops__conn_error(c, step, "looking up content");
-    *exists = step == SQLITE_ROW;
+    *exists = step == MLOPS__ROW;
     return MLOPS_OK;
 }
 
 int mlops__content_insert(mlops__conn *c, const mlops_digest *d, int kind, uint64_t size,
                           const mlops_digest *manifest, uint64_t chunks, int64_t now_ms)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "INSERT INTO cas_content(digest, kind, size, manifest, chunks, "
                               "created_ms, touched_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "
@@ -99,14 +99,14 @@ int mlops__content_insert(mlops__conn *c, const mlops_digest *d, int kind, uint6
 
 int mlops__object_recorded(mlops__conn *c, const mlops_digest *d, int *yes)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "SELECT 1 FROM cas_object WHERE digest = ?1", &st);
     if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+    int step = mlops__step(st);
+    mlops__reset(st);
+    if (step != MLOPS__ROW && step != MLOPS__DONE)
         return mlops__conn_error(c, step, "looking up an object");
-    *yes = step == SQLITE_ROW;
+    *yes = step == MLOPS__ROW;
     return MLOPS_OK;
 }

@@ -118,7 +118,7 @@ static int reraise(mlops__ingest *ig)
 static int chunk_reused(struct worker *w, const mlops_digest *d, int *reused)
 {
     mlops__conn *c = w->conn;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int yes = 0;
     *reused = 0;
     int rc = mlops__object_recorded(c, d, &yes);
@@ -133,7 +133,7 @@ static int chunk_reused(struct worker *w, const mlops_digest *d, int *reused)
      * meeting in SQLite's busy handler, which sleeps. */
     pthread_mutex_lock(&w->ig->db_mu);
     if (!rc) rc = mlops__conn_step_done(c, st, "refreshing a chunk");
-    if (!rc) *reused = sqlite3_changes(mlops__conn_db(c)) > 0;
+    if (!rc) *reused = mlops__conn_changes(c) > 0;
     pthread_mutex_unlock(&w->ig->db_mu);
     return rc;
 }
@@ -563,7 +563,7 @@ static int commit_chunked_tx(mlops__conn *c, void *arg)
     if (rc || found) return rc; /* the same content was committed before */
     rc = mlops__content_insert(c, a->blob, MLOPS__KIND_BLOB, ig->total, a->manifest,
                                ig->nchunks, now);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     uint64_t offset = 0;
     for (size_t i = 0; !rc && i < ig->nchunks; i++) {
         rc = mlops__conn_stmt(c,

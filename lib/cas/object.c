@@ -377,7 +377,7 @@ int mlops__objects_commit(mlops__conn *c, mlops_store *s, mlops__placed *objs, s
 {
     for (size_t i = 0; i < n; i++) {
         mlops__placed *p = &objs[i];
-        sqlite3_stmt *st;
+        mlops__stmt *st;
         int rc;
         if (p->placed && !mlops__object_file_present(s, &p->digest)) {
             /* Only a gc removes a file that has no row, and only one older
@@ -409,7 +409,7 @@ int mlops__objects_commit(mlops__conn *c, mlops_store *s, mlops__placed *objs, s
         if (!rc) rc = mlops__bind_int64(c, st, 5, now_ms);
         if (!rc) rc = mlops__conn_step_done(c, st, "recording an object");
         if (rc) return rc;
-        if (p->placed || sqlite3_changes(mlops__conn_db(c)) > 0) continue;
+        if (p->placed || mlops__conn_changes(c) > 0) continue;
         /* No row: the file we found in place is an orphan (a crashed
          * writer's) or on its way out (gc). */
         rc = ensure_file(s, p);

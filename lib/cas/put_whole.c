@@ -48,7 +48,7 @@ static int commit_whole_tx(mlops__conn *c, void *arg)
     if (!rc)
         rc = mlops__content_insert(c, &a->obj->digest, a->kind, a->obj->size, NULL, a->entries,
                                    now);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     for (size_t i = 0; !rc && i < a->nchildren; i++) {
         rc = mlops__conn_stmt(c,
                               "INSERT OR IGNORE INTO cas_tree_child(tree, child) VALUES (?1, ?2)",

@@ -30,7 +30,7 @@ static int set_tx(mlops__conn *c, void *arg)
         return mlops__err(MLOPS_ENOTFOUND, "%s: no blob or tree %s for ref '%s'", a->fn,
                           mlops__digest_str(a->d, ds), a->name);
     }
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     rc = mlops__conn_stmt(c,
                           "INSERT INTO cas_ref(name, digest, updated_ms) VALUES (?1, ?2, ?3) "
                           "ON CONFLICT(name) DO UPDATE SET digest = excluded.digest, "
@@ -63,18 +63,18 @@ MLOPS_API int mlops_ref_get(mlops_store *s, const char *name, mlops_digest *out)
     mlops__conn *c;
     rc = mlops__store_conn(s, &c);
     if (rc) return rc;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     rc = mlops__conn_stmt(c, "SELECT digest FROM cas_ref WHERE name = ?1", &st);
     if (!rc) rc = mlops__bind_text(c, st, 1, name);
     if (!rc) {
-        int step = sqlite3_step(st);
-        if (step == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
-            memcpy(out->bytes, sqlite3_column_blob(st, 0), 32);
-        else if (step == SQLITE_ROW || step == SQLITE_DONE)
+        int step = mlops__step(st);
+        if (step == MLOPS__ROW && mlops__col_bytes(st, 0) == 32)
+            memcpy(out->bytes, mlops__col_blob(st, 0), 32);
+        else if (step == MLOPS__ROW || step == MLOPS__DONE)
             rc = mlops__err(MLOPS_ENOTFOUND, "%s: no ref '%s'", __func__, name);
         else
             rc = mlops__conn_error(c, step, "reading a ref");
-        sqlite3_reset(st);
+        mlops__reset(st);
     }
     mlops__store_release(s, c);
     return rc;
@@ -89,11 +89,11 @@ static int delete_tx(mlops__conn *c, void *arg)
 {
     const struct delete_arg *a = arg;
     const char *name = a->name;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "DELETE FROM cas_ref WHERE name = ?1", &st);
     if (!rc) rc = mlops__bind_text(c, st, 1, name);
     if (!rc) rc = mlops__conn_step_done(c, st, "deleting a ref");
-    if (!rc && sqlite3_changes(mlops__conn_db(c)) == 0)
+    if (!rc && mlops__conn_changes(c) == 0)
         rc = mlops__err(MLOPS_ENOTFOUND, "%s: no ref '%s'", a->fn, name);
     return rc;
 }
@@ -154,7 +154,7 @@ static int load_refs(mlops_ref_iter *it)
     mlops__conn *c;
     int rc = mlops__store_conn(it->s, &c);
     if (rc) return rc;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     if (it->last)
         rc = mlops__conn_stmt(c,
                               "SELECT name, digest FROM cas_ref WHERE name > ?1 "
@@ -167,9 +167,9 @@ static int load_refs(mlops_ref_iter *it)
                               &st);
     if (!rc) rc = mlops__bind_text(c, st, 1, it->last ? it->last : it->prefix);
     if (!rc) rc = mlops__bind_int64(c, st, 2, PAGE);
-    int step = SQLITE_DONE;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(st, 0);
+    int step = MLOPS__DONE;
+    while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
+        const char *name = mlops__col_text(st, 0);
         if (!name || strncmp(name, it->prefix, it->plen) != 0) {
             it->done = 1;
             break;
@@ -180,17 +180,17 @@ static int load_refs(mlops_ref_iter *it)
             rc = mlops__err_nomem("listing refs");
             break;
         }
-        if (sqlite3_column_bytes(st, 1) == 32) memcpy(r->d.bytes, sqlite3_column_blob(st, 1), 32);
+        if (mlops__col_bytes(st, 1) == 32) memcpy(r->d.bytes, mlops__col_blob(st, 1), 32);
         it->n++;
     }
-    if (!rc && step != SQLITE_ROW && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "listing refs");
+    if (!rc && step != MLOPS__ROW && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "listing refs");
     if (!rc && it->n < PAGE) it->done = 1;
     if (!rc && it->n) {
         free(it->last);
         it->last = mlops__strdup(it->page[it->n - 1].name);
         if (!it->last) rc = mlops__err_nomem("listing refs");
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     mlops__store_release(it->s, c);
     return rc;
 }

@@ -16,7 +16,7 @@ int mlops__spans_load(mlops__conn *c, const mlops_digest *d, const mlops__conten
         }
         return MLOPS_OK;
     }
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT pos, size, chunk FROM cas_chunk WHERE blob = ?1 AND "
                               "pos >= (SELECT max(pos) FROM cas_chunk "
@@ -28,18 +28,18 @@ int mlops__spans_load(mlops__conn *c, const mlops_digest *d, const mlops__conten
     if (!rc) rc = mlops__bind_int64(c, st, 3, (int64_t)max);
     if (rc) return rc;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
         mlops__span *sp = &out[(*n)++];
-        sp->offset = (uint64_t)sqlite3_column_int64(st, 0);
-        sp->size = (uint64_t)sqlite3_column_int64(st, 1);
-        if (sqlite3_column_bytes(st, 2) != 32) {
-            sqlite3_reset(st);
+        sp->offset = (uint64_t)mlops__col_int64(st, 0);
+        sp->size = (uint64_t)mlops__col_int64(st, 1);
+        if (mlops__col_bytes(st, 2) != 32) {
+            mlops__reset(st);
             return mlops__err(MLOPS_ECORRUPT, "a chunk row of a blob has a malformed digest");
         }
-        memcpy(sp->digest.bytes, sqlite3_column_blob(st, 2), 32);
+        memcpy(sp->digest.bytes, mlops__col_blob(st, 2), 32);
     }
-    sqlite3_reset(st);
-    if (step != SQLITE_DONE) return mlops__conn_error(c, step, "listing chunks");
+    mlops__reset(st);
+    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "listing chunks");
     return MLOPS_OK;
 }
 
@@ -50,13 +50,13 @@ int mlops__spans_max_size(mlops__conn *c, const mlops_digest *d, const mlops__co
         *out = ct->size;
         return MLOPS_OK;
     }
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "SELECT max(size) FROM cas_chunk WHERE blob = ?1", &st);
     if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    *out = step == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (step != SQLITE_ROW) return mlops__conn_error(c, step, "sizing chunks");
+    int step = mlops__step(st);
+    *out = step == MLOPS__ROW ? (uint64_t)mlops__col_int64(st, 0) : 0;
+    mlops__reset(st);
+    if (step != MLOPS__ROW) return mlops__conn_error(c, step, "sizing chunks");
     return MLOPS_OK;
 }

@@ -19,7 +19,7 @@ MLOPS_API int mlops_blob_info_init(mlops_blob_info *info, unsigned version)
 static int chunk_totals(mlops__conn *c, const mlops_digest *d, uint64_t *stored,
                         uint64_t *zstd)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT coalesce(sum(stored), 0), coalesce(sum(encoding = 1), 0) "
                               "FROM cas_object WHERE digest IN "
@@ -27,31 +27,31 @@ static int chunk_totals(mlops__conn *c, const mlops_digest *d, uint64_t *stored,
                               &st);
     if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        *stored = (uint64_t)sqlite3_column_int64(st, 0);
-        *zstd = (uint64_t)sqlite3_column_int64(st, 1);
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) {
+        *stored = (uint64_t)mlops__col_int64(st, 0);
+        *zstd = (uint64_t)mlops__col_int64(st, 1);
     }
-    sqlite3_reset(st);
-    return step == SQLITE_ROW ? MLOPS_OK : mlops__conn_error(c, step, "summing chunks");
+    mlops__reset(st);
+    return step == MLOPS__ROW ? MLOPS_OK : mlops__conn_error(c, step, "summing chunks");
 }
 
 static int object_row(mlops__conn *c, const mlops_digest *d, uint64_t *stored, int *encoding)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "SELECT stored, encoding FROM cas_object WHERE digest = ?1",
                               &st);
     if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
     if (rc) return rc;
-    int step = sqlite3_step(st);
+    int step = mlops__step(st);
     *stored = 0;
     *encoding = 0;
-    if (step == SQLITE_ROW) {
-        *stored = (uint64_t)sqlite3_column_int64(st, 0);
-        *encoding = sqlite3_column_int(st, 1);
+    if (step == MLOPS__ROW) {
+        *stored = (uint64_t)mlops__col_int64(st, 0);
+        *encoding = mlops__col_int(st, 1);
     }
-    sqlite3_reset(st);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+    mlops__reset(st);
+    if (step != MLOPS__ROW && step != MLOPS__DONE)
         return mlops__conn_error(c, step, "looking up an object");
     return MLOPS_OK;
 }
@@ -136,7 +136,7 @@ MLOPS_API int mlops_blob_list_open(mlops_store *s, int kinds, mlops_blob_iter **
 
 static int load_page(mlops_blob_iter *it, mlops__conn *c)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT digest FROM cas_content WHERE digest > ?1 "
                               "AND (?2 = 0 OR kind = ?2) ORDER BY digest LIMIT ?3",
@@ -147,11 +147,11 @@ static int load_page(mlops_blob_iter *it, mlops__conn *c)
     if (rc) return rc;
     it->n = it->next = 0;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        if (sqlite3_column_bytes(st, 0) == 32)
-            memcpy(it->page[it->n++].bytes, sqlite3_column_blob(st, 0), 32);
-    sqlite3_reset(st);
-    if (step != SQLITE_DONE) return mlops__conn_error(c, step, "listing content");
+    while ((step = mlops__step(st)) == MLOPS__ROW)
+        if (mlops__col_bytes(st, 0) == 32)
+            memcpy(it->page[it->n++].bytes, mlops__col_blob(st, 0), 32);
+    mlops__reset(st);
+    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "listing content");
     if (it->n < PAGE) it->done = 1;
     if (it->n) it->last = it->page[it->n - 1];
     it->started = 1;

@@ -83,6 +83,13 @@ int mlops__conn_like_max(mlops__conn *c);
 /* The most parameters one statement may carry. */
 int mlops__conn_max_params(mlops__conn *c);
 
+/* The store's database as a whole (see lib/db/driver.h): used by
+ * lib/store/schema.c and store.c only. */
+int mlops__db_prepare_store(mlops__conn *c, const char *where, uint32_t busy_ms);
+int mlops__db_read_format(mlops__conn *c, const char *where, int *version);
+int mlops__db_begin_migration(mlops__conn *c);
+int mlops__db_write_format(mlops__conn *c, int version);
+
 /* Binds (1-based index) returning MLOPS codes. Text and blobs are copied.
  * A NULL text binds SQL NULL. */
 int mlops__bind_text(mlops__conn *c, mlops__stmt *st, int idx, const char *text);
@@ -105,6 +112,19 @@ double mlops__col_double(mlops__stmt *st, int i);
 const char *mlops__col_text(mlops__stmt *st, int i);
 const void *mlops__col_blob(mlops__stmt *st, int i);
 int mlops__col_bytes(mlops__stmt *st, int i);
+/* The storage class of a column's value in this row (a search key can be
+ * a number or text row by row). */
+enum mlops__col_kind { MLOPS__COL_NULL, MLOPS__COL_INT, MLOPS__COL_REAL, MLOPS__COL_TEXT, MLOPS__COL_BLOB };
+enum mlops__col_kind mlops__col_type(mlops__stmt *st, int i);
+
+/* The MLOPS code a driver code stands for, without setting a message
+ * (e.g. to tell a constraint violation, MLOPS_ECONFLICT, from a failure). */
+int mlops__conn_code(mlops__conn *c, int rc);
+/* The error for a statement that should have returned a row: step is
+ * MLOPS__DONE (the row is missing: MLOPS_ECORRUPT) or a driver code. */
+int mlops__conn_row_error(mlops__conn *c, int step, const char *what);
+/* Steps an INSERT ... RETURNING <id>, reads the id, resets. */
+int mlops__conn_step_id(mlops__conn *c, mlops__stmt *st, const char *what, int64_t *id);
 
 /* Steps a statement expected to produce no row (INSERT/UPDATE/DELETE),
  * resets it, and maps errors with `what` as the message prefix. */

@@ -42,6 +42,7 @@ typedef struct mlops__db_driver {
     const char *(*col_text)(mlops__stmt *st, int i);
     const void *(*col_blob)(mlops__stmt *st, int i);
     int (*col_bytes)(mlops__stmt *st, int i);
+    enum mlops__col_kind (*col_type)(mlops__stmt *st, int i);
 
     int (*exec)(mlops__conn *c, const char *sql);
     int (*begin)(mlops__conn *c, int write);
@@ -49,11 +50,26 @@ typedef struct mlops__db_driver {
     void (*rollback)(mlops__conn *c);
     int (*in_write)(mlops__conn *c);
     int64_t (*changes)(mlops__conn *c);
-    int like_max;   /* see mlops__conn_like_max */
-    int max_params; /* see mlops__conn_max_params */
+    int (*like_max)(mlops__conn *c);   /* see mlops__conn_like_max */
+    int (*max_params)(mlops__conn *c); /* see mlops__conn_max_params */
 
     /* Driver code -> MLOPS code with the message "<what>: <detail>". */
     int (*error)(mlops__conn *c, int rc, const char *what);
+    /* Driver code -> MLOPS code, no message. */
+    int (*code_of)(mlops__conn *c, int rc);
+
+    /* The store's database as a whole (lib/store/schema.c drives them;
+     * where names the store in messages): */
+    /* Once per store open, before anything else (SQLite: WAL mode). */
+    int (*prepare_store)(mlops__conn *c, const char *where, uint32_t busy_ms);
+    /* The format version a store's database records: 0 for an empty
+     * database, MLOPS_EFORMAT when another program's data is there. */
+    int (*read_format)(mlops__conn *c, const char *where, int *version);
+    /* Starts the one transaction that creates or migrates the schema,
+     * excluding every other opener until it commits. */
+    int (*begin_migration)(mlops__conn *c);
+    /* Records version (inside the migration transaction). */
+    int (*write_format)(mlops__conn *c, int version);
 } mlops__db_driver;
 
 struct mlops__stmt_slot {

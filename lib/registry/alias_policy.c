@@ -22,7 +22,7 @@ static int cmp_key(const void *a, const void *b)
 static int policy_keys(mlops__conn *c, int64_t model_id, const char *alias, trusted_key **keys,
                        size_t *n)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT fingerprint, public_key FROM reg_policy_keys "
                               "WHERE model_id = ?1 AND alias = ?2 ORDER BY fingerprint",
@@ -34,7 +34,7 @@ static int policy_keys(mlops__conn *c, int64_t model_id, const char *alias, trus
     *n = 0;
     size_t cap = 0;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
         if (*n == cap) {
             cap = cap ? 2 * cap : 4;
             trusted_key *p = realloc(*keys, cap * sizeof *p);
@@ -46,11 +46,11 @@ static int policy_keys(mlops__conn *c, int64_t model_id, const char *alias, trus
         }
         trusted_key *k = &(*keys)[(*n)++];
         memset(k, 0, sizeof *k);
-        if (sqlite3_column_bytes(st, 0) == 32) memcpy(k->fingerprint.bytes, sqlite3_column_blob(st, 0), 32);
-        if (sqlite3_column_bytes(st, 1) == 32) memcpy(k->pub, sqlite3_column_blob(st, 1), 32);
+        if (mlops__col_bytes(st, 0) == 32) memcpy(k->fingerprint.bytes, mlops__col_blob(st, 0), 32);
+        if (mlops__col_bytes(st, 1) == 32) memcpy(k->pub, mlops__col_blob(st, 1), 32);
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading a signing policy");
-    sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading a signing policy");
+    mlops__reset(st);
     if (rc) {
         free(*keys);
         *keys = NULL;
@@ -89,7 +89,7 @@ static int check_with_keys(mlops__conn *c, mlops_store *s, const char *func, con
     msgpack_sbuffer manifest;
     msgpack_sbuffer_init(&manifest);
     int rc = mlops__manifest_build(s, model, v, &manifest);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c,
                               "SELECT fingerprint, signature FROM reg_signatures "
@@ -100,22 +100,22 @@ static int check_with_keys(mlops__conn *c, mlops_store *s, const char *func, con
         msgpack_sbuffer_destroy(&manifest);
         return rc;
     }
-    int nsig = 0, ntrusted = 0, ok = 0, step = SQLITE_DONE;
-    while (!ok && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    int nsig = 0, ntrusted = 0, ok = 0, step = MLOPS__DONE;
+    while (!ok && (step = mlops__step(st)) == MLOPS__ROW) {
         nsig++;
-        const trusted_key *k = sqlite3_column_bytes(st, 0) == 32
-                                   ? find_key(keys, n, sqlite3_column_blob(st, 0))
+        const trusted_key *k = mlops__col_bytes(st, 0) == 32
+                                   ? find_key(keys, n, mlops__col_blob(st, 0))
                                    : NULL;
-        if (!k || sqlite3_column_bytes(st, 1) != 64) continue;
+        if (!k || mlops__col_bytes(st, 1) != 64) continue;
         ntrusted++;
         mlops__sign_key key;
         rc = mlops__sign_key_from_raw(func, k->pub, &key);
         if (rc) break;
-        ok = mlops__sign_verify(&key, manifest.data, manifest.size, sqlite3_column_blob(st, 1));
+        ok = mlops__sign_verify(&key, manifest.data, manifest.size, mlops__col_blob(st, 1));
         mlops__sign_key_free(&key);
     }
-    if (!rc && !ok && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading signatures");
-    sqlite3_reset(st);
+    if (!rc && !ok && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading signatures");
+    mlops__reset(st);
     msgpack_sbuffer_destroy(&manifest);
     if (rc || ok) return rc;
     const char *why = nsig == 0       ? "it is not signed"
@@ -153,7 +153,7 @@ struct policy_op {
 
 static int delete_keys(mlops__conn *c, int64_t model_id, const char *alias)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "DELETE FROM reg_policy_keys WHERE model_id = ?1 AND alias = ?2",
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
@@ -165,7 +165,7 @@ static int delete_keys(mlops__conn *c, int64_t model_id, const char *alias)
 static int insert_keys(mlops__conn *c, const struct policy_op *op, int64_t model_id)
 {
     for (size_t i = 0; i < op->nkeys; i++) {
-        sqlite3_stmt *st;
+        mlops__stmt *st;
         int rc = mlops__conn_stmt(c,
                                   "INSERT INTO reg_policy_keys(model_id, alias, fingerprint, "
                                   "public_key) VALUES (?1, ?2, ?3, ?4)",
@@ -309,7 +309,7 @@ int mlops__reg_policies_drop(mlops__conn *c, const mlops__reg_change *ch, int64_
                              const char *model)
 {
     for (;;) {
-        sqlite3_stmt *st;
+        mlops__stmt *st;
         int rc = mlops__conn_stmt(c,
                                   "SELECT alias FROM reg_policy_keys WHERE model_id = ?1 "
                                   "ORDER BY alias LIMIT 1",

@@ -14,7 +14,7 @@
 static int alias_current(mlops__conn *c, int64_t model_id, const char *alias,
                          int64_t *version_id, int64_t *number, int *found)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT a.version_id, v.number FROM reg_aliases a "
                               "JOIN reg_versions v ON v.id = a.version_id "
@@ -23,14 +23,14 @@ static int alias_current(mlops__conn *c, int64_t model_id, const char *alias,
     if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
     if (!rc) rc = mlops__bind_text(c, st, 2, alias);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    *found = step == SQLITE_ROW;
+    int step = mlops__step(st);
+    *found = step == MLOPS__ROW;
     if (*found) {
-        *version_id = sqlite3_column_int64(st, 0);
-        *number = sqlite3_column_int64(st, 1);
+        *version_id = mlops__col_int64(st, 0);
+        *number = mlops__col_int64(st, 1);
     }
-    sqlite3_reset(st);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+    mlops__reset(st);
+    if (step != MLOPS__ROW && step != MLOPS__DONE)
         return mlops__conn_error(c, step, "reading an alias");
     return MLOPS_OK;
 }
@@ -74,7 +74,7 @@ struct alias_op {
 static int write_alias(mlops__conn *c, const struct alias_op *op, int64_t model_id,
                        int64_t version_id, int64_t seq)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "INSERT INTO reg_aliases(model_id, alias, version_id, updated_ms, "
                               "event_seq) VALUES (?1, ?2, ?3, ?4, ?5) "
@@ -147,7 +147,7 @@ static int drop_alias(mlops__conn *c, const mlops__reg_change *ch, int64_t model
     snprintf(old_text, sizeof old_text, "%lld", (long long)number);
     mlops__audit_ev ev = { "alias.delete", model_id, model, 0, alias, old_text, NULL };
     int rc = mlops__audit_append(c, ch, &ev, NULL);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c, "DELETE FROM reg_aliases WHERE model_id = ?1 AND alias = ?2",
                               &st);
@@ -189,7 +189,7 @@ int mlops__reg_aliases_drop_for_version(mlops__conn *c, const mlops__reg_change 
 {
     /* One at a time: the statement is reset before each removal. */
     for (;;) {
-        sqlite3_stmt *st;
+        mlops__stmt *st;
         int rc = mlops__conn_stmt(c,
                                   "SELECT alias FROM reg_aliases WHERE model_id = ?1 "
                                   "AND version_id = ?2 ORDER BY alias LIMIT 1",

@@ -11,26 +11,26 @@
 
 int mlops__audit_head_read(mlops__conn *c, int64_t *seq, mlops_digest *hash, int64_t *time_ms)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(
         c, "SELECT seq, hash, time_ms FROM audit_events ORDER BY seq DESC LIMIT 1", &st);
     if (rc) return rc;
-    int step = sqlite3_step(st);
+    int step = mlops__step(st);
     *seq = 0;
     memset(hash, 0, sizeof *hash);
     if (time_ms) *time_ms = INT64_MIN;
-    if (step == SQLITE_ROW) {
-        *seq = sqlite3_column_int64(st, 0);
-        const void *h = sqlite3_column_blob(st, 1);
-        if (sqlite3_column_bytes(st, 1) != 32 || !h)
+    if (step == MLOPS__ROW) {
+        *seq = mlops__col_int64(st, 0);
+        const void *h = mlops__col_blob(st, 1);
+        if (mlops__col_bytes(st, 1) != 32 || !h)
             rc = mlops__err(MLOPS_ECORRUPT, "audit event %lld has no 32-byte hash",
                             (long long)*seq);
         else memcpy(hash->bytes, h, 32);
-        if (time_ms) *time_ms = sqlite3_column_int64(st, 2);
-    } else if (step != SQLITE_DONE) {
+        if (time_ms) *time_ms = mlops__col_int64(st, 2);
+    } else if (step != MLOPS__DONE) {
         rc = mlops__conn_error(c, step, "reading the audit log's head");
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
@@ -95,7 +95,7 @@ int mlops__audit_append_payload(mlops__conn *c, const mlops__reg_change *ch,
     msgpack_sbuffer_destroy(&enc);
     if (rc) return rc;
 
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     rc = mlops__conn_stmt(c,
                           "INSERT INTO audit_events(seq, time_ms, actor, action, model_id, "
                           "model, version, key, old_value, new_value, reason, hash, format, "
@@ -134,9 +134,9 @@ struct verify_ctx {
     mlops_audit_report r;
 };
 
-static const char *col_text(sqlite3_stmt *st, int i)
+static const char *col_text(mlops__stmt *st, int i)
 {
-    return (const char *)sqlite3_column_text(st, i);
+    return mlops__col_text(st, i);
 }
 
 static int chain_broken(struct verify_ctx *v, int64_t seq, const char *why)
@@ -177,7 +177,7 @@ static int check_checkpoint(struct verify_ctx *v, const mlops__audit_row *r,
 
 static int walk_chain(mlops__conn *c, struct verify_ctx *v)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT seq, time_ms, actor, action, model_id, model, version, "
                               "key, old_value, new_value, reason, hash, format, payload "
@@ -193,26 +193,26 @@ static int walk_chain(mlops__conn *c, struct verify_ctx *v)
     int64_t expected = 1, prev_time = INT64_MIN;
     int head_seen = 0, prev_format = MLOPS__AUDIT_FORMAT_V1;
     char why[300];
-    int step = SQLITE_DONE;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    int step = MLOPS__DONE;
+    while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
         mlops__audit_row r = {
-            .seq = sqlite3_column_int64(st, 0),
-            .time_ms = sqlite3_column_int64(st, 1),
+            .seq = mlops__col_int64(st, 0),
+            .time_ms = mlops__col_int64(st, 1),
             .actor = col_text(st, 2),
             .action = col_text(st, 3),
-            .model_id = sqlite3_column_int64(st, 4),
+            .model_id = mlops__col_int64(st, 4),
             .model = col_text(st, 5),
-            .version = sqlite3_column_int64(st, 6),
+            .version = mlops__col_int64(st, 6),
             .key = col_text(st, 7),
             .old_value = col_text(st, 8),
             .new_value = col_text(st, 9),
             .reason = col_text(st, 10),
-            .format = sqlite3_column_int(st, 12),
+            .format = mlops__col_int(st, 12),
         };
-        if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
+        if (!mlops__col_null(st, 13)) {
             /* sqlite3_column_blob gives NULL for an empty blob: "" keeps it a payload. */
-            const void *p = sqlite3_column_blob(st, 13);
-            r.payload_len = (size_t)sqlite3_column_bytes(st, 13);
+            const void *p = mlops__col_blob(st, 13);
+            r.payload_len = (size_t)mlops__col_bytes(st, 13);
             r.payload = p ? p : "";
         }
         if (r.seq != expected) {
@@ -233,8 +233,8 @@ static int walk_chain(mlops__conn *c, struct verify_ctx *v)
             rc = chain_broken(v, r.seq, why);
             break;
         }
-        const void *stored = sqlite3_column_blob(st, 11);
-        int stored_len = sqlite3_column_bytes(st, 11);
+        const void *stored = mlops__col_blob(st, 11);
+        int stored_len = mlops__col_bytes(st, 11);
         msgpack_sbuffer_clear(&enc);
         rc = mlops__audit_encode(&enc, &r);
         if (!rc) rc = chain_hash(&h, &prev, &enc, &got);
@@ -268,14 +268,14 @@ static int walk_chain(mlops__conn *c, struct verify_ctx *v)
         v->r.events = r.seq;
         expected++;
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading the audit log");
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading the audit log");
     if (!rc && v->head_hash && !head_seen) {
         snprintf(why, sizeof why,
                  "it is missing: the log ends at event %lld, before the published head %lld",
                  (long long)(expected - 1), (long long)v->head_seq);
         rc = chain_broken(v, expected, why);
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     msgpack_sbuffer_destroy(&enc);
     mlops__sha256_free(&h);
     return rc;

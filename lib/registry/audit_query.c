@@ -80,10 +80,10 @@ MLOPS_API int mlops_audit_events_get(const mlops_audit_events *l, size_t i,
 #define EVENT_COLUMNS \
     "seq, time_ms, actor, action, model, version, key, old_value, new_value, reason, hash"
 
-static int collect_events(mlops__conn *c, sqlite3_stmt *st, mlops_audit_events *l)
+static int collect_events(mlops__conn *c, mlops__stmt *st, mlops_audit_events *l)
 {
     int step, rc = MLOPS_OK;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
         if (l->n == l->cap) {
             size_t cap = l->cap ? 2 * l->cap : 16;
             struct event_item *p = realloc(l->items, cap * sizeof *p);
@@ -98,25 +98,25 @@ static int collect_events(mlops__conn *c, sqlite3_stmt *st, mlops_audit_events *
         memset(e, 0, sizeof *e);
         l->n++;
         int oom = 0;
-        e->seq = sqlite3_column_int64(st, 0);
-        e->time_ms = sqlite3_column_int64(st, 1);
+        e->seq = mlops__col_int64(st, 0);
+        e->time_ms = mlops__col_int64(st, 1);
         e->actor = mlops__reg_column_dup(st, 2, &oom);
         e->action = mlops__reg_column_dup(st, 3, &oom);
         e->model = mlops__reg_column_dup(st, 4, &oom);
-        e->model_version = sqlite3_column_int64(st, 5);
+        e->model_version = mlops__col_int64(st, 5);
         e->key = mlops__reg_column_dup(st, 6, &oom);
         e->old_value = mlops__reg_column_dup(st, 7, &oom);
         e->new_value = mlops__reg_column_dup(st, 8, &oom);
         e->reason = mlops__reg_column_dup(st, 9, &oom);
-        if (sqlite3_column_bytes(st, 10) == 32)
-            memcpy(e->hash.bytes, sqlite3_column_blob(st, 10), 32);
+        if (mlops__col_bytes(st, 10) == 32)
+            memcpy(e->hash.bytes, mlops__col_blob(st, 10), 32);
         if (oom) {
             rc = mlops__err_nomem("reading audit events");
             break;
         }
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading audit events");
-    sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading audit events");
+    mlops__reset(st);
     return rc;
 }
 
@@ -126,16 +126,16 @@ static int history_model_id(mlops__conn *c, const char *func, const char *name, 
 {
     int rc = mlops__reg_model_id(c, func, name, id);
     if (rc != MLOPS_ENOTFOUND) return rc;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     rc = mlops__conn_stmt(
         c, "SELECT model_id FROM audit_events WHERE model = ?1 ORDER BY seq DESC LIMIT 1", &st);
     if (!rc) rc = mlops__bind_text(c, st, 1, name);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (step == SQLITE_ROW) return MLOPS_OK;
-    if (step != SQLITE_DONE) return mlops__conn_error(c, step, "searching the audit log");
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) *id = mlops__col_int64(st, 0);
+    mlops__reset(st);
+    if (step == MLOPS__ROW) return MLOPS_OK;
+    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "searching the audit log");
     return mlops__err(MLOPS_ENOTFOUND, "%s: no model was ever called '%s'", func, name);
 }
 
@@ -150,7 +150,7 @@ static int model_events_tx(mlops__conn *c, void *arg)
     struct model_events_ctx *x = arg;
     int64_t id = 0;
     int rc = history_model_id(c, x->fn, x->name, &id);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c,
                               "SELECT " EVENT_COLUMNS
@@ -194,7 +194,7 @@ struct list_ctx {
 static int list_tx(mlops__conn *c, void *arg)
 {
     struct list_ctx *x = arg;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(
         c, "SELECT " EVENT_COLUMNS " FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         &st);
@@ -233,7 +233,7 @@ struct alias_at_ctx {
 
 static int reserved_at(mlops__conn *c, struct alias_at_ctx *x, int64_t model_id, int64_t n)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT max(number) FROM reg_versions WHERE model_id = ?1 "
                               "AND created_ms <= ?2 AND (deleted_ms IS NULL OR deleted_ms > ?2) "
@@ -243,11 +243,11 @@ static int reserved_at(mlops__conn *c, struct alias_at_ctx *x, int64_t model_id,
     if (!rc) rc = mlops__bind_int64(c, st, 2, x->time_ms);
     if (!rc) rc = mlops__bind_int64(c, st, 3, n);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    int found = step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
-    if (found) x->version = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (step != SQLITE_ROW) return mlops__conn_error(c, step, "reading versions");
+    int step = mlops__step(st);
+    int found = step == MLOPS__ROW && !mlops__col_null(st, 0);
+    if (found) x->version = mlops__col_int64(st, 0);
+    mlops__reset(st);
+    if (step != MLOPS__ROW) return mlops__conn_error(c, step, "reading versions");
     if (!found)
         return mlops__err(MLOPS_ENOTFOUND,
                           "%s: '%s@%s' named no version at %lld ms", x->fn, x->model,
@@ -267,7 +267,7 @@ static int alias_at_tx(mlops__conn *c, void *arg)
                               x->alias, x->model);
         return reserved_at(c, x, model_id, n);
     }
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     rc = mlops__conn_stmt(c,
                           "SELECT action, new_value FROM audit_events "
                           "WHERE model_id = ?1 AND key = ?2 AND time_ms <= ?3 "
@@ -278,11 +278,11 @@ static int alias_at_tx(mlops__conn *c, void *arg)
     if (!rc) rc = mlops__bind_text(c, st, 2, x->alias);
     if (!rc) rc = mlops__bind_int64(c, st, 3, x->time_ms);
     if (rc) return rc;
-    int step = sqlite3_step(st);
+    int step = mlops__step(st);
     int found = 0;
-    if (step == SQLITE_ROW) {
-        const char *action = (const char *)sqlite3_column_text(st, 0);
-        const char *value = (const char *)sqlite3_column_text(st, 1);
+    if (step == MLOPS__ROW) {
+        const char *action = mlops__col_text(st, 0);
+        const char *value = mlops__col_text(st, 1);
         if (action && strcmp(action, "alias.delete") != 0 && value) {
             char *end;
             long long v = strtoll(value, &end, 10);
@@ -296,10 +296,10 @@ static int alias_at_tx(mlops__conn *c, void *arg)
                 found = 1;
             }
         }
-    } else if (step != SQLITE_DONE) {
+    } else if (step != MLOPS__DONE) {
         rc = mlops__conn_error(c, step, "searching the audit log");
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     if (!rc && !found)
         rc = mlops__err(MLOPS_ENOTFOUND, "%s: alias '%s@%s' was not set at %lld ms", x->fn,
                         x->model, x->alias, (long long)x->time_ms);

@@ -21,29 +21,29 @@ static int state_bad(const char *fn, const char *what)
     return mlops__err(MLOPS_ECORRUPT, "%s: %s", fn, what);
 }
 
-static int text_eq(sqlite3_stmt *st, int i, const char *want)
+static int text_eq(mlops__stmt *st, int i, const char *want)
 {
-    const char *t = (const char *)sqlite3_column_text(st, i);
+    const char *t = mlops__col_text(st, i);
     return t && !strcmp(t, want);
 }
 
 /* The new_value a version.create event records for a version. */
-static void version_create_value(sqlite3_stmt *st, int artifact_col, int run_col, char *out,
+static void version_create_value(mlops__stmt *st, int artifact_col, int run_col, char *out,
                                  size_t n)
 {
     mlops_digest d = { { 0 } };
-    if (sqlite3_column_bytes(st, artifact_col) == 32)
-        memcpy(d.bytes, sqlite3_column_blob(st, artifact_col), 32);
+    if (mlops__col_bytes(st, artifact_col) == 32)
+        memcpy(d.bytes, mlops__col_blob(st, artifact_col), 32);
     char text[MLOPS_DIGEST_STRLEN];
     mlops__reg_digest_text(&d, text);
-    const char *run = (const char *)sqlite3_column_text(st, run_col);
+    const char *run = mlops__col_text(st, run_col);
     if (run) snprintf(out, n, "%s run:%s", text, run);
     else snprintf(out, n, "%s", text);
 }
 
 static int check_versions(mlops__conn *c, const char *fn)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(
         c,
         "SELECT v.model_id, v.number, v.artifact, v.run_id, v.deleted_ms IS NOT NULL, "
@@ -57,25 +57,25 @@ static int check_versions(mlops__conn *c, const char *fn)
     if (rc) return rc;
     char want[MLOPS_DIGEST_STRLEN + 300], msg[700];
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t model_id = sqlite3_column_int64(st, 0), number = sqlite3_column_int64(st, 1);
-        int deleted = sqlite3_column_int(st, 4);
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
+        int64_t model_id = mlops__col_int64(st, 0), number = mlops__col_int64(st, 1);
+        int deleted = mlops__col_int(st, 4);
         version_create_value(st, 2, 3, want, sizeof want);
-        if (!text_eq(st, 7, "version.create") || sqlite3_column_int64(st, 8) != model_id ||
-            sqlite3_column_int64(st, 9) != number || !text_eq(st, 10, want)) {
+        if (!text_eq(st, 7, "version.create") || mlops__col_int64(st, 8) != model_id ||
+            mlops__col_int64(st, 9) != number || !text_eq(st, 10, want)) {
             snprintf(msg, sizeof msg,
                      "version %lld of model id %lld (artifact and run: %s) does not match "
                      "the audit event that created it (seq %lld)",
                      (long long)number, (long long)model_id, want,
-                     (long long)sqlite3_column_int64(st, 5));
+                     (long long)mlops__col_int64(st, 5));
             rc = state_bad(fn, msg);
             break;
         }
-        int has_delete = sqlite3_column_type(st, 6) != SQLITE_NULL;
+        int has_delete = !mlops__col_null(st, 6);
         if (deleted != has_delete ||
             (has_delete && (!text_eq(st, 11, "version.delete") ||
-                            sqlite3_column_int64(st, 12) != model_id ||
-                            sqlite3_column_int64(st, 13) != number))) {
+                            mlops__col_int64(st, 12) != model_id ||
+                            mlops__col_int64(st, 13) != number))) {
             snprintf(msg, sizeof msg,
                      "version %lld of model id %lld is %s, which the audit log does not "
                      "record",
@@ -84,14 +84,14 @@ static int check_versions(mlops__conn *c, const char *fn)
             break;
         }
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading versions");
-    sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading versions");
+    mlops__reset(st);
     return rc;
 }
 
 static int check_aliases(mlops__conn *c, const char *fn)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(
         c,
         "SELECT a.model_id, a.alias, v.number, a.event_seq, e.action, e.model_id, e.key, "
@@ -106,15 +106,15 @@ static int check_aliases(mlops__conn *c, const char *fn)
     if (rc) return rc;
     char num[32], msg[700];
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t model_id = sqlite3_column_int64(st, 0);
-        const char *alias = (const char *)sqlite3_column_text(st, 1);
-        snprintf(num, sizeof num, "%lld", (long long)sqlite3_column_int64(st, 2));
-        int64_t seq = sqlite3_column_int64(st, 3);
-        if (!alias || sqlite3_column_type(st, 2) == SQLITE_NULL ||
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
+        int64_t model_id = mlops__col_int64(st, 0);
+        const char *alias = mlops__col_text(st, 1);
+        snprintf(num, sizeof num, "%lld", (long long)mlops__col_int64(st, 2));
+        int64_t seq = mlops__col_int64(st, 3);
+        if (!alias || mlops__col_null(st, 2) ||
             !(text_eq(st, 4, "alias.set") || text_eq(st, 4, "alias.move")) ||
-            sqlite3_column_int64(st, 5) != model_id || !text_eq(st, 6, alias) ||
-            !text_eq(st, 7, num) || sqlite3_column_int64(st, 8) != seq) {
+            mlops__col_int64(st, 5) != model_id || !text_eq(st, 6, alias) ||
+            !text_eq(st, 7, num) || mlops__col_int64(st, 8) != seq) {
             snprintf(msg, sizeof msg,
                      "alias '%s' of model id %lld points at version %s, which is not where "
                      "the audit log last put it",
@@ -123,8 +123,8 @@ static int check_aliases(mlops__conn *c, const char *fn)
             break;
         }
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading aliases");
-    sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading aliases");
+    mlops__reset(st);
     return rc;
 }
 
@@ -132,7 +132,7 @@ static int check_aliases(mlops__conn *c, const char *fn)
  * the gap the row-by-row checks leave (a row removed outright). */
 static int check_counts(mlops__conn *c, const char *fn)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(
         c,
         "SELECT "
@@ -147,10 +147,10 @@ static int check_counts(mlops__conn *c, const char *fn)
         " (SELECT count(*) FROM reg_aliases)",
         &st);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) {
         int64_t n[6];
-        for (int i = 0; i < 6; i++) n[i] = sqlite3_column_int64(st, i);
+        for (int i = 0; i < 6; i++) n[i] = mlops__col_int64(st, i);
         char msg[300];
         if (n[0] != n[1]) {
             snprintf(msg, sizeof msg,
@@ -172,7 +172,7 @@ static int check_counts(mlops__conn *c, const char *fn)
     } else {
         rc = mlops__conn_error(c, step, "counting registry rows");
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
@@ -181,7 +181,7 @@ static int check_counts(mlops__conn *c, const char *fn)
  * delete), and one model.create per row. */
 static int check_models(mlops__conn *c, const char *fn)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(
         c,
         "SELECT m.id, m.name, m.deleted_ms IS NOT NULL, e.seq, e.action, "
@@ -196,30 +196,30 @@ static int check_models(mlops__conn *c, const char *fn)
     char msg[700];
     int64_t created = 0, rows = 0;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        const char *name = (const char *)sqlite3_column_text(st, 1);
-        int deleted = sqlite3_column_int(st, 2);
-        const char *logged = (const char *)sqlite3_column_text(st, 5);
-        if (sqlite3_column_type(st, 3) == SQLITE_NULL || !name || !logged ||
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
+        int64_t id = mlops__col_int64(st, 0);
+        const char *name = mlops__col_text(st, 1);
+        int deleted = mlops__col_int(st, 2);
+        const char *logged = mlops__col_text(st, 5);
+        if (mlops__col_null(st, 3) || !name || !logged ||
             strcmp(name, logged) != 0 || deleted != text_eq(st, 4, "model.delete")) {
             snprintf(msg, sizeof msg,
                      "model id %lld is called '%s'%s, but the audit log last %s",
                      (long long)id, name ? name : "?", deleted ? " (deleted)" : "",
-                     sqlite3_column_type(st, 3) == SQLITE_NULL ? "says nothing of it"
+                     mlops__col_null(st, 3) ? "says nothing of it"
                      : text_eq(st, 4, "model.delete")          ? "deleted it"
                                                                : "named it otherwise");
-            if (logged && sqlite3_column_type(st, 3) != SQLITE_NULL) {
+            if (logged && !mlops__col_null(st, 3)) {
                 size_t len = strlen(msg);
                 snprintf(msg + len, sizeof msg - len, " ('%s', event %lld)", logged,
-                         (long long)sqlite3_column_int64(st, 3));
+                         (long long)mlops__col_int64(st, 3));
             }
             rc = state_bad(fn, msg);
             break;
         }
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading models");
-    sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading models");
+    mlops__reset(st);
     if (rc) return rc;
     /* Every row agrees with its events: a creation left over is a row
      * removed. */
@@ -229,16 +229,16 @@ static int check_models(mlops__conn *c, const char *fn)
                           "(SELECT count(*) FROM reg_models)",
                           &st);
     if (rc) return rc;
-    step = sqlite3_step(st);
-    if (step != SQLITE_ROW) {
+    step = mlops__step(st);
+    if (step != MLOPS__ROW) {
         rc = mlops__conn_error(c, step, "counting models");
-    } else if ((created = sqlite3_column_int64(st, 0)) != (rows = sqlite3_column_int64(st, 1))) {
+    } else if ((created = mlops__col_int64(st, 0)) != (rows = mlops__col_int64(st, 1))) {
         snprintf(msg, sizeof msg,
                  "the audit log records %lld model creations but %lld models exist",
                  (long long)created, (long long)rows);
         rc = state_bad(fn, msg);
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
@@ -247,7 +247,7 @@ static int check_models(mlops__conn *c, const char *fn)
 static int check_policy_event(mlops__conn *c, const char *fn, int64_t model_id,
                               const char *alias, const char *have)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT action, new_value FROM audit_events "
                               "WHERE model_id = ?1 AND key = ?2 "
@@ -257,10 +257,10 @@ static int check_policy_event(mlops__conn *c, const char *fn, int64_t model_id,
     if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
     if (!rc) rc = mlops__bind_text(c, st, 2, alias);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+    int step = mlops__step(st);
+    if (step != MLOPS__ROW && step != MLOPS__DONE)
         rc = mlops__conn_error(c, step, "reading signing policy events");
-    else if (step == SQLITE_DONE || !text_eq(st, 0, "alias.policy.set") || !text_eq(st, 1, have)) {
+    else if (step == MLOPS__DONE || !text_eq(st, 0, "alias.policy.set") || !text_eq(st, 1, have)) {
         char msg[700];
         snprintf(msg, sizeof msg,
                  "the signing policy of alias '%s' of model id %lld trusts keys the audit log "
@@ -268,7 +268,7 @@ static int check_policy_event(mlops__conn *c, const char *fn, int64_t model_id,
                  alias, (long long)model_id, have);
         rc = state_bad(fn, msg);
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
@@ -278,7 +278,7 @@ static int check_policy_event(mlops__conn *c, const char *fn, int64_t model_id,
  * catches one removed outright. */
 static int check_policies(mlops__conn *c, const char *fn)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT model_id, alias, fingerprint, public_key "
                               "FROM reg_policy_keys ORDER BY model_id, alias, fingerprint",
@@ -290,10 +290,10 @@ static int check_policies(mlops__conn *c, const char *fn)
     int64_t model_id = 0, npolicies = 0;
     int step;
     for (;;) {
-        step = sqlite3_step(st);
-        int row = step == SQLITE_ROW;
-        const char *a = row ? (const char *)sqlite3_column_text(st, 1) : NULL;
-        int64_t m = row ? sqlite3_column_int64(st, 0) : 0;
+        step = mlops__step(st);
+        int row = step == MLOPS__ROW;
+        const char *a = row ? mlops__col_text(st, 1) : NULL;
+        int64_t m = row ? mlops__col_int64(st, 0) : 0;
         if (alias && (!row || m != model_id || !a || strcmp(a, alias) != 0)) {
             npolicies++;
             rc = check_policy_event(c, fn, model_id, alias, list);
@@ -304,10 +304,10 @@ static int check_policies(mlops__conn *c, const char *fn)
         }
         if (!row) break;
         mlops_digest fp;
-        const void *pub = sqlite3_column_blob(st, 3);
-        if (!a || sqlite3_column_bytes(st, 3) != 32 || sqlite3_column_bytes(st, 2) != 32 ||
+        const void *pub = mlops__col_blob(st, 3);
+        if (!a || mlops__col_bytes(st, 3) != 32 || mlops__col_bytes(st, 2) != 32 ||
             (rc = mlops__sha256_oneshot(pub, 32, &fp)) != MLOPS_OK ||
-            memcmp(fp.bytes, sqlite3_column_blob(st, 2), 32) != 0) {
+            memcmp(fp.bytes, mlops__col_blob(st, 2), 32) != 0) {
             char msg[500];
             if (!rc) {
                 snprintf(msg, sizeof msg,
@@ -340,8 +340,8 @@ static int check_policies(mlops__conn *c, const char *fn)
         mlops__reg_digest_text(&fp, list + len);
         len += strlen(list + len);
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading signing policies");
-    sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading signing policies");
+    mlops__reset(st);
     free(alias);
     free(list);
     if (rc) return rc;
@@ -355,17 +355,17 @@ static int check_policies(mlops__conn *c, const char *fn)
         "    AND f.action IN ('alias.policy.set', 'alias.policy.delete'))",
         &st);
     if (rc) return rc;
-    step = sqlite3_step(st);
-    if (step != SQLITE_ROW) {
+    step = mlops__step(st);
+    if (step != MLOPS__ROW) {
         rc = mlops__conn_error(c, step, "counting signing policies");
-    } else if (sqlite3_column_int64(st, 0) != npolicies) {
+    } else if (mlops__col_int64(st, 0) != npolicies) {
         char msg[300];
         snprintf(msg, sizeof msg,
                  "the audit log leaves %lld signing policies set but %lld are stored",
-                 (long long)sqlite3_column_int64(st, 0), (long long)npolicies);
+                 (long long)mlops__col_int64(st, 0), (long long)npolicies);
         rc = state_bad(fn, msg);
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 

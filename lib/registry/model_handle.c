@@ -36,7 +36,7 @@ MLOPS_API void mlops_model_free(mlops_model *m)
 
 static int load_row(mlops__conn *c, mlops_model *m)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT name, description, created_ms, updated_ms, deleted_ms, "
                               "  (SELECT max(number) FROM reg_versions WHERE model_id = ?1) "
@@ -44,28 +44,28 @@ static int load_row(mlops__conn *c, mlops_model *m)
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, m->id);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) {
         int oom = 0;
         m->name = mlops__reg_column_dup(st, 0, &oom);
         m->description = mlops__reg_column_dup(st, 1, &oom);
-        m->created_ms = sqlite3_column_int64(st, 2);
-        m->updated_ms = sqlite3_column_int64(st, 3);
-        m->deleted_ms = sqlite3_column_int64(st, 4);
-        m->max_version = sqlite3_column_int64(st, 5);
+        m->created_ms = mlops__col_int64(st, 2);
+        m->updated_ms = mlops__col_int64(st, 3);
+        m->deleted_ms = mlops__col_int64(st, 4);
+        m->max_version = mlops__col_int64(st, 5);
         if (oom || !m->name || !m->description) rc = mlops__err_nomem("reading a model");
     } else {
-        rc = step == SQLITE_DONE ? mlops__err(MLOPS_ENOTFOUND, "model id %lld vanished",
+        rc = step == MLOPS__DONE ? mlops__err(MLOPS_ENOTFOUND, "model id %lld vanished",
                                               (long long)m->id)
                                  : mlops__conn_error(c, step, "reading a model");
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
 static int load_aliases(mlops__conn *c, mlops_model *m)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT a.alias, v.number FROM reg_aliases a "
                               "JOIN reg_versions v ON v.id = a.version_id "
@@ -75,7 +75,7 @@ static int load_aliases(mlops__conn *c, mlops_model *m)
     if (rc) return rc;
     size_t cap = 0;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
         if (m->nalias == cap) {
             cap = cap ? 2 * cap : 4;
             char **names = realloc(m->alias_names, cap * sizeof *names);
@@ -94,11 +94,11 @@ static int load_aliases(mlops__conn *c, mlops_model *m)
             break;
         }
         m->alias_names[m->nalias] = name;
-        m->alias_versions[m->nalias] = sqlite3_column_int64(st, 1);
+        m->alias_versions[m->nalias] = mlops__col_int64(st, 1);
         m->nalias++;
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading aliases");
-    sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading aliases");
+    mlops__reset(st);
     return rc;
 }
 
@@ -108,7 +108,7 @@ int mlops__reg_model_load(mlops__conn *c, int64_t id, mlops_model **out)
     if (!m) return mlops__err_nomem("reading a model");
     m->id = id;
     int rc = load_row(c, m);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(
             c, "SELECT key, value FROM reg_model_tags WHERE model_id = ?1 ORDER BY key", &st);

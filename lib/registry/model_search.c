@@ -70,23 +70,23 @@ static int tags_match(mlops__conn *c, const struct query *q, int64_t id, int *ma
 {
     *match = 1;
     for (size_t i = 0; i < q->ntags && *match; i++) {
-        sqlite3_stmt *st;
+        mlops__stmt *st;
         int rc = mlops__conn_stmt(
             c, "SELECT value FROM reg_model_tags WHERE model_id = ?1 AND key = ?2", &st);
         if (!rc) rc = mlops__bind_int64(c, st, 1, id);
         if (!rc) rc = mlops__bind_text(c, st, 2, q->tag_keys[i]);
         if (rc) return rc;
-        int step = sqlite3_step(st);
+        int step = mlops__step(st);
         const char *want = q->tag_values ? q->tag_values[i] : NULL;
-        if (step == SQLITE_ROW) {
-            const char *have = (const char *)sqlite3_column_text(st, 0);
+        if (step == MLOPS__ROW) {
+            const char *have = mlops__col_text(st, 0);
             if (want && (!have || strcmp(have, want) != 0)) *match = 0;
-        } else if (step == SQLITE_DONE) {
+        } else if (step == MLOPS__DONE) {
             *match = 0;
         } else {
             rc = mlops__conn_error(c, step, "reading tags");
         }
-        sqlite3_reset(st);
+        mlops__reset(st);
         if (rc) return rc;
     }
     return MLOPS_OK;
@@ -115,7 +115,7 @@ struct search_ctx {
 static int search_tx(mlops__conn *c, void *arg)
 {
     struct search_ctx *x = arg;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT id FROM reg_models WHERE (?1 IS NULL OR name GLOB ?1) "
                               "AND " MLOPS__LIFECYCLE_SQL("deleted_ms", 2) " ORDER BY name, id",

@@ -9,16 +9,16 @@
 
 int mlops__reg_model_id(mlops__conn *c, const char *func, const char *name, int64_t *id)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(
         c, "SELECT id FROM reg_models WHERE name = ?1 AND deleted_ms IS NULL", &st);
     if (!rc) rc = mlops__bind_text(c, st, 1, name);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (step == SQLITE_ROW) return MLOPS_OK;
-    if (step == SQLITE_DONE) return mlops__err(MLOPS_ENOTFOUND, "%s: no model '%s'", func, name);
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) *id = mlops__col_int64(st, 0);
+    mlops__reset(st);
+    if (step == MLOPS__ROW) return MLOPS_OK;
+    if (step == MLOPS__DONE) return mlops__err(MLOPS_ENOTFOUND, "%s: no model '%s'", func, name);
     return mlops__conn_error(c, step, "looking up a model");
 }
 
@@ -57,7 +57,7 @@ static const char *or_empty(const char *s)
 static int set_description(mlops__conn *c, const struct model_op *op, int64_t id,
                            const char *old, const char *text)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(
         c, "UPDATE reg_models SET description = ?2, updated_ms = ?3 WHERE id = ?1", &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, id);
@@ -74,17 +74,17 @@ static int create_tx(mlops__conn *c, void *arg)
     struct model_op *op = arg;
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = name_taken(c, op->func, op->name);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c,
                               "INSERT INTO reg_models(name, created_ms, updated_ms) "
-                              "VALUES (?1, ?2, ?2)",
+                              "VALUES (?1, ?2, ?2) RETURNING id",
                               &st);
+    int64_t id = 0;
     if (!rc) rc = mlops__bind_text(c, st, 1, op->name);
     if (!rc) rc = mlops__bind_int64(c, st, 2, op->ch.now_ms);
-    if (!rc) rc = mlops__conn_step_done(c, st, "creating a model");
+    if (!rc) rc = mlops__conn_step_id(c, st, "creating a model", &id);
     if (rc) return rc;
-    int64_t id = sqlite3_last_insert_rowid(mlops__conn_db(c));
     mlops__audit_ev ev = { "model.create", id, op->name, 0, NULL, NULL, op->name };
     rc = mlops__audit_append(c, &op->ch, &ev, NULL);
     if (!rc && op->text && op->text[0]) rc = set_description(c, op, id, "", op->text);
@@ -119,7 +119,7 @@ static int rename_tx(mlops__conn *c, void *arg)
     if (!rc) rc = mlops__reg_model_id(c, op->func, op->name, &id);
     if (rc || !strcmp(op->name, op->text)) return rc;
     rc = name_taken(c, op->func, op->text);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c, "UPDATE reg_models SET name = ?2, updated_ms = ?3 WHERE id = ?1",
                               &st);
@@ -147,18 +147,18 @@ static int describe_tx(mlops__conn *c, void *arg)
     int64_t id = 0;
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->func, op->name, &id);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     if (!rc) rc = mlops__conn_stmt(c, "SELECT description FROM reg_models WHERE id = ?1", &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, id);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step != SQLITE_ROW) {
-        sqlite3_reset(st);
+    int step = mlops__step(st);
+    if (step != MLOPS__ROW) {
+        mlops__reset(st);
         return mlops__conn_error(c, step, "reading a model");
     }
     int oom = 0;
     char *old = mlops__reg_column_dup(st, 0, &oom);
-    sqlite3_reset(st);
+    mlops__reset(st);
     if (!old) return mlops__err_nomem("reading a model");
     const char *text = or_empty(op->text);
     if (strcmp(old, text) != 0) rc = set_description(c, op, id, old, text);
@@ -216,7 +216,7 @@ MLOPS_API int mlops_model_tag_delete(mlops_store *s, const char *name, const cha
  * model's alias policies. */
 static int delete_contents(mlops__conn *c, const struct model_op *op, int64_t id)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT number FROM reg_versions WHERE model_id = ?1 "
                               "AND deleted_ms IS NULL ORDER BY number LIMIT 1",
@@ -224,11 +224,11 @@ static int delete_contents(mlops__conn *c, const struct model_op *op, int64_t id
     while (!rc) {
         rc = mlops__bind_int64(c, st, 1, id);
         if (rc) break;
-        int step = sqlite3_step(st);
-        int64_t number = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-        sqlite3_reset(st);
-        if (step == SQLITE_DONE) break;
-        if (step != SQLITE_ROW) return mlops__conn_error(c, step, "reading versions");
+        int step = mlops__step(st);
+        int64_t number = step == MLOPS__ROW ? mlops__col_int64(st, 0) : 0;
+        mlops__reset(st);
+        if (step == MLOPS__DONE) break;
+        if (step != MLOPS__ROW) return mlops__conn_error(c, step, "reading versions");
         mlops__reg_version v;
         rc = mlops__reg_version_find(c, op->func, op->name, id, number, 0, &v);
         if (!rc) rc = mlops__reg_version_delete_row(c, &op->ch, op->name, &v);
@@ -243,7 +243,7 @@ static int delete_tx(mlops__conn *c, void *arg)
     int64_t id, live = 0;
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->func, op->name, &id);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c,
                               "SELECT count(*) FROM reg_versions WHERE model_id = ?1 "
@@ -251,8 +251,8 @@ static int delete_tx(mlops__conn *c, void *arg)
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, id);
     if (rc) return rc;
-    if (sqlite3_step(st) == SQLITE_ROW) live = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    if (mlops__step(st) == MLOPS__ROW) live = mlops__col_int64(st, 0);
+    mlops__reset(st);
     if (live && !op->force)
         return mlops__err(MLOPS_ECONFLICT,
                           "%s: model '%s' still has %lld version(s); delete them first or "

@@ -278,7 +278,7 @@ typedef struct mlops__reg_kv {
 } mlops__reg_kv;
 
 /* Appends every (key, value) row of st, then resets st. */
-int mlops__reg_kv_load(mlops__conn *c, sqlite3_stmt *st, mlops__reg_kv *kv);
+int mlops__reg_kv_load(mlops__conn *c, mlops__stmt *st, mlops__reg_kv *kv);
 void mlops__reg_kv_free(mlops__reg_kv *kv);
 int mlops__reg_kv_at(const char *func, const mlops__reg_kv *kv, size_t i, const char **key,
                      const char **value);
@@ -313,12 +313,12 @@ int mlops__reg_tag_delete(mlops__conn *c, const mlops__reg_change *ch,
 void mlops__reg_digest_text(const mlops_digest *d, char out[MLOPS_DIGEST_STRLEN]);
 /* Column i of the current row as a malloc'd copy (NULL for SQL NULL;
  * *oom set on allocation failure). */
-char *mlops__reg_column_dup(sqlite3_stmt *st, int i, int *oom);
+char *mlops__reg_column_dup(mlops__stmt *st, int i, int *oom);
 /* Steps st (bound by the caller) to the end, collecting its first column
  * as integers into a malloc'd array; resets st. */
-int mlops__reg_collect_ids(mlops__conn *c, sqlite3_stmt *st, int64_t **ids, size_t *n);
+int mlops__reg_collect_ids(mlops__conn *c, mlops__stmt *st, int64_t **ids, size_t *n);
 /* Steps st once: *out is a malloc'd copy of the first column of the first
  * row, or NULL when there is no row; resets st. */
-int mlops__reg_first_text(mlops__conn *c, sqlite3_stmt *st, char **out);
+int mlops__reg_first_text(mlops__conn *c, mlops__stmt *st, char **out);
 
 #endif

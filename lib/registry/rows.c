@@ -12,22 +12,22 @@ void mlops__reg_digest_text(const mlops_digest *d, char out[MLOPS_DIGEST_STRLEN]
     mlops__hex_encode(d->bytes, sizeof d->bytes, out + 7);
 }
 
-char *mlops__reg_column_dup(sqlite3_stmt *st, int i, int *oom)
+char *mlops__reg_column_dup(mlops__stmt *st, int i, int *oom)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
+    const char *t = mlops__col_text(st, i);
     if (!t) return NULL;
     char *p = mlops__strdup((const char *)t);
     if (!p) *oom = 1;
     return p;
 }
 
-int mlops__reg_collect_ids(mlops__conn *c, sqlite3_stmt *st, int64_t **ids, size_t *n)
+int mlops__reg_collect_ids(mlops__conn *c, mlops__stmt *st, int64_t **ids, size_t *n)
 {
     size_t cap = 0;
     int step, rc = MLOPS_OK;
     *ids = NULL;
     *n = 0;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
         if (*n == cap) {
             cap = cap ? 2 * cap : 16;
             int64_t *p = realloc(*ids, cap * sizeof *p);
@@ -37,10 +37,10 @@ int mlops__reg_collect_ids(mlops__conn *c, sqlite3_stmt *st, int64_t **ids, size
             }
             *ids = p;
         }
-        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+        (*ids)[(*n)++] = mlops__col_int64(st, 0);
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "listing rows");
-    sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "listing rows");
+    mlops__reset(st);
     if (rc) {
         free(*ids);
         *ids = NULL;
@@ -49,13 +49,13 @@ int mlops__reg_collect_ids(mlops__conn *c, sqlite3_stmt *st, int64_t **ids, size
     return rc;
 }
 
-int mlops__reg_first_text(mlops__conn *c, sqlite3_stmt *st, char **out)
+int mlops__reg_first_text(mlops__conn *c, mlops__stmt *st, char **out)
 {
-    int step = sqlite3_step(st);
+    int step = mlops__step(st);
     int oom = 0;
-    *out = step == SQLITE_ROW ? mlops__reg_column_dup(st, 0, &oom) : NULL;
-    sqlite3_reset(st);
-    if (step == SQLITE_DONE) return MLOPS_OK;
-    if (step != SQLITE_ROW) return mlops__conn_error(c, step, "reading a row");
+    *out = step == MLOPS__ROW ? mlops__reg_column_dup(st, 0, &oom) : NULL;
+    mlops__reset(st);
+    if (step == MLOPS__DONE) return MLOPS_OK;
+    if (step != MLOPS__ROW) return mlops__conn_error(c, step, "reading a row");
     return *out ? MLOPS_OK : mlops__err_nomem("reading a row");
 }

@@ -23,7 +23,7 @@ struct sign_op {
 static int already_signed(mlops__conn *c, int64_t version_id, const mlops_digest *fp,
                           int *found)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT 1 FROM reg_signatures WHERE version_id = ?1 "
                               "AND fingerprint = ?2",
@@ -31,10 +31,10 @@ static int already_signed(mlops__conn *c, int64_t version_id, const mlops_digest
     if (!rc) rc = mlops__bind_int64(c, st, 1, version_id);
     if (!rc) rc = mlops__bind_blob(c, st, 2, fp->bytes, 32);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    *found = step == SQLITE_ROW;
-    sqlite3_reset(st);
-    return step == SQLITE_ROW || step == SQLITE_DONE
+    int step = mlops__step(st);
+    *found = step == MLOPS__ROW;
+    mlops__reset(st);
+    return step == MLOPS__ROW || step == MLOPS__DONE
                ? MLOPS_OK
                : mlops__conn_error(c, step, "reading signatures");
 }
@@ -42,7 +42,7 @@ static int already_signed(mlops__conn *c, int64_t version_id, const mlops_digest
 static int record(mlops__conn *c, struct sign_op *op, const mlops__reg_version *v,
                   const msgpack_sbuffer *manifest, const unsigned char sig[64])
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "INSERT INTO reg_signatures(version_id, fingerprint, public_key, "
                               "signature, manifest, signed_ms, signer) "
@@ -119,7 +119,7 @@ struct read_op {
 
 static int verify_signature(mlops__conn *c, struct read_op *op, const mlops__reg_version *v)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT signature FROM reg_signatures WHERE version_id = ?1 "
                               "AND fingerprint = ?2",
@@ -127,13 +127,13 @@ static int verify_signature(mlops__conn *c, struct read_op *op, const mlops__reg
     if (!rc) rc = mlops__bind_int64(c, st, 1, v->id);
     if (!rc) rc = mlops__bind_blob(c, st, 2, op->key->fingerprint.bytes, 32);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    int have = step == SQLITE_ROW, ok = 0;
-    if (have && sqlite3_column_bytes(st, 0) == 64)
+    int step = mlops__step(st);
+    int have = step == MLOPS__ROW, ok = 0;
+    if (have && mlops__col_bytes(st, 0) == 64)
         ok = mlops__sign_verify(op->key, op->manifest.data, op->manifest.size,
-                                sqlite3_column_blob(st, 0));
-    sqlite3_reset(st);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+                                mlops__col_blob(st, 0));
+    mlops__reset(st);
+    if (step != MLOPS__ROW && step != MLOPS__DONE)
         return mlops__conn_error(c, step, "reading signatures");
     if (ok) return MLOPS_OK;
     char fp[MLOPS_DIGEST_STRLEN];

@@ -19,11 +19,11 @@ void mlops__reg_kv_free(mlops__reg_kv *kv)
     memset(kv, 0, sizeof *kv);
 }
 
-int mlops__reg_kv_load(mlops__conn *c, sqlite3_stmt *st, mlops__reg_kv *kv)
+int mlops__reg_kv_load(mlops__conn *c, mlops__stmt *st, mlops__reg_kv *kv)
 {
     int step, rc = MLOPS_OK;
     size_t cap = 0;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
         if (kv->n == cap) {
             cap = cap ? 2 * cap : 8;
             char **k = realloc(kv->keys, cap * sizeof *k);
@@ -48,8 +48,8 @@ int mlops__reg_kv_load(mlops__conn *c, sqlite3_stmt *st, mlops__reg_kv *kv)
         kv->values[kv->n] = value;
         kv->n++;
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading tags");
-    sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading tags");
+    mlops__reset(st);
     return rc;
 }
 
@@ -95,30 +95,30 @@ const mlops__reg_tag_table mlops__reg_version_tags = {
 static int tag_current(mlops__conn *c, const mlops__reg_tag_table *t, int64_t owner,
                        const char *key, char **value, int *found)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, t->select_sql, &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, owner);
     if (!rc) rc = mlops__bind_text(c, st, 2, key);
     if (rc) return rc;
     *value = NULL;
     *found = 0;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) {
         int oom = 0;
         *value = mlops__reg_column_dup(st, 0, &oom);
         *found = 1;
         if (oom || !*value) rc = mlops__err_nomem("reading a tag");
-    } else if (step != SQLITE_DONE) {
+    } else if (step != MLOPS__DONE) {
         rc = mlops__conn_error(c, step, "reading a tag");
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
 static int touch_owner(mlops__conn *c, const mlops__reg_tag_table *t, int64_t owner,
                        int64_t now)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, t->touch_sql, &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, owner);
     if (!rc) rc = mlops__bind_int64(c, st, 2, now);
@@ -138,7 +138,7 @@ int mlops__reg_tag_set(mlops__conn *c, const mlops__reg_change *ch, const mlops_
         free(old);
         return MLOPS_OK; /* no change, nothing to record */
     }
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     rc = mlops__conn_stmt(c, t->upsert_sql, &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, owner);
     if (!rc) rc = mlops__bind_text(c, st, 2, key);
@@ -166,7 +166,7 @@ int mlops__reg_tag_delete(mlops__conn *c, const mlops__reg_change *ch,
     int rc = tag_current(c, t, owner, key, &old, &found);
     if (rc) return rc;
     if (!found) return mlops__err(MLOPS_ENOTFOUND, "%s: no tag '%s'", func, key);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     rc = mlops__conn_stmt(c, t->delete_sql, &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, owner);
     if (!rc) rc = mlops__bind_text(c, st, 2, key);

@@ -39,20 +39,20 @@ static int check_sources(mlops__conn *c, const struct create_op *op)
 
 static int next_number(mlops__conn *c, int64_t model_id, int64_t *number)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(
         c, "SELECT coalesce(max(number), 0) + 1 FROM reg_versions WHERE model_id = ?1", &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    *number = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return step == SQLITE_ROW ? MLOPS_OK : mlops__conn_error(c, step, "numbering a version");
+    int step = mlops__step(st);
+    *number = mlops__col_int64(st, 0);
+    mlops__reset(st);
+    return step == MLOPS__ROW ? MLOPS_OK : mlops__conn_error(c, step, "numbering a version");
 }
 
 static int insert_row(mlops__conn *c, const struct create_op *op, int64_t model_id, int64_t seq)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "INSERT INTO reg_versions(model_id, number, artifact, run_id, "
                               "description, creator, created_ms, updated_ms, create_seq) "

@@ -51,7 +51,7 @@ MLOPS_API void mlops_model_version_free(mlops_model_version *v)
 
 static int load_row(mlops__conn *c, int64_t id, mlops_model_version *v)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT v.number, v.artifact, v.run_id, v.description, v.creator, "
                               "  v.status, v.created_ms, v.updated_ms, v.deleted_ms, m.name "
@@ -60,34 +60,34 @@ static int load_row(mlops__conn *c, int64_t id, mlops_model_version *v)
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, id);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) {
         int oom = 0;
-        v->number = sqlite3_column_int64(st, 0);
-        if (sqlite3_column_bytes(st, 1) == 32)
-            memcpy(v->artifact.bytes, sqlite3_column_blob(st, 1), 32);
+        v->number = mlops__col_int64(st, 0);
+        if (mlops__col_bytes(st, 1) == 32)
+            memcpy(v->artifact.bytes, mlops__col_blob(st, 1), 32);
         v->run_id = mlops__reg_column_dup(st, 2, &oom);
         v->description = mlops__reg_column_dup(st, 3, &oom);
         v->creator = mlops__reg_column_dup(st, 4, &oom);
-        v->status = sqlite3_column_int(st, 5);
-        v->created_ms = sqlite3_column_int64(st, 6);
-        v->updated_ms = sqlite3_column_int64(st, 7);
-        v->deleted_ms = sqlite3_column_int64(st, 8);
+        v->status = mlops__col_int(st, 5);
+        v->created_ms = mlops__col_int64(st, 6);
+        v->updated_ms = mlops__col_int64(st, 7);
+        v->deleted_ms = mlops__col_int64(st, 8);
         v->model = mlops__reg_column_dup(st, 9, &oom);
         if (oom || !v->description || !v->creator || !v->model)
             rc = mlops__err_nomem("reading a version");
     } else {
-        rc = step == SQLITE_DONE ? mlops__err(MLOPS_ENOTFOUND, "version id %lld vanished",
+        rc = step == MLOPS__DONE ? mlops__err(MLOPS_ENOTFOUND, "version id %lld vanished",
                                               (long long)id)
                                  : mlops__conn_error(c, step, "reading a version");
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
 static int load_signatures(mlops__conn *c, int64_t id, mlops_model_version *v)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT fingerprint, signature, signed_ms FROM reg_signatures "
                               "WHERE version_id = ?1 ORDER BY signed_ms, rowid",
@@ -96,7 +96,7 @@ static int load_signatures(mlops__conn *c, int64_t id, mlops_model_version *v)
     if (rc) return rc;
     size_t cap = 0;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
         if (v->nsig == cap) {
             cap = cap ? 2 * cap : 2;
             struct signature_item *p = realloc(v->sigs, cap * sizeof *p);
@@ -108,13 +108,13 @@ static int load_signatures(mlops__conn *c, int64_t id, mlops_model_version *v)
         }
         struct signature_item *it = &v->sigs[v->nsig++];
         memset(it, 0, sizeof *it);
-        if (sqlite3_column_bytes(st, 0) == 32)
-            memcpy(it->fingerprint.bytes, sqlite3_column_blob(st, 0), 32);
-        if (sqlite3_column_bytes(st, 1) == 64) memcpy(it->signature, sqlite3_column_blob(st, 1), 64);
-        it->signed_ms = sqlite3_column_int64(st, 2);
+        if (mlops__col_bytes(st, 0) == 32)
+            memcpy(it->fingerprint.bytes, mlops__col_blob(st, 0), 32);
+        if (mlops__col_bytes(st, 1) == 64) memcpy(it->signature, mlops__col_blob(st, 1), 64);
+        it->signed_ms = mlops__col_int64(st, 2);
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading signatures");
-    sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading signatures");
+    mlops__reset(st);
     return rc;
 }
 
@@ -123,7 +123,7 @@ static int version_load(mlops__conn *c, int64_t id, mlops_model_version **out)
     mlops_model_version *v = calloc(1, sizeof *v);
     if (!v) return mlops__err_nomem("reading a version");
     int rc = load_row(c, id, v);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(
             c, "SELECT key, value FROM reg_version_tags WHERE version_id = ?1 ORDER BY key", &st);
@@ -183,7 +183,7 @@ static int list_tx(mlops__conn *c, void *arg)
     struct list_ctx *x = arg;
     int64_t model_id = 0;
     int rc = mlops__reg_model_id(c, x->func, x->model, &model_id);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c,
                               "SELECT id FROM reg_versions WHERE model_id = ?1 "

@@ -13,7 +13,7 @@ int mlops__reg_version_find(mlops__conn *c, const char *func, const char *model,
                             int64_t model_id, int64_t number, int allow_deleted,
                             mlops__reg_version *out)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT id, artifact, run_id, created_ms, deleted_ms "
                               "FROM reg_versions WHERE model_id = ?1 AND number = ?2",
@@ -21,47 +21,47 @@ int mlops__reg_version_find(mlops__conn *c, const char *func, const char *model,
     if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
     if (!rc) rc = mlops__bind_int64(c, st, 2, number);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) {
         memset(out, 0, sizeof *out);
-        out->id = sqlite3_column_int64(st, 0);
+        out->id = mlops__col_int64(st, 0);
         out->model_id = model_id;
         out->number = number;
-        if (sqlite3_column_bytes(st, 1) == 32)
-            memcpy(out->artifact.bytes, sqlite3_column_blob(st, 1), 32);
-        const char *run = (const char *)sqlite3_column_text(st, 2);
+        if (mlops__col_bytes(st, 1) == 32)
+            memcpy(out->artifact.bytes, mlops__col_blob(st, 1), 32);
+        const char *run = mlops__col_text(st, 2);
         if (run) {
             out->has_run = 1;
             snprintf(out->run_id, sizeof out->run_id, "%s", run);
         }
-        out->created_ms = sqlite3_column_int64(st, 3);
-        out->deleted_ms = sqlite3_column_int64(st, 4);
-        if (sqlite3_column_type(st, 4) != SQLITE_NULL && !allow_deleted)
+        out->created_ms = mlops__col_int64(st, 3);
+        out->deleted_ms = mlops__col_int64(st, 4);
+        if (!mlops__col_null(st, 4) && !allow_deleted)
             rc = mlops__err(MLOPS_ENOTFOUND, "%s: version %lld of model '%s' is deleted", func,
                             (long long)number, model);
-    } else if (step == SQLITE_DONE) {
+    } else if (step == MLOPS__DONE) {
         rc = mlops__err(MLOPS_ENOTFOUND, "%s: model '%s' has no version %lld", func, model,
                         (long long)number);
     } else {
         rc = mlops__conn_error(c, step, "looking up a version");
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
 int mlops__reg_latest_version(mlops__conn *c, int64_t model_id, int64_t *number)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT max(number) FROM reg_versions WHERE model_id = ?1 "
                               "AND deleted_ms IS NULL",
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    *number = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return step == SQLITE_ROW ? MLOPS_OK : mlops__conn_error(c, step, "reading versions");
+    int step = mlops__step(st);
+    *number = step == MLOPS__ROW ? mlops__col_int64(st, 0) : 0;
+    mlops__reset(st);
+    return step == MLOPS__ROW ? MLOPS_OK : mlops__conn_error(c, step, "reading versions");
 }
 
 int mlops__reg_version_delete_row(mlops__conn *c, const mlops__reg_change *ch, const char *model,
@@ -74,7 +74,7 @@ int mlops__reg_version_delete_row(mlops__conn *c, const mlops__reg_change *ch, c
     mlops__audit_ev ev = { "version.delete", v->model_id, model, v->number, NULL, digest, NULL };
     int64_t seq = 0;
     rc = mlops__audit_append(c, ch, &ev, &seq);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c,
                               "UPDATE reg_versions SET deleted_ms = ?2, updated_ms = ?2, "
@@ -111,20 +111,20 @@ static const char *status_name(int status)
 static int update_field(mlops__conn *c, struct version_op *op, const mlops__reg_version *v)
 {
     int is_status = op->what == SET_STATUS;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "SELECT description, status FROM reg_versions WHERE id = ?1",
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, v->id);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step != SQLITE_ROW) {
-        sqlite3_reset(st);
+    int step = mlops__step(st);
+    if (step != MLOPS__ROW) {
+        mlops__reset(st);
         return mlops__conn_error(c, step, "reading a version");
     }
     int oom = 0;
     char *old_text = mlops__reg_column_dup(st, 0, &oom);
-    int old_status = sqlite3_column_int(st, 1);
-    sqlite3_reset(st);
+    int old_status = mlops__col_int(st, 1);
+    mlops__reset(st);
     if (!old_text) return mlops__err_nomem("reading a version");
     const char *new_text = op->text ? op->text : "";
     int same = is_status ? old_status == op->status : !strcmp(old_text, new_text);

@@ -155,7 +155,7 @@ static int record_verified_tx(mlops__conn *c, void *arg)
     struct verified_arg *a = arg;
     for (size_t i = 0; i < a->f->n; i++) {
         if (a->f->page[i].result) continue;
-        sqlite3_stmt *st;
+        mlops__stmt *st;
         int rc = mlops__conn_stmt(c, "UPDATE cas_object SET verified_ms = ?2 WHERE digest = ?1",
                                   &st);
         if (!rc) rc = mlops__bind_blob(c, st, 1, a->f->page[i].d.bytes, 32);
@@ -208,7 +208,7 @@ static int handle_results(struct fsck *f, mlops__conn *c)
 static int load_page(struct fsck *f, mlops__conn *c, mlops_digest *last, int *started,
                      int *done, uint64_t *seed)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT digest, size FROM cas_object WHERE digest > ?1 "
                               "ORDER BY digest LIMIT ?2",
@@ -219,19 +219,19 @@ static int load_page(struct fsck *f, mlops__conn *c, mlops_digest *last, int *st
     f->n = 0;
     size_t rows = 0;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_bytes(st, 0) != 32) continue;
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
+        if (mlops__col_bytes(st, 0) != 32) continue;
         rows++;
-        memcpy(last->bytes, sqlite3_column_blob(st, 0), 32);
+        memcpy(last->bytes, mlops__col_blob(st, 0), 32);
         f->rep->objects++;
         if (!mlops__fsck_keep(seed, f->o.sample)) continue;
         struct obj *o = &f->page[f->n++];
         o->d = *last;
-        o->size = (uint64_t)sqlite3_column_int64(st, 1);
+        o->size = (uint64_t)mlops__col_int64(st, 1);
         o->result = 0;
     }
-    sqlite3_reset(st);
-    if (step != SQLITE_DONE) return mlops__conn_error(c, step, "listing objects");
+    mlops__reset(st);
+    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "listing objects");
     *started = 1;
     if (rows < PAGE) *done = 1;
     return MLOPS_OK;

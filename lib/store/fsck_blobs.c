@@ -24,7 +24,7 @@ struct check {
 static int rows_match(mlops__conn *c, const mlops_digest *d, const mlops__chunk_ref *list,
                       size_t n, int *match)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "SELECT pos, size, chunk FROM cas_chunk WHERE blob = ?1 "
                                  "ORDER BY pos",
                               &st);
@@ -34,20 +34,20 @@ static int rows_match(mlops__conn *c, const mlops_digest *d, const mlops__chunk_
     uint64_t pos = 0;
     int step;
     *match = 1;
-    while (*match && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (i == n || (uint64_t)sqlite3_column_int64(st, 0) != pos ||
-            (uint64_t)sqlite3_column_int64(st, 1) != list[i].size ||
-            sqlite3_column_bytes(st, 2) != 32 ||
-            memcmp(sqlite3_column_blob(st, 2), list[i].digest.bytes, 32) != 0)
+    while (*match && (step = mlops__step(st)) == MLOPS__ROW) {
+        if (i == n || (uint64_t)mlops__col_int64(st, 0) != pos ||
+            (uint64_t)mlops__col_int64(st, 1) != list[i].size ||
+            mlops__col_bytes(st, 2) != 32 ||
+            memcmp(mlops__col_blob(st, 2), list[i].digest.bytes, 32) != 0)
             *match = 0;
         else
             pos += list[i++].size;
     }
-    if (*match && step != SQLITE_DONE) {
-        sqlite3_reset(st);
+    if (*match && step != MLOPS__DONE) {
+        mlops__reset(st);
         return mlops__conn_error(c, step, "listing chunks");
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     if (i != n) *match = 0;
     return MLOPS_OK;
 }
@@ -107,15 +107,15 @@ static int check_tx(mlops__conn *c, void *arg)
     if (ct.has_manifest) return check_chunked(c, k, &ct);
     /* Stored whole: its object is the blob, and the object pass hashes
      * it; only the size recorded for the blob can differ from it. */
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     rc = mlops__conn_stmt(c, "SELECT size FROM cas_object WHERE digest = ?1", &st);
     if (!rc) rc = mlops__bind_blob(c, st, 1, k->d.bytes, 32);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) k->bad = (uint64_t)sqlite3_column_int64(st, 0) != ct.size;
-    else if (step == SQLITE_DONE) k->bad = 1; /* no object: nothing gives its bytes */
-    sqlite3_reset(st);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) k->bad = (uint64_t)mlops__col_int64(st, 0) != ct.size;
+    else if (step == MLOPS__DONE) k->bad = 1; /* no object: nothing gives its bytes */
+    mlops__reset(st);
+    if (step != MLOPS__ROW && step != MLOPS__DONE)
         return mlops__conn_error(c, step, "looking up an object");
     return MLOPS_OK;
 }
@@ -123,7 +123,7 @@ static int check_tx(mlops__conn *c, void *arg)
 static int load_page(mlops__conn *c, mlops_digest *page, size_t *n, mlops_digest *last,
                      int *started)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "SELECT digest FROM cas_content WHERE kind = 1 AND digest > ?1 "
                                  "ORDER BY digest LIMIT ?2",
                               &st);
@@ -132,11 +132,11 @@ static int load_page(mlops__conn *c, mlops_digest *page, size_t *n, mlops_digest
     if (rc) return rc;
     *n = 0;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        if (sqlite3_column_bytes(st, 0) == 32)
-            memcpy(page[(*n)++].bytes, sqlite3_column_blob(st, 0), 32);
-    sqlite3_reset(st);
-    if (step != SQLITE_DONE) return mlops__conn_error(c, step, "listing blobs");
+    while ((step = mlops__step(st)) == MLOPS__ROW)
+        if (mlops__col_bytes(st, 0) == 32)
+            memcpy(page[(*n)++].bytes, mlops__col_blob(st, 0), 32);
+    mlops__reset(st);
+    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "listing blobs");
     if (*n) *last = page[*n - 1];
     *started = 1;
     return MLOPS_OK;

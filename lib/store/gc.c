@@ -57,23 +57,27 @@ struct gc {
 
 static int exec_cutoff(struct gc *g, const char *sql, const char *what)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(mlops__conn_db(g->c), sql, -1, &st, NULL);
-    if (rc != SQLITE_OK) return mlops__conn_error(g->c, rc, what);
-    if (sqlite3_bind_parameter_count(st) >= 1) sqlite3_bind_int64(st, 1, g->cutoff);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? MLOPS_OK : mlops__conn_error(g->c, rc, what);
+    mlops__stmt *st = NULL;
+    int rc = mlops__conn_prepare(g->c, sql, &st);
+    if (rc) return rc;
+    if (strstr(sql, "?1") && (rc = mlops__bind_int64(g->c, st, 1, g->cutoff))) {
+        mlops__stmt_finalize(st);
+        return rc;
+    }
+    rc = mlops__step(st);
+    mlops__stmt_finalize(st);
+    return rc == MLOPS__DONE ? MLOPS_OK : mlops__conn_error(g->c, rc, what);
 }
 
 static int query_u64(mlops__conn *c, const char *sql, uint64_t *out)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(mlops__conn_db(c), sql, -1, &st, NULL);
-    if (rc == SQLITE_OK) rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *out = (uint64_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? MLOPS_OK : mlops__conn_error(c, rc, "counting for gc");
+    mlops__stmt *st = NULL;
+    int rc = mlops__conn_prepare(c, sql, &st);
+    if (rc) return rc;
+    rc = mlops__step(st);
+    if (rc == MLOPS__ROW) *out = (uint64_t)mlops__col_int64(st, 0);
+    mlops__stmt_finalize(st);
+    return rc == MLOPS__ROW ? MLOPS_OK : mlops__conn_error(c, rc, "counting for gc");
 }
 
 /* ---- mark ----------------------------------------------------------------- */
@@ -154,20 +158,20 @@ static int mark(struct gc *g)
 static int take_batch(struct gc *g, const char *sql, mlops_digest *out, uint64_t *stored,
                       size_t *n)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(g->c, sql, &st);
     if (!rc) rc = mlops__bind_int64(g->c, st, 1, BATCH);
     if (rc) return rc;
     *n = 0;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_bytes(st, 0) != 32) continue;
-        memcpy(out[*n].bytes, sqlite3_column_blob(st, 0), 32);
-        if (stored) stored[*n] = (uint64_t)sqlite3_column_int64(st, 1);
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
+        if (mlops__col_bytes(st, 0) != 32) continue;
+        memcpy(out[*n].bytes, mlops__col_blob(st, 0), 32);
+        if (stored) stored[*n] = (uint64_t)mlops__col_int64(st, 1);
         (*n)++;
     }
-    sqlite3_reset(st);
-    return step == SQLITE_DONE ? MLOPS_OK : mlops__conn_error(g->c, step, "reading gc candidates");
+    mlops__reset(st);
+    return step == MLOPS__DONE ? MLOPS_OK : mlops__conn_error(g->c, step, "reading gc candidates");
 }
 
 struct batch_arg {
@@ -181,22 +185,22 @@ struct batch_arg {
 
 /* Steps a DELETE bound to ?1 = digest, ?2 = cutoff. A foreign key some
  * other table holds (a reference gc does not know) keeps the row. */
-static int delete_one(struct gc *g, sqlite3_stmt *st, const mlops_digest *d, int *deleted)
+static int delete_one(struct gc *g, mlops__stmt *st, const mlops_digest *d, int *deleted)
 {
     int rc = mlops__bind_blob(g->c, st, 1, d->bytes, 32);
     if (!rc) rc = mlops__bind_int64(g->c, st, 2, g->cutoff);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    sqlite3_reset(st);
+    int step = mlops__step(st);
+    mlops__reset(st);
     *deleted = 0;
-    if (step == SQLITE_DONE) *deleted = sqlite3_changes(mlops__conn_db(g->c)) > 0;
-    else if ((step & 0xff) != SQLITE_CONSTRAINT) return mlops__conn_error(g->c, step, "gc");
+    if (step == MLOPS__DONE) *deleted = mlops__conn_changes(g->c) > 0;
+    else if (mlops__conn_code(g->c, step) != MLOPS_ECONFLICT) return mlops__conn_error(g->c, step, "gc");
     return MLOPS_OK;
 }
 
 static int forget(struct gc *g, const char *sql, const mlops_digest *d)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(g->c, sql, &st);
     if (!rc) rc = mlops__bind_blob(g->c, st, 1, d->bytes, 32);
     if (!rc) rc = mlops__conn_step_done(g->c, st, "gc bookkeeping");
@@ -208,7 +212,7 @@ static int delete_contents_tx(mlops__conn *c, void *arg)
     struct batch_arg *a = arg;
     (void)c;
     for (size_t i = 0; i < a->n; i++) {
-        sqlite3_stmt *st;
+        mlops__stmt *st;
         int rc = mlops__conn_stmt(a->g->c,
                                   "DELETE FROM cas_content WHERE digest = ?1 AND touched_ms < ?2 "
                                   "AND NOT EXISTS (SELECT 1 FROM cas_tree_child WHERE child = ?1) "
@@ -264,7 +268,7 @@ static int delete_objects_tx(mlops__conn *c, void *arg)
     struct batch_arg *a = arg;
     (void)c;
     for (size_t i = 0; i < a->n; i++) {
-        sqlite3_stmt *st;
+        mlops__stmt *st;
         int rc = mlops__conn_stmt(a->g->c,
                                   "DELETE FROM cas_object WHERE digest = ?1 AND touched_ms < ?2 "
                                   "AND NOT EXISTS (SELECT 1 FROM cas_content WHERE digest = ?1) "

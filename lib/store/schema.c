@@ -47,59 +47,20 @@ static const migration_fn migrate_to[] = { NULL, create_v1, mlops__registry_migr
 _Static_assert(sizeof migrate_to / sizeof migrate_to[0] == MLOPS__FORMAT_VERSION + 1,
                "one migration per format version");
 
-static int read_pragma_int(mlops__conn *c, const char *sql, int *out)
+/* A version this library cannot read. */
+static int check_version(int version, const char *path)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(mlops__conn_db(c), sql, -1, &st, NULL);
-    if (rc == SQLITE_OK) rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int(st, 0);
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-struct db_identity {
-    int application_id;
-    int version;
-    int tables;
-};
-
-static int read_identity(mlops__conn *c, const char *path, struct db_identity *id)
-{
-    int rc = read_pragma_int(c, "PRAGMA application_id", &id->application_id);
-    if (rc == SQLITE_OK) rc = read_pragma_int(c, "PRAGMA user_version", &id->version);
-    if (rc == SQLITE_OK)
-        rc = read_pragma_int(c, "SELECT count(*) FROM sqlite_master", &id->tables);
-    if (rc == SQLITE_OK) return MLOPS_OK;
-    if ((rc & 0xff) == SQLITE_NOTADB)
-        return mlops__err(MLOPS_EFORMAT, "'%s' holds a mlops.db that is not a SQLite database",
-                          path);
-    char what[512];
-    snprintf(what, sizeof what, "cannot read the database of store '%s'", path);
-    return mlops__conn_error(c, rc, what);
-}
-
-static int check_identity(const struct db_identity *id, const char *path)
-{
-    if (id->application_id != MLOPS__APPLICATION_ID &&
-        (id->application_id != 0 || id->version != 0 || id->tables != 0))
-        return mlops__err(MLOPS_EFORMAT,
-                          "'%s' holds a mlops.db that another program wrote "
-                          "(application id %d, not libmlops)",
-                          path, id->application_id);
-    if (id->version > MLOPS__FORMAT_VERSION)
+    if (version > MLOPS__FORMAT_VERSION)
         return mlops__err(MLOPS_EUNSUPPORTED,
                           "store '%s' has format version %d; this library (%s) reads "
                           "format version %d and older",
-                          path, id->version, MLOPS_VERSION_STRING, MLOPS__FORMAT_VERSION);
+                          path, version, MLOPS_VERSION_STRING, MLOPS__FORMAT_VERSION);
     return MLOPS_OK;
 }
 
 static int insert_meta(mlops__conn *c, const char *key, const char *value)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "INSERT INTO meta(key, value) VALUES (?1, ?2)", &st);
     if (rc) return rc;
     rc = mlops__bind_text(c, st, 1, key);
@@ -131,21 +92,16 @@ static int record_creation_facts(mlops__conn *c, const mlops_store_opts *opts)
 static int migrate(mlops__conn *c, const char *path, const mlops_store_opts *opts,
                    int *version_out)
 {
-    /* EXCLUSIVE: the first opener migrates while the others wait in the
-     * busy handler, then find the work done. */
-    int rc = mlops__conn_exec(c, "BEGIN EXCLUSIVE");
+    /* The first opener migrates while the others wait, then find the work
+     * done. */
+    int rc = mlops__db_begin_migration(c);
     if (rc) return rc;
-    struct db_identity id;
-    rc = read_identity(c, path, &id);
-    if (!rc) rc = check_identity(&id, path);
-    for (int v = id.version + 1; !rc && v <= MLOPS__FORMAT_VERSION; v++) rc = migrate_to[v](c);
-    if (!rc && id.version == 0) rc = record_creation_facts(c, opts);
-    if (!rc && id.version != MLOPS__FORMAT_VERSION) {
-        char sql[128];
-        snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
-                 MLOPS__APPLICATION_ID, MLOPS__FORMAT_VERSION);
-        rc = mlops__conn_exec(c, sql);
-    }
+    int version = 0;
+    rc = mlops__db_read_format(c, path, &version);
+    if (!rc) rc = check_version(version, path);
+    for (int v = version + 1; !rc && v <= MLOPS__FORMAT_VERSION; v++) rc = migrate_to[v](c);
+    if (!rc && version == 0) rc = record_creation_facts(c, opts);
+    if (!rc && version != MLOPS__FORMAT_VERSION) rc = mlops__db_write_format(c, MLOPS__FORMAT_VERSION);
     if (!rc) rc = mlops__conn_commit(c);
     else mlops__conn_rollback(c);
     if (!rc) *version_out = MLOPS__FORMAT_VERSION;
@@ -155,21 +111,21 @@ static int migrate(mlops__conn *c, const char *path, const mlops_store_opts *opt
 int mlops__schema_prepare(mlops__conn *c, const char *path, int read_only,
                           const mlops_store_opts *opts, int *version_out)
 {
-    struct db_identity id;
-    int rc = read_identity(c, path, &id);
-    if (!rc) rc = check_identity(&id, path);
+    int version = 0;
+    int rc = mlops__db_read_format(c, path, &version);
+    if (!rc) rc = check_version(version, path);
     if (rc) return rc;
-    if (id.application_id == MLOPS__APPLICATION_ID && id.version == MLOPS__FORMAT_VERSION) {
-        *version_out = id.version;
+    if (version == MLOPS__FORMAT_VERSION) {
+        *version_out = version;
         return MLOPS_OK;
     }
     if (read_only) {
-        if (id.version == 0)
+        if (version == 0)
             return mlops__err(MLOPS_ENOTFOUND, "'%s' is not an initialised store", path);
         return mlops__err(MLOPS_EUNSUPPORTED,
                           "store '%s' has format version %d and needs migrating to %d; "
                           "open it read-write once",
-                          path, id.version, MLOPS__FORMAT_VERSION);
+                          path, version, MLOPS__FORMAT_VERSION);
     }
     return migrate(c, path, opts, version_out);
 }

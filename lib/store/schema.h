@@ -3,7 +3,7 @@
 #define MLOPS_STORE_SCHEMA_H
 
 #include "mlops/store.h"
-#include "util/db.h"
+#include "db/db.h"
 
 /* Brings the database on c to MLOPS__FORMAT_VERSION: checks that it is a
  * libmlops database (or a new, empty one), refuses a newer version, and

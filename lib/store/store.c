@@ -138,49 +138,23 @@ static int prepare_directory(const char *path, const mlops_store_opts *o, int *c
     return MLOPS_OK;
 }
 
-/* journal_mode=WAL needs a brief exclusive lock, which SQLite does not wait
- * for through the busy handler; retry it within the busy timeout. */
-static int enable_wal(mlops__conn *c, const char *path, uint32_t busy_ms)
-{
-    int64_t start = mlops__monotonic_ns();
-    for (;;) {
-        sqlite3_stmt *st = NULL;
-        int rc = sqlite3_prepare_v2(mlops__conn_db(c), "PRAGMA journal_mode=WAL", -1, &st, NULL);
-        if (rc == SQLITE_OK) rc = sqlite3_step(st);
-        int is_wal = rc == SQLITE_ROW &&
-                     !strcmp((const char *)sqlite3_column_text(st, 0), "wal");
-        sqlite3_finalize(st);
-        if (is_wal) return MLOPS_OK;
-        int busy = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED || rc == SQLITE_ROW;
-        if (!busy || (mlops__monotonic_ns() - start) / 1000000 > (int64_t)busy_ms) {
-            if ((rc & 0xff) == SQLITE_NOTADB)
-                return mlops__err(MLOPS_EFORMAT,
-                                  "'%s' holds a mlops.db that is not a SQLite database", path);
-            char what[512];
-            snprintf(what, sizeof what, "cannot switch store '%s' to WAL mode", path);
-            return mlops__conn_error(c, rc == SQLITE_ROW ? SQLITE_BUSY : rc, what);
-        }
-        mlops__sleep_us(2000);
-    }
-}
-
 static int read_meta_u32(mlops__conn *c, const char *key, uint32_t *out)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "SELECT value FROM meta WHERE key = ?1", &st);
     if (rc) return rc;
     rc = mlops__bind_text(c, st, 1, key);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        *out = (uint32_t)strtoul((const char *)sqlite3_column_text(st, 0), NULL, 10);
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) {
+        *out = (uint32_t)strtoul(mlops__col_text(st, 0), NULL, 10);
         rc = MLOPS_OK;
-    } else if (step == SQLITE_DONE) {
+    } else if (step == MLOPS__DONE) {
         rc = mlops__err(MLOPS_ECORRUPT, "store facts lack '%s'", key);
     } else {
         rc = mlops__conn_error(c, step, "reading store facts");
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
@@ -233,6 +207,11 @@ static int store_alloc(const char *path, const mlops_store_opts *o, mlops_store 
                      : o->durability == MLOPS_DURABILITY_NONE ? "OFF"
                                                                : "NORMAL";
     s->threads = o->threads ? o->threads : mlops__online_cpus();
+    s->target.dialect = MLOPS__SQLITE;
+    s->target.path = s->db_path;
+    s->target.read_only = s->read_only;
+    s->target.synchronous = s->synchronous;
+    s->target.busy_ms = o->busy_timeout_ms;
     *out = s;
     return MLOPS_OK;
 }
@@ -252,8 +231,8 @@ MLOPS_API int mlops_store_open(const char *path, const mlops_store_opts *opts, m
     if (rc) return rc;
 
     mlops__conn *c = NULL;
-    rc = mlops__conn_open(s->db_path, s->read_only, s->synchronous, o.busy_timeout_ms, &c);
-    if (!rc && !s->read_only) rc = enable_wal(c, path, o.busy_timeout_ms);
+    rc = mlops__conn_open(&s->target, &c);
+    if (!rc && !s->read_only) rc = mlops__db_prepare_store(c, path, o.busy_timeout_ms);
     if (!rc) rc = mlops__schema_prepare(c, path, s->read_only, &o, &s->format_version);
     if (!rc) rc = read_meta_u32(c, "chunk_min_size", &s->chunk_min);
     if (!rc) rc = read_meta_u32(c, "chunk_avg_size", &s->chunk_avg);
@@ -300,8 +279,7 @@ int mlops__store_conn(mlops_store *s, mlops__conn **out)
         *out = c;
         return MLOPS_OK;
     }
-    return mlops__conn_open(s->db_path, s->read_only, s->synchronous, s->opts.busy_timeout_ms,
-                            out);
+    return mlops__conn_open(&s->target, out);
 }
 
 void mlops__store_release(mlops_store *s, mlops__conn *c)

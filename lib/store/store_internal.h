@@ -4,15 +4,13 @@
 #define MLOPS_STORE_INTERNAL_H
 
 #include "mlops/store.h"
-#include "util/db.h"
+#include "db/db.h"
 
 #include <pthread.h>
 
 /* On-disk format (= schema) version this library writes (lib/store/schema.c
  * lists what each version adds). */
 #define MLOPS__FORMAT_VERSION 2
-/* PRAGMA application_id of mlops.db: "MLOP". */
-#define MLOPS__APPLICATION_ID 0x4D4C4F50
 /* Loose temp files (1.0 writers) older than this are swept when a store
  * opens; a dead handle's directory goes at once (store/tmpdir.h). */
 #define MLOPS__TMP_MAX_AGE_MS (60 * 60 * 1000)
@@ -36,6 +34,7 @@ struct mlops_store {
     uint32_t chunk_min, chunk_avg, chunk_max; /* recorded at creation */
     unsigned threads;                         /* resolved worker count, >= 1 */
     const char *synchronous;                  /* PRAGMA synchronous value */
+    mlops__db_target target;                  /* where connections go */
 
     pthread_mutex_t pool_lock;
     int nidle;

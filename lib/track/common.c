@@ -58,22 +58,22 @@ int mlops__track_check_value(const char *func, const char *what, const char *val
 int mlops__track_run_seq(mlops__conn *c, const char *func, const char *run_id, int64_t *seq,
                          int64_t *experiment_id)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "SELECT seq, experiment_id FROM runs WHERE run_id = ?1", &st);
     if (rc) return rc;
     rc = mlops__bind_text(c, st, 1, run_id);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        *seq = sqlite3_column_int64(st, 0);
-        if (experiment_id) *experiment_id = sqlite3_column_int64(st, 1);
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) {
+        *seq = mlops__col_int64(st, 0);
+        if (experiment_id) *experiment_id = mlops__col_int64(st, 1);
         rc = MLOPS_OK;
-    } else if (step == SQLITE_DONE) {
+    } else if (step == MLOPS__DONE) {
         rc = mlops__err(MLOPS_ENOTFOUND, "%s: no run '%s'", func, run_id);
     } else {
         rc = mlops__conn_error(c, step, "looking up a run");
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
@@ -96,15 +96,15 @@ int mlops__run_exists(mlops__conn *c, const char *fn, const char *run_id, int *e
 int mlops__track_run_writable(mlops__conn *c, const mlops_run *r, const char *func,
                               int need_running)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "SELECT status, deleted_ms FROM runs WHERE seq = ?1", &st);
     if (rc) return rc;
     rc = mlops__bind_int64(c, st, 1, r->seq);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        const char *status = (const char *)sqlite3_column_text(st, 0);
-        if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) {
+        const char *status = mlops__col_text(st, 0);
+        if (!mlops__col_null(st, 1))
             rc = mlops__err(MLOPS_ECONFLICT, "%s: run %s is deleted (restore it first)", func,
                             r->id);
         else if (need_running && status && strcmp(status, "RUNNING"))
@@ -112,12 +112,12 @@ int mlops__track_run_writable(mlops__conn *c, const mlops_run *r, const char *fu
                             "%s: run %s has ended (%s): its params, metrics and lineage are "
                             "closed",
                             func, r->id, status);
-    } else if (step == SQLITE_DONE) {
+    } else if (step == MLOPS__DONE) {
         rc = mlops__err(MLOPS_ENOTFOUND, "%s: run %s no longer exists", func, r->id);
     } else {
         rc = mlops__conn_error(c, step, "reading a run's status");
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
@@ -148,7 +148,7 @@ int mlops__track_parse_number(const char *s, double *out)
     return 1;
 }
 
-int mlops__track_bind_number_or_null(mlops__conn *c, sqlite3_stmt *st, int idx, const char *text)
+int mlops__track_bind_number_or_null(mlops__conn *c, mlops__stmt *st, int idx, const char *text)
 {
     double v;
     if (mlops__track_parse_number(text, &v)) return mlops__bind_double(c, st, idx, v);

@@ -33,15 +33,15 @@ struct create_arg {
 
 static int name_taken(mlops__conn *c, const char *name, int64_t except_id, int *taken)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "SELECT id FROM experiments WHERE name = ?1", &st);
     if (!rc) rc = mlops__bind_text(c, st, 1, name);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    *taken = step == SQLITE_ROW && sqlite3_column_int64(st, 0) != except_id;
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+    int step = mlops__step(st);
+    *taken = step == MLOPS__ROW && mlops__col_int64(st, 0) != except_id;
+    if (step != MLOPS__ROW && step != MLOPS__DONE)
         rc = mlops__conn_error(c, step, "looking up an experiment name");
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
@@ -55,15 +55,14 @@ static int create_tx(mlops__conn *c, void *arg)
         return mlops__err(MLOPS_EEXIST, "%s: an experiment named '%s' "
                                         "already exists", a->fn,
                           a->name);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     rc = mlops__conn_stmt(c,
                           "INSERT INTO experiments(name, created_ms, updated_ms) "
-                          "VALUES (?1, ?2, ?2)",
+                          "VALUES (?1, ?2, ?2) RETURNING id",
                           &st);
     if (!rc) rc = mlops__bind_text(c, st, 1, a->name);
     if (!rc) rc = mlops__bind_int64(c, st, 2, mlops__now_ms());
-    if (!rc) rc = mlops__conn_step_done(c, st, "creating an experiment");
-    if (!rc) a->id = sqlite3_last_insert_rowid(mlops__conn_db(c));
+    if (!rc) rc = mlops__conn_step_id(c, st, "creating an experiment", &a->id);
     return rc;
 }
 
@@ -85,7 +84,7 @@ MLOPS_API int mlops_experiment_create(mlops_store *s, const char *name, int64_t 
 
 static int load_tags(mlops__conn *c, mlops_experiment *e)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT key, value FROM experiment_tags WHERE experiment_id = ?1 "
                               "ORDER BY key",
@@ -94,7 +93,7 @@ static int load_tags(mlops__conn *c, mlops_experiment *e)
     if (rc) return rc;
     size_t cap = 0;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
         if (e->ntags == cap) {
             size_t ncap = cap ? cap * 2 : 8;
             mlops_kv *n = mlops__arena_alloc(&e->arena, ncap * sizeof *n);
@@ -104,30 +103,30 @@ static int load_tags(mlops__conn *c, mlops_experiment *e)
             cap = ncap;
         }
         mlops_kv *kv = &e->tags[e->ntags];
-        kv->key = mlops__arena_strdup(&e->arena, (const char *)sqlite3_column_text(st, 0));
-        kv->value = mlops__arena_strdup(&e->arena, (const char *)sqlite3_column_text(st, 1));
+        kv->key = mlops__arena_strdup(&e->arena, mlops__col_text(st, 0));
+        kv->value = mlops__arena_strdup(&e->arena, mlops__col_text(st, 1));
         if (!kv->key || !kv->value) break;
         e->ntags++;
     }
-    sqlite3_reset(st);
-    if (step == SQLITE_ROW) return mlops__err_nomem("reading experiment tags");
-    if (step != SQLITE_DONE) return mlops__conn_error(c, step, "reading experiment tags");
+    mlops__reset(st);
+    if (step == MLOPS__ROW) return mlops__err_nomem("reading experiment tags");
+    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "reading experiment tags");
     return MLOPS_OK;
 }
 
 /* Builds a snapshot from a row of EXPERIMENT_COLUMNS. */
-static int experiment_from_row(sqlite3_stmt *st, mlops_experiment **out)
+static int experiment_from_row(mlops__stmt *st, mlops_experiment **out)
 {
     mlops__arena arena = MLOPS__ARENA_INIT;
     mlops_experiment *e = mlops__arena_alloc(&arena, sizeof *e);
     if (!e) return mlops__err_nomem("reading an experiment");
     memset(e, 0, sizeof *e);
     e->arena = arena;
-    e->id = sqlite3_column_int64(st, 0);
-    e->name = mlops__arena_strdup(&e->arena, (const char *)sqlite3_column_text(st, 1));
-    e->created_ms = sqlite3_column_int64(st, 2);
-    e->updated_ms = sqlite3_column_int64(st, 3);
-    e->deleted_ms = sqlite3_column_int64(st, 4);
+    e->id = mlops__col_int64(st, 0);
+    e->name = mlops__arena_strdup(&e->arena, mlops__col_text(st, 1));
+    e->created_ms = mlops__col_int64(st, 2);
+    e->updated_ms = mlops__col_int64(st, 3);
+    e->deleted_ms = mlops__col_int64(st, 4);
     if (!e->name) {
         mlops_experiment_free(e);
         return mlops__err_nomem("reading an experiment");
@@ -146,7 +145,7 @@ struct get_arg {
 static int get_tx(mlops__conn *c, void *arg)
 {
     struct get_arg *a = arg;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = a->name ? mlops__conn_stmt(c,
                                         "SELECT " EXPERIMENT_COLUMNS
                                         " FROM experiments WHERE name = ?1",
@@ -158,15 +157,15 @@ static int get_tx(mlops__conn *c, void *arg)
     if (rc) return rc;
     rc = a->name ? mlops__bind_text(c, st, 1, a->name) : mlops__bind_int64(c, st, 1, a->id);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) rc = experiment_from_row(st, &a->out);
-    else if (step == SQLITE_DONE && a->name)
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) rc = experiment_from_row(st, &a->out);
+    else if (step == MLOPS__DONE && a->name)
         rc = mlops__err(MLOPS_ENOTFOUND, "%s: no experiment named '%s'", a->func, a->name);
-    else if (step == SQLITE_DONE)
+    else if (step == MLOPS__DONE)
         rc = mlops__err(MLOPS_ENOTFOUND, "%s: no experiment with id %lld", a->func,
                         (long long)a->id);
     else rc = mlops__conn_error(c, step, "reading an experiment");
-    sqlite3_reset(st);
+    mlops__reset(st);
     if (!rc) rc = load_tags(c, a->out);
     if (rc) {
         mlops_experiment_free(a->out);
@@ -211,15 +210,15 @@ struct list_arg {
 static int list_tx(mlops__conn *c, void *arg)
 {
     struct list_arg *a = arg;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT " EXPERIMENT_COLUMNS " FROM experiments "
                               "WHERE " MLOPS__LIFECYCLE_SQL("deleted_ms", 1) " ORDER BY id",
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, a->lifecycle);
     if (rc) return rc;
-    int step = SQLITE_DONE;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    int step = MLOPS__DONE;
+    while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
         if (a->n == a->cap) {
             size_t ncap = a->cap ? a->cap * 2 : 16;
             mlops_experiment **n = realloc(a->items, ncap * sizeof *n);
@@ -233,8 +232,8 @@ static int list_tx(mlops__conn *c, void *arg)
         rc = experiment_from_row(st, &a->items[a->n]);
         if (!rc) a->n++;
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "listing experiments");
-    sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "listing experiments");
+    mlops__reset(st);
     for (size_t i = 0; !rc && i < a->n; i++) rc = load_tags(c, a->items[i]);
     return rc;
 }
@@ -357,22 +356,22 @@ struct change_arg {
 /* Confirms the experiment exists; *deleted tells whether it is deleted. */
 int mlops__track_experiment_state(mlops__conn *c, const char *func, int64_t id, int *deleted)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "SELECT deleted_ms FROM experiments WHERE id = ?1", &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, id);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) *deleted = sqlite3_column_type(st, 0) != SQLITE_NULL;
-    else if (step == SQLITE_DONE)
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) *deleted = !mlops__col_null(st, 0);
+    else if (step == MLOPS__DONE)
         rc = mlops__err(MLOPS_ENOTFOUND, "%s: no experiment with id %lld", func, (long long)id);
     else rc = mlops__conn_error(c, step, "reading an experiment");
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
 static int touch(mlops__conn *c, int64_t id)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "UPDATE experiments SET updated_ms = ?2 WHERE id = ?1", &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, id);
     if (!rc) rc = mlops__bind_int64(c, st, 2, mlops__now_ms());
@@ -386,7 +385,7 @@ static int change_tx(mlops__conn *c, void *arg)
     int deleted = 0;
     int rc = mlops__track_experiment_state(c, a->func, a->id, &deleted);
     if (rc) return rc;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     switch (a->kind) {
     case RENAME: {
         int taken;
@@ -419,7 +418,7 @@ static int change_tx(mlops__conn *c, void *arg)
         if (!rc) rc = mlops__bind_int64(c, st, 1, a->id);
         if (!rc) rc = mlops__bind_text(c, st, 2, a->a);
         if (!rc) rc = mlops__conn_step_done(c, st, "deleting an experiment tag");
-        if (!rc && sqlite3_changes(mlops__conn_db(c)) == 0)
+        if (!rc && mlops__conn_changes(c) == 0)
             return mlops__err(MLOPS_ENOTFOUND, "%s: experiment %lld has no tag '%s'", a->func,
                               (long long)a->id, a->a);
         break;

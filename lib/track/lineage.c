@@ -32,7 +32,7 @@ static int log_tx(mlops__conn *c, void *arg)
     if (!rc && !exists)
         rc = mlops__err(MLOPS_ENOTFOUND, "%s: %s is not in the store (put it first)", a->func,
                         text);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c,
                               "INSERT INTO run_lineage(run, direction, digest, name, role, "
@@ -46,7 +46,7 @@ static int log_tx(mlops__conn *c, void *arg)
     if (!rc) rc = mlops__bind_text(c, st, 5, a->role);
     if (!rc) rc = mlops__bind_int64(c, st, 6, mlops__now_ms());
     if (!rc) rc = mlops__conn_step_done(c, st, "recording lineage");
-    if (rc || sqlite3_changes(mlops__conn_db(c)) == 1) return rc;
+    if (rc || mlops__conn_changes(c) == 1) return rc;
 
     /* The edge is there: the same role is a no-op, another is a conflict. */
     rc = mlops__conn_stmt(c,
@@ -58,18 +58,18 @@ static int log_tx(mlops__conn *c, void *arg)
     if (!rc) rc = mlops__bind_blob(c, st, 3, a->digest->bytes, 32);
     if (!rc) rc = mlops__bind_text(c, st, 4, a->name);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step != SQLITE_ROW)
-        rc = mlops__conn_error(c, step == SQLITE_DONE ? SQLITE_CORRUPT : step,
+    int step = mlops__step(st);
+    if (step != MLOPS__ROW)
+        rc = mlops__conn_row_error(c, step,
                                "reading lineage");
-    else if (strcmp((const char *)sqlite3_column_text(st, 0), a->role))
+    else if (strcmp(mlops__col_text(st, 0), a->role))
         rc = mlops__err(MLOPS_ECONFLICT,
                         "%s: run %s already records %s '%s' as %s with role '%s' (refused "
                         "role '%s')",
                         a->func, a->run->id, text, a->name,
                         a->direction == MLOPS_LINEAGE_OUTPUT ? "an output" : "an input",
-                        (const char *)sqlite3_column_text(st, 0), a->role);
-    sqlite3_reset(st);
+                        mlops__col_text(st, 0), a->role);
+    mlops__reset(st);
     return rc;
 }
 
@@ -99,7 +99,7 @@ MLOPS_API int mlops_run_log_output(mlops_run *r, const mlops_digest *digest, con
 
 /* ---- reading ---- */
 
-static int edges_push(mlops__lineage_rows *rows, sqlite3_stmt *st)
+static int edges_push(mlops__lineage_rows *rows, mlops__stmt *st)
 {
     if (rows->n == rows->cap) {
         size_t cap = rows->cap ? rows->cap * 2 : 8;
@@ -109,15 +109,15 @@ static int edges_push(mlops__lineage_rows *rows, sqlite3_stmt *st)
         rows->cap = cap;
     }
     mlops__lineage_row *row = &rows->v[rows->n];
-    const unsigned char *id = sqlite3_column_text(st, 0);
+    const char *id = mlops__col_text(st, 0);
     memset(row->run_id, 0, sizeof row->run_id);
     if (id) memcpy(row->run_id, id, MLOPS_RUN_ID_LEN);
-    row->direction = sqlite3_column_int(st, 1);
+    row->direction = mlops__col_int(st, 1);
     memset(row->digest.bytes, 0, 32);
-    if (sqlite3_column_bytes(st, 2) == 32) memcpy(row->digest.bytes, sqlite3_column_blob(st, 2), 32);
-    row->name = mlops__strdup((const char *)sqlite3_column_text(st, 3));
-    row->role = mlops__strdup((const char *)sqlite3_column_text(st, 4));
-    row->created_ms = sqlite3_column_int64(st, 5);
+    if (mlops__col_bytes(st, 2) == 32) memcpy(row->digest.bytes, mlops__col_blob(st, 2), 32);
+    row->name = mlops__strdup(mlops__col_text(st, 3));
+    row->role = mlops__strdup(mlops__col_text(st, 4));
+    row->created_ms = mlops__col_int64(st, 5);
     if (!row->name || !row->role) {
         free(row->name);
         free(row->role);
@@ -139,13 +139,13 @@ void mlops__lineage_rows_free(mlops__lineage_rows *rows)
 
 /* Reads every row of st (columns: run_id, direction, digest, name, role,
  * created_ms). */
-int mlops__lineage_read(mlops__conn *c, sqlite3_stmt *st, mlops__lineage_rows *rows)
+int mlops__lineage_read(mlops__conn *c, mlops__stmt *st, mlops__lineage_rows *rows)
 {
     int step, rc = MLOPS_OK;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+    while ((step = mlops__step(st)) == MLOPS__ROW)
         if ((rc = edges_push(rows, st))) break;
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading lineage");
-    sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading lineage");
+    mlops__reset(st);
     return rc;
 }
 
@@ -190,7 +190,7 @@ struct query_arg {
 static int query_tx(mlops__conn *c, void *arg)
 {
     struct query_arg *a = arg;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc;
     if (a->run_id) {
         int64_t seq;
@@ -257,7 +257,7 @@ MLOPS_API int mlops_lineage_for_digest(mlops_store *s, const mlops_digest *diges
 int mlops__lineage_load(mlops__conn *c, int64_t run, mlops__arena *ar, mlops_lineage_edge **out,
                         size_t *n)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT " EDGE_COLUMNS " FROM run_lineage l JOIN runs r "
                               "ON r.seq = l.run WHERE l.run = ?1 "

@@ -4,7 +4,7 @@
 
 #include "mlops/track.h"
 #include "util/arena.h"
-#include "util/db.h"
+#include "db/db.h"
 
 typedef struct mlops__lineage_row {
     char run_id[MLOPS_RUN_ID_LEN + 1];
@@ -19,7 +19,7 @@ typedef struct mlops__lineage_rows {
     size_t n, cap;
 } mlops__lineage_rows;
 
-int mlops__lineage_read(mlops__conn *c, sqlite3_stmt *st, mlops__lineage_rows *rows);
+int mlops__lineage_read(mlops__conn *c, mlops__stmt *st, mlops__lineage_rows *rows);
 void mlops__lineage_rows_free(mlops__lineage_rows *rows);
 
 /* The edges of run (seq) as an array in arena ar (for run snapshots). */

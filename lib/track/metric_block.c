@@ -121,12 +121,12 @@ int mlops__block_decode(const void *data, size_t len, mlops_metric_point *out, s
     return MLOPS_OK;
 }
 
-int mlops__tail_decode(sqlite3_stmt *st, int col, mlops_metric_point *out, size_t *n)
+int mlops__tail_decode(mlops__stmt *st, int col, mlops_metric_point *out, size_t *n)
 {
     *n = 0;
-    if (sqlite3_column_type(st, col) == SQLITE_NULL) return MLOPS_OK;
-    const void *data = sqlite3_column_blob(st, col);
-    size_t len = (size_t)sqlite3_column_bytes(st, col), count = 0;
+    if (mlops__col_null(st, col)) return MLOPS_OK;
+    const void *data = mlops__col_blob(st, col);
+    size_t len = (size_t)mlops__col_bytes(st, col), count = 0;
     if (mlops__block_count(data, len, &count) || count >= MLOPS__TAIL_MAX)
         return MLOPS_ECORRUPT;
     return mlops__block_decode(data, len, out, n);

@@ -50,25 +50,25 @@ static int find_series(mlops__conn *c, struct history_arg *a, int64_t *series, i
     int64_t run;
     int rc = mlops__track_run_seq(c, a->func, a->run_id, &run, NULL);
     if (rc) return rc;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     rc = mlops__conn_stmt(c,
                           "SELECT id, count, tail FROM metric_series WHERE run = ?1 AND key = ?2",
                           &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, run);
     if (!rc) rc = mlops__bind_text(c, st, 2, a->key);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        *series = sqlite3_column_int64(st, 0);
-        *count = sqlite3_column_int64(st, 1);
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) {
+        *series = mlops__col_int64(st, 0);
+        *count = mlops__col_int64(st, 1);
         rc = mlops__tail_decode(st, 2, a->tail, &a->ntail);
-    } else if (step == SQLITE_DONE) {
+    } else if (step == MLOPS__DONE) {
         rc = mlops__err(MLOPS_ENOTFOUND, "%s: run %s has no metric '%s'", a->func, a->run_id,
                         a->key);
     } else {
         rc = mlops__conn_error(c, step, "reading a metric summary");
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
@@ -83,7 +83,7 @@ static int history_tx(mlops__conn *c, void *arg)
                           a->func, a->key, a->run_id);
     if (rc) return rc;
     if (a->lo == INT64_MIN && a->hi == INT64_MAX && count > 0) rc = grow(a, (size_t)count);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c,
                               "SELECT n, data FROM metric_blocks WHERE series = ?1 "
@@ -94,9 +94,9 @@ static int history_tx(mlops__conn *c, void *arg)
     if (!rc) rc = mlops__bind_int64(c, st, 2, a->lo);
     if (!rc) rc = mlops__bind_int64(c, st, 3, a->hi);
     if (rc) return rc;
-    int step = SQLITE_DONE;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t bn = sqlite3_column_int64(st, 0);
+    int step = MLOPS__DONE;
+    while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
+        int64_t bn = mlops__col_int64(st, 0);
         if (bn < 1 || bn > MLOPS__BLOCK_MAX) {
             rc = MLOPS_ECORRUPT;
             break;
@@ -105,7 +105,7 @@ static int history_tx(mlops__conn *c, void *arg)
         if (rc) break;
         mlops_metric_point *at = a->pts + a->n;
         size_t got;
-        rc = mlops__block_decode(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+        rc = mlops__block_decode(mlops__col_blob(st, 1), (size_t)mlops__col_bytes(st, 1),
                                  at, &got);
         if (rc) break;
         if (a->n && mlops__point_cmp(&a->pts[a->n - 1], &at[0]) >= 0) a->sorted = 0;
@@ -114,9 +114,9 @@ static int history_tx(mlops__conn *c, void *arg)
     if (rc == MLOPS_ECORRUPT)
         rc = mlops__err(MLOPS_ECORRUPT, "%s: a stored block of metric '%s' of run %s is malformed",
                         a->func, a->key, a->run_id);
-    else if (!rc && step != SQLITE_DONE)
+    else if (!rc && step != MLOPS__DONE)
         rc = mlops__conn_error(c, step, "reading metric blocks");
-    sqlite3_reset(st);
+    mlops__reset(st);
     if (!rc && a->ntail) { /* the newest points, not yet in a block */
         rc = grow(a, a->ntail);
         if (!rc) {

@@ -19,7 +19,7 @@
 #define MLOPS_TRACK_METRIC_INTERNAL_H
 
 #include "mlops/track.h"
-#include "util/db.h"
+#include "db/db.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -49,7 +49,7 @@ int mlops__block_decode(const void *data, size_t len, mlops_metric_point *out, s
 /* Decodes the tail in column col of st (NULL: no points) into out (room
  * for MLOPS__TAIL_MAX - 1 points). MLOPS_ECORRUPT, without a message, when
  * it is malformed or too long for a tail. */
-int mlops__tail_decode(sqlite3_stmt *st, int col, mlops_metric_point *out, size_t *n);
+int mlops__tail_decode(mlops__stmt *st, int col, mlops_metric_point *out, size_t *n);
 
 /* Inserts a sealed block of n points (sorted, distinct, 1..MLOPS__BLOCK_MAX)
  * of series; buf has room for mlops__block_bound(n) bytes. */

@@ -194,7 +194,7 @@ static int corrupt(const struct batch *b)
 
 static int read_series(mlops__conn *c, const struct batch *b, const char *key, struct summary *s)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT id, count, last_bits, last_step, last_ts, min, max, tail "
                               "FROM metric_series WHERE run = ?1 AND key = ?2",
@@ -206,22 +206,22 @@ static int read_series(mlops__conn *c, const struct batch *b, const char *key, s
     s->count = 0;
     s->has_range = 0;
     s->ntail = 0;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) {
         s->exists = 1;
-        s->id = sqlite3_column_int64(st, 0);
-        s->count = sqlite3_column_int64(st, 1);
-        s->last_bits = (uint64_t)sqlite3_column_int64(st, 2);
-        s->last_step = sqlite3_column_int64(st, 3);
-        s->last_ts = sqlite3_column_int64(st, 4);
-        s->has_range = sqlite3_column_type(st, 5) != SQLITE_NULL;
-        s->min = sqlite3_column_double(st, 5);
-        s->max = sqlite3_column_double(st, 6);
+        s->id = mlops__col_int64(st, 0);
+        s->count = mlops__col_int64(st, 1);
+        s->last_bits = (uint64_t)mlops__col_int64(st, 2);
+        s->last_step = mlops__col_int64(st, 3);
+        s->last_ts = mlops__col_int64(st, 4);
+        s->has_range = !mlops__col_null(st, 5);
+        s->min = mlops__col_double(st, 5);
+        s->max = mlops__col_double(st, 6);
         if (mlops__tail_decode(st, 7, s->tail, &s->ntail)) rc = corrupt(b);
-    } else if (step != SQLITE_DONE) {
+    } else if (step != MLOPS__DONE) {
         rc = mlops__conn_error(c, step, "reading a metric summary");
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
@@ -252,7 +252,7 @@ static int drop_stored(mlops__conn *c, struct batch *b, const struct summary *s,
         size_t at = find_point(g, *n, &s->tail[i]);
         if (at < *n) dup[at] = 1;
     }
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT data FROM metric_blocks WHERE series = ?1 "
                               "AND first_step <= ?3 AND last_step >= ?2",
@@ -262,10 +262,10 @@ static int drop_stored(mlops__conn *c, struct batch *b, const struct summary *s,
     if (!rc) rc = mlops__bind_int64(c, st, 3, g[*n - 1].p.step);
     if (!rc && !b->scratch && !(b->scratch = malloc(MLOPS__BLOCK_MAX * sizeof *b->scratch)))
         rc = mlops__err_nomem("checking metric points");
-    int step = SQLITE_DONE;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    int step = MLOPS__DONE;
+    while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
         size_t got;
-        if (mlops__block_decode(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+        if (mlops__block_decode(mlops__col_blob(st, 0), (size_t)mlops__col_bytes(st, 0),
                                 b->scratch, &got)) {
             rc = corrupt(b);
             break;
@@ -275,8 +275,8 @@ static int drop_stored(mlops__conn *c, struct batch *b, const struct summary *s,
             if (at < *n) dup[at] = 1;
         }
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading metric blocks");
-    if (st) sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading metric blocks");
+    if (st) mlops__reset(st);
     size_t out = 0;
     for (size_t i = 0; i < *n; i++)
         if (!dup[i]) g[out++] = g[i];
@@ -329,7 +329,7 @@ static int ensure_buf(struct batch *b, size_t need)
 static int write_series(mlops__conn *c, struct batch *b, const char *key, struct summary *s,
                         const mlops_metric_point *tail, size_t ntail)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = s->exists ? mlops__conn_stmt(c,
                                           "UPDATE metric_series SET count = ?3, last = ?4, "
                                           "last_bits = ?5, last_step = ?6, last_ts = ?7, "
@@ -338,7 +338,7 @@ static int write_series(mlops__conn *c, struct batch *b, const char *key, struct
                        : mlops__conn_stmt(c,
                                           "INSERT INTO metric_series(run, key, count, last, "
                                           "last_bits, last_step, last_ts, min, max, tail) "
-                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
                                           &st);
     if (rc) return rc;
     double last = mlops__bits_value(s->last_bits);
@@ -358,8 +358,9 @@ static int write_series(mlops__conn *c, struct batch *b, const char *key, struct
     if (!rc && s->has_range) rc = mlops__bind_double(c, st, 8, s->min);
     if (!rc && s->has_range) rc = mlops__bind_double(c, st, 9, s->max);
     if (!rc && ntail) rc = mlops__bind_blob(c, st, 10, b->buf, (int)len);
-    if (!rc) rc = mlops__conn_step_done(c, st, "writing a metric summary");
-    if (!rc && !s->exists) s->id = sqlite3_last_insert_rowid(mlops__conn_db(c));
+    if (rc) return rc;
+    if (s->exists) rc = mlops__conn_step_done(c, st, "writing a metric summary");
+    else rc = mlops__conn_step_id(c, st, "writing a metric summary", &s->id);
     return rc;
 }
 
@@ -367,7 +368,7 @@ int mlops__metric_insert_block(mlops__conn *c, int64_t series, const mlops_metri
                                size_t n, unsigned char *buf)
 {
     size_t len = mlops__block_encode(p, n, buf);
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "INSERT INTO metric_blocks(series, first_step, last_step, n, data) "
                               "VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -473,7 +474,7 @@ MLOPS_API int mlops_run_log_metric(mlops_run *r, const char *key, double value, 
 
 int mlops__metric_seal_tails(mlops__conn *c, int64_t run, const char *run_id)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT id, tail FROM metric_series "
                               "WHERE run = ?1 AND tail IS NOT NULL",
@@ -483,17 +484,17 @@ int mlops__metric_seal_tails(mlops__conn *c, int64_t run, const char *run_id)
     mlops_metric_point pts[MLOPS__TAIL_MAX];
     unsigned char *buf = malloc(mlops__block_bound(MLOPS__TAIL_MAX));
     if (!buf) return mlops__err_nomem("sealing metric points");
-    int step = SQLITE_DONE;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    int step = MLOPS__DONE;
+    while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
         size_t n = 0;
         if (mlops__tail_decode(st, 1, pts, &n) || n == 0) {
             rc = mlops__err(MLOPS_ECORRUPT, "stored points of run %s are malformed", run_id);
             break;
         }
-        rc = mlops__metric_insert_block(c, sqlite3_column_int64(st, 0), pts, n, buf);
+        rc = mlops__metric_insert_block(c, mlops__col_int64(st, 0), pts, n, buf);
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "sealing metric points");
-    sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "sealing metric points");
+    mlops__reset(st);
     free(buf);
     if (rc) return rc;
     rc = mlops__conn_stmt(c, "UPDATE metric_series SET tail = NULL WHERE run = ?1", &st);

@@ -15,7 +15,7 @@ struct params_arg {
 /* Inserts one param, or confirms the stored value is the same. */
 static int log_one(mlops__conn *c, const struct params_arg *a, const mlops_kv *p)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "INSERT INTO run_params(run, key, value, num) "
                               "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(run, key) DO NOTHING",
@@ -25,18 +25,18 @@ static int log_one(mlops__conn *c, const struct params_arg *a, const mlops_kv *p
     if (!rc) rc = mlops__bind_text(c, st, 3, p->value);
     if (!rc) rc = mlops__track_bind_number_or_null(c, st, 4, p->value);
     if (!rc) rc = mlops__conn_step_done(c, st, "logging a param");
-    if (rc || sqlite3_changes(mlops__conn_db(c)) == 1) return rc;
+    if (rc || mlops__conn_changes(c) == 1) return rc;
 
     rc = mlops__conn_stmt(c, "SELECT value FROM run_params WHERE run = ?1 AND key = ?2", &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, a->run->seq);
     if (!rc) rc = mlops__bind_text(c, st, 2, p->key);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step != SQLITE_ROW) {
-        rc = mlops__conn_error(c, step == SQLITE_DONE ? SQLITE_CORRUPT : step,
+    int step = mlops__step(st);
+    if (step != MLOPS__ROW) {
+        rc = mlops__conn_row_error(c, step,
                                "reading a logged param");
     } else {
-        const char *old = (const char *)sqlite3_column_text(st, 0);
+        const char *old = mlops__col_text(st, 0);
         if (strcmp(old, p->value))
             rc = mlops__err(MLOPS_ECONFLICT,
                             "%s: param '%s' of run %s is already '%.100s'%s; params never "
@@ -44,7 +44,7 @@ static int log_one(mlops__conn *c, const struct params_arg *a, const mlops_kv *p
                             a->func, p->key, a->run->id, old, strlen(old) > 100 ? "..." : "",
                             p->value, strlen(p->value) > 100 ? "..." : "");
     }
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 

@@ -59,7 +59,7 @@ struct start_arg {
 
 static int upsert_tag(mlops__conn *c, int64_t run, const char *key, const char *value)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "INSERT INTO run_tags(run, key, value, num) VALUES (?1, ?2, ?3, ?4) "
                               "ON CONFLICT(run, key) DO UPDATE SET value = ?3, num = ?4",
@@ -88,10 +88,10 @@ static int start_tx(mlops__conn *c, void *arg)
         rc = mlops__track_run_seq(c, a->func, a->opts->parent_run_id, &parent_seq, NULL);
         if (rc) return rc;
     }
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     rc = mlops__conn_stmt(c,
                           "INSERT INTO runs(run_id, experiment_id, name, parent_id, status, "
-                          "start_ms) VALUES (?1, ?2, ?3, ?4, 'RUNNING', ?5)",
+                          "start_ms) VALUES (?1, ?2, ?3, ?4, 'RUNNING', ?5) RETURNING seq",
                           &st);
     if (!rc) rc = mlops__bind_text(c, st, 1, r->id);
     if (!rc) rc = mlops__bind_int64(c, st, 2, a->experiment_id);
@@ -99,9 +99,8 @@ static int start_tx(mlops__conn *c, void *arg)
     if (!rc) rc = mlops__bind_text(c, st, 4, a->opts->parent_run_id);
     if (!rc)
         rc = mlops__bind_int64(c, st, 5, a->opts->start_ms ? a->opts->start_ms : mlops__now_ms());
-    if (!rc) rc = mlops__conn_step_done(c, st, "starting a run");
+    if (!rc) rc = mlops__conn_step_id(c, st, "starting a run", &r->seq);
     if (rc) return rc;
-    r->seq = sqlite3_last_insert_rowid(mlops__conn_db(c));
     rc = upsert_tag(c, r->seq, MLOPS_TAG_USER, a->user);
     if (!rc) rc = upsert_tag(c, r->seq, MLOPS_TAG_HOST, a->host);
     if (!rc) rc = upsert_tag(c, r->seq, MLOPS_TAG_SOURCE, a->source);
@@ -262,7 +261,7 @@ static int run_change_tx(mlops__conn *c, void *arg)
                        r->id);
         return rc;
     }
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     switch (a->kind) {
     case END:
         rc = mlops__conn_stmt(c, "UPDATE runs SET status = ?2, end_ms = ?3 WHERE seq = ?1", &st);
@@ -280,7 +279,7 @@ static int run_change_tx(mlops__conn *c, void *arg)
         if (!rc) rc = mlops__bind_int64(c, st, 1, r->seq);
         if (!rc) rc = mlops__bind_text(c, st, 2, a->key);
         if (!rc) rc = mlops__conn_step_done(c, st, "deleting a run tag");
-        if (!rc && sqlite3_changes(mlops__conn_db(c)) == 0)
+        if (!rc && mlops__conn_changes(c) == 0)
             rc = mlops__err(MLOPS_ENOTFOUND, "%s: run %s has no tag '%s'", a->func, r->id,
                             a->key);
         break;
@@ -354,7 +353,7 @@ static int lifecycle_tx(mlops__conn *c, void *arg)
     int64_t seq;
     int rc = mlops__track_run_seq(c, a->func, a->run_id, &seq, NULL);
     if (rc) return rc;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     rc = a->delete ? mlops__conn_stmt(c,
                                       "UPDATE runs SET deleted_ms = ?2 "
                                       "WHERE seq = ?1 AND deleted_ms IS NULL",

@@ -33,12 +33,12 @@ static int nomem(void)
 }
 
 /* Reads rows of (key, value) into an arena array. */
-static int load_kv(mlops__conn *c, sqlite3_stmt *st, mlops__arena *ar, mlops_kv **out,
+static int load_kv(mlops__conn *c, mlops__stmt *st, mlops__arena *ar, mlops_kv **out,
                    size_t *n)
 {
     size_t cap = 0;
     int step, rc = MLOPS_OK;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
         if (*n == cap) {
             size_t ncap = cap ? cap * 2 : 8;
             mlops_kv *grown = mlops__arena_alloc(ar, ncap * sizeof *grown);
@@ -51,22 +51,22 @@ static int load_kv(mlops__conn *c, sqlite3_stmt *st, mlops__arena *ar, mlops_kv 
             cap = ncap;
         }
         mlops_kv *kv = &(*out)[*n];
-        kv->key = mlops__arena_strdup(ar, (const char *)sqlite3_column_text(st, 0));
-        kv->value = mlops__arena_strdup(ar, (const char *)sqlite3_column_text(st, 1));
+        kv->key = mlops__arena_strdup(ar, mlops__col_text(st, 0));
+        kv->value = mlops__arena_strdup(ar, mlops__col_text(st, 1));
         if (!kv->key || !kv->value) {
             rc = nomem();
             break;
         }
         (*n)++;
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading a run");
-    sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading a run");
+    mlops__reset(st);
     return rc;
 }
 
 static int load_metrics(mlops__conn *c, mlops_run_info *ri)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT key, last_bits, last_step, last_ts, min, max, count "
                               "FROM metric_series WHERE run = ?1 ORDER BY key",
@@ -75,7 +75,7 @@ static int load_metrics(mlops__conn *c, mlops_run_info *ri)
     if (rc) return rc;
     size_t cap = 0;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
         if (ri->nmetrics == cap) {
             size_t ncap = cap ? cap * 2 : 8;
             mlops_metric_summary *grown = mlops__arena_alloc(&ri->arena, ncap * sizeof *grown);
@@ -88,47 +88,47 @@ static int load_metrics(mlops__conn *c, mlops_run_info *ri)
             cap = ncap;
         }
         mlops_metric_summary *m = &ri->metrics[ri->nmetrics];
-        m->key = mlops__arena_strdup(&ri->arena, (const char *)sqlite3_column_text(st, 0));
+        m->key = mlops__arena_strdup(&ri->arena, mlops__col_text(st, 0));
         if (!m->key) {
             rc = nomem();
             break;
         }
-        m->last = mlops__bits_value((uint64_t)sqlite3_column_int64(st, 1));
-        m->last_step = sqlite3_column_int64(st, 2);
-        m->last_ts_ms = sqlite3_column_int64(st, 3);
-        int has_range = sqlite3_column_type(st, 4) != SQLITE_NULL;
-        m->min = has_range ? sqlite3_column_double(st, 4) : NAN;
-        m->max = has_range ? sqlite3_column_double(st, 5) : NAN;
-        m->count = sqlite3_column_int64(st, 6);
+        m->last = mlops__bits_value((uint64_t)mlops__col_int64(st, 1));
+        m->last_step = mlops__col_int64(st, 2);
+        m->last_ts_ms = mlops__col_int64(st, 3);
+        int has_range = !mlops__col_null(st, 4);
+        m->min = has_range ? mlops__col_double(st, 4) : NAN;
+        m->max = has_range ? mlops__col_double(st, 5) : NAN;
+        m->count = mlops__col_int64(st, 6);
         ri->nmetrics++;
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "reading a run's metrics");
-    sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading a run's metrics");
+    mlops__reset(st);
     return rc;
 }
 
-int mlops__run_info_from_row(mlops__conn *c, sqlite3_stmt *row, mlops_run_info **out)
+int mlops__run_info_from_row(mlops__conn *c, mlops__stmt *row, mlops_run_info **out)
 {
     mlops__arena ar = MLOPS__ARENA_INIT;
     mlops_run_info *ri = mlops__arena_alloc(&ar, sizeof *ri);
     if (!ri) return nomem();
     memset(ri, 0, sizeof *ri);
     ri->arena = ar;
-    ri->seq = sqlite3_column_int64(row, 0);
-    const unsigned char *id = sqlite3_column_text(row, 1);
-    if (id && sqlite3_column_bytes(row, 1) == MLOPS_RUN_ID_LEN) memcpy(ri->id, id, MLOPS_RUN_ID_LEN);
-    ri->experiment_id = sqlite3_column_int64(row, 2);
-    ri->name = mlops__arena_strdup(&ri->arena, (const char *)sqlite3_column_text(row, 3));
-    ri->parent_id = mlops__arena_strdup(&ri->arena, (const char *)sqlite3_column_text(row, 4));
-    ri->status = mlops__track_status_from_name((const char *)sqlite3_column_text(row, 5));
-    ri->start_ms = sqlite3_column_int64(row, 6);
-    ri->end_ms = sqlite3_column_int64(row, 7);
-    ri->deleted_ms = sqlite3_column_int64(row, 8);
+    ri->seq = mlops__col_int64(row, 0);
+    const char *id = mlops__col_text(row, 1);
+    if (id && mlops__col_bytes(row, 1) == MLOPS_RUN_ID_LEN) memcpy(ri->id, id, MLOPS_RUN_ID_LEN);
+    ri->experiment_id = mlops__col_int64(row, 2);
+    ri->name = mlops__arena_strdup(&ri->arena, mlops__col_text(row, 3));
+    ri->parent_id = mlops__arena_strdup(&ri->arena, mlops__col_text(row, 4));
+    ri->status = mlops__track_status_from_name(mlops__col_text(row, 5));
+    ri->start_ms = mlops__col_int64(row, 6);
+    ri->end_ms = mlops__col_int64(row, 7);
+    ri->deleted_ms = mlops__col_int64(row, 8);
     int rc = MLOPS_OK;
-    if ((sqlite3_column_type(row, 3) != SQLITE_NULL && !ri->name) ||
-        (sqlite3_column_type(row, 4) != SQLITE_NULL && !ri->parent_id))
+    if ((!mlops__col_null(row, 3) && !ri->name) ||
+        (!mlops__col_null(row, 4) && !ri->parent_id))
         rc = nomem();
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c, "SELECT key, value FROM run_params WHERE run = ?1 ORDER BY key",
                               &st);
@@ -158,16 +158,16 @@ struct get_arg {
 static int get_tx(mlops__conn *c, void *arg)
 {
     struct get_arg *a = arg;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "SELECT " MLOPS__RUN_COLUMNS " FROM runs WHERE run_id = ?1", &st);
     if (!rc) rc = mlops__bind_text(c, st, 1, a->run_id);
     if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) rc = mlops__run_info_from_row(c, st, &a->out);
-    else if (step == SQLITE_DONE)
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) rc = mlops__run_info_from_row(c, st, &a->out);
+    else if (step == MLOPS__DONE)
         rc = mlops__err(MLOPS_ENOTFOUND, "%s: no run '%s'", a->fn, a->run_id);
     else rc = mlops__conn_error(c, step, "reading a run");
-    sqlite3_reset(st);
+    mlops__reset(st);
     return rc;
 }
 
@@ -215,7 +215,7 @@ static int list_tx(mlops__conn *c, void *arg)
     int deleted;
     int rc = mlops__track_experiment_state(c, a->func, a->experiment_id, &deleted);
     if (rc) return rc;
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     rc = mlops__conn_stmt(c,
                           "SELECT " MLOPS__RUN_COLUMNS " FROM runs WHERE experiment_id = ?1 "
                           "AND " MLOPS__LIFECYCLE_SQL("deleted_ms", 2) " "
@@ -226,14 +226,14 @@ static int list_tx(mlops__conn *c, void *arg)
     if (rc) return rc;
     /* Rows first, then each run's data: the statements share a connection
      * but not a cursor. */
-    int step = SQLITE_DONE;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    int step = MLOPS__DONE;
+    while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
         mlops_run_info *ri;
         rc = mlops__run_info_from_row(c, st, &ri);
         if (!rc) rc = mlops__run_info_list_push(&a->list, ri);
     }
-    if (!rc && step != SQLITE_DONE) rc = mlops__conn_error(c, step, "listing runs");
-    sqlite3_reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "listing runs");
+    mlops__reset(st);
     return rc;
 }
 

@@ -3,7 +3,7 @@
 #define MLOPS_TRACK_RUN_INFO_H
 
 #include "mlops/track.h"
-#include "util/db.h"
+#include "db/db.h"
 
 /* The columns of runs that mlops__run_info_from_row reads, in order. */
 #define MLOPS__RUN_COLUMNS \
@@ -12,7 +12,7 @@
 /* Builds the snapshot of the run on the current row of a statement that
  * selects MLOPS__RUN_COLUMNS (prefixed as needed), with its params, tags,
  * metric summaries and lineage, read through c (inside the caller's transaction). */
-int mlops__run_info_from_row(mlops__conn *c, sqlite3_stmt *row, mlops_run_info **out);
+int mlops__run_info_from_row(mlops__conn *c, mlops__stmt *row, mlops_run_info **out);
 
 /* A growable array of snapshots. */
 typedef struct mlops__run_info_list {

@@ -111,22 +111,22 @@ static void build_sql(struct search_arg *a, mlops__buf *sql)
     mlops__buf_addf(sql, "seq DESC LIMIT ?%d", mlops__binds_int(&q->binds, (int64_t)a->limit + 1));
 }
 
-static void value_from_column(sqlite3_stmt *st, int col, mlops__value *v)
+static void value_from_column(mlops__stmt *st, int col, mlops__value *v)
 {
     memset(v, 0, sizeof *v);
-    switch (sqlite3_column_type(st, col)) {
-    case SQLITE_INTEGER:
+    switch (mlops__col_type(st, col)) {
+    case MLOPS__COL_INT:
         v->type = MLOPS__VAL_INT;
-        v->i = sqlite3_column_int64(st, col);
+        v->i = mlops__col_int64(st, col);
         break;
-    case SQLITE_FLOAT:
+    case MLOPS__COL_REAL:
         v->type = MLOPS__VAL_REAL;
-        v->d = sqlite3_column_double(st, col);
+        v->d = mlops__col_double(st, col);
         break;
-    case SQLITE_TEXT:
-    case SQLITE_BLOB: {
-        const unsigned char *t = sqlite3_column_text(st, col);
-        size_t n = (size_t)sqlite3_column_bytes(st, col);
+    case MLOPS__COL_TEXT:
+    case MLOPS__COL_BLOB: {
+        const char *t = mlops__col_text(st, col);
+        size_t n = (size_t)mlops__col_bytes(st, col);
         v->s = malloc(n + 1);
         if (v->s) {
             memcpy(v->s, t, n);
@@ -144,27 +144,26 @@ static void value_from_column(sqlite3_stmt *st, int col, mlops__value *v)
 
 static int load_page(mlops__conn *c, struct search_arg *a, const int64_t *seqs, size_t n)
 {
-    sqlite3_stmt *st;
+    mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "SELECT " MLOPS__RUN_COLUMNS " FROM runs WHERE seq = ?1", &st);
     for (size_t i = 0; !rc && i < n; i++) {
         rc = mlops__bind_int64(c, st, 1, seqs[i]);
         if (rc) break;
-        int step = sqlite3_step(st);
+        int step = mlops__step(st);
         mlops_run_info *ri = NULL;
-        if (step == SQLITE_ROW) rc = mlops__run_info_from_row(c, st, &ri);
-        else rc = mlops__conn_error(c, step == SQLITE_DONE ? SQLITE_CORRUPT : step, "reading a run");
-        sqlite3_reset(st);
+        if (step == MLOPS__ROW) rc = mlops__run_info_from_row(c, st, &ri);
+        else rc = mlops__conn_row_error(c, step, "reading a run");
+        mlops__reset(st);
         if (!rc) rc = mlops__run_info_list_push(&a->list, ri);
     }
     return rc;
 }
 
 /* Renders the search for connection c into a->q and prepares it. */
-static int prepare(mlops__conn *c, struct search_arg *a, sqlite3_stmt **st)
+static int prepare(mlops__conn *c, struct search_arg *a, mlops__stmt **st)
 {
-    sqlite3 *db = mlops__conn_db(c);
     mlops__query_free(&a->q); /* a retried transaction renders again */
-    int like_max = sqlite3_limit(db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, -1);
+    int like_max = mlops__conn_like_max(c);
     int rc = mlops__search_render(&a->tree, like_max, &a->q);
     if (rc) return rc;
     mlops__buf sql = MLOPS__BUF_INIT;
@@ -176,45 +175,44 @@ static int prepare(mlops__conn *c, struct search_arg *a, sqlite3_stmt **st)
     /* Equal values share a parameter, so a filter within the documented
      * limits stays far below SQLite's; the check names the limit should a
      * build of SQLite have a lower one. */
-    int max_vars = sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+    int max_vars = mlops__conn_max_params(c);
     if (a->q.binds.n > (size_t)max_vars) {
         mlops__buf_free(&sql);
         return mlops__err(MLOPS_EINVAL,
-                          "%s: the search needs %zu distinct values; this SQLite binds at most %d",
+                          "%s: the search needs %zu distinct values; the database binds at most %d",
                           a->func, a->q.binds.n, max_vars);
     }
-    int prc = sqlite3_prepare_v2(db, mlops__buf_str(&sql), -1, st, NULL);
+    int rc2 = mlops__conn_prepare(c, mlops__buf_str(&sql), st);
     mlops__buf_free(&sql);
-    if (prc != SQLITE_OK) return mlops__conn_error(c, prc, "preparing a search");
-    return MLOPS_OK;
+    return rc2;
 }
 
 static int search_tx(mlops__conn *c, void *arg)
 {
     struct search_arg *a = arg;
-    sqlite3_stmt *st = NULL;
+    mlops__stmt *st = NULL;
     int rc = prepare(c, a, &st);
     if (rc) return rc;
     rc = mlops__binds_apply(c, &a->q.binds, st);
     int64_t *seqs = malloc((a->limit + 1) * sizeof *seqs);
     if (!seqs && !rc) rc = mlops__err_nomem("searching runs");
     size_t n = 0;
-    int step = SQLITE_DONE;
+    int step = MLOPS__DONE;
     mlops__value last[MLOPS__ORDER_MAX];
     memset(last, 0, sizeof last);
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
         if (n == a->limit) break; /* a row beyond the page: there is a next page */
-        seqs[n++] = sqlite3_column_int64(st, 0);
+        seqs[n++] = mlops__col_int64(st, 0);
         for (size_t k = 0; k < a->q.nkeys; k++) {
             mlops__value_clear(&last[k]);
             value_from_column(st, (int)k + 1, &last[k]);
             if (last[k].type < 0) rc = mlops__err_nomem("searching runs");
         }
     }
-    int more = step == SQLITE_ROW && !rc;
-    if (!rc && step != SQLITE_ROW && step != SQLITE_DONE)
+    int more = step == MLOPS__ROW && !rc;
+    if (!rc && step != MLOPS__ROW && step != MLOPS__DONE)
         rc = mlops__conn_error(c, step, "searching runs");
-    sqlite3_finalize(st);
+    mlops__stmt_finalize(st);
     if (!rc && more)
         rc = mlops__page_token_encode(a->fp, last, a->q.nkeys, seqs[n - 1], &a->next_token);
     for (size_t k = 0; k < a->q.nkeys; k++) mlops__value_clear(&last[k]);

@@ -128,7 +128,7 @@ void mlops__binds_free(mlops__binds *b)
     memset(b, 0, sizeof *b);
 }
 
-int mlops__binds_apply(mlops__conn *c, const mlops__binds *b, sqlite3_stmt *st)
+int mlops__binds_apply(mlops__conn *c, const mlops__binds *b, mlops__stmt *st)
 {
     int rc = MLOPS_OK;
     for (size_t i = 0; i < b->n && !rc; i++) {

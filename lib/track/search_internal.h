@@ -9,7 +9,7 @@
 #include "mlops/track.h"
 #include "track/filter.h"
 #include "util/buf.h"
-#include "util/db.h"
+#include "db/db.h"
 
 #include <stdint.h>
 
@@ -46,7 +46,7 @@ int mlops__binds_text(mlops__binds *b, const char *s, size_t len);
 int mlops__binds_value(mlops__binds *b, const mlops__value *v);
 void mlops__binds_free(mlops__binds *b);
 /* Binds every value to st. */
-int mlops__binds_apply(mlops__conn *c, const mlops__binds *b, sqlite3_stmt *st);
+int mlops__binds_apply(mlops__conn *c, const mlops__binds *b, mlops__stmt *st);
 
 typedef struct mlops__sort_key {
     mlops__buf join; /* " LEFT JOIN ... s<i> ON ..." or empty */

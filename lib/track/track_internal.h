@@ -4,7 +4,7 @@
 #define MLOPS_TRACK_INTERNAL_H
 
 #include "mlops/track.h"
-#include "util/db.h"
+#include "db/db.h"
 
 /* ---- For other subsystems ---------------------------------------------- */
 
@@ -72,6 +72,6 @@ int mlops__track_status_from_name(const char *name);
  * else 0. Params and tags keep this beside their text for numeric filters. */
 int mlops__track_parse_number(const char *text, double *out);
 /* Binds that number, or NULL when text is not one. */
-int mlops__track_bind_number_or_null(mlops__conn *c, sqlite3_stmt *st, int idx, const char *text);
+int mlops__track_bind_number_or_null(mlops__conn *c, mlops__stmt *st, int idx, const char *text);
 
 #endif

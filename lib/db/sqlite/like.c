@@ -1,5 +1,5 @@
 /* LIKE matching for long patterns (like.h). */
-#include "util/like.h"
+#include "db/sqlite/like.h"
 
 #include <stdint.h>
 #include <string.h>

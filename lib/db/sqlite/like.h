@@ -7,8 +7,8 @@
  * search filter may hold a pattern up to its own 64 KiB limit. Searches
  * use SQLite's operators for patterns it takes (they can use an index)
  * and this function beyond. */
-#ifndef MLOPS_UTIL_LIKE_H
-#define MLOPS_UTIL_LIKE_H
+#ifndef MLOPS_DB_SQLITE_LIKE_H
+#define MLOPS_DB_SQLITE_LIKE_H
 
 #include <sqlite3.h>
 #include <stddef.h>
