@@ -7,6 +7,7 @@
 #include "table.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,12 +29,49 @@ static const char *encoding_name(int encoding)
 
 /* ---- init -------------------------------------------------------------------- */
 
+/* A shared store: the metadata in PostgreSQL, the objects in a folder
+ * (made absolute here, so the configuration does not depend on where the
+ * command ran). */
+static int init_shared(cli_ctx *ctx, const char *metadata, const char *schema, const char *objects)
+{
+    char objects_abs[PATH_MAX];
+    if (objects) {
+        if (mkdir(objects, 0700) != 0 && errno != EEXIST)
+            return cli_error(ctx, "cannot create '%s': %s", objects, strerror(errno));
+        if (!realpath(objects, objects_abs))
+            return cli_error(ctx, "cannot resolve '%s': %s", objects, strerror(errno));
+    }
+    mlops_store_location loc = MLOPS_STORE_LOCATION_INIT;
+    loc.metadata = metadata;
+    loc.schema = schema;
+    loc.objects = objects ? objects_abs : NULL;
+    mlops_store *s = NULL;
+    int rc = mlops_store_create(ctx->store_dir, &loc, NULL, &s);
+    if (rc) return cli_fail(ctx, rc, "cannot create the store");
+    int format = 0;
+    mlops_store_format_version(s, &format);
+    printf("initialised %s: metadata in PostgreSQL schema %s, objects in %s (format version %d)\n",
+           mlops_store_path(s), schema ? schema : "mlops",
+           objects ? objects_abs : mlops_store_path(s), format);
+    mlops_store_close(s);
+    return CLI_OK;
+}
+
 static int cmd_init(cli_ctx *ctx, int argc, char **argv)
 {
+    const char *metadata = NULL, *schema = NULL, *objects = NULL;
+    cli_opt opts[] = {
+        { "metadata", 0, &metadata, NULL },
+        { "schema", 0, &schema, NULL },
+        { "objects", 0, &objects, NULL },
+    };
     int npos;
-    int rc = cli_parse(ctx, argc, argv, NULL, 0, 0, 1, &npos);
+    int rc = cli_parse(ctx, argc, argv, opts, sizeof opts / sizeof opts[0], 0, 1, &npos);
     if (rc) return rc;
     if (npos == 1) ctx->store_dir = argv[0];
+    if ((schema || objects) && !metadata)
+        return cli_usage(ctx, "--schema and --objects go with --metadata");
+    if (metadata) return init_shared(ctx, metadata, schema, objects);
     char db[4096];
     snprintf(db, sizeof db, "%s/mlops.db", ctx->store_dir);
     struct stat st;
@@ -767,9 +805,18 @@ static int cmd_ref_rm(cli_ctx *ctx, int argc, char **argv)
 }
 
 const cli_command cli_artifact_commands[] = {
-    { "init", cmd_init, "[DIR]", "Create a store",
+    { "init", cmd_init, "[--metadata URI [--schema NAME] [--objects DIR]] [DIR]", "Create a store",
       "Creates the store DIR (default: the -C directory, else $MLOPS_STORE, else\n"
-      "./.mlops) and its layout. On an existing store it changes nothing and says so.\n" },
+      "./.mlops) and its layout. On an existing store it changes nothing and says so.\n"
+      "  --metadata URI   keep the metadata in PostgreSQL (postgresql://USER@HOST/DB or\n"
+      "                   a libpq \"key=value\" string, without a password: libpq reads\n"
+      "                   it from PGPASSWORD, ~/.pgpass or PGSERVICEFILE); DIR must be\n"
+      "                   new or empty and gets an mlops.conf naming the backends, so\n"
+      "                   every program that opens DIR uses them\n"
+      "  --schema NAME    the PostgreSQL schema that is this store (default mlops;\n"
+      "                   several stores can share a database)\n"
+      "  --objects DIR    the folder for the objects (default: the store directory);\n"
+      "                   every host of the team must reach it at the same path\n" },
     { "put", cmd_put, "PATH...", "Store files or directories; print their digests",
       "Stores each PATH (a file, a directory, or - for standard input) and prints\n"
       "\"DIGEST  PATH\" per line. A directory is stored as a tree. Content already in\n"

@@ -5,6 +5,9 @@
  *   <store>/mlops.db        SQLite database (WAL mode) holding all metadata
  *   <store>/objects/        content-addressed object files
  *   <store>/tmp/            in-flight writes; stale files are swept on open
+ * or, for a store shared by a team (mlops_store_create), a directory whose
+ * mlops.conf names a PostgreSQL schema for the metadata and a folder for
+ * the objects; every program that opens the directory uses them.
  *
  * Threads: one mlops_store handle may be used by several threads at once.
  * The handle keeps a small pool of SQLite connections guarded by a mutex;
@@ -106,6 +109,54 @@ MLOPS_API const char *mlops_store_path(const mlops_store *s);
 /* The on-disk format version of the store (the schema version in
  * mlops.db). Errors: MLOPS_EINVAL for NULL arguments. */
 MLOPS_API int mlops_store_format_version(const mlops_store *s, int *out);
+
+/* ---- Shared stores (MLOPS_1.1) ------------------------------------------- */
+
+#define MLOPS_STORE_LOCATION_VERSION 1
+
+/* Where a store's parts live when they are not all in one directory: the
+ * metadata in a PostgreSQL database, the objects in a folder every user of
+ * the store reaches. Initialise with MLOPS_STORE_LOCATION_INIT or
+ * mlops_store_location_init(). Strings are read during the call only. */
+typedef struct mlops_store_location {
+    unsigned version;     /* MLOPS_STORE_LOCATION_VERSION */
+    const char *metadata; /* "postgresql://..." or a libpq "key=value"
+                             string; NULL = SQLite in the store directory.
+                             A password in it is refused: libpq reads it
+                             from PGPASSWORD, ~/.pgpass or PGSERVICEFILE */
+    const char *schema;   /* the PostgreSQL schema that is this store (one
+                             store per schema; several may share a
+                             database); NULL = "mlops" */
+    const char *objects;  /* the folder holding objects/ and tmp/; NULL =
+                             the store directory */
+} mlops_store_location;
+
+#define MLOPS_STORE_LOCATION_INIT { MLOPS_STORE_LOCATION_VERSION, NULL, NULL, NULL }
+
+/* Fills loc with the defaults of the given version (bindings). Errors:
+ * MLOPS_EINVAL (NULL loc, unknown version). */
+MLOPS_API int mlops_store_location_init(mlops_store_location *loc, unsigned version);
+
+/* Makes dir a store whose parts live where loc says: writes dir/mlops.conf
+ * naming the backends (doc/format.md; no secret is ever written), creates
+ * the schema in the metadata database when it is new (once, safe against
+ * concurrent creators) and opens the store. Every later
+ * mlops_store_open(dir) then uses those backends. dir must be missing or
+ * empty. loc NULL or loc->metadata NULL makes an ordinary local store.
+ * out may be NULL (the store is closed again). Errors: those of
+ * mlops_store_open, MLOPS_EEXIST (dir is not empty), MLOPS_EINVAL (a
+ * password in the URI, a bad schema name), MLOPS_EUNSUPPORTED (a build
+ * without PostgreSQL support). */
+MLOPS_API int mlops_store_create(const char *dir, const mlops_store_location *loc,
+                                 const mlops_store_opts *opts, mlops_store **out);
+
+/* Opens a shared store without a store directory (embedders): the
+ * metadata database and schema and the objects folder come from loc, whose
+ * metadata and objects must be set. The schema is created when missing
+ * (unless opts->create_if_missing is 0). mlops_store_path gives the objects
+ * folder. Errors: as mlops_store_create. */
+MLOPS_API int mlops_store_open_location(const mlops_store_location *loc,
+                                        const mlops_store_opts *opts, mlops_store **out);
 
 /* ---- Integrity check ---------------------------------------------------- */
 

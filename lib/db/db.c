@@ -165,6 +165,25 @@ int mlops__db_write_format(mlops__conn *c, int version)
     return c->drv->write_format(c, version);
 }
 
+int mlops__db_create_current(mlops__conn *c, int *done)
+{
+    *done = 0;
+    if (!c->drv->create_current) return MLOPS_OK;
+    *done = 1;
+    return c->drv->create_current(c);
+}
+
+int mlops__db_check_target(const mlops__db_target *t, const char *fn)
+{
+    const mlops__db_driver *drv = driver_for(t->dialect);
+    if (!drv)
+        return mlops__err(MLOPS_EUNSUPPORTED,
+                          "%s: this build of libmlops has no PostgreSQL support (built without "
+                          "libpq)",
+                          fn);
+    return drv->check_target ? drv->check_target(t, fn) : MLOPS_OK;
+}
+
 static int bound(mlops__conn *c, int rc, const char *what)
 {
     return rc ? c->drv->error(c, rc, what) : MLOPS_OK;

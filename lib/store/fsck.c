@@ -79,7 +79,7 @@ static int add_issue(struct fsck *f, const mlops_digest *d, int problem)
 /* Moves a corrupt file aside: quarantine/<digest hex>.<ms>. */
 static int quarantine(const char *fn, mlops_store *s, const mlops_digest *d)
 {
-    char *qdir = mlops__path_join(s->path, "quarantine");
+    char *qdir = mlops__path_join(s->root, "quarantine");
     char *src = mlops__object_path(s, d);
     int rc = qdir && src ? mlops__mkdir(qdir) : mlops__err_nomem("quarantining an object");
     if (!rc) {

@@ -99,7 +99,10 @@ static int migrate(mlops__conn *c, const char *path, const mlops_store_opts *opt
     int version = 0;
     rc = mlops__db_read_format(c, path, &version);
     if (!rc) rc = check_version(version, path);
-    for (int v = version + 1; !rc && v <= MLOPS__FORMAT_VERSION; v++) rc = migrate_to[v](c);
+    int created = 0;
+    if (!rc && version == 0) rc = mlops__db_create_current(c, &created);
+    for (int v = version + 1; !rc && !created && v <= MLOPS__FORMAT_VERSION; v++)
+        rc = migrate_to[v](c);
     if (!rc && version == 0) rc = record_creation_facts(c, opts);
     if (!rc && version != MLOPS__FORMAT_VERSION) rc = mlops__db_write_format(c, MLOPS__FORMAT_VERSION);
     if (!rc) rc = mlops__conn_commit(c);

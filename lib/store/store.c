@@ -1,4 +1,5 @@
 #include "store/store_internal.h"
+#include "store/config.h"
 #include "store/schema.h"
 #include "store/tmpdir.h"
 #include "util/clock.h"
@@ -20,6 +21,7 @@
 /* Entries a store directory may hold; anything else marks a foreign one. */
 static const char *const layout_entries[] = {
     "mlops.db", "mlops.db-wal", "mlops.db-shm", "mlops.db-journal", "objects", "tmp", "quarantine",
+    MLOPS__CONFIG_NAME,
 };
 
 MLOPS_API int mlops_store_opts_init(mlops_store_opts *opts, unsigned version)
@@ -94,7 +96,8 @@ static int classify_dir(const char *path, enum dir_kind *kind)
         int known = 0;
         for (size_t i = 0; i < sizeof layout_entries / sizeof layout_entries[0]; i++)
             if (!strcmp(ent->d_name, layout_entries[i])) known = 1;
-        if (!strcmp(ent->d_name, "mlops.db")) has_db = 1;
+        if (!strcmp(ent->d_name, "mlops.db") || !strcmp(ent->d_name, MLOPS__CONFIG_NAME))
+            has_db = 1;
         if (!known && !foreign[0]) snprintf(foreign, sizeof foreign, "%s", ent->d_name);
     }
     closedir(d);
@@ -166,7 +169,10 @@ static void store_free(mlops_store *s)
     pthread_mutex_destroy(&s->pool_lock);
     pthread_mutex_destroy(&s->tmp_mu);
     free(s->path);
+    free(s->root);
     free(s->db_path);
+    free(s->metadata);
+    free(s->schema);
     free(s->objects_dir);
     free(s->tmp_dir);
     free(s->actor);
@@ -184,7 +190,14 @@ static int make_layout(mlops_store *s)
     return rc;
 }
 
-static int store_alloc(const char *path, const mlops_store_opts *o, mlops_store **out)
+/* Where an open finds the store's parts. */
+struct place {
+    const char *path; /* what mlops_store_path gives back */
+    const char *root; /* the folder of objects/, tmp/ and quarantine/ */
+    const mlops__store_config *cfg; /* NULL or no metadata: SQLite at path/mlops.db */
+};
+
+static int store_alloc(const struct place *pl, const mlops_store_opts *o, mlops_store **out)
 {
     mlops_store *s = calloc(1, sizeof *s);
     if (!s) return mlops__err_nomem("opening a store");
@@ -193,12 +206,19 @@ static int store_alloc(const char *path, const mlops_store_opts *o, mlops_store 
     s->tmp_lock_fd = -1;
     s->opts = *o;
     s->read_only = o->read_only != 0;
-    s->path = mlops__strdup(path);
-    s->db_path = mlops__path_join(path, "mlops.db");
-    s->objects_dir = mlops__path_join(path, "objects");
-    s->tmp_dir = mlops__path_join(path, "tmp");
+    s->path = mlops__strdup(pl->path);
+    s->root = mlops__strdup(pl->root);
+    s->db_path = mlops__path_join(pl->path, "mlops.db");
+    s->objects_dir = mlops__path_join(pl->root, "objects");
+    s->tmp_dir = mlops__path_join(pl->root, "tmp");
     s->actor = o->actor ? mlops__strdup(o->actor) : login_name();
-    if (!s->path || !s->db_path || !s->objects_dir || !s->tmp_dir || !s->actor) {
+    int shared = pl->cfg && pl->cfg->metadata;
+    if (shared) {
+        s->metadata = mlops__strdup(pl->cfg->metadata);
+        s->schema = mlops__strdup(pl->cfg->schema);
+    }
+    if (!s->path || !s->root || !s->db_path || !s->objects_dir || !s->tmp_dir || !s->actor ||
+        (shared && (!s->metadata || !s->schema))) {
         store_free(s);
         return mlops__err_nomem("opening a store");
     }
@@ -207,13 +227,76 @@ static int store_alloc(const char *path, const mlops_store_opts *o, mlops_store 
                      : o->durability == MLOPS_DURABILITY_NONE ? "OFF"
                                                                : "NORMAL";
     s->threads = o->threads ? o->threads : mlops__online_cpus();
-    s->target.dialect = MLOPS__SQLITE;
+    s->target.dialect = shared ? MLOPS__POSTGRES : MLOPS__SQLITE;
     s->target.path = s->db_path;
+    s->target.uri = s->metadata;
+    s->target.schema = s->schema;
     s->target.read_only = s->read_only;
     s->target.synchronous = s->synchronous;
     s->target.busy_ms = o->busy_timeout_ms;
     *out = s;
     return MLOPS_OK;
+}
+
+/* Connects, brings the schema to the current format and makes the object
+ * folders. creating: the store directory is new (its entry is fsync'd). */
+static int open_at(const struct place *pl, const mlops_store_opts *o, int creating,
+                   mlops_store **out)
+{
+    mlops_store *s = NULL;
+    int rc = store_alloc(pl, o, &s);
+    if (rc) return rc;
+    mlops__conn *c = NULL;
+    rc = mlops__conn_open(&s->target, &c);
+    if (!rc && !s->read_only) rc = mlops__db_prepare_store(c, pl->path, o->busy_timeout_ms);
+    if (!rc) rc = mlops__schema_prepare(c, pl->path, s->read_only, o, &s->format_version);
+    if (!rc) rc = read_meta_u32(c, "chunk_min_size", &s->chunk_min);
+    if (!rc) rc = read_meta_u32(c, "chunk_avg_size", &s->chunk_avg);
+    if (!rc) rc = read_meta_u32(c, "chunk_max_size", &s->chunk_max);
+    if (!rc && !s->read_only) {
+        if (strcmp(pl->root, pl->path)) rc = mlops__mkdir_p(pl->root, 0700);
+        if (!rc) rc = make_layout(s);
+        if (!rc) mlops__tmp_sweep(s->tmp_dir);
+        if (!rc && creating && mlops__store_fsync_enabled(s)) rc = mlops__fsync_dir(pl->path);
+    }
+    if (rc) {
+        mlops__conn_close(c);
+        store_free(s);
+        return rc;
+    }
+    s->idle[s->nidle++] = c;
+    *out = s;
+    return MLOPS_OK;
+}
+
+/* The objects root a configuration names: relative paths are relative to
+ * the store directory. malloc'd. */
+static char *root_of(const char *dir, const mlops__store_config *cfg)
+{
+    if (!cfg->objects) return mlops__strdup(dir);
+    if (cfg->objects[0] == '/') return mlops__strdup(cfg->objects);
+    return mlops__path_join(dir, cfg->objects);
+}
+
+static int open_dir(const char *fn, const char *path, const mlops_store_opts *o, mlops_store **out)
+{
+    int creating = 0;
+    int rc = prepare_directory(path, o, &creating);
+    mlops__store_config cfg;
+    int present = 0;
+    if (!rc) rc = mlops__config_read(path, &cfg, &present);
+    if (rc) return rc;
+    char *root = root_of(path, &cfg);
+    if (!root) rc = mlops__err_nomem("opening a store");
+    if (!rc && cfg.metadata) {
+        mlops__db_target t = { .dialect = MLOPS__POSTGRES, .uri = cfg.metadata, .schema = cfg.schema };
+        rc = mlops__db_check_target(&t, fn);
+    }
+    struct place pl = { path, root, &cfg };
+    if (!rc) rc = open_at(&pl, o, creating, out);
+    free(root);
+    mlops__config_free(&cfg);
+    return rc;
 }
 
 MLOPS_API int mlops_store_open(const char *path, const mlops_store_opts *opts, mlops_store **out)
@@ -224,32 +307,115 @@ MLOPS_API int mlops_store_open(const char *path, const mlops_store_opts *opts, m
     if (!path[0]) return mlops__err(MLOPS_EINVAL, "%s: path is empty", __func__);
     mlops_store_opts o;
     int rc = effective_options(__func__, opts, &o);
-    int creating = 0;
-    if (!rc) rc = prepare_directory(path, &o, &creating);
-    mlops_store *s = NULL;
-    if (!rc) rc = store_alloc(path, &o, &s);
-    if (rc) return rc;
+    return rc ? rc : open_dir(__func__, path, &o, out);
+}
 
-    mlops__conn *c = NULL;
-    rc = mlops__conn_open(&s->target, &c);
-    if (!rc && !s->read_only) rc = mlops__db_prepare_store(c, path, o.busy_timeout_ms);
-    if (!rc) rc = mlops__schema_prepare(c, path, s->read_only, &o, &s->format_version);
-    if (!rc) rc = read_meta_u32(c, "chunk_min_size", &s->chunk_min);
-    if (!rc) rc = read_meta_u32(c, "chunk_avg_size", &s->chunk_avg);
-    if (!rc) rc = read_meta_u32(c, "chunk_max_size", &s->chunk_max);
-    if (!rc && !s->read_only) {
-        rc = make_layout(s);
-        if (!rc) mlops__tmp_sweep(s->tmp_dir);
-        if (!rc && creating && mlops__store_fsync_enabled(s)) rc = mlops__fsync_dir(path);
+MLOPS_API int mlops_store_location_init(mlops_store_location *loc, unsigned version)
+{
+    static const mlops_store_location defaults = MLOPS_STORE_LOCATION_INIT;
+    return mlops__opts_init(__func__, loc, &defaults, sizeof defaults, version,
+                            MLOPS_STORE_LOCATION_VERSION);
+}
+
+/* Checks loc and fills cfg (borrowing loc's strings) and the target. */
+static int location_config(const char *fn, const mlops_store_location *loc,
+                           mlops__store_config *cfg)
+{
+    int rc = mlops__opts_check(fn, loc->version, MLOPS_STORE_LOCATION_VERSION,
+                               "mlops_store_location_init");
+    if (rc) return rc;
+    cfg->metadata = (char *)loc->metadata;
+    cfg->schema = (char *)(loc->schema ? loc->schema : MLOPS__SCHEMA_DEFAULT);
+    cfg->objects = (char *)loc->objects;
+    if (!cfg->metadata) return MLOPS_OK;
+    if (!cfg->metadata[0]) return mlops__err(MLOPS_EINVAL, "%s: loc->metadata is empty", fn);
+    if (cfg->objects && !cfg->objects[0])
+        return mlops__err(MLOPS_EINVAL, "%s: loc->objects is empty", fn);
+    rc = mlops__config_check_schema(fn, cfg->schema);
+    mlops__db_target t = { .dialect = MLOPS__POSTGRES, .uri = cfg->metadata, .schema = cfg->schema };
+    if (!rc) rc = mlops__db_check_target(&t, fn);
+    return rc;
+}
+
+/* Removes what a failed mlops_store_create made, so it can be retried. */
+static void undo_create(const char *dir, int made_dir)
+{
+    static const char *const made[] = { "objects/sha256", "objects", "tmp", MLOPS__CONFIG_NAME };
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {
+        char *p = mlops__path_join(dir, made[i]);
+        if (p && remove(p) != 0 && errno != ENOENT) { /* best effort */
+        }
+        free(p);
     }
+    if (made_dir) rmdir(dir);
+}
+
+MLOPS_API int mlops_store_create(const char *dir, const mlops_store_location *loc,
+                                 const mlops_store_opts *opts, mlops_store **out)
+{
+    if (!dir) return mlops__err_null(__func__, "dir");
+    if (out) *out = NULL;
+    if (!dir[0]) return mlops__err(MLOPS_EINVAL, "%s: dir is empty", __func__);
+    mlops_store_opts o;
+    int rc = effective_options(__func__, opts, &o);
+    mlops__store_config cfg = { NULL, NULL, NULL };
+    if (!rc && loc) rc = location_config(__func__, loc, &cfg);
+    if (!rc && o.read_only)
+        rc = mlops__err(MLOPS_EINVAL, "%s: cannot create a store read-only", __func__);
+    if (rc) return rc;
+    o.create_if_missing = 1;
+
+    struct stat st;
+    int made_dir = 0;
+    if (stat(dir, &st) != 0) {
+        if (errno != ENOENT) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot access '%s'", __func__, dir);
+        rc = mlops__mkdir_p(dir, 0700);
+        if (rc) return rc;
+        made_dir = 1;
+    } else if (!S_ISDIR(st.st_mode)) {
+        return mlops__err(MLOPS_EFORMAT, "%s: '%s' is not a directory", __func__, dir);
+    } else {
+        DIR *d = opendir(dir);
+        if (!d) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot read '%s'", __func__, dir);
+        struct dirent *ent;
+        int empty = 1;
+        while (empty && (ent = readdir(d)) != NULL)
+            if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, "..")) empty = 0;
+        closedir(d);
+        if (!empty)
+            return mlops__err(MLOPS_EEXIST, "%s: '%s' is not empty (a new store needs an empty "
+                                            "or missing directory)", __func__, dir);
+    }
+    if (cfg.metadata) rc = mlops__config_write(dir, &cfg);
+    mlops_store *s = NULL;
+    if (!rc) rc = open_dir(__func__, dir, &o, &s);
     if (rc) {
-        mlops__conn_close(c);
-        store_free(s);
+        undo_create(dir, made_dir);
         return rc;
     }
-    s->idle[s->nidle++] = c;
-    *out = s;
+    if (out) *out = s;
+    else mlops_store_close(s);
     return MLOPS_OK;
+}
+
+MLOPS_API int mlops_store_open_location(const mlops_store_location *loc,
+                                        const mlops_store_opts *opts, mlops_store **out)
+{
+    if (!loc) return mlops__err_null(__func__, "loc");
+    if (!out) return mlops__err_null(__func__, "out");
+    *out = NULL;
+    mlops_store_opts o;
+    int rc = effective_options(__func__, opts, &o);
+    mlops__store_config cfg = { NULL, NULL, NULL };
+    if (!rc) rc = location_config(__func__, loc, &cfg);
+    if (rc) return rc;
+    if (!cfg.metadata) return mlops__err_null(__func__, "loc->metadata");
+    if (!cfg.objects) return mlops__err_null(__func__, "loc->objects");
+    struct stat st;
+    if (stat(cfg.objects, &st) != 0 && (!o.create_if_missing || o.read_only))
+        return mlops__err(MLOPS_ENOTFOUND, "%s: no objects folder '%s'", __func__, cfg.objects);
+    struct place pl = { cfg.objects, cfg.objects, &cfg };
+    return open_at(&pl, &o, 0, out);
 }
 
 MLOPS_API void mlops_store_close(mlops_store *s)

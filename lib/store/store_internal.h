@@ -19,6 +19,10 @@
 
 struct mlops_store {
     char *path;        /* as given by the caller */
+    char *root;        /* the folder of objects/, tmp/, quarantine/: path unless
+                          mlops.conf names another */
+    char *metadata;    /* PostgreSQL connection string; NULL for SQLite */
+    char *schema;      /* PostgreSQL schema of the store */
     char *db_path;     /* <path>/mlops.db */
     char *objects_dir; /* <path>/objects */
     char *tmp_dir;     /* <path>/tmp */
