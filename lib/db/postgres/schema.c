@@ -39,8 +39,8 @@
  * the file with PRAGMA application_id. PostgreSQL has neither, so they are
  * rows of meta, written by this DDL: 'application_id' (the decimal of
  * MLOPS__APPLICATION_ID, 0x4D4C4F50) and 'format_version' (decimal text,
- * MLOPS__PG_SCHEMA_VERSION). A migration updates 'format_version' in its
- * own transaction. A schema that has tables but no such meta rows is not
+ * MLOPS__PG_SCHEMA_VERSION). A later migration updates 'format_version'
+ * in the same transaction as its DDL. A schema that has tables but no such meta rows is not
  * a libmlops store. */
 #include "db/postgres/schema.h"
 #include "registry/registry_internal.h"

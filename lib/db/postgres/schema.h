@@ -3,9 +3,8 @@
 #define MLOPS_DB_POSTGRES_SCHEMA_H
 
 /* The format version mlops__pg_schema_v2 creates, recorded in the schema
- * as meta row 'format_version'. It must equal MLOPS__FORMAT_VERSION
- * (lib/store/store_internal.h); the store code that runs the DDL asserts
- * it, as SQLite's migrations do. */
+ * as meta row 'format_version'. schema.c asserts at compile time that it
+ * equals MLOPS__FORMAT_VERSION (lib/store/store_internal.h). */
 #define MLOPS__PG_SCHEMA_VERSION 2
 
 /* The whole schema at format version 2 (SQLite's version 1 with the
