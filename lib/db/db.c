@@ -31,6 +31,7 @@ int mlops__conn_open(const mlops__db_target *t, mlops__conn **out)
     int rc = drv->open(t, &c);
     if (rc) return rc;
     c->drv = drv;
+    c->target = t;
     c->nslots = 0;
     *out = c;
     return MLOPS_OK;

@@ -28,6 +28,10 @@ typedef struct mlops__stmt mlops__stmt;
 
 enum mlops__dialect { MLOPS__SQLITE = 1, MLOPS__POSTGRES = 2 };
 
+/* Marks a store's database as libmlops's ("MLOP"): SQLite's PRAGMA
+ * application_id, meta row 'application_id' on PostgreSQL. */
+#define MLOPS__APPLICATION_ID 0x4D4C4F50
+
 /* Where a connection goes and how. */
 typedef struct mlops__db_target {
     enum mlops__dialect dialect;
@@ -39,7 +43,8 @@ typedef struct mlops__db_target {
     uint32_t busy_ms;        /* bound on every wait for a lock */
 } mlops__db_target;
 
-/* Opens a connection for t. MLOPS code; the message names the target. */
+/* Opens a connection for t, which must outlive it (the store handle holds
+ * it). MLOPS code; the message names the target. */
 int mlops__conn_open(const mlops__db_target *t, mlops__conn **out);
 void mlops__conn_close(mlops__conn *c);
 enum mlops__dialect mlops__conn_dialect(const mlops__conn *c);

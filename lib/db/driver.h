@@ -86,6 +86,7 @@ struct mlops__stmt_slot {
 
 struct mlops__conn {
     const mlops__db_driver *drv;
+    const mlops__db_target *target; /* set by db.c; outlives the connection */
     int nslots;
     struct mlops__stmt_slot slots[MLOPS__STMT_CACHE_SIZE];
 };

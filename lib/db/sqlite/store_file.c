@@ -9,8 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* PRAGMA application_id of mlops.db: "MLOP". */
-#define APPLICATION_ID 0x4D4C4F50
+#define APPLICATION_ID MLOPS__APPLICATION_ID
 
 static int not_sqlite(const char *where)
 {
