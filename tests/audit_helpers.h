@@ -7,6 +7,7 @@
 
 #include "registry_helpers.h"
 
+#include "db/db.h"
 #include "registry/registry_internal.h"
 
 /* Recomputes the hash of every event from its columns, in seq order, so
@@ -14,32 +15,34 @@
  * payload columns and every event is encoded in format 1. */
 static inline void rt_rehash(const char *dir, int v1_schema)
 {
-    char *path = tu_path(dir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_stmt *st, *up;
+    tu_db *db = tu_db_open(dir);
+    mlops__conn *c = NULL;
     const char *sql = v1_schema ? "SELECT seq, time_ms, actor, action, model_id, model, version, "
                                   "key, old_value, new_value, reason, 1, NULL "
                                   "FROM audit_events ORDER BY seq"
                                 : "SELECT seq, time_ms, actor, action, model_id, model, version, "
                                   "key, old_value, new_value, reason, format, payload "
                                   "FROM audit_events ORDER BY seq";
-    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    ck_assert_int_eq(
-        sqlite3_prepare_v2(db, "UPDATE audit_events SET hash = ?2 WHERE seq = ?1", -1, &up, NULL),
-        SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    /* Every event's new hash, computed first, written after. */
+    int64_t n = tu_db_int(db, "SELECT count(*) FROM audit_events");
+    int64_t *seqs = calloc((size_t)n + 1, sizeof *seqs);
+    mlops_digest *hashes = calloc((size_t)n + 1, sizeof *hashes);
+    c = tu_db_conn(db);
+    mlops__stmt *st = NULL;
+    TU_OK(mlops__conn_prepare(c, sql, &st));
     mlops_digest prev = { { 0 } };
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int64_t k = 0;
+    while (mlops__step(st) == MLOPS__ROW) {
+        ck_assert_int_lt(k, n);
+#define RT_TEXT(i) (mlops__col_null(st, i) ? NULL : mlops__col_text(st, i))
         mlops__audit_row r = {
-            sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-            (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
-            sqlite3_column_int64(st, 4), (const char *)sqlite3_column_text(st, 5),
-            sqlite3_column_int64(st, 6), (const char *)sqlite3_column_text(st, 7),
-            (const char *)sqlite3_column_text(st, 8), (const char *)sqlite3_column_text(st, 9),
-            (const char *)sqlite3_column_text(st, 10), sqlite3_column_int(st, 11),
-            sqlite3_column_blob(st, 12), (size_t)sqlite3_column_bytes(st, 12),
+            mlops__col_int64(st, 0), mlops__col_int64(st, 1), RT_TEXT(2), RT_TEXT(3),
+            mlops__col_int64(st, 4), RT_TEXT(5), mlops__col_int64(st, 6), RT_TEXT(7),
+            RT_TEXT(8), RT_TEXT(9), RT_TEXT(10), mlops__col_int(st, 11),
+            mlops__col_null(st, 12) ? NULL : mlops__col_blob(st, 12),
+            mlops__col_null(st, 12) ? 0 : (size_t)mlops__col_bytes(st, 12),
         };
+#undef RT_TEXT
         msgpack_sbuffer b;
         msgpack_sbuffer_init(&b);
         TU_OK(mlops__audit_encode(&b, &r));
@@ -47,18 +50,25 @@ static inline void rt_rehash(const char *dir, int v1_schema)
         memcpy(buf, prev.bytes, 32);
         memcpy(buf + 32, b.data, b.size);
         TU_OK(mlops_digest_compute(buf, 32 + b.size, &prev));
-        sqlite3_bind_int64(up, 1, r.seq);
-        sqlite3_bind_blob(up, 2, prev.bytes, 32, SQLITE_TRANSIENT);
-        ck_assert_int_eq(sqlite3_step(up), SQLITE_DONE);
-        sqlite3_reset(up);
+        seqs[k] = r.seq;
+        hashes[k++] = prev;
         free(buf);
         msgpack_sbuffer_destroy(&b);
     }
-    ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_finalize(st);
-    sqlite3_finalize(up);
-    sqlite3_close(db);
-    free(path);
+    mlops__stmt_finalize(st);
+    TU_OK(mlops__conn_prepare(c, "UPDATE audit_events SET hash = ?2 WHERE seq = ?1", &st));
+    TU_OK(mlops__conn_begin(c, 1));
+    for (int64_t i = 0; i < k; i++) {
+        TU_OK(mlops__bind_int64(c, st, 1, seqs[i]));
+        TU_OK(mlops__bind_blob(c, st, 2, hashes[i].bytes, 32));
+        ck_assert_int_eq(mlops__step(st), MLOPS__DONE);
+        mlops__reset(st);
+    }
+    TU_OK(mlops__conn_commit(c));
+    mlops__stmt_finalize(st);
+    free(seqs);
+    free(hashes);
+    tu_db_close(db);
 }
 
 /* Makes the store at dir what libmlops 1.0 would have written: schema

@@ -3,6 +3,7 @@
 #define MLOPS_CAS_TESTUTIL_H
 
 #include "testutil.h"
+#include "tu_db.h"
 
 #include <mlops.h>
 #include "cas/cas_internal.h"
@@ -10,7 +11,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,19 +98,10 @@ static inline int count_tmp(const char *store_dir)
     return n;
 }
 
+/* One integer from the store's database, read outside the handle. */
 static inline long long db_int(const char *store_dir, const char *sql)
 {
-    char *p = tu_path(store_dir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    long long v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    free(p);
-    return v;
+    return tu_sql_int64(store_dir, sql);
 }
 
 static inline char *object_file(mlops_store *s, const mlops_digest *d)
@@ -159,42 +150,20 @@ static inline size_t scaled(size_t n)
 
 static inline long long db_int_arg(const char *store_dir, const char *sql, const mlops_digest *d)
 {
-    char *p = tu_path(store_dir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    sqlite3_bind_blob(st, 1, d->bytes, 32, SQLITE_STATIC);
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    long long v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    free(p);
+    tu_db *db = tu_db_open(store_dir);
+    long long v = tu_db_int_blob(db, sql, d->bytes, 32);
+    tu_db_close(db);
     return v;
 }
 
-/* Runs one SQL text on the store's database as an attacker with the
- * sqlite3 shell would; ?1 and ?2 are the digests a and b. */
+/* Runs SQL statements on the store's database as an attacker with write
+ * access to it would; ?1 and ?2 are the digests a and b. */
 static inline void db_tamper(const char *store_dir, const char *sql, const mlops_digest *a,
                              const mlops_digest *b)
 {
-    char *p = tu_path(store_dir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(p, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 10000);
-    const char *rest = sql;
-    while (rest && *rest) {
-        sqlite3_stmt *st = NULL;
-        ck_assert_int_eq(sqlite3_prepare_v2(db, rest, -1, &st, &rest), SQLITE_OK);
-        if (!st) break;
-        int params = sqlite3_bind_parameter_count(st);
-        if (params >= 1) sqlite3_bind_blob(st, 1, a->bytes, 32, SQLITE_STATIC);
-        if (params >= 2) sqlite3_bind_blob(st, 2, b->bytes, 32, SQLITE_STATIC);
-        ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
-        sqlite3_finalize(st);
-    }
-    sqlite3_close(db);
-    free(p);
+    tu_db *db = tu_db_open(store_dir);
+    tu_db_exec_blobs(db, sql, a->bytes, b->bytes);
+    tu_db_close(db);
 }
 
 /* Issue 13's attack on a chunked blob: its chunk rows replaced by those of
@@ -230,7 +199,7 @@ static inline void redirect_whole_blob(const char *store_dir, const mlops_digest
 /* Sum of the sizes of every object file: what the store holds on disk. */
 static inline long long object_bytes(const char *dir)
 {
-    return db_int(dir, "SELECT coalesce(sum(stored), 0) FROM cas_object");
+    return db_int(dir, "SELECT CAST(coalesce(sum(stored), 0) AS BIGINT) FROM cas_object");
 }
 
 

@@ -3,12 +3,12 @@
 #define MLOPS_TEST_REGISTRY_HELPERS_H
 
 #include "testutil.h"
+#include "tu_db.h"
 
 #include <mlops.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* A fresh store in its own temp dir, actor "tester", no fsync. */
-static inline mlops_store *rt_open(char **dir_out)
+/* A fresh store in dir, actor "tester", no fsync. */
+static inline mlops_store *rt_open_in(char *dir, char **dir_out)
 {
-    char *dir = tu_tmpdir();
     mlops_store_opts o;
     TU_OK(mlops_store_opts_init(&o, MLOPS_STORE_OPTS_VERSION));
     o.durability = MLOPS_DURABILITY_NONE;
@@ -30,6 +29,19 @@ static inline mlops_store *rt_open(char **dir_out)
     return s;
 }
 
+/* A fresh store in its own temp dir, on the backend under test. */
+static inline mlops_store *rt_open(char **dir_out)
+{
+    return rt_open_in(tu_tmpdir(), dir_out);
+}
+
+/* The same, always a local (SQLite) store: for what only such a store
+ * has, as a 1.0 store to migrate. */
+static inline mlops_store *rt_open_local(char **dir_out)
+{
+    return rt_open_in(tu_tmpdir_local(), dir_out);
+}
+
 static inline void rt_close(mlops_store *s, char *dir)
 {
     mlops_store_close(s);
@@ -37,41 +49,17 @@ static inline void rt_close(mlops_store *s, char *dir)
     free(dir);
 }
 
-/* Runs the sqlite3 shell on the store's database, as an attacker with
- * write access to the file would; fails the test if the shell fails. */
+/* Runs SQL statements on the store's database, as an attacker with write
+ * access to it would (tu_db.h); fails the test if one fails. */
 static inline void rt_shell(const char *dir, const char *sql)
 {
-    char *db = tu_path(dir, "mlops.db");
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0) dup2(devnull, 1);
-        execlp("sqlite3", "sqlite3", "-bail", db, sql, (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-                  "sqlite3 shell failed (status %d) on: %s", status, sql);
-    free(db);
+    tu_sql_exec(dir, sql);
 }
 
 /* An integer from the store's database, read outside the library. */
 static inline int64_t rt_db_int(const char *dir, const char *sql)
 {
-    char *p = tu_path(dir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
-                  sqlite3_errmsg(db));
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    free(p);
-    return v;
+    return tu_sql_int64(dir, sql);
 }
 
 /* Stores text as a blob and returns its digest. */

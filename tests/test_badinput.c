@@ -188,7 +188,7 @@ static void setup_store(void)
     memset(LONG, 'a', 70000);
     LONG[70000] = '\0';
     dir = tu_tmpdir();
-    store_dir = tu_path(dir, "store");
+    store_dir = tu_store_dir(dir, "store");
     mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
     o.durability = MLOPS_DURABILITY_NONE;
     TU_OK(mlops_store_open(store_dir, &o, &S));
@@ -328,7 +328,8 @@ static void common_and_store(void)
     BAD(mlops_store_open, "empty path", MLOPS_EINVAL, ("", NULL, &s2));
     ck_assert_ptr_null(s2);
     BAD(mlops_store_open, "over-long path", MLOPS_EIO, (LONG, NULL, &s2));
-    char *db = tu_path(store_dir, "mlops.db");
+    /* A file of the store: its database, or the mlops.conf naming it. */
+    char *db = tu_path(store_dir, tu_backend_postgres() ? "mlops.conf" : "mlops.db");
     BAD(mlops_store_open, "a file as the store", MLOPS_EFORMAT, (db, NULL, &s2));
     free(db);
     mlops_store_opts bad = MLOPS_STORE_OPTS_INIT;

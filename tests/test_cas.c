@@ -668,21 +668,12 @@ START_TEST(corrupt_chunk_is_refused)
     /* Damage the chunk holding byte 100000. */
     mlops_digest chunk;
     {
-        char *p = tu_path(dir, "mlops.db");
-        sqlite3 *db;
-        ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-        sqlite3_stmt *st;
-        ck_assert_int_eq(sqlite3_prepare_v2(db,
-                                            "SELECT chunk, pos FROM cas_chunk WHERE blob = ?1 "
-                                            "AND pos <= 100000 ORDER BY pos DESC LIMIT 1",
-                                            -1, &st, NULL),
-                         SQLITE_OK);
-        sqlite3_bind_blob(st, 1, d.bytes, 32, SQLITE_STATIC);
-        ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-        memcpy(chunk.bytes, sqlite3_column_blob(st, 0), 32);
-        sqlite3_finalize(st);
-        sqlite3_close(db);
-        free(p);
+        tu_db *db = tu_db_open(dir);
+        tu_db_blob(db,
+                   "SELECT chunk, pos FROM cas_chunk WHERE blob = ?1 "
+                   "AND pos <= 100000 ORDER BY pos DESC LIMIT 1",
+                   d.bytes, 32, chunk.bytes, 32);
+        tu_db_close(db);
     }
     char *obj = object_file(s, &chunk);
     flip_byte(obj, 7);
@@ -1294,12 +1285,7 @@ START_TEST(exists_contract)
     ck_assert_int_eq(a.exists, 1);
 
     /* Inside a write transaction it refreshes the last-used time. */
-    char *db = tu_path(dir, "mlops.db");
-    sqlite3 *raw;
-    ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(raw, "UPDATE cas_content SET touched_ms = 5", NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(raw);
+    tu_sql_exec(dir, "UPDATE cas_content SET touched_ms = 5");
     TU_OK(mlops__store_read(s, exists_in_tx, &a));
     ck_assert_int_eq(db_int(dir, "SELECT touched_ms FROM cas_content"), 5);
     int64_t before = mlops__now_ms();
@@ -1309,7 +1295,6 @@ START_TEST(exists_contract)
     a.d = &other;
     TU_OK(mlops__store_write(s, exists_in_tx, &a));
     ck_assert_int_eq(a.exists, 0);
-    free(db);
     mlops_store_close(s);
     tu_rmrf(dir);
     free(dir);
@@ -1327,21 +1312,22 @@ START_TEST(gc_root_queries_are_valid)
     size_t n = mlops__cas_gc_root_queries(&q);
     ck_assert_uint_ge(n, 1);
     ck_assert_str_eq(q[0], "SELECT digest FROM cas_ref");
-    char *db = tu_path(dir, "mlops.db");
-    sqlite3 *raw;
-    ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
+    tu_db *db = tu_db_open(dir);
+    mlops__conn *c = tu_db_conn(db);
     for (size_t i = 0; i < n; i++) {
-        sqlite3_stmt *st = NULL;
-        ck_assert_msg(sqlite3_prepare_v2(raw, q[i], -1, &st, NULL) == SQLITE_OK,
-                      "root query %zu does not prepare: %s", i, sqlite3_errmsg(raw));
-        ck_assert_int_eq(sqlite3_column_count(st), 1);
-        while (sqlite3_step(st) == SQLITE_ROW)
-            ck_assert(sqlite3_column_type(st, 0) == SQLITE_NULL ||
-                      sqlite3_column_bytes(st, 0) == 32);
-        sqlite3_finalize(st);
+        /* As gc runs them: in a UNION, which also needs exactly one column. */
+        char sql[2048];
+        snprintf(sql, sizeof sql, "SELECT * FROM (%s) AS r UNION ALL SELECT NULL", q[i]);
+        mlops__stmt *st = NULL;
+        ck_assert_msg(mlops__conn_prepare(c, sql, &st) == MLOPS_OK,
+                      "root query %zu does not prepare: %s", i, mlops_last_error());
+        int step;
+        while ((step = mlops__step(st)) == MLOPS__ROW)
+            ck_assert(mlops__col_null(st, 0) || mlops__col_bytes(st, 0) == 32);
+        ck_assert_int_eq(step, MLOPS__DONE);
+        mlops__stmt_finalize(st);
     }
-    sqlite3_close(raw);
-    free(db);
+    tu_db_close(db);
     mlops_store_close(s);
     tu_rmrf(dir);
     free(dir);
@@ -1397,7 +1383,7 @@ START_TEST(repeats_use_no_temp_disk)
 {
     enum { BLOCK = 512 * 1024, REPEATS = 32 };
     char *dir = tu_tmpdir();
-    char *store = tu_path(dir, "store"), *file = tu_path(dir, "repeated.bin");
+    char *store = tu_store_dir(dir, "store"), *file = tu_path(dir, "repeated.bin");
     mlops_store *s = open_small_store(store);
     unsigned char *block = malloc(BLOCK);
     fill_random(block, BLOCK, 5);
@@ -1455,12 +1441,7 @@ static void child_streams_forever(const char *store, const unsigned char *first,
 
 static void db_exec(const char *store_dir, const char *sql)
 {
-    char *p = tu_path(store_dir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(p, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
-    free(p);
+    tu_sql_exec(store_dir, sql);
 }
 
 /* Issue 13, finding 10: the temp files of a put killed half-way are swept
@@ -1469,7 +1450,7 @@ static void db_exec(const char *store_dir, const char *sql)
 START_TEST(killed_put_is_swept_on_open)
 {
     char *dir = tu_tmpdir();
-    char *store = tu_path(dir, "store");
+    char *store = tu_store_dir(dir, "store");
     mlops_store *live = open_small_store(store);
     /* Object files without rows (as a concurrent put leaves them before
      * its commit): a put meeting them keeps its own copies in tmp/ until

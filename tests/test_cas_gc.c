@@ -10,14 +10,7 @@
 
 static void db_exec(const char *store_dir, const char *sql)
 {
-    char *p = tu_path(store_dir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(p, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 10000);
-    char *err = NULL;
-    ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK, "%s: %s", sql, err);
-    sqlite3_close(db);
-    free(p);
+    tu_sql_exec(store_dir, sql);
 }
 
 /* Makes everything look two hours old, past the default grace period. */
@@ -224,17 +217,10 @@ START_TEST(fsck_reports_quarantines_and_heals)
     /* Damage one chunk, delete another object's file. */
     mlops_digest chunk;
     {
-        char *p = tu_path(dir, "mlops.db");
-        sqlite3 *db;
-        sqlite3_open(p, &db);
-        sqlite3_stmt *st;
-        sqlite3_prepare_v2(db, "SELECT chunk FROM cas_chunk WHERE blob = ?1 ORDER BY pos LIMIT 1 OFFSET 2", -1, &st, NULL);
-        sqlite3_bind_blob(st, 1, d.bytes, 32, SQLITE_STATIC);
-        ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-        memcpy(chunk.bytes, sqlite3_column_blob(st, 0), 32);
-        sqlite3_finalize(st);
-        sqlite3_close(db);
-        free(p);
+        tu_db *db = tu_db_open(dir);
+        tu_db_blob(db, "SELECT chunk FROM cas_chunk WHERE blob = ?1 ORDER BY pos LIMIT 1 OFFSET 2",
+                   d.bytes, 32, chunk.bytes, 32);
+        tu_db_close(db);
     }
     char *cp = object_file(s, &chunk), *sp = object_file(s, &small);
     flip_byte(cp, 3);
@@ -456,7 +442,7 @@ END_TEST
 START_TEST(gc_follows_trees)
 {
     char *dir = tu_tmpdir();
-    char *store = tu_path(dir, "store"), *src = tu_path(dir, "src");
+    char *store = tu_store_dir(dir, "store"), *src = tu_path(dir, "src");
     mlops_store *s = open_small_store(store);
     ck_assert_int_eq(mkdir(src, 0755), 0);
     char *sub = tu_path(src, "sub");

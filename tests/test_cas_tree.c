@@ -107,7 +107,7 @@ static void compare_trees(const char *a, const char *b)
 START_TEST(round_trip)
 {
     char *dir = tu_tmpdir();
-    char *store = tu_path(dir, "store"), *src = tu_path(dir, "src"), *dst = tu_path(dir, "dst");
+    char *store = tu_store_dir(dir, "store"), *src = tu_path(dir, "src"), *dst = tu_path(dir, "dst");
     mlops_store *s = open_small_store(store);
     build_sample(src, 100000);
     mlops_digest t1, t2;
@@ -167,7 +167,7 @@ END_TEST
 START_TEST(merkle_sharing)
 {
     char *dir = tu_tmpdir();
-    char *store = tu_path(dir, "store"), *src = tu_path(dir, "src");
+    char *store = tu_store_dir(dir, "store"), *src = tu_path(dir, "src");
     mlops_store *s = open_small_store(store);
     build_sample(src, 50000);
     mlops_digest t1, t2;
@@ -204,7 +204,7 @@ END_TEST
 START_TEST(follow_symlinks)
 {
     char *dir = tu_tmpdir();
-    char *store = tu_path(dir, "store"), *src = tu_path(dir, "src"), *dst = tu_path(dir, "dst");
+    char *store = tu_store_dir(dir, "store"), *src = tu_path(dir, "src"), *dst = tu_path(dir, "dst");
     mlops_store *s = open_small_store(store);
     ck_assert_int_eq(mkdir(src, 0755), 0);
     write_rel(src, "real.txt", "real", 0644);
@@ -235,7 +235,7 @@ END_TEST
 START_TEST(bad_input)
 {
     char *dir = tu_tmpdir();
-    char *store = tu_path(dir, "store"), *src = tu_path(dir, "src");
+    char *store = tu_store_dir(dir, "store"), *src = tu_path(dir, "src");
     mlops_store *s = open_small_store(store);
     mlops_digest t;
     TU_RC(MLOPS_EINVAL, mlops_tree_put(s, NULL, 0, &t));
@@ -292,7 +292,7 @@ static void put_crafted_tree(mlops_store *s, mlops__tree_entry *e, size_t n, mlo
 START_TEST(traversal_refused)
 {
     char *dir = tu_tmpdir();
-    char *store = tu_path(dir, "store");
+    char *store = tu_store_dir(dir, "store");
     mlops_store *s = open_small_store(store);
     mlops_digest blob;
     TU_OK(mlops_blob_put(s, "pwned", 5, &blob));
@@ -389,7 +389,7 @@ END_TEST
 START_TEST(corrupt_blob_leaves_nothing)
 {
     char *dir = tu_tmpdir();
-    char *store = tu_path(dir, "store"), *src = tu_path(dir, "src"), *dst = tu_path(dir, "dst");
+    char *store = tu_store_dir(dir, "store"), *src = tu_path(dir, "src"), *dst = tu_path(dir, "dst");
     mlops_store *s = open_small_store(store);
     build_sample(src, 60000);
     mlops_digest t, blob;
@@ -465,7 +465,7 @@ static mlops_digest chain(mlops_store *s, mlops_digest t, int n)
 START_TEST(depth_limit_holds_for_repeated_subtrees)
 {
     char *dir = tu_tmpdir();
-    char *store = tu_path(dir, "store"), *dst = tu_path(dir, "dst");
+    char *store = tu_store_dir(dir, "store"), *dst = tu_path(dir, "dst");
     mlops_store *s = open_small_store(store);
     mlops_digest empty;
     put_crafted_tree(s, NULL, 0, &empty);
@@ -539,7 +539,7 @@ static void assert_nothing_beside(const char *dir)
 START_TEST(dag_expansion_limited)
 {
     char *dir = tu_tmpdir();
-    char *store = tu_path(dir, "store"), *dst = tu_path(dir, "dst");
+    char *store = tu_store_dir(dir, "store"), *dst = tu_path(dir, "dst");
     mlops_store *s = open_small_store(store);
     mlops_digest big = crafted_dag(s, 40, 10);
     double t0 = now_s();
@@ -594,7 +594,7 @@ static mode_t mode_of(const char *base, const char *rel)
 START_TEST(modes_follow_umask)
 {
     char *dir = tu_tmpdir();
-    char *store = tu_path(dir, "store"), *src = tu_path(dir, "src");
+    char *store = tu_store_dir(dir, "store"), *src = tu_path(dir, "src");
     char *dst = tu_path(dir, "dst"), *keep = tu_path(dir, "keep");
     mlops_store *s = open_small_store(store);
     ck_assert_int_eq(mkdir(src, 0755), 0);
@@ -653,7 +653,7 @@ static mlops_digest tree_with_link(mlops_store *s, const char *target, int depth
 START_TEST(links_contained)
 {
     char *dir = tu_tmpdir();
-    char *store = tu_path(dir, "store"), *dst = tu_path(dir, "dst");
+    char *store = tu_store_dir(dir, "store"), *dst = tu_path(dir, "dst");
     mlops_store *s = open_small_store(store);
     mlops_tree_get_opts o = MLOPS_TREE_GET_OPTS_INIT;
     o.links = MLOPS_TREE_LINKS_CONTAINED;
@@ -729,7 +729,7 @@ END_TEST
 START_TEST(follow_symlinks_memoised)
 {
     char *dir = tu_tmpdir();
-    char *store = tu_path(dir, "store"), *src = tu_path(dir, "src");
+    char *store = tu_store_dir(dir, "store"), *src = tu_path(dir, "src");
     mlops_store *s = open_small_store(store);
     ck_assert_int_eq(mkdir(src, 0755), 0);
     mkdir_ok(src, "d0");

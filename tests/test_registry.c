@@ -674,23 +674,21 @@ START_TEST(version_artifacts_are_gc_roots_until_deleted)
     /* Run every root query the store's gc runs, as it runs them. */
     const char *const *queries;
     size_t nq = mlops__cas_gc_root_queries(&queries);
-    char *path = tu_path(dir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    tu_db *db = tu_db_open(dir);
+    mlops__conn *c = tu_db_conn(db);
     int seen_a = 0, seen_b = 0;
     for (size_t i = 0; i < nq; i++) {
-        sqlite3_stmt *st;
-        ck_assert_int_eq(sqlite3_prepare_v2(db, queries[i], -1, &st, NULL), SQLITE_OK);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            if (sqlite3_column_bytes(st, 0) != 32) continue;
-            const void *p = sqlite3_column_blob(st, 0);
+        mlops__stmt *st = NULL;
+        TU_OK(mlops__conn_prepare(c, queries[i], &st));
+        while (mlops__step(st) == MLOPS__ROW) {
+            if (mlops__col_bytes(st, 0) != 32) continue;
+            const void *p = mlops__col_blob(st, 0);
             if (!memcmp(p, a.bytes, 32)) seen_a = 1;
             if (!memcmp(p, b.bytes, 32)) seen_b = 1;
         }
-        sqlite3_finalize(st);
+        mlops__stmt_finalize(st);
     }
-    sqlite3_close(db);
-    free(path);
+    tu_db_close(db);
     ck_assert(seen_a);
     ck_assert(!seen_b);
     tu_rmrf(dir);

@@ -602,19 +602,20 @@ START_TEST(rekeyed_policies_are_caught)
     const char *ak[] = { apub };
     TU_OK(mlops_model_alias_policy_set(scratch, "x", "prod", ak, 1, NULL));
     mlops_store_close(scratch);
-    char *kdb = tu_path(sdir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(kdb, &db), SQLITE_OK);
-    sqlite3_stmt *st;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT hex(public_key) FROM reg_policy_keys", -1,
-                                        &st, NULL),
-                     SQLITE_OK);
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    char araw[65];
-    snprintf(araw, sizeof araw, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    free(kdb);
+    char araw[65] = "";
+    {
+        tu_db *db = tu_db_open(sdir);
+        mlops__conn *c = tu_db_conn(db);
+        mlops__stmt *st = NULL;
+        TU_OK(mlops__conn_prepare(c, "SELECT public_key FROM reg_policy_keys", &st));
+        ck_assert_int_eq(mlops__step(st), MLOPS__ROW);
+        ck_assert_int_le(mlops__col_bytes(st, 0), 32);
+        const unsigned char *k = mlops__col_blob(st, 0);
+        for (int i = 0; i < mlops__col_bytes(st, 0); i++)
+            snprintf(araw + 2 * i, 3, "%02X", k[i]);
+        mlops__stmt_finalize(st);
+        tu_db_close(db);
+    }
     tu_rmrf(sdir);
     free(sdir);
 
@@ -721,10 +722,11 @@ END_TEST
 /* A store written by 1.0 (schema 1, events in format 1) is migrated on
  * open: its events keep their bytes and hashes, so they still verify, also
  * against a head published before; new events are format 2. */
+/* SQLite only: libmlops 1.0 stores were all SQLite files. */
 START_TEST(format_1_store_is_migrated_and_still_verifies)
 {
     char *dir;
-    mlops_store *s = rt_open(&dir);
+    mlops_store *s = rt_open_local(&dir);
     registry_state(s);
     mlops_store_close(s);
     rt_make_v1_store(dir);
@@ -732,19 +734,12 @@ START_TEST(format_1_store_is_migrated_and_still_verifies)
                                     " WHERE name IN ('format', 'payload')"),
                      0);
     /* The published head of the 1.0 store. */
-    char *path = tu_path(dir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_stmt *st;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT hash FROM audit_events WHERE seq = 7", -1,
-                                        &st, NULL),
-                     SQLITE_OK);
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
     mlops_digest head;
-    memcpy(head.bytes, sqlite3_column_blob(st, 0), 32);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    free(path);
+    {
+        tu_db *db = tu_db_open(dir);
+        tu_db_blob(db, "SELECT hash FROM audit_events WHERE seq = 7", NULL, 0, head.bytes, 32);
+        tu_db_close(db);
+    }
 
     /* Read-only cannot migrate. */
     mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
@@ -774,10 +769,11 @@ END_TEST
 
 /* The migration is one transaction: when a step fails, the store stays at
  * version 1 with none of the steps done. */
+/* SQLite only, as the migration of a 1.0 store above. */
 START_TEST(failed_migration_changes_nothing)
 {
     char *dir;
-    mlops_store *s = rt_open(&dir);
+    mlops_store *s = rt_open_local(&dir);
     six_events(s);
     mlops_store_close(s);
     rt_make_v1_store(dir);

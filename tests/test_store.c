@@ -1,12 +1,12 @@
 /* The store handle (include/mlops/store.h) and its internal pool. */
 #include "testutil.h"
+#include "tu_db.h"
 
 #include <mlops.h>
 #include "store/store_internal.h"
 
 #include <pthread.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,55 +34,76 @@ static int exists(const char *dir, const char *name)
 
 static int db_int(const char *store_dir, const char *sql)
 {
-    char *p = tu_path(store_dir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    int v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    free(p);
-    return v;
+    return (int)tu_sql_int64(store_dir, sql);
 }
 
-static void db_exec(const char *db_path, const char *sql)
+/* The format version and the application mark the store's database
+ * records: SQLite's PRAGMAs, meta rows on PostgreSQL. */
+static int db_format(const char *store_dir)
 {
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    return db_int(store_dir, tu_backend_postgres()
+                                 ? "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'format_version'"
+                                 : "PRAGMA user_version");
+}
+
+static int db_application_id(const char *store_dir)
+{
+    return db_int(store_dir, tu_backend_postgres()
+                                 ? "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'application_id'"
+                                 : "PRAGMA application_id");
+}
+
+/* What a store directory holds: mlops.db, or mlops.conf naming the
+ * database elsewhere. */
+static const char *db_file(void)
+{
+    return tu_backend_postgres() ? "mlops.conf" : "mlops.db";
+}
+
+/* A store directory not made yet, as tests pass it: on PostgreSQL the
+ * directory and its mlops.conf are made now (the library creates the
+ * schema on first open, the directory is the user's). */
+static char *fresh_store_path(const char *base, const char *rel)
+{
+    char *dir = tu_path(base, rel);
+    if (tu_backend_postgres()) {
+        char *made = tu_store_dir_at(dir);
+        ck_assert_ptr_nonnull(made);
+        free(made);
+    }
+    return dir;
 }
 
 START_TEST(creates_layout)
 {
     char *base = tu_tmpdir();
-    char *dir = tu_path(base, "new/nested/store");
+    char *dir = fresh_store_path(base, "new/nested/store");
     mlops_store *s = NULL;
     TU_OK(mlops_store_open(dir, NULL, &s));
     ck_assert_str_eq(mlops_store_path(s), dir);
     int v = 0;
     TU_OK(mlops_store_format_version(s, &v));
     ck_assert_int_eq(v, MLOPS__FORMAT_VERSION);
-    ck_assert(exists(dir, "mlops.db"));
+    ck_assert(exists(dir, db_file()));
     ck_assert(is_dir(dir, "objects"));
     ck_assert(is_dir(dir, "objects/sha256"));
     ck_assert(is_dir(dir, "tmp"));
     mlops_store_close(s);
-    ck_assert_int_eq(db_int(dir, "PRAGMA user_version"), MLOPS__FORMAT_VERSION);
-    ck_assert_int_eq(db_int(dir, "PRAGMA application_id"), 0x4D4C4F50);
+    ck_assert_int_eq(db_format(dir), MLOPS__FORMAT_VERSION);
+    ck_assert_int_eq(db_application_id(dir), 0x4D4C4F50);
     ck_assert_int_eq(db_int(dir, "SELECT count(*) FROM meta WHERE key='chunk_avg_size' "
                                  "AND value='1048576'"),
                      1);
-    /* WAL is recorded in the file header: byte 18 == 2. */
-    char *db = tu_path(dir, "mlops.db");
-    FILE *f = fopen(db, "rb");
-    unsigned char hdr[20];
-    ck_assert_int_eq(fread(hdr, 1, 20, f), 20);
-    fclose(f);
-    ck_assert_int_eq(hdr[18], 2);
-    free(db);
+    if (!tu_backend_postgres()) {
+        /* WAL is recorded in the file header: byte 18 == 2. */
+        char *db = tu_path(dir, "mlops.db");
+        FILE *f = fopen(db, "rb");
+        unsigned char hdr[20];
+        ck_assert_int_eq(fread(hdr, 1, 20, f), 20);
+        fclose(f);
+        ck_assert_int_eq(hdr[18], 2);
+        free(db);
+    }
     free(dir);
     tu_rmrf(base);
     free(base);
@@ -164,9 +185,11 @@ START_TEST(no_create_when_not_asked)
 }
 END_TEST
 
+/* Local stores only: a directory with mlops.conf is a store whatever else
+ * it holds. */
 START_TEST(refuses_foreign_directory)
 {
-    char *dir = tu_tmpdir();
+    char *dir = tu_tmpdir_local();
     char *file = tu_path(dir, "notes.txt");
     tu_write_file(file, "hello", 5);
     mlops_store *s = NULL;
@@ -185,16 +208,17 @@ START_TEST(refuses_foreign_directory)
 }
 END_TEST
 
+/* A SQLite file that is not a store's: local stores only. */
 START_TEST(refuses_foreign_database)
 {
-    char *dir = tu_tmpdir();
+    char *dir = tu_tmpdir_local();
     char *db = tu_path(dir, "mlops.db");
     mlops_store *s = NULL;
     tu_write_file(db, "this is not sqlite at all, just text that is long enough", 57);
     TU_RC(MLOPS_EFORMAT, mlops_store_open(dir, NULL, &s));
     remove(db);
     /* A SQLite database of another program. */
-    db_exec(db, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT)");
+    tu_sql_exec(dir, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT)");
     TU_RC(MLOPS_EFORMAT, mlops_store_open(dir, NULL, &s));
     ck_assert_ptr_nonnull(strstr(mlops_last_error(), "another program"));
     ck_assert_int_eq(db_int(dir, "SELECT count(*) FROM sqlite_master"), 1);
@@ -210,8 +234,9 @@ START_TEST(refuses_newer_format)
     mlops_store *s = NULL;
     TU_OK(mlops_store_open(dir, NULL, &s));
     mlops_store_close(s);
-    char *db = tu_path(dir, "mlops.db");
-    db_exec(db, "PRAGMA user_version=99");
+    tu_sql_exec(dir, tu_backend_postgres()
+                         ? "UPDATE meta SET value = '99' WHERE key = 'format_version'"
+                         : "PRAGMA user_version=99");
     TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(dir, NULL, &s));
     ck_assert_ptr_null(s);
     const char *msg = mlops_last_error();
@@ -222,8 +247,7 @@ START_TEST(refuses_newer_format)
     mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
     o.read_only = 1;
     TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(dir, &o, &s));
-    ck_assert_int_eq(db_int(dir, "PRAGMA user_version"), 99); /* untouched */
-    free(db);
+    ck_assert_int_eq(db_format(dir), 99); /* untouched */
     tu_rmrf(dir);
     free(dir);
 }
@@ -232,14 +256,14 @@ END_TEST
 START_TEST(unicode_and_spaces_in_paths)
 {
     char *base = tu_tmpdir();
-    char *dir = tu_path(base, "données d'entraînement/ストア 1/模型 store");
+    char *dir = fresh_store_path(base, "données d'entraînement/ストア 1/模型 store");
     mlops_store *s = NULL;
     TU_OK(mlops_store_open(dir, NULL, &s));
     ck_assert_str_eq(mlops_store_path(s), dir);
     mlops_store_close(s);
     TU_OK(mlops_store_open(dir, NULL, &s));
     mlops_store_close(s);
-    ck_assert(exists(dir, "mlops.db"));
+    ck_assert(exists(dir, db_file()));
     free(dir);
     tu_rmrf(base);
     free(base);
@@ -342,7 +366,7 @@ START_TEST(concurrent_open_of_fresh_store)
 {
     enum { NPROC = 8 };
     char *base = tu_tmpdir();
-    char *dir = tu_path(base, "fresh");
+    char *dir = fresh_store_path(base, "fresh");
     int go[2];
     ck_assert_int_eq(pipe(go), 0);
     pid_t pids[NPROC];
@@ -368,8 +392,12 @@ START_TEST(concurrent_open_of_fresh_store)
         ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
                       "child %d failed with status %d", i, status);
     }
-    ck_assert_int_eq(db_int(dir, "PRAGMA user_version"), MLOPS__FORMAT_VERSION);
-    ck_assert_int_eq(db_int(dir, "SELECT count(*) FROM sqlite_master WHERE name='meta'"), 1);
+    ck_assert_int_eq(db_format(dir), MLOPS__FORMAT_VERSION);
+    ck_assert_int_eq(db_int(dir, tu_backend_postgres()
+                                     ? "SELECT count(*) FROM pg_catalog.pg_tables WHERE "
+                                       "schemaname = current_schema() AND tablename = 'meta'"
+                                     : "SELECT count(*) FROM sqlite_master WHERE name='meta'"),
+                     1);
     ck_assert_int_eq(db_int(dir, "SELECT count(*) FROM meta WHERE key='store_id'"), 1);
     free(dir);
     tu_rmrf(base);

@@ -9,18 +9,7 @@
 /* One text value (malloc'd, NULL for SQL NULL or no row). */
 static char *db_text(const char *sql)
 {
-    char *p = tu_path(g_dir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s", sql);
-    char *out = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        out = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    free(p);
-    return out;
+    return tu_sql_text(g_dir, sql);
 }
 
 static char *run_field(const mlops_run *r, const char *column)

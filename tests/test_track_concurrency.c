@@ -3,6 +3,8 @@
  * history and another reader holds a snapshot open the whole time. */
 #include "track_fixture.h"
 
+#include "db/db.h"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,13 +78,11 @@ static void reader(void)
 /* Holds one read transaction open until killed. */
 static void snapshot_holder(int ready_fd)
 {
-    char *path = tu_path(g_dir, "mlops.db");
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ||
-        sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) ||
-        sqlite3_prepare_v2(db, "SELECT count(*) FROM runs", -1, &st, NULL) ||
-        sqlite3_step(st) != SQLITE_ROW)
+    tu_db *db = tu_db_open(g_dir);
+    mlops__conn *c = tu_db_conn(db);
+    mlops__stmt *st = NULL;
+    if (mlops__conn_begin(c, 0) || mlops__conn_prepare(c, "SELECT count(*) FROM runs", &st) ||
+        mlops__step(st) != MLOPS__ROW)
         _exit(1);
     if (write(ready_fd, "r", 1) != 1) _exit(2);
     for (;;) pause();

@@ -1,14 +1,61 @@
 #include "testutil.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-char *tu_mkdtemp(const char *prefix)
+int tu_backend_postgres(void)
+{
+    const char *b = getenv("MLOPS_TEST_BACKEND");
+    return b && !strcmp(b, "postgres");
+}
+
+/* A schema name no other test directory of any process uses: the
+ * throwaway server is shared by the whole test program (its forks too). */
+static void fresh_schema(char *out, size_t n)
+{
+    static unsigned counter;
+    unsigned rnd = 0;
+    int fd = open("/dev/urandom", O_RDONLY);
+    if (fd < 0 || read(fd, &rnd, sizeof rnd) != (ssize_t)sizeof rnd)
+        rnd = (unsigned)time(NULL) ^ (unsigned)clock();
+    if (fd >= 0) close(fd);
+    snprintf(out, n, "t_%ld_%u_%08x", (long)getpid(), ++counter, rnd);
+}
+
+/* Writes dir/mlops.conf naming $MLOPS_TEST_PG and a fresh schema; -1 (and
+ * a message on stderr) when the variable is missing or the file cannot
+ * be written. */
+static int write_backend_conf(const char *dir)
+{
+    const char *pg = getenv("MLOPS_TEST_PG");
+    if (!pg || !*pg) {
+        fprintf(stderr, "MLOPS_TEST_BACKEND=postgres needs MLOPS_TEST_PG (a libpq conninfo; "
+                        "scripts/with-pg.sh sets it)\n");
+        return -1;
+    }
+    char schema[64];
+    fresh_schema(schema, sizeof schema);
+    size_t n = strlen(dir) + 16;
+    char *p = malloc(n);
+    if (!p) return -1;
+    snprintf(p, n, "%s/mlops.conf", dir);
+    FILE *f = fopen(p, "w");
+    int rc = f ? 0 : -1;
+    if (f && fprintf(f, "format 1\nmetadata %s\nschema %s\n", pg, schema) < 0) rc = -1;
+    if (f && fclose(f) != 0) rc = -1;
+    if (rc) fprintf(stderr, "cannot write %s\n", p);
+    free(p);
+    return rc;
+}
+
+static char *make_tmpdir(const char *prefix, int backend)
 {
     const char *base = getenv("MLOPS_TEST_TMPDIR");
     if (!base || !*base) base = getenv("TMPDIR");
@@ -22,14 +69,67 @@ char *tu_mkdtemp(const char *prefix)
         free(p);
         return NULL;
     }
+    if (backend && tu_backend_postgres() && write_backend_conf(p)) {
+        tu_rmrf(p);
+        free(p);
+        return NULL;
+    }
     return p;
+}
+
+char *tu_mkdtemp(const char *prefix)
+{
+    return make_tmpdir(prefix, 1);
 }
 
 char *tu_tmpdir(void)
 {
-    char *p = tu_mkdtemp("mlops-test");
+    char *p = make_tmpdir("mlops-test", 1);
+    ck_assert_msg(p != NULL, "mkdtemp under the test directory failed (or its mlops.conf: "
+                             "MLOPS_TEST_PG unset?)");
+    return p;
+}
+
+char *tu_tmpdir_local(void)
+{
+    char *p = make_tmpdir("mlops-test", 0);
     ck_assert_msg(p != NULL, "mkdtemp under the test directory failed");
     return p;
+}
+
+/* mkdir -p with mode 0700 for what it makes. */
+static int mkdir_p(const char *dir)
+{
+    char *p = strdup(dir);
+    if (!p) return -1;
+    for (char *q = p + 1; *q; q++) {
+        if (*q != '/') continue;
+        *q = '\0';
+        if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+            free(p);
+            return -1;
+        }
+        *q = '/';
+    }
+    int rc = mkdir(p, 0700) != 0 && errno != EEXIST ? -1 : 0;
+    free(p);
+    return rc;
+}
+
+char *tu_store_dir_at(const char *dir)
+{
+    if (mkdir_p(dir)) return NULL;
+    if (tu_backend_postgres() && write_backend_conf(dir)) return NULL;
+    return strdup(dir);
+}
+
+char *tu_store_dir(const char *parent, const char *name)
+{
+    char *p = tu_path(parent, name);
+    char *made = tu_store_dir_at(p);
+    ck_assert_msg(made != NULL, "cannot make the store directory %s (or its mlops.conf)", p);
+    free(p);
+    return made;
 }
 
 char *tu_path(const char *dir, const char *name)

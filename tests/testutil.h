@@ -13,6 +13,20 @@ char *tu_tmpdir(void);
 /* As tu_tmpdir for programs outside Check (crash, stress, fault tests):
  * "<base>/<prefix>-XXXXXX", created; NULL when that fails. */
 char *tu_mkdtemp(const char *prefix);
+/* The backend the stores of this run use: MLOPS_TEST_BACKEND=postgres
+ * makes every directory tu_tmpdir, tu_mkdtemp and tu_store_dir create a
+ * PostgreSQL store-to-be (an mlops.conf naming $MLOPS_TEST_PG and a fresh
+ * schema); otherwise they stay plain folders (SQLite stores). */
+int tu_backend_postgres(void);
+/* As tu_tmpdir, but always a plain folder: for tests of local behaviour
+ * only a SQLite store has (a file as the database, its journal, ...). */
+char *tu_tmpdir_local(void);
+/* A store directory "parent/name" made now (mode 0700), with the backend's
+ * mlops.conf; malloc'd, aborts the test on failure. */
+char *tu_store_dir(const char *parent, const char *name);
+/* The same for programs outside Check: makes dir and its parents (they
+ * may exist); malloc'd copy, NULL on failure. */
+char *tu_store_dir_at(const char *dir);
 /* malloc'd "dir/name". */
 char *tu_path(const char *dir, const char *name);
 /* A file of the tests folder ($MLOPS_TEST_SRCDIR, set by meson, else

@@ -4,9 +4,9 @@
 #define MLOPS_TRACK_FIXTURE_H
 
 #include "testutil.h"
+#include "tu_db.h"
 
 #include <mlops.h>
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,18 +33,7 @@ static inline void teardown(void)
 /* One integer from the store's database, read with a separate connection. */
 static inline int64_t db_int(const char *sql)
 {
-    char *p = tu_path(g_dir, "mlops.db");
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
-                  sqlite3_errmsg(db));
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    free(p);
-    return v;
+    return tu_sql_int64(g_dir, sql);
 }
 
 /* A new experiment and a RUNNING run in it. */

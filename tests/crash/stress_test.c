@@ -117,6 +117,13 @@ int main(int argc, char **argv)
     char *root = tu_mkdtemp("stress");
     if (!root) return 1;
     snprintf(store_dir, sizeof store_dir, "%s/store", root);
+    /* On the backend under test (tests/testutil.h). */
+    char *made = tu_store_dir_at(store_dir);
+    if (!made) {
+        fprintf(stderr, "cannot make %s\n", store_dir);
+        return 1;
+    }
+    free(made);
     snprintf(scratch_dir, sizeof scratch_dir, "%s/scratch", root);
     mkdir(scratch_dir, 0755);
 
