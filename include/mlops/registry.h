@@ -17,7 +17,11 @@
  *
  * Actor and reason. Each change records who made it: the actor given in a
  * mlops_change_opts, else the store's mlops_store_opts.actor (by default
- * the login name), and an optional free-text reason.
+ * the login name), and an optional free-text reason. On a PostgreSQL store
+ * (mlops_store_create) the actor is always the database role the store's
+ * connections log in as (session_user): an actor given in the options must
+ * be that role (else MLOPS_EINVAL), so the log names whom the server
+ * authenticated.
  *
  * Threads: all functions taking a mlops_store may be called from several
  * threads and processes at once. The handles they return (mlops_model,

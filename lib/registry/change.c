@@ -26,6 +26,11 @@ int mlops__reg_change_resolve(const mlops_store *s, const char *func,
     if (opts->actor) {
         int rc = mlops__check_name(func, "actor", opts->actor, MLOPS_REGISTRY_NAME_MAX);
         if (rc) return rc;
+        if (s->actor_is_role && strcmp(opts->actor, s->actor))
+            return mlops__err(MLOPS_EINVAL,
+                              "%s: on a PostgreSQL store the actor is the database role ('%s'), "
+                              "not '%.100s'",
+                              func, s->actor, opts->actor);
         out->actor = opts->actor;
     }
     if (opts->reason) {

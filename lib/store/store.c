@@ -238,6 +238,35 @@ static int store_alloc(const struct place *pl, const mlops_store_opts *o, mlops_
     return MLOPS_OK;
 }
 
+/* On PostgreSQL the audit actor is the database role the connection logs
+ * in as, not a free-text name: the server vouches for it. An actor given
+ * in the options must be that role. */
+static int role_as_actor(mlops__conn *c, const mlops_store_opts *o, mlops_store *s)
+{
+    mlops__stmt *st = NULL;
+    int rc = mlops__conn_stmt(c, "SELECT CAST(session_user AS TEXT)", &st);
+    if (rc) return rc;
+    int step = mlops__step(st);
+    char *role = step == MLOPS__ROW ? mlops__strdup(mlops__col_text(st, 0)) : NULL;
+    if (step != MLOPS__ROW) rc = mlops__conn_row_error(c, step, "reading the database role");
+    else if (!role) rc = mlops__err_nomem("opening a store");
+    mlops__reset(st);
+    if (!rc && o->actor && strcmp(o->actor, role))
+        rc = mlops__err(MLOPS_EINVAL,
+                        "store '%s': the actor of a PostgreSQL store is the database role "
+                        "('%s'), not '%.100s'",
+                        s->path, role, o->actor);
+    if (rc) {
+        free(role);
+        return rc;
+    }
+    free(s->actor);
+    s->actor = role;
+    s->opts.actor = role;
+    s->actor_is_role = 1;
+    return MLOPS_OK;
+}
+
 /* Connects, brings the schema to the current format and makes the object
  * folders. creating: the store directory is new (its entry is fsync'd). */
 static int open_at(const struct place *pl, const mlops_store_opts *o, int creating,
@@ -250,6 +279,7 @@ static int open_at(const struct place *pl, const mlops_store_opts *o, int creati
     rc = mlops__conn_open(&s->target, &c);
     if (!rc && !s->read_only) rc = mlops__db_prepare_store(c, pl->path, o->busy_timeout_ms);
     if (!rc) rc = mlops__schema_prepare(c, pl->path, s->read_only, o, &s->format_version);
+    if (!rc && s->target.dialect == MLOPS__POSTGRES) rc = role_as_actor(c, o, s);
     if (!rc) rc = read_meta_u32(c, "chunk_min_size", &s->chunk_min);
     if (!rc) rc = read_meta_u32(c, "chunk_avg_size", &s->chunk_avg);
     if (!rc) rc = read_meta_u32(c, "chunk_max_size", &s->chunk_max);

@@ -31,7 +31,9 @@ struct mlops_store {
     pthread_mutex_t tmp_mu;
     char *own_tmp;
     int tmp_lock_fd;
-    char *actor;       /* default audit actor (copied from opts or the login name) */
+    char *actor;       /* default audit actor (copied from opts or the login
+                          name; on PostgreSQL the database role) */
+    int actor_is_role; /* PostgreSQL: no other actor may be recorded */
     mlops_store_opts opts; /* effective options; opts.actor points at actor */
     int read_only;
     int format_version;
