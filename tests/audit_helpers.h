@@ -90,7 +90,7 @@ static inline mlops_store *rt_reopen(const char *dir)
     mlops_store_opts o;
     TU_OK(mlops_store_opts_init(&o, MLOPS_STORE_OPTS_VERSION));
     o.durability = MLOPS_DURABILITY_NONE;
-    o.actor = "tester";
+    o.actor = tu_actor("tester");
     mlops_store *s = NULL;
     TU_OK(mlops_store_open(dir, &o, &s));
     return s;

@@ -16,13 +16,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* A fresh store in dir, actor "tester", no fsync. */
+/* A fresh store in dir, actor "tester" (tu_actor), no fsync. */
 static inline mlops_store *rt_open_in(char *dir, char **dir_out)
 {
     mlops_store_opts o;
     TU_OK(mlops_store_opts_init(&o, MLOPS_STORE_OPTS_VERSION));
     o.durability = MLOPS_DURABILITY_NONE;
-    o.actor = "tester";
+    o.actor = tu_actor("tester");
     mlops_store *s = NULL;
     TU_OK(mlops_store_open(dir, &o, &s));
     *dir_out = dir;

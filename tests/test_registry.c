@@ -407,7 +407,7 @@ START_TEST(version_create_and_get)
     TU_OK(mlops_model_version_create(s, "m", &a, NULL, &v));
     ck_assert_int_eq(v, 1);
     mlops_change_opts ch = MLOPS_CHANGE_OPTS_INIT;
-    ch.actor = "ci";
+    ch.actor = tu_actor("ci");
     TU_OK(mlops_model_version_create_ex(s, "m", &b, NULL, "second try", &ch, &v));
     ck_assert_int_eq(v, 2);
     TU_OK(mlops_model_version_create(s, "m", &a, NULL, &v)); /* same artifact again is fine */
@@ -420,7 +420,7 @@ START_TEST(version_create_and_get)
     ck_assert_mem_eq(mlops_model_version_artifact(mv)->bytes, b.bytes, 32);
     ck_assert_ptr_null(mlops_model_version_run_id(mv));
     ck_assert_str_eq(mlops_model_version_description(mv), "second try");
-    ck_assert_str_eq(mlops_model_version_creator(mv), "ci");
+    ck_assert_str_eq(mlops_model_version_creator(mv), tu_actor("ci"));
     ck_assert_int_eq(mlops_model_version_status(mv), MLOPS_VERSION_READY);
     ck_assert_int_gt(mlops_model_version_created_ms(mv), 1600000000000LL);
     ck_assert_int_eq(mlops_model_version_deleted_ms(mv), 0);
@@ -452,7 +452,7 @@ START_TEST(version_create_and_get)
     ck_assert_str_eq(e.new_value, text);
     TU_OK(mlops_audit_events_get(ev, 3, &e));
     ck_assert_str_eq(e.action, "version.describe");
-    ck_assert_str_eq(e.actor, "ci");
+    ck_assert_str_eq(e.actor, tu_actor("ci"));
     mlops_audit_events_free(ev);
     TU_OK(mlops_audit_verify(s));
     rt_close(s, dir);
@@ -982,7 +982,7 @@ START_TEST(processes_get_consecutive_version_numbers)
             mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
             char actor[16];
             snprintf(actor, sizeof actor, "proc%d", p);
-            o.actor = actor;
+            o.actor = tu_actor(actor);
             mlops_store *cs;
             if (mlops_store_open(dir, &o, &cs)) _exit(2);
             for (int i = 0; i < PER_PROC; i++) {

@@ -140,6 +140,12 @@ START_TEST(events_record_actor_reason_and_values)
     ch.actor = "alice@example.com";
     ch.reason = "ticket ML-42: new owner\nsecond line";
     TU_OK(mlops_model_create(s, "churn"));
+    if (tu_backend_postgres()) {
+        /* The server vouches for the actor: no other name is taken. */
+        TU_RC(MLOPS_EINVAL, mlops_model_tag_set(s, "churn", "owner", "bob", &ch));
+        ck_assert_ptr_nonnull(strstr(mlops_last_error(), "database role"));
+        ch.actor = tu_actor("alice@example.com");
+    }
     TU_OK(mlops_model_tag_set(s, "churn", "owner", "bob", &ch));
     TU_OK(mlops_model_tag_set(s, "churn", "owner", "bob", &ch)); /* same: no event */
     TU_OK(mlops_model_rename(s, "churn", "team/churn", NULL));
@@ -153,13 +159,13 @@ START_TEST(events_record_actor_reason_and_values)
     TU_OK(mlops_audit_event_init(&ev, MLOPS_AUDIT_EVENT_VERSION));
     TU_OK(mlops_audit_events_get(l, 0, &ev));
     ck_assert_str_eq(ev.action, "model.create");
-    ck_assert_str_eq(ev.actor, "tester");
+    ck_assert_str_eq(ev.actor, tu_actor("tester"));
     ck_assert_str_eq(ev.new_value, "churn");
     ck_assert_ptr_null(ev.old_value);
     ck_assert_ptr_null(ev.reason);
     TU_OK(mlops_audit_events_get(l, 1, &ev));
     ck_assert_str_eq(ev.action, "model.tag.set");
-    ck_assert_str_eq(ev.actor, "alice@example.com");
+    ck_assert_str_eq(ev.actor, tu_actor("alice@example.com"));
     ck_assert_str_eq(ev.reason, "ticket ML-42: new owner\nsecond line");
     ck_assert_str_eq(ev.key, "owner");
     ck_assert_str_eq(ev.new_value, "bob");
@@ -221,8 +227,17 @@ START_TEST(store_actor_is_the_default)
     ck_assert_ptr_nonnull(ev.actor);
     ck_assert_int_gt((int)strlen(ev.actor), 0);
     ck_assert_str_ne(ev.actor, "tester");
+    /* On PostgreSQL the actor is the database role, and no other. */
+    if (tu_backend_postgres()) ck_assert_str_eq(ev.actor, tu_actor("tester"));
     mlops_audit_events_free(l);
     mlops_store_close(s);
+    if (tu_backend_postgres()) {
+        mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+        o.actor = "tester";
+        s = NULL;
+        TU_RC(MLOPS_EINVAL, mlops_store_open(dir, &o, &s));
+        ck_assert_ptr_null(s);
+    }
     tu_rmrf(dir);
     free(dir);
 }

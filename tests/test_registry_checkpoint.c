@@ -19,7 +19,7 @@ static mlops_store *checkpointed(char **dir, char **priv, char **pub)
     TU_OK(mlops_model_tag_set(s, "m", "team", "nlp", NULL));
     int64_t covered = 0;
     mlops_change_opts ch = MLOPS_CHANGE_OPTS_INIT;
-    ch.actor = "release-bot";
+    ch.actor = tu_actor("release-bot");
     ch.reason = "nightly";
     TU_OK(mlops_audit_checkpoint(s, *priv, &ch, &covered));
     ck_assert_int_eq(covered, 6);
@@ -50,7 +50,7 @@ START_TEST(checkpoint_attests_the_log_up_to_its_head)
     mlops_audit_event ev = MLOPS_AUDIT_EVENT_INIT, prev = MLOPS_AUDIT_EVENT_INIT;
     TU_OK(mlops_audit_events_get(l, 0, &ev));
     ck_assert_str_eq(ev.action, "audit.checkpoint");
-    ck_assert_str_eq(ev.actor, "release-bot");
+    ck_assert_str_eq(ev.actor, tu_actor("release-bot"));
     ck_assert_str_eq(ev.model, "");
     mlops_digest fp;
     TU_OK(mlops_key_fingerprint(pub, &fp));

@@ -276,7 +276,7 @@ START_TEST(deep_verify_rehashes_the_artifact)
     mlops_store_opts o;
     TU_OK(mlops_store_opts_init(&o, MLOPS_STORE_OPTS_VERSION));
     o.durability = MLOPS_DURABILITY_NONE;
-    o.actor = "tester";
+    o.actor = tu_actor("tester");
     o.chunk_min_size = 1024; /* small chunks: a chunked blob in 100 KB */
     o.chunk_avg_size = 4096;
     o.chunk_max_size = 16384;

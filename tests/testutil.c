@@ -16,6 +16,20 @@ int tu_backend_postgres(void)
     return b && !strcmp(b, "postgres");
 }
 
+const char *tu_actor(const char *name)
+{
+    static char role[64];
+    if (!tu_backend_postgres()) return name;
+    /* The conninfo scripts/with-pg.sh gives: "... user=<role>". */
+    const char *pg = getenv("MLOPS_TEST_PG");
+    const char *u = pg ? strstr(pg, "user=") : NULL;
+    if (!u) return getenv("PGUSER") ? getenv("PGUSER") : name;
+    u += 5;
+    size_t n = strcspn(u, " ");
+    snprintf(role, sizeof role, "%.*s", (int)n, u);
+    return role;
+}
+
 /* A schema name no other test directory of any process uses: the
  * throwaway server is shared by the whole test program (its forks too). */
 static void fresh_schema(char *out, size_t n)

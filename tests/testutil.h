@@ -18,6 +18,10 @@ char *tu_mkdtemp(const char *prefix);
  * PostgreSQL store-to-be (an mlops.conf naming $MLOPS_TEST_PG and a fresh
  * schema); otherwise they stay plain folders (SQLite stores). */
 int tu_backend_postgres(void);
+/* The audit actor a store records for `name`: name itself on SQLite; on
+ * PostgreSQL the database role the test server's connections log in as
+ * (the library refuses any other actor there). */
+const char *tu_actor(const char *name);
 /* As tu_tmpdir, but always a plain folder: for tests of local behaviour
  * only a SQLite store has (a file as the database, its journal, ...). */
 char *tu_tmpdir_local(void);
