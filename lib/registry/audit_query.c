@@ -210,8 +210,9 @@ MLOPS_API int mlops_audit_list(mlops_store *s, int64_t after_seq, size_t limit,
     if (out) *out = NULL;
     if (!s) return mlops__err_null(__func__, "s");
     if (!out) return mlops__err_null(__func__, "out");
-    struct list_ctx x = { after_seq, limit && limit < (size_t)INT64_MAX ? (int64_t)limit : -1,
-                          NULL };
+    /* No limit: the largest LIMIT (PostgreSQL refuses SQLite's -1). */
+    struct list_ctx x = { after_seq,
+                          limit && limit < (size_t)INT64_MAX ? (int64_t)limit : INT64_MAX, NULL };
     int rc = new_list(&x.list);
     if (!rc) rc = mlops__store_read(s, list_tx, &x);
     if (rc) {
