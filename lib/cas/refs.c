@@ -137,6 +137,9 @@ MLOPS_API int mlops_ref_list_open(mlops_store *s, const char *prefix, mlops_ref_
         return mlops__err_nomem(__func__);
     }
     it->plen = strlen(it->prefix);
+    /* Ref names are valid UTF-8: a prefix that is not matches none (and
+     * PostgreSQL refuses such text as a parameter). */
+    if (!mlops__utf8_valid(it->prefix, it->plen)) it->done = 1;
     *out = it;
     return MLOPS_OK;
 }
