@@ -8,6 +8,7 @@
  * calls). The sanitizer build runs it under LeakSanitizer: nothing leaks.
  * It prints "# figure:" with the functions x bad inputs it ran. */
 #include "testutil.h"
+#include "tu_db.h"
 #include "util/err.h"
 
 #include <limits.h>
@@ -92,6 +93,18 @@ typedef struct snap {
     size_t n, cap;
 } snap;
 
+static void snap_add(snap *sn, const char *rel, off_t size, const void *data, size_t n)
+{
+    if (sn->n == sn->cap) {
+        sn->cap = sn->cap ? 2 * sn->cap : 64;
+        sn->f = realloc(sn->f, sn->cap * sizeof *sn->f);
+    }
+    snap_file *f = &sn->f[sn->n++];
+    f->rel = strdup(rel);
+    f->size = size;
+    mlops_digest_compute(data, n, &f->hash);
+}
+
 static void snap_dir(snap *sn, const char *root, const char *rel)
 {
     char path[4096];
@@ -112,19 +125,12 @@ static void snap_dir(snap *sn, const char *root, const char *rel)
             snap_dir(sn, root, sub);
             continue;
         }
-        if (sn->n == sn->cap) {
-            sn->cap = sn->cap ? 2 * sn->cap : 64;
-            sn->f = realloc(sn->f, sn->cap * sizeof *sn->f);
-        }
-        snap_file *f = &sn->f[sn->n++];
-        f->rel = strdup(sub);
-        f->size = st.st_size;
         int fd = open(full, O_RDONLY);
         ck_assert_int_ge(fd, 0);
         char *buf = malloc((size_t)st.st_size + 1);
         ck_assert_int_eq(read(fd, buf, (size_t)st.st_size), st.st_size);
         close(fd);
-        mlops_digest_compute(buf, (size_t)st.st_size, &f->hash);
+        snap_add(sn, sub, st.st_size, buf, (size_t)st.st_size);
         free(buf);
     }
     closedir(d);
@@ -135,10 +141,39 @@ static int by_rel(const void *a, const void *b)
     return strcmp(((const snap_file *)a)->rel, ((const snap_file *)b)->rel);
 }
 
+/* A PostgreSQL store's database is not in its directory: every table's
+ * rows, as text in a fixed order, stand for its bytes ("db:<table>"). */
+static void snap_database(snap *sn, const char *dir)
+{
+    tu_db *db = tu_db_open(dir);
+    int64_t ntables = tu_db_int(db, "SELECT count(*) FROM pg_catalog.pg_tables "
+                                    "WHERE schemaname = current_schema()");
+    ck_assert_int_gt(ntables, 0);
+    for (int64_t i = 0; i < ntables; i++) {
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
+                 "ORDER BY tablename LIMIT 1 OFFSET %lld", (long long)i);
+        char *table = tu_db_text(db, sql);
+        ck_assert_ptr_nonnull(table);
+        snprintf(sql, sizeof sql,
+                 "SELECT coalesce(string_agg(CAST(t AS TEXT), '|' ORDER BY CAST(t AS TEXT)), '') "
+                 "FROM %s t", table);
+        char *rows = tu_db_text(db, sql);
+        char rel[300];
+        snprintf(rel, sizeof rel, "db:%s", table);
+        snap_add(sn, rel, rows ? (off_t)strlen(rows) : 0, rows ? rows : "", rows ? strlen(rows) : 0);
+        free(rows);
+        free(table);
+    }
+    tu_db_close(db);
+}
+
 static snap snapshot(const char *dir)
 {
     snap sn = { NULL, 0, 0 };
     snap_dir(&sn, dir, "");
+    if (tu_backend_postgres()) snap_database(&sn, dir);
     qsort(sn.f, sn.n, sizeof *sn.f, by_rel);
     return sn;
 }
