@@ -38,6 +38,7 @@ static mlops__conn *open_conn(const char *schema, int read_only, uint32_t busy_m
     mlops__conn *c = NULL;
     TU_OK(drv->open(&t, &c));
     c->drv = drv;
+    c->target = NULL; /* db.c's, for the store-level functions: not used here */
     c->nslots = 0;
     if (!read_only) {
         char sql[128];
@@ -117,7 +118,11 @@ START_TEST(rewrite_placeholders)
         snprintf(v, sizeof v, "p%d", i);
         ck_assert_int_eq(drv->bind_text(st, i, v), 0);
     }
-    ck_assert_int_ne(drv->bind_text(st, 11, "x"), 0);
+    int range = drv->bind_text(st, 11, "x");
+    ck_assert_int_ne(range, 0);
+    ck_assert_int_eq(drv->code_of(c, range), MLOPS_EINVAL);
+    ck_assert_int_eq(drv->like_max(c), INT32_MAX);
+    ck_assert_int_eq(drv->max_params(c), 65535);
     ck_assert_int_ne(drv->bind_int64(st, 0, 1), 0);
     step_is(c, st, MLOPS__ROW);
     ck_assert_str_eq(drv->col_text(st, 0), "p1?1p10p2p3p4p5p6p7p8p9");
@@ -271,6 +276,13 @@ START_TEST(column_types)
     ck_assert_str_eq(drv->col_text(st, 13), "0.1");
     ck_assert_str_eq(drv->col_text(st, 14), "3.0");
     ck_assert_str_eq(drv->col_text(st, 10), "2.5");
+    const enum mlops__col_kind kinds[] = {
+        MLOPS__COL_INT,  MLOPS__COL_INT,  MLOPS__COL_INT,  MLOPS__COL_REAL, MLOPS__COL_TEXT,
+        MLOPS__COL_TEXT, MLOPS__COL_INT,  MLOPS__COL_NULL, MLOPS__COL_TEXT, MLOPS__COL_INT,
+        MLOPS__COL_REAL, MLOPS__COL_TEXT, MLOPS__COL_TEXT, MLOPS__COL_REAL, MLOPS__COL_REAL};
+    for (int i = 0; i < 15; i++)
+        ck_assert_msg(drv->col_type(st, i) == kinds[i], "column %d: kind %d", i,
+                      (int)drv->col_type(st, i));
     /* Out of range columns read as NULL. */
     ck_assert_int_eq(drv->col_null(st, 15), 1);
     ck_assert_int_eq(drv->col_int64(st, -1), 0);
@@ -319,6 +331,10 @@ START_TEST(numeric_aggregates)
     ck_assert_int_eq(drv->col_int64(st, 6), -7);
     ck_assert_str_eq(drv->col_text(st, 7), "3.10");
     ck_assert_int_eq(drv->col_null(st, 8), 1); /* sum of no rows */
+    ck_assert_int_eq(drv->col_type(st, 2), MLOPS__COL_INT);
+    ck_assert_int_eq(drv->col_type(st, 0), MLOPS__COL_REAL);
+    ck_assert_int_eq(drv->col_type(st, 4), MLOPS__COL_REAL); /* past int64 */
+    ck_assert_int_eq(drv->col_type(st, 8), MLOPS__COL_NULL);
     drv->finalize(st);
     drv->close(c);
 }
@@ -367,6 +383,7 @@ START_TEST(errors_map_to_codes)
     drv->reset(ins);
     int rc = drv->step(ins);
     ck_assert(rc != MLOPS__ROW && rc != MLOPS__DONE && rc != 0);
+    ck_assert_int_eq(drv->code_of(c, rc), MLOPS_ECONFLICT);
     TU_RC(MLOPS_ECONFLICT, drv->error(c, rc, "adding a name"));
     const char *m = mlops_last_error();
     ck_assert_msg(strncmp(m, "adding a name: duplicate key", 28) == 0 &&

@@ -16,6 +16,7 @@
  * database do not wait for each other. Reads are one REPEATABLE READ
  * snapshot. busy_ms bounds every lock wait (lock_timeout). */
 #include "db/postgres/pg.h"
+#include "db/postgres/store_schema.h"
 #include "util/err.h"
 #include "util/hash.h"
 
@@ -45,36 +46,6 @@ static void quiet_notices(void *arg, const char *message)
 }
 
 /* ---- Opening ---------------------------------------------------------- */
-
-/* libpq's messages about a connection string it cannot parse quote the
- * offending part, which may be the whole string with its password: the
- * quoted parts longer than one character (such as "=") become "...". */
-static char *redact_quoted(const char *m)
-{
-    size_t n = strlen(m);
-    char *d = malloc(n + 4 * (n / 2 + 1) + 1);
-    if (!d) return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n;) {
-        const char *close = m[i] == '"' ? strchr(m + i + 1, '"') : NULL;
-        if (close) {
-            size_t end = (size_t)(close - m) + 1;
-            if (end - i > 3) {
-                memcpy(d + k, "\"...\"", 5);
-                k += 5;
-            } else {
-                memcpy(d + k, m + i, end - i);
-                k += end - i;
-            }
-            i = end;
-        } else {
-            d[k++] = m[i++];
-        }
-    }
-    while (k > 0 && (d[k - 1] == '\n' || d[k - 1] == ' ')) k--;
-    d[k] = '\0';
-    return d;
-}
 
 /* A copy of m with each occurrence of secret replaced by "***" and the
  * trailing newline dropped (libpq's messages do not repeat a password;
@@ -160,7 +131,7 @@ static int pg_open(const mlops__db_target *t, mlops__conn **out)
     char *perr = NULL;
     PQconninfoOption *opts = PQconninfoParse(uri, &perr);
     if (!opts) {
-        char *m = perr ? redact_quoted(perr) : NULL;
+        char *m = perr ? mlops__pg_redact_conninfo_error(perr) : NULL;
         int rc = m ? mlops__err(MLOPS_EINVAL,
                                 "cannot parse the PostgreSQL connection string: %s "
                                 "(quoted parts are left out: they may hold a password)",
@@ -763,6 +734,30 @@ static int pg_col_bytes(mlops__stmt *s, int i)
     return len;
 }
 
+/* The storage class of a value, by its column's type: a numeric is an
+ * integer when it is one that fits (sum() of BIGINT is numeric). */
+static enum mlops__col_kind pg_col_type(mlops__stmt *s, int i)
+{
+    int len = 0;
+    Oid type = 0;
+    const unsigned char *p = value(pgs(s), i, &len, &type);
+    if (!p) return MLOPS__COL_NULL;
+    int64_t v;
+    switch (type) {
+    case MLOPS__PG_INT8:
+    case MLOPS__PG_INT4:
+    case MLOPS__PG_INT2:
+    case MLOPS__PG_OID:
+    case MLOPS__PG_BOOL: return MLOPS__COL_INT;
+    case MLOPS__PG_FLOAT4:
+    case MLOPS__PG_FLOAT8: return MLOPS__COL_REAL;
+    case MLOPS__PG_NUMERIC:
+        return mlops__pg_numeric_int64(p, len, &v) ? MLOPS__COL_INT : MLOPS__COL_REAL;
+    case MLOPS__PG_BYTEA: return MLOPS__COL_BLOB;
+    default: return is_texty(type) ? MLOPS__COL_TEXT : MLOPS__COL_BLOB;
+    }
+}
+
 /* ---- Connection-level commands --------------------------------------- */
 
 /* Runs sql (no parameters); MLOPS code with what as the message. */
@@ -840,6 +835,20 @@ static int64_t pg_changes(mlops__conn *conn)
     return pgc(conn)->changes;
 }
 
+/* LIKE takes patterns of any length; a statement at most 65535
+ * parameters (the protocol's 16-bit count). */
+static int pg_like_max(mlops__conn *conn)
+{
+    (void)conn;
+    return INT32_MAX;
+}
+
+static int pg_max_params(mlops__conn *conn)
+{
+    (void)conn;
+    return MAX_PARAMS;
+}
+
 const mlops__db_driver mlops__postgres_driver = {
     .version = MLOPS__DB_DRIVER_VERSION,
     .name = "PostgreSQL",
@@ -863,13 +872,21 @@ const mlops__db_driver mlops__postgres_driver = {
     .col_text = pg_col_text,
     .col_blob = pg_col_blob,
     .col_bytes = pg_col_bytes,
+    .col_type = pg_col_type,
     .exec = pg_exec,
     .begin = pg_begin,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .in_write = pg_in_write,
     .changes = pg_changes,
-    .like_max = INT32_MAX,
-    .max_params = MAX_PARAMS,
+    .like_max = pg_like_max,
+    .max_params = pg_max_params,
     .error = mlops__pg_error,
+    .code_of = mlops__pg_code,
+    .prepare_store = mlops__pg_prepare_store,
+    .read_format = mlops__pg_read_format,
+    .begin_migration = mlops__pg_begin_migration,
+    .write_format = mlops__pg_write_format,
+    .create_current = mlops__pg_create_current,
+    .check_target = mlops__pg_check_target,
 };

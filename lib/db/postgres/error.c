@@ -59,6 +59,18 @@ static const char *nz(const char *s)
     return s && *s ? s : "?";
 }
 
+int mlops__pg_code(mlops__conn *conn, int rc)
+{
+    const mlops__pg_conn *c = (const mlops__pg_conn *)conn;
+    switch (rc) {
+    case MLOPS__PG_ESERVER: return mlops__pg_sqlstate_code(c->sqlstate);
+    case MLOPS__PG_ENOMEM: return MLOPS_ENOMEM;
+    case MLOPS__PG_ERANGE:
+    case MLOPS__PG_ETOOBIG: return MLOPS_EINVAL;
+    default: return MLOPS_EIO; /* ECONN */
+    }
+}
+
 int mlops__pg_error(mlops__conn *conn, int rc, const char *what)
 {
     mlops__pg_conn *c = (mlops__pg_conn *)conn;
@@ -78,4 +90,34 @@ int mlops__pg_error(mlops__conn *conn, int rc, const char *what)
     default:
         return mlops__err(MLOPS_EIO, "%s: PostgreSQL driver code %d", what, rc);
     }
+}
+
+/* libpq quotes the offending part, which may be the whole string with
+ * its password: the quoted parts longer than one character (such as "=")
+ * become "...". */
+char *mlops__pg_redact_conninfo_error(const char *m)
+{
+    size_t n = strlen(m);
+    char *d = malloc(n + 4 * (n / 2 + 1) + 1);
+    if (!d) return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        const char *close = m[i] == '"' ? strchr(m + i + 1, '"') : NULL;
+        if (close) {
+            size_t end = (size_t)(close - m) + 1;
+            if (end - i > 3) {
+                memcpy(d + k, "\"...\"", 5);
+                k += 5;
+            } else {
+                memcpy(d + k, m + i, end - i);
+                k += end - i;
+            }
+            i = end;
+        } else {
+            d[k++] = m[i++];
+        }
+    }
+    while (k > 0 && (d[k - 1] == '\n' || d[k - 1] == ' ')) k--;
+    d[k] = '\0';
+    return d;
 }

@@ -105,7 +105,13 @@ int mlops__pg_numeric_int64(const unsigned char *p, int len, int64_t *v);
 int mlops__pg_keep_error(mlops__pg_conn *c, const PGresult *res);
 /* The MLOPS code for a SQLSTATE. */
 int mlops__pg_sqlstate_code(const char *sqlstate);
+/* code_of(): the MLOPS code of a driver code, no message. */
+int mlops__pg_code(mlops__conn *c, int rc);
 /* error(): sets "<what>: <message> (PostgreSQL SQLSTATE xxxxx)". */
 int mlops__pg_error(mlops__conn *c, int rc, const char *what);
+/* libpq's message about a connection string it cannot parse, with the
+ * quoted parts (they may be the whole string, password and all) left
+ * out; malloc'd, NULL when out of memory. */
+char *mlops__pg_redact_conninfo_error(const char *msg);
 
 #endif
