@@ -553,6 +553,10 @@ START_TEST(bad_server_is_named_without_password)
         TU_RC(MLOPS_EINVAL, drv->open(&t, &c));
         m = mlops_last_error();
         ck_assert_msg(strstr(m, "PostgreSQL connection string") && !strstr(m, "s3cr3t"), "%s", m);
+        /* The store's check before it writes a target down: the same. */
+        TU_RC(MLOPS_EINVAL, drv->check_target(&t, "fn"));
+        m = mlops_last_error();
+        ck_assert_msg(strstr(m, "PostgreSQL connection string") && !strstr(m, "s3cr3t"), "%s", m);
     }
 }
 END_TEST
