@@ -5,7 +5,7 @@ set -eu
 what=${1:-test}
 
 # Building the library and running the main job.
-main_pkgs="gcc g++ meson ninja-build pkg-config libsqlite3-dev libssl-dev libzstd-dev libmsgpack-dev"
+main_pkgs="gcc g++ meson ninja-build pkg-config libsqlite3-dev libssl-dev libzstd-dev libmsgpack-dev libpq-dev"
 # Running every test besides: the CLI tests are Python (standard library
 # only); the HTML drift report is rendered in headless Chromium, with a
 # font so that its text is drawn; the Python binding's tests run in a
@@ -13,7 +13,7 @@ main_pkgs="gcc g++ meson ninja-build pkg-config libsqlite3-dev libssl-dev libzst
 # hardening passes need libFuzzer (clang and its runtime), valgrind and
 # cppcheck; the release builds with gcc and clang go through ccache (its
 # cache is in the home directory, outside the clone).
-test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl python3 python3-venv chromium fonts-dejavu-core clang libclang-rt-14-dev valgrind cppcheck ccache"
+test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl python3 python3-venv chromium fonts-dejavu-core clang libclang-rt-14-dev valgrind cppcheck ccache postgresql"
 
 case "$what" in
 main) pkgs=$main_pkgs ;;

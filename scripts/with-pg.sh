@@ -1,0 +1,30 @@
+#!/bin/sh
+# Runs CMD with a throwaway PostgreSQL server (scripts/pg-test-server.sh)
+# in a fresh temporary folder, MLOPS_TEST_PG set to its conninfo; the
+# server is stopped and the folder removed however CMD ends (a signal to
+# this script is passed on to CMD first). Exits with CMD's status.
+# usage: scripts/with-pg.sh CMD [ARGS...]
+set -eu
+[ $# -ge 1 ] || { echo "usage: $0 CMD [ARGS...]" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mlops-pg.XXXXXX")
+child=""
+cleanup() {
+    "$here/pg-test-server.sh" stop "$tmp" || true
+    rm -rf "$tmp"
+}
+on_signal() {
+    if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null || true; fi
+    exit "$1"
+}
+trap cleanup EXIT
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
+MLOPS_TEST_PG=$("$here/pg-test-server.sh" start "$tmp")
+export MLOPS_TEST_PG
+# In the background so that a signal is handled at once, not after CMD.
+"$@" &
+child=$!
+status=0
+wait "$child" || status=$?
+exit "$status"
