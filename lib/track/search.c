@@ -137,8 +137,10 @@ static void build_sql(struct search_arg *a, mlops__buf *sql)
     if (q->with.len) mlops__buf_addf(sql, "WITH %s ", mlops__buf_str(&q->with));
     int pg = q->dialect == MLOPS__POSTGRES;
     mlops__buf_add(sql, "SELECT seq");
-    for (size_t i = 0; i < q->nkeys; i++)
-        mlops__buf_addf(sql, q->keys[i].text.len ? ", k%zu, k%zut" : ", k%zu", i, i);
+    for (size_t i = 0; i < q->nkeys; i++) {
+        mlops__buf_addf(sql, ", k%zu", i);
+        if (q->keys[i].text.len) mlops__buf_addf(sql, ", k%zut", i);
+    }
     mlops__buf_add(sql, " FROM (SELECT r.seq AS seq");
     for (size_t i = 0; i < q->nkeys; i++) {
         mlops__buf_addf(sql, ", %s AS k%zu", mlops__buf_str(&q->keys[i].expr), i);
