@@ -230,6 +230,20 @@ START_TEST(model_search_name_patterns)
         ck_assert_msg(!strcmp(got, cases[c][1]), "%s: got [%s], want [%s]", cases[c][0], got,
                       cases[c][1]);
     }
+    /* a pattern longer than SQLite's GLOB takes (50,000 bytes) works too */
+    size_t stars = MLOPS_REGISTRY_TEXT_MAX - 3;
+    char *longest = malloc(stars + 4);
+    ck_assert_ptr_nonnull(longest);
+    memset(longest, '*', stars);
+    memcpy(longest + stars, "vit", 4);
+    mlops_model_search_ex_opts o = MLOPS_MODEL_SEARCH_EX_OPTS_INIT;
+    o.name_glob = longest;
+    mlops_models *l;
+    TU_OK(mlops_model_search_ex(s, &o, &l));
+    ck_assert_uint_eq(mlops_models_count(l), 1);
+    ck_assert_str_eq(mlops_model_name(mlops_models_at(l, 0)), "vision/vit");
+    mlops_models_free(l);
+    free(longest);
     rt_close(s, dir);
 }
 END_TEST

@@ -110,9 +110,19 @@ struct search_ctx {
     mlops_models *list;
 };
 
+/* Whether the SQL of candidates() matches the name pattern exactly: on
+ * SQLite (GLOB) unless the pattern is longer than SQLite takes (then every
+ * name is a candidate); PostgreSQL has no GLOB. Otherwise search_tx
+ * matches the pattern itself. */
+static int sql_matches(mlops__conn *c, const struct query *q)
+{
+    return !q->name_glob || (mlops__conn_dialect(c) == MLOPS__SQLITE &&
+                             strlen(q->name_glob) <= (size_t)mlops__conn_like_max(c));
+}
+
 /* The ids of the models whose names may match, in order: on SQLite those
- * whose names match (GLOB); PostgreSQL has no GLOB, so there the names are
- * narrowed with LIKE and search_tx matches the pattern itself. */
+ * whose names match (GLOB); on PostgreSQL those whose names match a LIKE
+ * pattern that every matching name matches. */
 static int candidates(mlops__conn *c, const struct query *q, int64_t **ids, size_t *n)
 {
     mlops__stmt *st;
@@ -134,7 +144,7 @@ static int candidates(mlops__conn *c, const struct query *q, int64_t **ids, size
                               "SELECT id FROM reg_models WHERE (?1 IS NULL OR name GLOB ?1) "
                               "AND " MLOPS__LIFECYCLE_SQL("deleted_ms", 2) " ORDER BY name, id",
                               &st);
-        if (!rc) rc = mlops__bind_text(c, st, 1, q->name_glob);
+        if (!rc) rc = mlops__bind_text(c, st, 1, sql_matches(c, q) ? q->name_glob : NULL);
     }
     mlops__buf_free(&like);
     if (!rc) rc = mlops__bind_int64(c, st, 2, q->lifecycle);
@@ -147,7 +157,7 @@ static int candidates(mlops__conn *c, const struct query *q, int64_t **ids, size
 static int search_tx(mlops__conn *c, void *arg)
 {
     struct search_ctx *x = arg;
-    int exact = mlops__conn_dialect(c) != MLOPS__POSTGRES || !x->q->name_glob;
+    int exact = sql_matches(c, x->q);
     size_t n = 0;
     int64_t *ids = NULL;
     int rc = candidates(c, x->q, &ids, &n);

@@ -12,7 +12,7 @@
  * - a param or tag sort key is a number or text row by row: one column
  *   on SQLite, two on PostgreSQL (search_internal.h, mlops__sort_key);
  * - an integer beyond 2^53 compared with a REAL column: SQLite compares
- *   exactly, PostgreSQL would round the integer (pg_exact_int).
+ *   exactly, PostgreSQL would round the integer (compare_value).
  * The SQLite text is the same as before PostgreSQL existed, so that its
  * plans do not change.
  *
@@ -115,8 +115,13 @@ static void compare_value(struct render *r, mlops__buf *out, const char *column,
         pg_inexact_int(l->i, &below, &above)) {
         exact.is_int = 0;
         exact.d = NAN;
-        if (op && op[0] == '<' && op[1] != '>') op = "<", exact.d = above;
-        else if (op && op[0] == '>') op = ">", exact.d = below;
+        if (op && op[0] == '<' && op[1] != '>') { /* < <= */
+            op = "<";
+            exact.d = above;
+        } else if (op && op[0] == '>') { /* > >= */
+            op = ">";
+            exact.d = below;
+        }
     }
     if (op) mlops__buf_addf(out, "%s %s ", column, op);
     bind_value(r, out, &exact);
