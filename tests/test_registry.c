@@ -194,7 +194,8 @@ START_TEST(model_search_name_patterns)
     mlops_store *s = rt_open(&dir);
     const char *names[] = { "vision/resnet", "vision/vit", "nlp/bert", "Vision/upper", "a%b",
                             "a_b",           "a\\b",      "x]y",      "\xc3\xa9m/1", "-dash" };
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) TU_OK(mlops_model_create(s, names[i]));
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        TU_OK(mlops_model_create(s, names[i]));
     static const char *const cases[][2] = {
         { "[vn]*", "nlp/bert,vision/resnet,vision/vit" },
         { "[^v]*", "-dash,Vision/upper,a%b,a\\b,a_b,nlp/bert,x]y,\xc3\xa9m/1" },
@@ -293,7 +294,8 @@ START_TEST(name_glob_matches_sqlite_glob)
         { "[]-a]", "-" },   { "[]-a]", "b" },     { "[^]]", "]" },     { "[^]-]", "-" },
         { "[-a]", "-" },    { "[a-]", "-" },      { "[z-a]", "m" },    { "[]]", "]" },
         { "[]", "]" },      { "*[", "a" },        { "[^", "a" },       { "[^a", "b" },
-        { "[^]", "a" },     { "[^]]", "a" },      { "a*b*c", "aXbYc" }, { "*a*", "\xc3\xa9" "a" },
+        { "[^]", "a" },     { "[^]]", "a" },      { "a*b*c", "aXbYc" },
+        { "*a*", "\xc3\xa9" "a" },
         { "[a-\xc3\xa9]", "z" }, { "[a-\xc3\xa9]", "\xc3\xa9" }, { "[a-\xc3\xa9]", "\xc3\xaa" },
         { "?", "\xc3\xa9" }, { "??", "\xc3\xa9" }, { "*?*?", "\xc3\xa9" }, { "a\\b", "a\\b" },
         { "%", "%" },       { "_", "x" },         { "*]", "]" },       { "[[]", "[" },
@@ -318,7 +320,8 @@ START_TEST(name_glob_matches_sqlite_glob)
             }
             strcat(glob, (r >> 8) % 3 ? "[" : "[^"); /* a closed set */
             if ((r >> 12) % 4 == 0) strcat(glob, "]");
-            for (int m = (int)((r >> 16) % 5); m > 0; m--) strcat(glob, members[xorshift(&x) % 8]);
+            for (int m = (int)((r >> 16) % 5); m > 0; m--)
+                strcat(glob, members[xorshift(&x) % 8]);
             strcat(glob, "]");
         }
         for (int i = 0; i < nl; i++) strcat(name, letters[xorshift(&x) % 12]);

@@ -77,10 +77,12 @@ static void key_missing(const mlops__query *q, size_t i, mlops__buf *sql)
 static void key_later(const mlops__query *q, size_t i, const mlops__value *v, mlops__buf *sql)
 {
     const mlops__sort_key *k = &q->keys[i];
-    if (k->text.len && !k->desc && v->type == MLOPS__VAL_REAL) mlops__buf_addf(sql, "k%zu IS NULL", i);
+    if (k->text.len && !k->desc && v->type == MLOPS__VAL_REAL)
+        mlops__buf_addf(sql, "k%zu IS NULL", i);
     else if (k->text.len && k->desc && v->type == MLOPS__VAL_TEXT)
         mlops__buf_addf(sql, "k%zut IS NULL", i);
-    else key_missing(q, i, sql);
+    else
+        key_missing(q, i, sql);
 }
 
 /* "the row sorts strictly after the token's position" */
