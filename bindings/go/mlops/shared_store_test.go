@@ -197,6 +197,7 @@ func TestPostgreSQLStore(t *testing.T) {
 	checkRecord(t, direct, d, runID)
 
 	// Another schema of the same database is another, empty store.
+	must(t, os.Mkdir(filepath.Join(tmp, "other"), 0o700))
 	other, err := mlops.OpenLocation(mlops.Location{Metadata: pg, Schema: schema + "_other",
 		Objects: filepath.Join(tmp, "other")}, fast)
 	must(t, err)

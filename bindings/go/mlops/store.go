@@ -132,10 +132,10 @@ func Create(dir string, loc *Location, opts *Options) (*Store, error) {
 
 // OpenLocation opens a shared store from its parts, without a store
 // directory (mlops_store_open_location, libmlops 1.1): loc.Metadata and
-// loc.Objects must be set. The schema and the objects folder are created
+// loc.Objects (an existing folder) must be set. The schema is created
 // when missing (unless opts.NoCreate). Path returns the objects folder.
 // opts may be nil. Errors: as Create (but never ErrExists), ErrNotFound
-// (no objects folder with opts.NoCreate).
+// (no objects folder, with opts.NoCreate).
 func OpenLocation(loc Location, opts *Options) (*Store, error) {
 	var o C.mlops_store_opts
 	var l C.mlops_store_location

@@ -128,6 +128,7 @@ def test_postgresql_store_create_reopen_and_open_location(tmp_path):
         assert direct.path == str(objects)
         _check_record(direct, d, run_id)
     # Another schema of the same database is another, empty store.
+    (tmp_path / "other").mkdir()
     with mlops.Store.open_location(metadata=PG, schema=schema + "_other",
                                    objects=tmp_path / "other") as other:
         assert d not in other and other.experiments() == []
