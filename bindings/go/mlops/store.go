@@ -132,7 +132,7 @@ func Create(dir string, loc *Location, opts *Options) (*Store, error) {
 
 // OpenLocation opens a shared store from its parts, without a store
 // directory (mlops_store_open_location, libmlops 1.1): loc.Metadata and
-// loc.Objects (an existing folder) must be set. The schema is created
+// loc.Objects must be set. The schema and the objects folder are created
 // when missing (unless opts.NoCreate). Path returns the objects folder.
 // opts may be nil. Errors: as Create (but never ErrExists), ErrNotFound
 // (no objects folder, with opts.NoCreate).

@@ -160,9 +160,9 @@ class Store(Owned, TrackMixin, RegistryMixin, TreeMixin):
         (mlops_store_open_location, libmlops 1.1): the metadata in the
         PostgreSQL database ``metadata`` (a libpq URI or ``key=value``
         string, no password), schema ``schema`` (default "mlops"), the
-        objects in the existing folder ``objects``. The schema is created
-        when missing unless ``create=False``. ``path`` is then the objects
-        folder.
+        objects in the folder ``objects``. The schema and the folder are
+        created when missing unless ``create=False``. ``path`` is then the
+        objects folder.
 
         Args:
             metadata, objects, schema: where the store's parts live.
