@@ -3,6 +3,8 @@
 #include "registry_helpers.h"
 
 #include "cas/cas_internal.h"
+#include "db/sqlite/like.h"
+#include "registry/registry_internal.h"
 
 #include <pthread.h>
 
@@ -179,6 +181,155 @@ START_TEST(model_search_by_name_and_tags)
     TU_RC(MLOPS_EINVAL, mlops_model_search(s, &o, &l));
     TU_RC(MLOPS_EINVAL, mlops_model_search_opts_init(&o, 2));
     rt_close(s, dir);
+}
+END_TEST
+
+/* Name patterns as SQLite's GLOB reads them, on every backend (PostgreSQL
+ * narrows with LIKE and matches in C): sets, negated sets, ranges, the
+ * ']' and '-' rules, LIKE's own wildcards as literals, UTF-8 characters,
+ * and unclosed sets, which match nothing. */
+START_TEST(model_search_name_patterns)
+{
+    char *dir;
+    mlops_store *s = rt_open(&dir);
+    const char *names[] = { "vision/resnet", "vision/vit", "nlp/bert", "Vision/upper", "a%b",
+                            "a_b",           "a\\b",      "x]y",      "\xc3\xa9m/1", "-dash" };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        TU_OK(mlops_model_create(s, names[i]));
+    static const char *const cases[][2] = {
+        { "[vn]*", "nlp/bert,vision/resnet,vision/vit" },
+        { "[^v]*", "-dash,Vision/upper,a%b,a\\b,a_b,nlp/bert,x]y,\xc3\xa9m/1" },
+        { "[^a-z]*", "-dash,Vision/upper,\xc3\xa9m/1" },
+        { "[a-c]*", "a%b,a\\b,a_b" },
+        { "[]-a]*", "-dash,a%b,a\\b,a_b" },
+        { "[a-]*", "-dash,a%b,a\\b,a_b" },
+        { "a%b", "a%b" },
+        { "a_b", "a_b" },
+        { "*_*", "a_b" },
+        { "a%*", "a%b" },
+        { "a\\b", "a\\b" },
+        { "x[]]y", "x]y" },
+        { "?m/1", "\xc3\xa9m/1" },
+        { "[\xc3\xa9]m/1", "\xc3\xa9m/1" },
+        { "*/?e*", "nlp/bert,vision/resnet" },
+        { "*[", "" },
+        { "[]", "" },
+        { "[z-a]*", "" },
+        { "vision/*[", "" },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        mlops_model_search_ex_opts o = MLOPS_MODEL_SEARCH_EX_OPTS_INIT;
+        o.name_glob = cases[c][0];
+        mlops_models *l;
+        TU_OK(mlops_model_search_ex(s, &o, &l));
+        char got[512] = "";
+        for (size_t i = 0; i < mlops_models_count(l); i++) {
+            if (i) strcat(got, ",");
+            strcat(got, mlops_model_name(mlops_models_at(l, i)));
+        }
+        mlops_models_free(l);
+        ck_assert_msg(!strcmp(got, cases[c][1]), "%s: got [%s], want [%s]", cases[c][0], got,
+                      cases[c][1]);
+    }
+    /* a pattern longer than SQLite's GLOB takes (50,000 bytes) works too */
+    size_t stars = MLOPS_REGISTRY_TEXT_MAX - 3;
+    char *longest = malloc(stars + 4);
+    ck_assert_ptr_nonnull(longest);
+    memset(longest, '*', stars);
+    memcpy(longest + stars, "vit", 4);
+    mlops_model_search_ex_opts o = MLOPS_MODEL_SEARCH_EX_OPTS_INIT;
+    o.name_glob = longest;
+    mlops_models *l;
+    TU_OK(mlops_model_search_ex(s, &o, &l));
+    ck_assert_uint_eq(mlops_models_count(l), 1);
+    ck_assert_str_eq(mlops_model_name(mlops_models_at(l, 0)), "vision/vit");
+    mlops_models_free(l);
+    free(longest);
+    rt_close(s, dir);
+}
+END_TEST
+
+/* Checks name against glob with mlops__reg_glob_match and the LIKE
+ * pattern of mlops__reg_glob_like, against SQLite's GLOB (st: "SELECT ?2
+ * GLOB ?1"); returns whether it matches. */
+static int check_glob(sqlite3_stmt *st, const char *glob, const char *name)
+{
+    sqlite3_bind_text(st, 1, glob, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    int want = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    ck_assert_msg(mlops__reg_glob_match(glob, name) == want, "'%s' GLOB '%s' is %d", name, glob,
+                  want);
+    /* LIKE as PostgreSQL's on a COLLATE "C" column: case-sensitive, '\' escapes */
+    mlops__buf like = MLOPS__BUF_INIT;
+    mlops__reg_glob_like(glob, &like);
+    ck_assert(!like.failed);
+    int got = mlops__like_match(mlops__buf_str(&like), like.len, name, strlen(name), 0);
+    if (want || !strchr(glob, '['))
+        ck_assert_msg(got == want, "'%s' LIKE '%s' (from '%s')", name, mlops__buf_str(&like),
+                      glob);
+    mlops__buf_free(&like);
+    return want;
+}
+
+static uint64_t xorshift(uint64_t *x)
+{
+    *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+    return *x;
+}
+
+/* The matcher PostgreSQL's model search relies on gives SQLite's GLOB
+ * answer, and the LIKE pattern that narrows the names first never loses a
+ * match (and is exact without sets): the rules' corner cases, then random
+ * patterns (with well-formed sets among them) and names. */
+START_TEST(name_glob_matches_sqlite_glob)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT ?2 GLOB ?1", -1, &st, NULL), SQLITE_OK);
+    static const char *const corners[][2] = {
+        { "[a-b-c]", "-" }, { "[a-b-c]", "c" },   { "[a-b-c]", "b" },  { "[]-a]", "]" },
+        { "[]-a]", "-" },   { "[]-a]", "b" },     { "[^]]", "]" },     { "[^]-]", "-" },
+        { "[-a]", "-" },    { "[a-]", "-" },      { "[z-a]", "m" },    { "[]]", "]" },
+        { "[]", "]" },      { "*[", "a" },        { "[^", "a" },       { "[^a", "b" },
+        { "[^]", "a" },     { "[^]]", "a" },      { "a*b*c", "aXbYc" },
+        { "*a*", "\xc3\xa9" "a" },
+        { "[a-\xc3\xa9]", "z" }, { "[a-\xc3\xa9]", "\xc3\xa9" }, { "[a-\xc3\xa9]", "\xc3\xaa" },
+        { "?", "\xc3\xa9" }, { "??", "\xc3\xa9" }, { "*?*?", "\xc3\xa9" }, { "a\\b", "a\\b" },
+        { "%", "%" },       { "_", "x" },         { "*]", "]" },       { "[[]", "[" },
+    };
+    for (size_t i = 0; i < sizeof corners / sizeof *corners; i++)
+        check_glob(st, corners[i][0], corners[i][1]);
+    static const char *const atoms[] = { "*", "?", "[", "]", "^", "-", "a", "b", "c", "z",
+                                         "%", "_", "\\", "\xc3\xa9" };
+    static const char *const members[] = { "a", "b", "c", "z", "-", "^", "[", "\xc3\xa9" };
+    static const char *const letters[] = { "a", "b", "c", "z", "]", "-", "^", "%", "_",
+                                           "\\", "[", "\xc3\xa9" };
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    int matches = 0;
+    for (int round = 0; round < 200000; round++) {
+        char glob[128] = "", name[64] = "";
+        int gl = (int)(xorshift(&x) % 8), nl = (int)(xorshift(&x) % 7);
+        for (int i = 0; i < gl; i++) {
+            uint64_t r = xorshift(&x);
+            if (r % 17 < 14) {
+                strcat(glob, atoms[r % 17]);
+                continue;
+            }
+            strcat(glob, (r >> 8) % 3 ? "[" : "[^"); /* a closed set */
+            if ((r >> 12) % 4 == 0) strcat(glob, "]");
+            for (int m = (int)((r >> 16) % 5); m > 0; m--)
+                strcat(glob, members[xorshift(&x) % 8]);
+            strcat(glob, "]");
+        }
+        for (int i = 0; i < nl; i++) strcat(name, letters[xorshift(&x) % 12]);
+        matches += check_glob(st, glob, name);
+    }
+    ck_assert_int_gt(matches, 1000);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
 }
 END_TEST
 
@@ -1075,6 +1226,8 @@ int main(void)
     tcase_add_test(tc, model_tags);
     tcase_add_test(tc, model_search_by_name_and_tags);
     tcase_add_test(tc, model_search_ex_by_lifecycle);
+    tcase_add_test(tc, model_search_name_patterns);
+    tcase_add_test(tc, name_glob_matches_sqlite_glob);
     tcase_add_test(tc, model_rename);
     tcase_add_test(tc, model_delete_without_versions);
     tcase_add_test(tc, alias_names_are_checked);

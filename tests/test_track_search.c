@@ -596,6 +596,15 @@ START_TEST(bad_page_tokens)
         memcpy(cut, token, len + 1);
     }
     free(cut);
+    /* a well-formed token whose metric value is an integer: the key never
+     * holds one (PostgreSQL could not even compare it), so refused */
+    char *retyped = strdup(token);
+    ck_assert(!strncmp(retyped + 20, "02", 2)); /* version, fingerprint, count, then REAL */
+    retyped[21] = '1';
+    o.page_token = retyped;
+    TU_RC(MLOPS_EINVAL, mlops_run_search(g_store, &o, &r, &n, NULL));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "another query"));
+    free(retyped);
     o.page_token = token;
     TU_OK(mlops_run_search(g_store, &o, &r, &n, NULL));
     ck_assert_uint_eq(n, 2);

@@ -142,7 +142,8 @@ MLOPS_API int mlops_store_location_init(mlops_store_location *loc, unsigned vers
  * the schema in the metadata database when it is new (once, safe against
  * concurrent creators) and opens the store. Every later
  * mlops_store_open(dir) then uses those backends. dir must be missing or
- * empty. loc NULL or loc->metadata NULL makes an ordinary local store.
+ * empty. loc NULL or loc->metadata NULL makes an ordinary local store
+ * (loc->schema and loc->objects must then be NULL too: MLOPS_EINVAL).
  * out may be NULL (the store is closed again). Errors: those of
  * mlops_store_open, MLOPS_EEXIST (dir is not empty), MLOPS_EINVAL (a
  * password in the URI, a bad schema name), MLOPS_EUNSUPPORTED (a build
@@ -152,9 +153,9 @@ MLOPS_API int mlops_store_create(const char *dir, const mlops_store_location *lo
 
 /* Opens a shared store without a store directory (embedders): the
  * metadata database and schema and the objects folder come from loc, whose
- * metadata and objects must be set. The schema is created when missing
- * (unless opts->create_if_missing is 0). mlops_store_path gives the objects
- * folder. Errors: as mlops_store_create. */
+ * metadata and objects must be set. The schema and the objects folder are
+ * created when missing (unless opts->create_if_missing is 0: then a missing
+ * folder is MLOPS_ENOTFOUND). mlops_store_path gives the objects folder. Errors: as mlops_store_create. */
 MLOPS_API int mlops_store_open_location(const mlops_store_location *loc,
                                         const mlops_store_opts *opts, mlops_store **out);
 

@@ -110,29 +110,68 @@ struct search_ctx {
     mlops_models *list;
 };
 
+/* Whether the SQL of candidates() matches the name pattern exactly: on
+ * SQLite (GLOB) unless the pattern is longer than SQLite takes (then every
+ * name is a candidate); PostgreSQL has no GLOB. Otherwise search_tx
+ * matches the pattern itself. */
+static int sql_matches(mlops__conn *c, const struct query *q)
+{
+    return !q->name_glob || (mlops__conn_dialect(c) == MLOPS__SQLITE &&
+                             strlen(q->name_glob) <= (size_t)mlops__conn_like_max(c));
+}
+
+/* The ids of the models whose names may match, in order: on SQLite those
+ * whose names match (GLOB); on PostgreSQL those whose names match a LIKE
+ * pattern that every matching name matches. */
+static int candidates(mlops__conn *c, const struct query *q, int64_t **ids, size_t *n)
+{
+    mlops__stmt *st;
+    mlops__buf like = MLOPS__BUF_INIT;
+    int rc;
+    if (mlops__conn_dialect(c) == MLOPS__POSTGRES) {
+        mlops__reg_glob_like(q->name_glob ? q->name_glob : "*", &like);
+        if (like.failed) {
+            mlops__buf_free(&like);
+            return mlops__err_nomem("listing models");
+        }
+        rc = mlops__conn_stmt(c,
+                              "SELECT id FROM reg_models WHERE name LIKE ?1 "
+                              "AND " MLOPS__LIFECYCLE_SQL("deleted_ms", 2) " ORDER BY name, id",
+                              &st);
+        if (!rc) rc = mlops__bind_text(c, st, 1, mlops__buf_str(&like));
+    } else {
+        rc = mlops__conn_stmt(c,
+                              "SELECT id FROM reg_models WHERE (?1 IS NULL OR name GLOB ?1) "
+                              "AND " MLOPS__LIFECYCLE_SQL("deleted_ms", 2) " ORDER BY name, id",
+                              &st);
+        if (!rc) rc = mlops__bind_text(c, st, 1, sql_matches(c, q) ? q->name_glob : NULL);
+    }
+    mlops__buf_free(&like);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, q->lifecycle);
+    if (!rc) rc = mlops__reg_collect_ids(c, st, ids, n);
+    return rc;
+}
+
 /* The matching ids first, then each model: no statement stays open
  * while the models load. */
 static int search_tx(mlops__conn *c, void *arg)
 {
     struct search_ctx *x = arg;
-    mlops__stmt *st;
-    int rc = mlops__conn_stmt(c,
-                              "SELECT id FROM reg_models WHERE (?1 IS NULL OR name GLOB ?1) "
-                              "AND " MLOPS__LIFECYCLE_SQL("deleted_ms", 2) " ORDER BY name, id",
-                              &st);
-    if (!rc) rc = mlops__bind_text(c, st, 1, x->q->name_glob);
-    if (!rc) rc = mlops__bind_int64(c, st, 2, x->q->lifecycle);
-    if (rc) return rc;
+    int exact = sql_matches(c, x->q);
     size_t n = 0;
     int64_t *ids = NULL;
-    rc = mlops__reg_collect_ids(c, st, &ids, &n);
+    int rc = candidates(c, x->q, &ids, &n);
     for (size_t i = 0; !rc && i < n; i++) {
         int match;
         rc = tags_match(c, x->q, ids[i], &match);
         if (rc || !match) continue;
         mlops_model *m;
         rc = mlops__reg_model_load(c, ids[i], &m);
-        if (!rc && (rc = push(x->list, m)) != MLOPS_OK) mlops__reg_model_destroy(m);
+        if (rc) continue;
+        if (!exact && !mlops__reg_glob_match(x->q->name_glob, mlops_model_name(m)))
+            mlops__reg_model_destroy(m);
+        else if ((rc = push(x->list, m)) != MLOPS_OK)
+            mlops__reg_model_destroy(m);
     }
     free(ids);
     return rc;

@@ -7,6 +7,7 @@
 
 #include "mlops/registry.h"
 #include "store/store_internal.h"
+#include "util/buf.h"
 
 #include <msgpack.h>
 
@@ -24,6 +25,14 @@ int mlops__registry_migrate_v2(mlops__conn *c);
 #define MLOPS__AUDIT_STATE_ACTIONS \
     "('model.create', 'model.rename', 'model.delete', 'alias.policy.set', " \
     "'alias.policy.delete')"
+
+/* ---- Model name patterns (name_glob.c) --------------------------------- */
+
+/* Whether name matches glob as SQLite's GLOB decides ('*', '?', [...]). */
+int mlops__reg_glob_match(const char *glob, const char *name);
+/* Appends to out a LIKE pattern ('\' escaping) that every name matching
+ * glob matches: exact for '*' and '?', one character for a set. */
+void mlops__reg_glob_like(const char *glob, mlops__buf *out);
 
 /* ---- Who, why, when ---------------------------------------------------- */
 

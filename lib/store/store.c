@@ -284,7 +284,7 @@ static int open_at(const struct place *pl, const mlops_store_opts *o, int creati
     if (!rc) rc = read_meta_u32(c, "chunk_avg_size", &s->chunk_avg);
     if (!rc) rc = read_meta_u32(c, "chunk_max_size", &s->chunk_max);
     if (!rc && !s->read_only) {
-        if (strcmp(pl->root, pl->path)) rc = mlops__mkdir_p(pl->root, 0700);
+        rc = mlops__mkdir_p(pl->root, 0700);
         if (!rc) rc = make_layout(s);
         if (!rc) mlops__tmp_sweep(s->tmp_dir);
         if (!rc && creating && mlops__store_fsync_enabled(s)) rc = mlops__fsync_dir(pl->path);
@@ -357,7 +357,13 @@ static int location_config(const char *fn, const mlops_store_location *loc,
     cfg->metadata = (char *)loc->metadata;
     cfg->schema = (char *)(loc->schema ? loc->schema : MLOPS__SCHEMA_DEFAULT);
     cfg->objects = (char *)loc->objects;
-    if (!cfg->metadata) return MLOPS_OK;
+    if (!cfg->metadata) {
+        if (loc->schema || loc->objects)
+            return mlops__err(MLOPS_EINVAL, "%s: loc->schema and loc->objects go with "
+                                            "loc->metadata (a local store keeps both in its "
+                                            "directory)", fn);
+        return MLOPS_OK;
+    }
     if (!cfg->metadata[0]) return mlops__err(MLOPS_EINVAL, "%s: loc->metadata is empty", fn);
     if (cfg->objects && !cfg->objects[0])
         return mlops__err(MLOPS_EINVAL, "%s: loc->objects is empty", fn);
@@ -436,11 +442,11 @@ MLOPS_API int mlops_store_open_location(const mlops_store_location *loc,
     *out = NULL;
     mlops_store_opts o;
     int rc = effective_options(__func__, opts, &o);
+    if (!rc && !loc->metadata) rc = mlops__err_null(__func__, "loc->metadata");
+    if (!rc && !loc->objects) rc = mlops__err_null(__func__, "loc->objects");
     mlops__store_config cfg = { NULL, NULL, NULL };
     if (!rc) rc = location_config(__func__, loc, &cfg);
     if (rc) return rc;
-    if (!cfg.metadata) return mlops__err_null(__func__, "loc->metadata");
-    if (!cfg.objects) return mlops__err_null(__func__, "loc->objects");
     struct stat st;
     if (stat(cfg.objects, &st) != 0 && (!o.create_if_missing || o.read_only))
         return mlops__err(MLOPS_ENOTFOUND, "%s: no objects folder '%s'", __func__, cfg.objects);

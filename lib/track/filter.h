@@ -3,7 +3,7 @@
  * filter_parse.c turns the filter and ORDER BY texts into this tree and
  * checks everything a caller can get wrong (syntax, types, statuses, the
  * documented limits), with the position in the message. A renderer turns
- * a tree into a query language: filter_sql.c for SQLite. A tree that
+ * a tree into a query language: filter_sql.c, for SQLite and PostgreSQL. A tree that
  * parsed must render and run: every limit of the engine is the renderer's
  * problem, never the caller's.
  *

@@ -1,6 +1,20 @@
-/* Renders a parsed search (filter.h) as SQLite SQL over `runs r`. Every key
- * and value becomes a numbered parameter (?N); the SQL text only ever
- * holds fixed fragments from this file.
+/* Renders a parsed search (filter.h) as SQL over `runs r`, for SQLite or
+ * PostgreSQL. Every key and value becomes a numbered parameter (?N); the
+ * SQL text only ever holds fixed fragments from this file.
+ *
+ * One renderer serves both dialects; they differ in a few places, each
+ * marked where it is written (doc/search.md, "How it runs"):
+ * - LIKE: SQLite's GLOB (case-sensitive), its LIKE (ASCII case folding)
+ *   and mlops_like() beyond its pattern length; PostgreSQL's LIKE and
+ *   ILIKE, which do the same on the COLLATE "C" columns, at any length;
+ * - booleans: SQLite's 0 is PostgreSQL's FALSE;
+ * - a CTE is tested as "r.seq IN fN" or "r.seq IN (SELECT seq FROM fN)";
+ * - a param or tag sort key is a number or text row by row: one column
+ *   on SQLite, two on PostgreSQL (search_internal.h, mlops__sort_key);
+ * - an integer beyond 2^53 compared with a REAL column: SQLite compares
+ *   exactly, PostgreSQL would round the integer (compare_value).
+ * The SQLite text is the same as before PostgreSQL existed, so that its
+ * plans do not change.
  *
  * SQLite refuses SQL that nests too deeply: its parser stack holds about
  * 100 entries (and an operand followed by "OR (" takes three of them),
@@ -20,6 +34,7 @@
 #include "track/filter.h"
 #include "track/search_internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +45,7 @@
 
 struct render {
     mlops__query *q;
+    int pg;       /* PostgreSQL, else SQLite */
     int like_max; /* the connection's longest LIKE/GLOB pattern, in bytes */
     int ncte;
 };
@@ -53,6 +69,62 @@ static const char *table_of(const mlops__field *f)
     return f->kind == MLOPS__F_METRIC  ? "metric_series"
            : f->kind == MLOPS__F_PARAM ? "run_params"
                                        : "run_tags";
+}
+
+/* Whether the column a value of type t is compared with holds REALs. */
+static int real_column(const mlops__field *f, enum mlops__value_type t)
+{
+    if (f->kind == MLOPS__F_METRIC) return strcmp(f->column, "count") != 0;
+    return f->kind != MLOPS__F_ATTR && t == MLOPS__T_NUMBER;
+}
+
+/* PostgreSQL compares a BIGINT parameter with a DOUBLE PRECISION column
+ * by rounding the integer to a double; SQLite compares them exactly. For
+ * an integer that no double equals (beyond 2^53), sets the doubles just
+ * below and above it and returns 1; 0 when a double equals it. */
+static int pg_inexact_int(int64_t i, double *below, double *above)
+{
+    double d = (double)i;
+    int over; /* d > i */
+    if (d >= 0x1p63) {
+        over = 1; /* INT64_MAX rounds up to 2^63 */
+    } else {
+        int64_t back = (int64_t)d;
+        if (back == i) return 0;
+        over = back > i;
+    }
+    *below = over ? nextafter(d, -INFINITY) : d;
+    *above = over ? d : nextafter(d, INFINITY);
+    return 1;
+}
+
+/* Writes "<column> <op> ?N" with the value l. On PostgreSQL an integer no
+ * double equals, tested against a REAL column, is replaced so that the
+ * answer is SQLite's exact one: "<" and "<=" become "<" the double just
+ * above it, ">" and ">=" become ">" the double just below, and for "="
+ * and "<>" (op NULL: an IN list's value) it becomes NaN, which equals no
+ * stored value: a stored value is never NaN (a NaN last value is stored
+ * as NULL, min and max skip NaN, num is NULL unless the text is a plain
+ * decimal number). */
+static void compare_value(struct render *r, mlops__buf *out, const char *column, const char *op,
+                          const mlops__field *f, const mlops__literal *l)
+{
+    mlops__literal exact = *l;
+    double below = 0, above = 0;
+    if (r->pg && l->type == MLOPS__T_NUMBER && l->is_int && real_column(f, l->type) &&
+        pg_inexact_int(l->i, &below, &above)) {
+        exact.is_int = 0;
+        exact.d = NAN;
+        if (op && op[0] == '<' && op[1] != '>') { /* < <= */
+            op = "<";
+            exact.d = above;
+        } else if (op && op[0] == '>') { /* > >= */
+            op = ">";
+            exact.d = below;
+        }
+    }
+    if (op) mlops__buf_addf(out, "%s %s ", column, op);
+    bind_value(r, out, &exact);
 }
 
 /* The column a value of type t is compared with. */
@@ -111,6 +183,14 @@ static void like_test(struct render *r, mlops__buf *out, const char *column,
 {
     const mlops__literal *l = &n->values[0];
     const char *not = n->value_negated ? "NOT " : "";
+    if (r->pg) {
+        /* LIKE is case-sensitive, and ILIKE folds ASCII letters only on a
+         * COLLATE "C" column (as every text column is); '\' is their
+         * default escape character; a pattern may be of any length. */
+        mlops__buf_addf(out, "%s %s%s ", column, not, n->ilike ? "ILIKE" : "LIKE");
+        bind_value(r, out, l);
+        return;
+    }
     mlops__literal pattern = *l;
     mlops__buf glob = MLOPS__BUF_INIT;
     if (!n->ilike) {
@@ -156,17 +236,16 @@ static void predicate(struct render *r, mlops__buf *out, const mlops__fnode *n)
     if (n->kind == MLOPS__N_LIKE) {
         like_test(r, out, column, n);
     } else if (n->kind == MLOPS__N_COMPARE) {
-        mlops__buf_addf(out, "%s %s ", column, n->op);
-        bind_value(r, out, &n->values[0]);
+        compare_value(r, out, column, n->op, f, &n->values[0]);
     } else { /* IN */
         mlops__buf_addf(out, "%s %sIN (", column, n->value_negated ? "NOT " : "");
         for (size_t i = 0; i < n->nvalues; i++) {
             if (i) mlops__buf_add(out, ", ");
-            bind_value(r, out, &n->values[i]);
+            compare_value(r, out, column, NULL, f, &n->values[i]);
         }
         mlops__buf_add(out, ")");
     }
-    mlops__buf_add(out, f->kind == MLOPS__F_ATTR ? ", 0)" : ")");
+    mlops__buf_add(out, f->kind != MLOPS__F_ATTR ? ")" : r->pg ? ", FALSE)" : ", 0)");
 }
 
 /* Parenthesis levels chain() uses for n operands. */
@@ -210,7 +289,7 @@ static void lift(struct render *r, mlops__buf *sql)
     mlops__buf_add(with, ")");
     if (sql->failed) with->failed = 1;
     mlops__buf_free(sql);
-    mlops__buf_addf(sql, "r.seq IN f%d", id);
+    mlops__buf_addf(sql, r->pg ? "r.seq IN (SELECT seq FROM f%d)" : "r.seq IN f%d", id);
 }
 
 /* Writes node n; returns the parenthesis levels it takes inline (at most
@@ -250,23 +329,37 @@ static void sort_key(struct render *r, const mlops__order_key *o, size_t i, mlop
     k->desc = o->desc;
     if (f->kind == MLOPS__F_ATTR) {
         mlops__buf_add(&k->expr, f->column);
+        k->types = 1u << (f->type == MLOPS__T_NUMBER ? MLOPS__VAL_INT : MLOPS__VAL_TEXT);
         return;
     }
     mlops__buf_addf(&k->join, " LEFT JOIN %s s%zu ON s%zu.run = r.seq AND s%zu.key = ",
                     table_of(f), i, i, i);
     bind_key(r, &k->join, f);
-    if (f->kind == MLOPS__F_METRIC) mlops__buf_addf(&k->expr, "s%zu.%s", i, f->column);
-    /* params and tags: numbers first, in numeric order, then the rest as text */
-    else mlops__buf_addf(&k->expr, "coalesce(s%zu.num, s%zu.value)", i, i);
+    if (f->kind == MLOPS__F_METRIC) {
+        mlops__buf_addf(&k->expr, "s%zu.%s", i, f->column);
+        k->types = 1u << (real_column(f, MLOPS__T_NUMBER) ? MLOPS__VAL_REAL : MLOPS__VAL_INT);
+        return;
+    }
+    /* params and tags: numbers first, in numeric order, then the rest as
+     * text (SQLite orders a REAL before any TEXT) */
+    k->types = 1u << MLOPS__VAL_REAL | 1u << MLOPS__VAL_TEXT;
+    if (!r->pg) {
+        mlops__buf_addf(&k->expr, "coalesce(s%zu.num, s%zu.value)", i, i);
+        return;
+    }
+    mlops__buf_addf(&k->expr, "s%zu.num", i);
+    mlops__buf_addf(&k->text, "CASE WHEN s%zu.num IS NULL THEN s%zu.value END", i, i);
 }
 
-int mlops__search_render(const mlops__search_tree *t, int like_max, mlops__query *q)
+int mlops__search_render(const mlops__search_tree *t, enum mlops__dialect dialect, int like_max,
+                         mlops__query *q)
 {
-    struct render r = { q, like_max, 0 };
+    struct render r = { q, dialect == MLOPS__POSTGRES, like_max, 0 };
+    q->dialect = dialect;
     int failed = t->filter && node(&r, &q->where, t->filter) < 0;
     for (size_t i = 0; i < t->nkeys; i++) {
         sort_key(&r, &t->keys[i], i, &q->keys[i]);
-        failed |= q->keys[i].join.failed || q->keys[i].expr.failed;
+        failed |= q->keys[i].join.failed || q->keys[i].expr.failed || q->keys[i].text.failed;
     }
     q->nkeys = t->nkeys;
     if (failed || q->where.failed || q->with.failed || q->binds.failed)
@@ -282,6 +375,8 @@ void mlops__query_free(mlops__query *q)
     for (size_t i = 0; i < MLOPS__ORDER_MAX; i++) {
         mlops__buf_free(&q->keys[i].expr);
         mlops__buf_free(&q->keys[i].join);
+        mlops__buf_free(&q->keys[i].text);
+        q->keys[i].types = 0;
         q->keys[i].desc = 0;
     }
     q->nkeys = 0;

@@ -54,6 +54,37 @@ struct search_arg {
     char *next_token;
 };
 
+/* Key i's column that holds values of v's type: "k<i>", or on
+ * PostgreSQL "k<i>t" for the text of a param or tag key. */
+static void key_column(const mlops__query *q, size_t i, const mlops__value *v, mlops__buf *sql)
+{
+    int text = q->keys[i].text.len && v->type == MLOPS__VAL_TEXT;
+    mlops__buf_addf(sql, text ? "k%zut" : "k%zu", i);
+}
+
+/* "key i is missing" */
+static void key_missing(const mlops__query *q, size_t i, mlops__buf *sql)
+{
+    if (q->keys[i].text.len) mlops__buf_addf(sql, "(k%zu IS NULL AND k%zut IS NULL)", i, i);
+    else mlops__buf_addf(sql, "k%zu IS NULL", i);
+}
+
+/* "key i sorts after value v (not NULL) with another type, or is
+ * missing". Only PostgreSQL's two-column keys have two types: numbers
+ * come before text, so after a number in ascending order come all text
+ * and the missing (k<i> IS NULL), and after a text in descending order
+ * all numbers and the missing (k<i>t IS NULL). */
+static void key_later(const mlops__query *q, size_t i, const mlops__value *v, mlops__buf *sql)
+{
+    const mlops__sort_key *k = &q->keys[i];
+    if (k->text.len && !k->desc && v->type == MLOPS__VAL_REAL)
+        mlops__buf_addf(sql, "k%zu IS NULL", i);
+    else if (k->text.len && k->desc && v->type == MLOPS__VAL_TEXT)
+        mlops__buf_addf(sql, "k%zut IS NULL", i);
+    else
+        key_missing(q, i, sql);
+}
+
 /* "the row sorts strictly after the token's position" */
 static void after_condition(struct search_arg *a, mlops__buf *sql)
 {
@@ -65,18 +96,40 @@ static void after_condition(struct search_arg *a, mlops__buf *sql)
         mlops__buf_add(sql, first ? "(" : " OR (");
         first = 0;
         for (size_t j = 0; j < i; j++) {
-            if (a->after[j].type == MLOPS__VAL_NULL) mlops__buf_addf(sql, "k%zu IS NULL AND ", j);
-            else
-                mlops__buf_addf(sql, "k%zu = ?%d AND ", j,
-                                mlops__binds_value(&q->binds, &a->after[j]));
+            if (a->after[j].type == MLOPS__VAL_NULL) {
+                key_missing(q, j, sql);
+            } else {
+                key_column(q, j, &a->after[j], sql);
+                mlops__buf_addf(sql, " = ?%d", mlops__binds_value(&q->binds, &a->after[j]));
+            }
+            mlops__buf_add(sql, " AND ");
         }
-        if (i == q->nkeys)
+        if (i == q->nkeys) {
             mlops__buf_addf(sql, "seq < ?%d)", mlops__binds_int(&q->binds, a->after_seq));
-        else
-            mlops__buf_addf(sql, "(k%zu %s ?%d OR k%zu IS NULL))", i, q->keys[i].desc ? "<" : ">",
-                            mlops__binds_value(&q->binds, &a->after[i]), i);
+            continue;
+        }
+        mlops__buf_add(sql, "(");
+        key_column(q, i, &a->after[i], sql);
+        mlops__buf_addf(sql, " %s ?%d OR ", q->keys[i].desc ? "<" : ">",
+                        mlops__binds_value(&q->binds, &a->after[i]));
+        key_later(q, i, &a->after[i], sql);
+        mlops__buf_add(sql, "))");
     }
     mlops__buf_add(sql, ")");
+}
+
+/* ORDER BY for key i: missing last in either direction, then the value;
+ * a two-column key puts numbers before text (after, when descending). */
+static void order_key(const mlops__query *q, size_t i, mlops__buf *sql)
+{
+    const mlops__sort_key *k = &q->keys[i];
+    const char *desc = k->desc ? " DESC" : "";
+    if (!k->text.len) {
+        mlops__buf_addf(sql, "(k%zu IS NULL), k%zu%s, ", i, i, desc);
+        return;
+    }
+    key_missing(q, i, sql);
+    mlops__buf_addf(sql, ", (k%zu IS NULL)%s, k%zu%s, k%zut%s, ", i, desc, i, desc, i, desc);
 }
 
 static void build_sql(struct search_arg *a, mlops__buf *sql)
@@ -84,16 +137,24 @@ static void build_sql(struct search_arg *a, mlops__buf *sql)
     mlops__query *q = &a->q;
     const mlops_search_opts *o = a->o;
     if (q->with.len) mlops__buf_addf(sql, "WITH %s ", mlops__buf_str(&q->with));
+    int pg = q->dialect == MLOPS__POSTGRES;
     mlops__buf_add(sql, "SELECT seq");
-    for (size_t i = 0; i < q->nkeys; i++) mlops__buf_addf(sql, ", k%zu", i);
+    for (size_t i = 0; i < q->nkeys; i++) {
+        mlops__buf_addf(sql, ", k%zu", i);
+        if (q->keys[i].text.len) mlops__buf_addf(sql, ", k%zut", i);
+    }
     mlops__buf_add(sql, " FROM (SELECT r.seq AS seq");
-    for (size_t i = 0; i < q->nkeys; i++)
+    for (size_t i = 0; i < q->nkeys; i++) {
         mlops__buf_addf(sql, ", %s AS k%zu", mlops__buf_str(&q->keys[i].expr), i);
+        if (q->keys[i].text.len)
+            mlops__buf_addf(sql, ", %s AS k%zut", mlops__buf_str(&q->keys[i].text), i);
+    }
     mlops__buf_add(sql, " FROM runs r");
     for (size_t i = 0; i < q->nkeys; i++) mlops__buf_add(sql, mlops__buf_str(&q->keys[i].join));
     mlops__buf_add(sql, " WHERE ");
     mlops__buf_add(sql, o->lifecycle == MLOPS_LIFECYCLE_ACTIVE    ? "r.deleted_ms IS NULL"
                         : o->lifecycle == MLOPS_LIFECYCLE_DELETED ? "r.deleted_ms IS NOT NULL"
+                        : pg                                      ? "TRUE"
                                                                   : "1");
     if (o->experiment_count) {
         mlops__buf_add(sql, " AND r.experiment_id IN (");
@@ -103,11 +164,10 @@ static void build_sql(struct search_arg *a, mlops__buf *sql)
         mlops__buf_add(sql, ")");
     }
     if (q->where.len) mlops__buf_addf(sql, " AND %s", mlops__buf_str(&q->where));
-    mlops__buf_add(sql, ")");
+    mlops__buf_add(sql, pg ? ") AS page" : ")"); /* PostgreSQL 15 names every subquery */
     if (a->after) after_condition(a, sql);
     mlops__buf_add(sql, " ORDER BY ");
-    for (size_t i = 0; i < q->nkeys; i++)
-        mlops__buf_addf(sql, "(k%zu IS NULL), k%zu%s, ", i, i, q->keys[i].desc ? " DESC" : "");
+    for (size_t i = 0; i < q->nkeys; i++) order_key(q, i, sql);
     mlops__buf_addf(sql, "seq DESC LIMIT ?%d", mlops__binds_int(&q->binds, (int64_t)a->limit + 1));
 }
 
@@ -164,7 +224,8 @@ static int prepare(mlops__conn *c, struct search_arg *a, mlops__stmt **st)
 {
     mlops__query_free(&a->q); /* a retried transaction renders again */
     int like_max = mlops__conn_like_max(c);
-    int rc = mlops__search_render(&a->tree, like_max, &a->q);
+    int rc = mlops__search_render(&a->tree, mlops__conn_dialect(c), like_max, &a->q);
+    if (!rc && a->after) rc = mlops__page_token_fits(a->func, a->after, &a->q);
     if (rc) return rc;
     mlops__buf sql = MLOPS__BUF_INIT;
     build_sql(a, &sql);
@@ -203,9 +264,13 @@ static int search_tx(mlops__conn *c, void *arg)
     while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
         if (n == a->limit) break; /* a row beyond the page: there is a next page */
         seqs[n++] = mlops__col_int64(st, 0);
+        int col = 1;
         for (size_t k = 0; k < a->q.nkeys; k++) {
             mlops__value_clear(&last[k]);
-            value_from_column(st, (int)k + 1, &last[k]);
+            /* a two-column key (PostgreSQL): the number, else the text */
+            int two = a->q.keys[k].text.len != 0;
+            value_from_column(st, two && mlops__col_null(st, col) ? col + 1 : col, &last[k]);
+            col += two ? 2 : 1;
             if (last[k].type < 0) rc = mlops__err_nomem("searching runs");
         }
     }

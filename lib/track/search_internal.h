@@ -48,9 +48,16 @@ void mlops__binds_free(mlops__binds *b);
 /* Binds every value to st. */
 int mlops__binds_apply(mlops__conn *c, const mlops__binds *b, mlops__stmt *st);
 
+/* A sort key. On SQLite a param or tag key is one expression that is a
+ * number or text row by row; PostgreSQL types every column, so there the
+ * key is two: expr (the number, or NULL) and text (the value when it is
+ * not a number, or NULL), and the run lacks the key when both are NULL.
+ * Numbers sort before text in either dialect. */
 typedef struct mlops__sort_key {
     mlops__buf join; /* " LEFT JOIN ... s<i> ON ..." or empty */
     mlops__buf expr; /* SQL giving the key's value for run r (NULL: missing) */
+    mlops__buf text; /* PostgreSQL params and tags: the text part; else empty */
+    unsigned types;  /* the value types the key can take: bits 1 << MLOPS__VAL_* */
     int desc;
 } mlops__sort_key;
 
@@ -58,15 +65,18 @@ typedef struct mlops__query {
     mlops__buf with;  /* CTEs the filter uses: "f1(seq) AS (...), ..."; empty: none */
     mlops__buf where; /* boolean SQL over runs r; empty: no filter */
     mlops__binds binds;
+    enum mlops__dialect dialect;
     mlops__sort_key keys[MLOPS__ORDER_MAX];
     size_t nkeys;
 } mlops__query;
 
-/* Renders a parsed search into q (zeroed by the caller) for a connection
- * whose longest LIKE pattern is like_max bytes (longer ones go through
- * mlops_like()). Any tree the parser made renders: MLOPS_ENOMEM is the
- * only error. Release q with mlops__query_free in every case. */
-int mlops__search_render(const mlops__search_tree *t, int like_max, mlops__query *q);
+/* Renders a parsed search into q (zeroed by the caller) in the dialect of
+ * a connection whose longest LIKE pattern is like_max bytes (longer ones
+ * go through mlops_like() on SQLite). Any tree the parser made renders:
+ * MLOPS_ENOMEM is the only error. Release q with mlops__query_free in
+ * every case. */
+int mlops__search_render(const mlops__search_tree *t, enum mlops__dialect dialect, int like_max,
+                         mlops__query *q);
 void mlops__query_free(mlops__query *q);
 
 /* Page tokens: the sort key values and seq of the last run of a page, and
@@ -79,6 +89,9 @@ int mlops__page_token_encode(const uint8_t fingerprint[8], const mlops__value *k
  * another query. */
 int mlops__page_token_decode(const char *func, const char *token, const uint8_t fingerprint[8],
                              mlops__value *keys, size_t n, int64_t *seq);
+/* MLOPS_EINVAL naming func when a decoded key value has a type its key in
+ * q never takes (a forged token: PostgreSQL would refuse to compare it). */
+int mlops__page_token_fits(const char *func, const mlops__value *keys, const mlops__query *q);
 void mlops__value_clear(mlops__value *v);
 
 #endif

@@ -146,3 +146,11 @@ int mlops__page_token_decode(const char *func, const char *token, const uint8_t 
     free(raw);
     return rc;
 }
+
+int mlops__page_token_fits(const char *func, const mlops__value *keys, const mlops__query *q)
+{
+    for (size_t i = 0; i < q->nkeys; i++)
+        if (keys[i].type != MLOPS__VAL_NULL && !(q->keys[i].types & 1u << keys[i].type))
+            return bad(func, "belongs to another query");
+    return MLOPS_OK;
+}

@@ -15,6 +15,9 @@
 // # Handles and lifetimes
 //
 // Open returns a *Store, safe for concurrent use; Close it when done.
+// Create (a new store, its metadata optionally in PostgreSQL, named by a
+// Location) and OpenLocation (a shared store without a directory) return
+// one too.
 // Runs, blob readers, blob writers and iterators are opened from a store
 // and are released by their own Close (or Commit/Abort); Store.Close releases any
 // still open, and calls on them then fail with ErrClosed. Profiles and

@@ -89,6 +89,18 @@ class StoreOpts(Structure):
     ]
 
 
+class StoreLocation(Structure):
+    """mlops_store_location, version 1 (shared stores, 1.1)."""
+
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("metadata", c_char_p),
+        ("schema", c_char_p),
+        ("objects", c_char_p),
+    ]
+
+
 class KV(Structure):
     """mlops_kv (frozen)."""
 
@@ -346,6 +358,11 @@ _declare([
     ("mlops_store_opts_init", _int, [POINTER(StoreOpts), c_uint]),
     ("mlops_store_open", _int, [_str, POINTER(StoreOpts), POINTER(StoreP)]),
     ("mlops_store_close", None, [StoreP]),
+    ("mlops_store_location_init", _int, [POINTER(StoreLocation), c_uint]),
+    ("mlops_store_create", _int,
+     [_str, POINTER(StoreLocation), POINTER(StoreOpts), POINTER(StoreP)]),
+    ("mlops_store_open_location", _int,
+     [POINTER(StoreLocation), POINTER(StoreOpts), POINTER(StoreP)]),
     ("mlops_store_path", _str, [StoreP]),
     ("mlops_store_format_version", _int, [StoreP, _pint]),
     # cas.h

@@ -14,6 +14,7 @@ from ._capi import (
     C,
     BlobReaderP,
     BlobWriterP,
+    StoreLocation,
     StoreOpts,
     StoreP,
     check,
@@ -47,6 +48,11 @@ class Store(Owned, TrackMixin, RegistryMixin, TreeMixin):
     releases the store and everything opened from it (runs, readers,
     writers, iterators); calls after it raise ValueError.
 
+    A store made by ``Store.create(path, metadata=...)`` keeps its
+    metadata in PostgreSQL (doc/shared-stores.md); ``Store(path)`` opens
+    it like any other, and ``Store.open_location`` opens one without a
+    store directory.
+
     Args:
         path: the store's directory; created when missing (unless
             ``create`` is False).
@@ -77,27 +83,100 @@ class Store(Owned, TrackMixin, RegistryMixin, TreeMixin):
         threads: Optional[int] = None,
         actor: Optional[str] = None,
     ) -> None:
-        opts = StoreOpts()
-        check(C.mlops_store_opts_init(byref(opts), StoreOpts.VERSION))
-        opts.create_if_missing = 1 if create else 0
-        opts.read_only = 1 if read_only else 0
-        if durability not in DURABILITY:
-            raise ValueError(f"durability must be one of {sorted(DURABILITY)}, not {durability!r}")
-        opts.durability = DURABILITY[durability]
-        for name, value in (
-            ("busy_timeout_ms", busy_timeout_ms),
-            ("compression_level", compression_level),
-            ("chunk_min_size", chunk_min_size),
-            ("chunk_avg_size", chunk_avg_size),
-            ("chunk_max_size", chunk_max_size),
-            ("threads", threads),
-        ):
-            if value is not None:
-                setattr(opts, name, value)
-        opts.actor = enc(actor)
+        opts = _store_opts(
+            create=create, read_only=read_only, durability=durability,
+            busy_timeout_ms=busy_timeout_ms, compression_level=compression_level,
+            chunk_min_size=chunk_min_size, chunk_avg_size=chunk_avg_size,
+            chunk_max_size=chunk_max_size, threads=threads, actor=actor,
+        )
         h = StoreP()
         check(C.mlops_store_open(enc_path(path), byref(opts), byref(h)))
         self._guard = Guard(h, C.mlops_store_close, "store")
+
+    @classmethod
+    def _adopt(cls, h: Any) -> "Store":
+        # A Store owning the open handle h (from create or open_location).
+        s = cls.__new__(cls)
+        s._guard = Guard(h, C.mlops_store_close, "store")
+        return s
+
+    @classmethod
+    def create(
+        cls,
+        path: PathLike,
+        *,
+        metadata: Optional[str] = None,
+        schema: Optional[str] = None,
+        objects: Optional[PathLike] = None,
+        **options: Any,
+    ) -> "Store":
+        """Makes ``path`` a new store and returns it open
+        (mlops_store_create, libmlops 1.1).
+
+        With ``metadata`` (a libpq connection URI ``postgresql://...`` or a
+        ``key=value`` string) the store's metadata lives in PostgreSQL, in
+        ``schema`` (default "mlops"; one store per schema), and its objects
+        in the folder ``objects`` (default: ``path``), which every user of
+        the store must reach at that path. ``path`` then holds only
+        ``mlops.conf`` naming them (doc/shared-stores.md), and every later
+        ``Store(path)`` uses them. Without ``metadata`` it is an ordinary
+        local store (``schema`` and ``objects`` are then ignored).
+
+        A password in ``metadata`` is refused: libpq reads it from
+        PGPASSWORD, ~/.pgpass or a service file, so that no secret is
+        written into the store.
+
+        Args:
+            path: a missing or empty directory.
+            metadata, schema, objects: where the store's parts live (see
+                above); None for the defaults.
+            options: the keyword options of ``Store()`` (durability,
+                threads, actor, chunk sizes...). ``create`` has no effect
+                (the store is always created); ``read_only=True`` is
+                refused.
+
+        Raises:
+            AlreadyExists (``path`` is not empty), InvalidArgument (a
+            password in ``metadata``, a bad schema name, read_only),
+            Unsupported (a library built without PostgreSQL support), and
+            the errors of ``Store()``.
+        """
+        opts = _store_opts(**options)
+        loc = _store_location(metadata, schema, objects)
+        h = StoreP()
+        check(C.mlops_store_create(enc_path(path), byref(loc), byref(opts), byref(h)))
+        return cls._adopt(h)
+
+    @classmethod
+    def open_location(
+        cls,
+        *,
+        metadata: str,
+        objects: PathLike,
+        schema: Optional[str] = None,
+        **options: Any,
+    ) -> "Store":
+        """Opens a shared store from its parts, without a store directory
+        (mlops_store_open_location, libmlops 1.1): the metadata in the
+        PostgreSQL database ``metadata`` (a libpq URI or ``key=value``
+        string, no password), schema ``schema`` (default "mlops"), the
+        objects in the folder ``objects``. The schema and the folder are
+        created when missing unless ``create=False``. ``path`` is then the
+        objects folder.
+
+        Args:
+            metadata, objects, schema: where the store's parts live.
+            options: the keyword options of ``Store()``.
+
+        Raises:
+            as ``create`` (but never AlreadyExists), NotFound (no objects
+            folder, with ``create=False``).
+        """
+        opts = _store_opts(**options)
+        loc = _store_location(metadata, schema, objects)
+        h = StoreP()
+        check(C.mlops_store_open_location(byref(loc), byref(opts), byref(h)))
+        return cls._adopt(h)
 
     @property
     def _handle(self) -> Guard:
@@ -121,7 +200,8 @@ class Store(Owned, TrackMixin, RegistryMixin, TreeMixin):
 
     @property
     def path(self) -> str:
-        """The store's directory as given when it was opened."""
+        """The store's directory as given when it was opened (the objects
+        folder of a store from ``open_location``)."""
         return os.fsdecode(C.mlops_store_path(self._handle))
 
     @property
@@ -248,6 +328,53 @@ class Store(Owned, TrackMixin, RegistryMixin, TreeMixin):
         if not isinstance(digest, (Digest, str)):
             return False
         return self.exists(digest)
+
+
+def _store_opts(
+    *,
+    create: bool = True,
+    read_only: bool = False,
+    durability: str = "normal",
+    busy_timeout_ms: Optional[int] = None,
+    compression_level: Optional[int] = None,
+    chunk_min_size: Optional[int] = None,
+    chunk_avg_size: Optional[int] = None,
+    chunk_max_size: Optional[int] = None,
+    threads: Optional[int] = None,
+    actor: Optional[str] = None,
+) -> StoreOpts:
+    # mlops_store_opts from Store()'s keyword options (None keeps the
+    # library's default). Its strings are kept alive by the struct.
+    opts = StoreOpts()
+    check(C.mlops_store_opts_init(byref(opts), StoreOpts.VERSION))
+    opts.create_if_missing = 1 if create else 0
+    opts.read_only = 1 if read_only else 0
+    if durability not in DURABILITY:
+        raise ValueError(f"durability must be one of {sorted(DURABILITY)}, not {durability!r}")
+    opts.durability = DURABILITY[durability]
+    for name, value in (
+        ("busy_timeout_ms", busy_timeout_ms),
+        ("compression_level", compression_level),
+        ("chunk_min_size", chunk_min_size),
+        ("chunk_avg_size", chunk_avg_size),
+        ("chunk_max_size", chunk_max_size),
+        ("threads", threads),
+    ):
+        if value is not None:
+            setattr(opts, name, value)
+    opts.actor = enc(actor)
+    return opts
+
+
+def _store_location(metadata: Optional[str], schema: Optional[str],
+                    objects: Optional[PathLike]) -> StoreLocation:
+    # mlops_store_location (None = NULL: the library's default).
+    loc = StoreLocation()
+    check(C.mlops_store_location_init(byref(loc), StoreLocation.VERSION))
+    loc.metadata = enc(metadata)
+    loc.schema = enc(schema)
+    loc.objects = None if objects is None else enc_path(objects)
+    return loc
 
 
 class BlobWriter:

@@ -2,6 +2,7 @@
  * format version and mark are meta rows (schema.c); the schema is created
  * and migrated by one opener at a time, under the store's write lock. */
 #include "db/postgres/store_schema.h"
+#include "db/postgres/pg.h"
 #include "db/postgres/schema.h"
 #include "util/err.h"
 
@@ -121,9 +122,11 @@ int mlops__pg_check_target(const mlops__db_target *t, const char *fn)
     char *err = NULL;
     PQconninfoOption *opts = PQconninfoParse(t->uri, &err);
     if (!opts) {
-        /* libpq's message names the bad part, never a value */
+        /* libpq's message may quote the whole string, password and all */
+        char *m = err ? mlops__pg_redact_conninfo_error(err) : NULL;
         int rc = mlops__err(MLOPS_EINVAL, "%s: the PostgreSQL connection string is not valid: %s",
-                            fn, err ? err : "out of memory");
+                            fn, m ? m : "out of memory");
+        free(m);
         PQfreemem(err);
         return rc;
     }
