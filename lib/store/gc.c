@@ -200,19 +200,36 @@ struct batch_arg {
     uint64_t done, bytes;
 };
 
+static int run_stmt(struct gc *g, const char *sql)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(g->c, sql, &st);
+    if (!rc) rc = mlops__conn_step_done(g->c, st, "gc");
+    return rc;
+}
+
 /* Steps a DELETE bound to ?1 = digest, ?2 = cutoff. A foreign key some
- * other table holds (a reference gc does not know) keeps the row. */
+ * other table holds (a reference gc does not know) keeps the row. The
+ * DELETE runs inside a savepoint because PostgreSQL aborts the whole
+ * transaction on a failed statement: rolling back to the savepoint
+ * undoes just this one, and the batch goes on (on both backends). */
 static int delete_one(struct gc *g, mlops__stmt *st, const mlops_digest *d, int *deleted)
 {
     int rc = mlops__bind_blob(g->c, st, 1, d->bytes, 32);
     if (!rc) rc = mlops__bind_int64(g->c, st, 2, g->cutoff);
+    if (!rc) rc = run_stmt(g, "SAVEPOINT gc_one");
     if (rc) return rc;
     int step = mlops__step(st);
     mlops__reset(st);
     *deleted = 0;
-    if (step == MLOPS__DONE) *deleted = mlops__conn_changes(g->c) > 0;
-    else if (mlops__conn_code(g->c, step) != MLOPS_ECONFLICT) return mlops__conn_error(g->c, step, "gc");
-    return MLOPS_OK;
+    if (step == MLOPS__DONE) {
+        *deleted = mlops__conn_changes(g->c) > 0; /* before RELEASE, which counts nothing */
+        return run_stmt(g, "RELEASE gc_one");
+    }
+    if (mlops__conn_code(g->c, step) != MLOPS_ECONFLICT) return mlops__conn_error(g->c, step, "gc");
+    rc = run_stmt(g, "ROLLBACK TO gc_one");
+    if (!rc) rc = run_stmt(g, "RELEASE gc_one");
+    return rc;
 }
 
 static int forget(struct gc *g, const char *sql, const mlops_digest *d)
