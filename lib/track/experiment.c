@@ -427,7 +427,7 @@ static int change_tx(mlops__conn *c, void *arg)
         if (deleted == (a->kind == SOFT_DELETE)) return MLOPS_OK; /* already so */
         rc = mlops__conn_stmt(c,
                               "UPDATE experiments SET deleted_ms = "
-                              "CASE WHEN ?2 THEN ?3 ELSE NULL END WHERE id = ?1",
+                              "CASE WHEN ?2 <> 0 THEN ?3 ELSE NULL END WHERE id = ?1",
                               &st);
         if (!rc) rc = mlops__bind_int64(c, st, 1, a->id);
         if (!rc) rc = mlops__bind_int64(c, st, 2, a->kind == SOFT_DELETE);
