@@ -508,6 +508,44 @@ START_TEST(gc_respects_fresh_references)
 }
 END_TEST
 
+/* A table gc does not know that holds content through a foreign key
+ * keeps it: that one DELETE fails and is rolled back to its savepoint,
+ * and the rest of the batch is still collected and committed. */
+START_TEST(gc_goes_on_past_an_unknown_reference)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_small_store(dir);
+    mlops_digest held, loose, later;
+    TU_OK(mlops_blob_put(s, "held by another table", 21, &held));
+    TU_OK(mlops_blob_put(s, "loose", 5, &loose));
+    char hex[65], sql[256];
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", held.bytes[i]);
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE other(d BLOB REFERENCES cas_content(digest));"
+             "INSERT INTO other VALUES (x'%s');",
+             hex);
+    db_exec(dir, sql);
+    age_everything(dir);
+    mlops_gc_report rep = MLOPS_GC_REPORT_INIT;
+    TU_OK(mlops_store_gc(s, NULL, &rep));
+    ck_assert_uint_eq(rep.contents, 1);
+    ck_assert_uint_eq(rep.objects, 1);
+    ck_assert(blob_readable(s, &held));
+    int e = 1;
+    TU_OK(mlops_blob_exists(s, &loose, &e));
+    ck_assert_int_eq(e, 0);
+    /* Nothing was left open: writes and another gc go on as before. */
+    TU_OK(mlops_blob_put(s, "later", 5, &later));
+    TU_OK(mlops_store_gc(s, NULL, &rep));
+    ck_assert_uint_eq(rep.contents, 0);
+    ck_assert(blob_readable(s, &later));
+    ck_assert_int_eq(db_int(dir, "SELECT count(*) FROM cas_content"), 2);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* Files of a put that never committed (a crash) are counted by fsck and
  * removed by gc once older than the grace period. */
 START_TEST(orphans_and_stale_temp_files)
@@ -785,6 +823,7 @@ int main(void)
     tcase_add_test(t, gc_keeps_roots_and_shared_chunks);
     tcase_add_test(t, gc_follows_trees);
     tcase_add_test(t, gc_respects_fresh_references);
+    tcase_add_test(t, gc_goes_on_past_an_unknown_reference);
     tcase_add_test(t, orphans_and_stale_temp_files);
     suite_add_tcase(s, t);
     t = tcase_create("processes");

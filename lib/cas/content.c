@@ -45,7 +45,8 @@ int mlops__content_touch(mlops__conn *c, const mlops_digest *d, int64_t now_ms, 
 {
     mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
-                              "UPDATE cas_content SET touched_ms = max(touched_ms, ?2) "
+                              "UPDATE cas_content SET touched_ms = "
+                              "CASE WHEN touched_ms < ?2 THEN ?2 ELSE touched_ms END "
                               "WHERE digest = ?1",
                               &st);
     if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
@@ -84,7 +85,9 @@ int mlops__content_insert(mlops__conn *c, const mlops_digest *d, int kind, uint6
                               "INSERT INTO cas_content(digest, kind, size, manifest, chunks, "
                               "created_ms, touched_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "
                               "ON CONFLICT(digest) DO UPDATE SET "
-                              "touched_ms = max(touched_ms, excluded.touched_ms)",
+                              "touched_ms = CASE WHEN cas_content.touched_ms < "
+                              "excluded.touched_ms THEN excluded.touched_ms "
+                              "ELSE cas_content.touched_ms END",
                               &st);
     if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);
     if (!rc) rc = mlops__bind_int64(c, st, 2, kind);

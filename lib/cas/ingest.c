@@ -124,7 +124,8 @@ static int chunk_reused(struct worker *w, const mlops_digest *d, int *reused)
     int rc = mlops__object_recorded(c, d, &yes);
     if (rc || !yes || !mlops__object_file_present(w->ig->s, d)) return rc;
     rc = mlops__conn_stmt(c,
-                          "UPDATE cas_object SET touched_ms = max(touched_ms, ?2) "
+                          "UPDATE cas_object SET touched_ms = "
+                          "CASE WHEN touched_ms < ?2 THEN ?2 ELSE touched_ms END "
                           "WHERE digest = ?1",
                           &st);
     if (!rc) rc = mlops__bind_blob(c, st, 1, d->bytes, 32);

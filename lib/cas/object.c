@@ -398,7 +398,7 @@ int mlops__objects_commit(mlops__conn *c, mlops_store *s, mlops__placed *objs, s
                                   "encoding = excluded.encoding, touched_ms = excluded.touched_ms",
                                   &st);
         } else {
-            rc = mlops__conn_stmt(c, "UPDATE cas_object SET touched_ms = ?5 WHERE digest = ?1",
+            rc = mlops__conn_stmt(c, "UPDATE cas_object SET touched_ms = ?2 WHERE digest = ?1",
                                   &st);
         }
         if (rc) return rc;
@@ -406,7 +406,7 @@ int mlops__objects_commit(mlops__conn *c, mlops_store *s, mlops__placed *objs, s
         if (!rc && p->placed) rc = mlops__bind_int64(c, st, 2, (int64_t)p->size);
         if (!rc && p->placed) rc = mlops__bind_int64(c, st, 3, (int64_t)p->stored);
         if (!rc && p->placed) rc = mlops__bind_int64(c, st, 4, p->encoding);
-        if (!rc) rc = mlops__bind_int64(c, st, 5, now_ms);
+        if (!rc) rc = mlops__bind_int64(c, st, p->placed ? 5 : 2, now_ms);
         if (!rc) rc = mlops__conn_step_done(c, st, "recording an object");
         if (rc) return rc;
         if (p->placed || mlops__conn_changes(c) > 0) continue;

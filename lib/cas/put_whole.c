@@ -51,7 +51,8 @@ static int commit_whole_tx(mlops__conn *c, void *arg)
     mlops__stmt *st;
     for (size_t i = 0; !rc && i < a->nchildren; i++) {
         rc = mlops__conn_stmt(c,
-                              "INSERT OR IGNORE INTO cas_tree_child(tree, child) VALUES (?1, ?2)",
+                              "INSERT INTO cas_tree_child(tree, child) VALUES (?1, ?2) "
+                              "ON CONFLICT(tree, child) DO NOTHING",
                               &st);
         if (!rc) rc = mlops__bind_blob(c, st, 1, a->obj->digest.bytes, 32);
         if (!rc) rc = mlops__bind_blob(c, st, 2, a->children[i].bytes, 32);

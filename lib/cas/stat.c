@@ -21,7 +21,8 @@ static int chunk_totals(mlops__conn *c, const mlops_digest *d, uint64_t *stored,
 {
     mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
-                              "SELECT coalesce(sum(stored), 0), coalesce(sum(encoding = 1), 0) "
+                              "SELECT CAST(coalesce(sum(stored), 0) AS BIGINT), "
+                              "count(*) FILTER (WHERE encoding = 1) "
                               "FROM cas_object WHERE digest IN "
                               "(SELECT chunk FROM cas_chunk WHERE blob = ?1)",
                               &st);

@@ -46,7 +46,8 @@ static int check_versions(mlops__conn *c, const char *fn)
     mlops__stmt *st;
     int rc = mlops__conn_stmt(
         c,
-        "SELECT v.model_id, v.number, v.artifact, v.run_id, v.deleted_ms IS NOT NULL, "
+        "SELECT v.model_id, v.number, v.artifact, v.run_id, "
+        "  CASE WHEN v.deleted_ms IS NOT NULL THEN 1 ELSE 0 END, "
         "  v.create_seq, v.delete_seq, "
         "  ce.action, ce.model_id, ce.version, ce.new_value, "
         "  de.action, de.model_id, de.version "
@@ -184,7 +185,8 @@ static int check_models(mlops__conn *c, const char *fn)
     mlops__stmt *st;
     int rc = mlops__conn_stmt(
         c,
-        "SELECT m.id, m.name, m.deleted_ms IS NOT NULL, e.seq, e.action, "
+        "SELECT m.id, m.name, CASE WHEN m.deleted_ms IS NOT NULL THEN 1 ELSE 0 END, "
+        "  e.seq, e.action, "
         "  coalesce(e.new_value, e.old_value) "
         "FROM reg_models m "
         "LEFT JOIN audit_events e ON e.seq = (SELECT max(f.seq) FROM audit_events f "

@@ -82,36 +82,52 @@ static int query_u64(mlops__conn *c, const char *sql, uint64_t *out)
 
 /* ---- mark ----------------------------------------------------------------- */
 
+/* The live set: every root query (a subquery in FROM needs a name on
+ * PostgreSQL), then what trees name, recursively. UNION makes `live`
+ * distinct and gc_live is empty, so the INSERT meets no duplicate. */
 static char *mark_sql(void)
 {
     const char *const *q = NULL;
     size_t n = mlops__cas_gc_root_queries(&q);
     size_t len = 1024;
-    for (size_t i = 0; i < n; i++) len += strlen(q[i]) + 32;
+    for (size_t i = 0; i < n; i++) len += strlen(q[i]) + 48;
     char *sql = malloc(len);
     if (!sql) return NULL;
     size_t at = (size_t)snprintf(sql, len, "WITH RECURSIVE roots(d) AS (");
     for (size_t i = 0; i < n; i++)
-        at += (size_t)snprintf(sql + at, len - at, "SELECT * FROM (%s) UNION ", q[i]);
+        at += (size_t)snprintf(sql + at, len - at, "SELECT * FROM (%s) AS r%zu UNION ", q[i], i);
     snprintf(sql + at, len - at,
              "SELECT digest FROM cas_content WHERE touched_ms >= ?1), "
              "live(d) AS (SELECT d FROM roots WHERE d IS NOT NULL "
              "  UNION SELECT child FROM cas_tree_child, live WHERE cas_tree_child.tree = live.d) "
-             "INSERT OR IGNORE INTO temp.gc_live(d) SELECT d FROM live");
+             "INSERT INTO gc_live(d) SELECT d FROM live");
     return sql;
+}
+
+/* The connection's own scratch tables. Their names are unqualified
+ * everywhere: both backends look in the session's temporary schema
+ * first, and no store table has these names. */
+static const char *temp_tables_sql(mlops__conn *c)
+{
+    if (mlops__conn_dialect(c) == MLOPS__POSTGRES)
+        return "CREATE TEMP TABLE IF NOT EXISTS gc_live(d BYTEA PRIMARY KEY);"
+               "CREATE TEMP TABLE IF NOT EXISTS gc_dead_content(d BYTEA PRIMARY KEY);"
+               "CREATE TEMP TABLE IF NOT EXISTS gc_dead_object(d BYTEA PRIMARY KEY, "
+               "stored BIGINT);";
+    return "CREATE TEMP TABLE IF NOT EXISTS gc_live(d BLOB PRIMARY KEY) WITHOUT ROWID;"
+           "CREATE TEMP TABLE IF NOT EXISTS gc_dead_content(d BLOB PRIMARY KEY) WITHOUT ROWID;"
+           "CREATE TEMP TABLE IF NOT EXISTS gc_dead_object(d BLOB PRIMARY KEY, "
+           "stored INTEGER) WITHOUT ROWID;";
 }
 
 static int mark(struct gc *g)
 {
-    int rc = mlops__conn_exec(g->c,
-                              "CREATE TEMP TABLE IF NOT EXISTS gc_live(d BLOB PRIMARY KEY) "
-                              "WITHOUT ROWID;"
-                              "CREATE TEMP TABLE IF NOT EXISTS gc_dead_content(d BLOB PRIMARY "
-                              "KEY) WITHOUT ROWID;"
-                              "CREATE TEMP TABLE IF NOT EXISTS gc_dead_object(d BLOB PRIMARY KEY, "
-                              "stored INTEGER) WITHOUT ROWID;"
-                              "DELETE FROM temp.gc_live; DELETE FROM temp.gc_dead_content;"
-                              "DELETE FROM temp.gc_dead_object;");
+    /* Created before the read snapshot begins: PostgreSQL refuses every
+     * CREATE in a READ ONLY transaction (writing to temp tables it allows). */
+    int rc = mlops__conn_exec(g->c, temp_tables_sql(g->c));
+    if (!rc)
+        rc = mlops__conn_exec(g->c, "DELETE FROM gc_live; DELETE FROM gc_dead_content;"
+                                    "DELETE FROM gc_dead_object;");
     if (rc) return rc;
     /* One snapshot of the main database: writes go to temp tables only,
      * so no write lock is taken and writers go on. */
@@ -123,28 +139,29 @@ static int mark(struct gc *g)
     free(sql);
     if (!rc)
         rc = exec_cutoff(g,
-                         "INSERT INTO temp.gc_dead_content(d) SELECT digest FROM cas_content "
-                         "WHERE touched_ms < ?1 AND digest NOT IN (SELECT d FROM temp.gc_live)",
+                         "INSERT INTO gc_dead_content(d) SELECT digest FROM cas_content "
+                         "WHERE touched_ms < ?1 AND digest NOT IN (SELECT d FROM gc_live)",
                          "finding dead content");
     if (!rc)
         rc = exec_cutoff(
             g,
-            "INSERT INTO temp.gc_dead_object(d, stored) SELECT o.digest, o.stored "
+            "INSERT INTO gc_dead_object(d, stored) SELECT o.digest, o.stored "
             "FROM cas_object o WHERE o.touched_ms < ?1 "
             "AND NOT EXISTS (SELECT 1 FROM cas_content c WHERE c.digest = o.digest "
-            "  AND c.digest NOT IN (SELECT d FROM temp.gc_dead_content)) "
+            "  AND c.digest NOT IN (SELECT d FROM gc_dead_content)) "
             "AND NOT EXISTS (SELECT 1 FROM cas_content c WHERE c.manifest = o.digest "
-            "  AND c.digest NOT IN (SELECT d FROM temp.gc_dead_content)) "
+            "  AND c.digest NOT IN (SELECT d FROM gc_dead_content)) "
             "AND NOT EXISTS (SELECT 1 FROM cas_chunk k WHERE k.chunk = o.digest "
-            "  AND k.blob NOT IN (SELECT d FROM temp.gc_dead_content))",
+            "  AND k.blob NOT IN (SELECT d FROM gc_dead_content))",
             "finding dead objects");
     uint64_t all_contents = 0, all_objects = 0;
     if (!rc) rc = query_u64(g->c, "SELECT count(*) FROM cas_content", &all_contents);
     if (!rc) rc = query_u64(g->c, "SELECT count(*) FROM cas_object", &all_objects);
-    if (!rc) rc = query_u64(g->c, "SELECT count(*) FROM temp.gc_dead_content", &g->rep.contents);
-    if (!rc) rc = query_u64(g->c, "SELECT count(*) FROM temp.gc_dead_object", &g->rep.objects);
+    if (!rc) rc = query_u64(g->c, "SELECT count(*) FROM gc_dead_content", &g->rep.contents);
+    if (!rc) rc = query_u64(g->c, "SELECT count(*) FROM gc_dead_object", &g->rep.objects);
     if (!rc)
-        rc = query_u64(g->c, "SELECT coalesce(sum(stored), 0) FROM temp.gc_dead_object",
+        rc = query_u64(g->c,
+                       "SELECT CAST(coalesce(sum(stored), 0) AS BIGINT) FROM gc_dead_object",
                        &g->rep.bytes);
     if (!rc) rc = mlops__conn_commit(g->c);
     else mlops__conn_rollback(g->c);
@@ -183,19 +200,36 @@ struct batch_arg {
     uint64_t done, bytes;
 };
 
+static int run_stmt(struct gc *g, const char *sql)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(g->c, sql, &st);
+    if (!rc) rc = mlops__conn_step_done(g->c, st, "gc");
+    return rc;
+}
+
 /* Steps a DELETE bound to ?1 = digest, ?2 = cutoff. A foreign key some
- * other table holds (a reference gc does not know) keeps the row. */
+ * other table holds (a reference gc does not know) keeps the row. The
+ * DELETE runs inside a savepoint because PostgreSQL aborts the whole
+ * transaction on a failed statement: rolling back to the savepoint
+ * undoes just this one, and the batch goes on (on both backends). */
 static int delete_one(struct gc *g, mlops__stmt *st, const mlops_digest *d, int *deleted)
 {
     int rc = mlops__bind_blob(g->c, st, 1, d->bytes, 32);
     if (!rc) rc = mlops__bind_int64(g->c, st, 2, g->cutoff);
+    if (!rc) rc = run_stmt(g, "SAVEPOINT gc_one");
     if (rc) return rc;
     int step = mlops__step(st);
     mlops__reset(st);
     *deleted = 0;
-    if (step == MLOPS__DONE) *deleted = mlops__conn_changes(g->c) > 0;
-    else if (mlops__conn_code(g->c, step) != MLOPS_ECONFLICT) return mlops__conn_error(g->c, step, "gc");
-    return MLOPS_OK;
+    if (step == MLOPS__DONE) {
+        *deleted = mlops__conn_changes(g->c) > 0; /* before RELEASE, which counts nothing */
+        return run_stmt(g, "RELEASE gc_one");
+    }
+    if (mlops__conn_code(g->c, step) != MLOPS_ECONFLICT) return mlops__conn_error(g->c, step, "gc");
+    rc = run_stmt(g, "ROLLBACK TO gc_one");
+    if (!rc) rc = run_stmt(g, "RELEASE gc_one");
+    return rc;
 }
 
 static int forget(struct gc *g, const char *sql, const mlops_digest *d)
@@ -220,7 +254,7 @@ static int delete_contents_tx(mlops__conn *c, void *arg)
                                   &st);
         int deleted = 0;
         if (!rc) rc = delete_one(a->g, st, &a->d[i], &deleted);
-        if (!rc) rc = forget(a->g, "DELETE FROM temp.gc_dead_content WHERE d = ?1", &a->d[i]);
+        if (!rc) rc = forget(a->g, "DELETE FROM gc_dead_content WHERE d = ?1", &a->d[i]);
         if (rc) return rc;
         a->done += (uint64_t)deleted;
     }
@@ -247,7 +281,7 @@ static int sweep_contents(struct gc *g)
     for (;;) {
         size_t n = 0;
         int rc = take_batch(g,
-                            "SELECT d FROM temp.gc_dead_content WHERE NOT EXISTS "
+                            "SELECT d FROM gc_dead_content WHERE NOT EXISTS "
                             "(SELECT 1 FROM cas_tree_child WHERE child = d) LIMIT ?1",
                             d, NULL, &n);
         if (rc) return rc;
@@ -276,7 +310,7 @@ static int delete_objects_tx(mlops__conn *c, void *arg)
                                   "AND NOT EXISTS (SELECT 1 FROM cas_chunk WHERE chunk = ?1)",
                                   &st);
         if (!rc) rc = delete_one(a->g, st, &a->d[i], &a->deleted[i]);
-        if (!rc) rc = forget(a->g, "DELETE FROM temp.gc_dead_object WHERE d = ?1", &a->d[i]);
+        if (!rc) rc = forget(a->g, "DELETE FROM gc_dead_object WHERE d = ?1", &a->d[i]);
         if (rc) return rc;
         if (a->deleted[i]) {
             a->done++;
@@ -332,7 +366,7 @@ static int sweep_objects(struct gc *g)
     int rc = MLOPS_OK;
     for (;;) {
         size_t n = 0;
-        rc = take_batch(g, "SELECT d, stored FROM temp.gc_dead_object ORDER BY d LIMIT ?1", d,
+        rc = take_batch(g, "SELECT d, stored FROM gc_dead_object ORDER BY d LIMIT ?1", d,
                         stored, &n);
         if (rc || !n) break;
         struct batch_arg a = {g, d, stored, n, deleted, 0, 0};
@@ -459,9 +493,9 @@ MLOPS_API int mlops_store_gc(mlops_store *s, const mlops_gc_opts *opts, mlops_gc
     if (!rc && !g.dry_run) rc = sweep_objects(&g);
     if (!rc) rc = sweep_orphans(&g);
     sync_touched_dirs(&g);
-    (void)mlops__conn_exec(g.c, "DROP TABLE IF EXISTS temp.gc_live;"
-                                "DROP TABLE IF EXISTS temp.gc_dead_content;"
-                                "DROP TABLE IF EXISTS temp.gc_dead_object;");
+    (void)mlops__conn_exec(g.c, "DROP TABLE IF EXISTS gc_live;"
+                                "DROP TABLE IF EXISTS gc_dead_content;"
+                                "DROP TABLE IF EXISTS gc_dead_object;");
     mlops__store_release(s, g.c);
     if (!rc && report) {
         unsigned version = report->version;

@@ -331,9 +331,9 @@ static int write_series(mlops__conn *c, struct batch *b, const char *key, struct
 {
     mlops__stmt *st;
     int rc = s->exists ? mlops__conn_stmt(c,
-                                          "UPDATE metric_series SET count = ?3, last = ?4, "
-                                          "last_bits = ?5, last_step = ?6, last_ts = ?7, "
-                                          "min = ?8, max = ?9, tail = ?10 WHERE id = ?1",
+                                          "UPDATE metric_series SET count = ?2, last = ?3, "
+                                          "last_bits = ?4, last_step = ?5, last_ts = ?6, "
+                                          "min = ?7, max = ?8, tail = ?9 WHERE id = ?1",
                                           &st)
                        : mlops__conn_stmt(c,
                                           "INSERT INTO metric_series(run, key, count, last, "
@@ -348,16 +348,19 @@ static int write_series(mlops__conn *c, struct batch *b, const char *key, struct
         if (rc) return rc;
         len = mlops__block_encode(tail, ntail, b->buf);
     }
+    /* The UPDATE has no key parameter, so the ones after it are one lower
+     * (PostgreSQL cannot type a parameter number the text skips). */
+    int k = s->exists ? 1 : 0;
     rc = mlops__bind_int64(c, st, 1, s->exists ? s->id : b->run->seq);
     if (!rc && !s->exists) rc = mlops__bind_text(c, st, 2, key);
-    if (!rc) rc = mlops__bind_int64(c, st, 3, s->count);
-    if (!rc && !isnan(last)) rc = mlops__bind_double(c, st, 4, last);
-    if (!rc) rc = mlops__bind_int64(c, st, 5, (int64_t)s->last_bits);
-    if (!rc) rc = mlops__bind_int64(c, st, 6, s->last_step);
-    if (!rc) rc = mlops__bind_int64(c, st, 7, s->last_ts);
-    if (!rc && s->has_range) rc = mlops__bind_double(c, st, 8, s->min);
-    if (!rc && s->has_range) rc = mlops__bind_double(c, st, 9, s->max);
-    if (!rc && ntail) rc = mlops__bind_blob(c, st, 10, b->buf, (int)len);
+    if (!rc) rc = mlops__bind_int64(c, st, 3 - k, s->count);
+    if (!rc && !isnan(last)) rc = mlops__bind_double(c, st, 4 - k, last);
+    if (!rc) rc = mlops__bind_int64(c, st, 5 - k, (int64_t)s->last_bits);
+    if (!rc) rc = mlops__bind_int64(c, st, 6 - k, s->last_step);
+    if (!rc) rc = mlops__bind_int64(c, st, 7 - k, s->last_ts);
+    if (!rc && s->has_range) rc = mlops__bind_double(c, st, 8 - k, s->min);
+    if (!rc && s->has_range) rc = mlops__bind_double(c, st, 9 - k, s->max);
+    if (!rc && ntail) rc = mlops__bind_blob(c, st, 10 - k, b->buf, (int)len);
     if (rc) return rc;
     if (s->exists) rc = mlops__conn_step_done(c, st, "writing a metric summary");
     else rc = mlops__conn_step_id(c, st, "writing a metric summary", &s->id);
