@@ -521,9 +521,9 @@ START_TEST(gc_goes_on_past_an_unknown_reference)
     char hex[65], sql[256];
     for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", held.bytes[i]);
     snprintf(sql, sizeof sql,
-             "CREATE TABLE other(d BLOB REFERENCES cas_content(digest));"
+             "CREATE TABLE other(d %s REFERENCES cas_content(digest));"
              "INSERT INTO other VALUES (x'%s');",
-             hex);
+             tu_backend_postgres() ? "BYTEA" : "BLOB", hex);
     db_exec(dir, sql);
     age_everything(dir);
     mlops_gc_report rep = MLOPS_GC_REPORT_INIT;
