@@ -220,7 +220,7 @@ static int worker_setup(struct worker *w)
     if (!rc && s->opts.durability == MLOPS_DURABILITY_FULL)
         /* Refreshing a reused chunk need not reach the disk: the put is
          * not acknowledged before its own commit. */
-        rc = mlops__conn_exec(w->conn, "PRAGMA synchronous=NORMAL");
+        rc = mlops__conn_set_commit_sync(w->conn, 0);
     if (!rc) rc = mlops__obj_writer_new(s, &w->ow);
     if (!rc) rc = mlops__sha256_init(&w->sha);
     return rc;
@@ -231,7 +231,7 @@ static void worker_teardown(struct worker *w)
     mlops_store *s = w->ig->s;
     if (w->conn) {
         if (s->opts.durability == MLOPS_DURABILITY_FULL)
-            (void)mlops__conn_exec(w->conn, "PRAGMA synchronous=FULL");
+            (void)mlops__conn_set_commit_sync(w->conn, 1);
         mlops__store_release(s, w->conn);
     }
     mlops__obj_writer_free(w->ow);

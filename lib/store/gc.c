@@ -349,10 +349,7 @@ static int unlink_tx(mlops__conn *c, void *arg)
 static int set_sync(struct gc *g, int full)
 {
     if (!mlops__store_fsync_enabled(g->s)) return MLOPS_OK;
-    return mlops__conn_exec(g->c, full ? "PRAGMA synchronous=FULL"
-                                       : g->s->opts.durability == MLOPS_DURABILITY_FULL
-                                             ? "PRAGMA synchronous=FULL"
-                                             : "PRAGMA synchronous=NORMAL");
+    return mlops__conn_set_commit_sync(g->c, full || g->s->opts.durability == MLOPS_DURABILITY_FULL);
 }
 
 static int sweep_objects(struct gc *g)
