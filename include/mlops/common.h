@@ -129,7 +129,10 @@ MLOPS_API int mlops_digest_compute(const void *data, size_t len, mlops_digest *o
  * options still apply, capped by this limit. When the limit goes down,
  * the idle workers above it have ended (and been joined) when this
  * returns; busy ones end when their current task does. Idle workers end
- * after 2 s without work, and at exit(). Since 1.1.
+ * after 2 s without work, and at exit(). Not counted: a chunked put
+ * (above limit 1, with fsync on) starts one thread for its duration that
+ * only waits for its chunk files' fsyncs and renames them, and joins it
+ * before it returns. Since 1.1.
  * Errors: MLOPS_EINVAL when n is more than 256 (the limit is unchanged).
  * Threads: may be called from any thread at any time. */
 MLOPS_API int mlops_set_thread_limit(unsigned n);

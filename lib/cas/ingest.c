@@ -66,12 +66,16 @@ struct mlops__ingest {
      * one copy in tmp/, not one per repeat. */
     mlops__keymap claimed;
     size_t nplaced, capplaced;
-    /* Written by workers, made durable and renamed into place later by
-     * whichever thread has no chunk to work on, so that a worker rarely
-     * waits for the disk while there is hashing to do. */
+    /* Written by workers, made durable and renamed into place later: by
+     * the I/O helper when there is one (see start_io), else by whichever
+     * thread has no chunk to work on, so that a worker rarely waits for
+     * the disk while there is hashing to do. */
     mlops__staged stage[STAGE_QUEUE];
     size_t stage_head, stage_count;
     unsigned placing; /* staged objects being placed */
+    pthread_t io;
+    int io_started, io_closing;
+    int finishing; /* the producer has handed out its last chunk */
     mlops__pool_job job;
     int pool_started;
 
@@ -220,7 +224,7 @@ static int worker_setup(struct worker *w)
     if (!rc && s->opts.durability == MLOPS_DURABILITY_FULL)
         /* Refreshing a reused chunk need not reach the disk: the put is
          * not acknowledged before its own commit. */
-        rc = mlops__conn_exec(w->conn, "PRAGMA synchronous=NORMAL");
+        rc = mlops__conn_set_commit_sync(w->conn, 0);
     if (!rc) rc = mlops__obj_writer_new(s, &w->ow);
     if (!rc) rc = mlops__sha256_init(&w->sha);
     return rc;
@@ -231,7 +235,7 @@ static void worker_teardown(struct worker *w)
     mlops_store *s = w->ig->s;
     if (w->conn) {
         if (s->opts.durability == MLOPS_DURABILITY_FULL)
-            (void)mlops__conn_exec(w->conn, "PRAGMA synchronous=FULL");
+            (void)mlops__conn_set_commit_sync(w->conn, 1);
         mlops__store_release(s, w->conn);
     }
     mlops__obj_writer_free(w->ow);
@@ -281,7 +285,9 @@ static int help_locked(mlops__ingest *ig, struct worker *w)
     /* Without a context (its set-up failed, which failed the put) a
      * thread can still skip chunks, so that everyone drains. */
     sl = w || ig->err ? next_work_locked(ig) : NULL;
-    if (!sl) return place_one_locked(ig);
+    /* Placing is the I/O helper's, but once the last chunk is out, an
+     * idle thread lends it a hand (two fsyncs commit together). */
+    if (!sl) return ig->io_started && !ig->finishing ? 0 : place_one_locked(ig);
     sl->taken = 1;
     int skip = ig->err != 0 || !w;
     pthread_mutex_unlock(&ig->mu);
@@ -303,6 +309,48 @@ static int drained_locked(const mlops__ingest *ig)
         if (sl->state == SLOT_READY && !sl->worked) return 0;
     }
     return 1;
+}
+
+/* The I/O helper: places staged objects, oldest first, until the put
+ * closes. It waits on the disk and does nothing else (no hashing, no
+ * compression), which is why the thread limit does not count it
+ * (doc/conventions.md, threads). */
+static void *io_main(void *arg)
+{
+    mlops__ingest *ig = arg;
+    /* Named for those who count threads (tests/test_threads.c). */
+    (void)pthread_setname_np(pthread_self(), "mlops-io");
+    pthread_mutex_lock(&ig->mu);
+    for (;;) {
+        if (place_one_locked(ig)) continue;
+        if (ig->io_closing) break;
+        pthread_cond_wait(&ig->cv, &ig->mu);
+    }
+    pthread_mutex_unlock(&ig->mu);
+    return NULL;
+}
+
+/* Starts the I/O helper when the put runs in parallel (the limit and the
+ * store's threads allow a worker) and objects are fsync'd. An fsync
+ * blocks for as long as the disk takes to commit and flush, often longer
+ * than hashing and compressing a chunk; on a working thread, that wait
+ * would leave a core idle. Without the helper (at one thread, without
+ * fsync, or when it cannot start) the working threads place objects. */
+static void start_io(mlops__ingest *ig)
+{
+    if (!ig->nworkers || !mlops__store_fsync_enabled(ig->s)) return;
+    ig->io_started = pthread_create(&ig->io, NULL, io_main, ig) == 0;
+}
+
+static void stop_io(mlops__ingest *ig)
+{
+    if (!ig->io_started) return;
+    pthread_mutex_lock(&ig->mu);
+    ig->io_closing = 1;
+    pthread_cond_broadcast(&ig->cv);
+    pthread_mutex_unlock(&ig->mu);
+    pthread_join(ig->io, NULL);
+    ig->io_started = 0;
 }
 
 /* A pool helper: takes a context of its own, then works until the put
@@ -332,13 +380,16 @@ static struct worker *helper(mlops__ingest *ig)
     return ig->helper_ready ? &ig->workers[MAX_WORKERS] : NULL;
 }
 
+/* The I/O helper first: the workers read io_started. */
 static void start_threads(mlops__ingest *ig)
 {
+    start_io(ig);
     mlops__pool_start(&ig->job, ig->nworkers, worker_main, ig);
     ig->pool_started = 1;
 }
 
-/* Helpers that started stop once all is done; the others never start. */
+/* Helpers that started stop once all is done; the others never start.
+ * The I/O helper stops last: it places what the others staged. */
 static void stop_threads(mlops__ingest *ig)
 {
     if (!ig->pool_started) return;
@@ -348,6 +399,7 @@ static void stop_threads(mlops__ingest *ig)
     pthread_mutex_unlock(&ig->mu);
     mlops__pool_finish(&ig->job);
     ig->pool_started = 0;
+    stop_io(ig);
 }
 
 /* ---- the producer ------------------------------------------------------------ */
@@ -604,6 +656,7 @@ static int finish_chunked(mlops__ingest *ig, mlops_digest *out)
     release_current(ig);
     /* Help the pool through the last chunks. */
     pthread_mutex_lock(&ig->mu);
+    ig->finishing = 1;
     while (!ig->err && !drained_locked(ig))
         if (!help_locked(ig, helper(ig))) pthread_cond_wait(&ig->cv, &ig->mu);
     pthread_mutex_unlock(&ig->mu);

@@ -7,8 +7,9 @@
  * chunk into the blob's SHA-256 (in order, one thread at a time, always
  * first since it is the one chain that cannot be split), and for each
  * chunk its own SHA-256, then skipping it when the store has it, else
- * compressing and writing it. A syncer thread fsyncs and renames the
- * written chunk files. So reading, chunking, hashing, compressing and
+ * compressing and writing it. The I/O helper, a thread that only waits
+ * on the disk (the thread limit does not count it), fsyncs and renames
+ * the written chunk files. So reading, chunking, hashing, compressing and
  * writing overlap, one busy thread per core. Memory is bounded by the
  * ring.
  *

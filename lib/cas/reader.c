@@ -1,6 +1,8 @@
 /* The streaming reader: chunks are decoded and verified ahead of the
- * caller by worker threads, in order, into a small ring of buffers sized
- * so that a reader holds well under 16 MiB whatever the blob's size.
+ * caller, in order, into a small ring of buffers sized so that a reader
+ * holds well under 16 MiB whatever the blob's size. The pool's helpers
+ * decode, and so does the caller's thread whenever the chunk it needs is
+ * not ready yet, so every thread the limit allows stays busy.
  * Verified chunks prove only that they are the chunks the store lists, so
  * the reader also hashes the whole blob as it goes and fails the read
  * that reaches the end, before the last chunk's bytes are handed out,
@@ -15,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_RSLOTS 4
+#define MAX_RSLOTS 6
 #define LIST_BATCH 64
 /* What the ring and the workers may hold. */
 #define MEMORY_BUDGET (14u * 1024u * 1024u)
@@ -151,20 +153,25 @@ static void prefetch_main(void *arg)
  * buffer, zstd's context and input block), generously. */
 #define WORKER_OVERHEAD (768u * 1024u)
 
-/* Sizes the ring: each slot holds a decoded chunk. With a slot more than
- * there are workers, the workers decode and verify the next chunks, on
- * every core, while the caller copies out of the current one. */
+/* Sizes the ring: each slot holds a decoded chunk. Every thread the job
+ * may use (the helpers and the caller, which decodes too rather than
+ * wait) decodes into a slot of its own while the caller copies out of
+ * another, and a slot more keeps a chunk ready for when the caller's turn
+ * to decode and its copying meet. */
 static void size_ring(mlops_blob_reader *r, uint64_t max_span)
 {
-    unsigned workers = mlops__pool_threads(r->s->threads);
-    if (workers > MAX_RSLOTS - 1) workers = MAX_RSLOTS - 1;
+    unsigned threads = mlops__pool_threads(r->s->threads);
+    if (threads > MAX_RSLOTS - 2) threads = MAX_RSLOTS - 2;
     uint64_t per = max_span ? max_span : 1;
     /* slots * per + (slots - 1) * overhead <= budget */
     uint64_t fit = (MEMORY_BUDGET + WORKER_OVERHEAD) / (per + WORKER_OVERHEAD);
-    unsigned slots = fit < 2 ? 2 : fit > workers + 1 ? workers + 1 : (unsigned)fit;
+    unsigned want = threads + 2;
+    unsigned slots = fit < 2 ? 2 : fit > want ? want : (unsigned)fit;
     if (!r->ct.has_manifest) slots = 2; /* one object: one worker, one slot in use */
     r->nslots = slots;
-    r->nthreads = slots - 1;
+    /* The caller is one of the threads; the helpers never outnumber the
+     * slots besides the one it copies out of. */
+    r->nthreads = threads - 1 < slots - 1 ? threads - 1 : slots - 1;
 }
 
 MLOPS_API int mlops_blob_reader_open(mlops_store *s, const mlops_digest *d,
@@ -201,14 +208,13 @@ MLOPS_API int mlops_blob_reader_open(mlops_store *s, const mlops_digest *d,
 }
 
 /* Helpers decode ahead when the limit gives the pool workers; with none
- * (limit 1, or all busy) the caller decodes each chunk as it needs it. */
+ * (limit 1, or all busy) the caller decodes every chunk itself. */
 static int start(mlops_blob_reader *r, const char *fn)
 {
     r->fn = fn;
     int rc = mlops__obj_reader_new(&r->own);
     if (rc) return rc;
-    unsigned helpers = mlops__pool_threads(r->s->threads) > 1 ? r->nthreads : 0;
-    mlops__pool_start(&r->job, helpers, prefetch_main, r);
+    mlops__pool_start(&r->job, r->nthreads, prefetch_main, r);
     r->started = 1;
     return MLOPS_OK;
 }
@@ -269,9 +275,12 @@ MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap
                                 "its size", __func__);
                 break;
             }
-            /* Nobody has taken the chunk we need: decode it here. */
-            if (!(r->issued == r->consumed && step_locked(r, r->own)))
-                pthread_cond_wait(&r->cv, &r->mu);
+            /* Decode the next chunk nobody has taken here rather than
+             * wait: the one we need when no helper took it, else one
+             * ahead, while a helper finishes ours. So the caller's thread
+             * shares the decoding with the helpers, and the threads the
+             * limit allows all stay busy. */
+            if (r->listed_all || !step_locked(r, r->own)) pthread_cond_wait(&r->cv, &r->mu);
             continue;
         }
         /* The bytes in a READY slot were verified by the worker. */

@@ -131,6 +131,11 @@ int mlops__conn_in_write(mlops__conn *c)
     return c->drv->in_write(c);
 }
 
+int mlops__conn_set_commit_sync(mlops__conn *c, int full)
+{
+    return c->drv->set_commit_sync ? c->drv->set_commit_sync(c, full) : MLOPS_OK;
+}
+
 int64_t mlops__conn_changes(mlops__conn *c)
 {
     return c->drv->changes(c);

@@ -79,6 +79,12 @@ void mlops__conn_rollback(mlops__conn *c);
 /* Whether a write transaction is open on c. */
 int mlops__conn_in_write(mlops__conn *c);
 
+/* Whether this connection's commits wait for the disk: full (each commit
+ * is fsync'd) or not (a commit survives a process kill, maybe not a power
+ * loss). SQLite's PRAGMA synchronous; on PostgreSQL durability is the
+ * server's (synchronous_commit) and this does nothing. */
+int mlops__conn_set_commit_sync(mlops__conn *c, int full);
+
 /* Rows changed by the connection's last INSERT, UPDATE or DELETE. */
 int64_t mlops__conn_changes(mlops__conn *c);
 

@@ -50,6 +50,7 @@ typedef struct mlops__db_driver {
     void (*rollback)(mlops__conn *c);
     int (*in_write)(mlops__conn *c);
     int64_t (*changes)(mlops__conn *c);
+    int (*set_commit_sync)(mlops__conn *c, int full); /* NULL: the server decides */
     int (*like_max)(mlops__conn *c);   /* see mlops__conn_like_max */
     int (*max_params)(mlops__conn *c); /* see mlops__conn_max_params */
 

@@ -1,6 +1,6 @@
 /* Creating a version: the artifact must be in the store and the run (when
  * given) must exist; the number is the model's highest plus one, chosen
- * inside the write transaction (BEGIN IMMEDIATE), so concurrent creators
+ * inside the write transaction (the store's write lock), so concurrent creators
  * queue on the write lock and each gets the next number. */
 #include "registry/registry_internal.h"
 #include "cas/cas_internal.h"

@@ -345,16 +345,11 @@ static int unlink_tx(mlops__conn *c, void *arg)
 }
 
 /* Deleting rows must be durable before their files go, or a power loss
- * could bring back a row without its file. On PostgreSQL a commit is
- * durable when the server says so (its synchronous_commit): nothing to set. */
+ * could bring back a row without its file. */
 static int set_sync(struct gc *g, int full)
 {
-    if (!mlops__store_fsync_enabled(g->s) || mlops__conn_dialect(g->c) != MLOPS__SQLITE)
-        return MLOPS_OK;
-    return mlops__conn_exec(g->c, full ? "PRAGMA synchronous=FULL"
-                                       : g->s->opts.durability == MLOPS_DURABILITY_FULL
-                                             ? "PRAGMA synchronous=FULL"
-                                             : "PRAGMA synchronous=NORMAL");
+    if (!mlops__store_fsync_enabled(g->s)) return MLOPS_OK;
+    return mlops__conn_set_commit_sync(g->c, full || g->s->opts.durability == MLOPS_DURABILITY_FULL);
 }
 
 static int sweep_objects(struct gc *g)

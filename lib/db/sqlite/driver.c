@@ -281,6 +281,11 @@ static int in_write(mlops__conn *c)
     return sqlite3_txn_state(db_of(c), NULL) == SQLITE_TXN_WRITE;
 }
 
+static int set_commit_sync(mlops__conn *c, int full)
+{
+    return exec_sql(c, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+}
+
 static int64_t changes(mlops__conn *c)
 {
     return sqlite3_changes64(db_of(c));
@@ -326,6 +331,7 @@ const mlops__db_driver mlops__sqlite_driver = {
     .rollback = rollback,
     .in_write = in_write,
     .changes = changes,
+    .set_commit_sync = set_commit_sync,
     .like_max = like_max,
     .max_params = max_params,
     .error = error_of,
