@@ -2605,10 +2605,10 @@ START_TEST(every_public_function_refuses_bad_input)
     }
     free(names);
     ck_assert_msg(missing == 0, "%zu exported functions are not in the bad-input table", missing);
-    printf("# figure: bad-input table: %zu public functions (every exported symbol) x %ld bad "
+    printf("# figure: bad-input table%s: %zu public functions (every exported symbol) x %ld bad "
            "inputs in all: each returned its documented code with a message, the store stayed "
            "byte-identical%s\n",
-           n, ncalls, getenv("MLOPS_TEST_SMALL") ? ", LeakSanitizer found no leak" : "");
+           tu_backend_label(), n, ncalls, getenv("MLOPS_TEST_SMALL") ? ", LeakSanitizer found no leak" : "");
     fflush(stdout);
     teardown_store();
 }

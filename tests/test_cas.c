@@ -1400,8 +1400,8 @@ START_TEST(repeats_use_no_temp_disk)
     TU_OK(mlops_blob_put_file(s, file, &d));
     w.stop = 1;
     pthread_join(th, NULL);
-    printf("# figure: put of %d x %d KiB repeats: tmp/ peak %llu KiB, store objects %llu KiB\n",
-           REPEATS, BLOCK / 1024, (unsigned long long)(w.peak / 1024),
+    printf("# figure: put of %d x %d KiB repeats%s: tmp/ peak %llu KiB, store objects %llu KiB\n",
+           REPEATS, BLOCK / 1024, tu_backend_label(), (unsigned long long)(w.peak / 1024),
            (unsigned long long)(tree_bytes(store) / 1024));
     /* In flight at once: at most the syncer's queue of chunks (32 x the
      * 16 KiB maximum), far below one repeat of the block. */

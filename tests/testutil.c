@@ -16,6 +16,11 @@ int tu_backend_postgres(void)
     return b && !strcmp(b, "postgres");
 }
 
+const char *tu_backend_label(void)
+{
+    return tu_backend_postgres() ? " on PostgreSQL" : "";
+}
+
 const char *tu_actor(const char *name)
 {
     static char role[64];

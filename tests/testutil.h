@@ -22,6 +22,9 @@ int tu_backend_postgres(void);
  * PostgreSQL the database role the test server's connections log in as
  * (the library refuses any other actor there). */
 const char *tu_actor(const char *name);
+/* "" on SQLite, " on PostgreSQL": for the "# figure:" lines, so the two
+ * runs of a program tell their figures apart. */
+const char *tu_backend_label(void);
 /* As tu_tmpdir, but always a plain folder: for tests of local behaviour
  * only a SQLite store has (a file as the database, its journal, ...). */
 char *tu_tmpdir_local(void);

@@ -345,22 +345,22 @@ int main(int argc, char **argv)
     if (bad_roots) failed = 1;
     mlops_store_close(s);
 
-    printf("# figure: crash test: %d SIGKILLs survived; %llu acknowledged operations checked "
+    printf("# figure: crash test%s: %d SIGKILLs survived; %llu acknowledged operations checked "
            "byte for byte (",
-           kills, (unsigned long long)checked);
+           tu_backend_label(), kills, (unsigned long long)checked);
     for (int k = 1; k < W_KINDS; k++)
         if (per_kind[k]) printf("%s%llu %s", k > 1 ? ", " : "", (unsigned long long)per_kind[k], w_kind_name(k));
     printf("); %zu failures; the checker caught %zu of 5 fabricated acknowledgements\n",
            bad + bad_roots, caught);
-    printf("# figure: crash test: fsck re-hashed %llu objects (%llu MB): 0 corrupt, 0 missing, "
+    printf("# figure: crash test%s: fsck re-hashed %llu objects (%llu MB): 0 corrupt, 0 missing, "
            "%llu orphan files of killed puts; audit chain of %lld events verifies; gc (no grace) "
            "then freed %llu contents, %llu orphans, and every root still verifies\n",
-           (unsigned long long)rep.checked, (unsigned long long)(rep.bytes_checked >> 20),
+           tu_backend_label(), (unsigned long long)rep.checked, (unsigned long long)(rep.bytes_checked >> 20),
            (unsigned long long)rep.orphans, (long long)events, (unsigned long long)gr.contents,
            (unsigned long long)gr.orphans);
-    printf("# figure: crash test: %d temp files left by kills, all in tmp/ and younger than the "
+    printf("# figure: crash test%s: %d temp files left by kills, all in tmp/ and younger than the "
            "one-hour sweep age; %d swept on reopen; %zu stray files\n",
-           left, left - after, stray_files);
+           tu_backend_label(), left, left - after, stray_files);
     wc_free(c);
     if (!failed) tu_rmrf(root);
     else fprintf(stderr, "crash test FAILED (store kept in %s)\n", store_dir);

@@ -205,10 +205,10 @@ int main(int argc, char **argv)
     mlops_store_close(s);
 
     uint64_t total = checked + per_kind[W_READ];
-    printf("# figure: stress test: %d processes x %d threads for %.1f s: %llu operations "
+    printf("# figure: stress test%s: %d processes x %d threads for %.1f s: %llu operations "
            "(%.0f/s), %zu errors (no 'database is locked', no EBUSY); %llu acknowledged writes "
            "checked (",
-           nprocs, nthreads, elapsed, (unsigned long long)total, (double)total / elapsed, errors,
+           tu_backend_label(), nprocs, nthreads, elapsed, (unsigned long long)total, (double)total / elapsed, errors,
            (unsigned long long)checked);
     for (int k = 1; k < W_KINDS; k++)
         if (per_kind[k] && k != W_READ)
