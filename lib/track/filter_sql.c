@@ -142,12 +142,17 @@ static const char *value_column(const mlops__field *f, enum mlops__value_type t)
 static void open_key_subquery(struct render *r, mlops__buf *out, const mlops__field *f,
                               int negated)
 {
+    /* PostgreSQL turns every top-level EXISTS and IN (SELECT ...) of an AND
+     * into a join, and planning a join of thousands of them takes minutes
+     * (200 predicates: 59 s). Compared with TRUE or FALSE they stay
+     * subplans: 3,000 predicates plan in under half a second. */
+    const char *metric_pre = r->pg ? (negated ? "FALSE = " : "TRUE = ") : negated ? "NOT " : "";
     if (f->kind == MLOPS__F_METRIC)
         mlops__buf_addf(out, "%sEXISTS (SELECT 1 FROM metric_series WHERE run = r.seq AND key = ",
-                        negated ? "NOT " : "");
+                        metric_pre);
     else
-        mlops__buf_addf(out, "r.seq %sIN (SELECT run FROM %s WHERE key = ", negated ? "NOT " : "",
-                        table_of(f));
+        mlops__buf_addf(out, "%sr.seq %sIN (SELECT run FROM %s WHERE key = ",
+                        r->pg && !negated ? "TRUE = " : "", negated ? "NOT " : "", table_of(f));
     bind_key(r, out, f);
 }
 
