@@ -214,6 +214,20 @@ static void free_conv(mlops__pg_stmt *st)
     st->nconv = 0;
 }
 
+/* Frees a statement's memory (a partly built one too). */
+static void free_stmt(mlops__pg_stmt *st)
+{
+    for (int i = 0; st->params && i < st->nparams; i++) free(st->params[i].data);
+    free(st->params);
+    free(st->prepared_types);
+    free(st->types);
+    free(st->values);
+    free(st->lengths);
+    free(st->formats);
+    free(st->sql);
+    free(st);
+}
+
 static int pg_prepare(mlops__conn *conn, const char *sql, int persistent, mlops__stmt **out)
 {
     mlops__pg_stmt *st = calloc(1, sizeof *st);
@@ -232,14 +246,7 @@ static int pg_prepare(mlops__conn *conn, const char *sql, int persistent, mlops_
     st->formats = calloc(n, sizeof *st->formats);
     if (!st->params || !st->prepared_types || !st->types || !st->values || !st->lengths ||
         !st->formats) {
-        free(st->params);
-        free(st->prepared_types);
-        free(st->types);
-        free(st->values);
-        free(st->lengths);
-        free(st->formats);
-        free(st->sql);
-        free(st);
+        free_stmt(st);
         return mlops__err_nomem("preparing a statement");
     }
     for (size_t i = 0; i < n; i++) {
@@ -269,15 +276,7 @@ static void pg_finalize(mlops__stmt *s)
     if (!st) return;
     pg_reset(s);
     if (st->name[0]) forget_prepared(pgc(s->conn), st->name);
-    for (int i = 0; i < st->nparams; i++) free(st->params[i].data);
-    free(st->params);
-    free(st->prepared_types);
-    free(st->types);
-    free(st->values);
-    free(st->lengths);
-    free(st->formats);
-    free(st->sql);
-    free(st);
+    free_stmt(st);
 }
 
 static void pg_clear_bindings(mlops__stmt *s)
