@@ -44,11 +44,13 @@ for cc in gcc clang; do
         --suite unit --suite fuzz-replay --suite examples
 done
 
+# Each binding's run gets a throwaway PostgreSQL (MLOPS_TEST_PG) for its
+# shared-store tests, stopped however the run ends.
 echo "== Python binding against the normal build (bindings/python, doc/python.md)"
-scripts/test-python.sh build
+scripts/with-pg.sh scripts/test-python.sh build
 
 echo "== Go binding against the normal build: go vet, go test -race, quickstart, doc/go.md"
-scripts/test-go.sh build
+scripts/with-pg.sh scripts/test-go.sh build
 
 echo "== fuzzing: libFuzzer targets (clang, ASan + UBSan), ${MLOPS_FUZZ_SECONDS:-10} s each"
 # (no pipe into tee: sh has no pipefail, and a finding must fail the run)
