@@ -12,7 +12,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 seconds=${1:-10}
 [ $# -gt 0 ] && shift
-targets=${*:-$(sed -n "s/^fuzz_targets = \[\(.*\)\]/\1/p" tests/fuzz/meson.build | tr -d "',")}
+# The list in tests/fuzz/meson.build, which may span several lines.
+targets=${*:-$(sed -n '/^fuzz_targets = \[/,/\]/p' tests/fuzz/meson.build | sed 's/^fuzz_targets = //' | tr '\n' ' ' | tr -d "'[],")}
 # The command-line tool's CSV reader, when the tool is in the tree.
 if [ $# -eq 0 ] && [ -f tools/csv.c ]; then targets="$targets csv"; fi
 

@@ -309,7 +309,10 @@ START_TEST(name_glob_matches_sqlite_glob)
                                            "\\", "[", "\xc3\xa9" };
     uint64_t x = 0x9e3779b97f4a7c15u;
     int matches = 0;
-    for (int round = 0; round < 200000; round++) {
+    /* A tenth under the sanitizers and valgrind, where each round costs
+     * hundreds of times more. */
+    int rounds = getenv("MLOPS_TEST_SMALL") ? 20000 : 200000;
+    for (int round = 0; round < rounds; round++) {
         char glob[128] = "", name[64] = "";
         int gl = (int)(xorshift(&x) % 8), nl = (int)(xorshift(&x) % 7);
         for (int i = 0; i < gl; i++) {
@@ -327,7 +330,7 @@ START_TEST(name_glob_matches_sqlite_glob)
         for (int i = 0; i < nl; i++) strcat(name, letters[xorshift(&x) % 12]);
         matches += check_glob(st, glob, name);
     }
-    ck_assert_int_gt(matches, 1000);
+    ck_assert_int_gt(matches, rounds / 200); /* not a test of empty patterns only */
     sqlite3_finalize(st);
     sqlite3_close(db);
 }
