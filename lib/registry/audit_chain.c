@@ -210,7 +210,7 @@ static int walk_chain(mlops__conn *c, struct verify_ctx *v)
             .format = mlops__col_int(st, 12),
         };
         if (!mlops__col_null(st, 13)) {
-            /* sqlite3_column_blob gives NULL for an empty blob: "" keeps it a payload. */
+            /* mlops__col_blob may give NULL for an empty blob (SQLite does): "" keeps it a payload. */
             const void *p = mlops__col_blob(st, 13);
             r.payload_len = (size_t)mlops__col_bytes(st, 13);
             r.payload = p ? p : "";

@@ -179,10 +179,11 @@ static void like_to_glob(const mlops__literal *l, mlops__buf *out)
     }
 }
 
-/* "<column> [NOT] LIKE|GLOB ?p" or, for a pattern longer than SQLite takes
- * (SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 50,000 bytes by default), the same
- * test through mlops_like() (util/like.c, registered on every connection),
- * which has no such limit. */
+/* PostgreSQL: "<column> [NOT] LIKE|ILIKE ?p". SQLite: "<column> [NOT]
+ * LIKE|GLOB ?p" or, for a pattern longer than the connection matches
+ * natively (mlops__conn_like_max), the same test through mlops_like()
+ * (lib/db/sqlite/like.c, registered on every SQLite connection), which has
+ * no such limit. */
 static void like_test(struct render *r, mlops__buf *out, const char *column,
                       const mlops__fnode *n)
 {

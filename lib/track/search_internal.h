@@ -37,8 +37,8 @@ typedef struct mlops__binds {
 
 /* Adds a value, or finds the same value (type and bytes) added before:
  * equal values share one parameter, so that a long filter repeating a key
- * needs few parameters (SQLite allows at most SQLITE_LIMIT_VARIABLE_NUMBER,
- * 32,766 by default). Returns its parameter number (1-based), or 0 when
+ * needs few parameters (a statement carries at most mlops__conn_max_params:
+ * 32,766 on SQLite by default, 65,535 on PostgreSQL). Returns its parameter number (1-based), or 0 when
  * out of memory (then binds->failed is set). */
 int mlops__binds_int(mlops__binds *b, int64_t v);
 int mlops__binds_real(mlops__binds *b, double v);
