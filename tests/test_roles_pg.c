@@ -338,6 +338,12 @@ START_TEST(reader_reads_and_cannot_write)
         mlops_free(data);
         TU_OK(mlops_model_version_verify(rita, "churn", 1, f.pub));
         TU_OK(mlops_audit_verify(rita));
+        mlops_fsck_opts fo = MLOPS_FSCK_OPTS_INIT;
+        fo.quarantine = 0;
+        mlops_fsck_report fr = MLOPS_FSCK_REPORT_INIT;
+        TU_OK(mlops_store_fsck(rita, &fo, &fr));
+        ck_assert_uint_eq(fr.corrupt, 0);
+        mlops_free(fr.issues);
         mlops_store_close(rita);
     }
 
