@@ -274,7 +274,7 @@ START_TEST(trainer_cannot_move_aliases_change_policies_or_rewrite_audit)
             "rewrite audit events");
     refused(mlops__conn_exec(c, "DELETE FROM audit_events WHERE seq > 0"), "alice",
             "delete audit events");
-    refused(mlops__conn_exec(c, "TRUNCATE audit_events"), "alice", "audit_events");
+    refused(mlops__conn_exec(c, "TRUNCATE audit_events"), "alice", "delete audit events");
     refused(mlops__conn_exec(c, "UPDATE reg_aliases SET version_id = version_id"), "alice",
             "set or move aliases");
     refused(mlops__conn_exec(c, "DELETE FROM reg_policy_keys"), "alice",

@@ -2,8 +2,8 @@
  * MLOPS_EPERM (SQLSTATE 42501, insufficient_privilege): the server's own
  * message names the table, not the action, and comes in the server's
  * language. The action is read from the statement we sent: its verb
- * (INSERT, UPDATE, DELETE; anything else reads) and the table it writes,
- * named as doc/shared-stores.md names what each role may do. */
+ * (INSERT, UPDATE, DELETE, TRUNCATE; a SELECT reads) and the table it
+ * writes, named as doc/shared-stores.md names what each role may do. */
 #include "db/postgres/pg.h"
 
 #include <stdio.h>
@@ -38,19 +38,24 @@ static const struct {
     { "audit_events", "audit events" },
 };
 
-/* The first of INSERT INTO / UPDATE / DELETE FROM in sql (an INSERT's
- * ON CONFLICT ... DO UPDATE comes after its INSERT INTO); *verb is 0, 1
- * or 2, -1 when sql writes nothing. */
+enum { ADD, CHANGE, DELETE };
+
+/* The table after the first of INSERT INTO / UPDATE / DELETE FROM /
+ * TRUNCATE in sql (an INSERT's ON CONFLICT ... DO UPDATE comes after its
+ * INSERT INTO), and *verb; NULL when sql writes no table. */
 static const char *write_target(const char *sql, int *verb)
 {
-    static const char *const kw[] = { "INSERT INTO ", "UPDATE ", "DELETE FROM " };
+    static const struct {
+        const char *kw;
+        int verb;
+    } kw[] = { { "INSERT INTO ", ADD }, { "UPDATE ", CHANGE }, { "DELETE FROM ", DELETE },
+               { "TRUNCATE ", DELETE } };
     const char *best = NULL;
-    *verb = -1;
-    for (int i = 0; i < 3; i++) {
-        const char *p = strstr(sql, kw[i]);
+    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++) {
+        const char *p = strstr(sql, kw[i].kw);
         if (p && (!best || p < best)) {
-            best = p + strlen(kw[i]);
-            *verb = i;
+            best = p + strlen(kw[i].kw);
+            *verb = kw[i].verb;
         }
     }
     return best;
@@ -61,7 +66,11 @@ void mlops__pg_note_denied(mlops__pg_conn *c, const char *sql)
     c->denied[0] = '\0';
     if (!sql) return;
     while (*sql == ' ' || *sql == '\n') sql++;
-    int verb = -1;
+    int verb = ADD;
+    if (strncmp(sql, "CREATE ", 7) == 0) {
+        snprintf(c->denied, sizeof c->denied, "create tables");
+        return;
+    }
     const char *t = strncmp(sql, "SELECT", 6) == 0 ? NULL : write_target(sql, &verb);
     if (!t) {
         snprintf(c->denied, sizeof c->denied, "read the store");
@@ -75,14 +84,15 @@ void mlops__pg_note_denied(mlops__pg_conn *c, const char *sql)
     const char *noun = NULL;
     for (size_t i = 0; i < sizeof nouns / sizeof nouns[0]; i++)
         if (strcmp(nouns[i].table, table) == 0) noun = nouns[i].noun;
-    static const char *const verbs[] = { "add", "change", "delete" };
+    static const char *const verbs[] = { [ADD] = "add", [CHANGE] = "change",
+                                         [DELETE] = "delete" };
     if (!noun)
         snprintf(c->denied, sizeof c->denied, "%s rows of table %s", verbs[verb], table);
-    else if (strcmp(table, "reg_aliases") == 0 && verb != 2)
+    else if (strcmp(table, "reg_aliases") == 0 && verb != DELETE)
         snprintf(c->denied, sizeof c->denied, "set or move aliases");
     else if (strcmp(table, "reg_policy_keys") == 0)
         snprintf(c->denied, sizeof c->denied, "change signing policies");
-    else if (strcmp(table, "audit_events") == 0 && verb == 1)
+    else if (strcmp(table, "audit_events") == 0 && verb == CHANGE)
         snprintf(c->denied, sizeof c->denied, "rewrite audit events");
     else
         snprintf(c->denied, sizeof c->denied, "%s %s", verbs[verb], noun);
