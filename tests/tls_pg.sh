@@ -44,7 +44,7 @@ printf 'local all all trust\nhostssl all all 127.0.0.1/32 trust\n' > "$tls/hba.c
 # A port of our own: a few tries from one that depends on our pid.
 port=$((20000 + $$ % 20000))
 started=""
-for try in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
     if MLOPS_PG_SERVER_OPTS="-c listen_addresses=127.0.0.1 -p $port -c ssl=on \
 -c ssl_cert_file=$tls/server.crt -c ssl_key_file=$tls/server.key -c hba_file=$tls/hba.conf" \
         "$here/../scripts/pg-test-server.sh" start "$tmp/srv" >/dev/null 2>"$tmp/start.err"; then
