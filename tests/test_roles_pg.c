@@ -196,7 +196,10 @@ static char *train(mlops_store *s, const char *model, mlops_digest *artifact, co
     mlops_run_free(r);
     *artifact = rt_put(s, model);
     TU_OK(mlops_ref_set(s, model, artifact));
+    TU_OK(mlops_experiment_tag_set(s, exp, "team", "churn"));
     TU_OK(mlops_model_create(s, model));
+    TU_OK(mlops_model_set_description(s, model, "who leaves", NULL));
+    TU_OK(mlops_model_tag_set(s, model, "owner", "alice", NULL));
     int64_t v = 0;
     TU_OK(mlops_model_version_create(s, model, artifact, id, &v));
     ck_assert_int_eq(v, 1);
