@@ -1,7 +1,8 @@
 -- Three roles for a libmlops store on PostgreSQL (doc/shared-stores.md,
--- "Roles"): a reader, a trainer and a registry admin. Run it as the
--- store's owner (the role that created the store) or a superuser, once
--- per store, and again after an upgrade that adds tables:
+-- "Roles"): a reader, a trainer and a registry admin. Run it as a
+-- superuser, or as the store's owner (the role that created the store)
+-- if it may create roles (CREATEROLE), once per store, and again after
+-- an upgrade that adds tables:
 --
 --   psql -v schema=mlops -f postgres-roles.sql 'postgresql://owner@db/mlops'
 --
