@@ -27,8 +27,8 @@
 \set ON_ERROR_STOP on
 \if :{?schema}
 \else
-  \echo 'postgres-roles.sql: name the store''s schema: psql -v schema=NAME -f postgres-roles.sql'
-  \quit
+  -- An error, so that psql exits with a failure (ON_ERROR_STOP).
+  DO $$ BEGIN RAISE EXCEPTION 'name the store''s schema: psql -v schema=NAME -f postgres-roles.sql'; END $$;
 \endif
 \if :{?reader}
 \else
