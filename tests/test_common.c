@@ -32,12 +32,13 @@ START_TEST(error_codes_are_pinned)
     ck_assert_int_eq(MLOPS_EPOLICY, 12);
     ck_assert_int_eq(MLOPS_ESIGNATURE, 13);
     ck_assert_int_eq(MLOPS_ITEROVER, 14);
+    ck_assert_int_eq(MLOPS_EPERM, 15);
 }
 END_TEST
 
 START_TEST(strerror_names_every_code)
 {
-    for (int code = 0; code <= MLOPS_ITEROVER; code++) {
+    for (int code = 0; code <= MLOPS_EPERM; code++) {
         const char *s = mlops_strerror(code);
         ck_assert_ptr_nonnull(s);
         ck_assert_str_ne(s, "unknown error");

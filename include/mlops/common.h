@@ -73,6 +73,7 @@ MLOPS_API int mlops_version_number(void);
 #define MLOPS_EPOLICY      12  /* refused by a policy recorded in the store */
 #define MLOPS_ESIGNATURE   13  /* a signature is missing or does not verify */
 #define MLOPS_ITEROVER     14  /* not an error: an iterator has no more items */
+#define MLOPS_EPERM        15  /* since 1.1: the database refused the connection's role */
 
 /* A static, human-readable name for an error code ("not found", ...).
  * Unknown codes give "unknown error". Never returns NULL. */

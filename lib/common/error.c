@@ -19,6 +19,7 @@ MLOPS_API const char *mlops_strerror(int code)
     case MLOPS_EPOLICY: return "refused by policy";
     case MLOPS_ESIGNATURE: return "signature missing or invalid";
     case MLOPS_ITEROVER: return "iteration over";
+    case MLOPS_EPERM: return "permission denied";
     default: return "unknown error";
     }
 }

@@ -32,10 +32,10 @@
 // message (what failed, on which object, and why). Match kinds with
 // errors.Is against the sentinels: ErrNotFound, ErrExists, ErrConflict,
 // ErrCorrupt, ErrInvalid, ErrIO, ErrBusy, ErrFormat, ErrUnsupported,
-// ErrReadOnly, ErrPolicy, ErrSignature, ErrNoMemory. ErrNotFound also
-// matches fs.ErrNotExist and ErrExists fs.ErrExist. The library keeps the
-// message per OS thread, so each call and the read of its message run with
-// the goroutine locked to its thread.
+// ErrReadOnly, ErrPolicy, ErrSignature, ErrPermission, ErrNoMemory.
+// ErrNotFound also matches fs.ErrNotExist and ErrExists fs.ErrExist. The
+// library keeps the message per OS thread, so each call and the read of
+// its message run with the goroutine locked to its thread.
 //
 // # Memory
 //

@@ -29,6 +29,9 @@ const (
 	CodeReadOnly    Code = C.MLOPS_EREADONLY
 	CodePolicy      Code = C.MLOPS_EPOLICY
 	CodeSignature   Code = C.MLOPS_ESIGNATURE
+	// CodePermission: the database refused the action to the role the
+	// store connects as (since 1.1; doc/shared-stores.md).
+	CodePermission Code = C.MLOPS_EPERM
 )
 
 // String returns the library's name for the code ("not found", ...).
@@ -81,6 +84,7 @@ var (
 	ErrReadOnly    = &Error{Code: CodeReadOnly}
 	ErrPolicy      = &Error{Code: CodePolicy}
 	ErrSignature   = &Error{Code: CodeSignature}
+	ErrPermission  = &Error{Code: CodePermission}
 )
 
 // ErrClosed is returned by a call on a Store (or a handle from it) after

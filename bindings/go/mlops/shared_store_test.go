@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -234,5 +235,47 @@ func TestPostgreSQLPasswordRefused(t *testing.T) {
 		}
 		_, err = mlops.OpenLocation(mlops.Location{Metadata: metadata, Objects: filepath.Join(tmp, "objects")}, nil)
 		wantErr(t, err, mlops.ErrInvalid)
+	}
+}
+
+// TestPostgreSQLReaderRole: a login in mlops_reader (sql/postgres-roles.sql,
+// doc/shared-stores.md "Roles") reads the store; its write is ErrPermission
+// naming the role.
+func TestPostgreSQLReaderRole(t *testing.T) {
+	pg := testPG(t)
+	psql, err := exec.LookPath("psql")
+	if err != nil {
+		t.Skip("no psql to apply sql/postgres-roles.sql")
+	}
+	var b [6]byte
+	_, err = rand.Read(b[:])
+	must(t, err)
+	schema := "gotest_" + hex.EncodeToString(b[:])
+	tmp := t.TempDir()
+	objects := filepath.Join(tmp, "objects")
+	s, err := mlops.Create(filepath.Join(tmp, "store"),
+		&mlops.Location{Metadata: pg, Schema: schema, Objects: objects}, fast)
+	must(t, err)
+	d, runID := record(t, s)
+	must(t, s.Close())
+	for _, args := range [][]string{
+		{"-v", "schema=" + schema, "-f", filepath.Join("..", "..", "..", "sql", "postgres-roles.sql")},
+		{"-c", "DO $$ BEGIN CREATE ROLE goreader LOGIN IN ROLE mlops_reader; " +
+			"EXCEPTION WHEN duplicate_object THEN NULL; END $$"},
+	} {
+		out, err := exec.Command(psql, append(append([]string{"-X", "-q"}, args...), pg)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("psql %v: %v\n%s", args, err, out)
+		}
+	}
+	reader, err := mlops.OpenLocation(mlops.Location{Metadata: pg + " user=goreader",
+		Schema: schema, Objects: objects}, &mlops.Options{NoCreate: true})
+	must(t, err)
+	defer reader.Close()
+	checkRecord(t, reader, d, runID)
+	_, err = reader.PutBytes([]byte("not the reader's to add"))
+	wantErr(t, err, mlops.ErrPermission)
+	if !strings.Contains(err.Error(), "role 'goreader' may not add artifacts") {
+		t.Fatalf("message: %v", err)
 	}
 }

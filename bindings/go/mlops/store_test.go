@@ -48,7 +48,11 @@ func TestErrorCodes(t *testing.T) {
 		t.Fatal("ErrClosed")
 	}
 	// Every code has a name from the library.
+	codes := []mlops.Code{mlops.CodePermission}
 	for c := mlops.CodeInvalid; c <= mlops.CodeSignature; c++ {
+		codes = append(codes, c)
+	}
+	for _, c := range codes {
 		if c.String() == "" || c.String() == "unknown error" {
 			t.Fatalf("code %d has no name", int(c))
 		}

@@ -33,6 +33,7 @@ from .errors import (
     MlopsError,
     NotFound,
     OutOfMemory,
+    PermissionDenied,
     PolicyError,
     ReadOnly,
     SignatureError,
@@ -130,4 +131,5 @@ __all__ = [
     "ReadOnly",
     "PolicyError",
     "SignatureError",
+    "PermissionDenied",
 ]

@@ -25,6 +25,7 @@ __all__ = [
     "ReadOnly",
     "PolicyError",
     "SignatureError",
+    "PermissionDenied",
 ]
 
 
@@ -134,6 +135,15 @@ class SignatureError(MlopsError):
     code = 13
 
 
+class PermissionDenied(MlopsError):
+    """MLOPS_EPERM (since 1.1): the database refused the action to the
+    role the store's connection logs in as (a shared store on PostgreSQL
+    whose roles are set up as doc/shared-stores.md shows). The message
+    names the role and what it may not do."""
+
+    code = 15
+
+
 #: Error code -> exception class.
 BY_CODE: Dict[int, Type[MlopsError]] = {
     cls.code: cls
@@ -151,5 +161,6 @@ BY_CODE: Dict[int, Type[MlopsError]] = {
         ReadOnly,
         PolicyError,
         SignatureError,
+        PermissionDenied,
     )
 }

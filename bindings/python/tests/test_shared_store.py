@@ -4,6 +4,8 @@ The PostgreSQL tests need a throwaway server: MLOPS_TEST_PG holds its
 libpq connection string (scripts/with-pg.sh sets it). Without it they are
 skipped; everything else runs on any build."""
 import os
+import shutil
+import subprocess
 import uuid
 
 import pytest
@@ -149,3 +151,30 @@ def test_postgresql_password_is_refused(tmp_path, metadata):
     assert not path.exists()
     with pytest.raises(mlops.InvalidArgument):
         mlops.Store.open_location(metadata=metadata, objects=tmp_path / "objects")
+
+
+ROLES_SQL = os.path.join(os.path.dirname(__file__), "..", "..", "..", "sql", "postgres-roles.sql")
+
+
+@needs_pg
+@pytest.mark.skipif(not shutil.which("psql"), reason="no psql to apply sql/postgres-roles.sql")
+def test_postgresql_reader_role_reads_and_is_refused_writes(tmp_path):
+    """A login in mlops_reader (doc/shared-stores.md, "Roles") reads; a
+    write raises PermissionDenied naming the role."""
+    schema = "pytest_" + uuid.uuid4().hex[:12]
+    objects = tmp_path / "objects"
+    with mlops.Store.create(tmp_path / "store", metadata=PG, schema=schema,
+                            objects=objects) as store:
+        d, run_id = _record(store)
+    subprocess.run(["psql", "-X", "-q", "-v", f"schema={schema}", "-f", ROLES_SQL, PG],
+                   check=True)
+    subprocess.run(["psql", "-X", "-q", "-c",
+                    "DO $$ BEGIN CREATE ROLE pyreader LOGIN IN ROLE mlops_reader; "
+                    "EXCEPTION WHEN duplicate_object THEN NULL; END $$", PG], check=True)
+    with mlops.Store.open_location(metadata=PG + " user=pyreader", schema=schema,
+                                   objects=objects, create=False) as reader:
+        _check_record(reader, d, run_id)
+        with pytest.raises(mlops.PermissionDenied) as err:
+            reader.put(b"not the reader's to add")
+        assert err.value.code == 15
+        assert "role 'pyreader' may not add artifacts" in err.value.message

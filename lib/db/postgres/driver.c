@@ -494,7 +494,7 @@ static int execute(mlops__pg_stmt *st)
             return rc;
         }
         if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-            rc = mlops__pg_keep_error(c, res);
+            rc = mlops__pg_keep_sql_error(c, st->sql, res);
             PQclear(res);
             return rc;
         }
@@ -505,7 +505,7 @@ static int execute(mlops__pg_stmt *st)
                              1);
         ExecStatusType status = PQresultStatus(res);
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-            int rc = mlops__pg_keep_error(c, res);
+            int rc = mlops__pg_keep_sql_error(c, st->sql, res);
             PQclear(res);
             return rc;
         }
@@ -769,7 +769,7 @@ static int run(mlops__pg_conn *c, const char *sql, const char *what)
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
         note_changes(c, res);
     else
-        rc = mlops__pg_error(&c->base, mlops__pg_keep_error(c, res), what);
+        rc = mlops__pg_error(&c->base, mlops__pg_keep_sql_error(c, sql, res), what);
     PQclear(res);
     return rc;
 }

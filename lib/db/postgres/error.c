@@ -1,7 +1,8 @@
 /* PostgreSQL errors -> MLOPS codes (pg.h). The class of a SQLSTATE (its
  * first two characters) says most: 23 integrity, 22 data, 08 connection;
  * a few codes inside a class matter on their own (deadlocks, lock
- * timeouts and serialization failures are worth a retry: MLOPS_EBUSY). */
+ * timeouts and serialization failures are worth a retry: MLOPS_EBUSY;
+ * 42501, a privilege the role lacks: MLOPS_EPERM, doc/shared-stores.md). */
 #include "db/postgres/pg.h"
 #include "util/err.h"
 
@@ -13,6 +14,7 @@ int mlops__pg_sqlstate_code(const char *s)
     if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0 || strcmp(s, "55P03") == 0)
         return MLOPS_EBUSY;
     if (strcmp(s, "25006") == 0) return MLOPS_EREADONLY;
+    if (strcmp(s, "42501") == 0) return MLOPS_EPERM;
     if (strcmp(s, "53200") == 0) return MLOPS_ENOMEM;
     if (strncmp(s, "23", 2) == 0) return MLOPS_ECONFLICT;
     if (strncmp(s, "22", 2) == 0) return MLOPS_EINVAL;
@@ -40,6 +42,7 @@ int mlops__pg_keep_error(mlops__pg_conn *c, const PGresult *res)
     const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     free(c->msg);
     c->sqlstate[0] = '\0';
+    c->denied[0] = '\0';
     if (state && primary) {
         strncpy(c->sqlstate, state, sizeof c->sqlstate - 1);
         c->sqlstate[sizeof c->sqlstate - 1] = '\0';
@@ -52,6 +55,13 @@ int mlops__pg_keep_error(mlops__pg_conn *c, const PGresult *res)
     }
     if (!c->msg) return MLOPS__PG_ENOMEM;
     return c->sqlstate[0] ? MLOPS__PG_ESERVER : MLOPS__PG_ECONN;
+}
+
+int mlops__pg_keep_sql_error(mlops__pg_conn *c, const char *sql, const PGresult *res)
+{
+    int rc = mlops__pg_keep_error(c, res);
+    if (strcmp(c->sqlstate, "42501") == 0) mlops__pg_note_denied(c, sql);
+    return rc;
 }
 
 static const char *nz(const char *s)
@@ -76,6 +86,10 @@ int mlops__pg_error(mlops__conn *conn, int rc, const char *what)
     mlops__pg_conn *c = (mlops__pg_conn *)conn;
     switch (rc) {
     case MLOPS__PG_ESERVER:
+        if (strcmp(c->sqlstate, "42501") == 0)
+            return mlops__err(MLOPS_EPERM, "%s: role '%s' may not %s (%s; PostgreSQL SQLSTATE %s)",
+                              what, mlops__pg_role(c), c->denied[0] ? c->denied : "do this",
+                              c->msg, c->sqlstate);
         return mlops__err(mlops__pg_sqlstate_code(c->sqlstate), "%s: %s (PostgreSQL SQLSTATE %s)",
                           what, c->msg, c->sqlstate);
     case MLOPS__PG_ECONN:

@@ -52,6 +52,9 @@ typedef struct mlops__pg_conn {
      * SQLSTATE, or libpq's message (sqlstate ""). */
     char sqlstate[6];
     char *msg;
+    /* For an SQLSTATE 42501: what the refused statement tried, in words
+     * ("set or move aliases"; denied.c). */
+    char denied[96];
 } mlops__pg_conn;
 
 typedef struct mlops__pg_param {
@@ -103,6 +106,13 @@ int mlops__pg_numeric_int64(const unsigned char *p, int len, int64_t *v);
 /* Keeps the error of a failed result (or of the connection when res is
  * NULL) on c for error(), and returns the driver code. */
 int mlops__pg_keep_error(mlops__pg_conn *c, const PGresult *res);
+/* keep_error() for the failed execution of sql: also notes, when the
+ * server refused it for want of a privilege, what it tried (denied.c). */
+int mlops__pg_keep_sql_error(mlops__pg_conn *c, const char *sql, const PGresult *res);
+/* Fills c->denied from the refused statement sql (denied.c). */
+void mlops__pg_note_denied(mlops__pg_conn *c, const char *sql);
+/* The role the connection logged in as (session_user), never NULL. */
+const char *mlops__pg_role(const mlops__pg_conn *c);
 /* The MLOPS code for a SQLSTATE. */
 int mlops__pg_sqlstate_code(const char *sqlstate);
 /* code_of(): the MLOPS code of a driver code, no message. */

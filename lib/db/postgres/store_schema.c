@@ -54,6 +54,18 @@ int mlops__pg_read_format(mlops__conn *c, const char *where, int *version)
         *version = 0;
         return rc;
     }
+    /* Without USAGE on the schema the search path skips it and the
+     * store's tables look missing: say what is refused instead. */
+    int64_t usable = 0;
+    rc = query_int(c,
+                   "SELECT CASE WHEN has_schema_privilege(?1, 'USAGE') THEN '1' ELSE '0' END",
+                   schema, &usable, &found, what);
+    if (rc) return rc;
+    if (!usable)
+        return mlops__err(MLOPS_EPERM,
+                          "%s: role '%s' may not read the store (no USAGE on schema %s; "
+                          "doc/shared-stores.md, \"Roles\")",
+                          what, mlops__pg_role((const mlops__pg_conn *)c), schema);
     int has_meta = 0;
     rc = query_int(c,
                    "SELECT CAST(count(*) AS TEXT) FROM pg_catalog.pg_tables "
