@@ -17,6 +17,11 @@ extern const char mlops__registry_schema_v1[];
  * the partial index audit_events_state. Runs inside the migration's
  * transaction. */
 int mlops__registry_migrate_v2(mlops__conn *c);
+/* Schema version 2 -> 3: the evaluation records (reg_evaluations and
+ * reg_evaluation_metrics), in the DDL of the connection's backend. Runs
+ * inside the migration's transaction; PostgreSQL's creation of a new
+ * store runs it too (lib/db/postgres/store_schema.c). */
+int mlops__registry_migrate_v3(mlops__conn *c);
 
 /* The actions audit_events_state indexes: the events mlops_audit_verify
  * rebuilds model names and signing policies from. SQLite uses a partial

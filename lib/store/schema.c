@@ -40,9 +40,18 @@ static int create_v1(mlops__conn *c)
  * steps an open needs run in the one transaction of migrate(), so a store
  * is at its old version or at the new one, never in between.
  * Version 2: audit events carry the format of their encoding and a
- * payload (lib/registry/schema.c). */
+ * payload (lib/registry/schema.c).
+ * Version 3: evaluation records of model versions (lib/registry/schema.c).
+ * A step runs on either backend: a PostgreSQL store made at version 2 is
+ * brought forward by the same steps, each picking its DDL by dialect. */
+static int migrate_v3(mlops__conn *c)
+{
+    return mlops__registry_migrate_v3(c);
+}
+
 typedef int (*migration_fn)(mlops__conn *c);
-static const migration_fn migrate_to[] = { NULL, create_v1, mlops__registry_migrate_v2 };
+static const migration_fn migrate_to[] = { NULL, create_v1, mlops__registry_migrate_v2,
+                                           migrate_v3 };
 
 _Static_assert(sizeof migrate_to / sizeof migrate_to[0] == MLOPS__FORMAT_VERSION + 1,
                "one migration per format version");

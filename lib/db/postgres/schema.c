@@ -4,7 +4,11 @@
  * lib/track/schema.c, lib/registry/schema.c; doc/format.md describes every
  * column), so that the SQL shared by both backends runs unchanged. A new
  * format version adds a migration here as on SQLite; this text stays as
- * it shipped.
+ * it shipped: a new store is created by this text and then the later
+ * versions' steps (mlops__pg_create_current), which write their
+ * PostgreSQL DDL next to their SQLite DDL (version 3, evaluation records:
+ * lib/registry/schema.c), so a new schema and a migrated one have the
+ * same tables.
  *
  * How the types map:
  * - SQLite's INTEGER (64 bits) is BIGINT, REAL is DOUBLE PRECISION (which,
@@ -46,11 +50,8 @@
 #include "registry/registry_internal.h"
 
 _Static_assert(MLOPS__PG_SCHEMA_VERSION == MLOPS__FORMAT_VERSION,
-               "the PostgreSQL DDL is at the library's format version");
+               "a new PostgreSQL schema is made at the library's format version");
 _Static_assert(MLOPS__APPLICATION_ID == 1296846672, "meta row 'application_id' below");
-
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 /* A text column that sorts and compares by bytes. */
 #define TEXT_C "TEXT COLLATE \"C\""
@@ -64,7 +65,7 @@ const char mlops__pg_schema_v2[] =
     ");"
     "INSERT INTO meta(key, value) VALUES"
     "  ('application_id', '1296846672'),"
-    "  ('format_version', '" STR(MLOPS__PG_SCHEMA_VERSION) "');"
+    "  ('format_version', '2');"
 
     /* Content-addressed store. */
     "CREATE TABLE cas_object("
