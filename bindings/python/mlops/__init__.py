@@ -39,6 +39,7 @@ from .errors import (
     StorageIOError,
     Unsupported,
 )
+from .evaluations import EvaluationRecord, RecordedMetric
 from .registry import (
     AuditEvent,
     AuditHead,
@@ -105,6 +106,8 @@ __all__ = [
     "AuditHead",
     "AuditReport",
     "VersionLineage",
+    "EvaluationRecord",
+    "RecordedMetric",
     "key_fingerprint",
     "drift",
     "fairness",
