@@ -3,10 +3,10 @@
  * version 2 migration (lib/store/schema.c, lib/cas/schema.c,
  * lib/track/schema.c, lib/registry/schema.c; doc/format.md describes every
  * column), so that the SQL shared by both backends runs unchanged. A new
- * format version adds a migration here as on SQLite; this text stays as
- * it shipped: a new store is created by this text and then the later
- * versions' steps (mlops__pg_create_current), which write their
- * PostgreSQL DDL next to their SQLite DDL (version 3, evaluation records:
+ * format version adds a migration step, not a change here; this text stays
+ * as it shipped: a new store is created by this text (mlops__pg_create_base)
+ * and then the later versions' steps of lib/store/schema.c, which pick
+ * their PostgreSQL DDL by dialect (version 3, evaluation records:
  * lib/registry/schema.c), so a new schema and a migrated one have the
  * same tables.
  *
@@ -49,9 +49,12 @@
 #include "db/postgres/schema.h"
 #include "registry/registry_internal.h"
 
-_Static_assert(MLOPS__PG_SCHEMA_VERSION == MLOPS__FORMAT_VERSION,
-               "a new PostgreSQL schema is made at the library's format version");
+_Static_assert(MLOPS__PG_SCHEMA_VERSION <= MLOPS__FORMAT_VERSION,
+               "the PostgreSQL base schema is a format version this library migrates from");
 _Static_assert(MLOPS__APPLICATION_ID == 1296846672, "meta row 'application_id' below");
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* A text column that sorts and compares by bytes. */
 #define TEXT_C "TEXT COLLATE \"C\""
@@ -65,7 +68,7 @@ const char mlops__pg_schema_v2[] =
     ");"
     "INSERT INTO meta(key, value) VALUES"
     "  ('application_id', '1296846672'),"
-    "  ('format_version', '2');"
+    "  ('format_version', '" STR(MLOPS__PG_SCHEMA_VERSION) "');"
 
     /* Content-addressed store. */
     "CREATE TABLE cas_object("

@@ -2,11 +2,10 @@
 #ifndef MLOPS_DB_POSTGRES_SCHEMA_H
 #define MLOPS_DB_POSTGRES_SCHEMA_H
 
-/* The format version a new schema is created at (mlops__pg_create_current:
- * mlops__pg_schema_v2, then the later versions' steps), recorded in the
- * schema as meta row 'format_version'. schema.c asserts at compile time
- * that it equals MLOPS__FORMAT_VERSION (lib/store/store_internal.h). */
-#define MLOPS__PG_SCHEMA_VERSION 3
+/* The format version mlops__pg_schema_v2 creates (a new schema's base:
+ * the steps of the later versions follow, lib/store/schema.c), recorded in
+ * the schema as meta row 'format_version' until they update it. */
+#define MLOPS__PG_SCHEMA_VERSION 2
 
 /* The whole schema at format version 2 (SQLite's version 1 with the
  * version 2 migration applied): DDL statements separated by ';', for one

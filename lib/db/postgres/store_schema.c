@@ -4,7 +4,6 @@
 #include "db/postgres/store_schema.h"
 #include "db/postgres/pg.h"
 #include "db/postgres/schema.h"
-#include "registry/registry_internal.h"
 #include "util/err.h"
 
 #include <libpq-fe.h>
@@ -113,14 +112,12 @@ int mlops__pg_write_format(mlops__conn *c, int version)
     return rc;
 }
 
-/* Version 2's schema, then the steps of the versions after it (their DDL
- * picked for PostgreSQL), in the one migration transaction; the caller
- * records MLOPS__FORMAT_VERSION. */
-int mlops__pg_create_current(mlops__conn *c)
+/* Version 2's schema; the caller runs the steps of the versions after it
+ * (their DDL picked for PostgreSQL) in the same migration transaction. */
+int mlops__pg_create_base(mlops__conn *c, int *version)
 {
-    int rc = mlops__conn_exec(c, mlops__pg_schema_v2);
-    if (!rc) rc = mlops__registry_migrate_v3(c);
-    return rc;
+    *version = MLOPS__PG_SCHEMA_VERSION;
+    return mlops__conn_exec(c, mlops__pg_schema_v2);
 }
 
 int mlops__pg_check_target(const mlops__db_target *t, const char *fn)
