@@ -214,6 +214,7 @@ static mlops_run *R;
 static int64_t EXP;
 static mlops_digest D, UNKNOWN, TREE;
 static char RUN_ID[33], ENDED_RUN[33];
+static int64_t EVAL_ID; /* an evaluation of m/1 on D */
 static char *PRIV_PEM, *PUB_PEM;
 static char *EC_PEM, *EC_PUB_PEM; /* a P-256 key pair: not Ed25519 */
 
@@ -248,6 +249,15 @@ static void setup_store(void)
     TU_OK(mlops_model_version_create(S, "m", &D, RUN_ID, &v));
     TU_OK(mlops_model_version_create(S, "m", &D, NULL, &v));
     TU_OK(mlops_model_alias_set(S, "m", "champion", 1));
+    {
+        const char *names[] = { "auc" };
+        const double values[] = { 0.5 };
+        mlops_evaluation_input in = MLOPS_EVALUATION_INPUT_INIT;
+        in.n = 1;
+        in.names = names;
+        in.values = values;
+        TU_OK(mlops_evaluation_record(S, "m", 1, &D, &in, NULL, &EVAL_ID));
+    }
     /* An Ed25519 key pair from the openssl command line tool. */
     char *key = tu_path(dir, "key.pem"), *pub = tu_path(dir, "pub.pem");
     char cmd[8192];
@@ -2553,6 +2563,143 @@ static void fairness(void)
     BAD(mlops_fairness_statistical_parity_difference, "options version 2", MLOPS_EINVAL, (yp, g, 6, NULL, &o, &r));
 }
 
+/* ---- registry.h: evaluation records ------------------------------------- */
+
+static void evaluations(void)
+{
+    snap b = snapshot(store_dir);
+    const char *names[] = { "auc", "f1" };
+    const char *dup[] = { "auc", "auc" };
+    const char *nul[] = { NULL };
+    const char *bad_utf8[] = { BAD_UTF8 };
+    const char *long_name[] = { LONG };
+    const char *empty[] = { "" };
+    const double values[] = { 0.5, NAN };
+    const int unknown_reason[] = { 0, 8 };
+    mlops_evaluation_input in;
+    BAD(mlops_evaluation_input_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_EVALUATION_INPUT_VERSION));
+    BAD(mlops_evaluation_input_init, "version 0", MLOPS_EINVAL, (&in, 0));
+    BAD(mlops_evaluation_input_init, "future version", MLOPS_EINVAL, (&in, 2));
+    TU_OK(mlops_evaluation_input_init(&in, MLOPS_EVALUATION_INPUT_VERSION));
+    in.n = 2;
+    in.names = names;
+    in.values = values;
+    BAD(mlops_evaluation_record, "NULL store", MLOPS_EINVAL, (NULL, "m", 1, &D, &in, NULL, NULL));
+    BAD(mlops_evaluation_record, "NULL model", MLOPS_EINVAL, (S, NULL, 1, &D, &in, NULL, NULL));
+    for (size_t i = 0; BAD_STRINGS[i]; i++)
+        BAD(mlops_evaluation_record, "bad model name", MLOPS_EINVAL, (S, BAD_STRINGS[i], 1, &D, &in, NULL, NULL));
+    BAD(mlops_evaluation_record, "unknown model", MLOPS_ENOTFOUND, (S, "nope", 1, &D, &in, NULL, NULL));
+    BAD(mlops_evaluation_record, "unknown version", MLOPS_ENOTFOUND, (S, "m", 99, &D, &in, NULL, NULL));
+    BAD(mlops_evaluation_record, "version 0", MLOPS_EINVAL, (S, "m", 0, &D, &in, NULL, NULL));
+    BAD(mlops_evaluation_record, "negative version", MLOPS_EINVAL, (S, "m", -1, &D, &in, NULL, NULL));
+    BAD(mlops_evaluation_record, "NULL dataset", MLOPS_EINVAL, (S, "m", 1, NULL, &in, NULL, NULL));
+    BAD(mlops_evaluation_record, "NULL metrics", MLOPS_EINVAL, (S, "m", 1, &D, NULL, NULL, NULL));
+    in.version = 2;
+    BAD(mlops_evaluation_record, "input version 2", MLOPS_EINVAL, (S, "m", 1, &D, &in, NULL, NULL));
+    in.version = MLOPS_EVALUATION_INPUT_VERSION;
+    in.n = 0;
+    BAD(mlops_evaluation_record, "no metrics", MLOPS_EINVAL, (S, "m", 1, &D, &in, NULL, NULL));
+    in.n = SIZE_MAX;
+    BAD(mlops_evaluation_record, "SIZE_MAX metrics", MLOPS_EINVAL, (S, "m", 1, &D, &in, NULL, NULL));
+    in.n = MLOPS_EVALUATION_METRICS_MAX + 1;
+    BAD(mlops_evaluation_record, "too many metrics", MLOPS_EINVAL, (S, "m", 1, &D, &in, NULL, NULL));
+    in.n = 2;
+    in.names = NULL;
+    BAD(mlops_evaluation_record, "NULL names", MLOPS_EINVAL, (S, "m", 1, &D, &in, NULL, NULL));
+    in.names = names;
+    in.values = NULL;
+    BAD(mlops_evaluation_record, "NULL values", MLOPS_EINVAL, (S, "m", 1, &D, &in, NULL, NULL));
+    in.values = values;
+    in.names = dup;
+    BAD(mlops_evaluation_record, "a name twice", MLOPS_EINVAL, (S, "m", 1, &D, &in, NULL, NULL));
+    in.n = 1;
+    const char *const *bad_names[] = { nul, bad_utf8, long_name, empty };
+    for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
+        in.names = bad_names[i];
+        BAD(mlops_evaluation_record, "bad metric name", MLOPS_EINVAL, (S, "m", 1, &D, &in, NULL, NULL));
+    }
+    in.n = 2;
+    in.names = names;
+    in.reasons = unknown_reason;
+    BAD(mlops_evaluation_record, "unknown reason", MLOPS_EINVAL, (S, "m", 1, &D, &in, NULL, NULL));
+    in.reasons = NULL;
+    in.low = values;
+    BAD(mlops_evaluation_record, "low without high", MLOPS_EINVAL, (S, "m", 1, &D, &in, NULL, NULL));
+    in.low = NULL;
+    in.high = values;
+    BAD(mlops_evaluation_record, "high without low", MLOPS_EINVAL, (S, "m", 1, &D, &in, NULL, NULL));
+    in.high = NULL;
+    mlops_change_opts ch = MLOPS_CHANGE_OPTS_INIT;
+    ch.version = 9;
+    BAD(mlops_evaluation_record, "change version 9", MLOPS_EINVAL, (S, "m", 1, &D, &in, &ch, NULL));
+    mlops_change_opts_init(&ch, MLOPS_CHANGE_OPTS_VERSION);
+    ch.actor = BAD_UTF8;
+    BAD(mlops_evaluation_record, "bad actor", MLOPS_EINVAL, (S, "m", 1, &D, &in, &ch, NULL));
+
+    /* reading */
+    mlops_evaluation *e = NULL;
+    BAD(mlops_evaluation_get, "NULL store", MLOPS_EINVAL, (NULL, EVAL_ID, &e));
+    BAD(mlops_evaluation_get, "NULL out", MLOPS_EINVAL, (S, EVAL_ID, NULL));
+    BAD(mlops_evaluation_get, "id 0", MLOPS_EINVAL, (S, 0, &e));
+    BAD(mlops_evaluation_get, "negative id", MLOPS_EINVAL, (S, INT64_MIN, &e));
+    BAD(mlops_evaluation_get, "unknown id", MLOPS_ENOTFOUND, (S, EVAL_ID + 1000, &e));
+    VOID(mlops_evaluation_free, "NULL", (NULL));
+    RET(mlops_evaluation_id, "NULL", 0, (NULL));
+    RET(mlops_evaluation_model, "NULL", NULL, (NULL));
+    RET(mlops_evaluation_model_version, "NULL", 0, (NULL));
+    RET(mlops_evaluation_dataset, "NULL", NULL, (NULL));
+    RET(mlops_evaluation_created_ms, "NULL", 0, (NULL));
+    RET(mlops_evaluation_actor, "NULL", NULL, (NULL));
+    RET(mlops_evaluation_reason, "NULL", NULL, (NULL));
+    RET(mlops_evaluation_metric_count, "NULL", 0, (NULL));
+    mlops_evaluation_metric m;
+    BAD(mlops_evaluation_metric_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_EVALUATION_METRIC_VERSION));
+    BAD(mlops_evaluation_metric_init, "version 0", MLOPS_EINVAL, (&m, 0));
+    TU_OK(mlops_evaluation_metric_init(&m, MLOPS_EVALUATION_METRIC_VERSION));
+    TU_OK(mlops_evaluation_get(S, EVAL_ID, &e));
+    BAD(mlops_evaluation_metric_at, "NULL evaluation", MLOPS_EINVAL, (NULL, 0, &m));
+    BAD(mlops_evaluation_metric_at, "NULL out", MLOPS_EINVAL, (e, 0, NULL));
+    BAD(mlops_evaluation_metric_at, "SIZE_MAX index", MLOPS_EINVAL, (e, SIZE_MAX, &m));
+    BAD(mlops_evaluation_metric_find, "NULL evaluation", MLOPS_EINVAL, (NULL, "auc", &m));
+    BAD(mlops_evaluation_metric_find, "NULL name", MLOPS_EINVAL, (e, NULL, &m));
+    BAD(mlops_evaluation_metric_find, "NULL out", MLOPS_EINVAL, (e, "auc", NULL));
+    BAD(mlops_evaluation_metric_find, "unknown metric", MLOPS_ENOTFOUND, (e, "f1", &m));
+    BAD(mlops_evaluation_metric_find, "over-long name", MLOPS_ENOTFOUND, (e, LONG, &m));
+    m.version = 5;
+    BAD(mlops_evaluation_metric_at, "future version", MLOPS_EINVAL, (e, 0, &m));
+    BAD(mlops_evaluation_metric_find, "future version", MLOPS_EINVAL, (e, "auc", &m));
+    mlops_evaluation_free(e);
+
+    /* listing */
+    mlops_evaluation_list_opts lo;
+    BAD(mlops_evaluation_list_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_EVALUATION_LIST_OPTS_VERSION));
+    BAD(mlops_evaluation_list_opts_init, "future version", MLOPS_EINVAL, (&lo, 3));
+    TU_OK(mlops_evaluation_list_opts_init(&lo, MLOPS_EVALUATION_LIST_OPTS_VERSION));
+    mlops_evaluations *l = NULL;
+    BAD(mlops_evaluation_list, "NULL store", MLOPS_EINVAL, (NULL, "m", 1, NULL, &l));
+    BAD(mlops_evaluation_list, "NULL out", MLOPS_EINVAL, (S, "m", 1, NULL, NULL));
+    BAD(mlops_evaluation_list, "NULL model", MLOPS_EINVAL, (S, NULL, 1, NULL, &l));
+    for (size_t i = 0; BAD_STRINGS[i]; i++)
+        BAD(mlops_evaluation_list, "bad model name", MLOPS_EINVAL, (S, BAD_STRINGS[i], 1, NULL, &l));
+    BAD(mlops_evaluation_list, "version 0", MLOPS_EINVAL, (S, "m", 0, NULL, &l));
+    BAD(mlops_evaluation_list, "unknown model", MLOPS_ENOTFOUND, (S, "nope", 1, NULL, &l));
+    BAD(mlops_evaluation_list, "unknown version", MLOPS_ENOTFOUND, (S, "m", 99, NULL, &l));
+    lo.after_id = -1;
+    BAD(mlops_evaluation_list, "negative after_id", MLOPS_EINVAL, (S, "m", 1, &lo, &l));
+    lo.after_id = 0;
+    lo.version = 0;
+    BAD(mlops_evaluation_list, "options version 0", MLOPS_EINVAL, (S, "m", 1, &lo, &l));
+    ck_assert_ptr_null(l);
+    RET(mlops_evaluations_count, "NULL", 0, (NULL));
+    RET(mlops_evaluations_at, "NULL", NULL, (NULL, 0));
+    VOID(mlops_evaluations_free, "NULL", (NULL));
+    TU_OK(mlops_evaluation_list(S, "m", 1, NULL, &l));
+    RET(mlops_evaluations_at, "SIZE_MAX index", NULL, (l, SIZE_MAX));
+    mlops_evaluations_free(l);
+    same_store(store_dir, &b, "evaluations");
+    snap_free(&b);
+}
+
 /* ---- coverage and the test itself ----------------------------------------- */
 
 /* Every exported symbol, read from the linker version script. */
@@ -2588,6 +2735,7 @@ START_TEST(every_public_function_refuses_bad_input)
     cas_more();
     track();
     registry();
+    evaluations();
     drift();
     eval_metrics();
     validate_schemas();

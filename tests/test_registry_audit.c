@@ -765,7 +765,10 @@ START_TEST(format_1_store_is_migrated_and_still_verifies)
     s = rt_reopen(dir);
     int v = 0;
     TU_OK(mlops_store_format_version(s, &v));
-    ck_assert_int_eq(v, 2);
+    ck_assert_int_eq(v, MLOPS__FORMAT_VERSION); /* every step since 1, in one open */
+    ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM sqlite_master"
+                                    " WHERE name = 'reg_evaluations'"),
+                     1);
     int64_t bad = -1;
     TU_OK(mlops_audit_verify_head(s, 7, &head, &bad));
     TU_OK(mlops_model_alias_set(s, "m", "champion", 1));
@@ -804,6 +807,9 @@ START_TEST(failed_migration_changes_nothing)
                      0);
     ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM sqlite_master"
                                     " WHERE name = 'audit_events_state'"),
+                     0);
+    ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM sqlite_master"
+                                    " WHERE name = 'reg_evaluations'"),
                      0);
     rt_shell(dir, "ALTER TABLE audit_events DROP COLUMN payload;");
     s = rt_reopen(dir);

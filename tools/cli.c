@@ -233,6 +233,33 @@ int cli_resolve_content(const cli_ctx *ctx, mlops_store *s, const char *text, ml
     return rc ? cli_fail(ctx, rc, text) : CLI_OK;
 }
 
+int cli_resolve_version(const cli_ctx *ctx, mlops_store *s, int npos, char **argv, char **model,
+                        int64_t *version)
+{
+    int rc;
+    if (npos == 2) {
+        if ((rc = cli_parse_int(ctx, "VERSION", argv[1], version))) return rc;
+        *model = strdup(argv[0]);
+    } else {
+        const char *ref = argv[0];
+        const char *at = strrchr(ref, '@');
+        const char *slash = strrchr(ref, '/');
+        size_t len;
+        if (at) {
+            len = (size_t)(at - ref);
+        } else if (slash && slash[1] && strspn(slash + 1, "0123456789") == strlen(slash + 1)) {
+            len = (size_t)(slash - ref);
+        } else {
+            return cli_usage(ctx, "'%s' names no version: use NAME VERSION, NAME@ALIAS or NAME/N",
+                             ref);
+        }
+        rc = mlops_model_resolve(s, ref, version, NULL);
+        if (rc) return cli_fail(ctx, rc, ref);
+        *model = strndup(ref, len);
+    }
+    return *model ? CLI_OK : cli_error(ctx, "out of memory");
+}
+
 int cli_parse_int(const cli_ctx *ctx, const char *what, const char *text, int64_t *out)
 {
     char *end;

@@ -142,6 +142,12 @@ int cli_parse_digest(const cli_ctx *ctx, const char *text, mlops_digest *out);
  * one, into *d; prints the error ("neither a digest nor a reference") and
  * returns CLI_FAIL or CLI_USAGE when it is neither. */
 int cli_resolve_content(const cli_ctx *ctx, mlops_store *s, const char *text, mlops_digest *d);
+/* One model version from the positional arguments "NAME VERSION" (npos 2),
+ * "NAME@ALIAS" or "NAME/N" (npos 1): the model's name (malloc'd, for the
+ * caller to free) and the version's number. Prints the error and returns
+ * CLI_USAGE or CLI_FAIL when they name none. */
+int cli_resolve_version(const cli_ctx *ctx, mlops_store *s, int npos, char **argv, char **model,
+                        int64_t *version);
 /* Parses a whole decimal int64 (what names the argument in the error). */
 int cli_parse_int(const cli_ctx *ctx, const char *what, const char *text, int64_t *out);
 /* Parses a finite or non-finite double ("nan", "inf" accepted). */

@@ -1,8 +1,9 @@
 /*
  * `eval DATA.csv --metric NAMES --labels COL (--predictions COL | --scores
  * COLS)`: evaluation metrics (eval.h) on the columns of a CSV file, with
- * optional bootstrap intervals. Nothing is stored: evaluation records come
- * with the data-access layer (issue 15).
+ * optional bootstrap intervals; with `--model NAME/N` the metrics are also
+ * recorded as an evaluation of that version (registry.h) on the dataset's
+ * digest (--dataset, else the digest of the file's bytes).
  */
 #include "cli.h"
 #include "csv.h"
@@ -54,6 +55,7 @@ static const metric_def metrics[] = {
 typedef struct eval_args {
     const char *metric, *labels, *predictions, *scores, *weights, *average, *pos_label;
     const char *multi_class, *zero_division, *bootstrap, *seed, *confidence;
+    const char *model, *dataset, *actor, *reason;
     int as_json;
 } eval_args;
 
@@ -239,22 +241,27 @@ static int run_metric(const cli_ctx *ctx, const eval_args *a, columns *c, const 
     return cli_check(ctx, rc, m->name);
 }
 
+/* A metric's JSON fields (inside its object). */
+static void json_metric(json *j, const metric_def *m, const outcome *out, int resample)
+{
+    json_kv_string(j, "metric", m->name);
+    json_kv_double(j, "value", out->r.value);
+    json_kv_int(j, "reason", out->r.reason);
+    json_kv_string(j, "reason_text", out->r.reason ? mlops_eval_reason_name(out->r.reason) : NULL);
+    json_kv_uint(j, "n", out->r.n);
+    if (resample) {
+        json_kv_double(j, "low", out->b.low);
+        json_kv_double(j, "high", out->b.high);
+        json_kv_uint(j, "resamples", out->b.resamples);
+        json_kv_uint(j, "defined", out->b.defined);
+    }
+}
+
 static void print_row(listing *l, const metric_def *m, const outcome *out, int resample)
 {
-    const char *note = out->r.reason ? mlops_eval_reason_name(out->r.reason) : NULL;
     json *j = listing_object(l);
     if (j) {
-        json_kv_string(j, "metric", m->name);
-        json_kv_double(j, "value", out->r.value);
-        json_kv_int(j, "reason", out->r.reason);
-        json_kv_string(j, "reason_text", note);
-        json_kv_uint(j, "n", out->r.n);
-        if (resample) {
-            json_kv_double(j, "low", out->b.low);
-            json_kv_double(j, "high", out->b.high);
-            json_kv_uint(j, "resamples", out->b.resamples);
-            json_kv_uint(j, "defined", out->b.defined);
-        }
+        json_metric(j, m, out, resample);
         json_end_object(j);
         return;
     }
@@ -268,7 +275,105 @@ static void print_row(listing *l, const metric_def *m, const outcome *out, int r
         cli_fmt_double(out->b.high, buf, sizeof buf);
         table_cell(l->t, buf);
     }
-    table_cell(l->t, note);
+    table_cell(l->t, out->r.reason ? mlops_eval_reason_name(out->r.reason) : NULL);
+}
+
+/* The metrics as a table, or a JSON array. */
+static void print_metrics(int as_json, const metric_def *const *chosen, size_t n,
+                          const outcome *out, int resample)
+{
+    static const char *const h[] = { "METRIC", "VALUE", "LOW", "HIGH", "NOTE" };
+    static const char *const hb[] = { "METRIC", "VALUE", "NOTE" };
+    static const int right[] = { 1, 2, 3, -1 }, right_b[] = { 1, -1 };
+    listing l;
+    if (resample)
+        listing_begin(&l, as_json, 5, h, right);
+    else
+        listing_begin(&l, as_json, 3, hb, right_b);
+    for (size_t i = 0; i < n; i++) print_row(&l, chosen[i], &out[i], resample);
+    listing_end(&l);
+}
+
+/* ---- Recording the evaluation (--model) ---------------------------------------------- */
+
+typedef struct recording {
+    const eval_args *a;
+    const metric_def *const *chosen;
+    size_t n;
+    const outcome *out;
+    int resample;
+    mlops_digest dataset;
+} recording;
+
+static int record_body(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const recording *r = arg;
+    char *model = NULL;
+    int64_t version = 0;
+    char *ref[] = { (char *)r->a->model };
+    int rc = cli_resolve_version(ctx, s, 1, ref, &model, &version);
+    if (rc) return rc;
+    const char **names = malloc(r->n * sizeof *names);
+    double *values = malloc(r->n * 3 * sizeof *values);
+    int *reasons = malloc(r->n * sizeof *reasons);
+    if (!names || !values || !reasons) {
+        rc = cli_error(ctx, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        names[i] = r->chosen[i]->name;
+        values[i] = r->out[i].r.value;
+        reasons[i] = r->out[i].r.reason;
+        values[r->n + i] = r->out[i].b.low;
+        values[2 * r->n + i] = r->out[i].b.high;
+    }
+    mlops_evaluation_input in = MLOPS_EVALUATION_INPUT_INIT;
+    in.n = r->n;
+    in.names = names;
+    in.values = values;
+    in.reasons = reasons;
+    if (r->resample) {
+        in.low = values + r->n;
+        in.high = values + 2 * r->n;
+    }
+    mlops_change_opts ch = MLOPS_CHANGE_OPTS_INIT;
+    ch.actor = r->a->actor;
+    ch.reason = r->a->reason;
+    int64_t id = 0;
+    rc = cli_check(ctx, mlops_evaluation_record(s, model, version, &r->dataset, &in, &ch, &id),
+                   r->a->model);
+    if (rc) goto done;
+    char hex[MLOPS_DIGEST_STRLEN];
+    cli_fmt_digest(&r->dataset, hex);
+    if (r->a->as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_object(&j);
+        json_kv_int(&j, "evaluation", id);
+        json_kv_string(&j, "model", model);
+        json_kv_int(&j, "version", version);
+        json_kv_string(&j, "dataset", hex);
+        json_key(&j, "metrics");
+        json_begin_array(&j);
+        for (size_t i = 0; i < r->n; i++) {
+            json_begin_object(&j);
+            json_metric(&j, r->chosen[i], &r->out[i], r->resample);
+            json_end_object(&j);
+        }
+        json_end_array(&j);
+        json_end_object(&j);
+        json_finish(&j);
+    } else {
+        print_metrics(0, r->chosen, r->n, r->out, r->resample);
+        printf("evaluation %lld of %s/%lld on %s recorded\n", (long long)id, model,
+               (long long)version, hex);
+    }
+done:
+    free(names);
+    free(values);
+    free(reasons);
+    free(model);
+    return rc;
 }
 
 static int cmd_eval(cli_ctx *ctx, int argc, char **argv)
@@ -289,6 +394,10 @@ static int cmd_eval(cli_ctx *ctx, int argc, char **argv)
         { "bootstrap", 0, &a.bootstrap, NULL },
         { "seed", 0, &a.seed, NULL },
         { "confidence", 0, &a.confidence, NULL },
+        { "model", 0, &a.model, NULL },
+        { "dataset", 0, &a.dataset, NULL },
+        { "actor", 0, &a.actor, NULL },
+        { "reason", 0, &a.reason, NULL },
         { "json", 0, NULL, &a.as_json },
     };
     int rc = cli_parse(ctx, argc, argv, opts, sizeof opts / sizeof opts[0], 1, 1, &npos);
@@ -296,6 +405,10 @@ static int cmd_eval(cli_ctx *ctx, int argc, char **argv)
     if (!a.metric) return cli_usage(ctx, "name the metrics with --metric");
     if (!a.labels) return cli_usage(ctx, "name the column of true values with --labels");
     if (!a.predictions && !a.scores) return cli_usage(ctx, "give --predictions or --scores");
+    if (!a.model && (a.dataset || a.actor || a.reason))
+        return cli_usage(ctx, "--dataset, --actor and --reason go with --model");
+    mlops_digest dataset = { { 0 } };
+    if (a.dataset && (rc = cli_parse_digest(ctx, a.dataset, &dataset))) return rc;
     /* the metrics, checked before the file is read */
     const metric_def *chosen[NMETRICS];
     size_t nchosen = 0;
@@ -334,17 +447,14 @@ static int cmd_eval(cli_ctx *ctx, int argc, char **argv)
         mlops_bootstrap_result_init(&out[i].b, MLOPS_BOOTSTRAP_RESULT_VERSION);
         rc = run_metric(ctx, &a, &c, chosen[i], &o, &bo, resamples > 0, &out[i]);
     }
-    if (!rc) {
-        static const char *const h[] = { "METRIC", "VALUE", "LOW", "HIGH", "NOTE" };
-        static const char *const hb[] = { "METRIC", "VALUE", "NOTE" };
-        static const int right[] = { 1, 2, 3, -1 }, right_b[] = { 1, -1 };
-        listing l;
-        if (resamples)
-            listing_begin(&l, a.as_json, 5, h, right);
-        else
-            listing_begin(&l, a.as_json, 3, hb, right_b);
-        for (size_t i = 0; i < nchosen; i++) print_row(&l, chosen[i], &out[i], resamples > 0);
-        listing_end(&l);
+    /* the dataset is the file's bytes unless --dataset names it */
+    if (!rc && a.model && !a.dataset && mlops_digest_compute(in.data, in.len, &dataset) != MLOPS_OK)
+        rc = cli_fail(ctx, MLOPS_EINVAL, argv[0]);
+    if (!rc && a.model) {
+        recording r = { &a, chosen, nchosen, out, resamples > 0, dataset };
+        rc = cli_with_store(ctx, CLI_STORE_WRITE, record_body, &r);
+    } else if (!rc) {
+        print_metrics(a.as_json, chosen, nchosen, out, resamples > 0);
     }
     free(out);
     columns_free(&c);
@@ -353,11 +463,15 @@ static int cmd_eval(cli_ctx *ctx, int argc, char **argv)
 }
 
 const cli_command cli_eval_commands[] = {
-    { "eval", cmd_eval, "DATA.csv --metric NAMES --labels COL (--predictions COL | --scores COLS)",
-      "Evaluation metrics on the columns of a CSV file",
+    { "eval", cmd_eval,
+      "DATA.csv --metric NAMES --labels COL (--predictions COL | --scores COLS) [--model NAME/N]",
+      "Evaluation metrics on the columns of a CSV file (recorded with --model)",
       "Computes metrics equal to scikit-learn's (and torchmetrics' calibration\n"
       "error) on the columns of DATA.csv and prints them, one row per metric.\n"
-      "An undefined value is nan with the reason in NOTE. Nothing is stored.\n\n"
+      "An undefined value is nan with the reason in NOTE. Nothing is stored\n"
+      "unless --model names a version: then the metrics (values, reasons and\n"
+      "intervals) are recorded as an evaluation of that version on the dataset,\n"
+      "and its id is printed (mlops model evals lists them).\n\n"
       "Metrics (--metric, comma-separated):\n"
       "  on --predictions (labels)  accuracy, balanced_accuracy, precision, recall, f1\n"
       "  on --scores                roc_auc, average_precision, log_loss, brier,\n"
@@ -381,6 +495,13 @@ const cli_command cli_eval_commands[] = {
       "  --bootstrap N            also a percentile interval from N resamples\n"
       "  --seed S                 the resampling seed (default 0)\n"
       "  --confidence C           the interval's level (default 0.95)\n"
-      "  --json                   print a JSON array\n" },
+      "  --model NAME/N           record the evaluation of this version (also\n"
+      "                           NAME@ALIAS)\n"
+      "  --dataset DIGEST         the digest of the data evaluated (sha256:...);\n"
+      "                           default: the digest of DATA.csv's bytes\n"
+      "  --actor NAME             who records it (default: the login name)\n"
+      "  --reason TEXT            why, kept with the evaluation\n"
+      "  --json                   print a JSON array; with --model an object\n"
+      "                           {evaluation, model, version, dataset, metrics}\n" },
     { NULL, NULL, NULL, NULL, NULL },
 };

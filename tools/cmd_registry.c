@@ -25,35 +25,6 @@ static mlops_change_opts change_opts(const char *actor, const char *reason)
     return c;
 }
 
-/* One version from "NAME VERSION", "NAME@ALIAS" or "NAME/N": the model's
- * name (malloc'd) and the number. */
-static int version_args(const cli_ctx *ctx, mlops_store *s, int npos, char **argv, char **model,
-                        int64_t *version)
-{
-    int rc;
-    if (npos == 2) {
-        if ((rc = cli_parse_int(ctx, "VERSION", argv[1], version))) return rc;
-        *model = strdup(argv[0]);
-    } else {
-        const char *ref = argv[0];
-        const char *at = strrchr(ref, '@');
-        const char *slash = strrchr(ref, '/');
-        size_t len;
-        if (at) {
-            len = (size_t)(at - ref);
-        } else if (slash && slash[1] && strspn(slash + 1, "0123456789") == strlen(slash + 1)) {
-            len = (size_t)(slash - ref);
-        } else {
-            return cli_usage(ctx, "'%s' names no version: use NAME VERSION, NAME@ALIAS or NAME/N",
-                             ref);
-        }
-        rc = mlops_model_resolve(s, ref, version, NULL);
-        if (rc) return cli_fail(ctx, rc, ref);
-        *model = strndup(ref, len);
-    }
-    return *model ? CLI_OK : cli_error(ctx, "out of memory");
-}
-
 static const char *status_name(int status)
 {
     return status == MLOPS_VERSION_ARCHIVED ? "archived" : "ready";
@@ -406,7 +377,7 @@ static int sign_run(const cli_ctx *ctx, mlops_store *s, void *arg)
     int sign = a->sign, deep = a->deep;
     char *model = NULL;
     int64_t version = 0;
-    int rc = version_args(ctx, s, ctx->nargs, ctx->args, &model, &version);
+    int rc = cli_resolve_version(ctx, s, ctx->nargs, ctx->args, &model, &version);
     if (rc) return rc;
     mlops_digest fp;
     char hex[MLOPS_DIGEST_STRLEN] = "";
@@ -469,6 +440,126 @@ static int cmd_model_sign(cli_ctx *ctx, int argc, char **argv)
 static int cmd_model_verify(cli_ctx *ctx, int argc, char **argv)
 {
     return sign_or_verify(ctx, argc, argv, 0);
+}
+
+/* ---- evaluations ---------------------------------------------------------------------- */
+
+typedef struct evals_args {
+    const char *dataset;
+    int as_json;
+} evals_args;
+
+/* The JSON object of one evaluation, its metrics inside. */
+static void json_evaluation(json *j, const mlops_evaluation *e)
+{
+    char hex[MLOPS_DIGEST_STRLEN];
+    cli_fmt_digest(mlops_evaluation_dataset(e), hex);
+    json_kv_int(j, "id", mlops_evaluation_id(e));
+    json_kv_string(j, "model", mlops_evaluation_model(e));
+    json_kv_int(j, "version", mlops_evaluation_model_version(e));
+    json_kv_string(j, "dataset", hex);
+    json_kv_int(j, "created_ms", mlops_evaluation_created_ms(e));
+    json_kv_string(j, "actor", mlops_evaluation_actor(e));
+    json_kv_string(j, "reason", mlops_evaluation_reason(e));
+    json_key(j, "metrics");
+    json_begin_array(j);
+    for (size_t i = 0; i < mlops_evaluation_metric_count(e); i++) {
+        mlops_evaluation_metric m = MLOPS_EVALUATION_METRIC_INIT;
+        if (mlops_evaluation_metric_at(e, i, &m) != MLOPS_OK) continue;
+        json_begin_object(j);
+        json_kv_string(j, "metric", m.name);
+        json_kv_double(j, "value", m.value);
+        json_kv_int(j, "reason", m.reason);
+        json_kv_string(j, "reason_text", m.reason ? mlops_eval_reason_name(m.reason) : NULL);
+        if (m.has_interval) {
+            json_kv_double(j, "low", m.low);
+            json_kv_double(j, "high", m.high);
+        }
+        json_end_object(j);
+    }
+    json_end_array(j);
+}
+
+/* One table row per metric of the evaluation. */
+static void table_evaluation(table *t, const mlops_evaluation *e)
+{
+    char when[32], hex[MLOPS_DIGEST_STRLEN], buf[40];
+    cli_fmt_time(mlops_evaluation_created_ms(e), when, sizeof when);
+    cli_fmt_digest(mlops_evaluation_dataset(e), hex);
+    for (size_t i = 0; i < mlops_evaluation_metric_count(e); i++) {
+        mlops_evaluation_metric m = MLOPS_EVALUATION_METRIC_INIT;
+        if (mlops_evaluation_metric_at(e, i, &m) != MLOPS_OK) continue;
+        table_cellf(t, "%lld", (long long)mlops_evaluation_id(e));
+        table_cell(t, when);
+        table_cell(t, mlops_evaluation_actor(e));
+        table_cell(t, hex);
+        table_cell(t, m.name);
+        cli_fmt_double(m.value, buf, sizeof buf);
+        table_cell(t, buf);
+        if (m.has_interval) {
+            cli_fmt_double(m.low, buf, sizeof buf);
+            table_cell(t, buf);
+            cli_fmt_double(m.high, buf, sizeof buf);
+            table_cell(t, buf);
+        } else {
+            table_cell(t, NULL);
+            table_cell(t, NULL);
+        }
+        table_cell(t, m.reason ? mlops_eval_reason_name(m.reason) : NULL);
+    }
+}
+
+/* Pages of this many evaluations, until one comes back short. */
+#define EVALS_PAGE 256
+
+static int model_evals(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const evals_args *a = arg;
+    char *model = NULL;
+    int64_t version = 0;
+    int rc = cli_resolve_version(ctx, s, ctx->nargs, ctx->args, &model, &version);
+    if (rc) return rc;
+    mlops_digest d;
+    mlops_evaluation_list_opts o = MLOPS_EVALUATION_LIST_OPTS_INIT;
+    o.limit = EVALS_PAGE;
+    if (a->dataset) o.dataset = &d;
+    if (a->dataset && (rc = cli_parse_digest(ctx, a->dataset, &d))) {
+        free(model);
+        return rc;
+    }
+    static const char *const h[] = { "ID", "CREATED", "ACTOR", "DATASET", "METRIC",
+                                     "VALUE", "LOW", "HIGH", "NOTE" };
+    static const int right[] = { 0, 5, 6, 7, -1 };
+    listing out;
+    listing_begin(&out, a->as_json, 9, h, right);
+    size_t got = EVALS_PAGE;
+    while (!rc && got == EVALS_PAGE) {
+        mlops_evaluations *l = NULL;
+        rc = mlops_evaluation_list(s, model, version, &o, &l);
+        got = mlops_evaluations_count(l);
+        for (size_t i = 0; i < got; i++) {
+            const mlops_evaluation *e = mlops_evaluations_at(l, i);
+            json *j = listing_object(&out);
+            if (j) {
+                json_evaluation(j, e);
+                json_end_object(j);
+            } else {
+                table_evaluation(out.t, e);
+            }
+            o.after_id = mlops_evaluation_id(e);
+        }
+        mlops_evaluations_free(l);
+    }
+    rc = listing_close(&out, ctx, rc, MLOPS_OK, ctx->args[0]);
+    free(model);
+    return rc;
+}
+
+static int cmd_model_evals(cli_ctx *ctx, int argc, char **argv)
+{
+    evals_args a = { NULL, 0 };
+    const cli_opt opts[] = { { "dataset", 0, &a.dataset, NULL }, { "json", 0, NULL, &a.as_json } };
+    return cli_run(ctx, argc, argv, opts, 2, 1, 2, CLI_STORE_READ, model_evals, &a);
 }
 
 /* ---- audit ---------------------------------------------------------------------------- */
@@ -723,6 +814,17 @@ const cli_command cli_registry_commands[] = {
       "Print the version and artifact a reference names",
       "Prints \"VERSION DIGEST\". Reserved aliases: latest, v<N>.\n\n"
       "Options:\n  --json                   print JSON\n" },
+    { "model evals", cmd_model_evals, "MODEL VERSION | NAME@ALIAS | NAME/N",
+      "List a version's evaluations (recorded by mlops eval --model)",
+      "Prints one row per metric of each evaluation, oldest first (the last\n"
+      "evaluation is the latest); a deleted version's evaluations too (name it\n"
+      "as MODEL VERSION). An undefined value is nan with its reason in NOTE.\n\n"
+      "Options:\n"
+      "  --dataset DIGEST         only the evaluations on this dataset (sha256:...)\n"
+      "  --json                   print a JSON array of evaluations {id, model,\n"
+      "                           version, dataset, created_ms, actor, reason,\n"
+      "                           metrics: [{metric, value, reason, reason_text,\n"
+      "                           low, high}]}\n" },
     { "model sign", cmd_model_sign, "MODEL VERSION | NAME@ALIAS | NAME/N --key FILE",
       "Sign a version with an Ed25519 private key",
       "Create a key with: openssl genpkey -algorithm ed25519 -out key.pem\n\n"

@@ -687,6 +687,156 @@ MLOPS_API const mlops_run_info *mlops_version_lineage_run(const mlops_version_li
 MLOPS_API const mlops_lineage_edge *mlops_version_lineage_inputs(const mlops_version_lineage *l,
                                                                  size_t *count);
 
+/* ---- Evaluation records (since 1.1) --------------------------------------
+ * An evaluation records how a model version scored on a dataset: the
+ * version, the SHA-256 digest of the data it ran on (any bytes the caller
+ * names: a CSV file, a stored blob or tree; it need not be in the store
+ * and is not kept alive by it), the metrics by name with their values
+ * (NaN and infinities kept bit for bit, with the MLOPS_EVAL_* reason of
+ * eval.h that says why a value is undefined) and optional bootstrap
+ * interval bounds, the time and the actor. Records are never changed or
+ * removed: deleting a version leaves its evaluations readable (listed
+ * and read by id), and no evaluation is recorded for a deleted version.
+ * Promotion gates read the latest evaluation of a version on a dataset.
+ * doc/eval.md, "Evaluation records". */
+
+#define MLOPS_EVALUATION_METRICS_MAX 1000 /* metrics in one evaluation */
+
+#define MLOPS_EVALUATION_INPUT_VERSION 1
+
+/* The metrics of one evaluation, as parallel arrays of n entries: metric
+ * i is names[i] with values[i]. Initialise with MLOPS_EVALUATION_INPUT_INIT
+ * or mlops_evaluation_input_init(). From eval.h results: values[i] =
+ * r.value, reasons[i] = r.reason; intervals: low[i] = b.low, high[i] =
+ * b.high. Its layout never changes (doc/conventions.md). */
+typedef struct mlops_evaluation_input {
+    unsigned version;         /* MLOPS_EVALUATION_INPUT_VERSION */
+    size_t n;                 /* 1..MLOPS_EVALUATION_METRICS_MAX metrics */
+    const char *const *names; /* n distinct keys (1..MLOPS_KEY_MAX bytes of
+                                 UTF-8, no control characters) */
+    const double *values;     /* n values, any double (NaN, +-Inf kept) */
+    const int *reasons;       /* NULL (every value defined) or n MLOPS_EVAL_*
+                                 reasons of eval.h */
+    const double *low;        /* NULL (no intervals) or n lower bounds... */
+    const double *high;       /* ...and n upper bounds: both or neither */
+} mlops_evaluation_input;
+
+#define MLOPS_EVALUATION_INPUT_INIT { MLOPS_EVALUATION_INPUT_VERSION, 0u, NULL, NULL, NULL, NULL, NULL }
+
+/* Fills in with the defaults (no metrics). Errors: MLOPS_EINVAL when in is
+ * NULL or the version is 0 or unknown. */
+MLOPS_API int mlops_evaluation_input_init(mlops_evaluation_input *in, unsigned version);
+
+/* Records an evaluation of version `version` of `model` (not deleted) on
+ * the dataset whose digest is *dataset, with the metrics of *metrics, at
+ * the current time by the change's actor (change: NULL or as for every
+ * registry change; its reason is kept with the evaluation). *id (may be
+ * NULL) receives the evaluation's id: ids grow with every evaluation of
+ * the store, so the largest is the latest. The rows are written in one
+ * transaction; no audit event is appended.
+ * Errors: MLOPS_EINVAL (NULL s, dataset or metrics, malformed model name,
+ * version < 1, unknown input version, n = 0 or above
+ * MLOPS_EVALUATION_METRICS_MAX, a NULL array with n > 0, low without high
+ * or the reverse, a malformed or repeated metric name, an unknown reason,
+ * bad change options), MLOPS_ENOTFOUND (no such model, or version, or it is
+ * deleted), MLOPS_EREADONLY, MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_evaluation_record(mlops_store *s, const char *model, int64_t version,
+                                      const mlops_digest *dataset,
+                                      const mlops_evaluation_input *metrics,
+                                      const mlops_change_opts *change, int64_t *id);
+
+typedef struct mlops_evaluation mlops_evaluation;   /* one evaluation, a snapshot */
+typedef struct mlops_evaluations mlops_evaluations; /* a page of evaluations */
+
+/* Reads evaluation `id` (of any version, deleted or not) into a new
+ * handle *out released with mlops_evaluation_free.
+ * Errors: MLOPS_EINVAL (NULL s or out, id < 1), MLOPS_ENOTFOUND (no such
+ * evaluation), MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_evaluation_get(mlops_store *s, int64_t id, mlops_evaluation **out);
+/* Releases an evaluation from mlops_evaluation_get; NULL is a no-op. */
+MLOPS_API void mlops_evaluation_free(mlops_evaluation *e);
+
+MLOPS_API int64_t mlops_evaluation_id(const mlops_evaluation *e); /* 0 for NULL */
+/* The model's name now (it follows renames) and the version's number. */
+MLOPS_API const char *mlops_evaluation_model(const mlops_evaluation *e);
+MLOPS_API int64_t mlops_evaluation_model_version(const mlops_evaluation *e);
+MLOPS_API const mlops_digest *mlops_evaluation_dataset(const mlops_evaluation *e);
+MLOPS_API int64_t mlops_evaluation_created_ms(const mlops_evaluation *e);
+MLOPS_API const char *mlops_evaluation_actor(const mlops_evaluation *e);
+/* The change's reason, or NULL when none was given. */
+MLOPS_API const char *mlops_evaluation_reason(const mlops_evaluation *e);
+/* The accessors above return 0 or NULL for a NULL e. */
+
+#define MLOPS_EVALUATION_METRIC_VERSION 1
+
+/* One metric of an evaluation, as filled by mlops_evaluation_metric_at
+ * and mlops_evaluation_metric_find. Set `version` (MLOPS_EVALUATION_METRIC_INIT
+ * or mlops_evaluation_metric_init) before the call: the library fills the
+ * fields that version has. name lives as long as the evaluation. Its
+ * layout never changes (doc/conventions.md). */
+typedef struct mlops_evaluation_metric {
+    unsigned version;  /* MLOPS_EVALUATION_METRIC_VERSION */
+    const char *name;
+    double value;      /* bit for bit as recorded */
+    int reason;        /* MLOPS_EVAL_* of eval.h, 0 when defined */
+    int has_interval;  /* 1 when bounds were recorded */
+    double low, high;  /* the bounds as recorded; NaN when has_interval is 0 */
+} mlops_evaluation_metric;
+
+#define MLOPS_EVALUATION_METRIC_INIT { MLOPS_EVALUATION_METRIC_VERSION, NULL, 0.0, 0, 0, 0.0, 0.0 }
+
+/* Zeroes m and sets its version. Errors: MLOPS_EINVAL when m is NULL or the
+ * version is 0 or unknown. */
+MLOPS_API int mlops_evaluation_metric_init(mlops_evaluation_metric *m, unsigned version);
+
+/* The number of metrics (0 for NULL), and the i-th in name byte order.
+ * Errors: MLOPS_EINVAL (NULL e or out, i out of range, unknown version). */
+MLOPS_API size_t mlops_evaluation_metric_count(const mlops_evaluation *e);
+MLOPS_API int mlops_evaluation_metric_at(const mlops_evaluation *e, size_t i,
+                                         mlops_evaluation_metric *out);
+/* The metric called name. Errors: MLOPS_EINVAL (NULL arguments, unknown
+ * version), MLOPS_ENOTFOUND (the evaluation has no such metric). */
+MLOPS_API int mlops_evaluation_metric_find(const mlops_evaluation *e, const char *name,
+                                           mlops_evaluation_metric *out);
+
+#define MLOPS_EVALUATION_LIST_OPTS_VERSION 1
+
+/* Options of mlops_evaluation_list. Initialise with
+ * MLOPS_EVALUATION_LIST_OPTS_INIT or mlops_evaluation_list_opts_init(); NULL
+ * options are the defaults (every dataset, from the first, no limit). Its
+ * layout never changes (doc/conventions.md). */
+typedef struct mlops_evaluation_list_opts {
+    unsigned version;            /* MLOPS_EVALUATION_LIST_OPTS_VERSION */
+    const mlops_digest *dataset; /* only evaluations on this dataset; NULL: all */
+    int64_t after_id;            /* only ids above this (paging; 0: from the first) */
+    size_t limit;                /* at most this many (0: no limit) */
+} mlops_evaluation_list_opts;
+
+#define MLOPS_EVALUATION_LIST_OPTS_INIT { MLOPS_EVALUATION_LIST_OPTS_VERSION, NULL, 0, 0u }
+
+/* Fills opts with the defaults. Errors: MLOPS_EINVAL when opts is NULL or
+ * the version is 0 or unknown. */
+MLOPS_API int mlops_evaluation_list_opts_init(mlops_evaluation_list_opts *opts,
+                                              unsigned version);
+
+/* The evaluations of version `version` of `model` (a deleted version's
+ * too), oldest first (by id), read in one transaction into a new list *out
+ * released with mlops_evaluations_free: a page, as opts says. The last
+ * item is the latest evaluation (on opts->dataset when given); page on with
+ * after_id = the id of the page's last item.
+ * Errors: MLOPS_EINVAL (NULL s or out, malformed model name, version < 1,
+ * unknown options version, after_id < 0), MLOPS_ENOTFOUND (no such model,
+ * or it has no version of that number), MLOPS_ENOMEM, MLOPS_EBUSY,
+ * MLOPS_EIO. */
+MLOPS_API int mlops_evaluation_list(mlops_store *s, const char *model, int64_t version,
+                                    const mlops_evaluation_list_opts *opts,
+                                    mlops_evaluations **out);
+MLOPS_API size_t mlops_evaluations_count(const mlops_evaluations *l); /* 0 for NULL */
+/* The i-th evaluation, owned by the list (NULL when l is NULL or i is out
+ * of range). */
+MLOPS_API const mlops_evaluation *mlops_evaluations_at(const mlops_evaluations *l, size_t i);
+MLOPS_API void mlops_evaluations_free(mlops_evaluations *l); /* NULL: no-op */
+
 MLOPS_END_DECLS
 
 #endif /* MLOPS_REGISTRY_H */

@@ -171,12 +171,11 @@ int mlops__db_write_format(mlops__conn *c, int version)
     return c->drv->write_format(c, version);
 }
 
-int mlops__db_create_current(mlops__conn *c, int *done)
+int mlops__db_create_base(mlops__conn *c, int *version)
 {
-    *done = 0;
-    if (!c->drv->create_current) return MLOPS_OK;
-    *done = 1;
-    return c->drv->create_current(c);
+    *version = 0;
+    if (!c->drv->create_base) return MLOPS_OK;
+    return c->drv->create_base(c, version);
 }
 
 int mlops__db_check_target(const mlops__db_target *t, const char *fn)

@@ -100,9 +100,10 @@ int mlops__db_prepare_store(mlops__conn *c, const char *where, uint32_t busy_ms)
 int mlops__db_read_format(mlops__conn *c, const char *where, int *version);
 int mlops__db_begin_migration(mlops__conn *c);
 int mlops__db_write_format(mlops__conn *c, int version);
-/* Creates the current tables in an empty database when the backend does
- * that in one step (*done = 1); *done = 0: replay the migrations. */
-int mlops__db_create_current(mlops__conn *c, int *done);
+/* Creates the tables of a format version in an empty database when the
+ * backend has DDL of its own for one (*version: that version, whose later
+ * steps the caller then runs); *version = 0: replay every migration. */
+int mlops__db_create_base(mlops__conn *c, int *version);
 /* Checks a target before it is used or recorded (fn names the public
  * function in messages): MLOPS_EINVAL for a password in a connection
  * string, MLOPS_EUNSUPPORTED for a backend this build lacks. */

@@ -71,10 +71,13 @@ typedef struct mlops__db_driver {
     int (*begin_migration)(mlops__conn *c);
     /* Records version (inside the migration transaction). */
     int (*write_format)(mlops__conn *c, int version);
-    /* Creates the current format's tables in an empty database, inside the
-     * migration transaction; NULL when the backend replays every
-     * migration from version 1 instead (SQLite, whose 1.0 stores exist). */
-    int (*create_current)(mlops__conn *c);
+    /* Creates in an empty database, inside the migration transaction, the
+     * tables of the format version this backend's own DDL describes and
+     * sets *version to it; the steps of the later versions then run as on
+     * an older store (lib/store/schema.c). NULL when the backend replays
+     * every migration from version 1 instead (SQLite, whose 1.0 stores
+     * exist). */
+    int (*create_base)(mlops__conn *c, int *version);
     /* Refuses a target that must not be used or written down (a password
      * in a connection string); NULL when there is nothing to check. */
     int (*check_target)(const mlops__db_target *t, const char *fn);

@@ -17,6 +17,11 @@ extern const char mlops__registry_schema_v1[];
  * the partial index audit_events_state. Runs inside the migration's
  * transaction. */
 int mlops__registry_migrate_v2(mlops__conn *c);
+/* Schema version 2 -> 3: the evaluation records (reg_evaluations and
+ * reg_evaluation_metrics), in the DDL of the connection's backend. Runs
+ * inside the migration's transaction; PostgreSQL's creation of a new
+ * store runs it too (lib/db/postgres/store_schema.c). */
+int mlops__registry_migrate_v3(mlops__conn *c);
 
 /* The actions audit_events_state indexes: the events mlops_audit_verify
  * rebuilds model names and signing policies from. SQLite uses a partial
@@ -315,6 +320,32 @@ int mlops__reg_tag_set(mlops__conn *c, const mlops__reg_change *ch, const mlops_
 int mlops__reg_tag_delete(mlops__conn *c, const mlops__reg_change *ch,
                           const mlops__reg_tag_table *t, int64_t owner,
                           const mlops__audit_ev *subject, const char *func, const char *key);
+
+/* ---- Evaluation records (evaluations.c, evaluation_read.c) ------------- */
+
+/* A double stored as its 64 bits (reg_evaluation_metrics.value_bits, ...),
+ * so that NaN payloads and -0 read back bit-exact on both backends. */
+int64_t mlops__evaluation_bits(double v);
+double mlops__evaluation_double(int64_t bits);
+
+/* One metric of one evaluation, as a gate reads it. */
+typedef struct mlops__evaluation_value {
+    int64_t evaluation_id; /* the evaluation it comes from */
+    double value;          /* bit for bit as recorded */
+    int reason;            /* MLOPS_EVAL_* (eval.h), 0 when defined */
+} mlops__evaluation_value;
+
+/* Metric `metric` of the latest evaluation (the largest id) of version
+ * `version` of `model` (deleted or not) on the dataset *dataset: what
+ * "metrics.X" of a promotion gate naming a dataset means. A metric the
+ * latest evaluation lacks is not looked up in older ones.
+ * MLOPS_ENOTFOUND, with a message naming fn, when there is no such model
+ * or version, the version has no evaluation on that dataset, or the latest
+ * one has no such metric. Runs on the caller's connection, inside its
+ * transaction (a read, or the write that moves an alias). */
+int mlops__evaluation_latest_metric(mlops__conn *c, const char *fn, const char *model,
+                                    int64_t version, const mlops_digest *dataset,
+                                    const char *metric, mlops__evaluation_value *out);
 
 /* ---- Small shared helpers ---------------------------------------------- */
 

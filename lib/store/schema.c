@@ -40,9 +40,19 @@ static int create_v1(mlops__conn *c)
  * steps an open needs run in the one transaction of migrate(), so a store
  * is at its old version or at the new one, never in between.
  * Version 2: audit events carry the format of their encoding and a
- * payload (lib/registry/schema.c). */
+ * payload (lib/registry/schema.c).
+ * Version 3: evaluation records of model versions (lib/registry/schema.c).
+ * A step runs on either backend: a PostgreSQL store made at version 2 (a
+ * new one is created at 2, lib/db/postgres/schema.c) is brought forward by
+ * the same steps, each picking its DDL by dialect. */
+static int migrate_v3(mlops__conn *c)
+{
+    return mlops__registry_migrate_v3(c);
+}
+
 typedef int (*migration_fn)(mlops__conn *c);
-static const migration_fn migrate_to[] = { NULL, create_v1, mlops__registry_migrate_v2 };
+static const migration_fn migrate_to[] = { NULL, create_v1, mlops__registry_migrate_v2,
+                                           migrate_v3 };
 
 _Static_assert(sizeof migrate_to / sizeof migrate_to[0] == MLOPS__FORMAT_VERSION + 1,
                "one migration per format version");
@@ -99,9 +109,12 @@ static int migrate(mlops__conn *c, const char *path, const mlops_store_opts *opt
     int version = 0;
     rc = mlops__db_read_format(c, path, &version);
     if (!rc) rc = check_version(version, path);
-    int created = 0;
-    if (!rc && version == 0) rc = mlops__db_create_current(c, &created);
-    for (int v = version + 1; !rc && !created && v <= MLOPS__FORMAT_VERSION; v++)
+    /* PostgreSQL creates a new store at its base version in one step; the
+     * later steps run as on an older store, so new and migrated stores
+     * have the same tables. */
+    int base = 0;
+    if (!rc && version == 0) rc = mlops__db_create_base(c, &base);
+    for (int v = (base ? base : version) + 1; !rc && v <= MLOPS__FORMAT_VERSION; v++)
         rc = migrate_to[v](c);
     if (!rc && version == 0) rc = record_creation_facts(c, opts);
     if (!rc && version != MLOPS__FORMAT_VERSION) rc = mlops__db_write_format(c, MLOPS__FORMAT_VERSION);

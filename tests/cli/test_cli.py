@@ -86,7 +86,7 @@ class TestGeneral(Base):
                     "run start", "run end", "run show", "run ls", "run log-param",
                     "run log-metric", "runs search", "metric history", "model", "model create",
                     "model ls", "model show", "model version create", "model alias set",
-                    "model alias rm", "model resolve", "model sign", "model verify", "audit log",
+                    "model alias rm", "model resolve", "model evals", "model sign", "model verify", "audit log",
                     "audit verify", "audit checkpoint", "drift compare", "drift profile",
                     "drift test", "drift chi2", "eval", "schema infer", "schema show",
                     "schema load", "schema validate"]
@@ -280,7 +280,7 @@ class TestArtifacts(Base):
         self.init()
         empty = self.ok("stat", "--json").json()
         self.assertEqual((empty["blobs"], empty["trees"], empty["blob_bytes"]), (0, 0, 0))
-        self.assertEqual(empty["format_version"], 2)
+        self.assertEqual(empty["format_version"], 3)
         self.ok("put", self.write("a", "12345"), self.write("b", "123"))
         st = self.ok("stat", "--json").json()
         self.assertEqual((st["blobs"], st["blob_bytes"]), (2, 8))

@@ -2,6 +2,7 @@
 values equal to the golden vectors (tests/eval/golden.txt from
 scikit-learn, tests/eval/calibration_golden.txt from torchmetrics), usage
 and input errors. Run by meson test (tests/cli/meson.build)."""
+import hashlib
 import math
 import os
 import sys
@@ -153,6 +154,81 @@ class TestEval(Base):
         inf = self.write("inf.csv", "y,s\n0,0.2\n1,inf\n")
         self.bad(1, "eval", inf, "-m", "mae", "-l", "y", "-p", "s", contains="not a finite number")
         self.bad(1, "eval", self.path("missing.csv"), "-m", "mae", "-l", "y", "-p", "s")
+
+
+class TestEvalRecords(Base):
+    """`mlops eval --model` records an evaluation; `mlops model evals` lists them."""
+
+    def setUp(self):
+        super().setUp()
+        self.init()
+        art = self.write("w.bin", "weights")
+        digest = self.ok("put", art).out.split()[0]
+        self.ok("model", "create", "churn")
+        self.ok("model", "version", "create", "churn", digest)
+        self.ok("model", "version", "create", "churn", digest)
+
+    def test_record_and_list(self):
+        d = self.write("d.csv", SMALL)
+        with open(d, "rb") as f:
+            file_digest = "sha256:" + hashlib.sha256(f.read()).hexdigest()
+        r = self.ok("eval", d, "-m", "accuracy,roc_auc", "-l", "y", "-p", "p", "-s", "s",
+                    "--model", "churn/1", "--actor", "ci")
+        self.assertEqual(r.out,
+                         "METRIC                 VALUE  NOTE\n"
+                         "accuracy                 0.6  -\n"
+                         "roc_auc   0.8333333333333334  -\n"
+                         "evaluation 1 of churn/1 on %s recorded\n" % file_digest)
+        other = "sha256:" + "ab" * 32
+        one = self.write("one.csv", "y,s\n1,0.2\n1,0.7\n")
+        j = self.ok("eval", one, "-m", "roc_auc,mae", "-l", "y", "-s", "s", "-p", "s",
+                    "--model", "churn@latest", "--dataset", other, "--bootstrap", "20",
+                    "--json", "--reason", "nightly").json()
+        self.assertEqual(j["evaluation"], 2)
+        self.assertEqual((j["model"], j["version"], j["dataset"]), ("churn", 2, other))
+        self.assertEqual([m["metric"] for m in j["metrics"]], ["roc_auc", "mae"])
+        self.assertEqual(j["metrics"][0]["reason_text"], "one class only in y_true")
+        self.assertIsNone(j["metrics"][0]["value"])
+        # listing: version 1 has one evaluation, version 2 the other
+        lst = self.ok("model", "evals", "churn/1", "--json").json()
+        self.assertEqual(len(lst), 1)
+        e = lst[0]
+        self.assertEqual((e["id"], e["version"], e["dataset"], e["actor"], e["reason"]),
+                         (1, 1, file_digest, "ci", None))
+        self.assertEqual([(m["metric"], m["value"]) for m in e["metrics"]],
+                         [("accuracy", 0.6), ("roc_auc", 0.8333333333333334)])
+        self.assertNotIn("low", e["metrics"][0])
+        lst = self.ok("model", "evals", "churn", "2", "--json").json()
+        self.assertEqual(lst[0]["reason"], "nightly")
+        roc = lst[0]["metrics"][1]
+        self.assertEqual((roc["metric"], roc["value"], roc["reason"]), ("roc_auc", None, 1))
+        self.assertIn("low", roc)
+        # the NaN reads back with its reason in the table
+        table = self.ok("model", "evals", "churn/2").out.splitlines()
+        self.assertEqual(table[0].split(), ["ID", "CREATED", "ACTOR", "DATASET", "METRIC", "VALUE",
+                                            "LOW", "HIGH", "NOTE"])
+        self.assertEqual(len(table), 3)
+        self.assertIn("roc_auc", table[2])
+        self.assertTrue(table[2].endswith("one class only in y_true"), table[2])
+        # by dataset
+        self.assertEqual(self.ok("model", "evals", "churn/2", "--dataset", file_digest, "--json").json(), [])
+        self.assertEqual(len(self.ok("model", "evals", "churn/2", "--dataset", other, "--json").json()), 1)
+
+    def test_refusals(self):
+        d = self.write("d.csv", SMALL)
+        self.bad(2, "eval", d, "-m", "f1", "-l", "y", "-p", "p", "--dataset", "sha256:" + "0" * 64,
+                 contains="go with --model")
+        self.bad(2, "eval", d, "-m", "f1", "-l", "y", "-p", "p", "--model", "churn/1", "--dataset", "x",
+                 contains="is not a digest")
+        self.bad(1, "eval", d, "-m", "f1", "-l", "y", "-p", "p", "--model", "churn/9",
+                 contains="has no version 9")
+        self.bad(1, "eval", d, "-m", "f1", "-l", "y", "-p", "p", "--model", "nope/1")
+        self.bad(2, "eval", d, "-m", "f1", "-l", "y", "-p", "p", "--model", "churn",
+                 contains="names no version")
+        self.bad(1, "model", "evals", "churn/9", contains="has no version 9")
+        self.bad(2, "model", "evals", "churn/1", "--dataset", "nope", contains="is not a digest")
+        # nothing was recorded
+        self.assertEqual(self.ok("model", "evals", "churn/1", "--json").json(), [])
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ from .errors import (
     StorageIOError,
     Unsupported,
 )
+from .evaluations import EvaluationRecord, RecordedMetric
 from .registry import (
     AuditEvent,
     AuditHead,
@@ -106,6 +107,8 @@ __all__ = [
     "AuditHead",
     "AuditReport",
     "VersionLineage",
+    "EvaluationRecord",
+    "RecordedMetric",
     "key_fingerprint",
     "drift",
     "fairness",

@@ -886,6 +886,6 @@ const mlops__db_driver mlops__postgres_driver = {
     .read_format = mlops__pg_read_format,
     .begin_migration = mlops__pg_begin_migration,
     .write_format = mlops__pg_write_format,
-    .create_current = mlops__pg_create_current,
+    .create_base = mlops__pg_create_base,
     .check_target = mlops__pg_check_target,
 };

@@ -3,8 +3,12 @@
  * version 2 migration (lib/store/schema.c, lib/cas/schema.c,
  * lib/track/schema.c, lib/registry/schema.c; doc/format.md describes every
  * column), so that the SQL shared by both backends runs unchanged. A new
- * format version adds a migration here as on SQLite; this text stays as
- * it shipped.
+ * format version adds a migration step, not a change here; this text stays
+ * as it shipped: a new store is created by this text (mlops__pg_create_base)
+ * and then the later versions' steps of lib/store/schema.c, which pick
+ * their PostgreSQL DDL by dialect (version 3, evaluation records:
+ * lib/registry/schema.c), so a new schema and a migrated one have the
+ * same tables.
  *
  * How the types map:
  * - SQLite's INTEGER (64 bits) is BIGINT, REAL is DOUBLE PRECISION (which,
@@ -45,8 +49,8 @@
 #include "db/postgres/schema.h"
 #include "registry/registry_internal.h"
 
-_Static_assert(MLOPS__PG_SCHEMA_VERSION == MLOPS__FORMAT_VERSION,
-               "the PostgreSQL DDL is at the library's format version");
+_Static_assert(MLOPS__PG_SCHEMA_VERSION <= MLOPS__FORMAT_VERSION,
+               "the PostgreSQL base schema is a format version this library migrates from");
 _Static_assert(MLOPS__APPLICATION_ID == 1296846672, "meta row 'application_id' below");
 
 #define STR_(x) #x

@@ -124,8 +124,11 @@ int mlops__pg_write_format(mlops__conn *c, int version)
     return rc;
 }
 
-int mlops__pg_create_current(mlops__conn *c)
+/* Version 2's schema; the caller runs the steps of the versions after it
+ * (their DDL picked for PostgreSQL) in the same migration transaction. */
+int mlops__pg_create_base(mlops__conn *c, int *version)
 {
+    *version = MLOPS__PG_SCHEMA_VERSION;
     return mlops__conn_exec(c, mlops__pg_schema_v2);
 }
 
