@@ -174,6 +174,11 @@ GRANT INSERT, DELETE ON reg_policy_keys TO :"admin";
 GRANT SELECT ON reg_signatures TO :"reader";
 GRANT INSERT ON reg_signatures TO :"trainer";
 
+-- Evaluations (format 3): an evaluation pipeline records a version's
+-- metrics on a dataset; records are never changed or removed.
+GRANT SELECT ON reg_evaluations, reg_evaluation_metrics TO :"reader";
+GRANT INSERT ON reg_evaluations, reg_evaluation_metrics TO :"trainer";
+
 -- The audit log: every registry change appends an event (the chain's
 -- head is its last row, read, never stored apart). Appending only: no
 -- role may rewrite or delete an event.
