@@ -72,12 +72,14 @@ static inline void rt_rehash(const char *dir, int v1_schema)
 }
 
 /* Makes the store at dir what libmlops 1.0 would have written: schema
- * version 1, events in format 1 (none may have a payload). */
+ * version 1 (without version 3's tx_requests and version 2's columns),
+ * events in format 1 (none may have a payload). */
 static inline void rt_make_v1_store(const char *dir)
 {
     ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM audit_events WHERE payload IS NOT NULL"),
                      0);
-    rt_shell(dir, "DROP INDEX audit_events_state;"
+    rt_shell(dir, "DROP TABLE tx_requests;"
+                  "DROP INDEX audit_events_state;"
                   "ALTER TABLE audit_events DROP COLUMN payload;"
                   "ALTER TABLE audit_events DROP COLUMN format;"
                   "PRAGMA user_version = 1;");

@@ -36,13 +36,32 @@ static int create_v1(mlops__conn *c)
     return MLOPS_OK;
 }
 
+/* Version 3, the store's own part: the request ids of write transactions
+ * on PostgreSQL (lib/store/store.c, "Transactions, retried"), so that a
+ * retry after a lost COMMIT acknowledgement can tell whether the first
+ * attempt committed. SQL that both backends run: an existing store of
+ * either kind is migrated by it. On SQLite the table stays empty. */
+const char mlops__store_schema_v3[] =
+    "CREATE TABLE tx_requests("
+    "  id TEXT PRIMARY KEY,"
+    "  done_ms BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX tx_requests_done ON tx_requests(done_ms);";
+
+static int migrate_v3(mlops__conn *c)
+{
+    return mlops__conn_exec(c, mlops__store_schema_v3);
+}
+
 /* migrate_to[v] upgrades a database at version v-1 to version v; all the
  * steps an open needs run in the one transaction of migrate(), so a store
  * is at its old version or at the new one, never in between.
  * Version 2: audit events carry the format of their encoding and a
- * payload (lib/registry/schema.c). */
+ * payload (lib/registry/schema.c).
+ * Version 3: tx_requests, the request ids of write transactions. */
 typedef int (*migration_fn)(mlops__conn *c);
-static const migration_fn migrate_to[] = { NULL, create_v1, mlops__registry_migrate_v2 };
+static const migration_fn migrate_to[] = { NULL, create_v1, mlops__registry_migrate_v2,
+                                           migrate_v3 };
 
 _Static_assert(sizeof migrate_to / sizeof migrate_to[0] == MLOPS__FORMAT_VERSION + 1,
                "one migration per format version");

@@ -13,4 +13,8 @@
 int mlops__schema_prepare(mlops__conn *c, const char *path, int read_only,
                           const mlops_store_opts *opts, int *version_out);
 
+/* Format version 3's part of the store itself (tx_requests), in SQL both
+ * backends run: SQLite's migration and PostgreSQL's DDL execute it. */
+extern const char mlops__store_schema_v3[];
+
 #endif

@@ -10,7 +10,7 @@
 
 /* On-disk format (= schema) version this library writes (lib/store/schema.c
  * lists what each version adds). */
-#define MLOPS__FORMAT_VERSION 2
+#define MLOPS__FORMAT_VERSION 3
 /* Loose temp files (1.0 writers) older than this are swept when a store
  * opens; a dead handle's directory goes at once (store/tmpdir.h). */
 #define MLOPS__TMP_MAX_AGE_MS (60 * 60 * 1000)

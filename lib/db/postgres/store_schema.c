@@ -4,6 +4,7 @@
 #include "db/postgres/store_schema.h"
 #include "db/postgres/pg.h"
 #include "db/postgres/schema.h"
+#include "store/schema.h"
 #include "util/err.h"
 
 #include <libpq-fe.h>
@@ -114,7 +115,8 @@ int mlops__pg_write_format(mlops__conn *c, int version)
 
 int mlops__pg_create_current(mlops__conn *c)
 {
-    return mlops__conn_exec(c, mlops__pg_schema_v2);
+    int rc = mlops__conn_exec(c, mlops__pg_schema_v2);
+    return rc ? rc : mlops__conn_exec(c, mlops__store_schema_v3);
 }
 
 int mlops__pg_check_target(const mlops__db_target *t, const char *fn)
