@@ -625,6 +625,8 @@ static int give_up(const mlops_store *s, enum mlops__retry why, int attempts, in
 {
     char last[768], server[256];
     snprintf(last, sizeof last, "%s", mlops__err_message());
+    for (char *p = last; *p; p++) /* libpq's messages run over several lines */
+        if (*p == '\n' || *p == '\t') *p = ' ';
     mlops__db_describe(&s->target, server, sizeof server);
     return mlops__err(why == MLOPS__RETRY_BUSY ? MLOPS_EBUSY : MLOPS_EIO,
                       "%s; gave up after %d attempts in %lld ms (%s; the budget is the store's "

@@ -143,14 +143,23 @@ enum mlops__retry mlops__pg_retry_class(mlops__conn *conn)
 }
 
 /* A connection that failed to open: the server is asked whether it
- * accepts connections at all (PQping sends no credentials). If it does,
- * our connection was refused for a reason a retry does not change. */
+ * accepts connections at all (PQping sends no credentials). If it does
+ * now, it may have just finished starting (our attempt got 57P03), or it
+ * refused us for a reason a retry does not change (authentication, no
+ * such database): one more connection tells which. */
 enum mlops__retry mlops__pg_open_retry_class(const mlops__db_target *t)
 {
-    switch (PQping(t->uri ? t->uri : "")) {
+    const char *uri = t->uri ? t->uri : "";
+    switch (PQping(uri)) {
     case PQPING_REJECT:      /* starting up, shutting down, in recovery */
     case PQPING_NO_RESPONSE: /* down or unreachable */
         return MLOPS__RETRY_LOST;
+    case PQPING_OK: {
+        PGconn *pg = PQconnectdb(uri);
+        int up = pg && PQstatus(pg) == CONNECTION_OK;
+        PQfinish(pg);
+        return up ? MLOPS__RETRY_LOST : MLOPS__RETRY_NO;
+    }
     default: return MLOPS__RETRY_NO;
     }
 }
