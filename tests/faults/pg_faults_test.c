@@ -4,7 +4,8 @@
  * (never committed); idle pooled connections dropped; a read's connection
  * dropped. Every call must return MLOPS_OK with its change there exactly
  * once (a version created once, one audit event, a metric batch not
- * doubled, a param set). Then the server is stopped: a write and a read
+ * doubled, a param set). A deadlock with another session (SQLSTATE 40P01)
+ * is retried too. Then the server is stopped: a write and a read
  * must fail with MLOPS_EIO within the retry budget (the store's busy
  * timeout), naming the server and the attempts.
  *
@@ -13,7 +14,9 @@
 #include "tcpproxy.h"
 #include "testutil.h"
 
+#include <libpq-fe.h>
 #include <mlops.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +169,75 @@ static void round_of_writes(struct world *w, int action, const char *label)
     mlops_run_info_free(ri);
 }
 
+/* ---- A deadlock: another session holds a table the write needs and then
+ * asks for the store's write lock. The write waited first, so its server
+ * process finds the cycle and fails it with 40P01; the retry must then
+ * succeed once the other session is done. */
+
+struct create_call {
+    mlops_store *s;
+    const mlops_digest *artifact;
+    int64_t version;
+    int rc;
+    char msg[512];
+};
+
+static void *create_version(void *arg)
+{
+    struct create_call *c = arg;
+    c->rc = mlops_model_version_create(c->s, "m", c->artifact, NULL, &c->version);
+    snprintf(c->msg, sizeof c->msg, "%s", c->rc ? mlops_last_error() : "");
+    return NULL;
+}
+
+static int sql_ok(PGconn *pg, const char *sql)
+{
+    PGresult *r = PQexec(pg, sql);
+    int ok_ = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok_) fprintf(stderr, "%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    return ok_;
+}
+
+static void deadlock(struct world *w, const char *conninfo)
+{
+    PGconn *other = PQconnectdb(conninfo);
+    if (PQstatus(other) != CONNECTION_OK) {
+        ok(0, "a second session", PQerrorMessage(other));
+        PQfinish(other);
+        return;
+    }
+    size_t versions = version_count(w->s, "m");
+    int64_t seq = audit_seq(w->s);
+    ok(sql_ok(other, "SET deadlock_timeout = '20s'") && sql_ok(other, "BEGIN") &&
+           sql_ok(other, "LOCK TABLE faults.reg_versions IN ACCESS EXCLUSIVE MODE"),
+       "another session locks reg_versions", NULL);
+    struct create_call call = { w->s, &w->artifact, 0, -1, "" };
+    pthread_t t;
+    pthread_create(&t, NULL, create_version, &call);
+    /* Wait until the write holds the store's lock and waits for the table. */
+    int waiting = 0;
+    for (int i = 0; i < 200 && !waiting; i++) {
+        usleep(10000);
+        PGresult *r = PQexec(other, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                    "AND granted");
+        waiting = PQresultStatus(r) == PGRES_TUPLES_OK && atoi(PQgetvalue(r, 0, 0)) > 0;
+        PQclear(r);
+    }
+    /* Now it asks for the store's lock: a cycle. */
+    int locked = sql_ok(other, "SELECT pg_advisory_xact_lock((SELECT (classid::bigint << 32) | "
+                               "objid::bigint FROM pg_locks WHERE locktype = 'advisory' "
+                               "AND granted LIMIT 1))");
+    ok(waiting && locked, "the other session got the store's lock after the deadlock", NULL);
+    sql_ok(other, "COMMIT");
+    pthread_join(t, NULL);
+    ok(call.rc == MLOPS_OK, "the write failed with 40P01 was retried and returned OK", call.msg);
+    ok(version_count(w->s, "m") == versions + 1 && call.version == (int64_t)versions + 1 &&
+           audit_seq(w->s) == seq + 1,
+       "one version, one audit event", NULL);
+    PQfinish(other);
+}
+
 static int stop_server(void)
 {
     const char *script = getenv("MLOPS_TEST_PG_SERVER"), *dir = getenv("MLOPS_TEST_PG_DIR");
@@ -238,6 +310,7 @@ int main(void)
 
     round_of_writes(&w, TP_DROP_AFTER, "dropped after COMMIT");
     round_of_writes(&w, TP_DROP_BEFORE, "dropped before COMMIT");
+    deadlock(&w, pg);
 
     /* Pooled connections killed while idle: replaced before use. */
     tproxy_drop_all(w.px);
