@@ -276,7 +276,7 @@ static int open_at(const struct place *pl, const mlops_store_opts *o, int creati
     int rc = store_alloc(pl, o, &s);
     if (rc) return rc;
     mlops__conn *c = NULL;
-    rc = mlops__conn_open(&s->target, &c);
+    rc = mlops__store_connect(s, &c);
     if (!rc && !s->read_only) rc = mlops__db_prepare_store(c, pl->path, o->busy_timeout_ms);
     if (!rc) rc = mlops__schema_prepare(c, pl->path, s->read_only, o, &s->format_version);
     if (!rc && s->target.dialect == MLOPS__POSTGRES) rc = role_as_actor(c, o, s);
@@ -635,6 +635,31 @@ static int give_up(const mlops_store *s, enum mlops__retry why, int attempts, in
                       (unsigned long)s->target.busy_ms);
 }
 
+/* After a failed attempt of class why that began the call at start
+ * (monotonic ns): sleeps the next pause and returns MLOPS_OK, or returns
+ * the final error when the pause would overrun the budget. */
+static int pause_or_give_up(const mlops_store *s, enum mlops__retry why, int attempts,
+                            int64_t start)
+{
+    uint32_t pause = backoff_ms(attempts + 1);
+    int64_t spent = (mlops__monotonic_ns() - start) / 1000000;
+    if (spent + pause > (int64_t)s->target.busy_ms) return give_up(s, why, attempts, spent);
+    mlops__sleep_us(pause * 1000);
+    return MLOPS_OK;
+}
+
+int mlops__store_connect(mlops_store *s, mlops__conn **out)
+{
+    int64_t start = mlops__monotonic_ns();
+    for (int attempts = 1;; attempts++) {
+        int rc = mlops__conn_open(&s->target, out);
+        enum mlops__retry why = rc ? mlops__db_open_retryable(&s->target, rc) : MLOPS__RETRY_NO;
+        if (!rc || why == MLOPS__RETRY_NO) return rc;
+        rc = pause_or_give_up(s, why, attempts, start);
+        if (rc) return rc;
+    }
+}
+
 static int run_tx(mlops_store *s, int write, mlops__tx_fn fn, void *arg)
 {
     struct request rq;
@@ -654,10 +679,8 @@ static int run_tx(mlops_store *s, int write, mlops__tx_fn fn, void *arg)
             else mlops__store_release(s, c);
         }
         if (!rc || why == MLOPS__RETRY_NO) return rc;
-        uint32_t pause = backoff_ms(attempts + 1);
-        int64_t spent = (mlops__monotonic_ns() - start) / 1000000;
-        if (spent + pause > (int64_t)s->target.busy_ms) return give_up(s, why, attempts, spent);
-        mlops__sleep_us(pause * 1000);
+        rc = pause_or_give_up(s, why, attempts, start);
+        if (rc) return rc;
     }
 }
 

@@ -5,7 +5,8 @@
  * dropped. Every call must return MLOPS_OK with its change there exactly
  * once (a version created once, one audit event, a metric batch not
  * doubled, a param set). A deadlock with another session (SQLSTATE 40P01)
- * is retried too. Then the server is stopped: a write and a read
+ * is retried too, and a store opens once a proxy that refused connections
+ * accepts them again. Then the server is stopped: a write and a read
  * must fail with MLOPS_EIO within the retry budget (the store's busy
  * timeout), naming the server and the attempts.
  *
@@ -238,6 +239,30 @@ static void deadlock(struct world *w, const char *conninfo)
     PQfinish(other);
 }
 
+/* ---- Opening while connections are refused (a server starting) ---- */
+
+static void *accept_later(void *arg)
+{
+    usleep(500000);
+    tproxy_refuse(arg, 0);
+    return NULL;
+}
+
+static void open_while_refused(tproxy *px, const char *conninfo, const char *dir)
+{
+    tproxy_refuse(px, 1);
+    pthread_t t;
+    pthread_create(&t, NULL, accept_later, px);
+    double t0 = now_ms();
+    mlops_store *s = open_on(dir, conninfo, 30000);
+    double took = now_ms() - t0;
+    pthread_join(t, NULL);
+    char d[64];
+    snprintf(d, sizeof d, "%.0f ms", took);
+    ok(s != NULL && took >= 400, "a store opens once refused connections are accepted again", d);
+    mlops_store_close(s);
+}
+
 static int stop_server(void)
 {
     const char *script = getenv("MLOPS_TEST_PG_SERVER"), *dir = getenv("MLOPS_TEST_PG_DIR");
@@ -311,6 +336,9 @@ int main(void)
     round_of_writes(&w, TP_DROP_AFTER, "dropped after COMMIT");
     round_of_writes(&w, TP_DROP_BEFORE, "dropped before COMMIT");
     deadlock(&w, pg);
+    char late_dir[700];
+    snprintf(late_dir, sizeof late_dir, "%s/late", root);
+    open_while_refused(w.px, conninfo, late_dir);
 
     /* Pooled connections killed while idle: replaced before use. */
     tproxy_drop_all(w.px);
