@@ -39,14 +39,17 @@ static int create_v1(mlops__conn *c)
 /* Version 3, the store's own part: the request ids of write transactions
  * on PostgreSQL (lib/store/store.c, "Transactions, retried"), so that a
  * retry after a lost COMMIT acknowledgement can tell whether the first
- * attempt committed. SQL that both backends run: an existing store of
- * either kind is migrated by it. On SQLite the table stays empty. */
+ * attempt committed. An id is the call's start time and a random
+ * number: the key grows with time, so new ids go at the index's end and
+ * old ones are pruned as one range, with no second index. SQL that both
+ * backends run: an existing store of either kind is migrated by it. On
+ * SQLite the table stays empty. */
 const char mlops__store_schema_v3[] =
     "CREATE TABLE tx_requests("
-    "  id TEXT PRIMARY KEY,"
-    "  done_ms BIGINT NOT NULL"
-    ");"
-    "CREATE INDEX tx_requests_done ON tx_requests(done_ms);";
+    "  started_ms BIGINT NOT NULL,"
+    "  nonce BIGINT NOT NULL,"
+    "  PRIMARY KEY(started_ms, nonce)"
+    ");";
 
 static int migrate_v3(mlops__conn *c)
 {

@@ -538,27 +538,35 @@ void mlops__store_release(mlops_store *s, mlops__conn *c)
 struct request {
     int on;        /* a write on PostgreSQL: the id is recorded */
     int prune;     /* this one also deletes old ids */
-    char id[33];   /* 16 random bytes in hex */
+    /* The id: when the call began (so that the key grows with time and
+     * old ids go in one range) and 63 random bits. */
+    int64_t started_ms;
+    int64_t nonce;
 };
 
 static int request_new(mlops_store *s, int write, struct request *rq)
 {
     memset(rq, 0, sizeof *rq);
     if (!write || s->target.dialect != MLOPS__POSTGRES) return MLOPS_OK;
-    unsigned char b[16];
+    unsigned char b[8];
     int rc = mlops__random_bytes(b, sizeof b);
     if (rc) return rc;
-    mlops__hex_encode(b, sizeof b, rq->id);
+    uint64_t r = 0;
+    for (size_t i = 0; i < sizeof b; i++) r = r << 8 | b[i];
     rq->on = 1;
-    rq->prune = b[0] == 0;
+    rq->started_ms = mlops__now_ms();
+    rq->nonce = (int64_t)(r >> 1);
+    rq->prune = (r & 0xff) == 0;
     return MLOPS_OK;
 }
 
 static int request_seen(mlops__conn *c, const struct request *rq, int *seen)
 {
     mlops__stmt *st;
-    int rc = mlops__conn_stmt(c, "SELECT 1 FROM tx_requests WHERE id = ?1", &st);
-    if (!rc) rc = mlops__bind_text(c, st, 1, rq->id);
+    int rc = mlops__conn_stmt(c, "SELECT 1 FROM tx_requests WHERE started_ms = ?1 AND nonce = ?2",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, rq->started_ms);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, rq->nonce);
     if (rc) return rc;
     int step = mlops__step(st);
     *seen = step == MLOPS__ROW;
@@ -568,18 +576,17 @@ static int request_seen(mlops__conn *c, const struct request *rq, int *seen)
     return rc;
 }
 
-/* The statements sent with COMMIT. The id is hex and the times digits,
- * so they are written into the text: no parameters, one round trip. */
+/* The statements sent with COMMIT. The id's parts are numbers, written
+ * into the text: no parameters, one round trip. */
 static void request_sql(const mlops_store *s, const struct request *rq, char *sql, size_t n)
 {
-    long long now = (long long)mlops__now_ms();
-    int len = snprintf(sql, n, "INSERT INTO tx_requests(id, done_ms) VALUES ('%s', %lld)", rq->id,
-                       now);
+    int len = snprintf(sql, n, "INSERT INTO tx_requests(started_ms, nonce) VALUES (%lld, %lld)",
+                       (long long)rq->started_ms, (long long)rq->nonce);
     if (rq->prune && len > 0 && (size_t)len < n) {
         long long keep = REQUEST_KEEP_MS;
         if (4LL * s->target.busy_ms > keep) keep = 4LL * s->target.busy_ms;
-        snprintf(sql + len, n - (size_t)len, "; DELETE FROM tx_requests WHERE done_ms < %lld",
-                 now - keep);
+        snprintf(sql + len, n - (size_t)len, "; DELETE FROM tx_requests WHERE started_ms < %lld",
+                 (long long)rq->started_ms - keep);
     }
 }
 
