@@ -518,8 +518,8 @@ void mlops__store_release(mlops_store *s, mlops__conn *c)
  *
  * A COMMIT whose acknowledgement was lost may or may not have happened.
  * So that a retry never applies a change twice, each write transaction on
- * PostgreSQL inserts a random request id into tx_requests in the message
- * that carries its COMMIT. A retry first takes the store's write lock
+ * PostgreSQL inserts its request id (the call's start time and a random
+ * number) into tx_requests in the message that carries its COMMIT. A retry first takes the store's write lock
  * (which the old server process holds until its transaction ends) and
  * looks the id up: found, the first attempt committed, and the call
  * returns MLOPS_OK with the outputs the closure produced then; not
