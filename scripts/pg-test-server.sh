@@ -1,17 +1,22 @@
 #!/bin/sh
 # A throwaway PostgreSQL server for tests: a fresh cluster in DIR that
-# listens only on a Unix socket in DIR, with no durability (fsync off).
-#   scripts/pg-test-server.sh start DIR   prints the libpq conninfo on stdout
-#   scripts/pg-test-server.sh stop DIR    stops it (no error when not running)
+# listens on a Unix socket in DIR (and, with --tcp, on 127.0.0.1 at a free
+# port), with no durability (fsync off).
+#   scripts/pg-test-server.sh start DIR [--tcp]  prints the libpq conninfo on stdout
+#                                               (TCP: host=127.0.0.1 port=P)
+#   scripts/pg-test-server.sh restart DIR       pg_ctl restart -m fast, same options
+#   scripts/pg-test-server.sh stop DIR          stops it (no error when not running)
 # MLOPS_PG_SERVER_OPTS, when set, adds server options after ours (a later
 # -c wins): tests/tls_pg.sh listens on TCP with ssl=on.
 # PostgreSQL refuses to run as root: as root, the cluster belongs to
 # `nobody` (DIR is given to it); as any other user it runs as that user.
 set -eu
-usage() { echo "usage: $0 start|stop DIR" >&2; exit 2; }
-[ $# -eq 2 ] || usage
+usage() { echo "usage: $0 start DIR [--tcp] | restart DIR | stop DIR" >&2; exit 2; }
+[ $# -ge 2 ] || usage
 cmd=$1
 dir=$2
+tcp=0
+if [ $# -eq 3 ] && [ "$cmd" = start ] && [ "$3" = --tcp ]; then tcp=1; elif [ $# -ne 2 ]; then usage; fi
 PATH=/usr/lib/postgresql/15/bin:$PATH
 export PATH
 
@@ -24,6 +29,12 @@ as_owner() {
     fi
 }
 
+# A port from the dynamic range, different from run to run; a port taken
+# by another program makes pg_ctl fail, and the caller tries another.
+some_port() {
+    echo $((49152 + $(od -An -N2 -tu2 /dev/urandom) % 16000))
+}
+
 case "$cmd" in
 start)
     mkdir -p "$dir"
@@ -33,10 +44,32 @@ start)
     fi
     as_owner initdb -D "$dir/data" -A trust -U mlops --no-sync -E UTF8 --locale=C \
         > "$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-    as_owner pg_ctl -D "$dir/data" -w -l "$dir/server.log" \
-        -o "-k $dir -c listen_addresses='' -c fsync=off -c full_page_writes=off ${MLOPS_PG_SERVER_OPTS:-}" start \
-        > "$dir/pg_ctl.log" 2>&1 || { cat "$dir/pg_ctl.log" "$dir/server.log" >&2; exit 1; }
-    echo "host=$dir dbname=postgres user=mlops"
+    tries=1
+    [ "$tcp" -eq 1 ] && tries=10
+    while :; do
+        listen="listen_addresses=''"
+        if [ "$tcp" -eq 1 ]; then
+            port=$(some_port)
+            listen="listen_addresses='127.0.0.1' -p $port"
+        fi
+        if as_owner pg_ctl -D "$dir/data" -w -l "$dir/server.log" \
+            -o "-k $dir -c $listen -c fsync=off -c full_page_writes=off ${MLOPS_PG_SERVER_OPTS:-}" start \
+            > "$dir/pg_ctl.log" 2>&1; then
+            break
+        fi
+        tries=$((tries - 1))
+        [ "$tries" -gt 0 ] || { cat "$dir/pg_ctl.log" "$dir/server.log" >&2; exit 1; }
+    done
+    if [ "$tcp" -eq 1 ]; then
+        echo "host=127.0.0.1 port=$port dbname=postgres user=mlops"
+    else
+        echo "host=$dir dbname=postgres user=mlops"
+    fi
+    ;;
+restart)
+    # pg_ctl restart starts the server with the options it last ran with.
+    as_owner pg_ctl -D "$dir/data" -m fast -w -l "$dir/server.log" restart > "$dir/pg_ctl.log" 2>&1 \
+        || { cat "$dir/pg_ctl.log" >&2; exit 1; }
     ;;
 stop)
     [ -d "$dir/data" ] || exit 0

@@ -3,9 +3,17 @@
 # in a fresh temporary folder, MLOPS_TEST_PG set to its conninfo; the
 # server is stopped and the folder removed however CMD ends (a signal to
 # this script is passed on to CMD first). Exits with CMD's status.
-# usage: scripts/with-pg.sh CMD [ARGS...]
+# --tcp: the server also listens on 127.0.0.1 (MLOPS_TEST_PG names that
+# port), and CMD may restart or stop it: MLOPS_TEST_PG_SERVER is
+# pg-test-server.sh, MLOPS_TEST_PG_DIR the folder to pass it.
+# usage: scripts/with-pg.sh [--tcp] CMD [ARGS...]
 set -eu
-[ $# -ge 1 ] || { echo "usage: $0 CMD [ARGS...]" >&2; exit 2; }
+tcp=""
+if [ "${1:-}" = --tcp ]; then
+    tcp=--tcp
+    shift
+fi
+[ $# -ge 1 ] || { echo "usage: $0 [--tcp] CMD [ARGS...]" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mlops-pg.XXXXXX")
 child=""
@@ -20,8 +28,10 @@ on_signal() {
 trap cleanup EXIT
 trap 'on_signal 130' INT
 trap 'on_signal 143' TERM
-MLOPS_TEST_PG=$("$here/pg-test-server.sh" start "$tmp")
-export MLOPS_TEST_PG
+MLOPS_TEST_PG=$("$here/pg-test-server.sh" start "$tmp" $tcp)
+MLOPS_TEST_PG_SERVER="$here/pg-test-server.sh"
+MLOPS_TEST_PG_DIR="$tmp"
+export MLOPS_TEST_PG MLOPS_TEST_PG_SERVER MLOPS_TEST_PG_DIR
 # In the background so that a signal is handled at once, not after CMD.
 "$@" &
 child=$!

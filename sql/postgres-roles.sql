@@ -179,6 +179,12 @@ GRANT INSERT ON reg_signatures TO :"trainer";
 GRANT SELECT ON reg_evaluations, reg_evaluation_metrics TO :"reader";
 GRANT INSERT ON reg_evaluations, reg_evaluation_metrics TO :"trainer";
 
+-- Request ids (format 3): every write transaction records one with its
+-- COMMIT and now and then prunes old ones (doc/shared-stores.md,
+-- "Failures"); a reader never writes.
+GRANT SELECT ON tx_requests TO :"reader";
+GRANT INSERT, DELETE ON tx_requests TO :"trainer";
+
 -- The audit log: every registry change appends an event (the chain's
 -- head is its last row, read, never stored apart). Appending only: no
 -- role may rewrite or delete an event.

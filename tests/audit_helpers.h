@@ -72,14 +72,15 @@ static inline void rt_rehash(const char *dir, int v1_schema)
 }
 
 /* Makes the store at dir what libmlops 1.0 would have written: schema
- * version 1 (without version 3's evaluation tables and version 2's audit
- * columns), events in format 1 (none may have a payload). */
+ * version 1 (without version 3's evaluation tables and tx_requests, and
+ * version 2's audit columns), events in format 1 (none may have a payload). */
 static inline void rt_make_v1_store(const char *dir)
 {
     ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM audit_events WHERE payload IS NOT NULL"),
                      0);
     rt_shell(dir, "DROP TABLE reg_evaluation_metrics;"
                   "DROP TABLE reg_evaluations;"
+                  "DROP TABLE tx_requests;"
                   "DROP INDEX audit_events_state;"
                   "ALTER TABLE audit_events DROP COLUMN payload;"
                   "ALTER TABLE audit_events DROP COLUMN format;"

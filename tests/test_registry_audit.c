@@ -767,8 +767,8 @@ START_TEST(format_1_store_is_migrated_and_still_verifies)
     TU_OK(mlops_store_format_version(s, &v));
     ck_assert_int_eq(v, MLOPS__FORMAT_VERSION); /* every step since 1, in one open */
     ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM sqlite_master"
-                                    " WHERE name = 'reg_evaluations'"),
-                     1);
+                                    " WHERE name IN ('reg_evaluations', 'tx_requests')"),
+                     2);
     int64_t bad = -1;
     TU_OK(mlops_audit_verify_head(s, 7, &head, &bad));
     TU_OK(mlops_model_alias_set(s, "m", "champion", 1));

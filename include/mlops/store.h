@@ -56,7 +56,12 @@ typedef struct mlops_store_opts {
                                   MLOPS_EREADONLY (default 0) */
     int durability;            /* MLOPS_DURABILITY_* (default NORMAL) */
     uint32_t busy_timeout_ms;  /* how long a writer waits for the lock
-                                  before MLOPS_EBUSY (default 60000) */
+                                  before MLOPS_EBUSY (default 60000); on
+                                  PostgreSQL also how long a call retries
+                                  after a lost connection or a
+                                  serialization failure before
+                                  MLOPS_EIO / MLOPS_EBUSY
+                                  (doc/shared-stores.md, "Failures") */
     int compression_level;     /* zstd level for new objects, 1..19
                                   (default 3) */
     uint32_t chunk_min_size;   /* content-defined chunking sizes in bytes;  */

@@ -3,6 +3,7 @@
 #include "db/driver.h"
 #include "util/err.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const mlops__db_driver *driver_for(enum mlops__dialect d)
@@ -112,6 +113,47 @@ int mlops__conn_error(mlops__conn *c, int rc, const char *what)
 int mlops__conn_begin(mlops__conn *c, int write)
 {
     return c->drv->begin(c, write);
+}
+
+int mlops__conn_commit_with(mlops__conn *c, const char *sql)
+{
+    int rc;
+    if (c->drv->commit_with) {
+        rc = c->drv->commit_with(c, sql);
+        if (rc) c->drv->rollback(c);
+        return rc;
+    }
+    rc = sql ? c->drv->exec(c, sql) : MLOPS_OK;
+    if (rc) {
+        c->drv->rollback(c);
+        return rc;
+    }
+    return mlops__conn_commit(c);
+}
+
+enum mlops__retry mlops__conn_retryable(mlops__conn *c, int rc)
+{
+    if (rc != MLOPS_EBUSY && rc != MLOPS_EIO) return MLOPS__RETRY_NO;
+    return c->drv->retry_class ? c->drv->retry_class(c) : MLOPS__RETRY_NO;
+}
+
+enum mlops__retry mlops__db_open_retryable(const mlops__db_target *t, int rc)
+{
+    const mlops__db_driver *drv = driver_for(t->dialect);
+    if (rc != MLOPS_EIO || !drv || !drv->open_retry_class) return MLOPS__RETRY_NO;
+    return drv->open_retry_class(t);
+}
+
+int mlops__conn_alive(mlops__conn *c)
+{
+    return c->drv->alive ? c->drv->alive(c) : 1;
+}
+
+void mlops__db_describe(const mlops__db_target *t, char *buf, size_t n)
+{
+    const mlops__db_driver *drv = driver_for(t->dialect);
+    if (drv && drv->describe) drv->describe(t, buf, n);
+    else snprintf(buf, n, "%s database %s", drv ? drv->name : "the", t->path ? t->path : "?");
 }
 
 int mlops__conn_commit(mlops__conn *c)

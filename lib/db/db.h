@@ -78,6 +78,38 @@ int mlops__conn_commit(mlops__conn *c);
 void mlops__conn_rollback(mlops__conn *c);
 /* Whether a write transaction is open on c. */
 int mlops__conn_in_write(mlops__conn *c);
+/* Runs sql (no parameters, no results; NULL for none), then COMMIT, in one
+ * round trip where the backend can (PostgreSQL sends both in one
+ * message). A failure of sql leaves nothing committed. */
+int mlops__conn_commit_with(mlops__conn *c, const char *sql);
+
+/* ---- Failures worth another attempt (lib/store/store.c run_tx) ----
+ * The classes of failure a transaction may be run again after, from
+ * scratch: BUSY, the database refused this attempt because of another
+ * transaction (PostgreSQL: serialization failure 40001, deadlock 40P01,
+ * lock timeout 55P03); LOST, the connection is gone or the server cannot
+ * serve now (connection lost, SQLSTATE class 08, admin shutdown 57P01,
+ * crash shutdown 57P02, cannot connect now 57P03): the connection is to
+ * be closed, not pooled. SQLite reports neither (its busy handler already
+ * waited busy_ms, and its connection is a file). */
+enum mlops__retry { MLOPS__RETRY_NO = 0, MLOPS__RETRY_BUSY = 1, MLOPS__RETRY_LOST = 2 };
+/* The class of the failure rc (the MLOPS code a transaction's work or
+ * COMMIT returned) by the last error seen on c since its last
+ * mlops__conn_begin. */
+enum mlops__retry mlops__conn_retryable(mlops__conn *c, int rc);
+/* After mlops__conn_open(t) failed with rc: LOST when the server is down,
+ * starting or shutting down (a later attempt may connect), NO when it
+ * answers but refused this connection (authentication, no such
+ * database) or the target is malformed. */
+enum mlops__retry mlops__db_open_retryable(const mlops__db_target *t, int rc);
+/* Whether an idle connection is still usable: the server has not closed
+ * it meanwhile (restart, idle timeout). A cheap local check, no round
+ * trip; a connection it passes may still fail. */
+int mlops__conn_alive(mlops__conn *c);
+/* Names the target's server for messages, never with a password:
+ * "PostgreSQL server HOST:PORT, database DB" (HOST may be a socket
+ * folder), "SQLite database PATH". */
+void mlops__db_describe(const mlops__db_target *t, char *buf, size_t n);
 
 /* Whether this connection's commits wait for the disk: full (each commit
  * is fsync'd) or not (a commit survives a process kill, maybe not a power

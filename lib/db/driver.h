@@ -81,6 +81,15 @@ typedef struct mlops__db_driver {
     /* Refuses a target that must not be used or written down (a password
      * in a connection string); NULL when there is nothing to check. */
     int (*check_target)(const mlops__db_target *t, const char *fn);
+
+    /* Failures and retries (db.h, "Failures worth another attempt"); NULL
+     * members: the backend has no failure worth a retry, its idle
+     * connections never die, and db.c names the target by path. */
+    int (*commit_with)(mlops__conn *c, const char *sql); /* NULL: exec, then commit */
+    enum mlops__retry (*retry_class)(mlops__conn *c);
+    enum mlops__retry (*open_retry_class)(const mlops__db_target *t);
+    int (*alive)(mlops__conn *c);
+    void (*describe)(const mlops__db_target *t, char *buf, size_t n);
 } mlops__db_driver;
 
 struct mlops__stmt_slot {

@@ -341,6 +341,9 @@ struct get_ctx {
 static int get_tx(mlops__conn *c, void *arg)
 {
     struct get_ctx *x = arg;
+    free(x->keys); /* a retried transaction runs this again (lib/store/store.c run_tx) */
+    x->keys = NULL;
+    x->n = 0;
     int64_t model_id = 0;
     int rc = mlops__reg_model_id(c, x->fn, x->model, &model_id);
     if (!rc) rc = policy_keys(c, model_id, x->alias, &x->keys, &x->n);

@@ -177,6 +177,9 @@ static int check_checkpoint(struct verify_ctx *v, const mlops__audit_row *r,
 
 static int walk_chain(mlops__conn *c, struct verify_ctx *v)
 {
+    v->r.checkpoints = 0; /* a retried transaction runs this again (lib/store/store.c run_tx) */
+    v->r.attested_seq = 0;
+    v->r.first_bad = 0;
     mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT seq, time_ms, actor, action, model_id, model, version, "

@@ -25,9 +25,10 @@ MLOPS_API int mlops_audit_event_init(mlops_audit_event *ev, unsigned version)
                             MLOPS_AUDIT_EVENT_VERSION);
 }
 
-MLOPS_API void mlops_audit_events_free(mlops_audit_events *l)
+/* Fills l from scratch: a transaction retried after a lost connection
+ * (lib/store/store.c) runs its closure again. */
+static void drop_events(mlops_audit_events *l)
 {
-    if (!l) return;
     for (size_t i = 0; i < l->n; i++) {
         struct event_item *e = &l->items[i];
         free(e->actor);
@@ -38,6 +39,13 @@ MLOPS_API void mlops_audit_events_free(mlops_audit_events *l)
         free(e->new_value);
         free(e->reason);
     }
+    l->n = 0;
+}
+
+MLOPS_API void mlops_audit_events_free(mlops_audit_events *l)
+{
+    if (!l) return;
+    drop_events(l);
     free(l->items);
     free(l);
 }
@@ -83,6 +91,7 @@ MLOPS_API int mlops_audit_events_get(const mlops_audit_events *l, size_t i,
 static int collect_events(mlops__conn *c, mlops__stmt *st, mlops_audit_events *l)
 {
     int step, rc = MLOPS_OK;
+    drop_events(l);
     while ((step = mlops__step(st)) == MLOPS__ROW) {
         if (l->n == l->cap) {
             size_t cap = l->cap ? 2 * l->cap : 16;

@@ -132,6 +132,8 @@ struct get_ctx {
 static int get_tx(mlops__conn *c, void *arg)
 {
     struct get_ctx *x = arg;
+    mlops__reg_model_destroy(x->m); /* a retried transaction runs this again (lib/store/store.c run_tx) */
+    x->m = NULL;
     int64_t id = 0;
     int rc = mlops__reg_model_id(c, x->fn, x->name, &id);
     return rc ? rc : mlops__reg_model_load(c, id, &x->m);

@@ -157,6 +157,8 @@ static int candidates(mlops__conn *c, const struct query *q, int64_t **ids, size
 static int search_tx(mlops__conn *c, void *arg)
 {
     struct search_ctx *x = arg;
+    for (size_t i = 0; i < x->list->n; i++) mlops__reg_model_destroy(x->list->items[i]);
+    x->list->n = 0; /* a retried transaction runs this again (lib/store/store.c run_tx) */
     int exact = sql_matches(c, x->q);
     size_t n = 0;
     int64_t *ids = NULL;

@@ -151,6 +151,7 @@ static int verify_signature(mlops__conn *c, struct read_op *op, const mlops__reg
 static int read_tx(mlops__conn *c, void *arg)
 {
     struct read_op *op = arg;
+    msgpack_sbuffer_clear(&op->manifest); /* a retried transaction runs this again (lib/store/store.c run_tx) */
     int64_t model_id = 0;
     mlops__reg_version v = { 0 };
     int rc = mlops__reg_model_id(c, op->func, op->model, &model_id);

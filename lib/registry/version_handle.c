@@ -148,6 +148,8 @@ struct get_ctx {
 static int get_tx(mlops__conn *c, void *arg)
 {
     struct get_ctx *x = arg;
+    version_destroy(x->v); /* a retried transaction runs this again (lib/store/store.c run_tx) */
+    x->v = NULL;
     int64_t model_id = 0;
     mlops__reg_version row = { 0 };
     int rc = mlops__reg_model_id(c, x->fn, x->model, &model_id);
@@ -181,6 +183,10 @@ struct list_ctx {
 static int list_tx(mlops__conn *c, void *arg)
 {
     struct list_ctx *x = arg;
+    for (size_t i = 0; i < x->list->n; i++) version_destroy(x->list->items[i]);
+    free(x->list->items); /* a retried transaction runs this again (lib/store/store.c run_tx) */
+    x->list->items = NULL;
+    x->list->n = 0;
     int64_t model_id = 0;
     int rc = mlops__reg_model_id(c, x->func, x->model, &model_id);
     mlops__stmt *st;

@@ -36,18 +36,35 @@ static int create_v1(mlops__conn *c)
     return MLOPS_OK;
 }
 
+/* Version 3, the store's own part: the request ids of write transactions
+ * on PostgreSQL (lib/store/store.c, "Transactions, retried"), so that a
+ * retry after a lost COMMIT acknowledgement can tell whether the first
+ * attempt committed. An id is the call's start time and a random
+ * number: the key grows with time, so new ids go at the index's end and
+ * old ones are pruned as one range, with no second index. SQL that both
+ * backends run: an existing store of either kind is migrated by it. On
+ * SQLite the table stays empty. */
+static const char store_schema_v3[] =
+    "CREATE TABLE tx_requests("
+    "  started_ms BIGINT NOT NULL,"
+    "  nonce BIGINT NOT NULL,"
+    "  PRIMARY KEY(started_ms, nonce)"
+    ");";
+
 /* migrate_to[v] upgrades a database at version v-1 to version v; all the
  * steps an open needs run in the one transaction of migrate(), so a store
  * is at its old version or at the new one, never in between.
  * Version 2: audit events carry the format of their encoding and a
  * payload (lib/registry/schema.c).
- * Version 3: evaluation records of model versions (lib/registry/schema.c).
+ * Version 3: evaluation records of model versions (lib/registry/schema.c)
+ * and the request ids of write transactions (tx_requests above).
  * A step runs on either backend: a PostgreSQL store made at version 2 (a
  * new one is created at 2, lib/db/postgres/schema.c) is brought forward by
  * the same steps, each picking its DDL by dialect. */
 static int migrate_v3(mlops__conn *c)
 {
-    return mlops__registry_migrate_v3(c);
+    int rc = mlops__registry_migrate_v3(c);
+    return rc ? rc : mlops__conn_exec(c, store_schema_v3);
 }
 
 typedef int (*migration_fn)(mlops__conn *c);

@@ -276,7 +276,7 @@ static int open_at(const struct place *pl, const mlops_store_opts *o, int creati
     int rc = store_alloc(pl, o, &s);
     if (rc) return rc;
     mlops__conn *c = NULL;
-    rc = mlops__conn_open(&s->target, &c);
+    rc = mlops__store_connect(s, &c);
     if (!rc && !s->read_only) rc = mlops__db_prepare_store(c, pl->path, o->busy_timeout_ms);
     if (!rc) rc = mlops__schema_prepare(c, pl->path, s->read_only, o, &s->format_version);
     if (!rc && s->target.dialect == MLOPS__POSTGRES) rc = role_as_actor(c, o, s);
@@ -472,14 +472,20 @@ MLOPS_API int mlops_store_format_version(const mlops_store *s, int *out)
     return MLOPS_OK;
 }
 
+/* An idle connection the server closed meanwhile (a restart) is dropped
+ * and the next one tried, then a new one opened: callers never see it. */
 int mlops__store_conn(mlops_store *s, mlops__conn **out)
 {
-    pthread_mutex_lock(&s->pool_lock);
-    mlops__conn *c = s->nidle ? s->idle[--s->nidle] : NULL;
-    pthread_mutex_unlock(&s->pool_lock);
-    if (c) {
-        *out = c;
-        return MLOPS_OK;
+    for (;;) {
+        pthread_mutex_lock(&s->pool_lock);
+        mlops__conn *c = s->nidle ? s->idle[--s->nidle] : NULL;
+        pthread_mutex_unlock(&s->pool_lock);
+        if (!c) break;
+        if (mlops__conn_alive(c)) {
+            *out = c;
+            return MLOPS_OK;
+        }
+        mlops__conn_close(c);
     }
     return mlops__conn_open(&s->target, out);
 }
@@ -498,19 +504,191 @@ void mlops__store_release(mlops_store *s, mlops__conn *c)
     mlops__conn_close(c);
 }
 
+/* ---- Transactions, retried --------------------------------------------
+ *
+ * A transaction that failed because the connection was lost or the server
+ * restarted, or because of another transaction (serialization failure,
+ * deadlock, lock timeout: db.h, "Failures worth another attempt"), runs
+ * again from the start on a new connection (a lost one is closed, never
+ * pooled), after an exponential backoff with jitter, while the whole call
+ * stays within the store's busy timeout (busy_timeout_ms, default 60 s,
+ * which also bounds each lock wait). After that: MLOPS_EBUSY (another
+ * transaction kept it out) or MLOPS_EIO (the server was unreachable),
+ * with a message naming the server and the attempts.
+ *
+ * A COMMIT whose acknowledgement was lost may or may not have happened.
+ * So that a retry never applies a change twice, each write transaction on
+ * PostgreSQL inserts its request id (the call's start time and a random
+ * number) into tx_requests in the message that carries its COMMIT. A retry first takes the store's write lock
+ * (which the old server process holds until its transaction ends) and
+ * looks the id up: found, the first attempt committed, and the call
+ * returns MLOPS_OK with the outputs the closure produced then; not
+ * found, the closure runs again. Ids older than REQUEST_KEEP_MS (or four
+ * budgets, if longer) are pruned in about one write in 256. On SQLite a
+ * COMMIT cannot be lost between client and server (there is none), so
+ * the table stays empty there.
+ *
+ * Closures must therefore be runnable again: they start from their
+ * inputs and rebuild their outputs (a list is emptied first). */
+
+#define REQUEST_KEEP_MS (60 * 60 * 1000)
+#define BACKOFF_FIRST_MS 20
+#define BACKOFF_MAX_MS 1000
+
+struct request {
+    int on;        /* a write on PostgreSQL: the id is recorded */
+    int prune;     /* this one also deletes old ids */
+    /* The id: when the call began (so that the key grows with time and
+     * old ids go in one range) and 63 random bits. */
+    int64_t started_ms;
+    int64_t nonce;
+};
+
+static int request_new(mlops_store *s, int write, struct request *rq)
+{
+    memset(rq, 0, sizeof *rq);
+    if (!write || s->target.dialect != MLOPS__POSTGRES) return MLOPS_OK;
+    unsigned char b[8];
+    int rc = mlops__random_bytes(b, sizeof b);
+    if (rc) return rc;
+    uint64_t r = 0;
+    for (size_t i = 0; i < sizeof b; i++) r = r << 8 | b[i];
+    rq->on = 1;
+    rq->started_ms = mlops__now_ms();
+    rq->nonce = (int64_t)(r >> 1);
+    rq->prune = (r & 0xff) == 0;
+    return MLOPS_OK;
+}
+
+static int request_seen(mlops__conn *c, const struct request *rq, int *seen)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT 1 FROM tx_requests WHERE started_ms = ?1 AND nonce = ?2",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, rq->started_ms);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, rq->nonce);
+    if (rc) return rc;
+    int step = mlops__step(st);
+    *seen = step == MLOPS__ROW;
+    if (step != MLOPS__ROW && step != MLOPS__DONE)
+        rc = mlops__conn_error(c, step, "looking up a request id");
+    mlops__reset(st);
+    return rc;
+}
+
+/* The statements sent with COMMIT. The id's parts are numbers, written
+ * into the text: no parameters, one round trip. */
+static void request_sql(const mlops_store *s, const struct request *rq, char *sql, size_t n)
+{
+    int len = snprintf(sql, n, "INSERT INTO tx_requests(started_ms, nonce) VALUES (%lld, %lld)",
+                       (long long)rq->started_ms, (long long)rq->nonce);
+    if (rq->prune && len > 0 && (size_t)len < n) {
+        long long keep = REQUEST_KEEP_MS;
+        if (4LL * s->target.busy_ms > keep) keep = 4LL * s->target.busy_ms;
+        snprintf(sql + len, n - (size_t)len, "; DELETE FROM tx_requests WHERE started_ms < %lld",
+                 (long long)rq->started_ms - keep);
+    }
+}
+
+/* One attempt on c. check: an earlier attempt may have committed. */
+static int attempt(const mlops_store *s, mlops__conn *c, int write, mlops__tx_fn fn, void *arg,
+                   const struct request *rq, int check)
+{
+    int rc = mlops__conn_begin(c, write);
+    if (rc) return rc;
+    if (check) {
+        int seen = 0;
+        rc = request_seen(c, rq, &seen);
+        if (!rc && seen) {
+            mlops__conn_rollback(c); /* nothing to write: it is there */
+            return MLOPS_OK;
+        }
+    }
+    if (!rc) rc = fn(c, arg);
+    if (rc) {
+        mlops__conn_rollback(c);
+        return rc;
+    }
+    if (!rq->on) return mlops__conn_commit(c);
+    char sql[192];
+    request_sql(s, rq, sql, sizeof sql);
+    return mlops__conn_commit_with(c, sql);
+}
+
+/* The pause before attempt number `next` (2, 3, ...): doubling from
+ * BACKOFF_FIRST_MS up to BACKOFF_MAX_MS, each drawn at random from its
+ * upper half so that writers that failed together come back apart. */
+static uint32_t backoff_ms(int next)
+{
+    uint32_t d = BACKOFF_MAX_MS;
+    if (next - 2 < 10) d = (uint32_t)BACKOFF_FIRST_MS << (next - 2);
+    if (d > BACKOFF_MAX_MS) d = BACKOFF_MAX_MS;
+    uint32_t r = 0;
+    if (mlops__random_bytes((unsigned char *)&r, sizeof r)) r = 0;
+    return d / 2 + r % (d / 2 + 1);
+}
+
+static int give_up(const mlops_store *s, enum mlops__retry why, int attempts, int64_t spent_ms)
+{
+    char last[768], server[256];
+    snprintf(last, sizeof last, "%s", mlops__err_message());
+    for (char *p = last; *p; p++) /* libpq's messages run over several lines */
+        if (*p == '\n' || *p == '\t') *p = ' ';
+    mlops__db_describe(&s->target, server, sizeof server);
+    return mlops__err(why == MLOPS__RETRY_BUSY ? MLOPS_EBUSY : MLOPS_EIO,
+                      "%s; gave up after %d attempts in %lld ms (%s; the budget is the store's "
+                      "busy timeout, %lu ms)",
+                      last, attempts, (long long)spent_ms, server,
+                      (unsigned long)s->target.busy_ms);
+}
+
+/* After a failed attempt of class why that began the call at start
+ * (monotonic ns): sleeps the next pause and returns MLOPS_OK, or returns
+ * the final error when the pause would overrun the budget. */
+static int pause_or_give_up(const mlops_store *s, enum mlops__retry why, int attempts,
+                            int64_t start)
+{
+    uint32_t pause = backoff_ms(attempts + 1);
+    int64_t spent = (mlops__monotonic_ns() - start) / 1000000;
+    if (spent + pause > (int64_t)s->target.busy_ms) return give_up(s, why, attempts, spent);
+    mlops__sleep_us(pause * 1000);
+    return MLOPS_OK;
+}
+
+int mlops__store_connect(mlops_store *s, mlops__conn **out)
+{
+    int64_t start = mlops__monotonic_ns();
+    for (int attempts = 1;; attempts++) {
+        int rc = mlops__conn_open(&s->target, out);
+        enum mlops__retry why = rc ? mlops__db_open_retryable(&s->target, rc) : MLOPS__RETRY_NO;
+        if (!rc || why == MLOPS__RETRY_NO) return rc;
+        rc = pause_or_give_up(s, why, attempts, start);
+        if (rc) return rc;
+    }
+}
+
 static int run_tx(mlops_store *s, int write, mlops__tx_fn fn, void *arg)
 {
-    mlops__conn *c;
-    int rc = mlops__store_conn(s, &c);
+    struct request rq;
+    int rc = request_new(s, write, &rq);
     if (rc) return rc;
-    rc = mlops__conn_begin(c, write);
-    if (!rc) {
-        rc = fn(c, arg);
-        if (rc) mlops__conn_rollback(c);
-        else rc = mlops__conn_commit(c);
+    int64_t start = mlops__monotonic_ns();
+    for (int attempts = 1;; attempts++) {
+        mlops__conn *c = NULL;
+        enum mlops__retry why = MLOPS__RETRY_NO;
+        rc = mlops__store_conn(s, &c);
+        if (rc) {
+            why = mlops__db_open_retryable(&s->target, rc);
+        } else {
+            rc = attempt(s, c, write, fn, arg, &rq, rq.on && attempts > 1);
+            if (rc) why = mlops__conn_retryable(c, rc);
+            if (why == MLOPS__RETRY_LOST) mlops__conn_close(c);
+            else mlops__store_release(s, c);
+        }
+        if (!rc || why == MLOPS__RETRY_NO) return rc;
+        rc = pause_or_give_up(s, why, attempts, start);
+        if (rc) return rc;
     }
-    mlops__store_release(s, c);
-    return rc;
 }
 
 int mlops__store_write(mlops_store *s, mlops__tx_fn fn, void *arg)

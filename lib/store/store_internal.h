@@ -47,6 +47,11 @@ struct mlops_store {
     mlops__conn *idle[MLOPS__POOL_MAX];
 };
 
+/* A new connection, retried while the server cannot be reached (down,
+ * starting, stopping) within the busy timeout, as transactions are
+ * (store.c, "Transactions, retried"). */
+int mlops__store_connect(mlops_store *s, mlops__conn **out);
+
 /* Borrow a connection for the length of one call; give it back. */
 int mlops__store_conn(mlops_store *s, mlops__conn **out);
 void mlops__store_release(mlops_store *s, mlops__conn *c);

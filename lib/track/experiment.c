@@ -145,6 +145,8 @@ struct get_arg {
 static int get_tx(mlops__conn *c, void *arg)
 {
     struct get_arg *a = arg;
+    mlops_experiment_free(a->out); /* a retried transaction runs this again (lib/store/store.c run_tx) */
+    a->out = NULL;
     mlops__stmt *st;
     int rc = a->name ? mlops__conn_stmt(c,
                                         "SELECT " EXPERIMENT_COLUMNS
@@ -210,6 +212,8 @@ struct list_arg {
 static int list_tx(mlops__conn *c, void *arg)
 {
     struct list_arg *a = arg;
+    for (size_t i = 0; i < a->n; i++) mlops_experiment_free(a->items[i]);
+    a->n = 0; /* a retried transaction runs this again (lib/store/store.c run_tx) */
     mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "SELECT " EXPERIMENT_COLUMNS " FROM experiments "

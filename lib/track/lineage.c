@@ -209,6 +209,7 @@ static int query_tx(mlops__conn *c, void *arg)
                               &st);
         if (!rc) rc = mlops__bind_blob(c, st, 1, a->digest->bytes, 32);
     }
+    mlops__lineage_rows_free(&a->rows); /* a retried transaction runs this again (lib/store/store.c run_tx) */
     return rc ? rc : mlops__lineage_read(c, st, &a->rows);
 }
 

@@ -75,6 +75,8 @@ static int find_series(mlops__conn *c, struct history_arg *a, int64_t *series, i
 static int history_tx(mlops__conn *c, void *arg)
 {
     struct history_arg *a = arg;
+    a->n = 0; /* a retried transaction runs this again (lib/store/store.c run_tx) */
+    a->sorted = 1;
     int64_t series = 0, count = 0;
     int rc = find_series(c, a, &series, &count);
     if (rc == MLOPS_ECORRUPT)

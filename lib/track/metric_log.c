@@ -410,7 +410,11 @@ static int write_group(mlops__conn *c, struct batch *b, struct group *grp)
     struct summary *s = &b->summary;
     int rc = read_series(c, b, grp->key, s);
     if (!rc) rc = drop_stored(c, b, s, g, &n);
-    if (rc || !n) return rc;
+    if (rc) return rc;
+    /* drop_stored compacted g: a retried transaction (lib/store/store.c
+     * run_tx) must see the compacted group, not its stale end. */
+    grp->n = n;
+    if (!n) return MLOPS_OK;
     fold_summary(s, g, n);
 
     mlops_metric_point *m = merge_with_tail(s, g, n);

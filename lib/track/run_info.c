@@ -158,6 +158,8 @@ struct get_arg {
 static int get_tx(mlops__conn *c, void *arg)
 {
     struct get_arg *a = arg;
+    mlops_run_info_free(a->out); /* a retried transaction runs this again (lib/store/store.c run_tx) */
+    a->out = NULL;
     mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "SELECT " MLOPS__RUN_COLUMNS " FROM runs WHERE run_id = ?1", &st);
     if (!rc) rc = mlops__bind_text(c, st, 1, a->run_id);
@@ -202,6 +204,12 @@ int mlops__run_info_list_push(mlops__run_info_list *l, mlops_run_info *ri)
     return MLOPS_OK;
 }
 
+void mlops__run_info_list_clear(mlops__run_info_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) mlops_run_info_free(l->items[i]);
+    l->n = 0;
+}
+
 struct list_arg {
     const char *func;
     int64_t experiment_id;
@@ -212,6 +220,7 @@ struct list_arg {
 static int list_tx(mlops__conn *c, void *arg)
 {
     struct list_arg *a = arg;
+    mlops__run_info_list_clear(&a->list); /* a retried transaction runs this again (lib/store/store.c run_tx) */
     int deleted;
     int rc = mlops__track_experiment_state(c, a->func, a->experiment_id, &deleted);
     if (rc) return rc;

@@ -22,5 +22,8 @@ typedef struct mlops__run_info_list {
 
 /* Appends ri; on failure ri is freed and MLOPS_ENOMEM returned. */
 int mlops__run_info_list_push(mlops__run_info_list *l, mlops_run_info *ri);
+/* Frees the snapshots and empties l, keeping its array (a retried
+ * transaction fills it again). */
+void mlops__run_info_list_clear(mlops__run_info_list *l);
 
 #endif

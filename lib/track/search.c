@@ -251,6 +251,9 @@ static int prepare(mlops__conn *c, struct search_arg *a, mlops__stmt **st)
 static int search_tx(mlops__conn *c, void *arg)
 {
     struct search_arg *a = arg;
+    mlops__run_info_list_clear(&a->list); /* a retried transaction runs this again (lib/store/store.c run_tx) */
+    free(a->next_token);
+    a->next_token = NULL;
     mlops__stmt *st = NULL;
     int rc = prepare(c, a, &st);
     if (rc) return rc;

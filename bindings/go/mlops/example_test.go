@@ -43,7 +43,7 @@ func ExampleOpen() {
 	defer s.Close()
 	v, _ := s.FormatVersion()
 	fmt.Println("format version", v)
-	// Output: format version 2
+	// Output: format version 3
 }
 
 func ExampleStore_Put() {

@@ -790,6 +790,7 @@ static void pg_rollback(mlops__conn *conn)
 static int pg_begin(mlops__conn *conn, int write)
 {
     mlops__pg_conn *c = pgc(conn);
+    c->sqlstate[0] = '\0'; /* retry_class looks at this transaction's failures only */
     if (!write)
         return run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
                    "starting a read transaction");
@@ -806,10 +807,21 @@ static int pg_begin(mlops__conn *conn, int write)
     return MLOPS_OK;
 }
 
-static int pg_commit(mlops__conn *conn)
+/* sql and COMMIT go in one simple-query message: one round trip. A
+ * failure of sql skips the COMMIT and leaves the transaction aborted (the
+ * caller rolls back). */
+static int pg_commit_with(mlops__conn *conn, const char *sql)
 {
     mlops__pg_conn *c = pgc(conn);
-    PGresult *res = PQexec(c->pg, "COMMIT");
+    char *both = NULL;
+    if (sql) {
+        size_t n = strlen(sql) + sizeof "; COMMIT";
+        both = malloc(n);
+        if (!both) return mlops__err_nomem("committing a transaction");
+        snprintf(both, n, "%s; COMMIT", sql);
+    }
+    PGresult *res = PQexec(c->pg, both ? both : "COMMIT");
+    free(both);
     int rc = MLOPS_OK;
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
         rc = mlops__pg_error(conn, mlops__pg_keep_error(c, res), "committing a transaction");
@@ -820,6 +832,11 @@ static int pg_commit(mlops__conn *conn)
     PQclear(res);
     c->write_tx = 0;
     return rc;
+}
+
+static int pg_commit(mlops__conn *conn)
+{
+    return pg_commit_with(conn, NULL);
 }
 
 static int pg_in_write(mlops__conn *conn)
@@ -888,4 +905,9 @@ const mlops__db_driver mlops__postgres_driver = {
     .write_format = mlops__pg_write_format,
     .create_base = mlops__pg_create_base,
     .check_target = mlops__pg_check_target,
+    .commit_with = pg_commit_with,
+    .retry_class = mlops__pg_retry_class,
+    .open_retry_class = mlops__pg_open_retry_class,
+    .alive = mlops__pg_alive,
+    .describe = mlops__pg_describe,
 };

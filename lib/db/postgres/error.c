@@ -1,4 +1,5 @@
-/* PostgreSQL errors -> MLOPS codes (pg.h). The class of a SQLSTATE (its
+/* PostgreSQL errors -> MLOPS codes (pg.h), and which failures are worth
+ * another attempt. The class of a SQLSTATE (its
  * first two characters) says most: 23 integrity, 22 data, 08 connection;
  * a few codes inside a class matter on their own (deadlocks, lock
  * timeouts and serialization failures are worth a retry: MLOPS_EBUSY;
@@ -6,6 +7,8 @@
 #include "db/postgres/pg.h"
 #include "util/err.h"
 
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,4 +137,82 @@ char *mlops__pg_redact_conninfo_error(const char *m)
     while (k > 0 && (d[k - 1] == '\n' || d[k - 1] == ' ')) k--;
     d[k] = '\0';
     return d;
+}
+
+/* ---- Failures worth another attempt ---------------------------------- */
+
+enum mlops__retry mlops__pg_retry_class(mlops__conn *conn)
+{
+    const mlops__pg_conn *c = (const mlops__pg_conn *)conn;
+    const char *s = c->sqlstate;
+    /* libpq marks the connection bad when the socket closed or broke,
+     * including after the server's own FATAL goodbye. */
+    if (PQstatus(c->pg) == CONNECTION_BAD) return MLOPS__RETRY_LOST;
+    if (strncmp(s, "08", 2) == 0 || strcmp(s, "57P01") == 0 || strcmp(s, "57P02") == 0 ||
+        strcmp(s, "57P03") == 0)
+        return MLOPS__RETRY_LOST;
+    if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0 || strcmp(s, "55P03") == 0)
+        return MLOPS__RETRY_BUSY;
+    return MLOPS__RETRY_NO;
+}
+
+/* A connection that failed to open: the server is asked whether it
+ * accepts connections at all (PQping sends no credentials). If it does
+ * now, it may have just finished starting (our attempt got 57P03), or it
+ * refused us for a reason a retry does not change (authentication, no
+ * such database): one more connection tells which. */
+enum mlops__retry mlops__pg_open_retry_class(const mlops__db_target *t)
+{
+    const char *uri = t->uri ? t->uri : "";
+    switch (PQping(uri)) {
+    case PQPING_REJECT:      /* starting up, shutting down, in recovery */
+    case PQPING_NO_RESPONSE: /* down or unreachable */
+        return MLOPS__RETRY_LOST;
+    case PQPING_OK: {
+        PGconn *pg = PQconnectdb(uri);
+        int up = pg && PQstatus(pg) == CONNECTION_OK;
+        PQfinish(pg);
+        return up ? MLOPS__RETRY_LOST : MLOPS__RETRY_NO;
+    }
+    default: return MLOPS__RETRY_NO;
+    }
+}
+
+/* Nothing may arrive on an idle connection (no LISTEN, no COPY): bytes
+ * or an end of file waiting there are the server's goodbye, such as the
+ * FATAL 57P01 of a restart. */
+int mlops__pg_alive(mlops__conn *conn)
+{
+    const mlops__pg_conn *c = (const mlops__pg_conn *)conn;
+    if (PQstatus(c->pg) != CONNECTION_OK) return 0;
+    struct pollfd p = { .fd = PQsocket(c->pg), .events = POLLIN };
+    if (p.fd < 0) return 0;
+    return poll(&p, 1, 0) == 0;
+}
+
+/* A keyword's value from parsed options, else from libpq's defaults
+ * (environment variables included); NULL when neither has one. */
+static const char *option(const PQconninfoOption *given, const PQconninfoOption *defaults,
+                          const char *key)
+{
+    for (const PQconninfoOption *o = given; o && o->keyword; o++)
+        if (!strcmp(o->keyword, key) && o->val && *o->val) return o->val;
+    for (const PQconninfoOption *o = defaults; o && o->keyword; o++)
+        if (!strcmp(o->keyword, key) && o->val && *o->val) return o->val;
+    return NULL;
+}
+
+void mlops__pg_describe(const mlops__db_target *t, char *buf, size_t n)
+{
+    PQconninfoOption *given = PQconninfoParse(t->uri ? t->uri : "", NULL);
+    PQconninfoOption *defaults = PQconndefaults();
+    const char *host = option(given, defaults, "host");
+    if (!host) host = option(given, defaults, "hostaddr");
+    const char *port = option(given, defaults, "port");
+    const char *db = option(given, defaults, "dbname");
+    if (!db) db = option(given, defaults, "user");
+    snprintf(buf, n, "PostgreSQL server %s:%s, database %s", host ? host : "(default socket)",
+             port ? port : "5432", db ? db : "?");
+    PQconninfoFree(given);
+    PQconninfoFree(defaults);
 }

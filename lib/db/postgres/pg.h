@@ -119,6 +119,12 @@ int mlops__pg_sqlstate_code(const char *sqlstate);
 int mlops__pg_code(mlops__conn *c, int rc);
 /* error(): sets "<what>: <message> (PostgreSQL SQLSTATE xxxxx)". */
 int mlops__pg_error(mlops__conn *c, int rc, const char *what);
+/* Failures and retries (error.c; db.h, "Failures worth another attempt"). */
+enum mlops__retry mlops__pg_retry_class(mlops__conn *c);
+enum mlops__retry mlops__pg_open_retry_class(const mlops__db_target *t);
+int mlops__pg_alive(mlops__conn *c);
+void mlops__pg_describe(const mlops__db_target *t, char *buf, size_t n);
+
 /* libpq's message about a connection string it cannot parse, with the
  * quoted parts (they may be the whole string, password and all) left
  * out; malloc'd, NULL when out of memory. */

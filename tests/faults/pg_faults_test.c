@@ -1,0 +1,370 @@
+/* Network faults between libmlops and a real PostgreSQL server, through
+ * the test proxy (tcpproxy.h): the connection dropped right after a
+ * COMMIT was forwarded (committed, acknowledgement lost) and right before
+ * (never committed); idle pooled connections dropped; a read's connection
+ * dropped. Every call must return MLOPS_OK with its change there exactly
+ * once (a version created once, one audit event, a metric batch not
+ * doubled, a param set). A deadlock with another session (SQLSTATE 40P01)
+ * is retried too, and a store opens once a proxy that refused connections
+ * accepts them again. Then the server is stopped: a write and a read
+ * must fail with MLOPS_EIO within the retry budget (the store's busy
+ * timeout), naming the server and the attempts.
+ *
+ * Needs a server on TCP: run under scripts/with-pg.sh --tcp (which stops
+ * it however this ends). Prints TAP and "# figure:" lines. */
+#include "tcpproxy.h"
+#include "testutil.h"
+
+#include <libpq-fe.h>
+#include <mlops.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BUDGET_MS 3000
+
+static int tap_n, tap_failed;
+
+static void ok(int cond, const char *what, const char *detail)
+{
+    printf("%s %d - %s%s%s\n", cond ? "ok" : "not ok", ++tap_n, what, detail ? ": " : "",
+           detail ? detail : "");
+    fflush(stdout);
+    if (!cond) tap_failed++;
+}
+
+static int check_rc(int rc, int want, const char *what)
+{
+    char d[600];
+    snprintf(d, sizeof d, "rc %d, expected %d (%s)", rc, want, rc ? mlops_last_error() : "");
+    ok(rc == want, what, rc == want ? NULL : d);
+    return rc == want;
+}
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int64_t audit_seq(mlops_store *s)
+{
+    int64_t seq = -1;
+    mlops_digest h;
+    if (mlops_audit_head(s, &seq, &h)) return -1;
+    return seq;
+}
+
+static size_t version_count(mlops_store *s, const char *model)
+{
+    mlops_model_versions *l = NULL;
+    if (mlops_model_version_list(s, model, 1, &l)) return 0;
+    size_t n = mlops_model_versions_count(l);
+    mlops_model_versions_free(l);
+    return n;
+}
+
+static size_t history_count(mlops_store *s, const char *run_id, const char *key)
+{
+    mlops_metric_point *p = NULL;
+    size_t n = 0;
+    if (mlops_metric_history(s, run_id, key, NULL, &p, &n)) return 0;
+    mlops_free(p);
+    return n;
+}
+
+static mlops_store *open_on(const char *dir, const char *conninfo, uint32_t busy_ms)
+{
+    mlops_store_location loc = MLOPS_STORE_LOCATION_INIT;
+    loc.metadata = conninfo;
+    loc.schema = "faults";
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.durability = MLOPS_DURABILITY_NONE;
+    o.busy_timeout_ms = busy_ms;
+    mlops_store *s = NULL;
+    if (mlops_store_create(dir, &loc, &o, &s)) {
+        fprintf(stderr, "cannot create a store in %s: %s\n", dir, mlops_last_error());
+        return NULL;
+    }
+    return s;
+}
+
+/* The simple-query message that ends every write transaction on
+ * PostgreSQL ends with this (lib/store/store.c sends the request id and
+ * COMMIT in one message). */
+static const char commit_msg[] = "COMMIT"; /* with its NUL: the end of the query text */
+
+struct world {
+    mlops_store *s;
+    tproxy *px;
+    mlops_digest artifact;
+    mlops_run *run;
+    int64_t step;
+};
+
+/* One round of writes, each with its connection dropped as action says. */
+static void round_of_writes(struct world *w, int action, const char *label)
+{
+    char what[200];
+    mlops_store *s = w->s;
+
+    /* A version: created once, one audit event. */
+    size_t versions = version_count(s, "m");
+    int64_t seq = audit_seq(s);
+    int fired = tproxy_fired(w->px), accepted = tproxy_accepted(w->px);
+    tproxy_arm(w->px, commit_msg, sizeof commit_msg, action);
+    int64_t v = 0;
+    double t0 = now_ms();
+    snprintf(what, sizeof what, "%s: version create returns OK", label);
+    check_rc(mlops_model_version_create(s, "m", &w->artifact, NULL, &v), MLOPS_OK, what);
+    double took = now_ms() - t0;
+    snprintf(what, sizeof what, "%s: the proxy dropped the COMMIT's connection", label);
+    ok(tproxy_fired(w->px) == fired + 1 && tproxy_accepted(w->px) > accepted, what, NULL);
+    snprintf(what, sizeof what, "%s: exactly one version was created, numbered next", label);
+    ok(version_count(s, "m") == versions + 1 && v == (int64_t)versions + 1, what, NULL);
+    snprintf(what, sizeof what, "%s: exactly one audit event was appended", label);
+    ok(audit_seq(s) == seq + 1, what, NULL);
+    printf("# figure: PostgreSQL, connection dropped %s COMMIT: version create took %.0f ms\n",
+           action == TP_DROP_AFTER ? "after" : "before", took);
+
+    /* An alias move: one event, the alias on the new version. */
+    seq = audit_seq(s);
+    tproxy_arm(w->px, commit_msg, sizeof commit_msg, action);
+    snprintf(what, sizeof what, "%s: alias set returns OK", label);
+    check_rc(mlops_model_alias_set(s, "m", "champion", v), MLOPS_OK, what);
+    int64_t got = 0;
+    snprintf(what, sizeof what, "%s: the alias holds the version, one event recorded", label);
+    ok(mlops_model_alias_get(s, "m", "champion", &got) == MLOPS_OK && got == v &&
+           audit_seq(s) == seq + 1,
+       what, NULL);
+
+    /* A metric batch of new steps: its points once. */
+    const char *rid = mlops_run_id(w->run);
+    size_t before = history_count(s, rid, "loss");
+    mlops_metric m[100];
+    for (int i = 0; i < 100; i++)
+        m[i] = (mlops_metric){ "loss", 1.0 / (double)(w->step + i + 1), w->step + i, 1000 + i };
+    w->step += 100;
+    tproxy_arm(w->px, commit_msg, sizeof commit_msg, action);
+    snprintf(what, sizeof what, "%s: metric batch returns OK", label);
+    check_rc(mlops_run_log_metrics(w->run, m, 100), MLOPS_OK, what);
+    snprintf(what, sizeof what, "%s: the batch's 100 points are there once", label);
+    ok(history_count(s, rid, "loss") == before + 100, what, NULL);
+
+    /* A param. */
+    char key[32];
+    snprintf(key, sizeof key, "p%lld", (long long)w->step);
+    tproxy_arm(w->px, commit_msg, sizeof commit_msg, action);
+    snprintf(what, sizeof what, "%s: param returns OK", label);
+    check_rc(mlops_run_log_param(w->run, key, "value"), MLOPS_OK, what);
+    mlops_run_info *ri = NULL;
+    const char *val = NULL;
+    if (mlops_run_get(s, rid, &ri) == MLOPS_OK) val = mlops_run_info_param(ri, key);
+    snprintf(what, sizeof what, "%s: the param is set", label);
+    ok(val && !strcmp(val, "value"), what, NULL);
+    mlops_run_info_free(ri);
+}
+
+/* ---- A deadlock: another session holds a table the write needs and then
+ * asks for the store's write lock. The write waited first, so its server
+ * process finds the cycle and fails it with 40P01; the retry must then
+ * succeed once the other session is done. */
+
+struct create_call {
+    mlops_store *s;
+    const mlops_digest *artifact;
+    int64_t version;
+    int rc;
+    char msg[512];
+};
+
+static void *create_version(void *arg)
+{
+    struct create_call *c = arg;
+    c->rc = mlops_model_version_create(c->s, "m", c->artifact, NULL, &c->version);
+    snprintf(c->msg, sizeof c->msg, "%s", c->rc ? mlops_last_error() : "");
+    return NULL;
+}
+
+static int sql_ok(PGconn *pg, const char *sql)
+{
+    PGresult *r = PQexec(pg, sql);
+    int ok_ = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok_) fprintf(stderr, "%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    return ok_;
+}
+
+static void deadlock(struct world *w, const char *conninfo)
+{
+    PGconn *other = PQconnectdb(conninfo);
+    if (PQstatus(other) != CONNECTION_OK) {
+        ok(0, "a second session", PQerrorMessage(other));
+        PQfinish(other);
+        return;
+    }
+    size_t versions = version_count(w->s, "m");
+    int64_t seq = audit_seq(w->s);
+    ok(sql_ok(other, "SET deadlock_timeout = '20s'") && sql_ok(other, "BEGIN") &&
+           sql_ok(other, "LOCK TABLE faults.reg_versions IN ACCESS EXCLUSIVE MODE"),
+       "another session locks reg_versions", NULL);
+    struct create_call call = { w->s, &w->artifact, 0, -1, "" };
+    pthread_t t;
+    pthread_create(&t, NULL, create_version, &call);
+    /* Wait until the write holds the store's lock and waits for the table. */
+    int waiting = 0;
+    for (int i = 0; i < 200 && !waiting; i++) {
+        usleep(10000);
+        PGresult *r = PQexec(other, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                    "AND granted");
+        waiting = PQresultStatus(r) == PGRES_TUPLES_OK && atoi(PQgetvalue(r, 0, 0)) > 0;
+        PQclear(r);
+    }
+    /* Now it asks for the store's lock: a cycle. */
+    int locked = sql_ok(other, "SELECT pg_advisory_xact_lock((SELECT (classid::bigint << 32) | "
+                               "objid::bigint FROM pg_locks WHERE locktype = 'advisory' "
+                               "AND granted LIMIT 1))");
+    ok(waiting && locked, "the other session got the store's lock after the deadlock", NULL);
+    sql_ok(other, "COMMIT");
+    pthread_join(t, NULL);
+    ok(call.rc == MLOPS_OK, "the write failed with 40P01 was retried and returned OK", call.msg);
+    ok(version_count(w->s, "m") == versions + 1 && call.version == (int64_t)versions + 1 &&
+           audit_seq(w->s) == seq + 1,
+       "one version, one audit event", NULL);
+    PQfinish(other);
+}
+
+/* ---- Opening while connections are refused (a server starting) ---- */
+
+static void *accept_later(void *arg)
+{
+    usleep(500000);
+    tproxy_refuse(arg, 0);
+    return NULL;
+}
+
+static void open_while_refused(tproxy *px, const char *conninfo, const char *dir)
+{
+    tproxy_refuse(px, 1);
+    pthread_t t;
+    pthread_create(&t, NULL, accept_later, px);
+    double t0 = now_ms();
+    mlops_store *s = open_on(dir, conninfo, 30000);
+    double took = now_ms() - t0;
+    pthread_join(t, NULL);
+    char d[64];
+    snprintf(d, sizeof d, "%.0f ms", took);
+    ok(s != NULL && took >= 400, "a store opens once refused connections are accepted again", d);
+    mlops_store_close(s);
+}
+
+static int stop_server(void)
+{
+    const char *script = getenv("MLOPS_TEST_PG_SERVER"), *dir = getenv("MLOPS_TEST_PG_DIR");
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", script, "stop", dir, (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0
+                                                                                           : -1;
+}
+
+/* Budget exhausted: the server is down for good. */
+static void server_stopped(mlops_store *direct, int port)
+{
+    ok(stop_server() == 0, "the server stopped", NULL);
+    char want_server[64];
+    snprintf(want_server, sizeof want_server, "127.0.0.1:%d, database postgres", port);
+    double t0 = now_ms();
+    int rc = mlops_model_create(direct, "after-stop");
+    double took = now_ms() - t0;
+    const char *msg = mlops_last_error();
+    check_rc(rc, MLOPS_EIO, "a write to a stopped server fails with MLOPS_EIO");
+    char d[900];
+    snprintf(d, sizeof d, "%.0f ms, budget %d ms: %s", took, BUDGET_MS, msg);
+    ok(took >= BUDGET_MS / 2 && took <= BUDGET_MS + 1500, "it gave up within the budget", d);
+    ok(strstr(msg, want_server) && strstr(msg, "attempts"),
+       "the message names the server and the attempts", msg);
+    printf("# figure: PostgreSQL stopped: a write gave up after %.0f ms (budget %d ms)\n", took,
+           BUDGET_MS);
+    mlops_model *m = NULL;
+    t0 = now_ms();
+    rc = mlops_model_get(direct, "m", &m);
+    took = now_ms() - t0;
+    check_rc(rc, MLOPS_EIO, "a read from a stopped server fails with MLOPS_EIO");
+    snprintf(d, sizeof d, "%.0f ms", took);
+    ok(took <= BUDGET_MS + 1500, "the read gave up within the budget", d);
+    mlops_model_free(m);
+}
+
+int main(void)
+{
+    const char *pg = getenv("MLOPS_TEST_PG");
+    const char *port_at = pg ? strstr(pg, "port=") : NULL;
+    if (!port_at || !getenv("MLOPS_TEST_PG_SERVER") || !getenv("MLOPS_TEST_PG_DIR")) {
+        fprintf(stderr, "run under scripts/with-pg.sh --tcp (MLOPS_TEST_PG with a port)\n");
+        return 1;
+    }
+    int port = atoi(port_at + 5);
+    char *root = tu_mkdtemp("pgfaults");
+    if (!root) return 1;
+    char via_proxy[600], direct_dir[600], conninfo[256];
+    snprintf(via_proxy, sizeof via_proxy, "%s/proxied", root);
+    snprintf(direct_dir, sizeof direct_dir, "%s/direct", root);
+
+    struct world w;
+    memset(&w, 0, sizeof w);
+    if (tproxy_start("127.0.0.1", port, &w.px) != 0) return 1;
+    snprintf(conninfo, sizeof conninfo, "host=127.0.0.1 port=%d dbname=postgres user=mlops",
+             tproxy_port(w.px));
+    w.s = open_on(via_proxy, conninfo, 30000);
+    mlops_store *direct = open_on(direct_dir, pg, BUDGET_MS);
+    int64_t exp = 0;
+    int rc = !w.s || !direct ? MLOPS_EIO : mlops_model_create(w.s, "m");
+    if (!rc) rc = mlops_blob_put(w.s, "model bytes", 11, &w.artifact);
+    if (!rc) rc = mlops_experiment_create(w.s, "faults", &exp);
+    if (!rc) rc = mlops_run_start(w.s, exp, "r", &w.run);
+    if (!check_rc(rc, MLOPS_OK, "setup through the proxy")) goto done;
+
+    round_of_writes(&w, TP_DROP_AFTER, "dropped after COMMIT");
+    round_of_writes(&w, TP_DROP_BEFORE, "dropped before COMMIT");
+    deadlock(&w, pg);
+    char late_dir[700];
+    snprintf(late_dir, sizeof late_dir, "%s/late", root);
+    open_while_refused(w.px, conninfo, late_dir);
+
+    /* Pooled connections killed while idle: replaced before use. */
+    tproxy_drop_all(w.px);
+    mlops_model *m = NULL;
+    check_rc(mlops_model_get(w.s, "m", &m), MLOPS_OK, "a read after every idle connection dropped");
+    mlops_model_free(m);
+    tproxy_drop_all(w.px);
+    check_rc(mlops_run_log_param(w.run, "after-drop", "1"), MLOPS_OK,
+             "a write after every idle connection dropped");
+    /* A read whose BEGIN never arrives: run again on a new connection. */
+    static const char read_begin[] = "READ ONLY";
+    tproxy_arm(w.px, read_begin, sizeof read_begin, TP_DROP_BEFORE);
+    int64_t v = 0;
+    check_rc(mlops_model_alias_get(w.s, "m", "champion", &v), MLOPS_OK,
+             "a read whose connection dropped at BEGIN");
+    ok(tproxy_fired(w.px) >= 1 && v == 2, "the read returned the alias", NULL);
+    check_rc(mlops_audit_verify(w.s), MLOPS_OK, "the audit chain verifies");
+
+    server_stopped(direct, port);
+done:
+    mlops_run_free(w.run);
+    mlops_store_close(w.s);
+    mlops_store_close(direct);
+    tproxy_stop(w.px);
+    tu_rmrf(root);
+    free(root);
+    printf("1..%d\n", tap_n);
+    return tap_failed ? 1 : 0;
+}
