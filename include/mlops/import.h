@@ -26,13 +26,11 @@
 #ifndef MLOPS_IMPORT_H
 #define MLOPS_IMPORT_H
 
-#include "mlops/common.h"
-#include "mlops/store.h"
-#include "mlops/track.h"
+#include "common.h"
+#include "store.h"
+#include "track.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+MLOPS_BEGIN_DECLS
 
 /* Longest origin string, in bytes. */
 #define MLOPS_IMPORT_ORIGIN_MAX 1024
@@ -203,8 +201,6 @@ MLOPS_API int mlops_store_copy(mlops_store *src, mlops_store *dst,
                                const mlops_store_copy_opts *opts,
                                mlops_store_copy_report *report);
 
-#ifdef __cplusplus
-}
-#endif
+MLOPS_END_DECLS
 
 #endif /* MLOPS_IMPORT_H */
