@@ -39,6 +39,7 @@ from .errors import (
     StorageIOError,
     Unsupported,
 )
+from .imports import StoreCopyReport
 from .registry import (
     AuditEvent,
     AuditHead,
@@ -105,6 +106,7 @@ __all__ = [
     "AuditHead",
     "AuditReport",
     "VersionLineage",
+    "StoreCopyReport",
     "key_fingerprint",
     "drift",
     "fairness",

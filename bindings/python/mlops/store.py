@@ -24,6 +24,7 @@ from ._capi import (
 )
 from ._handle import Guard, Owned
 from .digest import Digest, DigestLike, c_digest
+from .imports import ImportMixin
 from .registry import RegistryMixin
 from .track import TrackMixin
 from .cas_tree import TreeMixin
@@ -37,7 +38,7 @@ PathLike = Union[str, "os.PathLike[str]"]
 _STREAM_CHUNK = 1 << 20
 
 
-class Store(Owned, TrackMixin, RegistryMixin, TreeMixin):
+class Store(Owned, TrackMixin, RegistryMixin, TreeMixin, ImportMixin):
     """An open libmlops store: a directory holding artifacts, experiment
     records, the model registry and drift profiles.
 
