@@ -240,8 +240,12 @@ static int alias_history(mlops__conn *c, const struct alias_op *op, int64_t mode
                 t = mlops__col_int64(st, 1);
         }
         if (t == op->time_ms) {
+            /* new_value: the target, or NULL for a removal */
             const char *target = mlops__col_text(st, 2);
-            if (op->number ? target && !strcmp(target, want) : !target) *done = 1;
+            int same;
+            if (!target) same = op->number == 0;
+            else same = op->number != 0 && !strcmp(target, want);
+            if (same) *done = 1;
             else clash = 1;
         }
         if (t > last) last = t;
