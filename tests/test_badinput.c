@@ -2658,6 +2658,24 @@ static void imports(void)
     mlops_metric nullkey = { NULL, 1.0, 1, 1 };
     BAD(mlops_metric_import, "NULL key", MLOPS_EINVAL, (S, &io, RUN_ID, &nullkey, 1, &added));
 
+    BAD(mlops_lineage_import, "NULL store", MLOPS_EINVAL,
+        (NULL, &io, RUN_ID, MLOPS_LINEAGE_OUTPUT, &D, "n", "r", 1));
+    BAD(mlops_lineage_import, "NULL options", MLOPS_EINVAL,
+        (S, NULL, RUN_ID, MLOPS_LINEAGE_OUTPUT, &D, "n", "r", 1));
+    BAD(mlops_lineage_import, "malformed run", MLOPS_EINVAL,
+        (S, &io, "x", MLOPS_LINEAGE_OUTPUT, &D, "n", "r", 1));
+    BAD(mlops_lineage_import, "direction 2", MLOPS_EINVAL, (S, &io, RUN_ID, 2, &D, "n", "r", 1));
+    BAD(mlops_lineage_import, "NULL digest", MLOPS_EINVAL,
+        (S, &io, RUN_ID, MLOPS_LINEAGE_OUTPUT, NULL, "n", "r", 1));
+    BAD(mlops_lineage_import, "NULL name", MLOPS_EINVAL,
+        (S, &io, RUN_ID, MLOPS_LINEAGE_OUTPUT, &D, NULL, "r", 1));
+    BAD(mlops_lineage_import, "over-long role", MLOPS_EINVAL,
+        (S, &io, RUN_ID, MLOPS_LINEAGE_OUTPUT, &D, "n", LONG, 1));
+    BAD(mlops_lineage_import, "unknown content", MLOPS_ENOTFOUND,
+        (S, &io, RUN_ID, MLOPS_LINEAGE_OUTPUT, &UNKNOWN, "n", "r", 1));
+    BAD(mlops_lineage_import, "the edge here with another time", MLOPS_ECONFLICT,
+        (S, &io, RUN_ID, MLOPS_LINEAGE_OUTPUT, &D, "model", "model", 1));
+
     mlops_version_record vr;
     BAD(mlops_version_record_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_VERSION_RECORD_VERSION));
     BAD(mlops_version_record_init, "version 0", MLOPS_EINVAL, (&vr, 0));

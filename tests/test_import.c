@@ -108,6 +108,18 @@ START_TEST(runs_and_metrics_import_once)
     TU_RC(MLOPS_ENOTFOUND,
           mlops_metric_import(s, &im, "00000000000000000000000000000000", pts, 1, NULL));
 
+    /* Lineage of an ended run: the artifact it wrote. */
+    mlops_digest out = rt_put(s, "artifact tree");
+    TU_OK(mlops_lineage_import(s, &im, RUN1, MLOPS_LINEAGE_OUTPUT, &out, "model", "model", 4000));
+    events = rt_audit_count(s);
+    TU_OK(mlops_lineage_import(s, &im, RUN1, MLOPS_LINEAGE_OUTPUT, &out, "model", "model", 4000));
+    ck_assert_int_eq(rt_audit_count(s), events);
+    TU_RC(MLOPS_ECONFLICT,
+          mlops_lineage_import(s, &im, RUN1, MLOPS_LINEAGE_OUTPUT, &out, "model", "data", 4000));
+    mlops_digest none = { { 7 } };
+    TU_RC(MLOPS_ENOTFOUND,
+          mlops_lineage_import(s, &im, RUN1, MLOPS_LINEAGE_INPUT, &none, "x", "data", 1));
+
     mlops_run_info *ri = NULL;
     TU_OK(mlops_run_get(s, RUN1, &ri));
     ck_assert_int_eq(mlops_run_info_start_ms(ri), 1000);
@@ -118,11 +130,11 @@ START_TEST(runs_and_metrics_import_once)
     mlops_run_info_free(ri);
 
     /* Each import that added something is an "import" event naming the
-     * origin: the experiment, two runs, the points. */
+     * origin: the experiment, two runs, the points, the lineage edge. */
     ck_assert_int_eq(count_sql(dir, "SELECT count(*) FROM audit_events WHERE action = 'import' "
                                     "AND new_value = 'mlflow:http://example:5000' "
                                     "AND payload IS NOT NULL"),
-                     4);
+                     5);
     ck_assert_int_eq(count_sql(dir, "SELECT count(*) FROM audit_events WHERE action = 'import' "
                                     "AND key = 'run:" "0123456789abcdef0123456789abcdef'"),
                      1);
@@ -230,6 +242,7 @@ static void fill(mlops_store *s, const char *tag)
     TU_OK(mlops_run_log_metrics(r, pts, 200));
     TU_OK(mlops_run_set_tag(r, "t", tag));
     mlops_digest d = rt_put(s, tag);
+    TU_OK(mlops_run_log_output(r, &d, "model", "model"));
     TU_OK(mlops_run_end(r, MLOPS_RUN_FINISHED));
     char big[300000];
     for (size_t i = 0; i < sizeof big; i++) big[i] = (char)((i * 2654435761u) >> 13);
@@ -241,6 +254,16 @@ static void fill(mlops_store *s, const char *tag)
     TU_OK(mlops_model_version_create(s, "m", &d, mlops_run_id(r), &v));
     TU_OK(mlops_model_alias_set(s, "m", "champion", v));
     TU_OK(mlops_model_version_tag_set(s, "m", v, "k", tag, NULL));
+    /* Every table: lineage, signatures and a signing policy, tags of
+     * experiments and models. */
+    static char *priv, *pub; /* one key for every store of the run */
+    if (!priv) rt_keypair("ED25519", &priv, &pub);
+    TU_OK(mlops_model_version_sign(s, "m", v, priv, NULL));
+    const char *keys[] = { pub };
+    TU_OK(mlops_model_alias_policy_set(s, "m", "prod", keys, 1, NULL));
+    TU_OK(mlops_model_alias_set(s, "m", "prod", v));
+    TU_OK(mlops_experiment_tag_set(s, eid, "owner", tag));
+    TU_OK(mlops_model_tag_set(s, "m", "team", tag, NULL));
     mlops_run_free(r);
 }
 

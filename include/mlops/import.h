@@ -4,7 +4,8 @@
  * Two ways in, one module behind them (lib/import/):
  *
  * - The import calls (mlops_experiment_import, mlops_run_import,
- *   mlops_metric_import, mlops_version_import, mlops_alias_import) take
+ *   mlops_metric_import, mlops_lineage_import, mlops_version_import,
+ *   mlops_alias_import) take
  *   records with the ids, numbers and times they had at their origin.
  *   Each call is one transaction and is checked: an id or number already
  *   taken with different content is MLOPS_ECONFLICT, the same content is
@@ -104,6 +105,18 @@ MLOPS_API int mlops_run_import(mlops_store *s, const mlops_import_opts *opts,
 MLOPS_API int mlops_metric_import(mlops_store *s, const mlops_import_opts *opts,
                                   const char *run_id, const mlops_metric *points, size_t n,
                                   size_t *added);
+
+/* Brings in one lineage edge of an imported run (which may have ended):
+ * the run read (direction MLOPS_LINEAGE_INPUT) or wrote
+ * (MLOPS_LINEAGE_OUTPUT) content digest, which must be in the store,
+ * under name with role, at created_ms. The same edge with another role or
+ * time: MLOPS_ECONFLICT. Outputs are kept by garbage collection, so an
+ * importer that records a run's artifact tree as its output keeps it.
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (run or content missing),
+ * MLOPS_ECONFLICT, MLOPS_EREADONLY. */
+MLOPS_API int mlops_lineage_import(mlops_store *s, const mlops_import_opts *opts,
+                                   const char *run_id, int direction, const mlops_digest *digest,
+                                   const char *name, const char *role, int64_t created_ms);
 
 /* ---- Registry ----------------------------------------------------------- */
 

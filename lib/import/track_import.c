@@ -3,6 +3,7 @@
  * steps and timestamps. A record already here with the same content is a
  * no-op; with other content, MLOPS_ECONFLICT. */
 #include "import/import_internal.h"
+#include "cas/cas_internal.h"
 #include "track/metric_internal.h"
 #include "track/track_internal.h"
 #include "util/err.h"
@@ -307,4 +308,81 @@ MLOPS_API int mlops_metric_import(mlops_store *s, const mlops_import_opts *opts,
     rc = mlops__store_write(s, metric_tx, &op);
     if (!rc && added) *added = (size_t)op.added;
     return rc;
+}
+
+/* ---- Lineage ----------------------------------------------------------------- */
+
+struct lineage_op {
+    mlops__import im;
+    const char *run_id;
+    int direction;
+    const mlops_digest *digest;
+    const char *name, *role;
+    int64_t created_ms;
+};
+
+static int lineage_tx(mlops__conn *c, void *arg)
+{
+    struct lineage_op *op = arg;
+    int64_t seq = 0;
+    int exists = 0;
+    int rc = mlops__track_run_seq(c, op->im.func, op->run_id, &seq, NULL);
+    if (!rc) rc = mlops__cas_exists(c, op->digest, &exists);
+    if (rc) return rc;
+    char text[MLOPS_DIGEST_STRLEN];
+    mlops_digest_format(op->digest, text);
+    if (!exists)
+        return mlops__err(MLOPS_ENOTFOUND, "%s: %s is not in the store (import it first)",
+                          op->im.func, text);
+    mlops__stmt *st;
+    rc = mlops__conn_stmt(c,
+                          "SELECT role, created_ms FROM run_lineage WHERE run = ?1 "
+                          "AND direction = ?2 AND digest = ?3 AND name = ?4",
+                          &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, seq);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, op->direction);
+    if (!rc) rc = mlops__bind_blob(c, st, 3, op->digest->bytes, 32);
+    if (!rc) rc = mlops__bind_text(c, st, 4, op->name);
+    if (rc) return rc;
+    int step = mlops__step(st);
+    int same = step == MLOPS__ROW && mlops__col_text(st, 0) &&
+               !strcmp(mlops__col_text(st, 0), op->role) &&
+               mlops__col_int64(st, 1) == op->created_ms;
+    mlops__reset(st);
+    if (step == MLOPS__ROW)
+        return same ? MLOPS_OK
+                    : mlops__err(MLOPS_ECONFLICT,
+                                 "%s: run %s already records %s '%s' with another role or time",
+                                 op->im.func, op->run_id, text, op->name);
+    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "reading lineage");
+    rc = mlops__conn_stmt(c,
+                          "INSERT INTO run_lineage(run, direction, digest, name, role, "
+                          "created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                          &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, seq);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, op->direction);
+    if (!rc) rc = mlops__bind_blob(c, st, 3, op->digest->bytes, 32);
+    if (!rc) rc = mlops__bind_text(c, st, 4, op->name);
+    if (!rc) rc = mlops__bind_text(c, st, 5, op->role);
+    if (!rc) rc = mlops__bind_int64(c, st, 6, op->created_ms);
+    if (!rc) rc = mlops__conn_step_done(c, st, "importing lineage");
+    if (!rc) rc = record_event(c, &op->im, "lineage:", op->run_id, op->created_ms);
+    return rc;
+}
+
+MLOPS_API int mlops_lineage_import(mlops_store *s, const mlops_import_opts *opts,
+                                   const char *run_id, int direction, const mlops_digest *digest,
+                                   const char *name, const char *role, int64_t created_ms)
+{
+    struct lineage_op op = { .run_id = run_id, .direction = direction, .digest = digest,
+                             .name = name, .role = role, .created_ms = created_ms };
+    int rc = mlops__import_begin(s, __func__, opts, &op.im);
+    if (!rc) rc = mlops__track_check_run_id(__func__, run_id);
+    if (!rc && direction != MLOPS_LINEAGE_INPUT && direction != MLOPS_LINEAGE_OUTPUT)
+        rc = mlops__err(MLOPS_EINVAL, "%s: direction %d is not MLOPS_LINEAGE_INPUT or _OUTPUT",
+                        __func__, direction);
+    if (!rc && !digest) rc = mlops__err_null(__func__, "digest");
+    if (!rc) rc = mlops__check_name(__func__, "name", name, MLOPS_LINEAGE_NAME_MAX);
+    if (!rc) rc = mlops__check_name(__func__, "role", role, MLOPS_LINEAGE_ROLE_MAX);
+    return rc ? rc : mlops__store_write(s, lineage_tx, &op);
 }

@@ -46,7 +46,7 @@ static const kind kinds[] = {
     /* key: the signing key's fingerprint; new: the head signed, SEQ:HASH */
     { MLOPS__AUDIT_CHECKPOINT, 2, 0, NIL, TEXT, NIL, TEXT, NO_IMPORT },
     /* experiment records brought in (lib/import): key what ("run:ID",
-     * "experiment:NAME", "metrics:RUN"), new: the origin */
+     * "experiment:NAME", "metrics:RUN", "lineage:RUN"), new: the origin */
     { MLOPS__AUDIT_IMPORT, 2, 0, NIL, TEXT, NIL, TEXT, IMPORT_ONLY },
 };
 

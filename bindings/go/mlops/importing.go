@@ -157,6 +157,25 @@ func (s *Store) ImportMetrics(im Import, runID string, points []Metric) (int, er
 	return int(*added), err
 }
 
+// ImportLineage brings in one lineage edge of an imported run (which may
+// have ended): the run read (output false) or wrote (output true) content
+// d, in the store, under name with role, at time t.
+func (s *Store) ImportLineage(im Import, runID string, output bool, d Digest, name, role string, t time.Time) error {
+	var cs cstrings
+	defer cs.free()
+	var m cmem
+	defer m.free()
+	o := m.importOpts(&cs, im)
+	id, n, r := cs.str(runID), cs.str(name), cs.str(role)
+	dir := C.int(C.MLOPS_LINEAGE_INPUT)
+	if output {
+		dir = C.MLOPS_LINEAGE_OUTPUT
+	}
+	return s.withs(&cs, func(c *C.mlops_store) C.int {
+		return C.mlops_lineage_import(c, o, id, dir, d.c(), n, r, ms(t))
+	})
+}
+
 // VersionRecord is a model version as it was at its origin.
 type VersionRecord struct {
 	Model       string // created when missing

@@ -48,6 +48,9 @@ func TestImportCallsAreIdempotent(t *testing.T) {
 
 	d, err := s.PutBytes([]byte("weights"))
 	must(t, err)
+	must(t, s.ImportLineage(im, run.ID, true, d, "model", "model", created))
+	must(t, s.ImportLineage(im, run.ID, true, d, "model", "model", created))
+	wantErr(t, s.ImportLineage(im, run.ID, true, d, "model", "data", created), mlops.ErrConflict)
 	v := mlops.VersionRecord{Model: "m", Number: 7, Artifact: d, RunID: run.ID, Creator: "bob",
 		Created: created, Tags: map[string]string{"stage": "prod"}}
 	must(t, s.ImportModelVersion(im, v))

@@ -98,6 +98,8 @@ _declare([
     ("mlops_run_import", c_int, [StoreP, _pio, POINTER(_CRunRecord)]),
     ("mlops_metric_import", c_int,
      [StoreP, _pio, c_char_p, POINTER(Metric), c_size_t, POINTER(c_size_t)]),
+    ("mlops_lineage_import", c_int,
+     [StoreP, _pio, c_char_p, c_int, POINTER(CDigest), c_char_p, c_char_p, c_int64]),
     ("mlops_version_record_init", c_int, [POINTER(_CVersionRecord), c_uint]),
     ("mlops_version_import", c_int, [StoreP, _pio, POINTER(_CVersionRecord)]),
     ("mlops_alias_import", c_int, [StoreP, _pio, c_char_p, c_char_p, c_int64, c_int64]),
@@ -198,6 +200,21 @@ class ImportMixin:
         check(C.mlops_metric_import(self._handle, byref(o), enc(run_id), arr, len(pts),
                                     byref(added)))
         return added.value
+
+    def import_lineage(self, run_id: str, direction: str, digest: DigestLike, name: str,
+                       role: str, created_ms: int, *, origin: str,
+                       actor: Optional[str] = None) -> None:
+        """Brings in one lineage edge of an imported run (which may have
+        ended): ``direction`` "input" or "output", content ``digest`` (in
+        the store) under ``name`` with ``role``. Conflict when the edge is
+        there with another role or time."""
+        if direction not in ("input", "output"):
+            raise ValueError(f"direction {direction!r} is not 'input' or 'output'")
+        o = _opts(origin, actor)
+        d = c_digest(digest)
+        check(C.mlops_lineage_import(self._handle, byref(o), enc(run_id),
+                                     0 if direction == "input" else 1, byref(d), enc(name),
+                                     enc(role), created_ms))
 
     def import_model_version(self, model: str, number: int, artifact: DigestLike, *,
                              created_ms: int, run_id: Optional[str] = None,

@@ -34,6 +34,11 @@ def test_import_calls_are_idempotent_and_checked(store):
     assert (info.status, info.start_ms, info.end_ms) == ("FINISHED", 1000, 2000)
 
     d = store.put(b"weights")
+    store.import_lineage(RUN, "output", d, "model", "model", 2500, origin=ORIGIN)
+    store.import_lineage(RUN, "output", d, "model", "model", 2500, origin=ORIGIN)
+    with pytest.raises(mlops.Conflict):
+        store.import_lineage(RUN, "output", d, "model", "data", 2500, origin=ORIGIN)
+    assert [e.name for e in store.get_run(RUN).outputs] == ["model"]
     store.import_model_version("m", 4, d, created_ms=3000, run_id=RUN, creator="bob",
                                tags={"stage": "prod"}, origin=ORIGIN)
     store.import_model_version("m", 4, d, created_ms=3000, run_id=RUN, creator="bob",
