@@ -41,6 +41,7 @@ typedef struct copy_ctx {
     const char *fn;
     mlops_store *src, *dst;
     mlops__conn *sc; /* src, inside its read snapshot */
+    int fresh;       /* dst holds no records (check_dest) */
     char src_id[80];
     mlops_store_copy_report r;
 } copy_ctx;
@@ -77,6 +78,7 @@ static int check_dest(mlops__conn *c, void *arg)
     copy_ctx *cx = arg;
     char id[80], from[80];
     int found = 0;
+    cx->fresh = 0;
     int rc = read_meta(c, "store_id", id, sizeof id, &found);
     if (!rc && found && !strcmp(id, cx->src_id))
         rc = mlops__err(MLOPS_EINVAL, "%s: source and destination are the same store", cx->fn);
@@ -106,6 +108,9 @@ static int check_dest(mlops__conn *c, void *arg)
                           "%s: the destination is neither empty nor a copy of this source "
                           "(it holds %" PRId64 " records of its own)",
                           cx->fn, rows);
+    /* No records, but maybe objects (an interrupted copy's): those are
+     * not among the tables copied row by row. */
+    cx->fresh = 1;
     return MLOPS_OK;
 }
 
@@ -200,7 +205,7 @@ static int dst_tx(mlops__conn *dc, void *arg)
     mlops_digest shash;
     int rc = check_dest(dc, cx);
     if (!rc) rc = copy_events(cx, dc);
-    if (!rc) rc = mlops__copy_tables(cx->fn, cx->sc, dc, &cx->r.rows_written);
+    if (!rc) rc = mlops__copy_tables(cx->fn, cx->sc, dc, cx->fresh, &cx->r.rows_written);
     if (!rc) rc = mlops__copy_sequences(dc);
     if (!rc) rc = record_source(cx, dc);
     if (!rc) rc = mlops__audit_verify_conn(dc, cx->fn);

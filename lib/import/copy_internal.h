@@ -16,8 +16,10 @@ int mlops__copy_objects(const char *fn, mlops_store *src, mlops_store *dst,
  * (a difference in what never changes is MLOPS_ECONFLICT) and updated to
  * src's current values; and in the tables of current state (tags,
  * aliases, policies, refs) rows src no longer has are removed. Adds the
- * rows written to *rows. */
-int mlops__copy_tables(const char *fn, mlops__conn *src, mlops__conn *dst, uint64_t *rows);
+ * rows written to *rows. fresh: dst holds no records (an empty store), so
+ * rows are inserted without being looked up first. */
+int mlops__copy_tables(const char *fn, mlops__conn *src, mlops__conn *dst, int fresh,
+                       uint64_t *rows);
 
 /* Moves PostgreSQL's identity sequences past the ids a copy inserted
  * (nothing on SQLite, whose rowids follow the table). */

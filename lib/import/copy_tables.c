@@ -276,6 +276,7 @@ typedef struct copier {
     value *row;
     size_t ncols;
     uint64_t *rows;
+    int fresh; /* dst had no records: insert without looking first */
 } copier;
 
 static int bind_keys(mlops__conn *c, mlops__stmt *st, const copier *cp, int first)
@@ -310,9 +311,9 @@ static int key_text(const copier *cp, char *out, size_t n)
 static int copy_row(copier *cp)
 {
     mlops__stmt *st = cp->select_key;
-    int rc = bind_keys(cp->dst, st, cp, 1);
+    int rc = cp->fresh ? MLOPS_OK : bind_keys(cp->dst, st, cp, 1);
     if (rc) return rc;
-    int step = mlops__step(st);
+    int step = cp->fresh ? MLOPS__DONE : mlops__step(st);
     if (step == MLOPS__DONE) {
         mlops__reset(st);
         for (size_t i = 0; !rc && i < cp->ncols; i++)
@@ -402,12 +403,12 @@ static int mirror(copier *cp, const table_sql *q)
 }
 
 static int copy_table(const char *fn, const table *t, mlops__conn *src, mlops__conn *dst,
-                      uint64_t *rows)
+                      int fresh, uint64_t *rows)
 {
     table_sql q;
     int rc = build_sql(t, &q);
     if (rc) return rc;
-    copier cp = { .fn = fn, .t = t, .src = src, .dst = dst, .rows = rows };
+    copier cp = { .fn = fn, .t = t, .src = src, .dst = dst, .rows = rows, .fresh = fresh };
     while (t->cols[cp.ncols].name) cp.ncols++;
     cp.row = calloc(cp.ncols, sizeof *cp.row);
     mlops__stmt *all = NULL;
@@ -427,7 +428,7 @@ static int copy_table(const char *fn, const table *t, mlops__conn *src, mlops__c
     }
     if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(src, step, "reading records");
     if (all) mlops__reset(all);
-    if (!rc && t->mirror) rc = mirror(&cp, &q);
+    if (!rc && t->mirror && !fresh) rc = mirror(&cp, &q); /* all of dst came from src */
     mlops__stmt_finalize(all);
     mlops__stmt_finalize(cp.select_key);
     mlops__stmt_finalize(cp.insert);
@@ -437,11 +438,12 @@ static int copy_table(const char *fn, const table *t, mlops__conn *src, mlops__c
     return rc;
 }
 
-int mlops__copy_tables(const char *fn, mlops__conn *src, mlops__conn *dst, uint64_t *rows)
+int mlops__copy_tables(const char *fn, mlops__conn *src, mlops__conn *dst, int fresh,
+                       uint64_t *rows)
 {
     int rc = MLOPS_OK;
     for (size_t i = 0; !rc && i < sizeof tables / sizeof tables[0]; i++)
-        rc = copy_table(fn, &tables[i], src, dst, rows);
+        rc = copy_table(fn, &tables[i], src, dst, fresh, rows);
     return rc;
 }
 
