@@ -2720,6 +2720,27 @@ static void imports(void)
     v2.artifact = UNKNOWN;
     BAD(mlops_version_import, "unknown artifact", MLOPS_ENOTFOUND, (S, &io, &v2));
 
+    unsigned char sig64[64] = { 0 };
+    BAD(mlops_signature_import, "NULL store", MLOPS_EINVAL,
+        (NULL, &io, "m", 1, PUB_PEM, sig64, 1, "ann"));
+    BAD(mlops_signature_import, "NULL options", MLOPS_EINVAL,
+        (S, NULL, "m", 1, PUB_PEM, sig64, 1, "ann"));
+    BAD(mlops_signature_import, "NULL model", MLOPS_EINVAL,
+        (S, &io, NULL, 1, PUB_PEM, sig64, 1, "ann"));
+    BAD(mlops_signature_import, "version 0", MLOPS_EINVAL, (S, &io, "m", 0, PUB_PEM, sig64, 1, "ann"));
+    BAD(mlops_signature_import, "NULL key", MLOPS_EINVAL, (S, &io, "m", 1, NULL, sig64, 1, "ann"));
+    BAD(mlops_signature_import, "not a PEM key", MLOPS_EFORMAT,
+        (S, &io, "m", 1, "junk", sig64, 1, "ann"));
+    BAD(mlops_signature_import, "a P-256 key", MLOPS_EUNSUPPORTED,
+        (S, &io, "m", 1, EC_PUB_PEM, sig64, 1, "ann"));
+    BAD(mlops_signature_import, "NULL signature", MLOPS_EINVAL,
+        (S, &io, "m", 1, PUB_PEM, NULL, 1, "ann"));
+    BAD(mlops_signature_import, "NULL signer", MLOPS_EINVAL, (S, &io, "m", 1, PUB_PEM, sig64, 1, NULL));
+    BAD(mlops_signature_import, "unknown version", MLOPS_ENOTFOUND,
+        (S, &io, "m", 99, PUB_PEM, sig64, 1, "ann"));
+    BAD(mlops_signature_import, "a signature that does not verify", MLOPS_ESIGNATURE,
+        (S, &io, "m", 2, PUB_PEM, sig64, 1, "ann"));
+
     BAD(mlops_alias_import, "NULL store", MLOPS_EINVAL, (NULL, &io, "m", "a", 1, 1));
     BAD(mlops_alias_import, "NULL options", MLOPS_EINVAL, (S, NULL, "m", "a", 1, 1));
     BAD(mlops_alias_import, "NULL model", MLOPS_EINVAL, (S, &io, NULL, "a", 1, 1));

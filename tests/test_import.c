@@ -222,6 +222,52 @@ START_TEST(versions_and_aliases_import_once)
 }
 END_TEST
 
+/* A signature made in one store comes into another with its version,
+ * and only if it verifies there. */
+START_TEST(signatures_import_verified)
+{
+    char *adir, *bdir;
+    mlops_store *a = rt_open(&adir), *b = rt_open(&bdir);
+    mlops_import_opts im = origin("bundle:a");
+    mlops_digest art = rt_put(a, "signed model"), art_b = rt_put(b, "signed model");
+    ck_assert_mem_eq(art.bytes, art_b.bytes, 32);
+    mlops_version_record v = version_record("m", 1, art);
+    TU_OK(mlops_version_import(a, &im, &v));
+    TU_OK(mlops_version_import(b, &im, &v));
+    char *priv = NULL, *pub = NULL;
+    rt_keypair("ED25519", &priv, &pub);
+    TU_OK(mlops_model_version_sign(a, "m", 1, priv, NULL));
+    mlops_model_version *mv = NULL;
+    TU_OK(mlops_model_version_get(a, "m", 1, &mv));
+    unsigned char sig[64];
+    int64_t signed_ms = 0;
+    TU_OK(mlops_model_version_signature_at(mv, 0, NULL, sig, &signed_ms));
+    mlops_model_version_free(mv);
+
+    TU_OK(mlops_signature_import(b, &im, "m", 1, pub, sig, signed_ms, "ann"));
+    int64_t events = rt_audit_count(b);
+    TU_OK(mlops_signature_import(b, &im, "m", 1, pub, sig, signed_ms, "ann"));
+    ck_assert_int_eq(rt_audit_count(b), events);
+    TU_OK(mlops_model_version_verify(b, "m", 1, pub));
+    TU_RC(MLOPS_ECONFLICT, mlops_signature_import(b, &im, "m", 1, pub, sig, signed_ms + 1, "ann"));
+    /* A signature that does not verify here never comes in. */
+    unsigned char bad[64];
+    memcpy(bad, sig, 64);
+    bad[10] ^= 1;
+    char *priv2 = NULL, *pub2 = NULL;
+    rt_keypair("ED25519", &priv2, &pub2);
+    TU_RC(MLOPS_ESIGNATURE, mlops_signature_import(b, &im, "m", 1, pub2, sig, signed_ms, "ann"));
+    TU_RC(MLOPS_ESIGNATURE, mlops_signature_import(b, &im, "m", 1, pub2, bad, signed_ms, "ann"));
+    TU_OK(mlops_audit_verify(b));
+    free(priv);
+    free(pub);
+    free(priv2);
+    free(pub2);
+    rt_close(a, adir);
+    rt_close(b, bdir);
+}
+END_TEST
+
 /* A source with a bit of everything. */
 static void fill(mlops_store *s, const char *tag)
 {
@@ -457,6 +503,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, runs_and_metrics_import_once);
     tcase_add_test(tc, versions_and_aliases_import_once);
+    tcase_add_test(tc, signatures_import_verified);
     tcase_add_test(tc, copy_into_empty_then_earlier_copy);
     tcase_add_test(tc, copy_refuses_other_stores);
     tcase_add_test(tc, copy_refuses_forged_history);

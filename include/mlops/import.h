@@ -5,7 +5,7 @@
  *
  * - The import calls (mlops_experiment_import, mlops_run_import,
  *   mlops_metric_import, mlops_lineage_import, mlops_version_import,
- *   mlops_alias_import) take
+ *   mlops_signature_import, mlops_alias_import) take
  *   records with the ids, numbers and times they had at their origin.
  *   Each call is one transaction and is checked: an id or number already
  *   taken with different content is MLOPS_ECONFLICT, the same content is
@@ -150,6 +150,22 @@ MLOPS_API int mlops_version_record_init(mlops_version_record *rec, unsigned vers
  * MLOPS_EREADONLY. */
 MLOPS_API int mlops_version_import(mlops_store *s, const mlops_import_opts *opts,
                                    const mlops_version_record *v);
+
+/* Brings in a signature of version `version` of model, as made at its
+ * origin: an Ed25519 signature (64 bytes) by the key public_pem (PEM
+ * "PUBLIC KEY") over the version's manifest, at signed_ms by signer
+ * (1..MLOPS_REGISTRY_NAME_MAX bytes). It must verify over the manifest
+ * this store computes for the version (else MLOPS_ESIGNATURE): nothing
+ * unverified comes in. Another signature by that key already on the
+ * version: MLOPS_ECONFLICT. Recorded as version.sign with an import
+ * payload. The manifest covers the version's run inputs: import the run's
+ * lineage first. Errors: MLOPS_EINVAL, MLOPS_EFORMAT (not a PEM public
+ * key), MLOPS_EUNSUPPORTED (not Ed25519), MLOPS_ENOTFOUND,
+ * MLOPS_ECONFLICT, MLOPS_ESIGNATURE, MLOPS_EREADONLY. */
+MLOPS_API int mlops_signature_import(mlops_store *s, const mlops_import_opts *opts,
+                                     const char *model, int64_t version, const char *public_pem,
+                                     const unsigned char signature[64], int64_t signed_ms,
+                                     const char *signer);
 
 /* Brings in one entry of an alias's history: at time_ms (at the origin)
  * the alias of model was set to version `version` (>= 1), or removed

@@ -201,6 +201,106 @@ MLOPS_API int mlops_version_import(mlops_store *s, const mlops_import_opts *opts
     return mlops__store_write(s, version_tx, &op);
 }
 
+/* ---- Signatures --------------------------------------------------------- */
+
+struct sig_op {
+    mlops__import im;
+    mlops_store *s;
+    const char *model;
+    int64_t number;
+    mlops__sign_key key;
+    const unsigned char *sig;
+    int64_t signed_ms;
+    const char *signer;
+};
+
+/* The version is signed by this key already: the same signature? */
+static int sig_compare(mlops__conn *c, const struct sig_op *op, int64_t version_id, int *found)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "SELECT signature, signed_ms, signer FROM reg_signatures "
+                              "WHERE version_id = ?1 AND fingerprint = ?2",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, version_id);
+    if (!rc) rc = mlops__bind_blob(c, st, 2, op->key.fingerprint.bytes, 32);
+    if (rc) return rc;
+    int step = mlops__step(st);
+    *found = step == MLOPS__ROW;
+    int same = *found && mlops__col_bytes(st, 0) == 64 &&
+               !memcmp(mlops__col_blob(st, 0), op->sig, 64) &&
+               mlops__col_int64(st, 1) == op->signed_ms && text_eq(mlops__col_text(st, 2), op->signer);
+    mlops__reset(st);
+    if (!*found && step != MLOPS__DONE) return mlops__conn_error(c, step, "reading signatures");
+    if (*found && !same)
+        return mlops__err(MLOPS_ECONFLICT,
+                          "%s: version %" PRId64 " of model '%s' already carries another "
+                          "signature by this key",
+                          op->im.func, op->number, op->model);
+    return MLOPS_OK;
+}
+
+static int sig_tx(mlops__conn *c, void *arg)
+{
+    struct sig_op *op = arg;
+    int64_t model_id = 0;
+    mlops__reg_version v = { 0 };
+    int found = 0;
+    int rc = mlops__reg_model_id(c, op->im.func, op->model, &model_id);
+    if (!rc) rc = mlops__reg_version_find(c, op->im.func, op->model, model_id, op->number, 1, &v);
+    if (!rc) rc = sig_compare(c, op, v.id, &found);
+    if (rc || found) return rc;
+    /* Only a signature that verifies over the version as it is here. */
+    msgpack_sbuffer manifest;
+    msgpack_sbuffer_init(&manifest);
+    rc = mlops__manifest_build(op->s, op->model, &v, &manifest);
+    if (!rc && mlops__sign_verify(&op->key, manifest.data, manifest.size, op->sig) != 1)
+        rc = mlops__err(MLOPS_ESIGNATURE,
+                        "%s: the signature does not verify over version %" PRId64
+                        " of model '%s' as this store has it",
+                        op->im.func, op->number, op->model);
+    mlops__stmt *st;
+    if (!rc)
+        rc = mlops__conn_stmt(c,
+                              "INSERT INTO reg_signatures(version_id, fingerprint, public_key, "
+                              "signature, manifest, signed_ms, signer) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, v.id);
+    if (!rc) rc = mlops__bind_blob(c, st, 2, op->key.fingerprint.bytes, 32);
+    if (!rc) rc = mlops__bind_blob(c, st, 3, op->key.pub, 32);
+    if (!rc) rc = mlops__bind_blob(c, st, 4, op->sig, 64);
+    if (!rc) rc = mlops__bind_blob(c, st, 5, manifest.data, (int)manifest.size);
+    if (!rc) rc = mlops__bind_int64(c, st, 6, op->signed_ms);
+    if (!rc) rc = mlops__bind_text(c, st, 7, op->signer);
+    if (!rc) rc = mlops__conn_step_done(c, st, "importing a signature");
+    msgpack_sbuffer_destroy(&manifest);
+    char fp[MLOPS_DIGEST_STRLEN];
+    mlops__reg_digest_text(&op->key.fingerprint, fp);
+    mlops__audit_ev ev = { "version.sign", model_id, op->model, op->number, NULL, NULL, fp };
+    if (!rc) rc = mlops__import_event(c, &op->im, &ev, op->signed_ms, op->signer, NULL);
+    return rc;
+}
+
+MLOPS_API int mlops_signature_import(mlops_store *s, const mlops_import_opts *opts,
+                                     const char *model, int64_t version, const char *public_pem,
+                                     const unsigned char signature[64], int64_t signed_ms,
+                                     const char *signer)
+{
+    struct sig_op op = { .s = s, .model = model, .number = version, .sig = signature,
+                         .signed_ms = signed_ms, .signer = signer };
+    int rc = mlops__import_begin(s, __func__, opts, &op.im);
+    if (!rc) rc = mlops__reg_check_model_name(__func__, "model name", model);
+    if (!rc) rc = mlops__reg_check_version(__func__, version);
+    if (!rc && !signature) rc = mlops__err_null(__func__, "signature");
+    if (!rc) rc = mlops__check_name(__func__, "signer", signer, MLOPS_REGISTRY_NAME_MAX);
+    if (!rc) rc = mlops__sign_key_public(__func__, public_pem, &op.key);
+    if (rc) return rc;
+    rc = mlops__store_write(s, sig_tx, &op);
+    mlops__sign_key_free(&op.key);
+    return rc;
+}
+
 /* ---- Alias history ----------------------------------------------------- */
 
 struct alias_op {

@@ -37,7 +37,7 @@ static const kind kinds[] = {
     { "version.delete", 1, 1, TEXT, NIL, TEXT, NIL, NO_IMPORT },
     { "version.tag.set", 1, 1, TEXT, TEXT, ANY, TEXT, NO_IMPORT },
     { "version.tag.delete", 1, 1, TEXT, TEXT, TEXT, NIL, NO_IMPORT },
-    { "version.sign", 1, 1, TEXT, NIL, NIL, TEXT, NO_IMPORT },
+    { "version.sign", 1, 1, TEXT, NIL, NIL, TEXT, IMPORT_OK },
     { "alias.set", 1, 1, NIL, TEXT, NIL, TEXT, IMPORT_OK },
     { "alias.move", 1, 1, NIL, TEXT, TEXT, TEXT, IMPORT_OK },
     { "alias.delete", 1, 1, NIL, TEXT, TEXT, NIL, IMPORT_OK },

@@ -208,6 +208,23 @@ func (s *Store) ImportModelVersion(im Import, v VersionRecord) error {
 	return s.withs(&cs, func(c *C.mlops_store) C.int { return C.mlops_version_import(c, o, rec) })
 }
 
+// ImportSignature brings in an Ed25519 signature of a version by the key
+// publicPEM, as made at its origin at time t by signer. It must verify over
+// the version's manifest here (ErrSignature otherwise).
+func (s *Store) ImportSignature(im Import, model string, version int64, publicPEM string, sig [64]byte, t time.Time, signer string) error {
+	var cs cstrings
+	defer cs.free()
+	var m cmem
+	defer m.free()
+	o := m.importOpts(&cs, im)
+	mo, k, who := cs.str(model), cs.str(publicPEM), cs.str(signer)
+	buf := (*C.uchar)(m.alloc(64))
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(buf)), 64), sig[:])
+	return s.withs(&cs, func(c *C.mlops_store) C.int {
+		return C.mlops_signature_import(c, o, mo, C.int64_t(version), k, buf, ms(t), who)
+	})
+}
+
 // ImportAlias brings in one entry of an alias's history: at time t the
 // alias pointed at version (0: it was removed). Entries come in time order.
 func (s *Store) ImportAlias(im Import, model, alias string, version int64, t time.Time) error {

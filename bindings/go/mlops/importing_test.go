@@ -68,6 +68,26 @@ func TestImportCallsAreIdempotent(t *testing.T) {
 	must(t, s.AuditVerify())
 }
 
+func TestImportSignature(t *testing.T) {
+	a, b := newStore(t), newStore(t)
+	im := mlops.Import{Origin: "bundle:a"}
+	for _, s := range []*mlops.Store{a, b} {
+		d, err := s.PutBytes([]byte("signed model"))
+		must(t, err)
+		must(t, s.ImportModelVersion(im, mlops.VersionRecord{Model: "m", Number: 1, Artifact: d, Created: time.UnixMilli(1)}))
+	}
+	priv, pub := ed25519PEMs(t)
+	must(t, a.SignVersion("m", 1, priv, nil))
+	mv, err := a.ModelVersion("m", 1)
+	must(t, err)
+	sig := mv.Signatures[0]
+	must(t, b.ImportSignature(im, "m", 1, pub, sig.Signature, sig.Signed, "ann"))
+	must(t, b.ImportSignature(im, "m", 1, pub, sig.Signature, sig.Signed, "ann"))
+	must(t, b.VerifyVersion("m", 1, pub))
+	_, pub2 := ed25519PEMs(t)
+	wantErr(t, b.ImportSignature(im, "m", 1, pub2, sig.Signature, sig.Signed, "ann"), mlops.ErrSignature)
+}
+
 func TestCopyTo(t *testing.T) {
 	src := newStore(t)
 	dst, err := mlops.Open(filepath.Join(t.TempDir(), "copy"), &mlops.Options{Durability: mlops.DurabilityNone})

@@ -17,6 +17,7 @@ from ctypes import (
     c_int64,
     c_size_t,
     c_uint,
+    c_ubyte,
     c_uint64,
 )
 from dataclasses import dataclass
@@ -102,6 +103,8 @@ _declare([
      [StoreP, _pio, c_char_p, c_int, POINTER(CDigest), c_char_p, c_char_p, c_int64]),
     ("mlops_version_record_init", c_int, [POINTER(_CVersionRecord), c_uint]),
     ("mlops_version_import", c_int, [StoreP, _pio, POINTER(_CVersionRecord)]),
+    ("mlops_signature_import", c_int,
+     [StoreP, _pio, c_char_p, c_int64, c_char_p, POINTER(c_ubyte), c_int64, c_char_p]),
     ("mlops_alias_import", c_int, [StoreP, _pio, c_char_p, c_char_p, c_int64, c_int64]),
     ("mlops_store_copy_opts_init", c_int, [POINTER(_CCopyOpts), c_uint]),
     ("mlops_store_copy_report_init", c_int, [POINTER(_CCopyReport), c_uint]),
@@ -232,6 +235,20 @@ class ImportMixin:
         v.run_id, v.description, v.creator = enc(run_id), enc(description), enc(creator)
         v.created_ms, v.tags, v.ntags = created_ms, t_arr, t_n
         check(C.mlops_version_import(self._handle, byref(o), byref(v)))
+
+    def import_signature(self, model: str, version: int, public_pem: str, signature: bytes,
+                         signed_ms: int, signer: str, *, origin: str,
+                         actor: Optional[str] = None) -> None:
+        """Brings in an Ed25519 signature (64 bytes) of a version by the key
+        ``public_pem``, as made at its origin. It must verify over the
+        version's manifest here (SignatureError otherwise); another
+        signature by that key on the version is a Conflict."""
+        if len(signature) != 64:
+            raise ValueError(f"a signature is 64 bytes, not {len(signature)}")
+        o = _opts(origin, actor)
+        sig = (c_ubyte * 64).from_buffer_copy(signature)
+        check(C.mlops_signature_import(self._handle, byref(o), enc(model), version,
+                                       enc(public_pem), sig, signed_ms, enc(signer)))
 
     def import_alias(self, model: str, alias: str, version: int, time_ms: int, *, origin: str,
                      actor: Optional[str] = None) -> None:

@@ -56,6 +56,23 @@ def test_import_calls_are_idempotent_and_checked(store):
         store.import_run(RUN, "exp", status="DONE", start_ms=1, origin=ORIGIN)
 
 
+def test_import_signature(tmp_path, keypair):
+    priv, pub = keypair
+    with mlops.Store(tmp_path / "a", durability="none") as a, \
+            mlops.Store(tmp_path / "b", durability="none") as b:
+        for s in (a, b):
+            d = s.put(b"signed model")
+            s.import_model_version("m", 1, d, created_ms=1, origin=ORIGIN)
+        a.sign_model_version("m", 1, priv)
+        sig = a.get_model_version("m", 1).signatures[0]
+        b.import_signature("m", 1, pub, sig.signature, sig.signed_ms, "ann", origin=ORIGIN)
+        b.import_signature("m", 1, pub, sig.signature, sig.signed_ms, "ann", origin=ORIGIN)
+        b.verify_model_version("m", 1, pub)
+        bad = bytes([sig.signature[0] ^ 1]) + sig.signature[1:]
+        with pytest.raises(mlops.Conflict):
+            b.import_signature("m", 1, pub, bad, sig.signed_ms, "ann", origin=ORIGIN)
+
+
 def _fill(store):
     with store.start_run("train", "r") as run:
         run.log_param("lr", "0.1")
