@@ -14,6 +14,7 @@
 #include "mlops/cas.h"
 #include "mlops/track.h"
 #include "mlops/registry.h"
+#include "mlops/import.h"
 #include "mlops/drift.h"
 #include "mlops/eval.h"
 #include "mlops/validate.h"

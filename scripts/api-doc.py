@@ -19,6 +19,7 @@ HEADERS = [
     ("cas.h", "Artifacts: blobs, streams, trees, references"),
     ("track.h", "Experiment records: experiments, runs, params, metrics, lineage, search"),
     ("registry.h", "Model registry: models, versions, aliases, signatures, audit log"),
+    ("import.h", "Bringing history in: the import calls and store copy"),
     ("drift.h", "Drift statistics: tests, distances, profiles, reports"),
     ("eval.h", "Evaluation metrics: regression, classification, ranking, bootstrap"),
     ("validate.h", "Data validation: schemas from profiles, anomalies of a batch"),

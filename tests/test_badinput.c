@@ -2697,6 +2697,237 @@ static void evaluations(void)
     RET(mlops_evaluations_at, "SIZE_MAX index", NULL, (l, SIZE_MAX));
     mlops_evaluations_free(l);
     same_store(store_dir, &b, "evaluations");
+
+/* ---- import.h ---------------------------------------------------------------- */
+
+static void imports(void)
+{
+    snap b = snapshot(store_dir);
+    mlops_import_opts io;
+    BAD(mlops_import_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_IMPORT_OPTS_VERSION));
+    BAD(mlops_import_opts_init, "version 0", MLOPS_EINVAL, (&io, 0));
+    BAD(mlops_import_opts_init, "future version", MLOPS_EINVAL, (&io, 99));
+    mlops_import_opts_init(&io, MLOPS_IMPORT_OPTS_VERSION);
+    io.origin = "test:bad";
+    mlops_import_opts noorigin = io, badorigin = io, future = io;
+    noorigin.origin = NULL;
+    badorigin.origin = BAD_UTF8;
+    future.version = 2;
+    mlops_kv dup[] = { { "k", "1" }, { "k", "2" } };
+    mlops_kv nullval[] = { { "k", NULL } };
+
+    BAD(mlops_experiment_import, "NULL store", MLOPS_EINVAL, (NULL, &io, "e", 1, NULL, 0, NULL));
+    BAD(mlops_experiment_import, "NULL options", MLOPS_EINVAL, (S, NULL, "e", 1, NULL, 0, NULL));
+    BAD(mlops_experiment_import, "no origin", MLOPS_EINVAL, (S, &noorigin, "e", 1, NULL, 0, NULL));
+    BAD(mlops_experiment_import, "invalid UTF-8 origin", MLOPS_EINVAL,
+        (S, &badorigin, "e", 1, NULL, 0, NULL));
+    BAD(mlops_experiment_import, "over-long origin", MLOPS_EINVAL,
+        (S, &(mlops_import_opts){ 1, LONG, NULL }, "e", 1, NULL, 0, NULL));
+    BAD(mlops_experiment_import, "options version 2", MLOPS_EINVAL,
+        (S, &future, "e", 1, NULL, 0, NULL));
+    BAD(mlops_experiment_import, "NULL name", MLOPS_EINVAL, (S, &io, NULL, 1, NULL, 0, NULL));
+    BAD(mlops_experiment_import, "invalid UTF-8 name", MLOPS_EINVAL,
+        (S, &io, BAD_UTF8, 1, NULL, 0, NULL));
+    BAD(mlops_experiment_import, "NULL tags with a count", MLOPS_EINVAL,
+        (S, &io, "e", 1, NULL, 2, NULL));
+    BAD(mlops_experiment_import, "SIZE_MAX tags", MLOPS_EINVAL, (S, &io, "e", 1, dup, SIZE_MAX, NULL));
+    BAD(mlops_experiment_import, "a tag twice", MLOPS_EINVAL, (S, &io, "e", 1, dup, 2, NULL));
+    BAD(mlops_experiment_import, "NULL tag value", MLOPS_EINVAL, (S, &io, "e", 1, nullval, 1, NULL));
+    BAD(mlops_experiment_import, "exp with another time", MLOPS_ECONFLICT,
+        (S, &io, "exp", 1, NULL, 0, NULL));
+
+    mlops_run_record rr;
+    BAD(mlops_run_record_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_RUN_RECORD_VERSION));
+    BAD(mlops_run_record_init, "version 0", MLOPS_EINVAL, (&rr, 0));
+    BAD(mlops_run_record_init, "future version", MLOPS_EINVAL, (&rr, 9));
+    mlops_run_record_init(&rr, MLOPS_RUN_RECORD_VERSION);
+    rr.run_id = "00000000000000000000000000000001";
+    rr.experiment = "exp";
+    rr.status = MLOPS_RUN_FINISHED;
+    rr.start_ms = 5;
+    BAD(mlops_run_import, "NULL store", MLOPS_EINVAL, (NULL, &io, &rr));
+    BAD(mlops_run_import, "NULL options", MLOPS_EINVAL, (S, NULL, &rr));
+    BAD(mlops_run_import, "NULL record", MLOPS_EINVAL, (S, &io, NULL));
+    mlops_run_record r2 = rr;
+    r2.version = 0;
+    BAD(mlops_run_import, "record version 0", MLOPS_EINVAL, (S, &io, &r2));
+    r2 = rr;
+    r2.run_id = "XYZ";
+    BAD(mlops_run_import, "malformed run id", MLOPS_EINVAL, (S, &io, &r2));
+    r2 = rr;
+    r2.run_id = NULL;
+    BAD(mlops_run_import, "NULL run id", MLOPS_EINVAL, (S, &io, &r2));
+    r2 = rr;
+    r2.experiment = NULL;
+    BAD(mlops_run_import, "NULL experiment", MLOPS_EINVAL, (S, &io, &r2));
+    r2 = rr;
+    r2.status = 9;
+    BAD(mlops_run_import, "unknown status", MLOPS_EINVAL, (S, &io, &r2));
+    r2 = rr;
+    r2.status = MLOPS_RUN_RUNNING;
+    r2.end_ms = 6;
+    BAD(mlops_run_import, "RUNNING with an end", MLOPS_EINVAL, (S, &io, &r2));
+    r2 = rr;
+    r2.name = BAD_UTF8;
+    BAD(mlops_run_import, "invalid UTF-8 name", MLOPS_EINVAL, (S, &io, &r2));
+    r2 = rr;
+    r2.params = dup;
+    r2.nparams = 2;
+    BAD(mlops_run_import, "a param twice", MLOPS_EINVAL, (S, &io, &r2));
+    r2 = rr;
+    r2.params = (mlops_kv[]){ { "k", LONG } };
+    r2.nparams = 1;
+    BAD(mlops_run_import, "over-long param value", MLOPS_EINVAL, (S, &io, &r2));
+    r2 = rr;
+    r2.experiment = "none";
+    BAD(mlops_run_import, "unknown experiment", MLOPS_ENOTFOUND, (S, &io, &r2));
+    r2 = rr;
+    r2.parent_id = "00000000000000000000000000000002";
+    BAD(mlops_run_import, "unknown parent", MLOPS_ENOTFOUND, (S, &io, &r2));
+    r2 = rr;
+    r2.run_id = RUN_ID;
+    BAD(mlops_run_import, "a run here with other content", MLOPS_ECONFLICT, (S, &io, &r2));
+
+    mlops_metric pt = { "loss", 1.0, 1, 1 };
+    size_t added = 0;
+    BAD(mlops_metric_import, "NULL store", MLOPS_EINVAL, (NULL, &io, RUN_ID, &pt, 1, &added));
+    BAD(mlops_metric_import, "NULL options", MLOPS_EINVAL, (S, NULL, RUN_ID, &pt, 1, &added));
+    BAD(mlops_metric_import, "NULL run", MLOPS_EINVAL, (S, &io, NULL, &pt, 1, &added));
+    BAD(mlops_metric_import, "malformed run", MLOPS_EINVAL, (S, &io, "r", &pt, 1, &added));
+    BAD(mlops_metric_import, "NULL points", MLOPS_EINVAL, (S, &io, RUN_ID, NULL, 1, &added));
+    BAD(mlops_metric_import, "SIZE_MAX points", MLOPS_EINVAL, (S, &io, RUN_ID, &pt, SIZE_MAX, &added));
+    BAD(mlops_metric_import, "unknown run", MLOPS_ENOTFOUND,
+        (S, &io, "00000000000000000000000000000003", &pt, 1, &added));
+    mlops_metric badkey = { BAD_UTF8, 1.0, 1, 1 };
+    BAD(mlops_metric_import, "invalid UTF-8 key", MLOPS_EINVAL, (S, &io, RUN_ID, &badkey, 1, &added));
+    mlops_metric nullkey = { NULL, 1.0, 1, 1 };
+    BAD(mlops_metric_import, "NULL key", MLOPS_EINVAL, (S, &io, RUN_ID, &nullkey, 1, &added));
+
+    BAD(mlops_lineage_import, "NULL store", MLOPS_EINVAL,
+        (NULL, &io, RUN_ID, MLOPS_LINEAGE_OUTPUT, &D, "n", "r", 1));
+    BAD(mlops_lineage_import, "NULL options", MLOPS_EINVAL,
+        (S, NULL, RUN_ID, MLOPS_LINEAGE_OUTPUT, &D, "n", "r", 1));
+    BAD(mlops_lineage_import, "malformed run", MLOPS_EINVAL,
+        (S, &io, "x", MLOPS_LINEAGE_OUTPUT, &D, "n", "r", 1));
+    BAD(mlops_lineage_import, "direction 2", MLOPS_EINVAL, (S, &io, RUN_ID, 2, &D, "n", "r", 1));
+    BAD(mlops_lineage_import, "NULL digest", MLOPS_EINVAL,
+        (S, &io, RUN_ID, MLOPS_LINEAGE_OUTPUT, NULL, "n", "r", 1));
+    BAD(mlops_lineage_import, "NULL name", MLOPS_EINVAL,
+        (S, &io, RUN_ID, MLOPS_LINEAGE_OUTPUT, &D, NULL, "r", 1));
+    BAD(mlops_lineage_import, "over-long role", MLOPS_EINVAL,
+        (S, &io, RUN_ID, MLOPS_LINEAGE_OUTPUT, &D, "n", LONG, 1));
+    BAD(mlops_lineage_import, "unknown content", MLOPS_ENOTFOUND,
+        (S, &io, RUN_ID, MLOPS_LINEAGE_OUTPUT, &UNKNOWN, "n", "r", 1));
+    BAD(mlops_lineage_import, "the edge here with another time", MLOPS_ECONFLICT,
+        (S, &io, RUN_ID, MLOPS_LINEAGE_OUTPUT, &D, "model", "model", 1));
+
+    mlops_version_record vr;
+    BAD(mlops_version_record_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_VERSION_RECORD_VERSION));
+    BAD(mlops_version_record_init, "version 0", MLOPS_EINVAL, (&vr, 0));
+    BAD(mlops_version_record_init, "future version", MLOPS_EINVAL, (&vr, 9));
+    mlops_version_record_init(&vr, MLOPS_VERSION_RECORD_VERSION);
+    vr.model = "m";
+    vr.number = 1;
+    vr.artifact = D;
+    vr.created_ms = 1;
+    BAD(mlops_version_import, "NULL store", MLOPS_EINVAL, (NULL, &io, &vr));
+    BAD(mlops_version_import, "NULL options", MLOPS_EINVAL, (S, NULL, &vr));
+    BAD(mlops_version_import, "NULL record", MLOPS_EINVAL, (S, &io, NULL));
+    mlops_version_record v2 = vr;
+    v2.version = 5;
+    BAD(mlops_version_import, "record version 5", MLOPS_EINVAL, (S, &io, &v2));
+    v2 = vr;
+    v2.model = NULL;
+    BAD(mlops_version_import, "NULL model", MLOPS_EINVAL, (S, &io, &v2));
+    v2 = vr;
+    v2.number = 0;
+    BAD(mlops_version_import, "number 0", MLOPS_EINVAL, (S, &io, &v2));
+    v2 = vr;
+    v2.number = -3;
+    BAD(mlops_version_import, "negative number", MLOPS_EINVAL, (S, &io, &v2));
+    v2 = vr;
+    v2.run_id = "x";
+    BAD(mlops_version_import, "malformed run", MLOPS_EINVAL, (S, &io, &v2));
+    v2 = vr;
+    v2.description = BAD_UTF8;
+    BAD(mlops_version_import, "invalid UTF-8 description", MLOPS_EINVAL, (S, &io, &v2));
+    v2 = vr;
+    v2.creator = "a\nb";
+    BAD(mlops_version_import, "control character in creator", MLOPS_EINVAL, (S, &io, &v2));
+    v2 = vr;
+    v2.tags = dup;
+    v2.ntags = 2;
+    BAD(mlops_version_import, "a tag twice", MLOPS_EINVAL, (S, &io, &v2));
+    v2 = vr;
+    BAD(mlops_version_import, "a version here with other content", MLOPS_ECONFLICT, (S, &io, &v2));
+    v2 = vr;
+    v2.number = 77;
+    v2.artifact = UNKNOWN;
+    BAD(mlops_version_import, "unknown artifact", MLOPS_ENOTFOUND, (S, &io, &v2));
+
+    unsigned char sig64[64] = { 0 };
+    BAD(mlops_signature_import, "NULL store", MLOPS_EINVAL,
+        (NULL, &io, "m", 1, PUB_PEM, sig64, 1, "ann"));
+    BAD(mlops_signature_import, "NULL options", MLOPS_EINVAL,
+        (S, NULL, "m", 1, PUB_PEM, sig64, 1, "ann"));
+    BAD(mlops_signature_import, "NULL model", MLOPS_EINVAL,
+        (S, &io, NULL, 1, PUB_PEM, sig64, 1, "ann"));
+    BAD(mlops_signature_import, "version 0", MLOPS_EINVAL, (S, &io, "m", 0, PUB_PEM, sig64, 1, "ann"));
+    BAD(mlops_signature_import, "NULL key", MLOPS_EINVAL, (S, &io, "m", 1, NULL, sig64, 1, "ann"));
+    BAD(mlops_signature_import, "not a PEM key", MLOPS_EFORMAT,
+        (S, &io, "m", 1, "junk", sig64, 1, "ann"));
+    BAD(mlops_signature_import, "a P-256 key", MLOPS_EUNSUPPORTED,
+        (S, &io, "m", 1, EC_PUB_PEM, sig64, 1, "ann"));
+    BAD(mlops_signature_import, "NULL signature", MLOPS_EINVAL,
+        (S, &io, "m", 1, PUB_PEM, NULL, 1, "ann"));
+    BAD(mlops_signature_import, "NULL signer", MLOPS_EINVAL, (S, &io, "m", 1, PUB_PEM, sig64, 1, NULL));
+    BAD(mlops_signature_import, "unknown version", MLOPS_ENOTFOUND,
+        (S, &io, "m", 99, PUB_PEM, sig64, 1, "ann"));
+    BAD(mlops_signature_import, "a signature that does not verify", MLOPS_ESIGNATURE,
+        (S, &io, "m", 2, PUB_PEM, sig64, 1, "ann"));
+
+    BAD(mlops_alias_import, "NULL store", MLOPS_EINVAL, (NULL, &io, "m", "a", 1, 1));
+    BAD(mlops_alias_import, "NULL options", MLOPS_EINVAL, (S, NULL, "m", "a", 1, 1));
+    BAD(mlops_alias_import, "NULL model", MLOPS_EINVAL, (S, &io, NULL, "a", 1, 1));
+    BAD(mlops_alias_import, "NULL alias", MLOPS_EINVAL, (S, &io, "m", NULL, 1, 1));
+    BAD(mlops_alias_import, "reserved alias", MLOPS_EINVAL, (S, &io, "m", "latest", 1, 1));
+    BAD(mlops_alias_import, "alias with a space", MLOPS_EINVAL, (S, &io, "m", "a b", 1, 1));
+    BAD(mlops_alias_import, "negative version", MLOPS_EINVAL, (S, &io, "m", "a", -1, 1));
+    BAD(mlops_alias_import, "unknown model", MLOPS_ENOTFOUND, (S, &io, "nope", "a", 1, 1));
+    BAD(mlops_alias_import, "unknown version", MLOPS_ENOTFOUND, (S, &io, "m", "a", 99, 1));
+
+    mlops_store_copy_opts co;
+    BAD(mlops_store_copy_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_STORE_COPY_OPTS_VERSION));
+    BAD(mlops_store_copy_opts_init, "version 0", MLOPS_EINVAL, (&co, 0));
+    BAD(mlops_store_copy_opts_init, "future version", MLOPS_EINVAL, (&co, 9));
+    mlops_store_copy_report rep;
+    BAD(mlops_store_copy_report_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_STORE_COPY_REPORT_VERSION));
+    BAD(mlops_store_copy_report_init, "version 0", MLOPS_EINVAL, (&rep, 0));
+    BAD(mlops_store_copy_report_init, "future version", MLOPS_EINVAL, (&rep, 9));
+    mlops_store_copy_opts_init(&co, MLOPS_STORE_COPY_OPTS_VERSION);
+    mlops_store_copy_report_init(&rep, MLOPS_STORE_COPY_REPORT_VERSION);
+    BAD(mlops_store_copy, "NULL source", MLOPS_EINVAL, (NULL, S, &co, &rep));
+    BAD(mlops_store_copy, "NULL destination", MLOPS_EINVAL, (S, NULL, &co, &rep));
+    BAD(mlops_store_copy, "the same store", MLOPS_EINVAL, (S, S, &co, &rep));
+    co.version = 0;
+    BAD(mlops_store_copy, "options version 0", MLOPS_EINVAL, (S, S, &co, &rep));
+    co.version = MLOPS_STORE_COPY_OPTS_VERSION;
+    rep.version = 3;
+    BAD(mlops_store_copy, "report version 3", MLOPS_EINVAL, (S, S, &co, &rep));
+    /* Into S, which has records of its own: refused before anything is
+     * written to it. */
+    char *other_dir = tu_store_dir(dir, "other");
+    mlops_store *other = NULL;
+    mlops_store_opts so = MLOPS_STORE_OPTS_INIT;
+    so.durability = MLOPS_DURABILITY_NONE;
+    TU_OK(mlops_store_open(other_dir, &so, &other));
+    mlops_digest od;
+    TU_OK(mlops_blob_put(other, "other bytes", 11, &od));
+    BAD(mlops_store_copy, "into a store of its own", MLOPS_ECONFLICT, (other, S, NULL, NULL));
+    mlops_store_close(other);
+    tu_rmrf(other_dir);
+    free(other_dir);
+    same_store(store_dir, &b, "import");
     snap_free(&b);
 }
 
@@ -2736,6 +2967,7 @@ START_TEST(every_public_function_refuses_bad_input)
     track();
     registry();
     evaluations();
+    imports();
     drift();
     eval_metrics();
     validate_schemas();

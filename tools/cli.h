@@ -56,6 +56,7 @@ extern const cli_command cli_registry_commands[];
 extern const cli_command cli_drift_commands[];
 extern const cli_command cli_eval_commands[];
 extern const cli_command cli_schema_commands[];
+extern const cli_command cli_store_commands[];
 
 /* ---- Command-line options ------------------------------------------------ */
 

@@ -23,6 +23,7 @@ static const group groups[] = {
     { "Drift", cli_drift_commands },
     { "Evaluation", cli_eval_commands },
     { "Validation", cli_schema_commands },
+    { "Stores", cli_store_commands },
 };
 #define NGROUPS (sizeof groups / sizeof groups[0])
 

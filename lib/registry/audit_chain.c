@@ -55,6 +55,35 @@ static int chain_hash(mlops__sha256 *h, const mlops_digest *prev, const msgpack_
     return rc;
 }
 
+static int insert_event(mlops__conn *c, const mlops__audit_row *row, const mlops_digest *hash)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c,
+                          "INSERT INTO audit_events(seq, time_ms, actor, action, model_id, "
+                          "model, version, key, old_value, new_value, reason, hash, format, "
+                          "payload) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                          &st);
+    if (rc) return rc;
+    rc = mlops__bind_int64(c, st, 1, row->seq);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, row->time_ms);
+    if (!rc) rc = mlops__bind_text(c, st, 3, row->actor);
+    if (!rc) rc = mlops__bind_text(c, st, 4, row->action);
+    if (!rc) rc = mlops__bind_int64(c, st, 5, row->model_id);
+    if (!rc) rc = mlops__bind_text(c, st, 6, row->model);
+    if (!rc && row->version) rc = mlops__bind_int64(c, st, 7, row->version);
+    if (!rc) rc = mlops__bind_text(c, st, 8, row->key);
+    if (!rc) rc = mlops__bind_text(c, st, 9, row->old_value);
+    if (!rc) rc = mlops__bind_text(c, st, 10, row->new_value);
+    if (!rc) rc = mlops__bind_text(c, st, 11, row->reason);
+    if (!rc) rc = mlops__bind_blob(c, st, 12, hash->bytes, 32);
+    if (!rc) rc = mlops__bind_int64(c, st, 13, row->format);
+    if (!rc && row->payload)
+        rc = mlops__bind_blob(c, st, 14, row->payload, (int)row->payload_len);
+    if (!rc) rc = mlops__conn_step_done(c, st, "appending an audit event");
+    return rc;
+}
+
 int mlops__audit_append(mlops__conn *c, const mlops__reg_change *ch, const mlops__audit_ev *ev,
                         int64_t *seq_out)
 {
@@ -95,32 +124,44 @@ int mlops__audit_append_payload(mlops__conn *c, const mlops__reg_change *ch,
     msgpack_sbuffer_destroy(&enc);
     if (rc) return rc;
 
-    mlops__stmt *st;
-    rc = mlops__conn_stmt(c,
-                          "INSERT INTO audit_events(seq, time_ms, actor, action, model_id, "
-                          "model, version, key, old_value, new_value, reason, hash, format, "
-                          "payload) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                          &st);
-    if (rc) return rc;
-    rc = mlops__bind_int64(c, st, 1, row.seq);
-    if (!rc) rc = mlops__bind_int64(c, st, 2, row.time_ms);
-    if (!rc) rc = mlops__bind_text(c, st, 3, row.actor);
-    if (!rc) rc = mlops__bind_text(c, st, 4, row.action);
-    if (!rc) rc = mlops__bind_int64(c, st, 5, row.model_id);
-    if (!rc) rc = mlops__bind_text(c, st, 6, row.model);
-    if (!rc && row.version) rc = mlops__bind_int64(c, st, 7, row.version);
-    if (!rc) rc = mlops__bind_text(c, st, 8, row.key);
-    if (!rc) rc = mlops__bind_text(c, st, 9, row.old_value);
-    if (!rc) rc = mlops__bind_text(c, st, 10, row.new_value);
-    if (!rc) rc = mlops__bind_text(c, st, 11, row.reason);
-    if (!rc) rc = mlops__bind_blob(c, st, 12, hash.bytes, 32);
-    if (!rc) rc = mlops__bind_int64(c, st, 13, row.format);
-    if (!rc && row.payload)
-        rc = mlops__bind_blob(c, st, 14, row.payload, (int)row.payload_len);
-    if (!rc) rc = mlops__conn_step_done(c, st, "appending an audit event");
+    rc = insert_event(c, &row, &hash);
     if (!rc && seq_out) *seq_out = row.seq;
     return rc;
+}
+
+int mlops__audit_append_verbatim(mlops__conn *c, const char *fn, const mlops__audit_row *row,
+                                 const mlops_digest *hash)
+{
+    int64_t head_seq = 0, head_time = 0;
+    mlops_digest prev, got;
+    int rc = mlops__audit_head_read(c, &head_seq, &prev, &head_time);
+    if (rc) return rc;
+    char why[300];
+    if (row->seq != head_seq + 1)
+        return mlops__err(MLOPS_ECORRUPT, "%s: audit event %lld does not follow the head %lld",
+                          fn, (long long)row->seq, (long long)head_seq);
+    if (head_seq && row->time_ms < head_time)
+        return mlops__err(MLOPS_ECORRUPT,
+                          "%s: audit event %lld is earlier than the event before it", fn,
+                          (long long)row->seq);
+    if (mlops__audit_check_kind(row, why, sizeof why) != 0)
+        return mlops__err(MLOPS_ECORRUPT, "%s: audit event %lld: %s", fn, (long long)row->seq,
+                          why);
+    msgpack_sbuffer enc;
+    msgpack_sbuffer_init(&enc);
+    mlops__sha256 h = { 0 };
+    rc = mlops__audit_encode(&enc, row);
+    if (!rc) rc = mlops__sha256_init(&h);
+    if (!rc) rc = chain_hash(&h, &prev, &enc, &got);
+    mlops__sha256_free(&h);
+    msgpack_sbuffer_destroy(&enc);
+    if (rc) return rc;
+    if (memcmp(got.bytes, hash->bytes, 32) != 0)
+        return mlops__err(MLOPS_ECORRUPT,
+                          "%s: audit event %lld does not match its hash over the chain before "
+                          "it (edited, moved, or an event before it differs)",
+                          fn, (long long)row->seq);
+    return insert_event(c, row, hash);
 }
 
 /* ---- Verification ------------------------------------------------------ */
@@ -289,6 +330,12 @@ static int verify_tx(mlops__conn *c, void *arg)
     struct verify_ctx *v = arg;
     int rc = walk_chain(c, v);
     return rc ? rc : mlops__audit_check_state(c, v->fn);
+}
+
+int mlops__audit_verify_conn(mlops__conn *c, const char *fn)
+{
+    struct verify_ctx v = { fn, 0, NULL, NULL, 0, MLOPS_AUDIT_REPORT_INIT };
+    return verify_tx(c, &v);
 }
 
 MLOPS_API int mlops_audit_verify_opts_init(mlops_audit_verify_opts *opts, unsigned version)

@@ -18,29 +18,36 @@ typedef struct kind {
     int about_model;  /* 1: model_id >= 1 and a model name; 0: the store (0 and "") */
     int version;      /* NIL: no version; TEXT: a version number >= 1 */
     int key, old_value, new_value;
+    int import; /* payload: NO_IMPORT none; IMPORT_OK an import payload or none;
+                   IMPORT_ONLY an import payload always (audit_import.c) */
 } kind;
 
+enum { NO_IMPORT, IMPORT_OK, IMPORT_ONLY };
+
 static const kind kinds[] = {
-    { "model.create", 1, 1, NIL, NIL, NIL, TEXT },
-    { "model.rename", 1, 1, NIL, NIL, TEXT, TEXT },
-    { "model.delete", 1, 1, NIL, NIL, TEXT, NIL },
-    { "model.describe", 1, 1, NIL, NIL, TEXT, TEXT },
-    { "model.tag.set", 1, 1, NIL, TEXT, ANY, TEXT },
-    { "model.tag.delete", 1, 1, NIL, TEXT, TEXT, NIL },
-    { "version.create", 1, 1, TEXT, NIL, NIL, TEXT },
-    { "version.describe", 1, 1, TEXT, NIL, TEXT, TEXT },
-    { "version.status", 1, 1, TEXT, NIL, TEXT, TEXT },
-    { "version.delete", 1, 1, TEXT, NIL, TEXT, NIL },
-    { "version.tag.set", 1, 1, TEXT, TEXT, ANY, TEXT },
-    { "version.tag.delete", 1, 1, TEXT, TEXT, TEXT, NIL },
-    { "version.sign", 1, 1, TEXT, NIL, NIL, TEXT },
-    { "alias.set", 1, 1, NIL, TEXT, NIL, TEXT },
-    { "alias.move", 1, 1, NIL, TEXT, TEXT, TEXT },
-    { "alias.delete", 1, 1, NIL, TEXT, TEXT, NIL },
-    { "alias.policy.set", 1, 1, NIL, TEXT, ANY, TEXT },
-    { "alias.policy.delete", 1, 1, NIL, TEXT, TEXT, NIL },
+    { "model.create", 1, 1, NIL, NIL, NIL, TEXT, IMPORT_OK },
+    { "model.rename", 1, 1, NIL, NIL, TEXT, TEXT, NO_IMPORT },
+    { "model.delete", 1, 1, NIL, NIL, TEXT, NIL, NO_IMPORT },
+    { "model.describe", 1, 1, NIL, NIL, TEXT, TEXT, NO_IMPORT },
+    { "model.tag.set", 1, 1, NIL, TEXT, ANY, TEXT, NO_IMPORT },
+    { "model.tag.delete", 1, 1, NIL, TEXT, TEXT, NIL, NO_IMPORT },
+    { "version.create", 1, 1, TEXT, NIL, NIL, TEXT, IMPORT_OK },
+    { "version.describe", 1, 1, TEXT, NIL, TEXT, TEXT, NO_IMPORT },
+    { "version.status", 1, 1, TEXT, NIL, TEXT, TEXT, NO_IMPORT },
+    { "version.delete", 1, 1, TEXT, NIL, TEXT, NIL, NO_IMPORT },
+    { "version.tag.set", 1, 1, TEXT, TEXT, ANY, TEXT, NO_IMPORT },
+    { "version.tag.delete", 1, 1, TEXT, TEXT, TEXT, NIL, NO_IMPORT },
+    { "version.sign", 1, 1, TEXT, NIL, NIL, TEXT, IMPORT_OK },
+    { "alias.set", 1, 1, NIL, TEXT, NIL, TEXT, IMPORT_OK },
+    { "alias.move", 1, 1, NIL, TEXT, TEXT, TEXT, IMPORT_OK },
+    { "alias.delete", 1, 1, NIL, TEXT, TEXT, NIL, IMPORT_OK },
+    { "alias.policy.set", 1, 1, NIL, TEXT, ANY, TEXT, NO_IMPORT },
+    { "alias.policy.delete", 1, 1, NIL, TEXT, TEXT, NIL, NO_IMPORT },
     /* key: the signing key's fingerprint; new: the head signed, SEQ:HASH */
-    { MLOPS__AUDIT_CHECKPOINT, 2, 0, NIL, TEXT, NIL, TEXT },
+    { MLOPS__AUDIT_CHECKPOINT, 2, 0, NIL, TEXT, NIL, TEXT, NO_IMPORT },
+    /* experiment records brought in (lib/import): key what ("run:ID",
+     * "experiment:NAME", "metrics:RUN", "lineage:RUN"), new: the origin */
+    { MLOPS__AUDIT_IMPORT, 2, 0, NIL, TEXT, NIL, TEXT, IMPORT_ONLY },
 };
 
 static int field_ok(int want, const char *value)
@@ -91,6 +98,9 @@ int mlops__audit_check_kind(const mlops__audit_row *r, char *why, size_t n)
         mlops__audit_checkpoint cp;
         return mlops__audit_checkpoint_read(r, &cp, why, n);
     }
-    if (r->payload) return refuse(why, n, r->action, "has no payload");
+    if (k->import == IMPORT_ONLY && !r->payload)
+        return refuse(why, n, r->action, "needs an import payload");
+    if (r->payload && k->import == NO_IMPORT) return refuse(why, n, r->action, "has no payload");
+    if (r->payload) return mlops__import_payload_read(r->payload, r->payload_len, NULL, why, n);
     return 0;
 }

@@ -5,6 +5,7 @@
 #ifndef MLOPS_REGISTRY_INTERNAL_H
 #define MLOPS_REGISTRY_INTERNAL_H
 
+#include "mlops/import.h"
 #include "mlops/registry.h"
 #include "store/store_internal.h"
 #include "util/buf.h"
@@ -180,6 +181,31 @@ int mlops__audit_encode(msgpack_sbuffer *buf, const mlops__audit_row *row);
  * it understands: an unknown action, or a known one whose fields or
  * payload do not have their documented shape, is refused. */
 int mlops__audit_check_kind(const mlops__audit_row *row, char *why, size_t n);
+
+/* ---- Imported events (audit_import.c) --------------------------------- */
+
+/* The kind of event recording experiment records brought in. */
+#define MLOPS__AUDIT_IMPORT "import"
+
+/* Appends the import payload [origin, time_ms, actor | nil] to buf. */
+int mlops__import_payload_encode(msgpack_sbuffer *buf, const char *origin, int64_t time_ms,
+                                 const char *actor);
+/* Checks that p[0..n) is an import payload in its canonical form; 0 and
+ * *time_ms (may be NULL) set, or -1 with the reason in why. */
+int mlops__import_payload_read(const void *p, size_t n, int64_t *time_ms, char *why,
+                               size_t whyn);
+
+/* Appends an event taken from another store's chain as it is (store
+ * copy): row->seq must be the next number and its time no earlier than
+ * the head's. The event's hash is computed over this chain's head and
+ * must equal hash, so a copy can add only the events of a chain that
+ * verifies. MLOPS_ECORRUPT (naming fn) when it does not fit. */
+int mlops__audit_append_verbatim(mlops__conn *c, const char *fn, const mlops__audit_row *row,
+                                 const mlops_digest *hash);
+
+/* mlops_audit_verify on the caller's connection and transaction: the
+ * chain and the state it accounts for. Messages name fn. */
+int mlops__audit_verify_conn(mlops__conn *c, const char *fn);
 
 /* ---- Checkpoints (audit_checkpoint.c) ---------------------------------- */
 

@@ -56,6 +56,13 @@ int mlops__tail_decode(mlops__stmt *st, int col, mlops_metric_point *out, size_t
 int mlops__metric_insert_block(mlops__conn *c, int64_t series, const mlops_metric_point *p,
                                size_t n, unsigned char *buf);
 
+/* Writes n points to run r inside the caller's write transaction, as
+ * mlops_run_log_metrics does (the same checks; points already stored are
+ * skipped) but whatever the run's state: for imports. ended: the run has
+ * ended, so its tails are sealed after. *added gets the new points. */
+int mlops__metric_import_batch(mlops__conn *c, const char *func, const mlops_run *r,
+                               const mlops_metric *m, size_t n, int ended, uint64_t *added);
+
 /* Seals the tails of every series of run into blocks (when the run ends:
  * ended runs keep small series rows). Inside the caller's transaction. */
 int mlops__metric_seal_tails(mlops__conn *c, int64_t run, const char *run_id);

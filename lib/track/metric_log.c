@@ -45,6 +45,7 @@ struct batch {
     size_t bufsize;
     mlops_metric_point *scratch; /* decoding scratch: MLOPS__BLOCK_MAX points */
     struct summary summary;      /* of the key being written */
+    uint64_t added;              /* points that were new */
 };
 
 /* ---- preparing the batch in memory ---- */
@@ -415,6 +416,7 @@ static int write_group(mlops__conn *c, struct batch *b, struct group *grp)
      * run_tx) must see the compacted group, not its stale end. */
     grp->n = n;
     if (!n) return MLOPS_OK;
+    b->added += n;
     fold_summary(s, g, n);
 
     mlops_metric_point *m = merge_with_tail(s, g, n);
@@ -449,6 +451,7 @@ static int batch_tx(mlops__conn *c, void *arg)
 static int log_batch(const char *func, mlops_run *r, const mlops_metric *m, size_t n)
 {
     struct batch b;
+    b.added = 0;
     b.pts = NULL;
     b.groups = NULL;
     b.ngroups = 0;
@@ -477,6 +480,22 @@ MLOPS_API int mlops_run_log_metric(mlops_run *r, const char *key, double value, 
     if (!r) return mlops__err_null(__func__, "r");
     mlops_metric m = { key, value, step, ts_ms };
     return log_batch(__func__, r, &m, 1);
+}
+
+int mlops__metric_import_batch(mlops__conn *c, const char *func, const mlops_run *r,
+                               const mlops_metric *m, size_t n, int ended, uint64_t *added)
+{
+    struct batch b;
+    memset(&b, 0, sizeof b);
+    b.func = func;
+    b.run = r;
+    int rc = batch_prepare(&b, m, n);
+    for (size_t k = 0; !rc && k < b.ngroups; k++) rc = write_group(c, &b, &b.groups[k]);
+    /* An ended run keeps no tails (mlops_run_end seals them). */
+    if (!rc && ended && b.added) rc = mlops__metric_seal_tails(c, r->seq, r->id);
+    if (!rc) *added = b.added;
+    batch_free(&b);
+    return rc;
 }
 
 int mlops__metric_seal_tails(mlops__conn *c, int64_t run, const char *run_id)

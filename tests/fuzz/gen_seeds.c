@@ -193,6 +193,17 @@ static void audit_events(void)
                            NULL, signed_head, "nightly", 2, payload, sizeof payload };
     must(mlops__audit_encode(&sb, &c));
     put_sbuf("audit_event", "v2-checkpoint", &sb);
+    /* An imported version (doc/format.md, "Imports"). */
+    msgpack_sbuffer ip;
+    msgpack_sbuffer_init(&ip);
+    must(mlops__import_payload_encode(&ip, "mlflow:http://mlflow:5000", 1690000000000, "ann"));
+    mlops__audit_row im = { 43, 1700000000003, "importer", "version.create", 2, "churn", 3, NULL,
+                            NULL, "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+                            NULL, 2, ip.data, ip.size };
+    msgpack_sbuffer_clear(&sb);
+    must(mlops__audit_encode(&sb, &im));
+    put_sbuf("audit_event", "v2-import-version", &sb);
+    msgpack_sbuffer_destroy(&ip);
 }
 
 static void sign_manifests(void)

@@ -41,6 +41,7 @@ from .errors import (
     Unsupported,
 )
 from .evaluations import EvaluationRecord, RecordedMetric
+from .imports import StoreCopyReport
 from .registry import (
     AuditEvent,
     AuditHead,
@@ -109,6 +110,7 @@ __all__ = [
     "VersionLineage",
     "EvaluationRecord",
     "RecordedMetric",
+    "StoreCopyReport",
     "key_fingerprint",
     "drift",
     "fairness",

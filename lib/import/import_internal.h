@@ -1,0 +1,40 @@
+/* Internal interface of lib/import: the one module that writes history
+ * brought in from elsewhere (doc/import.md). The import calls (records
+ * given by a caller: the MLflow importer, bundles) and store copy (a whole
+ * store) live here; nothing else writes imported records or audit events
+ * taken from another chain. */
+#ifndef MLOPS_IMPORT_INTERNAL_H
+#define MLOPS_IMPORT_INTERNAL_H
+
+#include "mlops/import.h"
+#include "registry/registry_internal.h"
+
+/* One import call, resolved: the origin, and the change (actor, clock)
+ * its audit events record. */
+typedef struct mlops__import {
+    const char *func;
+    const char *origin;
+    mlops__reg_change ch;
+} mlops__import;
+
+/* Checks opts (required, with an origin) and resolves the actor. */
+int mlops__import_begin(mlops_store *s, const char *func, const mlops_import_opts *opts,
+                        mlops__import *im);
+
+/* Appends an event of kind action about (model_id, model) with the
+ * import payload [origin, time_ms, actor]; sets the change's clock first.
+ * *seq (may be NULL) gets its number. */
+int mlops__import_event(mlops__conn *c, mlops__import *im, const mlops__audit_ev *ev,
+                        int64_t time_ms, const char *actor, int64_t *seq);
+
+/* Whether n (key, value) pairs are well formed and their keys distinct:
+ * MLOPS_EINVAL naming what otherwise. */
+int mlops__import_check_kv(const char *func, const char *what, const mlops_kv *kv, size_t n,
+                           size_t value_max);
+
+/* 1 when the rows of `sql` (key, value), bound to id at ?1, are exactly
+ * the n pairs of kv; 0 when not. */
+int mlops__import_kv_equal(mlops__conn *c, const char *sql, int64_t id, const mlops_kv *kv,
+                           size_t n, int *equal);
+
+#endif

@@ -1,0 +1,441 @@
+/* Importing registry history: versions with their numbers, times and
+ * tags, and the entries of an alias's history with their times. Each is
+ * recorded as the event the registry writes for it (model.create,
+ * version.create, alias.set/move/delete) with an import payload, so the
+ * state checks of mlops_audit_verify hold for imported history as for
+ * history made here. */
+#include "import/import_internal.h"
+#include "cas/cas_internal.h"
+#include "track/track_internal.h"
+#include "util/err.h"
+#include "util/opts.h"
+#include "util/str.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+MLOPS_API int mlops_version_record_init(mlops_version_record *rec, unsigned version)
+{
+    static const mlops_version_record defaults = MLOPS_VERSION_RECORD_INIT;
+    return mlops__opts_init(__func__, rec, &defaults, sizeof defaults, version,
+                            MLOPS_VERSION_RECORD_VERSION);
+}
+
+struct version_op {
+    mlops__import im;
+    const mlops_version_record *v;
+    const char *creator;
+};
+
+/* The live model called name, created (and recorded) when missing. */
+static int model_for_import(mlops__conn *c, struct version_op *op, int64_t *id)
+{
+    const mlops_version_record *v = op->v;
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT id FROM reg_models WHERE name = ?1 AND deleted_ms IS NULL",
+                              &st);
+    if (!rc) rc = mlops__bind_text(c, st, 1, v->model);
+    if (rc) return rc;
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) *id = mlops__col_int64(st, 0);
+    mlops__reset(st);
+    if (step == MLOPS__ROW) return MLOPS_OK;
+    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "looking up a model");
+    rc = mlops__conn_stmt(c,
+                          "INSERT INTO reg_models(name, created_ms, updated_ms) "
+                          "VALUES (?1, ?2, ?2) RETURNING id",
+                          &st);
+    if (!rc) rc = mlops__bind_text(c, st, 1, v->model);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, v->created_ms);
+    if (!rc) rc = mlops__conn_step_id(c, st, "importing a model", id);
+    mlops__audit_ev ev = { "model.create", *id, v->model, 0, NULL, NULL, v->model };
+    if (!rc) rc = mlops__import_event(c, &op->im, &ev, v->created_ms, op->creator, NULL);
+    return rc;
+}
+
+static int version_conflict(const struct version_op *op, const char *field)
+{
+    return mlops__err(MLOPS_ECONFLICT,
+                      "%s: version %" PRId64 " of model '%s' is already here with another %s",
+                      op->im.func, op->v->number, op->v->model, field);
+}
+
+static int text_eq(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* The version is here: is it the same one? */
+static int version_compare(mlops__conn *c, const struct version_op *op, mlops__stmt *st)
+{
+    const mlops_version_record *v = op->v;
+    int64_t id = mlops__col_int64(st, 0);
+    const char *field = NULL;
+    if (mlops__col_bytes(st, 1) != 32 || memcmp(mlops__col_blob(st, 1), v->artifact.bytes, 32))
+        field = "artifact";
+    else if (!text_eq(mlops__col_text(st, 2), v->run_id)) field = "run";
+    else if (!text_eq(mlops__col_text(st, 3), v->description ? v->description : ""))
+        field = "description";
+    else if (!text_eq(mlops__col_text(st, 4), op->creator)) field = "creator";
+    else if (mlops__col_int64(st, 5) != v->created_ms) field = "creation time";
+    mlops__reset(st);
+    if (field) return version_conflict(op, field);
+    int same = 0;
+    int rc = mlops__import_kv_equal(c, "SELECT key, value FROM reg_version_tags "
+                                       "WHERE version_id = ?1",
+                                    id, v->tags, v->ntags, &same);
+    if (!rc && !same) rc = version_conflict(op, "set of tags");
+    return rc;
+}
+
+static int check_sources(mlops__conn *c, const struct version_op *op)
+{
+    int exists = 0;
+    int rc = mlops__cas_exists(c, &op->v->artifact, &exists);
+    if (rc) return rc;
+    if (!exists) {
+        char d[MLOPS_DIGEST_STRLEN];
+        mlops__reg_digest_text(&op->v->artifact, d);
+        return mlops__err(MLOPS_ENOTFOUND, "%s: artifact %s is not in the store (import it first)",
+                          op->im.func, d);
+    }
+    if (!op->v->run_id) return MLOPS_OK;
+    rc = mlops__run_exists(c, op->im.func, op->v->run_id, &exists);
+    if (!rc && !exists)
+        rc = mlops__err(MLOPS_ENOTFOUND, "%s: no run '%s' (import it first)", op->im.func,
+                        op->v->run_id);
+    return rc;
+}
+
+static int insert_version(mlops__conn *c, const struct version_op *op, int64_t model_id,
+                          int64_t seq)
+{
+    const mlops_version_record *v = op->v;
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "INSERT INTO reg_versions(model_id, number, artifact, run_id, "
+                              "description, creator, created_ms, updated_ms, create_seq) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) RETURNING id",
+                              &st);
+    int64_t id = 0;
+    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, v->number);
+    if (!rc) rc = mlops__bind_blob(c, st, 3, v->artifact.bytes, 32);
+    if (!rc) rc = mlops__bind_text(c, st, 4, v->run_id);
+    if (!rc) rc = mlops__bind_text(c, st, 5, v->description ? v->description : "");
+    if (!rc) rc = mlops__bind_text(c, st, 6, op->creator);
+    if (!rc) rc = mlops__bind_int64(c, st, 7, v->created_ms);
+    if (!rc) rc = mlops__bind_int64(c, st, 8, seq);
+    if (!rc) rc = mlops__conn_step_id(c, st, "importing a version", &id);
+    for (size_t i = 0; !rc && i < v->ntags; i++) {
+        rc = mlops__conn_stmt(c,
+                              "INSERT INTO reg_version_tags(version_id, key, value) "
+                              "VALUES (?1, ?2, ?3)",
+                              &st);
+        if (!rc) rc = mlops__bind_int64(c, st, 1, id);
+        if (!rc) rc = mlops__bind_text(c, st, 2, v->tags[i].key);
+        if (!rc) rc = mlops__bind_text(c, st, 3, v->tags[i].value);
+        if (!rc) rc = mlops__conn_step_done(c, st, "importing a version's tags");
+    }
+    return rc;
+}
+
+static int version_tx(mlops__conn *c, void *arg)
+{
+    struct version_op *op = arg;
+    const mlops_version_record *v = op->v;
+    int64_t model_id = 0, seq = 0;
+    int rc = model_for_import(c, op, &model_id);
+    mlops__stmt *st;
+    if (!rc)
+        rc = mlops__conn_stmt(c,
+                              "SELECT id, artifact, run_id, description, creator, created_ms "
+                              "FROM reg_versions WHERE model_id = ?1 AND number = ?2",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, v->number);
+    if (rc) return rc;
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) return version_compare(c, op, st);
+    mlops__reset(st);
+    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "looking up a version");
+    rc = check_sources(c, op);
+    if (rc) return rc;
+    /* new_value as version.create writes it: "sha256:<hex>[ run:<id>]" */
+    char value[MLOPS_DIGEST_STRLEN + MLOPS_REGISTRY_NAME_MAX + 8];
+    mlops__reg_digest_text(&v->artifact, value);
+    if (v->run_id)
+        snprintf(value + MLOPS_DIGEST_STRLEN - 1, sizeof value - (MLOPS_DIGEST_STRLEN - 1),
+                 " run:%s", v->run_id);
+    mlops__audit_ev ev = { "version.create", model_id, v->model, v->number, NULL, NULL, value };
+    rc = mlops__import_event(c, &op->im, &ev, v->created_ms, op->creator, &seq);
+    return rc ? rc : insert_version(c, op, model_id, seq);
+}
+
+static int check_version(const char *func, const mlops_version_record *v)
+{
+    if (!v) return mlops__err_null(func, "v");
+    int rc = mlops__opts_check(func, v->version, MLOPS_VERSION_RECORD_VERSION,
+                               "mlops_version_record_init");
+    if (!rc) rc = mlops__reg_check_model_name(func, "model name", v->model);
+    if (!rc) rc = mlops__reg_check_version(func, v->number);
+    if (!rc && v->run_id) rc = mlops__track_check_run_id(func, v->run_id);
+    if (!rc) rc = mlops__reg_check_text(func, "description", v->description, 1);
+    if (!rc && v->creator)
+        rc = mlops__check_name(func, "creator", v->creator, MLOPS_REGISTRY_NAME_MAX);
+    if (!rc)
+        rc = mlops__import_check_kv(func, "tags", v->tags, v->ntags, MLOPS_REGISTRY_TEXT_MAX);
+    return rc;
+}
+
+MLOPS_API int mlops_version_import(mlops_store *s, const mlops_import_opts *opts,
+                                   const mlops_version_record *v)
+{
+    struct version_op op = { .v = v };
+    int rc = mlops__import_begin(s, __func__, opts, &op.im);
+    if (!rc) rc = check_version(__func__, v);
+    if (rc) return rc;
+    op.creator = v->creator ? v->creator : op.im.ch.actor;
+    return mlops__store_write(s, version_tx, &op);
+}
+
+/* ---- Signatures --------------------------------------------------------- */
+
+struct sig_op {
+    mlops__import im;
+    mlops_store *s;
+    const char *model;
+    int64_t number;
+    mlops__sign_key key;
+    const unsigned char *sig;
+    int64_t signed_ms;
+    const char *signer;
+};
+
+/* The version is signed by this key already: the same signature? */
+static int sig_compare(mlops__conn *c, const struct sig_op *op, int64_t version_id, int *found)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "SELECT signature, signed_ms, signer FROM reg_signatures "
+                              "WHERE version_id = ?1 AND fingerprint = ?2",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, version_id);
+    if (!rc) rc = mlops__bind_blob(c, st, 2, op->key.fingerprint.bytes, 32);
+    if (rc) return rc;
+    int step = mlops__step(st);
+    *found = step == MLOPS__ROW;
+    int same = *found && mlops__col_bytes(st, 0) == 64 &&
+               !memcmp(mlops__col_blob(st, 0), op->sig, 64) &&
+               mlops__col_int64(st, 1) == op->signed_ms && text_eq(mlops__col_text(st, 2), op->signer);
+    mlops__reset(st);
+    if (!*found && step != MLOPS__DONE) return mlops__conn_error(c, step, "reading signatures");
+    if (*found && !same)
+        return mlops__err(MLOPS_ECONFLICT,
+                          "%s: version %" PRId64 " of model '%s' already carries another "
+                          "signature by this key",
+                          op->im.func, op->number, op->model);
+    return MLOPS_OK;
+}
+
+static int sig_tx(mlops__conn *c, void *arg)
+{
+    struct sig_op *op = arg;
+    int64_t model_id = 0;
+    mlops__reg_version v = { 0 };
+    int found = 0;
+    int rc = mlops__reg_model_id(c, op->im.func, op->model, &model_id);
+    if (!rc) rc = mlops__reg_version_find(c, op->im.func, op->model, model_id, op->number, 1, &v);
+    if (!rc) rc = sig_compare(c, op, v.id, &found);
+    if (rc || found) return rc;
+    /* Only a signature that verifies over the version as it is here. */
+    msgpack_sbuffer manifest;
+    msgpack_sbuffer_init(&manifest);
+    rc = mlops__manifest_build(op->s, op->model, &v, &manifest);
+    if (!rc && mlops__sign_verify(&op->key, manifest.data, manifest.size, op->sig) != 1)
+        rc = mlops__err(MLOPS_ESIGNATURE,
+                        "%s: the signature does not verify over version %" PRId64
+                        " of model '%s' as this store has it",
+                        op->im.func, op->number, op->model);
+    mlops__stmt *st;
+    if (!rc)
+        rc = mlops__conn_stmt(c,
+                              "INSERT INTO reg_signatures(version_id, fingerprint, public_key, "
+                              "signature, manifest, signed_ms, signer) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, v.id);
+    if (!rc) rc = mlops__bind_blob(c, st, 2, op->key.fingerprint.bytes, 32);
+    if (!rc) rc = mlops__bind_blob(c, st, 3, op->key.pub, 32);
+    if (!rc) rc = mlops__bind_blob(c, st, 4, op->sig, 64);
+    if (!rc) rc = mlops__bind_blob(c, st, 5, manifest.data, (int)manifest.size);
+    if (!rc) rc = mlops__bind_int64(c, st, 6, op->signed_ms);
+    if (!rc) rc = mlops__bind_text(c, st, 7, op->signer);
+    if (!rc) rc = mlops__conn_step_done(c, st, "importing a signature");
+    msgpack_sbuffer_destroy(&manifest);
+    char fp[MLOPS_DIGEST_STRLEN];
+    mlops__reg_digest_text(&op->key.fingerprint, fp);
+    mlops__audit_ev ev = { "version.sign", model_id, op->model, op->number, NULL, NULL, fp };
+    if (!rc) rc = mlops__import_event(c, &op->im, &ev, op->signed_ms, op->signer, NULL);
+    return rc;
+}
+
+MLOPS_API int mlops_signature_import(mlops_store *s, const mlops_import_opts *opts,
+                                     const char *model, int64_t version, const char *public_pem,
+                                     const unsigned char signature[64], int64_t signed_ms,
+                                     const char *signer)
+{
+    struct sig_op op = { .s = s, .model = model, .number = version, .sig = signature,
+                         .signed_ms = signed_ms, .signer = signer };
+    int rc = mlops__import_begin(s, __func__, opts, &op.im);
+    if (!rc) rc = mlops__reg_check_model_name(__func__, "model name", model);
+    if (!rc) rc = mlops__reg_check_version(__func__, version);
+    if (!rc && !signature) rc = mlops__err_null(__func__, "signature");
+    if (!rc) rc = mlops__check_name(__func__, "signer", signer, MLOPS_REGISTRY_NAME_MAX);
+    if (!rc) rc = mlops__sign_key_public(__func__, public_pem, &op.key);
+    if (rc) return rc;
+    rc = mlops__store_write(s, sig_tx, &op);
+    mlops__sign_key_free(&op.key);
+    return rc;
+}
+
+/* ---- Alias history ----------------------------------------------------- */
+
+struct alias_op {
+    mlops__import im;
+    mlops_store *s;
+    const char *model;
+    const char *alias;
+    int64_t number; /* 0: removed */
+    int64_t time_ms;
+};
+
+/* Walks the alias's events: an entry at op's time is there already
+ * (*done = 1), or conflicts, or the history ends before op's time. */
+static int alias_history(mlops__conn *c, const struct alias_op *op, int64_t model_id, int *done)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "SELECT seq, time_ms, new_value, payload FROM audit_events "
+                              "WHERE model_id = ?1 AND key = ?2 "
+                              "AND action IN ('alias.set', 'alias.move', 'alias.delete') "
+                              "ORDER BY seq",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
+    if (!rc) rc = mlops__bind_text(c, st, 2, op->alias);
+    if (rc) return rc;
+    char want[32], why[200];
+    snprintf(want, sizeof want, "%" PRId64, op->number);
+    int64_t last = INT64_MIN;
+    int step, clash = 0;
+    *done = 0;
+    while (!*done && !clash && (step = mlops__step(st)) == MLOPS__ROW) {
+        int64_t t = mlops__col_int64(st, 1);
+        if (!mlops__col_null(st, 3)) {
+            const void *p = mlops__col_blob(st, 3);
+            if (mlops__import_payload_read(p ? p : "", (size_t)mlops__col_bytes(st, 3), &t, why,
+                                           sizeof why))
+                t = mlops__col_int64(st, 1);
+        }
+        if (t == op->time_ms) {
+            /* new_value: the target, or NULL for a removal */
+            const char *target = mlops__col_text(st, 2);
+            int same;
+            if (!target) same = op->number == 0;
+            else same = op->number != 0 && !strcmp(target, want);
+            if (same) *done = 1;
+            else clash = 1;
+        }
+        if (t > last) last = t;
+    }
+    if (*done || clash) step = MLOPS__DONE;
+    mlops__reset(st);
+    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "reading an alias's history");
+    if (clash || (!*done && last > op->time_ms))
+        return mlops__err(MLOPS_ECONFLICT,
+                          "%s: alias '%s' of model '%s' has %s at time %" PRId64
+                          " (an alias's history is imported in time order)",
+                          op->im.func, op->alias, op->model,
+                          clash ? "another entry" : "a later entry than the one", op->time_ms);
+    return MLOPS_OK;
+}
+
+static int alias_tx(mlops__conn *c, void *arg)
+{
+    struct alias_op *op = arg;
+    int64_t model_id = 0;
+    int done = 0;
+    int rc = mlops__reg_model_id(c, op->im.func, op->model, &model_id);
+    if (!rc) rc = alias_history(c, op, model_id, &done);
+    if (rc || done) return rc;
+    mlops__stmt *st;
+    rc = mlops__conn_stmt(c,
+                          "SELECT a.version_id, v.number FROM reg_aliases a "
+                          "JOIN reg_versions v ON v.id = a.version_id "
+                          "WHERE a.model_id = ?1 AND a.alias = ?2",
+                          &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
+    if (!rc) rc = mlops__bind_text(c, st, 2, op->alias);
+    if (rc) return rc;
+    int step = mlops__step(st);
+    int found = step == MLOPS__ROW;
+    int64_t old_id = found ? mlops__col_int64(st, 0) : 0;
+    int64_t old_number = found ? mlops__col_int64(st, 1) : 0;
+    mlops__reset(st);
+    if (!found && step != MLOPS__DONE) return mlops__conn_error(c, step, "reading an alias");
+    char old_text[32], new_text[32];
+    snprintf(old_text, sizeof old_text, "%" PRId64, old_number);
+    snprintf(new_text, sizeof new_text, "%" PRId64, op->number);
+    if (!op->number) {
+        if (!found) return MLOPS_OK; /* nothing to remove: nothing to record */
+        mlops__audit_ev ev = { "alias.delete", model_id, op->model, 0, op->alias, old_text,
+                               NULL };
+        rc = mlops__import_event(c, &op->im, &ev, op->time_ms, NULL, NULL);
+        if (!rc)
+            rc = mlops__conn_stmt(c, "DELETE FROM reg_aliases WHERE model_id = ?1 AND alias = ?2",
+                                  &st);
+        if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
+        if (!rc) rc = mlops__bind_text(c, st, 2, op->alias);
+        return rc ? rc : mlops__conn_step_done(c, st, "removing an alias");
+    }
+    mlops__reg_version v = { 0 };
+    rc = mlops__reg_version_find(c, op->im.func, op->model, model_id, op->number, 0, &v);
+    if (rc || (found && old_id == v.id)) return rc; /* already there */
+    rc = mlops__policy_check(c, op->s, op->im.func, op->model, model_id, op->alias, &v);
+    if (rc) return rc;
+    mlops__audit_ev ev = { found ? "alias.move" : "alias.set", model_id, op->model, 0,
+                           op->alias, found ? old_text : NULL, new_text };
+    int64_t seq = 0;
+    rc = mlops__import_event(c, &op->im, &ev, op->time_ms, NULL, &seq);
+    if (!rc)
+        rc = mlops__conn_stmt(c,
+                              "INSERT INTO reg_aliases(model_id, alias, version_id, updated_ms, "
+                              "event_seq) VALUES (?1, ?2, ?3, ?4, ?5) "
+                              "ON CONFLICT(model_id, alias) DO UPDATE SET "
+                              "version_id = excluded.version_id, "
+                              "updated_ms = excluded.updated_ms, event_seq = excluded.event_seq",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
+    if (!rc) rc = mlops__bind_text(c, st, 2, op->alias);
+    if (!rc) rc = mlops__bind_int64(c, st, 3, v.id);
+    if (!rc) rc = mlops__bind_int64(c, st, 4, op->time_ms);
+    if (!rc) rc = mlops__bind_int64(c, st, 5, seq);
+    return rc ? rc : mlops__conn_step_done(c, st, "importing an alias");
+}
+
+MLOPS_API int mlops_alias_import(mlops_store *s, const mlops_import_opts *opts,
+                                 const char *model, const char *alias, int64_t version,
+                                 int64_t time_ms)
+{
+    struct alias_op op = { .s = s, .model = model, .alias = alias, .number = version,
+                           .time_ms = time_ms };
+    int rc = mlops__import_begin(s, __func__, opts, &op.im);
+    if (!rc) rc = mlops__reg_check_model_name(__func__, "model name", model);
+    if (!rc) rc = mlops__reg_check_alias(__func__, alias, 1);
+    if (!rc && version < 0)
+        rc = mlops__err(MLOPS_EINVAL, "%s: version %" PRId64 " is negative (0: removed)",
+                        __func__, version);
+    return rc ? rc : mlops__store_write(s, alias_tx, &op);
+}

@@ -1,0 +1,82 @@
+"""`mlops store copy SRC DST`: a copy verifies with the source's audit head,
+a second run adds nothing, and a destination that is neither empty nor a
+copy of the source is refused. Run by meson test (tests/cli/meson.build).
+"""
+import os
+import shutil
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clienv import cleanup, mlops, tmpdir  # noqa: E402
+
+
+class TestStoreCopy(unittest.TestCase):
+    def setUp(self):
+        self.dir = tmpdir(self.id().split(".")[-1])
+        self.src = os.path.join(self.dir, "src")
+        self.dst = os.path.join(self.dir, "dst")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def ok(self, *args, store=None):
+        r = mlops(*args, store=store)
+        self.assertEqual(r.code, 0, r)
+        return r
+
+    def fill(self, store, text):
+        path = os.path.join(self.dir, text + ".bin")
+        with open(path, "wb") as f:
+            f.write(text.encode() * 1000)
+        self.ok("init", store)
+        digest = self.ok("put", path, store=store).out.split()[0]
+        self.ok("model", "create", "m", store=store)
+        self.ok("model", "version", "create", "m", digest, store=store)
+        self.ok("model", "alias", "set", "m", "champion", "1", store=store)
+        return digest
+
+    def copy(self, src, dst):
+        return self.ok("store", "copy", src, dst, "--json").json()
+
+    def test_copy_then_again(self):
+        digest = self.fill(self.src, "alpha")
+        first = self.copy(self.src, self.dst)
+        self.assertEqual(first["objects_copied"], 1)
+        self.assertGreaterEqual(first["events_copied"], 3)
+        src_head = self.ok("audit", "verify", "--json", store=self.src).json()
+        dst_head = self.ok("audit", "verify", "--json", store=self.dst).json()
+        self.assertEqual(src_head["head"], dst_head["head"])
+        self.assertEqual(first["audit_head_hash"], src_head["head"])
+        self.assertEqual(self.ok("model", "resolve", "m@champion", store=self.dst).out.strip(),
+                         self.ok("model", "resolve", "m@champion", store=self.src).out.strip())
+        self.assertEqual(self.ok("cat", digest, store=self.dst).out, "alpha" * 1000)
+        again = self.copy(self.src, self.dst)
+        for key in ("objects_copied", "records_written", "events_copied"):
+            self.assertEqual(again[key], 0, again)
+        # The text form names the head too.
+        text = self.ok("store", "copy", self.src, self.dst).out
+        self.assertIn(src_head["head"], text)
+
+    def test_refuses_unrelated_store(self):
+        self.fill(self.src, "alpha")
+        other = os.path.join(self.dir, "other")
+        self.fill(other, "beta")
+        r = mlops("store", "copy", self.src, other)
+        self.assertEqual(r.code, 1, r)
+        self.assertEqual(len(r.err.strip().split("\n")), 1, r)
+        self.assertIn("neither empty nor a copy", r.err)
+        self.assertEqual(r.out, "")
+
+    def test_usage(self):
+        r = mlops("store", "copy", self.src)
+        self.assertEqual(r.code, 2, r)
+        r = mlops("store", "copy", os.path.join(self.dir, "none"), self.dst)
+        self.assertEqual(r.code, 1, r)
+
+
+if __name__ == "__main__":
+    try:
+        unittest.main(verbosity=2)
+    finally:
+        cleanup()
