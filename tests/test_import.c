@@ -269,6 +269,15 @@ START_TEST(signatures_import_verified)
 END_TEST
 
 /* A source with a bit of everything. */
+/* A NaN with a payload of its own. */
+static double copy_nan(void)
+{
+    uint64_t bits = 0x7ff80000000000abULL;
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
 static void fill(mlops_store *s, const char *tag)
 {
     int64_t eid = 0;
@@ -310,7 +319,42 @@ static void fill(mlops_store *s, const char *tag)
     TU_OK(mlops_model_alias_set(s, "m", "prod", v));
     TU_OK(mlops_experiment_tag_set(s, eid, "owner", tag));
     TU_OK(mlops_model_tag_set(s, "m", "team", tag, NULL));
+    /* An evaluation record (format 3), with a NaN whose payload must survive. */
+    const char *names[] = { "auc", "f1" };
+    const double values[] = { 0.75, copy_nan() };
+    mlops_evaluation_input in = MLOPS_EVALUATION_INPUT_INIT;
+    in.n = 2;
+    in.names = names;
+    in.values = values;
+    TU_OK(mlops_evaluation_record(s, "m", v, &bd, &in, NULL, NULL));
     mlops_run_free(r);
+}
+
+/* The evaluations of version 1 of m as text, values bit for bit. */
+static char *evaluations_text(mlops_store *s)
+{
+    mlops_evaluations *l = NULL;
+    TU_OK(mlops_evaluation_list(s, "m", 1, NULL, &l));
+    size_t n = mlops_evaluations_count(l), cap = 256 * (n + 1), used = 0;
+    char *out = calloc(1, cap);
+    ck_assert_ptr_nonnull(out);
+    for (size_t i = 0; i < n; i++) {
+        const mlops_evaluation *e = mlops_evaluations_at(l, i);
+        used += (size_t)snprintf(out + used, cap - used, "%" PRId64 " %" PRId64 " %s",
+                                 mlops_evaluation_id(e), mlops_evaluation_created_ms(e),
+                                 mlops_evaluation_actor(e));
+        for (size_t k = 0; k < mlops_evaluation_metric_count(e); k++) {
+            mlops_evaluation_metric m = MLOPS_EVALUATION_METRIC_INIT;
+            TU_OK(mlops_evaluation_metric_at(e, k, &m));
+            uint64_t bits;
+            memcpy(&bits, &m.value, sizeof bits);
+            used += (size_t)snprintf(out + used, cap - used, " %s=%016" PRIx64, m.name, bits);
+        }
+        used += (size_t)snprintf(out + used, cap - used, "\n");
+    }
+    mlops_evaluations_free(l);
+    ck_assert_uint_gt(n, 0);
+    return out;
 }
 
 static void expect_same_head(mlops_store *a, mlops_store *b)
@@ -390,6 +434,11 @@ START_TEST(copy_into_empty_then_earlier_copy)
     ck_assert_uint_gt(rep.events_copied, 0);
     expect_same_head(src, dst);
     char *a = search_text(src), *b = search_text(dst);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    a = evaluations_text(src);
+    b = evaluations_text(dst);
     ck_assert_str_eq(a, b);
     free(a);
     free(b);

@@ -381,7 +381,7 @@ START_TEST(read_only_store_refuses_to_record)
 }
 END_TEST
 
-/* A store at format version 2 (the tables dropped, the version set back)
+/* A store at format version 2 (version 3's tables dropped, the version set back)
  * gains the tables on its next read-write open, on either backend. */
 START_TEST(format_2_store_migrates_to_3)
 {
@@ -391,7 +391,8 @@ START_TEST(format_2_store_migrates_to_3)
     mlops_store_close(S);
     S = NULL;
     tu_db *db = tu_db_open(dir);
-    tu_db_exec(db, "DROP TABLE reg_evaluation_metrics; DROP TABLE reg_evaluations");
+    tu_db_exec(db, "DROP TABLE reg_evaluation_metrics; DROP TABLE reg_evaluations;"
+                   "DROP TABLE tx_requests");
     tu_db_exec(db, tu_db_dialect(db) == 2 ? "UPDATE meta SET value = '2' WHERE key = 'format_version'"
                                           : "PRAGMA user_version = 2");
     tu_db_close(db);
