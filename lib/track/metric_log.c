@@ -5,6 +5,7 @@
 #include "store/store_internal.h"
 #include "track/metric_internal.h"
 #include "track/track_internal.h"
+#include "util/buf.h"
 #include "util/err.h"
 
 #include <math.h>
@@ -35,6 +36,13 @@ struct summary {
     size_t ntail;
 };
 
+/* What a key's new points become: m[0..total) is the stored tail merged
+ * with them; m[0..sealed) goes into blocks, the rest is the new tail. */
+struct plan {
+    mlops_metric_point *m;
+    size_t total, sealed;
+};
+
 struct batch {
     const char *func;
     const mlops_run *run;
@@ -44,7 +52,10 @@ struct batch {
     unsigned char *buf;   /* encoding scratch */
     size_t bufsize;
     mlops_metric_point *scratch; /* decoding scratch: MLOPS__BLOCK_MAX points */
-    struct summary summary;      /* of the key being written */
+    struct summary *sums;        /* per group: its series as stored, then as written */
+    struct plan *plans;          /* per group */
+    uint32_t *slots;             /* group index + 1 by key hash (multi-row path); 0 = empty */
+    size_t nslots;
 };
 
 /* ---- preparing the batch in memory ---- */
@@ -133,10 +144,14 @@ static size_t sort_and_dedup(struct bpoint *g, size_t n)
 
 static void batch_free(struct batch *b)
 {
+    for (size_t k = 0; b->plans && k < b->ngroups; k++) free(b->plans[k].m);
     free(b->pts);
     free(b->groups);
     free(b->buf);
     free(b->scratch);
+    free(b->sums);
+    free(b->plans);
+    free(b->slots);
 }
 
 static int batch_prepare(struct batch *b, const mlops_metric *m, size_t n)
@@ -156,7 +171,9 @@ static int batch_prepare(struct batch *b, const mlops_metric *m, size_t n)
     size_t *start = calloc(nkeys + 1, sizeof *start);
     b->pts = malloc(n * sizeof *b->pts);
     b->groups = malloc(nkeys * sizeof *b->groups);
-    if (!start || !b->pts || !b->groups) {
+    b->sums = malloc(nkeys * sizeof *b->sums);
+    b->plans = calloc(nkeys, sizeof *b->plans);
+    if (!start || !b->pts || !b->groups || !b->sums || !b->plans) {
         free(start);
         free(key_of);
         free(keys);
@@ -192,6 +209,30 @@ static int corrupt(const struct batch *b)
                       b->run->id);
 }
 
+static void summary_none(struct summary *s)
+{
+    s->exists = 0;
+    s->count = 0;
+    s->has_range = 0;
+    s->ntail = 0;
+}
+
+/* Reads a stored summary from columns at..at+7 of the current row (id,
+ * count, last_bits, last_step, last_ts, min, max, tail). */
+static int summary_from_row(const struct batch *b, mlops__stmt *st, int at, struct summary *s)
+{
+    s->exists = 1;
+    s->id = mlops__col_int64(st, at);
+    s->count = mlops__col_int64(st, at + 1);
+    s->last_bits = (uint64_t)mlops__col_int64(st, at + 2);
+    s->last_step = mlops__col_int64(st, at + 3);
+    s->last_ts = mlops__col_int64(st, at + 4);
+    s->has_range = !mlops__col_null(st, at + 5);
+    s->min = mlops__col_double(st, at + 5);
+    s->max = mlops__col_double(st, at + 6);
+    return mlops__tail_decode(st, at + 7, s->tail, &s->ntail) ? corrupt(b) : MLOPS_OK;
+}
+
 static int read_series(mlops__conn *c, const struct batch *b, const char *key, struct summary *s)
 {
     mlops__stmt *st;
@@ -202,22 +243,10 @@ static int read_series(mlops__conn *c, const struct batch *b, const char *key, s
     if (!rc) rc = mlops__bind_int64(c, st, 1, b->run->seq);
     if (!rc) rc = mlops__bind_text(c, st, 2, key);
     if (rc) return rc;
-    s->exists = 0;
-    s->count = 0;
-    s->has_range = 0;
-    s->ntail = 0;
+    summary_none(s);
     int step = mlops__step(st);
     if (step == MLOPS__ROW) {
-        s->exists = 1;
-        s->id = mlops__col_int64(st, 0);
-        s->count = mlops__col_int64(st, 1);
-        s->last_bits = (uint64_t)mlops__col_int64(st, 2);
-        s->last_step = mlops__col_int64(st, 3);
-        s->last_ts = mlops__col_int64(st, 4);
-        s->has_range = !mlops__col_null(st, 5);
-        s->min = mlops__col_double(st, 5);
-        s->max = mlops__col_double(st, 6);
-        if (mlops__tail_decode(st, 7, s->tail, &s->ntail)) rc = corrupt(b);
+        rc = summary_from_row(b, st, 0, s);
     } else if (step != MLOPS__DONE) {
         rc = mlops__conn_error(c, step, "reading a metric summary");
     }
@@ -402,43 +431,253 @@ static mlops_metric_point *merge_with_tail(const struct summary *s, const struct
     return m;
 }
 
-static int write_group(mlops__conn *c, struct batch *b, struct group *grp)
+/* Works out what group k's points become (after dropping those already
+ * stored): its new summary, its merged points and how many are sealed.
+ * Reads stored blocks only when the batch reaches back into the series. */
+static int plan_group(mlops__conn *c, struct batch *b, size_t k)
 {
-    struct bpoint *g = b->pts + grp->start;
-    size_t n = grp->n;
+    struct bpoint *g = b->pts + b->groups[k].start;
+    size_t n = b->groups[k].n;
+    struct summary *s = &b->sums[k];
+    struct plan *pl = &b->plans[k];
+    free(pl->m); /* from an attempt of this transaction that was rolled back */
+    pl->m = NULL;
+    pl->total = pl->sealed = 0;
     if (!n) return MLOPS_OK;
-    struct summary *s = &b->summary;
-    int rc = read_series(c, b, grp->key, s);
-    if (!rc) rc = drop_stored(c, b, s, g, &n);
+    int rc = drop_stored(c, b, s, g, &n);
     if (rc || !n) return rc;
     fold_summary(s, g, n);
-
-    mlops_metric_point *m = merge_with_tail(s, g, n);
-    if (!m) return mlops__err_nomem("writing metric points");
-    size_t total = s->ntail + n, done = 0;
+    pl->m = merge_with_tail(s, g, n);
+    if (!pl->m) return mlops__err_nomem("writing metric points");
+    pl->total = s->ntail + n;
     /* Seal full blocks from the front while what is left could not stay a
      * tail; the rest (fewer than MLOPS__TAIL_MAX points) is the new tail. */
-    if (total >= MLOPS__TAIL_MAX) {
+    while (pl->total - pl->sealed >= MLOPS__TAIL_MAX) {
+        size_t left = pl->total - pl->sealed;
+        pl->sealed += left < MLOPS__BLOCK_MAX ? left : MLOPS__BLOCK_MAX;
+    }
+    return MLOPS_OK;
+}
+
+/* Writes group k's plan one row per statement (cached statements). */
+static int write_plan(mlops__conn *c, struct batch *b, size_t k)
+{
+    struct plan *pl = &b->plans[k];
+    struct summary *s = &b->sums[k];
+    const char *key = b->groups[k].key;
+    if (!pl->total) return MLOPS_OK;
+    int rc = MLOPS_OK;
+    if (pl->sealed) {
         /* The series row must exist before its blocks (foreign key). */
-        if (!s->exists) rc = write_series(c, b, grp->key, s, NULL, 0);
+        if (!s->exists) rc = write_series(c, b, key, s, NULL, 0);
         if (!rc) rc = ensure_buf(b, mlops__block_bound(MLOPS__BLOCK_MAX));
         s->exists = 1;
-        while (!rc && total - done >= MLOPS__TAIL_MAX) {
-            size_t k = total - done < MLOPS__BLOCK_MAX ? total - done : MLOPS__BLOCK_MAX;
-            rc = mlops__metric_insert_block(c, s->id, m + done, k, b->buf);
-            done += k;
+        for (size_t done = 0; !rc && done < pl->sealed;) {
+            size_t n = pl->sealed - done < MLOPS__BLOCK_MAX ? pl->sealed - done : MLOPS__BLOCK_MAX;
+            rc = mlops__metric_insert_block(c, s->id, pl->m + done, n, b->buf);
+            done += n;
         }
     }
-    if (!rc) rc = write_series(c, b, grp->key, s, m + done, total - done);
-    free(m);
+    if (!rc) rc = write_series(c, b, key, s, pl->m + pl->sealed, pl->total - pl->sealed);
     return rc;
+}
+
+/* ---- the multi-row path: a batch of many keys in a few statements ---- */
+
+/* The group whose key is key, or b->ngroups. */
+static size_t find_group(struct batch *b, const char *key)
+{
+    if (!b->slots) return b->ngroups;
+    size_t slot = (size_t)hash_key(key) & (b->nslots - 1);
+    while (b->slots[slot]) {
+        size_t k = b->slots[slot] - 1;
+        if (!strcmp(b->groups[k].key, key)) return k;
+        slot = (slot + 1) & (b->nslots - 1);
+    }
+    return b->ngroups;
+}
+
+static int index_groups(struct batch *b)
+{
+    if (b->slots) return MLOPS_OK;
+    b->nslots = 16;
+    while (b->nslots < 2 * b->ngroups) b->nslots *= 2;
+    b->slots = calloc(b->nslots, sizeof *b->slots);
+    if (!b->slots) return mlops__err_nomem("writing metric points");
+    for (size_t k = 0; k < b->ngroups; k++) {
+        size_t slot = (size_t)hash_key(b->groups[k].key) & (b->nslots - 1);
+        while (b->slots[slot]) slot = (slot + 1) & (b->nslots - 1);
+        b->slots[slot] = (uint32_t)(k + 1);
+    }
+    return MLOPS_OK;
+}
+
+/* Fills every group's summary with one SELECT per chunk of keys. */
+static int read_all_series(mlops__conn *c, struct batch *b)
+{
+    int rc = index_groups(b);
+    for (size_t k = 0; k < b->ngroups; k++) summary_none(&b->sums[k]);
+    size_t per = mlops__rows_per_statement(c, 1, 1);
+    for (size_t at = 0; !rc && at < b->ngroups; at += per) {
+        size_t n = b->ngroups - at < per ? b->ngroups - at : per;
+        mlops__buf sql = MLOPS__BUF_INIT;
+        mlops__buf_add(&sql, "SELECT key, id, count, last_bits, last_step, last_ts, min, max, "
+                             "tail FROM metric_series WHERE run = ?1 AND key IN (");
+        for (size_t i = 0; i < n; i++) mlops__buf_addf(&sql, i ? ", ?%zu" : "?%zu", i + 2);
+        mlops__buf_add(&sql, ")");
+        char *text = NULL;
+        mlops__stmt *st = NULL;
+        rc = mlops__buf_take(&sql, &text, "reading metric summaries");
+        if (!rc) rc = mlops__conn_prepare(c, text, &st);
+        if (!rc) rc = mlops__bind_int64(c, st, 1, b->run->seq);
+        for (size_t i = 0; !rc && i < n; i++)
+            rc = mlops__bind_text(c, st, (int)i + 2, b->groups[at + i].key);
+        int step = MLOPS__DONE;
+        while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
+            size_t k = find_group(b, mlops__col_text(st, 0));
+            if (k == b->ngroups) rc = corrupt(b);
+            else rc = summary_from_row(b, st, 1, &b->sums[k]);
+        }
+        if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading metric summaries");
+        mlops__stmt_finalize(st);
+        free(text);
+    }
+    return rc;
+}
+
+/* Inserts or updates the series rows of groups[at..at+n) that have points
+ * to write, and learns the new rows' ids. */
+static int upsert_series(mlops__conn *c, struct batch *b, size_t at, size_t n)
+{
+    size_t rows = 0, bytes = 0;
+    for (size_t k = at; k < at + n; k++) {
+        const struct plan *pl = &b->plans[k];
+        if (!pl->total) continue;
+        rows++;
+        bytes += mlops__block_bound(pl->total - pl->sealed);
+    }
+    if (!rows) return MLOPS_OK;
+    int rc = ensure_buf(b, bytes);
+    if (rc) return rc;
+    mlops__buf sql = MLOPS__BUF_INIT;
+    mlops__buf_add(&sql, "INSERT INTO metric_series(run, key, count, last, last_bits, last_step, "
+                         "last_ts, min, max, tail) VALUES");
+    mlops__sql_values(&sql, rows, 10, 1);
+    mlops__buf_add(&sql, " ON CONFLICT (run, key) DO UPDATE SET count = excluded.count, "
+                         "last = excluded.last, last_bits = excluded.last_bits, "
+                         "last_step = excluded.last_step, last_ts = excluded.last_ts, "
+                         "min = excluded.min, max = excluded.max, tail = excluded.tail "
+                         "RETURNING id, key");
+    char *text = NULL;
+    mlops__stmt *st = NULL;
+    rc = mlops__buf_take(&sql, &text, "writing metric summaries");
+    if (!rc) rc = mlops__conn_prepare(c, text, &st);
+    unsigned char *enc = b->buf;
+    int p = 0;
+    for (size_t k = at; !rc && k < at + n; k++) {
+        const struct plan *pl = &b->plans[k];
+        const struct summary *s = &b->sums[k];
+        if (!pl->total) continue;
+        size_t ntail = pl->total - pl->sealed, len = 0;
+        if (ntail) len = mlops__block_encode(pl->m + pl->sealed, ntail, enc);
+        double last = mlops__bits_value(s->last_bits);
+        rc = mlops__bind_int64(c, st, p + 1, b->run->seq);
+        if (!rc) rc = mlops__bind_text(c, st, p + 2, b->groups[k].key);
+        if (!rc) rc = mlops__bind_int64(c, st, p + 3, s->count);
+        if (!rc) rc = isnan(last) ? mlops__bind_null(c, st, p + 4)
+                                  : mlops__bind_double(c, st, p + 4, last);
+        if (!rc) rc = mlops__bind_int64(c, st, p + 5, (int64_t)s->last_bits);
+        if (!rc) rc = mlops__bind_int64(c, st, p + 6, s->last_step);
+        if (!rc) rc = mlops__bind_int64(c, st, p + 7, s->last_ts);
+        if (!rc) rc = s->has_range ? mlops__bind_double(c, st, p + 8, s->min)
+                                   : mlops__bind_null(c, st, p + 8);
+        if (!rc) rc = s->has_range ? mlops__bind_double(c, st, p + 9, s->max)
+                                   : mlops__bind_null(c, st, p + 9);
+        if (!rc) rc = ntail ? mlops__bind_blob(c, st, p + 10, enc, (int)len)
+                            : mlops__bind_null(c, st, p + 10);
+        enc += len;
+        p += 10;
+    }
+    int step = MLOPS__DONE;
+    while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
+        size_t k = find_group(b, mlops__col_text(st, 1));
+        if (k == b->ngroups) {
+            rc = corrupt(b);
+            break;
+        }
+        b->sums[k].id = mlops__col_int64(st, 0);
+        b->sums[k].exists = 1;
+    }
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "writing metric summaries");
+    mlops__stmt_finalize(st);
+    free(text);
+    return rc;
+}
+
+/* Every group's blocks in multi-row INSERTs, after its series rows. */
+static int insert_all_blocks(mlops__conn *c, struct batch *b)
+{
+    size_t nrows = 0, bytes = 0;
+    for (size_t k = 0; k < b->ngroups; k++) {
+        const struct plan *pl = &b->plans[k];
+        for (size_t done = 0; done < pl->sealed; done += MLOPS__BLOCK_MAX, nrows++) {
+            size_t n = pl->sealed - done < MLOPS__BLOCK_MAX ? pl->sealed - done : MLOPS__BLOCK_MAX;
+            bytes += mlops__block_bound(n);
+        }
+    }
+    if (!nrows) return MLOPS_OK;
+    mlops__block_row *rows = malloc(nrows * sizeof *rows);
+    unsigned char *data = malloc(bytes);
+    if (!rows || !data) {
+        free(rows);
+        free(data);
+        return mlops__err_nomem("writing metric points");
+    }
+    size_t r = 0, used = 0;
+    for (size_t k = 0; k < b->ngroups; k++) {
+        const struct plan *pl = &b->plans[k];
+        for (size_t done = 0; done < pl->sealed;) {
+            size_t n = pl->sealed - done < MLOPS__BLOCK_MAX ? pl->sealed - done : MLOPS__BLOCK_MAX;
+            const mlops_metric_point *p = pl->m + done;
+            size_t len = mlops__block_encode(p, n, data + used);
+            rows[r++] = (mlops__block_row){ b->sums[k].id, p[0].step, p[n - 1].step, (int64_t)n,
+                                            data + used, len };
+            used += len;
+            done += n;
+        }
+    }
+    int rc = mlops__metric_insert_blocks(c, rows, r);
+    free(rows);
+    free(data);
+    return rc;
+}
+
+static int write_all(mlops__conn *c, struct batch *b)
+{
+    size_t per = mlops__rows_per_statement(c, 10, 0);
+    int rc = MLOPS_OK;
+    for (size_t at = 0; !rc && at < b->ngroups; at += per)
+        rc = upsert_series(c, b, at, b->ngroups - at < per ? b->ngroups - at : per);
+    return rc ? rc : insert_all_blocks(c, b);
 }
 
 static int batch_tx(mlops__conn *c, void *arg)
 {
     struct batch *b = arg;
     int rc = mlops__track_run_writable(c, b->run, b->func, 1);
-    for (size_t k = 0; !rc && k < b->ngroups; k++) rc = write_group(c, b, &b->groups[k]);
+    if (rc) return rc;
+    /* On PostgreSQL each statement is a round trip under the store's lock:
+     * a batch of several keys reads and writes them all at once. */
+    if (b->ngroups > 1 && mlops__conn_dialect(c) == MLOPS__POSTGRES) {
+        rc = read_all_series(c, b);
+        for (size_t k = 0; !rc && k < b->ngroups; k++) rc = plan_group(c, b, k);
+        return rc ? rc : write_all(c, b);
+    }
+    for (size_t k = 0; !rc && k < b->ngroups; k++) {
+        rc = read_series(c, b, b->groups[k].key, &b->sums[k]);
+        if (!rc) rc = plan_group(c, b, k);
+        if (!rc) rc = write_plan(c, b, k);
+    }
     return rc;
 }
 
@@ -451,6 +690,10 @@ static int log_batch(const char *func, mlops_run *r, const mlops_metric *m, size
     b.buf = NULL;
     b.bufsize = 0;
     b.scratch = NULL;
+    b.sums = NULL;
+    b.plans = NULL;
+    b.slots = NULL;
+    b.nslots = 0;
     b.func = func;
     b.run = r;
     int rc = batch_prepare(&b, m, n);
