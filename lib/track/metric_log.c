@@ -43,6 +43,10 @@ struct plan {
     size_t total, sealed;
 };
 
+/* Groups handled together: bounds the summaries and merged points held at
+ * once (a summary holds a decoded tail). */
+#define GROUP_CHUNK 1000
+
 struct batch {
     const char *func;
     const mlops_run *run;
@@ -52,7 +56,7 @@ struct batch {
     unsigned char *buf;   /* encoding scratch */
     size_t bufsize;
     mlops_metric_point *scratch; /* decoding scratch: MLOPS__BLOCK_MAX points */
-    struct summary *sums;        /* per group: its series as stored, then as written */
+    struct summary *sums;        /* of GROUP_CHUNK groups at a time (3 kB each) */
     struct plan *plans;          /* per group */
     uint32_t *slots;             /* group index + 1 by key hash (multi-row path); 0 = empty */
     size_t nslots;
@@ -171,7 +175,7 @@ static int batch_prepare(struct batch *b, const mlops_metric *m, size_t n)
     size_t *start = calloc(nkeys + 1, sizeof *start);
     b->pts = malloc(n * sizeof *b->pts);
     b->groups = malloc(nkeys * sizeof *b->groups);
-    b->sums = malloc(nkeys * sizeof *b->sums);
+    b->sums = malloc((nkeys < GROUP_CHUNK ? nkeys : GROUP_CHUNK) * sizeof *b->sums);
     b->plans = calloc(nkeys, sizeof *b->plans);
     if (!start || !b->pts || !b->groups || !b->sums || !b->plans) {
         free(start);
@@ -434,11 +438,10 @@ static mlops_metric_point *merge_with_tail(const struct summary *s, const struct
 /* Works out what group k's points become (after dropping those already
  * stored): its new summary, its merged points and how many are sealed.
  * Reads stored blocks only when the batch reaches back into the series. */
-static int plan_group(mlops__conn *c, struct batch *b, size_t k)
+static int plan_group(mlops__conn *c, struct batch *b, size_t k, struct summary *s)
 {
     struct bpoint *g = b->pts + b->groups[k].start;
     size_t n = b->groups[k].n;
-    struct summary *s = &b->sums[k];
     struct plan *pl = &b->plans[k];
     free(pl->m); /* from an attempt of this transaction that was rolled back */
     pl->m = NULL;
@@ -460,10 +463,9 @@ static int plan_group(mlops__conn *c, struct batch *b, size_t k)
 }
 
 /* Writes group k's plan one row per statement (cached statements). */
-static int write_plan(mlops__conn *c, struct batch *b, size_t k)
+static int write_plan(mlops__conn *c, struct batch *b, size_t k, struct summary *s)
 {
     struct plan *pl = &b->plans[k];
-    struct summary *s = &b->sums[k];
     const char *key = b->groups[k].key;
     if (!pl->total) return MLOPS_OK;
     int rc = MLOPS_OK;
@@ -512,14 +514,15 @@ static int index_groups(struct batch *b)
     return MLOPS_OK;
 }
 
-/* Fills every group's summary with one SELECT per chunk of keys. */
-static int read_all_series(mlops__conn *c, struct batch *b)
+/* Fills the summaries of groups[first..first+count) (sums[0..count)) with
+ * one SELECT per chunk of keys. */
+static int read_chunk(mlops__conn *c, struct batch *b, size_t first, size_t count)
 {
     int rc = index_groups(b);
-    for (size_t k = 0; k < b->ngroups; k++) summary_none(&b->sums[k]);
+    for (size_t i = 0; i < count; i++) summary_none(&b->sums[i]);
     size_t per = mlops__rows_per_statement(c, 1, 1);
-    for (size_t at = 0; !rc && at < b->ngroups; at += per) {
-        size_t n = b->ngroups - at < per ? b->ngroups - at : per;
+    for (size_t at = first; !rc && at < first + count; at += per) {
+        size_t n = first + count - at < per ? first + count - at : per;
         mlops__buf sql = MLOPS__BUF_INIT;
         mlops__buf_add(&sql, "SELECT key, id, count, last_bits, last_step, last_ts, min, max, "
                              "tail FROM metric_series WHERE run = ?1 AND key IN (");
@@ -535,8 +538,8 @@ static int read_all_series(mlops__conn *c, struct batch *b)
         int step = MLOPS__DONE;
         while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
             size_t k = find_group(b, mlops__col_text(st, 0));
-            if (k == b->ngroups) rc = corrupt(b);
-            else rc = summary_from_row(b, st, 1, &b->sums[k]);
+            if (k < first || k >= first + count) rc = corrupt(b);
+            else rc = summary_from_row(b, st, 1, &b->sums[k - first]);
         }
         if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading metric summaries");
         mlops__stmt_finalize(st);
@@ -546,8 +549,9 @@ static int read_all_series(mlops__conn *c, struct batch *b)
 }
 
 /* Inserts or updates the series rows of groups[at..at+n) that have points
- * to write, and learns the new rows' ids. */
-static int upsert_series(mlops__conn *c, struct batch *b, size_t at, size_t n)
+ * to write, and learns the new rows' ids (their summaries start at
+ * sums[at - first]). */
+static int upsert_series(mlops__conn *c, struct batch *b, size_t first, size_t at, size_t n)
 {
     size_t rows = 0, bytes = 0;
     for (size_t k = at; k < at + n; k++) {
@@ -576,7 +580,7 @@ static int upsert_series(mlops__conn *c, struct batch *b, size_t at, size_t n)
     int p = 0;
     for (size_t k = at; !rc && k < at + n; k++) {
         const struct plan *pl = &b->plans[k];
-        const struct summary *s = &b->sums[k];
+        const struct summary *s = &b->sums[k - first];
         if (!pl->total) continue;
         size_t ntail = pl->total - pl->sealed, len = 0;
         if (ntail) len = mlops__block_encode(pl->m + pl->sealed, ntail, enc);
@@ -601,12 +605,12 @@ static int upsert_series(mlops__conn *c, struct batch *b, size_t at, size_t n)
     int step = MLOPS__DONE;
     while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
         size_t k = find_group(b, mlops__col_text(st, 1));
-        if (k == b->ngroups) {
+        if (k < at || k >= at + n) {
             rc = corrupt(b);
             break;
         }
-        b->sums[k].id = mlops__col_int64(st, 0);
-        b->sums[k].exists = 1;
+        b->sums[k - first].id = mlops__col_int64(st, 0);
+        b->sums[k - first].exists = 1;
     }
     if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "writing metric summaries");
     mlops__stmt_finalize(st);
@@ -614,11 +618,12 @@ static int upsert_series(mlops__conn *c, struct batch *b, size_t at, size_t n)
     return rc;
 }
 
-/* Every group's blocks in multi-row INSERTs, after its series rows. */
-static int insert_all_blocks(mlops__conn *c, struct batch *b)
+/* The blocks of groups[first..first+count) in multi-row INSERTs, after
+ * their series rows. */
+static int insert_blocks(mlops__conn *c, struct batch *b, size_t first, size_t count)
 {
     size_t nrows = 0, bytes = 0;
-    for (size_t k = 0; k < b->ngroups; k++) {
+    for (size_t k = first; k < first + count; k++) {
         const struct plan *pl = &b->plans[k];
         for (size_t done = 0; done < pl->sealed; done += MLOPS__BLOCK_MAX, nrows++) {
             size_t n = pl->sealed - done < MLOPS__BLOCK_MAX ? pl->sealed - done : MLOPS__BLOCK_MAX;
@@ -634,13 +639,13 @@ static int insert_all_blocks(mlops__conn *c, struct batch *b)
         return mlops__err_nomem("writing metric points");
     }
     size_t r = 0, used = 0;
-    for (size_t k = 0; k < b->ngroups; k++) {
+    for (size_t k = first; k < first + count; k++) {
         const struct plan *pl = &b->plans[k];
         for (size_t done = 0; done < pl->sealed;) {
             size_t n = pl->sealed - done < MLOPS__BLOCK_MAX ? pl->sealed - done : MLOPS__BLOCK_MAX;
             const mlops_metric_point *p = pl->m + done;
             size_t len = mlops__block_encode(p, n, data + used);
-            rows[r++] = (mlops__block_row){ b->sums[k].id, p[0].step, p[n - 1].step, (int64_t)n,
+            rows[r++] = (mlops__block_row){ b->sums[k - first].id, p[0].step, p[n - 1].step, (int64_t)n,
                                             data + used, len };
             used += len;
             done += n;
@@ -652,13 +657,21 @@ static int insert_all_blocks(mlops__conn *c, struct batch *b)
     return rc;
 }
 
-static int write_all(mlops__conn *c, struct batch *b)
+/* Reads, plans and writes groups[first..first+count) together. */
+static int chunk_tx(mlops__conn *c, struct batch *b, size_t first, size_t count)
 {
+    int rc = read_chunk(c, b, first, count);
+    for (size_t k = first; !rc && k < first + count; k++)
+        rc = plan_group(c, b, k, &b->sums[k - first]);
     size_t per = mlops__rows_per_statement(c, 10, 0);
-    int rc = MLOPS_OK;
-    for (size_t at = 0; !rc && at < b->ngroups; at += per)
-        rc = upsert_series(c, b, at, b->ngroups - at < per ? b->ngroups - at : per);
-    return rc ? rc : insert_all_blocks(c, b);
+    for (size_t at = first; !rc && at < first + count; at += per)
+        rc = upsert_series(c, b, first, at, first + count - at < per ? first + count - at : per);
+    if (!rc) rc = insert_blocks(c, b, first, count);
+    for (size_t k = first; k < first + count; k++) { /* bounds the memory held */
+        free(b->plans[k].m);
+        b->plans[k].m = NULL;
+    }
+    return rc;
 }
 
 static int batch_tx(mlops__conn *c, void *arg)
@@ -669,14 +682,16 @@ static int batch_tx(mlops__conn *c, void *arg)
     /* On PostgreSQL each statement is a round trip under the store's lock:
      * a batch of several keys reads and writes them all at once. */
     if (b->ngroups > 1 && mlops__conn_dialect(c) == MLOPS__POSTGRES) {
-        rc = read_all_series(c, b);
-        for (size_t k = 0; !rc && k < b->ngroups; k++) rc = plan_group(c, b, k);
-        return rc ? rc : write_all(c, b);
+        for (size_t at = 0; !rc && at < b->ngroups; at += GROUP_CHUNK)
+            rc = chunk_tx(c, b, at, b->ngroups - at < GROUP_CHUNK ? b->ngroups - at : GROUP_CHUNK);
+        return rc;
     }
     for (size_t k = 0; !rc && k < b->ngroups; k++) {
-        rc = read_series(c, b, b->groups[k].key, &b->sums[k]);
-        if (!rc) rc = plan_group(c, b, k);
-        if (!rc) rc = write_plan(c, b, k);
+        rc = read_series(c, b, b->groups[k].key, &b->sums[0]);
+        if (!rc) rc = plan_group(c, b, k, &b->sums[0]);
+        if (!rc) rc = write_plan(c, b, k, &b->sums[0]);
+        free(b->plans[k].m); /* bounds the memory held */
+        b->plans[k].m = NULL;
     }
     return rc;
 }
@@ -730,6 +745,12 @@ int mlops__metric_seal_tails(mlops__conn *c, int64_t run, const char *run_id)
     mlops_metric_point pts[MLOPS__TAIL_MAX];
     unsigned char *buf = malloc(mlops__block_bound(MLOPS__TAIL_MAX));
     if (!buf) return mlops__err_nomem("sealing metric points");
+    /* PostgreSQL: the blocks are gathered and inserted together (each
+     * statement is a round trip); the tails are already block encodings. */
+    int gather = mlops__conn_dialect(c) == MLOPS__POSTGRES;
+    mlops__block_row *rows = NULL;
+    size_t nrows = 0, cap = 0, used = 0, bytes_cap = 0;
+    unsigned char *bytes = NULL;
     int step = MLOPS__DONE;
     while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
         size_t n = 0;
@@ -737,10 +758,41 @@ int mlops__metric_seal_tails(mlops__conn *c, int64_t run, const char *run_id)
             rc = mlops__err(MLOPS_ECORRUPT, "stored points of run %s are malformed", run_id);
             break;
         }
-        rc = mlops__metric_insert_block(c, mlops__col_int64(st, 0), pts, n, buf);
+        if (!gather) {
+            rc = mlops__metric_insert_block(c, mlops__col_int64(st, 0), pts, n, buf);
+            continue;
+        }
+        if (nrows == cap) {
+            cap = cap ? 2 * cap : 16;
+            mlops__block_row *more = realloc(rows, cap * sizeof *rows);
+            if (!more) {
+                rc = mlops__err_nomem("sealing metric points");
+                break;
+            }
+            rows = more;
+        }
+        size_t need = used + mlops__block_bound(n);
+        if (need > bytes_cap) {
+            unsigned char *more = realloc(bytes, 2 * need);
+            if (!more) {
+                rc = mlops__err_nomem("sealing metric points");
+                break;
+            }
+            bytes = more;
+            bytes_cap = 2 * need;
+        }
+        size_t len = mlops__block_encode(pts, n, bytes + used);
+        used += len;
+        /* data is pointed into bytes once it stops moving */
+        rows[nrows++] = (mlops__block_row){ mlops__col_int64(st, 0), pts[0].step, pts[n - 1].step,
+                                            (int64_t)n, NULL, len };
     }
     if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "sealing metric points");
     mlops__reset(st);
+    for (size_t i = 0, off = 0; i < nrows; off += rows[i].len, i++) rows[i].data = bytes + off;
+    if (!rc && nrows) rc = mlops__metric_insert_blocks(c, rows, nrows);
+    free(rows);
+    free(bytes);
     free(buf);
     if (rc) return rc;
     rc = mlops__conn_stmt(c, "UPDATE metric_series SET tail = NULL WHERE run = ?1", &st);
