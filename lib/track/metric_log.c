@@ -448,6 +448,10 @@ static int plan_group(mlops__conn *c, struct batch *b, size_t k, struct summary 
     pl->total = pl->sealed = 0;
     if (!n) return MLOPS_OK;
     int rc = drop_stored(c, b, s, g, &n);
+    /* drop_stored compacted the group in place: a retry of this
+     * transaction must see only what is left (the dropped points stay
+     * stored), not the stale copies behind it. */
+    if (!rc) b->groups[k].n = n;
     if (rc || !n) return rc;
     fold_summary(s, g, n);
     pl->m = merge_with_tail(s, g, n);
