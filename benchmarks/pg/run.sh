@@ -56,6 +56,12 @@ venv=${MLFLOW_VENV:-$work/venv}
 build=${BUILD:-build-bench}
 
 scripts/install-deps.sh main >/dev/null
+# The server (scripts/pg-test-server.sh), psql, curl and venv: the test
+# packages' share of what this needs, without the rest of them.
+if [ ! -x /usr/lib/postgresql/15/bin/initdb ] || ! command -v psql >/dev/null ||
+    ! command -v curl >/dev/null || ! python3 -m venv --help >/dev/null 2>&1; then
+    apt-get install -y -qq --no-install-recommends postgresql curl python3-venv >/dev/null
+fi
 if [ ! -f "$build/build.ninja" ]; then
     scripts/setup-build.sh "$build" -Dtests=false -Dbuildtype=release >/dev/null
 fi
