@@ -52,6 +52,9 @@ keep_work=${BENCH_PG_WORK:+1}
 work=${BENCH_PG_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/bench-pg.XXXXXX")}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
+# As root the server runs as nobody (scripts/pg-test-server.sh), who must
+# reach its folder inside this one (mktemp makes it private).
+chmod 755 "$work"
 venv=${MLFLOW_VENV:-$work/venv}
 build=${BUILD:-build-bench}
 
