@@ -227,6 +227,53 @@ START_TEST(relogging_a_point_is_a_no_op)
 }
 END_TEST
 
+/* A batch of more keys than the PostgreSQL path handles at once
+ * (metric_log.c, GROUP_CHUNK), logged twice over with overlap: every key
+ * keeps its points once, in order, with the right summary. */
+START_TEST(a_batch_of_many_keys_keeps_each_series)
+{
+    enum { KEYS = 1100, STEPS = 130 };
+    mlops_run *r = new_run("e");
+    char (*names)[16] = malloc(KEYS * sizeof *names);
+    mlops_metric *pts = malloc((size_t)KEYS * STEPS * sizeof *pts);
+    ck_assert(names && pts);
+    for (int k = 0; k < KEYS; k++) snprintf(names[k], sizeof names[k], "k%d", k);
+    size_t n = 0;
+    for (int k = 0; k < KEYS; k++) /* two points of every key, out of order */
+        for (int st = 1; st >= 0; st--) pts[n++] = (mlops_metric){ names[k], k + st * 0.5, st, 100 + st };
+    TU_OK(mlops_run_log_metrics(r, pts, n));
+    n = 0;
+    for (int st = 0; st < STEPS; st++) /* the same two again, and more: the tails seal */
+        for (int k = 0; k < KEYS; k++) pts[n++] = (mlops_metric){ names[k], k + st * 0.5, st, 100 + st };
+    TU_OK(mlops_run_log_metrics(r, pts, n));
+    mlops_run_info *ri;
+    TU_OK(mlops_run_get(g_store, mlops_run_id(r), &ri));
+    ck_assert_uint_eq(mlops_run_info_metric_count(ri), KEYS);
+    static const int probe[] = { 0, 999, 1000, KEYS - 1 };
+    for (size_t i = 0; i < sizeof probe / sizeof probe[0]; i++) {
+        const char *key = names[probe[i]];
+        const mlops_metric_summary *m = mlops_run_info_metric(ri, key);
+        ck_assert_ptr_nonnull(m);
+        ck_assert_int_eq(m->count, STEPS);
+        ck_assert_int_eq(m->last_step, STEPS - 1);
+        ck_assert(m->last == probe[i] + (STEPS - 1) * 0.5);
+        ck_assert(m->min == probe[i]);
+        size_t got;
+        mlops_metric_point *p = history(r, key, &got);
+        ck_assert_uint_eq(got, STEPS);
+        for (size_t j = 0; j < got; j++) {
+            ck_assert_int_eq(p[j].step, (int64_t)j);
+            ck_assert(p[j].value == probe[i] + (double)j * 0.5);
+        }
+        mlops_free(p);
+    }
+    mlops_run_info_free(ri);
+    free(pts);
+    free(names);
+    mlops_run_free(r);
+}
+END_TEST
+
 START_TEST(out_of_order_points_come_back_sorted)
 {
     mlops_run *r = new_run("e");
@@ -767,6 +814,7 @@ int main(void)
     tcase_add_test(tc, special_values_keep_their_bits);
     tcase_add_test(tc, summary_tracks_last_min_max_count);
     tcase_add_test(tc, relogging_a_point_is_a_no_op);
+    tcase_add_test(tc, a_batch_of_many_keys_keeps_each_series);
     tcase_add_test(tc, out_of_order_points_come_back_sorted);
     tcase_add_test(tc, point_by_point_logging_fills_blocks);
     tcase_add_test(tc, extreme_steps_and_times);

@@ -63,6 +63,26 @@ int mlops__metric_insert_block(mlops__conn *c, int64_t series, const mlops_metri
 int mlops__metric_import_batch(mlops__conn *c, const char *func, const mlops_run *r,
                                const mlops_metric *m, size_t n, int ended, uint64_t *added);
 
+/* A sealed block ready to insert: data holds len encoded bytes. */
+typedef struct mlops__block_row {
+    int64_t series, first_step, last_step, n;
+    const unsigned char *data;
+    size_t len;
+} mlops__block_row;
+
+/* Inserts n blocks with as few multi-row statements as the backend's
+ * parameter limit allows (metric_rows.c: for PostgreSQL, where each
+ * statement is a round trip). */
+int mlops__metric_insert_blocks(mlops__conn *c, const mlops__block_row *rows, size_t n);
+
+struct mlops__buf;
+/* Appends " (?f, ?f+1, ...), (...)": rows groups of cols placeholders
+ * numbered from first. */
+void mlops__sql_values(struct mlops__buf *b, size_t rows, int cols, int first);
+/* How many rows of cols parameters one statement may carry beside
+ * `reserved` other parameters (at least 1, at most 1,000). */
+size_t mlops__rows_per_statement(mlops__conn *c, int cols, int reserved);
+
 /* Seals the tails of every series of run into blocks (when the run ends:
  * ended runs keep small series rows). Inside the caller's transaction. */
 int mlops__metric_seal_tails(mlops__conn *c, int64_t run, const char *run_id);

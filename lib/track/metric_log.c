@@ -5,6 +5,7 @@
 #include "store/store_internal.h"
 #include "track/metric_internal.h"
 #include "track/track_internal.h"
+#include "util/buf.h"
 #include "util/err.h"
 
 #include <math.h>
@@ -35,6 +36,17 @@ struct summary {
     size_t ntail;
 };
 
+/* What a key's new points become: m[0..total) is the stored tail merged
+ * with them; m[0..sealed) goes into blocks, the rest is the new tail. */
+struct plan {
+    mlops_metric_point *m;
+    size_t total, sealed;
+};
+
+/* Groups handled together: bounds the summaries and merged points held at
+ * once (a summary holds a decoded tail). */
+#define GROUP_CHUNK 1000
+
 struct batch {
     const char *func;
     const mlops_run *run;
@@ -44,8 +56,11 @@ struct batch {
     unsigned char *buf;   /* encoding scratch */
     size_t bufsize;
     mlops_metric_point *scratch; /* decoding scratch: MLOPS__BLOCK_MAX points */
-    struct summary summary;      /* of the key being written */
-    uint64_t added;              /* points that were new */
+    struct summary *sums;        /* of GROUP_CHUNK groups at a time (3 kB each) */
+    struct plan *plans;          /* per group */
+    uint32_t *slots;             /* group index + 1 by key hash (multi-row path); 0 = empty */
+    size_t nslots;
+    uint64_t added;              /* points that were new (imports count them) */
 };
 
 /* ---- preparing the batch in memory ---- */
@@ -134,10 +149,14 @@ static size_t sort_and_dedup(struct bpoint *g, size_t n)
 
 static void batch_free(struct batch *b)
 {
+    for (size_t k = 0; b->plans && k < b->ngroups; k++) free(b->plans[k].m);
     free(b->pts);
     free(b->groups);
     free(b->buf);
     free(b->scratch);
+    free(b->sums);
+    free(b->plans);
+    free(b->slots);
 }
 
 static int batch_prepare(struct batch *b, const mlops_metric *m, size_t n)
@@ -157,7 +176,9 @@ static int batch_prepare(struct batch *b, const mlops_metric *m, size_t n)
     size_t *start = calloc(nkeys + 1, sizeof *start);
     b->pts = malloc(n * sizeof *b->pts);
     b->groups = malloc(nkeys * sizeof *b->groups);
-    if (!start || !b->pts || !b->groups) {
+    b->sums = malloc((nkeys < GROUP_CHUNK ? nkeys : GROUP_CHUNK) * sizeof *b->sums);
+    b->plans = calloc(nkeys, sizeof *b->plans);
+    if (!start || !b->pts || !b->groups || !b->sums || !b->plans) {
         free(start);
         free(key_of);
         free(keys);
@@ -193,6 +214,30 @@ static int corrupt(const struct batch *b)
                       b->run->id);
 }
 
+static void summary_none(struct summary *s)
+{
+    s->exists = 0;
+    s->count = 0;
+    s->has_range = 0;
+    s->ntail = 0;
+}
+
+/* Reads a stored summary from columns at..at+7 of the current row (id,
+ * count, last_bits, last_step, last_ts, min, max, tail). */
+static int summary_from_row(const struct batch *b, mlops__stmt *st, int at, struct summary *s)
+{
+    s->exists = 1;
+    s->id = mlops__col_int64(st, at);
+    s->count = mlops__col_int64(st, at + 1);
+    s->last_bits = (uint64_t)mlops__col_int64(st, at + 2);
+    s->last_step = mlops__col_int64(st, at + 3);
+    s->last_ts = mlops__col_int64(st, at + 4);
+    s->has_range = !mlops__col_null(st, at + 5);
+    s->min = mlops__col_double(st, at + 5);
+    s->max = mlops__col_double(st, at + 6);
+    return mlops__tail_decode(st, at + 7, s->tail, &s->ntail) ? corrupt(b) : MLOPS_OK;
+}
+
 static int read_series(mlops__conn *c, const struct batch *b, const char *key, struct summary *s)
 {
     mlops__stmt *st;
@@ -203,22 +248,10 @@ static int read_series(mlops__conn *c, const struct batch *b, const char *key, s
     if (!rc) rc = mlops__bind_int64(c, st, 1, b->run->seq);
     if (!rc) rc = mlops__bind_text(c, st, 2, key);
     if (rc) return rc;
-    s->exists = 0;
-    s->count = 0;
-    s->has_range = 0;
-    s->ntail = 0;
+    summary_none(s);
     int step = mlops__step(st);
     if (step == MLOPS__ROW) {
-        s->exists = 1;
-        s->id = mlops__col_int64(st, 0);
-        s->count = mlops__col_int64(st, 1);
-        s->last_bits = (uint64_t)mlops__col_int64(st, 2);
-        s->last_step = mlops__col_int64(st, 3);
-        s->last_ts = mlops__col_int64(st, 4);
-        s->has_range = !mlops__col_null(st, 5);
-        s->min = mlops__col_double(st, 5);
-        s->max = mlops__col_double(st, 6);
-        if (mlops__tail_decode(st, 7, s->tail, &s->ntail)) rc = corrupt(b);
+        rc = summary_from_row(b, st, 0, s);
     } else if (step != MLOPS__DONE) {
         rc = mlops__conn_error(c, step, "reading a metric summary");
     }
@@ -403,40 +436,271 @@ static mlops_metric_point *merge_with_tail(const struct summary *s, const struct
     return m;
 }
 
-static int write_group(mlops__conn *c, struct batch *b, struct group *grp)
+/* Works out what group k's points become (after dropping those already
+ * stored): its new summary, its merged points and how many are sealed.
+ * Reads stored blocks only when the batch reaches back into the series. */
+static int plan_group(mlops__conn *c, struct batch *b, size_t k, struct summary *s)
 {
-    struct bpoint *g = b->pts + grp->start;
-    size_t n = grp->n;
+    struct bpoint *g = b->pts + b->groups[k].start;
+    size_t n = b->groups[k].n;
+    struct plan *pl = &b->plans[k];
+    free(pl->m); /* from an attempt of this transaction that was rolled back */
+    pl->m = NULL;
+    pl->total = pl->sealed = 0;
     if (!n) return MLOPS_OK;
-    struct summary *s = &b->summary;
-    int rc = read_series(c, b, grp->key, s);
-    if (!rc) rc = drop_stored(c, b, s, g, &n);
-    if (rc) return rc;
-    /* drop_stored compacted g: a retried transaction (lib/store/store.c
-     * run_tx) must see the compacted group, not its stale end. */
-    grp->n = n;
-    if (!n) return MLOPS_OK;
+    int rc = drop_stored(c, b, s, g, &n);
+    /* drop_stored compacted the group in place: a retry of this
+     * transaction must see only what is left (the dropped points stay
+     * stored), not the stale copies behind it. */
+    if (!rc) b->groups[k].n = n;
+    if (rc || !n) return rc;
     b->added += n;
     fold_summary(s, g, n);
-
-    mlops_metric_point *m = merge_with_tail(s, g, n);
-    if (!m) return mlops__err_nomem("writing metric points");
-    size_t total = s->ntail + n, done = 0;
+    pl->m = merge_with_tail(s, g, n);
+    if (!pl->m) return mlops__err_nomem("writing metric points");
+    pl->total = s->ntail + n;
     /* Seal full blocks from the front while what is left could not stay a
      * tail; the rest (fewer than MLOPS__TAIL_MAX points) is the new tail. */
-    if (total >= MLOPS__TAIL_MAX) {
+    while (pl->total - pl->sealed >= MLOPS__TAIL_MAX) {
+        size_t left = pl->total - pl->sealed;
+        pl->sealed += left < MLOPS__BLOCK_MAX ? left : MLOPS__BLOCK_MAX;
+    }
+    return MLOPS_OK;
+}
+
+/* Writes group k's plan one row per statement (cached statements). */
+static int write_plan(mlops__conn *c, struct batch *b, size_t k, struct summary *s)
+{
+    struct plan *pl = &b->plans[k];
+    const char *key = b->groups[k].key;
+    if (!pl->total) return MLOPS_OK;
+    int rc = MLOPS_OK;
+    if (pl->sealed) {
         /* The series row must exist before its blocks (foreign key). */
-        if (!s->exists) rc = write_series(c, b, grp->key, s, NULL, 0);
+        if (!s->exists) rc = write_series(c, b, key, s, NULL, 0);
         if (!rc) rc = ensure_buf(b, mlops__block_bound(MLOPS__BLOCK_MAX));
         s->exists = 1;
-        while (!rc && total - done >= MLOPS__TAIL_MAX) {
-            size_t k = total - done < MLOPS__BLOCK_MAX ? total - done : MLOPS__BLOCK_MAX;
-            rc = mlops__metric_insert_block(c, s->id, m + done, k, b->buf);
-            done += k;
+        for (size_t done = 0; !rc && done < pl->sealed;) {
+            size_t n = pl->sealed - done < MLOPS__BLOCK_MAX ? pl->sealed - done : MLOPS__BLOCK_MAX;
+            rc = mlops__metric_insert_block(c, s->id, pl->m + done, n, b->buf);
+            done += n;
         }
     }
-    if (!rc) rc = write_series(c, b, grp->key, s, m + done, total - done);
-    free(m);
+    if (!rc) rc = write_series(c, b, key, s, pl->m + pl->sealed, pl->total - pl->sealed);
+    return rc;
+}
+
+/* ---- the multi-row path: a batch of many keys in a few statements ---- */
+
+/* The group whose key is key, or b->ngroups. */
+static size_t find_group(struct batch *b, const char *key)
+{
+    if (!b->slots) return b->ngroups;
+    size_t slot = (size_t)hash_key(key) & (b->nslots - 1);
+    while (b->slots[slot]) {
+        size_t k = b->slots[slot] - 1;
+        if (!strcmp(b->groups[k].key, key)) return k;
+        slot = (slot + 1) & (b->nslots - 1);
+    }
+    return b->ngroups;
+}
+
+static int index_groups(struct batch *b)
+{
+    if (b->slots) return MLOPS_OK;
+    b->nslots = 16;
+    while (b->nslots < 2 * b->ngroups) b->nslots *= 2;
+    b->slots = calloc(b->nslots, sizeof *b->slots);
+    if (!b->slots) return mlops__err_nomem("writing metric points");
+    for (size_t k = 0; k < b->ngroups; k++) {
+        size_t slot = (size_t)hash_key(b->groups[k].key) & (b->nslots - 1);
+        while (b->slots[slot]) slot = (slot + 1) & (b->nslots - 1);
+        b->slots[slot] = (uint32_t)(k + 1);
+    }
+    return MLOPS_OK;
+}
+
+/* Fills the summaries of groups[first..first+count) (sums[0..count)) with
+ * one SELECT per chunk of keys. */
+static int read_chunk(mlops__conn *c, struct batch *b, size_t first, size_t count)
+{
+    int rc = index_groups(b);
+    for (size_t i = 0; i < count; i++) summary_none(&b->sums[i]);
+    size_t per = mlops__rows_per_statement(c, 1, 1);
+    for (size_t at = first; !rc && at < first + count; at += per) {
+        size_t n = first + count - at < per ? first + count - at : per;
+        mlops__buf sql = MLOPS__BUF_INIT;
+        mlops__buf_add(&sql, "SELECT key, id, count, last_bits, last_step, last_ts, min, max, "
+                             "tail FROM metric_series WHERE run = ?1 AND key IN (");
+        for (size_t i = 0; i < n; i++) mlops__buf_addf(&sql, i ? ", ?%zu" : "?%zu", i + 2);
+        mlops__buf_add(&sql, ")");
+        char *text = NULL;
+        mlops__stmt *st = NULL;
+        rc = mlops__buf_take(&sql, &text, "reading metric summaries");
+        if (!rc) rc = mlops__conn_prepare(c, text, &st);
+        if (!rc) rc = mlops__bind_int64(c, st, 1, b->run->seq);
+        for (size_t i = 0; !rc && i < n; i++)
+            rc = mlops__bind_text(c, st, (int)i + 2, b->groups[at + i].key);
+        int step = MLOPS__DONE;
+        while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
+            size_t k = find_group(b, mlops__col_text(st, 0));
+            if (k < first || k >= first + count) rc = corrupt(b);
+            else rc = summary_from_row(b, st, 1, &b->sums[k - first]);
+        }
+        if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading metric summaries");
+        mlops__stmt_finalize(st);
+        free(text);
+    }
+    return rc;
+}
+
+/* Inserts or updates the series rows of groups[at..at+n) that have points
+ * to write, and learns the new rows' ids (their summaries start at
+ * sums[at - first]). */
+static int upsert_series(mlops__conn *c, struct batch *b, size_t first, size_t at, size_t n)
+{
+    size_t rows = 0, bytes = 0;
+    for (size_t k = at; k < at + n; k++) {
+        const struct plan *pl = &b->plans[k];
+        if (!pl->total) continue;
+        rows++;
+        bytes += mlops__block_bound(pl->total - pl->sealed);
+    }
+    if (!rows) return MLOPS_OK;
+    int rc = ensure_buf(b, bytes);
+    if (rc) return rc;
+    mlops__buf sql = MLOPS__BUF_INIT;
+    mlops__buf_add(&sql, "INSERT INTO metric_series(run, key, count, last, last_bits, last_step, "
+                         "last_ts, min, max, tail) VALUES");
+    mlops__sql_values(&sql, rows, 10, 1);
+    mlops__buf_add(&sql, " ON CONFLICT (run, key) DO UPDATE SET count = excluded.count, "
+                         "last = excluded.last, last_bits = excluded.last_bits, "
+                         "last_step = excluded.last_step, last_ts = excluded.last_ts, "
+                         "min = excluded.min, max = excluded.max, tail = excluded.tail "
+                         "RETURNING id, key");
+    char *text = NULL;
+    mlops__stmt *st = NULL;
+    rc = mlops__buf_take(&sql, &text, "writing metric summaries");
+    if (!rc) rc = mlops__conn_prepare(c, text, &st);
+    unsigned char *enc = b->buf;
+    int p = 0;
+    for (size_t k = at; !rc && k < at + n; k++) {
+        const struct plan *pl = &b->plans[k];
+        const struct summary *s = &b->sums[k - first];
+        if (!pl->total) continue;
+        size_t ntail = pl->total - pl->sealed, len = 0;
+        if (ntail) len = mlops__block_encode(pl->m + pl->sealed, ntail, enc);
+        double last = mlops__bits_value(s->last_bits);
+        rc = mlops__bind_int64(c, st, p + 1, b->run->seq);
+        if (!rc) rc = mlops__bind_text(c, st, p + 2, b->groups[k].key);
+        if (!rc) rc = mlops__bind_int64(c, st, p + 3, s->count);
+        if (!rc) rc = isnan(last) ? mlops__bind_null(c, st, p + 4)
+                                  : mlops__bind_double(c, st, p + 4, last);
+        if (!rc) rc = mlops__bind_int64(c, st, p + 5, (int64_t)s->last_bits);
+        if (!rc) rc = mlops__bind_int64(c, st, p + 6, s->last_step);
+        if (!rc) rc = mlops__bind_int64(c, st, p + 7, s->last_ts);
+        if (!rc) rc = s->has_range ? mlops__bind_double(c, st, p + 8, s->min)
+                                   : mlops__bind_null(c, st, p + 8);
+        if (!rc) rc = s->has_range ? mlops__bind_double(c, st, p + 9, s->max)
+                                   : mlops__bind_null(c, st, p + 9);
+        if (!rc) rc = ntail ? mlops__bind_blob(c, st, p + 10, enc, (int)len)
+                            : mlops__bind_null(c, st, p + 10);
+        enc += len;
+        p += 10;
+    }
+    int step = MLOPS__DONE;
+    while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
+        size_t k = find_group(b, mlops__col_text(st, 1));
+        if (k < at || k >= at + n) {
+            rc = corrupt(b);
+            break;
+        }
+        b->sums[k - first].id = mlops__col_int64(st, 0);
+        b->sums[k - first].exists = 1;
+    }
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "writing metric summaries");
+    mlops__stmt_finalize(st);
+    free(text);
+    return rc;
+}
+
+/* The blocks of groups[first..first+count) in multi-row INSERTs, after
+ * their series rows. */
+static int insert_blocks(mlops__conn *c, struct batch *b, size_t first, size_t count)
+{
+    size_t nrows = 0, bytes = 0;
+    for (size_t k = first; k < first + count; k++) {
+        const struct plan *pl = &b->plans[k];
+        for (size_t done = 0; done < pl->sealed; done += MLOPS__BLOCK_MAX, nrows++) {
+            size_t n = pl->sealed - done < MLOPS__BLOCK_MAX ? pl->sealed - done : MLOPS__BLOCK_MAX;
+            bytes += mlops__block_bound(n);
+        }
+    }
+    if (!nrows) return MLOPS_OK;
+    mlops__block_row *rows = malloc(nrows * sizeof *rows);
+    unsigned char *data = malloc(bytes);
+    if (!rows || !data) {
+        free(rows);
+        free(data);
+        return mlops__err_nomem("writing metric points");
+    }
+    size_t r = 0, used = 0;
+    for (size_t k = first; k < first + count; k++) {
+        const struct plan *pl = &b->plans[k];
+        for (size_t done = 0; done < pl->sealed;) {
+            size_t n = pl->sealed - done < MLOPS__BLOCK_MAX ? pl->sealed - done : MLOPS__BLOCK_MAX;
+            const mlops_metric_point *p = pl->m + done;
+            size_t len = mlops__block_encode(p, n, data + used);
+            rows[r++] = (mlops__block_row){ b->sums[k - first].id, p[0].step, p[n - 1].step, (int64_t)n,
+                                            data + used, len };
+            used += len;
+            done += n;
+        }
+    }
+    int rc = mlops__metric_insert_blocks(c, rows, r);
+    free(rows);
+    free(data);
+    return rc;
+}
+
+/* Reads, plans and writes groups[first..first+count) together. */
+static int chunk_tx(mlops__conn *c, struct batch *b, size_t first, size_t count)
+{
+    int rc = read_chunk(c, b, first, count);
+    for (size_t k = first; !rc && k < first + count; k++)
+        rc = plan_group(c, b, k, &b->sums[k - first]);
+    size_t per = mlops__rows_per_statement(c, 10, 0);
+    for (size_t at = first; !rc && at < first + count; at += per)
+        rc = upsert_series(c, b, first, at, first + count - at < per ? first + count - at : per);
+    if (!rc) rc = insert_blocks(c, b, first, count);
+    for (size_t k = first; k < first + count; k++) { /* bounds the memory held */
+        free(b->plans[k].m);
+        b->plans[k].m = NULL;
+    }
+    return rc;
+}
+
+/* Writes every group of the batch inside the caller's transaction, and
+ * counts the points that were new (from zero: a retried transaction
+ * starts over). */
+static int write_groups(mlops__conn *c, struct batch *b)
+{
+    int rc = MLOPS_OK;
+    b->added = 0;
+    /* On PostgreSQL each statement is a round trip under the store's lock:
+     * a batch of several keys reads and writes them all at once. */
+    if (b->ngroups > 1 && mlops__conn_dialect(c) == MLOPS__POSTGRES) {
+        for (size_t at = 0; !rc && at < b->ngroups; at += GROUP_CHUNK)
+            rc = chunk_tx(c, b, at, b->ngroups - at < GROUP_CHUNK ? b->ngroups - at : GROUP_CHUNK);
+        return rc;
+    }
+    for (size_t k = 0; !rc && k < b->ngroups; k++) {
+        rc = read_series(c, b, b->groups[k].key, &b->sums[0]);
+        if (!rc) rc = plan_group(c, b, k, &b->sums[0]);
+        if (!rc) rc = write_plan(c, b, k, &b->sums[0]);
+        free(b->plans[k].m); /* bounds the memory held */
+        b->plans[k].m = NULL;
+    }
     return rc;
 }
 
@@ -444,8 +708,7 @@ static int batch_tx(mlops__conn *c, void *arg)
 {
     struct batch *b = arg;
     int rc = mlops__track_run_writable(c, b->run, b->func, 1);
-    for (size_t k = 0; !rc && k < b->ngroups; k++) rc = write_group(c, b, &b->groups[k]);
-    return rc;
+    return rc ? rc : write_groups(c, b);
 }
 
 static int log_batch(const char *func, mlops_run *r, const mlops_metric *m, size_t n)
@@ -458,6 +721,10 @@ static int log_batch(const char *func, mlops_run *r, const mlops_metric *m, size
     b.buf = NULL;
     b.bufsize = 0;
     b.scratch = NULL;
+    b.sums = NULL;
+    b.plans = NULL;
+    b.slots = NULL;
+    b.nslots = 0;
     b.func = func;
     b.run = r;
     int rc = batch_prepare(&b, m, n);
@@ -490,7 +757,7 @@ int mlops__metric_import_batch(mlops__conn *c, const char *func, const mlops_run
     b.func = func;
     b.run = r;
     int rc = batch_prepare(&b, m, n);
-    for (size_t k = 0; !rc && k < b.ngroups; k++) rc = write_group(c, &b, &b.groups[k]);
+    if (!rc) rc = write_groups(c, &b);
     /* An ended run keeps no tails (mlops_run_end seals them). */
     if (!rc && ended && b.added) rc = mlops__metric_seal_tails(c, r->seq, r->id);
     if (!rc) *added = b.added;
@@ -510,6 +777,12 @@ int mlops__metric_seal_tails(mlops__conn *c, int64_t run, const char *run_id)
     mlops_metric_point pts[MLOPS__TAIL_MAX];
     unsigned char *buf = malloc(mlops__block_bound(MLOPS__TAIL_MAX));
     if (!buf) return mlops__err_nomem("sealing metric points");
+    /* PostgreSQL: the blocks are gathered and inserted together (each
+     * statement is a round trip); the tails are already block encodings. */
+    int gather = mlops__conn_dialect(c) == MLOPS__POSTGRES;
+    mlops__block_row *rows = NULL;
+    size_t nrows = 0, cap = 0, used = 0, bytes_cap = 0;
+    unsigned char *bytes = NULL;
     int step = MLOPS__DONE;
     while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
         size_t n = 0;
@@ -517,10 +790,41 @@ int mlops__metric_seal_tails(mlops__conn *c, int64_t run, const char *run_id)
             rc = mlops__err(MLOPS_ECORRUPT, "stored points of run %s are malformed", run_id);
             break;
         }
-        rc = mlops__metric_insert_block(c, mlops__col_int64(st, 0), pts, n, buf);
+        if (!gather) {
+            rc = mlops__metric_insert_block(c, mlops__col_int64(st, 0), pts, n, buf);
+            continue;
+        }
+        if (nrows == cap) {
+            cap = cap ? 2 * cap : 16;
+            mlops__block_row *more = realloc(rows, cap * sizeof *rows);
+            if (!more) {
+                rc = mlops__err_nomem("sealing metric points");
+                break;
+            }
+            rows = more;
+        }
+        size_t need = used + mlops__block_bound(n);
+        if (need > bytes_cap) {
+            unsigned char *more = realloc(bytes, 2 * need);
+            if (!more) {
+                rc = mlops__err_nomem("sealing metric points");
+                break;
+            }
+            bytes = more;
+            bytes_cap = 2 * need;
+        }
+        size_t len = mlops__block_encode(pts, n, bytes + used);
+        used += len;
+        /* data is pointed into bytes once it stops moving */
+        rows[nrows++] = (mlops__block_row){ mlops__col_int64(st, 0), pts[0].step, pts[n - 1].step,
+                                            (int64_t)n, NULL, len };
     }
     if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "sealing metric points");
     mlops__reset(st);
+    for (size_t i = 0, off = 0; i < nrows; off += rows[i].len, i++) rows[i].data = bytes + off;
+    if (!rc && nrows) rc = mlops__metric_insert_blocks(c, rows, nrows);
+    free(rows);
+    free(bytes);
     free(buf);
     if (rc) return rc;
     rc = mlops__conn_stmt(c, "UPDATE metric_series SET tail = NULL WHERE run = ?1", &st);

@@ -6,6 +6,7 @@
 #include "track/run_info.h"
 #include "track/track_internal.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/err.h"
 #include "util/lifecycle.h"
 
@@ -32,6 +33,34 @@ static int nomem(void)
     return mlops__err_nomem("reading a run");
 }
 
+/* Makes room for one more element in an arena array of *n elements of
+ * size `size` with capacity *cap (old copies stay in the arena). */
+static int arena_grow(mlops__arena *ar, void **arr, size_t size, size_t n, size_t *cap)
+{
+    if (n < *cap) return MLOPS_OK;
+    size_t ncap = *cap ? *cap * 2 : 8;
+    void *grown = mlops__arena_alloc(ar, ncap * size);
+    if (!grown) return nomem();
+    if (n) memcpy(grown, *arr, n * size);
+    *arr = grown;
+    *cap = ncap;
+    return MLOPS_OK;
+}
+
+/* Appends the (key, value) in columns at, at+1 of st's row. */
+static int kv_append(mlops__stmt *st, int at, mlops__arena *ar, mlops_kv **out, size_t *n,
+                     size_t *cap)
+{
+    int rc = arena_grow(ar, (void **)out, sizeof **out, *n, cap);
+    if (rc) return rc;
+    mlops_kv *kv = &(*out)[*n];
+    kv->key = mlops__arena_strdup(ar, mlops__col_text(st, at));
+    kv->value = mlops__arena_strdup(ar, mlops__col_text(st, at + 1));
+    if (!kv->key || !kv->value) return nomem();
+    (*n)++;
+    return MLOPS_OK;
+}
+
 /* Reads rows of (key, value) into an arena array. */
 static int load_kv(mlops__conn *c, mlops__stmt *st, mlops__arena *ar, mlops_kv **out,
                    size_t *n)
@@ -39,29 +68,32 @@ static int load_kv(mlops__conn *c, mlops__stmt *st, mlops__arena *ar, mlops_kv *
     size_t cap = 0;
     int step, rc = MLOPS_OK;
     while ((step = mlops__step(st)) == MLOPS__ROW) {
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            mlops_kv *grown = mlops__arena_alloc(ar, ncap * sizeof *grown);
-            if (!grown) {
-                rc = nomem();
-                break;
-            }
-            if (*n) memcpy(grown, *out, *n * sizeof *grown);
-            *out = grown;
-            cap = ncap;
-        }
-        mlops_kv *kv = &(*out)[*n];
-        kv->key = mlops__arena_strdup(ar, mlops__col_text(st, 0));
-        kv->value = mlops__arena_strdup(ar, mlops__col_text(st, 1));
-        if (!kv->key || !kv->value) {
-            rc = nomem();
-            break;
-        }
-        (*n)++;
+        rc = kv_append(st, 0, ar, out, n, &cap);
+        if (rc) break;
     }
     if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading a run");
     mlops__reset(st);
     return rc;
+}
+
+/* Appends the summary in columns at..at+6 of st's row (key, last_bits,
+ * last_step, last_ts, min, max, count). */
+static int metric_append(mlops__stmt *st, int at, mlops_run_info *ri, size_t *cap)
+{
+    int rc = arena_grow(&ri->arena, (void **)&ri->metrics, sizeof *ri->metrics, ri->nmetrics, cap);
+    if (rc) return rc;
+    mlops_metric_summary *m = &ri->metrics[ri->nmetrics];
+    m->key = mlops__arena_strdup(&ri->arena, mlops__col_text(st, at));
+    if (!m->key) return nomem();
+    m->last = mlops__bits_value((uint64_t)mlops__col_int64(st, at + 1));
+    m->last_step = mlops__col_int64(st, at + 2);
+    m->last_ts_ms = mlops__col_int64(st, at + 3);
+    int has_range = !mlops__col_null(st, at + 4);
+    m->min = has_range ? mlops__col_double(st, at + 4) : NAN;
+    m->max = has_range ? mlops__col_double(st, at + 5) : NAN;
+    m->count = mlops__col_int64(st, at + 6);
+    ri->nmetrics++;
+    return MLOPS_OK;
 }
 
 static int load_metrics(mlops__conn *c, mlops_run_info *ri)
@@ -76,38 +108,17 @@ static int load_metrics(mlops__conn *c, mlops_run_info *ri)
     size_t cap = 0;
     int step;
     while ((step = mlops__step(st)) == MLOPS__ROW) {
-        if (ri->nmetrics == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            mlops_metric_summary *grown = mlops__arena_alloc(&ri->arena, ncap * sizeof *grown);
-            if (!grown) {
-                rc = nomem();
-                break;
-            }
-            if (ri->nmetrics) memcpy(grown, ri->metrics, ri->nmetrics * sizeof *grown);
-            ri->metrics = grown;
-            cap = ncap;
-        }
-        mlops_metric_summary *m = &ri->metrics[ri->nmetrics];
-        m->key = mlops__arena_strdup(&ri->arena, mlops__col_text(st, 0));
-        if (!m->key) {
-            rc = nomem();
-            break;
-        }
-        m->last = mlops__bits_value((uint64_t)mlops__col_int64(st, 1));
-        m->last_step = mlops__col_int64(st, 2);
-        m->last_ts_ms = mlops__col_int64(st, 3);
-        int has_range = !mlops__col_null(st, 4);
-        m->min = has_range ? mlops__col_double(st, 4) : NAN;
-        m->max = has_range ? mlops__col_double(st, 5) : NAN;
-        m->count = mlops__col_int64(st, 6);
-        ri->nmetrics++;
+        rc = metric_append(st, 0, ri, &cap);
+        if (rc) break;
     }
     if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading a run's metrics");
     mlops__reset(st);
     return rc;
 }
 
-int mlops__run_info_from_row(mlops__conn *c, mlops__stmt *row, mlops_run_info **out)
+/* The run's own fields from a row of MLOPS__RUN_COLUMNS; no params,
+ * tags, metrics or lineage yet. */
+static int info_new(mlops__stmt *row, mlops_run_info **out)
 {
     mlops__arena ar = MLOPS__ARENA_INIT;
     mlops_run_info *ri = mlops__arena_alloc(&ar, sizeof *ri);
@@ -124,10 +135,20 @@ int mlops__run_info_from_row(mlops__conn *c, mlops__stmt *row, mlops_run_info **
     ri->start_ms = mlops__col_int64(row, 6);
     ri->end_ms = mlops__col_int64(row, 7);
     ri->deleted_ms = mlops__col_int64(row, 8);
-    int rc = MLOPS_OK;
     if ((!mlops__col_null(row, 3) && !ri->name) ||
-        (!mlops__col_null(row, 4) && !ri->parent_id))
-        rc = nomem();
+        (!mlops__col_null(row, 4) && !ri->parent_id)) {
+        mlops_run_info_free(ri);
+        return nomem();
+    }
+    *out = ri;
+    return MLOPS_OK;
+}
+
+int mlops__run_info_from_row(mlops__conn *c, mlops__stmt *row, mlops_run_info **out)
+{
+    mlops_run_info *ri = NULL;
+    int rc = info_new(row, &ri);
+    if (rc) return rc;
     mlops__stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c, "SELECT key, value FROM run_params WHERE run = ?1 ORDER BY key",
@@ -147,6 +168,136 @@ int mlops__run_info_from_row(mlops__conn *c, mlops__stmt *row, mlops_run_info **
     }
     *out = ri;
     return MLOPS_OK;
+}
+
+/* ---- a page of runs with one statement per table ---- */
+
+struct seq_pos {
+    int64_t seq;
+    size_t pos;
+};
+
+static int seq_pos_cmp(const void *x, const void *y)
+{
+    const struct seq_pos *a = x, *b = y;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+struct page {
+    const int64_t *seqs;
+    size_t n;
+    struct seq_pos *by_seq; /* sorted by seq */
+    mlops_run_info **ri;    /* by position in seqs */
+};
+
+static mlops_run_info **page_slot(const struct page *p, int64_t seq)
+{
+    struct seq_pos key = { seq, 0 };
+    struct seq_pos *f = bsearch(&key, p->by_seq, p->n, sizeof key, seq_pos_cmp);
+    return f ? &p->ri[f->pos] : NULL;
+}
+
+/* Prepares head "(?1, ..., ?n)" tail, bound to the page's seqs; *text is
+ * the SQL to free after the statement. */
+static int page_stmt(mlops__conn *c, const struct page *p, const char *head, const char *tail,
+                     mlops__stmt **st, char **text)
+{
+    mlops__buf sql = MLOPS__BUF_INIT;
+    mlops__buf_add(&sql, head);
+    mlops__buf_add(&sql, " (");
+    for (size_t i = 0; i < p->n; i++) mlops__buf_addf(&sql, i ? ", ?%zu" : "?%zu", i + 1);
+    mlops__buf_add(&sql, ")");
+    mlops__buf_add(&sql, tail);
+    *st = NULL;
+    int rc = mlops__buf_take(&sql, text, "reading runs");
+    if (!rc) rc = mlops__conn_prepare(c, *text, st);
+    for (size_t i = 0; !rc && i < p->n; i++) rc = mlops__bind_int64(c, *st, (int)i + 1, p->seqs[i]);
+    return rc;
+}
+
+enum page_part { PAGE_RUNS, PAGE_PARAMS, PAGE_TAGS, PAGE_METRICS, PAGE_LINEAGE };
+
+/* Reads one table's rows for the whole page (ordered by run, so each run's
+ * rows are consecutive: `cap` is the capacity of the current run's array). */
+static int page_part(mlops__conn *c, struct page *p, enum page_part part)
+{
+    static const char *const sql[][2] = {
+        [PAGE_RUNS] = { "SELECT " MLOPS__RUN_COLUMNS " FROM runs WHERE seq IN", "" },
+        [PAGE_PARAMS] = { "SELECT run, key, value FROM run_params WHERE run IN",
+                          " ORDER BY run, key" },
+        [PAGE_TAGS] = { "SELECT run, key, value FROM run_tags WHERE run IN", " ORDER BY run, key" },
+        [PAGE_METRICS] = { "SELECT run, key, last_bits, last_step, last_ts, min, max, count "
+                           "FROM metric_series WHERE run IN",
+                           " ORDER BY run, key" },
+        [PAGE_LINEAGE] = { "SELECT DISTINCT run FROM run_lineage WHERE run IN", "" },
+    };
+    mlops__stmt *st;
+    char *text = NULL;
+    int rc = page_stmt(c, p, sql[part][0], sql[part][1], &st, &text);
+    int64_t *linked = part == PAGE_LINEAGE ? malloc(p->n * sizeof *linked) : NULL;
+    if (!rc && part == PAGE_LINEAGE && !linked) rc = nomem();
+    size_t nlinked = 0, cap = 0;
+    int64_t current = 0;
+    int step = MLOPS__DONE;
+    while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
+        mlops_run_info **slot = page_slot(p, mlops__col_int64(st, 0));
+        if (!slot || (part != PAGE_RUNS && !*slot)) {
+            rc = mlops__conn_row_error(c, MLOPS__DONE, "reading runs");
+            break;
+        }
+        mlops_run_info *ri = *slot;
+        if (part != PAGE_RUNS && ri->seq != current) {
+            current = ri->seq;
+            cap = 0;
+        }
+        switch (part) {
+        case PAGE_RUNS: rc = info_new(st, slot); break;
+        case PAGE_PARAMS: rc = kv_append(st, 1, &ri->arena, &ri->params, &ri->nparams, &cap); break;
+        case PAGE_TAGS: rc = kv_append(st, 1, &ri->arena, &ri->tags, &ri->ntags, &cap); break;
+        case PAGE_METRICS: rc = metric_append(st, 1, ri, &cap); break;
+        case PAGE_LINEAGE: linked[nlinked++] = ri->seq; break;
+        }
+    }
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading runs");
+    mlops__stmt_finalize(st);
+    free(text);
+    /* Runs with lineage are few: theirs is read run by run. */
+    for (size_t i = 0; !rc && i < nlinked; i++) {
+        mlops_run_info *ri = *page_slot(p, linked[i]);
+        rc = mlops__lineage_load(c, ri->seq, &ri->arena, &ri->lineage, &ri->nlineage);
+    }
+    free(linked);
+    for (size_t i = 0; !rc && part == PAGE_RUNS && i < p->n; i++)
+        if (!p->ri[i]) rc = mlops__conn_row_error(c, MLOPS__DONE, "reading a run");
+    return rc;
+}
+
+static int page_chunk(mlops__conn *c, const int64_t *seqs, size_t n, mlops__run_info_list *list)
+{
+    struct page p = { seqs, n, malloc(n * sizeof *p.by_seq), calloc(n, sizeof *p.ri) };
+    int rc = p.by_seq && p.ri ? MLOPS_OK : nomem();
+    for (size_t i = 0; !rc && i < n; i++) p.by_seq[i] = (struct seq_pos){ seqs[i], i };
+    if (!rc) qsort(p.by_seq, n, sizeof *p.by_seq, seq_pos_cmp);
+    for (int part = PAGE_RUNS; !rc && part <= PAGE_LINEAGE; part++)
+        rc = page_part(c, &p, (enum page_part)part);
+    for (size_t i = 0; i < n && p.ri; i++) {
+        if (!rc) rc = mlops__run_info_list_push(list, p.ri[i]);
+        else mlops_run_info_free(p.ri[i]);
+    }
+    free(p.by_seq);
+    free(p.ri);
+    return rc;
+}
+
+int mlops__run_infos_load(mlops__conn *c, const int64_t *seqs, size_t n,
+                          mlops__run_info_list *list)
+{
+    size_t per = (size_t)mlops__conn_max_params(c);
+    if (per > 1000) per = 1000;
+    int rc = MLOPS_OK;
+    for (size_t at = 0; !rc && at < n; at += per)
+        rc = page_chunk(c, seqs + at, n - at < per ? n - at : per, list);
+    return rc;
 }
 
 struct get_arg {

@@ -15,6 +15,7 @@
 int mlops__run_info_from_row(mlops__conn *c, mlops__stmt *row, mlops_run_info **out);
 
 /* A growable array of snapshots. */
+
 typedef struct mlops__run_info_list {
     mlops_run_info **items;
     size_t n, cap;
@@ -25,5 +26,11 @@ int mlops__run_info_list_push(mlops__run_info_list *l, mlops_run_info *ri);
 /* Frees the snapshots and empties l, keeping its array (a retried
  * transaction fills it again). */
 void mlops__run_info_list_clear(mlops__run_info_list *l);
+
+/* Appends the snapshots of the runs seqs[0..n) (distinct, all existing),
+ * in that order, reading each table once per 1,000 runs instead of once
+ * per run: on PostgreSQL each statement is a round trip. */
+int mlops__run_infos_load(mlops__conn *c, const int64_t *seqs, size_t n,
+                          mlops__run_info_list *list);
 
 #endif
