@@ -97,7 +97,9 @@ static void pg_close(mlops__conn *conn)
 
 /* The session settings: the store's schema first on the search path,
  * UTC, UTF-8, lock waits bounded by busy_ms (0 = do not wait: 1 ms, as
- * lock_timeout 0 would mean forever), and read-only when asked. */
+ * lock_timeout 0 would mean forever), no JIT, and read-only when asked.
+ * JIT pays off for queries of many seconds; ours take milliseconds, and
+ * compiling a search over 100,000 runs took 420 ms of its 560. */
 static int configure(mlops__pg_conn *c, const mlops__db_target *t, const char *schema)
 {
     char *ident = PQescapeIdentifier(c->pg, schema, strlen(schema));
@@ -110,7 +112,7 @@ static int configure(mlops__pg_conn *c, const mlops__db_target *t, const char *s
     }
     snprintf(sql, cap,
              "SET search_path TO %s; SET TIME ZONE 'UTC'; SET client_encoding TO 'UTF8';"
-             " SET lock_timeout = %lu;%s",
+             " SET lock_timeout = %lu; SET jit = off;%s",
              ident, (unsigned long)(t->busy_ms ? t->busy_ms : 1),
              t->read_only ? " SET default_transaction_read_only = on;" : "");
     PQfreemem(ident);
