@@ -23,39 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_PROG "bench_track" /* in die()'s messages */
+#include "../bench_util.h"
+
 static int quick, json, reps = 5;
 static const char *workdir;
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void die(const char *what, int rc)
-{
-    fprintf(stderr, "bench_track: %s failed: %d (%s)\n", what, rc, mlops_last_error());
-    exit(1);
-}
-
-#define CHECK(expr)                     \
-    do {                                \
-        int rc_ = (expr);               \
-        if (rc_) die(#expr, rc_);       \
-    } while (0)
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static void rm_rf(const char *path)
 {
