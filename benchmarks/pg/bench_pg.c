@@ -42,6 +42,7 @@
 
 #define BENCH_PROG "bench_pg" /* in die()'s messages */
 #include "../bench_util.h"
+#include "../search_data.h"
 
 static const char *conn_uri, *schema;
 
@@ -273,17 +274,9 @@ static void mode_raw(int nproc)
 
 /* ---- search ---- */
 
-/* The data set of benchmarks/track: run i has params lr (one of 5 values)
- * and p1..p9, tag team (vision-* or nlp-*), and 20 metrics (acc, loss,
- * m2..m19) with one point each. */
-static const char *const lrs[] = { "0.001", "0.003", "0.01", "0.03", "0.1" };
+/* The data set of benchmarks/track (../search_data.h). */
 static long nruns;
 static int nfill;
-
-static double metric_value(long run, int k)
-{
-    return (double)((run * 7919 + (long)k * 104729) % 1000) / 1000.0;
-}
 
 static void *fill_setup(int i)
 {
@@ -298,31 +291,7 @@ static void fill_work(int part, void *arg)
     CHECK(mlops_experiment_get_by_name(s, "bench", &x));
     int64_t e = mlops_experiment_id(x);
     mlops_experiment_free(x);
-    static const char *const pk[] = { "", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9" };
-    for (long i = part; i < nruns; i += nfill) {
-        mlops_run *r;
-        CHECK(mlops_run_start(s, e, NULL, &r));
-        char vals[10][32];
-        mlops_kv params[10];
-        params[0] = (mlops_kv){ "lr", lrs[i % 5] };
-        for (int k = 1; k < 10; k++) {
-            snprintf(vals[k], sizeof vals[k], "v%ld", (i * 31 + k) % 7);
-            params[k] = (mlops_kv){ pk[k], vals[k] };
-        }
-        CHECK(mlops_run_log_params(r, params, 10));
-        CHECK(mlops_run_tag_set(r, "team", i % 2 ? "nlp-core" : "vision-core"));
-        mlops_metric m[20];
-        char mk[20][8];
-        for (int k = 0; k < 20; k++) {
-            if (k == 0) strcpy(mk[k], "acc");
-            else if (k == 1) strcpy(mk[k], "loss");
-            else snprintf(mk[k], sizeof mk[k], "m%d", k);
-            m[k] = (mlops_metric){ mk[k], metric_value(i, k), 0, 1700000000000 + i };
-        }
-        CHECK(mlops_run_log_metrics(r, m, 20));
-        CHECK(mlops_run_end(r, MLOPS_RUN_FINISHED));
-        mlops_run_free(r);
-    }
+    for (long i = part; i < nruns; i += nfill) search_data_run(s, e, i);
     mlops_store_close(s);
 }
 
@@ -340,8 +309,8 @@ static void mode_search(int reps)
 {
     mlops_store *s = open_store();
     mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
-    o.filter = "metrics.acc > 0.5 AND params.lr = '0.01' AND tags.team LIKE 'vision%'";
-    o.order_by = "metrics.loss ASC";
+    o.filter = SEARCH_FILTER;
+    o.order_by = SEARCH_ORDER;
     o.max_results = 100;
     double *t = calloc((size_t)reps, sizeof *t);
     size_t got = 0;
