@@ -2697,6 +2697,7 @@ static void evaluations(void)
     RET(mlops_evaluations_at, "SIZE_MAX index", NULL, (l, SIZE_MAX));
     mlops_evaluations_free(l);
     same_store(store_dir, &b, "evaluations");
+    snap_free(&b);
 }
 
 /* ---- import.h ---------------------------------------------------------------- */

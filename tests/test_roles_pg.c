@@ -212,6 +212,32 @@ static char *train(mlops_store *s, const char *model, mlops_digest *artifact, co
     return id;
 }
 
+/* Where the refusal tests start: trainer alice trained "churn" (train()),
+ * registry admin adam pointed "production" at version 1, and the owner's
+ * handle is open beside theirs. */
+struct team {
+    mlops_store *alice, *adam, *owner;
+    char *run; /* alice's run (malloc'd) */
+    mlops_digest artifact;
+};
+
+static void team_open(const struct fx *f, struct team *t)
+{
+    t->alice = open_as(f, "alice", 0);
+    t->adam = open_as(f, "adam", 0);
+    t->owner = open_as(f, "mlops", 1);
+    t->run = train(t->alice, "churn", &t->artifact, f->priv);
+    TU_OK(mlops_model_alias_set(t->adam, "churn", "production", 1));
+}
+
+static void team_close(struct team *t)
+{
+    free(t->run);
+    mlops_store_close(t->owner);
+    mlops_store_close(t->adam);
+    mlops_store_close(t->alice);
+}
+
 START_TEST(trainer_logs_runs_puts_artifacts_and_creates_versions)
 {
     struct fx f;
@@ -236,12 +262,9 @@ START_TEST(trainer_cannot_move_aliases_change_policies_or_rewrite_audit)
 {
     struct fx f;
     setup(&f);
-    mlops_store *alice = open_as(&f, "alice", 0);
-    mlops_store *adam = open_as(&f, "adam", 0);
-    mlops_store *owner = open_as(&f, "mlops", 1);
-    mlops_digest a;
-    free(train(alice, "churn", &a, f.priv));
-    TU_OK(mlops_model_alias_set(adam, "churn", "production", 1));
+    struct team team;
+    team_open(&f, &team);
+    mlops_store *alice = team.alice, *adam = team.adam, *owner = team.owner;
     const char *trusted[] = { f.pub };
     TU_OK(mlops_model_alias_policy_set(adam, "churn", "production", trusted, 1, NULL));
     char *before = fingerprint(owner, &f);
@@ -291,9 +314,7 @@ START_TEST(trainer_cannot_move_aliases_change_policies_or_rewrite_audit)
     ck_assert_str_eq(after, before);
     free(after);
     free(before);
-    mlops_store_close(owner);
-    mlops_store_close(adam);
-    mlops_store_close(alice);
+    team_close(&team);
     teardown(&f);
 }
 END_TEST
@@ -302,12 +323,11 @@ START_TEST(reader_reads_and_cannot_write)
 {
     struct fx f;
     setup(&f);
-    mlops_store *alice = open_as(&f, "alice", 0);
-    mlops_store *adam = open_as(&f, "adam", 0);
-    mlops_store *owner = open_as(&f, "mlops", 1);
-    mlops_digest a;
-    char *done_run = train(alice, "churn", &a, f.priv);
-    TU_OK(mlops_model_alias_set(adam, "churn", "production", 1));
+    struct team team;
+    team_open(&f, &team);
+    mlops_store *alice = team.alice, *owner = team.owner;
+    const char *done_run = team.run;
+    const mlops_digest a = team.artifact;
     int64_t exp = 0;
     TU_OK(mlops_experiment_create(alice, "live", &exp));
     mlops_run *open_run = NULL;
@@ -380,11 +400,8 @@ START_TEST(reader_reads_and_cannot_write)
     ck_assert_uint_eq(object_files(&f), files); /* the refused put's file is gone */
     free(after);
     free(before);
-    free(done_run);
     mlops_run_free(open_run);
-    mlops_store_close(owner);
-    mlops_store_close(adam);
-    mlops_store_close(alice);
+    team_close(&team);
     teardown(&f);
 }
 END_TEST

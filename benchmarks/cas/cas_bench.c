@@ -23,12 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "../bench_util.h"
 
 static long maxrss_kib(void)
 {
@@ -148,9 +143,9 @@ int main(int argc, char **argv)
     if (rc) return die("open", rc);
     mlops_digest d;
     if (!strcmp(argv[1], "put")) {
-        double t0 = now();
+        double t0 = now_s();
         rc = mlops_blob_put_file(s, argv[3], &d);
-        double t = now() - t0;
+        double t = now_s() - t0;
         if (rc) return die("put", rc);
         mlops_store_close(s);
         report(t, &d);
@@ -159,21 +154,21 @@ int main(int argc, char **argv)
     rc = mlops_digest_parse(argv[3], &d);
     if (rc) return die("digest", rc);
     if (!strcmp(argv[1], "get") && argc >= 5) {
-        double t0 = now();
+        double t0 = now_s();
         rc = mlops_blob_get_file_ex(s, &d, argv[4], MLOPS_GET_REPLACE);
-        double t = now() - t0;
+        double t = now_s() - t0;
         if (rc) return die("get", rc);
         report(t, &d);
     } else if (!strcmp(argv[1], "read")) {
         mlops_blob_reader *r = NULL;
         size_t cap = 1 << 20;
         char *buf = malloc(cap);
-        double t0 = now();
+        double t0 = now_s();
         rc = mlops_blob_reader_open(s, &d, &r);
         size_t got = 1;
         while (!rc && got) rc = mlops_blob_reader_read(r, buf, cap, &got);
         mlops_blob_reader_close(r);
-        double t = now() - t0;
+        double t = now_s() - t0;
         free(buf);
         if (rc) return die("read", rc);
         report(t, &d);

@@ -15,30 +15,13 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "../bench_util.h"
 
 static double cpu(clockid_t which)
 {
     struct timespec ts;
     clock_gettime(which, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmpd(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *t, int n)
-{
-    qsort(t, (size_t)n, sizeof *t, cmpd);
-    return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
 }
 
 static double *read_f64(const char *path, size_t *n)
@@ -99,28 +82,28 @@ static int stats(int argc, char **argv)
     mlops_test_result ks;
     double w, psi, js;
     for (int r = 0; r < reps; r++) {
-        double t0 = now();
+        double t0 = now_s();
         check(mlops_drift_ks(a, na, b, nb, &ks), "ks");
-        t[r] = now() - t0;
+        t[r] = now_s() - t0;
     }
     printf("ks_seconds %.6f\nks_statistic %.17g\nks_p_value %.17g\n", median(t, reps), ks.statistic,
            ks.p_value);
     for (int r = 0; r < reps; r++) {
-        double t0 = now();
+        double t0 = now_s();
         check(mlops_drift_wasserstein(a, na, b, nb, &w), "wasserstein");
-        t[r] = now() - t0;
+        t[r] = now_s() - t0;
     }
     printf("wasserstein_seconds %.6f\nwasserstein %.17g\n", median(t, reps), w);
     for (int r = 0; r < reps; r++) {
-        double t0 = now();
+        double t0 = now_s();
         check(mlops_drift_psi(a, na, b, nb, 10, &psi), "psi");
-        t[r] = now() - t0;
+        t[r] = now_s() - t0;
     }
     printf("psi_seconds %.6f\npsi %.17g\n", median(t, reps), psi);
     for (int r = 0; r < reps; r++) {
-        double t0 = now();
+        double t0 = now_s();
         check(mlops_drift_jensen_shannon(a, na, b, nb, 10, &js), "js");
-        t[r] = now() - t0;
+        t[r] = now_s() - t0;
     }
     printf("js_seconds %.6f\njs %.17g\n", median(t, reps), js);
     /* Binning alone, once the edges exist (O(n)). */
@@ -129,9 +112,9 @@ static int stats(int argc, char **argv)
     check(mlops_drift_quantile_edges(a, na, 10, &edges, &ne), "edges");
     uint64_t counts[16];
     for (int r = 0; r < reps; r++) {
-        double t0 = now();
+        double t0 = now_s();
         check(mlops_drift_bin_counts(b, nb, edges, ne, counts), "bin");
-        t[r] = now() - t0;
+        t[r] = now_s() - t0;
     }
     printf("bin_frozen_seconds %.6f\n", median(t, reps));
     mlops_free(edges);
@@ -153,10 +136,10 @@ static int ingest(int argc, char **argv)
     for (int r = 0; r < reps; r++) {
         mlops_profile *p;
         check(mlops_profile_new(MLOPS_PROFILE_NUMERIC, NULL, &p), "profile");
-        double t0 = now(), c0 = cpu(CLOCK_THREAD_CPUTIME_ID);
+        double t0 = now_s(), c0 = cpu(CLOCK_THREAD_CPUTIME_ID);
         for (size_t i = 0; i < n; i += 65536)
             check(mlops_profile_add(p, v + i, n - i < 65536 ? n - i : 65536), "add");
-        t[r] = now() - t0;
+        t[r] = now_s() - t0;
         c[r] = cpu(CLOCK_THREAD_CPUTIME_ID) - c0;
         mlops_profile_free(p);
     }
@@ -215,10 +198,10 @@ static int report(int argc, char **argv)
     mlops_drift_report *r = NULL;
     for (int i = 0; i < reps; i++) {
         mlops_drift_report_free(r);
-        double t0 = now(), c0 = cpu(CLOCK_PROCESS_CPUTIME_ID);
+        double t0 = now_s(), c0 = cpu(CLOCK_PROCESS_CPUTIME_ID);
         check(mlops_drift_report_compute(cols, (const char *const *)names, kinds, rp, nr, cp, nr, &o, &r),
               "report");
-        t[i] = now() - t0;
+        t[i] = now_s() - t0;
         c[i] = cpu(CLOCK_PROCESS_CPUTIME_ID) - c0;
     }
     printf("report_seconds %.6f\nreport_cpu_seconds %.6f\nreport_drifted %zu\nreport_method %s\n",

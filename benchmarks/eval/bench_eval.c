@@ -45,11 +45,11 @@ int main(int argc, char **argv)
     for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++) {
         mlops_eval_result res = MLOPS_EVAL_RESULT_INIT;
         for (int i = 0; i < repeats; i++) {
-            double t0 = now();
+            double t0 = now_s();
             int rc = runs[r].metric == MLOPS_METRIC_FBETA
                          ? mlops_eval_labels(runs[r].metric, yt, yp, n, NULL, &macro, &res)
                          : mlops_eval_scores(runs[r].metric, y, s, n, 1, NULL, NULL, &res);
-            t[i] = now() - t0;
+            t[i] = now_s() - t0;
             if (rc) {
                 fprintf(stderr, "%s: %s\n", runs[r].name, mlops_last_error());
                 return 1;

@@ -46,11 +46,11 @@ int main(int argc, char **argv)
         mlops_eval_result diff = MLOPS_EVAL_RESULT_INIT;
         double overall = 0;
         for (int i = 0; i < repeats; i++) {
-            double t0 = now();
+            double t0 = now_s();
             mlops_fairness_frame *f = NULL;
             int rc = mlops_fairness_frame_build(runs[r].metric, &d, g, NULL, &f);
             if (!rc) rc = mlops_fairness_frame_difference(f, MLOPS_FAIRNESS_BETWEEN_GROUPS, &diff);
-            t[i] = now() - t0;
+            t[i] = now_s() - t0;
             if (rc) {
                 fprintf(stderr, "%s: %s\n", runs[r].name, mlops_last_error());
                 return 1;

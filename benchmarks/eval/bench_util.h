@@ -1,12 +1,13 @@
-/* What the evaluation benchmarks (bench_eval, bench_fairness) share:
- * reading a raw array their Python twin wrote, the clock, and the median
- * of the repeats. One copy per program (static). */
+/* What the evaluation benchmarks (bench_eval, bench_fairness) share beside
+ * ../bench_util.h (the clock, the median): reading a raw array their Python
+ * twin wrote. One copy per program (static). */
 #ifndef MLOPS_BENCH_EVAL_UTIL_H
 #define MLOPS_BENCH_EVAL_UTIL_H
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+
+#include "../bench_util.h"
 
 /* DIR/NAME whole, as *n elements of elem bytes; exits 2 when unreadable. */
 static void *slurp(const char *dir, const char *name, size_t elem, size_t *n)
@@ -29,26 +30,6 @@ static void *slurp(const char *dir, const char *name, size_t elem, size_t *n)
     fclose(f);
     *n = (size_t)size / elem;
     return p;
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median of the n times in t (sorts t). */
-static double median(double *t, int n)
-{
-    qsort(t, (size_t)n, sizeof *t, cmp);
-    return t[n / 2];
 }
 
 #endif

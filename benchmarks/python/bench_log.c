@@ -19,15 +19,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "../bench_util.h"
+
 static const char *const keys10[] = { "loss",      "acc",   "lr",      "val_loss", "val_acc",
                                       "grad_norm", "epoch", "drift.x", "top5",     "f1" };
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static void check(const char *what, int rc)
 {

@@ -30,27 +30,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_PROG "bench_registry" /* in die()'s messages */
+#include "../bench_util.h"
+
 static int reps = 5;
 static long ops = 2000, events = 100000;
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void die(const char *what, int rc)
-{
-    fprintf(stderr, "bench_registry: %s failed: %d (%s)\n", what, rc, mlops_last_error());
-    exit(1);
-}
-
-#define CHECK(expr)               \
-    do {                          \
-        int rc_ = (expr);         \
-        if (rc_) die(#expr, rc_); \
-    } while (0)
 
 static void sql_check(sqlite3 *db, int rc, const char *what)
 {
@@ -58,18 +42,6 @@ static void sql_check(sqlite3 *db, int rc, const char *what)
         fprintf(stderr, "bench_registry: %s: %s\n", what, sqlite3_errmsg(db));
         exit(1);
     }
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static void report(const char *name, const char *unit, double ours, double anchor,

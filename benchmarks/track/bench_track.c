@@ -23,39 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_PROG "bench_track" /* in die()'s messages */
+#include "../bench_util.h"
+#include "../search_data.h"
+
 static int quick, json, reps = 5;
 static const char *workdir;
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void die(const char *what, int rc)
-{
-    fprintf(stderr, "bench_track: %s failed: %d (%s)\n", what, rc, mlops_last_error());
-    exit(1);
-}
-
-#define CHECK(expr)                     \
-    do {                                \
-        int rc_ = (expr);               \
-        if (rc_) die(#expr, rc_);       \
-    } while (0)
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static void rm_rf(const char *path)
 {
@@ -273,20 +246,8 @@ static void bench_history(void)
 
 /* ---- search ---- */
 
-/* The search data set, generated the same way by mlflow_bench.py: run i
- * has params lr (one of 5 values) and p1..p9, tag team (vision-* or
- * nlp-*), and 20 metrics (acc, loss, m2..m19) with one point each. */
-static const char *const lrs[] = { "0.001", "0.003", "0.01", "0.03", "0.1" };
-
-static double metric_value(long run, int k)
-{
-    return (double)((run * 7919 + (long)k * 104729) % 1000) / 1000.0;
-}
-
-static const char *search_filter = "metrics.acc > 0.5 AND params.lr = '0.01' AND "
-                                   "tags.team LIKE 'vision%'";
-static const char *search_order = "metrics.loss ASC";
-
+/* The search data set (../search_data.h), generated the same way by
+ * mlflow_bench.py. */
 static void bench_search(void)
 {
     long nruns = quick ? 1000 : 10000;
@@ -295,35 +256,11 @@ static void bench_search(void)
     int64_t e;
     CHECK(mlops_experiment_create(s, "bench", &e));
     double t0 = now_s();
-    for (long i = 0; i < nruns; i++) {
-        mlops_run *r;
-        CHECK(mlops_run_start(s, e, NULL, &r));
-        char vals[10][32];
-        mlops_kv params[10];
-        params[0] = (mlops_kv){ "lr", lrs[i % 5] };
-        for (int k = 1; k < 10; k++) {
-            static const char *const pk[] = { "", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9" };
-            snprintf(vals[k], sizeof vals[k], "v%ld", (i * 31 + k) % 7);
-            params[k] = (mlops_kv){ pk[k], vals[k] };
-        }
-        CHECK(mlops_run_log_params(r, params, 10));
-        CHECK(mlops_run_tag_set(r, "team", i % 2 ? "nlp-core" : "vision-core"));
-        mlops_metric m[20];
-        char mk[20][8];
-        for (int k = 0; k < 20; k++) {
-            if (k == 0) strcpy(mk[k], "acc");
-            else if (k == 1) strcpy(mk[k], "loss");
-            else snprintf(mk[k], sizeof mk[k], "m%d", k);
-            m[k] = (mlops_metric){ mk[k], metric_value(i, k), 0, 1700000000000 + i };
-        }
-        CHECK(mlops_run_log_metrics(r, m, 20));
-        CHECK(mlops_run_end(r, MLOPS_RUN_FINISHED));
-        mlops_run_free(r);
-    }
+    for (long i = 0; i < nruns; i++) search_data_run(s, e, i);
     double build = now_s() - t0;
     mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
-    o.filter = search_filter;
-    o.order_by = search_order;
+    o.filter = SEARCH_FILTER;
+    o.order_by = SEARCH_ORDER;
     o.max_results = 100;
     double t[32];
     size_t got = 0;

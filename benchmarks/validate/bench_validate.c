@@ -15,18 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "../bench_util.h"
 
 static void must(int rc, const char *what)
 {
@@ -102,13 +91,13 @@ int main(int argc, char **argv)
     size_t found = 0;
     for (int i = 0; i < repeats; i++) {
         mlops_anomalies *l;
-        double t0 = now();
+        double t0 = now_s();
         must(mlops_schema_validate(s, cols, names, kinds, nums, strs, rows, NULL, &l), "validate");
-        t[i] = now() - t0;
+        t[i] = now_s() - t0;
         found = mlops_anomalies_count(l);
         mlops_anomalies_free(l);
     }
-    qsort(t, (size_t)repeats, sizeof *t, cmp);
+    qsort(t, (size_t)repeats, sizeof *t, cmp_double);
     printf("validate %zu rows x %zu columns (%zu categorical): median %.3f s of %d (min %.3f, max %.3f), "
            "%zu anomalies\n",
            rows, cols, ncat, t[repeats / 2], repeats, t[0], t[repeats - 1], found);

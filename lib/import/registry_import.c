@@ -370,21 +370,10 @@ static int alias_tx(mlops__conn *c, void *arg)
     int rc = mlops__reg_model_id(c, op->im.func, op->model, &model_id);
     if (!rc) rc = alias_history(c, op, model_id, &done);
     if (rc || done) return rc;
-    mlops__stmt *st;
-    rc = mlops__conn_stmt(c,
-                          "SELECT a.version_id, v.number FROM reg_aliases a "
-                          "JOIN reg_versions v ON v.id = a.version_id "
-                          "WHERE a.model_id = ?1 AND a.alias = ?2",
-                          &st);
-    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
-    if (!rc) rc = mlops__bind_text(c, st, 2, op->alias);
+    int64_t old_id = 0, old_number = 0;
+    int found = 0;
+    rc = mlops__reg_alias_current(c, model_id, op->alias, &old_id, &old_number, &found);
     if (rc) return rc;
-    int step = mlops__step(st);
-    int found = step == MLOPS__ROW;
-    int64_t old_id = found ? mlops__col_int64(st, 0) : 0;
-    int64_t old_number = found ? mlops__col_int64(st, 1) : 0;
-    mlops__reset(st);
-    if (!found && step != MLOPS__DONE) return mlops__conn_error(c, step, "reading an alias");
     char old_text[32], new_text[32];
     snprintf(old_text, sizeof old_text, "%" PRId64, old_number);
     snprintf(new_text, sizeof new_text, "%" PRId64, op->number);
@@ -393,12 +382,7 @@ static int alias_tx(mlops__conn *c, void *arg)
         mlops__audit_ev ev = { "alias.delete", model_id, op->model, 0, op->alias, old_text,
                                NULL };
         rc = mlops__import_event(c, &op->im, &ev, op->time_ms, NULL, NULL);
-        if (!rc)
-            rc = mlops__conn_stmt(c, "DELETE FROM reg_aliases WHERE model_id = ?1 AND alias = ?2",
-                                  &st);
-        if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
-        if (!rc) rc = mlops__bind_text(c, st, 2, op->alias);
-        return rc ? rc : mlops__conn_step_done(c, st, "removing an alias");
+        return rc ? rc : mlops__reg_alias_remove(c, model_id, op->alias);
     }
     mlops__reg_version v = { 0 };
     rc = mlops__reg_version_find(c, op->im.func, op->model, model_id, op->number, 0, &v);
@@ -409,20 +393,8 @@ static int alias_tx(mlops__conn *c, void *arg)
                            op->alias, found ? old_text : NULL, new_text };
     int64_t seq = 0;
     rc = mlops__import_event(c, &op->im, &ev, op->time_ms, NULL, &seq);
-    if (!rc)
-        rc = mlops__conn_stmt(c,
-                              "INSERT INTO reg_aliases(model_id, alias, version_id, updated_ms, "
-                              "event_seq) VALUES (?1, ?2, ?3, ?4, ?5) "
-                              "ON CONFLICT(model_id, alias) DO UPDATE SET "
-                              "version_id = excluded.version_id, "
-                              "updated_ms = excluded.updated_ms, event_seq = excluded.event_seq",
-                              &st);
-    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
-    if (!rc) rc = mlops__bind_text(c, st, 2, op->alias);
-    if (!rc) rc = mlops__bind_int64(c, st, 3, v.id);
-    if (!rc) rc = mlops__bind_int64(c, st, 4, op->time_ms);
-    if (!rc) rc = mlops__bind_int64(c, st, 5, seq);
-    return rc ? rc : mlops__conn_step_done(c, st, "importing an alias");
+    return rc ? rc : mlops__reg_alias_write(c, model_id, op->alias, v.id, op->time_ms, seq,
+                                            "importing an alias");
 }
 
 MLOPS_API int mlops_alias_import(mlops_store *s, const mlops_import_opts *opts,

@@ -10,9 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The version a set alias points at: *found = 0 when it is not set. */
-static int alias_current(mlops__conn *c, int64_t model_id, const char *alias,
-                         int64_t *version_id, int64_t *number, int *found)
+int mlops__reg_alias_current(mlops__conn *c, int64_t model_id, const char *alias,
+                             int64_t *version_id, int64_t *number, int *found)
 {
     mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
@@ -54,7 +53,7 @@ int mlops__reg_alias_resolve(mlops__conn *c, const char *func, const char *model
     }
     int64_t version_id = 0;
     int found;
-    int rc = alias_current(c, model_id, alias, &version_id, &number, &found);
+    int rc = mlops__reg_alias_current(c, model_id, alias, &version_id, &number, &found);
     if (rc) return rc;
     if (!found)
         return mlops__err(MLOPS_ENOTFOUND, "%s: model '%s' has no alias '%s'", func, model,
@@ -71,8 +70,8 @@ struct alias_op {
     int64_t number;
 };
 
-static int write_alias(mlops__conn *c, const struct alias_op *op, int64_t model_id,
-                       int64_t version_id, int64_t seq)
+int mlops__reg_alias_write(mlops__conn *c, int64_t model_id, const char *alias,
+                           int64_t version_id, int64_t updated_ms, int64_t seq, const char *what)
 {
     mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
@@ -83,11 +82,22 @@ static int write_alias(mlops__conn *c, const struct alias_op *op, int64_t model_
                               "updated_ms = excluded.updated_ms, event_seq = excluded.event_seq",
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
-    if (!rc) rc = mlops__bind_text(c, st, 2, op->alias);
+    if (!rc) rc = mlops__bind_text(c, st, 2, alias);
     if (!rc) rc = mlops__bind_int64(c, st, 3, version_id);
-    if (!rc) rc = mlops__bind_int64(c, st, 4, op->ch.now_ms);
+    if (!rc) rc = mlops__bind_int64(c, st, 4, updated_ms);
     if (!rc) rc = mlops__bind_int64(c, st, 5, seq);
-    if (!rc) rc = mlops__conn_step_done(c, st, "setting an alias");
+    if (!rc) rc = mlops__conn_step_done(c, st, what);
+    return rc;
+}
+
+int mlops__reg_alias_remove(mlops__conn *c, int64_t model_id, const char *alias)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, "DELETE FROM reg_aliases WHERE model_id = ?1 AND alias = ?2",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
+    if (!rc) rc = mlops__bind_text(c, st, 2, alias);
+    if (!rc) rc = mlops__conn_step_done(c, st, "removing an alias");
     return rc;
 }
 
@@ -100,7 +110,7 @@ static int set_tx(mlops__conn *c, void *arg)
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->func, op->model, &model_id);
     if (!rc) rc = mlops__reg_version_find(c, op->func, op->model, model_id, op->number, 0, &v);
-    if (!rc) rc = alias_current(c, model_id, op->alias, &old_id, &old_number, &found);
+    if (!rc) rc = mlops__reg_alias_current(c, model_id, op->alias, &old_id, &old_number, &found);
     if (rc || (found && old_id == v.id)) return rc; /* already there: nothing to record */
     rc = mlops__policy_check(c, op->s, op->func, op->model, model_id, op->alias, &v);
     if (rc) return rc;
@@ -111,7 +121,8 @@ static int set_tx(mlops__conn *c, void *arg)
                            op->alias, found ? old_text : NULL, new_text };
     int64_t seq = 0;
     rc = mlops__audit_append(c, &op->ch, &ev, &seq);
-    return rc ? rc : write_alias(c, op, model_id, v.id, seq);
+    return rc ? rc : mlops__reg_alias_write(c, model_id, op->alias, v.id, op->ch.now_ms, seq,
+                                            "setting an alias");
 }
 
 static int alias_set(const char *fn, mlops_store *s, const char *model, const char *alias,
@@ -147,14 +158,7 @@ static int drop_alias(mlops__conn *c, const mlops__reg_change *ch, int64_t model
     snprintf(old_text, sizeof old_text, "%lld", (long long)number);
     mlops__audit_ev ev = { "alias.delete", model_id, model, 0, alias, old_text, NULL };
     int rc = mlops__audit_append(c, ch, &ev, NULL);
-    mlops__stmt *st;
-    if (!rc)
-        rc = mlops__conn_stmt(c, "DELETE FROM reg_aliases WHERE model_id = ?1 AND alias = ?2",
-                              &st);
-    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
-    if (!rc) rc = mlops__bind_text(c, st, 2, alias);
-    if (!rc) rc = mlops__conn_step_done(c, st, "removing an alias");
-    return rc;
+    return rc ? rc : mlops__reg_alias_remove(c, model_id, alias);
 }
 
 static int delete_tx(mlops__conn *c, void *arg)
@@ -164,7 +168,7 @@ static int delete_tx(mlops__conn *c, void *arg)
     int found = 0;
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->func, op->model, &model_id);
-    if (!rc) rc = alias_current(c, model_id, op->alias, &version_id, &number, &found);
+    if (!rc) rc = mlops__reg_alias_current(c, model_id, op->alias, &version_id, &number, &found);
     if (rc) return rc;
     if (!found)
         return mlops__err(MLOPS_ENOTFOUND, "%s: model '%s' has no alias '%s'", op->func,

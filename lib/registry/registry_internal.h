@@ -107,6 +107,19 @@ int mlops__reg_latest_version(mlops__conn *c, int64_t model_id, int64_t *number)
 int mlops__reg_alias_resolve(mlops__conn *c, const char *func, const char *model,
                              int64_t model_id, const char *alias, mlops__reg_version *out);
 
+/* The version a set alias points at: *found = 0 when it is not set. */
+int mlops__reg_alias_current(mlops__conn *c, int64_t model_id, const char *alias,
+                             int64_t *version_id, int64_t *number, int *found);
+
+/* Points the alias at version_id (set or moved) as of updated_ms, made by
+ * audit event seq; what names the step in an error message. The event is
+ * the caller's to record. */
+int mlops__reg_alias_write(mlops__conn *c, int64_t model_id, const char *alias,
+                           int64_t version_id, int64_t updated_ms, int64_t seq, const char *what);
+
+/* Removes the alias's row (the caller records the event). */
+int mlops__reg_alias_remove(mlops__conn *c, int64_t model_id, const char *alias);
+
 /* Marks version v deleted, drops the aliases pointing at it, and records
  * it all. */
 int mlops__reg_version_delete_row(mlops__conn *c, const mlops__reg_change *ch, const char *model,

@@ -12,6 +12,7 @@
  *
  * Needs a server on TCP: run under scripts/with-pg.sh --tcp (which stops
  * it however this ends). Prints TAP and "# figure:" lines. */
+#include "pg_tap.h"
 #include "tcpproxy.h"
 #include "testutil.h"
 
@@ -27,29 +28,12 @@
 
 #define BUDGET_MS 3000
 
-static int tap_n, tap_failed;
-
-static void ok(int cond, const char *what, const char *detail)
-{
-    printf("%s %d - %s%s%s\n", cond ? "ok" : "not ok", ++tap_n, what, detail ? ": " : "",
-           detail ? detail : "");
-    fflush(stdout);
-    if (!cond) tap_failed++;
-}
-
 static int check_rc(int rc, int want, const char *what)
 {
     char d[600];
     snprintf(d, sizeof d, "rc %d, expected %d (%s)", rc, want, rc ? mlops_last_error() : "");
     ok(rc == want, what, rc == want ? NULL : d);
     return rc == want;
-}
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
 static int64_t audit_seq(mlops_store *s)
@@ -365,6 +349,5 @@ done:
     tproxy_stop(w.px);
     tu_rmrf(root);
     free(root);
-    printf("1..%d\n", tap_n);
-    return tap_failed ? 1 : 0;
+    return tap_end();
 }

@@ -12,6 +12,7 @@
  * Needs a server on TCP: run under scripts/with-pg.sh --tcp.
  * usage: pg_restart_test [--seconds D] [--restart-at R]. Prints TAP and
  * "# figure:" lines. */
+#include "pg_tap.h"
 #include "testutil.h"
 
 #include <mlops.h>
@@ -25,23 +26,6 @@
 #define PROCS 8
 #define BATCH 200
 #define MAX_ACKS 20000
-
-static int tap_n, tap_failed;
-
-static void ok(int cond, const char *what, const char *detail)
-{
-    printf("%s %d - %s%s%s\n", cond ? "ok" : "not ok", ++tap_n, what, detail ? ": " : "",
-           detail ? detail : "");
-    fflush(stdout);
-    if (!cond) tap_failed++;
-}
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 /* ---- A writer process ---------------------------------------------------- */
 
@@ -327,6 +311,5 @@ done:
     mlops_store_close(s);
     tu_rmrf(root);
     free(root);
-    printf("1..%d\n", tap_n);
-    return tap_failed ? 1 : 0;
+    return tap_end();
 }

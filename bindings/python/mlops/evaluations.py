@@ -23,6 +23,7 @@ from typing import Any, Dict, List, Mapping, Optional, Union
 from ._cbase import CDigest, opaque
 from ._capi import ChangeOpts, C, StoreP, _declare, check, dec, enc
 from .digest import Digest, DigestLike, c_digest
+from .registry import _change
 
 __all__ = ["EvaluationRecord", "RecordedMetric"]
 
@@ -208,16 +209,9 @@ class EvaluationsMixin:
             inp.low = low
             inp.high = high
         d = c_digest(dataset)
-        change = None
-        if actor is not None or reason is not None:
-            opts = ChangeOpts()
-            check(C.mlops_change_opts_init(byref(opts), ChangeOpts.VERSION))
-            opts.actor = enc(actor)
-            opts.reason = enc(reason)
-            change = byref(opts)
         out = c_int64()
         check(C.mlops_evaluation_record(self._handle, enc(model), version, byref(d), byref(inp),
-                                        change, byref(out)))
+                                        _change(actor, reason), byref(out)))
         return out.value
 
     def get_evaluation(self, evaluation_id: int) -> EvaluationRecord:

@@ -1,0 +1,52 @@
+/* The search data set of benchmarks/track and benchmarks/pg (their Python
+ * twins mlflow_bench.py and mlflow_pg.py make the same one): run i has
+ * params lr (one of 5 values) and p1..p9, tag team (vision-* or nlp-*),
+ * and 20 metrics (acc, loss, m2..m19) with one point each; the query is a
+ * three-clause filter ordered by a metric. Include after bench_util.h
+ * (with BENCH_PROG defined: it uses CHECK). */
+#ifndef MLOPS_BENCH_SEARCH_DATA_H
+#define MLOPS_BENCH_SEARCH_DATA_H
+
+#include <mlops.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#define SEARCH_FILTER "metrics.acc > 0.5 AND params.lr = '0.01' AND tags.team LIKE 'vision%'"
+#define SEARCH_ORDER "metrics.loss ASC"
+
+static inline double search_metric_value(long run, int k)
+{
+    return (double)((run * 7919 + (long)k * 104729) % 1000) / 1000.0;
+}
+
+/* Run i of the data set, in experiment e of s, ended. */
+static inline void search_data_run(mlops_store *s, int64_t e, long i)
+{
+    static const char *const lrs[] = { "0.001", "0.003", "0.01", "0.03", "0.1" };
+    static const char *const pk[] = { "", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9" };
+    mlops_run *r;
+    CHECK(mlops_run_start(s, e, NULL, &r));
+    char vals[10][32];
+    mlops_kv params[10];
+    params[0] = (mlops_kv){ "lr", lrs[i % 5] };
+    for (int k = 1; k < 10; k++) {
+        snprintf(vals[k], sizeof vals[k], "v%ld", (i * 31 + k) % 7);
+        params[k] = (mlops_kv){ pk[k], vals[k] };
+    }
+    CHECK(mlops_run_log_params(r, params, 10));
+    CHECK(mlops_run_tag_set(r, "team", i % 2 ? "nlp-core" : "vision-core"));
+    mlops_metric m[20];
+    char mk[20][8];
+    for (int k = 0; k < 20; k++) {
+        if (k == 0) strcpy(mk[k], "acc");
+        else if (k == 1) strcpy(mk[k], "loss");
+        else snprintf(mk[k], sizeof mk[k], "m%d", k);
+        m[k] = (mlops_metric){ mk[k], search_metric_value(i, k), 0, 1700000000000 + i };
+    }
+    CHECK(mlops_run_log_metrics(r, m, 20));
+    CHECK(mlops_run_end(r, MLOPS_RUN_FINISHED));
+    mlops_run_free(r);
+}
+
+#endif
