@@ -78,13 +78,17 @@ fi
 mkdir "$tmp/wrong"
 sed "s|sslrootcert=$tls/ca.crt|sslrootcert=$tls/other.crt|" "$tmp/store/mlops.conf" \
     > "$tmp/wrong/mlops.conf"
+# A certificate that does not verify is no reason to retry: the refusal
+# comes at once, not after the busy timeout (60 s).
+began=$(date +%s)
 if "$mlops" -C "$tmp/wrong" stat >"$tmp/wrong.out" 2>&1; then
     echo "not ok 3 - a server certificate from another CA was accepted"; exit 1
 fi
+took=$(( $(date +%s) - began ))
 if grep -q "cannot connect to the PostgreSQL server localhost port $port" "$tmp/wrong.out" &&
     grep -q "certificate verify failed" "$tmp/wrong.out" &&
-    grep -q "(input/output error)" "$tmp/wrong.out"; then
-    echo "ok 3 - another CA as the root: MLOPS_EIO naming the server and the failed verification"
+    grep -q "(input/output error)" "$tmp/wrong.out" && [ "$took" -lt 20 ]; then
+    echo "ok 3 - another CA as the root: MLOPS_EIO at once, naming the server and the failed verification"
 else
-    echo "not ok 3 - the refusal's message"; sed 's/^/# /' "$tmp/wrong.out"; exit 1
+    echo "not ok 3 - the refusal (after ${took} s)"; sed 's/^/# /' "$tmp/wrong.out"; exit 1
 fi

@@ -160,11 +160,17 @@ enum mlops__retry mlops__pg_retry_class(mlops__conn *conn)
  * accepts connections at all (PQping sends no credentials). If it does
  * now, it may have just finished starting (our attempt got 57P03), or it
  * refused us for a reason a retry does not change (authentication, no
- * such database): one more connection tells which. */
+ * such database, a certificate that does not verify): one more
+ * connection tells which. The ping itself does not verify the server's
+ * certificate (sslmode=prefer after the URI's own settings): with
+ * verify-full and the wrong root certificate it would never get an
+ * answer, and the open would be retried for the whole budget. */
 enum mlops__retry mlops__pg_open_retry_class(const mlops__db_target *t)
 {
     const char *uri = t->uri ? t->uri : "";
-    switch (PQping(uri)) {
+    const char *const keys[] = { "dbname", "sslmode", NULL };
+    const char *const values[] = { uri, "prefer", NULL };
+    switch (PQpingParams(keys, values, 1)) {
     case PQPING_REJECT:      /* starting up, shutting down, in recovery */
     case PQPING_NO_RESPONSE: /* down or unreachable */
         return MLOPS__RETRY_LOST;
