@@ -67,12 +67,14 @@ func (m *cmem) kvs(cs *cstrings, kv map[string]string) (*C.mlops_kv, C.size_t) {
 }
 
 // importOpts fills a C mlops_import_opts in C memory.
-func (m *cmem) importOpts(cs *cstrings, im Import) *C.mlops_import_opts {
+func (m *cmem) importOpts(cs *cstrings, im Import) (*C.mlops_import_opts, error) {
 	o := (*C.mlops_import_opts)(m.alloc(unsafe.Sizeof(C.mlops_import_opts{})))
-	o.version = C.MLOPS_IMPORT_OPTS_VERSION
+	if err := call(func() C.int { return C.mlops_import_opts_init(o, C.MLOPS_IMPORT_OPTS_VERSION) }); err != nil {
+		return nil, err
+	}
 	o.origin = cs.str(im.Origin)
 	o.actor = cs.opt(im.Actor)
-	return o
+	return o, nil
 }
 
 func ms(t time.Time) C.int64_t {
@@ -89,11 +91,14 @@ func (s *Store) ImportExperiment(im Import, name string, created time.Time, tags
 	defer cs.free()
 	var m cmem
 	defer m.free()
-	o := m.importOpts(&cs, im)
+	o, err := m.importOpts(&cs, im)
+	if err != nil {
+		return 0, err
+	}
 	n := cs.str(name)
 	arr, cnt := m.kvs(&cs, tags)
 	id := (*C.int64_t)(m.alloc(8))
-	err := s.withs(&cs, func(c *C.mlops_store) C.int {
+	err = s.withs(&cs, func(c *C.mlops_store) C.int {
 		return C.mlops_experiment_import(c, o, n, ms(created), arr, cnt, id)
 	})
 	return int64(*id), err
@@ -119,9 +124,14 @@ func (s *Store) ImportRun(im Import, r RunRecord) error {
 	defer cs.free()
 	var m cmem
 	defer m.free()
-	o := m.importOpts(&cs, im)
+	o, err := m.importOpts(&cs, im)
+	if err != nil {
+		return err
+	}
 	rec := (*C.mlops_run_record)(m.alloc(unsafe.Sizeof(C.mlops_run_record{})))
-	rec.version = C.MLOPS_RUN_RECORD_VERSION
+	if err := call(func() C.int { return C.mlops_run_record_init(rec, C.MLOPS_RUN_RECORD_VERSION) }); err != nil {
+		return err
+	}
 	rec.run_id = cs.str(r.ID)
 	rec.experiment = cs.str(r.Experiment)
 	rec.name = cs.opt(r.Name)
@@ -143,7 +153,10 @@ func (s *Store) ImportMetrics(im Import, runID string, points []Metric) (int, er
 	defer cs.free()
 	var m cmem
 	defer m.free()
-	o := m.importOpts(&cs, im)
+	o, err := m.importOpts(&cs, im)
+	if err != nil {
+		return 0, err
+	}
 	id := cs.str(runID)
 	arr := (*C.mlops_metric)(m.alloc(uintptr(len(points)) * unsafe.Sizeof(C.mlops_metric{})))
 	sl := unsafe.Slice(arr, len(points))
@@ -151,7 +164,7 @@ func (s *Store) ImportMetrics(im Import, runID string, points []Metric) (int, er
 		sl[i] = C.mlops_metric{key: cs.str(p.Key), value: C.double(p.Value), step: C.int64_t(p.Step), ts_ms: ms(p.Time)}
 	}
 	added := (*C.size_t)(m.alloc(unsafe.Sizeof(C.size_t(0))))
-	err := s.withs(&cs, func(c *C.mlops_store) C.int {
+	err = s.withs(&cs, func(c *C.mlops_store) C.int {
 		return C.mlops_metric_import(c, o, id, arr, C.size_t(len(points)), added)
 	})
 	return int(*added), err
@@ -165,7 +178,10 @@ func (s *Store) ImportLineage(im Import, runID string, output bool, d Digest, na
 	defer cs.free()
 	var m cmem
 	defer m.free()
-	o := m.importOpts(&cs, im)
+	o, err := m.importOpts(&cs, im)
+	if err != nil {
+		return err
+	}
 	id, n, r := cs.str(runID), cs.str(name), cs.str(role)
 	dir := C.int(C.MLOPS_LINEAGE_INPUT)
 	if output {
@@ -194,9 +210,14 @@ func (s *Store) ImportModelVersion(im Import, v VersionRecord) error {
 	defer cs.free()
 	var m cmem
 	defer m.free()
-	o := m.importOpts(&cs, im)
+	o, err := m.importOpts(&cs, im)
+	if err != nil {
+		return err
+	}
 	rec := (*C.mlops_version_record)(m.alloc(unsafe.Sizeof(C.mlops_version_record{})))
-	rec.version = C.MLOPS_VERSION_RECORD_VERSION
+	if err := call(func() C.int { return C.mlops_version_record_init(rec, C.MLOPS_VERSION_RECORD_VERSION) }); err != nil {
+		return err
+	}
 	rec.model = cs.str(v.Model)
 	rec.number = C.int64_t(v.Number)
 	rec.artifact = *v.Artifact.c()
@@ -216,7 +237,10 @@ func (s *Store) ImportSignature(im Import, model string, version int64, publicPE
 	defer cs.free()
 	var m cmem
 	defer m.free()
-	o := m.importOpts(&cs, im)
+	o, err := m.importOpts(&cs, im)
+	if err != nil {
+		return err
+	}
 	mo, k, who := cs.str(model), cs.str(publicPEM), cs.str(signer)
 	buf := (*C.uchar)(m.alloc(64))
 	copy(unsafe.Slice((*byte)(unsafe.Pointer(buf)), 64), sig[:])
@@ -232,7 +256,10 @@ func (s *Store) ImportAlias(im Import, model, alias string, version int64, t tim
 	defer cs.free()
 	var m cmem
 	defer m.free()
-	o := m.importOpts(&cs, im)
+	o, err := m.importOpts(&cs, im)
+	if err != nil {
+		return err
+	}
 	mo, al := cs.str(model), cs.str(alias)
 	return s.withs(&cs, func(c *C.mlops_store) C.int {
 		return C.mlops_alias_import(c, o, mo, al, C.int64_t(version), ms(t))
@@ -260,12 +287,16 @@ func (s *Store) CopyTo(dst *Store) (CopyReport, error) {
 		return CopyReport{}, ErrClosed
 	}
 	d := dst.c
+	var o C.mlops_store_copy_opts
 	var r C.mlops_store_copy_report
 	err := s.with(func(c *C.mlops_store) C.int {
+		if rc := C.mlops_store_copy_opts_init(&o, C.MLOPS_STORE_COPY_OPTS_VERSION); rc != C.MLOPS_OK {
+			return rc
+		}
 		if rc := C.mlops_store_copy_report_init(&r, C.MLOPS_STORE_COPY_REPORT_VERSION); rc != C.MLOPS_OK {
 			return rc
 		}
-		return C.mlops_store_copy(c, d, nil, &r)
+		return C.mlops_store_copy(c, d, &o, &r)
 	})
 	runtime.KeepAlive(dst)
 	return CopyReport{uint64(r.objects_copied), uint64(r.objects_present), uint64(r.bytes_copied),
