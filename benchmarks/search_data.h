@@ -10,6 +10,7 @@
 #include <mlops.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SEARCH_FILTER "metrics.acc > 0.5 AND params.lr = '0.01' AND tags.team LIKE 'vision%'"
@@ -47,6 +48,31 @@ static inline void search_data_run(mlops_store *s, int64_t e, long i)
     CHECK(mlops_run_log_metrics(r, m, 20));
     CHECK(mlops_run_end(r, MLOPS_RUN_FINISHED));
     mlops_run_free(r);
+}
+
+/* Runs the query reps + 1 times (the first warms the caches) and returns
+ * the median of the last reps, in ms; *got receives the runs returned. */
+static inline double search_data_median_ms(mlops_store *s, int reps, size_t *got)
+{
+    mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
+    o.filter = SEARCH_FILTER;
+    o.order_by = SEARCH_ORDER;
+    o.max_results = 100;
+    double *t = calloc((size_t)reps, sizeof *t);
+    if (!t) die("calloc", MLOPS_ENOMEM);
+    for (int i = 0; i < reps + 1; i++) {
+        mlops_run_infos *runs;
+        char *token = NULL;
+        double a = now_s();
+        CHECK(mlops_run_search_ex(s, &o, &runs, &token));
+        if (i) t[i - 1] = (now_s() - a) * 1000;
+        *got = mlops_run_infos_count(runs);
+        mlops_run_infos_free(runs);
+        mlops_free(token);
+    }
+    double m = median(t, reps);
+    free(t);
+    return m;
 }
 
 #endif

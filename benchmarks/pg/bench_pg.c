@@ -308,25 +308,10 @@ static void mode_fill(void)
 static void mode_search(int reps)
 {
     mlops_store *s = open_store();
-    mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
-    o.filter = SEARCH_FILTER;
-    o.order_by = SEARCH_ORDER;
-    o.max_results = 100;
-    double *t = calloc((size_t)reps, sizeof *t);
     size_t got = 0;
-    for (int i = 0; i < reps + 1; i++) { /* the first run warms the caches */
-        mlops_run_infos *runs;
-        char *token = NULL;
-        double a = now_s();
-        CHECK(mlops_run_search_ex(s, &o, &runs, &token));
-        if (i) t[i - 1] = (now_s() - a) * 1000;
-        got = mlops_run_infos_count(runs);
-        mlops_run_infos_free(runs);
-        mlops_free(token);
-    }
+    double ms = search_data_median_ms(s, reps, &got);
     printf("# search returned %zu runs\n", got);
-    printf("result search_ms %.3f\n", median(t, reps));
-    free(t);
+    printf("result search_ms %.3f\n", ms);
     mlops_store_close(s);
 }
 
