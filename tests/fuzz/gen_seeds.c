@@ -288,6 +288,30 @@ static void schemas(void)
     mlops_profile_free(p[1]);
 }
 
+/* Splits of weighted aliases: good ones (bare, ordered, unordered, with a
+ * shadow, the extremes) and refused ones (whitespace, duplicates, a routed
+ * shadow, leading zeros, signs and overflow). */
+static void splits(void)
+{
+    static const char *const t[] = {
+        "4",
+        "3:90,4:10",
+        "4:10,3:80,5:10+shadow:6",
+        "3:90, 4:10",
+        "9223372036854775807:1,1:99",
+        "1:7,2:7,3:7,4:7,5:7,6:7,7:7,8:7,9:7,10:7,11:7,12:7,13:7,14:7,15:1,16:1",
+        "3:50,3:50",
+        "3:90,4:10+shadow:4",
+        "03:090,4",
+        "3:101,4:-1+",
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "s%zu", i);
+        put_text("split", name, t[i]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -304,5 +328,6 @@ int main(int argc, char **argv)
     trees();
     sign_manifests();
     schemas();
+    splits();
     return 0;
 }
