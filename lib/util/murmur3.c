@@ -45,19 +45,38 @@ void mlops__murmur3_update(mlops__murmur3 *st, const void *data, size_t n)
 {
     const uint8_t *p = data;
     st->len += (uint32_t)n; /* the algorithm keeps the length modulo 2^32 */
-    /* Complete a block begun by an earlier call. */
-    while (st->ntail && n) {
-        st->tail[st->ntail++] = *p++;
-        n--;
-        if (st->ntail == 4) {
-            st->h = mix_block(st->h, load_le32(st->tail));
-            st->ntail = 0;
-        }
+    if (st->ntail) {
+        /* Complete the block an earlier call began. (The "& 3" keeps every
+         * index visibly inside tail[4] for the compiler; ntail < 4.) */
+        size_t take = 4 - st->ntail;
+        if (take > n) take = n;
+        for (size_t i = 0; i < take; i++) st->tail[(st->ntail + i) & 3] = p[i];
+        st->ntail += (unsigned)take;
+        p += take;
+        n -= take;
+        if (st->ntail < 4) return;
+        st->h = mix_block(st->h, load_le32(st->tail));
+        st->ntail = 0;
     }
     uint32_t h = st->h;
     for (; n >= 4; p += 4, n -= 4) h = mix_block(h, load_le32(p));
     st->h = h;
-    for (size_t i = 0; i < n; i++) st->tail[st->ntail++] = p[i];
+    /* 0..3 bytes left, written with constant indexes (gcc 12 at -O3 warns
+     * about a loop here it cannot bound). */
+    switch (n) {
+    case 3:
+        st->tail[2] = p[2];
+        /* fall through */
+    case 2:
+        st->tail[1] = p[1];
+        /* fall through */
+    case 1:
+        st->tail[0] = p[0];
+        break;
+    default:
+        break;
+    }
+    st->ntail = (unsigned)n;
 }
 
 uint32_t mlops__murmur3_final(const mlops__murmur3 *st)
