@@ -236,6 +236,7 @@ int mlops__lex_field_parse(mlops__lexer *p, mlops__lex_field *f)
             for (size_t a = 0; dot && a < 4; a++)
                 if (word_is(dot + 1, (size_t)(k + klen - dot - 1), aggregates[a])) {
                     f->f.column = aggregates[a];
+                    f->aggregate_given = 1;
                     klen = (size_t)(dot - k);
                     break;
                 }
@@ -252,6 +253,7 @@ int mlops__lex_field_parse(mlops__lexer *p, mlops__lex_field *f)
         for (size_t a = 0; an && a < 4; a++)
             if (word_is(p->src + at, an, aggregates[a])) {
                 f->f.column = aggregates[a];
+                f->aggregate_given = 1;
                 p->pos += an;
                 break;
             }
@@ -378,3 +380,22 @@ int mlops__lex_check_text(const char *func, const char *what, const char *s)
     return MLOPS_OK;
 }
 
+
+/* Spellings of the comparison operators and the one each stands for;
+ * two-character ones first, so that "<=" is not read as "<". */
+static const char *const compare_ops[][2] = { { "<=", "<=" }, { ">=", ">=" }, { "!=", "<>" },
+                                              { "<>", "<>" }, { "==", "=" },  { "=", "=" },
+                                              { "<", "<" },   { ">", ">" } };
+
+const char *mlops__lex_compare_op(mlops__lexer *p)
+{
+    mlops__lex_skip_space(p);
+    for (size_t i = 0; i < sizeof compare_ops / sizeof compare_ops[0]; i++) {
+        size_t len = strlen(compare_ops[i][0]);
+        if (p->len - p->pos >= len && !strncmp(p->src + p->pos, compare_ops[i][0], len)) {
+            p->pos += len;
+            return compare_ops[i][1];
+        }
+    }
+    return NULL;
+}

@@ -24,6 +24,7 @@ typedef struct mlops__lexer {
 typedef struct mlops__lex_field {
     mlops__field f;
     int is_status;
+    int aggregate_given; /* metrics: the text named the aggregate */
     size_t pos;    /* where the field starts (0-based) */
     char text[64]; /* how to name it in messages */
 } mlops__lex_field;
@@ -45,6 +46,10 @@ void mlops__lex_skip_space(mlops__lexer *p);
 char mlops__lex_peek(mlops__lexer *p);
 /* Consumes keyword kw (any case) when it is next as a whole word. */
 int mlops__lex_keyword(mlops__lexer *p, const char *kw);
+
+/* Consumes a comparison operator (= == != <> < <= > >=) and returns its
+ * canonical spelling (= <> < <= > >=), or NULL with nothing consumed. */
+const char *mlops__lex_compare_op(mlops__lexer *p);
 
 /* A field: metrics.<key>[.<aggregate>], params.<key>, tags.<key> or an
  * attribute, keys quoted with `...` or "..." when they need it. f is

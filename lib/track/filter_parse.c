@@ -207,10 +207,6 @@ static mlops__fnode *parse_in(mlops__lexer *p, mlops__lex_field *f, int negate_v
     return n;
 }
 
-static const char *const compare_ops[][2] = { { "<=", "<=" }, { ">=", ">=" }, { "!=", "<>" },
-                                              { "<>", "<>" }, { "==", "=" },  { "=", "=" },
-                                              { "<", "<" },   { ">", ">" } };
-
 static mlops__fnode *parse_predicate(mlops__lexer *p)
 {
     mlops__lex_field f;
@@ -238,15 +234,7 @@ static mlops__fnode *parse_predicate(mlops__lexer *p)
         } else if (negate_value) {
             mlops__lex_error(p, p->pos, "expected LIKE, ILIKE or IN after NOT");
         } else {
-            const char *op = NULL;
-            for (size_t i = 0; i < sizeof compare_ops / sizeof compare_ops[0]; i++) {
-                size_t len = strlen(compare_ops[i][0]);
-                if (p->len - p->pos >= len && !strncmp(p->src + p->pos, compare_ops[i][0], len)) {
-                    op = compare_ops[i][1];
-                    p->pos += len;
-                    break;
-                }
-            }
+            const char *op = mlops__lex_compare_op(p);
             if (!op)
                 mlops__lex_error(p, oppos, "expected an operator after %s: = != < <= > >= LIKE ILIKE IN IS",
                      f.text);
