@@ -41,6 +41,8 @@ static const struct {
     { " SIGNED ", "signed", 0 },
     { "validated", "validated", 1 },
     { "metrics.auc >= 1e-3", "metrics.auc >= 0.001", 0 },
+    { "metrics.a < --0e-3", "metrics.a < --0", 0 }, /* a negative zero keeps its sign */
+    { "metrics.a < -0", "metrics.a < -0", 0 },
     { "metrics.auc >= 9007199254740993", "metrics.auc >= 9007199254740992", 0 },
     { "metrics.auc >= 0.1", "metrics.auc >= 0.1", 1 },
     { "metrics.auc.last >= 0.1", "metrics.auc.last >= 0.1", 1 },

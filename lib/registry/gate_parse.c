@@ -147,7 +147,11 @@ static mlops__gate_expr *parse_factor(mlops__lexer *p, int depth, int evaluation
             return NULL;
         }
         mlops__gate_expr *e = expr_new(p, MLOPS__GX_NUMBER);
-        if (e) e->number = l.v.is_int ? (double)l.v.i : l.v.d;
+        /* "-0" is read as an integer, which has no negative zero; the
+         * canonical text of -0.0 is "-0", so it must read back as -0.0 */
+        double v = l.v.is_int ? (double)l.v.i : l.v.d;
+        if (v == 0 && p->src[l.pos] == '-') v = -0.0;
+        if (e) e->number = v;
         return e;
     }
     size_t at = p->pos;
