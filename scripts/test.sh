@@ -49,6 +49,10 @@ done
 echo "== Python binding against the normal build (bindings/python, doc/python.md)"
 scripts/with-pg.sh scripts/test-python.sh build
 
+echo "== the self-contained Python wheel (scripts/build-wheel.sh): installed into a fresh virtualenv with no other libmlops in reach, runs the quickstart; a backend it lacks is a clear error"
+scripts/test-wheel.sh >build/wheel-summary.txt || { cat build/wheel-summary.txt; exit 1; }
+cat build/wheel-summary.txt
+
 echo "== Go binding against the normal build: go vet, go test -race, quickstart, doc/go.md"
 scripts/with-pg.sh scripts/test-go.sh build
 
@@ -66,7 +70,7 @@ scripts/static-analysis.sh >build/cppcheck-summary.txt || { cat build/cppcheck-s
 cat build/cppcheck-summary.txt
 
 echo "== figures"
-grep -h '^# figure:' build/fuzz-summary.txt build/valgrind-summary.txt build/cppcheck-summary.txt | sed 's/^# figure: /  /' \
+grep -h '^# figure:' build/wheel-summary.txt build/fuzz-summary.txt build/valgrind-summary.txt build/cppcheck-summary.txt | sed 's/^# figure: /  /' \
     >>build/figures.txt || true
 cat build/figures.txt
 

@@ -10,7 +10,8 @@ same as doc/examples/quickstart.c, through the `mlops` binding.
   7. generate a drifted production batch and write a drift report
      (text and HTML), also logged as metrics of a monitoring run
 
-    pip install ./bindings/python        # then, with libmlops findable
+    scripts/build-wheel.sh dist/ && pip install dist/libmlops-*.whl   # libmlops inside
+    (or pip install ./bindings/python, with an installed libmlops)
     python doc/examples/quickstart.py [DIR]          (default: ./mlops-demo-py)
 
 Run it again and it adds a run and a version to the same store. The

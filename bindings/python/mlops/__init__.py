@@ -13,9 +13,9 @@ through ctypes; it holds no storage or statistics logic of its own.
             run.log_params({"lr": 0.01})
             run.log_metric("loss", 0.25, step=1)
 
-The library is found through the MLOPS_LIBRARY environment variable, a
-library inside this package's folder, ``libmlops.so.1``, then
-``ctypes.util.find_library`` (see ``mlops._loader``).
+The library is found through the MLOPS_LIBRARY environment variable, the
+copy bundled in this package (the `libmlops` wheel), then the system's
+``libmlops.so.1`` and ``ctypes.util.find_library`` (see ``mlops._loader``).
 """
 from __future__ import annotations
 
@@ -64,8 +64,10 @@ from .track import (
     RunPage,
 )
 
-#: This package's version.
-__version__ = "1.0.0"
+try:  # written when the package is built (setup.py): the C library's version
+    from ._version import __version__
+except ImportError:  # the source folder itself on sys.path, never built
+    __version__ = "unknown (not built)"
 
 #: Path (or soname) of the loaded libmlops, and how it was found:
 #: "MLOPS_LIBRARY", "package", "soname" or "find_library".

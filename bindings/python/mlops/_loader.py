@@ -2,12 +2,19 @@
 
 Lookup order (the first that loads wins):
 
-1. the ``MLOPS_LIBRARY`` environment variable (a path; when it is set and
-   does not load, the import fails rather than falling back);
-2. a ``libmlops.so*`` shipped inside this package's folder;
-3. ``libmlops.so.1``, through the dynamic linker (``LD_LIBRARY_PATH``,
-   ldconfig's cache): the soname pins the ABI major version;
-4. ``ctypes.util.find_library("mlops")``.
+1. explicit: the ``MLOPS_LIBRARY`` environment variable (a path; when it
+   is set and does not load, the import fails rather than falling back:
+   whoever set it meant that library);
+2. bundled: a ``libmlops.so*`` inside this package's folder, as the
+   `libmlops` wheel ships it (scripts/build-wheel.sh; the libraries it
+   links sit in ``libmlops.libs/`` next to the package, found through its
+   RUNPATH);
+3. the system: ``libmlops.so.1`` through the dynamic linker
+   (``LD_LIBRARY_PATH``, ldconfig's cache; the soname pins the ABI major
+   version), then ``ctypes.util.find_library("mlops")``.
+
+``library_found_by`` names the step: "MLOPS_LIBRARY", "package", "soname"
+or "find_library".
 """
 from __future__ import annotations
 
@@ -42,6 +49,10 @@ def load() -> Tuple[ctypes.CDLL, str, str]:
     tried: List[str] = []
     env = os.environ.get("MLOPS_LIBRARY")
     if env:
+        # A path that is not there says so; a bare name goes to the linker.
+        if os.sep in env and not os.path.exists(env):
+            raise ImportError(f"mlops: MLOPS_LIBRARY={env!r}: no such file (unset MLOPS_LIBRARY "
+                              "to use the bundled or the system's libmlops)")
         try:
             return ctypes.CDLL(env), env, "MLOPS_LIBRARY"
         except OSError as e:
@@ -65,7 +76,8 @@ def load() -> Tuple[ctypes.CDLL, str, str]:
     else:
         tried.append("ctypes.util.find_library('mlops') (nothing found)")
     raise ImportError(
-        "mlops: cannot find libmlops; set MLOPS_LIBRARY to its path or add its folder to "
+        "mlops: cannot find libmlops (this package has no bundled copy: the `libmlops` wheel "
+        "has one); install libmlops, set MLOPS_LIBRARY to its path or add its folder to "
         "LD_LIBRARY_PATH. Tried: " + "; ".join(tried)
     )
 

@@ -115,18 +115,21 @@ def test_every_declared_function_exists_in_the_library():
 
 
 def test_pip_install_needs_no_compiler(tmp_path):
-    # The package is pure Python: building a wheel must not invoke a C
-    # compiler (CC points at a command that fails).
+    # `pip install ./bindings/python` in a checkout: the package is pure
+    # Python (building it must not invoke a C compiler: CC points at a
+    # command that fails), the distribution is libmlops and its version is
+    # the C library's, read from the checkout's meson.build.
     if os.environ.get("MLOPS_SKIP_PIP_TEST"):
         pytest.skip("MLOPS_SKIP_PIP_TEST is set")
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    # A copy: pip builds in the folder it is given.
-    src = tmp_path / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    # A copy laid out as the checkout (pip builds in the folder it is given).
+    shutil.copy(os.path.join(here, "..", "..", "meson.build"), tmp_path / "meson.build")
+    src = tmp_path / "bindings" / "python"
+    src.mkdir(parents=True)
+    for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy(os.path.join(here, name), src / name)
     shutil.copytree(os.path.join(here, "mlops"), src / "mlops",
-                    ignore=shutil.ignore_patterns("__pycache__", "libmlops.so*"))
+                    ignore=shutil.ignore_patterns("__pycache__", "libmlops.so*", "_version.py"))
     out = tmp_path / "wheels"
     env = dict(os.environ, CC="false", CXX="false", PIP_DISABLE_PIP_VERSION_CHECK="1")
     p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
@@ -136,4 +139,112 @@ def test_pip_install_needs_no_compiler(tmp_path):
         pytest.skip("setuptools cannot be fetched here")
     assert p.returncode == 0, p.stderr
     wheels = [f for f in os.listdir(out) if f.endswith(".whl")]
-    assert len(wheels) == 1 and wheels[0].endswith("-py3-none-any.whl"), wheels
+    assert wheels == [f"libmlops-{mlops.library_version()}-py3-none-any.whl"], wheels
+
+
+def test_package_version_is_the_library_version():
+    # Built from the same tree: setup.py stamps the library's version.
+    assert mlops.__version__ == mlops.library_version()
+
+
+def test_mlops_library_env_comes_before_the_bundled_copy(tmp_path):
+    lib = _lib_file()
+    pkg = tmp_path / "mlops"
+    shutil.copytree(os.path.dirname(mlops.__file__), pkg,
+                    ignore=shutil.ignore_patterns("__pycache__", "libmlops.so*"))
+    shutil.copy(lib, pkg / "libmlops.so.1")
+    other = tmp_path / "elsewhere" / "libmlops.so.1"
+    other.parent.mkdir()
+    shutil.copy(lib, other)
+    p = run_python("import mlops; print(mlops.library_found_by, mlops.library_path)",
+                   env={"MLOPS_LIBRARY": str(other), "PYTHONPATH": str(tmp_path)},
+                   cwd=str(tmp_path))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["MLOPS_LIBRARY", str(other)]
+
+
+def test_mlops_library_env_naming_a_missing_file_says_so(tmp_path, monkeypatch):
+    bad = str(tmp_path / "lib" / "libmlops.so.1")
+    with pytest.raises(ImportError) as e:
+        _fake_load(monkeypatch, set(), [], bad, None)
+    msg = str(e.value)
+    assert bad in msg and "no such file" in msg and "MLOPS_LIBRARY" in msg
+
+
+class _FakeLinker:
+    """Stands in for ctypes.CDLL: loads only the names in `loadable`,
+    records every name asked for."""
+
+    def __init__(self, loadable):
+        self.loadable = loadable
+        self.asked = []
+
+    def __call__(self, name):
+        self.asked.append(name)
+        if name not in self.loadable:
+            raise OSError(f"{name}: cannot open shared object file")
+        return ("loaded", name)
+
+
+def _fake_load(monkeypatch, loadable, package, env, found):
+    """Runs _loader.load() with a fake linker, bundled copies `package`,
+    MLOPS_LIBRARY `env` and find_library's answer `found`; returns (how,
+    path, the names asked of the linker in order)."""
+    fake = _FakeLinker(loadable)
+    monkeypatch.setattr(_loader.ctypes, "CDLL", fake)
+    monkeypatch.setattr(_loader, "_package_libraries", lambda: list(package))
+    monkeypatch.setattr(_loader.ctypes.util, "find_library", lambda name: found)
+    if env is None:
+        monkeypatch.delenv("MLOPS_LIBRARY", raising=False)
+    else:
+        monkeypatch.setenv("MLOPS_LIBRARY", env)
+    _, path, how = _loader.load()
+    return how, path, fake.asked
+
+
+# Each step of the lookup is taken when, and only when, the earlier ones
+# give nothing: "/x/explicit.so" (MLOPS_LIBRARY), "/pkg/libmlops.so.1" (the
+# bundled copy), "libmlops.so.1" (the system's, through the linker) and
+# "/usr/lib/libmlops.so.1.0.0" (find_library's answer).
+EVERY = {"/x/explicit.so", "/pkg/libmlops.so.1", "libmlops.so.1", "/usr/lib/libmlops.so.1.0.0"}
+
+
+def test_lookup_order_explicit_first(tmp_path, monkeypatch):
+    explicit = str(tmp_path / "explicit.so")
+    open(explicit, "w").close()
+    how, path, asked = _fake_load(monkeypatch, EVERY | {explicit}, ["/pkg/libmlops.so.1"], explicit,
+                                  "/usr/lib/libmlops.so.1.0.0")
+    assert (how, path, asked) == ("MLOPS_LIBRARY", explicit, [explicit])
+
+
+def test_lookup_order_bundled_before_the_system(monkeypatch):
+    how, path, asked = _fake_load(monkeypatch, EVERY, ["/pkg/libmlops.so.1"], None,
+                                  "/usr/lib/libmlops.so.1.0.0")
+    assert (how, path, asked) == ("package", "/pkg/libmlops.so.1", ["/pkg/libmlops.so.1"])
+
+
+def test_lookup_order_system_soname_without_a_bundled_copy(monkeypatch):
+    how, path, asked = _fake_load(monkeypatch, EVERY, [], None, "/usr/lib/libmlops.so.1.0.0")
+    assert (how, path, asked) == ("soname", "libmlops.so.1", ["libmlops.so.1"])
+
+
+def test_lookup_order_bundled_copy_that_does_not_load_falls_to_the_system(monkeypatch):
+    how, path, asked = _fake_load(monkeypatch, EVERY - {"/pkg/libmlops.so.1"}, ["/pkg/libmlops.so.1"], None,
+                                  None)
+    assert (how, path, asked) == ("soname", "libmlops.so.1",
+                                  ["/pkg/libmlops.so.1", "libmlops.so.1"])
+
+
+def test_lookup_order_find_library_last(monkeypatch):
+    how, path, asked = _fake_load(monkeypatch, {"/usr/lib/libmlops.so.1.0.0"}, [], None,
+                                  "/usr/lib/libmlops.so.1.0.0")
+    assert (how, path) == ("find_library", "/usr/lib/libmlops.so.1.0.0")
+    assert asked == ["libmlops.so.1", "/usr/lib/libmlops.so.1.0.0"]
+
+
+def test_lookup_nothing_found_names_every_step(monkeypatch):
+    with pytest.raises(ImportError) as e:
+        _fake_load(monkeypatch, set(), ["/pkg/libmlops.so.1"], None, None)
+    msg = str(e.value)
+    assert "/pkg/libmlops.so.1" in msg and "libmlops.so.1 (" in msg and "find_library" in msg
+    assert "MLOPS_LIBRARY" in msg and "wheel" in msg
