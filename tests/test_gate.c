@@ -22,9 +22,13 @@ static const struct {
       0 },
     { "metrics.p95_latency_ms <= baseline.metrics.p95_latency_ms * 1.1",
       "metrics.p95_latency_ms <= baseline.metrics.p95_latency_ms * 1.1", 0 },
-    { "metrics.a < 1 + 2 * 3", "metrics.a < 1 + (2 * 3)", 0 },
+    { "metrics.a < 1 + 2 * 3", "metrics.a < 1 + 2 * 3", 0 },
     { "metrics.a < (1 + 2) * 3", "metrics.a < (1 + 2) * 3", 0 },
-    { "metrics.a < 1 - 2 - 3", "metrics.a < (1 - 2) - 3", 0 },
+    { "metrics.a < 1 - 2 - 3", "metrics.a < 1 - 2 - 3", 0 },
+    { "metrics.a < (1 - 2) - 3", "metrics.a < 1 - 2 - 3", 0 },
+    { "metrics.a < 1 - (2 - 3)", "metrics.a < 1 - (2 - 3)", 0 },
+    { "metrics.a < 1 / (2 * 3)", "metrics.a < 1 / (2 * 3)", 0 },
+    { "metrics.a < -(1 + 2)", "metrics.a < -(1 + 2)", 0 },
     { "metrics.a < -baseline.metrics.a", "metrics.a < -baseline.metrics.a", 0 },
     { "metrics.a < - 0.5", "metrics.a < -0.5", 0 },
     { "metrics.a < baseline.metrics.a - -0.5", "metrics.a < baseline.metrics.a - -0.5", 0 },
@@ -138,6 +142,24 @@ START_TEST(errors_name_the_position)
     ck_assert_int_eq(mlops__gate_cond_parse("f", deep, 0, &c), MLOPS_EINVAL);
     mlops__gate_cond_free(&c);
     free(deep);
+    /* a long chain is not nesting: it parses, and so does its canonical
+     * text (which must not add a level per operator) */
+    char chain[4000];
+    size_t at = (size_t)snprintf(chain, sizeof chain, "metrics.a < 1");
+    for (int i = 0; i < 400; i++) at += (size_t)snprintf(chain + at, sizeof chain - at, " / 2");
+    ck_assert_int_eq(mlops__gate_cond_parse("f", chain, 0, &c), MLOPS_OK);
+    char *text = mlops__gate_cond_text(&c);
+    ck_assert_str_eq(text, chain);
+    free(text);
+    mlops__gate_cond_free(&c);
+    /* written tighter than its canonical form (which puts spaces around
+     * operators): a condition whose canonical text would pass the limit
+     * is refused */
+    at = (size_t)snprintf(chain, sizeof chain, "metrics.a<1");
+    while (at + 3 < sizeof chain) at += (size_t)snprintf(chain + at, sizeof chain - at, "+1");
+    ck_assert_int_eq(mlops__gate_cond_parse("f", chain, 0, &c), MLOPS_EINVAL);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "canonical form"));
+    mlops__gate_cond_free(&c);
 }
 END_TEST
 

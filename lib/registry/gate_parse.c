@@ -246,6 +246,17 @@ int mlops__gate_cond_parse(const char *fn, const char *text, int evaluation,
         return mlops__lex_error(&p, p.pos, c->kind == MLOPS__GC_COMPARE
                                                ? "expected + - * / or the end of the condition"
                                                : "expected the end of the condition");
+    /* What is stored is the canonical text, which must parse again: its
+     * numbers may be longer than written ("1e20"). */
+    char *canonical = mlops__gate_cond_text(c);
+    if (!canonical) return mlops__err_nomem("reading a gate condition");
+    size_t clen = strlen(canonical);
+    free(canonical);
+    if (clen > MLOPS__GATE_TEXT_MAX)
+        return mlops__err(MLOPS_EINVAL,
+                          "%s: a gate condition is longer than %d bytes once written in its "
+                          "canonical form",
+                          fn, MLOPS__GATE_TEXT_MAX);
     return MLOPS_OK;
 }
 
@@ -293,7 +304,28 @@ void mlops__gate_ref_text(mlops__buf *b, const mlops__gate_ref *r)
     if (r->aggregate_given) mlops__buf_addf(b, ".%s", r->aggregate);
 }
 
-static void expr_text(mlops__buf *b, const mlops__gate_expr *e, int top)
+/* Binding strength: sums bind loosest, then products, then the rest. */
+static int precedence(const mlops__gate_expr *e)
+{
+    return e->kind == MLOPS__GX_ADD || e->kind == MLOPS__GX_SUB   ? 1
+           : e->kind == MLOPS__GX_MUL || e->kind == MLOPS__GX_DIV ? 2
+                                                                  : 3;
+}
+
+static void expr_text(mlops__buf *b, const mlops__gate_expr *e);
+
+static void operand_text(mlops__buf *b, const mlops__gate_expr *e, int parens)
+{
+    if (parens) mlops__buf_add(b, "(");
+    expr_text(b, e);
+    if (parens) mlops__buf_add(b, ")");
+}
+
+/* Parentheses only where the tree needs them to read back the same: the
+ * parser groups a chain from the left, so a right operand as loose as its
+ * operator is parenthesised ("a - (b - c)"), and so is any looser
+ * operand. The text is thus never nested deeper than what was parsed. */
+static void expr_text(mlops__buf *b, const mlops__gate_expr *e)
 {
     static const char *const ops[] = { [MLOPS__GX_ADD] = " + ", [MLOPS__GX_SUB] = " - ",
                                        [MLOPS__GX_MUL] = " * ", [MLOPS__GX_DIV] = " / " };
@@ -302,20 +334,18 @@ static void expr_text(mlops__buf *b, const mlops__gate_expr *e, int top)
     case MLOPS__GX_REF: mlops__gate_ref_text(b, &e->ref); return;
     case MLOPS__GX_NEG:
         mlops__buf_add(b, "-");
-        expr_text(b, e->a, 0);
+        operand_text(b, e->a, precedence(e->a) < 3);
         return;
     default:
-        if (!top) mlops__buf_add(b, "(");
-        expr_text(b, e->a, 0);
+        operand_text(b, e->a, precedence(e->a) < precedence(e));
         mlops__buf_add(b, ops[e->kind]);
-        expr_text(b, e->b, 0);
-        if (!top) mlops__buf_add(b, ")");
+        operand_text(b, e->b, precedence(e->b) <= precedence(e));
     }
 }
 
 void mlops__gate_expr_text(mlops__buf *b, const mlops__gate_expr *e)
 {
-    expr_text(b, e, 1);
+    expr_text(b, e);
 }
 
 char *mlops__gate_cond_text(const mlops__gate_cond *c)
