@@ -18,7 +18,9 @@ A column becomes one of:
   is finer; the column stays numeric, and its input type says it was a
   datetime;
 - categories: codes and labels, for pandas categoricals, strings and
-  objects, Arrow strings and dictionaries. Code -1 is missing.
+  objects, Arrow strings and dictionaries. Code -1 is missing. Labels are
+  sorted, except a pandas categorical's categories and an Arrow
+  dictionary's, which keep their order.
 
 ``stats`` counts the numeric columns lent as they are and those copied,
 for tests and benchmarks to check the no-copy path.
@@ -275,8 +277,8 @@ class Categories:
 
     codes: Any
     labels: List[Any]
-    #: The labels' order is the column's own (an ordered pandas categorical).
-    ordered: bool = False
+    #: The labels' order is the column's own (a pandas categorical's).
+    keep_order: bool = False
 
 
 def categories(obj: Any) -> Categories:
@@ -288,17 +290,23 @@ def categories(obj: Any) -> Categories:
         if isinstance(obj.dtype, pd.CategoricalDtype):
             arr = pd.array(obj)
             return Categories(np.asarray(arr.codes, dtype=np.int64),
-                              [_py(v) for v in arr.categories], bool(arr.ordered))
+                              [_py(v) for v in arr.categories], True)
         codes, uniques = pd.factorize(obj, use_na_sentinel=True)
         return Categories(np.asarray(codes, dtype=np.int64), [_py(v) for v in uniques])
     pa = sys.modules["pyarrow"]
     pc = sys.modules.get("pyarrow.compute") or __import__("pyarrow.compute").compute
-    if pa.types.is_dictionary(obj.type):
+    keep_order = pa.types.is_dictionary(obj.type)
+    if keep_order:  # the dictionaries' order, as pandas categoricals keep theirs
+        labels: List[Any] = []
+        for chunk in (obj.chunks if isinstance(obj, pa.ChunkedArray) else [obj]):
+            labels += [v for v in chunk.dictionary.to_pylist() if v not in labels]
         obj = obj.cast(obj.type.value_type)
-    uniq = pc.unique(obj).drop_null()
+        uniq = pa.array(labels, type=obj.type)
+    else:
+        uniq = pc.unique(obj).drop_null()
     codes = pc.index_in(obj, value_set=uniq).fill_null(-1)
     return Categories(np.asarray(codes.to_numpy(zero_copy_only=False), dtype=np.int64),
-                      uniq.to_pylist())
+                      uniq.to_pylist(), keep_order)
 
 
 def _sequence_categories(values: Any) -> Categories:
@@ -362,10 +370,10 @@ def _py(v: Any) -> Any:
 
 
 def sorted_labels(cats: List[Categories]) -> List[Any]:
-    """The labels of columns that share categories: an ordered
-    categorical's own order, else sorted (first seen when they do not
-    sort)."""
-    if cats and cats[0].ordered:
+    """The labels of columns that share categories: the first one's
+    categories in their order when it is a pandas categorical (then the
+    others' new ones), else sorted (first seen when they do not sort)."""
+    if cats and cats[0].keep_order:
         seen = list(cats[0].labels)
     else:
         seen = []
@@ -375,7 +383,7 @@ def sorted_labels(cats: List[Categories]) -> List[Any]:
             if v not in index:
                 index.add(v)
                 seen.append(v)
-    if cats and cats[0].ordered:
+    if cats and cats[0].keep_order:
         return seen
     try:
         return sorted(seen)

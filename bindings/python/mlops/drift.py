@@ -910,7 +910,8 @@ def report(
     columns without missing values in place. A column of categories
     (strings, pandas categoricals, objects; Arrow strings and dictionaries)
     is categorical, its values coded into the sorted labels of both sides
-    (an ordered categorical keeps its order; see ``category_labels``);
+    (a pandas categorical or Arrow dictionary keeps its order; see
+    ``category_labels``);
     datetimes are milliseconds since the Unix epoch; missing values are
     NaN (counted in ref_nan/cur_nan).
 

@@ -12,7 +12,7 @@ ratio over such a group is NaN.
 Sensitive features are one column: integers are the group codes
 themselves; any other values (strings, pandas categoricals, Arrow strings
 and dictionaries...) are mapped to codes in sorted order, so groups always
-come sorted (an ordered pandas categorical keeps its order); a missing
+come sorted (a pandas categorical or Arrow dictionary keeps its order); a missing
 sensitive value is refused (ValueError). y_true, y_pred and sample_weight
 may be pandas Series or Arrow arrays. Where fairlearn returns pandas
 objects, ``MetricFrame`` returns pandas objects when pandas can be
