@@ -174,11 +174,15 @@ def _datetime_ms(a: Any) -> Any:
 
 def _pandas_float64(obj: Any) -> Any:
     np = _arrays.np
+    dtype = obj.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiub":  # numpy-backed: a view when float64
+        a = np.asarray(obj)
+        return _lend_or_copy(a, dtype != np.float64)
     pd = sys.modules["pandas"]
     k = _pandas_dtype_kind(obj)
     if isinstance(obj.dtype, pd.ArrowDtype):
         return _arrow_float64(pd.array(obj).__arrow_array__())
-    if k == "categorical":
+    if k == "categorical" and not (isinstance(dtype, np.dtype) and dtype.kind == "O"):
         raise TypeError(f"a column of categories ({obj.dtype}) where numbers are expected")
     if k in ("datetime", "duration"):
         arr = pd.array(obj)
@@ -186,12 +190,13 @@ def _pandas_float64(obj: Any) -> Any:
             arr = arr.tz_convert("UTC").tz_localize(None)
         stats["copied"] += 1
         return _datetime_ms(np.asarray(arr))
-    if isinstance(obj.dtype, np.dtype):  # numpy-backed: a view when float64
-        a = np.asarray(obj)
-        return _lend_or_copy(a, a.dtype != np.float64)
-    # masked (Int64, Float64, boolean): missing values become NaN
+    # masked (Int64, Float64, boolean) or objects: missing values become NaN
+    try:
+        out = np.ascontiguousarray(obj.to_numpy(dtype=np.float64, na_value=np.nan))
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"a column of {obj.dtype} where numbers are expected: {e}") from None
     stats["copied"] += 1
-    return np.ascontiguousarray(obj.to_numpy(dtype=np.float64, na_value=np.nan))
+    return out
 
 
 def _arrow_float64(obj: Any) -> Any:

@@ -358,3 +358,12 @@ def test_categorical_and_dictionary_keep_their_order():
                                  y_pred=[1, 0, 0, 1], sensitive_features=pd.Series(values))
     assert list(plain.by_group.index) == ["hi", "lo", "mid"]
 
+
+
+def test_objects_numbers_and_strings_where_numbers_are_expected():
+    a = _buffer.as_float64(pd.Series([1, 2.5, None], dtype=object))
+    assert list(a[:2]) == [1.0, 2.5] and math.isnan(a[2])
+    for col in (pd.Series(["a", "b"]), pd.Series(["a"], dtype=object),
+                pd.Series(["a"], dtype="category"), pa.array(["a"])):
+        with pytest.raises(TypeError, match="where numbers are expected"):
+            drift.ks(col, [1.0, 2.0])
