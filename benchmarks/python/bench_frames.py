@@ -1,9 +1,11 @@
 """A drift report on pandas DataFrames and on pyarrow Tables against the same
 report on the numpy arrays they hold (goal: DataFrames within 10% of
 arrays). The sides alternate, in a rotating order, in each repetition;
-medians are printed, with the time the binding spends handing the columns
-to C (the only part that differs between the sides: the library reads the
-same float64 buffers). Not part of the test command.
+medians are printed, of the wall time and of the process's CPU time (all
+threads: steadier than the wall time on a shared machine), with the time
+the binding spends handing the columns to C (the only part that differs
+between the sides: the library reads float64 buffers alike; pa.table even
+wraps the numpy arrays' own memory). Not part of the test command.
 
     python benchmarks/python/bench_frames.py [-r REPS] [-t THREADS] [ROWS [COLUMNS]]
 
@@ -50,6 +52,7 @@ def main() -> None:
         "arrow": (pa.table(ref), pa.table(cur)),
     }
     times = {k: [] for k in inputs}
+    cpu = {k: [] for k in inputs}
     lend = {k: [] for k in inputs}
     results = {}
     sides = list(inputs)
@@ -61,9 +64,10 @@ def main() -> None:
                 lend_all(r, c)
             lend[side].append((time.perf_counter() - t0) / 100)
             before = dict(_frames.stats)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             rep = drift.report(r, c, threads=a.threads)
             times[side].append(time.perf_counter() - t0)
+            cpu[side].append(time.process_time() - c0)
             copied = _frames.stats["copied"] - before["copied"]
             if copied:
                 raise SystemExit(f"{side}: {copied} columns copied")
@@ -72,14 +76,16 @@ def main() -> None:
     if len(set(results.values())) != 1:
         raise SystemExit("the reports differ")
     base = statistics.median(times["numpy"])
+    cbase = statistics.median(cpu["numpy"])
     print(f"libmlops {mlops.library_version()}, pandas {pd.__version__}, pyarrow {pa.__version__}; "
           f"{a.rows:,} rows x {a.columns} float64 columns per side, threads={a.threads}, "
           f"{a.reps} runs each, alternating")
-    print(f"{'input':8} {'median s':>9} {'min s':>7} {'vs numpy':>9} {'lending ms':>11}")
+    print(f"{'input':8} {'wall median s':>13} {'min s':>6} {'vs numpy':>8} "
+          f"{'CPU median s':>12} {'vs numpy':>8} {'lending ms':>10}")
     for side, t in times.items():
-        m = statistics.median(t)
-        print(f"{side:8} {m:9.3f} {min(t):7.3f} {m / base:8.3f}x "
-              f"{statistics.median(lend[side]) * 1e3:11.3f}")
+        m, cm = statistics.median(t), statistics.median(cpu[side])
+        print(f"{side:8} {m:13.3f} {min(t):6.3f} {m / base:7.3f}x "
+              f"{cm:12.3f} {cm / cbase:7.3f}x {statistics.median(lend[side]) * 1e3:10.3f}")
 
 
 if __name__ == "__main__":

@@ -367,3 +367,25 @@ def test_objects_numbers_and_strings_where_numbers_are_expected():
                 pd.Series(["a"], dtype="category"), pa.array(["a"])):
         with pytest.raises(TypeError, match="where numbers are expected"):
             drift.ks(col, [1.0, 2.0])
+
+
+def test_evaluate_and_bootstrap_take_columns():
+    rng = np.random.default_rng(5)
+    yt, s = rng.integers(0, 2, 200), rng.uniform(size=200)
+    assert metrics.evaluate("roc_auc_score", pd.Series(yt), pa.array(s)) == \
+        metrics.evaluate("roc_auc_score", yt, s)
+    assert metrics.bootstrap("roc_auc_score", pa.array(yt), pd.Series(s), n_resamples=50,
+                             random_state=3) == \
+        metrics.bootstrap("roc_auc_score", yt, s, n_resamples=50, random_state=3)
+
+
+def test_categorical_profile_compare_takes_columns():
+    ref = ["a", "b", "b", None, "c"] * 40
+    cur = ["b", "c", "c", None, "d"] * 40
+    with drift.Profile("categorical") as p, drift.Profile("categorical") as q:
+        p.add(ref)
+        q.add(pd.Series(ref, dtype="category"))
+        assert p.summary() == q.summary()
+        want = p.compare(cur)
+        for col in (pd.Series(cur), pa.array(cur), pa.array(cur).dictionary_encode()):
+            assert same(q.compare(col), want)
