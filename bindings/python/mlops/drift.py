@@ -800,7 +800,7 @@ class DriftReport(Dict[str, Any], Owned):
             row["missing_p_value"] = c["missing"]["p_value"]
             row["input_type"] = getattr(self, "input_types", {}).get(name)
             rows.append(row)
-        df = pd.DataFrame(rows, index=pd.Index(list(self["columns"]), name="column", dtype=object))
+        df = pd.DataFrame(rows, index=pd.Index(list(self["columns"]), name="column"))
         df.attrs.update({k: self[k] for k in ("dataset_drift", "n_columns", "n_drifted",
                                               "share_drifted", "drift_share", "correction")})
         return df
