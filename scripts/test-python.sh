@@ -1,8 +1,10 @@
 #!/bin/sh
 # Runs the Python binding's tests (bindings/python/tests, doc/python.md and
 # doc/examples/quickstart.py) against a build folder's libmlops.so.1: makes
-# a virtual environment inside the build folder, installs pytest and numpy
-# from PyPI and the package itself (no compiler: CC is set to `false`).
+# a virtual environment inside the build folder, installs pytest, numpy and
+# the pinned pandas and pyarrow (the binding's optional DataFrame and Arrow
+# inputs, tests/test_frames.py) from PyPI and the package itself (no
+# compiler: CC is set to `false`).
 # usage: scripts/test-python.sh BUILD_DIR [pytest arguments...]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,10 +14,14 @@ lib=$build/lib/libmlops.so.1
 [ -f "$lib" ] || { echo "test-python: no $lib (build first)" >&2; exit 1; }
 
 venv=$build/python-venv
-if ! "$venv/bin/python" -c "import pytest, numpy" 2>/dev/null; then
+pandas=3.1.1 pyarrow=26.0.1
+if ! "$venv/bin/python" -c "
+import sys, pytest, numpy, pandas, pyarrow
+sys.exit(pandas.__version__ != '$pandas' or pyarrow.__version__ != '$pyarrow')" 2>/dev/null; then
     rm -rf "$venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check pytest numpy
+    "$venv/bin/pip" install -q --disable-pip-version-check pytest numpy \
+        "pandas==$pandas" "pyarrow==$pyarrow"
 fi
 # Installed from a copy (pip builds in the folder it is given), stamped
 # with the library's version: the pure wheel, which uses the system's (here

@@ -5,7 +5,8 @@ array.array, numpy arrays, mmap...) is lent to C by address without a copy,
 through ``PyObject_GetBuffer``/``PyBuffer_Release``. Float64 data that is
 already C-contiguous float64 is passed as is; anything else (other dtypes,
 strided views, lists, tuples) is converted once to a contiguous float64
-array first.
+array first. pandas and pyarrow columns go through mlops._frames: a
+float64 column without missing values is lent in place too.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ctypes import POINTER, Structure, c_char_p, c_int, c_ssize_t, c_void_p
 from typing import Any, Iterator, Tuple
 from contextlib import contextmanager
 
-from . import _arrays
+from . import _arrays, _frames
 
 
 class _PyBuffer(Structure):
@@ -81,7 +82,10 @@ def _float64_view(obj: Any, writable: bool) -> "_PyBuffer | None":
 
 def as_float64(obj: Any) -> Any:
     """A contiguous 1-D float64 copy of obj (a sequence or buffer of
-    numbers): a numpy array when numpy is present, else array('d')."""
+    numbers): a numpy array when numpy is present, else array('d'); a
+    pandas or Arrow column's own memory when it is float64 already."""
+    if _frames.is_column(obj):
+        return _frames.float64(obj)
     np = _arrays.np
     if np is not None:
         a = np.ascontiguousarray(obj, dtype=np.float64)
@@ -150,7 +154,7 @@ def as_int32(obj: Any) -> Any:
     wrapped."""
     np = _arrays.np
     if np is not None:
-        a = np.asarray(obj)
+        a = _frames.labels(obj) if _frames.is_column(obj) else np.asarray(obj)
         if a.ndim != 1:
             raise ValueError(f"expected a 1-D sequence of labels, got {a.ndim} dimensions")
         if a.size and a.dtype.kind not in "iub":
@@ -203,8 +207,15 @@ def int32(obj: Any) -> Iterator[Tuple[int, int]]:
 def float64_rows(obj: Any) -> Iterator[Tuple[int, int, int]]:
     """Lends a 1-D or 2-D float64 array to C: yields (address, rows,
     columns), columns 1 for a 1-D array. A C-contiguous float64 array is
-    lent in place; other input is converted once."""
+    lent in place; other input is converted once (a DataFrame or an Arrow
+    table is a 2-D array of its columns)."""
     np = _arrays.np
+    if _frames.is_column(obj):
+        with float64(obj) as (addr, n):
+            yield addr, n, 1
+        return
+    if _frames.is_frame(obj):
+        obj = _frames.matrix(obj)
     if np is not None:
         a = np.asarray(obj)
         if a.ndim == 2:

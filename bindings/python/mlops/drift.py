@@ -5,10 +5,15 @@ and dataset drift reports.
 Every function taking samples accepts any float64 buffer without copying
 it (numpy float64 arrays, array('d'), memoryview of 'd': the library reads
 the memory in place) and, with one conversion, any other sequence of
-numbers (lists, tuples, other numpy dtypes, strided views). NaN and +-Inf
-are excluded from the statistics and counted. The statistics are computed
-by the library; results come back as dataclasses, arrays (numpy when
-installed, else array.array) or dicts (reports and comparisons).
+numbers (lists, tuples, other numpy dtypes, strided views). pandas Series
+and pyarrow arrays are columns too, and ``report`` and ``profiles`` take
+whole DataFrames and Arrow tables (see mlops._frames: a float64 column
+without missing values is read in place; categoricals and strings are
+categories; datetimes are milliseconds since the Unix epoch; missing values
+are NaN). NaN and +-Inf are excluded from the statistics and counted. The
+statistics are computed by the library; results come back as dataclasses,
+arrays (numpy when installed, else array.array) or dicts (reports and
+comparisons; a report's ``to_pandas()`` is its per-column table).
 """
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from ctypes import POINTER, byref, c_char_p, c_double, c_int, c_size_t, c_uint64
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 
-from . import _arrays, _buffer
+from . import _arrays, _buffer, _frames
 from ._cbase import CDigest
 from ._capi import MISSING, C, check, dec, enc, take_buffer
 from ._handle import Guard, Owned
@@ -76,6 +81,7 @@ __all__ = [
     "report",
     "put_profile",
     "get_profile",
+    "profiles",
     "METHODS",
 ]
 
@@ -463,7 +469,11 @@ def _comparison_dict(c: ProfileComparison) -> Dict[str, Any]:
     }
 
 
-def _strings(values: Sequence[Optional[str]]) -> Any:
+def _strings(values: Any) -> Any:
+    if _frames.is_column(values):  # categories of a pandas or Arrow column
+        encoded, n = _frames.strings(values)
+        return (c_char_p * n)(*encoded)
+    values = list(values)
     return (c_char_p * len(values))(*[enc(v) for v in values])
 
 
@@ -532,12 +542,15 @@ class Profile(Owned):
         return Profile._wrap(h)
 
     def add(self, values: Any) -> "Profile":
-        """Adds a batch: float64 values (any buffer or sequence of numbers)
-        to a numeric profile, or strings (None: missing) to a categorical
-        one. Returns the profile."""
+        """Adds a batch: float64 values (any buffer or sequence of numbers,
+        a pandas Series or an Arrow array: datetimes as milliseconds since
+        the Unix epoch, missing values NaN) to a numeric profile, or strings
+        (None: missing; a Series or Arrow array of categories, strings or
+        other labels written with str()) to a categorical one. Returns the
+        profile."""
         h = self._handle()
         if C.mlops_profile_kind(h) == 2:
-            arr = _strings(list(values))
+            arr = _strings(values)
             check(C.mlops_profile_add_strings(h, arr, len(arr)))
         else:
             with _buffer.float64(values) as (a, n):
@@ -623,7 +636,7 @@ class Profile(Owned):
         if isinstance(current, Profile):
             return self._compare(C.mlops_profile_compare, current._handle(), None, alpha)
         if C.mlops_profile_kind(self._handle()) == 2:
-            arr = _strings(list(current))
+            arr = _strings(current)
             return self._compare(C.mlops_profile_compare_strings, arr, len(arr), alpha)
         with _buffer.float64(current) as (a, n):
             return self._compare(C.mlops_profile_compare_values, a, n, alpha)
@@ -642,6 +655,31 @@ def get_profile(store: "Store", digest: DigestLike) -> Profile:
     h = ProfileP()
     check(C.mlops_profile_get(store._handle, byref(d), byref(h)))
     return Profile._wrap(h)
+
+
+def profiles(data: Any, *, kinds: Optional[Mapping[str, str]] = None, bins: Optional[int] = None,
+             sketch_k: Optional[int] = None, freeze_after: Optional[int] = None,
+             max_categories: Optional[int] = None) -> Dict[str, Profile]:
+    """One profile per column of ``data`` (a pandas DataFrame, a pyarrow
+    Table or a mapping of columns), by name, e.g. for validate.Schema.infer:
+    categorical for columns of categories (strings, pandas categoricals,
+    objects; Arrow strings and dictionaries) and for those ``kinds`` names
+    "categorical", numeric for the others (datetimes as milliseconds since
+    the Unix epoch). The options are Profile's. The caller closes them."""
+    out: Dict[str, Profile] = {}
+    try:
+        for name, values in _frames.columns(data).items():
+            kind = (kinds or {}).get(name) or (
+                "categorical" if _frames.looks_categorical(values) else "numeric")
+            p = Profile(kind, bins=bins, sketch_k=sketch_k, freeze_after=freeze_after,
+                        max_categories=max_categories)
+            out[name] = p
+            p.add(values)
+    except BaseException:
+        for p in out.values():
+            p.close()
+        raise
+    return out
 
 
 # ---- dataset reports ----------------------------------------------------------------
@@ -666,7 +704,19 @@ class DriftReport(Dict[str, Any], Owned):
     value of "values").
 
     It also keeps the library's report for ``to_json()``, ``to_html()`` and
-    ``log_to(run)`` until ``close()`` (or garbage collection)."""
+    ``log_to(run)`` until ``close()`` (or garbage collection).
+    ``to_pandas()`` gives the per-column table as a DataFrame;
+    ``input_types`` says what each column was given as (a pandas or Arrow
+    type, e.g. "datetime64[us] as milliseconds since the Unix epoch
+    (UTC)", or a numpy dtype) and ``category_labels`` names the codes of
+    the categorical columns the report made from categories (strings,
+    pandas categoricals...), for ``to_html``."""
+
+    #: Column name -> the type its data came in (see the class docstring).
+    input_types: Dict[str, str]
+    #: Column name -> the labels of codes 0, 1, 2... of categorical columns
+    #: made from categories by ``report``.
+    category_labels: Dict[str, List[str]]
 
     def _set_handle(self, h: Any) -> None:
         self._guard = Guard(h, C.mlops_drift_report_free, "report")
@@ -695,8 +745,11 @@ class DriftReport(Dict[str, Any], Owned):
         no script): verdict, summary table and, per column, a table and a
         chart of both sides. ``category_labels`` maps a categorical
         column's name to the names of its codes 0, 1, 2...;
-        ``generated_ms`` is the time shown (0: now, -1: none)."""
+        ``generated_ms`` is the time shown (0: now, -1: none). Columns
+        made from categories are labelled by default (``category_labels``
+        of the report; the argument wins)."""
         h = self._handle()
+        category_labels = {**getattr(self, "category_labels", {}), **(category_labels or {})}
         opts = DriftHtmlOpts()
         check(C.mlops_drift_html_opts_init(byref(opts), DriftHtmlOpts.VERSION))
         opts.title = enc(title)
@@ -728,6 +781,29 @@ class DriftReport(Dict[str, Any], Owned):
             return ctypes.string_at(ptr.value or 0).decode("utf-8")
         finally:
             C.mlops_free(ptr)
+
+    def to_pandas(self) -> Any:
+        """The per-column table as a pandas DataFrame, one row per column
+        (index "column"): the columns' fields without "histogram",
+        "missing" split into missing_statistic and missing_p_value, and
+        input_type; None p-values are NaN. The dataset's figures
+        (dataset_drift, n_drifted, share_drifted, drift_share,
+        correction) are in the frame's ``attrs``. Imports pandas."""
+        pd = _frames.pandas()
+        rows = []
+        for name, c in self["columns"].items():
+            row = {k: v for k, v in c.items() if k not in ("missing", "histogram")}
+            for k in ("p_value", "log_p_value", "adjusted_p_value"):
+                if row[k] is None:
+                    row[k] = math.nan
+            row["missing_statistic"] = c["missing"]["statistic"]
+            row["missing_p_value"] = c["missing"]["p_value"]
+            row["input_type"] = getattr(self, "input_types", {}).get(name)
+            rows.append(row)
+        df = pd.DataFrame(rows, index=pd.Index(list(self["columns"]), name="column"))
+        df.attrs.update({k: self[k] for k in ("dataset_drift", "n_columns", "n_drifted",
+                                              "share_drifted", "drift_share", "correction")})
+        return df
 
     def log_to(self, run: "Run", step: int = 0, timestamp_ms: int = 0) -> None:
         """Logs the report's figures as metrics of a running run
@@ -790,9 +866,33 @@ def _report_dict(r: Any) -> DriftReport:
     return out
 
 
+def _columns_for_report(names: List[str], reference: Mapping[str, Any],
+                        current: Mapping[str, Any], kinds: Dict[str, str]) -> Any:
+    """The report's inputs per column: (ref, cur) values (columns of
+    categories recoded into shared float64 codes, their kind made
+    categorical in ``kinds``), the input types and category labels."""
+    values: Dict[str, Any] = {}
+    input_types: Dict[str, str] = {}
+    category_labels: Dict[str, List[str]] = {}
+    for n in names:
+        r, c = reference[n], current[n]
+        input_types[n] = _frames.describe(r)
+        if _frames.looks_categorical(r) or _frames.looks_categorical(c):
+            if kinds.get(n, "categorical") != "categorical":
+                raise TypeError(f"column {n!r} holds categories, not {kinds[n]} values")
+            kinds[n] = "categorical"
+            cr, cc = _frames.any_categories(r), _frames.any_categories(c)
+            labels = _frames.sorted_labels([cr, cc])
+            values[n] = (_frames.recode(cr, labels), _frames.recode(cc, labels))
+            category_labels[n] = [v if isinstance(v, str) else str(v) for v in labels]
+        else:
+            values[n] = (r, c)
+    return values, input_types, category_labels
+
+
 def report(
-    reference: Mapping[str, Any],
-    current: Mapping[str, Any],
+    reference: Any,
+    current: Any,
     *,
     kinds: Optional[Mapping[str, str]] = None,
     methods: Optional[Mapping[str, str]] = None,
@@ -802,10 +902,18 @@ def report(
     threads: int = 0,
     bins: int = 10,
 ) -> DriftReport:
-    """A dataset drift report over the columns of ``reference`` (a mapping
-    of column name to float64 buffer or sequence; categorical columns hold
-    category codes) against the same columns of ``current``. Columns run in
-    parallel in the library, reading the arrays in place.
+    """A dataset drift report over the columns of ``reference`` (a pandas
+    DataFrame, a pyarrow Table or RecordBatch, or a mapping of column name
+    to float64 buffer, sequence, pandas Series or Arrow array; categorical
+    columns hold category codes) against the same columns of ``current``.
+    Columns run in parallel in the library, reading float64 arrays and
+    columns without missing values in place. A column of categories
+    (strings, pandas categoricals, objects; Arrow strings and dictionaries)
+    is categorical, its values coded into the sorted labels of both sides
+    (a pandas categorical or Arrow dictionary keeps its order; see
+    ``category_labels``);
+    datetimes are milliseconds since the Unix epoch; missing values are
+    NaN (counted in ref_nan/cur_nan).
 
     kinds: name -> "numeric" (default) or "categorical". methods: name ->
     "auto" (default; Evidently's rules) or a method name ("ks",
@@ -815,6 +923,7 @@ def report(
     at least this share of columns drifted. correction: "none" or "bh"
     (Benjamini-Hochberg over the p-value columns). threads: 0 = all CPUs.
     """
+    reference, current = _frames.columns(reference), _frames.columns(current)
     names = list(reference)
     missing_cols = [n for n in names if n not in current]
     if missing_cols:
@@ -828,6 +937,8 @@ def report(
             if v not in allowed:
                 raise ValueError(f"unknown {label} {v!r} for column {col!r}; "
                                  f"one of {sorted(allowed)}")
+    kinds = dict(kinds or {})
+    values, input_types, category_labels = _columns_for_report(names, reference, current, kinds)
     k = len(names)
     c_names = (c_char_p * k)(*[enc(n) for n in names])
     c_kinds = (c_int * k)(*[KINDS[(kinds or {}).get(n, "numeric")] for n in names])
@@ -851,8 +962,9 @@ def report(
     h = DriftReportP()
     with contextlib.ExitStack() as stack:
         for i, n in enumerate(names):
-            ref_p[i], ref_n[i] = stack.enter_context(_buffer.float64(reference[n]))
-            cur_p[i], cur_n[i] = stack.enter_context(_buffer.float64(current[n]))
+            r, c = values[n]
+            ref_p[i], ref_n[i] = stack.enter_context(_buffer.float64(r))
+            cur_p[i], cur_n[i] = stack.enter_context(_buffer.float64(c))
         check(C.mlops_drift_report_compute(k, c_names, c_kinds, ref_p, ref_n, cur_p, cur_n,
                                            byref(opts), byref(h)))
     del keep
@@ -862,4 +974,5 @@ def report(
         C.mlops_drift_report_free(h)
         raise
     out._set_handle(h)
+    out.input_types, out.category_labels = input_types, category_labels
     return out

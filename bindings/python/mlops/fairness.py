@@ -10,10 +10,15 @@ negative one for a false positive rate) is NaN with an
 ratio over such a group is NaN.
 
 Sensitive features are one column: integers are the group codes
-themselves; any other values (strings...) are mapped to codes in sorted
-order, so groups always come sorted. Where fairlearn returns pandas
+themselves; any other values (strings, pandas categoricals, Arrow strings
+and dictionaries...) are mapped to codes in sorted order, so groups always
+come sorted (a pandas categorical or Arrow dictionary keeps its order); a missing
+sensitive value is refused (ValueError). y_true, y_pred and sample_weight
+may be pandas Series or Arrow arrays. Where fairlearn returns pandas
 objects, ``MetricFrame`` returns pandas objects when pandas can be
-imported and plain dicts otherwise.
+imported (on first use: ``import mlops`` does not import it) and plain
+dicts otherwise; ``MetricFrame.to_pandas()`` is one metric's per-group
+table.
 """
 from __future__ import annotations
 
@@ -24,7 +29,7 @@ from ctypes import byref
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from . import _arrays, _buffer, metrics
+from . import _arrays, _buffer, _frames, metrics
 from ._capi import C, check, dec
 from ._capi_eval import EvalData, EvalResult
 from ._capi_fairness import FairnessFrameP, FairnessOpts
@@ -50,10 +55,14 @@ _METHOD = {"between_groups": 0, "to_overall": 1}
 _AGG = {"worst_case": 0, "mean": 1}
 _DP, _EO, _EOP = 1, 2, 3
 
-try:  # pandas is optional: plain dicts without it
-    import pandas as _pd
-except ImportError:  # pragma: no cover
-    _pd = None
+
+def _pandas() -> Any:
+    """pandas, imported on first use, or None when it is not installed."""
+    try:
+        import pandas
+    except ImportError:  # pragma: no cover - pandas is installed in the tests
+        return None
+    return pandas
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,22 @@ def _method(m: str) -> int:
 def _groups(sensitive_features: Any) -> Tuple[Any, Callable[[int], Any], Dict[Any, int]]:
     """(int codes, code -> label, label -> code) for one sensitive feature."""
     np = _arrays.np
+    if _frames.is_frame(sensitive_features):
+        cols = list(_frames.columns(sensitive_features).values())
+        if len(cols) != 1:
+            raise ValueError("sensitive_features must be one column")
+        sensitive_features = cols[0]
+    if _frames.is_column(sensitive_features):
+        if _frames.kind(sensitive_features) == "numeric":
+            a = _frames.labels(sensitive_features)  # ValueError on missing values
+            if a.dtype.kind in "iub":
+                return a, int, {}
+        c = _frames.categories(sensitive_features)
+        if c.codes.size and c.codes.min() < 0:
+            raise ValueError("sensitive_features has missing values")
+        labels = _frames.sorted_labels([c])
+        codes = _frames.recode(c, labels).astype(np.intc)
+        return codes, labels.__getitem__, {v: i for i, v in enumerate(labels)}
     if np is not None:
         a = np.asarray(sensitive_features)
         if a.ndim == 2 and a.shape[1] == 1:
@@ -191,7 +216,8 @@ class MetricFrame:
     def _out(self, per_metric: Dict[str, Any]) -> Any:
         if self._single:
             return next(iter(per_metric.values()))
-        return _pd.Series(per_metric) if _pd is not None else per_metric
+        pd = _pandas()
+        return pd.Series(per_metric) if pd is not None else per_metric
 
     @property
     def overall(self) -> Any:
@@ -200,12 +226,25 @@ class MetricFrame:
     @property
     def by_group(self) -> Any:
         cols = {n: {g.label: g.value for g in f.groups} for n, f in self._frames.items()}
-        if _pd is None:
+        pd = _pandas()
+        if pd is None:
             return next(iter(cols.values())) if self._single else cols
         if self._single:
             name = next(iter(cols))
-            return _pd.Series(cols[name], name=name)
-        return _pd.DataFrame(cols)
+            return pd.Series(cols[name], name=name)
+        return pd.DataFrame(cols)
+
+    def to_pandas(self, name: Optional[str] = None) -> Any:
+        """One metric's groups (the only one when name is None) as a pandas
+        DataFrame indexed by group: value, reason, count, weight, positives,
+        negatives. Imports pandas."""
+        pd = _frames.pandas()
+        groups = self.groups(name)
+        return pd.DataFrame(
+            {"value": [g.value for g in groups], "reason": [g.reason for g in groups],
+             "count": [g.count for g in groups], "weight": [g.weight for g in groups],
+             "positives": [g.positives for g in groups], "negatives": [g.negatives for g in groups]},
+            index=pd.Index([g.label for g in groups], name="group"))
 
     def groups(self, name: Optional[str] = None) -> List[GroupValue]:
         """Each group's value, reason and counts for one metric (the only

@@ -8,7 +8,10 @@ Arrays are lent to the library without a copy when their type allows:
 C-contiguous float64 numpy arrays (and array('d')) for values, scores and
 weights, C-contiguous int32 arrays (array('i')) for labels. Anything else
 (int64 labels, lists, float32, strided views) is converted once. Labels
-are whole numbers that fit a C int.
+are whole numbers that fit a C int. pandas Series and pyarrow arrays are
+arrays too (float64 ones without missing values read in place; a missing
+value is NaN, which the library refuses, or, in labels, a ValueError), and
+a score matrix may be a DataFrame or an Arrow table of its columns.
 
 A value the formula leaves undefined is NaN (or the ``zero_division``
 substitute) and comes with an :class:`UndefinedMetricWarning` saying why;

@@ -14,7 +14,12 @@ reference profiles, edited, stored by digest, and checked against a batch
 A batch is a mapping of column names to values: a float64 buffer (numpy
 array, array('d'): lent without a copy) or a sequence of numbers is a
 numeric column (NaN is missing); a sequence of str (None is missing) a
-categorical one.
+categorical one. A pandas DataFrame or a pyarrow Table is a batch too, and
+pandas Series and Arrow arrays are columns: numbers (float64 without
+missing values lent in place; datetimes as milliseconds since the Unix
+epoch) are numeric, categoricals and strings categorical; NaN, None,
+pd.NA, NaT and Arrow nulls are missing. ``validate`` returns a list of
+dicts whose ``to_pandas()`` is the same as a DataFrame.
 """
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ import math
 from ctypes import POINTER, byref, c_char_p, c_int, c_size_t, c_void_p, cast, string_at
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from . import _arrays, _buffer
+from . import _arrays, _buffer, _frames
 from ._capi import C, check, dec, enc, take_buffer
 from ._capi_drift import ProfileP
 from ._capi_validate import AnomaliesP, SchemaColumn, SchemaInferOpts, SchemaP, ValidateOpts
@@ -35,7 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .drift import Profile
     from .store import Store
 
-__all__ = ["Schema", "ANOMALIES"]
+__all__ = ["Schema", "Anomalies", "ANOMALIES"]
 
 _KINDS = {"numeric": 1, "categorical": 2}
 _KIND_NAMES = {1: "numeric", 2: "categorical"}
@@ -60,16 +65,20 @@ def _column_dict(c: SchemaColumn) -> Dict[str, Any]:
     return d
 
 
-def _is_categorical(values: Any) -> bool:
-    np = _arrays.np
-    if np is not None and isinstance(values, np.ndarray):
-        return values.dtype.kind in "OUS"
-    if isinstance(values, (str, bytes)):
-        raise TypeError("a column is a sequence of values, not one string")
-    try:
-        return any(isinstance(v, str) for v in values) or (len(values) > 0 and all(v is None for v in values))
-    except TypeError:  # a buffer without len/iteration of Python objects
-        return False
+_is_categorical = _frames.looks_categorical
+
+
+class Anomalies(List[Dict[str, Any]]):
+    """The anomalies of a batch: a list of dicts (Schema.validate)."""
+
+    def to_pandas(self) -> Any:
+        """The anomalies as a pandas DataFrame, one row each, with the
+        dicts' keys as columns (examples stays a list of (row, value text)
+        per row). Imports pandas."""
+        pd = _frames.pandas()
+        keys = ["column", "anomaly", "expected_kind", "actual_kind", "count", "total", "share",
+                "limit", "examples"]
+        return pd.DataFrame({k: [a[k] for a in self] for k in keys}, columns=keys)
 
 
 class Schema(Owned):
@@ -236,16 +245,18 @@ class Schema(Owned):
 
     # ---- validation ---------------------------------------------------------------
 
-    def validate(self, batch: Mapping[str, Any], *, max_examples: int = 5) -> List[Dict[str, Any]]:
+    def validate(self, batch: Any, *, max_examples: int = 5) -> Anomalies:
         """The anomalies of a batch (see the module's docstring for the
         columns' types), in the schema's column order then the unknown
         columns: dicts with column, anomaly (a name of ANOMALIES),
         expected_kind, actual_kind, count, total, share, limit and
-        examples [(row, value text)]. An empty list: the batch passed."""
+        examples [(row, value text)]. An empty list: the batch passed.
+        batch may be a pandas DataFrame or a pyarrow Table; the result's
+        ``to_pandas()`` is a DataFrame."""
         opts = ValidateOpts()
         check(C.mlops_validate_opts_init(byref(opts), ValidateOpts.VERSION))
         opts.max_examples = max_examples
-        items = list(batch.items())
+        items = list(_frames.columns(batch).items())
         n = len(items)
         names = (c_char_p * max(n, 1))(*[enc(k) for k, _ in items])
         kinds = (c_int * max(n, 1))()
@@ -256,7 +267,12 @@ class Schema(Owned):
         anomalies = AnomaliesP()
         with contextlib.ExitStack() as stack:
             for i, (name, values) in enumerate(items):
-                if _is_categorical(values):
+                if _frames.is_column(values) and _frames.is_categorical(values):
+                    encoded, rows = _frames.strings(values)
+                    arr = (c_char_p * max(rows, 1))(*encoded)
+                    keep.append(arr)
+                    kinds[i], strs[i] = 2, cast(arr, c_void_p).value
+                elif _is_categorical(values):
                     arr = (c_char_p * max(len(values), 1))(
                         *[None if v is None else enc(v) for v in values])
                     keep.append(arr)
@@ -271,7 +287,7 @@ class Schema(Owned):
             check(C.mlops_schema_validate(self._handle(), n, names, kinds, nums, strs, nrows or 0,
                                           byref(opts), byref(anomalies)))
         try:
-            out = []
+            out = Anomalies()
             for i in range(C.mlops_anomalies_count(anomalies)):
                 a = C.mlops_anomalies_at(anomalies, i).contents
                 out.append({
