@@ -125,10 +125,11 @@ static void checker_main(void *arg)
         int v = mlops__object_read(f->s, r, &o->d, buf, (size_t)o->size);
         /* EUNSUPPORTED: a header claiming a format this store cannot hold
          * (the store's own format version gates new object formats). */
-        if (v == MLOPS_ECORRUPT || v == MLOPS_EUNSUPPORTED)
-            o->result = mlops__object_file_present(f->s, &o->d) ? MLOPS_FSCK_CORRUPT
-                                                               : MLOPS_FSCK_MISSING;
-        else if (v)
+        int present = 0;
+        if (v == MLOPS_ECORRUPT || v == MLOPS_EUNSUPPORTED) {
+            rc = mlops__object_present(f->s, &o->d, &present);
+            o->result = present ? MLOPS_FSCK_CORRUPT : MLOPS_FSCK_MISSING;
+        } else if (v)
             rc = v; /* EIO, ENOMEM...: not a verdict on the object */
     }
     free(buf);

@@ -1,7 +1,7 @@
 #include "store/store_internal.h"
 #include "store/config.h"
 #include "store/schema.h"
-#include "store/tmpdir.h"
+#include "objects/local/local.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -164,30 +164,17 @@ static int read_meta_u32(mlops__conn *c, const char *key, uint32_t *out)
 static void store_free(mlops_store *s)
 {
     if (!s) return;
-    mlops__tmp_release(s);
+    if (s->objects) s->objects->free(s->objects);
     for (int i = 0; i < s->nidle; i++) mlops__conn_close(s->idle[i]);
     pthread_mutex_destroy(&s->pool_lock);
-    pthread_mutex_destroy(&s->tmp_mu);
     free(s->path);
     free(s->root);
     free(s->db_path);
+    free(s->objects_dir);
     free(s->metadata);
     free(s->schema);
-    free(s->objects_dir);
-    free(s->tmp_dir);
     free(s->actor);
     free(s);
-}
-
-static int make_layout(mlops_store *s)
-{
-    char *sha_dir = mlops__path_join(s->objects_dir, "sha256");
-    if (!sha_dir) return mlops__err_nomem("building the objects path");
-    int rc = mlops__mkdir(s->objects_dir);
-    if (!rc) rc = mlops__mkdir(sha_dir);
-    if (!rc) rc = mlops__mkdir(s->tmp_dir);
-    free(sha_dir);
-    return rc;
 }
 
 /* Where an open finds the store's parts. */
@@ -202,22 +189,19 @@ static int store_alloc(const struct place *pl, const mlops_store_opts *o, mlops_
     mlops_store *s = calloc(1, sizeof *s);
     if (!s) return mlops__err_nomem("opening a store");
     pthread_mutex_init(&s->pool_lock, NULL);
-    pthread_mutex_init(&s->tmp_mu, NULL);
-    s->tmp_lock_fd = -1;
     s->opts = *o;
     s->read_only = o->read_only != 0;
     s->path = mlops__strdup(pl->path);
     s->root = mlops__strdup(pl->root);
     s->db_path = mlops__path_join(pl->path, "mlops.db");
     s->objects_dir = mlops__path_join(pl->root, "objects");
-    s->tmp_dir = mlops__path_join(pl->root, "tmp");
     s->actor = o->actor ? mlops__strdup(o->actor) : login_name();
     int shared = pl->cfg && pl->cfg->metadata;
     if (shared) {
         s->metadata = mlops__strdup(pl->cfg->metadata);
         s->schema = mlops__strdup(pl->cfg->schema);
     }
-    if (!s->path || !s->root || !s->db_path || !s->objects_dir || !s->tmp_dir || !s->actor ||
+    if (!s->path || !s->root || !s->db_path || !s->objects_dir || !s->actor ||
         (shared && (!s->metadata || !s->schema))) {
         store_free(s);
         return mlops__err_nomem("opening a store");
@@ -269,8 +253,8 @@ static int role_as_actor(mlops__conn *c, const mlops_store_opts *o, mlops_store 
 
 /* Connects, brings the schema to the current format and makes the object
  * folders. creating: the store directory is new (its entry is fsync'd). */
-static int open_at(const struct place *pl, const mlops_store_opts *o, int creating,
-                   mlops_store **out)
+static int open_at(const char *fn, const struct place *pl, const mlops_store_opts *o,
+                   int creating, mlops_store **out)
 {
     mlops_store *s = NULL;
     int rc = store_alloc(pl, o, &s);
@@ -283,12 +267,14 @@ static int open_at(const struct place *pl, const mlops_store_opts *o, int creati
     if (!rc) rc = read_meta_u32(c, "chunk_min_size", &s->chunk_min);
     if (!rc) rc = read_meta_u32(c, "chunk_avg_size", &s->chunk_avg);
     if (!rc) rc = read_meta_u32(c, "chunk_max_size", &s->chunk_max);
-    if (!rc && !s->read_only) {
-        rc = mlops__mkdir_p(pl->root, 0700);
-        if (!rc) rc = make_layout(s);
-        if (!rc) mlops__tmp_sweep(s->tmp_dir);
-        if (!rc && creating && mlops__store_fsync_enabled(s)) rc = mlops__fsync_dir(pl->path);
-    }
+    /* The objects folder: the only kind so far (a read-write open makes
+     * its layout). */
+    if (!rc)
+        rc = mlops__objects_local_open(pl->root, !s->read_only, mlops__store_fsync_enabled(s),
+                                       &s->objects);
+    if (!rc) rc = mlops__objects_check(s->objects, fn);
+    if (!rc && !s->read_only && creating && mlops__store_fsync_enabled(s))
+        rc = mlops__fsync_dir(pl->path);
     if (rc) {
         mlops__conn_close(c);
         store_free(s);
@@ -323,7 +309,7 @@ static int open_dir(const char *fn, const char *path, const mlops_store_opts *o,
         rc = mlops__db_check_target(&t, fn);
     }
     struct place pl = { path, root, &cfg };
-    if (!rc) rc = open_at(&pl, o, creating, out);
+    if (!rc) rc = open_at(fn, &pl, o, creating, out);
     free(root);
     mlops__config_free(&cfg);
     return rc;
@@ -451,7 +437,7 @@ MLOPS_API int mlops_store_open_location(const mlops_store_location *loc,
     if (stat(cfg.objects, &st) != 0 && (!o.create_if_missing || o.read_only))
         return mlops__err(MLOPS_ENOTFOUND, "%s: no objects folder '%s'", __func__, cfg.objects);
     struct place pl = { cfg.objects, cfg.objects, &cfg };
-    return open_at(&pl, &o, 0, out);
+    return open_at(__func__, &pl, &o, 0, out);
 }
 
 MLOPS_API void mlops_store_close(mlops_store *s)
