@@ -170,7 +170,6 @@ static void store_free(mlops_store *s)
     free(s->path);
     free(s->root);
     free(s->db_path);
-    free(s->objects_dir);
     free(s->metadata);
     free(s->schema);
     free(s->actor);
@@ -194,14 +193,13 @@ static int store_alloc(const struct place *pl, const mlops_store_opts *o, mlops_
     s->path = mlops__strdup(pl->path);
     s->root = mlops__strdup(pl->root);
     s->db_path = mlops__path_join(pl->path, "mlops.db");
-    s->objects_dir = mlops__path_join(pl->root, "objects");
     s->actor = o->actor ? mlops__strdup(o->actor) : login_name();
     int shared = pl->cfg && pl->cfg->metadata;
     if (shared) {
         s->metadata = mlops__strdup(pl->cfg->metadata);
         s->schema = mlops__strdup(pl->cfg->schema);
     }
-    if (!s->path || !s->root || !s->db_path || !s->objects_dir || !s->actor ||
+    if (!s->path || !s->root || !s->db_path || !s->actor ||
         (shared && (!s->metadata || !s->schema))) {
         store_free(s);
         return mlops__err_nomem("opening a store");

@@ -25,7 +25,6 @@ struct mlops_store {
     /* Where the objects live (objects/objects.h): the folder root (the
      * local backend, lib/objects/local/). Made when the store opens. */
     mlops__objects *objects;
-    char *objects_dir; /* <root>/objects: fsck and gc still walk it */
     char *actor;       /* default audit actor (copied from opts or the login
                           name; on PostgreSQL the database role) */
     int actor_is_role; /* PostgreSQL: no other actor may be recorded */
