@@ -2,7 +2,8 @@
 # A throwaway S3 server for tests: versitygw (scripts/build-versitygw.sh,
 # built once into a cache outside the clone) serving DIR/data with its
 # posix backend on 127.0.0.1 at a free port, with one bucket and a root
-# key pair made up for this run.
+# key pair made up for this run. Keep-alive is on (versitygw's default is
+# off), as on S3, so that clients reuse their connections.
 #   scripts/s3-test-server.sh start DIR  prints `export NAME='value'` lines
 #                                       for eval: MLOPS_TEST_S3
 #                                       (s3://BUCKET/PREFIX),
@@ -58,7 +59,7 @@ start)
         # reach this server (a web UI, another root folder...).
         env $(env | sed -n 's/^\(VGW_[A-Za-z0-9_]*\)=.*/-u \1/p') \
             "$bin" --access "$access" --secret "$secret" --region "$region" \
-            --port "127.0.0.1:$port" --quiet posix "$dir/data" \
+            --port "127.0.0.1:$port" --keep-alive --quiet posix "$dir/data" \
             >"$dir/server.log" 2>&1 &
         echo $! >"$dir/pid"
         if wait_port "$port" 100; then

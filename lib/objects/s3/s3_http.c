@@ -211,8 +211,7 @@ int mlops__s3_put(const char *fn, mlops__s3 *c, const char *key, const void *dat
     r.body_len = len;
     r.if_none_match = 1;
     rc = mlops__s3_perform(fn, c, &r);
-    if (rc == MLOPS_OK && r.status != 412 && (r.status < 200 || r.status > 299))
-        rc = mlops__s3_fail(fn, c, &r, MLOPS_EIO);
+    if (rc == MLOPS_OK && r.status != 412) rc = mlops__s3_expect_found(fn, c, &r);
     mlops__s3_req_free(&r);
     free(path);
     return rc;
@@ -237,7 +236,7 @@ int mlops__s3_get(const char *fn, mlops__s3 *c, const char *key, unsigned char *
         /* An empty object still gets a buffer the caller can free. */
         if (!r.out.data && !(r.out.data = malloc(1))) rc = mlops__err_nomem("an S3 object");
         else {
-            *data = r.out.data;
+            *data = (unsigned char *)r.out.data;
             *len = r.out.len;
             r.out.data = NULL;
         }

@@ -399,7 +399,9 @@ int mlops__s3_perform(const char *fn, mlops__s3 *c, mlops__s3_req *r)
         if (rc != MLOPS_OK) return rc;
         r->elapsed_ms = (mlops__monotonic_ns() - start) / 1000000;
         if (e == CURLE_OK) {
-            if (r->status == 403) {
+            /* versitygw answers an unknown access key with 404. */
+            if (r->status == 403 ||
+                (r->status == 404 && strcmp(r->code, "XAdminUserNotFound") == 0)) {
                 char what[128];
                 describe_http(r, what, sizeof what);
                 return mlops__err(MLOPS_EPERM,
