@@ -3,7 +3,9 @@
 # proxy into a cache outside the clone, so that a fresh clone on a machine
 # that built it once does not build it again (about 3 minutes on 2 cores).
 # Prints the binary's path on stdout. Needs Go (>= 1.21); the module cache
-# and build cache are Go's own (GOMODCACHE, GOCACHE).
+# and build cache are Go's own (GOMODCACHE, GOCACHE). Go 1.21 or newer
+# is needed (Debian 12's golang-go is 1.19): it downloads the toolchain
+# versitygw's go.mod asks for (GOTOOLCHAIN=auto) from the same proxy.
 #   MLOPS_VERSITYGW_VERSION  the module version (default v1.8.0)
 #   MLOPS_VERSITYGW          a binary to use instead (nothing is built)
 # usage: scripts/build-versitygw.sh
@@ -21,7 +23,13 @@ if [ -x "$bin" ]; then
     exit 0
 fi
 command -v go >/dev/null 2>&1 || PATH=$PATH:/usr/local/go/bin
-command -v go >/dev/null 2>&1 || { echo "$0: go is not installed (needed to build versitygw)" >&2; exit 1; }
+command -v go >/dev/null 2>&1 || { echo "$0: go is not installed (Go 1.21 or newer, from https://go.dev/dl, builds versitygw)" >&2; exit 1; }
+# "go1.19.8" -> 19: older than 1.21 cannot fetch a newer toolchain.
+minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+if [ -z "$minor" ] || [ "$minor" -lt 21 ]; then
+    echo "$0: $(go env GOVERSION) is too old to build versitygw: Go 1.21 or newer is needed (https://go.dev/dl)" >&2
+    exit 1
+fi
 mkdir -p "$cache"
 # Into a folder of its own, moved into place whole: an interrupted build
 # leaves no half binary that a later run would take for a good one.
