@@ -280,9 +280,9 @@ static int check_keys(const ctx *c, const mlops__aws_settings *s, const char *fr
             return mlops__err(MLOPS_EINVAL, "%s: the S3 session token from %s is longer than %d "
                               "bytes", c->fn, from, TOKEN_MAX);
         for (const unsigned char *p = (const unsigned char *)s->session_token; *p; p++)
-            if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            if ((*p < 0x20 && *p != '\t') || *p >= 0x7f)
                 return mlops__err(MLOPS_EINVAL, "%s: the S3 session token from %s holds a "
-                                  "control character", c->fn, from);
+                                  "control or non-ASCII character", c->fn, from);
     }
     return MLOPS_OK;
 }
