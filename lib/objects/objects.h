@@ -128,4 +128,9 @@ struct mlops__objects {
  * MLOPS_EUNSUPPORTED naming fn (the caller) and the backend. */
 int mlops__objects_check(const mlops__objects *be, const char *fn);
 
+/* Whether text names objects on S3 ("s3://bucket/prefix", any case of
+ * the scheme), as mlops.conf's objects line and mlops_store_location's
+ * objects may; anything else there is a folder. */
+int mlops__objects_is_s3_url(const char *text);
+
 #endif

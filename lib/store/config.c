@@ -137,14 +137,19 @@ static int line_ok(const char *v)
 
 int mlops__config_write(const char *dir, const mlops__store_config *cfg)
 {
-    if (!line_ok(cfg->metadata) || !line_ok(cfg->schema) || (cfg->objects && !line_ok(cfg->objects)))
+    if ((cfg->metadata && (!line_ok(cfg->metadata) || !line_ok(cfg->schema))) ||
+        (cfg->objects && !line_ok(cfg->objects)) || (!cfg->metadata && !cfg->objects))
         return mlops__err(MLOPS_EINVAL, "a store configuration value is empty or holds a line break");
     char text[CONFIG_MAX];
     int n = snprintf(text, sizeof text,
                      "# libmlops store: where its parts live (doc/format.md). No secrets here:\n"
-                     "# libpq reads the password from PGPASSWORD, ~/.pgpass or PGSERVICEFILE.\n"
-                     "format %d\nmetadata %s\nschema %s\n%s%s%s",
-                     CONFIG_FORMAT, cfg->metadata, cfg->schema, cfg->objects ? "objects " : "",
+                     "# libpq reads the password from PGPASSWORD, ~/.pgpass or PGSERVICEFILE;\n"
+                     "# S3 credentials come from the AWS environment (doc/s3.md).\n"
+                     "format %d\n%s%s%s%s%s%s%s%s%s",
+                     CONFIG_FORMAT, cfg->metadata ? "metadata " : "",
+                     cfg->metadata ? cfg->metadata : "", cfg->metadata ? "\n" : "",
+                     cfg->metadata ? "schema " : "", cfg->metadata ? cfg->schema : "",
+                     cfg->metadata ? "\n" : "", cfg->objects ? "objects " : "",
                      cfg->objects ? cfg->objects : "", cfg->objects ? "\n" : "");
     if (n < 0 || (size_t)n >= sizeof text)
         return mlops__err(MLOPS_EINVAL, "the store configuration would exceed 64 KiB");

@@ -2,6 +2,9 @@
 #include "store/config.h"
 #include "store/schema.h"
 #include "objects/local/local.h"
+#ifdef MLOPS_HAVE_S3
+#include "objects/s3/s3_objects.h"
+#endif
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -249,6 +252,25 @@ static int role_as_actor(mlops__conn *c, const mlops_store_opts *o, mlops_store 
     return MLOPS_OK;
 }
 
+/* The store's object backend: S3 when the configuration names an
+ * s3:// URL, else the objects folder (a read-write open makes its
+ * layout). */
+static int open_objects(const char *fn, const struct place *pl, mlops_store *s)
+{
+    const char *objects = pl->cfg ? pl->cfg->objects : NULL;
+    if (!mlops__objects_is_s3_url(objects))
+        return mlops__objects_local_open(pl->root, !s->read_only, mlops__store_fsync_enabled(s),
+                                         &s->objects);
+#ifdef MLOPS_HAVE_S3
+    return mlops__objects_s3_open(fn, objects, NULL, NULL, &s->objects);
+#else
+    return mlops__err(MLOPS_EUNSUPPORTED,
+                      "%s: store '%s' keeps its objects on S3 (%s), and this libmlops was built "
+                      "without S3 support (libcurl)",
+                      fn, pl->path, objects);
+#endif
+}
+
 /* Connects, brings the schema to the current format and makes the object
  * folders. creating: the store directory is new (its entry is fsync'd). */
 static int open_at(const char *fn, const struct place *pl, const mlops_store_opts *o,
@@ -265,11 +287,7 @@ static int open_at(const char *fn, const struct place *pl, const mlops_store_opt
     if (!rc) rc = read_meta_u32(c, "chunk_min_size", &s->chunk_min);
     if (!rc) rc = read_meta_u32(c, "chunk_avg_size", &s->chunk_avg);
     if (!rc) rc = read_meta_u32(c, "chunk_max_size", &s->chunk_max);
-    /* The objects folder: the only kind so far (a read-write open makes
-     * its layout). */
-    if (!rc)
-        rc = mlops__objects_local_open(pl->root, !s->read_only, mlops__store_fsync_enabled(s),
-                                       &s->objects);
+    if (!rc) rc = open_objects(fn, pl, s);
     if (!rc) rc = mlops__objects_check(s->objects, fn);
     if (!rc && !s->read_only && creating && mlops__store_fsync_enabled(s))
         rc = mlops__fsync_dir(pl->path);
@@ -287,7 +305,7 @@ static int open_at(const char *fn, const struct place *pl, const mlops_store_opt
  * the store directory. malloc'd. */
 static char *root_of(const char *dir, const mlops__store_config *cfg)
 {
-    if (!cfg->objects) return mlops__strdup(dir);
+    if (!cfg->objects || mlops__objects_is_s3_url(cfg->objects)) return mlops__strdup(dir);
     if (cfg->objects[0] == '/') return mlops__strdup(cfg->objects);
     return mlops__path_join(dir, cfg->objects);
 }
@@ -342,10 +360,11 @@ static int location_config(const char *fn, const mlops_store_location *loc,
     cfg->schema = (char *)(loc->schema ? loc->schema : MLOPS__SCHEMA_DEFAULT);
     cfg->objects = (char *)loc->objects;
     if (!cfg->metadata) {
-        if (loc->schema || loc->objects)
-            return mlops__err(MLOPS_EINVAL, "%s: loc->schema and loc->objects go with "
+        if (loc->schema || (loc->objects && !mlops__objects_is_s3_url(loc->objects)))
+            return mlops__err(MLOPS_EINVAL, "%s: loc->schema and an objects folder go with "
                                             "loc->metadata (a local store keeps both in its "
-                                            "directory)", fn);
+                                            "directory; its objects may be on S3)", fn);
+        cfg->schema = NULL;
         return MLOPS_OK;
     }
     if (!cfg->metadata[0]) return mlops__err(MLOPS_EINVAL, "%s: loc->metadata is empty", fn);
@@ -406,7 +425,7 @@ MLOPS_API int mlops_store_create(const char *dir, const mlops_store_location *lo
             return mlops__err(MLOPS_EEXIST, "%s: '%s' is not empty (a new store needs an empty "
                                             "or missing directory)", __func__, dir);
     }
-    if (cfg.metadata) rc = mlops__config_write(dir, &cfg);
+    if (cfg.metadata || cfg.objects) rc = mlops__config_write(dir, &cfg);
     mlops_store *s = NULL;
     if (!rc) rc = open_dir(__func__, dir, &o, &s);
     if (rc) {
@@ -432,7 +451,8 @@ MLOPS_API int mlops_store_open_location(const mlops_store_location *loc,
     if (!rc) rc = location_config(__func__, loc, &cfg);
     if (rc) return rc;
     struct stat st;
-    if (stat(cfg.objects, &st) != 0 && (!o.create_if_missing || o.read_only))
+    if (!mlops__objects_is_s3_url(cfg.objects) && stat(cfg.objects, &st) != 0 &&
+        (!o.create_if_missing || o.read_only))
         return mlops__err(MLOPS_ENOTFOUND, "%s: no objects folder '%s'", __func__, cfg.objects);
     struct place pl = { cfg.objects, cfg.objects, &cfg };
     return open_at(__func__, &pl, &o, 0, out);

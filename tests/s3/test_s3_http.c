@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -77,7 +78,7 @@ START_TEST(put_get_head_delete)
     size_t n = 300000;
     unsigned char *data = malloc(n);
     fill(data, n, 1);
-    TU_OK(mlops__s3_put("t", c, "ab/cdef", data, n));
+    TU_OK(mlops__s3_put("t", c, "ab/cdef", data, n, NULL));
     expect_object(c, "ab/cdef", data, n);
     uint64_t size = 0;
     TU_OK(mlops__s3_head("t", c, "ab/cdef", &size));
@@ -94,7 +95,7 @@ START_TEST(put_get_head_delete)
     TU_OK(mlops__s3_get_range("t", c, "ab/cdef", n + 5, part, sizeof part, &got));
     ck_assert_uint_eq(got, 0);
     /* An empty object. */
-    TU_OK(mlops__s3_put("t", c, "empty", "", 0));
+    TU_OK(mlops__s3_put("t", c, "empty", "", 0, NULL));
     expect_object(c, "empty", "", 0);
     TU_OK(mlops__s3_head("t", c, "empty", &size));
     ck_assert_uint_eq(size, 0);
@@ -124,8 +125,8 @@ END_TEST
 START_TEST(put_is_idempotent)
 {
     mlops__s3 *c = client("idem", NULL);
-    TU_OK(mlops__s3_put("t", c, "k", "first", 5));
-    TU_OK(mlops__s3_put("t", c, "k", "second!", 7));
+    TU_OK(mlops__s3_put("t", c, "k", "first", 5, NULL));
+    TU_OK(mlops__s3_put("t", c, "k", "second!", 7, NULL));
     expect_object(c, "k", "first", 5);
     mlops__s3_stats st;
     mlops__s3_stats_get(c, &st);
@@ -141,9 +142,12 @@ typedef struct listed {
     int n;
 } listed;
 
-static int collect(void *ctx, const char *key, uint64_t size)
+static int collect(void *ctx, const char *key, uint64_t size, int64_t mtime_ms)
 {
     listed *l = ctx;
+    /* LastModified is read: the key was written in this run, within a day */
+    int64_t now = (int64_t)time(NULL) * 1000;
+    ck_assert(mtime_ms > now - 86400000 && mtime_ms < now + 86400000);
     ck_assert_int_lt(l->n, 64);
     snprintf(l->keys[l->n], sizeof l->keys[0], "%s", key);
     l->sizes[l->n] = size;
@@ -151,15 +155,17 @@ static int collect(void *ctx, const char *key, uint64_t size)
     return 0;
 }
 
-static int stop_at_three(void *ctx, const char *key, uint64_t size)
+static int stop_at_three(void *ctx, const char *key, uint64_t size, int64_t mtime_ms)
 {
+    (void)mtime_ms;
     (void)key;
     (void)size;
     return ++*(int *)ctx == 3 ? 42 : 0;
 }
 
-static int count_keys(void *ctx, const char *key, uint64_t size)
+static int count_keys(void *ctx, const char *key, uint64_t size, int64_t mtime_ms)
 {
+    (void)mtime_ms;
     (void)key;
     (void)size;
     ++*(int *)ctx;
@@ -175,9 +181,9 @@ START_TEST(list_pages)
     char key[32];
     for (int i = 0; i < 25; i++) {
         snprintf(key, sizeof key, "d/%02d", i);
-        TU_OK(mlops__s3_put("t", c, key, key, (size_t)i));
+        TU_OK(mlops__s3_put("t", c, key, key, (size_t)i, NULL));
     }
-    TU_OK(mlops__s3_put("t", c, "other", "x", 1));
+    TU_OK(mlops__s3_put("t", c, "other", "x", 1, NULL));
     mlops__s3_stats before, after;
     mlops__s3_stats_get(c, &before);
     listed l;
@@ -216,7 +222,7 @@ START_TEST(keys_needing_encoding)
      * as file paths and lists those back as "a/b/c" and "y".) */
     const char *keys[] = {"a b/c+d&e=f", "q?x#y%20z", "<tag>\"'", "ünï/cödé~", "(p)!*$,;:@ 't'"};
     size_t nk = sizeof keys / sizeof keys[0];
-    for (size_t i = 0; i < nk; i++) TU_OK(mlops__s3_put("t", c, keys[i], keys[i], strlen(keys[i])));
+    for (size_t i = 0; i < nk; i++) TU_OK(mlops__s3_put("t", c, keys[i], keys[i], strlen(keys[i]), NULL));
     for (size_t i = 0; i < nk; i++) {
         expect_object(c, keys[i], keys[i], strlen(keys[i]));
         uint64_t size = 0;
@@ -234,7 +240,7 @@ START_TEST(keys_needing_encoding)
     }
     for (size_t i = 0; i < nk; i++) TU_OK(mlops__s3_delete("t", c, keys[i]));
     /* Keys S3 cannot list back (control characters) are refused here. */
-    TU_RC(MLOPS_EINVAL, mlops__s3_put("t", c, "a\nb", "x", 1));
+    TU_RC(MLOPS_EINVAL, mlops__s3_put("t", c, "a\nb", "x", 1, NULL));
     mlops__s3_close(c);
 }
 END_TEST
@@ -247,7 +253,7 @@ START_TEST(wrong_secret_is_refused_at_once)
     s.secret_key = "not-the-secret-0123456789";
     mlops__s3 *c = NULL;
     TU_OK(mlops__s3_open("t", &s, NULL, &c));
-    TU_RC(MLOPS_EPERM, mlops__s3_put("t", c, "k", "x", 1));
+    TU_RC(MLOPS_EPERM, mlops__s3_put("t", c, "k", "x", 1, NULL));
     const char *m = mlops_last_error();
     ck_assert_ptr_nonnull(strstr(m, "403"));
     ck_assert_ptr_nonnull(strstr(m, "SignatureDoesNotMatch"));
@@ -304,7 +310,7 @@ START_TEST(no_server_gives_eio_within_budget)
     mlops__s3 *c = NULL;
     TU_OK(mlops__s3_open("t", &s, &lim, &c));
     int64_t t0 = mlops__monotonic_ns();
-    TU_RC(MLOPS_EIO, mlops__s3_put("t", c, "some/key", "x", 1));
+    TU_RC(MLOPS_EIO, mlops__s3_put("t", c, "some/key", "x", 1, NULL));
     double secs = (double)(mlops__monotonic_ns() - t0) / 1e9;
     const char *m = mlops_last_error();
     ck_assert_ptr_nonnull(strstr(m, endpoint));
@@ -360,11 +366,11 @@ START_TEST(create_bucket)
     s.prefix = NULL;
     mlops__s3 *c = NULL;
     TU_OK(mlops__s3_open("t", &s, NULL, &c));
-    TU_RC(MLOPS_ENOTFOUND, mlops__s3_put("t", c, "k", "v", 1));
+    TU_RC(MLOPS_ENOTFOUND, mlops__s3_put("t", c, "k", "v", 1, NULL));
     ck_assert_ptr_nonnull(strstr(mlops_last_error(), "bucket"));
     TU_OK(mlops__s3_create_bucket("t", c));
     TU_OK(mlops__s3_create_bucket("t", c)); /* ours already */
-    TU_OK(mlops__s3_put("t", c, "k", "v", 1));
+    TU_OK(mlops__s3_put("t", c, "k", "v", 1, NULL));
     expect_object(c, "k", "v", 1);
     mlops__s3_close(c);
 }
@@ -382,7 +388,7 @@ static void *put_many(void *arg)
     for (int i = 0; i < 40 && !w->failed; i++) {
         snprintf(key, sizeof key, "w%d/%03d", w->id, i);
         snprintf(val, sizeof val, "worker %d item %d", w->id, i);
-        if (mlops__s3_put("t", w->c, key, val, strlen(val)) != MLOPS_OK) w->failed = 1;
+        if (mlops__s3_put("t", w->c, key, val, strlen(val), NULL) != MLOPS_OK) w->failed = 1;
     }
     return NULL;
 }
@@ -447,7 +453,7 @@ START_TEST(dropped_mid_put_is_retried)
     /* 16 bytes from the middle of the body (the fill pattern does not
      * repeat within 64 KiB, so they occur there first). */
     tproxy_arm(p, data + n / 2, 16, TP_DROP_AFTER);
-    TU_OK(mlops__s3_put("t", c, "big", data, n));
+    TU_OK(mlops__s3_put("t", c, "big", data, n, NULL));
     ck_assert_int_eq(tproxy_fired(p), 1);
     mlops__s3_stats st;
     mlops__s3_stats_get(c, &st);
@@ -478,7 +484,7 @@ START_TEST(dropped_after_put_is_retried)
     unsigned char *data = malloc(n);
     fill(data, n, 3);
     tproxy_arm(p, data + n - 16, 16, TP_DROP_AFTER);
-    TU_OK(mlops__s3_put("t", c, "obj", data, n));
+    TU_OK(mlops__s3_put("t", c, "obj", data, n, NULL));
     ck_assert_int_eq(tproxy_fired(p), 1);
     mlops__s3_stats st;
     mlops__s3_stats_get(c, &st);

@@ -32,6 +32,8 @@ START_TEST(reads_a_page)
     ck_assert_uint_eq(p.n, 3);
     ck_assert_str_eq(p.entries[0].key, "p/a&b <c> \"d\" 'e'");
     ck_assert_uint_eq(p.entries[0].size, 12);
+    ck_assert(p.entries[0].mtime_ms == INT64_C(1796313600000)); /* 2026-12-03T16:00:00.000Z */
+    ck_assert(p.entries[1].mtime_ms == -1);
     ck_assert_str_eq(p.entries[1].key, "p/\xc3\xbc\xc3\xbc\xf0\x9f\x98\x80");
     ck_assert_uint_eq(p.entries[1].size, 0);
     ck_assert_str_eq(p.entries[2].key, "p/z");
@@ -78,6 +80,10 @@ START_TEST(refuses_malformed_pages)
         "</ListBucketResult>",
         "<ListBucketResult><Contents><Key>k</Key><Size></Size></Contents></ListBucketResult>",
         "<ListBucketResult><Contents><Key>a&bogus;</Key><Size>1</Size></Contents></ListBucketResult>",
+        "<ListBucketResult><Contents><Key>k</Key><Size>1</Size>"
+        "<LastModified>2026-13-03T16:00:00.000Z</LastModified></Contents></ListBucketResult>",
+        "<ListBucketResult><Contents><Key>k</Key><Size>1</Size>"
+        "<LastModified>2026-12-03 16:00:00</LastModified></Contents></ListBucketResult>",
         "<ListBucketResult><Contents><Key>a&amp</Key><Size>1</Size></Contents></ListBucketResult>",
         "<ListBucketResult><Contents><Key>a&#0;</Key><Size>1</Size></Contents></ListBucketResult>",
         "<ListBucketResult><Contents><Key>a&#xD800;</Key><Size>1</Size></Contents></ListBucketResult>",

@@ -197,8 +197,10 @@ static int object_path(const char *fn, mlops__s3 *c, const char *key, char **out
     return mlops__buf_take(&b, out, "an S3 request");
 }
 
-int mlops__s3_put(const char *fn, mlops__s3 *c, const char *key, const void *data, size_t len)
+int mlops__s3_put(const char *fn, mlops__s3 *c, const char *key, const void *data, size_t len,
+                  int *created)
 {
+    if (created) *created = 0;
     char *path;
     int rc = object_path(fn, c, key, &path);
     if (rc != MLOPS_OK) return rc;
@@ -212,6 +214,7 @@ int mlops__s3_put(const char *fn, mlops__s3 *c, const char *key, const void *dat
     r.if_none_match = 1;
     rc = mlops__s3_perform(fn, c, &r);
     if (rc == MLOPS_OK && r.status != 412) rc = mlops__s3_expect_found(fn, c, &r);
+    if (rc == MLOPS_OK && created) *created = r.status != 412;
     mlops__s3_req_free(&r);
     free(path);
     return rc;
@@ -365,7 +368,7 @@ int mlops__s3_list(const char *fn, mlops__s3 *c, const char *under, mlops__s3_li
                 rc = mlops__err(MLOPS_EFORMAT, "%s: S3 ListObjectsV2 (%s) returned key '%s' outside "
                                 "the prefix asked for", fn, c->where, k);
             else
-                rc = cb(ctx, k + pl, page.entries[i].size);
+                rc = cb(ctx, k + pl, page.entries[i].size, page.entries[i].mtime_ms);
         }
         int more = rc == MLOPS_OK && page.truncated;
         if (more && (!page.next_token || (token && strcmp(token, page.next_token) == 0)))

@@ -79,8 +79,11 @@ const char *mlops__s3_where(const mlops__s3 *c);
 /* Stores len bytes under key, sent with `If-None-Match: *` and the
  * payload's SHA-256: MLOPS_OK once the server has them, also when key
  * was there already (412: objects are named by their content, so the
- * bytes there are the same ones). */
-int mlops__s3_put(const char *fn, mlops__s3 *c, const char *key, const void *data, size_t len);
+ * bytes there are the same ones). *created (may be NULL): 1 when the
+ * server took these bytes, 0 when it answered that the key existed (also
+ * after a retry whose first try had in fact stored them). */
+int mlops__s3_put(const char *fn, mlops__s3 *c, const char *key, const void *data, size_t len,
+                  int *created);
 
 /* The whole object, in a malloc'd buffer (*data is never NULL on
  * success, even for 0 bytes; the caller frees it). MLOPS_ENOTFOUND when
@@ -101,9 +104,11 @@ int mlops__s3_head(const char *fn, mlops__s3 *c, const char *key, uint64_t *size
 int mlops__s3_delete(const char *fn, mlops__s3 *c, const char *key);
 
 /* Called for each key under the listed prefix, in S3's order (UTF-8
- * binary order), the client's prefix stripped; a non-zero return stops
+ * binary order), the client's prefix stripped, with its size and its
+ * LastModified (ms since the epoch, -1 when the server gave none); a non-zero return stops
  * the listing and is returned by mlops__s3_list. */
-typedef int (*mlops__s3_list_fn)(void *ctx, const char *key, uint64_t size);
+typedef int (*mlops__s3_list_fn)(void *ctx, const char *key, uint64_t size,
+                                 int64_t mtime_ms);
 /* Lists every key that starts with the client's prefix followed by
  * under (NULL or "" for all), page by page (ListObjectsV2, continuation
  * tokens). MLOPS_EFORMAT when the server's answer cannot be read. */

@@ -147,6 +147,40 @@ static int parse_u64(const char *p, size_t n, uint64_t *out)
     return 1;
 }
 
+/* LastModified, "YYYY-MM-DDTHH:MM:SS[.fff]Z" (ISO 8601 in UTC, as S3
+ * writes it), to ms since the epoch. 0 when it is not in that form. */
+static int parse_time(const char *p, size_t n, int64_t *out)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    if (n < sizeof shape) return 0; /* the shape and at least the 'Z' */
+    for (size_t i = 0; i + 1 < sizeof shape; i++)
+        if (shape[i] == 'd' ? p[i] < '0' || p[i] > '9' : p[i] != shape[i]) return 0;
+    int v[6];
+    static const int at[6] = { 0, 5, 8, 11, 14, 17 }, len[6] = { 4, 2, 2, 2, 2, 2 };
+    for (int k = 0; k < 6; k++) {
+        v[k] = 0;
+        for (int i = 0; i < len[k]; i++) v[k] = v[k] * 10 + (p[at[k] + i] - '0');
+    }
+    size_t i = sizeof shape - 1;
+    int ms = 0, digits = 0;
+    if (p[i] == '.')
+        for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++, digits++)
+            if (digits < 3) ms = ms * 10 + (p[i] - '0');
+    for (; digits > 0 && digits < 3; digits++) ms *= 10;
+    if (i + 1 != n || p[i] != 'Z' || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 ||
+        v[3] > 23 || v[4] > 59 || v[5] > 60)
+        return 0;
+    /* days from the civil date (proleptic Gregorian), no time zone lookup */
+    int y = v[0] - (v[1] <= 2), m = v[1];
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + v[2] - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = era * 146097 + doe - 719468;
+    *out = ((days * 24 + v[3]) * 60 + v[4]) * 60000 + (int64_t)v[5] * 1000 + ms;
+    return 1;
+}
+
 int mlops__s3_parse_list(const char *fn, const char *what, const char *xml, size_t len,
                          mlops__s3_list_page *out)
 {
@@ -184,6 +218,11 @@ int mlops__s3_parse_list(const char *fn, const char *what, const char *xml, size
         uint64_t size = 0;
         if (!find_elem(ct, cend, "Size", &st, &sn, &unused) || !parse_u64(st, sn, &size))
             return mlops__err(MLOPS_EFORMAT, "%s: %s: an entry without a readable Size", fn, what);
+        int64_t mtime_ms = -1;
+        if (find_elem(ct, cend, "LastModified", &st, &sn, &unused) &&
+            !parse_time(st, sn, &mtime_ms))
+            return mlops__err(MLOPS_EFORMAT, "%s: %s: an entry with an unreadable LastModified",
+                              fn, what);
         int bad;
         char *key = mlops__xml_text_decode(kt, kn, &bad);
         if (!key)
@@ -202,6 +241,7 @@ int mlops__s3_parse_list(const char *fn, const char *what, const char *xml, size
         }
         out->entries[out->n].key = key;
         out->entries[out->n].size = size;
+        out->entries[out->n].mtime_ms = mtime_ms;
         out->n++;
     }
     return MLOPS_OK;

@@ -13,6 +13,7 @@
 typedef struct mlops__s3_entry {
     char *key; /* as stored: entity-decoded, prefix included */
     uint64_t size;
+    int64_t mtime_ms; /* LastModified, ms since the epoch; -1 when the entry has none */
 } mlops__s3_entry;
 
 typedef struct mlops__s3_list_page {
