@@ -317,7 +317,9 @@ START_TEST(refuses_bad_requests)
     rq = good_request();
     rq.headers = h;
     rq.n_headers = 1;
-    refused(&cr, &rq, "control character");
+    refused(&cr, &rq, "control or non-ASCII");
+    h[0].value = "caf\xC3\xA9";
+    refused(&cr, &rq, "control or non-ASCII");
     h[0].value = "a";
     rq.n_headers = 2;
     refused(&cr, &rq, "twice");

@@ -114,10 +114,13 @@ static void sb_encode(sbuf *b, const char *s, int keep_slash)
     }
 }
 
-/* A byte a header value may not hold: controls other than tab, and DEL. */
+/* A byte a signed header value may not hold: controls other than tab, DEL,
+ * and anything outside ASCII (S3 wants non-ASCII metadata RFC 2047-encoded,
+ * and botocore's Trimall would also squeeze Unicode spaces such as U+00A0,
+ * which a byte-level signer cannot tell apart). */
 static int bad_value_byte(unsigned char c)
 {
-    return (c < 0x20 && c != '\t') || c == 0x7f;
+    return (c < 0x20 && c != '\t') || c >= 0x7f;
 }
 
 static int has_bad_value_byte(const char *s)
@@ -178,8 +181,8 @@ static int check_creds(const char *fn, const mlops__sigv4_creds *cr)
             return mlops__err(MLOPS_EINVAL, "%s: the S3 session token is longer than %d bytes",
                               fn, TOKEN_MAX);
         if (has_bad_value_byte(cr->session_token))
-            return mlops__err(MLOPS_EINVAL, "%s: the S3 session token holds a control "
-                              "character", fn);
+            return mlops__err(MLOPS_EINVAL, "%s: the S3 session token holds a control or "
+                              "non-ASCII character", fn);
     }
     int rc = check_scope_part(fn, "region", cr->region);
     if (rc == MLOPS_OK) rc = check_scope_part(fn, "service", cr->service);
@@ -343,7 +346,8 @@ static int check_header(const char *fn, const mlops__sigv4_pair *h, size_t i)
     if (!h->value)
         return mlops__err(MLOPS_EINVAL, "%s: SigV4 header '%s' has a NULL value", fn, h->name);
     if (has_bad_value_byte(h->value))
-        return mlops__err(MLOPS_EINVAL, "%s: SigV4 header '%s' holds a control character", fn,
+        return mlops__err(MLOPS_EINVAL, "%s: SigV4 header '%s' holds a control or non-ASCII "
+                          "character", fn,
                           h->name);
     return MLOPS_OK;
 }
@@ -443,7 +447,7 @@ static int build(const char *fn, const mlops__sigv4_creds *cr, const mlops__sigv
         sb_add(&b->signed_hdrs, h[i].k);
     }
     sb_addn(c, "\n", 1);
-    sb_add(c, b->signed_hdrs.p);
+    if (!b->signed_hdrs.failed) sb_add(c, b->signed_hdrs.p);
     sb_addn(c, "\n", 1);
     sb_add(c, rq->payload_sha256_hex);
     kv_free(h, n);

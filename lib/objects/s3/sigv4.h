@@ -53,8 +53,9 @@ typedef struct {
  *
  * Refused with MLOPS_EINVAL: a NULL or empty field (a query value may be
  * NULL, meaning ""), a method that is not upper-case letters, a path not
- * starting with '/', a host or a header value holding a control character
- * (CR and LF above all: no header can be smuggled in), a header name that
+ * starting with '/', a host holding a blank or control character, a header
+ * value or session token holding a control character (CR and LF above
+ * all: no header can be smuggled in) or a non-ASCII byte, a header name that
  * is not an HTTP token, an extra header that the signer sets itself (host,
  * x-amz-*-named ones above, authorization) or that S3 clients leave
  * unsigned (expect, user-agent, x-amzn-trace-id), the same header twice, a
