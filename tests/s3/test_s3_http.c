@@ -333,7 +333,7 @@ START_TEST(bad_settings)
     mlops__s3 *c = NULL;
     mlops__s3_settings b = s;
     b.endpoint = "ftp://127.0.0.1:21";
-    TU_RC(MLOPS_EUNSUPPORTED, mlops__s3_open("t", &b, NULL, &c));
+    TU_RC(MLOPS_EINVAL, mlops__s3_open("t", &b, NULL, &c));
     b = s;
     b.endpoint = "http://127.0.0.1:9/some/path";
     TU_RC(MLOPS_EINVAL, mlops__s3_open("t", &b, NULL, &c));

@@ -64,8 +64,9 @@ typedef struct mlops__s3_stats {
 
 /* Checks the settings and makes a client (no network traffic yet).
  * limits may be NULL. MLOPS_EINVAL (a missing or malformed setting,
- * named), MLOPS_EUNSUPPORTED (a scheme other than http/https), MLOPS_ENOMEM,
- * MLOPS_EIO (libcurl failed to initialise). */
+ * named: the endpoint as mlops__aws_endpoint_parse reads it, the bucket
+ * as mlops__s3_check_bucket), MLOPS_ENOMEM, MLOPS_EIO (libcurl failed to
+ * initialise). */
 int mlops__s3_open(const char *fn, const mlops__s3_settings *s, const mlops__s3_limits *limits,
                    mlops__s3 **out);
 /* Closes every pooled handle and its connections. NULL is a no-op. No
