@@ -437,6 +437,23 @@ static mlops__s3 *proxied(const char *sub, tproxy **p, const mlops__s3_limits *l
     return c;
 }
 
+/* Requests one after another share one connection: the proxy sees one. */
+START_TEST(connections_are_reused)
+{
+    tproxy *p = NULL;
+    char endpoint[64], key[16];
+    mlops__s3 *c = proxied("reuse", &p, NULL, endpoint, sizeof endpoint);
+    for (int i = 0; i < 10; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        TU_OK(mlops__s3_put("t", c, key, key, strlen(key)));
+        expect_object(c, key, key, strlen(key));
+    }
+    ck_assert_int_eq(tproxy_accepted(p), 1);
+    mlops__s3_close(c);
+    tproxy_stop(p);
+}
+END_TEST
+
 /* The connection drops in the middle of the body: the server has a part,
  * never an object; the retry sends it whole. */
 START_TEST(dropped_mid_put_is_retried)
@@ -580,6 +597,7 @@ static Suite *suite(void)
     tcase_add_test(tc, bad_settings);
     tcase_add_test(tc, create_bucket);
     tcase_add_test(tc, threads_share_a_client);
+    tcase_add_test(tc, connections_are_reused);
     tcase_add_test(tc, dropped_mid_put_is_retried);
     tcase_add_test(tc, dropped_after_put_is_retried);
     tcase_add_test(tc, server_gone_gives_eio);
