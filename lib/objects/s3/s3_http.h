@@ -10,7 +10,10 @@
  * borrows a curl easy handle from the client's pool (made on demand, kept
  * after), so a handle's live connections are reused by the next request
  * that borrows it; the pool holds as many handles as requests ever ran
- * at once.
+ * at once. The client starts no thread itself, but Debian's libcurl
+ * resolves a host name (not an IP address) on a short-lived thread of
+ * its own (its threaded resolver); the DNS cache of each handle keeps
+ * that to one lookup per handle a minute.
  *
  * Retries: a request that fails in a way that may pass (no connection, a
  * dropped or stalled connection, HTTP 5xx, 429, S3's SlowDown or
