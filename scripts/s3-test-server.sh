@@ -62,7 +62,9 @@ start)
             --port "127.0.0.1:$port" --keep-alive --quiet posix "$dir/data" \
             >"$dir/server.log" 2>&1 &
         echo $! >"$dir/pid"
-        if wait_port "$port" 100; then
+        # Up, and ours: a program that took the port first would answer
+        # too, while versitygw exits on failing to bind it.
+        if wait_port "$port" 100 && sleep 0.2 && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
             break
         fi
         kill "$(cat "$dir/pid")" 2>/dev/null || true

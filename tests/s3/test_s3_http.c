@@ -339,7 +339,7 @@ START_TEST(bad_settings)
     mlops__s3 *c = NULL;
     mlops__s3_settings b = s;
     b.endpoint = "ftp://127.0.0.1:21";
-    TU_RC(MLOPS_EUNSUPPORTED, mlops__s3_open("t", &b, NULL, &c));
+    TU_RC(MLOPS_EINVAL, mlops__s3_open("t", &b, NULL, &c));
     b = s;
     b.endpoint = "http://127.0.0.1:9/some/path";
     TU_RC(MLOPS_EINVAL, mlops__s3_open("t", &b, NULL, &c));
@@ -422,31 +422,51 @@ START_TEST(threads_share_a_client)
 }
 END_TEST
 
-/* A client whose endpoint is a proxy in front of the server. */
-static mlops__s3 *proxied(const char *sub, tproxy **p)
+/* A client whose endpoint is a proxy in front of the server; lim NULL:
+ * short backoffs, 20 tries. */
+static mlops__s3 *proxied(const char *sub, tproxy **p, const mlops__s3_limits *lim,
+                          char *endpoint, size_t cap)
 {
     mlops__s3_settings s;
-    char prefix[512], endpoint[64];
+    char prefix[512];
     settings(&s, sub, prefix, sizeof prefix);
     const char *port = strrchr(s.endpoint, ':');
     ck_assert_ptr_nonnull(port);
     ck_assert_int_eq(tproxy_start("127.0.0.1", atoi(port + 1), p), 0);
-    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", tproxy_port(*p));
+    snprintf(endpoint, cap, "http://127.0.0.1:%d", tproxy_port(*p));
     s.endpoint = endpoint;
-    mlops__s3_limits lim = {0};
-    lim.backoff_base_ms = 20;
-    lim.max_attempts = 20;
+    mlops__s3_limits def = {0};
+    def.backoff_base_ms = 20;
+    def.max_attempts = 20;
     mlops__s3 *c = NULL;
-    TU_OK(mlops__s3_open("t", &s, &lim, &c));
+    TU_OK(mlops__s3_open("t", &s, lim ? lim : &def, &c));
     return c;
 }
+
+/* Requests one after another share one connection: the proxy sees one. */
+START_TEST(connections_are_reused)
+{
+    tproxy *p = NULL;
+    char endpoint[64], key[16];
+    mlops__s3 *c = proxied("reuse", &p, NULL, endpoint, sizeof endpoint);
+    for (int i = 0; i < 10; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        TU_OK(mlops__s3_put("t", c, key, key, strlen(key), NULL));
+        expect_object(c, key, key, strlen(key));
+    }
+    ck_assert_int_eq(tproxy_accepted(p), 1);
+    mlops__s3_close(c);
+    tproxy_stop(p);
+}
+END_TEST
 
 /* The connection drops in the middle of the body: the server has a part,
  * never an object; the retry sends it whole. */
 START_TEST(dropped_mid_put_is_retried)
 {
     tproxy *p = NULL;
-    mlops__s3 *c = proxied("drop-mid", &p);
+    char endpoint[64];
+    mlops__s3 *c = proxied("drop-mid", &p, NULL, endpoint, sizeof endpoint);
     size_t n = 1 << 20;
     unsigned char *data = malloc(n);
     fill(data, n, 2);
@@ -479,7 +499,8 @@ static void *unrefuse_later(void *arg)
 START_TEST(dropped_after_put_is_retried)
 {
     tproxy *p = NULL;
-    mlops__s3 *c = proxied("drop-after", &p);
+    char endpoint[64];
+    mlops__s3 *c = proxied("drop-after", &p, NULL, endpoint, sizeof endpoint);
     size_t n = 200000;
     unsigned char *data = malloc(n);
     fill(data, n, 3);
@@ -506,6 +527,68 @@ START_TEST(dropped_after_put_is_retried)
 }
 END_TEST
 
+/* The server goes away under a client with live connections (the proxy
+ * stops: its connections are reset and its port closes): MLOPS_EIO
+ * within the budget, naming the endpoint. */
+START_TEST(server_gone_gives_eio)
+{
+    tproxy *p = NULL;
+    char endpoint[64];
+    mlops__s3_limits lim = {0};
+    lim.budget_ms = 1000;
+    lim.backoff_base_ms = 50;
+    lim.max_attempts = 100;
+    mlops__s3 *c = proxied("gone-live", &p, &lim, endpoint, sizeof endpoint);
+    TU_OK(mlops__s3_put("t", c, "before", "x", 1, NULL));
+    tproxy_stop(p);
+    int64_t t0 = mlops__monotonic_ns();
+    TU_RC(MLOPS_EIO, mlops__s3_put("t", c, "after", "y", 1, NULL));
+    double secs = (double)(mlops__monotonic_ns() - t0) / 1e9;
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), endpoint));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "'after'"));
+    ck_assert_msg(secs < 1.0 + 0.5, "took %.2f s", secs);
+    mlops__s3_close(c);
+}
+END_TEST
+
+static void *unstall_later(void *arg)
+{
+    mlops__sleep_us(1500000);
+    tproxy_stall(arg, 0);
+    return NULL;
+}
+
+/* A connection that stops moving bytes is dropped by the low-speed
+ * limit and the request retried; once bytes flow again it succeeds. (A
+ * GET: curl's speed is an average over the last seconds, so a large
+ * upload that filled the socket buffers would keep it above the limit
+ * for several seconds.) */
+START_TEST(stalled_get_is_retried)
+{
+    tproxy *p = NULL;
+    char endpoint[64];
+    mlops__s3_limits lim = {0};
+    lim.low_speed_time_s = 1;
+    lim.backoff_base_ms = 20;
+    mlops__s3 *c = proxied("stall", &p, &lim, endpoint, sizeof endpoint);
+    size_t n = 100000;
+    unsigned char *data = malloc(n);
+    fill(data, n, 4);
+    TU_OK(mlops__s3_put("t", c, "stalled", data, n, NULL));
+    tproxy_stall(p, 1);
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, unstall_later, p), 0);
+    expect_object(c, "stalled", data, n);
+    pthread_join(th, NULL);
+    mlops__s3_stats st;
+    mlops__s3_stats_get(c, &st);
+    ck_assert_uint_ge(st.retries, 1);
+    mlops__s3_close(c);
+    tproxy_stop(p);
+    free(data);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("s3_http");
@@ -520,8 +603,11 @@ static Suite *suite(void)
     tcase_add_test(tc, bad_settings);
     tcase_add_test(tc, create_bucket);
     tcase_add_test(tc, threads_share_a_client);
+    tcase_add_test(tc, connections_are_reused);
     tcase_add_test(tc, dropped_mid_put_is_retried);
     tcase_add_test(tc, dropped_after_put_is_retried);
+    tcase_add_test(tc, server_gone_gives_eio);
+    tcase_add_test(tc, stalled_get_is_retried);
     suite_add_tcase(s, tc);
     return s;
 }

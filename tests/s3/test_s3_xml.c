@@ -76,8 +76,8 @@ START_TEST(refuses_malformed_pages)
         "<ListBucketResult><Contents><Size>1</Size></Contents></ListBucketResult>",
         "<ListBucketResult><Contents><Key>k</Key></Contents></ListBucketResult>",
         "<ListBucketResult><Contents><Key>k</Key><Size>-1</Size></Contents></ListBucketResult>",
-        "<ListBucketResult><Contents><Key>k</Key><Size>18446744073709551616</Size></Contents>"
-        "</ListBucketResult>",
+        ("<ListBucketResult><Contents><Key>k</Key><Size>18446744073709551616</Size></Contents>"
+         "</ListBucketResult>"),
         "<ListBucketResult><Contents><Key>k</Key><Size></Size></Contents></ListBucketResult>",
         "<ListBucketResult><Contents><Key>a&bogus;</Key><Size>1</Size></Contents></ListBucketResult>",
         "<ListBucketResult><Contents><Key>k</Key><Size>1</Size>"

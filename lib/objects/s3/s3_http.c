@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "objects/s3/aws_config.h"
 #include "objects/s3/s3_request.h"
 #include "objects/s3/s3_xml.h"
 #include "util/buf.h"
@@ -21,72 +22,22 @@ static void apply_default(unsigned *v, unsigned def)
     if (*v == 0) *v = def;
 }
 
-/* Fills c->scheme, c->host (the Host header, port included unless it is
- * the scheme's default) and c->path_base from the settings. */
+/* Fills c->scheme, c->host (the Host header: the endpoint's host, its
+ * port unless the scheme's default, the bucket in front for virtual-host
+ * style) and c->path_base, through the settings resolver's own parser, so
+ * that both read an endpoint the same way. */
 static int parse_endpoint(const char *fn, mlops__s3 *c, const mlops__s3_settings *s)
 {
-    int rc = MLOPS_EINVAL;
-    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL, *user = NULL;
-    CURLU *u = curl_url();
-    if (!u) return mlops__err_nomem("an S3 endpoint");
-    if (curl_url_set(u, CURLUPART_URL, s->endpoint, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-        rc = mlops__err(MLOPS_EINVAL, "%s: the S3 endpoint '%s' is not a URL", fn, s->endpoint);
-        goto out;
-    }
-    if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-        rc = mlops__err(MLOPS_EUNSUPPORTED, "%s: the S3 endpoint '%s' is neither http nor https",
-                        fn, s->endpoint);
-        goto out;
-    }
-    /* Credentials in the URL would end up in messages; a path or query
-     * would be signed wrongly. */
-    if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
-        curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK ||
-        (curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK && strcmp(path, "/") != 0 &&
-         path[0] != '\0')) {
-        rc = mlops__err(MLOPS_EINVAL,
-                        "%s: the S3 endpoint must be scheme://host[:port] only, without a user, "
-                        "path or query",
-                        fn);
-        goto out;
-    }
-    CURLUcode pc = curl_url_get(u, CURLUPART_PORT, &port, 0);
-    int default_port = pc != CURLUE_OK || (strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0) ||
-                       (strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0);
-    mlops__buf h = MLOPS__BUF_INIT;
-    if (!s->path_style) mlops__buf_addf(&h, "%s.", s->bucket);
-    mlops__buf_add(&h, host);
-    if (!default_port) mlops__buf_addf(&h, ":%s", port);
-    rc = mlops__buf_take(&h, &c->host, "an S3 endpoint");
-    if (rc != MLOPS_OK) goto out;
-    c->scheme = mlops__strdup(scheme);
+    int https = 0;
+    char *host = NULL;
+    int rc = mlops__aws_endpoint_parse(fn, "the S3 settings", s->endpoint, &https, &host);
+    if (rc != MLOPS_OK) return rc;
+    c->scheme = mlops__strdup(https ? "https" : "http");
+    c->host = s->path_style ? host : mlops__strcat3(s->bucket, ".", host);
+    if (!s->path_style) free(host);
     c->path_base = s->path_style ? mlops__strcat3("/", s->bucket, NULL) : mlops__strdup("");
-    if (!c->scheme || !c->path_base) rc = mlops__err_nomem("an S3 endpoint");
-out:
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_free(query);
-    curl_free(user);
-    curl_url_cleanup(u);
-    return rc;
-}
-
-/* A bucket name as S3 allows one (3..63 of lowercase letters, digits,
- * '.', '-'), which also keeps it safe in a host name and a path. */
-static int bucket_ok(const char *b)
-{
-    size_t n = strlen(b);
-    if (n < 3 || n > 63) return 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = b[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-'))
-            return 0;
-    }
-    return 1;
+    if (!c->scheme || !c->host || !c->path_base) return mlops__err_nomem("an S3 endpoint");
+    return MLOPS_OK;
 }
 
 int mlops__s3_open(const char *fn, const mlops__s3_settings *s, const mlops__s3_limits *limits,
@@ -100,12 +51,12 @@ int mlops__s3_open(const char *fn, const mlops__s3_settings *s, const mlops__s3_
                           : !s->secret_key ? "secret key"
                                            : NULL;
     if (missing) return mlops__err(MLOPS_EINVAL, "%s: no S3 %s is set", fn, missing);
-    if (!bucket_ok(s->bucket))
-        return mlops__err(MLOPS_EINVAL, "%s: '%s' is not an S3 bucket name", fn, s->bucket);
+    int rc = mlops__s3_check_bucket(fn, s->bucket);
+    if (rc != MLOPS_OK) return rc;
     const char *prefix = s->prefix ? s->prefix : "";
     if (strlen(prefix) >= S3_KEY_MAX || !mlops__utf8_valid(prefix, strlen(prefix)))
         return mlops__err(MLOPS_EINVAL, "%s: the S3 key prefix is too long or not UTF-8", fn);
-    int rc = mlops__s3_global_init(fn);
+    rc = mlops__s3_global_init(fn);
     if (rc != MLOPS_OK) return rc;
     mlops__s3 *c = calloc(1, sizeof *c);
     if (!c) return mlops__err_nomem("an S3 client");

@@ -10,7 +10,10 @@
  * borrows a curl easy handle from the client's pool (made on demand, kept
  * after), so a handle's live connections are reused by the next request
  * that borrows it; the pool holds as many handles as requests ever ran
- * at once.
+ * at once. The client starts no thread itself, but Debian's libcurl
+ * resolves a host name (not an IP address) on a short-lived thread of
+ * its own (its threaded resolver); the DNS cache of each handle keeps
+ * that to one lookup per handle a minute.
  *
  * Retries: a request that fails in a way that may pass (no connection, a
  * dropped or stalled connection, HTTP 5xx, 429, S3's SlowDown or
@@ -64,8 +67,9 @@ typedef struct mlops__s3_stats {
 
 /* Checks the settings and makes a client (no network traffic yet).
  * limits may be NULL. MLOPS_EINVAL (a missing or malformed setting,
- * named), MLOPS_EUNSUPPORTED (a scheme other than http/https), MLOPS_ENOMEM,
- * MLOPS_EIO (libcurl failed to initialise). */
+ * named: the endpoint as mlops__aws_endpoint_parse reads it, the bucket
+ * as mlops__s3_check_bucket), MLOPS_ENOMEM, MLOPS_EIO (libcurl failed to
+ * initialise). */
 int mlops__s3_open(const char *fn, const mlops__s3_settings *s, const mlops__s3_limits *limits,
                    mlops__s3 **out);
 /* Closes every pooled handle and its connections. NULL is a no-op. No

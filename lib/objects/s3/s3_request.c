@@ -2,6 +2,7 @@
  * a pooled curl handle, retried with backoff while the failure may pass. */
 #include "objects/s3/s3_request.h"
 
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,6 +240,13 @@ static unsigned jitter(unsigned cap)
     return (unsigned)(x % ((uint64_t)cap + 1));
 }
 
+/* Frees a header list, wiping the session token it may hold first. */
+static void free_headers(struct curl_slist *l)
+{
+    for (struct curl_slist *i = l; i; i = i->next) OPENSSL_cleanse(i->data, strlen(i->data));
+    curl_slist_free_all(l);
+}
+
 /* The headers of one try: Host, the signed x-amz-* ones, Authorization,
  * and what the operation adds. NULL when out of memory. */
 static struct curl_slist *make_headers(mlops__s3 *c, const mlops__s3_req *r,
@@ -264,9 +272,11 @@ static struct curl_slist *make_headers(mlops__s3 *c, const mlops__s3_req *r,
      * that refuses one answers after reading it anyway. */
     ADD("Expect:");
 #undef ADD
+    OPENSSL_cleanse(line, sizeof line);
     return l;
 nomem:
-    curl_slist_free_all(l);
+    OPENSSL_cleanse(line, sizeof line);
+    free_headers(l);
     return NULL;
 }
 
@@ -372,7 +382,7 @@ out:
         curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
         give_back(c, h);
     }
-    curl_slist_free_all(headers);
+    free_headers(headers);
     free(url);
     mlops__sigv4_signed_clear(&sg);
     return rc;
