@@ -62,7 +62,10 @@ struct mlops__objects {
      * guarantees d names them) somewhere no reader looks, and starts
      * making them durable without waiting. *out is owned by the caller
      * until it is given to place (which may keep it, see there) or
-     * discard. Nothing is written under d's name. */
+     * discard. The local backend writes nothing under d's name; a backend
+     * that cannot rename (S3) may already write the object under its
+     * name: an object no metadata names is an orphan, which gc collects
+     * past its grace period, so an abandoned put leaves nothing wrong. */
     int (*stage)(mlops__objects *be, const mlops_digest *d, const mlops__obj_piece *pieces,
                  size_t n, mlops__obj_staged **out);
 

@@ -3,6 +3,7 @@
 #include "store/schema.h"
 #include "objects/local/local.h"
 #ifdef MLOPS_HAVE_S3
+#include "objects/s3/s3_cache.h"
 #include "objects/s3/s3_objects.h"
 #endif
 #include "util/clock.h"
@@ -262,7 +263,24 @@ static int open_objects(const char *fn, const struct place *pl, mlops_store *s)
         return mlops__objects_local_open(pl->root, !s->read_only, mlops__store_fsync_enabled(s),
                                          &s->objects);
 #ifdef MLOPS_HAVE_S3
-    return mlops__objects_s3_open(fn, objects, NULL, NULL, &s->objects);
+    /* The read cache lives in the store directory (doc/s3.md, "The read
+     * cache"); MLOPS_S3_CACHE_BYTES bounds it, 0 turns it off. */
+    uint64_t cache_bytes = MLOPS__S3_CACHE_DEFAULT_BYTES;
+    const char *env = getenv("MLOPS_S3_CACHE_BYTES");
+    if (env && *env) {
+        char *end = NULL;
+        errno = 0;
+        unsigned long long v = strtoull(env, &end, 10);
+        if (errno || *end || env[0] == '-')
+            return mlops__err(MLOPS_EINVAL, "%s: MLOPS_S3_CACHE_BYTES is not a byte count: '%.40s'",
+                              fn, env);
+        cache_bytes = v;
+    }
+    char *cache_dir = mlops__path_join(pl->path, "cache");
+    if (!cache_dir) return mlops__err_nomem("opening a store");
+    int rc = mlops__objects_s3_open(fn, objects, NULL, NULL, cache_dir, cache_bytes, &s->objects);
+    free(cache_dir);
+    return rc;
 #else
     return mlops__err(MLOPS_EUNSUPPORTED,
                       "%s: store '%s' keeps its objects on S3 (%s), and this libmlops was built "

@@ -12,14 +12,18 @@
 
 #include "objects/objects.h"
 
+#include <stdint.h>
+
 /* Where an S3 store's objects are and how to reach them: url is
  * "s3://bucket[/prefix]" (mlops.conf's objects line); endpoint and region
  * are the store config's (NULL: none), which the AWS environment
- * overrides (aws_config.h). Makes no request. MLOPS_EINVAL (a malformed
- * URL or setting), MLOPS_ENOTFOUND (no credentials), MLOPS_EUNSUPPORTED
- * (a build without libcurl, or credentials this library cannot use),
+ * overrides (aws_config.h). cache_dir (NULL: no cache) is the local read
+ * cache's folder, bounded to cache_bytes (s3_cache.h). Makes no request.
+ * MLOPS_EINVAL (a malformed URL or setting), MLOPS_ENOTFOUND (no
+ * credentials), MLOPS_EUNSUPPORTED (credentials this library cannot use),
  * MLOPS_ENOMEM; the message starts with fn. */
 int mlops__objects_s3_open(const char *fn, const char *url, const char *endpoint,
-                           const char *region, mlops__objects **out);
+                           const char *region, const char *cache_dir, uint64_t cache_bytes,
+                           mlops__objects **out);
 
 #endif
