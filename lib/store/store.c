@@ -278,7 +278,8 @@ static int open_objects(const char *fn, const struct place *pl, mlops_store *s)
     }
     char *cache_dir = mlops__path_join(pl->path, "cache");
     if (!cache_dir) return mlops__err_nomem("opening a store");
-    int rc = mlops__objects_s3_open(fn, objects, NULL, NULL, cache_dir, cache_bytes, &s->objects);
+    int rc = mlops__objects_s3_open(fn, objects, pl->cfg->s3_endpoint, pl->cfg->s3_region,
+                                    cache_dir, cache_bytes, &s->objects);
     free(cache_dir);
     return rc;
 #else
@@ -415,7 +416,7 @@ MLOPS_API int mlops_store_create(const char *dir, const mlops_store_location *lo
     if (!dir[0]) return mlops__err(MLOPS_EINVAL, "%s: dir is empty", __func__);
     mlops_store_opts o;
     int rc = effective_options(__func__, opts, &o);
-    mlops__store_config cfg = { NULL, NULL, NULL };
+    mlops__store_config cfg = { 0 };
     if (!rc && loc) rc = location_config(__func__, loc, &cfg);
     if (!rc && o.read_only)
         rc = mlops__err(MLOPS_EINVAL, "%s: cannot create a store read-only", __func__);
@@ -465,7 +466,7 @@ MLOPS_API int mlops_store_open_location(const mlops_store_location *loc,
     int rc = effective_options(__func__, opts, &o);
     if (!rc && !loc->metadata) rc = mlops__err_null(__func__, "loc->metadata");
     if (!rc && !loc->objects) rc = mlops__err_null(__func__, "loc->objects");
-    mlops__store_config cfg = { NULL, NULL, NULL };
+    mlops__store_config cfg = { 0 };
     if (!rc) rc = location_config(__func__, loc, &cfg);
     if (rc) return rc;
     struct stat st;

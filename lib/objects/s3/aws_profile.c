@@ -34,6 +34,10 @@ int mlops__aws_file_read(const char *fn, mlops__aws_file *f)
         return mlops__err_os(MLOPS_EIO, e, "%s: cannot stat the AWS %s '%s'", fn, f->what,
                              f->path);
     }
+    if (S_ISCHR(st.st_mode)) { /* /dev/null, as the SDKs allow: no settings */
+        close(fd);
+        return MLOPS_OK;
+    }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
         return mlops__err(MLOPS_EINVAL, "%s: the AWS %s '%s' is not a regular file", fn, f->what,
