@@ -86,7 +86,9 @@ static int put(mlops__objects *be, const mlops_digest *d, const unsigned char *d
                size_t len)
 {
     int placed = -1;
-    TU_OK(be->place(be, stage(be, d, data, len), &placed));
+    mlops__obj_staged *st = stage(be, d, data, len);
+    TU_OK(be->place(be, st, &placed));
+    if (!placed) be->discard(be, st); /* the spare stays ours */
     TU_OK(be->sync(be, d, 1));
     return placed;
 }

@@ -246,7 +246,8 @@ int mlops__objects_sync(mlops_store *s, const mlops__placed *objs, size_t n)
     size_t placed = 0;
     for (size_t i = 0; i < n; i++) placed += objs[i].placed != 0;
     if (!placed) return MLOPS_OK;
-    mlops_digest one, *d = placed == 1 ? &one : malloc(placed * sizeof *d);
+    mlops_digest one = {{0}};
+    mlops_digest *d = placed == 1 ? &one : malloc(placed * sizeof *d);
     if (!d) return mlops__err_nomem("making objects durable");
     for (size_t i = 0, k = 0; i < n; i++)
         if (objs[i].placed) d[k++] = objs[i].digest;

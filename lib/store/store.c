@@ -172,7 +172,6 @@ static void store_free(mlops_store *s)
     for (int i = 0; i < s->nidle; i++) mlops__conn_close(s->idle[i]);
     pthread_mutex_destroy(&s->pool_lock);
     free(s->path);
-    free(s->root);
     free(s->db_path);
     free(s->metadata);
     free(s->schema);
@@ -195,7 +194,6 @@ static int store_alloc(const struct place *pl, const mlops_store_opts *o, mlops_
     s->opts = *o;
     s->read_only = o->read_only != 0;
     s->path = mlops__strdup(pl->path);
-    s->root = mlops__strdup(pl->root);
     s->db_path = mlops__path_join(pl->path, "mlops.db");
     s->actor = o->actor ? mlops__strdup(o->actor) : login_name();
     int shared = pl->cfg && pl->cfg->metadata;
@@ -203,7 +201,7 @@ static int store_alloc(const struct place *pl, const mlops_store_opts *o, mlops_
         s->metadata = mlops__strdup(pl->cfg->metadata);
         s->schema = mlops__strdup(pl->cfg->schema);
     }
-    if (!s->path || !s->root || !s->db_path || !s->actor ||
+    if (!s->path || !s->db_path || !s->actor ||
         (shared && (!s->metadata || !s->schema))) {
         store_free(s);
         return mlops__err_nomem("opening a store");

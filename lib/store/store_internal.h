@@ -17,13 +17,12 @@
 
 struct mlops_store {
     char *path;        /* as given by the caller */
-    char *root;        /* the folder of objects/, tmp/, quarantine/: path unless
-                          mlops.conf names another */
     char *metadata;    /* PostgreSQL connection string; NULL for SQLite */
     char *schema;      /* PostgreSQL schema of the store */
     char *db_path;     /* <path>/mlops.db */
-    /* Where the objects live (objects/objects.h): the folder root (the
-     * local backend, lib/objects/local/). Made when the store opens. */
+    /* Where the objects live (objects/objects.h): the folder of objects/,
+     * tmp/ and quarantine/ (the local backend, lib/objects/local/), the
+     * store directory unless mlops.conf names another. Made at open. */
     mlops__objects *objects;
     char *actor;       /* default audit actor (copied from opts or the login
                           name; on PostgreSQL the database role) */
