@@ -4,8 +4,9 @@
 set -eu
 what=${1:-test}
 
-# Building the library and running the main job.
-main_pkgs="gcc g++ meson ninja-build pkg-config libsqlite3-dev libssl-dev libzstd-dev libmsgpack-dev libpq-dev"
+# Building the library and running the main job (libcurl: the S3 object
+# backend's HTTP client).
+main_pkgs="gcc g++ meson ninja-build pkg-config libsqlite3-dev libssl-dev libzstd-dev libmsgpack-dev libpq-dev libcurl4-openssl-dev"
 # Running every test besides: the CLI tests are Python (standard library
 # only); the HTML drift report is rendered in headless Chromium, with a
 # font so that its text is drawn; the Python binding's tests run in a
@@ -14,7 +15,10 @@ main_pkgs="gcc g++ meson ninja-build pkg-config libsqlite3-dev libssl-dev libzst
 # (scripts/build-wheel.sh; binutils' strip trims its libmlops). The
 # hardening passes need libFuzzer (clang and its runtime), valgrind and
 # cppcheck; the release builds with gcc and clang go through ccache (its
-# cache is in the home directory, outside the clone).
+# cache is in the home directory, outside the clone). The S3 suite's
+# server, versitygw, is built from the Go module proxy into a cache
+# outside the clone, once (scripts/build-versitygw.sh; it needs Go 1.21 or
+# newer, which fetches the toolchain versitygw asks for).
 test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl python3 python3-venv chromium fonts-dejavu-core clang libclang-rt-14-dev valgrind cppcheck ccache postgresql"
 
 case "$what" in
@@ -35,4 +39,7 @@ if [ -n "$missing" ]; then
     apt-get update -qq
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $missing
+fi
+if [ "$what" = test ]; then
+    "$(dirname "$0")/build-versitygw.sh" >/dev/null
 fi

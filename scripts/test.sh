@@ -15,10 +15,11 @@ start=$(date +%s)
 
 scripts/install-deps.sh test
 
-echo "== normal build (debugoptimized, -g): unit tests, examples, header, symbol and ABI checks; crash, stress and I/O fault tests; the suites of the store again on PostgreSQL"
-# -Dpostgresql=enabled: without libpq this fails instead of leaving the
-# postgres suite out (each of its programs starts a throwaway server).
-scripts/setup-build.sh build -Dtests=true -Dabi_check=true -Dpostgresql=enabled
+echo "== normal build (debugoptimized, -g): unit tests, examples, header, symbol and ABI checks; crash, stress and I/O fault tests; the suites of the store again on PostgreSQL; the S3 client on versitygw"
+# -Dpostgresql=enabled, -Ds3=enabled: without libpq or libcurl this fails
+# instead of leaving the postgres or s3 suite out (each of their programs
+# starts a throwaway server: scripts/with-pg.sh, scripts/with-s3.sh).
+scripts/setup-build.sh build -Dtests=true -Dabi_check=true -Dpostgresql=enabled -Ds3=enabled
 meson test -C build --print-errorlogs --num-processes 2
 grep -h '^# figure:' build/meson-logs/testlog.txt | sed 's/^# figure: /  normal build: /' >build/figures.txt || true
 

@@ -7,6 +7,8 @@
 
 #include <mlops.h>
 #include "cas/cas_internal.h"
+#include "objects/objects.h"
+#include "store/store_internal.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -81,11 +83,24 @@ static inline int count_files(const char *dir)
     return n;
 }
 
+static inline int count_one(const mlops_digest *d, int64_t mtime_ms, void *arg)
+{
+    (void)d;
+    (void)mtime_ms;
+    ++*(int *)arg;
+    return 0;
+}
+
+/* Objects in the store's object backend (its folder or its S3 prefix). */
 static inline int count_objects(const char *store_dir)
 {
-    char *p = tu_path(store_dir, "objects");
-    int n = count_files(p);
-    free(p);
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.read_only = 1;
+    mlops_store *s = NULL;
+    TU_OK(mlops_store_open(store_dir, &o, &s));
+    int n = 0;
+    TU_OK(s->objects->foreach(s->objects, count_one, &n));
+    mlops_store_close(s);
     return n;
 }
 
@@ -104,6 +119,7 @@ static inline long long db_int(const char *store_dir, const char *sql)
     return tu_sql_int64(store_dir, sql);
 }
 
+/* Where object d lives: a path, or an s3:// URL. */
 static inline char *object_file(mlops_store *s, const mlops_digest *d)
 {
     char *p = mlops__object_path(s, d);
@@ -111,17 +127,56 @@ static inline char *object_file(mlops_store *s, const mlops_digest *d)
     return p;
 }
 
-static inline void flip_byte(const char *path, long offset_from_end)
+/* The stored bytes of object d (header and payload), read through the
+ * store's object backend, whichever it is; *len gets their count. */
+static inline unsigned char *object_data(mlops_store *s, const mlops_digest *d, size_t *len)
 {
-    int fd = open(path, O_RDWR);
-    ck_assert_int_ge(fd, 0);
-    off_t end = lseek(fd, 0, SEEK_END);
-    off_t at = end - offset_from_end;
-    unsigned char b;
-    ck_assert_int_eq(pread(fd, &b, 1, at), 1);
-    b ^= 0x40;
-    ck_assert_int_eq(pwrite(fd, &b, 1, at), 1);
-    close(fd);
+    mlops__obj_in *in = NULL;
+    uint64_t n = 0;
+    TU_OK(s->objects->open(s->objects, d, &in, &n));
+    unsigned char *b = malloc(n ? (size_t)n : 1);
+    ck_assert_ptr_nonnull(b);
+    size_t got = 0;
+    TU_OK(s->objects->read(s->objects, in, b, (size_t)n, &got));
+    ck_assert_uint_eq(got, n);
+    s->objects->close(s->objects, in);
+    *len = (size_t)n;
+    return b;
+}
+
+/* Removes object d from the backend (its metadata rows stay). */
+static inline void remove_object(mlops_store *s, const mlops_digest *d)
+{
+    int removed = 0;
+    TU_OK(s->objects->remove(s->objects, d, &removed));
+    ck_assert_int_eq(removed, 1);
+    TU_OK(s->objects->sync(s->objects, d, 1));
+}
+
+/* Replaces object d's stored bytes with n bytes b, as damage on the
+ * medium would (no check that they still name d). */
+static inline void replace_object(mlops_store *s, const mlops_digest *d, const void *b, size_t n)
+{
+    remove_object(s, d);
+    mlops__obj_piece piece = { b, n };
+    mlops__obj_staged *st = NULL;
+    TU_OK(s->objects->stage(s->objects, d, &piece, 1, &st));
+    int placed = 0;
+    TU_OK(s->objects->place(s->objects, st, &placed));
+    ck_assert_int_eq(placed, 1);
+    TU_OK(s->objects->sync(s->objects, d, 1));
+}
+
+/* Flips one bit of the stored byte offset_from_end bytes before the end
+ * of object d. */
+static inline void flip_object_byte(mlops_store *s, const mlops_digest *d, long offset_from_end)
+{
+    size_t n = 0;
+    unsigned char *b = object_data(s, d, &n);
+    ck_assert_int_le(offset_from_end, (long)n);
+    b[n - (size_t)offset_from_end] ^= 0x40;
+    replace_object(s, d, b, n);
+    free(b);
 }
 
 /* A store with small chunk sizes, so chunking shows in small content. */

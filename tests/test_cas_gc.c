@@ -223,7 +223,7 @@ START_TEST(fsck_reports_quarantines_and_heals)
         tu_db_close(db);
     }
     char *cp = object_file(s, &chunk), *sp = object_file(s, &small);
-    flip_byte(cp, 3);
+    flip_object_byte(s, &chunk, 3);
     unlink(sp);
 
     /* A sample check re-hashes about that fraction. */
@@ -351,7 +351,7 @@ START_TEST(fsck_goes_on_past_an_unreadable_object)
         ck_assert_int_eq(pwrite(fd, &v, 1, 4), 1); /* the format version */
         close(fd);
     }
-    flip_byte(p2, 1);
+    flip_object_byte(s, &d2, 1);
     mlops_fsck_report rep = MLOPS_FSCK_REPORT_INIT;
     TU_RC(MLOPS_ECORRUPT, mlops_store_fsck(s, NULL, &rep));
     ck_assert_uint_eq(rep.checked, 3);

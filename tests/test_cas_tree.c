@@ -396,7 +396,7 @@ START_TEST(corrupt_blob_leaves_nothing)
     TU_OK(mlops_tree_put(s, src, 0, &t));
     TU_OK(mlops_blob_put(s, "xyz", 3, &blob)); /* nested/deeper/x.bin */
     char *obj = object_file(s, &blob);
-    flip_byte(obj, 1);
+    flip_object_byte(s, &blob, 1);
     TU_RC(MLOPS_ECORRUPT, mlops_tree_get(s, &t, dst, 0));
     ck_assert_int_ne(access(dst, F_OK), 0);
     DIR *d = opendir(dir);

@@ -16,9 +16,22 @@ int tu_backend_postgres(void)
     return b && !strcmp(b, "postgres");
 }
 
+int tu_objects_s3(void)
+{
+    const char *o = getenv("MLOPS_TEST_OBJECTS");
+    return o && !strcmp(o, "s3");
+}
+
 const char *tu_backend_label(void)
 {
-    return tu_backend_postgres() ? " on PostgreSQL" : "";
+    return tu_backend_postgres() ? (tu_objects_s3() ? " on PostgreSQL and S3" : " on PostgreSQL")
+                                 : (tu_objects_s3() ? " on S3" : "");
+}
+
+/* Whether a store directory gets an mlops.conf naming other backends. */
+static int shared_backends(void)
+{
+    return tu_backend_postgres() || tu_objects_s3();
 }
 
 const char *tu_actor(const char *name)
@@ -48,15 +61,22 @@ static void fresh_schema(char *out, size_t n)
     snprintf(out, n, "t_%ld_%u_%08x", (long)getpid(), ++counter, rnd);
 }
 
-/* Writes dir/mlops.conf naming $MLOPS_TEST_PG and a fresh schema; -1 (and
- * a message on stderr) when the variable is missing or the file cannot
- * be written. */
+/* Writes dir/mlops.conf naming $MLOPS_TEST_PG and a fresh schema
+ * (MLOPS_TEST_BACKEND=postgres) and objects under a fresh prefix of
+ * $MLOPS_TEST_S3 (MLOPS_TEST_OBJECTS=s3); -1 (and a message on stderr)
+ * when a variable is missing or the file cannot be written. */
 static int write_backend_conf(const char *dir)
 {
     const char *pg = getenv("MLOPS_TEST_PG");
-    if (!pg || !*pg) {
+    const char *s3 = getenv("MLOPS_TEST_S3");
+    if (tu_backend_postgres() && (!pg || !*pg)) {
         fprintf(stderr, "MLOPS_TEST_BACKEND=postgres needs MLOPS_TEST_PG (a libpq conninfo; "
                         "scripts/with-pg.sh sets it)\n");
+        return -1;
+    }
+    if (tu_objects_s3() && (!s3 || !*s3)) {
+        fprintf(stderr, "MLOPS_TEST_OBJECTS=s3 needs MLOPS_TEST_S3 (s3://bucket/prefix; "
+                        "scripts/with-s3.sh sets it)\n");
         return -1;
     }
     char schema[64];
@@ -66,8 +86,10 @@ static int write_backend_conf(const char *dir)
     if (!p) return -1;
     snprintf(p, n, "%s/mlops.conf", dir);
     FILE *f = fopen(p, "w");
-    int rc = f ? 0 : -1;
-    if (f && fprintf(f, "format 1\nmetadata %s\nschema %s\n", pg, schema) < 0) rc = -1;
+    int rc = f && fprintf(f, "format 1\n") > 0 ? 0 : -1;
+    if (!rc && tu_backend_postgres() && fprintf(f, "metadata %s\nschema %s\n", pg, schema) < 0)
+        rc = -1;
+    if (!rc && tu_objects_s3() && fprintf(f, "objects %s/%s\n", s3, schema) < 0) rc = -1;
     if (f && fclose(f) != 0) rc = -1;
     if (rc) fprintf(stderr, "cannot write %s\n", p);
     free(p);
@@ -88,7 +110,7 @@ static char *make_tmpdir(const char *prefix, int backend)
         free(p);
         return NULL;
     }
-    if (backend && tu_backend_postgres() && write_backend_conf(p)) {
+    if (backend && shared_backends() && write_backend_conf(p)) {
         tu_rmrf(p);
         free(p);
         return NULL;
@@ -138,7 +160,7 @@ static int mkdir_p(const char *dir)
 char *tu_store_dir_at(const char *dir)
 {
     if (mkdir_p(dir)) return NULL;
-    if (tu_backend_postgres() && write_backend_conf(dir)) return NULL;
+    if (shared_backends() && write_backend_conf(dir)) return NULL;
     return strdup(dir);
 }
 

@@ -17,6 +17,10 @@ char *tu_mkdtemp(const char *prefix);
  * makes every directory tu_tmpdir, tu_mkdtemp and tu_store_dir create a
  * PostgreSQL store-to-be (an mlops.conf naming $MLOPS_TEST_PG and a fresh
  * schema); otherwise they stay plain folders (SQLite stores). */
+/* 1 when MLOPS_TEST_OBJECTS=s3: store directories from tu_tmpdir and
+ * tu_store_dir keep their objects under a fresh prefix of $MLOPS_TEST_S3
+ * (scripts/with-s3.sh sets it). */
+int tu_objects_s3(void);
 int tu_backend_postgres(void);
 /* The audit actor a store records for `name`: name itself on SQLite; on
  * PostgreSQL the database role the test server's connections log in as

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 static const char *kind_name(int kind)
@@ -29,13 +30,21 @@ static const char *encoding_name(int encoding)
 
 /* ---- init -------------------------------------------------------------------- */
 
-/* A shared store: the metadata in PostgreSQL, the objects in a folder
- * (made absolute here, so the configuration does not depend on where the
- * command ran). */
+static int is_s3_url(const char *s)
+{
+    return s && strncasecmp(s, "s3://", 5) == 0;
+}
+
+/* A store whose parts are elsewhere: the metadata in PostgreSQL (else
+ * SQLite in DIR), the objects on S3 or in a folder (made absolute here,
+ * so the configuration does not depend on where the command ran). */
 static int init_shared(cli_ctx *ctx, const char *metadata, const char *schema, const char *objects)
 {
     char objects_abs[PATH_MAX];
-    if (objects) {
+    int s3 = is_s3_url(objects);
+    if (s3) {
+        snprintf(objects_abs, sizeof objects_abs, "%s", objects);
+    } else if (objects) {
         if (mkdir(objects, 0700) != 0 && errno != EEXIST)
             return cli_error(ctx, "cannot create '%s': %s", objects, strerror(errno));
         if (!realpath(objects, objects_abs))
@@ -50,9 +59,14 @@ static int init_shared(cli_ctx *ctx, const char *metadata, const char *schema, c
     if (rc) return cli_fail(ctx, rc, "cannot create the store");
     int format = 0;
     mlops_store_format_version(s, &format);
-    printf("initialised %s: metadata in PostgreSQL schema %s, objects in %s (format version %d)\n",
-           mlops_store_path(s), schema ? schema : "mlops",
-           objects ? objects_abs : mlops_store_path(s), format);
+    if (metadata)
+        printf("initialised %s: metadata in PostgreSQL schema %s, objects in %s (format version "
+               "%d)\n",
+               mlops_store_path(s), schema ? schema : "mlops",
+               objects ? objects_abs : mlops_store_path(s), format);
+    else
+        printf("initialised %s: metadata in %s/mlops.db, objects in %s (format version %d)\n",
+               mlops_store_path(s), mlops_store_path(s), objects_abs, format);
     mlops_store_close(s);
     return CLI_OK;
 }
@@ -69,9 +83,10 @@ static int cmd_init(cli_ctx *ctx, int argc, char **argv)
     int rc = cli_parse(ctx, argc, argv, opts, sizeof opts / sizeof opts[0], 0, 1, &npos);
     if (rc) return rc;
     if (npos == 1) ctx->store_dir = argv[0];
-    if ((schema || objects) && !metadata)
-        return cli_usage(ctx, "--schema and --objects go with --metadata");
-    if (metadata) return init_shared(ctx, metadata, schema, objects);
+    if ((schema || (objects && !is_s3_url(objects))) && !metadata)
+        return cli_usage(ctx, "--schema and --objects DIR go with --metadata (--objects "
+                              "s3://BUCKET/PREFIX may go alone)");
+    if (metadata || objects) return init_shared(ctx, metadata, schema, objects);
     char db[4096];
     snprintf(db, sizeof db, "%s/mlops.db", ctx->store_dir);
     struct stat st;
@@ -805,7 +820,8 @@ static int cmd_ref_rm(cli_ctx *ctx, int argc, char **argv)
 }
 
 const cli_command cli_artifact_commands[] = {
-    { "init", cmd_init, "[--metadata URI [--schema NAME] [--objects DIR]] [DIR]", "Create a store",
+    { "init", cmd_init, "[--metadata URI [--schema NAME]] [--objects DIR|s3://BUCKET/PREFIX] [DIR]",
+      "Create a store",
       "Creates the store DIR (default: the -C directory, else $MLOPS_STORE, else\n"
       "./.mlops) and its layout. On an existing store it changes nothing and says so.\n"
       "  --metadata URI   keep the metadata in PostgreSQL (postgresql://USER@HOST/DB or\n"
@@ -815,8 +831,15 @@ const cli_command cli_artifact_commands[] = {
       "                   every program that opens DIR uses them\n"
       "  --schema NAME    the PostgreSQL schema that is this store (default mlops;\n"
       "                   several stores can share a database)\n"
-      "  --objects DIR    the folder for the objects (default: the store directory);\n"
-      "                   every host of the team must reach it at the same path\n" },
+      "  --objects DIR    the folder for the objects (default: the store directory;\n"
+      "                   with --metadata only); every host of the team must reach\n"
+      "                   it at the same path\n"
+      "  --objects s3://BUCKET/PREFIX\n"
+      "                   keep the objects on S3 or an S3-compatible server (with\n"
+      "                   either metadata); endpoint, region and credentials come\n"
+      "                   from the AWS environment (AWS_ENDPOINT_URL_S3,\n"
+      "                   AWS_REGION, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or\n"
+      "                   AWS_PROFILE), never from the store (doc/s3.md)\n" },
     { "put", cmd_put, "PATH...", "Store files or directories; print their digests",
       "Stores each PATH (a file, a directory, or - for standard input) and prints\n"
       "\"DIGEST  PATH\" per line. A directory is stored as a tree. Content already in\n"

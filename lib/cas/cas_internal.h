@@ -70,18 +70,21 @@ extern const char mlops__cas_schema_v1[];
 #define MLOPS__KIND_BLOB 1
 #define MLOPS__KIND_TREE 2
 
-/* ---- Object files (object.c) --------------------------------------------
- * An object file holds bytes named by their SHA-256: a 16-byte header
- * (magic 0x89 'M' 'L' 'O', format version, encoding, two zero bytes, the
- * decoded size as uint64 little-endian) and then either the raw bytes or
- * one zstd frame. See doc/format.md. */
+/* ---- Objects (object.c) -------------------------------------------------
+ * An object holds bytes named by their SHA-256: a 16-byte header (magic
+ * 0x89 'M' 'L' 'O', format version, encoding, two zero bytes, the decoded
+ * size as uint64 little-endian) and then either the raw bytes or one zstd
+ * frame. See doc/format.md. The encoding is done here; the store's object
+ * backend (s->objects, lib/objects/objects.h) keeps the encoded bytes. */
 
 #define MLOPS__OBJ_HEADER_SIZE 16
 #define MLOPS__OBJ_VERSION 1
 #define MLOPS__ENC_RAW 0
 #define MLOPS__ENC_ZSTD 1
 
-/* <store>/objects/sha256/<2 hex>/<62 hex>, malloc'd; NULL when out of memory. */
+/* Where object d lives, as the backend describes it (the local backend:
+ * <root>/objects/sha256/<2 hex>/<62 hex>), malloc'd; NULL when out of
+ * memory. For messages and tests, never to open the object. */
 char *mlops__object_path(const mlops_store *s, const mlops_digest *d);
 
 /* Per-thread scratch for writing objects: a zstd compression context and
@@ -90,63 +93,67 @@ typedef struct mlops__obj_writer mlops__obj_writer;
 int mlops__obj_writer_new(const mlops_store *s, mlops__obj_writer **out);
 void mlops__obj_writer_free(mlops__obj_writer *w);
 
-/* An object file written to its final place (or found there) and waiting
- * for its row: mlops__objects_commit() makes it visible. */
+/* An object placed (or found in place) and waiting for its row:
+ * mlops__objects_commit() makes it visible. */
 typedef struct mlops__placed {
     mlops_digest digest;
     uint64_t size;   /* decoded bytes */
-    uint64_t stored; /* bytes of the file, header included */
+    uint64_t stored; /* bytes of the object, header included */
     int encoding;    /* MLOPS__ENC_* */
-    int placed;      /* 1: this call put the file in place */
-    char *spare;     /* the file already existed: our own copy, kept in
-                        tmp/ until the commit decides (malloc'd path) */
+    int placed;      /* 1: this call put the object in place */
+    mlops__obj_staged *spare; /* the object already existed: our own copy,
+                                 kept staged until the commit decides */
+    mlops__objects *be;       /* the backend spare belongs to */
 } mlops__placed;
 
 /* Encodes len bytes (zstd at the store's level, or raw when that saves
- * under 10%), writes them to a temp file, fsyncs it and renames it into
- * place without replacing an existing file. d must be the SHA-256 of the
- * bytes. On success *out describes the file; release it with
- * mlops__placed_clear. It is mlops__object_stage then mlops__object_place. */
+ * under 10%), stages them and places them without replacing an existing
+ * object. d must be the SHA-256 of the bytes. On success *out describes
+ * the object; release it with mlops__placed_clear. It is
+ * mlops__object_stage then mlops__object_place. */
 int mlops__object_write(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d,
                         const void *data, size_t len, mlops__placed *out);
 
-/* An object written to a temp file, still open and not yet durable. */
+/* An object staged (the backend's stage), not yet placed nor durable. */
 typedef struct mlops__staged {
     mlops_digest digest;
     uint64_t size, stored;
     int encoding;
-    int fd;    /* open on tmp */
-    char *tmp; /* malloc'd */
+    mlops__obj_staged *h; /* the backend's */
+    mlops__objects *be;   /* which backend h belongs to */
 } mlops__staged;
 
-/* The first half of a write: encode and write a temp file, and start its
- * write-back (no waiting). */
+/* The first half of a write: encode and stage (the local backend writes a
+ * temp file and starts its write-back, without waiting). */
 int mlops__object_stage(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d,
                         const void *data, size_t len, mlops__staged *out);
 
-/* The second half, possibly on another thread: fsync, close, rename into
- * place (no clobber). st is consumed whatever the outcome. */
+/* The second half, possibly on another thread: the backend's place (the
+ * local one fsyncs the temp file and renames it into place, no clobber).
+ * st is consumed whatever the outcome. */
 int mlops__object_place(mlops_store *s, mlops__staged *st, mlops__placed *out);
 
-/* Closes and removes a staged file that will not be placed. */
+/* Drops a staged object that will not be placed. */
 void mlops__staged_discard(mlops__staged *st);
 
-/* Removes a spare temp file and frees the path. */
+/* Drops a spare copy. */
 void mlops__placed_clear(mlops__placed *p);
 
 /* Inside a write transaction: records each placed object's row, or
- * refreshes the row that is there. When an object had no row and its
- * file was found in place rather than put there by us, the file is
- * checked again under the write lock and our spare copy is moved in if
- * gc removed it meanwhile. Call mlops__objects_sync_dirs before. */
+ * refreshes the row that is there. When an object had no row and was
+ * found in place rather than put there by us, it is looked up again under
+ * the write lock and our spare copy is placed if gc removed it meanwhile.
+ * Call mlops__objects_sync before. */
 int mlops__objects_commit(mlops__conn *c, mlops_store *s, mlops__placed *objs, size_t n,
                           int64_t now_ms);
 
-/* fsyncs the fan-out directory of every placed object (each once). */
-int mlops__objects_sync_dirs(mlops_store *s, const mlops__placed *objs, size_t n);
+/* Makes every object this call placed durable (the backend's sync: the
+ * local one fsyncs each fan-out directory once). */
+int mlops__objects_sync(mlops_store *s, const mlops__placed *objs, size_t n);
 
-/* After a failed put: under the write lock, removes every file this call
- * placed that still has no row (nobody else relies on it). Best effort. */
+/* After a failed put: under the write lock, removes every object this
+ * call placed that still has no row (nobody else relies on it), and drops
+ * the spares. Best effort. */
 void mlops__objects_discard(mlops_store *s, mlops__placed *objs, size_t n);
 
 /* Per-thread scratch for reading objects. */
@@ -157,8 +164,8 @@ void mlops__obj_reader_free(mlops__obj_reader *r);
 /* Reads object d into dst (cap bytes), decoding it, and checks that its
  * decoded size is `expect` and its SHA-256 is d. Nothing is returned
  * unverified: on any mismatch the call fails with MLOPS_ECORRUPT naming
- * the object (a missing file is MLOPS_ECORRUPT too: its row says it
- * exists). MLOPS_EIO when the OS refuses. */
+ * the object (a missing object is MLOPS_ECORRUPT too: its row says it
+ * exists). MLOPS_EIO when the backend's medium refuses. */
 int mlops__object_read(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
                        void *dst, size_t expect);
 
@@ -174,9 +181,10 @@ int mlops__object_decode(mlops_store *s, mlops__obj_reader *r, const mlops_diges
 int mlops__object_read_alloc(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
                              void **data, size_t *len);
 
-/* Parses and checks an object file header. */
-int mlops__object_header_parse(const unsigned char *h, const char *path, int *encoding,
-                               uint64_t *size);
+/* Parses and checks the header h of object d (messages name where the
+ * object lives). */
+int mlops__object_header_parse(mlops_store *s, const mlops_digest *d, const unsigned char *h,
+                               int *encoding, uint64_t *size);
 
 /* ---- Content rows (content.c) ------------------------------------------ */
 
@@ -234,7 +242,8 @@ const char *mlops__digest_str(const mlops_digest *d, char *buf);
 /* Sets *yes when object d has a row. */
 int mlops__object_recorded(mlops__conn *c, const mlops_digest *d, int *yes);
 
-/* Whether the object file of d is present (a cheap stat). */
-int mlops__object_file_present(const mlops_store *s, const mlops_digest *d);
+/* Sets *yes when object d is present in the store's object backend (a
+ * stat for the local one). An error is no answer. */
+int mlops__object_present(mlops_store *s, const mlops_digest *d, int *yes);
 
 #endif

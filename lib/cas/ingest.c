@@ -126,7 +126,8 @@ static int chunk_reused(struct worker *w, const mlops_digest *d, int *reused)
     int yes = 0;
     *reused = 0;
     int rc = mlops__object_recorded(c, d, &yes);
-    if (rc || !yes || !mlops__object_file_present(w->ig->s, d)) return rc;
+    if (!rc && yes) rc = mlops__object_present(w->ig->s, d, &yes);
+    if (rc || !yes) return rc;
     rc = mlops__conn_stmt(c,
                           "UPDATE cas_object SET touched_ms = "
                           "CASE WHEN touched_ms < ?2 THEN ?2 ELSE touched_ms END "
@@ -684,7 +685,7 @@ static int finish_chunked(mlops__ingest *ig, mlops_digest *out)
     }
     mlops__obj_writer_free(ow);
     free(mbuf);
-    if (!rc) rc = mlops__objects_sync_dirs(ig->s, ig->placed, ig->nplaced);
+    if (!rc) rc = mlops__objects_sync(ig->s, ig->placed, ig->nplaced);
     if (!rc) {
         struct commit_arg a = {ig, &blob, &mdigest};
         rc = mlops__put_commit(ig->s, ig->func, commit_chunked_tx, &a);

@@ -1,20 +1,14 @@
-/* Object files: encoding, writing (temp file, fsync, no-clobber rename)
- * and reading with verification. */
+/* Objects: their encoding (header, raw or zstd), writing them through the
+ * store's object backend (stage, place, sync: lib/objects/objects.h) and
+ * their rows, and reading them back with verification. */
 #include "cas/cas_internal.h"
-#include "store/tmpdir.h"
 #include "util/err.h"
-#include "util/fs.h"
 #include "util/hash.h"
 #include "util/str.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/uio.h>
-#include <unistd.h>
 /* For ZSTD_d_stableOutBuffer (a decoder setting, zstd >= 1.4.4): when the
  * library refuses it, decoding still works, through zstd's own buffer. */
 #define ZSTD_STATIC_LINKING_ONLY
@@ -47,30 +41,14 @@ const char *mlops__digest_str(const mlops_digest *d, char *buf)
 
 char *mlops__object_path(const mlops_store *s, const mlops_digest *d)
 {
-    char hex[65];
-    mlops__hex_encode(d->bytes, sizeof d->bytes, hex);
-    size_t n = strlen(s->objects_dir) + sizeof "/sha256/ab/" + 62;
-    char *p = malloc(n);
-    if (!p) return NULL;
-    memcpy(p, s->objects_dir, strlen(s->objects_dir));
-    char *q = p + strlen(s->objects_dir);
-    memcpy(q, "/sha256/", 8);
-    q += 8;
-    q[0] = hex[0];
-    q[1] = hex[1];
-    q[2] = '/';
-    memcpy(q + 3, hex + 2, 63); /* 62 digits and the NUL */
-    return p;
+    char buf[4096];
+    s->objects->describe(s->objects, d, buf, sizeof buf);
+    return mlops__strdup(buf);
 }
 
-int mlops__object_file_present(const mlops_store *s, const mlops_digest *d)
+int mlops__object_present(mlops_store *s, const mlops_digest *d, int *yes)
 {
-    char *p = mlops__object_path(s, d);
-    if (!p) return 0;
-    struct stat st;
-    int ok = stat(p, &st) == 0 && S_ISREG(st.st_mode);
-    free(p);
-    return ok;
+    return s->objects->exists(s->objects, d, yes);
 }
 
 static void put_u64le(unsigned char *p, uint64_t v)
@@ -95,19 +73,28 @@ static void header_write(unsigned char *h, int encoding, uint64_t size)
     put_u64le(h + 8, size);
 }
 
-int mlops__object_header_parse(const unsigned char *h, const char *path, int *encoding,
-                               uint64_t *size)
+/* Where object d lives, for a message. */
+static const char *where(mlops_store *s, const mlops_digest *d, char *buf, size_t n)
 {
+    s->objects->describe(s->objects, d, buf, n);
+    return buf;
+}
+
+int mlops__object_header_parse(mlops_store *s, const mlops_digest *d, const unsigned char *h,
+                               int *encoding, uint64_t *size)
+{
+    char w[1024];
     if (memcmp(h, obj_magic, 4) != 0)
-        return mlops__err(MLOPS_ECORRUPT, "object file '%s' has no object header", path);
+        return mlops__err(MLOPS_ECORRUPT, "object file '%s' has no object header",
+                          where(s, d, w, sizeof w));
     if (h[4] != MLOPS__OBJ_VERSION)
         return mlops__err(h[4] > MLOPS__OBJ_VERSION ? MLOPS_EUNSUPPORTED : MLOPS_ECORRUPT,
                           "object file '%s' has object format version %d; this library "
                           "reads version %d",
-                          path, h[4], MLOPS__OBJ_VERSION);
+                          where(s, d, w, sizeof w), h[4], MLOPS__OBJ_VERSION);
     if ((h[5] != MLOPS__ENC_RAW && h[5] != MLOPS__ENC_ZSTD) || h[6] || h[7])
-        return mlops__err(MLOPS_ECORRUPT, "object file '%s' has an unknown encoding %d", path,
-                          h[5]);
+        return mlops__err(MLOPS_ECORRUPT, "object file '%s' has an unknown encoding %d",
+                          where(s, d, w, sizeof w), h[5]);
     *encoding = h[5];
     *size = get_u64le(h + 8);
     return MLOPS_OK;
@@ -182,79 +169,31 @@ static size_t try_compress(mlops__obj_writer *w, const void *data, size_t len)
     return r;
 }
 
-/* Makes sure the fan-out directory of obj_path exists. The first time one
- * is missing, all 256 are made and their parent fsync'd once, rather than
- * one fsync per new directory on a new store's first puts. */
-static int make_fanout_dir(mlops_store *s, const char *obj_path)
-{
-    size_t n = strlen(obj_path) - 63; /* ".../ab" */
-    char dir[4096];
-    if (n >= sizeof dir) return mlops__err(MLOPS_EINVAL, "object path '%s' is too long", obj_path);
-    memcpy(dir, obj_path, n);
-    dir[n] = '\0';
-    struct stat st;
-    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) return MLOPS_OK;
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 256; i++) {
-        dir[n - 2] = hex[i >> 4];
-        dir[n - 1] = hex[i & 15];
-        if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-            return mlops__err_os(MLOPS_EIO, errno, "cannot create object directory '%s'", dir);
-    }
-    dir[n - 3] = '\0';
-    return mlops__store_fsync_enabled(s) ? mlops__fsync_dir(dir) : MLOPS_OK;
-}
-
 int mlops__object_stage(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d,
                         const void *data, size_t len, mlops__staged *out)
 {
     memset(out, 0, sizeof *out);
-    out->fd = -1;
     out->digest = *d;
     out->size = len;
     size_t clen = try_compress(w, data, len);
     unsigned char header[MLOPS__OBJ_HEADER_SIZE];
-    struct iovec iov[2];
-    int niov;
+    mlops__obj_piece pieces[2];
+    size_t npieces;
     if (clen) {
         header_write(w->buf, MLOPS__ENC_ZSTD, len);
-        iov[0].iov_base = w->buf;
-        iov[0].iov_len = MLOPS__OBJ_HEADER_SIZE + clen;
-        niov = 1;
+        pieces[0] = (mlops__obj_piece){w->buf, MLOPS__OBJ_HEADER_SIZE + clen};
+        npieces = 1;
         out->encoding = MLOPS__ENC_ZSTD;
     } else {
         header_write(header, MLOPS__ENC_RAW, len);
-        iov[0].iov_base = header;
-        iov[0].iov_len = sizeof header;
-        iov[1].iov_base = (void *)data;
-        iov[1].iov_len = len;
-        niov = len ? 2 : 1;
+        pieces[0] = (mlops__obj_piece){header, sizeof header};
+        pieces[1] = (mlops__obj_piece){data, len};
+        npieces = 2;
         out->encoding = MLOPS__ENC_RAW;
     }
     out->stored = MLOPS__OBJ_HEADER_SIZE + (clen ? clen : len);
-
-    int fd = -1;
-    char *tmp = NULL;
-    const char *tmp_dir = NULL;
-    int rc = mlops__store_tmp_dir(s, &tmp_dir);
-    if (!rc) rc = mlops__tmpfile(tmp_dir, &fd, &tmp);
-    for (int i = 0; !rc && i < niov; i++)
-        rc = mlops__write_all(fd, iov[i].iov_base, iov[i].iov_len, tmp);
-#ifdef SYNC_FILE_RANGE_WRITE
-    /* Start writing it out now, so that the fsync before the rename
-     * (often on another thread) finds the work done or under way. */
-    if (!rc && mlops__store_fsync_enabled(s))
-        (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-#endif
-    if (rc) {
-        if (fd >= 0) close(fd);
-        if (tmp) unlink(tmp);
-        free(tmp);
-        return rc;
-    }
-    out->fd = fd;
-    out->tmp = tmp;
-    return MLOPS_OK;
+    out->be = s->objects;
+    return s->objects->stage(s->objects, d, pieces, npieces, &out->h);
 }
 
 int mlops__object_place(mlops_store *s, mlops__staged *st, mlops__placed *out)
@@ -264,43 +203,23 @@ int mlops__object_place(mlops_store *s, mlops__staged *st, mlops__placed *out)
     out->size = st->size;
     out->stored = st->stored;
     out->encoding = st->encoding;
-    char *path = mlops__object_path(s, &st->digest);
-    int rc = path ? MLOPS_OK : mlops__err_nomem("building an object path");
-    if (!rc && mlops__store_fsync_enabled(s)) rc = mlops__fsync_fd(st->fd, st->tmp);
-    if (close(st->fd) != 0 && !rc)
-        rc = mlops__err_os(MLOPS_EIO, errno, "cannot close '%s'", st->tmp);
-    st->fd = -1;
-    if (!rc) rc = make_fanout_dir(s, path);
-    if (!rc) {
-        rc = mlops__rename_noreplace(st->tmp, path);
-        if (rc == MLOPS_OK) {
-            out->placed = 1;
-        } else if (rc == MLOPS_EEXIST) {
-            /* Someone else's copy is in place; keep ours until the commit
-             * has checked, under the write lock, that theirs stays. */
-            out->spare = st->tmp;
-            st->tmp = NULL;
-            rc = MLOPS_OK;
-        }
-    }
-    if (st->tmp) {
-        if (rc) unlink(st->tmp);
-        free(st->tmp);
-        st->tmp = NULL;
-    }
-    free(path);
-    return rc;
+    out->be = s->objects;
+    int placed = 0;
+    mlops__obj_staged *h = st->h;
+    st->h = NULL;
+    int rc = s->objects->place(s->objects, h, &placed);
+    if (rc) return rc;
+    if (placed) out->placed = 1;
+    /* Someone else's copy is in place; keep ours until the commit has
+     * checked, under the write lock, that theirs stays. */
+    else out->spare = h;
+    return MLOPS_OK;
 }
 
 void mlops__staged_discard(mlops__staged *st)
 {
-    if (st->fd >= 0) close(st->fd);
-    st->fd = -1;
-    if (st->tmp) {
-        unlink(st->tmp);
-        free(st->tmp);
-        st->tmp = NULL;
-    }
+    if (st->h) st->be->discard(st->be, st->h);
+    st->h = NULL;
 }
 
 int mlops__object_write(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d,
@@ -317,28 +236,24 @@ int mlops__object_write(mlops_store *s, mlops__obj_writer *w, const mlops_digest
 
 void mlops__placed_clear(mlops__placed *p)
 {
-    if (p->spare) {
-        unlink(p->spare);
-        free(p->spare);
-        p->spare = NULL;
-    }
+    if (p->spare) p->be->discard(p->be, p->spare);
+    p->spare = NULL;
 }
 
-int mlops__objects_sync_dirs(mlops_store *s, const mlops__placed *objs, size_t n)
+int mlops__objects_sync(mlops_store *s, const mlops__placed *objs, size_t n)
 {
     if (!mlops__store_fsync_enabled(s)) return MLOPS_OK;
-    unsigned char seen[256] = {0};
-    for (size_t i = 0; i < n; i++) {
-        if (!objs[i].placed || seen[objs[i].digest.bytes[0]]) continue;
-        seen[objs[i].digest.bytes[0]] = 1;
-        char *p = mlops__object_path(s, &objs[i].digest);
-        if (!p) return mlops__err_nomem("building an object path");
-        p[strlen(p) - 63] = '\0';
-        int rc = mlops__fsync_dir(p);
-        free(p);
-        if (rc) return rc;
-    }
-    return MLOPS_OK;
+    size_t placed = 0;
+    for (size_t i = 0; i < n; i++) placed += objs[i].placed != 0;
+    if (!placed) return MLOPS_OK;
+    mlops_digest one = {{0}};
+    mlops_digest *d = placed == 1 ? &one : malloc(placed * sizeof *d);
+    if (!d) return mlops__err_nomem("making objects durable");
+    for (size_t i = 0, k = 0; i < n; i++)
+        if (objs[i].placed) d[k++] = objs[i].digest;
+    int rc = s->objects->sync(s->objects, d, placed);
+    if (d != &one) free(d);
+    return rc;
 }
 
 /* The object had no row and its file was already in place when we wrote:
@@ -346,30 +261,25 @@ int mlops__objects_sync_dirs(mlops_store *s, const mlops__placed *objs, size_t n
  * removed the one we saw), moving our spare copy in otherwise. */
 static int ensure_file(mlops_store *s, mlops__placed *p)
 {
-    char *path = mlops__object_path(s, &p->digest);
-    if (!path) return mlops__err_nomem("building an object path");
-    struct stat st;
-    int rc = MLOPS_OK;
-    if (stat(path, &st) != 0) {
-        char ds[MLOPS_DIGEST_STRLEN];
-        if (!p->spare)
-            rc = mlops__err(MLOPS_ECONFLICT,
-                            "object %s was removed by a garbage collection while this "
-                            "put ran",
-                            mlops__digest_str(&p->digest, ds));
-        else {
-            rc = mlops__rename_noreplace(p->spare, path);
-            if (rc == MLOPS_EEXIST) rc = MLOPS_OK;
-            else if (rc == MLOPS_OK) {
-                free(p->spare);
-                p->spare = NULL;
-                p->placed = 1;
-                rc = mlops__objects_sync_dirs(s, p, 1);
-            }
-        }
+    int yes = 0;
+    int rc = mlops__object_present(s, &p->digest, &yes);
+    if (rc || yes) return rc;
+    char ds[MLOPS_DIGEST_STRLEN];
+    if (!p->spare)
+        return mlops__err(MLOPS_ECONFLICT,
+                          "object %s was removed by a garbage collection while this put ran",
+                          mlops__digest_str(&p->digest, ds));
+    int placed = 0;
+    mlops__obj_staged *spare = p->spare;
+    p->spare = NULL;
+    rc = s->objects->place(s->objects, spare, &placed);
+    if (rc) return rc;
+    if (!placed) { /* another writer's copy arrived meanwhile */
+        p->spare = spare;
+        return MLOPS_OK;
     }
-    free(path);
-    return rc;
+    p->placed = 1;
+    return mlops__objects_sync(s, p, 1);
 }
 
 int mlops__objects_commit(mlops__conn *c, mlops_store *s, mlops__placed *objs, size_t n,
@@ -378,8 +288,10 @@ int mlops__objects_commit(mlops__conn *c, mlops_store *s, mlops__placed *objs, s
     for (size_t i = 0; i < n; i++) {
         mlops__placed *p = &objs[i];
         mlops__stmt *st;
-        int rc;
-        if (p->placed && !mlops__object_file_present(s, &p->digest)) {
+        int present = 1;
+        int rc = p->placed ? mlops__object_present(s, &p->digest, &present) : MLOPS_OK;
+        if (rc) return rc;
+        if (!present) {
             /* Only a gc removes a file that has no row, and only one older
              * than its grace period: this put ran longer than that. */
             char ds[MLOPS_DIGEST_STRLEN];
@@ -444,9 +356,8 @@ static int discard_tx(mlops__conn *c, void *arg)
         int yes = 1;
         if (mlops__object_recorded(c, &a->objs[i].digest, &yes)) return MLOPS_OK;
         if (yes) continue; /* someone recorded it: it stays */
-        char *path = mlops__object_path(a->s, &a->objs[i].digest);
-        if (path) unlink(path);
-        free(path);
+        int removed = 0;
+        (void)a->s->objects->remove(a->s->objects, &a->objs[i].digest, &removed);
         a->objs[i].placed = 0;
     }
     return MLOPS_OK;
@@ -501,87 +412,97 @@ void mlops__obj_reader_free(mlops__obj_reader *r)
     free(r);
 }
 
-static int corrupt(const mlops_digest *d, const char *path, const char *why)
+/* MLOPS_ECORRUPT naming object d, where it lives and why. */
+static int corrupt(mlops_store *s, const mlops_digest *d, const char *why)
 {
-    char ds[MLOPS_DIGEST_STRLEN];
+    char ds[MLOPS_DIGEST_STRLEN], w[1024];
     return mlops__err(MLOPS_ECORRUPT, "object %s ('%s') is corrupt: %s",
-                      mlops__digest_str(d, ds), path, why);
+                      mlops__digest_str(d, ds), where(s, d, w, sizeof w), why);
 }
 
-/* Opens an object and parses its header; *fsize receives the file size. */
-static int open_object(const mlops_digest *d, const char *path, int *fd_out, int *encoding,
-                       uint64_t *size, uint64_t *fsize)
+/* An object open for reading, its header parsed. */
+struct src {
+    mlops_store *s;
+    const mlops_digest *d;
+    mlops__obj_in *in;
+    int encoding;
+    uint64_t size;   /* decoded */
+    uint64_t stored; /* the object's bytes, header included */
+};
+
+static void src_close(struct src *o)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        char ds[MLOPS_DIGEST_STRLEN];
-        if (e == ENOENT)
-            return mlops__err(MLOPS_ECORRUPT, "object %s is missing: no file '%s'",
-                              mlops__digest_str(d, ds), path);
-        return mlops__err_os(MLOPS_EIO, e, "cannot open object %s ('%s')",
-                             mlops__digest_str(d, ds), path);
+    o->s->objects->close(o->s->objects, o->in);
+    o->in = NULL;
+}
+
+/* Opens object d and parses its header. A missing object is corrupt: its
+ * row says it exists. */
+static int src_open(mlops_store *s, const mlops_digest *d, struct src *o)
+{
+    memset(o, 0, sizeof *o);
+    o->s = s;
+    o->d = d;
+    int rc = s->objects->open(s->objects, d, &o->in, &o->stored);
+    if (rc == MLOPS_ENOTFOUND) {
+        char ds[MLOPS_DIGEST_STRLEN], why[1024];
+        snprintf(why, sizeof why, "%s", mlops__err_message());
+        return mlops__err(MLOPS_ECORRUPT, "object %s is missing: %s", mlops__digest_str(d, ds),
+                          why);
     }
-    struct stat st;
+    if (rc) return rc;
     unsigned char h[MLOPS__OBJ_HEADER_SIZE];
     size_t got = 0;
-    int rc = fstat(fd, &st) == 0 ? MLOPS_OK
-                                 : mlops__err_os(MLOPS_EIO, errno, "cannot stat '%s'", path);
-    if (!rc) rc = mlops__read_full(fd, h, sizeof h, &got, path);
-    if (!rc && got != sizeof h) rc = corrupt(d, path, "shorter than its header");
-    if (!rc) rc = mlops__object_header_parse(h, path, encoding, size);
-    if (!rc && *encoding == MLOPS__ENC_RAW &&
-        (uint64_t)st.st_size != MLOPS__OBJ_HEADER_SIZE + *size)
-        rc = corrupt(d, path, "its length does not match its header");
-    if (rc) {
-        close(fd);
-        return rc;
-    }
-    *fsize = (uint64_t)st.st_size;
-    *fd_out = fd;
-    return MLOPS_OK;
+    rc = s->objects->read(s->objects, o->in, h, sizeof h, &got);
+    if (!rc && got != sizeof h) rc = corrupt(s, d, "shorter than its header");
+    if (!rc) rc = mlops__object_header_parse(s, d, h, &o->encoding, &o->size);
+    if (!rc && o->encoding == MLOPS__ENC_RAW && o->stored != MLOPS__OBJ_HEADER_SIZE + o->size)
+        rc = corrupt(s, d, "its length does not match its header");
+    if (rc) src_close(o);
+    return rc;
 }
 
 /* Reads the payload of an open object into dst (its decoded size). */
-static int read_payload(mlops__obj_reader *r, int fd, const mlops_digest *d, const char *path,
-                        int encoding, uint64_t fsize, void *dst, size_t size)
+static int read_payload(mlops__obj_reader *r, struct src *o, void *dst, size_t size)
 {
+    mlops__objects *be = o->s->objects;
     size_t got = 0;
-    if (encoding == MLOPS__ENC_RAW) {
-        int rc = mlops__read_full(fd, dst, size, &got, path);
-        if (!rc && got != size) rc = corrupt(d, path, "truncated");
+    if (o->encoding == MLOPS__ENC_RAW) {
+        int rc = be->read(be, o->in, dst, size, &got);
+        if (!rc && got != size) rc = corrupt(o->s, o->d, "truncated");
         return rc;
     }
-    if (fsize < MLOPS__OBJ_HEADER_SIZE) return corrupt(d, path, "impossible length");
-    uint64_t left = fsize - MLOPS__OBJ_HEADER_SIZE;
+    if (o->stored < MLOPS__OBJ_HEADER_SIZE) return corrupt(o->s, o->d, "impossible length");
+    uint64_t left = o->stored - MLOPS__OBJ_HEADER_SIZE;
     ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
     ZSTD_outBuffer out = {dst, size, 0};
     size_t hint = 1; /* 0 once the frame is complete */
     while (left) {
         size_t want = left < READ_PIECE ? (size_t)left : READ_PIECE;
-        int rc = mlops__read_full(fd, r->buf, want, &got, path);
-        if (!rc && got != want) rc = corrupt(d, path, "truncated");
+        int rc = be->read(be, o->in, r->buf, want, &got);
+        if (!rc && got != want) rc = corrupt(o->s, o->d, "truncated");
         if (rc) return rc;
         left -= want;
         ZSTD_inBuffer in = {r->buf, want, 0};
         while (in.pos < in.size) {
-            if (hint == 0) return corrupt(d, path, "bytes follow its zstd frame");
+            if (hint == 0) return corrupt(o->s, o->d, "bytes follow its zstd frame");
             size_t in0 = in.pos, out0 = out.pos;
             hint = ZSTD_decompressStream(r->dctx, &out, &in);
             if (ZSTD_isError(hint)) {
                 ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
-                return corrupt(d, path, ZSTD_getErrorName(hint));
+                return corrupt(o->s, o->d, ZSTD_getErrorName(hint));
             }
             if (hint && in.pos == in0 && out.pos == out0) /* the output is full */
-                return corrupt(d, path, "it decodes to more bytes than its header says");
+                return corrupt(o->s, o->d, "it decodes to more bytes than its header says");
         }
     }
-    if (hint) return corrupt(d, path, "its zstd frame is truncated");
-    if (out.pos != size) return corrupt(d, path, "it decodes to fewer bytes than its header says");
+    if (hint) return corrupt(o->s, o->d, "its zstd frame is truncated");
+    if (out.pos != size)
+        return corrupt(o->s, o->d, "it decodes to fewer bytes than its header says");
     return MLOPS_OK;
 }
 
-/* Hashes the decoded bytes of object d; the path is only for the message. */
+/* Hashes the decoded bytes of object d. */
 static int verify(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d, const void *data,
                   size_t len)
 {
@@ -592,9 +513,7 @@ static int verify(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d, c
     if (memcmp(got.bytes, d->bytes, 32) != 0) {
         char gs[MLOPS_DIGEST_STRLEN], why[128];
         snprintf(why, sizeof why, "its content hashes to %s", mlops__digest_str(&got, gs));
-        char *path = mlops__object_path(s, d);
-        rc = corrupt(d, path ? path : "?", why);
-        free(path);
+        rc = corrupt(s, d, why);
     }
     return rc;
 }
@@ -610,41 +529,35 @@ int mlops__object_read(mlops_store *s, mlops__obj_reader *r, const mlops_digest 
 int mlops__object_decode(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
                          void *dst, size_t expect)
 {
-    char *path = mlops__object_path(s, d);
-    if (!path) return mlops__err_nomem("building an object path");
-    int fd = -1, encoding = 0;
-    uint64_t size = 0, fsize = 0;
-    int rc = open_object(d, path, &fd, &encoding, &size, &fsize);
-    if (!rc && size != expect) rc = corrupt(d, path, "its size differs from its record");
-    if (!rc) rc = read_payload(r, fd, d, path, encoding, fsize, dst, expect);
-    if (fd >= 0) close(fd);
-    free(path);
+    struct src o;
+    int rc = src_open(s, d, &o);
+    if (rc) return rc;
+    if (o.size != expect) rc = corrupt(s, d, "its size differs from its record");
+    if (!rc) rc = read_payload(r, &o, dst, expect);
+    src_close(&o);
     return rc;
 }
 
 int mlops__object_read_alloc(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
                              void **data, size_t *len)
 {
-    char *path = mlops__object_path(s, d);
-    if (!path) return mlops__err_nomem("building an object path");
-    int fd = -1, encoding = 0;
-    uint64_t size = 0, fsize = 0;
+    struct src o;
     void *buf = NULL;
-    int rc = open_object(d, path, &fd, &encoding, &size, &fsize);
-    if (!rc && size > (uint64_t)1 << 40) rc = corrupt(d, path, "impossible size");
+    int rc = src_open(s, d, &o);
+    if (rc) return rc;
+    if (o.size > (uint64_t)1 << 40) rc = corrupt(s, d, "impossible size");
     if (!rc) {
-        buf = malloc(size ? (size_t)size : 1);
+        buf = malloc(o.size ? (size_t)o.size : 1);
         if (!buf) rc = mlops__err_nomem("reading an object");
     }
-    if (!rc) rc = read_payload(r, fd, d, path, encoding, fsize, buf, (size_t)size);
-    if (!rc) rc = verify(s, r, d, buf, (size_t)size);
-    if (fd >= 0) close(fd);
-    free(path);
+    if (!rc) rc = read_payload(r, &o, buf, (size_t)o.size);
+    if (!rc) rc = verify(s, r, d, buf, (size_t)o.size);
+    src_close(&o);
     if (rc) {
         free(buf);
         return rc;
     }
     *data = buf;
-    *len = (size_t)size;
+    *len = (size_t)o.size;
     return MLOPS_OK;
 }

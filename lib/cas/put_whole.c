@@ -24,9 +24,11 @@ int mlops__put_reuse(mlops_store *s, const mlops_digest *d, int *reused)
     *reused = 0;
     /* The row alone is not enough: fsck may have moved a corrupt file to
      * quarantine, and putting the content again must heal it. */
-    if (!mlops__object_file_present(s, d)) return MLOPS_OK;
+    int present = 0;
+    int rc = mlops__object_present(s, d, &present);
+    if (rc || !present) return rc;
     struct touch_arg a = {d, 0};
-    int rc = mlops__store_write(s, touch_tx, &a);
+    rc = mlops__store_write(s, touch_tx, &a);
     if (!rc) *reused = a.found;
     return rc;
 }
@@ -76,7 +78,7 @@ int mlops__put_whole(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d
     rc = mlops__object_write(s, w, d, data, len, &obj);
     if (!rc) {
         struct whole_arg a = {s, &obj, kind, entries, children, nchildren};
-        rc = mlops__objects_sync_dirs(s, &obj, 1);
+        rc = mlops__objects_sync(s, &obj, 1);
         if (!rc) rc = mlops__put_commit(s, "put", commit_whole_tx, &a);
         if (rc) mlops__objects_discard(s, &obj, 1);
         else mlops__placed_clear(&obj);

@@ -70,7 +70,7 @@ static int flush(obj_copy *oc)
         oc->r->objects_copied++;
         oc->r->bytes_copied += len;
     }
-    if (!rc) rc = mlops__objects_sync_dirs(oc->dst, oc->placed, oc->nplaced);
+    if (!rc) rc = mlops__objects_sync(oc->dst, oc->placed, oc->nplaced);
     if (!rc && oc->nplaced) rc = mlops__store_write(oc->dst, commit_tx, oc);
     if (rc) mlops__objects_discard(oc->dst, oc->placed, oc->nplaced);
     for (size_t i = 0; i < oc->nplaced; i++) mlops__placed_clear(&oc->placed[i]);

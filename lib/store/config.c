@@ -2,6 +2,7 @@
  * Small on purpose: it names places, never secrets (libpq reads passwords
  * from PGPASSWORD, ~/.pgpass or PGSERVICEFILE). */
 #include "store/config.h"
+#include "objects/objects.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/str.h"
@@ -21,6 +22,8 @@ void mlops__config_free(mlops__store_config *cfg)
     free(cfg->metadata);
     free(cfg->schema);
     free(cfg->objects);
+    free(cfg->s3_endpoint);
+    free(cfg->s3_region);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -81,6 +84,10 @@ static int parse(char *text, const char *path, mlops__store_config *cfg)
             rc = set_once(&cfg->schema, value, path, line);
         } else if (!strcmp(key, "objects")) {
             rc = set_once(&cfg->objects, value, path, line);
+        } else if (!strcmp(key, "s3_endpoint")) {
+            rc = set_once(&cfg->s3_endpoint, value, path, line);
+        } else if (!strcmp(key, "s3_region")) {
+            rc = set_once(&cfg->s3_region, value, path, line);
         } else {
             return mlops__err(MLOPS_EUNSUPPORTED,
                               "store configuration '%s', line %d: unknown key \"%.40s\" (written "
@@ -94,6 +101,8 @@ static int parse(char *text, const char *path, mlops__store_config *cfg)
     if (cfg->metadata && !cfg->schema) return bad(path, line, "\"metadata\" without \"schema\"");
     if (cfg->schema && mlops__config_check_schema("mlops_store_open", cfg->schema))
         return MLOPS_EINVAL;
+    if ((cfg->s3_endpoint || cfg->s3_region) && !mlops__objects_is_s3_url(cfg->objects))
+        return bad(path, line, "\"s3_endpoint\" and \"s3_region\" go with \"objects s3://...\"");
     return MLOPS_OK;
 }
 
@@ -137,14 +146,19 @@ static int line_ok(const char *v)
 
 int mlops__config_write(const char *dir, const mlops__store_config *cfg)
 {
-    if (!line_ok(cfg->metadata) || !line_ok(cfg->schema) || (cfg->objects && !line_ok(cfg->objects)))
+    if ((cfg->metadata && (!line_ok(cfg->metadata) || !line_ok(cfg->schema))) ||
+        (cfg->objects && !line_ok(cfg->objects)) || (!cfg->metadata && !cfg->objects))
         return mlops__err(MLOPS_EINVAL, "a store configuration value is empty or holds a line break");
     char text[CONFIG_MAX];
     int n = snprintf(text, sizeof text,
                      "# libmlops store: where its parts live (doc/format.md). No secrets here:\n"
-                     "# libpq reads the password from PGPASSWORD, ~/.pgpass or PGSERVICEFILE.\n"
-                     "format %d\nmetadata %s\nschema %s\n%s%s%s",
-                     CONFIG_FORMAT, cfg->metadata, cfg->schema, cfg->objects ? "objects " : "",
+                     "# libpq reads the password from PGPASSWORD, ~/.pgpass or PGSERVICEFILE;\n"
+                     "# S3 credentials come from the AWS environment (doc/s3.md).\n"
+                     "format %d\n%s%s%s%s%s%s%s%s%s",
+                     CONFIG_FORMAT, cfg->metadata ? "metadata " : "",
+                     cfg->metadata ? cfg->metadata : "", cfg->metadata ? "\n" : "",
+                     cfg->metadata ? "schema " : "", cfg->metadata ? cfg->schema : "",
+                     cfg->metadata ? "\n" : "", cfg->objects ? "objects " : "",
                      cfg->objects ? cfg->objects : "", cfg->objects ? "\n" : "");
     if (n < 0 || (size_t)n >= sizeof text)
         return mlops__err(MLOPS_EINVAL, "the store configuration would exceed 64 KiB");

@@ -12,7 +12,10 @@
 typedef struct mlops__store_config {
     char *metadata; /* libpq URI or key=value string; NULL = SQLite */
     char *schema;   /* PostgreSQL schema */
-    char *objects;  /* folder holding objects/ and tmp/; relative = to the store directory */
+    char *objects;  /* folder holding objects/ and tmp/; relative = to the store directory;
+                       or s3://bucket/prefix */
+    char *s3_endpoint; /* objects on S3: the endpoint URL when the environment names none */
+    char *s3_region;   /* objects on S3: the region when the environment names none */
 } mlops__store_config;
 
 /* Reads dir/mlops.conf into cfg; *present is 0 (and cfg empty) when the

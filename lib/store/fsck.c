@@ -1,6 +1,7 @@
 /* mlops_store_fsck: re-hash objects (all or a random sample) on the
  * store's worker threads, report the damaged ones by digest and move
- * corrupt files to quarantine/; then check that each blob's chunk list
+ * corrupt ones aside (the object backend's quarantine: quarantine/ for
+ * the local one); then check that each blob's chunk list
  * gives its digest (fsck_blobs.c). An object that cannot be decoded at all
  * (an unknown format version, a bad header) is damage like any other:
  * reported, quarantined, and the check goes on. */
@@ -13,14 +14,10 @@
 #include "util/opts.h"
 #include "util/str.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define PAGE 512
 #define MAX_CHECKERS 8
@@ -76,24 +73,15 @@ static int add_issue(struct fsck *f, const mlops_digest *d, int problem)
     return MLOPS_OK;
 }
 
-/* Moves a corrupt file aside: quarantine/<digest hex>.<ms>. */
+/* Moves a corrupt object aside (local backend: quarantine/<hex>.<ms>). */
 static int quarantine(const char *fn, mlops_store *s, const mlops_digest *d)
 {
-    char *qdir = mlops__path_join(s->root, "quarantine");
-    char *src = mlops__object_path(s, d);
-    int rc = qdir && src ? mlops__mkdir(qdir) : mlops__err_nomem("quarantining an object");
-    if (!rc) {
-        char hex[65], name[128];
-        mlops__hex_encode(d->bytes, 32, hex);
-        snprintf(name, sizeof name, "%s.%lld", hex, (long long)mlops__now_ms());
-        char *dst = mlops__path_join(qdir, name);
-        if (!dst) rc = mlops__err_nomem("quarantining an object");
-        else if (rename(src, dst) != 0 && errno != ENOENT)
-            rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot move '%s' to '%s'", fn, src, dst);
-        free(dst);
+    int rc = s->objects->quarantine(s->objects, d);
+    if (rc) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", mlops__err_message());
+        mlops__err(rc, "%s: %s", fn, msg);
     }
-    free(qdir);
-    free(src);
     return rc;
 }
 
@@ -125,10 +113,11 @@ static void checker_main(void *arg)
         int v = mlops__object_read(f->s, r, &o->d, buf, (size_t)o->size);
         /* EUNSUPPORTED: a header claiming a format this store cannot hold
          * (the store's own format version gates new object formats). */
-        if (v == MLOPS_ECORRUPT || v == MLOPS_EUNSUPPORTED)
-            o->result = mlops__object_file_present(f->s, &o->d) ? MLOPS_FSCK_CORRUPT
-                                                               : MLOPS_FSCK_MISSING;
-        else if (v)
+        int present = 0;
+        if (v == MLOPS_ECORRUPT || v == MLOPS_EUNSUPPORTED) {
+            rc = mlops__object_present(f->s, &o->d, &present);
+            o->result = present ? MLOPS_FSCK_CORRUPT : MLOPS_FSCK_MISSING;
+        } else if (v)
             rc = v; /* EIO, ENOMEM...: not a verdict on the object */
     }
     free(buf);
@@ -237,36 +226,27 @@ static int load_page(struct fsck *f, mlops__conn *c, mlops_digest *last, int *st
     return MLOPS_OK;
 }
 
-/* Object files with no row: counted, not touched (gc removes them). */
+struct orphan_count {
+    struct fsck *f;
+    mlops__conn *c;
+};
+
+static int count_orphan(const mlops_digest *d, int64_t mtime_ms, void *arg)
+{
+    struct orphan_count *oc = arg;
+    (void)mtime_ms;
+    int yes = 1;
+    int rc = mlops__object_recorded(oc->c, d, &yes);
+    if (!rc && !yes) oc->f->rep->orphans++;
+    return rc;
+}
+
+/* Objects with no row: counted, not touched (gc removes them). The walk
+ * is the object backend's foreach, which gc's orphan sweep shares. */
 static int count_orphans(struct fsck *f, mlops__conn *c)
 {
-    char *root = mlops__path_join(f->s->objects_dir, "sha256");
-    if (!root) return mlops__err_nomem("listing object files");
-    DIR *top = opendir(root);
-    int rc = MLOPS_OK;
-    struct dirent *a;
-    while (!rc && top && (a = readdir(top)) != NULL) {
-        if (strlen(a->d_name) != 2) continue;
-        char *sub = mlops__path_join(root, a->d_name);
-        DIR *d = sub ? opendir(sub) : NULL;
-        struct dirent *b;
-        while (!rc && d && (b = readdir(d)) != NULL) {
-            char hex[65];
-            mlops_digest dg;
-            if (strlen(b->d_name) != 62) continue;
-            memcpy(hex, a->d_name, 2);
-            memcpy(hex + 2, b->d_name, 63);
-            if (mlops__hex_decode(hex, 64, dg.bytes)) continue;
-            int yes = 1;
-            rc = mlops__object_recorded(c, &dg, &yes);
-            if (!rc && !yes) f->rep->orphans++;
-        }
-        if (d) closedir(d);
-        free(sub);
-    }
-    if (top) closedir(top);
-    free(root);
-    return rc;
+    struct orphan_count oc = {f, c};
+    return f->s->objects->foreach(f->s->objects, count_orphan, &oc);
 }
 
 MLOPS_API int mlops_store_fsck(mlops_store *s, const mlops_fsck_opts *opts,

@@ -20,15 +20,14 @@
 #include "util/opts.h"
 #include "util/str.h"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define BATCH 256
+/* Removed objects are made durable (the backend's sync) this many at a
+ * time, and at the end. */
+#define SYNC_EVERY 65536
 
 MLOPS_API int mlops_gc_opts_init(mlops_gc_opts *opts, unsigned version)
 {
@@ -50,7 +49,8 @@ struct gc {
     int64_t cutoff;
     int dry_run;
     mlops_gc_report rep;
-    unsigned char touched_dirs[256];
+    mlops_digest *removed; /* objects removed since the last sync */
+    size_t nremoved;
 };
 
 /* ---- small SQL helpers ---------------------------------------------------- */
@@ -325,21 +325,33 @@ static int has_row(struct gc *g, const mlops_digest *d, int *yes)
     return mlops__object_recorded(g->c, d, yes);
 }
 
-/* Under the write lock: unlinks each file whose row is (still) gone. */
+/* Makes the removals so far durable (best effort: a removal that a crash
+ * undoes leaves an orphan, which the next gc takes). */
+static void sync_removed(struct gc *g)
+{
+    if (g->nremoved) (void)g->s->objects->sync(g->s->objects, g->removed, g->nremoved);
+    g->nremoved = 0;
+}
+
+/* Under the write lock: removes each object whose row is (still) gone.
+ * A removal the backend refuses leaves an orphan: the next gc retries. */
 static int unlink_tx(mlops__conn *c, void *arg)
 {
     struct batch_arg *a = arg;
+    struct gc *g = a->g;
     (void)c;
     for (size_t i = 0; i < a->n; i++) {
         if (!a->deleted[i]) continue;
         int yes = 1;
-        int rc = has_row(a->g, &a->d[i], &yes);
+        int rc = has_row(g, &a->d[i], &yes);
         if (rc) return rc;
         if (yes) continue; /* a writer put it back meanwhile */
-        char *p = mlops__object_path(a->g->s, &a->d[i]);
-        if (!p) return mlops__err_nomem("removing an object");
-        if (unlink(p) == 0) a->g->touched_dirs[a->d[i].bytes[0]] = 1;
-        free(p);
+        int removed = 0;
+        if (g->s->objects->remove(g->s->objects, &a->d[i], &removed) || !removed) continue;
+        if (!g->removed && !(g->removed = malloc(SYNC_EVERY * sizeof *g->removed)))
+            return mlops__err_nomem("removing objects");
+        g->removed[g->nremoved++] = a->d[i];
+        if (g->nremoved == SYNC_EVERY) sync_removed(g);
     }
     return MLOPS_OK;
 }
@@ -380,80 +392,50 @@ static int sweep_objects(struct gc *g)
     return rc;
 }
 
-/* ---- orphan files --------------------------------------------------------------- */
+/* ---- orphan objects ------------------------------------------------------------- */
 
 struct orphans {
+    struct gc *g;
     mlops_digest d[BATCH];
     int deleted[BATCH];
     size_t n;
 };
 
-static int remove_orphans(struct gc *g, struct orphans *o)
+static int remove_orphans(struct orphans *o)
 {
     for (size_t i = 0; i < o->n; i++) o->deleted[i] = 1; /* candidates: no row when listed */
-    struct batch_arg a = {g, o->d, NULL, o->n, o->deleted, 0, 0};
-    int rc = write_tx(g, unlink_tx, &a);
+    struct batch_arg a = {o->g, o->d, NULL, o->n, o->deleted, 0, 0};
+    int rc = write_tx(o->g, unlink_tx, &a);
     o->n = 0;
     return rc;
 }
 
-/* Files with no row, older than the grace period by their mtime (they have
- * no row to carry a time): left by a put that never committed. */
-static int sweep_orphans(struct gc *g)
+static int orphan_seen(const mlops_digest *d, int64_t mtime_ms, void *arg)
 {
-    char *root = mlops__path_join(g->s->objects_dir, "sha256");
-    if (!root) return mlops__err_nomem("listing object files");
-    struct orphans *o = calloc(1, sizeof *o);
-    int rc = o ? MLOPS_OK : mlops__err_nomem("listing object files");
-    DIR *top = rc ? NULL : opendir(root);
-    struct dirent *a;
-    while (!rc && top && (a = readdir(top)) != NULL) {
-        if (strlen(a->d_name) != 2) continue;
-        char *sub = mlops__path_join(root, a->d_name);
-        DIR *dir = sub ? opendir(sub) : NULL;
-        struct dirent *b;
-        while (!rc && dir && (b = readdir(dir)) != NULL) {
-            char hex[65];
-            mlops_digest dg;
-            struct stat st;
-            if (strlen(b->d_name) != 62) continue;
-            memcpy(hex, a->d_name, 2);
-            memcpy(hex + 2, b->d_name, 63);
-            if (mlops__hex_decode(hex, 64, dg.bytes)) continue;
-            if (fstatat(dirfd(dir), b->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-            int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-            if (mtime >= g->cutoff) continue;
-            int yes = 1;
-            rc = has_row(g, &dg, &yes);
-            if (rc || yes) continue;
-            g->rep.orphans++;
-            if (g->dry_run) continue;
-            o->d[o->n++] = dg;
-            if (o->n == BATCH) rc = remove_orphans(g, o);
-        }
-        if (dir) closedir(dir);
-        free(sub);
-    }
-    if (!rc && o && o->n) rc = remove_orphans(g, o);
-    if (top) closedir(top);
-    free(o);
-    free(root);
-    return rc;
+    struct orphans *o = arg;
+    struct gc *g = o->g;
+    if (mtime_ms >= g->cutoff) return MLOPS_OK;
+    int yes = 1;
+    int rc = has_row(g, d, &yes);
+    if (rc || yes) return rc;
+    g->rep.orphans++;
+    if (g->dry_run) return MLOPS_OK;
+    o->d[o->n++] = *d;
+    return o->n == BATCH ? remove_orphans(o) : MLOPS_OK;
 }
 
-static void sync_touched_dirs(struct gc *g)
+/* Objects with no row, older than the grace period by the backend's time
+ * (they have no row to carry one): left by a put that never committed.
+ * The walk is the object backend's foreach, which fsck shares. */
+static int sweep_orphans(struct gc *g)
 {
-    if (!mlops__store_fsync_enabled(g->s)) return;
-    for (int i = 0; i < 256; i++) {
-        if (!g->touched_dirs[i]) continue;
-        char sub[3];
-        snprintf(sub, sizeof sub, "%02x", i);
-        char *p = mlops__path_join(g->s->objects_dir, "sha256");
-        char *q = p ? mlops__path_join(p, sub) : NULL;
-        if (q) (void)mlops__fsync_dir(q);
-        free(q);
-        free(p);
-    }
+    struct orphans *o = calloc(1, sizeof *o);
+    if (!o) return mlops__err_nomem("listing objects");
+    o->g = g;
+    int rc = g->s->objects->foreach(g->s->objects, orphan_seen, o);
+    if (!rc && o->n) rc = remove_orphans(o);
+    free(o);
+    return rc;
 }
 
 MLOPS_API int mlops_store_gc(mlops_store *s, const mlops_gc_opts *opts, mlops_gc_report *report)
@@ -487,7 +469,8 @@ MLOPS_API int mlops_store_gc(mlops_store *s, const mlops_gc_opts *opts, mlops_gc
     if (!rc && !g.dry_run) rc = sweep_contents(&g);
     if (!rc && !g.dry_run) rc = sweep_objects(&g);
     if (!rc) rc = sweep_orphans(&g);
-    sync_touched_dirs(&g);
+    sync_removed(&g);
+    free(g.removed);
     (void)mlops__conn_exec(g.c, "DROP TABLE IF EXISTS gc_live;"
                                 "DROP TABLE IF EXISTS gc_dead_content;"
                                 "DROP TABLE IF EXISTS gc_dead_object;");

@@ -1,7 +1,11 @@
 #include "store/store_internal.h"
 #include "store/config.h"
 #include "store/schema.h"
-#include "store/tmpdir.h"
+#include "objects/local/local.h"
+#ifdef MLOPS_HAVE_S3
+#include "objects/s3/s3_cache.h"
+#include "objects/s3/s3_objects.h"
+#endif
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -164,30 +168,15 @@ static int read_meta_u32(mlops__conn *c, const char *key, uint32_t *out)
 static void store_free(mlops_store *s)
 {
     if (!s) return;
-    mlops__tmp_release(s);
+    if (s->objects) s->objects->free(s->objects);
     for (int i = 0; i < s->nidle; i++) mlops__conn_close(s->idle[i]);
     pthread_mutex_destroy(&s->pool_lock);
-    pthread_mutex_destroy(&s->tmp_mu);
     free(s->path);
-    free(s->root);
     free(s->db_path);
     free(s->metadata);
     free(s->schema);
-    free(s->objects_dir);
-    free(s->tmp_dir);
     free(s->actor);
     free(s);
-}
-
-static int make_layout(mlops_store *s)
-{
-    char *sha_dir = mlops__path_join(s->objects_dir, "sha256");
-    if (!sha_dir) return mlops__err_nomem("building the objects path");
-    int rc = mlops__mkdir(s->objects_dir);
-    if (!rc) rc = mlops__mkdir(sha_dir);
-    if (!rc) rc = mlops__mkdir(s->tmp_dir);
-    free(sha_dir);
-    return rc;
 }
 
 /* Where an open finds the store's parts. */
@@ -202,22 +191,17 @@ static int store_alloc(const struct place *pl, const mlops_store_opts *o, mlops_
     mlops_store *s = calloc(1, sizeof *s);
     if (!s) return mlops__err_nomem("opening a store");
     pthread_mutex_init(&s->pool_lock, NULL);
-    pthread_mutex_init(&s->tmp_mu, NULL);
-    s->tmp_lock_fd = -1;
     s->opts = *o;
     s->read_only = o->read_only != 0;
     s->path = mlops__strdup(pl->path);
-    s->root = mlops__strdup(pl->root);
     s->db_path = mlops__path_join(pl->path, "mlops.db");
-    s->objects_dir = mlops__path_join(pl->root, "objects");
-    s->tmp_dir = mlops__path_join(pl->root, "tmp");
     s->actor = o->actor ? mlops__strdup(o->actor) : login_name();
     int shared = pl->cfg && pl->cfg->metadata;
     if (shared) {
         s->metadata = mlops__strdup(pl->cfg->metadata);
         s->schema = mlops__strdup(pl->cfg->schema);
     }
-    if (!s->path || !s->root || !s->db_path || !s->objects_dir || !s->tmp_dir || !s->actor ||
+    if (!s->path || !s->db_path || !s->actor ||
         (shared && (!s->metadata || !s->schema))) {
         store_free(s);
         return mlops__err_nomem("opening a store");
@@ -267,10 +251,47 @@ static int role_as_actor(mlops__conn *c, const mlops_store_opts *o, mlops_store 
     return MLOPS_OK;
 }
 
+/* The store's object backend: S3 when the configuration names an
+ * s3:// URL, else the objects folder (a read-write open makes its
+ * layout). */
+static int open_objects(const char *fn, const struct place *pl, mlops_store *s)
+{
+    const char *objects = pl->cfg ? pl->cfg->objects : NULL;
+    if (!mlops__objects_is_s3_url(objects))
+        return mlops__objects_local_open(pl->root, !s->read_only, mlops__store_fsync_enabled(s),
+                                         &s->objects);
+#ifdef MLOPS_HAVE_S3
+    /* The read cache lives in the store directory (doc/s3.md, "The read
+     * cache"); MLOPS_S3_CACHE_BYTES bounds it, 0 turns it off. */
+    uint64_t cache_bytes = MLOPS__S3_CACHE_DEFAULT_BYTES;
+    const char *env = getenv("MLOPS_S3_CACHE_BYTES");
+    if (env && *env) {
+        char *end = NULL;
+        errno = 0;
+        unsigned long long v = strtoull(env, &end, 10);
+        if (errno || *end || env[0] == '-')
+            return mlops__err(MLOPS_EINVAL, "%s: MLOPS_S3_CACHE_BYTES is not a byte count: '%.40s'",
+                              fn, env);
+        cache_bytes = v;
+    }
+    char *cache_dir = mlops__path_join(pl->path, "cache");
+    if (!cache_dir) return mlops__err_nomem("opening a store");
+    int rc = mlops__objects_s3_open(fn, objects, pl->cfg->s3_endpoint, pl->cfg->s3_region,
+                                    cache_dir, cache_bytes, &s->objects);
+    free(cache_dir);
+    return rc;
+#else
+    return mlops__err(MLOPS_EUNSUPPORTED,
+                      "%s: store '%s' keeps its objects on S3 (%s), and this libmlops was built "
+                      "without S3 support (libcurl)",
+                      fn, pl->path, objects);
+#endif
+}
+
 /* Connects, brings the schema to the current format and makes the object
  * folders. creating: the store directory is new (its entry is fsync'd). */
-static int open_at(const struct place *pl, const mlops_store_opts *o, int creating,
-                   mlops_store **out)
+static int open_at(const char *fn, const struct place *pl, const mlops_store_opts *o,
+                   int creating, mlops_store **out)
 {
     mlops_store *s = NULL;
     int rc = store_alloc(pl, o, &s);
@@ -283,12 +304,10 @@ static int open_at(const struct place *pl, const mlops_store_opts *o, int creati
     if (!rc) rc = read_meta_u32(c, "chunk_min_size", &s->chunk_min);
     if (!rc) rc = read_meta_u32(c, "chunk_avg_size", &s->chunk_avg);
     if (!rc) rc = read_meta_u32(c, "chunk_max_size", &s->chunk_max);
-    if (!rc && !s->read_only) {
-        rc = mlops__mkdir_p(pl->root, 0700);
-        if (!rc) rc = make_layout(s);
-        if (!rc) mlops__tmp_sweep(s->tmp_dir);
-        if (!rc && creating && mlops__store_fsync_enabled(s)) rc = mlops__fsync_dir(pl->path);
-    }
+    if (!rc) rc = open_objects(fn, pl, s);
+    if (!rc) rc = mlops__objects_check(s->objects, fn);
+    if (!rc && !s->read_only && creating && mlops__store_fsync_enabled(s))
+        rc = mlops__fsync_dir(pl->path);
     if (rc) {
         mlops__conn_close(c);
         store_free(s);
@@ -303,7 +322,7 @@ static int open_at(const struct place *pl, const mlops_store_opts *o, int creati
  * the store directory. malloc'd. */
 static char *root_of(const char *dir, const mlops__store_config *cfg)
 {
-    if (!cfg->objects) return mlops__strdup(dir);
+    if (!cfg->objects || mlops__objects_is_s3_url(cfg->objects)) return mlops__strdup(dir);
     if (cfg->objects[0] == '/') return mlops__strdup(cfg->objects);
     return mlops__path_join(dir, cfg->objects);
 }
@@ -323,7 +342,7 @@ static int open_dir(const char *fn, const char *path, const mlops_store_opts *o,
         rc = mlops__db_check_target(&t, fn);
     }
     struct place pl = { path, root, &cfg };
-    if (!rc) rc = open_at(&pl, o, creating, out);
+    if (!rc) rc = open_at(fn, &pl, o, creating, out);
     free(root);
     mlops__config_free(&cfg);
     return rc;
@@ -358,10 +377,11 @@ static int location_config(const char *fn, const mlops_store_location *loc,
     cfg->schema = (char *)(loc->schema ? loc->schema : MLOPS__SCHEMA_DEFAULT);
     cfg->objects = (char *)loc->objects;
     if (!cfg->metadata) {
-        if (loc->schema || loc->objects)
-            return mlops__err(MLOPS_EINVAL, "%s: loc->schema and loc->objects go with "
+        if (loc->schema || (loc->objects && !mlops__objects_is_s3_url(loc->objects)))
+            return mlops__err(MLOPS_EINVAL, "%s: loc->schema and an objects folder go with "
                                             "loc->metadata (a local store keeps both in its "
-                                            "directory)", fn);
+                                            "directory; its objects may be on S3)", fn);
+        cfg->schema = NULL;
         return MLOPS_OK;
     }
     if (!cfg->metadata[0]) return mlops__err(MLOPS_EINVAL, "%s: loc->metadata is empty", fn);
@@ -394,7 +414,7 @@ MLOPS_API int mlops_store_create(const char *dir, const mlops_store_location *lo
     if (!dir[0]) return mlops__err(MLOPS_EINVAL, "%s: dir is empty", __func__);
     mlops_store_opts o;
     int rc = effective_options(__func__, opts, &o);
-    mlops__store_config cfg = { NULL, NULL, NULL };
+    mlops__store_config cfg = { 0 };
     if (!rc && loc) rc = location_config(__func__, loc, &cfg);
     if (!rc && o.read_only)
         rc = mlops__err(MLOPS_EINVAL, "%s: cannot create a store read-only", __func__);
@@ -422,7 +442,7 @@ MLOPS_API int mlops_store_create(const char *dir, const mlops_store_location *lo
             return mlops__err(MLOPS_EEXIST, "%s: '%s' is not empty (a new store needs an empty "
                                             "or missing directory)", __func__, dir);
     }
-    if (cfg.metadata) rc = mlops__config_write(dir, &cfg);
+    if (cfg.metadata || cfg.objects) rc = mlops__config_write(dir, &cfg);
     mlops_store *s = NULL;
     if (!rc) rc = open_dir(__func__, dir, &o, &s);
     if (rc) {
@@ -444,14 +464,15 @@ MLOPS_API int mlops_store_open_location(const mlops_store_location *loc,
     int rc = effective_options(__func__, opts, &o);
     if (!rc && !loc->metadata) rc = mlops__err_null(__func__, "loc->metadata");
     if (!rc && !loc->objects) rc = mlops__err_null(__func__, "loc->objects");
-    mlops__store_config cfg = { NULL, NULL, NULL };
+    mlops__store_config cfg = { 0 };
     if (!rc) rc = location_config(__func__, loc, &cfg);
     if (rc) return rc;
     struct stat st;
-    if (stat(cfg.objects, &st) != 0 && (!o.create_if_missing || o.read_only))
+    if (!mlops__objects_is_s3_url(cfg.objects) && stat(cfg.objects, &st) != 0 &&
+        (!o.create_if_missing || o.read_only))
         return mlops__err(MLOPS_ENOTFOUND, "%s: no objects folder '%s'", __func__, cfg.objects);
     struct place pl = { cfg.objects, cfg.objects, &cfg };
-    return open_at(&pl, &o, 0, out);
+    return open_at(__func__, &pl, &o, 0, out);
 }
 
 MLOPS_API void mlops_store_close(mlops_store *s)

@@ -5,32 +5,25 @@
 
 #include "mlops/store.h"
 #include "db/db.h"
+#include "objects/objects.h"
 
 #include <pthread.h>
 
 /* On-disk format (= schema) version this library writes (lib/store/schema.c
  * lists what each version adds). */
 #define MLOPS__FORMAT_VERSION 3
-/* Loose temp files (1.0 writers) older than this are swept when a store
- * opens; a dead handle's directory goes at once (store/tmpdir.h). */
-#define MLOPS__TMP_MAX_AGE_MS (60 * 60 * 1000)
 
 #define MLOPS__POOL_MAX 8
 
 struct mlops_store {
     char *path;        /* as given by the caller */
-    char *root;        /* the folder of objects/, tmp/, quarantine/: path unless
-                          mlops.conf names another */
     char *metadata;    /* PostgreSQL connection string; NULL for SQLite */
     char *schema;      /* PostgreSQL schema of the store */
     char *db_path;     /* <path>/mlops.db */
-    char *objects_dir; /* <path>/objects */
-    char *tmp_dir;     /* <path>/tmp */
-    /* This handle's own temp directory (store/tmpdir.h), made on first
-     * use under tmp_mu; tmp_lock_fd holds its lock. */
-    pthread_mutex_t tmp_mu;
-    char *own_tmp;
-    int tmp_lock_fd;
+    /* Where the objects live (objects/objects.h): the folder of objects/,
+     * tmp/ and quarantine/ (the local backend, lib/objects/local/), the
+     * store directory unless mlops.conf names another. Made at open. */
+    mlops__objects *objects;
     char *actor;       /* default audit actor (copied from opts or the login
                           name; on PostgreSQL the database role) */
     int actor_is_role; /* PostgreSQL: no other actor may be recorded */
@@ -69,7 +62,7 @@ int mlops__store_read(mlops_store *s, mlops__tx_fn fn, void *arg);
  * or MLOPS_OK when writes are allowed. */
 int mlops__store_check_writable(const mlops_store *s, const char *func);
 
-/* Whether object files must be fsync'd (durability is not NONE). */
+/* Whether objects must be made durable (durability is not NONE). */
 int mlops__store_fsync_enabled(const mlops_store *s);
 
 #endif

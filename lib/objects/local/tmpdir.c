@@ -1,4 +1,4 @@
-#include "store/tmpdir.h"
+#include "objects/local/tmpdir.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -19,7 +19,7 @@ static const char lock_name[] = ".lock";
 /* Creates tmp/.n-<hex>/.lock, locks it, then renames the directory to
  * tmp/h-<hex>: a sweeper only ever sees h-* directories whose lock was
  * taken before they got that name. */
-static int create_own(mlops_store *s)
+static int create_own(mlops__tmpdir *t)
 {
     unsigned char rnd[12];
     char hex[25], name[32];
@@ -27,9 +27,9 @@ static int create_own(mlops_store *s)
     if (rc) return rc;
     mlops__hex_encode(rnd, sizeof rnd, hex);
     snprintf(name, sizeof name, ".n-%s", hex);
-    char *fresh = mlops__path_join(s->tmp_dir, name);
+    char *fresh = mlops__path_join(t->dir, name);
     snprintf(name, sizeof name, "h-%s", hex);
-    char *own = mlops__path_join(s->tmp_dir, name);
+    char *own = mlops__path_join(t->dir, name);
     char *lock = fresh ? mlops__path_join(fresh, lock_name) : NULL;
     if (!fresh || !own || !lock) rc = mlops__err_nomem("creating a temp directory");
     if (!rc && mkdir(fresh, 0755) != 0)
@@ -48,8 +48,8 @@ static int create_own(mlops_store *s)
         }
     }
     if (!rc) {
-        s->own_tmp = own;
-        s->tmp_lock_fd = fd;
+        t->own = own;
+        t->lock_fd = fd;
         own = NULL;
     }
     free(fresh);
@@ -58,12 +58,22 @@ static int create_own(mlops_store *s)
     return rc;
 }
 
-int mlops__store_tmp_dir(mlops_store *s, const char **dir)
+int mlops__tmpdir_init(mlops__tmpdir *t, const char *dir)
 {
-    pthread_mutex_lock(&s->tmp_mu);
-    int rc = s->own_tmp ? MLOPS_OK : create_own(s);
-    if (!rc) *dir = s->own_tmp;
-    pthread_mutex_unlock(&s->tmp_mu);
+    t->dir = mlops__strdup(dir);
+    if (!t->dir) return mlops__err_nomem("opening a store");
+    pthread_mutex_init(&t->mu, NULL);
+    t->own = NULL;
+    t->lock_fd = -1;
+    return MLOPS_OK;
+}
+
+int mlops__tmpdir_own(mlops__tmpdir *t, const char **dir)
+{
+    pthread_mutex_lock(&t->mu);
+    int rc = t->own ? MLOPS_OK : create_own(t);
+    if (!rc) *dir = t->own;
+    pthread_mutex_unlock(&t->mu);
     return rc;
 }
 
@@ -136,17 +146,22 @@ int mlops__tmp_sweep(const char *tmp_dir)
     return removed;
 }
 
-void mlops__tmp_release(mlops_store *s)
+void mlops__tmpdir_release(mlops__tmpdir *t)
 {
-    if (!s->own_tmp) return;
-    int dfd = open(s->own_tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dfd >= 0) {
-        empty_dir(dfd);
-        close(dfd);
+    if (!t->dir) return;
+    if (t->own) {
+        int dfd = open(t->own, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd >= 0) {
+            empty_dir(dfd);
+            close(dfd);
+        }
+        rmdir(t->own);
+        close(t->lock_fd); /* releases the lock */
+        t->lock_fd = -1;
+        free(t->own);
+        t->own = NULL;
     }
-    rmdir(s->own_tmp);
-    close(s->tmp_lock_fd); /* releases the lock */
-    s->tmp_lock_fd = -1;
-    free(s->own_tmp);
-    s->own_tmp = NULL;
+    pthread_mutex_destroy(&t->mu);
+    free(t->dir);
+    t->dir = NULL;
 }

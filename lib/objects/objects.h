@@ -1,0 +1,139 @@
+/* Internal: the object-backend seam. Where a store's objects live (a local
+ * directory today; lib/objects/local/) is a versioned table of functions,
+ * as libgit2's odb backends and our metadata drivers (lib/db/driver.h).
+ * The store handle owns one (mlops_store.objects, made when it opens);
+ * lib/cas/object.c, fsck, gc and import reach objects only through it.
+ *
+ * What a backend stores: opaque byte strings named by a SHA-256 digest,
+ * immutable, at most a few MiB each (an encoded object: header and raw
+ * or zstd payload, lib/cas/object.c and doc/format.md; a backend never
+ * looks inside). Because the name is the content's digest, writing an
+ * object that is already there changes nothing: it is success.
+ *
+ * Writing is two steps, so that the costly part can overlap other work
+ * and a retry or a lost race has a copy in hand:
+ *   stage: the bytes go somewhere nobody reads (a temp file, a buffer);
+ *   place: the staged bytes become the object named by their digest.
+ * A placed object may need `sync` before it is durable (the local backend
+ * batches its directory fsyncs there); the caller records metadata that
+ * names an object only after sync returned (doc/format.md, "Crash
+ * safety").
+ *
+ * Errors: every member returns MLOPS_OK or an MLOPS_E* code with the
+ * thread's message set (lib/util/err.h) naming the object and where it
+ * lives; MLOPS_ENOTFOUND is reserved for "no such object" where a member
+ * says so, MLOPS_EIO for what the medium refused, MLOPS_ENOMEM.
+ *
+ * Threads: every member may be called from several threads at once on
+ * one backend; a staged object or an open read is used by one thread at
+ * a time (it may change threads between calls). */
+#ifndef MLOPS_OBJECTS_OBJECTS_H
+#define MLOPS_OBJECTS_OBJECTS_H
+
+#include "mlops/common.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MLOPS__OBJECTS_VERSION 1
+
+typedef struct mlops__objects mlops__objects;
+/* Backend-defined handles. */
+typedef struct mlops__obj_staged mlops__obj_staged; /* bytes staged, not yet placed */
+typedef struct mlops__obj_in mlops__obj_in;         /* an object open for reading */
+
+/* One piece of an object's bytes: stage takes them in order, so that a
+ * header and a payload need not be copied together. */
+typedef struct mlops__obj_piece {
+    const void *data;
+    size_t len;
+} mlops__obj_piece;
+
+/* foreach's callback: one object, with when it was last written (ms since
+ * the epoch; the backend's best knowledge: file mtime, LastModified). A
+ * non-zero return stops the walk and foreach returns it. */
+typedef int (*mlops__objects_each_fn)(const mlops_digest *d, int64_t mtime_ms, void *arg);
+
+struct mlops__objects {
+    unsigned version; /* MLOPS__OBJECTS_VERSION: mlops__objects_check refuses another */
+    const char *name; /* "local directory", ...: used in messages */
+
+    /* Writes the bytes of pieces[0..n) as the future object d (the caller
+     * guarantees d names them) somewhere no reader looks, and starts
+     * making them durable without waiting. *out is owned by the caller
+     * until it is given to place (which may keep it, see there) or
+     * discard. The local backend writes nothing under d's name; a backend
+     * that cannot rename (S3) may already write the object under its
+     * name: an object no metadata names is an orphan, which gc collects
+     * past its grace period, so an abandoned put leaves nothing wrong. */
+    int (*stage)(mlops__objects *be, const mlops_digest *d, const mlops__obj_piece *pieces,
+                 size_t n, mlops__obj_staged **out);
+
+    /* Makes staged bytes the object of their digest, without replacing an
+     * object already there. *placed = 1: this call put them there, st is
+     * consumed. *placed = 0: an object of that digest exists (success: it
+     * has the same bytes), and st is NOT consumed: the caller keeps it as
+     * a spare copy, to place again (an object that went away meanwhile,
+     * e.g. collected by gc) or to discard. On an error st is consumed.
+     * The object's bytes are durable on return; its name may need sync. */
+    int (*place)(mlops__objects *be, mlops__obj_staged *st, int *placed);
+
+    /* Drops a staged object that will not be placed. NULL is a no-op.
+     * Best effort, no error. */
+    void (*discard)(mlops__objects *be, mlops__obj_staged *st);
+
+    /* Makes durable the placement or removal of each of the n objects d
+     * (repeats allowed): after it returns, a crash neither loses a placed
+     * object nor brings back a removed one. A backend whose place and
+     * remove are durable on return does nothing. */
+    int (*sync)(mlops__objects *be, const mlops_digest *d, size_t n);
+
+    /* Opens object d for reading: *len is its length in bytes. No object
+     * d: MLOPS_ENOTFOUND (with a message naming where it was looked for).
+     * Close *out with close. */
+    int (*open)(mlops__objects *be, const mlops_digest *d, mlops__obj_in **out, uint64_t *len);
+    /* Reads the next bytes of an open object into buf: *got < len only at
+     * its end. */
+    int (*read)(mlops__objects *be, mlops__obj_in *in, void *buf, size_t len, size_t *got);
+    /* Releases an open object. NULL is a no-op. */
+    void (*close)(mlops__objects *be, mlops__obj_in *in);
+
+    /* *yes = 1 when object d is there, else 0. An error is not an answer:
+     * callers must not take it for "absent". */
+    int (*exists)(mlops__objects *be, const mlops_digest *d, int *yes);
+
+    /* Removes object d: *removed = 1 when this call removed it, 0 when it
+     * was not there (success). Durable after sync. Callers remove only
+     * what no metadata names (gc, a failed put). */
+    int (*remove)(mlops__objects *be, const mlops_digest *d, int *removed);
+
+    /* Calls fn once for every object present when the walk starts and
+     * still present when it gets there; objects placed or removed during
+     * the walk may or may not be seen (fn may remove the object it is
+     * given). Names that are not objects are skipped. Shared by fsck
+     * (orphans) and gc (orphans past the grace period). */
+    int (*foreach)(mlops__objects *be, mlops__objects_each_fn fn, void *arg);
+
+    /* Moves object d aside where no reader finds it but a person can
+     * (fsck's answer to a corrupt object); d is then absent. An object
+     * already gone is success. */
+    int (*quarantine)(mlops__objects *be, const mlops_digest *d);
+
+    /* Where object d lives, for messages: a path, a URL. Always writes a
+     * NUL-terminated string to buf (n >= 1). */
+    void (*describe)(mlops__objects *be, const mlops_digest *d, char *buf, size_t n);
+
+    /* Releases the backend (after every staged and open handle). */
+    void (*free)(mlops__objects *be);
+};
+
+/* MLOPS_OK when be speaks this library's interface version, else
+ * MLOPS_EUNSUPPORTED naming fn (the caller) and the backend. */
+int mlops__objects_check(const mlops__objects *be, const char *fn);
+
+/* Whether text names objects on S3 ("s3://bucket/prefix", any case of
+ * the scheme), as mlops.conf's objects line and mlops_store_location's
+ * objects may; anything else there is a folder. */
+int mlops__objects_is_s3_url(const char *text);
+
+#endif

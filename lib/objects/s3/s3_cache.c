@@ -1,0 +1,223 @@
+/* The S3 backend's read cache (s3_cache.h). */
+#include "objects/s3/s3_cache.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/hash.h"
+#include "util/str.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TRAILER 32 /* the SHA-256 of the stored bytes, after them */
+
+struct mlops__s3_cache {
+    char *dir, *sha_dir;
+    uint64_t max_bytes;
+    pthread_mutex_t mu;
+    uint64_t bytes; /* on disk as far as this process knows */
+    int counted;    /* bytes was read from the disk once */
+};
+
+static const char TAG[] = "Signature: 8a477f597d28d172789f06886806bc55\n"
+                          "# This folder is a cache of objects read from S3 by libmlops.\n"
+                          "# It may be removed; it is filled again as objects are read.\n";
+
+/* "<sha_dir>/ab/<62 hex>", malloc'd. */
+static char *file_of(const mlops__s3_cache *c, const mlops_digest *d)
+{
+    char hex[65], rel[67];
+    mlops__hex_encode(d->bytes, sizeof d->bytes, hex);
+    snprintf(rel, sizeof rel, "%.2s/%s", hex, hex + 2);
+    return mlops__path_join(c->sha_dir, rel);
+}
+
+int mlops__s3_cache_open(const char *dir, uint64_t max_bytes, mlops__s3_cache **out)
+{
+    *out = NULL;
+    if (!max_bytes) return MLOPS_OK;
+    mlops__s3_cache *c = calloc(1, sizeof *c);
+    if (!c) return mlops__err_nomem("opening the S3 cache");
+    c->dir = mlops__strdup(dir);
+    c->sha_dir = mlops__path_join(dir, "sha256");
+    if (!c->dir || !c->sha_dir) {
+        mlops__s3_cache_close(c);
+        return mlops__err_nomem("opening the S3 cache");
+    }
+    c->max_bytes = max_bytes;
+    pthread_mutex_init(&c->mu, NULL);
+    if (mlops__mkdir_p(c->sha_dir, 0700)) { /* no cache, and no error: reads go to S3 */
+        mlops__s3_cache_close(c);
+        return MLOPS_OK;
+    }
+    char *tag = mlops__path_join(dir, "CACHEDIR.TAG");
+    int fd = tag ? open(tag, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) : -1;
+    if (fd >= 0) {
+        (void)mlops__write_all(fd, TAG, sizeof TAG - 1, tag);
+        close(fd);
+    }
+    free(tag);
+    *out = c;
+    return MLOPS_OK;
+}
+
+void mlops__s3_cache_close(mlops__s3_cache *c)
+{
+    if (!c) return;
+    if (c->max_bytes) pthread_mutex_destroy(&c->mu);
+    free(c->dir);
+    free(c->sha_dir);
+    free(c);
+}
+
+static int trailer_ok(const unsigned char *buf, size_t n)
+{
+    mlops_digest h;
+    return n >= TRAILER && mlops__sha256_oneshot(buf, n - TRAILER, &h) == MLOPS_OK &&
+           !memcmp(h.bytes, buf + n - TRAILER, TRAILER);
+}
+
+int mlops__s3_cache_get(mlops__s3_cache *c, const mlops_digest *d, unsigned char **data,
+                        size_t *len)
+{
+    if (!c) return 0;
+    char *path = file_of(c, d);
+    int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    struct stat st;
+    unsigned char *buf = NULL;
+    size_t got = 0;
+    int hit = 0;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= TRAILER &&
+        (buf = malloc((size_t)st.st_size)) != NULL &&
+        mlops__read_full(fd, buf, (size_t)st.st_size, &got, path) == MLOPS_OK &&
+        got == (size_t)st.st_size) {
+        hit = trailer_ok(buf, got);
+        if (!hit) unlink(path); /* damaged: never served */
+        else (void)futimens(fd, NULL); /* read now: evicted last */
+    }
+    if (fd >= 0) close(fd);
+    free(path);
+    if (!hit) {
+        free(buf);
+        return 0;
+    }
+    *data = buf;
+    *len = got - TRAILER;
+    return 1;
+}
+
+struct entry {
+    char *path;
+    uint64_t size;
+    int64_t mtime_ns;
+};
+
+static int by_time(const void *a, const void *b)
+{
+    const struct entry *x = a, *y = b;
+    return (x->mtime_ns > y->mtime_ns) - (x->mtime_ns < y->mtime_ns);
+}
+
+/* Lists every cache file (size and time) into *out. */
+static void list_files(mlops__s3_cache *c, struct entry **out, size_t *n, uint64_t *total)
+{
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    size_t cap = 0;
+    DIR *top = opendir(c->sha_dir);
+    if (!top) return;
+    struct dirent *a;
+    while ((a = readdir(top)) != NULL) {
+        if (strlen(a->d_name) != 2) continue;
+        char *sub = mlops__path_join(c->sha_dir, a->d_name);
+        DIR *sd = sub ? opendir(sub) : NULL;
+        struct dirent *b;
+        while (sd && (b = readdir(sd)) != NULL) {
+            struct stat st;
+            char *p = b->d_name[0] == '.' ? NULL : mlops__path_join(sub, b->d_name);
+            if (!p || stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
+                free(p);
+                continue;
+            }
+            if (*n == cap) {
+                size_t ncap = cap ? 2 * cap : 256;
+                struct entry *e = realloc(*out, ncap * sizeof *e);
+                if (!e) {
+                    free(p);
+                    break;
+                }
+                *out = e;
+                cap = ncap;
+            }
+            (*out)[(*n)++] = (struct entry){ p, (uint64_t)st.st_size,
+                                             (int64_t)st.st_mtim.tv_sec * 1000000000 +
+                                                 st.st_mtim.tv_nsec };
+            *total += (uint64_t)st.st_size;
+        }
+        if (sd) closedir(sd);
+        free(sub);
+    }
+    closedir(top);
+}
+
+/* Removes the files read longest ago until the folder holds at most
+ * 90% of the limit (so that eviction is not run on every insert). */
+static void evict_locked(mlops__s3_cache *c)
+{
+    struct entry *e;
+    size_t n;
+    uint64_t total;
+    list_files(c, &e, &n, &total);
+    qsort(e, n, sizeof *e, by_time);
+    uint64_t goal = c->max_bytes / 10 * 9;
+    for (size_t i = 0; i < n; i++) {
+        if (total > goal && unlink(e[i].path) == 0) total -= e[i].size;
+        free(e[i].path);
+    }
+    free(e);
+    c->bytes = total;
+    c->counted = 1;
+}
+
+void mlops__s3_cache_put(mlops__s3_cache *c, const mlops_digest *d, const void *data, size_t len)
+{
+    if (!c || (uint64_t)len + TRAILER > c->max_bytes) return;
+    mlops_digest h;
+    if (mlops__sha256_oneshot(data, len, &h)) return;
+    char *path = file_of(c, d);
+    char *sub = path ? mlops__strdup(path) : NULL;
+    if (sub) *strrchr(sub, '/') = '\0';
+    int fd = -1;
+    char *tmp = NULL;
+    int ok = sub && mlops__mkdir(sub) == MLOPS_OK && mlops__tmpfile(sub, &fd, &tmp) == MLOPS_OK &&
+             mlops__write_all(fd, data, len, tmp) == MLOPS_OK &&
+             mlops__write_all(fd, h.bytes, TRAILER, tmp) == MLOPS_OK;
+    if (fd >= 0) close(fd);
+    /* No fsync: a cache file lost in a crash is fetched again, and a
+     * damaged one fails its trailer check. */
+    if (ok) ok = rename(tmp, path) == 0;
+    if (!ok && tmp) unlink(tmp);
+    free(tmp);
+    free(sub);
+    free(path);
+    if (!ok) return;
+    pthread_mutex_lock(&c->mu);
+    c->bytes += (uint64_t)len + TRAILER;
+    if (!c->counted || c->bytes > c->max_bytes) evict_locked(c);
+    pthread_mutex_unlock(&c->mu);
+}
+
+void mlops__s3_cache_drop(mlops__s3_cache *c, const mlops_digest *d)
+{
+    if (!c) return;
+    char *path = file_of(c, d);
+    if (path) unlink(path);
+    free(path);
+}

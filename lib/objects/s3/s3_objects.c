@@ -1,0 +1,433 @@
+/* The S3 object backend (s3_objects.h): the seam's members as requests of
+ * the S3 client.
+ *
+ * Writing: stage copies the object into memory (at most a few MiB) and
+ * queues its PUT for the backend's uploader threads; place waits for that
+ * PUT (or sends it itself when no uploader has taken it yet). So a put
+ * that stages ahead of placing, as lib/cas/ingest.c does with its queue of
+ * staged chunks, has up to UPLOADERS transfers in flight over the
+ * client's pooled connections. The uploaders only wait on the network, so
+ * the thread limit does not count them (doc/conventions.md, threads), as
+ * it does not count ingest's I/O helper. An object is written under its
+ * name when its PUT runs, before place: one whose put is then abandoned
+ * is an orphan without metadata, which gc collects past its grace period.
+ *
+ * Reading: a read fetches the whole object, or takes it from the local
+ * read cache (s3_cache.h), which keeps what was fetched (not what was
+ * put: a put would write every byte to the local disk too). */
+#include "objects/s3/s3_objects.h"
+#include "objects/s3/aws_config.h"
+#include "objects/s3/s3_cache.h"
+#include "objects/s3/s3_http.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/str.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OBJECTS_DIR "objects/sha256/"
+#define QUARANTINE_DIR "quarantine/sha256/"
+/* "objects/sha256/" or "quarantine/sha256/", "ab/", 62 digits, NUL */
+#define KEY_CAP 96
+
+/* Uploads in flight at most, per backend. */
+#define UPLOADERS 8
+
+/* The name messages give: the seam's members get no caller's name. */
+static const char FN[] = "S3 objects";
+
+enum upload_state { QUEUED, RUNNING, DONE };
+
+struct mlops__obj_staged {
+    mlops_digest d;
+    enum upload_state state;
+    int rc, created;  /* DONE: the PUT's outcome */
+    int reported;     /* a place has returned that outcome already */
+    int abandoned;    /* discarded while RUNNING: the uploader frees it */
+    char why[512];    /* the uploader's message, when rc != MLOPS_OK */
+    struct mlops__obj_staged *next; /* in the queue while QUEUED */
+    size_t len;
+    unsigned char data[];
+};
+
+struct s3objects {
+    mlops__objects be; /* first: the seam */
+    mlops__s3 *client;
+    mlops__s3_cache *cache; /* NULL: none */
+    char *base; /* "s3://bucket/prefix/": what messages name objects by */
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    mlops__obj_staged *head, *tail; /* PUTs no uploader has taken */
+    pthread_t threads[UPLOADERS];
+    unsigned nthreads, idle;
+    int closing;
+};
+
+static struct s3objects *S(mlops__objects *be)
+{
+    return (struct s3objects *)be;
+}
+
+struct mlops__obj_in {
+    unsigned char *data;
+    size_t len, at;
+};
+
+static mlops__s3 *client_of(mlops__objects *be)
+{
+    return S(be)->client;
+}
+
+/* "<dir>ab/<62 digits>" into key (KEY_CAP bytes). */
+static void object_key(const char *dir, const mlops_digest *d, char *key)
+{
+    char hex[65];
+    mlops__hex_encode(d->bytes, sizeof d->bytes, hex);
+    snprintf(key, KEY_CAP, "%s%.2s/%s", dir, hex, hex + 2);
+}
+
+static void s_describe(mlops__objects *be, const mlops_digest *d, char *buf, size_t n)
+{
+    char key[KEY_CAP];
+    object_key(OBJECTS_DIR, d, key);
+    snprintf(buf, n, "%s%s", ((struct s3objects *)be)->base, key);
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* Sends st's PUT; the outcome goes into st (on this thread's message). */
+static void put_now(struct s3objects *o, mlops__obj_staged *st)
+{
+    char key[KEY_CAP];
+    object_key(OBJECTS_DIR, &st->d, key);
+    int created = 0;
+    int rc = mlops__s3_put(FN, o->client, key, st->data, st->len, &created);
+    if (rc) snprintf(st->why, sizeof st->why, "%s", mlops_last_error());
+    pthread_mutex_lock(&o->mu);
+    st->rc = rc;
+    st->created = created;
+    st->state = DONE;
+    int abandoned = st->abandoned;
+    pthread_cond_broadcast(&o->done);
+    pthread_mutex_unlock(&o->mu);
+    if (abandoned) free(st);
+}
+
+static void *uploader_main(void *arg)
+{
+    struct s3objects *o = arg;
+    pthread_mutex_lock(&o->mu);
+    for (;;) {
+        while (!o->head && !o->closing) {
+            o->idle++;
+            pthread_cond_wait(&o->work, &o->mu);
+            o->idle--;
+        }
+        if (!o->head) break; /* closing, and nothing left */
+        mlops__obj_staged *st = o->head;
+        o->head = st->next;
+        if (!o->head) o->tail = NULL;
+        st->state = RUNNING;
+        pthread_mutex_unlock(&o->mu);
+        put_now(o, st);
+        pthread_mutex_lock(&o->mu);
+    }
+    pthread_mutex_unlock(&o->mu);
+    return NULL;
+}
+
+/* Queues st's PUT, starting an uploader when none is idle (a thread that
+ * cannot start leaves the PUT to place). Called with o->mu held. */
+static void queue_locked(struct s3objects *o, mlops__obj_staged *st)
+{
+    st->state = QUEUED;
+    st->next = NULL;
+    if (o->tail) o->tail->next = st;
+    else o->head = st;
+    o->tail = st;
+    if (!o->idle && o->nthreads < UPLOADERS &&
+        pthread_create(&o->threads[o->nthreads], NULL, uploader_main, o) == 0)
+        o->nthreads++;
+    pthread_cond_signal(&o->work);
+}
+
+/* Takes st out of the queue if it is still there. Called with o->mu held. */
+static int unqueue_locked(struct s3objects *o, mlops__obj_staged *st)
+{
+    if (st->state != QUEUED) return 0;
+    mlops__obj_staged **p = &o->head, *prev = NULL;
+    while (*p && *p != st) {
+        prev = *p;
+        p = &(*p)->next;
+    }
+    if (*p) *p = st->next;
+    if (o->tail == st) o->tail = prev;
+    return 1;
+}
+
+static int s_stage(mlops__objects *be, const mlops_digest *d, const mlops__obj_piece *pieces,
+                   size_t n, mlops__obj_staged **out)
+{
+    struct s3objects *o = S(be);
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) len += pieces[i].len;
+    mlops__obj_staged *st = calloc(1, sizeof *st + len);
+    if (!st) return mlops__err_nomem("staging an object");
+    st->d = *d;
+    for (size_t i = 0; i < n; i++) {
+        if (pieces[i].len) memcpy(st->data + st->len, pieces[i].data, pieces[i].len);
+        st->len += pieces[i].len;
+    }
+    pthread_mutex_lock(&o->mu);
+    queue_locked(o, st);
+    pthread_mutex_unlock(&o->mu);
+    *out = st;
+    return MLOPS_OK;
+}
+
+/* Waits for st's PUT, or sends it here when it has not started (and
+ * again when a spare copy is placed a second time). */
+static int s_place(mlops__objects *be, mlops__obj_staged *st, int *placed)
+{
+    struct s3objects *o = S(be);
+    pthread_mutex_lock(&o->mu);
+    int here = unqueue_locked(o, st) || (st->state == DONE && st->reported);
+    if (here) st->state = RUNNING;
+    pthread_mutex_unlock(&o->mu);
+    if (here) put_now(o, st);
+    pthread_mutex_lock(&o->mu);
+    while (st->state != DONE) pthread_cond_wait(&o->done, &o->mu);
+    st->reported = 1;
+    int rc = st->rc, created = st->created;
+    pthread_mutex_unlock(&o->mu);
+    *placed = rc == MLOPS_OK && created;
+    if (rc) mlops__err(rc, "%s", st->why);
+    if (rc || created) free(st); /* else the caller keeps it as a spare */
+    return rc;
+}
+
+static void s_discard(mlops__objects *be, mlops__obj_staged *st)
+{
+    if (!st) return;
+    struct s3objects *o = S(be);
+    pthread_mutex_lock(&o->mu);
+    int keep = !unqueue_locked(o, st) && st->state == RUNNING;
+    if (keep) st->abandoned = 1; /* its uploader frees it */
+    pthread_mutex_unlock(&o->mu);
+    if (!keep) free(st);
+}
+
+/* A PUT that returned is durable on the server: nothing to wait for. */
+static int s_sync(mlops__objects *be, const mlops_digest *d, size_t n)
+{
+    (void)be;
+    (void)d;
+    (void)n;
+    return MLOPS_OK;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static int s_open(mlops__objects *be, const mlops_digest *d, mlops__obj_in **out, uint64_t *len)
+{
+    char key[KEY_CAP];
+    object_key(OBJECTS_DIR, d, key);
+    mlops__obj_in *in = calloc(1, sizeof *in);
+    if (!in) return mlops__err_nomem("opening an object");
+    if (!mlops__s3_cache_get(S(be)->cache, d, &in->data, &in->len)) {
+        int rc = mlops__s3_get(FN, client_of(be), key, &in->data, &in->len);
+        if (rc) {
+            free(in);
+            return rc;
+        }
+        mlops__s3_cache_put(S(be)->cache, d, in->data, in->len);
+    }
+    *out = in;
+    *len = in->len;
+    return MLOPS_OK;
+}
+
+static int s_read(mlops__objects *be, mlops__obj_in *in, void *buf, size_t len, size_t *got)
+{
+    (void)be;
+    size_t n = in->len - in->at < len ? in->len - in->at : len;
+    if (n) memcpy(buf, in->data + in->at, n);
+    in->at += n;
+    *got = n;
+    return MLOPS_OK;
+}
+
+static void s_close(mlops__objects *be, mlops__obj_in *in)
+{
+    (void)be;
+    if (!in) return;
+    free(in->data);
+    free(in);
+}
+
+static int s_exists(mlops__objects *be, const mlops_digest *d, int *yes)
+{
+    char key[KEY_CAP];
+    object_key(OBJECTS_DIR, d, key);
+    int rc = mlops__s3_head(FN, client_of(be), key, NULL);
+    *yes = rc == MLOPS_OK;
+    return rc == MLOPS_ENOTFOUND ? MLOPS_OK : rc;
+}
+
+/* S3 answers a DELETE the same whether the key was there or not, so
+ * whether this call removed it is asked first. */
+static int s_remove(mlops__objects *be, const mlops_digest *d, int *removed)
+{
+    char key[KEY_CAP];
+    object_key(OBJECTS_DIR, d, key);
+    *removed = 0;
+    mlops__s3_cache_drop(S(be)->cache, d);
+    int rc = mlops__s3_head(FN, client_of(be), key, NULL);
+    if (rc == MLOPS_ENOTFOUND) return MLOPS_OK;
+    if (!rc) rc = mlops__s3_delete(FN, client_of(be), key);
+    *removed = rc == MLOPS_OK;
+    return rc;
+}
+
+/* ---- walking and quarantine --------------------------------------------- */
+
+struct walk {
+    mlops__objects_each_fn fn;
+    void *arg;
+    int64_t now_ms;
+};
+
+/* key: "objects/sha256/ab/<62 digits>"; anything else is skipped. */
+static int walk_one(void *ctx, const char *key, uint64_t size, int64_t mtime_ms)
+{
+    (void)size;
+    struct walk *w = ctx;
+    const char *rest = key + strlen(OBJECTS_DIR);
+    char hex[65];
+    mlops_digest d;
+    if (strlen(rest) != 65 || rest[2] != '/') return 0;
+    memcpy(hex, rest, 2);
+    memcpy(hex + 2, rest + 3, 63);
+    if (mlops__hex_decode(hex, 64, d.bytes)) return 0;
+    /* A server that gives no time: take the object as just written, so
+     * that gc's grace period keeps it. */
+    return w->fn(&d, mtime_ms >= 0 ? mtime_ms : w->now_ms, w->arg);
+}
+
+static int s_foreach(mlops__objects *be, mlops__objects_each_fn fn, void *arg)
+{
+    struct walk w = { fn, arg, mlops__now_ms() };
+    return mlops__s3_list(FN, client_of(be), OBJECTS_DIR, walk_one, &w);
+}
+
+/* S3 has no rename: the object is copied under quarantine/ (through
+ * this process: objects are small) and then removed. */
+static int s_quarantine(mlops__objects *be, const mlops_digest *d)
+{
+    char from[KEY_CAP], to[KEY_CAP];
+    object_key(OBJECTS_DIR, d, from);
+    object_key(QUARANTINE_DIR, d, to);
+    mlops__s3_cache_drop(S(be)->cache, d);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int rc = mlops__s3_get(FN, client_of(be), from, &data, &len);
+    if (rc == MLOPS_ENOTFOUND) return MLOPS_OK;
+    if (!rc) rc = mlops__s3_put(FN, client_of(be), to, data, len, NULL);
+    if (!rc) rc = mlops__s3_delete(FN, client_of(be), from);
+    free(data);
+    return rc;
+}
+
+/* Every staged object has been placed or discarded (the seam's rule), so
+ * the uploaders have nothing left but to stop. */
+static void s_free(mlops__objects *be)
+{
+    if (!be) return;
+    struct s3objects *o = S(be);
+    pthread_mutex_lock(&o->mu);
+    o->closing = 1;
+    pthread_cond_broadcast(&o->work);
+    pthread_mutex_unlock(&o->mu);
+    for (unsigned i = 0; i < o->nthreads; i++) pthread_join(o->threads[i], NULL);
+    pthread_mutex_destroy(&o->mu);
+    pthread_cond_destroy(&o->work);
+    pthread_cond_destroy(&o->done);
+    mlops__s3_cache_close(o->cache);
+    mlops__s3_close(o->client);
+    free(o->base);
+    free(o);
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+int mlops__objects_s3_open(const char *fn, const char *url, const char *endpoint,
+                           const char *region, const char *cache_dir, uint64_t cache_bytes,
+                           mlops__objects **out)
+{
+    *out = NULL;
+    mlops__s3_location loc = { 0 };
+    mlops__aws_settings aws = { 0 };
+    mlops__aws_sources src = { .store_endpoint = endpoint, .store_region = region };
+    int rc = mlops__s3_location_parse(fn, url, &loc);
+    if (!rc) rc = mlops__aws_resolve(fn, &src, &aws);
+    char *prefix = NULL;
+    if (!rc && loc.prefix[0] && !(prefix = mlops__strcat3(loc.prefix, "/", NULL)))
+        rc = mlops__err_nomem("opening S3 objects");
+    struct s3objects *o = NULL;
+    if (!rc && !(o = calloc(1, sizeof *o))) rc = mlops__err_nomem("opening S3 objects");
+    if (!rc && !(o->base = mlops__strcat3("s3://", loc.bucket, "/")))
+        rc = mlops__err_nomem("opening S3 objects");
+    if (!rc && prefix) {
+        char *with_prefix = mlops__strcat3(o->base, prefix, NULL);
+        free(o->base);
+        if (!(o->base = with_prefix)) rc = mlops__err_nomem("opening S3 objects");
+    }
+    if (!rc) {
+        mlops__s3_settings set = { .endpoint = aws.endpoint,
+                                   .region = aws.region,
+                                   .bucket = loc.bucket,
+                                   .prefix = prefix ? prefix : "",
+                                   .path_style = aws.path_style,
+                                   .access_key = aws.access_key,
+                                   .secret_key = aws.secret_key,
+                                   .session_token = aws.session_token };
+        rc = mlops__s3_open(fn, &set, NULL, &o->client);
+    }
+    if (!rc && cache_dir) rc = mlops__s3_cache_open(cache_dir, cache_bytes, &o->cache);
+    free(prefix);
+    mlops__s3_location_free(&loc);
+    mlops__aws_settings_free(&aws);
+    if (rc) {
+        if (o) {
+            mlops__s3_close(o->client);
+            free(o->base);
+        }
+        free(o);
+        return rc;
+    }
+    pthread_mutex_init(&o->mu, NULL);
+    pthread_cond_init(&o->work, NULL);
+    pthread_cond_init(&o->done, NULL);
+    o->be = (mlops__objects){
+        .version = MLOPS__OBJECTS_VERSION,
+        .name = "S3",
+        .stage = s_stage,
+        .place = s_place,
+        .discard = s_discard,
+        .sync = s_sync,
+        .open = s_open,
+        .read = s_read,
+        .close = s_close,
+        .exists = s_exists,
+        .remove = s_remove,
+        .foreach = s_foreach,
+        .quarantine = s_quarantine,
+        .describe = s_describe,
+        .free = s_free,
+    };
+    *out = &o->be;
+    return MLOPS_OK;
+}

@@ -1,0 +1,177 @@
+/* The S3 backend's local read cache (lib/objects/s3/s3_cache.h), without
+ * a server: round trips, the CACHEDIR.TAG mark, damaged files dropped
+ * rather than served, and the size bound with least-recently-read
+ * eviction. */
+#include "testutil.h"
+
+#include "objects/s3/s3_cache.h"
+
+#include <fcntl.h>
+#include <mlops.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static mlops_digest digest_of(int i)
+{
+    mlops_digest d;
+    memset(&d, 0, sizeof d);
+    d.bytes[0] = (unsigned char)i;
+    d.bytes[31] = (unsigned char)(i * 7 + 1);
+    return d;
+}
+
+static char *cache_file(const char *dir, const mlops_digest *d)
+{
+    char hex[65], rel[80];
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", d->bytes[i]);
+    snprintf(rel, sizeof rel, "sha256/%.2s/%s", hex, hex + 2);
+    return tu_path(dir, rel);
+}
+
+START_TEST(round_trip_and_tag)
+{
+    char *dir = tu_tmpdir_local();
+    char *cdir = tu_path(dir, "cache");
+    mlops__s3_cache *c = NULL;
+    TU_OK(mlops__s3_cache_open(cdir, 1 << 20, &c));
+    ck_assert_ptr_nonnull(c);
+    char *tag = tu_path(cdir, "CACHEDIR.TAG");
+    char text[128] = { 0 };
+    FILE *f = fopen(tag, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_gt(fread(text, 1, sizeof text - 1, f), 43);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(text, "Signature: 8a477f597d28d172789f06886806bc55"));
+    mlops_digest d = digest_of(1);
+    unsigned char *got = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d, &got, &len), 0);
+    mlops__s3_cache_put(c, &d, "stored bytes", 12);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d, &got, &len), 1);
+    ck_assert_uint_eq(len, 12);
+    ck_assert_int_eq(memcmp(got, "stored bytes", 12), 0);
+    free(got);
+    /* an empty object is cached too */
+    mlops_digest e = digest_of(2);
+    mlops__s3_cache_put(c, &e, "", 0);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &e, &got, &len), 1);
+    ck_assert_uint_eq(len, 0);
+    free(got);
+    mlops__s3_cache_drop(c, &d);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d, &got, &len), 0);
+    mlops__s3_cache_close(c);
+    /* a limit of 0 is no cache */
+    TU_OK(mlops__s3_cache_open(cdir, 0, &c));
+    ck_assert_ptr_null(c);
+    ck_assert_int_eq(mlops__s3_cache_get(NULL, &d, &got, &len), 0);
+    free(tag);
+    free(cdir);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(damaged_file_is_dropped)
+{
+    char *dir = tu_tmpdir_local();
+    mlops__s3_cache *c = NULL;
+    TU_OK(mlops__s3_cache_open(dir, 1 << 20, &c));
+    mlops_digest d = digest_of(3);
+    mlops__s3_cache_put(c, &d, "0123456789", 10);
+    char *path = cache_file(dir, &d);
+    int fd = open(path, O_RDWR);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(pwrite(fd, "X", 1, 4), 1);
+    close(fd);
+    unsigned char *got = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d, &got, &len), 0);
+    ck_assert_int_ne(access(path, F_OK), 0); /* removed, so the next read fetches again */
+    /* a file cut short (shorter than its checksum) is a miss as well */
+    mlops__s3_cache_put(c, &d, "0123456789", 10);
+    ck_assert_int_eq(truncate(path, 5), 0);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d, &got, &len), 0);
+    mlops__s3_cache_close(c);
+    free(path);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+static long long folder_bytes(const char *dir)
+{
+    long long total = 0;
+    for (int i = 0; i < 64; i++) {
+        mlops_digest d = digest_of(i);
+        char *p = cache_file(dir, &d);
+        struct stat st;
+        if (stat(p, &st) == 0) total += st.st_size;
+        free(p);
+    }
+    return total;
+}
+
+START_TEST(bounded_least_recently_read_first)
+{
+    char *dir = tu_tmpdir_local();
+    mlops__s3_cache *c = NULL;
+    enum { OBJ = 10000, LIMIT = 100000 };
+    TU_OK(mlops__s3_cache_open(dir, LIMIT, &c));
+    unsigned char *obj = calloc(1, OBJ);
+    unsigned char *got = NULL;
+    size_t len = 0;
+    for (int i = 0; i < 8; i++) {
+        mlops_digest d = digest_of(i);
+        mlops__s3_cache_put(c, &d, obj, OBJ);
+        usleep(20000); /* distinct file times */
+    }
+    /* object 0 is read now: the most recently read */
+    mlops_digest d0 = digest_of(0);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d0, &got, &len), 1);
+    free(got);
+    usleep(20000);
+    for (int i = 8; i < 20; i++) {
+        /* object 0 is read again and again: it is never the one read
+         * longest ago, so it stays while older ones go */
+        ck_assert_int_eq(mlops__s3_cache_get(c, &d0, &got, &len), 1);
+        free(got);
+        usleep(20000);
+        mlops_digest d = digest_of(i);
+        mlops__s3_cache_put(c, &d, obj, OBJ);
+        ck_assert_int_le(folder_bytes(dir), LIMIT);
+        usleep(20000);
+    }
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d0, &got, &len), 1); /* kept */
+    free(got);
+    mlops_digest d1 = digest_of(1);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d1, &got, &len), 0); /* evicted */
+    mlops_digest last = digest_of(19);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &last, &got, &len), 1);
+    free(got);
+    /* an object larger than the whole cache is not kept */
+    unsigned char *big = calloc(1, LIMIT + 1);
+    mlops_digest db = digest_of(40);
+    mlops__s3_cache_put(c, &db, big, LIMIT + 1);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &db, &got, &len), 0);
+    free(big);
+    free(obj);
+    mlops__s3_cache_close(c);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("s3_cache");
+    TCase *tc = tcase_create("cache");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, round_trip_and_tag);
+    tcase_add_test(tc, damaged_file_is_dropped);
+    tcase_add_test(tc, bounded_least_recently_read_first);
+    suite_add_tcase(s, tc);
+    return tu_run(s);
+}

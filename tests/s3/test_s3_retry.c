@@ -1,0 +1,269 @@
+/* How the S3 client (lib/objects/s3/s3_http.h) judges each answer: which
+ * it retries (503 SlowDown, 500, 429, 400 RequestTimeout), which it
+ * takes at once (412 on a PUT, 404, 416), which fail at once (400
+ * InvalidArgument, a redirect it does not follow), and listings it must
+ * not guess at. The answers come from a scripted server in the test
+ * program (scripted_http.h), so this needs no S3 server and runs in every
+ * build, the sanitizers' included. */
+#include "testutil.h"
+
+#include "objects/s3/s3_http.h"
+#include "scripted_http.h"
+
+#include <mlops.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLOWDOWN_XML \
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>" \
+    "<Message>Please reduce your request rate.</Message></Error>"
+
+static const scripted_answer ok_empty = {"200 OK", NULL, NULL};
+static const scripted_answer slowdown = {"503 Slow Down", "Content-Type: application/xml\r\n",
+                                         SLOWDOWN_XML};
+
+static char endpoint[64];
+
+/* A client of the scripted server: short backoffs, limits as given. */
+static mlops__s3 *client_of(scripted *srv, unsigned max_attempts)
+{
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", scripted_port(srv));
+    mlops__s3_settings s;
+    memset(&s, 0, sizeof s);
+    s.endpoint = endpoint;
+    s.region = "us-east-1";
+    s.bucket = "bucket";
+    s.prefix = "p/";
+    s.path_style = 1;
+    s.access_key = "AKIDEXAMPLE";
+    s.secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    mlops__s3_limits lim;
+    memset(&lim, 0, sizeof lim);
+    lim.backoff_base_ms = 5;
+    lim.backoff_max_ms = 20;
+    lim.max_attempts = max_attempts;
+    mlops__s3 *c = NULL;
+    TU_OK(mlops__s3_open("t", &s, &lim, &c));
+    return c;
+}
+
+static scripted *start(const scripted_answer *a, size_t n)
+{
+    scripted *srv = NULL;
+    ck_assert_int_eq(scripted_start(a, n, &srv), 0);
+    return srv;
+}
+
+static uint64_t retries(mlops__s3 *c)
+{
+    mlops__s3_stats st;
+    mlops__s3_stats_get(c, &st);
+    return st.retries;
+}
+
+START_TEST(slowdown_is_retried)
+{
+    scripted_answer a[] = {slowdown, slowdown, ok_empty};
+    scripted *srv = start(a, 3);
+    mlops__s3 *c = client_of(srv, 8);
+    TU_OK(mlops__s3_put("t", c, "k", "data", 4, NULL));
+    ck_assert_int_eq(scripted_requests(srv), 3);
+    ck_assert_uint_eq(retries(c), 2);
+    char line[160];
+    scripted_request_line(srv, 2, line, sizeof line);
+    ck_assert_str_eq(line, "PUT /bucket/p/k HTTP/1.1");
+    mlops__s3_close(c);
+    scripted_stop(srv);
+}
+END_TEST
+
+/* Past the last try: MLOPS_EIO naming the operation, key, endpoint,
+ * status and S3's code. */
+START_TEST(slowdown_until_the_end)
+{
+    scripted *srv = start(&slowdown, 1);
+    mlops__s3 *c = client_of(srv, 3);
+    TU_RC(MLOPS_EIO, mlops__s3_put("t", c, "some/key", "data", 4, NULL));
+    const char *m = mlops_last_error();
+    ck_assert_ptr_nonnull(strstr(m, "PUT object 'some/key'"));
+    ck_assert_ptr_nonnull(strstr(m, endpoint));
+    ck_assert_ptr_nonnull(strstr(m, "HTTP 503 SlowDown"));
+    ck_assert_ptr_nonnull(strstr(m, "gave up after 3 tries"));
+    ck_assert_ptr_null(strstr(m, "wJalrXUtnFEMI"));
+    ck_assert_int_eq(scripted_requests(srv), 3);
+    mlops__s3_close(c);
+    scripted_stop(srv);
+}
+END_TEST
+
+START_TEST(other_transient_answers)
+{
+    scripted_answer a[] = {
+        {"500 Internal Server Error", NULL, NULL},
+        {"429 Too Many Requests", NULL, NULL},
+        {"400 Bad Request", NULL, "<Error><Code>RequestTimeout</Code></Error>"},
+        {"502 Bad Gateway", NULL, NULL},
+        {"200 OK", NULL, "hello"},
+    };
+    scripted *srv = start(a, 5);
+    mlops__s3 *c = client_of(srv, 8);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    TU_OK(mlops__s3_get("t", c, "k", &data, &len));
+    ck_assert_uint_eq(len, 5);
+    ck_assert(memcmp(data, "hello", 5) == 0);
+    free(data);
+    ck_assert_uint_eq(retries(c), 4);
+    mlops__s3_close(c);
+    scripted_stop(srv);
+}
+END_TEST
+
+/* Answers that are final at once: one request each. */
+START_TEST(final_answers)
+{
+    scripted_answer bad = {"400 Bad Request", NULL, "<Error><Code>InvalidArgument</Code></Error>"};
+    scripted *srv = start(&bad, 1);
+    mlops__s3 *c = client_of(srv, 8);
+    TU_RC(MLOPS_EIO, mlops__s3_put("t", c, "k", "x", 1, NULL));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "HTTP 400 InvalidArgument"));
+    ck_assert_int_eq(scripted_requests(srv), 1);
+    mlops__s3_close(c);
+    scripted_stop(srv);
+
+    /* A redirect is not followed: the client talks to its endpoint only. */
+    scripted_answer moved = {"301 Moved Permanently", "Location: http://elsewhere.invalid/\r\n",
+                             "<Error><Code>PermanentRedirect</Code></Error>"};
+    srv = start(&moved, 1);
+    c = client_of(srv, 8);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    TU_RC(MLOPS_EIO, mlops__s3_get("t", c, "k", &data, &len));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "HTTP 301 PermanentRedirect"));
+    ck_assert_int_eq(scripted_requests(srv), 1);
+    mlops__s3_close(c);
+    scripted_stop(srv);
+
+    scripted_answer denied = {"403 Forbidden", NULL, "<Error><Code>AccessDenied</Code></Error>"};
+    srv = start(&denied, 1);
+    c = client_of(srv, 8);
+    TU_RC(MLOPS_EPERM, mlops__s3_delete("t", c, "k"));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "HTTP 403 AccessDenied"));
+    ck_assert_int_eq(scripted_requests(srv), 1);
+    mlops__s3_close(c);
+    scripted_stop(srv);
+}
+END_TEST
+
+START_TEST(answers_that_are_success)
+{
+    scripted_answer a[] = {
+        {"412 Precondition Failed", NULL, "<Error><Code>PreconditionFailed</Code></Error>"},
+        {"404 Not Found", NULL, "<Error><Code>NoSuchKey</Code></Error>"},
+        {"404 Not Found", NULL, NULL},
+        {"416 Range Not Satisfiable", NULL, "<Error><Code>InvalidRange</Code></Error>"},
+        /* A server that ignores Range sends the whole object. */
+        {"200 OK", NULL, "0123456789"},
+        {"200 OK", NULL, NULL},
+    };
+    scripted *srv = start(a, 6);
+    mlops__s3 *c = client_of(srv, 8);
+    TU_OK(mlops__s3_put("t", c, "k", "x", 1, NULL));
+    unsigned char *data = NULL;
+    size_t len = 0;
+    TU_RC(MLOPS_ENOTFOUND, mlops__s3_get("t", c, "k", &data, &len));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "no such key"));
+    TU_RC(MLOPS_ENOTFOUND, mlops__s3_head("t", c, "k", NULL));
+    char buf[4];
+    size_t got = 99;
+    TU_OK(mlops__s3_get_range("t", c, "k", 100, buf, sizeof buf, &got));
+    ck_assert_uint_eq(got, 0);
+    TU_OK(mlops__s3_get_range("t", c, "k", 3, buf, sizeof buf, &got));
+    ck_assert_uint_eq(got, 4);
+    ck_assert(memcmp(buf, "3456", 4) == 0);
+    /* No bytes asked for: no request. */
+    TU_OK(mlops__s3_get_range("t", c, "k", 0, buf, 0, &got));
+    ck_assert_int_eq(scripted_requests(srv), 5);
+    ck_assert_uint_eq(retries(c), 0);
+    mlops__s3_close(c);
+    scripted_stop(srv);
+}
+END_TEST
+
+static int count(void *ctx, const char *key, uint64_t size, int64_t mtime_ms)
+{
+    (void)mtime_ms;
+    (void)key;
+    (void)size;
+    ++*(int *)ctx;
+    return 0;
+}
+
+START_TEST(listings_not_guessed_at)
+{
+    /* Truncated, but no token to go on with. */
+    scripted_answer notoken = {"200 OK", NULL,
+                               "<ListBucketResult><IsTruncated>true</IsTruncated>"
+                               "<Contents><Key>p/a</Key><Size>1</Size></Contents></ListBucketResult>"};
+    scripted *srv = start(&notoken, 1);
+    mlops__s3 *c = client_of(srv, 8);
+    int n = 0;
+    TU_RC(MLOPS_EFORMAT, mlops__s3_list("t", c, NULL, count, &n));
+    ck_assert_int_eq(n, 1);
+    mlops__s3_close(c);
+    scripted_stop(srv);
+
+    /* The same token again: a server going round in circles. */
+    scripted_answer loop = {"200 OK", NULL,
+                            "<ListBucketResult><IsTruncated>true</IsTruncated>"
+                            "<NextContinuationToken>t1</NextContinuationToken></ListBucketResult>"};
+    srv = start(&loop, 1);
+    c = client_of(srv, 8);
+    TU_RC(MLOPS_EFORMAT, mlops__s3_list("t", c, NULL, count, &n));
+    ck_assert_int_eq(scripted_requests(srv), 2);
+    char line[160];
+    scripted_request_line(srv, 1, line, sizeof line);
+    ck_assert_ptr_nonnull(strstr(line, "continuation-token=t1"));
+    mlops__s3_close(c);
+    scripted_stop(srv);
+
+    /* A key outside the prefix asked for. */
+    scripted_answer outside = {"200 OK", NULL,
+                               "<ListBucketResult><IsTruncated>false</IsTruncated>"
+                               "<Contents><Key>q/a</Key><Size>1</Size></Contents></ListBucketResult>"};
+    srv = start(&outside, 1);
+    c = client_of(srv, 8);
+    TU_RC(MLOPS_EFORMAT, mlops__s3_list("t", c, NULL, count, &n));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "outside"));
+    mlops__s3_close(c);
+    scripted_stop(srv);
+
+    /* Not XML at all. */
+    scripted_answer html = {"200 OK", NULL, "<html>captive portal</html>"};
+    srv = start(&html, 1);
+    c = client_of(srv, 8);
+    TU_RC(MLOPS_EFORMAT, mlops__s3_list("t", c, NULL, count, &n));
+    mlops__s3_close(c);
+    scripted_stop(srv);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("s3_retry");
+    TCase *tc = tcase_create("s3_retry");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, slowdown_is_retried);
+    tcase_add_test(tc, slowdown_until_the_end);
+    tcase_add_test(tc, other_transient_answers);
+    tcase_add_test(tc, final_answers);
+    tcase_add_test(tc, answers_that_are_success);
+    tcase_add_test(tc, listings_not_guessed_at);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return tu_run(suite());
+}
