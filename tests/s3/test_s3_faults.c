@@ -482,10 +482,13 @@ static pid_t server_pid(void)
     return (pid_t)pid;
 }
 
+/* Starts the server again, in a session of its own: Check kills the
+ * process group of a forked test when the test ends, and the server must
+ * outlive it (with-s3.sh stops it at the end from its pid file). */
 static void restart_server(void)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' restart '%s' >&2", need_env("MLOPS_TEST_S3_SERVER"),
+    snprintf(cmd, sizeof cmd, "setsid '%s' restart '%s' >&2", need_env("MLOPS_TEST_S3_SERVER"),
              need_env("MLOPS_TEST_S3_DIR"));
     ck_assert_int_eq(system(cmd), 0);
 }
@@ -668,8 +671,8 @@ int main(void)
     struct { const char *name; const TTest *test; } cases[] = {
         { "network", puts_and_reads_under_network_faults },
         { "cut", put_cut_after_the_server_stored_it },
-        { "killed", server_killed_mid_put },
         { "damage", damage_on_the_server_is_corruption },
+        { "killed", server_killed_mid_put }, /* last: it restarts the server */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
