@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static inline mlops_store *open_store(const char *dir)
@@ -177,6 +179,106 @@ static inline void flip_object_byte(mlops_store *s, const mlops_digest *d, long 
     b[n - (size_t)offset_from_end] ^= 0x40;
     replace_object(s, d, b, n);
     free(b);
+}
+
+/* Whether object d is in the store's object backend. */
+static inline int object_present(mlops_store *s, const mlops_digest *d)
+{
+    int yes = 0;
+    TU_OK(s->objects->exists(s->objects, d, &yes));
+    return yes;
+}
+
+/* Sets byte `at` of object d's stored bytes to v (through the backend). */
+static inline void set_object_byte(mlops_store *s, const mlops_digest *d, size_t at,
+                                   unsigned char v)
+{
+    size_t n = 0;
+    unsigned char *b = object_data(s, d, &n);
+    ck_assert_uint_lt(at, n);
+    b[at] = v;
+    replace_object(s, d, b, n);
+    free(b);
+}
+
+#ifdef MLOPS_HAVE_S3
+#include "objects/s3/s3_http.h"
+
+static inline int count_key(void *ctx, const char *key, uint64_t size, int64_t mtime_ms)
+{
+    (void)key;
+    (void)size;
+    (void)mtime_ms;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* Keys under "<objects URL>/<under>" of the store's S3 location (read
+ * from an object's URL), listed with the test server's settings. */
+static inline int count_s3_keys(mlops_store *s, const char *under)
+{
+    mlops_digest zero;
+    memset(&zero, 0, sizeof zero);
+    char *url = object_file(s, &zero); /* s3://bucket/prefix/objects/sha256/00/00... */
+    ck_assert(strncmp(url, "s3://", 5) == 0);
+    char *bucket = url + 5, *slash = strchr(bucket, '/');
+    ck_assert_ptr_nonnull(slash);
+    *slash = '\0';
+    char *prefix = slash + 1, *objects = strstr(prefix, "objects/sha256/");
+    ck_assert_ptr_nonnull(objects);
+    *objects = '\0'; /* "prefix/" or "" */
+    mlops__s3_settings set = { .endpoint = getenv("AWS_ENDPOINT_URL_S3"),
+                               .region = getenv("AWS_REGION"),
+                               .bucket = bucket,
+                               .prefix = prefix,
+                               .path_style = 1,
+                               .access_key = getenv("AWS_ACCESS_KEY_ID"),
+                               .secret_key = getenv("AWS_SECRET_ACCESS_KEY") };
+    mlops__s3 *c = NULL;
+    TU_OK(mlops__s3_open("count_s3_keys", &set, NULL, &c));
+    int n = 0;
+    TU_OK(mlops__s3_list("count_s3_keys", c, under, count_key, &n));
+    mlops__s3_close(c);
+    free(url);
+    return n;
+}
+#endif
+
+/* Objects fsck moved aside: files under <dir>/quarantine, or keys under
+ * the S3 prefix's quarantine/. */
+static inline int count_quarantined(mlops_store *s, const char *dir)
+{
+#ifdef MLOPS_HAVE_S3
+    if (tu_objects_s3()) return count_s3_keys(s, "quarantine/");
+#endif
+    (void)s;
+    char *q = tu_path(dir, "quarantine");
+    int n = count_files(q);
+    free(q);
+    return n;
+}
+
+/* Makes object d look written `seconds` ago to the backend's foreach
+ * (gc's grace period). S3 lets no client set LastModified: on S3 this
+ * ages the file that holds the object in the test server's data folder
+ * (versitygw's posix backend, scripts/s3-test-server.sh; it reports the
+ * file's mtime as LastModified). */
+static inline void age_object(mlops_store *s, const mlops_digest *d, long seconds)
+{
+    char *where = object_file(s, d);
+    char *path = where;
+    if (!strncmp(where, "s3://", 5)) {
+        const char *srv = getenv("MLOPS_TEST_S3_DIR");
+        ck_assert_msg(srv && *srv, "MLOPS_TEST_S3_DIR is not set: run under scripts/with-s3.sh");
+        size_t n = strlen(srv) + strlen(where) + 16;
+        path = malloc(n);
+        ck_assert_ptr_nonnull(path);
+        snprintf(path, n, "%s/data/%s", srv, where + 5);
+    }
+    struct timeval old[2] = { { time(NULL) - seconds, 0 }, { time(NULL) - seconds, 0 } };
+    ck_assert_msg(utimes(path, old) == 0, "cannot age %s", path);
+    if (path != where) free(path);
+    free(where);
 }
 
 /* A store with small chunk sizes, so chunking shows in small content. */

@@ -339,6 +339,9 @@ END_TEST
 
 START_TEST(sweeps_old_temp_files)
 {
+    /* tmp/ is the local object folder's staging area: a store whose
+     * objects are on S3 stages them in memory and has none. */
+    if (tu_objects_s3()) return;
     char *dir = tu_tmpdir();
     mlops_store *s = NULL;
     TU_OK(mlops_store_open(dir, NULL, &s));

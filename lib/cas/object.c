@@ -357,7 +357,10 @@ static int discard_tx(mlops__conn *c, void *arg)
         if (mlops__object_recorded(c, &a->objs[i].digest, &yes)) return MLOPS_OK;
         if (yes) continue; /* someone recorded it: it stays */
         int removed = 0;
-        (void)a->s->objects->remove(a->s->objects, &a->objs[i].digest, &removed);
+        /* A backend that fails one removal (an S3 server gone, after its
+         * retries) would fail the rest too, each after as long: stop,
+         * and leave those objects as orphans for gc. */
+        if (a->s->objects->remove(a->s->objects, &a->objs[i].digest, &removed)) break;
         a->objs[i].placed = 0;
     }
     return MLOPS_OK;

@@ -335,6 +335,19 @@ static int open_dir(const char *fn, const char *path, const mlops_store_opts *o,
     int present = 0;
     if (!rc) rc = mlops__config_read(path, &cfg, &present);
     if (rc) return rc;
+    /* An mlops.conf that names only S3 objects keeps the metadata in
+     * mlops.db: without it this is no store yet, as an empty folder. */
+    if (present && !cfg.metadata && (!o->create_if_missing || o->read_only)) {
+        char *db = mlops__path_join(path, "mlops.db");
+        if (!db) rc = mlops__err_nomem("opening a store");
+        else if (access(db, F_OK) != 0 && errno == ENOENT)
+            rc = mlops__err(MLOPS_ENOTFOUND, "'%s' is not a store (no mlops.db)", path);
+        free(db);
+        if (rc) {
+            mlops__config_free(&cfg);
+            return rc;
+        }
+    }
     char *root = root_of(path, &cfg);
     if (!root) rc = mlops__err_nomem("opening a store");
     if (!rc && cfg.metadata) {

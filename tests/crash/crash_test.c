@@ -201,6 +201,10 @@ static int tmp_files(int age_them, int *too_old)
 {
     char tmp[800];
     snprintf(tmp, sizeof tmp, "%s/tmp", store_dir);
+    /* A store with S3 objects stages them in memory and has no tmp/: a
+     * killed writer leaves nothing local (what it had placed is among
+     * the orphans fsck counts). */
+    if (tu_objects_s3() && access(tmp, F_OK) != 0 && errno == ENOENT) return 0;
     return tmp_files_in(tmp, age_them, too_old);
 }
 
@@ -358,9 +362,13 @@ int main(int argc, char **argv)
            tu_backend_label(), (unsigned long long)rep.checked, (unsigned long long)(rep.bytes_checked >> 20),
            (unsigned long long)rep.orphans, (long long)events, (unsigned long long)gr.contents,
            (unsigned long long)gr.orphans);
-    printf("# figure: crash test%s: %d temp files left by kills, all in tmp/ and younger than the "
-           "one-hour sweep age; %d swept on reopen; %zu stray files\n",
-           tu_backend_label(), left, left - after, stray_files);
+    if (tu_objects_s3())
+        printf("# figure: crash test%s: no temp files (objects staged in memory); %zu stray files\n",
+               tu_backend_label(), stray_files);
+    else
+        printf("# figure: crash test%s: %d temp files left by kills, all in tmp/ and younger than "
+               "the one-hour sweep age; %d swept on reopen; %zu stray files\n",
+               tu_backend_label(), left, left - after, stray_files);
     wc_free(c);
     if (!failed) tu_rmrf(root);
     else fprintf(stderr, "crash test FAILED (store kept in %s)\n", store_dir);

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Objects on S3 (issue 17, "Measure"): a 1 GiB blob put to and got from a
+# store whose objects are on S3, beside curl moving the same bytes as one
+# object, against the same versitygw in the same run
+# (scripts/s3-test-server.sh: 127.0.0.1, posix backend, data under WORK).
+#
+#   put       `mlops put FILE` into a new store with S3 objects (a new
+#             prefix each round), beside `curl -T FILE` of one object
+#             signed by curl's --aws-sigv4 with x-amz-content-sha256:
+#             UNSIGNED-PAYLOAD (goal: <= 1.5x), and beside the same with
+#             the payload's real SHA-256 (sha256sum, then curl), as
+#             libmlops sends it (shown, no goal);
+#   cold get  `mlops cat > FILE` by a reader whose cache is cold (a new
+#             folder with a copy of the store's mlops.conf and mlops.db: a
+#             fresh handle on another machine) beside `curl -o FILE` of the
+#             object (goal: <= 1.3x); neither fsyncs FILE (`mlops get -o`
+#             would: a durable file is another cost than the transfer);
+#   warm get  the same reader's second `mlops cat` beside `mlops cat` of
+#             the same blob from a store with local objects (shown);
+#   memory    peak RSS of the put and of the cold get (goal: <= 128 MiB).
+# Rounds interleave the sides; figures are medians. Files are written by
+# both sides to the same folder; the page cache is flushed (sync) before
+# each timed command. Not part of the test command.
+#
+# usage: BUILD=<release build dir> benchmarks/s3/run.sh
+# env:   BUILD     meson build folder (default build-bench, release, made
+#                  here with -Ds3=enabled when missing)
+#        WORK      scratch folder (default: <build>/bench-s3), holds the
+#                  data file, the stores and the server's objects
+#        ROUNDS    rounds (default 5)
+#        SIZE_MIB  size of the blob (default 1024)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+rounds=${ROUNDS:-5}
+size_mib=${SIZE_MIB:-1024}
+build=${BUILD:-$root/build-bench}
+case "$build" in /*) ;; *) build=$root/$build ;; esac
+work=${WORK:-$build/bench-s3}
+
+need_pkgs=""
+for tool in curl:curl /usr/bin/time:time sha256sum:coreutils python3:python3; do
+    command -v "${tool%%:*}" > /dev/null 2>&1 || need_pkgs="$need_pkgs ${tool##*:}"
+done
+if [ -n "$need_pkgs" ]; then
+    echo "installing:$need_pkgs"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need_pkgs
+fi
+if [ ! -f "$build/build.ninja" ]; then
+    "$root/scripts/setup-build.sh" "$build" -Dtests=false -Dbuildtype=release -Ds3=enabled > /dev/null
+fi
+"$root/scripts/compile.sh" "$build" tools/mlops
+mlops=$build/tools/mlops
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+srv=$work/s3
+
+cleanup() { "$root/scripts/s3-test-server.sh" stop "$srv" || true; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Only the server's settings reach the programs (as scripts/with-s3.sh).
+unset AWS_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN AWS_DEFAULT_REGION
+export AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_CONFIG_FILE=/dev/null
+rm -rf "$srv"
+eval "$("$root/scripts/s3-test-server.sh" start "$srv")"
+bucket=${MLOPS_TEST_S3#s3://}
+bucket=${bucket%%/*}
+curl_object=$AWS_ENDPOINT_URL_S3/$bucket/bench/curl.bin
+sigv4="aws:amz:$AWS_REGION:s3"
+empty_sha=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+
+# ---- data -------------------------------------------------------------------
+data=$work/data.bin
+if [ ! -f "$data" ] || [ "$(stat -c %s "$data")" != $((size_mib << 20)) ]; then
+    head -c $((size_mib << 20)) /dev/urandom > "$data"
+fi
+data_sha=$(sha256sum "$data" | cut -d' ' -f1)
+
+# ---- measuring ----------------------------------------------------------------
+results=$work/results.txt
+: > "$results"
+
+# timed NAME CMD...: wall time and peak memory of a command, after a sync.
+timed() {
+    local name=$1
+    shift
+    sync
+    /usr/bin/time -o "$work/time.txt" -f "%e %M" "$@" > "$work/out.txt" 2> "$work/err.txt" || {
+        echo "FAILED: $name: $*" >&2
+        cat "$work/err.txt" >&2
+        exit 1
+    }
+    local secs kib
+    read -r secs kib < "$work/time.txt"
+    echo "$name $secs $kib" >> "$results"
+}
+
+same_bytes() {
+    cmp -s "$1" "$data" || { echo "FAILED: $2 gave other bytes" >&2; exit 1; }
+}
+
+# The anchor of warm get: the same blob in a store with local objects.
+local_store=$work/local
+rm -rf "$local_store"
+"$mlops" init "$local_store" > /dev/null
+digest=$("$mlops" -C "$local_store" put "$data" | cut -d' ' -f1)
+
+echo "libmlops $(git -C "$root" rev-parse --short HEAD) ($build), versitygw $("$root/scripts/build-versitygw.sh" | sed -n 's,.*/versitygw-\(v[^/]*\)/.*,\1,p'), $(curl --version | head -1 | cut -d' ' -f1-2)"
+echo "machine: $(nproc) cores, $(uname -r); load: $(cut -d' ' -f1-3 /proc/loadavg); $size_mib MiB random, $rounds rounds"
+for r in $(seq 1 "$rounds"); do
+    store=$work/put-$r reader=$work/reader-$r out=$work/out.bin
+    rm -rf "$store" "$reader" "$out"
+    "$mlops" init --objects "s3://$bucket/bench/r$r" "$store" > /dev/null
+
+    # put: ours, then curl unsigned, then curl with the real hash
+    timed put "$mlops" -C "$store" put "$data"
+    got=$(cut -d' ' -f1 "$work/out.txt")
+    [ "$got" = "$digest" ] || { echo "FAILED: put gave $got, not $digest" >&2; exit 1; }
+    timed curl_put curl -sS --fail -o /dev/null --aws-sigv4 "$sigv4" \
+        --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+        -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T "$data" "$curl_object"
+    timed curl_put_hashed sh -c 'h=$(sha256sum "$1" | cut -d" " -f1) &&
+        curl -sS --fail -o /dev/null --aws-sigv4 "$2" --user "$3" \
+            -H "x-amz-content-sha256: $h" -T "$1" "$4"' \
+        sh "$data" "$sigv4" "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" "$curl_object"
+
+    # cold get: a reader with the store's metadata and nothing else
+    mkdir -p "$reader"
+    cp "$store"/mlops.conf "$store"/mlops.db "$reader"/
+    timed cold_get sh -c '"$1" -C "$2" cat "$3" > "$4"' sh "$mlops" "$reader" "$digest" "$out"
+    [ "$r" = 1 ] && same_bytes "$out" "cold get"
+    rm -f "$out"
+    timed curl_get curl -sS --fail --aws-sigv4 "$sigv4" \
+        --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+        -H "x-amz-content-sha256: $empty_sha" -o "$out" "$curl_object"
+    [ "$r" = 1 ] && same_bytes "$out" "curl get"
+    rm -f "$out"
+
+    # warm get: the same reader again, and the local store
+    timed warm_get sh -c '"$1" -C "$2" cat "$3" > "$4"' sh "$mlops" "$reader" "$digest" "$out"
+    [ "$r" = 1 ] && same_bytes "$out" "warm get"
+    rm -f "$out"
+    timed local_get sh -c '"$1" -C "$2" cat "$3" > "$4"' sh "$mlops" "$local_store" "$digest" "$out"
+    rm -f "$out"
+
+    # this round's objects and stores (the server's files removed behind
+    # its back: nothing reads them again)
+    rm -rf "$store" "$reader" "${srv:?}/data/$bucket/bench/r$r"
+    echo "  round $r done"
+done
+
+# ---- report ---------------------------------------------------------------------
+median() { # median of the seconds of NAME
+    awk -v n="$1" '$1 == n {print $2}' "$results" | sort -g |
+        awk '{v[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+maxmib() { awk -v n="$1" '$1 == n && $3 > m {m = $3} END {printf "%.0f", m / 1024}' "$results"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b}'; }
+mibs() { awk -v s="$1" -v m="$size_mib" 'BEGIN {if (s == "-" || s == 0) print "-"; else printf "%.0f", m / s}'; }
+row() {
+    printf '  %-26s %7s s %5s MiB/s   %-34s %7s s   ratio %5s   %s\n' "$1" "$2" "$(mibs "$2")" \
+        "$3" "$4" "$(ratio "$2" "$4")" "${5:-}"
+}
+
+put=$(median put) cold=$(median cold_get) warm=$(median warm_get)
+echo
+echo "== $size_mib MiB random blob, S3 objects on versitygw at 127.0.0.1 (medians of $rounds; ratio = ours / anchor)"
+row "put (mlops put)" "$put" "curl -T, UNSIGNED-PAYLOAD" "$(median curl_put)" "goal <= 1.5"
+row "" "$put" "sha256sum + curl -T, real hash" "$(median curl_put_hashed)"
+row "cold get (mlops cat)" "$cold" "curl -o" "$(median curl_get)" "goal <= 1.3"
+row "warm get (same reader)" "$warm" "mlops cat, local objects" "$(median local_get)"
+echo "  peak memory: put $(maxmib put) MiB, cold get $(maxmib cold_get) MiB, warm get $(maxmib warm_get) MiB" \
+    "(goal <= 128 MiB); curl: put $(maxmib curl_put) MiB, get $(maxmib curl_get) MiB"
+echo "  (max of $rounds rounds; wall times of whole commands: store open and close included)"
+echo
+echo "raw figures (name seconds peak-KiB): $results"
