@@ -1199,7 +1199,7 @@ static long reader_peak_kib(const char *dir, const mlops_digest *d, uint64_t siz
     return total == size ? peak - base : -4;
 }
 
-/* The streaming reader holds under 16 MiB (32 on S3) whatever the blob's size:
+/* The streaming reader holds under 16 MiB (48 on S3) whatever the blob's size:
  * chunks of every kind (raw ~1 MiB, zstd text, 4 MiB zero chunks). */
 START_TEST(reader_memory_is_bounded)
 {
@@ -1229,9 +1229,10 @@ START_TEST(reader_memory_is_bounded)
         close(p[1]);
         if (kib == -1) continue; /* no clear_refs here */
         fprintf(stderr, "reader peak kind %d: %ld KiB\n", kind, kib);
-        /* On S3 an object is fetched whole, and libcurl and TLS take their
-         * share once: a larger constant, still independent of the size. */
-        long bound = tu_objects_s3() ? 32 * 1024 : 16 * 1024;
+        /* On S3 an object is fetched whole, up to 8 more are fetched
+         * ahead, and libcurl and TLS take their share once: a larger
+         * constant, still independent of the size. */
+        long bound = tu_objects_s3() ? 48 * 1024 : 16 * 1024;
         ck_assert_msg(kib >= 0 && kib < bound, "kind %d: the reader peaked at %ld KiB", kind,
                       kib);
     }

@@ -290,7 +290,8 @@ START_TEST(foreach_sees_each_object_once)
     s->oldest = INT64_MAX;
     TU_OK(f.be->foreach(f.be, count_seen, s));
     for (int i = 0; i < MANY; i++) ck_assert_int_eq(s->count[i], 1);
-    ck_assert_int_eq(s->others, 0);
+    /* (on S3 the staged one may be there already, uploaded ahead) */
+    ck_assert_int_le(s->others, kinds[_i].stage_is_invisible ? 0 : 1);
     ck_assert(s->oldest > 0 && s->oldest < INT64_MAX);
 
     /* Removed and quarantined objects are no longer listed. */

@@ -43,6 +43,7 @@ static int take_span(struct fetch_state *st, mlops__span *out, int *have)
             if (rc) return rc;
             if (st->n == 0) st->eof = 1;
             else st->cursor = st->batch[st->n - 1].offset + st->batch[st->n - 1].size;
+            mlops__spans_prefetch(f->s, st->batch, st->n);
         }
     }
     if (st->next < st->n) {

@@ -82,6 +82,7 @@ static int next_span(mlops_blob_reader *r, mlops__span *out, int *have)
         if (rc) return rc;
         r->next = 0;
         if (!r->nbatch) return MLOPS_OK;
+        mlops__spans_prefetch(r->s, r->batch, r->nbatch);
         r->cursor = r->batch[r->nbatch - 1].offset + r->batch[r->nbatch - 1].size;
     }
     *out = r->batch[r->next++];

@@ -1,4 +1,5 @@
 #include "cas/spans.h"
+#include "store/store_internal.h"
 #include "util/err.h"
 
 #include <string.h>
@@ -59,4 +60,18 @@ int mlops__spans_max_size(mlops__conn *c, const mlops_digest *d, const mlops__co
     mlops__reset(st);
     if (step != MLOPS__ROW) return mlops__conn_error(c, step, "sizing chunks");
     return MLOPS_OK;
+}
+
+void mlops__spans_prefetch(mlops_store *s, const mlops__span *spans, size_t n)
+{
+    mlops__objects *be = s->objects;
+    if (!be->prefetch || n < 2) return; /* one object: the read itself fetches it */
+    mlops_digest d[64];
+    while (n) {
+        size_t k = n < 64 ? n : 64;
+        for (size_t i = 0; i < k; i++) d[i] = spans[i].digest;
+        be->prefetch(be, d, k);
+        spans += k;
+        n -= k;
+    }
 }

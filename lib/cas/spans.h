@@ -17,6 +17,11 @@ typedef struct mlops__span {
 int mlops__spans_load(mlops__conn *c, const mlops_digest *d, const mlops__content *ct,
                       uint64_t from, mlops__span *out, size_t max, size_t *n);
 
+/* Tells the store's object backend that spans[0..n)'s objects will be
+ * read next, in order (objects.h, prefetch); nothing when it has no use
+ * for the hint. */
+void mlops__spans_prefetch(mlops_store *s, const mlops__span *spans, size_t n);
+
 /* The largest span of the blob (for sizing buffers). */
 int mlops__spans_max_size(mlops__conn *c, const mlops_digest *d, const mlops__content *ct,
                           uint64_t *out);

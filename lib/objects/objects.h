@@ -123,6 +123,12 @@ struct mlops__objects {
      * NUL-terminated string to buf (n >= 1). */
     void (*describe)(mlops__objects *be, const mlops_digest *d, char *buf, size_t n);
 
+    /* Optional (NULL: none): objects d[0..n) will be opened soon, in this
+     * order, so a backend far from its data may start fetching them now.
+     * A hint only: nothing fails, and an object never opened costs no
+     * more than the backend's bounded room for fetched objects. */
+    void (*prefetch)(mlops__objects *be, const mlops_digest *d, size_t n);
+
     /* Releases the backend (after every staged and open handle). */
     void (*free)(mlops__objects *be);
 };

@@ -154,6 +154,8 @@ static int check_entry(const char *path, const struct stat *st, int flag, struct
     int ok = 0;
     if (!strncmp(rel, "mlops.db", 8) || !strcmp(rel, "mlops.conf")) ok = 1;
     else if (!strncmp(rel, "tmp/", 4) || !strncmp(rel, "quarantine/", 11)) ok = 1;
+    /* S3 objects' read cache: its mark, its files and its temp files */
+    else if (!strncmp(rel, "cache/", 6)) ok = 1;
     else if (!strncmp(rel, "objects/sha256/", 15) && strlen(rel) == 15 + 3 + 62 &&
              rel[17] == '/' && is_hex(base, 62) && strchr("0123456789abcdef", rel[15]) &&
              strchr("0123456789abcdef", rel[16]))

@@ -112,6 +112,15 @@ int mlops__s3_cache_get(mlops__s3_cache *c, const mlops_digest *d, unsigned char
     return 1;
 }
 
+int mlops__s3_cache_has(mlops__s3_cache *c, const mlops_digest *d)
+{
+    if (!c) return 0;
+    char *path = file_of(c, d);
+    int yes = path && access(path, F_OK) == 0;
+    free(path);
+    return yes;
+}
+
 struct entry {
     char *path;
     uint64_t size;

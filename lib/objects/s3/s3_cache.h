@@ -33,6 +33,9 @@ void mlops__s3_cache_close(mlops__s3_cache *c);
  * the cache has an intact copy, else 0 (a damaged copy is removed). */
 int mlops__s3_cache_get(mlops__s3_cache *c, const mlops_digest *d, unsigned char **data,
                         size_t *len);
+/* Whether the cache holds a file for object d (not checked: a read
+ * checks). */
+int mlops__s3_cache_has(mlops__s3_cache *c, const mlops_digest *d);
 /* Keeps a copy of object d's stored bytes; may evict. */
 void mlops__s3_cache_put(mlops__s3_cache *c, const mlops_digest *d, const void *data, size_t len);
 /* Forgets object d (it was removed or moved aside on the server). */

@@ -14,7 +14,10 @@
  *
  * Reading: a read fetches the whole object, or takes it from the local
  * read cache (s3_cache.h), which keeps what was fetched (not what was
- * put: a put would write every byte to the local disk too). */
+ * put: a put would write every byte to the local disk too). A reader of a
+ * chunked blob announces the chunks it will read next (prefetch): the
+ * same threads fetch up to PREFETCH_ROOM of them ahead, and open takes
+ * them from that room. */
 #include "objects/s3/s3_objects.h"
 #include "objects/s3/aws_config.h"
 #include "objects/s3/s3_cache.h"
@@ -33,8 +36,10 @@
 /* "objects/sha256/" or "quarantine/sha256/", "ab/", 62 digits, NUL */
 #define KEY_CAP 96
 
-/* Uploads in flight at most, per backend. */
+/* Transfers in flight at most, per backend. */
 #define UPLOADERS 8
+/* Objects fetched ahead and not yet opened, at most. */
+#define PREFETCH_ROOM 8
 
 /* The name messages give: the seam's members get no caller's name. */
 static const char FN[] = "S3 objects";
@@ -53,6 +58,16 @@ struct mlops__obj_staged {
     unsigned char data[];
 };
 
+/* An object fetched ahead of its open. */
+struct fetched {
+    mlops_digest d;
+    enum upload_state state;
+    int rc;
+    unsigned char *data;
+    size_t len;
+    struct fetched *next; /* in the queue while QUEUED */
+};
+
 struct s3objects {
     mlops__objects be; /* first: the seam */
     mlops__s3 *client;
@@ -61,6 +76,9 @@ struct s3objects {
     pthread_mutex_t mu;
     pthread_cond_t work, done;
     mlops__obj_staged *head, *tail; /* PUTs no uploader has taken */
+    struct fetched *ghead, *gtail;   /* GETs ahead that none has taken */
+    struct fetched *room[PREFETCH_ROOM]; /* fetched or fetching, oldest first */
+    size_t nroom;
     pthread_t threads[UPLOADERS];
     unsigned nthreads, idle;
     int closing;
@@ -116,27 +134,74 @@ static void put_now(struct s3objects *o, mlops__obj_staged *st)
     if (abandoned) free(st);
 }
 
+static void fetched_free(struct fetched *f)
+{
+    free(f->data);
+    free(f);
+}
+
+/* Fetches f ahead of its open (and keeps a copy in the cache). */
+static void fetch_now(struct s3objects *o, struct fetched *f)
+{
+    char key[KEY_CAP];
+    object_key(OBJECTS_DIR, &f->d, key);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int rc = mlops__s3_get(FN, o->client, key, &data, &len);
+    if (!rc) mlops__s3_cache_put(o->cache, &f->d, data, len);
+    pthread_mutex_lock(&o->mu);
+    f->rc = rc;
+    f->data = data;
+    f->len = len;
+    f->state = DONE;
+    pthread_cond_broadcast(&o->done);
+    pthread_mutex_unlock(&o->mu);
+}
+
+/* The transfer threads: PUTs first (a put waits for them), then GETs
+ * ahead, which stop when the backend closes. */
 static void *uploader_main(void *arg)
 {
     struct s3objects *o = arg;
     pthread_mutex_lock(&o->mu);
     for (;;) {
-        while (!o->head && !o->closing) {
+        if (o->head) {
+            mlops__obj_staged *st = o->head;
+            o->head = st->next;
+            if (!o->head) o->tail = NULL;
+            st->state = RUNNING;
+            pthread_mutex_unlock(&o->mu);
+            put_now(o, st);
+            pthread_mutex_lock(&o->mu);
+        } else if (o->ghead && !o->closing) {
+            struct fetched *f = o->ghead;
+            o->ghead = f->next;
+            if (!o->ghead) o->gtail = NULL;
+            f->state = RUNNING;
+            pthread_mutex_unlock(&o->mu);
+            fetch_now(o, f);
+            pthread_mutex_lock(&o->mu);
+        } else if (o->closing) {
+            break;
+        } else {
             o->idle++;
             pthread_cond_wait(&o->work, &o->mu);
             o->idle--;
         }
-        if (!o->head) break; /* closing, and nothing left */
-        mlops__obj_staged *st = o->head;
-        o->head = st->next;
-        if (!o->head) o->tail = NULL;
-        st->state = RUNNING;
-        pthread_mutex_unlock(&o->mu);
-        put_now(o, st);
-        pthread_mutex_lock(&o->mu);
     }
     pthread_mutex_unlock(&o->mu);
     return NULL;
+}
+
+/* Wakes a transfer thread for new work, starting one when none is idle
+ * (a thread that cannot start leaves the work to the caller: place and
+ * open do it themselves). Called with o->mu held. */
+static void wake_locked(struct s3objects *o)
+{
+    if (!o->idle && o->nthreads < UPLOADERS &&
+        pthread_create(&o->threads[o->nthreads], NULL, uploader_main, o) == 0)
+        o->nthreads++;
+    pthread_cond_signal(&o->work);
 }
 
 /* Queues st's PUT, starting an uploader when none is idle (a thread that
@@ -148,10 +213,7 @@ static void queue_locked(struct s3objects *o, mlops__obj_staged *st)
     if (o->tail) o->tail->next = st;
     else o->head = st;
     o->tail = st;
-    if (!o->idle && o->nthreads < UPLOADERS &&
-        pthread_create(&o->threads[o->nthreads], NULL, uploader_main, o) == 0)
-        o->nthreads++;
-    pthread_cond_signal(&o->work);
+    wake_locked(o);
 }
 
 /* Takes st out of the queue if it is still there. Called with o->mu held. */
@@ -231,13 +293,93 @@ static int s_sync(mlops__objects *be, const mlops_digest *d, size_t n)
 
 /* ---- reading ------------------------------------------------------------ */
 
+/* Takes object d out of the room of objects fetched ahead: 1 with its
+ * bytes in *data when it was fetched (waiting while it is in flight), 0
+ * when it is not there or its fetch failed (the caller fetches it and
+ * meets the error itself). */
+static int take_fetched(struct s3objects *o, const mlops_digest *d, unsigned char **data,
+                        size_t *len)
+{
+    pthread_mutex_lock(&o->mu);
+    struct fetched *f = NULL;
+    for (size_t i = 0; i < o->nroom; i++)
+        if (!memcmp(o->room[i]->d.bytes, d->bytes, 32)) {
+            f = o->room[i];
+            memmove(o->room + i, o->room + i + 1, (o->nroom - i - 1) * sizeof *o->room);
+            o->nroom--;
+            break;
+        }
+    if (f && f->state == QUEUED) { /* no thread took it: fetched by the caller */
+        struct fetched **p = &o->ghead, *prev = NULL;
+        while (*p && *p != f) {
+            prev = *p;
+            p = &(*p)->next;
+        }
+        if (*p) *p = f->next;
+        if (o->gtail == f) o->gtail = prev;
+        pthread_mutex_unlock(&o->mu);
+        fetched_free(f);
+        return 0;
+    }
+    while (f && f->state != DONE) pthread_cond_wait(&o->done, &o->mu);
+    pthread_mutex_unlock(&o->mu);
+    if (!f) return 0;
+    int ok = f->rc == MLOPS_OK;
+    if (ok) {
+        *data = f->data;
+        *len = f->len;
+        f->data = NULL;
+    }
+    fetched_free(f);
+    return ok;
+}
+
+/* Queues GETs of d[0..n) ahead of their opens, while the room lasts: one
+ * fetched and never opened (a reader that stopped early) gives way to a
+ * newer one. Objects in the cache or already in the room are skipped. */
+static void s_prefetch(mlops__objects *be, const mlops_digest *d, size_t n)
+{
+    struct s3objects *o = S(be);
+    for (size_t k = 0; k < n; k++) {
+        if (mlops__s3_cache_has(o->cache, &d[k])) continue;
+        pthread_mutex_lock(&o->mu);
+        int have = 0;
+        for (size_t i = 0; i < o->nroom && !have; i++)
+            have = !memcmp(o->room[i]->d.bytes, d[k].bytes, 32);
+        if (!have && o->nroom == PREFETCH_ROOM) { /* the oldest fetched one gives way */
+            for (size_t i = 0; i < o->nroom; i++)
+                if (o->room[i]->state == DONE) {
+                    fetched_free(o->room[i]);
+                    memmove(o->room + i, o->room + i + 1, (o->nroom - i - 1) * sizeof *o->room);
+                    o->nroom--;
+                    break;
+                }
+        }
+        struct fetched *f = NULL;
+        if (!have && o->nroom < PREFETCH_ROOM && !o->closing &&
+            (f = calloc(1, sizeof *f)) != NULL) {
+            f->d = d[k];
+            f->state = QUEUED;
+            o->room[o->nroom++] = f;
+            if (o->gtail) o->gtail->next = f;
+            else o->ghead = f;
+            o->gtail = f;
+            wake_locked(o);
+        }
+        int full = !have && !f;
+        pthread_mutex_unlock(&o->mu);
+        if (full) return; /* no room now: later reads announce again */
+    }
+}
+
 static int s_open(mlops__objects *be, const mlops_digest *d, mlops__obj_in **out, uint64_t *len)
 {
     char key[KEY_CAP];
     object_key(OBJECTS_DIR, d, key);
     mlops__obj_in *in = calloc(1, sizeof *in);
     if (!in) return mlops__err_nomem("opening an object");
-    if (!mlops__s3_cache_get(S(be)->cache, d, &in->data, &in->len)) {
+    if (!take_fetched(S(be), d, &in->data, &in->len) &&
+        !mlops__s3_cache_get(S(be)->cache, d, &in->data, &in->len)) {
         int rc = mlops__s3_get(FN, client_of(be), key, &in->data, &in->len);
         if (rc) {
             free(in);
@@ -352,6 +494,8 @@ static void s_free(mlops__objects *be)
     pthread_cond_broadcast(&o->work);
     pthread_mutex_unlock(&o->mu);
     for (unsigned i = 0; i < o->nthreads; i++) pthread_join(o->threads[i], NULL);
+    /* Fetched ahead and never opened; queued ones no thread will take. */
+    for (size_t i = 0; i < o->nroom; i++) fetched_free(o->room[i]);
     pthread_mutex_destroy(&o->mu);
     pthread_cond_destroy(&o->work);
     pthread_cond_destroy(&o->done);
@@ -426,6 +570,7 @@ int mlops__objects_s3_open(const char *fn, const char *url, const char *endpoint
         .foreach = s_foreach,
         .quarantine = s_quarantine,
         .describe = s_describe,
+        .prefetch = s_prefetch,
         .free = s_free,
     };
     *out = &o->be;
