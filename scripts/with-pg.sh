@@ -15,26 +15,10 @@ if [ "${1:-}" = --tcp ]; then
 fi
 [ $# -ge 1 ] || { echo "usage: $0 [--tcp] CMD [ARGS...]" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mlops-pg.XXXXXX")
-child=""
-cleanup() {
-    "$here/pg-test-server.sh" stop "$tmp" || true
-    rm -rf "$tmp"
-}
-on_signal() {
-    if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null || true; fi
-    exit "$1"
-}
-trap cleanup EXIT
-trap 'on_signal 130' INT
-trap 'on_signal 143' TERM
+. "$here/with-server-lib.sh"
+with_server_setup "$here/pg-test-server.sh" mlops-pg
 MLOPS_TEST_PG=$("$here/pg-test-server.sh" start "$tmp" $tcp)
 MLOPS_TEST_PG_SERVER="$here/pg-test-server.sh"
 MLOPS_TEST_PG_DIR="$tmp"
 export MLOPS_TEST_PG MLOPS_TEST_PG_SERVER MLOPS_TEST_PG_DIR
-# In the background so that a signal is handled at once, not after CMD.
-"$@" &
-child=$!
-status=0
-wait "$child" || status=$?
-exit "$status"
+with_server_run "$@"

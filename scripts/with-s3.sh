@@ -11,19 +11,8 @@
 set -eu
 [ $# -ge 1 ] || { echo "usage: $0 CMD [ARGS...]" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mlops-s3.XXXXXX")
-child=""
-cleanup() {
-    "$here/s3-test-server.sh" stop "$tmp" || true
-    rm -rf "$tmp"
-}
-on_signal() {
-    if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null || true; fi
-    exit "$1"
-}
-trap cleanup EXIT
-trap 'on_signal 130' INT
-trap 'on_signal 143' TERM
+. "$here/with-server-lib.sh"
+with_server_setup "$here/s3-test-server.sh" mlops-s3
 # The profile and config files of the caller's AWS tools must not decide
 # anything in a test run: only the variables below.
 unset AWS_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN AWS_DEFAULT_REGION
@@ -35,9 +24,4 @@ eval "$vars"
 MLOPS_TEST_S3_SERVER="$here/s3-test-server.sh"
 MLOPS_TEST_S3_DIR="$tmp"
 export MLOPS_TEST_S3_SERVER MLOPS_TEST_S3_DIR
-# In the background so that a signal is handled at once, not after CMD.
-"$@" &
-child=$!
-status=0
-wait "$child" || status=$?
-exit "$status"
+with_server_run "$@"
