@@ -40,6 +40,8 @@
 #define UPLOADERS 8
 /* Objects fetched ahead and not yet opened, at most. */
 #define PREFETCH_ROOM 8
+/* Objects announced and not yet fetched, at most (the oldest go first). */
+#define PREFETCH_PENDING 256
 
 /* The name messages give: the seam's members get no caller's name. */
 static const char FN[] = "S3 objects";
@@ -79,6 +81,8 @@ struct s3objects {
     struct fetched *ghead, *gtail;   /* GETs ahead that none has taken */
     struct fetched *room[PREFETCH_ROOM]; /* fetched or fetching, oldest first */
     size_t nroom;
+    mlops_digest pending[PREFETCH_PENDING]; /* announced, in order: a ring */
+    size_t pending_at, npending;
     pthread_t threads[UPLOADERS];
     unsigned nthreads, idle;
     int closing;
@@ -293,6 +297,8 @@ static int s_sync(mlops__objects *be, const mlops_digest *d, size_t n)
 
 /* ---- reading ------------------------------------------------------------ */
 
+static void fill_room_locked(struct s3objects *o);
+
 /* Takes object d out of the room of objects fetched ahead: 1 with its
  * bytes in *data when it was fetched (waiting while it is in flight), 0
  * when it is not there or its fetch failed (the caller fetches it and
@@ -309,6 +315,7 @@ static int take_fetched(struct s3objects *o, const mlops_digest *d, unsigned cha
             o->nroom--;
             break;
         }
+    if (f) fill_room_locked(o);
     if (f && f->state == QUEUED) { /* no thread took it: fetched by the caller */
         struct fetched **p = &o->ghead, *prev = NULL;
         while (*p && *p != f) {
@@ -334,42 +341,54 @@ static int take_fetched(struct s3objects *o, const mlops_digest *d, unsigned cha
     return ok;
 }
 
-/* Queues GETs of d[0..n) ahead of their opens, while the room lasts: one
- * fetched and never opened (a reader that stopped early) gives way to a
- * newer one. Objects in the cache or already in the room are skipped. */
+/* Moves announced objects into the room while it has space: each is
+ * queued for a transfer thread. Objects in the cache or in the room
+ * already are skipped. Called with o->mu held. */
+static void fill_room_locked(struct s3objects *o)
+{
+    while (o->npending && o->nroom < PREFETCH_ROOM && !o->closing) {
+        mlops_digest d = o->pending[o->pending_at];
+        o->pending_at = (o->pending_at + 1) % PREFETCH_PENDING;
+        o->npending--;
+        int have = mlops__s3_cache_has(o->cache, &d);
+        for (size_t i = 0; i < o->nroom && !have; i++)
+            have = !memcmp(o->room[i]->d.bytes, d.bytes, 32);
+        struct fetched *f = have ? NULL : calloc(1, sizeof *f);
+        if (!f) continue;
+        f->d = d;
+        f->state = QUEUED;
+        o->room[o->nroom++] = f;
+        if (o->gtail) o->gtail->next = f;
+        else o->ghead = f;
+        o->gtail = f;
+        wake_locked(o);
+    }
+}
+
+/* Announces d[0..n) to be opened next, in order. The room holds
+ * PREFETCH_ROOM of them fetched or in flight; the rest wait their turn
+ * (the oldest announcements are forgotten past PREFETCH_PENDING). When
+ * the room is full of objects fetched and never opened (a reader that
+ * stopped early), the oldest of those gives way. */
 static void s_prefetch(mlops__objects *be, const mlops_digest *d, size_t n)
 {
     struct s3objects *o = S(be);
+    pthread_mutex_lock(&o->mu);
     for (size_t k = 0; k < n; k++) {
-        if (mlops__s3_cache_has(o->cache, &d[k])) continue;
-        pthread_mutex_lock(&o->mu);
-        int have = 0;
-        for (size_t i = 0; i < o->nroom && !have; i++)
-            have = !memcmp(o->room[i]->d.bytes, d[k].bytes, 32);
-        if (!have && o->nroom == PREFETCH_ROOM) { /* the oldest fetched one gives way */
-            for (size_t i = 0; i < o->nroom; i++)
-                if (o->room[i]->state == DONE) {
-                    fetched_free(o->room[i]);
-                    memmove(o->room + i, o->room + i + 1, (o->nroom - i - 1) * sizeof *o->room);
-                    o->nroom--;
-                    break;
-                }
+        if (o->npending == PREFETCH_PENDING) {
+            o->pending_at = (o->pending_at + 1) % PREFETCH_PENDING;
+            o->npending--;
         }
-        struct fetched *f = NULL;
-        if (!have && o->nroom < PREFETCH_ROOM && !o->closing &&
-            (f = calloc(1, sizeof *f)) != NULL) {
-            f->d = d[k];
-            f->state = QUEUED;
-            o->room[o->nroom++] = f;
-            if (o->gtail) o->gtail->next = f;
-            else o->ghead = f;
-            o->gtail = f;
-            wake_locked(o);
-        }
-        int full = !have && !f;
-        pthread_mutex_unlock(&o->mu);
-        if (full) return; /* no room now: later reads announce again */
+        o->pending[(o->pending_at + o->npending) % PREFETCH_PENDING] = d[k];
+        o->npending++;
     }
+    if (o->nroom == PREFETCH_ROOM && o->room[0]->state == DONE) {
+        fetched_free(o->room[0]);
+        memmove(o->room, o->room + 1, (o->nroom - 1) * sizeof *o->room);
+        o->nroom--;
+    }
+    fill_room_locked(o);
+    pthread_mutex_unlock(&o->mu);
 }
 
 static int s_open(mlops__objects *be, const mlops_digest *d, mlops__obj_in **out, uint64_t *len)
