@@ -107,7 +107,7 @@ rm -rf "$local_store"
 "$mlops" init "$local_store" > /dev/null
 digest=$("$mlops" -C "$local_store" put "$data" | cut -d' ' -f1)
 
-echo "libmlops $(git -C "$root" rev-parse --short HEAD) ($build), versitygw $("$root/scripts/build-versitygw.sh" | sed -n 's,.*/versitygw-\(v[^/]*\)/.*,\1,p'), $(curl --version | head -1 | cut -d' ' -f1-2)"
+echo "libmlops $(git -C "$root" rev-parse --short HEAD) (build folder $(basename "$build")), versitygw $("$root/scripts/build-versitygw.sh" | sed -n 's,.*/versitygw-\(v[^/]*\)/.*,\1,p'), $(curl --version | head -1 | cut -d' ' -f1-2)"
 echo "machine: $(nproc) cores, $(uname -r); load: $(cut -d' ' -f1-3 /proc/loadavg); $size_mib MiB random, $rounds rounds"
 for r in $(seq 1 "$rounds"); do
     store=$work/put-$r reader=$work/reader-$r out=$work/out.bin
