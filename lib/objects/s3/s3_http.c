@@ -148,26 +148,38 @@ static int object_path(const char *fn, mlops__s3 *c, const char *key, char **out
     return mlops__buf_take(&b, out, "an S3 request");
 }
 
+/* Sends r (its op, method and body set by the caller) about key: r's key
+ * and path are filled here, the path owned by r until object_done. */
+static int object_send(const char *fn, mlops__s3 *c, const char *key, mlops__s3_req *r)
+{
+    char *path;
+    int rc = object_path(fn, c, key, &path);
+    if (rc != MLOPS_OK) return rc;
+    r->key = key;
+    r->path = path;
+    return mlops__s3_perform(fn, c, r);
+}
+
+static void object_done(mlops__s3_req *r)
+{
+    mlops__s3_req_free(r);
+    free((char *)r->path);
+}
+
 int mlops__s3_put(const char *fn, mlops__s3 *c, const char *key, const void *data, size_t len,
                   int *created)
 {
     if (created) *created = 0;
-    char *path;
-    int rc = object_path(fn, c, key, &path);
-    if (rc != MLOPS_OK) return rc;
     mlops__s3_req r = {0};
     r.op = "PUT object";
     r.method = "PUT";
-    r.key = key;
-    r.path = path;
     r.body = data;
     r.body_len = len;
     r.if_none_match = 1;
-    rc = mlops__s3_perform(fn, c, &r);
+    int rc = object_send(fn, c, key, &r);
     if (rc == MLOPS_OK && r.status != 412) rc = mlops__s3_expect_found(fn, c, &r);
     if (rc == MLOPS_OK && created) *created = r.status != 412;
-    mlops__s3_req_free(&r);
-    free(path);
+    object_done(&r);
     return rc;
 }
 
@@ -176,15 +188,10 @@ int mlops__s3_get(const char *fn, mlops__s3 *c, const char *key, unsigned char *
 {
     *data = NULL;
     *len = 0;
-    char *path;
-    int rc = object_path(fn, c, key, &path);
-    if (rc != MLOPS_OK) return rc;
     mlops__s3_req r = {0};
     r.op = "GET object";
     r.method = "GET";
-    r.key = key;
-    r.path = path;
-    rc = mlops__s3_perform(fn, c, &r);
+    int rc = object_send(fn, c, key, &r);
     if (rc == MLOPS_OK) rc = mlops__s3_expect_found(fn, c, &r);
     if (rc == MLOPS_OK) {
         /* An empty object still gets a buffer the caller can free. */
@@ -195,8 +202,7 @@ int mlops__s3_get(const char *fn, mlops__s3 *c, const char *key, unsigned char *
             r.out.data = NULL;
         }
     }
-    mlops__s3_req_free(&r);
-    free(path);
+    object_done(&r);
     return rc;
 }
 
@@ -204,12 +210,11 @@ int mlops__s3_get_range(const char *fn, mlops__s3 *c, const char *key, uint64_t 
                         void *buf, size_t want, size_t *got)
 {
     *got = 0;
-    char *path;
-    int rc = object_path(fn, c, key, &path);
-    if (rc != MLOPS_OK) return rc;
-    if (want == 0) {
+    if (want == 0) { /* nothing to read; the key is still checked */
+        char *path;
+        int rc = object_path(fn, c, key, &path);
         free(path);
-        return MLOPS_OK;
+        return rc;
     }
     char range[64];
     snprintf(range, sizeof range, "bytes=%llu-%llu", (unsigned long long)offset,
@@ -217,13 +222,11 @@ int mlops__s3_get_range(const char *fn, mlops__s3 *c, const char *key, uint64_t 
     mlops__s3_req r = {0};
     r.op = "GET object range";
     r.method = "GET";
-    r.key = key;
-    r.path = path;
     r.range = range;
     r.range_offset = offset;
     r.fixed = buf;
     r.fixed_cap = want;
-    rc = mlops__s3_perform(fn, c, &r);
+    int rc = object_send(fn, c, key, &r);
     if (rc == MLOPS_OK && r.status == 416) {
         /* The range starts at or after the end: nothing to read. */
         *got = 0;
@@ -231,22 +234,16 @@ int mlops__s3_get_range(const char *fn, mlops__s3 *c, const char *key, uint64_t 
         if (rc == MLOPS_OK) rc = mlops__s3_expect_found(fn, c, &r);
         if (rc == MLOPS_OK) *got = r.fixed_len;
     }
-    mlops__s3_req_free(&r);
-    free(path);
+    object_done(&r);
     return rc;
 }
 
 int mlops__s3_head(const char *fn, mlops__s3 *c, const char *key, uint64_t *size)
 {
-    char *path;
-    int rc = object_path(fn, c, key, &path);
-    if (rc != MLOPS_OK) return rc;
     mlops__s3_req r = {0};
     r.op = "HEAD object";
     r.method = "HEAD";
-    r.key = key;
-    r.path = path;
-    rc = mlops__s3_perform(fn, c, &r);
+    int rc = object_send(fn, c, key, &r);
     if (rc == MLOPS_OK) rc = mlops__s3_expect_found(fn, c, &r);
     if (rc == MLOPS_OK && size) {
         if (r.content_length < 0)
@@ -255,26 +252,19 @@ int mlops__s3_head(const char *fn, mlops__s3 *c, const char *key, uint64_t *size
         else
             *size = (uint64_t)r.content_length;
     }
-    mlops__s3_req_free(&r);
-    free(path);
+    object_done(&r);
     return rc;
 }
 
 int mlops__s3_delete(const char *fn, mlops__s3 *c, const char *key)
 {
-    char *path;
-    int rc = object_path(fn, c, key, &path);
-    if (rc != MLOPS_OK) return rc;
     mlops__s3_req r = {0};
     r.op = "DELETE object";
     r.method = "DELETE";
-    r.key = key;
-    r.path = path;
-    rc = mlops__s3_perform(fn, c, &r);
+    int rc = object_send(fn, c, key, &r);
     if (rc == MLOPS_OK && (r.status < 200 || r.status > 299))
         rc = mlops__s3_fail(fn, c, &r, r.status == 404 ? MLOPS_ENOTFOUND : MLOPS_EIO);
-    mlops__s3_req_free(&r);
-    free(path);
+    object_done(&r);
     return rc;
 }
 
