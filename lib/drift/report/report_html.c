@@ -4,15 +4,13 @@
  * chart of both sides (see mlops_drift_report_html in drift.h). */
 #include "drift/drift_internal.h"
 #include "util/buf.h"
-#include "util/clock.h"
+#include "util/html.h"
 #include "util/err.h"
 #include "util/opts.h"
 #include "util/str.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 /* Chart geometry (SVG user units). */
 #define CHART_W 600.0
@@ -30,136 +28,11 @@ MLOPS_API int mlops_drift_html_opts_init(mlops_drift_html_opts *opts, unsigned v
                             MLOPS_DRIFT_HTML_OPTS_VERSION);
 }
 
-/* ---- Text ----------------------------------------------------------------- */
-
-static void esc(mlops__buf *b, const char *s)
-{
-    const char *run = s;
-    for (; *s; s++) {
-        const char *rep = NULL;
-        switch (*s) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: break;
-        }
-        if (rep) {
-            mlops__buf_addn(b, run, (size_t)(s - run));
-            mlops__buf_add(b, rep);
-            run = s + 1;
-        }
-    }
-    mlops__buf_addn(b, run, (size_t)(s - run));
-}
-
-/* At most max characters (code points) of s, escaped, with an ellipsis
- * when cut. */
-static void esc_trunc(mlops__buf *b, const char *s, size_t max)
-{
-    size_t chars = 0, i = 0;
-    for (; s[i]; i++) {
-        if (((unsigned char)s[i] & 0xC0) != 0x80 && chars++ == max) break;
-    }
-    if (!s[i]) {
-        esc(b, s);
-        return;
-    }
-    char tmp[512];
-    size_t cut = i < sizeof tmp - 1 ? i : sizeof tmp - 1;
-    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80) cut--;
-    memcpy(tmp, s, cut);
-    tmp[cut] = '\0';
-    esc(b, tmp);
-    mlops__buf_add(b, "\xE2\x80\xA6");
-}
-
-/* printf %g with the C locale's decimal point whatever the process's
- * locale: SVG coordinates must never get a decimal comma. */
-static void fmt_g(char *out, size_t cap, int prec, double v)
-{
-    snprintf(out, cap, "%.*g", prec, v);
-    for (char *p = out; *p; p++)
-        if (*p == ',') *p = '.';
-}
-
-static void num(mlops__buf *b, int prec, double v)
-{
-    char t[48];
-    if (isnan(v)) {
-        mlops__buf_add(b, "\xE2\x80\x93"); /* en dash: no value */
-        return;
-    }
-    if (isinf(v)) {
-        mlops__buf_add(b, v > 0 ? "\xE2\x88\x9E" : "\xE2\x88\x92\xE2\x88\x9E");
-        return;
-    }
-    fmt_g(t, sizeof t, prec, v);
-    mlops__buf_add(b, t);
-}
-
-/* An axis label: plain decimals with about four significant digits
- * (46950, 24.62, 0.01234), exponents only for very large or small values. */
-static void tick(mlops__buf *b, double v)
-{
-    double a = fabs(v);
-    if (a == 0.0 || !(a >= 1e-3 && a < 1e7)) {
-        num(b, 4, v);
-        return;
-    }
-    int decimals = 3 - (int)floor(log10(a));
-    char t[48];
-    snprintf(t, sizeof t, "%.*f", decimals > 0 ? decimals : 0, v);
-    for (char *p = t; *p; p++)
-        if (*p == ',') *p = '.';
-    if (strchr(t, '.')) { /* 17.50 -> 17.5, 34.00 -> 34 */
-        size_t n = strlen(t);
-        while (t[n - 1] == '0') t[--n] = '\0';
-        if (t[n - 1] == '.') t[--n] = '\0';
-    }
-    mlops__buf_add(b, t);
-}
-
-/* A coordinate: one decimal is plenty at these sizes. */
-static void coord(mlops__buf *b, double v)
-{
-    char t[48];
-    snprintf(t, sizeof t, "%.1f", v);
-    for (char *p = t; *p; p++)
-        if (*p == ',') *p = '.';
-    mlops__buf_add(b, t);
-}
-
-static void attr_num(mlops__buf *b, const char *name, double v)
-{
-    mlops__buf_add(b, " ");
-    mlops__buf_add(b, name);
-    mlops__buf_add(b, "=\"");
-    coord(b, v);
-    mlops__buf_add(b, "\"");
-}
-
-static void percent(mlops__buf *b, double share)
-{
-    char t[48];
-    double pc = 100.0 * share;
-    fmt_g(t, sizeof t, pc >= 10.0 || pc == 0.0 ? 3 : 2, pc);
-    mlops__buf_add(b, t);
-    mlops__buf_add(b, "%");
-}
-
 /* ---- The page around the columns ------------------------------------------- */
 
 static const char css[] =
     ":root{--ref:" REF_COLOR ";--cur:" CUR_COLOR ";--drift:#b3261e;--ok:#1e7b34;--line:#d9dde3;"
-    "--muted:#5d6673}"
-    "*{box-sizing:border-box}"
-    "body{margin:0;background:#f4f6f8;color:#1c2430;"
-    "font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif}"
-    "main{max-width:1040px;margin:0 auto;padding:28px 24px 40px}"
-    "h1{font-size:26px;margin:0 0 4px}"
-    "h2{font-size:19px;margin:32px 0 12px}"
+    "--muted:#5d6673}" MLOPS__HTML_BASE_CSS
     "h3{font-size:17px;margin:0 0 12px;display:flex;align-items:center;gap:10px;"
     "overflow-wrap:anywhere}"
     ".sub{color:var(--muted);margin:0 0 20px}"
@@ -168,7 +41,6 @@ static const char css[] =
     ".verdict .big{font-size:24px;font-weight:700}"
     ".verdict .share{margin-top:10px;max-width:520px}"
     ".verdict svg{display:block;width:100%;height:auto}"
-    "table{border-collapse:collapse;background:#fff}"
     ".summary{width:100%;border:1px solid var(--line);border-radius:8px}"
     ".summary th,.summary td{padding:7px 10px;border-bottom:1px solid var(--line);text-align:left}"
     ".summary th{background:#eef1f5;font-weight:600;font-size:13px;color:#3a4350}"
@@ -185,14 +57,11 @@ static const char css[] =
     ".kv th{text-align:left;font-weight:500;color:var(--muted);padding:4px 14px 4px 0;"
     "vertical-align:top}"
     ".kv td{padding:4px 0}"
-    "figure{margin:0;flex:1 1 520px;min-width:300px}"
-    "figure svg{display:block;width:100%;height:auto}"
-    "figcaption{font-size:13px;color:var(--muted);margin-top:4px}"
     ".key{display:inline-block;width:11px;height:11px;border-radius:2px;margin:0 5px 0 12px;"
     "vertical-align:-1px}"
     ".key.ref{background:var(--ref);opacity:.75}.key.cur{background:var(--cur);opacity:.75}"
-    "svg text{font:11px system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;fill:#4a5260}"
-    "footer{color:var(--muted);font-size:13px;margin-top:28px}";
+    /* Printers drop backgrounds unless told: the keys are the legend. */
+    ".key,.verdict,.badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}";
 
 static void badge(mlops__buf *b, int drifted)
 {
@@ -210,17 +79,17 @@ static void share_bar(mlops__buf *b, const mlops_drift_report *r)
                       "fill=\"#ffffff\" fill-opacity=\".3\"/>");
     if (fill > 0.0) {
         mlops__buf_add(b, "<rect x=\"0\" y=\"4\"");
-        attr_num(b, "width", fill < 12.0 ? 12.0 : fill);
+        mlops__html_attr_num(b, "width", fill < 12.0 ? 12.0 : fill);
         mlops__buf_add(b, " height=\"12\" rx=\"6\" fill=\"#ffffff\"/>");
     }
     mlops__buf_add(b, "<line");
-    attr_num(b, "x1", mark);
-    attr_num(b, "x2", mark);
+    mlops__html_attr_num(b, "x1", mark);
+    mlops__html_attr_num(b, "x2", mark);
     mlops__buf_add(b, " y1=\"0\" y2=\"20\" stroke=\"#ffffff\" stroke-width=\"2\" "
                       "stroke-dasharray=\"3 2\"/><text");
-    attr_num(b, "x", mark);
+    mlops__html_attr_num(b, "x", mark);
     mlops__buf_add(b, " y=\"29\" text-anchor=\"middle\" style=\"fill:#fff\">rule ");
-    percent(b, r->drift_share);
+    mlops__html_percent(b, r->drift_share);
     mlops__buf_add(b, "</text></svg></div>");
 }
 
@@ -230,7 +99,7 @@ static void rule_text(mlops__buf *b, const mlops_drift_column_result *c)
 {
     int is_p = 0, inclusive = 0;
     if (mlops__drift_method_rule(c->method, &is_p, &inclusive) != MLOPS_OK) {
-        num(b, 4, c->threshold);
+        mlops__html_num(b, 4, c->threshold);
         return;
     }
     mlops__buf_add(b, is_p ? "p-value " : "statistic ");
@@ -238,7 +107,7 @@ static void rule_text(mlops__buf *b, const mlops_drift_column_result *c)
         mlops__buf_add(b, inclusive ? "\xE2\x89\xA4 " : "&lt; ");
     else
         mlops__buf_add(b, inclusive ? "\xE2\x89\xA5 " : "&gt; ");
-    num(b, 4, c->threshold);
+    mlops__html_num(b, 4, c->threshold);
 }
 
 static void counts_text(mlops__buf *b, uint64_t n, uint64_t nan, uint64_t inf)
@@ -267,17 +136,17 @@ static void column_table(mlops__buf *b, const mlops_drift_report *r,
     kv_row(b, "Kind");
     mlops__buf_add(b, c->kind == MLOPS_COLUMN_CATEGORICAL ? "categorical" : "numeric");
     kv_row(b, "Method");
-    esc(b, c->method_name);
+    mlops__html_esc(b, c->method_name);
     kv_row(b, "Statistic");
-    num(b, 4, c->statistic);
+    mlops__html_num(b, 4, c->statistic);
     kv_row(b, "Drift when");
     rule_text(b, c);
     if (!isnan(c->p_value)) {
         kv_row(b, "p-value");
-        num(b, 3, c->p_value);
+        mlops__html_num(b, 3, c->p_value);
         if (r->correction != MLOPS_DRIFT_CORRECTION_NONE) {
             kv_row(b, "Adjusted p-value");
-            num(b, 3, c->adjusted_p_value);
+            mlops__html_num(b, 3, c->adjusted_p_value);
         }
     }
     kv_row(b, "Reference values");
@@ -286,7 +155,7 @@ static void column_table(mlops__buf *b, const mlops_drift_report *r,
     counts_text(b, c->n_cur, c->cur_nan, c->cur_inf);
     if (c->ref_nan || c->cur_nan) {
         kv_row(b, "Missing share, p-value");
-        num(b, 3, c->missing.p_value);
+        mlops__html_num(b, 3, c->missing.p_value);
     }
     kv_row(b, "Verdict");
     badge(b, c->drifted);
@@ -324,20 +193,20 @@ static void bar_label(mlops__buf *b, const mlops_drift_column_result *c, size_t 
     if (c->kind == MLOPS_COLUMN_CATEGORICAL && o->category_labels && o->category_labels[col] &&
         o->category_label_counts && v >= 0.0 && v == floor(v) &&
         v < (double)o->category_label_counts[col] && o->category_labels[col][(size_t)v]) {
-        esc_trunc(b, o->category_labels[col][(size_t)v], max_chars);
+        mlops__html_esc_trunc(b, o->category_labels[col][(size_t)v], max_chars);
         return;
     }
-    num(b, 6, v);
+    mlops__html_num(b, 6, v);
 }
 
 static void rect(mlops__buf *b, double x, double y, double w, double h, const char *color,
                  const char *extra)
 {
     mlops__buf_add(b, "<rect");
-    attr_num(b, "x", x);
-    attr_num(b, "y", y);
-    attr_num(b, "width", w > 0.0 ? w : 0.0);
-    attr_num(b, "height", h > 0.0 ? h : 0.0);
+    mlops__html_attr_num(b, "x", x);
+    mlops__html_attr_num(b, "y", y);
+    mlops__html_attr_num(b, "width", w > 0.0 ? w : 0.0);
+    mlops__html_attr_num(b, "height", h > 0.0 ? h : 0.0);
     mlops__buf_add(b, " fill=\"");
     mlops__buf_add(b, color);
     mlops__buf_add(b, "\"");
@@ -348,8 +217,8 @@ static void rect(mlops__buf *b, double x, double y, double w, double h, const ch
 static void text_at(mlops__buf *b, double x, double y, const char *anchor, const char *transform)
 {
     mlops__buf_add(b, "<text");
-    attr_num(b, "x", x);
-    attr_num(b, "y", y);
+    mlops__html_attr_num(b, "x", x);
+    mlops__html_attr_num(b, "y", y);
     mlops__buf_add(b, " text-anchor=\"");
     mlops__buf_add(b, anchor);
     mlops__buf_add(b, "\"");
@@ -357,9 +226,9 @@ static void text_at(mlops__buf *b, double x, double y, const char *anchor, const
         mlops__buf_add(b, " transform=\"rotate(");
         mlops__buf_add(b, transform);
         mlops__buf_add(b, " ");
-        coord(b, x);
+        mlops__html_coord(b, x);
         mlops__buf_add(b, " ");
-        coord(b, y);
+        mlops__html_coord(b, y);
         mlops__buf_add(b, ")\"");
     }
     mlops__buf_add(b, ">");
@@ -387,24 +256,24 @@ static void chart(mlops__buf *b, const mlops_drift_column_result *c, size_t col,
     double plot_h = bottom - top, plot_w = right - left;
 
     mlops__buf_add(b, "<figure><svg viewBox=\"0 0 600 ");
-    coord(b, height);
+    mlops__html_coord(b, height);
     mlops__buf_add(b, "\" role=\"img\" aria-label=\"");
     mlops__buf_add(b, bars ? "bars" : "histogram");
     mlops__buf_add(b, " of the reference and current values of ");
-    esc(b, c->name);
+    mlops__html_esc(b, c->name);
     mlops__buf_add(b, "\">");
     /* Grid and y labels: 0, half, top. */
     for (int g = 0; g <= 4; g++) {
         double frac = g / 4.0, y = bottom - plot_h * frac;
         mlops__buf_add(b, "<line");
-        attr_num(b, "x1", left);
-        attr_num(b, "x2", right);
-        attr_num(b, "y1", y);
-        attr_num(b, "y2", y);
+        mlops__html_attr_num(b, "x1", left);
+        mlops__html_attr_num(b, "x2", right);
+        mlops__html_attr_num(b, "y1", y);
+        mlops__html_attr_num(b, "y2", y);
         mlops__buf_add(b, g ? " stroke=\"#e6e9ee\"/>" : " stroke=\"#9aa3ae\"/>");
         if (g % 2 == 0) {
             text_at(b, left - 6.0, y + 4.0, "end", NULL);
-            percent(b, ymax * frac);
+            mlops__html_percent(b, ymax * frac);
             mlops__buf_add(b, "</text>");
         }
     }
@@ -430,15 +299,15 @@ static void chart(mlops__buf *b, const mlops_drift_column_result *c, size_t col,
             if (i > n) i = n;
             double x = left + bw * (double)i;
             mlops__buf_add(b, "<line");
-            attr_num(b, "x1", x);
-            attr_num(b, "x2", x);
-            attr_num(b, "y1", bottom);
-            attr_num(b, "y2", bottom + 4.0);
+            mlops__html_attr_num(b, "x1", x);
+            mlops__html_attr_num(b, "x2", x);
+            mlops__html_attr_num(b, "y1", bottom);
+            mlops__html_attr_num(b, "y2", bottom + 4.0);
             mlops__buf_add(b, " stroke=\"#9aa3ae\"/>");
             text_at(b, x, bottom + 17.0, t == 0 ? "start" : t == 4 ? "end" : "middle", NULL);
             if (c->hist_clipped && t == 0) mlops__buf_add(b, "\xE2\x89\xA4 ");
             if (c->hist_clipped && t == 4) mlops__buf_add(b, "\xE2\x89\xA5 ");
-            tick(b, c->hist_edges[i]);
+            mlops__html_tick(b, c->hist_edges[i]);
             mlops__buf_add(b, "</text>");
         }
     } else {
@@ -459,9 +328,9 @@ static void chart(mlops__buf *b, const mlops_drift_column_result *c, size_t col,
         }
     }
     mlops__buf_add(b, "</svg><figcaption><span class=\"key ref\"></span>");
-    esc(b, ref_name);
+    mlops__html_esc(b, ref_name);
     mlops__buf_add(b, "<span class=\"key cur\"></span>");
-    esc(b, cur_name);
+    mlops__html_esc(b, cur_name);
     mlops__buf_add(b, bars ? " &#183; share of each side&#8217;s values per value"
                            : " &#183; share of each side&#8217;s values per bin");
     if (c->hist_clipped) mlops__buf_add(b, " (end bins include the extreme 1%)");
@@ -470,21 +339,14 @@ static void chart(mlops__buf *b, const mlops_drift_column_result *c, size_t col,
 
 /* ---- The page ----------------------------------------------------------------- */
 
-static int check_text(const char *fn, const char *what, const char *s)
-{
-    if (s && !mlops__utf8_valid(s, strlen(s)))
-        return mlops__err(MLOPS_EINVAL, "%s: %s is not valid UTF-8", fn, what);
-    return MLOPS_OK;
-}
-
 static int check_opts(const char *fn, const mlops_drift_report *r,
                       const mlops_drift_html_opts *o)
 {
     if (o->version == 0 || o->version > MLOPS_DRIFT_HTML_OPTS_VERSION)
         return mlops__err(MLOPS_EINVAL, "%s: opts->version is %u", fn, o->version);
-    int rc = check_text(fn, "the title", o->title);
-    if (!rc) rc = check_text(fn, "the reference name", o->reference_name);
-    if (!rc) rc = check_text(fn, "the current name", o->current_name);
+    int rc = mlops__html_check_text(fn, "the title", o->title);
+    if (!rc) rc = mlops__html_check_text(fn, "the reference name", o->reference_name);
+    if (!rc) rc = mlops__html_check_text(fn, "the current name", o->current_name);
     if (rc) return rc;
     if (o->category_labels && !o->category_label_counts)
         return mlops__err_null(fn, "opts->category_label_counts");
@@ -508,17 +370,17 @@ static void summary_table(mlops__buf *b, const mlops_drift_report *r)
     for (size_t i = 0; i < r->n_columns; i++) {
         const mlops_drift_column_result *c = r->columns[i];
         mlops__buf_addf(b, "<tr><td><a href=\"#col-%zu\">", i + 1);
-        esc_trunc(b, c->name, 60);
+        mlops__html_esc_trunc(b, c->name, 60);
         mlops__buf_add(b, "</a></td><td>");
         mlops__buf_add(b, c->kind == MLOPS_COLUMN_CATEGORICAL ? "categorical" : "numeric");
         mlops__buf_add(b, "</td><td>");
-        esc(b, c->method_name);
+        mlops__html_esc(b, c->method_name);
         mlops__buf_add(b, "</td><td class=\"n\">");
-        num(b, 4, c->statistic);
+        mlops__html_num(b, 4, c->statistic);
         mlops__buf_add(b, "</td><td>");
         rule_text(b, c);
         mlops__buf_add(b, "</td><td class=\"n\">");
-        num(b, 3, r->correction != MLOPS_DRIFT_CORRECTION_NONE ? c->adjusted_p_value : c->p_value);
+        mlops__html_num(b, 3, r->correction != MLOPS_DRIFT_CORRECTION_NONE ? c->adjusted_p_value : c->p_value);
         mlops__buf_add(b, "</td><td>");
         badge(b, c->drifted);
         mlops__buf_add(b, "</td></tr>");
@@ -541,26 +403,15 @@ MLOPS_API int mlops_drift_report_html(const mlops_drift_report *r, const mlops_d
     const char *cur_name = o->current_name ? o->current_name : "current";
 
     mlops__buf b = MLOPS__BUF_INIT;
-    mlops__buf_add(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-                       /* Browsers then refuse any script or fetch, even one a
-                        * future bug let into the page. */
-                       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-                       "style-src 'unsafe-inline'\">"
-                       "<meta name=\"generator\" content=\"libmlops ");
-    mlops__buf_add(&b, mlops_version());
-    mlops__buf_add(&b, "\"><title>");
-    esc(&b, title);
-    mlops__buf_add(&b, "</title><style>");
-    mlops__buf_add(&b, css);
-    mlops__buf_add(&b, "</style></head>\n<body><main><h1>");
-    esc(&b, title);
+    mlops__html_page_begin(&b, title, css);
+    mlops__buf_add(&b, "<h1>");
+    mlops__html_esc(&b, title);
     mlops__buf_add(&b, "</h1><p class=\"sub\"><span class=\"key ref\" style=\"margin-left:0\"></span>"
                        "Reference <b>");
-    esc(&b, ref_name);
+    mlops__html_esc(&b, ref_name);
     mlops__buf_add(&b, "</b> &#183; <span class=\"key cur\" style=\"margin-left:0\"></span>"
                        "current <b>");
-    esc(&b, cur_name);
+    mlops__html_esc(&b, cur_name);
     mlops__buf_addf(&b, "</b> &#183; %zu column%s</p>\n", r->n_columns, r->n_columns == 1 ? "" : "s");
 
     /* The verdict first: what a reader wants to know at a glance. */
@@ -570,9 +421,9 @@ MLOPS_API int mlops_drift_report_html(const mlops_drift_report *r, const mlops_d
                                           "No dataset drift</div>");
     mlops__buf_addf(&b, "<div>%zu of %zu column%s drifted (", r->n_drifted, r->n_columns,
                     r->n_columns == 1 ? "" : "s");
-    percent(&b, r->share_drifted);
+    mlops__html_percent(&b, r->share_drifted);
     mlops__buf_add(&b, "). The dataset drifts when at least ");
-    percent(&b, r->drift_share);
+    mlops__html_percent(&b, r->drift_share);
     mlops__buf_add(&b, " of its columns do");
     if (r->correction == MLOPS_DRIFT_CORRECTION_BH)
         mlops__buf_add(&b, "; p-values adjusted with Benjamini-Hochberg");
@@ -585,7 +436,7 @@ MLOPS_API int mlops_drift_report_html(const mlops_drift_report *r, const mlops_d
     for (size_t i = 0; i < r->n_columns; i++) {
         const mlops_drift_column_result *c = r->columns[i];
         mlops__buf_addf(&b, "<section class=\"col\" id=\"col-%zu\"><h3>", i + 1);
-        esc(&b, c->name);
+        mlops__html_esc(&b, c->name);
         mlops__buf_add(&b, " ");
         badge(&b, c->drifted);
         mlops__buf_add(&b, "</h3><div class=\"body\">");
@@ -593,19 +444,7 @@ MLOPS_API int mlops_drift_report_html(const mlops_drift_report *r, const mlops_d
         chart(&b, c, i, o, ref_name, cur_name);
         mlops__buf_add(&b, "</div></section>\n");
     }
-    mlops__buf_add(&b, "<footer>Generated by libmlops ");
-    mlops__buf_add(&b, mlops_version());
-    if (o->generated_ms >= 0) {
-        int64_t ms = o->generated_ms ? o->generated_ms : mlops__now_ms();
-        time_t t = (time_t)(ms / 1000);
-        struct tm tm;
-        char when[64];
-        if (gmtime_r(&t, &tm) && strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm)) {
-            mlops__buf_add(&b, " on ");
-            mlops__buf_add(&b, when);
-        }
-    }
-    mlops__buf_add(&b, ". Charts show each side&#8217;s share of its finite values.</footer>"
-                       "</main></body></html>\n");
+    mlops__html_page_end(&b, o->generated_ms,
+                         " Charts show each side&#8217;s share of its finite values.");
     return mlops__buf_take(&b, html, __func__);
 }
