@@ -625,6 +625,57 @@ static int cmd_runs_search(cli_ctx *ctx, int argc, char **argv)
     return cli_with_store(ctx, CLI_STORE_READ, runs_search, &a);
 }
 
+/* ---- runs compare ------------------------------------------------------------------- */
+
+typedef struct compare_args {
+    mlops_run_compare_opts o;
+    const char *out;
+} compare_args;
+
+static int runs_compare(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const compare_args *a = arg;
+    char *html = NULL;
+    int rc = mlops_run_compare_html(s, (const char *const *)ctx->args, (size_t)ctx->nargs, &a->o,
+                                    &html);
+    if (rc) return cli_fail(ctx, rc, "cannot write the comparison");
+    if (strcmp(a->out, "-") == 0) {
+        rc = fputs(html, stdout) == EOF || fflush(stdout) ? cli_error(ctx, "cannot write to stdout")
+                                                          : CLI_OK;
+    } else {
+        rc = cli_write_file_atomic(ctx, a->out, html, strlen(html));
+    }
+    mlops_free(html);
+    return rc;
+}
+
+static int cmd_runs_compare(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *points_text = NULL, *x_text = NULL;
+    compare_args a = { MLOPS_RUN_COMPARE_OPTS_INIT, NULL };
+    int npos;
+    const cli_opt opts[] = {
+        { "output", 'o', &a.out, NULL },
+        { "title", 0, &a.o.title, NULL },
+        { "points", 0, &points_text, NULL },
+        { "x", 0, &x_text, NULL },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 4, 1, -1, &npos);
+    if (rc) return rc;
+    if (!a.out) return cli_usage(ctx, "-o FILE.html is required (- for stdout)");
+    if (points_text) {
+        int64_t v;
+        if ((rc = cli_parse_int(ctx, "--points", points_text, &v))) return rc;
+        if (v < 3 || v > MLOPS_RUN_COMPARE_POINTS_MAX)
+            return cli_usage(ctx, "--points must be in 3..%d", MLOPS_RUN_COMPARE_POINTS_MAX);
+        a.o.max_points = (size_t)v;
+    }
+    if (x_text && strcmp(x_text, "step") == 0) a.o.x_axis = MLOPS_RUN_COMPARE_X_STEP;
+    else if (x_text && strcmp(x_text, "time") == 0) a.o.x_axis = MLOPS_RUN_COMPARE_X_TIME;
+    else if (x_text) return cli_usage(ctx, "--x is step or time, not '%s'", x_text);
+    return cli_with_store(ctx, CLI_STORE_READ, runs_compare, &a);
+}
+
 /* ---- metric history ----------------------------------------------------------------- */
 
 typedef struct history_args {
@@ -744,6 +795,18 @@ const cli_command cli_record_commands[] = {
       "  -a, --all                deleted runs too\n"
       "  --deleted                only deleted runs\n"
       "  --json                   print a JSON array with everything about each run\n" },
+    { "runs compare", cmd_runs_compare, "RUN... -o FILE.html",
+      "Draw runs side by side as one HTML page",
+      "Writes a self-contained page (no script, nothing fetched; doc/pages.md): each\n"
+      "run's name, status and duration; one chart per metric with every run's curve\n"
+      "on shared axes and a table of its numbers beside it; final, min and max values;\n"
+      "params side by side with the differences marked. Long histories are\n"
+      "downsampled with LTTB, as each chart says.\n\n"
+      "Options:\n"
+      "  -o, --output FILE        where to write the page (- for stdout)\n"
+      "  --title TEXT             the page's title (default \"Run comparison\")\n"
+      "  --points N               points drawn per curve at most (default 1000)\n"
+      "  --x step|time            x axis: the step (default) or time since each run started\n" },
     { "metric", NULL, "", "Metric time series", "" },
     { "metric history", cmd_metric_history, "RUN KEY", "Print the points of one metric",
       "Options:\n"

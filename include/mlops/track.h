@@ -632,6 +632,57 @@ MLOPS_API int mlops_run_search(mlops_store *s, const mlops_search_opts *opts,
 MLOPS_API int mlops_run_search_ex(mlops_store *s, const mlops_search_opts *opts,
                                   mlops_run_infos **out, char **next_page_token);
 
+/* ---- Run comparison page ---------------------------------------------------
+ * Runs side by side as one self-contained HTML page (doc/pages.md): inline
+ * CSS and SVG, no script, nothing fetched, readable printed. The page
+ * shows each run's name, status, start and duration; one chart per metric
+ * with every run's curve on shared axes and, beside it, a table of the
+ * same numbers; a table of final, min and max values; and the params side
+ * by side with the rows that differ marked. Long histories are downsampled
+ * with Largest-Triangle-Three-Buckets, and each chart says so. Colours are
+ * a colour-blind-safe palette paired with dash patterns. */
+
+#define MLOPS_RUN_COMPARE_X_STEP 0 /* x axis: the step */
+#define MLOPS_RUN_COMPARE_X_TIME 1 /* x axis: time since the run started */
+
+/* Most points drawn per curve (mlops_run_compare_opts.max_points). */
+#define MLOPS_RUN_COMPARE_POINTS_MAX 100000
+
+#define MLOPS_RUN_COMPARE_OPTS_VERSION 1
+
+/* Options for mlops_run_compare_html. Initialise with
+ * MLOPS_RUN_COMPARE_OPTS_INIT or mlops_run_compare_opts_init(). Strings
+ * are UTF-8, read during the call only. */
+typedef struct mlops_run_compare_opts {
+    unsigned version;     /* MLOPS_RUN_COMPARE_OPTS_VERSION */
+    const char *title;    /* NULL: "Run comparison" */
+    size_t max_points;    /* points drawn per curve at most, 3..
+                             MLOPS_RUN_COMPARE_POINTS_MAX; 0: 1,000 */
+    int x_axis;           /* MLOPS_RUN_COMPARE_X_STEP (default) or _X_TIME */
+    int64_t generated_ms; /* time shown in the footer; 0: now, -1: none */
+} mlops_run_compare_opts;
+
+#define MLOPS_RUN_COMPARE_OPTS_INIT { MLOPS_RUN_COMPARE_OPTS_VERSION, NULL, 0, \
+                                      MLOPS_RUN_COMPARE_X_STEP, 0 }
+
+/* Fills opts with the defaults of the given version (use
+ * MLOPS_RUN_COMPARE_OPTS_VERSION). Errors: MLOPS_EINVAL when opts is NULL
+ * or the version is 0 or unknown. */
+MLOPS_API int mlops_run_compare_opts_init(mlops_run_compare_opts *opts, unsigned version);
+
+/* The comparison page of the n (>= 1) runs run_ids (deleted runs too), in
+ * that order, read from one consistent snapshot. Every text from the
+ * store or the caller is escaped. *html (UTF-8, NUL-terminated) is
+ * malloc'd, released with mlops_free. opts NULL means defaults. Memory:
+ * one metric history at a time, plus the points drawn.
+ * Errors: MLOPS_EINVAL (NULL s or html, NULL run_ids, n == 0, a malformed
+ * or repeated id, unknown opts->version, a title that is not UTF-8, an
+ * unknown x_axis, max_points out of range), MLOPS_ENOTFOUND (no such run),
+ * MLOPS_ECORRUPT (stored points are malformed), MLOPS_EBUSY, MLOPS_EIO,
+ * MLOPS_ENOMEM. Threads: as any read; s may be shared. */
+MLOPS_API int mlops_run_compare_html(mlops_store *s, const char *const *run_ids, size_t n,
+                                     const mlops_run_compare_opts *opts, char **html);
+
 MLOPS_END_DECLS
 
 #endif /* MLOPS_TRACK_H */

@@ -166,6 +166,37 @@ static size_t downsample(mlops_metric_point *p, size_t n, size_t buckets)
     return out;
 }
 
+/* Runs history_tx for a (range defaults set by the caller) through c;
+ * on success hands the points, sorted, to *points and *count. */
+static int read_points(mlops__conn *c, struct history_arg *a, mlops_metric_point **points,
+                       size_t *count)
+{
+    int rc = history_tx(c, a);
+    if (rc) {
+        free(a->pts);
+        a->pts = NULL;
+        return rc;
+    }
+    if (!a->sorted) qsort(a->pts, a->n, sizeof *a->pts, point_qsort_cmp);
+    *points = a->pts;
+    *count = a->n;
+    a->pts = NULL;
+    return MLOPS_OK;
+}
+
+int mlops__metric_points_read(mlops__conn *c, const char *fn, const char *run_id,
+                              const char *key, mlops_metric_point **points, size_t *count)
+{
+    *points = NULL;
+    *count = 0;
+    struct history_arg *a = malloc(sizeof *a); /* the tail makes it big for a stack */
+    if (!a) return mlops__err_nomem("reading a metric history");
+    *a = (struct history_arg){ fn, run_id, key, INT64_MIN, INT64_MAX, NULL, 0, 0, 1, { { 0, 0, 0 } }, 0 };
+    int rc = read_points(c, a, points, count);
+    free(a);
+    return rc;
+}
+
 MLOPS_API int mlops_metric_history(mlops_store *s, const char *run_id, const char *key,
                                    const mlops_history_opts *opts, mlops_metric_point **points,
                                    size_t *count)

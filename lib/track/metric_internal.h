@@ -87,6 +87,13 @@ size_t mlops__rows_per_statement(mlops__conn *c, int cols, int reserved);
  * ended runs keep small series rows). Inside the caller's transaction. */
 int mlops__metric_seal_tails(mlops__conn *c, int64_t run, const char *run_id);
 
+/* Every point of metric key of run run_id, in series order (step, time,
+ * value bits), read through c inside the caller's transaction: a malloc'd
+ * array *points of *count (NULL and 0 when none). MLOPS_ENOTFOUND naming
+ * fn when there is no such run or metric, MLOPS_ECORRUPT, MLOPS_ENOMEM. */
+int mlops__metric_points_read(mlops__conn *c, const char *fn, const char *run_id,
+                              const char *key, mlops_metric_point **points, size_t *count);
+
 /* The raw bits of a value (NaN payloads included). */
 uint64_t mlops__value_bits(double v);
 double mlops__bits_value(uint64_t bits);
