@@ -1077,6 +1077,36 @@ static void track(void)
     so.version = 99;
     BAD(mlops_run_search_ex, "future options", MLOPS_EINVAL, (S, &so, &sl, &token));
     ck_assert_ptr_null(sl);
+
+    mlops_run_compare_opts co;
+    char *page = NULL;
+    const char *one[1] = { RUN_ID }, *twice[2] = { RUN_ID, RUN_ID }, *badid[1] = { BAD_UTF8 };
+    const char *unknown[1] = { UNKNOWN_RUN }, *nullid[1] = { NULL };
+    BAD(mlops_run_compare_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_RUN_COMPARE_OPTS_VERSION));
+    BAD(mlops_run_compare_opts_init, "version 0", MLOPS_EINVAL, (&co, 0));
+    BAD(mlops_run_compare_opts_init, "future version", MLOPS_EINVAL, (&co, 99));
+    BAD(mlops_run_compare_html, "NULL store", MLOPS_EINVAL, (NULL, one, 1, NULL, &page));
+    BAD(mlops_run_compare_html, "NULL ids", MLOPS_EINVAL, (S, NULL, 1, NULL, &page));
+    BAD(mlops_run_compare_html, "NULL out", MLOPS_EINVAL, (S, one, 1, NULL, NULL));
+    BAD(mlops_run_compare_html, "no runs", MLOPS_EINVAL, (S, one, 0, NULL, &page));
+    BAD(mlops_run_compare_html, "SIZE_MAX runs", MLOPS_EINVAL, (S, one, SIZE_MAX, NULL, &page));
+    BAD(mlops_run_compare_html, "a NULL id", MLOPS_EINVAL, (S, nullid, 1, NULL, &page));
+    BAD(mlops_run_compare_html, "a malformed id", MLOPS_EINVAL, (S, badid, 1, NULL, &page));
+    BAD(mlops_run_compare_html, "a run given twice", MLOPS_EINVAL, (S, twice, 2, NULL, &page));
+    BAD(mlops_run_compare_html, "unknown run", MLOPS_ENOTFOUND, (S, unknown, 1, NULL, &page));
+    co = (mlops_run_compare_opts)MLOPS_RUN_COMPARE_OPTS_INIT;
+    co.version = 99;
+    BAD(mlops_run_compare_html, "future options", MLOPS_EINVAL, (S, one, 1, &co, &page));
+    co = (mlops_run_compare_opts)MLOPS_RUN_COMPARE_OPTS_INIT;
+    co.title = BAD_UTF8;
+    BAD(mlops_run_compare_html, "invalid UTF-8 title", MLOPS_EINVAL, (S, one, 1, &co, &page));
+    co = (mlops_run_compare_opts)MLOPS_RUN_COMPARE_OPTS_INIT;
+    co.x_axis = -1;
+    BAD(mlops_run_compare_html, "unknown x axis", MLOPS_EINVAL, (S, one, 1, &co, &page));
+    co = (mlops_run_compare_opts)MLOPS_RUN_COMPARE_OPTS_INIT;
+    co.max_points = SIZE_MAX;
+    BAD(mlops_run_compare_html, "SIZE_MAX points", MLOPS_EINVAL, (S, one, 1, &co, &page));
+    ck_assert_ptr_null(page);
     same_store(store_dir, &b, "track.h");
     snap_free(&b);
 }

@@ -49,7 +49,7 @@ static const char css[] =
     ".side .grid th,.side .grid td{padding:4px 6px}"
     ".side tbody th,.side .small{white-space:nowrap}"
     ".grid caption{text-align:left;font-size:13px;color:var(--muted);padding:4px 0}"
-    ".across{table-layout:fixed}.across tbody th{width:22%}"
+    ".across{table-layout:fixed}.across tbody th{width:22%}.across thead th{white-space:normal}"
     ".wide+.wide{margin-top:12px}"
     "tr.diff{background:#fff1e0}"
     ".mark{color:#b3261e;font-weight:700;margin-right:6px}"
