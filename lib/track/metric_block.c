@@ -72,6 +72,10 @@ size_t mlops__block_encode(const mlops_metric_point *p, size_t n, unsigned char 
 static const unsigned char *get_varint(const unsigned char *p, const unsigned char *end,
                                        uint64_t *v)
 {
+    if (p < end && !(*p & 0x80)) { /* one byte: steps and times a constant apart */
+        *v = *p;
+        return p + 1;
+    }
     uint64_t r = 0;
     for (int shift = 0; shift < 70 && p < end; shift += 7) {
         unsigned char b = *p++;
@@ -110,7 +114,11 @@ int mlops__block_decode(const void *data, size_t len, mlops_metric_point *out, s
         step += unzigzag(ds);
         ts += unzigzag(dt);
         uint64_t bits = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(&bits, p, 8); /* stored little-endian: the bytes as they are */
+#else
         for (int k = 0; k < 8; k++) bits |= (uint64_t)p[k] << (8 * k);
+#endif
         p += 8;
         out[i].step = (int64_t)step;
         out[i].ts_ms = (int64_t)ts;
