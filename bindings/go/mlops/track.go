@@ -683,6 +683,63 @@ func (s *Store) MetricHistory(runID, key string, opts *HistoryOptions) ([]Metric
 	return out, nil
 }
 
+// CompareOptions configure Store.CompareRunsHTML; zero fields keep the defaults.
+type CompareOptions struct {
+	Title       string    // default "Run comparison"
+	MaxPoints   int       // points drawn per curve at most (3..100000); 0: 1000
+	TimeAxis    bool      // x axis: time since each run started, not the step
+	Generated   time.Time // time shown in the footer (zero: now)
+	NoTimestamp bool      // show no time in the footer
+}
+
+// CompareRunsHTML returns runs runIDs side by side as one self-contained
+// HTML page (inline CSS and SVG, no script, nothing fetched; doc/pages.md):
+// each run's status and duration, one chart per metric with every run's
+// curve (long histories downsampled with LTTB) and a table beside it,
+// final/min/max values, and the params with differences marked. opts may
+// be nil.
+func (s *Store) CompareRunsHTML(runIDs []string, opts *CompareOptions) ([]byte, error) {
+	var o C.mlops_run_compare_opts
+	if err := call(func() C.int { return C.mlops_run_compare_opts_init(&o, C.MLOPS_RUN_COMPARE_OPTS_VERSION) }); err != nil {
+		return nil, err
+	}
+	var cs cstrings
+	defer cs.free()
+	if opts != nil {
+		o.title = cs.opt(opts.Title)
+		if opts.MaxPoints < 0 {
+			return nil, &Error{Code: CodeInvalid, Message: "mlops: CompareRunsHTML: negative MaxPoints"}
+		}
+		o.max_points = C.size_t(opts.MaxPoints)
+		if opts.TimeAxis {
+			o.x_axis = C.MLOPS_RUN_COMPARE_X_TIME
+		}
+		switch {
+		case opts.NoTimestamp:
+			o.generated_ms = -1
+		case !opts.Generated.IsZero():
+			o.generated_ms = timeMs(opts.Generated)
+		}
+	}
+	// The ids as a C array (C memory: the library reads it during the call).
+	n := len(runIDs)
+	arr := (**C.char)(C.calloc(C.size_t(n+1), C.size_t(unsafe.Sizeof((*C.char)(nil)))))
+	defer C.free(unsafe.Pointer(arr))
+	ids := unsafe.Slice(arr, n+1)
+	for i, id := range runIDs {
+		ids[i] = cs.str(id)
+	}
+	var html *C.char
+	err := s.withs(&cs, func(c *C.mlops_store) C.int {
+		return C.mlops_run_compare_html(c, arr, C.size_t(n), &o, &html)
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer C.mlops_free(unsafe.Pointer(html))
+	return []byte(C.GoString(html)), nil
+}
+
 // RunLineage returns the inputs and outputs of run runID (inputs first).
 func (s *Store) RunLineage(runID string) ([]LineageEdge, error) {
 	var cs cstrings

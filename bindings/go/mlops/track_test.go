@@ -232,6 +232,44 @@ func TestRunLifecycle(t *testing.T) {
 	wantErr(t, err, mlops.ErrNotFound)
 }
 
+func TestCompareRunsHTML(t *testing.T) {
+	s, run := newRun(t)
+	ms := make([]mlops.Metric, 3000)
+	for i := range ms {
+		ms[i] = mlops.Metric{Key: "loss </svg>", Value: 1 / float64(i+1), Step: int64(i), Time: time.UnixMilli(int64(1e12 + i))}
+	}
+	must(t, run.LogMetrics(ms))
+	page, err := s.CompareRunsHTML([]string{run.ID()}, &mlops.CompareOptions{Title: "<T>", MaxPoints: 40, NoTimestamp: true})
+	must(t, err)
+	html := string(page)
+	for _, want := range []string{"<!DOCTYPE html>", "&lt;T&gt;", "loss &lt;/svg&gt;", "Downsampled (LTTB): at most 40 of up to 3"} {
+		if !strings.Contains(html, want) {
+			t.Fatalf("no %q in the page", want)
+		}
+	}
+	if strings.Count(html, "<svg") != 1 || strings.Contains(html, "<script") {
+		t.Fatal("one chart, no script")
+	}
+	again, err := s.CompareRunsHTML([]string{run.ID()}, &mlops.CompareOptions{Title: "<T>", MaxPoints: 40, NoTimestamp: true})
+	must(t, err)
+	if string(again) != html {
+		t.Fatal("the same page twice")
+	}
+	page, err = s.CompareRunsHTML([]string{run.ID()}, &mlops.CompareOptions{TimeAxis: true})
+	must(t, err)
+	if !strings.Contains(string(page), "Time since the run started") {
+		t.Fatal("time axis")
+	}
+	_, err = s.CompareRunsHTML(nil, nil)
+	wantErr(t, err, mlops.ErrInvalid)
+	_, err = s.CompareRunsHTML([]string{run.ID(), run.ID()}, nil)
+	wantErr(t, err, mlops.ErrInvalid)
+	_, err = s.CompareRunsHTML([]string{run.ID()}, &mlops.CompareOptions{MaxPoints: -1})
+	wantErr(t, err, mlops.ErrInvalid)
+	_, err = s.CompareRunsHTML([]string{strings.Repeat("0", 32)}, nil)
+	wantErr(t, err, mlops.ErrNotFound)
+}
+
 func TestMetricHistory(t *testing.T) {
 	s, run := newRun(t)
 	ms := make([]mlops.Metric, 1000)

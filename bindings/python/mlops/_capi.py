@@ -160,6 +160,20 @@ class HistoryOpts(Structure):
     ]
 
 
+class RunCompareOpts(Structure):
+    """mlops_run_compare_opts, version 1."""
+
+    VERSION = 1
+    X_STEP, X_TIME = 0, 1
+    _fields_ = [
+        ("version", c_uint),
+        ("title", c_char_p),
+        ("max_points", c_size_t),
+        ("x_axis", c_int),
+        ("generated_ms", c_int64),
+    ]
+
+
 class LineageEdge(Structure):
     """mlops_lineage_edge (frozen)."""
 
@@ -422,6 +436,9 @@ _declare([
     ("mlops_history_opts_init", _int, [POINTER(HistoryOpts), c_uint]),
     ("mlops_metric_history", _int,
      [StoreP, _str, _str, POINTER(HistoryOpts), _pvp, _psz]),
+    ("mlops_run_compare_opts_init", _int, [POINTER(RunCompareOpts), c_uint]),
+    ("mlops_run_compare_html", _int,
+     [StoreP, POINTER(c_char_p), _sz, POINTER(RunCompareOpts), _pvp]),
     ("mlops_run_get", _int, [StoreP, _str, POINTER(RunInfoP)]),
     ("mlops_run_list_ex", _int, [StoreP, _i64, _int, POINTER(RunInfosP)]),
     ("mlops_run_infos_count", _sz, [RunInfosP]),

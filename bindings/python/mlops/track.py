@@ -30,6 +30,7 @@ from ._capi import (
     MetricSummary as CMetricSummary,
     RunInfoP,
     RunInfosP,
+    RunCompareOpts,
     RunP,
     RunStartOpts,
     SearchOpts,
@@ -660,6 +661,41 @@ class TrackMixin:
         values = _arrays.from_bits(bits[0::3], "d")
         return MetricHistory(key, _arrays.wrap(values), _arrays.wrap(bits[1::3]),
                              _arrays.wrap(bits[2::3]))
+
+    def compare_runs_html(
+        self,
+        run_ids: Sequence[str],
+        *,
+        title: Optional[str] = None,
+        max_points: int = 0,
+        x_axis: str = "step",
+        generated_ms: int = 0,
+    ) -> str:
+        """The runs side by side as one self-contained HTML page
+        (mlops_run_compare_html; doc/pages.md): status and duration, one
+        chart per metric with every run's curve (histories downsampled
+        with LTTB to ``max_points`` per curve, 0: 1,000) and a table
+        beside it, final/min/max values and the params with differences
+        marked. ``x_axis`` is "step" or "time" (since each run started);
+        ``generated_ms`` is the time in the footer (0: now, -1: none)."""
+        axes = {"step": RunCompareOpts.X_STEP, "time": RunCompareOpts.X_TIME}
+        if x_axis not in axes:
+            raise ValueError(f"x_axis is 'step' or 'time', not {x_axis!r}")
+        if isinstance(run_ids, (str, bytes)):
+            raise TypeError("run_ids is a sequence of run ids, not one string")
+        opts = RunCompareOpts()
+        check(C.mlops_run_compare_opts_init(byref(opts), RunCompareOpts.VERSION))
+        opts.title = enc(title)
+        opts.max_points = max_points
+        opts.x_axis = axes[x_axis]
+        opts.generated_ms = generated_ms
+        ids = (ctypes.c_char_p * max(len(run_ids), 1))(*[enc(r) for r in run_ids])
+        ptr = c_void_p()
+        check(C.mlops_run_compare_html(self._handle, ids, len(run_ids), byref(opts), byref(ptr)))
+        try:
+            return ctypes.string_at(ptr.value or 0).decode("utf-8")
+        finally:
+            C.mlops_free(ptr)
 
     def lineage(self, run_id: str) -> List[LineageEdge]:
         """The inputs and outputs of a run: inputs first, each by name."""

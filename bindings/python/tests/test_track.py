@@ -457,3 +457,33 @@ def test_one_run_handle_shared_by_threads(run, store):
     m = run.info().metrics
     assert m["single"].count == 200 and m["a"].count == 200 and m["arr"].count == 400
     assert all(m[f"k{i}"].count == 50 and m[f"arr{i}"].count == 100 for i in range(4))
+
+
+def test_compare_runs_html(store):
+    runs = []
+    for i, name in enumerate(["<script>x</script>", "b & \"c\""]):
+        r = store.start_run("exp", name)
+        r.log_param("lr", str(0.1 * (i + 1)))
+        r.log_metric_arrays({"loss": [1.0 / (s + 1) for s in range(5000)]})
+        runs.append(r)
+    ids = [r.id for r in runs]
+    page = store.compare_runs_html(ids, title="T <1>", max_points=50, generated_ms=-1)
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "T &lt;1&gt;" in page and "b &amp; &quot;c&quot;" in page
+    assert page.count("<svg") == 1 and "Downsampled (LTTB): at most 50 of up to 5" in page
+    assert "1 of 1 param differs" in page
+    assert page == store.compare_runs_html(ids, title="T <1>", max_points=50, generated_ms=-1)
+    assert "Time since the run started" in store.compare_runs_html(ids, x_axis="time")
+    with pytest.raises(ValueError):
+        store.compare_runs_html(ids, x_axis="wall")
+    with pytest.raises(TypeError):
+        store.compare_runs_html(ids[0])
+    with pytest.raises(mlops.InvalidArgument):
+        store.compare_runs_html([])
+    with pytest.raises(mlops.InvalidArgument):
+        store.compare_runs_html([ids[0], ids[0]])
+    with pytest.raises(mlops.NotFound):
+        store.compare_runs_html(["0" * 32])
+    for r in runs:
+        r.close()
