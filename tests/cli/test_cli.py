@@ -429,6 +429,37 @@ class TestRecords(Base):
         self.bad(2, "runs", "search", "--limit", "0")
         self.bad(1, "runs", "search", "-e", "missing")
 
+    def test_compare(self):
+        self.init()
+        self.ok("exp", "create", "e")
+        ids = []
+        for i in range(2):
+            rid = self.ok("run", "start", "e", "--name", f"<r{i}>").out.strip()
+            self.ok("run", "log-param", rid, "lr", f"0.0{i + 1}")
+            for step in range(3):
+                self.ok("run", "log-metric", rid, "loss", 1.0 / (step + 1 + i), "--step", step)
+            ids.append(rid)
+        page = self.path("cmp.html")
+        r = self.ok("runs", "compare", *ids, "-o", page, "--title", "A & B")
+        self.assertEqual((r.out, r.err), ("", ""))
+        with open(page, encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn("<title>A &amp; B</title>", html)
+        self.assertIn("&lt;r0&gt;", html)
+        self.assertNotIn("<r0>", html)
+        self.assertEqual(html.count("<svg"), 1)
+        self.assertIn("1 of 1 param differs", html)
+        out = self.ok("runs", "compare", ids[0], "-o", "-", "--x", "time", "--points", "3").out
+        self.assertTrue(out.startswith("<!DOCTYPE html>"))
+        self.assertIn("Time since the run started", out)
+        self.bad(2, "runs", "compare", *ids, contains="-o FILE.html is required")
+        self.bad(2, "runs", "compare", "-o", page)
+        self.bad(2, "runs", "compare", ids[0], "-o", page, "--x", "wall", contains="step or time")
+        self.bad(2, "runs", "compare", ids[0], "-o", page, "--points", "2", contains="3..100000")
+        self.bad(1, "runs", "compare", ids[0], ids[0], "-o", page, contains="given twice")
+        self.bad(1, "runs", "compare", "0" * 32, "-o", page, contains="no run")
+        self.bad(1, "runs", "compare", ids[0], "-o", self.path("no", "such", "dir.html"))
+
 
 class TestRegistry(Base):
     def keypair(self, name):
