@@ -37,9 +37,15 @@ static double with_holes(size_t i)
     return i == 2 ? NAN : i == 3 ? INFINITY : (double)i;
 }
 
+static double all_nan(size_t i)
+{
+    (void)i;
+    return NAN;
+}
+
 /* Three runs: two finished with the same hostile name and different lr,
  * one running without a name, with a hostile metric key whose values
- * include NaN and infinity. */
+ * include NaN and infinity, and a metric of NaN only. */
 static void setup(fixture *fx, size_t points)
 {
     fx->dir = tu_tmpdir();
@@ -62,6 +68,7 @@ static void setup(fixture *fx, size_t points)
             TU_OK(mlops_run_end(r, MLOPS_RUN_FINISHED));
         } else {
             log_series(r, HOSTILE_KEY, 6, with_holes);
+            log_series(r, "nan only", 3, all_nan);
         }
         mlops_run_free(r);
     }
@@ -113,12 +120,14 @@ START_TEST(page_shows_runs_metrics_params)
     ck_assert_ptr_nonnull(strstr(html, label));
     snprintf(label, sizeof label, "<bdi>%.8s</bdi>", fx.ids[2]);
     ck_assert_ptr_nonnull(strstr(html, label));
-    /* One chart per metric (loss, the hostile key), each with a table. */
-    ck_assert_uint_eq(count(html, "<svg"), 2);
-    ck_assert_uint_eq(count(html, "<figure class=\"chart\">"), 2);
-    ck_assert_uint_eq(count(html, "<div class=\"side\">"), 2);
+    /* One chart per metric (loss, NaN only, the hostile key), each with
+     * a table; one without any point to draw says so. */
+    ck_assert_uint_eq(count(html, "<svg"), 3);
+    ck_assert_uint_eq(count(html, "<figure class=\"chart\">"), 3);
+    ck_assert_uint_eq(count(html, "<div class=\"side\">"), 3);
+    ck_assert_ptr_nonnull(strstr(html, "No finite value to draw; 3 NaN or infinite values left out"));
     ck_assert_ptr_nonnull(strstr(html, "Downsampled (LTTB): at most 100 of up to 5\xE2\x80\xAF" "000"));
-    ck_assert_ptr_nonnull(strstr(html, "2 NaN or infinite values left out"));
+    ck_assert_ptr_nonnull(strstr(html, "Every point drawn; 2 NaN or infinite values left out"));
     ck_assert_ptr_nonnull(strstr(html, ">Step</text>"));
     /* Status, duration; a running run says so. */
     ck_assert_ptr_nonnull(strstr(html, "FINISHED"));

@@ -183,7 +183,9 @@ static void chart_note(mlops__buf *note, const mlops__compare *cmp, size_t m, si
         nonfinite += cv->total - cv->finite;
         cut |= cv->n < cv->finite;
     }
-    if (cut) {
+    if (longest == 0) {
+        mlops__buf_add(note, "No finite value to draw");
+    } else if (cut) {
         mlops__buf_add(note, "Downsampled (LTTB): at most ");
         mlops__html_count(note, max_points);
         mlops__buf_add(note, " of up to ");
