@@ -236,7 +236,7 @@ START_TEST(chart_is_one_labelled_svg)
     /* The 3-point series is a path of its own colour; the single point a dot. */
     ck_assert_ptr_nonnull(strstr(svg, "stroke=\"#0072B2\" stroke-width=\"1.6\""));
     ck_assert_ptr_nonnull(strstr(svg, "<circle"));
-    /* y ticks over [0.25, 1] at 0.1: 0.2 .. 1; x over [0, 100] at 20. */
+    /* y ticks over [0.25, 1] at 0.2: 0.2 .. 1; x over [0, 100] at 20. */
     ck_assert_ptr_nonnull(strstr(svg, ">0.2</text>"));
     ck_assert_ptr_nonnull(strstr(svg, ">1</text>"));
     ck_assert_ptr_nonnull(strstr(svg, ">100</text>"));
@@ -246,10 +246,13 @@ END_TEST
 
 START_TEST(chart_ticks)
 {
-    double lo = 0.3, hi = 1.9; /* 1.6 / 5 = 0.32: steps of 0.2, rounded out */
-    ck_assert_double_eq_tol(mlops__chart_ticks(&lo, &hi, 5, 0), 0.2, 1e-12);
-    ck_assert_double_eq_tol(lo, 0.2, 1e-12);
+    double lo = 0.3, hi = 1.9; /* 1.6 / 5 = 0.32: steps of 0.5, rounded out */
+    ck_assert_double_eq_tol(mlops__chart_ticks(&lo, &hi, 5, 0), 0.5, 1e-12);
+    ck_assert_double_eq_tol(lo, 0.0, 1e-12);
     ck_assert_double_eq_tol(hi, 2.0, 1e-12);
+    lo = 0;
+    hi = 200000; /* 40000 a step: 50000, 4 intervals */
+    ck_assert_double_eq(mlops__chart_ticks(&lo, &hi, 5, 1), 50000.0);
     lo = 0;
     hi = 3; /* steps: never a half step */
     ck_assert_double_eq(mlops__chart_ticks(&lo, &hi, 6, 1), 1.0);

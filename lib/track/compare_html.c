@@ -43,9 +43,9 @@ static const char css[] =
     "margin:14px 0}"
     ".metric h3{font-size:17px;margin:0 0 10px;overflow-wrap:anywhere}"
     ".metric .body{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}"
-    ".metric figure{flex:3 1 520px}"
+    ".metric figure{flex:3 1 500px}"
     ".chart svg text{font-size:12px}"
-    ".metric .side{flex:1 1 380px;min-width:280px;font-size:13px;overflow-x:auto}"
+    ".metric .side{flex:1 1 400px;min-width:280px;font-size:13px;overflow-x:auto}"
     ".side .grid th,.side .grid td{padding:4px 6px}"
     ".side tbody th,.side .small{white-space:nowrap}"
     ".grid caption{text-align:left;font-size:13px;color:var(--muted);padding:4px 0}"
@@ -54,7 +54,8 @@ static const char css[] =
     "tr.diff{background:#fff1e0}"
     ".mark{color:#b3261e;font-weight:700;margin-right:6px}"
     ".missing{color:var(--muted)}"
-    ".bad{color:#b3261e;font-weight:600}";
+    ".bad{color:#b3261e;font-weight:600}"
+    ".grid td.nw{white-space:nowrap;overflow-wrap:normal}";
 
 /* ---- Runs ------------------------------------------------------------------ */
 
@@ -73,8 +74,8 @@ static void status_cell(mlops__buf *b, const mlops_run_info *ri)
 {
     int st = mlops_run_info_status(ri);
     const char *name = mlops_run_status_name(st);
-    mlops__buf_add(b, st == MLOPS_RUN_FAILED || st == MLOPS_RUN_KILLED ? "<td class=\"bad\">"
-                                                                      : "<td>");
+    mlops__buf_add(b, st == MLOPS_RUN_FAILED || st == MLOPS_RUN_KILLED ? "<td class=\"nw bad\">"
+                                                                      : "<td class=\"nw\">");
     mlops__buf_add(b, name ? name : "?");
     if (mlops_run_info_deleted_ms(ri)) mlops__buf_add(b, ", deleted");
     mlops__buf_add(b, "</td>");
@@ -112,7 +113,7 @@ static void runs_table(mlops__buf *b, const mlops__compare *cmp, int64_t now_ms)
         mlops__html_esc(b, cmp->experiments[r]);
         mlops__buf_add(b, "</bdi></td>");
         status_cell(b, ri);
-        mlops__buf_add(b, "<td>");
+        mlops__buf_add(b, "<td class=\"nw\">");
         mlops__html_utc(b, mlops_run_info_start_ms(ri));
         mlops__buf_add(b, "</td>");
         duration_cell(b, ri, now_ms);
@@ -135,37 +136,35 @@ static const char *time_unit(double seconds, double *per)
 static void value_cell(mlops__buf *b, double v)
 {
     mlops__buf_add(b, "<td class=\"n\">");
-    mlops__html_num(b, 5, v);
+    mlops__html_num(b, 4, v);
     mlops__buf_add(b, "</td>");
 }
 
-/* Beside the chart, its numbers: per run the last value (and its step),
- * min, max and how many points there are (and how many are drawn). */
+/* Beside the chart, its numbers: per run how many points there are, the
+ * last value (and its step), min and max, to 4 digits: the table must fit
+ * beside the chart (the summary table below has 6). */
 static void side_table(mlops__buf *b, const mlops__compare *cmp, size_t m)
 {
     mlops__buf_add(b, "<div class=\"side\"><table class=\"grid\"><caption>");
     mlops__html_esc(b, cmp->keys[m]);
     mlops__buf_add(b, " per run</caption><thead><tr><th>Run</th><th>Final</th><th>Min</th>"
-                      "<th>Max</th><th>Points</th></tr></thead><tbody>");
+                      "<th>Max</th></tr></thead><tbody>");
     for (size_t r = 0; r < cmp->n_runs; r++) {
         const mlops__curve *cv = &cmp->curves[m * cmp->n_runs + r];
         const mlops_metric_summary *s = mlops_run_info_metric(cmp->runs[r], cmp->keys[m]);
         if (!cv->present || !s) continue;
         mlops__buf_add(b, "<tr><th scope=\"row\">");
-        run_head(b, cmp, r, 24);
+        run_head(b, cmp, r, 16);
+        /* How many points; how many are drawn, the chart's note says. */
+        mlops__buf_add(b, "<span class=\"small\">");
+        mlops__html_count(b, cv->total);
+        mlops__buf_add(b, cv->total == 1 ? " point</span>" : " points</span>");
         mlops__buf_add(b, "</th><td class=\"n\">");
-        mlops__html_num(b, 5, s->last);
+        mlops__html_num(b, 4, s->last);
         mlops__buf_addf(b, "<span class=\"small\">step %lld</span></td>", (long long)s->last_step);
         value_cell(b, s->min);
         value_cell(b, s->max);
-        mlops__buf_add(b, "<td class=\"n\">");
-        mlops__html_count(b, cv->total);
-        if (cv->n < cv->total) {
-            mlops__buf_add(b, "<span class=\"small\">");
-            mlops__html_count(b, cv->n);
-            mlops__buf_add(b, " drawn</span>");
-        }
-        mlops__buf_add(b, "</td></tr>");
+        mlops__buf_add(b, "</tr>");
     }
     mlops__buf_add(b, "</tbody></table></div>");
 }

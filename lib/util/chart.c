@@ -29,8 +29,10 @@ double mlops__chart_ticks(double *lo, double *hi, int target, int integer)
     }
     double span = *hi - *lo;
     if (!isfinite(span) || !(span > 0.0)) return 0.0; /* beyond doubles: the ends only */
+    /* The smallest nice step at least span / target: at most `target`
+     * intervals, so that wide labels (200000) never run into each other. */
     double raw = span / target, mag = pow(10.0, floor(log10(raw))), norm = raw / mag;
-    double step = (norm < 1.5 ? 1.0 : norm < 3.5 ? 2.0 : norm < 7.5 ? 5.0 : 10.0) * mag;
+    double step = (norm <= 1.0 ? 1.0 : norm <= 2.0 ? 2.0 : norm <= 5.0 ? 5.0 : 10.0) * mag;
     if (integer && step < 1.0) step = 1.0;
     double l = floor(*lo / step) * step, h = ceil(*hi / step) * step;
     if (!isfinite(l) || !isfinite(h)) return 0.0;
@@ -174,7 +176,7 @@ void mlops__chart_lines(mlops__buf *b, const mlops__chart *c)
     }
     if (xlo > xhi) xlo = xhi = 0.0; /* nothing to draw: empty axes */
     if (ylo > yhi) ylo = yhi = 0.0;
-    double xstep = mlops__chart_ticks(&xlo, &xhi, 6, c->x_integer);
+    double xstep = mlops__chart_ticks(&xlo, &xhi, 5, c->x_integer);
     double ystep = mlops__chart_ticks(&ylo, &yhi, 5, 0);
 
     size_t rows = (c->n_series + LEGEND_COLS - 1) / LEGEND_COLS;

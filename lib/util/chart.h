@@ -33,9 +33,10 @@ typedef struct mlops__chart {
  * margin); a series of one point is drawn as a dot. */
 void mlops__chart_lines(mlops__buf *b, const mlops__chart *c);
 
-/* Ticks for [lo, hi] (finite): the step, a 1, 2 or 5 times a power of ten
- * giving about `target` intervals, and the range rounded out to it.
- * integer: the step is at least 1. */
+/* Ticks for [lo, hi] (finite): the step, the least 1, 2 or 5 times a
+ * power of ten that makes at most `target` intervals of the range, and
+ * the range rounded out to it (so up to target + 1 intervals). integer:
+ * the step is at least 1. */
 double mlops__chart_ticks(double *lo, double *hi, int target, int integer);
 
 #endif

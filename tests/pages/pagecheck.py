@@ -187,6 +187,15 @@ class Browser:
         scroll sideways; a printer would cut it)."""
         return self.evaluate("document.documentElement.scrollWidth > window.innerWidth")
 
+    def clipped(self):
+        """How many scroll boxes (overflow auto, hidden or scroll) hold
+        content wider than they show: a reader would miss it on paper."""
+        return self.evaluate(
+            "[...document.querySelectorAll('*')].filter(e => {"
+            " const o = getComputedStyle(e).overflowX;"
+            " return (o == 'auto' || o == 'hidden' || o == 'scroll')"
+            "  && e.scrollWidth > e.clientWidth + 1; }).length")
+
     def screenshot(self, height=None):
         """A PNG of the page's top `height` pixels (default: the window's)."""
         shot = self._call("Page.captureScreenshot", session=True, format="png",

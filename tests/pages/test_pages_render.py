@@ -74,10 +74,12 @@ class PageTest(unittest.TestCase):
         self.assertEqual(BROWSER.count("img, iframe, object, embed, [onerror], [onload]"), 0)
         self.assertEqual(BROWSER.count("figure svg"), charts, "one SVG per chart")
         self.assertFalse(BROWSER.overflows(), "the page is wider than the window")
+        self.assertEqual(BROWSER.clipped(), 0, "a box hides part of its content")
         # On paper: print styles, an A4 page's width, nothing cut off.
         BROWSER.media("print")
         BROWSER.resize(A4_WIDTH, 1100)
         self.assertFalse(BROWSER.overflows(), "the printed page is wider than A4")
+        self.assertEqual(BROWSER.clipped(), 0, "a printed box hides part of its content")
         self.assertEqual(BROWSER.count("figure svg"), charts)
         BROWSER.media("")
         BROWSER.resize(1200, 900)
@@ -215,6 +217,10 @@ class TestChecksCanFail(PageTest):
     def test_overflow(self):
         BROWSER.load(self.write("wide.html", "<div style=\"width:3000px\">wide</div>"))
         self.assertTrue(BROWSER.overflows())
+        BROWSER.load(self.write("clipped.html", "<div style=\"width:200px;overflow-x:auto\">"
+                                                "<div style=\"width:600px\">wide</div></div>"))
+        self.assertFalse(BROWSER.overflows())
+        self.assertEqual(BROWSER.clipped(), 1)
 
 
 if __name__ == "__main__":
