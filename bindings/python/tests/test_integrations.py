@@ -109,7 +109,10 @@ def test_param_text_flattens_sensibly():
 # ---- Keras 3 (JAX) ---------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
 def keras_model():
+    """One compiled model for the Keras tests, which train it further each
+    (fed batches of one shape, JAX compiles its steps once)."""
     import keras
 
     keras.utils.set_random_seed(1)
@@ -120,16 +123,21 @@ def keras_model():
     return model
 
 
-def test_keras_epochs_equal_history_in_batches(store, commits):
+def keras_data():
+    x, y = binary_data(128)
+    return x[:96], y[:96], x[96:], y[96:]  # 3 batches of 32, and 32 to validate
+
+
+def test_keras_epochs_equal_history_in_batches(store, commits, keras_model):
     from mlops.integrations.keras import KerasCallback
     from mlops.integrations._common import flatten_params
 
     batches, singles = commits
-    x, y = binary_data()
-    model = keras_model()
+    x, y, xv, yv = keras_data()
+    model = keras_model
     with store.start_run("keras", "tiny") as run:
         cb = KerasCallback(run, flush_every=2, flush_seconds=None)
-        hist = model.fit(x, y, epochs=5, batch_size=32, validation_split=0.25, verbose=0,
+        hist = model.fit(x, y, epochs=5, batch_size=32, validation_data=(xv, yv), verbose=0,
                          callbacks=[cb])
     keys = sorted(hist.history)
     assert keys == ["accuracy", "loss", "val_accuracy", "val_loss"]
@@ -149,7 +157,7 @@ def test_keras_epochs_equal_history_in_batches(store, commits):
     assert b"Total params" in store.get(summary.digest)
 
 
-def test_keras_batches_equal_what_keras_reports(store, commits):
+def test_keras_batches_equal_what_keras_reports(store, commits, keras_model):
     import keras
     from mlops.integrations.keras import KerasCallback
 
@@ -162,12 +170,12 @@ def test_keras_batches_equal_what_keras_reports(store, commits):
             self.seen.append(dict(logs))
 
     batches, _ = commits
-    x, y = binary_data()
+    x, y, _, _ = keras_data()
     rec = Recorder()
     with store.start_run("keras", "batches") as run:
         cb = KerasCallback(run, log_batches=2, flush_every=100, flush_seconds=None,
                            log_summary=False)
-        keras_model().fit(x, y, epochs=3, batch_size=40, verbose=0, callbacks=[cb, rec])
+        keras_model.fit(x, y, epochs=3, batch_size=32, verbose=0, callbacks=[cb, rec])
     assert len(rec.seen) == 9
     assert batches == [3 * 2 + 4 * 2]  # 3 epochs and batches 2, 4, 6, 8: one flush
     steps, values = history(store, run.id, "batch.loss")
@@ -175,7 +183,7 @@ def test_keras_batches_equal_what_keras_reports(store, commits):
     assert values == [rec.seen[s - 1]["loss"] for s in steps]
 
 
-def test_keras_owned_run_ends_failed_with_its_points(store, commits):
+def test_keras_owned_run_ends_failed_with_its_points(store, commits, keras_model):
     import keras
     from mlops.integrations.keras import KerasCallback
 
@@ -185,16 +193,16 @@ def test_keras_owned_run_ends_failed_with_its_points(store, commits):
                 raise RuntimeError("diverged")
 
     batches, _ = commits
-    x, y = binary_data()
+    x, y, _, _ = keras_data()
     with pytest.raises(RuntimeError, match="diverged"):
         with KerasCallback(store, "keras", run_name="boom", flush_every=10) as cb:
-            keras_model().fit(x, y, epochs=5, verbose=0, callbacks=[cb, Boom()])
+            keras_model.fit(x, y, epochs=5, verbose=0, callbacks=[cb, Boom()])
     info = store.get_run(cb.run.id)
     assert info.status == "FAILED" and info.name == "boom"
     assert info.metrics["loss"].count == 3 and batches == [6]  # flushed at the exit
     # Without a with block, a run of its own ends when training does.
     cb2 = KerasCallback(store, "keras", flush_seconds=None)
-    keras_model().fit(x, y, epochs=2, verbose=0, callbacks=[cb2])
+    keras_model.fit(x, y, epochs=2, verbose=0, callbacks=[cb2])
     assert store.get_run(cb2.run.id).status == "FINISHED" and cb2.run.closed
     with pytest.raises(ValueError, match="experiment"):
         KerasCallback(store)
