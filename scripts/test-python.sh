@@ -27,7 +27,9 @@ fi
 # The frameworks of mlops.integrations' tests (CPU only: xgboost-cpu, as
 # the xgboost wheel brings NVIDIA's libraries; Keras on JAX), installed
 # again only when a pin changes; their versions are read from the
-# installed metadata, without importing them.
+# installed metadata, without importing them. --no-compile: compiling
+# every module of these packages up front takes a minute on a busy
+# machine; Python compiles the few the tests import, once, on first use.
 frameworks="keras==3.15.1 jax==0.10.2 jaxlib==0.10.2 xgboost-cpu==3.2.0 lightgbm==4.7.0 scikit-learn==1.9.1"
 if ! "$venv/bin/python" -c "
 import sys
@@ -37,7 +39,7 @@ try:
 except PackageNotFoundError:
     sys.exit(1)" $frameworks 2>/dev/null; then
     # shellcheck disable=SC2086 # one argument per pin
-    "$venv/bin/pip" install -q --disable-pip-version-check $frameworks
+    "$venv/bin/pip" install -q --disable-pip-version-check --no-compile $frameworks
 fi
 # Installed from a copy (pip builds in the folder it is given), stamped
 # with the library's version: the pure wheel, which uses the system's (here

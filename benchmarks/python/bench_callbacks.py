@@ -3,11 +3,12 @@ ROUNDS rounds (default 1,000) on a small data set with two evals and two
 metrics (4 points a round), timed without a callback, with
 XGBoostCallback (its defaults: a transaction per 100 rounds) and with a
 callback committing every point on its own (Run.log_metric), in a store of
-the default durability (each commit synced). The sides alternate in each
+the given durability ("normal", the default, or "full": each commit
+synced to the disk). The sides alternate in each
 repetition; medians of the wall time are printed, and the overhead of each
 side over training alone. Not part of the test command.
 
-    python benchmarks/python/bench_callbacks.py [-r REPS] [-d DIR] [ROUNDS]
+    python benchmarks/python/bench_callbacks.py [-r REPS] [-d DIR] [-D DURABILITY] [ROUNDS]
 
 DIR: where the store is made (default: the system's temporary folder);
 a commit's sync costs what that file system charges.
@@ -54,6 +55,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-r", "--reps", type=int, default=5)
     ap.add_argument("-d", "--dir", default=None)
+    ap.add_argument("-D", "--durability", default="normal", choices=["normal", "full"])
     ap.add_argument("rounds", type=int, nargs="?", default=1000)
     a = ap.parse_args()
     rng = np.random.default_rng(0)
@@ -62,7 +64,8 @@ def main():
     dtrain = xgboost.DMatrix(x[:300], label=y[:300])
     dvalid = xgboost.DMatrix(x[300:], label=y[300:])
     times = {"none": [], "batched": [], "per point": []}
-    with tempfile.TemporaryDirectory(dir=a.dir) as tmp, mlops.Store(f"{tmp}/store") as store:
+    with tempfile.TemporaryDirectory(dir=a.dir) as tmp, \
+            mlops.Store(f"{tmp}/store", durability=a.durability) as store:
         for rep in range(a.reps):
             sides = list(times)
             for side in sides[rep % 3:] + sides[:rep % 3]:
@@ -75,7 +78,7 @@ def main():
                 assert store.get_run(run.id).metrics["valid-error"].count == a.rounds
     base = statistics.median(times["none"])
     print(f"xgboost {xgboost.__version__}, {a.rounds} rounds x 4 metrics, "
-          f"median of {a.reps} (durability: default)")
+          f"median of {a.reps}, durability {a.durability}")
     for side, ts in times.items():
         m = statistics.median(ts)
         print(f"{side:>10}: {m:7.3f} s   logging {m - base:+7.3f} s "

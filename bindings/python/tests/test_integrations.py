@@ -3,7 +3,6 @@ installs the pinned Keras on JAX, xgboost-cpu, LightGBM and scikit-learn):
 the logged points equal what each framework reports, and they arrive in
 batches, one transaction per flush, never one per point."""
 import math
-import os
 import pickle
 
 import numpy as np
