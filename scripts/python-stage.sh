@@ -22,6 +22,7 @@ for f in "$src"/mlops/*.py "$src/mlops/py.typed"; do
 done
 # The subpackages (mlops.integrations): their modules only.
 for d in "$src"/mlops/*/; do
+    [ -d "$d" ] || continue
     case ${d%/} in */__pycache__) continue ;; esac
     sub=${d%/}
     mkdir "$dest/mlops/${sub##*/}"
