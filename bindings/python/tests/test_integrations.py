@@ -68,6 +68,24 @@ def test_log_metric_points_is_one_transaction(run, store, commits):
     assert history(store, run.id, "a") == ([0, 1], [0.5, math.inf])
     b = store.metric_history(run.id, "b")
     assert math.copysign(1, b.values[0]) == -1 and list(b.timestamps_ms) == [1001]
+    with pytest.raises(mlops.InvalidArgument):  # all or none: "c" is not logged either
+        run.log_metric_points([("c", 1.0, 0, 1000), ("", 2.0, 0, 1000)])
+    assert "c" not in store.get_run(run.id).metrics and batches == [3, 2]
+
+
+def test_a_given_run_is_left_to_the_caller(run, store):
+    from mlops.integrations.lightgbm import LightGBMCallback
+
+    with pytest.raises(ValueError, match="for a Store"):
+        LightGBMCallback(run, "exp")
+    with pytest.raises(TypeError, match="mlops.Run or mlops.Store"):
+        LightGBMCallback("run id")
+    with pytest.raises(KeyError):
+        with LightGBMCallback(run) as cb:
+            cb._buffer.add({"x": 1.0}, 0)
+            raise KeyError("boom")
+    info = store.get_run(run.id)
+    assert info.status == "RUNNING" and info.metrics["x"].count == 1 and not run.closed
 
 
 def test_buffer_flushes_by_steps_time_and_keeps_failed_points(store, commits):
