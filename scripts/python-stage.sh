@@ -20,5 +20,13 @@ for f in "$src"/mlops/*.py "$src/mlops/py.typed"; do
     case ${f##*/} in _version.py) continue ;; esac
     cp "$f" "$dest/mlops/"
 done
+# The subpackages (mlops.integrations): their modules only.
+for d in "$src"/mlops/*/; do
+    [ -d "$d" ] || continue
+    case ${d%/} in */__pycache__) continue ;; esac
+    sub=${d%/}
+    mkdir "$dest/mlops/${sub##*/}"
+    cp "$sub"/*.py "$dest/mlops/${sub##*/}/"
+done
 printf '"""Written when the package was staged."""\n__version__ = "%s"\n' "$version" \
     >"$dest/mlops/_version.py"

@@ -16,6 +16,7 @@ from typing import (
     Mapping,
     Optional,
     Sequence,
+    Tuple,
     Union,
 )
 
@@ -348,6 +349,31 @@ class Run(Owned):
         rc = C.mlops_run_log_metrics(h, layout.pack(*fields), n)
         if rc:
             check(rc)
+
+    def log_metric_points(self, points: Sequence[Tuple[str, float, int, int]]) -> int:
+        """Logs points of any keys and steps, each (key, value, step,
+        timestamp_ms) as Store.import_metrics takes them, in one
+        transaction (all or none). Returns the number of points. The
+        framework callbacks (mlops.integrations) flush their buffers
+        through it."""
+        n = len(points)
+        if not n:
+            return 0
+        h = self._handle()
+        layout = _METRIC_LAYOUTS.get(n)
+        if layout is None:
+            layout = struct.Struct("=" + "Qdqq" * n)
+            if n <= 256:
+                _METRIC_LAYOUTS[n] = layout
+        fields: List[Any] = []
+        keep: List[Any] = []
+        address = self._key_address
+        for k, v, step, ts in points:
+            fields += (address(k, keep), v, step, ts)
+        rc = C.mlops_run_log_metrics(h, layout.pack(*fields), n)
+        if rc:
+            check(rc)
+        return n
 
     def log_metric_arrays(
         self,
