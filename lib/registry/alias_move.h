@@ -115,6 +115,10 @@ int mlops__alias_move(mlops__conn *c, const char *fn, const mlops__reg_change *c
                       const mlops__split *target, const mlops__move_opts *o,
                       mlops__move_decision *d);
 
+/* Hands d to a new public decision object *out (d is emptied): what
+ * public functions that move an alias return (gate_api.c). */
+int mlops__gate_decision_wrap(mlops__move_decision *d, mlops_gate_decision **out);
+
 /* Sets the MLOPS_EPOLICY message for a refused decision d ("<fn>: the
  * gate of alias 'A' of model 'M' refuses ...: <first failed condition>")
  * and returns MLOPS_EPOLICY. */
