@@ -5,6 +5,8 @@
  * every decision in a chain that verifies (a decision edited is caught).
  * Store copy carries gates. Runs on SQLite and, as registry_gates_pg, on
  * PostgreSQL. */
+#include "registry/alias_move.h"
+#include "store/store_internal.h"
 #include "testutil.h"
 #include "tu_db.h"
 
@@ -381,6 +383,87 @@ START_TEST(gate_rows_are_checked_against_the_log)
 }
 END_TEST
 
+/* A move to a split through mlops__alias_move (what the weighted-alias
+ * functions call): the candidates are the versions whose share grows, the
+ * baseline is the largest share (the lower version on a tie). */
+struct split_move {
+    const char *text; /* NULL: delete */
+    int kind;
+    mlops__move_decision d;
+};
+
+static int split_move_tx(mlops__conn *c, void *arg)
+{
+    struct split_move *m = arg;
+    mlops__move_decision_free(&m->d);
+    mlops__reg_change ch = { "ci", NULL, 0 };
+    int64_t model_id = 0;
+    mlops__split sp;
+    int rc = mlops__reg_change_clock(c, &ch);
+    if (!rc) rc = mlops__reg_model_id(c, "test", "churn", &model_id);
+    if (!rc && m->text) rc = mlops__split_decode("test", m->text, &sp);
+    if (rc) return rc;
+    mlops__move_opts o = { .kind = m->kind, .s = S };
+    return mlops__alias_move(c, "test", &ch, "churn", model_id, "champion", m->text ? &sp : NULL,
+                             &o, &m->d);
+}
+
+static mlops__move_decision split_move(const char *text, int kind)
+{
+    struct split_move m = { text, kind, { 0 } };
+    TU_OK(mlops__store_write(S, split_move_tx, &m));
+    return m.d;
+}
+
+START_TEST(splits_baseline_is_the_largest_share)
+{
+    evaluate(1, 0.85, 100);
+    evaluate(2, 0.90, 100);
+    evaluate(3, 0.84, 100);
+    evaluate(4, 0.95, 100);
+    mlops__move_decision d = split_move("1:60,2:40", MLOPS__MOVE_RAMP); /* no gate yet */
+    ck_assert(d.allowed && !d.gated);
+    ck_assert_int_eq(champion(), 1);
+    const char *c[] = { "metrics.auc >= baseline.metrics.auc" };
+    TU_OK(mlops_model_gate_set(S, "churn", "champion", c, 1, &DS, NULL));
+    /* 2 grows (40 -> 50), 1 shrinks: only 2 is a candidate; baseline 1. */
+    d = split_move("1:50,2:50", MLOPS__MOVE_RAMP);
+    ck_assert(d.allowed && d.passed);
+    ck_assert_int_eq(d.baseline, 1);
+    ck_assert_uint_eq(d.n, 1);
+    ck_assert_int_eq(d.checks[0].candidate, 2);
+    mlops__move_decision_free(&d);
+    ck_assert_int_eq(champion(), 1); /* a tie: the lower version */
+    /* 3 (0.84) against the baseline 1 (0.85): refused, nothing moves. */
+    d = split_move("1:50,3:50", MLOPS__MOVE_RAMP);
+    ck_assert(!d.allowed && d.gated && !d.passed);
+    ck_assert_int_eq(d.baseline, 1);
+    mlops__move_decision_free(&d);
+    /* The shadow changes alone: no candidate, allowed. */
+    d = split_move("1:50,2:50+shadow:3", MLOPS__MOVE_RAMP);
+    ck_assert(d.allowed && d.passed && d.n == 0);
+    mlops__move_decision_free(&d);
+    /* 4 takes the largest share: baseline still the current primary, 1. */
+    d = split_move("2:30,4:70", MLOPS__MOVE_RAMP);
+    ck_assert(d.allowed && d.passed && d.baseline == 1 && d.n == 1);
+    mlops__move_decision_free(&d);
+    ck_assert_int_eq(champion(), 4);
+    /* Rollback to 2 alone: 2 grows, decided against 4. */
+    d = split_move("2", MLOPS__MOVE_ROLLBACK);
+    ck_assert(!d.allowed && d.baseline == 4);
+    mlops__move_decision_free(&d);
+    tu_db *db = tu_db_open(mlops_store_path(S));
+    char *split = tu_db_text(db, "SELECT split FROM reg_aliases WHERE alias = 'champion'");
+    ck_assert_str_eq(split, "2:30,4:70");
+    free(split);
+    ck_assert_int_eq(tu_db_int(db, "SELECT count(*) FROM reg_alias_salts"), 1);
+    tu_db_close(db);
+    /* A version in a gated split cannot be deleted from under it. */
+    TU_RC(MLOPS_EPOLICY, mlops_model_version_delete(S, "churn", 2, NULL));
+    TU_OK(mlops_audit_verify(S));
+}
+END_TEST
+
 /* A copy holds the source's gates and decisions, and enforces the gate. */
 START_TEST(store_copy_carries_gates)
 {
@@ -417,6 +500,7 @@ int main(void)
     tcase_add_test(tc, forced_moves_need_a_reason_and_are_audited);
     tcase_add_test(tc, decisions_are_in_the_verified_chain);
     tcase_add_test(tc, gate_rows_are_checked_against_the_log);
+    tcase_add_test(tc, splits_baseline_is_the_largest_share);
     tcase_add_test(tc, store_copy_carries_gates);
     suite_add_tcase(s, tc);
     return tu_run(s);
