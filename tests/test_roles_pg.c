@@ -278,6 +278,11 @@ START_TEST(trainer_cannot_move_aliases_change_policies_or_rewrite_audit)
             "change signing policies");
     refused(mlops_model_alias_policy_delete(alice, "churn", "production", NULL), "alice",
             "change signing policies");
+    const char *gate[] = { "signed" };
+    refused(mlops_model_gate_set(alice, "churn", "production", gate, 1, NULL, NULL), "alice",
+            "change promotion gates");
+    refused(mlops_model_promote(alice, "churn", 2, "staging", NULL, NULL, NULL), "alice",
+            "set or move aliases");
     refused(mlops_model_version_delete(alice, "churn", 2, NULL), "alice", "change model versions");
     refused(mlops_model_version_delete(alice, "churn", 1, NULL), "alice", "delete aliases");
     refused(mlops_model_version_set_status(alice, "churn", 1, MLOPS_VERSION_ARCHIVED, NULL),
@@ -421,6 +426,10 @@ START_TEST(registry_admin_does_it_all)
     TU_OK(mlops_model_alias_policy_set(adam, "churn", "gated", trusted, 1, NULL));
     TU_OK(mlops_model_alias_set(adam, "churn", "gated", 1)); /* version 1 is signed */
     TU_OK(mlops_model_alias_policy_delete(adam, "churn", "gated", NULL));
+    const char *gate[] = { "signed" };
+    TU_OK(mlops_model_gate_set(adam, "churn", "canary", gate, 1, NULL, NULL));
+    TU_OK(mlops_model_promote(adam, "churn", 1, "canary", NULL, NULL, NULL)); /* signed */
+    TU_OK(mlops_model_gate_clear(adam, "churn", "canary", NULL));
     TU_OK(mlops_model_version_set_status(adam, "churn", 1, MLOPS_VERSION_ARCHIVED, NULL));
     TU_OK(mlops_model_version_delete(adam, "churn", 2, NULL));
     TU_OK(mlops_model_rename(adam, "churn", "churn2", NULL));

@@ -7,6 +7,7 @@
  * Running out of memory is a finding too: no input is large, so it would
  * mean an allocation far beyond the input's size (the replays and
  * libFuzzer cap allocations at 1 GiB). */
+#include "registry/alias_move.h"
 #include "registry/registry_internal.h"
 
 #include <stdlib.h>
@@ -38,9 +39,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (cp.covered_seq != row.seq - 1) abort();
         int ok = mlops__audit_checkpoint_signed(&cp);
         if (ok != 0 && ok != 1) abort();
+    } else if (row.payload && !strcmp(row.action, "alias.gate.decision")) {
+        /* A gate's decision (format 4 stores). */
+        if (mlops__decision_payload_check(row.payload, row.payload_len, why, sizeof why) != 0)
+            abort();
     } else if (row.payload) {
-        /* Only an import payload, on the kinds that take one. */
-        if (mlops__import_payload_read(row.payload, row.payload_len, NULL, why, sizeof why) != 0)
+        /* An import payload, on the kinds that take one, or the split of an
+         * alias event (format 4 stores). */
+        mlops__split sp;
+        if (mlops__import_payload_read(row.payload, row.payload_len, NULL, why, sizeof why) != 0 &&
+            !(!strncmp(row.action, "alias.", 6) &&
+              mlops__alias_payload_split(row.payload, row.payload_len, &sp)))
             abort();
     }
     free(mem);

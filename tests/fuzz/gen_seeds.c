@@ -4,6 +4,7 @@
 #include "cas/manifest.h"
 #include "cas/tree_format.h"
 #include "registry/registry_internal.h"
+#include "util/mpack.h"
 
 #include <mlops.h>
 #include <errno.h>
@@ -204,6 +205,39 @@ static void audit_events(void)
     must(mlops__audit_encode(&sb, &im));
     put_sbuf("audit_event", "v2-import-version", &sb);
     msgpack_sbuffer_destroy(&ip);
+
+    /* Format 4 stores: a weighted alias's move, with its split payload,
+     * and a gate's decision (doc/format.md, "Gates and splits"). */
+    msgpack_sbuffer pl;
+    msgpack_sbuffer_init(&pl);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &pl, msgpack_sbuffer_write);
+    must(msgpack_pack_map(&pk, 1) || mlops__mp_str(&pk, "split") ||
+         mlops__mp_str(&pk, "3:90,4:10+shadow:5"));
+    mlops__audit_row sm = { 44, 1700000000004, "ci", "alias.move", 2, "churn", 0, "champion",
+                            "3", "3", NULL, 2, pl.data, pl.size };
+    msgpack_sbuffer_clear(&sb);
+    must(mlops__audit_encode(&sb, &sm));
+    put_sbuf("audit_event", "v2-alias-split", &sb);
+    msgpack_sbuffer_clear(&pl);
+    unsigned char ds[32] = { 7 };
+    must(msgpack_pack_array(&pk, 6) || mlops__mp_str(&pk, "promote") || mlops__mp_str(&pk, "4") ||
+         msgpack_pack_int64(&pk, 3) || msgpack_pack_false(&pk) ||
+         msgpack_pack_bin_with_body(&pk, ds, 32) || msgpack_pack_array(&pk, 2) ||
+         msgpack_pack_array(&pk, 6) || msgpack_pack_int64(&pk, 4) ||
+         mlops__mp_str(&pk, "metrics.auc >= baseline.metrics.auc - 0.005") ||
+         mlops__mp_str(&pk, "fail") || msgpack_pack_double(&pk, 0.8) ||
+         msgpack_pack_double(&pk, 0.845) ||
+         mlops__mp_str(&pk, "metrics.auc is 0.8, needs >= 0.845") || msgpack_pack_array(&pk, 6) ||
+         msgpack_pack_int64(&pk, 4) || mlops__mp_str(&pk, "metrics.rows >= 100") ||
+         mlops__mp_str(&pk, "fail") || msgpack_pack_nil(&pk) || msgpack_pack_double(&pk, 100) ||
+         mlops__mp_str(&pk, "metrics.rows is missing"));
+    mlops__audit_row dc = { 45, 1700000000005, "ci", "alias.gate.decision", 2, "churn", 0,
+                            "champion", "3", "refused", NULL, 2, pl.data, pl.size };
+    msgpack_sbuffer_clear(&sb);
+    must(mlops__audit_encode(&sb, &dc));
+    put_sbuf("audit_event", "v2-gate-decision", &sb);
+    msgpack_sbuffer_destroy(&pl);
 }
 
 static void sign_manifests(void)

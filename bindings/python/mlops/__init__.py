@@ -41,6 +41,7 @@ from .errors import (
     Unsupported,
 )
 from .evaluations import EvaluationRecord, RecordedMetric
+from .gates import Gate, GateCheck, GateDecision
 from .imports import StoreCopyReport
 from .registry import (
     AuditEvent,
@@ -112,6 +113,9 @@ __all__ = [
     "VersionLineage",
     "EvaluationRecord",
     "RecordedMetric",
+    "Gate",
+    "GateCheck",
+    "GateDecision",
     "StoreCopyReport",
     "key_fingerprint",
     "drift",

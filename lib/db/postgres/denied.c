@@ -35,6 +35,8 @@ static const struct {
     { "reg_aliases", "aliases" },
     { "reg_policy_keys", "signing policies" },
     { "reg_signatures", "signatures" },
+    { "reg_gates", "promotion gates" },
+    { "reg_alias_salts", "aliases" },
     { "audit_events", "audit events" },
 };
 
@@ -92,6 +94,8 @@ void mlops__pg_note_denied(mlops__pg_conn *c, const char *sql)
         snprintf(c->denied, sizeof c->denied, "set or move aliases");
     else if (strcmp(table, "reg_policy_keys") == 0)
         snprintf(c->denied, sizeof c->denied, "change signing policies");
+    else if (strcmp(table, "reg_gates") == 0)
+        snprintf(c->denied, sizeof c->denied, "change promotion gates");
     else if (strcmp(table, "audit_events") == 0 && verb == CHANGE)
         snprintf(c->denied, sizeof c->denied, "rewrite audit events");
     else
