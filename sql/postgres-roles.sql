@@ -163,7 +163,8 @@ GRANT INSERT, UPDATE (value), DELETE ON reg_version_tags TO :"trainer";
 
 -- Aliases (which version serves as "production"): the admin's alone.
 GRANT SELECT ON reg_aliases TO :"reader";
-GRANT INSERT, UPDATE (version_id, updated_ms, event_seq), DELETE ON reg_aliases TO :"admin";
+GRANT INSERT, UPDATE (version_id, updated_ms, event_seq, split), DELETE ON reg_aliases
+  TO :"admin";
 
 -- Signing policies (which keys an alias requires): the admin's alone.
 GRANT SELECT ON reg_policy_keys TO :"reader";
@@ -178,6 +179,14 @@ GRANT INSERT ON reg_signatures TO :"trainer";
 -- metrics on a dataset; records are never changed or removed.
 GRANT SELECT ON reg_evaluations, reg_evaluation_metrics TO :"reader";
 GRANT INSERT ON reg_evaluations, reg_evaluation_metrics TO :"trainer";
+
+-- Gates (format 4): which conditions a version must meet before an
+-- alias may point at it are the admin's to set, as aliases are. Routing
+-- salts are made with an alias's first setting and never change.
+GRANT SELECT ON reg_gates TO :"reader";
+GRANT INSERT, UPDATE (conditions, dataset, updated_ms, event_seq), DELETE ON reg_gates TO :"admin";
+GRANT SELECT ON reg_alias_salts TO :"reader";
+GRANT INSERT ON reg_alias_salts TO :"admin";
 
 -- Request ids (format 3): every write transaction records one with its
 -- COMMIT and now and then prunes old ones (doc/shared-stores.md,

@@ -531,7 +531,7 @@ START_TEST(tamper_with_registry_rows_is_caught)
           "alias 'champion'" },
         { "UPDATE reg_aliases SET event_seq = 5;", "alias 'champion'" },
         { "DELETE FROM reg_aliases;", "aliases set" },
-        { "INSERT INTO reg_aliases SELECT model_id, 'prod', version_id, updated_ms, event_seq"
+        { "INSERT INTO reg_aliases SELECT model_id, 'prod', version_id, updated_ms, event_seq, split"
           " FROM reg_aliases;", "alias 'prod'" },
         { "UPDATE reg_versions SET deleted_ms = NULL, delete_seq = NULL WHERE number = 3;",
           "version deletions" },
@@ -785,6 +785,43 @@ START_TEST(format_1_store_is_migrated_and_still_verifies)
 }
 END_TEST
 
+/* A format 3 store (1.1 before gates) gains the gate tables and the split
+ * column on its first read-write open: its aliases stay plain (split
+ * NULL), its chain verifies, and a gate can be set right after. */
+/* SQLite only: the PostgreSQL suites create every store at version 2
+ * and step it through 3 and 4 (lib/store/schema.c), which covers the
+ * step there. */
+START_TEST(format_3_store_is_migrated_to_4)
+{
+    char *dir;
+    mlops_store *s = rt_open_local(&dir);
+    registry_state(s);
+    mlops_store_close(s);
+    rt_make_v3_store(dir);
+    ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM sqlite_master"
+                                    " WHERE name IN ('reg_gates', 'reg_alias_salts')"),
+                     0);
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.read_only = 1;
+    TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(dir, &o, &s));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "format version 3"));
+    s = rt_reopen(dir);
+    int v = 0;
+    TU_OK(mlops_store_format_version(s, &v));
+    ck_assert_int_eq(v, 4);
+    ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM sqlite_master"
+                                    " WHERE name IN ('reg_gates', 'reg_alias_salts')"),
+                     2);
+    ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM reg_aliases WHERE split IS NULL"),
+                     rt_db_int(dir, "SELECT count(*) FROM reg_aliases"));
+    TU_OK(mlops_audit_verify(s));
+    int64_t n = 0;
+    TU_OK(mlops_model_alias_get(s, "m", "champion", &n));
+    ck_assert_int_eq(n, 2);
+    rt_close(s, dir);
+}
+END_TEST
+
 /* The migration is one transaction: when a step fails, the store stays at
  * version 1 with none of the steps done. */
 /* SQLite only, as the migration of a 1.0 store above. */
@@ -842,6 +879,7 @@ int main(void)
     tcase_add_test(tc, model_names_are_checked_against_the_log);
     tcase_add_test(tc, unknown_or_misshapen_kinds_are_refused);
     tcase_add_test(tc, format_1_store_is_migrated_and_still_verifies);
+    tcase_add_test(tc, format_3_store_is_migrated_to_4);
     tcase_add_test(tc, failed_migration_changes_nothing);
     suite_add_tcase(s, tc);
     return tu_run(s);

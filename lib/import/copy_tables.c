@@ -79,9 +79,10 @@ static const column reg_versions[] = {
 };
 static const column reg_version_tags[] = { { "version_id", KEY }, { "key", KEY },
                                            { "value", NOW }, END };
-static const column reg_aliases[] = { { "model_id", KEY }, { "alias", KEY },
+static const column reg_aliases[] = { { "model_id", KEY },   { "alias", KEY },
                                       { "version_id", NOW }, { "updated_ms", NOW },
-                                      { "event_seq", NOW }, END };
+                                      { "event_seq", NOW },  { "split", NOW },
+                                      END };
 static const column reg_policy_keys[] = { { "model_id", KEY }, { "alias", KEY },
                                           { "fingerprint", KEY }, { "public_key", SAME }, END };
 static const column reg_signatures[] = { { "version_id", KEY }, { "fingerprint", KEY },
@@ -96,6 +97,15 @@ static const column reg_evaluation_metrics[] = { { "evaluation_id", KEY }, { "na
                                                 { "value_bits", SAME }, { "reason", SAME },
                                                 { "low_bits", SAME }, { "high_bits", SAME },
                                                 END };
+/* Format 4: gates are current state (set, replaced, cleared: mirrored);
+ * a salt is fixed once made, so that routing in the copy is the
+ * source's. */
+static const column reg_gates[] = { { "model_id", KEY },    { "alias", KEY },
+                                    { "conditions", NOW },  { "dataset", NOW },
+                                    { "updated_ms", NOW },  { "event_seq", NOW },
+                                    END };
+static const column reg_alias_salts[] = { { "model_id", KEY }, { "alias", KEY },
+                                          { "salt", SAME }, { "created_ms", SAME }, END };
 
 /* In an order that puts every referenced row before the rows that refer
  * to it. cas_object is copied with the files (copy_objects.c), meta and
@@ -123,6 +133,8 @@ static const table tables[] = {
     { "reg_signatures", reg_signatures, 0 },
     { "reg_evaluations", reg_evaluations, 0 },
     { "reg_evaluation_metrics", reg_evaluation_metrics, 0 },
+    { "reg_gates", reg_gates, 1 },
+    { "reg_alias_salts", reg_alias_salts, 0 },
 };
 
 /* One value of a row, copied out of the statement. */

@@ -23,6 +23,10 @@ int mlops__registry_migrate_v2(mlops__conn *c);
  * inside the migration's transaction; PostgreSQL's creation of a new
  * store runs it too (lib/db/postgres/store_schema.c). */
 int mlops__registry_migrate_v3(mlops__conn *c);
+/* Schema version 3 -> 4: gates (reg_gates), the split of a weighted alias
+ * (reg_aliases.split) and routing salts (reg_alias_salts), in the DDL of
+ * the connection's backend. */
+int mlops__registry_migrate_v4(mlops__conn *c);
 
 /* The actions audit_events_state indexes: the events mlops_audit_verify
  * rebuilds model names and signing policies from. SQLite uses a partial

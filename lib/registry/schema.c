@@ -175,3 +175,63 @@ int mlops__registry_migrate_v3(mlops__conn *c)
     return mlops__conn_exec(c, mlops__conn_dialect(c) == MLOPS__POSTGRES ? evaluations_postgres
                                                                         : evaluations_sqlite);
 }
+
+/* Version 4: promotion gates and weighted aliases (doc/format.md,
+ * "Gates and splits"; doc/gates.md, doc/delivery.md).
+ * - reg_gates: an alias's gate. conditions is the canonical text of each
+ *   condition (lib/registry/gate.h), one per line in the order given (a
+ *   canonical condition never holds a newline); dataset is the 32-byte
+ *   digest of the dataset whose evaluations "metrics.X" reads, NULL when
+ *   the gate reads the producing run's metrics. event_seq: the
+ *   alias.gate.set event that set it.
+ * - reg_aliases.split: the canonical split text (lib/registry/split.h,
+ *   "3:90,4:10+shadow:5", the shadow included), NULL for a plain alias
+ *   (one version at 100%, no shadow). version_id stays the primary leg
+ *   (largest share, the lower number on a tie), so readers of 1.0 keep
+ *   working. ADD COLUMN without a default rewrites no rows.
+ * - reg_alias_salts: the routing salt of (model, alias), made when the
+ *   alias is first set and kept for good (deleting and setting the alias
+ *   again keeps it), so that a key's route stays where it was. */
+static const char gates_sqlite[] =
+    "CREATE TABLE reg_gates("
+    "  model_id INTEGER NOT NULL REFERENCES reg_models(id),"
+    "  alias TEXT NOT NULL,"
+    "  conditions TEXT NOT NULL,"
+    "  dataset BLOB CHECK(dataset IS NULL OR length(dataset) = 32),"
+    "  updated_ms INTEGER NOT NULL,"
+    "  event_seq INTEGER NOT NULL,"
+    "  PRIMARY KEY(model_id, alias)"
+    ") WITHOUT ROWID;"
+    "ALTER TABLE reg_aliases ADD COLUMN split TEXT;"
+    "CREATE TABLE reg_alias_salts("
+    "  model_id INTEGER NOT NULL REFERENCES reg_models(id),"
+    "  alias TEXT NOT NULL,"
+    "  salt TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(model_id, alias)"
+    ") WITHOUT ROWID;";
+
+static const char gates_postgres[] =
+    "CREATE TABLE reg_gates("
+    "  model_id BIGINT NOT NULL REFERENCES reg_models(id),"
+    "  alias TEXT COLLATE \"C\" NOT NULL,"
+    "  conditions TEXT COLLATE \"C\" NOT NULL,"
+    "  dataset BYTEA CHECK(dataset IS NULL OR length(dataset) = 32),"
+    "  updated_ms BIGINT NOT NULL,"
+    "  event_seq BIGINT NOT NULL,"
+    "  PRIMARY KEY(model_id, alias)"
+    ");"
+    "ALTER TABLE reg_aliases ADD COLUMN split TEXT COLLATE \"C\";"
+    "CREATE TABLE reg_alias_salts("
+    "  model_id BIGINT NOT NULL REFERENCES reg_models(id),"
+    "  alias TEXT COLLATE \"C\" NOT NULL,"
+    "  salt TEXT COLLATE \"C\" NOT NULL,"
+    "  created_ms BIGINT NOT NULL,"
+    "  PRIMARY KEY(model_id, alias)"
+    ");";
+
+int mlops__registry_migrate_v4(mlops__conn *c)
+{
+    return mlops__conn_exec(c, mlops__conn_dialect(c) == MLOPS__POSTGRES ? gates_postgres
+                                                                        : gates_sqlite);
+}
