@@ -33,6 +33,16 @@ int mlops__alias_split_read(mlops__conn *c, const char *fn, const char *model, i
  * there is none. */
 int mlops__alias_salt_read(mlops__conn *c, int64_t model_id, const char *alias, char **salt);
 
+/* The audit actions that set, move or remove an alias; their new value is
+ * the split after the event (none for alias.delete), their old value the
+ * split before (none for alias.set). */
+#define MLOPS__ALIAS_MOVE_ACTIONS "('alias.set', 'alias.move', 'alias.delete')"
+
+/* The split a settable alias had as of time_ms, from the audit log:
+ * MLOPS_ENOTFOUND (naming fn) when it was not set then. */
+int mlops__alias_split_at(mlops__conn *c, const char *fn, const char *model, int64_t model_id,
+                          const char *alias, int64_t time_ms, mlops__split *out);
+
 /* The split of one alias event's value (an alias.* event's old or new
  * value: a split's canonical text, or "N" as 1.0 wrote): MLOPS_OK, or
  * MLOPS_ECORRUPT naming fn, the alias and the value. */

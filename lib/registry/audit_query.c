@@ -234,10 +234,6 @@ MLOPS_API int mlops_audit_list(mlops_store *s, int64_t after_seq, size_t limit,
 
 /* ---- Point in time ----------------------------------------------------- */
 
-/* The alias events whose value is the alias's split after them (or, for
- * alias.delete, nothing). */
-#define ALIAS_EVENTS "('alias.set', 'alias.move', 'alias.delete')"
-
 struct alias_at_ctx {
     const char *fn;
     const char *model, *alias;
@@ -285,7 +281,7 @@ static int split_at(mlops__conn *c, struct alias_at_ctx *x, int64_t model_id)
     int rc = mlops__conn_stmt(c,
                               "SELECT action, new_value FROM audit_events "
                               "WHERE model_id = ?1 AND key = ?2 AND time_ms <= ?3 "
-                              "AND action IN " ALIAS_EVENTS " ORDER BY seq DESC LIMIT 1",
+                              "AND action IN " MLOPS__ALIAS_MOVE_ACTIONS " ORDER BY seq DESC LIMIT 1",
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
     if (!rc) rc = mlops__bind_text(c, st, 2, x->alias);
@@ -307,6 +303,15 @@ static int split_at(mlops__conn *c, struct alias_at_ctx *x, int64_t model_id)
     if (!rc && !found)
         rc = mlops__err(MLOPS_ENOTFOUND, "%s: alias '%s@%s' was not set at %lld ms", x->fn,
                         x->model, x->alias, (long long)x->time_ms);
+    return rc;
+}
+
+int mlops__alias_split_at(mlops__conn *c, const char *fn, const char *model, int64_t model_id,
+                          const char *alias, int64_t time_ms, mlops__split *out)
+{
+    struct alias_at_ctx x = { .fn = fn, .model = model, .alias = alias, .time_ms = time_ms };
+    int rc = split_at(c, &x, model_id);
+    if (!rc) *out = x.split;
     return rc;
 }
 

@@ -1,0 +1,268 @@
+/* Changing the split of a weighted alias: setting a whole split, one ramp
+ * step, a rollback to an earlier split. Each computes the split the alias
+ * moves to inside the write transaction (from the split it has now, or the
+ * one the audit log says it had) and hands it to the one move every alias
+ * change goes through (alias_move.h), which checks the gate and the
+ * signing policy, records the event and writes the row. */
+#include "registry/alias_split.h"
+
+#include "util/err.h"
+#include "util/str.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct split_op {
+    mlops_store *s;
+    const char *fn;
+    mlops__reg_change ch;
+    const char *model, *alias;
+    mlops__split to;   /* set: the split given */
+    int64_t version;   /* ramp */
+    int weight;        /* ramp */
+    int64_t time_ms;   /* rollback: 0 = before the last change */
+};
+
+static int begin(struct split_op *op, mlops_store *s, const char *model, const char *alias,
+                 const mlops_change_opts *change)
+{
+    op->s = s;
+    op->model = model;
+    op->alias = alias;
+    if (!s) return mlops__err_null(op->fn, "s");
+    int rc = mlops__reg_check_model_name(op->fn, "model name", model);
+    if (!rc) rc = mlops__reg_check_alias(op->fn, alias, 1);
+    if (!rc) rc = mlops__reg_change_resolve(s, op->fn, change, &op->ch);
+    return rc;
+}
+
+/* ---- The move ---------------------------------------------------------------- */
+
+/* Interim, until the shared move (gate, policy, event, row) is merged in:
+ * every version named must exist and not be deleted, each routed version
+ * must pass the signing policy, the event's values are the canonical
+ * texts, the row holds the primary and the split. */
+static int move(mlops__conn *c, struct split_op *op, int64_t model_id, const mlops__split *to)
+{
+    mlops__split now;
+    char *salt = NULL;
+    int rc = mlops__alias_split_read(c, op->fn, op->model, model_id, op->alias, &now, &salt);
+    int found = rc == MLOPS_OK;
+    if (rc == MLOPS_ENOTFOUND) rc = mlops__alias_salt_read(c, model_id, op->alias, &salt);
+    if (rc || (found && mlops__split_equal(&now, to))) {
+        free(salt);
+        return rc;
+    }
+    int64_t primary_id = 0, primary = mlops__split_primary(to);
+    for (size_t i = 0; !rc && i <= to->n; i++) {
+        int64_t number = i < to->n ? to->leg[i].version : to->shadow;
+        if (!number) continue;
+        mlops__reg_version v;
+        rc = mlops__reg_version_find(c, op->fn, op->model, model_id, number, 0, &v);
+        if (!rc && i < to->n)
+            rc = mlops__policy_check(c, op->s, op->fn, op->model, model_id, op->alias, &v);
+        if (!rc && number == primary) primary_id = v.id;
+    }
+    if (!rc && !salt && to->n > 1) {
+        unsigned char raw[16];
+        char hex[33];
+        rc = mlops__random_bytes(raw, sizeof raw);
+        if (!rc) {
+            mlops__hex_encode(raw, sizeof raw, hex);
+            mlops__stmt *st;
+            rc = mlops__conn_stmt(c,
+                                  "INSERT INTO reg_alias_salts(model_id, alias, salt, created_ms) "
+                                  "VALUES (?1, ?2, ?3, ?4)",
+                                  &st);
+            if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
+            if (!rc) rc = mlops__bind_text(c, st, 2, op->alias);
+            if (!rc) rc = mlops__bind_text(c, st, 3, hex);
+            if (!rc) rc = mlops__bind_int64(c, st, 4, op->ch.now_ms);
+            if (!rc) rc = mlops__conn_step_done(c, st, "storing a routing salt");
+        }
+    }
+    free(salt);
+    if (rc) return rc;
+    char old_text[MLOPS__SPLIT_TEXT_MAX], new_text[MLOPS__SPLIT_TEXT_MAX];
+    if (found) mlops__split_encode(&now, old_text);
+    mlops__split_encode(to, new_text);
+    mlops__audit_ev ev = { found ? "alias.move" : "alias.set", model_id, op->model, 0,
+                           op->alias, found ? old_text : NULL, new_text };
+    int64_t seq = 0;
+    rc = mlops__audit_append(c, &op->ch, &ev, &seq);
+    if (!rc)
+        rc = mlops__reg_alias_write(c, model_id, op->alias, primary_id, op->ch.now_ms, seq,
+                                    "setting an alias");
+    if (rc) return rc;
+    mlops__stmt *st;
+    rc = mlops__conn_stmt(c, "UPDATE reg_aliases SET split = ?3 WHERE model_id = ?1 AND alias = ?2",
+                          &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
+    if (!rc) rc = mlops__bind_text(c, st, 2, op->alias);
+    if (!rc) rc = to->n == 1 && !to->shadow ? mlops__bind_null(c, st, 3)
+                                            : mlops__bind_text(c, st, 3, new_text);
+    if (!rc) rc = mlops__conn_step_done(c, st, "setting an alias's split");
+    return rc;
+}
+
+/* ---- Set ------------------------------------------------------------------- */
+
+static int set_tx(mlops__conn *c, void *arg)
+{
+    struct split_op *op = arg;
+    int64_t model_id = 0;
+    int rc = mlops__reg_change_clock(c, &op->ch);
+    if (!rc) rc = mlops__reg_model_id(c, op->fn, op->model, &model_id);
+    return rc ? rc : move(c, op, model_id, &op->to);
+}
+
+MLOPS_API int mlops_model_alias_split_set(mlops_store *s, const char *model, const char *alias,
+                                          const char *split, const mlops_change_opts *change)
+{
+    struct split_op op = { .fn = __func__ };
+    int rc = begin(&op, s, model, alias, change);
+    if (!rc && !split) rc = mlops__err_null(__func__, "split");
+    if (!rc) rc = mlops__split_decode(__func__, split, &op.to);
+    return rc ? rc : mlops__store_write(s, set_tx, &op);
+}
+
+/* ---- Ramp ------------------------------------------------------------------ */
+
+/* Index of leg v in sp, or sp->n when v is not a leg. */
+static size_t leg_index(const mlops__split *sp, int64_t v)
+{
+    size_t i = 0;
+    while (i < sp->n && sp->leg[i].version != v) i++;
+    return i;
+}
+
+static void drop_leg(mlops__split *sp, size_t i)
+{
+    memmove(sp->leg + i, sp->leg + i + 1, (sp->n - i - 1) * sizeof sp->leg[0]);
+    sp->n--;
+}
+
+/* The split after one ramp step of op->version to op->weight from `now`:
+ * the difference moves between the version and the base (the largest
+ * share among the other legs, the lower number on a tie), so only one of
+ * the two gains. */
+static int ramp_split(const struct split_op *op, const mlops__split *now, mlops__split *to)
+{
+    *to = *now;
+    if (to->shadow == op->version) to->shadow = 0; /* the shadow starts to serve */
+    size_t i = leg_index(to, op->version);
+    int had = i < to->n ? to->leg[i].weight : 0;
+    if (op->weight == 0 && i == to->n)
+        return mlops__err(MLOPS_EINVAL, "%s: version %lld has no share of '%s@%s' to take out",
+                          op->fn, (long long)op->version, op->model, op->alias);
+    if (had == op->weight) return MLOPS_OK;
+    /* The base: the primary of the other legs. */
+    size_t base = to->n;
+    for (size_t j = 0; j < to->n; j++)
+        if (j != i && (base == to->n || to->leg[j].weight > to->leg[base].weight)) base = j;
+    if (base == to->n)
+        return mlops__err(MLOPS_EINVAL,
+                          "%s: version %lld is the only version of '%s@%s': set the split "
+                          "instead", op->fn, (long long)op->version, op->model, op->alias);
+    int base_after = to->leg[base].weight - (op->weight - had);
+    if (base_after < 0)
+        return mlops__err(MLOPS_EINVAL,
+                          "%s: version %lld of '%s@%s' has %d%% to give, not %d: ramp the "
+                          "other versions down first", op->fn,
+                          (long long)to->leg[base].version, op->model, op->alias,
+                          to->leg[base].weight, op->weight - had);
+    if (i == to->n) {
+        if (to->n == MLOPS__SPLIT_MAX && base_after > 0)
+            return mlops__err(MLOPS_EINVAL, "%s: '%s@%s' already routes to %d versions",
+                              op->fn, op->model, op->alias, MLOPS__SPLIT_MAX);
+        to->leg[to->n].version = op->version;
+        to->leg[to->n].weight = 0;
+        to->n++;
+    }
+    to->leg[i].weight = op->weight;
+    to->leg[base].weight = base_after;
+    /* Drop whichever of the two now has no share (the higher index first,
+     * so the other's index holds). */
+    size_t hi = i > base ? i : base, lo = i > base ? base : i;
+    if (to->leg[hi].weight == 0) drop_leg(to, hi);
+    if (to->leg[lo].weight == 0) drop_leg(to, lo);
+    return mlops__split_check(op->fn, to); /* sorts a new leg into place */
+}
+
+static int ramp_tx(mlops__conn *c, void *arg)
+{
+    struct split_op *op = arg;
+    int64_t model_id = 0;
+    mlops__split now, to;
+    int rc = mlops__reg_change_clock(c, &op->ch);
+    if (!rc) rc = mlops__reg_model_id(c, op->fn, op->model, &model_id);
+    if (!rc) rc = mlops__alias_split_read(c, op->fn, op->model, model_id, op->alias, &now, NULL);
+    if (!rc) rc = ramp_split(op, &now, &to);
+    return rc ? rc : move(c, op, model_id, &to);
+}
+
+MLOPS_API int mlops_model_alias_ramp(mlops_store *s, const char *model, const char *alias,
+                                     int64_t version, int weight,
+                                     const mlops_change_opts *change)
+{
+    struct split_op op = { .fn = __func__, .version = version, .weight = weight };
+    int rc = begin(&op, s, model, alias, change);
+    if (!rc) rc = mlops__reg_check_version(__func__, version);
+    if (!rc && (weight < 0 || weight > 100))
+        rc = mlops__err(MLOPS_EINVAL, "%s: weight %d is not a share (0..100)", __func__, weight);
+    return rc ? rc : mlops__store_write(s, ramp_tx, &op);
+}
+
+/* ---- Rollback -------------------------------------------------------------- */
+
+/* The split the alias had just before its last change: that event's old
+ * value. */
+static int before_last(mlops__conn *c, struct split_op *op, int64_t model_id, mlops__split *out)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "SELECT old_value FROM audit_events WHERE model_id = ?1 "
+                              "AND key = ?2 AND action IN " MLOPS__ALIAS_MOVE_ACTIONS
+                              " ORDER BY seq DESC LIMIT 1",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
+    if (!rc) rc = mlops__bind_text(c, st, 2, op->alias);
+    if (rc) return rc;
+    int step = mlops__step(st);
+    const char *old = step == MLOPS__ROW ? mlops__col_text(st, 0) : NULL;
+    if (step != MLOPS__ROW && step != MLOPS__DONE)
+        rc = mlops__conn_error(c, step, "searching the audit log");
+    else if (!old) /* never set, or its last change set it from nothing */
+        rc = mlops__err(MLOPS_ENOTFOUND, "%s: alias '%s@%s' has no earlier split to roll back to",
+                        op->fn, op->model, op->alias);
+    else
+        rc = mlops__alias_split_of_event(op->fn, op->model, op->alias, old, out);
+    mlops__reset(st);
+    return rc;
+}
+
+static int rollback_tx(mlops__conn *c, void *arg)
+{
+    struct split_op *op = arg;
+    int64_t model_id = 0;
+    mlops__split to;
+    int rc = mlops__reg_change_clock(c, &op->ch);
+    if (!rc) rc = mlops__reg_model_id(c, op->fn, op->model, &model_id);
+    if (rc) return rc;
+    if (op->time_ms)
+        rc = mlops__alias_split_at(c, op->fn, op->model, model_id, op->alias, op->time_ms, &to);
+    else
+        rc = before_last(c, op, model_id, &to);
+    return rc ? rc : move(c, op, model_id, &to);
+}
+
+MLOPS_API int mlops_model_alias_rollback(mlops_store *s, const char *model, const char *alias,
+                                         int64_t time_ms, const mlops_change_opts *change)
+{
+    struct split_op op = { .fn = __func__, .time_ms = time_ms };
+    int rc = begin(&op, s, model, alias, change);
+    if (!rc && time_ms < 0)
+        rc = mlops__err(MLOPS_EINVAL, "%s: time %lld ms is before 1970", __func__,
+                        (long long)time_ms);
+    return rc ? rc : mlops__store_write(s, rollback_tx, &op);
+}
