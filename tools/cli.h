@@ -53,6 +53,7 @@ typedef struct cli_command {
 extern const cli_command cli_artifact_commands[];
 extern const cli_command cli_record_commands[];
 extern const cli_command cli_registry_commands[];
+extern const cli_command cli_delivery_commands[];
 extern const cli_command cli_drift_commands[];
 extern const cli_command cli_eval_commands[];
 extern const cli_command cli_schema_commands[];

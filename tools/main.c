@@ -20,6 +20,7 @@ static const group groups[] = {
     { "Artifacts", cli_artifact_commands },
     { "Records", cli_record_commands },
     { "Registry", cli_registry_commands },
+    { "Delivery", cli_delivery_commands },
     { "Drift", cli_drift_commands },
     { "Evaluation", cli_eval_commands },
     { "Validation", cli_schema_commands },
