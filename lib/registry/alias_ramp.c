@@ -46,9 +46,9 @@ static int move(mlops__conn *c, struct split_op *op, int64_t model_id, const mlo
 {
     mlops__split now;
     char *salt = NULL;
-    int rc = mlops__alias_split_read(c, op->fn, op->model, model_id, op->alias, &now, &salt);
+    int rc = mlops__alias_split_now(c, op->fn, op->model, model_id, op->alias, &now, &salt);
     int found = rc == MLOPS_OK;
-    if (rc == MLOPS_ENOTFOUND) rc = mlops__alias_salt_read(c, model_id, op->alias, &salt);
+    if (rc == MLOPS_ENOTFOUND) rc = mlops__alias_salt_get(c, model_id, op->alias, &salt);
     if (rc || (found && mlops__split_equal(&now, to))) {
         free(salt);
         return rc;
@@ -196,7 +196,7 @@ static int ramp_tx(mlops__conn *c, void *arg)
     mlops__split now, to;
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->fn, op->model, &model_id);
-    if (!rc) rc = mlops__alias_split_read(c, op->fn, op->model, model_id, op->alias, &now, NULL);
+    if (!rc) rc = mlops__alias_split_now(c, op->fn, op->model, model_id, op->alias, &now, NULL);
     if (!rc) rc = ramp_split(op, &now, &to);
     return rc ? rc : move(c, op, model_id, &to);
 }

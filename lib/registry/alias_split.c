@@ -116,7 +116,7 @@ int mlops__alias_split_of_event(const char *fn, const char *model, const char *a
                       alias, value);
 }
 
-int mlops__alias_salt_read(mlops__conn *c, int64_t model_id, const char *alias, char **salt)
+int mlops__alias_salt_get(mlops__conn *c, int64_t model_id, const char *alias, char **salt)
 {
     mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
@@ -127,7 +127,7 @@ int mlops__alias_salt_read(mlops__conn *c, int64_t model_id, const char *alias, 
     return rc ? rc : mlops__reg_first_text(c, st, salt);
 }
 
-int mlops__alias_split_read(mlops__conn *c, const char *fn, const char *model, int64_t model_id,
+int mlops__alias_split_now(mlops__conn *c, const char *fn, const char *model, int64_t model_id,
                             const char *alias, mlops__split *out, char **salt)
 {
     if (salt) *salt = NULL;
@@ -155,7 +155,7 @@ int mlops__alias_split_read(mlops__conn *c, const char *fn, const char *model, i
     else
         rc = mlops__conn_error(c, step, "reading an alias");
     mlops__reset(st);
-    if (!rc && salt) rc = mlops__alias_salt_read(c, model_id, alias, salt);
+    if (!rc && salt) rc = mlops__alias_salt_get(c, model_id, alias, salt);
     return rc;
 }
 
@@ -173,7 +173,7 @@ static int get_tx(mlops__conn *c, void *arg)
     mlops__split sp;
     char *salt = NULL;
     int rc = mlops__reg_model_id(c, x->fn, x->model, &model_id);
-    if (!rc) rc = mlops__alias_split_read(c, x->fn, x->model, model_id, x->alias, &sp, &salt);
+    if (!rc) rc = mlops__alias_split_now(c, x->fn, x->model, model_id, x->alias, &sp, &salt);
     if (!rc) rc = mlops__alias_split_new(x->alias, &sp, salt, &x->out);
     free(salt);
     return rc;

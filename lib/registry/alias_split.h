@@ -26,12 +26,12 @@ int mlops__alias_split_new(const char *alias, const mlops__split *sp, const char
  * version with no salt. *salt (may be NULL to skip) is malloc'd, NULL
  * when the alias has none. MLOPS_ENOTFOUND when the alias is not set,
  * MLOPS_ECORRUPT when the stored split does not decode. */
-int mlops__alias_split_read(mlops__conn *c, const char *fn, const char *model, int64_t model_id,
+int mlops__alias_split_now(mlops__conn *c, const char *fn, const char *model, int64_t model_id,
                             const char *alias, mlops__split *out, char **salt);
 
 /* The stored salt of (model_id, alias) into *salt (malloc'd), NULL when
  * there is none. */
-int mlops__alias_salt_read(mlops__conn *c, int64_t model_id, const char *alias, char **salt);
+int mlops__alias_salt_get(mlops__conn *c, int64_t model_id, const char *alias, char **salt);
 
 /* The audit actions that set, move or remove an alias; their new value is
  * the split after the event (none for alias.delete), their old value the

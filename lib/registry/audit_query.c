@@ -330,7 +330,7 @@ static int alias_at_tx(mlops__conn *c, void *arg)
     } else {
         rc = split_at(c, x, model_id);
         /* The salt never changes while the model exists: today's is then's. */
-        if (!rc && x->want_object) rc = mlops__alias_salt_read(c, model_id, x->alias, &salt);
+        if (!rc && x->want_object) rc = mlops__alias_salt_get(c, model_id, x->alias, &salt);
     }
     if (!rc && x->want_object) rc = mlops__alias_split_new(x->alias, &x->split, salt, &x->out);
     free(salt);

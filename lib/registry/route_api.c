@@ -50,7 +50,7 @@ static int route_tx(mlops__conn *c, void *arg)
     mlops__split sp;
     char *salt = NULL;
     int rc = mlops__reg_model_id(c, x->fn, x->model, &model_id);
-    if (!rc) rc = mlops__alias_split_read(c, x->fn, x->model, model_id, x->alias, &sp, &salt);
+    if (!rc) rc = mlops__alias_split_now(c, x->fn, x->model, model_id, x->alias, &sp, &salt);
     if (!rc) rc = check_salt(x->fn, x->model, x->alias, &sp, salt);
     if (!rc && x->key) {
         x->version = mlops__route_split(&sp, salt ? salt : "", salt ? strlen(salt) : 0, x->key,

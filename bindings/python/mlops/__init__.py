@@ -40,6 +40,7 @@ from .errors import (
     StorageIOError,
     Unsupported,
 )
+from .delivery import AliasSplit, RouteSnapshot
 from .evaluations import EvaluationRecord, RecordedMetric
 from .imports import StoreCopyReport
 from .registry import (
@@ -112,6 +113,8 @@ __all__ = [
     "VersionLineage",
     "EvaluationRecord",
     "RecordedMetric",
+    "AliasSplit",
+    "RouteSnapshot",
     "StoreCopyReport",
     "key_fingerprint",
     "drift",

@@ -24,6 +24,7 @@ from ._capi import (
 )
 from ._handle import Guard, Owned
 from .digest import Digest, DigestLike, c_digest
+from .delivery import DeliveryMixin
 from .evaluations import EvaluationsMixin
 from .imports import ImportMixin
 from .registry import RegistryMixin
@@ -39,7 +40,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 _STREAM_CHUNK = 1 << 20
 
 
-class Store(Owned, TrackMixin, RegistryMixin, EvaluationsMixin, TreeMixin, ImportMixin):
+class Store(Owned, TrackMixin, RegistryMixin, EvaluationsMixin, TreeMixin, ImportMixin,
+            DeliveryMixin):
     """An open libmlops store: a directory holding artifacts, experiment
     records, the model registry and drift profiles.
 
