@@ -381,8 +381,47 @@ START_TEST(read_only_store_refuses_to_record)
 }
 END_TEST
 
-/* A store at format version 2 (version 3's tables dropped, the version set back)
- * gains the tables on its next read-write open, on either backend. */
+/* Takes format 4 away from the store at dir (its tables and the split
+ * column), leaving it at format 3. */
+static void drop_format_4(tu_db *db)
+{
+    tu_db_exec(db, "DROP TABLE reg_gates; DROP TABLE reg_alias_salts;"
+                   "ALTER TABLE reg_aliases DROP COLUMN split");
+}
+
+/* A store at format version 3 gains the gate tables and the split column
+ * on its next read-write open, on either backend, and its aliases stay
+ * plain. */
+START_TEST(format_3_store_migrates_to_4)
+{
+    TU_OK(mlops_model_alias_set(S, "churn", "champion", 2));
+    char *dir = strdup(mlops_store_path(S));
+    mlops_store_close(S);
+    S = NULL;
+    tu_db *db = tu_db_open(dir);
+    drop_format_4(db);
+    tu_db_exec(db, tu_db_dialect(db) == 2 ? "UPDATE meta SET value = '3' WHERE key = 'format_version'"
+                                          : "PRAGMA user_version = 3");
+    tu_db_close(db);
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.read_only = 1;
+    TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(dir, &o, &S));
+    TU_OK(mlops_store_open(dir, NULL, &S));
+    int fv = 0;
+    TU_OK(mlops_store_format_version(S, &fv));
+    ck_assert_int_eq(fv, 4);
+    int64_t n = 0;
+    TU_OK(mlops_model_alias_get(S, "churn", "champion", &n));
+    ck_assert_int_eq(n, 2);
+    TU_OK(mlops_model_alias_set(S, "churn", "champion", 1));
+    TU_OK(mlops_audit_verify(S));
+    free(dir);
+}
+END_TEST
+
+/* A store at format version 2 (version 3's and 4's tables dropped, the
+ * version set back) gains them on its next read-write open, on either
+ * backend. */
 START_TEST(format_2_store_migrates_to_3)
 {
     const char *n[] = { "auc" };
@@ -391,6 +430,7 @@ START_TEST(format_2_store_migrates_to_3)
     mlops_store_close(S);
     S = NULL;
     tu_db *db = tu_db_open(dir);
+    drop_format_4(db);
     tu_db_exec(db, "DROP TABLE reg_evaluation_metrics; DROP TABLE reg_evaluations;"
                    "DROP TABLE tx_requests");
     tu_db_exec(db, tu_db_dialect(db) == 2 ? "UPDATE meta SET value = '2' WHERE key = 'format_version'"
@@ -402,7 +442,7 @@ START_TEST(format_2_store_migrates_to_3)
     TU_OK(mlops_store_open(dir, NULL, &S));
     int fv = 0;
     TU_OK(mlops_store_format_version(S, &fv));
-    ck_assert_int_eq(fv, 3);
+    ck_assert_int_eq(fv, 4);
     record("churn", 2, &DS1, 1, n, v, NULL);
     free(dir);
 }
@@ -422,6 +462,7 @@ int main(void)
     tcase_add_test(tc, deleted_version_keeps_its_evaluations);
     tcase_add_test(tc, read_only_store_refuses_to_record);
     tcase_add_test(tc, format_2_store_migrates_to_3);
+    tcase_add_test(tc, format_3_store_migrates_to_4);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -1001,6 +1001,151 @@ MLOPS_API size_t mlops_evaluations_count(const mlops_evaluations *l); /* 0 for N
 MLOPS_API const mlops_evaluation *mlops_evaluations_at(const mlops_evaluations *l, size_t i);
 MLOPS_API void mlops_evaluations_free(mlops_evaluations *l); /* NULL: no-op */
 
+/* ---- Promotion gates (since 1.1) ------------------------------------------
+ * A gate is a list of conditions on an alias (doc/gates.md): a version may
+ * become what the alias points at only when every condition holds, e.g.
+ * "metrics.auc >= baseline.metrics.auc - 0.005", "signed", "validated",
+ * "fair(demographic_parity_difference) <= 0.1". With a gate set, every way
+ * of moving the alias goes through it: mlops_model_promote, and also
+ * mlops_model_alias_set / _ex, mlops_model_alias_delete and
+ * mlops_alias_import, which fail with MLOPS_EPOLICY when the gate refuses;
+ * deleting a version (or a model) that a gated alias points at is refused
+ * with MLOPS_EPOLICY until the alias moves or the gate is cleared. Every
+ * decision, passed or refused, is an audit event ("alias.gate.decision")
+ * with each condition's values and verdict. */
+
+#define MLOPS_GATE_CONDITIONS_MAX 64  /* conditions in one gate */
+#define MLOPS_GATE_CONDITION_MAX 4096 /* bytes of one condition */
+
+/* Sets the gate of alias `alias` of `model` to the n conditions (1 to
+ * MLOPS_GATE_CONDITIONS_MAX texts of the grammar of doc/gates.md),
+ * replacing any gate it had; the alias need not be set yet (reserved names
+ * are refused). dataset: the digest of the dataset whose latest
+ * evaluation metrics.X reads, or NULL to read the metrics of the run that
+ * produced the version. The conditions are stored, and recorded in an
+ * "alias.gate.set" event, in their canonical text; setting the gate it
+ * already has records nothing. The gate applies to later moves: the
+ * alias's current version is not checked.
+ * Errors: MLOPS_EINVAL (NULL s or conditions, n = 0 or above the maximum,
+ * a condition that does not parse (the message names it and the column),
+ * malformed model name or alias, bad change options), MLOPS_ENOTFOUND (no
+ * model), MLOPS_EREADONLY, MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_gate_set(mlops_store *s, const char *model, const char *alias,
+                                   const char *const *conditions, size_t n,
+                                   const mlops_digest *dataset,
+                                   const mlops_change_opts *change);
+
+/* Removes the gate of the alias ("alias.gate.delete" event).
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no model, or the alias has no
+ * gate), MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_gate_clear(mlops_store *s, const char *model, const char *alias,
+                                     const mlops_change_opts *change);
+
+typedef struct mlops_gate mlops_gate; /* a gate read back, a snapshot */
+
+/* Reads the gate of the alias into a new handle *out released with
+ * mlops_gate_free. Errors: MLOPS_EINVAL (NULL s or out, malformed names),
+ * MLOPS_ENOTFOUND (no model, or the alias has no gate), MLOPS_ENOMEM,
+ * MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_gate_get(mlops_store *s, const char *model, const char *alias,
+                                   mlops_gate **out);
+MLOPS_API size_t mlops_gate_count(const mlops_gate *g); /* conditions; 0 for NULL */
+/* Condition i in canonical text, owned by g; NULL when g is NULL or i is
+ * out of range. */
+MLOPS_API const char *mlops_gate_condition(const mlops_gate *g, size_t i);
+/* The dataset the gate names, owned by g; NULL when none (or g NULL). */
+MLOPS_API const mlops_digest *mlops_gate_dataset(const mlops_gate *g);
+MLOPS_API void mlops_gate_free(mlops_gate *g); /* NULL: no-op */
+
+#define MLOPS_PROMOTE_OPTS_VERSION 1
+
+/* Options of mlops_model_promote. Its layout never changes
+ * (doc/conventions.md). */
+typedef struct mlops_promote_opts {
+    unsigned version; /* MLOPS_PROMOTE_OPTS_VERSION */
+    int force;        /* 1: move even when the gate refuses; the change's
+                         reason is then required, and the decision is
+                         recorded as forced */
+} mlops_promote_opts;
+
+#define MLOPS_PROMOTE_OPTS_INIT { MLOPS_PROMOTE_OPTS_VERSION, 0 }
+
+/* Fills opts with the defaults. Errors: MLOPS_EINVAL when opts is NULL or
+ * the version is 0 or unknown. */
+MLOPS_API int mlops_promote_opts_init(mlops_promote_opts *opts, unsigned version);
+
+typedef struct mlops_gate_decision mlops_gate_decision; /* what a gate decided */
+
+/* Promotes version `version` of `model` (not deleted) to alias `alias`:
+ * evaluates the alias's gate (every condition against the version, the
+ * baseline being the version the alias points at now, the largest share
+ * of a split alias) and, in the same transaction, points the alias at the
+ * version alone (100%, no shadow) only when every condition holds
+ * (conditions on the baseline are skipped, and reported, when the alias
+ * is not set). The decision event is recorded either way. Without a gate
+ * it is a plain move. A signing policy on the alias applies as for
+ * mlops_model_alias_set (force does not override it). decision: NULL, or
+ * receives the decision (also on MLOPS_EPOLICY), released with
+ * mlops_gate_decision_free.
+ * Returns MLOPS_OK when the alias points at the version (or already did),
+ * MLOPS_EPOLICY when the gate refused (the message names the first failed
+ * condition) or the signing policy did.
+ * Errors: MLOPS_EINVAL (NULL s, malformed names, version < 1, unknown
+ * options version, force without a reason in change, bad change options),
+ * MLOPS_ENOTFOUND (no model or version, or it is deleted), MLOPS_EPOLICY,
+ * MLOPS_EREADONLY, MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_promote(mlops_store *s, const char *model, int64_t version,
+                                  const char *alias, const mlops_promote_opts *opts,
+                                  const mlops_change_opts *change,
+                                  mlops_gate_decision **decision);
+
+MLOPS_API void mlops_gate_decision_free(mlops_gate_decision *d); /* NULL: no-op */
+/* 1 when the alias has a gate (a decision was made and recorded). */
+MLOPS_API int mlops_gate_decision_gated(const mlops_gate_decision *d);
+/* 1 when every condition passed or was skipped (also when not gated). */
+MLOPS_API int mlops_gate_decision_passed(const mlops_gate_decision *d);
+/* 1 when the gate refused and the move was forced. */
+MLOPS_API int mlops_gate_decision_forced(const mlops_gate_decision *d);
+/* The baseline version (0 when the alias was not set). */
+MLOPS_API int64_t mlops_gate_decision_baseline(const mlops_gate_decision *d);
+/* The seq of the decision's audit event (0 when not gated). */
+MLOPS_API int64_t mlops_gate_decision_event(const mlops_gate_decision *d);
+/* The accessors above return 0 for a NULL d. */
+
+/* Outcomes of one condition (mlops_gate_check.outcome). */
+#define MLOPS_GATE_PASS 0
+#define MLOPS_GATE_FAIL 1
+#define MLOPS_GATE_SKIP 2 /* reads the baseline, and there is none */
+
+#define MLOPS_GATE_CHECK_VERSION 1
+
+/* One condition decided for one candidate version, as filled by
+ * mlops_gate_decision_at. Set `version` first (MLOPS_GATE_CHECK_INIT or
+ * mlops_gate_check_init). Strings live as long as the decision. Its layout
+ * never changes (doc/conventions.md). */
+typedef struct mlops_gate_check {
+    unsigned version;      /* MLOPS_GATE_CHECK_VERSION */
+    int64_t candidate;     /* the version the condition was decided for */
+    const char *condition; /* canonical text */
+    int outcome;           /* MLOPS_GATE_PASS / _FAIL / _SKIP */
+    int left_known;        /* the candidate's value exists */
+    int right_known;       /* the right side could be computed */
+    double left, right;    /* the two sides (NaN when not known) */
+    const char *why;       /* a sentence: values, or what was missing */
+} mlops_gate_check;
+
+#define MLOPS_GATE_CHECK_INIT { MLOPS_GATE_CHECK_VERSION, 0, NULL, 0, 0, 0, 0.0, 0.0, NULL }
+
+/* Zeroes c and sets its version. Errors: MLOPS_EINVAL when c is NULL or
+ * the version is 0 or unknown. */
+MLOPS_API int mlops_gate_check_init(mlops_gate_check *c, unsigned version);
+/* The number of checks (conditions x candidates; 0 for NULL), and check i
+ * in the order decided. Errors: MLOPS_EINVAL (NULL d or out, i out of
+ * range, unknown version). */
+MLOPS_API size_t mlops_gate_decision_count(const mlops_gate_decision *d);
+MLOPS_API int mlops_gate_decision_at(const mlops_gate_decision *d, size_t i,
+                                     mlops_gate_check *out);
+
 MLOPS_END_DECLS
 
 #endif /* MLOPS_REGISTRY_H */

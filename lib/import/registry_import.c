@@ -6,6 +6,7 @@
  * history made here. */
 #include "import/import_internal.h"
 #include "cas/cas_internal.h"
+#include "registry/alias_move.h"
 #include "track/track_internal.h"
 #include "util/err.h"
 #include "util/opts.h"
@@ -310,6 +311,7 @@ struct alias_op {
     const char *alias;
     int64_t number; /* 0: removed */
     int64_t time_ms;
+    mlops__move_decision d;
 };
 
 /* Walks the alias's events: an entry at op's time is there already
@@ -362,39 +364,41 @@ static int alias_history(mlops__conn *c, const struct alias_op *op, int64_t mode
     return MLOPS_OK;
 }
 
+/* Alias events of an import are imported events (their payload says
+ * where and when the change was made). */
+static int append_imported(mlops__conn *c, void *ctx, const mlops__audit_ev *ev, int64_t *seq)
+{
+    struct alias_op *op = ctx;
+    return mlops__import_event(c, &op->im, ev, op->time_ms, NULL, seq);
+}
+
+/* Through the one move (alias_move.h), so an alias with a gate takes an
+ * imported entry only when the gate passes it now (doc/gates.md). */
 static int alias_tx(mlops__conn *c, void *arg)
 {
     struct alias_op *op = arg;
     int64_t model_id = 0;
     int done = 0;
-    int rc = mlops__reg_model_id(c, op->im.func, op->model, &model_id);
+    mlops__move_decision_free(&op->d);
+    op->d.allowed = 1; /* until the move says otherwise */
+    int rc = mlops__reg_change_clock(c, &op->im.ch);
+    if (!rc) rc = mlops__reg_model_id(c, op->im.func, op->model, &model_id);
     if (!rc) rc = alias_history(c, op, model_id, &done);
     if (rc || done) return rc;
-    int64_t old_id = 0, old_number = 0;
-    int found = 0;
-    rc = mlops__reg_alias_current(c, model_id, op->alias, &old_id, &old_number, &found);
-    if (rc) return rc;
-    char old_text[32], new_text[32];
-    snprintf(old_text, sizeof old_text, "%" PRId64, old_number);
-    snprintf(new_text, sizeof new_text, "%" PRId64, op->number);
     if (!op->number) {
-        if (!found) return MLOPS_OK; /* nothing to remove: nothing to record */
-        mlops__audit_ev ev = { "alias.delete", model_id, op->model, 0, op->alias, old_text,
-                               NULL };
-        rc = mlops__import_event(c, &op->im, &ev, op->time_ms, NULL, NULL);
-        return rc ? rc : mlops__reg_alias_remove(c, model_id, op->alias);
+        int64_t old_id = 0, old_number = 0;
+        int found = 0;
+        rc = mlops__reg_alias_current(c, model_id, op->alias, &old_id, &old_number, &found);
+        if (rc || !found) return rc; /* nothing to remove: nothing to record */
     }
-    mlops__reg_version v = { 0 };
-    rc = mlops__reg_version_find(c, op->im.func, op->model, model_id, op->number, 0, &v);
-    if (rc || (found && old_id == v.id)) return rc; /* already there */
-    rc = mlops__policy_check(c, op->s, op->im.func, op->model, model_id, op->alias, &v);
-    if (rc) return rc;
-    mlops__audit_ev ev = { found ? "alias.move" : "alias.set", model_id, op->model, 0,
-                           op->alias, found ? old_text : NULL, new_text };
-    int64_t seq = 0;
-    rc = mlops__import_event(c, &op->im, &ev, op->time_ms, NULL, &seq);
-    return rc ? rc : mlops__reg_alias_write(c, model_id, op->alias, v.id, op->time_ms, seq,
-                                            "importing an alias");
+    mlops__split target = { .n = 1, .leg = { { op->number, 100 } } };
+    mlops__move_opts mo = { .kind = op->number ? MLOPS__MOVE_IMPORT : MLOPS__MOVE_DELETE,
+                            .s = op->s,
+                            .append = append_imported,
+                            .append_ctx = op,
+                            .row_time_ms = op->time_ms };
+    return mlops__alias_move(c, op->im.func, &op->im.ch, op->model, model_id, op->alias,
+                             op->number ? &target : NULL, &mo, &op->d);
 }
 
 MLOPS_API int mlops_alias_import(mlops_store *s, const mlops_import_opts *opts,
@@ -409,5 +413,8 @@ MLOPS_API int mlops_alias_import(mlops_store *s, const mlops_import_opts *opts,
     if (!rc && version < 0)
         rc = mlops__err(MLOPS_EINVAL, "%s: version %" PRId64 " is negative (0: removed)",
                         __func__, version);
-    return rc ? rc : mlops__store_write(s, alias_tx, &op);
+    if (!rc) rc = mlops__store_write(s, alias_tx, &op);
+    if (!rc && !op.d.allowed) rc = mlops__alias_refusal(__func__, model, alias, &op.d);
+    mlops__move_decision_free(&op.d);
+    return rc;
 }

@@ -4,10 +4,10 @@
  * one the audit log says it had) and hands it to the one move every alias
  * change goes through (alias_move.h), which checks the gate and the
  * signing policy, records the event and writes the row. */
+#include "registry/alias_move.h"
 #include "registry/alias_split.h"
 
 #include "util/err.h"
-#include "util/str.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,8 @@ struct split_op {
     int64_t version;   /* ramp */
     int weight;        /* ramp */
     int64_t time_ms;   /* rollback: 0 = before the last change */
+    int kind;          /* enum mlops__move_kind */
+    mlops__move_decision d;
 };
 
 static int begin(struct split_op *op, mlops_store *s, const char *model, const char *alias,
@@ -36,72 +38,21 @@ static int begin(struct split_op *op, mlops_store *s, const char *model, const c
     return rc;
 }
 
-/* ---- The move ---------------------------------------------------------------- */
-
-/* Interim, until the shared move (gate, policy, event, row) is merged in:
- * every version named must exist and not be deleted, each routed version
- * must pass the signing policy, the event's values are the canonical
- * texts, the row holds the primary and the split. */
+/* The move, through the one way an alias changes (alias_move.h). A
+ * refusal by the gate is not an error inside the transaction: its
+ * decision event must commit; run() reports it after. */
 static int move(mlops__conn *c, struct split_op *op, int64_t model_id, const mlops__split *to)
 {
-    mlops__split now;
-    char *salt = NULL;
-    int rc = mlops__alias_split_now(c, op->fn, op->model, model_id, op->alias, &now, &salt);
-    int found = rc == MLOPS_OK;
-    if (rc == MLOPS_ENOTFOUND) rc = mlops__alias_salt_get(c, model_id, op->alias, &salt);
-    if (rc || (found && mlops__split_equal(&now, to))) {
-        free(salt);
-        return rc;
-    }
-    int64_t primary_id = 0, primary = mlops__split_primary(to);
-    for (size_t i = 0; !rc && i <= to->n; i++) {
-        int64_t number = i < to->n ? to->leg[i].version : to->shadow;
-        if (!number) continue;
-        mlops__reg_version v;
-        rc = mlops__reg_version_find(c, op->fn, op->model, model_id, number, 0, &v);
-        if (!rc && i < to->n)
-            rc = mlops__policy_check(c, op->s, op->fn, op->model, model_id, op->alias, &v);
-        if (!rc && number == primary) primary_id = v.id;
-    }
-    if (!rc && !salt && to->n > 1) {
-        unsigned char raw[16];
-        char hex[33];
-        rc = mlops__random_bytes(raw, sizeof raw);
-        if (!rc) {
-            mlops__hex_encode(raw, sizeof raw, hex);
-            mlops__stmt *st;
-            rc = mlops__conn_stmt(c,
-                                  "INSERT INTO reg_alias_salts(model_id, alias, salt, created_ms) "
-                                  "VALUES (?1, ?2, ?3, ?4)",
-                                  &st);
-            if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
-            if (!rc) rc = mlops__bind_text(c, st, 2, op->alias);
-            if (!rc) rc = mlops__bind_text(c, st, 3, hex);
-            if (!rc) rc = mlops__bind_int64(c, st, 4, op->ch.now_ms);
-            if (!rc) rc = mlops__conn_step_done(c, st, "storing a routing salt");
-        }
-    }
-    free(salt);
-    if (rc) return rc;
-    char old_text[MLOPS__SPLIT_TEXT_MAX], new_text[MLOPS__SPLIT_TEXT_MAX];
-    if (found) mlops__split_encode(&now, old_text);
-    mlops__split_encode(to, new_text);
-    mlops__audit_ev ev = { found ? "alias.move" : "alias.set", model_id, op->model, 0,
-                           op->alias, found ? old_text : NULL, new_text };
-    int64_t seq = 0;
-    rc = mlops__audit_append(c, &op->ch, &ev, &seq);
-    if (!rc)
-        rc = mlops__reg_alias_write(c, model_id, op->alias, primary_id, op->ch.now_ms, seq,
-                                    "setting an alias");
-    if (rc) return rc;
-    mlops__stmt *st;
-    rc = mlops__conn_stmt(c, "UPDATE reg_aliases SET split = ?3 WHERE model_id = ?1 AND alias = ?2",
-                          &st);
-    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
-    if (!rc) rc = mlops__bind_text(c, st, 2, op->alias);
-    if (!rc) rc = to->n == 1 && !to->shadow ? mlops__bind_null(c, st, 3)
-                                            : mlops__bind_text(c, st, 3, new_text);
-    if (!rc) rc = mlops__conn_step_done(c, st, "setting an alias's split");
+    mlops__move_opts mo = { .kind = op->kind, .s = op->s };
+    return mlops__alias_move(c, op->fn, &op->ch, op->model, model_id, op->alias, to, &mo,
+                             &op->d);
+}
+
+static int run(mlops_store *s, struct split_op *op, int (*tx)(mlops__conn *, void *))
+{
+    int rc = mlops__store_write(s, tx, op);
+    if (!rc && !op->d.allowed) rc = mlops__alias_refusal(op->fn, op->model, op->alias, &op->d);
+    mlops__move_decision_free(&op->d);
     return rc;
 }
 
@@ -111,6 +62,7 @@ static int set_tx(mlops__conn *c, void *arg)
 {
     struct split_op *op = arg;
     int64_t model_id = 0;
+    mlops__move_decision_free(&op->d); /* a retried transaction starts afresh */
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->fn, op->model, &model_id);
     return rc ? rc : move(c, op, model_id, &op->to);
@@ -119,11 +71,11 @@ static int set_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_model_alias_split_set(mlops_store *s, const char *model, const char *alias,
                                           const char *split, const mlops_change_opts *change)
 {
-    struct split_op op = { .fn = __func__ };
+    struct split_op op = { .fn = __func__, .kind = MLOPS__MOVE_SET };
     int rc = begin(&op, s, model, alias, change);
     if (!rc && !split) rc = mlops__err_null(__func__, "split");
     if (!rc) rc = mlops__split_decode(__func__, split, &op.to);
-    return rc ? rc : mlops__store_write(s, set_tx, &op);
+    return rc ? rc : run(s, &op, set_tx);
 }
 
 /* ---- Ramp ------------------------------------------------------------------ */
@@ -194,6 +146,7 @@ static int ramp_tx(mlops__conn *c, void *arg)
     struct split_op *op = arg;
     int64_t model_id = 0;
     mlops__split now, to;
+    mlops__move_decision_free(&op->d); /* a retried transaction starts afresh */
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->fn, op->model, &model_id);
     if (!rc) rc = mlops__alias_split_now(c, op->fn, op->model, model_id, op->alias, &now, NULL);
@@ -205,38 +158,41 @@ MLOPS_API int mlops_model_alias_ramp(mlops_store *s, const char *model, const ch
                                      int64_t version, int weight,
                                      const mlops_change_opts *change)
 {
-    struct split_op op = { .fn = __func__, .version = version, .weight = weight };
+    struct split_op op = { .fn = __func__, .version = version, .weight = weight,
+                           .kind = MLOPS__MOVE_RAMP };
     int rc = begin(&op, s, model, alias, change);
     if (!rc) rc = mlops__reg_check_version(__func__, version);
     if (!rc && (weight < 0 || weight > 100))
         rc = mlops__err(MLOPS_EINVAL, "%s: weight %d is not a share (0..100)", __func__, weight);
-    return rc ? rc : mlops__store_write(s, ramp_tx, &op);
+    return rc ? rc : run(s, &op, ramp_tx);
 }
 
 /* ---- Rollback -------------------------------------------------------------- */
 
-/* The split the alias had just before its last change: that event's old
- * value. */
+/* The split the alias had just before its last change: what the alias
+ * event before its last one set it to. */
 static int before_last(mlops__conn *c, struct split_op *op, int64_t model_id, mlops__split *out)
 {
     mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
-                              "SELECT old_value FROM audit_events WHERE model_id = ?1 "
-                              "AND key = ?2 AND action IN " MLOPS__ALIAS_MOVE_ACTIONS
-                              " ORDER BY seq DESC LIMIT 1",
+                              "SELECT action, new_value, payload FROM audit_events "
+                              "WHERE model_id = ?1 AND key = ?2 AND action IN "
+                              MLOPS__ALIAS_MOVE_ACTIONS " ORDER BY seq DESC LIMIT 1 OFFSET 1",
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
     if (!rc) rc = mlops__bind_text(c, st, 2, op->alias);
     if (rc) return rc;
     int step = mlops__step(st);
-    const char *old = step == MLOPS__ROW ? mlops__col_text(st, 0) : NULL;
+    const char *action = step == MLOPS__ROW ? mlops__col_text(st, 0) : NULL;
     if (step != MLOPS__ROW && step != MLOPS__DONE)
         rc = mlops__conn_error(c, step, "searching the audit log");
-    else if (!old) /* never set, or its last change set it from nothing */
+    else if (!action || !strcmp(action, "alias.delete")) /* set from nothing */
         rc = mlops__err(MLOPS_ENOTFOUND, "%s: alias '%s@%s' has no earlier split to roll back to",
                         op->fn, op->model, op->alias);
     else
-        rc = mlops__alias_split_of_event(op->fn, op->model, op->alias, old, out);
+        rc = mlops__alias_split_of_event(op->fn, op->model, op->alias, mlops__col_text(st, 1),
+                                         mlops__col_blob(st, 2), (size_t)mlops__col_bytes(st, 2),
+                                         out);
     mlops__reset(st);
     return rc;
 }
@@ -246,6 +202,7 @@ static int rollback_tx(mlops__conn *c, void *arg)
     struct split_op *op = arg;
     int64_t model_id = 0;
     mlops__split to;
+    mlops__move_decision_free(&op->d); /* a retried transaction starts afresh */
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->fn, op->model, &model_id);
     if (rc) return rc;
@@ -259,10 +216,10 @@ static int rollback_tx(mlops__conn *c, void *arg)
 MLOPS_API int mlops_model_alias_rollback(mlops_store *s, const char *model, const char *alias,
                                          int64_t time_ms, const mlops_change_opts *change)
 {
-    struct split_op op = { .fn = __func__, .time_ms = time_ms };
+    struct split_op op = { .fn = __func__, .time_ms = time_ms, .kind = MLOPS__MOVE_ROLLBACK };
     int rc = begin(&op, s, model, alias, change);
     if (!rc && time_ms < 0)
         rc = mlops__err(MLOPS_EINVAL, "%s: time %lld ms is before 1970", __func__,
                         (long long)time_ms);
-    return rc ? rc : mlops__store_write(s, rollback_tx, &op);
+    return rc ? rc : run(s, &op, rollback_tx);
 }

@@ -7,6 +7,7 @@
 
 #include "util/err.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,76 +88,57 @@ MLOPS_API const char *mlops_alias_split_salt(const mlops_alias_split *sp)
 
 /* ---- Rows ------------------------------------------------------------------- */
 
-static void one_version(mlops__split *out, int64_t number)
-{
-    memset(out, 0, sizeof *out);
-    out->n = 1;
-    out->leg[0].version = number;
-    out->leg[0].weight = 100;
-}
-
-/* The split of a reg_aliases row: its split text, or number at 100%. */
-static int row_split(const char *fn, const char *model, const char *alias, const char *text,
-                     int64_t number, mlops__split *out)
-{
-    if (!text) {
-        one_version(out, number);
-        return MLOPS_OK;
-    }
-    return mlops__alias_split_of_event(fn, model, alias, text, out);
-}
-
 int mlops__alias_split_of_event(const char *fn, const char *model, const char *alias,
-                                const char *value, mlops__split *out)
+                                const char *new_value, const void *payload, size_t payload_len,
+                                mlops__split *out)
 {
-    /* The decoder's message would name fn as if the caller had passed the
-     * text; a stored value that does not decode is the store's fault. */
-    if (mlops__split_decode(fn, value, out) == MLOPS_OK) return MLOPS_OK;
-    return mlops__err(MLOPS_ECORRUPT, "%s: alias '%s@%s' holds '%.64s', not a split", fn, model,
-                      alias, value);
+    if (mlops__alias_payload_split(payload, payload_len, out)) return MLOPS_OK;
+    /* No split payload: the value is the version ("N"), as 1.0 wrote it. */
+    if (new_value && mlops__split_decode(fn, new_value, out) == MLOPS_OK && out->n == 1 &&
+        !out->shadow)
+        return MLOPS_OK;
+    return mlops__err(MLOPS_ECORRUPT, "%s: an event of alias '%s@%s' holds '%.64s', not a version",
+                      fn, model, alias, new_value ? new_value : "(nothing)");
 }
 
 int mlops__alias_salt_get(mlops__conn *c, int64_t model_id, const char *alias, char **salt)
 {
-    mlops__stmt *st;
-    int rc = mlops__conn_stmt(c,
-                              "SELECT salt FROM reg_alias_salts WHERE model_id = ?1 AND alias = ?2",
-                              &st);
-    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
-    if (!rc) rc = mlops__bind_text(c, st, 2, alias);
-    return rc ? rc : mlops__reg_first_text(c, st, salt);
+    char buf[33];
+    int found = 0;
+    *salt = NULL;
+    int rc = mlops__alias_salt_read(c, model_id, alias, buf, &found);
+    if (rc || !found) return rc;
+    *salt = strdup(buf);
+    return *salt ? MLOPS_OK : mlops__err_nomem("reading a routing salt");
 }
 
 int mlops__alias_split_now(mlops__conn *c, const char *fn, const char *model, int64_t model_id,
-                            const char *alias, mlops__split *out, char **salt)
+                           const char *alias, mlops__split *out, char **salt)
 {
     if (salt) *salt = NULL;
     int64_t reserved = 0;
     if (mlops__reg_alias_reserved(alias, &reserved)) {
         mlops__reg_version v;
         int rc = mlops__reg_alias_resolve(c, fn, model, model_id, alias, &v);
-        if (!rc) one_version(out, v.number);
+        if (!rc) {
+            memset(out, 0, sizeof *out);
+            out->n = 1;
+            out->leg[0].version = v.number;
+            out->leg[0].weight = 100;
+        }
         return rc;
     }
-    mlops__stmt *st;
-    int rc = mlops__conn_stmt(c,
-                              "SELECT a.split, v.number FROM reg_aliases a "
-                              "JOIN reg_versions v ON v.id = a.version_id "
-                              "WHERE a.model_id = ?1 AND a.alias = ?2",
-                              &st);
-    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
-    if (!rc) rc = mlops__bind_text(c, st, 2, alias);
+    int found = 0;
+    int rc = mlops__alias_split_read(c, model_id, alias, out, &found);
+    if (rc == MLOPS_ECORRUPT) {
+        /* the shared reader's message, under the caller's name */
+        char why[512];
+        snprintf(why, sizeof why, "%s", mlops_last_error());
+        return mlops__err(MLOPS_ECORRUPT, "%s: %s", fn, why);
+    }
     if (rc) return rc;
-    int step = mlops__step(st);
-    if (step == MLOPS__ROW)
-        rc = row_split(fn, model, alias, mlops__col_text(st, 0), mlops__col_int64(st, 1), out);
-    else if (step == MLOPS__DONE)
-        rc = mlops__err(MLOPS_ENOTFOUND, "%s: model '%s' has no alias '%s'", fn, model, alias);
-    else
-        rc = mlops__conn_error(c, step, "reading an alias");
-    mlops__reset(st);
-    if (!rc && salt) rc = mlops__alias_salt_get(c, model_id, alias, salt);
-    return rc;
+    if (!found) return mlops__err(MLOPS_ENOTFOUND, "%s: model '%s' has no alias '%s'", fn, model, alias);
+    return salt ? mlops__alias_salt_get(c, model_id, alias, salt) : MLOPS_OK;
 }
 
 /* ---- mlops_model_alias_split_get ------------------------------------------ */
@@ -249,28 +231,46 @@ static int list_tx(mlops__conn *c, void *arg)
     mlops__stmt *st;
     int rc = mlops__reg_model_id(c, x->fn, x->model, &model_id);
     if (!rc)
-        rc = mlops__conn_stmt(c,
-                              "SELECT a.alias, a.split, v.number, t.salt FROM reg_aliases a "
-                              "JOIN reg_versions v ON v.id = a.version_id "
-                              "LEFT JOIN reg_alias_salts t ON t.model_id = a.model_id "
-                              "AND t.alias = a.alias "
-                              "WHERE a.model_id = ?1 ORDER BY a.alias",
+        rc = mlops__conn_stmt(c, "SELECT alias FROM reg_aliases WHERE model_id = ?1 ORDER BY alias",
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
     if (rc) return rc;
+    /* The names first: each split is then read by the shared reader, with
+     * no statement left open across it. */
+    char **names = NULL;
+    size_t n = 0, cap = 0;
     int step;
     while ((step = mlops__step(st)) == MLOPS__ROW) {
-        const char *alias = mlops__col_text(st, 0);
-        mlops__split sp;
-        mlops_alias_split *o = NULL;
-        rc = row_split(x->fn, x->model, alias, mlops__col_text(st, 1), mlops__col_int64(st, 2),
-                       &sp);
-        if (!rc) rc = mlops__alias_split_new(alias, &sp, mlops__col_text(st, 3), &o);
-        if (!rc) rc = list_push(x->list, o);
-        if (rc) break;
+        int oom = 0;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 8;
+            char **k = realloc(names, cap * sizeof *k);
+            if (!k) {
+                rc = mlops__err_nomem("listing aliases");
+                break;
+            }
+            names = k;
+        }
+        names[n] = mlops__reg_column_dup(st, 0, &oom);
+        if (oom || !names[n]) {
+            rc = mlops__err_nomem("listing aliases");
+            break;
+        }
+        n++;
     }
     if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "listing aliases");
     mlops__reset(st);
+    for (size_t i = 0; !rc && i < n; i++) {
+        mlops__split sp;
+        char *salt = NULL;
+        mlops_alias_split *o = NULL;
+        rc = mlops__alias_split_now(c, x->fn, x->model, model_id, names[i], &sp, &salt);
+        if (!rc) rc = mlops__alias_split_new(names[i], &sp, salt, &o);
+        if (!rc) rc = list_push(x->list, o);
+        free(salt);
+    }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 #ifndef MLOPS_REGISTRY_ALIAS_SPLIT_H
 #define MLOPS_REGISTRY_ALIAS_SPLIT_H
 
+#include "registry/alias_move.h"
 #include "registry/registry_internal.h"
 #include "registry/split.h"
 
@@ -22,31 +23,35 @@ int mlops__alias_split_new(const char *alias, const mlops__split *sp, const char
                            mlops_alias_split **out);
 
 /* The current split and salt of alias `alias` of model model_id (named
- * model in messages). A reserved alias ("latest", "v3") is its one
- * version with no salt. *salt (may be NULL to skip) is malloc'd, NULL
- * when the alias has none. MLOPS_ENOTFOUND when the alias is not set,
- * MLOPS_ECORRUPT when the stored split does not decode. */
+ * model in messages): alias_move.h's mlops__alias_split_read with the
+ * public function's messages, and reserved aliases ("latest", "v3") as
+ * their one version with no salt. *salt (may be NULL to skip) is
+ * malloc'd, NULL when the alias has none. MLOPS_ENOTFOUND when the alias
+ * is not set, MLOPS_ECORRUPT when the stored split does not decode. */
 int mlops__alias_split_now(mlops__conn *c, const char *fn, const char *model, int64_t model_id,
-                            const char *alias, mlops__split *out, char **salt);
+                           const char *alias, mlops__split *out, char **salt);
 
 /* The stored salt of (model_id, alias) into *salt (malloc'd), NULL when
  * there is none. */
 int mlops__alias_salt_get(mlops__conn *c, int64_t model_id, const char *alias, char **salt);
 
-/* The audit actions that set, move or remove an alias; their new value is
- * the split after the event (none for alias.delete), their old value the
- * split before (none for alias.set). */
+/* The audit actions that set, move or remove an alias (alias_move.c
+ * writes them): the split after the event is its payload's {"split":
+ * TEXT}, or its new value "N" when it has no split payload; alias.delete
+ * leaves none. */
 #define MLOPS__ALIAS_MOVE_ACTIONS "('alias.set', 'alias.move', 'alias.delete')"
 
-/* The split a settable alias had as of time_ms, from the audit log:
- * MLOPS_ENOTFOUND (naming fn) when it was not set then. */
+/* The split after one alias event from its new value and payload (NULL
+ * when none): MLOPS_OK, or MLOPS_ECORRUPT naming fn, the alias and the
+ * value. */
+int mlops__alias_split_of_event(const char *fn, const char *model, const char *alias,
+                                const char *new_value, const void *payload, size_t payload_len,
+                                mlops__split *out);
+
+/* The split a settable alias had as of time_ms (after every event with a
+ * time <= time_ms), from the audit log: MLOPS_ENOTFOUND (naming fn) when
+ * it was not set then. */
 int mlops__alias_split_at(mlops__conn *c, const char *fn, const char *model, int64_t model_id,
                           const char *alias, int64_t time_ms, mlops__split *out);
-
-/* The split of one alias event's value (an alias.* event's old or new
- * value: a split's canonical text, or "N" as 1.0 wrote): MLOPS_OK, or
- * MLOPS_ECORRUPT naming fn, the alias and the value. */
-int mlops__alias_split_of_event(const char *fn, const char *model, const char *alias,
-                                const char *value, mlops__split *out);
 
 #endif

@@ -2,6 +2,8 @@
  * the reserved ones ("latest", "v3"), and resolving "name@alias" and
  * "name/N". Setting or moving an alias is one transaction: readers see the
  * old target or the new one, never neither. */
+#include "registry/alias_move.h"
+#include "registry/gate_store.h"
 #include "registry/registry_internal.h"
 #include "util/err.h"
 
@@ -67,7 +69,8 @@ struct alias_op {
     mlops__reg_change ch;
     const char *model;
     const char *alias;
-    int64_t number;
+    int64_t number; /* 0: delete */
+    mlops__move_decision d;
 };
 
 int mlops__reg_alias_write(mlops__conn *c, int64_t model_id, const char *alias,
@@ -101,28 +104,30 @@ int mlops__reg_alias_remove(mlops__conn *c, int64_t model_id, const char *alias)
     return rc;
 }
 
+/* Through the one move (alias_move.h): a refusal by the gate commits
+ * its decision event and is reported after the commit. */
 static int set_tx(mlops__conn *c, void *arg)
 {
     struct alias_op *op = arg;
-    int64_t model_id, old_id = 0, old_number = 0;
-    mlops__reg_version v = { 0 };
-    int found = 0;
+    int64_t model_id = 0;
+    mlops__move_decision_free(&op->d);
     int rc = mlops__reg_change_clock(c, &op->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->func, op->model, &model_id);
-    if (!rc) rc = mlops__reg_version_find(c, op->func, op->model, model_id, op->number, 0, &v);
-    if (!rc) rc = mlops__reg_alias_current(c, model_id, op->alias, &old_id, &old_number, &found);
-    if (rc || (found && old_id == v.id)) return rc; /* already there: nothing to record */
-    rc = mlops__policy_check(c, op->s, op->func, op->model, model_id, op->alias, &v);
     if (rc) return rc;
-    char old_text[32], new_text[32];
-    snprintf(old_text, sizeof old_text, "%lld", (long long)old_number);
-    snprintf(new_text, sizeof new_text, "%lld", (long long)v.number);
-    mlops__audit_ev ev = { found ? "alias.move" : "alias.set", model_id, op->model, 0,
-                           op->alias, found ? old_text : NULL, new_text };
-    int64_t seq = 0;
-    rc = mlops__audit_append(c, &op->ch, &ev, &seq);
-    return rc ? rc : mlops__reg_alias_write(c, model_id, op->alias, v.id, op->ch.now_ms, seq,
-                                            "setting an alias");
+    mlops__split target = { .n = 1, .leg = { { op->number, 100 } } };
+    mlops__move_opts mo = { .kind = op->number ? MLOPS__MOVE_SET : MLOPS__MOVE_DELETE,
+                            .s = op->s };
+    return mlops__alias_move(c, op->func, &op->ch, op->model, model_id, op->alias,
+                             op->number ? &target : NULL, &mo, &op->d);
+}
+
+/* Runs the move's transaction; a refusal is MLOPS_EPOLICY after it. */
+static int run_move(mlops_store *s, struct alias_op *op)
+{
+    int rc = mlops__store_write(s, set_tx, op);
+    if (!rc && !op->d.allowed) rc = mlops__alias_refusal(op->func, op->model, op->alias, &op->d);
+    mlops__move_decision_free(&op->d);
+    return rc;
 }
 
 static int alias_set(const char *fn, mlops_store *s, const char *model, const char *alias,
@@ -135,7 +140,7 @@ static int alias_set(const char *fn, mlops_store *s, const char *model, const ch
     if (!rc) rc = mlops__reg_check_alias(op.func, alias, 1);
     if (!rc) rc = mlops__reg_check_version(op.func, version);
     if (!rc) rc = mlops__reg_change_resolve(s, op.func, change, &op.ch);
-    return rc ? rc : mlops__store_write(s, set_tx, &op);
+    return rc ? rc : run_move(s, &op);
 }
 
 MLOPS_API int mlops_model_alias_set_ex(mlops_store *s, const char *model, const char *alias,
@@ -150,64 +155,105 @@ MLOPS_API int mlops_model_alias_set(mlops_store *s, const char *model, const cha
     return alias_set(__func__, s, model, alias, version, NULL);
 }
 
-/* Removes a set alias and records it. */
-static int drop_alias(mlops__conn *c, const mlops__reg_change *ch, int64_t model_id,
-                      const char *model, const char *alias, int64_t number)
-{
-    char old_text[32];
-    snprintf(old_text, sizeof old_text, "%lld", (long long)number);
-    mlops__audit_ev ev = { "alias.delete", model_id, model, 0, alias, old_text, NULL };
-    int rc = mlops__audit_append(c, ch, &ev, NULL);
-    return rc ? rc : mlops__reg_alias_remove(c, model_id, alias);
-}
-
-static int delete_tx(mlops__conn *c, void *arg)
-{
-    struct alias_op *op = arg;
-    int64_t model_id = 0, version_id = 0, number = 0;
-    int found = 0;
-    int rc = mlops__reg_change_clock(c, &op->ch);
-    if (!rc) rc = mlops__reg_model_id(c, op->func, op->model, &model_id);
-    if (!rc) rc = mlops__reg_alias_current(c, model_id, op->alias, &version_id, &number, &found);
-    if (rc) return rc;
-    if (!found)
-        return mlops__err(MLOPS_ENOTFOUND, "%s: model '%s' has no alias '%s'", op->func,
-                          op->model, op->alias);
-    return drop_alias(c, &op->ch, model_id, op->model, op->alias, number);
-}
-
 MLOPS_API int mlops_model_alias_delete(mlops_store *s, const char *model, const char *alias,
                                        const mlops_change_opts *change)
 {
-    struct alias_op op = { .func = __func__, .model = model, .alias = alias };
+    struct alias_op op = { .s = s, .func = __func__, .model = model, .alias = alias };
     if (!s) return mlops__err_null(op.func, "s");
     int rc = mlops__reg_check_model_name(op.func, "model name", model);
     if (!rc) rc = mlops__reg_check_alias(op.func, alias, 1);
     if (!rc) rc = mlops__reg_change_resolve(s, op.func, change, &op.ch);
-    return rc ? rc : mlops__store_write(s, delete_tx, &op);
+    return rc ? rc : run_move(s, &op);
 }
 
-int mlops__reg_aliases_drop_for_version(mlops__conn *c, const mlops__reg_change *ch,
-                                        int64_t model_id, const char *model,
-                                        int64_t version_id, int64_t number)
+/* The first alias of the model whose split names version `number` (a
+ * leg, the primary included, or the shadow), after `after` in name
+ * order; *alias NULL when none. */
+static int next_alias_naming(mlops__conn *c, int64_t model_id, int64_t number, const char *after,
+                             char **alias)
 {
-    /* One at a time: the statement is reset before each removal. */
-    for (;;) {
-        mlops__stmt *st;
-        int rc = mlops__conn_stmt(c,
-                                  "SELECT alias FROM reg_aliases WHERE model_id = ?1 "
-                                  "AND version_id = ?2 ORDER BY alias LIMIT 1",
-                                  &st);
-        if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
-        if (!rc) rc = mlops__bind_int64(c, st, 2, version_id);
-        if (rc) return rc;
-        char *alias;
-        rc = mlops__reg_first_text(c, st, &alias);
-        if (rc || !alias) return rc;
-        rc = drop_alias(c, ch, model_id, model, alias, number);
+    mlops__stmt *st;
+    *alias = NULL;
+    int rc = mlops__conn_stmt(c, "SELECT alias FROM reg_aliases WHERE model_id = ?1 AND alias > ?2 "
+                                 "ORDER BY alias",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
+    if (!rc) rc = mlops__bind_text(c, st, 2, after);
+    if (rc) return rc;
+    int64_t ids_n = 0;
+    char **names = NULL;
+    int step;
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
+        int oom = 0;
+        char **p = realloc(names, (size_t)(ids_n + 1) * sizeof *p);
+        if (!p) {
+            rc = mlops__err_nomem("reading aliases");
+            break;
+        }
+        names = p;
+        names[ids_n] = mlops__reg_column_dup(st, 0, &oom);
+        if (oom || !names[ids_n]) {
+            rc = mlops__err_nomem("reading aliases");
+            break;
+        }
+        ids_n++;
+    }
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading aliases");
+    mlops__reset(st);
+    for (int64_t i = 0; !rc && !*alias && i < ids_n; i++) {
+        mlops__split sp;
+        int found = 0;
+        rc = mlops__alias_split_read(c, model_id, names[i], &sp, &found);
+        int names_it = sp.shadow == number || mlops__split_weight(&sp, number) > 0;
+        if (!rc && found && names_it) {
+            *alias = names[i];
+            names[i] = NULL;
+        }
+    }
+    for (int64_t i = 0; i < ids_n; i++) free(names[i]);
+    free(names);
+    return rc;
+}
+
+int mlops__reg_aliases_drop_for_version(mlops__conn *c, const char *fn,
+                                        const mlops__reg_change *ch, int64_t model_id,
+                                        const char *model, int64_t number)
+{
+    /* A gated alias is not removed as a side effect: the version's
+     * deletion is refused until the alias moves or its gate is cleared
+     * (doc/gates.md, "Every move"). Checked for all before any is
+     * removed. */
+    char *alias = NULL;
+    const char *after = "";
+    char *prev = NULL;
+    int rc;
+    while (!(rc = next_alias_naming(c, model_id, number, after, &alias)) && alias) {
+        mlops__gate_rules g;
+        int gated = 0;
+        rc = mlops__gate_load(c, fn, model_id, alias, &g, &gated);
+        mlops__gate_rules_free(&g);
+        if (!rc && gated)
+            rc = mlops__err(MLOPS_EPOLICY,
+                            "%s: version %lld of model '%s' is in alias '%s', which has a gate: "
+                            "move the alias or clear its gate first",
+                            fn, (long long)number, model, alias);
+        free(prev);
+        prev = alias;
+        after = prev;
+        if (rc) break;
+    }
+    free(prev);
+    if (rc) return rc;
+    /* Removed one at a time, each through the move (no gate: allowed). */
+    while (!(rc = next_alias_naming(c, model_id, number, "", &alias)) && alias) {
+        mlops__move_decision d;
+        mlops__move_opts mo = { .kind = MLOPS__MOVE_DELETE };
+        rc = mlops__alias_move(c, fn, ch, model, model_id, alias, NULL, &mo, &d);
+        mlops__move_decision_free(&d);
         free(alias);
         if (rc) return rc;
     }
+    return rc;
 }
 
 /* ---- Reading ----------------------------------------------------------- */

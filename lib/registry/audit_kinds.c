@@ -4,6 +4,7 @@
  * verifier and the decoder accept only these, so an event that claims a
  * kind promises what the rest of the library reads from it; a kind added
  * later is added here with its format. */
+#include "registry/alias_move.h"
 #include "registry/registry_internal.h"
 
 #include <stdio.h>
@@ -19,10 +20,12 @@ typedef struct kind {
     int version;      /* NIL: no version; TEXT: a version number >= 1 */
     int key, old_value, new_value;
     int import; /* payload: NO_IMPORT none; IMPORT_OK an import payload or none;
-                   IMPORT_ONLY an import payload always (audit_import.c) */
+                   IMPORT_ONLY an import payload always (audit_import.c); ALIAS_OK
+                   an import payload, a split payload or none (alias_move.c);
+                   DECISION a gate decision always (alias_move.c) */
 } kind;
 
-enum { NO_IMPORT, IMPORT_OK, IMPORT_ONLY };
+enum { NO_IMPORT, IMPORT_OK, IMPORT_ONLY, ALIAS_OK, DECISION };
 
 static const kind kinds[] = {
     { "model.create", 1, 1, NIL, NIL, NIL, TEXT, IMPORT_OK },
@@ -38,11 +41,17 @@ static const kind kinds[] = {
     { "version.tag.set", 1, 1, TEXT, TEXT, ANY, TEXT, NO_IMPORT },
     { "version.tag.delete", 1, 1, TEXT, TEXT, TEXT, NIL, NO_IMPORT },
     { "version.sign", 1, 1, TEXT, NIL, NIL, TEXT, IMPORT_OK },
-    { "alias.set", 1, 1, NIL, TEXT, NIL, TEXT, IMPORT_OK },
-    { "alias.move", 1, 1, NIL, TEXT, TEXT, TEXT, IMPORT_OK },
+    { "alias.set", 1, 1, NIL, TEXT, NIL, TEXT, ALIAS_OK },
+    { "alias.move", 1, 1, NIL, TEXT, TEXT, TEXT, ALIAS_OK },
     { "alias.delete", 1, 1, NIL, TEXT, TEXT, NIL, IMPORT_OK },
     { "alias.policy.set", 1, 1, NIL, TEXT, ANY, TEXT, NO_IMPORT },
     { "alias.policy.delete", 1, 1, NIL, TEXT, TEXT, NIL, NO_IMPORT },
+    /* gates (format 4 stores): key the alias; set: new the gate's text
+     * (gate_store.h), old the previous one or nil; decision: old the
+     * baseline version or nil, new passed / refused / forced */
+    { "alias.gate.set", 2, 1, NIL, TEXT, ANY, TEXT, NO_IMPORT },
+    { "alias.gate.delete", 2, 1, NIL, TEXT, TEXT, NIL, NO_IMPORT },
+    { "alias.gate.decision", 2, 1, NIL, TEXT, ANY, TEXT, DECISION },
     /* key: the signing key's fingerprint; new: the head signed, SEQ:HASH */
     { MLOPS__AUDIT_CHECKPOINT, 2, 0, NIL, TEXT, NIL, TEXT, NO_IMPORT },
     /* experiment records brought in (lib/import): key what ("run:ID",
@@ -97,6 +106,13 @@ int mlops__audit_check_kind(const mlops__audit_row *r, char *why, size_t n)
     if (!strcmp(r->action, MLOPS__AUDIT_CHECKPOINT)) {
         mlops__audit_checkpoint cp;
         return mlops__audit_checkpoint_read(r, &cp, why, n);
+    }
+    if (k->import == ALIAS_OK) return mlops__alias_payload_check(r, why, n);
+    if (k->import == DECISION) {
+        if (strcmp(r->new_value, "passed") && strcmp(r->new_value, "refused") &&
+            strcmp(r->new_value, "forced"))
+            return refuse(why, n, r->action, "has a new value other than passed, refused, forced");
+        return mlops__decision_payload_check(r->payload, r->payload_len, why, n);
     }
     if (k->import == IMPORT_ONLY && !r->payload)
         return refuse(why, n, r->action, "needs an import payload");

@@ -272,14 +272,13 @@ static int reserved_at(mlops__conn *c, struct alias_at_ctx *x, int64_t model_id,
     return MLOPS_OK;
 }
 
-/* The split of the alias as of x->time_ms from its last event then: the
- * value of alias.set and alias.move is the split after the event (1.0's
- * "N" or a split's canonical text), alias.delete leaves none. */
+/* The split of the alias as of x->time_ms from its last event then
+ * (alias_split.h, MLOPS__ALIAS_MOVE_ACTIONS); alias.delete leaves none. */
 static int split_at(mlops__conn *c, struct alias_at_ctx *x, int64_t model_id)
 {
     mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
-                              "SELECT action, new_value FROM audit_events "
+                              "SELECT action, new_value, payload FROM audit_events "
                               "WHERE model_id = ?1 AND key = ?2 AND time_ms <= ?3 "
                               "AND action IN " MLOPS__ALIAS_MOVE_ACTIONS " ORDER BY seq DESC LIMIT 1",
                               &st);
@@ -291,9 +290,10 @@ static int split_at(mlops__conn *c, struct alias_at_ctx *x, int64_t model_id)
     int found = 0;
     if (step == MLOPS__ROW) {
         const char *action = mlops__col_text(st, 0);
-        const char *value = mlops__col_text(st, 1);
-        if (action && strcmp(action, "alias.delete") != 0 && value) {
-            rc = mlops__alias_split_of_event(x->fn, x->model, x->alias, value, &x->split);
+        if (action && strcmp(action, "alias.delete") != 0) {
+            rc = mlops__alias_split_of_event(x->fn, x->model, x->alias, mlops__col_text(st, 1),
+                                             mlops__col_blob(st, 2),
+                                             (size_t)mlops__col_bytes(st, 2), &x->split);
             found = !rc;
         }
     } else if (step != MLOPS__DONE) {

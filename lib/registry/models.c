@@ -231,7 +231,7 @@ static int delete_contents(mlops__conn *c, const struct model_op *op, int64_t id
         if (step != MLOPS__ROW) return mlops__conn_error(c, step, "reading versions");
         mlops__reg_version v;
         rc = mlops__reg_version_find(c, op->func, op->name, id, number, 0, &v);
-        if (!rc) rc = mlops__reg_version_delete_row(c, &op->ch, op->name, &v);
+        if (!rc) rc = mlops__reg_version_delete_row(c, op->func, &op->ch, op->name, &v);
     }
     if (!rc) rc = mlops__reg_policies_drop(c, &op->ch, id, op->name);
     return rc;

@@ -124,20 +124,22 @@ int mlops__reg_alias_write(mlops__conn *c, int64_t model_id, const char *alias,
 /* Removes the alias's row (the caller records the event). */
 int mlops__reg_alias_remove(mlops__conn *c, int64_t model_id, const char *alias);
 
-/* Marks version v deleted, drops the aliases pointing at it, and records
- * it all. */
-int mlops__reg_version_delete_row(mlops__conn *c, const mlops__reg_change *ch, const char *model,
-                                  const mlops__reg_version *v);
+/* Marks version v deleted, drops the aliases naming it, and records it
+ * all. MLOPS_EPOLICY (naming fn) when one of those aliases has a gate. */
+int mlops__reg_version_delete_row(mlops__conn *c, const char *fn, const mlops__reg_change *ch,
+                                  const char *model, const mlops__reg_version *v);
 
 /* Removes every alias policy of the model, recording each. */
 int mlops__reg_policies_drop(mlops__conn *c, const mlops__reg_change *ch, int64_t model_id,
                              const char *model);
 
-/* Removes every alias of the model pointing at version_id, recording an
- * alias.delete event for each. */
-int mlops__reg_aliases_drop_for_version(mlops__conn *c, const mlops__reg_change *ch,
-                                        int64_t model_id, const char *model,
-                                        int64_t version_id, int64_t number);
+/* Removes every alias of the model whose split names version `number`
+ * (a leg or the shadow), each through mlops__alias_move (alias_move.h);
+ * when one of them has a gate, nothing is removed and the result is
+ * MLOPS_EPOLICY naming fn. */
+int mlops__reg_aliases_drop_for_version(mlops__conn *c, const char *fn,
+                                        const mlops__reg_change *ch, int64_t model_id,
+                                        const char *model, int64_t number);
 
 /* ---- Audit chain ------------------------------------------------------- */
 

@@ -64,10 +64,10 @@ int mlops__reg_latest_version(mlops__conn *c, int64_t model_id, int64_t *number)
     return step == MLOPS__ROW ? MLOPS_OK : mlops__conn_error(c, step, "reading versions");
 }
 
-int mlops__reg_version_delete_row(mlops__conn *c, const mlops__reg_change *ch, const char *model,
-                                  const mlops__reg_version *v)
+int mlops__reg_version_delete_row(mlops__conn *c, const char *fn, const mlops__reg_change *ch,
+                                  const char *model, const mlops__reg_version *v)
 {
-    int rc = mlops__reg_aliases_drop_for_version(c, ch, v->model_id, model, v->id, v->number);
+    int rc = mlops__reg_aliases_drop_for_version(c, fn, ch, v->model_id, model, v->number);
     if (rc) return rc;
     char digest[MLOPS_DIGEST_STRLEN];
     mlops__reg_digest_text(&v->artifact, digest);
@@ -175,7 +175,7 @@ static int version_tx(mlops__conn *c, void *arg)
     case DELETE_TAG:
         return mlops__reg_tag_delete(c, &op->ch, &mlops__reg_version_tags, v.id, &subject,
                                      op->func, op->key);
-    case DELETE_VERSION: return mlops__reg_version_delete_row(c, &op->ch, op->model, &v);
+    case DELETE_VERSION: return mlops__reg_version_delete_row(c, op->func, &op->ch, op->model, &v);
     }
     return MLOPS_EINVAL;
 }
