@@ -313,6 +313,7 @@ START_TEST(ramp_is_monotone_and_rollback_restores)
     int64_t head = audit_head();
     TU_OK(mlops_model_alias_ramp(S, "churn", "champion", 4, 5, NULL));
     ck_assert_int_eq(audit_head(), head);
+    TU_OK(mlops_audit_verify(S));
     free(at10);
     free(at50);
     free(back);
@@ -456,6 +457,24 @@ START_TEST(bad_input_has_its_codes_and_changes_nothing)
 }
 END_TEST
 
+/* Every change of a split goes through the alias's gate: a refusal moves
+ * nothing, is recorded, and the log still verifies. */
+START_TEST(gate_refuses_ramp_set_and_rollback)
+{
+    set("champion", "3");
+    TU_OK(mlops_model_alias_ramp(S, "churn", "champion", 4, 10, NULL));
+    const char *cond[] = { "metrics.auc >= 0.8" }; /* no version has it: refused */
+    TU_OK(mlops_model_gate_set(S, "churn", "champion", cond, 1, NULL, NULL));
+    int64_t head = audit_head();
+    TU_RC(MLOPS_EPOLICY, mlops_model_alias_ramp(S, "churn", "champion", 4, 50, NULL));
+    TU_RC(MLOPS_EPOLICY, mlops_model_alias_split_set(S, "churn", "champion", "3:80,5:20", NULL));
+    TU_RC(MLOPS_EPOLICY, mlops_model_alias_rollback(S, "churn", "champion", 0, NULL));
+    ck_assert_int_eq(audit_head(), head + 3); /* three decisions recorded */
+    ASSERT_SPLIT("champion", "3:90,4:10");
+    TU_OK(mlops_audit_verify(S));
+}
+END_TEST
+
 /* A split stored by hand that does not decode is the store's fault. */
 START_TEST(corrupt_stored_split_is_reported)
 {
@@ -481,6 +500,7 @@ int main(void)
     tcase_add_test(tc, point_in_time_returns_past_splits);
     tcase_add_test(tc, reserved_aliases_route_to_their_version);
     tcase_add_test(tc, bad_input_has_its_codes_and_changes_nothing);
+    tcase_add_test(tc, gate_refuses_ramp_set_and_rollback);
     tcase_add_test(tc, corrupt_stored_split_is_reported);
     suite_add_tcase(s, tc);
     return tu_run(s);
