@@ -45,9 +45,9 @@ static int parse_time(const cli_ctx *ctx, const char *what, const char *text, in
     return cli_parse_int(ctx, what, text, ms);
 }
 
+/* The members of a split's object (the caller opens and closes it). */
 static void json_split(json *j, const char *model, const mlops_alias_split *sp)
 {
-    json_begin_object(j);
     if (model) json_kv_string(j, "model", model);
     json_kv_string(j, "alias", mlops_alias_split_alias(sp));
     json_kv_string(j, "split", mlops_alias_split_text(sp));
@@ -70,7 +70,6 @@ static void json_split(json *j, const char *model, const mlops_alias_split *sp)
     else
         json_null(j);
     json_kv_string(j, "salt", mlops_alias_split_salt(sp));
-    json_end_object(j);
 }
 
 /* ---- model alias get ------------------------------------------------------ */
@@ -92,7 +91,9 @@ static int alias_get(const cli_ctx *ctx, mlops_store *s, void *arg)
     if (a->as_json) {
         json j;
         json_init(&j, stdout);
+        json_begin_object(&j);
         json_split(&j, model, sp);
+        json_end_object(&j);
         json_finish(&j);
     } else {
         printf("%s\n", mlops_alias_split_text(sp));
@@ -127,6 +128,7 @@ static int alias_ls(const cli_ctx *ctx, mlops_store *s, void *arg)
         json *j = listing_object(&out);
         if (j) {
             json_split(j, NULL, sp);
+            json_end_object(j);
             continue;
         }
         table_cell(out.t, mlops_alias_split_alias(sp));

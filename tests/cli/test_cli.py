@@ -86,7 +86,8 @@ class TestGeneral(Base):
                     "run start", "run end", "run show", "run ls", "run log-param",
                     "run log-metric", "runs search", "metric history", "model", "model create",
                     "model ls", "model show", "model version create", "model alias set",
-                    "model alias rm", "model resolve", "model evals", "model sign", "model verify", "audit log",
+                    "model alias rm", "model alias get", "model alias ls", "model alias ramp",
+                    "model alias rollback", "model route", "model resolve", "model evals", "model sign", "model verify", "audit log",
                     "audit verify", "audit checkpoint", "drift compare", "drift profile",
                     "drift test", "drift chi2", "eval", "schema infer", "schema show",
                     "schema load", "schema validate", "store copy"]
