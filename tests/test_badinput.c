@@ -2816,6 +2816,113 @@ static void weighted_aliases(void)
     snap_free(&b);
 }
 
+/* ---- registry.h: promotion gates ------------------------------------------- */
+
+static void gates(void)
+{
+    /* A decision to read: promoting where the alias already points (a
+     * write transaction that changes no row, before the snapshot). */
+    mlops_gate_decision *first = NULL;
+    TU_OK(mlops_model_promote(S, "m", 1, "champion", NULL, NULL, &first));
+    snap b = snapshot(store_dir);
+    const char *conds[] = { "metrics.auc >= 0.8", "signed" };
+    const char *nul[] = { NULL };
+    const char *bad[] = { "metrics.auc >=" };
+    const char *run_agg[] = { "metrics.auc.min >= 0.8" }; /* no aggregate with a dataset */
+    const char *long_cond[] = { LONG };
+    const char *bad_utf8[] = { BAD_UTF8 };
+    const char *many[MLOPS_GATE_CONDITIONS_MAX + 1];
+    for (size_t i = 0; i <= MLOPS_GATE_CONDITIONS_MAX; i++) many[i] = "signed";
+    mlops_change_opts ch = MLOPS_CHANGE_OPTS_INIT;
+    ch.version = 9;
+    BAD(mlops_model_gate_set, "NULL store", MLOPS_EINVAL, (NULL, "m", "champion", conds, 2, NULL, NULL));
+    BAD(mlops_model_gate_set, "NULL model", MLOPS_EINVAL, (S, NULL, "champion", conds, 2, NULL, NULL));
+    for (size_t i = 0; BAD_STRINGS[i]; i++) {
+        BAD(mlops_model_gate_set, "bad model name", MLOPS_EINVAL, (S, BAD_STRINGS[i], "champion", conds, 2, NULL, NULL));
+        BAD(mlops_model_gate_set, "bad alias", MLOPS_EINVAL, (S, "m", BAD_STRINGS[i], conds, 2, NULL, NULL));
+    }
+    BAD(mlops_model_gate_set, "NULL alias", MLOPS_EINVAL, (S, "m", NULL, conds, 2, NULL, NULL));
+    BAD(mlops_model_gate_set, "reserved alias", MLOPS_EINVAL, (S, "m", "latest", conds, 2, NULL, NULL));
+    BAD(mlops_model_gate_set, "NULL conditions", MLOPS_EINVAL, (S, "m", "champion", NULL, 2, NULL, NULL));
+    BAD(mlops_model_gate_set, "no condition", MLOPS_EINVAL, (S, "m", "champion", conds, 0, NULL, NULL));
+    BAD(mlops_model_gate_set, "SIZE_MAX conditions", MLOPS_EINVAL, (S, "m", "champion", conds, SIZE_MAX, NULL, NULL));
+    BAD(mlops_model_gate_set, "too many conditions", MLOPS_EINVAL,
+        (S, "m", "champion", many, MLOPS_GATE_CONDITIONS_MAX + 1, NULL, NULL));
+    BAD(mlops_model_gate_set, "a NULL condition", MLOPS_EINVAL, (S, "m", "champion", nul, 1, NULL, NULL));
+    BAD(mlops_model_gate_set, "malformed condition", MLOPS_EINVAL, (S, "m", "champion", bad, 1, NULL, NULL));
+    BAD(mlops_model_gate_set, "over-long condition", MLOPS_EINVAL, (S, "m", "champion", long_cond, 1, NULL, NULL));
+    BAD(mlops_model_gate_set, "condition not UTF-8", MLOPS_EINVAL, (S, "m", "champion", bad_utf8, 1, NULL, NULL));
+    BAD(mlops_model_gate_set, "aggregate with a dataset", MLOPS_EINVAL, (S, "m", "champion", run_agg, 1, &D, NULL));
+    BAD(mlops_model_gate_set, "change version 9", MLOPS_EINVAL, (S, "m", "champion", conds, 2, NULL, &ch));
+    BAD(mlops_model_gate_set, "unknown model", MLOPS_ENOTFOUND, (S, "nope", "champion", conds, 2, NULL, NULL));
+
+    BAD(mlops_model_gate_clear, "NULL store", MLOPS_EINVAL, (NULL, "m", "champion", NULL));
+    BAD(mlops_model_gate_clear, "NULL model", MLOPS_EINVAL, (S, NULL, "champion", NULL));
+    BAD(mlops_model_gate_clear, "NULL alias", MLOPS_EINVAL, (S, "m", NULL, NULL));
+    BAD(mlops_model_gate_clear, "reserved alias", MLOPS_EINVAL, (S, "m", "v1", NULL));
+    BAD(mlops_model_gate_clear, "change version 9", MLOPS_EINVAL, (S, "m", "champion", &ch));
+    BAD(mlops_model_gate_clear, "unknown model", MLOPS_ENOTFOUND, (S, "nope", "champion", NULL));
+    BAD(mlops_model_gate_clear, "no gate", MLOPS_ENOTFOUND, (S, "m", "champion", NULL));
+
+    mlops_gate *g = NULL;
+    BAD(mlops_model_gate_get, "NULL store", MLOPS_EINVAL, (NULL, "m", "champion", &g));
+    BAD(mlops_model_gate_get, "NULL out", MLOPS_EINVAL, (S, "m", "champion", NULL));
+    BAD(mlops_model_gate_get, "NULL model", MLOPS_EINVAL, (S, NULL, "champion", &g));
+    for (size_t i = 0; BAD_STRINGS[i]; i++)
+        BAD(mlops_model_gate_get, "bad alias", MLOPS_EINVAL, (S, "m", BAD_STRINGS[i], &g));
+    BAD(mlops_model_gate_get, "unknown model", MLOPS_ENOTFOUND, (S, "nope", "champion", &g));
+    BAD(mlops_model_gate_get, "no gate", MLOPS_ENOTFOUND, (S, "m", "champion", &g));
+    ck_assert_ptr_null(g);
+    RET(mlops_gate_count, "NULL", 0, (NULL));
+    RET(mlops_gate_condition, "NULL", NULL, (NULL, 0));
+    RET(mlops_gate_dataset, "NULL", NULL, (NULL));
+    VOID(mlops_gate_free, "NULL", (NULL));
+
+    mlops_promote_opts po;
+    BAD(mlops_promote_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_PROMOTE_OPTS_VERSION));
+    BAD(mlops_promote_opts_init, "version 0", MLOPS_EINVAL, (&po, 0));
+    BAD(mlops_promote_opts_init, "future version", MLOPS_EINVAL, (&po, 2));
+    TU_OK(mlops_promote_opts_init(&po, MLOPS_PROMOTE_OPTS_VERSION));
+    mlops_gate_decision *d = NULL;
+    BAD(mlops_model_promote, "NULL store", MLOPS_EINVAL, (NULL, "m", 2, "champion", NULL, NULL, &d));
+    BAD(mlops_model_promote, "NULL model", MLOPS_EINVAL, (S, NULL, 2, "champion", NULL, NULL, &d));
+    for (size_t i = 0; BAD_STRINGS[i]; i++)
+        BAD(mlops_model_promote, "bad alias", MLOPS_EINVAL, (S, "m", 2, BAD_STRINGS[i], NULL, NULL, &d));
+    BAD(mlops_model_promote, "NULL alias", MLOPS_EINVAL, (S, "m", 2, NULL, NULL, NULL, &d));
+    BAD(mlops_model_promote, "reserved alias", MLOPS_EINVAL, (S, "m", 2, "latest", NULL, NULL, &d));
+    BAD(mlops_model_promote, "version 0", MLOPS_EINVAL, (S, "m", 0, "champion", NULL, NULL, &d));
+    BAD(mlops_model_promote, "negative version", MLOPS_EINVAL, (S, "m", INT64_MIN, "champion", NULL, NULL, &d));
+    BAD(mlops_model_promote, "unknown model", MLOPS_ENOTFOUND, (S, "nope", 1, "champion", NULL, NULL, &d));
+    BAD(mlops_model_promote, "unknown version", MLOPS_ENOTFOUND, (S, "m", 99, "champion", NULL, NULL, &d));
+    BAD(mlops_model_promote, "change version 9", MLOPS_EINVAL, (S, "m", 2, "champion", NULL, &ch, &d));
+    po.force = 1;
+    BAD(mlops_model_promote, "force without a reason", MLOPS_EINVAL, (S, "m", 2, "champion", &po, NULL, &d));
+    po.version = 7;
+    BAD(mlops_model_promote, "options version 7", MLOPS_EINVAL, (S, "m", 2, "champion", &po, NULL, &d));
+    ck_assert_ptr_null(d);
+    VOID(mlops_gate_decision_free, "NULL", (NULL));
+    RET(mlops_gate_decision_gated, "NULL", 0, (NULL));
+    RET(mlops_gate_decision_passed, "NULL", 0, (NULL));
+    RET(mlops_gate_decision_forced, "NULL", 0, (NULL));
+    RET(mlops_gate_decision_baseline, "NULL", 0, (NULL));
+    RET(mlops_gate_decision_event, "NULL", 0, (NULL));
+    RET(mlops_gate_decision_count, "NULL", 0, (NULL));
+    mlops_gate_check c;
+    BAD(mlops_gate_check_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_GATE_CHECK_VERSION));
+    BAD(mlops_gate_check_init, "version 0", MLOPS_EINVAL, (&c, 0));
+    BAD(mlops_gate_check_init, "future version", MLOPS_EINVAL, (&c, 2));
+    TU_OK(mlops_gate_check_init(&c, MLOPS_GATE_CHECK_VERSION));
+    BAD(mlops_gate_decision_at, "NULL decision", MLOPS_EINVAL, (NULL, 0, &c));
+    d = first;
+    BAD(mlops_gate_decision_at, "NULL out", MLOPS_EINVAL, (d, 0, NULL));
+    BAD(mlops_gate_decision_at, "SIZE_MAX index", MLOPS_EINVAL, (d, SIZE_MAX, &c));
+    c.version = 3;
+    BAD(mlops_gate_decision_at, "future version", MLOPS_EINVAL, (d, 0, &c));
+    mlops_gate_decision_free(d);
+    same_store(store_dir, &b, "registry.h (gates)");
+    snap_free(&b);
+}
+
 /* ---- import.h ---------------------------------------------------------------- */
 
 static void imports(void)
@@ -3086,6 +3193,7 @@ START_TEST(every_public_function_refuses_bad_input)
     registry();
     evaluations();
     weighted_aliases();
+    gates();
     imports();
     drift();
     eval_metrics();

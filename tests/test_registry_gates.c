@@ -18,10 +18,10 @@ static char *base;
 static mlops_store *S;
 static mlops_digest DS, ART;
 
-static void setup(void)
+/* A store with model churn and four versions, as S. */
+static void open_store(const char *name)
 {
-    base = tu_tmpdir();
-    char *dir = tu_store_dir(base, "store");
+    char *dir = tu_store_dir(base, name);
     mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
     o.durability = MLOPS_DURABILITY_NONE;
     o.actor = tu_actor("ci");
@@ -34,6 +34,12 @@ static void setup(void)
         int64_t v;
         TU_OK(mlops_model_version_create(S, "churn", &ART, NULL, &v));
     }
+}
+
+static void setup(void)
+{
+    base = tu_tmpdir();
+    open_store("store");
 }
 
 static void teardown(void)
@@ -335,6 +341,39 @@ START_TEST(decisions_are_in_the_verified_chain)
 }
 END_TEST
 
+/* Removing or editing a gate row in the database (to slip a version past
+ * it) is caught by verification, as is an alias's split changed there. */
+START_TEST(gate_rows_are_checked_against_the_log)
+{
+    static const struct {
+        const char *sql, *words;
+    } edits[] = {
+        { "DELETE FROM reg_gates", "gates set" },
+        { "UPDATE reg_gates SET conditions = 'metrics.auc >= 0'", "gate of alias" },
+        { "UPDATE reg_gates SET dataset = NULL", "gate of alias" },
+        { "UPDATE reg_aliases SET split = '1:50,2:50'", "split of alias" },
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        if (i) {
+            char name[32];
+            snprintf(name, sizeof name, "store%zu", i);
+            mlops_store_close(S);
+            open_store(name);
+        }
+        evaluate(1, 0.85, 100);
+        set_gate();
+        TU_OK(mlops_model_promote(S, "churn", 1, "champion", NULL, NULL, NULL));
+        TU_OK(mlops_audit_verify(S));
+        tu_db *db = tu_db_open(mlops_store_path(S));
+        tu_db_exec(db, edits[i].sql);
+        tu_db_close(db);
+        TU_RC(MLOPS_ECORRUPT, mlops_audit_verify(S));
+        ck_assert_msg(strstr(mlops_last_error(), edits[i].words), "%s: %s", edits[i].sql,
+                      mlops_last_error());
+    }
+}
+END_TEST
+
 /* A copy holds the source's gates and decisions, and enforces the gate. */
 START_TEST(store_copy_carries_gates)
 {
@@ -370,6 +409,7 @@ int main(void)
     tcase_add_test(tc, no_way_around_the_gate);
     tcase_add_test(tc, forced_moves_need_a_reason_and_are_audited);
     tcase_add_test(tc, decisions_are_in_the_verified_chain);
+    tcase_add_test(tc, gate_rows_are_checked_against_the_log);
     tcase_add_test(tc, store_copy_carries_gates);
     suite_add_tcase(s, tc);
     return tu_run(s);

@@ -18,6 +18,9 @@
 #define CLI_OK    0
 #define CLI_FAIL  1
 #define CLI_USAGE 2
+/* model promote only: 1 means "refused by the gate" there, so the other
+ * failures exit with this (doc/cli.md). */
+#define CLI_ERROR 3
 
 #if defined(__GNUC__)
 #define CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -54,6 +57,7 @@ extern const cli_command cli_artifact_commands[];
 extern const cli_command cli_record_commands[];
 extern const cli_command cli_registry_commands[];
 extern const cli_command cli_delivery_commands[];
+extern const cli_command cli_routing_commands[];
 extern const cli_command cli_drift_commands[];
 extern const cli_command cli_eval_commands[];
 extern const cli_command cli_schema_commands[];

@@ -21,6 +21,7 @@ static const group groups[] = {
     { "Records", cli_record_commands },
     { "Registry", cli_registry_commands },
     { "Delivery", cli_delivery_commands },
+    { "Weighted aliases", cli_routing_commands },
     { "Drift", cli_drift_commands },
     { "Evaluation", cli_eval_commands },
     { "Validation", cli_schema_commands },
@@ -41,7 +42,8 @@ static const char overview_tail[] =
     "Commands that read print aligned tables, or JSON with --json.\n"
     "\n"
     "Exit status: 0 success, 1 the work failed (the reason is on stderr),\n"
-    "2 the command line is wrong.\n";
+    "2 the command line is wrong ('model promote': 1 refused by the gate,\n"
+    "3 any other error).\n";
 
 static void print_overview(FILE *f)
 {

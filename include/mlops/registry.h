@@ -345,9 +345,10 @@ MLOPS_API int mlops_model_version_tag_delete(mlops_store *s, const char *model,
 /* Deletes a version: its row is kept, marked deleted, with its artifact
  * digest, run and signatures (nothing is redacted); its number is never
  * reused; its artifact stops being a garbage-collection root; aliases
- * pointing at it are removed (each recorded).
+ * pointing at it are removed (each recorded). (1.1) When one of them has a
+ * gate, nothing is done: MLOPS_EPOLICY.
  * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no model, no such version, or
- * already deleted), MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+ * already deleted), MLOPS_EPOLICY, MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
 MLOPS_API int mlops_model_version_delete(mlops_store *s, const char *model, int64_t version,
                                          const mlops_change_opts *change);
 
@@ -357,12 +358,14 @@ MLOPS_API int mlops_model_version_delete(mlops_store *s, const char *model, int6
  * creating the alias or moving it from the version it pointed at, in one
  * step. Pointing it where it already points records nothing. When a
  * policy guards the alias (mlops_model_alias_policy_set) the version must
- * carry a valid signature by one of the policy's keys.
+ * carry a valid signature by one of the policy's keys. (1.1) When the
+ * alias has a gate (mlops_model_gate_set) the version must pass it, as for
+ * mlops_model_promote; the decision is recorded either way.
  * Errors: MLOPS_EINVAL (NULL, malformed or reserved alias),
  * MLOPS_ENOTFOUND (no model, or no such version or it is deleted),
  * MLOPS_EPOLICY (the alias's policy refuses the version: unsigned, or
- * signed by no trusted key, or no signature that verifies),
- * MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+ * signed by no trusted key, or no signature that verifies; or its gate
+ * refuses it), MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
 MLOPS_API int mlops_model_alias_set(mlops_store *s, const char *model, const char *alias,
                                     int64_t version);
 
@@ -378,9 +381,10 @@ MLOPS_API int mlops_model_alias_set_ex(mlops_store *s, const char *model, const 
 MLOPS_API int mlops_model_alias_get(mlops_store *s, const char *model, const char *alias,
                                     int64_t *version);
 
-/* Removes alias `alias` of `model`.
+/* Removes alias `alias` of `model`. (1.1) An alias with a gate is not
+ * removed: MLOPS_EPOLICY, the refusal recorded.
  * Errors: MLOPS_EINVAL (NULL, malformed or reserved alias),
- * MLOPS_ENOTFOUND (no model, or the alias is not set), MLOPS_EREADONLY,
+ * MLOPS_ENOTFOUND (no model, or the alias is not set), MLOPS_EPOLICY, MLOPS_EREADONLY,
  * MLOPS_EBUSY, MLOPS_EIO. */
 MLOPS_API int mlops_model_alias_delete(mlops_store *s, const char *model, const char *alias,
                                        const mlops_change_opts *change);

@@ -146,6 +146,11 @@ int mlops__alias_payload_check(const mlops__audit_row *r, char *why, size_t n);
  * (doc/format.md). 0, or -1 with the reason in why. */
 int mlops__decision_payload_check(const void *p, size_t n, char *why, size_t whyn);
 
+/* mlops_audit_verify's check of gates and splits against the log
+ * (audit_gates.c): MLOPS_ECORRUPT naming fn when a gate row or an alias's
+ * split is not what the alias's last event recorded. */
+int mlops__audit_check_gates(mlops__conn *c, const char *fn);
+
 /* The routing salt of (model_id, alias) into out (32 hex digits and NUL):
  * *found = 0 when the alias was never set. */
 int mlops__alias_salt_read(mlops__conn *c, int64_t model_id, const char *alias, char out[33],

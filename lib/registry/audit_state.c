@@ -7,6 +7,7 @@
  * compared. An attacker who edits a version's artifact, points an alias
  * elsewhere, removes or re-keys a policy or swaps two models' names with
  * the sqlite3 shell, without forging the chain, is caught here. */
+#include "registry/alias_move.h"
 #include "registry/registry_internal.h"
 #include "util/err.h"
 #include "util/hash.h"
@@ -384,5 +385,6 @@ int mlops__audit_check_state(mlops__conn *c, const char *fn)
     if (!rc) rc = check_counts(c, fn);
     if (!rc) rc = check_models(c, fn);
     if (!rc) rc = check_policies(c, fn);
+    if (!rc) rc = mlops__audit_check_gates(c, fn);
     return rc;
 }

@@ -86,8 +86,9 @@ class TestGeneral(Base):
                     "run start", "run end", "run show", "run ls", "run log-param",
                     "run log-metric", "runs search", "metric history", "model", "model create",
                     "model ls", "model show", "model version create", "model alias set",
-                    "model alias rm", "model alias get", "model alias ls", "model alias ramp",
-                    "model alias rollback", "model route", "model resolve", "model evals", "model sign", "model verify", "audit log",
+                    "model alias rm", "model gate set", "model gate show", "model gate rm",
+                    "model promote", "model alias get", "model alias ls",
+                    "model alias ramp", "model alias rollback", "model route", "model resolve", "model evals", "model sign", "model verify", "audit log",
                     "audit verify", "audit checkpoint", "drift compare", "drift profile",
                     "drift test", "drift chi2", "eval", "schema infer", "schema show",
                     "schema load", "schema validate", "store copy"]
@@ -281,7 +282,7 @@ class TestArtifacts(Base):
         self.init()
         empty = self.ok("stat", "--json").json()
         self.assertEqual((empty["blobs"], empty["trees"], empty["blob_bytes"]), (0, 0, 0))
-        self.assertEqual(empty["format_version"], 3)
+        self.assertEqual(empty["format_version"], 4)
         self.ok("put", self.write("a", "12345"), self.write("b", "123"))
         st = self.ok("stat", "--json").json()
         self.assertEqual((st["blobs"], st["blob_bytes"]), (2, 8))
@@ -563,6 +564,73 @@ class TestRegistry(Base):
                          ["model.create", "audit.checkpoint", "audit.checkpoint", "model.create"])
         self.assertEqual(log[1]["actor"], "release-bot")
         self.assertEqual(log[1]["new"], "1:" + log[0]["hash"])
+
+
+class TestDelivery(Base):
+    """model gate set / show / rm and model promote, with its exit codes:
+    0 promoted, 1 refused by the gate, 2 usage, 3 any other error."""
+
+    def version(self, auc):
+        digest = self.ok("put", self.write("m%s.bin" % auc, "weights %s" % auc)).out.split()[0]
+        v = self.ok("model", "version", "create", "churn", digest).out.strip()
+        data = self.write("holdout.csv", "y,s\n0,0.1\n0,0.4\n1,0.35\n1,0.8\n")
+        if auc is not None:
+            self.ok("eval", data, "-m", "roc_auc", "-l", "y", "-s", "s", "--model", "churn/" + v,
+                    "--dataset", self.ds)
+        return v
+
+    def test_gate_and_promote(self):
+        self.init()
+        self.ds = sha256_text(b"holdout")
+        self.ok("model", "create", "churn")
+        self.bad(1, "model", "gate", "set", "churn", "champion", "metrics.auc >=",
+                 contains="expected")
+        self.ok("model", "gate", "set", "churn", "champion", "--dataset", self.ds,
+                "METRICS.roc_auc>=0.7", "metrics.roc_auc >= baseline.metrics.roc_auc")
+        g = self.ok("model", "gate", "show", "churn", "champion", "--json").json()
+        self.assertEqual(g["conditions"], ["metrics.roc_auc >= 0.7",
+                                           "metrics.roc_auc >= baseline.metrics.roc_auc"])
+        self.assertEqual(g["dataset"], self.ds)
+        self.assertEqual(self.ok("model", "gate", "show", "churn", "champion").out,
+                         "dataset %s\nmetrics.roc_auc >= 0.7\n"
+                         "metrics.roc_auc >= baseline.metrics.roc_auc\n" % self.ds)
+        v1 = self.version(0.75)
+        v2 = self.version(None)  # no evaluation: refused
+        r = self.ok("model", "promote", "churn", v1, "--alias", "champion", "--json").json()
+        self.assertTrue(r["promoted"])
+        self.assertEqual([c["outcome"] for c in r["checks"]], ["pass", "skip"])
+        r = mlops("model", "promote", "churn", v2, "--alias", "champion", store=self.store)
+        self.assertEqual(r.code, 1, r)
+        self.assertIn("fail", r.out)
+        self.assertIn("refuses version 2", r.err)
+        r = mlops("model", "promote", "churn", v2, "--alias", "champion", "--json",
+                  store=self.store)
+        self.assertEqual(r.code, 1, r)
+        j = r.json()
+        self.assertFalse(j["promoted"])
+        self.assertEqual(j["baseline"], 1)
+        self.assertIsNone(j["checks"][0]["left"])
+        self.assertIn("missing", j["checks"][0]["why"])
+        # A plain alias set goes through the gate too.
+        self.bad(1, "model", "alias", "set", "churn", "champion", v2)
+        # Usage: 2; other errors: 3.
+        self.bad(2, "model", "promote", "churn", v2)
+        self.bad(2, "model", "promote", "churn", v2, "--alias", "champion", "--force")
+        self.bad(3, "model", "promote", "nope", "1", "--alias", "champion")
+        self.bad(3, "model", "promote", "churn", "9", "--alias", "champion")
+        self.bad(3, "model", "promote", "churn", "1", "--alias", "champion",
+                 store=self.path("nostore"))
+        # Forced, with a reason: audited as forced.
+        r = self.ok("model", "promote", "churn", v2, "--alias", "champion", "--force",
+                    "--reason", "hotfix")
+        self.assertIn("forced churn/2 to champion", r.out)
+        log = self.ok("audit", "log", "--json").json()
+        forced = [e for e in log if e["action"] == "alias.gate.decision" and e["new"] == "forced"]
+        self.assertEqual(len(forced), 1)
+        self.assertEqual(forced[0]["reason"], "hotfix")
+        self.ok("model", "gate", "rm", "churn", "champion")
+        self.bad(1, "model", "gate", "show", "churn", "champion")
+        self.ok("audit", "verify")
 
 
 def write_csv(path, header, rows):
