@@ -309,6 +309,17 @@ START_TEST(ramp_is_monotone_and_rollback_restores)
     set("champion", "3+shadow:4");
     TU_OK(mlops_model_alias_ramp(S, "churn", "champion", 4, 5, NULL));
     ASSERT_SPLIT("champion", "3:95,4:5");
+    /* Sixteen versions: a seventeenth only takes a base's whole share. */
+    mlops_digest art;
+    TU_OK(mlops_blob_put(S, "more", 4, &art));
+    for (int i = 0; i < 12; i++) {
+        int64_t nv;
+        TU_OK(mlops_model_version_create(S, "churn", &art, NULL, &nv));
+    }
+    set("wide", "1:10,2:6,3:6,4:6,5:6,6:6,7:6,8:6,9:6,10:6,11:6,12:6,13:6,14:6,15:6,16:6");
+    TU_RC(MLOPS_EINVAL, mlops_model_alias_ramp(S, "churn", "wide", 17, 5, NULL));
+    TU_OK(mlops_model_alias_ramp(S, "churn", "wide", 17, 10, NULL));
+    ASSERT_SPLIT("wide", "2:6,3:6,4:6,5:6,6:6,7:6,8:6,9:6,10:6,11:6,12:6,13:6,14:6,15:6,16:6,17:10");
     /* Ramping to the share it has records nothing. */
     int64_t head = audit_head();
     TU_OK(mlops_model_alias_ramp(S, "churn", "champion", 4, 5, NULL));

@@ -123,10 +123,16 @@ static int ramp_split(const struct split_op *op, const mlops__split *now, mlops_
                           "other versions down first", op->fn,
                           (long long)to->leg[base].version, op->model, op->alias,
                           to->leg[base].weight, op->weight - had);
-    if (i == to->n) {
-        if (to->n == MLOPS__SPLIT_MAX && base_after > 0)
+    if (i == to->n && to->n == MLOPS__SPLIT_MAX) {
+        if (base_after > 0)
             return mlops__err(MLOPS_EINVAL, "%s: '%s@%s' already routes to %d versions",
                               op->fn, op->model, op->alias, MLOPS__SPLIT_MAX);
+        /* The new version takes the whole share of the base, and its place. */
+        to->leg[base].version = op->version;
+        to->leg[base].weight = op->weight;
+        return mlops__split_check(op->fn, to);
+    }
+    if (i == to->n) {
         to->leg[to->n].version = op->version;
         to->leg[to->n].weight = 0;
         to->n++;
