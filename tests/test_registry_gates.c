@@ -284,7 +284,14 @@ START_TEST(no_way_around_the_gate)
     TU_OK(mlops_model_alias_set(S, "churn", "champion", 4));
     ck_assert_int_eq(champion(), 4);
     ck_assert_int_eq(count_events("action = 'alias.gate.decision' AND new_value = 'passed'"), 1);
-    /* Other aliases are not gated. */
+    /* Other aliases are not gated: a promotion is a plain move. */
+    mlops_gate_decision *d = NULL;
+    TU_OK(mlops_model_promote(S, "churn", 4, "canary", NULL, NULL, &d));
+    ck_assert_int_eq(mlops_gate_decision_gated(d), 0);
+    ck_assert_int_eq(mlops_gate_decision_passed(d), 1);
+    ck_assert_int_eq(mlops_gate_decision_event(d), 0);
+    ck_assert_uint_eq(mlops_gate_decision_count(d), 0);
+    mlops_gate_decision_free(d);
     TU_OK(mlops_model_alias_set(S, "churn", "staging", 2));
     TU_OK(mlops_model_version_delete(S, "churn", 2, NULL));
     TU_OK(mlops_audit_verify(S));

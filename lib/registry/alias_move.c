@@ -410,6 +410,7 @@ int mlops__alias_move(mlops__conn *c, const char *fn, const mlops__reg_change *c
     }
     mlops__gate_rules_free(&g);
     if (rc) return rc;
+    if (!d->gated) d->passed = 1; /* nothing to pass */
     d->allowed = !d->gated || d->passed || d->forced;
     if (!d->allowed) return MLOPS_OK; /* the caller commits the refusal */
 

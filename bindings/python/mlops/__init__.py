@@ -42,6 +42,7 @@ from .errors import (
 )
 from .delivery import AliasSplit, RouteSnapshot
 from .evaluations import EvaluationRecord, RecordedMetric
+from .gates import Gate, GateCheck, GateDecision
 from .imports import StoreCopyReport
 from .registry import (
     AuditEvent,
@@ -115,6 +116,9 @@ __all__ = [
     "RecordedMetric",
     "AliasSplit",
     "RouteSnapshot",
+    "Gate",
+    "GateCheck",
+    "GateDecision",
     "StoreCopyReport",
     "key_fingerprint",
     "drift",

@@ -26,6 +26,7 @@ from ._handle import Guard, Owned
 from .digest import Digest, DigestLike, c_digest
 from .delivery import DeliveryMixin
 from .evaluations import EvaluationsMixin
+from .gates import GatesMixin
 from .imports import ImportMixin
 from .registry import RegistryMixin
 from .track import TrackMixin
@@ -40,8 +41,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 _STREAM_CHUNK = 1 << 20
 
 
-class Store(Owned, TrackMixin, RegistryMixin, EvaluationsMixin, TreeMixin, ImportMixin,
-            DeliveryMixin):
+class Store(Owned, TrackMixin, RegistryMixin, EvaluationsMixin, GatesMixin, TreeMixin,
+            ImportMixin, DeliveryMixin):
     """An open libmlops store: a directory holding artifacts, experiment
     records, the model registry and drift profiles.
 
