@@ -73,10 +73,11 @@ def split_text(split: SplitLike, shadow: Optional[int] = None) -> str:
 
 
 def _key(key: Key) -> bytes:
-    """A key's bytes: a str as UTF-8, bytes as they are (NUL bytes are part
-    of a key)."""
+    """A key's bytes: bytes as they are (a NUL byte is part of a key), a
+    str as UTF-8 through enc (which refuses a NUL, as for every string the
+    binding passes: give such a key as bytes)."""
     if isinstance(key, str):
-        return key.encode("utf-8")
+        return enc(key) or b""
     if isinstance(key, (bytes, bytearray, memoryview)):
         return bytes(key)
     raise TypeError(f"a key is str or bytes, not {type(key).__name__}")

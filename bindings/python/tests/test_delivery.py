@@ -102,6 +102,9 @@ def test_bad_input(churn):
         s.ramp_alias("churn", "champion", 4, 101)
     with pytest.raises(TypeError):
         s.route("churn", "champion", 42)
+    assert s.route("churn", "champion", b"a\0b") in (3, 4)  # bytes: any bytes
+    with pytest.raises(ValueError):
+        s.route("churn", "champion", "a\0b")
     with pytest.raises(ValueError):
         s.set_alias_split("churn", "champ\0ion", "3")
     s.delete_alias("churn", "champion")
