@@ -2733,6 +2733,119 @@ static void evaluations(void)
     snap_free(&b);
 }
 
+/* ---- registry.h: weighted aliases and routing ------------------------------- */
+
+static void weighted_aliases(void)
+{
+    const mlops_change_opts *nc = NULL;
+    TU_OK(mlops_model_alias_split_set(S, "m", "canary", "1:90,2:10", nc));
+    snap b = snapshot(store_dir);
+    int64_t v = 0;
+    mlops_alias_split *sp = NULL;
+    mlops_alias_splits *l = NULL;
+    mlops_route_snapshot *rs = NULL;
+    for (int i = 0; i < 3; i++) {
+        const char *str = BAD_STRINGS[i] ? BAD_STRINGS[i] : LONG;
+        const char *what = i == 0 ? "empty" : i == 1 ? "invalid UTF-8" : "over-long";
+        BAD(mlops_model_alias_split_set, what, MLOPS_EINVAL, (S, str, "canary", "1", nc));
+        BAD(mlops_model_alias_split_set, what, MLOPS_EINVAL, (S, "m", str, "1", nc));
+        BAD(mlops_model_alias_split_set, what, MLOPS_EINVAL, (S, "m", "canary", str, nc));
+        BAD(mlops_model_alias_ramp, what, MLOPS_EINVAL, (S, "m", str, 2, 50, nc));
+        BAD(mlops_model_alias_rollback, what, MLOPS_EINVAL, (S, "m", str, 0, nc));
+        BAD(mlops_model_alias_split_get, what, MLOPS_EINVAL, (S, "m", str, &sp));
+        BAD(mlops_audit_alias_split_at, what, MLOPS_EINVAL, (S, "m", str, 0, &sp));
+        BAD(mlops_model_alias_splits, what, MLOPS_EINVAL, (S, str, &l));
+        BAD(mlops_model_route, what, MLOPS_EINVAL, (S, "m", str, "k", 1, &v));
+        BAD(mlops_model_route_snapshot, what, MLOPS_EINVAL, (S, str, "canary", &rs));
+    }
+    /* split_set */
+    BAD(mlops_model_alias_split_set, "NULL store", MLOPS_EINVAL, (NULL, "m", "canary", "1", nc));
+    BAD(mlops_model_alias_split_set, "NULL model", MLOPS_EINVAL, (S, NULL, "canary", "1", nc));
+    BAD(mlops_model_alias_split_set, "NULL alias", MLOPS_EINVAL, (S, "m", NULL, "1", nc));
+    BAD(mlops_model_alias_split_set, "NULL split", MLOPS_EINVAL, (S, "m", "canary", NULL, nc));
+    BAD(mlops_model_alias_split_set, "reserved alias", MLOPS_EINVAL, (S, "m", "latest", "1", nc));
+    BAD(mlops_model_alias_split_set, "weights sum to 95", MLOPS_EINVAL, (S, "m", "canary", "1:90,2:5", nc));
+    BAD(mlops_model_alias_split_set, "whitespace", MLOPS_EINVAL, (S, "m", "canary", "1:90, 2:10", nc));
+    BAD(mlops_model_alias_split_set, "version twice", MLOPS_EINVAL, (S, "m", "canary", "1:50,1:50", nc));
+    BAD(mlops_model_alias_split_set, "shadow routed", MLOPS_EINVAL, (S, "m", "canary", "1+shadow:1", nc));
+    BAD(mlops_model_alias_split_set, "unknown model", MLOPS_ENOTFOUND, (S, "nope", "canary", "1", nc));
+    BAD(mlops_model_alias_split_set, "unknown version", MLOPS_ENOTFOUND, (S, "m", "canary", "1:90,9:10", nc));
+    BAD(mlops_model_alias_split_set, "unknown shadow", MLOPS_ENOTFOUND, (S, "m", "canary", "1+shadow:9", nc));
+    /* ramp */
+    BAD(mlops_model_alias_ramp, "NULL store", MLOPS_EINVAL, (NULL, "m", "canary", 2, 50, nc));
+    BAD(mlops_model_alias_ramp, "NULL alias", MLOPS_EINVAL, (S, "m", NULL, 2, 50, nc));
+    BAD(mlops_model_alias_ramp, "reserved alias", MLOPS_EINVAL, (S, "m", "v1", 2, 50, nc));
+    BAD(mlops_model_alias_ramp, "version 0", MLOPS_EINVAL, (S, "m", "canary", 0, 50, nc));
+    BAD(mlops_model_alias_ramp, "weight -1", MLOPS_EINVAL, (S, "m", "canary", 2, -1, nc));
+    BAD(mlops_model_alias_ramp, "weight 101", MLOPS_EINVAL, (S, "m", "canary", 2, 101, nc));
+    BAD(mlops_model_alias_ramp, "0 for no share", MLOPS_EINVAL, (S, "m", "champion", 2, 0, nc));
+    BAD(mlops_model_alias_ramp, "the only version", MLOPS_EINVAL, (S, "m", "champion", 1, 50, nc));
+    BAD(mlops_model_alias_ramp, "alias not set", MLOPS_ENOTFOUND, (S, "m", "nope", 2, 50, nc));
+    BAD(mlops_model_alias_ramp, "unknown version", MLOPS_ENOTFOUND, (S, "m", "canary", 9, 5, nc));
+    BAD(mlops_model_alias_ramp, "unknown model", MLOPS_ENOTFOUND, (S, "nope", "canary", 2, 50, nc));
+    /* rollback */
+    BAD(mlops_model_alias_rollback, "NULL store", MLOPS_EINVAL, (NULL, "m", "canary", 0, nc));
+    BAD(mlops_model_alias_rollback, "NULL alias", MLOPS_EINVAL, (S, "m", NULL, 0, nc));
+    BAD(mlops_model_alias_rollback, "negative time", MLOPS_EINVAL, (S, "m", "canary", -1, nc));
+    BAD(mlops_model_alias_rollback, "never changed", MLOPS_ENOTFOUND, (S, "m", "canary", 0, nc));
+    BAD(mlops_model_alias_rollback, "not set then", MLOPS_ENOTFOUND, (S, "m", "canary", 1, nc));
+    BAD(mlops_model_alias_rollback, "unknown model", MLOPS_ENOTFOUND, (S, "nope", "canary", 0, nc));
+    /* reading */
+    BAD(mlops_model_alias_split_get, "NULL store", MLOPS_EINVAL, (NULL, "m", "canary", &sp));
+    BAD(mlops_model_alias_split_get, "NULL out", MLOPS_EINVAL, (S, "m", "canary", NULL));
+    BAD(mlops_model_alias_split_get, "alias not set", MLOPS_ENOTFOUND, (S, "m", "nope", &sp));
+    BAD(mlops_audit_alias_split_at, "NULL store", MLOPS_EINVAL, (NULL, "m", "canary", 0, &sp));
+    BAD(mlops_audit_alias_split_at, "NULL out", MLOPS_EINVAL, (S, "m", "canary", 0, NULL));
+    BAD(mlops_audit_alias_split_at, "before anything", MLOPS_ENOTFOUND, (S, "m", "canary", INT64_MIN, &sp));
+    BAD(mlops_audit_alias_split_at, "unknown model", MLOPS_ENOTFOUND, (S, "nope", "canary", 0, &sp));
+    ck_assert_ptr_null(sp);
+    BAD(mlops_model_alias_splits, "NULL store", MLOPS_EINVAL, (NULL, "m", &l));
+    BAD(mlops_model_alias_splits, "NULL out", MLOPS_EINVAL, (S, "m", NULL));
+    BAD(mlops_model_alias_splits, "unknown model", MLOPS_ENOTFOUND, (S, "nope", &l));
+    ck_assert_ptr_null(l);
+    RET(mlops_alias_splits_count, "NULL", 0, (NULL));
+    RET(mlops_alias_splits_at, "NULL", NULL, (NULL, 0));
+    VOID(mlops_alias_splits_free, "NULL", (NULL));
+    TU_OK(mlops_model_alias_splits(S, "m", &l));
+    RET(mlops_alias_splits_at, "SIZE_MAX index", NULL, (l, SIZE_MAX));
+    mlops_alias_splits_free(l);
+    RET(mlops_alias_split_alias, "NULL", NULL, (NULL));
+    RET(mlops_alias_split_text, "NULL", NULL, (NULL));
+    RET(mlops_alias_split_salt, "NULL", NULL, (NULL));
+    RET(mlops_alias_split_count, "NULL", 0, (NULL));
+    RET(mlops_alias_split_primary, "NULL", 0, (NULL));
+    RET(mlops_alias_split_shadow, "NULL", 0, (NULL));
+    VOID(mlops_alias_split_free, "NULL", (NULL));
+    int w = 0;
+    BAD(mlops_alias_split_at, "NULL", MLOPS_EINVAL, (NULL, 0, &v, &w));
+    TU_OK(mlops_model_alias_split_get(S, "m", "canary", &sp));
+    BAD(mlops_alias_split_at, "index out of range", MLOPS_EINVAL, (sp, 2, &v, &w));
+    BAD(mlops_alias_split_at, "SIZE_MAX index", MLOPS_EINVAL, (sp, SIZE_MAX, &v, &w));
+    mlops_alias_split_free(sp);
+    /* routing */
+    BAD(mlops_model_route, "NULL store", MLOPS_EINVAL, (NULL, "m", "canary", "k", 1, &v));
+    BAD(mlops_model_route, "NULL alias", MLOPS_EINVAL, (S, "m", NULL, "k", 1, &v));
+    BAD(mlops_model_route, "NULL key, length 1", MLOPS_EINVAL, (S, "m", "canary", NULL, 1, &v));
+    BAD(mlops_model_route, "SIZE_MAX length", MLOPS_EINVAL, (S, "m", "canary", "k", SIZE_MAX, &v));
+    BAD(mlops_model_route, "NULL out", MLOPS_EINVAL, (S, "m", "canary", "k", 1, NULL));
+    BAD(mlops_model_route, "alias not set", MLOPS_ENOTFOUND, (S, "m", "nope", "k", 1, &v));
+    BAD(mlops_model_route, "unknown model", MLOPS_ENOTFOUND, (S, "nope", "canary", "k", 1, &v));
+    BAD(mlops_model_route_snapshot, "NULL store", MLOPS_EINVAL, (NULL, "m", "canary", &rs));
+    BAD(mlops_model_route_snapshot, "NULL out", MLOPS_EINVAL, (S, "m", "canary", NULL));
+    BAD(mlops_model_route_snapshot, "alias not set", MLOPS_ENOTFOUND, (S, "m", "nope", &rs));
+    ck_assert_ptr_null(rs);
+    BAD(mlops_route_snapshot_route, "NULL snapshot", MLOPS_EINVAL, (NULL, "k", 1, &v));
+    RET(mlops_route_snapshot_split, "NULL", NULL, (NULL));
+    VOID(mlops_route_snapshot_free, "NULL", (NULL));
+    TU_OK(mlops_model_route_snapshot(S, "m", "canary", &rs));
+    BAD(mlops_route_snapshot_route, "NULL key, length 1", MLOPS_EINVAL, (rs, NULL, 1, &v));
+    BAD(mlops_route_snapshot_route, "SIZE_MAX length", MLOPS_EINVAL, (rs, "k", SIZE_MAX, &v));
+    BAD(mlops_route_snapshot_route, "NULL out", MLOPS_EINVAL, (rs, "k", 1, NULL));
+    mlops_route_snapshot_free(rs);
+    same_store(store_dir, &b, "weighted aliases");
+    snap_free(&b);
+}
+
 /* ---- registry.h: promotion gates ------------------------------------------- */
 
 static void gates(void)
@@ -3109,6 +3222,7 @@ START_TEST(every_public_function_refuses_bad_input)
     track();
     registry();
     evaluations();
+    weighted_aliases();
     gates();
     imports();
     drift();

@@ -57,6 +57,7 @@ extern const cli_command cli_artifact_commands[];
 extern const cli_command cli_record_commands[];
 extern const cli_command cli_registry_commands[];
 extern const cli_command cli_delivery_commands[];
+extern const cli_command cli_routing_commands[];
 extern const cli_command cli_drift_commands[];
 extern const cli_command cli_eval_commands[];
 extern const cli_command cli_schema_commands[];

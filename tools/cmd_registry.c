@@ -294,14 +294,16 @@ static int cmd_version_create(cli_ctx *ctx, int argc, char **argv)
 typedef struct alias_args {
     change_args change;
     int64_t version;
+    const char *split; /* a weighted split ("3:90,4:10"), else version */
 } alias_args;
 
 static int alias_set(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
     const alias_args *a = arg;
     mlops_change_opts c = change_opts(a->change.actor, a->change.reason);
-    return cli_check(ctx, mlops_model_alias_set_ex(s, ctx->args[0], ctx->args[1], a->version, &c),
-                     ctx->args[1]);
+    int rc = a->split ? mlops_model_alias_split_set(s, ctx->args[0], ctx->args[1], a->split, &c)
+                      : mlops_model_alias_set_ex(s, ctx->args[0], ctx->args[1], a->version, &c);
+    return cli_check(ctx, rc, ctx->args[1]);
 }
 
 static int alias_rm(const cli_ctx *ctx, mlops_store *s, void *arg)
@@ -314,12 +316,17 @@ static int alias_rm(const cli_ctx *ctx, mlops_store *s, void *arg)
 /* alias set (3 arguments: the last one the version) and alias rm (2). */
 static int alias_change(cli_ctx *ctx, int argc, char **argv, int nargs, cli_store_fn fn)
 {
-    alias_args a = { { NULL, NULL, NULL }, 0 };
+    alias_args a = { { NULL, NULL, NULL }, 0, NULL };
     int npos;
     const cli_opt opts[] = { CHANGE_OPTS(a.change.actor, a.change.reason) };
     int rc = cli_parse(ctx, argc, argv, opts, 2, nargs, nargs, &npos);
     if (rc) return rc;
-    if (nargs == 3 && (rc = cli_parse_int(ctx, "VERSION", argv[2], &a.version))) return rc;
+    /* A split has a ':' (or a '+shadow'); the library says what is wrong
+     * with a malformed one, column included. */
+    if (nargs == 3 && strpbrk(argv[2], ":+"))
+        a.split = argv[2];
+    else if (nargs == 3 && (rc = cli_parse_int(ctx, "VERSION", argv[2], &a.version)))
+        return rc;
     return cli_with_store(ctx, CLI_STORE_WRITE, fn, &a);
 }
 
@@ -806,7 +813,13 @@ const cli_command cli_registry_commands[] = {
       "  -d, --description TEXT   what changed\n"
       "  --json                   print {\"model\": ..., \"version\": N}\n" CHANGE_HELP },
     { "model alias", NULL, "", "Aliases (e.g. champion) that point at versions", "" },
-    { "model alias set", cmd_alias_set, "MODEL ALIAS VERSION", "Point ALIAS at VERSION",
+    { "model alias set", cmd_alias_set, "MODEL ALIAS VERSION|SPLIT",
+      "Point ALIAS at VERSION, or split its traffic (3:90,4:10)",
+      "SPLIT gives versions integer percentages summing to 100, and optionally a\n"
+      "shadow version that gets a mirrored copy of the traffic and is never routed\n"
+      "to: 3:90,4:10 or 3:90,4:10+shadow:5 (no spaces; doc/delivery.md). Keys are\n"
+      "routed with 'mlops model route'; 'model alias ramp' and 'rollback' change\n"
+      "shares step by step.\n\n"
       "Options:\n" CHANGE_HELP },
     { "model alias rm", cmd_alias_rm, "MODEL ALIAS", "Remove ALIAS",
       "Options:\n" CHANGE_HELP },

@@ -21,6 +21,7 @@ static const group groups[] = {
     { "Records", cli_record_commands },
     { "Registry", cli_registry_commands },
     { "Delivery", cli_delivery_commands },
+    { "Weighted aliases", cli_routing_commands },
     { "Drift", cli_drift_commands },
     { "Evaluation", cli_eval_commands },
     { "Validation", cli_schema_commands },

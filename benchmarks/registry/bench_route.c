@@ -10,14 +10,25 @@
  *   share   the share of version 4 in 3:90,4:10 over the keys (goal: within
  *           0.3 points of 10%), for the first salt and the largest error
  *           over 20 salts.
+ *   public  the same through the public API, as a user routes: a store (a
+ *           fresh one in a folder made in the current directory, removed
+ *           after), model "churn" with alias "champion" set to 3:90,4:10
+ *           by mlops_model_alias_split_set, a snapshot taken with
+ *           mlops_model_route_snapshot, every key routed by
+ *           mlops_route_snapshot_route (its checks and the call included);
+ *           the share of 4 under the alias's stored salt; and, for scale,
+ *           mlops_model_route (one read of the store per key).
  *
  * Medians of the repeats. Rates are given per second of the thread's CPU
  * time (one core's throughput, what the goal asks, undisturbed by other
- * programs on a shared machine) and per second of wall time. Uses the library's internal routing functions
- * (the static library): the public ones come with the stored splits.
+ * programs on a shared machine) and per second of wall time. The first
+ * part uses the library's internal routing functions (the static library),
+ * the last the public ones.
  * usage: bench_route [-q] [-r REPS] [-n KEYS]    (-q: a tenth of the keys) */
 #include "registry/route.h"
 #include "registry/split.h"
+
+#include <mlops.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -123,6 +134,84 @@ static double share4(const mlops__route_snapshot *snap, const keyset *k)
     return 100.0 * (double)on4 / (double)nkeys;
 }
 
+/* ---- through the public API ---------------------------------------------- */
+
+/* Keys per second through mlops_route_snapshot_route; *share4 gets the
+ * share of version 4 in percent. */
+static rate public_rate(const mlops_route_snapshot *rs, const keyset *k, double *share)
+{
+    double *t = malloc((size_t)reps * sizeof *t), *c = malloc((size_t)reps * sizeof *c);
+    if (!t || !c) die("malloc", 1);
+    long on4 = 0;
+    for (int r = 0; r < reps; r++) {
+        int64_t sum = 0, v = 0;
+        on4 = 0;
+        double t0 = now_s(), c0 = cpu_s();
+        for (long i = 0; i < nkeys; i++) {
+            if (mlops_route_snapshot_route(rs, k->bytes + k->off[i], k->off[i + 1] - k->off[i], &v))
+                die("mlops_route_snapshot_route", 1);
+            sum += v;
+            on4 += v == 4;
+        }
+        c[r] = (double)nkeys / (cpu_s() - c0);
+        t[r] = (double)nkeys / (now_s() - t0);
+        sink += sum;
+    }
+    *share = 100.0 * (double)on4 / (double)nkeys;
+    rate m = { median(c, reps), median(t, reps) };
+    free(t);
+    free(c);
+    return m;
+}
+
+static void public_api(const keyset *user, const keyset *uuid)
+{
+    char dir[] = "bench_route.XXXXXX";
+    if (!mkdtemp(dir)) die("mkdtemp", 1);
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.durability = MLOPS_DURABILITY_NONE;
+    mlops_store *s = NULL;
+    CHECK(mlops_store_open(dir, &o, &s));
+    mlops_digest d;
+    CHECK(mlops_blob_put(s, "weights", 7, &d));
+    CHECK(mlops_model_create(s, "churn"));
+    for (int i = 0; i < 4; i++) {
+        int64_t v;
+        CHECK(mlops_model_version_create(s, "churn", &d, NULL, &v));
+    }
+    CHECK(mlops_model_alias_split_set(s, "churn", "champion", "3:90,4:10", NULL));
+    mlops_route_snapshot *rs = NULL;
+    CHECK(mlops_model_route_snapshot(s, "churn", "champion", &rs));
+    double share = 0, share_uuid = 0;
+    rate r = public_rate(rs, user, &share);
+    rate ru = public_rate(rs, uuid, &share_uuid);
+    printf("\npublic API (mlops_route_snapshot_route), alias churn@champion = %s, stored salt of %zu bytes\n",
+           mlops_alias_split_text(mlops_route_snapshot_split(rs)),
+           strlen(mlops_alias_split_salt(mlops_route_snapshot_split(rs))));
+    report("route from a snapshot, user-N keys", r, " (goal >= 20)");
+    report("route from a snapshot, 36-byte ids", ru, " (goal >= 20)");
+    printf("%-44s %8.4f %% (error %+.4f points; goal within 0.3)\n", "share of 4, user-N keys", share,
+           share - 10.0);
+    printf("%-44s %8.4f %% (error %+.4f points; goal within 0.3)\n", "share of 4, 36-byte ids", share_uuid,
+           share_uuid - 10.0);
+    /* One read transaction per key: for scale. */
+    long n = nkeys < 20000 ? nkeys : 20000;
+    double t0 = now_s();
+    for (long i = 0; i < n; i++) {
+        int64_t v = 0;
+        CHECK(mlops_model_route(s, "churn", "champion", user->bytes + user->off[i],
+                                user->off[i + 1] - user->off[i], &v));
+        sink += v;
+    }
+    printf("%-44s %8.1f k keys/s of wall time (%ld keys)\n", "route with the store (mlops_model_route)",
+           (double)n / (now_s() - t0) / 1e3, n);
+    mlops_route_snapshot_free(rs);
+    mlops_store_close(s);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) die("rm", 1);
+}
+
 int main(int argc, char **argv)
 {
     int opt;
@@ -181,6 +270,7 @@ int main(int argc, char **argv)
     printf("%-44s %8.4f %% (error %+.4f points; goal within 0.3)\n", "share of 4 in 3:90,4:10, user-N keys", first,
            first - 10.0);
     printf("%-44s %8.4f points over 20 salts\n", "largest share error", worst);
+    public_api(&user, &uuid);
     free_keys(&user);
     free_keys(&uuid);
     return 0;

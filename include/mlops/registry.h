@@ -428,6 +428,170 @@ MLOPS_API int mlops_model_alias_policy_delete(mlops_store *s, const char *model,
 MLOPS_API int mlops_model_alias_policy_get(mlops_store *s, const char *model, const char *alias,
                                            mlops_digest **fingerprints, size_t *n);
 
+/* ---- Weighted aliases and routing (since 1.1) ----------------------------
+ * A weighted alias sends a share of the traffic to each of several
+ * versions ("3:90,4:10": 90% to version 3, 10% to version 4), with an
+ * optional shadow version that receives mirrored traffic and is never
+ * routed to. doc/delivery.md holds the text form of a split (1 to
+ * MLOPS_ALIAS_SPLIT_LEGS_MAX versions, integer percentages summing to
+ * exactly 100, "+shadow:N" last, "N" alone for one version) and the
+ * routing rule: a key (any bytes) goes to the version owning bucket
+ * murmur3_x86_32(SALT "/" KEY) mod 10000, the salt fixed per model and
+ * alias, so a key keeps its version while the split does not change, and
+ * raising one version's share never moves a key away from it.
+ *
+ * Every change of a split (set, ramp, rollback) is one move of the alias:
+ * it passes the alias's gate and signing policy or changes nothing
+ * (MLOPS_EPOLICY), is recorded in the audit log with the split before and
+ * after, and is what the point-in-time query answers afterwards. The 1.0
+ * functions see a weighted alias as its primary: the version with the
+ * largest share, the lower number on a tie (mlops_model_alias_get,
+ * mlops_model_resolve, mlops_model_alias_at, mlops_audit_alias_at). */
+
+#define MLOPS_ALIAS_SPLIT_LEGS_MAX 16 /* versions an alias routes to (the shadow aside) */
+
+/* One alias's split, read from the store: an immutable object released
+ * with mlops_alias_split_free; its accessors may be called from any
+ * number of threads. */
+typedef struct mlops_alias_split mlops_alias_split;
+
+/* Sets alias `alias` of `model` to the split `split` in its text form
+ * ("3:90,4:10", "3:90,4:10+shadow:5", or a plain "4", which is
+ * mlops_model_alias_set_ex), creating the alias or moving it in one step.
+ * Every version named (the shadow included) must exist and not be
+ * deleted. Setting the split the alias has records nothing.
+ * Errors: MLOPS_EINVAL (NULL, malformed or reserved alias, a malformed
+ * split: weights not summing to 100, a version twice, more than
+ * MLOPS_ALIAS_SPLIT_LEGS_MAX versions...; the message names the column),
+ * MLOPS_ENOTFOUND (no model, or a version missing or deleted),
+ * MLOPS_EPOLICY (the alias's gate or signing policy refuses a version),
+ * MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_alias_split_set(mlops_store *s, const char *model, const char *alias,
+                                          const char *split, const mlops_change_opts *change);
+
+/* One ramp step: gives version `version` of the set alias `alias` the
+ * share `weight` (0..100), moving the difference from or to the base,
+ * the version with the largest share among the others (the lower number
+ * on a tie). So only the version ramped or only the base gains: no key
+ * of the version that gains moves away (doc/delivery.md). Weight 100 is
+ * the full promotion (the alias becomes `version` alone); weight 0 takes
+ * the version out, its share going to the base. A version not in the
+ * split joins it (a shadow becomes a routed version; the shadow is kept
+ * otherwise). A weight the base cannot give is refused.
+ * Errors: MLOPS_EINVAL (NULL, malformed or reserved alias, version < 1,
+ * weight outside 0..100, weight 0 for a version not in the split or for
+ * the only one, more than the base has to give), MLOPS_ENOTFOUND (no
+ * model, alias not set, version missing or deleted), MLOPS_EPOLICY,
+ * MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_alias_ramp(mlops_store *s, const char *model, const char *alias,
+                                     int64_t version, int weight,
+                                     const mlops_change_opts *change);
+
+/* Rolls alias `alias` of `model` back to the split it had as of time_ms
+ * (as mlops_audit_alias_split_at answers), or, with time_ms 0, to the
+ * split it had just before its last change: every key goes back to the
+ * version it had then. The move is recorded and gated as any other; a
+ * second rollback with time_ms 0 undoes the first.
+ * Errors: MLOPS_EINVAL (NULL, malformed or reserved alias, time_ms < 0),
+ * MLOPS_ENOTFOUND (no model; the alias was not set then, or has never
+ * changed; a version of that split is deleted since), MLOPS_EPOLICY,
+ * MLOPS_EREADONLY, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_alias_rollback(mlops_store *s, const char *model, const char *alias,
+                                         int64_t time_ms, const mlops_change_opts *change);
+
+/* The whole split of alias `alias` of `model` (reserved aliases give
+ * their one version) into a new object *out.
+ * Errors: MLOPS_EINVAL (NULL, malformed alias), MLOPS_ENOTFOUND (no
+ * model, alias not set or deleted), MLOPS_ECORRUPT (a stored split that
+ * does not decode), MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_alias_split_get(mlops_store *s, const char *model, const char *alias,
+                                          mlops_alias_split **out);
+
+/* The split alias `alias` of `model` had as of time_ms (after every event
+ * with a time <= time_ms), read from the audit log, into a new object
+ * *out. Reserved aliases are answered from the versions' creation and
+ * deletion times.
+ * Errors: MLOPS_EINVAL (NULL, malformed alias), MLOPS_ENOTFOUND (no
+ * model, or the alias pointed at nothing then), MLOPS_ECORRUPT,
+ * MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_audit_alias_split_at(mlops_store *s, const char *model, const char *alias,
+                                         int64_t time_ms, mlops_alias_split **out);
+
+/* A list of the splits of a model's aliases, in alias byte order. */
+typedef struct mlops_alias_splits mlops_alias_splits;
+
+/* The splits of every set alias of `model` (reserved ones are not
+ * listed), from one snapshot, into a new list *out released with
+ * mlops_alias_splits_free.
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND (no model), MLOPS_ECORRUPT,
+ * MLOPS_ENOMEM, MLOPS_EBUSY, MLOPS_EIO. */
+MLOPS_API int mlops_model_alias_splits(mlops_store *s, const char *model,
+                                       mlops_alias_splits **out);
+MLOPS_API size_t mlops_alias_splits_count(const mlops_alias_splits *l); /* 0 for NULL */
+/* The i-th split, owned by the list (NULL when l is NULL or i is out of
+ * range). */
+MLOPS_API const mlops_alias_split *mlops_alias_splits_at(const mlops_alias_splits *l,
+                                                         size_t i);
+MLOPS_API void mlops_alias_splits_free(mlops_alias_splits *l); /* NULL: no-op */
+
+/* The alias's name; NULL for NULL. */
+MLOPS_API const char *mlops_alias_split_alias(const mlops_alias_split *sp);
+/* The canonical text of the split ("3:90,4:10+shadow:5"; "4" for one
+ * version): legs by ascending version. NULL for NULL. */
+MLOPS_API const char *mlops_alias_split_text(const mlops_alias_split *sp);
+/* The number of versions routed to, 1..MLOPS_ALIAS_SPLIT_LEGS_MAX (0 for
+ * NULL). */
+MLOPS_API size_t mlops_alias_split_count(const mlops_alias_split *sp);
+/* The i-th routed version and its share in percent, by ascending version
+ * (either output may be NULL).
+ * Errors: MLOPS_EINVAL (NULL sp, i out of range). */
+MLOPS_API int mlops_alias_split_at(const mlops_alias_split *sp, size_t i, int64_t *version,
+                                   int *weight);
+/* The version with the largest share, the lower number on a tie (0 for
+ * NULL). */
+MLOPS_API int64_t mlops_alias_split_primary(const mlops_alias_split *sp);
+/* The shadow version, 0 when none (or NULL). */
+MLOPS_API int64_t mlops_alias_split_shadow(const mlops_alias_split *sp);
+/* The alias's routing salt (NUL-terminated text; its bytes are what the
+ * rule hashes), "" while the alias routes to one version and has none
+ * yet. NULL for NULL. With it and the split another implementation
+ * routes every key as the library does. */
+MLOPS_API const char *mlops_alias_split_salt(const mlops_alias_split *sp);
+MLOPS_API void mlops_alias_split_free(mlops_alias_split *sp); /* NULL: no-op */
+
+/* The version key[0..key_len) is routed to by alias `alias` of `model`
+ * now (reserved aliases route every key to their one version). Opens a
+ * read of its own: for many keys, take a snapshot.
+ * Errors: MLOPS_EINVAL (NULL s, model, alias or version, NULL key with
+ * key_len > 0, key_len > PTRDIFF_MAX, malformed alias), MLOPS_ENOTFOUND
+ * (no model, or the alias is not set: never set, or deleted),
+ * MLOPS_ECORRUPT, MLOPS_EBUSY, MLOPS_EIO. Thread-safe. */
+MLOPS_API int mlops_model_route(mlops_store *s, const char *model, const char *alias,
+                                const void *key, size_t key_len, int64_t *version);
+
+/* What routing needs of one alias, taken once: its split and salt, with
+ * the bucket table (about 10 KB). Routing from it reads no database and
+ * takes no lock; it keeps routing by the split it was taken with until
+ * freed, whatever the store does since. */
+typedef struct mlops_route_snapshot mlops_route_snapshot;
+
+/* Takes a routing snapshot of alias `alias` of `model` into *out,
+ * released with mlops_route_snapshot_free.
+ * Errors: as mlops_model_route, and MLOPS_ENOMEM. */
+MLOPS_API int mlops_model_route_snapshot(mlops_store *s, const char *model, const char *alias,
+                                         mlops_route_snapshot **out);
+/* The version key[0..key_len) goes to under the snapshot's split: no
+ * allocation, no database, no lock; any number of threads may route from
+ * one snapshot at once.
+ * Errors: MLOPS_EINVAL (NULL snap or version, NULL key with key_len > 0,
+ * key_len > PTRDIFF_MAX). */
+MLOPS_API int mlops_route_snapshot_route(const mlops_route_snapshot *snap, const void *key,
+                                         size_t key_len, int64_t *version);
+/* The split the snapshot routes by, owned by the snapshot (NULL for
+ * NULL). */
+MLOPS_API const mlops_alias_split *mlops_route_snapshot_split(const mlops_route_snapshot *snap);
+MLOPS_API void mlops_route_snapshot_free(mlops_route_snapshot *snap); /* NULL: no-op */
+
 /* ---- Signing ----------------------------------------------------------- */
 
 /* The fingerprint of an Ed25519 key given as PEM text (a "PRIVATE KEY" or

@@ -1,6 +1,6 @@
 /* Reading the audit log: lists of events (a model's history, or the whole
  * log page by page) and "what did this alias point at, at time t". */
-#include "registry/registry_internal.h"
+#include "registry/alias_split.h"
 #include "util/err.h"
 #include "util/opts.h"
 
@@ -238,7 +238,9 @@ struct alias_at_ctx {
     const char *fn;
     const char *model, *alias;
     int64_t time_ms;
-    int64_t version;
+    mlops__split split;             /* the answer */
+    int want_object;                /* mlops_audit_alias_split_at */
+    mlops_alias_split *out;
 };
 
 static int reserved_at(mlops__conn *c, struct alias_at_ctx *x, int64_t model_id, int64_t n)
@@ -255,7 +257,12 @@ static int reserved_at(mlops__conn *c, struct alias_at_ctx *x, int64_t model_id,
     if (rc) return rc;
     int step = mlops__step(st);
     int found = step == MLOPS__ROW && !mlops__col_null(st, 0);
-    if (found) x->version = mlops__col_int64(st, 0);
+    if (found) {
+        memset(&x->split, 0, sizeof x->split);
+        x->split.n = 1;
+        x->split.leg[0].version = mlops__col_int64(st, 0);
+        x->split.leg[0].weight = 100;
+    }
     mlops__reset(st);
     if (step != MLOPS__ROW) return mlops__conn_error(c, step, "reading versions");
     if (!found)
@@ -265,25 +272,16 @@ static int reserved_at(mlops__conn *c, struct alias_at_ctx *x, int64_t model_id,
     return MLOPS_OK;
 }
 
-static int alias_at_tx(mlops__conn *c, void *arg)
+/* The split of the alias as of x->time_ms from its last event then
+ * (alias_split.h, MLOPS__ALIAS_MOVE_ACTIONS); alias.delete leaves none. */
+static int split_at(mlops__conn *c, struct alias_at_ctx *x, int64_t model_id)
 {
-    struct alias_at_ctx *x = arg;
-    int64_t model_id = 0, n = 0;
-    int rc = history_model_id(c, x->fn, x->model, &model_id);
-    if (rc) return rc;
-    if (mlops__reg_alias_reserved(x->alias, &n)) {
-        if (n < 0)
-            return mlops__err(MLOPS_ENOTFOUND, "%s: no version '%s' of '%s'", x->fn,
-                              x->alias, x->model);
-        return reserved_at(c, x, model_id, n);
-    }
     mlops__stmt *st;
-    rc = mlops__conn_stmt(c,
-                          "SELECT action, new_value FROM audit_events "
-                          "WHERE model_id = ?1 AND key = ?2 AND time_ms <= ?3 "
-                          "AND action IN ('alias.set', 'alias.move', 'alias.delete') "
-                          "ORDER BY seq DESC LIMIT 1",
-                          &st);
+    int rc = mlops__conn_stmt(c,
+                              "SELECT action, new_value, payload FROM audit_events "
+                              "WHERE model_id = ?1 AND key = ?2 AND time_ms <= ?3 "
+                              "AND action IN " MLOPS__ALIAS_MOVE_ACTIONS " ORDER BY seq DESC LIMIT 1",
+                              &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
     if (!rc) rc = mlops__bind_text(c, st, 2, x->alias);
     if (!rc) rc = mlops__bind_int64(c, st, 3, x->time_ms);
@@ -292,19 +290,11 @@ static int alias_at_tx(mlops__conn *c, void *arg)
     int found = 0;
     if (step == MLOPS__ROW) {
         const char *action = mlops__col_text(st, 0);
-        const char *value = mlops__col_text(st, 1);
-        if (action && strcmp(action, "alias.delete") != 0 && value) {
-            char *end;
-            long long v = strtoll(value, &end, 10);
-            if (*end || v < 1) {
-                rc = mlops__err(MLOPS_ECORRUPT,
-                                "%s: an event of alias '%s@%s' holds '%s', "
-                                "not a version number", x->fn,
-                                x->model, x->alias, value);
-            } else {
-                x->version = v;
-                found = 1;
-            }
+        if (action && strcmp(action, "alias.delete") != 0) {
+            rc = mlops__alias_split_of_event(x->fn, x->model, x->alias, mlops__col_text(st, 1),
+                                             mlops__col_blob(st, 2),
+                                             (size_t)mlops__col_bytes(st, 2), &x->split);
+            found = !rc;
         }
     } else if (step != MLOPS__DONE) {
         rc = mlops__conn_error(c, step, "searching the audit log");
@@ -316,16 +306,69 @@ static int alias_at_tx(mlops__conn *c, void *arg)
     return rc;
 }
 
+int mlops__alias_split_at(mlops__conn *c, const char *fn, const char *model, int64_t model_id,
+                          const char *alias, int64_t time_ms, mlops__split *out)
+{
+    struct alias_at_ctx x = { .fn = fn, .model = model, .alias = alias, .time_ms = time_ms };
+    int rc = split_at(c, &x, model_id);
+    if (!rc) *out = x.split;
+    return rc;
+}
+
+static int alias_at_tx(mlops__conn *c, void *arg)
+{
+    struct alias_at_ctx *x = arg;
+    int64_t model_id = 0, n = 0;
+    int rc = history_model_id(c, x->fn, x->model, &model_id);
+    if (rc) return rc;
+    char *salt = NULL;
+    if (mlops__reg_alias_reserved(x->alias, &n)) {
+        if (n < 0)
+            return mlops__err(MLOPS_ENOTFOUND, "%s: no version '%s' of '%s'", x->fn,
+                              x->alias, x->model);
+        rc = reserved_at(c, x, model_id, n);
+    } else {
+        rc = split_at(c, x, model_id);
+        /* The salt never changes while the model exists: today's is then's. */
+        if (!rc && x->want_object) rc = mlops__alias_salt_get(c, model_id, x->alias, &salt);
+    }
+    if (!rc && x->want_object) rc = mlops__alias_split_new(x->alias, &x->split, salt, &x->out);
+    free(salt);
+    return rc;
+}
+
+static int alias_at(const char *fn, mlops_store *s, struct alias_at_ctx *x)
+{
+    if (!s) return mlops__err_null(fn, "s");
+    int rc = mlops__reg_check_model_name(fn, "model name", x->model);
+    if (!rc) rc = mlops__reg_check_alias(fn, x->alias, 0);
+    if (!rc) rc = mlops__store_read(s, alias_at_tx, x);
+    return rc;
+}
+
 MLOPS_API int mlops_audit_alias_at(mlops_store *s, const char *model, const char *alias,
                                    int64_t time_ms, int64_t *version)
 {
-    if (!s) return mlops__err_null(__func__, "s");
-    if (!version) return mlops__err_null(__func__, "version");
-    int rc = mlops__reg_check_model_name(__func__, "model name", model);
-    if (!rc) rc = mlops__reg_check_alias(__func__, alias, 0);
-    if (rc) return rc;
-    struct alias_at_ctx x = { __func__, model, alias, time_ms, 0 };
-    rc = mlops__store_read(s, alias_at_tx, &x);
-    if (!rc) *version = x.version;
+    if (!version && s) return mlops__err_null(__func__, "version");
+    struct alias_at_ctx x = { .fn = __func__, .model = model, .alias = alias,
+                              .time_ms = time_ms };
+    int rc = alias_at(__func__, s, &x);
+    /* A weighted alias, to a 1.0 caller, is its primary. */
+    if (!rc) *version = mlops__split_primary(&x.split);
     return rc;
+}
+
+MLOPS_API int mlops_audit_alias_split_at(mlops_store *s, const char *model, const char *alias,
+                                         int64_t time_ms, mlops_alias_split **out)
+{
+    if (!out && s) return mlops__err_null(__func__, "out");
+    struct alias_at_ctx x = { .fn = __func__, .model = model, .alias = alias,
+                              .time_ms = time_ms, .want_object = 1 };
+    int rc = alias_at(__func__, s, &x);
+    if (rc) {
+        mlops_alias_split_free(x.out);
+        return rc;
+    }
+    *out = x.out;
+    return MLOPS_OK;
 }

@@ -88,7 +88,8 @@ class TestGeneral(Base):
                     "model create",
                     "model ls", "model show", "model version create", "model alias set",
                     "model alias rm", "model gate set", "model gate show", "model gate rm",
-                    "model promote", "model resolve", "model evals", "model sign", "model verify", "audit log",
+                    "model promote", "model alias get", "model alias ls",
+                    "model alias ramp", "model alias rollback", "model route", "model resolve", "model evals", "model sign", "model verify", "audit log",
                     "audit verify", "audit checkpoint", "drift compare", "drift profile",
                     "drift test", "drift chi2", "eval", "schema infer", "schema show",
                     "schema load", "schema validate", "store copy"]

@@ -40,6 +40,7 @@ from .errors import (
     StorageIOError,
     Unsupported,
 )
+from .delivery import AliasSplit, RouteSnapshot
 from .evaluations import EvaluationRecord, RecordedMetric
 from .gates import Gate, GateCheck, GateDecision
 from .imports import StoreCopyReport
@@ -113,6 +114,8 @@ __all__ = [
     "VersionLineage",
     "EvaluationRecord",
     "RecordedMetric",
+    "AliasSplit",
+    "RouteSnapshot",
     "Gate",
     "GateCheck",
     "GateDecision",

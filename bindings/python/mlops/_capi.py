@@ -62,9 +62,11 @@ VersionLineageP = opaque("mlops_version_lineage")
 from ._capi_cas import BlobIterP, RefIterP  # noqa: E402
 from ._capi_drift import DriftReportP, ProfileP  # noqa: E402
 from ._capi_validate import SchemaP  # noqa: E402
+from ._capi_delivery import RouteSnapshotP  # noqa: E402
 
 #: The handle types the binding keeps beyond one call, in a Guard each.
-GUARDED = {StoreP, BlobWriterP, BlobReaderP, RunP, BlobIterP, RefIterP, ProfileP, DriftReportP, SchemaP}
+GUARDED = {StoreP, BlobWriterP, BlobReaderP, RunP, BlobIterP, RefIterP, ProfileP, DriftReportP, SchemaP,
+           RouteSnapshotP}
 
 
 # ---- structs -----------------------------------------------------------------
@@ -553,12 +555,14 @@ _declare([
 
 
 from . import _capi_cas, _capi_drift, _capi_eval, _capi_fairness, _capi_validate  # noqa: E402  (in files of their own)
+from . import _capi_delivery  # noqa: E402
 
 _declare(_capi_cas.table(_pd, StoreP))
 _declare(_capi_drift.table(_pd, StoreP, RunP))
 _declare(_capi_eval.table())
 _declare(_capi_validate.table(StoreP, _pd, ProfileP))
 _declare(_capi_fairness.table())
+_declare(_capi_delivery.table(StoreP, _chg))
 
 
 def version_text() -> str:

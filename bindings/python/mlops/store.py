@@ -24,6 +24,7 @@ from ._capi import (
 )
 from ._handle import Guard, Owned
 from .digest import Digest, DigestLike, c_digest
+from .delivery import DeliveryMixin
 from .evaluations import EvaluationsMixin
 from .gates import GatesMixin
 from .imports import ImportMixin
@@ -41,7 +42,7 @@ _STREAM_CHUNK = 1 << 20
 
 
 class Store(Owned, TrackMixin, RegistryMixin, EvaluationsMixin, GatesMixin, TreeMixin,
-            ImportMixin):
+            ImportMixin, DeliveryMixin):
     """An open libmlops store: a directory holding artifacts, experiment
     records, the model registry and drift profiles.
 
