@@ -141,21 +141,26 @@ static int read_local(mlops_store *s, mlops__obj_reader *r, const mlops_digest *
 typedef struct sender {
     mlops__objects *be;
     mlops__obj_staged *staged[WINDOW];
-    mlops_digest digests[WINDOW];
+    size_t lens[WINDOW];
     size_t head, count;
     mlops_transfer_report *report;
 } sender;
 
-/* Places the oldest staged object. */
+/* Places the oldest staged object: only then is it counted as sent. */
 static int place_oldest(sender *sd)
 {
     mlops__obj_staged *st = sd->staged[sd->head];
+    size_t len = sd->lens[sd->head];
     sd->staged[sd->head] = NULL;
     sd->head = (sd->head + 1) % WINDOW;
     sd->count--;
     int placed = 0;
     int rc = sd->be->place(sd->be, st, &placed);
     if (!rc && !placed) sd->be->discard(sd->be, st); /* someone else's copy is there */
+    if (!rc) {
+        sd->report->objects_sent++;
+        sd->report->bytes_sent += len;
+    }
     return rc;
 }
 
@@ -187,9 +192,10 @@ static int send_objects(const char *fn, mlops_store *s, mlops__objects *be, cons
             report->objects_present++;
             continue;
         }
-        if (max_objects && report->objects_sent >= max_objects) {
-            rc = mlops__err(MLOPS_EIO, "%s: stopped after %llu objects, as asked", fn,
-                            (unsigned long long)max_objects);
+        if (max_objects && nsent >= max_objects) {
+            while (!rc && sd.count) rc = place_oldest(&sd);
+            if (!rc) rc = mlops__err(MLOPS_EIO, "%s: stopped after %llu objects, as asked", fn,
+                                     (unsigned long long)max_objects);
             break;
         }
         unsigned char *buf = NULL;
@@ -200,17 +206,22 @@ static int send_objects(const char *fn, mlops_store *s, mlops__objects *be, cons
             mlops__obj_piece piece = {buf, len};
             size_t slot = (sd.head + sd.count) % WINDOW;
             rc = be->stage(be, &p->objs[i], &piece, 1, &sd.staged[slot]);
-            if (!rc) sd.count++;
+            if (!rc) {
+                sd.lens[slot] = len;
+                sd.count++;
+            }
         }
         free(buf);
         if (rc) break;
         sent[nsent++] = p->objs[i];
-        report->objects_sent++;
-        report->bytes_sent += len;
     }
     while (!rc && sd.count) rc = place_oldest(&sd);
     drop_staged(&sd);
-    if (!rc && nsent) rc = be->sync(be, sent, nsent);
+    /* Also after a stop: what was placed is made durable, for the rerun. */
+    if (nsent) {
+        int src = be->sync(be, sent, nsent);
+        if (!rc) rc = src;
+    }
     free(sent);
     if (r) mlops__obj_reader_free(r);
     return rc;
