@@ -42,6 +42,7 @@ from .errors import (
 )
 from .evaluations import EvaluationRecord, RecordedMetric
 from .imports import StoreCopyReport
+from .remotes import TransferReport
 from .registry import (
     AuditEvent,
     AuditHead,
@@ -113,6 +114,7 @@ __all__ = [
     "EvaluationRecord",
     "RecordedMetric",
     "StoreCopyReport",
+    "TransferReport",
     "key_fingerprint",
     "drift",
     "fairness",

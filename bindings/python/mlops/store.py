@@ -27,6 +27,7 @@ from .digest import Digest, DigestLike, c_digest
 from .evaluations import EvaluationsMixin
 from .imports import ImportMixin
 from .registry import RegistryMixin
+from .remotes import RemoteMixin
 from .track import TrackMixin
 from .cas_tree import TreeMixin
 
@@ -39,7 +40,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 _STREAM_CHUNK = 1 << 20
 
 
-class Store(Owned, TrackMixin, RegistryMixin, EvaluationsMixin, TreeMixin, ImportMixin):
+class Store(Owned, TrackMixin, RegistryMixin, EvaluationsMixin, TreeMixin, ImportMixin,
+            RemoteMixin):
     """An open libmlops store: a directory holding artifacts, experiment
     records, the model registry and drift profiles.
 
