@@ -174,6 +174,21 @@ START_TEST(remotes_add_list_remove)
     TU_OK(mlops_remote_list(s, &l));
     ck_assert_uint_eq(mlops_remotes_count(l), 2);
     mlops_remotes_free(l);
+    /* A read-only handle lists, and changes nothing. */
+    {
+        mlops_store_opts ro = MLOPS_STORE_OPTS_INIT;
+        ro.read_only = 1;
+        mlops_store *r = NULL;
+        TU_OK(mlops_store_open(sd, &ro, &r));
+        TU_RC(MLOPS_EREADONLY, mlops_remote_add(r, "new", "/x"));
+        TU_RC(MLOPS_EREADONLY, mlops_remote_remove(r, "alpha"));
+        const char *one = "ref:x";
+        TU_RC(MLOPS_EREADONLY, mlops_remote_pull(r, "alpha", &one, 1, NULL));
+        TU_OK(mlops_remote_list(r, &l));
+        ck_assert_uint_eq(mlops_remotes_count(l), 2);
+        mlops_remotes_free(l);
+        mlops_store_close(r);
+    }
     /* A push to a remote the store does not have. */
     const char *sel = "ref:x";
     TU_RC(MLOPS_ENOTFOUND, mlops_remote_push(s, "nope", &sel, 1, NULL));

@@ -15,7 +15,7 @@ static int remote_add(const cli_ctx *ctx, mlops_store *s, void *arg)
 
 static int cmd_remote_add(cli_ctx *ctx, int argc, char **argv)
 {
-    return cli_run(ctx, argc, argv, NULL, 0, 2, 2, CLI_STORE_READ, remote_add, NULL);
+    return cli_run(ctx, argc, argv, NULL, 0, 2, 2, CLI_STORE_WRITE, remote_add, NULL);
 }
 
 static int remote_rm(const cli_ctx *ctx, mlops_store *s, void *arg)
@@ -26,7 +26,7 @@ static int remote_rm(const cli_ctx *ctx, mlops_store *s, void *arg)
 
 static int cmd_remote_rm(cli_ctx *ctx, int argc, char **argv)
 {
-    return cli_run(ctx, argc, argv, NULL, 0, 1, 1, CLI_STORE_READ, remote_rm, NULL);
+    return cli_run(ctx, argc, argv, NULL, 0, 1, 1, CLI_STORE_WRITE, remote_rm, NULL);
 }
 
 static int remote_ls(const cli_ctx *ctx, mlops_store *s, void *arg)

@@ -39,12 +39,14 @@ MLOPS_BEGIN_DECLS
 /* Adds the remote `name` (1..64 bytes of [A-Za-z0-9._-]) at url: an
  * s3://bucket[/prefix] location or a directory (an absolute path; a
  * relative one is taken from the current directory and recorded
- * absolute). Makes no request and no directory. Errors: MLOPS_EINVAL (a
- * bad name or url), MLOPS_EEXIST (the name is taken), MLOPS_EIO. */
+ * absolute), in remotes.conf in the store directory. Makes no request and
+ * no directory. Errors: MLOPS_EINVAL (a bad name or url), MLOPS_EEXIST
+ * (the name is taken), MLOPS_EREADONLY, MLOPS_EIO. */
 MLOPS_API int mlops_remote_add(mlops_store *s, const char *name, const char *url);
 
 /* Forgets the remote `name` (nothing on the remote changes).
- * MLOPS_ENOTFOUND when there is none; MLOPS_EINVAL, MLOPS_EIO. */
+ * MLOPS_ENOTFOUND when there is none; MLOPS_EINVAL, MLOPS_EREADONLY,
+ * MLOPS_EIO. */
 MLOPS_API int mlops_remote_remove(mlops_store *s, const char *name);
 
 /* The store's remotes, sorted by name. */

@@ -236,8 +236,10 @@ MLOPS_API int mlops_remote_add(mlops_store *s, const char *name, const char *url
         return mlops__err(MLOPS_EINVAL,
                           "%s: remote name '%.80s' is not valid (1 to %d of A-Z a-z 0-9 . _ -)",
                           __func__, name, MLOPS__REMOTE_NAME_MAX);
+    int rc = mlops__store_check_writable(s, __func__);
+    if (rc) return rc;
     char *canon = NULL;
-    int rc = canonical_url(__func__, url, &canon);
+    rc = canonical_url(__func__, url, &canon);
     if (rc) return rc;
     mlops__remote_entry *e = NULL;
     size_t n = 0;
@@ -265,9 +267,11 @@ MLOPS_API int mlops_remote_remove(mlops_store *s, const char *name)
 {
     if (!s) return mlops__err_null(__func__, "s");
     if (!name) return mlops__err_null(__func__, "name");
+    int rc = mlops__store_check_writable(s, __func__);
+    if (rc) return rc;
     mlops__remote_entry *e = NULL;
     size_t n = 0;
-    int rc = mlops__remotes_read(s->path, &e, &n);
+    rc = mlops__remotes_read(s->path, &e, &n);
     size_t at = n;
     for (size_t i = 0; !rc && i < n; i++)
         if (!strcmp(e[i].name, name)) at = i;
