@@ -53,8 +53,12 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# Only the server's settings reach the programs (botocore, under DVC,
+# wants the files it is pointed at to exist: empty ones). No analytics.
 unset AWS_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN AWS_DEFAULT_REGION
-export AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_CONFIG_FILE=/dev/null
+: > "$work/aws-empty"
+export AWS_SHARED_CREDENTIALS_FILE=$work/aws-empty AWS_CONFIG_FILE=$work/aws-empty
+export DVC_NO_ANALYTICS=1
 rm -rf "$srv"
 eval "$("$root/scripts/s3-test-server.sh" start "$srv")"
 bucket=${MLOPS_TEST_S3#s3://}

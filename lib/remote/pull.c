@@ -98,6 +98,7 @@ static int merge_contents(pull *p)
 static int held_tx(mlops__conn *c, void *arg)
 {
     pull *p = arg;
+    memset(p->need, 0, p->nct);
     for (size_t i = 0; i < p->nct; i++) {
         mlops__content ct;
         int rc = mlops__content_get(c, p->fn, &p->ct[i].digest, &ct);

@@ -35,17 +35,6 @@ typedef struct plan {
     uint64_t ncontents;
 } plan;
 
-static void plan_free(plan *p)
-{
-    for (size_t i = 0; i < p->nsels; i++) {
-        mlops__record_free(&p->sels[i].rec);
-        for (size_t k = 0; p->sels[i].by_root && k < p->sels[i].rec.nroots; k++)
-            mlops__record_free(&p->sels[i].by_root[k]);
-        free(p->sels[i].by_root);
-    }
-    free(p->sels);
-    free(p->objs);
-}
 
 /* Appends src's contents to dst's, each once (seen: dst's digests). */
 static int merge(mlops__record *dst, mlops__keymap *seen, const mlops__rcontent *src, size_t n)
@@ -62,9 +51,27 @@ static int merge(mlops__record *dst, mlops__keymap *seen, const mlops__rcontent 
     return MLOPS_OK;
 }
 
+/* Forgets what an earlier attempt of plan_tx found (a transaction may be
+ * run again). */
+static void plan_reset(plan *p)
+{
+    for (size_t i = 0; i < p->nsels; i++) {
+        for (size_t k = 0; p->sels[i].by_root && k < p->sels[i].rec.nroots; k++)
+            mlops__record_free(&p->sels[i].by_root[k]);
+        free(p->sels[i].by_root);
+        p->sels[i].by_root = NULL;
+        mlops__record_free(&p->sels[i].rec);
+    }
+    free(p->objs);
+    p->objs = NULL;
+    p->nobjs = 0;
+    p->ncontents = 0;
+}
+
 static int plan_tx(mlops__conn *c, void *arg)
 {
     plan *p = arg;
+    plan_reset(p);
     mlops__keymap all = MLOPS__KEYMAP_INIT;
     mlops__record every = {0};
     int rc = MLOPS_OK;
@@ -237,6 +244,12 @@ static int put_record(mlops__objects *be, const mlops__record *rec)
     if (!rc) rc = be->name_put(be, name, buf, len);
     free(buf);
     return rc;
+}
+
+static void plan_free(plan *p)
+{
+    plan_reset(p); /* by_root before rec: rec's free forgets the count */
+    free(p->sels);
 }
 
 int mlops__remote_push(const char *fn, mlops_store *s, const char *remote,
