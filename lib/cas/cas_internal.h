@@ -191,11 +191,11 @@ int mlops__object_check_encoded(mlops__obj_reader *r, const mlops_digest *d, con
                                 size_t len, const char *where, int *encoding, uint64_t *size,
                                 void **data);
 
-/* Writes an encoded object that mlops__object_check_encoded accepted,
- * as it is (no second compression), to s's backend: *out as from
- * mlops__object_write. */
-int mlops__object_write_encoded(mlops_store *s, const mlops_digest *d, const void *obj,
-                                size_t len, int encoding, uint64_t size, mlops__placed *out);
+/* Stages an encoded object that mlops__object_check_encoded accepted,
+ * as it is (no second compression), in s's backend: the first half of a
+ * write, as mlops__object_stage; mlops__object_place is the second. */
+int mlops__object_stage_encoded(mlops_store *s, const mlops_digest *d, const void *obj,
+                                size_t len, int encoding, uint64_t size, mlops__staged *out);
 
 /* Parses and checks the header h of object d (messages name where the
  * object lives). */

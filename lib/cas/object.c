@@ -624,21 +624,15 @@ int mlops__object_check_encoded(mlops__obj_reader *r, const mlops_digest *d, con
     return rc;
 }
 
-int mlops__object_write_encoded(mlops_store *s, const mlops_digest *d, const void *obj,
-                                size_t len, int encoding, uint64_t size, mlops__placed *out)
+int mlops__object_stage_encoded(mlops_store *s, const mlops_digest *d, const void *obj,
+                                size_t len, int encoding, uint64_t size, mlops__staged *out)
 {
-    mlops__staged st;
-    memset(&st, 0, sizeof st);
-    st.digest = *d;
-    st.size = size;
-    st.stored = len;
-    st.encoding = encoding;
-    st.be = s->objects;
+    memset(out, 0, sizeof *out);
+    out->digest = *d;
+    out->size = size;
+    out->stored = len;
+    out->encoding = encoding;
+    out->be = s->objects;
     mlops__obj_piece piece = {obj, len};
-    int rc = s->objects->stage(s->objects, d, &piece, 1, &st.h);
-    if (rc) {
-        memset(out, 0, sizeof *out);
-        return rc;
-    }
-    return mlops__object_place(s, &st, out);
+    return s->objects->stage(s->objects, d, &piece, 1, &out->h);
 }

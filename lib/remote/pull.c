@@ -22,6 +22,10 @@
 #include <string.h>
 
 #define BATCH 256
+/* Objects staged (written to temp files, their write-back started) before
+ * the oldest are placed (fsync'd and renamed): the fsync then finds the
+ * work done or under way, as a put's does (lib/cas/ingest.c). */
+#define AHEAD 16
 
 typedef struct blob_chunks {
     mlops__chunk_ref *chunks;
@@ -49,6 +53,8 @@ typedef struct pull {
     unsigned char *lacks;
     mlops__placed placed[BATCH];
     size_t nplaced;
+    mlops__staged staged[AHEAD];
+    size_t nstaged;
 } pull;
 
 static int read_records(pull *p)
@@ -129,9 +135,32 @@ static int commit_objects_tx(mlops__conn *c, void *arg)
     return mlops__objects_commit(c, p->s, p->placed, p->nplaced, mlops__now_ms());
 }
 
+/* Places every staged object, in order; counted as fetched once placed.
+ * After a failure the rest are dropped. */
+static int place_staged(pull *p)
+{
+    int rc = MLOPS_OK;
+    for (size_t i = 0; i < p->nstaged; i++) {
+        if (rc) {
+            mlops__staged_discard(&p->staged[i]);
+            continue;
+        }
+        uint64_t stored = p->staged[i].stored;
+        rc = mlops__object_place(p->s, &p->staged[i], &p->placed[p->nplaced]);
+        if (rc) continue;
+        p->nplaced++;
+        p->report->objects_sent++;
+        p->report->bytes_sent += stored;
+    }
+    p->nstaged = 0;
+    return rc;
+}
+
 static int flush_placed(pull *p)
 {
-    int rc = mlops__objects_sync(p->s, p->placed, p->nplaced);
+    int rc = place_staged(p);
+    int src = mlops__objects_sync(p->s, p->placed, p->nplaced);
+    if (!rc) rc = src;
     if (!rc && p->nplaced) rc = mlops__store_write(p->s, commit_objects_tx, p);
     if (rc) mlops__objects_discard(p->s, p->placed, p->nplaced);
     for (size_t i = 0; i < p->nplaced; i++) mlops__placed_clear(&p->placed[i]);
@@ -145,9 +174,11 @@ static int fetch_one(pull *p, const mlops_digest *d)
     mlops__objects *be = p->be;
     char where[1024];
     be->describe(be, d, where, sizeof where);
-    if (p->max_objects && p->report->objects_sent >= p->max_objects)
-        return mlops__err(MLOPS_EIO, "%s: stopped after %llu objects, as asked", p->fn,
-                          (unsigned long long)p->max_objects);
+    if (p->max_objects && p->report->objects_sent + p->nstaged >= p->max_objects) {
+        int rc = place_staged(p);
+        return rc ? rc : mlops__err(MLOPS_EIO, "%s: stopped after %llu objects, as asked",
+                                    p->fn, (unsigned long long)p->max_objects);
+    }
     mlops__obj_in *in = NULL;
     uint64_t n = 0;
     int rc = be->open(be, d, &in, &n);
@@ -166,14 +197,14 @@ static int fetch_one(pull *p, const mlops_digest *d)
     int enc = 0;
     uint64_t size = 0;
     if (!rc) rc = mlops__object_check_encoded(p->r, d, buf, (size_t)n, where, &enc, &size, NULL);
-    if (!rc) rc = mlops__object_write_encoded(p->s, d, buf, (size_t)n, enc, size,
-                                              &p->placed[p->nplaced]);
+    if (!rc) rc = mlops__object_stage_encoded(p->s, d, buf, (size_t)n, enc, size,
+                                              &p->staged[p->nstaged]);
     free(buf);
     if (rc) return rc;
-    p->nplaced++;
-    p->report->objects_sent++;
-    p->report->bytes_sent += n;
-    return p->nplaced == BATCH ? flush_placed(p) : MLOPS_OK;
+    p->nstaged++;
+    if (p->nstaged == AHEAD) rc = place_staged(p);
+    if (!rc && p->nplaced + AHEAD > BATCH) rc = flush_placed(p);
+    return rc;
 }
 
 /* Makes sure the store holds objects d[0..n): those without a row are
