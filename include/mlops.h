@@ -15,6 +15,7 @@
 #include "mlops/track.h"
 #include "mlops/registry.h"
 #include "mlops/import.h"
+#include "mlops/remote.h"
 #include "mlops/drift.h"
 #include "mlops/eval.h"
 #include "mlops/validate.h"

@@ -3186,6 +3186,73 @@ static void imports(void)
     snap_free(&b);
 }
 
+/* ---- remotes, push and pull (remote.h) ------------------------------------ */
+
+static void remotes(void)
+{
+    /* One remote, added before the snapshot: the bad calls below must
+     * leave remotes.conf and the store as they are. */
+    char *rdir = tu_path(dir, "remote");
+    TU_OK(mlops_remote_add(S, "r", rdir));
+    snap b = snapshot(store_dir);
+    BAD(mlops_remote_add, "NULL store", MLOPS_EINVAL, (NULL, "x", "/x"));
+    BAD(mlops_remote_add, "NULL name", MLOPS_EINVAL, (S, NULL, "/x"));
+    BAD(mlops_remote_add, "NULL url", MLOPS_EINVAL, (S, "x", NULL));
+    BAD(mlops_remote_add, "empty name", MLOPS_EINVAL, (S, "", "/x"));
+    BAD(mlops_remote_add, "name with a space", MLOPS_EINVAL, (S, "a b", "/x"));
+    BAD(mlops_remote_add, "invalid UTF-8 name", MLOPS_EINVAL, (S, BAD_UTF8, "/x"));
+    BAD(mlops_remote_add, "invalid UTF-8 url", MLOPS_EINVAL, (S, "x", BAD_UTF8));
+    BAD(mlops_remote_add, "empty url", MLOPS_EINVAL, (S, "x", ""));
+    BAD(mlops_remote_add, "url with a line break", MLOPS_EINVAL, (S, "x", "/a\nb"));
+    BAD(mlops_remote_add, "http url", MLOPS_EINVAL, (S, "x", "http://h/x"));
+    BAD(mlops_remote_add, "taken name", MLOPS_EEXIST, (S, "r", "/x"));
+    BAD(mlops_remote_remove, "NULL store", MLOPS_EINVAL, (NULL, "r"));
+    BAD(mlops_remote_remove, "NULL name", MLOPS_EINVAL, (S, NULL));
+    BAD(mlops_remote_remove, "unknown name", MLOPS_ENOTFOUND, (S, "nope"));
+    mlops_remotes *l = NULL;
+    BAD(mlops_remote_list, "NULL store", MLOPS_EINVAL, (NULL, &l));
+    BAD(mlops_remote_list, "NULL out", MLOPS_EINVAL, (S, NULL));
+    RET(mlops_remotes_count, "NULL", 0, (NULL));
+    const char *name = NULL, *url = NULL;
+    BAD(mlops_remotes_at, "NULL list", MLOPS_EINVAL, (NULL, 0, &name, &url));
+    TU_OK(mlops_remote_list(S, &l));
+    BAD(mlops_remotes_at, "index past the end", MLOPS_EINVAL, (l, 1, &name, &url));
+    BAD(mlops_remotes_at, "SIZE_MAX index", MLOPS_EINVAL, (l, SIZE_MAX, &name, &url));
+    mlops_remotes_free(l);
+    VOID(mlops_remotes_free, "NULL", (NULL));
+    mlops_transfer_report rep;
+    BAD(mlops_transfer_report_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_TRANSFER_REPORT_VERSION));
+    BAD(mlops_transfer_report_init, "version 0", MLOPS_EINVAL, (&rep, 0));
+    BAD(mlops_transfer_report_init, "future version", MLOPS_EINVAL, (&rep, 9));
+    mlops_transfer_report_init(&rep, MLOPS_TRANSFER_REPORT_VERSION);
+    const char *sel[] = { "ref:main" };
+    const char *nullsel[] = { NULL };
+    const char *badsel[] = { "blob:main" };
+    const char *utf8sel[] = { "ref:caf\xc3\x28 \xff" };
+    const char *unknown[] = { "ref:no-such-ref" };
+    mlops_transfer_report future = rep;
+    future.version = 2;
+#define TRANSFER_CASES(fn)                                                                    \
+    BAD(fn, "NULL store", MLOPS_EINVAL, (NULL, "r", sel, 1, &rep));                          \
+    BAD(fn, "NULL remote", MLOPS_EINVAL, (S, NULL, sel, 1, &rep));                           \
+    BAD(fn, "NULL selections", MLOPS_EINVAL, (S, "r", NULL, 1, &rep));                       \
+    BAD(fn, "no selection", MLOPS_EINVAL, (S, "r", sel, 0, &rep));                           \
+    BAD(fn, "a NULL selection", MLOPS_EINVAL, (S, "r", nullsel, 1, &rep));                   \
+    BAD(fn, "a malformed selection", MLOPS_EINVAL, (S, "r", badsel, 1, &rep));               \
+    BAD(fn, "an invalid UTF-8 selection", MLOPS_EINVAL, (S, "r", utf8sel, 1, &rep));         \
+    BAD(fn, "report version 2", MLOPS_EINVAL, (S, "r", sel, 1, &future));                    \
+    BAD(fn, "unknown remote", MLOPS_ENOTFOUND, (S, "nope", sel, 1, &rep));                   \
+    BAD(fn, "unknown ref", MLOPS_ENOTFOUND, (S, "r", unknown, 1, &rep))
+    TRANSFER_CASES(mlops_remote_push);
+    TRANSFER_CASES(mlops_remote_pull);
+#undef TRANSFER_CASES
+    same_store(store_dir, &b, "remotes");
+    snap_free(&b);
+    TU_OK(mlops_remote_remove(S, "r"));
+    tu_rmrf(rdir);
+    free(rdir);
+}
+
 /* ---- coverage and the test itself ----------------------------------------- */
 
 /* Every exported symbol, read from the linker version script. */
@@ -3225,6 +3292,7 @@ START_TEST(every_public_function_refuses_bad_input)
     weighted_aliases();
     gates();
     imports();
+    remotes();
     drift();
     eval_metrics();
     validate_schemas();

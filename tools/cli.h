@@ -62,6 +62,7 @@ extern const cli_command cli_drift_commands[];
 extern const cli_command cli_eval_commands[];
 extern const cli_command cli_schema_commands[];
 extern const cli_command cli_store_commands[];
+extern const cli_command cli_remote_commands[];
 
 /* ---- Command-line options ------------------------------------------------ */
 

@@ -26,6 +26,7 @@ static const group groups[] = {
     { "Evaluation", cli_eval_commands },
     { "Validation", cli_schema_commands },
     { "Stores", cli_store_commands },
+    { "Remotes", cli_remote_commands },
 };
 #define NGROUPS (sizeof groups / sizeof groups[0])
 

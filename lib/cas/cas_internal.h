@@ -181,6 +181,22 @@ int mlops__object_decode(mlops_store *s, mlops__obj_reader *r, const mlops_diges
 int mlops__object_read_alloc(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
                              void **data, size_t *len);
 
+/* Checks an encoded object held in memory (a remote's copy: header and
+ * payload as stored): its header, its decoding and the SHA-256 of the
+ * decoded bytes against d. where names it in messages. Sets *encoding and
+ * *size (decoded bytes); *data (may be NULL: not kept) gets the decoded
+ * bytes, malloc'd. MLOPS_ECORRUPT, MLOPS_EUNSUPPORTED (a newer object
+ * format), MLOPS_ENOMEM. */
+int mlops__object_check_encoded(mlops__obj_reader *r, const mlops_digest *d, const void *obj,
+                                size_t len, const char *where, int *encoding, uint64_t *size,
+                                void **data);
+
+/* Stages an encoded object that mlops__object_check_encoded accepted,
+ * as it is (no second compression), in s's backend: the first half of a
+ * write, as mlops__object_stage; mlops__object_place is the second. */
+int mlops__object_stage_encoded(mlops_store *s, const mlops_digest *d, const void *obj,
+                                size_t len, int encoding, uint64_t size, mlops__staged *out);
+
 /* Parses and checks the header h of object d (messages name where the
  * object lives). */
 int mlops__object_header_parse(mlops_store *s, const mlops_digest *d, const unsigned char *h,

@@ -564,3 +564,75 @@ int mlops__object_read_alloc(mlops_store *s, mlops__obj_reader *r, const mlops_d
     *len = (size_t)o.size;
     return MLOPS_OK;
 }
+
+/* ---- encoded objects in memory (remotes) ---------------------------------- */
+
+static int bad_copy(const mlops_digest *d, const char *where, const char *why)
+{
+    char ds[MLOPS_DIGEST_STRLEN];
+    return mlops__err(MLOPS_ECORRUPT, "object %s ('%s') is corrupt: %s",
+                      mlops__digest_str(d, ds), where, why);
+}
+
+int mlops__object_check_encoded(mlops__obj_reader *r, const mlops_digest *d, const void *obj,
+                                size_t len, const char *where, int *encoding, uint64_t *size,
+                                void **data)
+{
+    const unsigned char *h = obj;
+    if (data) *data = NULL;
+    if (len < MLOPS__OBJ_HEADER_SIZE || memcmp(h, obj_magic, 4) != 0)
+        return bad_copy(d, where, "no object header");
+    if (h[4] != MLOPS__OBJ_VERSION)
+        return mlops__err(h[4] > MLOPS__OBJ_VERSION ? MLOPS_EUNSUPPORTED : MLOPS_ECORRUPT,
+                          "object '%s' has object format version %d; this library reads "
+                          "version %d",
+                          where, h[4], MLOPS__OBJ_VERSION);
+    if ((h[5] != MLOPS__ENC_RAW && h[5] != MLOPS__ENC_ZSTD) || h[6] || h[7])
+        return bad_copy(d, where, "unknown encoding");
+    uint64_t n = get_u64le(h + 8);
+    const unsigned char *payload = h + MLOPS__OBJ_HEADER_SIZE;
+    size_t plen = len - MLOPS__OBJ_HEADER_SIZE;
+    if (n > (uint64_t)1 << 34) return bad_copy(d, where, "impossible size");
+    if (h[5] == MLOPS__ENC_RAW && plen != n)
+        return bad_copy(d, where, "its length does not match its header");
+    unsigned char *buf = NULL;
+    if (h[5] == MLOPS__ENC_ZSTD) {
+        buf = malloc(n ? (size_t)n : 1);
+        if (!buf) return mlops__err_nomem("checking an object");
+        size_t got = ZSTD_decompressDCtx(r->dctx, buf, (size_t)n, payload, plen);
+        if (ZSTD_isError(got) || got != n) {
+            free(buf);
+            return bad_copy(d, where, ZSTD_isError(got) ? ZSTD_getErrorName(got)
+                                                        : "it decodes to another size");
+        }
+    }
+    mlops_digest got;
+    int rc = mlops__sha256_update(&r->sha, buf ? buf : payload, (size_t)n);
+    if (!rc) rc = mlops__sha256_final(&r->sha, &got);
+    if (!rc && memcmp(got.bytes, d->bytes, 32) != 0)
+        rc = bad_copy(d, where, "its content hashes to another digest");
+    if (!rc && data && !buf) {
+        if (!(buf = malloc(n ? (size_t)n : 1))) rc = mlops__err_nomem("checking an object");
+        else if (n) memcpy(buf, payload, (size_t)n);
+    }
+    if (rc || !data) free(buf);
+    else *data = buf;
+    if (!rc) {
+        *encoding = h[5];
+        *size = n;
+    }
+    return rc;
+}
+
+int mlops__object_stage_encoded(mlops_store *s, const mlops_digest *d, const void *obj,
+                                size_t len, int encoding, uint64_t size, mlops__staged *out)
+{
+    memset(out, 0, sizeof *out);
+    out->digest = *d;
+    out->size = size;
+    out->stored = len;
+    out->encoding = encoding;
+    out->be = s->objects;
+    mlops__obj_piece piece = {obj, len};
+    return s->objects->stage(s->objects, d, &piece, 1, &out->h);
+}

@@ -131,7 +131,28 @@ struct mlops__objects {
 
     /* Releases the backend (after every staged and open handle). */
     void (*free)(mlops__objects *be);
+
+    /* Optional (NULL: none), for a backend used as a remote (lib/remote/):
+     * small named records beside the objects. name is 1 to
+     * MLOPS__OBJECTS_NAME_MAX bytes of [a-z0-9._-] (mlops__objects_name_ok).
+     * name_put replaces the record with len bytes at once: a reader sees
+     * the old bytes or the new ones, never a mix; durable on return.
+     * name_get reads the whole record into a malloc'd buffer (never NULL
+     * on success); MLOPS_ENOTFOUND when there is none. */
+    int (*name_put)(mlops__objects *be, const char *name, const void *data, size_t len);
+    int (*name_get)(mlops__objects *be, const char *name, void **data, size_t *len);
+
+    /* Optional: *n = how many objects there are whose digest starts with
+     * the byte fan (0..255): one listing of one fan-out folder, which a
+     * push multiplies by 256 to weigh listing everything against asking
+     * object by object (lib/remote/lacking.c). */
+    int (*count_fan)(mlops__objects *be, unsigned fan, uint64_t *n);
 };
+
+#define MLOPS__OBJECTS_NAME_MAX 128
+
+/* 1 when name may name a record (name_put, name_get). */
+int mlops__objects_name_ok(const char *name);
 
 /* MLOPS_OK when be speaks this library's interface version, else
  * MLOPS_EUNSUPPORTED naming fn (the caller) and the backend. */

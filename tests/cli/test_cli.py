@@ -92,10 +92,11 @@ class TestGeneral(Base):
                     "model alias ramp", "model alias rollback", "model route", "model resolve", "model evals", "model sign", "model verify", "audit log",
                     "audit verify", "audit checkpoint", "drift compare", "drift profile",
                     "drift test", "drift chi2", "eval", "schema infer", "schema show",
-                    "schema load", "schema validate", "store copy"]
+                    "schema load", "schema validate", "store copy", "remote", "remote add",
+                    "remote ls", "remote rm", "push", "pull"]
         listed = [line.split("\t")[1] for line in self.ok("help", "--commands").out.splitlines()]
         self.assertEqual(sorted(listed), sorted(c for c in commands if c not in
-                                                ("ref", "exp", "run", "model")))
+                                                ("ref", "exp", "run", "model", "remote")))
         for cmd in commands:
             words = cmd.split()
             r = self.ok("help", *words)

@@ -44,6 +44,7 @@ from .delivery import AliasSplit, RouteSnapshot
 from .evaluations import EvaluationRecord, RecordedMetric
 from .gates import Gate, GateCheck, GateDecision
 from .imports import StoreCopyReport
+from .remotes import TransferReport
 from .registry import (
     AuditEvent,
     AuditHead,
@@ -120,6 +121,7 @@ __all__ = [
     "GateCheck",
     "GateDecision",
     "StoreCopyReport",
+    "TransferReport",
     "key_fingerprint",
     "drift",
     "fairness",

@@ -29,6 +29,7 @@ from .evaluations import EvaluationsMixin
 from .gates import GatesMixin
 from .imports import ImportMixin
 from .registry import RegistryMixin
+from .remotes import RemoteMixin
 from .track import TrackMixin
 from .cas_tree import TreeMixin
 
@@ -42,7 +43,7 @@ _STREAM_CHUNK = 1 << 20
 
 
 class Store(Owned, TrackMixin, RegistryMixin, EvaluationsMixin, GatesMixin, TreeMixin,
-            ImportMixin, DeliveryMixin):
+            ImportMixin, DeliveryMixin, RemoteMixin):
     """An open libmlops store: a directory holding artifacts, experiment
     records, the model registry and drift profiles.
 

@@ -28,6 +28,7 @@ struct local {
     char *sha_dir;     /* <root>/objects/sha256 */
     size_t sha_len;
     char *quarantine;  /* <root>/quarantine */
+    char *names;       /* <root>/names: a remote's records (name_put) */
     int fsync;         /* durability is not NONE */
     mlops__tmpdir tmp;
 };
@@ -310,6 +311,86 @@ static int l_quarantine(mlops__objects *be, const mlops_digest *d)
     return rc;
 }
 
+/* ---- named records (a remote's) ----------------------------------------- */
+
+/* names/<name>, written as a temp file in names/ renamed over the old one,
+ * so that a reader opens either the whole old record or the whole new. */
+static int l_name_put(mlops__objects *be, const char *name, const void *data, size_t len)
+{
+    struct local *l = L(be);
+    if (!mlops__objects_name_ok(name))
+        return mlops__err(MLOPS_EINVAL, "'%.40s' cannot name a record", name);
+    char *path = mlops__path_join(l->names, name);
+    if (!path) return mlops__err_nomem("writing a record");
+    int fd = -1;
+    char *tmp = NULL;
+    int rc = mlops__mkdir(l->names);
+    if (!rc) rc = mlops__tmpfile(l->names, &fd, &tmp);
+    if (!rc) rc = mlops__write_all(fd, data, len, tmp);
+    if (!rc && l->fsync) rc = mlops__fsync_fd(fd, tmp);
+    if (fd >= 0) close(fd);
+    if (!rc && rename(tmp, path) != 0)
+        rc = mlops__err_os(MLOPS_EIO, errno, "cannot rename '%s' to '%s'", tmp, path);
+    if (!rc && l->fsync) rc = mlops__fsync_dir(l->names);
+    if (rc && tmp) unlink(tmp);
+    free(tmp);
+    free(path);
+    return rc;
+}
+
+static int l_name_get(mlops__objects *be, const char *name, void **data, size_t *len)
+{
+    struct local *l = L(be);
+    *data = NULL;
+    *len = 0;
+    if (!mlops__objects_name_ok(name))
+        return mlops__err(MLOPS_EINVAL, "'%.40s' cannot name a record", name);
+    char *path = mlops__path_join(l->names, name);
+    if (!path) return mlops__err_nomem("reading a record");
+    int rc = MLOPS_OK;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    unsigned char *buf = NULL;
+    size_t got = 0;
+    if (fd < 0)
+        rc = errno == ENOENT ? mlops__err(MLOPS_ENOTFOUND, "no record '%s'", path)
+                             : mlops__err_os(MLOPS_EIO, errno, "cannot open '%s'", path);
+    else if (fstat(fd, &st) != 0)
+        rc = mlops__err_os(MLOPS_EIO, errno, "cannot stat '%s'", path);
+    else if (!(buf = malloc((size_t)st.st_size + 1)))
+        rc = mlops__err_nomem("reading a record");
+    else
+        rc = mlops__read_full(fd, buf, (size_t)st.st_size, &got, path);
+    if (fd >= 0) close(fd);
+    if (!rc && got != (size_t)st.st_size)
+        rc = mlops__err(MLOPS_EIO, "'%s' changed size while read", path);
+    if (rc) free(buf);
+    else {
+        *data = buf;
+        *len = got;
+    }
+    free(path);
+    return rc;
+}
+
+static int l_count_fan(mlops__objects *be, unsigned fan, uint64_t *n)
+{
+    struct local *l = L(be);
+    char dir[PATH_CAP];
+    snprintf(dir, sizeof dir, "%s/%02x", l->sha_dir, fan & 0xff);
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        if (errno == ENOENT) return MLOPS_OK;
+        return mlops__err_os(MLOPS_EIO, errno, "cannot list '%s'", dir);
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strlen(e->d_name) == 62) (*n)++;
+    closedir(d);
+    return MLOPS_OK;
+}
+
 static void l_free(mlops__objects *be)
 {
     struct local *l = L(be);
@@ -317,6 +398,7 @@ static void l_free(mlops__objects *be)
     mlops__tmpdir_release(&l->tmp);
     free(l->sha_dir);
     free(l->quarantine);
+    free(l->names);
     free(l);
 }
 
@@ -355,6 +437,9 @@ int mlops__objects_local_open(const char *root, int writable, int fsync, mlops__
         .quarantine = l_quarantine,
         .describe = l_describe,
         .free = l_free,
+        .name_put = l_name_put,
+        .name_get = l_name_get,
+        .count_fan = l_count_fan,
     };
     struct local *l = calloc(1, sizeof *l);
     if (!l) return mlops__err_nomem("opening the objects folder");
@@ -362,8 +447,9 @@ int mlops__objects_local_open(const char *root, int writable, int fsync, mlops__
     l->fsync = fsync;
     l->sha_dir = mlops__path_join(root, "objects/sha256");
     l->quarantine = mlops__path_join(root, "quarantine");
+    l->names = mlops__path_join(root, "names");
     char *tmp_dir = mlops__path_join(root, "tmp");
-    int rc = l->sha_dir && l->quarantine && tmp_dir ? mlops__tmpdir_init(&l->tmp, tmp_dir)
+    int rc = l->sha_dir && l->quarantine && l->names && tmp_dir ? mlops__tmpdir_init(&l->tmp, tmp_dir)
                                                     : mlops__err_nomem("opening the objects folder");
     if (!rc) {
         l->sha_len = strlen(l->sha_dir);

@@ -183,6 +183,20 @@ int mlops__s3_put(const char *fn, mlops__s3 *c, const char *key, const void *dat
     return rc;
 }
 
+int mlops__s3_put_replace(const char *fn, mlops__s3 *c, const char *key, const void *data,
+                          size_t len)
+{
+    mlops__s3_req r = {0};
+    r.op = "PUT object";
+    r.method = "PUT";
+    r.body = data;
+    r.body_len = len;
+    int rc = object_send(fn, c, key, &r);
+    if (rc == MLOPS_OK) rc = mlops__s3_expect_found(fn, c, &r);
+    object_done(&r);
+    return rc;
+}
+
 int mlops__s3_get(const char *fn, mlops__s3 *c, const char *key, unsigned char **data,
                   size_t *len)
 {

@@ -89,6 +89,12 @@ const char *mlops__s3_where(const mlops__s3 *c);
 int mlops__s3_put(const char *fn, mlops__s3 *c, const char *key, const void *data, size_t len,
                   int *created);
 
+/* Stores len bytes under key, replacing what is there (no
+ * If-None-Match): for the few keys that are not named by their content
+ * (a remote's records). S3 makes a PUT visible whole or not at all. */
+int mlops__s3_put_replace(const char *fn, mlops__s3 *c, const char *key, const void *data,
+                          size_t len);
+
 /* The whole object, in a malloc'd buffer (*data is never NULL on
  * success, even for 0 bytes; the caller frees it). MLOPS_ENOTFOUND when
  * there is no such key. */

@@ -502,6 +502,55 @@ static int s_quarantine(mlops__objects *be, const mlops_digest *d)
     return rc;
 }
 
+/* ---- named records (a remote's): names/<name> ------------------------- */
+
+#define NAMES_DIR "names/"
+
+static int s_name_put(mlops__objects *be, const char *name, const void *data, size_t len)
+{
+    if (!mlops__objects_name_ok(name))
+        return mlops__err(MLOPS_EINVAL, "'%.40s' cannot name a record", name);
+    char *key = mlops__strcat3(NAMES_DIR, name, NULL);
+    if (!key) return mlops__err_nomem("writing a record");
+    int rc = mlops__s3_put_replace(FN, client_of(be), key, data, len);
+    free(key);
+    return rc;
+}
+
+static int s_name_get(mlops__objects *be, const char *name, void **data, size_t *len)
+{
+    *data = NULL;
+    *len = 0;
+    if (!mlops__objects_name_ok(name))
+        return mlops__err(MLOPS_EINVAL, "'%.40s' cannot name a record", name);
+    char *key = mlops__strcat3(NAMES_DIR, name, NULL);
+    if (!key) return mlops__err_nomem("reading a record");
+    unsigned char *buf = NULL;
+    int rc = mlops__s3_get(FN, client_of(be), key, &buf, len);
+    if (rc == MLOPS_ENOTFOUND)
+        rc = mlops__err(MLOPS_ENOTFOUND, "no record %s%s", S(be)->base, key);
+    free(key);
+    *data = buf;
+    return rc;
+}
+
+static int count_one(void *ctx, const char *key, uint64_t size, int64_t mtime_ms)
+{
+    (void)key;
+    (void)size;
+    (void)mtime_ms;
+    (*(uint64_t *)ctx)++;
+    return 0;
+}
+
+static int s_count_fan(mlops__objects *be, unsigned fan, uint64_t *n)
+{
+    char under[32];
+    snprintf(under, sizeof under, "%s%02x/", OBJECTS_DIR, fan & 0xff);
+    *n = 0;
+    return mlops__s3_list(FN, client_of(be), under, count_one, n);
+}
+
 /* Every staged object has been placed or discarded (the seam's rule), so
  * the uploaders have nothing left but to stop. */
 static void s_free(mlops__objects *be)
@@ -591,6 +640,9 @@ int mlops__objects_s3_open(const char *fn, const char *url, const char *endpoint
         .describe = s_describe,
         .prefetch = s_prefetch,
         .free = s_free,
+        .name_put = s_name_put,
+        .name_get = s_name_get,
+        .count_fan = s_count_fan,
     };
     *out = &o->be;
     return MLOPS_OK;

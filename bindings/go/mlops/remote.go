@@ -1,0 +1,116 @@
+package mlops
+
+/*
+#include <stdlib.h>
+#include <mlops.h>
+*/
+import "C"
+
+import (
+	"unsafe"
+)
+
+// Remotes, push and pull (doc/remotes.md). A remote is a directory or an
+// s3://bucket/prefix location shared by several stores. Push sends what
+// selections reach, each object the remote lacks once; Pull brings it into
+// this store, each object and blob verified before any of it is visible.
+// A selection is "sha256:HEX", "ref:NAME", "run:ID", "model:NAME@ALIAS"
+// or "model:NAME/N". Since libmlops 1.1.
+
+// Remote is one of a store's remotes.
+type Remote struct {
+	Name string
+	URL  string
+}
+
+// TransferReport says what a Push or Pull did.
+type TransferReport struct {
+	Contents       uint64 // blobs and trees the selections reach
+	Objects        uint64 // distinct objects they need
+	ObjectsSent    uint64 // copied by this call
+	ObjectsPresent uint64 // already at the destination
+	BytesSent      uint64 // stored bytes copied
+	Lookups        uint64 // objects asked about one by one (push)
+	Listed         uint64 // objects seen by listing the remote instead (push)
+}
+
+// RemoteAdd records the remote name at url (s3://bucket/prefix or a
+// directory; a relative one is made absolute). ErrExists when the name is
+// taken.
+func (s *Store) RemoteAdd(name, url string) error {
+	var cs cstrings
+	defer cs.free()
+	n, u := cs.str(name), cs.str(url)
+	return s.withs(&cs, func(c *C.mlops_store) C.int { return C.mlops_remote_add(c, n, u) })
+}
+
+// RemoteRemove forgets the remote name (ErrNotFound when there is none).
+func (s *Store) RemoteRemove(name string) error {
+	var cs cstrings
+	defer cs.free()
+	n := cs.str(name)
+	return s.withs(&cs, func(c *C.mlops_store) C.int { return C.mlops_remote_remove(c, n) })
+}
+
+// Remotes lists the store's remotes by name.
+func (s *Store) Remotes() ([]Remote, error) {
+	var out []Remote
+	err := s.with(func(c *C.mlops_store) C.int {
+		var l *C.mlops_remotes
+		if rc := C.mlops_remote_list(c, &l); rc != C.MLOPS_OK {
+			return rc
+		}
+		defer C.mlops_remotes_free(l)
+		n := int(C.mlops_remotes_count(l))
+		for i := 0; i < n; i++ {
+			var name, url *C.char
+			if rc := C.mlops_remotes_at(l, C.size_t(i), &name, &url); rc != C.MLOPS_OK {
+				return rc
+			}
+			out = append(out, Remote{C.GoString(name), C.GoString(url)})
+		}
+		return C.MLOPS_OK
+	})
+	return out, err
+}
+
+func (s *Store) transfer(pull bool, remote string, selections []string) (TransferReport, error) {
+	var cs cstrings
+	var m cmem
+	defer cs.free()
+	defer m.free()
+	r := cs.str(remote)
+	arr := (**C.char)(m.alloc(uintptr(len(selections)) * unsafe.Sizeof((*C.char)(nil))))
+	items := unsafe.Slice(arr, len(selections)+1)
+	for i, sel := range selections {
+		items[i] = cs.str(sel)
+	}
+	var rep C.mlops_transfer_report
+	err := s.withs(&cs, func(c *C.mlops_store) C.int {
+		if rc := C.mlops_transfer_report_init(&rep, C.MLOPS_TRANSFER_REPORT_VERSION); rc != C.MLOPS_OK {
+			return rc
+		}
+		if pull {
+			return C.mlops_remote_pull(c, r, arr, C.size_t(len(selections)), &rep)
+		}
+		return C.mlops_remote_push(c, r, arr, C.size_t(len(selections)), &rep)
+	})
+	return TransferReport{uint64(rep.contents), uint64(rep.objects), uint64(rep.objects_sent),
+		uint64(rep.objects_present), uint64(rep.bytes_sent), uint64(rep.lookups),
+		uint64(rep.listed)}, err
+}
+
+// Push sends to remote every object the selections reach that it lacks,
+// then records each selection there. Rerunning an interrupted push sends
+// only what is missing.
+func (s *Store) Push(remote string, selections ...string) (TransferReport, error) {
+	return s.transfer(false, remote, selections)
+}
+
+// Pull fetches what the selections named on remote when last pushed: each
+// object checked, each blob proven by its digest, then all of it (and for
+// ref:NAME the ref) visible at once. ErrCorrupt when the remote's copy is
+// damaged; ErrNotFound for a selection never pushed.
+func (s *Store) Pull(remote string, selections ...string) (TransferReport, error) {
+	return s.transfer(true, remote, selections)
+}

@@ -1,0 +1,506 @@
+/* Pull: what selections named on a remote, into the store. The
+ * selections' records say which blobs and trees that is; every object
+ * the store lacks is fetched and checked (header, decoding, digest) and
+ * written as it was stored, its row committed in batches (an interrupted
+ * pull keeps them, and a rerun does not fetch them again: they are rows
+ * no content names yet, which only gc's grace period protects, so a pull
+ * resumed days later fetches them again). Then each chunked blob is
+ * proven by hashing its chunks in order against its digest and each tree
+ * is decoded, and only then are the content rows (and the refs of
+ * ref:NAME selections) committed, in one transaction: nothing of a pull
+ * is visible before all of it is proven. */
+#include "remote/remote_internal.h"
+#include "cas/keymap.h"
+#include "cas/manifest.h"
+#include "cas/tree_format.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/hash.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BATCH 256
+/* Objects staged (written to temp files, their write-back started) before
+ * the oldest are placed (fsync'd and renamed): the fsync then finds the
+ * work done or under way, as a put's does (lib/cas/ingest.c). */
+#define AHEAD 16
+
+typedef struct blob_chunks {
+    mlops__chunk_ref *chunks;
+    size_t n;
+} blob_chunks;
+
+typedef struct pull {
+    const char *fn;
+    mlops_store *s;
+    mlops__objects *be;
+    mlops__selection *sels;
+    mlops__record *recs;
+    size_t nsels;
+    mlops__rcontent *ct; /* every content of the records, children first */
+    size_t nct;
+    mlops__keymap in_ct; /* digest -> index in ct */
+    unsigned char *need; /* ct[i] is not held by the store */
+    blob_chunks *chunks; /* per content: the chunks of a needed chunked blob */
+    mlops__obj_reader *r;
+    uint64_t max_objects;
+    mlops_transfer_report *report;
+    /* the batch being fetched */
+    const mlops_digest *batch;
+    size_t nbatch;
+    unsigned char *lacks;
+    mlops__placed placed[BATCH];
+    size_t nplaced;
+    mlops__staged staged[AHEAD];
+    size_t nstaged;
+} pull;
+
+static int read_records(pull *p)
+{
+    int rc = MLOPS_OK;
+    for (size_t i = 0; !rc && i < p->nsels; i++) {
+        char name[MLOPS__RECORD_NAME_CAP];
+        mlops__record_name(p->sels[i].text, name);
+        void *buf = NULL;
+        size_t len = 0;
+        rc = p->be->name_get(p->be, name, &buf, &len);
+        if (rc == MLOPS_ENOTFOUND) {
+            char why[512];
+            snprintf(why, sizeof why, "%s", mlops__err_message());
+            rc = mlops__err(MLOPS_ENOTFOUND, "%s: the remote has no record of %s (%s)", p->fn,
+                            p->sels[i].text, why);
+        }
+        if (!rc) rc = mlops__record_decode(p->fn, p->sels[i].text, buf, len, &p->recs[i]);
+        free(buf);
+        if (!rc && strcmp(p->recs[i].selection, p->sels[i].text))
+            rc = mlops__err(MLOPS_ECORRUPT, "%s: the remote's record of %s is another "
+                                            "selection's", p->fn, p->sels[i].text);
+    }
+    return rc;
+}
+
+static int merge_contents(pull *p)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < p->nsels; i++) total += p->recs[i].ncontents;
+    p->ct = malloc((total + 1) * sizeof *p->ct);
+    if (!p->ct) return mlops__err_nomem("planning a pull");
+    for (size_t i = 0; i < p->nsels; i++)
+        for (size_t k = 0; k < p->recs[i].ncontents; k++) {
+            const mlops__rcontent *c = &p->recs[i].contents[k];
+            int added = 0;
+            int rc = mlops__keymap_add(&p->in_ct, c->digest.bytes, p->nct, &added);
+            if (rc) return rc;
+            if (added) p->ct[p->nct++] = *c;
+        }
+    p->need = calloc(p->nct + 1, 1);
+    p->chunks = calloc(p->nct + 1, sizeof *p->chunks);
+    if (!p->need || !p->chunks) return mlops__err_nomem("planning a pull");
+    return MLOPS_OK;
+}
+
+static int held_tx(mlops__conn *c, void *arg)
+{
+    pull *p = arg;
+    memset(p->need, 0, p->nct);
+    for (size_t i = 0; i < p->nct; i++) {
+        mlops__content ct;
+        int rc = mlops__content_get(c, p->fn, &p->ct[i].digest, &ct);
+        if (rc == MLOPS_ENOTFOUND) {
+            p->need[i] = 1;
+            continue;
+        }
+        if (rc) return rc;
+    }
+    return MLOPS_OK;
+}
+
+static int lacking_tx(mlops__conn *c, void *arg)
+{
+    pull *p = arg;
+    for (size_t i = 0; i < p->nbatch; i++) {
+        int yes = 0;
+        int rc = mlops__object_recorded(c, &p->batch[i], &yes);
+        if (rc) return rc;
+        p->lacks[i] = !yes;
+    }
+    return MLOPS_OK;
+}
+
+static int commit_objects_tx(mlops__conn *c, void *arg)
+{
+    pull *p = arg;
+    return mlops__objects_commit(c, p->s, p->placed, p->nplaced, mlops__now_ms());
+}
+
+/* Places every staged object, in order; counted as fetched once placed.
+ * After a failure the rest are dropped. */
+static int place_staged(pull *p)
+{
+    int rc = MLOPS_OK;
+    for (size_t i = 0; i < p->nstaged; i++) {
+        if (rc) {
+            mlops__staged_discard(&p->staged[i]);
+            continue;
+        }
+        uint64_t stored = p->staged[i].stored;
+        rc = mlops__object_place(p->s, &p->staged[i], &p->placed[p->nplaced]);
+        if (rc) continue;
+        p->nplaced++;
+        p->report->objects_sent++;
+        p->report->bytes_sent += stored;
+    }
+    p->nstaged = 0;
+    return rc;
+}
+
+static int flush_placed(pull *p)
+{
+    int rc = place_staged(p);
+    int src = mlops__objects_sync(p->s, p->placed, p->nplaced);
+    if (!rc) rc = src;
+    if (!rc && p->nplaced) rc = mlops__store_write(p->s, commit_objects_tx, p);
+    if (rc) mlops__objects_discard(p->s, p->placed, p->nplaced);
+    for (size_t i = 0; i < p->nplaced; i++) mlops__placed_clear(&p->placed[i]);
+    p->nplaced = 0;
+    return rc;
+}
+
+/* Fetches object d from the remote, checks it, writes it to the store. */
+static int fetch_one(pull *p, const mlops_digest *d)
+{
+    mlops__objects *be = p->be;
+    char where[1024];
+    be->describe(be, d, where, sizeof where);
+    if (p->max_objects && p->report->objects_sent + p->nstaged >= p->max_objects) {
+        int rc = place_staged(p);
+        return rc ? rc : mlops__err(MLOPS_EIO, "%s: stopped after %llu objects, as asked",
+                                    p->fn, (unsigned long long)p->max_objects);
+    }
+    mlops__obj_in *in = NULL;
+    uint64_t n = 0;
+    int rc = be->open(be, d, &in, &n);
+    if (rc == MLOPS_ENOTFOUND) {
+        char ds[MLOPS_DIGEST_STRLEN];
+        return mlops__err(MLOPS_ECORRUPT, "%s: the remote lacks object %s ('%s') that its "
+                                          "record names", p->fn, mlops__digest_str(d, ds), where);
+    }
+    if (rc) return rc;
+    unsigned char *buf = n > ((uint64_t)1 << 32) ? NULL : malloc(n ? (size_t)n : 1);
+    size_t got = 0;
+    if (!buf) rc = mlops__err_nomem("fetching an object");
+    if (!rc) rc = be->read(be, in, buf, (size_t)n, &got);
+    be->close(be, in);
+    if (!rc && got != n) rc = mlops__err(MLOPS_ECORRUPT, "object '%s' is truncated", where);
+    int enc = 0;
+    uint64_t size = 0;
+    if (!rc) rc = mlops__object_check_encoded(p->r, d, buf, (size_t)n, where, &enc, &size, NULL);
+    if (!rc) rc = mlops__object_stage_encoded(p->s, d, buf, (size_t)n, enc, size,
+                                              &p->staged[p->nstaged]);
+    free(buf);
+    if (rc) return rc;
+    p->nstaged++;
+    if (p->nstaged == AHEAD) rc = place_staged(p);
+    if (!rc && p->nplaced + AHEAD > BATCH) rc = flush_placed(p);
+    return rc;
+}
+
+/* Makes sure the store holds objects d[0..n): those without a row are
+ * fetched, announced to the remote first so that it may fetch ahead. */
+static int fetch_all(pull *p, const mlops_digest *d, size_t n)
+{
+    int rc = MLOPS_OK;
+    for (size_t at = 0; !rc && at < n; at += BATCH) {
+        p->batch = d + at;
+        p->nbatch = n - at < BATCH ? n - at : BATCH;
+        rc = mlops__store_read(p->s, lacking_tx, p);
+        mlops_digest want[BATCH];
+        size_t nwant = 0;
+        for (size_t i = 0; !rc && i < p->nbatch; i++) {
+            if (p->lacks[i]) want[nwant++] = p->batch[i];
+            else p->report->objects_present++;
+        }
+        if (!rc && nwant && p->be->prefetch) p->be->prefetch(p->be, want, nwant);
+        for (size_t i = 0; !rc && i < nwant; i++) rc = fetch_one(p, &want[i]);
+    }
+    if (!rc) rc = flush_placed(p);
+    else {
+        int keep = flush_placed(p); /* what arrived stays for a rerun */
+        (void)keep;
+    }
+    return rc;
+}
+
+typedef struct dlist {
+    mlops__keymap seen;
+    mlops_digest *d;
+    size_t n, cap;
+} dlist;
+
+static int dlist_add(dlist *l, const mlops_digest *d)
+{
+    int added = 0;
+    int rc = mlops__keymap_add(&l->seen, d->bytes, 0, &added);
+    if (rc || !added) return rc;
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? 2 * l->cap : 64;
+        mlops_digest *nd = realloc(l->d, nc * sizeof *nd);
+        if (!nd) return mlops__err_nomem("planning a pull");
+        l->d = nd;
+        l->cap = nc;
+    }
+    l->d[l->n++] = *d;
+    return MLOPS_OK;
+}
+
+static void dlist_free(dlist *l)
+{
+    mlops__keymap_free(&l->seen);
+    free(l->d);
+}
+
+static int describe_bad(const char *fn, const mlops_digest *d, const char *why)
+{
+    char ds[MLOPS_DIGEST_STRLEN];
+    return mlops__err(MLOPS_ECORRUPT, "%s: content %s from the remote %s", fn,
+                      mlops__digest_str(d, ds), why);
+}
+
+/* The manifests of needed chunked blobs are in the store now: their
+ * chunk lists, checked against the record's size. */
+static int read_manifests(pull *p, dlist *chunks)
+{
+    int rc = MLOPS_OK;
+    for (size_t i = 0; !rc && i < p->nct; i++) {
+        if (!p->need[i] || !p->ct[i].has_manifest) continue;
+        void *buf = NULL;
+        size_t len = 0;
+        uint64_t total = 0;
+        rc = mlops__object_read_alloc(p->s, p->r, &p->ct[i].manifest, &buf, &len);
+        char what[MLOPS_DIGEST_STRLEN];
+        mlops__digest_str(&p->ct[i].manifest, what);
+        if (!rc) rc = mlops__manifest_decode(buf, len, what, &total, &p->chunks[i].chunks,
+                                             &p->chunks[i].n);
+        free(buf);
+        if (!rc && total != p->ct[i].size)
+            rc = describe_bad(p->fn, &p->ct[i].digest, "has a manifest of another size");
+        for (size_t k = 0; !rc && k < p->chunks[i].n; k++)
+            rc = dlist_add(chunks, &p->chunks[i].chunks[k].digest);
+    }
+    return rc;
+}
+
+/* Proves each needed blob and tree from the store's objects. */
+static int prove(pull *p)
+{
+    int rc = MLOPS_OK;
+    mlops__sha256 h = {0};
+    unsigned char *buf = NULL;
+    size_t cap = 0;
+    rc = mlops__sha256_init(&h);
+    for (size_t i = 0; !rc && i < p->nct; i++) {
+        if (!p->need[i]) continue;
+        const mlops__rcontent *c = &p->ct[i];
+        if (c->has_manifest) {
+            for (size_t k = 0; !rc && k < p->chunks[i].n; k++) {
+                const mlops__chunk_ref *ch = &p->chunks[i].chunks[k];
+                if (ch->size > cap) {
+                    unsigned char *nb = realloc(buf, (size_t)ch->size);
+                    if (!nb) {
+                        rc = mlops__err_nomem("proving a blob");
+                        break;
+                    }
+                    buf = nb;
+                    cap = (size_t)ch->size;
+                }
+                rc = mlops__object_decode(p->s, p->r, &ch->digest, buf, (size_t)ch->size);
+                if (!rc) rc = mlops__sha256_update(&h, buf, (size_t)ch->size);
+            }
+            mlops_digest got;
+            if (!rc) rc = mlops__sha256_final(&h, &got);
+            if (!rc && memcmp(got.bytes, c->digest.bytes, 32))
+                rc = describe_bad(p->fn, &c->digest, "does not hash to its digest");
+            continue;
+        }
+        void *obj = NULL;
+        size_t len = 0;
+        rc = mlops__object_read_alloc(p->s, p->r, &c->digest, &obj, &len);
+        if (!rc && len != c->size)
+            rc = describe_bad(p->fn, &c->digest, "has another size than its record says");
+        if (!rc && c->kind == MLOPS__KIND_TREE) {
+            mlops__tree_entry *e = NULL;
+            size_t ne = 0;
+            char what[MLOPS_DIGEST_STRLEN];
+            rc = mlops__tree_decode(obj, len, mlops__digest_str(&c->digest, what), &e, &ne);
+            for (size_t k = 0; !rc && k < ne; k++) {
+                size_t at = 0;
+                if (!mlops__keymap_get(&p->in_ct, e[k].digest.bytes, &at) || at >= i)
+                    rc = describe_bad(p->fn, &c->digest,
+                                      "is a tree naming content its record lists not before it");
+            }
+            mlops__tree_entries_free(e, ne);
+        }
+        free(obj);
+    }
+    mlops__sha256_free(&h);
+    free(buf);
+    return rc;
+}
+
+static int insert_child(mlops__conn *c, const mlops_digest *tree, const mlops_digest *child)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "INSERT INTO cas_tree_child(tree, child) VALUES (?1, ?2) "
+                              "ON CONFLICT(tree, child) DO NOTHING",
+                              &st);
+    if (!rc) rc = mlops__bind_blob(c, st, 1, tree->bytes, 32);
+    if (!rc) rc = mlops__bind_blob(c, st, 2, child->bytes, 32);
+    if (!rc) rc = mlops__conn_step_done(c, st, "recording a tree's child");
+    return rc;
+}
+
+static int insert_chunks(mlops__conn *c, const mlops_digest *blob, const blob_chunks *bc)
+{
+    uint64_t offset = 0;
+    int rc = MLOPS_OK;
+    for (size_t k = 0; !rc && k < bc->n; k++) {
+        mlops__stmt *st;
+        rc = mlops__conn_stmt(c,
+                              "INSERT INTO cas_chunk(blob, pos, size, chunk) "
+                              "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(blob, pos) DO NOTHING",
+                              &st);
+        if (!rc) rc = mlops__bind_blob(c, st, 1, blob->bytes, 32);
+        if (!rc) rc = mlops__bind_int64(c, st, 2, (int64_t)offset);
+        if (!rc) rc = mlops__bind_int64(c, st, 3, (int64_t)bc->chunks[k].size);
+        if (!rc) rc = mlops__bind_blob(c, st, 4, bc->chunks[k].digest.bytes, 32);
+        if (!rc) rc = mlops__conn_step_done(c, st, "recording a chunk");
+        offset += bc->chunks[k].size;
+    }
+    return rc;
+}
+
+static int set_ref(mlops__conn *c, const char *name, const mlops_digest *d, int64_t now)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "INSERT INTO cas_ref(name, digest, updated_ms) VALUES (?1, ?2, ?3) "
+                              "ON CONFLICT(name) DO UPDATE SET digest = excluded.digest, "
+                              "updated_ms = excluded.updated_ms",
+                              &st);
+    if (!rc) rc = mlops__bind_text(c, st, 1, name);
+    if (!rc) rc = mlops__bind_blob(c, st, 2, d->bytes, 32);
+    if (!rc) rc = mlops__bind_int64(c, st, 3, now);
+    if (!rc) rc = mlops__conn_step_done(c, st, "setting a ref");
+    return rc;
+}
+
+static int set_entries(mlops__conn *c, const mlops_digest *tree, uint64_t entries)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, "UPDATE cas_content SET chunks = ?2 WHERE digest = ?1", &st);
+    if (!rc) rc = mlops__bind_blob(c, st, 1, tree->bytes, 32);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, (int64_t)entries);
+    if (!rc) rc = mlops__conn_step_done(c, st, "recording a tree");
+    return rc;
+}
+
+/* The tree's children, read again from its object (proven already). */
+static int tree_children(pull *p, mlops__conn *c, const mlops_digest *tree, uint64_t *entries)
+{
+    void *obj = NULL;
+    size_t len = 0;
+    mlops__tree_entry *e = NULL;
+    size_t ne = 0;
+    char what[MLOPS_DIGEST_STRLEN];
+    int rc = mlops__object_read_alloc(p->s, p->r, tree, &obj, &len);
+    if (!rc) rc = mlops__tree_decode(obj, len, mlops__digest_str(tree, what), &e, &ne);
+    for (size_t k = 0; !rc && k < ne; k++) rc = insert_child(c, tree, &e[k].digest);
+    *entries = ne;
+    mlops__tree_entries_free(e, ne);
+    free(obj);
+    return rc;
+}
+
+static int commit_tx(mlops__conn *c, void *arg)
+{
+    pull *p = arg;
+    int64_t now = mlops__now_ms();
+    int rc = MLOPS_OK;
+    for (size_t i = 0; !rc && i < p->nct; i++) {
+        const mlops__rcontent *ct = &p->ct[i];
+        int found = 0;
+        rc = mlops__content_touch(c, &ct->digest, now, &found);
+        if (rc || found) continue;
+        /* The entry count of a tree is known from its object; the row
+         * comes first, then its edges (both ends must have rows), and its
+         * children's rows came before it (the record lists them first). */
+        uint64_t entries = ct->has_manifest ? p->chunks[i].n : 1;
+        rc = mlops__content_insert(c, &ct->digest, ct->kind, ct->size,
+                                   ct->has_manifest ? &ct->manifest : NULL, entries, now);
+        if (!rc && ct->kind == MLOPS__KIND_TREE) {
+            rc = tree_children(p, c, &ct->digest, &entries);
+            if (!rc) rc = set_entries(c, &ct->digest, entries);
+        }
+        if (!rc && ct->has_manifest) rc = insert_chunks(c, &ct->digest, &p->chunks[i]);
+    }
+    for (size_t i = 0; !rc && i < p->nsels; i++)
+        if (p->sels[i].kind == MLOPS__SEL_REF && p->recs[i].nroots == 1)
+            rc = set_ref(c, p->sels[i].name, &p->recs[i].roots[0], now);
+    return rc;
+}
+
+int mlops__remote_pull(const char *fn, mlops_store *s, const char *remote,
+                       const char *const *selections, size_t n, uint64_t max_objects,
+                       mlops_transfer_report *report)
+{
+    pull p;
+    memset(&p, 0, sizeof p);
+    p.fn = fn;
+    p.s = s;
+    p.nsels = n;
+    p.max_objects = max_objects;
+    p.report = report;
+    p.in_ct = (mlops__keymap)MLOPS__KEYMAP_INIT;
+    p.sels = calloc(n, sizeof *p.sels);
+    p.recs = calloc(n, sizeof *p.recs);
+    p.lacks = malloc(BATCH);
+    int rc = p.sels && p.recs && p.lacks ? MLOPS_OK : mlops__err_nomem("planning a pull");
+    for (size_t i = 0; !rc && i < n; i++) rc = mlops__selection_parse(fn, selections[i], &p.sels[i]);
+    if (!rc) rc = mlops__remote_open(fn, s, remote, &p.be);
+    if (!rc && (!p.be->name_put || !p.be->name_get))
+        rc = mlops__err(MLOPS_EUNSUPPORTED, "%s: the %s backend cannot hold a remote", fn,
+                        p.be->name);
+    if (!rc) rc = mlops__obj_reader_new(&p.r);
+    if (!rc) rc = read_records(&p);
+    if (!rc) rc = merge_contents(&p);
+    if (!rc) rc = mlops__store_read(s, held_tx, &p);
+    dlist first = {MLOPS__KEYMAP_INIT, NULL, 0, 0}, chunks = {MLOPS__KEYMAP_INIT, NULL, 0, 0};
+    for (size_t i = 0; !rc && i < p.nct; i++) {
+        report->contents++;
+        if (p.need[i])
+            rc = dlist_add(&first, p.ct[i].has_manifest ? &p.ct[i].manifest : &p.ct[i].digest);
+    }
+    if (!rc) rc = fetch_all(&p, first.d, first.n);
+    if (!rc) rc = read_manifests(&p, &chunks);
+    if (!rc) rc = fetch_all(&p, chunks.d, chunks.n);
+    report->objects = first.n + chunks.n;
+    if (!rc) rc = prove(&p);
+    if (!rc) rc = mlops__store_write(s, commit_tx, &p);
+    dlist_free(&first);
+    dlist_free(&chunks);
+    for (size_t i = 0; i < p.nct && p.chunks; i++) free(p.chunks[i].chunks);
+    free(p.chunks);
+    free(p.need);
+    free(p.ct);
+    mlops__keymap_free(&p.in_ct);
+    for (size_t i = 0; i < n && p.recs; i++) mlops__record_free(&p.recs[i]);
+    free(p.recs);
+    free(p.sels);
+    free(p.lacks);
+    if (p.r) mlops__obj_reader_free(p.r);
+    if (p.be) p.be->free(p.be);
+    return rc;
+}

@@ -1,0 +1,342 @@
+/* Push: what the selections reach, from the store to a remote. Objects
+ * first, each the remote lacks once, each checked as read from the store
+ * (so nothing damaged leaves it) and sent as it is stored (no second
+ * compression); the selections' records last, so a record never names an
+ * object the remote lacks, and an interrupted push leaves only objects,
+ * which the next push finds there. */
+#include "remote/remote_internal.h"
+#include "cas/keymap.h"
+#include "util/err.h"
+#include "util/opts.h"
+#include "util/str.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Objects staged on the remote and not yet placed, at most: the S3
+ * backend uploads up to 8 at once, and each staged object is a copy in
+ * memory of at most a few MiB (chunk_max_size, compressed). */
+#define WINDOW 12
+
+typedef struct sel_plan {
+    mlops__selection sel;
+    mlops__record rec;
+    /* The records of the roots under their sha256: names, so content
+     * pushed as part of a ref, a run or a model can be pulled by digest. */
+    mlops__record *by_root;
+} sel_plan;
+
+typedef struct plan {
+    const char *fn;
+    sel_plan *sels;
+    size_t nsels;
+    mlops_digest *objs;
+    size_t nobjs;
+    uint64_t ncontents;
+} plan;
+
+
+/* Appends src's contents to dst's, each once (seen: dst's digests). */
+static int merge(mlops__record *dst, mlops__keymap *seen, const mlops__rcontent *src, size_t n)
+{
+    mlops__rcontent *grown = realloc(dst->contents, (dst->ncontents + n + 1) * sizeof *grown);
+    if (!grown) return mlops__err_nomem("planning a push");
+    dst->contents = grown;
+    for (size_t i = 0; i < n; i++) {
+        int added = 0;
+        int rc = mlops__keymap_add(seen, src[i].digest.bytes, 0, &added);
+        if (rc) return rc;
+        if (added) dst->contents[dst->ncontents++] = src[i];
+    }
+    return MLOPS_OK;
+}
+
+/* Forgets what an earlier attempt of plan_tx found (a transaction may be
+ * run again). */
+static void plan_reset(plan *p)
+{
+    for (size_t i = 0; i < p->nsels; i++) {
+        for (size_t k = 0; p->sels[i].by_root && k < p->sels[i].rec.nroots; k++)
+            mlops__record_free(&p->sels[i].by_root[k]);
+        free(p->sels[i].by_root);
+        p->sels[i].by_root = NULL;
+        mlops__record_free(&p->sels[i].rec);
+    }
+    free(p->objs);
+    p->objs = NULL;
+    p->nobjs = 0;
+    p->ncontents = 0;
+}
+
+static int plan_tx(mlops__conn *c, void *arg)
+{
+    plan *p = arg;
+    plan_reset(p);
+    mlops__keymap all = MLOPS__KEYMAP_INIT;
+    mlops__record every = {0};
+    int rc = MLOPS_OK;
+    for (size_t i = 0; !rc && i < p->nsels; i++) {
+        sel_plan *sp = &p->sels[i];
+        mlops__keymap seen = MLOPS__KEYMAP_INIT;
+        rc = mlops__selection_roots(p->fn, c, &sp->sel, &sp->rec.roots, &sp->rec.nroots);
+        if (!rc && !(sp->rec.selection = mlops__strdup(sp->sel.text)))
+            rc = mlops__err_nomem("planning a push");
+        if (!rc && !(sp->by_root = calloc(sp->rec.nroots + 1, sizeof *sp->by_root)))
+            rc = mlops__err_nomem("planning a push");
+        for (size_t k = 0; !rc && k < sp->rec.nroots; k++) {
+            mlops__record *br = &sp->by_root[k];
+            char text[MLOPS_DIGEST_STRLEN];
+            if (!(br->selection = mlops__strdup(mlops__digest_str(&sp->rec.roots[k], text))) ||
+                !(br->roots = malloc(sizeof *br->roots))) {
+                rc = mlops__err_nomem("planning a push");
+                break;
+            }
+            br->roots[0] = sp->rec.roots[k];
+            br->nroots = 1;
+            rc = mlops__walk_contents(p->fn, c, br->roots, 1, &br->contents, &br->ncontents);
+            if (!rc) rc = merge(&sp->rec, &seen, br->contents, br->ncontents);
+            if (!rc) rc = merge(&every, &all, br->contents, br->ncontents);
+        }
+        mlops__keymap_free(&seen);
+    }
+    if (!rc) {
+        p->ncontents = every.ncontents;
+        rc = mlops__walk_objects(c, every.contents, every.ncontents, &p->objs, &p->nobjs);
+    }
+    free(every.contents);
+    mlops__keymap_free(&all);
+    return rc;
+}
+
+/* The stored bytes of object d of the store, checked (header, decoding,
+ * digest) before they go anywhere. */
+static int read_local(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
+                      unsigned char **buf, size_t *len)
+{
+    mlops__objects *be = s->objects;
+    mlops__obj_in *in = NULL;
+    uint64_t n = 0;
+    *buf = NULL;
+    int rc = be->open(be, d, &in, &n);
+    if (rc == MLOPS_ENOTFOUND) {
+        char ds[MLOPS_DIGEST_STRLEN];
+        return mlops__err(MLOPS_ECORRUPT, "object %s is missing from the store",
+                          mlops__digest_str(d, ds));
+    }
+    if (rc) return rc;
+    if (n > ((uint64_t)1 << 32)) rc = mlops__err(MLOPS_ECORRUPT, "an object is impossibly large");
+    size_t got = 0;
+    unsigned char *b = rc ? NULL : malloc(n ? (size_t)n : 1);
+    if (!rc && !b) rc = mlops__err_nomem("reading an object");
+    if (!rc) rc = be->read(be, in, b, (size_t)n, &got);
+    be->close(be, in);
+    char where[1024];
+    be->describe(be, d, where, sizeof where);
+    int enc = 0;
+    uint64_t size = 0;
+    if (!rc && got != n) rc = mlops__err(MLOPS_ECORRUPT, "object '%s' is truncated", where);
+    if (!rc) rc = mlops__object_check_encoded(r, d, b, (size_t)n, where, &enc, &size, NULL);
+    if (rc) {
+        free(b);
+        return rc;
+    }
+    *buf = b;
+    *len = (size_t)n;
+    return MLOPS_OK;
+}
+
+typedef struct sender {
+    mlops__objects *be;
+    mlops__obj_staged *staged[WINDOW];
+    size_t lens[WINDOW];
+    size_t head, count;
+    mlops_transfer_report *report;
+} sender;
+
+/* Places the oldest staged object: only then is it counted as sent. */
+static int place_oldest(sender *sd)
+{
+    mlops__obj_staged *st = sd->staged[sd->head];
+    size_t len = sd->lens[sd->head];
+    sd->staged[sd->head] = NULL;
+    sd->head = (sd->head + 1) % WINDOW;
+    sd->count--;
+    int placed = 0;
+    int rc = sd->be->place(sd->be, st, &placed);
+    if (!rc && !placed) sd->be->discard(sd->be, st); /* someone else's copy is there */
+    if (!rc) {
+        sd->report->objects_sent++;
+        sd->report->bytes_sent += len;
+    }
+    return rc;
+}
+
+static void drop_staged(sender *sd)
+{
+    while (sd->count) {
+        sd->be->discard(sd->be, sd->staged[sd->head]);
+        sd->staged[sd->head] = NULL;
+        sd->head = (sd->head + 1) % WINDOW;
+        sd->count--;
+    }
+}
+
+static int send_objects(const char *fn, mlops_store *s, mlops__objects *be, const plan *p,
+                        const unsigned char *lacks, uint64_t max_objects,
+                        mlops_transfer_report *report)
+{
+    sender sd = {0};
+    sd.be = be;
+    sd.report = report;
+    mlops__obj_reader *r = NULL;
+    int rc = mlops__obj_reader_new(&r);
+    mlops_digest *sent = NULL;
+    size_t nsent = 0;
+    if (!rc && !(sent = malloc((p->nobjs + 1) * sizeof *sent)))
+        rc = mlops__err_nomem("pushing objects");
+    for (size_t i = 0; !rc && i < p->nobjs; i++) {
+        if (!lacks[i]) {
+            report->objects_present++;
+            continue;
+        }
+        if (max_objects && nsent >= max_objects) {
+            while (!rc && sd.count) rc = place_oldest(&sd);
+            if (!rc) rc = mlops__err(MLOPS_EIO, "%s: stopped after %llu objects, as asked", fn,
+                                     (unsigned long long)max_objects);
+            break;
+        }
+        unsigned char *buf = NULL;
+        size_t len = 0;
+        rc = read_local(s, r, &p->objs[i], &buf, &len);
+        if (!rc && sd.count == WINDOW) rc = place_oldest(&sd);
+        if (!rc) {
+            mlops__obj_piece piece = {buf, len};
+            size_t slot = (sd.head + sd.count) % WINDOW;
+            rc = be->stage(be, &p->objs[i], &piece, 1, &sd.staged[slot]);
+            if (!rc) {
+                sd.lens[slot] = len;
+                sd.count++;
+            }
+        }
+        free(buf);
+        if (rc) break;
+        sent[nsent++] = p->objs[i];
+    }
+    while (!rc && sd.count) rc = place_oldest(&sd);
+    drop_staged(&sd);
+    /* Also after a stop: what was placed is made durable, for the rerun. */
+    if (nsent) {
+        int src = be->sync(be, sent, nsent);
+        if (!rc) rc = src;
+    }
+    free(sent);
+    if (r) mlops__obj_reader_free(r);
+    return rc;
+}
+
+static int put_record(mlops__objects *be, const mlops__record *rec)
+{
+    void *buf = NULL;
+    size_t len = 0;
+    char name[MLOPS__RECORD_NAME_CAP];
+    mlops__record_name(rec->selection, name);
+    int rc = mlops__record_encode(rec, &buf, &len);
+    if (!rc) rc = be->name_put(be, name, buf, len);
+    free(buf);
+    return rc;
+}
+
+static void plan_free(plan *p)
+{
+    plan_reset(p); /* by_root before rec: rec's free forgets the count */
+    free(p->sels);
+}
+
+int mlops__remote_push(const char *fn, mlops_store *s, const char *remote,
+                       const char *const *selections, size_t n, uint64_t max_objects,
+                       mlops_transfer_report *report)
+{
+    plan p = {0};
+    p.fn = fn;
+    p.nsels = n;
+    p.sels = calloc(n, sizeof *p.sels);
+    if (!p.sels) return mlops__err_nomem("planning a push");
+    int rc = MLOPS_OK;
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = mlops__selection_parse(fn, selections[i], &p.sels[i].sel);
+    mlops__objects *be = NULL;
+    if (!rc) rc = mlops__remote_open(fn, s, remote, &be);
+    if (!rc && (!be->name_put || !be->name_get))
+        rc = mlops__err(MLOPS_EUNSUPPORTED, "%s: the %s backend cannot hold a remote", fn,
+                        be->name);
+    if (!rc) rc = mlops__store_read(s, plan_tx, &p);
+    unsigned char *lacks = NULL;
+    if (!rc) {
+        report->contents = p.ncontents;
+        report->objects = p.nobjs;
+        if (!(lacks = calloc(p.nobjs + 1, 1))) rc = mlops__err_nomem("planning a push");
+    }
+    if (!rc) rc = mlops__remote_lacking(be, p.objs, p.nobjs, lacks, report);
+    if (!rc) rc = send_objects(fn, s, be, &p, lacks, max_objects, report);
+    for (size_t i = 0; !rc && i < n; i++) {
+        sel_plan *sp = &p.sels[i];
+        for (size_t k = 0; !rc && sp->sel.kind != MLOPS__SEL_DIGEST && k < sp->rec.nroots; k++)
+            rc = put_record(be, &sp->by_root[k]);
+        if (!rc) rc = put_record(be, &sp->rec);
+    }
+    free(lacks);
+    if (be) be->free(be);
+    plan_free(&p);
+    return rc;
+}
+
+MLOPS_API int mlops_transfer_report_init(mlops_transfer_report *report, unsigned version)
+{
+    static const mlops_transfer_report defaults = MLOPS_TRANSFER_REPORT_INIT;
+    return mlops__opts_init(__func__, report, &defaults, sizeof defaults, version,
+                            MLOPS_TRANSFER_REPORT_VERSION);
+}
+
+/* The checks both public transfers make. */
+static int check_args(const char *fn, mlops_store *s, const char *remote,
+                      const char *const *selections, size_t n, mlops_transfer_report *report)
+{
+    if (!s) return mlops__err_null(fn, "s");
+    if (!remote) return mlops__err_null(fn, "remote");
+    if (!selections) return mlops__err_null(fn, "selections");
+    if (n == 0) return mlops__err(MLOPS_EINVAL, "%s: no selection", fn);
+    for (size_t i = 0; i < n; i++)
+        if (!selections[i])
+            return mlops__err(MLOPS_EINVAL, "%s: selections[%zu] is NULL", fn, i);
+    if (report) {
+        int rc = mlops__opts_check(fn, report->version, MLOPS_TRANSFER_REPORT_VERSION,
+                                   "mlops_transfer_report_init");
+        if (rc) return rc;
+    }
+    return MLOPS_OK;
+}
+
+MLOPS_API int mlops_remote_push(mlops_store *s, const char *remote,
+                                const char *const *selections, size_t n,
+                                mlops_transfer_report *report)
+{
+    int rc = check_args(__func__, s, remote, selections, n, report);
+    if (rc) return rc;
+    mlops_transfer_report r = MLOPS_TRANSFER_REPORT_INIT;
+    rc = mlops__remote_push(__func__, s, remote, selections, n, 0, &r);
+    if (report) *report = r;
+    return rc;
+}
+
+MLOPS_API int mlops_remote_pull(mlops_store *s, const char *remote,
+                                const char *const *selections, size_t n,
+                                mlops_transfer_report *report)
+{
+    int rc = check_args(__func__, s, remote, selections, n, report);
+    if (!rc) rc = mlops__store_check_writable(s, __func__);
+    if (rc) return rc;
+    mlops_transfer_report r = MLOPS_TRANSFER_REPORT_INIT;
+    rc = mlops__remote_pull(__func__, s, remote, selections, n, 0, &r);
+    if (report) *report = r;
+    return rc;
+}

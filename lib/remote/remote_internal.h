@@ -1,0 +1,125 @@
+/* Internal to remotes, push and pull (lib/remote/, include/mlops/remote.h,
+ * doc/remotes.md). */
+#ifndef MLOPS_REMOTE_INTERNAL_H
+#define MLOPS_REMOTE_INTERNAL_H
+
+#include "mlops/remote.h"
+#include "cas/cas_internal.h"
+#include "objects/objects.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- remotes.conf (remotes_conf.c) --------------------------------------- */
+
+#define MLOPS__REMOTES_NAME "remotes.conf"
+#define MLOPS__REMOTE_NAME_MAX 64
+
+typedef struct mlops__remote_entry {
+    char *name;
+    char *url;
+} mlops__remote_entry;
+
+/* Reads the store directory's remotes.conf (none: no remotes), sorted by
+ * name. MLOPS_EFORMAT, MLOPS_EUNSUPPORTED, MLOPS_EIO, MLOPS_ENOMEM. */
+int mlops__remotes_read(const char *dir, mlops__remote_entry **out, size_t *n);
+void mlops__remotes_free(mlops__remote_entry *e, size_t n);
+
+/* Opens remote `name` of store s as an object backend (a directory: the
+ * local backend, made when missing; s3://: the S3 backend, no cache).
+ * *out is released with its free member. MLOPS_ENOTFOUND naming fn when
+ * the store has no such remote. */
+int mlops__remote_open(const char *fn, mlops_store *s, const char *name, mlops__objects **out);
+
+/* ---- selections (selection.c) -------------------------------------------- */
+
+enum { MLOPS__SEL_DIGEST, MLOPS__SEL_REF, MLOPS__SEL_RUN, MLOPS__SEL_MODEL_ALIAS,
+       MLOPS__SEL_MODEL_VERSION };
+
+typedef struct mlops__selection {
+    int kind;            /* MLOPS__SEL_* */
+    const char *text;    /* the caller's string (borrowed) */
+    const char *name;    /* ref name, run id or model name: points into buf */
+    const char *alias;   /* MODEL_ALIAS: points into buf */
+    int64_t version;     /* MODEL_VERSION */
+    mlops_digest digest; /* DIGEST */
+    char buf[512];
+} mlops__selection;
+
+/* Parses one selection. MLOPS_EINVAL naming fn and text when it is not
+ * one (doc/remotes.md, "Selections"). */
+int mlops__selection_parse(const char *fn, const char *text, mlops__selection *out);
+
+/* The digests sel names in the store (c: the caller's read transaction):
+ * *roots malloc'd (it may be empty for a run without lineage). Content
+ * named by the store's records that the store does not hold is
+ * MLOPS_ENOTFOUND. */
+int mlops__selection_roots(const char *fn, mlops__conn *c, const mlops__selection *sel,
+                           mlops_digest **roots, size_t *n);
+
+/* ---- what content reaches (walk.c) --------------------------------------- */
+
+typedef struct mlops__rcontent {
+    mlops_digest digest;
+    int kind;              /* MLOPS__KIND_BLOB, MLOPS__KIND_TREE */
+    uint64_t size;
+    int has_manifest;      /* a chunked blob */
+    mlops_digest manifest;
+} mlops__rcontent;
+
+/* Every blob and tree reachable from roots, children before the trees
+ * that name them, each once (*out malloc'd). MLOPS_ENOTFOUND when a root
+ * or a child is not held. */
+int mlops__walk_contents(const char *fn, mlops__conn *c, const mlops_digest *roots, size_t n,
+                         mlops__rcontent **out, size_t *nout);
+
+/* Appends to *objs (grown with realloc, *cap its room) the objects of
+ * contents (a whole blob or a tree: its own digest; a chunked blob: its
+ * manifest and its chunks from cas_chunk), each once. */
+int mlops__walk_objects(mlops__conn *c, const mlops__rcontent *ct, size_t n,
+                        mlops_digest **objs, size_t *nobjs);
+
+/* ---- records (record.c) -------------------------------------------------- */
+
+/* What a remote keeps under a selection's text: the roots and every
+ * content they reach, children first (doc/format.md, "Remotes"). */
+typedef struct mlops__record {
+    char *selection;
+    mlops_digest *roots;
+    size_t nroots;
+    mlops__rcontent *contents;
+    size_t ncontents;
+} mlops__record;
+
+/* The name of the record of a selection: "sel-" and the hex SHA-256 of
+ * its text (NAME_CAP bytes). */
+#define MLOPS__RECORD_NAME_CAP 72
+void mlops__record_name(const char *selection, char out[MLOPS__RECORD_NAME_CAP]);
+
+int mlops__record_encode(const mlops__record *r, void **out, size_t *len);
+/* MLOPS_EFORMAT (naming fn and where) for anything but a well-formed
+ * record of a version this library reads (MLOPS_EUNSUPPORTED). */
+int mlops__record_decode(const char *fn, const char *where, const void *buf, size_t len,
+                         mlops__record *out);
+void mlops__record_free(mlops__record *r);
+
+/* ---- the transfers (push.c, pull.c, lacking.c) --------------------------- */
+
+/* Push and pull with a budget: stop with MLOPS_EIO after copying
+ * max_objects objects (0: no limit), as if the connection had dropped
+ * (the tests' interruption). */
+int mlops__remote_push(const char *fn, mlops_store *s, const char *remote,
+                       const char *const *selections, size_t n, uint64_t max_objects,
+                       mlops_transfer_report *report);
+int mlops__remote_pull(const char *fn, mlops_store *s, const char *remote,
+                       const char *const *selections, size_t n, uint64_t max_objects,
+                       mlops_transfer_report *report);
+
+/* Sets lacks[i] for each objs[i] the remote does not hold: one existence
+ * check per object, or one listing of the remote, whichever the
+ * estimate says costs fewer requests (doc/remotes.md, "Which objects the
+ * remote lacks"). Counts go to report->lookups or ->listed. */
+int mlops__remote_lacking(mlops__objects *be, const mlops_digest *objs, size_t n,
+                          unsigned char *lacks, mlops_transfer_report *report);
+
+#endif

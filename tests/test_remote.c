@@ -1,0 +1,519 @@
+/* Selections, remotes, push and pull (include/mlops/remote.h,
+ * doc/remotes.md). The remote is a directory, or with
+ * MLOPS_TEST_OBJECTS=s3 (the s3 suite) a fresh prefix of $MLOPS_TEST_S3,
+ * where the stores keep their objects too. */
+#include "cas_testutil.h"
+#include "remote/remote_internal.h"
+#include "util/str.h"
+
+#include <stdint.h>
+
+/* Small chunks, so that files of a few MiB have hundreds of them: the
+ * logic of a 1 GiB file with 1 MiB chunks at a test's size. */
+static mlops_store *open_small_chunks(const char *dir)
+{
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.durability = MLOPS_DURABILITY_NONE;
+    o.chunk_min_size = 2048;
+    o.chunk_avg_size = 8192;
+    o.chunk_max_size = 32768;
+    mlops_store *s = NULL;
+    TU_OK(mlops_store_open(dir, &o, &s));
+    return s;
+}
+
+/* A remote URL nobody used: a folder of dir, or a fresh S3 prefix. */
+static char *remote_url(const char *dir)
+{
+    if (!tu_objects_s3()) return tu_path(dir, "remote");
+    const char *s3 = getenv("MLOPS_TEST_S3");
+    ck_assert_msg(s3 && *s3, "MLOPS_TEST_S3 is not set");
+    const char *base = strrchr(dir, '/');
+    size_t n = strlen(s3) + strlen(base) + 16;
+    char *u = malloc(n);
+    snprintf(u, n, "%s/remote%s", s3, base);
+    for (char *p = u + strlen(s3); *p; p++)
+        if (*p == '_' || *p == '.') *p = '-';
+    return u;
+}
+
+typedef struct pair {
+    char *dir, *url;
+    mlops_store *a, *b; /* a pushes, b pulls */
+} pair;
+
+static void pair_open(pair *p)
+{
+    p->dir = tu_tmpdir();
+    p->url = remote_url(p->dir);
+    char *da = tu_store_dir(p->dir, "a"), *db = tu_store_dir(p->dir, "b");
+    p->a = open_small_chunks(da);
+    p->b = open_small_chunks(db);
+    TU_OK(mlops_remote_add(p->a, "team", p->url));
+    TU_OK(mlops_remote_add(p->b, "team", p->url));
+    free(da);
+    free(db);
+}
+
+static void pair_close(pair *p)
+{
+    mlops_store_close(p->a);
+    mlops_store_close(p->b);
+    tu_rmrf(p->dir);
+    free(p->dir);
+    free(p->url);
+}
+
+static mlops_digest put_random(mlops_store *s, size_t n, uint64_t seed, unsigned char **keep)
+{
+    unsigned char *buf = malloc(n ? n : 1);
+    fill_random(buf, n, seed);
+    mlops_digest d;
+    TU_OK(mlops_blob_put(s, buf, n, &d));
+    if (keep) *keep = buf;
+    else free(buf);
+    return d;
+}
+
+static void assert_blob(mlops_store *s, const mlops_digest *d, const unsigned char *want,
+                        size_t n)
+{
+    void *got = NULL;
+    size_t len = 0;
+    TU_OK(mlops_blob_get(s, d, &got, &len));
+    ck_assert_uint_eq(len, n);
+    ck_assert(memcmp(got, want, n) == 0);
+    mlops_free(got);
+}
+
+static int push1(mlops_store *s, const char *sel, mlops_transfer_report *r)
+{
+    mlops_transfer_report_init(r, MLOPS_TRANSFER_REPORT_VERSION);
+    return mlops_remote_push(s, "team", &sel, 1, r);
+}
+
+static int pull1(mlops_store *s, const char *sel, mlops_transfer_report *r)
+{
+    mlops_transfer_report_init(r, MLOPS_TRANSFER_REPORT_VERSION);
+    return mlops_remote_pull(s, "team", &sel, 1, r);
+}
+
+START_TEST(selections_parse)
+{
+    mlops__selection sel;
+    static const char hex[] = "sha256:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    TU_OK(mlops__selection_parse("t", hex, &sel));
+    ck_assert_int_eq(sel.kind, MLOPS__SEL_DIGEST);
+    ck_assert_uint_eq(sel.digest.bytes[1], 0x11);
+    TU_OK(mlops__selection_parse("t", "ref:data/train", &sel));
+    ck_assert_int_eq(sel.kind, MLOPS__SEL_REF);
+    ck_assert_str_eq(sel.name, "data/train");
+    TU_OK(mlops__selection_parse("t", "run:0123456789abcdef0123456789abcdef", &sel));
+    ck_assert_int_eq(sel.kind, MLOPS__SEL_RUN);
+    TU_OK(mlops__selection_parse("t", "model:team/churn@champion", &sel));
+    ck_assert_int_eq(sel.kind, MLOPS__SEL_MODEL_ALIAS);
+    ck_assert_str_eq(sel.name, "team/churn");
+    ck_assert_str_eq(sel.alias, "champion");
+    TU_OK(mlops__selection_parse("t", "model:team/churn/12", &sel));
+    ck_assert_int_eq(sel.kind, MLOPS__SEL_MODEL_VERSION);
+    ck_assert_str_eq(sel.name, "team/churn");
+    ck_assert_int_eq(sel.version, 12);
+    /* Unicode names pass through. */
+    TU_OK(mlops__selection_parse("t", "ref:d\xc3\xa9j\xc3\xa0", &sel));
+    static const char *const bad[] = {
+        "", "sha256:", "sha256:0011", "ref:", "run:0123", "run:0123456789ABCDEF0123456789ABCDEF",
+        "model:m", "model:@a", "model:m@", "model:m/0", "model:/3", "blob:x", "nokind",
+        "model:m/99999999999999999999", "ref:\xff\xfe",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(mlops__selection_parse("t", bad[i], &sel) == MLOPS_EINVAL, "%s", bad[i]);
+    char longsel[600];
+    memset(longsel, 'a', sizeof longsel - 1);
+    longsel[sizeof longsel - 1] = '\0';
+    memcpy(longsel, "ref:", 4);
+    TU_RC(MLOPS_EINVAL, mlops__selection_parse("t", longsel, &sel));
+}
+END_TEST
+
+START_TEST(remotes_add_list_remove)
+{
+    char *dir = tu_tmpdir();
+    char *sd = tu_store_dir(dir, "s");
+    mlops_store *s = open_store(sd);
+    mlops_remotes *l = NULL;
+    TU_OK(mlops_remote_list(s, &l));
+    ck_assert_uint_eq(mlops_remotes_count(l), 0);
+    mlops_remotes_free(l);
+    TU_OK(mlops_remote_add(s, "zeta", "s3://bucket/team/prefix"));
+    TU_OK(mlops_remote_add(s, "alpha", "/srv/mlops-remote"));
+    TU_OK(mlops_remote_add(s, "rel", "some/folder"));
+    TU_RC(MLOPS_EEXIST, mlops_remote_add(s, "alpha", "/elsewhere"));
+    TU_RC(MLOPS_EINVAL, mlops_remote_add(s, "bad name", "/x"));
+    TU_RC(MLOPS_EINVAL, mlops_remote_add(s, "", "/x"));
+    TU_RC(MLOPS_EINVAL, mlops_remote_add(s, "x", "http://host/x"));
+    TU_RC(MLOPS_EINVAL, mlops_remote_add(s, "x", "/a\nb"));
+    TU_RC(MLOPS_EINVAL, mlops_remote_add(s, "x", ""));
+    TU_OK(mlops_remote_list(s, &l));
+    ck_assert_uint_eq(mlops_remotes_count(l), 3);
+    const char *name, *url;
+    TU_OK(mlops_remotes_at(l, 0, &name, &url));
+    ck_assert_str_eq(name, "alpha");
+    ck_assert_str_eq(url, "/srv/mlops-remote");
+    TU_OK(mlops_remotes_at(l, 1, &name, &url));
+    ck_assert_str_eq(name, "rel");
+    ck_assert(url[0] == '/' && strstr(url, "/some/folder"));
+    TU_OK(mlops_remotes_at(l, 2, &name, &url));
+    ck_assert_str_eq(url, "s3://bucket/team/prefix");
+    TU_RC(MLOPS_EINVAL, mlops_remotes_at(l, 3, &name, &url));
+    mlops_remotes_free(l);
+    TU_OK(mlops_remote_remove(s, "rel"));
+    TU_RC(MLOPS_ENOTFOUND, mlops_remote_remove(s, "rel"));
+    /* Another handle reads the same file. */
+    mlops_store_close(s);
+    s = open_store(sd);
+    TU_OK(mlops_remote_list(s, &l));
+    ck_assert_uint_eq(mlops_remotes_count(l), 2);
+    mlops_remotes_free(l);
+    /* A read-only handle lists, and changes nothing. */
+    {
+        mlops_store_opts ro = MLOPS_STORE_OPTS_INIT;
+        ro.read_only = 1;
+        mlops_store *r = NULL;
+        TU_OK(mlops_store_open(sd, &ro, &r));
+        TU_RC(MLOPS_EREADONLY, mlops_remote_add(r, "new", "/x"));
+        TU_RC(MLOPS_EREADONLY, mlops_remote_remove(r, "alpha"));
+        const char *one = "ref:x";
+        TU_RC(MLOPS_EREADONLY, mlops_remote_pull(r, "alpha", &one, 1, NULL));
+        TU_OK(mlops_remote_list(r, &l));
+        ck_assert_uint_eq(mlops_remotes_count(l), 2);
+        mlops_remotes_free(l);
+        mlops_store_close(r);
+    }
+    /* A push to a remote the store does not have. */
+    const char *sel = "ref:x";
+    TU_RC(MLOPS_ENOTFOUND, mlops_remote_push(s, "nope", &sel, 1, NULL));
+    mlops_store_close(s);
+    /* A malformed file is refused, not guessed at. */
+    char *conf = tu_path(sd, "remotes.conf");
+    tu_write_file(conf, "format 1\nremote a\n", 18);
+    s = open_store(sd);
+    TU_RC(MLOPS_EFORMAT, mlops_remote_list(s, &l));
+    tu_write_file(conf, "format 2\n", 9);
+    TU_RC(MLOPS_EUNSUPPORTED, mlops_remote_list(s, &l));
+    mlops_store_close(s);
+    free(conf);
+    free(sd);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(push_pull_round_trip)
+{
+    pair p;
+    pair_open(&p);
+    /* A whole blob, an empty one, a chunked one and a tree of them. */
+    unsigned char *small = NULL, *big = NULL;
+    mlops_digest ds = put_random(p.a, 1000, 1, &small);
+    mlops_digest de = put_random(p.a, 0, 2, NULL);
+    size_t nbig = 3 * 1024 * 1024 + 17;
+    mlops_digest db = put_random(p.a, nbig, 3, &big);
+    char *src = tu_path(p.dir, "tree");
+    mkdir(src, 0755);
+    char *f1 = tu_path(src, "small.bin"), *sub = tu_path(src, "sub"), *f2 = NULL;
+    tu_write_file(f1, small, 1000);
+    mkdir(sub, 0755);
+    f2 = tu_path(sub, "big.bin");
+    tu_write_file(f2, big, nbig);
+    mlops_digest dt;
+    TU_OK(mlops_tree_put(p.a, src, 0, &dt));
+    TU_OK(mlops_ref_set(p.a, "tree", &dt));
+    TU_OK(mlops_ref_set(p.a, "small", &ds));
+    char dts[MLOPS_DIGEST_STRLEN], des[MLOPS_DIGEST_STRLEN];
+    mlops_digest_format(&dt, dts);
+    mlops_digest_format(&de, des);
+    const char *sels[] = { "ref:tree", "ref:small", des };
+    mlops_transfer_report r = MLOPS_TRANSFER_REPORT_INIT;
+    TU_OK(mlops_remote_push(p.a, "team", sels, 3, &r));
+    /* tree, sub, small, big, empty */
+    ck_assert_uint_eq(r.contents, 5);
+    ck_assert_uint_gt(r.objects, 100); /* big's chunks */
+    ck_assert_uint_eq(r.objects_sent, r.objects);
+    uint64_t sent_first = r.bytes_sent;
+    /* Again: nothing is sent. */
+    TU_OK(mlops_remote_push(p.a, "team", sels, 3, &r));
+    ck_assert_uint_eq(r.objects_sent, 0);
+    ck_assert_uint_eq(r.bytes_sent, 0);
+    ck_assert_uint_eq(r.objects_present, r.objects);
+
+    TU_OK(mlops_remote_pull(p.b, "team", sels, 3, &r));
+    ck_assert_uint_eq(r.objects_sent, r.objects);
+    ck_assert_uint_eq(r.bytes_sent, sent_first);
+    mlops_digest got;
+    TU_OK(mlops_ref_get(p.b, "tree", &got));
+    ck_assert(!memcmp(got.bytes, dt.bytes, 32));
+    TU_OK(mlops_ref_get(p.b, "small", &got));
+    assert_blob(p.b, &ds, small, 1000);
+    assert_blob(p.b, &db, big, nbig);
+    assert_blob(p.b, &de, small, 0);
+    char *out = tu_path(p.dir, "restored");
+    TU_OK(mlops_tree_get(p.b, &dt, out, 0));
+    mlops_fsck_report fr = MLOPS_FSCK_REPORT_INIT;
+    TU_OK(mlops_store_fsck(p.b, NULL, &fr));
+    ck_assert_uint_eq(fr.corrupt + fr.missing, 0);
+    /* A second pull finds everything there. */
+    TU_OK(mlops_remote_pull(p.b, "team", sels, 3, &r));
+    ck_assert_uint_eq(r.objects_sent, 0);
+    /* The roots of a ref are pullable by digest too. */
+    mlops_store_close(p.b);
+    char *dc = tu_store_dir(p.dir, "c");
+    p.b = open_small_chunks(dc);
+    TU_OK(mlops_remote_add(p.b, "team", p.url));
+    TU_OK(pull1(p.b, dts, &r));
+    TU_RC(MLOPS_ENOTFOUND, mlops_ref_get(p.b, "tree", &got));
+    char *out2 = tu_path(p.dir, "restored2");
+    TU_OK(mlops_tree_get(p.b, &dt, out2, 0));
+    free(out2);
+    /* What the remote has no record of. */
+    TU_RC(MLOPS_ENOTFOUND, pull1(p.b, "ref:never-pushed", &r));
+    TU_RC(MLOPS_ENOTFOUND, push1(p.a, "ref:no-such-ref", &r));
+    TU_RC(MLOPS_EINVAL, push1(p.a, "bogus", &r));
+    free(dc);
+    free(out);
+    free(f1);
+    free(f2);
+    free(sub);
+    free(src);
+    free(small);
+    free(big);
+    pair_close(&p);
+}
+END_TEST
+
+/* The 1 GiB file with a 1 MiB edit, at 1/256 of the size: a 4 MiB blob,
+ * 16 KiB of it rewritten in the middle; a re-push sends the chunks around
+ * the edit and the new manifest, nothing else. */
+START_TEST(repush_after_edit_sends_changed_chunks)
+{
+    pair p;
+    pair_open(&p);
+    size_t n = 4u << 20;
+    unsigned char *buf = malloc(n);
+    fill_random(buf, n, 7);
+    mlops_digest d1, d2;
+    TU_OK(mlops_blob_put(p.a, buf, n, &d1));
+    TU_OK(mlops_ref_set(p.a, "weights", &d1));
+    mlops_transfer_report r;
+    TU_OK(push1(p.a, "ref:weights", &r));
+    uint64_t first = r.bytes_sent;
+    fill_random(buf + n / 2, 16384, 8);
+    TU_OK(mlops_blob_put(p.a, buf, n, &d2));
+    TU_OK(mlops_ref_set(p.a, "weights", &d2));
+    TU_OK(push1(p.a, "ref:weights", &r));
+    /* The edit touches at most two or three chunks of at most 32 KiB
+     * each, and the manifest (about 40 bytes a chunk). */
+    ck_assert_msg(r.bytes_sent <= 4 * 32768 + 32768, "re-push sent %llu bytes",
+                  (unsigned long long)r.bytes_sent);
+    ck_assert_uint_le(r.objects_sent, 5);
+    ck_assert_uint_gt(r.objects_present, 400);
+    printf("# figure: re-push after a 16 KiB edit of a 4 MiB blob sent %llu of %llu bytes "
+           "(%llu objects)%s\n",
+           (unsigned long long)r.bytes_sent, (unsigned long long)first,
+           (unsigned long long)r.objects_sent, tu_backend_label());
+    char d1s[MLOPS_DIGEST_STRLEN];
+    mlops_digest_format(&d1, d1s);
+    /* The first version stays pullable by its digest (a ref's root is
+     * recorded under its sha256: name too); a puller that has it fetches
+     * only the few changed objects of the second. */
+    TU_OK(pull1(p.b, d1s, &r));
+    TU_OK(pull1(p.b, "ref:weights", &r));
+    ck_assert_uint_le(r.objects_sent, 5);
+    assert_blob(p.b, &d2, buf, n);
+    free(buf);
+    pair_close(&p);
+}
+END_TEST
+
+/* An interrupted push or pull: the second run sends exactly what the
+ * first did not, and nothing was visible in between. */
+START_TEST(interrupted_push_and_pull_resume)
+{
+    pair p;
+    pair_open(&p);
+    size_t n = 2u << 20;
+    unsigned char *buf = NULL;
+    mlops_digest d = put_random(p.a, n, 11, &buf);
+    TU_OK(mlops_ref_set(p.a, "data", &d));
+    const char *sel = "ref:data";
+    mlops_transfer_report r1 = MLOPS_TRANSFER_REPORT_INIT, r2 = MLOPS_TRANSFER_REPORT_INIT;
+    TU_RC(MLOPS_EIO, mlops__remote_push("t", p.a, "team", &sel, 1, 40, &r1));
+    ck_assert_uint_eq(r1.objects_sent, 40);
+    /* No record yet: a pull finds nothing to pull. */
+    mlops_transfer_report rp;
+    TU_RC(MLOPS_ENOTFOUND, pull1(p.b, sel, &rp));
+    TU_OK(push1(p.a, sel, &r2));
+    ck_assert_uint_eq(r2.objects_present, 40);
+    ck_assert_uint_eq(r1.objects_sent + r2.objects_sent, r2.objects);
+    /* The bytes of both runs are the bytes of one whole push. */
+    mlops_store *fresh;
+    char *df = tu_store_dir(p.dir, "fresh");
+    fresh = open_small_chunks(df);
+    TU_OK(mlops_remote_add(fresh, "team", p.url));
+    mlops_transfer_report whole;
+    TU_OK(pull1(fresh, sel, &whole));
+    ck_assert_uint_eq(r1.bytes_sent + r2.bytes_sent, whole.bytes_sent);
+
+    /* Pull, stopped after 25 objects: nothing visible, then resumed. */
+    mlops_transfer_report_init(&r1, MLOPS_TRANSFER_REPORT_VERSION);
+    TU_RC(MLOPS_EIO, mlops__remote_pull("t", p.b, "team", &sel, 1, 25, &r1));
+    mlops_digest got;
+    TU_RC(MLOPS_ENOTFOUND, mlops_ref_get(p.b, "data", &got));
+    void *data = NULL;
+    size_t len = 0;
+    TU_RC(MLOPS_ENOTFOUND, mlops_blob_get(p.b, &d, &data, &len));
+    TU_OK(pull1(p.b, sel, &r2));
+    ck_assert_uint_eq(r2.objects_present, 25);
+    ck_assert_uint_eq(r1.objects_sent + r2.objects_sent, whole.objects_sent);
+    ck_assert_uint_eq(r1.bytes_sent + r2.bytes_sent, whole.bytes_sent);
+    assert_blob(p.b, &d, buf, n);
+    mlops_store_close(fresh);
+    free(df);
+    free(buf);
+    pair_close(&p);
+}
+END_TEST
+
+/* A damaged object on the remote: the pull fails naming it, and nothing
+ * of the blob becomes visible. */
+START_TEST(pull_refuses_damaged_object)
+{
+    if (tu_objects_s3()) return; /* the damage is done to a file */
+    pair p;
+    pair_open(&p);
+    unsigned char *buf = NULL;
+    mlops_digest d = put_random(p.a, 5000, 21, &buf);
+    TU_OK(mlops_ref_set(p.a, "x", &d));
+    mlops_transfer_report r;
+    TU_OK(push1(p.a, "ref:x", &r));
+    char hex[65];
+    mlops__hex_encode(d.bytes, 32, hex);
+    char rel[128];
+    snprintf(rel, sizeof rel, "objects/sha256/%.2s/%s", hex, hex + 2);
+    char *path = tu_path(p.url, rel);
+    int fd = open(path, O_RDWR);
+    ck_assert_int_ge(fd, 0);
+    unsigned char byte;
+    ck_assert_int_eq(pread(fd, &byte, 1, 100), 1);
+    byte ^= 0x40;
+    ck_assert_int_eq(pwrite(fd, &byte, 1, 100), 1);
+    close(fd);
+    TU_RC(MLOPS_ECORRUPT, pull1(p.b, "ref:x", &r));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), hex));
+    mlops_digest got;
+    TU_RC(MLOPS_ENOTFOUND, mlops_ref_get(p.b, "x", &got));
+    void *data = NULL;
+    size_t len = 0;
+    TU_RC(MLOPS_ENOTFOUND, mlops_blob_get(p.b, &d, &data, &len));
+    free(path);
+    free(buf);
+    pair_close(&p);
+}
+END_TEST
+
+/* run:ID and model: selections reach a run's lineage and a version's
+ * artifact. */
+START_TEST(run_and_model_selections)
+{
+    pair p;
+    pair_open(&p);
+    mlops_digest in = put_random(p.a, 3000, 31, NULL);
+    mlops_digest out = put_random(p.a, 70000, 32, NULL);
+    mlops_digest other = put_random(p.a, 500, 33, NULL);
+    int64_t exp = 0;
+    TU_OK(mlops_experiment_create(p.a, "e", &exp));
+    mlops_run *run = NULL;
+    TU_OK(mlops_run_start(p.a, exp, "train", &run));
+    TU_OK(mlops_run_log_input(run, &in, "train.csv", "dataset"));
+    TU_OK(mlops_run_log_output(run, &out, "model.bin", "model"));
+    char run_sel[64];
+    snprintf(run_sel, sizeof run_sel, "run:%s", mlops_run_id(run));
+    TU_OK(mlops_model_create(p.a, "churn"));
+    int64_t v = 0;
+    TU_OK(mlops_model_version_create(p.a, "churn", &out, mlops_run_id(run), &v));
+    TU_OK(mlops_run_end(run, MLOPS_RUN_FINISHED));
+    TU_OK(mlops_model_alias_set(p.a, "churn", "champion", v));
+    int64_t v2 = 0;
+    TU_OK(mlops_model_version_create(p.a, "churn", &other, NULL, &v2));
+    mlops_transfer_report r;
+    TU_OK(push1(p.a, "model:churn@champion", &r));
+    ck_assert_uint_eq(r.contents, 2); /* the artifact and the run's input */
+    TU_OK(push1(p.a, "model:churn/2", &r));
+    ck_assert_uint_eq(r.contents, 1);
+    TU_OK(push1(p.a, run_sel, &r));
+    ck_assert_uint_eq(r.contents, 2);
+    TU_RC(MLOPS_ENOTFOUND, push1(p.a, "model:churn@none", &r));
+    TU_RC(MLOPS_ENOTFOUND, push1(p.a, "model:churn/9", &r));
+    TU_RC(MLOPS_ENOTFOUND, push1(p.a, "run:00000000000000000000000000000000", &r));
+
+    TU_OK(pull1(p.b, "model:churn@champion", &r));
+    ck_assert_uint_eq(r.contents, 2);
+    void *data = NULL;
+    size_t len = 0;
+    TU_OK(mlops_blob_get(p.b, &out, &data, &len));
+    mlops_free(data);
+    TU_OK(mlops_blob_get(p.b, &in, &data, &len));
+    mlops_free(data);
+    TU_RC(MLOPS_ENOTFOUND, mlops_blob_get(p.b, &other, &data, &len));
+    TU_OK(pull1(p.b, "model:churn/2", &r));
+    TU_OK(mlops_blob_get(p.b, &other, &data, &len));
+    mlops_free(data);
+    TU_OK(pull1(p.b, run_sel, &r));
+    ck_assert_uint_eq(r.objects_sent, 0); /* both were pulled with the model */
+    mlops_run_free(run);
+    pair_close(&p);
+}
+END_TEST
+
+/* Few objects against a remote that holds many are asked one by one; many
+ * against few, by one listing. */
+START_TEST(lookup_or_listing)
+{
+    pair p;
+    pair_open(&p);
+    size_t n = 1u << 20;
+    mlops_digest d = put_random(p.a, n, 41, NULL);
+    TU_OK(mlops_ref_set(p.a, "many", &d));
+    mlops_transfer_report r;
+    TU_OK(push1(p.a, "ref:many", &r));
+    ck_assert_uint_gt(r.objects, 50);
+    ck_assert_uint_eq(r.lookups, 0); /* an empty remote: one listing */
+    mlops_digest one = put_random(p.a, 100, 42, NULL);
+    TU_OK(mlops_ref_set(p.a, "one", &one));
+    TU_OK(push1(p.a, "ref:one", &r));
+    ck_assert_uint_eq(r.lookups, 1);
+    ck_assert_uint_eq(r.listed, 0);
+    pair_close(&p);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("remote");
+    TCase *tc = tcase_create("remote");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, selections_parse);
+    tcase_add_test(tc, remotes_add_list_remove);
+    tcase_add_test(tc, push_pull_round_trip);
+    tcase_add_test(tc, repush_after_edit_sends_changed_chunks);
+    tcase_add_test(tc, interrupted_push_and_pull_resume);
+    tcase_add_test(tc, pull_refuses_damaged_object);
+    tcase_add_test(tc, run_and_model_selections);
+    tcase_add_test(tc, lookup_or_listing);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return tu_run(suite());
+}
