@@ -815,7 +815,7 @@ def start_run(run_id: Optional[str] = None, experiment_id: Optional[str] = None,
     stack = _stack()
     run_id = run_id or os.environ.get("MLFLOW_RUN_ID")
     if stack and not nested:
-        raise MlflowException(
+        raise Exception(  # MLflow raises a bare Exception here
             f"Run with UUID {stack[-1].info.run_id} is already active. To start a new run, "
             "first end the current run with mlflow.end_run(). To start a nested run, call "
             "start_run with nested=True")
