@@ -56,7 +56,9 @@ def content(ds: Any) -> Tuple[str, bytes]:
     if df is None and hasattr(ds, "to_csv") and hasattr(ds, "columns"):
         df = ds
     if df is not None:
-        return name, df.to_csv(index=False).encode("utf-8")
+        buf = io.BytesIO()
+        df.to_csv(buf, index=False, encoding="utf-8")
+        return name, buf.getvalue()
     features = getattr(ds, "features", None)
     if features is not None:
         return name, _npy(features, getattr(ds, "targets", None))

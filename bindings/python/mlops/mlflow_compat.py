@@ -489,7 +489,7 @@ class MlflowClient:
         self._add_artifact(run_id, local_dir, artifact_path, True)
 
     def log_text(self, run_id: str, text: str, artifact_file: str) -> None:
-        self._log_bytes(run_id, text.encode("utf-8"), artifact_file)
+        self._log_file(run_id, text, artifact_file)
 
     def log_dict(self, run_id: str, dictionary: Any, artifact_file: str) -> None:
         ext = os.path.splitext(artifact_file)[1].lower()
@@ -504,15 +504,15 @@ class MlflowClient:
             text = json.dumps(dictionary, indent=2)
         self.log_text(run_id, text, artifact_file)
 
-    def _log_bytes(self, run_id: str, data: bytes, artifact_file: str) -> None:
+    def _log_file(self, run_id: str, text: str, artifact_file: str) -> None:
         head, name = os.path.split(artifact_file.replace("/", os.sep))
         if not name:
             raise MlflowException(f"Invalid artifact file {artifact_file!r}",
                                   "INVALID_PARAMETER_VALUE")
         with tempfile.TemporaryDirectory() as d:
             p = os.path.join(d, name)
-            with open(p, "wb") as f:
-                f.write(data)
+            with open(p, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
             self._add_artifact(run_id, p, head or None, False)
 
     def list_artifacts(self, run_id: str, path: Optional[str] = None) -> List[FileInfo]:
