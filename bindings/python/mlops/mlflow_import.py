@@ -144,6 +144,22 @@ class _Importer:
             if not token:
                 return out
 
+    def logged_models(self, e: Any) -> None:
+        # MLflow 3's LoggedModel records (mlflow.<flavor>.log_model) have
+        # no counterpart here; a registered version of one comes with the
+        # registry, its artifact stored.
+        search = getattr(self.c, "search_logged_models", None)
+        if search is None:
+            return
+        try:
+            n = len(search(experiment_ids=[e.experiment_id], max_results=1000))
+        except Exception:  # a store without LoggedModel support
+            return
+        if n:
+            self.r.skip(f"experiment {e.name!r}: {n} logged model(s)",
+                        "MLflow 3 LoggedModel records are not brought; register a model "
+                        "version from one to bring its artifact")
+
     def run(self, exp_name: str, run: Any) -> None:
         info, data = run.info, run.data
         rid = info.run_id
@@ -347,6 +363,7 @@ def import_mlflow(source: str, store: Store, *, origin: Optional[str] = None) ->
         for e in imp.experiments():
             if imp.experiment(e):
                 all_runs += [(e.name, r) for r in imp.runs(e)]
+                imp.logged_models(e)
         # Parents before their children, whatever their experiments.
         ids = {r.info.run_id for _, r in all_runs}
         done: set = set()

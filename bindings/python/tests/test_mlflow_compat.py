@@ -255,3 +255,17 @@ def test_metric_values_bit_exact(fresh):
     got = [m.value for m in hist]
     assert [math.copysign(1, g) for g in got[:-1]] == [math.copysign(1, v) for v in vals]
     assert got[:-1] == vals and math.isnan(got[-1])
+
+
+def test_needs_no_mlflow(tmp_path):
+    from conftest import run_python
+    code = ("import sys; sys.modules['mlflow'] = None\n"  # any import of mlflow fails
+            "import mlops.mlflow_compat as mlflow\n"
+            f"mlflow.set_tracking_uri({str(tmp_path / 's')!r})\n"
+            "with mlflow.start_run() as r:\n"
+            "    mlflow.log_metric('m', 1.0)\n"
+            "    mlflow.log_text('x', 'a.txt')\n"
+            "print(mlflow.get_run(r.info.run_id).info.status)\n")
+    p = run_python(code)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "FINISHED"
