@@ -82,7 +82,7 @@ class ArtifactTrees:
         if entry is not None and entry[1] == cur:
             return entry[0]
         if entry is not None:
-            shutil.rmtree(entry[0], ignore_errors=True)
+            shutil.rmtree(os.path.dirname(entry[0]), ignore_errors=True)
         d = tempfile.mkdtemp(dir=self._root)
         tree = os.path.join(d, "tree")
         if cur is not None:
@@ -113,6 +113,14 @@ class ArtifactTrees:
             self._store.set_ref(ref_name(run_id), digest)
             self._staging[run_id] = (tree, digest)
             return digest
+
+    def forget(self, run_id: str) -> None:
+        """Drops the run's staging copy (when it ends: the store keeps
+        the tree, and a later artifact restores it)."""
+        with self._lock:
+            entry = self._staging.pop(run_id, None)
+        if entry is not None:
+            shutil.rmtree(os.path.dirname(entry[0]), ignore_errors=True)
 
     def _materialize(self, run_id: str) -> str:
         cur = self.current(run_id)

@@ -432,6 +432,7 @@ class MlflowClient:
             self._not_running(run_id)
         finally:
             self._b.drop(run_id)
+            self._b.trees.forget(run_id)
 
     def current_artifacts(self, run_id: str) -> Optional[Digest]:
         """The digest of the run's artifact tree (None: no artifacts);
