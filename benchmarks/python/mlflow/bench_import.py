@@ -121,8 +121,8 @@ def main():
                 n += len(c.get_metric_history(r.info.run_id, key))
     out["mlflow_read_only_s"] = round(time.perf_counter() - t, 1)
     assert n == out["points"], n
-        out["points_in_store"] = total
-        out["series_differing"] = bad
+    out["points_in_store"] = total
+    out["series_differing"] = bad
     print(json.dumps(out))
     return 0 if bad == 0 and total == out["points"] else 1
 

@@ -21,6 +21,7 @@ import json
 import numbers
 import os
 import random
+import re
 import sys
 import tempfile
 import threading
@@ -67,6 +68,7 @@ __all__ = [
 #: The store used when no tracking URI is set (nor MLFLOW_TRACKING_URI).
 DEFAULT_STORE = "mlops-store"
 DEFAULT_EXPERIMENT = "Default"
+_RUN_ID = re.compile(r"[0-9a-f]{32}")
 _ORIGIN_TAGS = ("mlflow.user", "mlflow.source.name", "mlflow.source.type")
 
 
@@ -146,8 +148,9 @@ class _errors:
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if exc is None or not isinstance(exc, MlopsError):
             return
-        if isinstance(exc, NotFound) or (self.run_id and isinstance(exc, InvalidArgument)
-                                         and "run id" in str(exc)):
+        # A malformed run id names no run: MLflow says "not found" too.
+        malformed = self.run_id is not None and not _RUN_ID.fullmatch(self.run_id)
+        if isinstance(exc, NotFound) or (malformed and isinstance(exc, InvalidArgument)):
             if self.run_id and self.what is None:
                 raise MlflowException(f"Run with id={self.run_id} not found",
                                       "RESOURCE_DOES_NOT_EXIST") from exc
@@ -625,7 +628,6 @@ class MlflowClient:
         or of every model; "run_id='...'" selects by run."""
         name = run = None
         if filter_string:
-            import re
             m = re.fullmatch(r"\s*(name|run_id)\s*=\s*(['\"])(.*)\2\s*", filter_string)
             if m is None:
                 raise MlflowException(f"Filter {filter_string!r}: mlops.mlflow_compat takes "
