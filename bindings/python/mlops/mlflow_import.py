@@ -114,7 +114,7 @@ class _Importer:
         what = f"experiment {e.name!r} ({e.experiment_id})"
         if e.lifecycle_stage == "deleted":
             self.r.skip(what, "deleted in MLflow: the import calls bring no deleted "
-                        "experiment (restore it in MLflow to bring it)")
+                        "experiment (restore it in MLflow to bring it and its runs)")
             return False
         try:
             self.s.get_experiment(e.name)
@@ -125,8 +125,8 @@ class _Importer:
             self.s.import_experiment(e.name, int(e.creation_time or 0), dict(e.tags),
                                      origin=self.origin)
         except Conflict as ex:
-            self.r.skip(what, f"an experiment of that name with other content is there "
-                        f"({ex.message})")
+            self.r.skip(what, f"an experiment of that name with other content is there, "
+                        f"so its runs are not brought either ({ex.message})")
             return False
         self.r.count("experiments", new)
         return True
