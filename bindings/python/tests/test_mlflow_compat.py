@@ -150,7 +150,11 @@ def uri_dir(uri):
         pathlib.Path(uri)
 
 
-def test_same_outcomes_as_mlflow(tmp_path, mlflow_sqlite):
+def test_same_outcomes_as_mlflow(tmp_path, mlflow_sqlite, monkeypatch):
+    # MLflow's set_experiment leaves MLFLOW_EXPERIMENT_ID in the
+    # environment: monkeypatch restores it after the test.
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_ID", raising=False)
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_NAME", raising=False)
     theirs = scenario(mlflow_real, mlflow_sqlite)
     ours = scenario(compat, str(tmp_path / "store"))
     assert set(ours) == set(theirs)
@@ -266,6 +270,7 @@ def test_needs_no_mlflow(tmp_path):
             "    mlflow.log_metric('m', 1.0)\n"
             "    mlflow.log_text('x', 'a.txt')\n"
             "print(mlflow.get_run(r.info.run_id).info.status)\n")
-    p = run_python(code)
+    p = run_python(code, env={"MLFLOW_EXPERIMENT_ID": None, "MLFLOW_EXPERIMENT_NAME": None,
+                              "MLFLOW_TRACKING_URI": None})
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "FINISHED"
