@@ -68,6 +68,8 @@ def main():
     from mlops.mlflow_import import import_mlflow
 
     os.makedirs(a.work, exist_ok=True)
+    a.work = os.path.abspath(a.work)
+    os.chdir(a.work)  # whatever MLflow puts in the working folder stays there
     db = os.path.join(a.work, "mlflow.db")
     uri = f"sqlite:///{db}"
     out = {"runs": a.runs, "metrics": len(KEYS), "steps": STEPS, "mlflow": mlflow.__version__,

@@ -14,6 +14,13 @@ import mlops.mlflow_compat as compat  # noqa: E402
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("DO_NOT_TRACK", "true")
 
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    # MLflow puts a SQLite store's artifacts (./mlruns) and its default
+    # registry (./mlflow.db) in the working folder: keep them in tmp_path.
+    monkeypatch.chdir(tmp_path)
+
+
 SYSTEM = ("mlflow.", "mlops.")
 
 

@@ -20,6 +20,13 @@ from mlops.mlflow_import import import_mlflow  # noqa: E402
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("DO_NOT_TRACK", "true")
 
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    # MLflow puts a SQLite store's artifacts (./mlruns) and its default
+    # registry (./mlflow.db) in the working folder: keep them in tmp_path.
+    monkeypatch.chdir(tmp_path)
+
+
 ODD = [0.1, -0.0, math.inf, -math.inf, math.nan, 5e-324, 1.7976931348623157e308, 1e-300]
 
 
@@ -146,7 +153,7 @@ def test_round_trip_and_idempotent(tmp_path, kind, request):
 
 def test_command_line(tmp_path, mlflow_sqlite):
     uri = mlflow_sqlite
-    c = MlflowClient(tracking_uri=uri)
+    c = MlflowClient(tracking_uri=uri, registry_uri=uri)
     e = c.create_experiment("e")
     r = c.create_run(e)
     c.log_metric(r.info.run_id, "m", 1.5, step=3)
