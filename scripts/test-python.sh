@@ -5,7 +5,10 @@
 # the pinned pandas and pyarrow (the binding's optional DataFrame and Arrow
 # inputs, tests/test_frames.py), the pinned frameworks of mlops.integrations
 # (tests/test_integrations.py) from PyPI and the package itself (no
-# compiler: CC is set to `false`).
+# compiler: CC is set to `false`). MLflow (mlflow-skinny, with SQLAlchemy
+# and Alembic for its SQLite store) is the oracle of the mlflow_compat tests
+# and the source of the mlflow_import tests; mlops never needs it. pip keeps
+# its download cache, so a fresh venv reinstalls without downloading.
 # usage: scripts/test-python.sh BUILD_DIR [pytest arguments...]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,13 +19,17 @@ lib=$build/lib/libmlops.so.1
 
 venv=$build/python-venv
 pandas=3.1.1 pyarrow=26.0.1
+mlflow=3.17.2 sqlalchemy=2.1.9 alembic=1.20.1
 if ! "$venv/bin/python" -c "
 import sys, pytest, numpy, pandas, pyarrow
-sys.exit(pandas.__version__ != '$pandas' or pyarrow.__version__ != '$pyarrow')" 2>/dev/null; then
+from importlib.metadata import version  # (importing mlflow takes seconds)
+sys.exit(pandas.__version__ != '$pandas' or pyarrow.__version__ != '$pyarrow'
+         or version('mlflow-skinny') != '$mlflow')" 2>/dev/null; then
     rm -rf "$venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check pytest numpy \
-        "pandas==$pandas" "pyarrow==$pyarrow"
+        "pandas==$pandas" "pyarrow==$pyarrow" \
+        "mlflow-skinny==$mlflow" "sqlalchemy==$sqlalchemy" "alembic==$alembic"
 fi
 # The frameworks of mlops.integrations' tests (CPU only: xgboost-cpu, as
 # the xgboost wheel brings NVIDIA's libraries; Keras on JAX), installed
@@ -50,6 +57,8 @@ CC=false CXX=false "$venv/bin/pip" install -q --disable-pip-version-check --no-d
 
 # From the tests folder, so that `import mlops` finds the installed package.
 cd "$root/bindings/python/tests"
-# Keras on JAX, on the CPU, keeping its settings file in the build folder.
+# Keras on JAX, on the CPU, keeping its settings file in the build folder;
+# MLflow without telemetry.
+MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true \
 MLOPS_LIBRARY=$lib KERAS_BACKEND=jax KERAS_HOME=$build/keras-home JAX_PLATFORMS=cpu \
     "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"

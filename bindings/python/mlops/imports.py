@@ -8,8 +8,12 @@ recorded in the audit log as an import naming its origin.
 """
 from __future__ import annotations
 
+import struct
 from ctypes import (
     POINTER,
+    addressof,
+    cast,
+    create_string_buffer,
     Structure,
     byref,
     c_char_p,
@@ -193,15 +197,23 @@ class ImportMixin:
         """Brings in metric points (key, value, step, timestamp in ms) of an
         imported run, which may have ended; returns how many were new
         (points already there are skipped)."""
-        pts = list(points)
-        keys = [enc(p[0]) for p in pts]
-        arr = (Metric * max(len(pts), 1))()
-        for i, (k, v, step, ts) in enumerate(pts):
-            arr[i].key, arr[i].value, arr[i].step, arr[i].ts_ms = keys[i], float(v), step, ts
+        # The mlops_metric array packed in one go, (key address, value,
+        # step, ts) per point, each distinct key encoded once (an MLflow
+        # history brings thousands of points of one key).
+        keys: dict = {}
+        fields: list = []
+        for k, v, step, ts in points:
+            b = keys.get(k)
+            if b is None:
+                b = keys[k] = create_string_buffer(enc(k) or b"")
+            fields += (addressof(b), float(v), step, ts)
+        n = len(fields) // 4
+        arr = struct.pack("=" + "Qdqq" * n, *fields) if n else (Metric * 1)()
         o = _opts(origin, actor)
         added = c_size_t()
-        check(C.mlops_metric_import(self._handle, byref(o), enc(run_id), arr, len(pts),
-                                    byref(added)))
+        check(C.mlops_metric_import(self._handle, byref(o), enc(run_id),
+                                    cast(arr, POINTER(Metric)), n, byref(added)))
+        del keys
         return added.value
 
     def import_lineage(self, run_id: str, direction: str, digest: DigestLike, name: str,

@@ -66,3 +66,24 @@ def close12(got, want):
     if math.isinf(want):
         return got == want
     return got == want or abs(got - want) <= 1e-12 * max(abs(got), abs(want))
+
+
+@pytest.fixture(scope="session")
+def mlflow_empty_db(tmp_path_factory):
+    """An empty MLflow SQLite store, its tables made once per session (MLflow's
+    migrations take seconds): tests copy the file (mlflow_sqlite)."""
+    mlflow = pytest.importorskip("mlflow")
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("DO_NOT_TRACK", "true")
+    db = tmp_path_factory.mktemp("mlflow") / "empty.db"
+    mlflow.MlflowClient(tracking_uri=f"sqlite:///{db}").search_experiments()
+    return db
+
+
+@pytest.fixture
+def mlflow_sqlite(mlflow_empty_db, tmp_path):
+    """The URI of a fresh MLflow SQLite store in tmp_path."""
+    import shutil
+    db = tmp_path / "mlflow.db"
+    shutil.copyfile(mlflow_empty_db, db)
+    return f"sqlite:///{db}"
