@@ -211,6 +211,30 @@ START_TEST(refuses_foreign_directory)
 }
 END_TEST
 
+/* An mlops.conf that is not text, or too large to be one: refused by
+ * name, not read as settings. Local stores only. */
+START_TEST(refuses_unreadable_config)
+{
+    char *dir = tu_tmpdir_local();
+    char *conf = tu_path(dir, "mlops.conf");
+    mlops_store *s = NULL;
+    tu_write_file(conf, "format 1\n\0objects x\n", 20);
+    TU_RC(MLOPS_EFORMAT, mlops_store_open(dir, NULL, &s));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "NUL byte"));
+    size_t big = 64 * 1024 + 1;
+    char *text = malloc(big);
+    memset(text, '#', big);
+    tu_write_file(conf, text, big);
+    TU_RC(MLOPS_EFORMAT, mlops_store_open(dir, NULL, &s));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "larger than 64 KiB"));
+    ck_assert(!exists(dir, "mlops.db"));
+    free(text);
+    free(conf);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* A SQLite file that is not a store's: local stores only. */
 START_TEST(refuses_foreign_database)
 {
@@ -480,6 +504,7 @@ int main(void)
     tcase_add_test(tc, read_only);
     tcase_add_test(tc, no_create_when_not_asked);
     tcase_add_test(tc, refuses_foreign_directory);
+    tcase_add_test(tc, refuses_unreadable_config);
     tcase_add_test(tc, refuses_foreign_database);
     tcase_add_test(tc, refuses_newer_format);
     tcase_add_test(tc, unicode_and_spaces_in_paths);

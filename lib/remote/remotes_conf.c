@@ -151,25 +151,9 @@ int mlops__remotes_read(const char *dir, mlops__remote_entry **out, size_t *n)
     *n = 0;
     char *path = mlops__path_join(dir, MLOPS__REMOTES_NAME);
     if (!path) return mlops__err_nomem("reading the remotes");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        int rc = e == ENOENT ? MLOPS_OK
-                             : mlops__err_os(MLOPS_EIO, e, "cannot read remotes file '%s'", path);
-        free(path);
-        return rc;
-    }
-    char *text = malloc(REMOTES_MAX + 1);
-    size_t got = 0;
-    int rc = text ? mlops__read_full(fd, text, REMOTES_MAX + 1, &got, path)
-                  : mlops__err_nomem("reading the remotes");
-    close(fd);
-    if (!rc && got > REMOTES_MAX) rc = bad(path, 0, "larger than 256 KiB");
-    if (!rc && memchr(text, '\0', got)) rc = bad(path, 0, "holds a NUL byte");
-    if (!rc) {
-        text[got] = '\0';
-        rc = parse(text, path, out, n);
-    }
+    char *text;
+    int rc = mlops__read_text_file(path, REMOTES_MAX, "remotes file", &text);
+    if (!rc && text) rc = parse(text, path, out, n);
     free(text);
     free(path);
     return rc;

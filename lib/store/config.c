@@ -112,26 +112,13 @@ int mlops__config_read(const char *dir, mlops__store_config *cfg, int *present)
     *present = 0;
     char *path = mlops__path_join(dir, MLOPS__CONFIG_NAME);
     if (!path) return mlops__err_nomem("reading the store configuration");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        int rc = e == ENOENT ? MLOPS_OK
-                             : mlops__err_os(MLOPS_EIO, e, "cannot read store configuration '%s'",
-                                             path);
+    char *text;
+    int rc = mlops__read_text_file(path, CONFIG_MAX, "store configuration", &text);
+    if (!rc && !text) {
         free(path);
-        return rc;
+        return MLOPS_OK;
     }
-    char *text = malloc(CONFIG_MAX + 1);
-    size_t got = 0;
-    int rc = text ? mlops__read_full(fd, text, CONFIG_MAX + 1, &got, path)
-                  : mlops__err_nomem("reading the store configuration");
-    close(fd);
-    if (!rc && got > CONFIG_MAX) rc = bad(path, 0, "larger than 64 KiB");
-    if (!rc && memchr(text, '\0', got)) rc = bad(path, 0, "holds a NUL byte");
-    if (!rc) {
-        text[got] = '\0';
-        rc = parse(text, path, cfg);
-    }
+    if (!rc) rc = parse(text, path, cfg);
     if (rc) mlops__config_free(cfg);
     else *present = 1;
     free(text);

@@ -103,6 +103,32 @@ int mlops__read_full(int fd, void *buf, size_t len, size_t *got, const char *pat
     return MLOPS_OK;
 }
 
+int mlops__read_text_file(const char *path, size_t max, const char *what, char **text)
+{
+    *text = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return MLOPS_OK;
+        return mlops__err_os(MLOPS_EIO, errno, "cannot read %s '%s'", what, path);
+    }
+    /* One byte more than allowed tells a file of max bytes from a larger one. */
+    char *buf = malloc(max + 1);
+    size_t got = 0;
+    int rc = buf ? mlops__read_full(fd, buf, max + 1, &got, path) : mlops__err_nomem(what);
+    close(fd);
+    if (!rc && got > max)
+        rc = mlops__err(MLOPS_EFORMAT, "%s '%s': larger than %zu KiB", what, path, max / 1024);
+    if (!rc && memchr(buf, '\0', got))
+        rc = mlops__err(MLOPS_EFORMAT, "%s '%s': holds a NUL byte", what, path);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    buf[got] = '\0';
+    *text = buf;
+    return MLOPS_OK;
+}
+
 int mlops__fsync_fd(int fd, const char *path)
 {
     while (fsync(fd) != 0) {

@@ -23,6 +23,11 @@ int mlops__write_all(int fd, const void *buf, size_t len, const char *path);
 int mlops__pwrite_all(int fd, const void *buf, size_t len, uint64_t offset, const char *path);
 /* Reads until len bytes or end of file; *got receives the count. */
 int mlops__read_full(int fd, void *buf, size_t len, size_t *got, const char *path);
+/* Reads a small text file whole (a settings file): *text gets its bytes,
+ * NUL-terminated and malloc'd, or NULL when the file does not exist.
+ * MLOPS_EFORMAT when it is larger than max bytes or holds a NUL byte;
+ * what names the file in messages ("store configuration"). */
+int mlops__read_text_file(const char *path, size_t max, const char *what, char **text);
 
 int mlops__fsync_fd(int fd, const char *path);
 /* fsync of a directory, so that a rename or creation in it is durable. */
