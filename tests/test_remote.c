@@ -208,6 +208,32 @@ START_TEST(remotes_add_list_remove)
 }
 END_TEST
 
+/* A pull from a folder that is not there (a mistyped remote) fails and
+ * leaves no empty remote behind; the push that follows makes it. */
+START_TEST(pull_from_missing_folder)
+{
+    char *dir = tu_tmpdir();
+    char *sd = tu_store_dir(dir, "s");
+    mlops_store *s = open_store(sd);
+    char *gone = tu_path(dir, "no-such-remote");
+    TU_OK(mlops_remote_add(s, "team", gone));
+    mlops_transfer_report r;
+    TU_RC(MLOPS_ENOTFOUND, pull1(s, "ref:anything", &r));
+    ck_assert_msg(strstr(mlops_last_error(), "no-such-remote") != NULL, "%s", mlops_last_error());
+    ck_assert_int_ne(access(gone, F_OK), 0);
+    mlops_digest d = put_random(s, 100, 7, NULL);
+    char sel[MLOPS_DIGEST_STRLEN];
+    mlops_digest_format(&d, sel);
+    TU_OK(push1(s, sel, &r));
+    ck_assert_int_eq(access(gone, F_OK), 0);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(gone);
+    free(sd);
+    free(dir);
+}
+END_TEST
+
 START_TEST(push_pull_round_trip)
 {
     pair p;
@@ -504,6 +530,7 @@ static Suite *suite(void)
     tcase_add_test(tc, selections_parse);
     tcase_add_test(tc, remotes_add_list_remove);
     tcase_add_test(tc, push_pull_round_trip);
+    if (!tu_objects_s3()) tcase_add_test(tc, pull_from_missing_folder);
     tcase_add_test(tc, repush_after_edit_sends_changed_chunks);
     tcase_add_test(tc, interrupted_push_and_pull_resume);
     tcase_add_test(tc, pull_refuses_damaged_object);

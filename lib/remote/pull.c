@@ -469,7 +469,7 @@ int mlops__remote_pull(const char *fn, mlops_store *s, const char *remote,
     p.lacks = malloc(BATCH);
     int rc = p.sels && p.recs && p.lacks ? MLOPS_OK : mlops__err_nomem("planning a pull");
     for (size_t i = 0; !rc && i < n; i++) rc = mlops__selection_parse(fn, selections[i], &p.sels[i]);
-    if (!rc) rc = mlops__remote_open(fn, s, remote, &p.be);
+    if (!rc) rc = mlops__remote_open(fn, s, remote, 0, &p.be);
     if (!rc && (!p.be->name_put || !p.be->name_get))
         rc = mlops__err(MLOPS_EUNSUPPORTED, "%s: the %s backend cannot hold a remote", fn,
                         p.be->name);

@@ -265,7 +265,7 @@ int mlops__remote_push(const char *fn, mlops_store *s, const char *remote,
     for (size_t i = 0; !rc && i < n; i++)
         rc = mlops__selection_parse(fn, selections[i], &p.sels[i].sel);
     mlops__objects *be = NULL;
-    if (!rc) rc = mlops__remote_open(fn, s, remote, &be);
+    if (!rc) rc = mlops__remote_open(fn, s, remote, 1, &be);
     if (!rc && (!be->name_put || !be->name_get))
         rc = mlops__err(MLOPS_EUNSUPPORTED, "%s: the %s backend cannot hold a remote", fn,
                         be->name);

@@ -26,10 +26,12 @@ int mlops__remotes_read(const char *dir, mlops__remote_entry **out, size_t *n);
 void mlops__remotes_free(mlops__remote_entry *e, size_t n);
 
 /* Opens remote `name` of store s as an object backend (a directory: the
- * local backend, made when missing; s3://: the S3 backend, no cache).
- * *out is released with its free member. MLOPS_ENOTFOUND naming fn when
- * the store has no such remote. */
-int mlops__remote_open(const char *fn, mlops_store *s, const char *name, mlops__objects **out);
+ * local backend, made when missing if create (a push), else
+ * MLOPS_ENOTFOUND; s3://: the S3 backend, no cache). *out is released
+ * with its free member. MLOPS_ENOTFOUND naming fn when the store has no
+ * such remote. */
+int mlops__remote_open(const char *fn, mlops_store *s, const char *name, int create,
+                       mlops__objects **out);
 
 /* ---- selections (selection.c) -------------------------------------------- */
 

@@ -311,7 +311,8 @@ MLOPS_API void mlops_remotes_free(mlops_remotes *l)
     free(l);
 }
 
-int mlops__remote_open(const char *fn, mlops_store *s, const char *name, mlops__objects **out)
+int mlops__remote_open(const char *fn, mlops_store *s, const char *name, int create,
+                       mlops__objects **out)
 {
     *out = NULL;
     mlops__remote_entry *e = NULL;
@@ -330,6 +331,11 @@ int mlops__remote_open(const char *fn, mlops_store *s, const char *name, mlops__
         rc = mlops__err(MLOPS_EUNSUPPORTED, "%s: remote '%s' is on S3, and this libmlops was "
                                             "built without S3 support", fn, name);
 #endif
+    } else if (!rc && !create && access(url, F_OK) != 0) {
+        /* A pull from a mistyped folder must not leave an empty remote. */
+        rc = mlops__err_os(errno == ENOENT ? MLOPS_ENOTFOUND : MLOPS_EIO, errno,
+                           "%s: remote '%s' is the folder '%s', which cannot be read", fn, name,
+                           url);
     } else if (!rc) {
         rc = mlops__objects_local_open(url, 1, mlops__store_fsync_enabled(s), out);
     }
