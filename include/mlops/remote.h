@@ -101,8 +101,9 @@ MLOPS_API int mlops_remote_push(mlops_store *s, const char *remote,
  * content and, for ref:NAME, the ref NAME (set or moved) are committed
  * in one transaction. Objects fetched by an interrupted pull are kept
  * and not fetched again. report (may be NULL) gets the counts. Errors:
- * MLOPS_EINVAL, MLOPS_ENOTFOUND (no such remote, or the remote has no
- * record of a selection), MLOPS_ECORRUPT (a fetched object or blob fails
+ * MLOPS_EINVAL, MLOPS_ENOTFOUND (no such remote, a directory remote's
+ * folder missing, or the remote has no record of a selection),
+ * MLOPS_ECORRUPT (a fetched object or blob fails
  * its check: nothing of it is visible), MLOPS_EREADONLY, MLOPS_EIO,
  * MLOPS_EPERM, MLOPS_ENOMEM. */
 MLOPS_API int mlops_remote_pull(mlops_store *s, const char *remote,
