@@ -71,10 +71,15 @@ END_TEST
 
 /* ---- Text ------------------------------------------------------------------ */
 
+/* The buffer's text as a copy of its own: gcc 12 at -O3 takes the taken
+ * pointer for one into this frame (-Wdangling-pointer) once inlined. */
 static char *built(mlops__buf *b)
 {
-    char *s = NULL;
-    TU_OK(mlops__buf_take(b, &s, "test"));
+    char *taken = NULL;
+    TU_OK(mlops__buf_take(b, &taken, "test"));
+    char *s = strdup(taken);
+    free(taken);
+    ck_assert_ptr_nonnull(s);
     return s;
 }
 
