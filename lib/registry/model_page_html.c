@@ -49,7 +49,8 @@ static const char css[] =
     ".side .grid th,.side .grid td{padding:4px 6px}"
     ".pass{color:#1d6b3a;font-weight:600}.bad{color:#b3261e;font-weight:600}"
     ".missing{color:var(--muted)}"
-    "tr.sub td{background:#f8f9fb;font-size:13px}";
+    "@media print{.grid th,.grid td,.grid thead th{white-space:normal!important;padding:4px 5px}"
+    ".id{overflow-wrap:anywhere;word-break:break-all}}";
 
 /* ---- Small cells ------------------------------------------------------------ */
 
@@ -345,9 +346,9 @@ static void decisions_section(mlops__buf *b, const mlops__model_page *p)
         return;
     }
     mlops__buf_add(b, "<div class=\"wide\"><table class=\"grid\"><thead><tr><th>When</th>"
-                      "<th>Alias</th><th>Move</th><th>Verdict</th><th>Candidate</th>"
-                      "<th>Condition</th><th>Outcome</th><th>Candidate&#8217;s value</th>"
-                      "<th>Compared with</th><th>Why</th></tr></thead><tbody>");
+                      "<th>Move</th><th>Verdict</th><th>Candidate</th><th>Condition</th>"
+                      "<th>Outcome</th><th>Candidate&#8217;s value</th><th>Compared with</th>"
+                      "</tr></thead><tbody>");
     for (size_t i = 0; i < p->n_events; i++) {
         const mlops__page_event *e = &p->events[i];
         if (!e->is_decision) continue;
@@ -357,7 +358,7 @@ static void decisions_section(mlops__buf *b, const mlops__model_page *p)
         mlops__buf_addf(b, "<span class=\"small\">event %lld</span></td><td rowspan=\"%zu\">"
                            "<bdi>", (long long)e->seq, rows);
         mlops__html_esc(b, e->key);
-        mlops__buf_addf(b, "</bdi></td><td rowspan=\"%zu\">", rows);
+        mlops__buf_add(b, "</bdi>: ");
         mlops__html_esc(b, e->kind);
         if (e->target) {
             mlops__buf_add(b, " to <span class=\"id\">");
@@ -370,7 +371,7 @@ static void decisions_section(mlops__buf *b, const mlops__model_page *p)
         mlops__buf_addf(b, "</td><td rowspan=\"%zu\" class=\"%s\">", rows, passed ? "pass" : "bad");
         mlops__html_esc(b, e->new_value);
         mlops__buf_add(b, "</td>");
-        if (!e->n_checks) mlops__buf_add(b, "<td colspan=\"6\" class=\"missing\">no candidate"
+        if (!e->n_checks) mlops__buf_add(b, "<td colspan=\"5\" class=\"missing\">no candidate"
                                             "</td></tr>");
         for (size_t k = 0; k < e->n_checks; k++) {
             const mlops__page_check *c = &e->checks[k];
@@ -379,13 +380,14 @@ static void decisions_section(mlops__buf *b, const mlops__model_page *p)
             version_head(b, c->candidate);
             mlops__buf_add(b, "</td><td class=\"id\"><bdi>");
             mlops__html_esc(b, c->condition);
-            mlops__buf_addf(b, "</bdi></td><td class=\"%s\">",
+            mlops__buf_add(b, "</bdi><span class=\"small\"><bdi>");
+            mlops__html_esc(b, c->why);
+            mlops__buf_addf(b, "</bdi></span></td><td class=\"%s\">",
                             !strcmp(c->outcome, "fail") ? "bad" : "pass");
             mlops__html_esc(b, c->outcome);
             mlops__buf_add(b, "</td>");
             value_cell(b, c->left_known, c->left);
             value_cell(b, c->right_known, c->right);
-            td_text(b, c->why);
             mlops__buf_add(b, "</tr>");
         }
     }
