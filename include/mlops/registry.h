@@ -1174,8 +1174,10 @@ typedef struct mlops_model_page_opts {
  * or the version is 0 or unknown. */
 MLOPS_API int mlops_model_page_opts_init(mlops_model_page_opts *opts, unsigned version);
 
-/* The page of model `model` (a model that exists now), read from one
- * consistent snapshot: every version (deleted ones too), every alias's
+/* The page of model `model` (a model that exists now): every version
+ * (deleted ones too) with its lineage, and the audit events, each read in
+ * its own transaction (a change made meanwhile may show in one part and
+ * not yet in another); every alias's
  * split over time as the audit log records it, the gate decisions, the
  * signatures recorded (not verified), the lineage of each version and
  * the model's audit events. Every text from the store or the caller is
