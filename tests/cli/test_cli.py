@@ -86,7 +86,7 @@ class TestGeneral(Base):
                     "run start", "run end", "run show", "run ls", "run log-param",
                     "run log-metric", "runs compare", "runs search", "metric history", "model",
                     "model create",
-                    "model ls", "model show", "model version create", "model alias set",
+                    "model ls", "model page", "model show", "model version create", "model alias set",
                     "model alias rm", "model gate set", "model gate show", "model gate rm",
                     "model promote", "model alias get", "model alias ls",
                     "model alias ramp", "model alias rollback", "model route", "model resolve", "model evals", "model sign", "model verify", "audit log",
