@@ -171,6 +171,8 @@ START_TEST(bad_input)
     TU_RC(MLOPS_EINVAL, mlops_model_page_html(S, NULL, NULL, &html));
     TU_RC(MLOPS_ENOTFOUND, mlops_model_page_html(S, "nope", NULL, &html));
     ck_assert_ptr_nonnull(strstr(mlops_last_error(), "nope"));
+    ck_assert_msg(strncmp(mlops_last_error(), "mlops_model_page_html: ", 23) == 0, "%s",
+                  mlops_last_error());
     mlops_model_page_opts o = MLOPS_MODEL_PAGE_OPTS_INIT;
     o.version = 99;
     TU_RC(MLOPS_EINVAL, mlops_model_page_html(S, HOSTILE_MODEL, &o, &html));

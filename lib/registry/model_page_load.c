@@ -9,6 +9,7 @@
 #include "util/mpack.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,6 +190,13 @@ int mlops__model_page_load(mlops_store *s, const char *fn, const char *model,
         rc = mlops_model_version_lineage(s, model, n, &p->lineage[i]);
         /* A version whose run record is gone is shown without one. */
         if (rc == MLOPS_ENOTFOUND) rc = MLOPS_OK;
+    }
+    /* Errors of the readers above name them: the message gets the public
+     * function's name in front. */
+    if (rc) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", mlops__err_message());
+        rc = mlops__err(rc, "%s: %s", fn, msg);
     }
     struct load_ctx x = { fn, model, p };
     if (!rc) rc = mlops__store_read(s, events_tx, &x);
