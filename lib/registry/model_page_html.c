@@ -54,6 +54,13 @@ static const char css[] =
 
 /* ---- Small cells ------------------------------------------------------------ */
 
+/* Escaped text of a column the log's kinds always fill; nothing for NULL
+ * (a row edited in the database must not crash the page). */
+static void esc_opt(mlops__buf *b, const char *s)
+{
+    if (s) mlops__html_esc(b, s);
+}
+
 static void td_text(mlops__buf *b, const char *s)
 {
     if (!s || !*s) {
@@ -187,7 +194,7 @@ static void alias_history(mlops__buf *b, const mlops__model_page *p, const char 
             mlops__buf_add(b, "<td class=\"bad\">deleted</td>");
         }
         mlops__buf_add(b, "<td><bdi>");
-        mlops__html_esc(b, e->actor);
+        esc_opt(b, e->actor);
         mlops__buf_add(b, "</bdi>");
         if (e->reason && *e->reason) {
             mlops__buf_add(b, "<span class=\"small\"><bdi>");
@@ -357,7 +364,7 @@ static void decisions_section(mlops__buf *b, const mlops__model_page *p)
         mlops__html_utc(b, e->time_ms);
         mlops__buf_addf(b, "<span class=\"small\">event %lld</span></td><td rowspan=\"%zu\">"
                            "<bdi>", (long long)e->seq, rows);
-        mlops__html_esc(b, e->key);
+        esc_opt(b, e->key);
         mlops__buf_add(b, "</bdi>: ");
         mlops__html_esc(b, e->kind);
         if (e->target) {
@@ -369,7 +376,7 @@ static void decisions_section(mlops__buf *b, const mlops__model_page *p)
                                          (long long)e->baseline);
         int passed = e->new_value && !strcmp(e->new_value, "passed");
         mlops__buf_addf(b, "</td><td rowspan=\"%zu\" class=\"%s\">", rows, passed ? "pass" : "bad");
-        mlops__html_esc(b, e->new_value);
+        esc_opt(b, e->new_value);
         mlops__buf_add(b, "</td>");
         if (!e->n_checks) mlops__buf_add(b, "<td colspan=\"5\" class=\"missing\">no candidate"
                                             "</td></tr>");

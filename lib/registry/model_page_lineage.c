@@ -104,9 +104,13 @@ static void lineage_table(mlops__buf *b, const mlops__model_page *p)
             mlops_digest_format(&in[k].digest, hex);
             mlops__buf_add(b, k ? "<br><bdi>" : "<bdi>");
             mlops__html_esc(b, in[k].name);
-            mlops__buf_add(b, "</bdi> (");
-            mlops__html_esc(b, in[k].role);
-            mlops__buf_addf(b, ") <span class=\"id\">%s</span>", hex);
+            mlops__buf_add(b, "</bdi>");
+            if (in[k].role && *in[k].role) { /* a role is optional */
+                mlops__buf_add(b, " (");
+                mlops__html_esc(b, in[k].role);
+                mlops__buf_add(b, ")");
+            }
+            mlops__buf_addf(b, " <span class=\"id\">%s</span>", hex);
         }
         mlops__buf_add(b, "</td></tr>");
     }
