@@ -2949,6 +2949,24 @@ static void gates(void)
     c.version = 3;
     BAD(mlops_gate_decision_at, "future version", MLOPS_EINVAL, (d, 0, &c));
     mlops_gate_decision_free(d);
+    /* The model page (a read: the store stays as it was). */
+    mlops_model_page_opts mpo;
+    char *mpage = NULL;
+    BAD(mlops_model_page_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_MODEL_PAGE_OPTS_VERSION));
+    BAD(mlops_model_page_opts_init, "version 0", MLOPS_EINVAL, (&mpo, 0));
+    BAD(mlops_model_page_opts_init, "future version", MLOPS_EINVAL, (&mpo, 99));
+    BAD(mlops_model_page_html, "NULL store", MLOPS_EINVAL, (NULL, "m", NULL, &mpage));
+    BAD(mlops_model_page_html, "NULL model", MLOPS_EINVAL, (S, NULL, NULL, &mpage));
+    BAD(mlops_model_page_html, "NULL out", MLOPS_EINVAL, (S, "m", NULL, NULL));
+    BAD(mlops_model_page_html, "invalid UTF-8 model", MLOPS_EINVAL, (S, BAD_UTF8, NULL, &mpage));
+    BAD(mlops_model_page_html, "unknown model", MLOPS_ENOTFOUND, (S, "nope", NULL, &mpage));
+    mpo = (mlops_model_page_opts)MLOPS_MODEL_PAGE_OPTS_INIT;
+    mpo.version = 99;
+    BAD(mlops_model_page_html, "future options", MLOPS_EINVAL, (S, "m", &mpo, &mpage));
+    mpo = (mlops_model_page_opts)MLOPS_MODEL_PAGE_OPTS_INIT;
+    mpo.title = BAD_UTF8;
+    BAD(mlops_model_page_html, "invalid UTF-8 title", MLOPS_EINVAL, (S, "m", &mpo, &mpage));
+    ck_assert_ptr_null(mpage);
     same_store(store_dir, &b, "registry.h (gates)");
     snap_free(&b);
 }

@@ -792,6 +792,43 @@ static int cmd_audit_verify(cli_ctx *ctx, int argc, char **argv)
     return rc;
 }
 
+/* ---- model page ---------------------------------------------------------------------- */
+
+typedef struct page_args {
+    mlops_model_page_opts o;
+    const char *out;
+} page_args;
+
+static int model_page(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const page_args *a = arg;
+    char *html = NULL;
+    int rc = mlops_model_page_html(s, ctx->args[0], &a->o, &html);
+    if (rc) return cli_fail(ctx, rc, "cannot write the model page");
+    if (strcmp(a->out, "-") == 0) {
+        rc = fputs(html, stdout) == EOF || fflush(stdout) ? cli_error(ctx, "cannot write to stdout")
+                                                          : CLI_OK;
+    } else {
+        rc = cli_write_file_atomic(ctx, a->out, html, strlen(html));
+    }
+    mlops_free(html);
+    return rc;
+}
+
+static int cmd_model_page(cli_ctx *ctx, int argc, char **argv)
+{
+    page_args a = { MLOPS_MODEL_PAGE_OPTS_INIT, NULL };
+    int npos;
+    const cli_opt opts[] = {
+        { "output", 'o', &a.out, NULL },
+        { "title", 0, &a.o.title, NULL },
+    };
+    int rc = cli_parse(ctx, argc, argv, opts, 2, 1, 1, &npos);
+    if (rc) return rc;
+    if (!a.out) return cli_usage(ctx, "-o FILE.html is required (- for stdout)");
+    return cli_with_store(ctx, CLI_STORE_READ, model_page, &a);
+}
+
 const cli_command cli_registry_commands[] = {
     { "model", NULL, "", "The model registry: models, versions, aliases, signatures", "" },
     { "model create", cmd_model_create, "NAME", "Register a model",
@@ -800,6 +837,15 @@ const cli_command cli_registry_commands[] = {
       "Options:\n"
       "  -a, --all                deleted models too\n"
       "  --json                   print a JSON array\n" },
+    { "model page", cmd_model_page, "MODEL -o FILE.html", "Draw a model as one HTML page",
+      "Writes a self-contained page (no script, nothing fetched; doc/pages.md): the\n"
+      "versions (created, source run, signatures); each alias's split over time as a\n"
+      "step chart with its changes beside it; the gate decisions with each condition\n"
+      "and both values; the signatures; the lineage dataset -> run -> version as a\n"
+      "drawing and a table; and the model's audit timeline.\n\n"
+      "Options:\n"
+      "  -o, --output FILE        where to write the page (- for stdout)\n"
+      "  --title TEXT             the page's title (default \"Model NAME\")\n" },
     { "model show", cmd_model_show, "NAME", "Show a model, its aliases and versions",
       "Options:\n"
       "  -a, --all                deleted versions too\n"

@@ -1150,6 +1150,47 @@ MLOPS_API size_t mlops_gate_decision_count(const mlops_gate_decision *d);
 MLOPS_API int mlops_gate_decision_at(const mlops_gate_decision *d, size_t i,
                                      mlops_gate_check *out);
 
+/* ---- The model page (since 1.1) -------------------------------------------
+ * One self-contained HTML page about a model (doc/pages.md, "Model
+ * page"): its versions, its aliases and their splits over time, the gate
+ * decisions with their conditions and values, the signatures, the
+ * lineage dataset -> run -> version, and the audit timeline. */
+
+#define MLOPS_MODEL_PAGE_OPTS_VERSION 1
+
+/* Options for mlops_model_page_html. Initialise with
+ * MLOPS_MODEL_PAGE_OPTS_INIT or mlops_model_page_opts_init(). Strings are
+ * UTF-8, read during the call only. */
+typedef struct mlops_model_page_opts {
+    unsigned version;     /* MLOPS_MODEL_PAGE_OPTS_VERSION */
+    const char *title;    /* NULL: "Model <name>" */
+    int64_t generated_ms; /* time shown in the footer; 0: now, -1: none */
+} mlops_model_page_opts;
+
+#define MLOPS_MODEL_PAGE_OPTS_INIT { MLOPS_MODEL_PAGE_OPTS_VERSION, NULL, 0 }
+
+/* Fills opts with the defaults of the given version (use
+ * MLOPS_MODEL_PAGE_OPTS_VERSION). Errors: MLOPS_EINVAL when opts is NULL
+ * or the version is 0 or unknown. */
+MLOPS_API int mlops_model_page_opts_init(mlops_model_page_opts *opts, unsigned version);
+
+/* The page of model `model` (a model that exists now): every version
+ * (deleted ones too) with its lineage, and the audit events, each read in
+ * its own transaction (a change made meanwhile may show in one part and
+ * not yet in another); every alias's
+ * split over time as the audit log records it, the gate decisions, the
+ * signatures recorded (not verified), the lineage of each version and
+ * the model's audit events. Every text from the store or the caller is
+ * escaped. *html (UTF-8, NUL-terminated) is malloc'd, released with
+ * mlops_free. opts NULL means defaults.
+ * Errors: MLOPS_EINVAL (NULL s or html, a malformed model name, unknown
+ * opts->version, a title that is not UTF-8), MLOPS_ENOTFOUND (no such
+ * model), MLOPS_ECORRUPT (a stored split or decision that does not
+ * decode), MLOPS_EBUSY, MLOPS_EIO, MLOPS_ENOMEM. Threads: as any read; s
+ * may be shared. */
+MLOPS_API int mlops_model_page_html(mlops_store *s, const char *model,
+                                    const mlops_model_page_opts *opts, char **html);
+
 MLOPS_END_DECLS
 
 #endif /* MLOPS_REGISTRY_H */

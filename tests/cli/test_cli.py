@@ -86,7 +86,7 @@ class TestGeneral(Base):
                     "run start", "run end", "run show", "run ls", "run log-param",
                     "run log-metric", "runs compare", "runs search", "metric history", "model",
                     "model create",
-                    "model ls", "model show", "model version create", "model alias set",
+                    "model ls", "model page", "model show", "model version create", "model alias set",
                     "model alias rm", "model gate set", "model gate show", "model gate rm",
                     "model promote", "model alias get", "model alias ls",
                     "model alias ramp", "model alias rollback", "model route", "model resolve", "model evals", "model sign", "model verify", "audit log",
@@ -473,6 +473,34 @@ class TestRegistry(Base):
         subprocess.run(["openssl", "pkey", "-in", priv, "-pubout", "-out", pub], check=True,
                        capture_output=True)
         return priv, pub
+
+    def test_model_page(self):
+        self.init()
+        digest = self.ok("put", self.write("m.bin", b"weights")).out.split()[0]
+        self.ok("exp", "create", "e")
+        run = self.ok("run", "start", "e", "--name", "<r>").out.strip()
+        self.ok("model", "create", "m & <n>")
+        self.ok("model", "version", "create", "m & <n>", digest, "--run", run)
+        self.ok("model", "version", "create", "m & <n>", digest)
+        self.ok("model", "alias", "set", "m & <n>", "champion", "1:70,2:30", "--reason", "<why>")
+        page = self.path("model.html")
+        r = self.ok("model", "page", "m & <n>", "-o", page, "--title", "A & B")
+        self.assertEqual((r.out, r.err), ("", ""))
+        with open(page, encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn("<title>A &amp; B</title>", html)
+        self.assertIn("&lt;r&gt;", html)
+        self.assertIn("&lt;why&gt;", html)
+        self.assertNotIn("<r>", html)
+        self.assertIn("1:70,2:30", html)
+        self.assertEqual(html.count("<svg"), 2)  # the alias's chart, the lineage
+        out = self.ok("model", "page", "m & <n>", "-o", "-").out
+        self.assertTrue(out.startswith("<!DOCTYPE html>"))
+        self.assertIn("<title>Model m &amp; &lt;n&gt;</title>", out)
+        self.bad(2, "model", "page", "m & <n>", contains="-o FILE.html is required")
+        self.bad(2, "model", "page", "-o", page)
+        self.bad(1, "model", "page", "nope", "-o", page, contains="nope")
+        self.bad(1, "model", "page", "m & <n>", "-o", self.path("no", "such", "dir.html"))
 
     def test_story(self):
         self.init()

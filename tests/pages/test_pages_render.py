@@ -1,5 +1,6 @@
 """The HTML pages rendered in headless Chromium, one browser for all of
-them (pagecheck.py): the drift report and the run comparison. Each page
+them (pagecheck.py): the drift report, the run comparison and the model
+page. Each page
 must load without a console message (its Content-Security-Policy turns
 any script or fetch into one), show the expected text, have one SVG per
 chart and nothing else drawn as SVG, give a screenshot that is not blank
@@ -186,6 +187,49 @@ class TestRunComparison(PageTest):
         self.assertEqual(r.code, 0, r)
         page = self.check_common(html, charts=2)
         self.assertIn("Time since the run started (min)", page.text)  # 2,000 s of points
+
+
+# A model name that tries to break out of the page.
+HOSTILE_MODEL = "<script>alert('model')</script> & \"q\" caf\u00e9 \u2713"
+
+
+class TestModelPage(PageTest):
+    def test_model_page_renders(self):
+        store = self.path("store")
+        p = subprocess.run([os.environ["MLOPS_MAKE_MODEL"], store, HOSTILE_MODEL],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        signed = shutil.which("openssl") is not None
+        if signed:  # a signature through the CLI, as a user makes one
+            key = self.path("key.pem")
+            subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", key],
+                           check=True, capture_output=True)
+            r = mlops("model", "sign", HOSTILE_MODEL, "3", "--key", key, store=store)
+            self.assertEqual(r.code, 0, r)
+        html = self.path("model.html")
+        r = mlops("model", "page", HOSTILE_MODEL, "-o", html, store=store)
+        self.assertEqual(r.code, 0, r)
+        # Two alias charts (champion, shadow-test) and the lineage drawing.
+        page = self.check_common(html, charts=3)
+        self.assertEqual(BROWSER.count("svg"), 3, "an SVG that is not a chart")
+        self.assertEqual(BROWSER.count("figure.chart + .side table"), 2, "a table beside each chart")
+        for text in ("Model " + HOSTILE_MODEL, "Versions", "Aliases and their splits over time",
+                     "Alias champion", "1:80,2:20", "1:50,2:50", "2+shadow:3", "Gate decisions",
+                     "refused", "forced", "metrics.auc >= 0.95", "Lineage", "train.csv",
+                     "Audit timeline", "alias.gate.decision", "Share (%)",
+                     "Time since the alias was first set"):
+            self.assertIn(text, page.text)
+        if signed:
+            self.assertIn("1 signed", page.text)
+        # Every chart has an accessible name.
+        self.assertEqual(BROWSER.evaluate(
+            "[...document.querySelectorAll('figure svg')].filter("
+            "s => s.querySelector('title')).length"), 3)
+        st = pagecheck.picture_stats(self.shot("model.png", 2400), {
+            "blue": pagecheck.near("#0072B2"), "vermillion": pagecheck.near("#D55E00")})
+        self.assertGreater(st["non_background"], 0.15, st)
+        for colour in ("blue", "vermillion"):  # versions 1 and 2
+            self.assertGreater(st[colour], 100, st)
 
 
 class TestChecksCanFail(PageTest):

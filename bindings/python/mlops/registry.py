@@ -245,6 +245,25 @@ _declare([
 ])
 
 
+class _CModelPageOpts(Structure):
+    """mlops_model_page_opts, version 1 (since 1.1)."""
+
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("title", c_char_p),
+        ("generated_ms", c_int64),
+    ]
+
+
+# The model page (MLOPS_1.1): with a 1.0 library it raises Unsupported.
+_declare([
+    ("mlops_model_page_opts_init", c_int, [POINTER(_CModelPageOpts), c_uint]),
+    ("mlops_model_page_html", c_int,
+     [StoreP, c_char_p, POINTER(_CModelPageOpts), POINTER(c_void_p)]),
+])
+
+
 @dataclass(frozen=True)
 class AuditReport:
     """What Store.audit_verify_checkpoints found: the events walked, the
@@ -644,6 +663,25 @@ class RegistryMixin:
         out = c_int64()
         check(C.mlops_audit_alias_at(self._handle, enc(model), enc(alias), time_ms, byref(out)))
         return out.value
+
+    def model_page_html(self, model: str, *, title: Optional[str] = None,
+                        generated_ms: int = 0) -> str:
+        """The model as one self-contained HTML page (mlops_model_page_html;
+        doc/pages.md): versions, each alias's split over time, gate
+        decisions with their values, signatures, lineage dataset -> run ->
+        version and the audit timeline. ``title`` defaults to "Model
+        NAME"; ``generated_ms`` is the time in the footer (0: now, -1:
+        none)."""
+        opts = _CModelPageOpts()
+        check(C.mlops_model_page_opts_init(byref(opts), _CModelPageOpts.VERSION))
+        opts.title = enc(title)
+        opts.generated_ms = generated_ms
+        ptr = c_void_p()
+        check(C.mlops_model_page_html(self._handle, enc(model), byref(opts), byref(ptr)))
+        try:
+            return ctypes.string_at(ptr.value or 0).decode("utf-8")
+        finally:
+            C.mlops_free(ptr)
 
     def model_version_lineage(self, model: str, version: int) -> VersionLineage:
         """How a version was made: its run snapshot and the run's inputs."""

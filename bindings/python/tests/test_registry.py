@@ -286,3 +286,18 @@ def test_version_lineage(store, artifact):
     assert lin2.run is None and lin2.inputs == []
     with pytest.raises(mlops.NotFound):
         store.model_version_lineage("m", 5)
+
+
+def test_model_page_html(store, artifact):
+    store.create_model("m <1> & 'q'", "desc </svg>")
+    store.create_model_version("m <1> & 'q'", artifact)
+    store.set_alias("m <1> & 'q'", "champion", 1, reason="<b>why</b>")
+    page = store.model_page_html("m <1> & 'q'", generated_ms=-1)
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<title>Model m &lt;1&gt; &amp; &#39;q&#39;</title>" in page
+    assert "desc &lt;/svg&gt;" in page and "&lt;b&gt;why&lt;/b&gt;" in page
+    assert "<b>" not in page and page.count("<svg") == 2  # the alias's chart, the lineage
+    assert page == store.model_page_html("m <1> & 'q'", generated_ms=-1)
+    assert "<title>T &lt;2&gt;</title>" in store.model_page_html("m <1> & 'q'", title="T <2>")
+    with pytest.raises(mlops.NotFound):
+        store.model_page_html("nope")
