@@ -320,6 +320,13 @@ int cli_read_file(const cli_ctx *ctx, const char *path, char **data, size_t *len
 
 /* Writes len bytes to path through a temporary file and a rename, so that
  * path never holds a partial report. */
+int cli_write_output(const cli_ctx *ctx, const char *path, const char *text)
+{
+    if (strcmp(path, "-") != 0) return cli_write_file_atomic(ctx, path, text, strlen(text));
+    if (fputs(text, stdout) == EOF || fflush(stdout)) return cli_error(ctx, "cannot write to stdout");
+    return CLI_OK;
+}
+
 int cli_write_file_atomic(const cli_ctx *ctx, const char *path, const char *data, size_t len)
 {
     size_t plen = strlen(path);

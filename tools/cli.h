@@ -167,6 +167,10 @@ int cli_read_file(const cli_ctx *ctx, const char *path, char **data, size_t *len
  * 0644), fsync and rename, so path never holds a partial file. Prints the
  * error and returns CLI_FAIL on failure. */
 int cli_write_file_atomic(const cli_ctx *ctx, const char *path, const char *data, size_t len);
+/* Writes text to stdout when path is "-", else atomically to path (as
+ * cli_write_file_atomic). Prints the error and returns CLI_FAIL on
+ * failure. */
+int cli_write_output(const cli_ctx *ctx, const char *path, const char *text);
 
 /* ---- Formatting --------------------------------------------------------------- */
 

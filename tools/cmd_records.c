@@ -639,12 +639,7 @@ static int runs_compare(const cli_ctx *ctx, mlops_store *s, void *arg)
     int rc = mlops_run_compare_html(s, (const char *const *)ctx->args, (size_t)ctx->nargs, &a->o,
                                     &html);
     if (rc) return cli_fail(ctx, rc, "cannot write the comparison");
-    if (strcmp(a->out, "-") == 0) {
-        rc = fputs(html, stdout) == EOF || fflush(stdout) ? cli_error(ctx, "cannot write to stdout")
-                                                          : CLI_OK;
-    } else {
-        rc = cli_write_file_atomic(ctx, a->out, html, strlen(html));
-    }
+    rc = cli_write_output(ctx, a->out, html);
     mlops_free(html);
     return rc;
 }

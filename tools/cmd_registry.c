@@ -805,12 +805,7 @@ static int model_page(const cli_ctx *ctx, mlops_store *s, void *arg)
     char *html = NULL;
     int rc = mlops_model_page_html(s, ctx->args[0], &a->o, &html);
     if (rc) return cli_fail(ctx, rc, "cannot write the model page");
-    if (strcmp(a->out, "-") == 0) {
-        rc = fputs(html, stdout) == EOF || fflush(stdout) ? cli_error(ctx, "cannot write to stdout")
-                                                          : CLI_OK;
-    } else {
-        rc = cli_write_file_atomic(ctx, a->out, html, strlen(html));
-    }
+    rc = cli_write_output(ctx, a->out, html);
     mlops_free(html);
     return rc;
 }
