@@ -162,6 +162,35 @@ START_TEST(empty_model_and_title)
 }
 END_TEST
 
+/* An alias that routed to more versions than a chart draws: the highest
+ * are drawn, the note says how many were left out, the table has all. */
+START_TEST(many_versions_are_drawn_newest_first)
+{
+    TU_OK(mlops_model_create(S, "many"));
+    mlops_digest art = rt_put(S, "w");
+    int64_t v = 0;
+    for (int i = 1; i <= 130; i++) {
+        TU_OK(mlops_model_version_create(S, "many", &art, NULL, &v));
+        TU_OK(mlops_model_alias_set(S, "many", "prod", v));
+    }
+    char *html = NULL;
+    TU_OK(mlops_model_page_html(S, "many", NULL, &html));
+    ck_assert_ptr_nonnull(strstr(html, "Drawn: the 128 highest of the 130 versions"));
+    /* The alias's chart alone (the lineage drawing names every version). */
+    char *chart = strstr(html, "id=\"alias-1\"");
+    ck_assert_ptr_nonnull(chart);
+    char *end = strstr(chart, "</figure>");
+    ck_assert_ptr_nonnull(end);
+    *end = '\0';
+    ck_assert_ptr_nonnull(strstr(chart, ">v130</text>"));
+    ck_assert_ptr_nonnull(strstr(chart, ">v3</text>"));
+    ck_assert_ptr_null(strstr(chart, ">v2</text>"));
+    *end = '<';
+    ck_assert_uint_eq(count(end, "<td class=\"id\">"), 130);
+    mlops_free(html);
+}
+END_TEST
+
 START_TEST(bad_input)
 {
     char *html = (char *)1;
@@ -194,6 +223,7 @@ static Suite *model_page_suite(void)
     tcase_add_test(tc, hostile_names_are_escaped);
     tcase_add_test(tc, page_shows_versions_aliases_gates_lineage);
     tcase_add_test(tc, empty_model_and_title);
+    tcase_add_test(tc, many_versions_are_drawn_newest_first);
     tcase_add_test(tc, bad_input);
     suite_add_tcase(s, tc);
     return s;

@@ -206,7 +206,9 @@ static void alias_history(mlops__buf *b, const mlops__model_page *p, const char 
     mlops__buf_add(b, "</tbody></table></div>");
 }
 
-/* Versions drawn per alias chart at most (the lowest numbers). */
+/* Versions drawn per alias chart at most: the highest numbers, the ones a
+ * reader looks for; the chart's note says when older ones were left out,
+ * and the history table beside it lists every change. */
 #define VERSIONS_MAX 128
 
 /* One step chart: per version that the alias ever routed to, its share
@@ -232,8 +234,12 @@ static int alias_section(mlops__buf *b, const mlops__model_page *p, const char *
         for (size_t k = 0; e->has_split && k < e->split.n; k++) all[na++] = e->split.leg[k].version;
     }
     qsort(all, na, sizeof *all, cmp_i64);
+    size_t distinct = 0;
     for (size_t i = 0; i < na; i++)
-        if ((!i || all[i] != all[i - 1]) && nv < sizeof vers / sizeof *vers) vers[nv++] = all[i];
+        if (!i || all[i] != all[i - 1]) distinct++;
+    size_t skip = distinct > VERSIONS_MAX ? distinct - VERSIONS_MAX : 0, seen = 0;
+    for (size_t i = 0; i < na; i++)
+        if ((!i || all[i] != all[i - 1]) && seen++ >= skip) vers[nv++] = all[i];
     free(all);
     if (end_ms < p->events[last].time_ms) end_ms = p->events[last].time_ms;
     double per = 1.0;
@@ -269,17 +275,21 @@ static int alias_section(mlops__buf *b, const mlops__model_page *p, const char *
         snprintf(labels[k], sizeof labels[k], "v%lld", (long long)vers[k]);
         series[k].label = labels[k];
     }
-    mlops__buf title = MLOPS__BUF_INIT, xl = MLOPS__BUF_INIT;
+    mlops__buf title = MLOPS__BUF_INIT, xl = MLOPS__BUF_INIT, note = MLOPS__BUF_INIT;
     mlops__buf_add(&title, "Share of traffic per version of alias ");
     mlops__buf_add(&title, alias);
     mlops__buf_addf(&xl, "Time since the alias was first set (%s)", unit);
-    if (!mlops__buf_str(&title) || !mlops__buf_str(&xl))
+    mlops__buf_add(&note, "Each step is a change in the audit log; the last value holds "
+                          "until the page was made");
+    if (skip)
+        mlops__buf_addf(&note, ". Drawn: the %zu highest of the %zu versions the alias routed "
+                               "to; the table beside it lists every change",
+                        nv, distinct);
+    if (!mlops__buf_str(&title) || !mlops__buf_str(&xl) || !mlops__buf_str(&note))
         rc = mlops__err_nomem("writing the model page");
     if (!rc) {
         mlops__chart chart = { mlops__buf_str(&title), mlops__buf_str(&xl), "Share (%)",
-                               "Each step is a change in the audit log; the last value holds "
-                               "until the page was made",
-                               0, series, nv };
+                               mlops__buf_str(&note), 0, series, nv };
         mlops__buf_addf(b, "<section class=\"card\" id=\"alias-%zu\"><h3>Alias <bdi>", idx + 1);
         mlops__html_esc(b, alias);
         mlops__buf_add(b, "</bdi></h3><div class=\"body\"><figure class=\"chart\">");
@@ -290,6 +300,7 @@ static int alias_section(mlops__buf *b, const mlops__model_page *p, const char *
     }
     mlops__buf_free(&title);
     mlops__buf_free(&xl);
+    mlops__buf_free(&note);
     free(xy);
     free(series);
     return rc;
