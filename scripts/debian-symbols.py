@@ -8,9 +8,12 @@ a symbol of this file missing from the built libmlops.so.1 fails the
 package build, and so does a symbol the library exports that this file
 lacks (then rerun this script after adding the symbol to the map).
 
-The minimum version of a node MLOPS_X.Y is the upstream release X.Y.0 that
-first exports it, or the version in meson.build when that is older (a
-node under development before the version is raised).
+The minimum version of a node MLOPS_X.Y is `X.Y~`: the release X.Y.0 that
+first exports it, and its pre-releases; while meson.build's version is
+older than the node (a node under development before the version is
+raised), that version with a `~`. The `~` keeps every minimum version
+below the package's version: dpkg-gensymbols reports a symbol that
+disappeared only when its minimum version is older than the package's.
 
 usage: scripts/debian-symbols.py [--check]   (--check: compare, write nothing)
 """
@@ -63,9 +66,11 @@ def render():
     ]
     seen = set()
     for node, syms in parsed:
-        minver = node.split("_", 1)[1] + ".0"
-        if vkey(minver) > vkey(version):
-            minver = version
+        node_version = node.split("_", 1)[1]
+        if vkey(node_version + ".0") > vkey(version):
+            minver = version + "~"
+        else:
+            minver = node_version + "~"
         entries = [node] + sorted(syms)
         for s in entries:
             if s in seen:

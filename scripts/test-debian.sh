@@ -29,7 +29,9 @@ mkdir -p "$src"
     [ -e "$f" ] && printf '%s\n' "$f"; done | tar -cf - -T -) | tar -xf - -C "$src"
 
 t0=$(date +%s)
-(cd "$src" && CC="${CC:-ccache gcc}" DEB_BUILD_OPTIONS="nocheck parallel=2" \
+# debhelper points HOME into the source folder: name ccache's own cache.
+ccache_dir=${CCACHE_DIR:-$(ccache -k cache_dir)}
+(cd "$src" && CC="${CC:-ccache gcc}" CCACHE_DIR="$ccache_dir" DEB_BUILD_OPTIONS="nocheck parallel=2" \
     dpkg-buildpackage -us -uc -b) >"$out/dpkg-buildpackage.log" 2>&1 ||
     { tail -60 "$out/dpkg-buildpackage.log" >&2; fail "dpkg-buildpackage failed (log: $out/dpkg-buildpackage.log)"; }
 t1=$(date +%s)
