@@ -19,8 +19,11 @@ main_pkgs="gcc g++ meson ninja-build pkg-config libsqlite3-dev libssl-dev libzst
 # cache is in the home directory, outside the clone). The S3 suite's
 # server, versitygw, is built from the Go module proxy into a cache
 # outside the clone, once (scripts/build-versitygw.sh; it needs Go 1.21 or
-# newer, which fetches the toolchain versitygw asks for).
-test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl python3 python3-venv chromium fonts-dejavu-core clang libclang-rt-14-dev valgrind cppcheck ccache postgresql"
+# newer, which fetches the toolchain versitygw asks for). The packaging
+# checks: cmake configures the consumer project of tests/consumer against
+# an installed tree; debhelper (with dpkg-dev), dh-python and lintian
+# build and check the Debian packages (scripts/test-debian.sh).
+test_pkgs="$main_pkgs check abigail-tools binutils sqlite3 openssl python3 python3-venv chromium fonts-dejavu-core clang libclang-rt-14-dev valgrind cppcheck ccache postgresql cmake debhelper dh-python lintian"
 
 case "$what" in
 main) pkgs=$main_pkgs ;;

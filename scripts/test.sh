@@ -4,7 +4,8 @@
 # UndefinedBehaviorSanitizer build), builds as packagers do
 # (--buildtype=release) with gcc and with clang and runs the unit suites on
 # each (every build treats warnings as errors), runs the Python and Go
-# bindings' tests against the normal build, then the hardening passes:
+# bindings' tests against the normal build, builds the Debian packages and
+# uses them unpacked (never installed), then the hardening passes:
 # libFuzzer targets, valgrind memcheck and cppcheck. Any failure fails the
 # run. The figures the hardening tests measure are printed at the end. Long
 # modes of the crash, stress and fuzz tests: scripts/long-tests.sh.
@@ -15,7 +16,7 @@ start=$(date +%s)
 
 scripts/install-deps.sh test
 
-echo "== normal build (debugoptimized, -g): unit tests, examples, header, symbol and ABI checks; crash, stress and I/O fault tests; the suites of the store again on PostgreSQL; the S3 client on versitygw"
+echo "== normal build (debugoptimized, -g): unit tests, examples, header, symbol and ABI checks, CMake and pkg-config consumers of the installed tree; crash, stress and I/O fault tests; the suites of the store again on PostgreSQL; the S3 client on versitygw"
 # -Dpostgresql=enabled, -Ds3=enabled: without libpq or libcurl this fails
 # instead of leaving the postgres or s3 suite out (each of their programs
 # starts a throwaway server: scripts/with-pg.sh, scripts/with-s3.sh).
@@ -54,6 +55,15 @@ echo "== the self-contained Python wheel (scripts/build-wheel.sh): installed int
 scripts/test-wheel.sh >build/wheel-summary.txt || { cat build/wheel-summary.txt; exit 1; }
 cat build/wheel-summary.txt
 
+# Packagers' view (doc/packaging.md): the CMake and pkg-config consumers
+# ran in the normal build (suite packaging, against its meson install
+# --destdir); here the Debian packages are built from a copy of the
+# checkout, checked with lintian, unpacked with dpkg -x (never installed:
+# the wheel check above needs a machine without libmlops) and used.
+echo "== Debian packages (scripts/test-debian.sh): dpkg-buildpackage, lintian, dpkg -x into a temporary root, the C quickstart, the CLI, the Python binding, CMake and pkg-config consumers against the unpacked files"
+scripts/test-debian.sh >build/debian-summary.txt 2>&1 || { cat build/debian-summary.txt; exit 1; }
+cat build/debian-summary.txt
+
 echo "== Go binding against the normal build: go vet, go test -race, quickstart, doc/go.md"
 scripts/with-pg.sh scripts/test-go.sh build
 
@@ -71,7 +81,7 @@ scripts/static-analysis.sh >build/cppcheck-summary.txt || { cat build/cppcheck-s
 cat build/cppcheck-summary.txt
 
 echo "== figures"
-grep -h '^# figure:' build/wheel-summary.txt build/fuzz-summary.txt build/valgrind-summary.txt build/cppcheck-summary.txt | sed 's/^# figure: /  /' \
+grep -h '^# figure:' build/wheel-summary.txt build/debian-summary.txt build/fuzz-summary.txt build/valgrind-summary.txt build/cppcheck-summary.txt | sed 's/^# figure: /  /' \
     >>build/figures.txt || true
 cat build/figures.txt
 
