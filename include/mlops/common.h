@@ -40,12 +40,12 @@ MLOPS_BEGIN_DECLS
 /* ---- Versions ---------------------------------------------------------- */
 
 #define MLOPS_VERSION_MAJOR 1
-#define MLOPS_VERSION_MINOR 0
+#define MLOPS_VERSION_MINOR 1
 #define MLOPS_VERSION_PATCH 0
 /* MAJOR*10000 + MINOR*100 + PATCH, comparable with mlops_version_number(). */
 #define MLOPS_VERSION_NUMBER \
     (MLOPS_VERSION_MAJOR * 10000 + MLOPS_VERSION_MINOR * 100 + MLOPS_VERSION_PATCH)
-#define MLOPS_VERSION_STRING "1.0.0"
+#define MLOPS_VERSION_STRING "1.1.0"
 
 /* The library's version as "MAJOR.MINOR.PATCH". Static storage; never fails. */
 MLOPS_API const char *mlops_version(void);

@@ -27,7 +27,7 @@ from typing import List, Tuple
 ABI_MAJOR = 1
 #: The oldest library release the binding works with (MAJOR*10000 +
 #: MINOR*100 + PATCH): every function it declares exists since then.
-MIN_VERSION_NUMBER = 10000
+MIN_VERSION_NUMBER = 10100
 
 
 def _number_text(number: int) -> str:

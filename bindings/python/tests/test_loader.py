@@ -78,15 +78,15 @@ def test_nothing_found_names_every_place_tried(tmp_path):
 
 
 def test_check_version_accepts_this_major():
-    _loader.check_version(10000, "1.0.0", "x")
+    _loader.check_version(10100, "1.1.0", "x")
     _loader.check_version(10203, "1.2.3", "x")
 
 
 def test_check_version_refuses_too_old_naming_both_versions():
     with pytest.raises(ImportError) as e:
-        _loader.check_version(9901, "0.99.1", "/some/libmlops.so.1")
+        _loader.check_version(10003, "1.0.3", "/some/libmlops.so.1")
     msg = str(e.value)
-    assert "0.99.1" in msg and "1.0.0" in msg and "/some/libmlops.so.1" in msg
+    assert "1.0.3" in msg and "1.1.0" in msg and "/some/libmlops.so.1" in msg
 
 
 def test_check_version_refuses_another_major():
@@ -107,7 +107,7 @@ def test_import_refuses_a_too_old_library(tmp_path):
     p = run_python("import mlops", env={"MLOPS_LIBRARY": str(so)})
     assert p.returncode != 0
     assert "ImportError" in p.stderr
-    assert "0.9.0" in p.stderr and "1.0.0" in p.stderr and str(so) in p.stderr
+    assert "0.9.0" in p.stderr and "1.1.0" in p.stderr and str(so) in p.stderr
 
 
 def test_every_declared_function_exists_in_the_library():
