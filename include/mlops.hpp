@@ -29,8 +29,8 @@
  *   (nullptr: defaults), as the C functions take them.
  * - Threads: as in C. A store may be shared by threads; the other owners
  *   are used by one thread at a time unless the C header says otherwise.
- *   An owner must not outlive the store it was read from only where the C
- *   header says so (runs, writers, readers, iterators).
+ *   Runs, writers, readers and iterators use their store's connections:
+ *   destroy them before the store (declared after it, they are).
  *
  *   #include <mlops.hpp>
  *   mlops::store s("/data/store");
