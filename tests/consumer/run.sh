@@ -93,6 +93,7 @@ loads_tree_lib "$cb/consumer_shared"
 needs_no_libmlops "$cb/consumer_static"
 "$cb/consumer_shared" "$work/store-cmake-shared"
 "$cb/consumer_static" "$work/store-cmake-static"
+"$cb/consumer_cpp" "$work/store-cmake-cpp"
 
 # ---- pkg-config ---------------------------------------------------------
 cc=${CC:-cc}
@@ -110,4 +111,4 @@ $cc -std=c11 -Wall -Wextra -Werror -o "$work/pc_static" "$here/consumer.c" \
     $(pkg-config --cflags libmlops) $static_libs
 needs_no_libmlops "$work/pc_static"
 "$work/pc_static" "$work/store-pc-static"
-echo "consumer: passed: libmlops $version from $root: CMake shared and static, pkg-config shared and static"
+echo "consumer: passed: libmlops $version from $root: CMake shared, static and C++, pkg-config shared and static"
