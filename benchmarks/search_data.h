@@ -50,12 +50,14 @@ static inline void search_data_run(mlops_store *s, int64_t e, long i)
     mlops_run_free(r);
 }
 
-/* Runs the query reps + 1 times (the first warms the caches) and returns
- * the median of the last reps, in ms; *got receives the runs returned. */
-static inline double search_data_median_ms(mlops_store *s, int reps, size_t *got)
+/* Runs the query (filter NULL: SEARCH_FILTER) reps + 1 times (the first
+ * warms the caches) and returns the median of the last reps, in ms; *got
+ * receives the runs returned. */
+static inline double search_data_median_ms(mlops_store *s, const char *filter, int reps,
+                                           size_t *got)
 {
     mlops_search_opts o = MLOPS_SEARCH_OPTS_INIT;
-    o.filter = SEARCH_FILTER;
+    o.filter = filter ? filter : SEARCH_FILTER;
     o.order_by = SEARCH_ORDER;
     o.max_results = 100;
     double *t = calloc((size_t)reps, sizeof *t);

@@ -16,9 +16,10 @@
  *       The search data set: NRUNS runs x 20 metrics x 10 params and a tag,
  *       the same as benchmarks/track (and mlflow_pg.py), from NPROC
  *       processes. Prints the runs per second.
- *   search CONN SCHEMA REPS
- *       mlops_run_search_ex with a three-clause filter, ORDER BY and
- *       LIMIT 100: the median of REPS (after one warm-up).
+ *   search CONN SCHEMA REPS [FILTER NAME]
+ *       mlops_run_search_ex with a three-clause filter (or FILTER), ORDER
+ *       BY and LIMIT 100: the median of REPS (after one warm-up), printed
+ *       as search_ms (or NAME).
  *   registry CONN SCHEMA NPROC NOPS
  *       NPROC processes each create NOPS versions of one model
  *       (mlops_model_version_create), then each moves one alias NOPS times
@@ -305,13 +306,13 @@ static void mode_fill(void)
     printf("result fill_runs_per_s %.1f\n", (double)nruns / t);
 }
 
-static void mode_search(int reps)
+static void mode_search(int reps, const char *filter, const char *name)
 {
     mlops_store *s = open_store();
     size_t got = 0;
-    double ms = search_data_median_ms(s, reps, &got);
+    double ms = search_data_median_ms(s, filter, reps, &got);
     printf("# search returned %zu runs\n", got);
-    printf("result search_ms %.3f\n", ms);
+    printf("result %s %.3f\n", name, ms);
     mlops_store_close(s);
 }
 
@@ -396,7 +397,7 @@ static void usage(void)
     fprintf(stderr, "usage: bench_pg log CONN SCHEMA NPROC NBATCH\n"
                     "       bench_pg raw CONN NPROC NBATCH copy|insert\n"
                     "       bench_pg fill CONN SCHEMA NPROC NRUNS\n"
-                    "       bench_pg search CONN SCHEMA REPS\n"
+                    "       bench_pg search CONN SCHEMA REPS [FILTER NAME]\n"
                     "       bench_pg registry CONN SCHEMA NPROC NOPS\n"
                     "       bench_pg audit CONN SCHEMA NEVENTS REPS\n");
     exit(2);
@@ -422,8 +423,8 @@ int main(int argc, char **argv)
         nfill = atoi(argv[4]);
         nruns = atol(argv[5]);
         mode_fill();
-    } else if (!strcmp(mode, "search") && argc == 5) {
-        mode_search(atoi(argv[4]));
+    } else if (!strcmp(mode, "search") && (argc == 5 || argc == 7)) {
+        mode_search(atoi(argv[4]), argc == 7 ? argv[5] : NULL, argc == 7 ? argv[6] : "search_ms");
     } else if (!strcmp(mode, "registry") && argc == 6) {
         nops = atol(argv[5]);
         mode_registry(atoi(argv[4]));

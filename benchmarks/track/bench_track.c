@@ -259,7 +259,7 @@ static void bench_search(void)
     for (long i = 0; i < nruns; i++) search_data_run(s, e, i);
     double build = now_s() - t0;
     size_t got = 0;
-    double ms = search_data_median_ms(s, reps, &got);
+    double ms = search_data_median_ms(s, NULL, reps, &got);
     printf("# search data: %ld runs x 20 metrics x 10 params built in %.2f s; %zu runs returned\n",
            nruns, build, got);
     char name[64];
