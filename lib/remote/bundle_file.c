@@ -562,8 +562,22 @@ static int read_toc(mlops__bundle_reader *r, const void *buf, size_t len)
 int mlops__bundle_reader_open(const char *fn, const char *path, mlops__bundle_reader **out)
 {
     *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return mlops__err_os(errno == ENOENT ? MLOPS_ENOTFOUND : MLOPS_EIO, errno,
+                             "%s: cannot open bundle '%s'", fn, path);
+    return mlops__bundle_reader_from(fn, path, f, out);
+}
+
+int mlops__bundle_reader_from(const char *fn, const char *path, FILE *f,
+                              mlops__bundle_reader **out)
+{
+    *out = NULL;
     mlops__bundle_reader *r = calloc(1, sizeof *r);
-    if (!r) return mlops__err_nomem("reading a bundle");
+    if (!r) {
+        fclose(f);
+        return mlops__err_nomem("reading a bundle");
+    }
     r->be.version = MLOPS__OBJECTS_VERSION;
     r->be.name = "bundle";
     r->be.stage = r_stage;
@@ -584,10 +598,7 @@ int mlops__bundle_reader_open(const char *fn, const char *path, mlops__bundle_re
     r->fn = fn;
     r->path = path;
     int rc = MLOPS_OK;
-    r->f = fopen(path, "rb");
-    if (!r->f)
-        rc = mlops__err_os(errno == ENOENT ? MLOPS_ENOTFOUND : MLOPS_EIO, errno,
-                           "%s: cannot open bundle '%s'", fn, path);
+    r->f = f;
     if (!rc && (fseeko(r->f, 0, SEEK_END) || (r->size = (uint64_t)ftello(r->f)) == (uint64_t)-1))
         rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot read '%s'", fn, path);
     unsigned char magic[8];

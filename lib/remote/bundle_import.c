@@ -508,6 +508,69 @@ static int read_all(bim *m, mlops__bundle_reader *r)
     return rc;
 }
 
+/* The header: format, version, and the selections (copied to m's arena). */
+static int read_header(bim *m, mlops__bundle_reader *r, const char ***sels, size_t *nsels)
+{
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    uint64_t version = 0;
+    *sels = NULL;
+    *nsels = 0;
+    int rc = mlops__mp_open_format(m->fn, "bundle", MLOPS__BUNDLE_FORMAT, MLOPS__BUNDLE_VERSION,
+                                   r->hdr, r->hlen, &u, &version);
+    const msgpack_object *so = rc ? NULL : mlops__mp_get(&u.data, "selections");
+    if (!rc && (!so || so->type != MSGPACK_OBJECT_ARRAY || !so->via.array.size))
+        rc = mlops__err(MLOPS_ECORRUPT, "%s: bundle '%s' has no selections", m->fn, r->path);
+    if (!rc && !(*sels = calloc(so->via.array.size + 1, sizeof **sels)))
+        rc = mlops__err_nomem("reading a bundle");
+    for (size_t i = 0; !rc && i < so->via.array.size; i++) {
+        char *t = NULL;
+        mlops__selection sel;
+        if (get_str(m, &so->via.array.ptr[i], &t))
+            rc = mlops__err(MLOPS_ECORRUPT, "%s: bundle '%s' has a malformed selection", m->fn,
+                            r->path);
+        else if (mlops__selection_parse(m->fn, t, &sel))
+            rc = mlops__err(MLOPS_ECORRUPT, "%s: bundle '%s': %s", m->fn, r->path,
+                            mlops__err_message());
+        else (*sels)[(*nsels)++] = t;
+    }
+    msgpack_unpacked_destroy(&u);
+    return rc;
+}
+
+int mlops__bundle_check(const char *fn, FILE *f)
+{
+    bim m;
+    memset(&m, 0, sizeof m);
+    m.fn = fn;
+    m.ar = (mlops__arena)MLOPS__ARENA_INIT;
+    mlops__bundle_reader *r = NULL;
+    const char **sels = NULL;
+    size_t nsels = 0;
+    int rc = mlops__bundle_reader_from(fn, "(fuzz input)", f, &r);
+    if (!rc) rc = read_header(&m, r, &sels, &nsels);
+    if (!rc) rc = read_all(&m, r);
+    for (size_t i = 0; !rc && i < r->nobjs; i++) {
+        mlops__obj_in *in = NULL;
+        uint64_t len = 0;
+        rc = r->be.open(&r->be, &r->objs[i].d, &in, &len);
+        unsigned char buf[256];
+        size_t got = 1;
+        while (!rc && got) rc = r->be.read(&r->be, in, buf, sizeof buf, &got);
+        r->be.close(&r->be, in);
+    }
+    for (size_t i = 0; !rc && i < r->nrecs; i++) {
+        void *data = NULL;
+        size_t len = 0;
+        rc = r->be.name_get(&r->be, r->recs[i].name, &data, &len);
+        free(data);
+    }
+    free(sels);
+    mlops__bundle_reader_free(r);
+    bim_free(&m);
+    return rc;
+}
+
 /* ---- step 2: collisions ------------------------------------------------------ */
 
 typedef struct plan {
@@ -1002,31 +1065,10 @@ MLOPS_API int mlops_bundle_import(mlops_store *s, const char *path,
     m.ar = (mlops__arena)MLOPS__ARENA_INIT;
     mlops__bundle_reader *r = NULL;
     rc = mlops__bundle_reader_open(fn, path, &r);
-    /* the header: format, version, selections */
-    msgpack_unpacked u;
-    msgpack_unpacked_init(&u);
-    uint64_t version = 0;
     const char **sels = NULL;
     size_t nsels = 0;
-    if (!rc) rc = mlops__mp_open_format(fn, "bundle", MLOPS__BUNDLE_FORMAT, MLOPS__BUNDLE_VERSION,
-                                        r->hdr, r->hlen, &u, &version);
-    if (!rc) {
-        const msgpack_object *so = mlops__mp_get(&u.data, "selections");
-        if (!so || so->type != MSGPACK_OBJECT_ARRAY)
-            rc = mlops__err(MLOPS_ECORRUPT, "%s: bundle '%s' has no selections", fn, path);
-        nsels = rc ? 0 : so->via.array.size;
-        if (!rc && !(sels = calloc(nsels + 1, sizeof *sels))) rc = mlops__err_nomem("reading a bundle");
-        for (size_t i = 0; !rc && i < nsels; i++) {
-            char *t = NULL;
-            mlops__selection sel;
-            if (get_str(&m, &so->via.array.ptr[i], &t))
-                rc = mlops__err(MLOPS_ECORRUPT, "%s: bundle '%s' has a malformed selection", fn, path);
-            else if ((rc = mlops__selection_parse(fn, t, &sel)))
-                rc = mlops__err(MLOPS_ECORRUPT, "%s: bundle '%s': %s", fn, path, mlops__err_message());
-            sels[i] = t;
-        }
-    }
     /* 1. every check */
+    if (!rc) rc = read_header(&m, r, &sels, &nsels);
     if (!rc) rc = read_all(&m, r);
     char origin[MLOPS_IMPORT_ORIGIN_MAX];
     if (!rc) {
@@ -1072,7 +1114,6 @@ MLOPS_API int mlops_bundle_import(mlops_store *s, const char *path,
         if (report) *report = rep;
     }
     free(sels);
-    msgpack_unpacked_destroy(&u);
     mlops__bundle_reader_free(r);
     bim_free(&m);
     return rc;

@@ -77,6 +77,10 @@ typedef struct mlops__bundle_reader {
  * (every offset inside the file, in its section). MLOPS_EFORMAT (not a
  * bundle), MLOPS_ECORRUPT (a damaged one), MLOPS_ENOTFOUND, MLOPS_EIO. */
 int mlops__bundle_reader_open(const char *fn, const char *path, mlops__bundle_reader **out);
+/* The same on an open file f (taken over: closed by the reader, or here
+ * on an error); path names it in messages. */
+int mlops__bundle_reader_from(const char *fn, const char *path, FILE *f,
+                              mlops__bundle_reader **out);
 void mlops__bundle_reader_free(mlops__bundle_reader *r);
 
 /* Reads the frame at *off into a malloc'd *buf, *len bytes, and moves *off
@@ -84,9 +88,17 @@ void mlops__bundle_reader_free(mlops__bundle_reader *r);
 int mlops__bundle_read_frame(mlops__bundle_reader *r, uint64_t *off, uint64_t limit, void **buf,
                              size_t *len);
 
-/* The decoder of untrusted bytes, one frame (the fuzz target's entry):
- * checks that buf[0..len) is one frame of a kind this version knows with
- * the fields that kind has. 0, or MLOPS_ECORRUPT naming fn. */
+/* The decoder of untrusted bytes, one record frame: checks that
+ * buf[0..len) is a record of a kind this version knows with the fields
+ * that kind has. 0, or MLOPS_ECORRUPT naming fn. */
 int mlops__bundle_frame_check(const char *fn, const void *buf, size_t len);
+
+/* Every check an import makes before it writes, on a whole bundle read
+ * from f (taken over): the header, the framing and table of contents,
+ * every record, event and signature, and every object and record frame
+ * the table names (objects only as frames: their digests are checked by
+ * the pull that stores them). The fuzz target's entry. 0, or the error
+ * an import would return. */
+int mlops__bundle_check(const char *fn, FILE *f);
 
 #endif
