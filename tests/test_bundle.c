@@ -197,10 +197,11 @@ START_TEST(round_trip_twice)
 }
 END_TEST
 
-/* The origin on the backend under test (its objects on versitygw in the
- * s3 suite), the destination a local store. */
+/* The origin's objects on versitygw (the s3 suite), the destination a
+ * local store. Elsewhere round_trip_twice covers it. */
 START_TEST(round_trip_into_local)
 {
+    if (!tu_objects_s3()) return;
     char *adir, *bdir;
     mlops_store *a = rt_open(&adir);
     mlops_store *b = rt_open_local(&bdir);

@@ -575,6 +575,19 @@ static int event_wanted(const ex *e, const char *model, const char *key)
     return 0;
 }
 
+/* Whether an event is an entry of an alias history the bundle carries. */
+static int alias_carried(const ex *e, const char *action, const char *model, const char *key)
+{
+    if (!action || !model || !key || strncmp(action, "alias.", 6) ||
+        (strcmp(action + 6, "set") && strcmp(action + 6, "move") && strcmp(action + 6, "delete")))
+        return 0;
+    for (size_t i = 0; i < e->nmodels; i++)
+        if (!strcmp(e->models[i].name, model))
+            for (size_t k = 0; k < e->models[i].naliases; k++)
+                if (!strcmp(e->models[i].aliases[k], key)) return 1;
+    return 0;
+}
+
 /* "evt" frames: the events about the models and runs, each with the hash
  * before it (its link) and its own, up to the head (seq, hash). */
 static int write_events(ex *e, mlops__conn *c, int64_t head)
@@ -631,6 +644,7 @@ static int write_events(ex *e, mlops__conn *c, int64_t head)
             /* a file write does not disturb the statement */
             if (!rc) rc = mlops__bundle_write_frame(e->w, sb.data, sb.size);
             if (!rc) e->rep->events++;
+            if (!rc && alias_carried(e, r.action, model, key)) e->rep->alias_entries++;
             msgpack_sbuffer_clear(&sb);
         }
         prev = h;
