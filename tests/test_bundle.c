@@ -169,7 +169,7 @@ static void round_trip(mlops_store *a, char *adir, mlops_store *b, char *bdir)
     char hex[MLOPS_DIGEST_STRLEN], sql[300];
     mlops_digest_format(&ahash, hex);
     snprintf(sql, sizeof sql, "SELECT count(*) FROM audit_events WHERE action = 'import' "
-                              "AND new_value LIKE 'bundle:%%@%s'", hex);
+                              "AND new_value LIKE 'bundle:%%@%" PRId64 ":%s'", aseq, hex);
     ck_assert_int_ge(rt_db_int(bdir, sql), 3);
 
     /* again: nothing added */

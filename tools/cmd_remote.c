@@ -257,7 +257,7 @@ const cli_command cli_remote_commands[] = {
       "Checks all of FILE first (every object's digest, every signature, every\n"
       "audit event's hash and link), then every collision with this store, and\n"
       "only then brings it in: objects, then records through the import calls,\n"
-      "each recorded as an import from bundle:<origin store id>@<origin head>.\n"
+      "each recorded as an import from bundle:<store id>@<head seq>:<head hash>.\n"
       "Importing the same bundle again adds nothing. A version number or alias\n"
       "name taken here by other content stops the import (exit 3, nothing\n"
       "added) unless --rename is given.\n\n"

@@ -15,7 +15,8 @@
  * digest, chunked blobs and trees as pull does, signatures over the
  * manifests the bundle's records make, events by their hashes and links),
  * then brings the records in through the import API (include/mlops/
- * import.h) with the origin "bundle:<store id>@sha256:<head hash>", so the
+ * import.h) with the origin "bundle:<store id>@<head seq>:sha256:<head
+ * hash>", so the
  * destination's audit chain records each as an imported event carrying
  * the origin's head hash. Importing the same bundle again adds nothing.
  *

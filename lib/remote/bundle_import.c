@@ -1075,7 +1075,8 @@ MLOPS_API int mlops_bundle_import(mlops_store *s, const char *path,
         char hex[65];
         mlops__hex_encode(m.head_hash.bytes, 32, hex);
         hex[64] = '\0';
-        snprintf(origin, sizeof origin, "bundle:%s@sha256:%s", m.origin_id, hex);
+        snprintf(origin, sizeof origin, "bundle:%s@%" PRId64 ":sha256:%s", m.origin_id,
+                 m.head_seq, hex);
         rc = mlops__check_name(fn, "origin", origin, MLOPS_IMPORT_ORIGIN_MAX);
         if (rc) rc = mlops__err(MLOPS_ECORRUPT, "%s: bundle '%s' names a malformed origin", fn, path);
     }
