@@ -279,7 +279,8 @@ static int decode(bim *m, const void *buf, size_t len)
     } else if (!m->have_head) {
         rc = bad_frame(m, "head", "records before the head");
     } else if (mlops__mp_str_eq(&f[0], "exp")) {
-        if (nf != 4 || GROW(m->exps, m->nexps, m->cexps)) r = m->exps ? -1 : -2;
+        if (nf != 4) r = -1;
+        else if (GROW(m->exps, m->nexps, m->cexps)) r = -2;
         b_exp *e = r ? NULL : &m->exps[m->nexps];
         if (e && ((r = get_str(m, &f[1], &e->name)) || (r = get_i64(&f[2], &e->created)) ||
                   (r = get_kv(m, &f[3], &e->tags, &e->ntags))))
@@ -287,7 +288,8 @@ static int decode(bim *m, const void *buf, size_t len)
         if (e) m->nexps++;
         else rc = r == -2 ? mlops__err_nomem("reading a bundle") : bad_frame(m, "exp", "fields");
     } else if (mlops__mp_str_eq(&f[0], "run")) {
-        if (nf != 11 || GROW(m->runs, m->nruns, m->cruns)) r = m->runs ? -1 : -2;
+        if (nf != 11) r = -1;
+        else if (GROW(m->runs, m->nruns, m->cruns)) r = -2;
         mlops_run_record *x = r ? NULL : &m->runs[m->nruns];
         char *status = NULL, *id = NULL, *exp = NULL, *name = NULL, *parent = NULL;
         if (x) {
@@ -329,7 +331,8 @@ static int decode(bim *m, const void *buf, size_t len)
         if (!rc) m->points += f[3].via.array.size;
     } else if (mlops__mp_str_eq(&f[0], "lin")) {
         int64_t dir = 0;
-        if (nf != 7 || GROW(m->lins, m->nlins, m->clins)) r = m->lins ? -1 : -2;
+        if (nf != 7) r = -1;
+        else if (GROW(m->lins, m->nlins, m->clins)) r = -2;
         b_lin *l = r ? NULL : &m->lins[m->nlins];
         if (l && ((r = get_str(m, &f[1], &l->run_id)) || (r = get_i64(&f[2], &dir)) ||
                   (r = mlops__mp_bin32(&f[3], l->d.bytes)) || (r = get_str(m, &f[4], &l->name)) ||
@@ -342,7 +345,8 @@ static int decode(bim *m, const void *buf, size_t len)
             m->nlins++;
         } else rc = r == -2 ? mlops__err_nomem("reading a bundle") : bad_frame(m, "lin", "fields");
     } else if (mlops__mp_str_eq(&f[0], "ver")) {
-        if (nf != 9 || GROW(m->vers, m->nvers, m->cvers)) r = m->vers ? -1 : -2;
+        if (nf != 9) r = -1;
+        else if (GROW(m->vers, m->nvers, m->cvers)) r = -2;
         b_ver *v = r ? NULL : &m->vers[m->nvers];
         char *model = NULL, *run = NULL, *desc = NULL, *creator = NULL;
         if (v) {
@@ -365,7 +369,8 @@ static int decode(bim *m, const void *buf, size_t len)
         } else rc = r == -2 ? mlops__err_nomem("reading a bundle")
                             : bad_frame(m, "ver", "fields, a repeated number or an unknown run");
     } else if (mlops__mp_str_eq(&f[0], "sig")) {
-        if (nf != 7 || GROW(m->sigs, m->nsigs, m->csigs)) r = m->sigs ? -1 : -2;
+        if (nf != 7) r = -1;
+        else if (GROW(m->sigs, m->nsigs, m->csigs)) r = -2;
         b_sig *g = r ? NULL : &m->sigs[m->nsigs];
         if (g) {
             memset(g, 0, sizeof *g);
@@ -381,7 +386,8 @@ static int decode(bim *m, const void *buf, size_t len)
         } else rc = r == -2 ? mlops__err_nomem("reading a bundle")
                             : bad_frame(m, "sig", "fields, or a version not before it");
     } else if (mlops__mp_str_eq(&f[0], "ali")) {
-        if (nf != 3 || GROW(m->alis, m->nalis, m->calis)) r = m->alis ? -1 : -2;
+        if (nf != 3) r = -1;
+        else if (GROW(m->alis, m->nalis, m->calis)) r = -2;
         b_ali *a = r ? NULL : &m->alis[m->nalis];
         if (a && ((r = get_str(m, &f[1], &a->model)) || (r = get_str(m, &f[2], &a->alias))))
             a = NULL;
