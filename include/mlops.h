@@ -16,6 +16,7 @@
 #include "mlops/registry.h"
 #include "mlops/import.h"
 #include "mlops/remote.h"
+#include "mlops/bundle.h"
 #include "mlops/drift.h"
 #include "mlops/eval.h"
 #include "mlops/validate.h"

@@ -21,6 +21,7 @@ HEADERS = [
     ("registry.h", "Model registry: models, versions, aliases, signatures, audit log"),
     ("import.h", "Bringing history in: the import calls and store copy"),
     ("remote.h", "Remotes: selections, push and pull"),
+    ("bundle.h", "Bundles: runs, models and content in one file"),
     ("drift.h", "Drift statistics: tests, distances, profiles, reports"),
     ("eval.h", "Evaluation metrics: regression, classification, ranking, bootstrap"),
     ("validate.h", "Data validation: schemas from profiles, anomalies of a batch"),

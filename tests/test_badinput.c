@@ -3271,6 +3271,73 @@ static void remotes(void)
     free(rdir);
 }
 
+/* ---- bundles (bundle.h) --------------------------------------------------- */
+
+static void bundles(void)
+{
+    char *path = tu_path(dir, "b.mlb");
+    char *junk = tu_path(dir, "junk.mlb");
+    FILE *f = fopen(junk, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs("not a bundle", f);
+    fclose(f);
+    snap b = snapshot(store_dir);
+    mlops_bundle_report rep;
+    BAD(mlops_bundle_report_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_BUNDLE_REPORT_VERSION));
+    BAD(mlops_bundle_report_init, "version 0", MLOPS_EINVAL, (&rep, 0));
+    BAD(mlops_bundle_report_init, "future version", MLOPS_EINVAL, (&rep, 9));
+    mlops_bundle_report_init(&rep, MLOPS_BUNDLE_REPORT_VERSION);
+    mlops_bundle_report future = rep;
+    future.version = 2;
+    mlops_bundle_import_opts io;
+    BAD(mlops_bundle_import_opts_init, "NULL", MLOPS_EINVAL,
+        (NULL, MLOPS_BUNDLE_IMPORT_OPTS_VERSION));
+    BAD(mlops_bundle_import_opts_init, "version 0", MLOPS_EINVAL, (&io, 0));
+    BAD(mlops_bundle_import_opts_init, "future version", MLOPS_EINVAL, (&io, 9));
+    mlops_bundle_import_opts_init(&io, MLOPS_BUNDLE_IMPORT_OPTS_VERSION);
+    const char *sel[] = { "ref:main" };
+    const char *nullsel[] = { NULL };
+    const char *badsel[] = { "blob:main" };
+    const char *utf8sel[] = { "ref:caf\xc3\x28 \xff" };
+    const char *unknown[] = { "ref:no-such-ref" };
+    BAD(mlops_bundle_export, "NULL store", MLOPS_EINVAL, (NULL, path, sel, 1, &rep));
+    BAD(mlops_bundle_export, "NULL path", MLOPS_EINVAL, (S, NULL, sel, 1, &rep));
+    BAD(mlops_bundle_export, "empty path", MLOPS_EINVAL, (S, "", sel, 1, &rep));
+    BAD(mlops_bundle_export, "NULL selections", MLOPS_EINVAL, (S, path, NULL, 1, &rep));
+    BAD(mlops_bundle_export, "SIZE_MAX selections", MLOPS_EINVAL, (S, path, sel, SIZE_MAX, &rep));
+    BAD(mlops_bundle_export, "no selection", MLOPS_EINVAL, (S, path, sel, 0, &rep));
+    BAD(mlops_bundle_export, "a NULL selection", MLOPS_EINVAL, (S, path, nullsel, 1, &rep));
+    BAD(mlops_bundle_export, "a malformed selection", MLOPS_EINVAL, (S, path, badsel, 1, &rep));
+    BAD(mlops_bundle_export, "an invalid UTF-8 selection", MLOPS_EINVAL,
+        (S, path, utf8sel, 1, &rep));
+    BAD(mlops_bundle_export, "report version 2", MLOPS_EINVAL, (S, path, sel, 1, &future));
+    BAD(mlops_bundle_export, "unknown ref", MLOPS_ENOTFOUND, (S, path, unknown, 1, &rep));
+    ck_assert_int_ne(access(path, F_OK), 0); /* no file left by a failed export */
+    BAD(mlops_bundle_import, "NULL store", MLOPS_EINVAL, (NULL, junk, &io, &rep));
+    BAD(mlops_bundle_import, "NULL path", MLOPS_EINVAL, (S, NULL, &io, &rep));
+    BAD(mlops_bundle_import, "report version 2", MLOPS_EINVAL, (S, junk, &io, &future));
+    mlops_bundle_import_opts o = io;
+    o.version = 0;
+    BAD(mlops_bundle_import, "options version 0", MLOPS_EINVAL, (S, junk, &o, &rep));
+    o = io;
+    o.rename_prefix = "";
+    BAD(mlops_bundle_import, "empty prefix", MLOPS_EINVAL, (S, junk, &o, &rep));
+    o.rename_prefix = "a/b";
+    BAD(mlops_bundle_import, "prefix with a slash", MLOPS_EINVAL, (S, junk, &o, &rep));
+    o.rename_prefix = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    BAD(mlops_bundle_import, "65-byte prefix", MLOPS_EINVAL, (S, junk, &o, &rep));
+    o = io;
+    o.actor = BAD_UTF8;
+    BAD(mlops_bundle_import, "invalid UTF-8 actor", MLOPS_EINVAL, (S, junk, &o, &rep));
+    BAD(mlops_bundle_import, "missing file", MLOPS_ENOTFOUND, (S, path, &io, &rep));
+    BAD(mlops_bundle_import, "not a bundle", MLOPS_EFORMAT, (S, junk, NULL, &rep));
+    same_store(store_dir, &b, "bundles");
+    snap_free(&b);
+    unlink(junk);
+    free(junk);
+    free(path);
+}
+
 /* ---- coverage and the test itself ----------------------------------------- */
 
 /* Every exported symbol, read from the linker version script. */
@@ -3311,6 +3378,7 @@ START_TEST(every_public_function_refuses_bad_input)
     gates();
     imports();
     remotes();
+    bundles();
     drift();
     eval_metrics();
     validate_schemas();

@@ -122,6 +122,95 @@ static int cmd_pull(cli_ctx *ctx, int argc, char **argv)
     return run_transfer(ctx, argc, argv, 1);
 }
 
+typedef struct bundle_arg {
+    int import;
+    int as_json;
+    const char *rename;
+} bundle_arg;
+
+static void print_bundle(const mlops_bundle_report *r, int import, int as_json)
+{
+    char head[MLOPS_DIGEST_STRLEN];
+    mlops_digest_format(&r->origin_head_hash, head);
+    if (as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_object(&j);
+        json_kv_uint(&j, "runs", r->runs);
+        json_kv_uint(&j, "metric_points", r->metric_points);
+        json_kv_uint(&j, "versions", r->versions);
+        json_kv_uint(&j, "alias_entries", r->alias_entries);
+        json_kv_uint(&j, "signatures", r->signatures);
+        json_kv_uint(&j, "events", r->events);
+        json_kv_uint(&j, "objects", r->objects);
+        json_kv_uint(&j, "bytes", r->bytes);
+        if (import) {
+            json_kv_uint(&j, "objects_added", r->objects_added);
+            json_kv_uint(&j, "records_added", r->records_added);
+            json_kv_uint(&j, "renumbered", r->renumbered);
+            json_kv_uint(&j, "renamed", r->renamed);
+            json_kv_uint(&j, "signatures_skipped", r->signatures_skipped);
+        }
+        json_kv_int(&j, "origin_head_seq", r->origin_head_seq);
+        json_kv_string(&j, "origin_head_hash", head);
+        json_end_object(&j);
+        json_finish(&j);
+        return;
+    }
+    char size[32];
+    cli_fmt_size(r->bytes, size, sizeof size);
+    printf("runs:     %llu (%llu metric points)\n", (unsigned long long)r->runs,
+           (unsigned long long)r->metric_points);
+    printf("models:   %llu versions, %llu alias entries, %llu signatures\n",
+           (unsigned long long)r->versions, (unsigned long long)r->alias_entries,
+           (unsigned long long)r->signatures);
+    printf("events:   %llu of the origin, head %lld %s\n", (unsigned long long)r->events,
+           (long long)r->origin_head_seq, head);
+    if (!import) {
+        printf("objects:  %llu (%s)\n", (unsigned long long)r->objects, size);
+        return;
+    }
+    printf("objects:  %llu added (%s) of %llu\n", (unsigned long long)r->objects_added, size,
+           (unsigned long long)r->objects);
+    printf("added:    %llu records\n", (unsigned long long)r->records_added);
+    if (r->renumbered || r->renamed || r->signatures_skipped)
+        printf("renamed:  %llu versions renumbered, %llu aliases renamed, %llu signatures "
+               "skipped\n", (unsigned long long)r->renumbered, (unsigned long long)r->renamed,
+               (unsigned long long)r->signatures_skipped);
+}
+
+static int bundle_body(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const bundle_arg *a = arg;
+    mlops_bundle_report r = MLOPS_BUNDLE_REPORT_INIT;
+    int rc;
+    if (a->import) {
+        mlops_bundle_import_opts o = MLOPS_BUNDLE_IMPORT_OPTS_INIT;
+        o.rename_prefix = a->rename;
+        rc = mlops_bundle_import(s, ctx->args[0], &o, &r);
+    } else {
+        rc = mlops_bundle_export(s, ctx->args[0], (const char *const *)(ctx->args + 1),
+                                 (size_t)ctx->nargs - 1, &r);
+    }
+    if (rc) return cli_fail(ctx, rc, a->import ? "bundle import failed" : "bundle export failed");
+    print_bundle(&r, a->import, a->as_json);
+    return CLI_OK;
+}
+
+static int cmd_bundle_export(cli_ctx *ctx, int argc, char **argv)
+{
+    bundle_arg a = { 0, 0, NULL };
+    const cli_opt opts[] = { { "json", 0, NULL, &a.as_json } };
+    return cli_run(ctx, argc, argv, opts, 1, 2, -1, CLI_STORE_READ, bundle_body, &a);
+}
+
+static int cmd_bundle_import(cli_ctx *ctx, int argc, char **argv)
+{
+    bundle_arg a = { 1, 0, NULL };
+    const cli_opt opts[] = { { "json", 0, NULL, &a.as_json }, { "rename", 0, &a.rename, NULL } };
+    return cli_run(ctx, argc, argv, opts, 2, 1, 1, CLI_STORE_WRITE, bundle_body, &a);
+}
+
 #define SELECTIONS_HELP                                                                  \
     "SELECTION is one of (doc/remotes.md):\n"                                            \
     "  sha256:HEX        a blob or a tree and all it holds\n"                            \
@@ -156,5 +245,26 @@ const cli_command cli_remote_commands[] = {
       "object the store lacks, checked; each blob proven by its digest; then the\n"
       "content (and for ref:NAME the ref) becomes visible at once. Runs, models and\n"
       "their history do not travel by push and pull: only content and refs.\n\n" SELECTIONS_HELP },
+    { "bundle", NULL, "", "Runs, models and content in one file", "" },
+    { "bundle export", cmd_bundle_export, "FILE SELECTION...", "Write a bundle",
+      "Writes to FILE (replaced when done) the runs, model versions, alias\n"
+      "histories and signatures the selections name, the audit events about them\n"
+      "with the origin store's id and audit head, and every object they reach\n"
+      "(doc/remotes.md, \"Bundles\"). A run selection carries its record, metrics\n"
+      "and lineage (and its parents' records); a model selection the version, its\n"
+      "run, and the aliases naming it.\n\n" SELECTIONS_HELP },
+    { "bundle import", cmd_bundle_import, "FILE", "Bring a bundle in",
+      "Checks all of FILE first (every object's digest, every signature, every\n"
+      "audit event's hash and link), then every collision with this store, and\n"
+      "only then brings it in: objects, then records through the import calls,\n"
+      "each recorded as an import from bundle:<store id>@<head seq>:<head hash>.\n"
+      "Importing the same bundle again adds nothing. A version number or alias\n"
+      "name taken here by other content stops the import (exit 3, nothing\n"
+      "added) unless --rename is given.\n\n"
+      "Options:\n"
+      "  --rename PREFIX   give a colliding version the next free number (or the\n"
+      "                    number of the version here that matches it), and a\n"
+      "                    colliding alias the name PREFIX+ALIAS\n"
+      "  --json            print the counts as JSON\n" },
     { NULL, NULL, NULL, NULL, NULL },
 };

@@ -456,6 +456,22 @@ int mlops__remote_pull(const char *fn, mlops_store *s, const char *remote,
                        const char *const *selections, size_t n, uint64_t max_objects,
                        mlops_transfer_report *report)
 {
+    mlops__objects *be = NULL;
+    int rc = MLOPS_OK;
+    for (size_t i = 0; !rc && i < n; i++) {
+        mlops__selection sel;
+        rc = mlops__selection_parse(fn, selections[i], &sel);
+    }
+    if (!rc) rc = mlops__remote_open(fn, s, remote, 0, &be);
+    if (!rc) rc = mlops__pull_from(fn, s, be, selections, n, max_objects, report);
+    if (be) be->free(be);
+    return rc;
+}
+
+int mlops__pull_from(const char *fn, mlops_store *s, mlops__objects *be,
+                     const char *const *selections, size_t n, uint64_t max_objects,
+                     mlops_transfer_report *report)
+{
     pull p;
     memset(&p, 0, sizeof p);
     p.fn = fn;
@@ -469,8 +485,8 @@ int mlops__remote_pull(const char *fn, mlops_store *s, const char *remote,
     p.lacks = malloc(BATCH);
     int rc = p.sels && p.recs && p.lacks ? MLOPS_OK : mlops__err_nomem("planning a pull");
     for (size_t i = 0; !rc && i < n; i++) rc = mlops__selection_parse(fn, selections[i], &p.sels[i]);
-    if (!rc) rc = mlops__remote_open(fn, s, remote, 0, &p.be);
-    if (!rc && (!p.be->name_put || !p.be->name_get))
+    p.be = be;
+    if (!rc && !p.be->name_get)
         rc = mlops__err(MLOPS_EUNSUPPORTED, "%s: the %s backend cannot hold a remote", fn,
                         p.be->name);
     if (!rc) rc = mlops__obj_reader_new(&p.r);
@@ -501,6 +517,5 @@ int mlops__remote_pull(const char *fn, mlops_store *s, const char *remote,
     free(p.sels);
     free(p.lacks);
     if (p.r) mlops__obj_reader_free(p.r);
-    if (p.be) p.be->free(p.be);
     return rc;
 }

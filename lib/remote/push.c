@@ -256,6 +256,22 @@ int mlops__remote_push(const char *fn, mlops_store *s, const char *remote,
                        const char *const *selections, size_t n, uint64_t max_objects,
                        mlops_transfer_report *report)
 {
+    int rc = MLOPS_OK;
+    for (size_t i = 0; !rc && i < n; i++) {
+        mlops__selection sel;
+        rc = mlops__selection_parse(fn, selections[i], &sel);
+    }
+    mlops__objects *be = NULL;
+    if (!rc) rc = mlops__remote_open(fn, s, remote, 1, &be);
+    if (!rc) rc = mlops__push_to(fn, s, be, selections, n, max_objects, report);
+    if (be) be->free(be);
+    return rc;
+}
+
+int mlops__push_to(const char *fn, mlops_store *s, mlops__objects *be,
+                   const char *const *selections, size_t n, uint64_t max_objects,
+                   mlops_transfer_report *report)
+{
     plan p = {0};
     p.fn = fn;
     p.nsels = n;
@@ -264,8 +280,6 @@ int mlops__remote_push(const char *fn, mlops_store *s, const char *remote,
     int rc = MLOPS_OK;
     for (size_t i = 0; !rc && i < n; i++)
         rc = mlops__selection_parse(fn, selections[i], &p.sels[i].sel);
-    mlops__objects *be = NULL;
-    if (!rc) rc = mlops__remote_open(fn, s, remote, 1, &be);
     if (!rc && (!be->name_put || !be->name_get))
         rc = mlops__err(MLOPS_EUNSUPPORTED, "%s: the %s backend cannot hold a remote", fn,
                         be->name);
@@ -285,7 +299,6 @@ int mlops__remote_push(const char *fn, mlops_store *s, const char *remote,
         if (!rc) rc = put_record(be, &sp->rec);
     }
     free(lacks);
-    if (be) be->free(be);
     plan_free(&p);
     return rc;
 }

@@ -113,6 +113,17 @@ void mlops__record_free(mlops__record *r);
 int mlops__remote_push(const char *fn, mlops_store *s, const char *remote,
                        const char *const *selections, size_t n, uint64_t max_objects,
                        mlops_transfer_report *report);
+/* The push to an open backend be (a remote, or a bundle being written:
+ * bundle_file.c), which must have name_put and name_get; be stays the
+ * caller's. */
+int mlops__push_to(const char *fn, mlops_store *s, mlops__objects *be,
+                   const char *const *selections, size_t n, uint64_t max_objects,
+                   mlops_transfer_report *report);
+/* The pull from an open backend be (a remote, or a bundle read as one:
+ * bundle.c), which must have name_get; be stays the caller's. */
+int mlops__pull_from(const char *fn, mlops_store *s, mlops__objects *be,
+                     const char *const *selections, size_t n, uint64_t max_objects,
+                     mlops_transfer_report *report);
 int mlops__remote_pull(const char *fn, mlops_store *s, const char *remote,
                        const char *const *selections, size_t n, uint64_t max_objects,
                        mlops_transfer_report *report);

@@ -93,10 +93,11 @@ class TestGeneral(Base):
                     "audit verify", "audit checkpoint", "drift compare", "drift profile",
                     "drift test", "drift chi2", "eval", "schema infer", "schema show",
                     "schema load", "schema validate", "store copy", "remote", "remote add",
-                    "remote ls", "remote rm", "push", "pull"]
+                    "remote ls", "remote rm", "push", "pull", "bundle", "bundle export",
+                    "bundle import"]
         listed = [line.split("\t")[1] for line in self.ok("help", "--commands").out.splitlines()]
         self.assertEqual(sorted(listed), sorted(c for c in commands if c not in
-                                                ("ref", "exp", "run", "model", "remote")))
+                                                ("ref", "exp", "run", "model", "remote", "bundle")))
         for cmd in commands:
             words = cmd.split()
             r = self.ok("help", *words)

@@ -7,6 +7,9 @@
 #include "util/mpack.h"
 
 #include <mlops.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -346,6 +349,76 @@ static void splits(void)
     }
 }
 
+/* Bundles: whole files exported from a throwaway store (a model version
+ * with its run, metrics, lineage, a signature and an alias; a bare blob). */
+static void put_file(const char *target, const char *name, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    static unsigned char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    put(target, name, buf, n);
+    remove(path);
+}
+
+static void bundles(void)
+{
+    char dir[] = "/tmp/gen_seeds_XXXXXX";
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        exit(1);
+    }
+    char store[64], path[96];
+    snprintf(store, sizeof store, "%s/s", dir);
+    snprintf(path, sizeof path, "%s/b.mlb", dir);
+    mlops_store *s = NULL;
+    must(mlops_store_open(store, NULL, &s));
+    mlops_digest in, out;
+    must(mlops_blob_put(s, "input rows", 10, &in));
+    must(mlops_blob_put(s, "model weights", 13, &out));
+    int64_t exp = 0, v = 0;
+    must(mlops_experiment_create(s, "e", &exp));
+    mlops_run *run = NULL;
+    must(mlops_run_start(s, exp, "train", &run));
+    must(mlops_run_log_param(run, "lr", "0.1"));
+    must(mlops_run_log_metric(run, "loss", 0.5, 1, 1000));
+    must(mlops_run_log_metric(run, "loss", 0.25, 2, 2000));
+    must(mlops_run_log_input(run, &in, "train.csv", "dataset"));
+    must(mlops_run_log_output(run, &out, "model.bin", "model"));
+    must(mlops_model_create(s, "m"));
+    must(mlops_model_version_create(s, "m", &out, mlops_run_id(run), &v));
+    must(mlops_run_end(run, MLOPS_RUN_FINISHED));
+    mlops_run_free(run);
+    must(mlops_model_alias_set(s, "m", "prod", v));
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    BIO *b = BIO_new(BIO_s_mem());
+    char *pem = NULL;
+    if (!k || !b || !PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL)) exit(1);
+    long n = BIO_get_mem_data(b, &pem);
+    char *priv = calloc(1, (size_t)n + 1);
+    memcpy(priv, pem, (size_t)n);
+    must(mlops_model_version_sign(s, "m", v, priv, NULL));
+    free(priv);
+    BIO_free(b);
+    EVP_PKEY_free(k);
+    const char *sel[] = { "model:m@prod" };
+    must(mlops_bundle_export(s, path, sel, 1, NULL));
+    put_file("bundle", "model", path);
+    char dsel[80];
+    mlops_digest_format(&in, dsel);
+    const char *dsels[] = { dsel };
+    must(mlops_bundle_export(s, path, dsels, 1, NULL));
+    put_file("bundle", "blob", path);
+    mlops_store_close(s);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0) exit(1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -363,5 +436,6 @@ int main(int argc, char **argv)
     sign_manifests();
     schemas();
     splits();
+    bundles();
     return 0;
 }

@@ -114,3 +114,105 @@ func (s *Store) Push(remote string, selections ...string) (TransferReport, error
 func (s *Store) Pull(remote string, selections ...string) (TransferReport, error) {
 	return s.transfer(true, remote, selections)
 }
+
+// BundleReport says what a BundleExport wrote or a BundleImport found and
+// added (doc/remotes.md, "Bundles").
+type BundleReport struct {
+	Runs              uint64 // run records carried
+	MetricPoints      uint64 // metric points carried
+	Versions          uint64 // model versions carried
+	AliasEntries      uint64 // alias history entries carried
+	Signatures        uint64 // signatures carried
+	Events            uint64 // origin audit events carried
+	Objects           uint64 // objects carried
+	ObjectsAdded      uint64 // import: objects this store lacked
+	Bytes             uint64 // export: the file's size; import: stored bytes added
+	RecordsAdded      uint64 // import: records new here (0 for a bundle imported before)
+	Renumbered        uint64 // import: versions given another number (Rename)
+	Renamed           uint64 // import: aliases given the prefix (Rename)
+	SignaturesSkipped uint64 // import: signatures of renumbered versions
+	OriginHeadSeq     int64  // the origin's audit head when exported
+	OriginHeadHash    Digest
+}
+
+func bundleReport(r *C.mlops_bundle_report) BundleReport {
+	return BundleReport{uint64(r.runs), uint64(r.metric_points), uint64(r.versions),
+		uint64(r.alias_entries), uint64(r.signatures), uint64(r.events), uint64(r.objects),
+		uint64(r.objects_added), uint64(r.bytes), uint64(r.records_added),
+		uint64(r.renumbered), uint64(r.renamed), uint64(r.signatures_skipped),
+		int64(r.origin_head_seq), *(*Digest)(unsafe.Pointer(&r.origin_head_hash))}
+}
+
+// BundleExport writes to path (replaced when done) one bundle of what the
+// selections name: runs with their metric points and lineage, model
+// versions with their signatures and alias histories, the audit events
+// about them with this store's audit head, and every object they reach.
+// ErrNotFound for a selection naming nothing.
+func (s *Store) BundleExport(path string, selections ...string) (BundleReport, error) {
+	var cs cstrings
+	var m cmem
+	defer cs.free()
+	defer m.free()
+	p := cs.str(path)
+	arr := (**C.char)(m.alloc(uintptr(len(selections)+1) * unsafe.Sizeof((*C.char)(nil))))
+	items := unsafe.Slice(arr, len(selections)+1)
+	for i, sel := range selections {
+		items[i] = cs.str(sel)
+	}
+	var rep C.mlops_bundle_report
+	err := s.withs(&cs, func(c *C.mlops_store) C.int {
+		if rc := C.mlops_bundle_report_init(&rep, C.MLOPS_BUNDLE_REPORT_VERSION); rc != C.MLOPS_OK {
+			return rc
+		}
+		return C.mlops_bundle_export(c, p, arr, C.size_t(len(selections)), &rep)
+	})
+	return bundleReport(&rep), err
+}
+
+// BundleImportOptions are BundleImport's options; the zero value is the
+// default.
+type BundleImportOptions struct {
+	// Rename: "" makes a version number or alias name taken here with
+	// other content ErrConflict (nothing added). A prefix gives such a
+	// version the next free number and such an alias the name
+	// Rename+alias.
+	Rename string
+	// Actor of the import events; "" is the store's.
+	Actor string
+}
+
+// BundleImport brings in the bundle at path: all of it checked first
+// (digests, signatures, the audit events' hashes), then every collision,
+// then the objects and the records through the import API, each recorded
+// as imported from the origin store at its audit head. Importing it again
+// adds nothing. ErrCorrupt (or ErrSignature) for a damaged bundle, with
+// nothing added. opts may be nil.
+func (s *Store) BundleImport(path string, opts *BundleImportOptions) (BundleReport, error) {
+	var cs cstrings
+	defer cs.free()
+	p := cs.str(path)
+	var o C.mlops_bundle_import_opts
+	var rep C.mlops_bundle_report
+	err := s.withs(&cs, func(c *C.mlops_store) C.int {
+		if rc := C.mlops_bundle_import_opts_init(&o, C.MLOPS_BUNDLE_IMPORT_OPTS_VERSION); rc != C.MLOPS_OK {
+			return rc
+		}
+		if rc := C.mlops_bundle_report_init(&rep, C.MLOPS_BUNDLE_REPORT_VERSION); rc != C.MLOPS_OK {
+			return rc
+		}
+		return C.MLOPS_OK
+	})
+	if err != nil {
+		return BundleReport{}, err
+	}
+	if opts != nil && opts.Rename != "" {
+		o.rename_prefix = cs.str(opts.Rename)
+	}
+	if opts != nil && opts.Actor != "" {
+		o.actor = cs.str(opts.Actor)
+	}
+	err = s.withs(&cs, func(c *C.mlops_store) C.int {
+		return C.mlops_bundle_import(c, p, &o, &rep)
+	})
+	return bundleReport(&rep), err
+}

@@ -59,3 +59,78 @@ func TestPushPullRoundTrip(t *testing.T) {
 	must(t, o.RemoteRemove("team"))
 	wantErr(t, o.RemoteRemove("team"), mlops.ErrNotFound)
 }
+
+func TestBundleRoundTripAndRename(t *testing.T) {
+	s := newStore(t)
+	art, err := s.Put(bytes.NewReader(bytes.Repeat([]byte("weights!"), 40000)))
+	must(t, err)
+	exp, err := s.CreateExperiment("e")
+	must(t, err)
+	run, err := s.StartRun(exp, "train")
+	must(t, err)
+	must(t, run.LogMetric("loss", 0.5, 1))
+	must(t, run.LogMetric("loss", 0.25, 2))
+	must(t, run.LogOutput(art, "model.bin", "model"))
+	must(t, s.CreateModel("m", "", nil))
+	_, err = s.CreateVersion("m", art, run.ID(), "", nil)
+	must(t, err)
+	must(t, run.End(mlops.RunFinished))
+	must(t, s.SetAlias("m", "prod", 1, nil))
+	path := filepath.Join(t.TempDir(), "m.mlb")
+	out, err := s.BundleExport(path, "model:m@prod")
+	must(t, err)
+	if out.Runs != 1 || out.MetricPoints != 2 || out.Versions != 1 || out.AliasEntries != 1 {
+		t.Fatalf("export %+v", out)
+	}
+	_, head, err := s.AuditHead()
+	must(t, err)
+	if out.OriginHeadHash != head {
+		t.Fatalf("origin head %v, want %v", out.OriginHeadHash, head)
+	}
+
+	o := newStore(t)
+	first, err := o.BundleImport(path, nil)
+	must(t, err)
+	if first.RecordsAdded == 0 || first.ObjectsAdded != out.Objects {
+		t.Fatalf("import %+v", first)
+	}
+	v, err := o.Alias("m", "prod")
+	must(t, err)
+	if v != 1 {
+		t.Fatalf("prod -> %d", v)
+	}
+	pts, err := o.MetricHistory(run.ID(), "loss", nil)
+	must(t, err)
+	if len(pts) != 2 {
+		t.Fatalf("%d points", len(pts))
+	}
+	must(t, o.AuditVerify())
+	again, err := o.BundleImport(path, nil)
+	must(t, err)
+	if again.RecordsAdded != 0 || again.ObjectsAdded != 0 {
+		t.Fatalf("second import %+v", again)
+	}
+
+	third := newStore(t)
+	mine, err := third.Put(bytes.NewReader([]byte("another model")))
+	must(t, err)
+	must(t, third.CreateModel("m", "", nil))
+	_, err = third.CreateVersion("m", mine, "", "", nil)
+	must(t, err)
+	_, err = third.BundleImport(path, nil)
+	wantErr(t, err, mlops.ErrConflict)
+	rep, err := third.BundleImport(path, &mlops.BundleImportOptions{Rename: "team-"})
+	must(t, err)
+	if rep.Renumbered != 1 {
+		t.Fatalf("rename %+v", rep)
+	}
+	v, err = third.Alias("m", "prod")
+	must(t, err)
+	if v != 2 {
+		t.Fatalf("prod -> %d after renumbering", v)
+	}
+	_, err = s.BundleExport(filepath.Join(t.TempDir(), "x.mlb"), "nokind")
+	wantErr(t, err, mlops.ErrInvalid)
+	_, err = third.BundleImport(path, &mlops.BundleImportOptions{Rename: "bad prefix"})
+	wantErr(t, err, mlops.ErrInvalid)
+}

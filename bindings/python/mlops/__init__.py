@@ -44,7 +44,7 @@ from .delivery import AliasSplit, RouteSnapshot
 from .evaluations import EvaluationRecord, RecordedMetric
 from .gates import Gate, GateCheck, GateDecision
 from .imports import StoreCopyReport
-from .remotes import TransferReport
+from .remotes import BundleReport, TransferReport
 from .registry import (
     AuditEvent,
     AuditHead,
@@ -122,6 +122,7 @@ __all__ = [
     "GateDecision",
     "StoreCopyReport",
     "TransferReport",
+    "BundleReport",
     "key_fingerprint",
     "drift",
     "fairness",

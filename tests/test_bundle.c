@@ -1,0 +1,395 @@
+/* Bundles (include/mlops/bundle.h, doc/remotes.md "Bundles"): a round
+ * trip between two stores keeps runs, metric points, lineage, versions,
+ * aliases and signatures, and the destination's audit chain verifies with
+ * imported events naming the origin's head; a second import adds
+ * nothing; a version or alias taken with other content is MLOPS_ECONFLICT
+ * with nothing written, or mapped with a rename prefix; a damaged bundle
+ * (a changed object byte, a truncated file, a forged event, a bad
+ * signature) is refused with nothing visible. Under the s3 suite the
+ * origin's objects are on versitygw and the destination is local. */
+#include "registry_helpers.h"
+
+#include <inttypes.h>
+#include <sys/stat.h>
+
+typedef struct origin {
+    mlops_store *s;
+    char *dir;
+    char run_id[33];
+    mlops_digest in, out, other;
+    char *priv, *pub;
+    unsigned char sig[64];
+} origin;
+
+static mlops_digest put_bytes(mlops_store *s, size_t n, unsigned seed)
+{
+    unsigned char *b = malloc(n);
+    uint32_t x = seed * 2654435761u + 1;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        b[i] = (unsigned char)x;
+    }
+    mlops_digest d;
+    TU_OK(mlops_blob_put(s, b, n, &d));
+    free(b);
+    return d;
+}
+
+/* A run that read `in` and wrote `out`, with params, tags and two metrics
+ * of 300 points; model churn: v1 (out, by the run, signed), v2 (other);
+ * alias champion set to v1 then moved to v2 then back to v1. */
+static void origin_make(origin *o, mlops_store *s, char *dir)
+{
+    memset(o, 0, sizeof *o);
+    o->s = s;
+    o->dir = dir;
+    o->in = put_bytes(s, 3000, 1);
+    o->out = put_bytes(s, 300000, 2); /* chunked */
+    o->other = put_bytes(s, 500, 3);
+    int64_t exp = 0;
+    TU_OK(mlops_experiment_create(s, "e", &exp));
+    mlops_run *run = NULL;
+    TU_OK(mlops_run_start(s, exp, "train", &run));
+    snprintf(o->run_id, sizeof o->run_id, "%s", mlops_run_id(run));
+    TU_OK(mlops_run_log_param(run, "lr", "0.01"));
+    TU_OK(mlops_run_tag_set(run, "team", "vision"));
+    mlops_metric pts[600];
+    for (int i = 0; i < 300; i++) {
+        pts[i] = (mlops_metric){ "loss", 1.0 / (i + 1), i, 1000 + i };
+        pts[300 + i] = (mlops_metric){ "acc", i / 300.0, i, 1000 + i };
+    }
+    TU_OK(mlops_run_log_metrics(run, pts, 600));
+    TU_OK(mlops_run_log_input(run, &o->in, "train.csv", "dataset"));
+    TU_OK(mlops_run_log_output(run, &o->out, "model.bin", "model"));
+    int64_t v = 0;
+    TU_OK(mlops_model_create(s, "churn"));
+    TU_OK(mlops_model_version_create(s, "churn", &o->out, o->run_id, &v));
+    ck_assert_int_eq(v, 1);
+    TU_OK(mlops_run_end(run, MLOPS_RUN_FINISHED));
+    mlops_run_free(run);
+    TU_OK(mlops_model_version_create(s, "churn", &o->other, NULL, &v));
+    TU_OK(mlops_model_alias_set(s, "churn", "champion", 1));
+    TU_OK(mlops_model_alias_set(s, "churn", "champion", 2));
+    TU_OK(mlops_model_alias_set(s, "churn", "champion", 1));
+    rt_keypair("ED25519", &o->priv, &o->pub);
+    TU_OK(mlops_model_version_sign(s, "churn", 1, o->priv, NULL));
+    mlops_model_version *mv = NULL;
+    TU_OK(mlops_model_version_get(s, "churn", 1, &mv));
+    TU_OK(mlops_model_version_signature_at(mv, 0, NULL, o->sig, NULL));
+    mlops_model_version_free(mv);
+}
+
+static void origin_free(origin *o)
+{
+    free(o->priv);
+    free(o->pub);
+}
+
+static char *bundle_path(const char *name)
+{
+    char *dir = tu_tmpdir_local();
+    char *p = malloc(strlen(dir) + strlen(name) + 2);
+    sprintf(p, "%s/%s", dir, name);
+    free(dir);
+    return p;
+}
+
+static int import(mlops_store *s, const char *path, const char *prefix, mlops_bundle_report *r)
+{
+    mlops_bundle_import_opts o;
+    TU_OK(mlops_bundle_import_opts_init(&o, MLOPS_BUNDLE_IMPORT_OPTS_VERSION));
+    o.rename_prefix = prefix;
+    TU_OK(mlops_bundle_report_init(r, MLOPS_BUNDLE_REPORT_VERSION));
+    return mlops_bundle_import(s, path, &o, r);
+}
+
+static void export_model(origin *o, const char *path, mlops_bundle_report *r)
+{
+    char run_sel[40];
+    snprintf(run_sel, sizeof run_sel, "run:%s", o->run_id);
+    const char *sels[] = { "model:churn@champion", run_sel };
+    TU_OK(mlops_bundle_report_init(r, MLOPS_BUNDLE_REPORT_VERSION));
+    TU_OK(mlops_bundle_export(o->s, path, sels, 2, r));
+}
+
+static void round_trip(mlops_store *a, char *adir, mlops_store *b, char *bdir)
+{
+    origin o;
+    origin_make(&o, a, adir);
+    char *path = bundle_path("round.mlb");
+    mlops_bundle_report ex;
+    export_model(&o, path, &ex);
+    ck_assert_uint_eq(ex.runs, 1);
+    ck_assert_uint_eq(ex.metric_points, 600);
+    ck_assert_uint_eq(ex.versions, 1);
+    ck_assert_uint_eq(ex.signatures, 1);
+    ck_assert_uint_gt(ex.events, 5);
+    int64_t aseq = 0;
+    mlops_digest ahash;
+    TU_OK(mlops_audit_head(a, &aseq, &ahash));
+    ck_assert_int_eq(ex.origin_head_seq, aseq);
+    ck_assert(!memcmp(ex.origin_head_hash.bytes, ahash.bytes, 32));
+
+    mlops_bundle_report im;
+    TU_OK(import(b, path, NULL, &im));
+    ck_assert_uint_eq(im.runs, 1);
+    ck_assert_uint_eq(im.metric_points, 600);
+    ck_assert_uint_eq(im.alias_entries, 2); /* set 1, (move 2: not carried), back to 1 */
+    ck_assert_uint_eq(im.objects, ex.objects);
+    ck_assert_uint_eq(im.objects_added, ex.objects);
+    ck_assert_uint_gt(im.records_added, 5);
+
+    /* what came in */
+    mlops_run_info *ri = NULL;
+    TU_OK(mlops_run_get(b, o.run_id, &ri));
+    ck_assert_str_eq(mlops_run_info_param(ri, "lr"), "0.01");
+    mlops_run_info_free(ri);
+    mlops_metric_point *got = NULL;
+    size_t n = 0;
+    TU_OK(mlops_metric_history(b, o.run_id, "loss", NULL, &got, &n));
+    ck_assert_uint_eq(n, 300);
+    ck_assert(got[299].value == 1.0 / 300 && got[299].ts_ms == 1299);
+    mlops_free(got);
+    int64_t v = 0;
+    TU_OK(mlops_model_alias_get(b, "churn", "champion", &v));
+    ck_assert_int_eq(v, 1);
+    TU_OK(mlops_model_version_verify(b, "churn", 1, o.pub));
+    void *data = NULL;
+    size_t len = 0;
+    TU_OK(mlops_blob_get(b, &o.out, &data, &len));
+    ck_assert_uint_eq(len, 300000);
+    mlops_free(data);
+    TU_OK(mlops_blob_get(b, &o.in, &data, &len));
+    mlops_free(data);
+    TU_RC(MLOPS_ENOTFOUND, mlops_blob_get(b, &o.other, &data, &len));
+    TU_OK(mlops_audit_verify(b));
+    /* the imported events carry the origin's head */
+    char hex[MLOPS_DIGEST_STRLEN], sql[300];
+    mlops_digest_format(&ahash, hex);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM audit_events WHERE action = 'import' "
+                              "AND new_value LIKE 'bundle:%%@%" PRId64 ":%s'", aseq, hex);
+    ck_assert_int_ge(rt_db_int(bdir, sql), 3);
+
+    /* again: nothing added */
+    int64_t events = rt_audit_count(b);
+    TU_OK(import(b, path, NULL, &im));
+    ck_assert_uint_eq(im.records_added, 0);
+    ck_assert_uint_eq(im.objects_added, 0);
+    ck_assert_int_eq(rt_audit_count(b), events);
+    ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM runs"), 1);
+    ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM reg_versions"), 1);
+    TU_OK(mlops_audit_verify(b));
+    unlink(path);
+    free(path);
+    origin_free(&o);
+}
+
+START_TEST(round_trip_twice)
+{
+    char *adir, *bdir;
+    mlops_store *a = rt_open(&adir);
+    mlops_store *b = rt_open(&bdir);
+    round_trip(a, adir, b, bdir);
+    rt_close(a, adir);
+    rt_close(b, bdir);
+}
+END_TEST
+
+/* The origin's objects on versitygw (the s3 suite), the destination a
+ * local store. Elsewhere round_trip_twice covers it. */
+START_TEST(round_trip_into_local)
+{
+    if (!tu_objects_s3()) return;
+    char *adir, *bdir;
+    mlops_store *a = rt_open(&adir);
+    mlops_store *b = rt_open_local(&bdir);
+    round_trip(a, adir, b, bdir);
+    rt_close(a, adir);
+    rt_close(b, bdir);
+}
+END_TEST
+
+START_TEST(collision_and_rename)
+{
+    char *adir, *bdir;
+    mlops_store *a = rt_open(&adir);
+    mlops_store *b = rt_open(&bdir);
+    origin o;
+    origin_make(&o, a, adir);
+    char *path = bundle_path("collide.mlb");
+    mlops_bundle_report r;
+    export_model(&o, path, &r);
+    /* b has its own churn v1 and champion */
+    mlops_digest mine = put_bytes(b, 700, 9);
+    int64_t v = 0;
+    TU_OK(mlops_model_create(b, "churn"));
+    TU_OK(mlops_model_version_create(b, "churn", &mine, NULL, &v));
+    TU_OK(mlops_model_alias_set(b, "churn", "champion", 1));
+    int64_t events = rt_audit_count(b);
+    int64_t contents = rt_db_int(bdir, "SELECT count(*) FROM cas_content");
+    TU_RC(MLOPS_ECONFLICT, import(b, path, NULL, &r));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "version 1 of model 'churn'"));
+    ck_assert_int_eq(rt_audit_count(b), events);
+    ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM runs"), 0);
+    ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM cas_content"), contents);
+    TU_RC(MLOPS_EINVAL, import(b, path, "bad prefix", &r));
+
+    TU_OK(import(b, path, "team-", &r));
+    ck_assert_uint_eq(r.renumbered, 1);
+    ck_assert_uint_eq(r.renamed, 1);
+    ck_assert_uint_eq(r.signatures_skipped, 1);
+    TU_OK(mlops_model_alias_get(b, "churn", "champion", &v));
+    ck_assert_int_eq(v, 1); /* b's own, untouched */
+    TU_OK(mlops_model_alias_get(b, "churn", "team-champion", &v));
+    ck_assert_int_eq(v, 2);
+    mlops_model_version *mv = NULL;
+    TU_OK(mlops_model_version_get(b, "churn", 2, &mv));
+    ck_assert(!memcmp(mlops_model_version_artifact(mv)->bytes, o.out.bytes, 32));
+    mlops_model_version_free(mv);
+    TU_OK(mlops_audit_verify(b));
+    events = rt_audit_count(b);
+    TU_OK(import(b, path, "team-", &r)); /* the same mapping: nothing new */
+    ck_assert_uint_eq(r.records_added, 0);
+    ck_assert_int_eq(rt_audit_count(b), events);
+    ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM reg_versions"), 2);
+    unlink(path);
+    free(path);
+    origin_free(&o);
+    rt_close(a, adir);
+    rt_close(b, bdir);
+}
+END_TEST
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc(*n);
+    ck_assert_uint_eq(fread(b, 1, *n, f), *n);
+    fclose(f);
+    return b;
+}
+
+static void spill(const char *path, const unsigned char *b, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(b, 1, n, f), n);
+    fclose(f);
+}
+
+static size_t find(const unsigned char *b, size_t n, const void *what, size_t wn)
+{
+    for (size_t i = 0; i + wn <= n; i++)
+        if (!memcmp(b + i, what, wn)) return i;
+    ck_abort_msg("pattern not in the bundle");
+    return 0;
+}
+
+/* Each damage is refused and leaves the store as it was: no content, no
+ * record, no event. */
+START_TEST(damaged_bundles_refused)
+{
+    char *adir, *bdir;
+    mlops_store *a = rt_open(&adir);
+    mlops_store *b = rt_open(&bdir);
+    origin o;
+    origin_make(&o, a, adir);
+    char *path = bundle_path("good.mlb"), *bad = bundle_path("bad.mlb");
+    mlops_bundle_report r;
+    export_model(&o, path, &r);
+    size_t n = 0;
+    unsigned char *good = slurp(path, &n);
+    unsigned char *copy = malloc(n);
+    struct {
+        const char *what;
+        int rc;
+        size_t at;   /* byte to flip; SIZE_MAX: truncate */
+        size_t keep; /* truncated length */
+    } cases[4];
+    /* an object's payload: 200 bytes into the first object frame */
+    size_t hlen = (size_t)good[8] << 24 | (size_t)good[9] << 16 | (size_t)good[10] << 8 | good[11];
+    cases[0].what = "object";
+    cases[0].rc = MLOPS_ECORRUPT;
+    cases[0].at = 12 + hlen + 4 + 200;
+    cases[1].what = "truncated";
+    cases[1].rc = MLOPS_ECORRUPT;
+    cases[1].at = SIZE_MAX;
+    cases[1].keep = n - 100;
+    cases[2].what = "event";
+    cases[2].rc = MLOPS_ECORRUPT;
+    cases[2].at = find(good, n, "alias.move", 10) + 9;
+    cases[3].what = "signature";
+    cases[3].rc = MLOPS_ESIGNATURE;
+    cases[3].at = find(good, n, o.sig, 64) + 10;
+    for (size_t i = 0; i < 4; i++) {
+        memcpy(copy, good, n);
+        size_t len = n;
+        if (cases[i].at == SIZE_MAX) len = cases[i].keep;
+        else copy[cases[i].at] ^= 0x20;
+        spill(bad, copy, len);
+        int rc = import(b, bad, NULL, &r);
+        ck_assert_msg(rc == cases[i].rc, "%s: %d (%s)", cases[i].what, rc, mlops_last_error());
+        ck_assert_int_eq(rt_audit_count(b), 0);
+        ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM cas_content"), 0);
+        ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM runs"), 0);
+        ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM reg_versions"), 0);
+    }
+    spill(bad, (const unsigned char *)"not a bundle at all", 19);
+    TU_RC(MLOPS_EFORMAT, import(b, bad, NULL, &r));
+    TU_RC(MLOPS_ENOTFOUND, import(b, "/nonexistent/x.mlb", NULL, &r));
+    TU_OK(import(b, path, NULL, &r)); /* the good one still goes in */
+    TU_OK(mlops_audit_verify(b));
+    free(good);
+    free(copy);
+    unlink(path);
+    unlink(bad);
+    free(path);
+    free(bad);
+    origin_free(&o);
+    rt_close(a, adir);
+    rt_close(b, bdir);
+}
+END_TEST
+
+START_TEST(export_errors)
+{
+    char *adir;
+    mlops_store *a = rt_open(&adir);
+    char *path = bundle_path("e.mlb");
+    const char *sels[] = { "model:none@x" };
+    mlops_bundle_report r = MLOPS_BUNDLE_REPORT_INIT;
+    TU_RC(MLOPS_ENOTFOUND, mlops_bundle_export(a, path, sels, 1, &r));
+    struct stat st;
+    ck_assert_int_ne(stat(path, &st), 0); /* no file left */
+    const char *bad[] = { "nokind" };
+    TU_RC(MLOPS_EINVAL, mlops_bundle_export(a, path, bad, 1, &r));
+    TU_RC(MLOPS_EINVAL, mlops_bundle_export(a, path, sels, 0, &r));
+    free(path);
+    rt_close(a, adir);
+}
+END_TEST
+
+static Suite *bundle_suite(void)
+{
+    Suite *s = suite_create("bundle");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, round_trip_twice);
+    tcase_add_test(tc, round_trip_into_local);
+    tcase_add_test(tc, collision_and_rename);
+    tcase_add_test(tc, damaged_bundles_refused);
+    tcase_add_test(tc, export_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return tu_run(bundle_suite());
+}
