@@ -409,6 +409,102 @@ START_TEST(interrupted_push_and_pull_resume)
 }
 END_TEST
 
+/* A pull places objects on several threads and fsyncs the fan-out
+ * folders once per batch: with many objects (a tree of 300 files and a
+ * blob of about 250 chunks) and fsync on, a pull stopped part-way keeps
+ * exactly what it counted, the resumed pull fetches exactly the rest
+ * (objects and bytes), on one thread or several, and the result is
+ * whole. */
+START_TEST(pull_on_threads_resumes_exactly)
+{
+    pair p;
+    pair_open(&p);
+    char *src = tu_path(p.dir, "many");
+    mkdir(src, 0755);
+    unsigned char small[700];
+    for (int i = 0; i < 300; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "f%03d.bin", i);
+        fill_random(small, sizeof small, 100 + (uint64_t)i);
+        char *f = tu_path(src, name);
+        tu_write_file(f, small, sizeof small - (size_t)(i % 7));
+        free(f);
+    }
+    size_t n = 2u << 20;
+    unsigned char *big = NULL;
+    mlops_digest db = put_random(p.a, n, 31, &big);
+    (void)db;
+    char *fb = tu_path(src, "big.bin");
+    tu_write_file(fb, big, n);
+    mlops_digest dt;
+    TU_OK(mlops_tree_put(p.a, src, 0, &dt));
+    TU_OK(mlops_ref_set(p.a, "many", &dt));
+    const char *sel = "ref:many";
+    mlops_transfer_report r;
+    TU_OK(push1(p.a, sel, &r));
+    ck_assert_uint_gt(r.objects, 500);
+
+    uint64_t whole_objects = 0, whole_bytes = 0;
+    const unsigned threads[] = {1, 4};
+    for (size_t t = 0; t < 2; t++) {
+        char name[16];
+        snprintf(name, sizeof name, "t%u", threads[t]);
+        char *dir = tu_store_dir(p.dir, name);
+        mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+        o.durability = MLOPS_DURABILITY_NORMAL; /* the fsyncs are what is batched */
+        o.threads = threads[t];
+        o.chunk_min_size = 2048;
+        o.chunk_avg_size = 8192;
+        o.chunk_max_size = 32768;
+        mlops_store *s = NULL;
+        TU_OK(mlops_store_open(dir, &o, &s));
+        TU_OK(mlops_remote_add(s, "team", p.url));
+        mlops_transfer_report r1 = MLOPS_TRANSFER_REPORT_INIT, r2 = MLOPS_TRANSFER_REPORT_INIT;
+        /* Stopped in the chunks' round (the tree's objects come first). */
+        TU_RC(MLOPS_EIO, mlops__remote_pull("t", s, "team", &sel, 1, 420, &r1));
+        ck_assert_uint_eq(r1.objects_sent, 420);
+        mlops_digest got;
+        TU_RC(MLOPS_ENOTFOUND, mlops_ref_get(s, "many", &got));
+        TU_OK(pull1(s, sel, &r2));
+        ck_assert_uint_eq(r2.objects_present, 420);
+        ck_assert_uint_eq(r1.objects_sent + r2.objects_sent, r2.objects);
+        if (t == 0) {
+            whole_objects = r2.objects;
+            whole_bytes = r1.bytes_sent + r2.bytes_sent;
+            ck_assert_uint_eq(whole_bytes, r.bytes_sent);
+        }
+        ck_assert_uint_eq(r2.objects, whole_objects);
+        ck_assert_uint_eq(r1.bytes_sent + r2.bytes_sent, whole_bytes);
+        TU_OK(mlops_ref_get(s, "many", &got));
+        ck_assert(!memcmp(got.bytes, dt.bytes, 32));
+        assert_blob(s, &db, big, n);
+        mlops_fsck_report fr = MLOPS_FSCK_REPORT_INIT;
+        TU_OK(mlops_store_fsck(s, NULL, &fr));
+        ck_assert_uint_eq(fr.corrupt + fr.missing, 0);
+        char *out = tu_path(p.dir, "out");
+        TU_OK(mlops_tree_get(s, &dt, out, 0));
+        char *back = tu_path(out, "f123.bin");
+        unsigned char bb[sizeof small];
+        FILE *fp = fopen(back, "rb");
+        ck_assert_ptr_nonnull(fp);
+        size_t blen = fread(bb, 1, sizeof bb, fp);
+        fclose(fp);
+        fill_random(small, sizeof small, 223);
+        ck_assert_uint_eq(blen, sizeof small - 123 % 7);
+        ck_assert(!memcmp(bb, small, blen));
+        free(back);
+        tu_rmrf(out);
+        free(out);
+        mlops_store_close(s);
+        free(dir);
+    }
+    free(fb);
+    free(big);
+    free(src);
+    pair_close(&p);
+}
+END_TEST
+
 /* A damaged object on the remote: the pull fails naming it, and nothing
  * of the blob becomes visible. */
 START_TEST(pull_refuses_damaged_object)
@@ -533,6 +629,7 @@ static Suite *suite(void)
     if (!tu_objects_s3()) tcase_add_test(tc, pull_from_missing_folder);
     tcase_add_test(tc, repush_after_edit_sends_changed_chunks);
     tcase_add_test(tc, interrupted_push_and_pull_resume);
+    tcase_add_test(tc, pull_on_threads_resumes_exactly);
     tcase_add_test(tc, pull_refuses_damaged_object);
     tcase_add_test(tc, run_and_model_selections);
     tcase_add_test(tc, lookup_or_listing);

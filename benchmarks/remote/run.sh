@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Remotes (issue 18, "Measure"): push and pull of a folder of many small
 # files plus one large file to an S3 remote, beside DVC's push and pull of
-# the same folder to the same server, and beside curl copying the same
-# files as objects, 8 at a time (what `aws s3 cp --recursive` does), all
-# against one versitygw in the same run (scripts/s3-test-server.sh:
-# 127.0.0.1, posix backend, data under WORK).
+# the same folder to the same server, and beside `aws s3 sync` of the same
+# folder (AWS=path to the aws CLI; without it, curl copying the same files
+# as objects, 8 at a time), all against one versitygw in the same run
+# (scripts/s3-test-server.sh: 127.0.0.1, posix backend, data under WORK).
 #
 #   push       `mlops push r ref:data` of a store holding the folder (put
 #              before, not timed) to a new prefix each round, beside
 #              `dvc push` of a DVC project that `dvc add`ed the same folder
 #              (not timed) to a new prefix (goal: >= 5x faster), and
-#              beside curl -T of every file, 8 in flight (goal: <= 1.2x);
+#              beside `aws s3 sync` of the folder to a new prefix (goal:
+#              <= 1.2x);
 #   pull       `mlops pull r ref:data` into an empty store, beside
 #              `dvc pull` into the project with its cache and workspace
 #              emptied (goal: >= 5x faster);
@@ -18,11 +19,13 @@
 #              (put again, ref moved): the bytes the push sent (goal:
 #              <= 4 MiB);
 #   memory     peak RSS of the push and the pull (goal: <= 128 MiB).
-# Rounds interleave the sides; figures are medians. DVC comes from a
-# virtual environment outside the clone (DVC=path/to/dvc; without it the
-# DVC rows are left out and say so). Not part of the test command.
+# Rounds interleave the sides; figures are medians. DVC and the aws CLI
+# come from virtual environments outside the clone (DVC=path/to/dvc,
+# AWS=path/to/aws; without DVC the DVC rows are left out and say so,
+# without AWS the copy anchor is curl). Not part of the test command.
 #
-# usage: BUILD=<release build dir> [DVC=/path/to/venv/bin/dvc] benchmarks/remote/run.sh
+# usage: BUILD=<release build dir> [DVC=/path/to/venv/bin/dvc] [AWS=/path/to/venv/bin/aws]
+#        benchmarks/remote/run.sh
 # env:   BUILD   meson build folder (default build-bench, release, made
 #                here with -Ds3=enabled when missing)
 #        WORK    scratch folder (default: <build>/bench-remote)
@@ -38,6 +41,7 @@ build=${BUILD:-$root/build-bench}
 case "$build" in /*) ;; *) build=$root/$build ;; esac
 work=${WORK:-$build/bench-remote}
 dvc=${DVC:-}
+awscli=${AWS:-}
 
 if [ ! -f "$build/build.ninja" ]; then
     "$root/scripts/setup-build.sh" "$build" -Dtests=false -Dbuildtype=release -Ds3=enabled > /dev/null
@@ -119,7 +123,7 @@ if [ -n "$dvc" ]; then
         "$dvc" add -q data)
 fi
 
-echo "libmlops $(git -C "$root" rev-parse --short HEAD) (build folder $(basename "$build")), versitygw $("$root/scripts/build-versitygw.sh" | sed -n 's,.*/versitygw-\(v[^/]*\)/.*,\1,p')${dvc:+, $("$dvc" --version | head -1 | sed 's/^/dvc /')}"
+echo "libmlops $(git -C "$root" rev-parse --short HEAD) (build folder $(basename "$build")), versitygw $("$root/scripts/build-versitygw.sh" | sed -n 's,.*/versitygw-\(v[^/]*\)/.*,\1,p')${dvc:+, $("$dvc" --version | head -1 | sed 's/^/dvc /')}${awscli:+, $("$awscli" --version 2>&1 | cut -d' ' -f1-2)}"
 echo "machine: $(nproc) cores, $(uname -r); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "data: $nfiles files of 4-64 KiB and one of $big_mib MiB ($total_mib MiB), $rounds rounds"
 for r in $(seq 1 "$rounds"); do
@@ -147,13 +151,20 @@ for r in $(seq 1 "$rounds"); do
         timed dvc_pull sh -c 'cd "$1" && "$2" pull -q' sh "$proj" "$dvc"
     fi
 
-    # the copy anchor: every file as an object, 8 curl at a time
-    timed curl_copy sh -c 'cd "$1" && find . -type f ! -name ".complete-*" -printf "%P\n" |
-        xargs -P 8 -I{} curl -sS --fail -o /dev/null --aws-sigv4 "$2" --user "$3" \
-            -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T {} "$4/{}"' \
-        sh "$data" "$sigv4" "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-        "$AWS_ENDPOINT_URL_S3/$bucket/curl-$r"
-    rm -rf "${srv:?}/data/$bucket/curl-$r"
+    # the copy anchor: aws s3 sync of the folder (its default: 10 requests
+    # in flight), else every file as an object, 8 curl at a time
+    if [ -n "$awscli" ]; then
+        timed aws_sync "$awscli" s3 sync --only-show-errors --exclude ".complete-*" \
+            --endpoint-url "$AWS_ENDPOINT_URL_S3" "$data" "s3://$bucket/aws-$r"
+        rm -rf "${srv:?}/data/$bucket/aws-$r"
+    else
+        timed curl_copy sh -c 'cd "$1" && find . -type f ! -name ".complete-*" -printf "%P\n" |
+            xargs -P 8 -I{} curl -sS --fail -o /dev/null --aws-sigv4 "$2" --user "$3" \
+                -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T {} "$4/{}"' \
+            sh "$data" "$sigv4" "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+            "$AWS_ENDPOINT_URL_S3/$bucket/curl-$r"
+        rm -rf "${srv:?}/data/$bucket/curl-$r"
+    fi
     echo "  round $r done"
 done
 
@@ -186,7 +197,11 @@ if [ -n "$dvc" ]; then
 else
     echo "  (no DVC=...: the dvc rows are left out)"
 fi
-row "push (mlops push)" "$push" "curl -T, 8 in flight" "$(median curl_copy)" "goal <= 1.2"
+if [ -n "$awscli" ]; then
+    row "push (mlops push)" "$push" "aws s3 sync" "$(median aws_sync)" "goal <= 1.2"
+else
+    row "push (mlops push)" "$push" "curl -T, 8 in flight" "$(median curl_copy)" "goal <= 1.2"
+fi
 echo "  re-push after a 1 MiB edit of the $big_mib MiB file: $repush_bytes bytes sent (goal <= 4 MiB = 4194304)"
 echo "  peak memory: push $(maxmib push) MiB, pull $(maxmib pull) MiB (goal <= 128 MiB)${dvc:+; dvc push $(maxmib dvc_push) MiB, dvc pull $(maxmib dvc_pull) MiB}"
 echo "  (wall times of whole commands: store open and close included)"

@@ -1,7 +1,8 @@
 /* Pull: what selections named on a remote, into the store. The
  * selections' records say which blobs and trees that is; every object
  * the store lacks is fetched and checked (header, decoding, digest) and
- * written as it was stored, its row committed in batches (an interrupted
+ * written as it was stored, on the pool's threads, the fan-out folders
+ * fsync'd once per batch and only then the batch's rows committed (an interrupted
  * pull keeps them, and a rerun does not fetch them again: they are rows
  * no content names yet, which only gc's grace period protects, so a pull
  * resumed days later fetches them again). Then each chunked blob is
@@ -16,23 +17,47 @@
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/hash.h"
+#include "util/pool.h"
+
+#include <pthread.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH 256
-/* Objects staged (written to temp files, their write-back started) before
- * the oldest are placed (fsync'd and renamed): the fsync then finds the
- * work done or under way, as a put's does (lib/cas/ingest.c). */
+/* Objects asked about (their rows) and announced to the remote at once:
+ * the S3 backend remembers 256 announcements. */
+#define LOOK 256
+/* Objects placed before the fan-out folders they went into are fsync'd
+ * and their rows committed, at least: a folder is fsync'd once per flush,
+ * and with 256 folders a flush of 256 objects would fsync nearly one
+ * folder per object. An interrupted pull commits what it placed. */
+#define FLUSH 2048
+/* Objects staged (written to temp files, their write-back started) and
+ * not yet placed (fsync'd and renamed), by all fetching threads together:
+ * the fsync then finds the work done or under way, and one journal commit
+ * makes several files durable, as a put's does (lib/cas/ingest.c). A
+ * store on S3 holds each staged object in memory (at most chunk_max_size,
+ * compressed), so this bounds memory too. */
 #define AHEAD 16
+/* Fetching threads at most (the pool's limit decides below that). */
+#define MAX_FETCHERS 8
 
 typedef struct blob_chunks {
     mlops__chunk_ref *chunks;
     size_t n;
 } blob_chunks;
 
-typedef struct pull {
+typedef struct pull pull;
+
+/* One fetching thread's scratch, kept across batches. */
+typedef struct fetcher {
+    mlops__obj_reader *r;
+    mlops__staged staged[AHEAD];
+    size_t nstaged;
+} fetcher;
+
+struct pull {
     const char *fn;
     mlops_store *s;
     mlops__objects *be;
@@ -47,15 +72,24 @@ typedef struct pull {
     mlops__obj_reader *r;
     uint64_t max_objects;
     mlops_transfer_report *report;
-    /* the batch being fetched */
+    unsigned char *proven; /* ct[i] was proven as its object arrived */
+    /* the objects being asked about */
     const mlops_digest *batch;
     size_t nbatch;
     unsigned char *lacks;
-    mlops__placed placed[BATCH];
-    size_t nplaced;
-    mlops__staged staged[AHEAD];
-    size_t nstaged;
-} pull;
+    /* the objects being fetched, by the pool's threads (under mu) */
+    pthread_mutex_t mu;
+    const mlops_digest *want;
+    size_t nwant, next;
+    uint64_t taken; /* objects taken by fetching threads, this pull */
+    int err;
+    char errmsg[1024];
+    unsigned nfetchers, started;
+    size_t ahead; /* per thread: AHEAD / nfetchers, at least 2 */
+    fetcher fetchers[MAX_FETCHERS];
+    mlops__placed *placed; /* placed, waiting for the folders' fsync and the rows */
+    size_t nplaced, capplaced;
+};
 
 static int read_records(pull *p)
 {
@@ -96,8 +130,9 @@ static int merge_contents(pull *p)
             if (added) p->ct[p->nct++] = *c;
         }
     p->need = calloc(p->nct + 1, 1);
+    p->proven = calloc(p->nct + 1, 1);
     p->chunks = calloc(p->nct + 1, sizeof *p->chunks);
-    if (!p->need || !p->chunks) return mlops__err_nomem("planning a pull");
+    if (!p->need || !p->proven || !p->chunks) return mlops__err_nomem("planning a pull");
     return MLOPS_OK;
 }
 
@@ -135,32 +170,65 @@ static int commit_objects_tx(mlops__conn *c, void *arg)
     return mlops__objects_commit(c, p->s, p->placed, p->nplaced, mlops__now_ms());
 }
 
-/* Places every staged object, in order; counted as fetched once placed.
- * After a failure the rest are dropped. */
-static int place_staged(pull *p)
+static int describe_bad(const char *fn, const mlops_digest *d, const char *why)
+{
+    char ds[MLOPS_DIGEST_STRLEN];
+    return mlops__err(MLOPS_ECORRUPT, "%s: content %s from the remote %s", fn,
+                      mlops__digest_str(d, ds), why);
+}
+
+/* A fetching thread's failure, kept for the caller's thread (messages are
+ * thread-local); the first one wins. */
+static void fail(pull *p, int rc)
+{
+    pthread_mutex_lock(&p->mu);
+    if (!p->err) {
+        p->err = rc;
+        snprintf(p->errmsg, sizeof p->errmsg, "%s", mlops__err_message());
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Places the oldest object f staged; counted as fetched once placed. */
+static int place_oldest(pull *p, fetcher *f)
+{
+    mlops__staged st = f->staged[0];
+    memmove(f->staged, f->staged + 1, (f->nstaged - 1) * sizeof *f->staged);
+    f->nstaged--;
+    mlops__placed pl;
+    int rc = mlops__object_place(p->s, &st, &pl);
+    if (rc) return rc;
+    pthread_mutex_lock(&p->mu);
+    p->placed[p->nplaced++] = pl; /* room: see fetch_all */
+    p->report->objects_sent++;
+    p->report->bytes_sent += pl.stored;
+    pthread_mutex_unlock(&p->mu);
+    return MLOPS_OK;
+}
+
+/* Places every object f staged, in order (also after another thread
+ * failed: what arrived stays for a rerun). After a failure of its own the
+ * rest are dropped. */
+static int place_all(pull *p, fetcher *f)
 {
     int rc = MLOPS_OK;
-    for (size_t i = 0; i < p->nstaged; i++) {
-        if (rc) {
-            mlops__staged_discard(&p->staged[i]);
+    while (f->nstaged) {
+        if (!rc) {
+            rc = place_oldest(p, f);
             continue;
         }
-        uint64_t stored = p->staged[i].stored;
-        rc = mlops__object_place(p->s, &p->staged[i], &p->placed[p->nplaced]);
-        if (rc) continue;
-        p->nplaced++;
-        p->report->objects_sent++;
-        p->report->bytes_sent += stored;
+        mlops__staged_discard(&f->staged[0]);
+        memmove(f->staged, f->staged + 1, (f->nstaged - 1) * sizeof *f->staged);
+        f->nstaged--;
     }
-    p->nstaged = 0;
     return rc;
 }
 
+/* The fan-out folders of the placed objects are fsync'd (each once), then
+ * their rows committed: an object is durable before a row names it. */
 static int flush_placed(pull *p)
 {
-    int rc = place_staged(p);
-    int src = mlops__objects_sync(p->s, p->placed, p->nplaced);
-    if (!rc) rc = src;
+    int rc = mlops__objects_sync(p->s, p->placed, p->nplaced);
     if (!rc && p->nplaced) rc = mlops__store_write(p->s, commit_objects_tx, p);
     if (rc) mlops__objects_discard(p->s, p->placed, p->nplaced);
     for (size_t i = 0; i < p->nplaced; i++) mlops__placed_clear(&p->placed[i]);
@@ -168,17 +236,42 @@ static int flush_placed(pull *p)
     return rc;
 }
 
-/* Fetches object d from the remote, checks it, writes it to the store. */
-static int fetch_one(pull *p, const mlops_digest *d)
+/* A whole blob or a tree that arrived (checked against its digest
+ * already, decoded: obj, len) is proven here, so that it is not read back
+ * later: its size must be the record's, and a tree's entries must be
+ * content the record lists before it. Objects that are not content (a
+ * manifest, a chunk) are proven with their blob. */
+static int prove_arrived(pull *p, const mlops_digest *d, const void *obj, uint64_t len)
+{
+    size_t i = 0;
+    if (!mlops__keymap_get(&p->in_ct, d->bytes, &i) || p->ct[i].has_manifest) return MLOPS_OK;
+    const mlops__rcontent *c = &p->ct[i];
+    if (len != c->size) return describe_bad(p->fn, d, "has another size than its record says");
+    if (c->kind == MLOPS__KIND_TREE) {
+        mlops__tree_entry *e = NULL;
+        size_t ne = 0;
+        char what[MLOPS_DIGEST_STRLEN];
+        int rc = mlops__tree_decode(obj, (size_t)len, mlops__digest_str(d, what), &e, &ne);
+        for (size_t k = 0; !rc && k < ne; k++) {
+            size_t at = 0;
+            if (!mlops__keymap_get(&p->in_ct, e[k].digest.bytes, &at) || at >= i)
+                rc = describe_bad(p->fn, d,
+                                  "is a tree naming content its record lists not before it");
+        }
+        mlops__tree_entries_free(e, ne);
+        if (rc) return rc;
+    }
+    p->proven[i] = 1; /* one thread per object, so per content */
+    return MLOPS_OK;
+}
+
+/* Fetches object d from the remote, checks it (header, decoding, digest)
+ * and stages it in the store; places the oldest staged when f has AHEAD. */
+static int fetch_one(pull *p, fetcher *f, const mlops_digest *d)
 {
     mlops__objects *be = p->be;
     char where[1024];
     be->describe(be, d, where, sizeof where);
-    if (p->max_objects && p->report->objects_sent + p->nstaged >= p->max_objects) {
-        int rc = place_staged(p);
-        return rc ? rc : mlops__err(MLOPS_EIO, "%s: stopped after %llu objects, as asked",
-                                    p->fn, (unsigned long long)p->max_objects);
-    }
     mlops__obj_in *in = NULL;
     uint64_t n = 0;
     int rc = be->open(be, d, &in, &n);
@@ -196,15 +289,66 @@ static int fetch_one(pull *p, const mlops_digest *d)
     if (!rc && got != n) rc = mlops__err(MLOPS_ECORRUPT, "object '%s' is truncated", where);
     int enc = 0;
     uint64_t size = 0;
-    if (!rc) rc = mlops__object_check_encoded(p->r, d, buf, (size_t)n, where, &enc, &size, NULL);
+    size_t at = 0;
+    /* A tree is kept decoded, to prove it now. */
+    int tree = mlops__keymap_get(&p->in_ct, d->bytes, &at) && p->ct[at].kind == MLOPS__KIND_TREE;
+    void *plain = NULL;
+    if (!rc) rc = mlops__object_check_encoded(f->r, d, buf, (size_t)n, where, &enc, &size,
+                                              tree ? &plain : NULL);
+    if (!rc) rc = prove_arrived(p, d, plain, size);
+    free(plain);
     if (!rc) rc = mlops__object_stage_encoded(p->s, d, buf, (size_t)n, enc, size,
-                                              &p->staged[p->nstaged]);
+                                              &f->staged[f->nstaged]);
     free(buf);
     if (rc) return rc;
-    p->nstaged++;
-    if (p->nstaged == AHEAD) rc = place_staged(p);
-    if (!rc && p->nplaced + AHEAD > BATCH) rc = flush_placed(p);
-    return rc;
+    f->nstaged++;
+    return f->nstaged >= p->ahead ? place_oldest(p, f) : MLOPS_OK;
+}
+
+/* A fetching thread (the pool's, or the caller's): takes the next wanted
+ * object until none is left, the budget is spent or a thread failed,
+ * then places what it staged. */
+static void fetch_main(void *arg)
+{
+    pull *p = arg;
+    pthread_mutex_lock(&p->mu);
+    fetcher *f = &p->fetchers[p->started++];
+    pthread_mutex_unlock(&p->mu);
+    int rc = f->r ? MLOPS_OK : mlops__obj_reader_new(&f->r);
+    while (!rc) {
+        pthread_mutex_lock(&p->mu);
+        if (p->err || p->next == p->nwant) {
+            pthread_mutex_unlock(&p->mu);
+            break;
+        }
+        if (p->max_objects && p->taken >= p->max_objects) {
+            pthread_mutex_unlock(&p->mu);
+            rc = mlops__err(MLOPS_EIO, "%s: stopped after %llu objects, as asked", p->fn,
+                            (unsigned long long)p->max_objects);
+            break;
+        }
+        const mlops_digest *d = &p->want[p->next++];
+        p->taken++;
+        pthread_mutex_unlock(&p->mu);
+        rc = fetch_one(p, f, d);
+    }
+    if (rc) fail(p, rc);
+    rc = place_all(p, f);
+    if (rc) fail(p, rc);
+}
+
+/* Fetches want[0..n) on the pool's threads (p->placed has room for n
+ * more). */
+static int fetch_some(pull *p, const mlops_digest *want, size_t n)
+{
+    p->want = want;
+    p->nwant = n;
+    p->next = 0;
+    p->started = 0;
+    if (p->be->prefetch) p->be->prefetch(p->be, want, n);
+    unsigned threads = p->nfetchers < n ? p->nfetchers : (unsigned)n;
+    mlops__pool_run(threads, fetch_main, p);
+    return p->err ? mlops__err(p->err, "%s", p->errmsg) : MLOPS_OK;
 }
 
 /* Makes sure the store holds objects d[0..n): those without a row are
@@ -212,25 +356,23 @@ static int fetch_one(pull *p, const mlops_digest *d)
 static int fetch_all(pull *p, const mlops_digest *d, size_t n)
 {
     int rc = MLOPS_OK;
-    for (size_t at = 0; !rc && at < n; at += BATCH) {
+    mlops_digest *want = malloc(LOOK * sizeof *want);
+    if (!want) return mlops__err_nomem("fetching objects");
+    for (size_t at = 0; !rc && at < n; at += LOOK) {
         p->batch = d + at;
-        p->nbatch = n - at < BATCH ? n - at : BATCH;
+        p->nbatch = n - at < LOOK ? n - at : LOOK;
         rc = mlops__store_read(p->s, lacking_tx, p);
-        mlops_digest want[BATCH];
         size_t nwant = 0;
         for (size_t i = 0; !rc && i < p->nbatch; i++) {
             if (p->lacks[i]) want[nwant++] = p->batch[i];
             else p->report->objects_present++;
         }
-        if (!rc && nwant && p->be->prefetch) p->be->prefetch(p->be, want, nwant);
-        for (size_t i = 0; !rc && i < nwant; i++) rc = fetch_one(p, &want[i]);
+        if (!rc && nwant) rc = fetch_some(p, want, nwant);
+        if (!rc && p->nplaced + LOOK > p->capplaced) rc = flush_placed(p);
     }
-    if (!rc) rc = flush_placed(p);
-    else {
-        int keep = flush_placed(p); /* what arrived stays for a rerun */
-        (void)keep;
-    }
-    return rc;
+    free(want);
+    int frc = flush_placed(p); /* also after a failure: what arrived stays for a rerun */
+    return rc ? rc : frc;
 }
 
 typedef struct dlist {
@@ -259,13 +401,6 @@ static void dlist_free(dlist *l)
 {
     mlops__keymap_free(&l->seen);
     free(l->d);
-}
-
-static int describe_bad(const char *fn, const mlops_digest *d, const char *why)
-{
-    char ds[MLOPS_DIGEST_STRLEN];
-    return mlops__err(MLOPS_ECORRUPT, "%s: content %s from the remote %s", fn,
-                      mlops__digest_str(d, ds), why);
 }
 
 /* The manifests of needed chunked blobs are in the store now: their
@@ -301,7 +436,7 @@ static int prove(pull *p)
     size_t cap = 0;
     rc = mlops__sha256_init(&h);
     for (size_t i = 0; !rc && i < p->nct; i++) {
-        if (!p->need[i]) continue;
+        if (!p->need[i] || p->proven[i]) continue;
         const mlops__rcontent *c = &p->ct[i];
         if (c->has_manifest) {
             for (size_t k = 0; !rc && k < p->chunks[i].n; k++) {
@@ -482,8 +617,15 @@ int mlops__pull_from(const char *fn, mlops_store *s, mlops__objects *be,
     p.in_ct = (mlops__keymap)MLOPS__KEYMAP_INIT;
     p.sels = calloc(n, sizeof *p.sels);
     p.recs = calloc(n, sizeof *p.recs);
-    p.lacks = malloc(BATCH);
-    int rc = p.sels && p.recs && p.lacks ? MLOPS_OK : mlops__err_nomem("planning a pull");
+    p.lacks = malloc(LOOK);
+    p.capplaced = FLUSH + LOOK;
+    p.placed = malloc(p.capplaced * sizeof *p.placed);
+    pthread_mutex_init(&p.mu, NULL);
+    p.nfetchers = mlops__pool_threads(s->threads);
+    if (p.nfetchers > MAX_FETCHERS) p.nfetchers = MAX_FETCHERS;
+    p.ahead = AHEAD / p.nfetchers < 2 ? 2 : AHEAD / p.nfetchers;
+    int rc = p.sels && p.recs && p.lacks && p.placed ? MLOPS_OK
+                                                     : mlops__err_nomem("planning a pull");
     for (size_t i = 0; !rc && i < n; i++) rc = mlops__selection_parse(fn, selections[i], &p.sels[i]);
     p.be = be;
     if (!rc && !p.be->name_get)
@@ -510,6 +652,11 @@ int mlops__pull_from(const char *fn, mlops_store *s, mlops__objects *be,
     for (size_t i = 0; i < p.nct && p.chunks; i++) free(p.chunks[i].chunks);
     free(p.chunks);
     free(p.need);
+    free(p.proven);
+    free(p.placed);
+    for (unsigned i = 0; i < MAX_FETCHERS; i++)
+        if (p.fetchers[i].r) mlops__obj_reader_free(p.fetchers[i].r);
+    pthread_mutex_destroy(&p.mu);
     free(p.ct);
     mlops__keymap_free(&p.in_ct);
     for (size_t i = 0; i < n && p.recs; i++) mlops__record_free(&p.recs[i]);

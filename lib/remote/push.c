@@ -1,15 +1,18 @@
 /* Push: what the selections reach, from the store to a remote. Objects
  * first, each the remote lacks once, each checked as read from the store
- * (so nothing damaged leaves it) and sent as it is stored (no second
- * compression); the selections' records last, so a record never names an
+ * (so nothing damaged leaves it; on the pool's threads) and sent as it is
+ * stored (no second compression); the selections' records last, so a record never names an
  * object the remote lacks, and an interrupted push leaves only objects,
  * which the next push finds there. */
 #include "remote/remote_internal.h"
 #include "cas/keymap.h"
 #include "util/err.h"
 #include "util/opts.h"
+#include "util/pool.h"
 #include "util/str.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,92 +148,175 @@ static int read_local(mlops_store *s, mlops__obj_reader *r, const mlops_digest *
     return MLOPS_OK;
 }
 
-typedef struct sender {
-    mlops__objects *be;
-    mlops__obj_staged *staged[WINDOW];
-    size_t lens[WINDOW];
-    size_t head, count;
-    mlops_transfer_report *report;
-} sender;
+/* Objects read, checked and staged by one thread before it places its
+ * oldest, at least (the threads together keep the remote's transfers
+ * busy: WINDOW in all). */
+#define AHEAD_MIN 2
+/* Reading threads at most (the pool's limit decides below that). */
+#define MAX_SENDERS 8
 
-/* Places the oldest staged object: only then is it counted as sent. */
-static int place_oldest(sender *sd)
+typedef struct sender sender;
+
+/* One reading thread's window of staged objects, oldest first. */
+typedef struct slot {
+    mlops__obj_staged *staged[WINDOW];
+    mlops_digest digests[WINDOW];
+    size_t lens[WINDOW];
+    size_t count;
+} slot;
+
+/* Reading a local object and checking it is the costly part of a push
+ * that is not the network (the file's read, its SHA-256 and decoding):
+ * the pool's threads do it, each taking the next object, staging it on
+ * the remote and placing its oldest when its window is full. */
+struct sender {
+    const char *fn;
+    mlops_store *s;
+    mlops__objects *be;
+    const plan *p;
+    const unsigned char *lacks;
+    uint64_t max_objects;
+    mlops_transfer_report *report;
+    size_t ahead; /* per thread */
+    pthread_mutex_t mu;
+    size_t next;    /* next index of p->objs to look at */
+    uint64_t taken; /* objects taken to send */
+    int err;
+    char errmsg[1024];
+    unsigned started;
+    slot slots[MAX_SENDERS];
+    mlops_digest *sent; /* placed, for the remote's sync */
+    size_t nsent;
+};
+
+static void send_fail(sender *sd, int rc)
 {
-    mlops__obj_staged *st = sd->staged[sd->head];
-    size_t len = sd->lens[sd->head];
-    sd->staged[sd->head] = NULL;
-    sd->head = (sd->head + 1) % WINDOW;
-    sd->count--;
+    pthread_mutex_lock(&sd->mu);
+    if (!sd->err) {
+        sd->err = rc;
+        snprintf(sd->errmsg, sizeof sd->errmsg, "%s", mlops__err_message());
+    }
+    pthread_mutex_unlock(&sd->mu);
+}
+
+/* Places sl's oldest staged object: only then is it counted as sent. */
+static int place_oldest(sender *sd, slot *sl)
+{
+    mlops__obj_staged *st = sl->staged[0];
+    mlops_digest d = sl->digests[0];
+    size_t len = sl->lens[0];
+    sl->count--;
+    memmove(sl->staged, sl->staged + 1, sl->count * sizeof *sl->staged);
+    memmove(sl->digests, sl->digests + 1, sl->count * sizeof *sl->digests);
+    memmove(sl->lens, sl->lens + 1, sl->count * sizeof *sl->lens);
     int placed = 0;
     int rc = sd->be->place(sd->be, st, &placed);
     if (!rc && !placed) sd->be->discard(sd->be, st); /* someone else's copy is there */
-    if (!rc) {
-        sd->report->objects_sent++;
-        sd->report->bytes_sent += len;
+    if (rc) return rc;
+    pthread_mutex_lock(&sd->mu);
+    sd->report->objects_sent++;
+    sd->report->bytes_sent += len;
+    sd->sent[sd->nsent++] = d;
+    pthread_mutex_unlock(&sd->mu);
+    return MLOPS_OK;
+}
+
+/* Places what sl staged, oldest first; after a failure of its own the
+ * rest are dropped. */
+static int place_all(sender *sd, slot *sl)
+{
+    int rc = MLOPS_OK;
+    while (sl->count) {
+        if (!rc) {
+            rc = place_oldest(sd, sl);
+            continue;
+        }
+        sd->be->discard(sd->be, sl->staged[0]);
+        sl->count--;
+        memmove(sl->staged, sl->staged + 1, sl->count * sizeof *sl->staged);
+        memmove(sl->digests, sl->digests + 1, sl->count * sizeof *sl->digests);
+        memmove(sl->lens, sl->lens + 1, sl->count * sizeof *sl->lens);
     }
     return rc;
 }
 
-static void drop_staged(sender *sd)
+static void send_main(void *arg)
 {
-    while (sd->count) {
-        sd->be->discard(sd->be, sd->staged[sd->head]);
-        sd->staged[sd->head] = NULL;
-        sd->head = (sd->head + 1) % WINDOW;
-        sd->count--;
+    sender *sd = arg;
+    pthread_mutex_lock(&sd->mu);
+    slot *sl = &sd->slots[sd->started++];
+    pthread_mutex_unlock(&sd->mu);
+    mlops__obj_reader *r = NULL;
+    int rc = mlops__obj_reader_new(&r);
+    while (!rc) {
+        pthread_mutex_lock(&sd->mu);
+        while (!sd->err && sd->next < sd->p->nobjs && !sd->lacks[sd->next]) {
+            sd->report->objects_present++;
+            sd->next++;
+        }
+        if (sd->err || sd->next == sd->p->nobjs) {
+            pthread_mutex_unlock(&sd->mu);
+            break;
+        }
+        if (sd->max_objects && sd->taken >= sd->max_objects) {
+            pthread_mutex_unlock(&sd->mu);
+            rc = mlops__err(MLOPS_EIO, "%s: stopped after %llu objects, as asked", sd->fn,
+                            (unsigned long long)sd->max_objects);
+            break;
+        }
+        const mlops_digest *d = &sd->p->objs[sd->next++];
+        sd->taken++;
+        pthread_mutex_unlock(&sd->mu);
+        unsigned char *buf = NULL;
+        size_t len = 0;
+        rc = read_local(sd->s, r, d, &buf, &len);
+        if (!rc && sl->count == sd->ahead) rc = place_oldest(sd, sl);
+        if (!rc) {
+            mlops__obj_piece piece = {buf, len};
+            rc = sd->be->stage(sd->be, d, &piece, 1, &sl->staged[sl->count]);
+            if (!rc) {
+                sl->digests[sl->count] = *d;
+                sl->lens[sl->count] = len;
+                sl->count++;
+            }
+        }
+        free(buf);
     }
+    if (rc) send_fail(sd, rc);
+    rc = place_all(sd, sl); /* also after a stop: what was staged goes */
+    if (rc) send_fail(sd, rc);
+    if (r) mlops__obj_reader_free(r);
 }
 
 static int send_objects(const char *fn, mlops_store *s, mlops__objects *be, const plan *p,
                         const unsigned char *lacks, uint64_t max_objects,
                         mlops_transfer_report *report)
 {
-    sender sd = {0};
+    sender sd;
+    memset(&sd, 0, sizeof sd);
+    sd.fn = fn;
+    sd.s = s;
     sd.be = be;
+    sd.p = p;
+    sd.lacks = lacks;
+    sd.max_objects = max_objects;
     sd.report = report;
-    mlops__obj_reader *r = NULL;
-    int rc = mlops__obj_reader_new(&r);
-    mlops_digest *sent = NULL;
-    size_t nsent = 0;
-    if (!rc && !(sent = malloc((p->nobjs + 1) * sizeof *sent)))
-        rc = mlops__err_nomem("pushing objects");
-    for (size_t i = 0; !rc && i < p->nobjs; i++) {
-        if (!lacks[i]) {
-            report->objects_present++;
-            continue;
-        }
-        if (max_objects && nsent >= max_objects) {
-            while (!rc && sd.count) rc = place_oldest(&sd);
-            if (!rc) rc = mlops__err(MLOPS_EIO, "%s: stopped after %llu objects, as asked", fn,
-                                     (unsigned long long)max_objects);
-            break;
-        }
-        unsigned char *buf = NULL;
-        size_t len = 0;
-        rc = read_local(s, r, &p->objs[i], &buf, &len);
-        if (!rc && sd.count == WINDOW) rc = place_oldest(&sd);
-        if (!rc) {
-            mlops__obj_piece piece = {buf, len};
-            size_t slot = (sd.head + sd.count) % WINDOW;
-            rc = be->stage(be, &p->objs[i], &piece, 1, &sd.staged[slot]);
-            if (!rc) {
-                sd.lens[slot] = len;
-                sd.count++;
-            }
-        }
-        free(buf);
-        if (rc) break;
-        sent[nsent++] = p->objs[i];
-    }
-    while (!rc && sd.count) rc = place_oldest(&sd);
-    drop_staged(&sd);
+    unsigned threads = mlops__pool_threads(s->threads);
+    if (threads > MAX_SENDERS) threads = MAX_SENDERS;
+    sd.ahead = WINDOW / threads < AHEAD_MIN ? AHEAD_MIN : WINDOW / threads;
+    if (!(sd.sent = malloc((p->nobjs + 1) * sizeof *sd.sent)))
+        return mlops__err_nomem("pushing objects");
+    pthread_mutex_init(&sd.mu, NULL);
+    mlops__pool_run(threads, send_main, &sd);
+    /* Counted after a failure too, as before the threads stopped. */
+    int rc = sd.err ? mlops__err(sd.err, "%s", sd.errmsg) : MLOPS_OK;
     /* Also after a stop: what was placed is made durable, for the rerun. */
-    if (nsent) {
-        int src = be->sync(be, sent, nsent);
+    if (sd.nsent) {
+        int src = be->sync(be, sd.sent, sd.nsent);
         if (!rc) rc = src;
     }
-    free(sent);
-    if (r) mlops__obj_reader_free(r);
+    pthread_mutex_destroy(&sd.mu);
+    free(sd.sent);
     return rc;
 }
 
