@@ -61,6 +61,7 @@ static int w_stage(mlops__objects *be, const mlops_digest *d, const mlops__obj_p
     bad |= msgpack_pack_bin(&pk, total);
     for (size_t i = 0; i < n; i++) bad |= msgpack_pack_bin_body(&pk, pieces[i].data, pieces[i].len);
     int rc = bad ? mlops__err_nomem("writing a bundle") : MLOPS_OK;
+    pthread_mutex_lock(&w->lock);
     if (!rc && w->nobjs == w->capobjs) {
         size_t nc = w->capobjs ? 2 * w->capobjs : 256;
         mlops__bundle_toc_obj *no = realloc(w->objs, nc * sizeof *no);
@@ -72,10 +73,13 @@ static int w_stage(mlops__objects *be, const mlops_digest *d, const mlops__obj_p
     }
     uint64_t off = w->off;
     if (!rc) rc = mlops__bundle_write_frame(w, sb.data, sb.size);
+    if (!rc) {
+        w->objs[w->nobjs].d = *d;
+        w->objs[w->nobjs++].off = off;
+    }
+    pthread_mutex_unlock(&w->lock);
     msgpack_sbuffer_destroy(&sb);
     if (rc) return rc;
-    w->objs[w->nobjs].d = *d;
-    w->objs[w->nobjs++].off = off;
     *out = (mlops__obj_staged *)w; /* nothing to hold: the frame is written */
     return MLOPS_OK;
 }
@@ -213,6 +217,7 @@ int mlops__bundle_writer_open(const char *fn, const char *path, const void *hdr,
     *out = NULL;
     mlops__bundle_writer *w = calloc(1, sizeof *w);
     if (!w) return mlops__err_nomem("writing a bundle");
+    pthread_mutex_init(&w->lock, NULL);
     w->be.version = MLOPS__OBJECTS_VERSION;
     w->be.name = "bundle";
     w->be.stage = w_stage;
@@ -318,6 +323,7 @@ void mlops__bundle_writer_free(mlops__bundle_writer *w)
     free(w->path);
     free(w->objs);
     free(w->recs);
+    pthread_mutex_destroy(&w->lock);
     free(w);
 }
 
@@ -331,12 +337,15 @@ static int corrupt(const mlops__bundle_reader *r, const char *why)
 static int r_at(mlops__bundle_reader *r, uint64_t off, void *buf, size_t len)
 {
     if (off > r->size || len > r->size - off) return corrupt(r, "it ends early");
+    pthread_mutex_lock(&r->lock);
+    int rc = MLOPS_OK;
     if (fseeko(r->f, (off_t)off, SEEK_SET))
-        return mlops__err_os(MLOPS_EIO, errno, "%s: cannot read '%s'", r->fn, r->path);
-    if (len && fread(buf, 1, len, r->f) != len)
-        return ferror(r->f) ? mlops__err_os(MLOPS_EIO, errno, "%s: cannot read '%s'", r->fn, r->path)
-                            : corrupt(r, "it ends early");
-    return MLOPS_OK;
+        rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot read '%s'", r->fn, r->path);
+    else if (len && fread(buf, 1, len, r->f) != len)
+        rc = ferror(r->f) ? mlops__err_os(MLOPS_EIO, errno, "%s: cannot read '%s'", r->fn, r->path)
+                          : corrupt(r, "it ends early");
+    pthread_mutex_unlock(&r->lock);
+    return rc;
 }
 
 int mlops__bundle_read_frame(mlops__bundle_reader *r, uint64_t *off, uint64_t limit, void **buf,
@@ -578,6 +587,7 @@ int mlops__bundle_reader_from(const char *fn, const char *path, FILE *f,
         fclose(f);
         return mlops__err_nomem("reading a bundle");
     }
+    pthread_mutex_init(&r->lock, NULL);
     r->be.version = MLOPS__OBJECTS_VERSION;
     r->be.name = "bundle";
     r->be.stage = r_stage;
@@ -638,5 +648,6 @@ void mlops__bundle_reader_free(mlops__bundle_reader *r)
     free(r->objs);
     free(r->recs);
     free(r->hdr);
+    pthread_mutex_destroy(&r->lock);
     free(r);
 }

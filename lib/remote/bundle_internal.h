@@ -7,6 +7,7 @@
 #include "mlops/bundle.h"
 #include "remote/remote_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 
 #define MLOPS__BUNDLE_MAGIC "\x89MLOPSB\n" /* 8 bytes */
@@ -39,6 +40,8 @@ typedef struct mlops__bundle_writer {
     mlops__bundle_toc_rec *recs;
     size_t nrecs, caprecs;
     uint64_t meta_off;
+    /* Push stages objects from the pool's threads: one frame at a time. */
+    pthread_mutex_t lock;
 } mlops__bundle_writer;
 
 /* Creates path's temporary sibling and writes the magic and the header
@@ -71,6 +74,8 @@ typedef struct mlops__bundle_reader {
     size_t nrecs;
     void *hdr; /* the header frame's bytes */
     size_t hlen;
+    /* Pull reads objects from the pool's threads: one seek-and-read at a time. */
+    pthread_mutex_t lock;
 } mlops__bundle_reader;
 
 /* Opens path: checks the magic, the trailer and the table of contents
