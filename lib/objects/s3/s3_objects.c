@@ -54,7 +54,7 @@
 /* Objects announced and not yet fetched, at most (the oldest go first). */
 #define PREFETCH_PENDING 256
 /* Bytes fetched and waiting for the cache writer, at most. */
-#define CACHE_QUEUE_BYTES (16u << 20)
+#define CACHE_QUEUE_BYTES (4u << 20)
 
 /* The name messages give: the seam's members get no caller's name. */
 static const char FN[] = "S3 objects";
@@ -201,31 +201,38 @@ static void *cache_writer_main(void *arg)
 static void cache_later(struct s3objects *o, const mlops_digest *d, const unsigned char *data,
                         size_t len)
 {
-    if (!o->cache || __atomic_load_n(&o->cbytes, __ATOMIC_RELAXED) + len > CACHE_QUEUE_BYTES)
-        return;
+    if (!o->cache || len > CACHE_QUEUE_BYTES) return;
+    /* Room is reserved before the copy is made, so that copies being made
+     * count too: the queue never holds more than CACHE_QUEUE_BYTES. */
+    size_t had = __atomic_load_n(&o->cbytes, __ATOMIC_RELAXED);
+    do {
+        if (had + len > CACHE_QUEUE_BYTES) return;
+    } while (!__atomic_compare_exchange_n(&o->cbytes, &had, had + len, 1, __ATOMIC_RELAXED,
+                                          __ATOMIC_RELAXED));
     struct cache_job *j = malloc(sizeof *j + len);
-    if (!j) return;
-    j->d = *d;
-    j->next = NULL;
-    j->len = len;
-    if (len) memcpy(j->data, data, len);
-    if (pthread_mutex_trylock(&o->cmu) != 0) {
+    if (j) {
+        j->d = *d;
+        j->next = NULL;
+        j->len = len;
+        if (len) memcpy(j->data, data, len);
+    }
+    if (j && pthread_mutex_trylock(&o->cmu) == 0) {
+        if (!o->cclosing && !o->cwriter_up &&
+            pthread_create(&o->cwriter, NULL, cache_writer_main, o) == 0)
+            o->cwriter_up = 1;
+        if (!o->cclosing && o->cwriter_up) {
+            if (o->ctail) o->ctail->next = j;
+            else o->chead = j;
+            o->ctail = j;
+            pthread_cond_signal(&o->cwork);
+            j = NULL;
+        }
+        pthread_mutex_unlock(&o->cmu);
+    }
+    if (j) { /* not queued */
         free(j);
-        return;
+        __atomic_sub_fetch(&o->cbytes, len, __ATOMIC_RELAXED);
     }
-    int ok = !o->cclosing && o->cbytes + len <= CACHE_QUEUE_BYTES;
-    if (ok && !o->cwriter_up && pthread_create(&o->cwriter, NULL, cache_writer_main, o) == 0)
-        o->cwriter_up = 1;
-    if (ok && o->cwriter_up) {
-        if (o->ctail) o->ctail->next = j;
-        else o->chead = j;
-        o->ctail = j;
-        __atomic_add_fetch(&o->cbytes, len, __ATOMIC_RELAXED);
-        pthread_cond_signal(&o->cwork);
-        j = NULL;
-    }
-    pthread_mutex_unlock(&o->cmu);
-    free(j); /* not queued */
 }
 
 /* Forgets the queued copies of object d (it is being removed). */
