@@ -113,7 +113,8 @@ struct s3objects {
     pthread_mutex_t cmu;
     struct cache_job *chead, *ctail;
     size_t cbytes; /* queued or being written; read without cmu too */
-    pthread_cond_t cwork;
+    pthread_cond_t cwork, cdone;
+    struct cache_job *cwriting; /* being written by the writer */
     pthread_t cwriter;
     int cwriter_up, cclosing;
 };
@@ -185,9 +186,12 @@ static void *cache_writer_main(void *arg)
         struct cache_job *j = o->chead;
         o->chead = j->next;
         if (!o->chead) o->ctail = NULL;
+        o->cwriting = j;
         pthread_mutex_unlock(&o->cmu);
         mlops__s3_cache_put(o->cache, &j->d, j->data, j->len);
         pthread_mutex_lock(&o->cmu);
+        o->cwriting = NULL;
+        pthread_cond_broadcast(&o->cdone);
         __atomic_sub_fetch(&o->cbytes, j->len, __ATOMIC_RELAXED);
         free(j);
     }
@@ -235,10 +239,14 @@ static void cache_later(struct s3objects *o, const mlops_digest *d, const unsign
     }
 }
 
-/* Forgets the queued copies of object d (it is being removed). */
+/* Forgets the queued copies of object d (it is being removed), and waits
+ * for the writer when it is writing one, so that the cache file is
+ * dropped after it. */
 static void cache_forget(struct s3objects *o, const mlops_digest *d)
 {
     pthread_mutex_lock(&o->cmu);
+    while (o->cwriting && !memcmp(o->cwriting->d.bytes, d->bytes, 32))
+        pthread_cond_wait(&o->cdone, &o->cmu);
     struct cache_job **p = &o->chead, *prev = NULL;
     while (*p) {
         struct cache_job *j = *p;
@@ -702,6 +710,7 @@ static void s_free(mlops__objects *be)
     pthread_cond_destroy(&o->work);
     pthread_cond_destroy(&o->done);
     pthread_cond_destroy(&o->cwork);
+    pthread_cond_destroy(&o->cdone);
     pthread_mutex_destroy(&o->cmu);
     mlops__s3_cache_close(o->cache);
     mlops__s3_close(o->client);
@@ -760,6 +769,7 @@ int mlops__objects_s3_open(const char *fn, const char *url, const char *endpoint
     pthread_cond_init(&o->work, NULL);
     pthread_cond_init(&o->done, NULL);
     pthread_cond_init(&o->cwork, NULL);
+    pthread_cond_init(&o->cdone, NULL);
     pthread_mutex_init(&o->cmu, NULL);
     o->be = (mlops__objects){
         .version = MLOPS__OBJECTS_VERSION,
