@@ -54,7 +54,7 @@
 /* Objects announced and not yet fetched, at most (the oldest go first). */
 #define PREFETCH_PENDING 256
 /* Bytes fetched and waiting for the cache writer, at most. */
-#define CACHE_QUEUE_BYTES (4u << 20)
+#define CACHE_QUEUE_BYTES (2u << 20)
 
 /* The name messages give: the seam's members get no caller's name. */
 static const char FN[] = "S3 objects";
