@@ -8,8 +8,9 @@
 #             prefix each round), beside `curl -T FILE` of one object
 #             signed by curl's --aws-sigv4 with x-amz-content-sha256:
 #             UNSIGNED-PAYLOAD (goal: <= 1.5x), and beside the same with
-#             the payload's real SHA-256 (sha256sum, then curl), as
-#             libmlops sends it (shown, no goal);
+#             the payload's real SHA-256 (sha256sum, then curl), as a
+#             client that signs its payload does (shown, no goal; libmlops
+#             sends UNSIGNED-PAYLOAD with the body's CRC-32C: doc/s3.md);
 #   cold get  `mlops cat > FILE` by a reader whose cache is cold (a new
 #             folder with a copy of the store's mlops.conf and mlops.db: a
 #             fresh handle on another machine) beside `curl -o FILE` of the

@@ -166,7 +166,9 @@ static void pump(tproxy *p, struct pair *c, int from_client)
             p->fired++;
         }
         pthread_mutex_unlock(&p->mu);
-        if (end >= 0) {
+        if (end >= 0 && action == TP_FLIP) {
+            buf[end - 1] ^= 0x01; /* end >= 1: the pattern never ends in the tail */
+        } else if (end >= 0) {
             if (action == TP_DROP_AFTER) (void)write_all(to, buf, (size_t)end);
             drop_pair(c);
             return;

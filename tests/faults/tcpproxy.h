@@ -3,7 +3,8 @@
  * command breaks connections the way networks and servers do: drops them
  * (RST to the client, FIN to the server), stalls them, refuses new ones,
  * or drops one right before or right after it forwards a client message
- * that contains a byte pattern (a PostgreSQL COMMIT, an S3 PUT). Nothing
+ * that contains a byte pattern (a PostgreSQL COMMIT, an S3 PUT), or
+ * changes a byte of such a message. Nothing
  * in it knows a protocol. */
 #ifndef MLOPS_TEST_TCPPROXY_H
 #define MLOPS_TEST_TCPPROXY_H
@@ -15,6 +16,8 @@ typedef struct tproxy tproxy;
 /* What an armed pattern does to the connection whose client sent it. */
 #define TP_DROP_AFTER  1 /* forward the bytes up to the pattern's end, then drop */
 #define TP_DROP_BEFORE 2 /* drop without forwarding the chunk that holds it */
+#define TP_FLIP        3 /* forward it with its last byte changed (bits on the way
+                          * going wrong), and keep the connection */
 
 /* Starts forwarding 127.0.0.1:<ephemeral port> to host:port. 0 or -1
  * (message on stderr). */

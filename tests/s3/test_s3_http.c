@@ -485,6 +485,45 @@ START_TEST(dropped_mid_put_is_retried)
 }
 END_TEST
 
+/* A byte of the body changes on the way: the server checks the body
+ * against the signed x-amz-checksum-crc32c and refuses it (400
+ * BadDigest), the client sends it again, and the stored object is the
+ * one sent. Without a checksum the server would store the damaged bytes. */
+START_TEST(body_damaged_on_the_way_is_refused_and_retried)
+{
+    tproxy *p = NULL;
+    char endpoint[64];
+    mlops__s3 *c = proxied("flip", &p, NULL, endpoint, sizeof endpoint);
+    size_t n = 300000;
+    unsigned char *data = malloc(n);
+    fill(data, n, 4);
+    tproxy_arm(p, data + n / 3, 16, TP_FLIP);
+    int created = 0;
+    TU_OK(mlops__s3_put("t", c, "flipped", data, n, &created));
+    ck_assert_int_eq(tproxy_fired(p), 1);
+    ck_assert_int_eq(created, 1);
+    mlops__s3_stats st;
+    mlops__s3_stats_get(c, &st);
+    ck_assert_uint_eq(st.retries, 1);
+    expect_object(c, "flipped", data, n);
+    /* Past the last try: MLOPS_EIO naming S3's code. */
+    mlops__s3_close(c);
+    mlops__s3_limits lim = {0};
+    lim.backoff_base_ms = 5;
+    lim.max_attempts = 1;
+    tproxy_stop(p);
+    c = proxied("flip", &p, &lim, endpoint, sizeof endpoint);
+    fill(data, n, 5);
+    tproxy_arm(p, data + n / 2, 16, TP_FLIP);
+    TU_RC(MLOPS_EIO, mlops__s3_put("t", c, "flipped-2", data, n, NULL));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "HTTP 400 BadDigest"));
+    TU_RC(MLOPS_ENOTFOUND, mlops__s3_head("t", c, "flipped-2", NULL));
+    mlops__s3_close(c);
+    tproxy_stop(p);
+    free(data);
+}
+END_TEST
+
 static void *unrefuse_later(void *arg)
 {
     mlops__sleep_us(100000);
@@ -606,6 +645,7 @@ static Suite *suite(void)
     tcase_add_test(tc, connections_are_reused);
     tcase_add_test(tc, dropped_mid_put_is_retried);
     tcase_add_test(tc, dropped_after_put_is_retried);
+    tcase_add_test(tc, body_damaged_on_the_way_is_refused_and_retried);
     tcase_add_test(tc, server_gone_gives_eio);
     tcase_add_test(tc, stalled_get_is_retried);
     suite_add_tcase(s, tc);

@@ -7,6 +7,7 @@
  * build, the sanitizers' included. */
 #include "testutil.h"
 
+#include "objects/s3/s3_crc32c.h"
 #include "objects/s3/s3_http.h"
 #include "scripted_http.h"
 
@@ -248,11 +249,43 @@ START_TEST(listings_not_guessed_at)
 }
 END_TEST
 
+/* CRC-32C, which every object PUT carries (x-amz-checksum-crc32c): the
+ * check value of the Castagnoli polynomial, S3's base64 of it, and the
+ * fast path against a bit-by-bit reference at every alignment and length
+ * around the 8-byte steps. */
+static uint32_t crc32c_bitwise(const unsigned char *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++) c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+    }
+    return c ^ 0xFFFFFFFFu;
+}
+
+START_TEST(crc32c_values)
+{
+    ck_assert_uint_eq(mlops__crc32c("123456789", 9), 0xE3069283u);
+    ck_assert_uint_eq(mlops__crc32c("", 0), 0);
+    char b64[9];
+    mlops__crc32c_base64(0xE3069283u, b64);
+    ck_assert_str_eq(b64, "4waSgw==");
+    mlops__crc32c_base64(0, b64);
+    ck_assert_str_eq(b64, "AAAAAA==");
+    unsigned char buf[300];
+    for (size_t i = 0; i < sizeof buf; i++) buf[i] = (unsigned char)(i * 73 + 11);
+    for (size_t off = 0; off < 9; off++)
+        for (size_t n = 0; n + off <= sizeof buf; n += n < 40 ? 1 : 37)
+            ck_assert_uint_eq(mlops__crc32c(buf + off, n), crc32c_bitwise(buf + off, n));
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("s3_retry");
     TCase *tc = tcase_create("s3_retry");
     tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, crc32c_values);
     tcase_add_test(tc, slowdown_is_retried);
     tcase_add_test(tc, slowdown_until_the_end);
     tcase_add_test(tc, other_transient_answers);

@@ -176,6 +176,7 @@ int mlops__s3_put(const char *fn, mlops__s3 *c, const char *key, const void *dat
     r.body = data;
     r.body_len = len;
     r.if_none_match = 1;
+    r.checksum_crc32c = 1;
     int rc = object_send(fn, c, key, &r);
     if (rc == MLOPS_OK && r.status != 412) rc = mlops__s3_expect_found(fn, c, &r);
     if (rc == MLOPS_OK && created) *created = r.status != 412;

@@ -17,7 +17,17 @@
  * put: a put would write every byte to the local disk too). A reader of a
  * chunked blob announces the chunks it will read next (prefetch): the
  * same threads fetch up to PREFETCH_ROOM of them ahead, and open takes
- * them from that room. */
+ * them from that room.
+ *
+ * Filling the cache is off the read's path: a fetched object is copied
+ * into a queue of at most CACHE_QUEUE_BYTES, which one writer thread at
+ * the lowest priority (SCHED_IDLE: it runs when a core has nothing else
+ * to do) writes out; an object that finds the queue full is not cached.
+ * Writing a cache file costs a hash and a copy into the page cache of
+ * every byte, as much CPU as the transfer itself: a read that keeps
+ * every core busy (a fast network, a server on the same machine) caches
+ * what spare time allows, and a slow network leaves time for all of it.
+ * What is queued when the backend closes is written then. */
 #include "objects/s3/s3_objects.h"
 #include "objects/s3/aws_config.h"
 #include "objects/s3/s3_cache.h"
@@ -27,6 +37,7 @@
 #include "util/str.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +53,8 @@
 #define PREFETCH_ROOM 8
 /* Objects announced and not yet fetched, at most (the oldest go first). */
 #define PREFETCH_PENDING 256
+/* Bytes fetched and waiting for the cache writer, at most. */
+#define CACHE_QUEUE_BYTES (2u << 20)
 
 /* The name messages give: the seam's members get no caller's name. */
 static const char FN[] = "S3 objects";
@@ -70,6 +83,14 @@ struct fetched {
     struct fetched *next; /* in the queue while QUEUED */
 };
 
+/* An object waiting to be written into the cache. */
+struct cache_job {
+    mlops_digest d;
+    struct cache_job *next;
+    size_t len;
+    unsigned char data[];
+};
+
 struct s3objects {
     mlops__objects be; /* first: the seam */
     mlops__s3 *client;
@@ -86,6 +107,16 @@ struct s3objects {
     pthread_t threads[UPLOADERS];
     unsigned nthreads, idle;
     int closing;
+    /* The cache writer and its queue, under cmu, never mu: the writer
+     * runs at the lowest priority, and a thread that waits for a lock it
+     * holds waits for a spare core (so others only try cmu). */
+    pthread_mutex_t cmu;
+    struct cache_job *chead, *ctail;
+    size_t cbytes; /* queued or being written; read without cmu too */
+    pthread_cond_t cwork, cdone;
+    struct cache_job *cwriting; /* being written by the writer */
+    pthread_t cwriter;
+    int cwriter_up, cclosing;
 };
 
 static struct s3objects *S(mlops__objects *be)
@@ -138,6 +169,101 @@ static void put_now(struct s3objects *o, mlops__obj_staged *st)
     if (abandoned) free(st);
 }
 
+/* ---- the cache writer ------------------------------------------------- */
+
+static void *cache_writer_main(void *arg)
+{
+    struct s3objects *o = arg;
+    /* Only when a core is otherwise idle (Linux; elsewhere the default). */
+#ifdef SCHED_IDLE
+    struct sched_param sp = { 0 };
+    (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+#endif
+    pthread_mutex_lock(&o->cmu);
+    for (;;) {
+        while (!o->chead && !o->cclosing) pthread_cond_wait(&o->cwork, &o->cmu);
+        if (o->cclosing) break; /* s_free writes what is left */
+        struct cache_job *j = o->chead;
+        o->chead = j->next;
+        if (!o->chead) o->ctail = NULL;
+        o->cwriting = j;
+        pthread_mutex_unlock(&o->cmu);
+        mlops__s3_cache_put(o->cache, &j->d, j->data, j->len);
+        pthread_mutex_lock(&o->cmu);
+        o->cwriting = NULL;
+        pthread_cond_broadcast(&o->cdone);
+        __atomic_sub_fetch(&o->cbytes, j->len, __ATOMIC_RELAXED);
+        free(j);
+    }
+    pthread_mutex_unlock(&o->cmu);
+    return NULL;
+}
+
+/* Queues a copy of object d's bytes for the cache writer, unless the
+ * queue is full or busy (then it is not cached: the cache is a best
+ * effort). */
+static void cache_later(struct s3objects *o, const mlops_digest *d, const unsigned char *data,
+                        size_t len)
+{
+    if (!o->cache || len > CACHE_QUEUE_BYTES) return;
+    /* Room is reserved before the copy is made, so that copies being made
+     * count too: the queue never holds more than CACHE_QUEUE_BYTES. */
+    size_t had = __atomic_load_n(&o->cbytes, __ATOMIC_RELAXED);
+    do {
+        if (had + len > CACHE_QUEUE_BYTES) return;
+    } while (!__atomic_compare_exchange_n(&o->cbytes, &had, had + len, 1, __ATOMIC_RELAXED,
+                                          __ATOMIC_RELAXED));
+    struct cache_job *j = malloc(sizeof *j + len);
+    if (j) {
+        j->d = *d;
+        j->next = NULL;
+        j->len = len;
+        if (len) memcpy(j->data, data, len);
+    }
+    if (j && pthread_mutex_trylock(&o->cmu) == 0) {
+        if (!o->cclosing && !o->cwriter_up &&
+            pthread_create(&o->cwriter, NULL, cache_writer_main, o) == 0)
+            o->cwriter_up = 1;
+        if (!o->cclosing && o->cwriter_up) {
+            if (o->ctail) o->ctail->next = j;
+            else o->chead = j;
+            o->ctail = j;
+            pthread_cond_signal(&o->cwork);
+            j = NULL;
+        }
+        pthread_mutex_unlock(&o->cmu);
+    }
+    if (j) { /* not queued */
+        free(j);
+        __atomic_sub_fetch(&o->cbytes, len, __ATOMIC_RELAXED);
+    }
+}
+
+/* Forgets the queued copies of object d (it is being removed), and waits
+ * for the writer when it is writing one, so that the cache file is
+ * dropped after it. */
+static void cache_forget(struct s3objects *o, const mlops_digest *d)
+{
+    pthread_mutex_lock(&o->cmu);
+    while (o->cwriting && !memcmp(o->cwriting->d.bytes, d->bytes, 32))
+        pthread_cond_wait(&o->cdone, &o->cmu);
+    struct cache_job **p = &o->chead, *prev = NULL;
+    while (*p) {
+        struct cache_job *j = *p;
+        if (memcmp(j->d.bytes, d->bytes, 32) != 0) {
+            prev = j;
+            p = &j->next;
+            continue;
+        }
+        *p = j->next;
+        if (o->ctail == j) o->ctail = prev;
+        __atomic_sub_fetch(&o->cbytes, j->len, __ATOMIC_RELAXED);
+        free(j);
+    }
+    pthread_mutex_unlock(&o->cmu);
+    mlops__s3_cache_drop(o->cache, d);
+}
+
 static void fetched_free(struct fetched *f)
 {
     free(f->data);
@@ -152,7 +278,7 @@ static void fetch_now(struct s3objects *o, struct fetched *f)
     unsigned char *data = NULL;
     size_t len = 0;
     int rc = mlops__s3_get(FN, o->client, key, &data, &len);
-    if (!rc) mlops__s3_cache_put(o->cache, &f->d, data, len);
+    if (!rc) cache_later(o, &f->d, data, len);
     pthread_mutex_lock(&o->mu);
     f->rc = rc;
     f->data = data;
@@ -240,8 +366,11 @@ static int s_stage(mlops__objects *be, const mlops_digest *d, const mlops__obj_p
     struct s3objects *o = S(be);
     size_t len = 0;
     for (size_t i = 0; i < n; i++) len += pieces[i].len;
-    mlops__obj_staged *st = calloc(1, sizeof *st + len);
+    /* malloc, not calloc: the bytes are written next, and zeroing a few
+     * MiB per object is a pass over every byte of a put for nothing. */
+    mlops__obj_staged *st = malloc(sizeof *st + len);
     if (!st) return mlops__err_nomem("staging an object");
+    memset(st, 0, sizeof *st);
     st->d = *d;
     for (size_t i = 0; i < n; i++) {
         if (pieces[i].len) memcpy(st->data + st->len, pieces[i].data, pieces[i].len);
@@ -404,7 +533,7 @@ static int s_open(mlops__objects *be, const mlops_digest *d, mlops__obj_in **out
             free(in);
             return rc;
         }
-        mlops__s3_cache_put(S(be)->cache, d, in->data, in->len);
+        cache_later(S(be), d, in->data, in->len);
     }
     *out = in;
     *len = in->len;
@@ -445,7 +574,7 @@ static int s_remove(mlops__objects *be, const mlops_digest *d, int *removed)
     char key[KEY_CAP];
     object_key(OBJECTS_DIR, d, key);
     *removed = 0;
-    mlops__s3_cache_drop(S(be)->cache, d);
+    cache_forget(S(be), d);
     int rc = mlops__s3_head(FN, client_of(be), key, NULL);
     if (rc == MLOPS_ENOTFOUND) return MLOPS_OK;
     if (!rc) rc = mlops__s3_delete(FN, client_of(be), key);
@@ -491,7 +620,7 @@ static int s_quarantine(mlops__objects *be, const mlops_digest *d)
     char from[KEY_CAP], to[KEY_CAP];
     object_key(OBJECTS_DIR, d, from);
     object_key(QUARANTINE_DIR, d, to);
-    mlops__s3_cache_drop(S(be)->cache, d);
+    cache_forget(S(be), d);
     unsigned char *data = NULL;
     size_t len = 0;
     int rc = mlops__s3_get(FN, client_of(be), from, &data, &len);
@@ -561,12 +690,28 @@ static void s_free(mlops__objects *be)
     o->closing = 1;
     pthread_cond_broadcast(&o->work);
     pthread_mutex_unlock(&o->mu);
+    pthread_mutex_lock(&o->cmu);
+    o->cclosing = 1;
+    pthread_cond_broadcast(&o->cwork);
+    pthread_mutex_unlock(&o->cmu);
     for (unsigned i = 0; i < o->nthreads; i++) pthread_join(o->threads[i], NULL);
+    if (o->cwriter_up) pthread_join(o->cwriter, NULL);
+    /* What the writer had no time for, written here, at this thread's
+     * priority (at most CACHE_QUEUE_BYTES). */
+    while (o->chead) {
+        struct cache_job *j = o->chead;
+        o->chead = j->next;
+        mlops__s3_cache_put(o->cache, &j->d, j->data, j->len);
+        free(j);
+    }
     /* Fetched ahead and never opened; queued ones no thread will take. */
     for (size_t i = 0; i < o->nroom; i++) fetched_free(o->room[i]);
     pthread_mutex_destroy(&o->mu);
     pthread_cond_destroy(&o->work);
     pthread_cond_destroy(&o->done);
+    pthread_cond_destroy(&o->cwork);
+    pthread_cond_destroy(&o->cdone);
+    pthread_mutex_destroy(&o->cmu);
     mlops__s3_cache_close(o->cache);
     mlops__s3_close(o->client);
     free(o->base);
@@ -623,6 +768,9 @@ int mlops__objects_s3_open(const char *fn, const char *url, const char *endpoint
     pthread_mutex_init(&o->mu, NULL);
     pthread_cond_init(&o->work, NULL);
     pthread_cond_init(&o->done, NULL);
+    pthread_cond_init(&o->cwork, NULL);
+    pthread_cond_init(&o->cdone, NULL);
+    pthread_mutex_init(&o->cmu, NULL);
     o->be = (mlops__objects){
         .version = MLOPS__OBJECTS_VERSION,
         .name = "S3",

@@ -42,6 +42,10 @@ typedef struct mlops__s3_req {
     const void *body; /* PUT: sent from memory */
     size_t body_len;
     int if_none_match; /* send If-None-Match: * */
+    /* PUT: x-amz-content-sha256 is UNSIGNED-PAYLOAD and the body's CRC-32C
+     * goes in the signed x-amz-checksum-crc32c, which the server checks
+     * (doc/s3.md, "Integrity of a PUT"); else the body's real SHA-256. */
+    int checksum_crc32c;
     const char *range; /* a Range header value, or NULL */
     uint64_t range_offset;
     void *fixed; /* non-NULL: a 2xx body goes here, at most fixed_cap bytes */
