@@ -208,171 +208,320 @@ static int match_columns(batch *b, size_t ncols, const char *const *names,
     return MLOPS_OK;
 }
 
-/* ---- The write transaction ------------------------------------------------------ */
+/* ---- Merging and recording ----------------------------------------------------------
+ * The merges happen outside the write lock: read what each window holds,
+ * merge and put the merged profiles as objects (in parallel), then in one
+ * write transaction record the windows whose profiles are still the ones
+ * read. A window another process changed meanwhile is merged again from
+ * its new profiles, until none is left. */
 
-typedef struct ingest_tx_arg {
+typedef struct merge {
     mlops_store *s;
     batch *b;
-    mlops__obj_writer *w;
+    size_t *todo;           /* windows still to record */
+    size_t ntodo;
+    int *has;               /* nwin * ncols: a stored profile was read */
+    mlops_digest *old;      /* nwin * ncols: the one read */
+    mlops_digest *digests;  /* nwin * ncols: the merged one */
     mlops__placed *placed;  /* nwin * ncols */
-    size_t nplaced;
-    mlops_digest *digests;  /* nwin * ncols */
+    int *placed_ok;
+    int *exists;            /* per window: its row was there when read */
     uint64_t late_rows;
-} ingest_tx_arg;
+    /* the parallel merge */
+    pthread_mutex_t lock;
+    size_t next;
+    int rc;
+    char msg[600];
+} merge;
 
-static void clear_placed(ingest_tx_arg *a)
+static int read_tx(mlops__conn *c, void *arg)
 {
-    for (size_t j = 0; j < a->nplaced; j++) mlops__placed_clear(&a->placed[j]);
-    a->nplaced = 0;
+    merge *mg = arg;
+    batch *b = mg->b;
+    mlops__stmt *st;
+    int rc = MLOPS_OK;
+    for (size_t t = 0; !rc && t < mg->ntodo; t++) {
+        size_t k = mg->todo[t];
+        memset(mg->has + k * b->ncols, 0, b->ncols * sizeof *mg->has);
+        mg->exists[k] = 0;
+        if ((rc = mlops__conn_stmt(c, "SELECT pos, profile FROM mon_window_columns "
+                                      "WHERE monitor_id = ?1 AND start_ms = ?2", &st)))
+            break;
+        rc = mlops__bind_int64(c, st, 1, b->m->id);
+        if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
+        if (rc) break;
+        int step;
+        while ((step = mlops__step(st)) == MLOPS__ROW) {
+            int64_t pos = mlops__col_int64(st, 0);
+            if (pos >= 0 && (size_t)pos < b->ncols && mlops__col_bytes(st, 1) == 32) {
+                memcpy(mg->old[k * b->ncols + (size_t)pos].bytes, mlops__col_blob(st, 1), 32);
+                mg->has[k * b->ncols + (size_t)pos] = 1;
+                mg->exists[k] = 1;
+            }
+        }
+        mlops__reset(st);
+        if (step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading a window's profiles");
+    }
+    return rc;
 }
 
-/* The merged profile of window k, column i: put as an object. */
-static int merged_object(ingest_tx_arg *a, size_t k, size_t i, const mlops_digest *stored)
+/* The merged profile of window k, column i, put as an object. */
+static int merge_one(merge *mg, mlops__obj_writer *w, size_t k, size_t i)
 {
-    batch *b = a->b;
-    mlops_profile *into = NULL, *own = NULL;
+    batch *b = mg->b;
+    size_t j = k * b->ncols + i;
+    mlops_profile *own = NULL, *into = b->prof[j];
     int rc = MLOPS_OK;
-    if (stored) {
-        rc = mlops_profile_get(a->s, stored, &own);
-        if (!rc) rc = mlops_profile_merge(own, b->prof[k * b->ncols + i]);
+    if (mg->has[j]) {
+        rc = mlops_profile_get(mg->s, &mg->old[j], &own);
+        if (!rc) rc = mlops_profile_merge(own, b->prof[j]);
         into = own;
-    } else {
-        into = b->prof[k * b->ncols + i];
     }
     void *buf = NULL;
     size_t len = 0;
     if (!rc) rc = mlops_profile_serialize(into, &buf, &len);
     mlops_profile_free(own);
     if (rc) {
-        char msg[600];
+        char msg[500];
         snprintf(msg, sizeof msg, "%s", mlops_last_error());
-        return mlops__err(rc, "%s: column '%s': %s", b->fn, b->m->col_names[i], msg);
+        return mlops__err(rc, "column '%s': %s", b->m->col_names[i], msg);
     }
-    if (len > a->s->chunk_max) {
+    if (len > mg->s->chunk_max) {
         mlops_free(buf);
-        return mlops__err(MLOPS_EINVAL, "%s: column '%s': a window's profile of %zu bytes is larger "
+        return mlops__err(MLOPS_EINVAL, "column '%s': a window's profile of %zu bytes is larger "
                                         "than the store's chunk size",
-                          b->fn, b->m->col_names[i], len);
+                          b->m->col_names[i], len);
     }
-    mlops_digest d;
-    rc = mlops__sha256_oneshot(buf, len, &d);
-    if (!rc) rc = mlops__object_write(a->s, a->w, &d, buf, len, &a->placed[a->nplaced]);
+    rc = mlops__sha256_oneshot(buf, len, &mg->digests[j]);
+    if (!rc) rc = mlops__object_write(mg->s, w, &mg->digests[j], buf, len, &mg->placed[j]);
     mlops_free(buf);
+    if (!rc) mg->placed_ok[j] = 1;
+    return rc;
+}
+
+static void merge_worker(void *arg)
+{
+    merge *mg = arg;
+    batch *b = mg->b;
+    mlops__obj_writer *w = NULL;
+    int rc = mlops__obj_writer_new(mg->s, &w);
+    for (;;) {
+        pthread_mutex_lock(&mg->lock);
+        size_t task = rc || mg->rc ? SIZE_MAX : mg->next++;
+        pthread_mutex_unlock(&mg->lock);
+        if (task >= mg->ntodo * b->ncols) break;
+        rc = merge_one(mg, w, mg->todo[task / b->ncols], task % b->ncols);
+    }
+    if (rc) {
+        pthread_mutex_lock(&mg->lock);
+        if (!mg->rc) {
+            mg->rc = rc;
+            snprintf(mg->msg, sizeof mg->msg, "%s", mlops_last_error());
+        }
+        pthread_mutex_unlock(&mg->lock);
+    }
+    mlops__obj_writer_free(w);
+}
+
+/* Whether window k's stored profiles are still the ones read. */
+static int unchanged(mlops__conn *c, merge *mg, size_t k, int *same)
+{
+    batch *b = mg->b;
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT pos, profile FROM mon_window_columns "
+                                 "WHERE monitor_id = ?1 AND start_ms = ?2", &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, b->m->id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
     if (rc) return rc;
-    a->digests[k * b->ncols + i] = d;
-    a->nplaced++;
+    size_t seen = 0, had = 0;
+    *same = 1;
+    for (size_t i = 0; i < b->ncols; i++) had += (size_t)mg->has[k * b->ncols + i];
+    int step;
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
+        int64_t pos = mlops__col_int64(st, 0);
+        seen++;
+        size_t j = k * b->ncols + (size_t)pos;
+        if (pos < 0 || (size_t)pos >= b->ncols || !mg->has[j] || mlops__col_bytes(st, 1) != 32 ||
+            memcmp(mlops__col_blob(st, 1), mg->old[j].bytes, 32))
+            *same = 0;
+    }
+    mlops__reset(st);
+    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "reading a window's profiles");
+    if (seen != had) *same = 0;
     return MLOPS_OK;
 }
 
-static int ingest_tx(mlops__conn *c, void *arg)
+static int record_window(mlops__conn *c, merge *mg, size_t k, int state)
 {
-    ingest_tx_arg *a = arg;
-    batch *b = a->b;
-    const mlops_monitor *m = b->m;
-    clear_placed(a);
-    a->late_rows = 0;
-    int64_t now = mlops__now_ms(), w = m->spec.window_ms;
-    /* The monitor as it is now: still there, and how far it is decided. */
+    batch *b = mg->b;
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "INSERT INTO mon_windows(monitor_id, start_ms, end_ms, n_rows, state, "
+                              "judged_rows, n_drifted) VALUES (?1, ?2, ?3, ?4, ?5, 0, 0) "
+                              "ON CONFLICT(monitor_id, start_ms) DO UPDATE SET "
+                              "n_rows = mon_windows.n_rows + excluded.n_rows",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, b->m->id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
+    if (!rc) rc = mlops__bind_int64(c, st, 3, b->starts[k] + b->m->spec.window_ms);
+    if (!rc) rc = mlops__bind_int64(c, st, 4, (int64_t)b->cnt[k]);
+    if (!rc) rc = mlops__bind_int64(c, st, 5, state);
+    if (!rc) rc = mlops__conn_step_done(c, st, "recording a window");
+    if (!rc)
+        rc = mlops__conn_stmt(c,
+                              "INSERT INTO mon_window_columns(monitor_id, start_ms, pos, profile) "
+                              "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(monitor_id, start_ms, pos) "
+                              "DO UPDATE SET profile = excluded.profile",
+                              &st);
+    for (size_t i = 0; !rc && i < b->ncols; i++) {
+        rc = mlops__bind_int64(c, st, 1, b->m->id);
+        if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
+        if (!rc) rc = mlops__bind_int64(c, st, 3, (int64_t)i);
+        if (!rc) rc = mlops__bind_blob(c, st, 4, mg->digests[k * b->ncols + i].bytes, 32);
+        if (!rc) rc = mlops__conn_step_done(c, st, "recording a window's profile");
+    }
+    return rc;
+}
+
+typedef struct write_arg {
+    merge *mg;
+    size_t *left;   /* windows that changed meanwhile */
+    size_t nleft;
+    uint64_t late_rows;
+} write_arg;
+
+static int write_tx(mlops__conn *c, void *arg)
+{
+    write_arg *wa = arg;
+    merge *mg = wa->mg;
+    batch *b = mg->b;
+    wa->nleft = 0;
+    wa->late_rows = 0;
+    int64_t now = mlops__now_ms(), w = b->m->spec.window_ms;
     mlops__stmt *st;
     int rc = mlops__conn_stmt(c, "SELECT judged_to_ms FROM mon_monitors WHERE id = ?1", &st);
-    if (!rc) rc = mlops__bind_int64(c, st, 1, m->id);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, b->m->id);
     if (rc) return rc;
     int step = mlops__step(st);
-    int has_judged = 0;
-    int64_t judged_to = 0;
-    if (step == MLOPS__ROW) {
-        has_judged = !mlops__col_null(st, 0);
-        judged_to = mlops__col_int64(st, 0);
-    }
+    int has_judged = step == MLOPS__ROW && !mlops__col_null(st, 0);
+    int64_t judged_to = has_judged ? mlops__col_int64(st, 0) : 0;
     mlops__reset(st);
-    if (step == MLOPS__DONE) return mlops__err(MLOPS_ENOTFOUND, "%s: monitor '%s' was deleted", b->fn, m->name);
+    if (step == MLOPS__DONE)
+        return mlops__err(MLOPS_ENOTFOUND, "%s: monitor '%s' was deleted", b->fn, b->m->name);
     if (step != MLOPS__ROW) return mlops__conn_error(c, step, "reading a monitor");
-    /* Per window: its state, then each column's stored profile. */
-    int *state = calloc(b->nwin, sizeof *state);
-    int *exists = calloc(b->nwin, sizeof *exists);
-    mlops_digest *stored = calloc(b->ncols, sizeof *stored);
-    int *has = calloc(b->ncols, sizeof *has);
-    if (!state || !exists || !stored || !has) rc = mlops__err_nomem(b->fn);
-    for (size_t k = 0; !rc && k < b->nwin; k++) {
-        if ((rc = mlops__conn_stmt(c, "SELECT state FROM mon_windows WHERE monitor_id = ?1 AND start_ms = ?2", &st)))
-            break;
-        rc = mlops__bind_int64(c, st, 1, m->id);
-        if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
-        if (rc) break;
-        step = mlops__step(st);
-        if (step == MLOPS__ROW) {
-            exists[k] = 1;
-            state[k] = mlops__col_int(st, 0);
-        } else {
-            state[k] = has_judged && b->starts[k] + w <= judged_to ? MLOPS_MONITOR_WINDOW_LATE
-                                                                   : MLOPS_MONITOR_WINDOW_OPEN;
+    /* Every object placed gets its row (those of windows merged again
+     * are unreferenced content, for gc). */
+    size_t n = b->nwin * b->ncols;
+    for (size_t j = 0; !rc && j < n; j++)
+        if (mg->placed_ok[j]) rc = mlops__objects_commit(c, mg->s, &mg->placed[j], 1, now);
+    for (size_t j = 0; !rc && j < n; j++)
+        if (mg->placed_ok[j])
+            rc = mlops__content_insert(c, &mg->placed[j].digest, MLOPS__KIND_BLOB, mg->placed[j].size,
+                                       NULL, 1, now);
+    for (size_t t = 0; !rc && t < mg->ntodo; t++) {
+        size_t k = mg->todo[t];
+        int same = 0;
+        if ((rc = unchanged(c, mg, k, &same))) break;
+        if (!same) {
+            wa->left[wa->nleft++] = k;
+            continue;
         }
-        mlops__reset(st);
-        if (step != MLOPS__ROW && step != MLOPS__DONE) {
-            rc = mlops__conn_error(c, step, "reading a window");
-            break;
-        }
-        if (state[k] != MLOPS_MONITOR_WINDOW_OPEN) a->late_rows += b->cnt[k];
-        memset(has, 0, b->ncols * sizeof *has);
-        if (exists[k]) {
-            if ((rc = mlops__conn_stmt(c, "SELECT pos, profile FROM mon_window_columns "
-                                          "WHERE monitor_id = ?1 AND start_ms = ?2", &st)))
+        int state = MLOPS_MONITOR_WINDOW_OPEN;
+        if (mg->exists[k]) {
+            if ((rc = mlops__conn_stmt(c, "SELECT state FROM mon_windows WHERE monitor_id = ?1 "
+                                          "AND start_ms = ?2", &st)))
                 break;
-            rc = mlops__bind_int64(c, st, 1, m->id);
+            rc = mlops__bind_int64(c, st, 1, b->m->id);
             if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
             if (rc) break;
-            while ((step = mlops__step(st)) == MLOPS__ROW) {
-                int64_t pos = mlops__col_int64(st, 0);
-                if (pos >= 0 && (size_t)pos < b->ncols && mlops__col_bytes(st, 1) == 32) {
-                    memcpy(stored[pos].bytes, mlops__col_blob(st, 1), 32);
-                    has[pos] = 1;
-                }
-            }
+            step = mlops__step(st);
+            if (step == MLOPS__ROW) state = mlops__col_int(st, 0);
             mlops__reset(st);
-            if (step != MLOPS__DONE) {
-                rc = mlops__conn_error(c, step, "reading a window's profiles");
+            if (step != MLOPS__ROW) {
+                rc = mlops__conn_row_error(c, step, "reading a window");
                 break;
             }
+        } else if (has_judged && b->starts[k] + w <= judged_to) {
+            state = MLOPS_MONITOR_WINDOW_LATE;
         }
-        for (size_t i = 0; !rc && i < b->ncols; i++) rc = merged_object(a, k, i, has[i] ? &stored[i] : NULL);
+        if (state != MLOPS_MONITOR_WINDOW_OPEN) wa->late_rows += b->cnt[k];
+        rc = record_window(c, mg, k, state);
     }
-    free(stored);
-    free(has);
-    if (!rc) rc = mlops__objects_sync(a->s, a->placed, a->nplaced);
-    if (!rc) rc = mlops__objects_commit(c, a->s, a->placed, a->nplaced, now);
-    for (size_t j = 0; !rc && j < a->nplaced; j++)
-        rc = mlops__content_insert(c, &a->placed[j].digest, MLOPS__KIND_BLOB, a->placed[j].size, NULL,
-                                   1, now);
-    for (size_t k = 0; !rc && k < b->nwin; k++) {
-        if ((rc = mlops__conn_stmt(c,
-                                   "INSERT INTO mon_windows(monitor_id, start_ms, end_ms, n_rows, state, "
-                                   "judged_rows, n_drifted) VALUES (?1, ?2, ?3, ?4, ?5, 0, 0) "
-                                   "ON CONFLICT(monitor_id, start_ms) DO UPDATE SET "
-                                   "n_rows = mon_windows.n_rows + excluded.n_rows",
-                                   &st)))
+    return rc;
+}
+
+static void merge_clear_placed(merge *mg, int discard)
+{
+    size_t n = mg->b->nwin * mg->b->ncols;
+    for (size_t j = 0; j < n; j++) {
+        if (!mg->placed_ok[j]) continue;
+        if (discard) mlops__objects_discard(mg->s, &mg->placed[j], 1);
+        else mlops__placed_clear(&mg->placed[j]);
+        mg->placed_ok[j] = 0;
+    }
+}
+
+static int merge_and_record(mlops_store *s, batch *b, unsigned threads, uint64_t *late_rows)
+{
+    size_t n = b->nwin * b->ncols;
+    merge mg;
+    memset(&mg, 0, sizeof mg);
+    mg.s = s;
+    mg.b = b;
+    mg.todo = malloc(b->nwin * sizeof *mg.todo);
+    mg.has = calloc(n, sizeof *mg.has);
+    mg.old = calloc(n, sizeof *mg.old);
+    mg.digests = calloc(n, sizeof *mg.digests);
+    mg.placed = calloc(n, sizeof *mg.placed);
+    mg.placed_ok = calloc(n, sizeof *mg.placed_ok);
+    mg.exists = calloc(b->nwin, sizeof *mg.exists);
+    write_arg wa = { &mg, malloc(b->nwin * sizeof *wa.left), 0, 0 };
+    int rc = MLOPS_OK;
+    if (!mg.todo || !mg.has || !mg.old || !mg.digests || !mg.placed || !mg.placed_ok || !mg.exists || !wa.left)
+        rc = mlops__err_nomem(b->fn);
+    for (size_t k = 0; mg.todo && k < b->nwin; k++) mg.todo[k] = k;
+    mg.ntodo = b->nwin;
+    *late_rows = 0;
+    pthread_mutex_init(&mg.lock, NULL);
+    for (int round = 0; !rc && mg.ntodo; round++) {
+        if (round == 1000) {
+            rc = mlops__err(MLOPS_EBUSY, "%s: monitor '%s': other ingests kept changing the same windows",
+                            b->fn, b->m->name);
             break;
-        rc = mlops__bind_int64(c, st, 1, m->id);
-        if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
-        if (!rc) rc = mlops__bind_int64(c, st, 3, b->starts[k] + w);
-        if (!rc) rc = mlops__bind_int64(c, st, 4, (int64_t)b->cnt[k]);
-        if (!rc) rc = mlops__bind_int64(c, st, 5, state[k]);
-        if (!rc) rc = mlops__conn_step_done(c, st, "recording a window");
-        if (!rc)
-            rc = mlops__conn_stmt(c,
-                                  "INSERT INTO mon_window_columns(monitor_id, start_ms, pos, profile) "
-                                  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(monitor_id, start_ms, pos) "
-                                  "DO UPDATE SET profile = excluded.profile",
-                                  &st);
-        for (size_t i = 0; !rc && i < b->ncols; i++) {
-            rc = mlops__bind_int64(c, st, 1, m->id);
-            if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
-            if (!rc) rc = mlops__bind_int64(c, st, 3, (int64_t)i);
-            if (!rc) rc = mlops__bind_blob(c, st, 4, a->digests[k * b->ncols + i].bytes, 32);
-            if (!rc) rc = mlops__conn_step_done(c, st, "recording a window's profile");
         }
+        if ((rc = mlops__store_read(s, read_tx, &mg))) break;
+        mg.next = 0;
+        mg.rc = 0;
+        size_t tasks = mg.ntodo * b->ncols;
+        mlops__pool_run(tasks < threads ? (unsigned)tasks : threads, merge_worker, &mg);
+        if (mg.rc) {
+            rc = mlops__err(mg.rc, "%s: %s", b->fn, mg.msg);
+            merge_clear_placed(&mg, 1);
+            break;
+        }
+        size_t nplaced = 0;
+        for (size_t j = 0; j < n; j++)
+            if (mg.placed_ok[j]) mg.placed[nplaced++] = mg.placed[j];
+        /* objects_sync wants them packed: pack, sync, then keep them packed. */
+        memset(mg.placed_ok, 0, n * sizeof *mg.placed_ok);
+        for (size_t j = 0; j < nplaced; j++) mg.placed_ok[j] = 1;
+        rc = mlops__objects_sync(s, mg.placed, nplaced);
+        if (!rc) rc = mlops__store_write(s, write_tx, &wa);
+        merge_clear_placed(&mg, rc != MLOPS_OK);
+        if (rc) break;
+        *late_rows += wa.late_rows;
+        memcpy(mg.todo, wa.left, wa.nleft * sizeof *mg.todo);
+        mg.ntodo = wa.nleft;
     }
-    free(state);
-    free(exists);
+    pthread_mutex_destroy(&mg.lock);
+    free(mg.todo);
+    free(mg.has);
+    free(mg.old);
+    free(mg.digests);
+    free(mg.placed);
+    free(mg.placed_ok);
+    free(mg.exists);
+    free(wa.left);
     return rc;
 }
 
@@ -426,38 +575,21 @@ MLOPS_API int mlops_monitor_ingest(mlops_store *s, const char *name, size_t n_ro
     }
     if (!rc) rc = cut_windows(&b, time_ms, n_rows);
     if (!rc && !(b.prof = calloc(b.nwin * b.ncols, sizeof *b.prof))) rc = mlops__err_nomem(fn);
+    unsigned threads = mlops__pool_threads(opts->threads);
     if (!rc) {
         pthread_mutex_init(&b.lock, NULL);
         size_t tasks = b.nwin * b.ncols;
-        unsigned want = mlops__pool_threads(opts->threads);
-        unsigned nthreads = tasks < want ? (unsigned)tasks : want;
-        mlops__pool_run(nthreads, build_worker, &b);
+        mlops__pool_run(tasks < threads ? (unsigned)tasks : threads, build_worker, &b);
         pthread_mutex_destroy(&b.lock);
         if (b.rc) rc = mlops__err(b.rc, "%s: %s", fn, b.msg);
     }
-    ingest_tx_arg a;
-    memset(&a, 0, sizeof a);
-    a.s = s;
-    a.b = &b;
-    if (!rc) {
-        a.placed = calloc(b.nwin * b.ncols, sizeof *a.placed);
-        a.digests = calloc(b.nwin * b.ncols, sizeof *a.digests);
-        if (!a.placed || !a.digests) rc = mlops__err_nomem(fn);
-    }
-    if (!rc) rc = mlops__obj_writer_new(s, &a.w);
-    if (!rc) {
-        rc = mlops__store_write(s, ingest_tx, &a);
-        if (rc) mlops__objects_discard(s, a.placed, a.nplaced);
-        else clear_placed(&a);
-    }
+    uint64_t late = 0;
+    if (!rc) rc = merge_and_record(s, &b, threads, &late);
     if (!rc && res) {
         res->rows = n_rows;
         res->windows = b.nwin;
-        res->late_rows = a.late_rows;
+        res->late_rows = late;
     }
-    mlops__obj_writer_free(a.w);
-    free(a.placed);
-    free(a.digests);
     batch_clear(&b);
     return rc;
 }
