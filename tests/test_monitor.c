@@ -8,6 +8,7 @@
  * the same events as one ordered ingest. Runs on SQLite and, as
  * monitor_pg, on PostgreSQL. */
 #include "testutil.h"
+#include "tu_db.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -521,6 +522,35 @@ START_TEST(a_year_from_four_processes)
 }
 END_TEST
 
+/* A store at format version 4 gains the monitor tables on its next
+ * read-write open, on either backend; a read-only open refuses it. */
+START_TEST(format_4_store_migrates_to_5)
+{
+    mlops_store_close(S);
+    S = NULL;
+    tu_db *db = tu_db_open(dir);
+    tu_db_exec(db, "DROP TABLE mon_events; DROP TABLE mon_window_metrics; DROP TABLE mon_window_columns; "
+                   "DROP TABLE mon_windows; DROP TABLE mon_columns; DROP TABLE mon_monitors;");
+    tu_db_exec(db, tu_db_dialect(db) == 2 ? "UPDATE meta SET value = '4' WHERE key = 'format_version'"
+                                          : "PRAGMA user_version = 4");
+    tu_db_close(db);
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.read_only = 1;
+    TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(dir, &o, &S));
+    S = open_store();
+    mlops_monitors *l = NULL;
+    TU_OK(mlops_monitor_list(S, &l));
+    ck_assert_uint_eq(mlops_monitors_count(l), 0);
+    mlops_monitors_free(l);
+    mlops_monitor_spec sp = spec_for(1, 1, 0, 0);
+    TU_OK(mlops_monitor_create(S, "after", &sp));
+    db = tu_db_open(dir);
+    ck_assert_int_eq(tu_db_int(db, tu_db_dialect(db) == 2 ? "SELECT value::bigint FROM meta WHERE key = 'format_version'"
+                                                            : "PRAGMA user_version"), 5);
+    tu_db_close(db);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("monitor");
@@ -529,6 +559,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, create_get_list_delete);
     tcase_add_test(tc, ingest_behaviours);
+    tcase_add_test(tc, format_4_store_migrates_to_5);
     tcase_add_test(tc, a_year_from_four_processes);
     suite_add_tcase(s, tc);
     return tu_run(s);
