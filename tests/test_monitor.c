@@ -522,6 +522,41 @@ START_TEST(a_year_from_four_processes)
 }
 END_TEST
 
+/* Store copy carries a monitor with its windows, judgments and events:
+ * the copy checks on from where the source stopped. */
+START_TEST(store_copy_carries_monitors)
+{
+    mlops_monitor_spec sp = spec_for(1, 1, 0, 0);
+    TU_OK(mlops_monitor_create(S, "m", &sp));
+    rows r = { 0 };
+    for (int h = 0; h < 4; h++)
+        for (int i = 0; i < 20; i++) rows_add(&r, T0 + h * HOUR + i, h == 1);
+    TU_OK(ingest(S, "m", &r, 0, r.n, NULL));
+    mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+    TU_OK(check_at(S, "m", T0 + 2 * HOUR, &st));
+    ck_assert_int_eq(st.state, MLOPS_MONITOR_FIRING);
+    char *cdir = tu_store_dir(base, "copy");
+    mlops_store *dst = NULL;
+    TU_OK(mlops_store_open(cdir, NULL, &dst));
+    TU_OK(mlops_store_copy(S, dst, NULL, NULL));
+    mlops_monitor_event *ev = NULL;
+    size_t n = 0;
+    TU_OK(mlops_monitor_events(dst, "m", NULL, &ev, &n));
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(ev[0].kind, MLOPS_MONITOR_EVENT_FIRING);
+    mlops_free(ev);
+    TU_OK(check_at(dst, "m", T0 + 4 * HOUR, &st));
+    ck_assert_int_eq(st.state, MLOPS_MONITOR_INACTIVE);
+    ck_assert_uint_eq(st.windows_judged, 4);
+    TU_OK(mlops_monitor_events(dst, "m", NULL, &ev, &n));
+    ck_assert_uint_eq(n, 2);
+    mlops_free(ev);
+    mlops_store_close(dst);
+    free(cdir);
+    rows_free(&r);
+}
+END_TEST
+
 /* A store at format version 4 gains the monitor tables on its next
  * read-write open, on either backend; a read-only open refuses it. */
 START_TEST(format_4_store_migrates_to_5)
@@ -559,6 +594,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, create_get_list_delete);
     tcase_add_test(tc, ingest_behaviours);
+    tcase_add_test(tc, store_copy_carries_monitors);
     tcase_add_test(tc, format_4_store_migrates_to_5);
     tcase_add_test(tc, a_year_from_four_processes);
     suite_add_tcase(s, tc);
