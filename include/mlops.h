@@ -21,5 +21,6 @@
 #include "mlops/eval.h"
 #include "mlops/validate.h"
 #include "mlops/fairness.h"
+#include "mlops/monitor.h"
 
 #endif /* MLOPS_H */

@@ -26,6 +26,7 @@ HEADERS = [
     ("eval.h", "Evaluation metrics: regression, classification, ranking, bootstrap"),
     ("validate.h", "Data validation: schemas from profiles, anomalies of a batch"),
     ("fairness.h", "Fairness: metric frames by group, parity measures, AIF360's"),
+    ("monitor.h", "Monitors: drift over time windows, late data, alerts with hysteresis"),
 ]
 
 SECTION = re.compile(r"^/\* -+ (.+?) -*( \*/)?$")

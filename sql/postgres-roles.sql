@@ -188,6 +188,18 @@ GRANT INSERT, UPDATE (conditions, dataset, updated_ms, event_seq), DELETE ON reg
 GRANT SELECT ON reg_alias_salts TO :"reader";
 GRANT INSERT ON reg_alias_salts TO :"admin";
 
+-- Monitors (format 5): the registry admin creates and deletes monitors;
+-- trainers ingest production data (windows and their profiles) and run
+-- checks (judgments, the alert's state and its events); readers read.
+GRANT SELECT ON mon_monitors, mon_columns, mon_windows, mon_window_columns,
+                mon_window_metrics, mon_events TO :"reader";
+GRANT INSERT, UPDATE ON mon_windows, mon_window_columns, mon_window_metrics TO :"trainer";
+GRANT UPDATE (judged_to_ms, state, history, history_count, streak, windows_judged, last_seq)
+      ON mon_monitors TO :"trainer";
+GRANT INSERT ON mon_events TO :"trainer";
+GRANT INSERT, DELETE ON mon_monitors, mon_columns TO :"admin";
+GRANT DELETE ON mon_windows, mon_window_columns, mon_window_metrics, mon_events TO :"admin";
+
 -- Request ids (format 3): every write transaction records one with its
 -- COMMIT and now and then prunes old ones (doc/shared-stores.md,
 -- "Failures"); a reader never writes.

@@ -75,12 +75,16 @@ static inline void rt_rehash(const char *dir, int v1_schema)
  * version 1 (without version 3's evaluation tables and tx_requests, and
  * version 2's audit columns), events in format 1 (none may have a payload). */
 /* Turns the SQLite store at dir back into a format 3 store: the tables
- * and the column of format 4 go (every alias must be plain). */
+ * and the column of format 4 go (every alias must be plain), and the
+ * monitors of format 5. */
 static inline void rt_make_v3_store(const char *dir)
 {
     ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM reg_aliases WHERE split IS NOT NULL"),
                      0);
-    rt_shell(dir, "DROP TABLE reg_gates;"
+    rt_shell(dir, "DROP TABLE mon_events; DROP TABLE mon_window_metrics;"
+                  "DROP TABLE mon_window_columns; DROP TABLE mon_windows;"
+                  "DROP TABLE mon_columns; DROP TABLE mon_monitors;"
+                  "DROP TABLE reg_gates;"
                   "DROP TABLE reg_alias_salts;"
                   "ALTER TABLE reg_aliases DROP COLUMN split;"
                   "PRAGMA user_version = 3;");

@@ -385,6 +385,8 @@ END_TEST
  * column), leaving it at format 3. */
 static void drop_format_4(tu_db *db)
 {
+    tu_db_exec(db, "DROP TABLE mon_events; DROP TABLE mon_window_metrics; DROP TABLE mon_window_columns; "
+                   "DROP TABLE mon_windows; DROP TABLE mon_columns; DROP TABLE mon_monitors;");
     tu_db_exec(db, "DROP TABLE reg_gates; DROP TABLE reg_alias_salts;"
                    "ALTER TABLE reg_aliases DROP COLUMN split");
 }
@@ -409,7 +411,7 @@ START_TEST(format_3_store_migrates_to_4)
     TU_OK(mlops_store_open(dir, NULL, &S));
     int fv = 0;
     TU_OK(mlops_store_format_version(S, &fv));
-    ck_assert_int_eq(fv, 4);
+    ck_assert_int_eq(fv, 5);
     int64_t n = 0;
     TU_OK(mlops_model_alias_get(S, "churn", "champion", &n));
     ck_assert_int_eq(n, 2);
@@ -442,7 +444,7 @@ START_TEST(format_2_store_migrates_to_3)
     TU_OK(mlops_store_open(dir, NULL, &S));
     int fv = 0;
     TU_OK(mlops_store_format_version(S, &fv));
-    ck_assert_int_eq(fv, 4);
+    ck_assert_int_eq(fv, 5);
     record("churn", 2, &DS1, 1, n, v, NULL);
     free(dir);
 }

@@ -63,6 +63,7 @@ extern const cli_command cli_eval_commands[];
 extern const cli_command cli_schema_commands[];
 extern const cli_command cli_store_commands[];
 extern const cli_command cli_remote_commands[];
+extern const cli_command cli_monitor_commands[];
 
 /* ---- Command-line options ------------------------------------------------ */
 

@@ -27,6 +27,7 @@ static const group groups[] = {
     { "Validation", cli_schema_commands },
     { "Stores", cli_store_commands },
     { "Remotes", cli_remote_commands },
+    { "Monitors", cli_monitor_commands },
 };
 #define NGROUPS (sizeof groups / sizeof groups[0])
 

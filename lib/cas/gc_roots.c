@@ -9,6 +9,9 @@ static const char *const gc_root_queries[] = {
     "SELECT digest FROM run_lineage WHERE direction = 1", /* run outputs (lib/track) */
     /* model versions not deleted (lib/registry) */
     "SELECT artifact FROM reg_versions WHERE deleted_ms IS NULL",
+    /* monitors' references and their windows' profiles (lib/monitor) */
+    "SELECT reference FROM mon_columns",
+    "SELECT profile FROM mon_window_columns",
 };
 
 size_t mlops__cas_gc_root_queries(const char *const **out)

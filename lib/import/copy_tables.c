@@ -107,6 +107,39 @@ static const column reg_gates[] = { { "model_id", KEY },    { "alias", KEY },
 static const column reg_alias_salts[] = { { "model_id", KEY }, { "alias", KEY },
                                           { "salt", SAME }, { "created_ms", SAME }, END };
 
+/* Format 5: monitors. A monitor's spec is fixed once made; its alert
+ * state, its windows' rows, profiles and judgments are current state;
+ * events are only appended. Nothing is mirrored: a monitor deleted in
+ * the source stays in a copy made before (delete it there too). */
+static const column mon_monitors[] = {
+    { "id", KEY },          { "name", SAME },          { "window_kind", SAME },
+    { "window_ms", SAME },  { "lateness_ms", SAME },   { "min_rows", SAME },
+    { "alert_m", SAME },    { "alert_n", SAME },       { "pending", SAME },
+    { "keep_firing", SAME }, { "breach_column", SAME }, { "drift_share", SAME },
+    { "alpha", SAME },      { "model", SAME },         { "prediction_column", SAME },
+    { "label_column", SAME }, { "id_column", SAME },   { "created_ms", SAME },
+    { "judged_to_ms", NOW }, { "state", NOW },         { "history", NOW },
+    { "history_count", NOW }, { "streak", NOW },       { "windows_judged", NOW },
+    { "last_seq", NOW },    END
+};
+static const column mon_columns[] = { { "monitor_id", KEY }, { "pos", KEY }, { "name", SAME },
+                                      { "kind", SAME }, { "method", SAME }, { "threshold", SAME },
+                                      { "reference", SAME }, { "role", SAME }, END };
+static const column mon_windows[] = { { "monitor_id", KEY }, { "start_ms", KEY }, { "end_ms", SAME },
+                                      { "n_rows", NOW }, { "state", NOW }, { "judged_rows", NOW },
+                                      { "n_drifted", NOW }, { "share_drifted", NOW },
+                                      { "checked_ms", NOW }, END };
+static const column mon_window_columns[] = { { "monitor_id", KEY }, { "start_ms", KEY },
+                                             { "pos", KEY }, { "profile", NOW },
+                                             { "statistic", NOW }, { "p_value", NOW },
+                                             { "drifted", NOW }, END };
+static const column mon_window_metrics[] = { { "monitor_id", KEY }, { "start_ms", KEY },
+                                             { "name", KEY }, { "value", NOW }, { "n", NOW }, END };
+static const column mon_events[] = { { "monitor_id", KEY }, { "seq", KEY }, { "kind", SAME },
+                                     { "window_start_ms", SAME }, { "window_end_ms", SAME },
+                                     { "checked_ms", SAME }, { "breaches", SAME },
+                                     { "considered", SAME }, END };
+
 /* In an order that puts every referenced row before the rows that refer
  * to it. cas_object is copied with the files (copy_objects.c), meta and
  * audit_events by copy.c; tx_requests belong to the store that ran the
@@ -135,6 +168,12 @@ static const table tables[] = {
     { "reg_evaluation_metrics", reg_evaluation_metrics, 0 },
     { "reg_gates", reg_gates, 1 },
     { "reg_alias_salts", reg_alias_salts, 0 },
+    { "mon_monitors", mon_monitors, 0 },
+    { "mon_columns", mon_columns, 0 },
+    { "mon_windows", mon_windows, 0 },
+    { "mon_window_columns", mon_window_columns, 0 },
+    { "mon_window_metrics", mon_window_metrics, 0 },
+    { "mon_events", mon_events, 0 },
 };
 
 /* One value of a row, copied out of the statement. */
@@ -492,5 +531,7 @@ int mlops__copy_sequences(mlops__conn *dst)
         "SELECT setval(pg_get_serial_sequence('reg_signatures', 'rowid'), m) "
         "  FROM (SELECT max(rowid) AS m FROM reg_signatures) x WHERE m IS NOT NULL;"
         "SELECT setval(pg_get_serial_sequence('reg_evaluations', 'id'), m) "
-        "  FROM (SELECT max(id) AS m FROM reg_evaluations) x WHERE m IS NOT NULL;");
+        "  FROM (SELECT max(id) AS m FROM reg_evaluations) x WHERE m IS NOT NULL;"
+        "SELECT setval(pg_get_serial_sequence('mon_monitors', 'id'), m) "
+        "  FROM (SELECT max(id) AS m FROM mon_monitors) x WHERE m IS NOT NULL;");
 }

@@ -94,10 +94,12 @@ class TestGeneral(Base):
                     "drift test", "drift chi2", "eval", "schema infer", "schema show",
                     "schema load", "schema validate", "store copy", "remote", "remote add",
                     "remote ls", "remote rm", "push", "pull", "bundle", "bundle export",
-                    "bundle import"]
+                    "bundle import", "monitor", "monitor create", "monitor ingest",
+                    "monitor check", "monitor series", "monitor ls", "monitor rm"]
         listed = [line.split("\t")[1] for line in self.ok("help", "--commands").out.splitlines()]
         self.assertEqual(sorted(listed), sorted(c for c in commands if c not in
-                                                ("ref", "exp", "run", "model", "remote", "bundle")))
+                                                ("ref", "exp", "run", "model", "remote", "bundle",
+                                                 "monitor")))
         for cmd in commands:
             words = cmd.split()
             r = self.ok("help", *words)
@@ -285,7 +287,7 @@ class TestArtifacts(Base):
         self.init()
         empty = self.ok("stat", "--json").json()
         self.assertEqual((empty["blobs"], empty["trees"], empty["blob_bytes"]), (0, 0, 0))
-        self.assertEqual(empty["format_version"], 4)
+        self.assertEqual(empty["format_version"], 5)
         self.ok("put", self.write("a", "12345"), self.write("b", "123"))
         st = self.ok("stat", "--json").json()
         self.assertEqual((st["blobs"], st["blob_bytes"]), (2, 8))

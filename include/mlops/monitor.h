@@ -1,0 +1,321 @@
+/*
+ * libmlops — monitors: drift of production data over time (doc/monitoring.md).
+ *
+ * A monitor compares production data, cut into tumbling time windows, with
+ * a reference: one stored profile per column (mlops_profile_put). Batches
+ * are ingested in any order, from many processes: each row goes to the
+ * window its timestamp falls in, and each window keeps, per column, a
+ * mergeable profile built on the reference's frozen edges, stored as a blob
+ * by digest. mlops_monitor_check judges the windows whose end plus the
+ * allowed lateness has passed, once each, in window order, and runs the
+ * alert rule (M of the last N judged windows in breach, a pending count, a
+ * keep-firing count); only the alert's changes of state are events.
+ *
+ * Times are int64 milliseconds since the Unix epoch, UTC. A window is
+ * [start, start + window_ms) with start a multiple of window_ms.
+ *
+ * Threads: every function taking a store may be called from several
+ * threads and processes at once (writes take the store's write lock).
+ * A mlops_monitor or mlops_monitors handle is a snapshot: it does not
+ * change when the store does, and several threads may read it.
+ */
+#ifndef MLOPS_MONITOR_H
+#define MLOPS_MONITOR_H
+
+#include "common.h"
+#include "store.h"
+#include "drift.h"
+
+MLOPS_BEGIN_DECLS
+
+/* Limits, in bytes without the NUL or in items. */
+#define MLOPS_MONITOR_NAME_MAX    255   /* monitor and column names */
+#define MLOPS_MONITOR_COLUMNS_MAX 1024  /* columns of a monitor */
+#define MLOPS_MONITOR_HISTORY_MAX 64    /* alert_n at most */
+#define MLOPS_MONITOR_WINDOW_MIN_MS 60000LL         /* one minute */
+#define MLOPS_MONITOR_WINDOW_MAX_MS 2678400000LL    /* 31 days */
+#define MLOPS_MONITOR_LATENESS_MAX_MS 31622400000LL /* 366 days */
+
+/* Window kinds (mlops_monitor_spec.window_kind). Only tumbling time
+ * windows exist; the field leaves room for others. */
+#define MLOPS_MONITOR_WINDOW_TIME 1
+
+/* One column of a monitor. method is one of MLOPS_DRIFT_METHOD_AUTO (KS for
+ * a numeric reference, chi-square for a categorical one), _KS (numeric
+ * only), _CHISQ, _PSI, _JENSEN_SHANNON, _KL, _HELLINGER, computed from the
+ * profiles as mlops_profile_compare does. threshold: NaN for the method's
+ * default (KS and chi-square: the monitor's alpha; the distances: 0.1).
+ * KS drifts when the sketch verdict is DRIFT (an inconclusive verdict is
+ * no drift), chi-square when p < threshold, a distance when >= threshold. */
+typedef struct mlops_monitor_column {
+    const char *name;       /* 1..MLOPS_MONITOR_NAME_MAX bytes of UTF-8 */
+    mlops_digest reference; /* a profile stored with mlops_profile_put */
+    int method;             /* MLOPS_DRIFT_METHOD_* as above */
+    double threshold;       /* NaN: the default */
+} mlops_monitor_column;
+
+#define MLOPS_MONITOR_SPEC_VERSION 1
+
+/* What a monitor is. Initialise with MLOPS_MONITOR_SPEC_INIT or
+ * mlops_monitor_spec_init(). Strings are UTF-8, read during the call. Its
+ * layout never changes: a new field comes in a new struct and function.
+ * Defaults: hourly windows, no lateness, min_rows 1, alert 1 of 1, no
+ * pending or keep-firing windows, dataset drift as the breach, drift_share
+ * 0.5, alpha 0.05. */
+typedef struct mlops_monitor_spec {
+    unsigned version;            /* MLOPS_MONITOR_SPEC_VERSION */
+    size_t n_columns;            /* 1..MLOPS_MONITOR_COLUMNS_MAX */
+    const mlops_monitor_column *columns;
+    int window_kind;             /* MLOPS_MONITOR_WINDOW_TIME */
+    int64_t window_ms;           /* MLOPS_MONITOR_WINDOW_MIN_MS..MAX_MS */
+    int64_t lateness_ms;         /* 0..MLOPS_MONITOR_LATENESS_MAX_MS */
+    uint64_t min_rows;           /* fewer rows: "not enough data" (>= 1) */
+    uint32_t alert_m, alert_n;   /* 1 <= m <= n <= MLOPS_MONITOR_HISTORY_MAX */
+    uint32_t pending;            /* windows the rule must hold before firing */
+    uint32_t keep_firing;        /* windows it keeps firing after it clears */
+    const char *breach_column;   /* NULL: dataset drift; else this column's drift */
+    double drift_share;          /* dataset drift when drifted/columns >= this, (0, 1] */
+    double alpha;                /* (0, 1) */
+    const char *model;           /* NULL, or the model reference it watches
+                                    ("name@alias"), kept as given */
+} mlops_monitor_spec;
+
+#define MLOPS_MONITOR_SPEC_INIT { MLOPS_MONITOR_SPEC_VERSION, 0u, NULL, MLOPS_MONITOR_WINDOW_TIME, \
+                                  3600000LL, 0LL, 1u, 1u, 1u, 0u, 0u, NULL, 0.5, 0.05, NULL }
+
+/* Fills spec with the defaults of the given version. Errors: MLOPS_EINVAL. */
+MLOPS_API int mlops_monitor_spec_init(mlops_monitor_spec *spec, unsigned version);
+
+/* Creates monitor `name` (1..MLOPS_MONITOR_NAME_MAX bytes of UTF-8). Every
+ * reference profile must be stored and column names unique. Creating a
+ * monitor that exists with exactly the same spec succeeds and changes
+ * nothing; any difference (its window, lateness, rule, columns...) is
+ * MLOPS_ECONFLICT: a monitor's spec never changes under its windows (delete
+ * it and create it again). Errors: MLOPS_EINVAL (NULL, bad names or
+ * values, naming the field), MLOPS_ENOTFOUND (a reference profile is not
+ * stored), MLOPS_EFORMAT (a reference is not a profile), MLOPS_ECONFLICT,
+ * MLOPS_EREADONLY, and the store's errors. */
+MLOPS_API int mlops_monitor_create(mlops_store *s, const char *name, const mlops_monitor_spec *spec);
+
+/* Deletes monitor `name` with its windows and events (their profile blobs
+ * stay until gc). Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND, MLOPS_EREADONLY. */
+MLOPS_API int mlops_monitor_delete(mlops_store *s, const char *name);
+
+typedef struct mlops_monitor mlops_monitor;   /* a snapshot of one monitor */
+typedef struct mlops_monitors mlops_monitors; /* a list of them */
+
+/* Loads monitor `name`; release it with mlops_monitor_free.
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND, MLOPS_ENOMEM. */
+MLOPS_API int mlops_monitor_get(mlops_store *s, const char *name, mlops_monitor **out);
+
+/* Releases a snapshot. NULL is a no-op. */
+MLOPS_API void mlops_monitor_free(mlops_monitor *m);
+
+/* The monitor's name (borrowed from m), or NULL when m is NULL. */
+MLOPS_API const char *mlops_monitor_name(const mlops_monitor *m);
+
+/* Fills spec (whose version the caller sets: MLOPS_MONITOR_SPEC_VERSION)
+ * with the monitor's spec; its pointers borrow from m.
+ * Errors: MLOPS_EINVAL (NULL, unknown version). */
+MLOPS_API int mlops_monitor_spec_get(const mlops_monitor *m, mlops_monitor_spec *spec);
+
+/* Alert states. */
+#define MLOPS_MONITOR_INACTIVE 0 /* the rule does not hold */
+#define MLOPS_MONITOR_PENDING  1 /* it holds, for fewer than `pending` more windows */
+#define MLOPS_MONITOR_FIRING   2
+
+#define MLOPS_MONITOR_STATUS_VERSION 1
+
+/* Where a monitor stands. */
+typedef struct mlops_monitor_status {
+    unsigned version;            /* MLOPS_MONITOR_STATUS_VERSION */
+    int state;                   /* MLOPS_MONITOR_INACTIVE, _PENDING, _FIRING */
+    int64_t judged_to_ms;        /* windows ending at or before this are decided;
+                                    INT64_MIN before the first check */
+    uint64_t windows_judged;     /* judged windows counted by the rule */
+    uint32_t breaches;           /* breaches among the last alert_n of them */
+    uint32_t considered;         /* how many of the last alert_n there are (<= alert_n) */
+    int64_t last_event_seq;      /* 0 when there is no event */
+} mlops_monitor_status;
+
+#define MLOPS_MONITOR_STATUS_INIT { MLOPS_MONITOR_STATUS_VERSION, 0, 0, 0u, 0u, 0u, 0 }
+
+/* Fills st with zeros and st->version = version. Errors: MLOPS_EINVAL. */
+MLOPS_API int mlops_monitor_status_init(mlops_monitor_status *st, unsigned version);
+
+/* The status as of the snapshot. Errors: MLOPS_EINVAL. */
+MLOPS_API int mlops_monitor_status_get(const mlops_monitor *m, mlops_monitor_status *st);
+
+/* Every monitor, by name. Release the list with mlops_monitors_free.
+ * Errors: MLOPS_EINVAL, MLOPS_ENOMEM, the store's. */
+MLOPS_API int mlops_monitor_list(mlops_store *s, mlops_monitors **out);
+MLOPS_API size_t mlops_monitors_count(const mlops_monitors *l);
+/* The i-th monitor, borrowed from l; NULL when i is out of range. */
+MLOPS_API const mlops_monitor *mlops_monitors_at(const mlops_monitors *l, size_t i);
+MLOPS_API void mlops_monitors_free(mlops_monitors *l);
+
+/* ---- Ingest --------------------------------------------------------------- */
+
+#define MLOPS_MONITOR_INGEST_OPTS_VERSION 1
+
+typedef struct mlops_monitor_ingest_opts {
+    unsigned version;  /* MLOPS_MONITOR_INGEST_OPTS_VERSION */
+    uint32_t threads;  /* 0 = online CPUs, else at most this; capped by
+                          mlops_set_thread_limit() */
+} mlops_monitor_ingest_opts;
+
+#define MLOPS_MONITOR_INGEST_OPTS_INIT { MLOPS_MONITOR_INGEST_OPTS_VERSION, 0u }
+
+MLOPS_API int mlops_monitor_ingest_opts_init(mlops_monitor_ingest_opts *opts, unsigned version);
+
+#define MLOPS_MONITOR_INGEST_RESULT_VERSION 1
+
+typedef struct mlops_monitor_ingest_result {
+    unsigned version;    /* MLOPS_MONITOR_INGEST_RESULT_VERSION */
+    uint64_t rows;       /* rows merged */
+    uint64_t windows;    /* windows they went to */
+    uint64_t late_rows;  /* rows that went to windows already decided: merged
+                            into their profiles, never judged again */
+} mlops_monitor_ingest_result;
+
+#define MLOPS_MONITOR_INGEST_RESULT_INIT { MLOPS_MONITOR_INGEST_RESULT_VERSION, 0u, 0u, 0u }
+
+MLOPS_API int mlops_monitor_ingest_result_init(mlops_monitor_ingest_result *r, unsigned version);
+
+/* Ingests n_rows rows: time_ms[r] is row r's time, and each of the
+ * n_columns columns names[c] holds numeric[c][r] (a numeric column: NaN is
+ * missing) or strings[c][r] (a categorical column: NULL is missing); the
+ * other array of a column is NULL (numeric or strings may be NULL as a
+ * whole when no column needs it). The columns are exactly the monitor's,
+ * in any order. Rows go to their windows whatever their order, duplicates
+ * count as often as they come (ingest is not idempotent), a time in the
+ * future goes to its future window, and rows of a window that is already
+ * decided merge into its profile without changing its judgment (counted
+ * in late_rows). Per window and column a profile is built on the
+ * reference's edges and merged into the window's stored one; the new
+ * blobs and rows commit in one write transaction (many processes may
+ * ingest at once). n_rows = 0 changes nothing. res may be NULL.
+ * Errors: MLOPS_EINVAL (NULL, an unknown, duplicate or missing column, a
+ * column without its array or with the other kind's, a time whose window
+ * end overflows: nothing is ingested), MLOPS_ENOTFOUND (no monitor),
+ * MLOPS_EREADONLY, MLOPS_ENOMEM, the store's. */
+MLOPS_API int mlops_monitor_ingest(mlops_store *s, const char *name, size_t n_rows,
+                                   const int64_t *time_ms, size_t n_columns,
+                                   const char *const *names, const double *const *numeric,
+                                   const char *const *const *strings,
+                                   const mlops_monitor_ingest_opts *opts,
+                                   mlops_monitor_ingest_result *res);
+
+/* ---- Judging and alerts ------------------------------------------------------ */
+
+#define MLOPS_MONITOR_CHECK_OPTS_VERSION 1
+
+typedef struct mlops_monitor_check_opts {
+    unsigned version;  /* MLOPS_MONITOR_CHECK_OPTS_VERSION */
+    int64_t now_ms;    /* the time the check runs at; 0 = the wall clock */
+} mlops_monitor_check_opts;
+
+#define MLOPS_MONITOR_CHECK_OPTS_INIT { MLOPS_MONITOR_CHECK_OPTS_VERSION, 0 }
+
+MLOPS_API int mlops_monitor_check_opts_init(mlops_monitor_check_opts *opts, unsigned version);
+
+/* Judges, in window order, every window not yet decided that ends at or
+ * before now - lateness_ms, runs the alert rule over them and records the
+ * judgments, the alert's state and its events in one write transaction;
+ * fills st (may be NULL). Windows never seen by then are skipped, and
+ * a window that first gets rows after that is never judged. A now before
+ * the last check's changes nothing (a clock that went back). Errors:
+ * MLOPS_EINVAL, MLOPS_ENOTFOUND, MLOPS_EREADONLY, the store's and those of
+ * reading profiles. */
+MLOPS_API int mlops_monitor_check(mlops_store *s, const char *name,
+                                  const mlops_monitor_check_opts *opts, mlops_monitor_status *st);
+
+/* Event kinds. */
+#define MLOPS_MONITOR_EVENT_FIRING   1 /* the alert started firing */
+#define MLOPS_MONITOR_EVENT_RESOLVED 2 /* it stopped */
+
+/* One event. Frozen: this layout never changes. */
+typedef struct mlops_monitor_event {
+    int64_t seq;             /* 1, 2, ... per monitor */
+    int kind;                /* MLOPS_MONITOR_EVENT_* */
+    int64_t window_start_ms; /* the judged window that changed the state */
+    int64_t window_end_ms;
+    int64_t checked_ms;      /* the `now` of the check that judged it */
+    uint32_t breaches;       /* breaches among the last alert_n judged windows */
+    uint32_t considered;
+} mlops_monitor_event;
+
+#define MLOPS_MONITOR_EVENTS_OPTS_VERSION 1
+
+/* Which events: seq > after_seq, window_end_ms in [from_ms, to_ms), at most
+ * limit, in seq order. */
+typedef struct mlops_monitor_events_opts {
+    unsigned version;   /* MLOPS_MONITOR_EVENTS_OPTS_VERSION */
+    int64_t after_seq;  /* default 0 */
+    int64_t from_ms;    /* default INT64_MIN */
+    int64_t to_ms;      /* default INT64_MAX */
+    uint32_t limit;     /* 1..100000, default 1000 */
+} mlops_monitor_events_opts;
+
+#define MLOPS_MONITOR_EVENTS_OPTS_INIT { MLOPS_MONITOR_EVENTS_OPTS_VERSION, 0, INT64_MIN, INT64_MAX, 1000u }
+
+MLOPS_API int mlops_monitor_events_opts_init(mlops_monitor_events_opts *opts, unsigned version);
+
+/* The events of monitor `name` (opts NULL: the defaults); a page of a
+ * poll: call again with after_seq = the last seq seen. *out is one
+ * allocation released with mlops_free (NULL when *n is 0).
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND, MLOPS_ENOMEM, the store's. */
+MLOPS_API int mlops_monitor_events(mlops_store *s, const char *name,
+                                   const mlops_monitor_events_opts *opts,
+                                   mlops_monitor_event **out, size_t *n);
+
+/* ---- Time series --------------------------------------------------------------- */
+
+/* Window states. */
+#define MLOPS_MONITOR_WINDOW_OPEN            0 /* not judged yet */
+#define MLOPS_MONITOR_WINDOW_CLEAR           1
+#define MLOPS_MONITOR_WINDOW_BREACH          2
+#define MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA 3 /* neither breach nor clear */
+#define MLOPS_MONITOR_WINDOW_LATE            4 /* first rows came after it was due: never judged */
+
+/* One window of a series. Frozen. Judged figures are NaN (and n_drifted 0)
+ * for a window that was not judged. */
+typedef struct mlops_monitor_window {
+    int64_t start_ms, end_ms;
+    uint64_t rows;          /* rows merged so far, late ones included */
+    uint64_t judged_rows;   /* rows when it was judged */
+    int state;              /* MLOPS_MONITOR_WINDOW_* */
+    uint32_t n_drifted;
+    double share_drifted;
+} mlops_monitor_window;
+
+/* One column of one window. Frozen. */
+typedef struct mlops_monitor_window_column {
+    double statistic;       /* the method's statistic; NaN when not judged */
+    double p_value;         /* NaN for the distances */
+    int drifted;            /* 1, 0, or -1 when not judged */
+} mlops_monitor_window_column;
+
+typedef struct mlops_monitor_series mlops_monitor_series;
+
+/* The windows of monitor `name` starting in [from_ms, to_ms), in order,
+ * with their columns (one query). Release with mlops_monitor_series_free.
+ * Errors: MLOPS_EINVAL, MLOPS_ENOTFOUND, MLOPS_ENOMEM, the store's. */
+MLOPS_API int mlops_monitor_series_get(mlops_store *s, const char *name, int64_t from_ms,
+                                       int64_t to_ms, mlops_monitor_series **out);
+MLOPS_API void mlops_monitor_series_free(mlops_monitor_series *sr);
+/* Windows in the series. */
+MLOPS_API size_t mlops_monitor_series_count(const mlops_monitor_series *sr);
+/* Columns of the monitor, and the name of column j (borrowed; NULL out of range). */
+MLOPS_API size_t mlops_monitor_series_columns(const mlops_monitor_series *sr);
+MLOPS_API const char *mlops_monitor_series_column_name(const mlops_monitor_series *sr, size_t j);
+/* Window i: MLOPS_EINVAL when i is out of range or an argument NULL. */
+MLOPS_API int mlops_monitor_series_window(const mlops_monitor_series *sr, size_t i,
+                                          mlops_monitor_window *w);
+/* Column j of window i: MLOPS_EINVAL when out of range or NULL. */
+MLOPS_API int mlops_monitor_series_cell(const mlops_monitor_series *sr, size_t i, size_t j,
+                                        mlops_monitor_window_column *c);
+
+MLOPS_END_DECLS
+
+#endif /* MLOPS_MONITOR_H */

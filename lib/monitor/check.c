@@ -1,0 +1,350 @@
+/* mlops_monitor_check: judge the windows that are due, in order, run the
+ * alert rule over them, and record it all in one write transaction. */
+#include "monitor/monitor_internal.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/opts.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+MLOPS_API int mlops_monitor_check_opts_init(mlops_monitor_check_opts *opts, unsigned version)
+{
+    static const mlops_monitor_check_opts defaults = MLOPS_MONITOR_CHECK_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_MONITOR_CHECK_OPTS_VERSION);
+}
+
+typedef struct win {
+    int64_t start;
+    uint64_t rows;
+    int state;
+    uint32_t n_drifted;
+    double share;
+    mlops_digest *prof;  /* per column */
+    double *stat, *p;
+    int *drifted;
+} win;
+
+typedef struct ev {
+    int kind;
+    int64_t start, end;
+    uint32_t breaches, considered;
+} ev;
+
+typedef struct job {
+    const char *fn;
+    mlops_monitor *m;
+    int64_t from, to;     /* windows to judge: start in [from, to) */
+    size_t n, cap;
+    win *w;
+} job;
+
+static void job_clear_windows(job *j)
+{
+    for (size_t i = 0; i < j->n; i++) {
+        free(j->w[i].prof);
+        free(j->w[i].stat);
+        free(j->w[i].p);
+        free(j->w[i].drifted);
+    }
+    free(j->w);
+    j->w = NULL;
+    j->n = j->cap = 0;
+}
+
+static int read_tx(mlops__conn *c, void *arg)
+{
+    job *j = arg;
+    job_clear_windows(j);
+    size_t nc = j->m->spec.n_columns;
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "SELECT w.start_ms, w.n_rows, c.pos, c.profile FROM mon_windows w "
+                              "JOIN mon_window_columns c ON c.monitor_id = w.monitor_id "
+                              "AND c.start_ms = w.start_ms WHERE w.monitor_id = ?1 "
+                              "AND w.start_ms >= ?2 AND w.start_ms < ?3 AND w.state = 0 "
+                              "ORDER BY w.start_ms, c.pos",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, j->m->id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, j->from);
+    if (!rc) rc = mlops__bind_int64(c, st, 3, j->to);
+    if (rc) return rc;
+    int step;
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
+        int64_t start = mlops__col_int64(st, 0);
+        if (!j->n || j->w[j->n - 1].start != start) {
+            if (j->n == j->cap) {
+                size_t ncap = j->cap ? j->cap * 2 : 64;
+                win *nw = realloc(j->w, ncap * sizeof *nw);
+                if (!nw) {
+                    rc = mlops__err_nomem(j->fn);
+                    break;
+                }
+                j->w = nw;
+                j->cap = ncap;
+            }
+            win *w = &j->w[j->n++];
+            memset(w, 0, sizeof *w);
+            w->start = start;
+            w->rows = (uint64_t)mlops__col_int64(st, 1);
+            w->prof = calloc(nc, sizeof *w->prof);
+            w->stat = malloc(nc * sizeof *w->stat);
+            w->p = malloc(nc * sizeof *w->p);
+            w->drifted = calloc(nc, sizeof *w->drifted);
+            if (!w->prof || !w->stat || !w->p || !w->drifted) {
+                rc = mlops__err_nomem(j->fn);
+                break;
+            }
+            for (size_t i = 0; i < nc; i++) w->stat[i] = w->p[i] = NAN;
+        }
+        int64_t pos = mlops__col_int64(st, 2);
+        if (pos < 0 || (size_t)pos >= nc || mlops__col_bytes(st, 3) != 32) {
+            rc = mlops__err(MLOPS_ECORRUPT, "%s: monitor '%s': a window's profile row is malformed",
+                            j->fn, j->m->name);
+            break;
+        }
+        memcpy(j->w[j->n - 1].prof[pos].bytes, mlops__col_blob(st, 3), 32);
+    }
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading windows");
+    mlops__reset(st);
+    return rc;
+}
+
+/* Judges window w (profiles loaded one at a time). */
+static int judge_window(mlops_store *s, job *j, mlops_profile **refs, win *w)
+{
+    const mlops_monitor_spec *sp = &j->m->spec;
+    size_t nc = sp->n_columns;
+    if (w->rows < sp->min_rows) {
+        w->state = MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA;
+        w->share = NAN;
+        return MLOPS_OK;
+    }
+    uint32_t drifted = 0;
+    int breach_col = -1;
+    for (size_t i = 0; i < nc; i++) {
+        mlops_profile *cur = NULL;
+        int rc = mlops_profile_get(s, &w->prof[i], &cur);
+        if (!rc)
+            rc = mlops__monitor_judge_column(j->fn, refs[i], cur, j->m->kinds[i], sp->columns[i].method,
+                                             sp->columns[i].threshold, sp->alpha, &w->stat[i], &w->p[i],
+                                             &w->drifted[i]);
+        mlops_profile_free(cur);
+        if (rc) return rc;
+        drifted += (uint32_t)w->drifted[i];
+        if (sp->breach_column && !strcmp(sp->breach_column, sp->columns[i].name)) breach_col = (int)i;
+    }
+    w->n_drifted = drifted;
+    w->share = (double)drifted / (double)nc;
+    int breach = breach_col >= 0 ? w->drifted[breach_col] : w->share >= sp->drift_share;
+    w->state = breach ? MLOPS_MONITOR_WINDOW_BREACH : MLOPS_MONITOR_WINDOW_CLEAR;
+    return MLOPS_OK;
+}
+
+typedef struct write_op {
+    job *j;
+    int64_t old_to;
+    int had_to;
+    int64_t now;
+    mlops__alert alert;
+    uint64_t judged;
+    int64_t last_seq;
+    ev *evs;
+    size_t nev;
+    int stale;
+} write_op;
+
+static int write_tx(mlops__conn *c, void *arg)
+{
+    write_op *op = arg;
+    job *j = op->j;
+    const mlops_monitor *m = j->m;
+    op->stale = 0;
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT judged_to_ms, last_seq FROM mon_monitors WHERE id = ?1", &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, m->id);
+    if (rc) return rc;
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) {
+        int has = !mlops__col_null(st, 0);
+        op->stale = has != op->had_to || (has && mlops__col_int64(st, 0) != op->old_to) ||
+                    mlops__col_int64(st, 1) != m->last_seq;
+    }
+    mlops__reset(st);
+    if (step == MLOPS__DONE) return mlops__err(MLOPS_ENOTFOUND, "%s: monitor '%s' was deleted", j->fn, m->name);
+    if (step != MLOPS__ROW) return mlops__conn_error(c, step, "reading a monitor");
+    if (op->stale) return MLOPS_ECONFLICT; /* another check ran: start again */
+    size_t nc = m->spec.n_columns;
+    for (size_t k = 0; !rc && k < j->n; k++) {
+        const win *w = &j->w[k];
+        if ((rc = mlops__conn_stmt(c,
+                                   "UPDATE mon_windows SET state = ?3, judged_rows = ?4, n_drifted = ?5, "
+                                   "share_drifted = ?6, checked_ms = ?7 WHERE monitor_id = ?1 AND start_ms = ?2",
+                                   &st)))
+            break;
+        rc = mlops__bind_int64(c, st, 1, m->id);
+        if (!rc) rc = mlops__bind_int64(c, st, 2, w->start);
+        if (!rc) rc = mlops__bind_int64(c, st, 3, w->state);
+        if (!rc) rc = mlops__bind_int64(c, st, 4, (int64_t)w->rows);
+        if (!rc) rc = mlops__bind_int64(c, st, 5, w->n_drifted);
+        if (!rc) rc = isnan(w->share) ? mlops__bind_null(c, st, 6) : mlops__bind_double(c, st, 6, w->share);
+        if (!rc) rc = mlops__bind_int64(c, st, 7, op->now);
+        if (!rc) rc = mlops__conn_step_done(c, st, "recording a judgment");
+        if (rc || w->state == MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA) continue;
+        if ((rc = mlops__conn_stmt(c,
+                                   "UPDATE mon_window_columns SET statistic = ?4, p_value = ?5, drifted = ?6 "
+                                   "WHERE monitor_id = ?1 AND start_ms = ?2 AND pos = ?3",
+                                   &st)))
+            break;
+        for (size_t i = 0; !rc && i < nc; i++) {
+            rc = mlops__bind_int64(c, st, 1, m->id);
+            if (!rc) rc = mlops__bind_int64(c, st, 2, w->start);
+            if (!rc) rc = mlops__bind_int64(c, st, 3, (int64_t)i);
+            if (!rc) rc = isnan(w->stat[i]) ? mlops__bind_null(c, st, 4) : mlops__bind_double(c, st, 4, w->stat[i]);
+            if (!rc) rc = isnan(w->p[i]) ? mlops__bind_null(c, st, 5) : mlops__bind_double(c, st, 5, w->p[i]);
+            if (!rc) rc = mlops__bind_int64(c, st, 6, w->drifted[i]);
+            if (!rc) rc = mlops__conn_step_done(c, st, "recording a column's judgment");
+        }
+    }
+    for (size_t e = 0; !rc && e < op->nev; e++) {
+        const ev *v = &op->evs[e];
+        if ((rc = mlops__conn_stmt(c,
+                                   "INSERT INTO mon_events(monitor_id, seq, kind, window_start_ms, "
+                                   "window_end_ms, checked_ms, breaches, considered) VALUES "
+                                   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                   &st)))
+            break;
+        rc = mlops__bind_int64(c, st, 1, m->id);
+        if (!rc) rc = mlops__bind_int64(c, st, 2, m->last_seq + 1 + (int64_t)e);
+        if (!rc) rc = mlops__bind_int64(c, st, 3, v->kind);
+        if (!rc) rc = mlops__bind_int64(c, st, 4, v->start);
+        if (!rc) rc = mlops__bind_int64(c, st, 5, v->end);
+        if (!rc) rc = mlops__bind_int64(c, st, 6, op->now);
+        if (!rc) rc = mlops__bind_int64(c, st, 7, v->breaches);
+        if (!rc) rc = mlops__bind_int64(c, st, 8, v->considered);
+        if (!rc) rc = mlops__conn_step_done(c, st, "recording an alert event");
+    }
+    if (!rc)
+        rc = mlops__conn_stmt(c,
+                              "UPDATE mon_monitors SET judged_to_ms = ?2, state = ?3, history = ?4, "
+                              "history_count = ?5, streak = ?6, windows_judged = ?7, last_seq = ?8 "
+                              "WHERE id = ?1",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, m->id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, j->to);
+    if (!rc) rc = mlops__bind_int64(c, st, 3, op->alert.state);
+    if (!rc) rc = mlops__bind_int64(c, st, 4, (int64_t)op->alert.history);
+    if (!rc) rc = mlops__bind_int64(c, st, 5, op->alert.count);
+    if (!rc) rc = mlops__bind_int64(c, st, 6, op->alert.streak);
+    if (!rc) rc = mlops__bind_int64(c, st, 7, (int64_t)op->judged);
+    if (!rc) rc = mlops__bind_int64(c, st, 8, m->last_seq + (int64_t)op->nev);
+    if (!rc) rc = mlops__conn_step_done(c, st, "recording a monitor's state");
+    return rc;
+}
+
+/* One attempt: judge and write. *again when another check got there first. */
+static int check_once(mlops_store *s, const char *fn, const char *name, int64_t now,
+                      mlops_monitor_status *stout, int *again)
+{
+    *again = 0;
+    job j;
+    memset(&j, 0, sizeof j);
+    j.fn = fn;
+    int rc = mlops__monitor_read(s, fn, name, &j.m);
+    if (rc) return rc;
+    const mlops_monitor_spec *sp = &j.m->spec;
+    int64_t to = 0;
+    if (mlops__window_start(now - sp->lateness_ms, sp->window_ms, &to)) to = now;
+    if (j.m->has_judged_to && to <= j.m->judged_to_ms) { /* nothing due, or the clock went back */
+        if (stout) rc = mlops_monitor_status_get(j.m, stout);
+        mlops_monitor_free(j.m);
+        return rc;
+    }
+    j.from = j.m->has_judged_to ? j.m->judged_to_ms : INT64_MIN;
+    j.to = to;
+    size_t nc = sp->n_columns;
+    mlops_profile **refs = calloc(nc, sizeof *refs);
+    write_op op;
+    memset(&op, 0, sizeof op);
+    if (!refs) rc = mlops__err_nomem(fn);
+    if (!rc) rc = mlops__store_read(s, read_tx, &j);
+    for (size_t i = 0; !rc && j.n && i < nc; i++) rc = mlops_profile_get(s, &sp->columns[i].reference, &refs[i]);
+    if (!rc && j.n && !(op.evs = calloc(j.n, sizeof *op.evs))) rc = mlops__err_nomem(fn);
+    op.j = &j;
+    op.had_to = j.m->has_judged_to;
+    op.old_to = j.m->judged_to_ms;
+    op.now = now;
+    op.alert.state = j.m->state;
+    op.alert.history = j.m->history;
+    op.alert.count = j.m->history_count;
+    op.alert.streak = j.m->streak;
+    op.judged = j.m->windows_judged;
+    for (size_t k = 0; !rc && k < j.n; k++) {
+        win *w = &j.w[k];
+        if ((rc = judge_window(s, &j, refs, w))) break;
+        if (w->state == MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA) continue; /* skipped by the rule */
+        uint32_t breaches = 0;
+        int kind = mlops__alert_step(&op.alert, sp, w->state == MLOPS_MONITOR_WINDOW_BREACH, &breaches);
+        op.judged++;
+        if (kind) {
+            ev *v = &op.evs[op.nev++];
+            v->kind = kind;
+            v->start = w->start;
+            v->end = w->start + sp->window_ms;
+            v->breaches = breaches;
+            v->considered = op.alert.count;
+        }
+    }
+    if (!rc) {
+        rc = mlops__store_write(s, write_tx, &op);
+        if (rc == MLOPS_ECONFLICT && op.stale) {
+            *again = 1;
+            rc = MLOPS_OK;
+        }
+    }
+    if (!rc && !*again && stout) {
+        j.m->state = op.alert.state;
+        j.m->history = op.alert.history;
+        j.m->history_count = op.alert.count;
+        j.m->streak = op.alert.streak;
+        j.m->windows_judged = op.judged;
+        j.m->last_seq += (int64_t)op.nev;
+        j.m->has_judged_to = 1;
+        j.m->judged_to_ms = to;
+        rc = mlops_monitor_status_get(j.m, stout);
+    }
+    for (size_t i = 0; refs && i < nc; i++) mlops_profile_free(refs[i]);
+    free(refs);
+    free(op.evs);
+    job_clear_windows(&j);
+    mlops_monitor_free(j.m);
+    return rc;
+}
+
+MLOPS_API int mlops_monitor_check(mlops_store *s, const char *name,
+                                  const mlops_monitor_check_opts *opts, mlops_monitor_status *st)
+{
+    if (!s) return mlops__err_null(__func__, "s");
+    mlops_monitor_check_opts dflt = MLOPS_MONITOR_CHECK_OPTS_INIT;
+    if (!opts) opts = &dflt;
+    int rc = mlops__monitor_check_name(__func__, name);
+    if (!rc) rc = mlops__opts_check(__func__, opts->version, MLOPS_MONITOR_CHECK_OPTS_VERSION,
+                                    "mlops_monitor_check_opts_init");
+    if (!rc && st)
+        rc = mlops__opts_check(__func__, st->version, MLOPS_MONITOR_STATUS_VERSION,
+                               "mlops_monitor_status_init");
+    if (!rc && opts->now_ms < 0)
+        rc = mlops__err(MLOPS_EINVAL, "%s: now_ms %lld is before 1970", __func__, (long long)opts->now_ms);
+    if (!rc) rc = mlops__store_check_writable(s, __func__);
+    if (rc) return rc;
+    int64_t now = opts->now_ms ? opts->now_ms : mlops__now_ms();
+    for (int attempt = 0; attempt < 100; attempt++) {
+        int again = 0;
+        rc = check_once(s, __func__, name, now, st, &again);
+        if (rc || !again) return rc;
+    }
+    return mlops__err(MLOPS_EBUSY, "%s: monitor '%s': other checks kept getting there first", __func__, name);
+}

@@ -1,0 +1,595 @@
+/* Ingest: rows to their windows, a profile per window and column built on
+ * the reference's edges (in parallel on the pool), then one write
+ * transaction that merges each into the window's stored profile, puts the
+ * merged profiles as blobs and records them. */
+#include "monitor/monitor_internal.h"
+#include "cas/cas_internal.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/hash.h"
+#include "util/opts.h"
+#include "util/pool.h"
+#include "util/str.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+MLOPS_API int mlops_monitor_ingest_opts_init(mlops_monitor_ingest_opts *opts, unsigned version)
+{
+    static const mlops_monitor_ingest_opts defaults = MLOPS_MONITOR_INGEST_OPTS_INIT;
+    return mlops__opts_init(__func__, opts, &defaults, sizeof defaults, version,
+                            MLOPS_MONITOR_INGEST_OPTS_VERSION);
+}
+
+MLOPS_API int mlops_monitor_ingest_result_init(mlops_monitor_ingest_result *r, unsigned version)
+{
+    static const mlops_monitor_ingest_result defaults = MLOPS_MONITOR_INGEST_RESULT_INIT;
+    return mlops__opts_init(__func__, r, &defaults, sizeof defaults, version,
+                            MLOPS_MONITOR_INGEST_RESULT_VERSION);
+}
+
+/* The batch cut into windows. */
+typedef struct batch {
+    const char *fn;
+    mlops_monitor *m;
+    size_t ncols;
+    mlops_profile **refs;      /* per monitor column */
+    const double **num;        /* per monitor column: the caller's array or NULL */
+    const char *const **str;
+    size_t nwin;
+    int64_t *starts;           /* per window */
+    size_t *off, *cnt;         /* per window: its slice of perm */
+    size_t *perm;              /* row indices, window by window */
+    size_t max_cnt;
+    mlops_profile **prof;      /* nwin * ncols */
+    /* the parallel build */
+    pthread_mutex_t lock;
+    size_t next;
+    int rc;
+    char msg[600];
+} batch;
+
+static void build_worker(void *arg)
+{
+    batch *b = arg;
+    double *dbuf = NULL;
+    const char **sbuf = NULL;
+    for (;;) {
+        pthread_mutex_lock(&b->lock);
+        size_t task = b->rc ? SIZE_MAX : b->next++;
+        pthread_mutex_unlock(&b->lock);
+        if (task >= b->nwin * b->ncols) break;
+        size_t k = task / b->ncols, i = task % b->ncols;
+        const size_t *rows = b->perm + b->off[k];
+        size_t n = b->cnt[k];
+        mlops_profile *p = NULL;
+        int rc = mlops_profile_new_like(b->refs[i], &p);
+        if (!rc && b->num[i]) {
+            if (!dbuf && !(dbuf = malloc(b->max_cnt * sizeof *dbuf))) rc = mlops__err_nomem(b->fn);
+            if (!rc) {
+                const double *v = b->num[i];
+                for (size_t r = 0; r < n; r++) dbuf[r] = v[rows[r]];
+                rc = mlops_profile_add(p, dbuf, n);
+            }
+        } else if (!rc) {
+            if (!sbuf && !(sbuf = malloc(b->max_cnt * sizeof *sbuf))) rc = mlops__err_nomem(b->fn);
+            if (!rc) {
+                const char *const *v = b->str[i];
+                for (size_t r = 0; r < n; r++) sbuf[r] = v[rows[r]];
+                rc = mlops_profile_add_strings(p, sbuf, n);
+            }
+        }
+        if (rc) {
+            mlops_profile_free(p);
+            pthread_mutex_lock(&b->lock);
+            if (!b->rc) {
+                b->rc = rc;
+                snprintf(b->msg, sizeof b->msg, "%s", mlops_last_error());
+            }
+            pthread_mutex_unlock(&b->lock);
+            break;
+        }
+        b->prof[task] = p;
+    }
+    free(dbuf);
+    free(sbuf);
+}
+
+static void batch_clear(batch *b)
+{
+    if (b->prof)
+        for (size_t j = 0; j < b->nwin * b->ncols; j++) mlops_profile_free(b->prof[j]);
+    if (b->refs)
+        for (size_t i = 0; i < b->ncols; i++) mlops_profile_free(b->refs[i]);
+    free(b->prof);
+    free(b->refs);
+    free(b->num);
+    free(b->str);
+    free(b->starts);
+    free(b->off);
+    free(b->cnt);
+    free(b->perm);
+    mlops_monitor_free(b->m);
+}
+
+typedef struct pair {
+    int64_t start;
+    size_t row;
+} pair;
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const pair *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* Cuts the rows into windows: starts, off, cnt, perm. */
+static int cut_windows(batch *b, const int64_t *time_ms, size_t n)
+{
+    int64_t w = b->m->spec.window_ms;
+    pair *pairs = malloc(n * sizeof *pairs);
+    b->perm = malloc(n * sizeof *b->perm);
+    if (!pairs || !b->perm) {
+        free(pairs);
+        return mlops__err_nomem(b->fn);
+    }
+    int sorted = 1;
+    for (size_t r = 0; r < n; r++) {
+        if (mlops__window_start(time_ms[r], w, &pairs[r].start)) {
+            free(pairs);
+            return mlops__err(MLOPS_EINVAL, "%s: row %zu: time %lld is too late for a window", b->fn,
+                              r, (long long)time_ms[r]);
+        }
+        pairs[r].row = r;
+        if (r && pairs[r].start < pairs[r - 1].start) sorted = 0;
+    }
+    if (!sorted) qsort(pairs, n, sizeof *pairs, cmp_pair);
+    size_t nwin = 0;
+    for (size_t r = 0; r < n; r++)
+        if (!r || pairs[r].start != pairs[r - 1].start) nwin++;
+    b->starts = malloc(nwin * sizeof *b->starts);
+    b->off = malloc(nwin * sizeof *b->off);
+    b->cnt = malloc(nwin * sizeof *b->cnt);
+    if (!b->starts || !b->off || !b->cnt) {
+        free(pairs);
+        return mlops__err_nomem(b->fn);
+    }
+    size_t k = 0;
+    for (size_t r = 0; r < n; r++) {
+        if (!r || pairs[r].start != pairs[r - 1].start) {
+            b->starts[k] = pairs[r].start;
+            b->off[k] = r;
+            b->cnt[k] = 0;
+            k++;
+        }
+        b->cnt[k - 1]++;
+        b->perm[r] = pairs[r].row;
+    }
+    b->nwin = nwin;
+    for (size_t j = 0; j < nwin; j++)
+        if (b->cnt[j] > b->max_cnt) b->max_cnt = b->cnt[j];
+    free(pairs);
+    return MLOPS_OK;
+}
+
+/* Matches the caller's columns with the monitor's. */
+static int match_columns(batch *b, size_t ncols, const char *const *names,
+                         const double *const *numeric, const char *const *const *strings)
+{
+    const mlops_monitor *m = b->m;
+    size_t mc = m->spec.n_columns;
+    for (size_t j = 0; j < ncols; j++) {
+        int rc = mlops__check_name(b->fn, "column name", names[j], MLOPS_MONITOR_NAME_MAX);
+        if (rc) return rc;
+        long i = mlops__monitor_column(m, names[j]);
+        if (i < 0)
+            return mlops__err(MLOPS_EINVAL, "%s: monitor '%s' has no column '%s'", b->fn, m->name,
+                              names[j]);
+        if (b->num[i] || b->str[i])
+            return mlops__err(MLOPS_EINVAL, "%s: column '%s' is given twice", b->fn, names[j]);
+        const double *nv = numeric ? numeric[j] : NULL;
+        const char *const *sv = strings ? strings[j] : NULL;
+        int want_num = m->kinds[i] == MLOPS_PROFILE_NUMERIC;
+        if (want_num ? !nv || sv : !sv || nv)
+            return mlops__err(MLOPS_EINVAL, "%s: column '%s' is %s: give %s (and no %s)", b->fn,
+                              names[j], want_num ? "numeric" : "categorical",
+                              want_num ? "numeric[j]" : "strings[j]",
+                              want_num ? "strings[j]" : "numeric[j]");
+        b->num[i] = nv;
+        b->str[i] = sv;
+    }
+    for (size_t i = 0; i < mc; i++)
+        if (!b->num[i] && !b->str[i])
+            return mlops__err(MLOPS_EINVAL, "%s: the batch has no column '%s'", b->fn, m->col_names[i]);
+    return MLOPS_OK;
+}
+
+/* ---- Merging and recording ----------------------------------------------------------
+ * The merges happen outside the write lock: read what each window holds,
+ * merge and put the merged profiles as objects (in parallel), then in one
+ * write transaction record the windows whose profiles are still the ones
+ * read. A window another process changed meanwhile is merged again from
+ * its new profiles, until none is left. */
+
+typedef struct merge {
+    mlops_store *s;
+    batch *b;
+    size_t *todo;           /* windows still to record */
+    size_t ntodo;
+    int *has;               /* nwin * ncols: a stored profile was read */
+    mlops_digest *old;      /* nwin * ncols: the one read */
+    mlops_digest *digests;  /* nwin * ncols: the merged one */
+    mlops__placed *placed;  /* nwin * ncols */
+    int *placed_ok;
+    int *exists;            /* per window: its row was there when read */
+    uint64_t late_rows;
+    /* the parallel merge */
+    pthread_mutex_t lock;
+    size_t next;
+    int rc;
+    char msg[600];
+} merge;
+
+static int read_tx(mlops__conn *c, void *arg)
+{
+    merge *mg = arg;
+    batch *b = mg->b;
+    mlops__stmt *st;
+    int rc = MLOPS_OK;
+    for (size_t t = 0; !rc && t < mg->ntodo; t++) {
+        size_t k = mg->todo[t];
+        memset(mg->has + k * b->ncols, 0, b->ncols * sizeof *mg->has);
+        mg->exists[k] = 0;
+        if ((rc = mlops__conn_stmt(c, "SELECT pos, profile FROM mon_window_columns "
+                                      "WHERE monitor_id = ?1 AND start_ms = ?2", &st)))
+            break;
+        rc = mlops__bind_int64(c, st, 1, b->m->id);
+        if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
+        if (rc) break;
+        int step;
+        while ((step = mlops__step(st)) == MLOPS__ROW) {
+            int64_t pos = mlops__col_int64(st, 0);
+            if (pos >= 0 && (size_t)pos < b->ncols && mlops__col_bytes(st, 1) == 32) {
+                memcpy(mg->old[k * b->ncols + (size_t)pos].bytes, mlops__col_blob(st, 1), 32);
+                mg->has[k * b->ncols + (size_t)pos] = 1;
+                mg->exists[k] = 1;
+            }
+        }
+        mlops__reset(st);
+        if (step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading a window's profiles");
+    }
+    return rc;
+}
+
+/* The merged profile of window k, column i, put as an object. */
+static int merge_one(merge *mg, mlops__obj_writer *w, size_t k, size_t i)
+{
+    batch *b = mg->b;
+    size_t j = k * b->ncols + i;
+    mlops_profile *own = NULL, *into = b->prof[j];
+    int rc = MLOPS_OK;
+    if (mg->has[j]) {
+        rc = mlops_profile_get(mg->s, &mg->old[j], &own);
+        if (!rc) rc = mlops_profile_merge(own, b->prof[j]);
+        into = own;
+    }
+    void *buf = NULL;
+    size_t len = 0;
+    if (!rc) rc = mlops_profile_serialize(into, &buf, &len);
+    mlops_profile_free(own);
+    if (rc) {
+        char msg[500];
+        snprintf(msg, sizeof msg, "%s", mlops_last_error());
+        return mlops__err(rc, "column '%s': %s", b->m->col_names[i], msg);
+    }
+    if (len > mg->s->chunk_max) {
+        mlops_free(buf);
+        return mlops__err(MLOPS_EINVAL, "column '%s': a window's profile of %zu bytes is larger "
+                                        "than the store's chunk size",
+                          b->m->col_names[i], len);
+    }
+    rc = mlops__sha256_oneshot(buf, len, &mg->digests[j]);
+    if (!rc) rc = mlops__object_write(mg->s, w, &mg->digests[j], buf, len, &mg->placed[j]);
+    mlops_free(buf);
+    if (!rc) mg->placed_ok[j] = 1;
+    return rc;
+}
+
+static void merge_worker(void *arg)
+{
+    merge *mg = arg;
+    batch *b = mg->b;
+    mlops__obj_writer *w = NULL;
+    int rc = mlops__obj_writer_new(mg->s, &w);
+    for (;;) {
+        pthread_mutex_lock(&mg->lock);
+        size_t task = rc || mg->rc ? SIZE_MAX : mg->next++;
+        pthread_mutex_unlock(&mg->lock);
+        if (task >= mg->ntodo * b->ncols) break;
+        rc = merge_one(mg, w, mg->todo[task / b->ncols], task % b->ncols);
+    }
+    if (rc) {
+        pthread_mutex_lock(&mg->lock);
+        if (!mg->rc) {
+            mg->rc = rc;
+            snprintf(mg->msg, sizeof mg->msg, "%s", mlops_last_error());
+        }
+        pthread_mutex_unlock(&mg->lock);
+    }
+    mlops__obj_writer_free(w);
+}
+
+/* Whether window k's stored profiles are still the ones read. */
+static int unchanged(mlops__conn *c, merge *mg, size_t k, int *same)
+{
+    batch *b = mg->b;
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT pos, profile FROM mon_window_columns "
+                                 "WHERE monitor_id = ?1 AND start_ms = ?2", &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, b->m->id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
+    if (rc) return rc;
+    size_t seen = 0, had = 0;
+    *same = 1;
+    for (size_t i = 0; i < b->ncols; i++) had += (size_t)mg->has[k * b->ncols + i];
+    int step;
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
+        int64_t pos = mlops__col_int64(st, 0);
+        seen++;
+        size_t j = k * b->ncols + (size_t)pos;
+        if (pos < 0 || (size_t)pos >= b->ncols || !mg->has[j] || mlops__col_bytes(st, 1) != 32 ||
+            memcmp(mlops__col_blob(st, 1), mg->old[j].bytes, 32))
+            *same = 0;
+    }
+    mlops__reset(st);
+    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "reading a window's profiles");
+    if (seen != had) *same = 0;
+    return MLOPS_OK;
+}
+
+static int record_window(mlops__conn *c, merge *mg, size_t k, int state)
+{
+    batch *b = mg->b;
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "INSERT INTO mon_windows(monitor_id, start_ms, end_ms, n_rows, state, "
+                              "judged_rows, n_drifted) VALUES (?1, ?2, ?3, ?4, ?5, 0, 0) "
+                              "ON CONFLICT(monitor_id, start_ms) DO UPDATE SET "
+                              "n_rows = mon_windows.n_rows + excluded.n_rows",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, b->m->id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
+    if (!rc) rc = mlops__bind_int64(c, st, 3, b->starts[k] + b->m->spec.window_ms);
+    if (!rc) rc = mlops__bind_int64(c, st, 4, (int64_t)b->cnt[k]);
+    if (!rc) rc = mlops__bind_int64(c, st, 5, state);
+    if (!rc) rc = mlops__conn_step_done(c, st, "recording a window");
+    if (!rc)
+        rc = mlops__conn_stmt(c,
+                              "INSERT INTO mon_window_columns(monitor_id, start_ms, pos, profile) "
+                              "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(monitor_id, start_ms, pos) "
+                              "DO UPDATE SET profile = excluded.profile",
+                              &st);
+    for (size_t i = 0; !rc && i < b->ncols; i++) {
+        rc = mlops__bind_int64(c, st, 1, b->m->id);
+        if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
+        if (!rc) rc = mlops__bind_int64(c, st, 3, (int64_t)i);
+        if (!rc) rc = mlops__bind_blob(c, st, 4, mg->digests[k * b->ncols + i].bytes, 32);
+        if (!rc) rc = mlops__conn_step_done(c, st, "recording a window's profile");
+    }
+    return rc;
+}
+
+typedef struct write_arg {
+    merge *mg;
+    size_t *left;   /* windows that changed meanwhile */
+    size_t nleft;
+    uint64_t late_rows;
+} write_arg;
+
+static int write_tx(mlops__conn *c, void *arg)
+{
+    write_arg *wa = arg;
+    merge *mg = wa->mg;
+    batch *b = mg->b;
+    wa->nleft = 0;
+    wa->late_rows = 0;
+    int64_t now = mlops__now_ms(), w = b->m->spec.window_ms;
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT judged_to_ms FROM mon_monitors WHERE id = ?1", &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, b->m->id);
+    if (rc) return rc;
+    int step = mlops__step(st);
+    int has_judged = step == MLOPS__ROW && !mlops__col_null(st, 0);
+    int64_t judged_to = has_judged ? mlops__col_int64(st, 0) : 0;
+    mlops__reset(st);
+    if (step == MLOPS__DONE)
+        return mlops__err(MLOPS_ENOTFOUND, "%s: monitor '%s' was deleted", b->fn, b->m->name);
+    if (step != MLOPS__ROW) return mlops__conn_error(c, step, "reading a monitor");
+    /* Every object placed gets its row (those of windows merged again
+     * are unreferenced content, for gc). */
+    size_t n = b->nwin * b->ncols;
+    for (size_t j = 0; !rc && j < n; j++)
+        if (mg->placed_ok[j]) rc = mlops__objects_commit(c, mg->s, &mg->placed[j], 1, now);
+    for (size_t j = 0; !rc && j < n; j++)
+        if (mg->placed_ok[j])
+            rc = mlops__content_insert(c, &mg->placed[j].digest, MLOPS__KIND_BLOB, mg->placed[j].size,
+                                       NULL, 1, now);
+    for (size_t t = 0; !rc && t < mg->ntodo; t++) {
+        size_t k = mg->todo[t];
+        int same = 0;
+        if ((rc = unchanged(c, mg, k, &same))) break;
+        if (!same) {
+            wa->left[wa->nleft++] = k;
+            continue;
+        }
+        int state = MLOPS_MONITOR_WINDOW_OPEN;
+        if (mg->exists[k]) {
+            if ((rc = mlops__conn_stmt(c, "SELECT state FROM mon_windows WHERE monitor_id = ?1 "
+                                          "AND start_ms = ?2", &st)))
+                break;
+            rc = mlops__bind_int64(c, st, 1, b->m->id);
+            if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
+            if (rc) break;
+            step = mlops__step(st);
+            if (step == MLOPS__ROW) state = mlops__col_int(st, 0);
+            mlops__reset(st);
+            if (step != MLOPS__ROW) {
+                rc = mlops__conn_row_error(c, step, "reading a window");
+                break;
+            }
+        } else if (has_judged && b->starts[k] + w <= judged_to) {
+            state = MLOPS_MONITOR_WINDOW_LATE;
+        }
+        if (state != MLOPS_MONITOR_WINDOW_OPEN) wa->late_rows += b->cnt[k];
+        rc = record_window(c, mg, k, state);
+    }
+    return rc;
+}
+
+static void merge_clear_placed(merge *mg, int discard)
+{
+    size_t n = mg->b->nwin * mg->b->ncols;
+    for (size_t j = 0; j < n; j++) {
+        if (!mg->placed_ok[j]) continue;
+        if (discard) mlops__objects_discard(mg->s, &mg->placed[j], 1);
+        else mlops__placed_clear(&mg->placed[j]);
+        mg->placed_ok[j] = 0;
+    }
+}
+
+static int merge_and_record(mlops_store *s, batch *b, unsigned threads, uint64_t *late_rows)
+{
+    size_t n = b->nwin * b->ncols;
+    merge mg;
+    memset(&mg, 0, sizeof mg);
+    mg.s = s;
+    mg.b = b;
+    mg.todo = malloc(b->nwin * sizeof *mg.todo);
+    mg.has = calloc(n, sizeof *mg.has);
+    mg.old = calloc(n, sizeof *mg.old);
+    mg.digests = calloc(n, sizeof *mg.digests);
+    mg.placed = calloc(n, sizeof *mg.placed);
+    mg.placed_ok = calloc(n, sizeof *mg.placed_ok);
+    mg.exists = calloc(b->nwin, sizeof *mg.exists);
+    write_arg wa = { &mg, malloc(b->nwin * sizeof *wa.left), 0, 0 };
+    int rc = MLOPS_OK;
+    if (!mg.todo || !mg.has || !mg.old || !mg.digests || !mg.placed || !mg.placed_ok || !mg.exists || !wa.left)
+        rc = mlops__err_nomem(b->fn);
+    for (size_t k = 0; mg.todo && k < b->nwin; k++) mg.todo[k] = k;
+    mg.ntodo = b->nwin;
+    *late_rows = 0;
+    pthread_mutex_init(&mg.lock, NULL);
+    for (int round = 0; !rc && mg.ntodo; round++) {
+        if (round == 1000) {
+            rc = mlops__err(MLOPS_EBUSY, "%s: monitor '%s': other ingests kept changing the same windows",
+                            b->fn, b->m->name);
+            break;
+        }
+        if ((rc = mlops__store_read(s, read_tx, &mg))) break;
+        mg.next = 0;
+        mg.rc = 0;
+        size_t tasks = mg.ntodo * b->ncols;
+        mlops__pool_run(tasks < threads ? (unsigned)tasks : threads, merge_worker, &mg);
+        if (mg.rc) {
+            rc = mlops__err(mg.rc, "%s: %s", b->fn, mg.msg);
+            merge_clear_placed(&mg, 1);
+            break;
+        }
+        size_t nplaced = 0;
+        for (size_t j = 0; j < n; j++)
+            if (mg.placed_ok[j]) mg.placed[nplaced++] = mg.placed[j];
+        /* objects_sync wants them packed: pack, sync, then keep them packed. */
+        memset(mg.placed_ok, 0, n * sizeof *mg.placed_ok);
+        for (size_t j = 0; j < nplaced; j++) mg.placed_ok[j] = 1;
+        rc = mlops__objects_sync(s, mg.placed, nplaced);
+        if (!rc) rc = mlops__store_write(s, write_tx, &wa);
+        merge_clear_placed(&mg, rc != MLOPS_OK);
+        if (rc) break;
+        *late_rows += wa.late_rows;
+        memcpy(mg.todo, wa.left, wa.nleft * sizeof *mg.todo);
+        mg.ntodo = wa.nleft;
+    }
+    pthread_mutex_destroy(&mg.lock);
+    free(mg.todo);
+    free(mg.has);
+    free(mg.old);
+    free(mg.digests);
+    free(mg.placed);
+    free(mg.placed_ok);
+    free(mg.exists);
+    free(wa.left);
+    return rc;
+}
+
+MLOPS_API int mlops_monitor_ingest(mlops_store *s, const char *name, size_t n_rows,
+                                   const int64_t *time_ms, size_t n_columns,
+                                   const char *const *names, const double *const *numeric,
+                                   const char *const *const *strings,
+                                   const mlops_monitor_ingest_opts *opts,
+                                   mlops_monitor_ingest_result *res)
+{
+    const char *fn = __func__;
+    if (!s) return mlops__err_null(fn, "s");
+    mlops_monitor_ingest_opts dflt = MLOPS_MONITOR_INGEST_OPTS_INIT;
+    if (!opts) opts = &dflt;
+    int rc = mlops__monitor_check_name(fn, name);
+    if (!rc) rc = mlops__opts_check(fn, opts->version, MLOPS_MONITOR_INGEST_OPTS_VERSION,
+                                    "mlops_monitor_ingest_opts_init");
+    if (!rc && res)
+        rc = mlops__opts_check(fn, res->version, MLOPS_MONITOR_INGEST_RESULT_VERSION,
+                               "mlops_monitor_ingest_result_init");
+    if (!rc) rc = mlops__check_array(fn, "time_ms", time_ms, n_rows, sizeof *time_ms);
+    if (!rc) rc = mlops__check_array(fn, "names", names, n_columns, sizeof *names);
+    if (!rc && n_columns > MLOPS_MONITOR_COLUMNS_MAX)
+        rc = mlops__err(MLOPS_EINVAL, "%s: n_columns %zu is more than a monitor has", fn, n_columns);
+    if (!rc && n_columns && !numeric && !strings)
+        rc = mlops__err(MLOPS_EINVAL, "%s: numeric and strings are both NULL", fn);
+    if (!rc) rc = mlops__store_check_writable(s, fn);
+    if (rc) return rc;
+    batch b;
+    memset(&b, 0, sizeof b);
+    b.fn = fn;
+    if ((rc = mlops__monitor_read(s, fn, name, &b.m))) return rc;
+    b.ncols = b.m->spec.n_columns;
+    b.num = calloc(b.ncols, sizeof *b.num);
+    b.str = calloc(b.ncols, sizeof *b.str);
+    b.refs = calloc(b.ncols, sizeof *b.refs);
+    if (!b.num || !b.str || !b.refs) rc = mlops__err_nomem(fn);
+    if (!rc) rc = match_columns(&b, n_columns, names, numeric, strings);
+    if (!rc && n_rows == 0) {
+        batch_clear(&b);
+        if (res) res->rows = res->windows = res->late_rows = 0;
+        return MLOPS_OK;
+    }
+    for (size_t i = 0; !rc && i < b.ncols; i++) {
+        rc = mlops_profile_get(s, &b.m->cols[i].reference, &b.refs[i]);
+        if (rc) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "%s", mlops_last_error());
+            rc = mlops__err(rc, "%s: the reference of column '%s': %s", fn, b.m->col_names[i], msg);
+        }
+    }
+    if (!rc) rc = cut_windows(&b, time_ms, n_rows);
+    if (!rc && !(b.prof = calloc(b.nwin * b.ncols, sizeof *b.prof))) rc = mlops__err_nomem(fn);
+    unsigned threads = mlops__pool_threads(opts->threads);
+    if (!rc) {
+        pthread_mutex_init(&b.lock, NULL);
+        size_t tasks = b.nwin * b.ncols;
+        mlops__pool_run(tasks < threads ? (unsigned)tasks : threads, build_worker, &b);
+        pthread_mutex_destroy(&b.lock);
+        if (b.rc) rc = mlops__err(b.rc, "%s: %s", fn, b.msg);
+    }
+    uint64_t late = 0;
+    if (!rc) rc = merge_and_record(s, &b, threads, &late);
+    if (!rc && res) {
+        res->rows = n_rows;
+        res->windows = b.nwin;
+        res->late_rows = late;
+    }
+    batch_clear(&b);
+    return rc;
+}

@@ -1,0 +1,156 @@
+/* mlops_monitor_series_get: the windows of a time range with their
+ * columns' judged figures, in one query. */
+#include "monitor/monitor_internal.h"
+#include "util/err.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mlops_monitor_series {
+    mlops_monitor *m;
+    size_t n, cap, nc;
+    mlops_monitor_window *w;
+    mlops_monitor_window_column *cells; /* n * nc */
+};
+
+MLOPS_API void mlops_monitor_series_free(mlops_monitor_series *sr)
+{
+    if (!sr) return;
+    mlops_monitor_free(sr->m);
+    free(sr->w);
+    free(sr->cells);
+    free(sr);
+}
+
+typedef struct series_op {
+    const char *fn, *name;
+    int64_t from, to;
+    mlops_monitor_series *sr;
+} series_op;
+
+static double col_double(mlops__stmt *st, int i)
+{
+    return mlops__col_null(st, i) ? NAN : mlops__col_double(st, i);
+}
+
+static int grow(mlops_monitor_series *sr, const char *fn)
+{
+    size_t ncap = sr->cap ? sr->cap * 2 : 256;
+    mlops_monitor_window *w = realloc(sr->w, ncap * sizeof *w);
+    if (w) sr->w = w;
+    mlops_monitor_window_column *cells = w ? realloc(sr->cells, ncap * sr->nc * sizeof *cells) : NULL;
+    if (!cells) return mlops__err_nomem(fn);
+    sr->cells = cells;
+    sr->cap = ncap;
+    return MLOPS_OK;
+}
+
+static int series_tx(mlops__conn *c, void *arg)
+{
+    series_op *op = arg;
+    mlops_monitor_series *sr = op->sr;
+    mlops_monitor_free(sr->m);
+    sr->m = NULL;
+    sr->n = 0;
+    int rc = mlops__monitor_load(c, op->fn, op->name, &sr->m);
+    if (rc) return rc;
+    sr->nc = sr->m->spec.n_columns;
+    mlops__stmt *st;
+    rc = mlops__conn_stmt(c,
+                          "SELECT w.start_ms, w.end_ms, w.n_rows, w.judged_rows, w.state, w.n_drifted, "
+                          "w.share_drifted, c.pos, c.statistic, c.p_value, c.drifted "
+                          "FROM mon_windows w JOIN mon_window_columns c ON c.monitor_id = w.monitor_id "
+                          "AND c.start_ms = w.start_ms WHERE w.monitor_id = ?1 AND w.start_ms >= ?2 "
+                          "AND w.start_ms < ?3 ORDER BY w.start_ms, c.pos",
+                          &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, sr->m->id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, op->from);
+    if (!rc) rc = mlops__bind_int64(c, st, 3, op->to);
+    if (rc) return rc;
+    int step;
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
+        int64_t start = mlops__col_int64(st, 0);
+        if (!sr->n || sr->w[sr->n - 1].start_ms != start) {
+            if (sr->n == sr->cap && (rc = grow(sr, op->fn))) break;
+            mlops_monitor_window *w = &sr->w[sr->n++];
+            w->start_ms = start;
+            w->end_ms = mlops__col_int64(st, 1);
+            w->rows = (uint64_t)mlops__col_int64(st, 2);
+            w->judged_rows = (uint64_t)mlops__col_int64(st, 3);
+            w->state = mlops__col_int(st, 4);
+            w->n_drifted = (uint32_t)mlops__col_int64(st, 5);
+            w->share_drifted = col_double(st, 6);
+            for (size_t j = 0; j < sr->nc; j++) {
+                mlops_monitor_window_column *cell = &sr->cells[(sr->n - 1) * sr->nc + j];
+                cell->statistic = cell->p_value = NAN;
+                cell->drifted = -1;
+            }
+        }
+        int64_t pos = mlops__col_int64(st, 7);
+        if (pos < 0 || (size_t)pos >= sr->nc) continue;
+        mlops_monitor_window_column *cell = &sr->cells[(sr->n - 1) * sr->nc + (size_t)pos];
+        cell->statistic = col_double(st, 8);
+        cell->p_value = col_double(st, 9);
+        cell->drifted = mlops__col_null(st, 10) ? -1 : mlops__col_int(st, 10);
+    }
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading a series");
+    mlops__reset(st);
+    return rc;
+}
+
+MLOPS_API int mlops_monitor_series_get(mlops_store *s, const char *name, int64_t from_ms,
+                                       int64_t to_ms, mlops_monitor_series **out)
+{
+    if (!out) return mlops__err_null(__func__, "out");
+    *out = NULL;
+    if (!s) return mlops__err_null(__func__, "s");
+    int rc = mlops__monitor_check_name(__func__, name);
+    if (rc) return rc;
+    mlops_monitor_series *sr = calloc(1, sizeof *sr);
+    if (!sr) return mlops__err_nomem(__func__);
+    series_op op = { __func__, name, from_ms, to_ms, sr };
+    rc = mlops__store_read(s, series_tx, &op);
+    if (rc) {
+        mlops_monitor_series_free(sr);
+        return rc;
+    }
+    *out = sr;
+    return MLOPS_OK;
+}
+
+MLOPS_API size_t mlops_monitor_series_count(const mlops_monitor_series *sr)
+{
+    return sr ? sr->n : 0;
+}
+
+MLOPS_API size_t mlops_monitor_series_columns(const mlops_monitor_series *sr)
+{
+    return sr ? sr->nc : 0;
+}
+
+MLOPS_API const char *mlops_monitor_series_column_name(const mlops_monitor_series *sr, size_t j)
+{
+    return sr && j < sr->nc ? sr->m->col_names[j] : NULL;
+}
+
+MLOPS_API int mlops_monitor_series_window(const mlops_monitor_series *sr, size_t i,
+                                          mlops_monitor_window *w)
+{
+    if (!sr) return mlops__err_null(__func__, "sr");
+    if (!w) return mlops__err_null(__func__, "w");
+    if (i >= sr->n) return mlops__err(MLOPS_EINVAL, "%s: window %zu of %zu", __func__, i, sr->n);
+    *w = sr->w[i];
+    return MLOPS_OK;
+}
+
+MLOPS_API int mlops_monitor_series_cell(const mlops_monitor_series *sr, size_t i, size_t j,
+                                        mlops_monitor_window_column *c)
+{
+    if (!sr) return mlops__err_null(__func__, "sr");
+    if (!c) return mlops__err_null(__func__, "c");
+    if (i >= sr->n || j >= sr->nc)
+        return mlops__err(MLOPS_EINVAL, "%s: cell (%zu, %zu) of %zu x %zu", __func__, i, j, sr->n, sr->nc);
+    *c = sr->cells[i * sr->nc + j];
+    return MLOPS_OK;
+}

@@ -1,0 +1,113 @@
+"""`mlops monitor create|ingest|check|series|ls|rm` (doc/monitoring.md):
+a monitor over two columns, production rows in ISO 8601 and epoch
+milliseconds, shuffled, with drift in three hours: `monitor check` exits 1
+exactly while the alert fires (2 of the last 3 judged windows), 0 when
+quiet, 2 on a usage error, 3 on any other; a changed window is refused;
+series as JSON and CSV. Run by meson test (tests/cli/meson.build).
+"""
+import csv
+import io
+import os
+import random
+import shutil
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clienv import cleanup, mlops, tmpdir  # noqa: E402
+
+T0 = 1767225600000  # 2026-01-01T00:00:00Z
+HOUR = 3600000
+DRIFT = {4, 5, 6}
+
+
+class TestMonitor(unittest.TestCase):
+    def setUp(self):
+        self.dir = tmpdir(self.id().split(".")[-1])
+        self.store = os.path.join(self.dir, "st")
+        rnd = random.Random(7)
+        self.ref = os.path.join(self.dir, "ref.csv")
+        with open(self.ref, "w") as f:
+            f.write("x,c\n")
+            for i in range(600):
+                f.write("%.5f,%s\n" % (rnd.gauss(0, 1), "abc"[i % 3]))
+        rows = []
+        for h in range(12):
+            for i in range(60):
+                d = h in DRIFT
+                t = T0 + h * HOUR + i * 60000
+                ts = ("2026-01-01T%02d:%02d:00Z" % (h, i)) if i % 2 else str(t)
+                rows.append((ts, "%.5f" % rnd.gauss(4 if d else 0, 1), "c" if d else "abc"[rnd.randrange(3)], i))
+        rnd.shuffle(rows)
+        self.prod = os.path.join(self.dir, "prod.csv")
+        with open(self.prod, "w") as f:
+            f.write("ts,x,c,id\n")
+            for r in rows:
+                f.write("%s,%s,%s,%d\n" % r)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def run_(self, *args):
+        return mlops(*args, store=self.store)
+
+    def ok(self, *args):
+        r = self.run_(*args)
+        self.assertEqual(r.code, 0, r)
+        return r
+
+    def test_check_exits_1_only_while_firing(self):
+        self.ok("init", self.store)
+        self.ok("monitor", "create", "churn", "--reference", self.ref, "--window", "1h",
+                "--alert", "2/3", "--min-rows", "10")
+        self.ok("monitor", "create", "churn", "--reference", self.ref, "--window", "1h",
+                "--alert", "2/3", "--min-rows", "10")
+        r = self.run_("monitor", "create", "churn", "--reference", self.ref, "--window", "2h",
+                      "--alert", "2/3", "--min-rows", "10")
+        self.assertEqual(r.code, 1, r)
+        self.assertIn("another spec", r.err)
+        out = self.ok("monitor", "ingest", "churn", self.prod, "--time-column", "ts",
+                      "--id-column", "id").out
+        self.assertIn("720 rows into 12 windows", out)
+        # Hour by hour: judged up to hour h; firing from the window where 2 of
+        # the last 3 are in breach (hour 5, judged at 6:00) until the first with
+        # fewer (hour 8, judged at 9:00).
+        for h in range(1, 13):
+            r = self.run_("monitor", "check", "churn", "--at", str(T0 + h * HOUR), "--json")
+            status = r.json()
+            want = 6 <= h <= 8
+            self.assertEqual(status["firing"], want, (h, status))
+            self.assertEqual(r.code, 1 if want else 0, (h, r))
+        r = self.run_("monitor", "check", "churn", "--at", "yesterday")
+        self.assertEqual(r.code, 2, r)
+        r = self.run_("monitor", "check", "nope")
+        self.assertEqual(r.code, 3, r)
+        self.assertIn("no monitor 'nope'", r.err)
+        series = self.ok("monitor", "series", "churn", "--json").json()
+        self.assertEqual(len(series), 12)
+        states = [w["state"] for w in series]
+        for h in DRIFT:
+            self.assertEqual(states[h], "breach", states)
+        self.assertEqual(series[0]["rows"], 60)
+        table = list(csv.reader(io.StringIO(self.ok("monitor", "series", "churn", "--csv").out)))
+        self.assertEqual(table[0][:5], ["start_ms", "end_ms", "rows", "state", "share_drifted"])
+        self.assertEqual(len(table), 13)
+        self.assertEqual(self.ok("monitor", "ls", "--json").json()[0]["name"], "churn")
+        self.ok("monitor", "rm", "churn")
+        self.assertEqual(self.ok("monitor", "ls", "--json").json(), [])
+
+    def test_usage_errors(self):
+        self.ok("init", self.store)
+        for args in (["monitor", "create", "m", "--reference", self.ref, "--window", "1x", "--alert", "1/1"],
+                     ["monitor", "create", "m", "--reference", self.ref, "--window", "1h", "--alert", "x"],
+                     ["monitor", "create", "m", "--window", "1h", "--alert", "1/1"],
+                     ["monitor", "ingest", "m", self.prod]):
+            r = self.run_(*args)
+            self.assertEqual(r.code, 2, r)
+
+
+if __name__ == "__main__":
+    try:
+        unittest.main()
+    finally:
+        cleanup()

@@ -1,0 +1,602 @@
+/* Monitors (include/mlops/monitor.h, doc/monitoring.md): create, the spec
+ * that never changes, ingest's documented behaviours (out of order,
+ * duplicates, future and late rows, empty batches, unknown columns),
+ * judging once, in order, with not-enough-data windows skipped by the
+ * rule, the alert's hysteresis, events and series; and the acceptance
+ * test: a year (40 days by default) of hourly data with drift in known windows, ingested as
+ * shuffled batches from 4 processes, gives the events the rule says and
+ * the same events as one ordered ingest. Runs on SQLite and, as
+ * monitor_pg, on PostgreSQL. */
+#include "testutil.h"
+#include "tu_db.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <mlops.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define HOUR 3600000LL
+#define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
+
+static char *base, *dir;
+static mlops_store *S;
+static mlops_digest REF_X, REF_C;
+
+static uint64_t rng_state;
+static double urand(void)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+static double nrand(void)
+{
+    double u = urand(), v = urand();
+    if (u < 1e-300) u = 1e-300;
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+static const char *CATS[] = { "a", "b", "c" };
+
+static mlops_store *open_store(void)
+{
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.durability = MLOPS_DURABILITY_NONE;
+    mlops_store *s = NULL;
+    TU_OK(mlops_store_open(dir, &o, &s));
+    return s;
+}
+
+static void setup(void)
+{
+    base = tu_tmpdir();
+    dir = tu_store_dir(base, "store");
+    S = open_store();
+    rng_state = 42;
+    mlops_profile *px = NULL, *pc = NULL;
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_NUMERIC, NULL, &px));
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_CATEGORICAL, NULL, &pc));
+    double v[2000];
+    const char *c[2000];
+    for (int i = 0; i < 2000; i++) {
+        v[i] = nrand();
+        c[i] = CATS[i % 3];
+    }
+    TU_OK(mlops_profile_add(px, v, 2000));
+    TU_OK(mlops_profile_add_strings(pc, c, 2000));
+    TU_OK(mlops_profile_put(S, px, &REF_X));
+    TU_OK(mlops_profile_put(S, pc, &REF_C));
+    mlops_profile_free(px);
+    mlops_profile_free(pc);
+}
+
+static void teardown(void)
+{
+    mlops_store_close(S);
+    S = NULL;
+    tu_rmrf(base);
+    free(base);
+    free(dir);
+}
+
+static mlops_monitor_column COLS[2];
+
+static mlops_monitor_spec spec_for(uint32_t m, uint32_t n, uint32_t pending, uint32_t keep)
+{
+    COLS[0] = (mlops_monitor_column){ "x", REF_X, MLOPS_DRIFT_METHOD_AUTO, NAN };
+    COLS[1] = (mlops_monitor_column){ "c", REF_C, MLOPS_DRIFT_METHOD_AUTO, NAN };
+    mlops_monitor_spec sp = MLOPS_MONITOR_SPEC_INIT;
+    sp.n_columns = 2;
+    sp.columns = COLS;
+    sp.min_rows = 10;
+    sp.alert_m = m;
+    sp.alert_n = n;
+    sp.pending = pending;
+    sp.keep_firing = keep;
+    sp.alpha = 0.001;
+    sp.drift_share = 1.0;
+    return sp;
+}
+
+/* Rows of one hour: drifted rows have x shifted by 3 and category "c" only. */
+typedef struct rows {
+    size_t n, cap;
+    int64_t *t;
+    double *x;
+    const char **c;
+} rows;
+
+static void rows_add(rows *r, int64_t t, int drift)
+{
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 1024;
+        r->t = realloc(r->t, r->cap * sizeof *r->t);
+        r->x = realloc(r->x, r->cap * sizeof *r->x);
+        r->c = realloc(r->c, r->cap * sizeof *r->c);
+        ck_assert(r->t && r->x && r->c);
+    }
+    r->t[r->n] = t;
+    r->x[r->n] = nrand() + (drift ? 3.0 : 0.0);
+    r->c[r->n] = drift ? "c" : CATS[(int)(urand() * 3.0) % 3];
+    r->n++;
+}
+
+static void rows_free(rows *r)
+{
+    free(r->t);
+    free(r->x);
+    free(r->c);
+    memset(r, 0, sizeof *r);
+}
+
+static int ingest(mlops_store *s, const char *name, const rows *r, size_t from, size_t n,
+                  mlops_monitor_ingest_result *res)
+{
+    const char *names[] = { "c", "x" };
+    const double *num[] = { NULL, r->x + from };
+    const char *const *str[] = { r->c + from, NULL };
+    return mlops_monitor_ingest(s, name, n, r->t + from, 2, names, num, str, NULL, res);
+}
+
+static int check_at(mlops_store *s, const char *name, int64_t now, mlops_monitor_status *st)
+{
+    mlops_monitor_check_opts o = MLOPS_MONITOR_CHECK_OPTS_INIT;
+    o.now_ms = now;
+    return mlops_monitor_check(s, name, &o, st);
+}
+
+START_TEST(create_get_list_delete)
+{
+    mlops_monitor_spec sp = spec_for(2, 3, 0, 0);
+    TU_OK(mlops_monitor_create(S, "churn", &sp));
+    TU_OK(mlops_monitor_create(S, "churn", &sp)); /* the same spec: nothing changes */
+    mlops_monitor_spec other = sp;
+    other.window_ms = 2 * HOUR;
+    TU_RC(MLOPS_ECONFLICT, mlops_monitor_create(S, "churn", &other));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "another spec"));
+    other = sp;
+    other.alert_m = 1;
+    TU_RC(MLOPS_ECONFLICT, mlops_monitor_create(S, "churn", &other));
+    mlops_monitor *m = NULL;
+    TU_OK(mlops_monitor_get(S, "churn", &m));
+    ck_assert_str_eq(mlops_monitor_name(m), "churn");
+    mlops_monitor_spec got = MLOPS_MONITOR_SPEC_INIT;
+    TU_OK(mlops_monitor_spec_get(m, &got));
+    ck_assert_uint_eq(got.n_columns, 2);
+    ck_assert_str_eq(got.columns[1].name, "c");
+    ck_assert(isnan(got.columns[1].threshold));
+    ck_assert_int_eq(got.window_ms, HOUR);
+    ck_assert_uint_eq(got.alert_m, 2);
+    ck_assert_uint_eq(got.alert_n, 3);
+    ck_assert(!memcmp(got.columns[0].reference.bytes, REF_X.bytes, 32));
+    mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+    TU_OK(mlops_monitor_status_get(m, &st));
+    ck_assert_int_eq(st.state, MLOPS_MONITOR_INACTIVE);
+    ck_assert(st.judged_to_ms == INT64_MIN);
+    mlops_monitor_free(m);
+    TU_OK(mlops_monitor_create(S, "acme", &sp));
+    mlops_monitors *l = NULL;
+    TU_OK(mlops_monitor_list(S, &l));
+    ck_assert_uint_eq(mlops_monitors_count(l), 2);
+    ck_assert_str_eq(mlops_monitor_name(mlops_monitors_at(l, 0)), "acme");
+    ck_assert_ptr_null(mlops_monitors_at(l, 2));
+    mlops_monitors_free(l);
+    TU_OK(mlops_monitor_delete(S, "acme"));
+    TU_RC(MLOPS_ENOTFOUND, mlops_monitor_delete(S, "acme"));
+    TU_RC(MLOPS_ENOTFOUND, mlops_monitor_get(S, "acme", &m));
+    /* Bad specs. */
+    mlops_digest missing;
+    TU_OK(mlops_digest_compute("nope", 4, &missing));
+    other = sp;
+    mlops_monitor_column bad[2] = { COLS[0], COLS[1] };
+    bad[1].reference = missing;
+    other.columns = bad;
+    TU_RC(MLOPS_ENOTFOUND, mlops_monitor_create(S, "x1", &other));
+    bad[1] = COLS[1];
+    bad[1].method = MLOPS_DRIFT_METHOD_KS; /* a categorical reference */
+    TU_RC(MLOPS_EINVAL, mlops_monitor_create(S, "x1", &other));
+    bad[1] = COLS[0];
+    TU_RC(MLOPS_EINVAL, mlops_monitor_create(S, "x1", &other)); /* "x" twice */
+    other = sp;
+    other.window_ms = 1000;
+    TU_RC(MLOPS_EINVAL, mlops_monitor_create(S, "x1", &other));
+    other = sp;
+    other.alert_m = 4;
+    TU_RC(MLOPS_EINVAL, mlops_monitor_create(S, "x1", &other));
+    other = sp;
+    other.breach_column = "nope";
+    TU_RC(MLOPS_EINVAL, mlops_monitor_create(S, "x1", &other));
+    TU_RC(MLOPS_ENOTFOUND, mlops_monitor_get(S, "x1", &m));
+}
+END_TEST
+
+START_TEST(ingest_behaviours)
+{
+    mlops_monitor_spec sp = spec_for(1, 1, 0, 0);
+    sp.lateness_ms = HOUR;
+    TU_OK(mlops_monitor_create(S, "m", &sp));
+    rows r = { 0 };
+    /* Out of order across three hours, with duplicate times, and one row
+     * in the far future. */
+    for (int i = 0; i < 60; i++) rows_add(&r, T0 + (2 - i % 3) * HOUR + 5, 0);
+    rows_add(&r, T0 + 1000 * HOUR, 0);
+    mlops_monitor_ingest_result res = MLOPS_MONITOR_INGEST_RESULT_INIT;
+    TU_OK(ingest(S, "m", &r, 0, r.n, &res));
+    ck_assert_uint_eq(res.rows, 61);
+    ck_assert_uint_eq(res.windows, 4);
+    ck_assert_uint_eq(res.late_rows, 0);
+    /* Empty batch: nothing changes. */
+    TU_OK(ingest(S, "m", &r, 0, 0, &res));
+    ck_assert_uint_eq(res.rows, 0);
+    /* Unknown, missing and mistyped columns refuse the whole batch. */
+    const char *names[] = { "c", "y" };
+    const double *num[] = { NULL, r.x };
+    const char *const *str[] = { r.c, NULL };
+    TU_RC(MLOPS_EINVAL, mlops_monitor_ingest(S, "m", r.n, r.t, 2, names, num, str, NULL, NULL));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "no column 'y'"));
+    TU_RC(MLOPS_EINVAL, mlops_monitor_ingest(S, "m", r.n, r.t, 1, names, num, str, NULL, NULL));
+    const char *names2[] = { "x", "c" };
+    TU_RC(MLOPS_EINVAL, mlops_monitor_ingest(S, "m", r.n, r.t, 2, names2, num, str, NULL, NULL));
+    int64_t huge = INT64_MAX - 5;
+    const char *n1[] = { "c", "x" };
+    double one = 0.5;
+    const char *s1 = "a";
+    const double *num1[] = { NULL, &one };
+    const char *const *str1[] = { &s1, NULL };
+    TU_RC(MLOPS_EINVAL, mlops_monitor_ingest(S, "m", 1, &huge, 2, n1, num1, str1, NULL, NULL));
+    TU_RC(MLOPS_ENOTFOUND, ingest(S, "nope", &r, 0, r.n, NULL));
+    /* Judge at T0 + 3h: windows ending at or before T0 + 2h are due (one
+     * hour of lateness); the far-future window is not. */
+    mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+    TU_OK(check_at(S, "m", T0 + 3 * HOUR, &st));
+    ck_assert_int_eq(st.judged_to_ms, T0 + 2 * HOUR);
+    ck_assert_uint_eq(st.windows_judged, 2);
+    /* A clock that goes back changes nothing. */
+    TU_OK(check_at(S, "m", T0, &st));
+    ck_assert_int_eq(st.judged_to_ms, T0 + 2 * HOUR);
+    /* Late rows merge into a judged window without a new judgment, and a
+     * window first seen after it was due is LATE, never judged. */
+    rows late = { 0 };
+    for (int i = 0; i < 20; i++) rows_add(&late, T0 + 10, 1);
+    for (int i = 0; i < 20; i++) rows_add(&late, T0 - 5 * HOUR, 1);
+    TU_OK(ingest(S, "m", &late, 0, late.n, &res));
+    ck_assert_uint_eq(res.late_rows, 40);
+    TU_OK(check_at(S, "m", T0 + 4 * HOUR, &st));
+    ck_assert_uint_eq(st.windows_judged, 3);
+    ck_assert_int_eq(st.state, MLOPS_MONITOR_INACTIVE);
+    mlops_monitor_series *sr = NULL;
+    TU_OK(mlops_monitor_series_get(S, "m", INT64_MIN, INT64_MAX, &sr));
+    ck_assert_uint_eq(mlops_monitor_series_count(sr), 5);
+    ck_assert_uint_eq(mlops_monitor_series_columns(sr), 2);
+    ck_assert_str_eq(mlops_monitor_series_column_name(sr, 0), "x");
+    mlops_monitor_window w;
+    TU_OK(mlops_monitor_series_window(sr, 0, &w));
+    ck_assert_int_eq(w.start_ms, T0 - 5 * HOUR);
+    ck_assert_int_eq(w.state, MLOPS_MONITOR_WINDOW_LATE);
+    TU_OK(mlops_monitor_series_window(sr, 1, &w));
+    ck_assert_int_eq(w.state, MLOPS_MONITOR_WINDOW_CLEAR);
+    ck_assert_uint_eq(w.rows, 40);
+    ck_assert_uint_eq(w.judged_rows, 20);
+    mlops_monitor_window_column cell;
+    TU_OK(mlops_monitor_series_cell(sr, 1, 0, &cell));
+    ck_assert_int_eq(cell.drifted, 0);
+    ck_assert(cell.p_value > 0.001 && cell.statistic >= 0.0);
+    TU_OK(mlops_monitor_series_window(sr, 4, &w));
+    ck_assert_int_eq(w.state, MLOPS_MONITOR_WINDOW_OPEN);
+    TU_OK(mlops_monitor_series_cell(sr, 4, 1, &cell));
+    ck_assert_int_eq(cell.drifted, -1);
+    TU_RC(MLOPS_EINVAL, mlops_monitor_series_window(sr, 5, &w));
+    mlops_monitor_series_free(sr);
+    rows_free(&r);
+    rows_free(&late);
+}
+END_TEST
+
+/* The rule, computed independently: breach[k] per judged window k (-1 for
+ * not enough data, skipped), events appended as (kind, k). */
+static size_t expected_events(const int *breach, size_t n, uint32_t M, uint32_t N, uint32_t P,
+                              uint32_t K, int *kinds, size_t *at, int *firing_after)
+{
+    int hist[64] = { 0 };
+    size_t count = 0, nev = 0;
+    int firing = 0;
+    uint32_t held = 0, cleared = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (breach[k] >= 0) {
+            memmove(hist + 1, hist, 63 * sizeof *hist);
+            hist[0] = breach[k];
+            count++;
+            uint32_t b = 0;
+            for (uint32_t i = 0; i < N; i++) b += (uint32_t)hist[i];
+            int holds = b >= M;
+            if (firing) {
+                cleared = holds ? 0 : cleared + 1;
+                if (cleared > K) {
+                    firing = 0;
+                    cleared = 0;
+                    kinds[nev] = MLOPS_MONITOR_EVENT_RESOLVED;
+                    at[nev++] = k;
+                }
+            } else {
+                held = holds ? held + 1 : 0;
+                if (held > P) {
+                    firing = 1;
+                    held = 0;
+                    kinds[nev] = MLOPS_MONITOR_EVENT_FIRING;
+                    at[nev++] = k;
+                }
+            }
+        }
+        firing_after[k] = firing;
+    }
+    return nev;
+}
+
+static int env_small(void)
+{
+    const char *e = getenv("MLOPS_TEST_SMALL");
+    return e && *e && strcmp(e, "0");
+}
+
+static int is_drift_hour(size_t h)
+{
+    static const size_t spans[][2] = { { 100, 110 }, { 400, 401 }, { 403, 404 }, { 406, 407 },
+                                       { 700, 703 }, { 705, 707 }, { 1200, 1202 }, { 3000, 3030 },
+                                       { 6000, 6004 }, { 8000, 8001 } };
+    for (size_t i = 0; i < sizeof spans / sizeof spans[0]; i++)
+        if (h >= spans[i][0] && h < spans[i][1]) return 1;
+    return 0;
+}
+
+START_TEST(a_year_from_four_processes)
+{
+    /* A year with MLOPS_TEST_MONITOR_YEAR=1 (about 3 minutes here); 40
+     * days by default, 30 under the sanitizers, to stay in the test budget. */
+    const char *year = getenv("MLOPS_TEST_MONITOR_YEAR");
+    size_t hours = year && !strcmp(year, "1") ? 24 * 365 : env_small() ? 24 * 30 : 24 * 40;
+    uint32_t M = 3, N = 5, P = 1, K = 2;
+    mlops_monitor_spec sp = spec_for(M, N, P, K);
+    TU_OK(mlops_monitor_create(S, "par", &sp));
+    TU_OK(mlops_monitor_create(S, "seq", &sp));
+    /* 24 rows an hour (5 in a few hours: not enough data). */
+    rows r = { 0 };
+    int *breach = malloc(hours * sizeof *breach);
+    ck_assert_ptr_nonnull(breach);
+    for (size_t h = 0; h < hours; h++) {
+        int ned = h % 997 == 500;
+        int d = is_drift_hour(h);
+        breach[h] = ned ? -1 : d;
+        for (int i = 0; i < (ned ? 5 : 24); i++) rows_add(&r, T0 + (int64_t)h * HOUR + (int64_t)(urand() * HOUR), d);
+    }
+    /* Ordered, in daily batches. */
+    size_t day0 = 0;
+    for (size_t i = 1; i <= r.n; i++)
+        if (i == r.n || (r.t[i] - T0) / (24 * HOUR) != (r.t[day0] - T0) / (24 * HOUR)) {
+            TU_OK(ingest(S, "seq", &r, day0, i - day0, NULL));
+            day0 = i;
+        }
+    /* Shuffled: each day's rows cut at random into two batches, the
+     * batches in random order, rows shuffled inside each, dealt to 4
+     * processes: every window is merged from two batches, in any order. */
+    size_t nb = 0, *bstart = malloc(r.n * sizeof *bstart), *perm = malloc(r.n * sizeof *perm);
+    ck_assert(bstart && perm);
+    size_t pos = 0;
+    day0 = 0;
+    for (size_t i = 1; i <= r.n; i++)
+        if (i == r.n || (r.t[i] - T0) / (24 * HOUR) != (r.t[day0] - T0) / (24 * HOUR)) {
+            /* rows day0..i: first the ones of batch A, then of batch B */
+            size_t a0 = pos;
+            for (size_t k = day0; k < i; k++)
+                if (urand() < 0.5) perm[pos++] = k;
+            size_t b0 = pos;
+            for (size_t k = day0; k < i; k++)
+                if (pos - b0 + (b0 - a0) < i - day0) {
+                    size_t q = a0;
+                    while (q < b0 && perm[q] != k) q++;
+                    if (q == b0) perm[pos++] = k;
+                }
+            bstart[nb++] = a0;
+            bstart[nb++] = b0;
+            day0 = i;
+        }
+    bstart[nb] = r.n;
+    /* shuffle rows inside each batch */
+    for (size_t bi = 0; bi < nb; bi++)
+        for (size_t i = bstart[bi + 1]; i > bstart[bi] + 1; i--) {
+            size_t j = bstart[bi] + (size_t)(urand() * (double)(i - bstart[bi])) % (i - bstart[bi]);
+            size_t t = perm[i - 1];
+            perm[i - 1] = perm[j];
+            perm[j] = t;
+        }
+    /* the batches' order */
+    size_t *order = malloc(nb * sizeof *order);
+    for (size_t i = 0; i < nb; i++) order[i] = i;
+    for (size_t i = nb - 1; i > 0; i--) {
+        size_t j = (size_t)(urand() * (double)(i + 1)) % (i + 1), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    rows sh = { 0 };
+    for (size_t i = 0; i < r.n; i++) {
+        rows_add(&sh, r.t[perm[i]], 0);
+        sh.x[i] = r.x[perm[i]];
+        sh.c[i] = r.c[perm[i]];
+    }
+    free(perm);
+    pid_t kids[4];
+    for (int p = 0; p < 4; p++) {
+        kids[p] = fork();
+        ck_assert_int_ge(kids[p], 0);
+        if (kids[p] == 0) {
+            mlops_store *s = open_store();
+            int bad = 0;
+            for (size_t o = (size_t)p; o < nb; o += 4) {
+                size_t from = bstart[order[o]], n = bstart[order[o] + 1] - from;
+                if (!n) continue;
+                if (ingest(s, "par", &sh, from, n, NULL)) {
+                    fprintf(stderr, "child %d: %s\n", p, mlops_last_error());
+                    bad = 1;
+                }
+            }
+            mlops_store_close(s);
+            _exit(bad);
+        }
+    }
+    for (int p = 0; p < 4; p++) {
+        int status = 0;
+        ck_assert_int_eq(waitpid(kids[p], &status, 0), kids[p]);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    /* The expected events. */
+    int *kinds = malloc(hours * sizeof *kinds), *firing = malloc(hours * sizeof *firing);
+    size_t *at = malloc(hours * sizeof *at);
+    size_t nexp = expected_events(breach, hours, M, N, P, K, kinds, at, firing);
+    ck_assert_uint_ge(nexp, env_small() ? 2 : 4);
+    /* "seq" is checked in steps, as cron would: firing exactly while the rule says. */
+    int64_t end = T0 + (int64_t)hours * HOUR;
+    for (int64_t now = T0 + 37 * HOUR; now < end; now += 37 * HOUR) {
+        mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+        TU_OK(check_at(S, "seq", now, &st));
+        size_t last = (size_t)((now - T0) / HOUR) - 1; /* the last window due */
+        ck_assert_int_eq(st.state == MLOPS_MONITOR_FIRING, firing[last]);
+    }
+    mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+    TU_OK(check_at(S, "seq", end, &st));
+    TU_OK(check_at(S, "par", end, &st)); /* "par" in one check */
+    ck_assert_int_eq(st.state == MLOPS_MONITOR_FIRING, firing[hours - 1]);
+    /* Every judged window's verdict is the injected one. */
+    mlops_monitor_series *sr = NULL;
+    TU_OK(mlops_monitor_series_get(S, "par", T0, end, &sr));
+    ck_assert_uint_eq(mlops_monitor_series_count(sr), hours);
+    for (size_t h = 0; h < hours; h++) {
+        mlops_monitor_window w;
+        TU_OK(mlops_monitor_series_window(sr, h, &w));
+        int want = breach[h] < 0 ? MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA
+                   : breach[h]    ? MLOPS_MONITOR_WINDOW_BREACH
+                                  : MLOPS_MONITOR_WINDOW_CLEAR;
+        ck_assert_msg(w.state == want, "hour %zu: state %d, want %d", h, w.state, want);
+    }
+    mlops_monitor_series_free(sr);
+    /* Events: as the rule says, and the same from both ingests. */
+    mlops_monitor_event *ep = NULL, *es = NULL;
+    size_t np = 0, ns = 0;
+    TU_OK(mlops_monitor_events(S, "par", NULL, &ep, &np));
+    TU_OK(mlops_monitor_events(S, "seq", NULL, &es, &ns));
+    ck_assert_uint_eq(np, nexp);
+    ck_assert_uint_eq(ns, nexp);
+    for (size_t e = 0; e < nexp; e++) {
+        ck_assert_int_eq(ep[e].seq, (int64_t)e + 1);
+        ck_assert_int_eq(ep[e].kind, kinds[e]);
+        ck_assert_int_eq(ep[e].window_start_ms, T0 + (int64_t)at[e] * HOUR);
+        ck_assert_int_eq(es[e].kind, ep[e].kind);
+        ck_assert_int_eq(es[e].window_start_ms, ep[e].window_start_ms);
+        ck_assert_uint_eq(es[e].breaches, ep[e].breaches);
+        ck_assert_uint_eq(es[e].considered, ep[e].considered);
+    }
+    /* Polling after a cursor, and by time. */
+    mlops_monitor_events_opts eo = MLOPS_MONITOR_EVENTS_OPTS_INIT;
+    eo.after_seq = 2;
+    eo.limit = 2;
+    mlops_free(ep);
+    TU_OK(mlops_monitor_events(S, "par", &eo, &ep, &np));
+    ck_assert_uint_eq(np, 2);
+    ck_assert_int_eq(ep[0].seq, 3);
+    mlops_free(ep);
+    eo = (mlops_monitor_events_opts)MLOPS_MONITOR_EVENTS_OPTS_INIT;
+    eo.from_ms = T0 + 1000 * HOUR;
+    TU_OK(mlops_monitor_events(S, "par", &eo, &ep, &np));
+    for (size_t e = 0; e < np; e++) ck_assert_int_ge(ep[e].window_end_ms, T0 + 1000 * HOUR);
+    mlops_free(ep);
+    mlops_free(es);
+    free(kinds);
+    free(order);
+    free(bstart);
+    free(firing);
+    free(at);
+    free(breach);
+    rows_free(&r);
+    rows_free(&sh);
+}
+END_TEST
+
+/* Store copy carries a monitor with its windows, judgments and events:
+ * the copy checks on from where the source stopped. */
+START_TEST(store_copy_carries_monitors)
+{
+    mlops_monitor_spec sp = spec_for(1, 1, 0, 0);
+    TU_OK(mlops_monitor_create(S, "m", &sp));
+    rows r = { 0 };
+    for (int h = 0; h < 4; h++)
+        for (int i = 0; i < 20; i++) rows_add(&r, T0 + h * HOUR + i, h == 1);
+    TU_OK(ingest(S, "m", &r, 0, r.n, NULL));
+    mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+    TU_OK(check_at(S, "m", T0 + 2 * HOUR, &st));
+    ck_assert_int_eq(st.state, MLOPS_MONITOR_FIRING);
+    char *cdir = tu_store_dir(base, "copy");
+    mlops_store *dst = NULL;
+    TU_OK(mlops_store_open(cdir, NULL, &dst));
+    TU_OK(mlops_store_copy(S, dst, NULL, NULL));
+    mlops_monitor_event *ev = NULL;
+    size_t n = 0;
+    TU_OK(mlops_monitor_events(dst, "m", NULL, &ev, &n));
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(ev[0].kind, MLOPS_MONITOR_EVENT_FIRING);
+    mlops_free(ev);
+    TU_OK(check_at(dst, "m", T0 + 4 * HOUR, &st));
+    ck_assert_int_eq(st.state, MLOPS_MONITOR_INACTIVE);
+    ck_assert_uint_eq(st.windows_judged, 4);
+    TU_OK(mlops_monitor_events(dst, "m", NULL, &ev, &n));
+    ck_assert_uint_eq(n, 2);
+    mlops_free(ev);
+    mlops_store_close(dst);
+    free(cdir);
+    rows_free(&r);
+}
+END_TEST
+
+/* A store at format version 4 gains the monitor tables on its next
+ * read-write open, on either backend; a read-only open refuses it. */
+START_TEST(format_4_store_migrates_to_5)
+{
+    mlops_store_close(S);
+    S = NULL;
+    tu_db *db = tu_db_open(dir);
+    tu_db_exec(db, "DROP TABLE mon_events; DROP TABLE mon_window_metrics; DROP TABLE mon_window_columns; "
+                   "DROP TABLE mon_windows; DROP TABLE mon_columns; DROP TABLE mon_monitors;");
+    tu_db_exec(db, tu_db_dialect(db) == 2 ? "UPDATE meta SET value = '4' WHERE key = 'format_version'"
+                                          : "PRAGMA user_version = 4");
+    tu_db_close(db);
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.read_only = 1;
+    TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(dir, &o, &S));
+    S = open_store();
+    mlops_monitors *l = NULL;
+    TU_OK(mlops_monitor_list(S, &l));
+    ck_assert_uint_eq(mlops_monitors_count(l), 0);
+    mlops_monitors_free(l);
+    mlops_monitor_spec sp = spec_for(1, 1, 0, 0);
+    TU_OK(mlops_monitor_create(S, "after", &sp));
+    db = tu_db_open(dir);
+    ck_assert_int_eq(tu_db_int(db, tu_db_dialect(db) == 2 ? "SELECT value::bigint FROM meta WHERE key = 'format_version'"
+                                                            : "PRAGMA user_version"), 5);
+    tu_db_close(db);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("monitor");
+    TCase *tc = tcase_create("monitor");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, create_get_list_delete);
+    tcase_add_test(tc, ingest_behaviours);
+    tcase_add_test(tc, store_copy_carries_monitors);
+    tcase_add_test(tc, format_4_store_migrates_to_5);
+    tcase_add_test(tc, a_year_from_four_processes);
+    suite_add_tcase(s, tc);
+    return tu_run(s);
+}

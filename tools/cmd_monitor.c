@@ -1,0 +1,669 @@
+/*
+ * Monitors (doc/monitoring.md): `monitor create`, `ingest`, `check`,
+ * `series`, `ls`, `rm` over include/mlops/monitor.h.
+ */
+#include "cli.h"
+#include "dataset.h"
+#include "drift_input.h"
+#include "dsprofile.h"
+#include "json.h"
+#include "table.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* "90s", "30m", "1h", "2d", "1500ms" or plain milliseconds. */
+static int parse_duration(const cli_ctx *ctx, const char *what, const char *text, int64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    int64_t unit = 1;
+    if (end == text || v < 0 || errno) goto bad;
+    if (!strcmp(end, "") || !strcmp(end, "ms")) unit = 1;
+    else if (!strcmp(end, "s")) unit = 1000;
+    else if (!strcmp(end, "m")) unit = 60000;
+    else if (!strcmp(end, "h")) unit = 3600000;
+    else if (!strcmp(end, "d")) unit = 86400000;
+    else goto bad;
+    if (v > INT64_MAX / unit) goto bad;
+    *out = (int64_t)v * unit;
+    return CLI_OK;
+bad:
+    return cli_usage(ctx, "%s: '%s' is not a duration (e.g. 90s, 30m, 1h, 2d)", what, text);
+}
+
+/* Epoch milliseconds, or ISO 8601 UTC: YYYY-MM-DD[THH:MM[:SS[.fff]]][Z]. */
+static int parse_time(const char *s, int64_t *out)
+{
+    const char *p = s;
+    int neg = *p == '-';
+    if (neg) p++;
+    int all_digits = *p != 0;
+    for (const char *q = p; *q; q++) all_digits &= isdigit((unsigned char)*q) != 0;
+    if (all_digits) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (errno || *end) return -1;
+        *out = v;
+        return 0;
+    }
+    int Y, M, D, h = 0, mi = 0, sec = 0, ms = 0, n = 0;
+    if (sscanf(s, "%4d-%2d-%2d%n", &Y, &M, &D, &n) != 3 || n != 10) return -1;
+    p = s + 10;
+    if (*p == 'T' || *p == ' ') {
+        int k = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &k) != 2 || k != 5) return -1;
+        p += 1 + k;
+        if (*p == ':') {
+            if (sscanf(p + 1, "%2d%n", &sec, &k) != 1 || k != 2) return -1;
+            p += 3;
+            if (*p == '.') {
+                p++;
+                int digits = 0;
+                while (isdigit((unsigned char)*p)) {
+                    if (digits < 3) ms = ms * 10 + (*p - '0');
+                    digits++;
+                    p++;
+                }
+                if (!digits) return -1;
+                for (; digits < 3; digits++) ms *= 10;
+            }
+        }
+    }
+    if (*p == 'Z') p++;
+    else if (!strcmp(p, "+00:00")) p += 6;
+    if (*p) return -1;
+    if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || mi > 59 || sec > 60) return -1;
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = Y - 1900;
+    tm.tm_mon = M - 1;
+    tm.tm_mday = D;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    time_t t = timegm(&tm);
+    *out = (int64_t)t * 1000 + ms;
+    return 0;
+}
+
+/* ---- monitor create -------------------------------------------------------------------- */
+
+typedef struct create_args {
+    const char *reference, *window, *alert, *columns, *model, *lateness, *min_rows;
+} create_args;
+
+static int selected(const char *columns, const char *name)
+{
+    if (!columns) return 1;
+    size_t n = strlen(name);
+    for (const char *p = columns; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && !strncmp(p, name, n)) return 1;
+        if (!e) break;
+        p = e + 1;
+    }
+    return 0;
+}
+
+/* The reference as a dataset profile: a CSV profiled now (a column is
+ * numeric when every present cell is a number), or a stored one. */
+static int load_reference(const cli_ctx *ctx, mlops_store *s, const char *text, dsprofile *p)
+{
+    size_t tl = strlen(text);
+    if (tl < 4 || strcmp(text + tl - 4, ".csv")) {
+        char digest[MLOPS_DIGEST_STRLEN];
+        return drift_load_profile(ctx, s, text, p, digest);
+    }
+    loaded data;
+    int rc = load_csv(ctx, text, &data);
+    if (rc) return rc;
+    const csv_table *t = data.table;
+    p->rows = t->nrows;
+    p->cols = calloc(t->ncols ? t->ncols : 1, sizeof *p->cols);
+    double *v = malloc((t->nrows ? t->nrows : 1) * sizeof *v);
+    if (!p->cols || !v) rc = cli_error(ctx, "out of memory");
+    for (size_t c = 0; !rc && c < t->ncols; c++) {
+        int numeric = 1;
+        for (size_t r = 0; r < t->nrows && numeric; r++) {
+            const char *cell = t->cells[r * t->ncols + c];
+            if (!cell) v[r] = NAN;
+            else numeric = ds_parse_number(cell, &v[r]);
+        }
+        dsprofile_column *pc = &p->cols[p->ncols++];
+        pc->name = strdup(t->header[c]);
+        pc->kind = numeric ? MLOPS_PROFILE_NUMERIC : MLOPS_PROFILE_CATEGORICAL;
+        if (!pc->name) {
+            rc = cli_error(ctx, "out of memory");
+            break;
+        }
+        int lrc = mlops_profile_new(pc->kind, NULL, &pc->profile);
+        if (!lrc && numeric) lrc = mlops_profile_add(pc->profile, v, t->nrows);
+        for (size_t r = 0; !lrc && !numeric && r < t->nrows; r++)
+            lrc = mlops_profile_add_strings(pc->profile, &t->cells[r * t->ncols + c], 1);
+        if (lrc) rc = cli_fail(ctx, lrc, pc->name);
+    }
+    free(v);
+    unload(&data);
+    return rc;
+}
+
+static int monitor_create(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const create_args *a = arg;
+    mlops_monitor_spec sp = MLOPS_MONITOR_SPEC_INIT;
+    int rc;
+    if ((rc = parse_duration(ctx, "--window", a->window, &sp.window_ms))) return rc;
+    if (a->lateness && (rc = parse_duration(ctx, "--lateness", a->lateness, &sp.lateness_ms))) return rc;
+    unsigned m = 0, n = 0;
+    char tail = 0;
+    if (sscanf(a->alert, "%u/%u%c", &m, &n, &tail) != 2)
+        return cli_usage(ctx, "--alert: '%s' is not M/N (e.g. 3/5: 3 of the last 5 judged windows)", a->alert);
+    sp.alert_m = m;
+    sp.alert_n = n;
+    if (a->min_rows) {
+        int64_t v;
+        if ((rc = cli_parse_int(ctx, "--min-rows", a->min_rows, &v))) return rc;
+        if (v < 1) return cli_usage(ctx, "--min-rows must be at least 1");
+        sp.min_rows = (uint64_t)v;
+    }
+    sp.model = a->model;
+    dsprofile prof;
+    memset(&prof, 0, sizeof prof);
+    if ((rc = load_reference(ctx, s, a->reference, &prof))) {
+        dsprofile_clear(&prof);
+        return rc;
+    }
+    mlops_monitor_column *cols = calloc(prof.ncols ? prof.ncols : 1, sizeof *cols);
+    size_t nc = 0;
+    if (!cols) rc = cli_error(ctx, "out of memory");
+    for (size_t i = 0; !rc && i < prof.ncols; i++) {
+        if (!selected(a->columns, prof.cols[i].name)) continue;
+        mlops_monitor_column *c = &cols[nc++];
+        c->name = prof.cols[i].name;
+        c->method = MLOPS_DRIFT_METHOD_AUTO;
+        c->threshold = NAN;
+        int lrc = mlops_profile_put(s, prof.cols[i].profile, &c->reference);
+        if (lrc) rc = cli_fail(ctx, lrc, "cannot store a reference profile");
+    }
+    if (!rc && a->columns)
+        for (const char *p = a->columns; *p;) {
+            const char *e = strchr(p, ',');
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            size_t k = 0;
+            while (k < nc && !(strlen(cols[k].name) == len && !strncmp(cols[k].name, p, len))) k++;
+            if (k == nc) {
+                rc = cli_error(ctx, "--columns: '%.*s' is not a column of the reference", (int)len, p);
+                break;
+            }
+            if (!e) break;
+            p = e + 1;
+        }
+    if (!rc && nc == 0) rc = cli_error(ctx, "the reference has no column to monitor");
+    sp.n_columns = nc;
+    sp.columns = cols;
+    if (!rc) {
+        int lrc = mlops_monitor_create(s, ctx->args[0], &sp);
+        if (lrc) rc = cli_fail(ctx, lrc, "cannot create the monitor");
+        else printf("monitor %s: %zu columns, %s windows, alert %u of %u\n", ctx->args[0], nc, a->window, m, n);
+    }
+    free(cols);
+    dsprofile_clear(&prof);
+    return rc;
+}
+
+static int cmd_monitor_create(cli_ctx *ctx, int argc, char **argv)
+{
+    create_args a = { 0 };
+    const cli_opt opts[] = {
+        { "reference", 0, &a.reference, NULL }, { "window", 0, &a.window, NULL },
+        { "alert", 0, &a.alert, NULL },         { "columns", 0, &a.columns, NULL },
+        { "model", 0, &a.model, NULL },         { "lateness", 0, &a.lateness, NULL },
+        { "min-rows", 0, &a.min_rows, NULL },
+    };
+    int npos = 0;
+    int rc = cli_parse(ctx, argc, argv, opts, sizeof opts / sizeof opts[0], 1, 1, &npos);
+    if (rc) return rc;
+    if (!a.reference || !a.window || !a.alert) return cli_usage(ctx, "--reference, --window and --alert are required");
+    return cli_with_store(ctx, CLI_STORE_WRITE, monitor_create, &a);
+}
+
+/* ---- monitor ingest --------------------------------------------------------------------- */
+
+typedef struct ingest_args {
+    const char *time_column, *id_column;
+} ingest_args;
+
+static int monitor_ingest(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const ingest_args *a = arg;
+    const char *name = ctx->args[0], *path = ctx->args[1];
+    mlops_monitor *m = NULL;
+    int rc = mlops_monitor_get(s, name, &m);
+    if (rc) return cli_fail(ctx, rc, name);
+    mlops_monitor_spec sp = MLOPS_MONITOR_SPEC_INIT;
+    mlops_monitor_spec_get(m, &sp);
+    loaded data;
+    if ((rc = load_csv(ctx, path, &data))) {
+        mlops_monitor_free(m);
+        return rc;
+    }
+    const csv_table *t = data.table;
+    size_t nr = t->nrows, nc = sp.n_columns;
+    long tc = csv_column(t, a->time_column);
+    int64_t *times = malloc((nr ? nr : 1) * sizeof *times);
+    const char **names = calloc(nc, sizeof *names);
+    const double **num = calloc(nc, sizeof *num);
+    const char *const **str = calloc(nc, sizeof *str);
+    double *vals = malloc((nr ? nr : 1) * nc * sizeof *vals);
+    const char **svals = malloc((nr ? nr : 1) * nc * sizeof *svals);
+    if (!times || !names || !num || !str || !vals || !svals) rc = cli_error(ctx, "out of memory");
+    else if (tc < 0) rc = cli_error(ctx, "%s has no column '%s' (--time-column)", path, a->time_column);
+    else if (a->id_column && csv_column(t, a->id_column) < 0)
+        rc = cli_error(ctx, "%s has no column '%s' (--id-column)", path, a->id_column);
+    for (size_t r = 0; !rc && r < nr; r++) {
+        const char *cell = t->cells[r * t->ncols + (size_t)tc];
+        if (!cell || parse_time(cell, &times[r]))
+            rc = cli_error(ctx, "%s line %zu: '%.40s' is not a time (ISO 8601 UTC or epoch milliseconds)",
+                           path, t->lines[r], cell ? cell : "");
+    }
+    /* the kinds: a numeric reference reads numbers, a categorical one strings */
+    mlops_profile *ref = NULL;
+    for (size_t i = 0; !rc && i < nc; i++) {
+        names[i] = sp.columns[i].name;
+        long c = csv_column(t, names[i]);
+        if (c < 0) {
+            rc = cli_error(ctx, "%s has no column '%s' (the monitor's)", path, names[i]);
+            break;
+        }
+        int lrc = mlops_profile_get(s, &sp.columns[i].reference, &ref);
+        if (lrc) {
+            rc = cli_fail(ctx, lrc, "cannot read a reference profile");
+            break;
+        }
+        int numeric = mlops_profile_kind(ref) == MLOPS_PROFILE_NUMERIC;
+        mlops_profile_free(ref);
+        ref = NULL;
+        double *v = vals + i * nr;
+        const char **sv = svals + i * nr;
+        for (size_t r = 0; r < nr; r++) {
+            const char *cell = t->cells[r * t->ncols + (size_t)c];
+            sv[r] = cell;
+            if (!numeric) continue;
+            if (!cell) v[r] = NAN;
+            else if (!ds_parse_number(cell, &v[r])) {
+                rc = cli_error(ctx, "%s line %zu, column '%s': '%.40s' is not a number", path, t->lines[r],
+                               names[i], cell);
+                break;
+            }
+        }
+        if (numeric) num[i] = v;
+        else str[i] = sv;
+    }
+    if (!rc) {
+        mlops_monitor_ingest_result res = MLOPS_MONITOR_INGEST_RESULT_INIT;
+        int lrc = mlops_monitor_ingest(s, name, nr, times, nc, names, num, str, NULL, &res);
+        if (lrc) rc = cli_fail(ctx, lrc, "cannot ingest");
+        else
+            printf("%llu rows into %llu windows (%llu late: merged, not judged again)\n",
+                   (unsigned long long)res.rows, (unsigned long long)res.windows,
+                   (unsigned long long)res.late_rows);
+    }
+    free(times);
+    free(names);
+    free(num);
+    free(str);
+    free(vals);
+    free(svals);
+    unload(&data);
+    mlops_monitor_free(m);
+    return rc;
+}
+
+static int cmd_monitor_ingest(cli_ctx *ctx, int argc, char **argv)
+{
+    ingest_args a = { 0 };
+    const cli_opt opts[] = { { "time-column", 0, &a.time_column, NULL }, { "id-column", 0, &a.id_column, NULL } };
+    int npos = 0;
+    int rc = cli_parse(ctx, argc, argv, opts, 2, 2, 2, &npos);
+    if (rc) return rc;
+    if (!a.time_column) return cli_usage(ctx, "--time-column is required");
+    return cli_with_store(ctx, CLI_STORE_WRITE, monitor_ingest, &a);
+}
+
+/* ---- monitor check ------------------------------------------------------------------------ */
+
+typedef struct check_args {
+    const char *at;
+    int as_json;
+    int firing;
+    int error;
+} check_args;
+
+static const char *state_name(int st)
+{
+    return st == MLOPS_MONITOR_FIRING ? "firing" : st == MLOPS_MONITOR_PENDING ? "pending" : "inactive";
+}
+
+static int monitor_check(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    check_args *a = arg;
+    const char *name = ctx->args[0];
+    mlops_monitor_check_opts o = MLOPS_MONITOR_CHECK_OPTS_INIT;
+    if (a->at && parse_time(a->at, &o.now_ms)) {
+        a->error = CLI_USAGE;
+        return cli_usage(ctx, "--at: '%s' is not a time (ISO 8601 UTC or epoch milliseconds)", a->at);
+    }
+    if (a->at && o.now_ms <= 0) {
+        a->error = CLI_USAGE;
+        return cli_usage(ctx, "--at must be after 1970");
+    }
+    mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+    int rc = mlops_monitor_check(s, name, &o, &st);
+    if (rc) {
+        a->error = CLI_ERROR;
+        return cli_fail(ctx, rc, name);
+    }
+    mlops_monitor *m = NULL;
+    mlops_monitor_spec sp = MLOPS_MONITOR_SPEC_INIT;
+    if ((rc = mlops_monitor_get(s, name, &m)) == MLOPS_OK) mlops_monitor_spec_get(m, &sp);
+    if (rc) {
+        a->error = CLI_ERROR;
+        return cli_fail(ctx, rc, name);
+    }
+    mlops_monitor_event *ev = NULL;
+    size_t nev = 0;
+    mlops_monitor_events_opts eo = MLOPS_MONITOR_EVENTS_OPTS_INIT;
+    eo.after_seq = st.last_event_seq > 0 ? st.last_event_seq - 1 : 0;
+    if (st.last_event_seq > 0 && (rc = mlops_monitor_events(s, name, &eo, &ev, &nev))) {
+        mlops_monitor_free(m);
+        a->error = CLI_ERROR;
+        return cli_fail(ctx, rc, name);
+    }
+    char judged[64] = "never", since[64] = "";
+    if (st.judged_to_ms != INT64_MIN) cli_fmt_time(st.judged_to_ms, judged, sizeof judged);
+    if (nev) cli_fmt_time(ev[0].window_end_ms, since, sizeof since);
+    if (a->as_json) {
+        json j;
+        json_init(&j, stdout);
+        json_begin_object(&j);
+        json_kv_string(&j, "monitor", name);
+        json_kv_string(&j, "state", state_name(st.state));
+        json_kv_bool(&j, "firing", st.state == MLOPS_MONITOR_FIRING);
+        if (st.judged_to_ms != INT64_MIN) json_kv_int(&j, "judged_to_ms", st.judged_to_ms);
+        else json_kv_string(&j, "judged_to_ms", NULL);
+        json_kv_uint(&j, "windows_judged", st.windows_judged);
+        json_kv_uint(&j, "breaches", st.breaches);
+        json_kv_uint(&j, "considered", st.considered);
+        json_kv_uint(&j, "alert_m", sp.alert_m);
+        json_kv_uint(&j, "alert_n", sp.alert_n);
+        json_kv_int(&j, "last_event_seq", st.last_event_seq);
+        if (nev) {
+            json_key(&j, "last_event");
+            json_begin_object(&j);
+            json_kv_string(&j, "kind", ev[0].kind == MLOPS_MONITOR_EVENT_FIRING ? "firing" : "resolved");
+            json_kv_int(&j, "window_start_ms", ev[0].window_start_ms);
+            json_kv_int(&j, "window_end_ms", ev[0].window_end_ms);
+            json_end_object(&j);
+        }
+        json_end_object(&j);
+        json_finish(&j);
+    } else {
+        printf("%s: %s; %u of the last %u judged windows in breach (the rule: %u of %u); decided up to %s\n",
+               name, state_name(st.state), st.breaches, st.considered, sp.alert_m, sp.alert_n, judged);
+        if (nev)
+            printf("last event: %s at the window ending %s\n",
+                   ev[0].kind == MLOPS_MONITOR_EVENT_FIRING ? "firing" : "resolved", since);
+    }
+    mlops_free(ev);
+    mlops_monitor_free(m);
+    a->firing = st.state == MLOPS_MONITOR_FIRING;
+    return CLI_OK;
+}
+
+static int cmd_monitor_check(cli_ctx *ctx, int argc, char **argv)
+{
+    check_args a = { 0 };
+    const cli_opt opts[] = { { "at", 0, &a.at, NULL }, { "json", 0, NULL, &a.as_json } };
+    int npos = 0;
+    int rc = cli_parse(ctx, argc, argv, opts, 2, 1, 1, &npos);
+    if (rc) return rc;
+    rc = cli_with_store(ctx, CLI_STORE_WRITE, monitor_check, &a);
+    if (rc == CLI_OK) return a.firing ? CLI_FAIL : CLI_OK;
+    if (a.error) return a.error;
+    return rc == CLI_USAGE ? CLI_USAGE : CLI_ERROR;
+}
+
+/* ---- monitor series ------------------------------------------------------------------------ */
+
+typedef struct series_args {
+    const char *from, *to;
+    int as_json, as_csv;
+} series_args;
+
+static const char *window_state(int st)
+{
+    switch (st) {
+    case MLOPS_MONITOR_WINDOW_CLEAR: return "clear";
+    case MLOPS_MONITOR_WINDOW_BREACH: return "breach";
+    case MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA: return "not_enough_data";
+    case MLOPS_MONITOR_WINDOW_LATE: return "late";
+    default: return "open";
+    }
+}
+
+static int monitor_series(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const series_args *a = arg;
+    int64_t from = INT64_MIN, to = INT64_MAX;
+    if (a->from && parse_time(a->from, &from)) return cli_usage(ctx, "--from: '%s' is not a time", a->from);
+    if (a->to && parse_time(a->to, &to)) return cli_usage(ctx, "--to: '%s' is not a time", a->to);
+    mlops_monitor_series *sr = NULL;
+    int rc = mlops_monitor_series_get(s, ctx->args[0], from, to, &sr);
+    if (rc) return cli_fail(ctx, rc, ctx->args[0]);
+    size_t n = mlops_monitor_series_count(sr), nc = mlops_monitor_series_columns(sr);
+    json j;
+    if (a->as_json) {
+        json_init(&j, stdout);
+        json_begin_array(&j);
+    } else {
+        printf(a->as_csv ? "start_ms,end_ms,rows,state,share_drifted" : "%-24s %8s  %-15s %7s",
+               "START", "ROWS", "STATE", "SHARE");
+        for (size_t c = 0; c < nc; c++) {
+            const char *cn = mlops_monitor_series_column_name(sr, c);
+            if (a->as_csv) printf(",%s.statistic,%s.p_value,%s.drifted", cn, cn, cn);
+            else printf(" %12.12s", cn);
+        }
+        printf("\n");
+    }
+    for (size_t i = 0; i < n; i++) {
+        mlops_monitor_window w;
+        mlops_monitor_series_window(sr, i, &w);
+        if (a->as_json) {
+            json_begin_object(&j);
+            json_kv_int(&j, "start_ms", w.start_ms);
+            json_kv_int(&j, "end_ms", w.end_ms);
+            json_kv_uint(&j, "rows", w.rows);
+            json_kv_uint(&j, "judged_rows", w.judged_rows);
+            json_kv_string(&j, "state", window_state(w.state));
+            json_kv_double(&j, "share_drifted", w.share_drifted);
+            json_key(&j, "columns");
+            json_begin_object(&j);
+        } else if (a->as_csv) {
+            char share[64] = "";
+            if (!isnan(w.share_drifted)) snprintf(share, sizeof share, "%.17g", w.share_drifted);
+            printf("%lld,%lld,%llu,%s,%s", (long long)w.start_ms, (long long)w.end_ms,
+                   (unsigned long long)w.rows, window_state(w.state), share);
+        } else {
+            char t[64];
+            cli_fmt_time(w.start_ms, t, sizeof t);
+            printf("%-24s %8llu  %-15s %7.2f", t, (unsigned long long)w.rows, window_state(w.state),
+                   w.share_drifted);
+        }
+        for (size_t c = 0; c < nc; c++) {
+            mlops_monitor_window_column cell;
+            mlops_monitor_series_cell(sr, i, c, &cell);
+            if (a->as_json) {
+                json_key(&j, mlops_monitor_series_column_name(sr, c));
+                json_begin_object(&j);
+                json_kv_double(&j, "statistic", cell.statistic);
+                json_kv_double(&j, "p_value", cell.p_value);
+                if (cell.drifted < 0) json_kv_string(&j, "drifted", NULL);
+                else json_kv_bool(&j, "drifted", cell.drifted);
+                json_end_object(&j);
+            } else if (a->as_csv) {
+                char st[64] = "", pv[64] = "";
+                if (!isnan(cell.statistic)) snprintf(st, sizeof st, "%.17g", cell.statistic);
+                if (!isnan(cell.p_value)) snprintf(pv, sizeof pv, "%.17g", cell.p_value);
+                printf(",%s,%s,%s", st, pv, cell.drifted < 0 ? "" : cell.drifted ? "1" : "0");
+            } else {
+                printf(" %11.4g%s", cell.statistic, cell.drifted > 0 ? "*" : " ");
+            }
+        }
+        if (a->as_json) {
+            json_end_object(&j);
+            json_end_object(&j);
+        } else {
+            printf("\n");
+        }
+    }
+    if (a->as_json) {
+        json_end_array(&j);
+        json_finish(&j);
+    }
+    mlops_monitor_series_free(sr);
+    return CLI_OK;
+}
+
+static int cmd_monitor_series(cli_ctx *ctx, int argc, char **argv)
+{
+    series_args a = { 0 };
+    const cli_opt opts[] = { { "from", 0, &a.from, NULL }, { "to", 0, &a.to, NULL },
+                             { "json", 0, NULL, &a.as_json }, { "csv", 0, NULL, &a.as_csv } };
+    int npos = 0;
+    int rc = cli_parse(ctx, argc, argv, opts, 4, 1, 1, &npos);
+    if (rc) return rc;
+    if (a.as_json && a.as_csv) return cli_usage(ctx, "--json and --csv exclude each other");
+    return cli_with_store(ctx, CLI_STORE_READ, monitor_series, &a);
+}
+
+/* ---- monitor ls, rm -------------------------------------------------------------------------- */
+
+static int monitor_ls(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    int as_json = *(int *)arg;
+    mlops_monitors *l = NULL;
+    int rc = mlops_monitor_list(s, &l);
+    if (rc) return cli_fail(ctx, rc, "cannot list monitors");
+    json j;
+    if (as_json) {
+        json_init(&j, stdout);
+        json_begin_array(&j);
+    }
+    for (size_t i = 0; i < mlops_monitors_count(l); i++) {
+        const mlops_monitor *m = mlops_monitors_at(l, i);
+        mlops_monitor_spec sp = MLOPS_MONITOR_SPEC_INIT;
+        mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+        mlops_monitor_spec_get(m, &sp);
+        mlops_monitor_status_get(m, &st);
+        if (as_json) {
+            json_begin_object(&j);
+            json_kv_string(&j, "name", mlops_monitor_name(m));
+            json_kv_int(&j, "window_ms", sp.window_ms);
+            json_kv_int(&j, "lateness_ms", sp.lateness_ms);
+            json_kv_uint(&j, "columns", sp.n_columns);
+            json_kv_uint(&j, "alert_m", sp.alert_m);
+            json_kv_uint(&j, "alert_n", sp.alert_n);
+            json_kv_string(&j, "state", state_name(st.state));
+            json_end_object(&j);
+        } else {
+            printf("%s\t%s\t%zu columns\twindow %lld ms\talert %u/%u\n", mlops_monitor_name(m),
+                   state_name(st.state), sp.n_columns, (long long)sp.window_ms, sp.alert_m, sp.alert_n);
+        }
+    }
+    if (as_json) {
+        json_end_array(&j);
+        json_finish(&j);
+    }
+    mlops_monitors_free(l);
+    return CLI_OK;
+}
+
+static int cmd_monitor_ls(cli_ctx *ctx, int argc, char **argv)
+{
+    int as_json = 0, npos = 0;
+    int rc = cli_parse_json(ctx, argc, argv, 0, 0, &as_json, &npos);
+    return rc ? rc : cli_with_store(ctx, CLI_STORE_READ, monitor_ls, &as_json);
+}
+
+static int monitor_rm(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    (void)arg;
+    int rc = mlops_monitor_delete(s, ctx->args[0]);
+    return rc ? cli_fail(ctx, rc, ctx->args[0]) : CLI_OK;
+}
+
+static int cmd_monitor_rm(cli_ctx *ctx, int argc, char **argv)
+{
+    return cli_run(ctx, argc, argv, NULL, 0, 1, 1, CLI_STORE_WRITE, monitor_rm, NULL);
+}
+
+const cli_command cli_monitor_commands[] = {
+    { "monitor", NULL, "", "Drift of production data over time windows", "" },
+    { "monitor create", cmd_monitor_create,
+      "NAME --reference FILE.csv|DIGEST|REF --window 1h --alert M/N [--columns a,b] [--model M@ALIAS] [--lateness 1h] [--min-rows N]",
+      "Create a monitor",
+      "Creates monitor NAME comparing tumbling windows of production data with a\n"
+      "reference: a CSV profiled now (a column whose cells are all numbers is\n"
+      "numeric), or a dataset profile stored by 'mlops drift profile' (its digest or\n"
+      "ref). Numeric columns are judged by KS, categorical ones by chi-square, at\n"
+      "alpha 0.05; the dataset drifts when half its columns do. The alert fires\n"
+      "when M of the last N judged windows drift. Creating a monitor again with the\n"
+      "same settings changes nothing; with other settings it is refused.\n\n"
+      "Options:\n"
+      "  --window D        the window length: 1m to 31d (90s, 30m, 1h, 2d)\n"
+      "  --alert M/N       fire when M of the last N judged windows are in breach\n"
+      "  --columns a,b     monitor only these columns of the reference\n"
+      "  --model M@ALIAS   the model it watches (recorded)\n"
+      "  --lateness D      judge a window D after its end (default 0)\n"
+      "  --min-rows N      fewer rows: not enough data, skipped by the rule (default 1)\n" },
+    { "monitor ingest", cmd_monitor_ingest, "NAME FILE.csv --time-column COL [--id-column COL]",
+      "Add production rows",
+      "Adds the rows of FILE.csv to the windows their times fall in, in any order.\n"
+      "Times are ISO 8601 UTC (2026-01-31T12:00:00Z) or epoch milliseconds. The CSV\n"
+      "must hold the monitor's columns; others are ignored. Rows of a window that\n"
+      "was already judged merge into it without changing its judgment.\n\n"
+      "Options:\n"
+      "  --time-column COL the column of the rows' times\n"
+      "  --id-column COL   checked to exist (joins late labels in a later release)\n" },
+    { "monitor check", cmd_monitor_check, "NAME [--json] [--at TIME]", "Judge due windows; exit 1 while firing",
+      "Judges, in order, the windows whose end plus the lateness has passed, runs\n"
+      "the alert rule and prints where it stands. Exits 0 when quiet, 1 while the\n"
+      "alert fires (the retraining trigger for cron and CI), 2 on a usage error,\n"
+      "3 on any other error.\n\n"
+      "Options:\n"
+      "  --at TIME         judge as of TIME instead of now (replays, tests)\n"
+      "  --json            print the status as JSON\n" },
+    { "monitor series", cmd_monitor_series, "NAME [--from TIME] [--to TIME] [--json|--csv]",
+      "Print the windows' figures",
+      "Prints per window starting in [--from, --to): its start, rows, state (open,\n"
+      "clear, breach, not_enough_data, late), share of drifted columns and per\n"
+      "column the statistic (* when drifted).\n\n"
+      "Options:\n"
+      "  --json            a JSON array, with p-values\n"
+      "  --csv             CSV, with p-values\n" },
+    { "monitor ls", cmd_monitor_ls, "[--json]", "List monitors",
+      "Prints each monitor with its alert state.\n\n"
+      "Options:\n"
+      "  --json            print a JSON array\n" },
+    { "monitor rm", cmd_monitor_rm, "NAME", "Delete a monitor",
+      "Deletes the monitor with its windows and events.\n" },
+    { NULL, NULL, NULL, NULL, NULL },
+};
