@@ -145,35 +145,16 @@ static int copy_events(copy_ctx *cx, mlops__conn *dc)
                           cx->fn, dseq);
     mlops__stmt *st;
     rc = mlops__conn_stmt(cx->sc,
-                          "SELECT seq, time_ms, actor, action, model_id, model, version, key, "
-                          "old_value, new_value, reason, hash, format, payload "
-                          "FROM audit_events WHERE seq > ?1 ORDER BY seq",
+                          "SELECT " MLOPS__AUDIT_ROW_COLUMNS
+                          " FROM audit_events WHERE seq > ?1 ORDER BY seq",
                           &st);
     if (!rc) rc = mlops__bind_int64(cx->sc, st, 1, dseq);
     if (rc) return rc;
     int step = MLOPS__DONE;
     while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
-        mlops__audit_row r = {
-            .seq = mlops__col_int64(st, 0),
-            .time_ms = mlops__col_int64(st, 1),
-            .actor = mlops__col_text(st, 2),
-            .action = mlops__col_text(st, 3),
-            .model_id = mlops__col_int64(st, 4),
-            .model = mlops__col_text(st, 5),
-            .version = mlops__col_int64(st, 6),
-            .key = mlops__col_text(st, 7),
-            .old_value = mlops__col_text(st, 8),
-            .new_value = mlops__col_text(st, 9),
-            .reason = mlops__col_text(st, 10),
-            .format = mlops__col_int(st, 12),
-        };
-        if (!mlops__col_null(st, 13)) {
-            const void *p = mlops__col_blob(st, 13);
-            r.payload_len = (size_t)mlops__col_bytes(st, 13);
-            r.payload = p ? p : "";
-        }
-        mlops_digest h = { { 0 } };
-        if (mlops__col_bytes(st, 11) == 32) memcpy(h.bytes, mlops__col_blob(st, 11), 32);
+        mlops__audit_row r;
+        mlops_digest h;
+        mlops__audit_row_read(st, &r, &h);
         rc = mlops__audit_append_verbatim(dc, cx->fn, &r, &h);
         if (!rc) cx->r.events_copied++;
     }

@@ -372,3 +372,28 @@ MLOPS_API int mlops_audit_alias_split_at(mlops_store *s, const char *model, cons
     *out = x.out;
     return MLOPS_OK;
 }
+
+void mlops__audit_row_read(mlops__stmt *st, mlops__audit_row *r, mlops_digest *hash)
+{
+    *r = (mlops__audit_row){
+        .seq = mlops__col_int64(st, 0),
+        .time_ms = mlops__col_int64(st, 1),
+        .actor = mlops__col_text(st, 2),
+        .action = mlops__col_text(st, 3),
+        .model_id = mlops__col_int64(st, 4),
+        .model = mlops__col_text(st, 5),
+        .version = mlops__col_int64(st, 6),
+        .key = mlops__col_text(st, 7),
+        .old_value = mlops__col_text(st, 8),
+        .new_value = mlops__col_text(st, 9),
+        .reason = mlops__col_text(st, 10),
+        .format = mlops__col_int(st, 12),
+    };
+    if (!mlops__col_null(st, 13)) {
+        const void *p = mlops__col_blob(st, 13);
+        r->payload_len = (size_t)mlops__col_bytes(st, 13);
+        r->payload = p ? p : "";
+    }
+    memset(hash, 0, sizeof *hash);
+    if (mlops__col_bytes(st, 11) == 32) memcpy(hash->bytes, mlops__col_blob(st, 11), 32);
+}

@@ -189,6 +189,15 @@ typedef struct mlops__audit_row {
     size_t payload_len;
 } mlops__audit_row;
 
+/* The columns of audit_events that mlops__audit_row_read reads, in its
+ * order: a query selects them first. */
+#define MLOPS__AUDIT_ROW_COLUMNS                                                        \
+    "seq, time_ms, actor, action, model_id, model, version, key, old_value, new_value, " \
+    "reason, hash, format, payload"
+/* Fills r and hash (zeros when not 32 bytes) from the current row of st;
+ * r's strings and payload are the statement's until its next step. */
+void mlops__audit_row_read(mlops__stmt *st, mlops__audit_row *r, mlops_digest *hash);
+
 /* Appends the canonical msgpack encoding of row, in row->format, to buf
  * (doc/format.md). MLOPS_EINVAL for an unknown format or a payload in a
  * format 1 row. */

@@ -155,40 +155,13 @@ static int model_add_alias(ex_model *m, const char *alias)
 /* A model selection: the version, its run, and the aliases it names. */
 static int plan_model(ex *e, mlops__conn *c, const mlops__selection *sel)
 {
-    mlops__stmt *st;
-    int rc;
-    if (sel->kind == MLOPS__SEL_MODEL_ALIAS) {
-        rc = mlops__conn_stmt(c,
-                              "SELECT v.id, v.number, v.run_id FROM reg_aliases a "
-                              "JOIN reg_models m ON m.id = a.model_id "
-                              "JOIN reg_versions v ON v.id = a.version_id "
-                              "WHERE m.name = ?1 AND m.deleted_ms IS NULL AND a.alias = ?2",
-                              &st);
-        if (!rc) rc = mlops__bind_text(c, st, 2, sel->alias);
-    } else {
-        rc = mlops__conn_stmt(c,
-                              "SELECT v.id, v.number, v.run_id FROM reg_versions v "
-                              "JOIN reg_models m ON m.id = v.model_id "
-                              "WHERE m.name = ?1 AND m.deleted_ms IS NULL AND v.number = ?2 "
-                              "AND v.deleted_ms IS NULL",
-                              &st);
-        if (!rc) rc = mlops__bind_int64(c, st, 2, sel->version);
-    }
-    if (!rc) rc = mlops__bind_text(c, st, 1, sel->name);
+    mlops__selected_version v;
+    int rc = mlops__selection_version(e->fn, c, sel, &v);
     if (rc) return rc;
-    int step = mlops__step(st);
-    int64_t vid = 0, number = 0;
-    char run[33] = "";
-    if (step == MLOPS__ROW) {
-        vid = mlops__col_int64(st, 0);
-        number = mlops__col_int64(st, 1);
-        if (!mlops__col_null(st, 2) && mlops__col_text(st, 2))
-            snprintf(run, sizeof run, "%s", mlops__col_text(st, 2));
-    }
-    mlops__reset(st);
-    if (step == MLOPS__DONE)
-        return mlops__err(MLOPS_ENOTFOUND, "%s: no model version for %s", e->fn, sel->text);
-    if (step != MLOPS__ROW) return mlops__conn_error(c, step, "looking up a model version");
+    int64_t vid = v.id, number = v.number;
+    const char *run = v.run_id;
+    mlops__stmt *st;
+    int step;
     ex_model *m = model_get(e, sel->name);
     if (!m) return mlops__err_nomem("planning a bundle");
     rc = model_add_number(m, number);
@@ -594,9 +567,8 @@ static int write_events(ex *e, mlops__conn *c, int64_t head)
 {
     mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
-                              "SELECT seq, time_ms, actor, action, model_id, model, version, key, "
-                              "old_value, new_value, reason, hash, format, payload "
-                              "FROM audit_events WHERE seq <= ?1 ORDER BY seq",
+                              "SELECT " MLOPS__AUDIT_ROW_COLUMNS
+                              " FROM audit_events WHERE seq <= ?1 ORDER BY seq",
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, head);
     if (rc) return rc;
@@ -609,29 +581,10 @@ static int write_events(ex *e, mlops__conn *c, int64_t head)
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     int step;
     while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
-        mlops_digest h = { { 0 } };
-        if (mlops__col_bytes(st, 11) == 32) memcpy(h.bytes, mlops__col_blob(st, 11), 32);
-        const char *model = mlops__col_text(st, 5), *key = mlops__col_text(st, 7);
-        if (event_wanted(e, model, key)) {
-            mlops__audit_row r = {
-                .seq = mlops__col_int64(st, 0),
-                .time_ms = mlops__col_int64(st, 1),
-                .actor = mlops__col_text(st, 2),
-                .action = mlops__col_text(st, 3),
-                .model_id = mlops__col_int64(st, 4),
-                .model = model,
-                .version = mlops__col_int64(st, 6),
-                .key = key,
-                .old_value = mlops__col_text(st, 8),
-                .new_value = mlops__col_text(st, 9),
-                .reason = mlops__col_text(st, 10),
-                .format = mlops__col_int(st, 12),
-            };
-            if (!mlops__col_null(st, 13)) {
-                const void *p = mlops__col_blob(st, 13);
-                r.payload_len = (size_t)mlops__col_bytes(st, 13);
-                r.payload = p ? p : "";
-            }
+        mlops__audit_row r;
+        mlops_digest h;
+        mlops__audit_row_read(st, &r, &h);
+        if (event_wanted(e, r.model, r.key)) {
             msgpack_sbuffer_clear(&enc);
             rc = mlops__audit_encode(&enc, &r);
             int bad = rc ? 0 : msgpack_pack_array(&pk, 5);
@@ -644,7 +597,7 @@ static int write_events(ex *e, mlops__conn *c, int64_t head)
             /* a file write does not disturb the statement */
             if (!rc) rc = mlops__bundle_write_frame(e->w, sb.data, sb.size);
             if (!rc) e->rep->events++;
-            if (!rc && alias_carried(e, r.action, model, key)) e->rep->alias_entries++;
+            if (!rc && alias_carried(e, r.action, r.model, r.key)) e->rep->alias_entries++;
             msgpack_sbuffer_clear(&sb);
         }
         prev = h;

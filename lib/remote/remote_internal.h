@@ -52,6 +52,16 @@ typedef struct mlops__selection {
  * one (doc/remotes.md, "Selections"). */
 int mlops__selection_parse(const char *fn, const char *text, mlops__selection *out);
 
+/* The model version a model:NAME@ALIAS or model:NAME/N selection names
+ * (not deleted): its row id, number, artifact digest and run id ("" when
+ * it has none). MLOPS_ENOTFOUND naming fn and the selection's text. */
+typedef struct mlops__selected_version {
+    int64_t id, number;
+    unsigned char artifact[32];
+    char run_id[33];
+} mlops__selected_version;
+int mlops__selection_version(const char *fn, mlops__conn *c, const mlops__selection *sel,
+                             mlops__selected_version *out);
 /* The digests sel names in the store (c: the caller's read transaction):
  * *roots malloc'd (it may be empty for a run without lineage). Content
  * named by the store's records that the store does not hold is

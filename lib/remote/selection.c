@@ -143,13 +143,15 @@ static int add_lineage(const char *fn, mlops__conn *c, const char *run_id, roots
     return rc;
 }
 
-static int model_version(const char *fn, mlops__conn *c, const mlops__selection *sel, roots *r)
+int mlops__selection_version(const char *fn, mlops__conn *c, const mlops__selection *sel,
+                             mlops__selected_version *out)
 {
+    memset(out, 0, sizeof *out);
     mlops__stmt *st;
     int rc;
     if (sel->kind == MLOPS__SEL_MODEL_ALIAS) {
         rc = mlops__conn_stmt(c,
-                              "SELECT v.artifact, v.run_id FROM reg_aliases a "
+                              "SELECT v.id, v.number, v.artifact, v.run_id FROM reg_aliases a "
                               "JOIN reg_models m ON m.id = a.model_id "
                               "JOIN reg_versions v ON v.id = a.version_id "
                               "WHERE m.name = ?1 AND m.deleted_ms IS NULL AND a.alias = ?2",
@@ -157,7 +159,7 @@ static int model_version(const char *fn, mlops__conn *c, const mlops__selection 
         if (!rc) rc = mlops__bind_text(c, st, 2, sel->alias);
     } else {
         rc = mlops__conn_stmt(c,
-                              "SELECT v.artifact, v.run_id FROM reg_versions v "
+                              "SELECT v.id, v.number, v.artifact, v.run_id FROM reg_versions v "
                               "JOIN reg_models m ON m.id = v.model_id "
                               "WHERE m.name = ?1 AND m.deleted_ms IS NULL AND v.number = ?2 "
                               "AND v.deleted_ms IS NULL",
@@ -167,17 +169,28 @@ static int model_version(const char *fn, mlops__conn *c, const mlops__selection 
     if (!rc) rc = mlops__bind_text(c, st, 1, sel->name);
     if (rc) return rc;
     int step = mlops__step(st);
-    unsigned char artifact[32];
-    char run_id[33] = "";
-    if (step == MLOPS__ROW && mlops__col_bytes(st, 0) == 32) {
-        memcpy(artifact, mlops__col_blob(st, 0), 32);
-        const char *rid = mlops__col_null(st, 1) ? NULL : mlops__col_text(st, 1);
-        if (rid && strlen(rid) == 32) memcpy(run_id, rid, 33);
+    int whole = 0;
+    if (step == MLOPS__ROW) {
+        out->id = mlops__col_int64(st, 0);
+        out->number = mlops__col_int64(st, 1);
+        if ((whole = mlops__col_bytes(st, 2) == 32)) memcpy(out->artifact, mlops__col_blob(st, 2), 32);
+        const char *rid = mlops__col_null(st, 3) ? NULL : mlops__col_text(st, 3);
+        if (rid && strlen(rid) == 32) memcpy(out->run_id, rid, 33);
     }
     mlops__reset(st);
-    if (step == MLOPS__DONE)
+    if (step == MLOPS__DONE || (step == MLOPS__ROW && !whole))
         return mlops__err(MLOPS_ENOTFOUND, "%s: no model version for %s", fn, sel->text);
     if (step != MLOPS__ROW) return mlops__conn_error(c, step, "looking up a model version");
+    return MLOPS_OK;
+}
+
+static int model_version(const char *fn, mlops__conn *c, const mlops__selection *sel, roots *r)
+{
+    mlops__selected_version v;
+    int rc = mlops__selection_version(fn, c, sel, &v);
+    if (rc) return rc;
+    const unsigned char *artifact = v.artifact;
+    const char *run_id = v.run_id;
     int yes = 0;
     rc = held(c, artifact, &yes);
     if (!rc && !yes) {
