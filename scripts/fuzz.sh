@@ -18,9 +18,11 @@ targets=${*:-$(sed -n '/^fuzz_targets = \[/,/\]/p' tests/fuzz/meson.build | sed 
 if [ $# -eq 0 ] && [ -f tools/csv.c ]; then targets="$targets csv"; fi
 
 mkdir -p build-fuzz
+# Debug information relative to the clone, so that ccache serves a fresh
+# clone elsewhere (scripts/test.sh sets its base_dir).
 if ! CC=clang scripts/setup-build.sh build-fuzz -Dtests=false -Dfuzz=true \
     -Db_sanitize=address,undefined -Db_lundef=false -Dabi_check=false \
-    -Dc_args=-fsanitize=fuzzer-no-link >build-fuzz/build.log 2>&1; then
+    -Dc_args="-fsanitize=fuzzer-no-link -fdebug-prefix-map=$root=." >build-fuzz/build.log 2>&1; then
     cat build-fuzz/build.log
     echo "# figure: fuzzing: the clang build of the fuzz targets FAILED"
     exit 1

@@ -16,16 +16,28 @@ start=$(date +%s)
 
 scripts/install-deps.sh test
 
+# meson compiles through ccache (installed above; its cache is in the home
+# directory, outside the clone). A build with debug information (-g: the
+# normal, sanitizer and fuzz builds) is cached under its working directory
+# unless that directory is left out of the objects: with base_dir and
+# -fdebug-prefix-map, a fresh clone elsewhere on a machine that ran this
+# before compiles only what changed, and the debug information names
+# paths relative to the clone.
+export CCACHE_BASEDIR="$root"
+debug_map="-fdebug-prefix-map=$root=."
+
 echo "== normal build (debugoptimized, -g): unit tests, examples, header, symbol and ABI checks, CMake and pkg-config consumers of the installed tree; crash, stress and I/O fault tests; the suites of the store again on PostgreSQL; the S3 client on versitygw"
 # -Dpostgresql=enabled, -Ds3=enabled: without libpq or libcurl this fails
 # instead of leaving the postgres or s3 suite out (each of their programs
 # starts a throwaway server: scripts/with-pg.sh, scripts/with-s3.sh).
-scripts/setup-build.sh build -Dtests=true -Dabi_check=true -Dpostgresql=enabled -Ds3=enabled
+scripts/setup-build.sh build -Dtests=true -Dabi_check=true -Dpostgresql=enabled -Ds3=enabled \
+    -Dc_args="$debug_map" -Dcpp_args="$debug_map"
 meson test -C build --print-errorlogs --num-processes 2
 grep -h '^# figure:' build/meson-logs/testlog.txt | sed 's/^# figure: /  normal build: /' >build/figures.txt || true
 
 echo "== sanitizer build (ASan + UBSan): unit tests, examples, bad-input table and I/O faults under LeakSanitizer, fuzz corpus replays"
-scripts/setup-build.sh build-san -Dtests=true -Db_sanitize=address,undefined -Db_lundef=false -Dabi_check=false
+scripts/setup-build.sh build-san -Dtests=true -Db_sanitize=address,undefined -Db_lundef=false -Dabi_check=false \
+    -Dc_args="$debug_map" -Dcpp_args="$debug_map"
 meson test -C build-san --print-errorlogs --num-processes 2
 grep -h '^# figure:' build-san/meson-logs/testlog.txt | sed 's/^# figure: /  sanitizer build: /' >>build/figures.txt || true
 
