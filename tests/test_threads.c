@@ -16,6 +16,7 @@
 #include <math.h>
 #include <mlops.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -446,11 +447,18 @@ START_TEST(nested_jobs_do_not_deadlock)
 }
 END_TEST
 
-/* A copy that lasts long enough for a worker to take the others. */
+/* A copy that waits (up to 10 s) until another copy has started, so that
+ * a worker takes one however late it is scheduled on a busy machine (a
+ * fixed 50 ms was not always enough under load). Without workers the
+ * caller's copy waits the 10 s out and finish counts none: the tests
+ * still fail. Reset before each job: a child of fork gets its own. */
+static atomic_uint copies_started;
+
 static void slow_task(void *arg)
 {
     (void)arg;
-    usleep(50000);
+    atomic_fetch_add(&copies_started, 1);
+    for (int i = 0; i < 10000 && atomic_load(&copies_started) < 2; i++) usleep(1000);
 }
 
 /* A child of fork has no workers of its parent's: its pool starts its own
@@ -460,6 +468,7 @@ START_TEST(fork_child_starts_its_own_workers)
 {
     TU_OK(mlops_set_thread_limit(3));
     mlops__pool_job job;
+    atomic_store(&copies_started, 0);
     mlops__pool_start(&job, 2, slow_task, NULL);
     slow_task(NULL);
     ck_assert_uint_ge(mlops__pool_finish(&job), 1); /* the parent has workers */
@@ -467,6 +476,7 @@ START_TEST(fork_child_starts_its_own_workers)
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
+        atomic_store(&copies_started, 0);
         mlops__pool_start(&job, 2, slow_task, NULL);
         slow_task(NULL);
         _exit(mlops__pool_finish(&job) >= 1 ? 0 : 3);
@@ -492,6 +502,7 @@ static int exit_child(void)
     atexit(no_worker_at_exit);
     if (mlops_set_thread_limit(3)) return 3;
     mlops__pool_job job;
+    atomic_store(&copies_started, 0);
     mlops__pool_start(&job, 2, slow_task, NULL);
     slow_task(NULL);
     if (mlops__pool_finish(&job) < 1) return 4; /* no worker ever started */
