@@ -10,8 +10,8 @@
  *   function it calls.
  * - Owners are move-only: one per handle type of the C API (the store, a
  *   run, readers, writers, iterators, lists, snapshots, reports, profiles,
- *   schemas, evaluations, gates...). The destructor calls the C release
- *   function (mlops_*_free, _close, _abort); a moved-from owner holds
+ *   schemas, evaluations, gates, monitors...). The destructor calls the C
+ *   release function (mlops_*_free, _close, _abort); a moved-from owner holds
  *   nothing. `.get()` returns the raw handle, to call any C function this
  *   header has no method for (`mlops_model_alias_policy_set(s.get(), ...)`);
  *   `.release()` gives it up. Snapshots borrowed from a list (`*_view`)
