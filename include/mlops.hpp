@@ -10,8 +10,8 @@
  *   function it calls.
  * - Owners are move-only: one per handle type of the C API (the store, a
  *   run, readers, writers, iterators, lists, snapshots, reports, profiles,
- *   schemas, evaluations, gates...). The destructor calls the C release
- *   function (mlops_*_free, _close, _abort); a moved-from owner holds
+ *   schemas, evaluations, gates, monitors...). The destructor calls the C
+ *   release function (mlops_*_free, _close, _abort); a moved-from owner holds
  *   nothing. `.get()` returns the raw handle, to call any C function this
  *   header has no method for (`mlops_model_alias_policy_set(s.get(), ...)`);
  *   `.release()` gives it up. Snapshots borrowed from a list (`*_view`)
@@ -1415,6 +1415,106 @@ private:
     detail::handle<mlops_schema, mlops_schema_free> h_;
 };
 
+/* ---- Monitors ---------------------------------------------------------------------- */
+
+/* A monitor snapshot, borrowed (from a `monitors` list or a `monitor`). */
+class monitor_view {
+public:
+    explicit monitor_view(const mlops_monitor *m) noexcept : m_(m) {}
+    /* mlops_monitor_name. */
+    std::string name() const { return detail::str(mlops_monitor_name(m_)); }
+    /* The spec; its strings and columns borrow from the snapshot
+     * (mlops_monitor_spec_get). */
+    mlops_monitor_spec spec() const
+    {
+        mlops_monitor_spec sp = MLOPS_MONITOR_SPEC_INIT;
+        detail::check(mlops_monitor_spec_get(m_, &sp));
+        return sp;
+    }
+    /* The spec's columns, borrowed (mlops_monitor_spec_get). */
+    view<mlops_monitor_column> columns() const
+    {
+        mlops_monitor_spec sp = spec();
+        return view<mlops_monitor_column>(sp.columns, sp.columns ? sp.n_columns : 0);
+    }
+    /* Where the alert stood when the snapshot was taken (mlops_monitor_status_get). */
+    mlops_monitor_status status() const
+    {
+        mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+        detail::check(mlops_monitor_status_get(m_, &st));
+        return st;
+    }
+    const mlops_monitor *get() const noexcept { return m_; }
+
+private:
+    const mlops_monitor *m_;
+};
+
+/* A monitor snapshot it owns (mlops_monitor_get; mlops_monitor_free). */
+class monitor : public monitor_view {
+public:
+    explicit monitor(mlops_monitor *m) noexcept : monitor_view(m), h_(m) {}
+    mlops_monitor *get() const noexcept { return h_.get(); }
+
+private:
+    detail::handle<mlops_monitor, mlops_monitor_free> h_;
+};
+
+namespace detail {
+struct monitors_traits {
+    using type = mlops_monitors;
+    using value = monitor_view;
+    static void free(type *l) { mlops_monitors_free(l); }
+    static size_t count(const type *l) { return mlops_monitors_count(l); }
+    static value at(const type *l, size_t i) { return value(mlops_monitors_at(l, i)); }
+};
+struct monitor_series_traits {
+    using type = mlops_monitor_series;
+    using value = mlops_monitor_window;
+    static void free(type *sr) { mlops_monitor_series_free(sr); }
+    static size_t count(const type *sr) { return mlops_monitor_series_count(sr); }
+    static value at(const type *sr, size_t i)
+    {
+        mlops_monitor_window w{};
+        check(mlops_monitor_series_window(sr, i, &w));
+        return w;
+    }
+};
+}  // namespace detail
+/* Every monitor, by name (mlops_monitor_list; mlops_monitors_free). */
+using monitors = detail::list<detail::monitors_traits>;
+
+/* A monitor's windows in time order with their columns
+ * (mlops_monitor_series_get; mlops_monitor_series_free): iterable over the
+ * windows' mlops_monitor_window (mlops_monitor_series_window). */
+class monitor_series : public detail::list<detail::monitor_series_traits> {
+public:
+    explicit monitor_series(mlops_monitor_series *sr) noexcept : detail::list<detail::monitor_series_traits>(sr) {}
+    /* Window i (mlops_monitor_series_window): MLOPS_EINVAL out of range. */
+    mlops_monitor_window window(size_t i) const { return (*this)[i]; }
+    /* The monitor's columns (mlops_monitor_series_columns) and the name of
+     * column j ("" out of range; mlops_monitor_series_column_name). */
+    size_t column_count() const noexcept { return mlops_monitor_series_columns(get()); }
+    std::string column_name(size_t j) const { return detail::str(mlops_monitor_series_column_name(get(), j)); }
+    /* Column j of window i (mlops_monitor_series_cell): MLOPS_EINVAL out of range. */
+    mlops_monitor_window_column cell(size_t i, size_t j) const
+    {
+        mlops_monitor_window_column c{};
+        detail::check(mlops_monitor_series_cell(get(), i, j, &c));
+        return c;
+    }
+};
+
+/* One column of a batch to ingest into a monitor: its name and one value
+ * per row, borrowed for the call: numbers for a numeric column (NaN is
+ * missing), strings for a categorical one (nullptr is missing); the other
+ * view stays empty. */
+struct monitor_column_data {
+    std::string_view name;
+    view<double> numbers;
+    view<const char *> strings;
+};
+
 /* ---- Content: streaming and iteration ---------------------------------------------- */
 
 /* A blob being written in pieces (mlops_blob_writer_open; released by
@@ -2190,6 +2290,90 @@ public:
         mlops_schema *s = nullptr;
         detail::check(mlops_schema_get(h_.get(), d.ptr(), &s));
         return schema(s);
+    }
+
+    /* -- monitors -- */
+
+    /* mlops_monitor_create (the spec's strings are read during the call),
+     * mlops_monitor_delete. */
+    void create_monitor(std::string_view name, const mlops_monitor_spec &spec)
+    {
+        detail::check(mlops_monitor_create(h_.get(), detail::z(name).c_str(), &spec));
+    }
+    void delete_monitor(std::string_view name) { detail::check(mlops_monitor_delete(h_.get(), detail::z(name).c_str())); }
+    /* mlops_monitor_get, mlops_monitor_list. */
+    monitor get_monitor(std::string_view name)
+    {
+        mlops_monitor *m = nullptr;
+        detail::check(mlops_monitor_get(h_.get(), detail::z(name).c_str(), &m));
+        return monitor(m);
+    }
+    monitors list_monitors()
+    {
+        mlops_monitors *l = nullptr;
+        detail::check(mlops_monitor_list(h_.get(), &l));
+        return monitors(l);
+    }
+    /* Ingests rows: time_ms[r] is row r's time, and each column holds one
+     * value per row (mlops_monitor_ingest). A column's array must have
+     * time_ms.size() items (MLOPS_EINVAL). */
+    mlops_monitor_ingest_result monitor_ingest(std::string_view name, view<int64_t> time_ms,
+                                               const std::vector<monitor_column_data> &columns,
+                                               const mlops_monitor_ingest_opts *opts = nullptr)
+    {
+        std::vector<std::string> names;
+        std::vector<const char *> pn;
+        std::vector<const double *> nums;
+        std::vector<const char *const *> strs;
+        for (const auto &c : columns) {
+            if (c.numbers.data()) detail::same_size("mlops::store::monitor_ingest", time_ms.size(), c.numbers.size());
+            if (c.strings.data()) detail::same_size("mlops::store::monitor_ingest", time_ms.size(), c.strings.size());
+            names.emplace_back(c.name);
+            nums.push_back(c.numbers.data());
+            strs.push_back(c.strings.data());
+        }
+        for (const auto &n : names) pn.push_back(n.c_str());
+        mlops_monitor_ingest_result r = MLOPS_MONITOR_INGEST_RESULT_INIT;
+        detail::check(mlops_monitor_ingest(h_.get(), detail::z(name).c_str(), time_ms.size(), time_ms.data(),
+                                           columns.size(), pn.data(), nums.data(), strs.data(), opts, &r));
+        return r;
+    }
+    /* Judges the windows that are due and runs the alert rule
+     * (mlops_monitor_check): the status after it. */
+    mlops_monitor_status monitor_check(std::string_view name, const mlops_monitor_check_opts *opts = nullptr)
+    {
+        mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+        detail::check(mlops_monitor_check(h_.get(), detail::z(name).c_str(), opts, &st));
+        return st;
+    }
+    /* A page of the monitor's events (mlops_monitor_events; opts nullptr:
+     * the defaults), copied out. To poll, call monitor_events_after with
+     * the last seq seen. */
+    std::vector<mlops_monitor_event> monitor_events(std::string_view name,
+                                                    const mlops_monitor_events_opts *opts = nullptr)
+    {
+        mlops_monitor_event *e = nullptr;
+        size_t n = 0;
+        detail::check(mlops_monitor_events(h_.get(), detail::z(name).c_str(), opts, &e, &n));
+        detail::handle<mlops_monitor_event, detail::free_array<mlops_monitor_event>> h(e);
+        return e ? std::vector<mlops_monitor_event>(e, e + n) : std::vector<mlops_monitor_event>();
+    }
+    /* The events with seq > after_seq, at most limit (mlops_monitor_events
+     * with those options, the others their defaults). */
+    std::vector<mlops_monitor_event> monitor_events_after(std::string_view name, int64_t after_seq,
+                                                          uint32_t limit = 1000)
+    {
+        mlops_monitor_events_opts o = MLOPS_MONITOR_EVENTS_OPTS_INIT;
+        o.after_seq = after_seq;
+        o.limit = limit;
+        return monitor_events(name, &o);
+    }
+    /* The windows starting in [from_ms, to_ms) (mlops_monitor_series_get). */
+    monitor_series get_monitor_series(std::string_view name, int64_t from_ms = INT64_MIN, int64_t to_ms = INT64_MAX)
+    {
+        mlops_monitor_series *sr = nullptr;
+        detail::check(mlops_monitor_series_get(h_.get(), detail::z(name).c_str(), from_ms, to_ms, &sr));
+        return monitor_series(sr);
     }
 
     /* -- remotes -- */

@@ -63,6 +63,7 @@ lib=$out/root/usr/lib/$ma
 if [ -f "$root/include/mlops.hpp" ] && [ ! -f "$out/root/usr/include/mlops.hpp" ]; then
     fail "libmlops-dev lacks mlops.hpp"
 fi
+[ -f "$out/root/usr/share/man/man1/mlops.1.gz" ] || fail "mlops-tools lacks the manual page mlops(1)"
 
 # The C quickstart against the unpacked files, as its header comment says.
 mkdir -p "$out/run"

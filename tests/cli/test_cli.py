@@ -3,6 +3,7 @@ good and bad input, checking stdout, stderr, exit codes and the --json
 output (parsed, never grepped). Run by meson test (tests/meson.build).
 """
 import hashlib
+import importlib.util
 import json
 import os
 import pty
@@ -15,7 +16,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clienv import cleanup, mlops, tmpdir  # noqa: E402
+from clienv import cleanup, installed, mlops, tmpdir  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HEX64 = re.compile(r"^sha256:[0-9a-f]{64}$")
@@ -109,14 +110,39 @@ class TestGeneral(Base):
             r3 = self.ok(*words, "-h")
             self.assertEqual(r3.out, r.out, cmd)
 
+    _help = {}
+
+    def help(self, *words):
+        """`mlops help WORDS...`, once per process for the pages' tests."""
+        if words not in TestGeneral._help:
+            TestGeneral._help[words] = self.ok("help", *words).out
+        return TestGeneral._help[words]
+
     def test_doc_matches_help(self):
         with open(os.path.join(ROOT, "doc", "cli.md"), encoding="utf-8") as f:
             page = f.read()
-        for line in self.ok("help", "--commands").out.splitlines():
+        for line in self.help("--commands").splitlines():
             cmd = line.split("\t")[1]
-            text = self.ok("help", *cmd.split()).out.rstrip("\n")
+            text = self.help(*cmd.split()).rstrip("\n")
             self.assertIn("```\n" + text + "\n```", page,
                           f"doc/cli.md is out of date for '{cmd}': run scripts/cli-doc.py BUILD_DIR")
+
+    def test_manual_matches_help(self):
+        # man/mlops.1 is what scripts/cli-doc.py writes from this build's
+        # help texts, and meson installs it (mlops-tools ships it).
+        spec = importlib.util.spec_from_file_location("cli_doc", os.path.join(ROOT, "scripts", "cli-doc.py"))
+        cli_doc = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(cli_doc)
+        dest = installed()[2]
+        with open(os.path.join(ROOT, "man", "mlops.1"), encoding="utf-8") as f:
+            page = f.read()
+        self.assertEqual(cli_doc.manual(self.help), page,
+                         "man/mlops.1 is out of date: run scripts/cli-doc.py BUILD_DIR")
+        found = [os.path.join(d, "mlops.1") for d, _, files in os.walk(dest)
+                 if "mlops.1" in files and d.endswith(os.path.join("share", "man", "man1"))]
+        self.assertEqual(len(found), 1, found)
+        with open(found[0], encoding="utf-8") as f:
+            self.assertEqual(f.read(), page)
 
     def test_unknown_command_and_flags(self):
         self.bad(2, "frobnicate", contains="no command 'frobnicate'")

@@ -99,6 +99,9 @@ static_assert(move_only<mlops::calibration_bins>(), "calibration_bins");
 static_assert(move_only<mlops::fairness_frame>(), "fairness_frame");
 static_assert(move_only<mlops::schema>(), "schema");
 static_assert(move_only<mlops::anomalies>(), "anomalies");
+static_assert(move_only<mlops::monitor>(), "monitor");
+static_assert(move_only<mlops::monitors>(), "monitors");
+static_assert(move_only<mlops::monitor_series>(), "monitor_series");
 static_assert(move_only<mlops::c_array<mlops_metric_point>>(), "c_array");
 #if __cplusplus >= 202002L
 static_assert(std::is_same<mlops::view<double>, std::span<const double>>::value, "view is std::span");
@@ -712,6 +715,134 @@ static void test_statistics()
     CHECK(sm.get() && !sch.get());
 }
 
+/* ---- monitors ------------------------------------------------------------------------ */
+
+static void test_monitors()
+{
+    const int64_t HOUR = 3600000, T0 = 1767225600000;  // 2026-01-01T00:00Z, a whole hour
+    const char *cats[] = {"a", "b", "c"};
+    mlops::store s = open_store("monitors");
+    // References: x uniform on [0, 10), c with three equal categories.
+    mlops::profile px(MLOPS_PROFILE_NUMERIC), pc(MLOPS_PROFILE_CATEGORICAL);
+    std::vector<double> ref_x;
+    std::vector<std::string> ref_c;
+    for (int i = 0; i < 3000; i++) {
+        ref_x.push_back((i * 37 % 1000) / 100.0);
+        ref_c.push_back(cats[i % 3]);
+    }
+    px.add(ref_x);
+    pc.add_strings(ref_c);
+    std::vector<mlops_monitor_column> cols = {
+        {"x", s.put_profile(px).c(), MLOPS_DRIFT_METHOD_AUTO, NAN},
+        {"c", s.put_profile(pc).c(), MLOPS_DRIFT_METHOD_AUTO, NAN},
+    };
+    mlops_monitor_spec sp = MLOPS_MONITOR_SPEC_INIT;
+    sp.n_columns = cols.size();
+    sp.columns = cols.data();
+    sp.min_rows = 10;
+    sp.alpha = 0.001;
+    s.create_monitor("churn", sp);
+    s.create_monitor("churn", sp);  // the same spec: nothing changes
+    mlops_monitor_spec other = sp;
+    other.window_ms = 2 * HOUR;
+    CHECK_THROWS(s.create_monitor("churn", other), MLOPS_ECONFLICT, "another spec");
+    s.create_monitor("acme", sp);
+
+    // Snapshots: one monitor, and the list.
+    mlops::monitor m = s.get_monitor("churn");
+    CHECK(m.name() == "churn" && m.spec().window_ms == HOUR && m.spec().min_rows == 10);
+    CHECK(m.columns().size() == 2 && std::string(m.columns()[1].name) == "c");
+    CHECK(mlops::digest(m.columns()[0].reference) == mlops::digest(cols[0].reference));
+    CHECK(m.status().state == MLOPS_MONITOR_INACTIVE && m.status().judged_to_ms == INT64_MIN);
+    mlops::monitor m2 = std::move(m);
+    CHECK(m2.get() && !m.get() && m2.name() == "churn");
+    mlops::monitors l = s.list_monitors();
+    CHECK(l.size() == 2 && l[0].name() == "acme" && l[1].spec().n_columns == 2);
+    std::string names;
+    for (mlops::monitor_view v : l) names += v.name() + ",";
+    CHECK(names == "acme,churn,");
+    s.delete_monitor("acme");
+    CHECK_THROWS(s.get_monitor("acme"), MLOPS_ENOTFOUND, "acme");
+    CHECK_THROWS(s.delete_monitor("acme"), MLOPS_ENOTFOUND, "acme");
+    CHECK(s.list_monitors().size() == 1);
+
+    // Three hours of 200 rows, the middle one drifted (x shifted by 100,
+    // c always "c"), given out of time order.
+    std::vector<int64_t> t;
+    std::vector<double> x;
+    std::vector<const char *> c;
+    for (int h : {2, 1, 0})
+        for (int i = 0; i < 200; i++) {
+            t.push_back(T0 + h * HOUR + i * 1000);
+            x.push_back((i * 37 % 1000) / 100.0 + (h == 1 ? 100.0 : 0.0));
+            c.push_back(h == 1 ? "c" : cats[i % 3]);
+        }
+    mlops_monitor_ingest_opts io = MLOPS_MONITOR_INGEST_OPTS_INIT;
+    io.threads = 1;
+    mlops_monitor_ingest_result res = s.monitor_ingest("churn", t, {{"c", {}, c}, {"x", x, {}}}, &io);
+    CHECK(res.rows == 600 && res.windows == 3 && res.late_rows == 0);
+    // No row: nothing changes (each column still gives its kind of array).
+    mlops::view<double> no_x(x.data(), 0);
+    mlops::view<const char *> no_c(c.data(), 0);
+    CHECK(s.monitor_ingest("churn", mlops::view<int64_t>(t.data(), 0), {{"x", no_x, {}}, {"c", {}, no_c}}).rows == 0);
+    CHECK_THROWS(s.monitor_ingest("churn", t, {{"x", {}, {}}, {"c", {}, c}}), MLOPS_EINVAL, "numeric");
+    std::vector<double> short_x(x.begin(), x.end() - 1);
+    CHECK_THROWS(s.monitor_ingest("churn", t, {{"x", short_x, {}}, {"c", {}, c}}), MLOPS_EINVAL,
+                 "monitor_ingest");
+    CHECK_THROWS(s.monitor_ingest("churn", t, {{"x", x, {}}, {"y", {}, c}}), MLOPS_EINVAL, "no column 'y'");
+    CHECK_THROWS(s.monitor_ingest("nope", t, {{"x", x, {}}, {"c", {}, c}}), MLOPS_ENOTFOUND, "nope");
+
+    // Judge the three hours: firing on the drifted one, resolved after.
+    mlops_monitor_check_opts co = MLOPS_MONITOR_CHECK_OPTS_INIT;
+    co.now_ms = T0 + 3 * HOUR;
+    mlops_monitor_status st = s.monitor_check("churn", &co);
+    CHECK(st.judged_to_ms == T0 + 3 * HOUR && st.windows_judged == 3 && st.state == MLOPS_MONITOR_INACTIVE);
+    CHECK(s.get_monitor("churn").status().windows_judged == 3);
+    CHECK_THROWS(s.monitor_check("nope", &co), MLOPS_ENOTFOUND, "nope");
+
+    std::vector<mlops_monitor_event> ev = s.monitor_events("churn");
+    CHECK(ev.size() == 2);
+    if (ev.size() == 2) {
+        CHECK(ev[0].kind == MLOPS_MONITOR_EVENT_FIRING && ev[0].window_start_ms == T0 + HOUR);
+        CHECK(ev[1].kind == MLOPS_MONITOR_EVENT_RESOLVED && ev[1].window_start_ms == T0 + 2 * HOUR);
+        CHECK(ev[0].checked_ms == co.now_ms && ev[1].seq > ev[0].seq);
+        // Polling: after the first seq comes the second, after it nothing.
+        std::vector<mlops_monitor_event> next = s.monitor_events_after("churn", ev[0].seq);
+        CHECK(next.size() == 1 && next[0].seq == ev[1].seq);
+        CHECK(s.monitor_events_after("churn", ev[1].seq).empty());
+        CHECK(s.monitor_events_after("churn", 0, 1).size() == 1);
+    }
+    mlops_monitor_events_opts eo = MLOPS_MONITOR_EVENTS_OPTS_INIT;
+    eo.from_ms = T0 + 3 * HOUR;  // window ends from then on: the resolved one only
+    CHECK(s.monitor_events("churn", &eo).size() == 1);
+    eo = MLOPS_MONITOR_EVENTS_OPTS_INIT;
+    eo.limit = 0;
+    CHECK_THROWS(s.monitor_events("churn", &eo), MLOPS_EINVAL, "limit");
+
+    // The series: windows in time order, their cells, iteration.
+    mlops::monitor_series sr = s.get_monitor_series("churn");
+    CHECK(sr.size() == 3 && sr.column_count() == 2 && sr.column_name(0) == "x" && sr.column_name(1) == "c");
+    CHECK(sr.column_name(2).empty());
+    CHECK(sr.window(0).start_ms == T0 && sr.window(0).end_ms == T0 + HOUR && sr.window(0).rows == 200);
+    CHECK(sr.window(1).state == MLOPS_MONITOR_WINDOW_BREACH && sr.window(1).n_drifted == 2);
+    CHECK(sr[2].state == MLOPS_MONITOR_WINDOW_CLEAR && sr[2].judged_rows == 200);
+    CHECK(sr.cell(1, 0).drifted == 1 && sr.cell(1, 1).drifted == 1 && std::isnan(sr.cell(1, 0).p_value) == false);
+    CHECK(sr.cell(0, 0).drifted == 0 && sr.cell(0, 0).statistic >= 0);
+    CHECK_THROWS(sr.window(3), MLOPS_EINVAL, "");
+    CHECK_THROWS(sr.cell(0, 2), MLOPS_EINVAL, "");
+    std::vector<int> states;
+    for (const mlops_monitor_window &w : sr) states.push_back(w.state);
+    CHECK((states == std::vector<int>{MLOPS_MONITOR_WINDOW_CLEAR, MLOPS_MONITOR_WINDOW_BREACH,
+                                       MLOPS_MONITOR_WINDOW_CLEAR}));
+    CHECK(s.get_monitor_series("churn", T0 + HOUR, T0 + 2 * HOUR).size() == 1);
+    CHECK_THROWS(s.get_monitor_series("nope"), MLOPS_ENOTFOUND, "nope");
+    mlops::monitor_series sr2 = std::move(sr);
+    CHECK(!sr && sr2 && sr.size() == 0 && sr2.size() == 3);
+
+    // The wall clock (now: long after 2026-01-01) judges nothing new.
+    CHECK(s.monitor_check("churn").windows_judged == 3);
+}
+
 /* ---- views and the generic owners --------------------------------------------------- */
 
 static void test_views_and_moves()
@@ -786,6 +917,7 @@ int main()
         {"tracking", test_tracking},
         {"registry", test_registry},
         {"statistics", test_statistics},
+        {"monitors", test_monitors},
         {"views_and_moves", test_views_and_moves},
     };
     std::cout << "1.." << std::size(tests) << "\n";
