@@ -16,6 +16,8 @@ seconds=${1:-10}
 targets=${*:-$(sed -n '/^fuzz_targets = \[/,/\]/p' tests/fuzz/meson.build | sed 's/^fuzz_targets = //' | tr '\n' ' ' | tr -d "'[],")}
 # The command-line tool's CSV reader, when the tool is in the tree.
 if [ $# -eq 0 ] && [ -f tools/csv.c ]; then targets="$targets csv"; fi
+# and its time parser
+if [ $# -eq 0 ] && [ -f tools/timestamp.c ]; then targets="$targets time"; fi
 
 mkdir -p build-fuzz
 # Debug information relative to the clone, so that ccache serves a fresh

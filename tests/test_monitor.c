@@ -522,6 +522,168 @@ START_TEST(a_year_from_four_processes)
 }
 END_TEST
 
+/* The audit events of the chain after seq `after`, as a new list. */
+static mlops_audit_events *audit_after(int64_t after, size_t *n)
+{
+    mlops_audit_events *l = NULL;
+    TU_OK(mlops_audit_list(S, after, 0, &l));
+    *n = mlops_audit_events_count(l);
+    return l;
+}
+
+static mlops_audit_event audit_at(mlops_audit_events *l, size_t i)
+{
+    mlops_audit_event e = MLOPS_AUDIT_EVENT_INIT;
+    TU_OK(mlops_audit_events_get(l, i, &e));
+    return e;
+}
+
+/* Creating and deleting a monitor and every change of its alert's state
+ * are events of the registry's audit chain, written with the change; a
+ * check that changes no state adds none, and the chain verifies. */
+START_TEST(alert_events_are_audited)
+{
+    int64_t head = 0;
+    mlops_digest h;
+    TU_OK(mlops_audit_head(S, &head, &h));
+    mlops_monitor_spec sp = spec_for(1, 1, 0, 0);
+    TU_OK(mlops_monitor_create(S, "aud", &sp));
+    TU_OK(mlops_monitor_create(S, "aud", &sp)); /* the same spec: no event */
+    size_t n = 0;
+    mlops_audit_events *l = audit_after(head, &n);
+    ck_assert_uint_eq(n, 1);
+    mlops_audit_event e = audit_at(l, 0);
+    ck_assert_str_eq(e.action, "monitor.create");
+    ck_assert_str_eq(e.key, "monitor:aud");
+    ck_assert_str_eq(e.model, "");
+    ck_assert_int_eq(e.model_version, 0);
+    ck_assert_ptr_null(e.old_value);
+    ck_assert_str_eq(e.new_value, "window_ms=3600000 lateness_ms=0 min_rows=10 alert=1/1 pending=0 "
+                                  "keep_firing=0 columns=x,c");
+    ck_assert_ptr_nonnull(e.actor);
+    head = e.seq;
+    mlops_audit_events_free(l);
+    /* hour 1 drifts: firing at its end, resolved at hour 2's */
+    rows r = { 0 };
+    for (int hr = 0; hr < 4; hr++)
+        for (int i = 0; i < 20; i++) rows_add(&r, T0 + hr * HOUR + i, hr == 1);
+    TU_OK(ingest(S, "aud", &r, 0, r.n, NULL));
+    mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+    TU_OK(check_at(S, "aud", T0 + 1 * HOUR, &st)); /* hour 0: clear, no change */
+    l = audit_after(head, &n);
+    ck_assert_uint_eq(n, 0);
+    mlops_audit_events_free(l);
+    TU_OK(check_at(S, "aud", T0 + 2 * HOUR, &st));
+    ck_assert_int_eq(st.state, MLOPS_MONITOR_FIRING);
+    TU_OK(check_at(S, "aud", T0 + 2 * HOUR, &st)); /* nothing due: no event */
+    TU_OK(check_at(S, "aud", T0 + 3 * HOUR, &st));
+    ck_assert_int_eq(st.state, MLOPS_MONITOR_INACTIVE);
+    TU_OK(check_at(S, "aud", T0 + 4 * HOUR, &st)); /* hour 3 clear: no change */
+    l = audit_after(head, &n);
+    ck_assert_uint_eq(n, 2);
+    mlops_audit_event f = audit_at(l, 0), res = audit_at(l, 1);
+    ck_assert_str_eq(f.action, "monitor.alert.firing");
+    ck_assert_str_eq(f.key, "monitor:aud");
+    ck_assert_ptr_null(f.old_value);
+    char want[200];
+    snprintf(want, sizeof want, "event=1 window=%lld..%lld breaches=1 considered=1",
+             (long long)(T0 + HOUR), (long long)(T0 + 2 * HOUR));
+    ck_assert_str_eq(f.new_value, want);
+    ck_assert_str_eq(res.action, "monitor.alert.resolved");
+    snprintf(want, sizeof want, "event=2 window=%lld..%lld breaches=0 considered=1",
+             (long long)(T0 + 2 * HOUR), (long long)(T0 + 3 * HOUR));
+    ck_assert_str_eq(res.new_value, want);
+    ck_assert_int_eq(res.seq, f.seq + 1);
+    ck_assert_int_ge(res.time_ms, f.time_ms);
+    head = res.seq;
+    mlops_audit_events_free(l);
+    TU_OK(mlops_audit_verify(S));
+    /* The monitor's own events agree. */
+    mlops_monitor_event *ev = NULL;
+    TU_OK(mlops_monitor_events(S, "aud", NULL, &ev, &n));
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(ev[1].kind, MLOPS_MONITOR_EVENT_RESOLVED);
+    mlops_free(ev);
+    TU_OK(mlops_monitor_delete(S, "aud"));
+    l = audit_after(head, &n);
+    ck_assert_uint_eq(n, 1);
+    e = audit_at(l, 0);
+    ck_assert_str_eq(e.action, "monitor.delete");
+    ck_assert_str_eq(e.key, "monitor:aud");
+    ck_assert_str_eq(e.old_value, "window_ms=3600000 lateness_ms=0 min_rows=10 alert=1/1 pending=0 "
+                                  "keep_firing=0 columns=x,c");
+    ck_assert_ptr_null(e.new_value);
+    mlops_audit_events_free(l);
+    TU_OK(mlops_audit_verify(S));
+    rows_free(&r);
+}
+END_TEST
+
+/* A bundle carries the events of its models and runs: monitor events in
+ * between are left out, and both chains still verify. A store copy carries
+ * them with the rest of the chain. */
+START_TEST(bundles_and_copies_with_monitor_events)
+{
+    mlops_monitor_spec sp = spec_for(1, 1, 0, 0);
+    TU_OK(mlops_monitor_create(S, "m", &sp));
+    mlops_digest art;
+    TU_OK(mlops_blob_put(S, "weights", 7, &art));
+    int64_t v = 0;
+    TU_OK(mlops_model_create(S, "churn"));
+    TU_OK(mlops_model_version_create(S, "churn", &art, NULL, &v));
+    rows r = { 0 };
+    for (int hr = 0; hr < 3; hr++)
+        for (int i = 0; i < 20; i++) rows_add(&r, T0 + hr * HOUR + i, hr == 1);
+    TU_OK(ingest(S, "m", &r, 0, r.n, NULL));
+    TU_OK(check_at(S, "m", T0 + 2 * HOUR, NULL)); /* fires */
+    TU_OK(mlops_model_alias_set(S, "churn", "champion", v));
+    TU_OK(check_at(S, "m", T0 + 3 * HOUR, NULL)); /* resolves */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/m.mlb", base);
+    const char *sels[] = { "model:churn@champion" };
+    mlops_bundle_report ex;
+    TU_OK(mlops_bundle_report_init(&ex, MLOPS_BUNDLE_REPORT_VERSION));
+    TU_OK(mlops_bundle_export(S, path, sels, 1, &ex));
+    ck_assert_uint_eq(ex.events, 3); /* model.create, version.create, alias.set */
+    char *bdir = tu_store_dir(base, "b");
+    mlops_store *b = NULL;
+    TU_OK(mlops_store_open(bdir, NULL, &b));
+    mlops_bundle_report im;
+    TU_OK(mlops_bundle_report_init(&im, MLOPS_BUNDLE_REPORT_VERSION));
+    TU_OK(mlops_bundle_import(b, path, NULL, &im));
+    TU_OK(mlops_audit_verify(b));
+    mlops_store_close(b);
+    TU_OK(mlops_audit_verify(S));
+    char *cdir = tu_store_dir(base, "copy");
+    mlops_store *dst = NULL;
+    TU_OK(mlops_store_open(cdir, NULL, &dst));
+    mlops_store_copy_report cr;
+    TU_OK(mlops_store_copy_report_init(&cr, MLOPS_STORE_COPY_REPORT_VERSION));
+    TU_OK(mlops_store_copy(S, dst, NULL, &cr));
+    int64_t sh = 0, dh = 0;
+    mlops_digest shash, dhash;
+    TU_OK(mlops_audit_head(S, &sh, &shash));
+    TU_OK(mlops_audit_head(dst, &dh, &dhash));
+    ck_assert_int_eq(sh, dh);
+    ck_assert(!memcmp(shash.bytes, dhash.bytes, 32));
+    TU_OK(mlops_audit_verify(dst));
+    mlops_audit_events *l = NULL;
+    TU_OK(mlops_audit_list(dst, 0, 0, &l));
+    size_t alerts = 0;
+    for (size_t i = 0; i < mlops_audit_events_count(l); i++) {
+        mlops_audit_event e = MLOPS_AUDIT_EVENT_INIT;
+        TU_OK(mlops_audit_events_get(l, i, &e));
+        alerts += !strncmp(e.action, "monitor.alert.", 14);
+    }
+    ck_assert_uint_eq(alerts, 2);
+    mlops_audit_events_free(l);
+    mlops_store_close(dst);
+    free(cdir);
+    free(bdir);
+    rows_free(&r);
+}
+END_TEST
+
 /* Store copy carries a monitor with its windows, judgments and events:
  * the copy checks on from where the source stopped. */
 START_TEST(store_copy_carries_monitors)
@@ -594,6 +756,8 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, create_get_list_delete);
     tcase_add_test(tc, ingest_behaviours);
+    tcase_add_test(tc, alert_events_are_audited);
+    tcase_add_test(tc, bundles_and_copies_with_monitor_events);
     tcase_add_test(tc, store_copy_carries_monitors);
     tcase_add_test(tc, format_4_store_migrates_to_5);
     tcase_add_test(tc, a_year_from_four_processes);

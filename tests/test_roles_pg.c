@@ -12,6 +12,7 @@
 
 #include <ftw.h>
 #include <libpq-fe.h>
+#include <math.h>
 #include <mlops.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -324,6 +325,82 @@ START_TEST(trainer_cannot_move_aliases_change_policies_or_rewrite_audit)
 }
 END_TEST
 
+/* The registry admin creates a monitor; the trainer ingests and checks it,
+ * and each change of the alert's state is an audit event the trainer's
+ * check appends (the trainer may add events, never change or remove one,
+ * nor create or delete monitors). */
+START_TEST(trainer_checks_monitors_and_their_alerts_are_audited)
+{
+    struct fx f;
+    setup(&f);
+    mlops_store *alice = open_as(&f, "alice", 0), *adam = open_as(&f, "adam", 0);
+    mlops_profile *p = NULL;
+    double ref[200], x[60];
+    int64_t t[60];
+    for (int i = 0; i < 200; i++) ref[i] = (double)(i % 20);
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_NUMERIC, NULL, &p));
+    TU_OK(mlops_profile_add(p, ref, 200));
+    mlops_monitor_column col = { "x", { { 0 } }, MLOPS_DRIFT_METHOD_AUTO, NAN };
+    TU_OK(mlops_profile_put(alice, p, &col.reference));
+    mlops_profile_free(p);
+    mlops_monitor_spec sp = MLOPS_MONITOR_SPEC_INIT;
+    sp.n_columns = 1;
+    sp.columns = &col;
+    int64_t head0 = 0;
+    mlops_digest h;
+    TU_OK(mlops_audit_head(alice, &head0, &h));
+    ck_assert_int_eq(mlops_monitor_create(alice, "m", &sp), MLOPS_EPERM);
+    TU_OK(mlops_monitor_create(adam, "m", &sp));
+    /* hour 0 like the reference, hour 1 far from it */
+    const int64_t T0 = 1767225600000LL, HOUR = 3600000LL;
+    for (int i = 0; i < 60; i++) {
+        t[i] = T0 + (i < 30 ? 0 : HOUR) + i;
+        x[i] = i < 30 ? (double)(i % 20) : 1000.0 + i;
+    }
+    const char *names[] = { "x" };
+    const double *num[] = { x };
+    TU_OK(mlops_monitor_ingest(alice, "m", 60, t, 1, names, num, NULL, NULL, NULL));
+    mlops_monitor_check_opts o = MLOPS_MONITOR_CHECK_OPTS_INIT;
+    o.now_ms = T0 + 2 * HOUR;
+    mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+    TU_OK(mlops_monitor_check(alice, "m", &o, &st));
+    ck_assert_int_eq(st.state, MLOPS_MONITOR_FIRING);
+    mlops_audit_events *l = NULL;
+    TU_OK(mlops_audit_list(alice, head0, 0, &l));
+    ck_assert_uint_eq(mlops_audit_events_count(l), 2);
+    mlops_audit_event e = MLOPS_AUDIT_EVENT_INIT;
+    TU_OK(mlops_audit_events_get(l, 0, &e));
+    ck_assert_str_eq(e.action, "monitor.create");
+    ck_assert_str_eq(e.actor, "adam");
+    TU_OK(mlops_audit_events_get(l, 1, &e));
+    ck_assert_str_eq(e.action, "monitor.alert.firing");
+    ck_assert_str_eq(e.actor, "alice");
+    ck_assert_str_eq(e.key, "monitor:m");
+    int64_t fired = e.seq;
+    mlops_audit_events_free(l);
+    TU_OK(mlops_audit_verify(alice));
+    /* alice cannot rewrite or remove the event her check appended */
+    char *uri = uri_as("alice");
+    mlops__db_target tg = { .dialect = MLOPS__POSTGRES, .uri = uri, .schema = f.schema };
+    mlops__conn *c = NULL;
+    TU_OK(mlops__conn_open(&tg, &c));
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE audit_events SET new_value = 'quiet' WHERE seq = %lld",
+             (long long)fired);
+    refused(mlops__conn_exec(c, sql), "alice", "rewrite audit events");
+    snprintf(sql, sizeof sql, "DELETE FROM audit_events WHERE seq = %lld", (long long)fired);
+    refused(mlops__conn_exec(c, sql), "alice", "delete audit events");
+    mlops__conn_close(c);
+    free(uri);
+    ck_assert_int_eq(mlops_monitor_delete(alice, "m"), MLOPS_EPERM);
+    TU_OK(mlops_monitor_delete(adam, "m"));
+    TU_OK(mlops_audit_verify(alice));
+    mlops_store_close(adam);
+    mlops_store_close(alice);
+    teardown(&f);
+}
+END_TEST
+
 START_TEST(reader_reads_and_cannot_write)
 {
     struct fx f;
@@ -518,6 +595,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, trainer_logs_runs_puts_artifacts_and_creates_versions);
     tcase_add_test(tc, trainer_cannot_move_aliases_change_policies_or_rewrite_audit);
+    tcase_add_test(tc, trainer_checks_monitors_and_their_alerts_are_audited);
     tcase_add_test(tc, reader_reads_and_cannot_write);
     tcase_add_test(tc, registry_admin_does_it_all);
     tcase_add_test(tc, every_table_has_a_section_and_audit_is_append_only);

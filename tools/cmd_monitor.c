@@ -8,13 +8,12 @@
 #include "dsprofile.h"
 #include "json.h"
 #include "table.h"
+#include "timestamp.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* "90s", "30m", "1h", "2d", "1500ms" or plain milliseconds. */
 static int parse_duration(const cli_ctx *ctx, const char *what, const char *text, int64_t *out)
@@ -35,62 +34,6 @@ static int parse_duration(const cli_ctx *ctx, const char *what, const char *text
     return CLI_OK;
 bad:
     return cli_usage(ctx, "%s: '%s' is not a duration (e.g. 90s, 30m, 1h, 2d)", what, text);
-}
-
-/* Epoch milliseconds, or ISO 8601 UTC: YYYY-MM-DD[THH:MM[:SS[.fff]]][Z]. */
-static int parse_time(const char *s, int64_t *out)
-{
-    const char *p = s;
-    int neg = *p == '-';
-    if (neg) p++;
-    int all_digits = *p != 0;
-    for (const char *q = p; *q; q++) all_digits &= isdigit((unsigned char)*q) != 0;
-    if (all_digits) {
-        char *end;
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        if (errno || *end) return -1;
-        *out = v;
-        return 0;
-    }
-    int Y, M, D, h = 0, mi = 0, sec = 0, ms = 0, n = 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &Y, &M, &D, &n) != 3 || n != 10) return -1;
-    p = s + 10;
-    if (*p == 'T' || *p == ' ') {
-        int k = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &k) != 2 || k != 5) return -1;
-        p += 1 + k;
-        if (*p == ':') {
-            if (sscanf(p + 1, "%2d%n", &sec, &k) != 1 || k != 2) return -1;
-            p += 3;
-            if (*p == '.') {
-                p++;
-                int digits = 0;
-                while (isdigit((unsigned char)*p)) {
-                    if (digits < 3) ms = ms * 10 + (*p - '0');
-                    digits++;
-                    p++;
-                }
-                if (!digits) return -1;
-                for (; digits < 3; digits++) ms *= 10;
-            }
-        }
-    }
-    if (*p == 'Z') p++;
-    else if (!strcmp(p, "+00:00")) p += 6;
-    if (*p) return -1;
-    if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || mi > 59 || sec > 60) return -1;
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    tm.tm_year = Y - 1900;
-    tm.tm_mon = M - 1;
-    tm.tm_mday = D;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    time_t t = timegm(&tm);
-    *out = (int64_t)t * 1000 + ms;
-    return 0;
 }
 
 /* ---- monitor create -------------------------------------------------------------------- */
@@ -270,7 +213,7 @@ static int monitor_ingest(const cli_ctx *ctx, mlops_store *s, void *arg)
         rc = cli_error(ctx, "%s has no column '%s' (--id-column)", path, a->id_column);
     for (size_t r = 0; !rc && r < nr; r++) {
         const char *cell = t->cells[r * t->ncols + (size_t)tc];
-        if (!cell || parse_time(cell, &times[r]))
+        if (!cell || ts_parse(cell, &times[r]))
             rc = cli_error(ctx, "%s line %zu: '%.40s' is not a time (ISO 8601 UTC or epoch milliseconds)",
                            path, t->lines[r], cell ? cell : "");
     }
@@ -357,7 +300,7 @@ static int monitor_check(const cli_ctx *ctx, mlops_store *s, void *arg)
     check_args *a = arg;
     const char *name = ctx->args[0];
     mlops_monitor_check_opts o = MLOPS_MONITOR_CHECK_OPTS_INIT;
-    if (a->at && parse_time(a->at, &o.now_ms)) {
+    if (a->at && ts_parse(a->at, &o.now_ms)) {
         a->error = CLI_USAGE;
         return cli_usage(ctx, "--at: '%s' is not a time (ISO 8601 UTC or epoch milliseconds)", a->at);
     }
@@ -463,8 +406,8 @@ static int monitor_series(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
     const series_args *a = arg;
     int64_t from = INT64_MIN, to = INT64_MAX;
-    if (a->from && parse_time(a->from, &from)) return cli_usage(ctx, "--from: '%s' is not a time", a->from);
-    if (a->to && parse_time(a->to, &to)) return cli_usage(ctx, "--to: '%s' is not a time", a->to);
+    if (a->from && ts_parse(a->from, &from)) return cli_usage(ctx, "--from: '%s' is not a time", a->from);
+    if (a->to && ts_parse(a->to, &to)) return cli_usage(ctx, "--to: '%s' is not a time", a->to);
     mlops_monitor_series *sr = NULL;
     int rc = mlops_monitor_series_get(s, ctx->args[0], from, to, &sr);
     if (rc) return cli_fail(ctx, rc, ctx->args[0]);

@@ -5,8 +5,8 @@
  * ROWS rows x COLUMNS numeric columns with times spread over HOURS hourly
  * windows, ingested REPEATS times into fresh monitors (median rows/s);
  * then the series of the last monitor over all its windows (median ms of
- * 5 queries). MLOPS_THREADS caps the threads. No anchor runs here: the
- * NannyML / Evidently comparison is not written yet. */
+ * 5 queries). MLOPS_THREADS caps the threads. The NannyML / Evidently
+ * anchors: bench_anchors.py (run.sh), which runs this program. */
 #define BENCH_PROG "bench_monitor"
 #include <mlops.h>
 

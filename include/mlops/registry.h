@@ -774,7 +774,13 @@ typedef struct mlops_audit_events mlops_audit_events; /* a list of events */
  *   alias.policy.delete (key alias; fingerprints ->),
  *   audit.checkpoint (since 1.1; key: signing key fingerprint
  *     "sha256:<hex>"; -> the head signed, "SEQ:sha256:<hex>"; model "" and
- *     no version: it is about the whole log). */
+ *     no version: it is about the whole log),
+ *   monitor.create (since 1.1; key "monitor:NAME"; -> the spec,
+ *     "window_ms=W lateness_ms=L min_rows=R alert=M/N pending=P
+ *     keep_firing=K columns=a,b"), monitor.delete (the spec ->),
+ *   monitor.alert.firing, monitor.alert.resolved (since 1.1; key
+ *     "monitor:NAME"; -> "event=S window=START..END breaches=B
+ *     considered=C"); monitor events have model "" and no version. */
 typedef struct mlops_audit_event {
     unsigned version;      /* MLOPS_AUDIT_EVENT_VERSION */
     int64_t seq;           /* 1, 2, 3... */

@@ -145,6 +145,7 @@ static int judge_window(mlops_store *s, job *j, mlops_profile **refs, win *w)
 }
 
 typedef struct write_op {
+    mlops_store *s;
     job *j;
     int64_t old_to;
     int had_to;
@@ -226,6 +227,10 @@ static int write_tx(mlops__conn *c, void *arg)
         if (!rc) rc = mlops__bind_int64(c, st, 7, v->breaches);
         if (!rc) rc = mlops__bind_int64(c, st, 8, v->considered);
         if (!rc) rc = mlops__conn_step_done(c, st, "recording an alert event");
+        if (!rc)
+            rc = mlops__monitor_audit_alert(c, op->s, j->fn, m->name, v->kind,
+                                            m->last_seq + 1 + (int64_t)e, v->start, v->end,
+                                            v->breaches, v->considered);
     }
     if (!rc)
         rc = mlops__conn_stmt(c,
@@ -273,6 +278,7 @@ static int check_once(mlops_store *s, const char *fn, const char *name, int64_t 
     if (!rc) rc = mlops__store_read(s, read_tx, &j);
     for (size_t i = 0; !rc && j.n && i < nc; i++) rc = mlops_profile_get(s, &sp->columns[i].reference, &refs[i]);
     if (!rc && j.n && !(op.evs = calloc(j.n, sizeof *op.evs))) rc = mlops__err_nomem(fn);
+    op.s = s;
     op.j = &j;
     op.had_to = j.m->has_judged_to;
     op.old_to = j.m->judged_to_ms;

@@ -2,7 +2,7 @@
  * schema.c (format 5's tables), spec.c (checking a spec, create, delete),
  * snapshot.c (loading monitors: get, list, status), ingest.c, judge.c
  * (one window's verdict and the alert rule's step), check.c, events.c,
- * series.c. */
+ * series.c, audit.c (their events in the registry's audit chain). */
 #ifndef MLOPS_MONITOR_INTERNAL_H
 #define MLOPS_MONITOR_INTERNAL_H
 
@@ -72,5 +72,18 @@ int mlops__monitor_judge_column(const char *fn, mlops_profile *ref, mlops_profil
 /* floor(t / w) * w without overflow; MLOPS_EINVAL when start + w
  * overflows. */
 int mlops__window_start(int64_t t, int64_t w, int64_t *start);
+
+/* Appends monitor.create (created 1) or monitor.delete of monitor `name`
+ * with its spec to the audit chain, on c inside the caller's write
+ * transaction; the actor is s's. */
+int mlops__monitor_audit_spec(mlops__conn *c, mlops_store *s, const char *fn, int created,
+                              const char *name, const mlops_monitor_spec *sp);
+
+/* Appends monitor.alert.firing or .resolved (kind MLOPS_MONITOR_EVENT_*)
+ * for the monitor's event seq, made by window [start_ms, end_ms) with
+ * `breaches` of the last `considered` judged windows in breach. */
+int mlops__monitor_audit_alert(mlops__conn *c, mlops_store *s, const char *fn, const char *name,
+                               int kind, int64_t seq, int64_t start_ms, int64_t end_ms,
+                               uint32_t breaches, uint32_t considered);
 
 #endif

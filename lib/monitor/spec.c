@@ -129,6 +129,7 @@ static int same_spec(const mlops_monitor *m, const mlops_monitor_spec *sp, const
 }
 
 typedef struct create_op {
+    mlops_store *s;
     const char *fn, *name;
     const mlops_monitor_spec *spec;
     const int *kinds;
@@ -208,6 +209,7 @@ static int create_tx(mlops__conn *c, void *arg)
         if (!rc) rc = mlops__conn_step_done(c, st, "recording a monitor's column");
         mlops__reset(st);
     }
+    if (!rc) rc = mlops__monitor_audit_spec(c, op->s, op->fn, 1, op->name, sp);
     return rc;
 }
 
@@ -236,13 +238,14 @@ MLOPS_API int mlops_monitor_create(mlops_store *s, const char *name, const mlops
         if (!method_ok(kinds[i], c->method))
             rc = mlops__err(MLOPS_EINVAL, "%s: column '%s': ks needs a numeric reference", __func__, c->name);
     }
-    create_op op = { __func__, name, spec, kinds };
+    create_op op = { s, __func__, name, spec, kinds };
     if (!rc) rc = mlops__store_write(s, create_tx, &op);
     free(kinds);
     return rc;
 }
 
 typedef struct delete_op {
+    mlops_store *s;
     const char *fn, *name;
 } delete_op;
 
@@ -253,6 +256,7 @@ static int delete_tx(mlops__conn *c, void *arg)
     int rc = mlops__monitor_load(c, op->fn, op->name, &m);
     if (rc) return rc;
     int64_t id = m->id;
+    rc = mlops__monitor_audit_spec(c, op->s, op->fn, 0, op->name, &m->spec);
     mlops_monitor_free(m);
     static const char *const sql[] = {
         "DELETE FROM mon_events WHERE monitor_id = ?1",
@@ -278,6 +282,6 @@ MLOPS_API int mlops_monitor_delete(mlops_store *s, const char *name)
     int rc = mlops__monitor_check_name(__func__, name);
     if (!rc) rc = mlops__store_check_writable(s, __func__);
     if (rc) return rc;
-    delete_op op = { __func__, name };
+    delete_op op = { s, __func__, name };
     return mlops__store_write(s, delete_tx, &op);
 }

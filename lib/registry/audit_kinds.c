@@ -57,6 +57,13 @@ static const kind kinds[] = {
     /* experiment records brought in (lib/import): key what ("run:ID",
      * "experiment:NAME", "metrics:RUN", "lineage:RUN"), new: the origin */
     { MLOPS__AUDIT_IMPORT, 2, 0, NIL, TEXT, NIL, TEXT, IMPORT_ONLY },
+    /* monitors (format 5 stores, lib/monitor/audit.c): key "monitor:NAME";
+     * create: new the spec's summary; delete: old the same; alerts: new
+     * "event=SEQ window=START..END breaches=B considered=N" */
+    { "monitor.create", 2, 0, NIL, TEXT, NIL, TEXT, NO_IMPORT },
+    { "monitor.delete", 2, 0, NIL, TEXT, TEXT, NIL, NO_IMPORT },
+    { "monitor.alert.firing", 2, 0, NIL, TEXT, NIL, TEXT, NO_IMPORT },
+    { "monitor.alert.resolved", 2, 0, NIL, TEXT, NIL, TEXT, NO_IMPORT },
 };
 
 static int field_ok(int want, const char *value)
@@ -103,6 +110,8 @@ int mlops__audit_check_kind(const mlops__audit_row *r, char *why, size_t n)
     if (!field_ok(k->new_value, r->new_value))
         return refuse(why, n, r->action,
                       k->new_value == NIL ? "has no new value" : "needs a new value");
+    if (!strncmp(r->action, "monitor.", 8) && (strncmp(r->key, "monitor:", 8) || !r->key[8]))
+        return refuse(why, n, r->action, "needs a key \"monitor:NAME\"");
     if (!strcmp(r->action, MLOPS__AUDIT_CHECKPOINT)) {
         mlops__audit_checkpoint cp;
         return mlops__audit_checkpoint_read(r, &cp, why, n);
