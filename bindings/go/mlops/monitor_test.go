@@ -395,7 +395,7 @@ func TestMonitorHeaderIsBound(t *testing.T) {
 		}
 	}
 	sort.Strings(missing)
-	if len(names) != 27 || len(missing) > 0 {
+	if len(names) < 27 || len(missing) > 0 {
 		t.Fatalf("%d functions in monitor.h; not bound: %v", len(names), missing)
 	}
 }

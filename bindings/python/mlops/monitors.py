@@ -27,8 +27,8 @@ import ctypes
 import datetime
 from array import array
 from ctypes import POINTER, byref, c_char_p, c_size_t, c_void_p
-from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _arrays, _buffer, _frames
 from ._capi import C, check, dec, enc
@@ -47,7 +47,7 @@ from ._capi_monitor import (
     MonitorWindowColumn as CCell,
     MonitorsP,
 )
-from .digest import Digest, DigestLike, c_digest
+from .digest import Digest, c_digest
 
 __all__ = [
     "MonitorColumn",
@@ -327,8 +327,10 @@ class MonitorSeries:
     def state_names(self) -> List[str]:
         """The state of each window by name ("open", "clear", "breach",
         "not_enough_data", "late")."""
-        return [WINDOW_STATES.get(int(w["state"] if _arrays.np is not None else w.state), "?")
-                for w in self.windows]
+        if _arrays.np is None:
+            return [WINDOW_STATES.get(w.state, "?") for w in self.windows]
+        return [_STATE_NAMES[s] if 0 <= s < len(_STATE_NAMES) else "?"
+                for s in self.windows["state"].tolist()]
 
     def to_pandas(self) -> Any:
         """One row per window: start and end (UTC Timestamps), rows,
@@ -336,7 +338,6 @@ class MonitorSeries:
         column ``<name>.statistic``, ``<name>.p_value`` and
         ``<name>.drifted`` (pandas boolean, NA before judgment)."""
         pd = _frames.pandas()
-        np = _arrays.np
         w = self.windows
         data: Dict[str, Any] = {
             "start": pd.to_datetime(w["start_ms"], unit="ms", utc=True),
@@ -352,8 +353,11 @@ class MonitorSeries:
             data[f"{name}.statistic"] = c["statistic"].copy()
             data[f"{name}.p_value"] = c["p_value"].copy()
             d = c["drifted"]
-            data[f"{name}.drifted"] = pd.array(np.where(d < 0, None, d > 0), dtype="boolean")
+            data[f"{name}.drifted"] = pd.arrays.BooleanArray(d > 0, d < 0)
         return pd.DataFrame(data)
+
+
+_STATE_NAMES = [WINDOW_STATES[i] for i in range(len(WINDOW_STATES))]
 
 
 # ---- ingest: columns to C arrays ------------------------------------------------------

@@ -263,6 +263,6 @@ def test_every_monitor_function_is_bound():
     if not os.path.exists(header):
         pytest.skip("no source tree (installed package)")
     names = set(re.findall(r"MLOPS_API[^;(]*?\b(mlops_\w+)\s*\(", open(header).read()))
-    assert len(names) == 27
+    assert len(names) >= 27  # the scan finds them
     assert sorted(n for n in names if not hasattr(_capi.C, n)) == []
     assert not names & _capi.MISSING
