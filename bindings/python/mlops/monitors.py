@@ -18,8 +18,8 @@ strings, objects or pandas categories is categorical (None and NaN
 missing). Times are int64 milliseconds, numpy datetime64 or a pandas
 datetime column (converted to milliseconds in integers, floor for finer
 units; time zones to UTC). Store methods: create_monitor, monitor,
-monitors, delete_monitor, ingest_monitor, check_monitor, monitor_events,
-monitor_events_by_time, monitor_series.
+monitors, monitor_status, delete_monitor, ingest_monitor, check_monitor,
+monitor_events, monitor_events_by_time, monitor_series.
 """
 from __future__ import annotations
 
