@@ -19,7 +19,7 @@ copy bundled in this package (the `libmlops` wheel), then the system's
 """
 from __future__ import annotations
 
-from . import drift, fairness, metrics, validate
+from . import drift, fairness, metrics, monitors, validate
 from ._capi import LIBRARY_FOUND_BY, LIBRARY_PATH, C, set_thread_limit, thread_limit, version_text
 from .cas_tree import BlobInfo, FsckIssue, FsckReport, GcReport
 from .digest import Digest, DigestLike
@@ -44,6 +44,7 @@ from .delivery import AliasSplit, RouteSnapshot
 from .evaluations import EvaluationRecord, RecordedMetric
 from .gates import Gate, GateCheck, GateDecision
 from .imports import StoreCopyReport
+from .monitors import IngestResult, Monitor, MonitorColumn, MonitorEvent, MonitorSeries, MonitorSpec, MonitorStatus
 from .remotes import BundleReport, TransferReport
 from .registry import (
     AuditEvent,
@@ -121,12 +122,20 @@ __all__ = [
     "GateCheck",
     "GateDecision",
     "StoreCopyReport",
+    "Monitor",
+    "MonitorColumn",
+    "MonitorSpec",
+    "MonitorStatus",
+    "MonitorEvent",
+    "MonitorSeries",
+    "IngestResult",
     "TransferReport",
     "BundleReport",
     "key_fingerprint",
     "drift",
     "fairness",
     "metrics",
+    "monitors",
     "validate",
     "library_path",
     "library_found_by",

@@ -555,7 +555,7 @@ _declare([
 
 
 from . import _capi_cas, _capi_drift, _capi_eval, _capi_fairness, _capi_validate  # noqa: E402  (in files of their own)
-from . import _capi_delivery  # noqa: E402
+from . import _capi_delivery, _capi_monitor  # noqa: E402
 
 _declare(_capi_cas.table(_pd, StoreP))
 _declare(_capi_drift.table(_pd, StoreP, RunP))
@@ -563,6 +563,7 @@ _declare(_capi_eval.table())
 _declare(_capi_validate.table(StoreP, _pd, ProfileP))
 _declare(_capi_fairness.table())
 _declare(_capi_delivery.table(StoreP, _chg))
+_declare(_capi_monitor.table(StoreP))
 
 
 def version_text() -> str:

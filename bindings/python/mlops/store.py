@@ -28,6 +28,7 @@ from .delivery import DeliveryMixin
 from .evaluations import EvaluationsMixin
 from .gates import GatesMixin
 from .imports import ImportMixin
+from .monitors import MonitorsMixin
 from .registry import RegistryMixin
 from .remotes import RemoteMixin
 from .track import TrackMixin
@@ -43,7 +44,7 @@ _STREAM_CHUNK = 1 << 20
 
 
 class Store(Owned, TrackMixin, RegistryMixin, EvaluationsMixin, GatesMixin, TreeMixin,
-            ImportMixin, DeliveryMixin, RemoteMixin):
+            ImportMixin, DeliveryMixin, RemoteMixin, MonitorsMixin):
     """An open libmlops store: a directory holding artifacts, experiment
     records, the model registry and drift profiles.
 

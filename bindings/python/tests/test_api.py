@@ -3,11 +3,11 @@ import inspect
 import os
 
 import mlops
-from mlops import drift, errors, metrics
+from mlops import drift, errors, metrics, monitors
 
 
 def _public_objects():
-    for mod in (mlops, drift, errors, metrics):
+    for mod in (mlops, drift, errors, metrics, monitors):
         for name in mod.__all__:
             obj = getattr(mod, name)
             yield f"{mod.__name__}.{name}", obj
@@ -60,7 +60,8 @@ def test_py_typed_is_shipped():
 
 
 def test_module_docstrings():
-    for mod in (mlops, drift, errors, mlops.store, mlops.track, mlops.registry, mlops.digest):
+    for mod in (mlops, drift, errors, monitors, mlops.store, mlops.track, mlops.registry,
+                mlops.digest):
         assert (mod.__doc__ or "").strip(), mod.__name__
 
 
