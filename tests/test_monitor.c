@@ -581,7 +581,7 @@ START_TEST(format_4_store_migrates_to_5)
     TU_OK(mlops_monitor_create(S, "after", &sp));
     db = tu_db_open(dir);
     ck_assert_int_eq(tu_db_int(db, tu_db_dialect(db) == 2 ? "SELECT value::bigint FROM meta WHERE key = 'format_version'"
-                                                            : "PRAGMA user_version"), 5);
+                                                            : "PRAGMA user_version"), 6);
     tu_db_close(db);
 }
 END_TEST

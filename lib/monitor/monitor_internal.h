@@ -1,5 +1,6 @@
 /* Internal: monitors (include/mlops/monitor.h). One job per file:
- * schema.c (format 5's tables), spec.c (checking a spec, create, delete),
+ * schema.c (format 5's tables, format 6's packed windows), packed.c (the
+ * packed window records' codec), spec.c (checking a spec, create, delete),
  * snapshot.c (loading monitors: get, list, status), ingest.c, judge.c
  * (one window's verdict and the alert rule's step), check.c, events.c,
  * series.c. */
@@ -14,6 +15,37 @@
 
 /* The version 5 step of lib/store/schema.c. */
 int mlops__monitor_migrate_v5(mlops__conn *c);
+/* Format 6's packed windows (mon_windows.profiles, .judged): part of the
+ * version 6 step of lib/store/schema.c. */
+int mlops__monitor_schema_v6_windows(mlops__conn *c);
+
+/* ---- packed.c ------------------------------------------------------------ */
+
+#define MLOPS__MONITOR_PACK_VERSION 1
+#define MLOPS__MONITOR_PACK_HEADER 12  /* "MLWP", version, 3 zero bytes, columns (u32) */
+#define MLOPS__MONITOR_JUDGED_CELL 17  /* statistic, p-value (f64), drifted (u8) */
+
+/* Packs n serialised profiles (bufs[i], lens[i]) into one malloc'd blob. */
+int mlops__monitor_pack_profiles(const char *fn, void *const *bufs, const size_t *lens, size_t n,
+                                 void **out, size_t *out_len);
+/* Decodes a packed blob of exactly n profiles into profs[0..n) (freed and
+ * NULL on failure): MLOPS_EFORMAT, MLOPS_EUNSUPPORTED, the decoder's. */
+int mlops__monitor_unpack_profiles(const void *buf, size_t len, size_t n, mlops_profile **profs);
+/* Bytes of the judged figures of n columns; packs them into out. */
+size_t mlops__monitor_judged_len(size_t n);
+void mlops__monitor_pack_judged(const double *stat, const double *p, const int *drifted, size_t n,
+                                unsigned char *out);
+/* Decodes them into cells[0..n): MLOPS_ECORRUPT when malformed. */
+int mlops__monitor_unpack_judged(const void *buf, size_t len, size_t n,
+                                 mlops_monitor_window_column *cells);
+
+/* The profiles of a window of monitor m, columns in order, into
+ * profs[0..n_columns) (window.c; freed and NULL on failure): from its
+ * packed blob when packed is not NULL, else from legacy[0..n_columns),
+ * the per-column profiles a format 5 store recorded. */
+int mlops__monitor_window_profiles(mlops_store *s, const char *fn, const mlops_monitor *m,
+                                   const mlops_digest *packed, const mlops_digest *legacy,
+                                   mlops_profile **profs);
 
 struct mlops_monitor {
     int64_t id;

@@ -195,3 +195,26 @@ int mlops__monitor_migrate_v5(mlops__conn *c)
     return mlops__conn_exec(c, mlops__conn_dialect(c) == MLOPS__POSTGRES ? monitors_postgres
                                                                         : monitors_sqlite);
 }
+
+/* Version 6, packed windows (lib/monitor/packed.c):
+ * - mon_windows.profiles: the 32-byte digest of ONE blob holding every
+ *   column's merged profile, in column order; NULL for a window a format 5
+ *   store recorded, whose profiles stay in mon_window_columns until an
+ *   ingest merges into it.
+ * - mon_windows.judged: every column's statistic, p-value and verdict,
+ *   packed, once the window is judged (NULL before, and for windows judged
+ *   under format 5, whose figures stay in mon_window_columns).
+ * New windows have no mon_window_columns rows. */
+static const char windows_v6_sqlite[] =
+    "ALTER TABLE mon_windows ADD COLUMN profiles BLOB CHECK(length(profiles) = 32);"
+    "ALTER TABLE mon_windows ADD COLUMN judged BLOB;";
+
+static const char windows_v6_postgres[] =
+    "ALTER TABLE mon_windows ADD COLUMN profiles BYTEA CHECK(length(profiles) = 32);"
+    "ALTER TABLE mon_windows ADD COLUMN judged BYTEA;";
+
+int mlops__monitor_schema_v6_windows(mlops__conn *c)
+{
+    return mlops__conn_exec(c, mlops__conn_dialect(c) == MLOPS__POSTGRES ? windows_v6_postgres
+                                                                        : windows_v6_sqlite);
+}
