@@ -1,7 +1,7 @@
 /* Ingest: rows to their windows, a profile per window and column built on
- * the reference's edges (in parallel on the pool), then one write
- * transaction that merges each into the window's stored profile, puts the
- * merged profiles as blobs and records them. */
+ * the reference's edges (in parallel on the pool), merged into what the
+ * window holds and packed into one blob per window, then one write
+ * transaction that records them. */
 #include "monitor/monitor_internal.h"
 #include "cas/cas_internal.h"
 #include "util/clock.h"
@@ -67,13 +67,20 @@ static void build_worker(void *arg)
         size_t n = b->cnt[k];
         mlops_profile *p = NULL;
         int rc = mlops_profile_new_like(b->refs[i], &p);
-        if (!rc && b->num[i]) {
+        /* Rows of a window sorted by time in the caller's arrays are read
+         * in place; others are gathered first. */
+        int contiguous = rows[n - 1] - rows[0] == n - 1;
+        if (!rc && b->num[i] && contiguous) {
+            rc = mlops_profile_add(p, b->num[i] + rows[0], n);
+        } else if (!rc && b->num[i]) {
             if (!dbuf && !(dbuf = malloc(b->max_cnt * sizeof *dbuf))) rc = mlops__err_nomem(b->fn);
             if (!rc) {
                 const double *v = b->num[i];
                 for (size_t r = 0; r < n; r++) dbuf[r] = v[rows[r]];
                 rc = mlops_profile_add(p, dbuf, n);
             }
+        } else if (!rc && contiguous) {
+            rc = mlops_profile_add_strings(p, b->str[i] + rows[0], n);
         } else if (!rc) {
             if (!sbuf && !(sbuf = malloc(b->max_cnt * sizeof *sbuf))) rc = mlops__err_nomem(b->fn);
             if (!rc) {
@@ -348,12 +355,12 @@ static int merge_window(merge *mg, mlops__obj_writer *w, size_t k)
     free(own);
     free(bufs);
     free(lens);
-    if (!rc) rc = mlops__sha256_oneshot(packed, len, &mg->digests[k]);
-    if (!rc && len > mg->s->chunk_max) {
+    if (!rc && len > mg->s->chunk_max) { /* its digest comes from mlops_blob_put */
         mg->big[k] = packed;
         mg->big_len[k] = len;
         return MLOPS_OK;
     }
+    if (!rc) rc = mlops__sha256_oneshot(packed, len, &mg->digests[k]);
     if (!rc) rc = mlops__object_write(mg->s, w, &mg->digests[k], packed, len, &mg->placed[k]);
     free(packed);
     if (!rc) mg->placed_ok[k] = 1;
@@ -477,8 +484,7 @@ static int put_big(merge *mg)
 {
     for (size_t k = 0; k < mg->b->nwin; k++) {
         if (!mg->big[k]) continue;
-        mlops_digest d;
-        int rc = mlops_blob_put(mg->s, mg->big[k], mg->big_len[k], &d);
+        int rc = mlops_blob_put(mg->s, mg->big[k], mg->big_len[k], &mg->digests[k]);
         if (rc) return rc;
         free(mg->big[k]);
         mg->big[k] = NULL;

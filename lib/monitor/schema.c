@@ -16,6 +16,8 @@
  *   checked_ms (the check that judged it).
  * - mon_window_columns: per window and column the digest of the window's
  *   merged profile (a blob) and, once judged, statistic, p_value, drifted.
+ *   Format 6 packs these into mon_windows (see the version 6 step below)
+ *   and writes no more rows here.
  * - mon_window_metrics: per window named figures (performance once labels
  *   arrive); empty in this release.
  * - mon_events: the alert's changes of state, numbered per monitor. */
