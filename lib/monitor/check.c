@@ -155,8 +155,8 @@ static int judge_window(mlops_store *s, job *j, mlops_profile **refs, mlops_prof
     }
     uint32_t drifted = 0;
     int breach_col = -1;
-    int rc = mlops__monitor_window_profiles(s, j->fn, j->m, w->has_packed ? &w->packed : NULL, w->legacy,
-                                            cur);
+    int rc = mlops__monitor_window_profiles(s, j->fn, j->m, w->start, w->has_packed ? &w->packed : NULL,
+                                            w->legacy, cur);
     for (size_t i = 0; !rc && i < nc; i++)
         rc = mlops__monitor_judge_column(j->fn, refs[i], cur[i], j->m->kinds[i], sp->columns[i].method,
                                          sp->columns[i].threshold, sp->alpha, &w->stat[i], &w->p[i],

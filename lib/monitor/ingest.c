@@ -217,9 +217,10 @@ static int match_columns(batch *b, size_t ncols, const char *const *names,
 
 /* ---- Merging and recording ----------------------------------------------------------
  * The merges happen outside the write lock: read what each window holds,
- * merge its columns and put the merged profiles as ONE packed blob per
- * window (in parallel, a window per task), then in one write transaction
- * record the windows whose blob is still the one read. A window another
+ * merge its columns into the window's packed entry (in parallel, a window
+ * per task), put the entries together in as few blobs as the store's
+ * chunk size allows, then in one write transaction record the windows
+ * whose blob is still the one read. A window another
  * process changed meanwhile is merged again from its new blob, until
  * none is left. */
 
@@ -232,12 +233,11 @@ typedef struct merge {
     int *has_packed;        /* per window: ... with a packed blob */
     mlops_digest *old;      /* per window: that blob */
     mlops_digest *legacy;   /* nwin * ncols: a format 5 window's profiles */
-    mlops_digest *digests;  /* per window: the merged blob */
-    mlops__placed *placed;  /* per window: the object, when it fits one */
+    mlops_digest *digests;  /* per window: the blob holding its merged entry */
+    void **entry;           /* per window: that entry */
+    size_t *entry_len;
+    mlops__placed *placed;  /* the objects of the blobs, packed at the front */
     int *placed_ok;
-    void **big;             /* per window: a blob too large for one object,
-                               put from the calling thread */
-    size_t *big_len;
     /* the parallel merge */
     pthread_mutex_t lock;
     size_t next;
@@ -319,9 +319,8 @@ static int read_tx(mlops__conn *c, void *arg)
     return rc;
 }
 
-/* Window k's columns merged into what it holds, packed; put as an object
- * when it fits one, else kept for mlops_blob_put. */
-static int merge_window(merge *mg, mlops__obj_writer *w, size_t k)
+/* Window k's columns merged into what it holds, packed into its entry. */
+static int merge_window(merge *mg, size_t k)
 {
     batch *b = mg->b;
     size_t nc = b->ncols;
@@ -330,8 +329,8 @@ static int merge_window(merge *mg, mlops__obj_writer *w, size_t k)
     size_t *lens = calloc(nc, sizeof *lens);
     int rc = own && bufs && lens ? MLOPS_OK : mlops__err_nomem(b->fn);
     if (!rc && mg->exists[k])
-        rc = mlops__monitor_window_profiles(mg->s, b->fn, b->m, mg->has_packed[k] ? &mg->old[k] : NULL,
-                                            mg->legacy + k * nc, own);
+        rc = mlops__monitor_window_profiles(mg->s, b->fn, b->m, b->starts[k],
+                                            mg->has_packed[k] ? &mg->old[k] : NULL, mg->legacy + k * nc, own);
     for (size_t i = 0; !rc && i < nc; i++) {
         mlops_profile *into = b->prof[k * nc + i];
         if (own[i]) {
@@ -345,9 +344,7 @@ static int merge_window(merge *mg, mlops__obj_writer *w, size_t k)
             rc = mlops__err(rc, "column '%s': %s", b->m->col_names[i], msg);
         }
     }
-    void *packed = NULL;
-    size_t len = 0;
-    if (!rc) rc = mlops__monitor_pack_profiles(b->fn, bufs, lens, nc, &packed, &len);
+    if (!rc) rc = mlops__monitor_pack_entry(b->fn, b->starts[k], bufs, lens, nc, &mg->entry[k], &mg->entry_len[k]);
     for (size_t i = 0; i < nc; i++) {
         if (own) mlops_profile_free(own[i]);
         if (bufs) mlops_free(bufs[i]);
@@ -355,29 +352,19 @@ static int merge_window(merge *mg, mlops__obj_writer *w, size_t k)
     free(own);
     free(bufs);
     free(lens);
-    if (!rc && len > mg->s->chunk_max) { /* its digest comes from mlops_blob_put */
-        mg->big[k] = packed;
-        mg->big_len[k] = len;
-        return MLOPS_OK;
-    }
-    if (!rc) rc = mlops__sha256_oneshot(packed, len, &mg->digests[k]);
-    if (!rc) rc = mlops__object_write(mg->s, w, &mg->digests[k], packed, len, &mg->placed[k]);
-    free(packed);
-    if (!rc) mg->placed_ok[k] = 1;
     return rc;
 }
 
 static void merge_worker(void *arg)
 {
     merge *mg = arg;
-    mlops__obj_writer *w = NULL;
-    int rc = mlops__obj_writer_new(mg->s, &w);
+    int rc = MLOPS_OK;
     for (;;) {
         pthread_mutex_lock(&mg->lock);
         size_t task = rc || mg->rc ? SIZE_MAX : mg->next++;
         pthread_mutex_unlock(&mg->lock);
         if (task >= mg->ntodo) break;
-        rc = merge_window(mg, w, mg->todo[task]);
+        rc = merge_window(mg, mg->todo[task]);
     }
     if (rc) {
         pthread_mutex_lock(&mg->lock);
@@ -387,7 +374,49 @@ static void merge_worker(void *arg)
         }
         pthread_mutex_unlock(&mg->lock);
     }
+}
+
+/* The entries of the windows to record, in order, go into blobs of up to
+ * the store's maximum chunk size (one object each: a batch of small
+ * windows costs one file, not one per window); a window whose entry alone
+ * is larger gets a blob of its own, put with mlops_blob_put (chunked; gc's
+ * grace period keeps it until the write transaction references it). Each
+ * window's digest is its blob's. */
+static int put_groups(merge *mg)
+{
+    batch *b = mg->b;
+    size_t room = mg->s->chunk_max - MLOPS__MONITOR_PACK_HEADER, ng = 0;
+    mlops__obj_writer *w = NULL;
+    void **ents = malloc(mg->ntodo * sizeof *ents);
+    size_t *lens = malloc(mg->ntodo * sizeof *lens);
+    int rc = ents && lens ? mlops__obj_writer_new(mg->s, &w) : mlops__err_nomem(b->fn);
+    for (size_t t = 0; !rc && t < mg->ntodo;) {
+        size_t u = t, used = 0;
+        do {
+            size_t k = mg->todo[u];
+            ents[u - t] = mg->entry[k];
+            lens[u - t] = mg->entry_len[k];
+            used += mg->entry_len[k];
+            u++;
+        } while (u < mg->ntodo && used + mg->entry_len[mg->todo[u]] <= room);
+        void *blob = NULL;
+        size_t len = 0;
+        mlops_digest d;
+        rc = mlops__monitor_pack_windows(b->fn, ents, lens, u - t, &blob, &len);
+        if (!rc && len > mg->s->chunk_max) {
+            rc = mlops_blob_put(mg->s, blob, len, &d);
+        } else if (!rc) {
+            rc = mlops__sha256_oneshot(blob, len, &d);
+            if (!rc) rc = mlops__object_write(mg->s, w, &d, blob, len, &mg->placed[ng]);
+            if (!rc) mg->placed_ok[ng++] = 1;
+        }
+        free(blob);
+        for (; !rc && t < u; t++) mg->digests[mg->todo[t]] = d;
+    }
     mlops__obj_writer_free(w);
+    free(ents);
+    free(lens);
+    return rc;
 }
 
 static int record_window(mlops__conn *c, merge *mg, size_t k, int state)
@@ -468,28 +497,13 @@ static int write_tx(mlops__conn *c, void *arg)
 static void merge_clear_placed(merge *mg, int discard)
 {
     for (size_t k = 0; k < mg->b->nwin; k++) {
-        free(mg->big[k]);
-        mg->big[k] = NULL;
+        free(mg->entry[k]);
+        mg->entry[k] = NULL;
         if (!mg->placed_ok[k]) continue;
         if (discard) mlops__objects_discard(mg->s, &mg->placed[k], 1);
         else mlops__placed_clear(&mg->placed[k]);
         mg->placed_ok[k] = 0;
     }
-}
-
-/* The blobs too large for one object, put whole (chunked) from this
- * thread; gc's grace period keeps them until the write transaction
- * references them. */
-static int put_big(merge *mg)
-{
-    for (size_t k = 0; k < mg->b->nwin; k++) {
-        if (!mg->big[k]) continue;
-        int rc = mlops_blob_put(mg->s, mg->big[k], mg->big_len[k], &mg->digests[k]);
-        if (rc) return rc;
-        free(mg->big[k]);
-        mg->big[k] = NULL;
-    }
-    return MLOPS_OK;
 }
 
 static int merge_and_record(mlops_store *s, batch *b, unsigned threads, uint64_t *late_rows)
@@ -507,12 +521,12 @@ static int merge_and_record(mlops_store *s, batch *b, unsigned threads, uint64_t
     mg.digests = calloc(nw, sizeof *mg.digests);
     mg.placed = calloc(nw, sizeof *mg.placed);
     mg.placed_ok = calloc(nw, sizeof *mg.placed_ok);
-    mg.big = calloc(nw, sizeof *mg.big);
-    mg.big_len = calloc(nw, sizeof *mg.big_len);
+    mg.entry = calloc(nw, sizeof *mg.entry);
+    mg.entry_len = calloc(nw, sizeof *mg.entry_len);
     write_arg wa = { &mg, malloc(nw * sizeof *wa.left), 0, 0 };
     int rc = MLOPS_OK;
     if (!mg.todo || !mg.exists || !mg.has_packed || !mg.old || !mg.legacy || !mg.digests || !mg.placed ||
-        !mg.placed_ok || !mg.big || !mg.big_len || !wa.left)
+        !mg.placed_ok || !mg.entry || !mg.entry_len || !wa.left)
         rc = mlops__err_nomem(b->fn);
     for (size_t k = 0; mg.todo && k < nw; k++) mg.todo[k] = k;
     mg.ntodo = nw;
@@ -533,13 +547,9 @@ static int merge_and_record(mlops_store *s, batch *b, unsigned threads, uint64_t
             merge_clear_placed(&mg, 1);
             break;
         }
-        /* objects_sync wants them packed: pack, sync, then keep them packed. */
-        size_t nplaced = 0;
-        for (size_t k = 0; k < nw; k++)
-            if (mg.placed_ok[k]) mg.placed[nplaced++] = mg.placed[k];
-        memset(mg.placed_ok, 0, nw * sizeof *mg.placed_ok);
-        for (size_t k = 0; k < nplaced; k++) mg.placed_ok[k] = 1;
-        rc = put_big(&mg);
+        rc = put_groups(&mg);
+        size_t nplaced = 0; /* put_groups packs them at the front */
+        while (nplaced < nw && mg.placed_ok[nplaced]) nplaced++;
         if (!rc) rc = mlops__objects_sync(s, mg.placed, nplaced);
         if (!rc) rc = mlops__store_write(s, write_tx, &wa);
         merge_clear_placed(&mg, rc != MLOPS_OK);
@@ -549,7 +559,7 @@ static int merge_and_record(mlops_store *s, batch *b, unsigned threads, uint64_t
         mg.ntodo = wa.nleft;
     }
     pthread_mutex_destroy(&mg.lock);
-    if (mg.big) merge_clear_placed(&mg, 1);
+    if (mg.entry && mg.placed_ok) merge_clear_placed(&mg, 1);
     free(mg.todo);
     free(mg.exists);
     free(mg.has_packed);
@@ -558,8 +568,8 @@ static int merge_and_record(mlops_store *s, batch *b, unsigned threads, uint64_t
     free(mg.digests);
     free(mg.placed);
     free(mg.placed_ok);
-    free(mg.big);
-    free(mg.big_len);
+    free(mg.entry);
+    free(mg.entry_len);
     free(wa.left);
     return rc;
 }

@@ -22,15 +22,23 @@ int mlops__monitor_schema_v6_windows(mlops__conn *c);
 /* ---- packed.c ------------------------------------------------------------ */
 
 #define MLOPS__MONITOR_PACK_VERSION 1
-#define MLOPS__MONITOR_PACK_HEADER 12  /* "MLWP", version, 3 zero bytes, columns (u32) */
+#define MLOPS__MONITOR_PACK_HEADER 12  /* "MLWP", version, 3 zero bytes, windows (u32) */
+#define MLOPS__MONITOR_ENTRY_HEADER 12 /* a window's start (i64), columns (u32) */
 #define MLOPS__MONITOR_JUDGED_CELL 17  /* statistic, p-value (f64), drifted (u8) */
 
-/* Packs n serialised profiles (bufs[i], lens[i]) into one malloc'd blob. */
-int mlops__monitor_pack_profiles(const char *fn, void *const *bufs, const size_t *lens, size_t n,
-                                 void **out, size_t *out_len);
-/* Decodes a packed blob of exactly n profiles into profs[0..n) (freed and
- * NULL on failure): MLOPS_EFORMAT, MLOPS_EUNSUPPORTED, the decoder's. */
-int mlops__monitor_unpack_profiles(const void *buf, size_t len, size_t n, mlops_profile **profs);
+/* One window's entry: its start and n serialised profiles (bufs[i],
+ * lens[i]), malloc'd. */
+int mlops__monitor_pack_entry(const char *fn, int64_t start, void *const *bufs, const size_t *lens,
+                              size_t n, void **out, size_t *out_len);
+/* n entries into one blob, malloc'd. */
+int mlops__monitor_pack_windows(const char *fn, void *const *entries, const size_t *lens, size_t n,
+                                void **out, size_t *out_len);
+/* Decodes the n profiles of window `start` from a packed blob into
+ * profs[0..n) (freed and NULL on failure): MLOPS_EFORMAT (malformed, or no
+ * such window, or another column count), MLOPS_EUNSUPPORTED, the profile
+ * decoder's. */
+int mlops__monitor_unpack_window(const void *buf, size_t len, int64_t start, size_t n,
+                                 mlops_profile **profs);
 /* Bytes of the judged figures of n columns; packs them into out. */
 size_t mlops__monitor_judged_len(size_t n);
 void mlops__monitor_pack_judged(const double *stat, const double *p, const int *drifted, size_t n,
@@ -39,13 +47,14 @@ void mlops__monitor_pack_judged(const double *stat, const double *p, const int *
 int mlops__monitor_unpack_judged(const void *buf, size_t len, size_t n,
                                  mlops_monitor_window_column *cells);
 
-/* The profiles of a window of monitor m, columns in order, into
- * profs[0..n_columns) (window.c; freed and NULL on failure): from its
- * packed blob when packed is not NULL, else from legacy[0..n_columns),
- * the per-column profiles a format 5 store recorded. */
+/* The profiles of window `start` of monitor m, columns in order, into
+ * profs[0..n_columns) (window.c; freed and NULL on failure): from the
+ * packed blob that holds it when packed is not NULL, else from
+ * legacy[0..n_columns), the per-column profiles a format 5 store
+ * recorded. */
 int mlops__monitor_window_profiles(mlops_store *s, const char *fn, const mlops_monitor *m,
-                                   const mlops_digest *packed, const mlops_digest *legacy,
-                                   mlops_profile **profs);
+                                   int64_t start, const mlops_digest *packed,
+                                   const mlops_digest *legacy, mlops_profile **profs);
 
 struct mlops_monitor {
     int64_t id;

@@ -1,7 +1,8 @@
 /* Format 6's packed window records (doc/format.md, "Monitors"):
- * - a window's profiles: ONE blob holding every column's serialised
- *   profile, in column order, so that a window costs one object per
- *   ingest instead of one per column;
+ * - windows' profiles: a blob holds, for one or more windows of one
+ *   ingest, every column's serialised profile in column order, so that an
+ *   ingest costs about one object per store chunk of profiles instead of
+ *   one per window and column;
  * - a window's judged figures: one value of mon_windows.judged holding
  *   every column's statistic, p-value and verdict, so that a series reads
  *   one row per window.
@@ -42,21 +43,31 @@ static double get_f64(const unsigned char *p)
     return d;
 }
 
-int mlops__monitor_pack_profiles(const char *fn, void *const *bufs, const size_t *lens, size_t n,
-                                 void **out, size_t *out_len)
+static void put_i64(unsigned char *p, int64_t v)
 {
-    size_t total = MLOPS__MONITOR_PACK_HEADER;
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)((uint64_t)v >> (8 * i));
+}
+
+static int64_t get_i64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
+    return (int64_t)v;
+}
+
+int mlops__monitor_pack_entry(const char *fn, int64_t start, void *const *bufs, const size_t *lens,
+                              size_t n, void **out, size_t *out_len)
+{
+    size_t total = MLOPS__MONITOR_ENTRY_HEADER;
     for (size_t i = 0; i < n; i++) {
         if (lens[i] > UINT32_MAX) return mlops__err(MLOPS_EINVAL, "%s: a window's profile is over 4 GiB", fn);
         total += 4 + lens[i];
     }
     unsigned char *b = malloc(total);
     if (!b) return mlops__err_nomem(fn);
-    memcpy(b, PROFILES_MAGIC, 4);
-    b[4] = MLOPS__MONITOR_PACK_VERSION;
-    b[5] = b[6] = b[7] = 0;
+    put_i64(b, start);
     put_u32(b + 8, (uint32_t)n);
-    size_t o = MLOPS__MONITOR_PACK_HEADER;
+    size_t o = MLOPS__MONITOR_ENTRY_HEADER;
     for (size_t i = 0; i < n; i++) {
         put_u32(b + o, (uint32_t)lens[i]);
         if (lens[i]) memcpy(b + o + 4, bufs[i], lens[i]);
@@ -67,35 +78,81 @@ int mlops__monitor_pack_profiles(const char *fn, void *const *bufs, const size_t
     return MLOPS_OK;
 }
 
-int mlops__monitor_unpack_profiles(const void *buf, size_t len, size_t n, mlops_profile **profs)
+int mlops__monitor_pack_windows(const char *fn, void *const *entries, const size_t *lens, size_t n,
+                                void **out, size_t *out_len)
+{
+    size_t total = MLOPS__MONITOR_PACK_HEADER;
+    for (size_t i = 0; i < n; i++) total += lens[i];
+    unsigned char *b = malloc(total);
+    if (!b) return mlops__err_nomem(fn);
+    memcpy(b, PROFILES_MAGIC, 4);
+    b[4] = MLOPS__MONITOR_PACK_VERSION;
+    b[5] = b[6] = b[7] = 0;
+    put_u32(b + 8, (uint32_t)n);
+    size_t o = MLOPS__MONITOR_PACK_HEADER;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(b + o, entries[i], lens[i]);
+        o += lens[i];
+    }
+    *out = b;
+    *out_len = total;
+    return MLOPS_OK;
+}
+
+/* Checks one entry at b + o and returns its length in *elen. */
+static int walk_entry(const unsigned char *b, size_t len, size_t o, size_t *elen)
+{
+    if (len - o < MLOPS__MONITOR_ENTRY_HEADER)
+        return mlops__err(MLOPS_EFORMAT, "packed windows end inside a window's header");
+    uint32_t nc = get_u32(b + o + 8);
+    size_t p = o + MLOPS__MONITOR_ENTRY_HEADER;
+    for (uint32_t i = 0; i < nc; i++) {
+        if (len - p < 4) return mlops__err(MLOPS_EFORMAT, "packed windows end inside column %u", i);
+        size_t plen = get_u32(b + p);
+        p += 4;
+        if (len - p < plen) return mlops__err(MLOPS_EFORMAT, "packed windows end inside column %u", i);
+        p += plen;
+    }
+    *elen = p - o;
+    return MLOPS_OK;
+}
+
+int mlops__monitor_unpack_window(const void *buf, size_t len, int64_t start, size_t n,
+                                 mlops_profile **profs)
 {
     const unsigned char *b = buf;
     memset(profs, 0, n * sizeof *profs);
     if (len < MLOPS__MONITOR_PACK_HEADER || memcmp(b, PROFILES_MAGIC, 4) || b[5] || b[6] || b[7])
-        return mlops__err(MLOPS_EFORMAT, "not a window's packed profiles");
+        return mlops__err(MLOPS_EFORMAT, "not a monitor's packed windows");
     if (b[4] != MLOPS__MONITOR_PACK_VERSION)
-        return mlops__err(MLOPS_EUNSUPPORTED, "packed profiles of version %u (this library reads %u)",
-                          b[4], MLOPS__MONITOR_PACK_VERSION);
-    if (get_u32(b + 8) != n)
-        return mlops__err(MLOPS_EFORMAT, "packed profiles of %u columns, the monitor has %zu",
-                          get_u32(b + 8), n);
-    size_t o = MLOPS__MONITOR_PACK_HEADER;
+        return mlops__err(MLOPS_EUNSUPPORTED, "packed windows of version %u (this library reads %u)", b[4],
+                          MLOPS__MONITOR_PACK_VERSION);
+    uint32_t nw = get_u32(b + 8);
+    size_t o = MLOPS__MONITOR_PACK_HEADER, found = SIZE_MAX;
+    for (uint32_t w = 0; w < nw; w++) {
+        size_t elen = 0;
+        int rc = walk_entry(b, len, o, &elen);
+        if (rc) return rc;
+        if (get_i64(b + o) == start) {
+            if (found != SIZE_MAX) return mlops__err(MLOPS_EFORMAT, "packed windows hold window %lld twice",
+                                                     (long long)start);
+            found = o;
+        }
+        o += elen;
+    }
+    if (o != len) return mlops__err(MLOPS_EFORMAT, "%zu bytes after the packed windows", len - o);
+    if (found == SIZE_MAX)
+        return mlops__err(MLOPS_EFORMAT, "the packed windows do not hold window %lld", (long long)start);
+    if (get_u32(b + found + 8) != n)
+        return mlops__err(MLOPS_EFORMAT, "a packed window of %u columns, the monitor has %zu",
+                          get_u32(b + found + 8), n);
+    size_t p = found + MLOPS__MONITOR_ENTRY_HEADER;
     int rc = MLOPS_OK;
     for (size_t i = 0; !rc && i < n; i++) {
-        if (len - o < 4) {
-            rc = mlops__err(MLOPS_EFORMAT, "packed profiles end inside column %zu", i);
-            break;
-        }
-        size_t plen = get_u32(b + o);
-        o += 4;
-        if (len - o < plen) {
-            rc = mlops__err(MLOPS_EFORMAT, "packed profiles end inside column %zu", i);
-            break;
-        }
-        rc = mlops_profile_deserialize(b + o, plen, &profs[i]);
-        o += plen;
+        size_t plen = get_u32(b + p);
+        rc = mlops_profile_deserialize(b + p + 4, plen, &profs[i]);
+        p += 4 + plen;
     }
-    if (!rc && o != len) rc = mlops__err(MLOPS_EFORMAT, "%zu bytes after the packed profiles", len - o);
     if (rc) {
         for (size_t i = 0; i < n; i++) mlops_profile_free(profs[i]);
         memset(profs, 0, n * sizeof *profs);

@@ -1,5 +1,5 @@
-/* Reading a window's profiles: one packed blob (format 6), or one blob
- * per column for a window a format 5 store recorded and no ingest has
+/* Reading a window's profiles: its entry in a packed blob (format 6), or
+ * one blob per column for a window a format 5 store recorded and no ingest has
  * merged into since. */
 #include "monitor/monitor_internal.h"
 #include "cas/blob_codec.h"
@@ -9,6 +9,7 @@
 #include <string.h>
 
 typedef struct unpack_arg {
+    int64_t start;
     size_t n;
     mlops_profile **profs;
 } unpack_arg;
@@ -16,17 +17,17 @@ typedef struct unpack_arg {
 static int decode_packed(const void *buf, size_t len, void *out)
 {
     unpack_arg *a = out;
-    return mlops__monitor_unpack_profiles(buf, len, a->n, a->profs);
+    return mlops__monitor_unpack_window(buf, len, a->start, a->n, a->profs);
 }
 
 int mlops__monitor_window_profiles(mlops_store *s, const char *fn, const mlops_monitor *m,
-                                   const mlops_digest *packed, const mlops_digest *legacy,
-                                   mlops_profile **profs)
+                                   int64_t start, const mlops_digest *packed,
+                                   const mlops_digest *legacy, mlops_profile **profs)
 {
     size_t n = m->spec.n_columns;
     memset(profs, 0, n * sizeof *profs);
     if (packed) {
-        unpack_arg a = { n, profs };
+        unpack_arg a = { start, n, profs };
         return mlops__blob_get_decoded(fn, s, packed, decode_packed, &a);
     }
     int rc = MLOPS_OK;

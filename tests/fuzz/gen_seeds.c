@@ -420,7 +420,7 @@ static void bundles(void)
     if (system(cmd) != 0) exit(1);
 }
 
-/* A window's packed profiles (two columns, then one) and judged figures. */
+/* Packed windows (one of two columns, two of one) and judged figures. */
 static void monitor_windows(void)
 {
     mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
@@ -440,15 +440,21 @@ static void monitor_windows(void)
     size_t lens[2];
     must(mlops_profile_serialize(px, &bufs[0], &lens[0]));
     must(mlops_profile_serialize(pc, &bufs[1], &lens[1]));
-    for (size_t n = 1; n <= 2; n++) {
-        void *out;
-        size_t len;
-        must(mlops__monitor_pack_profiles("gen_seeds", bufs, lens, n, &out, &len));
-        char name[16];
-        snprintf(name, sizeof name, "profiles%zu", n);
-        put("monitor_window", name, out, len);
-        free(out);
-    }
+    /* One window of two columns; two windows of one column. */
+    void *ents[2], *out;
+    size_t elens[2], len;
+    must(mlops__monitor_pack_entry("gen_seeds", 3600000, bufs, lens, 2, &ents[0], &elens[0]));
+    must(mlops__monitor_pack_windows("gen_seeds", ents, elens, 1, &out, &len));
+    put("monitor_window", "windows1", out, len);
+    free(out);
+    free(ents[0]);
+    must(mlops__monitor_pack_entry("gen_seeds", 0, bufs, lens, 1, &ents[0], &elens[0]));
+    must(mlops__monitor_pack_entry("gen_seeds", 7200000, bufs + 1, lens + 1, 1, &ents[1], &elens[1]));
+    must(mlops__monitor_pack_windows("gen_seeds", ents, elens, 2, &out, &len));
+    put("monitor_window", "windows2", out, len);
+    free(out);
+    free(ents[0]);
+    free(ents[1]);
     mlops_free(bufs[0]);
     mlops_free(bufs[1]);
     mlops_profile_free(px);
