@@ -199,8 +199,9 @@ int mlops__monitor_migrate_v5(mlops__conn *c)
 }
 
 /* Version 6, packed windows (lib/monitor/packed.c):
- * - mon_windows.profiles: the 32-byte digest of ONE blob holding every
- *   column's merged profile, in column order; NULL for a window a format 5
+ * - mon_windows.profiles: the 32-byte digest of the blob holding every
+ *   column's merged profile of the window, in column order (shared with
+ *   the other windows of the same ingest); NULL for a window a format 5
  *   store recorded, whose profiles stay in mon_window_columns until an
  *   ingest merges into it.
  * - mon_windows.judged: every column's statistic, p-value and verdict,
