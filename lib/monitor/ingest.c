@@ -345,6 +345,19 @@ static int merge_window(merge *mg, size_t k)
         }
     }
     if (!rc) rc = mlops__monitor_pack_entry(b->fn, b->starts[k], bufs, lens, nc, &mg->entry[k], &mg->entry_len[k]);
+    /* An entry that fills a blob alone is put here, on this thread
+     * (mlops_blob_put chunks it; gc's grace period keeps it until the
+     * write transaction references it); put_groups packs the others. */
+    if (!rc && mg->entry_len[k] > mg->s->chunk_max - MLOPS__MONITOR_PACK_HEADER) {
+        void *blob = NULL;
+        size_t len = 0;
+        rc = mlops__monitor_pack_windows(b->fn, &mg->entry[k], &mg->entry_len[k], 1, &blob, &len);
+        if (!rc) rc = mlops_blob_put(mg->s, blob, len, &mg->digests[k]);
+        free(blob);
+        free(mg->entry[k]);
+        mg->entry[k] = NULL;
+        mg->entry_len[k] = 0;
+    }
     for (size_t i = 0; i < nc; i++) {
         if (own) mlops_profile_free(own[i]);
         if (bufs) mlops_free(bufs[i]);
@@ -378,10 +391,9 @@ static void merge_worker(void *arg)
 
 /* The entries of the windows to record, in order, go into blobs of up to
  * the store's maximum chunk size (one object each: a batch of small
- * windows costs one file, not one per window); a window whose entry alone
- * is larger gets a blob of its own, put with mlops_blob_put (chunked; gc's
- * grace period keeps it until the write transaction references it). Each
- * window's digest is its blob's. */
+ * windows costs one file, not one per window); the windows whose entry
+ * was put alone by merge_window are skipped. Each window's digest is its
+ * blob's. */
 static int put_groups(merge *mg)
 {
     batch *b = mg->b;
@@ -391,6 +403,10 @@ static int put_groups(merge *mg)
     size_t *lens = malloc(mg->ntodo * sizeof *lens);
     int rc = ents && lens ? mlops__obj_writer_new(mg->s, &w) : mlops__err_nomem(b->fn);
     for (size_t t = 0; !rc && t < mg->ntodo;) {
+        if (!mg->entry[mg->todo[t]]) { /* put alone */
+            t++;
+            continue;
+        }
         size_t u = t, used = 0;
         do {
             size_t k = mg->todo[u];
@@ -398,14 +414,12 @@ static int put_groups(merge *mg)
             lens[u - t] = mg->entry_len[k];
             used += mg->entry_len[k];
             u++;
-        } while (u < mg->ntodo && used + mg->entry_len[mg->todo[u]] <= room);
+        } while (u < mg->ntodo && mg->entry[mg->todo[u]] && used + mg->entry_len[mg->todo[u]] <= room);
         void *blob = NULL;
         size_t len = 0;
         mlops_digest d;
         rc = mlops__monitor_pack_windows(b->fn, ents, lens, u - t, &blob, &len);
-        if (!rc && len > mg->s->chunk_max) {
-            rc = mlops_blob_put(mg->s, blob, len, &d);
-        } else if (!rc) {
+        if (!rc) {
             rc = mlops__sha256_oneshot(blob, len, &d);
             if (!rc) rc = mlops__object_write(mg->s, w, &d, blob, len, &mg->placed[ng]);
             if (!rc) mg->placed_ok[ng++] = 1;
