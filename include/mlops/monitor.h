@@ -5,8 +5,9 @@
  * a reference: one stored profile per column (mlops_profile_put). Batches
  * are ingested in any order, from many processes: each row goes to the
  * window its timestamp falls in, and each window keeps, per column, a
- * mergeable profile built on the reference's frozen edges, stored as a blob
- * by digest. mlops_monitor_check judges the windows whose end plus the
+ * mergeable profile built on the reference's frozen edges; a window's
+ * profiles are stored together, in a blob by digest (shared with the other
+ * windows of the same batch while they fit the store's chunk size). mlops_monitor_check judges the windows whose end plus the
  * allowed lateness has passed, once each, in window order, and runs the
  * alert rule (M of the last N judged windows in breach, a pending count, a
  * keep-firing count); only the alert's changes of state are events.
@@ -192,8 +193,10 @@ MLOPS_API int mlops_monitor_ingest_result_init(mlops_monitor_ingest_result *r, u
  * future goes to its future window, and rows of a window that is already
  * decided merge into its profile without changing its judgment (counted
  * in late_rows). Per window and column a profile is built on the
- * reference's edges and merged into the window's stored one; the new
- * blobs and rows commit in one write transaction (many processes may
+ * reference's edges and merged into the window's stored one; the merged
+ * profiles are stored in new blobs (a window's together, the batch's
+ * windows sharing blobs up to the store's chunk size), and the blobs and
+ * rows commit in one write transaction (many processes may
  * ingest at once). n_rows = 0 changes nothing. res may be NULL.
  * Errors: MLOPS_EINVAL (NULL, an unknown, duplicate or missing column, a
  * column without its array or with the other kind's, a time whose window

@@ -12,6 +12,7 @@ static const char *const gc_root_queries[] = {
     /* monitors' references and their windows' profiles (lib/monitor) */
     "SELECT reference FROM mon_columns",
     "SELECT profile FROM mon_window_columns",
+    "SELECT profiles FROM mon_windows",
 };
 
 size_t mlops__cas_gc_root_queries(const char *const **out)

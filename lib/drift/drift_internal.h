@@ -171,8 +171,8 @@ typedef struct mlops__kll {
     uint64_t *parity;         /* per level: compactions done */
     uint64_t n;               /* values seen */
     uint64_t err;             /* sum of the weights of compactions */
-    double *tmp;              /* scratch: k doubles */
-    uint32_t *hist;           /* scratch for the radix sort */
+    double *tmp;              /* scratch: k doubles (NULL until level 0 first fills) */
+    uint32_t *hist;           /* scratch for the radix sort (likewise) */
     mlops__kll_block_fn on_block; /* called with each full level-0 block */
     void *block_ctx;
 } mlops__kll;
@@ -246,7 +246,9 @@ struct mlops_profile {
     uint64_t *bin_counts;     /* n_edges + 1 once frozen */
     double *pending;          /* finite values kept until the edges freeze */
     size_t n_pending;
-    double *chunk;            /* scratch: MLOPS__PROFILE_CHUNK finite values */
+    double *chunk;            /* scratch: up to MLOPS__PROFILE_CHUNK finite values,
+                                 sized by the largest add so far */
+    size_t chunk_cap;
     mlops__kll kll;           /* kll.n counts the finite values */
     /* categorical */
     uint64_t missing;

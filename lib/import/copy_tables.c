@@ -128,7 +128,8 @@ static const column mon_columns[] = { { "monitor_id", KEY }, { "pos", KEY }, { "
 static const column mon_windows[] = { { "monitor_id", KEY }, { "start_ms", KEY }, { "end_ms", SAME },
                                       { "n_rows", NOW }, { "state", NOW }, { "judged_rows", NOW },
                                       { "n_drifted", NOW }, { "share_drifted", NOW },
-                                      { "checked_ms", NOW }, END };
+                                      { "checked_ms", NOW }, { "profiles", NOW },
+                                      { "judged", NOW }, END };
 static const column mon_window_columns[] = { { "monitor_id", KEY }, { "start_ms", KEY },
                                              { "pos", KEY }, { "profile", NOW },
                                              { "statistic", NOW }, { "p_value", NOW },

@@ -23,7 +23,9 @@ typedef struct win {
     int state;
     uint32_t n_drifted;
     double share;
-    mlops_digest *prof;  /* per column */
+    int has_packed;
+    mlops_digest packed;  /* its profiles (format 6) */
+    mlops_digest *legacy; /* or per column (a format 5 window), NULL */
     double *stat, *p;
     int *drifted;
 } win;
@@ -45,7 +47,7 @@ typedef struct job {
 static void job_clear_windows(job *j)
 {
     for (size_t i = 0; i < j->n; i++) {
-        free(j->w[i].prof);
+        free(j->w[i].legacy);
         free(j->w[i].stat);
         free(j->w[i].p);
         free(j->w[i].drifted);
@@ -55,6 +57,37 @@ static void job_clear_windows(job *j)
     j->n = j->cap = 0;
 }
 
+/* The per-column profiles of a window a format 5 store recorded. */
+static int read_legacy(mlops__conn *c, job *j, win *w)
+{
+    size_t nc = j->m->spec.n_columns;
+    if (!(w->legacy = calloc(nc, sizeof *w->legacy))) return mlops__err_nomem(j->fn);
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT pos, profile FROM mon_window_columns "
+                                 "WHERE monitor_id = ?1 AND start_ms = ?2", &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, j->m->id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, w->start);
+    if (rc) return rc;
+    size_t seen = 0;
+    int step;
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
+        int64_t pos = mlops__col_int64(st, 0);
+        if (pos < 0 || (size_t)pos >= nc || mlops__col_bytes(st, 1) != 32) {
+            rc = mlops__err(MLOPS_ECORRUPT, "%s: monitor '%s': a window's profile row is malformed",
+                            j->fn, j->m->name);
+            break;
+        }
+        memcpy(w->legacy[pos].bytes, mlops__col_blob(st, 1), 32);
+        seen++;
+    }
+    mlops__reset(st);
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading a window's profiles");
+    if (!rc && seen != nc)
+        rc = mlops__err(MLOPS_ECORRUPT, "%s: monitor '%s': window %lld has %zu of %zu profiles", j->fn,
+                        j->m->name, (long long)w->start, seen, nc);
+    return rc;
+}
+
 static int read_tx(mlops__conn *c, void *arg)
 {
     job *j = arg;
@@ -62,11 +95,8 @@ static int read_tx(mlops__conn *c, void *arg)
     size_t nc = j->m->spec.n_columns;
     mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
-                              "SELECT w.start_ms, w.n_rows, c.pos, c.profile FROM mon_windows w "
-                              "JOIN mon_window_columns c ON c.monitor_id = w.monitor_id "
-                              "AND c.start_ms = w.start_ms WHERE w.monitor_id = ?1 "
-                              "AND w.start_ms >= ?2 AND w.start_ms < ?3 AND w.state = 0 "
-                              "ORDER BY w.start_ms, c.pos",
+                              "SELECT start_ms, n_rows, profiles FROM mon_windows WHERE monitor_id = ?1 "
+                              "AND start_ms >= ?2 AND start_ms < ?3 AND state = 0 ORDER BY start_ms",
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, j->m->id);
     if (!rc) rc = mlops__bind_int64(c, st, 2, j->from);
@@ -74,47 +104,47 @@ static int read_tx(mlops__conn *c, void *arg)
     if (rc) return rc;
     int step;
     while ((step = mlops__step(st)) == MLOPS__ROW) {
-        int64_t start = mlops__col_int64(st, 0);
-        if (!j->n || j->w[j->n - 1].start != start) {
-            if (j->n == j->cap) {
-                size_t ncap = j->cap ? j->cap * 2 : 64;
-                win *nw = realloc(j->w, ncap * sizeof *nw);
-                if (!nw) {
-                    rc = mlops__err_nomem(j->fn);
-                    break;
-                }
-                j->w = nw;
-                j->cap = ncap;
-            }
-            win *w = &j->w[j->n++];
-            memset(w, 0, sizeof *w);
-            w->start = start;
-            w->rows = (uint64_t)mlops__col_int64(st, 1);
-            w->prof = calloc(nc, sizeof *w->prof);
-            w->stat = malloc(nc * sizeof *w->stat);
-            w->p = malloc(nc * sizeof *w->p);
-            w->drifted = calloc(nc, sizeof *w->drifted);
-            if (!w->prof || !w->stat || !w->p || !w->drifted) {
+        if (j->n == j->cap) {
+            size_t ncap = j->cap ? j->cap * 2 : 64;
+            win *nw = realloc(j->w, ncap * sizeof *nw);
+            if (!nw) {
                 rc = mlops__err_nomem(j->fn);
                 break;
             }
-            for (size_t i = 0; i < nc; i++) w->stat[i] = w->p[i] = NAN;
+            j->w = nw;
+            j->cap = ncap;
         }
-        int64_t pos = mlops__col_int64(st, 2);
-        if (pos < 0 || (size_t)pos >= nc || mlops__col_bytes(st, 3) != 32) {
-            rc = mlops__err(MLOPS_ECORRUPT, "%s: monitor '%s': a window's profile row is malformed",
-                            j->fn, j->m->name);
+        win *w = &j->w[j->n++];
+        memset(w, 0, sizeof *w);
+        w->start = mlops__col_int64(st, 0);
+        w->rows = (uint64_t)mlops__col_int64(st, 1);
+        w->stat = malloc(nc * sizeof *w->stat);
+        w->p = malloc(nc * sizeof *w->p);
+        w->drifted = calloc(nc, sizeof *w->drifted);
+        if (!w->stat || !w->p || !w->drifted) {
+            rc = mlops__err_nomem(j->fn);
             break;
         }
-        memcpy(j->w[j->n - 1].prof[pos].bytes, mlops__col_blob(st, 3), 32);
+        for (size_t i = 0; i < nc; i++) w->stat[i] = w->p[i] = NAN;
+        if (!mlops__col_null(st, 2)) {
+            if (mlops__col_bytes(st, 2) != 32) {
+                rc = mlops__err(MLOPS_ECORRUPT, "%s: monitor '%s': a window's profiles are malformed",
+                                j->fn, j->m->name);
+                break;
+            }
+            memcpy(w->packed.bytes, mlops__col_blob(st, 2), 32);
+            w->has_packed = 1;
+        }
     }
     if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading windows");
     mlops__reset(st);
+    for (size_t k = 0; !rc && k < j->n; k++)
+        if (!j->w[k].has_packed) rc = read_legacy(c, j, &j->w[k]);
     return rc;
 }
 
-/* Judges window w (profiles loaded one at a time). */
-static int judge_window(mlops_store *s, job *j, mlops_profile **refs, win *w)
+/* Judges window w; cur is scratch for its profiles. */
+static int judge_window(mlops_store *s, job *j, mlops_profile **refs, mlops_profile **cur, win *w)
 {
     const mlops_monitor_spec *sp = &j->m->spec;
     size_t nc = sp->n_columns;
@@ -125,15 +155,18 @@ static int judge_window(mlops_store *s, job *j, mlops_profile **refs, win *w)
     }
     uint32_t drifted = 0;
     int breach_col = -1;
+    int rc = mlops__monitor_window_profiles(s, j->fn, j->m, w->start, w->has_packed ? &w->packed : NULL,
+                                            w->legacy, cur);
+    for (size_t i = 0; !rc && i < nc; i++)
+        rc = mlops__monitor_judge_column(j->fn, refs[i], cur[i], j->m->kinds[i], sp->columns[i].method,
+                                         sp->columns[i].threshold, sp->alpha, &w->stat[i], &w->p[i],
+                                         &w->drifted[i]);
     for (size_t i = 0; i < nc; i++) {
-        mlops_profile *cur = NULL;
-        int rc = mlops_profile_get(s, &w->prof[i], &cur);
-        if (!rc)
-            rc = mlops__monitor_judge_column(j->fn, refs[i], cur, j->m->kinds[i], sp->columns[i].method,
-                                             sp->columns[i].threshold, sp->alpha, &w->stat[i], &w->p[i],
-                                             &w->drifted[i]);
-        mlops_profile_free(cur);
-        if (rc) return rc;
+        mlops_profile_free(cur[i]);
+        cur[i] = NULL;
+    }
+    if (rc) return rc;
+    for (size_t i = 0; i < nc; i++) {
         drifted += (uint32_t)w->drifted[i];
         if (sp->breach_column && !strcmp(sp->breach_column, sp->columns[i].name)) breach_col = (int)i;
     }
@@ -179,11 +212,14 @@ static int write_tx(mlops__conn *c, void *arg)
     if (step != MLOPS__ROW) return mlops__conn_error(c, step, "reading a monitor");
     if (op->stale) return MLOPS_ECONFLICT; /* another check ran: start again */
     size_t nc = m->spec.n_columns;
+    unsigned char *judged = malloc(mlops__monitor_judged_len(nc));
+    if (!judged) return mlops__err_nomem(j->fn);
     for (size_t k = 0; !rc && k < j->n; k++) {
         const win *w = &j->w[k];
         if ((rc = mlops__conn_stmt(c,
                                    "UPDATE mon_windows SET state = ?3, judged_rows = ?4, n_drifted = ?5, "
-                                   "share_drifted = ?6, checked_ms = ?7 WHERE monitor_id = ?1 AND start_ms = ?2",
+                                   "share_drifted = ?6, checked_ms = ?7, judged = ?8 "
+                                   "WHERE monitor_id = ?1 AND start_ms = ?2",
                                    &st)))
             break;
         rc = mlops__bind_int64(c, st, 1, m->id);
@@ -193,23 +229,15 @@ static int write_tx(mlops__conn *c, void *arg)
         if (!rc) rc = mlops__bind_int64(c, st, 5, w->n_drifted);
         if (!rc) rc = isnan(w->share) ? mlops__bind_null(c, st, 6) : mlops__bind_double(c, st, 6, w->share);
         if (!rc) rc = mlops__bind_int64(c, st, 7, op->now);
-        if (!rc) rc = mlops__conn_step_done(c, st, "recording a judgment");
-        if (rc || w->state == MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA) continue;
-        if ((rc = mlops__conn_stmt(c,
-                                   "UPDATE mon_window_columns SET statistic = ?4, p_value = ?5, drifted = ?6 "
-                                   "WHERE monitor_id = ?1 AND start_ms = ?2 AND pos = ?3",
-                                   &st)))
-            break;
-        for (size_t i = 0; !rc && i < nc; i++) {
-            rc = mlops__bind_int64(c, st, 1, m->id);
-            if (!rc) rc = mlops__bind_int64(c, st, 2, w->start);
-            if (!rc) rc = mlops__bind_int64(c, st, 3, (int64_t)i);
-            if (!rc) rc = isnan(w->stat[i]) ? mlops__bind_null(c, st, 4) : mlops__bind_double(c, st, 4, w->stat[i]);
-            if (!rc) rc = isnan(w->p[i]) ? mlops__bind_null(c, st, 5) : mlops__bind_double(c, st, 5, w->p[i]);
-            if (!rc) rc = mlops__bind_int64(c, st, 6, w->drifted[i]);
-            if (!rc) rc = mlops__conn_step_done(c, st, "recording a column's judgment");
+        if (!rc && w->state == MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA) {
+            rc = mlops__bind_null(c, st, 8);
+        } else if (!rc) {
+            mlops__monitor_pack_judged(w->stat, w->p, w->drifted, nc, judged);
+            rc = mlops__bind_blob(c, st, 8, judged, (int)mlops__monitor_judged_len(nc));
         }
+        if (!rc) rc = mlops__conn_step_done(c, st, "recording a judgment");
     }
+    free(judged);
     for (size_t e = 0; !rc && e < op->nev; e++) {
         const ev *v = &op->evs[e];
         if ((rc = mlops__conn_stmt(c,
@@ -271,10 +299,10 @@ static int check_once(mlops_store *s, const char *fn, const char *name, int64_t 
     j.from = j.m->has_judged_to ? j.m->judged_to_ms : INT64_MIN;
     j.to = to;
     size_t nc = sp->n_columns;
-    mlops_profile **refs = calloc(nc, sizeof *refs);
+    mlops_profile **refs = calloc(nc, sizeof *refs), **cur = calloc(nc, sizeof *cur);
     write_op op;
     memset(&op, 0, sizeof op);
-    if (!refs) rc = mlops__err_nomem(fn);
+    if (!refs || !cur) rc = mlops__err_nomem(fn);
     if (!rc) rc = mlops__store_read(s, read_tx, &j);
     for (size_t i = 0; !rc && j.n && i < nc; i++) rc = mlops_profile_get(s, &sp->columns[i].reference, &refs[i]);
     if (!rc && j.n && !(op.evs = calloc(j.n, sizeof *op.evs))) rc = mlops__err_nomem(fn);
@@ -290,7 +318,7 @@ static int check_once(mlops_store *s, const char *fn, const char *name, int64_t 
     op.judged = j.m->windows_judged;
     for (size_t k = 0; !rc && k < j.n; k++) {
         win *w = &j.w[k];
-        if ((rc = judge_window(s, &j, refs, w))) break;
+        if ((rc = judge_window(s, &j, refs, cur, w))) break;
         if (w->state == MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA) continue; /* skipped by the rule */
         uint32_t breaches = 0;
         int kind = mlops__alert_step(&op.alert, sp, w->state == MLOPS_MONITOR_WINDOW_BREACH, &breaches);
@@ -324,6 +352,7 @@ static int check_once(mlops_store *s, const char *fn, const char *name, int64_t 
     }
     for (size_t i = 0; refs && i < nc; i++) mlops_profile_free(refs[i]);
     free(refs);
+    free(cur);
     free(op.evs);
     job_clear_windows(&j);
     mlops_monitor_free(j.m);

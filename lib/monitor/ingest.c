@@ -1,7 +1,7 @@
 /* Ingest: rows to their windows, a profile per window and column built on
- * the reference's edges (in parallel on the pool), then one write
- * transaction that merges each into the window's stored profile, puts the
- * merged profiles as blobs and records them. */
+ * the reference's edges (in parallel on the pool), merged into what the
+ * window holds and packed into one blob per window, then one write
+ * transaction that records them. */
 #include "monitor/monitor_internal.h"
 #include "cas/cas_internal.h"
 #include "util/clock.h"
@@ -67,13 +67,20 @@ static void build_worker(void *arg)
         size_t n = b->cnt[k];
         mlops_profile *p = NULL;
         int rc = mlops_profile_new_like(b->refs[i], &p);
-        if (!rc && b->num[i]) {
+        /* Rows of a window sorted by time in the caller's arrays are read
+         * in place; others are gathered first. */
+        int contiguous = rows[n - 1] - rows[0] == n - 1;
+        if (!rc && b->num[i] && contiguous) {
+            rc = mlops_profile_add(p, b->num[i] + rows[0], n);
+        } else if (!rc && b->num[i]) {
             if (!dbuf && !(dbuf = malloc(b->max_cnt * sizeof *dbuf))) rc = mlops__err_nomem(b->fn);
             if (!rc) {
                 const double *v = b->num[i];
                 for (size_t r = 0; r < n; r++) dbuf[r] = v[rows[r]];
                 rc = mlops_profile_add(p, dbuf, n);
             }
+        } else if (!rc && contiguous) {
+            rc = mlops_profile_add_strings(p, b->str[i] + rows[0], n);
         } else if (!rc) {
             if (!sbuf && !(sbuf = malloc(b->max_cnt * sizeof *sbuf))) rc = mlops__err_nomem(b->fn);
             if (!rc) {
@@ -210,23 +217,27 @@ static int match_columns(batch *b, size_t ncols, const char *const *names,
 
 /* ---- Merging and recording ----------------------------------------------------------
  * The merges happen outside the write lock: read what each window holds,
- * merge and put the merged profiles as objects (in parallel), then in one
- * write transaction record the windows whose profiles are still the ones
- * read. A window another process changed meanwhile is merged again from
- * its new profiles, until none is left. */
+ * merge its columns into the window's packed entry (in parallel, a window
+ * per task), put the entries together in as few blobs as the store's
+ * chunk size allows, then in one write transaction record the windows
+ * whose blob is still the one read. A window another
+ * process changed meanwhile is merged again from its new blob, until
+ * none is left. */
 
 typedef struct merge {
     mlops_store *s;
     batch *b;
     size_t *todo;           /* windows still to record */
     size_t ntodo;
-    int *has;               /* nwin * ncols: a stored profile was read */
-    mlops_digest *old;      /* nwin * ncols: the one read */
-    mlops_digest *digests;  /* nwin * ncols: the merged one */
-    mlops__placed *placed;  /* nwin * ncols */
-    int *placed_ok;
     int *exists;            /* per window: its row was there when read */
-    uint64_t late_rows;
+    int *has_packed;        /* per window: ... with a packed blob */
+    mlops_digest *old;      /* per window: that blob */
+    mlops_digest *legacy;   /* nwin * ncols: a format 5 window's profiles */
+    mlops_digest *digests;  /* per window: the blob holding its merged entry */
+    void **entry;           /* per window: that entry */
+    size_t *entry_len;
+    mlops__placed *placed;  /* the objects of the blobs, packed at the front */
+    int *placed_ok;
     /* the parallel merge */
     pthread_mutex_t lock;
     size_t next;
@@ -234,83 +245,139 @@ typedef struct merge {
     char msg[600];
 } merge;
 
+/* The row of window k: whether it exists, its packed blob (*has_packed,
+ * *packed) and its state. */
+static int window_row(mlops__conn *c, const batch *b, size_t k, int *exists, int *has_packed,
+                      mlops_digest *packed, int *state)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT state, profiles FROM mon_windows "
+                                 "WHERE monitor_id = ?1 AND start_ms = ?2", &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, b->m->id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
+    if (rc) return rc;
+    int step = mlops__step(st);
+    *exists = step == MLOPS__ROW;
+    *has_packed = 0;
+    if (*exists) {
+        *state = mlops__col_int(st, 0);
+        if (!mlops__col_null(st, 1)) {
+            if (mlops__col_bytes(st, 1) != 32) {
+                mlops__reset(st);
+                return mlops__err(MLOPS_ECORRUPT, "%s: monitor '%s': a window's profiles are malformed",
+                                  b->fn, b->m->name);
+            }
+            memcpy(packed->bytes, mlops__col_blob(st, 1), 32);
+            *has_packed = 1;
+        }
+    }
+    mlops__reset(st);
+    if (step != MLOPS__ROW && step != MLOPS__DONE) return mlops__conn_error(c, step, "reading a window");
+    return MLOPS_OK;
+}
+
+/* A format 5 window's per-column profiles, every column present. */
+static int legacy_profiles(mlops__conn *c, const batch *b, size_t k, mlops_digest *out)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT pos, profile FROM mon_window_columns "
+                                 "WHERE monitor_id = ?1 AND start_ms = ?2", &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, b->m->id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
+    if (rc) return rc;
+    size_t seen = 0;
+    int step, bad = 0;
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
+        int64_t pos = mlops__col_int64(st, 0);
+        if (pos < 0 || (size_t)pos >= b->ncols || mlops__col_bytes(st, 1) != 32) {
+            bad = 1;
+            continue;
+        }
+        memcpy(out[pos].bytes, mlops__col_blob(st, 1), 32);
+        seen++;
+    }
+    mlops__reset(st);
+    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "reading a window's profiles");
+    if (bad || seen != b->ncols)
+        return mlops__err(MLOPS_ECORRUPT, "%s: monitor '%s': window %lld has %zu of %zu profiles", b->fn,
+                          b->m->name, (long long)b->starts[k], seen, b->ncols);
+    return MLOPS_OK;
+}
+
 static int read_tx(mlops__conn *c, void *arg)
 {
     merge *mg = arg;
     batch *b = mg->b;
-    mlops__stmt *st;
     int rc = MLOPS_OK;
     for (size_t t = 0; !rc && t < mg->ntodo; t++) {
         size_t k = mg->todo[t];
-        memset(mg->has + k * b->ncols, 0, b->ncols * sizeof *mg->has);
-        mg->exists[k] = 0;
-        if ((rc = mlops__conn_stmt(c, "SELECT pos, profile FROM mon_window_columns "
-                                      "WHERE monitor_id = ?1 AND start_ms = ?2", &st)))
-            break;
-        rc = mlops__bind_int64(c, st, 1, b->m->id);
-        if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
-        if (rc) break;
-        int step;
-        while ((step = mlops__step(st)) == MLOPS__ROW) {
-            int64_t pos = mlops__col_int64(st, 0);
-            if (pos >= 0 && (size_t)pos < b->ncols && mlops__col_bytes(st, 1) == 32) {
-                memcpy(mg->old[k * b->ncols + (size_t)pos].bytes, mlops__col_blob(st, 1), 32);
-                mg->has[k * b->ncols + (size_t)pos] = 1;
-                mg->exists[k] = 1;
-            }
-        }
-        mlops__reset(st);
-        if (step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading a window's profiles");
+        int state = 0;
+        rc = window_row(c, b, k, &mg->exists[k], &mg->has_packed[k], &mg->old[k], &state);
+        if (!rc && mg->exists[k] && !mg->has_packed[k])
+            rc = legacy_profiles(c, b, k, mg->legacy + k * b->ncols);
     }
     return rc;
 }
 
-/* The merged profile of window k, column i, put as an object. */
-static int merge_one(merge *mg, mlops__obj_writer *w, size_t k, size_t i)
+/* Window k's columns merged into what it holds, packed into its entry. */
+static int merge_window(merge *mg, size_t k)
 {
     batch *b = mg->b;
-    size_t j = k * b->ncols + i;
-    mlops_profile *own = NULL, *into = b->prof[j];
-    int rc = MLOPS_OK;
-    if (mg->has[j]) {
-        rc = mlops_profile_get(mg->s, &mg->old[j], &own);
-        if (!rc) rc = mlops_profile_merge(own, b->prof[j]);
-        into = own;
+    size_t nc = b->ncols;
+    mlops_profile **own = calloc(nc, sizeof *own);
+    void **bufs = calloc(nc, sizeof *bufs);
+    size_t *lens = calloc(nc, sizeof *lens);
+    int rc = own && bufs && lens ? MLOPS_OK : mlops__err_nomem(b->fn);
+    if (!rc && mg->exists[k])
+        rc = mlops__monitor_window_profiles(mg->s, b->fn, b->m, b->starts[k],
+                                            mg->has_packed[k] ? &mg->old[k] : NULL, mg->legacy + k * nc, own);
+    for (size_t i = 0; !rc && i < nc; i++) {
+        mlops_profile *into = b->prof[k * nc + i];
+        if (own[i]) {
+            rc = mlops_profile_merge(own[i], into);
+            into = own[i];
+        }
+        if (!rc) rc = mlops_profile_serialize(into, &bufs[i], &lens[i]);
+        if (rc) {
+            char msg[500];
+            snprintf(msg, sizeof msg, "%s", mlops_last_error());
+            rc = mlops__err(rc, "column '%s': %s", b->m->col_names[i], msg);
+        }
     }
-    void *buf = NULL;
-    size_t len = 0;
-    if (!rc) rc = mlops_profile_serialize(into, &buf, &len);
-    mlops_profile_free(own);
-    if (rc) {
-        char msg[500];
-        snprintf(msg, sizeof msg, "%s", mlops_last_error());
-        return mlops__err(rc, "column '%s': %s", b->m->col_names[i], msg);
+    if (!rc) rc = mlops__monitor_pack_entry(b->fn, b->starts[k], bufs, lens, nc, &mg->entry[k], &mg->entry_len[k]);
+    /* An entry that fills a blob alone is put here, on this thread
+     * (mlops_blob_put chunks it; gc's grace period keeps it until the
+     * write transaction references it); put_groups packs the others. */
+    if (!rc && mg->entry_len[k] > mg->s->chunk_max - MLOPS__MONITOR_PACK_HEADER) {
+        void *blob = NULL;
+        size_t len = 0;
+        rc = mlops__monitor_pack_windows(b->fn, &mg->entry[k], &mg->entry_len[k], 1, &blob, &len);
+        if (!rc) rc = mlops_blob_put(mg->s, blob, len, &mg->digests[k]);
+        free(blob);
+        free(mg->entry[k]);
+        mg->entry[k] = NULL;
+        mg->entry_len[k] = 0;
     }
-    if (len > mg->s->chunk_max) {
-        mlops_free(buf);
-        return mlops__err(MLOPS_EINVAL, "column '%s': a window's profile of %zu bytes is larger "
-                                        "than the store's chunk size",
-                          b->m->col_names[i], len);
+    for (size_t i = 0; i < nc; i++) {
+        if (own) mlops_profile_free(own[i]);
+        if (bufs) mlops_free(bufs[i]);
     }
-    rc = mlops__sha256_oneshot(buf, len, &mg->digests[j]);
-    if (!rc) rc = mlops__object_write(mg->s, w, &mg->digests[j], buf, len, &mg->placed[j]);
-    mlops_free(buf);
-    if (!rc) mg->placed_ok[j] = 1;
+    free(own);
+    free(bufs);
+    free(lens);
     return rc;
 }
 
 static void merge_worker(void *arg)
 {
     merge *mg = arg;
-    batch *b = mg->b;
-    mlops__obj_writer *w = NULL;
-    int rc = mlops__obj_writer_new(mg->s, &w);
+    int rc = MLOPS_OK;
     for (;;) {
         pthread_mutex_lock(&mg->lock);
         size_t task = rc || mg->rc ? SIZE_MAX : mg->next++;
         pthread_mutex_unlock(&mg->lock);
-        if (task >= mg->ntodo * b->ncols) break;
-        rc = merge_one(mg, w, mg->todo[task / b->ncols], task % b->ncols);
+        if (task >= mg->ntodo) break;
+        rc = merge_window(mg, mg->todo[task]);
     }
     if (rc) {
         pthread_mutex_lock(&mg->lock);
@@ -320,35 +387,50 @@ static void merge_worker(void *arg)
         }
         pthread_mutex_unlock(&mg->lock);
     }
-    mlops__obj_writer_free(w);
 }
 
-/* Whether window k's stored profiles are still the ones read. */
-static int unchanged(mlops__conn *c, merge *mg, size_t k, int *same)
+/* The entries of the windows to record, in order, go into blobs of up to
+ * the store's maximum chunk size (one object each: a batch of small
+ * windows costs one file, not one per window); the windows whose entry
+ * was put alone by merge_window are skipped. Each window's digest is its
+ * blob's. */
+static int put_groups(merge *mg)
 {
     batch *b = mg->b;
-    mlops__stmt *st;
-    int rc = mlops__conn_stmt(c, "SELECT pos, profile FROM mon_window_columns "
-                                 "WHERE monitor_id = ?1 AND start_ms = ?2", &st);
-    if (!rc) rc = mlops__bind_int64(c, st, 1, b->m->id);
-    if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
-    if (rc) return rc;
-    size_t seen = 0, had = 0;
-    *same = 1;
-    for (size_t i = 0; i < b->ncols; i++) had += (size_t)mg->has[k * b->ncols + i];
-    int step;
-    while ((step = mlops__step(st)) == MLOPS__ROW) {
-        int64_t pos = mlops__col_int64(st, 0);
-        seen++;
-        size_t j = k * b->ncols + (size_t)pos;
-        if (pos < 0 || (size_t)pos >= b->ncols || !mg->has[j] || mlops__col_bytes(st, 1) != 32 ||
-            memcmp(mlops__col_blob(st, 1), mg->old[j].bytes, 32))
-            *same = 0;
+    size_t room = mg->s->chunk_max - MLOPS__MONITOR_PACK_HEADER, ng = 0;
+    mlops__obj_writer *w = NULL;
+    void **ents = malloc(mg->ntodo * sizeof *ents);
+    size_t *lens = malloc(mg->ntodo * sizeof *lens);
+    int rc = ents && lens ? mlops__obj_writer_new(mg->s, &w) : mlops__err_nomem(b->fn);
+    for (size_t t = 0; !rc && t < mg->ntodo;) {
+        if (!mg->entry[mg->todo[t]]) { /* put alone */
+            t++;
+            continue;
+        }
+        size_t u = t, used = 0;
+        do {
+            size_t k = mg->todo[u];
+            ents[u - t] = mg->entry[k];
+            lens[u - t] = mg->entry_len[k];
+            used += mg->entry_len[k];
+            u++;
+        } while (u < mg->ntodo && mg->entry[mg->todo[u]] && used + mg->entry_len[mg->todo[u]] <= room);
+        void *blob = NULL;
+        size_t len = 0;
+        mlops_digest d;
+        rc = mlops__monitor_pack_windows(b->fn, ents, lens, u - t, &blob, &len);
+        if (!rc) {
+            rc = mlops__sha256_oneshot(blob, len, &d);
+            if (!rc) rc = mlops__object_write(mg->s, w, &d, blob, len, &mg->placed[ng]);
+            if (!rc) mg->placed_ok[ng++] = 1;
+        }
+        free(blob);
+        for (; !rc && t < u; t++) mg->digests[mg->todo[t]] = d;
     }
-    mlops__reset(st);
-    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "reading a window's profiles");
-    if (seen != had) *same = 0;
-    return MLOPS_OK;
+    mlops__obj_writer_free(w);
+    free(ents);
+    free(lens);
+    return rc;
 }
 
 static int record_window(mlops__conn *c, merge *mg, size_t k, int state)
@@ -357,29 +439,18 @@ static int record_window(mlops__conn *c, merge *mg, size_t k, int state)
     mlops__stmt *st;
     int rc = mlops__conn_stmt(c,
                               "INSERT INTO mon_windows(monitor_id, start_ms, end_ms, n_rows, state, "
-                              "judged_rows, n_drifted) VALUES (?1, ?2, ?3, ?4, ?5, 0, 0) "
+                              "judged_rows, n_drifted, profiles) VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, ?6) "
                               "ON CONFLICT(monitor_id, start_ms) DO UPDATE SET "
-                              "n_rows = mon_windows.n_rows + excluded.n_rows",
+                              "n_rows = mon_windows.n_rows + excluded.n_rows, "
+                              "profiles = excluded.profiles",
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, b->m->id);
     if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
     if (!rc) rc = mlops__bind_int64(c, st, 3, b->starts[k] + b->m->spec.window_ms);
     if (!rc) rc = mlops__bind_int64(c, st, 4, (int64_t)b->cnt[k]);
     if (!rc) rc = mlops__bind_int64(c, st, 5, state);
+    if (!rc) rc = mlops__bind_blob(c, st, 6, mg->digests[k].bytes, 32);
     if (!rc) rc = mlops__conn_step_done(c, st, "recording a window");
-    if (!rc)
-        rc = mlops__conn_stmt(c,
-                              "INSERT INTO mon_window_columns(monitor_id, start_ms, pos, profile) "
-                              "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(monitor_id, start_ms, pos) "
-                              "DO UPDATE SET profile = excluded.profile",
-                              &st);
-    for (size_t i = 0; !rc && i < b->ncols; i++) {
-        rc = mlops__bind_int64(c, st, 1, b->m->id);
-        if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
-        if (!rc) rc = mlops__bind_int64(c, st, 3, (int64_t)i);
-        if (!rc) rc = mlops__bind_blob(c, st, 4, mg->digests[k * b->ncols + i].bytes, 32);
-        if (!rc) rc = mlops__conn_step_done(c, st, "recording a window's profile");
-    }
     return rc;
 }
 
@@ -411,39 +482,26 @@ static int write_tx(mlops__conn *c, void *arg)
     if (step != MLOPS__ROW) return mlops__conn_error(c, step, "reading a monitor");
     /* Every object placed gets its row (those of windows merged again
      * are unreferenced content, for gc). */
-    size_t n = b->nwin * b->ncols;
-    for (size_t j = 0; !rc && j < n; j++)
-        if (mg->placed_ok[j]) rc = mlops__objects_commit(c, mg->s, &mg->placed[j], 1, now);
-    for (size_t j = 0; !rc && j < n; j++)
-        if (mg->placed_ok[j])
-            rc = mlops__content_insert(c, &mg->placed[j].digest, MLOPS__KIND_BLOB, mg->placed[j].size,
+    for (size_t k = 0; !rc && k < b->nwin; k++)
+        if (mg->placed_ok[k]) rc = mlops__objects_commit(c, mg->s, &mg->placed[k], 1, now);
+    for (size_t k = 0; !rc && k < b->nwin; k++)
+        if (mg->placed_ok[k])
+            rc = mlops__content_insert(c, &mg->placed[k].digest, MLOPS__KIND_BLOB, mg->placed[k].size,
                                        NULL, 1, now);
     for (size_t t = 0; !rc && t < mg->ntodo; t++) {
         size_t k = mg->todo[t];
-        int same = 0;
-        if ((rc = unchanged(c, mg, k, &same))) break;
+        int exists = 0, has_packed = 0, state = MLOPS_MONITOR_WINDOW_OPEN;
+        mlops_digest packed;
+        if ((rc = window_row(c, b, k, &exists, &has_packed, &packed, &state))) break;
+        /* A format 5 window's per-column rows never change under format 6. */
+        int same = exists == mg->exists[k] && has_packed == mg->has_packed[k] &&
+                   (!has_packed || !memcmp(packed.bytes, mg->old[k].bytes, 32));
         if (!same) {
             wa->left[wa->nleft++] = k;
             continue;
         }
-        int state = MLOPS_MONITOR_WINDOW_OPEN;
-        if (mg->exists[k]) {
-            if ((rc = mlops__conn_stmt(c, "SELECT state FROM mon_windows WHERE monitor_id = ?1 "
-                                          "AND start_ms = ?2", &st)))
-                break;
-            rc = mlops__bind_int64(c, st, 1, b->m->id);
-            if (!rc) rc = mlops__bind_int64(c, st, 2, b->starts[k]);
-            if (rc) break;
-            step = mlops__step(st);
-            if (step == MLOPS__ROW) state = mlops__col_int(st, 0);
-            mlops__reset(st);
-            if (step != MLOPS__ROW) {
-                rc = mlops__conn_row_error(c, step, "reading a window");
-                break;
-            }
-        } else if (has_judged && b->starts[k] + w <= judged_to) {
-            state = MLOPS_MONITOR_WINDOW_LATE;
-        }
+        if (!exists) state = has_judged && b->starts[k] + w <= judged_to ? MLOPS_MONITOR_WINDOW_LATE
+                                                                         : MLOPS_MONITOR_WINDOW_OPEN;
         if (state != MLOPS_MONITOR_WINDOW_OPEN) wa->late_rows += b->cnt[k];
         rc = record_window(c, mg, k, state);
     }
@@ -452,35 +510,40 @@ static int write_tx(mlops__conn *c, void *arg)
 
 static void merge_clear_placed(merge *mg, int discard)
 {
-    size_t n = mg->b->nwin * mg->b->ncols;
-    for (size_t j = 0; j < n; j++) {
-        if (!mg->placed_ok[j]) continue;
-        if (discard) mlops__objects_discard(mg->s, &mg->placed[j], 1);
-        else mlops__placed_clear(&mg->placed[j]);
-        mg->placed_ok[j] = 0;
+    for (size_t k = 0; k < mg->b->nwin; k++) {
+        free(mg->entry[k]);
+        mg->entry[k] = NULL;
+        if (!mg->placed_ok[k]) continue;
+        if (discard) mlops__objects_discard(mg->s, &mg->placed[k], 1);
+        else mlops__placed_clear(&mg->placed[k]);
+        mg->placed_ok[k] = 0;
     }
 }
 
 static int merge_and_record(mlops_store *s, batch *b, unsigned threads, uint64_t *late_rows)
 {
-    size_t n = b->nwin * b->ncols;
+    size_t nw = b->nwin;
     merge mg;
     memset(&mg, 0, sizeof mg);
     mg.s = s;
     mg.b = b;
-    mg.todo = malloc(b->nwin * sizeof *mg.todo);
-    mg.has = calloc(n, sizeof *mg.has);
-    mg.old = calloc(n, sizeof *mg.old);
-    mg.digests = calloc(n, sizeof *mg.digests);
-    mg.placed = calloc(n, sizeof *mg.placed);
-    mg.placed_ok = calloc(n, sizeof *mg.placed_ok);
-    mg.exists = calloc(b->nwin, sizeof *mg.exists);
-    write_arg wa = { &mg, malloc(b->nwin * sizeof *wa.left), 0, 0 };
+    mg.todo = malloc(nw * sizeof *mg.todo);
+    mg.exists = calloc(nw, sizeof *mg.exists);
+    mg.has_packed = calloc(nw, sizeof *mg.has_packed);
+    mg.old = calloc(nw, sizeof *mg.old);
+    mg.legacy = calloc(nw * b->ncols, sizeof *mg.legacy);
+    mg.digests = calloc(nw, sizeof *mg.digests);
+    mg.placed = calloc(nw, sizeof *mg.placed);
+    mg.placed_ok = calloc(nw, sizeof *mg.placed_ok);
+    mg.entry = calloc(nw, sizeof *mg.entry);
+    mg.entry_len = calloc(nw, sizeof *mg.entry_len);
+    write_arg wa = { &mg, malloc(nw * sizeof *wa.left), 0, 0 };
     int rc = MLOPS_OK;
-    if (!mg.todo || !mg.has || !mg.old || !mg.digests || !mg.placed || !mg.placed_ok || !mg.exists || !wa.left)
+    if (!mg.todo || !mg.exists || !mg.has_packed || !mg.old || !mg.legacy || !mg.digests || !mg.placed ||
+        !mg.placed_ok || !mg.entry || !mg.entry_len || !wa.left)
         rc = mlops__err_nomem(b->fn);
-    for (size_t k = 0; mg.todo && k < b->nwin; k++) mg.todo[k] = k;
-    mg.ntodo = b->nwin;
+    for (size_t k = 0; mg.todo && k < nw; k++) mg.todo[k] = k;
+    mg.ntodo = nw;
     *late_rows = 0;
     pthread_mutex_init(&mg.lock, NULL);
     for (int round = 0; !rc && mg.ntodo; round++) {
@@ -492,20 +555,16 @@ static int merge_and_record(mlops_store *s, batch *b, unsigned threads, uint64_t
         if ((rc = mlops__store_read(s, read_tx, &mg))) break;
         mg.next = 0;
         mg.rc = 0;
-        size_t tasks = mg.ntodo * b->ncols;
-        mlops__pool_run(tasks < threads ? (unsigned)tasks : threads, merge_worker, &mg);
+        mlops__pool_run(mg.ntodo < threads ? (unsigned)mg.ntodo : threads, merge_worker, &mg);
         if (mg.rc) {
             rc = mlops__err(mg.rc, "%s: %s", b->fn, mg.msg);
             merge_clear_placed(&mg, 1);
             break;
         }
-        size_t nplaced = 0;
-        for (size_t j = 0; j < n; j++)
-            if (mg.placed_ok[j]) mg.placed[nplaced++] = mg.placed[j];
-        /* objects_sync wants them packed: pack, sync, then keep them packed. */
-        memset(mg.placed_ok, 0, n * sizeof *mg.placed_ok);
-        for (size_t j = 0; j < nplaced; j++) mg.placed_ok[j] = 1;
-        rc = mlops__objects_sync(s, mg.placed, nplaced);
+        rc = put_groups(&mg);
+        size_t nplaced = 0; /* put_groups packs them at the front */
+        while (nplaced < nw && mg.placed_ok[nplaced]) nplaced++;
+        if (!rc) rc = mlops__objects_sync(s, mg.placed, nplaced);
         if (!rc) rc = mlops__store_write(s, write_tx, &wa);
         merge_clear_placed(&mg, rc != MLOPS_OK);
         if (rc) break;
@@ -514,13 +573,17 @@ static int merge_and_record(mlops_store *s, batch *b, unsigned threads, uint64_t
         mg.ntodo = wa.nleft;
     }
     pthread_mutex_destroy(&mg.lock);
+    if (mg.entry && mg.placed_ok) merge_clear_placed(&mg, 1);
     free(mg.todo);
-    free(mg.has);
+    free(mg.exists);
+    free(mg.has_packed);
     free(mg.old);
+    free(mg.legacy);
     free(mg.digests);
     free(mg.placed);
     free(mg.placed_ok);
-    free(mg.exists);
+    free(mg.entry);
+    free(mg.entry_len);
     free(wa.left);
     return rc;
 }

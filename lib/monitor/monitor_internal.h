@@ -1,5 +1,6 @@
 /* Internal: monitors (include/mlops/monitor.h). One job per file:
- * schema.c (format 5's tables), spec.c (checking a spec, create, delete),
+ * schema.c (format 5's tables, format 6's packed windows), packed.c (the
+ * packed window records' codec), spec.c (checking a spec, create, delete),
  * snapshot.c (loading monitors: get, list, status), ingest.c, judge.c
  * (one window's verdict and the alert rule's step), check.c, events.c,
  * series.c, audit.c (their events in the registry's audit chain). */
@@ -14,6 +15,46 @@
 
 /* The version 5 step of lib/store/schema.c. */
 int mlops__monitor_migrate_v5(mlops__conn *c);
+/* Format 6's packed windows (mon_windows.profiles, .judged): part of the
+ * version 6 step of lib/store/schema.c. */
+int mlops__monitor_schema_v6_windows(mlops__conn *c);
+
+/* ---- packed.c ------------------------------------------------------------ */
+
+#define MLOPS__MONITOR_PACK_VERSION 1
+#define MLOPS__MONITOR_PACK_HEADER 12  /* "MLWP", version, 3 zero bytes, windows (u32) */
+#define MLOPS__MONITOR_ENTRY_HEADER 12 /* a window's start (i64), columns (u32) */
+#define MLOPS__MONITOR_JUDGED_CELL 17  /* statistic, p-value (f64), drifted (u8) */
+
+/* One window's entry: its start and n serialised profiles (bufs[i],
+ * lens[i]), malloc'd. */
+int mlops__monitor_pack_entry(const char *fn, int64_t start, void *const *bufs, const size_t *lens,
+                              size_t n, void **out, size_t *out_len);
+/* n entries into one blob, malloc'd. */
+int mlops__monitor_pack_windows(const char *fn, void *const *entries, const size_t *lens, size_t n,
+                                void **out, size_t *out_len);
+/* Decodes the n profiles of window `start` from a packed blob into
+ * profs[0..n) (freed and NULL on failure): MLOPS_EFORMAT (malformed, or no
+ * such window, or another column count), MLOPS_EUNSUPPORTED, the profile
+ * decoder's. */
+int mlops__monitor_unpack_window(const void *buf, size_t len, int64_t start, size_t n,
+                                 mlops_profile **profs);
+/* Bytes of the judged figures of n columns; packs them into out. */
+size_t mlops__monitor_judged_len(size_t n);
+void mlops__monitor_pack_judged(const double *stat, const double *p, const int *drifted, size_t n,
+                                unsigned char *out);
+/* Decodes them into cells[0..n): MLOPS_ECORRUPT when malformed. */
+int mlops__monitor_unpack_judged(const void *buf, size_t len, size_t n,
+                                 mlops_monitor_window_column *cells);
+
+/* The profiles of window `start` of monitor m, columns in order, into
+ * profs[0..n_columns) (window.c; freed and NULL on failure): from the
+ * packed blob that holds it when packed is not NULL, else from
+ * legacy[0..n_columns), the per-column profiles a format 5 store
+ * recorded. */
+int mlops__monitor_window_profiles(mlops_store *s, const char *fn, const mlops_monitor *m,
+                                   int64_t start, const mlops_digest *packed,
+                                   const mlops_digest *legacy, mlops_profile **profs);
 
 struct mlops_monitor {
     int64_t id;

@@ -16,6 +16,8 @@
  *   checked_ms (the check that judged it).
  * - mon_window_columns: per window and column the digest of the window's
  *   merged profile (a blob) and, once judged, statistic, p_value, drifted.
+ *   Format 6 packs these into mon_windows (see the version 6 step below)
+ *   and writes no more rows here.
  * - mon_window_metrics: per window named figures (performance once labels
  *   arrive); empty in this release.
  * - mon_events: the alert's changes of state, numbered per monitor. */
@@ -194,4 +196,28 @@ int mlops__monitor_migrate_v5(mlops__conn *c)
 {
     return mlops__conn_exec(c, mlops__conn_dialect(c) == MLOPS__POSTGRES ? monitors_postgres
                                                                         : monitors_sqlite);
+}
+
+/* Version 6, packed windows (lib/monitor/packed.c):
+ * - mon_windows.profiles: the 32-byte digest of the blob holding every
+ *   column's merged profile of the window, in column order (shared with
+ *   the other windows of the same ingest); NULL for a window a format 5
+ *   store recorded, whose profiles stay in mon_window_columns until an
+ *   ingest merges into it.
+ * - mon_windows.judged: every column's statistic, p-value and verdict,
+ *   packed, once the window is judged (NULL before, and for windows judged
+ *   under format 5, whose figures stay in mon_window_columns).
+ * New windows have no mon_window_columns rows. */
+static const char windows_v6_sqlite[] =
+    "ALTER TABLE mon_windows ADD COLUMN profiles BLOB CHECK(length(profiles) = 32);"
+    "ALTER TABLE mon_windows ADD COLUMN judged BLOB;";
+
+static const char windows_v6_postgres[] =
+    "ALTER TABLE mon_windows ADD COLUMN profiles BYTEA CHECK(length(profiles) = 32);"
+    "ALTER TABLE mon_windows ADD COLUMN judged BYTEA;";
+
+int mlops__monitor_schema_v6_windows(mlops__conn *c)
+{
+    return mlops__conn_exec(c, mlops__conn_dialect(c) == MLOPS__POSTGRES ? windows_v6_postgres
+                                                                        : windows_v6_sqlite);
 }

@@ -1,5 +1,7 @@
 /* mlops_monitor_series_get: the windows of a time range with their
- * columns' judged figures, in one query. */
+ * columns' judged figures, one row per window (format 6 packs a window's
+ * figures in mon_windows.judged; windows judged under format 5 keep them
+ * in mon_window_columns). */
 #include "monitor/monitor_internal.h"
 #include "util/err.h"
 
@@ -46,6 +48,28 @@ static int grow(mlops_monitor_series *sr, const char *fn)
     return MLOPS_OK;
 }
 
+/* The figures of window i as a format 5 store recorded them, per column. */
+static int read_legacy(mlops__conn *c, mlops_monitor_series *sr, size_t i)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT pos, statistic, p_value, drifted FROM mon_window_columns "
+                                 "WHERE monitor_id = ?1 AND start_ms = ?2", &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, sr->m->id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, sr->w[i].start_ms);
+    if (rc) return rc;
+    int step;
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
+        int64_t pos = mlops__col_int64(st, 0);
+        if (pos < 0 || (size_t)pos >= sr->nc) continue;
+        mlops_monitor_window_column *cell = &sr->cells[i * sr->nc + (size_t)pos];
+        cell->statistic = col_double(st, 1);
+        cell->p_value = col_double(st, 2);
+        cell->drifted = mlops__col_null(st, 3) ? -1 : mlops__col_int(st, 3);
+    }
+    mlops__reset(st);
+    return step == MLOPS__DONE ? MLOPS_OK : mlops__conn_error(c, step, "reading a series");
+}
+
 static int series_tx(mlops__conn *c, void *arg)
 {
     series_op *op = arg;
@@ -58,44 +82,47 @@ static int series_tx(mlops__conn *c, void *arg)
     sr->nc = sr->m->spec.n_columns;
     mlops__stmt *st;
     rc = mlops__conn_stmt(c,
-                          "SELECT w.start_ms, w.end_ms, w.n_rows, w.judged_rows, w.state, w.n_drifted, "
-                          "w.share_drifted, c.pos, c.statistic, c.p_value, c.drifted "
-                          "FROM mon_windows w JOIN mon_window_columns c ON c.monitor_id = w.monitor_id "
-                          "AND c.start_ms = w.start_ms WHERE w.monitor_id = ?1 AND w.start_ms >= ?2 "
-                          "AND w.start_ms < ?3 ORDER BY w.start_ms, c.pos",
+                          "SELECT start_ms, end_ms, n_rows, judged_rows, state, n_drifted, share_drifted, "
+                          "judged FROM mon_windows WHERE monitor_id = ?1 AND start_ms >= ?2 "
+                          "AND start_ms < ?3 ORDER BY start_ms",
                           &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, sr->m->id);
     if (!rc) rc = mlops__bind_int64(c, st, 2, op->from);
     if (!rc) rc = mlops__bind_int64(c, st, 3, op->to);
     if (rc) return rc;
-    int step;
+    int step, legacy = 0;
     while ((step = mlops__step(st)) == MLOPS__ROW) {
-        int64_t start = mlops__col_int64(st, 0);
-        if (!sr->n || sr->w[sr->n - 1].start_ms != start) {
-            if (sr->n == sr->cap && (rc = grow(sr, op->fn))) break;
-            mlops_monitor_window *w = &sr->w[sr->n++];
-            w->start_ms = start;
-            w->end_ms = mlops__col_int64(st, 1);
-            w->rows = (uint64_t)mlops__col_int64(st, 2);
-            w->judged_rows = (uint64_t)mlops__col_int64(st, 3);
-            w->state = mlops__col_int(st, 4);
-            w->n_drifted = (uint32_t)mlops__col_int64(st, 5);
-            w->share_drifted = col_double(st, 6);
-            for (size_t j = 0; j < sr->nc; j++) {
-                mlops_monitor_window_column *cell = &sr->cells[(sr->n - 1) * sr->nc + j];
-                cell->statistic = cell->p_value = NAN;
-                cell->drifted = -1;
-            }
+        if (sr->n == sr->cap && (rc = grow(sr, op->fn))) break;
+        mlops_monitor_window *w = &sr->w[sr->n++];
+        w->start_ms = mlops__col_int64(st, 0);
+        w->end_ms = mlops__col_int64(st, 1);
+        w->rows = (uint64_t)mlops__col_int64(st, 2);
+        w->judged_rows = (uint64_t)mlops__col_int64(st, 3);
+        w->state = mlops__col_int(st, 4);
+        w->n_drifted = (uint32_t)mlops__col_int64(st, 5);
+        w->share_drifted = col_double(st, 6);
+        mlops_monitor_window_column *cells = &sr->cells[(sr->n - 1) * sr->nc];
+        if (!mlops__col_null(st, 7)) {
+            rc = mlops__monitor_unpack_judged(mlops__col_blob(st, 7), (size_t)mlops__col_bytes(st, 7),
+                                              sr->nc, cells);
+            if (rc) break;
+            continue;
         }
-        int64_t pos = mlops__col_int64(st, 7);
-        if (pos < 0 || (size_t)pos >= sr->nc) continue;
-        mlops_monitor_window_column *cell = &sr->cells[(sr->n - 1) * sr->nc + (size_t)pos];
-        cell->statistic = col_double(st, 8);
-        cell->p_value = col_double(st, 9);
-        cell->drifted = mlops__col_null(st, 10) ? -1 : mlops__col_int(st, 10);
+        for (size_t j = 0; j < sr->nc; j++) {
+            cells[j].statistic = cells[j].p_value = NAN;
+            cells[j].drifted = -1;
+        }
+        legacy |= w->state == MLOPS_MONITOR_WINDOW_CLEAR || w->state == MLOPS_MONITOR_WINDOW_BREACH;
     }
     if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading a series");
     mlops__reset(st);
+    /* Windows judged under format 5 keep their figures per column. */
+    for (size_t i = 0; !rc && legacy && i < sr->n; i++) {
+        const mlops_monitor_window *w = &sr->w[i];
+        if (w->state != MLOPS_MONITOR_WINDOW_CLEAR && w->state != MLOPS_MONITOR_WINDOW_BREACH) continue;
+        if (sr->cells[i * sr->nc].drifted != -1) continue;
+        rc = read_legacy(c, sr, i);
+    }
     return rc;
 }
 

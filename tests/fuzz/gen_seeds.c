@@ -3,6 +3,7 @@
  * tests/fuzz/corpus/). usage: gen_seeds CORPUS_DIR */
 #include "cas/manifest.h"
 #include "cas/tree_format.h"
+#include "monitor/monitor_internal.h"
 #include "registry/registry_internal.h"
 #include "util/mpack.h"
 
@@ -419,6 +420,52 @@ static void bundles(void)
     if (system(cmd) != 0) exit(1);
 }
 
+/* Packed windows (one of two columns, two of one) and judged figures. */
+static void monitor_windows(void)
+{
+    mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
+    o.sketch_k = 16;
+    o.freeze_after = 10;
+    o.bins = 4;
+    o.max_categories = 16;
+    double v[40];
+    for (int i = 0; i < 40; i++) v[i] = cos(i) * 3;
+    const char *cats[] = { "a", "b", NULL, "a" };
+    mlops_profile *px, *pc;
+    must(mlops_profile_new(MLOPS_PROFILE_NUMERIC, &o, &px));
+    must(mlops_profile_new(MLOPS_PROFILE_CATEGORICAL, &o, &pc));
+    must(mlops_profile_add(px, v, 40));
+    must(mlops_profile_add_strings(pc, cats, 4));
+    void *bufs[2];
+    size_t lens[2];
+    must(mlops_profile_serialize(px, &bufs[0], &lens[0]));
+    must(mlops_profile_serialize(pc, &bufs[1], &lens[1]));
+    /* One window of two columns; two windows of one column. */
+    void *ents[2], *out;
+    size_t elens[2], len;
+    must(mlops__monitor_pack_entry("gen_seeds", 3600000, bufs, lens, 2, &ents[0], &elens[0]));
+    must(mlops__monitor_pack_windows("gen_seeds", ents, elens, 1, &out, &len));
+    put("monitor_window", "windows1", out, len);
+    free(out);
+    free(ents[0]);
+    must(mlops__monitor_pack_entry("gen_seeds", 0, bufs, lens, 1, &ents[0], &elens[0]));
+    must(mlops__monitor_pack_entry("gen_seeds", 7200000, bufs + 1, lens + 1, 1, &ents[1], &elens[1]));
+    must(mlops__monitor_pack_windows("gen_seeds", ents, elens, 2, &out, &len));
+    put("monitor_window", "windows2", out, len);
+    free(out);
+    free(ents[0]);
+    free(ents[1]);
+    mlops_free(bufs[0]);
+    mlops_free(bufs[1]);
+    mlops_profile_free(px);
+    mlops_profile_free(pc);
+    double stat[2] = { 0.25, NAN }, p[2] = { 0.5, NAN };
+    int drifted[2] = { 0, 1 };
+    unsigned char j[64];
+    mlops__monitor_pack_judged(stat, p, drifted, 2, j);
+    put("monitor_window", "judged2", j, mlops__monitor_judged_len(2));
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -437,5 +484,6 @@ int main(int argc, char **argv)
     schemas();
     splits();
     bundles();
+    monitor_windows();
     return 0;
 }

@@ -17,12 +17,13 @@ int mlops__kll_init(mlops__kll *s, uint32_t k)
 {
     memset(s, 0, sizeof *s);
     s->k = k;
-    s->tmp = malloc((size_t)k * sizeof *s->tmp);
-    s->hist = malloc(MLOPS__SORT_SCRATCH * sizeof *s->hist);
+    /* tmp and hist, the sort's scratch, come with the first full level 0:
+     * a sketch of fewer than k values (a monitor's small windows, many at
+     * once) never needs them. */
     s->levels = calloc(1, sizeof *s->levels);
     s->parity = calloc(1, sizeof *s->parity);
     if (s->levels) s->levels[0].v = malloc((size_t)k * sizeof(double));
-    if (!s->tmp || !s->hist || !s->levels || !s->parity || !s->levels[0].v) {
+    if (!s->levels || !s->parity || !s->levels[0].v) {
         mlops__kll_free(s);
         return mlops__err_nomem("creating a quantile sketch");
     }
@@ -127,6 +128,10 @@ static int cascade(mlops__kll *s, uint32_t from)
 static int flush_level0(mlops__kll *s)
 {
     mlops__kll_level *l0 = &s->levels[0];
+    if (!s->tmp && !(s->tmp = malloc((size_t)s->k * sizeof *s->tmp)))
+        return mlops__err_nomem("compacting a quantile sketch");
+    if (!s->hist && !(s->hist = malloc(MLOPS__SORT_SCRATCH * sizeof *s->hist)))
+        return mlops__err_nomem("compacting a quantile sketch");
     if (s->on_block) s->on_block(s->block_ctx, l0->v, l0->n);
     mlops__sort_doubles_scratch(l0->v, l0->n, s->tmp, s->hist);
     int rc = compact(s, 0);

@@ -125,8 +125,6 @@ int mlops__profile_alloc(int kind, const mlops_profile_opts *opts, mlops_profile
         if (!rc) {
             p->kll.on_block = on_block;
             p->kll.block_ctx = p;
-            p->chunk = malloc(MLOPS__PROFILE_CHUNK * sizeof *p->chunk);
-            if (!p->chunk) rc = mlops__err_nomem("creating a profile");
         }
     } else {
         rc = mlops__freq_init(&p->freq, opts->max_categories);
@@ -272,6 +270,15 @@ MLOPS_API int mlops_profile_add(mlops_profile *p, const double *values, size_t n
     if (mlops__check_array(__func__, "values", values, n, sizeof *values)) return MLOPS_EINVAL;
     if (p->kind != MLOPS_PROFILE_NUMERIC)
         return mlops__err(MLOPS_EINVAL, "%s: the profile is categorical: use mlops_profile_add_strings", __func__);
+    /* The scratch fits the adds seen (small ones stay small: a monitor
+     * profiles many small windows at once). */
+    size_t need = n < MLOPS__PROFILE_CHUNK ? n : MLOPS__PROFILE_CHUNK;
+    if (need > p->chunk_cap) {
+        double *c = realloc(p->chunk, need * sizeof *c);
+        if (!c) return mlops__err_nomem(__func__);
+        p->chunk = c;
+        p->chunk_cap = need;
+    }
     while (n > 0) {
         size_t take = n < MLOPS__PROFILE_CHUNK ? n : MLOPS__PROFILE_CHUNK;
         size_t m = 0;
