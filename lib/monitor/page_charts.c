@@ -355,6 +355,8 @@ static void column_section(mlops__buf *b, charts *c, size_t j, double *y)
     int pv = mlops__monitor_page_p_method(p, j);
     double thr = p->threshold[j];
     size_t capped = 0;
+    /* The cap stays above the threshold's line, however small alpha is. */
+    double cap = pv && -log10(thr) + 2.0 > P_CAP ? ceil(-log10(thr) + 2.0) : P_CAP;
     uint64_t judged = 0, drifted = 0;
     for (size_t i = 0; i < p->n; i++) {
         mlops_monitor_window_column cell = { NAN, NAN, -1 };
@@ -366,7 +368,7 @@ static void column_section(mlops__buf *b, charts *c, size_t j, double *y)
             continue;
         }
         double v = cell.p_value > 0.0 ? -log10(cell.p_value) : cell.p_value == 0.0 ? INFINITY : NAN;
-        if (v > P_CAP) v = P_CAP, capped++;
+        if (v > cap) v = cap, capped++;
         y[i] = v;
     }
     mlops__buf title = MLOPS__BUF_INIT, yl = MLOPS__BUF_INIT, ref = MLOPS__BUF_INIT, extra = MLOPS__BUF_INIT;
@@ -384,7 +386,7 @@ static void column_section(mlops__buf *b, charts *c, size_t j, double *y)
         char l[48];
         mlops__html_fmt_g(l, sizeof l, 3, e.ref_y);
         mlops__buf_addf(&ref, "alpha %s (\xE2\x88\x92log10: %s)", t, l);
-        if (capped) mlops__buf_add(&extra, "; p < 1e-10 drawn at 10");
+        if (capped) mlops__buf_addf(&extra, "; p < 1e-%.0f drawn at %.0f", cap, cap);
     } else {
         mlops__buf_addf(&title, "%s of column ", method);
         mlops__buf_add(&title, name);
