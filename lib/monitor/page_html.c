@@ -197,7 +197,9 @@ static void columns_table(mlops__buf *b, const mlops__monitor_page *p)
     for (size_t j = 0; j < p->spec.n_columns; j++) {
         const mlops_monitor_column *c = &p->spec.columns[j];
         int m = p->method[j];
-        mlops__buf_addf(b, "<tr><th scope=\"row\"><a href=\"#column-%zu\"><bdi>", j + 1);
+        /* A link to the column's chart, when the page has one. */
+        if (p->n) mlops__buf_addf(b, "<tr><th scope=\"row\"><a href=\"#column-%zu\"><bdi>", j + 1);
+        else mlops__buf_add(b, "<tr><th scope=\"row\"><a><bdi>");
         mlops__html_esc(b, c->name);
         mlops__buf_add(b, "</bdi></a></th><td>");
         mlops__buf_add(b, mlops__monitor_page_method_name(m));
