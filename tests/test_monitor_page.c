@@ -76,14 +76,27 @@ static void check_at(const char *name, int64_t now)
  * (chi-square) and z (PSI, threshold 0.2): alert 2 of 3, keep firing 1;
  * HOURS hours judged, hour 3 with too few rows, and a window (hour -2)
  * whose first rows come after it was due: late. Made once for the tests,
- * which only read it (empty_monitor_and_title adds a monitor of its own). */
-static void setup(void)
+ * which only read it (empty_monitor_and_title adds a monitor of its own);
+ * each test opens the store itself (a PostgreSQL connection must not be
+ * shared by the processes Check forks). */
+static void open_store(void)
 {
-    base = tu_tmpdir();
-    dir = tu_store_dir(base, "store");
     mlops_store_opts so = MLOPS_STORE_OPTS_INIT;
     so.durability = MLOPS_DURABILITY_NONE;
     TU_OK(mlops_store_open(dir, &so, &S));
+}
+
+static void close_store(void)
+{
+    mlops_store_close(S);
+    S = NULL;
+}
+
+static void setup_once(void)
+{
+    base = tu_tmpdir();
+    dir = tu_store_dir(base, "store");
+    open_store();
     mlops_profile *px = NULL, *pc = NULL, *pz = NULL;
     TU_OK(mlops_profile_new(MLOPS_PROFILE_NUMERIC, NULL, &px));
     TU_OK(mlops_profile_new(MLOPS_PROFILE_CATEGORICAL, NULL, &pc));
@@ -119,11 +132,11 @@ static void setup(void)
     TU_OK(ingest_hours(HOSTILE_MONITOR, 0, HOURS));
     check_at(HOSTILE_MONITOR, T0 + HOURS * HOUR); /* judges them all, in order */
     TU_OK(ingest_hours(HOSTILE_MONITOR, -2, -1)); /* due long ago: late */
+    close_store();
 }
 
-static void teardown(void)
+static void teardown_once(void)
 {
-    mlops_store_close(S);
     tu_rmrf(base);
     free(base);
     free(dir);
@@ -328,7 +341,8 @@ static Suite *monitor_page_suite(void)
 {
     Suite *s = suite_create("monitor_page");
     TCase *tc = tcase_create("page");
-    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_unchecked_fixture(tc, setup_once, teardown_once);
+    tcase_add_checked_fixture(tc, open_store, close_store);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, hostile_names_are_escaped);
     tcase_add_test(tc, page_shows_spec_state_charts_events);
