@@ -3530,6 +3530,31 @@ static void monitors(void)
     BAD(mlops_monitor_series_cell, "NULL cell", MLOPS_EINVAL, (sr, 0, 0, NULL));
     RET(mlops_monitor_series_column_name, "out of range", NULL, (sr, 1));
     mlops_monitor_series_free(sr);
+    mlops_monitor_page_opts po;
+    char *page = NULL;
+    BAD(mlops_monitor_page_opts_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_MONITOR_PAGE_OPTS_VERSION));
+    BAD(mlops_monitor_page_opts_init, "version 0", MLOPS_EINVAL, (&po, 0));
+    BAD(mlops_monitor_page_opts_init, "future version", MLOPS_EINVAL, (&po, 99));
+    BAD(mlops_monitor_page_html, "NULL store", MLOPS_EINVAL, (NULL, "bi", NULL, &page));
+    BAD(mlops_monitor_page_html, "NULL name", MLOPS_EINVAL, (S, NULL, NULL, &page));
+    BAD(mlops_monitor_page_html, "NULL out", MLOPS_EINVAL, (S, "bi", NULL, NULL));
+    BAD(mlops_monitor_page_html, "invalid UTF-8 name", MLOPS_EINVAL, (S, BAD_UTF8, NULL, &page));
+    BAD(mlops_monitor_page_html, "no such monitor", MLOPS_ENOTFOUND, (S, "nope", NULL, &page));
+    po = (mlops_monitor_page_opts)MLOPS_MONITOR_PAGE_OPTS_INIT;
+    po.version = 2;
+    BAD(mlops_monitor_page_html, "future options", MLOPS_EINVAL, (S, "bi", &po, &page));
+    po = (mlops_monitor_page_opts)MLOPS_MONITOR_PAGE_OPTS_INIT;
+    po.title = BAD_UTF8;
+    BAD(mlops_monitor_page_html, "invalid UTF-8 title", MLOPS_EINVAL, (S, "bi", &po, &page));
+    po = (mlops_monitor_page_opts)MLOPS_MONITOR_PAGE_OPTS_INIT;
+    po.from_ms = 5;
+    po.to_ms = 5;
+    BAD(mlops_monitor_page_html, "empty range", MLOPS_EINVAL, (S, "bi", &po, &page));
+    po = (mlops_monitor_page_opts)MLOPS_MONITOR_PAGE_OPTS_INIT;
+    po.max_points = 2;
+    BAD(mlops_monitor_page_html, "max_points 2", MLOPS_EINVAL, (S, "bi", &po, &page));
+    po.max_points = SIZE_MAX;
+    BAD(mlops_monitor_page_html, "max_points SIZE_MAX", MLOPS_EINVAL, (S, "bi", &po, &page));
 }
 
 START_TEST(every_public_function_refuses_bad_input)

@@ -497,6 +497,48 @@ static int cmd_monitor_series(cli_ctx *ctx, int argc, char **argv)
     return cli_with_store(ctx, CLI_STORE_READ, monitor_series, &a);
 }
 
+/* ---- monitor page ---------------------------------------------------------------------------- */
+
+typedef struct page_args {
+    mlops_monitor_page_opts o;
+    const char *out, *from, *to;
+} page_args;
+
+static int monitor_page(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const page_args *a = arg;
+    char *html = NULL;
+    int rc = mlops_monitor_page_html(s, ctx->args[0], &a->o, &html);
+    if (rc) return cli_fail(ctx, rc, "cannot write the monitor page");
+    rc = cli_write_output(ctx, a->out, html);
+    mlops_free(html);
+    return rc;
+}
+
+static int cmd_monitor_page(cli_ctx *ctx, int argc, char **argv)
+{
+    page_args a = { MLOPS_MONITOR_PAGE_OPTS_INIT, NULL, NULL, NULL };
+    const char *points = NULL;
+    const cli_opt opts[] = { { "output", 'o', &a.out, NULL }, { "title", 0, &a.o.title, NULL },
+                             { "from", 0, &a.from, NULL },    { "to", 0, &a.to, NULL },
+                             { "points", 0, &points, NULL } };
+    int npos = 0;
+    int rc = cli_parse(ctx, argc, argv, opts, 5, 1, 1, &npos);
+    if (rc) return rc;
+    if (!a.out) return cli_usage(ctx, "-o FILE.html is required (- for stdout)");
+    if (a.from && parse_time(a.from, &a.o.from_ms)) return cli_usage(ctx, "--from: '%s' is not a time", a.from);
+    if (a.to && parse_time(a.to, &a.o.to_ms)) return cli_usage(ctx, "--to: '%s' is not a time", a.to);
+    if (a.o.from_ms >= a.o.to_ms) return cli_usage(ctx, "--from must be before --to");
+    if (points) {
+        int64_t v = 0;
+        if ((rc = cli_parse_int(ctx, "--points", points, &v))) return rc;
+        if (v < 3 || v > MLOPS_MONITOR_PAGE_POINTS_MAX)
+            return cli_usage(ctx, "--points must be in 3..%d", MLOPS_MONITOR_PAGE_POINTS_MAX);
+        a.o.max_points = (size_t)v;
+    }
+    return cli_with_store(ctx, CLI_STORE_READ, monitor_page, &a);
+}
+
 /* ---- monitor ls, rm -------------------------------------------------------------------------- */
 
 static int monitor_ls(const cli_ctx *ctx, mlops_store *s, void *arg)
@@ -606,6 +648,19 @@ const cli_command cli_monitor_commands[] = {
       "Prints each monitor with its alert state.\n\n"
       "Options:\n"
       "  --json            print a JSON array\n" },
+    { "monitor page", cmd_monitor_page, "NAME -o FILE.html [--from TIME] [--to TIME]",
+      "Draw a monitor as one HTML page",
+      "Writes a self-contained page (no script, nothing fetched; doc/pages.md): the\n"
+      "spec and the alert's state; the share of drifted columns and the rows per\n"
+      "window; per column its statistic, or its p-value, against the threshold it\n"
+      "is judged by; windows in alert shaded, windows with not enough data and late\n"
+      "ones marked; a table beside each chart; and the alert events.\n\n"
+      "Options:\n"
+      "  -o, --output FILE the page (- for stdout)\n"
+      "  --title TEXT      the page's title (default \"Monitor NAME\")\n"
+      "  --from TIME       only windows starting at or after TIME\n"
+      "  --to TIME         only windows starting before TIME\n"
+      "  --points N        points drawn per curve at most (default 1000)\n" },
     { "monitor rm", cmd_monitor_rm, "NAME", "Delete a monitor",
       "Deletes the monitor with its windows and events.\n" },
     { NULL, NULL, NULL, NULL, NULL },

@@ -2,7 +2,9 @@
 one browser for every repeat): from the navigation to the load event
 (parsed, styled, laid out), and to a screenshot of the first screen
 (painted), the median of REPEATS loads after one warm-up load. Also the
-`mlops runs compare` command end to end (process, store, page, file).
+command that writes the page (`mlops runs compare`, `mlops monitor page`)
+end to end (process, store, page, file), named by its words after the
+options ("mlops runs compare s").
 Prints one JSON line per figure.
     usage: render.py PAGE.html [REPEATS] [-- MLOPS_COMMAND...]
 """
@@ -31,7 +33,10 @@ def main():
             t0 = time.monotonic()
             subprocess.run(command, check=True)
             times.append(time.monotonic() - t0)
-        print(json.dumps({"bench": "mlops runs compare s", "value": round(statistics.median(times), 3),
+        words = [w for w in command[1:] if not w.startswith("-")]
+        skip = 1 if "-C" in command[1:3] else 0  # the store's path after -C
+        name = "mlops " + " ".join(words[skip:skip + 2]) + " s"
+        print(json.dumps({"bench": name, "value": round(statistics.median(times), 3),
                           "min": round(min(times), 3), "repeats": repeats}))
     with pagecheck.Browser() as b:
         b.load(page)  # warm-up: the browser's first page pays for its start

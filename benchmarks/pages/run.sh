@@ -6,10 +6,13 @@
 # the median of REPEATS (default 7). Goals: generation <= 1 s, page
 # <= 2 MB, render <= 1 s. Then the model page of a model with 100
 # versions and 1,000 alias changes (benchmarks/pages/bench_model_page.c),
-# generated and rendered the same way (no goal in the issue).
+# generated and rendered the same way (no goal in the issue); and the
+# monitor page of a year of hourly windows x 20 columns
+# (benchmarks/pages/bench_monitor_page.c; goals as the comparison's).
 # Not part of the test command.
 #   usage: benchmarks/pages/run.sh [BUILD_DIR] [WORKDIR] [REPEATS]
-#          (defaults: build, BUILD_DIR/bench-pages, 7; needs ~1.2 GB)
+#          (defaults: build, BUILD_DIR/bench-pages, 7; needs ~2 GB of disk,
+#          and ~1.5 GB of memory while the monitor's year is ingested)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -20,7 +23,8 @@ repeats=${3:-7}
 if [ ! -f "$build/build.ninja" ]; then
     "$root/scripts/setup-build.sh" "$build" >/dev/null
 fi
-"$root/scripts/compile.sh" "$build" benchmarks/pages/bench_compare benchmarks/pages/bench_model_page tools/mlops
+"$root/scripts/compile.sh" "$build" benchmarks/pages/bench_compare benchmarks/pages/bench_model_page \
+    benchmarks/pages/bench_monitor_page tools/mlops
 mkdir -p "$work"
 "$build/benchmarks/pages/bench_compare" "$work" 10 1000000 "$repeats" | tee "$work/generate.txt"
 # shellcheck disable=SC2046
@@ -29,7 +33,12 @@ python3 "$here/render.py" "$work/compare.html" "$repeats" -- \
     | tee "$work/render.txt"
 "$build/benchmarks/pages/bench_model_page" "$work" 100 1000 "$repeats" | tee "$work/model.txt"
 python3 "$here/render.py" "$work/model.html" "$repeats" | tee "$work/model-render.txt"
-python3 - "$work/generate.txt" "$work/render.txt" "$work/model.txt" "$work/model-render.txt" <<'PY'
+"$build/benchmarks/pages/bench_monitor_page" "$work" 365 20 "$repeats" | tee "$work/monitor.txt"
+python3 "$here/render.py" "$work/monitor.html" "$repeats" -- \
+    "$build/tools/mlops" -C "$work/monitor-store" monitor page traffic -o "$work/monitor-cli.html" \
+    | tee "$work/monitor-render.txt"
+python3 - "$work/generate.txt" "$work/render.txt" "$work/model.txt" "$work/model-render.txt" \
+    "$work/monitor.txt" "$work/monitor-render.txt" <<'PY'
 import json, sys
 def figures(paths):
     f = {}
@@ -49,4 +58,10 @@ m = figures(sys.argv[3:5])
 g, l, s = m["model page generate s"], m["render to load event s"], m["render to screenshot s"]
 print(f"model page: {g['value']:.3f} s to generate ({g['versions']} versions, {g['moves']} alias changes), "
       f"{g['bytes'] / 1e6:.3f} MB, render {l['value']:.3f} s to the load event, {s['value']:.3f} s to a screenshot")
+m = figures(sys.argv[5:7])
+g, c = m["monitor page generate s"], m["mlops monitor page s"]
+l, s = m["render to load event s"], m["render to screenshot s"]
+print(f"monitor page: {g['value']:.3f} s to generate ({g['days']} days of hourly windows x {g['columns']} columns; "
+      f"goal <= 1 s), command {c['value']:.3f} s, {g['bytes'] / 1e6:.3f} MB (goal <= 2 MB), "
+      f"render {l['value']:.3f} s to the load event, {s['value']:.3f} s to a screenshot (goal <= 1 s)")
 PY

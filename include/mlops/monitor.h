@@ -319,6 +319,53 @@ MLOPS_API int mlops_monitor_series_window(const mlops_monitor_series *sr, size_t
 MLOPS_API int mlops_monitor_series_cell(const mlops_monitor_series *sr, size_t i, size_t j,
                                         mlops_monitor_window_column *c);
 
+/* ---- The monitor page (since 1.1) -----------------------------------------------
+ * One self-contained HTML page about a monitor (doc/pages.md, "Monitor
+ * page"): its spec and alert state; per column the drift statistic (or
+ * p-value) of each window against its threshold; the share of drifted
+ * columns and the rows per window; windows in alert shaded, windows with
+ * not enough data or late marked; a bounded text table beside each chart;
+ * and the alert events. */
+
+/* Most points drawn per curve (mlops_monitor_page_opts.max_points). */
+#define MLOPS_MONITOR_PAGE_POINTS_MAX 100000
+
+#define MLOPS_MONITOR_PAGE_OPTS_VERSION 1
+
+/* Options for mlops_monitor_page_html. Initialise with
+ * MLOPS_MONITOR_PAGE_OPTS_INIT or mlops_monitor_page_opts_init(). Strings
+ * are UTF-8, read during the call only. */
+typedef struct mlops_monitor_page_opts {
+    unsigned version;        /* MLOPS_MONITOR_PAGE_OPTS_VERSION */
+    const char *title;       /* NULL: "Monitor <name>" */
+    int64_t from_ms, to_ms;  /* the windows starting in [from_ms, to_ms);
+                                default INT64_MIN, INT64_MAX: all */
+    size_t max_points;       /* points drawn per curve at most, 3..
+                                MLOPS_MONITOR_PAGE_POINTS_MAX; 0: 1,000 */
+    int64_t generated_ms;    /* time shown in the footer; 0: now, -1: none */
+} mlops_monitor_page_opts;
+
+#define MLOPS_MONITOR_PAGE_OPTS_INIT { MLOPS_MONITOR_PAGE_OPTS_VERSION, NULL, INT64_MIN, INT64_MAX, 0u, 0 }
+
+/* Fills opts with the defaults of the given version (use
+ * MLOPS_MONITOR_PAGE_OPTS_VERSION). Errors: MLOPS_EINVAL when opts is NULL
+ * or the version is 0 or unknown. */
+MLOPS_API int mlops_monitor_page_opts_init(mlops_monitor_page_opts *opts, unsigned version);
+
+/* The page of monitor `name`: its windows starting in [from_ms, to_ms),
+ * the alert events of those windows, the spec and the status, each read
+ * in its own transaction (a check meanwhile may show in one part and not
+ * yet in another). Curves longer than max_points are downsampled (LTTB,
+ * said on the chart). Every text from the store or the caller is
+ * escaped. *html (UTF-8, NUL-terminated) is malloc'd, released with
+ * mlops_free. opts NULL means defaults.
+ * Errors: MLOPS_EINVAL (NULL s or html, a malformed name, unknown
+ * opts->version, a title that is not UTF-8, from_ms >= to_ms, max_points
+ * out of range), MLOPS_ENOTFOUND (no such monitor), MLOPS_EBUSY,
+ * MLOPS_EIO, MLOPS_ENOMEM. Threads: as any read; s may be shared. */
+MLOPS_API int mlops_monitor_page_html(mlops_store *s, const char *name,
+                                      const mlops_monitor_page_opts *opts, char **html);
+
 MLOPS_END_DECLS
 
 #endif /* MLOPS_MONITOR_H */

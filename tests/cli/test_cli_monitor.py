@@ -1,4 +1,4 @@
-"""`mlops monitor create|ingest|check|series|ls|rm` (doc/monitoring.md):
+"""`mlops monitor create|ingest|check|series|page|ls|rm` (doc/monitoring.md):
 a monitor over two columns, production rows in ISO 8601 and epoch
 milliseconds, shuffled, with drift in three hours: `monitor check` exits 1
 exactly while the alert fires (2 of the last 3 judged windows), 0 when
@@ -104,6 +104,33 @@ class TestMonitor(unittest.TestCase):
                      ["monitor", "ingest", "m", self.prod]):
             r = self.run_(*args)
             self.assertEqual(r.code, 2, r)
+
+    def test_page(self):
+        """`monitor page`: the file, a range, and its usage errors (the
+        page itself: tests/test_monitor_page.c and tests/pages)."""
+        self.ok("init", self.store)
+        self.ok("monitor", "create", "m", "--reference", self.ref, "--window", "1h", "--alert", "2/3")
+        self.ok("monitor", "ingest", "m", self.prod, "--time-column", "ts")
+        self.ok("monitor", "check", "m", "--at", str(T0 + 12 * HOUR))
+        page = os.path.join(self.dir, "m.html")
+        self.ok("monitor", "page", "m", "-o", page, "--from", "2026-01-01T02:00:00Z", "--to", str(T0 + 10 * HOUR),
+                "--points", "5", "--title", "Churn <monitor>")
+        with open(page, encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn("<h1><bdi>Churn &lt;monitor&gt;</bdi></h1>", html)
+        self.assertIn("8 windows from 2026-01-01 02:00:00 UTC", html)
+        self.assertIn("Downsampled (LTTB): 5 of 8 windows drawn", html)
+        self.assertEqual(html.count("<svg"), 4)
+        out = self.ok("monitor", "page", "m", "-o", "-").out
+        self.assertIn("12 windows from 2026-01-01 00:00:00 UTC", out)
+        for args in (["monitor", "page", "m"], ["monitor", "page", "m", "-o", page, "--points", "2"],
+                     ["monitor", "page", "m", "-o", page, "--from", "x"],
+                     ["monitor", "page", "m", "-o", page, "--from", str(T0), "--to", str(T0)]):
+            r = self.run_(*args)
+            self.assertEqual(r.code, 2, r)
+        r = self.run_("monitor", "page", "nope", "-o", page)
+        self.assertEqual(r.code, 1, r)  # as `model page` and `monitor series`
+        self.assertIn("no monitor", r.err)
 
 
 if __name__ == "__main__":

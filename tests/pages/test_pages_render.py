@@ -1,6 +1,6 @@
 """The HTML pages rendered in headless Chromium, one browser for all of
-them (pagecheck.py): the drift report, the run comparison and the model
-page. Each page
+them (pagecheck.py): the drift report, the run comparison, the model
+page and the monitor page. Each page
 must load without a console message (its Content-Security-Policy turns
 any script or fetch into one), show the expected text, have one SVG per
 chart and nothing else drawn as SVG, give a screenshot that is not blank
@@ -229,6 +229,67 @@ class TestModelPage(PageTest):
             "blue": pagecheck.near("#0072B2"), "vermillion": pagecheck.near("#D55E00")})
         self.assertGreater(st["non_background"], 0.15, st)
         for colour in ("blue", "vermillion"):  # versions 1 and 2
+            self.assertGreater(st[colour], 100, st)
+
+
+# A monitor and a column whose names try to break out of the page.
+HOSTILE_MONITOR = "<script>alert('monitor')</script> & \"q\" caf\u00e9 \u2713"
+HOSTILE_COLUMN = "</svg><b>col</b>&amp;"
+T0_MS = 1767225600000  # 2026-01-01T00:00:00Z
+
+
+class TestMonitorPage(PageTest):
+    def test_monitor_page_renders(self):
+        import random
+        rnd = random.Random(5)
+        store = self.path("store")
+        with open(self.path("ref.csv"), "w", encoding="utf-8") as f:
+            f.write(f"age,{HOSTILE_COLUMN}\n")
+            for _ in range(1000):
+                f.write(f"{rnd.gauss(40, 9):.2f},{rnd.choice('abc')}\n")
+
+        def batch(name, hours):
+            with open(self.path(name), "w", encoding="utf-8") as f:
+                f.write(f"ts,age,{HOSTILE_COLUMN}\n")
+                for h in hours:  # hour 5: too few rows; 20..29: drifted
+                    drift = 20 <= h < 30
+                    for i in range(3 if h == 5 else 30):
+                        f.write(f"{T0_MS + h * 3600000 + i * 1000},{rnd.gauss(70 if drift else 40, 9):.2f},"
+                                f"{'c' if drift else rnd.choice('abc')}\n")
+            return self.path(name)
+
+        for args in (("init",), ("monitor", "create", HOSTILE_MONITOR, "--reference", self.path("ref.csv"),
+                      "--window", "1h", "--alert", "2/3", "--min-rows", "10"),
+                     ("monitor", "ingest", HOSTILE_MONITOR, batch("cur.csv", range(72)), "--time-column", "ts"),
+                     ("monitor", "check", HOSTILE_MONITOR, "--at", str(T0_MS + 72 * 3600000)),
+                     ("monitor", "ingest", HOSTILE_MONITOR, batch("late.csv", [-3]), "--time-column", "ts")):
+            r = mlops(*args, store=store)
+            self.assertEqual(r.code, 0, r)
+        html = self.path("monitor.html")
+        r = mlops("monitor", "page", HOSTILE_MONITOR, "-o", html, store=store)
+        self.assertEqual(r.code, 0, r)
+        # The share drifted, the rows, and one chart per column.
+        page = self.check_common(html, charts=4)
+        self.assertEqual(BROWSER.count("svg"), 4, "an SVG that is not a chart")
+        self.assertEqual(BROWSER.count("figure.chart + .side table"), 4, "a table beside each chart")
+        for text in ("Monitor " + HOSTILE_MONITOR, "INACTIVE", "Alert state",
+                     "fires when 2 of the last 3 judged windows are in breach",
+                     "Share of drifted columns", "Rows per window", "Column " + HOSTILE_COLUMN,
+                     "\u2212log10 p-value (KS)", "\u2212log10 p-value (chi-square)", "alert firing",
+                     "not enough data", "late (never judged)", "Alert events", "firing", "resolved",
+                     "Performance over time", "Every window drawn", "Drifted columns (%)",
+                     "Time since 2025-12-31 21:00:00 UTC (d)"):  # the late window (hour -3) starts the axis
+            self.assertIn(text, page.text)
+        self.assertEqual(BROWSER.evaluate(
+            "[...document.querySelectorAll('figure svg')].filter("
+            "s => s.querySelector('title')).length"), 4)
+        # A dashed threshold line on every chart (thin: counted in the
+        # document, not in the screenshot).
+        self.assertEqual(BROWSER.count("figure svg path[stroke='#D55E00'][stroke-dasharray]"), 4 * 2)  # + legend
+        st = pagecheck.picture_stats(self.shot("monitor.png", 2600), {
+            "blue": pagecheck.near("#0072B2"), "alert": pagecheck.near("#F9E7C2", 12)})
+        self.assertGreater(st["non_background"], 0.15, st)
+        for colour in ("blue", "alert"):  # the curves, the alert spans shaded in orange
             self.assertGreater(st[colour], 100, st)
 
 
