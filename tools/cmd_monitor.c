@@ -526,8 +526,8 @@ static int cmd_monitor_page(cli_ctx *ctx, int argc, char **argv)
     int rc = cli_parse(ctx, argc, argv, opts, 5, 1, 1, &npos);
     if (rc) return rc;
     if (!a.out) return cli_usage(ctx, "-o FILE.html is required (- for stdout)");
-    if (a.from && parse_time(a.from, &a.o.from_ms)) return cli_usage(ctx, "--from: '%s' is not a time", a.from);
-    if (a.to && parse_time(a.to, &a.o.to_ms)) return cli_usage(ctx, "--to: '%s' is not a time", a.to);
+    if (a.from && ts_parse(a.from, &a.o.from_ms)) return cli_usage(ctx, "--from: '%s' is not a time", a.from);
+    if (a.to && ts_parse(a.to, &a.o.to_ms)) return cli_usage(ctx, "--to: '%s' is not a time", a.to);
     if (a.o.from_ms >= a.o.to_ms) return cli_usage(ctx, "--from must be before --to");
     if (points) {
         int64_t v = 0;
