@@ -2262,6 +2262,13 @@ public:
         detail::check(mlops_model_page_html(h_.get(), detail::z(model).c_str(), opts, &h));
         return detail::take(h);
     }
+    /* A monitor's page as HTML (mlops_monitor_page_html). */
+    std::string monitor_page_html(std::string_view name, const mlops_monitor_page_opts *opts = nullptr)
+    {
+        char *h = nullptr;
+        detail::check(mlops_monitor_page_html(h_.get(), detail::z(name).c_str(), opts, &h));
+        return detail::take(h);
+    }
 
     /* -- profiles and schemas in the store -- */
 

@@ -812,6 +812,10 @@ static void test_monitors()
         CHECK(s.monitor_events_after("churn", ev[1].seq).empty());
         CHECK(s.monitor_events_after("churn", 0, 1).size() == 1);
     }
+    // The page names the monitor and draws its charts; an unknown one throws.
+    std::string page = s.monitor_page_html("churn");
+    CHECK(page.find("churn") != std::string::npos && page.find("<svg") != std::string::npos);
+    CHECK_THROWS(s.monitor_page_html("nope"), MLOPS_ENOTFOUND, "nope");
     mlops_monitor_events_opts eo = MLOPS_MONITOR_EVENTS_OPTS_INIT;
     eo.from_ms = T0 + 3 * HOUR;  // window ends from then on: the resolved one only
     CHECK(s.monitor_events("churn", &eo).size() == 1);
