@@ -3,6 +3,7 @@ package mlops_test
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"math"
 	mrand "math/rand"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -268,6 +270,32 @@ func TestMonitorFiresAsTheRuleSays(t *testing.T) {
 	})
 }
 
+func TestMonitorPage(t *testing.T) {
+	s := newStore(t)
+	ref, refc := monReferences(t, s)
+	rows, _ := monPlan()
+	must(t, s.CreateMonitor("m<&>", monSpec(ref, refc)))
+	idx := make([]int, len(rows.t))
+	for i := range idx {
+		idx[i] = i
+	}
+	ingestRows(t, s, "m<&>", rows, idx)
+	_, err := s.CheckMonitor("m<&>", time.UnixMilli(t0Ms+hours*hourMs))
+	must(t, err)
+	html, err := s.MonitorPageHTML("m<&>", &mlops.MonitorPageOptions{Title: "Drift <b>", NoTimestamp: true})
+	must(t, err)
+	page := string(html)
+	if !strings.Contains(page, "<svg") || !strings.Contains(page, "Drift &lt;b&gt;") || strings.Contains(page, "Drift <b>") {
+		t.Fatalf("page lacks its chart or escaping: %.200s", page)
+	}
+	if _, err := s.MonitorPageHTML("absent", nil); !errors.Is(err, mlops.ErrNotFound) {
+		t.Fatalf("absent monitor: %v", err)
+	}
+	if _, err := s.MonitorPageHTML("m<&>", &mlops.MonitorPageOptions{MaxPoints: 1}); !errors.Is(err, mlops.ErrInvalid) {
+		t.Fatalf("max points 1: %v", err)
+	}
+}
+
 func TestMonitorEventsPoll(t *testing.T) {
 	s := newStore(t)
 	ref, refc := monReferences(t, s)
@@ -387,6 +415,9 @@ func TestMonitorHeaderIsBound(t *testing.T) {
 	}
 	src, err := os.ReadFile("monitor.go")
 	must(t, err)
+	page, err := os.ReadFile("monitorpage.go")
+	must(t, err)
+	src = append(src, page...)
 	var missing []string
 	names := regexp.MustCompile(`MLOPS_API[^;(]*?\b(mlops_\w+)\s*\(`).FindAllSubmatch(header, -1)
 	for _, m := range names {

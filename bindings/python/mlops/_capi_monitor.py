@@ -35,6 +35,20 @@ class MonitorColumn(Structure):
     ]
 
 
+class PageOpts(Structure):
+    """mlops_monitor_page_opts, version 1."""
+
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("title", c_char_p),
+        ("from_ms", c_int64),
+        ("to_ms", c_int64),
+        ("max_points", c_size_t),
+        ("generated_ms", c_int64),
+    ]
+
+
 class MonitorSpec(Structure):
     """mlops_monitor_spec, version 1."""
 
@@ -185,4 +199,6 @@ def table(store_p: Any) -> List[Tuple[str, Any, Any]]:
         ("mlops_monitor_series_column_name", _str, [MonitorSeriesP, _sz]),
         ("mlops_monitor_series_window", _int, [MonitorSeriesP, _sz, _vp]),
         ("mlops_monitor_series_cell", _int, [MonitorSeriesP, _sz, _sz, _vp]),
+        ("mlops_monitor_page_opts_init", _int, [POINTER(PageOpts), c_uint]),
+        ("mlops_monitor_page_html", _int, [store_p, _str, POINTER(PageOpts), POINTER(c_void_p)]),
     ]

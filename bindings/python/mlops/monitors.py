@@ -45,6 +45,7 @@ from ._capi_monitor import (
     MonitorWindow as CWindow,
     MonitorWindowColumn as CCell,
     MonitorsP,
+    PageOpts as CPageOpts,
 )
 from ._monitor_input import _columns_of, _lend_columns, _time_ms, _times
 from .digest import Digest, c_digest
@@ -480,6 +481,31 @@ class MonitorsMixin:
             out += page
             if len(page) < 100000:
                 return out
+
+    def monitor_page_html(self, name: str, *, title: Optional[str] = None,
+                          from_ms: Any = None, to_ms: Any = None, max_points: int = 0,
+                          generated_ms: int = 0) -> str:
+        """The monitor as one self-contained HTML page
+        (mlops_monitor_page_html; doc/pages.md): its spec and alert state,
+        drift per column over time against its threshold, alert spans
+        shaded, rows per window and the alert events. Windows starting in
+        [from_ms, to_ms) (None: no bound); ``max_points`` per curve (0:
+        1,000); ``generated_ms`` is the footer's time (0: now, -1: none)."""
+        opts = CPageOpts()
+        check(C.mlops_monitor_page_opts_init(byref(opts), CPageOpts.VERSION))
+        opts.title = None if title is None else enc(title)
+        if from_ms is not None:
+            opts.from_ms = _time_ms("from_ms", from_ms)
+        if to_ms is not None:
+            opts.to_ms = _time_ms("to_ms", to_ms)
+        opts.max_points = max_points
+        opts.generated_ms = generated_ms
+        ptr = c_void_p()
+        check(C.mlops_monitor_page_html(self._handle, enc(name), byref(opts), byref(ptr)))
+        try:
+            return ctypes.string_at(ptr.value or 0).decode("utf-8")
+        finally:
+            C.mlops_free(ptr)
 
     def monitor_series(self, name: str, from_ms: Any = None,
                        to_ms: Any = None) -> MonitorSeries:

@@ -169,6 +169,20 @@ def test_events_poll_after_a_cursor_and_by_time(mstore):
         mstore.monitor_events("m", limit=0)
 
 
+
+def test_page_draws_the_monitor(mstore):
+    ref, refc = references(mstore)
+    states, t, x, c = plan()
+    mstore.create_monitor("m<&>", spec_for(ref, refc))
+    mstore.ingest_monitor("m<&>", {"x": x, "c": c}, t)
+    mstore.check_monitor("m<&>", now_ms=T0 + HOURS * H)
+    html = mstore.monitor_page_html("m<&>", title="Drift <b>", generated_ms=-1)
+    assert html.startswith("<!DOCTYPE html>") and "<svg" in html
+    assert "Drift &lt;b&gt;" in html and "Drift <b>" not in html
+    with pytest.raises(mlops.NotFound):
+        mstore.monitor_page_html("absent")
+    with pytest.raises(mlops.InvalidArgument):
+        mstore.monitor_page_html("m<&>", max_points=1)
 def test_numpy_and_pandas_ingest_are_the_same(mstore):
     ref, refc = references(mstore)
     _states, t, x, c = plan()
