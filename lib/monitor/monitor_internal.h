@@ -14,6 +14,8 @@
 
 /* The version 5 step of lib/store/schema.c. */
 int mlops__monitor_migrate_v5(mlops__conn *c);
+/* The version 6 step: the delayed-label tables (and the other format 6 tables). */
+int mlops__monitor_migrate_v6(mlops__conn *c);
 
 struct mlops_monitor {
     int64_t id;
@@ -24,6 +26,11 @@ struct mlops_monitor {
     char **col_names;
     int *kinds;                /* MLOPS_PROFILE_* per column */
     char *breach_column, *model;
+    /* format 6: mon_label_settings and the mon_monitors columns it goes with */
+    uint64_t window_rows;      /* row windows: spec.window_ms holds it too */
+    int task;
+    char *prediction_column, *label_column, *id_column, *performance;
+    uint64_t min_labels, unknown_labels;
     /* the alert's state */
     int has_judged_to;
     int64_t judged_to_ms;
@@ -68,6 +75,27 @@ int mlops__alert_step(mlops__alert *a, const mlops_monitor_spec *spec, int breac
 int mlops__monitor_judge_column(const char *fn, mlops_profile *ref, mlops_profile *cur,
                                 int kind, int method, double threshold, double alpha,
                                 double *statistic, double *p_value, int *drifted);
+
+/* Loads m's format 6 settings (defaults when it has none). */
+int mlops__monitor_load_ext(mlops__conn *c, mlops_monitor *m);
+
+/* ---- performance (perf.c) ---- */
+
+/* Whether metrics.KEY is a metric of task. */
+int mlops__monitor_metric_known(int task, const char *key);
+/* The value of metric KEY in p (NaN when unknown). */
+double mlops__monitor_metric_value(const mlops_monitor_performance *p, const char *key);
+/* Reads window start's labels of monitor m and computes its metrics into p
+ * (judged_* from its "judged:" row). */
+int mlops__monitor_perf_read(mlops__conn *c, const mlops_monitor *m, int64_t start,
+                             mlops_monitor_performance *p);
+/* Whether the performance condition text holds for p: *breach 1/0, the
+ * metric's value in *value; why (may be NULL) gets a sentence. */
+int mlops__monitor_perf_breach(const char *fn, const char *cond, const mlops_monitor_performance *p,
+                               int *breach, double *value, char *why, size_t why_len);
+/* Checks a condition for task at create; *canon gets its canonical text
+ * (malloc'd). MLOPS_EINVAL naming fn. */
+int mlops__monitor_perf_condition_check(const char *fn, int task, const char *text, char **canon);
 
 /* floor(t / w) * w without overflow; MLOPS_EINVAL when start + w
  * overflows. */

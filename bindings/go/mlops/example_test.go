@@ -43,7 +43,7 @@ func ExampleOpen() {
 	defer s.Close()
 	v, _ := s.FormatVersion()
 	fmt.Println("format version", v)
-	// Output: format version 5
+	// Output: format version 6
 }
 
 func ExampleStore_Put() {
