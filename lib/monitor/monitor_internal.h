@@ -1,8 +1,9 @@
 /* Internal: monitors (include/mlops/monitor.h). One job per file:
- * schema.c (format 5's tables), spec.c (checking a spec, create, delete),
+ * schema.c (format 5's and 6's tables), spec.c (checking a spec, create, delete),
  * snapshot.c (loading monitors: get, list, status), ingest.c, judge.c
  * (one window's verdict and the alert rule's step), check.c, events.c,
- * series.c. */
+ * series.c, labels.c (delayed labels), perf.c (metrics from their
+ * statistics, the performance condition). */
 #ifndef MLOPS_MONITOR_INTERNAL_H
 #define MLOPS_MONITOR_INTERNAL_H
 
