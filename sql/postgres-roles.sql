@@ -200,6 +200,18 @@ GRANT INSERT ON mon_events TO :"trainer";
 GRANT INSERT, DELETE ON mon_monitors, mon_columns TO :"admin";
 GRANT DELETE ON mon_windows, mon_window_columns, mon_window_metrics, mon_events TO :"admin";
 
+-- Monitors' delayed labels and row windows (format 6): the admin creates a
+-- monitor's settings with it; trainers record predictions as they ingest,
+-- number rows of row windows, and ingest labels (marking predictions
+-- labeled, adding to windows' confusion counts, counting unknown ids).
+GRANT SELECT ON mon_label_settings, mon_predictions, mon_window_confusion TO :"reader";
+GRANT UPDATE (rows_assigned, unknown_labels) ON mon_label_settings TO :"trainer";
+GRANT INSERT ON mon_predictions TO :"trainer";
+GRANT UPDATE (labeled) ON mon_predictions TO :"trainer";
+GRANT INSERT, UPDATE ON mon_window_confusion TO :"trainer";
+GRANT INSERT, DELETE ON mon_label_settings TO :"admin";
+GRANT DELETE ON mon_predictions, mon_window_confusion TO :"admin";
+
 -- Request ids (format 3): every write transaction records one with its
 -- COMMIT and now and then prunes old ones (doc/shared-stores.md,
 -- "Failures"); a reader never writes.

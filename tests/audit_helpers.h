@@ -81,7 +81,9 @@ static inline void rt_make_v3_store(const char *dir)
 {
     ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM reg_aliases WHERE split IS NOT NULL"),
                      0);
-    rt_shell(dir, "DROP TABLE mon_events; DROP TABLE mon_window_metrics;"
+    rt_shell(dir, "DROP TABLE mon_window_confusion; DROP TABLE mon_predictions;"
+                  "DROP TABLE mon_label_settings;"
+                  "DROP TABLE mon_events; DROP TABLE mon_window_metrics;"
                   "DROP TABLE mon_window_columns; DROP TABLE mon_windows;"
                   "DROP TABLE mon_columns; DROP TABLE mon_monitors;"
                   "DROP TABLE reg_gates;"

@@ -3367,6 +3367,105 @@ static size_t exported(char ***out)
 
 /* ---- monitor.h ---------------------------------------------------------- */
 
+/* The settings of mlops_monitor_create_ex, and delayed labels. */
+static void monitors_ext(const mlops_monitor_spec *sp)
+{
+    mlops_monitor_ext x;
+    BAD(mlops_monitor_ext_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_MONITOR_EXT_VERSION));
+    BAD(mlops_monitor_ext_init, "version 0", MLOPS_EINVAL, (&x, 0));
+    BAD(mlops_monitor_ext_init, "version 2", MLOPS_EINVAL, (&x, 2));
+    mlops_monitor_ext_init(&x, MLOPS_MONITOR_EXT_VERSION);
+    x.task = MLOPS_MONITOR_TASK_CLASSIFICATION;
+    x.prediction_column = "pred";
+    x.id_column = "id";
+    x.performance = "metrics.accuracy < 0.8";
+    TU_OK(mlops_monitor_create_ex(S, "bl", sp, &x));
+    mlops_monitor_ext b = x;
+    BAD(mlops_monitor_create_ex, "NULL store", MLOPS_EINVAL, (NULL, "m", sp, &x));
+    BAD(mlops_monitor_create_ex, "NULL name", MLOPS_EINVAL, (S, NULL, sp, &x));
+    BAD(mlops_monitor_create_ex, "NULL spec", MLOPS_EINVAL, (S, "m", NULL, &x));
+    b.version = 0;
+    BAD(mlops_monitor_create_ex, "ext version 0", MLOPS_EINVAL, (S, "m", sp, &b));
+    b = x;
+    b.task = 7;
+    BAD(mlops_monitor_create_ex, "unknown task", MLOPS_EINVAL, (S, "m", sp, &b));
+    b = x;
+    b.id_column = NULL;
+    BAD(mlops_monitor_create_ex, "a task without an id column", MLOPS_EINVAL, (S, "m", sp, &b));
+    b = x;
+    b.id_column = "x";
+    BAD(mlops_monitor_create_ex, "the id column is monitored", MLOPS_EINVAL, (S, "m", sp, &b));
+    b = x;
+    b.id_column = "pred";
+    BAD(mlops_monitor_create_ex, "id and prediction the same", MLOPS_EINVAL, (S, "m", sp, &b));
+    b = x;
+    b.prediction_column = "\xff";
+    BAD(mlops_monitor_create_ex, "bad UTF-8 column", MLOPS_EINVAL, (S, "m", sp, &b));
+    b = x;
+    b.task = MLOPS_MONITOR_TASK_NONE;
+    BAD(mlops_monitor_create_ex, "columns without a task", MLOPS_EINVAL, (S, "m", sp, &b));
+    b = x;
+    b.min_labels = 0;
+    BAD(mlops_monitor_create_ex, "min_labels 0", MLOPS_EINVAL, (S, "m", sp, &b));
+    b = x;
+    b.performance = "metrics.accuracy <";
+    BAD(mlops_monitor_create_ex, "condition does not parse", MLOPS_EINVAL, (S, "m", sp, &b));
+    b.performance = "metrics.rmse > 1";
+    BAD(mlops_monitor_create_ex, "metric of another task", MLOPS_EINVAL, (S, "m", sp, &b));
+    b.performance = "metrics.accuracy < baseline.metrics.accuracy";
+    BAD(mlops_monitor_create_ex, "condition reads a baseline", MLOPS_EINVAL, (S, "m", sp, &b));
+    b.performance = "signed";
+    BAD(mlops_monitor_create_ex, "not a comparison", MLOPS_EINVAL, (S, "m", sp, &b));
+    b = x;
+    b.window_rows = 10;
+    BAD(mlops_monitor_create_ex, "window_rows with time windows", MLOPS_EINVAL, (S, "m", sp, &b));
+    mlops_monitor_spec rs = *sp;
+    rs.window_kind = MLOPS_MONITOR_WINDOW_ROWS;
+    BAD(mlops_monitor_create_ex, "row windows without window_rows", MLOPS_EINVAL, (S, "m", &rs, &x));
+    b.window_rows = MLOPS_MONITOR_WINDOW_ROWS_MAX + 1;
+    BAD(mlops_monitor_create_ex, "window_rows too large", MLOPS_EINVAL, (S, "m", &rs, &b));
+    b.window_rows = 10;
+    rs.lateness_ms = 1;
+    BAD(mlops_monitor_create_ex, "lateness with row windows", MLOPS_EINVAL, (S, "m", &rs, &b));
+    b = x;
+    b.performance = "metrics.accuracy < 0.5";
+    BAD(mlops_monitor_create_ex, "another condition on an existing monitor", MLOPS_ECONFLICT, (S, "bl", sp, &b));
+    mlops_monitor *m = NULL;
+    TU_OK(mlops_monitor_get(S, "bl", &m));
+    mlops_monitor_ext got = MLOPS_MONITOR_EXT_INIT;
+    BAD(mlops_monitor_ext_get, "NULL monitor", MLOPS_EINVAL, (NULL, &got));
+    BAD(mlops_monitor_ext_get, "NULL ext", MLOPS_EINVAL, (m, NULL));
+    got.version = 0;
+    BAD(mlops_monitor_ext_get, "version 0", MLOPS_EINVAL, (m, &got));
+    mlops_monitor_free(m);
+    mlops_monitor_labels_result lr;
+    BAD(mlops_monitor_labels_result_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_MONITOR_LABELS_RESULT_VERSION));
+    BAD(mlops_monitor_labels_result_init, "version 0", MLOPS_EINVAL, (&lr, 0));
+    mlops_monitor_labels_result_init(&lr, MLOPS_MONITOR_LABELS_RESULT_VERSION);
+    const char *ids[2] = { "1", "2" }, *labs[2] = { "a", "b" }, *nullid[1] = { NULL }, *nulllab[1] = { NULL };
+    const double y[2] = { 1, 2 }, inf[1] = { INFINITY };
+    BAD(mlops_monitor_labels_ingest, "NULL store", MLOPS_EINVAL, (NULL, "bl", 2, ids, NULL, labs, &lr));
+    BAD(mlops_monitor_labels_ingest, "NULL name", MLOPS_EINVAL, (S, NULL, 2, ids, NULL, labs, &lr));
+    BAD(mlops_monitor_labels_ingest, "no such monitor", MLOPS_ENOTFOUND, (S, "nope", 2, ids, NULL, labs, &lr));
+    BAD(mlops_monitor_labels_ingest, "NULL ids", MLOPS_EINVAL, (S, "bl", 2, NULL, NULL, labs, &lr));
+    BAD(mlops_monitor_labels_ingest, "n SIZE_MAX", MLOPS_EINVAL, (S, "bl", SIZE_MAX, ids, NULL, labs, &lr));
+    BAD(mlops_monitor_labels_ingest, "no labels", MLOPS_EINVAL, (S, "bl", 2, ids, NULL, NULL, &lr));
+    BAD(mlops_monitor_labels_ingest, "both label arrays", MLOPS_EINVAL, (S, "bl", 2, ids, y, labs, &lr));
+    BAD(mlops_monitor_labels_ingest, "a NULL id", MLOPS_EINVAL, (S, "bl", 1, nullid, NULL, labs, &lr));
+    BAD(mlops_monitor_labels_ingest, "a NULL label", MLOPS_EINVAL, (S, "bl", 1, ids, NULL, nulllab, &lr));
+    BAD(mlops_monitor_labels_ingest, "an infinite label", MLOPS_EINVAL, (S, "bl", 1, ids, inf, NULL, &lr));
+    BAD(mlops_monitor_labels_ingest, "a monitor without a task", MLOPS_EINVAL, (S, "bi", 2, ids, NULL, labs, &lr));
+    lr.version = 0;
+    BAD(mlops_monitor_labels_ingest, "result version 0", MLOPS_EINVAL, (S, "bl", 2, ids, NULL, labs, &lr));
+    const int64_t t[1] = { 1767225600000LL };
+    const double xv[1] = { 1 };
+    const char *names[2] = { "x", "pred" }, *pv[1] = { "a" };
+    const double *num[2] = { xv, NULL };
+    const char *const *strs[2] = { NULL, pv };
+    BAD(mlops_monitor_ingest, "no id column", MLOPS_EINVAL, (S, "bl", 1, t, 2, names, num, strs, NULL, NULL));
+}
+
+
 static void monitors(void)
 {
     mlops_profile *p = NULL;
@@ -3529,6 +3628,15 @@ static void monitors(void)
     BAD(mlops_monitor_series_cell, "out of range", MLOPS_EINVAL, (sr, 0, 0, &c));
     BAD(mlops_monitor_series_cell, "NULL cell", MLOPS_EINVAL, (sr, 0, 0, NULL));
     RET(mlops_monitor_series_column_name, "out of range", NULL, (sr, 1));
+    mlops_monitor_performance perf;
+    BAD(mlops_monitor_performance_init, "NULL", MLOPS_EINVAL, (NULL, MLOPS_MONITOR_PERFORMANCE_VERSION));
+    BAD(mlops_monitor_performance_init, "version 0", MLOPS_EINVAL, (&perf, 0));
+    mlops_monitor_performance_init(&perf, MLOPS_MONITOR_PERFORMANCE_VERSION);
+    BAD(mlops_monitor_series_performance, "NULL series", MLOPS_EINVAL, (NULL, 0, &perf));
+    BAD(mlops_monitor_series_performance, "NULL performance", MLOPS_EINVAL, (sr, 0, NULL));
+    BAD(mlops_monitor_series_performance, "out of range", MLOPS_EINVAL, (sr, 0, &perf));
+    perf.version = 0;
+    BAD(mlops_monitor_series_performance, "version 0", MLOPS_EINVAL, (sr, 0, &perf));
     mlops_monitor_series_free(sr);
     mlops_monitor_page_opts po;
     char *page = NULL;
@@ -3555,6 +3663,7 @@ static void monitors(void)
     BAD(mlops_monitor_page_html, "max_points 2", MLOPS_EINVAL, (S, "bi", &po, &page));
     po.max_points = SIZE_MAX;
     BAD(mlops_monitor_page_html, "max_points SIZE_MAX", MLOPS_EINVAL, (S, "bi", &po, &page));
+    monitors_ext(&sp);
 }
 
 START_TEST(every_public_function_refuses_bad_input)

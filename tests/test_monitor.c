@@ -733,6 +733,7 @@ START_TEST(format_4_store_migrates_to_5)
     mlops_store_close(S);
     S = NULL;
     tu_db *db = tu_db_open(dir);
+    tu_db_exec(db, "DROP TABLE mon_window_confusion; DROP TABLE mon_predictions; DROP TABLE mon_label_settings;");
     tu_db_exec(db, "DROP TABLE mon_events; DROP TABLE mon_window_metrics; DROP TABLE mon_window_columns; "
                    "DROP TABLE mon_windows; DROP TABLE mon_columns; DROP TABLE mon_monitors;");
     tu_db_exec(db, tu_db_dialect(db) == 2 ? "UPDATE meta SET value = '4' WHERE key = 'format_version'"
@@ -756,11 +757,340 @@ START_TEST(format_4_store_migrates_to_5)
 END_TEST
 
 
+/* ---- delayed labels, performance, row windows (format 6) ------------------- */
+
+/* A classifier's window: n rows with ids "w<k>-<i>", feature x, prediction
+ * pred; labels come later. */
+static int ingest_pred(mlops_store *s, const char *name, size_t n, const int64_t *t, const double *x,
+                       const char *const *ids, const char *const *pred)
+{
+    const char *names[] = { "x", "id", "pred" };
+    const double *num[] = { x, NULL, NULL };
+    const char *const *str[] = { NULL, ids, pred };
+    return mlops_monitor_ingest(s, name, n, t, 3, names, num, str, NULL, NULL);
+}
+
+/* Accuracy, balanced accuracy and macro F1 of labels in {a, b, c},
+ * computed here from the pairs, independently of the library. */
+static void class_metrics(const char *const *yt, const char *const *yp, size_t n, double *acc,
+                          double *bal, double *f1)
+{
+    static const char *K[] = { "a", "b", "c" };
+    double tp[3] = { 0 }, t[3] = { 0 }, p[3] = { 0 }, correct = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 3; k++) {
+            int it = !strcmp(yt[i], K[k]), ip = !strcmp(yp[i], K[k]);
+            t[k] += it;
+            p[k] += ip;
+            tp[k] += it && ip;
+        }
+    double rsum = 0, fsum = 0;
+    int rn = 0, fn = 0;
+    for (int k = 0; k < 3; k++) {
+        correct += tp[k];
+        if (t[k] > 0) {
+            rsum += tp[k] / t[k];
+            rn++;
+        }
+        if (t[k] + p[k] > 0) {
+            fsum += 2 * tp[k] / (t[k] + p[k]);
+            fn++;
+        }
+    }
+    *acc = correct / (double)n;
+    *bal = rsum / rn;
+    *f1 = fsum / fn;
+}
+
+static void perf_of(const char *name, size_t i, mlops_monitor_performance *p, mlops_monitor_window *w)
+{
+    mlops_monitor_series *sr = NULL;
+    TU_OK(mlops_monitor_series_get(S, name, INT64_MIN, INT64_MAX, &sr));
+    mlops_monitor_performance_init(p, MLOPS_MONITOR_PERFORMANCE_VERSION);
+    TU_OK(mlops_monitor_series_performance(sr, i, p));
+    if (w) TU_OK(mlops_monitor_series_window(sr, i, w));
+    mlops_monitor_series_free(sr);
+}
+
+/* Predictions of three hours, labels in two batches (with unknown ids and
+ * a duplicate), accuracy below 0.8 as the breach, too few labels as not
+ * enough data, and late labels that change the metrics, never the
+ * judgment. */
+START_TEST(delayed_labels_classification)
+{
+    COLS[0] = (mlops_monitor_column){ "x", REF_X, MLOPS_DRIFT_METHOD_AUTO, NAN };
+    mlops_monitor_spec sp = MLOPS_MONITOR_SPEC_INIT;
+    sp.n_columns = 1;
+    sp.columns = COLS;
+    mlops_monitor_ext x = MLOPS_MONITOR_EXT_INIT;
+    x.task = MLOPS_MONITOR_TASK_CLASSIFICATION;
+    x.prediction_column = "pred";
+    x.id_column = "id";
+    x.label_column = "truth";
+    x.performance = "metrics.accuracy < 0.8";
+    x.min_labels = 5;
+    TU_OK(mlops_monitor_create_ex(S, "clf", &sp, &x));
+    TU_OK(mlops_monitor_create_ex(S, "clf", &sp, &x)); /* the same: nothing changes */
+    mlops_monitor_ext y = x;
+    y.performance = "metrics.accuracy < 0.7";
+    TU_RC(MLOPS_ECONFLICT, mlops_monitor_create_ex(S, "clf", &sp, &y));
+    y = x;
+    y.performance = "metrics.mae < 1";
+    TU_RC(MLOPS_EINVAL, mlops_monitor_create_ex(S, "clf2", &sp, &y));
+    y.performance = "metrics.accuracy <";
+    TU_RC(MLOPS_EINVAL, mlops_monitor_create_ex(S, "clf2", &sp, &y));
+    mlops_monitor *m = NULL;
+    TU_OK(mlops_monitor_get(S, "clf", &m));
+    mlops_monitor_ext got = MLOPS_MONITOR_EXT_INIT;
+    TU_OK(mlops_monitor_ext_get(m, &got));
+    ck_assert_int_eq(got.task, MLOPS_MONITOR_TASK_CLASSIFICATION);
+    ck_assert_str_eq(got.prediction_column, "pred");
+    ck_assert_str_eq(got.label_column, "truth");
+    ck_assert_str_eq(got.id_column, "id");
+    ck_assert_str_eq(got.performance, "metrics.accuracy < 0.8");
+    ck_assert_uint_eq(got.min_labels, 5);
+    ck_assert_uint_eq(got.window_rows, 0);
+    mlops_monitor_free(m);
+
+    enum { N = 60 };
+    static const char *K[] = { "a", "b", "c" };
+    int64_t t[N];
+    double xv[N];
+    char idbuf[N][16];
+    const char *ids[N], *pred[N], *truth[N];
+    for (int i = 0; i < N; i++) {
+        int h = i / 20; /* hours 0, 1, 2 */
+        t[i] = T0 + h * HOUR + i;
+        xv[i] = nrand();
+        snprintf(idbuf[i], sizeof idbuf[i], "r%d", i);
+        ids[i] = idbuf[i];
+        pred[i] = K[(int)(urand() * 3) % 3];
+        /* hour 0: 18 of 20 right; hour 1: 10 of 20 right */
+        int right = h == 0 ? (i % 20) < 18 : (i % 20) < 10;
+        truth[i] = right ? pred[i] : K[(pred[i][0] - 'a' + 1) % 3];
+    }
+    TU_OK(ingest_pred(S, "clf", N, t, xv, ids, pred));
+    /* labels of hour 0's first 12 rows and all of hour 1, with an unknown id
+     * and a duplicate; none for hour 2 */
+    const char *lid[40], *lab[40];
+    size_t nl = 0;
+    for (int i = 0; i < 12; i++, nl++) {
+        lid[nl] = ids[i];
+        lab[nl] = truth[i];
+    }
+    for (int i = 20; i < 40; i++, nl++) {
+        lid[nl] = ids[i];
+        lab[nl] = truth[i];
+    }
+    lid[nl] = "nobody";
+    lab[nl++] = "a";
+    lid[nl] = ids[0];
+    lab[nl++] = "c";
+    mlops_monitor_labels_result lr = MLOPS_MONITOR_LABELS_RESULT_INIT;
+    TU_OK(mlops_monitor_labels_ingest(S, "clf", nl / 2, lid, NULL, lab, &lr));
+    ck_assert_uint_eq(lr.matched, nl / 2);
+    TU_OK(mlops_monitor_labels_ingest(S, "clf", nl - nl / 2, lid + nl / 2, NULL, lab + nl / 2, &lr));
+    ck_assert_uint_eq(lr.matched, nl - nl / 2 - 2);
+    ck_assert_uint_eq(lr.unknown_ids, 1);
+    ck_assert_uint_eq(lr.duplicates, 1);
+    ck_assert_uint_eq(lr.late_labels, 0);
+    mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+    TU_OK(check_at(S, "clf", T0 + 3 * HOUR, &st));
+    ck_assert_int_eq(st.state, MLOPS_MONITOR_FIRING); /* hour 1: accuracy 0.5 */
+    mlops_monitor_performance p;
+    mlops_monitor_window w;
+    double acc, bal, f1;
+    perf_of("clf", 0, &p, &w);
+    class_metrics(truth, pred, 12, &acc, &bal, &f1);
+    ck_assert_int_eq(w.state, MLOPS_MONITOR_WINDOW_CLEAR);
+    ck_assert_uint_eq(p.labels, 12);
+    ck_assert_double_eq_tol(p.accuracy, acc, 1e-12);
+    ck_assert_double_eq_tol(p.balanced_accuracy, bal, 1e-12);
+    ck_assert_double_eq_tol(p.f1_macro, f1, 1e-12);
+    ck_assert_double_eq_tol(p.judged_value, acc, 1e-12);
+    ck_assert_uint_eq(p.judged_labels, 12);
+    ck_assert(isnan(p.mae));
+    perf_of("clf", 1, &p, &w);
+    class_metrics(truth + 20, pred + 20, 20, &acc, &bal, &f1);
+    ck_assert_int_eq(w.state, MLOPS_MONITOR_WINDOW_BREACH);
+    ck_assert_double_eq_tol(p.accuracy, 0.5, 1e-12);
+    ck_assert_double_eq_tol(p.balanced_accuracy, bal, 1e-12);
+    ck_assert_double_eq_tol(p.f1_macro, f1, 1e-12);
+    perf_of("clf", 2, &p, &w);
+    ck_assert_int_eq(w.state, MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA); /* no labels */
+    ck_assert_uint_eq(p.labels, 0);
+    ck_assert(isnan(p.accuracy));
+    /* late labels: hour 0's last 8 (2 of them wrong) change its metrics,
+     * not its judgment nor the events */
+    TU_OK(mlops_monitor_labels_ingest(S, "clf", 8, ids + 12, NULL, truth + 12, &lr));
+    ck_assert_uint_eq(lr.matched, 8);
+    ck_assert_uint_eq(lr.late_labels, 8);
+    ck_assert_uint_eq(lr.windows, 1);
+    perf_of("clf", 0, &p, &w);
+    class_metrics(truth, pred, 20, &acc, &bal, &f1);
+    ck_assert_uint_eq(p.labels, 20);
+    ck_assert_double_eq_tol(p.accuracy, 0.9, 1e-12);
+    ck_assert_double_eq_tol(p.f1_macro, f1, 1e-12);
+    ck_assert_uint_eq(p.judged_labels, 12);
+    ck_assert_int_eq(w.state, MLOPS_MONITOR_WINDOW_CLEAR);
+    mlops_monitor_event *ev = NULL;
+    size_t n = 0;
+    TU_OK(mlops_monitor_events(S, "clf", NULL, &ev, &n));
+    ck_assert_uint_eq(n, 1);
+    mlops_free(ev);
+    /* a batch without its id column is refused; a monitor without a task
+     * takes no labels */
+    const char *names2[] = { "x", "pred" };
+    const double *num2[] = { xv, NULL };
+    const char *const *str2[] = { NULL, pred };
+    TU_RC(MLOPS_EINVAL, mlops_monitor_ingest(S, "clf", 3, t, 2, names2, num2, str2, NULL, NULL));
+    mlops_monitor_spec plain = spec_for(1, 1, 0, 0);
+    TU_OK(mlops_monitor_create(S, "plain", &plain));
+    TU_RC(MLOPS_EINVAL, mlops_monitor_labels_ingest(S, "plain", 1, ids, NULL, truth, NULL));
+}
+END_TEST
+
+/* A regressor: MAE, MSE, RMSE, R2 and the mean error per window, labels
+ * in three batches, against the values computed here. */
+START_TEST(delayed_labels_regression)
+{
+    COLS[0] = (mlops_monitor_column){ "x", REF_X, MLOPS_DRIFT_METHOD_AUTO, NAN };
+    mlops_monitor_spec sp = MLOPS_MONITOR_SPEC_INIT;
+    sp.n_columns = 1;
+    sp.columns = COLS;
+    mlops_monitor_ext x = MLOPS_MONITOR_EXT_INIT;
+    x.task = MLOPS_MONITOR_TASK_REGRESSION;
+    x.prediction_column = "x"; /* a monitored column may be the prediction */
+    x.id_column = "id";
+    x.performance = "metrics.rmse > 0.5";
+    TU_OK(mlops_monitor_create_ex(S, "reg", &sp, &x));
+    enum { N = 50 };
+    int64_t t[N];
+    double yhat[N], y[N], idn[N];
+    for (int i = 0; i < N; i++) {
+        t[i] = T0 + i;
+        yhat[i] = nrand();
+        y[i] = yhat[i] + 0.3 * nrand() + 0.1;
+        idn[i] = 1000 + i; /* numeric ids */
+    }
+    const char *names[] = { "x", "id" };
+    const double *num[] = { yhat, idn };
+    TU_OK(mlops_monitor_ingest(S, "reg", N, t, 2, names, num, NULL, NULL, NULL));
+    char idbuf[N][16];
+    const char *ids[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(idbuf[i], sizeof idbuf[i], "%d", 1000 + i);
+        ids[i] = idbuf[i];
+    }
+    const char *sl[1] = { "a" };
+    TU_RC(MLOPS_EINVAL, mlops_monitor_labels_ingest(S, "reg", 1, ids, NULL, sl, NULL));
+    mlops_monitor_labels_result lr = MLOPS_MONITOR_LABELS_RESULT_INIT;
+    TU_OK(mlops_monitor_labels_ingest(S, "reg", 10, ids, y, NULL, &lr));
+    TU_OK(mlops_monitor_labels_ingest(S, "reg", 25, ids + 10, y + 10, NULL, &lr));
+    TU_OK(mlops_monitor_labels_ingest(S, "reg", 15, ids + 35, y + 35, NULL, &lr));
+    ck_assert_uint_eq(lr.matched, 15);
+    double sa = 0, ss = 0, se = 0, my = 0, sst = 0;
+    for (int i = 0; i < N; i++) my += y[i] / N;
+    for (int i = 0; i < N; i++) {
+        double e = yhat[i] - y[i];
+        sa += fabs(e);
+        ss += e * e;
+        se += e;
+        sst += (y[i] - my) * (y[i] - my);
+    }
+    mlops_monitor_performance p;
+    perf_of("reg", 0, &p, NULL);
+    ck_assert_uint_eq(p.labels, N);
+    ck_assert_double_eq_tol(p.mae, sa / N, 1e-12);
+    ck_assert_double_eq_tol(p.mse, ss / N, 1e-12);
+    ck_assert_double_eq_tol(p.rmse, sqrt(ss / N), 1e-12);
+    ck_assert_double_eq_tol(p.mean_error, se / N, 1e-12);
+    ck_assert_double_eq_tol(p.r2, 1.0 - ss / sst, 1e-9);
+    /* the library's own regression metrics agree */
+    mlops_eval_result er = MLOPS_EVAL_RESULT_INIT;
+    TU_OK(mlops_eval_regression(MLOPS_METRIC_R2, y, yhat, N, NULL, NULL, &er));
+    ck_assert_double_eq_tol(p.r2, er.value, 1e-9);
+    mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+    TU_OK(check_at(S, "reg", T0 + HOUR, &st));
+    ck_assert_int_eq(st.state, sqrt(ss / N) > 0.5 ? MLOPS_MONITOR_FIRING : MLOPS_MONITOR_INACTIVE);
+}
+END_TEST
+
+/* Row windows: rows numbered in arrival order under the write lock, so
+ * two processes ingesting at once fill windows of exactly window_rows;
+ * a window is judged once full, never before. */
+START_TEST(row_windows)
+{
+    mlops_monitor_spec sp = spec_for(1, 1, 0, 0);
+    sp.window_kind = MLOPS_MONITOR_WINDOW_ROWS;
+    TU_RC(MLOPS_EINVAL, mlops_monitor_create(S, "rows", &sp)); /* no window_rows */
+    mlops_monitor_ext x = MLOPS_MONITOR_EXT_INIT;
+    x.window_rows = 50;
+    TU_OK(mlops_monitor_create_ex(S, "rows", &sp, &x));
+    mlops_monitor_spec tsp = spec_for(1, 1, 0, 0);
+    TU_RC(MLOPS_EINVAL, mlops_monitor_create_ex(S, "bad", &tsp, &x)); /* rows without the kind */
+    sp.lateness_ms = 1000;
+    TU_RC(MLOPS_EINVAL, mlops_monitor_create_ex(S, "bad", &sp, &x));
+    rows r = { 0 };
+    for (int i = 0; i < 210; i++) rows_add(&r, T0, i >= 150);
+    pid_t pids[2];
+    for (int k = 0; k < 2; k++) {
+        pids[k] = fork();
+        ck_assert(pids[k] >= 0);
+        if (pids[k] == 0) {
+            mlops_store *s = open_store();
+            int bad = 0;
+            for (int b = 0; b < 3; b++)
+                bad |= ingest(s, "rows", &r, (size_t)(k * 75 + b * 25), 25, NULL) != MLOPS_OK;
+            mlops_store_close(s);
+            _exit(bad);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        int status = 0;
+        waitpid(pids[k], &status, 0);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+    TU_OK(check_at(S, "rows", T0, &st));
+    ck_assert_uint_eq(st.windows_judged, 3);
+    ck_assert_int_eq(st.judged_to_ms, 150);
+    ck_assert_int_eq(st.state, MLOPS_MONITOR_INACTIVE);
+    TU_OK(ingest(S, "rows", &r, 150, 60, NULL)); /* drifted: one full window and 10 rows */
+    TU_OK(check_at(S, "rows", T0 + 10 * HOUR, &st));
+    ck_assert_uint_eq(st.windows_judged, 4); /* the fifth is not full */
+    ck_assert_int_eq(st.state, MLOPS_MONITOR_FIRING);
+    mlops_monitor_series *sr = NULL;
+    TU_OK(mlops_monitor_series_get(S, "rows", INT64_MIN, INT64_MAX, &sr));
+    ck_assert_uint_eq(mlops_monitor_series_count(sr), 5);
+    for (size_t i = 0; i < 5; i++) {
+        mlops_monitor_window w;
+        TU_OK(mlops_monitor_series_window(sr, i, &w));
+        ck_assert_int_eq(w.start_ms, (int64_t)i * 50);
+        ck_assert_int_eq(w.end_ms, (int64_t)(i + 1) * 50);
+        ck_assert_uint_eq(w.rows, i < 4 ? 50 : 10);
+        ck_assert_int_eq(w.state, i < 3    ? MLOPS_MONITOR_WINDOW_CLEAR
+                                  : i == 3 ? MLOPS_MONITOR_WINDOW_BREACH
+                                           : MLOPS_MONITOR_WINDOW_OPEN);
+    }
+    mlops_monitor_series_free(sr);
+    mlops_monitor *m = NULL;
+    TU_OK(mlops_monitor_get(S, "rows", &m));
+    mlops_monitor_ext got = MLOPS_MONITOR_EXT_INIT;
+    TU_OK(mlops_monitor_ext_get(m, &got));
+    ck_assert_uint_eq(got.window_rows, 50);
+    mlops_monitor_free(m);
+    rows_free(&r);
+}
+END_TEST
+
 /* A format 5 store kept one profile blob per window and column and the
  * judged figures per column (mon_window_columns); format 6 adds
- * mon_windows.profiles and .judged. After the migration, a window judged
- * under 5 keeps its figures, an open one is judged from its per-column
- * profiles, and ingest merges into either: on either backend. */
+ * mon_windows.profiles and .judged, and the delayed-label tables. After
+ * the migration, a window judged under 5 keeps its figures, an open one is
+ * judged from its per-column profiles, and ingest merges into either; an
+ * old monitor reads as having no task, and a new one keeps predictions and
+ * takes labels: on either backend. */
 START_TEST(format_5_store_migrates_to_6)
 {
     mlops_monitor_spec sp = spec_for(1, 1, 0, 0);
@@ -788,6 +1118,7 @@ START_TEST(format_5_store_migrates_to_6)
     S = NULL;
     tu_db *db = tu_db_open(dir);
     int pg = tu_db_dialect(db) == 2;
+    tu_db_exec(db, "DROP TABLE mon_window_confusion; DROP TABLE mon_predictions; DROP TABLE mon_label_settings;");
     tu_db_exec(db, "ALTER TABLE mon_windows DROP COLUMN judged; ALTER TABLE mon_windows DROP COLUMN profiles;");
     int64_t id = tu_db_int(db, "SELECT id FROM mon_monitors WHERE name = 'm'");
     char sql[512];
@@ -861,6 +1192,36 @@ START_TEST(format_5_store_migrates_to_6)
     db = tu_db_open(dir);
     ck_assert_int_eq(tu_db_int(db, "SELECT count(*) FROM mon_windows WHERE profiles IS NOT NULL"), 2);
     tu_db_close(db);
+    /* The old monitor has no settings row: the defaults. */
+    mlops_monitor *m = NULL;
+    TU_OK(mlops_monitor_get(S, "m", &m));
+    mlops_monitor_ext got = MLOPS_MONITOR_EXT_INIT;
+    TU_OK(mlops_monitor_ext_get(m, &got));
+    ck_assert_int_eq(got.task, MLOPS_MONITOR_TASK_NONE);
+    ck_assert_uint_eq(got.min_labels, 1);
+    mlops_monitor_free(m);
+    /* A new classifier with row windows: its predictions and labels land in
+     * the new tables. */
+    mlops_monitor_spec one = MLOPS_MONITOR_SPEC_INIT;
+    COLS[0] = (mlops_monitor_column){ "x", REF_X, MLOPS_DRIFT_METHOD_AUTO, NAN };
+    one.n_columns = 1;
+    one.columns = COLS;
+    one.window_kind = MLOPS_MONITOR_WINDOW_ROWS;
+    mlops_monitor_ext x = MLOPS_MONITOR_EXT_INIT;
+    x.window_rows = 10;
+    x.task = MLOPS_MONITOR_TASK_CLASSIFICATION;
+    x.prediction_column = "pred";
+    x.id_column = "id";
+    TU_OK(mlops_monitor_create_ex(S, "new", &one, &x));
+    const char *ids[4] = { "a1", "a2", "a3", "a4" }, *pred[4] = { "y", "n", "y", "y" };
+    TU_OK(ingest_pred(S, "new", 4, NULL, r.x, ids, pred));
+    mlops_monitor_labels_result lr = MLOPS_MONITOR_LABELS_RESULT_INIT;
+    TU_OK(mlops_monitor_labels_ingest(S, "new", 4, ids, NULL, pred, &lr));
+    ck_assert_uint_eq(lr.matched, 4);
+    mlops_monitor_performance perf;
+    perf_of("new", 0, &perf, NULL);
+    ck_assert_uint_eq(perf.labels, 4);
+    ck_assert_double_eq(perf.accuracy, 1.0);
     rows_free(&r);
     rows_free(&more);
 }
@@ -878,6 +1239,9 @@ int main(void)
     tcase_add_test(tc, bundles_and_copies_with_monitor_events);
     tcase_add_test(tc, store_copy_carries_monitors);
     tcase_add_test(tc, format_4_store_migrates_to_5);
+    tcase_add_test(tc, delayed_labels_classification);
+    tcase_add_test(tc, delayed_labels_regression);
+    tcase_add_test(tc, row_windows);
     tcase_add_test(tc, format_5_store_migrates_to_6);
     tcase_add_test(tc, a_year_from_four_processes);
     suite_add_tcase(s, tc);

@@ -385,6 +385,7 @@ END_TEST
  * column), leaving it at format 3. */
 static void drop_format_4(tu_db *db)
 {
+    tu_db_exec(db, "DROP TABLE mon_window_confusion; DROP TABLE mon_predictions; DROP TABLE mon_label_settings;");
     tu_db_exec(db, "DROP TABLE mon_events; DROP TABLE mon_window_metrics; DROP TABLE mon_window_columns; "
                    "DROP TABLE mon_windows; DROP TABLE mon_columns; DROP TABLE mon_monitors;");
     tu_db_exec(db, "DROP TABLE reg_gates; DROP TABLE reg_alias_salts;"

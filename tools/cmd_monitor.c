@@ -40,7 +40,44 @@ bad:
 
 typedef struct create_args {
     const char *reference, *window, *alert, *columns, *model, *lateness, *min_rows;
+    const char *window_rows, *task, *prediction_column, *label_column, *id_column, *performance,
+        *min_labels;
 } create_args;
+
+/* The settings of mlops_monitor_create_ex from the flags. */
+static int parse_ext(const cli_ctx *ctx, const create_args *a, mlops_monitor_spec *sp, mlops_monitor_ext *x)
+{
+    int rc;
+    int64_t v;
+    if (a->window_rows) {
+        if ((rc = cli_parse_int(ctx, "--window-rows", a->window_rows, &v))) return rc;
+        if (v < 1) return cli_usage(ctx, "--window-rows must be at least 1");
+        x->window_rows = (uint64_t)v;
+        sp->window_kind = MLOPS_MONITOR_WINDOW_ROWS;
+    }
+    if (a->task) {
+        if (!strcmp(a->task, "classification")) x->task = MLOPS_MONITOR_TASK_CLASSIFICATION;
+        else if (!strcmp(a->task, "regression")) x->task = MLOPS_MONITOR_TASK_REGRESSION;
+        else return cli_usage(ctx, "--task: '%s' is not classification or regression", a->task);
+    }
+    x->prediction_column = a->prediction_column;
+    x->label_column = a->label_column;
+    x->id_column = a->id_column;
+    x->performance = a->performance;
+    if (a->min_labels) {
+        if ((rc = cli_parse_int(ctx, "--min-labels", a->min_labels, &v))) return rc;
+        if (v < 1) return cli_usage(ctx, "--min-labels must be at least 1");
+        x->min_labels = (uint64_t)v;
+    }
+    return CLI_OK;
+}
+
+/* The id and label columns are never monitored (the prediction may be). */
+static int not_monitored(const create_args *a, const char *name)
+{
+    const char *label = a->label_column ? a->label_column : a->task ? "label" : NULL;
+    return (a->id_column && !strcmp(a->id_column, name)) || (label && !strcmp(label, name));
+}
 
 static int selected(const char *columns, const char *name)
 {
@@ -102,8 +139,10 @@ static int monitor_create(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
     const create_args *a = arg;
     mlops_monitor_spec sp = MLOPS_MONITOR_SPEC_INIT;
+    mlops_monitor_ext x = MLOPS_MONITOR_EXT_INIT;
     int rc;
-    if ((rc = parse_duration(ctx, "--window", a->window, &sp.window_ms))) return rc;
+    if ((rc = parse_ext(ctx, a, &sp, &x))) return rc;
+    if (a->window && (rc = parse_duration(ctx, "--window", a->window, &sp.window_ms))) return rc;
     if (a->lateness && (rc = parse_duration(ctx, "--lateness", a->lateness, &sp.lateness_ms))) return rc;
     unsigned m = 0, n = 0;
     char tail = 0;
@@ -128,7 +167,8 @@ static int monitor_create(const cli_ctx *ctx, mlops_store *s, void *arg)
     size_t nc = 0;
     if (!cols) rc = cli_error(ctx, "out of memory");
     for (size_t i = 0; !rc && i < prof.ncols; i++) {
-        if (!selected(a->columns, prof.cols[i].name)) continue;
+        if (!selected(a->columns, prof.cols[i].name) || (!a->columns && not_monitored(a, prof.cols[i].name)))
+            continue;
         mlops_monitor_column *c = &cols[nc++];
         c->name = prof.cols[i].name;
         c->method = MLOPS_DRIFT_METHOD_AUTO;
@@ -153,9 +193,13 @@ static int monitor_create(const cli_ctx *ctx, mlops_store *s, void *arg)
     sp.n_columns = nc;
     sp.columns = cols;
     if (!rc) {
-        int lrc = mlops_monitor_create(s, ctx->args[0], &sp);
+        int lrc = mlops_monitor_create_ex(s, ctx->args[0], &sp, &x);
+        char rows[64];
+        if (a->window_rows) snprintf(rows, sizeof rows, "%s-row", a->window_rows);
         if (lrc) rc = cli_fail(ctx, lrc, "cannot create the monitor");
-        else printf("monitor %s: %zu columns, %s windows, alert %u of %u\n", ctx->args[0], nc, a->window, m, n);
+        else printf("monitor %s: %zu columns, %s windows, alert %u of %u%s%s\n", ctx->args[0], nc,
+                    a->window_rows ? rows : a->window, m, n, a->performance ? "; breach: " : "",
+                    a->performance ? a->performance : "");
     }
     free(cols);
     dsprofile_clear(&prof);
@@ -169,12 +213,16 @@ static int cmd_monitor_create(cli_ctx *ctx, int argc, char **argv)
         { "reference", 0, &a.reference, NULL }, { "window", 0, &a.window, NULL },
         { "alert", 0, &a.alert, NULL },         { "columns", 0, &a.columns, NULL },
         { "model", 0, &a.model, NULL },         { "lateness", 0, &a.lateness, NULL },
-        { "min-rows", 0, &a.min_rows, NULL },
+        { "min-rows", 0, &a.min_rows, NULL },   { "window-rows", 0, &a.window_rows, NULL },
+        { "task", 0, &a.task, NULL },           { "prediction-column", 0, &a.prediction_column, NULL },
+        { "label-column", 0, &a.label_column, NULL }, { "id-column", 0, &a.id_column, NULL },
+        { "performance", 0, &a.performance, NULL }, { "min-labels", 0, &a.min_labels, NULL },
     };
     int npos = 0;
     int rc = cli_parse(ctx, argc, argv, opts, sizeof opts / sizeof opts[0], 1, 1, &npos);
     if (rc) return rc;
-    if (!a.reference || !a.window || !a.alert) return cli_usage(ctx, "--reference, --window and --alert are required");
+    if (!a.reference || (!a.window == !a.window_rows) || !a.alert)
+        return cli_usage(ctx, "--reference, --alert and one of --window and --window-rows are required");
     return cli_with_store(ctx, CLI_STORE_WRITE, monitor_create, &a);
 }
 
@@ -193,6 +241,13 @@ static int monitor_ingest(const cli_ctx *ctx, mlops_store *s, void *arg)
     if (rc) return cli_fail(ctx, rc, name);
     mlops_monitor_spec sp = MLOPS_MONITOR_SPEC_INIT;
     mlops_monitor_spec_get(m, &sp);
+    mlops_monitor_ext x = MLOPS_MONITOR_EXT_INIT;
+    mlops_monitor_ext_get(m, &x);
+    int rows_windows = sp.window_kind == MLOPS_MONITOR_WINDOW_ROWS;
+    if (!rows_windows && !a->time_column) {
+        mlops_monitor_free(m);
+        return cli_usage(ctx, "--time-column is required (the monitor has time windows)");
+    }
     loaded data;
     if ((rc = load_csv(ctx, path, &data))) {
         mlops_monitor_free(m);
@@ -200,7 +255,15 @@ static int monitor_ingest(const cli_ctx *ctx, mlops_store *s, void *arg)
     }
     const csv_table *t = data.table;
     size_t nr = t->nrows, nc = sp.n_columns;
-    long tc = csv_column(t, a->time_column);
+    long tc = a->time_column ? csv_column(t, a->time_column) : -1;
+    /* with a task: the ids (as text) and, when not monitored, the predictions */
+    const char *id_csv = a->id_column ? a->id_column : x.id_column;
+    long idc = id_csv ? csv_column(t, id_csv) : -1;
+    int pred_extra = x.task != MLOPS_MONITOR_TASK_NONE;
+    for (size_t i = 0; pred_extra && i < nc; i++)
+        if (!strcmp(sp.columns[i].name, x.prediction_column)) pred_extra = 0;
+    size_t extra = (x.task != MLOPS_MONITOR_TASK_NONE) + (size_t)pred_extra;
+    nc += extra;
     int64_t *times = malloc((nr ? nr : 1) * sizeof *times);
     const char **names = calloc(nc, sizeof *names);
     const double **num = calloc(nc, sizeof *num);
@@ -208,10 +271,9 @@ static int monitor_ingest(const cli_ctx *ctx, mlops_store *s, void *arg)
     double *vals = malloc((nr ? nr : 1) * nc * sizeof *vals);
     const char **svals = malloc((nr ? nr : 1) * nc * sizeof *svals);
     if (!times || !names || !num || !str || !vals || !svals) rc = cli_error(ctx, "out of memory");
-    else if (tc < 0) rc = cli_error(ctx, "%s has no column '%s' (--time-column)", path, a->time_column);
-    else if (a->id_column && csv_column(t, a->id_column) < 0)
-        rc = cli_error(ctx, "%s has no column '%s' (--id-column)", path, a->id_column);
-    for (size_t r = 0; !rc && r < nr; r++) {
+    else if (a->time_column && tc < 0) rc = cli_error(ctx, "%s has no column '%s' (--time-column)", path, a->time_column);
+    else if (id_csv && idc < 0) rc = cli_error(ctx, "%s has no id column '%s'", path, id_csv);
+    for (size_t r = 0; !rc && tc >= 0 && r < nr; r++) {
         const char *cell = t->cells[r * t->ncols + (size_t)tc];
         if (!cell || ts_parse(cell, &times[r]))
             rc = cli_error(ctx, "%s line %zu: '%.40s' is not a time (ISO 8601 UTC or epoch milliseconds)",
@@ -220,20 +282,26 @@ static int monitor_ingest(const cli_ctx *ctx, mlops_store *s, void *arg)
     /* the kinds: a numeric reference reads numbers, a categorical one strings */
     mlops_profile *ref = NULL;
     for (size_t i = 0; !rc && i < nc; i++) {
-        names[i] = sp.columns[i].name;
-        long c = csv_column(t, names[i]);
+        size_t k = i - (nc - extra); /* the extra columns: the id, then the prediction */
+        names[i] = i < sp.n_columns ? sp.columns[i].name : k == 0 ? x.id_column : x.prediction_column;
+        long c = i < sp.n_columns || k > 0 ? csv_column(t, names[i]) : idc;
         if (c < 0) {
             rc = cli_error(ctx, "%s has no column '%s' (the monitor's)", path, names[i]);
             break;
         }
-        int lrc = mlops_profile_get(s, &sp.columns[i].reference, &ref);
-        if (lrc) {
-            rc = cli_fail(ctx, lrc, "cannot read a reference profile");
-            break;
+        int numeric;
+        if (i < sp.n_columns) {
+            int lrc = mlops_profile_get(s, &sp.columns[i].reference, &ref);
+            if (lrc) {
+                rc = cli_fail(ctx, lrc, "cannot read a reference profile");
+                break;
+            }
+            numeric = mlops_profile_kind(ref) == MLOPS_PROFILE_NUMERIC;
+            mlops_profile_free(ref);
+            ref = NULL;
+        } else {
+            numeric = k > 0 && x.task == MLOPS_MONITOR_TASK_REGRESSION;
         }
-        int numeric = mlops_profile_kind(ref) == MLOPS_PROFILE_NUMERIC;
-        mlops_profile_free(ref);
-        ref = NULL;
         double *v = vals + i * nr;
         const char **sv = svals + i * nr;
         for (size_t r = 0; r < nr; r++) {
@@ -252,7 +320,7 @@ static int monitor_ingest(const cli_ctx *ctx, mlops_store *s, void *arg)
     }
     if (!rc) {
         mlops_monitor_ingest_result res = MLOPS_MONITOR_INGEST_RESULT_INIT;
-        int lrc = mlops_monitor_ingest(s, name, nr, times, nc, names, num, str, NULL, &res);
+        int lrc = mlops_monitor_ingest(s, name, nr, tc >= 0 ? times : NULL, nc, names, num, str, NULL, &res);
         if (lrc) rc = cli_fail(ctx, lrc, "cannot ingest");
         else
             printf("%llu rows into %llu windows (%llu late: merged, not judged again)\n",
@@ -277,8 +345,80 @@ static int cmd_monitor_ingest(cli_ctx *ctx, int argc, char **argv)
     int npos = 0;
     int rc = cli_parse(ctx, argc, argv, opts, 2, 2, 2, &npos);
     if (rc) return rc;
-    if (!a.time_column) return cli_usage(ctx, "--time-column is required");
     return cli_with_store(ctx, CLI_STORE_WRITE, monitor_ingest, &a);
+}
+
+/* ---- monitor labels ------------------------------------------------------------------------ */
+
+typedef struct labels_args {
+    const char *id_column, *label_column;
+} labels_args;
+
+static int monitor_labels(const cli_ctx *ctx, mlops_store *s, void *arg)
+{
+    const labels_args *a = arg;
+    const char *name = ctx->args[0], *path = ctx->args[1];
+    mlops_monitor *m = NULL;
+    int rc = mlops_monitor_get(s, name, &m);
+    if (rc) return cli_fail(ctx, rc, name);
+    mlops_monitor_ext x = MLOPS_MONITOR_EXT_INIT;
+    mlops_monitor_ext_get(m, &x);
+    const char *idn = a->id_column ? a->id_column : x.id_column;
+    const char *ln = a->label_column ? a->label_column : x.label_column ? x.label_column : "label";
+    int regression = x.task == MLOPS_MONITOR_TASK_REGRESSION;
+    loaded data;
+    if (x.task == MLOPS_MONITOR_TASK_NONE) rc = cli_error(ctx, "monitor %s has no task: it takes no labels", name);
+    else rc = load_csv(ctx, path, &data);
+    if (rc) {
+        mlops_monitor_free(m);
+        return rc;
+    }
+    const csv_table *t = data.table;
+    size_t nr = t->nrows;
+    long ic = csv_column(t, idn), lc = csv_column(t, ln);
+    const char **ids = malloc((nr ? nr : 1) * sizeof *ids);
+    const char **labs = malloc((nr ? nr : 1) * sizeof *labs);
+    double *y = malloc((nr ? nr : 1) * sizeof *y);
+    size_t n = 0;
+    if (!ids || !labs || !y) rc = cli_error(ctx, "out of memory");
+    else if (ic < 0) rc = cli_error(ctx, "%s has no id column '%s'", path, idn);
+    else if (lc < 0) rc = cli_error(ctx, "%s has no label column '%s'", path, ln);
+    for (size_t r = 0; !rc && r < nr; r++) {
+        const char *id = t->cells[r * t->ncols + (size_t)ic], *lab = t->cells[r * t->ncols + (size_t)lc];
+        if (!id || !lab) continue; /* a row without its id or label says nothing */
+        ids[n] = id;
+        labs[n] = lab;
+        if (regression && !ds_parse_number(lab, &y[n]))
+            rc = cli_error(ctx, "%s line %zu: label '%.40s' is not a number", path, t->lines[r], lab);
+        n++;
+    }
+    if (!rc) {
+        mlops_monitor_labels_result res = MLOPS_MONITOR_LABELS_RESULT_INIT;
+        int lrc = mlops_monitor_labels_ingest(s, name, n, ids, regression ? y : NULL, regression ? NULL : labs, &res);
+        if (lrc) rc = cli_fail(ctx, lrc, "cannot ingest labels");
+        else
+            printf("%llu labels joined into %llu windows (%llu of judged windows: metrics updated, "
+                   "judgments kept); %llu unknown ids, %llu duplicates ignored\n",
+                   (unsigned long long)res.matched, (unsigned long long)res.windows,
+                   (unsigned long long)res.late_labels, (unsigned long long)res.unknown_ids,
+                   (unsigned long long)res.duplicates);
+    }
+    free(ids);
+    free(labs);
+    free(y);
+    unload(&data);
+    mlops_monitor_free(m);
+    return rc;
+}
+
+static int cmd_monitor_labels(cli_ctx *ctx, int argc, char **argv)
+{
+    labels_args a = { 0 };
+    const cli_opt opts[] = { { "id-column", 0, &a.id_column, NULL }, { "label-column", 0, &a.label_column, NULL } };
+    int npos = 0;
+    int rc = cli_parse(ctx, argc, argv, opts, 2, 2, 2, &npos);
+    if (rc) return rc;
+    return cli_with_store(ctx, CLI_STORE_WRITE, monitor_labels, &a);
 }
 
 /* ---- monitor check ------------------------------------------------------------------------ */
@@ -289,6 +429,17 @@ typedef struct check_args {
     int firing;
     int error;
 } check_args;
+
+static const char *window_state(int st)
+{
+    switch (st) {
+    case MLOPS_MONITOR_WINDOW_CLEAR: return "clear";
+    case MLOPS_MONITOR_WINDOW_BREACH: return "breach";
+    case MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA: return "not_enough_data";
+    case MLOPS_MONITOR_WINDOW_LATE: return "late";
+    default: return "open";
+    }
+}
 
 static const char *state_name(int st)
 {
@@ -330,8 +481,18 @@ static int monitor_check(const cli_ctx *ctx, mlops_store *s, void *arg)
         a->error = CLI_ERROR;
         return cli_fail(ctx, rc, name);
     }
+    /* why, with a performance condition: the windows the rule looked at */
+    mlops_monitor_ext x = MLOPS_MONITOR_EXT_INIT;
+    mlops_monitor_ext_get(m, &x);
+    mlops_monitor_series *recent = NULL;
+    if (x.performance && st.judged_to_ms != INT64_MIN) {
+        int64_t span = sp.window_ms * (int64_t)sp.alert_n;
+        if (mlops_monitor_series_get(s, name, st.judged_to_ms - span, st.judged_to_ms, &recent)) recent = NULL;
+    }
     char judged[64] = "never", since[64] = "";
-    if (st.judged_to_ms != INT64_MIN) cli_fmt_time(st.judged_to_ms, judged, sizeof judged);
+    if (st.judged_to_ms != INT64_MIN && sp.window_kind == MLOPS_MONITOR_WINDOW_ROWS)
+        snprintf(judged, sizeof judged, "row %lld", (long long)st.judged_to_ms);
+    else if (st.judged_to_ms != INT64_MIN) cli_fmt_time(st.judged_to_ms, judged, sizeof judged);
     if (nev) cli_fmt_time(ev[0].window_end_ms, since, sizeof since);
     if (a->as_json) {
         json j;
@@ -348,6 +509,25 @@ static int monitor_check(const cli_ctx *ctx, mlops_store *s, void *arg)
         json_kv_uint(&j, "alert_m", sp.alert_m);
         json_kv_uint(&j, "alert_n", sp.alert_n);
         json_kv_int(&j, "last_event_seq", st.last_event_seq);
+        if (x.performance) {
+            json_kv_string(&j, "breach", x.performance);
+            json_key(&j, "recent");
+            json_begin_array(&j);
+            for (size_t i = 0; recent && i < mlops_monitor_series_count(recent); i++) {
+                mlops_monitor_window w;
+                mlops_monitor_performance p = MLOPS_MONITOR_PERFORMANCE_INIT;
+                mlops_monitor_series_window(recent, i, &w);
+                mlops_monitor_series_performance(recent, i, &p);
+                if (w.state == MLOPS_MONITOR_WINDOW_OPEN || w.state == MLOPS_MONITOR_WINDOW_LATE) continue;
+                json_begin_object(&j);
+                json_kv_int(&j, "window_start_ms", w.start_ms);
+                json_kv_string(&j, "state", window_state(w.state));
+                json_kv_double(&j, "judged_value", p.judged_value);
+                json_kv_uint(&j, "judged_labels", p.judged_labels);
+                json_end_object(&j);
+            }
+            json_end_array(&j);
+        }
         if (nev) {
             json_key(&j, "last_event");
             json_begin_object(&j);
@@ -364,7 +544,21 @@ static int monitor_check(const cli_ctx *ctx, mlops_store *s, void *arg)
         if (nev)
             printf("last event: %s at the window ending %s\n",
                    ev[0].kind == MLOPS_MONITOR_EVENT_FIRING ? "firing" : "resolved", since);
+        if (x.performance) printf("breach: %s\n", x.performance);
+        for (size_t i = 0; recent && i < mlops_monitor_series_count(recent); i++) {
+            mlops_monitor_window w;
+            mlops_monitor_performance p = MLOPS_MONITOR_PERFORMANCE_INIT;
+            mlops_monitor_series_window(recent, i, &w);
+            mlops_monitor_series_performance(recent, i, &p);
+            if (w.state == MLOPS_MONITOR_WINDOW_OPEN || w.state == MLOPS_MONITOR_WINDOW_LATE) continue;
+            char ws[64];
+            if (sp.window_kind == MLOPS_MONITOR_WINDOW_ROWS) snprintf(ws, sizeof ws, "rows %lld", (long long)w.start_ms);
+            else cli_fmt_time(w.start_ms, ws, sizeof ws);
+            printf("  window %s: %s, %.6g with %llu labels when judged\n", ws, window_state(w.state),
+                   p.judged_value, (unsigned long long)p.judged_labels);
+        }
     }
+    mlops_monitor_series_free(recent);
     mlops_free(ev);
     mlops_monitor_free(m);
     a->firing = st.state == MLOPS_MONITOR_FIRING;
@@ -391,17 +585,6 @@ typedef struct series_args {
     int as_json, as_csv;
 } series_args;
 
-static const char *window_state(int st)
-{
-    switch (st) {
-    case MLOPS_MONITOR_WINDOW_CLEAR: return "clear";
-    case MLOPS_MONITOR_WINDOW_BREACH: return "breach";
-    case MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA: return "not_enough_data";
-    case MLOPS_MONITOR_WINDOW_LATE: return "late";
-    default: return "open";
-    }
-}
-
 static int monitor_series(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
     const series_args *a = arg;
@@ -409,9 +592,20 @@ static int monitor_series(const cli_ctx *ctx, mlops_store *s, void *arg)
     if (a->from && ts_parse(a->from, &from)) return cli_usage(ctx, "--from: '%s' is not a time", a->from);
     if (a->to && ts_parse(a->to, &to)) return cli_usage(ctx, "--to: '%s' is not a time", a->to);
     mlops_monitor_series *sr = NULL;
-    int rc = mlops_monitor_series_get(s, ctx->args[0], from, to, &sr);
+    mlops_monitor *m = NULL;
+    int rc = mlops_monitor_get(s, ctx->args[0], &m);
+    mlops_monitor_ext x = MLOPS_MONITOR_EXT_INIT;
+    if (!rc) rc = mlops_monitor_ext_get(m, &x);
+    int task = x.task;
+    mlops_monitor_free(m);
+    if (!rc) rc = mlops_monitor_series_get(s, ctx->args[0], from, to, &sr);
     if (rc) return cli_fail(ctx, rc, ctx->args[0]);
     size_t n = mlops_monitor_series_count(sr), nc = mlops_monitor_series_columns(sr);
+    static const char *const class_names[] = { "accuracy", "balanced_accuracy", "f1_macro", NULL };
+    static const char *const reg_names[] = { "mae", "mse", "rmse", "r2", "mean_error", NULL };
+    const char *const *metric_names = task == MLOPS_MONITOR_TASK_CLASSIFICATION ? class_names
+                                      : task == MLOPS_MONITOR_TASK_REGRESSION   ? reg_names
+                                                                                : NULL;
     json j;
     if (a->as_json) {
         json_init(&j, stdout);
@@ -423,6 +617,13 @@ static int monitor_series(const cli_ctx *ctx, mlops_store *s, void *arg)
             const char *cn = mlops_monitor_series_column_name(sr, c);
             if (a->as_csv) printf(",%s.statistic,%s.p_value,%s.drifted", cn, cn, cn);
             else printf(" %12.12s", cn);
+        }
+        if (metric_names) {
+            printf(a->as_csv ? ",labels" : " %8s", "LABELS");
+            for (const char *const *mn = metric_names; *mn; mn++)
+                if (a->as_csv) printf(",%s", *mn);
+                else printf(" %10.10s", *mn);
+            printf(a->as_csv ? ",judged_value,judged_labels" : "");
         }
         printf("\n");
     }
@@ -470,12 +671,41 @@ static int monitor_series(const cli_ctx *ctx, mlops_store *s, void *arg)
                 printf(" %11.4g%s", cell.statistic, cell.drifted > 0 ? "*" : " ");
             }
         }
-        if (a->as_json) {
-            json_end_object(&j);
-            json_end_object(&j);
-        } else {
-            printf("\n");
+        if (a->as_json) json_end_object(&j); /* columns */
+        if (metric_names) {
+            mlops_monitor_performance p = MLOPS_MONITOR_PERFORMANCE_INIT;
+            mlops_monitor_series_performance(sr, i, &p);
+            double vals[5] = { p.accuracy, p.balanced_accuracy, p.f1_macro, NAN, NAN };
+            if (task == MLOPS_MONITOR_TASK_REGRESSION) {
+                vals[0] = p.mae;
+                vals[1] = p.mse;
+                vals[2] = p.rmse;
+                vals[3] = p.r2;
+                vals[4] = p.mean_error;
+            }
+            if (a->as_json) {
+                json_key(&j, "performance");
+                json_begin_object(&j);
+                json_kv_uint(&j, "labels", p.labels);
+                for (size_t k = 0; metric_names[k]; k++) json_kv_double(&j, metric_names[k], vals[k]);
+                json_kv_double(&j, "judged_value", p.judged_value);
+                json_kv_uint(&j, "judged_labels", p.judged_labels);
+                json_end_object(&j);
+            } else if (a->as_csv) {
+                printf(",%llu", (unsigned long long)p.labels);
+                for (size_t k = 0; metric_names[k]; k++) {
+                    if (isnan(vals[k])) printf(",");
+                    else printf(",%.17g", vals[k]);
+                }
+                if (isnan(p.judged_value)) printf(",,%llu", (unsigned long long)p.judged_labels);
+                else printf(",%.17g,%llu", p.judged_value, (unsigned long long)p.judged_labels);
+            } else {
+                printf(" %8llu", (unsigned long long)p.labels);
+                for (size_t k = 0; metric_names[k]; k++) printf(" %10.4g", vals[k]);
+            }
         }
+        if (a->as_json) json_end_object(&j);
+        else printf("\n");
     }
     if (a->as_json) {
         json_end_array(&j);
@@ -603,7 +833,9 @@ static int cmd_monitor_rm(cli_ctx *ctx, int argc, char **argv)
 const cli_command cli_monitor_commands[] = {
     { "monitor", NULL, "", "Drift of production data over time windows", "" },
     { "monitor create", cmd_monitor_create,
-      "NAME --reference FILE.csv|DIGEST|REF --window 1h --alert M/N [--columns a,b] [--model M@ALIAS] [--lateness 1h] [--min-rows N]",
+      "NAME --reference FILE.csv|DIGEST|REF --window 1h|--window-rows N --alert M/N [--columns a,b] [--model M@ALIAS] "
+      "[--lateness 1h] [--min-rows N] [--task classification|regression --prediction-column C --id-column C "
+      "[--label-column C] [--performance COND] [--min-labels N]]",
       "Create a monitor",
       "Creates monitor NAME comparing tumbling windows of production data with a\n"
       "reference: a CSV profiled now (a column whose cells are all numbers is\n"
@@ -618,16 +850,40 @@ const cli_command cli_monitor_commands[] = {
       "  --columns a,b     monitor only these columns of the reference\n"
       "  --model M@ALIAS   the model it watches (recorded)\n"
       "  --lateness D      judge a window D after its end (default 0)\n"
-      "  --min-rows N      fewer rows: not enough data, skipped by the rule (default 1)\n" },
-    { "monitor ingest", cmd_monitor_ingest, "NAME FILE.csv --time-column COL [--id-column COL]",
+      "  --min-rows N      fewer rows: not enough data, skipped by the rule (default 1)\n"
+      "  --window-rows N   windows of N rows in arrival order instead of --window;\n"
+      "                    a window is judged once full\n"
+      "  --task T          classification or regression: keep each row's prediction\n"
+      "                    by id until its label arrives ('mlops monitor labels')\n"
+      "  --prediction-column C  the predictions (may also be a monitored column)\n"
+      "  --id-column C     the rows' ids (never monitored)\n"
+      "  --label-column C  the labels' column in label files (default label; never\n"
+      "                    monitored)\n"
+      "  --performance COND  the breach is this condition on the window's metrics,\n"
+      "                    e.g. 'metrics.accuracy < 0.8' (accuracy, balanced_accuracy,\n"
+      "                    f1_macro; mae, mse, rmse, r2, mean_error; labels)\n"
+      "  --min-labels N    with --performance: fewer labels when judged is not\n"
+      "                    enough data (default 1)\n" },
+    { "monitor ingest", cmd_monitor_ingest, "NAME FILE.csv [--time-column COL] [--id-column COL]",
       "Add production rows",
       "Adds the rows of FILE.csv to the windows their times fall in, in any order.\n"
       "Times are ISO 8601 UTC (2026-01-31T12:00:00Z) or epoch milliseconds. The CSV\n"
       "must hold the monitor's columns; others are ignored. Rows of a window that\n"
-      "was already judged merge into it without changing its judgment.\n\n"
+      "was already judged merge into it without changing its judgment. A monitor\n"
+      "with a task also reads the rows' ids and predictions.\n\n"
       "Options:\n"
-      "  --time-column COL the column of the rows' times\n"
-      "  --id-column COL   checked to exist (joins late labels in a later release)\n" },
+      "  --time-column COL the column of the rows' times (required with time windows;\n"
+      "                    row windows number rows in arrival order)\n"
+      "  --id-column COL   the column of the ids (default: the monitor's id column)\n" },
+    { "monitor labels", cmd_monitor_labels, "NAME FILE.csv [--id-column COL] [--label-column COL]",
+      "Add delayed labels",
+      "Joins each label of FILE.csv to the earlier prediction with its id and adds\n"
+      "it to that window's performance. Labels of windows already judged update\n"
+      "their metrics, never their judgments. Unknown ids and ids labeled before\n"
+      "are counted and ignored; rows without an id or a label are skipped.\n\n"
+      "Options:\n"
+      "  --id-column COL   the ids (default: the monitor's id column)\n"
+      "  --label-column COL  the labels (default: the monitor's label column)\n" },
     { "monitor check", cmd_monitor_check, "NAME [--json] [--at TIME]", "Judge due windows; exit 1 while firing",
       "Judges, in order, the windows whose end plus the lateness has passed, runs\n"
       "the alert rule and prints where it stands. Exits 0 when quiet, 1 while the\n"
@@ -640,7 +896,9 @@ const cli_command cli_monitor_commands[] = {
       "Print the windows' figures",
       "Prints per window starting in [--from, --to): its start, rows, state (open,\n"
       "clear, breach, not_enough_data, late), share of drifted columns and per\n"
-      "column the statistic (* when drifted).\n\n"
+      "column the statistic (* when drifted); with a task, the labels joined so far\n"
+      "and the task's metrics (accuracy, balanced_accuracy, f1_macro; or mae, mse,\n"
+      "rmse, r2, mean_error), and the condition's metric when the window was judged.\n\n"
       "Options:\n"
       "  --json            a JSON array, with p-values\n"
       "  --csv             CSV, with p-values\n" },

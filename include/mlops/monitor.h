@@ -37,9 +37,11 @@ MLOPS_BEGIN_DECLS
 #define MLOPS_MONITOR_WINDOW_MAX_MS 2678400000LL    /* 31 days */
 #define MLOPS_MONITOR_LATENESS_MAX_MS 31622400000LL /* 366 days */
 
-/* Window kinds (mlops_monitor_spec.window_kind). Only tumbling time
- * windows exist; the field leaves room for others. */
-#define MLOPS_MONITOR_WINDOW_TIME 1
+/* Window kinds (mlops_monitor_spec.window_kind). */
+#define MLOPS_MONITOR_WINDOW_TIME 1 /* tumbling time windows of window_ms */
+#define MLOPS_MONITOR_WINDOW_ROWS 2 /* windows of mlops_monitor_ext.window_rows rows in
+                                       arrival order (mlops_monitor_create_ex only) */
+#define MLOPS_MONITOR_WINDOW_ROWS_MAX 100000000ULL /* rows of one row window at most */
 
 /* One column of a monitor. method is one of MLOPS_DRIFT_METHOD_AUTO (KS for
  * a numeric reference, chi-square for a categorical one), _KS (numeric
@@ -365,6 +367,128 @@ MLOPS_API int mlops_monitor_page_opts_init(mlops_monitor_page_opts *opts, unsign
  * MLOPS_EIO, MLOPS_ENOMEM. Threads: as any read; s may be shared. */
 MLOPS_API int mlops_monitor_page_html(mlops_store *s, const char *name,
                                       const mlops_monitor_page_opts *opts, char **html);
+/* ---- Row windows, delayed labels and performance (MLOPS_1.1) ---------------- */
+
+/* Tasks: what the predictions are, and which metrics a window gets once
+ * labels arrive. Classification compares prediction and label as text (a
+ * number as %.17g: 1.0 is "1"); regression as numbers. */
+#define MLOPS_MONITOR_TASK_NONE           0 /* no predictions, no labels */
+#define MLOPS_MONITOR_TASK_CLASSIFICATION 1
+#define MLOPS_MONITOR_TASK_REGRESSION     2
+
+#define MLOPS_MONITOR_EXT_VERSION 1
+
+/* The settings mlops_monitor_spec has no room for. Initialise with
+ * MLOPS_MONITOR_EXT_INIT or mlops_monitor_ext_init(). Layout frozen.
+ * - window_rows: with spec->window_kind MLOPS_MONITOR_WINDOW_ROWS, windows
+ *   of this many rows (1..MLOPS_MONITOR_WINDOW_ROWS_MAX) in arrival order;
+ *   must be 0 with time windows.
+ * - task, prediction_column, id_column: with a task, every ingested batch
+ *   carries the id column (strings, or integral numbers) and the
+ *   prediction column (a monitored column or an extra one); each row's
+ *   id and prediction are kept in its window until its label arrives
+ *   (mlops_monitor_labels_ingest). label_column names the labels' column
+ *   in the files the CLI reads (NULL: "label").
+ * - performance: NULL, or a condition in the promotion-gate grammar
+ *   (doc/gates.md) on the window's metrics, e.g. "metrics.accuracy < 0.8":
+ *   then a judged window is in breach when the condition holds (drift is
+ *   still computed and reported, but no longer the breach), and a window
+ *   with fewer than min_labels labels when judged is "not enough data".
+ * Metrics: classification accuracy, balanced_accuracy, f1_macro (by
+ * mlops_eval_labels on the window's confusion counts); regression mae,
+ * mse, rmse, r2 (force_finite), mean_error (mean of prediction - label);
+ * and labels (the count). */
+typedef struct mlops_monitor_ext {
+    unsigned version;              /* MLOPS_MONITOR_EXT_VERSION */
+    uint64_t window_rows;          /* 0, or rows per window (row windows) */
+    int task;                      /* MLOPS_MONITOR_TASK_* */
+    const char *prediction_column; /* with a task: required */
+    const char *label_column;      /* NULL: "label" */
+    const char *id_column;         /* with a task: required */
+    const char *performance;       /* NULL or a condition on metrics.NAME */
+    uint64_t min_labels;           /* >= 1, default 1 */
+} mlops_monitor_ext;
+
+#define MLOPS_MONITOR_EXT_INIT { MLOPS_MONITOR_EXT_VERSION, 0u, MLOPS_MONITOR_TASK_NONE, NULL, NULL, \
+                                 NULL, NULL, 1u }
+
+/* Fills ext with the defaults of the given version. Errors: MLOPS_EINVAL. */
+MLOPS_API int mlops_monitor_ext_init(mlops_monitor_ext *ext, unsigned version);
+
+/* mlops_monitor_create with the settings of ext (NULL: the defaults, the
+ * same as mlops_monitor_create). With row windows spec->window_ms is
+ * ignored (it reads back as window_rows) and lateness_ms must be 0. The
+ * same spec and ext again succeeds and changes nothing; any difference
+ * is MLOPS_ECONFLICT. Errors: those of mlops_monitor_create, and
+ * MLOPS_EINVAL for bad ext values (naming the field; a performance
+ * condition that does not parse or reads anything but metrics.NAME of
+ * this task's metrics). */
+MLOPS_API int mlops_monitor_create_ex(mlops_store *s, const char *name, const mlops_monitor_spec *spec,
+                                      const mlops_monitor_ext *ext);
+
+/* Fills ext (whose version the caller sets) with the monitor's settings;
+ * its strings borrow from m. Errors: MLOPS_EINVAL (NULL, unknown version). */
+MLOPS_API int mlops_monitor_ext_get(const mlops_monitor *m, mlops_monitor_ext *ext);
+
+#define MLOPS_MONITOR_LABELS_RESULT_VERSION 1
+
+/* What mlops_monitor_labels_ingest did. */
+typedef struct mlops_monitor_labels_result {
+    unsigned version;      /* MLOPS_MONITOR_LABELS_RESULT_VERSION */
+    uint64_t matched;      /* labels joined to a prediction and counted */
+    uint64_t unknown_ids;  /* no prediction has the id (yet): ignored */
+    uint64_t duplicates;   /* the id was labeled already: ignored */
+    uint64_t windows;      /* windows whose metrics changed */
+    uint64_t late_labels;  /* matched labels of windows already judged: their
+                              metrics change, their judgments never */
+} mlops_monitor_labels_result;
+
+#define MLOPS_MONITOR_LABELS_RESULT_INIT { MLOPS_MONITOR_LABELS_RESULT_VERSION, 0u, 0u, 0u, 0u, 0u }
+
+MLOPS_API int mlops_monitor_labels_result_init(mlops_monitor_labels_result *r, unsigned version);
+
+/* Ingests n labels of earlier predictions: ids[r] (a string) and its label,
+ * numeric[r] (finite) or strings[r] (not NULL); the other array is NULL
+ * (regression takes numeric labels only). Each label joins the prediction
+ * with its id and is added to that window's metrics (mergeable counts and
+ * sums: labels may come in any number of batches, from many processes, in
+ * one write transaction each). The first label of an id counts; later
+ * ones are duplicates. Unknown ids are counted, never an error. n = 0
+ * changes nothing; res may be NULL. Errors: MLOPS_EINVAL (NULL arrays
+ * with n > 0, both or neither label array, a NULL id or string label, a
+ * non-finite numeric label, text labels for regression, a monitor without
+ * a task: nothing is ingested), MLOPS_ENOTFOUND, MLOPS_EREADONLY,
+ * MLOPS_ENOMEM, the store's. */
+MLOPS_API int mlops_monitor_labels_ingest(mlops_store *s, const char *name, size_t n,
+                                          const char *const *ids, const double *numeric,
+                                          const char *const *strings,
+                                          mlops_monitor_labels_result *res);
+
+#define MLOPS_MONITOR_PERFORMANCE_VERSION 1
+
+/* A window's performance. Metrics not of the task, or without labels, are
+ * NaN. judged_value is the performance condition's metric when the window
+ * was judged (NaN: not judged, no condition or no labels then), with the
+ * labels it had then. */
+typedef struct mlops_monitor_performance {
+    unsigned version;          /* MLOPS_MONITOR_PERFORMANCE_VERSION */
+    int task;                  /* MLOPS_MONITOR_TASK_* */
+    uint64_t labels;           /* labels joined so far, late ones included */
+    double accuracy, balanced_accuracy, f1_macro;
+    double mae, mse, rmse, r2, mean_error;
+    uint64_t judged_labels;
+    double judged_value;
+} mlops_monitor_performance;
+
+#define MLOPS_MONITOR_PERFORMANCE_INIT { MLOPS_MONITOR_PERFORMANCE_VERSION, 0, 0u, 0.0, 0.0, 0.0, \
+                                         0.0, 0.0, 0.0, 0.0, 0.0, 0u, 0.0 }
+
+MLOPS_API int mlops_monitor_performance_init(mlops_monitor_performance *p, unsigned version);
+
+/* The performance of window i of the series (p->version set by the
+ * caller). Errors: MLOPS_EINVAL (NULL, i out of range, unknown version). */
+MLOPS_API int mlops_monitor_series_performance(const mlops_monitor_series *sr, size_t i,
+                                               mlops_monitor_performance *p);
 
 MLOPS_END_DECLS
 

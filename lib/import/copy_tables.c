@@ -141,6 +141,20 @@ static const column mon_events[] = { { "monitor_id", KEY }, { "seq", KEY }, { "k
                                      { "checked_ms", SAME }, { "breaches", SAME },
                                      { "considered", SAME }, END };
 
+/* Format 6: monitors' delayed labels. Settings are fixed once made but
+ * for the counters (rows handed out, unknown labels), which are current
+ * state; predictions are fixed but for their labeled flag; confusion
+ * counts are current state. */
+static const column mon_label_settings[] = { { "monitor_id", KEY }, { "window_rows", SAME },
+                                             { "rows_assigned", NOW }, { "task", SAME },
+                                             { "performance", SAME }, { "min_labels", SAME },
+                                             { "unknown_labels", NOW }, END };
+static const column mon_predictions[] = { { "monitor_id", KEY }, { "id", KEY }, { "start_ms", SAME },
+                                          { "prediction_num", SAME }, { "prediction_text", SAME },
+                                          { "labeled", NOW }, END };
+static const column mon_window_confusion[] = { { "monitor_id", KEY }, { "start_ms", KEY },
+                                               { "y_true", KEY }, { "y_pred", KEY }, { "n", NOW }, END };
+
 /* In an order that puts every referenced row before the rows that refer
  * to it. cas_object is copied with the files (copy_objects.c), meta and
  * audit_events by copy.c; tx_requests belong to the store that ran the
@@ -175,6 +189,9 @@ static const table tables[] = {
     { "mon_window_columns", mon_window_columns, 0 },
     { "mon_window_metrics", mon_window_metrics, 0 },
     { "mon_events", mon_events, 0 },
+    { "mon_label_settings", mon_label_settings, 0 },
+    { "mon_predictions", mon_predictions, 0 },
+    { "mon_window_confusion", mon_window_confusion, 0 },
 };
 
 /* One value of a row, copied out of the statement. */

@@ -28,6 +28,8 @@ typedef struct win {
     mlops_digest *legacy; /* or per column (a format 5 window), NULL */
     double *stat, *p;
     int *drifted;
+    mlops_monitor_performance perf; /* with a task */
+    double perf_value;              /* the condition's metric when judged */
 } win;
 
 typedef struct ev {
@@ -140,6 +142,8 @@ static int read_tx(mlops__conn *c, void *arg)
     mlops__reset(st);
     for (size_t k = 0; !rc && k < j->n; k++)
         if (!j->w[k].has_packed) rc = read_legacy(c, j, &j->w[k]);
+    for (size_t k = 0; !rc && j->m->task != MLOPS_MONITOR_TASK_NONE && k < j->n; k++)
+        rc = mlops__monitor_perf_read(c, j->m, j->w[k].start, &j->w[k].perf);
     return rc;
 }
 
@@ -173,6 +177,16 @@ static int judge_window(mlops_store *s, job *j, mlops_profile **refs, mlops_prof
     w->n_drifted = drifted;
     w->share = (double)drifted / (double)nc;
     int breach = breach_col >= 0 ? w->drifted[breach_col] : w->share >= sp->drift_share;
+    w->perf_value = NAN;
+    if (j->m->performance) { /* the condition is the breach; too few labels: not enough data */
+        rc = mlops__monitor_perf_breach(j->fn, j->m->performance, &w->perf, &breach, &w->perf_value,
+                                        NULL, 0);
+        if (rc) return rc;
+        if (w->perf.labels < j->m->min_labels) {
+            w->state = MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA;
+            return MLOPS_OK;
+        }
+    }
     w->state = breach ? MLOPS_MONITOR_WINDOW_BREACH : MLOPS_MONITOR_WINDOW_CLEAR;
     return MLOPS_OK;
 }
@@ -190,6 +204,24 @@ typedef struct write_op {
     size_t nev;
     int stale;
 } write_op;
+
+/* The performance the window was judged on: "judged" in mon_window_metrics. */
+static int record_judged_perf(mlops__conn *c, const mlops_monitor *m, const win *w)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "INSERT INTO mon_window_metrics(monitor_id, start_ms, name, value, n) "
+                              "VALUES (?1, ?2, 'judged', ?3, ?4) ON CONFLICT(monitor_id, start_ms, name) "
+                              "DO UPDATE SET value = excluded.value, n = excluded.n",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, m->id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, w->start);
+    if (!rc) rc = isfinite(w->perf_value) ? mlops__bind_double(c, st, 3, w->perf_value)
+                                          : mlops__bind_null(c, st, 3);
+    if (!rc) rc = mlops__bind_int64(c, st, 4, (int64_t)w->perf.labels);
+    if (!rc) rc = mlops__conn_step_done(c, st, "recording a judged performance");
+    return rc;
+}
 
 static int write_tx(mlops__conn *c, void *arg)
 {
@@ -229,13 +261,16 @@ static int write_tx(mlops__conn *c, void *arg)
         if (!rc) rc = mlops__bind_int64(c, st, 5, w->n_drifted);
         if (!rc) rc = isnan(w->share) ? mlops__bind_null(c, st, 6) : mlops__bind_double(c, st, 6, w->share);
         if (!rc) rc = mlops__bind_int64(c, st, 7, op->now);
-        if (!rc && w->state == MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA) {
+        /* Too few rows: no drift computed (a window with too few labels for
+         * the performance condition has its drift figures all the same). */
+        if (!rc && isnan(w->share)) {
             rc = mlops__bind_null(c, st, 8);
         } else if (!rc) {
             mlops__monitor_pack_judged(w->stat, w->p, w->drifted, nc, judged);
             rc = mlops__bind_blob(c, st, 8, judged, (int)mlops__monitor_judged_len(nc));
         }
         if (!rc) rc = mlops__conn_step_done(c, st, "recording a judgment");
+        if (!rc && m->performance) rc = record_judged_perf(c, m, w);
     }
     free(judged);
     for (size_t e = 0; !rc && e < op->nev; e++) {
@@ -278,6 +313,39 @@ static int write_tx(mlops__conn *c, void *arg)
     return rc;
 }
 
+typedef struct due_op {
+    const mlops_monitor *m;
+    int64_t to;
+} due_op;
+
+static int due_tx(mlops__conn *c, void *arg)
+{
+    due_op *op = arg;
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT max(start_ms) FROM mon_windows WHERE monitor_id = ?1 "
+                                 "AND n_rows >= ?2", &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, op->m->id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, (int64_t)op->m->window_rows);
+    if (rc) return rc;
+    int step = mlops__step(st);
+    op->to = step == MLOPS__ROW && !mlops__col_null(st, 0)
+                 ? mlops__col_int64(st, 0) + (int64_t)op->m->window_rows
+                 : INT64_MIN;
+    mlops__reset(st);
+    return step == MLOPS__ROW ? MLOPS_OK : mlops__conn_row_error(c, step, "reading windows");
+}
+
+/* Row windows: a window is due once it is full, or once a later one is
+ * (its rows were numbered by an ingest that failed before recording
+ * them). *to is the end of the last full window (INT64_MIN: none). */
+static int rows_due_to(mlops_store *s, const mlops_monitor *m, int64_t *to)
+{
+    due_op op = { m, INT64_MIN };
+    int rc = mlops__store_read(s, due_tx, &op);
+    *to = op.to;
+    return rc;
+}
+
 /* One attempt: judge and write. *again when another check got there first. */
 static int check_once(mlops_store *s, const char *fn, const char *name, int64_t now,
                       mlops_monitor_status *stout, int *again)
@@ -290,9 +358,11 @@ static int check_once(mlops_store *s, const char *fn, const char *name, int64_t 
     if (rc) return rc;
     const mlops_monitor_spec *sp = &j.m->spec;
     int64_t to = 0;
-    if (mlops__window_start(now - sp->lateness_ms, sp->window_ms, &to)) to = now;
-    if (j.m->has_judged_to && to <= j.m->judged_to_ms) { /* nothing due, or the clock went back */
-        if (stout) rc = mlops_monitor_status_get(j.m, stout);
+    if (j.m->window_rows) rc = rows_due_to(s, j.m, &to);
+    else if (mlops__window_start(now - sp->lateness_ms, sp->window_ms, &to)) to = now;
+    if (rc || (j.m->window_rows && to == INT64_MIN) ||
+        (j.m->has_judged_to && to <= j.m->judged_to_ms)) { /* nothing due, or the clock went back */
+        if (!rc && stout) rc = mlops_monitor_status_get(j.m, stout);
         mlops_monitor_free(j.m);
         return rc;
     }

@@ -39,6 +39,9 @@ typedef struct batch {
     mlops_profile **refs;      /* per monitor column */
     const double **num;        /* per monitor column: the caller's array or NULL */
     const char *const **str;
+    /* with a task: the rows' ids and predictions (one array of each) */
+    const double *id_num, *pred_num;
+    const char *const *id_str, *const *pred_str;
     size_t nwin;
     int64_t *starts;           /* per window */
     size_t *off, *cnt;         /* per window: its slice of perm */
@@ -183,7 +186,33 @@ static int cut_windows(batch *b, const int64_t *time_ms, size_t n)
     return MLOPS_OK;
 }
 
-/* Matches the caller's columns with the monitor's. */
+/* Takes column j as the id or the prediction column when it is one. */
+static int take_extra(batch *b, const char *name, const double *nv, const char *const *sv, int *taken)
+{
+    const mlops_monitor *m = b->m;
+    *taken = 0;
+    if (m->task == MLOPS_MONITOR_TASK_NONE) return MLOPS_OK;
+    int is_id = !strcmp(name, m->id_column), is_pred = !strcmp(name, m->prediction_column);
+    if (!is_id && !is_pred) return MLOPS_OK;
+    *taken = 1;
+    if (!nv == !sv)
+        return mlops__err(MLOPS_EINVAL, "%s: column '%s': give numeric[j] or strings[j]", b->fn, name);
+    if (is_pred && m->task == MLOPS_MONITOR_TASK_REGRESSION && !nv)
+        return mlops__err(MLOPS_EINVAL, "%s: prediction column '%s' must be numeric (regression)", b->fn, name);
+    if (is_id ? b->id_num || b->id_str : b->pred_num || b->pred_str)
+        return mlops__err(MLOPS_EINVAL, "%s: column '%s' is given twice", b->fn, name);
+    if (is_id) {
+        b->id_num = nv;
+        b->id_str = sv;
+    } else {
+        b->pred_num = nv;
+        b->pred_str = sv;
+    }
+    return MLOPS_OK;
+}
+
+/* Matches the caller's columns with the monitor's (and, with a task, its
+ * id and prediction columns). */
 static int match_columns(batch *b, size_t ncols, const char *const *names,
                          const double *const *numeric, const char *const *const *strings)
 {
@@ -192,14 +221,17 @@ static int match_columns(batch *b, size_t ncols, const char *const *names,
     for (size_t j = 0; j < ncols; j++) {
         int rc = mlops__check_name(b->fn, "column name", names[j], MLOPS_MONITOR_NAME_MAX);
         if (rc) return rc;
+        const double *nv = numeric ? numeric[j] : NULL;
+        const char *const *sv = strings ? strings[j] : NULL;
         long i = mlops__monitor_column(m, names[j]);
+        int taken = 0;
+        if ((rc = take_extra(b, names[j], nv, sv, &taken))) return rc;
+        if (i < 0 && taken) continue;
         if (i < 0)
             return mlops__err(MLOPS_EINVAL, "%s: monitor '%s' has no column '%s'", b->fn, m->name,
                               names[j]);
         if (b->num[i] || b->str[i])
             return mlops__err(MLOPS_EINVAL, "%s: column '%s' is given twice", b->fn, names[j]);
-        const double *nv = numeric ? numeric[j] : NULL;
-        const char *const *sv = strings ? strings[j] : NULL;
         int want_num = m->kinds[i] == MLOPS_PROFILE_NUMERIC;
         if (want_num ? !nv || sv : !sv || nv)
             return mlops__err(MLOPS_EINVAL, "%s: column '%s' is %s: give %s (and no %s)", b->fn,
@@ -212,7 +244,66 @@ static int match_columns(batch *b, size_t ncols, const char *const *names,
     for (size_t i = 0; i < mc; i++)
         if (!b->num[i] && !b->str[i])
             return mlops__err(MLOPS_EINVAL, "%s: the batch has no column '%s'", b->fn, m->col_names[i]);
+    if (m->task != MLOPS_MONITOR_TASK_NONE && !b->id_num && !b->id_str)
+        return mlops__err(MLOPS_EINVAL, "%s: the batch has no id column '%s'", b->fn, m->id_column);
+    if (m->task != MLOPS_MONITOR_TASK_NONE && !b->pred_num && !b->pred_str)
+        return mlops__err(MLOPS_EINVAL, "%s: the batch has no prediction column '%s'", b->fn,
+                          m->prediction_column);
     return MLOPS_OK;
+}
+
+/* Row r's id as text; 0 when it has none (NULL, or a number that is not
+ * an integer). */
+static int row_id(const batch *b, size_t r, char *buf, size_t len, const char **out)
+{
+    if (b->id_str) {
+        *out = b->id_str[r];
+        return *out != NULL;
+    }
+    double v = b->id_num[r];
+    if (!(v == floor(v) && fabs(v) < 9007199254740992.0)) return 0;
+    snprintf(buf, len, "%lld", (long long)v);
+    *out = buf;
+    return 1;
+}
+
+/* Records the ids and predictions of window k's rows (the first
+ * prediction of an id stays). Rows without an id or a prediction keep
+ * none. */
+static int record_predictions(mlops__conn *c, const batch *b, size_t k)
+{
+    const mlops_monitor *m = b->m;
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "INSERT INTO mon_predictions(monitor_id, id, start_ms, prediction_num, "
+                              "prediction_text, labeled) VALUES (?1, ?2, ?3, ?4, ?5, 0) "
+                              "ON CONFLICT(monitor_id, id) DO NOTHING",
+                              &st);
+    const size_t *rows = b->perm + b->off[k];
+    int regression = m->task == MLOPS_MONITOR_TASK_REGRESSION;
+    for (size_t t = 0; !rc && t < b->cnt[k]; t++) {
+        size_t r = rows[t];
+        char idbuf[32], pbuf[40];
+        const char *id = NULL, *ptext = NULL;
+        double pnum = NAN;
+        if (!row_id(b, r, idbuf, sizeof idbuf, &id)) continue;
+        if (b->pred_num) {
+            pnum = b->pred_num[r];
+            if (!isfinite(pnum)) continue;
+            snprintf(pbuf, sizeof pbuf, "%.17g", pnum);
+            ptext = pbuf;
+        } else if (!(ptext = b->pred_str[r])) {
+            continue;
+        }
+        rc = mlops__bind_int64(c, st, 1, m->id);
+        if (!rc) rc = mlops__bind_text(c, st, 2, id);
+        if (!rc) rc = mlops__bind_int64(c, st, 3, b->starts[k]);
+        if (!rc) rc = regression ? mlops__bind_double(c, st, 4, pnum) : mlops__bind_null(c, st, 4);
+        if (!rc) rc = regression ? mlops__bind_null(c, st, 5) : mlops__bind_text(c, st, 5, ptext);
+        if (!rc) rc = mlops__conn_step_done(c, st, "recording a prediction");
+        mlops__reset(st);
+    }
+    return rc;
 }
 
 /* ---- Merging and recording ----------------------------------------------------------
@@ -451,6 +542,7 @@ static int record_window(mlops__conn *c, merge *mg, size_t k, int state)
     if (!rc) rc = mlops__bind_int64(c, st, 5, state);
     if (!rc) rc = mlops__bind_blob(c, st, 6, mg->digests[k].bytes, 32);
     if (!rc) rc = mlops__conn_step_done(c, st, "recording a window");
+    if (!rc && b->m->task != MLOPS_MONITOR_TASK_NONE) rc = record_predictions(c, b, k);
     return rc;
 }
 
@@ -588,6 +680,42 @@ static int merge_and_record(mlops_store *s, batch *b, unsigned threads, uint64_t
     return rc;
 }
 
+typedef struct reserve_op {
+    int64_t monitor_id;
+    int64_t n, end;
+} reserve_op;
+
+static int reserve_tx(mlops__conn *c, void *arg)
+{
+    reserve_op *op = arg;
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, "UPDATE mon_label_settings SET rows_assigned = rows_assigned + ?2 "
+                                 "WHERE monitor_id = ?1 RETURNING rows_assigned", &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, op->monitor_id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, op->n);
+    if (!rc) rc = mlops__conn_step_id(c, st, "numbering rows", &op->end);
+    return rc;
+}
+
+/* Row windows: numbers the batch's rows in arrival order, in a write
+ * transaction of its own so that concurrent ingests get disjoint ranges;
+ * the row numbers stand for the times (*out, malloc'd). */
+static int reserve_rows(mlops_store *s, batch *b, size_t n, int64_t **out)
+{
+    if (n > (size_t)INT64_MAX / 2) return mlops__err(MLOPS_EINVAL, "%s: too many rows", b->fn);
+    int64_t *t = malloc(n * sizeof *t);
+    if (!t) return mlops__err_nomem(b->fn);
+    reserve_op op = { b->m->id, (int64_t)n, 0 };
+    int rc = mlops__store_write(s, reserve_tx, &op);
+    if (rc) {
+        free(t);
+        return rc;
+    }
+    for (size_t r = 0; r < n; r++) t[r] = op.end - (int64_t)n + (int64_t)r;
+    *out = t;
+    return MLOPS_OK;
+}
+
 MLOPS_API int mlops_monitor_ingest(mlops_store *s, const char *name, size_t n_rows,
                                    const int64_t *time_ms, size_t n_columns,
                                    const char *const *names, const double *const *numeric,
@@ -605,7 +733,6 @@ MLOPS_API int mlops_monitor_ingest(mlops_store *s, const char *name, size_t n_ro
     if (!rc && res)
         rc = mlops__opts_check(fn, res->version, MLOPS_MONITOR_INGEST_RESULT_VERSION,
                                "mlops_monitor_ingest_result_init");
-    if (!rc) rc = mlops__check_array(fn, "time_ms", time_ms, n_rows, sizeof *time_ms);
     if (!rc) rc = mlops__check_array(fn, "names", names, n_columns, sizeof *names);
     if (!rc && n_columns > MLOPS_MONITOR_COLUMNS_MAX)
         rc = mlops__err(MLOPS_EINVAL, "%s: n_columns %zu is more than a monitor has", fn, n_columns);
@@ -622,6 +749,7 @@ MLOPS_API int mlops_monitor_ingest(mlops_store *s, const char *name, size_t n_ro
     b.str = calloc(b.ncols, sizeof *b.str);
     b.refs = calloc(b.ncols, sizeof *b.refs);
     if (!b.num || !b.str || !b.refs) rc = mlops__err_nomem(fn);
+    if (!rc && !b.m->window_rows) rc = mlops__check_array(fn, "time_ms", time_ms, n_rows, sizeof *time_ms);
     if (!rc) rc = match_columns(&b, n_columns, names, numeric, strings);
     if (!rc && n_rows == 0) {
         batch_clear(&b);
@@ -636,7 +764,13 @@ MLOPS_API int mlops_monitor_ingest(mlops_store *s, const char *name, size_t n_ro
             rc = mlops__err(rc, "%s: the reference of column '%s': %s", fn, b.m->col_names[i], msg);
         }
     }
+    int64_t *row_numbers = NULL;
+    if (!rc && b.m->window_rows) {
+        rc = reserve_rows(s, &b, n_rows, &row_numbers);
+        time_ms = row_numbers;
+    }
     if (!rc) rc = cut_windows(&b, time_ms, n_rows);
+    free(row_numbers);
     if (!rc && !(b.prof = calloc(b.nwin * b.ncols, sizeof *b.prof))) rc = mlops__err_nomem(fn);
     unsigned threads = mlops__pool_threads(opts->threads);
     if (!rc) {

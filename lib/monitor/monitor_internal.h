@@ -1,9 +1,11 @@
 /* Internal: monitors (include/mlops/monitor.h). One job per file:
- * schema.c (format 5's tables, format 6's packed windows), packed.c (the
- * packed window records' codec), spec.c (checking a spec, create, delete),
- * snapshot.c (loading monitors: get, list, status), ingest.c, judge.c
- * (one window's verdict and the alert rule's step), check.c, events.c,
- * series.c, audit.c (their events in the registry's audit chain). */
+ * schema.c (format 5's tables, format 6's packed windows and delayed-label
+ * tables), packed.c (the packed window records' codec), spec.c (checking a
+ * spec, create, delete), snapshot.c (loading monitors: get, list, status),
+ * ingest.c, judge.c (one window's verdict and the alert rule's step),
+ * check.c, events.c, series.c, audit.c (their events in the registry's
+ * audit chain), labels.c (delayed labels), perf.c (metrics from their
+ * statistics, the performance condition). */
 #ifndef MLOPS_MONITOR_INTERNAL_H
 #define MLOPS_MONITOR_INTERNAL_H
 
@@ -18,6 +20,9 @@ int mlops__monitor_migrate_v5(mlops__conn *c);
 /* Format 6's packed windows (mon_windows.profiles, .judged): part of the
  * version 6 step of lib/store/schema.c. */
 int mlops__monitor_schema_v6_windows(mlops__conn *c);
+/* Format 6's delayed-label tables (mon_label_settings, mon_predictions,
+ * mon_window_confusion): the other part of that step. */
+int mlops__monitor_schema_v6_labels(mlops__conn *c);
 
 /* ---- packed.c ------------------------------------------------------------ */
 
@@ -65,6 +70,11 @@ struct mlops_monitor {
     char **col_names;
     int *kinds;                /* MLOPS_PROFILE_* per column */
     char *breach_column, *model;
+    /* format 6: mon_label_settings and the mon_monitors columns it goes with */
+    uint64_t window_rows;      /* row windows: spec.window_ms holds it too */
+    int task;
+    char *prediction_column, *label_column, *id_column, *performance;
+    uint64_t min_labels, unknown_labels;
     /* the alert's state */
     int has_judged_to;
     int64_t judged_to_ms;
@@ -109,6 +119,27 @@ int mlops__alert_step(mlops__alert *a, const mlops_monitor_spec *spec, int breac
 int mlops__monitor_judge_column(const char *fn, mlops_profile *ref, mlops_profile *cur,
                                 int kind, int method, double threshold, double alpha,
                                 double *statistic, double *p_value, int *drifted);
+
+/* Loads m's format 6 settings (defaults when it has none). */
+int mlops__monitor_load_ext(mlops__conn *c, mlops_monitor *m);
+
+/* ---- performance (perf.c) ---- */
+
+/* Whether metrics.KEY is a metric of task. */
+int mlops__monitor_metric_known(int task, const char *key);
+/* The value of metric KEY in p (NaN when unknown). */
+double mlops__monitor_metric_value(const mlops_monitor_performance *p, const char *key);
+/* Reads window start's labels of monitor m and computes its metrics into p
+ * (judged_* from its "judged:" row). */
+int mlops__monitor_perf_read(mlops__conn *c, const mlops_monitor *m, int64_t start,
+                             mlops_monitor_performance *p);
+/* Whether the performance condition text holds for p: *breach 1/0, the
+ * metric's value in *value; why (may be NULL) gets a sentence. */
+int mlops__monitor_perf_breach(const char *fn, const char *cond, const mlops_monitor_performance *p,
+                               int *breach, double *value, char *why, size_t why_len);
+/* Checks a condition for task at create; *canon gets its canonical text
+ * (malloc'd). MLOPS_EINVAL naming fn. */
+int mlops__monitor_perf_condition_check(const char *fn, int task, const char *text, char **canon);
 
 /* floor(t / w) * w without overflow; MLOPS_EINVAL when start + w
  * overflows. */

@@ -221,3 +221,84 @@ int mlops__monitor_schema_v6_windows(mlops__conn *c)
     return mlops__conn_exec(c, mlops__conn_dialect(c) == MLOPS__POSTGRES ? windows_v6_postgres
                                                                         : windows_v6_sqlite);
 }
+
+/* Version 6, delayed labels and row windows (doc/format.md, "Monitors"):
+ * - mon_label_settings: per monitor created with mlops_monitor_create_ex
+ *   (a monitor without a row reads as the defaults): window_rows (0: time
+ *   windows), rows_assigned (row windows: rows handed out so far, under
+ *   the write lock), task (MLOPS_MONITOR_TASK_*), performance (the
+ *   condition's canonical text, NULL: none), min_labels, unknown_labels
+ *   (labels whose id had no prediction, counted over all batches).
+ * - mon_predictions: per monitor and row id the window (start_ms) and the
+ *   prediction (prediction_num for regression, prediction_text for
+ *   classification), and whether its label arrived (labeled).
+ * - mon_window_confusion: classification: per window the count of
+ *   (y_true, y_pred) pairs labeled so far.
+ * Regression windows keep their sums in mon_window_metrics (names "labels",
+ * "sum_err", "sum_abs_err", "sum_sq_err", "sum_y", "sum_y2"), classification
+ * windows "labels"; a judged window of a monitor with a performance
+ * condition records "judged" (the condition's metric then, and n = its
+ * labels then). */
+static const char labels_v6_sqlite[] =
+    "CREATE TABLE mon_label_settings("
+    "  monitor_id INTEGER PRIMARY KEY REFERENCES mon_monitors(id),"
+    "  window_rows INTEGER NOT NULL,"
+    "  rows_assigned INTEGER NOT NULL,"
+    "  task INTEGER NOT NULL,"
+    "  performance TEXT,"
+    "  min_labels INTEGER NOT NULL,"
+    "  unknown_labels INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE mon_predictions("
+    "  monitor_id INTEGER NOT NULL REFERENCES mon_monitors(id),"
+    "  id TEXT NOT NULL,"
+    "  start_ms INTEGER NOT NULL,"
+    "  prediction_num REAL,"
+    "  prediction_text TEXT,"
+    "  labeled INTEGER NOT NULL,"
+    "  PRIMARY KEY(monitor_id, id)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE mon_window_confusion("
+    "  monitor_id INTEGER NOT NULL,"
+    "  start_ms INTEGER NOT NULL,"
+    "  y_true TEXT NOT NULL,"
+    "  y_pred TEXT NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  PRIMARY KEY(monitor_id, start_ms, y_true, y_pred),"
+    "  FOREIGN KEY(monitor_id, start_ms) REFERENCES mon_windows(monitor_id, start_ms)"
+    ") WITHOUT ROWID;";
+
+static const char labels_v6_postgres[] =
+    "CREATE TABLE mon_label_settings("
+    "  monitor_id BIGINT PRIMARY KEY REFERENCES mon_monitors(id),"
+    "  window_rows BIGINT NOT NULL,"
+    "  rows_assigned BIGINT NOT NULL,"
+    "  task BIGINT NOT NULL,"
+    "  performance " TEXT_C ","
+    "  min_labels BIGINT NOT NULL,"
+    "  unknown_labels BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE mon_predictions("
+    "  monitor_id BIGINT NOT NULL REFERENCES mon_monitors(id),"
+    "  id " TEXT_C " NOT NULL,"
+    "  start_ms BIGINT NOT NULL,"
+    "  prediction_num DOUBLE PRECISION,"
+    "  prediction_text " TEXT_C ","
+    "  labeled BIGINT NOT NULL,"
+    "  PRIMARY KEY(monitor_id, id)"
+    ");"
+    "CREATE TABLE mon_window_confusion("
+    "  monitor_id BIGINT NOT NULL,"
+    "  start_ms BIGINT NOT NULL,"
+    "  y_true " TEXT_C " NOT NULL,"
+    "  y_pred " TEXT_C " NOT NULL,"
+    "  n BIGINT NOT NULL,"
+    "  PRIMARY KEY(monitor_id, start_ms, y_true, y_pred),"
+    "  FOREIGN KEY(monitor_id, start_ms) REFERENCES mon_windows(monitor_id, start_ms)"
+    ");";
+
+int mlops__monitor_schema_v6_labels(mlops__conn *c)
+{
+    return mlops__conn_exec(c, mlops__conn_dialect(c) == MLOPS__POSTGRES ? labels_v6_postgres
+                                                                        : labels_v6_sqlite);
+}

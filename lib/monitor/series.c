@@ -4,6 +4,7 @@
  * in mon_window_columns). */
 #include "monitor/monitor_internal.h"
 #include "util/err.h"
+#include "util/opts.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@ struct mlops_monitor_series {
     size_t n, cap, nc;
     mlops_monitor_window *w;
     mlops_monitor_window_column *cells; /* n * nc */
+    mlops_monitor_performance *perf;    /* n, with a task */
 };
 
 MLOPS_API void mlops_monitor_series_free(mlops_monitor_series *sr)
@@ -22,6 +24,7 @@ MLOPS_API void mlops_monitor_series_free(mlops_monitor_series *sr)
     mlops_monitor_free(sr->m);
     free(sr->w);
     free(sr->cells);
+    free(sr->perf);
     free(sr);
 }
 
@@ -123,6 +126,14 @@ static int series_tx(mlops__conn *c, void *arg)
         if (sr->cells[i * sr->nc].drifted != -1) continue;
         rc = read_legacy(c, sr, i);
     }
+    /* Performance: only monitors with a task have predictions and labels. */
+    free(sr->perf);
+    sr->perf = NULL;
+    if (!rc && sr->m->task != MLOPS_MONITOR_TASK_NONE && sr->n) {
+        if (!(sr->perf = calloc(sr->n, sizeof *sr->perf))) return mlops__err_nomem(op->fn);
+        for (size_t i = 0; !rc && i < sr->n; i++)
+            rc = mlops__monitor_perf_read(c, sr->m, sr->w[i].start_ms, &sr->perf[i]);
+    }
     return rc;
 }
 
@@ -179,5 +190,26 @@ MLOPS_API int mlops_monitor_series_cell(const mlops_monitor_series *sr, size_t i
     if (i >= sr->n || j >= sr->nc)
         return mlops__err(MLOPS_EINVAL, "%s: cell (%zu, %zu) of %zu x %zu", __func__, i, j, sr->n, sr->nc);
     *c = sr->cells[i * sr->nc + j];
+    return MLOPS_OK;
+}
+
+MLOPS_API int mlops_monitor_series_performance(const mlops_monitor_series *sr, size_t i,
+                                               mlops_monitor_performance *p)
+{
+    if (!sr) return mlops__err_null(__func__, "sr");
+    if (!p) return mlops__err_null(__func__, "p");
+    int rc = mlops__opts_check(__func__, p->version, MLOPS_MONITOR_PERFORMANCE_VERSION,
+                               "mlops_monitor_performance_init");
+    if (rc) return rc;
+    if (i >= sr->n) return mlops__err(MLOPS_EINVAL, "%s: window %zu of %zu", __func__, i, sr->n);
+    if (sr->perf) *p = sr->perf[i];
+    else {
+        p->task = MLOPS_MONITOR_TASK_NONE;
+        p->labels = p->judged_labels = 0;
+        p->accuracy = p->balanced_accuracy = p->f1_macro = NAN;
+        p->mae = p->mse = p->rmse = p->r2 = p->mean_error = NAN;
+        p->judged_value = NAN;
+    }
+    p->version = MLOPS_MONITOR_PERFORMANCE_VERSION;
     return MLOPS_OK;
 }

@@ -28,6 +28,10 @@ MLOPS_API void mlops_monitor_free(mlops_monitor *m)
     free(m->name);
     free(m->breach_column);
     free(m->model);
+    free(m->prediction_column);
+    free(m->label_column);
+    free(m->id_column);
+    free(m->performance);
     free(m);
 }
 
@@ -126,7 +130,60 @@ static int load_columns(mlops__conn *c, mlops_monitor *m)
     m->spec.n_columns = n;
     m->spec.columns = m->cols;
     if (!rc && n == 0) rc = mlops__err(MLOPS_ECORRUPT, "monitor '%s' has no columns", m->name);
+    if (!rc) rc = mlops__monitor_load_ext(c, m);
     return rc;
+}
+
+int mlops__monitor_load_ext(mlops__conn *c, mlops_monitor *m)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "SELECT m.prediction_column, m.label_column, m.id_column, s.window_rows, "
+                              "s.task, s.performance, s.min_labels, s.unknown_labels FROM mon_monitors m "
+                              "LEFT JOIN mon_label_settings s ON s.monitor_id = m.id WHERE m.id = ?1",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, m->id);
+    if (rc) return rc;
+    int step = mlops__step(st), oom = 0;
+    m->min_labels = 1;
+    if (step == MLOPS__ROW) {
+        m->prediction_column = dup_col(st, 0, &oom);
+        m->label_column = dup_col(st, 1, &oom);
+        m->id_column = dup_col(st, 2, &oom);
+        if (!mlops__col_null(st, 3)) {
+            m->window_rows = (uint64_t)mlops__col_int64(st, 3);
+            m->task = mlops__col_int(st, 4);
+            m->performance = dup_col(st, 5, &oom);
+            m->min_labels = (uint64_t)mlops__col_int64(st, 6);
+            m->unknown_labels = (uint64_t)mlops__col_int64(st, 7);
+        }
+    }
+    mlops__reset(st);
+    if (oom) return mlops__err_nomem("loading a monitor");
+    if (step != MLOPS__ROW) return mlops__conn_row_error(c, step, "loading a monitor's settings");
+    return MLOPS_OK;
+}
+
+MLOPS_API int mlops_monitor_ext_init(mlops_monitor_ext *ext, unsigned version)
+{
+    static const mlops_monitor_ext defaults = MLOPS_MONITOR_EXT_INIT;
+    return mlops__opts_init(__func__, ext, &defaults, sizeof defaults, version, MLOPS_MONITOR_EXT_VERSION);
+}
+
+MLOPS_API int mlops_monitor_ext_get(const mlops_monitor *m, mlops_monitor_ext *ext)
+{
+    if (!m) return mlops__err_null(__func__, "m");
+    if (!ext) return mlops__err_null(__func__, "ext");
+    int rc = mlops__opts_check(__func__, ext->version, MLOPS_MONITOR_EXT_VERSION, "mlops_monitor_ext_init");
+    if (rc) return rc;
+    ext->window_rows = m->window_rows;
+    ext->task = m->task;
+    ext->prediction_column = m->prediction_column;
+    ext->label_column = m->label_column;
+    ext->id_column = m->id_column;
+    ext->performance = m->performance;
+    ext->min_labels = m->min_labels;
+    return MLOPS_OK;
 }
 
 int mlops__monitor_load(mlops__conn *c, const char *fn, const char *name, mlops_monitor **out)

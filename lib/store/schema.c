@@ -62,7 +62,8 @@ static const char store_schema_v3[] =
  * Version 4: promotion gates, the splits of weighted aliases and routing
  * salts (lib/registry/schema.c).
  * Version 5: monitors (lib/monitor/schema.c).
- * Version 6: monitors' packed windows (lib/monitor/schema.c).
+ * Version 6: monitors' packed windows, delayed labels and row windows
+ * (lib/monitor/schema.c).
  * A step runs on either backend: a PostgreSQL store made at version 2 (a
  * new one is created at 2, lib/db/postgres/schema.c) is brought forward by
  * the same steps, each picking its DDL by dialect. */
@@ -72,9 +73,11 @@ static int migrate_v3(mlops__conn *c)
     return rc ? rc : mlops__conn_exec(c, store_schema_v3);
 }
 
+/* One step, two features of format 6: packed windows and delayed labels. */
 static int migrate_v6(mlops__conn *c)
 {
-    return mlops__monitor_schema_v6_windows(c);
+    int rc = mlops__monitor_schema_v6_windows(c);
+    return rc ? rc : mlops__monitor_schema_v6_labels(c);
 }
 
 typedef int (*migration_fn)(mlops__conn *c);

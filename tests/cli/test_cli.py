@@ -96,7 +96,7 @@ class TestGeneral(Base):
                     "schema load", "schema validate", "store copy", "remote", "remote add",
                     "remote ls", "remote rm", "push", "pull", "bundle", "bundle export",
                     "bundle import", "monitor", "monitor create", "monitor ingest",
-                    "monitor check", "monitor series", "monitor page", "monitor ls", "monitor rm"]
+                    "monitor labels", "monitor check", "monitor series", "monitor page", "monitor ls", "monitor rm"]
         listed = [line.split("\t")[1] for line in self.ok("help", "--commands").out.splitlines()]
         self.assertEqual(sorted(listed), sorted(c for c in commands if c not in
                                                 ("ref", "exp", "run", "model", "remote", "bundle",

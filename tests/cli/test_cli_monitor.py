@@ -56,6 +56,54 @@ class TestMonitor(unittest.TestCase):
         self.assertEqual(r.code, 0, r)
         return r
 
+    def test_delayed_labels_and_row_windows(self):
+        """A classifier's predictions by id, labels a batch later (one unknown
+        id), accuracy below 0.8 as the breach; series and check show it; row
+        windows need no time column."""
+        self.ok("init", self.store)
+        ref = os.path.join(self.dir, "ref2.csv")
+        with open(ref, "w") as f:
+            f.write("x,id,label\n")
+            for i in range(300):
+                f.write("%.3f,%d,a\n" % ((i % 17) / 17.0, i))
+        prod = os.path.join(self.dir, "prod2.csv")
+        labels = os.path.join(self.dir, "labels.csv")
+        with open(prod, "w") as f, open(labels, "w") as g:
+            f.write("ts,x,id,pred\n")
+            g.write("id,truth\n")
+            for i in range(40):
+                h = i // 20
+                p = "ab"[i % 2]
+                right = (i % 20) < (18 if h == 0 else 8)
+                f.write("%d,%.3f,r%d,%s\n" % (T0 + h * HOUR + i, (i % 17) / 17.0, i, p))
+                g.write("r%d,%s\n" % (i, p if right else "ab"[(i + 1) % 2]))
+            g.write("nobody,a\n")
+        self.ok("monitor", "create", "clf", "--reference", ref, "--window", "1h", "--alert", "1/1",
+                "--task", "classification", "--prediction-column", "pred", "--id-column", "id",
+                "--performance", "metrics.accuracy < 0.8")
+        r = self.run_("monitor", "create", "bad", "--reference", ref, "--window", "1h", "--alert", "1/1",
+                      "--task", "classification", "--prediction-column", "pred", "--id-column", "id",
+                      "--performance", "metrics.rmse > 1")
+        self.assertEqual(r.code, 1, r)
+        self.ok("monitor", "ingest", "clf", prod, "--time-column", "ts")
+        out = self.ok("monitor", "labels", "clf", labels, "--label-column", "truth").out
+        self.assertIn("40 labels joined into 2 windows", out)
+        self.assertIn("1 unknown ids", out)
+        r = self.run_("monitor", "check", "clf", "--at", str(T0 + 2 * HOUR), "--json")
+        self.assertEqual(r.code, 1, r)
+        self.assertEqual(r.json()["breach"], "metrics.accuracy < 0.8")
+        self.assertEqual(r.json()["recent"][0]["judged_value"], 0.4)
+        series = self.ok("monitor", "series", "clf", "--json").json()
+        self.assertEqual([w["performance"]["accuracy"] for w in series], [0.9, 0.4])
+        self.assertEqual([w["state"] for w in series], ["clear", "breach"])
+        rows = list(csv.DictReader(io.StringIO(self.ok("monitor", "series", "clf", "--csv").out)))
+        self.assertEqual([r["labels"] for r in rows], ["20", "20"])
+        self.ok("monitor", "create", "rw", "--reference", ref, "--window-rows", "15", "--alert", "1/1",
+                "--columns", "x")
+        self.assertIn("40 rows into 3 windows", self.ok("monitor", "ingest", "rw", prod).out)
+        st = self.ok("monitor", "check", "rw", "--json").json()
+        self.assertEqual((st["windows_judged"], st["judged_to_ms"]), (2, 30))
+
     def test_check_exits_1_only_while_firing(self):
         self.ok("init", self.store)
         self.ok("monitor", "create", "churn", "--reference", self.ref, "--window", "1h",
@@ -98,9 +146,15 @@ class TestMonitor(unittest.TestCase):
 
     def test_usage_errors(self):
         self.ok("init", self.store)
-        for args in (["monitor", "create", "m", "--reference", self.ref, "--window", "1x", "--alert", "1/1"],
-                     ["monitor", "create", "m", "--reference", self.ref, "--window", "1h", "--alert", "x"],
-                     ["monitor", "create", "m", "--window", "1h", "--alert", "1/1"],
+        # time windows need --time-column (row windows number rows instead)
+        self.ok("monitor", "create", "m", "--reference", self.ref, "--window", "1h", "--alert", "1/1")
+        for args in (["monitor", "create", "n", "--reference", self.ref, "--window", "1h",
+                      "--window-rows", "5", "--alert", "1/1"],
+                     ["monitor", "create", "n", "--reference", self.ref, "--window", "1h", "--alert", "1/1",
+                      "--task", "ranking"],
+                     ["monitor", "create", "n", "--reference", self.ref, "--window", "1x", "--alert", "1/1"],
+                     ["monitor", "create", "n", "--reference", self.ref, "--window", "1h", "--alert", "x"],
+                     ["monitor", "create", "n", "--window", "1h", "--alert", "1/1"],
                      ["monitor", "ingest", "m", self.prod]):
             r = self.run_(*args)
             self.assertEqual(r.code, 2, r)
