@@ -1444,6 +1444,14 @@ public:
         detail::check(mlops_monitor_status_get(m_, &st));
         return st;
     }
+    /* Its row-window, task and performance settings (mlops_monitor_ext_get);
+     * the strings borrow from the snapshot. */
+    mlops_monitor_ext ext() const
+    {
+        mlops_monitor_ext x = MLOPS_MONITOR_EXT_INIT;
+        detail::check(mlops_monitor_ext_get(m_, &x));
+        return x;
+    }
     const mlops_monitor *get() const noexcept { return m_; }
 
 private:
@@ -1502,6 +1510,14 @@ public:
         mlops_monitor_window_column c{};
         detail::check(mlops_monitor_series_cell(get(), i, j, &c));
         return c;
+    }
+    /* Window i's labels and metrics, and the condition's value when judged
+     * (mlops_monitor_series_performance): MLOPS_EINVAL out of range. */
+    mlops_monitor_performance performance(size_t i) const
+    {
+        mlops_monitor_performance p = MLOPS_MONITOR_PERFORMANCE_INIT;
+        detail::check(mlops_monitor_series_performance(get(), i, &p));
+        return p;
     }
 };
 
@@ -2306,6 +2322,37 @@ public:
     void create_monitor(std::string_view name, const mlops_monitor_spec &spec)
     {
         detail::check(mlops_monitor_create(h_.get(), detail::z(name).c_str(), &spec));
+    }
+    /* With row windows, a task or a performance condition (mlops_monitor_create_ex). */
+    void create_monitor(std::string_view name, const mlops_monitor_spec &spec, const mlops_monitor_ext &ext)
+    {
+        detail::check(mlops_monitor_create_ex(h_.get(), detail::z(name).c_str(), &spec, &ext));
+    }
+    /* Labels of earlier predictions, joined by id: numeric (regression or
+     * classification) or text (classification) (mlops_monitor_labels_ingest).
+     * ids and labels must have the same size. */
+    mlops_monitor_labels_result monitor_labels(std::string_view name, const std::vector<std::string> &ids,
+                                               view<double> labels)
+    {
+        detail::same_size("mlops::store::monitor_labels", ids.size(), labels.size());
+        std::vector<const char *> idp;
+        for (const std::string &id : ids) idp.push_back(id.c_str());
+        mlops_monitor_labels_result r = MLOPS_MONITOR_LABELS_RESULT_INIT;
+        detail::check(mlops_monitor_labels_ingest(h_.get(), detail::z(name).c_str(), ids.size(), idp.data(),
+                                                  labels.data(), nullptr, &r));
+        return r;
+    }
+    mlops_monitor_labels_result monitor_labels(std::string_view name, const std::vector<std::string> &ids,
+                                               const std::vector<std::string> &labels)
+    {
+        detail::same_size("mlops::store::monitor_labels", ids.size(), labels.size());
+        std::vector<const char *> idp, lp;
+        for (const std::string &id : ids) idp.push_back(id.c_str());
+        for (const std::string &l : labels) lp.push_back(l.c_str());
+        mlops_monitor_labels_result r = MLOPS_MONITOR_LABELS_RESULT_INIT;
+        detail::check(mlops_monitor_labels_ingest(h_.get(), detail::z(name).c_str(), ids.size(), idp.data(),
+                                                  nullptr, lp.data(), &r));
+        return r;
     }
     void delete_monitor(std::string_view name) { detail::check(mlops_monitor_delete(h_.get(), detail::z(name).c_str())); }
     /* mlops_monitor_get, mlops_monitor_list. */

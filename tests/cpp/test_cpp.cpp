@@ -845,6 +845,35 @@ static void test_monitors()
 
     // The wall clock (now: long after 2026-01-01) judges nothing new.
     CHECK(s.monitor_check("churn").windows_judged == 3);
+
+    // Row windows of 4 rows, a regressor whose prediction is x, labels later.
+    mlops_monitor_spec rs = sp;
+    rs.n_columns = 1;
+    rs.window_kind = MLOPS_MONITOR_WINDOW_ROWS;
+    rs.min_rows = 1;
+    mlops_monitor_ext rx = MLOPS_MONITOR_EXT_INIT;
+    rx.window_rows = 4;
+    rx.task = MLOPS_MONITOR_TASK_REGRESSION;
+    rx.prediction_column = "x";
+    rx.id_column = "id";
+    s.create_monitor("reg", rs, rx);
+    mlops_monitor_ext got = s.get_monitor("reg").ext();
+    CHECK(got.window_rows == 4 && got.task == MLOPS_MONITOR_TASK_REGRESSION);
+    std::vector<int64_t> rt(6, 0);
+    std::vector<double> pred = {1, 2, 3, 4, 5, 6}, ids = {10, 11, 12, 13, 14, 15};
+    s.monitor_ingest("reg", rt, {{"x", pred, {}}, {"id", ids, {}}});
+    std::vector<std::string> lid = {"10", "11", "12", "13", "14", "99"};
+    std::vector<double> y = {1, 2, 3, 6, 5, 0};  // errors 0, 0, 0, -2 in window 0
+    mlops_monitor_labels_result lr = s.monitor_labels("reg", lid, y);
+    CHECK(lr.matched == 5 && lr.unknown_ids == 1 && lr.windows == 2);
+    CHECK_THROWS(s.monitor_labels("reg", lid, std::vector<std::string>(6, "a")), MLOPS_EINVAL, "");
+    CHECK_THROWS(s.monitor_labels("reg", lid, std::vector<double>(2, 1.0)), MLOPS_EINVAL, "arrays");
+    mlops::monitor_series rsr = s.get_monitor_series("reg");
+    CHECK(rsr.size() == 2);
+    mlops_monitor_performance pf = rsr.performance(0);
+    CHECK(pf.labels == 4 && pf.mae == 0.5 && pf.mse == 1.0 && pf.mean_error == -0.5);
+    CHECK(rsr.performance(1).labels == 1);
+    CHECK_THROWS(rsr.performance(2), MLOPS_EINVAL, "");
 }
 
 /* ---- views and the generic owners --------------------------------------------------- */
