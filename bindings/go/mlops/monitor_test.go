@@ -418,12 +418,31 @@ func TestMonitorHeaderIsBound(t *testing.T) {
 	page, err := os.ReadFile("monitorpage.go")
 	must(t, err)
 	src = append(src, page...)
+	// Row windows, delayed labels and performance (s34-monlabels) are not
+	// bound yet: C, C++ and the CLI only. Each must still be in the header
+	// and still unbound, so that binding one shortens this list.
+	notYet := map[string]bool{"mlops_monitor_create_ex": true, "mlops_monitor_ext_get": true,
+		"mlops_monitor_ext_init": true, "mlops_monitor_labels_ingest": true,
+		"mlops_monitor_labels_result_init": true, "mlops_monitor_performance_init": true,
+		"mlops_monitor_series_performance": true}
 	var missing []string
 	names := regexp.MustCompile(`MLOPS_API[^;(]*?\b(mlops_\w+)\s*\(`).FindAllSubmatch(header, -1)
+	seen := 0
 	for _, m := range names {
-		if !regexp.MustCompile(`C\.` + string(m[1]) + `\(`).Match(src) {
+		bound := regexp.MustCompile(`C\.` + string(m[1]) + `\(`).Match(src)
+		if notYet[string(m[1])] {
+			seen++
+			if bound {
+				t.Errorf("%s is bound now: take it off the not-yet list", m[1])
+			}
+			continue
+		}
+		if !bound {
 			missing = append(missing, string(m[1]))
 		}
+	}
+	if seen != len(notYet) {
+		t.Errorf("the not-yet list names %d functions, monitor.h declares %d of them", len(notYet), seen)
 	}
 	sort.Strings(missing)
 	if len(names) < 27 || len(missing) > 0 {

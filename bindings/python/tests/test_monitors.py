@@ -278,5 +278,13 @@ def test_every_monitor_function_is_bound():
         pytest.skip("no source tree (installed package)")
     names = set(re.findall(r"MLOPS_API[^;(]*?\b(mlops_\w+)\s*\(", open(header).read()))
     assert len(names) >= 27  # the scan finds them
-    assert sorted(n for n in names if not hasattr(_capi.C, n)) == []
+    # Row windows, delayed labels and performance (s34-monlabels) are not
+    # bound yet: C, C++ and the CLI only. Each must still be in the header
+    # and still unbound, so that binding one shortens this list.
+    not_yet = {"mlops_monitor_create_ex", "mlops_monitor_ext_get", "mlops_monitor_ext_init",
+               "mlops_monitor_labels_ingest", "mlops_monitor_labels_result_init",
+               "mlops_monitor_performance_init", "mlops_monitor_series_performance"}
+    assert not_yet <= names
+    assert sorted(n for n in not_yet if hasattr(_capi.C, n)) == []
+    assert sorted(n for n in names - not_yet if not hasattr(_capi.C, n)) == []
     assert not names & _capi.MISSING
