@@ -160,6 +160,57 @@ class MonitorWindowColumn(Structure):
     _fields_ = [("statistic", c_double), ("p_value", c_double), ("drifted", c_int)]
 
 
+class MonitorExt(Structure):
+    """mlops_monitor_ext, version 1."""
+
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("window_rows", c_uint64),
+        ("task", c_int),
+        ("prediction_column", c_char_p),
+        ("label_column", c_char_p),
+        ("id_column", c_char_p),
+        ("performance", c_char_p),
+        ("min_labels", c_uint64),
+    ]
+
+
+class LabelsResult(Structure):
+    """mlops_monitor_labels_result, version 1."""
+
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("matched", c_uint64),
+        ("unknown_ids", c_uint64),
+        ("duplicates", c_uint64),
+        ("windows", c_uint64),
+        ("late_labels", c_uint64),
+    ]
+
+
+class Performance(Structure):
+    """mlops_monitor_performance, version 1."""
+
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("task", c_int),
+        ("labels", c_uint64),
+        ("accuracy", c_double),
+        ("balanced_accuracy", c_double),
+        ("f1_macro", c_double),
+        ("mae", c_double),
+        ("mse", c_double),
+        ("rmse", c_double),
+        ("r2", c_double),
+        ("mean_error", c_double),
+        ("judged_labels", c_uint64),
+        ("judged_value", c_double),
+    ]
+
+
 def table(store_p: Any) -> List[Tuple[str, Any, Any]]:
     """The declarations of monitor.h; store_p is the store handle type.
     The series getters take their output as an address (c_void_p): the
@@ -201,4 +252,14 @@ def table(store_p: Any) -> List[Tuple[str, Any, Any]]:
         ("mlops_monitor_series_cell", _int, [MonitorSeriesP, _sz, _sz, _vp]),
         ("mlops_monitor_page_opts_init", _int, [POINTER(PageOpts), c_uint]),
         ("mlops_monitor_page_html", _int, [store_p, _str, POINTER(PageOpts), POINTER(c_void_p)]),
+        ("mlops_monitor_ext_init", _int, [POINTER(MonitorExt), c_uint]),
+        ("mlops_monitor_create_ex", _int,
+         [store_p, _str, POINTER(MonitorSpec), POINTER(MonitorExt)]),
+        ("mlops_monitor_ext_get", _int, [MonitorP, POINTER(MonitorExt)]),
+        ("mlops_monitor_labels_result_init", _int, [POINTER(LabelsResult), c_uint]),
+        # ids, and the numeric or the strings labels, as addresses
+        ("mlops_monitor_labels_ingest", _int,
+         [store_p, _str, _sz, _vp, _vp, _vp, POINTER(LabelsResult)]),
+        ("mlops_monitor_performance_init", _int, [POINTER(Performance), c_uint]),
+        ("mlops_monitor_series_performance", _int, [MonitorSeriesP, _sz, POINTER(Performance)]),
     ]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime
+import numbers
 from ctypes import POINTER, byref, c_char_p, c_size_t, c_void_p
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
@@ -36,6 +37,8 @@ from ._capi_monitor import (
     EventsOpts,
     IngestOpts,
     IngestResult as CIngestResult,
+    LabelsResult as CLabelsResult,
+    MonitorExt as CExt,
     MonitorColumn as CColumn,
     MonitorEvent as CEvent,
     MonitorP,
@@ -46,6 +49,7 @@ from ._capi_monitor import (
     MonitorWindowColumn as CCell,
     MonitorsP,
     PageOpts as CPageOpts,
+    Performance as CPerformance,
 )
 from ._monitor_input import _columns_of, _lend_columns, _time_ms, _times
 from .digest import Digest, c_digest
@@ -58,7 +62,10 @@ __all__ = [
     "IngestResult",
     "MonitorEvent",
     "MonitorSeries",
+    "MonitorExt",
+    "LabelsResult",
     "METHODS",
+    "TASKS",
     "STATES",
     "WINDOW_STATES",
 ]
@@ -75,7 +82,13 @@ STATES = {0: "inactive", 1: "pending", 2: "firing"}
 WINDOW_STATES = {0: "open", 1: "clear", 2: "breach", 3: "not_enough_data", 4: "late"}
 _EVENT_KINDS = {1: "firing", 2: "resolved"}
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
-_WINDOW_TIME = 1
+_WINDOW_TIME, _WINDOW_ROWS = 1, 2
+#: Tasks of a monitor with predictions (MLOPS_MONITOR_TASK_*).
+TASKS = {"none": 0, "classification": 1, "regression": 2}
+_TASK_NAME = {v: k for k, v in TASKS.items()}
+#: A window's performance figures (mlops_monitor_performance), in order.
+PERFORMANCE_FIELDS = ("labels", "accuracy", "balanced_accuracy", "f1_macro", "mae", "mse", "rmse",
+                      "r2", "mean_error", "judged_labels", "judged_value")
 
 Millis = Union[int, datetime.timedelta]
 
@@ -190,6 +203,52 @@ def _column(c: Any) -> MonitorColumn:
         name, ref, *rest = c
         return MonitorColumn(name, Digest.parse(ref) if isinstance(ref, str) else ref, *rest)
     raise TypeError("a monitor column is a MonitorColumn or (name, digest[, method[, threshold]])")
+
+
+@dataclass(frozen=True)
+class MonitorExt:
+    """The settings beyond the spec (mlops_monitor_ext): window_rows (0:
+    time windows; else windows of that many rows in arrival order), the
+    task ("none", "classification", "regression") with its prediction and
+    id columns (and the labels' column name the CLI reads), a performance
+    condition in the gate grammar ("metrics.accuracy < 0.8": then the
+    breach) and the labels a judged window needs (min_labels)."""
+
+    window_rows: int = 0
+    task: str = "none"
+    prediction_column: Optional[str] = None
+    id_column: Optional[str] = None
+    label_column: Optional[str] = None
+    performance: Optional[str] = None
+    min_labels: int = 1
+
+    def _to_c(self) -> CExt:
+        x = CExt()
+        check(C.mlops_monitor_ext_init(byref(x), CExt.VERSION))
+        if self.task not in TASKS:
+            raise ValueError(f"task must be one of {sorted(TASKS)}, not {self.task!r}")
+        x.window_rows, x.task, x.min_labels = self.window_rows, TASKS[self.task], self.min_labels
+        x.prediction_column, x.id_column = enc(self.prediction_column), enc(self.id_column)
+        x.label_column, x.performance = enc(self.label_column), enc(self.performance)
+        return x
+
+    @classmethod
+    def _from_c(cls, x: CExt) -> "MonitorExt":
+        return cls(x.window_rows, _TASK_NAME.get(x.task, str(x.task)), dec(x.prediction_column),
+                   dec(x.id_column), dec(x.label_column), dec(x.performance), x.min_labels)
+
+
+@dataclass(frozen=True)
+class LabelsResult:
+    """What an ingest of labels did: labels joined to a prediction, ids
+    with no prediction, ids labeled already, windows changed, and the
+    matched labels of windows already judged."""
+
+    matched: int
+    unknown_ids: int
+    duplicates: int
+    windows: int
+    late_labels: int
 
 
 @dataclass(frozen=True)
@@ -343,17 +402,27 @@ class MonitorSeries:
 _STATE_NAMES = [WINDOW_STATES[i] for i in range(len(WINDOW_STATES))]
 
 
+def _id_text(v: Any) -> str:
+    """An id as the monitor keeps it: integral numbers as integers."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
 class MonitorsMixin:
     """Store methods for monitors."""
 
     _handle: Any
 
     def create_monitor(self, name: str, spec: Optional[MonitorSpec] = None,
-                       **fields: Any) -> "Monitor":
+                       ext: Optional[MonitorExt] = None, **fields: Any) -> "Monitor":
         """Creates monitor name from spec (or from MonitorSpec's fields as
         keyword arguments; columns may be a mapping name -> reference
-        digest) and returns it. The same spec again changes nothing; any
-        difference raises Conflict (a spec never changes: delete and
+        digest) and returns it. ext (MonitorExt) adds row windows (its
+        window_rows; the spec's window_ms is then ignored), a task whose
+        predictions wait for their labels, and a performance condition
+        (mlops_monitor_create_ex). The same spec again changes nothing;
+        any difference raises Conflict (a spec never changes: delete and
         create again). NotFound: a reference profile is not stored."""
         if spec is None:
             spec = MonitorSpec(**fields)
@@ -361,8 +430,78 @@ class MonitorsMixin:
             raise TypeError("give a spec or its fields, not both")
         keep: List[Any] = []
         c = spec._to_c(keep)
-        check(C.mlops_monitor_create(self._handle, enc(name), byref(c)))
+        if ext is None:
+            check(C.mlops_monitor_create(self._handle, enc(name), byref(c)))
+        else:
+            x = ext._to_c()
+            if ext.window_rows:
+                c.window_kind = _WINDOW_ROWS
+            check(C.mlops_monitor_create_ex(self._handle, enc(name), byref(c), byref(x)))
         return self.monitor(name)
+
+    def monitor_ext(self, name: str) -> MonitorExt:
+        """The monitor's row-window, task and performance settings
+        (mlops_monitor_ext_get). NotFound."""
+        m = MonitorP()
+        check(C.mlops_monitor_get(self._handle, enc(name), byref(m)))
+        try:
+            x = CExt()
+            check(C.mlops_monitor_ext_init(byref(x), CExt.VERSION))
+            check(C.mlops_monitor_ext_get(m, byref(x)))
+            return MonitorExt._from_c(x)
+        finally:
+            C.mlops_monitor_free(m)
+
+    def monitor_labels(self, name: str, ids: Sequence[Any], labels: Sequence[Any]) -> LabelsResult:
+        """Ingests labels of earlier predictions, joined by id (ids as
+        strings; integral numbers are written as integers): labels all
+        numbers (regression or classification) or all strings
+        (classification). The first label of an id counts; unknown ids are
+        counted. InvalidArgument as mlops_monitor_labels_ingest says
+        (nothing ingested)."""
+        n = len(ids)
+        if len(labels) != n:
+            raise ValueError(f"{n} ids and {len(labels)} labels")
+        id_arr = (c_char_p * max(n, 1))(*[enc(_id_text(i)) for i in ids])
+        numeric = n > 0 and all(isinstance(v, numbers.Real) and not isinstance(v, bool)
+                                for v in labels)
+        res = CLabelsResult()
+        check(C.mlops_monitor_labels_result_init(byref(res), CLabelsResult.VERSION))
+        if numeric:
+            num = (ctypes.c_double * n)(*[float(v) for v in labels])
+            check(C.mlops_monitor_labels_ingest(self._handle, enc(name), n, ctypes.addressof(id_arr),
+                                                ctypes.addressof(num), None, byref(res)))
+        else:
+            txt = (c_char_p * max(n, 1))(*[None if v is None else enc(str(v)) for v in labels])
+            check(C.mlops_monitor_labels_ingest(self._handle, enc(name), n, ctypes.addressof(id_arr),
+                                                None, ctypes.addressof(txt), byref(res)))
+        return LabelsResult(res.matched, res.unknown_ids, res.duplicates, res.windows,
+                            res.late_labels)
+
+    def monitor_performance(self, name: str, from_ms: Any = None,
+                            to_ms: Any = None) -> List[Dict[str, Any]]:
+        """Per window starting in [from_ms, to_ms), in order: start_ms, the
+        labels joined so far and the task's metrics (NaN for other tasks'
+        or without labels), and the condition's value and labels when it
+        was judged (mlops_monitor_series_performance)."""
+        lo = _INT64_MIN if from_ms is None else _time_ms("from_ms", from_ms)
+        hi = _INT64_MAX if to_ms is None else _time_ms("to_ms", to_ms)
+        sr = MonitorSeriesP()
+        check(C.mlops_monitor_series_get(self._handle, enc(name), lo, hi, byref(sr)))
+        out: List[Dict[str, Any]] = []
+        try:
+            w = CWindow()
+            for i in range(C.mlops_monitor_series_count(sr)):
+                check(C.mlops_monitor_series_window(sr, i, ctypes.addressof(w)))
+                p = CPerformance()
+                check(C.mlops_monitor_performance_init(byref(p), CPerformance.VERSION))
+                check(C.mlops_monitor_series_performance(sr, i, byref(p)))
+                row: Dict[str, Any] = {"start_ms": w.start_ms}
+                row.update({f: getattr(p, f) for f in PERFORMANCE_FIELDS})
+                out.append(row)
+        finally:
+            C.mlops_monitor_series_free(sr)
+        return out
 
     def delete_monitor(self, name: str) -> None:
         """Deletes the monitor with its windows and events (their profile

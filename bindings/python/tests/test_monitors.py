@@ -278,13 +278,49 @@ def test_every_monitor_function_is_bound():
         pytest.skip("no source tree (installed package)")
     names = set(re.findall(r"MLOPS_API[^;(]*?\b(mlops_\w+)\s*\(", open(header).read()))
     assert len(names) >= 27  # the scan finds them
-    # Row windows, delayed labels and performance (s34-monlabels) are not
-    # bound yet: C, C++ and the CLI only. Each must still be in the header
-    # and still unbound, so that binding one shortens this list.
-    not_yet = {"mlops_monitor_create_ex", "mlops_monitor_ext_get", "mlops_monitor_ext_init",
-               "mlops_monitor_labels_ingest", "mlops_monitor_labels_result_init",
-               "mlops_monitor_performance_init", "mlops_monitor_series_performance"}
-    assert not_yet <= names
-    assert sorted(n for n in not_yet if hasattr(_capi.C, n)) == []
-    assert sorted(n for n in names - not_yet if not hasattr(_capi.C, n)) == []
+    assert sorted(n for n in names if not hasattr(_capi.C, n)) == []
     assert not names & _capi.MISSING
+
+
+def test_row_windows_delayed_labels_and_performance(mstore):
+    """A classifier with row windows of 50: predictions wait for their
+    labels (two batches, an unknown id, a duplicate); accuracy per window
+    against the pairs counted here; the condition is the breach."""
+    rx, _ = references(mstore)
+    ext = mlops.monitors.MonitorExt(window_rows=50, task="classification",
+                                    prediction_column="pred", id_column="id",
+                                    performance="metrics.accuracy < 0.8", min_labels=10)
+    mstore.create_monitor("clf", ext=ext, columns={"x": rx})
+    got = mstore.monitor_ext("clf")
+    assert got == mlops.monitors.MonitorExt(50, "classification", "pred", "id", None,
+                                            "metrics.accuracy < 0.8", 10)
+    with pytest.raises(ValueError):
+        mlops.monitors.MonitorExt(task="ranking")._to_c()
+    n = 100
+    rng = np.random.default_rng(7)
+    pred = np.array(rng.choice(["a", "b"], n), dtype=object)
+    right = np.r_[np.arange(50) % 10 != 0, np.arange(50) % 2 == 0]  # 0.9, then 0.5
+    truth = np.where(right, pred, np.where(pred == "a", "b", "a"))
+    ids = np.arange(1000, 1000 + n)
+    r = mstore.ingest_monitor("clf", {"x": (np.arange(n) + 0.5) / n, "pred": pred, "id": ids},
+                              np.zeros(n, dtype=np.int64))
+    assert r.rows == n and r.windows == 2
+    a = mstore.monitor_labels("clf", list(ids[:60]) + [5], list(truth[:60]) + ["a"])
+    assert (a.matched, a.unknown_ids, a.duplicates, a.windows) == (60, 1, 0, 2)
+    b = mstore.monitor_labels("clf", list(ids[55:]), list(truth[55:]))
+    assert (b.matched, b.duplicates) == (40, 5)
+    st = mstore.check_monitor("clf", now_ms=T0)
+    assert st.windows_judged == 2 and st.firing
+    perf = mstore.monitor_performance("clf")
+    assert [p["start_ms"] for p in perf] == [0, 50]
+    for k, p in enumerate(perf):
+        sl = slice(50 * k, 50 * k + 50)
+        assert p["labels"] == 50
+        assert p["accuracy"] == pytest.approx(float(np.mean(truth[sl] == pred[sl])), abs=1e-12)
+        assert p["judged_value"] == pytest.approx(p["accuracy"], abs=1e-12)
+        assert np.isnan(p["mae"])
+    assert mstore.monitor_series("clf").state_names() == ["clear", "breach"]
+    with pytest.raises(mlops.errors.InvalidArgument):
+        mstore.monitor_labels("clf", ["1000"], [float("nan")])
+    with pytest.raises(ValueError):
+        mstore.monitor_labels("clf", ["1000"], [])
