@@ -57,12 +57,12 @@ static void print_overview(FILE *f)
         fprintf(f, "\n%s:\n", groups[g].title);
         for (const cli_command *c = groups[g].commands; c->path; c++) {
             if (!c->run) continue;
-            char left[120];
-            snprintf(left, sizeof left, "%s %s", c->path, c->synopsis);
-            if (strlen(left) > 24)
-                fprintf(f, "  %s\n  %-24s  %s\n", left, "", c->summary);
+            /* A long synopsis goes on a line of its own, whole. */
+            size_t width = strlen(c->path) + 1 + strlen(c->synopsis);
+            if (width > 24)
+                fprintf(f, "  %s %s\n  %-24s  %s\n", c->path, c->synopsis, "", c->summary);
             else
-                fprintf(f, "  %-24s  %s\n", left, c->summary);
+                fprintf(f, "  %s %s%*s  %s\n", c->path, c->synopsis, (int)(24 - width), "", c->summary);
         }
     }
     fputc('\n', f);

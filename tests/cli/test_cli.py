@@ -110,6 +110,13 @@ class TestGeneral(Base):
             r3 = self.ok(*words, "-h")
             self.assertEqual(r3.out, r.out, cmd)
 
+    def test_overview_lists_every_synopsis_whole(self):
+        overview = self.ok("help").out
+        for line in self.ok("help", "--commands").out.splitlines():
+            words = line.split("\t")[1]
+            usage = self.ok("help", *words.split()).out.splitlines()[0]
+            self.assertIn(usage[len("usage: mlops "):], overview, words)
+
     _help = {}
 
     def help(self, *words):
