@@ -626,6 +626,48 @@ START_TEST(alert_events_are_audited)
 }
 END_TEST
 
+/* The settings of mlops_monitor_create_ex are in the audit text too
+ * (row windows, the task and its columns, the performance condition), the
+ * same at create and at delete. */
+START_TEST(ext_settings_are_audited)
+{
+    int64_t head;
+    mlops_digest h;
+    TU_OK(mlops_audit_head(S, &head, &h));
+    COLS[0] = (mlops_monitor_column){ "x", REF_X, MLOPS_DRIFT_METHOD_AUTO, NAN };
+    mlops_monitor_spec sp = MLOPS_MONITOR_SPEC_INIT;
+    sp.n_columns = 1;
+    sp.columns = COLS;
+    sp.window_kind = MLOPS_MONITOR_WINDOW_ROWS;
+    sp.lateness_ms = 0;
+    mlops_monitor_ext x = MLOPS_MONITOR_EXT_INIT;
+    x.window_rows = 500;
+    x.task = MLOPS_MONITOR_TASK_CLASSIFICATION;
+    x.prediction_column = "pred";
+    x.id_column = "id";
+    x.performance = "metrics.accuracy < 0.8";
+    x.min_labels = 5;
+    TU_OK(mlops_monitor_create_ex(S, "rows", &sp, &x));
+    TU_OK(mlops_monitor_delete(S, "rows"));
+    size_t n = 0;
+    mlops_audit_events *l = audit_after(head, &n);
+    ck_assert_uint_eq(n, 2);
+    mlops_audit_event c = audit_at(l, 0), d = audit_at(l, 1);
+    ck_assert_str_eq(c.action, "monitor.create");
+    char want[300];
+    snprintf(want, sizeof want,
+             "window_ms=0 lateness_ms=0 min_rows=%llu alert=%u/%u pending=%u keep_firing=%u columns=x "
+             "window_rows=500 task=classification prediction=pred id=id label=label min_labels=5 "
+             "performance=metrics.accuracy < 0.8",
+             (unsigned long long)sp.min_rows, sp.alert_m, sp.alert_n, sp.pending, sp.keep_firing);
+    ck_assert_str_eq(c.new_value, want);
+    ck_assert_str_eq(d.action, "monitor.delete");
+    ck_assert_str_eq(d.old_value, want);
+    mlops_audit_events_free(l);
+    TU_OK(mlops_audit_verify(S));
+}
+END_TEST
+
 /* A bundle carries the events of its models and runs: monitor events in
  * between are left out, and both chains still verify. A store copy carries
  * them with the rest of the chain. */
@@ -1236,6 +1278,7 @@ int main(void)
     tcase_add_test(tc, create_get_list_delete);
     tcase_add_test(tc, ingest_behaviours);
     tcase_add_test(tc, alert_events_are_audited);
+    tcase_add_test(tc, ext_settings_are_audited);
     tcase_add_test(tc, bundles_and_copies_with_monitor_events);
     tcase_add_test(tc, store_copy_carries_monitors);
     tcase_add_test(tc, format_4_store_migrates_to_5);

@@ -777,7 +777,8 @@ typedef struct mlops_audit_events mlops_audit_events; /* a list of events */
  *     no version: it is about the whole log),
  *   monitor.create (since 1.1; key "monitor:NAME"; -> the spec,
  *     "window_ms=W lateness_ms=L min_rows=R alert=M/N pending=P
- *     keep_firing=K columns=a,b"), monitor.delete (the spec ->),
+ *     keep_firing=K columns=a,b", then the create_ex settings that are
+ *     not the defaults: doc/format.md), monitor.delete (the spec ->),
  *   monitor.alert.firing, monitor.alert.resolved (since 1.1; key
  *     "monitor:NAME"; -> "event=S window=START..END breaches=B
  *     considered=C"); monitor events have model "" and no version. */

@@ -146,10 +146,12 @@ int mlops__monitor_perf_condition_check(const char *fn, int task, const char *te
 int mlops__window_start(int64_t t, int64_t w, int64_t *start);
 
 /* Appends monitor.create (created 1) or monitor.delete of monitor `name`
- * with its spec to the audit chain, on c inside the caller's write
- * transaction; the actor is s's. */
+ * with its spec and its ext settings (x: NULL or the canonical ones) to
+ * the audit chain, on c inside the caller's write transaction; the actor
+ * is s's. */
 int mlops__monitor_audit_spec(mlops__conn *c, mlops_store *s, const char *fn, int created,
-                              const char *name, const mlops_monitor_spec *sp);
+                              const char *name, const mlops_monitor_spec *sp,
+                              const mlops_monitor_ext *x);
 
 /* Appends monitor.alert.firing or .resolved (kind MLOPS_MONITOR_EVENT_*)
  * for the monitor's event seq, made by window [start_ms, end_ms) with

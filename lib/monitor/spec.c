@@ -252,7 +252,9 @@ static int create_tx(mlops__conn *c, void *arg)
         if (!rc) rc = mlops__conn_step_done(c, st, "recording a monitor's column");
         mlops__reset(st);
     }
-    if (!rc) rc = mlops__monitor_audit_spec(c, op->s, op->fn, 1, op->name, sp);
+    mlops_monitor_ext canon = *x;
+    canon.performance = op->perf;
+    if (!rc) rc = mlops__monitor_audit_spec(c, op->s, op->fn, 1, op->name, sp, &canon);
     return rc;
 }
 
@@ -356,7 +358,9 @@ static int delete_tx(mlops__conn *c, void *arg)
     int rc = mlops__monitor_load(c, op->fn, op->name, &m);
     if (rc) return rc;
     int64_t id = m->id;
-    rc = mlops__monitor_audit_spec(c, op->s, op->fn, 0, op->name, &m->spec);
+    mlops_monitor_ext x = MLOPS_MONITOR_EXT_INIT;
+    rc = mlops_monitor_ext_get(m, &x);
+    if (!rc) rc = mlops__monitor_audit_spec(c, op->s, op->fn, 0, op->name, &m->spec, &x);
     mlops_monitor_free(m);
     static const char *const sql[] = {
         "DELETE FROM mon_events WHERE monitor_id = ?1",
