@@ -506,6 +506,11 @@ START_TEST(damaged_bundles_refused)
         spill(bad, copy, len);
         int rc = import(b, bad, NULL, &r);
         ck_assert_msg(rc == cases[i].rc, "%s: %d (%s)", cases[i].what, rc, mlops_last_error());
+        if (i == 0) { /* found by the pull from the bundle, which names it */
+            char source[4200];
+            snprintf(source, sizeof source, "bundle '%s'", bad);
+            ck_assert_msg(strstr(mlops_last_error(), source) != NULL, "%s", mlops_last_error());
+        }
         ck_assert_int_eq(rt_audit_count(b), 0);
         ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM cas_content"), 0);
         ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM runs"), 0);
