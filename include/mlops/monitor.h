@@ -468,8 +468,9 @@ MLOPS_API int mlops_monitor_labels_ingest(mlops_store *s, const char *name, size
 
 /* A window's performance. Metrics not of the task, or without labels, are
  * NaN. judged_value is the performance condition's metric when the window
- * was judged (NaN: not judged, no condition or no labels then), with the
- * labels it had then. */
+ * was judged (NaN: not judged, no condition, no labels then, or judged
+ * "not enough data": fewer than min_rows rows or min_labels labels), with
+ * the labels it had then (judged_labels, also when not enough data). */
 typedef struct mlops_monitor_performance {
     unsigned version;          /* MLOPS_MONITOR_PERFORMANCE_VERSION */
     int task;                  /* MLOPS_MONITOR_TASK_* */
