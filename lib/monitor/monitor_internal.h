@@ -137,6 +137,12 @@ int mlops__monitor_perf_read(mlops__conn *c, const mlops_monitor *m, int64_t sta
  * metric's value in *value; why (may be NULL) gets a sentence. */
 int mlops__monitor_perf_breach(const char *fn, const char *cond, const mlops_monitor_performance *p,
                                int *breach, double *value, char *why, size_t why_len);
+/* The parts of a performance condition (as mlops__monitor_perf_condition_check
+ * accepted it) for a reader: the metric it reads (malloc'd), its operator
+ * (static: "<", ">=", ...) and the threshold its right side comes to
+ * (NaN when it has none). MLOPS_EINVAL (not a comparison), MLOPS_ENOMEM. */
+int mlops__monitor_perf_condition_parts(const char *fn, const char *cond, char **metric,
+                                        const char **op, double *threshold);
 /* Checks a condition for task at create; *canon gets its canonical text
  * (malloc'd). MLOPS_EINVAL naming fn. */
 int mlops__monitor_perf_condition_check(const char *fn, int task, const char *text, char **canon);
