@@ -9,7 +9,10 @@
  * usage: bench_labels sqlite ROWS DIR     (DIR: a new store folder)
  *        bench_labels pg ROWS SCHEMA      (conninfo in MLOPS_TEST_PG; SCHEMA
  *                                          new; objects in BENCH_PG_OBJECTS
- *                                          or ./bench-labels-objects) */
+ *                                          or ./bench-labels-objects)
+ * env:   BENCH_LABELS_NO_TASK=1: a monitor without a task, rows without
+ *        ids and predictions, no labels (what the predictions add);
+ *        BENCH_LABELS_SKIP=1: ingest only (to profile it alone) */
 #include <mlops.h>
 
 #include <math.h>
@@ -95,9 +98,11 @@ int main(int argc, char **argv)
     sp.columns = &col;
     sp.window_ms = HOUR;
     mlops_monitor_ext ext = MLOPS_MONITOR_EXT_INIT;
-    ext.task = MLOPS_MONITOR_TASK_CLASSIFICATION;
-    ext.prediction_column = "pred";
-    ext.id_column = "id";
+    const char *no_task = getenv("BENCH_LABELS_NO_TASK");
+    int task = !(no_task && !strcmp(no_task, "1"));
+    ext.task = task ? MLOPS_MONITOR_TASK_CLASSIFICATION : MLOPS_MONITOR_TASK_NONE;
+    ext.prediction_column = task ? "pred" : NULL;
+    ext.id_column = task ? "id" : NULL;
     CHECK(mlops_monitor_create_ex(s, "bench", &sp, &ext));
 
     const char *names[] = { "x", "id", "pred" };
@@ -106,18 +111,18 @@ int main(int argc, char **argv)
         size_t k = n - at < BATCH ? n - at : BATCH;
         const double *num[] = { x + at, NULL, NULL };
         const char *const *str[] = { NULL, ids + at, pred + at };
-        CHECK(mlops_monitor_ingest(s, "bench", k, t + at, 3, names, num, str, NULL, NULL));
+        CHECK(mlops_monitor_ingest(s, "bench", k, t + at, task ? 3 : 1, names, num, str, NULL, NULL));
     }
     double t1 = now_s();
     uint64_t matched = 0;
-    for (size_t at = 0; at < n; at += BATCH) {
+    for (size_t at = 0; task && !getenv("BENCH_LABELS_SKIP") && at < n; at += BATCH) {
         size_t k = n - at < BATCH ? n - at : BATCH;
         mlops_monitor_labels_result r = MLOPS_MONITOR_LABELS_RESULT_INIT;
         CHECK(mlops_monitor_labels_ingest(s, "bench", k, lid + at, NULL, lab + at, &r));
         matched += r.matched;
     }
     double t2 = now_s();
-    if (matched != n) {
+    if (task && !getenv("BENCH_LABELS_SKIP") && matched != n) {
         fprintf(stderr, "bench_labels: %llu labels matched of %zu\n", (unsigned long long)matched, n);
         return 1;
     }
