@@ -855,6 +855,85 @@ START_TEST(rewritten_chunk_list_is_refused)
 }
 END_TEST
 
+/* The streaming reader hashes the whole blob on whichever thread is free,
+ * behind the caller: at one thread (the caller does everything) and at
+ * two (a helper hashes while the caller copies out), a sound blob reads
+ * whole, and one whose chunk list was changed fails before its last chunk
+ * is handed out, and keeps failing. With S3 objects the chunks are read
+ * in place (objects.h, view). */
+static void read_all_with_reader(mlops_store *s, const mlops_digest *d, unsigned char *back,
+                                 size_t cap, size_t *total, int *rc)
+{
+    mlops_blob_reader *r;
+    TU_OK(mlops_blob_reader_open(s, d, &r));
+    size_t k = 0;
+    *total = 0;
+    for (;;) {
+        k = 0;
+        size_t want = cap - *total < 777 ? cap - *total : 777;
+        *rc = mlops_blob_reader_read(r, back + *total, want, &k);
+        *total += k;
+        if (*rc || !k) break;
+    }
+    if (*rc) {
+        TU_RC(*rc, mlops_blob_reader_read(r, back, 10, &k));
+        ck_assert_uint_eq(k, 0);
+    }
+    mlops_blob_reader_close(r);
+}
+
+START_TEST(reader_hashes_at_any_thread_count)
+{
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        char *dir = tu_tmpdir();
+        mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+        o.durability = MLOPS_DURABILITY_NONE;
+        o.chunk_min_size = SMALL_MIN;
+        o.chunk_avg_size = SMALL_AVG;
+        o.chunk_max_size = SMALL_MAX;
+        o.threads = threads;
+        mlops_store *s = NULL;
+        TU_OK(mlops_store_open(dir, &o, &s));
+        size_t n = 300000;
+        unsigned char *a = malloc(n), *b = malloc(n), *back = malloc(n);
+        fill_random(a, n, 1401 + threads);
+        fill_random(b, n, 1411 + threads);
+        mlops_digest da, db;
+        TU_OK(mlops_blob_put(s, a, n, &da));
+        TU_OK(mlops_blob_put(s, b, n, &db));
+        ck_assert_int_gt(db_int_arg(dir, "SELECT chunks FROM cas_content WHERE digest = ?1", &da),
+                         4);
+
+        size_t total = 0;
+        int rc = -1;
+        read_all_with_reader(s, &da, back, n, &total, &rc);
+        TU_OK(rc);
+        ck_assert_uint_eq(total, n);
+        ck_assert_int_eq(memcmp(back, a, n), 0);
+
+        char hex[MLOPS_DIGEST_STRLEN];
+        TU_OK(mlops_digest_format(&da, hex));
+        swap_chunk_rows(dir, &da, &db);
+        read_all_with_reader(s, &da, back, n, &total, &rc);
+        ck_assert_int_eq(rc, MLOPS_ECORRUPT);
+        ck_assert_ptr_nonnull(strstr(mlops_last_error(), hex));
+        ck_assert_ptr_nonnull(strstr(mlops_last_error(), "do not hash to its digest"));
+        ck_assert_uint_lt(total, n);
+        /* The donor still reads whole at this thread count. */
+        read_all_with_reader(s, &db, back, n, &total, &rc);
+        TU_OK(rc);
+        ck_assert_uint_eq(total, n);
+        ck_assert_int_eq(memcmp(back, b, n), 0);
+        free(a);
+        free(b);
+        free(back);
+        mlops_store_close(s);
+        tu_rmrf(dir);
+        free(dir);
+    }
+}
+END_TEST
+
 /* An empty blob read in whole proves its digest too: a row shrunk to size
  * 0 reads as nothing only when the digest is the empty content's. */
 START_TEST(row_shrunk_to_empty_is_refused)
@@ -1521,6 +1600,7 @@ static Suite *cas_suite(void)
     tcase_add_test(t, dedup_after_edit);
     tcase_add_test(t, corrupt_chunk_is_refused);
     tcase_add_test(t, rewritten_chunk_list_is_refused);
+    tcase_add_test(t, reader_hashes_at_any_thread_count);
     tcase_add_test(t, row_shrunk_to_empty_is_refused);
     tcase_add_test(t, prove_is_linear_in_distinct_content);
     tcase_add_test(t, get_file_rules);

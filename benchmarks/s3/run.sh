@@ -19,7 +19,14 @@
 #   warm get  the same reader's second `mlops cat` beside `mlops cat` of
 #             the same blob from a store with local objects (shown);
 #   memory    peak RSS of the put and of the cold get (goal: <= 128 MiB).
-# Rounds interleave the sides; figures are medians. Files are written by
+#   base      with BASE=REV (a git revision, e.g. main), the library of
+#             that revision too: its tree is exported (git archive) and
+#             built, release, under WORK once, and each round runs its
+#             put, cold get and warm get beside ours (a prefix and a
+#             reader of its own), so a change is measured against its
+#             starting point in the same run, at the same load.
+# Rounds interleave the sides (ours and the base take turns going
+# first); figures are medians. Files are written by
 # both sides to the same folder; the page cache is flushed (sync) before
 # each timed command. Not part of the test command.
 #
@@ -30,6 +37,7 @@
 #                  data file, the stores and the server's objects
 #        ROUNDS    rounds (default 5)
 #        SIZE_MIB  size of the blob (default 1024)
+#        BASE      a git revision to measure beside this tree (default none)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${ROUNDS:-5}
@@ -54,6 +62,22 @@ fi
 mlops=$build/tools/mlops
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
+
+# The base library: REV's tree, built once per revision under WORK.
+base_mlops=""
+if [ -n "${BASE:-}" ]; then
+    base_rev=$(git -C "$root" rev-parse --short "${BASE}^{commit}")
+    base_dir=$work/base-$base_rev
+    if [ ! -x "$base_dir/build/tools/mlops" ]; then
+        echo "building the base library ($BASE = $base_rev) in $base_dir"
+        rm -rf "$base_dir"
+        mkdir -p "$base_dir/src"
+        git -C "$root" archive "$base_rev" | tar -x -C "$base_dir/src"
+        "$base_dir/src/scripts/setup-build.sh" "$base_dir/build" -Dtests=false \
+            -Dbuildtype=release -Ds3=enabled > /dev/null
+    fi
+    base_mlops=$base_dir/build/tools/mlops
+fi
 srv=$work/s3
 
 cleanup() { "$root/scripts/s3-test-server.sh" stop "$srv" || true; }
@@ -109,16 +133,56 @@ rm -rf "$local_store"
 digest=$("$mlops" -C "$local_store" put "$data" | cut -d' ' -f1)
 
 echo "libmlops $(git -C "$root" rev-parse --short HEAD) (build folder $(basename "$build")), versitygw $("$root/scripts/build-versitygw.sh" | sed -n 's,.*/versitygw-\(v[^/]*\)/.*,\1,p'), $(curl --version | head -1 | cut -d' ' -f1-2)"
+[ -n "$base_mlops" ] && echo "base: $BASE = $base_rev (built in $(basename "$base_dir"))"
 echo "machine: $(nproc) cores, $(uname -r); load: $(cut -d' ' -f1-3 /proc/loadavg); $size_mib MiB random, $rounds rounds"
+# One library's side of a step: SIDE is "" (ours) or "base_".
+# put_one SIDE MLOPS STORE: a put into a new store at prefix STORE's name
+put_one() {
+    "$2" init --objects "s3://$bucket/bench/$(basename "$3")" "$3" > /dev/null
+    timed "${1}put" "$2" -C "$3" put "$data"
+    got=$(cut -d' ' -f1 "$work/out.txt")
+    [ "$got" = "$digest" ] || { echo "FAILED: ${1}put gave $got, not $digest" >&2; exit 1; }
+}
+# get_one SIDE NAME MLOPS STORE: `mlops cat` of the blob into a file
+get_one() {
+    timed "${1}$2" sh -c '"$1" -C "$2" cat "$3" > "$4"' sh "$3" "$4" "$digest" "$out"
+    [ "$r" = 1 ] && same_bytes "$out" "${1}$2"
+    rm -f "$out"
+}
+# both FN ARGS...: FN for ours and for the base (when there is one),
+# taking turns at going first; ARGS name the store by its side: "%s" in
+# an argument is replaced with "" for ours and "-base" for the base's.
+both() {
+    local fn=$1
+    shift
+    local sides="ours base"
+    [ $((r % 2)) = 0 ] && sides="base ours"
+    for side in $sides; do
+        local args=() a
+        if [ "$side" = ours ]; then
+            for a in "$@"; do args+=("${a//%s/}"); done
+            "$fn" "" "$mlops" "${args[@]}"
+        elif [ -n "$base_mlops" ]; then
+            for a in "$@"; do args+=("${a//%s/-base}"); done
+            "$fn" base_ "$base_mlops" "${args[@]}"
+        fi
+    done
+}
+put_side() { put_one "$1" "$2" "$3"; }
+cold_side() {
+    mkdir -p "$3"
+    cp "$4"/mlops.conf "$4"/mlops.db "$3"/
+    get_one "$1" cold_get "$2" "$3"
+}
+warm_side() { get_one "$1" warm_get "$2" "$3"; }
+
 for r in $(seq 1 "$rounds"); do
     store=$work/put-$r reader=$work/reader-$r out=$work/out.bin
-    rm -rf "$store" "$reader" "$out"
-    "$mlops" init --objects "s3://$bucket/bench/r$r" "$store" > /dev/null
+    rm -rf "$store" "$reader" "$store-base" "$reader-base" "$out"
 
-    # put: ours, then curl unsigned, then curl with the real hash
-    timed put "$mlops" -C "$store" put "$data"
-    got=$(cut -d' ' -f1 "$work/out.txt")
-    [ "$got" = "$digest" ] || { echo "FAILED: put gave $got, not $digest" >&2; exit 1; }
+    # put: ours (and the base's), then curl unsigned, then curl with the
+    # real hash
+    both put_side "$store%s"
     timed curl_put curl -sS --fail -o /dev/null --aws-sigv4 "$sigv4" \
         --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
         -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T "$data" "$curl_object"
@@ -128,11 +192,7 @@ for r in $(seq 1 "$rounds"); do
         sh "$data" "$sigv4" "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" "$curl_object"
 
     # cold get: a reader with the store's metadata and nothing else
-    mkdir -p "$reader"
-    cp "$store"/mlops.conf "$store"/mlops.db "$reader"/
-    timed cold_get sh -c '"$1" -C "$2" cat "$3" > "$4"' sh "$mlops" "$reader" "$digest" "$out"
-    [ "$r" = 1 ] && same_bytes "$out" "cold get"
-    rm -f "$out"
+    both cold_side "$reader%s" "$store%s"
     timed curl_get curl -sS --fail --aws-sigv4 "$sigv4" \
         --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
         -H "x-amz-content-sha256: $empty_sha" -o "$out" "$curl_object"
@@ -140,15 +200,14 @@ for r in $(seq 1 "$rounds"); do
     rm -f "$out"
 
     # warm get: the same reader again, and the local store
-    timed warm_get sh -c '"$1" -C "$2" cat "$3" > "$4"' sh "$mlops" "$reader" "$digest" "$out"
-    [ "$r" = 1 ] && same_bytes "$out" "warm get"
-    rm -f "$out"
+    both warm_side "$reader%s"
     timed local_get sh -c '"$1" -C "$2" cat "$3" > "$4"' sh "$mlops" "$local_store" "$digest" "$out"
     rm -f "$out"
 
     # this round's objects and stores (the server's files removed behind
     # its back: nothing reads them again)
-    rm -rf "$store" "$reader" "${srv:?}/data/$bucket/bench/r$r"
+    rm -rf "$store" "$reader" "$store-base" "$reader-base" \
+        "${srv:?}/data/$bucket/bench/put-$r" "${srv:?}/data/$bucket/bench/put-$r-base"
     echo "  round $r done"
 done
 
@@ -174,6 +233,15 @@ row "cold get (mlops cat)" "$cold" "curl -o" "$(median curl_get)" "goal <= 1.3"
 row "warm get (same reader)" "$warm" "mlops cat, local objects" "$(median local_get)"
 echo "  peak memory: put $(maxmib put) MiB, cold get $(maxmib cold_get) MiB, warm get $(maxmib warm_get) MiB" \
     "(goal <= 128 MiB); curl: put $(maxmib curl_put) MiB, get $(maxmib curl_get) MiB"
+if [ -n "$base_mlops" ]; then
+    bput=$(median base_put) bcold=$(median base_cold_get) bwarm=$(median base_warm_get)
+    echo "  base $base_rev:"
+    row "put (mlops put)" "$bput" "curl -T, UNSIGNED-PAYLOAD" "$(median curl_put)"
+    row "cold get (mlops cat)" "$bcold" "curl -o" "$(median curl_get)"
+    row "warm get (same reader)" "$bwarm" "mlops cat, local objects" "$(median local_get)"
+    echo "  peak memory: put $(maxmib base_put) MiB, cold get $(maxmib base_cold_get) MiB, warm get $(maxmib base_warm_get) MiB"
+    echo "  this tree / base: put $(ratio "$put" "$bput"), cold get $(ratio "$cold" "$bcold"), warm get $(ratio "$warm" "$bwarm")"
+fi
 echo "  (max of $rounds rounds; wall times of whole commands: store open and close included)"
 echo
 echo "raw figures (name seconds peak-KiB): $results"
