@@ -80,8 +80,9 @@ void mlops__s3_stats_get(mlops__s3 *c, mlops__s3_stats *out);
  * messages of callers. Borrowed from c. */
 const char *mlops__s3_where(const mlops__s3 *c);
 
-/* Stores len bytes under key, sent with `If-None-Match: *` and the
- * payload's SHA-256: MLOPS_OK once the server has them, also when key
+/* Stores len bytes under key, sent with `If-None-Match: *`, an unsigned
+ * payload and its CRC-32C in a signed header (doc/s3.md, "Integrity of a
+ * PUT"): MLOPS_OK once the server has them, also when key
  * was there already (412: objects are named by their content, so the
  * bytes there are the same ones). *created (may be NULL): 1 when the
  * server took these bytes, 0 when it answered that the key existed (also
