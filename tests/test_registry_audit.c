@@ -808,7 +808,7 @@ START_TEST(format_3_store_is_migrated_to_4)
     s = rt_reopen(dir);
     int v = 0;
     TU_OK(mlops_store_format_version(s, &v));
-    ck_assert_int_eq(v, 6);
+    ck_assert_int_eq(v, MLOPS__FORMAT_VERSION);
     ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM sqlite_master"
                                     " WHERE name IN ('reg_gates', 'reg_alias_salts')"),
                      2);
