@@ -461,6 +461,37 @@ START_TEST(kll_merge_is_sorted_concatenation)
 }
 END_TEST
 
+/* Binning (vectorised for up to 32 edges, eight values a step): the same
+ * counts as counting edges below each value one by one, for every edge
+ * count, block tail, ties with edges and non-finite values (not counted). */
+START_TEST(bin_add_matches_naive)
+{
+    uint64_t st = 11;
+    double x[700], e[40];
+    uint64_t got[41], want[41];
+    for (int trial = 0; trial < 400; trial++) {
+        size_t ne = 1 + (size_t)trial % 40, n = (size_t)(trial * 7) % 700;
+        for (size_t k = 0; k < ne; k++) e[k] = (double)k - (double)ne / 2;
+        for (size_t i = 0; i < n; i++) {
+            st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+            uint64_t r = st >> 40;
+            x[i] = r % 17 == 0 ? NAN : r % 19 == 0 ? (r & 1 ? INFINITY : -INFINITY)
+                 : r % 5 == 0 ? e[r % ne] : (double)(r % 1000) / 1000.0 * (double)(ne + 2) - (double)ne / 2 - 1;
+        }
+        memset(got, 0, sizeof got);
+        memset(want, 0, sizeof want);
+        mlops__bin_add(x, n, e, ne, got);
+        for (size_t i = 0; i < n; i++) {
+            if (!isfinite(x[i])) continue;
+            size_t b = 0;
+            while (b < ne && e[b] < x[i]) b++;
+            want[b]++;
+        }
+        ck_assert_msg(!memcmp(got, want, sizeof got), "trial %d: %zu values, %zu edges", trial, n, ne);
+    }
+}
+END_TEST
+
 START_TEST(sort_matches_qsort)
 {
     size_t n = 100000;
@@ -1150,6 +1181,7 @@ static Suite *drift_suite(void)
     tcase_add_test(tc, counts_bad_input);
     tcase_add_test(tc, sort_matches_qsort);
     tcase_add_test(tc, kll_merge_is_sorted_concatenation);
+    tcase_add_test(tc, bin_add_matches_naive);
     suite_add_tcase(s, tc);
     TCase *tp = tcase_create("profiles");
     tcase_set_timeout(tp, 300);
