@@ -8,6 +8,7 @@
  * signature) is refused with nothing visible. Under the s3 suite the
  * origin's objects are on versitygw and the destination is local. */
 #include "registry_helpers.h"
+#include "db/db.h"
 
 #include <inttypes.h>
 #include <sys/stat.h>
@@ -70,8 +71,12 @@ static void origin_make(origin *o, mlops_store *s, char *dir)
     TU_OK(mlops_run_end(run, MLOPS_RUN_FINISHED));
     mlops_run_free(run);
     TU_OK(mlops_model_version_create(s, "churn", &o->other, NULL, &v));
+    /* a millisecond apart: an import places alias entries by their time,
+     * and two entries of one alias at the same time are a collision */
     TU_OK(mlops_model_alias_set(s, "churn", "champion", 1));
+    usleep(2000);
     TU_OK(mlops_model_alias_set(s, "churn", "champion", 2));
+    usleep(2000);
     TU_OK(mlops_model_alias_set(s, "churn", "champion", 1));
     rt_keypair("ED25519", &o->priv, &o->pub);
     TU_OK(mlops_model_version_sign(s, "churn", 1, o->priv, NULL));
@@ -137,6 +142,7 @@ static void round_trip(mlops_store *a, char *adir, mlops_store *b, char *bdir)
     ck_assert_uint_eq(im.runs, 1);
     ck_assert_uint_eq(im.metric_points, 600);
     ck_assert_uint_eq(im.alias_entries, 2); /* set 1, (move 2: not carried), back to 1 */
+    ck_assert_uint_eq(ex.alias_entries, im.alias_entries);
     ck_assert_uint_eq(im.objects, ex.objects);
     ck_assert_uint_eq(im.objects_added, ex.objects);
     ck_assert_uint_gt(im.records_added, 5);
@@ -262,6 +268,171 @@ START_TEST(collision_and_rename)
 }
 END_TEST
 
+/* Nothing of the bundle in the store at dir: no record, no point, no
+ * event beyond the events the store had. */
+static void assert_nothing_of_bundle(mlops_store *s, const char *dir, int64_t events,
+                                     int64_t models)
+{
+    static const char *const tables[] = { "experiments", "runs", "run_params", "run_lineage",
+                                          "metric_series", "metric_blocks", "reg_versions",
+                                          "reg_signatures", "reg_aliases" };
+    char sql[128];
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[i]);
+        ck_assert_msg(rt_db_int(dir, sql) == 0, "%s is not empty", tables[i]);
+    }
+    ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM reg_models"), models);
+    ck_assert_int_eq(rt_audit_count(s), events);
+    ck_assert_int_eq(rt_db_int(dir, "SELECT count(*) FROM audit_events"), events);
+}
+
+/* Every record of a bundle goes in one transaction: a failure half-way
+ * (here the database refuses the first version row, after the
+ * experiment, run, lineage and metric points were written) leaves no
+ * record of the bundle; the same import completes once the cause is
+ * gone. */
+START_TEST(failure_leaves_no_record)
+{
+    char *adir, *bdir;
+    mlops_store *a = rt_open(&adir);
+    mlops_store *b = rt_open(&bdir);
+    origin o;
+    origin_make(&o, a, adir);
+    char *path = bundle_path("fails.mlb");
+    mlops_bundle_report r;
+    export_model(&o, path, &r);
+    tu_db *db = tu_db_open(bdir);
+    if (tu_db_dialect(db) == 1) {
+        /* one statement holding ';': prepared whole, not split */
+        mlops__stmt *st = NULL;
+        TU_OK(mlops__conn_prepare(tu_db_conn(db),
+                                  "CREATE TRIGGER injected_failure BEFORE INSERT ON reg_versions "
+                                  "BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+                                  &st));
+        ck_assert_int_eq(mlops__step(st), MLOPS__DONE);
+        mlops__stmt_finalize(st);
+    } else {
+        tu_db_exec(db, "ALTER TABLE reg_versions ADD CONSTRAINT injected_failure "
+                       "CHECK (number < 0) NOT VALID");
+    }
+    int64_t events = rt_audit_count(b);
+    int rc = import(b, path, NULL, &r);
+    ck_assert_int_ne(rc, MLOPS_OK);
+    ck_assert_msg(strstr(mlops_last_error(), "injected") != NULL, "%s", mlops_last_error());
+    assert_nothing_of_bundle(b, bdir, events, 0);
+    tu_db_exec(db, tu_db_dialect(db) == 1
+                       ? "DROP TRIGGER injected_failure"
+                       : "ALTER TABLE reg_versions DROP CONSTRAINT injected_failure");
+    tu_db_close(db);
+    TU_OK(import(b, path, NULL, &r));
+    ck_assert_uint_gt(r.records_added, 5);
+    ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM runs"), 1);
+    ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM reg_versions"), 1);
+    TU_OK(mlops_audit_verify(b));
+    unlink(path);
+    free(path);
+    origin_free(&o);
+    rt_close(a, adir);
+    rt_close(b, bdir);
+}
+END_TEST
+
+/* An alias entry the destination refuses (its signing policy trusts
+ * another key; then its gate) is MLOPS_EPOLICY for the whole import: the
+ * runs, points and versions that came before it in the same transaction
+ * are not kept either. */
+START_TEST(refused_alias_rolls_back)
+{
+    char *adir, *bdir;
+    mlops_store *a = rt_open(&adir);
+    mlops_store *b = rt_open(&bdir);
+    origin o;
+    origin_make(&o, a, adir);
+    char *path = bundle_path("refused.mlb");
+    mlops_bundle_report r;
+    export_model(&o, path, &r);
+    char *priv = NULL, *pub = NULL;
+    rt_keypair("ED25519", &priv, &pub);
+    TU_OK(mlops_model_create(b, "churn"));
+    const char *keys[] = { pub };
+    TU_OK(mlops_model_alias_policy_set(b, "churn", "champion", keys, 1, NULL));
+    int64_t events = rt_audit_count(b);
+    TU_RC(MLOPS_EPOLICY, import(b, path, NULL, &r));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "champion"));
+    assert_nothing_of_bundle(b, bdir, events, 1);
+
+    TU_OK(mlops_model_alias_policy_delete(b, "churn", "champion", NULL));
+    const char *conds[] = { "metrics.acc >= 2" };
+    TU_OK(mlops_model_gate_set(b, "churn", "champion", conds, 1, NULL, NULL));
+    events = rt_audit_count(b);
+    TU_RC(MLOPS_EPOLICY, import(b, path, NULL, &r));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "gate"));
+    assert_nothing_of_bundle(b, bdir, events, 1); /* the decision event too */
+
+    TU_OK(mlops_model_gate_clear(b, "churn", "champion", NULL));
+    TU_OK(import(b, path, NULL, &r));
+    int64_t v = 0;
+    TU_OK(mlops_model_alias_get(b, "churn", "champion", &v));
+    ck_assert_int_eq(v, 1);
+    TU_OK(mlops_audit_verify(b));
+    free(priv);
+    free(pub);
+    unlink(path);
+    free(path);
+    origin_free(&o);
+    rt_close(a, adir);
+    rt_close(b, bdir);
+}
+END_TEST
+
+/* An alias moved to a split names the split's primary version as its
+ * new value: an import that read it as a plain entry would give that
+ * version all the traffic. Such entries are left out, and export counts
+ * only the entries an import brings in. */
+START_TEST(split_entries_left_out)
+{
+    char *adir, *bdir;
+    mlops_store *a = rt_open(&adir);
+    mlops_store *b = rt_open(&bdir);
+    origin o;
+    origin_make(&o, a, adir); /* champion: 1, 2, 1 */
+    usleep(2000);
+    TU_OK(mlops_model_alias_split_set(a, "churn", "champion", "1:10,2:90", NULL));
+    usleep(2000);
+    TU_OK(mlops_model_alias_set(a, "churn", "champion", 1));
+    TU_OK(mlops_model_alias_split_set(a, "churn", "canary", "1:20,2:80", NULL));
+    char *path = bundle_path("split.mlb");
+    const char *sels[] = { "model:churn/1", "model:churn/2" };
+    mlops_bundle_report ex, im;
+    TU_OK(mlops_bundle_report_init(&ex, MLOPS_BUNDLE_REPORT_VERSION));
+    TU_OK(mlops_bundle_export(a, path, sels, 2, &ex));
+    /* champion: set 1, move 2, move 1, (a split whose primary is 2: left
+     * out), move 1; canary: only a split, left out */
+    ck_assert_uint_eq(ex.alias_entries, 4);
+    TU_OK(import(b, path, NULL, &im));
+    ck_assert_uint_eq(im.alias_entries, ex.alias_entries);
+    int64_t v = 0;
+    TU_OK(mlops_model_alias_get(b, "churn", "champion", &v));
+    ck_assert_int_eq(v, 1);
+    ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM reg_aliases WHERE split IS NOT NULL"),
+                     0);
+    TU_RC(MLOPS_ENOTFOUND, mlops_model_alias_get(b, "churn", "canary", &v));
+    ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM audit_events WHERE key = 'champion' "
+                                     "AND action IN ('alias.set', 'alias.move')"),
+                     3); /* the last entry moves nothing here: it is at 1 already */
+    TU_OK(mlops_audit_verify(b));
+    int64_t events = rt_audit_count(b);
+    TU_OK(import(b, path, NULL, &im));
+    ck_assert_uint_eq(im.records_added, 0);
+    ck_assert_int_eq(rt_audit_count(b), events);
+    unlink(path);
+    free(path);
+    origin_free(&o);
+    rt_close(a, adir);
+    rt_close(b, bdir);
+}
+END_TEST
+
 static unsigned char *slurp(const char *path, size_t *n)
 {
     FILE *f = fopen(path, "rb");
@@ -335,6 +506,11 @@ START_TEST(damaged_bundles_refused)
         spill(bad, copy, len);
         int rc = import(b, bad, NULL, &r);
         ck_assert_msg(rc == cases[i].rc, "%s: %d (%s)", cases[i].what, rc, mlops_last_error());
+        if (i == 0) { /* found by the pull from the bundle, which names it */
+            char source[4200];
+            snprintf(source, sizeof source, "bundle '%s'", bad);
+            ck_assert_msg(strstr(mlops_last_error(), source) != NULL, "%s", mlops_last_error());
+        }
         ck_assert_int_eq(rt_audit_count(b), 0);
         ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM cas_content"), 0);
         ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM runs"), 0);
@@ -383,6 +559,9 @@ static Suite *bundle_suite(void)
     tcase_add_test(tc, round_trip_twice);
     tcase_add_test(tc, round_trip_into_local);
     tcase_add_test(tc, collision_and_rename);
+    tcase_add_test(tc, failure_leaves_no_record);
+    tcase_add_test(tc, refused_alias_rolls_back);
+    tcase_add_test(tc, split_entries_left_out);
     tcase_add_test(tc, damaged_bundles_refused);
     tcase_add_test(tc, export_errors);
     suite_add_tcase(s, tc);

@@ -898,7 +898,7 @@ START_TEST(format_4_store_migrates_to_5)
     TU_OK(mlops_monitor_create(S, "after", &sp));
     db = tu_db_open(dir);
     ck_assert_int_eq(tu_db_int(db, tu_db_dialect(db) == 2 ? "SELECT value::bigint FROM meta WHERE key = 'format_version'"
-                                                            : "PRAGMA user_version"), 6);
+                                                            : "PRAGMA user_version"), 7);
     tu_db_close(db);
 }
 END_TEST
@@ -1019,13 +1019,17 @@ START_TEST(delayed_labels_classification)
     TU_OK(ingest_pred(S, "clf", N, t, xv, ids, pred));
     /* labels of hour 0's first 12 rows and all of hour 1, with an unknown id
      * and a duplicate; none for hour 2 */
-    const char *lid[40], *lab[40];
+    const char *lid[48], *lab[48];
     size_t nl = 0;
     for (int i = 0; i < 12; i++, nl++) {
         lid[nl] = ids[i];
         lab[nl] = truth[i];
     }
     for (int i = 20; i < 40; i++, nl++) {
+        lid[nl] = ids[i];
+        lab[nl] = truth[i];
+    }
+    for (int i = 40; i < 43; i++, nl++) { /* hour 2: 3 labels, fewer than min_labels */
         lid[nl] = ids[i];
         lab[nl] = truth[i];
     }
@@ -1063,10 +1067,14 @@ START_TEST(delayed_labels_classification)
     ck_assert_double_eq_tol(p.accuracy, 0.5, 1e-12);
     ck_assert_double_eq_tol(p.balanced_accuracy, bal, 1e-12);
     ck_assert_double_eq_tol(p.f1_macro, f1, 1e-12);
+    /* Too few labels: not enough data, and no judged value (its accuracy
+     * now is a number all the same), with the labels it had. */
     perf_of("clf", 2, &p, &w);
-    ck_assert_int_eq(w.state, MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA); /* no labels */
-    ck_assert_uint_eq(p.labels, 0);
-    ck_assert(isnan(p.accuracy));
+    ck_assert_int_eq(w.state, MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA);
+    ck_assert_uint_eq(p.labels, 3);
+    ck_assert(isfinite(p.accuracy));
+    ck_assert_msg(isnan(p.judged_value), "judged %g", p.judged_value);
+    ck_assert_uint_eq(p.judged_labels, 3);
     /* late labels: hour 0's last 8 (2 of them wrong) change its metrics,
      * not its judgment nor the events */
     TU_OK(mlops_monitor_labels_ingest(S, "clf", 8, ids + 12, NULL, truth + 12, &lr));
@@ -1298,7 +1306,7 @@ START_TEST(format_5_store_migrates_to_6)
     S = open_store();
     int v = 0;
     TU_OK(mlops_store_format_version(S, &v));
-    ck_assert_int_eq(v, 6);
+    ck_assert_int_eq(v, 7);
     /* The figures judged under format 5 read back from their rows. */
     mlops_monitor_series *sr = NULL;
     mlops_monitor_window_column cell;

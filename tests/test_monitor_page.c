@@ -17,6 +17,13 @@
 #define HOSTILE_MONITOR "<script>alert(1)</script> & \"q\" 'a' \xE2\x9C\x93"
 #define HOSTILE_COLUMN  "</svg><img src=x onerror=alert(2)>"
 #define HOURS 48
+/* A classifier's monitor whose prediction, id and label columns try to
+ * break out of the page. */
+#define LABELLED "labelled"
+#define HOSTILE_PRED  "<pred>&\"p\""
+#define HOSTILE_ID    "id</code><b>"
+#define HOSTILE_LABEL "</svg><script>alert(3)</script>"
+#define LHOURS 12
 
 static char *base, *dir;
 static mlops_store *S;
@@ -92,6 +99,89 @@ static void close_store(void)
     S = NULL;
 }
 
+/* LABELLED: column x and the hostile prediction and id columns, 20 rows
+ * an hour for LHOURS hours (hour 2: 5, fewer than min_rows), labelled
+ * all but hour 4 (3 labels, fewer than min_labels) and hour 6 (none);
+ * predictions right 9 times in 10, in hours 7..9 half the time: the
+ * condition accuracy < 0.75 breaches there. */
+static void make_labelled(mlops_digest ref)
+{
+    mlops_monitor_column col = { "x", ref, MLOPS_DRIFT_METHOD_AUTO, NAN };
+    mlops_monitor_spec sp = MLOPS_MONITOR_SPEC_INIT;
+    sp.n_columns = 1;
+    sp.columns = &col;
+    sp.min_rows = 10;
+    mlops_monitor_ext x = MLOPS_MONITOR_EXT_INIT;
+    x.task = MLOPS_MONITOR_TASK_CLASSIFICATION;
+    x.prediction_column = HOSTILE_PRED;
+    x.id_column = HOSTILE_ID;
+    x.label_column = HOSTILE_LABEL;
+    x.performance = "metrics.accuracy < 0.75";
+    x.min_labels = 5;
+    TU_OK(mlops_monitor_create_ex(S, LABELLED, &sp, &x));
+    enum { CAP = LHOURS * 20 };
+    int64_t t[CAP];
+    double xv[CAP];
+    char idb[CAP][16];
+    const char *ids[CAP], *pred[CAP], *truth[CAP], *lid[CAP], *lab[CAP];
+    size_t n = 0, nl = 0;
+    for (int h = 0; h < LHOURS; h++) {
+        int rows = h == 2 ? 5 : 20;
+        for (int i = 0; i < rows; i++, n++) {
+            t[n] = T0 + h * HOUR + i * 1000;
+            xv[n] = nrand();
+            snprintf(idb[n], sizeof idb[n], "r%zu", n);
+            ids[n] = idb[n];
+            pred[n] = CATS[i % 3];
+            int right = h >= 7 && h <= 9 ? i % 2 == 0 : i % 10 != 0;
+            truth[n] = right ? pred[n] : CATS[(i + 1) % 3];
+            if (h == 6 || (h == 4 && i >= 3)) continue;
+            lid[nl] = ids[n];
+            lab[nl++] = truth[n];
+        }
+    }
+    const char *names[] = { "x", HOSTILE_ID, HOSTILE_PRED };
+    const double *num[] = { xv, NULL, NULL };
+    const char *const *str[] = { NULL, ids, pred };
+    TU_OK(mlops_monitor_ingest(S, LABELLED, n, t, 3, names, num, str, NULL, NULL));
+    TU_OK(mlops_monitor_labels_ingest(S, LABELLED, nl, lid, NULL, lab, NULL));
+    check_at(LABELLED, T0 + LHOURS * HOUR);
+}
+
+/* ROWS: a regressor watched in windows of 10 rows, 4 of them, its
+ * error 0.5 but 2 in the third; the breach is mae > 1. */
+static void make_rows(mlops_digest ref)
+{
+    mlops_monitor_column col = { "x", ref, MLOPS_DRIFT_METHOD_AUTO, NAN };
+    mlops_monitor_spec sp = MLOPS_MONITOR_SPEC_INIT;
+    sp.n_columns = 1;
+    sp.columns = &col;
+    sp.window_kind = MLOPS_MONITOR_WINDOW_ROWS;
+    mlops_monitor_ext x = MLOPS_MONITOR_EXT_INIT;
+    x.window_rows = 10;
+    x.task = MLOPS_MONITOR_TASK_REGRESSION;
+    x.prediction_column = "yhat";
+    x.id_column = "id";
+    x.performance = "metrics.mae > 1";
+    TU_OK(mlops_monitor_create_ex(S, "rows", &sp, &x));
+    double xv[40], yhat[40], y[40];
+    char idb[40][8];
+    const char *ids[40];
+    for (int i = 0; i < 40; i++) {
+        xv[i] = nrand();
+        yhat[i] = i;
+        y[i] = i + (i / 10 == 2 ? 2.0 : 0.5);
+        snprintf(idb[i], sizeof idb[i], "k%d", i);
+        ids[i] = idb[i];
+    }
+    const char *names[] = { "x", "id", "yhat" };
+    const double *num[] = { xv, NULL, yhat };
+    const char *const *str[] = { NULL, ids, NULL };
+    TU_OK(mlops_monitor_ingest(S, "rows", 40, NULL, 3, names, num, str, NULL, NULL));
+    TU_OK(mlops_monitor_labels_ingest(S, "rows", 40, ids, y, NULL, NULL));
+    check_at("rows", T0);
+}
+
 static void setup_once(void)
 {
     /* No worker thread in the process Check forks the tests from: a
@@ -136,6 +226,8 @@ static void setup_once(void)
     TU_OK(ingest_hours(HOSTILE_MONITOR, 0, HOURS));
     check_at(HOSTILE_MONITOR, T0 + HOURS * HOUR); /* judges them all, in order */
     TU_OK(ingest_hours(HOSTILE_MONITOR, -2, -1)); /* due long ago: late */
+    make_labelled(rx);
+    make_rows(rx);
     close_store();
 }
 
@@ -254,8 +346,10 @@ START_TEST(page_shows_spec_state_charts_events)
     ck_assert_ptr_nonnull(strstr(html, want));
     ck_assert_uint_eq(count(html, "<td class=\"bad\">firing</td>"), firing);
     ck_assert_uint_eq(count(html, "<td class=\"\">resolved</td>"), nev - firing);
-    /* The place for performance. */
+    /* No task: no labels, said plainly. */
     ck_assert_ptr_nonnull(strstr(html, "Performance over time"));
+    ck_assert_ptr_nonnull(strstr(html, "this monitor has no label column"));
+    ck_assert_ptr_null(strstr(html, "records no labels"));
     mlops_free(ev);
     mlops_free(html);
 }
@@ -283,6 +377,105 @@ START_TEST(downsampling_range_and_tables)
     ck_assert_ptr_nonnull(strstr(html, "12 windows from 2026-01-01 08:00:00 UTC"));
     /* The alert fired inside the range (and resolved after it). */
     ck_assert_ptr_nonnull(strstr(html, "<td class=\"bad\">firing</td>"));
+    mlops_free(html);
+}
+END_TEST
+
+static char *page_of(const char *name)
+{
+    mlops_monitor_page_opts o = MLOPS_MONITOR_PAGE_OPTS_INIT;
+    o.generated_ms = -1;
+    char *html = NULL;
+    TU_OK(mlops_monitor_page_html(S, name, &o, &html));
+    ck_assert_ptr_nonnull(html);
+    return html;
+}
+
+/* With labels: one chart per metric of the task beside the drift charts,
+ * the condition's threshold on its metric's chart, the windows with too
+ * few labels marked, the labels in the tables; hostile column names
+ * escaped. */
+START_TEST(performance_over_time)
+{
+    char *html = page_of(LABELLED);
+    ck_assert_ptr_null(strstr(html, "<script"));
+    ck_assert_ptr_null(strstr(html, "<b>"));
+    ck_assert_ptr_null(strstr(html, "<pred>"));
+    ck_assert_uint_eq(count(html, "</svg>"), count(html, "<svg"));
+    ck_assert_ptr_nonnull(strstr(html, "&lt;/svg&gt;&lt;script&gt;alert(3)&lt;/script&gt;"));
+    ck_assert_ptr_nonnull(strstr(html, "&lt;pred&gt;&amp;&quot;p&quot;"));
+    ck_assert_ptr_nonnull(strstr(html, "id&lt;/code&gt;&lt;b&gt;"));
+    ck_assert_ptr_null(strstr(html, "no label column"));
+    /* share, rows, x; accuracy, balanced accuracy, macro F1 */
+    ck_assert_uint_eq(count(html, "<svg"), 6);
+    ck_assert_uint_eq(count(html, "</figure><div class=\"side\"><table"), 6);
+    /* The breach is the condition, not drift: the share chart has no
+     * breach line. */
+    ck_assert_ptr_nonnull(strstr(html, "the performance condition <code>metrics.accuracy &lt; 0.75</code> holds"));
+    char *share = section(html, "share");
+    ck_assert_ptr_null(strstr(share, "breach:"));
+    free(share);
+    char *acc = section(html, "perf-accuracy");
+    ck_assert_ptr_nonnull(strstr(acc, "accuracy per window, from the labels joined so far; breach when "
+                                      "accuracy &lt; 0.75"));
+    ck_assert_ptr_nonnull(strstr(acc, ">breach: accuracy &lt; 0.75</text>"));
+    ck_assert_uint_eq(count(acc, "stroke-dasharray"), count(acc, "stroke=\"#D55E00\""));
+    /* hours 4 (3 labels) and 6 (none) have too few; hour 2 has its 5 */
+    ck_assert_ptr_nonnull(strstr(acc, ">fewer than 5 labels</text>"));
+    ck_assert_uint_eq(count(acc, "fill=\"#56B4E9\""), 3); /* hours 4, 6 and the legend */
+    ck_assert_ptr_nonnull(strstr(acc, ">alert firing</text>"));
+    ck_assert_ptr_nonnull(strstr(acc, "Every labelled window drawn"));
+    ck_assert_ptr_nonnull(strstr(acc, "11 of 12 windows have labels"));
+    /* the table: every window, its labels, state and accuracy */
+    ck_assert_ptr_nonnull(strstr(acc, "Accuracy, every window"));
+    ck_assert_uint_eq(count(acc, "<tr><th scope=\"row\""), LHOURS);
+    ck_assert_ptr_nonnull(strstr(acc, "<th scope=\"row\">2026-01-01 04:00</th><td class=\"n\">3</td>"
+                                      "<td>not enough data</td>"));
+    ck_assert_ptr_nonnull(strstr(acc, "<th scope=\"row\">2026-01-01 08:00</th><td class=\"n\">20</td>"
+                                      "<td class=\"bad\">breach</td><td class=\"n\">0.5</td>"));
+    free(acc);
+    char *f1 = section(html, "perf-f1_macro");
+    ck_assert_ptr_null(strstr(f1, "breach:")); /* the condition reads accuracy */
+    ck_assert_ptr_nonnull(strstr(f1, "Macro F1 (no unit)"));
+    free(f1);
+    mlops_free(html);
+    /* Not enough data, by rows (hour 2) or by labels (hour 4): no judged
+     * value, whatever the metrics are now. */
+    mlops_monitor_series *sr = NULL;
+    TU_OK(mlops_monitor_series_get(S, LABELLED, INT64_MIN, INT64_MAX, &sr));
+    ck_assert_uint_eq(mlops_monitor_series_count(sr), LHOURS);
+    size_t ned[] = { 2, 4, 6 };
+    for (size_t k = 0; k < 3; k++) {
+        mlops_monitor_window w;
+        mlops_monitor_performance pf = MLOPS_MONITOR_PERFORMANCE_INIT;
+        TU_OK(mlops_monitor_series_window(sr, ned[k], &w));
+        TU_OK(mlops_monitor_series_performance(sr, ned[k], &pf));
+        ck_assert_int_eq(w.state, MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA);
+        ck_assert_msg(isnan(pf.judged_value), "window %zu judged %g", ned[k], pf.judged_value);
+    }
+    mlops_monitor_series_free(sr);
+}
+END_TEST
+
+/* Row windows: the x axis and the tables count rows, not time; a
+ * regressor's five metrics, the threshold on MAE's chart. */
+START_TEST(row_windows_performance)
+{
+    char *html = page_of("rows");
+    ck_assert_ptr_nonnull(strstr(html, "10 rows, in arrival order"));
+    ck_assert_ptr_nonnull(strstr(html, "Row number, in arrival order (rows)"));
+    ck_assert_ptr_null(strstr(html, "1970"));
+    ck_assert_uint_eq(count(html, "<svg"), 3 + 5);
+    char *mae = section(html, "perf-mae");
+    ck_assert_ptr_nonnull(strstr(mae, ">breach: mae &gt; 1</text>"));
+    ck_assert_ptr_nonnull(strstr(mae, "<th>Window (rows from)</th>"));
+    ck_assert_ptr_nonnull(strstr(mae, "<th scope=\"row\">20</th><td class=\"n\">10</td>"
+                                      "<td class=\"bad\">breach</td><td class=\"n\">2</td>"));
+    ck_assert_uint_eq(count(mae, "fill=\"#56B4E9\""), 0); /* every window has its labels */
+    free(mae);
+    char *me = section(html, "perf-mean_error");
+    ck_assert_ptr_nonnull(strstr(me, "Mean of prediction \xE2\x88\x92 label (the label&#39;s unit)"));
+    free(me);
     mlops_free(html);
 }
 END_TEST
@@ -351,6 +544,8 @@ static Suite *monitor_page_suite(void)
     tcase_add_test(tc, hostile_names_are_escaped);
     tcase_add_test(tc, page_shows_spec_state_charts_events);
     tcase_add_test(tc, downsampling_range_and_tables);
+    tcase_add_test(tc, performance_over_time);
+    tcase_add_test(tc, row_windows_performance);
     tcase_add_test(tc, empty_monitor_and_title);
     tcase_add_test(tc, bad_input);
     suite_add_tcase(s, tc);

@@ -403,7 +403,7 @@ static int split_move_tx(mlops__conn *c, void *arg)
     if (!rc) rc = mlops__reg_model_id(c, "test", "churn", &model_id);
     if (!rc && m->text) rc = mlops__split_decode("test", m->text, &sp);
     if (rc) return rc;
-    mlops__move_opts o = { .kind = m->kind, .s = S };
+    mlops__move_opts o = { .kind = m->kind };
     return mlops__alias_move(c, "test", &ch, "churn", model_id, "champion", m->text ? &sp : NULL,
                              &o, &m->d);
 }

@@ -302,6 +302,7 @@ START_TEST(push_pull_round_trip)
     free(out2);
     /* What the remote has no record of. */
     TU_RC(MLOPS_ENOTFOUND, pull1(p.b, "ref:never-pushed", &r));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "remote 'team' has no record of ref:never"));
     TU_RC(MLOPS_ENOTFOUND, push1(p.a, "ref:no-such-ref", &r));
     TU_RC(MLOPS_EINVAL, push1(p.a, "bogus", &r));
     free(dc);

@@ -1082,6 +1082,161 @@ START_TEST(limit_order_by_and_page_tokens)
 }
 END_TEST
 
+/* ---- format 7: values around the PostgreSQL index bound ------------------ */
+
+/* Values of every length around MLOPS__PG_SHORT_VALUE (400 characters) in
+ * ASCII, 2-byte and 4-byte UTF-8, so that characters and bytes fall on
+ * either side of it; run n<i> has param v and tag t equal to value i. */
+#define BOUND_VALUES 20
+static char *bound_value[BOUND_VALUES];
+
+static char *repeat(const char *unit, size_t n)
+{
+    size_t u = strlen(unit);
+    char *s = malloc(u * n + 1);
+    ck_assert_ptr_nonnull(s);
+    for (size_t i = 0; i < n; i++) memcpy(s + i * u, unit, u);
+    s[u * n] = '\0';
+    return s;
+}
+
+static void bound_setup(void)
+{
+    setup();
+    static const struct { const char *unit; size_t n; } v[BOUND_VALUES] = {
+        { "a", 0 },         { "a", 1 },         { "a", 398 },      { "a", 399 },
+        { "a", 400 },       { "a", 401 },       { "a", 2000 },     { "a", 8000 },
+        { "\xc3\xa9", 199 }, { "\xc3\xa9", 200 }, { "\xc3\xa9", 399 }, { "\xc3\xa9", 400 },
+        { "\xc3\xa9", 401 }, { "\xf0\x9f\x99\x82", 99 }, { "\xf0\x9f\x99\x82", 100 },
+        { "\xf0\x9f\x99\x82", 399 }, { "\xf0\x9f\x99\x82", 400 }, { "\xf0\x9f\x99\x82", 2000 },
+        { "b", 399 }, { "b", 400 },
+    };
+    TU_OK(mlops_experiment_create(g_store, "e", &exp_e));
+    for (int i = 0; i < BOUND_VALUES; i++) {
+        bound_value[i] = repeat(v[i].unit, v[i].n);
+        mlops_run_start_opts o = MLOPS_RUN_START_OPTS_INIT;
+        char name[8];
+        snprintf(name, sizeof name, "n%02d", i);
+        o.name = name;
+        mlops_run *r;
+        TU_OK(mlops_run_start_ex(g_store, exp_e, &o, &r));
+        TU_OK(mlops_run_log_param(r, "v", bound_value[i]));
+        TU_OK(mlops_run_set_tag(r, "t", bound_value[i]));
+        TU_OK(mlops_run_log_param(r, "k", i % 2 ? "odd" : "even"));
+        TU_OK(mlops_run_log_metric(r, "m", i, 0, 0));
+        TU_OK(mlops_run_end(r, MLOPS_RUN_FINISHED));
+        mlops_run_free(r);
+    }
+}
+
+static void bound_teardown(void)
+{
+    for (int i = 0; i < BOUND_VALUES; i++) {
+        free(bound_value[i]);
+        bound_value[i] = NULL;
+    }
+    teardown();
+}
+
+/* The filter fmt with every %s replaced by value i. */
+static char *bound_filter(const char *fmt, int i)
+{
+    size_t n = strlen(fmt) + 4 * (strlen(bound_value[i]) + 1);
+    char *f = malloc(n);
+    ck_assert_ptr_nonnull(f);
+    snprintf(f, n, fmt, bound_value[i], bound_value[i], bound_value[i], bound_value[i]);
+    return f;
+}
+
+/* Checks every value's equality, IN and inequality tests on params and
+ * tags, alone (joins on PostgreSQL), ANDed with four more clauses
+ * (subplans) and under OR: each finds its own run, or all the others. */
+static void check_bound_values(void)
+{
+    static const char *const one[] = {
+        "params.v = '%s'", "tags.t = '%s'", "params.v IN ('%s', 'none')",
+        "tags.t IN ('none', '%s')", "params.v = '%s' AND tags.t = '%s'",
+        "params.v = '%s' OR params.k = 'none'",
+        "params.v = '%s' AND tags.t = '%s' AND metrics.m >= 0 AND params.k LIKE '%%' "
+        "AND params.v IN ('%s', '%s')",
+    };
+    for (int i = 0; i < BOUND_VALUES; i++) {
+        char want[8], others[256] = "";
+        snprintf(want, sizeof want, "n%02d", i);
+        for (int j = 0; j < BOUND_VALUES; j++) {
+            if (j == i) continue;
+            if (others[0]) strcat(others, " ");
+            snprintf(others + strlen(others), 8, "n%02d", j);
+        }
+        for (size_t k = 0; k < sizeof one / sizeof one[0]; k++) {
+            char *f = bound_filter(one[k], i);
+            ck_assert_msg(!strcmp(names(f, NULL), want), "value %d, filter %zu: %s", i, k,
+                          names(f, NULL));
+            free(f);
+        }
+        char *f = bound_filter("params.v != '%s'", i);
+        ck_assert_str_eq(names(f, NULL), others);
+        free(f);
+        f = bound_filter("tags.t NOT IN ('%s')", i);
+        ck_assert_str_eq(names(f, NULL), others);
+        free(f);
+    }
+    MATCH("params.v LIKE 'b%'", "n18 n19");
+    MATCH("tags.t LIKE '%b' AND params.k = 'odd'", "n19");
+}
+
+START_TEST(values_around_the_index_bound)
+{
+    check_bound_values();
+}
+END_TEST
+
+/* A store at format 6 (on PostgreSQL without format 7's indexes and
+ * statistics) is refused read-only, migrates to 7 on a read-write open,
+ * and searches give the same answers; a schema that already has them
+ * (made by hand) migrates too. */
+START_TEST(format_6_store_migrates_to_7)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        mlops_store_close(g_store);
+        g_store = NULL;
+        tu_db *db = tu_db_open(g_dir);
+        int pg = tu_db_dialect(db) == 2;
+        if (pg && pass == 0)
+            tu_db_exec(db, "DROP INDEX metric_series_by_value; DROP INDEX run_params_by_value;"
+                           "DROP INDEX run_tags_by_value; DROP STATISTICS run_params_key_value;"
+                           "DROP STATISTICS run_tags_key_value;"
+                           "DROP STATISTICS IF EXISTS run_params_value_length;"
+                           "DROP STATISTICS IF EXISTS run_tags_value_length;");
+        tu_db_exec(db, pg ? "UPDATE meta SET value = '6' WHERE key = 'format_version'"
+                          : "PRAGMA user_version = 6");
+        if (pg && pass == 0)
+            ck_assert_int_eq(tu_db_int(db, "SELECT count(*) FROM pg_indexes WHERE schemaname = "
+                                           "current_schema() AND indexname LIKE '%_by_value'"),
+                             0);
+        tu_db_close(db);
+        mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+        o.read_only = 1;
+        TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(g_dir, &o, &g_store));
+        TU_OK(mlops_store_open(g_dir, NULL, &g_store));
+        int v = 0;
+        TU_OK(mlops_store_format_version(g_store, &v));
+        ck_assert_int_eq(v, 7);
+        db = tu_db_open(g_dir);
+        if (pg) {
+            ck_assert_int_eq(tu_db_int(db, "SELECT count(*) FROM pg_indexes WHERE schemaname = "
+                                           "current_schema() AND indexname LIKE '%_by_value'"),
+                             3);
+            ck_assert_int_ge(tu_db_int(db, "SELECT count(*) FROM pg_statistic_ext WHERE "
+                                           "stxnamespace = current_schema()::regnamespace"),
+                             2);
+        }
+        tu_db_close(db);
+        check_bound_values();
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("track_search");
@@ -1121,5 +1276,11 @@ int main(void)
     tcase_add_test(limits, limit_long_like_patterns);
     tcase_add_test(limits, limit_order_by_and_page_tokens);
     suite_add_tcase(s, limits);
+    TCase *bound = tcase_create("format 7");
+    tcase_add_checked_fixture(bound, bound_setup, bound_teardown);
+    tcase_set_timeout(bound, 120);
+    tcase_add_test(bound, values_around_the_index_bound);
+    tcase_add_test(bound, format_6_store_migrates_to_7);
+    suite_add_tcase(s, bound);
     return tu_run(s);
 }

@@ -7,7 +7,9 @@
 # database postgres) and MLflow's tracking and registry tables (database
 # mlflow). MLflow runs as `mlflow server --backend-store-uri
 # postgresql+psycopg2://...` (psycopg2-binary) and is driven through its
-# REST API by MlflowClient (mlflow_pg.py); libmlops by bench_pg.c, which
+# REST API by MlflowClient (mlflow_pg.py), its uvicorn workers allowed 300 s
+# to answer a health check (on a loaded machine the default had them killed
+# in the middle of a search); libmlops by bench_pg.c, which
 # also times raw libpq COPY and multi-row INSERT of the same rows.
 #
 #   1. 16 processes logging batches of 1,000 metric points: points/s of
@@ -105,6 +107,7 @@ mkdir -p "$work/mlflow"
     --backend-store-uri "postgresql+psycopg2://mlops@/mlflow?host=$work/pg" \
     --host 127.0.0.1 --port "$port" --workers "$MLFLOW_WORKERS" \
     --no-serve-artifacts --default-artifact-root "file://$work/mlflow/artifacts" \
+    --uvicorn-opts "--timeout-worker-healthcheck 300" \
     > "$work/mlflow/server.log" 2>&1) &
 server_pid=$!
 i=0

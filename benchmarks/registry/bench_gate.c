@@ -66,7 +66,7 @@ static int evaluate_tx(mlops__conn *c, void *arg)
     int found = 0;
     if (!rc) rc = mlops__gate_load(c, "bench", model_id, "champion", &g, &found);
     if (rc) return rc;
-    mlops__gate_subject subj = { c, x->s, "bench", "churn", &cand, &base, &g.dataset };
+    mlops__gate_subject subj = { c, "bench", "churn", &cand, &base, &g.dataset };
     mlops__gate_lookup l;
     mlops__gate_lookup_init(&l, &subj);
     x->passed = 1;

@@ -65,7 +65,8 @@ typedef struct mlops_bundle_report {
     uint64_t runs;              /* run records carried */
     uint64_t metric_points;     /* metric points carried */
     uint64_t versions;          /* model versions carried */
-    uint64_t alias_entries;     /* alias history entries carried */
+    uint64_t alias_entries;     /* alias history entries carried (those an
+                                   import brings in: not moves to splits) */
     uint64_t signatures;        /* signatures carried */
     uint64_t events;            /* origin audit events carried */
     uint64_t objects;           /* objects carried */
@@ -91,7 +92,7 @@ MLOPS_API int mlops_bundle_report_init(mlops_bundle_report *report, unsigned ver
  * the counts. Memory stays bounded by the largest record, not the file.
  * Errors: MLOPS_EINVAL (a malformed selection, n == 0),
  * MLOPS_ENOTFOUND (a ref, run, model, version or alias missing),
- * MLOPS_EUNSUPPORTED (an alias split between versions), MLOPS_ECORRUPT (a
+ * MLOPS_EUNSUPPORTED (more than 64 ancestor runs), MLOPS_ECORRUPT (a
  * local object fails its check), MLOPS_EIO, MLOPS_ENOMEM. */
 MLOPS_API int mlops_bundle_export(mlops_store *s, const char *path,
                                   const char *const *selections, size_t n,
@@ -105,9 +106,12 @@ MLOPS_API int mlops_bundle_export(mlops_store *s, const char *path,
  * A collision (see rename_prefix) is MLOPS_ECONFLICT naming what
  * collided, found before anything is written. The objects go in first
  * (an import that then fails leaves them unreferenced, for gc); then the
- * records, through the import calls. opts NULL: the defaults. report
- * (may be NULL) gets the counts. Errors: also MLOPS_EINVAL, MLOPS_EIO,
- * MLOPS_EREADONLY, MLOPS_ENOMEM. */
+ * records, all in one transaction: any failure keeps none of them. An
+ * alias entry the alias's signing policy or gate refuses here is
+ * MLOPS_EPOLICY for the whole import. Entries moving an alias to a split
+ * are left out. opts NULL: the defaults. report (may be NULL) gets the
+ * counts. Errors: also MLOPS_EINVAL, MLOPS_EIO, MLOPS_EREADONLY,
+ * MLOPS_ENOMEM. */
 MLOPS_API int mlops_bundle_import(mlops_store *s, const char *path,
                                   const mlops_bundle_import_opts *opts,
                                   mlops_bundle_report *report);

@@ -325,9 +325,10 @@ MLOPS_API int mlops_monitor_series_cell(const mlops_monitor_series *sr, size_t i
  * One self-contained HTML page about a monitor (doc/pages.md, "Monitor
  * page"): its spec and alert state; per column the drift statistic (or
  * p-value) of each window against its threshold; the share of drifted
- * columns and the rows per window; windows in alert shaded, windows with
- * not enough data or late marked; a bounded text table beside each chart;
- * and the alert events. */
+ * columns and the rows per window; with a task, each metric of the task
+ * per window against the performance condition; windows in alert shaded,
+ * windows with not enough data, too few labels or late marked; a bounded
+ * text table beside each chart; and the alert events. */
 
 /* Most points drawn per curve (mlops_monitor_page_opts.max_points). */
 #define MLOPS_MONITOR_PAGE_POINTS_MAX 100000
@@ -468,8 +469,9 @@ MLOPS_API int mlops_monitor_labels_ingest(mlops_store *s, const char *name, size
 
 /* A window's performance. Metrics not of the task, or without labels, are
  * NaN. judged_value is the performance condition's metric when the window
- * was judged (NaN: not judged, no condition or no labels then), with the
- * labels it had then. */
+ * was judged (NaN: not judged, no condition, no labels then, or judged
+ * "not enough data": fewer than min_rows rows or min_labels labels), with
+ * the labels it had then (judged_labels, also when not enough data). */
 typedef struct mlops_monitor_performance {
     unsigned version;          /* MLOPS_MONITOR_PERFORMANCE_VERSION */
     int task;                  /* MLOPS_MONITOR_TASK_* */

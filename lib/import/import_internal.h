@@ -37,4 +37,28 @@ int mlops__import_check_kv(const char *func, const char *what, const mlops_kv *k
 int mlops__import_kv_equal(mlops__conn *c, const char *sql, int64_t id, const mlops_kv *kv,
                            size_t n, int *equal);
 
+/* The import calls on the caller's open write transaction c: each checks
+ * its arguments as its public mlops_*_import does (messages name
+ * im->func) and writes what that call writes, so that a caller bringing
+ * in many records (a bundle) commits them all or none. im comes from
+ * mlops__import_begin. A gate that refuses an alias entry is
+ * MLOPS_EPOLICY here (its decision event rolls back with the rest),
+ * where mlops_alias_import commits the decision before reporting it. */
+int mlops__experiment_import_on(mlops__conn *c, mlops__import *im, const char *name,
+                                int64_t created_ms, const mlops_kv *tags, size_t ntags);
+int mlops__run_import_on(mlops__conn *c, mlops__import *im, const mlops_run_record *run);
+int mlops__lineage_import_on(mlops__conn *c, mlops__import *im, const char *run_id,
+                             int direction, const mlops_digest *digest, const char *name,
+                             const char *role, int64_t created_ms);
+/* *added (may be NULL): the points that were not here already. */
+int mlops__metric_import_on(mlops__conn *c, mlops__import *im, const char *run_id,
+                            const mlops_metric *points, size_t n, uint64_t *added);
+int mlops__version_import_on(mlops__conn *c, mlops__import *im, const mlops_version_record *v);
+int mlops__signature_import_on(mlops__conn *c, mlops__import *im, const char *model,
+                               int64_t version, const char *public_pem,
+                               const unsigned char signature[64], int64_t signed_ms,
+                               const char *signer);
+int mlops__alias_import_on(mlops__conn *c, mlops__import *im, const char *model,
+                           const char *alias, int64_t version, int64_t time_ms);
+
 #endif

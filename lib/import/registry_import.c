@@ -25,7 +25,7 @@ MLOPS_API int mlops_version_record_init(mlops_version_record *rec, unsigned vers
 }
 
 struct version_op {
-    mlops__import im;
+    mlops__import *im;
     const mlops_version_record *v;
     const char *creator;
 };
@@ -52,7 +52,7 @@ static int model_for_import(mlops__conn *c, struct version_op *op, int64_t *id)
     if (!rc) rc = mlops__bind_int64(c, st, 2, v->created_ms);
     if (!rc) rc = mlops__conn_step_id(c, st, "importing a model", id);
     mlops__audit_ev ev = { "model.create", *id, v->model, 0, NULL, NULL, v->model };
-    if (!rc) rc = mlops__import_event(c, &op->im, &ev, v->created_ms, op->creator, NULL);
+    if (!rc) rc = mlops__import_event(c, op->im, &ev, v->created_ms, op->creator, NULL);
     return rc;
 }
 
@@ -60,7 +60,7 @@ static int version_conflict(const struct version_op *op, const char *field)
 {
     return mlops__err(MLOPS_ECONFLICT,
                       "%s: version %" PRId64 " of model '%s' is already here with another %s",
-                      op->im.func, op->v->number, op->v->model, field);
+                      op->im->func, op->v->number, op->v->model, field);
 }
 
 static int text_eq(const char *a, const char *b)
@@ -100,12 +100,12 @@ static int check_sources(mlops__conn *c, const struct version_op *op)
         char d[MLOPS_DIGEST_STRLEN];
         mlops__reg_digest_text(&op->v->artifact, d);
         return mlops__err(MLOPS_ENOTFOUND, "%s: artifact %s is not in the store (import it first)",
-                          op->im.func, d);
+                          op->im->func, d);
     }
     if (!op->v->run_id) return MLOPS_OK;
-    rc = mlops__run_exists(c, op->im.func, op->v->run_id, &exists);
+    rc = mlops__run_exists(c, op->im->func, op->v->run_id, &exists);
     if (!rc && !exists)
-        rc = mlops__err(MLOPS_ENOTFOUND, "%s: no run '%s' (import it first)", op->im.func,
+        rc = mlops__err(MLOPS_ENOTFOUND, "%s: no run '%s' (import it first)", op->im->func,
                         op->v->run_id);
     return rc;
 }
@@ -171,7 +171,7 @@ static int version_tx(mlops__conn *c, void *arg)
         snprintf(value + MLOPS_DIGEST_STRLEN - 1, sizeof value - (MLOPS_DIGEST_STRLEN - 1),
                  " run:%s", v->run_id);
     mlops__audit_ev ev = { "version.create", model_id, v->model, v->number, NULL, NULL, value };
-    rc = mlops__import_event(c, &op->im, &ev, v->created_ms, op->creator, &seq);
+    rc = mlops__import_event(c, op->im, &ev, v->created_ms, op->creator, &seq);
     return rc ? rc : insert_version(c, op, model_id, seq);
 }
 
@@ -191,22 +191,30 @@ static int check_version(const char *func, const mlops_version_record *v)
     return rc;
 }
 
+int mlops__version_import_on(mlops__conn *c, mlops__import *im, const mlops_version_record *v)
+{
+    int rc = check_version(im->func, v);
+    if (rc) return rc;
+    struct version_op op = { .im = im, .v = v, .creator = v->creator ? v->creator : im->ch.actor };
+    return version_tx(c, &op);
+}
+
 MLOPS_API int mlops_version_import(mlops_store *s, const mlops_import_opts *opts,
                                    const mlops_version_record *v)
 {
-    struct version_op op = { .v = v };
-    int rc = mlops__import_begin(s, __func__, opts, &op.im);
+    mlops__import im;
+    struct version_op op = { .im = &im, .v = v };
+    int rc = mlops__import_begin(s, __func__, opts, &im);
     if (!rc) rc = check_version(__func__, v);
     if (rc) return rc;
-    op.creator = v->creator ? v->creator : op.im.ch.actor;
+    op.creator = v->creator ? v->creator : im.ch.actor;
     return mlops__store_write(s, version_tx, &op);
 }
 
 /* ---- Signatures --------------------------------------------------------- */
 
 struct sig_op {
-    mlops__import im;
-    mlops_store *s;
+    mlops__import *im;
     const char *model;
     int64_t number;
     mlops__sign_key key;
@@ -237,7 +245,7 @@ static int sig_compare(mlops__conn *c, const struct sig_op *op, int64_t version_
         return mlops__err(MLOPS_ECONFLICT,
                           "%s: version %" PRId64 " of model '%s' already carries another "
                           "signature by this key",
-                          op->im.func, op->number, op->model);
+                          op->im->func, op->number, op->model);
     return MLOPS_OK;
 }
 
@@ -247,19 +255,19 @@ static int sig_tx(mlops__conn *c, void *arg)
     int64_t model_id = 0;
     mlops__reg_version v = { 0 };
     int found = 0;
-    int rc = mlops__reg_model_id(c, op->im.func, op->model, &model_id);
-    if (!rc) rc = mlops__reg_version_find(c, op->im.func, op->model, model_id, op->number, 1, &v);
+    int rc = mlops__reg_model_id(c, op->im->func, op->model, &model_id);
+    if (!rc) rc = mlops__reg_version_find(c, op->im->func, op->model, model_id, op->number, 1, &v);
     if (!rc) rc = sig_compare(c, op, v.id, &found);
     if (rc || found) return rc;
     /* Only a signature that verifies over the version as it is here. */
     msgpack_sbuffer manifest;
     msgpack_sbuffer_init(&manifest);
-    rc = mlops__manifest_build(op->s, op->model, &v, &manifest);
+    rc = mlops__manifest_build(c, op->im->func, op->model, &v, &manifest);
     if (!rc && mlops__sign_verify(&op->key, manifest.data, manifest.size, op->sig) != 1)
         rc = mlops__err(MLOPS_ESIGNATURE,
                         "%s: the signature does not verify over version %" PRId64
                         " of model '%s' as this store has it",
-                        op->im.func, op->number, op->model);
+                        op->im->func, op->number, op->model);
     mlops__stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c,
@@ -279,7 +287,33 @@ static int sig_tx(mlops__conn *c, void *arg)
     char fp[MLOPS_DIGEST_STRLEN];
     mlops__reg_digest_text(&op->key.fingerprint, fp);
     mlops__audit_ev ev = { "version.sign", model_id, op->model, op->number, NULL, NULL, fp };
-    if (!rc) rc = mlops__import_event(c, &op->im, &ev, op->signed_ms, op->signer, NULL);
+    if (!rc) rc = mlops__import_event(c, op->im, &ev, op->signed_ms, op->signer, NULL);
+    return rc;
+}
+
+/* Checks the arguments and reads the key into op->key (free it when this
+ * returns MLOPS_OK). */
+static int check_signature(const char *func, const char *public_pem, struct sig_op *op)
+{
+    int rc = mlops__reg_check_model_name(func, "model name", op->model);
+    if (!rc) rc = mlops__reg_check_version(func, op->number);
+    if (!rc && !op->sig) rc = mlops__err_null(func, "signature");
+    if (!rc) rc = mlops__check_name(func, "signer", op->signer, MLOPS_REGISTRY_NAME_MAX);
+    if (!rc) rc = mlops__sign_key_public(func, public_pem, &op->key);
+    return rc;
+}
+
+int mlops__signature_import_on(mlops__conn *c, mlops__import *im, const char *model,
+                               int64_t version, const char *public_pem,
+                               const unsigned char signature[64], int64_t signed_ms,
+                               const char *signer)
+{
+    struct sig_op op = { .im = im, .model = model, .number = version, .sig = signature,
+                         .signed_ms = signed_ms, .signer = signer };
+    int rc = check_signature(im->func, public_pem, &op);
+    if (rc) return rc;
+    rc = sig_tx(c, &op);
+    mlops__sign_key_free(&op.key);
     return rc;
 }
 
@@ -288,14 +322,11 @@ MLOPS_API int mlops_signature_import(mlops_store *s, const mlops_import_opts *op
                                      const unsigned char signature[64], int64_t signed_ms,
                                      const char *signer)
 {
-    struct sig_op op = { .s = s, .model = model, .number = version, .sig = signature,
+    mlops__import im;
+    struct sig_op op = { .im = &im, .model = model, .number = version, .sig = signature,
                          .signed_ms = signed_ms, .signer = signer };
-    int rc = mlops__import_begin(s, __func__, opts, &op.im);
-    if (!rc) rc = mlops__reg_check_model_name(__func__, "model name", model);
-    if (!rc) rc = mlops__reg_check_version(__func__, version);
-    if (!rc && !signature) rc = mlops__err_null(__func__, "signature");
-    if (!rc) rc = mlops__check_name(__func__, "signer", signer, MLOPS_REGISTRY_NAME_MAX);
-    if (!rc) rc = mlops__sign_key_public(__func__, public_pem, &op.key);
+    int rc = mlops__import_begin(s, __func__, opts, &im);
+    if (!rc) rc = check_signature(__func__, public_pem, &op);
     if (rc) return rc;
     rc = mlops__store_write(s, sig_tx, &op);
     mlops__sign_key_free(&op.key);
@@ -305,8 +336,7 @@ MLOPS_API int mlops_signature_import(mlops_store *s, const mlops_import_opts *op
 /* ---- Alias history ----------------------------------------------------- */
 
 struct alias_op {
-    mlops__import im;
-    mlops_store *s;
+    mlops__import *im;
     const char *model;
     const char *alias;
     int64_t number; /* 0: removed */
@@ -359,7 +389,7 @@ static int alias_history(mlops__conn *c, const struct alias_op *op, int64_t mode
         return mlops__err(MLOPS_ECONFLICT,
                           "%s: alias '%s' of model '%s' has %s at time %" PRId64
                           " (an alias's history is imported in time order)",
-                          op->im.func, op->alias, op->model,
+                          op->im->func, op->alias, op->model,
                           clash ? "another entry" : "a later entry than the one", op->time_ms);
     return MLOPS_OK;
 }
@@ -369,7 +399,7 @@ static int alias_history(mlops__conn *c, const struct alias_op *op, int64_t mode
 static int append_imported(mlops__conn *c, void *ctx, const mlops__audit_ev *ev, int64_t *seq)
 {
     struct alias_op *op = ctx;
-    return mlops__import_event(c, &op->im, ev, op->time_ms, NULL, seq);
+    return mlops__import_event(c, op->im, ev, op->time_ms, NULL, seq);
 }
 
 /* Through the one move (alias_move.h), so an alias with a gate takes an
@@ -381,8 +411,8 @@ static int alias_tx(mlops__conn *c, void *arg)
     int done = 0;
     mlops__move_decision_free(&op->d);
     op->d.allowed = 1; /* until the move says otherwise */
-    int rc = mlops__reg_change_clock(c, &op->im.ch);
-    if (!rc) rc = mlops__reg_model_id(c, op->im.func, op->model, &model_id);
+    int rc = mlops__reg_change_clock(c, &op->im->ch);
+    if (!rc) rc = mlops__reg_model_id(c, op->im->func, op->model, &model_id);
     if (!rc) rc = alias_history(c, op, model_id, &done);
     if (rc || done) return rc;
     if (!op->number) {
@@ -393,26 +423,44 @@ static int alias_tx(mlops__conn *c, void *arg)
     }
     mlops__split target = { .n = 1, .leg = { { op->number, 100 } } };
     mlops__move_opts mo = { .kind = op->number ? MLOPS__MOVE_IMPORT : MLOPS__MOVE_DELETE,
-                            .s = op->s,
                             .append = append_imported,
                             .append_ctx = op,
                             .row_time_ms = op->time_ms };
-    return mlops__alias_move(c, op->im.func, &op->im.ch, op->model, model_id, op->alias,
+    return mlops__alias_move(c, op->im->func, &op->im->ch, op->model, model_id, op->alias,
                              op->number ? &target : NULL, &mo, &op->d);
+}
+
+static int check_alias(const char *func, const struct alias_op *op)
+{
+    int rc = mlops__reg_check_model_name(func, "model name", op->model);
+    if (!rc) rc = mlops__reg_check_alias(func, op->alias, 1);
+    if (!rc && op->number < 0)
+        rc = mlops__err(MLOPS_EINVAL, "%s: version %" PRId64 " is negative (0: removed)", func,
+                        op->number);
+    return rc;
+}
+
+int mlops__alias_import_on(mlops__conn *c, mlops__import *im, const char *model,
+                           const char *alias, int64_t version, int64_t time_ms)
+{
+    struct alias_op op = { .im = im, .model = model, .alias = alias, .number = version,
+                           .time_ms = time_ms };
+    int rc = check_alias(im->func, &op);
+    if (!rc) rc = alias_tx(c, &op);
+    if (!rc && !op.d.allowed) rc = mlops__alias_refusal(im->func, model, alias, &op.d);
+    mlops__move_decision_free(&op.d);
+    return rc;
 }
 
 MLOPS_API int mlops_alias_import(mlops_store *s, const mlops_import_opts *opts,
                                  const char *model, const char *alias, int64_t version,
                                  int64_t time_ms)
 {
-    struct alias_op op = { .s = s, .model = model, .alias = alias, .number = version,
+    mlops__import im;
+    struct alias_op op = { .im = &im, .model = model, .alias = alias, .number = version,
                            .time_ms = time_ms };
-    int rc = mlops__import_begin(s, __func__, opts, &op.im);
-    if (!rc) rc = mlops__reg_check_model_name(__func__, "model name", model);
-    if (!rc) rc = mlops__reg_check_alias(__func__, alias, 1);
-    if (!rc && version < 0)
-        rc = mlops__err(MLOPS_EINVAL, "%s: version %" PRId64 " is negative (0: removed)",
-                        __func__, version);
+    int rc = mlops__import_begin(s, __func__, opts, &im);
+    if (!rc) rc = check_alias(__func__, &op);
     if (!rc) rc = mlops__store_write(s, alias_tx, &op);
     if (!rc && !op.d.allowed) rc = mlops__alias_refusal(__func__, model, alias, &op.d);
     mlops__move_decision_free(&op.d);

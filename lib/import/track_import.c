@@ -52,7 +52,7 @@ static int insert_kv(mlops__conn *c, const char *sql, int64_t id, const mlops_kv
 /* ---- Experiments --------------------------------------------------------- */
 
 struct exp_op {
-    mlops__import im;
+    mlops__import *im;
     const char *name;
     int64_t created_ms;
     const mlops_kv *tags;
@@ -80,9 +80,9 @@ static int exp_tx(mlops__conn *c, void *arg)
     if (step == MLOPS__ROW) {
         int same = 0;
         if (created != op->created_ms)
-            return conflict(op->im.func, "experiment", op->name, "creation time");
+            return conflict(op->im->func, "experiment", op->name, "creation time");
         rc = mlops__import_kv_equal(c, exp_tags_sql, op->id, op->tags, op->ntags, &same);
-        if (!rc && !same) rc = conflict(op->im.func, "experiment", op->name, "set of tags");
+        if (!rc && !same) rc = conflict(op->im->func, "experiment", op->name, "set of tags");
         return rc;
     }
     if (step != MLOPS__DONE) return mlops__conn_error(c, step, "looking up an experiment");
@@ -98,18 +98,35 @@ static int exp_tx(mlops__conn *c, void *arg)
                        "INSERT INTO experiment_tags(experiment_id, key, value) "
                        "VALUES (?1, ?2, ?3)",
                        op->id, op->tags, op->ntags, 0);
-    if (!rc) rc = record_event(c, &op->im, "experiment:", op->name, op->created_ms);
+    if (!rc) rc = record_event(c, op->im, "experiment:", op->name, op->created_ms);
     return rc;
+}
+
+static int check_experiment(const char *func, const struct exp_op *op)
+{
+    int rc = mlops__check_name(func, "experiment name", op->name, MLOPS_EXPERIMENT_NAME_MAX);
+    if (!rc) rc = mlops__import_check_kv(func, "tags", op->tags, op->ntags, MLOPS_TAG_VALUE_MAX);
+    return rc;
+}
+
+int mlops__experiment_import_on(mlops__conn *c, mlops__import *im, const char *name,
+                                int64_t created_ms, const mlops_kv *tags, size_t ntags)
+{
+    struct exp_op op = { .im = im, .name = name, .created_ms = created_ms, .tags = tags,
+                         .ntags = ntags };
+    int rc = check_experiment(im->func, &op);
+    return rc ? rc : exp_tx(c, &op);
 }
 
 MLOPS_API int mlops_experiment_import(mlops_store *s, const mlops_import_opts *opts,
                                       const char *name, int64_t created_ms, const mlops_kv *tags,
                                       size_t ntags, int64_t *id)
 {
-    struct exp_op op = { .name = name, .created_ms = created_ms, .tags = tags, .ntags = ntags };
-    int rc = mlops__import_begin(s, __func__, opts, &op.im);
-    if (!rc) rc = mlops__check_name(__func__, "experiment name", name, MLOPS_EXPERIMENT_NAME_MAX);
-    if (!rc) rc = mlops__import_check_kv(__func__, "tags", tags, ntags, MLOPS_TAG_VALUE_MAX);
+    mlops__import im;
+    struct exp_op op = { .im = &im, .name = name, .created_ms = created_ms, .tags = tags,
+                         .ntags = ntags };
+    int rc = mlops__import_begin(s, __func__, opts, &im);
+    if (!rc) rc = check_experiment(__func__, &op);
     if (!rc) rc = mlops__store_write(s, exp_tx, &op);
     if (!rc && id) *id = op.id;
     return rc;
@@ -125,7 +142,7 @@ MLOPS_API int mlops_run_record_init(mlops_run_record *rec, unsigned version)
 }
 
 struct run_op {
-    mlops__import im;
+    mlops__import *im;
     const mlops_run_record *r;
 };
 
@@ -153,12 +170,12 @@ static int run_compare(mlops__conn *c, struct run_op *op, mlops__stmt *st, int64
     else if ((mlops__col_null(st, 7) ? 0 : mlops__col_int64(st, 7)) != r->deleted_ms)
         field = "deletion time";
     mlops__reset(st);
-    if (field) return conflict(op->im.func, "run", r->run_id, field);
+    if (field) return conflict(op->im->func, "run", r->run_id, field);
     int same = 0;
     int rc = mlops__import_kv_equal(c, run_params_sql, seq, r->params, r->nparams, &same);
-    if (!rc && !same) rc = conflict(op->im.func, "run", r->run_id, "set of params");
+    if (!rc && !same) rc = conflict(op->im->func, "run", r->run_id, "set of params");
     if (!rc) rc = mlops__import_kv_equal(c, run_tags_sql, seq, r->tags, r->ntags, &same);
-    if (!rc && !same) rc = conflict(op->im.func, "run", r->run_id, "set of tags");
+    if (!rc && !same) rc = conflict(op->im->func, "run", r->run_id, "set of tags");
     return rc;
 }
 
@@ -181,14 +198,14 @@ static int run_tx(mlops__conn *c, void *arg)
     mlops__reset(st);
     if (step == MLOPS__DONE)
         return mlops__err(MLOPS_ENOTFOUND, "%s: no experiment '%s' (import it first)",
-                          op->im.func, r->experiment);
+                          op->im->func, r->experiment);
     if (step != MLOPS__ROW) return mlops__conn_error(c, step, "looking up an experiment");
     if (r->parent_id) {
         int exists = 0;
-        rc = mlops__run_exists(c, op->im.func, r->parent_id, &exists);
+        rc = mlops__run_exists(c, op->im->func, r->parent_id, &exists);
         if (!rc && !exists)
             rc = mlops__err(MLOPS_ENOTFOUND, "%s: no parent run '%s' (import it first)",
-                            op->im.func, r->parent_id);
+                            op->im->func, r->parent_id);
         if (rc) return rc;
     }
     rc = mlops__conn_stmt(c,
@@ -223,7 +240,7 @@ static int run_tx(mlops__conn *c, void *arg)
     if (!rc)
         rc = insert_kv(c, "INSERT INTO run_tags(run, key, value, num) VALUES (?1, ?2, ?3, ?4)",
                        seq, r->tags, r->ntags, 1);
-    if (!rc) rc = record_event(c, &op->im, "run:", r->run_id, r->start_ms);
+    if (!rc) rc = record_event(c, op->im, "run:", r->run_id, r->start_ms);
     return rc;
 }
 
@@ -250,11 +267,19 @@ static int check_run(const char *func, const mlops_run_record *r)
     return rc;
 }
 
+int mlops__run_import_on(mlops__conn *c, mlops__import *im, const mlops_run_record *run)
+{
+    struct run_op op = { .im = im, .r = run };
+    int rc = check_run(im->func, run);
+    return rc ? rc : run_tx(c, &op);
+}
+
 MLOPS_API int mlops_run_import(mlops_store *s, const mlops_import_opts *opts,
                                const mlops_run_record *run)
 {
-    struct run_op op = { .r = run };
-    int rc = mlops__import_begin(s, __func__, opts, &op.im);
+    mlops__import im;
+    struct run_op op = { .im = &im, .r = run };
+    int rc = mlops__import_begin(s, __func__, opts, &im);
     if (!rc) rc = check_run(__func__, run);
     return rc ? rc : mlops__store_write(s, run_tx, &op);
 }
@@ -262,7 +287,7 @@ MLOPS_API int mlops_run_import(mlops_store *s, const mlops_import_opts *opts,
 /* ---- Metric points ------------------------------------------------------- */
 
 struct metric_op {
-    mlops__import im;
+    mlops__import *im;
     const char *run_id;
     const mlops_metric *m;
     size_t n;
@@ -273,7 +298,7 @@ static int metric_tx(mlops__conn *c, void *arg)
 {
     struct metric_op *op = arg;
     mlops_run run = { 0 };
-    int rc = mlops__track_run_seq(c, op->im.func, op->run_id, &run.seq, &run.experiment_id);
+    int rc = mlops__track_run_seq(c, op->im->func, op->run_id, &run.seq, &run.experiment_id);
     if (rc) return rc;
     snprintf(run.id, sizeof run.id, "%s", op->run_id);
     mlops__stmt *st;
@@ -286,24 +311,42 @@ static int metric_tx(mlops__conn *c, void *arg)
     mlops__reset(st);
     if (step != MLOPS__ROW) return mlops__conn_row_error(c, step, "reading a run's status");
     op->added = 0;
-    rc = mlops__metric_import_batch(c, op->im.func, &run, op->m, op->n, ended, &op->added);
+    rc = mlops__metric_import_batch(c, op->im->func, &run, op->m, op->n, ended, &op->added);
     if (rc || !op->added) return rc;
     int64_t latest = op->m[0].ts_ms;
     for (size_t i = 1; i < op->n; i++)
         if (op->m[i].ts_ms > latest) latest = op->m[i].ts_ms;
-    return record_event(c, &op->im, "metrics:", op->run_id, latest);
+    return record_event(c, op->im, "metrics:", op->run_id, latest);
+}
+
+static int check_metrics(const char *func, const struct metric_op *op)
+{
+    int rc = mlops__track_check_run_id(func, op->run_id);
+    if (!rc && mlops__check_array(func, "points", op->m, op->n, sizeof *op->m)) rc = MLOPS_EINVAL;
+    return rc;
+}
+
+int mlops__metric_import_on(mlops__conn *c, mlops__import *im, const char *run_id,
+                            const mlops_metric *points, size_t n, uint64_t *added)
+{
+    struct metric_op op = { .im = im, .run_id = run_id, .m = points, .n = n };
+    if (added) *added = 0;
+    int rc = check_metrics(im->func, &op);
+    if (rc || !n) return rc;
+    rc = metric_tx(c, &op);
+    if (!rc && added) *added = op.added;
+    return rc;
 }
 
 MLOPS_API int mlops_metric_import(mlops_store *s, const mlops_import_opts *opts,
                                   const char *run_id, const mlops_metric *points, size_t n,
                                   size_t *added)
 {
-    struct metric_op op = { .run_id = run_id, .m = points, .n = n };
+    mlops__import im;
+    struct metric_op op = { .im = &im, .run_id = run_id, .m = points, .n = n };
     if (added) *added = 0;
-    int rc = mlops__import_begin(s, __func__, opts, &op.im);
-    if (!rc) rc = mlops__track_check_run_id(__func__, run_id);
-    if (!rc && mlops__check_array(__func__, "points", points, n, sizeof *points))
-        rc = MLOPS_EINVAL;
+    int rc = mlops__import_begin(s, __func__, opts, &im);
+    if (!rc) rc = check_metrics(__func__, &op);
     if (rc || !n) return rc;
     rc = mlops__store_write(s, metric_tx, &op);
     if (!rc && added) *added = (size_t)op.added;
@@ -313,7 +356,7 @@ MLOPS_API int mlops_metric_import(mlops_store *s, const mlops_import_opts *opts,
 /* ---- Lineage ----------------------------------------------------------------- */
 
 struct lineage_op {
-    mlops__import im;
+    mlops__import *im;
     const char *run_id;
     int direction;
     const mlops_digest *digest;
@@ -326,14 +369,14 @@ static int lineage_tx(mlops__conn *c, void *arg)
     struct lineage_op *op = arg;
     int64_t seq = 0;
     int exists = 0;
-    int rc = mlops__track_run_seq(c, op->im.func, op->run_id, &seq, NULL);
+    int rc = mlops__track_run_seq(c, op->im->func, op->run_id, &seq, NULL);
     if (!rc) rc = mlops__cas_exists(c, op->digest, &exists);
     if (rc) return rc;
     char text[MLOPS_DIGEST_STRLEN];
     mlops_digest_format(op->digest, text);
     if (!exists)
         return mlops__err(MLOPS_ENOTFOUND, "%s: %s is not in the store (import it first)",
-                          op->im.func, text);
+                          op->im->func, text);
     mlops__stmt *st;
     rc = mlops__conn_stmt(c,
                           "SELECT role, created_ms FROM run_lineage WHERE run = ?1 "
@@ -353,7 +396,7 @@ static int lineage_tx(mlops__conn *c, void *arg)
         return same ? MLOPS_OK
                     : mlops__err(MLOPS_ECONFLICT,
                                  "%s: run %s already records %s '%s' with another role or time",
-                                 op->im.func, op->run_id, text, op->name);
+                                 op->im->func, op->run_id, text, op->name);
     if (step != MLOPS__DONE) return mlops__conn_error(c, step, "reading lineage");
     rc = mlops__conn_stmt(c,
                           "INSERT INTO run_lineage(run, direction, digest, name, role, "
@@ -366,23 +409,42 @@ static int lineage_tx(mlops__conn *c, void *arg)
     if (!rc) rc = mlops__bind_text(c, st, 5, op->role);
     if (!rc) rc = mlops__bind_int64(c, st, 6, op->created_ms);
     if (!rc) rc = mlops__conn_step_done(c, st, "importing lineage");
-    if (!rc) rc = record_event(c, &op->im, "lineage:", op->run_id, op->created_ms);
+    if (!rc) rc = record_event(c, op->im, "lineage:", op->run_id, op->created_ms);
     return rc;
+}
+
+static int check_lineage(const char *func, const struct lineage_op *op)
+{
+    int rc = mlops__track_check_run_id(func, op->run_id);
+    if (!rc && op->direction != MLOPS_LINEAGE_INPUT && op->direction != MLOPS_LINEAGE_OUTPUT)
+        rc = mlops__err(MLOPS_EINVAL, "%s: direction %d is not MLOPS_LINEAGE_INPUT or _OUTPUT",
+                        func, op->direction);
+    if (!rc && !op->digest) rc = mlops__err_null(func, "digest");
+    if (!rc) rc = mlops__check_name(func, "name", op->name, MLOPS_LINEAGE_NAME_MAX);
+    if (!rc) rc = mlops__check_name(func, "role", op->role, MLOPS_LINEAGE_ROLE_MAX);
+    return rc;
+}
+
+int mlops__lineage_import_on(mlops__conn *c, mlops__import *im, const char *run_id,
+                             int direction, const mlops_digest *digest, const char *name,
+                             const char *role, int64_t created_ms)
+{
+    struct lineage_op op = { .im = im, .run_id = run_id, .direction = direction,
+                             .digest = digest, .name = name, .role = role,
+                             .created_ms = created_ms };
+    int rc = check_lineage(im->func, &op);
+    return rc ? rc : lineage_tx(c, &op);
 }
 
 MLOPS_API int mlops_lineage_import(mlops_store *s, const mlops_import_opts *opts,
                                    const char *run_id, int direction, const mlops_digest *digest,
                                    const char *name, const char *role, int64_t created_ms)
 {
-    struct lineage_op op = { .run_id = run_id, .direction = direction, .digest = digest,
-                             .name = name, .role = role, .created_ms = created_ms };
-    int rc = mlops__import_begin(s, __func__, opts, &op.im);
-    if (!rc) rc = mlops__track_check_run_id(__func__, run_id);
-    if (!rc && direction != MLOPS_LINEAGE_INPUT && direction != MLOPS_LINEAGE_OUTPUT)
-        rc = mlops__err(MLOPS_EINVAL, "%s: direction %d is not MLOPS_LINEAGE_INPUT or _OUTPUT",
-                        __func__, direction);
-    if (!rc && !digest) rc = mlops__err_null(__func__, "digest");
-    if (!rc) rc = mlops__check_name(__func__, "name", name, MLOPS_LINEAGE_NAME_MAX);
-    if (!rc) rc = mlops__check_name(__func__, "role", role, MLOPS_LINEAGE_ROLE_MAX);
+    mlops__import im;
+    struct lineage_op op = { .im = &im, .run_id = run_id, .direction = direction,
+                             .digest = digest, .name = name, .role = role,
+                             .created_ms = created_ms };
+    int rc = mlops__import_begin(s, __func__, opts, &im);
+    if (!rc) rc = check_lineage(__func__, &op);
     return rc ? rc : mlops__store_write(s, lineage_tx, &op);
 }

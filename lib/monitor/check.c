@@ -152,6 +152,9 @@ static int judge_window(mlops_store *s, job *j, mlops_profile **refs, mlops_prof
 {
     const mlops_monitor_spec *sp = &j->m->spec;
     size_t nc = sp->n_columns;
+    /* Not enough data (too few rows or labels) judges no performance:
+     * the value recorded for it is NULL, read back as NaN. */
+    w->perf_value = NAN;
     if (w->rows < sp->min_rows) {
         w->state = MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA;
         w->share = NAN;
@@ -177,13 +180,13 @@ static int judge_window(mlops_store *s, job *j, mlops_profile **refs, mlops_prof
     w->n_drifted = drifted;
     w->share = (double)drifted / (double)nc;
     int breach = breach_col >= 0 ? w->drifted[breach_col] : w->share >= sp->drift_share;
-    w->perf_value = NAN;
     if (j->m->performance) { /* the condition is the breach; too few labels: not enough data */
         rc = mlops__monitor_perf_breach(j->fn, j->m->performance, &w->perf, &breach, &w->perf_value,
                                         NULL, 0);
         if (rc) return rc;
         if (w->perf.labels < j->m->min_labels) {
             w->state = MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA;
+            w->perf_value = NAN;
             return MLOPS_OK;
         }
     }

@@ -47,7 +47,8 @@ typedef struct batch {
     int64_t *starts;           /* per window */
     size_t *off, *cnt;         /* per window: its slice of perm */
     size_t *perm;              /* row indices, window by window; NULL when the
-                                  rows came in time order (row off[k] + t) */
+                                  rows came in time order (row off[k] + t)
+                                  and the monitor has no task */
     size_t max_cnt;
     mlops_profile **prof;      /* nwin * ncols */
     /* the parallel build */
@@ -170,6 +171,11 @@ static int cut_in_order(batch *b, const int64_t *time_ms, size_t n, int *sorted)
     }
     b->nwin = nwin;
     *sorted = 1;
+    /* Predictions are recorded from row indices (predictions.c). */
+    if (b->m->task != MLOPS_MONITOR_TASK_NONE) {
+        if (!(b->perm = malloc(n * sizeof *b->perm))) return mlops__err_nomem(b->fn);
+        for (size_t r = 0; r < n; r++) b->perm[r] = r;
+    }
     return MLOPS_OK;
 }
 
@@ -300,60 +306,6 @@ static int match_columns(batch *b, size_t ncols, const char *const *names,
         return mlops__err(MLOPS_EINVAL, "%s: the batch has no prediction column '%s'", b->fn,
                           m->prediction_column);
     return MLOPS_OK;
-}
-
-/* Row r's id as text; 0 when it has none (NULL, or a number that is not
- * an integer). */
-static int row_id(const batch *b, size_t r, char *buf, size_t len, const char **out)
-{
-    if (b->id_str) {
-        *out = b->id_str[r];
-        return *out != NULL;
-    }
-    double v = b->id_num[r];
-    if (!(v == floor(v) && fabs(v) < 9007199254740992.0)) return 0;
-    snprintf(buf, len, "%lld", (long long)v);
-    *out = buf;
-    return 1;
-}
-
-/* Records the ids and predictions of window k's rows (the first
- * prediction of an id stays). Rows without an id or a prediction keep
- * none. */
-static int record_predictions(mlops__conn *c, const batch *b, size_t k)
-{
-    const mlops_monitor *m = b->m;
-    mlops__stmt *st;
-    int rc = mlops__conn_stmt(c,
-                              "INSERT INTO mon_predictions(monitor_id, id, start_ms, prediction_num, "
-                              "prediction_text, labeled) VALUES (?1, ?2, ?3, ?4, ?5, 0) "
-                              "ON CONFLICT(monitor_id, id) DO NOTHING",
-                              &st);
-    const size_t *rows = b->perm ? b->perm + b->off[k] : NULL;
-    int regression = m->task == MLOPS_MONITOR_TASK_REGRESSION;
-    for (size_t t = 0; !rc && t < b->cnt[k]; t++) {
-        size_t r = rows ? rows[t] : b->off[k] + t;
-        char idbuf[32], pbuf[40];
-        const char *id = NULL, *ptext = NULL;
-        double pnum = NAN;
-        if (!row_id(b, r, idbuf, sizeof idbuf, &id)) continue;
-        if (b->pred_num) {
-            pnum = b->pred_num[r];
-            if (!isfinite(pnum)) continue;
-            snprintf(pbuf, sizeof pbuf, "%.17g", pnum);
-            ptext = pbuf;
-        } else if (!(ptext = b->pred_str[r])) {
-            continue;
-        }
-        rc = mlops__bind_int64(c, st, 1, m->id);
-        if (!rc) rc = mlops__bind_text(c, st, 2, id);
-        if (!rc) rc = mlops__bind_int64(c, st, 3, b->starts[k]);
-        if (!rc) rc = regression ? mlops__bind_double(c, st, 4, pnum) : mlops__bind_null(c, st, 4);
-        if (!rc) rc = regression ? mlops__bind_null(c, st, 5) : mlops__bind_text(c, st, 5, ptext);
-        if (!rc) rc = mlops__conn_step_done(c, st, "recording a prediction");
-        mlops__reset(st);
-    }
-    return rc;
 }
 
 /* ---- Merging and recording ----------------------------------------------------------
@@ -637,7 +589,10 @@ static int record_window(mlops__conn *c, merge *mg, size_t k, int state)
     if (!rc) rc = mlops__bind_int64(c, st, 5, state);
     if (!rc) rc = mlops__bind_blob(c, st, 6, mg->digests[k].bytes, 32);
     if (!rc) rc = mlops__conn_step_done(c, st, "recording a window");
-    if (!rc && b->m->task != MLOPS_MONITOR_TASK_NONE) rc = record_predictions(c, b, k);
+    if (!rc && b->m->task != MLOPS_MONITOR_TASK_NONE) {
+        mlops__prediction_cols pc = { b->id_num, b->pred_num, b->id_str, b->pred_str };
+        rc = mlops__monitor_predictions_record(c, b->m, b->starts[k], &pc, b->perm + b->off[k], b->cnt[k]);
+    }
     return rc;
 }
 

@@ -9,6 +9,8 @@
 #include "util/str.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,12 @@ typedef struct labels_op {
     const char *const *str;
     match *mt;
     size_t nmt;
+    /* the distinct ids: uniq[u] the index of the first label of the u-th
+     * (by strcmp), reps[u] its labels, status[u] what the store said (0
+     * unknown, 1 matched now, 2 labeled before) */
+    size_t *uniq, *reps, nuniq;
+    unsigned char *status;
+    size_t joined_max; /* bytes of the longest chunk's ids joined */
     mlops_monitor_labels_result r;
 } labels_op;
 
@@ -136,61 +144,176 @@ static int add_window(mlops__conn *c, labels_op *op, const match *mt, size_t n)
     return MLOPS_OK;
 }
 
-static int labels_tx(mlops__conn *c, void *arg)
+/* ---- Finding the predictions of a batch of ids ----
+ * One lookup and one update per label made a million labels two million
+ * statements (round trips under the store's lock on PostgreSQL). The
+ * distinct ids of a batch are marked labeled and read back in one
+ * UPDATE ... RETURNING per chunk; only a chunk with ids left unmatched
+ * (unknown, or labeled before) needs a second statement telling them
+ * apart. PostgreSQL gets a chunk's ids as ONE text parameter, joined by
+ * the unit separator (0x1F, which ids never contain: mlops__check_name
+ * refuses control characters) and split by the server; SQLite, where a
+ * statement costs no round trip, gets them as placeholders, in chunks of
+ * 512, 64, 8 and 1 so that each statement is one of a few prepared once
+ * per connection (texts built once per process: the statement cache keys
+ * a text by its address). */
+
+#define PG_CHUNK 4096
+#define N_SIZES 4
+static const size_t sizes[N_SIZES] = { 512, 64, 8, 1 };
+#define SEP '\x1f'
+
+#define UPDATE_HEAD "UPDATE mon_predictions SET labeled = 1 WHERE monitor_id = ?1 AND labeled = 0 AND id "
+#define UPDATE_TAIL " RETURNING id, start_ms, prediction_num, prediction_text"
+#define SELECT_HEAD "SELECT id FROM mon_predictions WHERE monitor_id = ?1 AND id "
+#define ID_LIST_MAX (8 + 512 * 8)
+
+static const char pg_update[] = UPDATE_HEAD "= ANY(string_to_array(?2, chr(31)))" UPDATE_TAIL;
+static const char pg_select[] = SELECT_HEAD "= ANY(string_to_array(?2, chr(31)))";
+static char sqlite_update[N_SIZES][sizeof UPDATE_HEAD + sizeof UPDATE_TAIL + ID_LIST_MAX];
+static char sqlite_select[N_SIZES][sizeof SELECT_HEAD + ID_LIST_MAX];
+static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
+
+static void build_sqlite_sql(void)
 {
-    labels_op *op = arg;
-    const mlops_monitor *m = op->m;
-    clear_matches(op);
-    op->r.matched = op->r.unknown_ids = op->r.duplicates = op->r.windows = op->r.late_labels = 0;
-    mlops__stmt *get, *mark;
-    int rc = mlops__conn_stmt(c, "SELECT start_ms, prediction_num, prediction_text, labeled FROM "
-                                 "mon_predictions WHERE monitor_id = ?1 AND id = ?2", &get);
-    if (!rc) rc = mlops__conn_stmt(c, "UPDATE mon_predictions SET labeled = 1 WHERE monitor_id = ?1 "
-                                      "AND id = ?2", &mark);
-    int regression = m->task == MLOPS_MONITOR_TASK_REGRESSION;
-    for (size_t r = 0; !rc && r < op->n; r++) {
-        rc = mlops__bind_int64(c, get, 1, m->id);
-        if (!rc) rc = mlops__bind_text(c, get, 2, op->ids[r]);
-        if (rc) break;
-        int step = mlops__step(get);
-        if (step == MLOPS__DONE) {
-            op->r.unknown_ids++;
-            mlops__reset(get);
-            continue;
+    for (int s = 0; s < N_SIZES; s++) {
+        char list[ID_LIST_MAX];
+        size_t len = (size_t)snprintf(list, sizeof list, "IN (");
+        for (size_t i = 0; i < sizes[s]; i++)
+            len += (size_t)snprintf(list + len, sizeof list - len, i ? ", ?%zu" : "?%zu", i + 2);
+        snprintf(list + len, sizeof list - len, ")");
+        snprintf(sqlite_update[s], sizeof sqlite_update[s], "%s%s%s", UPDATE_HEAD, list, UPDATE_TAIL);
+        snprintf(sqlite_select[s], sizeof sqlite_select[s], "%s%s", SELECT_HEAD, list);
+    }
+}
+
+/* The ids of the chunk uniq[at..at+n) bound from ?2 on, after the
+ * monitor as ?1 (joined holds PostgreSQL's text). */
+static int bind_ids(mlops__conn *c, labels_op *op, mlops__stmt *st, size_t at, size_t n, char *joined)
+{
+    int rc = mlops__bind_int64(c, st, 1, op->m->id);
+    if (!joined) {
+        for (size_t i = 0; !rc && i < n; i++)
+            rc = mlops__bind_text(c, st, (int)i + 2, op->ids[op->uniq[at + i]]);
+        return rc;
+    }
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *id = op->ids[op->uniq[at + i]];
+        size_t l = strlen(id);
+        if (i) joined[len++] = SEP;
+        memcpy(joined + len, id, l);
+        len += l;
+    }
+    joined[len] = 0;
+    return rc ? rc : mlops__bind_text(c, st, 2, joined);
+}
+
+static int cmp_id(const void *key, const void *elt, const labels_op *op)
+{
+    return strcmp((const char *)key, op->ids[*(const size_t *)elt]);
+}
+
+/* The position in uniq[at..at+n) of id, or SIZE_MAX. */
+static size_t find_id(const labels_op *op, size_t at, size_t n, const char *id)
+{
+    size_t lo = at, hi = at + n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_id(id, &op->uniq[mid], op);
+        if (!c) return mid;
+        if (c < 0) hi = mid;
+        else lo = mid + 1;
+    }
+    return SIZE_MAX;
+}
+
+/* Marks the ids of a chunk labeled, keeping a match for each (status 1);
+ * those left are told apart: labeled before (status 2) or unknown (0).
+ * *got counts the matches. */
+static int match_chunk(mlops__conn *c, labels_op *op, size_t at, size_t n, int size, char *joined)
+{
+    int pg = joined != NULL, regression = op->m->task == MLOPS_MONITOR_TASK_REGRESSION;
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, pg ? pg_update : sqlite_update[size], &st);
+    if (!rc) rc = bind_ids(c, op, st, at, n, joined);
+    if (rc) return rc;
+    size_t got = 0;
+    int step;
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
+        size_t u = find_id(op, at, n, mlops__col_text(st, 0));
+        if (u == SIZE_MAX || op->status[u]) {
+            mlops__reset(st);
+            return mlops__err(MLOPS_ECORRUPT, "%s: the store returned a prediction not asked for", op->fn);
         }
-        if (step != MLOPS__ROW) {
-            rc = mlops__conn_error(c, step, "reading a prediction");
-            mlops__reset(get);
-            break;
-        }
-        if (mlops__col_int(get, 3)) {
-            op->r.duplicates++;
-            mlops__reset(get);
-            continue;
-        }
+        op->status[u] = 1;
+        got++;
+        size_t r = op->uniq[u];
         match *mt = &op->mt[op->nmt];
         memset(mt, 0, sizeof *mt);
-        mt->start = mlops__col_int64(get, 0);
+        mt->start = mlops__col_int64(st, 1);
         if (regression) {
-            mt->pred = mlops__col_null(get, 1) ? NAN : mlops__col_double(get, 1);
+            mt->pred = mlops__col_null(st, 2) ? NAN : mlops__col_double(st, 2);
             mt->y = op->num[r];
         } else {
             char buf[40];
-            const char *p = mlops__col_text(get, 2), *t = op->str ? op->str[r] : buf;
+            const char *p = mlops__col_text(st, 3), *t = op->str ? op->str[r] : buf;
             if (!op->str) snprintf(buf, sizeof buf, "%.17g", op->num[r]);
             mt->t = strdup(t);
             mt->p = strdup(p ? p : "");
         }
-        mlops__reset(get);
         op->nmt++;
         if (!regression && (!mt->t || !mt->p)) {
-            rc = mlops__err_nomem(op->fn);
-            break;
+            mlops__reset(st);
+            return mlops__err_nomem(op->fn);
         }
-        op->r.matched++;
-        rc = mlops__bind_int64(c, mark, 1, m->id);
-        if (!rc) rc = mlops__bind_text(c, mark, 2, op->ids[r]);
-        if (!rc) rc = mlops__conn_step_done(c, mark, "marking a prediction labeled");
+    }
+    mlops__reset(st);
+    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "matching labels to predictions");
+    if (got == n) return MLOPS_OK;
+    if ((rc = mlops__conn_stmt(c, pg ? pg_select : sqlite_select[size], &st))) return rc;
+    if ((rc = bind_ids(c, op, st, at, n, joined))) return rc;
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
+        size_t u = find_id(op, at, n, mlops__col_text(st, 0));
+        if (u != SIZE_MAX && !op->status[u]) op->status[u] = 2;
+    }
+    mlops__reset(st);
+    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "reading predictions");
+    return MLOPS_OK;
+}
+
+static int labels_tx(mlops__conn *c, void *arg)
+{
+    labels_op *op = arg;
+    const mlops_monitor *m = op->m;
+    pthread_once(&sql_once, build_sqlite_sql);
+    clear_matches(op);
+    op->r.matched = op->r.unknown_ids = op->r.duplicates = op->r.windows = op->r.late_labels = 0;
+    memset(op->status, 0, op->nuniq);
+    int pg = mlops__conn_dialect(c) == MLOPS__POSTGRES;
+    char *joined = NULL;
+    int rc = MLOPS_OK;
+    if (pg && !(joined = malloc(op->joined_max))) return mlops__err_nomem(op->fn);
+    int max_params = mlops__conn_max_params(c);
+    for (size_t at = 0; !rc && at < op->nuniq;) {
+        size_t left = op->nuniq - at, n;
+        int s = 0;
+        if (pg) {
+            n = left < PG_CHUNK ? left : PG_CHUNK;
+        } else {
+            while (s < N_SIZES - 1 && (sizes[s] > left || 1 + (long)sizes[s] > (long)max_params)) s++;
+            n = sizes[s];
+        }
+        rc = match_chunk(c, op, at, n, s, joined);
+        at += n;
+    }
+    free(joined);
+    /* The first label of an id counts; a repeat is a duplicate, unless
+     * the id is unknown. */
+    for (size_t u = 0; u < op->nuniq; u++) {
+        if (op->status[u] == 0) op->r.unknown_ids += op->reps[u];
+        else op->r.duplicates += op->reps[u] - (op->status[u] == 1);
+        op->r.matched += op->status[u] == 1;
     }
     if (rc) return rc;
     qsort(op->mt, op->nmt, sizeof *op->mt, cmp_match);
@@ -209,6 +332,51 @@ static int labels_tx(mlops__conn *c, void *arg)
         if (!rc) rc = mlops__conn_step_done(c, st, "counting unknown labels");
     }
     return rc;
+}
+
+typedef struct id_pos {
+    const char *id;
+    size_t r;
+} id_pos;
+
+static int cmp_id_pos(const void *a, const void *b)
+{
+    const id_pos *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->r > y->r) - (x->r < y->r);
+}
+
+/* Fills op's distinct ids (each with its first label) and the room the
+ * longest chunk of them takes joined. */
+static int distinct_ids(labels_op *op)
+{
+    id_pos *v = malloc(op->n * sizeof *v);
+    op->uniq = malloc(op->n * sizeof *op->uniq);
+    op->reps = malloc(op->n * sizeof *op->reps);
+    op->status = malloc(op->n);
+    if (!v || !op->uniq || !op->reps || !op->status) {
+        free(v);
+        return mlops__err_nomem(op->fn);
+    }
+    for (size_t r = 0; r < op->n; r++) v[r] = (id_pos){ op->ids[r], r };
+    qsort(v, op->n, sizeof *v, cmp_id_pos);
+    op->nuniq = 0;
+    for (size_t i = 0; i < op->n; i++) {
+        if (op->nuniq && !strcmp(v[i].id, op->ids[op->uniq[op->nuniq - 1]])) {
+            op->reps[op->nuniq - 1]++;
+            continue;
+        }
+        op->uniq[op->nuniq] = v[i].r;
+        op->reps[op->nuniq++] = 1;
+    }
+    free(v);
+    op->joined_max = 1;
+    for (size_t at = 0; at < op->nuniq; at += PG_CHUNK) {
+        size_t len = 1;
+        for (size_t u = at; u < op->nuniq && u < at + PG_CHUNK; u++) len += strlen(op->ids[op->uniq[u]]) + 1;
+        if (len > op->joined_max) op->joined_max = len;
+    }
+    return MLOPS_OK;
 }
 
 MLOPS_API int mlops_monitor_labels_ingest(mlops_store *s, const char *name, size_t n,
@@ -249,9 +417,13 @@ MLOPS_API int mlops_monitor_labels_ingest(mlops_store *s, const char *name, size
     else if (m->task == MLOPS_MONITOR_TASK_REGRESSION && strings && n)
         rc = mlops__err(MLOPS_EINVAL, "%s: monitor '%s' is a regression: its labels are numeric", fn, name);
     if (!rc && n && !(op.mt = malloc(n * sizeof *op.mt))) rc = mlops__err_nomem(fn);
+    if (!rc && n) rc = distinct_ids(&op);
     if (!rc && n) rc = mlops__store_write(s, labels_tx, &op);
     clear_matches(&op);
     free(op.mt);
+    free(op.uniq);
+    free(op.reps);
+    free(op.status);
     mlops_monitor_free(m);
     if (!rc && res) {
         unsigned v = res->version;

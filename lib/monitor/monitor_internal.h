@@ -4,8 +4,9 @@
  * spec, create, delete), snapshot.c (loading monitors: get, list, status),
  * ingest.c, judge.c (one window's verdict and the alert rule's step),
  * check.c, events.c, series.c, audit.c (their events in the registry's
- * audit chain), labels.c (delayed labels), perf.c (metrics from their
- * statistics, the performance condition). */
+ * audit chain), predictions.c (storing predictions), labels.c (delayed
+ * labels), perf.c (metrics from their statistics, the performance
+ * condition). */
 #ifndef MLOPS_MONITOR_INTERNAL_H
 #define MLOPS_MONITOR_INTERNAL_H
 
@@ -141,9 +142,33 @@ int mlops__monitor_perf_read(mlops__conn *c, const mlops_monitor *m, int64_t sta
  * metric's value in *value; why (may be NULL) gets a sentence. */
 int mlops__monitor_perf_breach(const char *fn, const char *cond, const mlops_monitor_performance *p,
                                int *breach, double *value, char *why, size_t why_len);
+/* The parts of a performance condition (as mlops__monitor_perf_condition_check
+ * accepted it) for a reader: the metric it reads (malloc'd), its operator
+ * (static: "<", ">=", ...) and the threshold its right side comes to
+ * (NaN when it has none). MLOPS_EINVAL (not a comparison), MLOPS_ENOMEM. */
+int mlops__monitor_perf_condition_parts(const char *fn, const char *cond, char **metric,
+                                        const char **op, double *threshold);
 /* Checks a condition for task at create; *canon gets its canonical text
  * (malloc'd). MLOPS_EINVAL naming fn. */
 int mlops__monitor_perf_condition_check(const char *fn, int task, const char *text, char **canon);
+
+/* ---- predictions (predictions.c) ---- */
+
+/* A batch's id and prediction columns (one array of each). */
+typedef struct mlops__prediction_cols {
+    const double *id_num, *pred_num;
+    const char *const *id_str, *const *pred_str;
+} mlops__prediction_cols;
+/* Row r's id as text (buf holds a numeric one); 0 when it has none (NULL,
+ * or a number that is not an integer). */
+int mlops__monitor_row_id(const mlops__prediction_cols *pc, size_t r, char *buf, size_t len,
+                          const char **out);
+/* Records the ids and predictions of rows[0..n) of window start, in
+ * multi-row statements, on c inside the caller's write transaction. The
+ * first prediction of an id stays; rows without an id or a prediction
+ * (NaN, NULL) keep none. */
+int mlops__monitor_predictions_record(mlops__conn *c, const mlops_monitor *m, int64_t start,
+                                      const mlops__prediction_cols *pc, const size_t *rows, size_t n);
 
 /* floor(t / w) * w without overflow; MLOPS_EINVAL when start + w
  * overflows. */

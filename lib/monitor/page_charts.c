@@ -1,6 +1,7 @@
 /* The monitor page's charts (page.h): the share of drifted columns, the
  * rows per window, and per column its statistic or p-value against the
- * threshold it is judged by. Every chart shades the windows in alert and
+ * threshold it is judged by; and the drawing and tables that
+ * page_perf.c's performance charts share. Every chart shades the windows in alert and
  * marks the windows with not enough data and the late ones, draws at
  * most max_points points per curve (LTTB, said on the chart), and has a
  * table beside it of at most TABLE_ROWS rows: every window when there
@@ -24,17 +25,6 @@
  * the rest of the curve against the axis. */
 #define P_CAP 10.0
 
-typedef struct charts {
-    const mlops__monitor_page *p;
-    double *x;                    /* per window: its middle on the time axis */
-    double *fx, *fy;              /* a curve's finite points */
-    double *dx, *dy;              /* the points drawn */
-    size_t *idx;
-    mlops__chart_span *bands, *ned, *late;
-    size_t n_bands, n_ned, n_late;
-    char x_label[160];
-    size_t group;                 /* windows per table row */
-} charts;
 
 static const char *state_name(int st)
 {
@@ -51,7 +41,7 @@ static const char *state_name(int st)
  * the one whose judgment resolved it (that one excluded); an alert still
  * firing lasts to the end of what was judged. Clipped to the page's
  * windows. */
-static void alert_spans(charts *c)
+static void alert_spans(mlops__monitor_charts *c)
 {
     const mlops__monitor_page *p = c->p;
     int64_t lo = p->w[0].start_ms, hi = p->w[p->n - 1].end_ms, open = 0;
@@ -81,7 +71,7 @@ static void alert_spans(charts *c)
     }
 }
 
-static int charts_init(charts *c, const mlops__monitor_page *p)
+static int charts_init(mlops__monitor_charts *c, const mlops__monitor_page *p)
 {
     memset(c, 0, sizeof *c);
     c->p = p;
@@ -108,16 +98,20 @@ static int charts_init(charts *c, const mlops__monitor_page *p)
     c->group = (n + TABLE_ROWS - 1) / TABLE_ROWS;
     if (c->group < 1) c->group = 1;
     mlops__buf t = MLOPS__BUF_INIT;
-    mlops__buf_add(&t, "Time since ");
-    mlops__html_utc(&t, p->t0);
-    mlops__buf_addf(&t, " (%s)", p->unit);
+    if (p->by_rows) {
+        mlops__buf_add(&t, "Row number, in arrival order (rows)");
+    } else {
+        mlops__buf_add(&t, "Time since ");
+        mlops__html_utc(&t, p->t0);
+        mlops__buf_addf(&t, " (%s)", p->unit);
+    }
     const char *s = mlops__buf_str(&t);
     snprintf(c->x_label, sizeof c->x_label, "%s", s ? s : "Time");
     mlops__buf_free(&t);
     return MLOPS_OK;
 }
 
-static void charts_free(charts *c)
+static void charts_free(mlops__monitor_charts *c)
 {
     free(c->x);
     free(c->fx);
@@ -130,9 +124,9 @@ static void charts_free(charts *c)
     free(c->late);
 }
 
-/* One chart of y (per window; NaN: not drawn) in its card's figure. */
-static void draw(mlops__buf *b, charts *c, const double *y, const char *title, const char *y_label,
-                 const char *legend, const char *note_extra, mlops__chart_extra *e)
+void mlops__monitor_charts_draw(mlops__buf *b, mlops__monitor_charts *c, const double *y,
+                                const char *title, const char *y_label, const char *legend,
+                                const char *which, const char *note_extra, mlops__chart_extra *e)
 {
     const mlops__monitor_page *p = c->p;
     size_t nf = 0;
@@ -142,7 +136,7 @@ static void draw(mlops__buf *b, charts *c, const double *y, const char *title, c
     for (size_t k = 0; k < nd; k++) c->dx[k] = c->fx[c->idx[k]], c->dy[k] = c->fy[c->idx[k]];
     mlops__buf note = MLOPS__BUF_INIT;
     if (!nf) {
-        mlops__buf_add(&note, "No judged window to draw");
+        mlops__buf_addf(&note, "No %s window to draw", which);
     } else if (nd < nf) {
         mlops__buf_add(&note, "Downsampled (LTTB): ");
         mlops__html_count(&note, nd);
@@ -150,7 +144,8 @@ static void draw(mlops__buf *b, charts *c, const double *y, const char *title, c
         mlops__html_count(&note, nf);
         mlops__buf_add(&note, " windows drawn");
     } else {
-        mlops__buf_add(&note, nf == p->n ? "Every window drawn" : "Every judged window drawn");
+        if (nf == p->n) mlops__buf_add(&note, "Every window drawn");
+        else mlops__buf_addf(&note, "Every %s window drawn", which);
     }
     if (note_extra) mlops__buf_add(&note, note_extra);
     mlops__chart_series series = { legend, c->dx, c->dy, nd, 0 };
@@ -158,9 +153,11 @@ static void draw(mlops__buf *b, charts *c, const double *y, const char *title, c
     e->bands = c->bands;
     e->n_bands = c->n_bands;
     e->band_label = "alert firing";
-    e->marks[0] = c->ned;
-    e->n_marks[0] = c->n_ned;
-    e->mark_label[0] = "not enough data";
+    if (!e->mark_label[0]) {
+        e->marks[0] = c->ned;
+        e->n_marks[0] = c->n_ned;
+        e->mark_label[0] = "not enough data";
+    }
     e->marks[1] = c->late;
     e->n_marks[1] = c->n_late;
     e->mark_label[1] = "late (never judged)";
@@ -174,7 +171,7 @@ static void draw(mlops__buf *b, charts *c, const double *y, const char *title, c
 /* ---- The tables beside the charts ------------------------------------------------ */
 
 /* The table's caption: what a row is. */
-static void table_begin(mlops__buf *b, const charts *c, const char *what, const char *heads)
+void mlops__monitor_table_begin(mlops__buf *b, const mlops__monitor_charts *c, const char *what, const char *heads)
 {
     const mlops__monitor_page *p = c->p;
     mlops__buf_add(b, "<div class=\"side\"><table class=\"grid\"><caption>");
@@ -191,55 +188,58 @@ static void table_begin(mlops__buf *b, const charts *c, const char *what, const 
         mlops__buf_add(b, " (<code>mlops monitor series</code> prints each)");
     }
     mlops__buf_add(b, "</caption><thead><tr><th>");
-    mlops__buf_add(b, c->group == 1 ? "Window (UTC)" : "From (UTC)");
+    if (c->p->by_rows) mlops__buf_add(b, c->group == 1 ? "Window (rows from)" : "From row");
+    else mlops__buf_add(b, c->group == 1 ? "Window (UTC)" : "From (UTC)");
     mlops__buf_add(b, "</th>");
     mlops__buf_add(b, heads);
     mlops__buf_add(b, "</tr></thead><tbody>");
 }
 
 /* A window's start as the tables write it, to the minute, in UTC (the
- * caption says so): short enough for a table beside a chart. */
-static void row_head(mlops__buf *b, const charts *c, size_t i0)
+ * caption says so): short enough for a table beside a chart; a row
+ * window's first row number. */
+void mlops__monitor_table_row_head(mlops__buf *b, const mlops__monitor_charts *c, size_t i0)
 {
     int64_t ms = c->p->w[i0].start_ms;
     time_t t = (time_t)(ms / 1000 - (ms % 1000 < 0));
     struct tm tm;
     char when[40];
     mlops__buf_add(b, "<tr><th scope=\"row\">");
-    if (gmtime_r(&t, &tm) && strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm)) mlops__buf_add(b, when);
+    if (c->p->by_rows) mlops__html_count(b, (uint64_t)(ms < 0 ? 0 : ms));
+    else if (gmtime_r(&t, &tm) && strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm)) mlops__buf_add(b, when);
     else mlops__html_utc(b, ms);
     mlops__buf_add(b, "</th>");
 }
 
-static void num_cell(mlops__buf *b, double v)
+void mlops__monitor_table_num(mlops__buf *b, double v)
 {
     mlops__buf_add(b, "<td class=\"n\">");
     mlops__html_num(b, 4, v);
     mlops__buf_add(b, "</td>");
 }
 
-static void count_cell(mlops__buf *b, uint64_t v)
+void mlops__monitor_table_count(mlops__buf *b, uint64_t v)
 {
     mlops__buf_add(b, "<td class=\"n\">");
     mlops__html_count(b, v);
     mlops__buf_add(b, "</td>");
 }
 
-static void state_cell(mlops__buf *b, int st)
+void mlops__monitor_table_state(mlops__buf *b, int st)
 {
     mlops__buf_add(b, st == MLOPS_MONITOR_WINDOW_BREACH ? "<td class=\"bad\">" : "<td>");
     mlops__buf_add(b, state_name(st));
     mlops__buf_add(b, "</td>");
 }
 
-static void table_end(mlops__buf *b)
+void mlops__monitor_table_end(mlops__buf *b)
 {
     mlops__buf_add(b, "</tbody></table></div>");
 }
 
 /* ---- Share of drifted columns --------------------------------------------------- */
 
-static void share_section(mlops__buf *b, charts *c, double *y)
+static void share_section(mlops__buf *b, mlops__monitor_charts *c, double *y)
 {
     const mlops__monitor_page *p = c->p;
     const mlops_monitor_spec *sp = &p->spec;
@@ -247,7 +247,7 @@ static void share_section(mlops__buf *b, charts *c, double *y)
     mlops__chart_extra e = { 0 };
     char ref[96];
     e.y_from_zero = 1;
-    if (!sp->breach_column) {
+    if (!sp->breach_column && !p->ext.performance) {
         char pc[48];
         mlops__html_fmt_g(pc, sizeof pc, 3, 100.0 * sp->drift_share);
         snprintf(ref, sizeof ref, "breach: %s%% or more", pc);
@@ -255,7 +255,11 @@ static void share_section(mlops__buf *b, charts *c, double *y)
     }
     mlops__buf_add(b, "<section class=\"card\" id=\"share\"><h3>Share of drifted columns</h3>"
                       "<p class=\"sub\">");
-    if (sp->breach_column) {
+    if (p->ext.performance) {
+        mlops__buf_add(b, "A window is in breach when its performance condition holds (<a "
+                          "href=\"#performance\">Performance over time</a>): drift is computed and"
+                          " shown for context, not judged as the breach.");
+    } else if (sp->breach_column) {
         mlops__buf_add(b, "A window is in breach when column <bdi>");
         mlops__html_esc(b, sp->breach_column);
         mlops__buf_add(b, "</bdi> drifts; the share is shown for context.");
@@ -265,16 +269,16 @@ static void share_section(mlops__buf *b, charts *c, double *y)
         mlops__buf_addf(b, " of its %zu columns drift (the dashed line).", sp->n_columns);
     }
     mlops__buf_add(b, "</p><div class=\"body\">");
-    draw(b, c, y, "Share of drifted columns per window (%)", "Drifted columns (%)", "share drifted",
-         NULL, &e);
-    table_begin(b, c, "Share drifted",
+    mlops__monitor_charts_draw(b, c, y, "Share of drifted columns per window (%)", "Drifted columns (%)",
+                               "share drifted", "judged", NULL, &e);
+    mlops__monitor_table_begin(b, c, "Share drifted",
                 c->group == 1 ? "<th>State</th><th>Share</th>"
                               : "<th>Judged</th><th>Breach</th><th>Highest share</th>");
     for (size_t i0 = 0; i0 < p->n; i0 += c->group) {
         size_t i1 = i0 + c->group < p->n ? i0 + c->group : p->n;
-        row_head(b, c, i0);
+        mlops__monitor_table_row_head(b, c, i0);
         if (c->group == 1) {
-            state_cell(b, p->w[i0].state);
+            mlops__monitor_table_state(b, p->w[i0].state);
             mlops__buf_add(b, "<td class=\"n\">");
             if (isfinite(p->w[i0].share_drifted)) mlops__html_percent(b, p->w[i0].share_drifted);
             else mlops__buf_add(b, "\xE2\x80\x93");
@@ -289,7 +293,7 @@ static void share_section(mlops__buf *b, charts *c, double *y)
             breach += st == MLOPS_MONITOR_WINDOW_BREACH;
             if (isfinite(p->w[i].share_drifted) && !(p->w[i].share_drifted <= hi)) hi = p->w[i].share_drifted;
         }
-        count_cell(b, judged);
+        mlops__monitor_table_count(b, judged);
         mlops__buf_add(b, breach ? "<td class=\"n bad\">" : "<td class=\"n\">");
         mlops__html_count(b, breach);
         mlops__buf_add(b, "</td><td class=\"n\">");
@@ -297,13 +301,13 @@ static void share_section(mlops__buf *b, charts *c, double *y)
         else mlops__buf_add(b, "\xE2\x80\x93");
         mlops__buf_add(b, "</td></tr>");
     }
-    table_end(b);
+    mlops__monitor_table_end(b);
     mlops__buf_add(b, "</div></section>\n");
 }
 
 /* ---- Rows per window -------------------------------------------------------------- */
 
-static void rows_section(mlops__buf *b, charts *c, double *y)
+static void rows_section(mlops__buf *b, mlops__monitor_charts *c, double *y)
 {
     const mlops__monitor_page *p = c->p;
     for (size_t i = 0; i < p->n; i++) y[i] = (double)p->w[i].rows;
@@ -318,16 +322,16 @@ static void rows_section(mlops__buf *b, charts *c, double *y)
                       "Rows merged so far, late ones included; a window judged with fewer than ");
     mlops__html_count(b, p->spec.min_rows);
     mlops__buf_add(b, " has not enough data: neither breach nor clear.</p><div class=\"body\">");
-    draw(b, c, y, "Rows per window", "Rows per window (rows)", "rows", NULL, &e);
-    table_begin(b, c, "Rows",
+    mlops__monitor_charts_draw(b, c, y, "Rows per window", "Rows per window (rows)", "rows", "judged", NULL, &e);
+    mlops__monitor_table_begin(b, c, "Rows",
                 c->group == 1 ? "<th>State</th><th>Rows</th>"
                               : "<th>Rows</th><th>Fewest</th><th>Not enough data</th>");
     for (size_t i0 = 0; i0 < p->n; i0 += c->group) {
         size_t i1 = i0 + c->group < p->n ? i0 + c->group : p->n;
-        row_head(b, c, i0);
+        mlops__monitor_table_row_head(b, c, i0);
         if (c->group == 1) {
-            state_cell(b, p->w[i0].state);
-            count_cell(b, p->w[i0].rows);
+            mlops__monitor_table_state(b, p->w[i0].state);
+            mlops__monitor_table_count(b, p->w[i0].rows);
             mlops__buf_add(b, "</tr>");
             continue;
         }
@@ -337,18 +341,18 @@ static void rows_section(mlops__buf *b, charts *c, double *y)
             if (p->w[i].rows < fewest) fewest = p->w[i].rows;
             ned += p->w[i].state == MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA;
         }
-        count_cell(b, total);
-        count_cell(b, fewest);
-        count_cell(b, ned);
+        mlops__monitor_table_count(b, total);
+        mlops__monitor_table_count(b, fewest);
+        mlops__monitor_table_count(b, ned);
         mlops__buf_add(b, "</tr>");
     }
-    table_end(b);
+    mlops__monitor_table_end(b);
     mlops__buf_add(b, "</div></section>\n");
 }
 
 /* ---- One column ------------------------------------------------------------------- */
 
-static void column_section(mlops__buf *b, charts *c, size_t j, double *y)
+static void column_section(mlops__buf *b, mlops__monitor_charts *c, size_t j, double *y)
 {
     const mlops__monitor_page *p = c->p;
     const char *name = p->spec.columns[j].name, *method = mlops__monitor_page_method_name(p->method[j]);
@@ -417,14 +421,14 @@ static void column_section(mlops__buf *b, charts *c, size_t j, double *y)
     if (!mlops__buf_str(&title) || !mlops__buf_str(&yl) || !e.ref_label || !mlops__buf_str(&extra))
         b->failed = 1;
     else
-        draw(b, c, y, mlops__buf_str(&title), mlops__buf_str(&yl), name,
-             extra.len ? mlops__buf_str(&extra) : NULL, &e);
+        mlops__monitor_charts_draw(b, c, y, mlops__buf_str(&title), mlops__buf_str(&yl), name, "judged",
+                                   extra.len ? mlops__buf_str(&extra) : NULL, &e);
     mlops__buf_free(&title);
     mlops__buf_free(&yl);
     mlops__buf_free(&ref);
     mlops__buf_free(&extra);
 
-    table_begin(b, c, pv ? "p-value" : "Statistic",
+    mlops__monitor_table_begin(b, c, pv ? "p-value" : "Statistic",
                 c->group == 1 ? (pv ? "<th>Drifted</th><th>p-value</th>" : "<th>Drifted</th><th>Statistic</th>")
                               : (pv ? "<th>Judged</th><th>Drifted</th><th>Smallest p</th>"
                                     : "<th>Judged</th><th>Drifted</th><th>Largest</th>"));
@@ -443,21 +447,21 @@ static void column_section(mlops__buf *b, charts *c, size_t j, double *y)
             if (isnan(v)) continue;
             if (isnan(ext) || (pv ? v < ext : v > ext)) ext = v;
         }
-        row_head(b, c, i0);
+        mlops__monitor_table_row_head(b, c, i0);
         if (c->group == 1) {
             mlops__buf_add(b, drift_one > 0 ? "<td class=\"bad\">drift</td>"
                               : drift_one == 0 ? "<td>no</td>" : "<td class=\"missing\">not judged</td>");
-            num_cell(b, ext);
+            mlops__monitor_table_num(b, ext);
         } else {
-            count_cell(b, gj);
+            mlops__monitor_table_count(b, gj);
             mlops__buf_add(b, gd ? "<td class=\"n bad\">" : "<td class=\"n\">");
             mlops__html_count(b, gd);
             mlops__buf_add(b, "</td>");
-            num_cell(b, ext);
+            mlops__monitor_table_num(b, ext);
         }
         mlops__buf_add(b, "</tr>");
     }
-    table_end(b);
+    mlops__monitor_table_end(b);
     mlops__buf_add(b, "</div></section>\n");
 }
 
@@ -465,9 +469,9 @@ int mlops__monitor_page_charts(mlops__buf *b, const mlops__monitor_page *p)
 {
     if (!p->n) {
         mlops__buf_add(b, "<p class=\"sub\">No window in this range yet: nothing to draw.</p>\n");
-        return MLOPS_OK;
+        return mlops__monitor_page_performance(b, p, NULL, NULL);
     }
-    charts c;
+    mlops__monitor_charts c;
     int rc = charts_init(&c, p);
     double *y = rc ? NULL : malloc(p->n * sizeof *y);
     if (!rc && !y) rc = mlops__err_nomem("writing the monitor page");
@@ -478,6 +482,7 @@ int mlops__monitor_page_charts(mlops__buf *b, const mlops__monitor_page *p)
         mlops__buf_add(b, "<h2 id=\"columns\">Drift per column</h2>");
     }
     for (size_t j = 0; !rc && j < p->spec.n_columns; j++) column_section(b, &c, j, y);
+    if (!rc) rc = mlops__monitor_page_performance(b, p, &c, y);
     free(y);
     charts_free(&c);
     return rc;

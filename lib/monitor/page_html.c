@@ -1,6 +1,6 @@
 /* The monitor page (mlops_monitor_page_html in monitor.h): the spec and
- * the alert's state, the charts (page_charts.c), the place for
- * performance over time, and the alert events. */
+ * the alert's state, the charts (page_charts.c: drift; page_perf.c:
+ * performance over time), and the alert events. */
 #include "monitor/page.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -86,13 +86,55 @@ static void row(mlops__buf *b, const char *what)
 
 /* ---- Spec and state ----------------------------------------------------------------- */
 
+static void code_name(mlops__buf *b, const char *name)
+{
+    mlops__buf_add(b, "<code><bdi>");
+    mlops__html_esc(b, name);
+    mlops__buf_add(b, "</bdi></code>");
+}
+
+/* The delayed-label settings (mlops_monitor_ext), when there is a task. */
+static void labels_rows(mlops__buf *b, const mlops__monitor_page *p)
+{
+    const mlops_monitor_ext *x = &p->ext;
+    row(b, "Labels");
+    if (x->task == MLOPS_MONITOR_TASK_NONE) {
+        mlops__buf_add(b, "<span class=\"missing\">none: no task, so no predictions are kept for labels"
+                          "</span></td></tr>");
+        return;
+    }
+    mlops__buf_add(b, x->task == MLOPS_MONITOR_TASK_CLASSIFICATION ? "classification" : "regression");
+    mlops__buf_add(b, ": predictions in ");
+    code_name(b, x->prediction_column ? x->prediction_column : "");
+    mlops__buf_add(b, ", labels in ");
+    code_name(b, x->label_column ? x->label_column : "label");
+    mlops__buf_add(b, ", joined by the id in ");
+    code_name(b, x->id_column ? x->id_column : "");
+    mlops__buf_add(b, "</td></tr>");
+    row(b, "Minimum labels");
+    if (x->performance) {
+        mlops__buf_add(b, "judged with fewer than ");
+        mlops__html_count(b, x->min_labels);
+        mlops__buf_add(b, x->min_labels == 1 ? " label" : " labels");
+        mlops__buf_add(b, ": not enough data</td></tr>");
+    } else {
+        mlops__buf_add(b, "none: without a performance condition, performance is reported, not"
+                          " judged</td></tr>");
+    }
+}
+
 static void spec_section(mlops__buf *b, const mlops__monitor_page *p)
 {
     const mlops_monitor_spec *sp = &p->spec;
     mlops__buf_add(b, "<h2 id=\"spec\">Spec</h2><div class=\"wide\"><table class=\"grid\"><tbody>");
     row(b, "Window");
-    length(b, sp->window_ms);
-    mlops__buf_add(b, ", tumbling, aligned on the epoch</td></tr>");
+    if (p->by_rows) {
+        mlops__html_count(b, p->ext.window_rows);
+        mlops__buf_add(b, " rows, in arrival order (row windows: their bounds count rows)</td></tr>");
+    } else {
+        length(b, sp->window_ms);
+        mlops__buf_add(b, ", tumbling, aligned on the epoch</td></tr>");
+    }
     row(b, "Lateness");
     if (sp->lateness_ms) {
         length(b, sp->lateness_ms);
@@ -105,7 +147,11 @@ static void spec_section(mlops__buf *b, const mlops__monitor_page *p)
     mlops__html_count(b, sp->min_rows);
     mlops__buf_add(b, " (fewer: not enough data, neither breach nor clear)</td></tr>");
     row(b, "Breach");
-    if (sp->breach_column) {
+    if (p->ext.performance) {
+        mlops__buf_add(b, "the performance condition <code>");
+        mlops__html_esc(b, p->ext.performance);
+        mlops__buf_add(b, "</code> holds (drift is computed, not judged as the breach)");
+    } else if (sp->breach_column) {
         mlops__buf_add(b, "column <bdi>");
         mlops__html_esc(b, sp->breach_column);
         mlops__buf_add(b, "</bdi> drifts");
@@ -135,6 +181,7 @@ static void spec_section(mlops__buf *b, const mlops__monitor_page *p)
     row(b, "Alpha");
     mlops__html_num(b, 4, sp->alpha);
     mlops__buf_add(b, " (KS and chi-square, unless a column sets its own)</td></tr>");
+    labels_rows(b, p);
     row(b, "Model");
     if (sp->model) {
         mlops__buf_add(b, "<bdi>");
@@ -160,7 +207,7 @@ static void state_section(mlops__buf *b, const mlops__monitor_page *p)
                         st->breaches, st->considered, p->spec.alert_m, p->spec.alert_n);
         windows_word(b, st->windows_judged);
         mlops__buf_add(b, " judged, up to ");
-        mlops__html_utc(b, st->judged_to_ms);
+        mlops__monitor_page_when(b, p, st->judged_to_ms);
         mlops__buf_add(b, ".");
     }
     mlops__buf_add(b, "</p>");
@@ -172,9 +219,9 @@ static void state_section(mlops__buf *b, const mlops__monitor_page *p)
         mlops__buf_add(b, "<p class=\"sub\">");
         windows_word(b, p->n);
         mlops__buf_add(b, " from ");
-        mlops__html_utc(b, p->w[0].start_ms);
+        mlops__monitor_page_when(b, p, p->w[0].start_ms);
         mlops__buf_add(b, " to ");
-        mlops__html_utc(b, p->w[p->n - 1].end_ms);
+        mlops__monitor_page_when(b, p, p->w[p->n - 1].end_ms);
         mlops__buf_add(b, ": ");
         mlops__html_count(b, count[MLOPS_MONITOR_WINDOW_CLEAR]);
         mlops__buf_add(b, " clear, ");
@@ -217,19 +264,6 @@ static void columns_table(mlops__buf *b, const mlops__monitor_page *p)
     mlops__buf_add(b, "</tbody></table></div>\n");
 }
 
-/* ---- Performance over time --------------------------------------------------------- */
-
-/* The place for performance per window (accuracy, AUC... once delayed
- * labels are joined): the series has no metric accessor yet, so the page
- * says so. When it gains one, the chart goes here, drawn like a column's
- * (page_charts.c: draw()), with its table beside it. */
-static void performance_section(mlops__buf *b)
-{
-    mlops__buf_add(b, "<h2 id=\"performance\">Performance over time</h2><p class=\"sub\">No "
-                      "performance figures: this release records no labels per window (doc/monitoring.md, "
-                      "&#8220;Not yet&#8221;). Drift above is measured without labels.</p>\n");
-}
-
 /* ---- Alert events ------------------------------------------------------------------- */
 
 static void events_section(mlops__buf *b, const mlops__monitor_page *p, int64_t from, int64_t to)
@@ -264,9 +298,9 @@ static void events_section(mlops__buf *b, const mlops__monitor_page *p, int64_t 
         int fire = e->kind == MLOPS_MONITOR_EVENT_FIRING;
         mlops__buf_addf(b, "<tr><td class=\"n\">%lld</td><td class=\"%s\">%s</td><td class=\"nw\">",
                         (long long)e->seq, fire ? "bad" : "", fire ? "firing" : "resolved");
-        mlops__html_utc(b, e->window_start_ms);
+        mlops__monitor_page_when(b, p, e->window_start_ms);
         mlops__buf_add(b, " <span class=\"small\">to ");
-        mlops__html_utc(b, e->window_end_ms);
+        mlops__monitor_page_when(b, p, e->window_end_ms);
         mlops__buf_addf(b, "</span></td><td class=\"n\">%u of %u</td><td class=\"nw\">", e->breaches,
                         e->considered);
         mlops__html_utc(b, e->checked_ms);
@@ -318,7 +352,12 @@ MLOPS_API int mlops_monitor_page_html(mlops_store *s, const char *name,
         }
         mlops__buf_addf(&b, "%zu column%s &#183; windows of ", p.spec.n_columns,
                         p.spec.n_columns == 1 ? "" : "s");
-        length(&b, p.spec.window_ms);
+        if (p.by_rows) {
+            mlops__html_count(&b, p.ext.window_rows);
+            mlops__buf_add(&b, " rows");
+        } else {
+            length(&b, p.spec.window_ms);
+        }
         mlops__buf_addf(&b, " &#183; alert %u of %u &#183; <span class=\"state %s\">%s</span></p>\n",
                         p.spec.alert_m, p.spec.alert_n, state_word(p.st.state), state_word(p.st.state));
         state_section(&b, &p);
@@ -327,7 +366,6 @@ MLOPS_API int mlops_monitor_page_html(mlops_store *s, const char *name,
         rc = mlops__monitor_page_charts(&b, &p);
     }
     if (!rc) {
-        performance_section(&b);
         events_section(&b, &p, o->from_ms, o->to_ms);
         mlops__html_page_end(&b, o->generated_ms,
                              " Alerts are shaded in orange; windows with not enough data and late"

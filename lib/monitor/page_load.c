@@ -1,6 +1,8 @@
-/* Loading the monitor page (page.h) through the public API only. */
+/* Loading the monitor page (page.h) through the public API only; and how
+ * it writes a window bound. */
 #include "monitor/page.h"
 #include "util/err.h"
+#include "util/html.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@ void mlops__monitor_page_clear(mlops__monitor_page *p)
     mlops_monitor_series_free(p->sr);
     mlops_monitor_free(p->m);
     free(p->w);
+    free(p->perf);
     mlops_free(p->ev);
     free(p->method);
     free(p->threshold);
@@ -40,6 +43,16 @@ const char *mlops__monitor_page_method_name(int m)
 double mlops__monitor_page_x(const mlops__monitor_page *p, int64_t ms)
 {
     return (double)(ms - p->t0) / p->per_ms;
+}
+
+void mlops__monitor_page_when(mlops__buf *b, const mlops__monitor_page *p, int64_t at)
+{
+    if (!p->by_rows) {
+        mlops__html_utc(b, at);
+        return;
+    }
+    mlops__buf_add(b, "row ");
+    mlops__html_count(b, (uint64_t)(at < 0 ? 0 : at));
 }
 
 /* Every event, a page of the largest size at a time. */
@@ -102,6 +115,11 @@ static int load_methods(mlops_store *s, mlops__monitor_page *p)
  * the span (as the other pages pick it). */
 static void time_axis(mlops__monitor_page *p)
 {
+    if (p->by_rows) { /* row numbers from 0: a window's place in the stream */
+        p->t0 = 0;
+        p->unit = "rows", p->per_ms = 1.0;
+        return;
+    }
     p->t0 = p->n ? p->w[0].start_ms : 0;
     double span_s = p->n ? (double)(p->w[p->n - 1].end_ms - p->t0) / 1000.0 : 0.0;
     if (span_s < 120.0) p->unit = "s", p->per_ms = 1000.0;
@@ -132,8 +150,11 @@ int mlops__monitor_page_load(mlops_store *s, const char *fn, const char *name, i
     if (!rc) {
         p->spec.version = MLOPS_MONITOR_SPEC_VERSION;
         p->st.version = MLOPS_MONITOR_STATUS_VERSION;
+        p->ext.version = MLOPS_MONITOR_EXT_VERSION;
         rc = mlops_monitor_spec_get(p->m, &p->spec);
+        if (!rc) rc = mlops_monitor_ext_get(p->m, &p->ext);
         if (!rc) rc = mlops_monitor_status_get(p->m, &p->st);
+        p->by_rows = p->spec.window_kind == MLOPS_MONITOR_WINDOW_ROWS;
     }
     if (!rc) rc = mlops_monitor_series_get(s, name, from_ms, to_ms, &p->sr);
     if (!rc) {
@@ -141,6 +162,15 @@ int mlops__monitor_page_load(mlops_store *s, const char *fn, const char *name, i
         p->w = malloc((p->n ? p->n : 1) * sizeof *p->w);
         if (!p->w) rc = mlops__err_nomem("reading a monitor's windows");
         for (size_t i = 0; !rc && i < p->n; i++) rc = mlops_monitor_series_window(p->sr, i, &p->w[i]);
+    }
+    /* Each window's performance, when the monitor keeps predictions. */
+    if (!rc && p->ext.task != MLOPS_MONITOR_TASK_NONE) {
+        p->perf = malloc((p->n ? p->n : 1) * sizeof *p->perf);
+        if (!p->perf) rc = mlops__err_nomem("reading a monitor's performance");
+        for (size_t i = 0; !rc && i < p->n; i++) {
+            p->perf[i].version = MLOPS_MONITOR_PERFORMANCE_VERSION;
+            rc = mlops_monitor_series_performance(p->sr, i, &p->perf[i]);
+        }
     }
     if (!rc) rc = load_events(s, name, p);
     if (!rc) rc = load_methods(s, p);

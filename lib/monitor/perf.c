@@ -250,3 +250,35 @@ int mlops__monitor_perf_condition_check(const char *fn, int task, const char *te
     mlops__gate_cond_free(&gc);
     return rc;
 }
+
+static int no_value(void *ctx, const mlops__gate_ref *ref, double *out)
+{
+    (void)ctx;
+    (void)ref;
+    *out = NAN;
+    return MLOPS_ENOTFOUND;
+}
+
+int mlops__monitor_perf_condition_parts(const char *fn, const char *cond, char **metric,
+                                        const char **op, double *threshold)
+{
+    *metric = NULL;
+    *op = NULL;
+    *threshold = NAN;
+    mlops__gate_cond gc;
+    int rc = mlops__gate_cond_parse(fn, cond, 1, &gc);
+    if (!rc && gc.kind != MLOPS__GC_COMPARE)
+        rc = mlops__err(MLOPS_EINVAL, "%s: performance: '%s' is not a comparison", fn, cond);
+    if (!rc) {
+        /* The right side reads no metric (checked at create): evaluating
+         * the condition without values computes it alone. */
+        mlops__gate_lookup l = { NULL, 0, no_value, no_check, no_check };
+        mlops__gate_verdict v;
+        rc = mlops__gate_cond_eval(&gc, &l, &v);
+        if (!rc && v.right_known) *threshold = v.right;
+    }
+    if (!rc) *op = gc.op; /* the lexer's canonical operator: static */
+    if (!rc && !(*metric = strdup(gc.left.key))) rc = mlops__err_nomem(fn);
+    mlops__gate_cond_free(&gc);
+    return rc;
+}

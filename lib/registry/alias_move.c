@@ -262,7 +262,7 @@ int mlops__decision_payload_check(const void *p, size_t n, char *why, size_t why
 
 /* Every leg and the shadow: exist, not deleted, and meet the policy. */
 static int check_targets(mlops__conn *c, const char *fn, const char *model, int64_t model_id,
-                         const char *alias, const mlops__split *t, const mlops__move_opts *o,
+                         const char *alias, const mlops__split *t,
                          mlops__reg_version *primary)
 {
     int64_t want = mlops__split_primary(t);
@@ -271,7 +271,7 @@ static int check_targets(mlops__conn *c, const char *fn, const char *model, int6
         if (!number) continue;
         mlops__reg_version v;
         int rc = mlops__reg_version_find(c, fn, model, model_id, number, 0, &v);
-        if (!rc) rc = mlops__policy_check(c, o->s, fn, model, model_id, alias, &v);
+        if (!rc) rc = mlops__policy_check(c, fn, model, model_id, alias, &v);
         if (rc) return rc;
         if (number == want) *primary = v;
     }
@@ -295,7 +295,7 @@ static int add_check(mlops__move_decision *d, int64_t candidate, const char *tex
 /* Evaluates the gate for each version of target whose share grows. */
 static int evaluate(mlops__conn *c, const char *fn, const char *model, int64_t model_id,
                     const mlops__split *cur, int found, const mlops__split *target,
-                    const mlops__gate_rules *g, const mlops__move_opts *o,
+                    const mlops__gate_rules *g,
                     mlops__move_decision *d)
 {
     mlops__reg_version base;
@@ -309,7 +309,7 @@ static int evaluate(mlops__conn *c, const char *fn, const char *model, int64_t m
         mlops__reg_version cand;
         rc = mlops__reg_version_find(c, fn, model, model_id, leg->version, 0, &cand);
         if (rc) return rc;
-        mlops__gate_subject subj = { c, o->s, fn, model, &cand, found ? &base : NULL,
+        mlops__gate_subject subj = { c, fn, model, &cand, found ? &base : NULL,
                                      g->has_dataset ? &g->dataset : NULL };
         mlops__gate_lookup l;
         mlops__gate_lookup_init(&l, &subj);
@@ -394,7 +394,7 @@ int mlops__alias_move(mlops__conn *c, const char *fn, const mlops__reg_change *c
     }
     d->baseline = found ? mlops__split_primary(&cur) : 0;
     mlops__reg_version primary = { 0 };
-    if (target && (rc = check_targets(c, fn, model, model_id, alias, target, o, &primary)))
+    if (target && (rc = check_targets(c, fn, model, model_id, alias, target, &primary)))
         return rc;
 
     mlops__gate_rules g;
@@ -404,7 +404,7 @@ int mlops__alias_move(mlops__conn *c, const char *fn, const mlops__reg_change *c
         d->gated = 1;
         d->has_dataset = g.has_dataset;
         d->dataset = g.dataset;
-        rc = evaluate(c, fn, model, model_id, &cur, found, target, &g, o, d);
+        rc = evaluate(c, fn, model, model_id, &cur, found, target, &g, d);
         d->forced = !rc && !d->passed && o->force;
         if (!rc) rc = record_decision(c, ch, model, model_id, alias, target, o, d);
     }

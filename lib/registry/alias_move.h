@@ -71,7 +71,6 @@ typedef int (*mlops__move_append_fn)(mlops__conn *c, void *ctx, const mlops__aud
 typedef struct mlops__move_opts {
     int kind;           /* enum mlops__move_kind */
     int force;          /* move even when the gate refuses; needs ch->reason */
-    mlops_store *s;     /* for the signing policy and `signed` (manifests) */
     /* Import only: how the alias event is appended (NULL: a plain event of
      * ch), and the time written to the alias row (0: ch->now_ms). */
     mlops__move_append_fn append;

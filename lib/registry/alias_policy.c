@@ -82,13 +82,13 @@ static const trusted_key *find_key(const trusted_key *keys, size_t n, const void
 }
 
 /* Whether a signature by one of keys over v's manifest verifies. */
-static int check_with_keys(mlops__conn *c, mlops_store *s, const char *func, const char *model,
+static int check_with_keys(mlops__conn *c, const char *func, const char *model,
                            const char *alias, const mlops__reg_version *v,
                            const trusted_key *keys, size_t n)
 {
     msgpack_sbuffer manifest;
     msgpack_sbuffer_init(&manifest);
-    int rc = mlops__manifest_build(s, model, v, &manifest);
+    int rc = mlops__manifest_build(c, func, model, v, &manifest);
     mlops__stmt *st;
     if (!rc)
         rc = mlops__conn_stmt(c,
@@ -128,13 +128,13 @@ static int check_with_keys(mlops__conn *c, mlops_store *s, const char *func, con
                       func, alias, model, (long long)v->number, why);
 }
 
-int mlops__policy_check(mlops__conn *c, mlops_store *s, const char *func, const char *model,
+int mlops__policy_check(mlops__conn *c, const char *func, const char *model,
                         int64_t model_id, const char *alias, const mlops__reg_version *v)
 {
     trusted_key *keys;
     size_t n;
     int rc = policy_keys(c, model_id, alias, &keys, &n);
-    if (!rc && n) rc = check_with_keys(c, s, func, model, alias, v, keys, n);
+    if (!rc && n) rc = check_with_keys(c, func, model, alias, v, keys, n);
     free(keys);
     return rc;
 }
@@ -142,7 +142,6 @@ int mlops__policy_check(mlops__conn *c, mlops_store *s, const char *func, const 
 /* ---- Setting and removing ---------------------------------------------- */
 
 struct policy_op {
-    mlops_store *s;
     const char *func;
     mlops__reg_change ch;
     const char *model;
@@ -187,7 +186,7 @@ static int check_current_target(mlops__conn *c, const struct policy_op *op, int6
     int rc = mlops__reg_alias_resolve(c, op->func, op->model, model_id, op->alias, &v);
     if (rc == MLOPS_ENOTFOUND) return MLOPS_OK; /* not set: nothing to check */
     if (rc) return rc;
-    return check_with_keys(c, op->s, op->func, op->model, op->alias, &v, op->keys, op->nkeys);
+    return check_with_keys(c, op->func, op->model, op->alias, &v, op->keys, op->nkeys);
 }
 
 static int set_tx(mlops__conn *c, void *arg)
@@ -244,7 +243,7 @@ MLOPS_API int mlops_model_alias_policy_set(mlops_store *s, const char *model, co
                                            const char *const *trusted_public_pems, size_t n,
                                            const mlops_change_opts *change)
 {
-    struct policy_op op = { .s = s, .func = __func__, .model = model,
+    struct policy_op op = { .func = __func__, .model = model,
                             .alias = alias };
     if (!s) return mlops__err_null(op.func, "s");
     if (!trusted_public_pems) return mlops__err_null(op.func, "trusted_public_pems");

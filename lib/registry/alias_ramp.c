@@ -13,7 +13,6 @@
 #include <string.h>
 
 struct split_op {
-    mlops_store *s;
     const char *fn;
     mlops__reg_change ch;
     const char *model, *alias;
@@ -28,7 +27,6 @@ struct split_op {
 static int begin(struct split_op *op, mlops_store *s, const char *model, const char *alias,
                  const mlops_change_opts *change)
 {
-    op->s = s;
     op->model = model;
     op->alias = alias;
     if (!s) return mlops__err_null(op->fn, "s");
@@ -43,7 +41,7 @@ static int begin(struct split_op *op, mlops_store *s, const char *model, const c
  * decision event must commit; run() reports it after. */
 static int move(mlops__conn *c, struct split_op *op, int64_t model_id, const mlops__split *to)
 {
-    mlops__move_opts mo = { .kind = op->kind, .s = op->s };
+    mlops__move_opts mo = { .kind = op->kind };
     return mlops__alias_move(c, op->fn, &op->ch, op->model, model_id, op->alias, to, &mo,
                              &op->d);
 }

@@ -64,7 +64,6 @@ int mlops__reg_alias_resolve(mlops__conn *c, const char *func, const char *model
 }
 
 struct alias_op {
-    mlops_store *s;
     const char *func;
     mlops__reg_change ch;
     const char *model;
@@ -115,8 +114,7 @@ static int set_tx(mlops__conn *c, void *arg)
     if (!rc) rc = mlops__reg_model_id(c, op->func, op->model, &model_id);
     if (rc) return rc;
     mlops__split target = { .n = 1, .leg = { { op->number, 100 } } };
-    mlops__move_opts mo = { .kind = op->number ? MLOPS__MOVE_SET : MLOPS__MOVE_DELETE,
-                            .s = op->s };
+    mlops__move_opts mo = { .kind = op->number ? MLOPS__MOVE_SET : MLOPS__MOVE_DELETE };
     return mlops__alias_move(c, op->func, &op->ch, op->model, model_id, op->alias,
                              op->number ? &target : NULL, &mo, &op->d);
 }
@@ -133,7 +131,7 @@ static int run_move(mlops_store *s, struct alias_op *op)
 static int alias_set(const char *fn, mlops_store *s, const char *model, const char *alias,
                      int64_t version, const mlops_change_opts *change)
 {
-    struct alias_op op = { .s = s, .func = fn, .model = model, .alias = alias,
+    struct alias_op op = { .func = fn, .model = model, .alias = alias,
                            .number = version };
     if (!s) return mlops__err_null(op.func, "s");
     int rc = mlops__reg_check_model_name(op.func, "model name", model);
@@ -158,7 +156,7 @@ MLOPS_API int mlops_model_alias_set(mlops_store *s, const char *model, const cha
 MLOPS_API int mlops_model_alias_delete(mlops_store *s, const char *model, const char *alias,
                                        const mlops_change_opts *change)
 {
-    struct alias_op op = { .s = s, .func = __func__, .model = model, .alias = alias };
+    struct alias_op op = { .func = __func__, .model = model, .alias = alias };
     if (!s) return mlops__err_null(op.func, "s");
     int rc = mlops__reg_check_model_name(op.func, "model name", model);
     if (!rc) rc = mlops__reg_check_alias(op.func, alias, 1);

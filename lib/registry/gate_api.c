@@ -340,7 +340,6 @@ MLOPS_API int mlops_promote_opts_init(mlops_promote_opts *opts, unsigned version
 }
 
 struct promote_op {
-    mlops_store *s;
     const char *fn;
     mlops__reg_change ch;
     const char *model, *alias;
@@ -358,7 +357,7 @@ static int promote_tx(mlops__conn *c, void *arg)
     if (!rc) rc = mlops__reg_model_id(c, op->fn, op->model, &model_id);
     if (rc) return rc;
     mlops__split target = { .n = 1, .leg = { { op->number, 100 } } };
-    mlops__move_opts mo = { .kind = MLOPS__MOVE_PROMOTE, .force = op->force, .s = op->s };
+    mlops__move_opts mo = { .kind = MLOPS__MOVE_PROMOTE, .force = op->force };
     return mlops__alias_move(c, op->fn, &op->ch, op->model, model_id, op->alias, &target, &mo,
                              &op->d);
 }
@@ -369,7 +368,7 @@ MLOPS_API int mlops_model_promote(mlops_store *s, const char *model, int64_t ver
                                   mlops_gate_decision **decision)
 {
     if (decision) *decision = NULL;
-    struct promote_op op = { .s = s, .fn = __func__, .model = model, .alias = alias,
+    struct promote_op op = { .fn = __func__, .model = model, .alias = alias,
                              .number = version };
     if (!s) return mlops__err_null(__func__, "s");
     int rc = mlops__reg_check_model_name(__func__, "model name", model);

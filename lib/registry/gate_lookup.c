@@ -104,7 +104,7 @@ static int signed_ok(void *ctx, int *yes, const char **why)
     *yes = 0;
     msgpack_sbuffer manifest;
     msgpack_sbuffer_init(&manifest);
-    int rc = mlops__manifest_build(x->s, x->model, x->candidate, &manifest);
+    int rc = mlops__manifest_build(x->c, x->fn, x->model, x->candidate, &manifest);
     mlops__stmt *st = NULL;
     if (!rc)
         rc = mlops__conn_stmt(x->c, "SELECT public_key, signature FROM reg_signatures "

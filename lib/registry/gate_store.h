@@ -31,7 +31,6 @@ char *mlops__gate_event_text(const char *const *texts, size_t n, const mlops_dig
 /* Whom a gate's conditions are about. */
 typedef struct mlops__gate_subject {
     mlops__conn *c;
-    mlops_store *s;
     const char *fn;
     const char *model;
     const mlops__reg_version *candidate;

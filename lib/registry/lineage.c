@@ -1,37 +1,53 @@
 /* Lineage of a version, read through the public tracking API: the run's
- * snapshot (params, metric summaries, lineage edges) and its input
- * digests, which the signing manifest covers too. */
+ * snapshot (params, metric summaries, lineage edges); and its input
+ * digests, which the signing manifest covers too, read on the caller's
+ * connection so that a transaction sees the lineage it wrote itself. */
 #include "registry/registry_internal.h"
+#include "track/track_internal.h"
 #include "util/err.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-int mlops__reg_run_inputs(mlops_store *s, const char *run_id, mlops_digest **out, size_t *n)
+int mlops__reg_run_inputs(mlops__conn *c, const char *fn, const char *run_id, mlops_digest **out,
+                          size_t *n)
 {
-    mlops_lineage_edge *edges = NULL;
-    size_t count = 0;
     *out = NULL;
     *n = 0;
-    int rc = mlops_lineage_for_run(s, run_id, &edges, &count);
+    int64_t seq = 0;
+    mlops__stmt *st;
+    int rc = mlops__track_run_seq(c, fn, run_id, &seq, NULL);
+    if (!rc)
+        rc = mlops__conn_stmt(c,
+                              "SELECT digest FROM run_lineage WHERE run = ?1 AND direction = ?2 "
+                              "ORDER BY digest",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, seq);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, MLOPS_LINEAGE_INPUT);
     if (rc) return rc;
-    size_t k = 0;
-    if (count) {
-        *out = malloc(count * sizeof **out);
-        if (!*out) {
-            mlops_free(edges);
-            return mlops__err_nomem("reading a run's inputs");
+    size_t cap = 0;
+    int step;
+    while ((step = mlops__step(st)) == MLOPS__ROW) {
+        if (mlops__col_bytes(st, 0) != 32) continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 8;
+            mlops_digest *p = realloc(*out, cap * sizeof *p);
+            if (!p) {
+                rc = mlops__err_nomem("reading a run's inputs");
+                break;
+            }
+            *out = p;
         }
+        memcpy((*out)[(*n)++].bytes, mlops__col_blob(st, 0), 32);
     }
-    for (size_t i = 0; i < count; i++)
-        if (edges[i].direction == MLOPS_LINEAGE_INPUT) (*out)[k++] = edges[i].digest;
-    mlops_free(edges);
-    *n = k;
-    if (!k) {
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading a run's inputs");
+    mlops__reset(st);
+    if (rc) {
         free(*out);
         *out = NULL;
+        *n = 0;
     }
-    return MLOPS_OK;
+    return rc;
 }
 
 struct mlops_version_lineage {

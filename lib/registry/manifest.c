@@ -50,13 +50,13 @@ static size_t sort_unique(mlops_digest *d, size_t n)
     return k;
 }
 
-int mlops__manifest_build(mlops_store *s, const char *model, const mlops__reg_version *v,
-                          msgpack_sbuffer *buf)
+int mlops__manifest_build(mlops__conn *c, const char *fn, const char *model,
+                          const mlops__reg_version *v, msgpack_sbuffer *buf)
 {
     mlops_digest *inputs = NULL;
     size_t ninputs = 0;
     if (v->has_run) {
-        int rc = mlops__reg_run_inputs(s, v->run_id, &inputs, &ninputs);
+        int rc = mlops__reg_run_inputs(c, fn, v->run_id, &inputs, &ninputs);
         if (rc) return rc;
         ninputs = sort_unique(inputs, ninputs);
     }

@@ -298,10 +298,12 @@ int mlops__sign_verify(const mlops__sign_key *k, const void *msg, size_t len,
                        const unsigned char sig[64]);
 
 /* The input digests the experiment records hold for run_id, in a
- * malloc'd array (NULL when none) for the caller to free. Read through
- * the public tracking API (its own read snapshot), so it may be called
- * inside a registry transaction. */
-int mlops__reg_run_inputs(mlops_store *s, const char *run_id, mlops_digest **out, size_t *n);
+ * malloc'd array (NULL when none) for the caller to free. Read on c, so
+ * inside a transaction it sees that transaction's own writes (a bundle
+ * import checks signatures over lineage it has not committed yet).
+ * MLOPS_ENOTFOUND naming fn when there is no such run. */
+int mlops__reg_run_inputs(mlops__conn *c, const char *fn, const char *run_id, mlops_digest **out,
+                          size_t *n);
 
 /* The canonical signing manifest of a version, appended to buf. */
 /* The manifest of version v of model with the given input digests
@@ -326,14 +328,16 @@ typedef struct mlops__sign_manifest {
 int mlops__sign_manifest_decode(const void *buf, size_t len, mlops__sign_manifest *out);
 void mlops__sign_manifest_free(mlops__sign_manifest *m);
 
-int mlops__manifest_build(mlops_store *s, const char *model, const mlops__reg_version *v,
-                          msgpack_sbuffer *buf);
+/* Rebuilds version v's manifest from what c sees (fn names the caller in
+ * messages). */
+int mlops__manifest_build(mlops__conn *c, const char *fn, const char *model,
+                          const mlops__reg_version *v, msgpack_sbuffer *buf);
 
 /* Whether version v carries a signature, by one of the trusted keys of
  * the (model_id, alias) policy, that verifies over its current manifest.
  * MLOPS_OK when no policy guards the alias or the policy is met;
  * MLOPS_EPOLICY (message says why) when not. */
-int mlops__policy_check(mlops__conn *c, mlops_store *s, const char *func, const char *model,
+int mlops__policy_check(mlops__conn *c, const char *func, const char *model,
                         int64_t model_id, const char *alias, const mlops__reg_version *v);
 
 /* ---- Tags -------------------------------------------------------------- */

@@ -12,7 +12,6 @@
 #include <string.h>
 
 struct sign_op {
-    mlops_store *s;
     const char *func;
     mlops__reg_change ch;
     const char *model;
@@ -81,7 +80,7 @@ static int sign_tx(mlops__conn *c, void *arg)
     msgpack_sbuffer manifest;
     msgpack_sbuffer_init(&manifest);
     unsigned char sig[64];
-    rc = mlops__manifest_build(op->s, op->model, &v, &manifest);
+    rc = mlops__manifest_build(c, op->func, op->model, &v, &manifest);
     if (!rc) rc = mlops__sign(op->func, &op->key, manifest.data, manifest.size, sig);
     if (!rc) rc = record(c, op, &v, &manifest, sig);
     msgpack_sbuffer_destroy(&manifest);
@@ -92,7 +91,7 @@ MLOPS_API int mlops_model_version_sign(mlops_store *s, const char *model, int64_
                                        const char *private_pem,
                                        const mlops_change_opts *change)
 {
-    struct sign_op op = { .s = s, .func = __func__, .model = model,
+    struct sign_op op = { .func = __func__, .model = model,
                           .number = version };
     if (!s) return mlops__err_null(op.func, "s");
     int rc = mlops__reg_check_model_name(op.func, "model name", model);
@@ -108,7 +107,6 @@ MLOPS_API int mlops_model_version_sign(mlops_store *s, const char *model, int64_
 /* ---- Verifying and the manifest ---------------------------------------- */
 
 struct read_op {
-    mlops_store *s;
     const char *func;
     const char *model;
     int64_t number;
@@ -156,7 +154,7 @@ static int read_tx(mlops__conn *c, void *arg)
     mlops__reg_version v = { 0 };
     int rc = mlops__reg_model_id(c, op->func, op->model, &model_id);
     if (!rc) rc = mlops__reg_version_find(c, op->func, op->model, model_id, op->number, 1, &v);
-    if (!rc) rc = mlops__manifest_build(op->s, op->model, &v, &op->manifest);
+    if (!rc) rc = mlops__manifest_build(c, op->func, op->model, &v, &op->manifest);
     if (!rc && op->key) rc = verify_signature(c, op, &v);
     if (!rc) op->artifact = v.artifact;
     return rc;
@@ -179,7 +177,7 @@ static int verify(mlops_store *s, const char *func, const char *model, int64_t v
     if (!s) return mlops__err_null(func, "s");
     int rc = mlops__sign_key_public(func, public_pem, &key);
     if (rc) return rc;
-    struct read_op op = { .s = s, .func = func, .model = model, .number = version, .key = &key };
+    struct read_op op = { .func = func, .model = model, .number = version, .key = &key };
     rc = read_op_run(s, &op);
     msgpack_sbuffer_destroy(&op.manifest);
     mlops__sign_key_free(&key);
@@ -218,7 +216,7 @@ MLOPS_API int mlops_model_version_manifest(mlops_store *s, const char *model, in
     if (len) *len = 0;
     if (!data) return mlops__err_null(__func__, "data");
     if (!len) return mlops__err_null(__func__, "len");
-    struct read_op op = { .s = s, .func = __func__, .model = model, .number = version };
+    struct read_op op = { .func = __func__, .model = model, .number = version };
     int rc = read_op_run(s, &op);
     if (!rc) {
         /* msgpack_sbuffer allocates with malloc: hand the buffer over. */

@@ -6,6 +6,7 @@
  * largest record. */
 #include "remote/bundle_internal.h"
 #include "import/import_internal.h"
+#include "registry/alias_move.h"
 #include "track/track_internal.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -548,16 +549,33 @@ static int event_wanted(const ex *e, const char *model, const char *key)
     return 0;
 }
 
-/* Whether an event is an entry of an alias history the bundle carries. */
-static int alias_carried(const ex *e, const char *action, const char *model, const char *key)
+/* Whether an event is an entry of an alias history the bundle carries
+ * and its import brings in (bundle_import.c: a removal, or a move to one
+ * version the bundle carries; a move to a split is left out), so that
+ * export and import count the same entries. */
+static int alias_carried(const ex *e, const mlops__audit_row *r)
 {
-    if (!action || !model || !key || strncmp(action, "alias.", 6) ||
+    const char *action = r->action;
+    if (!action || !r->model || !r->key || strncmp(action, "alias.", 6) ||
         (strcmp(action + 6, "set") && strcmp(action + 6, "move") && strcmp(action + 6, "delete")))
         return 0;
-    for (size_t i = 0; i < e->nmodels; i++)
-        if (!strcmp(e->models[i].name, model))
-            for (size_t k = 0; k < e->models[i].naliases; k++)
-                if (!strcmp(e->models[i].aliases[k], key)) return 1;
+    mlops__split split;
+    if (r->payload && mlops__alias_payload_split(r->payload, r->payload_len, &split)) return 0;
+    int64_t target = 0;
+    if (r->new_value) {
+        char *end = NULL;
+        long long v = strtoll(r->new_value, &end, 10);
+        if (!end || *end || v < 1) return 0;
+        target = (int64_t)v;
+    }
+    for (size_t i = 0; i < e->nmodels; i++) {
+        const ex_model *m = &e->models[i];
+        if (strcmp(m->name, r->model)) continue;
+        int alias = 0, version = target == 0;
+        for (size_t k = 0; k < m->naliases; k++) alias |= !strcmp(m->aliases[k], r->key);
+        for (size_t k = 0; k < m->nnumbers; k++) version |= m->numbers[k] == target;
+        if (alias && version) return 1;
+    }
     return 0;
 }
 
@@ -597,7 +615,7 @@ static int write_events(ex *e, mlops__conn *c, int64_t head)
             /* a file write does not disturb the statement */
             if (!rc) rc = mlops__bundle_write_frame(e->w, sb.data, sb.size);
             if (!rc) e->rep->events++;
-            if (!rc && alias_carried(e, r.action, r.model, r.key)) e->rep->alias_entries++;
+            if (!rc && alias_carried(e, &r)) e->rep->alias_entries++;
             msgpack_sbuffer_clear(&sb);
         }
         prev = h;

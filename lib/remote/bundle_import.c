@@ -15,10 +15,13 @@
  * 3. Objects, through pull from the bundle (remote/pull.c): each checked
  *    by digest, blobs proven, trees decoded, before the content rows
  *    commit.
- * 4. Records, through the import calls (include/mlops/import.h), each a
- *    no-op when the store has it already: a second import adds nothing. */
+ * 4. Records, through the import calls (include/mlops/import.h) on one
+ *    write transaction (import_internal.h, mlops__*_import_on), so they
+ *    are all there or none is; each a no-op when the store has it
+ *    already: a second import adds nothing. */
 #include "remote/bundle_internal.h"
 #include "import/import_internal.h"
+#include "registry/alias_move.h"
 #include "track/track_internal.h"
 #include "util/arena.h"
 #include "util/err.h"
@@ -227,6 +230,12 @@ static int decode_event(bim *m, const msgpack_object *f)
             long long v = strtoll(row.new_value, &end, 10);
             target = end && !*end && v >= 1 ? (int64_t)v : -1;
         }
+        /* A move to a split names its primary version in new_value and the
+         * split in its payload: importing it as a plain entry would give
+         * the primary all the traffic, so it is left out. */
+        mlops__split split;
+        if (row.payload && mlops__alias_payload_split(row.payload, row.payload_len, &split))
+            target = -1;
         if (GROW(m->ents, m->nents, m->cents)) rc = mlops__err_nomem("reading a bundle");
         else {
             b_entry *e = &m->ents[m->nents];
@@ -936,8 +945,7 @@ static int plan_tx(mlops__conn *c, void *arg)
 
 /* ---- step 4: records ------------------------------------------------------------ */
 
-static int import_metrics(bim *m, mlops__bundle_reader *r, mlops_store *s,
-                          const mlops_import_opts *io)
+static int import_metrics(bim *m, mlops__bundle_reader *r, mlops__conn *c, mlops__import *im)
 {
     uint64_t off = r->meta_off;
     int rc = MLOPS_OK;
@@ -977,7 +985,7 @@ static int import_metrics(bim *m, mlops__bundle_reader *r, mlops_store *s,
                     rc = mlops__err(MLOPS_ECORRUPT, "%s: bundle '%s' changed while it was read",
                                     m->fn, r->path);
             }
-            if (!rc && n) rc = mlops_metric_import(s, io, id, pts, n, NULL);
+            if (!rc && n) rc = mlops__metric_import_on(c, im, id, pts, n, NULL);
         }
         msgpack_unpacked_destroy(&u);
         free(buf);
@@ -986,33 +994,48 @@ static int import_metrics(bim *m, mlops__bundle_reader *r, mlops_store *s,
     return rc;
 }
 
-static int import_records(bim *m, mlops__bundle_reader *r, mlops_store *s,
-                          const mlops_import_opts *io, mlops_bundle_report *rep)
+struct records_op {
+    bim *m;
+    mlops__bundle_reader *r;
+    mlops__import im;
+    mlops_bundle_report *rep;
+};
+
+/* Every record of the bundle, in the one write transaction c: a failure
+ * anywhere (a collision that appeared since the plan, a refused alias,
+ * a database error) rolls all of them back. Run again from the start
+ * when the store retries the transaction. */
+static int records_tx(mlops__conn *c, void *arg)
 {
+    struct records_op *op = arg;
+    bim *m = op->m;
+    mlops__import *im = &op->im;
+    op->rep->signatures_skipped = 0;
     int rc = MLOPS_OK;
     for (size_t i = 0; !rc && i < m->nexps; i++)
-        rc = mlops_experiment_import(s, io, m->exps[i].name, m->exps[i].created, m->exps[i].tags,
-                                     m->exps[i].ntags, NULL);
-    for (size_t i = 0; !rc && i < m->nruns; i++) rc = mlops_run_import(s, io, &m->runs[i]);
+        rc = mlops__experiment_import_on(c, im, m->exps[i].name, m->exps[i].created,
+                                         m->exps[i].tags, m->exps[i].ntags);
+    for (size_t i = 0; !rc && i < m->nruns; i++) rc = mlops__run_import_on(c, im, &m->runs[i]);
     for (size_t i = 0; !rc && i < m->nlins; i++) {
         const b_lin *l = &m->lins[i];
-        rc = mlops_lineage_import(s, io, l->run_id, l->dir, &l->d, l->name, l->role, l->created);
+        rc = mlops__lineage_import_on(c, im, l->run_id, l->dir, &l->d, l->name, l->role,
+                                      l->created);
     }
-    if (!rc) rc = import_metrics(m, r, s, io);
+    if (!rc) rc = import_metrics(m, op->r, c, im);
     for (size_t i = 0; !rc && i < m->nvers; i++) {
         mlops_version_record v = m->vers[i].rec;
         v.number = m->vers[i].number;
-        rc = mlops_version_import(s, io, &v);
+        rc = mlops__version_import_on(c, im, &v);
     }
     for (size_t i = 0; !rc && i < m->nsigs; i++) {
         const b_sig *g = &m->sigs[i];
         const b_ver *v = find_ver(m, g->model, g->number);
         if (v->number != v->rec.number) {
-            rep->signatures_skipped++;
+            op->rep->signatures_skipped++;
             continue;
         }
-        rc = mlops_signature_import(s, io, g->model, g->number, g->pem, g->sig, g->signed_ms,
-                                    g->signer);
+        rc = mlops__signature_import_on(c, im, g->model, g->number, g->pem, g->sig, g->signed_ms,
+                                        g->signer);
     }
     for (size_t i = 0; !rc && i < m->nalis; i++) {
         const b_ali *a = &m->alis[i];
@@ -1020,8 +1043,8 @@ static int import_records(bim *m, mlops__bundle_reader *r, mlops_store *s,
             const b_entry *e = &m->ents[k];
             if (strcmp(e->model, a->model) || strcmp(e->alias, a->alias)) continue;
             int64_t target = entry_target(m, e);
-            if (target < 0) continue; /* a version the bundle does not carry */
-            rc = mlops_alias_import(s, io, a->model, a->name, target, e->time);
+            if (target < 0) continue; /* a split, or a version the bundle does not carry */
+            rc = mlops__alias_import_on(c, im, a->model, a->name, target, e->time);
         }
     }
     return rc;
@@ -1094,12 +1117,16 @@ MLOPS_API int mlops_bundle_import(mlops_store *s, const char *path,
     mlops_digest hh;
     if (!rc) rc = mlops_audit_head(s, &before, &hh);
     mlops_transfer_report tr = MLOPS_TRANSFER_REPORT_INIT;
-    if (!rc) rc = mlops__pull_from(fn, s, &r->be, sels, nsels, 0, &tr);
-    /* 4. records */
+    char source[64 + 4096];
+    snprintf(source, sizeof source, "bundle '%s'", path);
+    if (!rc) rc = mlops__pull_from(fn, source, s, &r->be, sels, nsels, 0, &tr);
+    /* 4. records, all in one transaction */
     mlops_import_opts io = MLOPS_IMPORT_OPTS_INIT;
     io.origin = origin;
     io.actor = opts->actor;
-    if (!rc) rc = import_records(&m, r, s, &io, &rep);
+    struct records_op ro = { &m, r, { 0 }, &rep };
+    if (!rc) rc = mlops__import_begin(s, fn, &io, &ro.im);
+    if (!rc) rc = mlops__store_write(s, records_tx, &ro);
     if (!rc) rc = mlops_audit_head(s, &after, &hh);
     if (!rc) {
         rep.runs = m.nruns;

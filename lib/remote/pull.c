@@ -59,6 +59,7 @@ typedef struct fetcher {
 
 struct pull {
     const char *fn;
+    const char *source; /* "remote 'NAME'", "bundle 'FILE'": in messages */
     mlops_store *s;
     mlops__objects *be;
     mlops__selection *sels;
@@ -103,14 +104,14 @@ static int read_records(pull *p)
         if (rc == MLOPS_ENOTFOUND) {
             char why[512];
             snprintf(why, sizeof why, "%s", mlops__err_message());
-            rc = mlops__err(MLOPS_ENOTFOUND, "%s: the remote has no record of %s (%s)", p->fn,
-                            p->sels[i].text, why);
+            rc = mlops__err(MLOPS_ENOTFOUND, "%s: %s has no record of %s (%s)", p->fn,
+                            p->source, p->sels[i].text, why);
         }
         if (!rc) rc = mlops__record_decode(p->fn, p->sels[i].text, buf, len, &p->recs[i]);
         free(buf);
         if (!rc && strcmp(p->recs[i].selection, p->sels[i].text))
-            rc = mlops__err(MLOPS_ECORRUPT, "%s: the remote's record of %s is another "
-                                            "selection's", p->fn, p->sels[i].text);
+            rc = mlops__err(MLOPS_ECORRUPT, "%s: the record of %s in %s is another "
+                                            "selection's", p->fn, p->sels[i].text, p->source);
     }
     return rc;
 }
@@ -170,11 +171,11 @@ static int commit_objects_tx(mlops__conn *c, void *arg)
     return mlops__objects_commit(c, p->s, p->placed, p->nplaced, mlops__now_ms());
 }
 
-static int describe_bad(const char *fn, const mlops_digest *d, const char *why)
+static int describe_bad(const pull *p, const mlops_digest *d, const char *why)
 {
     char ds[MLOPS_DIGEST_STRLEN];
-    return mlops__err(MLOPS_ECORRUPT, "%s: content %s from the remote %s", fn,
-                      mlops__digest_str(d, ds), why);
+    return mlops__err(MLOPS_ECORRUPT, "%s: content %s from %s %s", p->fn,
+                      mlops__digest_str(d, ds), p->source, why);
 }
 
 /* A fetching thread's failure, kept for the caller's thread (messages are
@@ -246,7 +247,7 @@ static int prove_arrived(pull *p, const mlops_digest *d, const void *obj, uint64
     size_t i = 0;
     if (!mlops__keymap_get(&p->in_ct, d->bytes, &i) || p->ct[i].has_manifest) return MLOPS_OK;
     const mlops__rcontent *c = &p->ct[i];
-    if (len != c->size) return describe_bad(p->fn, d, "has another size than its record says");
+    if (len != c->size) return describe_bad(p, d, "has another size than its record says");
     if (c->kind == MLOPS__KIND_TREE) {
         mlops__tree_entry *e = NULL;
         size_t ne = 0;
@@ -255,7 +256,7 @@ static int prove_arrived(pull *p, const mlops_digest *d, const void *obj, uint64
         for (size_t k = 0; !rc && k < ne; k++) {
             size_t at = 0;
             if (!mlops__keymap_get(&p->in_ct, e[k].digest.bytes, &at) || at >= i)
-                rc = describe_bad(p->fn, d,
+                rc = describe_bad(p, d,
                                   "is a tree naming content its record lists not before it");
         }
         mlops__tree_entries_free(e, ne);
@@ -277,8 +278,9 @@ static int fetch_one(pull *p, fetcher *f, const mlops_digest *d)
     int rc = be->open(be, d, &in, &n);
     if (rc == MLOPS_ENOTFOUND) {
         char ds[MLOPS_DIGEST_STRLEN];
-        return mlops__err(MLOPS_ECORRUPT, "%s: the remote lacks object %s ('%s') that its "
-                                          "record names", p->fn, mlops__digest_str(d, ds), where);
+        return mlops__err(MLOPS_ECORRUPT, "%s: %s lacks object %s ('%s') that its "
+                                          "record names", p->fn, p->source,
+                          mlops__digest_str(d, ds), where);
     }
     if (rc) return rc;
     unsigned char *buf = n > ((uint64_t)1 << 32) ? NULL : malloc(n ? (size_t)n : 1);
@@ -420,7 +422,7 @@ static int read_manifests(pull *p, dlist *chunks)
                                              &p->chunks[i].n);
         free(buf);
         if (!rc && total != p->ct[i].size)
-            rc = describe_bad(p->fn, &p->ct[i].digest, "has a manifest of another size");
+            rc = describe_bad(p, &p->ct[i].digest, "has a manifest of another size");
         for (size_t k = 0; !rc && k < p->chunks[i].n; k++)
             rc = dlist_add(chunks, &p->chunks[i].chunks[k].digest);
     }
@@ -456,14 +458,14 @@ static int prove(pull *p)
             mlops_digest got;
             if (!rc) rc = mlops__sha256_final(&h, &got);
             if (!rc && memcmp(got.bytes, c->digest.bytes, 32))
-                rc = describe_bad(p->fn, &c->digest, "does not hash to its digest");
+                rc = describe_bad(p, &c->digest, "does not hash to its digest");
             continue;
         }
         void *obj = NULL;
         size_t len = 0;
         rc = mlops__object_read_alloc(p->s, p->r, &c->digest, &obj, &len);
         if (!rc && len != c->size)
-            rc = describe_bad(p->fn, &c->digest, "has another size than its record says");
+            rc = describe_bad(p, &c->digest, "has another size than its record says");
         if (!rc && c->kind == MLOPS__KIND_TREE) {
             mlops__tree_entry *e = NULL;
             size_t ne = 0;
@@ -472,7 +474,7 @@ static int prove(pull *p)
             for (size_t k = 0; !rc && k < ne; k++) {
                 size_t at = 0;
                 if (!mlops__keymap_get(&p->in_ct, e[k].digest.bytes, &at) || at >= i)
-                    rc = describe_bad(p->fn, &c->digest,
+                    rc = describe_bad(p, &c->digest,
                                       "is a tree naming content its record lists not before it");
             }
             mlops__tree_entries_free(e, ne);
@@ -597,19 +599,22 @@ int mlops__remote_pull(const char *fn, mlops_store *s, const char *remote,
         mlops__selection sel;
         rc = mlops__selection_parse(fn, selections[i], &sel);
     }
+    char source[MLOPS__REMOTE_NAME_MAX + 16];
+    snprintf(source, sizeof source, "remote '%s'", remote);
     if (!rc) rc = mlops__remote_open(fn, s, remote, 0, &be);
-    if (!rc) rc = mlops__pull_from(fn, s, be, selections, n, max_objects, report);
+    if (!rc) rc = mlops__pull_from(fn, source, s, be, selections, n, max_objects, report);
     if (be) be->free(be);
     return rc;
 }
 
-int mlops__pull_from(const char *fn, mlops_store *s, mlops__objects *be,
+int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__objects *be,
                      const char *const *selections, size_t n, uint64_t max_objects,
                      mlops_transfer_report *report)
 {
     pull p;
     memset(&p, 0, sizeof p);
     p.fn = fn;
+    p.source = source;
     p.s = s;
     p.nsels = n;
     p.max_objects = max_objects;

@@ -130,8 +130,9 @@ int mlops__push_to(const char *fn, mlops_store *s, mlops__objects *be,
                    const char *const *selections, size_t n, uint64_t max_objects,
                    mlops_transfer_report *report);
 /* The pull from an open backend be (a remote, or a bundle read as one:
- * bundle.c), which must have name_get; be stays the caller's. */
-int mlops__pull_from(const char *fn, mlops_store *s, mlops__objects *be,
+ * bundle.c), which must have name_get; be stays the caller's. source
+ * names it in messages: "remote 'NAME'", "bundle 'FILE'". */
+int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__objects *be,
                      const char *const *selections, size_t n, uint64_t max_objects,
                      mlops_transfer_report *report);
 int mlops__remote_pull(const char *fn, mlops_store *s, const char *remote,

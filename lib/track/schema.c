@@ -93,3 +93,49 @@ const char mlops__track_schema_v1[] =
     "  PRIMARY KEY(run, direction, digest, name)"
     ") WITHOUT ROWID;"
     "CREATE INDEX run_lineage_by_digest ON run_lineage(digest, direction);";
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* Format 7, PostgreSQL: what a search needs to be planned well at 100,000
+ * runs (doc/search.md, "On PostgreSQL"; doc/format.md).
+ * - metric_series(key, last, run): a metric clause is a range of this
+ *   index read without the table, and an order by a metric's last value
+ *   can walk it. It makes an update of a series (one per key per batch
+ *   logged) a non-HOT one, which writes its index entries again.
+ * - run_params and run_tags (key, value, run) for values shorter than
+ *   MLOPS__PG_SHORT_VALUE characters (a B-tree entry holds 2704 bytes and
+ *   a value may hold 8000): an equality on such a value, rendered with
+ *   that length bound, is a range of this index read without the table.
+ * - Statistics of (key, value) together: each key has its own values, and
+ *   the planner, multiplying the two frequencies, took a clause for 10x
+ *   rarer than it was. From PostgreSQL 14 on, also statistics of the
+ *   values' length, for the length bound's share of rows (without them
+ *   the planner guesses a third).
+ * - ANALYZE, so that a migrated store plans with them at once.
+ * IF NOT EXISTS: a schema whose owner made any of them by hand migrates. */
+static const char track_v7_postgres[] =
+    "CREATE INDEX IF NOT EXISTS metric_series_by_value ON metric_series(key, last, run);"
+    "CREATE INDEX IF NOT EXISTS run_params_by_value ON run_params(key, value, run)"
+    "  WHERE length(value) < " STR(MLOPS__PG_SHORT_VALUE) ";"
+    "CREATE INDEX IF NOT EXISTS run_tags_by_value ON run_tags(key, value, run)"
+    "  WHERE length(value) < " STR(MLOPS__PG_SHORT_VALUE) ";"
+    "CREATE STATISTICS IF NOT EXISTS run_params_key_value (mcv, dependencies)"
+    "  ON key, value FROM run_params;"
+    "CREATE STATISTICS IF NOT EXISTS run_tags_key_value (mcv, dependencies)"
+    "  ON key, value FROM run_tags;"
+    "DO $$ BEGIN"
+    "  IF current_setting('server_version_num')::int >= 140000 THEN"
+    "    EXECUTE 'CREATE STATISTICS IF NOT EXISTS run_params_value_length"
+    "      ON (length(value)) FROM run_params';"
+    "    EXECUTE 'CREATE STATISTICS IF NOT EXISTS run_tags_value_length"
+    "      ON (length(value)) FROM run_tags';"
+    "  END IF;"
+    "END $$;"
+    "ANALYZE runs, run_params, run_tags, metric_series;";
+
+int mlops__track_migrate_v7(mlops__conn *c)
+{
+    if (mlops__conn_dialect(c) != MLOPS__POSTGRES) return MLOPS_OK;
+    return mlops__conn_exec(c, track_v7_postgres);
+}

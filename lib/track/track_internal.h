@@ -11,6 +11,16 @@
 /* This subsystem's part of schema version 1 (listed in lib/store/schema.c). */
 extern const char mlops__track_schema_v1[];
 
+/* Format 7: on PostgreSQL, the indexes and statistics that searches plan
+ * with (lib/track/schema.c); nothing on SQLite. */
+int mlops__track_migrate_v7(mlops__conn *c);
+
+/* On PostgreSQL a param's or tag's value shorter than this many characters
+ * is in the (key, value, run) index of format 7: a B-tree entry holds at
+ * most 2704 bytes, and 399 characters of UTF-8 and a key of MLOPS_KEY_MAX
+ * bytes fit. The search renderer names the same bound (filter_sql.c). */
+#define MLOPS__PG_SHORT_VALUE 400
+
 /* Whether a run with this id exists (soft-deleted runs count: they can be
  * restored), read through the caller's connection, so inside the caller's
  * transaction. run_id must be 32 lowercase hex digits.

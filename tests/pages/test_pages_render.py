@@ -235,6 +235,7 @@ class TestModelPage(PageTest):
 # A monitor and a column whose names try to break out of the page.
 HOSTILE_MONITOR = "<script>alert('monitor')</script> & \"q\" caf\u00e9 \u2713"
 HOSTILE_COLUMN = "</svg><b>col</b>&amp;"
+HOSTILE_LABEL = "<u>label</u>&amp;"
 T0_MS = 1767225600000  # 2026-01-01T00:00:00Z
 
 
@@ -248,19 +249,32 @@ class TestMonitorPage(PageTest):
             for _ in range(1000):
                 f.write(f"{rnd.gauss(40, 9):.2f},{rnd.choice('abc')}\n")
 
+        labels = open(self.path("labels.csv"), "w", encoding="utf-8")
+        labels.write(f"id,{HOSTILE_LABEL}\n")
+
         def batch(name, hours):
             with open(self.path(name), "w", encoding="utf-8") as f:
-                f.write(f"ts,age,{HOSTILE_COLUMN}\n")
+                f.write(f"ts,id,pred,age,{HOSTILE_COLUMN}\n")
                 for h in hours:  # hour 5: too few rows; 20..29: drifted
                     drift = 20 <= h < 30
                     for i in range(3 if h == 5 else 30):
-                        f.write(f"{T0_MS + h * 3600000 + i * 1000},{rnd.gauss(70 if drift else 40, 9):.2f},"
-                                f"{'c' if drift else rnd.choice('abc')}\n")
+                        rid, pred = f"h{h}r{i}", rnd.choice("xy")
+                        f.write(f"{T0_MS + h * 3600000 + i * 1000},{rid},{pred},"
+                                f"{rnd.gauss(70 if drift else 40, 9):.2f},{'c' if drift else rnd.choice('abc')}\n")
+                        # labels: none for hours 40, 41; right 9 in 10, half in hours 50..54
+                        if h not in (40, 41) and not labels.closed:  # the late batch: none
+                            right = i % 2 == 0 if 50 <= h < 55 else i % 10 != 0
+                            labels.write(f"{rid},{pred if right else ('y' if pred == 'x' else 'x')}\n")
             return self.path(name)
 
+        cur = batch("cur.csv", range(72))
+        labels.close()
         for args in (("init",), ("monitor", "create", HOSTILE_MONITOR, "--reference", self.path("ref.csv"),
-                      "--window", "1h", "--alert", "2/3", "--min-rows", "10"),
-                     ("monitor", "ingest", HOSTILE_MONITOR, batch("cur.csv", range(72)), "--time-column", "ts"),
+                      "--window", "1h", "--alert", "2/3", "--min-rows", "10", "--task", "classification",
+                      "--prediction-column", "pred", "--id-column", "id", "--label-column", HOSTILE_LABEL,
+                      "--performance", "metrics.accuracy < 0.8", "--min-labels", "5"),
+                     ("monitor", "ingest", HOSTILE_MONITOR, cur, "--time-column", "ts"),
+                     ("monitor", "labels", HOSTILE_MONITOR, self.path("labels.csv")),
                      ("monitor", "check", HOSTILE_MONITOR, "--at", str(T0_MS + 72 * 3600000)),
                      ("monitor", "ingest", HOSTILE_MONITOR, batch("late.csv", [-3]), "--time-column", "ts")):
             r = mlops(*args, store=store)
@@ -268,24 +282,33 @@ class TestMonitorPage(PageTest):
         html = self.path("monitor.html")
         r = mlops("monitor", "page", HOSTILE_MONITOR, "-o", html, store=store)
         self.assertEqual(r.code, 0, r)
-        # The share drifted, the rows, and one chart per column.
-        page = self.check_common(html, charts=4)
-        self.assertEqual(BROWSER.count("svg"), 4, "an SVG that is not a chart")
-        self.assertEqual(BROWSER.count("figure.chart + .side table"), 4, "a table beside each chart")
+        # The share drifted, the rows, one chart per column, and one per
+        # metric of the task (accuracy, balanced accuracy, macro F1).
+        page = self.check_common(html, charts=7)
+        self.assertEqual(BROWSER.count("svg"), 7, "an SVG that is not a chart")
+        self.assertEqual(BROWSER.count("figure.chart + .side table"), 7, "a table beside each chart")
         for text in ("Monitor " + HOSTILE_MONITOR, "INACTIVE", "Alert state",
                      "fires when 2 of the last 3 judged windows are in breach",
                      "Share of drifted columns", "Rows per window", "Column " + HOSTILE_COLUMN,
                      "\u2212log10 p-value (KS)", "\u2212log10 p-value (chi-square)", "alert firing",
                      "not enough data", "late (never judged)", "Alert events", "firing", "resolved",
                      "Performance over time", "Every window drawn", "Drifted columns (%)",
+                     "Accuracy (share of labelled rows right)", "Macro F1 (no unit)", "breach: accuracy < 0.8",
+                     "fewer than 5 labels", "Every labelled window drawn", HOSTILE_LABEL,
+                     "Accuracy, 73 windows in 11 rows of 7",
                      "Time since 2025-12-31 21:00:00 UTC (d)"):  # the late window (hour -3) starts the axis
             self.assertIn(text, page.text)
         self.assertEqual(BROWSER.evaluate(
             "[...document.querySelectorAll('figure svg')].filter("
-            "s => s.querySelector('title')).length"), 4)
-        # A dashed threshold line on every chart (thin: counted in the
-        # document, not in the screenshot).
+            "s => s.querySelector('title')).length"), 7)
+        # A dashed threshold line on the rows, on each column and on
+        # accuracy's chart, none on the share drifted (the breach is the
+        # performance condition); thin: counted in the document, not in
+        # the screenshot.
         self.assertEqual(BROWSER.count("figure svg path[stroke='#D55E00'][stroke-dasharray]"), 4 * 2)  # + legend
+        self.assertEqual(BROWSER.count("#share svg path[stroke='#D55E00'][stroke-dasharray]"), 0)
+        self.assertEqual(BROWSER.count("#perf-accuracy svg path[stroke='#D55E00'][stroke-dasharray]"), 2)
+        self.assertNotIn("no label column", page.text)
         st = pagecheck.picture_stats(self.shot("monitor.png", 2600), {
             "blue": pagecheck.near("#0072B2"), "alert": pagecheck.near("#F9E7C2", 12)})
         self.assertGreater(st["non_background"], 0.15, st)

@@ -25,8 +25,9 @@ type MonitorPageOptions struct {
 // MonitorPageHTML returns monitor name as one self-contained HTML page
 // (inline CSS and SVG, no script, nothing fetched; doc/pages.md; libmlops
 // 1.1): its spec and alert state, each column's drift over time against
-// its threshold with the alert spans shaded, rows per window and the
-// alert events. opts may be nil.
+// its threshold with the alert spans shaded, rows per window,
+// performance per metric over time (with a task) and the alert events.
+// opts may be nil.
 func (s *Store) MonitorPageHTML(name string, opts *MonitorPageOptions) ([]byte, error) {
 	var o C.mlops_monitor_page_opts
 	if err := call(func() C.int { return C.mlops_monitor_page_opts_init(&o, C.MLOPS_MONITOR_PAGE_OPTS_VERSION) }); err != nil {

@@ -627,7 +627,8 @@ class MonitorsMixin:
         """The monitor as one self-contained HTML page
         (mlops_monitor_page_html; doc/pages.md): its spec and alert state,
         drift per column over time against its threshold, alert spans
-        shaded, rows per window and the alert events. Windows starting in
+        shaded, rows per window, performance per metric over time (with a
+        task) and the alert events. Windows starting in
         [from_ms, to_ms) (None: no bound); ``max_points`` per curve (0:
         1,000); ``generated_ms`` is the footer's time (0: now, -1: none)."""
         opts = CPageOpts()
