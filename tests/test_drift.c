@@ -422,6 +422,76 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+/* The sketch's level merge (branch-free since the monitor ingest work):
+ * merging two sorted levels gives exactly the sorted concatenation, bit
+ * for bit, whichever side runs out first and with ties across the sides
+ * (including -0.0 against +0.0 nowhere: profiles store +0.0). */
+START_TEST(kll_merge_is_sorted_concatenation)
+{
+    uint64_t st = 7;
+    for (int trial = 0; trial < 2000; trial++) {
+        mlops__kll into, from;
+        TU_OK(mlops__kll_init(&into, 64));
+        TU_OK(mlops__kll_init(&from, 64));
+        double a[32], b[32], want[64];
+        uint32_t na = (uint32_t)(trial % 32), nb = (uint32_t)((trial / 32) % 32);
+        int spread = trial % 3; /* 0: many ties, 1: b below a, 2: b above a */
+        for (uint32_t i = 0; i < na + nb; i++) {
+            st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+            double v = spread == 0 ? (double)((st >> 33) % 5) : (double)(st >> 11) / 9007199254740992.0;
+            if (i < na) a[i] = v + (spread == 1 ? 2.0 : 0.0);
+            else b[i - na] = v + (spread == 2 ? 2.0 : 0.0);
+            want[i] = i < na ? a[i] : b[i - na];
+        }
+        qsort(a, na, sizeof *a, cmp_double);
+        qsort(b, nb, sizeof *b, cmp_double);
+        qsort(want, na + nb, sizeof *want, cmp_double);
+        TU_OK(mlops__kll_set_level(&into, 1, a, na, 0));
+        TU_OK(mlops__kll_set_level(&from, 1, b, nb, 0));
+        into.n = 2 * (uint64_t)na;
+        from.n = 2 * (uint64_t)nb;
+        TU_OK(mlops__kll_merge(&into, &from));
+        ck_assert_uint_eq(into.levels[1].n, na + nb);
+        ck_assert_uint_eq(into.n, 2 * (uint64_t)(na + nb));
+        ck_assert_int_eq(mlops__kll_check(&into), 0);
+        if (na + nb) ck_assert(!memcmp(into.levels[1].v, want, (na + nb) * sizeof *want));
+        mlops__kll_free(&into);
+        mlops__kll_free(&from);
+    }
+}
+END_TEST
+
+/* Binning (vectorised for up to 32 edges, eight values a step): the same
+ * counts as counting edges below each value one by one, for every edge
+ * count, block tail, ties with edges and non-finite values (not counted). */
+START_TEST(bin_add_matches_naive)
+{
+    uint64_t st = 11;
+    double x[700], e[40];
+    uint64_t got[41], want[41];
+    for (int trial = 0; trial < 400; trial++) {
+        size_t ne = 1 + (size_t)trial % 40, n = (size_t)(trial * 7) % 700;
+        for (size_t k = 0; k < ne; k++) e[k] = (double)k - (double)ne / 2;
+        for (size_t i = 0; i < n; i++) {
+            st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+            uint64_t r = st >> 40;
+            x[i] = r % 17 == 0 ? NAN : r % 19 == 0 ? (r & 1 ? INFINITY : -INFINITY)
+                 : r % 5 == 0 ? e[r % ne] : (double)(r % 1000) / 1000.0 * (double)(ne + 2) - (double)ne / 2 - 1;
+        }
+        memset(got, 0, sizeof got);
+        memset(want, 0, sizeof want);
+        mlops__bin_add(x, n, e, ne, got);
+        for (size_t i = 0; i < n; i++) {
+            if (!isfinite(x[i])) continue;
+            size_t b = 0;
+            while (b < ne && e[b] < x[i]) b++;
+            want[b]++;
+        }
+        ck_assert_msg(!memcmp(got, want, sizeof got), "trial %d: %zu values, %zu edges", trial, n, ne);
+    }
+}
+END_TEST
+
 START_TEST(sort_matches_qsort)
 {
     size_t n = 100000;
@@ -1110,6 +1180,8 @@ static Suite *drift_suite(void)
     tcase_add_test(tc, bins_bad_input);
     tcase_add_test(tc, counts_bad_input);
     tcase_add_test(tc, sort_matches_qsort);
+    tcase_add_test(tc, kll_merge_is_sorted_concatenation);
+    tcase_add_test(tc, bin_add_matches_naive);
     suite_add_tcase(s, tc);
     TCase *tp = tcase_create("profiles");
     tcase_set_timeout(tp, 300);

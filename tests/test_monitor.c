@@ -150,6 +150,111 @@ static int check_at(mlops_store *s, const char *name, int64_t now, mlops_monitor
     return mlops_monitor_check(s, name, &o, st);
 }
 
+/* The windows' stored profiles do not depend on the threads nor on the
+ * cut's path: a time-ordered batch (cut without a sort) and the same rows
+ * with a window moved to the batch's end (sorted), at 1 and at 2
+ * threads, give every window the same packed blob, byte for byte (the
+ * blobs' digests). A store of small chunks makes many blobs per ingest,
+ * written in parallel. */
+static char *packed_digests(const char *d, const char *monitor)
+{
+    tu_db *db = tu_db_open(d);
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             tu_db_dialect(db) == 2
+                 ? "SELECT string_agg(w.start_ms::text || ':' || encode(w.profiles, 'hex'), ',' "
+                   "ORDER BY w.start_ms) FROM mon_windows w JOIN mon_monitors m ON m.id = w.monitor_id "
+                   "WHERE m.name = '%s'"
+                 : "SELECT group_concat(s, ',') FROM (SELECT w.start_ms || ':' || hex(w.profiles) AS s "
+                   "FROM mon_windows w JOIN mon_monitors m ON m.id = w.monitor_id WHERE m.name = '%s' "
+                   "ORDER BY w.start_ms)",
+             monitor);
+    char *t = tu_db_text(db, sql);
+    tu_db_close(db);
+    ck_assert_ptr_nonnull(t);
+    return t;
+}
+
+START_TEST(same_bytes_at_any_thread_count)
+{
+    char *sd = tu_store_dir(base, "small");
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.durability = MLOPS_DURABILITY_NONE;
+    o.chunk_min_size = 1024;
+    o.chunk_avg_size = 4096;
+    o.chunk_max_size = 16384;
+    mlops_store *s = NULL;
+    TU_OK(mlops_store_open(sd, &o, &s));
+    mlops_profile *px = NULL, *pc = NULL;
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_NUMERIC, NULL, &px));
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_CATEGORICAL, NULL, &pc));
+    rows ref = { 0 };
+    for (int i = 0; i < 3000; i++) rows_add(&ref, T0, 0);
+    TU_OK(mlops_profile_add(px, ref.x, ref.n));
+    TU_OK(mlops_profile_add_strings(pc, ref.c, ref.n));
+    mlops_monitor_spec sp = spec_for(1, 60, 0, 0);
+    TU_OK(mlops_profile_put(s, px, &COLS[0].reference));
+    TU_OK(mlops_profile_put(s, pc, &COLS[1].reference));
+    mlops_profile_free(px);
+    mlops_profile_free(pc);
+    rows_free(&ref);
+    /* 60 hours of 50 to 2,500 rows (a window over the sketch's k of 2,048
+     * values compacts; one over the chunk is put alone). */
+    rows r = { 0 };
+    for (int h = 0; h < 60; h++) {
+        int n = h == 7 ? 2500 : 50 + (h * 37) % 400;
+        for (int i = 0; i < n; i++) rows_add(&r, T0 + h * HOUR + i, h % 5 == 0);
+    }
+    /* The same rows with hour 0's moved to the end: out of order. */
+    rows moved = { 0 };
+    size_t first = 0;
+    while (first < r.n && r.t[first] < T0 + HOUR) first++;
+    for (size_t i = 0; i < r.n; i++) {
+        size_t j = (i + first) % r.n;
+        if (moved.n == moved.cap) rows_add(&moved, 0, 0), moved.n--; /* grow */
+        moved.t[moved.n] = r.t[j];
+        moved.x[moved.n] = r.x[j];
+        moved.c[moved.n] = r.c[j];
+        moved.n++;
+    }
+    const char *names[] = { "c", "x" };
+    const char *monitors[] = { "in-order-1", "in-order-2", "moved-1", "moved-2" };
+    for (int k = 0; k < 4; k++) {
+        const rows *b = k < 2 ? &r : &moved;
+        TU_OK(mlops_monitor_create(s, monitors[k], &sp));
+        mlops_monitor_ingest_opts io = MLOPS_MONITOR_INGEST_OPTS_INIT;
+        io.threads = k % 2 ? 2 : 1;
+        const double *num[] = { NULL, b->x };
+        const char *const *str[] = { b->c, NULL };
+        mlops_monitor_ingest_result res = MLOPS_MONITOR_INGEST_RESULT_INIT;
+        TU_OK(mlops_monitor_ingest(s, monitors[k], b->n, b->t, 2, names, num, str, &io, &res));
+        ck_assert_uint_eq(res.rows, r.n);
+        ck_assert_uint_eq(res.windows, 60);
+    }
+    char *want = packed_digests(sd, monitors[0]);
+    /* Several blobs, or the parallel put was not exercised. */
+    ck_assert_msg(strncmp(strchr(want, ':'), strrchr(want, ':'), 65) != 0, "one blob for every window");
+    for (int k = 1; k < 4; k++) {
+        char *got = packed_digests(sd, monitors[k]);
+        ck_assert_msg(!strcmp(got, want), "%s stored other bytes", monitors[k]);
+        free(got);
+    }
+    /* And they judge the same. */
+    mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+    for (int k = 0; k < 4; k++) {
+        TU_OK(check_at(s, monitors[k], T0 + 100 * HOUR, &st));
+        ck_assert_uint_eq(st.windows_judged, 60);
+        ck_assert_uint_eq(st.considered, 60);
+        ck_assert_uint_eq(st.breaches, 12); /* hours 0, 5, ..., 55 */
+    }
+    free(want);
+    rows_free(&r);
+    rows_free(&moved);
+    mlops_store_close(s);
+    free(sd);
+}
+END_TEST
+
 START_TEST(create_get_list_delete)
 {
     mlops_monitor_spec sp = spec_for(2, 3, 0, 0);
@@ -1293,6 +1398,7 @@ int main(void)
     tcase_add_test(tc, delayed_labels_classification);
     tcase_add_test(tc, delayed_labels_regression);
     tcase_add_test(tc, row_windows);
+    tcase_add_test(tc, same_bytes_at_any_thread_count);
     tcase_add_test(tc, format_5_store_migrates_to_6);
     tcase_add_test(tc, a_year_from_four_processes);
     suite_add_tcase(s, tc);

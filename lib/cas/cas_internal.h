@@ -92,6 +92,9 @@ char *mlops__object_path(const mlops_store *s, const mlops_digest *d);
 typedef struct mlops__obj_writer mlops__obj_writer;
 int mlops__obj_writer_new(const mlops_store *s, mlops__obj_writer **out);
 void mlops__obj_writer_free(mlops__obj_writer *w);
+/* Sets the zstd level of w's next objects (1..19; the store's by default)
+ * for writers whose objects favour speed over size. */
+void mlops__obj_writer_set_level(mlops__obj_writer *w, int level);
 
 /* An object placed (or found in place) and waiting for its row:
  * mlops__objects_commit() makes it visible. */

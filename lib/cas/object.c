@@ -119,6 +119,11 @@ int mlops__obj_writer_new(const mlops_store *s, mlops__obj_writer **out)
     return MLOPS_OK;
 }
 
+void mlops__obj_writer_set_level(mlops__obj_writer *w, int level)
+{
+    ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level);
+}
+
 void mlops__obj_writer_free(mlops__obj_writer *w)
 {
     if (!w) return;

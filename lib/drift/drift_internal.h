@@ -257,6 +257,23 @@ struct mlops_profile {
 };
 
 int mlops__profile_alloc(int kind, const mlops_profile_opts *opts, mlops_profile **out);
+
+/* Scratch lent to profiles built one after another on one thread (a
+ * monitor's windows x columns): the value chunk and the sketch's sort
+ * buffers (about 100 KB at the default k) then exist once per thread
+ * instead of staying in every profile. Lend before adding, take back
+ * after; a profile keeps working without it (it allocates its own). */
+typedef struct mlops__profile_scratch {
+    double *chunk;
+    size_t chunk_cap;
+    double *tmp;      /* k doubles, of the sketch it last served */
+    uint32_t tmp_k;
+    uint32_t *hist;   /* MLOPS__SORT_SCRATCH */
+} mlops__profile_scratch;
+void mlops__profile_lend_scratch(mlops_profile *p, mlops__profile_scratch *sc);
+/* Moves p's scratch (lent or its own) into sc; p keeps none. */
+void mlops__profile_take_scratch(mlops_profile *p, mlops__profile_scratch *sc);
+void mlops__profile_scratch_free(mlops__profile_scratch *sc);
 /* Moments of every finite value so far (blocks plus the sketch's level 0). */
 void mlops__profile_moments(const mlops_profile *p, mlops__moments *out);
 /* Freezes a numeric profile's edges from its pending values (no-op when frozen). */

@@ -4,6 +4,7 @@
  * transaction that records them. */
 #include "monitor/monitor_internal.h"
 #include "cas/cas_internal.h"
+#include "drift/drift_internal.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/hash.h"
@@ -45,7 +46,9 @@ typedef struct batch {
     size_t nwin;
     int64_t *starts;           /* per window */
     size_t *off, *cnt;         /* per window: its slice of perm */
-    size_t *perm;              /* row indices, window by window */
+    size_t *perm;              /* row indices, window by window; NULL when the
+                                  rows came in time order (row off[k] + t)
+                                  and the monitor has no task */
     size_t max_cnt;
     mlops_profile **prof;      /* nwin * ncols */
     /* the parallel build */
@@ -60,21 +63,24 @@ static void build_worker(void *arg)
     batch *b = arg;
     double *dbuf = NULL;
     const char **sbuf = NULL;
+    mlops__profile_scratch scratch;
+    memset(&scratch, 0, sizeof scratch);
     for (;;) {
         pthread_mutex_lock(&b->lock);
         size_t task = b->rc ? SIZE_MAX : b->next++;
         pthread_mutex_unlock(&b->lock);
         if (task >= b->nwin * b->ncols) break;
         size_t k = task / b->ncols, i = task % b->ncols;
-        const size_t *rows = b->perm + b->off[k];
-        size_t n = b->cnt[k];
+        const size_t *rows = b->perm ? b->perm + b->off[k] : NULL;
+        size_t n = b->cnt[k], first = rows ? rows[0] : b->off[k];
         mlops_profile *p = NULL;
         int rc = mlops_profile_new_like(b->refs[i], &p);
+        if (!rc) mlops__profile_lend_scratch(p, &scratch);
         /* Rows of a window sorted by time in the caller's arrays are read
          * in place; others are gathered first. */
-        int contiguous = rows[n - 1] - rows[0] == n - 1;
+        int contiguous = !rows || rows[n - 1] - rows[0] == n - 1;
         if (!rc && b->num[i] && contiguous) {
-            rc = mlops_profile_add(p, b->num[i] + rows[0], n);
+            rc = mlops_profile_add(p, b->num[i] + first, n);
         } else if (!rc && b->num[i]) {
             if (!dbuf && !(dbuf = malloc(b->max_cnt * sizeof *dbuf))) rc = mlops__err_nomem(b->fn);
             if (!rc) {
@@ -83,7 +89,7 @@ static void build_worker(void *arg)
                 rc = mlops_profile_add(p, dbuf, n);
             }
         } else if (!rc && contiguous) {
-            rc = mlops_profile_add_strings(p, b->str[i] + rows[0], n);
+            rc = mlops_profile_add_strings(p, b->str[i] + first, n);
         } else if (!rc) {
             if (!sbuf && !(sbuf = malloc(b->max_cnt * sizeof *sbuf))) rc = mlops__err_nomem(b->fn);
             if (!rc) {
@@ -92,6 +98,8 @@ static void build_worker(void *arg)
                 rc = mlops_profile_add_strings(p, sbuf, n);
             }
         }
+        /* The window's profile keeps its data; its scratch serves the next. */
+        if (p) mlops__profile_take_scratch(p, &scratch);
         if (rc) {
             mlops_profile_free(p);
             pthread_mutex_lock(&b->lock);
@@ -104,6 +112,7 @@ static void build_worker(void *arg)
         }
         b->prof[task] = p;
     }
+    mlops__profile_scratch_free(&scratch);
     free(dbuf);
     free(sbuf);
 }
@@ -125,6 +134,51 @@ static void batch_clear(batch *b)
     mlops_monitor_free(b->m);
 }
 
+/* The windows of rows already in time order: each window's rows are a
+ * run of the caller's arrays, so no permutation (perm stays NULL) and no
+ * sort. Returns 0 as soon as a row goes back in time (*sorted = 0). */
+static int cut_in_order(batch *b, const int64_t *time_ms, size_t n, int *sorted)
+{
+    int64_t w = b->m->spec.window_ms, prev = 0;
+    size_t nwin = 0;
+    *sorted = 0;
+    for (size_t r = 0; r < n; r++) {
+        int64_t start;
+        if (mlops__window_start(time_ms[r], w, &start))
+            return mlops__err(MLOPS_EINVAL, "%s: row %zu: time %lld is too late for a window", b->fn, r,
+                              (long long)time_ms[r]);
+        if (r && start < prev) return MLOPS_OK;
+        nwin += !r || start != prev;
+        prev = start;
+    }
+    b->starts = malloc(nwin * sizeof *b->starts);
+    b->off = malloc(nwin * sizeof *b->off);
+    b->cnt = malloc(nwin * sizeof *b->cnt);
+    if (!b->starts || !b->off || !b->cnt) return mlops__err_nomem(b->fn);
+    size_t k = 0;
+    for (size_t r = 0; r < n; r++) {
+        int64_t start = 0;
+        (void)mlops__window_start(time_ms[r], w, &start); /* checked above */
+        if (!r || start != b->starts[k - 1]) {
+            b->starts[k] = start;
+            b->off[k] = r;
+            k++;
+        }
+    }
+    for (size_t j = 0; j < nwin; j++) {
+        b->cnt[j] = (j + 1 < nwin ? b->off[j + 1] : n) - b->off[j];
+        if (b->cnt[j] > b->max_cnt) b->max_cnt = b->cnt[j];
+    }
+    b->nwin = nwin;
+    *sorted = 1;
+    /* Predictions are recorded from row indices (predictions.c). */
+    if (b->m->task != MLOPS_MONITOR_TASK_NONE) {
+        if (!(b->perm = malloc(n * sizeof *b->perm))) return mlops__err_nomem(b->fn);
+        for (size_t r = 0; r < n; r++) b->perm[r] = r;
+    }
+    return MLOPS_OK;
+}
+
 typedef struct pair {
     int64_t start;
     size_t row;
@@ -137,9 +191,13 @@ static int cmp_pair(const void *a, const void *b)
     return x->row < y->row ? -1 : x->row > y->row;
 }
 
-/* Cuts the rows into windows: starts, off, cnt, perm. */
+/* Cuts the rows into windows: starts, off, cnt, perm (rows in time order:
+ * cut_in_order). Out of order, a window's rows keep their batch order. */
 static int cut_windows(batch *b, const int64_t *time_ms, size_t n)
 {
+    int sorted = 0;
+    int rc = cut_in_order(b, time_ms, n, &sorted);
+    if (rc || sorted) return rc;
     int64_t w = b->m->spec.window_ms;
     pair *pairs = malloc(n * sizeof *pairs);
     b->perm = malloc(n * sizeof *b->perm);
@@ -147,7 +205,6 @@ static int cut_windows(batch *b, const int64_t *time_ms, size_t n)
         free(pairs);
         return mlops__err_nomem(b->fn);
     }
-    int sorted = 1;
     for (size_t r = 0; r < n; r++) {
         if (mlops__window_start(time_ms[r], w, &pairs[r].start)) {
             free(pairs);
@@ -155,9 +212,8 @@ static int cut_windows(batch *b, const int64_t *time_ms, size_t n)
                               r, (long long)time_ms[r]);
         }
         pairs[r].row = r;
-        if (r && pairs[r].start < pairs[r - 1].start) sorted = 0;
     }
-    if (!sorted) qsort(pairs, n, sizeof *pairs, cmp_pair);
+    qsort(pairs, n, sizeof *pairs, cmp_pair);
     size_t nwin = 0;
     for (size_t r = 0; r < n; r++)
         if (!r || pairs[r].start != pairs[r - 1].start) nwin++;
@@ -275,7 +331,9 @@ typedef struct merge {
     size_t *entry_len;
     mlops__placed *placed;  /* the objects of the blobs, packed at the front */
     int *placed_ok;
-    /* the parallel merge */
+    size_t *group;          /* ngroups + 1: group g is todo[group[g] .. group[g + 1]) */
+    size_t ngroups, group_max;
+    /* the parallel merge, then the parallel put */
     pthread_mutex_t lock;
     size_t next;
     int rc;
@@ -405,69 +463,112 @@ static int merge_window(merge *mg, size_t k)
     return rc;
 }
 
+/* Keeps the first failure's code and message for the caller's thread. */
+static void merge_fail(merge *mg, int rc)
+{
+    pthread_mutex_lock(&mg->lock);
+    if (!mg->rc) {
+        mg->rc = rc;
+        snprintf(mg->msg, sizeof mg->msg, "%s", mlops_last_error());
+    }
+    pthread_mutex_unlock(&mg->lock);
+}
+
+/* The next task of `count`, SIZE_MAX once they are taken or one failed. */
+static size_t merge_next(merge *mg, size_t count)
+{
+    pthread_mutex_lock(&mg->lock);
+    size_t task = mg->rc || mg->next >= count ? SIZE_MAX : mg->next++;
+    pthread_mutex_unlock(&mg->lock);
+    return task;
+}
+
 static void merge_worker(void *arg)
 {
     merge *mg = arg;
     int rc = MLOPS_OK;
-    for (;;) {
-        pthread_mutex_lock(&mg->lock);
-        size_t task = rc || mg->rc ? SIZE_MAX : mg->next++;
-        pthread_mutex_unlock(&mg->lock);
-        if (task >= mg->ntodo) break;
-        rc = merge_window(mg, mg->todo[task]);
-    }
-    if (rc) {
-        pthread_mutex_lock(&mg->lock);
-        if (!mg->rc) {
-            mg->rc = rc;
-            snprintf(mg->msg, sizeof mg->msg, "%s", mlops_last_error());
-        }
-        pthread_mutex_unlock(&mg->lock);
-    }
+    size_t task;
+    while (!rc && (task = merge_next(mg, mg->ntodo)) != SIZE_MAX) rc = merge_window(mg, mg->todo[task]);
+    if (rc) merge_fail(mg, rc);
 }
 
-/* The entries of the windows to record, in order, go into blobs of up to
- * the store's maximum chunk size (one object each: a batch of small
- * windows costs one file, not one per window); the windows whose entry
- * was put alone by merge_window are skipped. Each window's digest is its
- * blob's. */
-static int put_groups(merge *mg)
+/* Cuts the windows to record, in order, into groups of entries that fill
+ * a blob of up to the store's maximum chunk size (one object each: a
+ * batch of small windows costs one file, not one per window); the windows
+ * whose entry merge_window put alone are left out. */
+static int cut_groups(merge *mg)
 {
-    batch *b = mg->b;
     size_t room = mg->s->chunk_max - MLOPS__MONITOR_PACK_HEADER, ng = 0;
-    mlops__obj_writer *w = NULL;
-    void **ents = malloc(mg->ntodo * sizeof *ents);
-    size_t *lens = malloc(mg->ntodo * sizeof *lens);
-    int rc = ents && lens ? mlops__obj_writer_new(mg->s, &w) : mlops__err_nomem(b->fn);
-    for (size_t t = 0; !rc && t < mg->ntodo;) {
+    mg->group_max = 0;
+    for (size_t t = 0; t < mg->ntodo;) {
         if (!mg->entry[mg->todo[t]]) { /* put alone */
             t++;
             continue;
         }
         size_t u = t, used = 0;
         do {
-            size_t k = mg->todo[u];
-            ents[u - t] = mg->entry[k];
-            lens[u - t] = mg->entry_len[k];
-            used += mg->entry_len[k];
+            used += mg->entry_len[mg->todo[u]];
             u++;
         } while (u < mg->ntodo && mg->entry[mg->todo[u]] && used + mg->entry_len[mg->todo[u]] <= room);
-        void *blob = NULL;
-        size_t len = 0;
-        mlops_digest d;
-        rc = mlops__monitor_pack_windows(b->fn, ents, lens, u - t, &blob, &len);
-        if (!rc) {
-            rc = mlops__sha256_oneshot(blob, len, &d);
-            if (!rc) rc = mlops__object_write(mg->s, w, &d, blob, len, &mg->placed[ng]);
-            if (!rc) mg->placed_ok[ng++] = 1;
-        }
-        free(blob);
-        for (; !rc && t < u; t++) mg->digests[mg->todo[t]] = d;
+        mg->group[ng++] = t;
+        mg->group[ng] = u;
+        if (u - t > mg->group_max) mg->group_max = u - t;
+        t = u;
     }
+    mg->ngroups = ng;
+    return MLOPS_OK;
+}
+
+/* Group g packed, hashed, compressed and placed as object g; each of its
+ * windows' digest is the blob's. */
+static int put_group(merge *mg, mlops__obj_writer *w, size_t g, void **ents, size_t *lens)
+{
+    size_t t0 = mg->group[g], t1 = mg->group[g + 1];
+    for (size_t t = t0; t < t1; t++) {
+        ents[t - t0] = mg->entry[mg->todo[t]];
+        lens[t - t0] = mg->entry_len[mg->todo[t]];
+    }
+    void *blob = NULL;
+    size_t len = 0;
+    mlops_digest d;
+    int rc = mlops__monitor_pack_windows(mg->b->fn, ents, lens, t1 - t0, &blob, &len);
+    if (!rc) rc = mlops__sha256_oneshot(blob, len, &d);
+    if (!rc) rc = mlops__object_write(mg->s, w, &d, blob, len, &mg->placed[g]);
+    free(blob);
+    if (rc) return rc;
+    mg->placed_ok[g] = 1;
+    for (size_t t = t0; t < t1; t++) mg->digests[mg->todo[t]] = d;
+    return MLOPS_OK;
+}
+
+/* The groups go to the pool, a group per task: packing, hashing and zstd
+ * are most of an ingest's serial time otherwise. Objects land in
+ * placed[0 .. ngroups) whichever thread wrote them. */
+static void put_worker(void *arg)
+{
+    merge *mg = arg;
+    mlops__obj_writer *w = NULL;
+    void **ents = malloc(mg->group_max * sizeof *ents);
+    size_t *lens = malloc(mg->group_max * sizeof *lens);
+    int rc = ents && lens ? mlops__obj_writer_new(mg->s, &w) : mlops__err_nomem(mg->b->fn);
+    if (!rc) mlops__obj_writer_set_level(w, MLOPS__MONITOR_PACK_ZSTD_LEVEL);
+    size_t g;
+    while (!rc && (g = merge_next(mg, mg->ngroups)) != SIZE_MAX) rc = put_group(mg, w, g, ents, lens);
+    if (rc) merge_fail(mg, rc);
     mlops__obj_writer_free(w);
     free(ents);
     free(lens);
-    return rc;
+}
+
+static int put_groups(merge *mg, unsigned threads)
+{
+    int rc = cut_groups(mg);
+    if (rc || !mg->ngroups) return rc;
+    mg->next = 0;
+    mg->rc = 0;
+    mlops__pool_run(mg->ngroups < threads ? (unsigned)mg->ngroups : threads, put_worker, mg);
+    if (mg->rc) return mlops__err(mg->rc, "%s: %s", mg->b->fn, mg->msg);
+    return MLOPS_OK;
 }
 
 static int record_window(mlops__conn *c, merge *mg, size_t k, int state)
@@ -578,10 +679,11 @@ static int merge_and_record(mlops_store *s, batch *b, unsigned threads, uint64_t
     mg.placed_ok = calloc(nw, sizeof *mg.placed_ok);
     mg.entry = calloc(nw, sizeof *mg.entry);
     mg.entry_len = calloc(nw, sizeof *mg.entry_len);
+    mg.group = malloc((nw + 1) * sizeof *mg.group);
     write_arg wa = { &mg, malloc(nw * sizeof *wa.left), 0, 0 };
     int rc = MLOPS_OK;
     if (!mg.todo || !mg.exists || !mg.has_packed || !mg.old || !mg.legacy || !mg.digests || !mg.placed ||
-        !mg.placed_ok || !mg.entry || !mg.entry_len || !wa.left)
+        !mg.placed_ok || !mg.entry || !mg.entry_len || !mg.group || !wa.left)
         rc = mlops__err_nomem(b->fn);
     for (size_t k = 0; mg.todo && k < nw; k++) mg.todo[k] = k;
     mg.ntodo = nw;
@@ -602,7 +704,7 @@ static int merge_and_record(mlops_store *s, batch *b, unsigned threads, uint64_t
             merge_clear_placed(&mg, 1);
             break;
         }
-        rc = put_groups(&mg);
+        rc = put_groups(&mg, threads);
         size_t nplaced = 0; /* put_groups packs them at the front */
         while (nplaced < nw && mg.placed_ok[nplaced]) nplaced++;
         if (!rc) rc = mlops__objects_sync(s, mg.placed, nplaced);
@@ -625,6 +727,7 @@ static int merge_and_record(mlops_store *s, batch *b, unsigned threads, uint64_t
     free(mg.placed_ok);
     free(mg.entry);
     free(mg.entry_len);
+    free(mg.group);
     free(wa.left);
     return rc;
 }

@@ -29,6 +29,10 @@ int mlops__monitor_schema_v6_labels(mlops__conn *c);
 
 #define MLOPS__MONITOR_PACK_VERSION 1
 #define MLOPS__MONITOR_PACK_HEADER 12  /* "MLWP", version, 3 zero bytes, windows (u32) */
+/* The zstd level of packed window blobs, whatever the store's: an ingest
+ * writes them on its critical path, and level 1 costs a fraction of the
+ * default's time for a few percent more bytes (doc/format.md, "Monitors"). */
+#define MLOPS__MONITOR_PACK_ZSTD_LEVEL 1
 #define MLOPS__MONITOR_ENTRY_HEADER 12 /* a window's start (i64), columns (u32) */
 #define MLOPS__MONITOR_JUDGED_CELL 17  /* statistic, p-value (f64), drifted (u8) */
 

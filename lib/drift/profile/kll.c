@@ -77,14 +77,21 @@ static int merge_into(mlops__kll_level *l, const double *b, uint32_t nb)
 {
     int rc = reserve(l, l->n + nb);
     if (rc) return rc;
-    /* Merge from the back, in place. */
+    /* Merge from the back, in place, without a data-dependent branch: the
+     * comparison picks the value and which index steps (a mispredicted
+     * branch per item was most of the cost on random data). The same item
+     * wins as with a branch (l's only when strictly greater), so the
+     * result is the same bits; once l is used up, b's rest is in front. */
+    double *v = l->v;
     int64_t i = (int64_t)l->n - 1, j = (int64_t)nb - 1, o = (int64_t)l->n + nb - 1;
-    while (j >= 0) {
-        if (i >= 0 && l->v[i] > b[j])
-            l->v[o--] = l->v[i--];
-        else
-            l->v[o--] = b[j--];
+    while (i >= 0 && j >= 0) {
+        double a = v[i], c = b[j];
+        int64_t take_l = a > c;
+        v[o--] = take_l ? a : c;
+        i -= take_l;
+        j -= 1 - take_l;
     }
+    if (j >= 0) memcpy(v, b, (size_t)(j + 1) * sizeof *v);
     l->n += nb;
     return MLOPS_OK;
 }

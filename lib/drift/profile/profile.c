@@ -137,6 +137,56 @@ int mlops__profile_alloc(int kind, const mlops_profile_opts *opts, mlops_profile
     return MLOPS_OK;
 }
 
+void mlops__profile_lend_scratch(mlops_profile *p, mlops__profile_scratch *sc)
+{
+    if (!p->chunk && sc->chunk) {
+        p->chunk = sc->chunk;
+        p->chunk_cap = sc->chunk_cap;
+        sc->chunk = NULL;
+        sc->chunk_cap = 0;
+    }
+    if (p->kind != MLOPS_PROFILE_NUMERIC) return;
+    if (!p->kll.tmp && sc->tmp && sc->tmp_k == p->kll.k) {
+        p->kll.tmp = sc->tmp;
+        sc->tmp = NULL;
+    }
+    if (!p->kll.hist && sc->hist) {
+        p->kll.hist = sc->hist;
+        sc->hist = NULL;
+    }
+}
+
+void mlops__profile_take_scratch(mlops_profile *p, mlops__profile_scratch *sc)
+{
+    if (p->chunk) {
+        free(sc->chunk);
+        sc->chunk = p->chunk;
+        sc->chunk_cap = p->chunk_cap;
+        p->chunk = NULL;
+        p->chunk_cap = 0;
+    }
+    if (p->kind != MLOPS_PROFILE_NUMERIC) return;
+    if (p->kll.tmp) {
+        free(sc->tmp);
+        sc->tmp = p->kll.tmp;
+        sc->tmp_k = p->kll.k;
+        p->kll.tmp = NULL;
+    }
+    if (p->kll.hist) {
+        free(sc->hist);
+        sc->hist = p->kll.hist;
+        p->kll.hist = NULL;
+    }
+}
+
+void mlops__profile_scratch_free(mlops__profile_scratch *sc)
+{
+    free(sc->chunk);
+    free(sc->tmp);
+    free(sc->hist);
+    memset(sc, 0, sizeof *sc);
+}
+
 MLOPS_API int mlops_profile_new(int kind, const mlops_profile_opts *opts, mlops_profile **out)
 {
     if (!out) return mlops__err_null(__func__, "out");

@@ -86,7 +86,25 @@ void mlops__bin_add(const double *x, size_t n, const double *e, size_t ne, uint6
         const double *xb = x + base;
         size_t j0 = 0;
 #if defined(__SSE2__)
-        /* Two values at a time: a compare mask is -1 per lane. */
+        /* Eight values at a time, in four independent registers, so that
+         * each edge's compares overlap instead of waiting on one
+         * accumulator; a compare mask is -1 per lane. */
+        for (; j0 + 8 <= m; j0 += 8) {
+            __m128d x0 = _mm_loadu_pd(xb + j0), x1 = _mm_loadu_pd(xb + j0 + 2);
+            __m128d x2 = _mm_loadu_pd(xb + j0 + 4), x3 = _mm_loadu_pd(xb + j0 + 6);
+            __m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
+            for (size_t k = 0; k < ne; k++) {
+                __m128d ek = _mm_set1_pd(e[k]);
+                a0 = _mm_sub_epi64(a0, _mm_castpd_si128(_mm_cmpgt_pd(x0, ek)));
+                a1 = _mm_sub_epi64(a1, _mm_castpd_si128(_mm_cmpgt_pd(x1, ek)));
+                a2 = _mm_sub_epi64(a2, _mm_castpd_si128(_mm_cmpgt_pd(x2, ek)));
+                a3 = _mm_sub_epi64(a3, _mm_castpd_si128(_mm_cmpgt_pd(x3, ek)));
+            }
+            _mm_storeu_si128((__m128i *)(void *)(idx + j0), a0);
+            _mm_storeu_si128((__m128i *)(void *)(idx + j0 + 2), a1);
+            _mm_storeu_si128((__m128i *)(void *)(idx + j0 + 4), a2);
+            _mm_storeu_si128((__m128i *)(void *)(idx + j0 + 6), a3);
+        }
         for (; j0 + 2 <= m; j0 += 2) {
             __m128d xv = _mm_loadu_pd(xb + j0);
             __m128i acc = _mm_setzero_si128();
