@@ -86,13 +86,6 @@ static void row(mlops__buf *b, const char *what)
 
 /* ---- Spec and state ----------------------------------------------------------------- */
 
-static void code_name(mlops__buf *b, const char *name)
-{
-    mlops__buf_add(b, "<code><bdi>");
-    mlops__html_esc(b, name);
-    mlops__buf_add(b, "</bdi></code>");
-}
-
 /* The delayed-label settings (mlops_monitor_ext), when there is a task. */
 static void labels_rows(mlops__buf *b, const mlops__monitor_page *p)
 {
@@ -105,11 +98,11 @@ static void labels_rows(mlops__buf *b, const mlops__monitor_page *p)
     }
     mlops__buf_add(b, x->task == MLOPS_MONITOR_TASK_CLASSIFICATION ? "classification" : "regression");
     mlops__buf_add(b, ": predictions in ");
-    code_name(b, x->prediction_column ? x->prediction_column : "");
+    mlops__html_code_name(b, x->prediction_column ? x->prediction_column : "");
     mlops__buf_add(b, ", labels in ");
-    code_name(b, x->label_column ? x->label_column : "label");
+    mlops__html_code_name(b, x->label_column ? x->label_column : "label");
     mlops__buf_add(b, ", joined by the id in ");
-    code_name(b, x->id_column ? x->id_column : "");
+    mlops__html_code_name(b, x->id_column ? x->id_column : "");
     mlops__buf_add(b, "</td></tr>");
     row(b, "Minimum labels");
     if (x->performance) {

@@ -57,13 +57,6 @@ static int worse(enum better b, double v, double than)
     return b == HIGHER ? v < than : b == LOWER ? v > than : fabs(v) > fabs(than);
 }
 
-static void name_code(mlops__buf *b, const char *name)
-{
-    mlops__buf_add(b, "<code><bdi>");
-    mlops__html_esc(b, name);
-    mlops__buf_add(b, "</bdi></code>");
-}
-
 static void metric_section(mlops__buf *b, perf_ctx *x, const metric *mt)
 {
     const mlops__monitor_page *p = x->p;
@@ -155,11 +148,11 @@ static void intro(mlops__buf *b, const perf_ctx *x)
     mlops__buf_add(b, "<p class=\"sub\">");
     mlops__buf_add(b, e->task == MLOPS_MONITOR_TASK_CLASSIFICATION ? "Classification" : "Regression");
     mlops__buf_add(b, ": the predictions in ");
-    name_code(b, e->prediction_column ? e->prediction_column : "");
+    mlops__html_code_name(b, e->prediction_column ? e->prediction_column : "");
     mlops__buf_add(b, " are joined to their labels (");
-    name_code(b, e->label_column ? e->label_column : "label");
+    mlops__html_code_name(b, e->label_column ? e->label_column : "label");
     mlops__buf_add(b, " in label files) by ");
-    name_code(b, e->id_column ? e->id_column : "");
+    mlops__html_code_name(b, e->id_column ? e->id_column : "");
     mlops__buf_add(b, "; ");
     mlops__html_count(b, labels);
     mlops__buf_add(b, labels == 1 ? " label joined" : " labels joined");

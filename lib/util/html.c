@@ -41,6 +41,13 @@ void mlops__html_esc(mlops__buf *b, const char *s)
     mlops__buf_addn(b, run, (size_t)(s - run));
 }
 
+void mlops__html_code_name(mlops__buf *b, const char *name)
+{
+    mlops__buf_add(b, "<code><bdi>");
+    mlops__html_esc(b, name);
+    mlops__buf_add(b, "</bdi></code>");
+}
+
 void mlops__html_esc_trunc(mlops__buf *b, const char *s, size_t max)
 {
     size_t chars = 0, i = 0;

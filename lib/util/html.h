@@ -34,6 +34,10 @@
  * in text and in quoted attribute values. s is UTF-8. */
 void mlops__html_esc(mlops__buf *b, const char *s);
 
+/* A name from the user (a column, a model) as code, escaped and isolated
+ * from the text around it: <code><bdi>name</bdi></code>. */
+void mlops__html_code_name(mlops__buf *b, const char *name);
+
 /* At most max code points of s, escaped, with an ellipsis when cut. */
 void mlops__html_esc_trunc(mlops__buf *b, const char *s, size_t max);
 
