@@ -374,10 +374,11 @@ static int64_t entry_time(mlops__stmt *st)
 }
 
 /* Walks the alias's events in chain order for op's entry, the op->place-th
- * at its time: there already (*done = 1: the entry at that place has its
- * target; *done = 2: the alias had that target just before it, so the
- * entry moves nothing and takes no place), or in conflict with the entry at that place or a later one,
- * or to be appended (the history has no entry at that place nor later). */
+ * at its time (doc/import.md, "Alias entries at one time"): there already
+ * (*done = 1: the entry at that place has its target; *done = 2: the
+ * alias had that target just before it, so the entry moves nothing and
+ * takes no place), or in conflict with the entry at that place or a
+ * later one, or to be appended (no entry at that place, none later). */
 static int alias_history(mlops__conn *c, const struct alias_op *op, int64_t model_id, int *done)
 {
     mlops__stmt *st;
