@@ -14,6 +14,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A fresh store in dir, actor "tester" (tu_actor), no fsync. */
@@ -60,6 +61,32 @@ static inline void rt_shell(const char *dir, const char *sql)
 static inline int64_t rt_db_int(const char *dir, const char *sql)
 {
     return tu_sql_int64(dir, sql);
+}
+
+/* Moves alias `alias` of model between versions a and b until two moves
+ * land in the same millisecond (a fast script moving an alias twice; the
+ * clock cannot be set, so this retries for up to 30 s). Ends with the
+ * alias at b; returns that millisecond. Use a local store: a move on
+ * PostgreSQL takes several round trips, rarely two in one millisecond. */
+static inline int64_t rt_alias_moves_in_one_ms(mlops_store *s, const char *dir,
+                                               const char *model, const char *alias,
+                                               int64_t a, int64_t b)
+{
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(max(time_ms), 0) FROM (SELECT time_ms FROM audit_events "
+             "WHERE key = '%s' AND action IN ('alias.set', 'alias.move') "
+             "GROUP BY time_ms HAVING count(*) > 1) t",
+             alias);
+    int64_t t = 0;
+    time_t until = time(NULL) + 30;
+    while (!t && time(NULL) < until) {
+        TU_OK(mlops_model_alias_set(s, model, alias, a));
+        TU_OK(mlops_model_alias_set(s, model, alias, b));
+        t = rt_db_int(dir, sql);
+    }
+    ck_assert_msg(t > 0, "no two moves of alias '%s' in one millisecond", alias);
+    return t;
 }
 
 /* Stores text as a blob and returns its digest. */

@@ -433,6 +433,59 @@ START_TEST(split_entries_left_out)
 }
 END_TEST
 
+/* Two moves of one alias in one millisecond (a fast script) are two
+ * entries at one time: the import places them in the bundle's order, so
+ * the history comes over whole, a second import adds nothing, and another
+ * entry at that time is still a conflict. */
+START_TEST(moves_in_one_ms_round_trip)
+{
+    char *adir, *bdir;
+    mlops_store *a = rt_open_local(&adir); /* fast moves; b is on the backend under test */
+    mlops_store *b = rt_open(&bdir);
+    origin o;
+    origin_make(&o, a, adir); /* champion: 1, 2, 1 */
+    int64_t t = rt_alias_moves_in_one_ms(a, adir, "churn", "champion", 2, 1);
+    const char *moves = "SELECT count(*) FROM audit_events WHERE key = 'champion' "
+                        "AND action IN ('alias.set', 'alias.move')";
+    int64_t origin_moves = rt_db_int(adir, moves);
+    char *path = bundle_path("one_ms.mlb");
+    const char *sels[] = { "model:churn/1", "model:churn/2" };
+    mlops_bundle_report ex, im;
+    TU_OK(mlops_bundle_report_init(&ex, MLOPS_BUNDLE_REPORT_VERSION));
+    TU_OK(mlops_bundle_export(a, path, sels, 2, &ex));
+    ck_assert_int_eq((int64_t)ex.alias_entries, origin_moves);
+    TU_OK(import(b, path, NULL, &im));
+    ck_assert_uint_eq(im.alias_entries, ex.alias_entries);
+    int64_t v = 0;
+    TU_OK(mlops_model_alias_get(b, "churn", "champion", &v));
+    ck_assert_int_eq(v, 1);
+    ck_assert_int_eq(rt_db_int(bdir, moves), origin_moves);
+    TU_OK(mlops_audit_verify(b));
+
+    int64_t events = rt_audit_count(b);
+    TU_OK(import(b, path, NULL, &im));
+    ck_assert_uint_eq(im.records_added, 0);
+    ck_assert_int_eq(rt_audit_count(b), events);
+    TU_OK(mlops_model_alias_get(b, "churn", "champion", &v));
+    ck_assert_int_eq(v, 1);
+
+    /* a third target at that time is another entry, not one of these */
+    mlops_digest d = rt_put(b, "third");
+    TU_OK(mlops_model_version_create(b, "churn", &d, NULL, &v));
+    mlops_import_opts io;
+    TU_OK(mlops_import_opts_init(&io, MLOPS_IMPORT_OPTS_VERSION));
+    io.origin = "test:other";
+    TU_RC(MLOPS_ECONFLICT, mlops_alias_import(b, &io, "churn", "champion", v, t));
+    ck_assert_int_eq(rt_audit_count(b), events + 1); /* the version.create only */
+    TU_OK(mlops_audit_verify(b));
+    unlink(path);
+    free(path);
+    origin_free(&o);
+    rt_close(a, adir);
+    rt_close(b, bdir);
+}
+END_TEST
+
 static unsigned char *slurp(const char *path, size_t *n)
 {
     FILE *f = fopen(path, "rb");
@@ -562,6 +615,7 @@ static Suite *bundle_suite(void)
     tcase_add_test(tc, failure_leaves_no_record);
     tcase_add_test(tc, refused_alias_rolls_back);
     tcase_add_test(tc, split_entries_left_out);
+    tcase_add_test(tc, moves_in_one_ms_round_trip);
     tcase_add_test(tc, damaged_bundles_refused);
     tcase_add_test(tc, export_errors);
     suite_add_tcase(s, tc);

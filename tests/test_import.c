@@ -465,6 +465,32 @@ START_TEST(copy_into_empty_then_earlier_copy)
 }
 END_TEST
 
+/* Two moves of one alias in one millisecond copy over with the source's
+ * head, and a second copy adds nothing. */
+START_TEST(copy_keeps_moves_in_one_ms)
+{
+    char *sdir, *ddir;
+    mlops_store *src = rt_open_local(&sdir), *dst = rt_open(&ddir);
+    int64_t v = 0;
+    TU_OK(mlops_model_create(src, "m"));
+    mlops_digest d1 = rt_put(src, "one"), d2 = rt_put(src, "two");
+    TU_OK(mlops_model_version_create(src, "m", &d1, NULL, &v));
+    TU_OK(mlops_model_version_create(src, "m", &d2, NULL, &v));
+    rt_alias_moves_in_one_ms(src, sdir, "m", "champion", 1, 2);
+    copy(src, dst, MLOPS_OK);
+    expect_same_head(src, dst);
+    TU_OK(mlops_audit_verify(dst));
+    TU_OK(mlops_model_alias_get(dst, "m", "champion", &v));
+    ck_assert_int_eq(v, 2);
+    mlops_store_copy_report rep = copy(src, dst, MLOPS_OK);
+    ck_assert_uint_eq(rep.rows_written, 0);
+    ck_assert_uint_eq(rep.events_copied, 0);
+    expect_same_head(src, dst);
+    rt_close(src, sdir);
+    rt_close(dst, ddir);
+}
+END_TEST
+
 START_TEST(copy_refuses_other_stores)
 {
     char *sdir, *odir, *ddir;
@@ -554,6 +580,7 @@ static Suite *suite(void)
     tcase_add_test(tc, versions_and_aliases_import_once);
     tcase_add_test(tc, signatures_import_verified);
     tcase_add_test(tc, copy_into_empty_then_earlier_copy);
+    tcase_add_test(tc, copy_keeps_moves_in_one_ms);
     tcase_add_test(tc, copy_refuses_other_stores);
     tcase_add_test(tc, copy_refuses_forged_history);
     tcase_add_test(tc, round_trip_keeps_head_and_search);

@@ -171,8 +171,9 @@ MLOPS_API int mlops_signature_import(mlops_store *s, const mlops_import_opts *op
  * the alias of model was set to version `version` (>= 1), or removed
  * (version 0). Entries of one alias come in time order: an entry at a
  * time the alias already has with another target, or older than the
- * alias's last entry, is MLOPS_ECONFLICT. An entry that changes nothing
- * is a no-op. The alias's signing policy (mlops_model_alias_policy_set)
+ * alias's last entry, is MLOPS_ECONFLICT (one call's entry is the first
+ * at its time; several entries in one millisecond come in by bundle or
+ * store copy: doc/import.md). An entry that changes nothing is a no-op. The alias's signing policy (mlops_model_alias_policy_set)
  * is enforced as for mlops_model_alias_set. Recorded as alias.set,
  * alias.move or alias.delete with an import payload. Errors:
  * MLOPS_EINVAL, MLOPS_ENOTFOUND (model or version), MLOPS_ECONFLICT,

@@ -9,12 +9,24 @@
 #include "mlops/import.h"
 #include "registry/registry_internal.h"
 
-/* One import call, resolved: the origin, and the change (actor, clock)
- * its audit events record. */
+/* The order of alias entries within one time (doc/import.md): the alias
+ * and time of the last entry mlops__alias_import_on placed in this import,
+ * and how many entries of that alias at that time it has matched or
+ * added. model and alias point at the caller's strings. */
+typedef struct mlops__alias_order {
+    const char *model;
+    const char *alias;
+    int64_t time_ms;
+    int64_t placed;
+} mlops__alias_order;
+
+/* One import, resolved: the origin, the change (actor, clock) its audit
+ * events record, and where its alias entries stand. */
 typedef struct mlops__import {
     const char *func;
     const char *origin;
     mlops__reg_change ch;
+    mlops__alias_order order;
 } mlops__import;
 
 /* Checks opts (required, with an origin) and resolves the actor. */
@@ -58,6 +70,10 @@ int mlops__signature_import_on(mlops__conn *c, mlops__import *im, const char *mo
                                int64_t version, const char *public_pem,
                                const unsigned char signature[64], int64_t signed_ms,
                                const char *signer);
+/* Entries of one alias at one time are placed in the order of the calls
+ * on one im: the k-th such call is the k-th entry at that time (a call
+ * that would move nothing there takes no place). A caller that runs its
+ * calls again (a retried transaction) clears im->order first. */
 int mlops__alias_import_on(mlops__conn *c, mlops__import *im, const char *model,
                            const char *alias, int64_t version, int64_t time_ms);
 

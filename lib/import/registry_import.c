@@ -341,11 +341,44 @@ struct alias_op {
     const char *alias;
     int64_t number; /* 0: removed */
     int64_t time_ms;
+    int64_t place;  /* its place among the alias's entries at time_ms */
+    int appended;   /* an alias event was appended for it */
+    int took;       /* it is (now) the entry at that place */
     mlops__move_decision d;
 };
 
-/* Walks the alias's events: an entry at op's time is there already
- * (*done = 1), or conflicts, or the history ends before op's time. */
+/* An alias's state after one of its events: the target's text (new_value),
+ * or unset (a removal, or before its first event). */
+typedef struct alias_state {
+    int set;
+    char target[32];
+} alias_state;
+
+static int state_is(const alias_state *a, const char *want)
+{
+    return want ? a->set && !strcmp(a->target, want) : !a->set;
+}
+
+/* The entry's original time: the import payload's, else the event's. */
+static int64_t entry_time(mlops__stmt *st)
+{
+    int64_t t = mlops__col_int64(st, 1);
+    char why[200];
+    if (!mlops__col_null(st, 3)) {
+        const void *p = mlops__col_blob(st, 3);
+        if (mlops__import_payload_read(p ? p : "", (size_t)mlops__col_bytes(st, 3), &t, why,
+                                       sizeof why))
+            t = mlops__col_int64(st, 1);
+    }
+    return t;
+}
+
+/* Walks the alias's events in chain order for op's entry, the op->place-th
+ * at its time (doc/import.md, "Alias entries at one time"): there already
+ * (*done = 1: the entry at that place has its target; *done = 2: the
+ * alias had that target just before it, so the entry moves nothing and
+ * takes no place), or in conflict with the entry at that place or a
+ * later one, or to be appended (no entry at that place, none later). */
 static int alias_history(mlops__conn *c, const struct alias_op *op, int64_t model_id, int *done)
 {
     mlops__stmt *st;
@@ -358,37 +391,33 @@ static int alias_history(mlops__conn *c, const struct alias_op *op, int64_t mode
     if (!rc) rc = mlops__bind_int64(c, st, 1, model_id);
     if (!rc) rc = mlops__bind_text(c, st, 2, op->alias);
     if (rc) return rc;
-    char want[32], why[200];
-    snprintf(want, sizeof want, "%" PRId64, op->number);
-    int64_t last = INT64_MIN;
-    int step, clash = 0;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%" PRId64, op->number);
+    const char *want = op->number ? buf : NULL;
+    alias_state before = { 0 };
+    int64_t at_time = 0; /* entries at op's time seen so far */
+    int step, clash = 0, later = 0;
     *done = 0;
-    while (!*done && !clash && (step = mlops__step(st)) == MLOPS__ROW) {
-        int64_t t = mlops__col_int64(st, 1);
-        if (!mlops__col_null(st, 3)) {
-            const void *p = mlops__col_blob(st, 3);
-            if (mlops__import_payload_read(p ? p : "", (size_t)mlops__col_bytes(st, 3), &t, why,
-                                           sizeof why))
-                t = mlops__col_int64(st, 1);
-        }
-        if (t == op->time_ms) {
-            /* new_value: the target, or NULL for a removal */
-            const char *target = mlops__col_text(st, 2);
-            int same;
-            if (!target) same = op->number == 0;
-            else same = op->number != 0 && !strcmp(target, want);
-            if (same) *done = 1;
+    while (!*done && !clash && !later && (step = mlops__step(st)) == MLOPS__ROW) {
+        int64_t t = entry_time(st);
+        const char *target = mlops__col_text(st, 2); /* NULL for a removal */
+        if (t > op->time_ms) later = 1;
+        else if (t == op->time_ms && at_time++ == op->place) {
+            if (target ? want && !strcmp(target, want) : !want) *done = 1;
+            else if (state_is(&before, want)) *done = 2; /* moves nothing at its place */
             else clash = 1;
         }
-        if (t > last) last = t;
+        before.set = target != NULL;
+        snprintf(before.target, sizeof before.target, "%s", target ? target : "");
     }
-    if (*done || clash) step = MLOPS__DONE;
+    if (*done || clash || later) step = MLOPS__DONE;
     mlops__reset(st);
     if (step != MLOPS__DONE) return mlops__conn_error(c, step, "reading an alias's history");
-    if (clash || (!*done && last > op->time_ms))
+    if (clash || later)
         return mlops__err(MLOPS_ECONFLICT,
                           "%s: alias '%s' of model '%s' has %s at time %" PRId64
-                          " (an alias's history is imported in time order)",
+                          " (an alias's history is imported in time order, entries at one "
+                          "time in the order of the calls)",
                           op->im->func, op->alias, op->model,
                           clash ? "another entry" : "a later entry than the one", op->time_ms);
     return MLOPS_OK;
@@ -399,6 +428,7 @@ static int alias_history(mlops__conn *c, const struct alias_op *op, int64_t mode
 static int append_imported(mlops__conn *c, void *ctx, const mlops__audit_ev *ev, int64_t *seq)
 {
     struct alias_op *op = ctx;
+    op->appended = 1;
     return mlops__import_event(c, op->im, ev, op->time_ms, NULL, seq);
 }
 
@@ -411,9 +441,11 @@ static int alias_tx(mlops__conn *c, void *arg)
     int done = 0;
     mlops__move_decision_free(&op->d);
     op->d.allowed = 1; /* until the move says otherwise */
+    op->appended = op->took = 0;
     int rc = mlops__reg_change_clock(c, &op->im->ch);
     if (!rc) rc = mlops__reg_model_id(c, op->im->func, op->model, &model_id);
     if (!rc) rc = alias_history(c, op, model_id, &done);
+    op->took = done == 1;
     if (rc || done) return rc;
     if (!op->number) {
         int64_t old_id = 0, old_number = 0;
@@ -426,8 +458,25 @@ static int alias_tx(mlops__conn *c, void *arg)
                             .append = append_imported,
                             .append_ctx = op,
                             .row_time_ms = op->time_ms };
-    return mlops__alias_move(c, op->im->func, &op->im->ch, op->model, model_id, op->alias,
-                             op->number ? &target : NULL, &mo, &op->d);
+    rc = mlops__alias_move(c, op->im->func, &op->im->ch, op->model, model_id, op->alias,
+                           op->number ? &target : NULL, &mo, &op->d);
+    op->took = op->appended;
+    return rc;
+}
+
+/* op's place: after the entries this import placed at op's alias and time
+ * (a new alias or time starts at the first place). */
+static int64_t order_place(const mlops__import *im, const struct alias_op *op)
+{
+    const mlops__alias_order *o = &im->order;
+    int same = o->model && o->time_ms == op->time_ms && !strcmp(o->model, op->model) &&
+               !strcmp(o->alias, op->alias);
+    return same ? o->placed : 0;
+}
+
+static void order_note(mlops__import *im, const struct alias_op *op)
+{
+    im->order = (mlops__alias_order){ op->model, op->alias, op->time_ms, op->place + op->took };
 }
 
 static int check_alias(const char *func, const struct alias_op *op)
@@ -446,8 +495,11 @@ int mlops__alias_import_on(mlops__conn *c, mlops__import *im, const char *model,
     struct alias_op op = { .im = im, .model = model, .alias = alias, .number = version,
                            .time_ms = time_ms };
     int rc = check_alias(im->func, &op);
-    if (!rc) rc = alias_tx(c, &op);
+    if (rc) return rc;
+    op.place = order_place(im, &op);
+    rc = alias_tx(c, &op);
     if (!rc && !op.d.allowed) rc = mlops__alias_refusal(im->func, model, alias, &op.d);
+    if (!rc) order_note(im, &op);
     mlops__move_decision_free(&op.d);
     return rc;
 }

@@ -856,8 +856,8 @@ static int64_t entry_target(bim *m, const b_entry *e)
 }
 
 /* Whether alias `name` of model here has a history the bundle's entries
- * for a continue: every entry here is one of them (an earlier import),
- * and the others come after it. */
+ * for a continue: the entries here are some of them, in their order (an
+ * earlier import), and the others come after them. */
 static int alias_fits(mlops__conn *c, bim *m, const b_ali *a, const char *name, int *fits)
 {
     int64_t model_id = 0;
@@ -875,6 +875,7 @@ static int alias_fits(mlops__conn *c, bim *m, const b_ali *a, const char *name, 
     if (rc) return rc;
     int step;
     int64_t last = INT64_MIN;
+    size_t next = 0;
     while (*fits && (step = mlops__step(st)) == MLOPS__ROW) {
         int64_t t = mlops__col_int64(st, 0);
         char why[200];
@@ -886,9 +887,11 @@ static int alias_fits(mlops__conn *c, bim *m, const b_ali *a, const char *name, 
         }
         const char *nv = mlops__col_null(st, 1) ? NULL : mlops__col_text(st, 1);
         int64_t target = nv ? strtoll(nv, NULL, 10) : 0;
+        /* in the bundle's order, after the entry the previous one matched:
+         * entries at one time are placed in their order (doc/import.md) */
         int matched = 0;
-        for (size_t k = 0; !matched && k < m->nents; k++) {
-            const b_entry *e = &m->ents[k];
+        for (; !matched && next < m->nents; next++) {
+            const b_entry *e = &m->ents[next];
             matched = e->time == t && !strcmp(e->model, a->model) && !strcmp(e->alias, a->alias) &&
                       entry_target(m, e) == target;
         }
@@ -1011,6 +1014,7 @@ static int records_tx(mlops__conn *c, void *arg)
     bim *m = op->m;
     mlops__import *im = &op->im;
     op->rep->signatures_skipped = 0;
+    im->order = (mlops__alias_order){ 0 }; /* a retry places the alias entries again */
     int rc = MLOPS_OK;
     for (size_t i = 0; !rc && i < m->nexps; i++)
         rc = mlops__experiment_import_on(c, im, m->exps[i].name, m->exps[i].created,
