@@ -107,7 +107,7 @@ static double smirnov_log_sum(int64_t n, double x, int64_t nxfl)
     return log(x) + m + log(mlops__ksum_get(&s));
 }
 
-double mlops__smirnov_sf(int64_t n, double x, double *log_sf)
+static double smirnov_sf(int64_t n, double x, double *log_sf, int direct)
 {
     double sf, lsf;
     if (n == 1) {
@@ -146,12 +146,23 @@ double mlops__smirnov_sf(int64_t n, double x, double *log_sf)
         sf = lsf < -LN2 ? exp(lsf) : 1.0 - (-expm1(lsf));
         goto done;
     }
-    lsf = smirnov_log_sum(n, x, nxfl);
+    if (direct || !mlops__smirnov_log_sum_sampled(n, x, n - nxfl - 1, &lsf))
+        lsf = smirnov_log_sum(n, x, nxfl);
     /* scipy reports 0 where -2 n x^2 is below log(DBL_MIN). */
     sf = (-2.0 * (double)n * x * x < MIN_LOG) ? 0.0 : clip01(exp(lsf));
 done:
     if (log_sf) *log_sf = lsf;
     return sf;
+}
+
+double mlops__smirnov_sf(int64_t n, double x, double *log_sf)
+{
+    return smirnov_sf(n, x, log_sf, 0);
+}
+
+double mlops__smirnov_sf_direct(int64_t n, double x, double *log_sf)
+{
+    return smirnov_sf(n, x, log_sf, 1);
 }
 
 /* ---- Durbin's matrix method (Marsaglia, Tsang, Wang 2003) ----------------- */
