@@ -167,7 +167,19 @@ double mlops__smirnov_sf_direct(int64_t n, double x, double *log_sf)
 
 /* ---- Durbin's matrix method (Marsaglia, Tsang, Wang 2003) ----------------- */
 
-static void matmul(const double *a, const double *b, double *c, int m)
+/* c = r b, r a row of m. */
+static void vecmat(const double *restrict r, const double *restrict b, double *restrict c, int m)
+{
+    memset(c, 0, (size_t)m * sizeof *c);
+    for (int k = 0; k < m; k++) {
+        double rk = r[k];
+        if (rk == 0.0) continue;
+        const double *bk = b + k * m;
+        for (int j = 0; j < m; j++) c[j] += rk * bk[j];
+    }
+}
+
+static void matmul(const double *restrict a, const double *restrict b, double *restrict c, int m)
 {
     memset(c, 0, (size_t)m * (size_t)m * sizeof *c);
     for (int i = 0; i < m; i++)
@@ -208,18 +220,25 @@ static double kolmogn_durbin_cdf(int64_t n, double d)
         for (int r = i - 1; r < m; r++) H[r * m + i] = w[r - (i - 1)];
     for (int r = 0; r < m; r++) H[r * m] = v[r];
     for (int c = 0; c < m; c++) H[(m - 1) * m + c] = v[m - 1 - c];
-    /* P = H^n by squaring, with power-of-two rescaling. */
-    memset(P, 0, mm * sizeof *P);
-    for (int i = 0; i < m; i++) P[i * m + i] = 1.0;
+    /* Only row k-1 of H^n is wanted: carry that row, times H^(2^i) for each
+     * set bit i of n (a vector-matrix product, not a matrix product), and
+     * square H only while bits remain; power-of-two rescaling of H. */
+    double *row = P, *row2 = T;
+    memset(row, 0, (size_t)m * sizeof *row);
+    row[k - 1] = 1.0;
     int64_t nn = n;
     long expnt = 0, hexpnt = 0;
     const double big = ldexp(1.0, SCALE_EXP);
     while (nn > 0) {
         if (nn % 2) {
-            matmul(P, H, T, m);
-            memcpy(P, T, mm * sizeof *P);
+            vecmat(row, H, row2, m);
+            double *t = row;
+            row = row2;
+            row2 = t;
             expnt += hexpnt;
         }
+        nn /= 2;
+        if (nn == 0) break;
         matmul(H, H, T2, m);
         memcpy(H, T2, mm * sizeof *H);
         hexpnt *= 2;
@@ -227,9 +246,8 @@ static double kolmogn_durbin_cdf(int64_t n, double d)
             for (size_t i = 0; i < mm; i++) H[i] /= big;
             hexpnt += SCALE_EXP;
         }
-        nn /= 2;
     }
-    double p = P[(k - 1) * m + (k - 1)];
+    double p = row[k - 1];
     free(mem);
     /* times n!/n^n */
     const double small = ldexp(1.0, -SCALE_EXP);
