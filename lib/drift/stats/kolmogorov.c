@@ -179,17 +179,24 @@ static void vecmat(const double *restrict r, const double *restrict b, double *r
     }
 }
 
-static void matmul(const double *restrict a, const double *restrict b, double *restrict c, int m)
+/* c = a a for a persymmetric a (a[i][j] = a[m-1-j][m-1-i], as Durbin's H
+ * and so all its powers are): only the entries with i + j <= m - 1 are
+ * computed, the rest mirrored, half the work of a full product. */
+static void square_persymmetric(const double *restrict a, double *restrict c, int m)
 {
     memset(c, 0, (size_t)m * (size_t)m * sizeof *c);
-    for (int i = 0; i < m; i++)
+    for (int i = 0; i < m; i++) {
+        double *ci = c + i * m;
+        int jn = m - i; /* j < m - i */
         for (int k = 0; k < m; k++) {
             double aik = a[i * m + k];
             if (aik == 0.0) continue;
-            const double *bk = b + k * m;
-            double *ci = c + i * m;
-            for (int j = 0; j < m; j++) ci[j] += aik * bk[j];
+            const double *ak = a + k * m;
+            for (int j = 0; j < jn; j++) ci[j] += aik * ak[j];
         }
+    }
+    for (int i = 0; i < m; i++)
+        for (int j = m - i; j < m; j++) c[i * m + j] = c[(m - 1 - j) * m + (m - 1 - i)];
 }
 
 /* P(D_n <= d). Returns NaN when memory is short. */
@@ -239,7 +246,7 @@ static double kolmogn_durbin_cdf(int64_t n, double d)
         }
         nn /= 2;
         if (nn == 0) break;
-        matmul(H, H, T2, m);
+        square_persymmetric(H, T2, m);
         memcpy(H, T2, mm * sizeof *H);
         hexpnt *= 2;
         if (fabs(H[(k - 1) * m + (k - 1)]) > big) {
