@@ -94,6 +94,40 @@ START_TEST(golden_kstwo)
 }
 END_TEST
 
+/* For large n the Birnbaum-Tingey sum of the Smirnov tail is taken from
+ * every q-th term (smirnov_sampled.c). Densely over n in 10^3 .. 2 10^5 and
+ * n d^2 from kstwo's switch to the Smirnov tail (2.2) to far in the tail,
+ * it must agree with the term-by-term sum to 1e-12 relative, and so must
+ * kstwo.sf where it takes that branch. */
+START_TEST(smirnov_sampled_matches_direct_sum)
+{
+    double worst = 0.0, worst_log = 0.0;
+    for (double fn = 1000.0; fn <= 200000.0; fn *= 1.23) {
+        int64_t n = (int64_t)fn;
+        for (double nd2 = 2.2; nd2 < 2e4; nd2 *= 1.37) {
+            double d = sqrt(nd2 / (double)n);
+            if (d >= 1.0) break;
+            double lnew, lold;
+            double fast = mlops__smirnov_sf(n, d, &lnew), slow = mlops__smirnov_sf_direct(n, d, &lold);
+            double k = mlops__kstwo_sf(n, d, NULL);
+            if (slow > 0.0) {
+                double rel = fabs(fast - slow) / slow;
+                worst = rel > worst ? rel : worst;
+                if (rel > 1e-12 || (nd2 > 2.25 && nd2 < 370.0 && fabs(k - 2 * slow) > 1e-12 * 2 * slow))
+                    ck_abort_msg("n %" PRId64 " d %.17g: sampled %.17g, direct %.17g, kstwo %.17g", n,
+                                 d, fast, slow, k);
+            }
+            double lrel = fabs(lnew - lold) / fabs(lold);
+            worst_log = lrel > worst_log ? lrel : worst_log;
+            if (lrel > 1e-12)
+                ck_abort_msg("n %" PRId64 " d %.17g: log sampled %.17g, direct %.17g", n, d, lnew, lold);
+        }
+    }
+    printf("smirnov sampled vs direct: max relative difference %.3g (sf), %.3g (log sf)\n", worst,
+           worst_log);
+}
+END_TEST
+
 START_TEST(golden_chi2sf)
 {
     FOR_GOLDEN("chi2sf", g)
@@ -1168,6 +1202,7 @@ static Suite *drift_suite(void)
     tcase_add_test(tc, golden_meta);
     tcase_add_test(tc, golden_ks);
     tcase_add_test(tc, golden_kstwo);
+    tcase_add_test(tc, smirnov_sampled_matches_direct_sum);
     tcase_add_test(tc, golden_chi2sf);
     tcase_add_test(tc, golden_distances);
     tcase_add_test(tc, golden_binary_columns);

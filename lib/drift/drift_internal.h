@@ -88,6 +88,13 @@ double mlops__logaddexp(double a, double b);
 double mlops__kstwo_sf(int64_t n, double d, double *log_sf);
 /* scipy.special.smirnov(n, d): the one-sided survival function, and its log. */
 double mlops__smirnov_sf(int64_t n, double d, double *log_sf);
+/* The same with the Birnbaum-Tingey sum always taken term by term (the
+ * reference the sampled sum is tested against). */
+double mlops__smirnov_sf_direct(int64_t n, double d, double *log_sf);
+/* log(x sum_{v<=last} f(v)) of the Birnbaum-Tingey terms f from every h-th
+ * term (smirnov_sampled.c); 0 when the terms are too few or not one smooth
+ * bump clear of both ends, and the sum must be taken term by term. */
+int mlops__smirnov_log_sum_sampled(int64_t n, double x, int64_t last, double *log_sum);
 /* log P(K > z) for Kolmogorov's limiting law, P(K > z) =
  * 2 sum_{k>=1} (-1)^(k-1) exp(-2 k^2 z^2); meant for z >= 1, where the
  * series converges in a few terms. Finite for every finite z > 0. */

@@ -107,7 +107,7 @@ static double smirnov_log_sum(int64_t n, double x, int64_t nxfl)
     return log(x) + m + log(mlops__ksum_get(&s));
 }
 
-double mlops__smirnov_sf(int64_t n, double x, double *log_sf)
+static double smirnov_sf(int64_t n, double x, double *log_sf, int direct)
 {
     double sf, lsf;
     if (n == 1) {
@@ -146,7 +146,8 @@ double mlops__smirnov_sf(int64_t n, double x, double *log_sf)
         sf = lsf < -LN2 ? exp(lsf) : 1.0 - (-expm1(lsf));
         goto done;
     }
-    lsf = smirnov_log_sum(n, x, nxfl);
+    if (direct || !mlops__smirnov_log_sum_sampled(n, x, n - nxfl - 1, &lsf))
+        lsf = smirnov_log_sum(n, x, nxfl);
     /* scipy reports 0 where -2 n x^2 is below log(DBL_MIN). */
     sf = (-2.0 * (double)n * x * x < MIN_LOG) ? 0.0 : clip01(exp(lsf));
 done:
@@ -154,19 +155,48 @@ done:
     return sf;
 }
 
+double mlops__smirnov_sf(int64_t n, double x, double *log_sf)
+{
+    return smirnov_sf(n, x, log_sf, 0);
+}
+
+double mlops__smirnov_sf_direct(int64_t n, double x, double *log_sf)
+{
+    return smirnov_sf(n, x, log_sf, 1);
+}
+
 /* ---- Durbin's matrix method (Marsaglia, Tsang, Wang 2003) ----------------- */
 
-static void matmul(const double *a, const double *b, double *c, int m)
+/* c = r b, r a row of m. */
+static void vecmat(const double *restrict r, const double *restrict b, double *restrict c, int m)
+{
+    memset(c, 0, (size_t)m * sizeof *c);
+    for (int k = 0; k < m; k++) {
+        double rk = r[k];
+        if (rk == 0.0) continue;
+        const double *bk = b + k * m;
+        for (int j = 0; j < m; j++) c[j] += rk * bk[j];
+    }
+}
+
+/* c = a a for a persymmetric a (a[i][j] = a[m-1-j][m-1-i], as Durbin's H
+ * and so all its powers are): only the entries with i + j <= m - 1 are
+ * computed, the rest mirrored, half the work of a full product. */
+static void square_persymmetric(const double *restrict a, double *restrict c, int m)
 {
     memset(c, 0, (size_t)m * (size_t)m * sizeof *c);
-    for (int i = 0; i < m; i++)
+    for (int i = 0; i < m; i++) {
+        double *ci = c + i * m;
+        int jn = m - i; /* j < m - i */
         for (int k = 0; k < m; k++) {
             double aik = a[i * m + k];
             if (aik == 0.0) continue;
-            const double *bk = b + k * m;
-            double *ci = c + i * m;
-            for (int j = 0; j < m; j++) ci[j] += aik * bk[j];
+            const double *ak = a + k * m;
+            for (int j = 0; j < jn; j++) ci[j] += aik * ak[j];
         }
+    }
+    for (int i = 0; i < m; i++)
+        for (int j = m - i; j < m; j++) c[i * m + j] = c[(m - 1 - j) * m + (m - 1 - i)];
 }
 
 /* P(D_n <= d). Returns NaN when memory is short. */
@@ -197,28 +227,34 @@ static double kolmogn_durbin_cdf(int64_t n, double d)
         for (int r = i - 1; r < m; r++) H[r * m + i] = w[r - (i - 1)];
     for (int r = 0; r < m; r++) H[r * m] = v[r];
     for (int c = 0; c < m; c++) H[(m - 1) * m + c] = v[m - 1 - c];
-    /* P = H^n by squaring, with power-of-two rescaling. */
-    memset(P, 0, mm * sizeof *P);
-    for (int i = 0; i < m; i++) P[i * m + i] = 1.0;
+    /* Only row k-1 of H^n is wanted: carry that row, times H^(2^i) for each
+     * set bit i of n (a vector-matrix product, not a matrix product), and
+     * square H only while bits remain; power-of-two rescaling of H. */
+    double *row = P, *row2 = T;
+    memset(row, 0, (size_t)m * sizeof *row);
+    row[k - 1] = 1.0;
     int64_t nn = n;
     long expnt = 0, hexpnt = 0;
     const double big = ldexp(1.0, SCALE_EXP);
     while (nn > 0) {
         if (nn % 2) {
-            matmul(P, H, T, m);
-            memcpy(P, T, mm * sizeof *P);
+            vecmat(row, H, row2, m);
+            double *t = row;
+            row = row2;
+            row2 = t;
             expnt += hexpnt;
         }
-        matmul(H, H, T2, m);
+        nn /= 2;
+        if (nn == 0) break;
+        square_persymmetric(H, T2, m);
         memcpy(H, T2, mm * sizeof *H);
         hexpnt *= 2;
         if (fabs(H[(k - 1) * m + (k - 1)]) > big) {
             for (size_t i = 0; i < mm; i++) H[i] /= big;
             hexpnt += SCALE_EXP;
         }
-        nn /= 2;
     }
-    double p = P[(k - 1) * m + (k - 1)];
+    double p = row[k - 1];
     free(mem);
     /* times n!/n^n */
     const double small = ldexp(1.0, -SCALE_EXP);
