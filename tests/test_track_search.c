@@ -1157,8 +1157,8 @@ static void check_bound_values(void)
         "params.v = '%s'", "tags.t = '%s'", "params.v IN ('%s', 'none')",
         "tags.t IN ('none', '%s')", "params.v = '%s' AND tags.t = '%s'",
         "params.v = '%s' OR params.k = 'none'",
-        "params.v = '%s' AND tags.t = '%s' AND metrics.m >= 0 AND params.k LIKE '%%' "
-        "AND params.v IN ('%s', '%s')",
+        ("params.v = '%s' AND tags.t = '%s' AND metrics.m >= 0 AND params.k LIKE '%%' "
+         "AND params.v IN ('%s', '%s')"),
     };
     for (int i = 0; i < BOUND_VALUES; i++) {
         char want[8], others[256] = "";
