@@ -403,7 +403,8 @@ static int alias_history(mlops__conn *c, const struct alias_op *op, int64_t mode
         const char *target = mlops__col_text(st, 2); /* NULL for a removal */
         if (t > op->time_ms) later = 1;
         else if (t == op->time_ms && at_time++ == op->place) {
-            if (target ? want && !strcmp(target, want) : !want) *done = 1;
+            int same = target && want ? !strcmp(target, want) : target == want;
+            if (same) *done = 1;
             else if (state_is(&before, want)) *done = 2; /* moves nothing at its place */
             else clash = 1;
         }
