@@ -1,6 +1,8 @@
 /* Experiment records: the search language, ORDER BY and keyset paging. */
 #include "track_fixture.h"
 
+#include "db/db.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -1192,7 +1194,8 @@ START_TEST(values_around_the_index_bound)
 END_TEST
 
 /* A store at format 6 (on PostgreSQL without format 7's indexes and
- * statistics) is refused read-only, migrates to 7 on a read-write open,
+ * statistics) is refused read-only, migrates to 7 (and on, to the
+ * current format) on a read-write open,
  * and searches give the same answers; a schema that already has them
  * (made by hand) migrates too. */
 START_TEST(format_6_store_migrates_to_7)
@@ -1221,7 +1224,7 @@ START_TEST(format_6_store_migrates_to_7)
         TU_OK(mlops_store_open(g_dir, NULL, &g_store));
         int v = 0;
         TU_OK(mlops_store_format_version(g_store, &v));
-        ck_assert_int_eq(v, 7);
+        ck_assert_int_eq(v, 8);
         db = tu_db_open(g_dir);
         if (pg) {
             ck_assert_int_eq(tu_db_int(db, "SELECT count(*) FROM pg_indexes WHERE schemaname = "
@@ -1234,6 +1237,76 @@ START_TEST(format_6_store_migrates_to_7)
         tu_db_close(db);
         check_bound_values();
     }
+}
+END_TEST
+
+/* The runs of the bound fixture with metric m >= 16, by m descending. */
+static void check_metric_search(const char *expected)
+{
+    ck_assert_str_eq(names("metrics.m >= 16", "metrics.m DESC"), expected);
+    ck_assert_str_eq(names("metrics.m >= 16 AND params.k = 'odd'", "metrics.m"), "n17 n19");
+}
+
+/* A store at format 7 (on PostgreSQL with metric_series' UNIQUE(run, key)
+ * constraint and metric_series_by_key, without format 8's covering
+ * (run, key) index and index of live runs) is refused read-only, migrates
+ * to 8 on a read-write open, keeps (run, key) unique, and searches by and
+ * ordered by a metric give the same answers, deleted runs left out; a
+ * schema that already has format 8's indexes (made by hand) migrates too. */
+START_TEST(format_7_store_migrates_to_8)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        mlops_store_close(g_store);
+        g_store = NULL;
+        tu_db *db = tu_db_open(g_dir);
+        int pg = tu_db_dialect(db) == 2;
+        if (pg && pass == 0)
+            tu_db_exec(db, "ALTER TABLE metric_series ADD CONSTRAINT metric_series_run_key_key"
+                           "  UNIQUE (run, key);"
+                           "CREATE INDEX metric_series_by_key ON metric_series(key);"
+                           "DROP INDEX metric_series_by_run; DROP INDEX runs_live;");
+        tu_db_exec(db, pg ? "UPDATE meta SET value = '7' WHERE key = 'format_version'"
+                          : "PRAGMA user_version = 7");
+        tu_db_close(db);
+        mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+        o.read_only = 1;
+        TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(g_dir, &o, &g_store));
+        TU_OK(mlops_store_open(g_dir, NULL, &g_store));
+        int v = 0;
+        TU_OK(mlops_store_format_version(g_store, &v));
+        ck_assert_int_eq(v, 8);
+        db = tu_db_open(g_dir);
+        if (pg) {
+            ck_assert_int_eq(tu_db_int(db, "SELECT count(*) FROM pg_indexes WHERE schemaname = "
+                                           "current_schema() AND ((indexname = "
+                                           "'metric_series_by_run' AND indexdef LIKE "
+                                           "'CREATE UNIQUE INDEX %(run, key) INCLUDE (last)') OR "
+                                           "(indexname = 'runs_live' AND indexdef LIKE "
+                                           "'%(seq) WHERE (deleted_ms IS NULL)'))"),
+                             2);
+            ck_assert_int_eq(tu_db_int(db, "SELECT count(*) FROM pg_indexes WHERE schemaname = "
+                                           "current_schema() AND tablename = 'metric_series'"),
+                             3);
+            ck_assert_int_eq(tu_db_int(db, "SELECT count(*) FROM pg_constraint WHERE conrelid = "
+                                           "'metric_series'::regclass AND contype = 'u'"),
+                             0);
+        }
+        tu_db_close(db);
+        check_bound_values();
+        check_metric_search("n19 n18 n17 n16");
+    }
+    /* (run, key) is still unique: a second row of a run's m is refused */
+    tu_db *db = tu_db_open(g_dir);
+    ck_assert_int_ne(mlops__conn_exec(tu_db_conn(db),
+                                      "INSERT INTO metric_series(run, key, count, last_bits, "
+                                      "last_step, last_ts) SELECT run, key, 1, 0, 0, 0 FROM "
+                                      "metric_series WHERE key = 'm' LIMIT 1"),
+                     MLOPS_OK);
+    char *n18 = tu_db_text(db, "SELECT run_id FROM runs WHERE name = 'n18'");
+    tu_db_close(db);
+    TU_OK(mlops_run_delete(g_store, n18));
+    free(n18);
+    check_metric_search("n19 n17 n16");
 }
 END_TEST
 
@@ -1281,6 +1354,7 @@ int main(void)
     tcase_set_timeout(bound, 120);
     tcase_add_test(bound, values_around_the_index_bound);
     tcase_add_test(bound, format_6_store_migrates_to_7);
+    tcase_add_test(bound, format_7_store_migrates_to_8);
     suite_add_tcase(s, bound);
     return tu_run(s);
 }

@@ -66,6 +66,10 @@ static const char store_schema_v3[] =
  * (lib/monitor/schema.c).
  * Version 7: on PostgreSQL, the indexes and statistics searches plan with
  * (lib/track/schema.c); on SQLite the number alone.
+ * Version 8: on PostgreSQL, metric series' (run, key) index covering the
+ * last value in place of the UNIQUE constraint's, metric_series_by_key
+ * dropped, and an index of live runs (lib/track/schema.c); on SQLite the
+ * number alone.
  * A step runs on either backend: a PostgreSQL store made at version 2 (a
  * new one is created at 2, lib/db/postgres/schema.c) is brought forward by
  * the same steps, each picking its DDL by dialect. */
@@ -86,7 +90,7 @@ typedef int (*migration_fn)(mlops__conn *c);
 static const migration_fn migrate_to[] = { NULL, create_v1, mlops__registry_migrate_v2,
                                            migrate_v3, mlops__registry_migrate_v4,
                                            mlops__monitor_migrate_v5, migrate_v6,
-                                           mlops__track_migrate_v7 };
+                                           mlops__track_migrate_v7, mlops__track_migrate_v8 };
 
 _Static_assert(sizeof migrate_to / sizeof migrate_to[0] == MLOPS__FORMAT_VERSION + 1,
                "one migration per format version");

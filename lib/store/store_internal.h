@@ -11,7 +11,7 @@
 
 /* On-disk format (= schema) version this library writes (lib/store/schema.c
  * lists what each version adds). */
-#define MLOPS__FORMAT_VERSION 7
+#define MLOPS__FORMAT_VERSION 8
 
 #define MLOPS__POOL_MAX 8
 

@@ -139,3 +139,37 @@ int mlops__track_migrate_v7(mlops__conn *c)
     if (mlops__conn_dialect(c) != MLOPS__POSTGRES) return MLOPS_OK;
     return mlops__conn_exec(c, track_v7_postgres);
 }
+
+/* Format 8, PostgreSQL: what a search still read from the tables at
+ * 100,000 runs, read from indexes instead (doc/search.md, "On
+ * PostgreSQL"; doc/format.md; benchmarks/pg/RESULTS).
+ * - metric_series(run, key) INCLUDE (last), unique, in place of the
+ *   UNIQUE(run, key) constraint's index: a metric sort key (one probe per
+ *   run that passes the filter) and a metric clause tested run by run are
+ *   read without the table. An update of a series is already a non-HOT one
+ *   (format 7 indexes last), so carrying last costs no new index write.
+ * - metric_series_by_key(key) dropped: metric_series_by_value(key, last,
+ *   run) of format 7 serves every lookup by key, and one index fewer is
+ *   one write fewer for each series a batch updates; so the table keeps
+ *   three indexes, one fewer than format 7.
+ * - runs(seq) WHERE deleted_ms IS NULL: the test that a run is not
+ *   deleted, made once per run that passes the filter, reads this index
+ *   alone. Only the runs' creation and deletion write it (deleted_ms is
+ *   the only column it names besides seq), so ending a run or setting its
+ *   status stays a HOT update.
+ * The unique index is made before the constraint is dropped, so the pair
+ * (run, key) is never unguarded; IF [NOT] EXISTS: a schema whose owner
+ * made any of them by hand migrates. */
+static const char track_v8_postgres[] =
+    "CREATE UNIQUE INDEX IF NOT EXISTS metric_series_by_run ON metric_series(run, key)"
+    "  INCLUDE (last);"
+    "ALTER TABLE metric_series DROP CONSTRAINT IF EXISTS metric_series_run_key_key;"
+    "DROP INDEX IF EXISTS metric_series_by_key;"
+    "CREATE INDEX IF NOT EXISTS runs_live ON runs(seq) WHERE deleted_ms IS NULL;"
+    "ANALYZE runs, metric_series;";
+
+int mlops__track_migrate_v8(mlops__conn *c)
+{
+    if (mlops__conn_dialect(c) != MLOPS__POSTGRES) return MLOPS_OK;
+    return mlops__conn_exec(c, track_v8_postgres);
+}

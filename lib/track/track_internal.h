@@ -15,6 +15,11 @@ extern const char mlops__track_schema_v1[];
  * with (lib/track/schema.c); nothing on SQLite. */
 int mlops__track_migrate_v7(mlops__conn *c);
 
+/* Format 8: on PostgreSQL, the covering (run, key) index of metric series
+ * and the index of live runs, so that a search's sort keys and runs test
+ * read no table (lib/track/schema.c); nothing on SQLite. */
+int mlops__track_migrate_v8(mlops__conn *c);
+
 /* On PostgreSQL a param's or tag's value shorter than this many characters
  * is in the (key, value, run) index of format 7: a B-tree entry holds at
  * most 2704 bytes, and 399 characters of UTF-8 and a key of MLOPS_KEY_MAX
