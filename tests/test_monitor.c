@@ -9,6 +9,7 @@
  * processes, gives the events the rule says and
  * the same events as one ordered ingest. Runs on SQLite and, as
  * monitor_pg, on PostgreSQL. */
+#include "store/store_internal.h"
 #include "testutil.h"
 #include "tu_db.h"
 
@@ -898,7 +899,7 @@ START_TEST(format_4_store_migrates_to_5)
     TU_OK(mlops_monitor_create(S, "after", &sp));
     db = tu_db_open(dir);
     ck_assert_int_eq(tu_db_int(db, tu_db_dialect(db) == 2 ? "SELECT value::bigint FROM meta WHERE key = 'format_version'"
-                                                            : "PRAGMA user_version"), 7);
+                                                            : "PRAGMA user_version"), MLOPS__FORMAT_VERSION);
     tu_db_close(db);
 }
 END_TEST
@@ -1306,7 +1307,7 @@ START_TEST(format_5_store_migrates_to_6)
     S = open_store();
     int v = 0;
     TU_OK(mlops_store_format_version(S, &v));
-    ck_assert_int_eq(v, 7);
+    ck_assert_int_eq(v, MLOPS__FORMAT_VERSION);
     /* The figures judged under format 5 read back from their rows. */
     mlops_monitor_series *sr = NULL;
     mlops_monitor_window_column cell;

@@ -2,6 +2,7 @@
 #include "track_fixture.h"
 
 #include "db/db.h"
+#include "store/store_internal.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -1224,7 +1225,7 @@ START_TEST(format_6_store_migrates_to_7)
         TU_OK(mlops_store_open(g_dir, NULL, &g_store));
         int v = 0;
         TU_OK(mlops_store_format_version(g_store, &v));
-        ck_assert_int_eq(v, 8);
+        ck_assert_int_eq(v, MLOPS__FORMAT_VERSION);
         db = tu_db_open(g_dir);
         if (pg) {
             ck_assert_int_eq(tu_db_int(db, "SELECT count(*) FROM pg_indexes WHERE schemaname = "
@@ -1274,7 +1275,7 @@ START_TEST(format_7_store_migrates_to_8)
         TU_OK(mlops_store_open(g_dir, NULL, &g_store));
         int v = 0;
         TU_OK(mlops_store_format_version(g_store, &v));
-        ck_assert_int_eq(v, 8);
+        ck_assert_int_eq(v, MLOPS__FORMAT_VERSION);
         db = tu_db_open(g_dir);
         if (pg) {
             ck_assert_int_eq(tu_db_int(db, "SELECT count(*) FROM pg_indexes WHERE schemaname = "
