@@ -1186,7 +1186,39 @@ static void check_bound_values(void)
     }
     MATCH("params.v LIKE 'b%'", "n18 n19");
     MATCH("tags.t LIKE '%b' AND params.k = 'odd'", "n19");
+    /* k holds short values only: on PostgreSQL its tests say so */
+    MATCH("params.k LIKE 'od%' AND metrics.m < 6", "n01 n03 n05");
+    MATCH("params.k NOT LIKE 'od%' AND metrics.m < 6", "n00 n02 n04");
+    MATCH("NOT params.k LIKE 'od%' AND metrics.m < 6", "n00 n02 n04");
+    MATCH("params.k ILIKE 'EV%' AND params.k < 'f' AND metrics.m < 6", "n00 n02 n04");
 }
+
+/* A LIKE on a key whose values are all short, then on the same key once
+ * one of them is long: the answer follows the values (on PostgreSQL the
+ * first is rendered with the length bound, the second without). */
+START_TEST(like_on_a_key_gaining_a_long_value)
+{
+    mlops_run *w[2];
+    static const char *const names_w[] = { "w0", "w1" };
+    for (int i = 0; i < 2; i++) {
+        mlops_run_start_opts o = MLOPS_RUN_START_OPTS_INIT;
+        o.name = names_w[i];
+        TU_OK(mlops_run_start_ex(g_store, exp_e, &o, &w[i]));
+        TU_OK(mlops_run_set_tag(w[i], "w", i ? "ac" : "ab"));
+    }
+    MATCH("tags.w LIKE 'a%'", "w0 w1");
+    MATCH("tags.w NOT LIKE 'ab%'", "w1");
+    char *long_value = repeat("x", 500);
+    long_value[0] = 'a';
+    TU_OK(mlops_run_set_tag(w[1], "w", long_value));
+    free(long_value);
+    MATCH("tags.w LIKE 'a%'", "w0 w1");
+    MATCH("tags.w LIKE 'ax%'", "w1");
+    MATCH("tags.w NOT LIKE 'ab%'", "w1");
+    MATCH("NOT tags.w LIKE 'ax%' AND tags.w LIKE '%'", "w0");
+    for (int i = 0; i < 2; i++) mlops_run_free(w[i]);
+}
+END_TEST
 
 START_TEST(values_around_the_index_bound)
 {
@@ -1250,7 +1282,8 @@ static void check_metric_search(const char *expected)
 
 /* A store at format 7 (on PostgreSQL with metric_series' UNIQUE(run, key)
  * constraint and metric_series_by_key, without format 8's covering
- * (run, key) index and index of live runs) is refused read-only, migrates
+ * (run, key) index, index of live runs and indexes of long values) is
+ * refused read-only, migrates
  * to 8 on a read-write open, keeps (run, key) unique, and searches by and
  * ordered by a metric give the same answers, deleted runs left out; a
  * schema that already has format 8's indexes (made by hand) migrates too. */
@@ -1265,7 +1298,8 @@ START_TEST(format_7_store_migrates_to_8)
             tu_db_exec(db, "ALTER TABLE metric_series ADD CONSTRAINT metric_series_run_key_key"
                            "  UNIQUE (run, key);"
                            "CREATE INDEX metric_series_by_key ON metric_series(key);"
-                           "DROP INDEX metric_series_by_run; DROP INDEX runs_live;");
+                           "DROP INDEX metric_series_by_run; DROP INDEX runs_live;"
+                           "DROP INDEX run_params_long_values; DROP INDEX run_tags_long_values;");
         tu_db_exec(db, pg ? "UPDATE meta SET value = '7' WHERE key = 'format_version'"
                           : "PRAGMA user_version = 7");
         tu_db_close(db);
@@ -1283,8 +1317,10 @@ START_TEST(format_7_store_migrates_to_8)
                                            "'metric_series_by_run' AND indexdef LIKE "
                                            "'CREATE UNIQUE INDEX %(run, key) INCLUDE (last)') OR "
                                            "(indexname = 'runs_live' AND indexdef LIKE "
-                                           "'%(seq) WHERE (deleted_ms IS NULL)'))"),
-                             2);
+                                           "'%(seq) WHERE (deleted_ms IS NULL)') OR "
+                                           "(indexname LIKE '%_long_values' AND indexdef LIKE "
+                                           "'%(key) WHERE (length(value) >= 400)'))"),
+                             4);
             ck_assert_int_eq(tu_db_int(db, "SELECT count(*) FROM pg_indexes WHERE schemaname = "
                                            "current_schema() AND tablename = 'metric_series'"),
                              3);
@@ -1356,6 +1392,7 @@ int main(void)
     tcase_add_test(bound, values_around_the_index_bound);
     tcase_add_test(bound, format_6_store_migrates_to_7);
     tcase_add_test(bound, format_7_store_migrates_to_8);
+    tcase_add_test(bound, like_on_a_key_gaining_a_long_value);
     suite_add_tcase(s, bound);
     return tu_run(s);
 }

@@ -68,6 +68,11 @@ typedef struct mlops__fnode {
     mlops__field field;
     mlops__literal *values; /* COMPARE, LIKE: one; IN: nvalues */
     size_t nvalues;
+    /* Set before rendering, on PostgreSQL (search.c): the param's or tag's
+     * key holds no value of MLOPS__PG_SHORT_VALUE characters or more in
+     * the snapshot the search reads, so a test of its text may say
+     * length(value) < MLOPS__PG_SHORT_VALUE. */
+    int short_key;
 } mlops__fnode;
 
 typedef struct mlops__order_key {

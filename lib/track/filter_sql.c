@@ -275,7 +275,7 @@ static void predicate(struct render *r, mlops__buf *out, const mlops__fnode *n)
         mlops__buf_add(out, " AND ");
     }
     const char *column = value_column(f, n->values[0].type);
-    if (r->pg && short_values_only(n, column))
+    if (r->pg && (short_values_only(n, column) || (n->short_key && !strcmp(column, "value"))))
         mlops__buf_add(out, "length(value) < " STR(MLOPS__PG_SHORT_VALUE) " AND ");
     if (n->kind == MLOPS__N_LIKE) {
         like_test(r, out, column, n);

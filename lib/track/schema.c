@@ -157,6 +157,13 @@ int mlops__track_migrate_v7(mlops__conn *c)
  *   alone. Only the runs' creation and deletion write it (deleted_ms is
  *   the only column it names besides seq), so ending a run or setting its
  *   status stays a HOT update.
+ * - run_params and run_tags (key) for values of MLOPS__PG_SHORT_VALUE
+ *   characters or more: a search asks, in its snapshot, whether a key it
+ *   tests holds such a value (one probe of an index that is empty in most
+ *   stores); when none, its tests of that key, a LIKE too, say so with
+ *   the length bound and read format 7's partial index without the table.
+ *   Only long values are written to it; value is already an indexed
+ *   column (format 7), so no update loses HOT for it.
  * The unique index is made before the constraint is dropped, so the pair
  * (run, key) is never unguarded; IF [NOT] EXISTS: a schema whose owner
  * made any of them by hand migrates. */
@@ -166,6 +173,10 @@ static const char track_v8_postgres[] =
     "ALTER TABLE metric_series DROP CONSTRAINT IF EXISTS metric_series_run_key_key;"
     "DROP INDEX IF EXISTS metric_series_by_key;"
     "CREATE INDEX IF NOT EXISTS runs_live ON runs(seq) WHERE deleted_ms IS NULL;"
+    "CREATE INDEX IF NOT EXISTS run_params_long_values ON run_params(key)"
+    "  WHERE length(value) >= " STR(MLOPS__PG_SHORT_VALUE) ";"
+    "CREATE INDEX IF NOT EXISTS run_tags_long_values ON run_tags(key)"
+    "  WHERE length(value) >= " STR(MLOPS__PG_SHORT_VALUE) ";"
     "ANALYZE runs, metric_series;";
 
 int mlops__track_migrate_v8(mlops__conn *c)

@@ -222,12 +222,76 @@ static int load_page(mlops__conn *c, struct search_arg *a, const int64_t *seqs, 
     return rc;
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* Predicates whose keys mark_short_keys looks up, at most: a filter has a
+ * few; past these, a test is rendered without the length bound (as
+ * right, and slower). */
+#define SHORT_KEY_LOOKUPS 16
+
+/* Whether the param (tags 0) or tag key has a value of
+ * MLOPS__PG_SHORT_VALUE characters or more, read by a probe of format 8's
+ * partial index of such values (lib/track/schema.c). */
+static int key_has_long_value(mlops__conn *c, int tags, const char *key, int *has)
+{
+    static const char params_sql[] =
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM run_params WHERE key = ?1 AND length(value) >= "
+        STR(MLOPS__PG_SHORT_VALUE) ") THEN 1 ELSE 0 END";
+    static const char tags_sql[] =
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM run_tags WHERE key = ?1 AND length(value) >= "
+        STR(MLOPS__PG_SHORT_VALUE) ") THEN 1 ELSE 0 END";
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, tags ? tags_sql : params_sql, &st);
+    if (rc) return rc;
+    rc = mlops__bind_text(c, st, 1, key);
+    if (!rc) {
+        int step = mlops__step(st);
+        if (step == MLOPS__ROW) *has = mlops__col_int64(st, 0) != 0;
+        else rc = mlops__conn_row_error(c, step, "searching runs");
+    }
+    mlops__reset(st);
+    return rc;
+}
+
+/* PostgreSQL: marks the param and tag predicates on text whose key holds
+ * only values shorter than MLOPS__PG_SHORT_VALUE characters in this
+ * transaction's snapshot, the one the search then reads, so that the
+ * renderer bounds them by length and PostgreSQL reads the partial (key,
+ * value, run) index of format 7 without the table: a LIKE can then be a
+ * range of it rather than one probe of the table per candidate run
+ * (doc/search.md). */
+static int mark_short_keys(mlops__conn *c, mlops__fnode *n, int *lookups)
+{
+    if (n->kind == MLOPS__N_AND || n->kind == MLOPS__N_OR) {
+        for (size_t i = 0; i < n->nkids; i++) {
+            int rc = mark_short_keys(c, n->kids[i], lookups);
+            if (rc) return rc;
+        }
+        return MLOPS_OK;
+    }
+    const mlops__field *f = &n->field;
+    n->short_key = 0;
+    if ((f->kind != MLOPS__F_PARAM && f->kind != MLOPS__F_TAG) || n->kind == MLOPS__N_EXISTS ||
+        n->values[0].type != MLOPS__T_TEXT || strlen(f->key) != f->keylen || *lookups == 0)
+        return MLOPS_OK;
+    --*lookups;
+    int has = 1;
+    int rc = key_has_long_value(c, f->kind == MLOPS__F_TAG, f->key, &has);
+    if (!rc) n->short_key = !has;
+    return rc;
+}
+
 /* Renders the search for connection c into a->q and prepares it. */
 static int prepare(mlops__conn *c, struct search_arg *a, mlops__stmt **st)
 {
     mlops__query_free(&a->q); /* a retried transaction renders again */
     int like_max = mlops__conn_like_max(c);
-    int rc = mlops__search_render(&a->tree, mlops__conn_dialect(c), like_max, &a->q);
+    int lookups = SHORT_KEY_LOOKUPS;
+    int rc = MLOPS_OK;
+    if (mlops__conn_dialect(c) == MLOPS__POSTGRES && a->tree.filter)
+        rc = mark_short_keys(c, a->tree.filter, &lookups);
+    if (!rc) rc = mlops__search_render(&a->tree, mlops__conn_dialect(c), like_max, &a->q);
     if (!rc && a->after) rc = mlops__page_token_fits(a->func, a->after, &a->q);
     if (rc) return rc;
     mlops__buf sql = MLOPS__BUF_INIT;
