@@ -275,6 +275,11 @@ static int mark_short_keys(mlops__conn *c, mlops__fnode *n, int *lookups)
     if ((f->kind != MLOPS__F_PARAM && f->kind != MLOPS__F_TAG) || n->kind == MLOPS__N_EXISTS ||
         n->values[0].type != MLOPS__T_TEXT || strlen(f->key) != f->keylen || *lookups == 0)
         return MLOPS_OK;
+    /* = and IN carry the bound already when their values are short (the
+     * renderer sees that), and match no value of a short key otherwise */
+    if (!n->value_negated &&
+        (n->kind == MLOPS__N_IN || (n->kind == MLOPS__N_COMPARE && !strcmp(n->op, "="))))
+        return MLOPS_OK;
     --*lookups;
     int has = 1;
     int rc = key_has_long_value(c, f->kind == MLOPS__F_TAG, f->key, &has);
