@@ -456,30 +456,58 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* The sketch's level merge (branch-free since the monitor ingest work):
- * merging two sorted levels gives exactly the sorted concatenation, bit
- * for bit, whichever side runs out first and with ties across the sides
- * (including -0.0 against +0.0 nowhere: profiles store +0.0). */
+/* A value and where it stood, for reference sorts that settle ties. */
+typedef struct placed_double {
+    double v;
+    size_t at;
+} placed_double;
+
+/* Numeric order, ties in input order: the stable sort. */
+static int cmp_stable(const void *x, const void *y)
+{
+    const placed_double *a = x, *b = y;
+    if (a->v != b->v) return (a->v > b->v) - (a->v < b->v);
+    return (a->at > b->at) - (a->at < b->at);
+}
+
+/* The sketch's level merge (branch-free since the monitor ingest work;
+ * from both ends at once through the sketch's scratch when it has one and
+ * the result fits): merging two sorted levels gives exactly the stable
+ * merge, bit for bit, whichever side runs out first and with ties across
+ * the sides, the receiving level's first (-0.0 against +0.0 shows it;
+ * profiles store +0.0, but a stored level may hold either). */
 START_TEST(kll_merge_is_sorted_concatenation)
 {
     uint64_t st = 7;
-    for (int trial = 0; trial < 2000; trial++) {
+    for (int trial = 0; trial < 8192; trial++) {
         mlops__kll into, from;
         TU_OK(mlops__kll_init(&into, 64));
         TU_OK(mlops__kll_init(&from, 64));
-        double a[32], b[32], want[64];
-        uint32_t na = (uint32_t)(trial % 32), nb = (uint32_t)((trial / 32) % 32);
-        int spread = trial % 3; /* 0: many ties, 1: b below a, 2: b above a */
+        if (trial % 2) { /* the scratch a full level 0 brings */
+            into.tmp = malloc(64 * sizeof *into.tmp);
+            ck_assert(into.tmp);
+        }
+        double a[32], b[32];
+        placed_double want[64];
+        uint32_t na = (uint32_t)(trial / 2 % 32), nb = (uint32_t)(trial / 64 % 32);
+        int spread = trial / 2048; /* 0: many ties, 1: b below a, 2: b above a, 3: zeros of both signs */
         for (uint32_t i = 0; i < na + nb; i++) {
             st = st * 6364136223846793005ULL + 1442695040888963407ULL;
             double v = spread == 0 ? (double)((st >> 33) % 5) : (double)(st >> 11) / 9007199254740992.0;
-            if (i < na) a[i] = v + (spread == 1 ? 2.0 : 0.0);
-            else b[i - na] = v + (spread == 2 ? 2.0 : 0.0);
-            want[i] = i < na ? a[i] : b[i - na];
+            if (spread == 3) v = (st >> 40) % 3 == 0 ? 1.0 : ((st >> 41) & 1) ? -0.0 : 0.0;
+            if ((spread == 1 && i < na) || (spread == 2 && i >= na)) v += 2.0; /* (v + 0.0 would turn -0.0 to +0.0) */
+            want[i].v = v;
+            want[i].at = i;
         }
-        qsort(a, na, sizeof *a, cmp_double);
-        qsort(b, nb, sizeof *b, cmp_double);
-        qsort(want, na + nb, sizeof *want, cmp_double);
+        /* Each level sorted (ties in any order), then the stable merge. */
+        qsort(want, na, sizeof *want, cmp_stable);
+        qsort(want + na, nb, sizeof *want, cmp_stable);
+        for (uint32_t i = 0; i < na + nb; i++) {
+            if (i < na) a[i] = want[i].v;
+            else b[i - na] = want[i].v;
+            want[i].at = i;
+        }
+        qsort(want, na + nb, sizeof *want, cmp_stable);
         TU_OK(mlops__kll_set_level(&into, 1, a, na, 0));
         TU_OK(mlops__kll_set_level(&from, 1, b, nb, 0));
         into.n = 2 * (uint64_t)na;
@@ -488,7 +516,9 @@ START_TEST(kll_merge_is_sorted_concatenation)
         ck_assert_uint_eq(into.levels[1].n, na + nb);
         ck_assert_uint_eq(into.n, 2 * (uint64_t)(na + nb));
         ck_assert_int_eq(mlops__kll_check(&into), 0);
-        if (na + nb) ck_assert(!memcmp(into.levels[1].v, want, (na + nb) * sizeof *want));
+        for (uint32_t i = 0; i < na + nb; i++)
+            ck_assert_msg(!memcmp(&into.levels[1].v[i], &want[i].v, sizeof want[i].v),
+                          "trial %d (%u + %u) at %u: %a vs %a", trial, na, nb, i, into.levels[1].v[i], want[i].v);
         mlops__kll_free(&into);
         mlops__kll_free(&from);
     }
@@ -568,20 +598,6 @@ START_TEST(sort_matches_qsort)
     free(w);
 }
 END_TEST
-
-/* A value and where it stood, for reference sorts that settle ties. */
-typedef struct placed_double {
-    double v;
-    size_t at;
-} placed_double;
-
-/* Numeric order, ties in input order: the stable sort. */
-static int cmp_stable(const void *x, const void *y)
-{
-    const placed_double *a = x, *b = y;
-    if (a->v != b->v) return (a->v > b->v) - (a->v < b->v);
-    return (a->at > b->at) - (a->at < b->at);
-}
 
 /* Numeric order, -0.0 before +0.0 (the radix sort's order of bit patterns). */
 static int cmp_total(const void *x, const void *y)
