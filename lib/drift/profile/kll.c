@@ -97,15 +97,23 @@ static void merge_two_ends(const double *a, uint32_t na, const double *b, uint32
     while (bo >= nf) out[bo--] = bi >= 0 && (bj < 0 || a[bi] > b[bj]) ? a[bi--] : b[bj--];
 }
 
-/* Merges the sorted items b[0..nb) into sorted level l, through scratch
- * (cap doubles, or NULL) when the result fits there. */
-static int merge_into(mlops__kll_level *l, const double *b, uint32_t nb, double *scratch, uint32_t cap)
+/* Merges the sorted items b[0..nb) into sorted level l, through the
+ * scratch *scratch (cap doubles, or NULL) when the result fits there. A
+ * level as large as the scratch then trades buffers with it instead of
+ * copying the result back (both are plain heap blocks of cap doubles). */
+static int merge_into(mlops__kll_level *l, const double *b, uint32_t nb, double **scratch, uint32_t cap)
 {
     int rc = reserve(l, l->n + nb);
     if (rc) return rc;
-    if (l->n > 0 && nb > 0 && scratch && l->n + nb <= cap) {
-        merge_two_ends(l->v, l->n, b, nb, scratch);
-        memcpy(l->v, scratch, (size_t)(l->n + nb) * sizeof *scratch);
+    if (l->n > 0 && nb > 0 && *scratch && l->n + nb <= cap) {
+        merge_two_ends(l->v, l->n, b, nb, *scratch);
+        if (l->cap == cap) {
+            double *t = l->v;
+            l->v = *scratch;
+            *scratch = t;
+        } else {
+            memcpy(l->v, *scratch, (size_t)(l->n + nb) * sizeof **scratch);
+        }
         l->n += nb;
         return MLOPS_OK;
     }
@@ -144,7 +152,7 @@ static int compact(mlops__kll *s, uint32_t h)
     for (uint32_t i = 0; i < half; i++) kept[i] = l->v[2 * i + off];
     double held = l->v[l->n - 1];
     int has_held = (l->n & 1u) != 0;
-    rc = merge_into(&s->levels[h + 1], s->levels[h].v, half, s->tmp, s->k);
+    rc = merge_into(&s->levels[h + 1], s->levels[h].v, half, &s->tmp, s->k);
     if (rc) return rc;
     l = &s->levels[h];
     l->n = 0;
@@ -204,7 +212,7 @@ int mlops__kll_merge(mlops__kll *into, const mlops__kll *from)
         if (rc) return rc;
     }
     for (uint32_t h = 1; h < from->nlevels; h++) {
-        int rc = merge_into(&into->levels[h], from->levels[h].v, from->levels[h].n, into->tmp, into->k);
+        int rc = merge_into(&into->levels[h], from->levels[h].v, from->levels[h].n, &into->tmp, into->k);
         if (rc) return rc;
     }
     /* Compaction preserves mass: from's levels >= 1 weigh n minus its raw
