@@ -180,7 +180,17 @@ static int flush_level0(mlops__kll *s)
     if (!s->hist && !(s->hist = malloc(MLOPS__SORT_SCRATCH * sizeof *s->hist)))
         return mlops__err_nomem("compacting a quantile sketch");
     if (s->on_block) s->on_block(s->block_ctx, l0->v, l0->n);
-    mlops__sort_doubles_scratch(l0->v, l0->n, s->tmp, s->hist);
+    /* Sorted into tmp (the bucket sort's way), level 0 and tmp trade
+     * buffers: both are plain heap blocks of k doubles. */
+    double *sorted = mlops__sort_doubles_either(l0->v, l0->n, s->tmp, s->hist);
+    if (sorted != l0->v) {
+        if (l0->cap == s->k) {
+            s->tmp = l0->v;
+            l0->v = sorted;
+        } else {
+            memcpy(l0->v, sorted, (size_t)l0->n * sizeof *sorted);
+        }
+    }
     int rc = compact(s, 0);
     if (!rc) rc = cascade(s, 1);
     return rc;

@@ -154,16 +154,17 @@ static int fine_overfull(const double *v, size_t n, double lo, double scale, siz
  * branch-free, pays little for the fuller buckets. Scattering in input
  * order and the stable insertion sort make the result the stable sort
  * whatever the buckets (equal values, such as -0.0 and +0.0, keep their
- * order). */
-static int bucket_sort(double *v, size_t n, double *tmp, uint32_t *count)
+ * order). Returns where the sorted values are: tmp, or v when they were
+ * all equal; NULL when it gave up. */
+static double *bucket_sort(double *v, size_t n, double *tmp, uint32_t *count)
 {
     double lo, hi;
     range_of(v, n, &lo, &hi);
-    if (lo == hi) return 1; /* all equal: sorted */
+    if (lo == hi) return v; /* all equal: sorted */
     size_t nb = n;
     while (nb < 4 * n && 2 * nb < MLOPS__SORT_SCRATCH) nb *= 2;
     double scale = (double)nb / (hi - lo);
-    if (!(scale > 0.0) || scale == INFINITY || hi - lo == INFINITY) return 0;
+    if (!(scale > 0.0) || scale == INFINITY || hi - lo == INFINITY) return NULL;
     unsigned shift = 0; /* coarse bucket = fine >> shift, >= n of them */
     while (shift < 2 && (nb >> (shift + 1)) >= n) shift++;
     size_t nc = ((nb - 1) >> shift) + 1;
@@ -173,7 +174,7 @@ static int bucket_sort(double *v, size_t n, double *tmp, uint32_t *count)
     /* A coarse bucket of at most 48 has no fine one over; else count the
      * fine ones (rare: the data clump). */
     if (over) {
-        if (fine_overfull(v, n, lo, scale, nb, count)) return 0;
+        if (fine_overfull(v, n, lo, scale, nb, count)) return NULL;
         memset(count, 0, nc * sizeof *count);
         for (size_t i = 0; i < n; i++) count[fine_bucket(v[i], lo, scale, nb) >> shift]++;
     }
@@ -185,17 +186,19 @@ static int bucket_sort(double *v, size_t n, double *tmp, uint32_t *count)
     }
     for (size_t i = 0; i < n; i++) tmp[count[fine_bucket(v[i], lo, scale, nb) >> shift]++] = v[i];
     insertion_sort(tmp, n);
-    memcpy(v, tmp, n * sizeof *v);
-    return 1;
+    return tmp;
 }
 
-void mlops__sort_doubles_scratch(double *v, size_t n, double *tmp, uint32_t *scratch)
+double *mlops__sort_doubles_either(double *v, size_t n, double *tmp, uint32_t *scratch)
 {
     if (n < SMALL_SORT) {
         insertion_sort(v, n);
-        return;
+        return v;
     }
-    if (n < MLOPS__SORT_SCRATCH && bucket_sort(v, n, tmp, scratch)) return;
+    if (n < MLOPS__SORT_SCRATCH) {
+        double *sorted = bucket_sort(v, n, tmp, scratch);
+        if (sorted) return sorted;
+    }
     /* Blocks of a few thousand keys: 8-bit digits keep the histograms
      * (8 x 256) small next to the data, where 11-bit ones would cost more
      * to clear and scan than the keys themselves. */
@@ -203,6 +206,12 @@ void mlops__sort_doubles_scratch(double *v, size_t n, double *tmp, uint32_t *scr
         lsd_radix((uint64_t *)(void *)v, (uint64_t *)(void *)tmp, n, scratch, 8, 8, v);
     else
         lsd_radix((uint64_t *)(void *)v, (uint64_t *)(void *)tmp, n, scratch, RADIX_BITS, RADIX_PASSES, v);
+    return v;
+}
+
+void mlops__sort_doubles_scratch(double *v, size_t n, double *tmp, uint32_t *scratch)
+{
+    if (mlops__sort_doubles_either(v, n, tmp, scratch) != v) memcpy(v, tmp, n * sizeof *v);
 }
 
 /* Large arrays: one pass distributes the values by value into buckets of
