@@ -456,30 +456,58 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* The sketch's level merge (branch-free since the monitor ingest work):
- * merging two sorted levels gives exactly the sorted concatenation, bit
- * for bit, whichever side runs out first and with ties across the sides
- * (including -0.0 against +0.0 nowhere: profiles store +0.0). */
+/* A value and where it stood, for reference sorts that settle ties. */
+typedef struct placed_double {
+    double v;
+    size_t at;
+} placed_double;
+
+/* Numeric order, ties in input order: the stable sort. */
+static int cmp_stable(const void *x, const void *y)
+{
+    const placed_double *a = x, *b = y;
+    if (a->v != b->v) return (a->v > b->v) - (a->v < b->v);
+    return (a->at > b->at) - (a->at < b->at);
+}
+
+/* The sketch's level merge (branch-free since the monitor ingest work;
+ * from both ends at once through the sketch's scratch when it has one and
+ * the result fits): merging two sorted levels gives exactly the stable
+ * merge, bit for bit, whichever side runs out first and with ties across
+ * the sides, the receiving level's first (-0.0 against +0.0 shows it;
+ * profiles store +0.0, but a stored level may hold either). */
 START_TEST(kll_merge_is_sorted_concatenation)
 {
     uint64_t st = 7;
-    for (int trial = 0; trial < 2000; trial++) {
+    for (int trial = 0; trial < 8192; trial++) {
         mlops__kll into, from;
         TU_OK(mlops__kll_init(&into, 64));
         TU_OK(mlops__kll_init(&from, 64));
-        double a[32], b[32], want[64];
-        uint32_t na = (uint32_t)(trial % 32), nb = (uint32_t)((trial / 32) % 32);
-        int spread = trial % 3; /* 0: many ties, 1: b below a, 2: b above a */
+        if (trial % 2) { /* the scratch a full level 0 brings */
+            into.tmp = malloc(64 * sizeof *into.tmp);
+            ck_assert(into.tmp);
+        }
+        double a[32], b[32];
+        placed_double want[64];
+        uint32_t na = (uint32_t)(trial / 2 % 32), nb = (uint32_t)(trial / 64 % 32);
+        int spread = trial / 2048; /* 0: many ties, 1: b below a, 2: b above a, 3: zeros of both signs */
         for (uint32_t i = 0; i < na + nb; i++) {
             st = st * 6364136223846793005ULL + 1442695040888963407ULL;
             double v = spread == 0 ? (double)((st >> 33) % 5) : (double)(st >> 11) / 9007199254740992.0;
-            if (i < na) a[i] = v + (spread == 1 ? 2.0 : 0.0);
-            else b[i - na] = v + (spread == 2 ? 2.0 : 0.0);
-            want[i] = i < na ? a[i] : b[i - na];
+            if (spread == 3) v = (st >> 40) % 3 == 0 ? 1.0 : ((st >> 41) & 1) ? -0.0 : 0.0;
+            if ((spread == 1 && i < na) || (spread == 2 && i >= na)) v += 2.0; /* (v + 0.0 would turn -0.0 to +0.0) */
+            want[i].v = v;
+            want[i].at = i;
         }
-        qsort(a, na, sizeof *a, cmp_double);
-        qsort(b, nb, sizeof *b, cmp_double);
-        qsort(want, na + nb, sizeof *want, cmp_double);
+        /* Each level sorted (ties in any order), then the stable merge. */
+        qsort(want, na, sizeof *want, cmp_stable);
+        qsort(want + na, nb, sizeof *want, cmp_stable);
+        for (uint32_t i = 0; i < na + nb; i++) {
+            if (i < na) a[i] = want[i].v;
+            else b[i - na] = want[i].v;
+            want[i].at = i;
+        }
+        qsort(want, na + nb, sizeof *want, cmp_stable);
         TU_OK(mlops__kll_set_level(&into, 1, a, na, 0));
         TU_OK(mlops__kll_set_level(&from, 1, b, nb, 0));
         into.n = 2 * (uint64_t)na;
@@ -488,7 +516,9 @@ START_TEST(kll_merge_is_sorted_concatenation)
         ck_assert_uint_eq(into.levels[1].n, na + nb);
         ck_assert_uint_eq(into.n, 2 * (uint64_t)(na + nb));
         ck_assert_int_eq(mlops__kll_check(&into), 0);
-        if (na + nb) ck_assert(!memcmp(into.levels[1].v, want, (na + nb) * sizeof *want));
+        for (uint32_t i = 0; i < na + nb; i++)
+            ck_assert_msg(!memcmp(&into.levels[1].v[i], &want[i].v, sizeof want[i].v),
+                          "trial %d (%u + %u) at %u: %a vs %a", trial, na, nb, i, into.levels[1].v[i], want[i].v);
         mlops__kll_free(&into);
         mlops__kll_free(&from);
     }
@@ -568,6 +598,77 @@ START_TEST(sort_matches_qsort)
     free(w);
 }
 END_TEST
+
+/* Numeric order, -0.0 before +0.0 (the radix sort's order of bit patterns). */
+static int cmp_total(const void *x, const void *y)
+{
+    const placed_double *a = x, *b = y;
+    if (a->v != b->v) return (a->v > b->v) - (a->v < b->v);
+    return (signbit(b->v) != 0) - (signbit(a->v) != 0);
+}
+
+/* The sort of blocks (the sketch sorts 2,048 values at a time), bit for
+ * bit against qsort with a comparator that settles ties the way the sort
+ * must: values of smooth data (a few zeros of either sign among them)
+ * take the insertion or bucket sort, which keep equal values in input
+ * order; clumped ones (half zeros) from 128 values on take the radix
+ * sort, which puts -0.0 first. With infinities and repeats, numeric order
+ * against qsort. Every size to 70, then the switches between ways. */
+START_TEST(sort_blocks_bitwise)
+{
+    size_t sizes[200], ns = 0;
+    for (size_t m = 0; m <= 70; m++) sizes[ns++] = m;
+    size_t more[] = { 100, 127, 128, 500, 1023, 1024, 1535, 1536, 2047, 2048, 2049, 3071,
+                      3072, 4095, 4096, 6143, 6144, 8192, 12287 };
+    for (size_t k = 0; k < sizeof more / sizeof *more; k++) sizes[ns++] = more[k];
+    size_t cap = 12287;
+    double *v = malloc(cap * sizeof *v), *w = malloc(cap * sizeof *w);
+    placed_double *ref = malloc(cap * sizeof *ref);
+    ck_assert(v && w && ref);
+    dg_rng r = { 37 };
+    for (size_t si = 0; si < ns; si++)
+        for (int kind = 0; kind < 4; kind++) {
+            size_t m = sizes[si], zeros = 0;
+            for (size_t i = 0; i < m; i++) {
+                double u = dg_uniform(&r), x;
+                if (kind == 0) { /* smooth, at most 40 zeros */
+                    x = u - 0.5;
+                    if (dg_uniform(&r) < 0.02 && zeros < 40) {
+                        x = dg_uniform(&r) < 0.5 ? -0.0 : 0.0;
+                        zeros++;
+                    }
+                } else if (kind == 1) { /* half zeros of either sign */
+                    x = dg_uniform(&r) < 0.5 ? (u < 0.5 ? -0.0 : 0.0) : u * 1e6 - 3e5;
+                } else if (kind == 2) { /* the sketch's blocks: [c, c + 1) */
+                    x = u + (double)(si % 20);
+                } else { /* infinities, repeats, wide magnitudes, zeros */
+                    double t = dg_uniform(&r);
+                    x = t < 0.05 ? INFINITY : t < 0.1 ? -INFINITY : t < 0.4 ? floor(u * 5) - 2.0 :
+                        t < 0.5 ? (u < 0.5 ? -0.0 : 0.0) : (u - 0.5) * ldexp(1.0, (int)(t * 2000) - 1000);
+                }
+                v[i] = x;
+                ref[i].v = x;
+                ref[i].at = i;
+            }
+            TU_OK(mlops__sort_doubles(v, m, NULL));
+            if (kind == 3) {
+                for (size_t i = 0; i < m; i++) w[i] = ref[i].v;
+                qsort(w, m, sizeof *w, cmp_double);
+                for (size_t i = 0; i < m; i++)
+                    ck_assert_msg(v[i] == w[i], "size %zu kind %d at %zu", m, kind, i);
+                continue;
+            }
+            if (kind == 1 && m >= 64 && m < 128) continue; /* either way, by the draw */
+            qsort(ref, m, sizeof *ref, kind == 1 && m >= 128 ? cmp_total : cmp_stable);
+            for (size_t i = 0; i < m; i++)
+                ck_assert_msg(memcmp(&v[i], &ref[i].v, sizeof *v) == 0, "size %zu kind %d at %zu: %a vs %a", m,
+                              kind, i, v[i], ref[i].v);
+        }
+    free(v);
+    free(w);
+    free(ref);
+}
+
 
 
 /* ---- profiles ------------------------------------------------------------------ */
@@ -1215,6 +1316,7 @@ static Suite *drift_suite(void)
     tcase_add_test(tc, bins_bad_input);
     tcase_add_test(tc, counts_bad_input);
     tcase_add_test(tc, sort_matches_qsort);
+    tcase_add_test(tc, sort_blocks_bitwise);
     tcase_add_test(tc, kll_merge_is_sorted_concatenation);
     tcase_add_test(tc, bin_add_matches_naive);
     suite_add_tcase(s, tc);

@@ -37,6 +37,9 @@ int mlops__sort_doubles(double *v, size_t n, double *tmp);
  * MLOPS__SORT_SCRATCH uint32_t. Never fails. */
 #define MLOPS__SORT_SCRATCH (6u * 2048u)
 void mlops__sort_doubles_scratch(double *v, size_t n, double *tmp, uint32_t *scratch);
+/* The same, leaving the sorted values in v or in tmp, whichever saves a
+ * copy: returns which. */
+double *mlops__sort_doubles_either(double *v, size_t n, double *tmp, uint32_t *scratch);
 
 /* Compensated (Neumaier) running sum. */
 typedef struct mlops__ksum {

@@ -29,16 +29,33 @@ static inline uint64_t bits_of(uint64_t key)
     return key ^ mask;
 }
 
+/* Stable insertion sort, tuned for data that is nearly in order (the
+ * bucket sort's output): the step of a value past its predecessor is
+ * branch-free, with the two values before it carried in registers, and
+ * only a value that goes further back takes the loop (rare there, so that
+ * branch predicts well; on data in random order it costs what the plain
+ * loop does). A value moves only past strictly greater ones. */
 static void insertion_sort(double *v, size_t n)
 {
+    if (n < 2) return;
+    double p2 = -INFINITY, p1 = v[0]; /* v[i - 2], v[i - 1]; none before v[0] */
     for (size_t i = 1; i < n; i++) {
         double x = v[i];
-        size_t j = i;
-        while (j > 0 && v[j - 1] > x) {
-            v[j] = v[j - 1];
-            j--;
+        int swap = p1 > x;
+        double lo = swap ? x : p1, hi = swap ? p1 : x;
+        v[i - 1] = lo;
+        v[i] = hi;
+        if (i >= 2 && p2 > lo) {
+            size_t j = i - 1;
+            while (j > 0 && v[j - 1] > x) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            v[j] = x;
+            lo = v[i - 1];
         }
-        v[j] = x;
+        p2 = lo;
+        p1 = hi;
     }
 }
 
@@ -82,53 +99,106 @@ static inline __attribute__((always_inline)) void lsd_radix(uint64_t *a, uint64_
     for (size_t i = 0; i < n; i++) dst[i] = bits_of(a[i]);
 }
 
+/* The smallest and largest of v[0..n), n >= 1: four independent chains,
+ * as one would wait on each comparison in turn. A NaN is skipped unless it
+ * is v[0] (then both are NaN), as with one chain. */
+static void range_of(const double *v, size_t n, double *lo_out, double *hi_out)
+{
+    double lo[4] = { v[0], v[0], v[0], v[0] }, hi[4] = { v[0], v[0], v[0], v[0] };
+    size_t i = 1;
+    for (; i + 4 <= n; i += 4)
+        for (int k = 0; k < 4; k++) {
+            double x = v[i + k];
+            lo[k] = x < lo[k] ? x : lo[k];
+            hi[k] = x > hi[k] ? x : hi[k];
+        }
+    for (; i < n; i++) {
+        lo[0] = v[i] < lo[0] ? v[i] : lo[0];
+        hi[0] = v[i] > hi[0] ? v[i] : hi[0];
+    }
+    for (int k = 1; k < 4; k++) {
+        lo[0] = lo[k] < lo[0] ? lo[k] : lo[0];
+        hi[0] = hi[k] > hi[0] ? hi[k] : hi[0];
+    }
+    *lo_out = lo[0];
+    *hi_out = hi[0];
+}
+
+/* The fine bucket of x: one of nb over [lo, hi] (scale = nb / (hi - lo)).
+ * Through int64_t: x >= lo, so the product is never negative, and the
+ * signed conversion is one instruction where size_t's is several. */
+static inline size_t fine_bucket(double x, double lo, double scale, size_t nb)
+{
+    size_t b = (size_t)(int64_t)((x - lo) * scale);
+    return b < nb ? b : nb - 1;
+}
+
+/* Whether a fine bucket holds more than 48 values (count: nb counters). */
+static int fine_overfull(const double *v, size_t n, double lo, double scale, size_t nb, uint32_t *count)
+{
+    memset(count, 0, nb * sizeof *count);
+    uint32_t over = 0;
+    for (size_t i = 0; i < n; i++) over |= ++count[fine_bucket(v[i], lo, scale, nb)] > 48;
+    return over != 0;
+}
+
 /* Small blocks of smooth data: distribute by value into buckets over
  * [min, max] (interpolation bucketing), then one insertion sort that only
- * moves values within their bucket. Up to four buckets a value, as the
- * scratch allows: fewer values share a bucket, so the insertion
- * pass mispredicts less. Returns 0 when the data are too clumped for that
- * to pay (a bucket of more than 48), leaving v as it was. */
-static int bucket_sort(double *v, size_t n, double *tmp, uint32_t *count)
+ * moves values within their bucket. Which blocks take this way is decided
+ * on fine buckets, up to four a value as the scratch allows: it gives up
+ * (returns 0, v as it was) when a fine bucket holds more than 48 values,
+ * the data too clumped for it to pay. The values are distributed over
+ * coarser buckets, about one a value (four fine ones each): the counters
+ * then stay in L1 beside the data and their prefix sum is a quarter as
+ * long, while the insertion sort, whose step past a predecessor is
+ * branch-free, pays little for the fuller buckets. Scattering in input
+ * order and the stable insertion sort make the result the stable sort
+ * whatever the buckets (equal values, such as -0.0 and +0.0, keep their
+ * order). Returns where the sorted values are: tmp, or v when they were
+ * all equal; NULL when it gave up. */
+static double *bucket_sort(double *v, size_t n, double *tmp, uint32_t *count)
 {
-    double lo = v[0], hi = v[0];
-    for (size_t i = 1; i < n; i++) {
-        lo = v[i] < lo ? v[i] : lo;
-        hi = v[i] > hi ? v[i] : hi;
-    }
-    if (lo == hi) return 1; /* all equal: sorted */
+    double lo, hi;
+    range_of(v, n, &lo, &hi);
+    if (lo == hi) return v; /* all equal: sorted */
     size_t nb = n;
     while (nb < 4 * n && 2 * nb < MLOPS__SORT_SCRATCH) nb *= 2;
     double scale = (double)nb / (hi - lo);
-    if (!(scale > 0.0) || scale == INFINITY || hi - lo == INFINITY) return 0;
-    memset(count, 0, (nb + 1) * sizeof *count);
-    for (size_t i = 0; i < n; i++) {
-        size_t b = (size_t)((v[i] - lo) * scale);
-        count[b < nb ? b : nb - 1]++;
+    if (!(scale > 0.0) || scale == INFINITY || hi - lo == INFINITY) return NULL;
+    unsigned shift = 0; /* coarse bucket = fine >> shift, >= n of them */
+    while (shift < 2 && (nb >> (shift + 1)) >= n) shift++;
+    size_t nc = ((nb - 1) >> shift) + 1;
+    memset(count, 0, nc * sizeof *count);
+    uint32_t over = 0;
+    for (size_t i = 0; i < n; i++) over |= ++count[fine_bucket(v[i], lo, scale, nb) >> shift] > 48;
+    /* A coarse bucket of at most 48 has no fine one over; else count the
+     * fine ones (rare: the data clump). */
+    if (over) {
+        if (fine_overfull(v, n, lo, scale, nb, count)) return NULL;
+        memset(count, 0, nc * sizeof *count);
+        for (size_t i = 0; i < n; i++) count[fine_bucket(v[i], lo, scale, nb) >> shift]++;
     }
-    uint32_t sum = 0, most = 0;
-    for (size_t b = 0; b < nb; b++) {
+    uint32_t sum = 0;
+    for (size_t b = 0; b < nc; b++) {
         uint32_t c = count[b];
-        most = c > most ? c : most;
         count[b] = sum;
         sum += c;
     }
-    if (most > 48) return 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t b = (size_t)((v[i] - lo) * scale);
-        tmp[count[b < nb ? b : nb - 1]++] = v[i];
-    }
+    for (size_t i = 0; i < n; i++) tmp[count[fine_bucket(v[i], lo, scale, nb) >> shift]++] = v[i];
     insertion_sort(tmp, n);
-    memcpy(v, tmp, n * sizeof *v);
-    return 1;
+    return tmp;
 }
 
-void mlops__sort_doubles_scratch(double *v, size_t n, double *tmp, uint32_t *scratch)
+double *mlops__sort_doubles_either(double *v, size_t n, double *tmp, uint32_t *scratch)
 {
     if (n < SMALL_SORT) {
         insertion_sort(v, n);
-        return;
+        return v;
     }
-    if (n < MLOPS__SORT_SCRATCH && bucket_sort(v, n, tmp, scratch)) return;
+    if (n < MLOPS__SORT_SCRATCH) {
+        double *sorted = bucket_sort(v, n, tmp, scratch);
+        if (sorted) return sorted;
+    }
     /* Blocks of a few thousand keys: 8-bit digits keep the histograms
      * (8 x 256) small next to the data, where 11-bit ones would cost more
      * to clear and scan than the keys themselves. */
@@ -136,6 +206,12 @@ void mlops__sort_doubles_scratch(double *v, size_t n, double *tmp, uint32_t *scr
         lsd_radix((uint64_t *)(void *)v, (uint64_t *)(void *)tmp, n, scratch, 8, 8, v);
     else
         lsd_radix((uint64_t *)(void *)v, (uint64_t *)(void *)tmp, n, scratch, RADIX_BITS, RADIX_PASSES, v);
+    return v;
+}
+
+void mlops__sort_doubles_scratch(double *v, size_t n, double *tmp, uint32_t *scratch)
+{
+    if (mlops__sort_doubles_either(v, n, tmp, scratch) != v) memcpy(v, tmp, n * sizeof *v);
 }
 
 /* Large arrays: one pass distributes the values by value into buckets of
