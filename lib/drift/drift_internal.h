@@ -29,8 +29,9 @@ void mlops__sample_free(mlops__sample *s);
 int mlops__sample_load_pair(const char *func, const double *ref, size_t nref, const double *cur,
                             size_t ncur, mlops__sample *a, mlops__sample *b);
 
-/* Sorts n doubles (no NaN) ascending with an LSD radix sort on their
- * IEEE-754 bit patterns. tmp holds n doubles of scratch (NULL: allocated).
+/* Sorts n doubles (no NaN) ascending, stably: an interpolation bucket sort
+ * for values spread evenly, else an LSD radix sort on their IEEE-754 bit
+ * patterns. tmp holds n doubles of scratch (NULL: allocated).
  * MLOPS_ENOMEM only when tmp is NULL and allocation fails. */
 int mlops__sort_doubles(double *v, size_t n, double *tmp);
 /* The same with the caller's scratch: tmp of n doubles and

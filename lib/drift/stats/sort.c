@@ -1,6 +1,7 @@
-/* Cleaning samples (NaN and +-Inf out, counted) and sorting doubles with an
- * LSD radix sort on their IEEE-754 bit patterns: O(n) passes instead of
- * O(n log n) comparisons. */
+/* Cleaning samples (NaN and +-Inf out, counted) and sorting doubles in O(n)
+ * passes instead of O(n log n) comparisons: an interpolation bucket sort
+ * for evenly spread values, else an LSD radix sort on their IEEE-754 bit
+ * patterns. */
 #include "drift/drift_internal.h"
 #include "util/err.h"
 #include "util/pool.h"
