@@ -362,7 +362,7 @@ START_TEST(repush_after_edit_sends_changed_chunks)
 END_TEST
 
 /* Objects move by digest whatever the stores' chunking: a store made
- * before format 8 (rule gear-nc2, no chunk_rule row) and a new one (gear-nc1)
+ * before format 9 (rule gear-nc2, no chunk_rule row) and a new one (gear-nc1)
  * with other sizes push and pull each other's chunked blobs, which read
  * back whole and pass fsck. */
 START_TEST(push_pull_between_chunk_rules)
