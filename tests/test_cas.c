@@ -352,22 +352,24 @@ static void check_all_paths(mlops_store *s, const char *dir, const unsigned char
     free(back);
 }
 
+/* _i: the rule (both rules, the old stores' and the new). */
 START_TEST(chunker_is_deterministic_and_bounded)
 {
+    mlops__cdc_rule rule = (mlops__cdc_rule)_i;
     size_t n = 1 << 20;
     unsigned char *buf = malloc(n);
     fill_random(buf, n, 42);
     /* Whole buffer at once vs one byte at a time: the same cuts. */
     size_t cuts_a[1024], cuts_b[1024], na = 0, nb = 0;
     mlops__cdc c;
-    mlops__cdc_init(&c, SMALL_MIN, SMALL_AVG, SMALL_MAX);
+    mlops__cdc_init(&c, rule, SMALL_MIN, SMALL_AVG, SMALL_MAX);
     size_t pos = 0;
     while (pos < n) {
         int cut = 0;
         pos += mlops__cdc_feed(&c, buf + pos, n - pos, &cut);
         if (cut) cuts_a[na++] = pos;
     }
-    mlops__cdc_init(&c, SMALL_MIN, SMALL_AVG, SMALL_MAX);
+    mlops__cdc_init(&c, rule, SMALL_MIN, SMALL_AVG, SMALL_MAX);
     for (pos = 0; pos < n; pos++) {
         int cut = 0;
         ck_assert_uint_eq(mlops__cdc_feed(&c, buf + pos, 1, &cut), 1);
@@ -384,10 +386,11 @@ START_TEST(chunker_is_deterministic_and_bounded)
     }
     /* Normalized chunking keeps the mean near avg (within 40%). */
     double mean = (double)prev / (double)na;
-    ck_assert_msg(mean > SMALL_AVG * 0.6 && mean < SMALL_AVG * 1.4, "mean chunk %.0f", mean);
+    ck_assert_msg(mean > SMALL_AVG * 0.6 && mean < SMALL_AVG * 1.4, "rule %d: mean chunk %.0f",
+                  rule, mean);
     /* Zeros never cut before max. */
     memset(buf, 0, n);
-    mlops__cdc_init(&c, SMALL_MIN, SMALL_AVG, SMALL_MAX);
+    mlops__cdc_init(&c, rule, SMALL_MIN, SMALL_AVG, SMALL_MAX);
     int cut = 0;
     ck_assert_uint_eq(mlops__cdc_feed(&c, buf, n, &cut), SMALL_MAX);
     ck_assert_int_eq(cut, 1);
@@ -399,13 +402,16 @@ END_TEST
 
 /* The format's rule written out byte by byte (doc/format.md, Chunking),
  * independently of lib/cas/chunker.c: the cut ending each chunk. */
-static size_t reference_cuts(const unsigned char *p, size_t n, uint32_t min, uint32_t avg,
-                             uint32_t max, size_t *cuts, size_t cap)
+static size_t reference_cuts(const unsigned char *p, size_t n, mlops__cdc_rule rule,
+                             uint32_t min, uint32_t avg, uint32_t max, size_t *cuts, size_t cap)
 {
     const uint64_t *gear = mlops__cdc_gear();
     unsigned b = 0;
     while ((1u << (b + 1)) <= avg) b++;
-    uint64_t small = ~0ull << (64 - (b + 2)), large = ~0ull << (64 - (b - 2));
+    /* gear-nc2: top b + 2 bits zero before avg, b - 2 from avg on;
+     * gear-nc1: b + 1 and b - 1. */
+    unsigned level = rule == MLOPS__CDC_GEAR_NC2 ? 2 : 1;
+    uint64_t small = ~0ull << (64 - (b + level)), large = ~0ull << (64 - (b - level));
     size_t count = 0, start = 0;
     while (start < n && count < cap) {
         uint64_t fp = 0;
@@ -426,11 +432,12 @@ static size_t reference_cuts(const unsigned char *p, size_t n, uint32_t min, uin
 /* The chunker's cuts, fed in pieces of random sizes (pieces of at most
  * `piece` bytes, or the rest at once when piece is 0). The end of the data
  * ends the last chunk. */
-static size_t chunker_cuts(const unsigned char *p, size_t n, uint32_t min, uint32_t avg,
-                           uint32_t max, size_t piece, uint64_t seed, size_t *cuts, size_t cap)
+static size_t chunker_cuts(const unsigned char *p, size_t n, mlops__cdc_rule rule, uint32_t min,
+                           uint32_t avg, uint32_t max, size_t piece, uint64_t seed, size_t *cuts,
+                           size_t cap)
 {
     mlops__cdc c;
-    mlops__cdc_init(&c, min, avg, max);
+    mlops__cdc_init(&c, rule, min, avg, max);
     size_t count = 0, pos = 0, since = 0;
     uint64_t x = seed | 1;
     while (pos < n && count < cap) {
@@ -459,14 +466,16 @@ static size_t chunker_cuts(const unsigned char *p, size_t n, uint32_t min, uint3
 
 /* The chunker scans several places at once for speed: its cuts must be
  * exactly the rule's, for noise, text and long runs, with the default and
- * small sizes, whatever the pieces it is fed. */
+ * small sizes, whatever the pieces it is fed. _i: the rule. */
 START_TEST(chunker_matches_the_format_rule)
 {
+    mlops__cdc_rule rule = (mlops__cdc_rule)_i;
     size_t n = scaled(24u << 20);
     unsigned char *buf = malloc(n);
     size_t cap = n / 64 + 2;
     size_t *want = malloc(cap * sizeof *want), *got = malloc(cap * sizeof *got);
-    const uint32_t sizes[][3] = {{256u << 10, 1u << 20, 4u << 20}, {1024, 4096, 16384},
+    const uint32_t sizes[][3] = {{256u << 10, 1u << 20, 4u << 20}, {128u << 10, 256u << 10, 4u << 20},
+                                 {1024, 4096, 16384},
                                  {64, 128, 256}, {4096, 65536, 1u << 20}};
     const size_t pieces[] = {0, 1u << 17, 70000, 3000, 700};
     for (int kind = 0; kind < 3; kind++) {
@@ -479,20 +488,135 @@ START_TEST(chunker_matches_the_format_rule)
         }
         for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
             size_t len = sizes[i][0] < 1024 ? n / 16 : n; /* tiny chunks: less data */
-            size_t nw = reference_cuts(buf, len, sizes[i][0], sizes[i][1], sizes[i][2], want, cap);
+            size_t nw =
+                reference_cuts(buf, len, rule, sizes[i][0], sizes[i][1], sizes[i][2], want, cap);
             ck_assert_uint_gt(nw, 2);
             for (size_t j = 0; j < sizeof pieces / sizeof pieces[0]; j++) {
                 if (pieces[j] && pieces[j] < 3000 && len > n / 8) continue; /* slow */
-                size_t ng = chunker_cuts(buf, len, sizes[i][0], sizes[i][1], sizes[i][2],
-                                         pieces[j], 99 + j, got, cap);
+                size_t ng = chunker_cuts(buf, len, rule, sizes[i][0], sizes[i][1],
+                                         sizes[i][2], pieces[j], 99 + j, got, cap);
                 ck_assert_msg(ng == nw && !memcmp(got, want, nw * sizeof *want),
-                              "kind %d sizes %zu pieces %zu: %zu cuts, want %zu", kind, i,
-                              pieces[j], ng, nw);
+                              "rule %d kind %d sizes %zu pieces %zu: %zu cuts, want %zu", rule,
+                              kind, i, pieces[j], ng, nw);
             }
         }
     }
     free(want);
     free(got);
+    free(buf);
+}
+END_TEST
+
+/* Issue 18: at a new store's default sizes and rule, overwriting 1 MiB
+ * (MiB-aligned, with other random bytes) of a large random file re-sends
+ * at most 4 MiB of chunks, at fixed places spread over the file. The
+ * chunks re-sent run from the last cut at or before the edit to the first
+ * cut after it that the unedited file has too: from there on the chunks
+ * are the same. (At the sizes and rule of stores made before format 9,
+ * 256 KiB / 1 MiB / 4 MiB and gear-nc2, 4 of these 20 edits re-send more
+ * than 4 MiB, up to 7.4 MiB, and 3.0 MiB on average.) */
+START_TEST(default_sizes_resend_under_4_mib_after_a_1_mib_edit)
+{
+    const mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    const size_t M = 1u << 20, n = scaled(48u << 20), edits = (n / M - 8) / 2;
+    unsigned char *buf = malloc(n), *saved = malloc(M);
+    size_t cap = n / o.chunk_min_size + 2;
+    size_t *old = malloc(cap * sizeof *old);
+    fill_random(buf, n, 1818);
+    size_t nold = chunker_cuts(buf, n, MLOPS__CDC_GEAR_NC1, o.chunk_min_size, o.chunk_avg_size,
+                               o.chunk_max_size, 0, 1, old, cap);
+    double total = 0;
+    for (size_t k = 0; k < edits; k++) {
+        size_t at = (2 + 2 * k) * M, i = 0;
+        memcpy(saved, buf + at, M);
+        fill_random(buf + at, M, 1900 + k);
+        while (i + 1 < nold && old[i + 1] <= at) i++; /* old[i]: last cut at or before at */
+        size_t from = old[i] <= at ? old[i] : 0, pos = from, until = 0;
+        mlops__cdc c;
+        mlops__cdc_init(&c, MLOPS__CDC_GEAR_NC1, o.chunk_min_size, o.chunk_avg_size,
+                        o.chunk_max_size);
+        while (!until && pos < n) {
+            int cut = 0;
+            pos += mlops__cdc_feed(&c, buf + pos, n - pos, &cut);
+            if (!cut || pos < at + M) continue;
+            while (i < nold && old[i] < pos) i++;
+            if (i < nold && old[i] == pos) until = pos;
+        }
+        ck_assert_msg(until, "edit at %zu MiB: the cuts never fell back onto the old ones", at / M);
+        double sent = (double)(until - from) / (double)M;
+        ck_assert_msg(sent <= 4.0, "edit at %zu MiB re-sends %.2f MiB", at / M, sent);
+        total += sent;
+        memcpy(buf + at, saved, M);
+    }
+    ck_assert_msg(total / (double)edits < 3.0, "edits re-send %.2f MiB on average",
+                  total / (double)edits);
+    free(old);
+    free(saved);
+    free(buf);
+}
+END_TEST
+
+/* Format 9: a new store records the rule "gear-nc1" and cuts by it; a store
+ * made before (no chunk_rule row, migrated from format 8) keeps cutting
+ * by gear-nc2 and still shares chunks between versions; a rule this
+ * library does not know is refused, also read-only. */
+START_TEST(store_keeps_its_chunk_rule)
+{
+    size_t n = 1u << 20, cap = n / SMALL_MIN + 2;
+    unsigned char *buf = malloc(n);
+    size_t *cuts = malloc(cap * sizeof *cuts), want[2];
+    fill_random(buf, n, 31);
+    for (int r = 0; r < 2; r++)
+        want[r] = reference_cuts(buf, n, (mlops__cdc_rule)r, SMALL_MIN, SMALL_AVG, SMALL_MAX,
+                                 cuts, cap);
+    ck_assert_uint_ne(want[MLOPS__CDC_GEAR_NC2], want[MLOPS__CDC_GEAR_NC1]); /* counts differ */
+    for (int made_before = 0; made_before < 2; made_before++) {
+        char *dir = tu_tmpdir();
+        mlops_store *s = open_small_store(dir);
+        mlops_store_close(s);
+        ck_assert_int_eq(tu_sql_int64(dir, "SELECT count(*) FROM meta WHERE key = 'chunk_rule' "
+                                           "AND value = 'gear-nc1'"),
+                         1);
+        if (made_before) {
+            tu_sql_exec(dir, "DELETE FROM meta WHERE key = 'chunk_rule'");
+            tu_sql_exec(dir, tu_backend_postgres()
+                                 ? "UPDATE meta SET value = '8' WHERE key = 'format_version'"
+                                 : "PRAGMA user_version=8");
+        }
+        s = open_small_store(dir);
+        mlops__cdc_rule rule = made_before ? MLOPS__CDC_GEAR_NC2 : MLOPS__CDC_GEAR_NC1;
+        ck_assert_int_eq(s->chunk_rule, rule);
+        mlops_digest d;
+        TU_OK(mlops_blob_put(s, buf, n, &d));
+        ck_assert_int_eq(db_int_arg(dir, "SELECT count(*) FROM cas_chunk WHERE blob = ?1", &d),
+                         (long long)want[rule]);
+        /* One byte changed: a few chunks and the manifest are new. */
+        long long before = object_bytes(dir);
+        buf[n / 2] ^= 1;
+        TU_OK(mlops_blob_put(s, buf, n, &d));
+        buf[n / 2] ^= 1;
+        ck_assert_int_lt(object_bytes(dir) - before, 8 * (long long)SMALL_MAX);
+        mlops_store_close(s);
+        /* Migrated to 9, the store still has no row. */
+        ck_assert_int_eq(tu_sql_int64(dir, "SELECT count(*) FROM meta WHERE key = 'chunk_rule'"),
+                         !made_before);
+        tu_rmrf(dir);
+        free(dir);
+    }
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_small_store(dir);
+    mlops_store_close(s);
+    tu_sql_exec(dir, "UPDATE meta SET value = 'zigzag' WHERE key = 'chunk_rule'");
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    for (o.read_only = 0; o.read_only < 2; o.read_only++) {
+        s = NULL;
+        TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(dir, &o, &s));
+        ck_assert_ptr_null(s);
+        ck_assert_msg(strstr(mlops_last_error(), "'zigzag'"), "%s", mlops_last_error());
+    }
+    tu_rmrf(dir);
+    free(dir);
+    free(cuts);
     free(buf);
 }
 END_TEST
@@ -1592,8 +1716,12 @@ static Suite *cas_suite(void)
     suite_add_tcase(s, t);
     t = tcase_create("chunks");
     tcase_set_timeout(t, 300);
-    tcase_add_test(t, chunker_is_deterministic_and_bounded);
-    tcase_add_test(t, chunker_matches_the_format_rule);
+    tcase_add_loop_test(t, chunker_is_deterministic_and_bounded, MLOPS__CDC_GEAR_NC2,
+                        MLOPS__CDC_GEAR_NC1 + 1);
+    tcase_add_loop_test(t, chunker_matches_the_format_rule, MLOPS__CDC_GEAR_NC2,
+                        MLOPS__CDC_GEAR_NC1 + 1);
+    tcase_add_test(t, default_sizes_resend_under_4_mib_after_a_1_mib_edit);
+    tcase_add_test(t, store_keeps_its_chunk_rule);
     tcase_add_test(t, boundaries_small_store);
     tcase_add_test(t, boundaries_default_store);
     tcase_add_test(t, large_round_trips);

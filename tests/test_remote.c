@@ -361,6 +361,59 @@ START_TEST(repush_after_edit_sends_changed_chunks)
 }
 END_TEST
 
+/* Objects move by digest whatever the stores' chunking: a store made
+ * before format 9 (rule gear-nc2, no chunk_rule row) and a new one (gear-nc1)
+ * with other sizes push and pull each other's chunked blobs, which read
+ * back whole and pass fsck. */
+START_TEST(push_pull_between_chunk_rules)
+{
+    pair p;
+    pair_open(&p);
+    mlops_store_close(p.b);
+    char *db = tu_store_dir(p.dir, "b2");
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.durability = MLOPS_DURABILITY_NONE;
+    o.chunk_min_size = 1024;
+    o.chunk_avg_size = 4096;
+    o.chunk_max_size = 16384;
+    TU_OK(mlops_store_open(db, &o, &p.b));
+    TU_OK(mlops_remote_add(p.b, "team", p.url));
+    ck_assert_int_eq(p.b->chunk_rule, MLOPS__CDC_GEAR_NC1);
+    /* a: as made at format 7. */
+    char *da = mlops__strdup(mlops_store_path(p.a));
+    mlops_store_close(p.a);
+    tu_sql_exec(da, "DELETE FROM meta WHERE key = 'chunk_rule'");
+    p.a = open_small_chunks(da);
+    ck_assert_int_eq(p.a->chunk_rule, MLOPS__CDC_GEAR_NC2);
+    size_t n = 1u << 20;
+    unsigned char *buf = NULL;
+    mlops_digest d1 = put_random(p.a, n, 41, &buf), d2;
+    TU_OK(mlops_ref_set(p.a, "w", &d1));
+    mlops_transfer_report r;
+    TU_OK(push1(p.a, "ref:w", &r));
+    TU_OK(pull1(p.b, "ref:w", &r));
+    ck_assert_uint_gt(r.objects_sent, 30);
+    assert_blob(p.b, &d1, buf, n);
+    /* The other way: b's new version, cut by b's rule, back into a. */
+    fill_random(buf + n / 2, 16384, 42);
+    TU_OK(mlops_blob_put(p.b, buf, n, &d2));
+    TU_OK(mlops_ref_set(p.b, "w", &d2));
+    TU_OK(push1(p.b, "ref:w", &r));
+    TU_OK(pull1(p.a, "ref:w", &r));
+    assert_blob(p.a, &d2, buf, n);
+    mlops_store *both[] = { p.a, p.b };
+    for (int i = 0; i < 2; i++) {
+        mlops_fsck_report fr = MLOPS_FSCK_REPORT_INIT;
+        TU_OK(mlops_store_fsck(both[i], NULL, &fr));
+        ck_assert_uint_eq(fr.corrupt + fr.missing, 0);
+    }
+    free(buf);
+    free(da);
+    free(db);
+    pair_close(&p);
+}
+END_TEST
+
 /* An interrupted push or pull: the second run sends exactly what the
  * first did not, and nothing was visible in between. */
 START_TEST(interrupted_push_and_pull_resume)
@@ -629,6 +682,7 @@ static Suite *suite(void)
     tcase_add_test(tc, push_pull_round_trip);
     if (!tu_objects_s3()) tcase_add_test(tc, pull_from_missing_folder);
     tcase_add_test(tc, repush_after_edit_sends_changed_chunks);
+    tcase_add_test(tc, push_pull_between_chunk_rules);
     tcase_add_test(tc, interrupted_push_and_pull_resume);
     tcase_add_test(tc, pull_on_threads_resumes_exactly);
     tcase_add_test(tc, pull_refuses_damaged_object);

@@ -92,7 +92,10 @@ START_TEST(creates_layout)
     ck_assert_int_eq(db_format(dir), MLOPS__FORMAT_VERSION);
     ck_assert_int_eq(db_application_id(dir), 0x4D4C4F50);
     ck_assert_int_eq(db_int(dir, "SELECT count(*) FROM meta WHERE key='chunk_avg_size' "
-                                 "AND value='1048576'"),
+                                 "AND value='262144'"),
+                     1);
+    ck_assert_int_eq(db_int(dir, "SELECT count(*) FROM meta WHERE key='chunk_rule' "
+                                 "AND value='gear-nc1'"),
                      1);
     if (!tu_backend_postgres()) {
         /* WAL is recorded in the file header: byte 18 == 2. */

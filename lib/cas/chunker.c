@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <string.h>
 
 /* The gear table comes from splitmix64 seeded with "mlopscdc" read as a
  * big-endian integer: fixed forever, because changing it would move every
@@ -48,18 +49,44 @@ static uint64_t top_mask(unsigned bits)
     return ~0ull << (64 - bits);
 }
 
-void mlops__cdc_init(mlops__cdc *c, uint32_t min, uint32_t avg, uint32_t max)
+static const char *const rule_names[] = { [MLOPS__CDC_GEAR_NC2] = "gear-nc2",
+                                           [MLOPS__CDC_GEAR_NC1] = "gear-nc1" };
+
+int mlops__cdc_rule_parse(const char *name, mlops__cdc_rule *out)
+{
+    for (size_t i = 0; i < sizeof rule_names / sizeof rule_names[0]; i++)
+        if (!strcmp(name, rule_names[i])) {
+            *out = (mlops__cdc_rule)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *mlops__cdc_rule_name(mlops__cdc_rule rule)
+{
+    return rule_names[rule];
+}
+
+void mlops__cdc_init(mlops__cdc *c, mlops__cdc_rule rule, uint32_t min, uint32_t avg,
+                     uint32_t max)
 {
     mlops__cdc_gear();
     unsigned bits = log2u(avg);
     c->min = min;
     c->avg = avg;
     c->max = max;
-    /* Normalized chunking, level 2: a cut is four times less likely
-     * before the average size and four times more likely after it, which
-     * narrows the size distribution around avg. */
-    c->mask_small = top_mask(bits + 2);
-    c->mask_large = top_mask(bits > 2 ? bits - 2 : 1);
+    /* Normalized chunking: a cut is 2^level times less likely before the
+     * average size and 2^level times more likely after it, which narrows
+     * the size distribution around avg. But a cut made with the easier
+     * mask is skipped when an edit moves its chunk's start to less than
+     * avg before it, so after an edit the new cuts can take several
+     * chunks to fall back onto the old ones; at level 2 that made a 1 MiB
+     * edit re-send over 4 MiB about one time in five, at level 1 (with
+     * the smaller default sizes of format 9) essentially never
+     * (benchmarks/remote/RESULTS). */
+    unsigned level = rule == MLOPS__CDC_GEAR_NC2 ? 2 : 1;
+    c->mask_small = top_mask(bits + level);
+    c->mask_large = top_mask(bits > level ? bits - level : 1);
     c->fp = 0;
     c->pos = 0;
 }

@@ -494,7 +494,8 @@ static void dispatch(mlops__ingest *ig, struct slot *sl)
 static int begin_chunking(mlops__ingest *ig)
 {
     ig->chunked = 1;
-    mlops__cdc_init(&ig->cdc, ig->s->chunk_min, ig->s->chunk_avg, ig->s->chunk_max);
+    mlops__cdc_init(&ig->cdc, ig->s->chunk_rule, ig->s->chunk_min, ig->s->chunk_avg,
+                    ig->s->chunk_max);
     int rc = mlops__sha256_init(&ig->whole);
     if (!rc) start_threads(ig);
     if (!rc) {

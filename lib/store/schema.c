@@ -70,6 +70,9 @@ static const char store_schema_v3[] =
  * last value in place of the UNIQUE constraint's, metric_series_by_key
  * dropped, and an index of live runs (lib/track/schema.c); on SQLite the
  * number alone.
+ * Version 9: the meta row chunk_rule, written when a store is created
+ * (record_creation_facts); the step itself changes nothing, so a migrated
+ * store has no row and keeps cutting by the rule it was made with.
  * A step runs on either backend: a PostgreSQL store made at version 2 (a
  * new one is created at 2, lib/db/postgres/schema.c) is brought forward by
  * the same steps, each picking its DDL by dialect. */
@@ -86,11 +89,18 @@ static int migrate_v6(mlops__conn *c)
     return rc ? rc : mlops__monitor_schema_v6_labels(c);
 }
 
+/* Format 9 adds only a meta row of new stores: nothing to migrate. */
+static int migrate_v9(mlops__conn *c)
+{
+    (void)c;
+    return MLOPS_OK;
+}
+
 typedef int (*migration_fn)(mlops__conn *c);
 static const migration_fn migrate_to[] = { NULL, create_v1, mlops__registry_migrate_v2,
                                            migrate_v3, mlops__registry_migrate_v4,
                                            mlops__monitor_migrate_v5, migrate_v6,
-                                           mlops__track_migrate_v7, mlops__track_migrate_v8 };
+                                           mlops__track_migrate_v7, mlops__track_migrate_v8, migrate_v9 };
 
 _Static_assert(sizeof migrate_to / sizeof migrate_to[0] == MLOPS__FORMAT_VERSION + 1,
                "one migration per format version");
@@ -134,6 +144,10 @@ static int record_creation_facts(mlops__conn *c, const mlops_store_opts *opts)
     if (!rc) rc = insert_meta(c, "chunk_avg_size", buf);
     snprintf(buf, sizeof buf, "%u", opts->chunk_max_size);
     if (!rc) rc = insert_meta(c, "chunk_max_size", buf);
+    /* Since format 9 a new store cuts by normalized chunking level 1,
+     * whose cuts fall back onto the old ones sooner after an edit
+     * (lib/cas/chunker.h). */
+    if (!rc) rc = insert_meta(c, "chunk_rule", mlops__cdc_rule_name(MLOPS__CDC_GEAR_NC1));
     return rc;
 }
 

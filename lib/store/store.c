@@ -165,6 +165,31 @@ static int read_meta_u32(mlops__conn *c, const char *key, uint32_t *out)
     return rc;
 }
 
+/* The cut rule the store records. Stores made before format 9 have no
+ * row and keep the rule they were made with, gear-nc2; a rule this
+ * library does not know is refused rather than chunked by another rule,
+ * which would still be correct but share no chunk with earlier versions. */
+static int read_chunk_rule(mlops__conn *c, const char *path, mlops__cdc_rule *out)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c, "SELECT value FROM meta WHERE key = 'chunk_rule'", &st);
+    if (rc) return rc;
+    int step = mlops__step(st);
+    *out = MLOPS__CDC_GEAR_NC2;
+    if (step == MLOPS__ROW) {
+        const char *name = mlops__col_text(st, 0);
+        if (mlops__cdc_rule_parse(name ? name : "", out))
+            rc = mlops__err(MLOPS_EUNSUPPORTED,
+                            "store '%s' cuts chunks by the rule '%.64s' (meta chunk_rule), "
+                            "which libmlops %s does not know (it knows 'gear-nc1' and 'gear-nc2')",
+                            path, name ? name : "", MLOPS_VERSION_STRING);
+    } else if (step != MLOPS__DONE) {
+        rc = mlops__conn_error(c, step, "reading store facts");
+    }
+    mlops__reset(st);
+    return rc;
+}
+
 static void store_free(mlops_store *s)
 {
     if (!s) return;
@@ -304,6 +329,7 @@ static int open_at(const char *fn, const struct place *pl, const mlops_store_opt
     if (!rc) rc = read_meta_u32(c, "chunk_min_size", &s->chunk_min);
     if (!rc) rc = read_meta_u32(c, "chunk_avg_size", &s->chunk_avg);
     if (!rc) rc = read_meta_u32(c, "chunk_max_size", &s->chunk_max);
+    if (!rc) rc = read_chunk_rule(c, pl->path, &s->chunk_rule);
     if (!rc) rc = open_objects(fn, pl, s);
     if (!rc) rc = mlops__objects_check(s->objects, fn);
     if (!rc && !s->read_only && creating && mlops__store_fsync_enabled(s))

@@ -6,12 +6,13 @@
 #include "mlops/store.h"
 #include "db/db.h"
 #include "objects/objects.h"
+#include "cas/chunker.h"
 
 #include <pthread.h>
 
 /* On-disk format (= schema) version this library writes (lib/store/schema.c
  * lists what each version adds). */
-#define MLOPS__FORMAT_VERSION 8
+#define MLOPS__FORMAT_VERSION 9
 
 #define MLOPS__POOL_MAX 8
 
@@ -31,6 +32,7 @@ struct mlops_store {
     int read_only;
     int format_version;
     uint32_t chunk_min, chunk_avg, chunk_max; /* recorded at creation */
+    mlops__cdc_rule chunk_rule;               /* meta chunk_rule; absent: gear-nc2 */
     unsigned threads;                         /* resolved worker count, >= 1 */
     const char *synchronous;                  /* PRAGMA synchronous value */
     mlops__db_target target;                  /* where connections go */
