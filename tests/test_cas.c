@@ -474,7 +474,7 @@ START_TEST(chunker_matches_the_format_rule)
     unsigned char *buf = malloc(n);
     size_t cap = n / 64 + 2;
     size_t *want = malloc(cap * sizeof *want), *got = malloc(cap * sizeof *got);
-    const uint32_t sizes[][3] = {{256u << 10, 1u << 20, 4u << 20}, {128u << 10, 256u << 10, 4u << 20},
+    const uint32_t sizes[][3] = {{256u << 10, 1u << 20, 4u << 20}, {128u << 10, 512u << 10, 4u << 20},
                                  {1024, 4096, 16384},
                                  {64, 128, 256}, {4096, 65536, 1u << 20}};
     const size_t pieces[] = {0, 1u << 17, 70000, 3000, 700};
@@ -660,13 +660,15 @@ START_TEST(boundaries_small_store)
 }
 END_TEST
 
-/* The default sizes: 256 KiB / 1 MiB / 4 MiB. */
+/* Around the default sizes (128 KiB / 512 KiB / 4 MiB since format 9) and
+ * the sizes stores made before used (256 KiB / 1 MiB). */
 START_TEST(boundaries_default_store)
 {
     char *dir = tu_tmpdir();
     mlops_store *s = open_store(dir);
     const size_t K = 1024, M = 1024 * 1024;
-    size_t sizes[] = {256 * K - 1, 256 * K, 256 * K + 1, M - 1, M, M + 1, 4 * M - 1, 4 * M,
+    size_t sizes[] = {128 * K - 1, 128 * K, 128 * K + 1, 256 * K - 1, 256 * K, 256 * K + 1,
+                      512 * K - 1, 512 * K, 512 * K + 1, M - 1, M, M + 1, 4 * M - 1, 4 * M,
                       4 * M + 1, 8 * M + 1};
     unsigned char *buf = malloc(8 * M + 1);
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {

@@ -92,7 +92,7 @@ START_TEST(creates_layout)
     ck_assert_int_eq(db_format(dir), MLOPS__FORMAT_VERSION);
     ck_assert_int_eq(db_application_id(dir), 0x4D4C4F50);
     ck_assert_int_eq(db_int(dir, "SELECT count(*) FROM meta WHERE key='chunk_avg_size' "
-                                 "AND value='262144'"),
+                                 "AND value='524288'"),
                      1);
     ck_assert_int_eq(db_int(dir, "SELECT count(*) FROM meta WHERE key='chunk_rule' "
                                  "AND value='gear-nc1'"),

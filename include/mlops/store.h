@@ -67,7 +67,7 @@ typedef struct mlops_store_opts {
     uint32_t chunk_min_size;   /* content-defined chunking sizes in bytes;  */
     uint32_t chunk_avg_size;   /* used only when a store is created and     */
     uint32_t chunk_max_size;   /* then recorded in it (defaults 128 KiB,
-                                  256 KiB, 4 MiB since format 9, 256 KiB,
+                                  512 KiB, 4 MiB since format 9, 256 KiB,
                                   1 MiB, 4 MiB before; avg a power of
                                   two, min < avg < max, max <= 64 MiB) */
     uint32_t threads;          /* threads for parallel work, the caller's
@@ -80,7 +80,7 @@ typedef struct mlops_store_opts {
 
 #define MLOPS_STORE_OPTS_INIT \
     { MLOPS_STORE_OPTS_VERSION, 1, 0, MLOPS_DURABILITY_NORMAL, 60000u, 3, \
-      128u * 1024u, 256u * 1024u, 4u * 1024u * 1024u, 0u, NULL }
+      128u * 1024u, 512u * 1024u, 4u * 1024u * 1024u, 0u, NULL }
 
 /* Fills opts with the defaults of the given options version (use
  * MLOPS_STORE_OPTS_VERSION). For bindings that cannot expand macros.

@@ -37,7 +37,7 @@ type Options struct {
 	BusyTimeout      time.Duration // how long a writer waits for the lock (default 60 s)
 	CompressionLevel int           // zstd level 1..19 for new objects (default 3)
 	ChunkMinSize     uint32        // content-defined chunking sizes, used when the
-	ChunkAvgSize     uint32        // store is created (defaults 128 KiB, 256 KiB,
+	ChunkAvgSize     uint32        // store is created (defaults 128 KiB, 512 KiB,
 	ChunkMaxSize     uint32        // 4 MiB)
 	Threads          uint32        // threads for parallel work (default: online CPUs), capped by SetThreadLimit
 	Actor            string        // actor recorded in audit events (default: the login name)
