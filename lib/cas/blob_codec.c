@@ -25,6 +25,11 @@ int mlops__blob_get_decoded(const char *fn, mlops_store *s, const mlops_digest *
     if (rc) return rc;
     rc = decode(buf, len, out);
     mlops_free(buf);
+    return mlops__blob_decode_error(fn, d, rc);
+}
+
+int mlops__blob_decode_error(const char *fn, const mlops_digest *d, int rc)
+{
     if (rc == MLOPS_EFORMAT || rc == MLOPS_EUNSUPPORTED) {
         char hex[MLOPS_DIGEST_STRLEN];
         mlops_digest_format(d, hex);

@@ -21,4 +21,9 @@ int mlops__blob_put_encoded(mlops_store *s, mlops__blob_encode_fn encode, void *
 int mlops__blob_get_decoded(const char *fn, mlops_store *s, const mlops_digest *d,
                             mlops__blob_decode_fn decode, void *out);
 
+/* rc, a decoder's result on blob d: a decoding error (MLOPS_EFORMAT,
+ * MLOPS_EUNSUPPORTED) is reported as mlops__blob_get_decoded reports it,
+ * any other code is returned as it is. */
+int mlops__blob_decode_error(const char *fn, const mlops_digest *d, int rc);
+
 #endif

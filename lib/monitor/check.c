@@ -1,6 +1,7 @@
 /* mlops_monitor_check: judge the windows that are due, in order, run the
  * alert rule over them, and record it all in one write transaction. */
 #include "monitor/monitor_internal.h"
+#include "drift/drift_internal.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/opts.h"
@@ -147,9 +148,20 @@ static int read_tx(mlops__conn *c, void *arg)
     return rc;
 }
 
-/* Judges window w; cur is scratch for its profiles. */
-static int judge_window(mlops_store *s, job *j, mlops_profile **refs, mlops_profile **cur, win *w)
+/* What judging reuses from window to window: the references, their
+ * sketches' sorted views (made once a check), the packed blob last read,
+ * and room for a window's profiles. */
+typedef struct judge_ctx {
+    mlops_profile **refs;
+    mlops__kll_view *views;
+    mlops__monitor_blob_cache blob;
+    mlops_profile **cur;
+} judge_ctx;
+
+/* Judges window w. */
+static int judge_window(mlops_store *s, job *j, judge_ctx *x, win *w)
 {
+    mlops_profile **refs = x->refs, **cur = x->cur;
     const mlops_monitor_spec *sp = &j->m->spec;
     size_t nc = sp->n_columns;
     /* Not enough data (too few rows or labels) judges no performance:
@@ -162,10 +174,12 @@ static int judge_window(mlops_store *s, job *j, mlops_profile **refs, mlops_prof
     }
     uint32_t drifted = 0;
     int breach_col = -1;
-    int rc = mlops__monitor_window_profiles(s, j->fn, j->m, w->start, w->has_packed ? &w->packed : NULL,
-                                            w->legacy, cur);
+    int rc = mlops__monitor_window_profiles_cached(s, j->fn, j->m, w->start,
+                                                   w->has_packed ? &w->packed : NULL, w->legacy, &x->blob,
+                                                   cur);
     for (size_t i = 0; !rc && i < nc; i++)
-        rc = mlops__monitor_judge_column(j->fn, refs[i], cur[i], j->m->kinds[i], sp->columns[i].method,
+        rc = mlops__monitor_judge_column(j->fn, refs[i], &x->views[i], cur[i], j->m->kinds[i],
+                                         sp->columns[i].method,
                                          sp->columns[i].threshold, sp->alpha, &w->stat[i], &w->p[i],
                                          &w->drifted[i]);
     for (size_t i = 0; i < nc; i++) {
@@ -372,12 +386,19 @@ static int check_once(mlops_store *s, const char *fn, const char *name, int64_t 
     j.from = j.m->has_judged_to ? j.m->judged_to_ms : INT64_MIN;
     j.to = to;
     size_t nc = sp->n_columns;
-    mlops_profile **refs = calloc(nc, sizeof *refs), **cur = calloc(nc, sizeof *cur);
+    judge_ctx x;
+    memset(&x, 0, sizeof x);
+    x.refs = calloc(nc, sizeof *x.refs);
+    x.views = calloc(nc, sizeof *x.views);
+    x.cur = calloc(nc, sizeof *x.cur);
     write_op op;
     memset(&op, 0, sizeof op);
-    if (!refs || !cur) rc = mlops__err_nomem(fn);
+    if (!x.refs || !x.views || !x.cur) rc = mlops__err_nomem(fn);
     if (!rc) rc = mlops__store_read(s, read_tx, &j);
-    for (size_t i = 0; !rc && j.n && i < nc; i++) rc = mlops_profile_get(s, &sp->columns[i].reference, &refs[i]);
+    for (size_t i = 0; !rc && j.n && i < nc; i++) {
+        rc = mlops_profile_get(s, &sp->columns[i].reference, &x.refs[i]);
+        if (!rc) rc = mlops__kll_view_get(x.refs[i], &x.views[i]);
+    }
     if (!rc && j.n && !(op.evs = calloc(j.n, sizeof *op.evs))) rc = mlops__err_nomem(fn);
     op.s = s;
     op.j = &j;
@@ -391,7 +412,7 @@ static int check_once(mlops_store *s, const char *fn, const char *name, int64_t 
     op.judged = j.m->windows_judged;
     for (size_t k = 0; !rc && k < j.n; k++) {
         win *w = &j.w[k];
-        if ((rc = judge_window(s, &j, refs, cur, w))) break;
+        if ((rc = judge_window(s, &j, &x, w))) break;
         if (w->state == MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA) continue; /* skipped by the rule */
         uint32_t breaches = 0;
         int kind = mlops__alert_step(&op.alert, sp, w->state == MLOPS_MONITOR_WINDOW_BREACH, &breaches);
@@ -423,9 +444,12 @@ static int check_once(mlops_store *s, const char *fn, const char *name, int64_t 
         j.m->judged_to_ms = to;
         rc = mlops_monitor_status_get(j.m, stout);
     }
-    for (size_t i = 0; refs && i < nc; i++) mlops_profile_free(refs[i]);
-    free(refs);
-    free(cur);
+    for (size_t i = 0; x.refs && i < nc; i++) mlops_profile_free(x.refs[i]);
+    for (size_t i = 0; x.views && i < nc; i++) mlops__kll_view_free(&x.views[i]);
+    mlops__monitor_blob_cache_free(&x.blob);
+    free(x.refs);
+    free(x.views);
+    free(x.cur);
     free(op.evs);
     job_clear_windows(&j);
     mlops_monitor_free(j.m);

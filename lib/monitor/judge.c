@@ -1,5 +1,6 @@
 /* One window's verdict on a column, and one step of the alert rule. */
 #include "monitor/monitor_internal.h"
+#include "drift/drift_internal.h"
 #include "util/err.h"
 
 #include <math.h>
@@ -15,9 +16,9 @@ int mlops__window_start(int64_t t, int64_t w, int64_t *start)
     return MLOPS_OK;
 }
 
-int mlops__monitor_judge_column(const char *fn, mlops_profile *ref, mlops_profile *cur, int kind,
-                                int method, double threshold, double alpha, double *statistic,
-                                double *p_value, int *drifted)
+int mlops__monitor_judge_column(const char *fn, mlops_profile *ref, const mlops__kll_view *ref_view,
+                                mlops_profile *cur, int kind, int method, double threshold, double alpha,
+                                double *statistic, double *p_value, int *drifted)
 {
     *statistic = NAN;
     *p_value = NAN;
@@ -31,7 +32,8 @@ int mlops__monitor_judge_column(const char *fn, mlops_profile *ref, mlops_profil
         method = kind == MLOPS_PROFILE_NUMERIC ? MLOPS_DRIFT_METHOD_KS : MLOPS_DRIFT_METHOD_CHISQ;
     int p_method = method == MLOPS_DRIFT_METHOD_KS || method == MLOPS_DRIFT_METHOD_CHISQ;
     c.alpha = p_method && !isnan(threshold) && threshold < 1.0 ? threshold : alpha;
-    rc = mlops_profile_compare(ref, cur, &c);
+    /* Named as mlops_profile_compare's own errors are. */
+    rc = mlops__profile_compare_view("mlops_profile_compare", ref, ref_view, cur, &c);
     if (rc) {
         char msg[600];
         snprintf(msg, sizeof msg, "%s", mlops_last_error());

@@ -66,6 +66,24 @@ int mlops__monitor_window_profiles(mlops_store *s, const char *fn, const mlops_m
                                    int64_t start, const mlops_digest *packed,
                                    const mlops_digest *legacy, mlops_profile **profs);
 
+/* The packed blob last read, kept for the next window: consecutive windows
+ * of one ingest share a blob, which a check would otherwise fetch,
+ * decompress and verify once per window. Keyed by the blob's digest, so it
+ * never holds stale bytes; every blob is still verified when fetched.
+ * Zeroed to start; mlops__monitor_blob_cache_free empties it. */
+typedef struct mlops__monitor_blob_cache {
+    int has;
+    mlops_digest d;
+    void *buf;
+    size_t len;
+} mlops__monitor_blob_cache;
+void mlops__monitor_blob_cache_free(mlops__monitor_blob_cache *c);
+/* mlops__monitor_window_profiles through cache (NULL: none). */
+int mlops__monitor_window_profiles_cached(mlops_store *s, const char *fn, const mlops_monitor *m,
+                                          int64_t start, const mlops_digest *packed,
+                                          const mlops_digest *legacy, mlops__monitor_blob_cache *cache,
+                                          mlops_profile **profs);
+
 struct mlops_monitor {
     int64_t id;
     char *name;
@@ -120,9 +138,12 @@ int mlops__alert_step(mlops__alert *a, const mlops_monitor_spec *spec, int breac
 
 /* Compares column profile cur with its reference under the column's
  * method: statistic, p-value (NaN for distances), drifted (0/1). A window
- * whose column has no value gives NaN, NaN, 0. */
-int mlops__monitor_judge_column(const char *fn, mlops_profile *ref, mlops_profile *cur,
-                                int kind, int method, double threshold, double alpha,
+ * whose column has no value gives NaN, NaN, 0. ref_view is the sorted
+ * view of ref's sketch, made once for every window a check judges (NULL:
+ * made here). */
+struct mlops__kll_view;
+int mlops__monitor_judge_column(const char *fn, mlops_profile *ref, const struct mlops__kll_view *ref_view,
+                                mlops_profile *cur, int kind, int method, double threshold, double alpha,
                                 double *statistic, double *p_value, int *drifted);
 
 /* Loads m's format 6 settings (defaults when it has none). */
