@@ -922,6 +922,85 @@ START_TEST(profile_ks_verdicts)
 }
 END_TEST
 
+/* The KS statistic by definition: the largest |F1(x) - F2(x)| over every
+ * retained value x, each count taken afresh (weights NULL: 1 each). */
+static double ks_by_definition(const double *v1, const uint64_t *w1, size_t m1, uint64_t n1,
+                               const double *v2, const uint64_t *w2, size_t m2, uint64_t n2)
+{
+    double d = 0.0;
+    for (size_t k = 0; k < m1 + m2; k++) {
+        double x = k < m1 ? v1[k] : v2[k - m1];
+        uint64_t c1 = 0, c2 = 0;
+        for (size_t i = 0; i < m1; i++) c1 += v1[i] <= x ? (w1 ? w1[i] : 1) : 0;
+        for (size_t j = 0; j < m2; j++) c2 += v2[j] <= x ? (w2 ? w2[j] : 1) : 0;
+        double diff = fabs((double)c1 / (double)n1 - (double)c2 / (double)n2);
+        if (diff > d) d = diff;
+    }
+    return d;
+}
+
+/* Values tied within and across the two sides (zeros of both signs
+ * among them) beside continuous ones; k = 64 so the reference's sketch
+ * has compacted (weights above 1). */
+static double *tied_values(uint64_t seed, size_t n, double shift)
+{
+    double *x = irwin(seed, n, shift, 1);
+    static const double ties[] = { -2.0, -1.0, -0.0, 0.0, 0.5, 1.0, 3.0 };
+    for (size_t i = 0; i < n; i += 3) x[i] = ties[(i / 3) % (sizeof ties / sizeof *ties)];
+    return x;
+}
+
+START_TEST(profile_ks_ties_and_kept_view)
+{
+    mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
+    o.sketch_k = 64;
+    size_t n = 20000, m = 1500;
+    double *a = tied_values(209, n, 0.0);
+    mlops_profile *ref = numeric_profile(a, n, 777, &o);
+    mlops__kll_view kept;
+    TU_OK(mlops__kll_view_get(ref, &kept));
+    ck_assert_uint_gt(kept.n, 0);
+    ck_assert_uint_lt(kept.n, n); /* compacted */
+    for (int round = 0; round < 4; round++) {
+        double *b = tied_values(210 + (uint64_t)round, m, 0.1 * round);
+        mlops_profile *cur;
+        TU_OK(mlops_profile_new_like(ref, &cur));
+        TU_OK(mlops_profile_add(cur, b, m));
+        /* Profile against profile: the merge equals the definition, bit for bit. */
+        mlops_profile_comparison c = MLOPS_PROFILE_COMPARISON_INIT, k = MLOPS_PROFILE_COMPARISON_INIT;
+        TU_OK(mlops_profile_compare(ref, cur, &c));
+        double *v2;
+        uint64_t *w2;
+        size_t m2;
+        TU_OK(mlops__kll_sorted_view(&cur->kll, &v2, &w2, &m2));
+        double d = ks_by_definition(kept.v, kept.w, kept.n, ref->kll.n, v2, w2, m2, cur->kll.n);
+        ck_assert_msg(c.ks_statistic == d, "round %d: %.17g, by definition %.17g", round, c.ks_statistic, d);
+        /* With the reference's view made once (as a monitor check does): the same figures. */
+        TU_OK(mlops__profile_compare_view("test", ref, &kept, cur, &k));
+        ck_assert(k.ks_statistic == c.ks_statistic && k.ks_error == c.ks_error);
+        ck_assert(k.ks_p_value == c.ks_p_value && k.ks_p_low == c.ks_p_low && k.ks_p_high == c.ks_p_high);
+        ck_assert(k.ks_verdict == c.ks_verdict && k.n_ref == c.n_ref && k.n_cur == c.n_cur);
+        ck_assert(k.psi == c.psi && k.chisq.statistic == c.chisq.statistic && k.hellinger == c.hellinger);
+        /* Profile against raw values (weights of 1 on that side). */
+        TU_OK(mlops_profile_compare_values(ref, b, m, &c));
+        double *sorted = malloc(m * sizeof *sorted);
+        ck_assert_ptr_nonnull(sorted);
+        memcpy(sorted, b, m * sizeof *sorted);
+        qsort(sorted, m, sizeof *sorted, cmp_double);
+        d = ks_by_definition(kept.v, kept.w, kept.n, ref->kll.n, sorted, NULL, m, m);
+        ck_assert_msg(c.ks_statistic == d, "round %d: %.17g, by definition %.17g", round, c.ks_statistic, d);
+        free(sorted);
+        free(v2);
+        free(w2);
+        mlops_profile_free(cur);
+        free(b);
+    }
+    mlops__kll_view_free(&kept);
+    mlops_profile_free(ref);
+    free(a);
+}
+END_TEST
+
 START_TEST(profile_categories)
 {
     mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
@@ -1326,6 +1405,7 @@ static Suite *drift_suite(void)
     tcase_add_test(tp, profile_bytes_are_deterministic);
     tcase_add_test(tp, profile_merge_within_bound);
     tcase_add_test(tp, profile_ks_verdicts);
+    tcase_add_test(tp, profile_ks_ties_and_kept_view);
     tcase_add_test(tp, profile_categories);
     tcase_add_test(tp, profile_bad_input);
     tcase_add_test(tp, profile_in_the_store);
