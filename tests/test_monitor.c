@@ -10,9 +10,11 @@
  * the same events as one ordered ingest. Runs on SQLite and, as
  * monitor_pg, on PostgreSQL. */
 #include "store/store_internal.h"
+#include "cas_testutil.h"
 #include "testutil.h"
 #include "tu_db.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <mlops.h>
@@ -44,7 +46,7 @@ static double nrand(void)
 
 static const char *CATS[] = { "a", "b", "c" };
 
-static mlops_store *open_store(void)
+static mlops_store *open_monitor_store(void)
 {
     mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
     o.durability = MLOPS_DURABILITY_NONE;
@@ -57,7 +59,7 @@ static void setup(void)
 {
     base = tu_tmpdir();
     dir = tu_store_dir(base, "store");
-    S = open_store();
+    S = open_monitor_store();
     rng_state = 42;
     mlops_profile *px = NULL, *pc = NULL;
     TU_OK(mlops_profile_new(MLOPS_PROFILE_NUMERIC, NULL, &px));
@@ -248,6 +250,28 @@ START_TEST(same_bytes_at_any_thread_count)
         ck_assert_uint_eq(st.considered, 60);
         ck_assert_uint_eq(st.breaches, 12); /* hours 0, 5, ..., 55 */
     }
+    /* A check keeps a blob for the windows after the first it holds, but
+     * still verifies each blob it fetches: a damaged one (here the
+     * second, fetched after the first was kept) fails the check, which
+     * then records nothing. */
+    TU_OK(mlops_monitor_create(s, "damaged", &sp));
+    {
+        const double *num[] = { NULL, r.x };
+        const char *const *str[] = { r.c, NULL };
+        TU_OK(mlops_monitor_ingest(s, "damaged", r.n, r.t, 2, names, num, str, NULL, NULL));
+    }
+    char *blobs = packed_digests(sd, "damaged"), *second = strchr(blobs, ':') + 1;
+    while (!strncmp(second, strchr(blobs, ':') + 1, 64)) second = strchr(second, ':') + 1;
+    char text[MLOPS_DIGEST_STRLEN] = "sha256:";
+    for (int i = 0; i < 64; i++) text[7 + i] = (char)tolower((unsigned char)second[i]);
+    mlops_digest hurt;
+    TU_OK(mlops_digest_parse(text, &hurt));
+    flip_object_byte(s, &hurt, 10);
+    TU_RC(MLOPS_ECORRUPT, check_at(s, "damaged", T0 + 100 * HOUR, &st));
+    ck_assert_int_eq(tu_sql_int64(sd, "SELECT count(*) FROM mon_windows w JOIN mon_monitors m ON "
+                                      "m.id = w.monitor_id WHERE m.name = 'damaged' AND w.state <> 0"),
+                     0);
+    free(blobs);
     free(want);
     rows_free(&r);
     rows_free(&moved);
@@ -544,7 +568,7 @@ START_TEST(a_year_from_four_processes)
         kids[p] = fork();
         ck_assert_int_ge(kids[p], 0);
         if (kids[p] == 0) {
-            mlops_store *s = open_store();
+            mlops_store *s = open_monitor_store();
             int bad = 0;
             for (size_t o = (size_t)p; o < nb; o += 4) {
                 size_t from = bstart[order[o]], n = bstart[order[o] + 1] - from;
@@ -890,7 +914,7 @@ START_TEST(format_4_store_migrates_to_5)
     mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
     o.read_only = 1;
     TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(dir, &o, &S));
-    S = open_store();
+    S = open_monitor_store();
     mlops_monitors *l = NULL;
     TU_OK(mlops_monitor_list(S, &l));
     ck_assert_uint_eq(mlops_monitors_count(l), 0);
@@ -1194,7 +1218,7 @@ START_TEST(row_windows)
         pids[k] = fork();
         ck_assert(pids[k] >= 0);
         if (pids[k] == 0) {
-            mlops_store *s = open_store();
+            mlops_store *s = open_monitor_store();
             int bad = 0;
             for (int b = 0; b < 3; b++)
                 bad |= ingest(s, "rows", &r, (size_t)(k * 75 + b * 25), 25, NULL) != MLOPS_OK;
@@ -1304,7 +1328,7 @@ START_TEST(format_5_store_migrates_to_6)
     mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
     o.read_only = 1;
     TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(dir, &o, &S));
-    S = open_store();
+    S = open_monitor_store();
     int v = 0;
     TU_OK(mlops_store_format_version(S, &v));
     ck_assert_int_eq(v, MLOPS__FORMAT_VERSION);
