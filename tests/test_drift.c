@@ -940,7 +940,7 @@ static double ks_by_definition(const double *v1, const uint64_t *w1, size_t m1, 
 }
 
 /* Values tied within and across the two sides (zeros of both signs
- * among them) beside continuous ones; k = 64 so the reference's sketch
+ * among them) beside continuous ones; k = 512 so the reference's sketch
  * has compacted (weights above 1). */
 static double *tied_values(uint64_t seed, size_t n, double shift)
 {
@@ -953,7 +953,7 @@ static double *tied_values(uint64_t seed, size_t n, double shift)
 START_TEST(profile_ks_ties_and_kept_view)
 {
     mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
-    o.sketch_k = 64;
+    o.sketch_k = 512;
     size_t n = 20000, m = 1500;
     double *a = tied_values(209, n, 0.0);
     mlops_profile *ref = numeric_profile(a, n, 777, &o);
@@ -961,8 +961,12 @@ START_TEST(profile_ks_ties_and_kept_view)
     TU_OK(mlops__kll_view_get(ref, &kept));
     ck_assert_uint_gt(kept.n, 0);
     ck_assert_uint_lt(kept.n, n); /* compacted */
+    int drifts = 0, skipped = 0;
     for (int round = 0; round < 4; round++) {
-        double *b = tied_values(210 + (uint64_t)round, m, 0.1 * round);
+        /* Round 0: the reference's own first values (p near 1); then shifted. */
+        double *b = round ? tied_values(210 + (uint64_t)round, m, 0.5 * round) : malloc(m * sizeof *b);
+        ck_assert_ptr_nonnull(b);
+        if (!round) memcpy(b, a, m * sizeof *b);
         mlops_profile *cur;
         TU_OK(mlops_profile_new_like(ref, &cur));
         TU_OK(mlops_profile_add(cur, b, m));
@@ -976,11 +980,22 @@ START_TEST(profile_ks_ties_and_kept_view)
         double d = ks_by_definition(kept.v, kept.w, kept.n, ref->kll.n, v2, w2, m2, cur->kll.n);
         ck_assert_msg(c.ks_statistic == d, "round %d: %.17g, by definition %.17g", round, c.ks_statistic, d);
         /* With the reference's view made once (as a monitor check does): the same figures. */
-        TU_OK(mlops__profile_compare_view("test", ref, &kept, cur, &k));
+        TU_OK(mlops__profile_compare_view("test", ref, &kept, cur, 0, &k));
         ck_assert(k.ks_statistic == c.ks_statistic && k.ks_error == c.ks_error);
         ck_assert(k.ks_p_value == c.ks_p_value && k.ks_p_low == c.ks_p_low && k.ks_p_high == c.ks_p_high);
         ck_assert(k.ks_verdict == c.ks_verdict && k.n_ref == c.n_ref && k.n_cur == c.n_cur);
         ck_assert(k.psi == c.psi && k.chisq.statistic == c.chisq.statistic && k.hellinger == c.hellinger);
+        /* drift_only: the same figures but p_low and maybe p_high, and
+         * drift exactly when drift. */
+        TU_OK(mlops__profile_compare_view("test", ref, &kept, cur, 1, &k));
+        ck_assert(k.ks_statistic == c.ks_statistic && k.ks_p_value == c.ks_p_value);
+        ck_assert(isnan(k.ks_p_low) && c.ks_error > 0.0);
+        /* p_high is left out only where it cannot make the verdict drift. */
+        ck_assert(isnan(k.ks_p_high) ? c.ks_p_high >= c.alpha : k.ks_p_high == c.ks_p_high);
+        skipped += isnan(k.ks_p_high);
+        ck_assert((k.ks_verdict == MLOPS_VERDICT_DRIFT) == (c.ks_verdict == MLOPS_VERDICT_DRIFT));
+        ck_assert(k.ks_verdict == MLOPS_VERDICT_DRIFT || k.ks_verdict == MLOPS_VERDICT_INCONCLUSIVE);
+        drifts += c.ks_verdict == MLOPS_VERDICT_DRIFT;
         /* Profile against raw values (weights of 1 on that side). */
         TU_OK(mlops_profile_compare_values(ref, b, m, &c));
         double *sorted = malloc(m * sizeof *sorted);
@@ -995,6 +1010,9 @@ START_TEST(profile_ks_ties_and_kept_view)
         mlops_profile_free(cur);
         free(b);
     }
+    ck_assert_int_gt(drifts, 0); /* the larger shifts */
+    ck_assert_int_lt(drifts, 4); /* not the first, unshifted */
+    ck_assert_int_gt(skipped, 0);  /* the unshifted: p near 1 */
     mlops__kll_view_free(&kept);
     mlops_profile_free(ref);
     free(a);

@@ -197,22 +197,6 @@ int mlops__kll_merge(mlops__kll *into, const mlops__kll *from);
 /* Sorted retained items with weights (malloc'd); *n_out items. */
 int mlops__kll_sorted_view(const mlops__kll *s, double **vals, uint64_t **weights, size_t *n_out);
 
-/* A numeric profile's sorted view, kept to compare one reference with
- * many profiles (a monitor check judges every window against the same
- * references): mlops__kll_view_get fills it (left empty for a
- * categorical profile), mlops__kll_view_free empties it. */
-typedef struct mlops__kll_view {
-    double *v;
-    uint64_t *w;
-    size_t n;
-} mlops__kll_view;
-int mlops__kll_view_get(const mlops_profile *p, mlops__kll_view *out);
-void mlops__kll_view_free(mlops__kll_view *v);
-/* mlops_profile_compare (errors named for fn) with ref_view, the sorted
- * view of ref's sketch as it is now (NULL: computed here); the result is
- * the same either way. */
-int mlops__profile_compare_view(const char *fn, mlops_profile *ref, const mlops__kll_view *ref_view,
-                                mlops_profile *cur, mlops_profile_comparison *c);
 /* Sets level h's items (copied); used by the decoder. */
 int mlops__kll_set_level(mlops__kll *s, uint32_t h, const double *v, uint32_t n, uint64_t parity);
 /* Checks the decoder's result: levels >= 1 sorted and below k, weights sum to n. */
@@ -308,6 +292,27 @@ void mlops__profile_moments(const mlops_profile *p, mlops__moments *out);
 int mlops__profile_freeze(mlops_profile *p);
 /* Same kind and options, both frozen, same edges (else MLOPS_ECONFLICT). */
 int mlops__profile_check_pair(const char *fn, mlops_profile *a, mlops_profile *b);
+
+/* A numeric profile's sorted view, kept to compare one reference with
+ * many profiles (a monitor check judges every window against the same
+ * references): mlops__kll_view_get fills it (left empty for a
+ * categorical profile), mlops__kll_view_free empties it. */
+typedef struct mlops__kll_view {
+    double *v;
+    uint64_t *w;
+    size_t n;
+} mlops__kll_view;
+int mlops__kll_view_get(const mlops_profile *p, mlops__kll_view *out);
+void mlops__kll_view_free(mlops__kll_view *v);
+/* mlops_profile_compare (errors named for fn) with ref_view, the sorted
+ * view of ref's sketch as it is now (NULL: computed here); the result is
+ * the same either way. drift_only, for a caller that reads neither
+ * ks_p_low nor more of the KS verdict than whether it is drift: ks_p_low
+ * is NaN when the sketches' error would give it its own p-value, and a KS
+ * verdict short of drift is MLOPS_VERDICT_INCONCLUSIVE; every other
+ * figure is as without it. */
+int mlops__profile_compare_view(const char *fn, mlops_profile *ref, const mlops__kll_view *ref_view,
+                                mlops_profile *cur, int drift_only, mlops_profile_comparison *c);
 /* Sets a numeric profile's frozen edges (copied) and zero counts. */
 int mlops__profile_set_edges(mlops_profile *p, const double *edges, size_t n_edges);
 

@@ -32,8 +32,9 @@ int mlops__monitor_judge_column(const char *fn, mlops_profile *ref, const mlops_
         method = kind == MLOPS_PROFILE_NUMERIC ? MLOPS_DRIFT_METHOD_KS : MLOPS_DRIFT_METHOD_CHISQ;
     int p_method = method == MLOPS_DRIFT_METHOD_KS || method == MLOPS_DRIFT_METHOD_CHISQ;
     c.alpha = p_method && !isnan(threshold) && threshold < 1.0 ? threshold : alpha;
-    /* Named as mlops_profile_compare's own errors are. */
-    rc = mlops__profile_compare_view("mlops_profile_compare", ref, ref_view, cur, &c);
+    /* Named as mlops_profile_compare's own errors are; a window's KS
+     * drift is the verdict "drift" (below), so drift_only. */
+    rc = mlops__profile_compare_view("mlops_profile_compare", ref, ref_view, cur, 1, &c);
     if (rc) {
         char msg[600];
         snprintf(msg, sizeof msg, "%s", mlops_last_error());

@@ -86,23 +86,43 @@ static double sketch_ks(const double *v1, const uint64_t *w1, size_t m1, uint64_
     return d;
 }
 
-static void ks_verdict(mlops_profile_comparison *c, double d, double err, uint64_t n1, uint64_t n2)
+/* drift_only: the caller reads neither p_low nor p_high, and of the
+ * verdict only whether it is drift, which p_high alone decides: p_low is
+ * left NaN (when it would need its own p-value) and a verdict short of
+ * drift is given as inconclusive. p_high is also left NaN when the p-value
+ * came from the same asymptotic law at a D >= lo and is at least alpha +
+ * 0.25: the law falls as D grows, so p_high, at lo, is no smaller (the
+ * law's numerical error is orders of magnitude below that margin), and
+ * the verdict is not drift without it. */
+static void ks_verdict(mlops_profile_comparison *c, double d, double err, uint64_t n1, uint64_t n2,
+                       int drift_only)
 {
     double dd, lp;
     int used;
     c->ks_statistic = d;
     c->ks_error = err;
     mlops__ks_pvalue(d, n1, n2, MLOPS_KS_AUTO, &dd, &c->ks_p_value, &lp, &used);
+    int value_law = used; /* and dd the D it was taken at */
     if (err == 0.0) {
         c->ks_p_low = c->ks_p_high = c->ks_p_value;
     } else {
         /* Bounds on a continuous scale: the asymptotic law at effective n. */
         double hi = d + err > 1.0 ? 1.0 : d + err, lo = d - err < 0.0 ? 0.0 : d - err;
-        mlops__ks_pvalue(hi, n1, n2, MLOPS_KS_ASYMPTOTIC, &dd, &c->ks_p_low, &lp, &used);
+        if (drift_only)
+            c->ks_p_low = NAN;
+        else
+            mlops__ks_pvalue(hi, n1, n2, MLOPS_KS_ASYMPTOTIC, &dd, &c->ks_p_low, &lp, &used);
+        if (drift_only && value_law == MLOPS_KS_ASYMPTOTIC && dd >= lo && c->ks_p_value >= c->alpha + 0.25) {
+            c->ks_p_high = NAN;
+            c->ks_verdict = MLOPS_VERDICT_INCONCLUSIVE;
+            return;
+        }
         mlops__ks_pvalue(lo, n1, n2, MLOPS_KS_ASYMPTOTIC, &dd, &c->ks_p_high, &lp, &used);
     }
     if (c->ks_p_high < c->alpha)
         c->ks_verdict = MLOPS_VERDICT_DRIFT;
+    else if (drift_only)
+        c->ks_verdict = MLOPS_VERDICT_INCONCLUSIVE;
     else if (c->ks_p_low >= c->alpha)
         c->ks_verdict = MLOPS_VERDICT_NO_DRIFT;
     else
@@ -186,11 +206,11 @@ out:
 
 MLOPS_API int mlops_profile_compare(mlops_profile *ref, mlops_profile *cur, mlops_profile_comparison *c)
 {
-    return mlops__profile_compare_view(__func__, ref, NULL, cur, c);
+    return mlops__profile_compare_view(__func__, ref, NULL, cur, 0, c);
 }
 
 int mlops__profile_compare_view(const char *fn, mlops_profile *ref, const mlops__kll_view *ref_view,
-                                mlops_profile *cur, mlops_profile_comparison *c)
+                                mlops_profile *cur, int drift_only, mlops_profile_comparison *c)
 {
     int rc = check_cmp(fn, ref, c);
     if (rc) return rc;
@@ -217,7 +237,8 @@ int mlops__profile_compare_view(const char *fn, mlops_profile *ref, const mlops_
     }
     uint64_t n1 = ref->kll.n, n2 = cur->kll.n;
     double d = sketch_ks(ref_view->v, ref_view->w, ref_view->n, n1, v2.v, v2.w, v2.n, n2);
-    ks_verdict(c, d, (double)ref->kll.err / (double)n1 + (double)cur->kll.err / (double)n2, n1, n2);
+    ks_verdict(c, d, (double)ref->kll.err / (double)n1 + (double)cur->kll.err / (double)n2, n1, n2,
+               drift_only);
     c->n_ref = n1;
     c->n_cur = n2;
     mlops__kll_view_free(&own);
@@ -266,7 +287,7 @@ MLOPS_API int mlops_profile_compare_values(mlops_profile *ref, const double *cur
     if (!rc) {
         uint64_t n1 = ref->kll.n;
         double d = sketch_ks(v1, w1, m1, n1, b.v, NULL, b.n, b.n);
-        ks_verdict(c, d, (double)ref->kll.err / (double)n1, n1, b.n);
+        ks_verdict(c, d, (double)ref->kll.err / (double)n1, n1, b.n, 0);
         c->n_ref = n1;
         c->n_cur = b.n;
     }
