@@ -242,14 +242,37 @@ START_TEST(same_bytes_at_any_thread_count)
         ck_assert_msg(!strcmp(got, want), "%s stored other bytes", monitors[k]);
         free(got);
     }
-    /* And they judge the same. */
+    /* And they judge the same, on 1 thread or on several (a check judges
+     * runs of windows on the pool): the same figures, byte for byte. */
     mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
     for (int k = 0; k < 4; k++) {
+        mlops_store_close(s);
+        o.threads = k % 2 ? 4 : 1;
+        TU_OK(mlops_store_open(sd, &o, &s));
         TU_OK(check_at(s, monitors[k], T0 + 100 * HOUR, &st));
         ck_assert_uint_eq(st.windows_judged, 60);
         ck_assert_uint_eq(st.considered, 60);
         ck_assert_uint_eq(st.breaches, 12); /* hours 0, 5, ..., 55 */
     }
+    char *judged[4];
+    for (int k = 0; k < 4; k++) {
+        tu_db *db = tu_db_open(sd);
+        char sql[400];
+        snprintf(sql, sizeof sql,
+                 tu_db_dialect(db) == 2
+                     ? "SELECT string_agg(w.state::text || ':' || encode(w.judged, 'hex'), ',' "
+                       "ORDER BY w.start_ms) FROM mon_windows w JOIN mon_monitors m ON m.id = w.monitor_id "
+                       "WHERE m.name = '%s'"
+                     : "SELECT group_concat(s, ',') FROM (SELECT w.state || ':' || hex(w.judged) AS s "
+                       "FROM mon_windows w JOIN mon_monitors m ON m.id = w.monitor_id WHERE m.name = '%s' "
+                       "ORDER BY w.start_ms)",
+                 monitors[k]);
+        judged[k] = tu_db_text(db, sql);
+        tu_db_close(db);
+        ck_assert_ptr_nonnull(judged[k]);
+        ck_assert_msg(!strcmp(judged[k], judged[0]), "%s judged otherwise", monitors[k]);
+    }
+    for (int k = 0; k < 4; k++) free(judged[k]);
     /* A check keeps a blob for the windows after the first it holds, but
      * still verifies each blob it fetches: a damaged one (here the
      * second, fetched after the first was kept) fails the check, which

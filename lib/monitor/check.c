@@ -5,8 +5,10 @@
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/opts.h"
+#include "util/pool.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,9 +150,9 @@ static int read_tx(mlops__conn *c, void *arg)
     return rc;
 }
 
-/* What judging reuses from window to window: the references, their
- * sketches' sorted views (made once a check), the packed blob last read,
- * and room for a window's profiles. */
+/* What judging reuses from window to window: the references and their
+ * sketches' sorted views (made once a check, shared by the threads), and
+ * a thread's own packed blob last read and room for a window's profiles. */
 typedef struct judge_ctx {
     mlops_profile **refs;
     mlops__kll_view *views;
@@ -206,6 +208,91 @@ static int judge_window(mlops_store *s, job *j, judge_ctx *x, win *w)
     }
     w->state = breach ? MLOPS_MONITOR_WINDOW_BREACH : MLOPS_MONITOR_WINDOW_CLEAR;
     return MLOPS_OK;
+}
+
+/* Judging on the pool. A task is a run of consecutive windows that share
+ * a packed blob (a window of a format 5 store is a run alone), so each
+ * blob is still fetched once; each thread has its own profiles and blob
+ * cache, the references and their views are shared and only read. The
+ * runs are taken in order and a failure stops the taking, so every window
+ * before the first that fails is judged, and the failure reported is that
+ * window's, as judging one by one would report. */
+typedef struct judge_pool {
+    mlops_store *s;
+    job *j;
+    const judge_ctx *shared;
+    size_t *runs; /* run r: windows [runs[r], runs[r + 1]) */
+    size_t nruns;
+    pthread_mutex_t lock;
+    size_t next;
+    size_t failed_at; /* the first window that failed, SIZE_MAX: none */
+    int rc;
+    char msg[1024];
+} judge_pool;
+
+static void judge_fail(judge_pool *jp, size_t k, int rc)
+{
+    pthread_mutex_lock(&jp->lock);
+    if (k < jp->failed_at) {
+        jp->failed_at = k;
+        jp->rc = rc;
+        snprintf(jp->msg, sizeof jp->msg, "%s", mlops_last_error());
+    }
+    jp->next = jp->nruns; /* later runs are not taken */
+    pthread_mutex_unlock(&jp->lock);
+}
+
+static void judge_worker(void *arg)
+{
+    judge_pool *jp = arg;
+    size_t nc = jp->j->m->spec.n_columns;
+    judge_ctx x = *jp->shared;
+    memset(&x.blob, 0, sizeof x.blob);
+    x.cur = calloc(nc, sizeof *x.cur);
+    for (;;) {
+        pthread_mutex_lock(&jp->lock);
+        size_t r = jp->next < jp->nruns ? jp->next++ : SIZE_MAX;
+        pthread_mutex_unlock(&jp->lock);
+        if (r == SIZE_MAX) break;
+        if (!x.cur) {
+            judge_fail(jp, jp->runs[r], mlops__err_nomem(jp->j->fn));
+            break;
+        }
+        int rc = MLOPS_OK;
+        size_t k = jp->runs[r];
+        for (; k < jp->runs[r + 1]; k++)
+            if ((rc = judge_window(jp->s, jp->j, &x, &jp->j->w[k]))) break;
+        if (rc) {
+            judge_fail(jp, k, rc);
+            break;
+        }
+    }
+    mlops__monitor_blob_cache_free(&x.blob);
+    free(x.cur);
+}
+
+/* Judges every window of j (on the pool when there is more than one run). */
+static int judge_all(mlops_store *s, job *j, const judge_ctx *shared)
+{
+    judge_pool jp;
+    memset(&jp, 0, sizeof jp);
+    jp.s = s;
+    jp.j = j;
+    jp.shared = shared;
+    jp.failed_at = SIZE_MAX;
+    if (!(jp.runs = malloc((j->n + 1) * sizeof *jp.runs))) return mlops__err_nomem(j->fn);
+    for (size_t k = 0; k < j->n; k++) {
+        const win *a = k ? &j->w[k - 1] : NULL, *b = &j->w[k];
+        if (!a || !a->has_packed || !b->has_packed || memcmp(a->packed.bytes, b->packed.bytes, 32))
+            jp.runs[jp.nruns++] = k;
+    }
+    jp.runs[jp.nruns] = j->n;
+    unsigned threads = mlops__pool_threads(s->threads);
+    pthread_mutex_init(&jp.lock, NULL);
+    mlops__pool_run(jp.nruns < threads ? (unsigned)jp.nruns : threads, judge_worker, &jp);
+    pthread_mutex_destroy(&jp.lock);
+    free(jp.runs);
+    return jp.rc ? mlops__err(jp.rc, "%s", jp.msg) : MLOPS_OK;
 }
 
 typedef struct write_op {
@@ -390,15 +477,18 @@ static int check_once(mlops_store *s, const char *fn, const char *name, int64_t 
     memset(&x, 0, sizeof x);
     x.refs = calloc(nc, sizeof *x.refs);
     x.views = calloc(nc, sizeof *x.views);
-    x.cur = calloc(nc, sizeof *x.cur);
     write_op op;
     memset(&op, 0, sizeof op);
-    if (!x.refs || !x.views || !x.cur) rc = mlops__err_nomem(fn);
+    if (!x.refs || !x.views) rc = mlops__err_nomem(fn);
     if (!rc) rc = mlops__store_read(s, read_tx, &j);
+    /* Frozen here, as the first comparison would freeze them: the
+     * threads that judge then only read them. */
     for (size_t i = 0; !rc && j.n && i < nc; i++) {
         rc = mlops_profile_get(s, &sp->columns[i].reference, &x.refs[i]);
+        if (!rc) rc = mlops__profile_freeze(x.refs[i]);
         if (!rc) rc = mlops__kll_view_get(x.refs[i], &x.views[i]);
     }
+    if (!rc && j.n) rc = judge_all(s, &j, &x);
     if (!rc && j.n && !(op.evs = calloc(j.n, sizeof *op.evs))) rc = mlops__err_nomem(fn);
     op.s = s;
     op.j = &j;
@@ -412,7 +502,6 @@ static int check_once(mlops_store *s, const char *fn, const char *name, int64_t 
     op.judged = j.m->windows_judged;
     for (size_t k = 0; !rc && k < j.n; k++) {
         win *w = &j.w[k];
-        if ((rc = judge_window(s, &j, &x, w))) break;
         if (w->state == MLOPS_MONITOR_WINDOW_NOT_ENOUGH_DATA) continue; /* skipped by the rule */
         uint32_t breaches = 0;
         int kind = mlops__alert_step(&op.alert, sp, w->state == MLOPS_MONITOR_WINDOW_BREACH, &breaches);
@@ -446,10 +535,8 @@ static int check_once(mlops_store *s, const char *fn, const char *name, int64_t 
     }
     for (size_t i = 0; x.refs && i < nc; i++) mlops_profile_free(x.refs[i]);
     for (size_t i = 0; x.views && i < nc; i++) mlops__kll_view_free(&x.views[i]);
-    mlops__monitor_blob_cache_free(&x.blob);
     free(x.refs);
     free(x.views);
-    free(x.cur);
     free(op.evs);
     job_clear_windows(&j);
     mlops_monitor_free(j.m);
