@@ -34,6 +34,7 @@
 #include "track/filter.h"
 #include "track/search_internal.h"
 #include "track/track_internal.h"
+#include "util/str.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -230,9 +231,6 @@ static void like_test(struct render *r, mlops__buf *out, const char *column,
     mlops__buf_free(&glob);
 }
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
 /* Whether n tests a param's or tag's text value for equality with values
  * all shorter than MLOPS__PG_SHORT_VALUE characters: then so is every
  * value it accepts, and the test may say so, which lets PostgreSQL read
@@ -276,7 +274,7 @@ static void predicate(struct render *r, mlops__buf *out, const mlops__fnode *n)
     }
     const char *column = value_column(f, n->values[0].type);
     if (r->pg && (short_values_only(n, column) || (n->short_key && !strcmp(column, "value"))))
-        mlops__buf_add(out, "length(value) < " STR(MLOPS__PG_SHORT_VALUE) " AND ");
+        mlops__buf_add(out, "length(value) < " MLOPS__STR(MLOPS__PG_SHORT_VALUE) " AND ");
     if (n->kind == MLOPS__N_LIKE) {
         like_test(r, out, column, n);
     } else if (n->kind == MLOPS__N_COMPARE) {

@@ -1,6 +1,7 @@
 /* Schema version 1, experiment records' part (doc/format.md, "Experiment
  * records"). */
 #include "track/track_internal.h"
+#include "util/str.h"
 
 const char mlops__track_schema_v1[] =
     "CREATE TABLE experiments("
@@ -94,9 +95,6 @@ const char mlops__track_schema_v1[] =
     ") WITHOUT ROWID;"
     "CREATE INDEX run_lineage_by_digest ON run_lineage(digest, direction);";
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
 /* Format 7, PostgreSQL: what a search needs to be planned well at 100,000
  * runs (doc/search.md, "On PostgreSQL"; doc/format.md).
  * - metric_series(key, last, run): a metric clause is a range of this
@@ -117,9 +115,9 @@ const char mlops__track_schema_v1[] =
 static const char track_v7_postgres[] =
     "CREATE INDEX IF NOT EXISTS metric_series_by_value ON metric_series(key, last, run);"
     "CREATE INDEX IF NOT EXISTS run_params_by_value ON run_params(key, value, run)"
-    "  WHERE length(value) < " STR(MLOPS__PG_SHORT_VALUE) ";"
+    "  WHERE length(value) < " MLOPS__STR(MLOPS__PG_SHORT_VALUE) ";"
     "CREATE INDEX IF NOT EXISTS run_tags_by_value ON run_tags(key, value, run)"
-    "  WHERE length(value) < " STR(MLOPS__PG_SHORT_VALUE) ";"
+    "  WHERE length(value) < " MLOPS__STR(MLOPS__PG_SHORT_VALUE) ";"
     "CREATE STATISTICS IF NOT EXISTS run_params_key_value (mcv, dependencies)"
     "  ON key, value FROM run_params;"
     "CREATE STATISTICS IF NOT EXISTS run_tags_key_value (mcv, dependencies)"
@@ -174,9 +172,9 @@ static const char track_v8_postgres[] =
     "DROP INDEX IF EXISTS metric_series_by_key;"
     "CREATE INDEX IF NOT EXISTS runs_live ON runs(seq) WHERE deleted_ms IS NULL;"
     "CREATE INDEX IF NOT EXISTS run_params_long_values ON run_params(key)"
-    "  WHERE length(value) >= " STR(MLOPS__PG_SHORT_VALUE) ";"
+    "  WHERE length(value) >= " MLOPS__STR(MLOPS__PG_SHORT_VALUE) ";"
     "CREATE INDEX IF NOT EXISTS run_tags_long_values ON run_tags(key)"
-    "  WHERE length(value) >= " STR(MLOPS__PG_SHORT_VALUE) ";"
+    "  WHERE length(value) >= " MLOPS__STR(MLOPS__PG_SHORT_VALUE) ";"
     "ANALYZE runs, metric_series;";
 
 int mlops__track_migrate_v8(mlops__conn *c)

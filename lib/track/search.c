@@ -10,6 +10,7 @@
 #include "util/hash.h"
 #include "util/lifecycle.h"
 #include "util/opts.h"
+#include "util/str.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -222,9 +223,6 @@ static int load_page(mlops__conn *c, struct search_arg *a, const int64_t *seqs, 
     return rc;
 }
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
 /* Predicates whose keys mark_short_keys looks up, at most: a filter has a
  * few; past these, a test is rendered without the length bound (as
  * right, and slower). */
@@ -237,10 +235,10 @@ static int key_has_long_value(mlops__conn *c, int tags, const char *key, int *ha
 {
     static const char params_sql[] =
         "SELECT CASE WHEN EXISTS (SELECT 1 FROM run_params WHERE key = ?1 AND length(value) >= "
-        STR(MLOPS__PG_SHORT_VALUE) ") THEN 1 ELSE 0 END";
+        MLOPS__STR(MLOPS__PG_SHORT_VALUE) ") THEN 1 ELSE 0 END";
     static const char tags_sql[] =
         "SELECT CASE WHEN EXISTS (SELECT 1 FROM run_tags WHERE key = ?1 AND length(value) >= "
-        STR(MLOPS__PG_SHORT_VALUE) ") THEN 1 ELSE 0 END";
+        MLOPS__STR(MLOPS__PG_SHORT_VALUE) ") THEN 1 ELSE 0 END";
     mlops__stmt *st;
     int rc = mlops__conn_stmt(c, tags ? tags_sql : params_sql, &st);
     if (rc) return rc;

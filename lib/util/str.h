@@ -5,6 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A macro's value as a string literal, for SQL put together at compile
+ * time (MLOPS__STR(MLOPS__PG_SHORT_VALUE) is "400"). */
+#define MLOPS__STR_(x) #x
+#define MLOPS__STR(x) MLOPS__STR_(x)
+
 /* Writes 2*len lowercase hex digits and a NUL to out. */
 void mlops__hex_encode(const unsigned char *in, size_t len, char *out);
 /* Decodes exactly `hexlen` lowercase hex digits into hexlen/2 bytes.

@@ -48,13 +48,11 @@
  * a libmlops store. */
 #include "db/postgres/schema.h"
 #include "registry/registry_internal.h"
+#include "util/str.h"
 
 _Static_assert(MLOPS__PG_SCHEMA_VERSION <= MLOPS__FORMAT_VERSION,
                "the PostgreSQL base schema is a format version this library migrates from");
 _Static_assert(MLOPS__APPLICATION_ID == 1296846672, "meta row 'application_id' below");
-
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 /* A text column that sorts and compares by bytes. */
 #define TEXT_C "TEXT COLLATE \"C\""
@@ -68,7 +66,7 @@ const char mlops__pg_schema_v2[] =
     ");"
     "INSERT INTO meta(key, value) VALUES"
     "  ('application_id', '1296846672'),"
-    "  ('format_version', '" STR(MLOPS__PG_SCHEMA_VERSION) "');"
+    "  ('format_version', '" MLOPS__STR(MLOPS__PG_SCHEMA_VERSION) "');"
 
     /* Content-addressed store. */
     "CREATE TABLE cas_object("
