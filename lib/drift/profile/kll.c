@@ -202,7 +202,10 @@ int mlops__kll_add(mlops__kll *s, const double *x, size_t n)
         mlops__kll_level *l0 = &s->levels[0];
         uint32_t room = s->k - l0->n;
         uint32_t take = n < room ? (uint32_t)n : room;
-        memcpy(l0->v + l0->n, x, (size_t)take * sizeof *x);
+        /* + 0.0 turns -0 into +0 (a profile hands its callers' finite
+         * values here unchanged; the sketch stores one zero). */
+        double *dst = l0->v + l0->n;
+        for (uint32_t i = 0; i < take; i++) dst[i] = x[i] + 0.0;
         l0->n += take;
         s->n += take;
         x += take;
