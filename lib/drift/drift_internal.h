@@ -188,6 +188,8 @@ typedef struct mlops__kll {
     uint64_t err;             /* sum of the weights of compactions */
     double *tmp;              /* scratch: k doubles (NULL until level 0 first fills) */
     uint32_t *hist;           /* scratch for the radix sort (likewise) */
+    double *wide;             /* scratch: 2k doubles, for merges past k items
+                                 (NULL until one) */
     mlops__kll_block_fn on_block; /* called with each full level-0 block */
     void *block_ctx;
 } mlops__kll;
@@ -293,6 +295,8 @@ typedef struct mlops__profile_scratch {
     double *tmp;      /* k doubles, of the sketch it last served */
     uint32_t tmp_k;
     uint32_t *hist;   /* MLOPS__SORT_SCRATCH */
+    double *wide;     /* 2 tmp_k doubles, likewise */
+    uint32_t wide_k;
 } mlops__profile_scratch;
 void mlops__profile_lend_scratch(mlops_profile *p, mlops__profile_scratch *sc);
 /* Moves p's scratch (lent or its own) into sc; p keeps none. */

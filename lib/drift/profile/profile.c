@@ -165,6 +165,10 @@ void mlops__profile_lend_scratch(mlops_profile *p, mlops__profile_scratch *sc)
         p->kll.hist = sc->hist;
         sc->hist = NULL;
     }
+    if (!p->kll.wide && sc->wide && sc->wide_k == p->kll.k) {
+        p->kll.wide = sc->wide;
+        sc->wide = NULL;
+    }
 }
 
 void mlops__profile_take_scratch(mlops_profile *p, mlops__profile_scratch *sc)
@@ -188,6 +192,12 @@ void mlops__profile_take_scratch(mlops_profile *p, mlops__profile_scratch *sc)
         sc->hist = p->kll.hist;
         p->kll.hist = NULL;
     }
+    if (p->kll.wide) {
+        free(sc->wide);
+        sc->wide = p->kll.wide;
+        sc->wide_k = p->kll.k;
+        p->kll.wide = NULL;
+    }
 }
 
 void mlops__profile_scratch_free(mlops__profile_scratch *sc)
@@ -195,6 +205,7 @@ void mlops__profile_scratch_free(mlops__profile_scratch *sc)
     free(sc->chunk);
     free(sc->tmp);
     free(sc->hist);
+    free(sc->wide);
     memset(sc, 0, sizeof *sc);
 }
 
