@@ -145,6 +145,10 @@ double mlops__quantile_sorted(const double *sorted, size_t n, double q);
 size_t mlops__edges_from_sorted(const double *sorted, size_t n, size_t bins, double *edges);
 /* Adds the bin counts of finite values of x[0..n) to counts[0..ne]. */
 void mlops__bin_add(const double *x, size_t n, const double *edges, size_t ne, uint64_t *counts);
+/* The same, and *sum += x[i] for every value, one after another in order
+ * (the bits of a plain summing loop). */
+void mlops__bin_add_sum(const double *x, size_t n, const double *edges, size_t ne, uint64_t *counts,
+                        double *sum);
 /* Every binned figure from two count vectors that have already been
  * validated (non-negative, finite, both sums > 0); categories empty on
  * both sides are ignored. */
@@ -184,6 +188,8 @@ typedef struct mlops__kll {
     uint64_t err;             /* sum of the weights of compactions */
     double *tmp;              /* scratch: k doubles (NULL until level 0 first fills) */
     uint32_t *hist;           /* scratch for the radix sort (likewise) */
+    double *wide;             /* scratch: 2k doubles, for merges past k items
+                                 (NULL until one) */
     mlops__kll_block_fn on_block; /* called with each full level-0 block */
     void *block_ctx;
 } mlops__kll;
@@ -243,6 +249,9 @@ typedef struct mlops__moments {
 void mlops__moments_merge(mlops__moments *a, const mlops__moments *b);
 /* Two-pass moments of x[0..n). */
 void mlops__moments_of(const double *x, size_t n, mlops__moments *out);
+/* The same given sum, x[0] + x[1] + ... added in order from 0.0 (the
+ * first pass of mlops__moments_of, done elsewhere). */
+void mlops__moments_of_sum(const double *x, size_t n, double sum, mlops__moments *out);
 
 struct mlops_profile {
     int kind;
@@ -262,6 +271,12 @@ struct mlops_profile {
                                  sized by the largest add so far */
     size_t chunk_cap;
     mlops__kll kll;           /* kll.n counts the finite values */
+    double block_sum;         /* kll.levels[0].v[0 .. block_sum_n) added in order,
+                                 the first pass of on_block's moments, summed
+                                 while binning (stale when block_sum_n is not
+                                 level 0's count: the sketch took values from
+                                 elsewhere, a merge or the decoder) */
+    uint32_t block_sum_n;
     /* categorical */
     uint64_t missing;
     uint64_t total;           /* non-missing values */
@@ -281,6 +296,8 @@ typedef struct mlops__profile_scratch {
     double *tmp;      /* k doubles, of the sketch it last served */
     uint32_t tmp_k;
     uint32_t *hist;   /* MLOPS__SORT_SCRATCH */
+    double *wide;     /* 2 tmp_k doubles, likewise */
+    uint32_t wide_k;
 } mlops__profile_scratch;
 void mlops__profile_lend_scratch(mlops_profile *p, mlops__profile_scratch *sc);
 /* Moves p's scratch (lent or its own) into sc; p keeps none. */

@@ -40,6 +40,7 @@ void mlops__kll_free(mlops__kll *s)
     free(s->parity);
     free(s->tmp);
     free(s->hist);
+    free(s->wide);
     memset(s, 0, sizeof *s);
 }
 
@@ -100,8 +101,12 @@ static void merge_two_ends(const double *a, uint32_t na, const double *b, uint32
 /* Merges the sorted items b[0..nb) into sorted level l, through the
  * scratch *scratch (cap doubles, or NULL) when the result fits there. A
  * level as large as the scratch then trades buffers with it instead of
- * copying the result back (both are plain heap blocks of cap doubles). */
-static int merge_into(mlops__kll_level *l, const double *b, uint32_t nb, double **scratch, uint32_t cap)
+ * copying the result back (both are plain heap blocks of cap doubles).
+ * A result of up to 2 cap goes through *wide (allocated here, 2 cap
+ * doubles) and is copied back: the merge from both ends saves more than
+ * the copy costs. */
+static int merge_into(mlops__kll_level *l, const double *b, uint32_t nb, double **scratch, uint32_t cap,
+                      double **wide)
 {
     int rc = reserve(l, l->n + nb);
     if (rc) return rc;
@@ -114,6 +119,13 @@ static int merge_into(mlops__kll_level *l, const double *b, uint32_t nb, double 
         } else {
             memcpy(l->v, *scratch, (size_t)(l->n + nb) * sizeof **scratch);
         }
+        l->n += nb;
+        return MLOPS_OK;
+    }
+    if (l->n > 0 && nb > 0 && l->n + nb <= 2 * (uint64_t)cap &&
+        (*wide || (*wide = malloc(2 * (size_t)cap * sizeof **wide)))) {
+        merge_two_ends(l->v, l->n, b, nb, *wide);
+        memcpy(l->v, *wide, (size_t)(l->n + nb) * sizeof **wide);
         l->n += nb;
         return MLOPS_OK;
     }
@@ -152,7 +164,7 @@ static int compact(mlops__kll *s, uint32_t h)
     for (uint32_t i = 0; i < half; i++) kept[i] = l->v[2 * i + off];
     double held = l->v[l->n - 1];
     int has_held = (l->n & 1u) != 0;
-    rc = merge_into(&s->levels[h + 1], s->levels[h].v, half, &s->tmp, s->k);
+    rc = merge_into(&s->levels[h + 1], s->levels[h].v, half, &s->tmp, s->k, &s->wide);
     if (rc) return rc;
     l = &s->levels[h];
     l->n = 0;
@@ -202,7 +214,10 @@ int mlops__kll_add(mlops__kll *s, const double *x, size_t n)
         mlops__kll_level *l0 = &s->levels[0];
         uint32_t room = s->k - l0->n;
         uint32_t take = n < room ? (uint32_t)n : room;
-        memcpy(l0->v + l0->n, x, (size_t)take * sizeof *x);
+        /* + 0.0 turns -0 into +0 (a profile hands its callers' finite
+         * values here unchanged; the sketch stores one zero). */
+        double *dst = l0->v + l0->n;
+        for (uint32_t i = 0; i < take; i++) dst[i] = x[i] + 0.0;
         l0->n += take;
         s->n += take;
         x += take;
@@ -222,7 +237,8 @@ int mlops__kll_merge(mlops__kll *into, const mlops__kll *from)
         if (rc) return rc;
     }
     for (uint32_t h = 1; h < from->nlevels; h++) {
-        int rc = merge_into(&into->levels[h], from->levels[h].v, from->levels[h].n, &into->tmp, into->k);
+        int rc = merge_into(&into->levels[h], from->levels[h].v, from->levels[h].n, &into->tmp, into->k,
+                            &into->wide);
         if (rc) return rc;
     }
     /* Compaction preserves mass: from's levels >= 1 weigh n minus its raw

@@ -9,6 +9,9 @@
 #include "util/str.h"
 
 #include <math.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,12 +19,17 @@
 
 void mlops__moments_of(const double *x, size_t n, mlops__moments *out)
 {
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += x[i];
+    mlops__moments_of_sum(x, n, s, out);
+}
+
+void mlops__moments_of_sum(const double *x, size_t n, double s, mlops__moments *out)
+{
     out->n = n;
     out->mean = 0.0;
     out->m2 = 0.0;
     if (n == 0) return;
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++) s += x[i];
     double mean = s / (double)n;
     double m2 = 0.0, c = 0.0;
     for (size_t i = 0; i < n; i++) {
@@ -53,8 +61,11 @@ static void on_block(void *ctx, const double *block, size_t n)
 {
     mlops_profile *p = ctx;
     mlops__moments m;
-    mlops__moments_of(block, n, &m);
+    if (p->block_sum_n == n) mlops__moments_of_sum(block, n, p->block_sum, &m);
+    else mlops__moments_of(block, n, &m);
     mlops__moments_merge(&p->blocks, &m);
+    p->block_sum = 0.0;
+    p->block_sum_n = 0; /* level 0 is empty after the block (k is even) */
 }
 
 void mlops__profile_moments(const mlops_profile *p, mlops__moments *out)
@@ -154,6 +165,10 @@ void mlops__profile_lend_scratch(mlops_profile *p, mlops__profile_scratch *sc)
         p->kll.hist = sc->hist;
         sc->hist = NULL;
     }
+    if (!p->kll.wide && sc->wide && sc->wide_k == p->kll.k) {
+        p->kll.wide = sc->wide;
+        sc->wide = NULL;
+    }
 }
 
 void mlops__profile_take_scratch(mlops_profile *p, mlops__profile_scratch *sc)
@@ -177,6 +192,12 @@ void mlops__profile_take_scratch(mlops_profile *p, mlops__profile_scratch *sc)
         sc->hist = p->kll.hist;
         p->kll.hist = NULL;
     }
+    if (p->kll.wide) {
+        free(sc->wide);
+        sc->wide = p->kll.wide;
+        sc->wide_k = p->kll.k;
+        p->kll.wide = NULL;
+    }
 }
 
 void mlops__profile_scratch_free(mlops__profile_scratch *sc)
@@ -184,6 +205,7 @@ void mlops__profile_scratch_free(mlops__profile_scratch *sc)
     free(sc->chunk);
     free(sc->tmp);
     free(sc->hist);
+    free(sc->wide);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -291,7 +313,9 @@ MLOPS_API int mlops_profile_freeze(mlops_profile *p)
     return mlops__profile_freeze(p);
 }
 
-/* Finite values of one chunk: bins (or pending), sketch. */
+/* Finite values of one chunk: bins (or pending), sketch. The sketch's
+ * block sums (on_block's first pass) are taken along the way, block by
+ * block, in the order level 0 receives the values. */
 static int add_finite(mlops_profile *p, const double *x, size_t n)
 {
     size_t i = 0;
@@ -302,7 +326,8 @@ static int add_finite(mlops_profile *p, const double *x, size_t n)
             p->pending = malloc((size_t)p->opts.freeze_after * sizeof *p->pending);
             if (!p->pending) return mlops__err_nomem("profiling values");
         }
-        memcpy(p->pending + p->n_pending, x, take * sizeof *x);
+        /* + 0.0 turns -0 into +0, as the sketch stores values. */
+        for (size_t j = 0; j < take; j++) p->pending[p->n_pending + j] = x[j] + 0.0;
         p->n_pending += take;
         i = take;
         if (p->n_pending == p->opts.freeze_after) {
@@ -310,8 +335,77 @@ static int add_finite(mlops_profile *p, const double *x, size_t n)
             if (rc) return rc;
         }
     }
-    if (i < n) mlops__bin_add(x + i, n - i, p->edges, p->n_edges, p->bin_counts);
-    return mlops__kll_add(&p->kll, x, n);
+    mlops__kll *s = &p->kll;
+    if (p->block_sum_n != s->levels[0].n) { /* level 0 came from elsewhere: catch up */
+        double sum = 0.0;
+        for (uint32_t j = 0; j < s->levels[0].n; j++) sum += s->levels[0].v[j];
+        p->block_sum = sum;
+        p->block_sum_n = s->levels[0].n;
+    }
+    /* -0 and +0 add alike to a sum that starts at +0 (it is never -0), so
+     * summing x is summing what level 0 stores. */
+    for (size_t a = 0; a < n;) {
+        size_t room = s->k - s->levels[0].n, b = n - a < room ? n : a + room;
+        double sum = p->block_sum;
+        if (b <= i) {
+            for (size_t j = a; j < b; j++) sum += x[j];
+        } else {
+            for (size_t j = a; j < i; j++) sum += x[j];
+            size_t from = a > i ? a : i;
+            mlops__bin_add_sum(x + from, b - from, p->edges, p->n_edges, p->bin_counts, &sum);
+        }
+        p->block_sum = sum;
+        p->block_sum_n += (uint32_t)(b - a);
+        int rc = mlops__kll_add(s, x + a, b - a);
+        if (rc) return rc;
+        a = b;
+    }
+    return MLOPS_OK;
+}
+
+/* Whether x[0..n) are all finite, and then their minimum and maximum
+ * folded into *lo and *hi, branch-free. The order of the comparisons does
+ * not matter among finite values but for -0 against +0, which the caller
+ * makes +0 anyway. */
+static int all_finite_min_max(const double *x, size_t n, double *lo, double *hi)
+{
+    double l = *lo, h = *hi;
+    size_t i = 0;
+    int finite = 1;
+#if defined(__SSE2__)
+    __m128d l0 = _mm_set1_pd(l), l1 = l0, h0 = _mm_set1_pd(h), h1 = h0;
+    __m128d ok = _mm_castsi128_pd(_mm_set1_epi32(-1)), zero = _mm_setzero_pd();
+    for (; i + 4 <= n; i += 4) {
+        __m128d a = _mm_loadu_pd(x + i), b = _mm_loadu_pd(x + i + 2);
+        /* t - t is 0 for a finite t, NaN for an infinite or NaN one. */
+        ok = _mm_and_pd(ok, _mm_cmpeq_pd(_mm_sub_pd(a, a), zero));
+        ok = _mm_and_pd(ok, _mm_cmpeq_pd(_mm_sub_pd(b, b), zero));
+        l0 = _mm_min_pd(a, l0); /* a < l0 ? a : l0, as below */
+        l1 = _mm_min_pd(b, l1);
+        h0 = _mm_max_pd(a, h0);
+        h1 = _mm_max_pd(b, h1);
+    }
+    finite = _mm_movemask_pd(ok) == 3;
+    double lv[4], hv[4];
+    _mm_storeu_pd(lv, l0);
+    _mm_storeu_pd(lv + 2, l1);
+    _mm_storeu_pd(hv, h0);
+    _mm_storeu_pd(hv + 2, h1);
+    for (int j = 0; j < 4; j++) {
+        l = lv[j] < l ? lv[j] : l;
+        h = hv[j] > h ? hv[j] : h;
+    }
+#endif
+    for (; i < n; i++) {
+        double t = x[i];
+        finite &= isfinite(t) != 0;
+        l = t < l ? t : l;
+        h = t > h ? t : h;
+    }
+    if (!finite) return 0;
+    *lo = l;
+    *hi = h;
+    return 1;
 }
 
 MLOPS_API int mlops_profile_add(mlops_profile *p, const double *values, size_t n)
@@ -331,9 +425,21 @@ MLOPS_API int mlops_profile_add(mlops_profile *p, const double *values, size_t n
     }
     while (n > 0) {
         size_t take = n < MLOPS__PROFILE_CHUNK ? n : MLOPS__PROFILE_CHUNK;
+        double lo = p->min, hi = p->max;
+        if (all_finite_min_max(values, take, &lo, &hi)) {
+            /* The usual chunk: no copy, add_finite reads the caller's values. */
+            p->min = lo + 0.0;
+            p->max = hi + 0.0;
+            int rc = add_finite(p, values, take);
+            if (rc) return rc;
+            values += take;
+            n -= take;
+            continue;
+        }
         size_t m = 0;
         uint64_t nan = 0, inf = 0;
-        double lo = p->min, hi = p->max;
+        lo = p->min;
+        hi = p->max;
         for (size_t i = 0; i < take; i++) {
             double t = values[i];
             if (isfinite(t)) {
