@@ -1,7 +1,7 @@
 /* Where a re-push's bytes come from (issue 18: "re-push after a 1 MiB
  * edit of a 1 GiB file sends <= 4 MiB"): the store's chunker (FastCDC,
  * lib/cas/chunker.c, by the rule RULE: gear-nc1, new stores' since format
- * 8, or gear-nc2, older stores') cuts a random file, 1 MiB at the
+ * 9, or gear-nc2, older stores') cuts a random file, 1 MiB at the
  * middle (MiB-aligned, as benchmarks/remote/run.sh's dd) is overwritten
  * with other random bytes, the file is cut again, and the bytes of the
  * chunks the first cut did not have are what a push sends (besides the
@@ -15,7 +15,7 @@
  * Not built by meson (it reaches the library's internals):
  *   cc -O2 -std=c11 -D_GNU_SOURCE -Ilib -Iinclude -Ibuild/include \
  *      benchmarks/remote/repush_chunks.c build/lib/libmlops.a -lpthread -o repush_chunks
- *   ./repush_chunks [MIB=256] [MIN=131072] [AVG=262144] [MAX=4194304] [TRIALS=20]
+ *   ./repush_chunks [MIB=256] [MIN=131072] [AVG=524288] [MAX=4194304] [TRIALS=20]
  *                   [RULE=gear-nc1] [SEED=0] */
 #include "cas/chunker.h"
 
@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 {
     size_t mib = argc > 1 ? strtoul(argv[1], NULL, 10) : 256;
     uint32_t mn = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 131072;
-    uint32_t av = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 262144;
+    uint32_t av = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 524288;
     uint32_t mx = argc > 4 ? (uint32_t)strtoul(argv[4], NULL, 10) : 4194304;
     int trials = argc > 5 ? atoi(argv[5]) : 20;
     const char *rule_name = argc > 6 ? argv[6] : "gear-nc1";
