@@ -1226,6 +1226,26 @@ START_TEST(values_around_the_index_bound)
 }
 END_TEST
 
+/* Marks the closed store as made at `format` (db, its database, is
+ * closed here), then: a read-only open is refused, and a read-write one
+ * migrates it to the current format (g_store). */
+static void reopen_from_format(tu_db *db, int pg, int format)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql,
+             pg ? "UPDATE meta SET value = '%d' WHERE key = 'format_version'" : "PRAGMA user_version = %d",
+             format);
+    tu_db_exec(db, sql);
+    tu_db_close(db);
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.read_only = 1;
+    TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(g_dir, &o, &g_store));
+    TU_OK(mlops_store_open(g_dir, NULL, &g_store));
+    int v = 0;
+    TU_OK(mlops_store_format_version(g_store, &v));
+    ck_assert_int_eq(v, MLOPS__FORMAT_VERSION);
+}
+
 /* A store at format 6 (on PostgreSQL without format 7's indexes and
  * statistics) is refused read-only, migrates to 7 (and on, to the
  * current format) on a read-write open,
@@ -1244,20 +1264,11 @@ START_TEST(format_6_store_migrates_to_7)
                            "DROP STATISTICS run_tags_key_value;"
                            "DROP STATISTICS IF EXISTS run_params_value_length;"
                            "DROP STATISTICS IF EXISTS run_tags_value_length;");
-        tu_db_exec(db, pg ? "UPDATE meta SET value = '6' WHERE key = 'format_version'"
-                          : "PRAGMA user_version = 6");
         if (pg && pass == 0)
             ck_assert_int_eq(tu_db_int(db, "SELECT count(*) FROM pg_indexes WHERE schemaname = "
                                            "current_schema() AND indexname LIKE '%_by_value'"),
                              0);
-        tu_db_close(db);
-        mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
-        o.read_only = 1;
-        TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(g_dir, &o, &g_store));
-        TU_OK(mlops_store_open(g_dir, NULL, &g_store));
-        int v = 0;
-        TU_OK(mlops_store_format_version(g_store, &v));
-        ck_assert_int_eq(v, MLOPS__FORMAT_VERSION);
+        reopen_from_format(db, pg, 6);
         db = tu_db_open(g_dir);
         if (pg) {
             ck_assert_int_eq(tu_db_int(db, "SELECT count(*) FROM pg_indexes WHERE schemaname = "
@@ -1300,16 +1311,7 @@ START_TEST(format_7_store_migrates_to_8)
                            "CREATE INDEX metric_series_by_key ON metric_series(key);"
                            "DROP INDEX metric_series_by_run; DROP INDEX runs_live;"
                            "DROP INDEX run_params_long_values; DROP INDEX run_tags_long_values;");
-        tu_db_exec(db, pg ? "UPDATE meta SET value = '7' WHERE key = 'format_version'"
-                          : "PRAGMA user_version = 7");
-        tu_db_close(db);
-        mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
-        o.read_only = 1;
-        TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(g_dir, &o, &g_store));
-        TU_OK(mlops_store_open(g_dir, NULL, &g_store));
-        int v = 0;
-        TU_OK(mlops_store_format_version(g_store, &v));
-        ck_assert_int_eq(v, MLOPS__FORMAT_VERSION);
+        reopen_from_format(db, pg, 7);
         db = tu_db_open(g_dir);
         if (pg) {
             ck_assert_int_eq(tu_db_int(db, "SELECT count(*) FROM pg_indexes WHERE schemaname = "

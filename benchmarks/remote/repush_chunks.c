@@ -25,23 +25,7 @@
 #include <string.h>
 #include <time.h>
 
-static uint64_t state = 1;
-
-static uint64_t next(void)
-{
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-}
-
-static void fill(unsigned char *p, size_t n)
-{
-    for (size_t i = 0; i + 8 <= n; i += 8) {
-        uint64_t v = next();
-        memcpy(p + i, &v, 8);
-    }
-}
+#include "random_bytes.h"
 
 typedef struct span {
     size_t off, len;

@@ -28,23 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t state = 1;
-
-static uint64_t next(void)
-{
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-}
-
-static void fill(unsigned char *p, size_t n)
-{
-    for (size_t i = 0; i + 8 <= n; i += 8) {
-        uint64_t v = next();
-        memcpy(p + i, &v, 8);
-    }
-}
+#include "random_bytes.h"
 
 /* zeros[i]: leading zero bits of the fingerprint of the 64 bytes ending at
  * i, for i in [from, to). */
