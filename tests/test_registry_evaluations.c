@@ -412,7 +412,7 @@ START_TEST(format_3_store_migrates_to_4)
     TU_OK(mlops_store_open(dir, NULL, &S));
     int fv = 0;
     TU_OK(mlops_store_format_version(S, &fv));
-    ck_assert_int_eq(fv, 7);
+    ck_assert_int_eq(fv, MLOPS__FORMAT_VERSION);
     int64_t n = 0;
     TU_OK(mlops_model_alias_get(S, "churn", "champion", &n));
     ck_assert_int_eq(n, 2);
@@ -445,7 +445,7 @@ START_TEST(format_2_store_migrates_to_3)
     TU_OK(mlops_store_open(dir, NULL, &S));
     int fv = 0;
     TU_OK(mlops_store_format_version(S, &fv));
-    ck_assert_int_eq(fv, 7);
+    ck_assert_int_eq(fv, MLOPS__FORMAT_VERSION);
     record("churn", 2, &DS1, 1, n, v, NULL);
     free(dir);
 }
