@@ -3,7 +3,8 @@
 # filter, the selective and the rare one, ORDER BY metrics.loss, LIMIT 100)
 # on a filled store schema as libmlops renders them (doc/search.md: its
 # text, with the bound values written in), against the same searches over
-# the per-run layout of search_layout.sql, built beside it in a scratch
+# the per-run layout of search_layout.sql (plus the store's
+# metric_series_by_value for metric clauses), built beside it in a scratch
 # schema and dropped at the end. Checks first that both give the same runs
 # in the same order. Rounds interleave the two; each figure is pgbench's
 # latency average over REPS executions; medians at the end. Not part of
@@ -33,15 +34,25 @@ store_metric() {
     echo "SELECT seq, k0 FROM (SELECT r.seq AS seq, s0.last AS k0 FROM runs r LEFT JOIN metric_series s0 ON s0.run = r.seq AND s0.key = 'loss' WHERE r.deleted_ms IS NULL AND (EXISTS (SELECT 1 FROM metric_series WHERE run = r.seq AND key = 'acc' AND last > $1) AND r.seq IN (SELECT run FROM run_params WHERE key = 'lr' AND length(value) < 400 AND value = '0.01') AND r.seq IN (SELECT run FROM run_tags WHERE key = 'team' AND length(value) < 400 AND value LIKE 'vision%'))) AS page ORDER BY (k0 IS NULL), k0, seq DESC LIMIT 101"
 }
 store_sel="SELECT seq, k0 FROM (SELECT r.seq AS seq, s0.last AS k0 FROM runs r LEFT JOIN metric_series s0 ON s0.run = r.seq AND s0.key = 'loss' WHERE r.deleted_ms IS NULL AND (r.seq IN (SELECT run FROM run_params WHERE key = 'lr' AND length(value) < 400 AND value = '0.01') AND r.seq IN (SELECT run FROM run_params WHERE key = 'p1' AND length(value) < 400 AND value = 'v3') AND r.seq IN (SELECT run FROM run_tags WHERE key = 'team' AND length(value) < 400 AND value LIKE 'vision%'))) AS page ORDER BY (k0 IS NULL), k0, seq DESC LIMIT 101"
-# the same searches over run_row; pair and metric ids are looked up in the
-# statement (one round trip, as a store would do it)
-facet() { echo "(SELECT array_agg(id) FROM facet WHERE kind = '$1' AND key = '$2' AND value $3)"; }
-mk() { echo "(SELECT id FROM mkey WHERE key = '$1')"; }
-loss="mlast[$(mk loss)]"
-layout_head="SELECT run, $loss AS k0 FROM run_row WHERE deleted_ms IS NULL AND facets @> $(facet p lr "= '0.01'") AND facets && $(facet t team "LIKE 'vision%'")"
+# the same searches over run_row. The pair and metric ids are looked up
+# first (a short query in the same snapshot, as mlops_run_search already
+# makes for long values), so that the planner sees literal ids: it then
+# estimates the GIN bitmap from the array statistics and picks between it
+# and metric_series_by_value (kept for metric clauses, which the rare
+# filter needs) as it should; with the lookups inside the statement it
+# could not, and read the bitmap for the rare filter too.
+ids() { psql "$conn" -qAt -c "SET search_path TO \"$dst\"" -c "$1"; }
+arr() { ids "SELECT '{' || coalesce(string_agg(id::text, ','), '') || '}' FROM facet WHERE $1"; }
+lr=$(arr "kind = 'p' AND key = 'lr' AND value = '0.01'")
+lr_p1=$(arr "kind = 'p' AND ((key = 'lr' AND value = '0.01') OR (key = 'p1' AND value = 'v3'))")
+team=$(arr "kind = 't' AND key = 'team' AND value LIKE 'vision%'")
+acc=$(ids "SELECT id FROM mkey WHERE key = 'acc'")
+loss="mlast[$(ids "SELECT id FROM mkey WHERE key = 'loss'")]"
 layout_tail="ORDER BY ($loss IS NULL), $loss, run DESC LIMIT 101"
-layout_metric() { echo "$layout_head AND mlast[$(mk acc)] > $1 $layout_tail"; }
-layout_sel="$layout_head AND facets @> $(facet p p1 "= 'v3'") $layout_tail"
+layout_metric() {
+    echo "SELECT run, $loss AS k0 FROM run_row WHERE deleted_ms IS NULL AND facets @> '$lr' AND facets && '$team' AND mlast[$acc] > $1 AND run IN (SELECT run FROM \"$src\".metric_series WHERE key = 'acc' AND last > $1) $layout_tail"
+}
+layout_sel="SELECT run, $loss AS k0 FROM run_row WHERE deleted_ms IS NULL AND facets @> '$lr_p1' AND facets && '$team' $layout_tail"
 
 write() { # name schema sql
     printf 'SET search_path TO "%s";\nSET jit = off;\n%s;\n' "$2" "$3" > "$tmp/$1.sql"
