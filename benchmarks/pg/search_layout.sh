@@ -5,8 +5,8 @@
 # text, with the bound values written in), against the same searches over
 # the per-run layout of search_layout.sql (plus the store's
 # metric_series_by_value for metric clauses), built beside it in a scratch
-# schema and dropped at the end. Checks first that both give the same runs
-# in the same order. Rounds interleave the two; each figure is pgbench's
+# schema and dropped at the end. Checks first that every form gives the
+# same runs in the same order. Rounds interleave the forms; each figure is pgbench's
 # latency average over REPS executions; medians at the end. Not part of
 # the tests: an aid for choosing the physical design (benchmarks/pg/RESULTS).
 #
@@ -35,8 +35,8 @@ store_metric() {
 }
 store_sel="SELECT seq, k0 FROM (SELECT r.seq AS seq, s0.last AS k0 FROM runs r LEFT JOIN metric_series s0 ON s0.run = r.seq AND s0.key = 'loss' WHERE r.deleted_ms IS NULL AND (r.seq IN (SELECT run FROM run_params WHERE key = 'lr' AND length(value) < 400 AND value = '0.01') AND r.seq IN (SELECT run FROM run_params WHERE key = 'p1' AND length(value) < 400 AND value = 'v3') AND r.seq IN (SELECT run FROM run_tags WHERE key = 'team' AND length(value) < 400 AND value LIKE 'vision%'))) AS page ORDER BY (k0 IS NULL), k0, seq DESC LIMIT 101"
 # the same searches over run_row. The pair and metric ids are looked up
-# first (a short query in the same snapshot, as mlops_run_search already
-# makes for long values), so that the planner sees literal ids and
+# first (a store would do it in the search's snapshot, as mlops_run_search
+# already does for long values), so that the planner sees literal ids and
 # estimates the GIN bitmap from the array statistics. Two forms of a
 # metric clause: "layout" tests the array only; "hybrid" also offers the
 # store's metric_series_by_value, which the planner takes for a rare
