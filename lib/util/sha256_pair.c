@@ -139,8 +139,16 @@ static int detect(void)
 }
 #endif
 
+static int allowed = 1;
+
+void mlops__sha256_pair_allow(int yes)
+{
+    __atomic_store_n(&allowed, yes != 0, __ATOMIC_RELAXED);
+}
+
 int mlops__sha256_pair_available(void)
 {
+    if (!__atomic_load_n(&allowed, __ATOMIC_RELAXED)) return 0;
 #ifdef HAVE_SHANI_CODE
     static int known = -1; /* racing first calls compute the same answer */
     int v = __atomic_load_n(&known, __ATOMIC_RELAXED);

@@ -26,6 +26,10 @@ typedef struct mlops__sha256s {
 /* 1 when this CPU runs the functions below (checked once), else 0: then
  * none of them may be called. */
 int mlops__sha256_pair_available(void);
+/* For tests: 0 makes mlops__sha256_pair_available answer 0 from now on,
+ * as on a CPU without SHA-NI (so that both ways of reading and putting
+ * are tested on any machine); 1 gives back the CPU's answer. */
+void mlops__sha256_pair_allow(int yes);
 
 void mlops__sha256s_init(mlops__sha256s *h);
 void mlops__sha256s_update(mlops__sha256s *h, const void *data, size_t len);
