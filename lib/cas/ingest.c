@@ -91,8 +91,8 @@ struct mlops__ingest {
     mlops__sha256 whole;
     /* Where the CPU hashes two streams at once (util/sha256_pair.h): the
      * blob's digest, and the thread that hashes a chunk into it computes
-     * that chunk's digest in the same pass when no worker has taken the
-     * chunk yet, then works the chunk itself. */
+     * that chunk's digest in the same pass; workers take only chunks whose
+     * digest is known, so every chunk is hashed once, in that pass. */
     int fused;
     mlops__sha256s whole2;
 };
@@ -257,7 +257,9 @@ static struct slot *next_work_locked(mlops__ingest *ig)
     struct slot *best = NULL;
     for (unsigned i = 0; i < ig->nslots; i++) {
         struct slot *sl = &ig->slots[i];
-        if (sl->state == SLOT_READY && !sl->taken && (!best || sl->seq < best->seq)) best = sl;
+        if (sl->state == SLOT_READY && !sl->taken && (!ig->fused || sl->hashed) &&
+            (!best || sl->seq < best->seq))
+            best = sl;
     }
     return best;
 }
@@ -282,9 +284,8 @@ static int help_locked(mlops__ingest *ig, struct worker *w)
     if (sl) {
         ig->whole_busy = 1;
         int skip = ig->err != 0;
-        /* Both digests in one pass, then the chunk's work (see fused). */
-        int both = ig->fused && w && !skip && !sl->taken;
-        if (both) sl->taken = 1;
+        /* Both digests in one pass (see fused): no worker has taken it. */
+        int both = ig->fused && !skip;
         pthread_mutex_unlock(&ig->mu);
         int rc = MLOPS_OK;
         if (both) {
@@ -303,15 +304,6 @@ static int help_locked(mlops__ingest *ig, struct worker *w)
         ig->hashed++;
         ig->whole_busy = 0;
         pthread_cond_broadcast(&ig->cv);
-        if (both) {
-            skip = ig->err != 0;
-            pthread_mutex_unlock(&ig->mu);
-            rc = skip ? MLOPS_OK : process_chunk(w, sl, 1);
-            pthread_mutex_lock(&ig->mu);
-            if (rc) fail_locked(ig, rc);
-            sl->worked = 1;
-            pthread_cond_broadcast(&ig->cv);
-        }
         return 1;
     }
     /* Without a context (its set-up failed, which failed the put) a
@@ -323,7 +315,7 @@ static int help_locked(mlops__ingest *ig, struct worker *w)
     sl->taken = 1;
     int skip = ig->err != 0 || !w;
     pthread_mutex_unlock(&ig->mu);
-    int rc = skip ? MLOPS_OK : process_chunk(w, sl, 0);
+    int rc = skip ? MLOPS_OK : process_chunk(w, sl, ig->fused);
     pthread_mutex_lock(&ig->mu);
     if (rc) fail_locked(ig, rc);
     sl->worked = 1;
