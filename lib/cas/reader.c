@@ -7,11 +7,12 @@
  * the reader also hashes the whole blob as it goes and fails the read
  * that reaches the end, before the last chunk's bytes are handed out,
  * when the blob does not match its digest.
- * Where the CPU can hash two streams at once (util/sha256_pair.h), the
- * workers only decode, and the caller's thread checks each chunk's digest
- * and feeds the blob's in the same pass, before it hands out any byte of
- * the chunk: the same two checks as before for the CPU time of about one,
- * on the caller's thread, which hashed every byte already. */
+ * Where the CPU can hash two streams at once (util/sha256_pair.h), a
+ * decoded chunk is checked against its digest and fed to the blob's in
+ * one pass, in order, by whichever thread is free first (a helper or the
+ * caller), and the caller hands out only checked chunks: the same two
+ * checks as before for the CPU time of about one, spread over the
+ * threads as before. */
 #include "cas/spans.h"
 #include "util/err.h"
 #include "util/hash.h"
@@ -36,6 +37,7 @@ struct rslot {
     mlops__span sp;
     uint64_t seq;
     int state;
+    int checked; /* fused: the chunk's digest and the blob's pass are done */
 };
 
 struct mlops_blob_reader {
@@ -68,6 +70,8 @@ struct mlops_blob_reader {
     int proven;        /* the whole blob matched its digest */
     int fused;         /* chunks checked by the caller, with blob2 (see the top) */
     mlops__sha256s blob2; /* the whole blob's hash when fused, instead of sha */
+    uint64_t checked;     /* fused: spans checked so far, in order */
+    int check_busy;       /* fused: a thread is checking span `checked` */
     const char *fn;    /* the public function the workers report for */
 };
 
@@ -103,6 +107,8 @@ static int next_span(mlops_blob_reader *r, mlops__span *out, int *have)
     return MLOPS_OK;
 }
 
+static int check_locked(mlops_blob_reader *r);
+
 /* Under the lock: hands the next span to the next slot and decodes it
  * there (without the lock meanwhile). Returns 0 when the slot is still in
  * use, 1 when it made progress (or found the end, or failed). */
@@ -124,6 +130,7 @@ static int step_locked(mlops_blob_reader *r, mlops__obj_reader *or)
     }
     {
         sl->state = RS_LOADING;
+        sl->checked = 0;
         sl->seq = r->issued++;
         sl->sp = sp;
         pthread_mutex_unlock(&r->mu);
@@ -153,8 +160,10 @@ static void prefetch_main(void *arg)
     int rc = mlops__obj_reader_new(&or);
     pthread_mutex_lock(&r->mu);
     if (rc) fail_locked(r, rc);
-    while (!r->closing && !r->err && !r->listed_all)
-        if (!step_locked(r, or)) pthread_cond_wait(&r->cv, &r->mu);
+    while (!r->closing && !r->err &&
+           (!r->listed_all || (r->fused && r->checked < r->issued)))
+        if (!check_locked(r) && (r->listed_all || !step_locked(r, or)))
+            pthread_cond_wait(&r->cv, &r->mu);
     pthread_mutex_unlock(&r->mu);
     mlops__obj_reader_free(or);
 }
@@ -267,6 +276,26 @@ static int hash_span(mlops_blob_reader *r, const char *fn, const mlops__span *sp
     return MLOPS_OK;
 }
 
+/* Under the lock, fused: checks the next span in order when it is decoded
+ * and nobody is checking it (without the lock meanwhile). Returns 1 when
+ * it did. */
+static int check_locked(mlops_blob_reader *r)
+{
+    if (!r->fused || r->check_busy || r->err || r->checked >= r->issued) return 0;
+    struct rslot *sl = &r->slots[r->checked % r->nslots];
+    if (sl->state != RS_READY || sl->seq != r->checked || sl->checked) return 0;
+    r->check_busy = 1;
+    pthread_mutex_unlock(&r->mu);
+    int rc = hash_span(r, r->fn, &sl->sp, sl->buf, sl->sp.size);
+    pthread_mutex_lock(&r->mu);
+    if (rc) fail_locked(r, rc); /* later reads fail too, never hand out the rest */
+    sl->checked = 1;
+    r->checked++;
+    r->check_busy = 0;
+    pthread_cond_broadcast(&r->cv);
+    return 1;
+}
+
 MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap, size_t *got)
 {
     if (got) *got = 0;
@@ -293,7 +322,8 @@ MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap
             rc = r->err;
             break;
         }
-        if (sl->state != RS_READY || sl->seq != r->consumed) {
+        if (sl->state != RS_READY || sl->seq != r->consumed || (r->fused && !sl->checked)) {
+            if (check_locked(r)) continue;
             if (r->listed_all && r->consumed == r->issued) {
                 rc = mlops__err(MLOPS_ECORRUPT,
                                 "%s: the chunks of the blob end before "
@@ -308,10 +338,10 @@ MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap
             if (r->listed_all || !step_locked(r, r->own)) pthread_cond_wait(&r->cv, &r->mu);
             continue;
         }
-        /* The bytes in a READY slot were verified by the worker, or are
-         * checked here before any is handed out (fused). */
+        /* The bytes in a READY slot were verified by the worker, or (fused)
+         * checked by check_locked. */
         pthread_mutex_unlock(&r->mu);
-        if (r->curoff == 0 && r->hashed == sl->sp.offset &&
+        if (!r->fused && r->curoff == 0 && r->hashed == sl->sp.offset &&
             (rc = hash_span(r, __func__, &sl->sp, sl->buf, sl->sp.size)) != MLOPS_OK) {
             pthread_mutex_lock(&r->mu);
             fail_locked(r, rc); /* later reads fail too, never hand out the rest */
