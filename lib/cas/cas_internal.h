@@ -179,6 +179,11 @@ int mlops__object_read(mlops_store *s, mlops__obj_reader *r, const mlops_digest 
 int mlops__object_decode(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
                          void *dst, size_t expect);
 
+/* The check mlops__object_read makes after decoding, for a caller that
+ * hashed the decoded bytes itself (got): MLOPS_OK when got is d, else
+ * MLOPS_ECORRUPT naming the object as mlops__object_read does. */
+int mlops__object_check_digest(mlops_store *s, const mlops_digest *d, const mlops_digest *got);
+
 /* Reads an object of unknown size into a malloc'd buffer (for manifests
  * and trees), verified as above. */
 int mlops__object_read_alloc(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,

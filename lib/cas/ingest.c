@@ -6,6 +6,7 @@
 #include "util/err.h"
 #include "util/hash.h"
 #include "util/pool.h"
+#include "util/sha256_pair.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -88,6 +89,12 @@ struct mlops__ingest {
     int err;
     char errmsg[1024];
     mlops__sha256 whole;
+    /* Where the CPU hashes two streams at once (util/sha256_pair.h): the
+     * blob's digest, and the thread that hashes a chunk into it computes
+     * that chunk's digest in the same pass; workers take only chunks whose
+     * digest is known, so every chunk is hashed once, in that pass. */
+    int fused;
+    mlops__sha256s whole2;
 };
 
 /* ---- errors across threads ------------------------------------------------
@@ -176,10 +183,12 @@ static int chunk_claim(mlops__ingest *ig, const mlops_digest *d, int *first)
     return rc;
 }
 
-static int process_chunk(struct worker *w, struct slot *sl)
+/* Works a chunk whose digest is known (hashed: 1) or computed here. */
+static int process_chunk(struct worker *w, struct slot *sl, int hashed)
 {
-    int rc = mlops__sha256_update(&w->sha, sl->data, sl->len);
-    if (!rc) rc = mlops__sha256_final(&w->sha, &sl->digest);
+    int rc = MLOPS_OK;
+    if (!hashed) rc = mlops__sha256_update(&w->sha, sl->data, sl->len);
+    if (!rc && !hashed) rc = mlops__sha256_final(&w->sha, &sl->digest);
     int first = 0;
     if (!rc) rc = chunk_claim(w->ig, &sl->digest, &first);
     if (rc || !first) return rc;
@@ -248,7 +257,9 @@ static struct slot *next_work_locked(mlops__ingest *ig)
     struct slot *best = NULL;
     for (unsigned i = 0; i < ig->nslots; i++) {
         struct slot *sl = &ig->slots[i];
-        if (sl->state == SLOT_READY && !sl->taken && (!best || sl->seq < best->seq)) best = sl;
+        if (sl->state == SLOT_READY && !sl->taken && (!ig->fused || sl->hashed) &&
+            (!best || sl->seq < best->seq))
+            best = sl;
     }
     return best;
 }
@@ -273,8 +284,20 @@ static int help_locked(mlops__ingest *ig, struct worker *w)
     if (sl) {
         ig->whole_busy = 1;
         int skip = ig->err != 0;
+        /* Both digests in one pass (see fused): no worker has taken it. */
+        int both = ig->fused && !skip;
         pthread_mutex_unlock(&ig->mu);
-        int rc = skip ? MLOPS_OK : mlops__sha256_update(&ig->whole, sl->data, sl->len);
+        int rc = MLOPS_OK;
+        if (both) {
+            mlops__sha256s chunk;
+            mlops__sha256s_init(&chunk);
+            mlops__sha256s_update_pair(&chunk, &ig->whole2, sl->data, sl->len);
+            mlops__sha256s_final(&chunk, &sl->digest);
+        } else if (!skip && ig->fused) {
+            mlops__sha256s_update(&ig->whole2, sl->data, sl->len);
+        } else if (!skip) {
+            rc = mlops__sha256_update(&ig->whole, sl->data, sl->len);
+        }
         pthread_mutex_lock(&ig->mu);
         if (rc) fail_locked(ig, rc);
         sl->hashed = 1;
@@ -292,7 +315,7 @@ static int help_locked(mlops__ingest *ig, struct worker *w)
     sl->taken = 1;
     int skip = ig->err != 0 || !w;
     pthread_mutex_unlock(&ig->mu);
-    int rc = skip ? MLOPS_OK : process_chunk(w, sl);
+    int rc = skip ? MLOPS_OK : process_chunk(w, sl, ig->fused);
     pthread_mutex_lock(&ig->mu);
     if (rc) fail_locked(ig, rc);
     sl->worked = 1;
@@ -497,6 +520,8 @@ static int begin_chunking(mlops__ingest *ig)
     mlops__cdc_init(&ig->cdc, ig->s->chunk_rule, ig->s->chunk_min, ig->s->chunk_avg,
                     ig->s->chunk_max);
     int rc = mlops__sha256_init(&ig->whole);
+    ig->fused = mlops__sha256_pair_available();
+    mlops__sha256s_init(&ig->whole2);
     if (!rc) start_threads(ig);
     if (!rc) {
         ig->workers[MAX_WORKERS].ig = ig;
@@ -672,7 +697,8 @@ static int finish_chunked(mlops__ingest *ig, mlops_digest *out)
         return mlops__err(MLOPS_EIO, "%s: internal error: chunks left unfinished", ig->func);
 
     mlops_digest blob, mdigest;
-    rc = mlops__sha256_final(&ig->whole, &blob);
+    if (ig->fused) mlops__sha256s_final(&ig->whole2, &blob);
+    else rc = mlops__sha256_final(&ig->whole, &blob);
     void *mbuf = NULL;
     size_t mlen = 0;
     if (!rc) rc = mlops__manifest_encode(ig->total, ig->chunks, ig->nchunks, &mbuf, &mlen);

@@ -518,12 +518,15 @@ static int verify(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d, c
     int rc = mlops__sha256_update(&r->sha, data, len);
     if (!rc) rc = mlops__sha256_final(&r->sha, &got);
     if (rc) return rc;
-    if (memcmp(got.bytes, d->bytes, 32) != 0) {
-        char gs[MLOPS_DIGEST_STRLEN], why[128];
-        snprintf(why, sizeof why, "its content hashes to %s", mlops__digest_str(&got, gs));
-        rc = corrupt(s, d, why);
-    }
-    return rc;
+    return mlops__object_check_digest(s, d, &got);
+}
+
+int mlops__object_check_digest(mlops_store *s, const mlops_digest *d, const mlops_digest *got)
+{
+    if (memcmp(got->bytes, d->bytes, 32) == 0) return MLOPS_OK;
+    char gs[MLOPS_DIGEST_STRLEN], why[128];
+    snprintf(why, sizeof why, "its content hashes to %s", mlops__digest_str(got, gs));
+    return corrupt(s, d, why);
 }
 
 int mlops__object_read(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d, void *dst,

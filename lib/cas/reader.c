@@ -6,11 +6,18 @@
  * Verified chunks prove only that they are the chunks the store lists, so
  * the reader also hashes the whole blob as it goes and fails the read
  * that reaches the end, before the last chunk's bytes are handed out,
- * when the blob does not match its digest. */
+ * when the blob does not match its digest.
+ * Where the CPU can hash two streams at once (util/sha256_pair.h), a
+ * decoded chunk is checked against its digest and fed to the blob's in
+ * one pass, in order, by whichever thread is free first (a helper or the
+ * caller), and the caller hands out only checked chunks: the same two
+ * checks as before for the CPU time of about one, spread over the
+ * threads as before. */
 #include "cas/spans.h"
 #include "util/err.h"
 #include "util/hash.h"
 #include "util/pool.h"
+#include "util/sha256_pair.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -30,6 +37,7 @@ struct rslot {
     mlops__span sp;
     uint64_t seq;
     int state;
+    int checked; /* fused: the chunk's digest and the blob's pass are done */
 };
 
 struct mlops_blob_reader {
@@ -60,6 +68,10 @@ struct mlops_blob_reader {
     mlops__sha256 sha; /* the whole blob, fed by the caller's thread */
     uint64_t hashed;   /* bytes fed: the spans begun by the caller */
     int proven;        /* the whole blob matched its digest */
+    int fused;         /* chunks checked by the caller, with blob2 (see the top) */
+    mlops__sha256s blob2; /* the whole blob's hash when fused, instead of sha */
+    uint64_t checked;     /* fused: spans checked so far, in order */
+    int check_busy;       /* fused: a thread is checking span `checked` */
     const char *fn;    /* the public function the workers report for */
 };
 
@@ -95,6 +107,8 @@ static int next_span(mlops_blob_reader *r, mlops__span *out, int *have)
     return MLOPS_OK;
 }
 
+static int check_locked(mlops_blob_reader *r);
+
 /* Under the lock: hands the next span to the next slot and decodes it
  * there (without the lock meanwhile). Returns 0 when the slot is still in
  * use, 1 when it made progress (or found the end, or failed). */
@@ -116,6 +130,7 @@ static int step_locked(mlops_blob_reader *r, mlops__obj_reader *or)
     }
     {
         sl->state = RS_LOADING;
+        sl->checked = 0;
         sl->seq = r->issued++;
         sl->sp = sp;
         pthread_mutex_unlock(&r->mu);
@@ -127,7 +142,8 @@ static int step_locked(mlops_blob_reader *r, mlops__obj_reader *or)
             }
         }
         rc = sl->cap < sp.size ? mlops__err_nomem("reading a chunk")
-                               : mlops__object_read(r->s, or, &sp.digest, sl->buf, sp.size);
+             : r->fused ? mlops__object_decode(r->s, or, &sp.digest, sl->buf, sp.size)
+                        : mlops__object_read(r->s, or, &sp.digest, sl->buf, sp.size);
         pthread_mutex_lock(&r->mu);
         if (rc) fail_locked(r, rc);
         sl->state = RS_READY;
@@ -144,8 +160,10 @@ static void prefetch_main(void *arg)
     int rc = mlops__obj_reader_new(&or);
     pthread_mutex_lock(&r->mu);
     if (rc) fail_locked(r, rc);
-    while (!r->closing && !r->err && !r->listed_all)
-        if (!step_locked(r, or)) pthread_cond_wait(&r->cv, &r->mu);
+    while (!r->closing && !r->err &&
+           (!r->listed_all || (r->fused && r->checked < r->issued)))
+        if (!check_locked(r) && (r->listed_all || !step_locked(r, or)))
+            pthread_cond_wait(&r->cv, &r->mu);
     pthread_mutex_unlock(&r->mu);
     mlops__obj_reader_free(or);
 }
@@ -202,6 +220,8 @@ MLOPS_API int mlops_blob_reader_open(mlops_store *s, const mlops_digest *d,
         return rc;
     }
     size_ring(r, max_span);
+    r->fused = mlops__sha256_pair_available();
+    mlops__sha256s_init(&r->blob2);
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
     *out = r;
@@ -220,17 +240,30 @@ static int start(mlops_blob_reader *r, const char *fn)
     return MLOPS_OK;
 }
 
-/* Adds a span the caller is about to begin to the whole blob's hash; at
- * the last one, checks the blob's digest. */
-static int hash_span(mlops_blob_reader *r, const char *fn, const unsigned char *data,
-                     uint64_t size)
+/* Adds a span the caller is about to begin (sp: NULL for an empty blob)
+ * to the whole blob's hash, checking the chunk's own digest in the same
+ * pass when fused; at the last one, checks the blob's digest. */
+static int hash_span(mlops_blob_reader *r, const char *fn, const mlops__span *sp,
+                     const unsigned char *data, uint64_t size)
 {
-    int rc = mlops__sha256_update(&r->sha, data, (size_t)size);
+    int rc = MLOPS_OK;
+    if (r->fused && sp) {
+        mlops__sha256s chunk;
+        mlops_digest got;
+        mlops__sha256s_init(&chunk);
+        mlops__sha256s_update_pair(&chunk, &r->blob2, data, (size_t)size);
+        mlops__sha256s_final(&chunk, &got);
+        rc = mlops__object_check_digest(r->s, &sp->digest, &got);
+    } else if (r->fused) {
+        mlops__sha256s_update(&r->blob2, data, (size_t)size);
+    } else {
+        rc = mlops__sha256_update(&r->sha, data, (size_t)size);
+    }
     r->hashed += size;
     if (rc || r->hashed < r->ct.size) return rc;
     mlops_digest whole;
-    rc = mlops__sha256_final(&r->sha, &whole);
-    if (rc) return rc;
+    if (r->fused) mlops__sha256s_final(&r->blob2, &whole);
+    else if ((rc = mlops__sha256_final(&r->sha, &whole)) != MLOPS_OK) return rc;
     if (r->hashed != r->ct.size || memcmp(whole.bytes, r->d.bytes, 32) != 0) {
         char ds[MLOPS_DIGEST_STRLEN];
         return mlops__err(MLOPS_ECORRUPT,
@@ -243,6 +276,26 @@ static int hash_span(mlops_blob_reader *r, const char *fn, const unsigned char *
     return MLOPS_OK;
 }
 
+/* Under the lock, fused: checks the next span in order when it is decoded
+ * and nobody is checking it (without the lock meanwhile). Returns 1 when
+ * it did. */
+static int check_locked(mlops_blob_reader *r)
+{
+    if (!r->fused || r->check_busy || r->err || r->checked >= r->issued) return 0;
+    struct rslot *sl = &r->slots[r->checked % r->nslots];
+    if (sl->state != RS_READY || sl->seq != r->checked || sl->checked) return 0;
+    r->check_busy = 1;
+    pthread_mutex_unlock(&r->mu);
+    int rc = hash_span(r, r->fn, &sl->sp, sl->buf, sl->sp.size);
+    pthread_mutex_lock(&r->mu);
+    if (rc) fail_locked(r, rc); /* later reads fail too, never hand out the rest */
+    sl->checked = 1;
+    r->checked++;
+    r->check_busy = 0;
+    pthread_cond_broadcast(&r->cv);
+    return 1;
+}
+
 MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap, size_t *got)
 {
     if (got) *got = 0;
@@ -251,7 +304,7 @@ MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap
     if (!got) return mlops__err_null(__func__, "got");
     /* An empty blob has no span to hash: its end is reached at once. */
     if (r->ct.size == 0 && !r->proven) {
-        int rc = hash_span(r, __func__, NULL, 0);
+        int rc = hash_span(r, __func__, NULL, NULL, 0);
         if (rc) return rc;
     }
     if (r->pos >= r->ct.size || !cap) return MLOPS_OK;
@@ -269,7 +322,8 @@ MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap
             rc = r->err;
             break;
         }
-        if (sl->state != RS_READY || sl->seq != r->consumed) {
+        if (sl->state != RS_READY || sl->seq != r->consumed || (r->fused && !sl->checked)) {
+            if (check_locked(r)) continue;
             if (r->listed_all && r->consumed == r->issued) {
                 rc = mlops__err(MLOPS_ECORRUPT,
                                 "%s: the chunks of the blob end before "
@@ -284,10 +338,11 @@ MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap
             if (r->listed_all || !step_locked(r, r->own)) pthread_cond_wait(&r->cv, &r->mu);
             continue;
         }
-        /* The bytes in a READY slot were verified by the worker. */
+        /* The bytes in a READY slot were verified by the worker, or (fused)
+         * checked by check_locked. */
         pthread_mutex_unlock(&r->mu);
-        if (r->curoff == 0 && r->hashed == sl->sp.offset &&
-            (rc = hash_span(r, __func__, sl->buf, sl->sp.size)) != MLOPS_OK) {
+        if (!r->fused && r->curoff == 0 && r->hashed == sl->sp.offset &&
+            (rc = hash_span(r, __func__, &sl->sp, sl->buf, sl->sp.size)) != MLOPS_OK) {
             pthread_mutex_lock(&r->mu);
             fail_locked(r, rc); /* later reads fail too, never hand out the rest */
             break;
