@@ -468,8 +468,10 @@ static int put_alone(merge *mg, size_t k)
 
 /* Window k's entry: the batch's own when the window is new (borrowed
  * from the batch, which may need it again in a later round), else its
- * columns merged into what it holds and packed anew. */
-static int merge_window(merge *mg, size_t k)
+ * columns merged into what it holds and packed anew. What it holds is read
+ * through the thread's cache: the windows of one ingest share blobs, and
+ * a thread merges neighbouring windows one after another. */
+static int merge_window(merge *mg, size_t k, mlops__monitor_blob_cache *cache)
 {
     batch *b = mg->b;
     if (!mg->exists[k]) {
@@ -484,8 +486,9 @@ static int merge_window(merge *mg, size_t k)
     size_t *lens = calloc(nc, sizeof *lens);
     int rc = own && add && bufs && lens ? MLOPS_OK : mlops__err_nomem(b->fn);
     if (!rc)
-        rc = mlops__monitor_window_profiles(mg->s, b->fn, b->m, b->starts[k],
-                                            mg->has_packed[k] ? &mg->old[k] : NULL, mg->legacy + k * nc, own);
+        rc = mlops__monitor_window_profiles_cached(mg->s, b->fn, b->m, b->starts[k],
+                                                   mg->has_packed[k] ? &mg->old[k] : NULL, mg->legacy + k * nc,
+                                                   cache, own);
     if (!rc) rc = mlops__monitor_unpack_entry(b->entry[k], b->entry_len[k], nc, add);
     for (size_t i = 0; !rc && i < nc; i++) {
         rc = mlops_profile_merge(own[i], add[i]);
@@ -534,7 +537,10 @@ static void merge_worker(void *arg)
     merge *mg = arg;
     int rc = MLOPS_OK;
     size_t task;
-    while (!rc && (task = merge_next(mg, mg->ntodo)) != SIZE_MAX) rc = merge_window(mg, mg->todo[task]);
+    mlops__monitor_blob_cache cache;
+    memset(&cache, 0, sizeof cache);
+    while (!rc && (task = merge_next(mg, mg->ntodo)) != SIZE_MAX) rc = merge_window(mg, mg->todo[task], &cache);
+    mlops__monitor_blob_cache_free(&cache);
     if (rc) merge_fail(mg, rc);
 }
 
