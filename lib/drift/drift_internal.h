@@ -41,6 +41,16 @@ void mlops__sort_doubles_scratch(double *v, size_t n, double *tmp, uint32_t *scr
 /* The same, leaving the sorted values in v or in tmp, whichever saves a
  * copy: returns which. */
 double *mlops__sort_doubles_either(double *v, size_t n, double *tmp, uint32_t *scratch);
+/* The second pass of a block's two-pass moments: the deviations from
+ * mean, d = v[i] - mean, added in order from 0.0: d2 = sum of d * d, d1
+ * = sum of d (mlops__moments_of_sum's loop). */
+typedef struct mlops__deviations {
+    double mean, d2, d1;
+} mlops__deviations;
+/* mlops__sort_doubles_either that also fills dev's d2 and d1 from v as it
+ * came (dev->mean given; dev NULL: none), along the sort's first pass when
+ * it has one that reads v in order. */
+double *mlops__sort_doubles_dev(double *v, size_t n, double *tmp, uint32_t *scratch, mlops__deviations *dev);
 
 /* Compensated (Neumaier) running sum. */
 typedef struct mlops__ksum {
@@ -177,7 +187,11 @@ typedef struct mlops__kll_level {
     uint32_t n, cap;
 } mlops__kll_level;
 
-typedef void (*mlops__kll_block_fn)(void *ctx, const double *block, size_t n);
+/* A full level-0 block, in arrival order: the mean of its values (from
+ * the profile's running sum), then, once the sort has added their
+ * deviations from it, the block's moments. */
+typedef double (*mlops__kll_block_mean_fn)(void *ctx, const double *block, size_t n);
+typedef void (*mlops__kll_block_fn)(void *ctx, size_t n, const mlops__deviations *dev);
 
 typedef struct mlops__kll {
     uint32_t k;               /* compactor capacity (even) */
@@ -190,7 +204,8 @@ typedef struct mlops__kll {
     uint32_t *hist;           /* scratch for the radix sort (likewise) */
     double *wide;             /* scratch: 2k doubles, for merges past k items
                                  (NULL until one) */
-    mlops__kll_block_fn on_block; /* called with each full level-0 block */
+    mlops__kll_block_mean_fn block_mean; /* both or neither: see above */
+    mlops__kll_block_fn on_block;
     void *block_ctx;
 } mlops__kll;
 
@@ -252,6 +267,8 @@ void mlops__moments_of(const double *x, size_t n, mlops__moments *out);
 /* The same given sum, x[0] + x[1] + ... added in order from 0.0 (the
  * first pass of mlops__moments_of, done elsewhere). */
 void mlops__moments_of_sum(const double *x, size_t n, double sum, mlops__moments *out);
+/* The moments of n values from their deviations (dev->mean = sum / n). */
+void mlops__moments_of_dev(size_t n, const mlops__deviations *dev, mlops__moments *out);
 
 struct mlops_profile {
     int kind;

@@ -50,7 +50,15 @@ typedef struct batch {
                                   rows came in time order (row off[k] + t)
                                   and the monitor has no task */
     size_t max_cnt;
-    mlops_profile **prof;      /* nwin * ncols */
+    /* Each profile is serialised as soon as it is built and freed, so the
+     * next reuses its memory (thousands of live profiles cost more in
+     * fresh pages than in building them); a window's columns are packed
+     * into its entry by whichever task finishes the last of them. */
+    void **bufs;               /* nwin * ncols, until their window is packed */
+    size_t *lens;
+    size_t *cols_done;         /* per window */
+    void **entry;              /* per window: its entry, this batch's rows alone */
+    size_t *entry_len;
     /* the parallel build */
     pthread_mutex_t lock;
     size_t next;
@@ -100,8 +108,24 @@ static void build_worker(void *arg)
         }
         /* The window's profile keeps its data; its scratch serves the next. */
         if (p) mlops__profile_take_scratch(p, &scratch);
+        if (!rc) rc = mlops_profile_serialize(p, &b->bufs[task], &b->lens[task]);
+        mlops_profile_free(p);
+        size_t done = 0;
+        if (!rc) {
+            pthread_mutex_lock(&b->lock);
+            done = ++b->cols_done[k];
+            pthread_mutex_unlock(&b->lock);
+        }
+        if (!rc && done == b->ncols) {
+            void **bufs = b->bufs + k * b->ncols;
+            rc = mlops__monitor_pack_entry(b->fn, b->starts[k], bufs, b->lens + k * b->ncols, b->ncols,
+                                           &b->entry[k], &b->entry_len[k]);
+            for (size_t j = 0; j < b->ncols; j++) {
+                mlops_free(bufs[j]);
+                bufs[j] = NULL;
+            }
+        }
         if (rc) {
-            mlops_profile_free(p);
             pthread_mutex_lock(&b->lock);
             if (!b->rc) {
                 b->rc = rc;
@@ -110,7 +134,6 @@ static void build_worker(void *arg)
             pthread_mutex_unlock(&b->lock);
             break;
         }
-        b->prof[task] = p;
     }
     mlops__profile_scratch_free(&scratch);
     free(dbuf);
@@ -119,11 +142,17 @@ static void build_worker(void *arg)
 
 static void batch_clear(batch *b)
 {
-    if (b->prof)
-        for (size_t j = 0; j < b->nwin * b->ncols; j++) mlops_profile_free(b->prof[j]);
+    if (b->bufs)
+        for (size_t j = 0; j < b->nwin * b->ncols; j++) mlops_free(b->bufs[j]);
+    if (b->entry)
+        for (size_t k = 0; k < b->nwin; k++) free(b->entry[k]);
     if (b->refs)
         for (size_t i = 0; i < b->ncols; i++) mlops_profile_free(b->refs[i]);
-    free(b->prof);
+    free(b->bufs);
+    free(b->lens);
+    free(b->cols_done);
+    free(b->entry);
+    free(b->entry_len);
     free(b->refs);
     free(b->num);
     free(b->str);
@@ -414,25 +443,56 @@ static int read_tx(mlops__conn *c, void *arg)
     return rc;
 }
 
-/* Window k's columns merged into what it holds, packed into its entry. */
-static int merge_window(merge *mg, size_t k)
+/* Frees window k's entry unless the batch lent it. */
+static void entry_release(merge *mg, size_t k)
+{
+    if (mg->entry[k] != mg->b->entry[k]) free(mg->entry[k]);
+    mg->entry[k] = NULL;
+    mg->entry_len[k] = 0;
+}
+
+/* Window k's entry alone when it fills a blob, put here, on this thread
+ * (mlops_blob_put chunks it; gc's grace period keeps it until the write
+ * transaction references it); put_groups packs the others. */
+static int put_alone(merge *mg, size_t k)
+{
+    if (mg->entry_len[k] <= mg->s->chunk_max - MLOPS__MONITOR_PACK_HEADER) return MLOPS_OK;
+    void *blob = NULL;
+    size_t len = 0;
+    int rc = mlops__monitor_pack_windows(mg->b->fn, &mg->entry[k], &mg->entry_len[k], 1, &blob, &len);
+    if (!rc) rc = mlops_blob_put(mg->s, blob, len, &mg->digests[k]);
+    free(blob);
+    entry_release(mg, k);
+    return rc;
+}
+
+/* Window k's entry: the batch's own when the window is new (borrowed
+ * from the batch, which may need it again in a later round), else its
+ * columns merged into what it holds and packed anew. What it holds is read
+ * through the thread's cache: the windows of one ingest share blobs, and
+ * a thread merges neighbouring windows one after another. */
+static int merge_window(merge *mg, size_t k, mlops__monitor_blob_cache *cache)
 {
     batch *b = mg->b;
+    if (!mg->exists[k]) {
+        mg->entry[k] = b->entry[k];
+        mg->entry_len[k] = b->entry_len[k];
+        return put_alone(mg, k);
+    }
     size_t nc = b->ncols;
     mlops_profile **own = calloc(nc, sizeof *own);
+    mlops_profile **add = calloc(nc, sizeof *add);
     void **bufs = calloc(nc, sizeof *bufs);
     size_t *lens = calloc(nc, sizeof *lens);
-    int rc = own && bufs && lens ? MLOPS_OK : mlops__err_nomem(b->fn);
-    if (!rc && mg->exists[k])
-        rc = mlops__monitor_window_profiles(mg->s, b->fn, b->m, b->starts[k],
-                                            mg->has_packed[k] ? &mg->old[k] : NULL, mg->legacy + k * nc, own);
+    int rc = own && add && bufs && lens ? MLOPS_OK : mlops__err_nomem(b->fn);
+    if (!rc)
+        rc = mlops__monitor_window_profiles_cached(mg->s, b->fn, b->m, b->starts[k],
+                                                   mg->has_packed[k] ? &mg->old[k] : NULL, mg->legacy + k * nc,
+                                                   cache, own);
+    if (!rc) rc = mlops__monitor_unpack_entry(b->entry[k], b->entry_len[k], nc, add);
     for (size_t i = 0; !rc && i < nc; i++) {
-        mlops_profile *into = b->prof[k * nc + i];
-        if (own[i]) {
-            rc = mlops_profile_merge(own[i], into);
-            into = own[i];
-        }
-        if (!rc) rc = mlops_profile_serialize(into, &bufs[i], &lens[i]);
+        rc = mlops_profile_merge(own[i], add[i]);
+        if (!rc) rc = mlops_profile_serialize(own[i], &bufs[i], &lens[i]);
         if (rc) {
             char msg[500];
             snprintf(msg, sizeof msg, "%s", mlops_last_error());
@@ -440,27 +500,16 @@ static int merge_window(merge *mg, size_t k)
         }
     }
     if (!rc) rc = mlops__monitor_pack_entry(b->fn, b->starts[k], bufs, lens, nc, &mg->entry[k], &mg->entry_len[k]);
-    /* An entry that fills a blob alone is put here, on this thread
-     * (mlops_blob_put chunks it; gc's grace period keeps it until the
-     * write transaction references it); put_groups packs the others. */
-    if (!rc && mg->entry_len[k] > mg->s->chunk_max - MLOPS__MONITOR_PACK_HEADER) {
-        void *blob = NULL;
-        size_t len = 0;
-        rc = mlops__monitor_pack_windows(b->fn, &mg->entry[k], &mg->entry_len[k], 1, &blob, &len);
-        if (!rc) rc = mlops_blob_put(mg->s, blob, len, &mg->digests[k]);
-        free(blob);
-        free(mg->entry[k]);
-        mg->entry[k] = NULL;
-        mg->entry_len[k] = 0;
-    }
     for (size_t i = 0; i < nc; i++) {
         if (own) mlops_profile_free(own[i]);
+        if (add) mlops_profile_free(add[i]);
         if (bufs) mlops_free(bufs[i]);
     }
     free(own);
+    free(add);
     free(bufs);
     free(lens);
-    return rc;
+    return rc ? rc : put_alone(mg, k);
 }
 
 /* Keeps the first failure's code and message for the caller's thread. */
@@ -488,7 +537,10 @@ static void merge_worker(void *arg)
     merge *mg = arg;
     int rc = MLOPS_OK;
     size_t task;
-    while (!rc && (task = merge_next(mg, mg->ntodo)) != SIZE_MAX) rc = merge_window(mg, mg->todo[task]);
+    mlops__monitor_blob_cache cache;
+    memset(&cache, 0, sizeof cache);
+    while (!rc && (task = merge_next(mg, mg->ntodo)) != SIZE_MAX) rc = merge_window(mg, mg->todo[task], &cache);
+    mlops__monitor_blob_cache_free(&cache);
     if (rc) merge_fail(mg, rc);
 }
 
@@ -653,8 +705,7 @@ static int write_tx(mlops__conn *c, void *arg)
 static void merge_clear_placed(merge *mg, int discard)
 {
     for (size_t k = 0; k < mg->b->nwin; k++) {
-        free(mg->entry[k]);
-        mg->entry[k] = NULL;
+        entry_release(mg, k);
         if (!mg->placed_ok[k]) continue;
         if (discard) mlops__objects_discard(mg->s, &mg->placed[k], 1);
         else mlops__placed_clear(&mg->placed[k]);
@@ -823,7 +874,14 @@ MLOPS_API int mlops_monitor_ingest(mlops_store *s, const char *name, size_t n_ro
     }
     if (!rc) rc = cut_windows(&b, time_ms, n_rows);
     free(row_numbers);
-    if (!rc && !(b.prof = calloc(b.nwin * b.ncols, sizeof *b.prof))) rc = mlops__err_nomem(fn);
+    if (!rc) {
+        b.bufs = calloc(b.nwin * b.ncols, sizeof *b.bufs);
+        b.lens = calloc(b.nwin * b.ncols, sizeof *b.lens);
+        b.cols_done = calloc(b.nwin, sizeof *b.cols_done);
+        b.entry = calloc(b.nwin, sizeof *b.entry);
+        b.entry_len = calloc(b.nwin, sizeof *b.entry_len);
+        if (!b.bufs || !b.lens || !b.cols_done || !b.entry || !b.entry_len) rc = mlops__err_nomem(fn);
+    }
     unsigned threads = mlops__pool_threads(opts->threads);
     if (!rc) {
         pthread_mutex_init(&b.lock, NULL);

@@ -49,6 +49,9 @@ int mlops__monitor_pack_windows(const char *fn, void *const *entries, const size
  * decoder's. */
 int mlops__monitor_unpack_window(const void *buf, size_t len, int64_t start, size_t n,
                                  mlops_profile **profs);
+/* Decodes the n profiles of one window's entry (as packed by
+ * mlops__monitor_pack_entry) into profs[0..n), as above. */
+int mlops__monitor_unpack_entry(const void *entry, size_t len, size_t n, mlops_profile **profs);
 /* Bytes of the judged figures of n columns; packs them into out. */
 size_t mlops__monitor_judged_len(size_t n);
 void mlops__monitor_pack_judged(const double *stat, const double *p, const int *drifted, size_t n,

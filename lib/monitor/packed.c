@@ -117,6 +117,23 @@ static int walk_entry(const unsigned char *b, size_t len, size_t o, size_t *elen
     return MLOPS_OK;
 }
 
+/* The n profiles of the entry at e, already walked. */
+static int unpack_columns(const unsigned char *e, size_t n, mlops_profile **profs)
+{
+    size_t p = MLOPS__MONITOR_ENTRY_HEADER;
+    int rc = MLOPS_OK;
+    for (size_t i = 0; !rc && i < n; i++) {
+        size_t plen = get_u32(e + p);
+        rc = mlops_profile_deserialize(e + p + 4, plen, &profs[i]);
+        p += 4 + plen;
+    }
+    if (rc) {
+        for (size_t i = 0; i < n; i++) mlops_profile_free(profs[i]);
+        memset(profs, 0, n * sizeof *profs);
+    }
+    return rc;
+}
+
 int mlops__monitor_unpack_window(const void *buf, size_t len, int64_t start, size_t n,
                                  mlops_profile **profs)
 {
@@ -146,18 +163,20 @@ int mlops__monitor_unpack_window(const void *buf, size_t len, int64_t start, siz
     if (get_u32(b + found + 8) != n)
         return mlops__err(MLOPS_EFORMAT, "a packed window of %u columns, the monitor has %zu",
                           get_u32(b + found + 8), n);
-    size_t p = found + MLOPS__MONITOR_ENTRY_HEADER;
-    int rc = MLOPS_OK;
-    for (size_t i = 0; !rc && i < n; i++) {
-        size_t plen = get_u32(b + p);
-        rc = mlops_profile_deserialize(b + p + 4, plen, &profs[i]);
-        p += 4 + plen;
-    }
-    if (rc) {
-        for (size_t i = 0; i < n; i++) mlops_profile_free(profs[i]);
-        memset(profs, 0, n * sizeof *profs);
-    }
-    return rc;
+    return unpack_columns(b + found, n, profs);
+}
+
+int mlops__monitor_unpack_entry(const void *entry, size_t len, size_t n, mlops_profile **profs)
+{
+    const unsigned char *b = entry;
+    memset(profs, 0, n * sizeof *profs);
+    size_t elen = 0;
+    int rc = walk_entry(b, len, 0, &elen);
+    if (rc) return rc;
+    if (elen != len) return mlops__err(MLOPS_EFORMAT, "%zu bytes after a window's entry", len - elen);
+    if (get_u32(b + 8) != n)
+        return mlops__err(MLOPS_EFORMAT, "a window's entry of %u columns, the monitor has %zu", get_u32(b + 8), n);
+    return unpack_columns(b, n, profs);
 }
 
 size_t mlops__monitor_judged_len(size_t n)

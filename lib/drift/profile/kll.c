@@ -191,10 +191,13 @@ static int flush_level0(mlops__kll *s)
         return mlops__err_nomem("compacting a quantile sketch");
     if (!s->hist && !(s->hist = malloc(MLOPS__SORT_SCRATCH * sizeof *s->hist)))
         return mlops__err_nomem("compacting a quantile sketch");
-    if (s->on_block) s->on_block(s->block_ctx, l0->v, l0->n);
+    /* The profile's moments of the block ride along its sort. */
+    mlops__deviations dev = { 0.0, 0.0, 0.0 };
+    if (s->on_block) dev.mean = s->block_mean(s->block_ctx, l0->v, l0->n);
     /* Sorted into tmp (the bucket sort's way), level 0 and tmp trade
      * buffers: both are plain heap blocks of k doubles. */
-    double *sorted = mlops__sort_doubles_either(l0->v, l0->n, s->tmp, s->hist);
+    double *sorted = mlops__sort_doubles_dev(l0->v, l0->n, s->tmp, s->hist, s->on_block ? &dev : NULL);
+    if (s->on_block) s->on_block(s->block_ctx, l0->n, &dev);
     if (sorted != l0->v) {
         if (l0->cap == s->k) {
             s->tmp = l0->v;

@@ -26,20 +26,30 @@ void mlops__moments_of(const double *x, size_t n, mlops__moments *out)
 
 void mlops__moments_of_sum(const double *x, size_t n, double s, mlops__moments *out)
 {
-    out->n = n;
-    out->mean = 0.0;
-    out->m2 = 0.0;
-    if (n == 0) return;
-    double mean = s / (double)n;
+    if (n == 0) {
+        out->n = 0;
+        out->mean = 0.0;
+        out->m2 = 0.0;
+        return;
+    }
+    mlops__deviations dev = { s / (double)n, 0.0, 0.0 };
     double m2 = 0.0, c = 0.0;
     for (size_t i = 0; i < n; i++) {
-        double d = x[i] - mean;
+        double d = x[i] - dev.mean;
         m2 += d * d;
         c += d;
     }
+    dev.d2 = m2;
+    dev.d1 = c;
+    mlops__moments_of_dev(n, &dev, out);
+}
+
+void mlops__moments_of_dev(size_t n, const mlops__deviations *dev, mlops__moments *out)
+{
+    out->n = n;
     /* Correct the mean's rounding (the deviations should sum to 0). */
-    out->mean = mean + c / (double)n;
-    out->m2 = m2 - c * c / (double)n;
+    out->mean = dev->mean + dev->d1 / (double)n;
+    out->m2 = dev->d2 - dev->d1 * dev->d1 / (double)n;
     if (out->m2 < 0) out->m2 = 0;
 }
 
@@ -57,12 +67,25 @@ void mlops__moments_merge(mlops__moments *a, const mlops__moments *b)
     a->n += b->n;
 }
 
-static void on_block(void *ctx, const double *block, size_t n)
+/* A block's moments in two passes: the first is the running sum taken
+ * while binning (or summed here when level 0 came from elsewhere), the
+ * second rides along the block's sort (mlops__sort_doubles_dev). */
+static double block_mean(void *ctx, const double *block, size_t n)
+{
+    mlops_profile *p = ctx;
+    double s = p->block_sum;
+    if (p->block_sum_n != n) {
+        s = 0.0;
+        for (size_t i = 0; i < n; i++) s += block[i];
+    }
+    return s / (double)n;
+}
+
+static void on_block(void *ctx, size_t n, const mlops__deviations *dev)
 {
     mlops_profile *p = ctx;
     mlops__moments m;
-    if (p->block_sum_n == n) mlops__moments_of_sum(block, n, p->block_sum, &m);
-    else mlops__moments_of(block, n, &m);
+    mlops__moments_of_dev(n, dev, &m);
     mlops__moments_merge(&p->blocks, &m);
     p->block_sum = 0.0;
     p->block_sum_n = 0; /* level 0 is empty after the block (k is even) */
@@ -134,6 +157,7 @@ int mlops__profile_alloc(int kind, const mlops_profile_opts *opts, mlops_profile
     if (kind == MLOPS_PROFILE_NUMERIC) {
         rc = mlops__kll_init(&p->kll, opts->sketch_k);
         if (!rc) {
+            p->kll.block_mean = block_mean;
             p->kll.on_block = on_block;
             p->kll.block_ctx = p;
         }

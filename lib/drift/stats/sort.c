@@ -143,6 +143,20 @@ static int fine_overfull(const double *v, size_t n, double lo, double scale, siz
     return over != 0;
 }
 
+/* The deviations of v[0..n) from dev->mean added in order, as the second
+ * pass of mlops__moments_of_sum adds them. */
+static void deviations_of(const double *v, size_t n, mlops__deviations *dev)
+{
+    double mean = dev->mean, d2 = 0.0, d1 = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double d = v[i] - mean;
+        d2 += d * d;
+        d1 += d;
+    }
+    dev->d2 = d2;
+    dev->d1 = d1;
+}
+
 /* Small blocks of smooth data: distribute by value into buckets over
  * [min, max] (interpolation bucketing), then one insertion sort that only
  * moves values within their bucket. Which blocks take this way is decided
@@ -156,12 +170,24 @@ static int fine_overfull(const double *v, size_t n, double lo, double scale, siz
  * order and the stable insertion sort make the result the stable sort
  * whatever the buckets (equal values, such as -0.0 and +0.0, keep their
  * order). Returns where the sorted values are: tmp, or v when they were
- * all equal; NULL when it gave up. */
-static double *bucket_sort(double *v, size_t n, double *tmp, uint32_t *count)
+ * all equal; NULL when it gave up.
+ *
+ * With dev, the first counting pass, which reads v in order, also adds the
+ * deviations (deviations_of): their additions wait on each other, and the
+ * counting's independent work fills those waits; *dev_done says whether
+ * they were (not when it gives up before counting). When the scratch has
+ * room, that pass keeps each value's coarse bucket for the scatter, which
+ * then does not compute it again. */
+static double *bucket_sort(double *v, size_t n, double *tmp, uint32_t *count, mlops__deviations *dev,
+                           int *dev_done)
 {
     double lo, hi;
     range_of(v, n, &lo, &hi);
-    if (lo == hi) return v; /* all equal: sorted */
+    if (lo == hi) { /* all equal: sorted */
+        if (dev) deviations_of(v, n, dev);
+        *dev_done = 1;
+        return v;
+    }
     size_t nb = n;
     while (nb < 4 * n && 2 * nb < MLOPS__SORT_SCRATCH) nb *= 2;
     double scale = (double)nb / (hi - lo);
@@ -169,13 +195,39 @@ static double *bucket_sort(double *v, size_t n, double *tmp, uint32_t *count)
     unsigned shift = 0; /* coarse bucket = fine >> shift, >= n of them */
     while (shift < 2 && (nb >> (shift + 1)) >= n) shift++;
     size_t nc = ((nb - 1) >> shift) + 1;
+    /* The coarse buckets' numbers (nc <= MLOPS__SORT_SCRATCH < 2^16) after
+     * the counters, when they fit. */
+    uint16_t *idx = MLOPS__SORT_SCRATCH - nc >= (n + 1) / 2 ? (uint16_t *)(void *)(count + nc) : NULL;
     memset(count, 0, nc * sizeof *count);
     uint32_t over = 0;
-    for (size_t i = 0; i < n; i++) over |= ++count[fine_bucket(v[i], lo, scale, nb) >> shift] > 48;
+    if (dev && idx) {
+        double mean = dev->mean, d2 = 0.0, d1 = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double x = v[i], d = x - mean;
+            size_t b = fine_bucket(x, lo, scale, nb) >> shift;
+            idx[i] = (uint16_t)b;
+            over |= ++count[b] > 48;
+            d2 += d * d;
+            d1 += d;
+        }
+        dev->d2 = d2;
+        dev->d1 = d1;
+    } else if (idx) {
+        for (size_t i = 0; i < n; i++) {
+            size_t b = fine_bucket(v[i], lo, scale, nb) >> shift;
+            idx[i] = (uint16_t)b;
+            over |= ++count[b] > 48;
+        }
+    } else {
+        if (dev) deviations_of(v, n, dev);
+        for (size_t i = 0; i < n; i++) over |= ++count[fine_bucket(v[i], lo, scale, nb) >> shift] > 48;
+    }
+    *dev_done = 1;
     /* A coarse bucket of at most 48 has no fine one over; else count the
-     * fine ones (rare: the data clump). */
+     * fine ones (rare: the data clump), over the kept numbers. */
     if (over) {
         if (fine_overfull(v, n, lo, scale, nb, count)) return NULL;
+        idx = NULL;
         memset(count, 0, nc * sizeof *count);
         for (size_t i = 0; i < n; i++) count[fine_bucket(v[i], lo, scale, nb) >> shift]++;
     }
@@ -185,20 +237,26 @@ static double *bucket_sort(double *v, size_t n, double *tmp, uint32_t *count)
         count[b] = sum;
         sum += c;
     }
-    for (size_t i = 0; i < n; i++) tmp[count[fine_bucket(v[i], lo, scale, nb) >> shift]++] = v[i];
+    if (idx)
+        for (size_t i = 0; i < n; i++) tmp[count[idx[i]]++] = v[i];
+    else
+        for (size_t i = 0; i < n; i++) tmp[count[fine_bucket(v[i], lo, scale, nb) >> shift]++] = v[i];
     insertion_sort(tmp, n);
     return tmp;
 }
 
-double *mlops__sort_doubles_either(double *v, size_t n, double *tmp, uint32_t *scratch)
+double *mlops__sort_doubles_dev(double *v, size_t n, double *tmp, uint32_t *scratch, mlops__deviations *dev)
 {
+    int dev_done = !dev;
+    if (n >= SMALL_SORT && n < MLOPS__SORT_SCRATCH) {
+        double *sorted = bucket_sort(v, n, tmp, scratch, dev, &dev_done);
+        if (sorted) return sorted;
+    }
+    /* The sorts below work in place: the deviations first. */
+    if (!dev_done) deviations_of(v, n, dev);
     if (n < SMALL_SORT) {
         insertion_sort(v, n);
         return v;
-    }
-    if (n < MLOPS__SORT_SCRATCH) {
-        double *sorted = bucket_sort(v, n, tmp, scratch);
-        if (sorted) return sorted;
     }
     /* Blocks of a few thousand keys: 8-bit digits keep the histograms
      * (8 x 256) small next to the data, where 11-bit ones would cost more
@@ -208,6 +266,11 @@ double *mlops__sort_doubles_either(double *v, size_t n, double *tmp, uint32_t *s
     else
         lsd_radix((uint64_t *)(void *)v, (uint64_t *)(void *)tmp, n, scratch, RADIX_BITS, RADIX_PASSES, v);
     return v;
+}
+
+double *mlops__sort_doubles_either(double *v, size_t n, double *tmp, uint32_t *scratch)
+{
+    return mlops__sort_doubles_dev(v, n, tmp, scratch, NULL);
 }
 
 void mlops__sort_doubles_scratch(double *v, size_t n, double *tmp, uint32_t *scratch)
