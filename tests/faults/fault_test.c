@@ -52,6 +52,7 @@ static void content(uint64_t seed, uint8_t *buf, size_t len)
 
 typedef struct ctx {
     mlops_store *s;
+    mlops_store *src; /* a second store, outside the watched folder, that pushes */
     mlops_run *run;
     mlops_digest artifact;
     int64_t versions; /* versions of "m" created so far */
@@ -205,6 +206,39 @@ static int eff_alias(ctx *c, long step)
     return v == 1 + step % 2 ? 1 : 0;
 }
 
+/* A pull from a folder remote (outside the watched folder) of a chunked
+ * blob under ref p<step>: its objects are staged, settled together (one
+ * syncfs on Linux: a failure of it is an fsync's), renamed, their folders
+ * synced and their rows committed, then the content and the ref. */
+static int op_pull(ctx *c, long step)
+{
+    size_t len = put_len(step, 1);
+    uint8_t *b = malloc(len);
+    content((uint64_t)step * 4 + 3, b, len);
+    char ref[48], sel[64];
+    snprintf(ref, sizeof ref, "p%ld", step);
+    snprintf(sel, sizeof sel, "ref:%s", ref);
+    const char *sels[] = { sel };
+    mlops_digest d;
+    int rc = mlops_blob_put(c->src, b, len, &d);
+    free(b);
+    if (!rc) rc = mlops_ref_set(c->src, ref, &d);
+    if (!rc) rc = mlops_remote_push(c->src, "r", sels, 1, NULL);
+    if (rc) return -1; /* not the store under test: must not fail */
+    return mlops_remote_pull(c->s, "r", sels, 1, NULL);
+}
+
+static int eff_pull(ctx *c, long step)
+{
+    char ref[48];
+    snprintf(ref, sizeof ref, "p%ld", step);
+    mlops_digest d;
+    int rc = mlops_ref_get(c->s, ref, &d);
+    if (rc == MLOPS_ENOTFOUND) return 0;
+    if (rc) return -1;
+    return put_effect(c, step, 1, (uint64_t)step * 4 + 3) == 1 ? 1 : -1;
+}
+
 static const op ops[] = {
     { "blob put (whole object)", op_put_small, eff_put_small },
     { "blob put (chunked)", op_put_big, eff_put_big },
@@ -213,6 +247,7 @@ static const op ops[] = {
     { "metric log (batch)", op_metrics, eff_metrics },
     { "version create", op_version, eff_version },
     { "alias set", op_alias, eff_alias },
+    { "pull from a folder remote", op_pull, eff_pull },
 };
 #define NOPS (sizeof ops / sizeof ops[0])
 
@@ -511,6 +546,12 @@ int main(int argc, char **argv)
     int64_t v;
     if (!rc) rc = mlops_model_version_create(c.s, "m", &c.artifact, NULL, &v);
     if (!rc) rc = mlops_model_version_create(c.s, "m", &c.artifact, NULL, &v);
+    char src_dir[PATH_MAX + 32], remote_dir[PATH_MAX + 32];
+    snprintf(src_dir, sizeof src_dir, "%s/src", scratch);
+    snprintf(remote_dir, sizeof remote_dir, "%s/remote", scratch);
+    if (!rc) rc = mlops_store_open(src_dir, &o, &c.src);
+    if (!rc) rc = mlops_remote_add(c.src, "r", remote_dir);
+    if (!rc) rc = mlops_remote_add(c.s, "r", remote_dir);
     if (rc) {
         printf("Bail out! set-up: %s\n", mlops_last_error());
         return 1;
@@ -522,6 +563,7 @@ int main(int argc, char **argv)
     fi_watch("");
     mlops_run_free(c.run);
     mlops_store_close(c.s);
+    mlops_store_close(c.src);
     printf("# figure: I/O faults: %ld failures injected into %zu operations (write %ld, fsync "
            "%ld, rename %ld, truncate %ld; %ld of them SQLite's): %ld returned MLOPS_EIO, %ld "
            "absorbed (OK, effect complete: the failed call was not needed), 0 left a store that "
