@@ -1,7 +1,9 @@
 /* Pull: what selections named on a remote, into the store. The
  * selections' records say which blobs and trees that is; every object
  * the store lacks is fetched and checked (header, decoding, digest) and
- * written as it was stored, on the pool's threads, the fan-out folders
+ * written as it was stored, on the pool's threads (each thread's temp
+ * files settled together where the store's backend can: one syncfs, not
+ * an fsync each, before any is renamed), the fan-out folders
  * fsync'd once per batch and only then the batch's rows committed (an interrupted
  * pull keeps them, and a rerun does not fetch them again: they are rows
  * no content names yet, which only gc's grace period protects, so a pull
