@@ -64,6 +64,10 @@ typedef struct op {
     int (*run)(ctx *c, long step);
     /* 1: the effect is all there; 0: none of it; -1: partly (a bug). */
     int (*effect)(ctx *c, long step);
+    /* 1: only its fsyncs (and syncfs) fail, in turn: an operation of many
+     * calls whose other kinds the operations above cover already (each
+     * failure costs an fsck of the whole store). */
+    int fsync_only;
 } op;
 
 static size_t put_len(long step, int big)
@@ -209,9 +213,10 @@ static int eff_alias(ctx *c, long step)
 /* A pull from a folder remote (outside the watched folder) of a small
  * chunked blob (a few chunks: each failure is followed by an fsck of the
  * whole store) under ref p<step>: its objects are staged, settled
- * together (one syncfs on Linux: a failure of it is an fsync's), renamed,
- * their folders synced and their rows committed, then the content and
- * the ref. */
+ * together (one syncfs and a flush on Linux), renamed, their folders
+ * synced and their rows committed, then the content and the ref. Each of
+ * its fsyncs and syncfs calls fails in turn: the order that keeps an
+ * object from its name before its bytes are durable. */
 static size_t pull_len(long step)
 {
     return 70000 + (size_t)(step % 7) * 1000; /* over chunk_max: chunked */
@@ -255,14 +260,14 @@ static int eff_pull(ctx *c, long step)
 }
 
 static const op ops[] = {
-    { "blob put (whole object)", op_put_small, eff_put_small },
-    { "blob put (chunked)", op_put_big, eff_put_big },
-    { "blob put from a file", op_put_file, eff_put_file },
-    { "metric log (one point)", op_metric, eff_metric },
-    { "metric log (batch)", op_metrics, eff_metrics },
-    { "version create", op_version, eff_version },
-    { "alias set", op_alias, eff_alias },
-    { "pull from a folder remote", op_pull, eff_pull },
+    { "blob put (whole object)", op_put_small, eff_put_small, 0 },
+    { "blob put (chunked)", op_put_big, eff_put_big, 0 },
+    { "blob put from a file", op_put_file, eff_put_file, 0 },
+    { "metric log (one point)", op_metric, eff_metric, 0 },
+    { "metric log (batch)", op_metrics, eff_metrics, 0 },
+    { "version create", op_version, eff_version, 0 },
+    { "alias set", op_alias, eff_alias, 0 },
+    { "pull from a folder remote (its fsyncs)", op_pull, eff_pull, 1 },
 };
 #define NOPS (sizeof ops / sizeof ops[0])
 
@@ -305,7 +310,8 @@ static long total_injected, total_eio, total_absorbed, per_kind[FI_KINDS], sqlit
 static void inject_all(ctx *c, const op *o, long *step)
 {
     /* Count the calls the operation makes. */
-    fi_arm(0, 0, -1);
+    int kinds = o->fsync_only ? FI_FSYNC : -1;
+    fi_arm(0, 0, kinds);
     long s0 = (*step)++;
     int rc = o->run(c, s0);
     long calls = fi_disarm();
@@ -321,7 +327,7 @@ static void inject_all(ctx *c, const op *o, long *step)
         for (int e = 0; e < 2; e++) {
             int err = e ? ENOSPC : EIO;
             long st = (*step)++;
-            fi_arm(k, err, -1);
+            fi_arm(k, err, kinds);
             rc = o->run(c, st);
             fi_disarm();
             int kind = 0, db = 0;
