@@ -244,6 +244,44 @@ START_TEST(discarded_objects_stay_invisible)
 }
 END_TEST
 
+/* Many objects staged, settled together (a backend that can), then
+ * placed one by one: none is visible before its place, a second copy of
+ * an object already there stays the caller's, and one sync of them all
+ * (past the local backend's few folders: its syncfs) keeps them. */
+START_TEST(settled_objects_place_as_usual)
+{
+    struct fixture f = open_kind(_i);
+    enum { N = 24 };
+    mlops_digest d[N + 1];
+    unsigned char *data[N + 1];
+    size_t len[N + 1];
+    for (unsigned k = 0; k < N; k++) {
+        len[k] = 100 + 997 * k;
+        data[k] = object_bytes(100 + k, len[k], &d[k]);
+    }
+    ck_assert_int_eq(put(f.be, &d[0], data[0], len[0]), 1); /* there already */
+    data[N] = object_bytes(99, 500, &d[N]);                  /* settled, then dropped */
+    len[N] = 500;
+    mlops__obj_staged *st[N + 1];
+    for (unsigned k = 0; k <= N; k++) st[k] = stage(f.be, &d[k], data[k], len[k]);
+    if (f.be->settle) TU_OK(f.be->settle(f.be, st, N + 1));
+    if (kinds[_i].stage_is_invisible)
+        for (unsigned k = 1; k <= N; k++) ck_assert_int_eq(exists(f.be, &d[k]), 0);
+    for (unsigned k = 0; k < N; k++) {
+        int placed = -1;
+        TU_OK(f.be->place(f.be, st[k], &placed));
+        ck_assert_int_eq(placed, k > 0);
+        if (!placed) f.be->discard(f.be, st[k]);
+    }
+    f.be->discard(f.be, st[N]);
+    TU_OK(f.be->sync(f.be, d, N));
+    for (unsigned k = 0; k < N; k++) check_read(f.be, &d[k], data[k], len[k], 4096);
+    if (kinds[_i].stage_is_invisible) ck_assert_int_eq(exists(f.be, &d[N]), 0);
+    for (unsigned k = 0; k <= N; k++) free(data[k]);
+    close_kind(&f);
+}
+END_TEST
+
 #define MANY 120
 
 struct seen {
@@ -356,6 +394,7 @@ int main(void)
     tcase_add_loop_test(t, empty_and_tiny_objects, 0, nkinds());
     tcase_add_loop_test(t, missing_objects, 0, nkinds());
     tcase_add_loop_test(t, discarded_objects_stay_invisible, 0, nkinds());
+    tcase_add_loop_test(t, settled_objects_place_as_usual, 0, nkinds());
     tcase_add_loop_test(t, foreach_sees_each_object_once, 0, nkinds());
     tcase_add_loop_test(t, quarantine_takes_an_object_out, 0, nkinds());
     tcase_add_loop_test(t, another_version_is_refused, 0, nkinds());

@@ -32,6 +32,8 @@
 #        ROUNDS  rounds (default 3)
 #        FILES   small files, 4 to 64 KiB each (default 10000)
 #        BIG_MIB size of the large file (default 1024)
+#        BASE    another built mlops (e.g. main's release build), timed in
+#                the same rounds beside this one: rows base_push, base_pull
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${ROUNDS:-3}
@@ -42,6 +44,7 @@ case "$build" in /*) ;; *) build=$root/$build ;; esac
 work=${WORK:-$build/bench-remote}
 dvc=${DVC:-}
 awscli=${AWS:-}
+base=${BASE:-}
 
 if [ ! -f "$build/build.ninja" ]; then
     "$root/scripts/setup-build.sh" "$build" -Dtests=false -Dbuildtype=release -Ds3=enabled > /dev/null
@@ -141,6 +144,18 @@ for r in $(seq 1 "$rounds"); do
         { echo "FAILED: the pulled folder differs" >&2; exit 1; }; rm -rf "$work/check"; }
     rm -rf "$dst"
 
+    # the other build, if any: the same to its own prefix
+    if [ -n "$base" ]; then
+        "$base" -C "$src" remote rm rb > /dev/null 2>&1 || true
+        "$base" -C "$src" remote add rb "s3://$bucket/base-$r"
+        timed base_push "$base" -C "$src" push rb ref:data
+        rm -rf "$dst"
+        "$base" init "$dst" > /dev/null
+        "$base" -C "$dst" remote add rb "s3://$bucket/base-$r"
+        timed base_pull "$base" -C "$dst" pull rb ref:data
+        rm -rf "$dst"
+    fi
+
     # DVC: push to a new prefix, pull with cache and workspace emptied
     if [ -n "$dvc" ]; then
         (cd "$proj" && "$dvc" remote add -f -d r "s3://$bucket/dvc-$r" &&
@@ -202,6 +217,12 @@ if [ -n "$awscli" ]; then
 else
     row "push (mlops push)" "$push" "curl -T, 8 in flight" "$(median curl_copy)" "goal <= 1.2"
 fi
+[ -n "$base" ] && {
+    row "push (mlops push)" "$push" "BASE push" "$(median base_push)"
+    row "pull (mlops pull)" "$pull" "BASE pull" "$(median base_pull)"
+    [ -n "$dvc" ] && row "BASE push" "$(median base_push)" "dvc push" "$(median dvc_push)"
+    [ -n "$dvc" ] && row "BASE pull" "$(median base_pull)" "dvc pull" "$(median dvc_pull)"
+}
 echo "  re-push after a 1 MiB edit of the $big_mib MiB file: $repush_bytes bytes sent (goal <= 4 MiB = 4194304)"
 echo "  peak memory: push $(maxmib push) MiB, pull $(maxmib pull) MiB (goal <= 128 MiB)${dvc:+; dvc push $(maxmib dvc_push) MiB, dvc pull $(maxmib dvc_pull) MiB}"
 echo "  (wall times of whole commands: store open and close included)"

@@ -15,7 +15,9 @@
  *   stage: the bytes go somewhere nobody reads (a temp file, a buffer);
  *   place: the staged bytes become the object named by their digest.
  * A placed object may need `sync` before it is durable (the local backend
- * batches its directory fsyncs there); the caller records metadata that
+ * batches its directory fsyncs there); a caller with many objects staged
+ * at once may `settle` them first, so that their bytes become durable
+ * together rather than one by one in place; the caller records metadata that
  * names an object only after sync returned (doc/format.md, "Crash
  * safety").
  *
@@ -77,6 +79,15 @@ struct mlops__objects {
      * e.g. collected by gc) or to discard. On an error st is consumed.
      * The object's bytes are durable on return; its name may need sync. */
     int (*place)(mlops__objects *be, mlops__obj_staged *st, int *placed);
+
+    /* Optional (NULL: none): makes the bytes of the staged objects
+     * st[0..n) durable together, which may cost far less than place doing
+     * it for each (the local backend: one syncfs of the file system
+     * instead of one fsync per object). Their place then only puts them
+     * at their names. The handles stay the caller's, to place or discard
+     * as before; on an error nothing is promised of any of them, and
+     * their place still makes each durable on its own. */
+    int (*settle)(mlops__objects *be, mlops__obj_staged *const *st, size_t n);
 
     /* Drops a staged object that will not be placed. NULL is a no-op.
      * Best effort, no error. */

@@ -1,7 +1,9 @@
 /* Pull: what selections named on a remote, into the store. The
  * selections' records say which blobs and trees that is; every object
  * the store lacks is fetched and checked (header, decoding, digest) and
- * written as it was stored, on the pool's threads, the fan-out folders
+ * written as it was stored, on the pool's threads (each thread's temp
+ * files settled together where the store's backend can: one syncfs, not
+ * an fsync each, before any is renamed), the fan-out folders
  * fsync'd once per batch and only then the batch's rows committed (an interrupted
  * pull keeps them, and a rerun does not fetch them again: they are rows
  * no content names yet, which only gc's grace period protects, so a pull
@@ -40,6 +42,12 @@
  * store on S3 holds each staged object in memory (at most chunk_max_size,
  * compressed), so this bounds memory too. */
 #define AHEAD 16
+/* The same where the store's backend settles staged objects together
+ * (settle: the local one's temp files made durable by one syncfs, not
+ * one fsync each): each thread settles and places its staged objects
+ * when it holds SETTLE_AHEAD / threads of them. They are files, not
+ * memory: this bounds the open temp files and the syncfs calls. */
+#define SETTLE_AHEAD 128
 /* Fetching threads at most (the pool's limit decides below that). */
 #define MAX_FETCHERS 8
 
@@ -53,7 +61,7 @@ typedef struct pull pull;
 /* One fetching thread's scratch, kept across batches. */
 typedef struct fetcher {
     mlops__obj_reader *r;
-    mlops__staged staged[AHEAD];
+    mlops__staged staged[SETTLE_AHEAD]; /* AHEAD of them without settle */
     size_t nstaged;
 } fetcher;
 
@@ -86,7 +94,8 @@ struct pull {
     int err;
     char errmsg[1024];
     unsigned nfetchers, started;
-    size_t ahead; /* per thread: AHEAD / nfetchers, at least 2 */
+    size_t ahead; /* per thread: (SETTLE_)AHEAD / nfetchers, at least 2 */
+    int settle;   /* the store's backend settles staged objects together */
     fetcher fetchers[MAX_FETCHERS];
     mlops__placed *placed; /* placed, waiting for the folders' fsync and the rows */
     size_t nplaced, capplaced;
@@ -207,12 +216,19 @@ static int place_oldest(pull *p, fetcher *f)
     return MLOPS_OK;
 }
 
-/* Places every object f staged, in order (also after another thread
- * failed: what arrived stays for a rerun). After a failure of its own the
- * rest are dropped. */
+/* Places every object f staged, in order, settled together first when
+ * the store's backend can (also after another thread failed: what
+ * arrived stays for a rerun). After a failure of its own the rest are
+ * dropped. */
 static int place_all(pull *p, fetcher *f)
 {
     int rc = MLOPS_OK;
+    if (p->settle && f->nstaged) {
+        mlops__objects *sb = p->s->objects;
+        mlops__obj_staged *h[SETTLE_AHEAD];
+        for (size_t i = 0; i < f->nstaged; i++) h[i] = f->staged[i].h;
+        rc = sb->settle(sb, h, f->nstaged);
+    }
     while (f->nstaged) {
         if (!rc) {
             rc = place_oldest(p, f);
@@ -267,7 +283,8 @@ static int prove_arrived(pull *p, const mlops_digest *d, const void *obj, uint64
 }
 
 /* Fetches object d from the remote, checks it (header, decoding, digest)
- * and stages it in the store; places the oldest staged when f has AHEAD. */
+ * and stages it in the store; when f holds its share of AHEAD, places the
+ * oldest staged, or of SETTLE_AHEAD, settles and places them all. */
 static int fetch_one(pull *p, fetcher *f, const mlops_digest *d)
 {
     mlops__objects *be = p->be;
@@ -304,7 +321,8 @@ static int fetch_one(pull *p, fetcher *f, const mlops_digest *d)
     free(buf);
     if (rc) return rc;
     f->nstaged++;
-    return f->nstaged >= p->ahead ? place_oldest(p, f) : MLOPS_OK;
+    if (f->nstaged < p->ahead) return MLOPS_OK;
+    return p->settle ? place_all(p, f) : place_oldest(p, f);
 }
 
 /* A fetching thread (the pool's, or the caller's): takes the next wanted
@@ -628,7 +646,9 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
     pthread_mutex_init(&p.mu, NULL);
     p.nfetchers = mlops__pool_threads(s->threads);
     if (p.nfetchers > MAX_FETCHERS) p.nfetchers = MAX_FETCHERS;
-    p.ahead = AHEAD / p.nfetchers < 2 ? 2 : AHEAD / p.nfetchers;
+    p.settle = s->objects->settle != NULL;
+    size_t room = p.settle ? SETTLE_AHEAD : AHEAD;
+    p.ahead = room / p.nfetchers < 2 ? 2 : room / p.nfetchers;
     int rc = p.sels && p.recs && p.lacks && p.placed ? MLOPS_OK
                                                      : mlops__err_nomem("planning a pull");
     for (size_t i = 0; !rc && i < n; i++) rc = mlops__selection_parse(fn, selections[i], &p.sels[i]);

@@ -52,6 +52,7 @@ static void content(uint64_t seed, uint8_t *buf, size_t len)
 
 typedef struct ctx {
     mlops_store *s;
+    mlops_store *src; /* a second store, outside the watched folder, that pushes */
     mlops_run *run;
     mlops_digest artifact;
     int64_t versions; /* versions of "m" created so far */
@@ -63,6 +64,10 @@ typedef struct op {
     int (*run)(ctx *c, long step);
     /* 1: the effect is all there; 0: none of it; -1: partly (a bug). */
     int (*effect)(ctx *c, long step);
+    /* 1: only its fsyncs (and syncfs) fail, in turn: an operation of many
+     * calls whose other kinds the operations above cover already (each
+     * failure costs an fsck of the whole store). */
+    int fsync_only;
 } op;
 
 static size_t put_len(long step, int big)
@@ -205,14 +210,64 @@ static int eff_alias(ctx *c, long step)
     return v == 1 + step % 2 ? 1 : 0;
 }
 
+/* A pull from a folder remote (outside the watched folder) of a small
+ * chunked blob (a few chunks: each failure is followed by an fsck of the
+ * whole store) under ref p<step>: its objects are staged, settled
+ * together (one syncfs and a flush on Linux), renamed, their folders
+ * synced and their rows committed, then the content and the ref. Each of
+ * its fsyncs and syncfs calls fails in turn: the order that keeps an
+ * object from its name before its bytes are durable. */
+static size_t pull_len(long step)
+{
+    return 70000 + (size_t)(step % 7) * 1000; /* over chunk_max: chunked */
+}
+
+static int op_pull(ctx *c, long step)
+{
+    size_t len = pull_len(step);
+    uint8_t *b = malloc(len);
+    content((uint64_t)step * 4 + 3, b, len);
+    char ref[48], sel[64];
+    snprintf(ref, sizeof ref, "p%ld", step);
+    snprintf(sel, sizeof sel, "ref:%s", ref);
+    const char *sels[] = { sel };
+    mlops_digest d;
+    int rc = mlops_blob_put(c->src, b, len, &d);
+    free(b);
+    if (!rc) rc = mlops_ref_set(c->src, ref, &d);
+    if (!rc) rc = mlops_remote_push(c->src, "r", sels, 1, NULL);
+    if (rc) return -1; /* not the store under test: must not fail */
+    return mlops_remote_pull(c->s, "r", sels, 1, NULL);
+}
+
+static int eff_pull(ctx *c, long step)
+{
+    char ref[48];
+    snprintf(ref, sizeof ref, "p%ld", step);
+    mlops_digest d;
+    int rc = mlops_ref_get(c->s, ref, &d);
+    if (rc == MLOPS_ENOTFOUND) return 0;
+    if (rc) return -1;
+    size_t len = pull_len(step);
+    uint8_t *b = malloc(len);
+    content((uint64_t)step * 4 + 3, b, len);
+    void *got = NULL;
+    size_t glen = 0;
+    int ok = !mlops_blob_get(c->s, &d, &got, &glen) && glen == len && !memcmp(got, b, len);
+    if (got) mlops_free(got);
+    free(b);
+    return ok ? 1 : -1;
+}
+
 static const op ops[] = {
-    { "blob put (whole object)", op_put_small, eff_put_small },
-    { "blob put (chunked)", op_put_big, eff_put_big },
-    { "blob put from a file", op_put_file, eff_put_file },
-    { "metric log (one point)", op_metric, eff_metric },
-    { "metric log (batch)", op_metrics, eff_metrics },
-    { "version create", op_version, eff_version },
-    { "alias set", op_alias, eff_alias },
+    { "blob put (whole object)", op_put_small, eff_put_small, 0 },
+    { "blob put (chunked)", op_put_big, eff_put_big, 0 },
+    { "blob put from a file", op_put_file, eff_put_file, 0 },
+    { "metric log (one point)", op_metric, eff_metric, 0 },
+    { "metric log (batch)", op_metrics, eff_metrics, 0 },
+    { "version create", op_version, eff_version, 0 },
+    { "alias set", op_alias, eff_alias, 0 },
+    { "pull from a folder remote (its fsyncs)", op_pull, eff_pull, 1 },
 };
 #define NOPS (sizeof ops / sizeof ops[0])
 
@@ -255,7 +310,8 @@ static long total_injected, total_eio, total_absorbed, per_kind[FI_KINDS], sqlit
 static void inject_all(ctx *c, const op *o, long *step)
 {
     /* Count the calls the operation makes. */
-    fi_arm(0, 0, -1);
+    int kinds = o->fsync_only ? FI_FSYNC : -1;
+    fi_arm(0, 0, kinds);
     long s0 = (*step)++;
     int rc = o->run(c, s0);
     long calls = fi_disarm();
@@ -271,7 +327,7 @@ static void inject_all(ctx *c, const op *o, long *step)
         for (int e = 0; e < 2; e++) {
             int err = e ? ENOSPC : EIO;
             long st = (*step)++;
-            fi_arm(k, err, -1);
+            fi_arm(k, err, kinds);
             rc = o->run(c, st);
             fi_disarm();
             int kind = 0, db = 0;
@@ -511,6 +567,12 @@ int main(int argc, char **argv)
     int64_t v;
     if (!rc) rc = mlops_model_version_create(c.s, "m", &c.artifact, NULL, &v);
     if (!rc) rc = mlops_model_version_create(c.s, "m", &c.artifact, NULL, &v);
+    char src_dir[PATH_MAX + 32], remote_dir[PATH_MAX + 32];
+    snprintf(src_dir, sizeof src_dir, "%s/src", scratch);
+    snprintf(remote_dir, sizeof remote_dir, "%s/remote", scratch);
+    if (!rc) rc = mlops_store_open(src_dir, &o, &c.src);
+    if (!rc) rc = mlops_remote_add(c.src, "r", remote_dir);
+    if (!rc) rc = mlops_remote_add(c.s, "r", remote_dir);
     if (rc) {
         printf("Bail out! set-up: %s\n", mlops_last_error());
         return 1;
@@ -522,6 +584,7 @@ int main(int argc, char **argv)
     fi_watch("");
     mlops_run_free(c.run);
     mlops_store_close(c.s);
+    mlops_store_close(c.src);
     printf("# figure: I/O faults: %ld failures injected into %zu operations (write %ld, fsync "
            "%ld, rename %ld, truncate %ld; %ld of them SQLite's): %ld returned MLOPS_EIO, %ld "
            "absorbed (OK, effect complete: the failed call was not needed), 0 left a store that "

@@ -1,5 +1,5 @@
 /* Test-only I/O fault injection. This file defines write, pwrite,
- * pwrite64, fsync, fdatasync, rename, renameat2, link and ftruncate: the
+ * pwrite64, fsync, fdatasync, syncfs, rename, renameat2, link and ftruncate: the
  * test program that links it wins the symbol lookup for its own code, for
  * the static libmlops linked into it, and for the shared libraries it
  * loads (libsqlite3's I/O goes through these names), exactly as an
@@ -153,6 +153,13 @@ int fdatasync(int fd)
     NEXT(fdatasync);
     if (fd_should_fail(FI_FSYNC, fd)) return -1;
     return next_fdatasync(fd);
+}
+
+int syncfs(int fd)
+{
+    NEXT(syncfs);
+    if (fd_should_fail(FI_FSYNC, fd)) return -1;
+    return next_syncfs(fd);
 }
 
 int ftruncate(int fd, off_t len)

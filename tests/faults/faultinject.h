@@ -5,7 +5,7 @@
 #define MLOPS_TEST_FAULTINJECT_H
 
 #define FI_WRITE    0 /* write, pwrite, pwrite64 */
-#define FI_FSYNC    1 /* fsync, fdatasync */
+#define FI_FSYNC    1 /* fsync, fdatasync, syncfs */
 #define FI_RENAME   2 /* rename, renameat2, link (the target path) */
 #define FI_TRUNCATE 3 /* ftruncate */
 #define FI_KINDS    4

@@ -2,7 +2,17 @@
  * <root>/objects/sha256/<2 hex>/<62 hex> (doc/format.md, "objects/").
  * Staging writes a temp file in this handle's own folder under tmp/;
  * placing fsyncs it and renames it into place without replacing a file
- * already there; sync fsyncs the fan-out folders, each once per call. */
+ * already there; sync fsyncs the fan-out folders, each once per call
+ * (past SYNCFS_OVER of them, the whole file system once, on Linux).
+ *
+ * Settling many staged files at once (Linux): one syncfs of the store's
+ * file system writes out their data and inodes together, where an fsync
+ * each costs a device flush each; a file-system flush after it (an fsync
+ * of the root folder) covers what syncfs writes after its own flush on
+ * a file system without a journal; each file's writeback error is then
+ * asked for (sync_file_range's wait), as an fsync would report it. Only
+ * then are they renamed into place, so no object reaches its name before
+ * its bytes are durable. */
 #include "objects/local/local.h"
 #include "objects/local/tmpdir.h"
 #include "util/clock.h"
@@ -22,6 +32,9 @@
 /* Room for an object path: the root's part and "/ab/" + 62 digits. */
 #define PATH_CAP 4096
 #define NAME_LEN 66 /* "/ab/" is 4, the 62 digits, the NUL */
+/* Fan-out folders that sync fsyncs one by one, at most; past that, one
+ * syncfs and a flush (Linux). */
+#define SYNCFS_OVER 8
 
 struct local {
     mlops__objects be; /* first: the seam */
@@ -30,6 +43,7 @@ struct local {
     char *quarantine;  /* <root>/quarantine */
     char *names;       /* <root>/names: a remote's records (name_put) */
     int fsync;         /* durability is not NONE */
+    int root_fd;       /* <root>, for syncfs (settle); -1: none */
     mlops__tmpdir tmp;
 };
 
@@ -109,6 +123,53 @@ static int l_stage(mlops__objects *be, const mlops_digest *d, const mlops__obj_p
     return MLOPS_OK;
 }
 
+#ifdef __linux__
+/* syncfs, then a flush of the device (an fsync of the root folder): on
+ * a file system without a journal, syncfs writes some metadata after
+ * its own flush. */
+static int sync_whole_fs(struct local *l)
+{
+    while (syncfs(l->root_fd) != 0)
+        if (errno != EINTR)
+            return mlops__err_os(MLOPS_EIO, errno, "cannot sync the file system of '%s'",
+                                 l->sha_dir);
+    return mlops__fsync_fd(l->root_fd, l->sha_dir);
+}
+#endif
+
+/* The staged files' bytes durable together (see the top). Without
+ * syncfs, or when it fails, nothing is promised: place fsyncs each. */
+static int l_settle(mlops__objects *be, mlops__obj_staged *const *st, size_t n)
+{
+    struct local *l = L(be);
+    if (!l->fsync || !n) return MLOPS_OK;
+#if defined(__linux__) && defined(SYNC_FILE_RANGE_WAIT_BEFORE)
+    if (l->root_fd < 0) return MLOPS_OK;
+    int rc = sync_whole_fs(l);
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (st[i]->fd < 0) continue;
+        /* Written out already: this only collects the file's writeback
+         * error, as its fsync would. */
+        while (sync_file_range(st[i]->fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE) != 0) {
+            if (errno == EINTR) continue;
+            rc = mlops__err_os(MLOPS_EIO, errno, "cannot write '%s'", st[i]->tmp);
+            break;
+        }
+    }
+    /* Durable: place has only the rename left. */
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (st[i]->fd < 0) continue;
+        if (close(st[i]->fd) != 0)
+            rc = mlops__err_os(MLOPS_EIO, errno, "cannot close '%s'", st[i]->tmp);
+        st[i]->fd = -1;
+    }
+    return rc;
+#else
+    (void)st;
+    return MLOPS_OK;
+#endif
+}
+
 static void l_discard(mlops__objects *be, mlops__obj_staged *st)
 {
     (void)be;
@@ -166,6 +227,17 @@ static int l_sync(mlops__objects *be, const mlops_digest *d, size_t n)
     struct local *l = L(be);
     if (!l->fsync) return MLOPS_OK;
     unsigned char seen[256] = {0};
+#ifdef __linux__
+    /* Past a few folders, one syncfs costs less than an fsync each. */
+    size_t folders = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!seen[d[i].bytes[0]]) {
+            seen[d[i].bytes[0]] = 1;
+            folders++;
+        }
+    if (folders > SYNCFS_OVER && l->root_fd >= 0) return sync_whole_fs(l);
+    memset(seen, 0, sizeof seen);
+#endif
     char dir[PATH_CAP];
     memcpy(dir, l->sha_dir, l->sha_len);
     for (size_t i = 0; i < n; i++) {
@@ -396,6 +468,7 @@ static void l_free(mlops__objects *be)
     struct local *l = L(be);
     if (!l) return;
     mlops__tmpdir_release(&l->tmp);
+    if (l->root_fd >= 0) close(l->root_fd);
     free(l->sha_dir);
     free(l->quarantine);
     free(l->names);
@@ -426,6 +499,7 @@ int mlops__objects_local_open(const char *root, int writable, int fsync, mlops__
         .name = "local directory",
         .stage = l_stage,
         .place = l_place,
+        .settle = l_settle,
         .discard = l_discard,
         .sync = l_sync,
         .open = l_open,
@@ -445,6 +519,7 @@ int mlops__objects_local_open(const char *root, int writable, int fsync, mlops__
     if (!l) return mlops__err_nomem("opening the objects folder");
     l->be = ops;
     l->fsync = fsync;
+    l->root_fd = -1;
     l->sha_dir = mlops__path_join(root, "objects/sha256");
     l->quarantine = mlops__path_join(root, "quarantine");
     l->names = mlops__path_join(root, "names");
@@ -457,6 +532,9 @@ int mlops__objects_local_open(const char *root, int writable, int fsync, mlops__
             rc = mlops__err(MLOPS_EINVAL, "objects folder '%s' has too long a path", root);
     }
     if (!rc && writable) rc = make_layout(root, l->sha_dir, tmp_dir);
+    /* Opened before any write of ours, so that syncfs reports every
+     * writeback error since (settle); without it, place fsyncs each. */
+    if (!rc && writable && fsync) l->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     free(tmp_dir);
     if (rc) {
         l_free(&l->be);
