@@ -535,7 +535,7 @@ START_TEST(damaged_bundles_refused)
         int rc;
         size_t at;   /* byte to flip; SIZE_MAX: truncate */
         size_t keep; /* truncated length */
-    } cases[4];
+    } cases[5];
     /* an object's payload: 200 bytes into the first object frame */
     size_t hlen = (size_t)good[8] << 24 | (size_t)good[9] << 16 | (size_t)good[10] << 8 | good[11];
     cases[0].what = "object";
@@ -551,7 +551,16 @@ START_TEST(damaged_bundles_refused)
     cases[3].what = "signature";
     cases[3].rc = MLOPS_ESIGNATURE;
     cases[3].at = find(good, n, o.sig, 64) + 10;
-    for (size_t i = 0; i < 4; i++) {
+    /* the run frame's experiment, "e": the frame is fixstr "run", str8
+     * of the 32-character id, then fixstr 0xa1 'e' */
+    unsigned char run_frame[6 + 32];
+    memcpy(run_frame, "\xa3run\xd9\x20", 6);
+    memcpy(run_frame + 6, o.run_id, 32);
+    cases[4].what = "run's experiment";
+    cases[4].rc = MLOPS_ECORRUPT;
+    cases[4].at = find(good, n, run_frame, sizeof run_frame) + sizeof run_frame + 1;
+    ck_assert_int_eq(good[cases[4].at], 'e');
+    for (size_t i = 0; i < 5; i++) {
         memcpy(copy, good, n);
         size_t len = n;
         if (cases[i].at == SIZE_MAX) len = cases[i].keep;

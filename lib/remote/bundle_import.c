@@ -169,6 +169,14 @@ static int has_run(const bim *m, const char *id)
     return 0;
 }
 
+/* The exporter writes each run's experiment before the run. */
+static int has_exp(const bim *m, const char *name)
+{
+    for (size_t i = 0; i < m->nexps; i++)
+        if (!strcmp(m->exps[i].name, name)) return 1;
+    return 0;
+}
+
 static b_ver *find_ver(bim *m, const char *model, int64_t number)
 {
     for (size_t i = 0; i < m->nvers; i++)
@@ -318,11 +326,11 @@ static int decode(bim *m, const void *buf, size_t len)
             x->parent_id = parent;
             x->status = mlops__track_status_from_name(status);
             if (x->status < 0 || strlen(id) != 32) r = -1, x = NULL;
-            else if (parent && !has_run(m, parent)) r = -1, x = NULL;
+            else if (!has_exp(m, exp) || (parent && !has_run(m, parent))) r = -1, x = NULL;
         }
         if (x) m->nruns++;
         else rc = r == -2 ? mlops__err_nomem("reading a bundle")
-                          : bad_frame(m, "run", "fields, or a parent that comes later");
+                          : bad_frame(m, "run", "fields, or an experiment or parent that comes later");
     } else if (mlops__mp_str_eq(&f[0], "met")) {
         char *id = NULL, *key = NULL;
         if (nf != 4 || get_str(m, &f[1], &id) || get_str(m, &f[2], &key) ||
