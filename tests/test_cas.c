@@ -991,12 +991,12 @@ START_TEST(rewritten_chunk_list_is_refused)
 }
 END_TEST
 
-/* The streaming reader hashes the whole blob on whichever thread is free,
- * behind the caller: at one thread (the caller does everything) and at
- * two (a helper hashes while the caller copies out), a sound blob reads
- * whole, and one whose chunk list was changed fails before its last chunk
- * is handed out, and keeps failing. With S3 objects the chunks are read
- * in place (objects.h, view). */
+/* The streaming reader checks each chunk against its digest and feeds the
+ * blob's digest, in order, on whichever thread is free, before the chunk
+ * is handed out: at one thread (the caller does everything) and at two (a
+ * helper hashes while the caller copies out), a sound blob reads whole,
+ * and one whose chunk list was changed fails before its last chunk is
+ * handed out, and keeps failing. */
 static void read_all_with_reader(mlops_store *s, const mlops_digest *d, unsigned char *back,
                                  size_t cap, size_t *total, int *rc)
 {
