@@ -179,6 +179,20 @@ int mlops__object_read(mlops_store *s, mlops__obj_reader *r, const mlops_digest 
 int mlops__object_decode(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
                          void *dst, size_t expect);
 
+/* Reads object d (decoded size expect) for a caller that can use its
+ * bytes where they are. When the backend holds the object in memory and
+ * it is stored raw (objects.h, view), *data points into it and *held keeps
+ * it open: release it with mlops__object_release once the bytes are no
+ * longer used. Otherwise it is decoded into *buf (grown to expect bytes
+ * when *cap is smaller; *buf and *cap stay the caller's), *data = *buf and
+ * *held = NULL. check: verify the SHA-256 as mlops__object_read does;
+ * without it, as mlops__object_decode (the caller checks the bytes before
+ * they reach its own caller). On an error nothing is held. */
+int mlops__object_load(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
+                       size_t expect, int check, unsigned char **buf, size_t *cap,
+                       const unsigned char **data, mlops__obj_in **held);
+void mlops__object_release(mlops_store *s, mlops__obj_in *held);
+
 /* The check mlops__object_read makes after decoding, for a caller that
  * hashed the decoded bytes itself (got): MLOPS_OK when got is d, else
  * MLOPS_ECORRUPT naming the object as mlops__object_read does. */

@@ -549,6 +549,49 @@ int mlops__object_decode(mlops_store *s, mlops__obj_reader *r, const mlops_diges
     return rc;
 }
 
+int mlops__object_load(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
+                       size_t expect, int check, unsigned char **buf, size_t *cap,
+                       const unsigned char **data, mlops__obj_in **held)
+{
+    *data = NULL;
+    *held = NULL;
+    struct src o;
+    int rc = src_open(s, d, &o);
+    if (rc) return rc;
+    mlops__objects *be = s->objects;
+    const unsigned char *at = NULL;
+    size_t left = 0;
+    int viewed = 0;
+    if (o.size != expect) {
+        rc = corrupt(s, d, "its size differs from its record");
+    } else if (o.encoding == MLOPS__ENC_RAW && be->view && be->view(be, o.in, &at, &left)) {
+        viewed = 1;
+        /* src_open checked the stored length against the header's size */
+        if (left != expect) rc = corrupt(s, d, "truncated");
+    } else {
+        if (*cap < expect || !*buf) {
+            unsigned char *nb = realloc(*buf, expect ? expect : 1);
+            if (!nb) rc = mlops__err_nomem("reading a chunk");
+            else {
+                *buf = nb;
+                *cap = expect;
+            }
+        }
+        if (!rc) rc = read_payload(r, &o, *buf, expect);
+        at = *buf;
+    }
+    if (!rc && check) rc = verify(s, r, d, at, expect);
+    if (rc || !viewed) src_close(&o);
+    else *held = o.in; /* at points into it */
+    if (!rc) *data = at;
+    return rc;
+}
+
+void mlops__object_release(mlops_store *s, mlops__obj_in *held)
+{
+    if (held) s->objects->close(s->objects, held);
+}
+
 int mlops__object_read_alloc(mlops_store *s, mlops__obj_reader *r, const mlops_digest *d,
                              void **data, size_t *len)
 {

@@ -32,8 +32,10 @@
 enum { RS_EMPTY, RS_LOADING, RS_READY };
 
 struct rslot {
-    unsigned char *buf;
+    unsigned char *buf; /* the slot's own, for chunks decoded here */
     size_t cap;
+    const unsigned char *data; /* READY: the chunk's bytes, in buf or in held */
+    mlops__obj_in *held; /* an object the backend holds in memory, read in place */
     mlops__span sp;
     uint64_t seq;
     int state;
@@ -134,16 +136,10 @@ static int step_locked(mlops_blob_reader *r, mlops__obj_reader *or)
         sl->seq = r->issued++;
         sl->sp = sp;
         pthread_mutex_unlock(&r->mu);
-        if (sl->cap < sp.size) {
-            unsigned char *nb = realloc(sl->buf, sp.size);
-            if (nb) {
-                sl->buf = nb;
-                sl->cap = sp.size;
-            }
-        }
-        rc = sl->cap < sp.size ? mlops__err_nomem("reading a chunk")
-             : r->fused ? mlops__object_decode(r->s, or, &sp.digest, sl->buf, sp.size)
-                        : mlops__object_read(r->s, or, &sp.digest, sl->buf, sp.size);
+        /* Fused, the chunk's digest is checked with the blob's pass;
+         * else here. */
+        rc = mlops__object_load(r->s, or, &sp.digest, (size_t)sp.size, !r->fused, &sl->buf,
+                                &sl->cap, &sl->data, &sl->held);
         pthread_mutex_lock(&r->mu);
         if (rc) fail_locked(r, rc);
         sl->state = RS_READY;
@@ -286,7 +282,7 @@ static int check_locked(mlops_blob_reader *r)
     if (sl->state != RS_READY || sl->seq != r->checked || sl->checked) return 0;
     r->check_busy = 1;
     pthread_mutex_unlock(&r->mu);
-    int rc = hash_span(r, r->fn, &sl->sp, sl->buf, sl->sp.size);
+    int rc = hash_span(r, r->fn, &sl->sp, sl->data, sl->sp.size);
     pthread_mutex_lock(&r->mu);
     if (rc) fail_locked(r, rc); /* later reads fail too, never hand out the rest */
     sl->checked = 1;
@@ -342,17 +338,22 @@ MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap
          * checked by check_locked. */
         pthread_mutex_unlock(&r->mu);
         if (!r->fused && r->curoff == 0 && r->hashed == sl->sp.offset &&
-            (rc = hash_span(r, __func__, &sl->sp, sl->buf, sl->sp.size)) != MLOPS_OK) {
+            (rc = hash_span(r, __func__, &sl->sp, sl->data, sl->sp.size)) != MLOPS_OK) {
             pthread_mutex_lock(&r->mu);
             fail_locked(r, rc); /* later reads fail too, never hand out the rest */
             break;
         }
         size_t avail = (size_t)sl->sp.size - r->curoff;
         size_t k = cap - done < avail ? cap - done : avail;
-        memcpy(dst + done, sl->buf + r->curoff, k);
+        memcpy(dst + done, sl->data + r->curoff, k);
         done += k;
         r->curoff += k;
         r->pos += k;
+        if (r->curoff == sl->sp.size) { /* the slot is the caller's until it is EMPTY */
+            mlops__object_release(r->s, sl->held);
+            sl->held = NULL;
+            sl->data = NULL;
+        }
         pthread_mutex_lock(&r->mu);
         if (r->curoff == sl->sp.size) {
             sl->state = RS_EMPTY;
@@ -384,7 +385,10 @@ MLOPS_API void mlops_blob_reader_close(mlops_blob_reader *r)
     pthread_mutex_unlock(&r->mu);
     if (r->started) mlops__pool_finish(&r->job);
     mlops__obj_reader_free(r->own);
-    for (unsigned i = 0; i < MAX_RSLOTS; i++) free(r->slots[i].buf);
+    for (unsigned i = 0; i < MAX_RSLOTS; i++) {
+        mlops__object_release(r->s, r->slots[i].held);
+        free(r->slots[i].buf);
+    }
     mlops__sha256_free(&r->sha);
     mlops__store_release(r->s, r->conn);
     pthread_cond_destroy(&r->cv);

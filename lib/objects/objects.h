@@ -108,6 +108,13 @@ struct mlops__objects {
     int (*read)(mlops__objects *be, mlops__obj_in *in, void *buf, size_t len, size_t *got);
     /* Releases an open object. NULL is a no-op. */
     void (*close)(mlops__objects *be, mlops__obj_in *in);
+    /* Optional (NULL: none): the unread rest of an open object where the
+     * backend holds it in memory (S3's fetched objects), so that a caller
+     * that can use bytes in place copies nothing: 1 with *data pointing
+     * at its next byte and *len the bytes left, valid until close; the
+     * object is then read to its end. 0 when the backend does not hold it
+     * in memory (the caller reads instead). */
+    int (*view)(mlops__objects *be, mlops__obj_in *in, const unsigned char **data, size_t *len);
 
     /* *yes = 1 when object d is there, else 0. An error is not an answer:
      * callers must not take it for "absent". */

@@ -1,8 +1,8 @@
 /* The S3 backend's read cache (s3_cache.h). */
 #include "objects/s3/s3_cache.h"
+#include "objects/s3/s3_crc32c.h"
 #include "util/err.h"
 #include "util/fs.h"
-#include "util/hash.h"
 #include "util/str.h"
 
 #include <dirent.h>
@@ -15,7 +15,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define TRAILER 32 /* the SHA-256 of the stored bytes, after them */
+/* After the stored bytes: their CRC-32C, 4 bytes big-endian. It tells a
+ * damaged file (a miss, fetched again) from damage on the server; it
+ * need not resist forgery, because every read checks the object against
+ * its digest anyway, and it costs a few percent of a SHA-256. */
+#define TRAILER 4
+/* A cache file is written this many bytes per write(): the writer runs
+ * at the lowest priority, and a kernel that does not preempt system
+ * calls (PREEMPT_NONE) lets a long one keep a core from the threads that
+ * wake up meanwhile. */
+#define WRITE_PIECE (64u * 1024u)
 
 struct mlops__s3_cache {
     char *dir, *sha_dir;
@@ -76,11 +85,31 @@ void mlops__s3_cache_close(mlops__s3_cache *c)
     free(c);
 }
 
+static void trailer_of(const void *data, size_t len, unsigned char t[TRAILER])
+{
+    uint32_t crc = mlops__crc32c(data, len);
+    for (int i = 0; i < TRAILER; i++) t[i] = (unsigned char)(crc >> (8 * (TRAILER - 1 - i)));
+}
+
 static int trailer_ok(const unsigned char *buf, size_t n)
 {
-    mlops_digest h;
-    return n >= TRAILER && mlops__sha256_oneshot(buf, n - TRAILER, &h) == MLOPS_OK &&
-           !memcmp(h.bytes, buf + n - TRAILER, TRAILER);
+    unsigned char t[TRAILER];
+    if (n < TRAILER) return 0;
+    trailer_of(buf, n - TRAILER, t);
+    return !memcmp(t, buf + n - TRAILER, TRAILER);
+}
+
+/* Writes len bytes in pieces of at most WRITE_PIECE. */
+static int write_pieces(int fd, const unsigned char *p, size_t len, const char *path)
+{
+    while (len) {
+        size_t n = len < WRITE_PIECE ? len : WRITE_PIECE;
+        int rc = mlops__write_all(fd, p, n, path);
+        if (rc) return rc;
+        p += n;
+        len -= n;
+    }
+    return MLOPS_OK;
 }
 
 int mlops__s3_cache_get(mlops__s3_cache *c, const mlops_digest *d, unsigned char **data,
@@ -198,16 +227,16 @@ static void evict_locked(mlops__s3_cache *c)
 void mlops__s3_cache_put(mlops__s3_cache *c, const mlops_digest *d, const void *data, size_t len)
 {
     if (!c || (uint64_t)len + TRAILER > c->max_bytes) return;
-    mlops_digest h;
-    if (mlops__sha256_oneshot(data, len, &h)) return;
+    unsigned char t[TRAILER];
+    trailer_of(data, len, t);
     char *path = file_of(c, d);
     char *sub = path ? mlops__strdup(path) : NULL;
     if (sub) *strrchr(sub, '/') = '\0';
     int fd = -1;
     char *tmp = NULL;
     int ok = sub && mlops__mkdir(sub) == MLOPS_OK && mlops__tmpfile(sub, &fd, &tmp) == MLOPS_OK &&
-             mlops__write_all(fd, data, len, tmp) == MLOPS_OK &&
-             mlops__write_all(fd, h.bytes, TRAILER, tmp) == MLOPS_OK;
+             write_pieces(fd, data, len, tmp) == MLOPS_OK &&
+             mlops__write_all(fd, t, TRAILER, tmp) == MLOPS_OK;
     if (fd >= 0) close(fd);
     /* No fsync: a cache file lost in a crash is fetched again, and a
      * damaged one fails its trailer check. */

@@ -2,8 +2,9 @@
  * directory (<store>/cache/, marked with CACHEDIR.TAG so that backup tools
  * skip it). Each object read from S3 is kept as a file
  * cache/sha256/<2 hex>/<62 hex>: its stored bytes followed by their
- * SHA-256, so that a damaged cache file is noticed, dropped and fetched
- * again, never served (nor mistaken for damage on the server). The
+ * CRC-32C, so that a damaged cache file is noticed, dropped and fetched
+ * again, never served (nor mistaken for damage on the server; the reader
+ * checks every object against its digest anyway). The
  * folder's size is bounded: past the limit, the files read longest ago
  * are removed (a hit refreshes a file's time).
  *

@@ -19,15 +19,19 @@
  * same threads fetch up to PREFETCH_ROOM of them ahead, and open takes
  * them from that room.
  *
- * Filling the cache is off the read's path: a fetched object is copied
- * into a queue of at most CACHE_QUEUE_BYTES, which one writer thread at
- * the lowest priority (SCHED_IDLE: it runs when a core has nothing else
- * to do) writes out; an object that finds the queue full is not cached.
- * Writing a cache file costs a hash and a copy into the page cache of
- * every byte, as much CPU as the transfer itself: a read that keeps
- * every core busy (a fast network, a server on the same machine) caches
- * what spare time allows, and a slow network leaves time for all of it.
- * What is queued when the backend closes is written then. */
+ * A fetched object stays in the buffer it was received into: the reader
+ * reads it there (view), and closing it hands that buffer to the cache.
+ *
+ * Filling the cache is off the read's path: a fetched object, once
+ * closed, goes (its buffer, not a copy) into a queue of at most
+ * CACHE_QUEUE_BYTES, which one writer thread at the lowest priority
+ * (SCHED_IDLE: it runs when a core has nothing else to do) writes out; an
+ * object that finds the queue full is not cached. Writing a cache file
+ * costs a copy into the page cache and a file, about as much CPU as the
+ * transfer itself: a read that keeps every core busy (a fast network, a
+ * server on the same machine) caches what spare time allows, and a slow
+ * network leaves time for all of it. What is queued when the backend
+ * closes is written then. */
 #include "objects/s3/s3_objects.h"
 #include "objects/s3/aws_config.h"
 #include "objects/s3/s3_cache.h"
@@ -87,8 +91,8 @@ struct fetched {
 struct cache_job {
     mlops_digest d;
     struct cache_job *next;
+    unsigned char *data; /* owned */
     size_t len;
-    unsigned char data[];
 };
 
 struct s3objects {
@@ -125,8 +129,10 @@ static struct s3objects *S(mlops__objects *be)
 }
 
 struct mlops__obj_in {
+    mlops_digest d;
     unsigned char *data;
     size_t len, at;
+    int fetched; /* from S3 (not the cache): close hands it to the cache */
 };
 
 static mlops__s3 *client_of(mlops__objects *be)
@@ -193,34 +199,40 @@ static void *cache_writer_main(void *arg)
         o->cwriting = NULL;
         pthread_cond_broadcast(&o->cdone);
         __atomic_sub_fetch(&o->cbytes, j->len, __ATOMIC_RELAXED);
+        free(j->data);
         free(j);
     }
     pthread_mutex_unlock(&o->cmu);
     return NULL;
 }
 
-/* Queues a copy of object d's bytes for the cache writer, unless the
- * queue is full or busy (then it is not cached: the cache is a best
- * effort). */
-static void cache_later(struct s3objects *o, const mlops_digest *d, const unsigned char *data,
-                        size_t len)
+/* Hands object d's bytes (malloc'd, len of them) to the cache writer,
+ * which frees them, unless the queue is full or busy: then they are freed
+ * here and not cached (the cache is a best effort). */
+static void cache_give(struct s3objects *o, const mlops_digest *d, unsigned char *data,
+                       size_t len)
 {
-    if (!o->cache || len > CACHE_QUEUE_BYTES) return;
-    /* Room is reserved before the copy is made, so that copies being made
-     * count too: the queue never holds more than CACHE_QUEUE_BYTES. */
+    if (!o->cache || len > CACHE_QUEUE_BYTES) {
+        free(data);
+        return;
+    }
+    /* Room is reserved first, so that the queue never holds more than
+     * CACHE_QUEUE_BYTES. */
     size_t had = __atomic_load_n(&o->cbytes, __ATOMIC_RELAXED);
     do {
-        if (had + len > CACHE_QUEUE_BYTES) return;
+        if (had + len > CACHE_QUEUE_BYTES) {
+            free(data);
+            return;
+        }
     } while (!__atomic_compare_exchange_n(&o->cbytes, &had, had + len, 1, __ATOMIC_RELAXED,
                                           __ATOMIC_RELAXED));
-    struct cache_job *j = malloc(sizeof *j + len);
-    if (j) {
+    struct cache_job *j = malloc(sizeof *j);
+    int queued = 0;
+    if (j && pthread_mutex_trylock(&o->cmu) == 0) {
         j->d = *d;
         j->next = NULL;
+        j->data = data;
         j->len = len;
-        if (len) memcpy(j->data, data, len);
-    }
-    if (j && pthread_mutex_trylock(&o->cmu) == 0) {
         if (!o->cclosing && !o->cwriter_up &&
             pthread_create(&o->cwriter, NULL, cache_writer_main, o) == 0)
             o->cwriter_up = 1;
@@ -229,12 +241,13 @@ static void cache_later(struct s3objects *o, const mlops_digest *d, const unsign
             else o->chead = j;
             o->ctail = j;
             pthread_cond_signal(&o->cwork);
-            j = NULL;
+            queued = 1;
         }
         pthread_mutex_unlock(&o->cmu);
     }
-    if (j) { /* not queued */
+    if (!queued) {
         free(j);
+        free(data);
         __atomic_sub_fetch(&o->cbytes, len, __ATOMIC_RELAXED);
     }
 }
@@ -258,6 +271,7 @@ static void cache_forget(struct s3objects *o, const mlops_digest *d)
         *p = j->next;
         if (o->ctail == j) o->ctail = prev;
         __atomic_sub_fetch(&o->cbytes, j->len, __ATOMIC_RELAXED);
+        free(j->data);
         free(j);
     }
     pthread_mutex_unlock(&o->cmu);
@@ -270,7 +284,7 @@ static void fetched_free(struct fetched *f)
     free(f);
 }
 
-/* Fetches f ahead of its open (and keeps a copy in the cache). */
+/* Fetches f ahead of its open. */
 static void fetch_now(struct s3objects *o, struct fetched *f)
 {
     char key[KEY_CAP];
@@ -278,7 +292,6 @@ static void fetch_now(struct s3objects *o, struct fetched *f)
     unsigned char *data = NULL;
     size_t len = 0;
     int rc = mlops__s3_get(FN, o->client, key, &data, &len);
-    if (!rc) cache_later(o, &f->d, data, len);
     pthread_mutex_lock(&o->mu);
     f->rc = rc;
     f->data = data;
@@ -471,15 +484,16 @@ static int take_fetched(struct s3objects *o, const mlops_digest *d, unsigned cha
 }
 
 /* Moves announced objects into the room while it has space: each is
- * queued for a transfer thread. Objects in the cache or in the room
- * already are skipped. Called with o->mu held. */
+ * queued for a transfer thread. Objects in the room already are skipped
+ * (and those in the cache were never announced: s_prefetch). Called with
+ * o->mu held. */
 static void fill_room_locked(struct s3objects *o)
 {
     while (o->npending && o->nroom < PREFETCH_ROOM && !o->closing) {
         mlops_digest d = o->pending[o->pending_at];
         o->pending_at = (o->pending_at + 1) % PREFETCH_PENDING;
         o->npending--;
-        int have = mlops__s3_cache_has(o->cache, &d);
+        int have = 0;
         for (size_t i = 0; i < o->nroom && !have; i++)
             have = !memcmp(o->room[i]->d.bytes, d.bytes, 32);
         struct fetched *f = have ? NULL : calloc(1, sizeof *f);
@@ -502,8 +516,20 @@ static void fill_room_locked(struct s3objects *o)
 static void s_prefetch(mlops__objects *be, const mlops_digest *d, size_t n)
 {
     struct s3objects *o = S(be);
+    enum { BATCH = 64 };
+    while (n > BATCH) {
+        s_prefetch(be, d, BATCH);
+        d += BATCH;
+        n -= BATCH;
+    }
+    /* What the cache holds is read from there. Asked here, before taking
+     * the lock that the transfer threads wait on: a file system lookup
+     * each (an object cached meanwhile is fetched once more, harmless). */
+    unsigned char cached[BATCH];
+    for (size_t k = 0; k < n; k++) cached[k] = (unsigned char)mlops__s3_cache_has(o->cache, &d[k]);
     pthread_mutex_lock(&o->mu);
     for (size_t k = 0; k < n; k++) {
+        if (cached[k]) continue;
         if (o->npending == PREFETCH_PENDING) {
             o->pending_at = (o->pending_at + 1) % PREFETCH_PENDING;
             o->npending--;
@@ -526,14 +552,16 @@ static int s_open(mlops__objects *be, const mlops_digest *d, mlops__obj_in **out
     object_key(OBJECTS_DIR, d, key);
     mlops__obj_in *in = calloc(1, sizeof *in);
     if (!in) return mlops__err_nomem("opening an object");
-    if (!take_fetched(S(be), d, &in->data, &in->len) &&
-        !mlops__s3_cache_get(S(be)->cache, d, &in->data, &in->len)) {
+    in->d = *d;
+    if (take_fetched(S(be), d, &in->data, &in->len)) {
+        in->fetched = 1;
+    } else if (!mlops__s3_cache_get(S(be)->cache, d, &in->data, &in->len)) {
         int rc = mlops__s3_get(FN, client_of(be), key, &in->data, &in->len);
         if (rc) {
             free(in);
             return rc;
         }
-        cache_later(S(be), d, in->data, in->len);
+        in->fetched = 1;
     }
     *out = in;
     *len = in->len;
@@ -550,11 +578,22 @@ static int s_read(mlops__objects *be, mlops__obj_in *in, void *buf, size_t len, 
     return MLOPS_OK;
 }
 
-static void s_close(mlops__objects *be, mlops__obj_in *in)
+/* The object is in memory already: its rest is read where it is. */
+static int s_view(mlops__objects *be, mlops__obj_in *in, const unsigned char **data, size_t *len)
 {
     (void)be;
+    *data = in->data + in->at;
+    *len = in->len - in->at;
+    in->at = in->len;
+    return 1;
+}
+
+/* A fetched object's buffer goes to the cache (which frees it). */
+static void s_close(mlops__objects *be, mlops__obj_in *in)
+{
     if (!in) return;
-    free(in->data);
+    if (in->fetched) cache_give(S(be), &in->d, in->data, in->len);
+    else free(in->data);
     free(in);
 }
 
@@ -702,6 +741,7 @@ static void s_free(mlops__objects *be)
         struct cache_job *j = o->chead;
         o->chead = j->next;
         mlops__s3_cache_put(o->cache, &j->d, j->data, j->len);
+        free(j->data);
         free(j);
     }
     /* Fetched ahead and never opened; queued ones no thread will take. */
@@ -781,6 +821,7 @@ int mlops__objects_s3_open(const char *fn, const char *url, const char *endpoint
         .open = s_open,
         .read = s_read,
         .close = s_close,
+        .view = s_view,
         .exists = s_exists,
         .remove = s_remove,
         .foreach = s_foreach,
