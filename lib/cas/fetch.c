@@ -119,22 +119,17 @@ static void fetch_main(void *arg)
         pthread_mutex_unlock(&st->mu);
         if (!have || rc) break;
         unsigned char *dst = f->dest ? f->dest(f->ctx, &sp) : NULL;
-        if (!dst) {
-            if (cap < sp.size) {
-                unsigned char *nb = realloc(buf, sp.size);
-                if (!nb) {
-                    rc = mlops__err_nomem("reading a chunk");
-                    continue;
-                }
-                buf = nb;
-                cap = sp.size;
-            }
-            dst = buf;
-        }
-        rc = f->whole ? mlops__object_decode(f->s, r, &sp.digest, dst, sp.size)
-                      : mlops__object_read(f->s, r, &sp.digest, dst, sp.size);
-        if (!rc) rc = f->done(f->ctx, &sp, dst);
-        if (!rc && f->whole) rc = hash_in_order(st, &sp, dst);
+        const unsigned char *data = dst;
+        mlops__obj_in *held = NULL;
+        if (dst)
+            rc = f->whole ? mlops__object_decode(f->s, r, &sp.digest, dst, sp.size)
+                          : mlops__object_read(f->s, r, &sp.digest, dst, sp.size);
+        else /* the worker's buffer, or in place where the backend holds the object */
+            rc = mlops__object_load(f->s, r, &sp.digest, (size_t)sp.size, !f->whole, &buf, &cap,
+                                    &data, &held);
+        if (!rc) rc = f->done(f->ctx, &sp, data);
+        if (!rc && f->whole) rc = hash_in_order(st, &sp, data);
+        mlops__object_release(f->s, held);
     }
     free(buf);
     mlops__obj_reader_free(r);

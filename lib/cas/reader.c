@@ -12,7 +12,10 @@
  * one pass, in order, by whichever thread is free first (a helper or the
  * caller), and the caller hands out only checked chunks: the same two
  * checks as before for the CPU time of about one, spread over the
- * threads as before. */
+ * threads as before.
+ * A chunk the object backend holds in memory (S3's fetched objects, raw)
+ * is checked and copied out where it is (mlops__object_load), and the
+ * object is closed once the caller has all of it. */
 #include "cas/spans.h"
 #include "util/err.h"
 #include "util/hash.h"
