@@ -109,6 +109,13 @@ struct mlops__objects {
     /* Releases an open object. NULL is a no-op. */
     void (*close)(mlops__objects *be, mlops__obj_in *in);
 
+    /* Optional (NULL: none): open, read of every byte and close in one,
+     * without the copy read makes: *data is object d's bytes in a buffer
+     * the caller frees (never NULL on success), *len their count. Errors
+     * as open's. For a backend that holds a fetched object in memory
+     * anyway (S3); a caller without it opens and reads. */
+    int (*take)(mlops__objects *be, const mlops_digest *d, void **data, size_t *len);
+
     /* *yes = 1 when object d is there, else 0. An error is not an answer:
      * callers must not take it for "absent". */
     int (*exists)(mlops__objects *be, const mlops_digest *d, int *yes);

@@ -63,6 +63,11 @@ typedef struct fetcher {
     mlops__obj_reader *r;
     mlops__staged staged[SETTLE_AHEAD]; /* AHEAD of them without settle */
     size_t nstaged;
+    /* With the I/O helper: the group it settles and places for this
+     * thread (SETTLE_AHEAD entries), and whether it holds one (under mu). */
+    mlops__staged *handed;
+    size_t nhanded;
+    int busy;
 } fetcher;
 
 struct pull {
@@ -99,6 +104,13 @@ struct pull {
     fetcher fetchers[MAX_FETCHERS];
     mlops__placed *placed; /* placed, waiting for the folders' fsync and the rows */
     size_t nplaced, capplaced;
+    /* The I/O helper (see io_main), under mu: the fetchers whose handed
+     * group waits for it, oldest first. */
+    pthread_t io;
+    int io_started, io_closing;
+    pthread_cond_t io_cv;
+    fetcher *io_queue[MAX_FETCHERS];
+    size_t io_at, io_n;
 };
 
 static int read_records(pull *p)
@@ -199,14 +211,11 @@ static void fail(pull *p, int rc)
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Places the oldest object f staged; counted as fetched once placed. */
-static int place_oldest(pull *p, fetcher *f)
+/* Places staged object st; counted as fetched once placed. */
+static int place_one(pull *p, mlops__staged *st)
 {
-    mlops__staged st = f->staged[0];
-    memmove(f->staged, f->staged + 1, (f->nstaged - 1) * sizeof *f->staged);
-    f->nstaged--;
     mlops__placed pl;
-    int rc = mlops__object_place(p->s, &st, &pl);
+    int rc = mlops__object_place(p->s, st, &pl);
     if (rc) return rc;
     pthread_mutex_lock(&p->mu);
     p->placed[p->nplaced++] = pl; /* room: see fetch_all */
@@ -216,29 +225,129 @@ static int place_oldest(pull *p, fetcher *f)
     return MLOPS_OK;
 }
 
-/* Places every object f staged, in order, settled together first when
- * the store's backend can (also after another thread failed: what
- * arrived stays for a rerun). After a failure of its own the rest are
- * dropped. */
-static int place_all(pull *p, fetcher *f)
+/* Places the oldest object f staged. */
+static int place_oldest(pull *p, fetcher *f)
+{
+    mlops__staged st = f->staged[0];
+    memmove(f->staged, f->staged + 1, (f->nstaged - 1) * sizeof *f->staged);
+    f->nstaged--;
+    return place_one(p, &st);
+}
+
+/* Places the staged objects st[0..n), in order, settled together first
+ * when the store's backend can. After a failure the rest are dropped. */
+static int place_group(pull *p, mlops__staged *st, size_t n)
 {
     int rc = MLOPS_OK;
-    if (p->settle && f->nstaged) {
+    if (p->settle && n) {
         mlops__objects *sb = p->s->objects;
         mlops__obj_staged *h[SETTLE_AHEAD];
-        for (size_t i = 0; i < f->nstaged; i++) h[i] = f->staged[i].h;
-        rc = sb->settle(sb, h, f->nstaged);
+        for (size_t i = 0; i < n; i++) h[i] = st[i].h;
+        rc = sb->settle(sb, h, n);
     }
-    while (f->nstaged) {
-        if (!rc) {
-            rc = place_oldest(p, f);
-            continue;
-        }
-        mlops__staged_discard(&f->staged[0]);
-        memmove(f->staged, f->staged + 1, (f->nstaged - 1) * sizeof *f->staged);
-        f->nstaged--;
+    for (size_t i = 0; i < n; i++) {
+        if (!rc) rc = place_one(p, &st[i]);
+        else mlops__staged_discard(&st[i]);
     }
     return rc;
+}
+
+/* Places every object f staged (also after another thread failed: what
+ * arrived stays for a rerun). */
+static int place_all(pull *p, fetcher *f)
+{
+    int rc = place_group(p, f->staged, f->nstaged);
+    f->nstaged = 0;
+    return rc;
+}
+
+/* The I/O helper: settles and places the groups the fetching threads
+ * hand it, oldest first, until the pull closes. A settle (one syncfs and
+ * a flush) waits on the disk, for all that the file system has to write,
+ * often longer than fetching, checking and writing the next group takes;
+ * on a fetching thread that wait would leave a core idle. It waits on the
+ * disk and does nothing else, which is why the thread limit does not
+ * count it (doc/conventions.md, threads), as ingest's. */
+static void *io_main(void *arg)
+{
+    pull *p = arg;
+    /* Named for those who count threads (tests/test_threads.c). */
+    (void)pthread_setname_np(pthread_self(), "mlops-io");
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        if (p->io_n) {
+            fetcher *f = p->io_queue[p->io_at];
+            p->io_at = (p->io_at + 1) % MAX_FETCHERS;
+            p->io_n--;
+            pthread_mutex_unlock(&p->mu);
+            int rc = place_group(p, f->handed, f->nhanded);
+            if (rc) fail(p, rc);
+            pthread_mutex_lock(&p->mu);
+            f->nhanded = 0;
+            f->busy = 0;
+            pthread_cond_broadcast(&p->io_cv);
+            continue;
+        }
+        if (p->io_closing) break;
+        pthread_cond_wait(&p->io_cv, &p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Gives what f staged to the I/O helper, once it is done with f's
+ * previous group (so each thread has at most two groups of temp files). */
+static void hand_off(pull *p, fetcher *f)
+{
+    if (!f->nstaged) return;
+    pthread_mutex_lock(&p->mu);
+    while (f->busy) pthread_cond_wait(&p->io_cv, &p->mu);
+    memcpy(f->handed, f->staged, f->nstaged * sizeof *f->staged);
+    f->nhanded = f->nstaged;
+    f->nstaged = 0;
+    f->busy = 1;
+    p->io_queue[(p->io_at + p->io_n) % MAX_FETCHERS] = f;
+    p->io_n++;
+    pthread_cond_broadcast(&p->io_cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Waits until the I/O helper has placed every group handed to it. */
+static void io_drain(pull *p)
+{
+    if (!p->io_started) return;
+    pthread_mutex_lock(&p->mu);
+    for (unsigned i = 0; i < p->nfetchers; i++)
+        while (p->fetchers[i].busy) pthread_cond_wait(&p->io_cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Starts the I/O helper where groups are settled (the store's backend
+ * can) and there are several fetching threads; without it (at one
+ * thread, or when it cannot start) the fetching threads place. */
+static void io_start(pull *p)
+{
+    if (!p->settle || p->nfetchers < 2) return;
+    for (unsigned i = 0; i < p->nfetchers; i++)
+        if (!(p->fetchers[i].handed = malloc(SETTLE_AHEAD * sizeof *p->fetchers[i].handed)))
+            return;
+    p->io_started = pthread_create(&p->io, NULL, io_main, p) == 0;
+}
+
+static void io_stop(pull *p)
+{
+    if (p->io_started) {
+        pthread_mutex_lock(&p->mu);
+        p->io_closing = 1;
+        pthread_cond_broadcast(&p->io_cv);
+        pthread_mutex_unlock(&p->mu);
+        pthread_join(p->io, NULL);
+        p->io_started = 0;
+    }
+    for (unsigned i = 0; i < MAX_FETCHERS; i++) {
+        free(p->fetchers[i].handed);
+        p->fetchers[i].handed = NULL;
+    }
 }
 
 /* The fan-out folders of the placed objects are fsync'd (each once), then
@@ -292,7 +401,17 @@ static int fetch_one(pull *p, fetcher *f, const mlops_digest *d)
     be->describe(be, d, where, sizeof where);
     mlops__obj_in *in = NULL;
     uint64_t n = 0;
-    int rc = be->open(be, d, &in, &n);
+    unsigned char *buf = NULL;
+    size_t got = 0;
+    int rc;
+    if (be->take) { /* the backend's buffer itself, not a copy */
+        void *whole = NULL;
+        rc = be->take(be, d, &whole, &got);
+        buf = whole;
+        n = got;
+    } else {
+        rc = be->open(be, d, &in, &n);
+    }
     if (rc == MLOPS_ENOTFOUND) {
         char ds[MLOPS_DIGEST_STRLEN];
         return mlops__err(MLOPS_ECORRUPT, "%s: %s lacks object %s ('%s') that its "
@@ -300,11 +419,12 @@ static int fetch_one(pull *p, fetcher *f, const mlops_digest *d)
                           mlops__digest_str(d, ds), where);
     }
     if (rc) return rc;
-    unsigned char *buf = n > ((uint64_t)1 << 32) ? NULL : malloc(n ? (size_t)n : 1);
-    size_t got = 0;
-    if (!buf) rc = mlops__err_nomem("fetching an object");
-    if (!rc) rc = be->read(be, in, buf, (size_t)n, &got);
-    be->close(be, in);
+    if (in) {
+        buf = n > ((uint64_t)1 << 32) ? NULL : malloc(n ? (size_t)n : 1);
+        if (!buf) rc = mlops__err_nomem("fetching an object");
+        if (!rc) rc = be->read(be, in, buf, (size_t)n, &got);
+        be->close(be, in);
+    }
     if (!rc && got != n) rc = mlops__err(MLOPS_ECORRUPT, "object '%s' is truncated", where);
     int enc = 0;
     uint64_t size = 0;
@@ -322,6 +442,10 @@ static int fetch_one(pull *p, fetcher *f, const mlops_digest *d)
     if (rc) return rc;
     f->nstaged++;
     if (f->nstaged < p->ahead) return MLOPS_OK;
+    if (p->io_started) {
+        hand_off(p, f);
+        return MLOPS_OK;
+    }
     return p->settle ? place_all(p, f) : place_oldest(p, f);
 }
 
@@ -353,6 +477,10 @@ static void fetch_main(void *arg)
         rc = fetch_one(p, f, d);
     }
     if (rc) fail(p, rc);
+    if (p->io_started) {
+        hand_off(p, f);
+        return;
+    }
     rc = place_all(p, f);
     if (rc) fail(p, rc);
 }
@@ -368,6 +496,7 @@ static int fetch_some(pull *p, const mlops_digest *want, size_t n)
     if (p->be->prefetch) p->be->prefetch(p->be, want, n);
     unsigned threads = p->nfetchers < n ? p->nfetchers : (unsigned)n;
     mlops__pool_run(threads, fetch_main, p);
+    io_drain(p); /* what they staged is placed before the rows are written */
     return p->err ? mlops__err(p->err, "%s", p->errmsg) : MLOPS_OK;
 }
 
@@ -644,6 +773,7 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
     p.capplaced = FLUSH + LOOK;
     p.placed = malloc(p.capplaced * sizeof *p.placed);
     pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.io_cv, NULL);
     p.nfetchers = mlops__pool_threads(s->threads);
     if (p.nfetchers > MAX_FETCHERS) p.nfetchers = MAX_FETCHERS;
     p.settle = s->objects->settle != NULL;
@@ -657,6 +787,7 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
         rc = mlops__err(MLOPS_EUNSUPPORTED, "%s: the %s backend cannot hold a remote", fn,
                         p.be->name);
     if (!rc) rc = mlops__obj_reader_new(&p.r);
+    if (!rc) io_start(&p);
     if (!rc) rc = read_records(&p);
     if (!rc) rc = merge_contents(&p);
     if (!rc) rc = mlops__store_read(s, held_tx, &p);
@@ -669,6 +800,7 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
     if (!rc) rc = fetch_all(&p, first.d, first.n);
     if (!rc) rc = read_manifests(&p, &chunks);
     if (!rc) rc = fetch_all(&p, chunks.d, chunks.n);
+    io_stop(&p);
     report->objects = first.n + chunks.n;
     if (!rc) rc = prove(&p);
     if (!rc) rc = mlops__store_write(s, commit_tx, &p);
@@ -681,6 +813,8 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
     free(p.placed);
     for (unsigned i = 0; i < MAX_FETCHERS; i++)
         if (p.fetchers[i].r) mlops__obj_reader_free(p.fetchers[i].r);
+    io_stop(&p); /* (after a failure before the fetch) */
+    pthread_cond_destroy(&p.io_cv);
     pthread_mutex_destroy(&p.mu);
     free(p.ct);
     mlops__keymap_free(&p.in_ct);

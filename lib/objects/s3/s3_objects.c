@@ -540,6 +540,24 @@ static int s_open(mlops__objects *be, const mlops_digest *d, mlops__obj_in **out
     return MLOPS_OK;
 }
 
+/* open without read's copy: the fetched buffer itself goes to the caller
+ * (a pull fetches every object once and keeps it only to check and
+ * write it). */
+static int s_take(mlops__objects *be, const mlops_digest *d, void **data, size_t *len)
+{
+    mlops__obj_in *in = NULL;
+    uint64_t n = 0;
+    *data = NULL;
+    *len = 0;
+    int rc = s_open(be, d, &in, &n);
+    if (rc) return rc;
+    *data = in->data;
+    *len = in->len;
+    free(in);
+    if (!*data && !(*data = malloc(1))) return mlops__err_nomem("reading an object");
+    return MLOPS_OK;
+}
+
 static int s_read(mlops__objects *be, mlops__obj_in *in, void *buf, size_t len, size_t *got)
 {
     (void)be;
@@ -781,6 +799,7 @@ int mlops__objects_s3_open(const char *fn, const char *url, const char *endpoint
         .open = s_open,
         .read = s_read,
         .close = s_close,
+        .take = s_take,
         .exists = s_exists,
         .remove = s_remove,
         .foreach = s_foreach,
