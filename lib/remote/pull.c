@@ -3,7 +3,8 @@
  * the store lacks is fetched and checked (header, decoding, digest) and
  * written as it was stored, on the pool's threads (each thread's temp
  * files settled together where the store's backend can: one syncfs, not
- * an fsync each, before any is renamed), the fan-out folders
+ * an fsync each, before any is renamed; with several threads by an I/O
+ * helper, so that none of them waits in syncfs), the fan-out folders
  * fsync'd once per batch and only then the batch's rows committed (an interrupted
  * pull keeps them, and a rerun does not fetch them again: they are rows
  * no content names yet, which only gc's grace period protects, so a pull
