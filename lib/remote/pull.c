@@ -57,6 +57,23 @@ typedef struct blob_chunks {
     size_t n;
 } blob_chunks;
 
+/* A chunked blob proven while its chunks arrive: the thread that checked
+ * chunk `next` hashes it into h, in order (a thread holding a later one
+ * waits for its turn). Off: proven after the fetch instead, by reading
+ * its chunks back (a chunk it shares with another position or another
+ * blob, or one the store held already, arrives once or not at all). */
+typedef struct stream {
+    mlops__sha256 h; /* set up at chunk 0, freed at the end */
+    size_t blob;     /* index in ct */
+    size_t next;     /* chunks hashed so far */
+    int on;
+} stream;
+
+/* Where a chunk of a streamed blob sits: which stream, which position. */
+typedef struct stream_at {
+    size_t stream, pos;
+} stream_at;
+
 typedef struct pull pull;
 
 /* One fetching thread's scratch, kept across batches. */
@@ -112,6 +129,13 @@ struct pull {
     pthread_cond_t io_cv;
     fetcher *io_queue[MAX_FETCHERS];
     size_t io_at, io_n;
+    /* Chunked blobs proven as their chunks arrive (under mu; stream_cv:
+     * a stream moved on or stopped). */
+    stream *streams;
+    size_t nstreams;
+    mlops__keymap chunk_at; /* chunk digest -> index in at */
+    stream_at *at;
+    pthread_cond_t stream_cv;
 };
 
 static int read_records(pull *p)
@@ -209,7 +233,59 @@ static void fail(pull *p, int rc)
         p->err = rc;
         snprintf(p->errmsg, sizeof p->errmsg, "%s", mlops__err_message());
     }
+    pthread_cond_broadcast(&p->stream_cv); /* no one waits for a turn now */
     pthread_mutex_unlock(&p->mu);
+}
+
+/* The stream of object d, if d is a chunk of a streamed blob (its
+ * position in *pos), else NULL. */
+static stream *stream_of(pull *p, const mlops_digest *d, size_t *pos)
+{
+    size_t g = 0;
+    if (!p->nstreams || !mlops__keymap_get(&p->chunk_at, d->bytes, &g)) return NULL;
+    *pos = p->at[g].pos;
+    return &p->streams[p->at[g].stream];
+}
+
+/* Hashes chunk pos of st's blob (its decoded bytes), in its turn. A
+ * stream that cannot go on (a failed hash) stops: its blob is proven
+ * later, from the store. After the last chunk, a digest that matches
+ * proves the blob; one that does not leaves it to that later proof,
+ * which fails the pull naming it. */
+static void stream_feed(pull *p, stream *st, size_t pos, const void *bytes, size_t len)
+{
+    pthread_mutex_lock(&p->mu);
+    while (st->on && st->next != pos && !p->err) pthread_cond_wait(&p->stream_cv, &p->mu);
+    int turn = st->on && st->next == pos && !p->err;
+    pthread_mutex_unlock(&p->mu);
+    if (!turn) return;
+    /* Only the thread whose turn it is touches h. */
+    int rc = pos == 0 ? mlops__sha256_init(&st->h) : MLOPS_OK;
+    if (!rc) rc = mlops__sha256_update(&st->h, bytes, len);
+    int done = !rc && pos + 1 == p->chunks[st->blob].n;
+    mlops_digest got;
+    if (done) rc = mlops__sha256_final(&st->h, &got);
+    if (rc || done) mlops__sha256_free(&st->h);
+    pthread_mutex_lock(&p->mu);
+    if (rc || done) st->on = 0;
+    else st->next++;
+    if (done && !rc && !memcmp(got.bytes, p->ct[st->blob].digest.bytes, 32))
+        p->proven[st->blob] = 1;
+    pthread_cond_broadcast(&p->stream_cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* An object of this batch the store holds already: if it is a streamed
+ * chunk, it will not arrive, so its blob is proven later. Called while
+ * no fetching thread runs. */
+static void stream_skip(pull *p, const mlops_digest *d)
+{
+    size_t pos = 0;
+    stream *st = stream_of(p, d, &pos);
+    if (st && st->on) {
+        mlops__sha256_free(&st->h); /* (NULL before chunk 0) */
+        st->on = 0;
+    }
 }
 
 /* Places staged object st; counted as fetched once placed. */
@@ -430,12 +506,18 @@ static int fetch_one(pull *p, fetcher *f, const mlops_digest *d)
     int enc = 0;
     uint64_t size = 0;
     size_t at = 0;
-    /* A tree is kept decoded, to prove it now. */
+    /* A tree is kept decoded, to prove it now; so is a compressed chunk
+     * of a blob proven as it arrives (a raw one is its payload). */
     int tree = mlops__keymap_get(&p->in_ct, d->bytes, &at) && p->ct[at].kind == MLOPS__KIND_TREE;
+    size_t pos = 0;
+    stream *st = stream_of(p, d, &pos);
+    int keep = tree || (st && n > MLOPS__OBJ_HEADER_SIZE && buf[5] != MLOPS__ENC_RAW);
     void *plain = NULL;
     if (!rc) rc = mlops__object_check_encoded(f->r, d, buf, (size_t)n, where, &enc, &size,
-                                              tree ? &plain : NULL);
+                                              keep ? &plain : NULL);
     if (!rc) rc = prove_arrived(p, d, plain, size);
+    if (!rc && st)
+        stream_feed(p, st, pos, plain ? plain : buf + MLOPS__OBJ_HEADER_SIZE, (size_t)size);
     free(plain);
     if (!rc) rc = mlops__object_stage_encoded(p->s, d, buf, (size_t)n, enc, size,
                                               &f->staged[f->nstaged]);
@@ -514,8 +596,12 @@ static int fetch_all(pull *p, const mlops_digest *d, size_t n)
         rc = mlops__store_read(p->s, lacking_tx, p);
         size_t nwant = 0;
         for (size_t i = 0; !rc && i < p->nbatch; i++) {
-            if (p->lacks[i]) want[nwant++] = p->batch[i];
-            else p->report->objects_present++;
+            if (p->lacks[i]) {
+                want[nwant++] = p->batch[i];
+            } else {
+                p->report->objects_present++;
+                stream_skip(p, &p->batch[i]);
+            }
         }
         if (!rc && nwant) rc = fetch_some(p, want, nwant);
         if (!rc && p->nplaced + LOOK > p->capplaced) rc = flush_placed(p);
@@ -575,6 +661,48 @@ static int read_manifests(pull *p, dlist *chunks)
             rc = dlist_add(chunks, &p->chunks[i].chunks[k].digest);
     }
     return rc;
+}
+
+/* Sets up a stream for each needed chunked blob, each of whose chunks
+ * appears once among them all (chunks fetched in the order read_manifests
+ * listed them: blob by blob, in order). */
+static int streams_setup(pull *p)
+{
+    size_t nchunks = 0;
+    for (size_t i = 0; i < p->nct; i++)
+        if (p->need[i] && p->ct[i].has_manifest) {
+            p->nstreams++;
+            nchunks += p->chunks[i].n;
+        }
+    if (!p->nstreams) return MLOPS_OK;
+    p->streams = calloc(p->nstreams, sizeof *p->streams);
+    p->at = malloc(nchunks * sizeof *p->at);
+    if (!p->streams || !p->at) return mlops__err_nomem("planning a pull");
+    size_t sn = 0, g = 0;
+    for (size_t i = 0; i < p->nct; i++) {
+        if (!p->need[i] || !p->ct[i].has_manifest) continue;
+        stream *st = &p->streams[sn];
+        st->blob = i;
+        st->on = p->chunks[i].n > 0;
+        for (size_t k = 0; k < p->chunks[i].n; k++) {
+            int added = 0;
+            int rc = mlops__keymap_add(&p->chunk_at, p->chunks[i].chunks[k].digest.bytes, g,
+                                       &added);
+            if (rc) return rc;
+            if (added) {
+                p->at[g].stream = sn;
+                p->at[g++].pos = k;
+                continue;
+            }
+            /* A chunk at two positions: neither blob is streamed. */
+            size_t first = 0;
+            mlops__keymap_get(&p->chunk_at, p->chunks[i].chunks[k].digest.bytes, &first);
+            p->streams[p->at[first].stream].on = 0;
+            st->on = 0;
+        }
+        sn++;
+    }
+    return MLOPS_OK;
 }
 
 /* Proves each needed blob and tree from the store's objects. */
@@ -775,6 +903,8 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
     p.placed = malloc(p.capplaced * sizeof *p.placed);
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.io_cv, NULL);
+    pthread_cond_init(&p.stream_cv, NULL);
+    p.chunk_at = (mlops__keymap)MLOPS__KEYMAP_INIT;
     p.nfetchers = mlops__pool_threads(s->threads);
     if (p.nfetchers > MAX_FETCHERS) p.nfetchers = MAX_FETCHERS;
     p.settle = s->objects->settle != NULL;
@@ -800,6 +930,7 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
     }
     if (!rc) rc = fetch_all(&p, first.d, first.n);
     if (!rc) rc = read_manifests(&p, &chunks);
+    if (!rc) rc = streams_setup(&p);
     if (!rc) rc = fetch_all(&p, chunks.d, chunks.n);
     io_stop(&p);
     report->objects = first.n + chunks.n;
@@ -816,6 +947,11 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
         if (p.fetchers[i].r) mlops__obj_reader_free(p.fetchers[i].r);
     io_stop(&p); /* (after a failure before the fetch) */
     pthread_cond_destroy(&p.io_cv);
+    pthread_cond_destroy(&p.stream_cv);
+    for (size_t i = 0; i < p.nstreams && p.streams; i++) mlops__sha256_free(&p.streams[i].h);
+    free(p.streams);
+    free(p.at);
+    mlops__keymap_free(&p.chunk_at);
     pthread_mutex_destroy(&p.mu);
     free(p.ct);
     mlops__keymap_free(&p.in_ct);
