@@ -129,6 +129,7 @@ struct pull {
     pthread_cond_t io_cv;
     fetcher *io_queue[MAX_FETCHERS];
     size_t io_at, io_n;
+    mlops__obj_staged **io_h; /* the handles it settles at once */
     /* Chunked blobs proven as their chunks arrive (under mu; stream_cv:
      * a stream moved on or stopped). */
     stream *streams;
@@ -311,8 +312,18 @@ static int place_oldest(pull *p, fetcher *f)
     return place_one(p, &st);
 }
 
-/* Places the staged objects st[0..n), in order, settled together first
- * when the store's backend can. After a failure the rest are dropped. */
+/* Places the staged objects st[0..n), in order, unless rc (their
+ * settling failed): after a failure the rest are dropped. */
+static int place_settled(pull *p, mlops__staged *st, size_t n, int rc)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!rc) rc = place_one(p, &st[i]);
+        else mlops__staged_discard(&st[i]);
+    }
+    return rc;
+}
+
+/* The same, settled together first when the store's backend can. */
 static int place_group(pull *p, mlops__staged *st, size_t n)
 {
     int rc = MLOPS_OK;
@@ -322,11 +333,7 @@ static int place_group(pull *p, mlops__staged *st, size_t n)
         for (size_t i = 0; i < n; i++) h[i] = st[i].h;
         rc = sb->settle(sb, h, n);
     }
-    for (size_t i = 0; i < n; i++) {
-        if (!rc) rc = place_one(p, &st[i]);
-        else mlops__staged_discard(&st[i]);
-    }
-    return rc;
+    return place_settled(p, st, n, rc);
 }
 
 /* Places every object f staged (also after another thread failed: what
@@ -353,15 +360,29 @@ static void *io_main(void *arg)
     pthread_mutex_lock(&p->mu);
     for (;;) {
         if (p->io_n) {
-            fetcher *f = p->io_queue[p->io_at];
-            p->io_at = (p->io_at + 1) % MAX_FETCHERS;
-            p->io_n--;
+            /* Every group waiting is settled by one syncfs: when the disk
+             * is slower than the fetching, they pile up here. */
+            fetcher *batch[MAX_FETCHERS];
+            size_t nb = 0, nh = 0;
+            while (p->io_n) {
+                batch[nb++] = p->io_queue[p->io_at];
+                p->io_at = (p->io_at + 1) % MAX_FETCHERS;
+                p->io_n--;
+            }
             pthread_mutex_unlock(&p->mu);
-            int rc = place_group(p, f->handed, f->nhanded);
-            if (rc) fail(p, rc);
+            for (size_t b = 0; b < nb; b++)
+                for (size_t i = 0; i < batch[b]->nhanded; i++) p->io_h[nh++] = batch[b]->handed[i].h;
+            mlops__objects *sb = p->s->objects;
+            int rc = nh ? sb->settle(sb, p->io_h, nh) : MLOPS_OK;
+            for (size_t b = 0; b < nb; b++) {
+                int brc = place_settled(p, batch[b]->handed, batch[b]->nhanded, rc);
+                if (brc) fail(p, brc);
+            }
             pthread_mutex_lock(&p->mu);
-            f->nhanded = 0;
-            f->busy = 0;
+            for (size_t b = 0; b < nb; b++) {
+                batch[b]->nhanded = 0;
+                batch[b]->busy = 0;
+            }
             pthread_cond_broadcast(&p->io_cv);
             continue;
         }
@@ -405,6 +426,7 @@ static void io_drain(pull *p)
 static void io_start(pull *p)
 {
     if (!p->settle || p->nfetchers < 2) return;
+    if (!(p->io_h = malloc(p->nfetchers * SETTLE_AHEAD * sizeof *p->io_h))) return;
     for (unsigned i = 0; i < p->nfetchers; i++)
         if (!(p->fetchers[i].handed = malloc(SETTLE_AHEAD * sizeof *p->fetchers[i].handed)))
             return;
@@ -425,6 +447,8 @@ static void io_stop(pull *p)
         free(p->fetchers[i].handed);
         p->fetchers[i].handed = NULL;
     }
+    free(p->io_h);
+    p->io_h = NULL;
 }
 
 /* The fan-out folders of the placed objects are fsync'd (each once), then
