@@ -19,7 +19,10 @@
 #              (put again, ref moved): the bytes the push sent (goal:
 #              <= 4 MiB);
 #   memory     peak RSS of the push and the pull (goal: <= 128 MiB).
-# Rounds interleave the sides; figures are medians. DVC and the aws CLI
+# Rounds interleave the sides; figures are medians. Nothing is removed
+# between timed steps (what a step is done with is moved aside, and
+# removed at the end; see $trash below), and the rounds start 35 s after
+# the last removal of an earlier run's files. DVC and the aws CLI
 # come from virtual environments outside the clone (DVC=path/to/dvc,
 # AWS=path/to/aws; without DVC the DVC rows are left out and say so,
 # without AWS the copy anchor is curl). Not part of the test command.
@@ -55,7 +58,34 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 srv=$work/s3
 
-cleanup() { "$root/scripts/s3-test-server.sh" stop "$srv" || true; }
+# What a round is done with is moved into $trash, not removed, until the
+# end: on ext4 without a journal, every file created looks past the
+# inodes freed in the last 30 s or so (the kernel's dirty expiry) in its
+# inode group, so removing thousands of files just before a timed step
+# slows that step, whoever's it is, by seconds (session 38's second push
+# followed the removal of the aws sync's 10,001 objects, and took 4 s
+# longer than the first).
+trash=$work/trash
+cleanup() {
+    "$root/scripts/s3-test-server.sh" stop "$srv" || true
+    rm -rf "$trash"
+}
+# Removes an earlier run's folders, noting when (the rounds start 35 s
+# later at the earliest).
+removed_at=0
+remove_old() {
+    rm -rf "$@"
+    removed_at=$(date +%s)
+}
+# Moves its arguments (that exist) into $trash.
+set_aside() {
+    local f
+    mkdir -p "$trash"
+    for f in "$@"; do
+        [ -e "$f" ] && mv "$f" "$(mktemp -d "$trash/XXXXXX")/"
+    done
+    return 0
+}
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -66,7 +96,7 @@ unset AWS_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN AWS_DEFAULT_REGION
 : > "$work/aws-empty"
 export AWS_SHARED_CREDENTIALS_FILE=$work/aws-empty AWS_CONFIG_FILE=$work/aws-empty
 export DVC_NO_ANALYTICS=1
-rm -rf "$srv"
+remove_old "$srv" "$trash"
 eval "$("$root/scripts/s3-test-server.sh" start "$srv")"
 bucket=${MLOPS_TEST_S3#s3://}
 bucket=${bucket%%/*}
@@ -75,7 +105,7 @@ sigv4="aws:amz:$AWS_REGION:s3"
 # ---- data: FILES files of 4..64 KiB and one of BIG_MIB MiB ------------------
 data=$work/data
 if [ ! -f "$data/.complete-$nfiles-$big_mib" ]; then
-    rm -rf "$data"
+    remove_old "$data"
     mkdir -p "$data/small"
     python3 - "$data/small" "$nfiles" <<'PY'
 import os, random, sys
@@ -111,14 +141,14 @@ timed() {
 
 # The source store, filled once (not timed).
 src=$work/src
-rm -rf "$src"
+remove_old "$src"
 "$mlops" init "$src" > /dev/null
 "$mlops" -C "$src" put "$data" --ref data > /dev/null
 
 # The DVC project, filled once (not timed): the same folder, `dvc add`ed.
 proj=$work/dvc
 if [ -n "$dvc" ]; then
-    rm -rf "$proj"
+    remove_old "$proj"
     mkdir -p "$proj"
     cp -r "$data" "$proj/data"
     rm -f "$proj"/data/.complete-*
@@ -129,31 +159,32 @@ fi
 echo "libmlops $(git -C "$root" rev-parse --short HEAD) (build folder $(basename "$build")), versitygw $("$root/scripts/build-versitygw.sh" | sed -n 's,.*/versitygw-\(v[^/]*\)/.*,\1,p')${dvc:+, $("$dvc" --version | head -1 | sed 's/^/dvc /')}${awscli:+, $("$awscli" --version 2>&1 | cut -d' ' -f1-2)}"
 echo "machine: $(nproc) cores, $(uname -r); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "data: $nfiles files of 4-64 KiB and one of $big_mib MiB ($total_mib MiB), $rounds rounds"
+wait_s=$((removed_at + 35 - $(date +%s)))
+[ "$wait_s" -le 0 ] || sleep "$wait_s"
 for r in $(seq 1 "$rounds"); do
     # ours: push to a new prefix, pull into an empty store
     "$mlops" -C "$src" remote rm r > /dev/null 2>&1 || true
     "$mlops" -C "$src" remote add r "s3://$bucket/mlops-$r"
     timed push "$mlops" -C "$src" push r ref:data
     dst=$work/dst-$r
-    rm -rf "$dst"
+    set_aside "$dst"
     "$mlops" init "$dst" > /dev/null
     "$mlops" -C "$dst" remote add r "s3://$bucket/mlops-$r"
     timed pull "$mlops" -C "$dst" pull r ref:data
     [ "$r" = 1 ] && { "$mlops" -C "$dst" get data -o "$work/check" > /dev/null &&
         diff -r "$data" "$work/check" > /dev/null ||
-        { echo "FAILED: the pulled folder differs" >&2; exit 1; }; rm -rf "$work/check"; }
-    rm -rf "$dst"
+        { echo "FAILED: the pulled folder differs" >&2; exit 1; }; set_aside "$work/check"; }
+    set_aside "$dst"
 
     # the other build, if any: the same to its own prefix
     if [ -n "$base" ]; then
         "$base" -C "$src" remote rm rb > /dev/null 2>&1 || true
         "$base" -C "$src" remote add rb "s3://$bucket/base-$r"
         timed base_push "$base" -C "$src" push rb ref:data
-        rm -rf "$dst"
         "$base" init "$dst" > /dev/null
         "$base" -C "$dst" remote add rb "s3://$bucket/base-$r"
         timed base_pull "$base" -C "$dst" pull rb ref:data
-        rm -rf "$dst"
+        set_aside "$dst"
     fi
 
     # DVC: push to a new prefix, pull with cache and workspace emptied
@@ -162,7 +193,7 @@ for r in $(seq 1 "$rounds"); do
             "$dvc" remote modify r endpointurl "$AWS_ENDPOINT_URL_S3" &&
             "$dvc" remote modify r region "$AWS_REGION")
         timed dvc_push sh -c 'cd "$1" && "$2" push -q' sh "$proj" "$dvc"
-        rm -rf "$proj/.dvc/cache" "$proj/data"
+        set_aside "$proj/.dvc/cache" "$proj/data"
         timed dvc_pull sh -c 'cd "$1" && "$2" pull -q' sh "$proj" "$dvc"
     fi
 
@@ -171,14 +202,14 @@ for r in $(seq 1 "$rounds"); do
     if [ -n "$awscli" ]; then
         timed aws_sync "$awscli" s3 sync --only-show-errors --exclude ".complete-*" \
             --endpoint-url "$AWS_ENDPOINT_URL_S3" "$data" "s3://$bucket/aws-$r"
-        rm -rf "${srv:?}/data/$bucket/aws-$r"
+        set_aside "${srv:?}/data/$bucket/aws-$r"
     else
         timed curl_copy sh -c 'cd "$1" && find . -type f ! -name ".complete-*" -printf "%P\n" |
             xargs -P 8 -I{} curl -sS --fail -o /dev/null --aws-sigv4 "$2" --user "$3" \
                 -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T {} "$4/{}"' \
             sh "$data" "$sigv4" "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
             "$AWS_ENDPOINT_URL_S3/$bucket/curl-$r"
-        rm -rf "${srv:?}/data/$bucket/curl-$r"
+        set_aside "${srv:?}/data/$bucket/curl-$r"
     fi
     echo "  round $r done"
 done

@@ -3,7 +3,8 @@
  * the store lacks is fetched and checked (header, decoding, digest) and
  * written as it was stored, on the pool's threads (each thread's temp
  * files settled together where the store's backend can: one syncfs, not
- * an fsync each, before any is renamed), the fan-out folders
+ * an fsync each, before any is renamed; with several threads by an I/O
+ * helper, so that none of them waits in syncfs), the fan-out folders
  * fsync'd once per batch and only then the batch's rows committed (an interrupted
  * pull keeps them, and a rerun does not fetch them again: they are rows
  * no content names yet, which only gc's grace period protects, so a pull
@@ -56,6 +57,23 @@ typedef struct blob_chunks {
     size_t n;
 } blob_chunks;
 
+/* A chunked blob proven while its chunks arrive: the thread that checked
+ * chunk `next` hashes it into h, in order (a thread holding a later one
+ * waits for its turn). Off: proven after the fetch instead, by reading
+ * its chunks back (a chunk it shares with another position or another
+ * blob, or one the store held already, arrives once or not at all). */
+typedef struct stream {
+    mlops__sha256 h; /* set up at chunk 0, freed at the end */
+    size_t blob;     /* index in ct */
+    size_t next;     /* chunks hashed so far */
+    int on;
+} stream;
+
+/* Where a chunk of a streamed blob sits: which stream, which position. */
+typedef struct stream_at {
+    size_t stream, pos;
+} stream_at;
+
 typedef struct pull pull;
 
 /* One fetching thread's scratch, kept across batches. */
@@ -63,6 +81,11 @@ typedef struct fetcher {
     mlops__obj_reader *r;
     mlops__staged staged[SETTLE_AHEAD]; /* AHEAD of them without settle */
     size_t nstaged;
+    /* With the I/O helper: the group it settles and places for this
+     * thread (SETTLE_AHEAD entries), and whether it holds one (under mu). */
+    mlops__staged *handed;
+    size_t nhanded;
+    int busy;
 } fetcher;
 
 struct pull {
@@ -99,6 +122,21 @@ struct pull {
     fetcher fetchers[MAX_FETCHERS];
     mlops__placed *placed; /* placed, waiting for the folders' fsync and the rows */
     size_t nplaced, capplaced;
+    /* The I/O helper (see io_main), under mu: the fetchers whose handed
+     * group waits for it, oldest first. */
+    pthread_t io;
+    int io_started, io_closing;
+    pthread_cond_t io_cv;
+    fetcher *io_queue[MAX_FETCHERS];
+    size_t io_at, io_n;
+    mlops__obj_staged **io_h; /* the handles it settles at once */
+    /* Chunked blobs proven as their chunks arrive (under mu; stream_cv:
+     * a stream moved on or stopped). */
+    stream *streams;
+    size_t nstreams;
+    mlops__keymap chunk_at; /* chunk digest -> index in at */
+    stream_at *at;
+    pthread_cond_t stream_cv;
 };
 
 static int read_records(pull *p)
@@ -196,17 +234,66 @@ static void fail(pull *p, int rc)
         p->err = rc;
         snprintf(p->errmsg, sizeof p->errmsg, "%s", mlops__err_message());
     }
+    pthread_cond_broadcast(&p->stream_cv); /* no one waits for a turn now */
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Places the oldest object f staged; counted as fetched once placed. */
-static int place_oldest(pull *p, fetcher *f)
+/* The stream of object d, if d is a chunk of a streamed blob (its
+ * position in *pos), else NULL. */
+static stream *stream_of(pull *p, const mlops_digest *d, size_t *pos)
 {
-    mlops__staged st = f->staged[0];
-    memmove(f->staged, f->staged + 1, (f->nstaged - 1) * sizeof *f->staged);
-    f->nstaged--;
+    size_t g = 0;
+    if (!p->nstreams || !mlops__keymap_get(&p->chunk_at, d->bytes, &g)) return NULL;
+    *pos = p->at[g].pos;
+    return &p->streams[p->at[g].stream];
+}
+
+/* Hashes chunk pos of st's blob (its decoded bytes), in its turn. A
+ * stream that cannot go on (a failed hash) stops: its blob is proven
+ * later, from the store. After the last chunk, a digest that matches
+ * proves the blob; one that does not leaves it to that later proof,
+ * which fails the pull naming it. */
+static void stream_feed(pull *p, stream *st, size_t pos, const void *bytes, size_t len)
+{
+    pthread_mutex_lock(&p->mu);
+    while (st->on && st->next != pos && !p->err) pthread_cond_wait(&p->stream_cv, &p->mu);
+    int turn = st->on && st->next == pos && !p->err;
+    pthread_mutex_unlock(&p->mu);
+    if (!turn) return;
+    /* Only the thread whose turn it is touches h. */
+    int rc = pos == 0 ? mlops__sha256_init(&st->h) : MLOPS_OK;
+    if (!rc) rc = mlops__sha256_update(&st->h, bytes, len);
+    int done = !rc && pos + 1 == p->chunks[st->blob].n;
+    mlops_digest got;
+    if (done) rc = mlops__sha256_final(&st->h, &got);
+    if (rc || done) mlops__sha256_free(&st->h);
+    pthread_mutex_lock(&p->mu);
+    if (rc || done) st->on = 0;
+    else st->next++;
+    if (done && !rc && !memcmp(got.bytes, p->ct[st->blob].digest.bytes, 32))
+        p->proven[st->blob] = 1;
+    pthread_cond_broadcast(&p->stream_cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* An object of this batch the store holds already: if it is a streamed
+ * chunk, it will not arrive, so its blob is proven later. Called while
+ * no fetching thread runs. */
+static void stream_skip(pull *p, const mlops_digest *d)
+{
+    size_t pos = 0;
+    stream *st = stream_of(p, d, &pos);
+    if (st && st->on) {
+        mlops__sha256_free(&st->h); /* (NULL before chunk 0) */
+        st->on = 0;
+    }
+}
+
+/* Places staged object st; counted as fetched once placed. */
+static int place_one(pull *p, mlops__staged *st)
+{
     mlops__placed pl;
-    int rc = mlops__object_place(p->s, &st, &pl);
+    int rc = mlops__object_place(p->s, st, &pl);
     if (rc) return rc;
     pthread_mutex_lock(&p->mu);
     p->placed[p->nplaced++] = pl; /* room: see fetch_all */
@@ -216,29 +303,152 @@ static int place_oldest(pull *p, fetcher *f)
     return MLOPS_OK;
 }
 
-/* Places every object f staged, in order, settled together first when
- * the store's backend can (also after another thread failed: what
- * arrived stays for a rerun). After a failure of its own the rest are
- * dropped. */
-static int place_all(pull *p, fetcher *f)
+/* Places the oldest object f staged. */
+static int place_oldest(pull *p, fetcher *f)
 {
-    int rc = MLOPS_OK;
-    if (p->settle && f->nstaged) {
-        mlops__objects *sb = p->s->objects;
-        mlops__obj_staged *h[SETTLE_AHEAD];
-        for (size_t i = 0; i < f->nstaged; i++) h[i] = f->staged[i].h;
-        rc = sb->settle(sb, h, f->nstaged);
-    }
-    while (f->nstaged) {
-        if (!rc) {
-            rc = place_oldest(p, f);
-            continue;
-        }
-        mlops__staged_discard(&f->staged[0]);
-        memmove(f->staged, f->staged + 1, (f->nstaged - 1) * sizeof *f->staged);
-        f->nstaged--;
+    mlops__staged st = f->staged[0];
+    memmove(f->staged, f->staged + 1, (f->nstaged - 1) * sizeof *f->staged);
+    f->nstaged--;
+    return place_one(p, &st);
+}
+
+/* Places the staged objects st[0..n), in order, unless rc (their
+ * settling failed): after a failure the rest are dropped. */
+static int place_settled(pull *p, mlops__staged *st, size_t n, int rc)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!rc) rc = place_one(p, &st[i]);
+        else mlops__staged_discard(&st[i]);
     }
     return rc;
+}
+
+/* The same, settled together first when the store's backend can. */
+static int place_group(pull *p, mlops__staged *st, size_t n)
+{
+    int rc = MLOPS_OK;
+    if (p->settle && n) {
+        mlops__objects *sb = p->s->objects;
+        mlops__obj_staged *h[SETTLE_AHEAD];
+        for (size_t i = 0; i < n; i++) h[i] = st[i].h;
+        rc = sb->settle(sb, h, n);
+    }
+    return place_settled(p, st, n, rc);
+}
+
+/* Places every object f staged (also after another thread failed: what
+ * arrived stays for a rerun). */
+static int place_all(pull *p, fetcher *f)
+{
+    int rc = place_group(p, f->staged, f->nstaged);
+    f->nstaged = 0;
+    return rc;
+}
+
+/* The I/O helper: settles and places the groups the fetching threads
+ * hand it, oldest first, until the pull closes. A settle (one syncfs and
+ * a flush) waits on the disk, for all that the file system has to write,
+ * often longer than fetching, checking and writing the next group takes;
+ * on a fetching thread that wait would leave a core idle. It waits on the
+ * disk and does nothing else, which is why the thread limit does not
+ * count it (doc/conventions.md, threads), as ingest's. */
+static void *io_main(void *arg)
+{
+    pull *p = arg;
+    /* Named for those who count threads (tests/test_threads.c). */
+    (void)pthread_setname_np(pthread_self(), "mlops-io");
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        if (p->io_n) {
+            /* Every group waiting is settled by one syncfs: when the disk
+             * is slower than the fetching, they pile up here. */
+            fetcher *batch[MAX_FETCHERS];
+            size_t nb = 0, nh = 0;
+            while (p->io_n) {
+                batch[nb++] = p->io_queue[p->io_at];
+                p->io_at = (p->io_at + 1) % MAX_FETCHERS;
+                p->io_n--;
+            }
+            pthread_mutex_unlock(&p->mu);
+            for (size_t b = 0; b < nb; b++)
+                for (size_t i = 0; i < batch[b]->nhanded; i++) p->io_h[nh++] = batch[b]->handed[i].h;
+            mlops__objects *sb = p->s->objects;
+            int rc = nh ? sb->settle(sb, p->io_h, nh) : MLOPS_OK;
+            for (size_t b = 0; b < nb; b++) {
+                int brc = place_settled(p, batch[b]->handed, batch[b]->nhanded, rc);
+                if (brc) fail(p, brc);
+            }
+            pthread_mutex_lock(&p->mu);
+            for (size_t b = 0; b < nb; b++) {
+                batch[b]->nhanded = 0;
+                batch[b]->busy = 0;
+            }
+            pthread_cond_broadcast(&p->io_cv);
+            continue;
+        }
+        if (p->io_closing) break;
+        pthread_cond_wait(&p->io_cv, &p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Gives what f staged to the I/O helper, once it is done with f's
+ * previous group (so each thread has at most two groups of temp files). */
+static void hand_off(pull *p, fetcher *f)
+{
+    if (!f->nstaged) return;
+    pthread_mutex_lock(&p->mu);
+    while (f->busy) pthread_cond_wait(&p->io_cv, &p->mu);
+    memcpy(f->handed, f->staged, f->nstaged * sizeof *f->staged);
+    f->nhanded = f->nstaged;
+    f->nstaged = 0;
+    f->busy = 1;
+    p->io_queue[(p->io_at + p->io_n) % MAX_FETCHERS] = f;
+    p->io_n++;
+    pthread_cond_broadcast(&p->io_cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Waits until the I/O helper has placed every group handed to it. */
+static void io_drain(pull *p)
+{
+    if (!p->io_started) return;
+    pthread_mutex_lock(&p->mu);
+    for (unsigned i = 0; i < p->nfetchers; i++)
+        while (p->fetchers[i].busy) pthread_cond_wait(&p->io_cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Starts the I/O helper where groups are settled (the store's backend
+ * can) and there are several fetching threads; without it (at one
+ * thread, or when it cannot start) the fetching threads place. */
+static void io_start(pull *p)
+{
+    if (!p->settle || p->nfetchers < 2) return;
+    if (!(p->io_h = malloc(p->nfetchers * SETTLE_AHEAD * sizeof *p->io_h))) return;
+    for (unsigned i = 0; i < p->nfetchers; i++)
+        if (!(p->fetchers[i].handed = malloc(SETTLE_AHEAD * sizeof *p->fetchers[i].handed)))
+            return;
+    p->io_started = pthread_create(&p->io, NULL, io_main, p) == 0;
+}
+
+static void io_stop(pull *p)
+{
+    if (p->io_started) {
+        pthread_mutex_lock(&p->mu);
+        p->io_closing = 1;
+        pthread_cond_broadcast(&p->io_cv);
+        pthread_mutex_unlock(&p->mu);
+        pthread_join(p->io, NULL);
+        p->io_started = 0;
+    }
+    for (unsigned i = 0; i < MAX_FETCHERS; i++) {
+        free(p->fetchers[i].handed);
+        p->fetchers[i].handed = NULL;
+    }
+    free(p->io_h);
+    p->io_h = NULL;
 }
 
 /* The fan-out folders of the placed objects are fsync'd (each once), then
@@ -292,6 +502,9 @@ static int fetch_one(pull *p, fetcher *f, const mlops_digest *d)
     be->describe(be, d, where, sizeof where);
     mlops__obj_in *in = NULL;
     uint64_t n = 0;
+    const unsigned char *buf = NULL;
+    unsigned char *copy = NULL;
+    size_t got = 0;
     int rc = be->open(be, d, &in, &n);
     if (rc == MLOPS_ENOTFOUND) {
         char ds[MLOPS_DIGEST_STRLEN];
@@ -300,28 +513,42 @@ static int fetch_one(pull *p, fetcher *f, const mlops_digest *d)
                           mlops__digest_str(d, ds), where);
     }
     if (rc) return rc;
-    unsigned char *buf = n > ((uint64_t)1 << 32) ? NULL : malloc(n ? (size_t)n : 1);
-    size_t got = 0;
-    if (!buf) rc = mlops__err_nomem("fetching an object");
-    if (!rc) rc = be->read(be, in, buf, (size_t)n, &got);
-    be->close(be, in);
+    /* A backend holding the object in memory (S3) lends its bytes: the
+     * object is checked and staged from them, not from a copy. */
+    if (!(be->view && be->view(be, in, &buf, &got))) {
+        copy = n > ((uint64_t)1 << 32) ? NULL : malloc(n ? (size_t)n : 1);
+        if (!copy) rc = mlops__err_nomem("fetching an object");
+        if (!rc) rc = be->read(be, in, copy, (size_t)n, &got);
+        buf = copy;
+    }
     if (!rc && got != n) rc = mlops__err(MLOPS_ECORRUPT, "object '%s' is truncated", where);
     int enc = 0;
     uint64_t size = 0;
     size_t at = 0;
-    /* A tree is kept decoded, to prove it now. */
+    /* A tree is kept decoded, to prove it now; so is a compressed chunk
+     * of a blob proven as it arrives (a raw one is its payload). */
     int tree = mlops__keymap_get(&p->in_ct, d->bytes, &at) && p->ct[at].kind == MLOPS__KIND_TREE;
+    size_t pos = 0;
+    stream *st = stream_of(p, d, &pos);
+    int keep = !rc && (tree || (st && n > MLOPS__OBJ_HEADER_SIZE && buf[5] != MLOPS__ENC_RAW));
     void *plain = NULL;
     if (!rc) rc = mlops__object_check_encoded(f->r, d, buf, (size_t)n, where, &enc, &size,
-                                              tree ? &plain : NULL);
+                                              keep ? &plain : NULL);
     if (!rc) rc = prove_arrived(p, d, plain, size);
+    if (!rc && st)
+        stream_feed(p, st, pos, plain ? plain : buf + MLOPS__OBJ_HEADER_SIZE, (size_t)size);
     free(plain);
     if (!rc) rc = mlops__object_stage_encoded(p->s, d, buf, (size_t)n, enc, size,
                                               &f->staged[f->nstaged]);
-    free(buf);
+    be->close(be, in);
+    free(copy);
     if (rc) return rc;
     f->nstaged++;
     if (f->nstaged < p->ahead) return MLOPS_OK;
+    if (p->io_started) {
+        hand_off(p, f);
+        return MLOPS_OK;
+    }
     return p->settle ? place_all(p, f) : place_oldest(p, f);
 }
 
@@ -353,6 +580,10 @@ static void fetch_main(void *arg)
         rc = fetch_one(p, f, d);
     }
     if (rc) fail(p, rc);
+    if (p->io_started) {
+        hand_off(p, f);
+        return;
+    }
     rc = place_all(p, f);
     if (rc) fail(p, rc);
 }
@@ -368,6 +599,7 @@ static int fetch_some(pull *p, const mlops_digest *want, size_t n)
     if (p->be->prefetch) p->be->prefetch(p->be, want, n);
     unsigned threads = p->nfetchers < n ? p->nfetchers : (unsigned)n;
     mlops__pool_run(threads, fetch_main, p);
+    io_drain(p); /* what they staged is placed before the rows are written */
     return p->err ? mlops__err(p->err, "%s", p->errmsg) : MLOPS_OK;
 }
 
@@ -384,8 +616,12 @@ static int fetch_all(pull *p, const mlops_digest *d, size_t n)
         rc = mlops__store_read(p->s, lacking_tx, p);
         size_t nwant = 0;
         for (size_t i = 0; !rc && i < p->nbatch; i++) {
-            if (p->lacks[i]) want[nwant++] = p->batch[i];
-            else p->report->objects_present++;
+            if (p->lacks[i]) {
+                want[nwant++] = p->batch[i];
+            } else {
+                p->report->objects_present++;
+                stream_skip(p, &p->batch[i]);
+            }
         }
         if (!rc && nwant) rc = fetch_some(p, want, nwant);
         if (!rc && p->nplaced + LOOK > p->capplaced) rc = flush_placed(p);
@@ -445,6 +681,48 @@ static int read_manifests(pull *p, dlist *chunks)
             rc = dlist_add(chunks, &p->chunks[i].chunks[k].digest);
     }
     return rc;
+}
+
+/* Sets up a stream for each needed chunked blob, each of whose chunks
+ * appears once among them all (chunks fetched in the order read_manifests
+ * listed them: blob by blob, in order). */
+static int streams_setup(pull *p)
+{
+    size_t nchunks = 0;
+    for (size_t i = 0; i < p->nct; i++)
+        if (p->need[i] && p->ct[i].has_manifest) {
+            p->nstreams++;
+            nchunks += p->chunks[i].n;
+        }
+    if (!p->nstreams) return MLOPS_OK;
+    p->streams = calloc(p->nstreams, sizeof *p->streams);
+    p->at = malloc(nchunks * sizeof *p->at);
+    if (!p->streams || !p->at) return mlops__err_nomem("planning a pull");
+    size_t sn = 0, g = 0;
+    for (size_t i = 0; i < p->nct; i++) {
+        if (!p->need[i] || !p->ct[i].has_manifest) continue;
+        stream *st = &p->streams[sn];
+        st->blob = i;
+        st->on = p->chunks[i].n > 0;
+        for (size_t k = 0; k < p->chunks[i].n; k++) {
+            int added = 0;
+            int rc = mlops__keymap_add(&p->chunk_at, p->chunks[i].chunks[k].digest.bytes, g,
+                                       &added);
+            if (rc) return rc;
+            if (added) {
+                p->at[g].stream = sn;
+                p->at[g++].pos = k;
+                continue;
+            }
+            /* A chunk at two positions: neither blob is streamed. */
+            size_t first = 0;
+            mlops__keymap_get(&p->chunk_at, p->chunks[i].chunks[k].digest.bytes, &first);
+            p->streams[p->at[first].stream].on = 0;
+            st->on = 0;
+        }
+        sn++;
+    }
+    return MLOPS_OK;
 }
 
 /* Proves each needed blob and tree from the store's objects. */
@@ -644,6 +922,9 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
     p.capplaced = FLUSH + LOOK;
     p.placed = malloc(p.capplaced * sizeof *p.placed);
     pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.io_cv, NULL);
+    pthread_cond_init(&p.stream_cv, NULL);
+    p.chunk_at = (mlops__keymap)MLOPS__KEYMAP_INIT;
     p.nfetchers = mlops__pool_threads(s->threads);
     if (p.nfetchers > MAX_FETCHERS) p.nfetchers = MAX_FETCHERS;
     p.settle = s->objects->settle != NULL;
@@ -657,6 +938,7 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
         rc = mlops__err(MLOPS_EUNSUPPORTED, "%s: the %s backend cannot hold a remote", fn,
                         p.be->name);
     if (!rc) rc = mlops__obj_reader_new(&p.r);
+    if (!rc) io_start(&p);
     if (!rc) rc = read_records(&p);
     if (!rc) rc = merge_contents(&p);
     if (!rc) rc = mlops__store_read(s, held_tx, &p);
@@ -668,7 +950,9 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
     }
     if (!rc) rc = fetch_all(&p, first.d, first.n);
     if (!rc) rc = read_manifests(&p, &chunks);
+    if (!rc) rc = streams_setup(&p);
     if (!rc) rc = fetch_all(&p, chunks.d, chunks.n);
+    io_stop(&p);
     report->objects = first.n + chunks.n;
     if (!rc) rc = prove(&p);
     if (!rc) rc = mlops__store_write(s, commit_tx, &p);
@@ -681,6 +965,13 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
     free(p.placed);
     for (unsigned i = 0; i < MAX_FETCHERS; i++)
         if (p.fetchers[i].r) mlops__obj_reader_free(p.fetchers[i].r);
+    io_stop(&p); /* (after a failure before the fetch) */
+    pthread_cond_destroy(&p.io_cv);
+    pthread_cond_destroy(&p.stream_cv);
+    for (size_t i = 0; i < p.nstreams && p.streams; i++) mlops__sha256_free(&p.streams[i].h);
+    free(p.streams);
+    free(p.at);
+    mlops__keymap_free(&p.chunk_at);
     pthread_mutex_destroy(&p.mu);
     free(p.ct);
     mlops__keymap_free(&p.in_ct);
