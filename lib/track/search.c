@@ -285,6 +285,8 @@ static int mark_short_keys(mlops__conn *c, mlops__fnode *n, int *lookups)
     return rc;
 }
 
+int mlops__search_rows_off;
+
 /* Lookups of format 10's dictionaries one search makes, at most (each is
  * a round trip); past these, predicates are tested on the store's tables
  * as before (the same answer). */
@@ -386,7 +388,7 @@ static int prepare(mlops__conn *c, struct search_arg *a, mlops__stmt **st)
     int like_max = mlops__conn_like_max(c);
     int lookups = SHORT_KEY_LOOKUPS;
     int rc = MLOPS_OK;
-    int row_lookups = ROW_LOOKUPS;
+    int row_lookups = mlops__search_rows_off ? 0 : ROW_LOOKUPS;
     if (mlops__conn_dialect(c) == MLOPS__POSTGRES && a->tree.filter)
         rc = mark_short_keys(c, a->tree.filter, &lookups);
     if (!rc && mlops__conn_dialect(c) == MLOPS__POSTGRES && a->tree.filter)

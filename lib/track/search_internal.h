@@ -90,6 +90,11 @@ void mlops__query_free(mlops__query *q);
 int mlops__facet_lookup_render(const mlops__fnode *n, int limit, mlops__query *q);
 int mlops__facet_needs_short_key(const mlops__fnode *n);
 
+/* Set (tests only): searches on PostgreSQL render as format 9 did, without
+ * search_rows, so that a test can compare the two renderings' answers on
+ * one store. 0 in every program but those tests. */
+extern int mlops__search_rows_off;
+
 /* Page tokens: the sort key values and seq of the last run of a page, and
  * a fingerprint of the query they belong to. Text, URL-safe. */
 int mlops__page_token_encode(const uint8_t fingerprint[8], const mlops__value *keys, size_t n,
