@@ -261,7 +261,9 @@ START_TEST(format_9_store_migrates_to_10)
     tu_db_exec(db, "DROP TABLE search_rows, search_facets, search_metric_keys;"
                    "DROP FUNCTION mlops_search_runs_changed(), mlops_search_pairs_changed(),"
                    "  mlops_search_metrics_changed() CASCADE;"
-                   "UPDATE meta SET value = '9' WHERE key = 'format_version'");
+                   "UPDATE meta SET value = '9' WHERE key = 'format_version';"
+                   "CREATE ROLE rows_reader NOLOGIN;" /* each suite has its own server */
+                   "GRANT SELECT ON runs TO rows_reader");
     tu_db_close(db);
     mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
     o.read_only = 1;
@@ -272,6 +274,12 @@ START_TEST(format_9_store_migrates_to_10)
     ck_assert_int_eq(v, 10);
     ck_assert_int_eq(db_int("SELECT count(*) FROM search_rows"), NRUNS);
     ck_assert_int_eq(db_int(derived_rows), 0);
+    /* a role that could read the runs can read their rows */
+    ck_assert_int_eq(db_int("SELECT CASE WHEN has_table_privilege('rows_reader', 'search_rows',"
+                            " 'SELECT') AND has_table_privilege('rows_reader', 'search_facets',"
+                            " 'SELECT') AND NOT has_table_privilege('rows_reader',"
+                            " 'search_rows', 'INSERT') THEN 1 ELSE 0 END"),
+                     1);
     ck_assert_int_eq(db_int("SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
                             " WHERE c.relnamespace = current_schema()::regnamespace"
                             " AND t.tgname LIKE 'search_rows_%'"),

@@ -25,7 +25,8 @@
  * with its own rows. The functions are SECURITY DEFINER (the store's
  * owner, who migrates): a trainer's write maintains the tables without
  * any grant on them, so no role but the owner can write them directly
- * (sql/postgres-roles.sql grants readers SELECT). Their search_path is
+ * (sql/postgres-roles.sql grants readers SELECT; the migration grants
+ * SELECT to every role that may read runs). Their search_path is
  * pinned to the store's schema with pg_temp last, as a definer's must be.
  *
  * The migration fills the tables from the store and ANALYZEs them; it
@@ -175,6 +176,17 @@ static const char track_v10_postgres[] =
     "      REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE PROCEDURE %I()', t, f);"
     "    EXECUTE format('CREATE TRIGGER search_rows_delete AFTER DELETE ON %I"
     "      REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE PROCEDURE %I()', t, f);"
+    "  END LOOP;"
+    "END $$;"
+    /* Whoever may read the runs may read their search rows: a store whose
+     * readers were granted SELECT (sql/postgres-roles.sql) keeps
+     * searching after the migration, before the file is run again. */
+    "DO $$ DECLARE g text; BEGIN"
+    "  FOR g IN SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END"
+    "      FROM pg_class c, aclexplode(c.relacl) a"
+    "     WHERE c.oid = 'runs'::regclass AND a.privilege_type = 'SELECT' AND a.grantee <> c.relowner"
+    "  LOOP"
+    "    EXECUTE format('GRANT SELECT ON search_rows, search_facets, search_metric_keys TO %s', g);"
     "  END LOOP;"
     "END $$;"
     "ANALYZE search_facets, search_metric_keys, search_rows;";
