@@ -179,13 +179,22 @@ START_TEST(rows_and_tables_agree)
             int exps = (int)((f * no + o) % 3);
             mlops__search_rows_off = 0;
             char *rows = all_pages(filters[f], orders[o], life, exps);
+            /* every metric comparison on the rows: on 48 runs each is
+             * rare, and so by default a range of metric_series */
+            mlops__search_rare_metric = 0;
+            char *row_metrics = all_pages(filters[f], orders[o], life, exps);
+            mlops__search_rare_metric = 1000;
             mlops__search_rows_off = 1;
             char *tables = all_pages(filters[f], orders[o], life, exps);
             mlops__search_rows_off = 0;
             ck_assert_msg(!strcmp(rows, tables), "<%s> <%s> lifecycle %d: rows %s, tables %s",
                           filters[f], orders[o] ? orders[o] : "", life, rows, tables);
+            ck_assert_msg(!strcmp(row_metrics, tables),
+                          "<%s> <%s> lifecycle %d: row metrics %s, tables %s", filters[f],
+                          orders[o] ? orders[o] : "", life, row_metrics, tables);
             compared += strlen(rows) > (size_t)20;
             free(rows);
+            free(row_metrics);
             free(tables);
         }
     }

@@ -567,3 +567,17 @@ int mlops__facet_lookup_render(const mlops__fnode *n, int limit, mlops__query *q
     if (out->failed || q->binds.failed) return mlops__err_nomem("compiling a search");
     return MLOPS_OK;
 }
+
+int mlops__metric_probe_render(const mlops__fnode *n, int limit, mlops__query *q)
+{
+    struct render r = { q, 1, 0, 0, 0, NULL, 0 };
+    q->dialect = MLOPS__POSTGRES;
+    mlops__buf *out = &q->where;
+    mlops__buf_add(out, "SELECT count(*) FROM (SELECT 1 FROM metric_series WHERE key = ");
+    bind_key(&r, out, &n->field);
+    mlops__buf_add(out, " AND ");
+    compare_value(&r, out, "last", n->op, &n->field, &n->values[0]);
+    mlops__buf_addf(out, " LIMIT %d) AS probe", limit);
+    if (out->failed || q->binds.failed) return mlops__err_nomem("compiling a search");
+    return MLOPS_OK;
+}

@@ -313,6 +313,31 @@ static int metric_key_id(mlops__conn *c, const char *key, int64_t *id)
     return rc;
 }
 
+/* Runs a metric comparison may pass and still be tested through
+ * metric_series_by_value rather than on search_rows (mark_rows); a
+ * variable so that tests can set 0 and reach the row test on a few runs. */
+int mlops__search_rare_metric = 1000;
+
+/* Whether fewer than mlops__search_rare_metric runs pass the metric
+ * comparison n. */
+static int metric_is_rare(mlops__conn *c, const mlops__fnode *n, int *rare)
+{
+    mlops__query q;
+    memset(&q, 0, sizeof q);
+    mlops__stmt *st = NULL;
+    int rc = mlops__metric_probe_render(n, mlops__search_rare_metric, &q);
+    if (!rc) rc = mlops__conn_prepare(c, mlops__buf_str(&q.where), &st);
+    if (!rc) rc = mlops__binds_apply(c, &q.binds, st);
+    if (!rc) {
+        int step = mlops__step(st);
+        if (step == MLOPS__ROW) *rare = mlops__col_int64(st, 0) < mlops__search_rare_metric;
+        else rc = mlops__conn_row_error(c, step, "searching runs");
+    }
+    if (st) mlops__stmt_finalize(st);
+    mlops__query_free(&q);
+    return rc;
+}
+
 /* n->facet_ids: the ids of the pairs n's test accepts, as an array
  * literal, or NULL when there are more than FACET_IDS_MAX. */
 static int facet_ids(mlops__conn *c, mlops__fnode *n)
@@ -361,7 +386,20 @@ static int mark_rows(mlops__conn *c, mlops__fnode *n, int *lookups)
         if (n->kind == MLOPS__N_EXISTS || strcmp(f->column, "last") != 0) return MLOPS_OK;
         --*lookups;
         int rc = metric_key_id(c, f->key, &n->metric_key_id);
-        if (!rc) n->row_metric = 1;
+        if (rc) return rc;
+        n->row_metric = 1;
+        /* A rare comparison (acc > 0.995) is a short range of
+         * metric_series_by_value, and its runs a few probes of
+         * search_rows: cheaper than testing every row a pair test gives.
+         * Only a plain comparison can be rare; it is counted, up to
+         * mlops__search_rare_metric, in this snapshot. */
+        if (n->kind == MLOPS__N_COMPARE && !n->negated && strcmp(n->op, "<>") != 0 &&
+            n->metric_key_id && mlops__search_rare_metric > 0 && *lookups > 0) {
+            --*lookups;
+            int rare = 0;
+            rc = metric_is_rare(c, n, &rare);
+            if (!rc && rare) n->row_metric = 0;
+        }
         return rc;
     }
     if (mlops__facet_needs_short_key(n)) {

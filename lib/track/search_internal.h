@@ -89,11 +89,18 @@ void mlops__query_free(mlops__query *q);
  * value, or mlops__facet_needs_short_key(n) is 0. */
 int mlops__facet_lookup_render(const mlops__fnode *n, int limit, mlops__query *q);
 int mlops__facet_needs_short_key(const mlops__fnode *n);
+/* PostgreSQL: how many runs pass the comparison n of a metric's last
+ * value (a COMPARE), counted up to limit, by a range of
+ * metric_series_by_value: a statement in q->where with q->binds. */
+int mlops__metric_probe_render(const mlops__fnode *n, int limit, mlops__query *q);
 
 /* Set (tests only): searches on PostgreSQL render as format 9 did, without
  * search_rows, so that a test can compare the two renderings' answers on
  * one store. 0 in every program but those tests. */
 extern int mlops__search_rows_off;
+/* Runs a metric comparison may pass and still be tested through
+ * metric_series_by_value (1000); 0 (tests only): never. */
+extern int mlops__search_rare_metric;
 
 /* Page tokens: the sort key values and seq of the last run of a page, and
  * a fingerprint of the query they belong to. Text, URL-safe. */
