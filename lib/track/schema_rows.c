@@ -132,8 +132,9 @@ static const char track_v10_postgres[] =
     "END $$;"
 
     /* metric_series: new keys join the dictionary, then the touched runs'
-     * key ids and last values are read again from their series (by
-     * metric_series_by_run, which carries last). */
+     * arrays take the statement's last values, key by key, without
+     * reading the run's series back; a delete reads the run's remaining
+     * series again. */
     "CREATE FUNCTION mlops_search_metrics_changed() RETURNS trigger LANGUAGE plpgsql"
     "  SECURITY DEFINER AS $$ BEGIN"
     "  IF NOT EXISTS (SELECT FROM changed_rows) THEN RETURN NULL; END IF;"
@@ -144,10 +145,20 @@ static const char track_v10_postgres[] =
     "       ORDER BY n.key"
     "      ON CONFLICT DO NOTHING;"
     "  END IF;"
-    "  UPDATE search_rows w SET (mkeys, mlast) = (SELECT coalesce(array_agg(k.id ORDER BY k.id), '{}'),"
-    "      coalesce(array_agg(s.last ORDER BY k.id), '{}')"
-    "    FROM metric_series s JOIN search_metric_keys k ON k.key = s.key WHERE s.run = w.seq)"
-    "   FROM (SELECT DISTINCT run FROM changed_rows) t WHERE w.seq = t.run;"
+    "  IF TG_OP = 'DELETE' THEN"
+    "    UPDATE search_rows w SET (mkeys, mlast) = (SELECT coalesce(array_agg(k.id ORDER BY k.id), '{}'),"
+    "        coalesce(array_agg(s.last ORDER BY k.id), '{}')"
+    "      FROM metric_series s JOIN search_metric_keys k ON k.key = s.key WHERE s.run = w.seq)"
+    "     FROM (SELECT DISTINCT run FROM changed_rows) t WHERE w.seq = t.run;"
+    "  ELSE"
+    "    UPDATE search_rows w SET (mkeys, mlast) = (SELECT array_agg(u.id ORDER BY u.id),"
+    "        array_agg(u.v ORDER BY u.id) FROM ("
+    "          SELECT o.id, o.v FROM unnest(w.mkeys, w.mlast) AS o(id, v) WHERE o.id <> ALL (c.ids)"
+    "          UNION ALL SELECT * FROM unnest(c.ids, c.vals)) u)"
+    "     FROM (SELECT n.run, array_agg(k.id) AS ids, array_agg(n.last) AS vals"
+    "             FROM changed_rows n JOIN search_metric_keys k ON k.key = n.key GROUP BY n.run) c"
+    "     WHERE w.seq = c.run;"
+    "  END IF;"
     "  RETURN NULL;"
     "END $$;"
 
