@@ -251,9 +251,10 @@ START_TEST(triggers_keep_the_rows)
     ck_assert_int_eq(db_int(derived_rows), 0);
     ck_assert_int_eq(db_int("SELECT count(*) FROM search_rows WHERE deleted_ms IS NOT NULL"),
                      db_int("SELECT count(*) FROM runs WHERE deleted_ms IS NOT NULL"));
-    ck_assert_str_eq(all_pages("tags.grp = 'later' AND metrics.fresh = 3", NULL,
-                               MLOPS_LIFECYCLE_DELETED, 0),
-                     "r04 | ");
+    char *found = all_pages("tags.grp = 'later' AND metrics.fresh = 3", NULL,
+                            MLOPS_LIFECYCLE_DELETED, 0);
+    ck_assert_str_eq(found, "r04 | ");
+    free(found);
 }
 END_TEST
 
