@@ -142,6 +142,12 @@ GRANT INSERT ON metric_blocks TO :"trainer";
 GRANT SELECT ON run_lineage TO :"reader";
 GRANT INSERT ON run_lineage TO :"trainer";
 
+-- Search rows and their dictionaries (format 10): derived from runs,
+-- params, tags and metrics by triggers that run as the store's owner
+-- (SECURITY DEFINER), so a trainer's writes keep them current without any
+-- grant here and no role can write them directly; readers search them.
+GRANT SELECT ON search_rows, search_facets, search_metric_keys TO :"reader";
+
 -- Models: a trainer creates, describes and tags them; renaming and
 -- deleting is the admin's.
 GRANT SELECT ON reg_models TO :"reader";

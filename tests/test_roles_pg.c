@@ -426,6 +426,13 @@ START_TEST(reader_reads_and_cannot_write)
         TU_OK(mlops_run_search_ex(rita, &so, &found, NULL));
         ck_assert_uint_eq(mlops_run_infos_count(found), 1);
         mlops_run_infos_free(found);
+        /* a search that reads format 10's search rows */
+        so.filter = "params.lr = '0.1' AND tags.note LIKE 'fir%' AND metrics.loss < 0.5";
+        so.order_by = "metrics.loss";
+        TU_OK(mlops_run_search_ex(rita, &so, &found, NULL));
+        ck_assert_uint_eq(mlops_run_infos_count(found), 1);
+        mlops_run_infos_free(found);
+        so.order_by = NULL;
         mlops_metric_point *pts = NULL;
         size_t n = 0;
         TU_OK(mlops_metric_history(rita, done_run, "loss", NULL, &pts, &n));
@@ -555,6 +562,13 @@ START_TEST(every_table_has_a_section_and_audit_is_append_only)
         snprintf(sql, sizeof sql,
                  "SELECT count(*) FROM pg_tables WHERE schemaname = '%s' AND "
                  "has_table_privilege('%s', schemaname || '.' || tablename, 'TRUNCATE')",
+                 f.schema, roles[i]);
+        ck_assert_int_eq(tu_sql_int64(owner_dir, sql), 0);
+        /* format 10's search rows: the owner's triggers write them */
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM pg_tables WHERE schemaname = '%s' AND "
+                 "has_table_privilege('%s', schemaname || '.' || tablename, "
+                 "'INSERT, UPDATE, DELETE') AND tablename LIKE 'search\\_%%'",
                  f.schema, roles[i]);
         ck_assert_int_eq(tu_sql_int64(owner_dir, sql), 0);
     }

@@ -38,7 +38,9 @@
 #        FILL_PROCS REG_PROCS REG_OPS MLFLOW_REG_OPS AUDIT_EVENTS
 #        MLFLOW_WORKERS  override the sizes below
 #        SECTIONS       which parts to run (default: "log search registry audit")
-#        SEARCH_FILL    api (default) or sql: how libmlops's search store is filled
+#        SEARCH_FILL    api (default) or sql: how libmlops's search store is filled;
+#                       kept: no fill, the stores of a BENCH_PG_WORK folder a
+#                       run filled before (its server is started again)
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -97,8 +99,17 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-conn=$(scripts/pg-test-server.sh start "$work/pg")
-psql "$conn" -qc "CREATE DATABASE mlflow" >/dev/null
+kept=""
+if [ "${SEARCH_FILL:-api}" = kept ]; then
+    [ -n "$keep_work" ] && [ -d "$work/pg/data" ] ||
+        { echo "run.sh: SEARCH_FILL=kept needs the BENCH_PG_WORK folder of an earlier run" >&2; exit 2; }
+    kept=1
+    scripts/pg-test-server.sh restart "$work/pg"
+    conn="host=$work/pg dbname=postgres user=mlops"
+else
+    conn=$(scripts/pg-test-server.sh start "$work/pg")
+    psql "$conn" -qc "CREATE DATABASE mlflow" >/dev/null
+fi
 ml_db="host=$work/pg dbname=mlflow user=mlops"
 port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url="http://127.0.0.1:$port"
@@ -145,6 +156,9 @@ done
 fi
 
 if wanted search; then
+if [ -n "$kept" ]; then
+echo "== 2. search over the stores kept in $work"
+else
 echo "== 2. search over $SEARCH_RUNS runs x 20 metrics x 10 params (filling both stores at once)"
 if [ "${SEARCH_FILL:-api}" = sql ] && [ "$SEARCH_RUNS" -gt 100 ]; then
     ("$bench" fill "$conn" search "$FILL_PROCS" 100 &&
@@ -159,8 +173,11 @@ measure "$py" "$mlflow_py" fill "$url" "$ml_db" "$SEARCH_RUNS"
 wait "$fill_pid" || { cat "$work/bench.log" >&2; exit 1; }
 sed 's/^result /   /' "$work/fill.txt"
 # What autovacuum would have done by the time anyone searches, on both.
-psql "$conn" -qc "VACUUM ANALYZE search.runs, search.run_params, search.run_tags, search.metric_series"
+# (every table of the store: format 10's search rows too)
+psql "$conn" -qAt -c "SELECT format('VACUUM ANALYZE search.%I;', tablename) FROM pg_tables WHERE schemaname = 'search'" |
+    psql "$conn" -q
 psql "$ml_db" -qc "VACUUM ANALYZE runs, params, tags, metrics, latest_metrics"
+fi
 for r in $(seq "$ROUNDS"); do
     measure "$bench" search "$conn" search 5
     measure "$py" "$mlflow_py" search "$url" 3

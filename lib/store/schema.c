@@ -73,6 +73,9 @@ static const char store_schema_v3[] =
  * Version 9: the meta row chunk_rule, written when a store is created
  * (record_creation_facts); the step itself changes nothing, so a migrated
  * store has no row and keeps cutting by the rule it was made with.
+ * Version 10: on PostgreSQL, one row per run of what searches test and
+ * sort by, kept by triggers (lib/track/schema_rows.c); on SQLite the
+ * number alone.
  * A step runs on either backend: a PostgreSQL store made at version 2 (a
  * new one is created at 2, lib/db/postgres/schema.c) is brought forward by
  * the same steps, each picking its DDL by dialect. */
@@ -100,7 +103,8 @@ typedef int (*migration_fn)(mlops__conn *c);
 static const migration_fn migrate_to[] = { NULL, create_v1, mlops__registry_migrate_v2,
                                            migrate_v3, mlops__registry_migrate_v4,
                                            mlops__monitor_migrate_v5, migrate_v6,
-                                           mlops__track_migrate_v7, mlops__track_migrate_v8, migrate_v9 };
+                                           mlops__track_migrate_v7, mlops__track_migrate_v8, migrate_v9,
+                                           mlops__track_migrate_v10 };
 
 _Static_assert(sizeof migrate_to / sizeof migrate_to[0] == MLOPS__FORMAT_VERSION + 1,
                "one migration per format version");

@@ -73,11 +73,25 @@ typedef struct mlops__fnode {
      * the snapshot the search reads, so a test of its text may say
      * length(value) < MLOPS__PG_SHORT_VALUE. */
     int short_key;
+    /* Set before rendering, on PostgreSQL (search.c), from format 10's
+     * dictionaries (lib/track/schema_rows.c), in the search's snapshot:
+     * - a param or tag predicate whose answer the run's pairs give
+     *   (search_rows.facets): facet_ids, malloc'd, the ids of the pairs
+     *   its test accepts as an array literal "{1,2}" (NULL: tested on the
+     *   store's tables as before);
+     * - a comparison of a metric's last value: row_metric is set and
+     *   metric_key_id is the key's id (0: no run has the key). */
+    char *facet_ids;
+    int row_metric;
+    int64_t metric_key_id;
 } mlops__fnode;
 
 typedef struct mlops__order_key {
     mlops__field field;
     int desc;
+    /* As mlops__fnode's: a metric's last value read from search_rows. */
+    int row_metric;
+    int64_t metric_key_id;
 } mlops__order_key;
 
 typedef struct mlops__search_tree {

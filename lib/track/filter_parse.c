@@ -25,6 +25,7 @@ static void node_free(mlops__fnode *n)
     for (size_t i = 0; i < n->nvalues; i++) mlops__literal_free(&n->values[i]);
     free(n->values);
     mlops__field_free(&n->field);
+    free(n->facet_ids);
     free(n);
 }
 

@@ -54,6 +54,12 @@ struct render {
      * filter's top-level AND (or the whole filter), which has few enough
      * of them to be planned as joins (open_key_subquery). */
     int joinable;
+    /* PostgreSQL, format 10: the alias whose search_rows columns (facets,
+     * mkeys, mlast) the query reads, or NULL when it reads none; and
+     * whether metric clauses are tested on those rows (row_metrics) or,
+     * as before, through metric_series (choose_rows). */
+    const char *row;
+    int row_metrics;
 };
 
 /* Top-level clauses PostgreSQL plans as joins: beyond this, as subplans. */
@@ -251,10 +257,45 @@ static int short_values_only(const mlops__fnode *n, const char *column)
     return 1;
 }
 
+/* A metric's last value from the run's search_rows row (format 10):
+ * NULL when the run has no such key or its last value is NaN. */
+static void row_metric_expr(struct render *r, mlops__buf *out, int64_t key_id)
+{
+    mlops__buf_addf(out, "%s.mlast[array_position(%s.mkeys, ?%d::integer)]", r->row, r->row,
+                    mlops__binds_int(&r->q->binds, key_id));
+}
+
 /* A predicate: one inline expression, true or false (never NULL). */
 static void predicate(struct render *r, mlops__buf *out, const mlops__fnode *n)
 {
     const mlops__field *f = &n->field;
+    if (r->row && n->facet_ids) {
+        /* the run has a pair the test accepts (search.c looked them up) */
+        mlops__buf_addf(out, "%s(%s.facets && ?%d::integer[])", n->negated ? "NOT " : "", r->row,
+                        mlops__binds_text(&r->q->binds, n->facet_ids, strlen(n->facet_ids)));
+        return;
+    }
+    if (r->row && r->row_metrics && n->row_metric && n->kind != MLOPS__N_EXISTS) {
+        /* the last value from the run's row: NULL when the run lacks the
+         * key or it is NaN, which no comparison accepts */
+        mlops__buf expr = MLOPS__BUF_INIT;
+        row_metric_expr(r, &expr, n->metric_key_id);
+        mlops__buf_addf(out, "%scoalesce(", n->negated ? "NOT " : "");
+        if (n->kind == MLOPS__N_COMPARE) {
+            compare_value(r, out, mlops__buf_str(&expr), n->op, f, &n->values[0]);
+        } else { /* IN */
+            mlops__buf_addf(out, "%s %sIN (", mlops__buf_str(&expr), n->value_negated ? "NOT " : "");
+            for (size_t i = 0; i < n->nvalues; i++) {
+                if (i) mlops__buf_add(out, ", ");
+                compare_value(r, out, mlops__buf_str(&expr), NULL, f, &n->values[i]);
+            }
+            mlops__buf_add(out, ")");
+        }
+        mlops__buf_add(out, ", FALSE)");
+        if (expr.failed) out->failed = 1;
+        mlops__buf_free(&expr);
+        return;
+    }
     if (n->kind == MLOPS__N_EXISTS) {
         if (f->kind == MLOPS__F_ATTR) {
             mlops__buf_addf(out, "(%s IS %sNULL)", f->column, n->negated ? "" : "NOT ");
@@ -325,8 +366,8 @@ static void lift(struct render *r, mlops__buf *sql)
 {
     mlops__buf *with = &r->q->with;
     int id = ++r->ncte;
-    mlops__buf_addf(with, "%sf%d(seq) AS (SELECT r.seq FROM runs r WHERE ", with->len ? ", " : "",
-                    id);
+    mlops__buf_addf(with, "%sf%d(seq) AS (SELECT r.seq FROM %s WHERE ", with->len ? ", " : "",
+                    id, r->q->from);
     mlops__buf_addn(with, mlops__buf_str(sql), sql->len);
     mlops__buf_add(with, ")");
     if (sql->failed) with->failed = 1;
@@ -376,6 +417,11 @@ static void sort_key(struct render *r, const mlops__order_key *o, size_t i, mlop
         k->types = 1u << (f->type == MLOPS__T_NUMBER ? MLOPS__VAL_INT : MLOPS__VAL_TEXT);
         return;
     }
+    if (r->row && o->row_metric) {
+        row_metric_expr(r, &k->expr, o->metric_key_id);
+        k->types = 1u << MLOPS__VAL_REAL;
+        return;
+    }
     mlops__buf_addf(&k->join, " LEFT JOIN %s s%zu ON s%zu.run = r.seq AND s%zu.key = ",
                     table_of(f), i, i, i);
     bind_key(r, &k->join, f);
@@ -395,13 +441,67 @@ static void sort_key(struct render *r, const mlops__order_key *o, size_t i, mlop
     mlops__buf_addf(&k->text, "CASE WHEN s%zu.num IS NULL THEN s%zu.value END", i, i);
 }
 
+/* Whether the tree below n names an attribute (1), or uses search_rows
+ * given row_metrics (2); both bits may be set. */
+static int tree_uses(const mlops__fnode *n, int row_metrics)
+{
+    if (n->kind == MLOPS__N_AND || n->kind == MLOPS__N_OR) {
+        int u = 0;
+        for (size_t i = 0; i < n->nkids; i++) u |= tree_uses(n->kids[i], row_metrics);
+        return u;
+    }
+    if (n->field.kind == MLOPS__F_ATTR) return 1;
+    if (n->facet_ids || (row_metrics && n->row_metric && n->kind != MLOPS__N_EXISTS)) return 2;
+    return 0;
+}
+
+/* PostgreSQL, format 10: which table the query reads runs from, and
+ * whether metric clauses read search_rows. A filter that is one clause or
+ * an AND of up to JOINABLE_MAX of them, none a pair test, keeps its metric
+ * clauses on metric_series, whose (key, last, run) index gives the runs
+ * of a rare clause at once (a test on search_rows would read every row);
+ * with a pair test the GIN bitmap picks the candidates and their rows hold
+ * the metric values; under OR or past JOINABLE_MAX a metric clause is a
+ * test per run either way, and the row's is the cheaper one. Without an
+ * attribute the query reads search_rows alone ("search_rows r": seq,
+ * experiment_id and deleted_ms are there too); with one, runs joined to
+ * search_rows ("w"); when nothing uses search_rows, runs as before. */
+static void choose_rows(struct render *r, const mlops__search_tree *t)
+{
+    const mlops__fnode *f = t->filter;
+    int pair_test = 0;
+    if (f && f->kind == MLOPS__N_AND) {
+        for (size_t i = 0; i < f->nkids; i++) pair_test |= f->kids[i]->facet_ids != NULL;
+    } else if (f) {
+        pair_test = f->facet_ids != NULL;
+    }
+    r->row_metrics = !r->joinable || pair_test;
+    int uses = f ? tree_uses(f, r->row_metrics) : 0;
+    for (size_t i = 0; i < t->nkeys; i++) {
+        if (t->keys[i].field.kind == MLOPS__F_ATTR) uses |= 1;
+        else if (t->keys[i].row_metric) uses |= 2;
+    }
+    if (!(uses & 2)) {
+        r->row = NULL;
+        r->q->from = "runs r";
+    } else if (uses & 1) {
+        r->row = "w";
+        r->q->from = "runs r JOIN search_rows w ON w.seq = r.seq";
+    } else {
+        r->row = "r";
+        r->q->from = "search_rows r";
+    }
+}
+
 int mlops__search_render(const mlops__search_tree *t, enum mlops__dialect dialect, int like_max,
                          mlops__query *q)
 {
-    struct render r = { q, dialect == MLOPS__POSTGRES, like_max, 0, 0 };
+    struct render r = { q, dialect == MLOPS__POSTGRES, like_max, 0, 0, NULL, 0 };
     q->dialect = dialect;
+    q->from = "runs r";
     const mlops__fnode *f = t->filter;
     r.joinable = f && (f->kind == MLOPS__N_AND ? f->nkids <= JOINABLE_MAX : f->kind != MLOPS__N_OR);
+    if (r.pg) choose_rows(&r, t);
     int failed = t->filter && node(&r, &q->where, t->filter) < 0;
     for (size_t i = 0; i < t->nkeys; i++) {
         sort_key(&r, &t->keys[i], i, &q->keys[i]);
@@ -426,4 +526,58 @@ void mlops__query_free(mlops__query *q)
         q->keys[i].desc = 0;
     }
     q->nkeys = 0;
+}
+
+/* Whether the pairs a lookup of n finds are all the runs' values it
+ * accepts only when its key holds no value of MLOPS__PG_SHORT_VALUE
+ * characters or more (those are not in search_facets): every test but an
+ * equality or IN with values all shorter than that. */
+int mlops__facet_needs_short_key(const mlops__fnode *n)
+{
+    if (n->kind == MLOPS__N_EXISTS) return 1;
+    return !short_values_only(n, value_column(&n->field, n->values[0].type));
+}
+
+int mlops__facet_lookup_render(const mlops__fnode *n, int limit, mlops__query *q)
+{
+    struct render r = { q, 1, 0, 0, 0, NULL, 0 };
+    const mlops__field *f = &n->field;
+    q->dialect = MLOPS__POSTGRES;
+    mlops__buf *out = &q->where;
+    mlops__buf_addf(out, "SELECT id FROM search_facets WHERE kind = %d AND key = ",
+                    f->kind == MLOPS__F_TAG);
+    bind_key(&r, out, f);
+    if (n->kind != MLOPS__N_EXISTS) {
+        const char *column = value_column(f, n->values[0].type);
+        mlops__buf_add(out, " AND ");
+        if (n->kind == MLOPS__N_LIKE) {
+            like_test(&r, out, column, n);
+        } else if (n->kind == MLOPS__N_COMPARE) {
+            compare_value(&r, out, column, n->op, f, &n->values[0]);
+        } else { /* IN */
+            mlops__buf_addf(out, "%s %sIN (", column, n->value_negated ? "NOT " : "");
+            for (size_t i = 0; i < n->nvalues; i++) {
+                if (i) mlops__buf_add(out, ", ");
+                compare_value(&r, out, column, NULL, f, &n->values[i]);
+            }
+            mlops__buf_add(out, ")");
+        }
+    }
+    mlops__buf_addf(out, " ORDER BY id LIMIT %d", limit);
+    if (out->failed || q->binds.failed) return mlops__err_nomem("compiling a search");
+    return MLOPS_OK;
+}
+
+int mlops__metric_probe_render(const mlops__fnode *n, int limit, mlops__query *q)
+{
+    struct render r = { q, 1, 0, 0, 0, NULL, 0 };
+    q->dialect = MLOPS__POSTGRES;
+    mlops__buf *out = &q->where;
+    mlops__buf_add(out, "SELECT count(*) FROM (SELECT 1 FROM metric_series WHERE key = ");
+    bind_key(&r, out, &n->field);
+    mlops__buf_add(out, " AND ");
+    compare_value(&r, out, "last", n->op, &n->field, &n->values[0]);
+    mlops__buf_addf(out, " LIMIT %d) AS probe", limit);
+    if (out->failed || q->binds.failed) return mlops__err_nomem("compiling a search");
+    return MLOPS_OK;
 }

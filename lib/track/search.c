@@ -150,7 +150,7 @@ static void build_sql(struct search_arg *a, mlops__buf *sql)
         if (q->keys[i].text.len)
             mlops__buf_addf(sql, ", %s AS k%zut", mlops__buf_str(&q->keys[i].text), i);
     }
-    mlops__buf_add(sql, " FROM runs r");
+    mlops__buf_addf(sql, " FROM %s", q->from);
     for (size_t i = 0; i < q->nkeys; i++) mlops__buf_add(sql, mlops__buf_str(&q->keys[i].join));
     mlops__buf_add(sql, " WHERE ");
     mlops__buf_add(sql, o->lifecycle == MLOPS_LIFECYCLE_ACTIVE    ? "r.deleted_ms IS NULL"
@@ -285,6 +285,140 @@ static int mark_short_keys(mlops__conn *c, mlops__fnode *n, int *lookups)
     return rc;
 }
 
+int mlops__search_rows_off;
+
+/* Lookups of format 10's dictionaries one search makes, at most (each is
+ * a round trip); past these, predicates are tested on the store's tables
+ * as before (the same answer). */
+#define ROW_LOOKUPS 32
+/* Pair ids one predicate may test (a GIN probe each); a test accepting
+ * more pairs is made on the store's tables. */
+#define FACET_IDS_MAX 1000
+
+/* *id: the metric key's id in search_metric_keys, 0 when no run has it. */
+static int metric_key_id(mlops__conn *c, const char *key, int64_t *id)
+{
+    mlops__stmt *st;
+    int rc = mlops__conn_stmt(c,
+                              "SELECT coalesce((SELECT id FROM search_metric_keys WHERE key = ?1), 0)",
+                              &st);
+    if (rc) return rc;
+    rc = mlops__bind_text(c, st, 1, key);
+    if (!rc) {
+        int step = mlops__step(st);
+        if (step == MLOPS__ROW) *id = mlops__col_int64(st, 0);
+        else rc = mlops__conn_row_error(c, step, "searching runs");
+    }
+    mlops__reset(st);
+    return rc;
+}
+
+/* Runs a metric comparison may pass and still be tested through
+ * metric_series_by_value rather than on search_rows (mark_rows); a
+ * variable so that tests can set 0 and reach the row test on a few runs. */
+int mlops__search_rare_metric = 1000;
+
+/* Whether fewer than mlops__search_rare_metric runs pass the metric
+ * comparison n. */
+static int metric_is_rare(mlops__conn *c, const mlops__fnode *n, int *rare)
+{
+    mlops__query q;
+    memset(&q, 0, sizeof q);
+    mlops__stmt *st = NULL;
+    int rc = mlops__metric_probe_render(n, mlops__search_rare_metric, &q);
+    if (!rc) rc = mlops__conn_prepare(c, mlops__buf_str(&q.where), &st);
+    if (!rc) rc = mlops__binds_apply(c, &q.binds, st);
+    if (!rc) {
+        int step = mlops__step(st);
+        if (step == MLOPS__ROW) *rare = mlops__col_int64(st, 0) < mlops__search_rare_metric;
+        else rc = mlops__conn_row_error(c, step, "searching runs");
+    }
+    if (st) mlops__stmt_finalize(st);
+    mlops__query_free(&q);
+    return rc;
+}
+
+/* n->facet_ids: the ids of the pairs n's test accepts, as an array
+ * literal, or NULL when there are more than FACET_IDS_MAX. */
+static int facet_ids(mlops__conn *c, mlops__fnode *n)
+{
+    mlops__query q;
+    memset(&q, 0, sizeof q);
+    mlops__stmt *st = NULL;
+    int rc = mlops__facet_lookup_render(n, FACET_IDS_MAX + 1, &q);
+    if (!rc) rc = mlops__conn_prepare(c, mlops__buf_str(&q.where), &st);
+    if (!rc) rc = mlops__binds_apply(c, &q.binds, st);
+    mlops__buf ids = MLOPS__BUF_INIT;
+    mlops__buf_add(&ids, "{");
+    int step = MLOPS__DONE, count = 0;
+    while (!rc && (step = mlops__step(st)) == MLOPS__ROW)
+        mlops__buf_addf(&ids, "%s%lld", count++ ? "," : "", (long long)mlops__col_int64(st, 0));
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "searching runs");
+    mlops__buf_add(&ids, "}");
+    if (st) mlops__stmt_finalize(st);
+    mlops__query_free(&q);
+    if (!rc && count <= FACET_IDS_MAX) rc = mlops__buf_take(&ids, &n->facet_ids, "searching runs");
+    mlops__buf_free(&ids);
+    return rc;
+}
+
+/* PostgreSQL, format 10: looks up, in the search's snapshot, what lets
+ * the renderer test n on search_rows (lib/track/schema_rows.c): a metric
+ * clause on the last value needs its key's id; a param or tag predicate
+ * the ids of the pairs it accepts, when those are all the values it
+ * accepts (its key holds no long value, or it is an equality with short
+ * values only). Run after mark_short_keys, whose answers it reuses. */
+static int mark_rows(mlops__conn *c, mlops__fnode *n, int *lookups)
+{
+    if (n->kind == MLOPS__N_AND || n->kind == MLOPS__N_OR) {
+        for (size_t i = 0; i < n->nkids; i++) {
+            int rc = mark_rows(c, n->kids[i], lookups);
+            if (rc) return rc;
+        }
+        return MLOPS_OK;
+    }
+    const mlops__field *f = &n->field;
+    free(n->facet_ids);
+    n->facet_ids = NULL;
+    n->row_metric = 0;
+    if (f->kind == MLOPS__F_ATTR || strlen(f->key) != f->keylen || *lookups <= 0) return MLOPS_OK;
+    if (f->kind == MLOPS__F_METRIC) {
+        if (n->kind == MLOPS__N_EXISTS || strcmp(f->column, "last") != 0) return MLOPS_OK;
+        --*lookups;
+        int rc = metric_key_id(c, f->key, &n->metric_key_id);
+        if (rc) return rc;
+        n->row_metric = 1;
+        /* A rare comparison (acc > 0.995) is a short range of
+         * metric_series_by_value, and its runs a few probes of
+         * search_rows: cheaper than testing every row a pair test gives.
+         * Only a plain comparison can be rare; it is counted, up to
+         * mlops__search_rare_metric, in this snapshot. */
+        if (n->kind == MLOPS__N_COMPARE && !n->negated && strcmp(n->op, "<>") != 0 &&
+            n->metric_key_id && mlops__search_rare_metric > 0 && *lookups > 0) {
+            --*lookups;
+            int rare = 0;
+            rc = metric_is_rare(c, n, &rare);
+            if (!rc && rare) n->row_metric = 0;
+        }
+        return rc;
+    }
+    if (mlops__facet_needs_short_key(n)) {
+        int short_key = n->short_key;
+        if (!short_key) { /* mark_short_keys asks about text tests only */
+            if (n->kind != MLOPS__N_EXISTS && n->values[0].type == MLOPS__T_TEXT) return MLOPS_OK;
+            if (*lookups < 2) return MLOPS_OK;
+            --*lookups;
+            int has = 1;
+            int rc = key_has_long_value(c, f->kind == MLOPS__F_TAG, f->key, &has);
+            if (rc) return rc;
+            short_key = !has;
+        }
+        if (!short_key) return MLOPS_OK;
+    }
+    --*lookups;
+    return facet_ids(c, n);
+}
+
 /* Renders the search for connection c into a->q and prepares it. */
 static int prepare(mlops__conn *c, struct search_arg *a, mlops__stmt **st)
 {
@@ -292,8 +426,21 @@ static int prepare(mlops__conn *c, struct search_arg *a, mlops__stmt **st)
     int like_max = mlops__conn_like_max(c);
     int lookups = SHORT_KEY_LOOKUPS;
     int rc = MLOPS_OK;
+    int row_lookups = mlops__search_rows_off ? 0 : ROW_LOOKUPS;
     if (mlops__conn_dialect(c) == MLOPS__POSTGRES && a->tree.filter)
         rc = mark_short_keys(c, a->tree.filter, &lookups);
+    if (!rc && mlops__conn_dialect(c) == MLOPS__POSTGRES && a->tree.filter)
+        rc = mark_rows(c, a->tree.filter, &row_lookups);
+    for (size_t i = 0; !rc && mlops__conn_dialect(c) == MLOPS__POSTGRES && i < a->tree.nkeys; i++) {
+        mlops__order_key *k = &a->tree.keys[i];
+        k->row_metric = 0;
+        if (k->field.kind != MLOPS__F_METRIC || strcmp(k->field.column, "last") != 0 ||
+            strlen(k->field.key) != k->field.keylen || row_lookups <= 0)
+            continue;
+        row_lookups--;
+        rc = metric_key_id(c, k->field.key, &k->metric_key_id);
+        if (!rc) k->row_metric = 1;
+    }
     if (!rc) rc = mlops__search_render(&a->tree, mlops__conn_dialect(c), like_max, &a->q);
     if (!rc && a->after) rc = mlops__page_token_fits(a->func, a->after, &a->q);
     if (rc) return rc;

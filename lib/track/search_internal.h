@@ -62,6 +62,7 @@ typedef struct mlops__sort_key {
 } mlops__sort_key;
 
 typedef struct mlops__query {
+    const char *from; /* what the query reads runs from, as "... r" (filter_sql.c choose_rows) */
     mlops__buf with;  /* CTEs the filter uses: "f1(seq) AS (...), ..."; empty: none */
     mlops__buf where; /* boolean SQL over runs r; empty: no filter */
     mlops__binds binds;
@@ -78,6 +79,28 @@ typedef struct mlops__query {
 int mlops__search_render(const mlops__search_tree *t, enum mlops__dialect dialect, int like_max,
                          mlops__query *q);
 void mlops__query_free(mlops__query *q);
+
+/* PostgreSQL, format 10 (lib/track/schema_rows.c): the lookup of the
+ * search_facets ids whose pairs a param's or tag's predicate n accepts
+ * (the test on the value only: n's negation is the search's), at most
+ * limit of them in id order, as a statement in q->where with q->binds
+ * (q zeroed by the caller, released with mlops__query_free). Its answer
+ * is every accepted value of the runs only when the key holds no long
+ * value, or mlops__facet_needs_short_key(n) is 0. */
+int mlops__facet_lookup_render(const mlops__fnode *n, int limit, mlops__query *q);
+int mlops__facet_needs_short_key(const mlops__fnode *n);
+/* PostgreSQL: how many runs pass the comparison n of a metric's last
+ * value (a COMPARE), counted up to limit, by a range of
+ * metric_series_by_value: a statement in q->where with q->binds. */
+int mlops__metric_probe_render(const mlops__fnode *n, int limit, mlops__query *q);
+
+/* Set (tests only): searches on PostgreSQL render as format 9 did, without
+ * search_rows, so that a test can compare the two renderings' answers on
+ * one store. 0 in every program but those tests. */
+extern int mlops__search_rows_off;
+/* Runs a metric comparison may pass and still be tested through
+ * metric_series_by_value (1000); 0 (tests only): never. */
+extern int mlops__search_rare_metric;
 
 /* Page tokens: the sort key values and seq of the last run of a page, and
  * a fingerprint of the query they belong to. Text, URL-safe. */

@@ -20,6 +20,10 @@ int mlops__track_migrate_v7(mlops__conn *c);
  * read no table (lib/track/schema.c); nothing on SQLite. */
 int mlops__track_migrate_v8(mlops__conn *c);
 
+/* Format 10, PostgreSQL: the search rows and the triggers keeping them
+ * (lib/track/schema_rows.c); on SQLite nothing. */
+int mlops__track_migrate_v10(mlops__conn *c);
+
 /* On PostgreSQL a param's or tag's value shorter than this many characters
  * is in the (key, value, run) index of format 7: a B-tree entry holds at
  * most 2704 bytes, and 399 characters of UTF-8 and a key of MLOPS_KEY_MAX

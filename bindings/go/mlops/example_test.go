@@ -43,7 +43,7 @@ func ExampleOpen() {
 	defer s.Close()
 	v, _ := s.FormatVersion()
 	fmt.Println("format version", v)
-	// Output: format version 9
+	// Output: format version 10
 }
 
 func ExampleStore_Put() {
