@@ -12,6 +12,7 @@
 
 #include "db/db.h"
 #include "store/store_internal.h"
+#include "track/metric_internal.h"
 #include "track/search_internal.h"
 
 #include <math.h>
@@ -151,8 +152,8 @@ static const char *const filters[] = {
     "metrics.nosuch > 0 OR tags.grp = 'nlp'",
     "metrics.acc.max >= 0.5 AND params.n = '3'",
     "metrics.loss.count = 2 AND tags.grp LIKE '%'",
-    "params.lr = '0.01' AND tags.grp LIKE 'vision%' AND metrics.acc > 0.1 AND params.n != '0'"
-    " AND metrics.loss < 2",
+    ("params.lr = '0.01' AND tags.grp LIKE 'vision%' AND metrics.acc > 0.1 AND params.n != '0'"
+     " AND metrics.loss < 2"),
     "attributes.status = 'FINISHED' AND tags.grp LIKE 'v%'",
     "(params.n = '1' OR params.n = '2') AND (tags.grp = 'nlp' OR metrics.loss >= 1)",
 };
@@ -243,6 +244,20 @@ START_TEST(triggers_keep_the_rows)
     mlops_metric pts[3] = { { "acc", 0.25, 5, 1000 }, { "fresh", 3.0, 0, 1000 },
                             { "loss", NAN, 9, 1000 } };
     TU_OK(mlops_run_log_metrics(r, pts, 3));
+    /* each of the metric write path's statements, compared at once */
+    ck_assert_int_eq(db_int(derived_rows), 0);
+    TU_OK(mlops_run_log_metric(r, "acc", 0.75, 6, 1000));     /* single key, stored series */
+    ck_assert_int_eq(db_int(derived_rows), 0);
+    TU_OK(mlops_run_log_metric(r, "single", NAN, 0, 1000));   /* single key, new key, NaN */
+    ck_assert_int_eq(db_int(derived_rows), 0);
+    ck_assert_int_eq(db_int("SELECT count(*) FROM search_rows w, search_metric_keys k"
+                            " WHERE k.key = 'single' AND k.id = ANY (w.mkeys)"),
+                     1);
+    mlops_metric many[2 * MLOPS__TAIL_MAX]; /* a new series that seals blocks at once */
+    for (int i = 0; i < 2 * MLOPS__TAIL_MAX; i++)
+        many[i] = (mlops_metric){ "long", (double)i, i, 1000 };
+    TU_OK(mlops_run_log_metrics(r, many, 2 * MLOPS__TAIL_MAX));
+    ck_assert_int_eq(db_int(derived_rows), 0);
     TU_OK(mlops_run_set_tag(r, "grp", "late"));
     TU_OK(mlops_run_set_tag(r, "grp", "later"));
     TU_OK(mlops_run_log_param(r, "extra", "1"));
@@ -255,6 +270,45 @@ START_TEST(triggers_keep_the_rows)
                             MLOPS_LIFECYCLE_DELETED, 0);
     ck_assert_str_eq(found, "r04 | ");
     free(found);
+}
+END_TEST
+
+static int64_t dir_int(const char *dir, const char *sql)
+{
+    tu_db *db = tu_db_open(dir);
+    int64_t v = tu_db_int(db, sql);
+    tu_db_close(db);
+    return v;
+}
+
+/* The store copy writes runs, params, tags and metric series row by row
+ * into the destination, whose triggers keep its rows: into an empty
+ * store, then again after the source logged more (the copy then updates
+ * series rows). */
+START_TEST(store_copy_keeps_the_rows)
+{
+    if (!is_pg()) return;
+    char *ddir = tu_store_dir(g_dir, "copy");
+    mlops_store *dst = NULL;
+    TU_OK(mlops_store_open(ddir, NULL, &dst));
+    mlops_store_copy_report rep;
+    TU_OK(mlops_store_copy_report_init(&rep, MLOPS_STORE_COPY_REPORT_VERSION));
+    TU_OK(mlops_store_copy(g_store, dst, NULL, &rep));
+    ck_assert_int_eq(dir_int(ddir, "SELECT count(*) FROM search_rows"), NRUNS);
+    ck_assert_int_gt(dir_int(ddir, "SELECT count(*) FROM search_rows WHERE mkeys <> '{}'"), 0);
+    ck_assert_int_eq(dir_int(ddir, derived_rows), 0);
+    mlops_run *r;
+    TU_OK(mlops_run_open(g_store, ids[1], &r));
+    mlops_metric pts[2] = { { "acc", 0.125, 9, 1000 }, { "copied", 2.0, 0, 1000 } };
+    TU_OK(mlops_run_log_metrics(r, pts, 2));
+    mlops_run_free(r);
+    TU_OK(mlops_store_copy(g_store, dst, NULL, &rep));
+    ck_assert_int_eq(dir_int(ddir, derived_rows), 0);
+    ck_assert_int_eq(dir_int(ddir, "SELECT count(*) FROM search_rows w, search_metric_keys k"
+                                   " WHERE k.key = 'copied' AND k.id = ANY (w.mkeys)"),
+                     1);
+    mlops_store_close(dst);
+    free(ddir);
 }
 END_TEST
 
@@ -294,6 +348,14 @@ START_TEST(format_9_store_migrates_to_10)
                             " WHERE c.relnamespace = current_schema()::regnamespace"
                             " AND t.tgname LIKE 'search_rows_%'"),
                      12);
+    /* the migrated store's metric writes keep the rows */
+    mlops_run *r;
+    TU_OK(mlops_run_open(g_store, ids[1], &r));
+    mlops_metric pts[2] = { { "acc", 0.5, 7, 1000 }, { "after", 1.0, 0, 1000 } };
+    TU_OK(mlops_run_log_metrics(r, pts, 2));
+    TU_OK(mlops_run_log_metric(r, "loss", -1.0, 7, 1000));
+    mlops_run_free(r);
+    ck_assert_int_eq(db_int(derived_rows), 0);
     char *after = all_pages(filters[26], orders[1], MLOPS_LIFECYCLE_ALL, 0);
     ck_assert_str_eq(after, before);
     free(before);
@@ -310,6 +372,7 @@ int main(void)
     tcase_add_test(tc, rows_and_tables_agree);
     tcase_add_test(tc, triggers_keep_the_rows);
     tcase_add_test(tc, format_9_store_migrates_to_10);
+    tcase_add_test(tc, store_copy_keeps_the_rows);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
