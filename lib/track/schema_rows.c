@@ -28,6 +28,11 @@
  * (sql/postgres-roles.sql grants readers SELECT; the migration grants
  * SELECT to every role that may read runs). Their search_path is
  * pinned to the store's schema with pg_temp last, as a definer's must be.
+ * The pair trigger reads a run's params and tags again in its statement's
+ * snapshot: two transactions changing one run's pairs at once could each
+ * miss the other's. The library's writers cannot, as every write
+ * transaction first takes the store's advisory lock (db/postgres/driver.c);
+ * a writer of raw SQL must take it too.
  *
  * The migration fills the tables from the store and ANALYZEs them; it
  * runs in the one transaction of the store's migration. What it makes is
