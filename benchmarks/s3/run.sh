@@ -26,9 +26,12 @@
 #             reader of its own), so a change is measured against its
 #             starting point in the same run, at the same load.
 # Rounds interleave the sides (ours and the base take turns going
-# first); figures are medians. Files are written by
-# both sides to the same folder; the page cache is flushed (sync) before
-# each timed command. Not part of the test command.
+# first); figures are medians, and the median of each round's ratio is
+# shown too. Files are written by both sides to the same folder; the page
+# cache is flushed (sync) before each timed command; what a round is done
+# with (stores, caches, the server's objects) is moved aside and removed
+# at the end, and the rounds start 35 s after the last removal
+# (benchmarks/lib/set_aside.sh says why). Not part of the test command.
 #
 # usage: BUILD=<release build dir> benchmarks/s3/run.sh
 # env:   BUILD     meson build folder (default build-bench, release, made
@@ -80,7 +83,11 @@ if [ -n "${BASE:-}" ]; then
 fi
 srv=$work/s3
 
-cleanup() { "$root/scripts/s3-test-server.sh" stop "$srv" || true; }
+. "$root/benchmarks/lib/set_aside.sh"
+cleanup() {
+    "$root/scripts/s3-test-server.sh" stop "$srv" || true
+    set_aside_cleanup
+}
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -88,7 +95,7 @@ trap 'exit 143' TERM
 # Only the server's settings reach the programs (as scripts/with-s3.sh).
 unset AWS_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN AWS_DEFAULT_REGION
 export AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_CONFIG_FILE=/dev/null
-rm -rf "$srv"
+remove_old "$srv" "$aside_folder"
 eval "$("$root/scripts/s3-test-server.sh" start "$srv")"
 bucket=${MLOPS_TEST_S3#s3://}
 bucket=${bucket%%/*}
@@ -119,7 +126,7 @@ timed() {
     }
     local secs kib
     read -r secs kib < "$work/time.txt"
-    echo "$name $secs $kib" >> "$results"
+    echo "$name $secs $kib ${r:-0}" >> "$results"
 }
 
 same_bytes() {
@@ -128,7 +135,7 @@ same_bytes() {
 
 # The anchor of warm get: the same blob in a store with local objects.
 local_store=$work/local
-rm -rf "$local_store"
+remove_old "$local_store"
 "$mlops" init "$local_store" > /dev/null
 digest=$("$mlops" -C "$local_store" put "$data" | cut -d' ' -f1)
 
@@ -176,9 +183,10 @@ cold_side() {
 }
 warm_side() { get_one "$1" warm_get "$2" "$3"; }
 
+wait_after_removals
 for r in $(seq 1 "$rounds"); do
     store=$work/put-$r reader=$work/reader-$r out=$work/out.bin
-    rm -rf "$store" "$reader" "$store-base" "$reader-base" "$out"
+    set_aside "$store" "$reader" "$store-base" "$reader-base" "$out"
 
     # put: ours (and the base's), then curl unsigned, then curl with the
     # real hash
@@ -204,9 +212,9 @@ for r in $(seq 1 "$rounds"); do
     timed local_get sh -c '"$1" -C "$2" cat "$3" > "$4"' sh "$mlops" "$local_store" "$digest" "$out"
     rm -f "$out"
 
-    # this round's objects and stores (the server's files removed behind
+    # this round's objects and stores (the server's files moved behind
     # its back: nothing reads them again)
-    rm -rf "$store" "$reader" "$store-base" "$reader-base" \
+    set_aside "$store" "$reader" "$store-base" "$reader-base" \
         "${srv:?}/data/$bucket/bench/put-$r" "${srv:?}/data/$bucket/bench/put-$r-base"
     echo "  round $r done"
 done
@@ -215,6 +223,15 @@ done
 median() { # median of the seconds of NAME
     awk -v n="$1" '$1 == n {print $2}' "$results" | sort -g |
         awk '{v[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+# paired NAME ANCHOR: the median over rounds of NAME's time over ANCHOR's
+# in the same round (steps minutes apart meet the same machine: a steadier
+# ratio than one of medians when the machine's state drifts)
+paired() {
+    awk -v n="$1" -v a="$2" '$1 == n {x[$4] = $2} $1 == a {y[$4] = $2}
+        END {for (r in x) if ((r in y) && y[r] > 0) print x[r] / y[r]}' "$results" | sort -g |
+        awk '{v[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) printf "%.2f", v[(NR + 1) / 2];
+            else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 maxmib() { awk -v n="$1" '$1 == n && $3 > m {m = $3} END {printf "%.0f", m / 1024}' "$results"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b}'; }
@@ -231,6 +248,8 @@ row "put (mlops put)" "$put" "curl -T, UNSIGNED-PAYLOAD" "$(median curl_put)" "g
 row "" "$put" "sha256sum + curl -T, real hash" "$(median curl_put_hashed)"
 row "cold get (mlops cat)" "$cold" "curl -o" "$(median curl_get)" "goal <= 1.3"
 row "warm get (same reader)" "$warm" "mlops cat, local objects" "$(median local_get)"
+echo "  per round (median of each round's ratio): put $(paired put curl_put), cold get $(paired cold_get curl_get)," \
+    "warm get $(paired warm_get local_get)"
 echo "  peak memory: put $(maxmib put) MiB, cold get $(maxmib cold_get) MiB, warm get $(maxmib warm_get) MiB" \
     "(goal <= 128 MiB); curl: put $(maxmib curl_put) MiB, get $(maxmib curl_get) MiB"
 if [ -n "$base_mlops" ]; then
