@@ -46,17 +46,32 @@ static uint32_t get_be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-int mlops__bundle_write_frame(mlops__bundle_writer *w, const void *buf, size_t len)
+/* A frame's checksum: the CRC-32C of its length (4 bytes big-endian) and
+ * its len bytes. */
+static uint32_t frame_crc(const void *buf, size_t len)
+{
+    unsigned char be32[4];
+    put_be32(be32, (uint32_t)len);
+    return mlops__crc32c_update(mlops__crc32c(be32, 4), buf, len);
+}
+
+/* Appends the frame of len bytes whose checksum is crc. */
+static int write_sealed(mlops__bundle_writer *w, const void *buf, size_t len, uint32_t crc)
 {
     if (len > MLOPS__BUNDLE_FRAME_MAX)
         return mlops__err(MLOPS_EUNSUPPORTED, "%s: a record or object of %zu bytes is larger "
                                               "than a bundle frame may be", w->fn, len);
-    unsigned char be32[4], crc[4];
+    unsigned char be32[4], c[4];
     put_be32(be32, (uint32_t)len);
-    put_be32(crc, mlops__crc32c_update(mlops__crc32c(be32, 4), buf, len));
+    put_be32(c, crc);
     int rc = w_bytes(w, be32, 4);
     if (!rc) rc = w_bytes(w, buf, len);
-    return rc ? rc : w_bytes(w, crc, 4);
+    return rc ? rc : w_bytes(w, c, 4);
+}
+
+int mlops__bundle_write_frame(mlops__bundle_writer *w, const void *buf, size_t len)
+{
+    return write_sealed(w, buf, len, frame_crc(buf, len));
 }
 
 void mlops__bundle_meta_begin(mlops__bundle_writer *w)
@@ -81,6 +96,9 @@ static int w_stage(mlops__objects *be, const mlops_digest *d, const mlops__obj_p
     bad |= msgpack_pack_bin(&pk, total);
     for (size_t i = 0; i < n; i++) bad |= msgpack_pack_bin_body(&pk, pieces[i].data, pieces[i].len);
     int rc = bad ? mlops__err_nomem("writing a bundle") : MLOPS_OK;
+    /* the checksum of an object (up to 256 MiB) before the lock, so that
+     * the pool's threads compute theirs at once */
+    uint32_t crc = rc ? 0 : frame_crc(sb.data, sb.size);
     pthread_mutex_lock(&w->lock);
     if (!rc && w->nobjs == w->capobjs) {
         size_t nc = w->capobjs ? 2 * w->capobjs : 256;
@@ -92,7 +110,7 @@ static int w_stage(mlops__objects *be, const mlops_digest *d, const mlops__obj_p
         }
     }
     uint64_t off = w->off;
-    if (!rc) rc = mlops__bundle_write_frame(w, sb.data, sb.size);
+    if (!rc) rc = write_sealed(w, sb.data, sb.size, crc);
     if (!rc) {
         w->objs[w->nobjs].d = *d;
         w->objs[w->nobjs++].off = off;
