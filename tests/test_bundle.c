@@ -4,11 +4,15 @@
  * imported events naming the origin's head; a second import adds
  * nothing; a version or alias taken with other content is MLOPS_ECONFLICT
  * with nothing written, or mapped with a rename prefix; a damaged bundle
- * (a changed object byte, a truncated file, a forged event, a bad
- * signature) is refused with nothing visible. Under the s3 suite the
+ * (a changed byte anywhere: a metric's value, a run's param, the table of
+ * contents, an object; a truncated file; a forged event or signature whose
+ * frame checksum was made to match) is refused with nothing visible; a
+ * version-1 bundle (no checksums) still imports. Under the s3 suite the
  * origin's objects are on versitygw and the destination is local. */
 #include "registry_helpers.h"
 #include "db/db.h"
+#include "remote/bundle_internal.h"
+#include "util/crc32c.h"
 
 #include <inttypes.h>
 #include <sys/stat.h>
@@ -515,8 +519,72 @@ static size_t find(const unsigned char *b, size_t n, const void *what, size_t wn
     return 0;
 }
 
+static uint32_t be32_at(const unsigned char *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* The offset of the version-2 frame of the n-byte bundle b that holds byte
+ * at: the header, then frame after frame up to the table of contents (its
+ * offset from the trailer), which is the last. */
+static size_t frame_of(const unsigned char *b, size_t n, size_t at)
+{
+    uint64_t toc = 0;
+    for (int i = 0; i < 8; i++) toc = toc << 8 | b[n - MLOPS__BUNDLE_TRAILER + i];
+    for (size_t off = 8; off <= toc;) {
+        size_t end = off + 4 + be32_at(b + off) + 4;
+        if (at >= off && at < end) return off;
+        off = end;
+    }
+    ck_abort_msg("byte %zu is in no frame", at);
+    return 0;
+}
+
+/* Makes the checksum of the frame at off match its bytes again: what a
+ * forger does, since a CRC is no seal. */
+static void reseal(unsigned char *b, size_t off)
+{
+    uint32_t len = be32_at(b + off);
+    uint32_t c = mlops__crc32c_update(mlops__crc32c(b + off, 4), b + off + 4, len);
+    unsigned char *p = b + off + 4 + len;
+    p[0] = (unsigned char)(c >> 24);
+    p[1] = (unsigned char)(c >> 16);
+    p[2] = (unsigned char)(c >> 8);
+    p[3] = (unsigned char)c;
+}
+
+/* What a refused import must leave as it was. */
+typedef struct counts {
+    int64_t n[9];
+} counts;
+
+static counts count_all(mlops_store *s, const char *dir)
+{
+    static const char *const tables[] = { "experiments", "runs", "run_params", "metric_series",
+                                          "metric_blocks", "reg_versions", "cas_content",
+                                          "audit_events" };
+    counts c;
+    char sql[128];
+    for (size_t i = 0; i < 8; i++) {
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[i]);
+        c.n[i] = rt_db_int(dir, sql);
+    }
+    c.n[8] = rt_audit_count(s);
+    return c;
+}
+
+typedef struct damage {
+    const char *what;
+    int rc;
+    size_t at;    /* byte to flip; SIZE_MAX: truncate */
+    size_t keep;  /* truncated length */
+    int reseal;   /* the frame's checksum made to match: a deeper check finds it */
+    size_t frame; /* without: the frame the message names */
+} damage;
+
 /* Each damage is refused and leaves the store as it was: no content, no
- * record, no event. */
+ * record, no event. The destination has records of its own, so that
+ * "as it was" is not merely "empty". */
 START_TEST(damaged_bundles_refused)
 {
     char *adir, *bdir;
@@ -524,64 +592,116 @@ START_TEST(damaged_bundles_refused)
     mlops_store *b = rt_open(&bdir);
     origin o;
     origin_make(&o, a, adir);
+    int64_t exp = 0, v = 0;
+    TU_OK(mlops_experiment_create(b, "mine", &exp));
+    mlops_run *run = NULL;
+    TU_OK(mlops_run_start(b, exp, "local", &run));
+    TU_OK(mlops_run_log_param(run, "lr", "0.5"));
+    TU_OK(mlops_run_log_metric(run, "loss", 0.75, 1, 1000));
+    TU_OK(mlops_run_end(run, MLOPS_RUN_FINISHED));
+    mlops_run_free(run);
+    mlops_digest mine = rt_put(b, "local weights");
+    TU_OK(mlops_model_create(b, "local"));
+    TU_OK(mlops_model_version_create(b, "local", &mine, NULL, &v));
+    const counts before = count_all(b, bdir);
     char *path = bundle_path("good.mlb"), *bad = bundle_path("bad.mlb");
     mlops_bundle_report r;
     export_model(&o, path, &r);
     size_t n = 0;
     unsigned char *good = slurp(path, &n);
+    ck_assert_uint_eq(be32_at(good + n - 12 - 8), 0); /* a toc offset below 4 GiB */
     unsigned char *copy = malloc(n);
-    struct {
-        const char *what;
-        int rc;
-        size_t at;   /* byte to flip; SIZE_MAX: truncate */
-        size_t keep; /* truncated length */
-    } cases[5];
-    /* an object's payload: 200 bytes into the first object frame */
-    size_t hlen = (size_t)good[8] << 24 | (size_t)good[9] << 16 | (size_t)good[10] << 8 | good[11];
-    cases[0].what = "object";
-    cases[0].rc = MLOPS_ECORRUPT;
-    cases[0].at = 12 + hlen + 4 + 200;
-    cases[1].what = "truncated";
-    cases[1].rc = MLOPS_ECORRUPT;
-    cases[1].at = SIZE_MAX;
-    cases[1].keep = n - 100;
-    cases[2].what = "event";
-    cases[2].rc = MLOPS_ECORRUPT;
-    cases[2].at = find(good, n, "alias.move", 10) + 9;
-    cases[3].what = "signature";
-    cases[3].rc = MLOPS_ESIGNATURE;
-    cases[3].at = find(good, n, o.sig, 64) + 10;
+    damage cases[12];
+    memset(cases, 0, sizeof cases);
+    size_t nc = 0;
+    /* an object's payload: 200 bytes into the first object frame, after
+     * the header frame (length, bytes, checksum) */
+    size_t hlen = be32_at(good + 8);
+    size_t obj = 8 + 4 + hlen + 4;
+    cases[nc++] = (damage){ "object", MLOPS_ECORRUPT, obj + 4 + 200, 0, 0, obj };
+    cases[nc++] = (damage){ "object, resealed", MLOPS_ECORRUPT, obj + 4 + 200, 0, 1, 0 };
+    cases[nc++] = (damage){ "truncated", MLOPS_ECORRUPT, SIZE_MAX, n - 100, 0, 0 };
+    size_t at = find(good, n, "alias.move", 10) + 9;
+    cases[nc++] = (damage){ "event, resealed", MLOPS_ECORRUPT, at, 0, 1, 0 };
+    at = find(good, n, o.sig, 64) + 10;
+    cases[nc++] = (damage){ "signature, resealed", MLOPS_ESIGNATURE, at, 0, 1, 0 };
+    cases[nc++] = (damage){ "signature", MLOPS_ECORRUPT, at, 0, 0, frame_of(good, n, at) };
     /* the run frame's experiment, "e": the frame is fixstr "run", str8
      * of the 32-character id, then fixstr 0xa1 'e' */
     unsigned char run_frame[6 + 32];
     memcpy(run_frame, "\xa3run\xd9\x20", 6);
     memcpy(run_frame + 6, o.run_id, 32);
-    cases[4].what = "run's experiment";
-    cases[4].rc = MLOPS_ECORRUPT;
-    cases[4].at = find(good, n, run_frame, sizeof run_frame) + sizeof run_frame + 1;
-    ck_assert_int_eq(good[cases[4].at], 'e');
-    for (size_t i = 0; i < 5; i++) {
+    at = find(good, n, run_frame, sizeof run_frame) + sizeof run_frame + 1;
+    ck_assert_int_eq(good[at], 'e');
+    cases[nc++] = (damage){ "run's experiment, resealed", MLOPS_ECORRUPT, at, 0, 1, 0 };
+    /* the run's param lr = "0.01" (its last byte: "0.00" would import as a
+     * plausible value without the checksum) */
+    at = find(good, n, "\xa2lr\xa4" "0.01", 8) + 7;
+    size_t fr = frame_of(good, n, at);
+    ck_assert(!memcmp(good + fr + 5, "\xa3run", 4));
+    cases[nc++] = (damage){ "run's param", MLOPS_ECORRUPT, at, 0, 0, fr };
+    /* a metric point's value, loss at step 6 = 1/7: a float 64 (0xcb, 8
+     * bytes big-endian); its last byte, a change in the 16th digit */
+    double d = 1.0 / 7;
+    uint64_t bits;
+    memcpy(&bits, &d, 8);
+    unsigned char f64[9] = { 0xcb };
+    for (int i = 0; i < 8; i++) f64[1 + i] = (unsigned char)(bits >> (56 - 8 * i));
+    at = find(good, n, f64, 9) + 8;
+    fr = frame_of(good, n, at);
+    ck_assert(!memcmp(good + fr + 5, "\xa3met", 4));
+    cases[nc++] = (damage){ "metric value", MLOPS_ECORRUPT, at, 0, 0, fr };
+    /* the table of contents: a byte of its first object's digest */
+    uint64_t toc = 0;
+    for (int i = 0; i < 8; i++) toc = toc << 8 | good[n - MLOPS__BUNDLE_TRAILER + i];
+    cases[nc++] = (damage){ "toc", MLOPS_ECORRUPT, (size_t)toc + 4 + 12, 0, 0, toc };
+    /* the trailer's offset of the table of contents */
+    cases[nc++] = (damage){ "trailer", MLOPS_ECORRUPT, n - MLOPS__BUNDLE_TRAILER + 6,
+                                          0, 0, n - MLOPS__BUNDLE_TRAILER };
+    cases[nc++] = (damage){ "header", MLOPS_ECORRUPT, 8 + 4 + 3, 0, 0, 8 };
+    ck_assert_uint_eq(nc, sizeof cases / sizeof *cases);
+    for (size_t i = 0; i < nc; i++) {
         memcpy(copy, good, n);
         size_t len = n;
         if (cases[i].at == SIZE_MAX) len = cases[i].keep;
-        else copy[cases[i].at] ^= 0x20;
+        else copy[cases[i].at] ^= 0x01;
+        if (cases[i].reseal) reseal(copy, frame_of(good, n, cases[i].at));
         spill(bad, copy, len);
         int rc = import(b, bad, NULL, &r);
         ck_assert_msg(rc == cases[i].rc, "%s: %d (%s)", cases[i].what, rc, mlops_last_error());
-        if (i == 0) { /* found by the pull from the bundle, which names it */
+        if (!cases[i].reseal && cases[i].frame) { /* the checksum: it names the offset */
+            char want[64];
+            snprintf(want, sizeof want, "at offset %zu fails its checksum", cases[i].frame);
+            ck_assert_msg(strstr(mlops_last_error(), want) != NULL, "%s: %s", cases[i].what,
+                          mlops_last_error());
+        }
+        if (i <= 1) { /* found by the pull from the bundle, which names it */
             char source[4200];
             snprintf(source, sizeof source, "bundle '%s'", bad);
             ck_assert_msg(strstr(mlops_last_error(), source) != NULL, "%s", mlops_last_error());
         }
-        ck_assert_int_eq(rt_audit_count(b), 0);
-        ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM cas_content"), 0);
-        ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM runs"), 0);
-        ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM reg_versions"), 0);
+        const counts after = count_all(b, bdir);
+        for (size_t k = 0; k < 9; k++)
+            ck_assert_msg(after.n[k] == before.n[k], "%s: count %zu was %" PRId64 ", is %" PRId64,
+                          cases[i].what, k, before.n[k], after.n[k]);
     }
+    /* a newer version than this library's: refused as that, its checksum
+     * right or not (what follows a newer header cannot be judged) */
+    memcpy(copy, good, n);
+    at = find(copy, n, "\xa7version\x02", 9) + 8;
+    copy[at] = 3;
+    spill(bad, copy, n);
+    TU_RC(MLOPS_EUNSUPPORTED, import(b, bad, NULL, &r));
+    reseal(copy, 8);
+    spill(bad, copy, n);
+    TU_RC(MLOPS_EUNSUPPORTED, import(b, bad, NULL, &r));
     spill(bad, (const unsigned char *)"not a bundle at all", 19);
     TU_RC(MLOPS_EFORMAT, import(b, bad, NULL, &r));
     TU_RC(MLOPS_ENOTFOUND, import(b, "/nonexistent/x.mlb", NULL, &r));
+    const counts after = count_all(b, bdir);
+    ck_assert(!memcmp(&after, &before, sizeof after));
     TU_OK(import(b, path, NULL, &r)); /* the good one still goes in */
+    ck_assert_uint_eq(r.runs, 1);
     TU_OK(mlops_audit_verify(b));
     free(good);
     free(copy);
@@ -591,6 +711,56 @@ START_TEST(damaged_bundles_refused)
     free(bad);
     origin_free(&o);
     rt_close(a, adir);
+    rt_close(b, bdir);
+}
+END_TEST
+
+/* A version-1 bundle (no checksums) still imports. The file is the fuzz
+ * seed the version-1 writer made (tests/fuzz/corpus/bundle/model_v1, by
+ * gen_seeds before version 2): bytes of the old writer, not of a test
+ * imitating it. It carries run "train" of experiment "e" (lr = 0.1, two
+ * loss points, an input and an output), version 1 of model "m" made from
+ * that output, signed, and alias "prod". */
+START_TEST(version_1_imports)
+{
+    FILE *f = tu_open_src("fuzz/corpus/bundle/model_v1");
+    unsigned char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    ck_assert_uint_gt(n, 100);
+    char *path = bundle_path("v1.mlb");
+    spill(path, buf, n);
+    mlops__bundle_reader *rd = NULL;
+    TU_OK(mlops__bundle_reader_open("test", path, &rd));
+    ck_assert_uint_eq(rd->version, 1);
+    mlops__bundle_reader_free(rd);
+    char *bdir;
+    mlops_store *b = rt_open(&bdir);
+    mlops_bundle_report r;
+    TU_OK(import(b, path, NULL, &r));
+    ck_assert_uint_eq(r.runs, 1);
+    ck_assert_uint_eq(r.metric_points, 2);
+    ck_assert_uint_eq(r.versions, 1);
+    ck_assert_uint_eq(r.signatures, 1);
+    ck_assert_uint_eq(r.objects_added, r.objects);
+    ck_assert_uint_gt(r.objects, 1);
+    ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM run_params WHERE key = 'lr' AND "
+                                     "value = '0.1'"), 1);
+    mlops_model_version *mv = NULL;
+    TU_OK(mlops_model_version_get(b, "m", 1, &mv));
+    mlops_model_version_free(mv);
+    TU_OK(mlops_audit_verify(b));
+    /* and a bundle of this store now is version 2 */
+    char *path2 = bundle_path("v2.mlb");
+    const char *sels[] = { "model:m@prod" };
+    TU_OK(mlops_bundle_export(b, path2, sels, 1, &r));
+    TU_OK(mlops__bundle_reader_open("test", path2, &rd));
+    ck_assert_uint_eq(rd->version, 2);
+    mlops__bundle_reader_free(rd);
+    unlink(path);
+    unlink(path2);
+    free(path);
+    free(path2);
     rt_close(b, bdir);
 }
 END_TEST
@@ -626,6 +796,7 @@ static Suite *bundle_suite(void)
     tcase_add_test(tc, split_entries_left_out);
     tcase_add_test(tc, moves_in_one_ms_round_trip);
     tcase_add_test(tc, damaged_bundles_refused);
+    tcase_add_test(tc, version_1_imports);
     tcase_add_test(tc, export_errors);
     suite_add_tcase(s, tc);
     return s;

@@ -254,10 +254,11 @@ const cli_command cli_remote_commands[] = {
       "and lineage (and its parents' records); a model selection the version, its\n"
       "run, and the aliases naming it.\n\n" SELECTIONS_HELP },
     { "bundle import", cmd_bundle_import, "FILE", "Bring a bundle in",
-      "Checks all of FILE first (every object's digest, every signature, every\n"
-      "audit event's hash and link), then every collision with this store, and\n"
-      "only then brings it in: objects, then records through the import calls,\n"
-      "each recorded as an import from bundle:<store id>@<head seq>:<head hash>.\n"
+      "Checks all of FILE first (every frame's checksum, every object's digest,\n"
+      "every signature, every audit event's hash and link), then every\n"
+      "collision with this store, and only then brings it in: objects, then\n"
+      "records through the import calls, each recorded as an import from\n"
+      "bundle:<store id>@<head seq>:<head hash>.\n"
       "Importing the same bundle again adds nothing. A version number or alias\n"
       "name taken here by other content stops the import (exit 3, nothing\n"
       "added) unless --rename is given.\n\n"

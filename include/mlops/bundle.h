@@ -11,9 +11,10 @@
  * hash that links it into the origin's chain, the origin's store id and
  * audit head, and every object the selections reach.
  *
- * Import checks all of it before anything becomes visible (objects by
- * digest, chunked blobs and trees as pull does, signatures over the
- * manifests the bundle's records make, events by their hashes and links),
+ * Import checks all of it before anything becomes visible (every frame of
+ * the file by its CRC-32C, objects by digest, chunked blobs and trees as
+ * pull does, signatures over the manifests the bundle's records make,
+ * events by their hashes and links),
  * then brings the records in through the import API (include/mlops/
  * import.h) with the origin "bundle:<store id>@<head seq>:sha256:<head
  * hash>", so the

@@ -1,15 +1,20 @@
 /* A bundle file's framing (doc/format.md, "Bundles"): the magic, frames
- * of one msgpack object each behind a 4-byte big-endian length, a table of
- * contents and a 16-byte trailer; and the file as an object backend, so
- * that push writes a bundle's objects and records and pull reads them
- * back with every check it makes on a remote's. */
+ * of one msgpack object each behind a 4-byte big-endian length and (from
+ * version 2) followed by the CRC-32C of the length and the bytes, a table
+ * of contents and a trailer; and the file as an object backend, so that
+ * push writes a bundle's objects and records and pull reads them back
+ * with every check it makes on a remote's. A frame's checksum is checked
+ * when the frame is read, before anything decodes it: a reader passes
+ * over the file once, as it did without checksums. */
 #include "remote/bundle_internal.h"
+#include "util/crc32c.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/mpack.h"
 #include "util/str.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,15 +33,45 @@ static int w_bytes(mlops__bundle_writer *w, const void *buf, size_t len)
     return MLOPS_OK;
 }
 
-int mlops__bundle_write_frame(mlops__bundle_writer *w, const void *buf, size_t len)
+static void put_be32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+static uint32_t get_be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A frame's checksum: the CRC-32C of its length (4 bytes big-endian) and
+ * its len bytes. */
+static uint32_t frame_crc(const void *buf, size_t len)
+{
+    unsigned char be32[4];
+    put_be32(be32, (uint32_t)len);
+    return mlops__crc32c_update(mlops__crc32c(be32, 4), buf, len);
+}
+
+/* Appends the frame of len bytes whose checksum is crc. */
+static int write_sealed(mlops__bundle_writer *w, const void *buf, size_t len, uint32_t crc)
 {
     if (len > MLOPS__BUNDLE_FRAME_MAX)
         return mlops__err(MLOPS_EUNSUPPORTED, "%s: a record or object of %zu bytes is larger "
                                               "than a bundle frame may be", w->fn, len);
-    unsigned char be32[4] = { (unsigned char)(len >> 24), (unsigned char)(len >> 16),
-                              (unsigned char)(len >> 8), (unsigned char)len };
+    unsigned char be32[4], c[4];
+    put_be32(be32, (uint32_t)len);
+    put_be32(c, crc);
     int rc = w_bytes(w, be32, 4);
-    return rc ? rc : w_bytes(w, buf, len);
+    if (!rc) rc = w_bytes(w, buf, len);
+    return rc ? rc : w_bytes(w, c, 4);
+}
+
+int mlops__bundle_write_frame(mlops__bundle_writer *w, const void *buf, size_t len)
+{
+    return write_sealed(w, buf, len, frame_crc(buf, len));
 }
 
 void mlops__bundle_meta_begin(mlops__bundle_writer *w)
@@ -61,6 +96,9 @@ static int w_stage(mlops__objects *be, const mlops_digest *d, const mlops__obj_p
     bad |= msgpack_pack_bin(&pk, total);
     for (size_t i = 0; i < n; i++) bad |= msgpack_pack_bin_body(&pk, pieces[i].data, pieces[i].len);
     int rc = bad ? mlops__err_nomem("writing a bundle") : MLOPS_OK;
+    /* the checksum of an object (up to 256 MiB) before the lock, so that
+     * the pool's threads compute theirs at once */
+    uint32_t crc = rc ? 0 : frame_crc(sb.data, sb.size);
     pthread_mutex_lock(&w->lock);
     if (!rc && w->nobjs == w->capobjs) {
         size_t nc = w->capobjs ? 2 * w->capobjs : 256;
@@ -72,7 +110,7 @@ static int w_stage(mlops__objects *be, const mlops_digest *d, const mlops__obj_p
         }
     }
     uint64_t off = w->off;
-    if (!rc) rc = mlops__bundle_write_frame(w, sb.data, sb.size);
+    if (!rc) rc = write_sealed(w, sb.data, sb.size, crc);
     if (!rc) {
         w->objs[w->nobjs].d = *d;
         w->objs[w->nobjs++].off = off;
@@ -296,10 +334,11 @@ int mlops__bundle_writer_finish(mlops__bundle_writer *w)
     uint64_t toc = w->off;
     int rc = bad ? mlops__err_nomem("writing a bundle") : mlops__bundle_write_frame(w, sb.data, sb.size);
     msgpack_sbuffer_destroy(&sb);
-    unsigned char tr[16];
+    unsigned char tr[MLOPS__BUNDLE_TRAILER];
     for (int i = 0; i < 8; i++) tr[i] = (unsigned char)(toc >> (56 - 8 * i));
-    memcpy(tr + 8, MLOPS__BUNDLE_END, 8);
-    if (!rc) rc = w_bytes(w, tr, 16);
+    put_be32(tr + 8, mlops__crc32c(tr, 8));
+    memcpy(tr + 12, MLOPS__BUNDLE_END, 8);
+    if (!rc) rc = w_bytes(w, tr, sizeof tr);
     if (!rc && fflush(w->f)) rc = w_io(w, errno);
     if (!rc) rc = mlops__fsync_fd(fileno(w->f), w->tmp);
     if (!rc && fclose(w->f)) rc = w_io(w, errno);
@@ -348,29 +387,49 @@ static int r_at(mlops__bundle_reader *r, uint64_t off, void *buf, size_t len)
     return rc;
 }
 
-int mlops__bundle_read_frame(mlops__bundle_reader *r, uint64_t *off, uint64_t limit, void **buf,
-                             size_t *len)
+static int bad_crc(const mlops__bundle_reader *r, const char *what, uint64_t off)
+{
+    return mlops__err(MLOPS_ECORRUPT, "%s: bundle '%s' is damaged: %s at offset %" PRIu64
+                      " fails its checksum", r->fn, r->path, what, off);
+}
+
+/* The frame at off: its length and bytes into *h and a malloc'd *buf (*len
+ * bytes), and with crc the 4 bytes after them, checked against them. The
+ * bytes and the checksum come in one read. */
+static int frame_at(mlops__bundle_reader *r, uint64_t off, uint64_t limit, int crc,
+                    unsigned char h[4], void **buf, size_t *len)
 {
     *buf = NULL;
     *len = 0;
-    unsigned char h[4];
-    if (*off > limit || limit - *off < 4) return corrupt(r, "a frame crosses its section");
-    int rc = r_at(r, *off, h, 4);
+    uint64_t tail = crc ? 4 : 0;
+    if (off > limit || limit - off < 4 + tail) return corrupt(r, "a frame crosses its section");
+    int rc = r_at(r, off, h, 4);
     if (rc) return rc;
-    uint32_t n = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+    uint32_t n = get_be32(h);
     if (n > MLOPS__BUNDLE_FRAME_MAX) return corrupt(r, "a frame is larger than frames may be");
-    if (limit - *off - 4 < n) return corrupt(r, "a frame crosses its section");
-    void *b = malloc(n ? n : 1);
+    if (limit - off - 4 - tail < n) return corrupt(r, "a frame crosses its section");
+    unsigned char *b = malloc(n + tail ? n + tail : 1);
     if (!b) return mlops__err_nomem("reading a bundle");
-    rc = r_at(r, *off + 4, b, n);
+    rc = r_at(r, off + 4, b, n + tail);
+    if (!rc && crc && get_be32(b + n) != mlops__crc32c_update(mlops__crc32c(h, 4), b, n))
+        rc = bad_crc(r, "the frame", off);
     if (rc) {
         free(b);
         return rc;
     }
     *buf = b;
     *len = n;
-    *off += 4 + (uint64_t)n;
     return MLOPS_OK;
+}
+
+int mlops__bundle_read_frame(mlops__bundle_reader *r, uint64_t *off, uint64_t limit, void **buf,
+                             size_t *len)
+{
+    unsigned char h[4];
+    int crc = r->version >= 2;
+    int rc = frame_at(r, *off, limit, crc, h, buf, len);
+    if (!rc) *off += 4 + (uint64_t)*len + (crc ? 4 : 0);
+    return rc;
 }
 
 typedef struct r_in {
@@ -568,6 +627,32 @@ static int read_toc(mlops__bundle_reader *r, const void *buf, size_t len)
     return rc;
 }
 
+/* The header's version, which says how the rest is framed. The header
+ * frame is at the same place in every version, and from version 2 its
+ * checksum follows it. A header whose checksum holds is decoded for its
+ * version. One whose checksum does not hold is version 1's (which has no
+ * checksums) when it decodes as that, or of a version newer than this
+ * reader's (whose layout after the header it cannot know); else it is
+ * damaged. Sets r->version and r->hdr_end. */
+static int header_version(mlops__bundle_reader *r, const unsigned char h[4])
+{
+    uint64_t end = 12 + (uint64_t)r->hlen;
+    unsigned char c[4];
+    int crc_ok = r->size - end >= 4 && !r_at(r, end, c, 4) &&
+                 get_be32(c) == mlops__crc32c_update(mlops__crc32c(h, 4), r->hdr, r->hlen);
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    uint64_t v = 0;
+    int rc = mlops__mp_open_format(r->fn, "bundle", MLOPS__BUNDLE_FORMAT, MLOPS__BUNDLE_VERSION,
+                                   r->hdr, r->hlen, &u, &v);
+    msgpack_unpacked_destroy(&u);
+    if (rc == MLOPS_ENOMEM || rc == MLOPS_EUNSUPPORTED || (rc && crc_ok)) return rc;
+    if (!crc_ok && (rc || v != 1)) return bad_crc(r, "the header frame", 8);
+    r->version = (unsigned)v;
+    r->hdr_end = end + (v >= 2 ? 4 : 0);
+    return MLOPS_OK;
+}
+
 int mlops__bundle_reader_open(const char *fn, const char *path, mlops__bundle_reader **out)
 {
     *out = NULL;
@@ -614,23 +699,28 @@ int mlops__bundle_reader_from(const char *fn, const char *path, FILE *f,
     unsigned char magic[8];
     if (!rc && (r->size < 8 || r_at(r, 0, magic, 8) || memcmp(magic, MLOPS__BUNDLE_MAGIC, 8)))
         rc = mlops__err(MLOPS_EFORMAT, "%s: '%s' is not a bundle (no bundle magic)", fn, path);
-    uint64_t off = 8;
-    if (!rc) rc = mlops__bundle_read_frame(r, &off, r->size, &r->hdr, &r->hlen);
-    r->hdr_end = off;
-    unsigned char tr[16];
-    if (!rc && (r->size < r->hdr_end + 16 || r_at(r, r->size - 16, tr, 16) ||
-                memcmp(tr + 8, MLOPS__BUNDLE_END, 8)))
+    unsigned char h[4];
+    if (!rc) rc = frame_at(r, 8, r->size, 0, h, &r->hdr, &r->hlen);
+    if (!rc) rc = header_version(r, h);
+    /* the trailer: the table of contents' offset, from version 2 its
+     * checksum, the end marker */
+    uint64_t tl = r->version >= 2 ? MLOPS__BUNDLE_TRAILER : MLOPS__BUNDLE_TRAILER_V1;
+    unsigned char tr[MLOPS__BUNDLE_TRAILER];
+    if (!rc && (r->size < r->hdr_end + tl || r_at(r, r->size - tl, tr, tl) ||
+                memcmp(tr + tl - 8, MLOPS__BUNDLE_END, 8)))
         rc = corrupt(r, "it has no trailer (a truncated file?)");
+    if (!rc && r->version >= 2 && get_be32(tr + 8) != mlops__crc32c(tr, 8))
+        rc = bad_crc(r, "the trailer", r->size - tl);
     if (!rc) {
         for (int i = 0; i < 8; i++) r->toc_off = r->toc_off << 8 | tr[i];
-        if (r->toc_off < r->hdr_end || r->toc_off > r->size - 16)
+        if (r->toc_off < r->hdr_end || r->toc_off > r->size - tl)
             rc = corrupt(r, "its trailer points outside the file");
     }
     void *toc = NULL;
     size_t tlen = 0;
-    off = r->toc_off;
-    if (!rc) rc = mlops__bundle_read_frame(r, &off, r->size - 16, &toc, &tlen);
-    if (!rc && off != r->size - 16) rc = corrupt(r, "bytes follow its table of contents");
+    uint64_t off = r->toc_off;
+    if (!rc) rc = mlops__bundle_read_frame(r, &off, r->size - tl, &toc, &tlen);
+    if (!rc && off != r->size - tl) rc = corrupt(r, "bytes follow its table of contents");
     if (!rc) rc = read_toc(r, toc, tlen);
     free(toc);
     if (rc) {

@@ -13,7 +13,13 @@
 #define MLOPS__BUNDLE_MAGIC "\x89MLOPSB\n" /* 8 bytes */
 #define MLOPS__BUNDLE_END "MLOPSEND"       /* 8 bytes, the trailer's last */
 #define MLOPS__BUNDLE_FORMAT "mlops.bundle"
-#define MLOPS__BUNDLE_VERSION 1
+/* The version the writer writes and the newest a reader reads; a reader
+ * reads version 1 too (frames without a checksum). */
+#define MLOPS__BUNDLE_VERSION 2
+/* Version 2's trailer: the table of contents' offset, its CRC-32C, the
+ * end marker; version 1's has no CRC. */
+#define MLOPS__BUNDLE_TRAILER_V1 16
+#define MLOPS__BUNDLE_TRAILER 20
 /* Largest frame, in bytes: the bound of a reader's memory per frame. */
 #define MLOPS__BUNDLE_FRAME_MAX ((uint32_t)256 << 20)
 
@@ -48,7 +54,8 @@ typedef struct mlops__bundle_writer {
  * frame (hdr, hlen: one msgpack map). */
 int mlops__bundle_writer_open(const char *fn, const char *path, const void *hdr, size_t hlen,
                               mlops__bundle_writer **out);
-/* Appends one frame of len bytes (one msgpack object). */
+/* Appends one frame of len bytes (one msgpack object): its length, the
+ * bytes, the CRC-32C of both. */
 int mlops__bundle_write_frame(mlops__bundle_writer *w, const void *buf, size_t len);
 /* Marks where the records' frames start (after the objects). */
 void mlops__bundle_meta_begin(mlops__bundle_writer *w);
@@ -67,6 +74,7 @@ typedef struct mlops__bundle_reader {
     const char *path;
     FILE *f;
     uint64_t size;
+    unsigned version; /* the header's: 1 (no checksums) or 2 */
     uint64_t hdr_end, meta_off, toc_off;
     mlops__bundle_toc_obj *objs; /* sorted by digest */
     size_t nobjs;
@@ -78,9 +86,11 @@ typedef struct mlops__bundle_reader {
     pthread_mutex_t lock;
 } mlops__bundle_reader;
 
-/* Opens path: checks the magic, the trailer and the table of contents
- * (every offset inside the file, in its section). MLOPS_EFORMAT (not a
- * bundle), MLOPS_ECORRUPT (a damaged one), MLOPS_ENOTFOUND, MLOPS_EIO. */
+/* Opens path: checks the magic, the header's version (a newer one is
+ * MLOPS_EUNSUPPORTED before anything else is read), the trailer and the
+ * table of contents (every offset inside the file, in its section; from
+ * version 2 each with its checksum). MLOPS_EFORMAT (not a bundle),
+ * MLOPS_ECORRUPT (a damaged one), MLOPS_ENOTFOUND, MLOPS_EIO. */
 int mlops__bundle_reader_open(const char *fn, const char *path, mlops__bundle_reader **out);
 /* The same on an open file f (taken over: closed by the reader, or here
  * on an error); path names it in messages. */
@@ -89,7 +99,8 @@ int mlops__bundle_reader_from(const char *fn, const char *path, FILE *f,
 void mlops__bundle_reader_free(mlops__bundle_reader *r);
 
 /* Reads the frame at *off into a malloc'd *buf, *len bytes, and moves *off
- * past it. MLOPS_ECORRUPT when it does not fit before limit. */
+ * past it. MLOPS_ECORRUPT when it does not fit before limit or (version 2)
+ * fails its checksum: nothing of a damaged frame reaches a decoder. */
 int mlops__bundle_read_frame(mlops__bundle_reader *r, uint64_t *off, uint64_t limit, void **buf,
                              size_t *len);
 

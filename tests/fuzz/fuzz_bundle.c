@@ -1,5 +1,9 @@
 /* libFuzzer target: the bundle decoder (lib/remote/bundle_import.c,
- * bundle_file.c): the magic, header, trailer and table of contents, every
+ * bundle_file.c), of both versions (the seeds model_v1 and blob_v1 of
+ * corpus/bundle are version 1, without checksums, so that mutations reach
+ * the decoders behind version 2's frame checksums too): the magic, the
+ * header and how it tells the versions apart, each frame's and the
+ * trailer's checksum, the trailer and table of contents, every
  * record frame (runs, metric points, lineage, versions, signatures,
  * aliases), the audit events with their hashes and links, the signatures
  * over the manifests the records make, and the object and record frames

@@ -277,6 +277,10 @@ START_TEST(crc32c_values)
     for (size_t off = 0; off < 9; off++)
         for (size_t n = 0; n + off <= sizeof buf; n += n < 40 ? 1 : 37)
             ck_assert_uint_eq(mlops__crc32c(buf + off, n), crc32c_bitwise(buf + off, n));
+    /* carried over pieces (a bundle frame's length, then its bytes) */
+    for (size_t k = 0; k <= sizeof buf; k += 7)
+        ck_assert_uint_eq(mlops__crc32c_update(mlops__crc32c(buf, k), buf + k, sizeof buf - k),
+                          crc32c_bitwise(buf, sizeof buf));
 }
 END_TEST
 
