@@ -230,6 +230,13 @@ int mlops__object_check_hashed(const mlops_digest *d, const char *where, const m
 int mlops__object_stage_encoded(mlops_store *s, const mlops_digest *d, const void *obj,
                                 size_t len, int encoding, uint64_t size, mlops__staged *out);
 
+/* The same for a caller that settles the objects it stages
+ * (mlops__objects.settle) before placing them: staged by the backend's
+ * stage_settled where it has one. */
+int mlops__object_stage_encoded_settled(mlops_store *s, const mlops_digest *d, const void *obj,
+                                        size_t len, int encoding, uint64_t size,
+                                        mlops__staged *out);
+
 /* Parses and checks the header h of object d (messages name where the
  * object lives). */
 int mlops__object_header_parse(mlops_store *s, const mlops_digest *d, const unsigned char *h,

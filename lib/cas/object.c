@@ -699,8 +699,8 @@ int mlops__object_check_encoded(mlops__obj_reader *r, const mlops_digest *d, con
     return rc;
 }
 
-int mlops__object_stage_encoded(mlops_store *s, const mlops_digest *d, const void *obj,
-                                size_t len, int encoding, uint64_t size, mlops__staged *out)
+static int stage_encoded(mlops_store *s, const mlops_digest *d, const void *obj, size_t len,
+                         int encoding, uint64_t size, mlops__staged *out, int settled)
 {
     memset(out, 0, sizeof *out);
     out->digest = *d;
@@ -709,5 +709,20 @@ int mlops__object_stage_encoded(mlops_store *s, const mlops_digest *d, const voi
     out->encoding = encoding;
     out->be = s->objects;
     mlops__obj_piece piece = {obj, len};
-    return s->objects->stage(s->objects, d, &piece, 1, &out->h);
+    mlops__objects *be = s->objects;
+    if (settled && be->stage_settled) return be->stage_settled(be, d, &piece, 1, &out->h);
+    return be->stage(be, d, &piece, 1, &out->h);
+}
+
+int mlops__object_stage_encoded(mlops_store *s, const mlops_digest *d, const void *obj,
+                                size_t len, int encoding, uint64_t size, mlops__staged *out)
+{
+    return stage_encoded(s, d, obj, len, encoding, size, out, 0);
+}
+
+int mlops__object_stage_encoded_settled(mlops_store *s, const mlops_digest *d, const void *obj,
+                                        size_t len, int encoding, uint64_t size,
+                                        mlops__staged *out)
+{
+    return stage_encoded(s, d, obj, len, encoding, size, out, 1);
 }

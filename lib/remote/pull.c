@@ -5,7 +5,7 @@
  * files settled together where the store's backend can: one syncfs, not
  * an fsync each, before any is renamed; with several threads by an I/O
  * helper, so that none of them waits in syncfs), the fan-out folders
- * fsync'd once per batch and only then the batch's rows committed (an interrupted
+ * fsync'd once per FLUSH objects and only then their rows committed (an interrupted
  * pull keeps them, and a rerun does not fetch them again: they are rows
  * no content names yet, which only gc's grace period protects, so a pull
  * resumed days later fetches them again). Then each chunked blob is
@@ -611,8 +611,13 @@ static int fetch_one(pull *p, fetcher *f, const mlops_digest *d)
             stream_feed(p, st, pos, plain ? plain : buf + MLOPS__OBJ_HEADER_SIZE, (size_t)size);
     }
     free(plain);
-    if (!rc) rc = mlops__object_stage_encoded(p->s, d, buf, (size_t)n, enc, size,
-                                              &f->staged[f->nstaged]);
+    /* Where they are settled together, their write-out is left to that. */
+    if (!rc && p->settle)
+        rc = mlops__object_stage_encoded_settled(p->s, d, buf, (size_t)n, enc, size,
+                                                 &f->staged[f->nstaged]);
+    else if (!rc)
+        rc = mlops__object_stage_encoded(p->s, d, buf, (size_t)n, enc, size,
+                                         &f->staged[f->nstaged]);
     be->close(be, in);
     free(copy);
     if (rc) return rc;
