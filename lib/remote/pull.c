@@ -526,6 +526,9 @@ static int flush_placed(pull *p)
     if (rc) mlops__objects_discard(p->s, p->placed, p->nplaced);
     for (size_t i = 0; i < p->nplaced; i++) mlops__placed_clear(&p->placed[i]);
     p->nplaced = 0;
+    /* A group the helper failed to settle or place (what it did place is
+     * committed above, for a rerun). */
+    if (!rc && p->err) rc = mlops__err(p->err, "%s", p->errmsg);
     return rc;
 }
 
