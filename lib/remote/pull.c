@@ -256,11 +256,6 @@ static stream *stream_of(pull *p, const mlops_digest *d, size_t *pos)
     return &p->streams[p->at[g].stream];
 }
 
-/* Hashes chunk pos of st's blob (its decoded bytes), in its turn. A
- * stream that cannot go on (a failed hash) stops: its blob is proven
- * later, from the store. After the last chunk, a digest that matches
- * proves the blob; one that does not leaves it to that later proof,
- * which fails the pull naming it. */
 /* Waits for chunk pos's turn in st: 1 when it is its turn (the caller
  * then hashes it and calls stream_next), 0 when st stopped or the pull
  * failed. */
@@ -287,6 +282,11 @@ static void stream_next(pull *p, stream *st, int stop, int done, const mlops_dig
     pthread_mutex_unlock(&p->mu);
 }
 
+/* Hashes chunk pos of st's blob (its decoded bytes), in its turn. A
+ * stream that cannot go on (a failed hash) stops: its blob is proven
+ * later, from the store. After the last chunk, a digest that matches
+ * proves the blob; one that does not leaves it to that later proof,
+ * which fails the pull naming it. */
 static void stream_feed(pull *p, stream *st, size_t pos, const void *bytes, size_t len)
 {
     if (!stream_wait(p, st, pos)) return;
