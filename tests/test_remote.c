@@ -4,6 +4,7 @@
  * where the stores keep their objects too. */
 #include "cas_testutil.h"
 #include "remote/remote_internal.h"
+#include "util/sha256_pair.h"
 #include "util/str.h"
 
 #include <stdint.h>
@@ -596,14 +597,82 @@ START_TEST(pull_refuses_damaged_object)
 }
 END_TEST
 
+/* A damaged chunk of a chunked blob on the remote (the largest object
+ * file of the push: the manifest is smaller than any chunk here): the
+ * pull fails naming the chunk, and nothing of the blob becomes visible.
+ * Twice, as the pull checks a chunk: with both of its digests (the
+ * chunk's and its blob's) hashed in one pass where the CPU has the SHA
+ * extensions (util/sha256_pair.h), and the other way. */
+START_TEST(pull_refuses_damaged_chunk)
+{
+    if (tu_objects_s3()) return; /* the damage is done to a file */
+    mlops__sha256_pair_allow(_i == 0);
+    pair p;
+    pair_open(&p);
+    unsigned char *big = NULL;
+    mlops_digest d = put_random(p.a, 300u << 10, 51, &big);
+    TU_OK(mlops_ref_set(p.a, "x", &d));
+    mlops_transfer_report r;
+    TU_OK(push1(p.a, "ref:x", &r));
+    ck_assert_uint_gt(r.objects, 10);
+    char *objs = tu_path(p.url, "objects/sha256");
+    char largest[4096] = "", hex[65] = "";
+    off_t most = 0;
+    DIR *top = opendir(objs);
+    ck_assert_ptr_nonnull(top);
+    struct dirent *a;
+    while ((a = readdir(top)) != NULL) {
+        if (strlen(a->d_name) != 2) continue;
+        char *sub = tu_path(objs, a->d_name);
+        DIR *sd = opendir(sub);
+        struct dirent *b;
+        while (sd && (b = readdir(sd)) != NULL) {
+            if (b->d_name[0] == '.') continue;
+            char *f = tu_path(sub, b->d_name);
+            struct stat st;
+            if (stat(f, &st) == 0 && st.st_size > most) {
+                most = st.st_size;
+                snprintf(largest, sizeof largest, "%s", f);
+                snprintf(hex, sizeof hex, "%.2s%.62s", a->d_name, b->d_name);
+            }
+            free(f);
+        }
+        if (sd) closedir(sd);
+        free(sub);
+    }
+    closedir(top);
+    ck_assert_int_gt(most, 8192);
+    int fd = open(largest, O_RDWR);
+    ck_assert_int_ge(fd, 0);
+    unsigned char byte;
+    ck_assert_int_eq(pread(fd, &byte, 1, 100), 1);
+    byte ^= 0x40;
+    ck_assert_int_eq(pwrite(fd, &byte, 1, 100), 1);
+    close(fd);
+    TU_RC(MLOPS_ECORRUPT, pull1(p.b, "ref:x", &r));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), hex));
+    mlops_digest got;
+    TU_RC(MLOPS_ENOTFOUND, mlops_ref_get(p.b, "x", &got));
+    void *data = NULL;
+    size_t len = 0;
+    TU_RC(MLOPS_ENOTFOUND, mlops_blob_get(p.b, &d, &data, &len));
+    free(objs);
+    free(big);
+    pair_close(&p);
+    mlops__sha256_pair_allow(1);
+}
+END_TEST
+
 /* A chunked blob is proven as its chunks arrive, in order, by the
  * threads that checked them: a record whose blob digest is not what its
  * (sound) chunks hash to fails the pull naming it, and nothing becomes
  * visible; a blob whose chunks repeat (proven after the fetch instead)
- * and one sharing chunks with it arrive whole. */
+ * and one sharing chunks with it arrive whole. Twice, as
+ * pull_refuses_damaged_chunk. */
 START_TEST(pull_proves_chunked_blobs)
 {
     if (tu_objects_s3()) return; /* the record is changed in a file */
+    mlops__sha256_pair_allow(_i == 0);
     pair p;
     pair_open(&p);
     size_t n = 300u << 10;
@@ -665,6 +734,7 @@ START_TEST(pull_proves_chunked_blobs)
     free(path);
     free(big);
     pair_close(&p);
+    mlops__sha256_pair_allow(1);
 }
 END_TEST
 
@@ -758,7 +828,8 @@ static Suite *suite(void)
     tcase_add_test(tc, interrupted_push_and_pull_resume);
     tcase_add_test(tc, pull_on_threads_resumes_exactly);
     tcase_add_test(tc, pull_refuses_damaged_object);
-    tcase_add_test(tc, pull_proves_chunked_blobs);
+    tcase_add_loop_test(tc, pull_refuses_damaged_chunk, 0, 2);
+    tcase_add_loop_test(tc, pull_proves_chunked_blobs, 0, 2);
     tcase_add_test(tc, run_and_model_selections);
     tcase_add_test(tc, lookup_or_listing);
     suite_add_tcase(s, tc);

@@ -213,11 +213,29 @@ int mlops__object_check_encoded(mlops__obj_reader *r, const mlops_digest *d, con
                                 size_t len, const char *where, int *encoding, uint64_t *size,
                                 void **data);
 
+/* The first half of mlops__object_check_encoded, for a caller that
+ * hashes the decoded bytes itself (with a second digest over the same
+ * bytes: a pull's chunk and its blob, util/sha256_pair.h): the header
+ * and the decoding checked, *bytes the decoded bytes (*size of them),
+ * in obj for a raw object, else in *owned (malloc'd, the caller's).
+ * mlops__object_check_hashed then checks their digest, got, against d. */
+int mlops__object_decode_encoded(mlops__obj_reader *r, const mlops_digest *d, const void *obj,
+                                 size_t len, const char *where, int *encoding, uint64_t *size,
+                                 const unsigned char **bytes, unsigned char **owned);
+int mlops__object_check_hashed(const mlops_digest *d, const char *where, const mlops_digest *got);
+
 /* Stages an encoded object that mlops__object_check_encoded accepted,
  * as it is (no second compression), in s's backend: the first half of a
  * write, as mlops__object_stage; mlops__object_place is the second. */
 int mlops__object_stage_encoded(mlops_store *s, const mlops_digest *d, const void *obj,
                                 size_t len, int encoding, uint64_t size, mlops__staged *out);
+
+/* The same for a caller that settles the objects it stages
+ * (mlops__objects.settle) before placing them: staged by the backend's
+ * stage_settled where it has one. */
+int mlops__object_stage_encoded_settled(mlops_store *s, const mlops_digest *d, const void *obj,
+                                        size_t len, int encoding, uint64_t size,
+                                        mlops__staged *out);
 
 /* Parses and checks the header h of object d (messages name where the
  * object lives). */

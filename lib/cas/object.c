@@ -625,12 +625,12 @@ static int bad_copy(const mlops_digest *d, const char *where, const char *why)
                       mlops__digest_str(d, ds), where, why);
 }
 
-int mlops__object_check_encoded(mlops__obj_reader *r, const mlops_digest *d, const void *obj,
-                                size_t len, const char *where, int *encoding, uint64_t *size,
-                                void **data)
+int mlops__object_decode_encoded(mlops__obj_reader *r, const mlops_digest *d, const void *obj,
+                                 size_t len, const char *where, int *encoding, uint64_t *size,
+                                 const unsigned char **bytes, unsigned char **owned)
 {
     const unsigned char *h = obj;
-    if (data) *data = NULL;
+    *owned = NULL;
     if (len < MLOPS__OBJ_HEADER_SIZE || memcmp(h, obj_magic, 4) != 0)
         return bad_copy(d, where, "no object header");
     if (h[4] != MLOPS__OBJ_VERSION)
@@ -646,9 +646,8 @@ int mlops__object_check_encoded(mlops__obj_reader *r, const mlops_digest *d, con
     if (n > (uint64_t)1 << 34) return bad_copy(d, where, "impossible size");
     if (h[5] == MLOPS__ENC_RAW && plen != n)
         return bad_copy(d, where, "its length does not match its header");
-    unsigned char *buf = NULL;
     if (h[5] == MLOPS__ENC_ZSTD) {
-        buf = malloc(n ? (size_t)n : 1);
+        unsigned char *buf = malloc(n ? (size_t)n : 1);
         if (!buf) return mlops__err_nomem("checking an object");
         size_t got = ZSTD_decompressDCtx(r->dctx, buf, (size_t)n, payload, plen);
         if (ZSTD_isError(got) || got != n) {
@@ -656,27 +655,52 @@ int mlops__object_check_encoded(mlops__obj_reader *r, const mlops_digest *d, con
             return bad_copy(d, where, ZSTD_isError(got) ? ZSTD_getErrorName(got)
                                                         : "it decodes to another size");
         }
+        *owned = buf;
+        payload = buf;
     }
+    *bytes = payload;
+    *encoding = h[5];
+    *size = n;
+    return MLOPS_OK;
+}
+
+int mlops__object_check_hashed(const mlops_digest *d, const char *where, const mlops_digest *got)
+{
+    if (memcmp(got->bytes, d->bytes, 32) != 0)
+        return bad_copy(d, where, "its content hashes to another digest");
+    return MLOPS_OK;
+}
+
+int mlops__object_check_encoded(mlops__obj_reader *r, const mlops_digest *d, const void *obj,
+                                size_t len, const char *where, int *encoding, uint64_t *size,
+                                void **data)
+{
+    if (data) *data = NULL;
+    const unsigned char *bytes = NULL;
+    unsigned char *buf = NULL;
+    int enc = 0;
+    uint64_t n = 0;
+    int rc = mlops__object_decode_encoded(r, d, obj, len, where, &enc, &n, &bytes, &buf);
+    if (rc) return rc;
     mlops_digest got;
-    int rc = mlops__sha256_update(&r->sha, buf ? buf : payload, (size_t)n);
+    rc = mlops__sha256_update(&r->sha, bytes, (size_t)n);
     if (!rc) rc = mlops__sha256_final(&r->sha, &got);
-    if (!rc && memcmp(got.bytes, d->bytes, 32) != 0)
-        rc = bad_copy(d, where, "its content hashes to another digest");
+    if (!rc) rc = mlops__object_check_hashed(d, where, &got);
     if (!rc && data && !buf) {
         if (!(buf = malloc(n ? (size_t)n : 1))) rc = mlops__err_nomem("checking an object");
-        else if (n) memcpy(buf, payload, (size_t)n);
+        else if (n) memcpy(buf, bytes, (size_t)n);
     }
     if (rc || !data) free(buf);
     else *data = buf;
     if (!rc) {
-        *encoding = h[5];
+        *encoding = enc;
         *size = n;
     }
     return rc;
 }
 
-int mlops__object_stage_encoded(mlops_store *s, const mlops_digest *d, const void *obj,
-                                size_t len, int encoding, uint64_t size, mlops__staged *out)
+static int stage_encoded(mlops_store *s, const mlops_digest *d, const void *obj, size_t len,
+                         int encoding, uint64_t size, mlops__staged *out, int settled)
 {
     memset(out, 0, sizeof *out);
     out->digest = *d;
@@ -685,5 +709,20 @@ int mlops__object_stage_encoded(mlops_store *s, const mlops_digest *d, const voi
     out->encoding = encoding;
     out->be = s->objects;
     mlops__obj_piece piece = {obj, len};
-    return s->objects->stage(s->objects, d, &piece, 1, &out->h);
+    mlops__objects *be = s->objects;
+    if (settled && be->stage_settled) return be->stage_settled(be, d, &piece, 1, &out->h);
+    return be->stage(be, d, &piece, 1, &out->h);
+}
+
+int mlops__object_stage_encoded(mlops_store *s, const mlops_digest *d, const void *obj,
+                                size_t len, int encoding, uint64_t size, mlops__staged *out)
+{
+    return stage_encoded(s, d, obj, len, encoding, size, out, 0);
+}
+
+int mlops__object_stage_encoded_settled(mlops_store *s, const mlops_digest *d, const void *obj,
+                                        size_t len, int encoding, uint64_t size,
+                                        mlops__staged *out)
+{
+    return stage_encoded(s, d, obj, len, encoding, size, out, 1);
 }

@@ -5,7 +5,7 @@
  * files settled together where the store's backend can: one syncfs, not
  * an fsync each, before any is renamed; with several threads by an I/O
  * helper, so that none of them waits in syncfs), the fan-out folders
- * fsync'd once per batch and only then the batch's rows committed (an interrupted
+ * fsync'd once per FLUSH objects and only then their rows committed (an interrupted
  * pull keeps them, and a rerun does not fetch them again: they are rows
  * no content names yet, which only gc's grace period protects, so a pull
  * resumed days later fetches them again). Then each chunked blob is
@@ -21,6 +21,7 @@
 #include "util/err.h"
 #include "util/hash.h"
 #include "util/pool.h"
+#include "util/sha256_pair.h"
 
 #include <pthread.h>
 
@@ -64,6 +65,7 @@ typedef struct blob_chunks {
  * blob, or one the store held already, arrives once or not at all). */
 typedef struct stream {
     mlops__sha256 h; /* set up at chunk 0, freed at the end */
+    mlops__sha256s hs; /* instead of h where the pull is fused */
     size_t blob;     /* index in ct */
     size_t next;     /* chunks hashed so far */
     int on;
@@ -122,6 +124,7 @@ struct pull {
     fetcher fetchers[MAX_FETCHERS];
     mlops__placed *placed; /* placed, waiting for the folders' fsync and the rows */
     size_t nplaced, capplaced;
+    size_t since_flush; /* objects fetched since the last flush_placed, at least nplaced */
     /* The I/O helper (see io_main), under mu: the fetchers whose handed
      * group waits for it, oldest first. */
     pthread_t io;
@@ -137,6 +140,11 @@ struct pull {
     mlops__keymap chunk_at; /* chunk digest -> index in at */
     stream_at *at;
     pthread_cond_t stream_cv;
+    /* The CPU hashes two streams at once (util/sha256_pair.h): a streamed
+     * chunk is hashed into its own digest and its blob's in one pass, in
+     * its turn, rather than checked first and hashed again into its
+     * blob's. */
+    int fused;
 };
 
 static int read_records(pull *p)
@@ -248,6 +256,32 @@ static stream *stream_of(pull *p, const mlops_digest *d, size_t *pos)
     return &p->streams[p->at[g].stream];
 }
 
+/* Waits for chunk pos's turn in st: 1 when it is its turn (the caller
+ * then hashes it and calls stream_next), 0 when st stopped or the pull
+ * failed. */
+static int stream_wait(pull *p, stream *st, size_t pos)
+{
+    pthread_mutex_lock(&p->mu);
+    while (st->on && st->next != pos && !p->err) pthread_cond_wait(&p->stream_cv, &p->mu);
+    int turn = st->on && st->next == pos && !p->err;
+    pthread_mutex_unlock(&p->mu);
+    return turn;
+}
+
+/* Ends a turn in st: on to the next chunk, or stopped (stop: its hash
+ * cannot go on), or done with the blob's digest in got (proving it when
+ * it matches). */
+static void stream_next(pull *p, stream *st, int stop, int done, const mlops_digest *got)
+{
+    pthread_mutex_lock(&p->mu);
+    if (stop || done) st->on = 0;
+    else st->next++;
+    if (done && !stop && !memcmp(got->bytes, p->ct[st->blob].digest.bytes, 32))
+        p->proven[st->blob] = 1;
+    pthread_cond_broadcast(&p->stream_cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
 /* Hashes chunk pos of st's blob (its decoded bytes), in its turn. A
  * stream that cannot go on (a failed hash) stops: its blob is proven
  * later, from the store. After the last chunk, a digest that matches
@@ -255,25 +289,50 @@ static stream *stream_of(pull *p, const mlops_digest *d, size_t *pos)
  * which fails the pull naming it. */
 static void stream_feed(pull *p, stream *st, size_t pos, const void *bytes, size_t len)
 {
-    pthread_mutex_lock(&p->mu);
-    while (st->on && st->next != pos && !p->err) pthread_cond_wait(&p->stream_cv, &p->mu);
-    int turn = st->on && st->next == pos && !p->err;
-    pthread_mutex_unlock(&p->mu);
-    if (!turn) return;
+    if (!stream_wait(p, st, pos)) return;
     /* Only the thread whose turn it is touches h. */
     int rc = pos == 0 ? mlops__sha256_init(&st->h) : MLOPS_OK;
     if (!rc) rc = mlops__sha256_update(&st->h, bytes, len);
     int done = !rc && pos + 1 == p->chunks[st->blob].n;
-    mlops_digest got;
+    mlops_digest got = {{0}};
     if (done) rc = mlops__sha256_final(&st->h, &got);
     if (rc || done) mlops__sha256_free(&st->h);
-    pthread_mutex_lock(&p->mu);
-    if (rc || done) st->on = 0;
-    else st->next++;
-    if (done && !rc && !memcmp(got.bytes, p->ct[st->blob].digest.bytes, 32))
-        p->proven[st->blob] = 1;
-    pthread_cond_broadcast(&p->stream_cv);
-    pthread_mutex_unlock(&p->mu);
+    stream_next(p, st, rc != MLOPS_OK, done, &got);
+}
+
+/* Checks streamed chunk d (obj, n bytes as stored; chunk pos of st) and
+ * hashes its decoded bytes into st's blob, both digests in one pass (in
+ * its turn: fused). *enc, *size as mlops__object_check_encoded sets them;
+ * *plain the decoded bytes when they are not obj's (freed by the caller). */
+static int fused_check(pull *p, fetcher *f, stream *st, size_t pos, const mlops_digest *d,
+                       const unsigned char *obj, size_t n, const char *where, int *enc,
+                       uint64_t *size, unsigned char **plain)
+{
+    const unsigned char *bytes = NULL;
+    int rc = mlops__object_decode_encoded(f->r, d, obj, n, where, enc, size, &bytes, plain);
+    if (rc) return rc;
+    mlops__sha256s one;
+    mlops__sha256s_init(&one);
+    mlops_digest got;
+    if (stream_wait(p, st, pos)) {
+        if (pos == 0) mlops__sha256s_init(&st->hs);
+        mlops__sha256s_update_pair(&one, &st->hs, bytes, (size_t)*size);
+        mlops__sha256s_final(&one, &got);
+        rc = mlops__object_check_hashed(d, where, &got);
+        int done = !rc && pos + 1 == p->chunks[st->blob].n;
+        mlops_digest blob = {{0}};
+        if (done) mlops__sha256s_final(&st->hs, &blob);
+        stream_next(p, st, rc != MLOPS_OK, done, &blob);
+    } else {
+        mlops__sha256s_update(&one, bytes, (size_t)*size);
+        mlops__sha256s_final(&one, &got);
+        rc = mlops__object_check_hashed(d, where, &got);
+    }
+    if (rc) {
+        free(*plain);
+        *plain = NULL;
+    }
+    return rc;
 }
 
 /* An object of this batch the store holds already: if it is a streamed
@@ -452,14 +511,24 @@ static void io_stop(pull *p)
 }
 
 /* The fan-out folders of the placed objects are fsync'd (each once), then
- * their rows committed: an object is durable before a row names it. */
+ * their rows committed: an object is durable before a row names it. What
+ * the fetching threads still hold staged (they keep it from one batch to
+ * the next) is handed to the I/O helper and placed first. Called while
+ * no fetching thread runs. */
 static int flush_placed(pull *p)
 {
+    if (p->io_started)
+        for (unsigned i = 0; i < p->nfetchers; i++) hand_off(p, &p->fetchers[i]);
+    io_drain(p);
+    p->since_flush = 0;
     int rc = mlops__objects_sync(p->s, p->placed, p->nplaced);
     if (!rc && p->nplaced) rc = mlops__store_write(p->s, commit_objects_tx, p);
     if (rc) mlops__objects_discard(p->s, p->placed, p->nplaced);
     for (size_t i = 0; i < p->nplaced; i++) mlops__placed_clear(&p->placed[i]);
     p->nplaced = 0;
+    /* A group the helper failed to settle or place (what it did place is
+     * committed above, for a rerun). */
+    if (!rc && p->err) rc = mlops__err(p->err, "%s", p->errmsg);
     return rc;
 }
 
@@ -532,14 +601,26 @@ static int fetch_one(pull *p, fetcher *f, const mlops_digest *d)
     stream *st = stream_of(p, d, &pos);
     int keep = !rc && (tree || (st && n > MLOPS__OBJ_HEADER_SIZE && buf[5] != MLOPS__ENC_RAW));
     void *plain = NULL;
-    if (!rc) rc = mlops__object_check_encoded(f->r, d, buf, (size_t)n, where, &enc, &size,
-                                              keep ? &plain : NULL);
-    if (!rc) rc = prove_arrived(p, d, plain, size);
-    if (!rc && st)
-        stream_feed(p, st, pos, plain ? plain : buf + MLOPS__OBJ_HEADER_SIZE, (size_t)size);
+    if (!rc && st && p->fused) {
+        unsigned char *owned = NULL;
+        rc = fused_check(p, f, st, pos, d, buf, (size_t)n, where, &enc, &size, &owned);
+        plain = owned; /* NULL for a raw chunk: its bytes are buf's */
+        if (!rc) rc = prove_arrived(p, d, plain ? plain : buf + MLOPS__OBJ_HEADER_SIZE, size);
+    } else {
+        if (!rc) rc = mlops__object_check_encoded(f->r, d, buf, (size_t)n, where, &enc, &size,
+                                                  keep ? &plain : NULL);
+        if (!rc) rc = prove_arrived(p, d, plain, size);
+        if (!rc && st)
+            stream_feed(p, st, pos, plain ? plain : buf + MLOPS__OBJ_HEADER_SIZE, (size_t)size);
+    }
     free(plain);
-    if (!rc) rc = mlops__object_stage_encoded(p->s, d, buf, (size_t)n, enc, size,
-                                              &f->staged[f->nstaged]);
+    /* Where they are settled together, their write-out is left to that. */
+    if (!rc && p->settle)
+        rc = mlops__object_stage_encoded_settled(p->s, d, buf, (size_t)n, enc, size,
+                                                 &f->staged[f->nstaged]);
+    else if (!rc)
+        rc = mlops__object_stage_encoded(p->s, d, buf, (size_t)n, enc, size,
+                                         &f->staged[f->nstaged]);
     be->close(be, in);
     free(copy);
     if (rc) return rc;
@@ -580,10 +661,10 @@ static void fetch_main(void *arg)
         rc = fetch_one(p, f, d);
     }
     if (rc) fail(p, rc);
-    if (p->io_started) {
-        hand_off(p, f);
-        return;
-    }
+    /* With the I/O helper, what f staged stays staged until its group is
+     * full or the rows are written (flush_placed): the next batch goes on
+     * filling it, and no batch waits for the helper's syncfs. */
+    if (p->io_started) return;
     rc = place_all(p, f);
     if (rc) fail(p, rc);
 }
@@ -599,7 +680,6 @@ static int fetch_some(pull *p, const mlops_digest *want, size_t n)
     if (p->be->prefetch) p->be->prefetch(p->be, want, n);
     unsigned threads = p->nfetchers < n ? p->nfetchers : (unsigned)n;
     mlops__pool_run(threads, fetch_main, p);
-    io_drain(p); /* what they staged is placed before the rows are written */
     return p->err ? mlops__err(p->err, "%s", p->errmsg) : MLOPS_OK;
 }
 
@@ -624,7 +704,10 @@ static int fetch_all(pull *p, const mlops_digest *d, size_t n)
             }
         }
         if (!rc && nwant) rc = fetch_some(p, want, nwant);
-        if (!rc && p->nplaced + LOOK > p->capplaced) rc = flush_placed(p);
+        /* p->placed has room for what was fetched since the last flush
+         * (placed now, or by the I/O helper later) and one more batch. */
+        p->since_flush += nwant;
+        if (!rc && p->since_flush + LOOK > p->capplaced) rc = flush_placed(p);
     }
     free(want);
     int frc = flush_placed(p); /* also after a failure: what arrived stays for a rerun */
@@ -928,6 +1011,7 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
     p.nfetchers = mlops__pool_threads(s->threads);
     if (p.nfetchers > MAX_FETCHERS) p.nfetchers = MAX_FETCHERS;
     p.settle = s->objects->settle != NULL;
+    p.fused = mlops__sha256_pair_available();
     size_t room = p.settle ? SETTLE_AHEAD : AHEAD;
     p.ahead = room / p.nfetchers < 2 ? 2 : room / p.nfetchers;
     int rc = p.sels && p.recs && p.lacks && p.placed ? MLOPS_OK

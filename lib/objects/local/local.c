@@ -87,8 +87,9 @@ static void l_describe(mlops__objects *be, const mlops_digest *d, char *buf, siz
 
 /* ---- writing ------------------------------------------------------------ */
 
-static int l_stage(mlops__objects *be, const mlops_digest *d, const mlops__obj_piece *pieces,
-                   size_t n, mlops__obj_staged **out)
+/* Stages into a temp file; start: starts its write-out now. */
+static int stage_file(mlops__objects *be, const mlops_digest *d, const mlops__obj_piece *pieces,
+                      size_t n, mlops__obj_staged **out, int start)
 {
     struct local *l = L(be);
     const char *dir = NULL;
@@ -101,7 +102,9 @@ static int l_stage(mlops__objects *be, const mlops_digest *d, const mlops__obj_p
 #ifdef SYNC_FILE_RANGE_WRITE
     /* Start writing it out now, so that the fsync before the rename
      * (often on another thread) finds the work done or under way. */
-    if (!rc && l->fsync) (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    if (!rc && l->fsync && start) (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)start;
 #endif
     mlops__obj_staged *st = NULL;
     if (!rc) {
@@ -121,6 +124,19 @@ static int l_stage(mlops__objects *be, const mlops_digest *d, const mlops__obj_p
     st->fd = fd;
     *out = st;
     return MLOPS_OK;
+}
+
+static int l_stage(mlops__objects *be, const mlops_digest *d, const mlops__obj_piece *pieces,
+                   size_t n, mlops__obj_staged **out)
+{
+    return stage_file(be, d, pieces, n, out, 1);
+}
+
+/* For settle: its syncfs writes the files out, many at once. */
+static int l_stage_settled(mlops__objects *be, const mlops_digest *d,
+                           const mlops__obj_piece *pieces, size_t n, mlops__obj_staged **out)
+{
+    return stage_file(be, d, pieces, n, out, 0);
 }
 
 #ifdef __linux__
@@ -500,6 +516,7 @@ int mlops__objects_local_open(const char *root, int writable, int fsync, mlops__
         .stage = l_stage,
         .place = l_place,
         .settle = l_settle,
+        .stage_settled = l_stage_settled,
         .discard = l_discard,
         .sync = l_sync,
         .open = l_open,
