@@ -257,15 +257,14 @@ static int page_stmt(mlops__conn *c, const struct page *p, enum page_part part,
     return rc;
 }
 
-/* Reads one table's rows for the whole page (ordered by run, so each run's
- * rows are consecutive: `cap` is the capacity of the current run's array). */
-static int page_part(mlops__conn *c, struct page *p, enum page_part part)
+/* Reads one table's rows for the whole page from st (ordered by run, so
+ * each run's rows are consecutive: `cap` is the capacity of the current
+ * run's array). */
+static int page_part(mlops__conn *c, struct page *p, enum page_part part, mlops__stmt *st)
 {
-    mlops__stmt *st;
-    int cached = 0;
-    int rc = page_stmt(c, p, part, &st, &cached);
+    int rc = MLOPS_OK;
     int64_t *linked = part == PAGE_LINEAGE ? malloc(p->n * sizeof *linked) : NULL;
-    if (!rc && part == PAGE_LINEAGE && !linked) rc = nomem();
+    if (part == PAGE_LINEAGE && !linked) rc = nomem();
     size_t nlinked = 0, cap = 0;
     int64_t current = 0;
     int step = MLOPS__DONE;
@@ -289,9 +288,7 @@ static int page_part(mlops__conn *c, struct page *p, enum page_part part)
         }
     }
     if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading runs");
-    if (st && cached) mlops__reset(st);
-    else if (st) mlops__stmt_finalize(st);
-/* Runs with lineage are few: theirs is read run by run. */
+    /* Runs with lineage are few: theirs is read run by run. */
     for (size_t i = 0; !rc && i < nlinked; i++) {
         mlops_run_info *ri = *page_slot(p, linked[i]);
         rc = mlops__lineage_load(c, ri->seq, &ri->arena, &ri->lineage, &ri->nlineage);
@@ -302,14 +299,28 @@ static int page_part(mlops__conn *c, struct page *p, enum page_part part)
     return rc;
 }
 
+#define PAGE_PARTS (PAGE_LINEAGE + 1)
+
 static int page_chunk(mlops__conn *c, const int64_t *seqs, size_t n, mlops__run_info_list *list)
 {
     struct page p = { seqs, n, malloc(n * sizeof *p.by_seq), calloc(n, sizeof *p.ri) };
     int rc = p.by_seq && p.ri ? MLOPS_OK : nomem();
     for (size_t i = 0; !rc && i < n; i++) p.by_seq[i] = (struct seq_pos){ seqs[i], i };
     if (!rc) qsort(p.by_seq, n, sizeof *p.by_seq, seq_pos_cmp);
-    for (int part = PAGE_RUNS; !rc && part <= PAGE_LINEAGE; part++)
-        rc = page_part(c, &p, (enum page_part)part);
+    /* Every part's statement bound, then all run at once: on PostgreSQL
+     * one round trip for the five (pipeline mode), whose results are read
+     * while the server answers the next (issue 16). */
+    mlops__stmt *st[PAGE_PARTS] = { NULL };
+    int cached[PAGE_PARTS] = { 0 };
+    for (int part = PAGE_RUNS; !rc && part < PAGE_PARTS; part++)
+        rc = page_stmt(c, &p, (enum page_part)part, &st[part], &cached[part]);
+    if (!rc) rc = mlops__stmts_run_ahead(c, st, PAGE_PARTS);
+    for (int part = PAGE_RUNS; !rc && part < PAGE_PARTS; part++)
+        rc = page_part(c, &p, (enum page_part)part, st[part]);
+    for (int part = PAGE_RUNS; part < PAGE_PARTS; part++) {
+        if (st[part] && cached[part]) mlops__reset(st[part]);
+        else if (st[part]) mlops__stmt_finalize(st[part]);
+    }
     for (size_t i = 0; i < n && p.ri; i++) {
         if (!rc) rc = mlops__run_info_list_push(list, p.ri[i]);
         else mlops_run_info_free(p.ri[i]);
