@@ -523,9 +523,10 @@ static int execute(mlops__pg_stmt *st)
 /* Statements one run-ahead takes at most, and the bytes of their
  * parameters: libpq writes them all before reading any result, while the
  * server, answering the first, may wait for the client to read; so what
- * is sent must fit in the socket's buffers (a few KiB here; a page of a
- * search sends five statements of under 8 KiB each). */
-#define AHEAD_MAX 16
+ * is sent must fit in libpq's and the socket's buffers (a page of a
+ * search sends five statements of under 8 KiB each, its lookups a few
+ * dozen of a few hundred bytes). */
+#define AHEAD_MAX 64
 #define AHEAD_BYTES 65536
 
 /* The libpq argument arrays of st from its binds, as execute() makes them. */
