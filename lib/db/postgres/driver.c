@@ -8,7 +8,9 @@
  * binds) and again when a later execution binds other types; a one-off
  * statement goes through PQexecParams. Each execution fetches all of its
  * rows at once, so statements on one connection can interleave as they
- * do on SQLite (a loop over one statement's rows runs others).
+ * do on SQLite (a loop over one statement's rows runs others). Bound
+ * statements may also be run ahead, several in one round trip (libpq's
+ * pipeline mode: pg_run_ahead), their rows then read by their steps.
  *
  * Writers to one store serialise on a transaction-level advisory lock
  * whose key comes from the schema name, as SQLite's BEGIN IMMEDIATE
