@@ -522,6 +522,7 @@ static int execute(mlops__pg_stmt *st)
     return 0;
 }
 
+#ifdef LIBPQ_HAS_PIPELINING /* libpq 14 and newer; with an older one each runs at its step */
 /* Statements one run-ahead takes at most, and the bytes of their
  * parameters: libpq writes them all before reading any result, while the
  * server, answering the first, may wait for the client to read; so what
@@ -549,6 +550,7 @@ static void fill_args(mlops__pg_stmt *st)
 static int ahead_fits(const mlops__pg_stmt *st, size_t *bytes)
 {
     if (st->res || st->ahead_rc) return 0;
+    *bytes += strlen(st->sql); /* sent with its first use */
     for (int i = 0; i < st->nparams; i++) {
         const mlops__pg_param *p = &st->params[i];
         if (p->null ? p->hint == 0 : p->type == 0) return 0;
@@ -646,6 +648,7 @@ static int pg_run_ahead(mlops__stmt **sts, int n)
     if (!synced || !PQexitPipelineMode(c->pg)) return mlops__pg_keep_error(c, NULL);
     return 0;
 }
+#endif
 
 /* As sqlite3_step: a step after MLOPS__DONE runs the statement again. */
 static int pg_step(mlops__stmt *s)
@@ -1018,7 +1021,9 @@ const mlops__db_driver mlops__postgres_driver = {
     .bind_text = pg_bind_text,
     .bind_blob = pg_bind_blob,
     .step = pg_step,
+#ifdef LIBPQ_HAS_PIPELINING
     .run_ahead = pg_run_ahead,
+#endif
     .col_null = pg_col_null,
     .col_int64 = pg_col_int64,
     .col_double = pg_col_double,
