@@ -217,13 +217,15 @@ static const char *const part_sql[][2] = {
 };
 
 #define PG_SEQS " = ANY(CAST(?1 AS bigint[]))"
+/* (each in parentheses: clang's -Wstring-concatenation takes two literals
+ * in an array's initializer for a missing comma) */
 static const char *const pg_part_sql[] = {
-    [PAGE_RUNS] = "SELECT " MLOPS__RUN_COLUMNS " FROM runs WHERE seq" PG_SEQS,
-    [PAGE_PARAMS] = "SELECT run, key, value FROM run_params WHERE run" PG_SEQS " ORDER BY run, key",
-    [PAGE_TAGS] = "SELECT run, key, value FROM run_tags WHERE run" PG_SEQS " ORDER BY run, key",
-    [PAGE_METRICS] = "SELECT run, key, last_bits, last_step, last_ts, min, max, count "
-                     "FROM metric_series WHERE run" PG_SEQS " ORDER BY run, key",
-    [PAGE_LINEAGE] = "SELECT DISTINCT run FROM run_lineage WHERE run" PG_SEQS,
+    [PAGE_RUNS] = ("SELECT " MLOPS__RUN_COLUMNS " FROM runs WHERE seq" PG_SEQS),
+    [PAGE_PARAMS] = ("SELECT run, key, value FROM run_params WHERE run" PG_SEQS " ORDER BY run, key"),
+    [PAGE_TAGS] = ("SELECT run, key, value FROM run_tags WHERE run" PG_SEQS " ORDER BY run, key"),
+    [PAGE_METRICS] = ("SELECT run, key, last_bits, last_step, last_ts, min, max, count "
+                      "FROM metric_series WHERE run" PG_SEQS " ORDER BY run, key"),
+    [PAGE_LINEAGE] = ("SELECT DISTINCT run FROM run_lineage WHERE run" PG_SEQS),
 };
 
 /* The statement of part bound to the page's seqs: on PostgreSQL a cached
