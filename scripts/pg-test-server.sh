@@ -67,7 +67,19 @@ start)
     fi
     ;;
 restart)
-    # pg_ctl restart starts the server with the options it last ran with.
+    # pg_ctl restart starts the server with the options it last ran with,
+    # postmaster.opts, which name the data and socket folders: in a copy
+    # of DIR made elsewhere (cp -a of a benchmark's work folder), those of
+    # the original, whose cluster pg_ctl would then start. So they are
+    # made this folder's first.
+    dir=$(cd "$dir" && pwd)
+    if [ -f "$dir/data/postmaster.opts" ]; then
+        old=$(sed -n 's|.*"-D" "\(.*\)/data".*|\1|p' "$dir/data/postmaster.opts")
+        if [ -n "$old" ] && [ "$old" != "$dir" ]; then
+            as_owner sed -i "s|\"$old/data\"|\"$dir/data\"|; s|\"-k\" \"$old\"|\"-k\" \"$dir\"|" \
+                "$dir/data/postmaster.opts"
+        fi
+    fi
     as_owner pg_ctl -D "$dir/data" -m fast -w -l "$dir/server.log" restart > "$dir/pg_ctl.log" 2>&1 \
         || { cat "$dir/pg_ctl.log" >&2; exit 1; }
     ;;

@@ -597,6 +597,92 @@ START_TEST(statements_interleave)
 }
 END_TEST
 
+#ifdef LIBPQ_HAS_PIPELINING /* libpq 14 and newer (else the driver has no run_ahead) */
+/* Bound statements run ahead in one round trip (pipeline mode) are read
+ * by their steps as if each had run there: a cached statement prepared
+ * in the pipeline, one already prepared, one prepared again for other
+ * types, a one-off; a failure is its statement's step's error. */
+START_TEST(statements_run_ahead)
+{
+    mlops__conn *c = open_conn("t_ahead", 0, 5000);
+    TU_OK(drv->exec(c, "CREATE TABLE t (x BIGINT); INSERT INTO t SELECT generate_series(1, 40)"));
+    mlops__stmt *fresh = prep(c, "SELECT ?1 + 1", 1);
+    mlops__stmt *again = prep(c, "SELECT ?1", 1);
+    mlops__stmt *once = prep(c, "SELECT x FROM t WHERE x <= ?1 ORDER BY x", 0);
+    mlops__stmt *retyped = prep(c, "SELECT CAST(?1 AS text) || 'x'", 1);
+    ck_assert_int_eq(drv->bind_int64(again, 1, 7), 0);
+    step_is(c, again, MLOPS__ROW); /* prepared for bigint */
+    drv->reset(again);
+    ck_assert_int_eq(drv->bind_int64(retyped, 1, 3), 0);
+    step_is(c, retyped, MLOPS__ROW);
+    drv->reset(retyped);
+    TU_OK(drv->begin(c, 0));
+    ck_assert_int_eq(drv->bind_int64(fresh, 1, 41), 0);
+    ck_assert_int_eq(drv->bind_int64(again, 1, 8), 0);
+    ck_assert_int_eq(drv->bind_int64(once, 1, 30), 0);
+    ck_assert_int_eq(drv->bind_text(retyped, 1, "ab"), 0);
+    mlops__stmt *all[] = { fresh, again, once, retyped };
+    ck_assert_int_eq(drv->run_ahead(all, 4), 0);
+    for (int i = 0; i < 4; i++) ck_assert_int_eq(drv->is_busy(all[i]), 1);
+    step_is(c, fresh, MLOPS__ROW);
+    ck_assert_int_eq(drv->col_int64(fresh, 0), 42);
+    step_is(c, fresh, MLOPS__DONE);
+    step_is(c, again, MLOPS__ROW);
+    ck_assert_int_eq(drv->col_int64(again, 0), 8);
+    int64_t sum = 0;
+    int rc;
+    while ((rc = drv->step(once)) == MLOPS__ROW) sum += drv->col_int64(once, 0);
+    ck_assert_int_eq(rc, MLOPS__DONE);
+    ck_assert_int_eq(sum, 465);
+    step_is(c, retyped, MLOPS__ROW);
+    ck_assert_str_eq(drv->col_text(retyped, 0), "abx");
+    TU_OK(drv->commit(c));
+    /* the three cached ones, each prepared once for the types it now has */
+    ck_assert_int_eq(scalar(c, "SELECT count(*) FROM pg_prepared_statements"), 3);
+    /* A step after the rows runs the statement again, as without. */
+    drv->reset(once);
+    ck_assert_int_eq(drv->bind_int64(once, 1, 2), 0);
+    step_is(c, once, MLOPS__ROW);
+    ck_assert_int_eq(drv->col_int64(once, 0), 1);
+    drv->reset(once);
+
+    /* A failure: its statement's step returns it; the transaction is
+     * aborted, as after any failed statement. */
+    mlops__stmt *bad = prep(c, "SELECT 1 / ?1", 0);
+    ck_assert_int_eq(drv->bind_int64(bad, 1, 0), 0);
+    ck_assert_int_eq(drv->bind_int64(once, 1, 5), 0);
+    TU_OK(drv->begin(c, 0));
+    mlops__stmt *failing[] = { bad, once };
+    ck_assert_int_eq(drv->run_ahead(failing, 2), 0);
+    rc = drv->step(bad);
+    ck_assert_int_ne(rc, MLOPS__ROW);
+    ck_assert_int_ne(rc, MLOPS__DONE);
+    ck_assert_int_ne(drv->error(c, rc, "step"), MLOPS_OK);
+    ck_assert_msg(strstr(mlops_last_error(), "division by zero"), "%s", mlops_last_error());
+    rc = drv->step(once);
+    ck_assert_int_ne(rc, MLOPS__ROW);
+    drv->rollback(c);
+
+    /* A NULL of no known type needs the one-by-one path: nothing is sent
+     * ahead, and the steps run them as always. */
+    mlops__stmt *untyped = prep(c, "SELECT ?1 IS NULL", 0);
+    ck_assert_int_eq(drv->bind_null(untyped, 1), 0);
+    drv->reset(once);
+    ck_assert_int_eq(drv->bind_int64(once, 1, 3), 0);
+    mlops__stmt *mixed[] = { untyped, once };
+    ck_assert_int_eq(drv->run_ahead(mixed, 2), 0);
+    ck_assert_int_eq(drv->is_busy(untyped), 0);
+    step_is(c, untyped, MLOPS__ROW);
+    ck_assert_int_eq(drv->col_int64(untyped, 0), 1);
+    step_is(c, once, MLOPS__ROW);
+    ck_assert_int_eq(drv->col_int64(once, 0), 1);
+    mlops__stmt *made[] = { fresh, again, once, retyped, bad, untyped };
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) drv->finalize(made[i]);
+    drv->close(c);
+}
+END_TEST
+#endif
+
 int main(void)
 {
     Suite *s = suite_create("db_postgres");
@@ -614,6 +700,9 @@ int main(void)
     tcase_add_test(tc, prepared_statements_are_dropped);
     tcase_add_test(tc, bad_server_is_named_without_password);
     tcase_add_test(tc, statements_interleave);
+#ifdef LIBPQ_HAS_PIPELINING
+    tcase_add_test(tc, statements_run_ahead);
+#endif
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

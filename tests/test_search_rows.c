@@ -156,6 +156,13 @@ static const char *const filters[] = {
      " AND metrics.loss < 2"),
     "attributes.status = 'FINISHED' AND tags.grp LIKE 'v%'",
     "(params.n = '1' OR params.n = '2') AND (tags.grp = 'nlp' OR metrics.loss >= 1)",
+    /* pair tests of one pair each, ANDed: one `facets @>` (filter_sql.c) */
+    "params.n = '2' AND tags.grp = 'nlp'",
+    "params.lr = '0.01' AND tags.note = 'even' AND metrics.acc > 0.3",
+    "params.n = '3' AND tags.grp = 'nothing such'",
+    "NOT params.n = '4' AND tags.grp = 'vision-a' AND params.lr = '0.1'",
+    "(params.n = '1' AND tags.note = 'odd') OR (params.n = '2' AND tags.grp = 'moved')",
+    "params.n = '5' AND params.n = '5' AND tags.note = 'even'",
 };
 
 static const char *const orders[] = {

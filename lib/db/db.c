@@ -267,6 +267,13 @@ int mlops__step(mlops__stmt *st)
     return st->conn->drv->step(st);
 }
 
+int mlops__stmts_run_ahead(mlops__conn *c, mlops__stmt **sts, int n)
+{
+    if (!c->drv->run_ahead || n < 2) return MLOPS_OK;
+    int rc = c->drv->run_ahead(sts, n);
+    return rc ? mlops__conn_error(c, rc, "running statements") : MLOPS_OK;
+}
+
 void mlops__reset(mlops__stmt *st)
 {
     st->conn->drv->reset(st);

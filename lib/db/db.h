@@ -151,6 +151,14 @@ int mlops__bind_null(mlops__conn *c, mlops__stmt *st, int idx);
 
 /* MLOPS__ROW, MLOPS__DONE or a driver error code. */
 int mlops__step(mlops__stmt *st);
+/* Runs the n statements, bound and not yet stepped, in one round trip
+ * where the database allows it (PostgreSQL's pipeline mode), in order;
+ * each is then read with mlops__step as usual, and a statement that
+ * failed returns its error at its first step. Elsewhere (SQLite, or
+ * statements the pipeline does not take) each runs at its first step as
+ * always, so callers need no other path. MLOPS code (a broken
+ * connection). */
+int mlops__stmts_run_ahead(mlops__conn *c, mlops__stmt **sts, int n);
 /* Ends the current execution; bindings stay until the next reuse. */
 void mlops__reset(mlops__stmt *st);
 

@@ -36,6 +36,10 @@ typedef struct mlops__db_driver {
     int (*bind_blob)(mlops__stmt *st, int idx, const void *p, int n);
 
     int (*step)(mlops__stmt *st); /* MLOPS__ROW, MLOPS__DONE or a driver code */
+    /* Runs n bound statements in one round trip; their steps then read
+     * the rows (see mlops__stmts_run_ahead). NULL: each runs at its first
+     * step. A driver code. */
+    int (*run_ahead)(mlops__stmt **sts, int n);
     int (*col_null)(mlops__stmt *st, int i);
     int64_t (*col_int64)(mlops__stmt *st, int i);
     double (*col_double)(mlops__stmt *st, int i);

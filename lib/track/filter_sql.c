@@ -375,6 +375,41 @@ static void lift(struct render *r, mlops__buf *sql)
     mlops__buf_addf(sql, r->pg ? "r.seq IN (SELECT seq FROM f%d)" : "r.seq IN f%d", id);
 }
 
+/* Whether n is a pair test (format 10) that one pair answers: the run
+ * has the pair with id facet_ids ("{id}"). */
+static int single_pair_test(const struct render *r, const mlops__fnode *n)
+{
+    return r->row && n->kind != MLOPS__N_AND && n->kind != MLOPS__N_OR && n->facet_ids &&
+           !n->negated && n->facet_ids[0] == '{' && n->facet_ids[1] != '}' &&
+           !strchr(n->facet_ids, ',');
+}
+
+/* Writes the single-pair tests among the operands of the AND n as one
+ * `facets @> '{a,b,...}'` (the run has all these pairs): one GIN scan key
+ * whose rarest pair leads the intersection, where an `&&` per operand
+ * made a key each (0.5 ms of the 100k-run benchmark's 8 ms query).
+ * Returns how many operands it took (0 or 1 alone: none, written as they
+ * are). */
+static size_t merge_pair_tests(struct render *r, mlops__buf *out, const mlops__fnode *n)
+{
+    size_t taken = 0;
+    for (size_t i = 0; i < n->nkids; i++) taken += single_pair_test(r, n->kids[i]);
+    if (taken < 2) return 0;
+    mlops__buf ids = MLOPS__BUF_INIT;
+    for (size_t i = 0; i < n->nkids; i++) {
+        const char *id = n->kids[i]->facet_ids;
+        if (!single_pair_test(r, n->kids[i])) continue;
+        mlops__buf_add(&ids, ids.len ? "," : "{");
+        mlops__buf_addn(&ids, id + 1, strlen(id) - 2);
+    }
+    mlops__buf_add(&ids, "}");
+    mlops__buf_addf(out, "(%s.facets @> ?%d::integer[])", r->row,
+                    mlops__binds_text(&r->q->binds, mlops__buf_str(&ids), ids.len));
+    if (ids.failed) out->failed = 1;
+    mlops__buf_free(&ids);
+    return taken;
+}
+
 /* Writes node n; returns the parenthesis levels it takes inline (at most
  * INLINE_LEVELS), or -1 when out of memory. */
 static int node(struct render *r, mlops__buf *out, const mlops__fnode *n)
@@ -385,22 +420,28 @@ static int node(struct render *r, mlops__buf *out, const mlops__fnode *n)
     }
     mlops__buf *operands = calloc(n->nkids, sizeof *operands);
     if (!operands) return -1;
-    int levels = chain_levels(n->nkids), deepest = 1, rc = 0;
+    /* operands[0] is the merged pair tests when there are any */
+    size_t merged = n->kind == MLOPS__N_AND ? merge_pair_tests(r, &operands[0], n) : 0;
+    size_t nops = merged ? n->nkids - merged + 1 : n->nkids;
+    int levels = chain_levels(nops), deepest = 1, rc = 0;
     int joinable = r->joinable && n->kind == MLOPS__N_AND;
-    for (size_t i = 0; i < n->nkids && rc >= 0; i++) {
+    if (merged && operands[0].failed) rc = -1;
+    for (size_t i = 0, at = merged ? 1 : 0; i < n->nkids && rc >= 0; i++) {
+        if (merged && single_pair_test(r, n->kids[i])) continue;
+        mlops__buf *op = &operands[at++];
         r->joinable = joinable;
-        int h = node(r, &operands[i], n->kids[i]);
-        if (h < 0 || operands[i].failed) {
+        int h = node(r, op, n->kids[i]);
+        if (h < 0 || op->failed) {
             rc = -1;
             break;
         }
         if (levels + h > INLINE_LEVELS) {
-            lift(r, &operands[i]);
+            lift(r, op);
             h = 1;
         }
         if (h > deepest) deepest = h;
     }
-    if (rc >= 0) chain(out, operands, n->nkids, n->kind == MLOPS__N_AND ? " AND " : " OR ");
+    if (rc >= 0) chain(out, operands, nops, n->kind == MLOPS__N_AND ? " AND " : " OR ");
     for (size_t i = 0; i < n->nkids; i++) mlops__buf_free(&operands[i]);
     free(operands);
     return rc < 0 ? -1 : levels + deepest;

@@ -197,45 +197,76 @@ static mlops_run_info **page_slot(const struct page *p, int64_t seq)
     return f ? &p->ri[f->pos] : NULL;
 }
 
-/* Prepares head "(?1, ..., ?n)" tail, bound to the page's seqs; *text is
- * the SQL to free after the statement. */
-static int page_stmt(mlops__conn *c, const struct page *p, const char *head, const char *tail,
-                     mlops__stmt **st, char **text)
+enum page_part { PAGE_RUNS, PAGE_PARAMS, PAGE_TAGS, PAGE_METRICS, PAGE_LINEAGE };
+
+/* Each part's statement as head "(?1, ..., ?n)" tail (SQLite), and on
+ * PostgreSQL as one statement whose parameter is the page's seqs as an
+ * array literal: its text is the same for every page, so the connection
+ * caches it, the server parses it once and reuses its plan, where a list
+ * of a hundred parameters was parsed and planned again for every page
+ * (about a third of a page's load: issue 16). The order of the (run, key)
+ * indexes gives ORDER BY run, key without a sort either way. */
+static const char *const part_sql[][2] = {
+    [PAGE_RUNS] = { "SELECT " MLOPS__RUN_COLUMNS " FROM runs WHERE seq IN", "" },
+    [PAGE_PARAMS] = { "SELECT run, key, value FROM run_params WHERE run IN", " ORDER BY run, key" },
+    [PAGE_TAGS] = { "SELECT run, key, value FROM run_tags WHERE run IN", " ORDER BY run, key" },
+    [PAGE_METRICS] = { "SELECT run, key, last_bits, last_step, last_ts, min, max, count "
+                       "FROM metric_series WHERE run IN",
+                       " ORDER BY run, key" },
+    [PAGE_LINEAGE] = { "SELECT DISTINCT run FROM run_lineage WHERE run IN", "" },
+};
+
+#define PG_SEQS " = ANY(CAST(?1 AS bigint[]))"
+/* (each in parentheses: clang's -Wstring-concatenation takes two literals
+ * in an array's initializer for a missing comma) */
+static const char *const pg_part_sql[] = {
+    [PAGE_RUNS] = ("SELECT " MLOPS__RUN_COLUMNS " FROM runs WHERE seq" PG_SEQS),
+    [PAGE_PARAMS] = ("SELECT run, key, value FROM run_params WHERE run" PG_SEQS " ORDER BY run, key"),
+    [PAGE_TAGS] = ("SELECT run, key, value FROM run_tags WHERE run" PG_SEQS " ORDER BY run, key"),
+    [PAGE_METRICS] = ("SELECT run, key, last_bits, last_step, last_ts, min, max, count "
+                      "FROM metric_series WHERE run" PG_SEQS " ORDER BY run, key"),
+    [PAGE_LINEAGE] = ("SELECT DISTINCT run FROM run_lineage WHERE run" PG_SEQS),
+};
+
+/* The statement of part bound to the page's seqs: on PostgreSQL a cached
+ * statement (*cached set: reset it after use), on SQLite one prepared for
+ * the page (finalize it). */
+static int page_stmt(mlops__conn *c, const struct page *p, enum page_part part,
+                     mlops__stmt **st, int *cached)
 {
+    *st = NULL;
+    *cached = mlops__conn_dialect(c) == MLOPS__POSTGRES;
     mlops__buf sql = MLOPS__BUF_INIT;
-    mlops__buf_add(&sql, head);
+    int rc;
+    if (*cached) {
+        mlops__buf_add(&sql, "{");
+        for (size_t i = 0; i < p->n; i++)
+            mlops__buf_addf(&sql, i ? ",%lld" : "%lld", (long long)p->seqs[i]);
+        mlops__buf_add(&sql, "}");
+        rc = sql.failed ? nomem() : mlops__conn_stmt(c, pg_part_sql[part], st);
+        if (!rc) rc = mlops__bind_text(c, *st, 1, mlops__buf_str(&sql));
+        mlops__buf_free(&sql);
+        return rc;
+    }
+    mlops__buf_add(&sql, part_sql[part][0]);
     mlops__buf_add(&sql, " (");
     for (size_t i = 0; i < p->n; i++) mlops__buf_addf(&sql, i ? ", ?%zu" : "?%zu", i + 1);
     mlops__buf_add(&sql, ")");
-    mlops__buf_add(&sql, tail);
-    *st = NULL;
-    int rc = mlops__buf_take(&sql, text, "reading runs");
-    if (!rc) rc = mlops__conn_prepare(c, *text, st);
+    mlops__buf_add(&sql, part_sql[part][1]);
+    rc = sql.failed ? nomem() : mlops__conn_prepare(c, mlops__buf_str(&sql), st);
+    mlops__buf_free(&sql);
     for (size_t i = 0; !rc && i < p->n; i++) rc = mlops__bind_int64(c, *st, (int)i + 1, p->seqs[i]);
     return rc;
 }
 
-enum page_part { PAGE_RUNS, PAGE_PARAMS, PAGE_TAGS, PAGE_METRICS, PAGE_LINEAGE };
-
-/* Reads one table's rows for the whole page (ordered by run, so each run's
- * rows are consecutive: `cap` is the capacity of the current run's array). */
-static int page_part(mlops__conn *c, struct page *p, enum page_part part)
+/* Reads one table's rows for the whole page from st (ordered by run, so
+ * each run's rows are consecutive: `cap` is the capacity of the current
+ * run's array). */
+static int page_part(mlops__conn *c, struct page *p, enum page_part part, mlops__stmt *st)
 {
-    static const char *const sql[][2] = {
-        [PAGE_RUNS] = { "SELECT " MLOPS__RUN_COLUMNS " FROM runs WHERE seq IN", "" },
-        [PAGE_PARAMS] = { "SELECT run, key, value FROM run_params WHERE run IN",
-                          " ORDER BY run, key" },
-        [PAGE_TAGS] = { "SELECT run, key, value FROM run_tags WHERE run IN", " ORDER BY run, key" },
-        [PAGE_METRICS] = { "SELECT run, key, last_bits, last_step, last_ts, min, max, count "
-                           "FROM metric_series WHERE run IN",
-                           " ORDER BY run, key" },
-        [PAGE_LINEAGE] = { "SELECT DISTINCT run FROM run_lineage WHERE run IN", "" },
-    };
-    mlops__stmt *st;
-    char *text = NULL;
-    int rc = page_stmt(c, p, sql[part][0], sql[part][1], &st, &text);
+    int rc = MLOPS_OK;
     int64_t *linked = part == PAGE_LINEAGE ? malloc(p->n * sizeof *linked) : NULL;
-    if (!rc && part == PAGE_LINEAGE && !linked) rc = nomem();
+    if (part == PAGE_LINEAGE && !linked) rc = nomem();
     size_t nlinked = 0, cap = 0;
     int64_t current = 0;
     int step = MLOPS__DONE;
@@ -259,8 +290,6 @@ static int page_part(mlops__conn *c, struct page *p, enum page_part part)
         }
     }
     if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(c, step, "reading runs");
-    mlops__stmt_finalize(st);
-    free(text);
     /* Runs with lineage are few: theirs is read run by run. */
     for (size_t i = 0; !rc && i < nlinked; i++) {
         mlops_run_info *ri = *page_slot(p, linked[i]);
@@ -272,14 +301,28 @@ static int page_part(mlops__conn *c, struct page *p, enum page_part part)
     return rc;
 }
 
+#define PAGE_PARTS (PAGE_LINEAGE + 1)
+
 static int page_chunk(mlops__conn *c, const int64_t *seqs, size_t n, mlops__run_info_list *list)
 {
     struct page p = { seqs, n, malloc(n * sizeof *p.by_seq), calloc(n, sizeof *p.ri) };
     int rc = p.by_seq && p.ri ? MLOPS_OK : nomem();
     for (size_t i = 0; !rc && i < n; i++) p.by_seq[i] = (struct seq_pos){ seqs[i], i };
     if (!rc) qsort(p.by_seq, n, sizeof *p.by_seq, seq_pos_cmp);
-    for (int part = PAGE_RUNS; !rc && part <= PAGE_LINEAGE; part++)
-        rc = page_part(c, &p, (enum page_part)part);
+    /* Every part's statement bound, then all run at once: on PostgreSQL
+     * one round trip for the five (pipeline mode), whose results are read
+     * while the server answers the next (issue 16). */
+    mlops__stmt *st[PAGE_PARTS] = { NULL };
+    int cached[PAGE_PARTS] = { 0 };
+    for (int part = PAGE_RUNS; !rc && part < PAGE_PARTS; part++)
+        rc = page_stmt(c, &p, (enum page_part)part, &st[part], &cached[part]);
+    if (!rc) rc = mlops__stmts_run_ahead(c, st, PAGE_PARTS);
+    for (int part = PAGE_RUNS; !rc && part < PAGE_PARTS; part++)
+        rc = page_part(c, &p, (enum page_part)part, st[part]);
+    for (int part = PAGE_RUNS; part < PAGE_PARTS; part++) {
+        if (st[part] && cached[part]) mlops__reset(st[part]);
+        else if (st[part]) mlops__stmt_finalize(st[part]);
+    }
     for (size_t i = 0; i < n && p.ri; i++) {
         if (!rc) rc = mlops__run_info_list_push(list, p.ri[i]);
         else mlops_run_info_free(p.ri[i]);

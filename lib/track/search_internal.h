@@ -94,6 +94,12 @@ int mlops__facet_needs_short_key(const mlops__fnode *n);
  * metric_series_by_value: a statement in q->where with q->binds. */
 int mlops__metric_probe_render(const mlops__fnode *n, int limit, mlops__query *q);
 
+/* PostgreSQL: sets, from lookups in the snapshot of c's transaction, what
+ * the renderer reads in t (mlops__fnode's short_key, facet_ids,
+ * row_metric, metric_key_id; the sort keys' row_metric and
+ * metric_key_id): lib/track/search_lookups.c. */
+int mlops__search_lookups(mlops__conn *c, mlops__search_tree *t);
+
 /* Set (tests only): searches on PostgreSQL render as format 9 did, without
  * search_rows, so that a test can compare the two renderings' answers on
  * one store. 0 in every program but those tests. */

@@ -8,7 +8,9 @@
  * binds) and again when a later execution binds other types; a one-off
  * statement goes through PQexecParams. Each execution fetches all of its
  * rows at once, so statements on one connection can interleave as they
- * do on SQLite (a loop over one statement's rows runs others).
+ * do on SQLite (a loop over one statement's rows runs others). Bound
+ * statements may also be run ahead, several in one round trip (libpq's
+ * pipeline mode: pg_run_ahead), their rows then read by their steps.
  *
  * Writers to one store serialise on a transaction-level advisory lock
  * whose key comes from the schema name, as SQLite's BEGIN IMMEDIATE
@@ -267,6 +269,7 @@ static void pg_reset(mlops__stmt *s)
     mlops__pg_stmt *st = pgs(s);
     PQclear(st->res);
     st->res = NULL;
+    st->ahead_rc = 0;
     st->row = -1;
     st->done = 0;
     free_conv(st);
@@ -519,11 +522,145 @@ static int execute(mlops__pg_stmt *st)
     return 0;
 }
 
+#ifdef LIBPQ_HAS_PIPELINING /* libpq 14 and newer; with an older one each runs at its step */
+/* Statements one run-ahead takes at most, and the bytes of their
+ * parameters: libpq writes them all before reading any result, while the
+ * server, answering the first, may wait for the client to read; so what
+ * is sent must fit in libpq's and the socket's buffers (a page of a
+ * search sends five statements of under 8 KiB each, its lookups a few
+ * dozen of a few hundred bytes). */
+#define AHEAD_MAX 64
+#define AHEAD_BYTES 65536
+
+/* The libpq argument arrays of st from its binds, as execute() makes them. */
+static void fill_args(mlops__pg_stmt *st)
+{
+    for (int i = 0; i < st->nparams; i++) {
+        mlops__pg_param *p = &st->params[i];
+        st->values[i] = p->null ? NULL : p->data;
+        st->lengths[i] = p->null ? 0 : p->len;
+        if (!p->null) p->hint = p->type;
+        st->types[i] = p->null ? p->hint : p->type;
+    }
+}
+
+/* Whether the pipeline can take st: not running, and every parameter of
+ * a known type (an untyped NULL needs parse_and_run's retry). Adds its
+ * parameters' bytes to *bytes. */
+static int ahead_fits(const mlops__pg_stmt *st, size_t *bytes)
+{
+    if (st->res || st->ahead_rc) return 0;
+    *bytes += strlen(st->sql); /* sent with its first use */
+    for (int i = 0; i < st->nparams; i++) {
+        const mlops__pg_param *p = &st->params[i];
+        if (p->null ? p->hint == 0 : p->type == 0) return 0;
+        if (!p->null) *bytes += (size_t)p->len;
+    }
+    return 1;
+}
+
+/* Collects the result of one statement sent in the pipeline (then the
+ * NULL that ends it); *first_err keeps the first failure's code. */
+static void ahead_result(mlops__pg_conn *c, mlops__pg_stmt *st, int prepared_now,
+                         const char *name, int *first_err)
+{
+    if (prepared_now) {
+        PGresult *p = PQgetResult(c->pg);
+        if (PQresultStatus(p) == PGRES_COMMAND_OK) {
+            memcpy(st->name, name, sizeof st->name);
+            if (st->nparams)
+                memcpy(st->prepared_types, st->types, sizeof *st->types * (size_t)st->nparams);
+        } else if (PQresultStatus(p) != PGRES_PIPELINE_ABORTED && !*first_err) {
+            *first_err = st->ahead_rc = mlops__pg_keep_sql_error(c, st->sql, p);
+        }
+        PQclear(p);
+        PQclear(PQgetResult(c->pg)); /* the NULL after it */
+    }
+    PGresult *res = PQgetResult(c->pg);
+    ExecStatusType status = PQresultStatus(res);
+    if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+        note_changes(c, res);
+        st->res = res;
+        st->row = -1;
+        st->done = 0;
+        res = NULL;
+    } else if (status != PGRES_PIPELINE_ABORTED && !*first_err) {
+        *first_err = st->ahead_rc = mlops__pg_keep_sql_error(c, st->sql, res);
+    }
+    /* aborted after an earlier failure: left to run at its step, where
+     * the aborted transaction says so */
+    PQclear(res);
+    PQclear(PQgetResult(c->pg)); /* the NULL after each statement's result */
+}
+
+/* mlops__stmts_run_ahead: the statements go out in libpq's pipeline mode
+ * (prepared ones that need it are prepared in the same pipeline) with
+ * one sync, and their results are kept for their steps. When the
+ * pipeline cannot take them all, nothing is sent: each runs at its step. */
+static int pg_run_ahead(mlops__stmt **sts, int n)
+{
+    mlops__pg_conn *c = pgc(sts[0]->conn);
+    size_t bytes = 0;
+    if (n > AHEAD_MAX) return 0;
+    for (int i = 0; i < n; i++)
+        if (!ahead_fits(pgs(sts[i]), &bytes)) return 0;
+    if (bytes > AHEAD_BYTES) return 0;
+    flush_stale(c);
+    if (!PQenterPipelineMode(c->pg)) return 0;
+    char names[AHEAD_MAX][sizeof((mlops__pg_stmt *)NULL)->name];
+    int prepared_now[AHEAD_MAX] = { 0 };
+    int sent = 1;
+    for (int i = 0; i < n && sent; i++) {
+        mlops__pg_stmt *st = pgs(sts[i]);
+        free_conv(st);
+        fill_args(st);
+        if (!st->persistent) {
+            sent = PQsendQueryParams(c->pg, st->sql, st->nparams, st->types, st->values,
+                                     st->lengths, st->formats, 1);
+            continue;
+        }
+        if (!prepared_fits(st)) {
+            if (st->name[0]) forget_prepared(c, st->name);
+            st->name[0] = '\0';
+            snprintf(names[i], sizeof names[i], "mlops_%u", c->next_name++);
+            prepared_now[i] = 1;
+            sent = PQsendPrepare(c->pg, names[i], st->sql, st->nparams, st->types);
+            if (!sent) break;
+            sent = PQsendQueryPrepared(c->pg, names[i], st->nparams, st->values, st->lengths,
+                                       st->formats, 1);
+        } else {
+            sent = PQsendQueryPrepared(c->pg, st->name, st->nparams, st->values, st->lengths,
+                                       st->formats, 1);
+        }
+    }
+    if (!sent || !PQpipelineSync(c->pg)) {
+        /* the connection failed: nothing can be read back in order */
+        int rc = mlops__pg_keep_error(c, NULL);
+        PQexitPipelineMode(c->pg);
+        return rc;
+    }
+    int first_err = 0;
+    for (int i = 0; i < n; i++)
+        ahead_result(c, pgs(sts[i]), prepared_now[i], names[i], &first_err);
+    PGresult *sync = PQgetResult(c->pg);
+    int synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    if (!synced || !PQexitPipelineMode(c->pg)) return mlops__pg_keep_error(c, NULL);
+    return 0;
+}
+#endif
+
 /* As sqlite3_step: a step after MLOPS__DONE runs the statement again. */
 static int pg_step(mlops__stmt *s)
 {
     mlops__pg_stmt *st = pgs(s);
     free_conv(st);
+    if (st->ahead_rc) { /* failed when run ahead: its error, once */
+        int rc = st->ahead_rc;
+        st->ahead_rc = 0;
+        st->done = 1;
+        return rc;
+    }
     if (!st->res || st->done) {
         pg_reset(s);
         int rc = execute(st);
@@ -884,6 +1021,9 @@ const mlops__db_driver mlops__postgres_driver = {
     .bind_text = pg_bind_text,
     .bind_blob = pg_bind_blob,
     .step = pg_step,
+#ifdef LIBPQ_HAS_PIPELINING
+    .run_ahead = pg_run_ahead,
+#endif
     .col_null = pg_col_null,
     .col_int64 = pg_col_int64,
     .col_double = pg_col_double,

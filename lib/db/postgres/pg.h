@@ -83,6 +83,7 @@ typedef struct mlops__pg_stmt {
     PGresult *res; /* the current execution's rows, NULL when none */
     int row;       /* the current row; -1 before the first */
     int done;      /* the execution returned MLOPS__DONE */
+    int ahead_rc;  /* run ahead (pg_run_ahead) and failed: the code its step returns */
     char **conv;   /* per column: text of a non-text column, freed per row */
     int nconv;
 } mlops__pg_stmt;
