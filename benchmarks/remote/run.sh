@@ -21,7 +21,7 @@
 #   memory     peak RSS of the push and the pull (goal: <= 128 MiB).
 # Rounds interleave the sides; figures are medians. Nothing is removed
 # between timed steps (what a step is done with is moved aside, and
-# removed at the end; see $trash below), and the rounds start 35 s after
+# removed at the end: benchmarks/lib/set_aside.sh says why), and the rounds start 35 s after
 # the last removal of an earlier run's files. DVC and the aws CLI
 # come from virtual environments outside the clone (DVC=path/to/dvc,
 # AWS=path/to/aws; without DVC the DVC rows are left out and say so,
@@ -58,33 +58,10 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 srv=$work/s3
 
-# What a round is done with is moved into $trash, not removed, until the
-# end: on ext4 without a journal, every file created looks past the
-# inodes freed in the last 30 s or so (the kernel's dirty expiry) in its
-# inode group, so removing thousands of files just before a timed step
-# slows that step, whoever's it is, by seconds (session 38's second push
-# followed the removal of the aws sync's 10,001 objects, and took 4 s
-# longer than the first).
-trash=$work/trash
+. "$root/benchmarks/lib/set_aside.sh"
 cleanup() {
     "$root/scripts/s3-test-server.sh" stop "$srv" || true
-    rm -rf "$trash"
-}
-# Removes an earlier run's folders, noting when (the rounds start 35 s
-# later at the earliest).
-removed_at=0
-remove_old() {
-    rm -rf "$@"
-    removed_at=$(date +%s)
-}
-# Moves its arguments (that exist) into $trash.
-set_aside() {
-    local f
-    mkdir -p "$trash"
-    for f in "$@"; do
-        [ -e "$f" ] && mv "$f" "$(mktemp -d "$trash/XXXXXX")/"
-    done
-    return 0
+    set_aside_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -96,7 +73,7 @@ unset AWS_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN AWS_DEFAULT_REGION
 : > "$work/aws-empty"
 export AWS_SHARED_CREDENTIALS_FILE=$work/aws-empty AWS_CONFIG_FILE=$work/aws-empty
 export DVC_NO_ANALYTICS=1
-remove_old "$srv" "$trash"
+remove_old "$srv" "$aside_folder"
 eval "$("$root/scripts/s3-test-server.sh" start "$srv")"
 bucket=${MLOPS_TEST_S3#s3://}
 bucket=${bucket%%/*}
@@ -159,8 +136,7 @@ fi
 echo "libmlops $(git -C "$root" rev-parse --short HEAD) (build folder $(basename "$build")), versitygw $("$root/scripts/build-versitygw.sh" | sed -n 's,.*/versitygw-\(v[^/]*\)/.*,\1,p')${dvc:+, $("$dvc" --version | head -1 | sed 's/^/dvc /')}${awscli:+, $("$awscli" --version 2>&1 | cut -d' ' -f1-2)}"
 echo "machine: $(nproc) cores, $(uname -r); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "data: $nfiles files of 4-64 KiB and one of $big_mib MiB ($total_mib MiB), $rounds rounds"
-wait_s=$((removed_at + 35 - $(date +%s)))
-[ "$wait_s" -le 0 ] || sleep "$wait_s"
+wait_after_removals
 for r in $(seq 1 "$rounds"); do
     # ours: push to a new prefix, pull into an empty store
     "$mlops" -C "$src" remote rm r > /dev/null 2>&1 || true
