@@ -14,8 +14,11 @@
 #   cold get  `mlops cat > FILE` by a reader whose cache is cold (a new
 #             folder with a copy of the store's mlops.conf and mlops.db: a
 #             fresh handle on another machine) beside `curl -o FILE` of the
-#             object (goal: <= 1.3x); neither fsyncs FILE (`mlops get -o`
-#             would: a durable file is another cost than the transfer);
+#             object (goal: <= 1.3x), and beside the same followed by
+#             `sha256sum FILE`, as a client that checks what it got does
+#             (shown, no goal; libmlops checks every chunk and the whole
+#             blob against their digests); neither fsyncs FILE (`mlops get
+#             -o` would: a durable file is another cost than the transfer);
 #   warm get  the same reader's second `mlops cat` beside `mlops cat` of
 #             the same blob from a store with local objects (shown);
 #   memory    peak RSS of the put and of the cold get (goal: <= 128 MiB).
@@ -206,6 +209,10 @@ for r in $(seq 1 "$rounds"); do
         -H "x-amz-content-sha256: $empty_sha" -o "$out" "$curl_object"
     [ "$r" = 1 ] && same_bytes "$out" "curl get"
     rm -f "$out"
+    timed curl_get_hashed sh -c 'curl -sS --fail --aws-sigv4 "$1" --user "$2" \
+            -H "x-amz-content-sha256: $3" -o "$5" "$4" && sha256sum "$5"' \
+        sh "$sigv4" "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" "$empty_sha" "$curl_object" "$out"
+    rm -f "$out"
 
     # warm get: the same reader again, and the local store
     both warm_side "$reader%s"
@@ -247,6 +254,7 @@ echo "== $size_mib MiB random blob, S3 objects on versitygw at 127.0.0.1 (median
 row "put (mlops put)" "$put" "curl -T, UNSIGNED-PAYLOAD" "$(median curl_put)" "goal <= 1.5"
 row "" "$put" "sha256sum + curl -T, real hash" "$(median curl_put_hashed)"
 row "cold get (mlops cat)" "$cold" "curl -o" "$(median curl_get)" "goal <= 1.3"
+row "" "$cold" "curl -o + sha256sum of the file" "$(median curl_get_hashed)"
 row "warm get (same reader)" "$warm" "mlops cat, local objects" "$(median local_get)"
 echo "  per round (median of each round's ratio): put $(paired put curl_put), cold get $(paired cold_get curl_get)," \
     "warm get $(paired warm_get local_get)"
