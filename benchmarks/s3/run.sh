@@ -15,9 +15,10 @@
 #             folder with a copy of the store's mlops.conf and mlops.db: a
 #             fresh handle on another machine) beside `curl -o FILE` of the
 #             object (goal: <= 1.3x), and beside the same followed by
-#             `sha256sum FILE`, as a client that checks what it got does
-#             (shown, no goal; libmlops checks every chunk and the whole
-#             blob against their digests); neither fsyncs FILE (`mlops get
+#             `openssl dgst -sha256 FILE` (SHA-NI where the CPU has it;
+#             coreutils' sha256sum has not), as a client that checks what
+#             it got does (shown, no goal; libmlops checks every chunk and
+#             the whole blob against their digests); neither fsyncs FILE (`mlops get
 #             -o` would: a durable file is another cost than the transfer);
 #   warm get  the same reader's second `mlops cat` beside `mlops cat` of
 #             the same blob from a store with local objects (shown);
@@ -53,7 +54,7 @@ case "$build" in /*) ;; *) build=$root/$build ;; esac
 work=${WORK:-$build/bench-s3}
 
 need_pkgs=""
-for tool in curl:curl /usr/bin/time:time sha256sum:coreutils python3:python3; do
+for tool in curl:curl /usr/bin/time:time sha256sum:coreutils openssl:openssl python3:python3; do
     command -v "${tool%%:*}" > /dev/null 2>&1 || need_pkgs="$need_pkgs ${tool##*:}"
 done
 if [ -n "$need_pkgs" ]; then
@@ -210,7 +211,7 @@ for r in $(seq 1 "$rounds"); do
     [ "$r" = 1 ] && same_bytes "$out" "curl get"
     rm -f "$out"
     timed curl_get_hashed sh -c 'curl -sS --fail --aws-sigv4 "$1" --user "$2" \
-            -H "x-amz-content-sha256: $3" -o "$5" "$4" && sha256sum "$5"' \
+            -H "x-amz-content-sha256: $3" -o "$5" "$4" && openssl dgst -sha256 "$5"' \
         sh "$sigv4" "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" "$empty_sha" "$curl_object" "$out"
     rm -f "$out"
 
@@ -254,7 +255,7 @@ echo "== $size_mib MiB random blob, S3 objects on versitygw at 127.0.0.1 (median
 row "put (mlops put)" "$put" "curl -T, UNSIGNED-PAYLOAD" "$(median curl_put)" "goal <= 1.5"
 row "" "$put" "sha256sum + curl -T, real hash" "$(median curl_put_hashed)"
 row "cold get (mlops cat)" "$cold" "curl -o" "$(median curl_get)" "goal <= 1.3"
-row "" "$cold" "curl -o + sha256sum of the file" "$(median curl_get_hashed)"
+row "" "$cold" "curl -o + openssl dgst -sha256" "$(median curl_get_hashed)"
 row "warm get (same reader)" "$warm" "mlops cat, local objects" "$(median local_get)"
 echo "  per round (median of each round's ratio): put $(paired put curl_put), cold get $(paired cold_get curl_get)," \
     "warm get $(paired warm_get local_get)"
