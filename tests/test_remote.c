@@ -560,6 +560,28 @@ START_TEST(pull_on_threads_resumes_exactly)
 }
 END_TEST
 
+/* Flips a byte of the remote's object file and pulls ref:x into p->b:
+ * the pull fails naming the object (hex), and neither the ref nor the
+ * blob d becomes visible. */
+static void pull_after_damage(pair *p, const char *file, const char *hex, const mlops_digest *d)
+{
+    int fd = open(file, O_RDWR);
+    ck_assert_int_ge(fd, 0);
+    unsigned char byte;
+    ck_assert_int_eq(pread(fd, &byte, 1, 100), 1);
+    byte ^= 0x40;
+    ck_assert_int_eq(pwrite(fd, &byte, 1, 100), 1);
+    close(fd);
+    mlops_transfer_report r;
+    TU_RC(MLOPS_ECORRUPT, pull1(p->b, "ref:x", &r));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), hex));
+    mlops_digest got;
+    TU_RC(MLOPS_ENOTFOUND, mlops_ref_get(p->b, "x", &got));
+    void *data = NULL;
+    size_t len = 0;
+    TU_RC(MLOPS_ENOTFOUND, mlops_blob_get(p->b, d, &data, &len));
+}
+
 /* A damaged object on the remote: the pull fails naming it, and nothing
  * of the blob becomes visible. */
 START_TEST(pull_refuses_damaged_object)
@@ -577,20 +599,7 @@ START_TEST(pull_refuses_damaged_object)
     char rel[128];
     snprintf(rel, sizeof rel, "objects/sha256/%.2s/%s", hex, hex + 2);
     char *path = tu_path(p.url, rel);
-    int fd = open(path, O_RDWR);
-    ck_assert_int_ge(fd, 0);
-    unsigned char byte;
-    ck_assert_int_eq(pread(fd, &byte, 1, 100), 1);
-    byte ^= 0x40;
-    ck_assert_int_eq(pwrite(fd, &byte, 1, 100), 1);
-    close(fd);
-    TU_RC(MLOPS_ECORRUPT, pull1(p.b, "ref:x", &r));
-    ck_assert_ptr_nonnull(strstr(mlops_last_error(), hex));
-    mlops_digest got;
-    TU_RC(MLOPS_ENOTFOUND, mlops_ref_get(p.b, "x", &got));
-    void *data = NULL;
-    size_t len = 0;
-    TU_RC(MLOPS_ENOTFOUND, mlops_blob_get(p.b, &d, &data, &len));
+    pull_after_damage(&p, path, hex, &d);
     free(path);
     free(buf);
     pair_close(&p);
@@ -642,20 +651,7 @@ START_TEST(pull_refuses_damaged_chunk)
     }
     closedir(top);
     ck_assert_int_gt(most, 8192);
-    int fd = open(largest, O_RDWR);
-    ck_assert_int_ge(fd, 0);
-    unsigned char byte;
-    ck_assert_int_eq(pread(fd, &byte, 1, 100), 1);
-    byte ^= 0x40;
-    ck_assert_int_eq(pwrite(fd, &byte, 1, 100), 1);
-    close(fd);
-    TU_RC(MLOPS_ECORRUPT, pull1(p.b, "ref:x", &r));
-    ck_assert_ptr_nonnull(strstr(mlops_last_error(), hex));
-    mlops_digest got;
-    TU_RC(MLOPS_ENOTFOUND, mlops_ref_get(p.b, "x", &got));
-    void *data = NULL;
-    size_t len = 0;
-    TU_RC(MLOPS_ENOTFOUND, mlops_blob_get(p.b, &d, &data, &len));
+    pull_after_damage(&p, largest, hex, &d);
     free(objs);
     free(big);
     pair_close(&p);
