@@ -606,6 +606,22 @@ START_TEST(pull_refuses_damaged_object)
 }
 END_TEST
 
+/* The size of push_chunked's blob. */
+#define CHUNKED_SIZE (300u << 10)
+
+/* Puts a random blob of CHUNKED_SIZE bytes (seed) into p->a, sets ref x to it and
+ * pushes ref:x: a chunked blob of more than ten objects on the remote.
+ * *big receives the bytes (free them). */
+static mlops_digest push_chunked(pair *p, unsigned seed, unsigned char **big)
+{
+    mlops_digest d = put_random(p->a, CHUNKED_SIZE, seed, big);
+    TU_OK(mlops_ref_set(p->a, "x", &d));
+    mlops_transfer_report r;
+    TU_OK(push1(p->a, "ref:x", &r));
+    ck_assert_uint_gt(r.objects, 10);
+    return d;
+}
+
 /* A damaged chunk of a chunked blob on the remote (the largest object
  * file of the push: the manifest is smaller than any chunk here): the
  * pull fails naming the chunk, and nothing of the blob becomes visible.
@@ -619,11 +635,7 @@ START_TEST(pull_refuses_damaged_chunk)
     pair p;
     pair_open(&p);
     unsigned char *big = NULL;
-    mlops_digest d = put_random(p.a, 300u << 10, 51, &big);
-    TU_OK(mlops_ref_set(p.a, "x", &d));
-    mlops_transfer_report r;
-    TU_OK(push1(p.a, "ref:x", &r));
-    ck_assert_uint_gt(r.objects, 10);
+    mlops_digest d = push_chunked(&p, 51, &big);
     char *objs = tu_path(p.url, "objects/sha256");
     char largest[4096] = "", hex[65] = "";
     off_t most = 0;
@@ -671,13 +683,10 @@ START_TEST(pull_proves_chunked_blobs)
     mlops__sha256_pair_allow(_i == 0);
     pair p;
     pair_open(&p);
-    size_t n = 300u << 10;
+    size_t n = CHUNKED_SIZE;
     unsigned char *big = NULL;
-    mlops_digest d = put_random(p.a, n, 41, &big);
-    TU_OK(mlops_ref_set(p.a, "x", &d));
+    mlops_digest d = push_chunked(&p, 41, &big);
     mlops_transfer_report r;
-    TU_OK(push1(p.a, "ref:x", &r));
-    ck_assert_uint_gt(r.objects, 10);
     /* The record names another digest for the same manifest. */
     char name[MLOPS__RECORD_NAME_CAP];
     mlops__record_name("ref:x", name);
