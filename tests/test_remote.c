@@ -609,9 +609,9 @@ END_TEST
 /* The size of push_chunked's blob. */
 #define CHUNKED_SIZE (300u << 10)
 
-/* Puts a random blob of CHUNKED_SIZE bytes (seed) into p->a, sets ref x to it and
- * pushes ref:x: a chunked blob of more than ten objects on the remote.
- * *big receives the bytes (free them). */
+/* Puts a random blob of CHUNKED_SIZE bytes (seed) into p->a, sets ref x
+ * to it and pushes ref:x: a chunked blob of more than ten objects on the
+ * remote. *big receives the bytes (free them). */
 static mlops_digest push_chunked(pair *p, unsigned seed, unsigned char **big)
 {
     mlops_digest d = put_random(p->a, CHUNKED_SIZE, seed, big);
