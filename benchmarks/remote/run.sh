@@ -19,6 +19,11 @@
 #              (put again, ref moved): the bytes the push sent (goal:
 #              <= 4 MiB);
 #   memory     peak RSS of the push and the pull (goal: <= 128 MiB).
+#   floor      what the server takes to receive the same bytes at best:
+#              the folder as one tar file put with one `curl -T`, and the
+#              same tar cut in 8 parts put by 8 curl at once (no client
+#              sends less, or in fewer requests); a push goal below this
+#              time cannot be met on this server, whoever the client.
 # Rounds interleave the sides; figures are medians. Nothing is removed
 # between timed steps (what a step is done with is moved aside, and
 # removed at the end: benchmarks/lib/set_aside.sh says why), and the rounds start 35 s after
@@ -98,6 +103,16 @@ PY
     touch "$data/.complete-$nfiles-$big_mib"
 fi
 total_mib=$(du -sm --apparent-size "$data" | cut -f1)
+
+# The floor's inputs: the folder as one tar, and that tar in 8 parts.
+floor=$work/floor
+if [ ! -f "$floor/.complete-$nfiles-$big_mib" ]; then
+    remove_old "$floor"
+    mkdir -p "$floor/parts"
+    tar -cf "$floor/data.tar" -C "$data" --exclude '.complete-*' .
+    (cd "$floor/parts" && split -n 8 -d "$floor/data.tar" part.)
+    touch "$floor/.complete-$nfiles-$big_mib"
+fi
 
 # ---- measuring ----------------------------------------------------------------
 results=$work/results.txt
@@ -187,6 +202,17 @@ for r in $(seq 1 "$rounds"); do
             "$AWS_ENDPOINT_URL_S3/$bucket/curl-$r"
         set_aside "${srv:?}/data/$bucket/curl-$r"
     fi
+    # the floor: the same bytes as one object, then as 8 objects at once
+    timed floor_one curl -sS --fail -o /dev/null --aws-sigv4 "$sigv4" \
+        --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+        -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T "$floor/data.tar" \
+        "$AWS_ENDPOINT_URL_S3/$bucket/floor-$r/data.tar"
+    timed floor_8 sh -c 'cd "$1" && ls | xargs -P 8 -I{} curl -sS --fail -o /dev/null \
+            --aws-sigv4 "$2" --user "$3" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
+            -T {} "$4/{}"' \
+        sh "$floor/parts" "$sigv4" "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+        "$AWS_ENDPOINT_URL_S3/$bucket/floor8-$r"
+    set_aside "${srv:?}/data/$bucket/floor-$r" "${srv:?}/data/$bucket/floor8-$r"
     echo "  round $r done"
 done
 
@@ -230,6 +256,10 @@ fi
     [ -n "$dvc" ] && row "BASE push" "$(median base_push)" "dvc push" "$(median dvc_push)"
     [ -n "$dvc" ] && row "BASE pull" "$(median base_pull)" "dvc pull" "$(median dvc_pull)"
 }
+row "push (mlops push)" "$push" "one PUT of the tar (curl)" "$(median floor_one)"
+row "push (mlops push)" "$push" "8 PUTs of its parts" "$(median floor_8)"
+[ -n "$dvc" ] && row "8 PUTs of the tar's parts" "$(median floor_8)" "dvc push" "$(median dvc_push)" \
+    "the lowest ratio any client reaches here"
 echo "  re-push after a 1 MiB edit of the $big_mib MiB file: $repush_bytes bytes sent (goal <= 4 MiB = 4194304)"
 echo "  peak memory: push $(maxmib push) MiB, pull $(maxmib pull) MiB (goal <= 128 MiB)${dvc:+; dvc push $(maxmib dvc_push) MiB, dvc pull $(maxmib dvc_pull) MiB}"
 echo "  (wall times of whole commands: store open and close included)"
