@@ -212,9 +212,11 @@ int mlops__track_migrate_v10(mlops__conn *c)
     return mlops__conn_exec(c, track_v10_postgres);
 }
 
-/* Format 11, PostgreSQL: search rows written denser (benchmarks/pg/RESULTS,
- * session 41: a 3,000-run fill through the API left its live rows on 424
- * pages at format 10 and on 195 at 11; a search reads most of them).
+/* Format 11, PostgreSQL: search rows written denser, as a search reads
+ * most of their pages (benchmarks/pg/RESULTS, session 41: 3,000 runs
+ * made through the API left their rows on 472 pages at format 10, 251
+ * with the trigger below alone, 199 with fillfactor 100 alone, 198 with
+ * both; the 100,000 rows of the benchmark's SQL fill on 8,738 and 5,266).
  *
  * - An update of a search row that would write the row it replaces is
  *   skipped (the server's own suppress_redundant_updates_trigger, which
