@@ -319,6 +319,76 @@ START_TEST(store_copy_keeps_the_rows)
 }
 END_TEST
 
+/* The transaction that last wrote run i's search row (its xmin). */
+static int64_t row_writer(int i)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT w.xmin::text::bigint FROM search_rows w JOIN runs r ON r.seq = w.seq"
+             " WHERE r.run_id = '%s'",
+             ids[i]);
+    return db_int(sql);
+}
+
+/* Format 11: a write that leaves a run's row as it was does not rewrite
+ * it (search_rows_same), and one that changes it still does. Run 1 is
+ * live, has series with points in their tails and the tag note = odd. */
+static void unchanged_rows_stay(void)
+{
+    mlops_run *r;
+    TU_OK(mlops_run_open(g_store, ids[1], &r));
+    int64_t before = row_writer(1);
+    TU_OK(mlops_run_set_tag(r, "note", "odd")); /* the same value again */
+    TU_OK(mlops_run_log_param(r, "n", "1"));   /* a param logged again */
+    /* the end seals the series' tails (UPDATE metric_series SET tail = NULL) */
+    ck_assert_int_gt(db_int("SELECT count(*) FROM metric_series WHERE tail IS NOT NULL"), 0);
+    TU_OK(mlops_run_end(r, MLOPS_RUN_FINISHED));
+    ck_assert_int_eq(row_writer(1), before);
+    TU_OK(mlops_run_set_tag(r, "note", "changed"));
+    ck_assert_int_ne(row_writer(1), before);
+    mlops_run_free(r);
+    ck_assert_int_eq(db_int(derived_rows), 0);
+}
+
+START_TEST(unchanged_rows_are_not_rewritten)
+{
+    if (!is_pg()) return;
+    unchanged_rows_stay();
+}
+END_TEST
+
+/* A store at format 10 (without search_rows_same, fillfactor 70)
+ * migrates to 11 on a read-write open: its rows stay as they were, and
+ * from then on a write that changes nothing leaves them alone. */
+START_TEST(format_10_store_migrates_to_11)
+{
+    if (!is_pg()) return;
+    mlops_store_close(g_store);
+    g_store = NULL;
+    tu_db *db = tu_db_open(g_dir);
+    tu_db_exec(db, "DROP TRIGGER search_rows_same ON search_rows;"
+                   "ALTER TABLE search_rows SET (fillfactor = 70);"
+                   "UPDATE meta SET value = '10' WHERE key = 'format_version'");
+    int64_t rows_before = tu_db_int(db, "SELECT sum(hashtext(w::text)) FROM search_rows w");
+    tu_db_close(db);
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.read_only = 1;
+    TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(g_dir, &o, &g_store));
+    TU_OK(mlops_store_open(g_dir, NULL, &g_store));
+    int v = 0;
+    TU_OK(mlops_store_format_version(g_store, &v));
+    ck_assert_int_eq(v, 11);
+    ck_assert_int_eq(db_int("SELECT sum(hashtext(w::text)) FROM search_rows w"), rows_before);
+    ck_assert_int_eq(db_int("SELECT count(*) FROM pg_trigger"
+                            " WHERE tgrelid = 'search_rows'::regclass AND tgname = 'search_rows_same'"),
+                     1);
+    ck_assert_int_eq(db_int("SELECT count(*) FROM pg_class WHERE oid = 'search_rows'::regclass"
+                            " AND reloptions = '{fillfactor=100}'"),
+                     1);
+    unchanged_rows_stay();
+}
+END_TEST
+
 /* A store at format 9 (on PostgreSQL without search_rows, its
  * dictionaries and triggers) migrates to 10 on a read-write open: the
  * rows are derived from the store, and searches give the same runs. */
@@ -342,7 +412,7 @@ START_TEST(format_9_store_migrates_to_10)
     TU_OK(mlops_store_open(g_dir, NULL, &g_store));
     int v = 0;
     TU_OK(mlops_store_format_version(g_store, &v));
-    ck_assert_int_eq(v, 10);
+    ck_assert_int_eq(v, MLOPS__FORMAT_VERSION);
     ck_assert_int_eq(db_int("SELECT count(*) FROM search_rows"), NRUNS);
     ck_assert_int_eq(db_int(derived_rows), 0);
     /* a role that could read the runs can read their rows */
@@ -354,7 +424,7 @@ START_TEST(format_9_store_migrates_to_10)
     ck_assert_int_eq(db_int("SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
                             " WHERE c.relnamespace = current_schema()::regnamespace"
                             " AND t.tgname LIKE 'search_rows_%'"),
-                     12);
+                     13); /* 12 keeping the rows, search_rows_same on them */
     /* the migrated store's metric writes keep the rows */
     mlops_run *r;
     TU_OK(mlops_run_open(g_store, ids[1], &r));
@@ -379,6 +449,8 @@ int main(void)
     tcase_add_test(tc, rows_and_tables_agree);
     tcase_add_test(tc, triggers_keep_the_rows);
     tcase_add_test(tc, format_9_store_migrates_to_10);
+    tcase_add_test(tc, unchanged_rows_are_not_rewritten);
+    tcase_add_test(tc, format_10_store_migrates_to_11);
     tcase_add_test(tc, store_copy_keeps_the_rows);
     suite_add_tcase(s, tc);
     return tu_run(s);

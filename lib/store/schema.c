@@ -104,7 +104,7 @@ static const migration_fn migrate_to[] = { NULL, create_v1, mlops__registry_migr
                                            migrate_v3, mlops__registry_migrate_v4,
                                            mlops__monitor_migrate_v5, migrate_v6,
                                            mlops__track_migrate_v7, mlops__track_migrate_v8, migrate_v9,
-                                           mlops__track_migrate_v10 };
+                                           mlops__track_migrate_v10, mlops__track_migrate_v11 };
 
 _Static_assert(sizeof migrate_to / sizeof migrate_to[0] == MLOPS__FORMAT_VERSION + 1,
                "one migration per format version");

@@ -61,7 +61,8 @@ static const char track_v10_postgres[] =
     "  key TEXT COLLATE \"C\" NOT NULL UNIQUE"
     ");"
     /* fillfactor: a metric batch rewrites its run's row; room on the page
-     * keeps that a HOT update (the GIN index is on facets alone). */
+     * keeps that a HOT update (the GIN index is on facets alone). Format
+     * 11 sets 100 (track_v11_postgres below says why). */
     "CREATE TABLE search_rows("
     "  seq BIGINT PRIMARY KEY,"
     "  experiment_id BIGINT NOT NULL,"
@@ -209,4 +210,38 @@ int mlops__track_migrate_v10(mlops__conn *c)
 {
     if (mlops__conn_dialect(c) != MLOPS__POSTGRES) return MLOPS_OK;
     return mlops__conn_exec(c, track_v10_postgres);
+}
+
+/* Format 11, PostgreSQL: search rows written denser, as a search reads
+ * most of their pages (benchmarks/pg/RESULTS, session 41: 3,000 runs
+ * made through the API left their rows on 472 pages at format 10, 251
+ * with the trigger below alone, 199 with fillfactor 100 alone, 198 with
+ * both; the 100,000 rows of the benchmark's SQL fill on 8,738 and 5,266).
+ *
+ * - An update of a search row that would write the row it replaces is
+ *   skipped (the server's own suppress_redundant_updates_trigger, which
+ *   compares the two rows' bytes, so a 0 that becomes -0 is still
+ *   written). The triggers above recompute a run's rows from what a
+ *   statement touched, and some statements change nothing a search
+ *   reads: sealing a run's metric tails at its end (UPDATE metric_series
+ *   SET tail = NULL), a tag set again to its value. Each left a dead copy
+ *   of the row, and a new copy on another page when the row's page was
+ *   full.
+ * - fillfactor 100 where format 10 had 70: a run's row is inserted small
+ *   and rewritten as its params, tags and metrics arrive, most rewrites
+ *   outgrow the room kept on its page anyway, and each new copy went to
+ *   a page filled to 70% only. A later rewrite still finds room on its
+ *   page when the dead copies there are pruned.
+ * A store of format 10 keeps the rows and pages it has (nothing is
+ * rewritten); both apply to its writes from the migration on. */
+static const char track_v11_postgres[] =
+    "DROP TRIGGER IF EXISTS search_rows_same ON search_rows;"
+    "CREATE TRIGGER search_rows_same BEFORE UPDATE ON search_rows"
+    "  FOR EACH ROW EXECUTE PROCEDURE suppress_redundant_updates_trigger();"
+    "ALTER TABLE search_rows SET (fillfactor = 100);";
+
+int mlops__track_migrate_v11(mlops__conn *c)
+{
+    if (mlops__conn_dialect(c) != MLOPS__POSTGRES) return MLOPS_OK;
+    return mlops__conn_exec(c, track_v11_postgres);
 }

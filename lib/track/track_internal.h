@@ -24,6 +24,10 @@ int mlops__track_migrate_v8(mlops__conn *c);
  * (lib/track/schema_rows.c); on SQLite nothing. */
 int mlops__track_migrate_v10(mlops__conn *c);
 
+/* Format 11, PostgreSQL: search rows are not rewritten unchanged
+ * (lib/track/schema_rows.c); on SQLite nothing. */
+int mlops__track_migrate_v11(mlops__conn *c);
+
 /* On PostgreSQL a param's or tag's value shorter than this many characters
  * is in the (key, value, run) index of format 7: a B-tree entry holds at
  * most 2704 bytes, and 399 characters of UTF-8 and a key of MLOPS_KEY_MAX
