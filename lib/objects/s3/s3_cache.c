@@ -20,11 +20,6 @@
  * need not resist forgery, because every read checks the object against
  * its digest anyway, and it costs a few percent of a SHA-256. */
 #define TRAILER 4
-/* A cache file is written this many bytes per write(): the writer runs
- * at the lowest priority, and a kernel that does not preempt system
- * calls (PREEMPT_NONE) lets a long one keep a core from the threads that
- * wake up meanwhile. */
-#define WRITE_PIECE (64u * 1024u)
 
 struct mlops__s3_cache {
     char *dir, *sha_dir;
@@ -97,19 +92,6 @@ static int trailer_ok(const unsigned char *buf, size_t n)
     if (n < TRAILER) return 0;
     trailer_of(buf, n - TRAILER, t);
     return !memcmp(t, buf + n - TRAILER, TRAILER);
-}
-
-/* Writes len bytes in pieces of at most WRITE_PIECE. */
-static int write_pieces(int fd, const unsigned char *p, size_t len, const char *path)
-{
-    while (len) {
-        size_t n = len < WRITE_PIECE ? len : WRITE_PIECE;
-        int rc = mlops__write_all(fd, p, n, path);
-        if (rc) return rc;
-        p += n;
-        len -= n;
-    }
-    return MLOPS_OK;
 }
 
 int mlops__s3_cache_get(mlops__s3_cache *c, const mlops_digest *d, unsigned char **data,
@@ -235,7 +217,7 @@ void mlops__s3_cache_put(mlops__s3_cache *c, const mlops_digest *d, const void *
     int fd = -1;
     char *tmp = NULL;
     int ok = sub && mlops__mkdir(sub) == MLOPS_OK && mlops__tmpfile(sub, &fd, &tmp) == MLOPS_OK &&
-             write_pieces(fd, data, len, tmp) == MLOPS_OK &&
+             mlops__write_all(fd, data, len, tmp) == MLOPS_OK &&
              mlops__write_all(fd, t, TRAILER, tmp) == MLOPS_OK;
     if (fd >= 0) close(fd);
     /* No fsync: a cache file lost in a crash is fetched again, and a
