@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *kind_name(int kind)
 {
@@ -346,6 +347,9 @@ static int cmd_get(cli_ctx *ctx, int argc, char **argv)
     return cli_with_store(ctx, CLI_STORE_READ, get_one, &a);
 }
 
+/* Bytes of the output per write() at most. */
+#define CAT_PIECE ((size_t)64 << 10)
+
 static int cat_one(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
     (void)arg;
@@ -366,11 +370,23 @@ static int cat_one(const cli_ctx *ctx, mlops_store *s, void *arg)
         rc = cli_error(ctx, "out of memory");
         goto done;
     }
+    if (fflush(stdout) != 0) {
+        rc = cli_error(ctx, "cannot write the output: %s", strerror(errno));
+        goto done;
+    }
     for (;;) {
         rc = mlops_blob_reader_read(r, buf, cap, &got);
-        if (got > 0 && fwrite(buf, 1, got, stdout) != got) {
-            rc = cli_error(ctx, "cannot write the output: %s", strerror(errno));
-            goto done;
+        /* 64 KiB per write(), as the library writes files (lib/util/fs.c:
+         * a large write makes the kernel find large pages for a file),
+         * and past stdio, which would split each into 4 KiB and the rest. */
+        for (size_t at = 0; at < got;) {
+            ssize_t n = write(STDOUT_FILENO, buf + at, got - at < CAT_PIECE ? got - at : CAT_PIECE);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                rc = cli_error(ctx, "cannot write the output: %s", strerror(errno));
+                goto done;
+            }
+            at += (size_t)n;
         }
         if (rc) {
             rc = cli_fail(ctx, rc, argv[0]);

@@ -23,6 +23,8 @@
 #   warm get  the same reader's second `mlops cat` beside `mlops cat` of
 #             the same blob from a store with local objects (shown);
 #   memory    peak RSS of the put and of the cold get (goal: <= 128 MiB).
+#   cpu       the client's user and system CPU seconds of each step (shown:
+#             on 2 shared cores, CPU is what a step costs the others).
 #   base      with BASE=REV (a git revision, e.g. main), the library of
 #             that revision too: its tree is exported (git archive) and
 #             built, release, under WORK once, and each round runs its
@@ -118,19 +120,20 @@ data_sha=$(sha256sum "$data" | cut -d' ' -f1)
 results=$work/results.txt
 : > "$results"
 
-# timed NAME CMD...: wall time and peak memory of a command, after a sync.
+# timed NAME CMD...: wall time, peak memory and CPU time (user, system)
+# of a command, after a sync.
 timed() {
     local name=$1
     shift
     sync
-    /usr/bin/time -o "$work/time.txt" -f "%e %M" "$@" > "$work/out.txt" 2> "$work/err.txt" || {
+    /usr/bin/time -o "$work/time.txt" -f "%e %M %U %S" "$@" > "$work/out.txt" 2> "$work/err.txt" || {
         echo "FAILED: $name: $*" >&2
         cat "$work/err.txt" >&2
         exit 1
     }
-    local secs kib
-    read -r secs kib < "$work/time.txt"
-    echo "$name $secs $kib ${r:-0}" >> "$results"
+    local secs kib user sys
+    read -r secs kib user sys < "$work/time.txt"
+    echo "$name $secs $kib ${r:-0} $user $sys" >> "$results"
 }
 
 same_bytes() {
@@ -241,6 +244,13 @@ paired() {
         awk '{v[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) printf "%.2f", v[(NR + 1) / 2];
             else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
+# cpu NAME: medians of NAME's user and system CPU seconds
+cpu() {
+    local u s
+    u=$(awk -v n="$1" '$1 == n {print $5}' "$results" | sort -g | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print "-"}')
+    s=$(awk -v n="$1" '$1 == n {print $6}' "$results" | sort -g | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print "-"}')
+    echo "$u + $s s"
+}
 maxmib() { awk -v n="$1" '$1 == n && $3 > m {m = $3} END {printf "%.0f", m / 1024}' "$results"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b}'; }
 mibs() { awk -v s="$1" -v m="$size_mib" 'BEGIN {if (s == "-" || s == 0) print "-"; else printf "%.0f", m / s}'; }
@@ -261,6 +271,8 @@ echo "  per round (median of each round's ratio): put $(paired put curl_put), co
     "warm get $(paired warm_get local_get)"
 echo "  peak memory: put $(maxmib put) MiB, cold get $(maxmib cold_get) MiB, warm get $(maxmib warm_get) MiB" \
     "(goal <= 128 MiB); curl: put $(maxmib curl_put) MiB, get $(maxmib curl_get) MiB"
+echo "  client CPU, user + system (medians): put $(cpu put), cold get $(cpu cold_get), warm get $(cpu warm_get);" \
+    "curl: put $(cpu curl_put), get $(cpu curl_get)"
 if [ -n "$base_mlops" ]; then
     bput=$(median base_put) bcold=$(median base_cold_get) bwarm=$(median base_warm_get)
     echo "  base $base_rev:"
@@ -268,8 +280,9 @@ if [ -n "$base_mlops" ]; then
     row "cold get (mlops cat)" "$bcold" "curl -o" "$(median curl_get)"
     row "warm get (same reader)" "$bwarm" "mlops cat, local objects" "$(median local_get)"
     echo "  peak memory: put $(maxmib base_put) MiB, cold get $(maxmib base_cold_get) MiB, warm get $(maxmib base_warm_get) MiB"
+    echo "  client CPU, user + system (medians): put $(cpu base_put), cold get $(cpu base_cold_get), warm get $(cpu base_warm_get)"
     echo "  this tree / base: put $(ratio "$put" "$bput"), cold get $(ratio "$cold" "$bcold"), warm get $(ratio "$warm" "$bwarm")"
 fi
 echo "  (max of $rounds rounds; wall times of whole commands: store open and close included)"
 echo
-echo "raw figures (name seconds peak-KiB): $results"
+echo "raw figures (name seconds peak-KiB round user-s system-s): $results"

@@ -16,10 +16,11 @@ int mlops__mkdir(const char *path);
  * less the umask); an existing path is left as it is. */
 int mlops__mkdir_p(const char *path, unsigned last_mode);
 
-/* Writes all len bytes, retrying short writes and EINTR. */
+/* Writes all len bytes, retrying short writes and EINTR, 64 KiB per
+ * system call at most (fs.c says why). */
 int mlops__write_all(int fd, const void *buf, size_t len, const char *path);
 /* Writes all len bytes at offset (pwrite), retrying short writes and
- * EINTR. */
+ * EINTR, 64 KiB per system call at most. */
 int mlops__pwrite_all(int fd, const void *buf, size_t len, uint64_t offset, const char *path);
 /* Reads until len bytes or end of file; *got receives the count. */
 int mlops__read_full(int fd, void *buf, size_t len, size_t *got, const char *path);

@@ -1,7 +1,7 @@
 /* The S3 backend's local read cache (lib/objects/s3/s3_cache.h), without
  * a server: round trips, the CACHEDIR.TAG mark, damaged files dropped
- * rather than served, and the size bound with least-recently-read
- * eviction. */
+ * rather than served, the size bound with least-recently-read
+ * eviction, and the files kept open after writing all closed. */
 #include "testutil.h"
 
 #include "objects/s3/s3_cache.h"
@@ -164,6 +164,53 @@ START_TEST(bounded_least_recently_read_first)
 }
 END_TEST
 
+/* Descriptors open in this process. */
+static int open_fds(void)
+{
+    int n = 0;
+    for (int fd = 0; fd < 4096; fd++)
+        if (fcntl(fd, F_GETFD) != -1) n++;
+    return n;
+}
+
+START_TEST(many_files_kept_and_closed)
+{
+    /* More files than the cache keeps open after writing them (to drop
+     * their pages later), each larger than one write: every one reads
+     * back byte for byte, and closing the cache closes them all. */
+    char *dir = tu_tmpdir_local();
+    int before = open_fds();
+    mlops__s3_cache *c = NULL;
+    enum { N = 40, OBJ = 200000 };
+    TU_OK(mlops__s3_cache_open(dir, (uint64_t)N * OBJ * 2, &c));
+    unsigned char *obj = malloc(OBJ);
+    for (int i = 0; i < N; i++) {
+        for (size_t k = 0; k < OBJ; k++) obj[k] = (unsigned char)(k * 31 + (size_t)i);
+        mlops_digest d = digest_of(i);
+        mlops__s3_cache_put(c, &d, obj, OBJ);
+    }
+    ck_assert_int_le(open_fds(), before + 16);
+    for (int i = 0; i < N; i++) {
+        for (size_t k = 0; k < OBJ; k++) obj[k] = (unsigned char)(k * 31 + (size_t)i);
+        mlops_digest d = digest_of(i);
+        ck_assert_int_eq(mlops__s3_cache_has(c, &d), 1);
+        unsigned char *got = NULL;
+        size_t len = 0;
+        ck_assert_int_eq(mlops__s3_cache_get(c, &d, &got, &len), 1);
+        ck_assert_uint_eq(len, OBJ);
+        ck_assert_int_eq(memcmp(got, obj, OBJ), 0);
+        free(got);
+    }
+    mlops_digest none = digest_of(N);
+    ck_assert_int_eq(mlops__s3_cache_has(c, &none), 0);
+    mlops__s3_cache_close(c);
+    ck_assert_int_eq(open_fds(), before);
+    free(obj);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("s3_cache");
@@ -172,6 +219,7 @@ int main(void)
     tcase_add_test(tc, round_trip_and_tag);
     tcase_add_test(tc, damaged_file_is_dropped);
     tcase_add_test(tc, bounded_least_recently_read_first);
+    tcase_add_test(tc, many_files_kept_and_closed);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

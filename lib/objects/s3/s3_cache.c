@@ -20,11 +20,9 @@
  * need not resist forgery, because every read checks the object against
  * its digest anyway, and it costs a few percent of a SHA-256. */
 #define TRAILER 4
-/* A cache file is written this many bytes per write(): the writer runs
- * at the lowest priority, and a kernel that does not preempt system
- * calls (PREEMPT_NONE) lets a long one keep a core from the threads that
- * wake up meanwhile. */
-#define WRITE_PIECE (64u * 1024u)
+/* Cache files written whose pages may still be in the page cache, at
+ * most (see settle). */
+#define WINDOW 8
 
 struct mlops__s3_cache {
     char *dir, *sha_dir;
@@ -32,6 +30,11 @@ struct mlops__s3_cache {
     pthread_mutex_t mu;
     uint64_t bytes; /* on disk as far as this process knows */
     int counted;    /* bytes was read from the disk once */
+    /* The last files written, still open, oldest first (under wmu): see
+     * settle. */
+    pthread_mutex_t wmu;
+    int window[WINDOW];
+    unsigned nwindow;
 };
 
 static const char TAG[] = "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -61,6 +64,7 @@ int mlops__s3_cache_open(const char *dir, uint64_t max_bytes, mlops__s3_cache **
     }
     c->max_bytes = max_bytes;
     pthread_mutex_init(&c->mu, NULL);
+    pthread_mutex_init(&c->wmu, NULL);
     if (mlops__mkdir_p(c->sha_dir, 0700)) { /* no cache, and no error: reads go to S3 */
         mlops__s3_cache_close(c);
         return MLOPS_OK;
@@ -79,7 +83,19 @@ int mlops__s3_cache_open(const char *dir, uint64_t max_bytes, mlops__s3_cache **
 void mlops__s3_cache_close(mlops__s3_cache *c)
 {
     if (!c) return;
-    if (c->max_bytes) pthread_mutex_destroy(&c->mu);
+    if (c->max_bytes) {
+        /* The last files' pages go too; what is still being written out
+         * is not waited for (at most WINDOW files stay in the page
+         * cache). */
+        for (unsigned i = 0; i < c->nwindow; i++) {
+#ifdef POSIX_FADV_DONTNEED
+            (void)posix_fadvise(c->window[i], 0, 0, POSIX_FADV_DONTNEED);
+#endif
+            close(c->window[i]);
+        }
+        pthread_mutex_destroy(&c->wmu);
+        pthread_mutex_destroy(&c->mu);
+    }
     free(c->dir);
     free(c->sha_dir);
     free(c);
@@ -99,17 +115,55 @@ static int trailer_ok(const unsigned char *buf, size_t n)
     return !memcmp(t, buf + n - TRAILER, TRAILER);
 }
 
-/* Writes len bytes in pieces of at most WRITE_PIECE. */
-static int write_pieces(int fd, const unsigned char *p, size_t len, const char *path)
+/* Starts writing cache file fd out to the disk, without waiting. */
+static void start_writeback(int fd)
 {
-    while (len) {
-        size_t n = len < WRITE_PIECE ? len : WRITE_PIECE;
-        int rc = mlops__write_all(fd, p, n, path);
-        if (rc) return rc;
-        p += n;
-        len -= n;
+#ifdef SYNC_FILE_RANGE_WRITE
+    (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd;
+#endif
+}
+
+/* Waits until cache file fd is on the disk, takes its pages out of the
+ * page cache and closes it. A cache file is written once and read, if
+ * ever, by a later read of the same object, most often by another
+ * process: keeping its pages would make a read of N bytes take 2N new
+ * page-cache pages (the caller's output and the cache files), and where
+ * the page cache is full, every new page is one the kernel must first
+ * reclaim, on the reading threads' time. So a file written is sent to
+ * the disk at once (start_writeback), and its pages are dropped once
+ * WINDOW files later, when that writing is long done: the cache keeps
+ * about WINDOW files in the page cache, not all it wrote. A warm read
+ * then reads its files from the disk (s_prefetch starts that early). */
+static void settle(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WAIT_AFTER
+    (void)sync_file_range(fd, 0, 0,
+                          SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                              SYNC_FILE_RANGE_WAIT_AFTER);
+#endif
+#ifdef POSIX_FADV_DONTNEED
+    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+#endif
+    close(fd);
+}
+
+/* Keeps fd, a cache file just written, open until WINDOW more are
+ * written, then settles it. */
+static void keep_in_window(mlops__s3_cache *c, int fd)
+{
+    start_writeback(fd);
+    int oldest = -1;
+    pthread_mutex_lock(&c->wmu);
+    if (c->nwindow == WINDOW) {
+        oldest = c->window[0];
+        memmove(c->window, c->window + 1, (WINDOW - 1) * sizeof *c->window);
+        c->nwindow--;
     }
-    return MLOPS_OK;
+    c->window[c->nwindow++] = fd;
+    pthread_mutex_unlock(&c->wmu);
+    if (oldest >= 0) settle(oldest);
 }
 
 int mlops__s3_cache_get(mlops__s3_cache *c, const mlops_digest *d, unsigned char **data,
@@ -145,9 +199,17 @@ int mlops__s3_cache_has(mlops__s3_cache *c, const mlops_digest *d)
 {
     if (!c) return 0;
     char *path = file_of(c, d);
-    int yes = path && access(path, F_OK) == 0;
+    int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
     free(path);
-    return yes;
+    if (fd < 0) return 0;
+#ifdef POSIX_FADV_WILLNEED
+    /* Its pages were dropped when it was written (settle): the kernel
+     * reads it in meanwhile, so that the get that follows finds it in
+     * memory instead of waiting for the disk. */
+    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+#endif
+    close(fd);
+    return 1;
 }
 
 struct entry {
@@ -235,12 +297,13 @@ void mlops__s3_cache_put(mlops__s3_cache *c, const mlops_digest *d, const void *
     int fd = -1;
     char *tmp = NULL;
     int ok = sub && mlops__mkdir(sub) == MLOPS_OK && mlops__tmpfile(sub, &fd, &tmp) == MLOPS_OK &&
-             write_pieces(fd, data, len, tmp) == MLOPS_OK &&
+             mlops__write_all(fd, data, len, tmp) == MLOPS_OK &&
              mlops__write_all(fd, t, TRAILER, tmp) == MLOPS_OK;
-    if (fd >= 0) close(fd);
     /* No fsync: a cache file lost in a crash is fetched again, and a
      * damaged one fails its trailer check. */
     if (ok) ok = rename(tmp, path) == 0;
+    if (ok) keep_in_window(c, fd);
+    else if (fd >= 0) close(fd);
     if (!ok && tmp) unlink(tmp);
     free(tmp);
     free(sub);

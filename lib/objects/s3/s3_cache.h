@@ -35,7 +35,8 @@ void mlops__s3_cache_close(mlops__s3_cache *c);
 int mlops__s3_cache_get(mlops__s3_cache *c, const mlops_digest *d, unsigned char **data,
                         size_t *len);
 /* Whether the cache holds a file for object d (not checked: a read
- * checks). */
+ * checks); when it does, the file is read ahead (asynchronously), for a
+ * get of d soon. */
 int mlops__s3_cache_has(mlops__s3_cache *c, const mlops_digest *d);
 /* Keeps a copy of object d's stored bytes; may evict. */
 void mlops__s3_cache_put(mlops__s3_cache *c, const mlops_digest *d, const void *data, size_t len);
