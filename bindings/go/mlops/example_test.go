@@ -43,7 +43,7 @@ func ExampleOpen() {
 	defer s.Close()
 	v, _ := s.FormatVersion()
 	fmt.Println("format version", v)
-	// Output: format version 10
+	// Output: format version 11
 }
 
 func ExampleStore_Put() {
