@@ -3,11 +3,14 @@
  * reads: whether a param's or tag's key holds a value of
  * MLOPS__PG_SHORT_VALUE characters or more (format 8), the ids of metric
  * keys and of the pairs a predicate accepts (format 10's search rows),
- * and whether a metric comparison is rare. They are independent but for
- * one step: the pairs of a test whose answer holds only when its key has
- * no long value wait for that answer. So they go in two batches of one
- * round trip each (mlops__stmts_run_ahead), where a round trip each took
- * half a millisecond of the 100k-run benchmark's search (issue 16). */
+ * and whether a metric comparison is rare. They go in one batch, one
+ * round trip (mlops__stmts_run_ahead), where a round trip each took half
+ * a millisecond of the 100k-run benchmark's search (issue 16). The pairs
+ * of a test whose answer holds only when its key has no long value are
+ * looked up in the same batch, after the probe of that key, and dropped
+ * when the probe finds a long value: a wasted lookup when a key holds
+ * one (rare: values of MLOPS__PG_SHORT_VALUE characters), where waiting
+ * for the probe was a second round trip for every such test. */
 #include "track/search_internal.h"
 #include "track/track_internal.h"
 #include "util/buf.h"
@@ -54,7 +57,9 @@ struct lookup {
     mlops__fnode *n;       /* the predicate; NULL for a sort key's KEY_ID */
     mlops__order_key *key; /* the sort key of a KEY_ID */
     int short_key;         /* LONG_VALUE: its answer is n->short_key (a test of text) */
-    int then_facets;       /* LONG_VALUE: no long value: look the pairs up next */
+    int long_found;        /* LONG_VALUE, once read: the key holds a long value */
+    size_t probe;          /* FACETS: 1 + the index in the batch of the LONG_VALUE whose
+                              long value voids the pairs; 0: none */
     const char *sql; /* the fixed SQL of LONG_VALUE and KEY_ID */
     mlops__stmt *st;
     int cached;      /* st is the connection's cached statement: reset it, not finalize */
@@ -129,9 +134,9 @@ static int lookup_stmt(mlops__conn *c, const struct batch *b, struct lookup *l)
     return rc;
 }
 
-/* Reads l's answer into the tree; a LONG_VALUE that found no long value
- * and has then_facets adds the FACETS lookup to next. */
-static int lookup_read(mlops__conn *c, struct lookup *l, struct batch *next)
+/* Reads l's answer into the tree; the LONG_VALUE that a FACETS waits
+ * for comes before it in b, so it has been read. */
+static int lookup_read(mlops__conn *c, const struct batch *b, struct lookup *l)
 {
     int step = mlops__step(l->st);
     if (l->kind == FACETS) {
@@ -143,7 +148,8 @@ static int lookup_read(mlops__conn *c, struct lookup *l, struct batch *next)
                             (long long)mlops__col_int64(l->st, 0));
         mlops__buf_add(&ids, "}");
         int rc = step == MLOPS__DONE ? MLOPS_OK : mlops__conn_error(c, step, "searching runs");
-        if (!rc && count <= FACET_IDS_MAX) rc = mlops__buf_take(&ids, &l->n->facet_ids, "searching runs");
+        int voided = l->probe && b->l[l->probe - 1].long_found;
+        if (!rc && count <= FACET_IDS_MAX && !voided) rc = mlops__buf_take(&ids, &l->n->facet_ids, "searching runs");
         mlops__buf_free(&ids);
         return rc;
     }
@@ -152,7 +158,7 @@ static int lookup_read(mlops__conn *c, struct lookup *l, struct batch *next)
     switch (l->kind) {
     case LONG_VALUE:
         if (l->short_key) l->n->short_key = v == 0;
-        if (v == 0 && l->then_facets && !batch_add(next, FACETS, l->n)) return nomem();
+        l->long_found = v != 0;
         break;
     case KEY_ID:
         if (l->n) {
@@ -172,8 +178,8 @@ static int lookup_read(mlops__conn *c, struct lookup *l, struct batch *next)
 }
 
 /* Prepares every lookup of b, runs them in one round trip and reads them
- * in order (adding to next what their answers call for). */
-static int batch_run(mlops__conn *c, struct batch *b, struct batch *next)
+ * in order. */
+static int batch_run(mlops__conn *c, struct batch *b)
 {
     int rc = MLOPS_OK;
     for (size_t i = 0; !rc && i < b->n; i++) rc = lookup_stmt(c, b, &b->l[i]);
@@ -181,18 +187,18 @@ static int batch_run(mlops__conn *c, struct batch *b, struct batch *next)
     size_t n = b->n < sizeof sts / sizeof sts[0] ? b->n : 0;
     for (size_t i = 0; !rc && i < n; i++) sts[i] = b->l[i].st;
     if (!rc && n) rc = mlops__stmts_run_ahead(c, sts, (int)n);
-    for (size_t i = 0; !rc && i < b->n; i++) rc = lookup_read(c, &b->l[i], next);
+    for (size_t i = 0; !rc && i < b->n; i++) rc = lookup_read(c, b, &b->l[i]);
     batch_clear(b);
     return rc;
 }
 
-/* The lookup of the long values of n's key that plan_short_keys added,
- * or NULL. */
-static struct lookup *long_value_of(struct batch *b, const mlops__fnode *n)
+/* 1 + the index of the lookup of the long values of n's key that
+ * plan_short_keys added, or 0. */
+static size_t long_value_of(const struct batch *b, const mlops__fnode *n)
 {
     for (size_t i = 0; i < b->n; i++)
-        if (b->l[i].kind == LONG_VALUE && b->l[i].n == n) return &b->l[i];
-    return NULL;
+        if (b->l[i].kind == LONG_VALUE && b->l[i].n == n) return i + 1;
+    return 0;
 }
 
 /* Format 8: a param or tag predicate on text that the renderer may bound
@@ -233,8 +239,9 @@ static int plan_short_keys(struct batch *b, mlops__fnode *n, int *lookups)
  * row a pair test gives); a param or tag predicate the ids of the pairs
  * it accepts, when those are all the values it accepts (its key holds no
  * long value, or it is an equality with short values only). Runs after
- * plan_short_keys, whose lookups it reuses; a pair lookup that waits for
- * a key's answer has its place in *lookups taken now. */
+ * plan_short_keys, whose lookups it reuses; a pair lookup whose answer
+ * holds only when its key has no long value comes after that key's probe
+ * (lookup_read drops its pairs when the probe finds one). */
 static int plan_rows(struct batch *b, mlops__fnode *n, int *lookups)
 {
     if (n->kind == MLOPS__N_AND || n->kind == MLOPS__N_OR) {
@@ -267,18 +274,20 @@ static int plan_rows(struct batch *b, mlops__fnode *n, int *lookups)
         --*lookups;
         return batch_add(b, FACETS, n) ? MLOPS_OK : nomem();
     }
-    struct lookup *l;
+    size_t probe;
     if (n->kind != MLOPS__N_EXISTS && n->values[0].type == MLOPS__T_TEXT) {
-        l = long_value_of(b, n); /* plan_short_keys asked about text tests only */
-        if (!l) return MLOPS_OK;
+        probe = long_value_of(b, n); /* plan_short_keys asked about text tests only */
+        if (!probe) return MLOPS_OK;
         --*lookups;
     } else {
         if (*lookups < 2) return MLOPS_OK;
         *lookups -= 2;
-        l = batch_add(b, LONG_VALUE, n);
-        if (!l) return nomem();
+        if (!batch_add(b, LONG_VALUE, n)) return nomem();
+        probe = b->n;
     }
-    l->then_facets = 1;
+    struct lookup *l = batch_add(b, FACETS, n);
+    if (!l) return nomem();
+    l->probe = probe;
     return MLOPS_OK;
 }
 
@@ -286,7 +295,7 @@ int mlops__search_lookups(mlops__conn *c, mlops__search_tree *t)
 {
     int lookups = SHORT_KEY_LOOKUPS;
     int row_lookups = mlops__search_rows_off ? 0 : ROW_LOOKUPS;
-    struct batch first = { NULL, 0, 0 }, next = { NULL, 0, 0 };
+    struct batch first = { NULL, 0, 0 };
     int rc = MLOPS_OK;
     if (t->filter) rc = plan_short_keys(&first, t->filter, &lookups);
     if (!rc && t->filter) rc = plan_rows(&first, t->filter, &row_lookups);
@@ -301,11 +310,8 @@ int mlops__search_lookups(mlops__conn *c, mlops__search_tree *t)
         if (!l) rc = nomem();
         else l->key = k;
     }
-    if (!rc) rc = batch_run(c, &first, &next);
-    if (!rc && next.n) rc = batch_run(c, &next, &first);
+    if (!rc) rc = batch_run(c, &first);
     batch_clear(&first);
-    batch_clear(&next);
     free(first.l);
-    free(next.l);
     return rc;
 }
