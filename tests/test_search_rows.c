@@ -367,17 +367,9 @@ START_TEST(format_10_store_migrates_to_11)
     g_store = NULL;
     tu_db *db = tu_db_open(g_dir);
     tu_db_exec(db, "DROP TRIGGER search_rows_same ON search_rows;"
-                   "ALTER TABLE search_rows SET (fillfactor = 70);"
-                   "UPDATE meta SET value = '10' WHERE key = 'format_version'");
+                   "ALTER TABLE search_rows SET (fillfactor = 70)");
     int64_t rows_before = tu_db_int(db, "SELECT sum(hashtext(w::text)) FROM search_rows w");
-    tu_db_close(db);
-    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
-    o.read_only = 1;
-    TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(g_dir, &o, &g_store));
-    TU_OK(mlops_store_open(g_dir, NULL, &g_store));
-    int v = 0;
-    TU_OK(mlops_store_format_version(g_store, &v));
-    ck_assert_int_eq(v, 11);
+    reopen_from_format(db, 1, 10);
     ck_assert_int_eq(db_int("SELECT sum(hashtext(w::text)) FROM search_rows w"), rows_before);
     ck_assert_int_eq(db_int("SELECT count(*) FROM pg_trigger"
                             " WHERE tgrelid = 'search_rows'::regclass AND tgname = 'search_rows_same'"),
@@ -402,17 +394,9 @@ START_TEST(format_9_store_migrates_to_10)
     tu_db_exec(db, "DROP TABLE search_rows, search_facets, search_metric_keys;"
                    "DROP FUNCTION mlops_search_runs_changed(), mlops_search_pairs_changed(),"
                    "  mlops_search_metrics_changed() CASCADE;"
-                   "UPDATE meta SET value = '9' WHERE key = 'format_version';"
                    "CREATE ROLE rows_reader NOLOGIN;" /* each suite has its own server */
                    "GRANT SELECT ON runs TO rows_reader");
-    tu_db_close(db);
-    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
-    o.read_only = 1;
-    TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(g_dir, &o, &g_store));
-    TU_OK(mlops_store_open(g_dir, NULL, &g_store));
-    int v = 0;
-    TU_OK(mlops_store_format_version(g_store, &v));
-    ck_assert_int_eq(v, MLOPS__FORMAT_VERSION);
+    reopen_from_format(db, 1, 9);
     ck_assert_int_eq(db_int("SELECT count(*) FROM search_rows"), NRUNS);
     ck_assert_int_eq(db_int(derived_rows), 0);
     /* a role that could read the runs can read their rows */

@@ -1226,26 +1226,6 @@ START_TEST(values_around_the_index_bound)
 }
 END_TEST
 
-/* Marks the closed store as made at `format` (db, its database, is
- * closed here), then: a read-only open is refused, and a read-write one
- * migrates it to the current format (g_store). */
-static void reopen_from_format(tu_db *db, int pg, int format)
-{
-    char sql[96];
-    snprintf(sql, sizeof sql,
-             pg ? "UPDATE meta SET value = '%d' WHERE key = 'format_version'" : "PRAGMA user_version = %d",
-             format);
-    tu_db_exec(db, sql);
-    tu_db_close(db);
-    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
-    o.read_only = 1;
-    TU_RC(MLOPS_EUNSUPPORTED, mlops_store_open(g_dir, &o, &g_store));
-    TU_OK(mlops_store_open(g_dir, NULL, &g_store));
-    int v = 0;
-    TU_OK(mlops_store_format_version(g_store, &v));
-    ck_assert_int_eq(v, MLOPS__FORMAT_VERSION);
-}
-
 /* A store at format 6 (on PostgreSQL without format 7's indexes and
  * statistics) is refused read-only, migrates to 7 (and on, to the
  * current format) on a read-write open,
