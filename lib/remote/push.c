@@ -36,6 +36,9 @@ typedef struct plan {
     mlops_digest *objs;
     size_t nobjs;
     uint64_t ncontents;
+    /* objs[i] may go into a pack: a whole blob or a tree smaller than
+     * MLOPS__PACK_OBJ_MAX, or a manifest (chunks stay loose). */
+    unsigned char *packable;
 } plan;
 
 
@@ -67,8 +70,27 @@ static void plan_reset(plan *p)
     }
     free(p->objs);
     p->objs = NULL;
+    free(p->packable);
+    p->packable = NULL;
     p->nobjs = 0;
     p->ncontents = 0;
+}
+
+/* Which objects of p may go into a pack (see plan.packable). */
+static int plan_packable(plan *p, const mlops__rcontent *ct, size_t n)
+{
+    mlops__keymap small = MLOPS__KEYMAP_INIT;
+    int rc = MLOPS_OK;
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (ct[i].has_manifest) rc = mlops__keymap_add(&small, ct[i].manifest.bytes, 0, NULL);
+        else if (ct[i].size < MLOPS__PACK_OBJ_MAX)
+            rc = mlops__keymap_add(&small, ct[i].digest.bytes, 0, NULL);
+    }
+    if (!rc && !(p->packable = calloc(p->nobjs + 1, 1))) rc = mlops__err_nomem("planning a push");
+    for (size_t i = 0; !rc && i < p->nobjs; i++)
+        p->packable[i] = (unsigned char)mlops__keymap_get(&small, p->objs[i].bytes, NULL);
+    mlops__keymap_free(&small);
+    return rc;
 }
 
 static int plan_tx(mlops__conn *c, void *arg)
@@ -105,6 +127,7 @@ static int plan_tx(mlops__conn *c, void *arg)
     if (!rc) {
         p->ncontents = every.ncontents;
         rc = mlops__walk_objects(c, every.contents, every.ncontents, &p->objs, &p->nobjs);
+        if (!rc) rc = plan_packable(p, every.contents, every.ncontents);
     }
     free(every.contents);
     mlops__keymap_free(&all);
@@ -187,6 +210,12 @@ struct sender {
     slot slots[MAX_SENDERS];
     mlops_digest *sent; /* placed, for the remote's sync */
     size_t nsent;
+    /* Packs (under mu): the one being filled, and the packs sent. */
+    int packing;
+    mlops__pack_builder cur;
+    int cur_open;
+    mlops_digest *packs;
+    size_t npacks, cappacks;
 };
 
 static void send_fail(sender *sd, int rc)
@@ -240,6 +269,60 @@ static int place_all(sender *sd, slot *sl)
     return rc;
 }
 
+/* Finishes pack b and sends it: the pack, then its index record (a pack
+ * without one, from an interrupted push, is found by the next push's
+ * listing and its index written then: push_packs_load). Its objects are
+ * counted as sent once both are there. */
+static int pack_send(sender *sd, mlops__pack_builder *b)
+{
+    int rc = mlops__pack_finish(b);
+    if (!rc) rc = sd->be->pack_put(sd->be, &b->digest, b->buf, b->len);
+    char name[MLOPS__PACK_NAME_CAP];
+    mlops__pack_name(&b->digest, name);
+    if (!rc) rc = sd->be->name_put(sd->be, name, b->idx, b->idxlen);
+    if (rc) return rc;
+    pthread_mutex_lock(&sd->mu);
+    sd->report->objects_sent += b->n;
+    sd->report->bytes_sent += b->bytes;
+    if (sd->npacks == sd->cappacks) {
+        size_t nc = sd->cappacks ? 2 * sd->cappacks : 16;
+        mlops_digest *np = realloc(sd->packs, nc * sizeof *np);
+        if (!np) rc = mlops__err_nomem("pushing packs");
+        else {
+            sd->packs = np;
+            sd->cappacks = nc;
+        }
+    }
+    if (!rc) sd->packs[sd->npacks++] = b->digest;
+    pthread_mutex_unlock(&sd->mu);
+    return rc;
+}
+
+/* Adds a checked object to the pack being filled; the thread that fills
+ * it sends it, while the others go on with a new one. */
+static int pack_take(sender *sd, const mlops_digest *d, const unsigned char *buf, size_t len)
+{
+    mlops__pack_builder full;
+    memset(&full, 0, sizeof full);
+    int have_full = 0;
+    pthread_mutex_lock(&sd->mu);
+    int rc = MLOPS_OK;
+    if (!sd->cur_open && !(rc = mlops__pack_begin(&sd->cur))) sd->cur_open = 1;
+    if (!rc) rc = mlops__pack_add(&sd->cur, d, buf, len);
+    if (!rc && mlops__pack_full(&sd->cur)) {
+        full = sd->cur;
+        memset(&sd->cur, 0, sizeof sd->cur);
+        sd->cur_open = 0;
+        have_full = 1;
+    }
+    pthread_mutex_unlock(&sd->mu);
+    if (have_full) {
+        rc = pack_send(sd, &full);
+        mlops__pack_builder_free(&full);
+    }
+    return rc;
+}
+
 static void send_main(void *arg)
 {
     sender *sd = arg;
@@ -264,12 +347,18 @@ static void send_main(void *arg)
                             (unsigned long long)sd->max_objects);
             break;
         }
-        const mlops_digest *d = &sd->p->objs[sd->next++];
+        size_t at = sd->next++;
+        const mlops_digest *d = &sd->p->objs[at];
         sd->taken++;
         pthread_mutex_unlock(&sd->mu);
         unsigned char *buf = NULL;
         size_t len = 0;
         rc = read_local(sd->s, r, d, &buf, &len);
+        if (!rc && sd->packing && sd->p->packable[at] && len < MLOPS__PACK_OBJ_MAX) {
+            rc = pack_take(sd, d, buf, len);
+            free(buf);
+            continue;
+        }
         if (!rc && sl->count == sd->ahead) rc = place_oldest(sd, sl);
         if (!rc) {
             mlops__obj_piece piece = {buf, len};
@@ -288,9 +377,11 @@ static void send_main(void *arg)
     if (r) mlops__obj_reader_free(r);
 }
 
+/* Sends the objects lacks marks; with packing, the small ones in packs,
+ * whose names are appended to *packs (grown, *npacks). */
 static int send_objects(const char *fn, mlops_store *s, mlops__objects *be, const plan *p,
-                        const unsigned char *lacks, uint64_t max_objects,
-                        mlops_transfer_report *report)
+                        const unsigned char *lacks, int packing, uint64_t max_objects,
+                        mlops_transfer_report *report, mlops_digest **packs, size_t *npacks)
 {
     sender sd;
     memset(&sd, 0, sizeof sd);
@@ -301,6 +392,9 @@ static int send_objects(const char *fn, mlops_store *s, mlops__objects *be, cons
     sd.lacks = lacks;
     sd.max_objects = max_objects;
     sd.report = report;
+    sd.packing = packing;
+    sd.packs = *packs;
+    sd.npacks = sd.cappacks = *npacks;
     unsigned threads = mlops__pool_threads(s->threads);
     if (threads > MAX_SENDERS) threads = MAX_SENDERS;
     sd.ahead = WINDOW / threads < AHEAD_MIN ? AHEAD_MIN : WINDOW / threads;
@@ -310,6 +404,14 @@ static int send_objects(const char *fn, mlops_store *s, mlops__objects *be, cons
     mlops__pool_run(threads, send_main, &sd);
     /* Counted after a failure too, as before the threads stopped. */
     int rc = sd.err ? mlops__err(sd.err, "%s", sd.errmsg) : MLOPS_OK;
+    /* The last pack, also after a stop: what was taken goes. */
+    if (sd.cur_open && sd.cur.n) {
+        int prc = pack_send(&sd, &sd.cur);
+        if (!rc) rc = prc;
+    }
+    mlops__pack_builder_free(&sd.cur);
+    *packs = sd.packs;
+    *npacks = sd.npacks;
     /* Also after a stop: what was placed is made durable, for the rerun. */
     if (sd.nsent) {
         int src = be->sync(be, sd.sent, sd.nsent);
@@ -320,13 +422,18 @@ static int send_objects(const char *fn, mlops_store *s, mlops__objects *be, cons
     return rc;
 }
 
-static int put_record(mlops__objects *be, const mlops__record *rec)
+/* Writes rec naming packs[0..npacks) (none: a version 1 record). */
+static int put_record(mlops__objects *be, const mlops__record *rec, const mlops_digest *packs,
+                      size_t npacks)
 {
     void *buf = NULL;
     size_t len = 0;
     char name[MLOPS__RECORD_NAME_CAP];
     mlops__record_name(rec->selection, name);
-    int rc = mlops__record_encode(rec, &buf, &len);
+    mlops__record r = *rec;
+    r.packs = (mlops_digest *)packs;
+    r.npacks = npacks;
+    int rc = mlops__record_encode(&r, &buf, &len);
     if (!rc) rc = be->name_put(be, name, buf, len);
     free(buf);
     return rc;
@@ -377,14 +484,27 @@ int mlops__push_to(const char *fn, mlops_store *s, mlops__objects *be,
         if (!(lacks = calloc(p.nobjs + 1, 1))) rc = mlops__err_nomem("planning a push");
     }
     if (!rc) rc = mlops__remote_lacking(be, p.objs, p.nobjs, lacks, report);
-    if (!rc) rc = send_objects(fn, s, be, &p, lacks, max_objects, report);
+    /* Packs where the backend keeps them (a remote, not a bundle): what
+     * its packs hold is not lacking, and the small objects still lacking
+     * go into new ones when there are enough of them. */
+    int packing = 0;
+    mlops_digest *packs = NULL;
+    size_t npacks = 0;
+    if (!rc && be->pack_put && be->pack_get && be->pack_foreach) {
+        rc = mlops__push_packs_load(fn, be, p.objs, p.nobjs, lacks, report, &packs, &npacks);
+        size_t small = 0;
+        for (size_t i = 0; !rc && i < p.nobjs; i++) small += lacks[i] && p.packable[i];
+        packing = small >= MLOPS__PACK_MIN_OBJECTS;
+    }
+    if (!rc) rc = send_objects(fn, s, be, &p, lacks, packing, max_objects, report, &packs, &npacks);
     for (size_t i = 0; !rc && i < n; i++) {
         sel_plan *sp = &p.sels[i];
         for (size_t k = 0; !rc && sp->sel.kind != MLOPS__SEL_DIGEST && k < sp->rec.nroots; k++)
-            rc = put_record(be, &sp->by_root[k]);
-        if (!rc) rc = put_record(be, &sp->rec);
+            rc = put_record(be, &sp->by_root[k], packs, npacks);
+        if (!rc) rc = put_record(be, &sp->rec, packs, npacks);
     }
     free(lacks);
+    free(packs);
     plan_free(&p);
     return rc;
 }
