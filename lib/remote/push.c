@@ -177,6 +177,10 @@ static int read_local(mlops_store *s, mlops__obj_reader *r, const mlops_digest *
 #define AHEAD_MIN 2
 /* Reading threads at most (the pool's limit decides below that). */
 #define MAX_SENDERS 8
+/* Packs being sent at once, at most, each by a thread of its own that
+ * only waits on the remote (as the S3 backend's uploaders, not counted
+ * by the thread limit): the reading threads go on filling the next. */
+#define PACK_UPLOADS 3
 
 typedef struct sender sender;
 
@@ -216,7 +220,17 @@ struct sender {
     int cur_open;
     mlops_digest *packs;
     size_t npacks, cappacks;
+    /* The packs' senders (under mu; up_cv: one finished). */
+    pthread_t up[PACK_UPLOADS];
+    int up_used[PACK_UPLOADS], up_done[PACK_UPLOADS];
+    pthread_cond_t up_cv;
 };
+
+typedef struct pack_upload {
+    sender *sd;
+    size_t slot;
+    mlops__pack_builder b;
+} pack_upload;
 
 static void send_fail(sender *sd, int rc)
 {
@@ -269,14 +283,13 @@ static int place_all(sender *sd, slot *sl)
     return rc;
 }
 
-/* Finishes pack b and sends it: the pack, then its index record (a pack
+/* Sends finished pack b: the pack, then its index record (a pack
  * without one, from an interrupted push, is found by the next push's
  * listing and its index written then: push_packs_load). Its objects are
  * counted as sent once both are there. */
 static int pack_send(sender *sd, mlops__pack_builder *b)
 {
-    int rc = mlops__pack_finish(b);
-    if (!rc) rc = sd->be->pack_put(sd->be, &b->digest, b->buf, b->len);
+    int rc = sd->be->pack_put(sd->be, &b->digest, b->buf, b->len);
     char name[MLOPS__PACK_NAME_CAP];
     mlops__pack_name(&b->digest, name);
     if (!rc) rc = sd->be->name_put(sd->be, name, b->idx, b->idxlen);
@@ -298,6 +311,72 @@ static int pack_send(sender *sd, mlops__pack_builder *b)
     return rc;
 }
 
+static void *pack_upload_main(void *arg)
+{
+    pack_upload *u = arg;
+    sender *sd = u->sd;
+    int rc = pack_send(sd, &u->b);
+    if (rc) send_fail(sd, rc);
+    mlops__pack_builder_free(&u->b);
+    pthread_mutex_lock(&sd->mu);
+    sd->up_done[u->slot] = 1;
+    pthread_cond_broadcast(&sd->up_cv);
+    pthread_mutex_unlock(&sd->mu);
+    free(u);
+    return NULL;
+}
+
+/* Sends full pack b (taken over) on a thread of its own, once fewer than
+ * PACK_UPLOADS are being sent; on this thread when none can start. */
+static int pack_upload_start(sender *sd, mlops__pack_builder *b)
+{
+    /* Its index and digest here: the sending thread only waits. */
+    int rc = mlops__pack_finish(b);
+    if (rc) {
+        mlops__pack_builder_free(b);
+        return rc;
+    }
+    pack_upload *u = malloc(sizeof *u);
+    if (u) {
+        u->sd = sd;
+        u->b = *b;
+        pthread_mutex_lock(&sd->mu);
+        size_t k = PACK_UPLOADS;
+        while (k == PACK_UPLOADS) {
+            for (k = 0; k < PACK_UPLOADS; k++) {
+                if (sd->up_used[k] && sd->up_done[k]) {
+                    pthread_join(sd->up[k], NULL);
+                    sd->up_used[k] = 0;
+                }
+                if (!sd->up_used[k]) break;
+            }
+            if (k == PACK_UPLOADS) pthread_cond_wait(&sd->up_cv, &sd->mu);
+        }
+        u->slot = k;
+        sd->up_done[k] = 0;
+        sd->up_used[k] = pthread_create(&sd->up[k], NULL, pack_upload_main, u) == 0;
+        int started = sd->up_used[k];
+        pthread_mutex_unlock(&sd->mu);
+        if (started) return MLOPS_OK;
+        free(u);
+    }
+    rc = pack_send(sd, b);
+    mlops__pack_builder_free(b);
+    return rc;
+}
+
+/* Waits for every pack being sent (their failures are sd's). */
+static void pack_uploads_wait(sender *sd)
+{
+    pthread_mutex_lock(&sd->mu);
+    for (size_t k = 0; k < PACK_UPLOADS; k++) {
+        while (sd->up_used[k] && !sd->up_done[k]) pthread_cond_wait(&sd->up_cv, &sd->mu);
+        if (sd->up_used[k]) pthread_join(sd->up[k], NULL);
+        sd->up_used[k] = 0;
+    }
+    pthread_mutex_unlock(&sd->mu);
+}
+
 /* Adds a checked object to the pack being filled; the thread that fills
  * it sends it, while the others go on with a new one. */
 static int pack_take(sender *sd, const mlops_digest *d, const unsigned char *buf, size_t len)
@@ -316,10 +395,7 @@ static int pack_take(sender *sd, const mlops_digest *d, const unsigned char *buf
         have_full = 1;
     }
     pthread_mutex_unlock(&sd->mu);
-    if (have_full) {
-        rc = pack_send(sd, &full);
-        mlops__pack_builder_free(&full);
-    }
+    if (have_full) rc = pack_upload_start(sd, &full);
     return rc;
 }
 
@@ -401,12 +477,15 @@ static int send_objects(const char *fn, mlops_store *s, mlops__objects *be, cons
     if (!(sd.sent = malloc((p->nobjs + 1) * sizeof *sd.sent)))
         return mlops__err_nomem("pushing objects");
     pthread_mutex_init(&sd.mu, NULL);
+    pthread_cond_init(&sd.up_cv, NULL);
     mlops__pool_run(threads, send_main, &sd);
+    pack_uploads_wait(&sd);
     /* Counted after a failure too, as before the threads stopped. */
     int rc = sd.err ? mlops__err(sd.err, "%s", sd.errmsg) : MLOPS_OK;
     /* The last pack, also after a stop: what was taken goes. */
     if (sd.cur_open && sd.cur.n) {
-        int prc = pack_send(&sd, &sd.cur);
+        int prc = mlops__pack_finish(&sd.cur);
+        if (!prc) prc = pack_send(&sd, &sd.cur);
         if (!rc) rc = prc;
     }
     mlops__pack_builder_free(&sd.cur);
@@ -417,6 +496,7 @@ static int send_objects(const char *fn, mlops_store *s, mlops__objects *be, cons
         int src = be->sync(be, sd.sent, sd.nsent);
         if (!rc) rc = src;
     }
+    pthread_cond_destroy(&sd.up_cv);
     pthread_mutex_destroy(&sd.mu);
     free(sd.sent);
     return rc;
