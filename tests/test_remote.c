@@ -1092,6 +1092,63 @@ START_TEST(packs_beside_loose_objects)
 }
 END_TEST
 
+/* More small objects than one pack holds: full packs are sent while the
+ * next fills (stores with the default chunk sizes, so that files of
+ * 100 KiB stay whole objects); a pull gets every one back. */
+START_TEST(packs_full_and_last)
+{
+    pair p;
+    p.dir = tu_tmpdir();
+    p.url = remote_url(p.dir);
+    char *da = tu_store_dir(p.dir, "a"), *db = tu_store_dir(p.dir, "b");
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.durability = MLOPS_DURABILITY_NONE;
+    TU_OK(mlops_store_open(da, &o, &p.a));
+    TU_OK(mlops_store_open(db, &o, &p.b));
+    TU_OK(mlops_remote_add(p.a, "team", p.url));
+    TU_OK(mlops_remote_add(p.b, "team", p.url));
+    char *src = tu_path(p.dir, "big-small");
+    mkdir(src, 0755);
+    size_t n = 100u << 10;
+    unsigned char *buf = malloc(n);
+    for (int i = 0; i < 200; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "g%03d.bin", i);
+        fill_random(buf, n, 5000 + (uint64_t)i);
+        char *f = tu_path(src, name);
+        tu_write_file(f, buf, n);
+        free(f);
+    }
+    mlops_digest dt;
+    TU_OK(mlops_tree_put(p.a, src, 0, &dt));
+    TU_OK(mlops_ref_set(p.a, "g", &dt));
+    mlops_transfer_report r, back;
+    TU_OK(push1(p.a, "ref:g", &r));
+    ck_assert_uint_eq(r.objects, 201);
+    ck_assert_uint_eq(r.objects_sent, 201);
+    ck_assert_uint_eq(count_packs(&p), 3); /* 8 MiB, 8 MiB, the rest */
+    TU_OK(pull1(p.b, "ref:g", &back));
+    ck_assert_uint_eq(back.objects_sent, 201);
+    ck_assert_uint_eq(back.bytes_sent, r.bytes_sent);
+    char *out = tu_path(p.dir, "out");
+    TU_OK(mlops_tree_get(p.b, &dt, out, 0));
+    char *f = tu_path(out, "g199.bin");
+    size_t len = 0;
+    unsigned char *got = read_whole_file(f, &len);
+    fill_random(buf, n, 5199);
+    ck_assert_uint_eq(len, n);
+    ck_assert(!memcmp(got, buf, n));
+    free(got);
+    free(f);
+    free(out);
+    free(buf);
+    free(src);
+    free(da);
+    free(db);
+    pair_close(&p);
+}
+END_TEST
+
 /* A record names its packs from version 2 on; one without packs stays
  * version 1, which older readers read; a newer version is refused. */
 START_TEST(record_versions)
@@ -1154,6 +1211,7 @@ static Suite *suite(void)
     tcase_add_test(tc, pull_refuses_damaged_pack);
     tcase_add_test(tc, interrupted_packed_push_resumes);
     tcase_add_test(tc, packs_beside_loose_objects);
+    tcase_add_test(tc, packs_full_and_last);
     tcase_add_test(tc, record_versions);
     suite_add_tcase(s, tc);
     return s;
