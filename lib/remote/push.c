@@ -221,6 +221,7 @@ struct sender {
     mlops_digest *packs;
     size_t npacks, cappacks;
     /* The packs' senders (under mu; up_cv: one finished). */
+    int up_threads; /* 0 at a thread limit of 1: sent by the thread that filled it */
     pthread_t up[PACK_UPLOADS];
     int up_used[PACK_UPLOADS], up_done[PACK_UPLOADS];
     pthread_cond_t up_cv;
@@ -315,6 +316,8 @@ static void *pack_upload_main(void *arg)
 {
     pack_upload *u = arg;
     sender *sd = u->sd;
+    /* Named for those who count threads (doc/conventions.md). */
+    (void)pthread_setname_np(pthread_self(), "mlops-pack");
     int rc = pack_send(sd, &u->b);
     if (rc) send_fail(sd, rc);
     mlops__pack_builder_free(&u->b);
@@ -327,7 +330,8 @@ static void *pack_upload_main(void *arg)
 }
 
 /* Sends full pack b (taken over) on a thread of its own, once fewer than
- * PACK_UPLOADS are being sent; on this thread when none can start. */
+ * PACK_UPLOADS are being sent; on this thread at a thread limit of 1, or
+ * when none can start. */
 static int pack_upload_start(sender *sd, mlops__pack_builder *b)
 {
     /* Its index and digest here: the sending thread only waits. */
@@ -336,7 +340,7 @@ static int pack_upload_start(sender *sd, mlops__pack_builder *b)
         mlops__pack_builder_free(b);
         return rc;
     }
-    pack_upload *u = malloc(sizeof *u);
+    pack_upload *u = sd->up_threads ? malloc(sizeof *u) : NULL;
     if (u) {
         u->sd = sd;
         u->b = *b;
@@ -474,6 +478,7 @@ static int send_objects(const char *fn, mlops_store *s, mlops__objects *be, cons
     unsigned threads = mlops__pool_threads(s->threads);
     if (threads > MAX_SENDERS) threads = MAX_SENDERS;
     sd.ahead = WINDOW / threads < AHEAD_MIN ? AHEAD_MIN : WINDOW / threads;
+    sd.up_threads = threads > 1;
     if (!(sd.sent = malloc((p->nobjs + 1) * sizeof *sd.sent)))
         return mlops__err_nomem("pushing objects");
     pthread_mutex_init(&sd.mu, NULL);
