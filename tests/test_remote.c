@@ -1094,7 +1094,9 @@ END_TEST
 
 /* More small objects than one pack holds: full packs are sent while the
  * next fills (stores with the default chunk sizes, so that files of
- * 100 KiB stay whole objects); a pull gets every one back. */
+ * 100 KiB stay whole objects); a pull gets every one back. Twice: on the
+ * packs' own sending threads, and at one thread (sent by the thread that
+ * fills them). */
 START_TEST(packs_full_and_last)
 {
     pair p;
@@ -1103,6 +1105,7 @@ START_TEST(packs_full_and_last)
     char *da = tu_store_dir(p.dir, "a"), *db = tu_store_dir(p.dir, "b");
     mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
     o.durability = MLOPS_DURABILITY_NONE;
+    o.threads = _i == 0 ? 0 : 1;
     TU_OK(mlops_store_open(da, &o, &p.a));
     TU_OK(mlops_store_open(db, &o, &p.b));
     TU_OK(mlops_remote_add(p.a, "team", p.url));
@@ -1211,7 +1214,7 @@ static Suite *suite(void)
     tcase_add_test(tc, pull_refuses_damaged_pack);
     tcase_add_test(tc, interrupted_packed_push_resumes);
     tcase_add_test(tc, packs_beside_loose_objects);
-    tcase_add_test(tc, packs_full_and_last);
+    tcase_add_loop_test(tc, packs_full_and_last, 0, 2);
     tcase_add_test(tc, record_versions);
     suite_add_tcase(s, tc);
     return s;
