@@ -329,6 +329,20 @@ static void *pack_upload_main(void *arg)
     return NULL;
 }
 
+/* A slot for a pack's sending thread (under mu): one never used, or one
+ * whose thread finished (joined here); PACK_UPLOADS when all are busy. */
+static size_t free_slot(sender *sd)
+{
+    for (size_t k = 0; k < PACK_UPLOADS; k++) {
+        if (sd->up_used[k] && sd->up_done[k]) {
+            pthread_join(sd->up[k], NULL);
+            sd->up_used[k] = 0;
+        }
+        if (!sd->up_used[k]) return k;
+    }
+    return PACK_UPLOADS;
+}
+
 /* Sends full pack b (taken over) on a thread of its own, once fewer than
  * PACK_UPLOADS are being sent; on this thread at a thread limit of 1, or
  * when none can start. */
@@ -345,16 +359,11 @@ static int pack_upload_start(sender *sd, mlops__pack_builder *b)
         u->sd = sd;
         u->b = *b;
         pthread_mutex_lock(&sd->mu);
-        size_t k = PACK_UPLOADS;
-        while (k == PACK_UPLOADS) {
-            for (k = 0; k < PACK_UPLOADS; k++) {
-                if (sd->up_used[k] && sd->up_done[k]) {
-                    pthread_join(sd->up[k], NULL);
-                    sd->up_used[k] = 0;
-                }
-                if (!sd->up_used[k]) break;
-            }
-            if (k == PACK_UPLOADS) pthread_cond_wait(&sd->up_cv, &sd->mu);
+        size_t k;
+        for (;;) {
+            k = free_slot(sd);
+            if (k < PACK_UPLOADS) break;
+            pthread_cond_wait(&sd->up_cv, &sd->mu);
         }
         u->slot = k;
         sd->up_done[k] = 0;
