@@ -175,7 +175,26 @@ struct mlops__objects {
      * push multiplies by 256 to weigh listing everything against asking
      * object by object (lib/remote/lacking.c). */
     int (*count_fan)(mlops__objects *be, unsigned fan, uint64_t *n);
+
+    /* Optional (all three or none), for a remote (lib/remote/pack.c):
+     * packs, immutable byte strings of at most MLOPS__OBJECTS_PACK_MAX
+     * bytes named by the SHA-256 of their bytes, beside the objects (a
+     * backend never looks inside). pack_put writes one (the caller
+     * guarantees d names data), durable on return, never replacing one
+     * already there (that is success: the name is the content's digest).
+     * pack_get reads one whole into a malloc'd buffer (never NULL on
+     * success); MLOPS_ENOTFOUND when there is none; more than
+     * MLOPS__OBJECTS_PACK_MAX bytes is MLOPS_ECORRUPT. pack_foreach calls
+     * fn once for each pack present when the walk starts (one listing);
+     * a non-zero return stops it and is returned. */
+    int (*pack_put)(mlops__objects *be, const mlops_digest *d, const void *data, size_t len);
+    int (*pack_get)(mlops__objects *be, const mlops_digest *d, void **data, size_t *len);
+    int (*pack_foreach)(mlops__objects *be, int (*fn)(const mlops_digest *d, void *arg),
+                        void *arg);
 };
+
+/* The largest pack a backend reads (pack_get). */
+#define MLOPS__OBJECTS_PACK_MAX ((size_t)16 << 20)
 
 #define MLOPS__OBJECTS_NAME_MAX 128
 

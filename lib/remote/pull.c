@@ -22,6 +22,7 @@
 #include "util/hash.h"
 #include "util/pool.h"
 #include "util/sha256_pair.h"
+#include "util/str.h"
 
 #include <pthread.h>
 
@@ -77,6 +78,18 @@ typedef struct stream_at {
 } stream_at;
 
 typedef struct pull pull;
+
+/* An object wanted from a pack. */
+typedef struct pack_want {
+    size_t pack; /* index in pull.packs */
+    mlops_digest d;
+} pack_want;
+
+/* One pack to fetch: the wanted objects want[0..n) of it. */
+typedef struct pack_job {
+    const pack_want *want;
+    size_t n;
+} pack_job;
 
 /* One fetching thread's scratch, kept across batches. */
 typedef struct fetcher {
@@ -140,6 +153,14 @@ struct pull {
     mlops__keymap chunk_at; /* chunk digest -> index in at */
     stream_at *at;
     pthread_cond_t stream_cv;
+    /* Packs the records name (version 2): which of their objects lie in
+     * which (object digest -> index in packs, the first pack naming it). */
+    mlops_digest *packs;
+    size_t npacks;
+    mlops__keymap packed;
+    /* The packs being fetched (under mu): jobs, each a run of pwant. */
+    struct pack_job *jobs;
+    size_t njobs, next_job;
     /* The CPU hashes two streams at once (util/sha256_pair.h): a streamed
      * chunk is hashed into its own digest and its blob's in one pass, in
      * its turn, rather than checked first and hashed again into its
@@ -190,6 +211,44 @@ static int merge_contents(pull *p)
     p->chunks = calloc(p->nct + 1, sizeof *p->chunks);
     if (!p->need || !p->proven || !p->chunks) return mlops__err_nomem("planning a pull");
     return MLOPS_OK;
+}
+
+/* The packs the records name, each once, and which objects each holds
+ * (their index records: one small read per pack). */
+static int load_packs(pull *p)
+{
+    mlops__keymap seen = MLOPS__KEYMAP_INIT;
+    size_t total = 0;
+    for (size_t i = 0; i < p->nsels; i++) total += p->recs[i].npacks;
+    if (!total) return MLOPS_OK;
+    if (!p->be->pack_get)
+        return mlops__err(MLOPS_EUNSUPPORTED, "%s: records of %s name packs, which the %s "
+                                              "backend cannot hold", p->fn, p->source,
+                          p->be->name);
+    int rc = MLOPS_OK;
+    if (!(p->packs = malloc(total * sizeof *p->packs))) rc = mlops__err_nomem("reading packs");
+    for (size_t i = 0; !rc && i < p->nsels; i++)
+        for (size_t k = 0; !rc && k < p->recs[i].npacks; k++) {
+            int added = 0;
+            rc = mlops__keymap_add(&seen, p->recs[i].packs[k].bytes, 0, &added);
+            if (!rc && added) p->packs[p->npacks++] = p->recs[i].packs[k];
+        }
+    for (size_t k = 0; !rc && k < p->npacks; k++) {
+        mlops__pack_entry *e = NULL;
+        size_t ne = 0;
+        rc = mlops__pack_index_read(p->be, p->source, &p->packs[k], 0, &e, &ne);
+        if (rc == MLOPS_ENOTFOUND) {
+            char hex[65];
+            mlops__hex_encode(p->packs[k].bytes, 32, hex);
+            rc = mlops__err(MLOPS_ECORRUPT, "%s: %s lacks pack %s that a record names", p->fn,
+                            p->source, hex);
+        }
+        for (size_t i = 0; !rc && i < ne; i++)
+            rc = mlops__keymap_add(&p->packed, e[i].digest.bytes, k, NULL);
+        free(e);
+    }
+    mlops__keymap_free(&seen);
+    return rc;
 }
 
 static int held_tx(mlops__conn *c, void *arg)
@@ -561,9 +620,55 @@ static int prove_arrived(pull *p, const mlops_digest *d, const void *obj, uint64
     return MLOPS_OK;
 }
 
-/* Fetches object d from the remote, checks it (header, decoding, digest)
- * and stages it in the store; when f holds its share of AHEAD, places the
- * oldest staged, or of SETTLE_AHEAD, settles and places them all. */
+/* Checks object d (buf, n bytes as stored; where names it in messages:
+ * header, decoding, digest), proves it or feeds its stream, and stages it
+ * in the store; when f holds its share of AHEAD, places the oldest
+ * staged, or of SETTLE_AHEAD, settles and places them all. */
+static int take_object(pull *p, fetcher *f, const mlops_digest *d, const unsigned char *buf,
+                       uint64_t n, const char *where)
+{
+    int rc = MLOPS_OK;
+    int enc = 0;
+    uint64_t size = 0;
+    size_t at = 0;
+    /* A tree is kept decoded, to prove it now; so is a compressed chunk
+     * of a blob proven as it arrives (a raw one is its payload). */
+    int tree = mlops__keymap_get(&p->in_ct, d->bytes, &at) && p->ct[at].kind == MLOPS__KIND_TREE;
+    size_t pos = 0;
+    stream *st = stream_of(p, d, &pos);
+    int keep = tree || (st && n > MLOPS__OBJ_HEADER_SIZE && buf[5] != MLOPS__ENC_RAW);
+    void *plain = NULL;
+    if (st && p->fused) {
+        unsigned char *owned = NULL;
+        rc = fused_check(p, f, st, pos, d, buf, (size_t)n, where, &enc, &size, &owned);
+        plain = owned; /* NULL for a raw chunk: its bytes are buf's */
+        if (!rc) rc = prove_arrived(p, d, plain ? plain : buf + MLOPS__OBJ_HEADER_SIZE, size);
+    } else {
+        rc = mlops__object_check_encoded(f->r, d, buf, (size_t)n, where, &enc, &size,
+                                         keep ? &plain : NULL);
+        if (!rc) rc = prove_arrived(p, d, plain, size);
+        if (!rc && st)
+            stream_feed(p, st, pos, plain ? plain : buf + MLOPS__OBJ_HEADER_SIZE, (size_t)size);
+    }
+    free(plain);
+    /* Where they are settled together, their write-out is left to that. */
+    if (!rc && p->settle)
+        rc = mlops__object_stage_encoded_settled(p->s, d, buf, (size_t)n, enc, size,
+                                                 &f->staged[f->nstaged]);
+    else if (!rc)
+        rc = mlops__object_stage_encoded(p->s, d, buf, (size_t)n, enc, size,
+                                         &f->staged[f->nstaged]);
+    if (rc) return rc;
+    f->nstaged++;
+    if (f->nstaged < p->ahead) return MLOPS_OK;
+    if (p->io_started) {
+        hand_off(p, f);
+        return MLOPS_OK;
+    }
+    return p->settle ? place_all(p, f) : place_oldest(p, f);
+}
+
+/* Fetches loose object d from the remote and takes it (take_object). */
 static int fetch_one(pull *p, fetcher *f, const mlops_digest *d)
 {
     mlops__objects *be = p->be;
@@ -591,46 +696,63 @@ static int fetch_one(pull *p, fetcher *f, const mlops_digest *d)
         buf = copy;
     }
     if (!rc && got != n) rc = mlops__err(MLOPS_ECORRUPT, "object '%s' is truncated", where);
-    int enc = 0;
-    uint64_t size = 0;
-    size_t at = 0;
-    /* A tree is kept decoded, to prove it now; so is a compressed chunk
-     * of a blob proven as it arrives (a raw one is its payload). */
-    int tree = mlops__keymap_get(&p->in_ct, d->bytes, &at) && p->ct[at].kind == MLOPS__KIND_TREE;
-    size_t pos = 0;
-    stream *st = stream_of(p, d, &pos);
-    int keep = !rc && (tree || (st && n > MLOPS__OBJ_HEADER_SIZE && buf[5] != MLOPS__ENC_RAW));
-    void *plain = NULL;
-    if (!rc && st && p->fused) {
-        unsigned char *owned = NULL;
-        rc = fused_check(p, f, st, pos, d, buf, (size_t)n, where, &enc, &size, &owned);
-        plain = owned; /* NULL for a raw chunk: its bytes are buf's */
-        if (!rc) rc = prove_arrived(p, d, plain ? plain : buf + MLOPS__OBJ_HEADER_SIZE, size);
-    } else {
-        if (!rc) rc = mlops__object_check_encoded(f->r, d, buf, (size_t)n, where, &enc, &size,
-                                                  keep ? &plain : NULL);
-        if (!rc) rc = prove_arrived(p, d, plain, size);
-        if (!rc && st)
-            stream_feed(p, st, pos, plain ? plain : buf + MLOPS__OBJ_HEADER_SIZE, (size_t)size);
-    }
-    free(plain);
-    /* Where they are settled together, their write-out is left to that. */
-    if (!rc && p->settle)
-        rc = mlops__object_stage_encoded_settled(p->s, d, buf, (size_t)n, enc, size,
-                                                 &f->staged[f->nstaged]);
-    else if (!rc)
-        rc = mlops__object_stage_encoded(p->s, d, buf, (size_t)n, enc, size,
-                                         &f->staged[f->nstaged]);
+    if (!rc) rc = take_object(p, f, d, buf, n, where);
     be->close(be, in);
     free(copy);
+    return rc;
+}
+
+/* Fetches the pack of job j whole (one read: at most
+ * MLOPS__OBJECTS_PACK_MAX bytes), checks its index, and takes each wanted
+ * object from it, checked as a loose one is. */
+static int fetch_pack(pull *p, fetcher *f, const pack_job *j)
+{
+    mlops__objects *be = p->be;
+    const mlops_digest *pd = &p->packs[j->want[0].pack];
+    char name[MLOPS__PACK_NAME_CAP], what[256];
+    mlops__pack_name(pd, name);
+    snprintf(what, sizeof what, "pack %s of %s", name + 5, p->source);
+    void *buf = NULL;
+    size_t len = 0;
+    int rc = be->pack_get(be, pd, &buf, &len);
+    if (rc == MLOPS_ENOTFOUND)
+        return mlops__err(MLOPS_ECORRUPT, "%s: %s lacks pack %s that its record names", p->fn,
+                          p->source, name + 5);
     if (rc) return rc;
-    f->nstaged++;
-    if (f->nstaged < p->ahead) return MLOPS_OK;
-    if (p->io_started) {
-        hand_off(p, f);
-        return MLOPS_OK;
+    mlops__pack_entry *e = NULL;
+    size_t ne = 0;
+    mlops__keymap at = MLOPS__KEYMAP_INIT;
+    rc = mlops__pack_index_decode(what, buf, len, 1, &e, &ne);
+    for (size_t i = 0; !rc && i < ne; i++) rc = mlops__keymap_add(&at, e[i].digest.bytes, i, NULL);
+    for (size_t k = 0; !rc && k < j->n; k++) {
+        const mlops_digest *d = &j->want[k].d;
+        pthread_mutex_lock(&p->mu);
+        int stop = p->err != 0;
+        if (!stop && p->max_objects && p->taken >= p->max_objects) {
+            pthread_mutex_unlock(&p->mu);
+            rc = mlops__err(MLOPS_EIO, "%s: stopped after %llu objects, as asked", p->fn,
+                            (unsigned long long)p->max_objects);
+            break;
+        }
+        if (!stop) p->taken++;
+        pthread_mutex_unlock(&p->mu);
+        if (stop) break;
+        size_t i = 0;
+        char ds[MLOPS_DIGEST_STRLEN];
+        if (!mlops__keymap_get(&at, d->bytes, &i)) {
+            rc = mlops__err(MLOPS_ECORRUPT, "%s: %s does not hold object %s that its index "
+                                            "record names", p->fn, what,
+                            mlops__digest_str(d, ds));
+            break;
+        }
+        char where[320];
+        snprintf(where, sizeof where, "%s at offset %llu", what, (unsigned long long)e[i].offset);
+        rc = take_object(p, f, d, (const unsigned char *)buf + e[i].offset, e[i].len, where);
     }
-    return p->settle ? place_all(p, f) : place_oldest(p, f);
+    mlops__keymap_free(&at);
+    free(e);
+    free(buf);
+    return rc;
 }
 
 /* A fetching thread (the pool's, or the caller's): takes the next wanted
@@ -669,6 +791,105 @@ static void fetch_main(void *arg)
     if (rc) fail(p, rc);
 }
 
+/* A fetching thread for packs: takes the next pack until none is left,
+ * the budget is spent or a thread failed, as fetch_main. */
+static void pack_main(void *arg)
+{
+    pull *p = arg;
+    pthread_mutex_lock(&p->mu);
+    fetcher *f = &p->fetchers[p->started++];
+    pthread_mutex_unlock(&p->mu);
+    int rc = f->r ? MLOPS_OK : mlops__obj_reader_new(&f->r);
+    while (!rc) {
+        pthread_mutex_lock(&p->mu);
+        if (p->err || p->next_job == p->njobs) {
+            pthread_mutex_unlock(&p->mu);
+            break;
+        }
+        const pack_job *j = &p->jobs[p->next_job++];
+        pthread_mutex_unlock(&p->mu);
+        rc = fetch_pack(p, f, j);
+    }
+    if (rc) fail(p, rc);
+    if (p->io_started) return;
+    rc = place_all(p, f);
+    if (rc) fail(p, rc);
+}
+
+static int by_pack(const void *a, const void *b)
+{
+    const pack_want *x = a, *y = b;
+    if (x->pack != y->pack) return x->pack < y->pack ? -1 : 1;
+    return memcmp(x->d.bytes, y->d.bytes, 32);
+}
+
+/* Makes sure the store holds the packed objects d[0..n): those without a
+ * row are fetched, each pack that holds any of them once, on the pool's
+ * threads (one pack per thread at a time). */
+static int fetch_packed(pull *p, const mlops_digest *d, size_t n)
+{
+    pack_want *want = malloc((n + 1) * sizeof *want);
+    if (!want) return mlops__err_nomem("fetching packs");
+    size_t nwant = 0;
+    int rc = MLOPS_OK;
+    for (size_t at = 0; !rc && at < n; at += LOOK) {
+        p->batch = d + at;
+        p->nbatch = n - at < LOOK ? n - at : LOOK;
+        rc = mlops__store_read(p->s, lacking_tx, p);
+        for (size_t i = 0; !rc && i < p->nbatch; i++) {
+            if (!p->lacks[i]) {
+                p->report->objects_present++;
+                stream_skip(p, &p->batch[i]);
+                continue;
+            }
+            size_t k = 0;
+            mlops__keymap_get(&p->packed, p->batch[i].bytes, &k);
+            want[nwant].pack = k;
+            want[nwant++].d = p->batch[i];
+        }
+    }
+    if (!rc && nwant) {
+        qsort(want, nwant, sizeof *want, by_pack);
+        p->jobs = malloc(nwant * sizeof *p->jobs);
+        if (!p->jobs) rc = mlops__err_nomem("fetching packs");
+        p->njobs = 0;
+        for (size_t i = 0; !rc && i < nwant; i++) {
+            if (i && want[i].pack == want[i - 1].pack) {
+                p->jobs[p->njobs - 1].n++;
+                continue;
+            }
+            p->jobs[p->njobs].want = &want[i];
+            p->jobs[p->njobs++].n = 1;
+        }
+        /* Room in p->placed for every object of them: what was placed
+         * before is committed first. */
+        if (!rc) rc = flush_placed(p);
+        if (!rc && nwant + LOOK > p->capplaced) {
+            mlops__placed *np = realloc(p->placed, (nwant + LOOK) * sizeof *np);
+            if (!np) rc = mlops__err_nomem("fetching packs");
+            else {
+                p->placed = np;
+                p->capplaced = nwant + LOOK;
+            }
+        }
+        if (!rc) {
+            p->next_job = 0;
+            p->started = 0;
+            unsigned threads = p->nfetchers < p->njobs ? p->nfetchers : (unsigned)p->njobs;
+            mlops__pool_run(threads, pack_main, p);
+            rc = p->err ? mlops__err(p->err, "%s", p->errmsg) : MLOPS_OK;
+        }
+        p->since_flush += nwant;
+        int frc = flush_placed(p); /* also after a failure: what arrived stays for a rerun */
+        if (!rc) rc = frc;
+        free(p->jobs);
+        p->jobs = NULL;
+        p->njobs = 0;
+    }
+    free(want);
+    return rc;
+}
+
 /* Fetches want[0..n) on the pool's threads (p->placed has room for n
  * more). */
 static int fetch_some(pull *p, const mlops_digest *want, size_t n)
@@ -685,11 +906,36 @@ static int fetch_some(pull *p, const mlops_digest *want, size_t n)
 
 /* Makes sure the store holds objects d[0..n): those without a row are
  * fetched, announced to the remote first so that it may fetch ahead. */
-static int fetch_all(pull *p, const mlops_digest *d, size_t n)
+static int fetch_all(pull *p, const mlops_digest *all, size_t nall)
 {
+    /* Those in packs first, each pack once; then the loose ones. */
+    const mlops_digest *d = all;
+    mlops_digest *owned = NULL;
+    size_t n = nall;
     int rc = MLOPS_OK;
+    if (p->npacks) {
+        mlops_digest *loose = malloc((nall + 1) * sizeof *loose);
+        mlops_digest *inpack = malloc((nall + 1) * sizeof *inpack);
+        size_t nl = 0, np = 0;
+        if (!loose || !inpack) rc = mlops__err_nomem("fetching objects");
+        for (size_t i = 0; !rc && i < nall; i++) {
+            if (mlops__keymap_get(&p->packed, all[i].bytes, NULL)) inpack[np++] = all[i];
+            else loose[nl++] = all[i];
+        }
+        if (!rc && np) rc = fetch_packed(p, inpack, np);
+        free(inpack);
+        if (rc) {
+            free(loose);
+            return rc;
+        }
+        d = owned = loose;
+        n = nl;
+    }
     mlops_digest *want = malloc(LOOK * sizeof *want);
-    if (!want) return mlops__err_nomem("fetching objects");
+    if (!want) {
+        free(owned);
+        return mlops__err_nomem("fetching objects");
+    }
     for (size_t at = 0; !rc && at < n; at += LOOK) {
         p->batch = d + at;
         p->nbatch = n - at < LOOK ? n - at : LOOK;
@@ -710,6 +956,7 @@ static int fetch_all(pull *p, const mlops_digest *d, size_t n)
         if (!rc && p->since_flush + LOOK > p->capplaced) rc = flush_placed(p);
     }
     free(want);
+    free(owned);
     int frc = flush_placed(p); /* also after a failure: what arrived stays for a rerun */
     return rc ? rc : frc;
 }
@@ -788,6 +1035,10 @@ static int streams_setup(pull *p)
         st->blob = i;
         st->on = p->chunks[i].n > 0;
         for (size_t k = 0; k < p->chunks[i].n; k++) {
+            /* A chunk in a pack arrives with the pack's other objects, out
+             * of the blob's order: the blob is proven after the fetch. */
+            if (mlops__keymap_get(&p->packed, p->chunks[i].chunks[k].digest.bytes, NULL))
+                st->on = 0;
             int added = 0;
             int rc = mlops__keymap_add(&p->chunk_at, p->chunks[i].chunks[k].digest.bytes, g,
                                        &added);
@@ -1008,6 +1259,7 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
     pthread_cond_init(&p.io_cv, NULL);
     pthread_cond_init(&p.stream_cv, NULL);
     p.chunk_at = (mlops__keymap)MLOPS__KEYMAP_INIT;
+    p.packed = (mlops__keymap)MLOPS__KEYMAP_INIT;
     p.nfetchers = mlops__pool_threads(s->threads);
     if (p.nfetchers > MAX_FETCHERS) p.nfetchers = MAX_FETCHERS;
     p.settle = s->objects->settle != NULL;
@@ -1025,6 +1277,7 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
     if (!rc) io_start(&p);
     if (!rc) rc = read_records(&p);
     if (!rc) rc = merge_contents(&p);
+    if (!rc) rc = load_packs(&p);
     if (!rc) rc = mlops__store_read(s, held_tx, &p);
     dlist first = {MLOPS__KEYMAP_INIT, NULL, 0, 0}, chunks = {MLOPS__KEYMAP_INIT, NULL, 0, 0};
     for (size_t i = 0; !rc && i < p.nct; i++) {
@@ -1056,6 +1309,8 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
     free(p.streams);
     free(p.at);
     mlops__keymap_free(&p.chunk_at);
+    mlops__keymap_free(&p.packed);
+    free(p.packs);
     pthread_mutex_destroy(&p.mu);
     free(p.ct);
     mlops__keymap_free(&p.in_ct);

@@ -36,6 +36,9 @@ typedef struct plan {
     mlops_digest *objs;
     size_t nobjs;
     uint64_t ncontents;
+    /* objs[i] may go into a pack: a whole blob or a tree smaller than
+     * MLOPS__PACK_OBJ_MAX, or a manifest (chunks stay loose). */
+    unsigned char *packable;
 } plan;
 
 
@@ -67,8 +70,27 @@ static void plan_reset(plan *p)
     }
     free(p->objs);
     p->objs = NULL;
+    free(p->packable);
+    p->packable = NULL;
     p->nobjs = 0;
     p->ncontents = 0;
+}
+
+/* Which objects of p may go into a pack (see plan.packable). */
+static int plan_packable(plan *p, const mlops__rcontent *ct, size_t n)
+{
+    mlops__keymap small = MLOPS__KEYMAP_INIT;
+    int rc = MLOPS_OK;
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (ct[i].has_manifest) rc = mlops__keymap_add(&small, ct[i].manifest.bytes, 0, NULL);
+        else if (ct[i].size < MLOPS__PACK_OBJ_MAX)
+            rc = mlops__keymap_add(&small, ct[i].digest.bytes, 0, NULL);
+    }
+    if (!rc && !(p->packable = calloc(p->nobjs + 1, 1))) rc = mlops__err_nomem("planning a push");
+    for (size_t i = 0; !rc && i < p->nobjs; i++)
+        p->packable[i] = (unsigned char)mlops__keymap_get(&small, p->objs[i].bytes, NULL);
+    mlops__keymap_free(&small);
+    return rc;
 }
 
 static int plan_tx(mlops__conn *c, void *arg)
@@ -105,6 +127,7 @@ static int plan_tx(mlops__conn *c, void *arg)
     if (!rc) {
         p->ncontents = every.ncontents;
         rc = mlops__walk_objects(c, every.contents, every.ncontents, &p->objs, &p->nobjs);
+        if (!rc) rc = plan_packable(p, every.contents, every.ncontents);
     }
     free(every.contents);
     mlops__keymap_free(&all);
@@ -154,6 +177,10 @@ static int read_local(mlops_store *s, mlops__obj_reader *r, const mlops_digest *
 #define AHEAD_MIN 2
 /* Reading threads at most (the pool's limit decides below that). */
 #define MAX_SENDERS 8
+/* Packs being sent at once, at most, each by a thread of its own that
+ * only waits on the remote (as the S3 backend's uploaders, not counted
+ * by the thread limit): the reading threads go on filling the next. */
+#define PACK_UPLOADS 3
 
 typedef struct sender sender;
 
@@ -187,7 +214,24 @@ struct sender {
     slot slots[MAX_SENDERS];
     mlops_digest *sent; /* placed, for the remote's sync */
     size_t nsent;
+    /* Packs (under mu): the one being filled, and the packs sent. */
+    int packing;
+    mlops__pack_builder cur;
+    int cur_open;
+    mlops_digest *packs;
+    size_t npacks, cappacks;
+    /* The packs' senders (under mu; up_cv: one finished). */
+    int up_threads; /* 0 at a thread limit of 1: sent by the thread that filled it */
+    pthread_t up[PACK_UPLOADS];
+    int up_used[PACK_UPLOADS], up_done[PACK_UPLOADS];
+    pthread_cond_t up_cv;
 };
+
+typedef struct pack_upload {
+    sender *sd;
+    size_t slot;
+    mlops__pack_builder b;
+} pack_upload;
 
 static void send_fail(sender *sd, int rc)
 {
@@ -240,6 +284,134 @@ static int place_all(sender *sd, slot *sl)
     return rc;
 }
 
+/* Sends finished pack b: the pack, then its index record (a pack
+ * without one, from an interrupted push, is found by the next push's
+ * listing and its index written then: push_packs_load). Its objects are
+ * counted as sent once both are there. */
+static int pack_send(sender *sd, mlops__pack_builder *b)
+{
+    int rc = sd->be->pack_put(sd->be, &b->digest, b->buf, b->len);
+    char name[MLOPS__PACK_NAME_CAP];
+    mlops__pack_name(&b->digest, name);
+    if (!rc) rc = sd->be->name_put(sd->be, name, b->idx, b->idxlen);
+    if (rc) return rc;
+    pthread_mutex_lock(&sd->mu);
+    sd->report->objects_sent += b->n;
+    sd->report->bytes_sent += b->bytes;
+    if (sd->npacks == sd->cappacks) {
+        size_t nc = sd->cappacks ? 2 * sd->cappacks : 16;
+        mlops_digest *np = realloc(sd->packs, nc * sizeof *np);
+        if (!np) rc = mlops__err_nomem("pushing packs");
+        else {
+            sd->packs = np;
+            sd->cappacks = nc;
+        }
+    }
+    if (!rc) sd->packs[sd->npacks++] = b->digest;
+    pthread_mutex_unlock(&sd->mu);
+    return rc;
+}
+
+static void *pack_upload_main(void *arg)
+{
+    pack_upload *u = arg;
+    sender *sd = u->sd;
+    /* Named for those who count threads (doc/conventions.md). */
+    (void)pthread_setname_np(pthread_self(), "mlops-pack");
+    int rc = pack_send(sd, &u->b);
+    if (rc) send_fail(sd, rc);
+    mlops__pack_builder_free(&u->b);
+    pthread_mutex_lock(&sd->mu);
+    sd->up_done[u->slot] = 1;
+    pthread_cond_broadcast(&sd->up_cv);
+    pthread_mutex_unlock(&sd->mu);
+    free(u);
+    return NULL;
+}
+
+/* A slot for a pack's sending thread (under mu): one never used, or one
+ * whose thread finished (joined here); PACK_UPLOADS when all are busy. */
+static size_t free_slot(sender *sd)
+{
+    for (size_t k = 0; k < PACK_UPLOADS; k++) {
+        if (sd->up_used[k] && sd->up_done[k]) {
+            pthread_join(sd->up[k], NULL);
+            sd->up_used[k] = 0;
+        }
+        if (!sd->up_used[k]) return k;
+    }
+    return PACK_UPLOADS;
+}
+
+/* Sends full pack b (taken over) on a thread of its own, once fewer than
+ * PACK_UPLOADS are being sent; on this thread at a thread limit of 1, or
+ * when none can start. */
+static int pack_upload_start(sender *sd, mlops__pack_builder *b)
+{
+    /* Its index and digest here: the sending thread only waits. */
+    int rc = mlops__pack_finish(b);
+    if (rc) {
+        mlops__pack_builder_free(b);
+        return rc;
+    }
+    pack_upload *u = sd->up_threads ? malloc(sizeof *u) : NULL;
+    if (u) {
+        u->sd = sd;
+        u->b = *b;
+        pthread_mutex_lock(&sd->mu);
+        size_t k;
+        for (;;) {
+            k = free_slot(sd);
+            if (k < PACK_UPLOADS) break;
+            pthread_cond_wait(&sd->up_cv, &sd->mu);
+        }
+        u->slot = k;
+        sd->up_done[k] = 0;
+        sd->up_used[k] = pthread_create(&sd->up[k], NULL, pack_upload_main, u) == 0;
+        int started = sd->up_used[k];
+        pthread_mutex_unlock(&sd->mu);
+        if (started) return MLOPS_OK;
+        free(u);
+    }
+    rc = pack_send(sd, b);
+    mlops__pack_builder_free(b);
+    return rc;
+}
+
+/* Waits for every pack being sent (their failures are sd's). */
+static void pack_uploads_wait(sender *sd)
+{
+    pthread_mutex_lock(&sd->mu);
+    for (size_t k = 0; k < PACK_UPLOADS; k++) {
+        while (sd->up_used[k] && !sd->up_done[k]) pthread_cond_wait(&sd->up_cv, &sd->mu);
+        if (sd->up_used[k]) pthread_join(sd->up[k], NULL);
+        sd->up_used[k] = 0;
+    }
+    pthread_mutex_unlock(&sd->mu);
+}
+
+/* Adds a checked object to the pack being filled; the thread that fills
+ * it sends it, while the others go on with a new one. */
+static int pack_take(sender *sd, const mlops_digest *d, const unsigned char *buf, size_t len)
+{
+    mlops__pack_builder full;
+    memset(&full, 0, sizeof full);
+    int have_full = 0;
+    pthread_mutex_lock(&sd->mu);
+    int rc = MLOPS_OK;
+    if (!sd->cur_open && !(rc = mlops__pack_begin(&sd->cur))) sd->cur_open = 1;
+    if (!rc) rc = mlops__pack_add(&sd->cur, d, buf, len);
+    if (!rc && mlops__pack_full(&sd->cur)) {
+        full = sd->cur;
+        memset(&sd->cur, 0, sizeof sd->cur);
+        sd->cur_open = 0;
+        have_full = 1;
+    }
+    pthread_mutex_unlock(&sd->mu);
+    if (have_full) rc = pack_upload_start(sd, &full);
+    return rc;
+}
+
 static void send_main(void *arg)
 {
     sender *sd = arg;
@@ -264,12 +436,18 @@ static void send_main(void *arg)
                             (unsigned long long)sd->max_objects);
             break;
         }
-        const mlops_digest *d = &sd->p->objs[sd->next++];
+        size_t at = sd->next++;
+        const mlops_digest *d = &sd->p->objs[at];
         sd->taken++;
         pthread_mutex_unlock(&sd->mu);
         unsigned char *buf = NULL;
         size_t len = 0;
         rc = read_local(sd->s, r, d, &buf, &len);
+        if (!rc && sd->packing && sd->p->packable[at] && len < MLOPS__PACK_OBJ_MAX) {
+            rc = pack_take(sd, d, buf, len);
+            free(buf);
+            continue;
+        }
         if (!rc && sl->count == sd->ahead) rc = place_oldest(sd, sl);
         if (!rc) {
             mlops__obj_piece piece = {buf, len};
@@ -288,9 +466,11 @@ static void send_main(void *arg)
     if (r) mlops__obj_reader_free(r);
 }
 
+/* Sends the objects lacks marks; with packing, the small ones in packs,
+ * whose names are appended to *packs (grown, *npacks). */
 static int send_objects(const char *fn, mlops_store *s, mlops__objects *be, const plan *p,
-                        const unsigned char *lacks, uint64_t max_objects,
-                        mlops_transfer_report *report)
+                        const unsigned char *lacks, int packing, uint64_t max_objects,
+                        mlops_transfer_report *report, mlops_digest **packs, size_t *npacks)
 {
     sender sd;
     memset(&sd, 0, sizeof sd);
@@ -301,32 +481,53 @@ static int send_objects(const char *fn, mlops_store *s, mlops__objects *be, cons
     sd.lacks = lacks;
     sd.max_objects = max_objects;
     sd.report = report;
+    sd.packing = packing;
+    sd.packs = *packs;
+    sd.npacks = sd.cappacks = *npacks;
     unsigned threads = mlops__pool_threads(s->threads);
     if (threads > MAX_SENDERS) threads = MAX_SENDERS;
     sd.ahead = WINDOW / threads < AHEAD_MIN ? AHEAD_MIN : WINDOW / threads;
+    sd.up_threads = threads > 1;
     if (!(sd.sent = malloc((p->nobjs + 1) * sizeof *sd.sent)))
         return mlops__err_nomem("pushing objects");
     pthread_mutex_init(&sd.mu, NULL);
+    pthread_cond_init(&sd.up_cv, NULL);
     mlops__pool_run(threads, send_main, &sd);
+    pack_uploads_wait(&sd);
     /* Counted after a failure too, as before the threads stopped. */
     int rc = sd.err ? mlops__err(sd.err, "%s", sd.errmsg) : MLOPS_OK;
+    /* The last pack, also after a stop: what was taken goes. */
+    if (sd.cur_open && sd.cur.n) {
+        int prc = mlops__pack_finish(&sd.cur);
+        if (!prc) prc = pack_send(&sd, &sd.cur);
+        if (!rc) rc = prc;
+    }
+    mlops__pack_builder_free(&sd.cur);
+    *packs = sd.packs;
+    *npacks = sd.npacks;
     /* Also after a stop: what was placed is made durable, for the rerun. */
     if (sd.nsent) {
         int src = be->sync(be, sd.sent, sd.nsent);
         if (!rc) rc = src;
     }
+    pthread_cond_destroy(&sd.up_cv);
     pthread_mutex_destroy(&sd.mu);
     free(sd.sent);
     return rc;
 }
 
-static int put_record(mlops__objects *be, const mlops__record *rec)
+/* Writes rec naming packs[0..npacks) (none: a version 1 record). */
+static int put_record(mlops__objects *be, const mlops__record *rec, const mlops_digest *packs,
+                      size_t npacks)
 {
     void *buf = NULL;
     size_t len = 0;
     char name[MLOPS__RECORD_NAME_CAP];
     mlops__record_name(rec->selection, name);
-    int rc = mlops__record_encode(rec, &buf, &len);
+    mlops__record r = *rec;
+    r.packs = (mlops_digest *)packs;
+    r.npacks = npacks;
+    int rc = mlops__record_encode(&r, &buf, &len);
     if (!rc) rc = be->name_put(be, name, buf, len);
     free(buf);
     return rc;
@@ -377,14 +578,27 @@ int mlops__push_to(const char *fn, mlops_store *s, mlops__objects *be,
         if (!(lacks = calloc(p.nobjs + 1, 1))) rc = mlops__err_nomem("planning a push");
     }
     if (!rc) rc = mlops__remote_lacking(be, p.objs, p.nobjs, lacks, report);
-    if (!rc) rc = send_objects(fn, s, be, &p, lacks, max_objects, report);
+    /* Packs where the backend keeps them (a remote, not a bundle): what
+     * its packs hold is not lacking, and the small objects still lacking
+     * go into new ones when there are enough of them. */
+    int packing = 0;
+    mlops_digest *packs = NULL;
+    size_t npacks = 0;
+    if (!rc && be->pack_put && be->pack_get && be->pack_foreach) {
+        rc = mlops__push_packs_load(fn, be, p.objs, p.nobjs, lacks, report, &packs, &npacks);
+        size_t small = 0;
+        for (size_t i = 0; !rc && i < p.nobjs; i++) small += lacks[i] && p.packable[i];
+        packing = small >= MLOPS__PACK_MIN_OBJECTS;
+    }
+    if (!rc) rc = send_objects(fn, s, be, &p, lacks, packing, max_objects, report, &packs, &npacks);
     for (size_t i = 0; !rc && i < n; i++) {
         sel_plan *sp = &p.sels[i];
         for (size_t k = 0; !rc && sp->sel.kind != MLOPS__SEL_DIGEST && k < sp->rec.nroots; k++)
-            rc = put_record(be, &sp->by_root[k]);
-        if (!rc) rc = put_record(be, &sp->rec);
+            rc = put_record(be, &sp->by_root[k], packs, npacks);
+        if (!rc) rc = put_record(be, &sp->rec, packs, npacks);
     }
     free(lacks);
+    free(packs);
     plan_free(&p);
     return rc;
 }

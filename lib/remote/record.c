@@ -11,7 +11,9 @@
 #include <string.h>
 
 #define RECORD_FORMAT "mlops.remote.record"
-#define RECORD_VERSION 1
+/* 1: every object loose; 2: some in the packs the record names (a reader
+ * of version 1 refuses it cleanly rather than missing those objects). */
+#define RECORD_VERSION 2
 
 void mlops__record_name(const char *selection, char out[MLOPS__RECORD_NAME_CAP])
 {
@@ -28,6 +30,7 @@ void mlops__record_free(mlops__record *r)
     free(r->selection);
     free(r->roots);
     free(r->contents);
+    free(r->packs);
     memset(r, 0, sizeof *r);
 }
 
@@ -37,11 +40,11 @@ int mlops__record_encode(const mlops__record *r, void **out, size_t *len)
     msgpack_sbuffer_init(&sb);
     msgpack_packer pk;
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    int rc = msgpack_pack_map(&pk, 5);
+    int rc = msgpack_pack_map(&pk, r->npacks ? 6 : 5);
     rc |= mlops__mp_str(&pk, "format");
     rc |= mlops__mp_str(&pk, RECORD_FORMAT);
     rc |= mlops__mp_str(&pk, "version");
-    rc |= msgpack_pack_uint64(&pk, RECORD_VERSION);
+    rc |= msgpack_pack_uint64(&pk, r->npacks ? 2 : 1);
     rc |= mlops__mp_str(&pk, "selection");
     rc |= mlops__mp_str(&pk, r->selection);
     rc |= mlops__mp_str(&pk, "roots");
@@ -66,6 +69,14 @@ int mlops__record_encode(const mlops__record *r, void **out, size_t *len)
             rc |= msgpack_pack_nil(&pk);
         }
     }
+    if (r->npacks) {
+        rc |= mlops__mp_str(&pk, "packs");
+        rc |= msgpack_pack_array(&pk, r->npacks);
+        for (size_t i = 0; i < r->npacks && !rc; i++) {
+            rc |= msgpack_pack_bin(&pk, 32);
+            rc |= msgpack_pack_bin_body(&pk, r->packs[i].bytes, 32);
+        }
+    }
     if (rc) {
         msgpack_sbuffer_destroy(&sb);
         return mlops__err_nomem("encoding a remote record");
@@ -80,7 +91,8 @@ static int bad(const char *fn, const char *where, const char *why)
     return mlops__err(MLOPS_EFORMAT, "%s: remote record '%s' is not valid: %s", fn, where, why);
 }
 
-static int decode(const char *fn, const char *where, const msgpack_object *m, mlops__record *r)
+static int decode(const char *fn, const char *where, const msgpack_object *m, uint64_t version,
+                  mlops__record *r)
 {
     const msgpack_object *sel = mlops__mp_get(m, "selection");
     const msgpack_object *roots = mlops__mp_get(m, "roots");
@@ -116,6 +128,16 @@ static int decode(const char *fn, const char *where, const msgpack_object *m, ml
             c->has_manifest = 1;
         }
     }
+    const msgpack_object *packs = mlops__mp_get(m, "packs");
+    if (version < 2) return MLOPS_OK; /* (a key of version 1 would be unknown, so ignored) */
+    if (!packs || packs->type != MSGPACK_OBJECT_ARRAY)
+        return bad(fn, where, "packs missing from a version 2 record");
+    r->npacks = packs->via.array.size;
+    if (!(r->packs = malloc(r->npacks ? r->npacks * sizeof *r->packs : 1)))
+        return mlops__err_nomem(fn);
+    for (size_t i = 0; i < r->npacks; i++)
+        if (mlops__mp_bin32(&packs->via.array.ptr[i], r->packs[i].bytes))
+            return bad(fn, where, "a pack is not a 32-byte digest");
     return MLOPS_OK;
 }
 
@@ -128,7 +150,7 @@ int mlops__record_decode(const char *fn, const char *where, const void *buf, siz
     uint64_t version = 0;
     int rc = mlops__mp_open_format(fn, "remote record", RECORD_FORMAT, RECORD_VERSION, buf, len,
                                    &u, &version);
-    if (!rc) rc = decode(fn, where, &u.data, out);
+    if (!rc) rc = decode(fn, where, &u.data, version, out);
     msgpack_unpacked_destroy(&u);
     if (rc) mlops__record_free(out);
     return rc;

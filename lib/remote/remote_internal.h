@@ -101,6 +101,10 @@ typedef struct mlops__record {
     size_t nroots;
     mlops__rcontent *contents;
     size_t ncontents;
+    /* Version 2: the packs that hold objects of the contents (version 1,
+     * none: every object is loose). */
+    mlops_digest *packs;
+    size_t npacks;
 } mlops__record;
 
 /* The name of the record of a selection: "sel-" and the hex SHA-256 of
@@ -114,6 +118,71 @@ int mlops__record_encode(const mlops__record *r, void **out, size_t *len);
 int mlops__record_decode(const char *fn, const char *where, const void *buf, size_t len,
                          mlops__record *out);
 void mlops__record_free(mlops__record *r);
+
+/* ---- packs (pack.c) ------------------------------------------------------ */
+
+/* Objects of a stored size below this go into packs (doc/remotes.md, "Packs"). */
+#define MLOPS__PACK_OBJ_MAX ((size_t)256 << 10)
+/* A pack is closed once its objects reach this many bytes. */
+#define MLOPS__PACK_TARGET ((size_t)8 << 20)
+/* A push makes packs only when it sends at least this many small objects. */
+#define MLOPS__PACK_MIN_OBJECTS 16
+#define MLOPS__PACK_HEADER 16
+#define MLOPS__PACK_ENTRY 48
+#define MLOPS__PACK_FOOTER 40
+
+typedef struct mlops__pack_entry {
+    mlops_digest digest;
+    uint64_t offset, len;
+} mlops__pack_entry;
+
+/* The name of a pack's index record: "pack-" and the pack's hex digest. */
+#define MLOPS__PACK_NAME_CAP 70
+void mlops__pack_name(const mlops_digest *pack, char out[MLOPS__PACK_NAME_CAP]);
+
+/* A pack being made: objects added until full, then finished. */
+typedef struct mlops__pack_builder {
+    unsigned char *buf; /* the pack */
+    size_t len, cap;
+    mlops__pack_entry *e;
+    size_t n, cape;
+    uint64_t bytes;       /* the objects' bytes */
+    mlops_digest digest;  /* finished: the pack's name */
+    unsigned char *idx;   /* finished: its index record */
+    size_t idxlen;
+} mlops__pack_builder;
+
+int mlops__pack_begin(mlops__pack_builder *b);
+/* Appends object d's stored bytes (len < MLOPS__PACK_OBJ_MAX). */
+int mlops__pack_add(mlops__pack_builder *b, const mlops_digest *d, const void *obj, size_t len);
+/* 1 when b's objects reach MLOPS__PACK_TARGET bytes. */
+int mlops__pack_full(const mlops__pack_builder *b);
+/* Writes the index and footer: b->buf, b->len is the pack, b->digest its
+ * name, b->idx, b->idxlen its index record. */
+int mlops__pack_finish(mlops__pack_builder *b);
+void mlops__pack_builder_free(mlops__pack_builder *b);
+
+/* Decodes and checks the index of a pack (whole: buf is the pack) or of
+ * an index record (whole = 0): *out malloc'd, count entries in order of
+ * their offsets, one object after the other. MLOPS_ECORRUPT naming what
+ * for anything else, MLOPS_EUNSUPPORTED for a newer version. */
+int mlops__pack_index_decode(const char *what, const void *buf, size_t len, int whole,
+                             mlops__pack_entry **out, size_t *nout);
+
+/* The index of remote pack d (source names the remote in messages): its
+ * index record, or the pack read whole when the record is missing (a push
+ * stopped between the two), and then, if repair, the record written. */
+int mlops__pack_index_read(mlops__objects *be, const char *source, const mlops_digest *d,
+                           int repair, mlops__pack_entry **out, size_t *nout);
+
+/* For a push: the remote's packs (one listing, one index read each) and
+ * which lacking objects objs[i] (lacks[i] set) they hold: those are not
+ * lacking. *packs (malloc'd, may be NULL) gets the packs holding any of
+ * them. Index entries read are counted in report->listed. Nothing is
+ * read when nothing lacks. */
+int mlops__push_packs_load(const char *fn, mlops__objects *be, const mlops_digest *objs,
+                           size_t n, unsigned char *lacks, mlops_transfer_report *report,
+                           mlops_digest **packs, size_t *npacks);
 
 /* ---- the transfers (push.c, pull.c, lacking.c) --------------------------- */
 

@@ -5,6 +5,7 @@
 #include "cas/tree_format.h"
 #include "monitor/monitor_internal.h"
 #include "registry/registry_internal.h"
+#include "remote/remote_internal.h"
 #include "util/mpack.h"
 
 #include <mlops.h>
@@ -470,6 +471,34 @@ static void monitor_windows(void)
     put("monitor_window", "judged2", j, mlops__monitor_judged_len(2));
 }
 
+/* Packs (lib/remote/pack.c): the first byte says what follows (1: a
+ * whole pack, 0: its index record). */
+static void packs(void)
+{
+    for (size_t count = 0; count <= 3; count += 3) {
+        mlops__pack_builder b;
+        must(mlops__pack_begin(&b));
+        for (size_t i = 0; i < count; i++) {
+            unsigned char obj[40];
+            memset(obj, (int)('a' + i), sizeof obj);
+            mlops_digest d;
+            memset(d.bytes, (int)i + 1, sizeof d.bytes);
+            must(mlops__pack_add(&b, &d, obj, 20 + 10 * i));
+        }
+        must(mlops__pack_finish(&b));
+        unsigned char *w = malloc(b.len + 1), *x = malloc(b.idxlen + 1);
+        w[0] = 1;
+        memcpy(w + 1, b.buf, b.len);
+        x[0] = 0;
+        memcpy(x + 1, b.idx, b.idxlen);
+        put("pack", count ? "whole3" : "whole0", w, b.len + 1);
+        put("pack", count ? "index3" : "index0", x, b.idxlen + 1);
+        free(w);
+        free(x);
+        mlops__pack_builder_free(&b);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -489,5 +518,6 @@ int main(int argc, char **argv)
     splits();
     bundles();
     monitor_windows();
+    packs();
     return 0;
 }

@@ -42,6 +42,7 @@ struct local {
     size_t sha_len;
     char *quarantine;  /* <root>/quarantine */
     char *names;       /* <root>/names: a remote's records (name_put) */
+    char *packs;       /* <root>/packs: a remote's packs (pack_put) */
     int fsync;         /* durability is not NONE */
     int root_fd;       /* <root>, for syncfs (settle); -1: none */
     mlops__tmpdir tmp;
@@ -426,25 +427,24 @@ static int l_name_put(mlops__objects *be, const char *name, const void *data, si
     return rc;
 }
 
-static int l_name_get(mlops__objects *be, const char *name, void **data, size_t *len)
+/* The whole file at path into a malloc'd buffer; more than max bytes is
+ * MLOPS_ECORRUPT (max 0: no limit). MLOPS_ENOTFOUND naming what when
+ * there is no such file. */
+static int read_whole(const char *path, const char *what, size_t max, void **data, size_t *len)
 {
-    struct local *l = L(be);
-    *data = NULL;
-    *len = 0;
-    if (!mlops__objects_name_ok(name))
-        return mlops__err(MLOPS_EINVAL, "'%.40s' cannot name a record", name);
-    char *path = mlops__path_join(l->names, name);
-    if (!path) return mlops__err_nomem("reading a record");
     int rc = MLOPS_OK;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     unsigned char *buf = NULL;
     size_t got = 0;
     if (fd < 0)
-        rc = errno == ENOENT ? mlops__err(MLOPS_ENOTFOUND, "no record '%s'", path)
+        rc = errno == ENOENT ? mlops__err(MLOPS_ENOTFOUND, "no %s '%s'", what, path)
                              : mlops__err_os(MLOPS_EIO, errno, "cannot open '%s'", path);
     else if (fstat(fd, &st) != 0)
         rc = mlops__err_os(MLOPS_EIO, errno, "cannot stat '%s'", path);
+    else if (max && (uint64_t)st.st_size > max)
+        rc = mlops__err(MLOPS_ECORRUPT, "%s '%s' is larger than any (%lld bytes)", what, path,
+                        (long long)st.st_size);
     else if (!(buf = malloc((size_t)st.st_size + 1)))
         rc = mlops__err_nomem("reading a record");
     else
@@ -457,7 +457,85 @@ static int l_name_get(mlops__objects *be, const char *name, void **data, size_t 
         *data = buf;
         *len = got;
     }
+    return rc;
+}
+
+static int l_name_get(mlops__objects *be, const char *name, void **data, size_t *len)
+{
+    struct local *l = L(be);
+    *data = NULL;
+    *len = 0;
+    if (!mlops__objects_name_ok(name))
+        return mlops__err(MLOPS_EINVAL, "'%.40s' cannot name a record", name);
+    char *path = mlops__path_join(l->names, name);
+    if (!path) return mlops__err_nomem("reading a record");
+    int rc = read_whole(path, "record", 0, data, len);
     free(path);
+    return rc;
+}
+
+/* ---- packs (a remote's) ------------------------------------------------- */
+
+/* packs/<64 hex>: written as a temp file in packs/ and renamed without
+ * replacing (a pack already there has the same bytes). */
+static int l_pack_put(mlops__objects *be, const mlops_digest *d, const void *data, size_t len)
+{
+    struct local *l = L(be);
+    char hex[65];
+    mlops__hex_encode(d->bytes, 32, hex);
+    char *path = mlops__path_join(l->packs, hex);
+    if (!path) return mlops__err_nomem("writing a pack");
+    int fd = -1;
+    char *tmp = NULL;
+    int rc = mlops__mkdir(l->packs);
+    if (!rc) rc = mlops__tmpfile(l->packs, &fd, &tmp);
+    if (!rc) rc = mlops__write_all(fd, data, len, tmp);
+    if (!rc && l->fsync) rc = mlops__fsync_fd(fd, tmp);
+    if (fd >= 0) close(fd);
+    if (!rc) {
+        int r = mlops__rename_noreplace(tmp, path);
+        if (r == MLOPS_EEXIST) unlink(tmp);
+        else rc = r;
+    }
+    if (!rc && l->fsync) rc = mlops__fsync_dir(l->packs);
+    if (rc && tmp) unlink(tmp);
+    free(tmp);
+    free(path);
+    return rc;
+}
+
+static int l_pack_get(mlops__objects *be, const mlops_digest *d, void **data, size_t *len)
+{
+    struct local *l = L(be);
+    *data = NULL;
+    *len = 0;
+    char hex[65];
+    mlops__hex_encode(d->bytes, 32, hex);
+    char *path = mlops__path_join(l->packs, hex);
+    if (!path) return mlops__err_nomem("reading a pack");
+    int rc = read_whole(path, "pack", MLOPS__OBJECTS_PACK_MAX, data, len);
+    free(path);
+    return rc;
+}
+
+/* Every file of packs/ whose name is 64 hex digits (temp files are not). */
+static int l_pack_foreach(mlops__objects *be, int (*fn)(const mlops_digest *d, void *arg),
+                          void *arg)
+{
+    struct local *l = L(be);
+    DIR *dir = opendir(l->packs);
+    if (!dir) {
+        if (errno == ENOENT) return MLOPS_OK;
+        return mlops__err_os(MLOPS_EIO, errno, "cannot list packs in '%s'", l->packs);
+    }
+    int rc = MLOPS_OK;
+    struct dirent *e;
+    while (!rc && (e = readdir(dir)) != NULL) {
+        mlops_digest d;
+        if (strlen(e->d_name) != 64 || mlops__hex_decode(e->d_name, 64, d.bytes)) continue;
+        rc = fn(&d, arg);
+    }
+    closedir(dir);
     return rc;
 }
 
@@ -488,6 +566,7 @@ static void l_free(mlops__objects *be)
     free(l->sha_dir);
     free(l->quarantine);
     free(l->names);
+    free(l->packs);
     free(l);
 }
 
@@ -531,6 +610,9 @@ int mlops__objects_local_open(const char *root, int writable, int fsync, mlops__
         .name_put = l_name_put,
         .name_get = l_name_get,
         .count_fan = l_count_fan,
+        .pack_put = l_pack_put,
+        .pack_get = l_pack_get,
+        .pack_foreach = l_pack_foreach,
     };
     struct local *l = calloc(1, sizeof *l);
     if (!l) return mlops__err_nomem("opening the objects folder");
@@ -540,8 +622,9 @@ int mlops__objects_local_open(const char *root, int writable, int fsync, mlops__
     l->sha_dir = mlops__path_join(root, "objects/sha256");
     l->quarantine = mlops__path_join(root, "quarantine");
     l->names = mlops__path_join(root, "names");
+    l->packs = mlops__path_join(root, "packs");
     char *tmp_dir = mlops__path_join(root, "tmp");
-    int rc = l->sha_dir && l->quarantine && l->names && tmp_dir ? mlops__tmpdir_init(&l->tmp, tmp_dir)
+    int rc = l->sha_dir && l->quarantine && l->names && l->packs && tmp_dir ? mlops__tmpdir_init(&l->tmp, tmp_dir)
                                                     : mlops__err_nomem("opening the objects folder");
     if (!rc) {
         l->sha_len = strlen(l->sha_dir);

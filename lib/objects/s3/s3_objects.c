@@ -702,6 +702,71 @@ static int s_name_get(mlops__objects *be, const char *name, void **data, size_t 
     return rc;
 }
 
+/* ---- packs (a remote's): packs/<64 hex> -------------------------------- */
+
+#define PACKS_DIR "packs/"
+
+static void pack_key(const mlops_digest *d, char key[KEY_CAP])
+{
+    memcpy(key, PACKS_DIR, sizeof PACKS_DIR - 1);
+    mlops__hex_encode(d->bytes, 32, key + sizeof PACKS_DIR - 1);
+    key[sizeof PACKS_DIR - 1 + 64] = '\0';
+}
+
+/* One PUT with If-None-Match: * and the bytes' CRC-32C, as an object's. */
+static int s_pack_put(mlops__objects *be, const mlops_digest *d, const void *data, size_t len)
+{
+    char key[KEY_CAP];
+    pack_key(d, key);
+    return mlops__s3_put(FN, client_of(be), key, data, len, NULL);
+}
+
+static int s_pack_get(mlops__objects *be, const mlops_digest *d, void **data, size_t *len)
+{
+    char key[KEY_CAP];
+    pack_key(d, key);
+    *data = NULL;
+    *len = 0;
+    unsigned char *buf = NULL;
+    int rc = mlops__s3_get(FN, client_of(be), key, &buf, len);
+    if (rc == MLOPS_ENOTFOUND)
+        rc = mlops__err(MLOPS_ENOTFOUND, "no pack %s%s", S(be)->base, key);
+    if (!rc && *len > MLOPS__OBJECTS_PACK_MAX)
+        rc = mlops__err(MLOPS_ECORRUPT, "pack %s%s is larger than any (%zu bytes)", S(be)->base,
+                        key, *len);
+    if (rc) {
+        free(buf);
+        *len = 0;
+        return rc;
+    }
+    *data = buf;
+    return MLOPS_OK;
+}
+
+struct pack_walk {
+    int (*fn)(const mlops_digest *d, void *arg);
+    void *arg;
+};
+
+/* key: "packs/<64 hex>"; anything else is skipped. */
+static int pack_one(void *ctx, const char *key, uint64_t size, int64_t mtime_ms)
+{
+    (void)size;
+    (void)mtime_ms;
+    struct pack_walk *w = ctx;
+    const char *rest = key + strlen(PACKS_DIR);
+    mlops_digest d;
+    if (strlen(rest) != 64 || mlops__hex_decode(rest, 64, d.bytes)) return 0;
+    return w->fn(&d, w->arg);
+}
+
+static int s_pack_foreach(mlops__objects *be, int (*fn)(const mlops_digest *d, void *arg),
+                          void *arg)
+{
+    struct pack_walk w = { fn, arg };
+    return mlops__s3_list(FN, client_of(be), PACKS_DIR, pack_one, &w);
+}
+
 static int count_one(void *ctx, const char *key, uint64_t size, int64_t mtime_ms)
 {
     (void)key;
@@ -832,6 +897,9 @@ int mlops__objects_s3_open(const char *fn, const char *url, const char *endpoint
         .name_put = s_name_put,
         .name_get = s_name_get,
         .count_fan = s_count_fan,
+        .pack_put = s_pack_put,
+        .pack_get = s_pack_get,
+        .pack_foreach = s_pack_foreach,
     };
     *out = &o->be;
     return MLOPS_OK;
