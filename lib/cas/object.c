@@ -3,6 +3,7 @@
  * their rows, and reading them back with verification. */
 #include "cas/cas_internal.h"
 #include "util/err.h"
+#include "util/le.h"
 #include "util/hash.h"
 #include "util/str.h"
 
@@ -51,18 +52,6 @@ int mlops__object_present(mlops_store *s, const mlops_digest *d, int *yes)
     return s->objects->exists(s->objects, d, yes);
 }
 
-static void put_u64le(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get_u64le(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
-    return v;
-}
-
 static void header_write(unsigned char *h, int encoding, uint64_t size)
 {
     memcpy(h, obj_magic, 4);
@@ -70,7 +59,7 @@ static void header_write(unsigned char *h, int encoding, uint64_t size)
     h[5] = (unsigned char)encoding;
     h[6] = 0;
     h[7] = 0;
-    put_u64le(h + 8, size);
+    mlops__put_le64(h + 8, size);
 }
 
 /* Where object d lives, for a message. */
@@ -96,7 +85,7 @@ int mlops__object_header_parse(mlops_store *s, const mlops_digest *d, const unsi
         return mlops__err(MLOPS_ECORRUPT, "object file '%s' has an unknown encoding %d",
                           where(s, d, w, sizeof w), h[5]);
     *encoding = h[5];
-    *size = get_u64le(h + 8);
+    *size = mlops__get_le64(h + 8);
     return MLOPS_OK;
 }
 
@@ -640,7 +629,7 @@ int mlops__object_decode_encoded(mlops__obj_reader *r, const mlops_digest *d, co
                           where, h[4], MLOPS__OBJ_VERSION);
     if ((h[5] != MLOPS__ENC_RAW && h[5] != MLOPS__ENC_ZSTD) || h[6] || h[7])
         return bad_copy(d, where, "unknown encoding");
-    uint64_t n = get_u64le(h + 8);
+    uint64_t n = mlops__get_le64(h + 8);
     const unsigned char *payload = h + MLOPS__OBJ_HEADER_SIZE;
     size_t plen = len - MLOPS__OBJ_HEADER_SIZE;
     if (n > (uint64_t)1 << 34) return bad_copy(d, where, "impossible size");

@@ -9,50 +9,26 @@
  * Both are little-endian and start with their own tag and version. */
 #include "monitor/monitor_internal.h"
 #include "util/err.h"
+#include "util/le.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static const unsigned char PROFILES_MAGIC[4] = { 'M', 'L', 'W', 'P' };
 
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
-    return v;
-}
-
 static void put_f64(unsigned char *p, double d)
 {
     uint64_t v;
     memcpy(&v, &d, sizeof v);
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+    mlops__put_le64(p, v);
 }
 
 static double get_f64(const unsigned char *p)
 {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
+    uint64_t v = mlops__get_le64(p);
     double d;
     memcpy(&d, &v, sizeof d);
     return d;
-}
-
-static void put_i64(unsigned char *p, int64_t v)
-{
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)((uint64_t)v >> (8 * i));
-}
-
-static int64_t get_i64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
-    return (int64_t)v;
 }
 
 int mlops__monitor_pack_entry(const char *fn, int64_t start, void *const *bufs, const size_t *lens,
@@ -65,11 +41,11 @@ int mlops__monitor_pack_entry(const char *fn, int64_t start, void *const *bufs, 
     }
     unsigned char *b = malloc(total);
     if (!b) return mlops__err_nomem(fn);
-    put_i64(b, start);
-    put_u32(b + 8, (uint32_t)n);
+    mlops__put_le64(b, (uint64_t)start);
+    mlops__put_le32(b + 8, (uint32_t)n);
     size_t o = MLOPS__MONITOR_ENTRY_HEADER;
     for (size_t i = 0; i < n; i++) {
-        put_u32(b + o, (uint32_t)lens[i]);
+        mlops__put_le32(b + o, (uint32_t)lens[i]);
         if (lens[i]) memcpy(b + o + 4, bufs[i], lens[i]);
         o += 4 + lens[i];
     }
@@ -88,7 +64,7 @@ int mlops__monitor_pack_windows(const char *fn, void *const *entries, const size
     memcpy(b, PROFILES_MAGIC, 4);
     b[4] = MLOPS__MONITOR_PACK_VERSION;
     b[5] = b[6] = b[7] = 0;
-    put_u32(b + 8, (uint32_t)n);
+    mlops__put_le32(b + 8, (uint32_t)n);
     size_t o = MLOPS__MONITOR_PACK_HEADER;
     for (size_t i = 0; i < n; i++) {
         memcpy(b + o, entries[i], lens[i]);
@@ -104,11 +80,11 @@ static int walk_entry(const unsigned char *b, size_t len, size_t o, size_t *elen
 {
     if (len - o < MLOPS__MONITOR_ENTRY_HEADER)
         return mlops__err(MLOPS_EFORMAT, "packed windows end inside a window's header");
-    uint32_t nc = get_u32(b + o + 8);
+    uint32_t nc = mlops__get_le32(b + o + 8);
     size_t p = o + MLOPS__MONITOR_ENTRY_HEADER;
     for (uint32_t i = 0; i < nc; i++) {
         if (len - p < 4) return mlops__err(MLOPS_EFORMAT, "packed windows end inside column %u", i);
-        size_t plen = get_u32(b + p);
+        size_t plen = mlops__get_le32(b + p);
         p += 4;
         if (len - p < plen) return mlops__err(MLOPS_EFORMAT, "packed windows end inside column %u", i);
         p += plen;
@@ -123,7 +99,7 @@ static int unpack_columns(const unsigned char *e, size_t n, mlops_profile **prof
     size_t p = MLOPS__MONITOR_ENTRY_HEADER;
     int rc = MLOPS_OK;
     for (size_t i = 0; !rc && i < n; i++) {
-        size_t plen = get_u32(e + p);
+        size_t plen = mlops__get_le32(e + p);
         rc = mlops_profile_deserialize(e + p + 4, plen, &profs[i]);
         p += 4 + plen;
     }
@@ -144,13 +120,13 @@ int mlops__monitor_unpack_window(const void *buf, size_t len, int64_t start, siz
     if (b[4] != MLOPS__MONITOR_PACK_VERSION)
         return mlops__err(MLOPS_EUNSUPPORTED, "packed windows of version %u (this library reads %u)", b[4],
                           MLOPS__MONITOR_PACK_VERSION);
-    uint32_t nw = get_u32(b + 8);
+    uint32_t nw = mlops__get_le32(b + 8);
     size_t o = MLOPS__MONITOR_PACK_HEADER, found = SIZE_MAX;
     for (uint32_t w = 0; w < nw; w++) {
         size_t elen = 0;
         int rc = walk_entry(b, len, o, &elen);
         if (rc) return rc;
-        if (get_i64(b + o) == start) {
+        if ((int64_t)mlops__get_le64(b + o) == start) {
             if (found != SIZE_MAX) return mlops__err(MLOPS_EFORMAT, "packed windows hold window %lld twice",
                                                      (long long)start);
             found = o;
@@ -160,9 +136,9 @@ int mlops__monitor_unpack_window(const void *buf, size_t len, int64_t start, siz
     if (o != len) return mlops__err(MLOPS_EFORMAT, "%zu bytes after the packed windows", len - o);
     if (found == SIZE_MAX)
         return mlops__err(MLOPS_EFORMAT, "the packed windows do not hold window %lld", (long long)start);
-    if (get_u32(b + found + 8) != n)
+    if (mlops__get_le32(b + found + 8) != n)
         return mlops__err(MLOPS_EFORMAT, "a packed window of %u columns, the monitor has %zu",
-                          get_u32(b + found + 8), n);
+                          mlops__get_le32(b + found + 8), n);
     return unpack_columns(b + found, n, profs);
 }
 
@@ -174,8 +150,8 @@ int mlops__monitor_unpack_entry(const void *entry, size_t len, size_t n, mlops_p
     int rc = walk_entry(b, len, 0, &elen);
     if (rc) return rc;
     if (elen != len) return mlops__err(MLOPS_EFORMAT, "%zu bytes after a window's entry", len - elen);
-    if (get_u32(b + 8) != n)
-        return mlops__err(MLOPS_EFORMAT, "a window's entry of %u columns, the monitor has %zu", get_u32(b + 8), n);
+    if (mlops__get_le32(b + 8) != n)
+        return mlops__err(MLOPS_EFORMAT, "a window's entry of %u columns, the monitor has %zu", mlops__get_le32(b + 8), n);
     return unpack_columns(b, n, profs);
 }
 

@@ -17,6 +17,7 @@
 #include "cas/keymap.h"
 #include "util/err.h"
 #include "util/hash.h"
+#include "util/le.h"
 #include "util/str.h"
 
 #include <stdio.h>
@@ -25,30 +26,6 @@
 
 static const char MAGIC[8] = {'M', 'L', 'O', 'P', 'S', 'P', 'A', 'K'};
 #define PACK_VERSION 1
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-    uint32_t v = 0;
-    for (int i = 3; i >= 0; i--) v = (v << 8) | p[i];
-    return v;
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
-    return v;
-}
 
 void mlops__pack_name(const mlops_digest *pack, char out[MLOPS__PACK_NAME_CAP])
 {
@@ -115,17 +92,17 @@ int mlops__pack_finish(mlops__pack_builder *b)
     uint64_t index_at = b->len;
     unsigned char *h = b->buf;
     memcpy(h, MAGIC, 8);
-    put32(h + 8, PACK_VERSION);
-    put32(h + 12, (uint32_t)b->n);
+    mlops__put_le32(h + 8, PACK_VERSION);
+    mlops__put_le32(h + 12, (uint32_t)b->n);
     unsigned char *ix = b->buf + b->len;
     for (size_t i = 0; i < b->n; i++) {
         unsigned char *e = ix + i * MLOPS__PACK_ENTRY;
         memcpy(e, b->e[i].digest.bytes, 32);
-        put64(e + 32, b->e[i].offset);
-        put64(e + 40, b->e[i].len);
+        mlops__put_le64(e + 32, b->e[i].offset);
+        mlops__put_le64(e + 40, b->e[i].len);
     }
     unsigned char *f = ix + b->n * MLOPS__PACK_ENTRY;
-    put64(f, index_at);
+    mlops__put_le64(f, index_at);
     /* The checksum: header, index and the index's offset. */
     mlops__sha256 sh = {0};
     mlops_digest sum;
@@ -157,14 +134,14 @@ int mlops__pack_index_decode(const char *what, const void *buf, size_t len, int 
     *nout = 0;
     if (len < MLOPS__PACK_HEADER + MLOPS__PACK_FOOTER) return bad(what, "too short");
     if (memcmp(p, MAGIC, 8)) return bad(what, "no magic");
-    uint32_t version = get32(p + 8);
+    uint32_t version = mlops__get_le32(p + 8);
     if (version == 0) return bad(what, "version 0");
     if (version > PACK_VERSION)
         return mlops__err(MLOPS_EUNSUPPORTED, "%s: pack format version %u is newer than "
                                               "this library's (%d)", what, version, PACK_VERSION);
-    uint64_t count = get32(p + 12);
+    uint64_t count = mlops__get_le32(p + 12);
     const unsigned char *f = p + len - MLOPS__PACK_FOOTER;
-    uint64_t index_at = get64(f);
+    uint64_t index_at = mlops__get_le64(f);
     uint64_t room = len - MLOPS__PACK_HEADER - MLOPS__PACK_FOOTER;
     if (count > room / MLOPS__PACK_ENTRY) return bad(what, "its count does not fit");
     uint64_t ilen = count * MLOPS__PACK_ENTRY;
@@ -196,8 +173,8 @@ int mlops__pack_index_decode(const char *what, const void *buf, size_t len, int 
     for (uint64_t i = 0; i < count; i++) {
         const unsigned char *x = ix + i * MLOPS__PACK_ENTRY;
         memcpy(e[i].digest.bytes, x, 32);
-        e[i].offset = get64(x + 32);
-        e[i].len = get64(x + 40);
+        e[i].offset = mlops__get_le64(x + 32);
+        e[i].len = mlops__get_le64(x + 40);
         if (e[i].offset != at || e[i].len < MLOPS__OBJ_HEADER_SIZE ||
             e[i].len >= MLOPS__PACK_OBJ_MAX || e[i].len > index_at - at) {
             free(e);

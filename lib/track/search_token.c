@@ -14,24 +14,13 @@
 #include "track/search_internal.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/le.h"
 #include "util/str.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define TOKEN_VERSION 1
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get_u64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
 
 int mlops__page_token_encode(const uint8_t fingerprint[8], const mlops__value *keys, size_t n,
                              int64_t seq, char **out)
@@ -56,12 +45,12 @@ int mlops__page_token_encode(const uint8_t fingerprint[8], const mlops__value *k
         const mlops__value *v = &keys[i];
         *p++ = (unsigned char)v->type;
         if (v->type == MLOPS__VAL_INT) {
-            put_u64(p, (uint64_t)v->i);
+            mlops__put_le64(p, (uint64_t)v->i);
             p += 8;
         } else if (v->type == MLOPS__VAL_REAL) {
             uint64_t bits;
             memcpy(&bits, &v->d, 8);
-            put_u64(p, bits);
+            mlops__put_le64(p, bits);
             p += 8;
         } else if (v->type == MLOPS__VAL_TEXT) {
             for (int k = 0; k < 4; k++) *p++ = (unsigned char)(v->slen >> (8 * k));
@@ -69,7 +58,7 @@ int mlops__page_token_encode(const uint8_t fingerprint[8], const mlops__value *k
             p += v->slen;
         }
     }
-    put_u64(p, (uint64_t)seq);
+    mlops__put_le64(p, (uint64_t)seq);
     mlops__hex_encode(raw, size, hex);
     free(raw);
     *out = hex;
@@ -110,7 +99,7 @@ int mlops__page_token_decode(const char *func, const char *token, const uint8_t 
                 rc = bad(func, "is truncated");
                 break;
             }
-            uint64_t u = get_u64(p);
+            uint64_t u = mlops__get_le64(p);
             p += 8;
             if (v->type == MLOPS__VAL_INT) v->i = (int64_t)u;
             else memcpy(&v->d, &u, 8);
@@ -140,7 +129,7 @@ int mlops__page_token_decode(const char *func, const char *token, const uint8_t 
         }
     }
     if (!rc && p != end) rc = bad(func, "is malformed");
-    if (!rc) *seq = (int64_t)get_u64(end);
+    if (!rc) *seq = (int64_t)mlops__get_le64(end);
     if (rc)
         for (size_t i = 0; i < n; i++) mlops__value_clear(&keys[i]);
     free(raw);
