@@ -755,16 +755,37 @@ static int fetch_pack(pull *p, fetcher *f, const pack_job *j)
     return rc;
 }
 
+/* A fetching thread's own fetcher (*rc: making its reader failed). */
+static fetcher *fetcher_begin(pull *p, int *rc)
+{
+    pthread_mutex_lock(&p->mu);
+    fetcher *f = &p->fetchers[p->started++];
+    pthread_mutex_unlock(&p->mu);
+    *rc = f->r ? MLOPS_OK : mlops__obj_reader_new(&f->r);
+    return f;
+}
+
+/* A fetching thread's end: its failure (rc) becomes the pull's, and what
+ * it staged is placed. With the I/O helper, what f staged stays staged
+ * until its group is full or the rows are written (flush_placed): the
+ * next batch goes on filling it, and no batch waits for the helper's
+ * syncfs. */
+static void fetcher_end(pull *p, fetcher *f, int rc)
+{
+    if (rc) fail(p, rc);
+    if (p->io_started) return;
+    rc = place_all(p, f);
+    if (rc) fail(p, rc);
+}
+
 /* A fetching thread (the pool's, or the caller's): takes the next wanted
  * object until none is left, the budget is spent or a thread failed,
  * then places what it staged. */
 static void fetch_main(void *arg)
 {
     pull *p = arg;
-    pthread_mutex_lock(&p->mu);
-    fetcher *f = &p->fetchers[p->started++];
-    pthread_mutex_unlock(&p->mu);
-    int rc = f->r ? MLOPS_OK : mlops__obj_reader_new(&f->r);
+    int rc = MLOPS_OK;
+    fetcher *f = fetcher_begin(p, &rc);
     while (!rc) {
         pthread_mutex_lock(&p->mu);
         if (p->err || p->next == p->nwant) {
@@ -782,13 +803,7 @@ static void fetch_main(void *arg)
         pthread_mutex_unlock(&p->mu);
         rc = fetch_one(p, f, d);
     }
-    if (rc) fail(p, rc);
-    /* With the I/O helper, what f staged stays staged until its group is
-     * full or the rows are written (flush_placed): the next batch goes on
-     * filling it, and no batch waits for the helper's syncfs. */
-    if (p->io_started) return;
-    rc = place_all(p, f);
-    if (rc) fail(p, rc);
+    fetcher_end(p, f, rc);
 }
 
 /* A fetching thread for packs: takes the next pack until none is left,
@@ -796,10 +811,8 @@ static void fetch_main(void *arg)
 static void pack_main(void *arg)
 {
     pull *p = arg;
-    pthread_mutex_lock(&p->mu);
-    fetcher *f = &p->fetchers[p->started++];
-    pthread_mutex_unlock(&p->mu);
-    int rc = f->r ? MLOPS_OK : mlops__obj_reader_new(&f->r);
+    int rc = MLOPS_OK;
+    fetcher *f = fetcher_begin(p, &rc);
     while (!rc) {
         pthread_mutex_lock(&p->mu);
         if (p->err || p->next_job == p->njobs) {
@@ -810,10 +823,7 @@ static void pack_main(void *arg)
         pthread_mutex_unlock(&p->mu);
         rc = fetch_pack(p, f, j);
     }
-    if (rc) fail(p, rc);
-    if (p->io_started) return;
-    rc = place_all(p, f);
-    if (rc) fail(p, rc);
+    fetcher_end(p, f, rc);
 }
 
 static int by_pack(const void *a, const void *b)
