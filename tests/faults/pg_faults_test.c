@@ -5,8 +5,9 @@
  * dropped. Every call must return MLOPS_OK with its change there exactly
  * once (a version created once, one audit event, a metric batch not
  * doubled, a param set). A deadlock with another session (SQLSTATE 40P01)
- * is retried too, and a store opens once a proxy that refused connections
- * accepts them again. Then the server is stopped: a write and a read
+ * and a serialization failure (40001) are retried too, and a store opens
+ * once a proxy that refused connections accepts them again. Then the
+ * server is stopped: a write and a read
  * must fail with MLOPS_EIO within the retry budget (the store's busy
  * timeout), naming the server and the attempts.
  *
@@ -223,6 +224,46 @@ static void deadlock(struct world *w, const char *conninfo)
     PQfinish(other);
 }
 
+/* ---- A serialization failure (SQLSTATE 40001): the store's writers
+ * serialise on its advisory lock and its reads are read-only snapshots,
+ * so on a primary none of its own transactions meets one; a hot
+ * standby's recovery conflict or a trigger of the user's can still raise
+ * it. A trigger raises it at the first version's insert (a sequence,
+ * which a rollback does not undo, counts the attempts): the write must be
+ * retried and applied once. */
+static void serialization_failure(struct world *w, const char *conninfo)
+{
+    PGconn *other = PQconnectdb(conninfo);
+    if (PQstatus(other) != CONNECTION_OK) {
+        ok(0, "a second session", PQerrorMessage(other));
+        PQfinish(other);
+        return;
+    }
+    size_t versions = version_count(w->s, "m");
+    int64_t seq = audit_seq(w->s);
+    ok(sql_ok(other, "CREATE SEQUENCE faults.attempts") &&
+           sql_ok(other, "CREATE FUNCTION faults.fail_first() RETURNS trigger LANGUAGE plpgsql AS "
+                         "$$BEGIN IF nextval('faults.attempts') = 1 THEN RAISE EXCEPTION "
+                         "'could not serialize access' USING ERRCODE = '40001'; END IF; "
+                         "RETURN NEW; END$$") &&
+           sql_ok(other, "CREATE TRIGGER fail_first BEFORE INSERT ON faults.reg_versions "
+                         "FOR EACH ROW EXECUTE FUNCTION faults.fail_first()"),
+       "a trigger fails the first insert of a version with 40001", NULL);
+    struct create_call call = { w->s, &w->artifact, 0, -1, "" };
+    create_version(&call);
+    ok(call.rc == MLOPS_OK, "the write failed with 40001 was retried and returned OK", call.msg);
+    PGresult *r = PQexec(other, "SELECT last_value FROM faults.attempts");
+    int attempts = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi(PQgetvalue(r, 0, 0)) : -1;
+    PQclear(r);
+    ok(attempts == 2 && version_count(w->s, "m") == versions + 1 &&
+           call.version == (int64_t)versions + 1 && audit_seq(w->s) == seq + 1,
+       "two attempts, one version, one audit event", NULL);
+    sql_ok(other, "DROP TRIGGER fail_first ON faults.reg_versions");
+    sql_ok(other, "DROP FUNCTION faults.fail_first()");
+    sql_ok(other, "DROP SEQUENCE faults.attempts");
+    PQfinish(other);
+}
+
 /* ---- Opening while connections are refused (a server starting) ---- */
 
 static void *accept_later(void *arg)
@@ -320,6 +361,7 @@ int main(void)
     round_of_writes(&w, TP_DROP_AFTER, "dropped after COMMIT");
     round_of_writes(&w, TP_DROP_BEFORE, "dropped before COMMIT");
     deadlock(&w, pg);
+    serialization_failure(&w, pg);
     char late_dir[700];
     snprintf(late_dir, sizeof late_dir, "%s/late", root);
     open_while_refused(w.px, conninfo, late_dir);
