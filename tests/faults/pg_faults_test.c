@@ -185,14 +185,20 @@ static int sql_ok(PGconn *pg, const char *sql)
     return ok_;
 }
 
-static void deadlock(struct world *w, const char *conninfo)
+/* A session of the test's own beside the store's (NULL, reported: none). */
+static PGconn *second_session(const char *conninfo)
 {
     PGconn *other = PQconnectdb(conninfo);
-    if (PQstatus(other) != CONNECTION_OK) {
-        ok(0, "a second session", PQerrorMessage(other));
-        PQfinish(other);
-        return;
-    }
+    if (PQstatus(other) == CONNECTION_OK) return other;
+    ok(0, "a second session", PQerrorMessage(other));
+    PQfinish(other);
+    return NULL;
+}
+
+static void deadlock(struct world *w, const char *conninfo)
+{
+    PGconn *other = second_session(conninfo);
+    if (!other) return;
     size_t versions = version_count(w->s, "m");
     int64_t seq = audit_seq(w->s);
     ok(sql_ok(other, "SET deadlock_timeout = '20s'") && sql_ok(other, "BEGIN") &&
@@ -233,12 +239,8 @@ static void deadlock(struct world *w, const char *conninfo)
  * retried and applied once. */
 static void serialization_failure(struct world *w, const char *conninfo)
 {
-    PGconn *other = PQconnectdb(conninfo);
-    if (PQstatus(other) != CONNECTION_OK) {
-        ok(0, "a second session", PQerrorMessage(other));
-        PQfinish(other);
-        return;
-    }
+    PGconn *other = second_session(conninfo);
+    if (!other) return;
     size_t versions = version_count(w->s, "m");
     int64_t seq = audit_seq(w->s);
     ok(sql_ok(other, "CREATE SEQUENCE faults.attempts") &&
