@@ -249,11 +249,10 @@ static int collect_pack(const mlops_digest *d, void *arg)
     return MLOPS_OK;
 }
 
-int mlops__push_packs_load(const char *fn, mlops__objects *be, const mlops_digest *objs,
-                           size_t n, unsigned char *lacks, mlops_transfer_report *report,
+int mlops__push_packs_load(mlops__objects *be, const mlops_digest *objs, size_t n,
+                           unsigned char *lacks, mlops_transfer_report *report,
                            mlops_digest **packs, size_t *npacks)
 {
-    (void)fn;
     *packs = NULL;
     *npacks = 0;
     size_t need = 0;

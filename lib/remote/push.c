@@ -585,7 +585,7 @@ int mlops__push_to(const char *fn, mlops_store *s, mlops__objects *be,
     mlops_digest *packs = NULL;
     size_t npacks = 0;
     if (!rc && be->pack_put && be->pack_get && be->pack_foreach) {
-        rc = mlops__push_packs_load(fn, be, p.objs, p.nobjs, lacks, report, &packs, &npacks);
+        rc = mlops__push_packs_load(be, p.objs, p.nobjs, lacks, report, &packs, &npacks);
         size_t small = 0;
         for (size_t i = 0; !rc && i < p.nobjs; i++) small += lacks[i] && p.packable[i];
         packing = small >= MLOPS__PACK_MIN_OBJECTS;

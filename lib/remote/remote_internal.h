@@ -180,8 +180,8 @@ int mlops__pack_index_read(mlops__objects *be, const char *source, const mlops_d
  * lacking. *packs (malloc'd, may be NULL) gets the packs holding any of
  * them. Index entries read are counted in report->listed. Nothing is
  * read when nothing lacks. */
-int mlops__push_packs_load(const char *fn, mlops__objects *be, const mlops_digest *objs,
-                           size_t n, unsigned char *lacks, mlops_transfer_report *report,
+int mlops__push_packs_load(mlops__objects *be, const mlops_digest *objs, size_t n,
+                           unsigned char *lacks, mlops_transfer_report *report,
                            mlops_digest **packs, size_t *npacks);
 
 /* ---- the transfers (push.c, pull.c, lacking.c) --------------------------- */
