@@ -404,6 +404,32 @@ static int l_quarantine(mlops__objects *be, const mlops_digest *d)
 
 /* names/<name>, written as a temp file in names/ renamed over the old one,
  * so that a reader opens either the whole old record or the whole new. */
+/* Writes path (in dir) whole: a temp file in dir, durable when the
+ * store syncs, renamed over an old one if replace, else never replacing
+ * one already there (that is success: its name is its content's). */
+static int write_whole(struct local *l, const char *dir, const char *path, const void *data,
+                       size_t len, int replace)
+{
+    int fd = -1;
+    char *tmp = NULL;
+    int rc = mlops__mkdir(dir);
+    if (!rc) rc = mlops__tmpfile(dir, &fd, &tmp);
+    if (!rc) rc = mlops__write_all(fd, data, len, tmp);
+    if (!rc && l->fsync) rc = mlops__fsync_fd(fd, tmp);
+    if (fd >= 0) close(fd);
+    if (!rc && replace && rename(tmp, path) != 0)
+        rc = mlops__err_os(MLOPS_EIO, errno, "cannot rename '%s' to '%s'", tmp, path);
+    if (!rc && !replace) {
+        int r = mlops__rename_noreplace(tmp, path);
+        if (r == MLOPS_EEXIST) unlink(tmp);
+        else rc = r;
+    }
+    if (!rc && l->fsync) rc = mlops__fsync_dir(dir);
+    if (rc && tmp) unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
 static int l_name_put(mlops__objects *be, const char *name, const void *data, size_t len)
 {
     struct local *l = L(be);
@@ -411,18 +437,7 @@ static int l_name_put(mlops__objects *be, const char *name, const void *data, si
         return mlops__err(MLOPS_EINVAL, "'%.40s' cannot name a record", name);
     char *path = mlops__path_join(l->names, name);
     if (!path) return mlops__err_nomem("writing a record");
-    int fd = -1;
-    char *tmp = NULL;
-    int rc = mlops__mkdir(l->names);
-    if (!rc) rc = mlops__tmpfile(l->names, &fd, &tmp);
-    if (!rc) rc = mlops__write_all(fd, data, len, tmp);
-    if (!rc && l->fsync) rc = mlops__fsync_fd(fd, tmp);
-    if (fd >= 0) close(fd);
-    if (!rc && rename(tmp, path) != 0)
-        rc = mlops__err_os(MLOPS_EIO, errno, "cannot rename '%s' to '%s'", tmp, path);
-    if (!rc && l->fsync) rc = mlops__fsync_dir(l->names);
-    if (rc && tmp) unlink(tmp);
-    free(tmp);
+    int rc = write_whole(l, l->names, path, data, len, 1);
     free(path);
     return rc;
 }
@@ -485,21 +500,7 @@ static int l_pack_put(mlops__objects *be, const mlops_digest *d, const void *dat
     mlops__hex_encode(d->bytes, 32, hex);
     char *path = mlops__path_join(l->packs, hex);
     if (!path) return mlops__err_nomem("writing a pack");
-    int fd = -1;
-    char *tmp = NULL;
-    int rc = mlops__mkdir(l->packs);
-    if (!rc) rc = mlops__tmpfile(l->packs, &fd, &tmp);
-    if (!rc) rc = mlops__write_all(fd, data, len, tmp);
-    if (!rc && l->fsync) rc = mlops__fsync_fd(fd, tmp);
-    if (fd >= 0) close(fd);
-    if (!rc) {
-        int r = mlops__rename_noreplace(tmp, path);
-        if (r == MLOPS_EEXIST) unlink(tmp);
-        else rc = r;
-    }
-    if (!rc && l->fsync) rc = mlops__fsync_dir(l->packs);
-    if (rc && tmp) unlink(tmp);
-    free(tmp);
+    int rc = write_whole(l, l->packs, path, data, len, 0);
     free(path);
     return rc;
 }
