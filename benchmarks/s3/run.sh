@@ -25,6 +25,12 @@
 #   memory    peak RSS of the put and of the cold get (goal: <= 128 MiB).
 #   cpu       the client's user and system CPU seconds of each step (shown:
 #             on 2 shared cores, CPU is what a step costs the others).
+#   delay     with DELAY_MS=N, every request of both sides (ours, the
+#             base's and curl's) goes through a proxy that holds it N ms
+#             (benchmarks/lib/delay_proxy.py): the round trip to a server
+#             across a network, which loopback lacks. A get of many
+#             chunks then waits on requests, not on CPU (shown, no goal:
+#             the issue's figures are on loopback).
 #   base      with BASE=REV (a git revision, e.g. main), the library of
 #             that revision too: its tree is exported (git archive) and
 #             built, release, under WORK once, and each round runs its
@@ -47,6 +53,7 @@
 #        ROUNDS    rounds (default 5)
 #        SIZE_MIB  size of the blob (default 1024)
 #        BASE      a git revision to measure beside this tree (default none)
+#        DELAY_MS  milliseconds added to each request (default 0: none)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${ROUNDS:-5}
@@ -90,7 +97,9 @@ fi
 srv=$work/s3
 
 . "$root/benchmarks/lib/set_aside.sh"
+proxy_pid=""
 cleanup() {
+    [ -n "$proxy_pid" ] && kill "$proxy_pid" 2> /dev/null
     "$root/scripts/s3-test-server.sh" stop "$srv" || true
     set_aside_cleanup
 }
@@ -103,6 +112,13 @@ unset AWS_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN AWS_DEFAULT_REGION
 export AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_CONFIG_FILE=/dev/null
 remove_old "$srv" "$aside_folder"
 eval "$("$root/scripts/s3-test-server.sh" start "$srv")"
+delay_ms=${DELAY_MS:-0}
+if [ "$delay_ms" != 0 ]; then
+    coproc proxy { exec python3 "$root/benchmarks/lib/delay_proxy.py" "${AWS_ENDPOINT_URL_S3##*:}" "$delay_ms"; }
+    proxy_pid=$proxy_PID
+    read -r proxy_port <&"${proxy[0]}"
+    export AWS_ENDPOINT_URL_S3=http://127.0.0.1:$proxy_port
+fi
 bucket=${MLOPS_TEST_S3#s3://}
 bucket=${bucket%%/*}
 curl_object=$AWS_ENDPOINT_URL_S3/$bucket/bench/curl.bin
@@ -148,7 +164,7 @@ digest=$("$mlops" -C "$local_store" put "$data" | cut -d' ' -f1)
 
 echo "libmlops $(git -C "$root" rev-parse --short HEAD) (build folder $(basename "$build")), versitygw $("$root/scripts/build-versitygw.sh" | sed -n 's,.*/versitygw-\(v[^/]*\)/.*,\1,p'), $(curl --version | head -1 | cut -d' ' -f1-2)"
 [ -n "$base_mlops" ] && echo "base: $BASE = $base_rev (built in $(basename "$base_dir"))"
-echo "machine: $(nproc) cores, $(uname -r); load: $(cut -d' ' -f1-3 /proc/loadavg); $size_mib MiB random, $rounds rounds"
+echo "machine: $(nproc) cores, $(uname -r); load: $(cut -d' ' -f1-3 /proc/loadavg); $size_mib MiB random, $rounds rounds$([ "$delay_ms" != 0 ] && echo ", each request ${delay_ms} ms longer (a proxy)")"
 # One library's side of a step: SIDE is "" (ours) or "base_".
 # put_one SIDE MLOPS STORE: a put into a new store at prefix STORE's name
 put_one() {
