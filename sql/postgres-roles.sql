@@ -95,6 +95,13 @@ GRANT SELECT ON cas_object TO :"reader";
 GRANT INSERT, UPDATE (stored, encoding, touched_ms) ON cas_object TO :"trainer";
 GRANT UPDATE (verified_ms), DELETE ON cas_object TO :"admin";
 
+-- Object removals (format 12): gc and fsck (admin) record each removal
+-- of object files; every put reads them (doc/format.md, "Object
+-- removals").
+GRANT SELECT ON cas_removing, cas_removals TO :"reader";
+GRANT INSERT, DELETE ON cas_removing TO :"admin";
+GRANT UPDATE (done) ON cas_removals TO :"admin";
+
 GRANT SELECT ON cas_content TO :"reader";
 GRANT INSERT, UPDATE (touched_ms) ON cas_content TO :"trainer";
 GRANT DELETE ON cas_content TO :"admin";

@@ -630,6 +630,143 @@ static int child_puts(const char *dir, int id, const unsigned char *shared, size
     return 0;
 }
 
+/* ---- object removals seen by commits (format 12) ------------------------ */
+
+/* The store's exists(), counted: how many objects a commit looked up. */
+static int (*real_exists)(mlops__objects *be, const mlops_digest *d, int *yes);
+static int lookups;
+
+static int counting_exists(mlops__objects *be, const mlops_digest *d, int *yes)
+{
+    lookups++;
+    return real_exists(be, d, yes);
+}
+
+struct commit_arg {
+    mlops_store *s;
+    const mlops__removals_seen *seen;
+    mlops__placed *p;
+};
+
+static int commit_tx(mlops__conn *c, void *arg)
+{
+    struct commit_arg *a = arg;
+    return mlops__objects_commit(c, a->s, a->seen, a->p, 1, mlops__now_ms());
+}
+
+/* Reads the removals, places object d (no row yet), then lets `meanwhile`
+ * act on it; returns what the commit says and the lookups it made. */
+static int place_then_commit(mlops_store *s, const char *text, mlops_digest *d,
+                             void (*meanwhile)(mlops_store *, const mlops_digest *), int *looked)
+{
+    TU_OK(mlops_digest_compute(text, strlen(text), d));
+    mlops__removals_seen seen;
+    mlops__removals_seen_now(s, &seen);
+    ck_assert_int_eq(seen.known, 1);
+    mlops__obj_writer *w = NULL;
+    TU_OK(mlops__obj_writer_new(s, &w));
+    mlops__placed p;
+    TU_OK(mlops__object_write(s, w, d, text, strlen(text), &p));
+    mlops__obj_writer_free(w);
+    ck_assert_int_eq(p.placed, 1);
+    if (meanwhile) meanwhile(s, d);
+    lookups = 0;
+    struct commit_arg a = {s, &seen, &p};
+    int rc = mlops__store_write(s, commit_tx, &a);
+    *looked = lookups;
+    mlops__placed_clear(&p);
+    return rc;
+}
+
+/* gc removes the object as an orphan. */
+static void gc_takes_it(mlops_store *s, const mlops_digest *d)
+{
+    age_object(s, d, 7200);
+    mlops_gc_report rep = MLOPS_GC_REPORT_INIT;
+    TU_OK(mlops_store_gc(s, NULL, &rep));
+    ck_assert_uint_eq(rep.orphans, 1);
+    ck_assert(!object_present(s, d));
+}
+
+/* Damaged right after it was placed: fsck moves it aside. */
+static void fsck_takes_it(mlops_store *s, const mlops_digest *d)
+{
+    flip_object_byte(s, d, 1);
+    mlops_fsck_report rep = MLOPS_FSCK_REPORT_INIT;
+    ck_assert_int_eq(mlops_store_fsck(s, NULL, &rep), MLOPS_ECORRUPT);
+    ck_assert_uint_eq(rep.quarantined, 1);
+    ck_assert(!object_present(s, d));
+}
+
+static int begin_tx(mlops__conn *c, void *arg)
+{
+    return mlops__removal_begin(c, arg);
+}
+
+/* A removal that began and never ended (its process died). */
+static void removal_dies(mlops_store *s, const mlops_digest *d)
+{
+    (void)d;
+    int64_t id = 0;
+    TU_OK(mlops__store_write(s, begin_tx, &id));
+}
+
+/* A commit looks up the objects it placed only after a removal since it
+ * read the removals (cas/removals.h): never otherwise, and always then,
+ * whoever removed (gc of an orphan, fsck moving a damaged file aside, a
+ * removal that died midway). The lookups are what S3 stores skip; the
+ * local backend is made to skip them too, so that every backend runs
+ * this. */
+START_TEST(commits_see_removals_since_placing)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_store(dir);
+    int remote = s->objects->remote;
+    real_exists = s->objects->exists;
+    s->objects->exists = counting_exists;
+    s->objects->remote = 1;
+    mlops_digest d;
+    int looked = 0;
+
+    /* Nothing removed: no lookup. */
+    TU_OK(place_then_commit(s, "kept", &d, NULL, &looked));
+    ck_assert_int_eq(looked, 0);
+    ck_assert_int_eq(db_int_arg(dir, "SELECT count(*) FROM cas_object WHERE digest = ?1", &d), 1);
+
+    /* Removed by gc, by fsck: looked up, refused, no row. */
+    ck_assert_int_eq(place_then_commit(s, "taken by gc", &d, gc_takes_it, &looked),
+                     MLOPS_ECONFLICT);
+    ck_assert_int_ge(looked, 1);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "garbage collection"));
+    ck_assert_int_eq(db_int_arg(dir, "SELECT count(*) FROM cas_object WHERE digest = ?1", &d), 0);
+    mlops_digest healed;
+    TU_OK(mlops_blob_put(s, "taken by fsck", 13, &healed)); /* a row and its file */
+    remove_object(s, &healed);                                 /* as fsck had moved it */
+    ck_assert_int_eq(place_then_commit(s, "taken by fsck", &d, fsck_takes_it, &looked),
+                     MLOPS_ECONFLICT);
+    ck_assert_int_ge(looked, 1);
+
+    /* A removal that died: every commit looks up, until the removal is an
+     * hour old and the next one drops it. */
+    TU_OK(place_then_commit(s, "while one died", &d, removal_dies, &looked));
+    ck_assert_int_eq(looked, 1);
+    TU_OK(place_then_commit(s, "still", &d, NULL, &looked));
+    ck_assert_int_eq(looked, 1);
+    db_exec(dir, "UPDATE cas_removing SET started_ms = started_ms - 7200000");
+    ck_assert_int_eq(place_then_commit(s, "an hour later", &d, gc_takes_it, &looked),
+                     MLOPS_ECONFLICT);
+    ck_assert_int_eq(db_int(dir, "SELECT count(*) FROM cas_removing"), 0);
+    TU_OK(place_then_commit(s, "clean again", &d, NULL, &looked));
+    ck_assert_int_eq(looked, 0);
+
+    s->objects->exists = real_exists;
+    s->objects->remote = remote;
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(processes_put_overlapping_content)
 {
     char *dir = tu_tmpdir();
@@ -817,6 +954,7 @@ int main(void)
     tcase_add_test(t, gc_respects_fresh_references);
     tcase_add_test(t, gc_goes_on_past_an_unknown_reference);
     tcase_add_test(t, orphans_and_stale_temp_files);
+    tcase_add_test(t, commits_see_removals_since_placing);
     suite_add_tcase(s, t);
     t = tcase_create("processes");
     tcase_set_timeout(t, 240);

@@ -36,6 +36,7 @@
 #include "mlops/cas.h"
 #include "store/store_internal.h"
 #include "db/db.h"
+#include "cas/removals.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -146,9 +147,11 @@ void mlops__placed_clear(mlops__placed *p);
  * refreshes the row that is there. When an object had no row and was
  * found in place rather than put there by us, it is looked up again under
  * the write lock and our spare copy is placed if gc removed it meanwhile.
- * Call mlops__objects_sync before. */
-int mlops__objects_commit(mlops__conn *c, mlops_store *s, mlops__placed *objs, size_t n,
-                          int64_t now_ms);
+ * The objects we put there are looked up only when an object was removed
+ * since `seen` (read before placing them; NULL: always), and MLOPS_ECONFLICT
+ * when one is gone (cas/removals.h). Call mlops__objects_sync before. */
+int mlops__objects_commit(mlops__conn *c, mlops_store *s, const mlops__removals_seen *seen,
+                          mlops__placed *objs, size_t n, int64_t now_ms);
 
 /* Makes every object this call placed durable (the backend's sync: the
  * local one fsyncs each fan-out directory once). */

@@ -67,6 +67,7 @@ struct mlops__ingest {
      * one copy in tmp/, not one per repeat. */
     mlops__keymap claimed;
     size_t nplaced, capplaced;
+    mlops__removals_seen seen; /* before anything was placed */
     /* Written by workers, made durable and renamed into place later: by
      * the I/O helper when there is one (see start_io), else by whichever
      * thread has no chunk to work on, so that a worker rarely waits for
@@ -561,6 +562,7 @@ int mlops__ingest_new(mlops_store *s, const char *func, mlops__ingest **out)
     if (!ig) return mlops__err_nomem("starting a put");
     ig->s = s;
     ig->func = func;
+    mlops__removals_seen_now(s, &ig->seen);
     /* The producer works too (when the ring is full), so one thread per
      * core besides it. */
     unsigned threads = mlops__pool_threads(s->threads);
@@ -637,7 +639,7 @@ static int commit_chunked_tx(mlops__conn *c, void *arg)
     struct commit_arg *a = arg;
     mlops__ingest *ig = a->ig;
     int64_t now = mlops__now_ms();
-    int rc = mlops__objects_commit(c, ig->s, ig->placed, ig->nplaced, now);
+    int rc = mlops__objects_commit(c, ig->s, &ig->seen, ig->placed, ig->nplaced, now);
     int found = 0;
     if (!rc) rc = mlops__content_touch(c, a->blob, now, &found);
     if (rc || found) return rc; /* the same content was committed before */

@@ -276,14 +276,17 @@ static int ensure_file(mlops_store *s, mlops__placed *p)
     return mlops__objects_sync(s, p, 1);
 }
 
-int mlops__objects_commit(mlops__conn *c, mlops_store *s, mlops__placed *objs, size_t n,
-                          int64_t now_ms)
+int mlops__objects_commit(mlops__conn *c, mlops_store *s, const mlops__removals_seen *seen,
+                          mlops__placed *objs, size_t n, int64_t now_ms)
 {
+    int check = 1;
+    int rc = mlops__removals_check_needed(c, seen, &check);
+    if (rc) return rc;
     for (size_t i = 0; i < n; i++) {
         mlops__placed *p = &objs[i];
         mlops__stmt *st;
         int present = 1;
-        int rc = p->placed ? mlops__object_present(s, &p->digest, &present) : MLOPS_OK;
+        rc = p->placed && check ? mlops__object_present(s, &p->digest, &present) : MLOPS_OK;
         if (rc) return rc;
         if (!present) {
             /* Only a gc removes a file that has no row, and only one older

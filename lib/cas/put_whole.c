@@ -35,6 +35,7 @@ int mlops__put_reuse(mlops_store *s, const mlops_digest *d, int *reused)
 
 struct whole_arg {
     mlops_store *s;
+    const mlops__removals_seen *seen;
     mlops__placed *obj;
     int kind;
     uint64_t entries;
@@ -46,7 +47,7 @@ static int commit_whole_tx(mlops__conn *c, void *arg)
 {
     struct whole_arg *a = arg;
     int64_t now = mlops__now_ms();
-    int rc = mlops__objects_commit(c, a->s, a->obj, 1, now);
+    int rc = mlops__objects_commit(c, a->s, a->seen, a->obj, 1, now);
     if (!rc)
         rc = mlops__content_insert(c, &a->obj->digest, a->kind, a->obj->size, NULL, a->entries,
                                    now);
@@ -74,10 +75,12 @@ int mlops__put_whole(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d
         if (rc) return rc;
         w = own;
     }
+    mlops__removals_seen seen;
+    mlops__removals_seen_now(s, &seen);
     mlops__placed obj;
     rc = mlops__object_write(s, w, d, data, len, &obj);
     if (!rc) {
-        struct whole_arg a = {s, &obj, kind, entries, children, nchildren};
+        struct whole_arg a = {s, &seen, &obj, kind, entries, children, nchildren};
         rc = mlops__objects_sync(s, &obj, 1);
         if (!rc) rc = mlops__put_commit(s, "put", commit_whole_tx, &a);
         if (rc) mlops__objects_discard(s, &obj, 1);

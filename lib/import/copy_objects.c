@@ -22,6 +22,7 @@ typedef struct obj_copy {
     size_t n;
     mlops__placed placed[BATCH];
     size_t nplaced;
+    mlops__removals_seen seen; /* before anything was placed */
     mlops__obj_reader *reader;
     mlops__obj_writer *writer;
 } obj_copy;
@@ -46,7 +47,7 @@ static int lacking_tx(mlops__conn *c, void *arg)
 static int commit_tx(mlops__conn *c, void *arg)
 {
     obj_copy *oc = arg;
-    return mlops__objects_commit(c, oc->dst, oc->placed, oc->nplaced, mlops__now_ms());
+    return mlops__objects_commit(c, oc->dst, &oc->seen, oc->placed, oc->nplaced, mlops__now_ms());
 }
 
 /* Copies the lacking objects of the batch and empties it. */
@@ -110,6 +111,7 @@ int mlops__copy_objects(const char *fn, mlops_store *src, mlops_store *dst,
     oc->src = src;
     oc->dst = dst;
     oc->r = r;
+    mlops__removals_seen_now(dst, &oc->seen);
     int rc = mlops__obj_reader_new(&oc->reader);
     if (!rc) rc = mlops__obj_writer_new(dst, &oc->writer);
     if (!rc) rc = mlops__store_read(src, scan_tx, oc);

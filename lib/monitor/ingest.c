@@ -360,6 +360,7 @@ typedef struct merge {
     size_t *entry_len;
     mlops__placed *placed;  /* the objects of the blobs, packed at the front */
     int *placed_ok;
+    mlops__removals_seen seen; /* before anything was placed */
     size_t *group;          /* ngroups + 1: group g is todo[group[g] .. group[g + 1]) */
     size_t ngroups, group_max;
     /* the parallel merge, then the parallel put */
@@ -677,7 +678,7 @@ static int write_tx(mlops__conn *c, void *arg)
     /* Every object placed gets its row (those of windows merged again
      * are unreferenced content, for gc). */
     for (size_t k = 0; !rc && k < b->nwin; k++)
-        if (mg->placed_ok[k]) rc = mlops__objects_commit(c, mg->s, &mg->placed[k], 1, now);
+        if (mg->placed_ok[k]) rc = mlops__objects_commit(c, mg->s, &mg->seen, &mg->placed[k], 1, now);
     for (size_t k = 0; !rc && k < b->nwin; k++)
         if (mg->placed_ok[k])
             rc = mlops__content_insert(c, &mg->placed[k].digest, MLOPS__KIND_BLOB, mg->placed[k].size,
@@ -720,6 +721,7 @@ static int merge_and_record(mlops_store *s, batch *b, unsigned threads, uint64_t
     memset(&mg, 0, sizeof mg);
     mg.s = s;
     mg.b = b;
+    mlops__removals_seen_now(s, &mg.seen);
     mg.todo = malloc(nw * sizeof *mg.todo);
     mg.exists = calloc(nw, sizeof *mg.exists);
     mg.has_packed = calloc(nw, sizeof *mg.has_packed);

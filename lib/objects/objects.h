@@ -59,6 +59,11 @@ typedef int (*mlops__objects_each_fn)(const mlops_digest *d, int64_t mtime_ms, v
 struct mlops__objects {
     unsigned version; /* MLOPS__OBJECTS_VERSION: mlops__objects_check refuses another */
     const char *name; /* "local directory", ...: used in messages */
+    /* 1 when each exists() is a request to a server (S3): then a put's
+     * commit looks its objects up only after a removal (cas/removals.h),
+     * else always (a stat costs less than the database read that saves
+     * it). */
+    int remote;
 
     /* Writes the bytes of pieces[0..n) as the future object d (the caller
      * guarantees d names them) somewhere no reader looks, and starts

@@ -136,6 +136,7 @@ struct pull {
     int settle;   /* the store's backend settles staged objects together */
     fetcher fetchers[MAX_FETCHERS];
     mlops__placed *placed; /* placed, waiting for the folders' fsync and the rows */
+    mlops__removals_seen seen; /* before anything was placed */
     size_t nplaced, capplaced;
     size_t since_flush; /* objects fetched since the last flush_placed, at least nplaced */
     /* The I/O helper (see io_main), under mu: the fetchers whose handed
@@ -282,7 +283,7 @@ static int lacking_tx(mlops__conn *c, void *arg)
 static int commit_objects_tx(mlops__conn *c, void *arg)
 {
     pull *p = arg;
-    return mlops__objects_commit(c, p->s, p->placed, p->nplaced, mlops__now_ms());
+    return mlops__objects_commit(c, p->s, &p->seen, p->placed, p->nplaced, mlops__now_ms());
 }
 
 static int describe_bad(const pull *p, const mlops_digest *d, const char *why)
@@ -1256,6 +1257,7 @@ int mlops__pull_from(const char *fn, const char *source, mlops_store *s, mlops__
     p.fn = fn;
     p.source = source;
     p.s = s;
+    mlops__removals_seen_now(s, &p.seen);
     p.nsels = n;
     p.max_objects = max_objects;
     p.report = report;

@@ -73,10 +73,39 @@ static int add_issue(struct fsck *f, const mlops_digest *d, int problem)
     return MLOPS_OK;
 }
 
+static int begin_removal_tx(mlops__conn *c, void *arg)
+{
+    return mlops__removal_begin(c, arg);
+}
+
+static int end_removal_tx(mlops__conn *c, void *arg)
+{
+    return mlops__removal_end(c, *(int64_t *)arg);
+}
+
+/* Moves object d aside; on remote objects as a removal that puts'
+ * commits see (cas/removals.h: the object may be a put's that has no row
+ * yet), so not when the removal cannot be recorded. Puts to local objects
+ * look theirs up anyway, and there a full disk must not keep a damaged
+ * file in place. */
+static int move_aside(mlops_store *s, const mlops_digest *d)
+{
+    if (!s->objects->remote) return s->objects->quarantine(s->objects, d);
+    int64_t removal = 0;
+    int rc = mlops__store_write(s, begin_removal_tx, &removal);
+    if (rc) return rc;
+    rc = s->objects->quarantine(s->objects, d);
+    char saved[1024];
+    snprintf(saved, sizeof saved, "%s", mlops__err_message());
+    int ended = mlops__store_write(s, end_removal_tx, &removal);
+    if (rc) return mlops__err(rc, "%s", saved);
+    return ended;
+}
+
 /* Moves a corrupt object aside (local backend: quarantine/<hex>.<ms>). */
 static int quarantine(const char *fn, mlops_store *s, const mlops_digest *d)
 {
-    int rc = s->objects->quarantine(s->objects, d);
+    int rc = move_aside(s, d);
     if (rc) {
         char msg[1024];
         snprintf(msg, sizeof msg, "%s", mlops__err_message());

@@ -198,6 +198,7 @@ struct batch_arg {
     size_t n;
     int *deleted;
     uint64_t done, bytes;
+    int64_t removal; /* the removal under way (cas/removals.h); 0: none */
 };
 
 static int run_stmt(struct gc *g, const char *sql)
@@ -286,7 +287,7 @@ static int sweep_contents(struct gc *g)
                             d, NULL, &n);
         if (rc) return rc;
         if (!n) break;
-        struct batch_arg a = {g, d, NULL, n, NULL, 0, 0};
+        struct batch_arg a = {g, d, NULL, n, NULL, 0, 0, 0};
         rc = write_tx(g, delete_contents_tx, &a);
         if (rc) return rc;
         deleted += a.done;
@@ -317,7 +318,8 @@ static int delete_objects_tx(mlops__conn *c, void *arg)
             a->bytes += a->stored[i];
         }
     }
-    return MLOPS_OK;
+    /* Committed with the rows' deletion, before unlink_tx removes files. */
+    return a->done && a->g->s->objects->remote ? mlops__removal_begin(c, &a->removal) : MLOPS_OK;
 }
 
 static int has_row(struct gc *g, const mlops_digest *d, int *yes)
@@ -339,7 +341,6 @@ static int unlink_tx(mlops__conn *c, void *arg)
 {
     struct batch_arg *a = arg;
     struct gc *g = a->g;
-    (void)c;
     for (size_t i = 0; i < a->n; i++) {
         if (!a->deleted[i]) continue;
         int yes = 1;
@@ -353,7 +354,38 @@ static int unlink_tx(mlops__conn *c, void *arg)
         g->removed[g->nremoved++] = a->d[i];
         if (g->nremoved == SYNC_EVERY) sync_removed(g);
     }
-    return MLOPS_OK;
+    return a->removal ? mlops__removal_end(c, a->removal) : MLOPS_OK;
+}
+
+static int begin_removal_tx(mlops__conn *c, void *arg)
+{
+    struct batch_arg *a = arg;
+    return mlops__removal_begin(c, &a->removal);
+}
+
+static int end_removal_tx(mlops__conn *c, void *arg)
+{
+    struct batch_arg *a = arg;
+    return mlops__removal_end(c, a->removal);
+}
+
+/* Removes the files of a batch (unlink_tx), on remote objects once a
+ * removal is recorded (cas/removals.h; puts to local objects look theirs
+ * up anyway); when that fails, the removal is still ended (best effort: a
+ * row left behind only makes puts look their objects up until it is an
+ * hour old). */
+static int unlink_batch(struct gc *g, struct batch_arg *a)
+{
+    int rc = a->removal || !g->s->objects->remote ? MLOPS_OK : write_tx(g, begin_removal_tx, a);
+    if (rc) return rc;
+    rc = write_tx(g, unlink_tx, a);
+    if (rc) {
+        char saved[1024];
+        snprintf(saved, sizeof saved, "%s", mlops__err_message());
+        if (a->removal) (void)write_tx(g, end_removal_tx, a);
+        mlops__err(rc, "%s", saved);
+    }
+    return rc;
 }
 
 /* Deleting rows must be durable before their files go, or a power loss
@@ -376,13 +408,13 @@ static int sweep_objects(struct gc *g)
         rc = take_batch(g, "SELECT d, stored FROM gc_dead_object ORDER BY d LIMIT ?1", d,
                         stored, &n);
         if (rc || !n) break;
-        struct batch_arg a = {g, d, stored, n, deleted, 0, 0};
+        struct batch_arg a = {g, d, stored, n, deleted, 0, 0, 0};
         memset(deleted, 0, sizeof deleted);
         rc = set_sync(g, 1);
         if (!rc) rc = write_tx(g, delete_objects_tx, &a);
         int rc2 = set_sync(g, 0);
         if (!rc) rc = rc2;
-        if (!rc) rc = write_tx(g, unlink_tx, &a);
+        if (!rc && a.done) rc = unlink_batch(g, &a);
         if (rc) break;
         count += a.done;
         bytes += a.bytes;
@@ -404,8 +436,8 @@ struct orphans {
 static int remove_orphans(struct orphans *o)
 {
     for (size_t i = 0; i < o->n; i++) o->deleted[i] = 1; /* candidates: no row when listed */
-    struct batch_arg a = {o->g, o->d, NULL, o->n, o->deleted, 0, 0};
-    int rc = write_tx(o->g, unlink_tx, &a);
+    struct batch_arg a = {o->g, o->d, NULL, o->n, o->deleted, 0, 0, 0};
+    int rc = unlink_batch(o->g, &a);
     o->n = 0;
     return rc;
 }

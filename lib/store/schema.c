@@ -1,6 +1,7 @@
 #include "registry/registry_internal.h"
 #include "monitor/monitor_internal.h"
 #include "store/schema.h"
+#include "cas/removals.h"
 #include "cas/cas_internal.h"
 #include "store/store_internal.h"
 #include "track/track_internal.h"
@@ -76,6 +77,10 @@ static const char store_schema_v3[] =
  * Version 10: on PostgreSQL, one row per run of what searches test and
  * sort by, kept by triggers (lib/track/schema_rows.c); on SQLite the
  * number alone.
+ * Version 11: on PostgreSQL, search rows written denser (lib/track); on
+ * SQLite the number alone.
+ * Version 12: object removals that puts' commits look at
+ * (lib/cas/removals.h).
  * A step runs on either backend: a PostgreSQL store made at version 2 (a
  * new one is created at 2, lib/db/postgres/schema.c) is brought forward by
  * the same steps, each picking its DDL by dialect. */
@@ -104,7 +109,8 @@ static const migration_fn migrate_to[] = { NULL, create_v1, mlops__registry_migr
                                            migrate_v3, mlops__registry_migrate_v4,
                                            mlops__monitor_migrate_v5, migrate_v6,
                                            mlops__track_migrate_v7, mlops__track_migrate_v8, migrate_v9,
-                                           mlops__track_migrate_v10, mlops__track_migrate_v11 };
+                                           mlops__track_migrate_v10, mlops__track_migrate_v11,
+                                           mlops__cas_migrate_v12 };
 
 _Static_assert(sizeof migrate_to / sizeof migrate_to[0] == MLOPS__FORMAT_VERSION + 1,
                "one migration per format version");

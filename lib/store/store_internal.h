@@ -12,7 +12,7 @@
 
 /* On-disk format (= schema) version this library writes (lib/store/schema.c
  * lists what each version adds). */
-#define MLOPS__FORMAT_VERSION 11
+#define MLOPS__FORMAT_VERSION 12
 
 #define MLOPS__POOL_MAX 8
 

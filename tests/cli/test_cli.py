@@ -320,7 +320,7 @@ class TestArtifacts(Base):
         self.init()
         empty = self.ok("stat", "--json").json()
         self.assertEqual((empty["blobs"], empty["trees"], empty["blob_bytes"]), (0, 0, 0))
-        self.assertEqual(empty["format_version"], 11)
+        self.assertEqual(empty["format_version"], 12)
         self.ok("put", self.write("a", "12345"), self.write("b", "123"))
         st = self.ok("stat", "--json").json()
         self.assertEqual((st["blobs"], st["blob_bytes"]), (2, 8))

@@ -43,7 +43,7 @@ func ExampleOpen() {
 	defer s.Close()
 	v, _ := s.FormatVersion()
 	fmt.Println("format version", v)
-	// Output: format version 11
+	// Output: format version 12
 }
 
 func ExampleStore_Put() {

@@ -878,6 +878,7 @@ int mlops__objects_s3_open(const char *fn, const char *url, const char *endpoint
     pthread_mutex_init(&o->cmu, NULL);
     o->be = (mlops__objects){
         .version = MLOPS__OBJECTS_VERSION,
+        .remote = 1,
         .name = "S3",
         .stage = s_stage,
         .place = s_place,
