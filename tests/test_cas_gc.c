@@ -767,6 +767,34 @@ START_TEST(commits_see_removals_since_placing)
 }
 END_TEST
 
+/* A small put to remote objects asks the backend about its object only
+ * when the store has a row for it: then to heal a file fsck moved away. */
+START_TEST(small_puts_look_up_only_recorded_objects)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_store(dir);
+    int remote = s->objects->remote;
+    real_exists = s->objects->exists;
+    s->objects->exists = counting_exists;
+    s->objects->remote = 1;
+    mlops_digest d;
+    lookups = 0;
+    TU_OK(mlops_blob_put(s, "new content", 11, &d));
+    ck_assert_int_eq(lookups, 0);
+    TU_OK(mlops_blob_put(s, "new content", 11, &d)); /* known: is its file there? */
+    ck_assert_int_eq(lookups, 1);
+    remove_object(s, &d); /* as fsck moves a damaged file aside */
+    TU_OK(mlops_blob_put(s, "new content", 11, &d));
+    ck_assert(object_present(s, &d));
+    ck_assert(blob_readable(s, &d));
+    s->objects->exists = real_exists;
+    s->objects->remote = remote;
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(processes_put_overlapping_content)
 {
     char *dir = tu_tmpdir();
@@ -955,6 +983,7 @@ int main(void)
     tcase_add_test(t, gc_goes_on_past_an_unknown_reference);
     tcase_add_test(t, orphans_and_stale_temp_files);
     tcase_add_test(t, commits_see_removals_since_placing);
+    tcase_add_test(t, small_puts_look_up_only_recorded_objects);
     suite_add_tcase(s, t);
     t = tcase_create("processes");
     tcase_set_timeout(t, 240);

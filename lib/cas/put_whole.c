@@ -19,13 +19,26 @@ static int touch_tx(mlops__conn *c, void *arg)
     return mlops__content_touch(c, a->d, mlops__now_ms(), &a->found);
 }
 
+static int recorded_tx(mlops__conn *c, void *arg)
+{
+    struct touch_arg *a = arg;
+    return mlops__object_recorded(c, a->d, &a->found);
+}
+
 int mlops__put_reuse(mlops_store *s, const mlops_digest *d, int *reused)
 {
     *reused = 0;
+    int rc;
+    if (s->objects->remote) {
+        /* A lookup there is a request: new content (no row) needs none. */
+        struct touch_arg known = {d, 0};
+        rc = mlops__store_read(s, recorded_tx, &known);
+        if (rc || !known.found) return rc;
+    }
     /* The row alone is not enough: fsck may have moved a corrupt file to
      * quarantine, and putting the content again must heal it. */
     int present = 0;
-    int rc = mlops__object_present(s, d, &present);
+    rc = mlops__object_present(s, d, &present);
     if (rc || !present) return rc;
     struct touch_arg a = {d, 0};
     rc = mlops__store_write(s, touch_tx, &a);
