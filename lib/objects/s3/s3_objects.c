@@ -5,7 +5,7 @@
  * queues its PUT for the backend's uploader threads; place waits for that
  * PUT (or sends it itself when no uploader has taken it yet). So a put
  * that stages ahead of placing, as lib/cas/ingest.c does with its queue of
- * staged chunks, has up to UPLOADERS transfers in flight over the
+ * staged chunks, has up to TRANSFERS transfers in flight over the
  * client's pooled connections. The uploaders only wait on the network, so
  * the thread limit does not count them (doc/conventions.md, threads), as
  * it does not count ingest's I/O helper. An object is written under its
@@ -16,8 +16,8 @@
  * read cache (s3_cache.h), which keeps what was fetched (not what was
  * put: a put would write every byte to the local disk too). A reader of a
  * chunked blob announces the chunks it will read next (prefetch): the
- * same threads fetch up to PREFETCH_ROOM of them ahead, and open takes
- * them from that room.
+ * same threads fetch some of them ahead (about PREFETCH_BYTES, at most
+ * PREFETCH_ROOM objects), and open takes them from that room.
  *
  * A fetched object stays in the buffer it was received into: the reader
  * reads it there (view), and closing it hands that buffer to the cache.
@@ -51,10 +51,15 @@
 /* "objects/sha256/" or "quarantine/sha256/", "ab/", 62 digits, NUL */
 #define KEY_CAP 96
 
-/* Transfers in flight at most, per backend. */
-#define UPLOADERS 8
-/* Objects fetched ahead and not yet opened, at most. */
-#define PREFETCH_ROOM 8
+/* Transfers in flight at most, per backend. Each waits a round trip
+ * (tens of ms to a remote S3) for an object of a few hundred KiB, so it
+ * takes many to keep a fast link busy. */
+#define TRANSFERS 32
+/* Objects fetched ahead and not yet opened, at most... */
+#define PREFETCH_ROOM 32
+/* ... and about this many bytes of them, by the sizes fetched lately:
+ * 32 chunks of a store's default 512 KiB, 4 of the largest (4 MiB). */
+#define PREFETCH_BYTES (16u << 20)
 /* Objects announced and not yet fetched, at most (the oldest go first). */
 #define PREFETCH_PENDING 256
 /* Bytes fetched and waiting for the cache writer, at most. */
@@ -106,9 +111,10 @@ struct s3objects {
     struct fetched *ghead, *gtail;   /* GETs ahead that none has taken */
     struct fetched *room[PREFETCH_ROOM]; /* fetched or fetching, oldest first */
     size_t nroom;
+    uint64_t fetched_mean; /* a moving mean of fetched sizes; 0: none yet */
     mlops_digest pending[PREFETCH_PENDING]; /* announced, in order: a ring */
     size_t pending_at, npending;
-    pthread_t threads[UPLOADERS];
+    pthread_t threads[TRANSFERS];
     unsigned nthreads, idle;
     int closing;
     /* The cache writer and its queue, under cmu, never mu: the writer
@@ -297,6 +303,8 @@ static void fetch_now(struct s3objects *o, struct fetched *f)
     f->data = data;
     f->len = len;
     f->state = DONE;
+    if (rc == MLOPS_OK)
+        o->fetched_mean = o->fetched_mean ? (7 * o->fetched_mean + len) / 8 : len;
     pthread_cond_broadcast(&o->done);
     pthread_mutex_unlock(&o->mu);
 }
@@ -341,7 +349,7 @@ static void *uploader_main(void *arg)
  * open do it themselves). Called with o->mu held. */
 static void wake_locked(struct s3objects *o)
 {
-    if (!o->idle && o->nthreads < UPLOADERS &&
+    if (!o->idle && o->nthreads < TRANSFERS &&
         pthread_create(&o->threads[o->nthreads], NULL, uploader_main, o) == 0)
         o->nthreads++;
     pthread_cond_signal(&o->work);
@@ -483,13 +491,23 @@ static int take_fetched(struct s3objects *o, const mlops_digest *d, unsigned cha
     return ok;
 }
 
+/* How many objects the room may hold: PREFETCH_BYTES of them by the
+ * sizes fetched lately (8 before any is known), within 2..PREFETCH_ROOM.
+ * Called with o->mu held. */
+static size_t room_limit_locked(const struct s3objects *o)
+{
+    if (!o->fetched_mean) return 8;
+    uint64_t n = PREFETCH_BYTES / o->fetched_mean;
+    return n < 2 ? 2 : n > PREFETCH_ROOM ? PREFETCH_ROOM : (size_t)n;
+}
+
 /* Moves announced objects into the room while it has space: each is
  * queued for a transfer thread. Objects in the room already are skipped
  * (and those in the cache were never announced: s_prefetch). Called with
  * o->mu held. */
 static void fill_room_locked(struct s3objects *o)
 {
-    while (o->npending && o->nroom < PREFETCH_ROOM && !o->closing) {
+    while (o->npending && o->nroom < room_limit_locked(o) && !o->closing) {
         mlops_digest d = o->pending[o->pending_at];
         o->pending_at = (o->pending_at + 1) % PREFETCH_PENDING;
         o->npending--;
@@ -508,8 +526,8 @@ static void fill_room_locked(struct s3objects *o)
     }
 }
 
-/* Announces d[0..n) to be opened next, in order. The room holds
- * PREFETCH_ROOM of them fetched or in flight; the rest wait their turn
+/* Announces d[0..n) to be opened next, in order. The room holds some of
+ * them fetched or in flight (room_limit_locked); the rest wait their turn
  * (the oldest announcements are forgotten past PREFETCH_PENDING). When
  * the room is full of objects fetched and never opened (a reader that
  * stopped early), the oldest of those gives way. */
@@ -537,7 +555,7 @@ static void s_prefetch(mlops__objects *be, const mlops_digest *d, size_t n)
         o->pending[(o->pending_at + o->npending) % PREFETCH_PENDING] = d[k];
         o->npending++;
     }
-    if (o->nroom == PREFETCH_ROOM && o->room[0]->state == DONE) {
+    if (o->nroom && o->nroom >= room_limit_locked(o) && o->room[0]->state == DONE) {
         fetched_free(o->room[0]);
         memmove(o->room, o->room + 1, (o->nroom - 1) * sizeof *o->room);
         o->nroom--;
