@@ -65,7 +65,7 @@ int mlops__removal_begin(mlops__conn *c, int64_t *id)
     if (rc) return rc;
     uint64_t v = 0;
     for (int i = 0; i < 8; i++) v = v << 8 | r[i];
-    *id = (int64_t)(v >> 1);
+    *id = (int64_t)(v >> 1) | 1; /* never 0, which callers read as none */
     int64_t now = mlops__now_ms();
     mlops__stmt *st;
     rc = mlops__conn_stmt(c, "DELETE FROM cas_removing WHERE started_ms < ?1", &st);
