@@ -6,6 +6,8 @@
  * and leaves the store as it was. Run through scripts/with-pg.sh
  * (MLOPS_TEST_PG); MLOPS_TEST_PSQL and MLOPS_ROLES_SQL come from meson. */
 #include "db/db.h"
+#include "objects/objects.h"
+#include "store/store_internal.h"
 #include "registry_helpers.h"
 #include "testutil.h"
 #include "tu_db.h"
@@ -536,6 +538,40 @@ START_TEST(registry_admin_does_it_all)
 }
 END_TEST
 
+/* Object removals (format 12) under the roles: a trainer's put reads
+ * them, an admin's gc records one; in a store migrated to 12 after the
+ * roles were applied, the migration granted that (the local objects are
+ * made to act as S3's, which are the ones that keep removals). */
+START_TEST(removals_work_for_their_roles_after_migrating)
+{
+    struct fx f;
+    setup(&f);
+    char *owner_dir = tu_path(f.dir, "owner");
+    tu_sql_exec(owner_dir, "DROP TABLE cas_removing, cas_removals;"
+                           "UPDATE meta SET value = '11' WHERE key = 'format_version'");
+    mlops_store *owner = NULL;
+    TU_OK(mlops_store_open(owner_dir, NULL, &owner)); /* migrates to 12 */
+    mlops_store_close(owner);
+    mlops_store *alice = open_as(&f, "alice", 0);
+    alice->objects->remote = 1;
+    rt_put(alice, "nobody refers to this either");
+    mlops_store_close(alice);
+    mlops_store *adam = open_as(&f, "adam", 0);
+    adam->objects->remote = 1;
+    usleep(20 * 1000); /* older than the grace period of 0 ms */
+    mlops_gc_opts go = MLOPS_GC_OPTS_INIT;
+    go.grace_ms = 0;
+    mlops_gc_report rep = MLOPS_GC_REPORT_INIT;
+    TU_OK(mlops_store_gc(adam, &go, &rep));
+    ck_assert_uint_ge(rep.objects, 1);
+    mlops_store_close(adam);
+    ck_assert_int_ge(tu_sql_int64(owner_dir, "SELECT done FROM cas_removals"), 1);
+    ck_assert_int_eq(tu_sql_int64(owner_dir, "SELECT count(*) FROM cas_removing"), 0);
+    free(owner_dir);
+    teardown(&f);
+}
+END_TEST
+
 /* The file covers every table of the store, and no group role may
  * rewrite history, whatever the sections above grant. */
 START_TEST(every_table_has_a_section_and_audit_is_append_only)
@@ -612,6 +648,7 @@ static Suite *suite(void)
     tcase_add_test(tc, trainer_checks_monitors_and_their_alerts_are_audited);
     tcase_add_test(tc, reader_reads_and_cannot_write);
     tcase_add_test(tc, registry_admin_does_it_all);
+    tcase_add_test(tc, removals_work_for_their_roles_after_migrating);
     tcase_add_test(tc, every_table_has_a_section_and_audit_is_append_only);
     suite_add_tcase(s, tc);
     return s;

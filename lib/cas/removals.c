@@ -89,16 +89,39 @@ int mlops__removal_end(mlops__conn *c, int64_t id)
     return rc;
 }
 
+/* On PostgreSQL, the roles of sql/postgres-roles.sql keep working before
+ * the file is run again: whoever may read cas_object may read the
+ * removals, and whoever may delete its rows (gc) may record removals. */
+static const char v12_postgres_grants[] =
+    "DO $$ DECLARE g text; p text; BEGIN"
+    "  FOR g, p IN SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC'"
+    "                              ELSE a.grantee::regrole::text END, a.privilege_type"
+    "      FROM pg_class c, aclexplode(c.relacl) a"
+    "     WHERE c.oid = 'cas_object'::regclass AND a.grantee <> c.relowner"
+    "       AND a.privilege_type IN ('SELECT', 'DELETE')"
+    "  LOOP"
+    "    IF p = 'SELECT' THEN"
+    "      EXECUTE format('GRANT SELECT ON cas_removing, cas_removals TO %s', g);"
+    "    ELSE"
+    "      EXECUTE format('GRANT INSERT, DELETE ON cas_removing TO %s', g);"
+    "      EXECUTE format('GRANT UPDATE (done) ON cas_removals TO %s', g);"
+    "    END IF;"
+    "  END LOOP;"
+    "END $$;";
+
 /* Safe to run again (as every step of a store whose version number was
  * set back). */
 int mlops__cas_migrate_v12(mlops__conn *c)
 {
-    return mlops__conn_exec(c,
-                            "CREATE TABLE IF NOT EXISTS cas_removing("
-                            "  id BIGINT PRIMARY KEY,"
-                            "  started_ms BIGINT NOT NULL"
-                            ");"
-                            "CREATE TABLE IF NOT EXISTS cas_removals(done BIGINT NOT NULL);"
-                            "INSERT INTO cas_removals(done) "
-                            "SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM cas_removals);");
+    int rc = mlops__conn_exec(c,
+                              "CREATE TABLE IF NOT EXISTS cas_removing("
+                              "  id BIGINT PRIMARY KEY,"
+                              "  started_ms BIGINT NOT NULL"
+                              ");"
+                              "CREATE TABLE IF NOT EXISTS cas_removals(done BIGINT NOT NULL);"
+                              "INSERT INTO cas_removals(done) "
+                              "SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM cas_removals);");
+    if (!rc && mlops__conn_dialect(c) == MLOPS__POSTGRES)
+        rc = mlops__conn_exec(c, v12_postgres_grants);
+    return rc;
 }
