@@ -642,6 +642,18 @@ static int counting_exists(mlops__objects *be, const mlops_digest *d, int *yes)
     return real_exists(be, d, yes);
 }
 
+/* A store whose objects act as S3's (remote: puts skip what lookups
+ * they can) and count their lookups. The backend is the handle's own. */
+static mlops_store *open_counting_store(const char *dir)
+{
+    mlops_store *s = open_store(dir);
+    real_exists = s->objects->exists;
+    s->objects->exists = counting_exists;
+    s->objects->remote = 1;
+    lookups = 0;
+    return s;
+}
+
 struct commit_arg {
     mlops_store *s;
     const mlops__removals_seen *seen;
@@ -715,16 +727,12 @@ static void removal_dies(mlops_store *s, const mlops_digest *d)
  * read the removals (cas/removals.h): never otherwise, and always then,
  * whoever removed (gc of an orphan, fsck moving a damaged file aside, a
  * removal that died midway). The lookups are what S3 stores skip; the
- * local backend is made to skip them too, so that every backend runs
+ * local backend is made to act as remote too, so that every backend runs
  * this. */
 START_TEST(commits_see_removals_since_placing)
 {
     char *dir = tu_tmpdir();
-    mlops_store *s = open_store(dir);
-    int remote = s->objects->remote;
-    real_exists = s->objects->exists;
-    s->objects->exists = counting_exists;
-    s->objects->remote = 1;
+    mlops_store *s = open_counting_store(dir);
     mlops_digest d;
     int looked = 0;
 
@@ -759,8 +767,6 @@ START_TEST(commits_see_removals_since_placing)
     TU_OK(place_then_commit(s, "clean again", &d, NULL, &looked));
     ck_assert_int_eq(looked, 0);
 
-    s->objects->exists = real_exists;
-    s->objects->remote = remote;
     mlops_store_close(s);
     tu_rmrf(dir);
     free(dir);
@@ -772,13 +778,8 @@ END_TEST
 START_TEST(small_puts_look_up_only_recorded_objects)
 {
     char *dir = tu_tmpdir();
-    mlops_store *s = open_store(dir);
-    int remote = s->objects->remote;
-    real_exists = s->objects->exists;
-    s->objects->exists = counting_exists;
-    s->objects->remote = 1;
+    mlops_store *s = open_counting_store(dir);
     mlops_digest d;
-    lookups = 0;
     TU_OK(mlops_blob_put(s, "new content", 11, &d));
     ck_assert_int_eq(lookups, 0);
     TU_OK(mlops_blob_put(s, "new content", 11, &d)); /* known: is its file there? */
@@ -787,8 +788,6 @@ START_TEST(small_puts_look_up_only_recorded_objects)
     TU_OK(mlops_blob_put(s, "new content", 11, &d));
     ck_assert(object_present(s, &d));
     ck_assert(blob_readable(s, &d));
-    s->objects->exists = real_exists;
-    s->objects->remote = remote;
     mlops_store_close(s);
     tu_rmrf(dir);
     free(dir);
