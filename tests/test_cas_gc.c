@@ -707,6 +707,7 @@ static void fsck_takes_it(mlops_store *s, const mlops_digest *d)
     mlops_fsck_report rep = MLOPS_FSCK_REPORT_INIT;
     ck_assert_int_eq(mlops_store_fsck(s, NULL, &rep), MLOPS_ECORRUPT);
     ck_assert_uint_eq(rep.quarantined, 1);
+    mlops_free(rep.issues);
     ck_assert(!object_present(s, d));
 }
 
