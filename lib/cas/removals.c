@@ -60,11 +60,9 @@ int mlops__removals_check_needed(mlops__conn *c, const mlops__removals_seen *see
 
 int mlops__removal_begin(mlops__conn *c, int64_t *id)
 {
-    unsigned char r[8];
-    int rc = mlops__random_bytes(r, sizeof r);
-    if (rc) return rc;
     uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v = v << 8 | r[i];
+    int rc = mlops__random_bytes((unsigned char *)&v, sizeof v);
+    if (rc) return rc;
     *id = (int64_t)(v >> 1) | 1; /* never 0, which callers read as none */
     int64_t now = mlops__now_ms();
     mlops__stmt *st;
