@@ -48,25 +48,34 @@ START_TEST(round_trip_and_tag)
     mlops_digest d = digest_of(1);
     unsigned char *got = NULL;
     size_t len = 0;
-    ck_assert_int_eq(mlops__s3_cache_get(c, &d, &got, &len), 0);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d, NULL, &got, &len), 0);
     mlops__s3_cache_put(c, &d, "stored bytes", 12);
-    ck_assert_int_eq(mlops__s3_cache_get(c, &d, &got, &len), 1);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d, NULL, &got, &len), 1);
     ck_assert_uint_eq(len, 12);
     ck_assert_int_eq(memcmp(got, "stored bytes", 12), 0);
     free(got);
+    /* the same, into a buffer of a backend's pool */
+    mlops__s3_buffers *pool = mlops__s3_buffers_new(1 << 20);
+    ck_assert_ptr_nonnull(pool);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d, pool, &got, &len), 1);
+    ck_assert_uint_eq(len, 12);
+    ck_assert_int_eq(memcmp(got, "stored bytes", 12), 0);
+    mlops__s3_buffer_give(pool, got);
+    ck_assert_uint_gt(mlops__s3_buffers_kept(pool), 0);
+    mlops__s3_buffers_free(pool);
     /* an empty object is cached too */
     mlops_digest e = digest_of(2);
     mlops__s3_cache_put(c, &e, "", 0);
-    ck_assert_int_eq(mlops__s3_cache_get(c, &e, &got, &len), 1);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &e, NULL, &got, &len), 1);
     ck_assert_uint_eq(len, 0);
     free(got);
     mlops__s3_cache_drop(c, &d);
-    ck_assert_int_eq(mlops__s3_cache_get(c, &d, &got, &len), 0);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d, NULL, &got, &len), 0);
     mlops__s3_cache_close(c);
     /* a limit of 0 is no cache */
     TU_OK(mlops__s3_cache_open(cdir, 0, &c));
     ck_assert_ptr_null(c);
-    ck_assert_int_eq(mlops__s3_cache_get(NULL, &d, &got, &len), 0);
+    ck_assert_int_eq(mlops__s3_cache_get(NULL, &d, NULL, &got, &len), 0);
     free(tag);
     free(cdir);
     tu_rmrf(dir);
@@ -88,12 +97,12 @@ START_TEST(damaged_file_is_dropped)
     close(fd);
     unsigned char *got = NULL;
     size_t len = 0;
-    ck_assert_int_eq(mlops__s3_cache_get(c, &d, &got, &len), 0);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d, NULL, &got, &len), 0);
     ck_assert_int_ne(access(path, F_OK), 0); /* removed, so the next read fetches again */
     /* a file cut short (shorter than its checksum) is a miss as well */
     mlops__s3_cache_put(c, &d, "0123456789", 10);
     ck_assert_int_eq(truncate(path, 5), 0);
-    ck_assert_int_eq(mlops__s3_cache_get(c, &d, &got, &len), 0);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d, NULL, &got, &len), 0);
     mlops__s3_cache_close(c);
     free(path);
     tu_rmrf(dir);
@@ -130,13 +139,13 @@ START_TEST(bounded_least_recently_read_first)
     }
     /* object 0 is read now: the most recently read */
     mlops_digest d0 = digest_of(0);
-    ck_assert_int_eq(mlops__s3_cache_get(c, &d0, &got, &len), 1);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d0, NULL, &got, &len), 1);
     free(got);
     usleep(20000);
     for (int i = 8; i < 20; i++) {
         /* object 0 is read again and again: it is never the one read
          * longest ago, so it stays while older ones go */
-        ck_assert_int_eq(mlops__s3_cache_get(c, &d0, &got, &len), 1);
+        ck_assert_int_eq(mlops__s3_cache_get(c, &d0, NULL, &got, &len), 1);
         free(got);
         usleep(20000);
         mlops_digest d = digest_of(i);
@@ -144,18 +153,18 @@ START_TEST(bounded_least_recently_read_first)
         ck_assert_int_le(folder_bytes(dir), LIMIT);
         usleep(20000);
     }
-    ck_assert_int_eq(mlops__s3_cache_get(c, &d0, &got, &len), 1); /* kept */
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d0, NULL, &got, &len), 1); /* kept */
     free(got);
     mlops_digest d1 = digest_of(1);
-    ck_assert_int_eq(mlops__s3_cache_get(c, &d1, &got, &len), 0); /* evicted */
+    ck_assert_int_eq(mlops__s3_cache_get(c, &d1, NULL, &got, &len), 0); /* evicted */
     mlops_digest last = digest_of(19);
-    ck_assert_int_eq(mlops__s3_cache_get(c, &last, &got, &len), 1);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &last, NULL, &got, &len), 1);
     free(got);
     /* an object larger than the whole cache is not kept */
     unsigned char *big = calloc(1, LIMIT + 1);
     mlops_digest db = digest_of(40);
     mlops__s3_cache_put(c, &db, big, LIMIT + 1);
-    ck_assert_int_eq(mlops__s3_cache_get(c, &db, &got, &len), 0);
+    ck_assert_int_eq(mlops__s3_cache_get(c, &db, NULL, &got, &len), 0);
     free(big);
     free(obj);
     mlops__s3_cache_close(c);
@@ -196,7 +205,7 @@ START_TEST(many_files_kept_and_closed)
         ck_assert_int_eq(mlops__s3_cache_has(c, &d), 1);
         unsigned char *got = NULL;
         size_t len = 0;
-        ck_assert_int_eq(mlops__s3_cache_get(c, &d, &got, &len), 1);
+        ck_assert_int_eq(mlops__s3_cache_get(c, &d, NULL, &got, &len), 1);
         ck_assert_uint_eq(len, OBJ);
         ck_assert_int_eq(memcmp(got, obj, OBJ), 0);
         free(got);

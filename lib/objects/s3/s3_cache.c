@@ -166,8 +166,8 @@ static void keep_in_window(mlops__s3_cache *c, int fd)
     if (oldest >= 0) settle(oldest);
 }
 
-int mlops__s3_cache_get(mlops__s3_cache *c, const mlops_digest *d, unsigned char **data,
-                        size_t *len)
+int mlops__s3_cache_get(mlops__s3_cache *c, const mlops_digest *d, mlops__s3_buffers *buffers,
+                        unsigned char **data, size_t *len)
 {
     if (!c) return 0;
     char *path = file_of(c, d);
@@ -177,7 +177,7 @@ int mlops__s3_cache_get(mlops__s3_cache *c, const mlops_digest *d, unsigned char
     size_t got = 0;
     int hit = 0;
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= TRAILER &&
-        (buf = malloc((size_t)st.st_size)) != NULL &&
+        (buf = mlops__s3_buffer_take(buffers, (size_t)st.st_size)) != NULL &&
         mlops__read_full(fd, buf, (size_t)st.st_size, &got, path) == MLOPS_OK &&
         got == (size_t)st.st_size) {
         hit = trailer_ok(buf, got);
@@ -187,7 +187,7 @@ int mlops__s3_cache_get(mlops__s3_cache *c, const mlops_digest *d, unsigned char
     if (fd >= 0) close(fd);
     free(path);
     if (!hit) {
-        free(buf);
+        mlops__s3_buffer_give(buffers, buf);
         return 0;
     }
     *data = buf;

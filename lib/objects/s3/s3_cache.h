@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "objects/s3/s3_buffers.h"
+
 #define MLOPS__S3_CACHE_DEFAULT_BYTES ((uint64_t)2 << 30)
 
 typedef struct mlops__s3_cache mlops__s3_cache;
@@ -30,10 +32,11 @@ typedef struct mlops__s3_cache mlops__s3_cache;
 int mlops__s3_cache_open(const char *dir, uint64_t max_bytes, mlops__s3_cache **out);
 void mlops__s3_cache_close(mlops__s3_cache *c);
 
-/* 1 with *data (malloc'd) and *len holding object d's stored bytes when
- * the cache has an intact copy, else 0 (a damaged copy is removed). */
-int mlops__s3_cache_get(mlops__s3_cache *c, const mlops_digest *d, unsigned char **data,
-                        size_t *len);
+/* 1 with *data (a buffer taken from buffers, s3_buffers.h) and *len
+ * holding object d's stored bytes when the cache has an intact copy, else
+ * 0 (a damaged copy is removed). */
+int mlops__s3_cache_get(mlops__s3_cache *c, const mlops_digest *d, mlops__s3_buffers *buffers,
+                        unsigned char **data, size_t *len);
 /* Whether the cache holds a file for object d (not checked: a read
  * checks); when it does, the file is read ahead (asynchronously), for a
  * get of d soon. */

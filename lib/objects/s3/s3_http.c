@@ -201,16 +201,24 @@ int mlops__s3_put_replace(const char *fn, mlops__s3 *c, const char *key, const v
 int mlops__s3_get(const char *fn, mlops__s3 *c, const char *key, unsigned char **data,
                   size_t *len)
 {
+    return mlops__s3_get_into(fn, c, key, NULL, data, len);
+}
+
+int mlops__s3_get_into(const char *fn, mlops__s3 *c, const char *key, mlops__s3_buffers *buffers,
+                       unsigned char **data, size_t *len)
+{
     *data = NULL;
     *len = 0;
     mlops__s3_req r = {0};
     r.op = "GET object";
     r.method = "GET";
+    r.buffers = buffers;
     int rc = object_send(fn, c, key, &r);
     if (rc == MLOPS_OK) rc = mlops__s3_expect_found(fn, c, &r);
     if (rc == MLOPS_OK) {
-        /* An empty object still gets a buffer the caller can free. */
-        if (!r.out.data && !(r.out.data = malloc(1))) rc = mlops__err_nomem("an S3 object");
+        /* An empty object still gets a buffer the caller can give back. */
+        if (!r.out.data && !(r.out.data = mlops__s3_buffer_take(buffers, 0)))
+            rc = mlops__err_nomem("an S3 object");
         else {
             *data = (unsigned char *)r.out.data;
             *len = r.out.len;

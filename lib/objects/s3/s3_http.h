@@ -32,6 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "objects/s3/s3_buffers.h"
+
 /* Where and as whom, resolved already (aws_config.h resolves them from
  * the environment and the store's config). Borrowed for the open only:
  * the client copies what it keeps. */
@@ -101,6 +103,10 @@ int mlops__s3_put_replace(const char *fn, mlops__s3 *c, const char *key, const v
  * there is no such key. */
 int mlops__s3_get(const char *fn, mlops__s3 *c, const char *key, unsigned char **data,
                   size_t *len);
+/* The same, in a buffer taken from buffers (s3_buffers.h), which the
+ * caller gives back there. */
+int mlops__s3_get_into(const char *fn, mlops__s3 *c, const char *key, mlops__s3_buffers *buffers,
+                       unsigned char **data, size_t *len);
 /* Bytes [offset, offset + want) of the object (fewer at its end) into
  * buf; *got says how many. A range that starts at or after the end gives
  * *got = 0. MLOPS_ENOTFOUND when there is no such key. */

@@ -64,6 +64,9 @@
 #define PREFETCH_PENDING 256
 /* Bytes fetched and waiting for the cache writer, at most. */
 #define CACHE_QUEUE_BYTES (2u << 20)
+/* Buffers given back and kept for the next objects, at most: about what
+ * the prefetch room and the cache queue hold (s3_buffers.h). */
+#define KEEP_BYTES (16u << 20)
 
 /* The name messages give: the seam's members get no caller's name. */
 static const char FN[] = "S3 objects";
@@ -104,6 +107,7 @@ struct s3objects {
     mlops__objects be; /* first: the seam */
     mlops__s3 *client;
     mlops__s3_cache *cache; /* NULL: none */
+    mlops__s3_buffers *buffers; /* every staged and fetched object's bytes */
     char *base; /* "s3://bucket/prefix/": what messages name objects by */
     pthread_mutex_t mu;
     pthread_cond_t work, done;
@@ -178,7 +182,7 @@ static void put_now(struct s3objects *o, mlops__obj_staged *st)
     int abandoned = st->abandoned;
     pthread_cond_broadcast(&o->done);
     pthread_mutex_unlock(&o->mu);
-    if (abandoned) free(st);
+    if (abandoned) mlops__s3_buffer_give(o->buffers, st);
 }
 
 /* ---- the cache writer ------------------------------------------------- */
@@ -205,21 +209,22 @@ static void *cache_writer_main(void *arg)
         o->cwriting = NULL;
         pthread_cond_broadcast(&o->cdone);
         __atomic_sub_fetch(&o->cbytes, j->len, __ATOMIC_RELAXED);
-        free(j->data);
+        mlops__s3_buffer_give(o->buffers, j->data);
         free(j);
     }
     pthread_mutex_unlock(&o->cmu);
     return NULL;
 }
 
-/* Hands object d's bytes (malloc'd, len of them) to the cache writer,
- * which frees them, unless the queue is full or busy: then they are freed
- * here and not cached (the cache is a best effort). */
+/* Hands object d's bytes (a buffer of o->buffers, len of them) to the
+ * cache writer, which gives them back, unless the queue is full or busy:
+ * then they are given back here and not cached (the cache is a best
+ * effort). */
 static void cache_give(struct s3objects *o, const mlops_digest *d, unsigned char *data,
                        size_t len)
 {
     if (!o->cache || len > CACHE_QUEUE_BYTES) {
-        free(data);
+        mlops__s3_buffer_give(o->buffers, data);
         return;
     }
     /* Room is reserved first, so that the queue never holds more than
@@ -227,7 +232,7 @@ static void cache_give(struct s3objects *o, const mlops_digest *d, unsigned char
     size_t had = __atomic_load_n(&o->cbytes, __ATOMIC_RELAXED);
     do {
         if (had + len > CACHE_QUEUE_BYTES) {
-            free(data);
+            mlops__s3_buffer_give(o->buffers, data);
             return;
         }
     } while (!__atomic_compare_exchange_n(&o->cbytes, &had, had + len, 1, __ATOMIC_RELAXED,
@@ -253,7 +258,7 @@ static void cache_give(struct s3objects *o, const mlops_digest *d, unsigned char
     }
     if (!queued) {
         free(j);
-        free(data);
+        mlops__s3_buffer_give(o->buffers, data);
         __atomic_sub_fetch(&o->cbytes, len, __ATOMIC_RELAXED);
     }
 }
@@ -277,16 +282,16 @@ static void cache_forget(struct s3objects *o, const mlops_digest *d)
         *p = j->next;
         if (o->ctail == j) o->ctail = prev;
         __atomic_sub_fetch(&o->cbytes, j->len, __ATOMIC_RELAXED);
-        free(j->data);
+        mlops__s3_buffer_give(o->buffers, j->data);
         free(j);
     }
     pthread_mutex_unlock(&o->cmu);
     mlops__s3_cache_drop(o->cache, d);
 }
 
-static void fetched_free(struct fetched *f)
+static void fetched_free(struct s3objects *o, struct fetched *f)
 {
-    free(f->data);
+    mlops__s3_buffer_give(o->buffers, f->data);
     free(f);
 }
 
@@ -297,7 +302,7 @@ static void fetch_now(struct s3objects *o, struct fetched *f)
     object_key(OBJECTS_DIR, &f->d, key);
     unsigned char *data = NULL;
     size_t len = 0;
-    int rc = mlops__s3_get(FN, o->client, key, &data, &len);
+    int rc = mlops__s3_get_into(FN, o->client, key, o->buffers, &data, &len);
     pthread_mutex_lock(&o->mu);
     f->rc = rc;
     f->data = data;
@@ -389,7 +394,7 @@ static int s_stage(mlops__objects *be, const mlops_digest *d, const mlops__obj_p
     for (size_t i = 0; i < n; i++) len += pieces[i].len;
     /* malloc, not calloc: the bytes are written next, and zeroing a few
      * MiB per object is a pass over every byte of a put for nothing. */
-    mlops__obj_staged *st = malloc(sizeof *st + len);
+    mlops__obj_staged *st = mlops__s3_buffer_take(o->buffers, sizeof *st + len);
     if (!st) return mlops__err_nomem("staging an object");
     memset(st, 0, sizeof *st);
     st->d = *d;
@@ -421,7 +426,8 @@ static int s_place(mlops__objects *be, mlops__obj_staged *st, int *placed)
     pthread_mutex_unlock(&o->mu);
     *placed = rc == MLOPS_OK && created;
     if (rc) mlops__err(rc, "%s", st->why);
-    if (rc || created) free(st); /* else the caller keeps it as a spare */
+    /* else the caller keeps it as a spare */
+    if (rc || created) mlops__s3_buffer_give(o->buffers, st);
     return rc;
 }
 
@@ -433,7 +439,7 @@ static void s_discard(mlops__objects *be, mlops__obj_staged *st)
     int keep = !unqueue_locked(o, st) && st->state == RUNNING;
     if (keep) st->abandoned = 1; /* its uploader frees it */
     pthread_mutex_unlock(&o->mu);
-    if (!keep) free(st);
+    if (!keep) mlops__s3_buffer_give(o->buffers, st);
 }
 
 /* A PUT that returned is durable on the server: nothing to wait for. */
@@ -475,7 +481,7 @@ static int take_fetched(struct s3objects *o, const mlops_digest *d, unsigned cha
         if (*p) *p = f->next;
         if (o->gtail == f) o->gtail = prev;
         pthread_mutex_unlock(&o->mu);
-        fetched_free(f);
+        fetched_free(o, f);
         return 0;
     }
     while (f && f->state != DONE) pthread_cond_wait(&o->done, &o->mu);
@@ -487,7 +493,7 @@ static int take_fetched(struct s3objects *o, const mlops_digest *d, unsigned cha
         *len = f->len;
         f->data = NULL;
     }
-    fetched_free(f);
+    fetched_free(o, f);
     return ok;
 }
 
@@ -556,7 +562,7 @@ static void s_prefetch(mlops__objects *be, const mlops_digest *d, size_t n)
         o->npending++;
     }
     if (o->nroom && o->nroom >= room_limit_locked(o) && o->room[0]->state == DONE) {
-        fetched_free(o->room[0]);
+        fetched_free(o, o->room[0]);
         memmove(o->room, o->room + 1, (o->nroom - 1) * sizeof *o->room);
         o->nroom--;
     }
@@ -573,8 +579,8 @@ static int s_open(mlops__objects *be, const mlops_digest *d, mlops__obj_in **out
     in->d = *d;
     if (take_fetched(S(be), d, &in->data, &in->len)) {
         in->fetched = 1;
-    } else if (!mlops__s3_cache_get(S(be)->cache, d, &in->data, &in->len)) {
-        int rc = mlops__s3_get(FN, client_of(be), key, &in->data, &in->len);
+    } else if (!mlops__s3_cache_get(S(be)->cache, d, S(be)->buffers, &in->data, &in->len)) {
+        int rc = mlops__s3_get_into(FN, client_of(be), key, S(be)->buffers, &in->data, &in->len);
         if (rc) {
             free(in);
             return rc;
@@ -611,7 +617,7 @@ static void s_close(mlops__objects *be, mlops__obj_in *in)
 {
     if (!in) return;
     if (in->fetched) cache_give(S(be), &in->d, in->data, in->len);
-    else free(in->data);
+    else mlops__s3_buffer_give(S(be)->buffers, in->data);
     free(in);
 }
 
@@ -824,11 +830,11 @@ static void s_free(mlops__objects *be)
         struct cache_job *j = o->chead;
         o->chead = j->next;
         mlops__s3_cache_put(o->cache, &j->d, j->data, j->len);
-        free(j->data);
+        mlops__s3_buffer_give(o->buffers, j->data);
         free(j);
     }
     /* Fetched ahead and never opened; queued ones no thread will take. */
-    for (size_t i = 0; i < o->nroom; i++) fetched_free(o->room[i]);
+    for (size_t i = 0; i < o->nroom; i++) fetched_free(o, o->room[i]);
     pthread_mutex_destroy(&o->mu);
     pthread_cond_destroy(&o->work);
     pthread_cond_destroy(&o->done);
@@ -837,6 +843,7 @@ static void s_free(mlops__objects *be)
     pthread_mutex_destroy(&o->cmu);
     mlops__s3_cache_close(o->cache);
     mlops__s3_close(o->client);
+    mlops__s3_buffers_free(o->buffers);
     free(o->base);
     free(o);
 }
@@ -877,11 +884,14 @@ int mlops__objects_s3_open(const char *fn, const char *url, const char *endpoint
         rc = mlops__s3_open(fn, &set, NULL, &o->client);
     }
     if (!rc && cache_dir) rc = mlops__s3_cache_open(cache_dir, cache_bytes, &o->cache);
+    if (!rc && !(o->buffers = mlops__s3_buffers_new(KEEP_BYTES)))
+        rc = mlops__err_nomem("opening S3 objects");
     free(prefix);
     mlops__s3_location_free(&loc);
     mlops__aws_settings_free(&aws);
     if (rc) {
         if (o) {
+            mlops__s3_cache_close(o->cache);
             mlops__s3_close(o->client);
             free(o->base);
         }

@@ -73,8 +73,10 @@ static void give_back(mlops__s3 *c, CURL *h)
     pthread_mutex_unlock(&c->mu);
 }
 
-/* Appends to a growable body; 0 when out of memory. */
-static int body_add(mlops__s3_body *b, const char *p, size_t n, size_t hint)
+/* Appends to a growable body, whose buffer comes from pool (NULL:
+ * malloc); 0 when out of memory. */
+static int body_add(mlops__s3_body *b, mlops__s3_buffers *pool, const char *p, size_t n,
+                    size_t hint)
 {
     if (b->cap - b->len <= n) {
         size_t ncap = b->cap ? b->cap : 1024;
@@ -83,8 +85,15 @@ static int body_add(mlops__s3_body *b, const char *p, size_t n, size_t hint)
             if (ncap > ((size_t)-1) / 2) return 0;
             ncap *= 2;
         }
-        char *d = realloc(b->data, ncap);
-        if (!d) return 0;
+        char *d;
+        if (pool) {
+            if (!(d = mlops__s3_buffer_take(pool, ncap))) return 0;
+            ncap = mlops__s3_buffer_capacity(d);
+            if (b->len) memcpy(d, b->data, b->len);
+            mlops__s3_buffer_give(pool, b->data);
+        } else if (!(d = realloc(b->data, ncap))) {
+            return 0;
+        }
         b->data = d;
         b->cap = ncap;
     }
@@ -118,7 +127,7 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
     }
     if (!t->ok) {
         size_t room = r->err.len < ERR_BODY_MAX ? ERR_BODY_MAX - r->err.len : 0;
-        if (room && !body_add(&r->err, p, n < room ? n : room, 0)) t->nomem = 1;
+        if (room && !body_add(&r->err, NULL, p, n < room ? n : room, 0)) t->nomem = 1;
         return t->nomem ? 0 : n;
     }
     const char *q = p;
@@ -138,7 +147,7 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
     }
     curl_off_t cl = -1;
     curl_easy_getinfo(t->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
-    if (m && !body_add(&r->out, q, m, cl > 0 ? (size_t)cl : 0)) {
+    if (m && !body_add(&r->out, r->buffers, q, m, cl > 0 ? (size_t)cl : 0)) {
         t->nomem = 1;
         return 0;
     }
@@ -232,7 +241,7 @@ int mlops__s3_expect_found(const char *fn, mlops__s3 *c, const mlops__s3_req *r)
 
 void mlops__s3_req_free(mlops__s3_req *r)
 {
-    free(r->out.data);
+    mlops__s3_buffer_give(r->buffers, r->out.data);
     free(r->err.data);
     r->out.data = r->err.data = NULL;
 }

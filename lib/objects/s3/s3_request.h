@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "objects/s3/s3_buffers.h"
 #include "objects/s3/s3_http.h"
 #include "objects/s3/sigv4.h"
 
@@ -48,6 +49,7 @@ typedef struct mlops__s3_req {
     int checksum_crc32c;
     const char *range; /* a Range header value, or NULL */
     uint64_t range_offset;
+    mlops__s3_buffers *buffers; /* non-NULL: out's buffer comes from here */
     void *fixed; /* non-NULL: a 2xx body goes here, at most fixed_cap bytes */
     size_t fixed_cap;
     /* Out, from the last try. */
