@@ -4,6 +4,7 @@
  * environment or the store, the read cache's folder and bound, and the
  * errors a user meets (no credentials, a malformed setting). */
 #include "testutil.h"
+#include "cas_testutil.h"
 
 #include <mlops.h>
 #include <stdio.h>
@@ -76,6 +77,59 @@ START_TEST(create_with_local_metadata)
     TU_RC(MLOPS_EINVAL, mlops_store_create(other, &loc, NULL, &s));
     free(other);
     free(conf);
+    free(st);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Whether st's read cache holds object d (s3_cache.h names its files). */
+static int cached(const char *st, const mlops_digest *d)
+{
+    char hex[65], rel[96];
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", d->bytes[i]);
+    snprintf(rel, sizeof rel, "cache/sha256/%.2s/%s", hex, hex + 2);
+    return file_exists(st, rel);
+}
+
+/* A blob of up to the largest chunk (4 MiB) is one object, and a read
+ * caches it whatever its size: the cache writer's queue holds two of the
+ * largest (it held 2 MiB, and a blob of 2-4 MiB was fetched again at
+ * every read). */
+START_TEST(objects_up_to_the_largest_chunk_are_cached)
+{
+    char *dir = tu_tmpdir_local();
+    char *st = tu_path(dir, "store");
+    char url[512];
+    url_for("cached", url, sizeof url);
+    mlops_store_location loc = MLOPS_STORE_LOCATION_INIT;
+    loc.objects = url;
+    const size_t sizes[] = { 1000, (size_t)3 << 20, ((size_t)4 << 20) - 1 };
+    mlops_digest d[3];
+    mlops_store *s = NULL;
+    TU_OK(mlops_store_create(st, &loc, NULL, &s));
+    for (int i = 0; i < 3; i++) {
+        unsigned char *data = malloc(sizes[i]);
+        ck_assert_ptr_nonnull(data);
+        fill_random(data, sizes[i], 50 + (uint64_t)i); /* incompressible: stored as is */
+        TU_OK(mlops_blob_put(s, data, sizes[i], &d[i]));
+        free(data);
+    }
+    mlops_store_close(s);
+    TU_OK(mlops_store_open(st, NULL, &s));
+    for (int i = 0; i < 3; i++) {
+        mlops_blob_info info = MLOPS_BLOB_INFO_INIT;
+        TU_OK(mlops_blob_stat(s, &d[i], &info));
+        ck_assert_uint_eq(info.chunks, 1); /* one object, the blob's own */
+        ck_assert(!cached(st, &d[i]));
+        void *p = NULL;
+        size_t len = 0;
+        TU_OK(mlops_blob_get(s, &d[i], &p, &len));
+        ck_assert_uint_eq(len, sizes[i]);
+        mlops_free(p);
+    }
+    mlops_store_close(s); /* what the writer had queued is written now */
+    for (int i = 0; i < 3; i++) ck_assert_msg(cached(st, &d[i]), "blob %d is not cached", i);
     free(st);
     tu_rmrf(dir);
     free(dir);
@@ -186,6 +240,7 @@ int main(void)
     tcase_add_test(tc, create_with_local_metadata);
     tcase_add_test(tc, endpoint_and_region_from_the_store);
     tcase_add_test(tc, errors_a_user_meets);
+    tcase_add_test(tc, objects_up_to_the_largest_chunk_are_cached);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -62,8 +62,9 @@
 #define PREFETCH_BYTES (16u << 20)
 /* Objects announced and not yet fetched, at most (the oldest go first). */
 #define PREFETCH_PENDING 256
-/* Bytes fetched and waiting for the cache writer, at most. */
-#define CACHE_QUEUE_BYTES (2u << 20)
+/* Bytes fetched and waiting for the cache writer, at most: two of the
+ * largest chunks (a larger object is never cached). */
+#define CACHE_QUEUE_BYTES (8u << 20)
 /* Buffers given back and kept for the next objects, at most: about what
  * the prefetch room and the cache queue hold (s3_buffers.h). */
 #define KEEP_BYTES (16u << 20)
