@@ -21,6 +21,11 @@
 /* Chunk files written and waiting for their fsync and rename: bounds the
  * open files and the data not yet on disk. */
 #define STAGE_QUEUE 32
+/* ... and their bytes, which a backend may hold in memory until placed
+ * (S3 keeps each staged object for its PUT): 32 chunks of the default
+ * 512 KiB average are about 20 MiB, but 32 of the largest would be
+ * 128 MiB. One object is always let in. */
+#define STAGE_BYTES (24u << 20)
 
 enum { SLOT_FREE, SLOT_FILLING, SLOT_READY };
 
@@ -74,6 +79,7 @@ struct mlops__ingest {
      * the disk while there is hashing to do. */
     mlops__staged stage[STAGE_QUEUE];
     size_t stage_head, stage_count;
+    uint64_t stage_bytes; /* stored bytes of the queued objects */
     unsigned placing; /* staged objects being placed */
     pthread_t io;
     int io_started, io_closing;
@@ -161,11 +167,15 @@ static int place_one_locked(mlops__ingest *ig);
 static int enqueue_staged(mlops__ingest *ig, mlops__staged *st)
 {
     pthread_mutex_lock(&ig->mu);
-    while (ig->stage_count == STAGE_QUEUE && !ig->err) place_one_locked(ig);
+    while ((ig->stage_count == STAGE_QUEUE ||
+            (ig->stage_count && ig->stage_bytes + st->stored > STAGE_BYTES)) &&
+           !ig->err)
+        place_one_locked(ig);
     int rc = ig->err;
     if (!rc) {
         ig->stage[(ig->stage_head + ig->stage_count) % STAGE_QUEUE] = *st;
         ig->stage_count++;
+        ig->stage_bytes += st->stored;
         pthread_cond_broadcast(&ig->cv);
     }
     pthread_mutex_unlock(&ig->mu);
@@ -209,6 +219,7 @@ static int place_one_locked(mlops__ingest *ig)
     mlops__staged st = ig->stage[ig->stage_head];
     ig->stage_head = (ig->stage_head + 1) % STAGE_QUEUE;
     ig->stage_count--;
+    ig->stage_bytes -= st.stored;
     ig->placing++;
     int skip = ig->err != 0;
     pthread_mutex_unlock(&ig->mu);
