@@ -148,8 +148,9 @@ MLOPS_API int mlops_store_location_init(mlops_store_location *loc, unsigned vers
  * the schema in the metadata database when it is new (once, safe against
  * concurrent creators) and opens the store. Every later
  * mlops_store_open(dir) then uses those backends. dir must be missing or
- * empty. loc NULL or loc->metadata NULL makes an ordinary local store
- * (loc->schema and loc->objects must then be NULL too: MLOPS_EINVAL).
+ * empty. loc NULL or loc->metadata NULL keeps the metadata in dir
+ * (SQLite): loc->schema must then be NULL, and loc->objects NULL (a local
+ * store) or an s3:// URL (doc/s3.md), else MLOPS_EINVAL.
  * out may be NULL (the store is closed again). Errors: those of
  * mlops_store_open, MLOPS_EEXIST (dir is not empty), MLOPS_EINVAL (a
  * password in the URI, a bad schema name), MLOPS_EUNSUPPORTED (a build
