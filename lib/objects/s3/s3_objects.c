@@ -62,9 +62,9 @@
 #define PREFETCH_BYTES (16u << 20)
 /* Objects announced and not yet fetched, at most (the oldest go first). */
 #define PREFETCH_PENDING 256
-/* Bytes fetched and waiting for the cache writer, at most: two of the
- * largest chunks (a larger object is never cached). */
-#define CACHE_QUEUE_BYTES (8u << 20)
+/* Bytes fetched and waiting for the cache writer, at most; an object
+ * larger than that goes in only when the queue is empty. */
+#define CACHE_QUEUE_BYTES (2u << 20)
 /* Buffers given back and kept for the next objects, at most: about what
  * the prefetch room and the cache queue hold (s3_buffers.h). */
 #define KEEP_BYTES (16u << 20)
@@ -224,15 +224,15 @@ static void *cache_writer_main(void *arg)
 static void cache_give(struct s3objects *o, const mlops_digest *d, unsigned char *data,
                        size_t len)
 {
-    if (!o->cache || len > CACHE_QUEUE_BYTES) {
+    if (!o->cache) {
         mlops__s3_buffer_give(o->buffers, data);
         return;
     }
     /* Room is reserved first, so that the queue never holds more than
-     * CACHE_QUEUE_BYTES. */
+     * CACHE_QUEUE_BYTES, or one object. */
     size_t had = __atomic_load_n(&o->cbytes, __ATOMIC_RELAXED);
     do {
-        if (had + len > CACHE_QUEUE_BYTES) {
+        if (had && had + len > CACHE_QUEUE_BYTES) {
             mlops__s3_buffer_give(o->buffers, data);
             return;
         }
