@@ -150,7 +150,7 @@ static inline unsigned char *object_data(mlops_store *s, const mlops_digest *d, 
 static inline void remove_object(mlops_store *s, const mlops_digest *d)
 {
     int removed = 0;
-    TU_OK(s->objects->remove(s->objects, d, &removed));
+    TU_OK(s->objects->remove(s->objects, d, 1, &removed));
     ck_assert_int_eq(removed, 1);
     TU_OK(s->objects->sync(s->objects, d, 1));
 }

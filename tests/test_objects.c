@@ -209,7 +209,7 @@ START_TEST(place_read_and_place_again)
     check_read(f.be, &d, data, len, len);
     /* The spare places the object again once it went away (gc). */
     int removed = -1;
-    TU_OK(f.be->remove(f.be, &d, &removed));
+    TU_OK(f.be->remove(f.be, &d, 1, &removed));
     ck_assert_int_eq(removed, 1);
     ck_assert_int_eq(exists(f.be, &d), 0);
     TU_OK(f.be->place(f.be, st, &placed));
@@ -245,7 +245,7 @@ START_TEST(missing_objects)
     TU_RC(MLOPS_ENOTFOUND, f.be->open(f.be, &d, &in, &n));
     ck_assert_str_ne(mlops_last_error(), "");
     int removed = -1;
-    TU_OK(f.be->remove(f.be, &d, &removed));
+    TU_OK(f.be->remove(f.be, &d, 1, &removed));
     ck_assert_int_eq(removed, 0);
     TU_OK(f.be->quarantine(f.be, &d)); /* already gone: success */
     char where[512] = "x";
@@ -361,9 +361,16 @@ START_TEST(foreach_sees_each_object_once)
     ck_assert_int_le(s->others, kinds[_i].stage_is_invisible ? 0 : 1);
     ck_assert(s->oldest > 0 && s->oldest < INT64_MAX);
 
-    /* Removed and quarantined objects are no longer listed. */
-    int removed = 0;
-    for (int i = 0; i < MANY; i += 3) TU_OK(f.be->remove(f.be, &s->d[i], &removed));
+    /* Removed and quarantined objects are no longer listed. Every third
+     * is removed in one call, with 5 objects that were never there. */
+    mlops_digest gone[MANY / 3 + 5];
+    int removed[MANY / 3 + 5];
+    size_t ngone = 0;
+    for (int i = 0; i < MANY; i += 3) gone[ngone++] = s->d[i];
+    for (unsigned k = 0; k < 5; k++) free(object_bytes(20000 + k, 10, &gone[ngone++]));
+    memset(removed, 0x55, sizeof removed);
+    TU_OK(f.be->remove(f.be, gone, ngone, removed));
+    for (size_t k = 0; k < ngone; k++) ck_assert_int_eq(removed[k], k < MANY / 3);
     for (int i = 1; i < MANY; i += 3) TU_OK(f.be->quarantine(f.be, &s->d[i]));
     TU_OK(f.be->sync(f.be, s->d, MANY));
     memset(s->count, 0, sizeof s->count);

@@ -345,21 +345,32 @@ struct discard_arg {
     size_t n;
 };
 
+/* Removes the placed objects nobody recorded, all at once (a remote
+ * backend removes them in parallel: a server that is gone costs one
+ * round of retries, not one per object). What fails stays an orphan for
+ * gc. */
 static int discard_tx(mlops__conn *c, void *arg)
 {
     struct discard_arg *a = arg;
-    for (size_t i = 0; i < a->n; i++) {
+    mlops_digest *gone = malloc(a->n * sizeof *gone);
+    size_t *at = malloc(a->n * sizeof *at);
+    int *removed = malloc(a->n * sizeof *removed);
+    size_t n = 0;
+    int rc = gone && at && removed ? MLOPS_OK : MLOPS_ENOMEM;
+    for (size_t i = 0; !rc && i < a->n; i++) {
         if (!a->objs[i].placed) continue;
         int yes = 1;
-        if (mlops__object_recorded(c, &a->objs[i].digest, &yes)) return MLOPS_OK;
-        if (yes) continue; /* someone recorded it: it stays */
-        int removed = 0;
-        /* A backend that fails one removal (an S3 server gone, after its
-         * retries) would fail the rest too, each after as long: stop,
-         * and leave those objects as orphans for gc. */
-        if (a->s->objects->remove(a->s->objects, &a->objs[i].digest, &removed)) break;
-        a->objs[i].placed = 0;
+        rc = mlops__object_recorded(c, &a->objs[i].digest, &yes);
+        if (rc || yes) continue; /* someone recorded it: it stays */
+        gone[n] = a->objs[i].digest;
+        at[n++] = i;
     }
+    if (!rc && n) (void)a->s->objects->remove(a->s->objects, gone, n, removed);
+    for (size_t k = 0; !rc && k < n; k++)
+        if (removed[k] >= 0) a->objs[at[k]].placed = 0;
+    free(gone);
+    free(at);
+    free(removed);
     return MLOPS_OK;
 }
 

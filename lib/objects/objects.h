@@ -37,7 +37,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MLOPS__OBJECTS_VERSION 1
+/* 2: remove takes many objects at once. */
+#define MLOPS__OBJECTS_VERSION 2
 
 typedef struct mlops__objects mlops__objects;
 /* Backend-defined handles. */
@@ -135,10 +136,13 @@ struct mlops__objects {
      * callers must not take it for "absent". */
     int (*exists)(mlops__objects *be, const mlops_digest *d, int *yes);
 
-    /* Removes object d: *removed = 1 when this call removed it, 0 when it
-     * was not there (success). Durable after sync. Callers remove only
+    /* Removes objects d[0..n): removed[i] = 1 when this call removed
+     * d[i], 0 when it was not there, -1 when its removal failed. Every
+     * object is tried (a remote backend removes many at once: one at a
+     * time, each waits a round trip); returns MLOPS_OK, or the first
+     * failure's code and message. Durable after sync. Callers remove only
      * what no metadata names (gc, a failed put). */
-    int (*remove)(mlops__objects *be, const mlops_digest *d, int *removed);
+    int (*remove)(mlops__objects *be, const mlops_digest *d, size_t n, int *removed);
 
     /* Calls fn once for every object present when the walk starts and
      * still present when it gets there; objects placed or removed during

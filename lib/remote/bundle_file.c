@@ -180,10 +180,10 @@ static void no_close(mlops__objects *be, mlops__obj_in *in)
     (void)in;
 }
 
-static int no_remove(mlops__objects *be, const mlops_digest *d, int *removed)
+static int no_remove(mlops__objects *be, const mlops_digest *d, size_t n, int *removed)
 {
     (void)d;
-    (void)removed;
+    for (size_t i = 0; i < n; i++) removed[i] = -1;
     return unsupported(be);
 }
 

@@ -335,23 +335,29 @@ static void sync_removed(struct gc *g)
     g->nremoved = 0;
 }
 
-/* Under the write lock: removes each object whose row is (still) gone.
- * A removal the backend refuses leaves an orphan: the next gc retries. */
+/* Under the write lock: removes, all at once, each object whose row is
+ * (still) gone. A removal the backend refuses leaves an orphan: the next
+ * gc retries. */
 static int unlink_tx(mlops__conn *c, void *arg)
 {
     struct batch_arg *a = arg;
     struct gc *g = a->g;
+    mlops_digest gone[BATCH];
+    int removed[BATCH];
+    size_t n = 0;
     for (size_t i = 0; i < a->n; i++) {
         if (!a->deleted[i]) continue;
         int yes = 1;
         int rc = has_row(g, &a->d[i], &yes);
         if (rc) return rc;
-        if (yes) continue; /* a writer put it back meanwhile */
-        int removed = 0;
-        if (g->s->objects->remove(g->s->objects, &a->d[i], &removed) || !removed) continue;
+        if (!yes) gone[n++] = a->d[i]; /* else a writer put it back meanwhile */
+    }
+    if (n) (void)g->s->objects->remove(g->s->objects, gone, n, removed);
+    for (size_t i = 0; i < n; i++) {
+        if (removed[i] != 1) continue;
         if (!g->removed && !(g->removed = malloc(SYNC_EVERY * sizeof *g->removed)))
             return mlops__err_nomem("removing objects");
-        g->removed[g->nremoved++] = a->d[i];
+        g->removed[g->nremoved++] = gone[i];
         if (g->nremoved == SYNC_EVERY) sync_removed(g);
     }
     return a->removal ? mlops__removal_end(c, a->removal) : MLOPS_OK;

@@ -268,7 +268,7 @@ static int l_sync(mlops__objects *be, const mlops_digest *d, size_t n)
     return MLOPS_OK;
 }
 
-static int l_remove(mlops__objects *be, const mlops_digest *d, int *removed)
+static int remove_one(mlops__objects *be, const mlops_digest *d, int *removed)
 {
     char path[PATH_CAP];
     object_path(L(be), d, path);
@@ -278,7 +278,22 @@ static int l_remove(mlops__objects *be, const mlops_digest *d, int *removed)
         return MLOPS_OK;
     }
     if (errno == ENOENT) return MLOPS_OK;
+    *removed = -1;
     return mlops__err_os(MLOPS_EIO, errno, "cannot remove object file '%s'", path);
+}
+
+static int l_remove(mlops__objects *be, const mlops_digest *d, size_t n, int *removed)
+{
+    int first = MLOPS_OK;
+    char why[1024] = "";
+    for (size_t i = 0; i < n; i++) {
+        int rc = remove_one(be, &d[i], &removed[i]);
+        if (rc && !first) {
+            first = rc;
+            snprintf(why, sizeof why, "%s", mlops_last_error());
+        }
+    }
+    return first ? mlops__err(first, "%s", why) : MLOPS_OK;
 }
 
 /* ---- reading ------------------------------------------------------------ */

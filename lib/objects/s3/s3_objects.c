@@ -633,17 +633,67 @@ static int s_exists(mlops__objects *be, const mlops_digest *d, int *yes)
 
 /* S3 answers a DELETE the same whether the key was there or not, so
  * whether this call removed it is asked first. */
-static int s_remove(mlops__objects *be, const mlops_digest *d, int *removed)
+static int remove_one(struct s3objects *o, const mlops_digest *d, int *removed)
 {
     char key[KEY_CAP];
     object_key(OBJECTS_DIR, d, key);
     *removed = 0;
-    cache_forget(S(be), d);
-    int rc = mlops__s3_head(FN, client_of(be), key, NULL);
+    cache_forget(o, d);
+    int rc = mlops__s3_head(FN, o->client, key, NULL);
     if (rc == MLOPS_ENOTFOUND) return MLOPS_OK;
-    if (!rc) rc = mlops__s3_delete(FN, client_of(be), key);
-    *removed = rc == MLOPS_OK;
+    if (!rc) rc = mlops__s3_delete(FN, o->client, key);
+    *removed = rc == MLOPS_OK ? 1 : -1;
     return rc;
+}
+
+/* Objects being removed by several threads (s_remove): each takes the
+ * next one not taken. */
+struct removal {
+    struct s3objects *o;
+    const mlops_digest *d;
+    int *removed;
+    size_t n, next;
+    pthread_mutex_t mu;
+    int rc; /* the first failure */
+    char why[512];
+};
+
+static void *remover_main(void *arg)
+{
+    struct removal *r = arg;
+    for (;;) {
+        pthread_mutex_lock(&r->mu);
+        size_t i = r->next < r->n ? r->next++ : r->n;
+        pthread_mutex_unlock(&r->mu);
+        if (i == r->n) break;
+        int rc = remove_one(r->o, &r->d[i], &r->removed[i]);
+        if (!rc) continue;
+        pthread_mutex_lock(&r->mu);
+        if (!r->rc) {
+            r->rc = rc;
+            snprintf(r->why, sizeof r->why, "%s", mlops_last_error());
+        }
+        pthread_mutex_unlock(&r->mu);
+    }
+    return NULL;
+}
+
+/* Two requests an object, so up to TRANSFERS objects at once: the
+ * caller's thread and threads of this call's own (the transfer threads
+ * may be busy with a put's uploads meanwhile). */
+static int s_remove(mlops__objects *be, const mlops_digest *d, size_t n, int *removed)
+{
+    struct removal r = { .o = S(be), .d = d, .removed = removed, .n = n };
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_t helpers[TRANSFERS - 1];
+    size_t nhelpers = 0;
+    while (nhelpers < TRANSFERS - 1 && nhelpers + 1 < n &&
+           pthread_create(&helpers[nhelpers], NULL, remover_main, &r) == 0)
+        nhelpers++;
+    remover_main(&r);
+    for (size_t i = 0; i < nhelpers; i++) pthread_join(helpers[i], NULL);
+    pthread_mutex_destroy(&r.mu);
+    return r.rc ? mlops__err(r.rc, "%s", r.why) : MLOPS_OK;
 }
 
 /* ---- walking and quarantine --------------------------------------------- */
