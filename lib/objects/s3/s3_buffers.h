@@ -1,6 +1,6 @@
-/* Internal: the buffers an S3 backend holds objects in, reused.
+/* Internal: the buffers an S3 backend holds fetched objects in, reused.
  *
- * An object staged for its PUT or fetched by a GET lives in one buffer
+ * An object fetched by a GET (or read from the cache) lives in one buffer
  * of up to a few MiB, filled on one thread and freed on another (a
  * transfer thread, the reader, the cache writer). From malloc, each
  * thread's arena keeps what was freed in it and glibc's mmap threshold

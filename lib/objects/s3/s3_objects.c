@@ -108,7 +108,10 @@ struct s3objects {
     mlops__objects be; /* first: the seam */
     mlops__s3 *client;
     mlops__s3_cache *cache; /* NULL: none */
-    mlops__s3_buffers *buffers; /* every staged and fetched object's bytes */
+    /* Every fetched object's bytes (staged ones are malloc'd: a put's
+     * buffers are taken and freed by the same few threads, and mapping
+     * them cost a put system time for no smaller peak). */
+    mlops__s3_buffers *buffers;
     char *base; /* "s3://bucket/prefix/": what messages name objects by */
     pthread_mutex_t mu;
     pthread_cond_t work, done;
@@ -183,7 +186,7 @@ static void put_now(struct s3objects *o, mlops__obj_staged *st)
     int abandoned = st->abandoned;
     pthread_cond_broadcast(&o->done);
     pthread_mutex_unlock(&o->mu);
-    if (abandoned) mlops__s3_buffer_give(o->buffers, st);
+    if (abandoned) free(st);
 }
 
 /* ---- the cache writer ------------------------------------------------- */
@@ -395,7 +398,7 @@ static int s_stage(mlops__objects *be, const mlops_digest *d, const mlops__obj_p
     for (size_t i = 0; i < n; i++) len += pieces[i].len;
     /* malloc, not calloc: the bytes are written next, and zeroing a few
      * MiB per object is a pass over every byte of a put for nothing. */
-    mlops__obj_staged *st = mlops__s3_buffer_take(o->buffers, sizeof *st + len);
+    mlops__obj_staged *st = malloc(sizeof *st + len);
     if (!st) return mlops__err_nomem("staging an object");
     memset(st, 0, sizeof *st);
     st->d = *d;
@@ -427,8 +430,7 @@ static int s_place(mlops__objects *be, mlops__obj_staged *st, int *placed)
     pthread_mutex_unlock(&o->mu);
     *placed = rc == MLOPS_OK && created;
     if (rc) mlops__err(rc, "%s", st->why);
-    /* else the caller keeps it as a spare */
-    if (rc || created) mlops__s3_buffer_give(o->buffers, st);
+    if (rc || created) free(st); /* else the caller keeps it as a spare */
     return rc;
 }
 
@@ -440,7 +442,7 @@ static void s_discard(mlops__objects *be, mlops__obj_staged *st)
     int keep = !unqueue_locked(o, st) && st->state == RUNNING;
     if (keep) st->abandoned = 1; /* its uploader frees it */
     pthread_mutex_unlock(&o->mu);
-    if (!keep) mlops__s3_buffer_give(o->buffers, st);
+    if (!keep) free(st);
 }
 
 /* A PUT that returned is durable on the server: nothing to wait for. */
