@@ -1122,7 +1122,7 @@ START_TEST(prove_is_linear_in_distinct_content)
         TU_OK(mlops__tree_encode(e, 2, &buf, &len));
         mlops_digest d, kids[2] = {below, below};
         TU_OK(mlops__sha256_oneshot(buf, len, &d));
-        TU_OK(mlops__put_whole(s, NULL, &d, MLOPS__KIND_TREE, 2, buf, len, kids, 2));
+        TU_OK(mlops__put_whole(s, NULL, &d, MLOPS__KIND_TREE, 2, buf, len, kids, 2, NULL));
         free(buf);
         below = d;
     }

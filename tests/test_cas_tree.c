@@ -283,7 +283,7 @@ static void put_crafted_tree(mlops_store *s, mlops__tree_entry *e, size_t n, mlo
     TU_OK(mlops__sha256_oneshot(buf, len, out));
     mlops_digest kids[8];
     for (size_t i = 0; i < n; i++) kids[i] = e[i].digest;
-    TU_OK(mlops__put_whole(s, NULL, out, MLOPS__KIND_TREE, n, buf, len, kids, n));
+    TU_OK(mlops__put_whole(s, NULL, out, MLOPS__KIND_TREE, n, buf, len, kids, n, NULL));
     free(buf);
 }
 

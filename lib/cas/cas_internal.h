@@ -275,17 +275,22 @@ int mlops__content_insert(mlops__conn *c, const mlops_digest *d, int kind, uint6
 /* ---- Putting (put_whole.c, ...) ---------------------------------------- */
 
 /* When content d is already stored (its row exists and its object file is
- * in place), refreshes its last-used time and sets *reused. */
-int mlops__put_reuse(mlops_store *s, const mlops_digest *d, int *reused);
+ * in place), refreshes its last-used time and sets *reused. Otherwise, on
+ * remote objects, *seen holds the removals done so far (read with the
+ * row, for put_whole; removals.h), else it is unknown. */
+int mlops__put_reuse(mlops_store *s, const mlops_digest *d, int *reused,
+                     mlops__removals_seen *seen);
 
 /* Stores len bytes (at most the maximum chunk size, or a tree encoding)
  * named d (their SHA-256) as one object plus its content row of `kind`
  * with `entries` (1 for a blob, the entry count for a tree) and, for a
  * tree, the rows naming its children. w may be NULL (a writer is made for
- * the call). */
+ * the call). seen: the removals read before this call (put_reuse), or
+ * NULL to read them now. */
 int mlops__put_whole(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d, int kind,
                      uint64_t entries, const void *data, size_t len,
-                     const mlops_digest *children, size_t nchildren);
+                     const mlops_digest *children, size_t nchildren,
+                     const mlops__removals_seen *seen);
 
 /* Puts content of at most the maximum chunk size as a whole blob (or
  * reuses it) and writes its digest to *out. */

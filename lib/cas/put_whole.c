@@ -19,21 +19,33 @@ static int touch_tx(mlops__conn *c, void *arg)
     return mlops__content_touch(c, a->d, mlops__now_ms(), &a->found);
 }
 
+struct recorded_arg {
+    const mlops_digest *d;
+    int found;
+    mlops__removals_seen *seen;
+};
+
+/* Whether d has a row, and the removals done so far (for a put of it). */
 static int recorded_tx(mlops__conn *c, void *arg)
 {
-    struct touch_arg *a = arg;
-    return mlops__object_recorded(c, a->d, &a->found);
+    struct recorded_arg *a = arg;
+    int rc = mlops__object_recorded(c, a->d, &a->found);
+    if (!rc && !a->found) (void)mlops__removals_read(c, a->seen);
+    return rc;
 }
 
-int mlops__put_reuse(mlops_store *s, const mlops_digest *d, int *reused)
+int mlops__put_reuse(mlops_store *s, const mlops_digest *d, int *reused,
+                     mlops__removals_seen *seen)
 {
     *reused = 0;
+    memset(seen, 0, sizeof *seen);
     int rc;
     if (s->objects->remote) {
         /* A lookup there is a request: new content (no row) needs none. */
-        struct touch_arg known = {d, 0};
+        struct recorded_arg known = {d, 0, seen};
         rc = mlops__store_read(s, recorded_tx, &known);
         if (rc || !known.found) return rc;
+        memset(seen, 0, sizeof *seen);
     }
     /* The row alone is not enough: fsck may have moved a corrupt file to
      * quarantine, and putting the content again must heal it. */
@@ -79,7 +91,8 @@ static int commit_whole_tx(mlops__conn *c, void *arg)
 
 int mlops__put_whole(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d, int kind,
                      uint64_t entries, const void *data, size_t len,
-                     const mlops_digest *children, size_t nchildren)
+                     const mlops_digest *children, size_t nchildren,
+                     const mlops__removals_seen *seen)
 {
     mlops__obj_writer *own = NULL;
     int rc = MLOPS_OK;
@@ -88,12 +101,15 @@ int mlops__put_whole(mlops_store *s, mlops__obj_writer *w, const mlops_digest *d
         if (rc) return rc;
         w = own;
     }
-    mlops__removals_seen seen;
-    mlops__removals_seen_now(s, &seen);
+    mlops__removals_seen now;
+    if (!seen || !seen->known) {
+        mlops__removals_seen_now(s, &now);
+        seen = &now;
+    }
     mlops__placed obj;
     rc = mlops__object_write(s, w, d, data, len, &obj);
     if (!rc) {
-        struct whole_arg a = {s, &seen, &obj, kind, entries, children, nchildren};
+        struct whole_arg a = {s, seen, &obj, kind, entries, children, nchildren};
         rc = mlops__objects_sync(s, &obj, 1);
         if (!rc) rc = mlops__put_commit(s, "put", commit_whole_tx, &a);
         if (rc) mlops__objects_discard(s, &obj, 1);
@@ -108,8 +124,10 @@ int mlops__put_small(mlops_store *s, const void *data, size_t len, mlops_digest 
     mlops_digest d;
     int reused = 0;
     int rc = mlops__sha256_oneshot(data, len, &d);
-    if (!rc) rc = mlops__put_reuse(s, &d, &reused);
-    if (!rc && !reused) rc = mlops__put_whole(s, NULL, &d, MLOPS__KIND_BLOB, 1, data, len, NULL, 0);
+    mlops__removals_seen seen;
+    if (!rc) rc = mlops__put_reuse(s, &d, &reused, &seen);
+    if (!rc && !reused)
+        rc = mlops__put_whole(s, NULL, &d, MLOPS__KIND_BLOB, 1, data, len, NULL, 0, &seen);
     if (!rc) *out = d;
     return rc;
 }

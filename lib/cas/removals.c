@@ -29,10 +29,17 @@ static int read_state(mlops__conn *c, uint64_t *done, int *running)
     return MLOPS_OK;
 }
 
+int mlops__removals_read(mlops__conn *c, mlops__removals_seen *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc = read_state(c, &out->done, NULL);
+    out->known = rc == MLOPS_OK;
+    return rc;
+}
+
 static int seen_tx(mlops__conn *c, void *arg)
 {
-    mlops__removals_seen *out = arg;
-    return read_state(c, &out->done, NULL);
+    return mlops__removals_read(c, arg);
 }
 
 void mlops__removals_seen_now(mlops_store *s, mlops__removals_seen *out)
@@ -43,7 +50,7 @@ void mlops__removals_seen_now(mlops_store *s, mlops__removals_seen *out)
     char saved[1024];
     strncpy(saved, mlops__err_message(), sizeof saved - 1);
     saved[sizeof saved - 1] = '\0';
-    out->known = mlops__store_read(s, seen_tx, out) == MLOPS_OK;
+    if (mlops__store_read(s, seen_tx, out) != MLOPS_OK) out->known = 0;
     mlops__err(MLOPS_OK, "%s", saved);
 }
 

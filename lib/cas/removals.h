@@ -35,6 +35,10 @@ typedef struct mlops__removals_seen {
  * this read, and when the read fails (the commit then looks up every
  * object, as before format 12). Never fails. */
 void mlops__removals_seen_now(mlops_store *s, mlops__removals_seen *out);
+/* The same, inside the caller's transaction on c (a put that reads other
+ * rows first does both in one round trip); out->known is 0 on an error,
+ * which is returned. */
+int mlops__removals_read(mlops__conn *c, mlops__removals_seen *out);
 
 /* In a commit's write transaction: *check = 1 when objects placed since
  * `seen` (NULL: unknown) may have been removed and must be looked for. */

@@ -203,13 +203,14 @@ static int put_tree_object(mlops_store *s, mlops__tree_entry *e, size_t n, mlops
     int rc = mlops__tree_encode(e, n, &buf, &len);
     if (!rc) rc = mlops__sha256_oneshot(buf, len, &d);
     int reused = 0;
-    if (!rc) rc = mlops__put_reuse(s, &d, &reused);
+    mlops__removals_seen seen;
+    if (!rc) rc = mlops__put_reuse(s, &d, &reused, &seen);
     mlops_digest *kids = NULL;
     if (!rc && !reused) {
         kids = malloc((n ? n : 1) * sizeof *kids);
         if (!kids) rc = mlops__err_nomem("storing a tree");
         for (size_t i = 0; !rc && i < n; i++) kids[i] = e[i].digest;
-        if (!rc) rc = mlops__put_whole(s, NULL, &d, MLOPS__KIND_TREE, n, buf, len, kids, n);
+        if (!rc) rc = mlops__put_whole(s, NULL, &d, MLOPS__KIND_TREE, n, buf, len, kids, n, &seen);
     }
     free(kids);
     free(buf);
