@@ -60,6 +60,17 @@ START_TEST(given_back_buffers_are_reused_within_keep)
     ck_assert_ptr_ne(small, one);
     ck_assert_uint_eq(mlops__s3_buffers_kept(b), kept);
     mlops__s3_buffer_give(b, small);
+    /* A class with none kept takes one of the next class up, no larger. */
+    ck_assert_ptr_eq(mlops__s3_buffer_take(b, 100 * KiB), small); /* its own class first */
+    unsigned char *mid = mlops__s3_buffer_take(b, 200 * KiB); /* class 256 KiB */
+    mlops__s3_buffer_give(b, mid);
+    unsigned char *below = mlops__s3_buffer_take(b, 100 * KiB); /* class 128 KiB */
+    ck_assert_ptr_eq(below, mid);
+    unsigned char *tiny = mlops__s3_buffer_take(b, 10); /* 64 KiB: 4 MiB is too far */
+    ck_assert_ptr_ne(tiny, one);
+    mlops__s3_buffer_give(b, tiny);
+    mlops__s3_buffer_give(b, below);
+    mlops__s3_buffer_give(b, small);
     mlops__s3_buffers_free(b); /* unmaps what it keeps */
 }
 END_TEST

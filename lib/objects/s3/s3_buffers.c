@@ -64,12 +64,16 @@ void *mlops__s3_buffer_take(mlops__s3_buffers *b, size_t n)
     size_t need = n + HEADER;
     int cls = class_of(need);
     if (cls >= 0) {
+        /* Its own class, else the next: objects of a few hundred KiB fall
+         * on either side of a power of two, and a buffer twice as large
+         * beats faulting fresh pages in. */
         pthread_mutex_lock(&b->mu);
-        struct header *h = b->kept[cls];
-        if (h) {
-            b->kept[cls] = h->next;
-            b->kept_bytes -= h->mapped;
-        }
+        struct header *h = NULL;
+        for (int c = cls; !h && c < CLASSES && c <= cls + 1; c++)
+            if ((h = b->kept[c]) != NULL) {
+                b->kept[c] = h->next;
+                b->kept_bytes -= h->mapped;
+            }
         pthread_mutex_unlock(&b->mu);
         if (h) return (char *)h + HEADER;
     }

@@ -65,9 +65,12 @@
 /* Bytes fetched and waiting for the cache writer, at most; an object
  * larger than that goes in only when the queue is empty. */
 #define CACHE_QUEUE_BYTES (2u << 20)
-/* Buffers given back and kept for the next objects, at most: about what
- * the prefetch room and the cache queue hold (s3_buffers.h). */
-#define KEEP_BYTES (16u << 20)
+/* Buffers given back and kept for the next objects, at most
+ * (s3_buffers.h): what the prefetch room (16 MiB of objects, in buffers
+ * of up to twice their size) and the cache queue hold. With 16 or 32 MiB
+ * a cold get mapped a fifth to a half of its buffers afresh, and the
+ * page faults and unmaps cost more system time than malloc. */
+#define KEEP_BYTES (48u << 20)
 
 /* The name messages give: the seam's members get no caller's name. */
 static const char FN[] = "S3 objects";
