@@ -22,6 +22,10 @@
 #             -o` would: a durable file is another cost than the transfer);
 #   warm get  the same reader's second `mlops cat` beside `mlops cat` of
 #             the same blob from a store with local objects (shown);
+#   gc        `mlops gc --grace 0` of the put's store once both gets are
+#             done: it removes every object of the blob from the bucket
+#             (shown, no goal; with DELAY_MS, where removing one object
+#             at a time waited a round trip each);
 #   memory    peak RSS of the put and of the cold get (goal: <= 128 MiB).
 #   cpu       the client's user and system CPU seconds of each step (shown:
 #             on 2 shared cores, CPU is what a step costs the others).
@@ -205,6 +209,11 @@ cold_side() {
     get_one "$1" cold_get "$2" "$3"
 }
 warm_side() { get_one "$1" warm_get "$2" "$3"; }
+gc_side() {
+    timed "${1}gc" "$2" -C "$3" gc --grace 0
+    grep -q "^deleted 1 blobs" "$work/out.txt" || { echo "FAILED: ${1}gc: $(cat "$work/out.txt")" >&2; exit 1; }
+    gc_objects=$(sed -n 's/^deleted [0-9]* blobs and trees (\([0-9]*\) object files.*/\1/p' "$work/out.txt")
+}
 
 wait_after_removals
 for r in $(seq 1 "$rounds"); do
@@ -238,6 +247,9 @@ for r in $(seq 1 "$rounds"); do
     both warm_side "$reader%s"
     timed local_get sh -c '"$1" -C "$2" cat "$3" > "$4"' sh "$mlops" "$local_store" "$digest" "$out"
     rm -f "$out"
+
+    # gc: the blob's objects removed from the bucket
+    both gc_side "$store%s"
 
     # this round's objects and stores (the server's files moved behind
     # its back: nothing reads them again)
@@ -289,6 +301,7 @@ echo "  peak memory: put $(maxmib put) MiB, cold get $(maxmib cold_get) MiB, war
     "(goal <= 128 MiB); curl: put $(maxmib curl_put) MiB, get $(maxmib curl_get) MiB"
 echo "  client CPU, user + system (medians): put $(cpu put), cold get $(cpu cold_get), warm get $(cpu warm_get);" \
     "curl: put $(cpu curl_put), get $(cpu curl_get)"
+echo "  gc of the put's store ($gc_objects objects removed): $(median gc) s"
 if [ -n "$base_mlops" ]; then
     bput=$(median base_put) bcold=$(median base_cold_get) bwarm=$(median base_warm_get)
     echo "  base $base_rev:"
@@ -297,7 +310,8 @@ if [ -n "$base_mlops" ]; then
     row "warm get (same reader)" "$bwarm" "mlops cat, local objects" "$(median local_get)"
     echo "  peak memory: put $(maxmib base_put) MiB, cold get $(maxmib base_cold_get) MiB, warm get $(maxmib base_warm_get) MiB"
     echo "  client CPU, user + system (medians): put $(cpu base_put), cold get $(cpu base_cold_get), warm get $(cpu base_warm_get)"
-    echo "  this tree / base: put $(ratio "$put" "$bput"), cold get $(ratio "$cold" "$bcold"), warm get $(ratio "$warm" "$bwarm")"
+    echo "  gc of the put's store: $(median base_gc) s"
+    echo "  this tree / base: put $(ratio "$put" "$bput"), cold get $(ratio "$cold" "$bcold"), warm get $(ratio "$warm" "$bwarm"), gc $(ratio "$(median gc)" "$(median base_gc)")"
 fi
 echo "  (max of $rounds rounds; wall times of whole commands: store open and close included)"
 echo
