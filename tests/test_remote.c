@@ -596,10 +596,10 @@ START_TEST(pull_refuses_damaged_object)
     TU_OK(push1(p.a, "ref:x", &r));
     char hex[65];
     mlops__hex_encode(d.bytes, 32, hex);
-    char rel[128];
-    snprintf(rel, sizeof rel, "objects/sha256/%.2s/%s", hex, hex + 2);
-    char *path = tu_path(p.url, rel);
+    char *sha = tu_path(p.url, "objects/sha256");
+    char *path = tu_fanout_path(sha, d.bytes);
     pull_after_damage(&p, path, hex, &d);
+    free(sha);
     free(path);
     free(buf);
     pair_close(&p);

@@ -182,6 +182,14 @@ char *tu_path(const char *dir, const char *name)
     return p;
 }
 
+char *tu_fanout_path(const char *dir, const unsigned char digest[32])
+{
+    char hex[65], rel[68];
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    snprintf(rel, sizeof rel, "%.2s/%s", hex, hex + 2);
+    return tu_path(dir, rel);
+}
+
 FILE *tu_open_src(const char *name)
 {
     const char *src = getenv("MLOPS_TEST_SRCDIR");

@@ -40,6 +40,10 @@ char *tu_store_dir(const char *parent, const char *name);
 char *tu_store_dir_at(const char *dir);
 /* malloc'd "dir/name". */
 char *tu_path(const char *dir, const char *name);
+/* malloc'd "dir/ab/<62 hex digits>": where a store (its objects, a read
+ * cache, a remote) files the object of SHA-256 `digest` under dir, e.g.
+ * "<store>/objects/sha256". */
+char *tu_fanout_path(const char *dir, const unsigned char digest[32]);
 /* A file of the tests folder ($MLOPS_TEST_SRCDIR, set by meson, else
  * "tests"), NAME relative to it, open for reading; aborts the test when it
  * cannot be opened. */

@@ -25,10 +25,10 @@ static mlops_digest digest_of(int i)
 
 static char *cache_file(const char *dir, const mlops_digest *d)
 {
-    char hex[65], rel[80];
-    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", d->bytes[i]);
-    snprintf(rel, sizeof rel, "sha256/%.2s/%s", hex, hex + 2);
-    return tu_path(dir, rel);
+    char *sha = tu_path(dir, "sha256");
+    char *p = tu_fanout_path(sha, d->bytes);
+    free(sha);
+    return p;
 }
 
 START_TEST(round_trip_and_tag)
