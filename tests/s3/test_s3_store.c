@@ -86,11 +86,9 @@ END_TEST
 /* Whether st's read cache holds object d (s3_cache.h names its files). */
 static int cached(const char *st, const mlops_digest *d)
 {
-    char *sha = tu_path(st, "cache/sha256");
-    char *p = tu_fanout_path(sha, d->bytes);
-    int yes = access(p, F_OK) == 0;
-    free(p);
-    free(sha);
+    char *rel = tu_fanout_path("cache/sha256", d->bytes);
+    int yes = file_exists(st, rel);
+    free(rel);
     return yes;
 }
 
