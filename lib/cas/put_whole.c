@@ -45,7 +45,6 @@ int mlops__put_reuse(mlops_store *s, const mlops_digest *d, int *reused,
         struct recorded_arg known = {d, 0, seen};
         rc = mlops__store_read(s, recorded_tx, &known);
         if (rc || !known.found) return rc;
-        memset(seen, 0, sizeof *seen);
     }
     /* The row alone is not enough: fsck may have moved a corrupt file to
      * quarantine, and putting the content again must heal it. */
