@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- backends under test ---------------------------------------------------- */
@@ -389,6 +390,38 @@ START_TEST(foreach_sees_each_object_once)
 }
 END_TEST
 
+/* Local objects: a removal that fails stops the call; what comes after
+ * it is not tried (-1) and stays. A directory where an object's file
+ * would be makes unlink fail, even for root. */
+START_TEST(removals_stop_at_a_failure)
+{
+    struct fixture f = open_kind(0);
+    mlops_digest d[3];
+    for (unsigned k = 0; k < 3; k++) {
+        unsigned char *data = object_bytes(30000 + k, 100, &d[k]);
+        if (k != 1) ck_assert_int_eq(put(f.be, &d[k], data, 100), 1);
+        free(data);
+    }
+    char path[512];
+    f.be->describe(f.be, &d[1], path, sizeof path);
+    char *slash = strrchr(path, '/');
+    *slash = '\0';
+    (void)mkdir(path, 0755); /* the fan-out folder, unless d[0] made it */
+    *slash = '/';
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    int removed[3] = {9, 9, 9};
+    TU_RC(MLOPS_EIO, f.be->remove(f.be, d, 3, removed));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), path));
+    ck_assert_int_eq(removed[0], 1);
+    ck_assert_int_eq(removed[1], -1);
+    ck_assert_int_eq(removed[2], -1);
+    ck_assert_int_eq(exists(f.be, &d[0]), 0);
+    ck_assert_int_eq(exists(f.be, &d[2]), 1);
+    ck_assert_int_eq(rmdir(path), 0);
+    close_kind(&f);
+}
+END_TEST
+
 START_TEST(quarantine_takes_an_object_out)
 {
     struct fixture f = open_kind(_i);
@@ -433,6 +466,7 @@ int main(void)
     tcase_add_loop_test(t, settled_objects_place_as_usual, 0, nkinds());
     tcase_add_loop_test(t, foreach_sees_each_object_once, 0, nkinds());
     tcase_add_loop_test(t, quarantine_takes_an_object_out, 0, nkinds());
+    tcase_add_test(t, removals_stop_at_a_failure);
     tcase_add_loop_test(t, another_version_is_refused, 0, nkinds());
     suite_add_tcase(s, t);
     return tu_run(s);

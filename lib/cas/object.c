@@ -346,9 +346,9 @@ struct discard_arg {
 };
 
 /* Removes the placed objects nobody recorded, all at once (a remote
- * backend removes them in parallel: a server that is gone costs one
- * round of retries, not one per object). What fails stays an orphan for
- * gc. */
+ * backend removes them in parallel, and stops at a failure: a server
+ * that is gone costs one round of retries). What fails or is not tried
+ * stays an orphan for gc. */
 static int discard_tx(mlops__conn *c, void *arg)
 {
     struct discard_arg *a = arg;

@@ -136,12 +136,13 @@ struct mlops__objects {
      * callers must not take it for "absent". */
     int (*exists)(mlops__objects *be, const mlops_digest *d, int *yes);
 
-    /* Removes objects d[0..n): removed[i] = 1 when this call removed
-     * d[i], 0 when it was not there, -1 when its removal failed. Every
-     * object is tried (a remote backend removes many at once: one at a
-     * time, each waits a round trip); returns MLOPS_OK, or the first
-     * failure's code and message. Durable after sync. Callers remove only
-     * what no metadata names (gc, a failed put). */
+    /* Removes objects d[0..n) (a remote backend many at once: one at a
+     * time, each waits a round trip): removed[i] = 1 when this call
+     * removed d[i], 0 when it was not there, -1 when its removal failed
+     * or was not tried. After a failure no further removal starts (a
+     * server that is gone would fail each one after as long); returns
+     * MLOPS_OK or that failure's code and message. Durable after sync.
+     * Callers remove only what no metadata names (gc, a failed put). */
     int (*remove)(mlops__objects *be, const mlops_digest *d, size_t n, int *removed);
 
     /* Calls fn once for every object present when the walk starts and

@@ -336,8 +336,8 @@ static void sync_removed(struct gc *g)
 }
 
 /* Under the write lock: removes, all at once, each object whose row is
- * (still) gone. A removal the backend refuses leaves an orphan: the next
- * gc retries. */
+ * (still) gone. A removal the backend refuses (and those it then does not
+ * try) leaves an orphan: the next gc retries. */
 static int unlink_tx(mlops__conn *c, void *arg)
 {
     struct batch_arg *a = arg;

@@ -284,16 +284,12 @@ static int remove_one(mlops__objects *be, const mlops_digest *d, int *removed)
 
 static int l_remove(mlops__objects *be, const mlops_digest *d, size_t n, int *removed)
 {
-    int first = MLOPS_OK;
-    char why[1024] = "";
+    for (size_t i = 0; i < n; i++) removed[i] = -1;
     for (size_t i = 0; i < n; i++) {
         int rc = remove_one(be, &d[i], &removed[i]);
-        if (rc && !first) {
-            first = rc;
-            snprintf(why, sizeof why, "%s", mlops_last_error());
-        }
+        if (rc) return rc;
     }
-    return first ? mlops__err(first, "%s", why) : MLOPS_OK;
+    return MLOPS_OK;
 }
 
 /* ---- reading ------------------------------------------------------------ */

@@ -652,7 +652,7 @@ static int remove_one(struct s3objects *o, const mlops_digest *d, int *removed)
 }
 
 /* Objects being removed by several threads (s_remove): each takes the
- * next one not taken. */
+ * next one not taken, until a removal fails. */
 struct removal {
     struct s3objects *o;
     const mlops_digest *d;
@@ -678,6 +678,7 @@ static void *remover_main(void *arg)
             r->rc = rc;
             snprintf(r->why, sizeof r->why, "%s", mlops_last_error());
         }
+        r->next = r->n; /* none starts after a failure */
         pthread_mutex_unlock(&r->mu);
     }
     return NULL;
@@ -689,6 +690,7 @@ static void *remover_main(void *arg)
 static int s_remove(mlops__objects *be, const mlops_digest *d, size_t n, int *removed)
 {
     struct removal r = { .o = S(be), .d = d, .removed = removed, .n = n };
+    for (size_t i = 0; i < n; i++) removed[i] = -1; /* not tried */
     pthread_mutex_init(&r.mu, NULL);
     pthread_t helpers[TRANSFERS - 1];
     size_t nhelpers = 0;
