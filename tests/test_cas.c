@@ -1316,6 +1316,118 @@ START_TEST(fetch_reads_each_span_once)
 }
 END_TEST
 
+/* What a read announces to the object backend (prefetch) and opens, by
+ * wrapping the local backend (which announces nothing itself): the
+ * objects announced so far, and at each announcement after the first,
+ * how many of them the read had not opened yet. */
+static struct {
+    pthread_mutex_t mu;
+    int (*open)(mlops__objects *, const mlops_digest *, mlops__obj_in **, uint64_t *);
+    size_t opened, announced, calls;
+    size_t least_ahead; /* over the announcements after the first */
+} watch = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0, 0};
+
+static void watching_prefetch(mlops__objects *be, const mlops_digest *d, size_t n)
+{
+    (void)be, (void)d;
+    pthread_mutex_lock(&watch.mu);
+    size_t ahead = watch.announced - watch.opened;
+    if (watch.calls++ && ahead < watch.least_ahead) watch.least_ahead = ahead;
+    watch.announced += n;
+    pthread_mutex_unlock(&watch.mu);
+}
+
+static int watching_open(mlops__objects *be, const mlops_digest *d, mlops__obj_in **out,
+                         uint64_t *len)
+{
+    pthread_mutex_lock(&watch.mu);
+    watch.opened++;
+    pthread_mutex_unlock(&watch.mu);
+    return watch.open(be, d, out, len);
+}
+
+static void watch_reset(void)
+{
+    pthread_mutex_lock(&watch.mu);
+    watch.opened = watch.announced = watch.calls = 0;
+    watch.least_ahead = SIZE_MAX;
+    pthread_mutex_unlock(&watch.mu);
+}
+
+/* A whole read announces each batch of the blob's chunks while the
+ * reader still has many of the batch before to open (half a batch of
+ * 64), so that a backend far from its data (S3) is never left without
+ * work at a batch's end; before session 45 the next batch was announced
+ * only when the reader needed its first chunk. A ranged read announces
+ * only the chunks it reads (before, the whole batch of 64 after the
+ * range's start, which S3 fetched). Streaming, to a file, and ranged. */
+START_TEST(reads_announce_ahead_and_only_what_they_read)
+{
+    char *dir = tu_tmpdir();
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.durability = MLOPS_DURABILITY_NONE;
+    o.chunk_min_size = SMALL_MIN;
+    o.chunk_avg_size = SMALL_AVG;
+    o.chunk_max_size = SMALL_MAX;
+    o.threads = 4;
+    mlops_store *s = NULL;
+    TU_OK(mlops_store_open(dir, &o, &s));
+    size_t n = 1200000; /* about 220 chunks: several listing batches */
+    unsigned char *buf = malloc(n), *back = malloc(n);
+    fill_random(buf, n, 4545);
+    mlops_digest d;
+    TU_OK(mlops_blob_put(s, buf, n, &d));
+    size_t chunks = (size_t)db_int_arg(dir, "SELECT count(*) FROM cas_chunk WHERE blob = ?1", &d);
+    ck_assert_uint_gt(chunks, 3 * 64);
+    watch.open = s->objects->open;
+    s->objects->open = watching_open;
+    s->objects->prefetch = watching_prefetch;
+
+    watch_reset(); /* streaming */
+    mlops_blob_reader *r = NULL;
+    TU_OK(mlops_blob_reader_open(s, &d, &r));
+    size_t at = 0, got = 0;
+    do {
+        TU_OK(mlops_blob_reader_read(r, back + at, n - at < 7000 ? n - at : 7000, &got));
+        at += got;
+    } while (got);
+    mlops_blob_reader_close(r);
+    ck_assert_uint_eq(at, n);
+    ck_assert_int_eq(memcmp(back, buf, n), 0);
+    ck_assert_uint_eq(watch.announced, chunks);
+    ck_assert_uint_ge(watch.calls, 4);
+    ck_assert_msg(watch.least_ahead >= 16, "streaming: a batch was announced with %zu unopened",
+                  watch.least_ahead);
+
+    watch_reset(); /* to a file */
+    char *out = tu_path(dir, "out.bin");
+    TU_OK(mlops_blob_get_file(s, &d, out));
+    ck_assert_uint_eq(watch.announced, chunks);
+    ck_assert_msg(watch.least_ahead >= 16, "to a file: a batch was announced with %zu unopened",
+                  watch.least_ahead);
+    free(out);
+
+    /* Ranged: 100 bytes (one or two chunks; one is not announced, its
+     * read fetches it) and 50,000 bytes from the middle. */
+    size_t lens[] = {100, 50000};
+    for (size_t i = 0; i < 2; i++) {
+        watch_reset();
+        TU_OK(mlops_blob_read_at(s, &d, n / 2, back, lens[i], &got));
+        ck_assert_uint_eq(got, lens[i]);
+        ck_assert_int_eq(memcmp(back, buf + n / 2, lens[i]), 0);
+        ck_assert_uint_gt(watch.opened, 0);
+        ck_assert_msg(watch.announced <= watch.opened,
+                      "a read of %zu bytes announced %zu objects and opened %zu", lens[i],
+                      watch.announced, watch.opened);
+    }
+    free(buf);
+    free(back);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* Many puts with random content (so random chunk boundaries) on two
  * worker threads, each read back every way and compared. */
 START_TEST(many_puts_and_gets_two_threads)
@@ -1747,6 +1859,7 @@ static Suite *cas_suite(void)
     tcase_add_test(t, put_file_errors);
     tcase_add_test(t, writer_abort_leaves_nothing);
     tcase_add_test(t, fetch_reads_each_span_once);
+    tcase_add_test(t, reads_announce_ahead_and_only_what_they_read);
     tcase_add_test(t, many_puts_and_gets_two_threads);
     tcase_add_test(t, reader_memory_is_bounded);
     tcase_add_test(t, repeats_use_no_temp_disk);

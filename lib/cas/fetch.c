@@ -8,17 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH 64
 #define MAX_FETCHERS 8
 
 struct fetch_state {
     mlops__fetch *f;
     pthread_mutex_t mu;
-    mlops__span batch[BATCH];
-    size_t n, next;
-    uint64_t cursor; /* first byte not yet listed */
+    mlops__span_list list;
     uint64_t handed; /* end of the last span handed out: the next must start there */
-    int eof;
     int err;
     char errmsg[1024];
     /* A whole read: the blob's hash, fed in order by whichever worker
@@ -32,29 +28,8 @@ struct fetch_state {
 static int take_span(struct fetch_state *st, mlops__span *out, int *have)
 {
     mlops__fetch *f = st->f;
-    *have = 0;
-    if (st->next == st->n && !st->eof) {
-        st->next = st->n = 0;
-        if (st->cursor >= f->to) {
-            st->eof = 1;
-        } else {
-            int rc = mlops__spans_load(f->conn, f->d, f->ct, st->cursor, st->batch, BATCH,
-                                       &st->n);
-            if (rc) return rc;
-            if (st->n == 0) st->eof = 1;
-            else st->cursor = st->batch[st->n - 1].offset + st->batch[st->n - 1].size;
-            mlops__spans_prefetch(f->s, st->batch, st->n);
-        }
-    }
-    if (st->next < st->n) {
-        *out = st->batch[st->next++];
-        if (out->offset < f->to) {
-            *have = 1;
-        } else { /* past the range */
-            st->eof = 1;
-            st->next = st->n;
-        }
-    }
+    int rc = mlops__span_list_next(&st->list, out, have);
+    if (rc) return rc;
     if (*have) {
         /* Spans must tile the range: no gap, no overlap (a gap would hand
          * out bytes nobody verified). */
@@ -65,7 +40,7 @@ static int take_span(struct fetch_state *st, mlops__span *out, int *have)
                                               "at byte %llu",
                               (unsigned long long)out->offset);
         st->handed = out->offset + out->size;
-    } else if (st->eof && st->handed < f->to && f->to > f->from) {
+    } else if (st->handed < f->to && f->to > f->from) {
         return mlops__err(MLOPS_ECORRUPT, "the chunks of a blob end at byte %llu, before %llu",
                           (unsigned long long)st->handed, (unsigned long long)f->to);
     }
@@ -139,7 +114,7 @@ static int run(mlops__fetch *f)
 {
     struct fetch_state st = {0};
     st.f = f;
-    st.cursor = f->from;
+    mlops__span_list_init(&st.list, f->s, f->conn, f->d, f->ct, f->from, f->to);
     int rc = f->whole ? mlops__sha256_init(&st.sha) : MLOPS_OK;
     if (rc) return rc;
     pthread_mutex_init(&st.mu, NULL);

@@ -28,7 +28,6 @@
 #include <string.h>
 
 #define MAX_RSLOTS 6
-#define LIST_BATCH 64
 /* What the ring and the workers may hold. */
 #define MEMORY_BUDGET (14u * 1024u * 1024u)
 
@@ -54,9 +53,7 @@ struct mlops_blob_reader {
     pthread_cond_t cv;
     struct rslot slots[MAX_RSLOTS];
     unsigned nslots;
-    mlops__span batch[LIST_BATCH];
-    size_t nbatch, next;
-    uint64_t cursor;   /* first byte not yet listed */
+    mlops__span_list list; /* used under mu */
     uint64_t handed;   /* end of the last span handed to a worker */
     int listed_all;    /* every span has been handed to a worker */
     uint64_t issued;   /* spans handed to workers */
@@ -91,24 +88,13 @@ static void fail_locked(mlops_blob_reader *r, int rc)
 /* Under the lock: the next span, listing a new batch when needed. */
 static int next_span(mlops_blob_reader *r, mlops__span *out, int *have)
 {
-    *have = 0;
-    if (r->next == r->nbatch) {
-        if (r->cursor >= r->ct.size) return MLOPS_OK;
-        int rc = mlops__spans_load(r->conn, &r->d, &r->ct, r->cursor, r->batch, LIST_BATCH,
-                                   &r->nbatch);
-        if (rc) return rc;
-        r->next = 0;
-        if (!r->nbatch) return MLOPS_OK;
-        mlops__spans_prefetch(r->s, r->batch, r->nbatch);
-        r->cursor = r->batch[r->nbatch - 1].offset + r->batch[r->nbatch - 1].size;
-    }
-    *out = r->batch[r->next++];
+    int rc = mlops__span_list_next(&r->list, out, have);
+    if (rc || !*have) return rc;
     if (out->offset != r->handed)
         return mlops__err(MLOPS_ECORRUPT, "%s: the chunk list of the blob "
                                           "has a gap or overlap at byte %llu",
                           r->fn, (unsigned long long)out->offset);
     r->handed = out->offset + out->size;
-    *have = 1;
     return MLOPS_OK;
 }
 
@@ -219,6 +205,7 @@ MLOPS_API int mlops_blob_reader_open(mlops_store *s, const mlops_digest *d,
         return rc;
     }
     size_ring(r, max_span);
+    mlops__span_list_init(&r->list, s, r->conn, &r->d, &r->ct, 0, r->ct.size);
     r->fused = mlops__sha256_pair_available();
     mlops__sha256s_init(&r->blob2);
     pthread_mutex_init(&r->mu, NULL);

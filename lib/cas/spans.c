@@ -75,3 +75,66 @@ void mlops__spans_prefetch(mlops_store *s, const mlops__span *spans, size_t n)
         n -= k;
     }
 }
+
+void mlops__span_list_init(mlops__span_list *l, mlops_store *s, mlops__conn *c,
+                           const mlops_digest *d, const mlops__content *ct, uint64_t from,
+                           uint64_t to)
+{
+    memset(l, 0, sizeof *l);
+    l->s = s;
+    l->conn = c;
+    l->d = d;
+    l->ct = ct;
+    l->to = to;
+    l->cursor = from;
+}
+
+/* Lists the batch after what is listed into batch[which] and announces
+ * the spans of it that the range needs. */
+static int list_batch(mlops__span_list *l, unsigned which)
+{
+    mlops__span *b = l->batch[which];
+    l->n[which] = 0;
+    if (l->cursor >= l->to) return MLOPS_OK;
+    int rc = mlops__spans_load(l->conn, l->d, l->ct, l->cursor, b, MLOPS__SPAN_BATCH,
+                               &l->n[which]);
+    if (rc || !l->n[which]) return rc;
+    uint64_t end = b[l->n[which] - 1].offset + b[l->n[which] - 1].size;
+    /* Each batch starts with the span that covers the cursor, so a sound
+     * list always moves on; rows that do not would be listed forever. */
+    if (end <= l->cursor)
+        return mlops__err(MLOPS_ECORRUPT, "the chunk list of a blob does not advance "
+                                          "past byte %llu",
+                          (unsigned long long)l->cursor);
+    l->cursor = end;
+    size_t needed = 0;
+    while (needed < l->n[which] && b[needed].offset < l->to) needed++;
+    mlops__spans_prefetch(l->s, b, needed);
+    return MLOPS_OK;
+}
+
+int mlops__span_list_next(mlops__span_list *l, mlops__span *out, int *have)
+{
+    *have = 0;
+    if (l->ended) return MLOPS_OK;
+    if (l->next == l->n[l->cur]) {
+        int rc = l->ahead ? MLOPS_OK : list_batch(l, l->cur ^ 1u);
+        if (rc) return rc;
+        l->cur ^= 1u;
+        l->next = 0;
+        l->ahead = 0;
+    }
+    const mlops__span *b = l->batch[l->cur];
+    if (l->next == l->n[l->cur] || b[l->next].offset >= l->to) {
+        l->ended = 1;
+        return MLOPS_OK;
+    }
+    if (!l->ahead && l->n[l->cur] == MLOPS__SPAN_BATCH && l->next >= MLOPS__SPAN_BATCH / 2) {
+        int rc = list_batch(l, l->cur ^ 1u);
+        if (rc) return rc;
+        l->ahead = 1;
+    }
+    *out = b[l->next++];
+    *have = 1;
+    return MLOPS_OK;
+}
