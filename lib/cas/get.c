@@ -179,15 +179,7 @@ struct file_arg {
     const char *path;
     const char *func;
     unsigned flags;
-    int fd;
-    const char *tmp;
 };
-
-static int file_done(void *ctx, const mlops__span *sp, const unsigned char *data)
-{
-    struct file_arg *a = ctx;
-    return mlops__pwrite_all(a->fd, data, (size_t)sp->size, sp->offset, a->tmp);
-}
 
 static int write_file(mlops_store *s, mlops__conn *c, const mlops__content *ct, void *arg)
 {
@@ -202,15 +194,16 @@ static int write_file(mlops_store *s, mlops__conn *c, const mlops__content *ct, 
                               a->path);
     }
     char *tmp = NULL;
-    int rc = temp_beside(a->path, &a->fd, &tmp);
+    mlops__fetch_file out = {-1, NULL, mlops__store_fsync_enabled(s), 0};
+    int rc = temp_beside(a->path, &out.fd, &tmp);
     if (rc) return rc;
-    a->tmp = tmp;
+    out.name = tmp;
     /* A whole read: the temporary file is renamed into place only once
      * the blob's digest is proven. */
-    mlops__fetch f = {s, c, a->d, ct, 0, ct->size, NULL, file_done, a, 1, 0};
+    mlops__fetch f = {s, c, a->d, ct, 0, ct->size, NULL, mlops__fetch_file_write, &out, 1, 0};
     rc = mlops__fetch_run(&f);
-    if (!rc && mlops__store_fsync_enabled(s)) rc = mlops__fsync_fd(a->fd, tmp);
-    if (close(a->fd) != 0 && !rc) rc = mlops__err_os(MLOPS_EIO, errno, "cannot close '%s'", tmp);
+    if (!rc && out.write_out) rc = mlops__fsync_fd(out.fd, tmp);
+    if (close(out.fd) != 0 && !rc) rc = mlops__err_os(MLOPS_EIO, errno, "cannot close '%s'", tmp);
     if (!rc) {
         if (a->flags & MLOPS_GET_REPLACE) {
             if (rename(tmp, a->path) != 0)
@@ -242,7 +235,7 @@ static int get_file(const char *func, mlops_store *s, const mlops_digest *d, con
     if (!path[0]) return mlops__err(MLOPS_EINVAL, "%s: path is empty", func);
     if (flags & ~(unsigned)MLOPS_GET_REPLACE)
         return mlops__err(MLOPS_EINVAL, "%s: unknown flags 0x%x", func, flags);
-    struct file_arg a = {d, path, func, flags, -1, NULL};
+    struct file_arg a = {d, path, func, flags};
     return with_content(s, func, d, write_file, &a);
 }
 

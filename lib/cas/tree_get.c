@@ -289,17 +289,6 @@ static int check_limits(const struct tget *g, const struct tinfo *root, const ch
 
 /* ---- writing -------------------------------------------------------------- */
 
-struct file_ctx {
-    int fd;
-    const char *name;
-};
-
-static int write_span(void *ctx, const mlops__span *sp, const unsigned char *data)
-{
-    struct file_ctx *f = ctx;
-    return mlops__pwrite_all(f->fd, data, (size_t)sp->size, sp->offset, f->name);
-}
-
 static int write_file(struct tget *g, int dfd, const mlops__tree_entry *e, const char *path)
 {
     mlops__content ct;
@@ -307,13 +296,14 @@ static int write_file(struct tget *g, int dfd, const mlops__tree_entry *e, const
     if (rc) return rc;
     int fd = openat(dfd, e->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot create '%s'", g->fn, path);
-    struct file_ctx f = {fd, path};
+    mlops__fetch_file f = {fd, path, mlops__store_fsync_enabled(g->s), 0};
     /* A whole read: a file that is not its blob fails the restore. */
-    mlops__fetch job = {g->s, g->c, &e->digest, &ct, 0, ct.size, NULL, write_span, &f, 1, 0};
+    mlops__fetch job = {g->s, g->c, &e->digest, &ct, 0, ct.size, NULL, mlops__fetch_file_write,
+                        &f, 1, 0};
     rc = mlops__fetch_run(&job);
     if (!rc && fchmod(fd, e->mode & 0777 & ~g->mode_mask) != 0)
         rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot set the mode of '%s'", g->fn, path);
-    if (!rc && mlops__store_fsync_enabled(g->s)) rc = mlops__fsync_fd(fd, path);
+    if (!rc && f.write_out) rc = mlops__fsync_fd(fd, path);
     if (close(fd) != 0 && !rc)
         rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot close '%s'", g->fn, path);
     return rc;
