@@ -4,7 +4,6 @@
 #include "util/hash.h"
 #include "util/pool.h"
 
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,16 +169,12 @@ int mlops__fetch_run(mlops__fetch *f)
                       mlops__digest_str(f->d, ds));
 }
 
-/* How often a file that will be fsync'd starts writing out. */
-#define WRITE_OUT_STEP ((uint64_t)8 << 20)
-
 int mlops__fetch_file_write(void *ctx, const mlops__span *sp, const unsigned char *data)
 {
     mlops__fetch_file *f = ctx;
     int rc = mlops__pwrite_all(f->fd, data, (size_t)sp->size, sp->offset, f->name);
     if (rc || !f->write_out) return rc;
     uint64_t after = __atomic_add_fetch(&f->written, sp->size, __ATOMIC_RELAXED);
-    if (after / WRITE_OUT_STEP != (after - sp->size) / WRITE_OUT_STEP)
-        (void)sync_file_range(f->fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* a hint: fsync reports */
+    if (mlops__write_out_due(after - sp->size, after)) mlops__write_out_start(f->fd);
     return MLOPS_OK;
 }

@@ -30,6 +30,10 @@ static int w_bytes(mlops__bundle_writer *w, const void *buf, size_t len)
 {
     if (len && fwrite(buf, 1, len, w->f) != len) return w_io(w, errno);
     w->off += len;
+    if (mlops__write_out_due(w->off - len, w->off)) { /* it is fsync'd when sealed */
+        if (fflush(w->f)) return w_io(w, errno);
+        mlops__write_out_start(fileno(w->f));
+    }
     return MLOPS_OK;
 }
 

@@ -152,6 +152,22 @@ int mlops__fsync_fd(int fd, const char *path)
     return MLOPS_OK;
 }
 
+#define WRITE_OUT_STEP ((uint64_t)8 << 20)
+
+int mlops__write_out_due(uint64_t before, uint64_t after)
+{
+    return before / WRITE_OUT_STEP != after / WRITE_OUT_STEP;
+}
+
+void mlops__write_out_start(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd;
+#endif
+}
+
 int mlops__fsync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

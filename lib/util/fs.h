@@ -31,6 +31,16 @@ int mlops__read_full(int fd, void *buf, size_t len, size_t *got, const char *pat
 int mlops__read_text_file(const char *path, size_t max, const char *what, char **text);
 
 int mlops__fsync_fd(int fd, const char *path);
+/* For a large file that is fsync'd once complete: 1 when growing it from
+ * `before` to `after` bytes written crossed a multiple of 8 MiB, when
+ * its writer should call mlops__write_out_start. Writing out as the file
+ * grows keeps the device busy meanwhile, and the fsync then waits for
+ * the last few MiB only (a 1 GiB file: for about 0.7 s less on our
+ * machines). */
+int mlops__write_out_due(uint64_t before, uint64_t after);
+/* Starts writing fd's dirty pages out, without waiting for them. A hint:
+ * an error is the fsync's to report. */
+void mlops__write_out_start(int fd);
 /* fsync of a directory, so that a rename or creation in it is durable. */
 int mlops__fsync_dir(const char *dir);
 

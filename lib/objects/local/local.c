@@ -100,13 +100,9 @@ static int stage_file(mlops__objects *be, const mlops_digest *d, const mlops__ob
     if (!rc) rc = mlops__tmpfile(dir, &fd, &tmp);
     for (size_t i = 0; !rc && i < n; i++)
         if (pieces[i].len) rc = mlops__write_all(fd, pieces[i].data, pieces[i].len, tmp);
-#ifdef SYNC_FILE_RANGE_WRITE
     /* Start writing it out now, so that the fsync before the rename
      * (often on another thread) finds the work done or under way. */
-    if (!rc && l->fsync && start) (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-#else
-    (void)start;
-#endif
+    if (!rc && l->fsync && start) mlops__write_out_start(fd);
     mlops__obj_staged *st = NULL;
     if (!rc) {
         size_t len = strlen(tmp) + 1;

@@ -115,16 +115,6 @@ static int trailer_ok(const unsigned char *buf, size_t n)
     return !memcmp(t, buf + n - TRAILER, TRAILER);
 }
 
-/* Starts writing cache file fd out to the disk, without waiting. */
-static void start_writeback(int fd)
-{
-#ifdef SYNC_FILE_RANGE_WRITE
-    (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-#else
-    (void)fd;
-#endif
-}
-
 /* Waits until cache file fd is on the disk, takes its pages out of the
  * page cache and closes it. A cache file is written once and read, if
  * ever, by a later read of the same object, most often by another
@@ -132,7 +122,7 @@ static void start_writeback(int fd)
  * page-cache pages (the caller's output and the cache files), and where
  * the page cache is full, every new page is one the kernel must first
  * reclaim, on the reading threads' time. So a file written is sent to
- * the disk at once (start_writeback), and its pages are dropped once
+ * the disk at once (mlops__write_out_start), and its pages are dropped once
  * WINDOW files later, when that writing is long done: the cache keeps
  * about WINDOW files in the page cache, not all it wrote. A warm read
  * then reads its files from the disk (s_prefetch starts that early). */
@@ -153,7 +143,7 @@ static void settle(int fd)
  * written, then settles it. */
 static void keep_in_window(mlops__s3_cache *c, int fd)
 {
-    start_writeback(fd);
+    mlops__write_out_start(fd);
     int oldest = -1;
     pthread_mutex_lock(&c->wmu);
     if (c->nwindow == WINDOW) {
