@@ -20,6 +20,11 @@
 #             it got does (shown, no goal; libmlops checks every chunk and
 #             the whole blob against their digests); neither fsyncs FILE (`mlops get
 #             -o` would: a durable file is another cost than the transfer);
+#   get -o    `mlops get -o FILE` by another reader whose cache is cold:
+#             verified, fsync'd and renamed into place, beside `curl -o
+#             FILE` followed by `sync FILE` (coreutils: an fsync of FILE),
+#             the same durable file (shown, no goal; `mlops get` also
+#             fsyncs FILE's folder after the rename);
 #   warm get  the same reader's second `mlops cat` beside `mlops cat` of
 #             the same blob from a store with local objects (shown);
 #   gc        `mlops gc --grace 0` of the put's store once both gets are
@@ -208,6 +213,13 @@ cold_side() {
     cp "$4"/mlops.conf "$4"/mlops.db "$3"/
     get_one "$1" cold_get "$2" "$3"
 }
+file_side() {
+    mkdir -p "$3"
+    cp "$4"/mlops.conf "$4"/mlops.db "$3"/
+    timed "${1}cold_get_file" "$2" -C "$3" get "$digest" -o "$out"
+    [ "$r" = 1 ] && same_bytes "$out" "${1}cold_get_file"
+    rm -f "$out"
+}
 warm_side() { get_one "$1" warm_get "$2" "$3"; }
 gc_side() {
     timed "${1}gc" "$2" -C "$3" gc --grace 0
@@ -217,8 +229,8 @@ gc_side() {
 
 wait_after_removals
 for r in $(seq 1 "$rounds"); do
-    store=$work/put-$r reader=$work/reader-$r out=$work/out.bin
-    set_aside "$store" "$reader" "$store-base" "$reader-base" "$out"
+    store=$work/put-$r reader=$work/reader-$r filer=$work/filer-$r out=$work/out.bin
+    set_aside "$store" "$reader" "$store-base" "$reader-base" "$filer" "$filer-base" "$out"
 
     # put: ours (and the base's), then curl unsigned, then curl with the
     # real hash
@@ -243,6 +255,13 @@ for r in $(seq 1 "$rounds"); do
         sh "$sigv4" "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" "$empty_sha" "$curl_object" "$out"
     rm -f "$out"
 
+    # get -o: another cold reader, a durable file on both sides
+    both file_side "$filer%s" "$store%s"
+    timed curl_get_file sh -c 'curl -sS --fail --aws-sigv4 "$1" --user "$2" \
+            -H "x-amz-content-sha256: $3" -o "$5" "$4" && sync "$5"' \
+        sh "$sigv4" "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" "$empty_sha" "$curl_object" "$out"
+    rm -f "$out"
+
     # warm get: the same reader again, and the local store
     both warm_side "$reader%s"
     timed local_get sh -c '"$1" -C "$2" cat "$3" > "$4"' sh "$mlops" "$local_store" "$digest" "$out"
@@ -253,7 +272,7 @@ for r in $(seq 1 "$rounds"); do
 
     # this round's objects and stores (the server's files moved behind
     # its back: nothing reads them again)
-    set_aside "$store" "$reader" "$store-base" "$reader-base" \
+    set_aside "$store" "$reader" "$store-base" "$reader-base" "$filer" "$filer-base" \
         "${srv:?}/data/$bucket/bench/put-$r" "${srv:?}/data/$bucket/bench/put-$r-base"
     echo "  round $r done"
 done
@@ -287,16 +306,17 @@ row() {
         "$3" "$4" "$(ratio "$2" "$4")" "${5:-}"
 }
 
-put=$(median put) cold=$(median cold_get) warm=$(median warm_get)
+put=$(median put) cold=$(median cold_get) warm=$(median warm_get) coldf=$(median cold_get_file)
 echo
 echo "== $size_mib MiB random blob, S3 objects on versitygw at 127.0.0.1 (medians of $rounds; ratio = ours / anchor)"
 row "put (mlops put)" "$put" "curl -T, UNSIGNED-PAYLOAD" "$(median curl_put)" "goal <= 1.5"
 row "" "$put" "sha256sum + curl -T, real hash" "$(median curl_put_hashed)"
 row "cold get (mlops cat)" "$cold" "curl -o" "$(median curl_get)" "goal <= 1.3"
 row "" "$cold" "curl -o + openssl dgst -sha256" "$(median curl_get_hashed)"
+row "cold get -o (durable)" "$coldf" "curl -o + sync FILE" "$(median curl_get_file)"
 row "warm get (same reader)" "$warm" "mlops cat, local objects" "$(median local_get)"
 echo "  per round (median of each round's ratio): put $(paired put curl_put), cold get $(paired cold_get curl_get)," \
-    "warm get $(paired warm_get local_get)"
+    "cold get -o $(paired cold_get_file curl_get_file), warm get $(paired warm_get local_get)"
 echo "  peak memory: put $(maxmib put) MiB, cold get $(maxmib cold_get) MiB, warm get $(maxmib warm_get) MiB" \
     "(goal <= 128 MiB); curl: put $(maxmib curl_put) MiB, get $(maxmib curl_get) MiB"
 echo "  client CPU, user + system (medians): put $(cpu put), cold get $(cpu cold_get), warm get $(cpu warm_get);" \
@@ -307,11 +327,12 @@ if [ -n "$base_mlops" ]; then
     echo "  base $base_rev:"
     row "put (mlops put)" "$bput" "curl -T, UNSIGNED-PAYLOAD" "$(median curl_put)"
     row "cold get (mlops cat)" "$bcold" "curl -o" "$(median curl_get)"
+    row "cold get -o (durable)" "$(median base_cold_get_file)" "curl -o + sync FILE" "$(median curl_get_file)"
     row "warm get (same reader)" "$bwarm" "mlops cat, local objects" "$(median local_get)"
     echo "  peak memory: put $(maxmib base_put) MiB, cold get $(maxmib base_cold_get) MiB, warm get $(maxmib base_warm_get) MiB"
     echo "  client CPU, user + system (medians): put $(cpu base_put), cold get $(cpu base_cold_get), warm get $(cpu base_warm_get)"
     echo "  gc of the put's store: $(median base_gc) s"
-    echo "  this tree / base: put $(ratio "$put" "$bput"), cold get $(ratio "$cold" "$bcold"), warm get $(ratio "$warm" "$bwarm"), gc $(ratio "$(median gc)" "$(median base_gc)")"
+    echo "  this tree / base: put $(ratio "$put" "$bput"), cold get $(ratio "$cold" "$bcold"), cold get -o $(ratio "$coldf" "$(median base_cold_get_file)"), warm get $(ratio "$warm" "$bwarm"), gc $(ratio "$(median gc)" "$(median base_gc)")"
 fi
 echo "  (max of $rounds rounds; wall times of whole commands: store open and close included)"
 echo
