@@ -163,6 +163,59 @@ START_TEST(round_trip)
 }
 END_TEST
 
+/* With fsync on, a tree of up to 32 entries is made durable by an fsync
+ * of each file and folder, a larger one by one sync of its file system
+ * before the rename (tree_get.c, SYNC_FS_OVER): both restore the same
+ * tree and leave nothing beside it. */
+START_TEST(durable_restores_small_and_large)
+{
+    char *dir = tu_tmpdir();
+    char *store = tu_store_dir(dir, "store"), *src = tu_path(dir, "src");
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.durability = MLOPS_DURABILITY_NORMAL;
+    o.chunk_min_size = SMALL_MIN;
+    o.chunk_avg_size = SMALL_AVG;
+    o.chunk_max_size = SMALL_MAX;
+    mlops_store *s = NULL;
+    TU_OK(mlops_store_open(store, &o, &s));
+    build_sample(src, 100000); /* 13 entries */
+    mlops_digest small, large;
+    TU_OK(mlops_tree_put(s, src, 0, &small));
+    mkdir_ok(src, "many");
+    for (int i = 0; i < 60; i++) {
+        char rel[64], text[64];
+        snprintf(rel, sizeof rel, "many/f%02d.txt", i);
+        snprintf(text, sizeof text, "file %d\n", i);
+        write_rel(src, rel, text, i % 2 ? 0644 : 0600);
+    }
+    TU_OK(mlops_tree_put(s, src, 0, &large));
+    char *dst_large = tu_path(dir, "large");
+    TU_OK(mlops_tree_get(s, &large, dst_large, 0));
+    compare_trees(src, dst_large);
+    /* The small tree: the source without many/. */
+    tu_rmrf(dst_large);
+    char *many = tu_path(src, "many");
+    tu_rmrf(many);
+    char *dst_small = tu_path(dir, "small");
+    TU_OK(mlops_tree_get(s, &small, dst_small, 0));
+    compare_trees(src, dst_small);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        ck_assert_msg(e->d_name[0] != '.' || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."),
+                      "left %s", e->d_name);
+    closedir(d);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(many);
+    free(dst_small);
+    free(dst_large);
+    free(store);
+    free(src);
+    free(dir);
+}
+END_TEST
+
 /* One changed file rewrites only the trees on its path. */
 START_TEST(merkle_sharing)
 {
@@ -770,6 +823,7 @@ int main(void)
     TCase *t = tcase_create("trees");
     tcase_set_timeout(t, 120);
     tcase_add_test(t, round_trip);
+    tcase_add_test(t, durable_restores_small_and_large);
     tcase_add_test(t, merkle_sharing);
     tcase_add_test(t, follow_symlinks);
     tcase_add_test(t, bad_input);

@@ -50,7 +50,17 @@ struct tget {
     struct tinfo *info;
     size_t ninfo, capinfo;
     unsigned mode_mask; /* bits cleared from stored modes */
+    /* How the restore is made durable (with fsync on): 0, an fsync of each
+     * file and folder as it is done; 1, one sync of the file system before
+     * the rename, for a tree of more than SYNC_FS_OVER entries. */
+    int sync_fs;
 };
+
+/* Past this many entries, one sync of the file system (mlops__sync_fs)
+ * costs less than an fsync of each file and folder: each fsync is a
+ * flush of the device (5,000 files of 4 KiB: 1.6-4.9 s with an fsync
+ * each, about 1.9 s with one sync, on our machines). */
+#define SYNC_FS_OVER 32
 
 static uint64_t sat_add(uint64_t a, uint64_t b)
 {
@@ -297,13 +307,14 @@ static int write_file(struct tget *g, int dfd, const mlops__tree_entry *e, const
     int fd = openat(dfd, e->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot create '%s'", g->fn, path);
     mlops__fetch_file f = {fd, path, mlops__store_fsync_enabled(g->s), 0};
+    /* A large file starts going to the disk as it grows, either way. */
     /* A whole read: a file that is not its blob fails the restore. */
     mlops__fetch job = {g->s, g->c, &e->digest, &ct, 0, ct.size, NULL, mlops__fetch_file_write,
                         &f, 1, 0};
     rc = mlops__fetch_run(&job);
     if (!rc && fchmod(fd, e->mode & 0777 & ~g->mode_mask) != 0)
         rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot set the mode of '%s'", g->fn, path);
-    if (!rc && f.write_out) rc = mlops__fsync_fd(fd, path);
+    if (!rc && f.write_out && !g->sync_fs) rc = mlops__fsync_fd(fd, path);
     if (close(fd) != 0 && !rc)
         rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot close '%s'", g->fn, path);
     return rc;
@@ -331,7 +342,7 @@ static int write_entry(struct tget *g, int dfd, const mlops__tree_entry *e, cons
     /* The mode last: a read-only directory is filled first. */
     if (!rc && fchmod(sfd, e->mode & 0777 & ~g->mode_mask) != 0)
         rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot set the mode of '%s'", g->fn, sub);
-    if (!rc && mlops__store_fsync_enabled(g->s)) rc = mlops__fsync_fd(sfd, sub);
+    if (!rc && mlops__store_fsync_enabled(g->s) && !g->sync_fs) rc = mlops__fsync_fd(sfd, sub);
     close(sfd);
     return rc;
 }
@@ -460,7 +471,8 @@ static int restore(struct tget *g, const mlops_digest *root, const char *dir)
          * the tree does not record it, so the usual 0755. */
         if (!rc && fchmod(dfd, 0755 & ~g->mode_mask) != 0)
             rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot set the mode of '%s'", g->fn, dir);
-        if (!rc && mlops__store_fsync_enabled(g->s)) rc = mlops__fsync_fd(dfd, dir);
+        if (!rc && mlops__store_fsync_enabled(g->s))
+            rc = g->sync_fs ? mlops__sync_fs(dfd, dir) : mlops__fsync_fd(dfd, dir);
         /* rename() replaces an empty directory; anything else in the
          * meantime (files appeared) is refused by the kernel. */
         if (!rc && rename(tmp, dir) != 0)
@@ -509,6 +521,11 @@ static int tree_get(const char *fn, mlops_store *s, const mlops_digest *d, const
     if (!rc) rc = check_tree(&g, d, 0, &root);
     if (!rc) rc = check_target(g.fn, dir);
     if (!rc) rc = check_limits(&g, &g.info[root], dir);
+#ifdef __linux__
+    /* dfd, which the sync goes through, is opened before anything is
+     * written, so the sync reports every writeback error of the restore. */
+    if (!rc) g.sync_fs = g.info[root].entries > SYNC_FS_OVER;
+#endif
     if (!rc) rc = restore(&g, d, dir);
     tget_free(&g);
     mlops__obj_reader_free(g.r);

@@ -152,6 +152,20 @@ int mlops__fsync_fd(int fd, const char *path)
     return MLOPS_OK;
 }
 
+int mlops__sync_fs(int fd, const char *where)
+{
+#ifdef __linux__
+    while (syncfs(fd) != 0)
+        if (errno != EINTR)
+            return mlops__err_os(MLOPS_EIO, errno, "cannot sync the file system of '%s'", where);
+    return mlops__fsync_fd(fd, where);
+#else
+    (void)fd;
+    return mlops__err(MLOPS_EUNSUPPORTED, "cannot sync the file system of '%s' at once here",
+                      where);
+#endif
+}
+
 #define WRITE_OUT_STEP ((uint64_t)8 << 20)
 
 int mlops__write_out_due(uint64_t before, uint64_t after)

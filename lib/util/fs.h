@@ -41,6 +41,13 @@ int mlops__write_out_due(uint64_t before, uint64_t after);
 /* Starts writing fd's dirty pages out, without waiting for them. A hint:
  * an error is the fsync's to report. */
 void mlops__write_out_start(int fd);
+/* Makes everything written to fd's file system durable at once: syncfs,
+ * then a flush of the device (an fsync of fd: on a file system without a
+ * journal, syncfs writes some metadata after its own flush). Any
+ * writeback error since fd was opened fails it (Linux 5.8 and later), so
+ * open fd before writing what it must cover. Where is the folder fd names
+ * (for messages). MLOPS_EUNSUPPORTED where there is no syncfs. */
+int mlops__sync_fs(int fd, const char *where);
 /* fsync of a directory, so that a rename or creation in it is durable. */
 int mlops__fsync_dir(const char *dir);
 

@@ -136,20 +136,6 @@ static int l_stage_settled(mlops__objects *be, const mlops_digest *d,
     return stage_file(be, d, pieces, n, out, 0);
 }
 
-#ifdef __linux__
-/* syncfs, then a flush of the device (an fsync of the root folder): on
- * a file system without a journal, syncfs writes some metadata after
- * its own flush. */
-static int sync_whole_fs(struct local *l)
-{
-    while (syncfs(l->root_fd) != 0)
-        if (errno != EINTR)
-            return mlops__err_os(MLOPS_EIO, errno, "cannot sync the file system of '%s'",
-                                 l->sha_dir);
-    return mlops__fsync_fd(l->root_fd, l->sha_dir);
-}
-#endif
-
 /* The staged files' bytes durable together (see the top). Without
  * syncfs, or when it fails, nothing is promised: place fsyncs each. */
 static int l_settle(mlops__objects *be, mlops__obj_staged *const *st, size_t n)
@@ -158,7 +144,7 @@ static int l_settle(mlops__objects *be, mlops__obj_staged *const *st, size_t n)
     if (!l->fsync || !n) return MLOPS_OK;
 #if defined(__linux__) && defined(SYNC_FILE_RANGE_WAIT_BEFORE)
     if (l->root_fd < 0) return MLOPS_OK;
-    int rc = sync_whole_fs(l);
+    int rc = mlops__sync_fs(l->root_fd, l->sha_dir);
     for (size_t i = 0; !rc && i < n; i++) {
         if (st[i]->fd < 0) continue;
         /* Written out already: this only collects the file's writeback
@@ -248,7 +234,7 @@ static int l_sync(mlops__objects *be, const mlops_digest *d, size_t n)
             seen[d[i].bytes[0]] = 1;
             folders++;
         }
-    if (folders > SYNCFS_OVER && l->root_fd >= 0) return sync_whole_fs(l);
+    if (folders > SYNCFS_OVER && l->root_fd >= 0) return mlops__sync_fs(l->root_fd, l->sha_dir);
     memset(seen, 0, sizeof seen);
 #endif
     char dir[PATH_CAP];
