@@ -286,13 +286,22 @@ static inline void age_object(mlops_store *s, const mlops_digest *d, long second
 #define SMALL_AVG 4096u
 #define SMALL_MAX 16384u
 
-static inline mlops_store *open_small_store(const char *dir)
+/* The options of such a store: durability MLOPS_DURABILITY_*, threads
+ * the store's limit (0: the default). */
+static inline mlops_store_opts small_store_opts(int durability, uint32_t threads)
 {
     mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
-    o.durability = MLOPS_DURABILITY_NONE;
+    o.durability = durability;
     o.chunk_min_size = SMALL_MIN;
     o.chunk_avg_size = SMALL_AVG;
     o.chunk_max_size = SMALL_MAX;
+    if (threads) o.threads = threads;
+    return o;
+}
+
+static inline mlops_store *open_small_store(const char *dir)
+{
+    mlops_store_opts o = small_store_opts(MLOPS_DURABILITY_NONE, 0);
     mlops_store *s = NULL;
     TU_OK(mlops_store_open(dir, &o, &s));
     return s;

@@ -1022,12 +1022,7 @@ START_TEST(reader_hashes_at_any_thread_count)
 {
     for (unsigned threads = 1; threads <= 2; threads++) {
         char *dir = tu_tmpdir();
-        mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
-        o.durability = MLOPS_DURABILITY_NONE;
-        o.chunk_min_size = SMALL_MIN;
-        o.chunk_avg_size = SMALL_AVG;
-        o.chunk_max_size = SMALL_MAX;
-        o.threads = threads;
+        mlops_store_opts o = small_store_opts(MLOPS_DURABILITY_NONE, threads);
         mlops_store *s = NULL;
         TU_OK(mlops_store_open(dir, &o, &s));
         size_t n = 300000;
@@ -1270,12 +1265,7 @@ static int cmp_u64(const void *a, const void *b)
 START_TEST(fetch_reads_each_span_once)
 {
     char *dir = tu_tmpdir();
-    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
-    o.durability = MLOPS_DURABILITY_NONE;
-    o.chunk_min_size = SMALL_MIN;
-    o.chunk_avg_size = SMALL_AVG;
-    o.chunk_max_size = SMALL_MAX;
-    o.threads = 4;
+    mlops_store_opts o = small_store_opts(MLOPS_DURABILITY_NONE, 4);
     mlops_store *s = NULL;
     TU_OK(mlops_store_open(dir, &o, &s));
     size_t n = 700000; /* about 150 chunks: more than one listing batch */
@@ -1364,12 +1354,7 @@ static void watch_reset(void)
 START_TEST(reads_announce_ahead_and_only_what_they_read)
 {
     char *dir = tu_tmpdir();
-    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
-    o.durability = MLOPS_DURABILITY_NONE;
-    o.chunk_min_size = SMALL_MIN;
-    o.chunk_avg_size = SMALL_AVG;
-    o.chunk_max_size = SMALL_MAX;
-    o.threads = 4;
+    mlops_store_opts o = small_store_opts(MLOPS_DURABILITY_NONE, 4);
     mlops_store *s = NULL;
     TU_OK(mlops_store_open(dir, &o, &s));
     size_t n = 1200000; /* about 220 chunks: several listing batches */
@@ -1433,12 +1418,7 @@ END_TEST
 START_TEST(many_puts_and_gets_two_threads)
 {
     char *dir = tu_tmpdir();
-    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
-    o.durability = MLOPS_DURABILITY_NONE;
-    o.chunk_min_size = SMALL_MIN;
-    o.chunk_avg_size = SMALL_AVG;
-    o.chunk_max_size = SMALL_MAX;
-    o.threads = 2;
+    mlops_store_opts o = small_store_opts(MLOPS_DURABILITY_NONE, 2);
     mlops_store *s = NULL;
     TU_OK(mlops_store_open(dir, &o, &s));
     size_t max = 400000;

@@ -589,10 +589,7 @@ END_TEST
  * one of its own, in a different order. */
 static int child_puts(const char *dir, int id, const unsigned char *shared, size_t n)
 {
-    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
-    o.chunk_min_size = SMALL_MIN;
-    o.chunk_avg_size = SMALL_AVG;
-    o.chunk_max_size = SMALL_MAX;
+    mlops_store_opts o = small_store_opts(MLOPS_DURABILITY_NORMAL, 0);
     mlops_store *s = NULL;
     if (mlops_store_open(dir, &o, &s)) return 10;
     unsigned char *mine = malloc(n);
@@ -836,10 +833,7 @@ END_TEST
  * the writer was told is stored stays readable. */
 static int child_reputs(const char *dir, unsigned char *base, size_t n, int count)
 {
-    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
-    o.chunk_min_size = SMALL_MIN;
-    o.chunk_avg_size = SMALL_AVG;
-    o.chunk_max_size = SMALL_MAX;
+    mlops_store_opts o = small_store_opts(MLOPS_DURABILITY_NORMAL, 0);
     mlops_store *s = NULL;
     if (mlops_store_open(dir, &o, &s)) return 10;
     for (int i = 0; i < count; i += 2) {
@@ -913,10 +907,7 @@ END_TEST
 static int child_full_disk(const char *dir, int big)
 {
     mlops_store *s = NULL;
-    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
-    o.chunk_min_size = SMALL_MIN;
-    o.chunk_avg_size = SMALL_AVG;
-    o.chunk_max_size = SMALL_MAX;
+    mlops_store_opts o = small_store_opts(MLOPS_DURABILITY_NORMAL, 0);
     if (mlops_store_open(dir, &o, &s)) return 10;
     signal(SIGXFSZ, SIG_IGN);
     /* On SQLite the database's journal meets the limit too; a PostgreSQL

@@ -171,11 +171,7 @@ START_TEST(durable_restores_small_and_large)
 {
     char *dir = tu_tmpdir();
     char *store = tu_store_dir(dir, "store"), *src = tu_path(dir, "src");
-    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
-    o.durability = MLOPS_DURABILITY_NORMAL;
-    o.chunk_min_size = SMALL_MIN;
-    o.chunk_avg_size = SMALL_AVG;
-    o.chunk_max_size = SMALL_MAX;
+    mlops_store_opts o = small_store_opts(MLOPS_DURABILITY_NORMAL, 0);
     mlops_store *s = NULL;
     TU_OK(mlops_store_open(store, &o, &s));
     build_sample(src, 100000); /* 13 entries */
