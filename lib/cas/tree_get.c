@@ -306,9 +306,10 @@ static int write_file(struct tget *g, int dfd, const mlops__tree_entry *e, const
     if (rc) return rc;
     int fd = openat(dfd, e->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return mlops__err_os(MLOPS_EIO, errno, "%s: cannot create '%s'", g->fn, path);
+    /* A large file starts going to the disk as it grows, however the
+     * restore is made durable. A whole read: a file that is not its blob
+     * fails the restore. */
     mlops__fetch_file f = {fd, path, mlops__store_fsync_enabled(g->s), 0};
-    /* A large file starts going to the disk as it grows, either way. */
-    /* A whole read: a file that is not its blob fails the restore. */
     mlops__fetch job = {g->s, g->c, &e->digest, &ct, 0, ct.size, NULL, mlops__fetch_file_write,
                         &f, 1, 0};
     rc = mlops__fetch_run(&job);
