@@ -125,6 +125,9 @@ struct s3objects {
     uint64_t fetched_mean; /* a moving mean of fetched sizes; 0: none yet */
     mlops_digest pending[PREFETCH_PENDING]; /* announced, in order: a ring */
     size_t pending_at, npending;
+    /* Objects opened from the room since the last announcement: none
+     * means the read that announced them stopped (s_prefetch). */
+    size_t opened_from_room;
     pthread_t threads[TRANSFERS];
     unsigned nthreads, idle;
     int closing;
@@ -461,6 +464,19 @@ static int s_sync(mlops__objects *be, const mlops_digest *d, size_t n)
 
 static void fill_room_locked(struct s3objects *o);
 
+/* Takes a QUEUED object out of the transfer threads' queue. Called with
+ * o->mu held. */
+static void unqueue_fetched_locked(struct s3objects *o, struct fetched *f)
+{
+    struct fetched **p = &o->ghead, *prev = NULL;
+    while (*p && *p != f) {
+        prev = *p;
+        p = &(*p)->next;
+    }
+    if (*p) *p = f->next;
+    if (o->gtail == f) o->gtail = prev;
+}
+
 /* Takes object d out of the room of objects fetched ahead: 1 with its
  * bytes in *data when it was fetched (waiting while it is in flight), 0
  * when it is not there or its fetch failed (the caller fetches it and
@@ -477,15 +493,12 @@ static int take_fetched(struct s3objects *o, const mlops_digest *d, unsigned cha
             o->nroom--;
             break;
         }
-    if (f) fill_room_locked(o);
+    if (f) {
+        o->opened_from_room++;
+        fill_room_locked(o);
+    }
     if (f && f->state == QUEUED) { /* no thread took it: fetched by the caller */
-        struct fetched **p = &o->ghead, *prev = NULL;
-        while (*p && *p != f) {
-            prev = *p;
-            p = &(*p)->next;
-        }
-        if (*p) *p = f->next;
-        if (o->gtail == f) o->gtail = prev;
+        unqueue_fetched_locked(o, f);
         pthread_mutex_unlock(&o->mu);
         fetched_free(o, f);
         return 0;
@@ -538,20 +551,36 @@ static void fill_room_locked(struct s3objects *o)
     }
 }
 
-/* Announces d[0..n) to be opened next, in order. The room holds some of
- * them fetched or in flight (room_limit_locked); the rest wait their turn
- * (the oldest announcements are forgotten past PREFETCH_PENDING). When
- * the room is full of objects fetched and never opened (a reader that
- * stopped early), the oldest of those gives way. */
-static void s_prefetch(mlops__objects *be, const mlops_digest *d, size_t n)
+/* When nothing was opened from the room since the last announcement, the
+ * read that made it stopped early (or never read): what it left fetched
+ * or queued, and what it announced and nobody fetched yet, give way (a
+ * fetch under way stays, to be dropped at the next announcement). A read that
+ * goes on opens objects between its announcements (lib/cas announces the
+ * next chunks half way through the ones before, while the room may be
+ * full of them), and keeps them. Called with o->mu held. */
+static void drop_left_behind_locked(struct s3objects *o)
 {
-    struct s3objects *o = S(be);
-    enum { BATCH = 64 };
-    while (n > BATCH) {
-        s_prefetch(be, d, BATCH);
-        d += BATCH;
-        n -= BATCH;
+    if (!o->opened_from_room) {
+        size_t kept = 0;
+        for (size_t i = 0; i < o->nroom; i++) {
+            struct fetched *f = o->room[i];
+            if (f->state == RUNNING) { /* its thread owns it until DONE */
+                o->room[kept++] = f;
+                continue;
+            }
+            if (f->state == QUEUED) unqueue_fetched_locked(o, f);
+            fetched_free(o, f);
+        }
+        o->nroom = kept;
+        o->npending = 0;
     }
+    o->opened_from_room = 0;
+}
+
+/* Adds up to BATCH announced objects to the pending ones. */
+enum { BATCH = 64 };
+static void announce(struct s3objects *o, const mlops_digest *d, size_t n)
+{
     /* What the cache holds is read from there. Asked here, before taking
      * the lock that the transfer threads wait on: a file system lookup
      * each (an object cached meanwhile is fetched once more, harmless). */
@@ -567,13 +596,20 @@ static void s_prefetch(mlops__objects *be, const mlops_digest *d, size_t n)
         o->pending[(o->pending_at + o->npending) % PREFETCH_PENDING] = d[k];
         o->npending++;
     }
-    if (o->nroom && o->nroom >= room_limit_locked(o) && o->room[0]->state == DONE) {
-        fetched_free(o, o->room[0]);
-        memmove(o->room, o->room + 1, (o->nroom - 1) * sizeof *o->room);
-        o->nroom--;
-    }
     fill_room_locked(o);
     pthread_mutex_unlock(&o->mu);
+}
+
+/* Announces d[0..n) to be opened next, in order. The room holds some of
+ * them fetched or in flight (room_limit_locked); the rest wait their turn
+ * (the oldest announcements are forgotten past PREFETCH_PENDING). */
+static void s_prefetch(mlops__objects *be, const mlops_digest *d, size_t n)
+{
+    struct s3objects *o = S(be);
+    pthread_mutex_lock(&o->mu);
+    drop_left_behind_locked(o);
+    pthread_mutex_unlock(&o->mu);
+    for (size_t at = 0; at < n; at += BATCH) announce(o, d + at, n - at < BATCH ? n - at : BATCH);
 }
 
 static int s_open(mlops__objects *be, const mlops_digest *d, mlops__obj_in **out, uint64_t *len)
