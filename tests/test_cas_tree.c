@@ -164,9 +164,11 @@ START_TEST(round_trip)
 END_TEST
 
 /* With fsync on, a tree of up to 32 entries is made durable by an fsync
- * of each file and folder, a larger one by one sync of its file system
- * before the rename (tree_get.c, SYNC_FS_OVER): both restore the same
- * tree and leave nothing beside it. */
+ * of each file and folder, a larger one (on a local disk's file system)
+ * by one sync of its file system before the rename (tree_get.c,
+ * SYNC_FS_OVER): both restore the same tree and leave nothing beside it.
+ * That a failed sync fails the restore and leaves nothing is the fault
+ * suite's "tree restore" (tests/faults/fault_test.c). */
 START_TEST(durable_restores_small_and_large)
 {
     char *dir = tu_tmpdir();

@@ -40,8 +40,9 @@ typedef struct mlops__fetch {
 int mlops__fetch_run(mlops__fetch *f);
 
 /* A `done` for reads into a file (ctx: an mlops__fetch_file): writes each
- * span at its offset. With write_out (the file will be fsync'd when the
- * read is done), it starts writing the file out as it grows
+ * span at its offset. With write_out (the file will be made durable once
+ * read: an fsync, or a sync of its file system), it starts writing the
+ * file out as it grows
  * (mlops__write_out_due), so that the device works while the blob is
  * still being fetched (a 1 GiB `mlops get -o` from a local store: 1.46 s,
  * then 0.96 s). */

@@ -52,7 +52,8 @@ struct tget {
     unsigned mode_mask; /* bits cleared from stored modes */
     /* How the restore is made durable (with fsync on): 0, an fsync of each
      * file and folder as it is done; 1, one sync of the file system before
-     * the rename, for a tree of more than SYNC_FS_OVER entries. */
+     * the rename, for a tree of more than SYNC_FS_OVER entries on a file
+     * system where that covers every file (mlops__sync_fs_covers_files). */
     int sync_fs;
 };
 
@@ -466,6 +467,10 @@ static int restore(struct tget *g, const mlops_digest *root, const char *dir)
         }
     }
     if (!rc && tmp) {
+        /* dfd, which the sync goes through, is open before anything is
+         * written: the sync reports every writeback error of the restore. */
+        g->sync_fs = g->sync_fs && mlops__store_fsync_enabled(g->s) &&
+                     mlops__sync_fs_covers_files(dfd);
         if (!g->o.keep_modes) rc = creation_mask(g->fn, dfd, dir, &g->mode_mask);
         if (!rc) rc = write_tree(g, dfd, root, dir);
         /* The root directory gets the mode of the directory that was put;
@@ -522,11 +527,7 @@ static int tree_get(const char *fn, mlops_store *s, const mlops_digest *d, const
     if (!rc) rc = check_tree(&g, d, 0, &root);
     if (!rc) rc = check_target(g.fn, dir);
     if (!rc) rc = check_limits(&g, &g.info[root], dir);
-#ifdef __linux__
-    /* dfd, which the sync goes through, is opened before anything is
-     * written, so the sync reports every writeback error of the restore. */
-    if (!rc) g.sync_fs = g.info[root].entries > SYNC_FS_OVER;
-#endif
+    if (!rc) g.sync_fs = g.info[root].entries > SYNC_FS_OVER; /* restore confirms it */
     if (!rc) rc = restore(&g, d, dir);
     tget_free(&g);
     mlops__obj_reader_free(g.r);

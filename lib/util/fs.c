@@ -11,6 +11,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <linux/magic.h>
+#include <sys/utsname.h>
+#include <sys/vfs.h>
+#endif
 
 char *mlops__path_join(const char *a, const char *b)
 {
@@ -163,6 +168,40 @@ int mlops__sync_fs(int fd, const char *where)
     (void)fd;
     return mlops__err(MLOPS_EUNSUPPORTED, "cannot sync the file system of '%s' at once here",
                       where);
+#endif
+}
+
+#ifdef __linux__
+/* 1 when the running kernel is major.minor or later. */
+static int kernel_at_least(int major, int minor)
+{
+    struct utsname u;
+    int ma = 0, mi = 0;
+    if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &ma, &mi) != 2) return 0;
+    return ma > major || (ma == major && mi >= minor);
+}
+#endif
+
+int mlops__sync_fs_covers_files(int fd)
+{
+#ifdef __linux__
+    struct statfs f;
+    if (!kernel_at_least(5, 8) || fstatfs(fd, &f) != 0) return 0;
+    switch ((unsigned long)f.f_type) {
+    case EXT4_SUPER_MAGIC: /* also ext2 and ext3 */
+    case XFS_SUPER_MAGIC:
+    case BTRFS_SUPER_MAGIC:
+    case F2FS_SUPER_MAGIC:
+    case TMPFS_MAGIC:
+        return 1;
+    case OVERLAYFS_SUPER_MAGIC:
+        return kernel_at_least(5, 15);
+    default:
+        return 0;
+    }
+#else
+    (void)fd;
+    return 0;
 #endif
 }
 

@@ -43,11 +43,20 @@ int mlops__write_out_due(uint64_t before, uint64_t after);
 void mlops__write_out_start(int fd);
 /* Makes everything written to fd's file system durable at once: syncfs,
  * then a flush of the device (an fsync of fd: on a file system without a
- * journal, syncfs writes some metadata after its own flush). Any
- * writeback error since fd was opened fails it (Linux 5.8 and later), so
- * open fd before writing what it must cover. Where is the folder fd names
- * (for messages). MLOPS_EUNSUPPORTED where there is no syncfs. */
+ * journal, syncfs writes some metadata after its own flush). Where is
+ * the folder fd names (for messages). MLOPS_EUNSUPPORTED where there is
+ * no syncfs. */
 int mlops__sync_fs(int fd, const char *where);
+/* 1 when mlops__sync_fs(fd) may stand in for an fsync of each file
+ * written on fd's file system since fd was opened (open fd first): on
+ * Linux 5.8 and later, whose syncfs fails on a writeback error of any of
+ * them (it also fails on one not yet reported from before), and on a
+ * file system of a local disk whose syncfs writes and flushes everything
+ * (ext2/3/4, XFS, Btrfs, F2FS; tmpfs; overlayfs from Linux 5.15, which
+ * passes its upper file system's errors on). Elsewhere 0: a network or
+ * FUSE file system's syncfs need not reach the server, where each
+ * fsync does. */
+int mlops__sync_fs_covers_files(int fd);
 /* fsync of a directory, so that a rename or creation in it is durable. */
 int mlops__fsync_dir(const char *dir);
 

@@ -627,8 +627,14 @@ int mlops__objects_local_open(const char *root, int writable, int fsync, mlops__
     }
     if (!rc && writable) rc = make_layout(root, l->sha_dir, tmp_dir);
     /* Opened before any write of ours, so that syncfs reports every
-     * writeback error since (settle); without it, place fsyncs each. */
+     * writeback error since (settle); without it (and where one syncfs
+     * does not cover every file, mlops__sync_fs_covers_files), place and
+     * sync fsync each file and folder. */
     if (!rc && writable && fsync) l->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (l->root_fd >= 0 && !mlops__sync_fs_covers_files(l->root_fd)) {
+        close(l->root_fd);
+        l->root_fd = -1;
+    }
     free(tmp_dir);
     if (rc) {
         l_free(&l->be);
