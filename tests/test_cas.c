@@ -1095,6 +1095,48 @@ START_TEST(row_shrunk_to_empty_is_refused)
 }
 END_TEST
 
+/* The last chunk row of a blob edited to name the empty object (which
+ * is there and sound) with size 0: the next listing starts at that row
+ * again and would never move on (until session 45 every read looped
+ * there forever, handing out nothing). Each way of reading the blob
+ * fails with MLOPS_ECORRUPT instead. */
+START_TEST(chunk_list_that_does_not_advance_is_refused)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_small_store(dir);
+    unsigned char data[30000];
+    fill_random(data, sizeof data, 77);
+    mlops_digest d, empty;
+    TU_OK(mlops_blob_put(s, data, sizeof data, &d));
+    TU_OK(mlops_blob_put(s, NULL, 0, &empty));
+    ck_assert_int_gt(db_int_arg(dir, "SELECT count(*) FROM cas_chunk WHERE blob = ?1", &d), 2);
+    db_tamper(dir,
+              "UPDATE cas_chunk SET size = 0, chunk = ?2 WHERE blob = ?1 AND "
+              "pos = (SELECT max(pos) FROM cas_chunk WHERE blob = ?1)",
+              &d, &empty);
+    void *got = (void *)1;
+    size_t len = 3;
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get(s, &d, &got, &len));
+    ck_assert_ptr_null(got);
+    char *out = tu_path(dir, "out.bin");
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get_file(s, &d, out));
+    ck_assert_int_ne(access(out, F_OK), 0);
+    mlops_blob_reader *r;
+    TU_OK(mlops_blob_reader_open(s, &d, &r));
+    unsigned char buf[4096];
+    size_t k = 0;
+    int rc;
+    while ((rc = mlops_blob_reader_read(r, buf, sizeof buf, &k)) == MLOPS_OK && k) {
+    }
+    ck_assert_int_eq(rc, MLOPS_ECORRUPT);
+    mlops_blob_reader_close(r);
+    free(out);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* mlops__cas_prove (the registry's deep verify) proves each distinct
  * digest once: a 40-level DAG of 41 objects whose levels name the level
  * below twice expands to 2^40 files, and is proven in 41 steps. A change
@@ -1834,6 +1876,7 @@ static Suite *cas_suite(void)
     tcase_add_loop_test(t, rewritten_chunk_list_is_refused, 0, 2);
     tcase_add_test(t, reader_hashes_at_any_thread_count);
     tcase_add_test(t, row_shrunk_to_empty_is_refused);
+    tcase_add_test(t, chunk_list_that_does_not_advance_is_refused);
     tcase_add_test(t, prove_is_linear_in_distinct_content);
     tcase_add_test(t, get_file_rules);
     tcase_add_test(t, put_file_errors);
