@@ -55,7 +55,7 @@ typedef struct ctx {
     mlops_store *src; /* a second store, outside the watched folder, that pushes */
     mlops_run *run;
     mlops_digest artifact;
-    mlops_digest tree; /* TREE_FILES small files, put before the faults */
+    mlops_digest tree; /* TREE_FILES small files, in src (the store's rows stay as they were) */
     int64_t versions; /* versions of "m" created so far */
 } ctx;
 
@@ -263,8 +263,10 @@ static int eff_pull(ctx *c, long step)
     return ok ? 1 : -1;
 }
 
-/* A tree restore (`mlops get TREE -o DIR`) of TREE_FILES small files into
- * restores/t<step> in the store's folder (watched): written into a hidden
+/* A tree restore (`mlops get TREE -o DIR`) of TREE_FILES small files from
+ * the second store into restores/t<step> in the watched folder (the
+ * store's; the store itself is untouched, so the operations above meet
+ * the same database as before this one was added): written into a hidden
  * folder beside it, made durable (more than 32 entries on a local disk's
  * file system: one syncfs and a flush; elsewhere an fsync of each file
  * and folder), then renamed into place. Each of its fsyncs and syncfs
@@ -292,7 +294,7 @@ static int op_restore(ctx *c, long step)
     mkdir(parent, 0755);
     restore_target(step, dst, sizeof dst);
     tu_rmrf(dst);
-    return mlops_tree_get(c->s, &c->tree, dst, 0);
+    return mlops_tree_get(c->src, &c->tree, dst, 0);
 }
 
 static int eff_restore(ctx *c, long step)
@@ -330,7 +332,7 @@ static int make_tree(ctx *c)
         FILE *f = fopen(path, "w");
         if (!f || fputs(text, f) == EOF || fclose(f) != 0) return MLOPS_EIO;
     }
-    return mlops_tree_put(c->s, dir, 0, &c->tree);
+    return mlops_tree_put(c->src, dir, 0, &c->tree);
 }
 
 static const op ops[] = {
