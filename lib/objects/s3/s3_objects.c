@@ -554,9 +554,9 @@ static void fill_room_locked(struct s3objects *o)
 /* When nothing was opened from the room since the last announcement, the
  * read that made it stopped early (or never read): what it left fetched
  * or queued, and what it announced and nobody fetched yet, give way (a
- * fetch under way stays, to be dropped at the next announcement). A read that
- * goes on opens objects between its announcements (lib/cas announces the
- * next chunks half way through the ones before, while the room may be
+ * fetch under way stays, to be dropped at the next announcement). A read
+ * that goes on opens objects between its announcements (lib/cas announces
+ * the next chunks half way through the ones before, while the room may be
  * full of them), and keeps them. Called with o->mu held. */
 static void drop_left_behind_locked(struct s3objects *o)
 {
