@@ -20,6 +20,10 @@
 #             it got does (shown, no goal; libmlops checks every chunk and
 #             the whole blob against their digests); neither fsyncs FILE (`mlops get
 #             -o` would: a durable file is another cost than the transfer);
+#             and beside curl fetching the put's objects themselves, 32 at
+#             a time as libmlops does, into /dev/null (shown, no goal: the
+#             cost of one request per chunk to the transfer and the server,
+#             before any check or output);
 #   get -o    `mlops get -o FILE` by another reader whose cache is cold:
 #             verified, fsync'd and renamed into place, beside `curl -o
 #             FILE` followed by `sync FILE` (coreutils: an fsync of FILE),
@@ -32,8 +36,9 @@
 #             (shown, no goal; with DELAY_MS, where removing one object
 #             at a time waited a round trip each);
 #   memory    peak RSS of the put and of the cold get (goal: <= 128 MiB).
-#   cpu       the client's user and system CPU seconds of each step (shown:
-#             on 2 shared cores, CPU is what a step costs the others).
+#   cpu       the client's user and system CPU seconds of each step, and
+#             the server's (versitygw's, from /proc) during it (shown: on 2
+#             shared cores, CPU is what a step costs the others).
 #   delay     with DELAY_MS=N, every request of both sides (ours, the
 #             base's and curl's) goes through a proxy that holds it N ms
 #             (benchmarks/lib/delay_proxy.py): the round trip to a server
@@ -121,6 +126,7 @@ unset AWS_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN AWS_DEFAULT_REGION
 export AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_CONFIG_FILE=/dev/null
 remove_old "$srv" "$aside_folder"
 eval "$("$root/scripts/s3-test-server.sh" start "$srv")"
+server_pid=$(cat "$srv/pid")
 delay_ms=${DELAY_MS:-0}
 if [ "$delay_ms" != 0 ]; then
     coproc proxy { exec python3 "$root/benchmarks/lib/delay_proxy.py" "${AWS_ENDPOINT_URL_S3##*:}" "$delay_ms"; }
@@ -145,20 +151,27 @@ data_sha=$(sha256sum "$data" | cut -d' ' -f1)
 results=$work/results.txt
 : > "$results"
 
+# server_ticks: the CPU time versitygw has used so far, in clock ticks
+server_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+ticks_per_s=$(getconf CLK_TCK)
+
 # timed NAME CMD...: wall time, peak memory and CPU time (user, system)
-# of a command, after a sync.
+# of a command, after a sync, and the server's CPU time meanwhile.
 timed() {
     local name=$1
     shift
     sync
+    local t0
+    t0=$(server_ticks)
     /usr/bin/time -o "$work/time.txt" -f "%e %M %U %S" "$@" > "$work/out.txt" 2> "$work/err.txt" || {
         echo "FAILED: $name: $*" >&2
         cat "$work/err.txt" >&2
         exit 1
     }
-    local secs kib user sys
+    local secs kib user sys server
+    server=$(awk -v a="$t0" -v b="$(server_ticks)" -v t="$ticks_per_s" 'BEGIN {printf "%.2f", (b - a) / t}')
     read -r secs kib user sys < "$work/time.txt"
-    echo "$name $secs $kib ${r:-0} $user $sys" >> "$results"
+    echo "$name $secs $kib ${r:-0} $user $sys $server" >> "$results"
 }
 
 same_bytes() {
@@ -254,6 +267,16 @@ for r in $(seq 1 "$rounds"); do
             -H "x-amz-content-sha256: $3" -o "$5" "$4" && openssl dgst -sha256 "$5"' \
         sh "$sigv4" "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" "$empty_sha" "$curl_object" "$out"
     rm -f "$out"
+    # the put's objects by curl, 32 at a time (as many as libmlops keeps
+    # in flight), into /dev/null: what the store's layout costs the
+    # transfer and the server, before any check or output
+    (cd "$srv/data/$bucket" && find "bench/put-$r/objects" -type f) |
+        awk -v e="$AWS_ENDPOINT_URL_S3/$bucket/" '{print "url = \"" e $0 "\"\noutput = \"/dev/null\""}' \
+        > "$work/objects.cfg"
+    n_objects=$(grep -c '^url' "$work/objects.cfg")
+    timed curl_objects curl -sS --fail --parallel --parallel-max 32 --aws-sigv4 "$sigv4" \
+        --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" -H "x-amz-content-sha256: $empty_sha" \
+        -K "$work/objects.cfg"
 
     # get -o: another cold reader, a durable file on both sides
     both file_side "$filer%s" "$store%s"
@@ -298,6 +321,11 @@ cpu() {
     s=$(awk -v n="$1" '$1 == n {print $6}' "$results" | sort -g | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print "-"}')
     echo "$u + $s s"
 }
+# server_cpu NAME: the median of the server's CPU seconds during NAME
+server_cpu() {
+    awk -v n="$1" '$1 == n {print $7}' "$results" | sort -g |
+        awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print "-"}'
+}
 maxmib() { awk -v n="$1" '$1 == n && $3 > m {m = $3} END {printf "%.0f", m / 1024}' "$results"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b}'; }
 mibs() { awk -v s="$1" -v m="$size_mib" 'BEGIN {if (s == "-" || s == 0) print "-"; else printf "%.0f", m / s}'; }
@@ -313,6 +341,7 @@ row "put (mlops put)" "$put" "curl -T, UNSIGNED-PAYLOAD" "$(median curl_put)" "g
 row "" "$put" "sha256sum + curl -T, real hash" "$(median curl_put_hashed)"
 row "cold get (mlops cat)" "$cold" "curl -o" "$(median curl_get)" "goal <= 1.3"
 row "" "$cold" "curl -o + openssl dgst -sha256" "$(median curl_get_hashed)"
+row "" "$cold" "$n_objects objects by curl, to /dev/null" "$(median curl_objects)"
 row "cold get -o (durable)" "$coldf" "curl -o + sync FILE" "$(median curl_get_file)"
 row "warm get (same reader)" "$warm" "mlops cat, local objects" "$(median local_get)"
 echo "  per round (median of each round's ratio): put $(paired put curl_put), cold get $(paired cold_get curl_get)," \
@@ -321,6 +350,8 @@ echo "  peak memory: put $(maxmib put) MiB, cold get $(maxmib cold_get) MiB, war
     "(goal <= 128 MiB); curl: put $(maxmib curl_put) MiB, get $(maxmib curl_get) MiB"
 echo "  client CPU, user + system (medians): put $(cpu put), cold get $(cpu cold_get), warm get $(cpu warm_get);" \
     "curl: put $(cpu curl_put), get $(cpu curl_get)"
+echo "  server CPU (versitygw, medians): put $(server_cpu put) s, cold get $(server_cpu cold_get) s;" \
+    "curl: put $(server_cpu curl_put) s, get $(server_cpu curl_get) s, the $n_objects objects $(server_cpu curl_objects) s"
 echo "  gc of the put's store ($gc_objects objects removed): $(median gc) s"
 if [ -n "$base_mlops" ]; then
     bput=$(median base_put) bcold=$(median base_cold_get) bwarm=$(median base_warm_get)
@@ -336,4 +367,4 @@ if [ -n "$base_mlops" ]; then
 fi
 echo "  (max of $rounds rounds; wall times of whole commands: store open and close included)"
 echo
-echo "raw figures (name seconds peak-KiB round user-s system-s): $results"
+echo "raw figures (name seconds peak-KiB round user-s system-s server-s): $results"
