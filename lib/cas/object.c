@@ -423,10 +423,18 @@ void mlops__obj_reader_free(mlops__obj_reader *r)
     free(r);
 }
 
+/* Object d as read failed a check: the backend drops any copy it keeps
+ * besides the source (objects.h, damaged). */
+static void tell_damaged(mlops_store *s, const mlops_digest *d)
+{
+    if (s->objects->damaged) s->objects->damaged(s->objects, d);
+}
+
 /* MLOPS_ECORRUPT naming object d, where it lives and why. */
 static int corrupt(mlops_store *s, const mlops_digest *d, const char *why)
 {
     char ds[MLOPS_DIGEST_STRLEN], w[1024];
+    tell_damaged(s, d);
     return mlops__err(MLOPS_ECORRUPT, "object %s ('%s') is corrupt: %s",
                       mlops__digest_str(d, ds), where(s, d, w, sizeof w), why);
 }
@@ -466,7 +474,10 @@ static int src_open(mlops_store *s, const mlops_digest *d, struct src *o)
     size_t got = 0;
     rc = s->objects->read(s->objects, o->in, h, sizeof h, &got);
     if (!rc && got != sizeof h) rc = corrupt(s, d, "shorter than its header");
-    if (!rc) rc = mlops__object_header_parse(s, d, h, &o->encoding, &o->size);
+    if (!rc) {
+        rc = mlops__object_header_parse(s, d, h, &o->encoding, &o->size);
+        if (rc == MLOPS_ECORRUPT) tell_damaged(s, d);
+    }
     if (!rc && o->encoding == MLOPS__ENC_RAW && o->stored != MLOPS__OBJ_HEADER_SIZE + o->size)
         rc = corrupt(s, d, "its length does not match its header");
     if (rc) src_close(o);

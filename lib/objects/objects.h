@@ -38,7 +38,7 @@
 #include <stdint.h>
 
 /* 2: remove takes many objects at once. */
-#define MLOPS__OBJECTS_VERSION 2
+#define MLOPS__OBJECTS_VERSION 3
 
 typedef struct mlops__objects mlops__objects;
 /* Backend-defined handles. */
@@ -166,6 +166,15 @@ struct mlops__objects {
      * A hint only: nothing fails, and an object never opened costs no
      * more than the backend's bounded room for fetched objects. */
     void (*prefetch)(mlops__objects *be, const mlops_digest *d, size_t n);
+
+    /* Optional (NULL: none): object d, as it was read, failed a check
+     * (lib/cas: its digest, size or encoding). A backend that keeps
+     * copies of objects besides their source (S3's read cache) drops its
+     * copy of d, and does not keep the one an open handle of d gives back
+     * at close, so that the next open reads the source: a copy damaged on
+     * its way or on the local disk must not fail every read after it, nor
+     * make fsck quarantine a sound object. */
+    void (*damaged)(mlops__objects *be, const mlops_digest *d);
 
     /* Releases the backend (after every staged and open handle). */
     void (*free)(mlops__objects *be);

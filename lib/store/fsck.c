@@ -140,6 +140,12 @@ static void checker_main(void *arg)
             cap = (size_t)o->size;
         }
         int v = mlops__object_read(f->s, r, &o->d, buf, (size_t)o->size);
+        /* From a server, a damaged copy may be one that went bad on its
+         * way or in the local read cache (which dropped it: objects.h,
+         * damaged): the server's own copy is read again before anything
+         * is judged, and quarantined, by it. */
+        if (v == MLOPS_ECORRUPT && f->s->objects->remote)
+            v = mlops__object_read(f->s, r, &o->d, buf, (size_t)o->size);
         /* EUNSUPPORTED: a header claiming a format this store cannot hold
          * (the store's own format version gates new object formats). */
         int present = 0;

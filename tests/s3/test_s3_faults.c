@@ -16,6 +16,7 @@
 
 #include "faults/tcpproxy.h"
 #include "util/clock.h"
+#include "util/crc32c.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -657,6 +658,118 @@ START_TEST(damage_on_the_server_is_corruption)
 }
 END_TEST
 
+/* The whole of file path into a malloc'd buffer. */
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *in = fopen(path, "rb");
+    ck_assert_msg(in != NULL, "cannot open %s", path);
+    ck_assert_int_eq(fseek(in, 0, SEEK_END), 0);
+    long len = ftell(in);
+    ck_assert_int_ge(len, 0);
+    rewind(in);
+    unsigned char *b = malloc((size_t)len + 1);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(fread(b, 1, (size_t)len, in), (size_t)len);
+    fclose(in);
+    *n = (size_t)len;
+    return b;
+}
+
+static void spill(const char *path, const unsigned char *b, size_t n)
+{
+    FILE *out = fopen(path, "wb");
+    ck_assert_msg(out != NULL, "cannot write %s", path);
+    ck_assert_uint_eq(fwrite(b, 1, n, out), n);
+    ck_assert_int_eq(fclose(out), 0);
+}
+
+/* The read cache's file of object d in store directory dir
+ * (lib/objects/s3/s3_cache.c: the object's bytes, then their CRC-32C). */
+static char *cache_file(const char *dir, const mlops_digest *d)
+{
+    char hex[MLOPS_DIGEST_STRLEN];
+    TU_OK(mlops_digest_format(d, hex));
+    const char *h = strchr(hex, ':') + 1;
+    size_t n = strlen(dir) + 128;
+    char *p = malloc(n);
+    ck_assert_ptr_nonnull(p);
+    snprintf(p, n, "%s/cache/sha256/%.2s/%s", dir, h, h + 2);
+    return p;
+}
+
+/* A copy damaged on its way or in the read cache must not outlive the read
+ * that found it. An object damaged on the server is read once (corrupt),
+ * then healed there (as another machine's fsck and put would): the
+ * reader's next read is sound, because its cache did not keep the damaged
+ * copy. Then the cache's copy is damaged behind its own checksum (a file
+ * whose trailer matches its bad bytes): a read fails once and the next one
+ * reads the server's, and fsck reads the server's copy again before judging,
+ * so it quarantines nothing sound. */
+START_TEST(damaged_copies_are_not_kept)
+{
+    static const char text[] = "stored whole, damaged, then healed";
+    fstore f;
+    fstore_make(&f, "heal");
+    mlops_store *s = fstore_open(&f, server_endpoint);
+    mlops_digest whole;
+    TU_OK(mlops_blob_put(s, text, sizeof text - 1, &whole));
+    mlops_store_close(s);
+    char *pw = server_file(&f, &whole);
+    size_t n = 0;
+    unsigned char *sound = slurp(pw, &n);
+    flip_file_byte(pw, 2);
+
+    char *rdir = cold_reader_dir(&f);
+    ck_assert_int_eq(setenv("AWS_ENDPOINT_URL_S3", server_endpoint, 1), 0);
+    mlops_store *r = open_small_store(rdir);
+    void *p = NULL;
+    size_t len = 0;
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get(r, &whole, &p, &len));
+    mlops_store_close(r); /* the cache writes what it was given */
+    spill(pw, sound, n);  /* healed on the server */
+    r = open_small_store(rdir);
+    TU_OK(mlops_blob_get(r, &whole, &p, &len));
+    ck_assert(len == sizeof text - 1 && memcmp(p, text, len) == 0);
+    mlops_free(p);
+    mlops_store_close(r); /* now the cache holds the sound copy */
+
+    char *pc = cache_file(rdir, &whole);
+    size_t cn = 0;
+    unsigned char *c = slurp(pc, &cn);
+    ck_assert_uint_eq(cn, n + 4);
+    ck_assert(memcmp(c, sound, n) == 0);
+    c[n - 2] ^= 0x40;
+    uint32_t crc = mlops__crc32c(c, n);
+    for (int i = 0; i < 4; i++) c[n + (size_t)i] = (unsigned char)(crc >> (24 - 8 * i));
+    spill(pc, c, cn);
+    r = open_small_store(rdir);
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get(r, &whole, &p, &len));
+    TU_OK(mlops_blob_get(r, &whole, &p, &len));
+    mlops_free(p);
+    mlops_store_close(r);
+
+    spill(pc, c, cn); /* damaged again, for fsck */
+    r = open_small_store(rdir);
+    mlops_fsck_report rep = MLOPS_FSCK_REPORT_INIT;
+    TU_OK(mlops_store_fsck(r, NULL, &rep));
+    ck_assert_uint_eq(rep.corrupt, 0);
+    ck_assert_uint_eq(rep.quarantined, 0);
+    mlops_free(rep.issues);
+    ck_assert_int_eq(access(pw, F_OK), 0);
+    TU_OK(mlops_blob_get(r, &whole, &p, &len));
+    mlops_free(p);
+    mlops_store_close(r);
+
+    free(c);
+    free(pc);
+    free(sound);
+    free(pw);
+    tu_rmrf(rdir);
+    free(rdir);
+    fstore_free(&f);
+}
+END_TEST
+
 int main(void)
 {
     const char *e = getenv("AWS_ENDPOINT_URL_S3");
@@ -672,6 +785,7 @@ int main(void)
         { "network", puts_and_reads_under_network_faults },
         { "cut", put_cut_after_the_server_stored_it },
         { "damage", damage_on_the_server_is_corruption },
+        { "healed", damaged_copies_are_not_kept },
         { "killed", server_killed_mid_put }, /* last: it restarts the server */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

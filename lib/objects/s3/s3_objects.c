@@ -65,6 +65,9 @@
 /* Bytes fetched and waiting for the cache writer, at most; an object
  * larger than that goes in only when the queue is empty. */
 #define CACHE_QUEUE_BYTES (2u << 20)
+/* Objects found damaged that a closing handle must not cache, at most
+ * (the latest; a read meets one damaged object, a rare event, at a time). */
+#define DAMAGED_KEPT 8
 /* Buffers given back and kept for the next objects, at most
  * (s3_buffers.h): what the prefetch room (16 MiB of objects, in buffers
  * of up to twice their size) and the cache queue hold. With 16 or 32 MiB
@@ -141,6 +144,11 @@ struct s3objects {
     struct cache_job *cwriting; /* being written by the writer */
     pthread_t cwriter;
     int cwriter_up, cclosing;
+    /* Objects found damaged as read (s_damaged), the latest DAMAGED_KEPT,
+     * under cmu: the copy an open handle gives back at close is not
+     * cached. */
+    mlops_digest damaged[DAMAGED_KEPT];
+    unsigned ndamaged;
 };
 
 static struct s3objects *S(mlops__objects *be)
@@ -226,6 +234,19 @@ static void *cache_writer_main(void *arg)
     return NULL;
 }
 
+/* 1 when object d was found damaged (s_damaged) since a copy of it was
+ * last given back, and forgets it: that copy is the damaged one. Called
+ * with o->cmu held. */
+static int take_damaged_locked(struct s3objects *o, const mlops_digest *d)
+{
+    for (unsigned i = 0; i < o->ndamaged; i++)
+        if (!memcmp(o->damaged[i].bytes, d->bytes, 32)) {
+            o->damaged[i] = o->damaged[--o->ndamaged];
+            return 1;
+        }
+    return 0;
+}
+
 /* Hands object d's bytes (a buffer of o->buffers, len of them) to the
  * cache writer, which gives them back, unless the queue is full or busy:
  * then they are given back here and not cached (the cache is a best
@@ -254,10 +275,11 @@ static void cache_give(struct s3objects *o, const mlops_digest *d, unsigned char
         j->next = NULL;
         j->data = data;
         j->len = len;
-        if (!o->cclosing && !o->cwriter_up &&
+        int damaged = take_damaged_locked(o, d); /* this copy failed its check */
+        if (!damaged && !o->cclosing && !o->cwriter_up &&
             pthread_create(&o->cwriter, NULL, cache_writer_main, o) == 0)
             o->cwriter_up = 1;
-        if (!o->cclosing && o->cwriter_up) {
+        if (!damaged && !o->cclosing && o->cwriter_up) {
             if (o->ctail) o->ctail->next = j;
             else o->chead = j;
             o->ctail = j;
@@ -739,6 +761,20 @@ static int s_remove(mlops__objects *be, const mlops_digest *d, size_t n, int *re
     return r.rc ? mlops__err(r.rc, "%s", r.why) : MLOPS_OK;
 }
 
+/* Object d, as read, failed a check: the cache's file and queued copies
+ * go, and so does the copy an open handle gives back at close. */
+static void s_damaged(mlops__objects *be, const mlops_digest *d)
+{
+    struct s3objects *o = S(be);
+    if (!o->cache) return;
+    pthread_mutex_lock(&o->cmu);
+    if (!take_damaged_locked(o, d) && o->ndamaged == DAMAGED_KEPT)
+        o->damaged[0] = o->damaged[--o->ndamaged]; /* one is forgotten */
+    o->damaged[o->ndamaged++] = *d;
+    pthread_mutex_unlock(&o->cmu);
+    cache_forget(o, d);
+}
+
 /* ---- walking and quarantine --------------------------------------------- */
 
 struct walk {
@@ -1014,6 +1050,7 @@ int mlops__objects_s3_open(const char *fn, const char *url, const char *endpoint
         .remove = s_remove,
         .foreach = s_foreach,
         .quarantine = s_quarantine,
+        .damaged = s_damaged,
         .describe = s_describe,
         .prefetch = s_prefetch,
         .free = s_free,
