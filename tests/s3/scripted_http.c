@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #define MAX_LINES 64
+#define MAX_HEADS 8
+#define HEAD_CAP (16 << 10)
 
 struct scripted {
     int listen_fd, port;
@@ -22,7 +24,9 @@ struct scripted {
     pthread_mutex_t mu;
     int stop, requests;         /* under mu */
     char lines[MAX_LINES][160]; /* request lines, under mu */
+    char heads[MAX_HEADS][HEAD_CAP]; /* header blocks, under mu */
     char buf[1 << 16];          /* the server thread's input */
+    char heads_in[HEAD_CAP];    /* the server thread's last header block */
 };
 
 static int stopping(scripted *s)
@@ -57,7 +61,7 @@ static int write_all(int fd, const char *b, size_t n)
  * fd, keeping what follows in buf. The request line goes to line. 1 for
  * a request, 0 when the connection ends or the server stops. */
 static int read_request(scripted *s, int fd, char *buf, size_t cap, size_t *have, char *line,
-                        size_t line_cap)
+                        size_t line_cap, char *heads, size_t heads_cap)
 {
     char *end;
     for (;;) {
@@ -77,6 +81,7 @@ static int read_request(scripted *s, int fd, char *buf, size_t cap, size_t *have
         if (!strncasecmp(h + 2, "Content-Length:", 15)) body = strtoul(h + 17, NULL, 10);
     size_t ll = strcspn(buf, "\r");
     snprintf(line, line_cap, "%.*s", (int)ll, buf);
+    snprintf(heads, heads_cap, "%.*s", (int)(head - ll), buf + ll);
     /* The body is read and dropped: only its length matters here. */
     size_t extra = *have - head;
     while (extra < body) {
@@ -101,10 +106,12 @@ static void serve(scripted *s, int fd)
 {
     size_t have = 0;
     char line[160];
-    while (read_request(s, fd, s->buf, sizeof s->buf, &have, line, sizeof line)) {
+    while (read_request(s, fd, s->buf, sizeof s->buf, &have, line, sizeof line, s->heads_in,
+                        sizeof s->heads_in)) {
         pthread_mutex_lock(&s->mu);
         int i = s->requests++;
         if (i < MAX_LINES) snprintf(s->lines[i], sizeof s->lines[i], "%s", line);
+        if (i < MAX_HEADS) memcpy(s->heads[i], s->heads_in, sizeof s->heads_in);
         pthread_mutex_unlock(&s->mu);
         const scripted_answer *a = &s->answers[(size_t)i < s->n ? (size_t)i : s->n - 1];
         const char *body = a->body ? a->body : "";
@@ -170,6 +177,22 @@ int scripted_requests(scripted *s)
     int n = s->requests;
     pthread_mutex_unlock(&s->mu);
     return n;
+}
+
+void scripted_request_header(scripted *s, int i, const char *name, char *out, size_t cap)
+{
+    size_t nl = strlen(name);
+    pthread_mutex_lock(&s->mu);
+    const char *h = i >= 0 && i < s->requests && i < MAX_HEADS ? s->heads[i] : "";
+    out[0] = '\0';
+    for (h = strstr(h, "\r\n"); h; h = strstr(h + 2, "\r\n"))
+        if (!strncasecmp(h + 2, name, nl) && h[2 + nl] == ':') {
+            const char *v = h + 3 + nl;
+            v += strspn(v, " ");
+            snprintf(out, cap, "%.*s", (int)strcspn(v, "\r"), v);
+            break;
+        }
+    pthread_mutex_unlock(&s->mu);
 }
 
 void scripted_request_line(scripted *s, int i, char *out, size_t cap)

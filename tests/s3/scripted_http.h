@@ -31,6 +31,10 @@ int scripted_requests(scripted *s);
 /* The first line of the i-th request ("GET /b/k HTTP/1.1"), copied into
  * out (cap bytes); "" when there was none. */
 void scripted_request_line(scripted *s, int i, char *out, size_t cap);
+/* The value of header name (any case) in the i-th request, copied into
+ * out (cap bytes); "" when it had none. The headers of the first
+ * MAX_HEADS requests are kept, up to 16 KiB each. */
+void scripted_request_header(scripted *s, int i, const char *name, char *out, size_t cap);
 /* Stops and joins. NULL is a no-op. */
 void scripted_stop(scripted *s);
 

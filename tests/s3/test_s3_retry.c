@@ -62,6 +62,44 @@ static uint64_t retries(mlops__s3 *c)
     return st.retries;
 }
 
+/* A session token of several KiB, as STS and SSO hand out: the header
+ * sent carries the whole token the request was signed with (it was cut
+ * at about 1,170 bytes, and every request was refused). */
+START_TEST(long_session_token_is_sent_whole)
+{
+    scripted *srv = start(&ok_empty, 1);
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", scripted_port(srv));
+    size_t n = 6000;
+    char *token = malloc(n + 1), *got = malloc(n + 64);
+    ck_assert(token && got);
+    for (size_t i = 0; i < n; i++)
+        token[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[(i * 7 + i / 64) % 64];
+    token[n] = '\0';
+    mlops__s3_settings s;
+    memset(&s, 0, sizeof s);
+    s.endpoint = endpoint;
+    s.region = "us-east-1";
+    s.bucket = "bucket";
+    s.prefix = "p/";
+    s.path_style = 1;
+    s.access_key = "AKIDEXAMPLE";
+    s.secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    s.session_token = token;
+    mlops__s3 *c = NULL;
+    TU_OK(mlops__s3_open("t", &s, NULL, &c));
+    TU_OK(mlops__s3_put("t", c, "k", "data", 4, NULL));
+    scripted_request_header(srv, 0, "x-amz-security-token", got, n + 64);
+    ck_assert_uint_eq(strlen(got), n);
+    ck_assert_str_eq(got, token);
+    scripted_request_header(srv, 0, "Authorization", got, n + 64);
+    ck_assert_ptr_nonnull(strstr(got, "x-amz-security-token"));
+    mlops__s3_close(c);
+    scripted_stop(srv);
+    free(token);
+    free(got);
+}
+END_TEST
+
 START_TEST(slowdown_is_retried)
 {
     scripted_answer a[] = {slowdown, slowdown, ok_empty};
@@ -291,6 +329,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, crc32c_values);
     tcase_add_test(tc, slowdown_is_retried);
+    tcase_add_test(tc, long_session_token_is_sent_whole);
     tcase_add_test(tc, slowdown_until_the_end);
     tcase_add_test(tc, other_transient_answers);
     tcase_add_test(tc, final_answers);

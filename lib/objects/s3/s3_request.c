@@ -268,11 +268,18 @@ static struct curl_slist *make_headers(mlops__s3 *c, const mlops__s3_req *r,
                                        const char *payload_hash, const char *crc,
                                        const mlops__sigv4_signed *sg)
 {
-    char line[1200];
+    /* Room for the longest line: the session token (STS and SSO tokens
+     * run to several KiB), the host or the Authorization value, with its
+     * header's name. */
+    size_t cap = 256 + strlen(c->host) + strlen(sg->authorization) +
+                 (c->session_token ? strlen(c->session_token) : 0);
+    char *line = malloc(cap);
+    if (!line) return NULL;
     struct curl_slist *l = NULL, *n;
 #define ADD(...)                                        \
     do {                                                \
-        snprintf(line, sizeof line, __VA_ARGS__);       \
+        int k_ = snprintf(line, cap, __VA_ARGS__);      \
+        if (k_ < 0 || (size_t)k_ >= cap) goto nomem;    \
         n = curl_slist_append(l, line);                 \
         if (!n) goto nomem;                             \
         l = n;                                          \
@@ -289,10 +296,12 @@ static struct curl_slist *make_headers(mlops__s3 *c, const mlops__s3_req *r,
      * that refuses one answers after reading it anyway. */
     ADD("Expect:");
 #undef ADD
-    OPENSSL_cleanse(line, sizeof line);
+    OPENSSL_cleanse(line, cap);
+    free(line);
     return l;
 nomem:
-    OPENSSL_cleanse(line, sizeof line);
+    OPENSSL_cleanse(line, cap);
+    free(line);
     free_headers(l);
     return NULL;
 }
