@@ -454,6 +454,31 @@ START_TEST(another_version_is_refused)
 }
 END_TEST
 
+#ifdef MLOPS_HAVE_S3
+/* S3: objects announced together after an idle spell (the put's transfer
+ * thread waiting for work) are fetched by as many threads as the room
+ * takes, not by the threads that were idle: a woken thread counts as idle
+ * until it runs, and every wake-up past their number used to be lost. */
+START_TEST(announced_objects_wake_enough_threads)
+{
+    struct fixture f = open_kind(1);
+    mlops_digest d;
+    unsigned char *b = object_bytes(1, 100, &d);
+    put(f.be, &d, b, 100);
+    free(b);
+    usleep(200 * 1000); /* the uploader waits for work now */
+    unsigned before = mlops__objects_s3_threads(f.be);
+    ck_assert_uint_lt(before, 8);
+    mlops_digest ahead[16]; /* none is there: each GET answers 404 */
+    for (unsigned i = 0; i < 16; i++) free(object_bytes(100 + i, 10, &ahead[i]));
+    f.be->prefetch(f.be, ahead, 16);
+    /* The room takes 8 objects before it knows their sizes. */
+    ck_assert_uint_ge(mlops__objects_s3_threads(f.be), 8);
+    close_kind(&f);
+}
+END_TEST
+#endif
+
 int main(void)
 {
     Suite *s = suite_create("objects");
@@ -468,6 +493,9 @@ int main(void)
     tcase_add_loop_test(t, quarantine_takes_an_object_out, 0, nkinds());
     tcase_add_test(t, removals_stop_at_a_failure);
     tcase_add_loop_test(t, another_version_is_refused, 0, nkinds());
+#ifdef MLOPS_HAVE_S3
+    if (nkinds() > 1) tcase_add_test(t, announced_objects_wake_enough_threads);
+#endif
     suite_add_tcase(s, t);
     return tu_run(s);
 }

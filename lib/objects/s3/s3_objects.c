@@ -133,6 +133,7 @@ struct s3objects {
     size_t opened_from_room;
     pthread_t threads[TRANSFERS];
     unsigned nthreads, idle;
+    unsigned signalled; /* idle threads woken that have not run yet */
     int closing;
     /* The cache writer and its queue, under cmu, never mu: the writer
      * runs at the lowest priority, and a thread that waits for a lock it
@@ -375,20 +376,27 @@ static void *uploader_main(void *arg)
             o->idle++;
             pthread_cond_wait(&o->work, &o->mu);
             o->idle--;
+            if (o->signalled) o->signalled--;
         }
     }
     pthread_mutex_unlock(&o->mu);
     return NULL;
 }
 
-/* Wakes a transfer thread for new work, starting one when none is idle
- * (a thread that cannot start leaves the work to the caller: place and
- * open do it themselves). Called with o->mu held. */
+/* Wakes a transfer thread for new work, starting one when every idle
+ * thread has been woken already (a thread that cannot start leaves the
+ * work to the caller: place and open do it themselves). A woken thread
+ * counts as idle until it runs: the work queued by one critical section
+ * (a batch of announced objects) wakes as many threads, not the few that
+ * were idle when it began. Called with o->mu held. */
 static void wake_locked(struct s3objects *o)
 {
-    if (!o->idle && o->nthreads < TRANSFERS &&
-        pthread_create(&o->threads[o->nthreads], NULL, uploader_main, o) == 0)
+    if (o->idle > o->signalled) {
+        o->signalled++;
+    } else if (o->nthreads < TRANSFERS &&
+               pthread_create(&o->threads[o->nthreads], NULL, uploader_main, o) == 0) {
         o->nthreads++;
+    }
     pthread_cond_signal(&o->work);
 }
 
@@ -822,6 +830,15 @@ static int s_quarantine(mlops__objects *be, const mlops_digest *d)
     if (!rc) rc = mlops__s3_delete(FN, client_of(be), from);
     free(data);
     return rc;
+}
+
+unsigned mlops__objects_s3_threads(mlops__objects *be)
+{
+    struct s3objects *o = S(be);
+    pthread_mutex_lock(&o->mu);
+    unsigned n = o->nthreads;
+    pthread_mutex_unlock(&o->mu);
+    return n;
 }
 
 /* ---- named records (a remote's): names/<name> ------------------------- */

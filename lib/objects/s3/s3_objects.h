@@ -26,4 +26,7 @@ int mlops__objects_s3_open(const char *fn, const char *url, const char *endpoint
                            const char *region, const char *cache_dir, uint64_t cache_bytes,
                            mlops__objects **out);
 
+/* Transfer threads be (an S3 backend) has started so far: for tests. */
+unsigned mlops__objects_s3_threads(mlops__objects *be);
+
 #endif
