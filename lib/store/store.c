@@ -445,6 +445,44 @@ static void undo_create(const char *dir, int made_dir)
     if (made_dir) rmdir(dir);
 }
 
+/* A new store whose objects are on S3 claims their prefix first
+ * (mlops__objects_s3_claim): *claimed is then the backend that did, to
+ * remove the claim should the creation fail. */
+static int claim_s3_prefix(const char *fn, const mlops__store_config *cfg,
+                           mlops__objects **claimed)
+{
+    *claimed = NULL;
+    if (!mlops__objects_is_s3_url(cfg->objects)) return MLOPS_OK;
+#ifdef MLOPS_HAVE_S3
+    mlops__objects *be = NULL;
+    int rc = mlops__objects_s3_open(fn, cfg->objects, cfg->s3_endpoint, cfg->s3_region, NULL, 0,
+                                    &be);
+    if (!rc) rc = mlops__objects_s3_claim(fn, be);
+    if (rc) {
+        if (be) be->free(be);
+        return rc;
+    }
+    *claimed = be;
+    return MLOPS_OK;
+#else
+    (void)fn;
+    return MLOPS_OK; /* opening it says this build cannot */
+#endif
+}
+
+/* Done with claim_s3_prefix's backend; failed: the store was not made,
+ * and the prefix is left as it was. */
+static void release_s3_claim(mlops__objects *claimed, int failed)
+{
+    if (!claimed) return;
+#ifdef MLOPS_HAVE_S3
+    if (failed) mlops__objects_s3_unclaim(claimed);
+#else
+    (void)failed;
+#endif
+    claimed->free(claimed);
+}
+
 MLOPS_API int mlops_store_create(const char *dir, const mlops_store_location *loc,
                                  const mlops_store_opts *opts, mlops_store **out)
 {
@@ -482,8 +520,11 @@ MLOPS_API int mlops_store_create(const char *dir, const mlops_store_location *lo
                                             "or missing directory)", __func__, dir);
     }
     if (cfg.metadata || cfg.objects) rc = mlops__config_write(dir, &cfg);
+    mlops__objects *claimed = NULL;
+    if (!rc) rc = claim_s3_prefix(__func__, &cfg, &claimed);
     mlops_store *s = NULL;
     if (!rc) rc = open_dir(__func__, dir, &o, &s);
+    release_s3_claim(claimed, rc != MLOPS_OK);
     if (rc) {
         undo_create(dir, made_dir);
         return rc;

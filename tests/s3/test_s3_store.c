@@ -83,6 +83,54 @@ START_TEST(create_with_local_metadata)
 }
 END_TEST
 
+/* An S3 prefix holds one store: a second store made on it is refused
+ * (gc in either would take the other's objects for orphans and remove
+ * them), and leaves nothing behind; a creation that fails after claiming
+ * a prefix gives it back. */
+START_TEST(a_prefix_holds_one_store)
+{
+    char *dir = tu_tmpdir_local();
+    char *a = tu_path(dir, "a"), *b = tu_path(dir, "b"), *c = tu_path(dir, "c");
+    char url[512], url2[512];
+    url_for("claimed", url, sizeof url);
+    url_for("given-back", url2, sizeof url2);
+    mlops_store_location loc = MLOPS_STORE_LOCATION_INIT;
+    loc.objects = url;
+    mlops_store *s = NULL, *t = NULL;
+    TU_OK(mlops_store_create(a, &loc, NULL, &s));
+    mlops_digest d;
+    TU_OK(mlops_blob_put(s, "the first store's", 17, &d));
+    TU_RC(MLOPS_EEXIST, mlops_store_create(b, &loc, NULL, &t));
+    ck_assert_ptr_null(t);
+    const char *m = mlops_last_error();
+    ck_assert_msg(strstr(m, "s3://") && strstr(m, "prefix of its own"), "%s", m);
+    ck_assert_int_ne(access(b, F_OK), 0);
+    mlops_gc_report rep = MLOPS_GC_REPORT_INIT;
+    TU_OK(mlops_store_gc(s, NULL, &rep));
+    void *p = NULL;
+    size_t len = 0;
+    TU_OK(mlops_blob_get(s, &d, &p, &len));
+    mlops_free(p);
+    mlops_store_close(s);
+
+    /* Metadata nobody answers for: the creation fails after the claim. */
+    mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
+    o.busy_timeout_ms = 200;
+    loc.objects = url2;
+    loc.metadata = "postgresql://127.0.0.1:1/nowhere";
+    ck_assert_int_ne(mlops_store_create(c, &loc, &o, &t), MLOPS_OK);
+    ck_assert_int_ne(access(c, F_OK), 0);
+    loc.metadata = NULL;
+    TU_OK(mlops_store_create(c, &loc, NULL, &t));
+    mlops_store_close(t);
+    free(a);
+    free(b);
+    free(c);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* Whether st's read cache holds object d (s3_cache.h names its files). */
 static int cached(const char *st, const mlops_digest *d)
 {
@@ -239,6 +287,7 @@ int main(void)
     TCase *tc = tcase_create("store");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, create_with_local_metadata);
+    tcase_add_test(tc, a_prefix_holds_one_store);
     tcase_add_test(tc, endpoint_and_region_from_the_store);
     tcase_add_test(tc, errors_a_user_meets);
     tcase_add_test(tc, objects_up_to_the_largest_chunk_are_cached);

@@ -832,6 +832,43 @@ static int s_quarantine(mlops__objects *be, const mlops_digest *d)
     return rc;
 }
 
+static int first_key(void *ctx, const char *key, uint64_t size, int64_t mtime_ms)
+{
+    (void)size;
+    (void)mtime_ms;
+    snprintf(ctx, KEY_CAP + 32, "%s", key);
+    return 1; /* one is enough */
+}
+
+int mlops__objects_s3_claim(const char *fn, mlops__objects *be)
+{
+    struct s3objects *o = S(be);
+    char found[KEY_CAP + 32] = "";
+    int rc = mlops__s3_list(fn, o->client, NULL, first_key, found);
+    if (rc == 1) rc = MLOPS_OK;
+    if (rc) return rc;
+    if (!found[0]) {
+        static const char text[] = "This prefix holds the objects of one libmlops store. "
+                                   "Point no other store at it (doc/s3.md).\n";
+        int created = 0;
+        rc = mlops__s3_put(fn, o->client, MLOPS__S3_STORE_MARKER, text, sizeof text - 1,
+                           &created);
+        if (rc) return rc;
+        if (created) return MLOPS_OK;
+        snprintf(found, sizeof found, "%s", MLOPS__S3_STORE_MARKER);
+    }
+    return mlops__err(MLOPS_EEXIST,
+                      "%s: %s is in use already (it holds '%s'): each store needs an S3 prefix "
+                      "of its own, or gc in one would remove the other's objects; a team "
+                      "shares one store by copying its mlops.conf (doc/s3.md)",
+                      fn, o->base, found);
+}
+
+void mlops__objects_s3_unclaim(mlops__objects *be)
+{
+    (void)mlops__s3_delete(FN, S(be)->client, MLOPS__S3_STORE_MARKER);
+}
+
 unsigned mlops__objects_s3_threads(mlops__objects *be)
 {
     struct s3objects *o = S(be);

@@ -26,6 +26,19 @@ int mlops__objects_s3_open(const char *fn, const char *url, const char *endpoint
                            const char *region, const char *cache_dir, uint64_t cache_bytes,
                            mlops__objects **out);
 
+/* The key that marks a prefix as one store's (mlops__objects_s3_claim). */
+#define MLOPS__S3_STORE_MARKER "mlops-store"
+
+/* Claims be's prefix for a store being created: MLOPS_EEXIST (naming the
+ * prefix and what is there) when it holds any key already (another
+ * store's objects or marker, a remote's), else writes the marker
+ * <prefix>/mlops-store with If-None-Match, so that of two stores made at
+ * the same moment one is refused. Two stores on one prefix would each take
+ * the other's objects for orphans, and their gc would remove them. */
+int mlops__objects_s3_claim(const char *fn, mlops__objects *be);
+/* Removes the marker again (best effort): the store's creation failed. */
+void mlops__objects_s3_unclaim(mlops__objects *be);
+
 /* Transfer threads be (an S3 backend) has started so far: for tests. */
 unsigned mlops__objects_s3_threads(mlops__objects *be);
 
