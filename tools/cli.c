@@ -142,6 +142,20 @@ int cli_parse_json(cli_ctx *ctx, int argc, char **argv, int min_pos, int max_pos
 
 /* ---- The store ------------------------------------------------------------- */
 
+/* Whether dir holds a store's files: then a store that does not open
+ * (missing S3 credentials are MLOPS_ENOTFOUND too) is not "no store". */
+static int holds_a_store(const char *dir)
+{
+    static const char *const names[] = { "mlops.conf", "mlops.db" };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[4096];
+        if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) < (int)sizeof path &&
+            access(path, F_OK) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Opens the existing store of ctx (never creates one). On failure prints
  * the error and returns CLI_FAIL. */
 static int cli_open_store(const cli_ctx *ctx, int mode, mlops_store **out)
@@ -152,7 +166,7 @@ static int cli_open_store(const cli_ctx *ctx, int mode, mlops_store **out)
     int rc = mlops_store_open(ctx->store_dir, &opts, out);
     if (rc == MLOPS_OK) return CLI_OK;
     char what[600];
-    if (rc == MLOPS_ENOTFOUND)
+    if (rc == MLOPS_ENOTFOUND && !holds_a_store(ctx->store_dir))
         snprintf(what, sizeof what, "no store at '%s' (create one with 'mlops init', or use -C DIR)",
                  ctx->store_dir);
     else

@@ -11,6 +11,35 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clienv import cleanup, mlops, tmpdir  # noqa: E402
 
 
+class TestOpenErrors(unittest.TestCase):
+    """A store that does not open is not "no store": the message says why."""
+
+    def test_missing_s3_credentials(self):
+        d = tmpdir("nocreds")
+        try:
+            store = os.path.join(d, "s")
+            self.assertEqual(mlops("init", store).code, 0)
+            with open(os.path.join(store, "mlops.conf"), "w") as f:
+                f.write("format 1\nobjects s3://bucket/prefix\n")
+            env = {k: "" for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                   "AWS_SESSION_TOKEN", "AWS_PROFILE")}
+            env.update(AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_CONFIG_FILE=os.devnull,
+                       AWS_REGION="us-east-1", AWS_ENDPOINT_URL_S3="http://127.0.0.1:9")
+            r = mlops("ls", store=store, env=env)
+            self.assertEqual(r.code, 1, r)
+            if "without S3 support" in r.err:
+                self.skipTest("this mlops was built without S3 support")
+            self.assertIn("cannot open the store", r.err)
+            self.assertIn("no S3 credentials", r.err)
+            self.assertNotIn("no store at", r.err)
+            # A folder with no store in it still says so.
+            r = mlops("ls", store=os.path.join(d, "nothing"))
+            self.assertEqual(r.code, 1, r)
+            self.assertIn("no store at", r.err)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 class TestStoreCopy(unittest.TestCase):
     def setUp(self):
         self.dir = tmpdir(self.id().split(".")[-1])
