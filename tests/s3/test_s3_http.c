@@ -277,6 +277,24 @@ START_TEST(wrong_secret_is_refused_at_once)
 }
 END_TEST
 
+/* A request signed for another region than the server's: the message
+ * names the region it was signed for. */
+START_TEST(wrong_region_is_named)
+{
+    mlops__s3_settings s;
+    char prefix[512];
+    settings(&s, "region", prefix, sizeof prefix);
+    s.region = strcmp(s.region, "eu-west-1") ? "eu-west-1" : "us-west-2";
+    mlops__s3 *c = NULL;
+    TU_OK(mlops__s3_open("t", &s, NULL, &c));
+    ck_assert_int_ne(mlops__s3_put("t", c, "k", "x", 1, NULL), MLOPS_OK);
+    char want[64];
+    snprintf(want, sizeof want, "signed for region '%s'", s.region);
+    ck_assert_msg(strstr(mlops_last_error(), want), "%s", mlops_last_error());
+    mlops__s3_close(c);
+}
+END_TEST
+
 /* A port nobody listens on. */
 static int closed_port(void)
 {
@@ -366,8 +384,14 @@ START_TEST(create_bucket)
     s.prefix = NULL;
     mlops__s3 *c = NULL;
     TU_OK(mlops__s3_open("t", &s, NULL, &c));
-    TU_RC(MLOPS_ENOTFOUND, mlops__s3_put("t", c, "k", "v", 1, NULL));
-    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "bucket"));
+    /* A missing bucket is a setting to fix, not a missing object: EIO
+     * (callers take MLOPS_ENOTFOUND for "no such object"). */
+    TU_RC(MLOPS_EIO, mlops__s3_put("t", c, "k", "v", 1, NULL));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "bucket does not exist"));
+    unsigned char *p = NULL;
+    size_t len = 0;
+    TU_RC(MLOPS_EIO, mlops__s3_get("t", c, "k", &p, &len));
+    TU_RC(MLOPS_EIO, mlops__s3_delete("t", c, "k"));
     TU_OK(mlops__s3_create_bucket("t", c));
     TU_OK(mlops__s3_create_bucket("t", c)); /* ours already */
     TU_OK(mlops__s3_put("t", c, "k", "v", 1, NULL));
@@ -638,6 +662,7 @@ static Suite *suite(void)
     tcase_add_test(tc, list_pages);
     tcase_add_test(tc, keys_needing_encoding);
     tcase_add_test(tc, wrong_secret_is_refused_at_once);
+    tcase_add_test(tc, wrong_region_is_named);
     tcase_add_test(tc, no_server_gives_eio_within_budget);
     tcase_add_test(tc, bad_settings);
     tcase_add_test(tc, create_bucket);

@@ -286,7 +286,7 @@ int mlops__s3_delete(const char *fn, mlops__s3 *c, const char *key)
     r.method = "DELETE";
     int rc = object_send(fn, c, key, &r);
     if (rc == MLOPS_OK && (r.status < 200 || r.status > 299))
-        rc = mlops__s3_fail(fn, c, &r, r.status == 404 ? MLOPS_ENOTFOUND : MLOPS_EIO);
+        rc = mlops__s3_fail(fn, c, &r, mlops__s3_failure_code(&r));
     object_done(&r);
     return rc;
 }
@@ -308,7 +308,7 @@ static int list_page(const char *fn, mlops__s3 *c, const char *prefix, const cha
     r.n_query = token ? 4 : 3;
     int rc = mlops__s3_perform(fn, c, &r);
     if (rc == MLOPS_OK && (r.status < 200 || r.status > 299))
-        rc = mlops__s3_fail(fn, c, &r, r.status == 404 ? MLOPS_ENOTFOUND : MLOPS_EIO);
+        rc = mlops__s3_fail(fn, c, &r, mlops__s3_failure_code(&r));
     if (rc == MLOPS_OK)
         rc = mlops__s3_parse_list(fn, c->where, r.out.data ? r.out.data : "", r.out.len, page);
     mlops__s3_req_free(&r);

@@ -221,9 +221,22 @@ static void describe_http(const mlops__s3_req *r, char *out, size_t cap)
 
 int mlops__s3_fail(const char *fn, mlops__s3 *c, const mlops__s3_req *r, int code)
 {
-    char what[128];
+    char what[128], hint[160] = "";
     describe_http(r, what, sizeof what);
-    return mlops__err(code, "%s: S3 %s '%s' (%s): %s", fn, r->op, r->key, c->where, what);
+    /* What S3 answers a request signed for another region than the
+     * bucket's (a 301 on AWS's regional endpoints). */
+    if (!strcmp(r->code, "AuthorizationHeaderMalformed") || !strcmp(r->code, "PermanentRedirect") ||
+        r->status == 301)
+        snprintf(hint, sizeof hint,
+                 " (signed for region '%.40s': is the bucket in another? AWS_REGION or the "
+                 "profile's region says which)",
+                 c->region);
+    return mlops__err(code, "%s: S3 %s '%s' (%s): %s%s", fn, r->op, r->key, c->where, what, hint);
+}
+
+int mlops__s3_failure_code(const mlops__s3_req *r)
+{
+    return r->status == 404 && strcmp(r->code, "NoSuchBucket") != 0 ? MLOPS_ENOTFOUND : MLOPS_EIO;
 }
 
 int mlops__s3_expect_found(const char *fn, mlops__s3 *c, const mlops__s3_req *r)
@@ -231,7 +244,7 @@ int mlops__s3_expect_found(const char *fn, mlops__s3 *c, const mlops__s3_req *r)
     if (r->status >= 200 && r->status <= 299) return MLOPS_OK;
     if (r->status == 404) {
         if (strcmp(r->code, "NoSuchBucket") == 0)
-            return mlops__err(MLOPS_ENOTFOUND, "%s: S3 %s '%s' (%s): the bucket does not exist", fn,
+            return mlops__err(MLOPS_EIO, "%s: S3 %s '%s' (%s): the bucket does not exist", fn,
                               r->op, r->key, c->where);
         return mlops__err(MLOPS_ENOTFOUND, "%s: S3 %s '%s' (%s): no such key", fn, r->op, r->key,
                           c->where);

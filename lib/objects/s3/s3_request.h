@@ -79,8 +79,14 @@ int mlops__s3_perform(const char *fn, mlops__s3 *c, mlops__s3_req *r);
 /* Sets the message for r's final HTTP answer and returns code. */
 int mlops__s3_fail(const char *fn, mlops__s3 *c, const mlops__s3_req *r, int code);
 
-/* MLOPS_OK for a 2xx; MLOPS_ENOTFOUND for 404 (named); else as
- * mlops__s3_fail with MLOPS_EIO. */
+/* The code of an answer that is not a 2xx: MLOPS_ENOTFOUND for a 404
+ * about the key, MLOPS_EIO for anything else, a missing bucket included
+ * (a setting to fix, not an object that is absent: callers take
+ * MLOPS_ENOTFOUND for "no such object"). */
+int mlops__s3_failure_code(const mlops__s3_req *r);
+
+/* MLOPS_OK for a 2xx; else as mlops__s3_fail with
+ * mlops__s3_failure_code (a missing key or bucket named as such). */
 int mlops__s3_expect_found(const char *fn, mlops__s3 *c, const mlops__s3_req *r);
 
 void mlops__s3_req_free(mlops__s3_req *r);
