@@ -1,7 +1,7 @@
 /* How the S3 client (lib/objects/s3/s3_http.h) judges each answer: which
  * it retries (503 SlowDown, 500, 429, 400 RequestTimeout), which it
  * takes at once (412 on a PUT, 404, 416), which fail at once (400
- * InvalidArgument, a redirect it does not follow), and listings it must
+ * InvalidArgument, a redirect it does not follow, 501), and listings it must
  * not guess at. The answers come from a scripted server in the test
  * program (scripted_http.h), so this needs no S3 server and runs in every
  * build, the sanitizers' included. */
@@ -179,6 +179,19 @@ START_TEST(final_answers)
     size_t len = 0;
     TU_RC(MLOPS_EIO, mlops__s3_get("t", c, "k", &data, &len));
     ck_assert_ptr_nonnull(strstr(mlops_last_error(), "HTTP 301 PermanentRedirect"));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "signed for region 'us-east-1'"));
+    ck_assert_int_eq(scripted_requests(srv), 1);
+    mlops__s3_close(c);
+    scripted_stop(srv);
+
+    /* 501: a server without conditional PUTs (or another feature asked
+     * for) does not gain it on a retry. */
+    scripted_answer unimplemented = {"501 Not Implemented", NULL,
+                                     "<Error><Code>NotImplemented</Code></Error>"};
+    srv = start(&unimplemented, 1);
+    c = client_of(srv, 8);
+    TU_RC(MLOPS_EIO, mlops__s3_put("t", c, "k", "x", 1, NULL));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "HTTP 501 NotImplemented"));
     ck_assert_int_eq(scripted_requests(srv), 1);
     mlops__s3_close(c);
     scripted_stop(srv);

@@ -200,6 +200,9 @@ static int transient_curl(CURLcode e)
  * timed out, or a concurrent conditional write got in the way. */
 static int transient_http(const mlops__s3_req *r)
 {
+    /* 501 and 505: the server does not do what was asked (a conditional
+     * PUT, a checksum header, HTTP/1.1), and never will on a retry. */
+    if (r->status == 501 || r->status == 505) return 0;
     if (r->status >= 500 || r->status == 429) return 1;
     if (r->status == 400 && strcmp(r->code, "RequestTimeout") == 0) return 1;
     /* The server got other bytes than were sent (its check of the
