@@ -1192,6 +1192,39 @@ START_TEST(record_versions)
 }
 END_TEST
 
+/* S3: a push into a store's prefix is refused, since that store's gc
+ * would take what it wrote for orphans; the store is untouched. */
+START_TEST(push_into_a_stores_prefix_is_refused)
+{
+    char *dir = tu_tmpdir();
+    char *url = remote_url(dir), *sdir = tu_path(dir, "s3store"),
+         *ldir = tu_store_dir(dir, "local");
+    mlops_store_location loc = MLOPS_STORE_LOCATION_INIT;
+    loc.objects = url;
+    mlops_store *target = NULL;
+    TU_OK(mlops_store_create(sdir, &loc, NULL, &target));
+    mlops_store *a = open_small_chunks(ldir);
+    TU_OK(mlops_remote_add(a, "team", url));
+    mlops_digest d = put_random(a, 5000, 7, NULL);
+    TU_OK(mlops_ref_set(a, "r", &d));
+    const char *sel[] = { "ref:r" };
+    TU_RC(MLOPS_EEXIST, mlops_remote_push(a, "team", sel, 1, NULL));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "prefix of its own"));
+    mlops_gc_report rep = MLOPS_GC_REPORT_INIT;
+    mlops_gc_opts go = MLOPS_GC_OPTS_INIT;
+    go.grace_ms = 0;
+    TU_OK(mlops_store_gc(target, &go, &rep));
+    ck_assert_uint_eq(rep.orphans, 0);
+    mlops_store_close(a);
+    mlops_store_close(target);
+    tu_rmrf(dir);
+    free(dir);
+    free(url);
+    free(sdir);
+    free(ldir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("remote");
@@ -1216,6 +1249,7 @@ static Suite *suite(void)
     tcase_add_test(tc, packs_beside_loose_objects);
     tcase_add_loop_test(tc, packs_full_and_last, 0, 2);
     tcase_add_test(tc, record_versions);
+    if (tu_objects_s3()) tcase_add_test(tc, push_into_a_stores_prefix_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }

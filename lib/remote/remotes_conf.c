@@ -327,6 +327,18 @@ int mlops__remote_open(const char *fn, mlops_store *s, const char *name, int cre
     if (!rc && mlops__objects_is_s3_url(url)) {
 #ifdef MLOPS_HAVE_S3
         rc = mlops__objects_s3_open(fn, url, NULL, NULL, NULL, 0, out);
+        /* A push into a store's prefix: that store's gc would take what
+         * it wrote for orphans and remove it. */
+        int store = 0;
+        if (!rc && create) rc = mlops__objects_s3_is_store(fn, *out, &store);
+        if (!rc && store)
+            rc = mlops__err(MLOPS_EEXIST, "%s: remote '%s' (%s) is a store's S3 prefix: a remote "
+                                          "needs a prefix of its own (doc/remotes.md)",
+                            fn, name, url);
+        if (rc && *out) {
+            (*out)->free(*out);
+            *out = NULL;
+        }
 #else
         rc = mlops__err(MLOPS_EUNSUPPORTED, "%s: remote '%s' is on S3, and this libmlops was "
                                             "built without S3 support", fn, name);

@@ -864,6 +864,15 @@ int mlops__objects_s3_claim(const char *fn, mlops__objects *be)
                       fn, o->base, found);
 }
 
+int mlops__objects_s3_is_store(const char *fn, mlops__objects *be, int *yes)
+{
+    *yes = 0;
+    int rc = mlops__s3_head(fn, S(be)->client, MLOPS__S3_STORE_MARKER, NULL);
+    if (rc == MLOPS_ENOTFOUND) return MLOPS_OK;
+    if (!rc) *yes = 1;
+    return rc;
+}
+
 void mlops__objects_s3_unclaim(mlops__objects *be)
 {
     (void)mlops__s3_delete(FN, S(be)->client, MLOPS__S3_STORE_MARKER);

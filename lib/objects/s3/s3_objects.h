@@ -36,6 +36,9 @@ int mlops__objects_s3_open(const char *fn, const char *url, const char *endpoint
  * the same moment one is refused. Two stores on one prefix would each take
  * the other's objects for orphans, and their gc would remove them. */
 int mlops__objects_s3_claim(const char *fn, mlops__objects *be);
+/* *yes = 1 when be's prefix is a store's (its marker is there), else 0:
+ * a remote must not write there (one HEAD). */
+int mlops__objects_s3_is_store(const char *fn, mlops__objects *be, int *yes);
 /* Removes the marker again (best effort): the store's creation failed. */
 void mlops__objects_s3_unclaim(mlops__objects *be);
 
