@@ -132,6 +132,15 @@ static char *cold_reader_dir(const fstore *f)
     return dir;
 }
 
+/* A handle on a cold reader's copy of the store (cold_reader_dir, named
+ * in *dir) that talks to the server directly. */
+static mlops_store *open_cold_reader(const fstore *f, char **dir)
+{
+    *dir = cold_reader_dir(f);
+    ck_assert_int_eq(setenv("AWS_ENDPOINT_URL_S3", server_endpoint, 1), 0);
+    return open_small_store(*dir);
+}
+
 /* ---- what was acknowledged ------------------------------------------------ */
 
 #define MAX_ACKED 64
@@ -608,9 +617,8 @@ START_TEST(damage_on_the_server_is_corruption)
     flip_file_byte(pw, 2);
     ck_assert_int_eq(truncate(pt, 10), 0);
 
-    char *rdir = cold_reader_dir(&f);
-    ck_assert_int_eq(setenv("AWS_ENDPOINT_URL_S3", server_endpoint, 1), 0);
-    mlops_store *r = open_small_store(rdir);
+    char *rdir = NULL;
+    mlops_store *r = open_cold_reader(&f, &rdir);
     void *p = NULL;
     size_t len = 0;
     TU_RC(MLOPS_ECORRUPT, mlops_blob_get(r, &big, &p, &len));
@@ -719,9 +727,8 @@ START_TEST(damaged_copies_are_not_kept)
     unsigned char *sound = slurp(pw, &n);
     flip_file_byte(pw, 2);
 
-    char *rdir = cold_reader_dir(&f);
-    ck_assert_int_eq(setenv("AWS_ENDPOINT_URL_S3", server_endpoint, 1), 0);
-    mlops_store *r = open_small_store(rdir);
+    char *rdir = NULL;
+    mlops_store *r = open_cold_reader(&f, &rdir);
     void *p = NULL;
     size_t len = 0;
     TU_RC(MLOPS_ECORRUPT, mlops_blob_get(r, &whole, &p, &len));

@@ -25,19 +25,25 @@ static const scripted_answer slowdown = {"503 Slow Down", "Content-Type: applica
 
 static char endpoint[64];
 
+/* The settings of a client of the scripted server. */
+static void settings_of(scripted *srv, mlops__s3_settings *s)
+{
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", scripted_port(srv));
+    memset(s, 0, sizeof *s);
+    s->endpoint = endpoint;
+    s->region = "us-east-1";
+    s->bucket = "bucket";
+    s->prefix = "p/";
+    s->path_style = 1;
+    s->access_key = "AKIDEXAMPLE";
+    s->secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+}
+
 /* A client of the scripted server: short backoffs, limits as given. */
 static mlops__s3 *client_of(scripted *srv, unsigned max_attempts)
 {
-    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", scripted_port(srv));
     mlops__s3_settings s;
-    memset(&s, 0, sizeof s);
-    s.endpoint = endpoint;
-    s.region = "us-east-1";
-    s.bucket = "bucket";
-    s.prefix = "p/";
-    s.path_style = 1;
-    s.access_key = "AKIDEXAMPLE";
-    s.secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    settings_of(srv, &s);
     mlops__s3_limits lim;
     memset(&lim, 0, sizeof lim);
     lim.backoff_base_ms = 5;
@@ -68,7 +74,6 @@ static uint64_t retries(mlops__s3 *c)
 START_TEST(long_session_token_is_sent_whole)
 {
     scripted *srv = start(&ok_empty, 1);
-    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", scripted_port(srv));
     size_t n = 6000;
     char *token = malloc(n + 1), *got = malloc(n + 64);
     ck_assert(token && got);
@@ -76,14 +81,7 @@ START_TEST(long_session_token_is_sent_whole)
         token[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[(i * 7 + i / 64) % 64];
     token[n] = '\0';
     mlops__s3_settings s;
-    memset(&s, 0, sizeof s);
-    s.endpoint = endpoint;
-    s.region = "us-east-1";
-    s.bucket = "bucket";
-    s.prefix = "p/";
-    s.path_style = 1;
-    s.access_key = "AKIDEXAMPLE";
-    s.secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    settings_of(srv, &s);
     s.session_token = token;
     mlops__s3 *c = NULL;
     TU_OK(mlops__s3_open("t", &s, NULL, &c));
