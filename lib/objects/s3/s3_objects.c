@@ -832,12 +832,15 @@ static int s_quarantine(mlops__objects *be, const mlops_digest *d)
     return rc;
 }
 
+/* mlops__s3_list's stop for claim: no MLOPS_* code. */
+#define FOUND_ONE (-1)
+
 static int first_key(void *ctx, const char *key, uint64_t size, int64_t mtime_ms)
 {
     (void)size;
     (void)mtime_ms;
     snprintf(ctx, KEY_CAP + 32, "%s", key);
-    return 1; /* one is enough */
+    return FOUND_ONE; /* one is enough */
 }
 
 int mlops__objects_s3_claim(const char *fn, mlops__objects *be)
@@ -845,7 +848,7 @@ int mlops__objects_s3_claim(const char *fn, mlops__objects *be)
     struct s3objects *o = S(be);
     char found[KEY_CAP + 32] = "";
     int rc = mlops__s3_list(fn, o->client, NULL, first_key, found);
-    if (rc == 1) rc = MLOPS_OK;
+    if (rc == FOUND_ONE) rc = MLOPS_OK;
     if (rc) return rc;
     if (!found[0]) {
         static const char text[] = "This prefix holds the objects of one libmlops store. "
