@@ -295,6 +295,19 @@ START_TEST(listings_not_guessed_at)
     TU_RC(MLOPS_EFORMAT, mlops__s3_list("t", c, NULL, count, &n));
     mlops__s3_close(c);
     scripted_stop(srv);
+
+    /* A first page refused: nothing of the page that never came is freed
+     * (it once freed whatever its uninitialised token held). */
+    scripted_answer nobucket = {"404 Not Found", NULL,
+                                "<Error><Code>NoSuchBucket</Code></Error>"};
+    srv = start(&nobucket, 1);
+    c = client_of(srv, 8);
+    n = 0;
+    TU_RC(MLOPS_EIO, mlops__s3_list("t", c, NULL, count, &n));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "the bucket does not exist"));
+    ck_assert_int_eq(n, 0);
+    mlops__s3_close(c);
+    scripted_stop(srv);
 }
 END_TEST
 

@@ -324,7 +324,7 @@ int mlops__s3_list(const char *fn, mlops__s3 *c, const char *under, mlops__s3_li
     char *token = NULL;
     int rc;
     for (;;) {
-        mlops__s3_list_page page;
+        mlops__s3_list_page page = { 0 }; /* untouched when the request fails */
         rc = list_page(fn, c, prefix, token, &page);
         for (size_t i = 0; rc == MLOPS_OK && i < page.n; i++) {
             const char *k = page.entries[i].key;
