@@ -113,6 +113,14 @@ START_TEST(a_prefix_holds_one_store)
     mlops_free(p);
     mlops_store_close(s);
 
+    /* A bucket that does not exist: the creation says so, at once. */
+    char *nob = tu_path(dir, "nobucket");
+    loc.objects = "s3://no-such-bucket-here/p";
+    TU_RC(MLOPS_EIO, mlops_store_create(nob, &loc, NULL, &t));
+    ck_assert_msg(strstr(mlops_last_error(), "the bucket does not exist"), "%s", mlops_last_error());
+    ck_assert_int_ne(access(nob, F_OK), 0);
+    free(nob);
+
     /* Metadata nobody answers for: the creation fails after the claim. */
     mlops_store_opts o = MLOPS_STORE_OPTS_INIT;
     o.busy_timeout_ms = 200;

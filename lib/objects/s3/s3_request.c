@@ -234,6 +234,8 @@ int mlops__s3_fail(const char *fn, mlops__s3 *c, const mlops__s3_req *r, int cod
                  " (signed for region '%.40s': is the bucket in another? AWS_REGION or the "
                  "profile's region says which)",
                  c->region);
+    else if (!strcmp(r->code, "NoSuchBucket"))
+        snprintf(hint, sizeof hint, " (the bucket does not exist)");
     return mlops__err(code, "%s: S3 %s '%s' (%s): %s%s", fn, r->op, r->key, c->where, what, hint);
 }
 
