@@ -300,6 +300,33 @@ START_TEST(unicode_and_spaces_in_paths)
 }
 END_TEST
 
+/* A statement that cannot be prepared leaves NULL behind, and resetting
+ * NULL does nothing: cleanup paths that reset whatever a failed
+ * mlops__conn_stmt left (four did, on a pointer never set) are safe. */
+START_TEST(failed_statement_leaves_null)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = NULL;
+    TU_OK(mlops_store_open(dir, NULL, &s));
+    mlops__conn *c = NULL;
+    TU_OK(mlops__store_conn(s, &c));
+    static const char bad[] = "SELEKT nothing FROM nowhere";
+    static int sentinel;
+    mlops__stmt *st = (mlops__stmt *)&sentinel;
+    ck_assert_int_ne(mlops__conn_stmt(c, bad, &st), MLOPS_OK);
+    ck_assert_ptr_null(st);
+    mlops__reset(st);
+    st = (mlops__stmt *)&sentinel;
+    ck_assert_int_ne(mlops__conn_prepare(c, bad, &st), MLOPS_OK);
+    ck_assert_ptr_null(st);
+    mlops__stmt_finalize(st);
+    mlops__store_release(s, c);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(options_are_validated)
 {
     mlops_store_opts o;
@@ -503,6 +530,7 @@ int main(void)
     TCase *tc = tcase_create("store");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, creates_layout);
+    tcase_add_test(tc, failed_statement_leaves_null);
     tcase_add_test(tc, reopens_existing_and_keeps_creation_facts);
     tcase_add_test(tc, read_only);
     tcase_add_test(tc, no_create_when_not_asked);

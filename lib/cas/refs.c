@@ -157,7 +157,7 @@ static int load_refs(mlops_ref_iter *it)
     mlops__conn *c;
     int rc = mlops__store_conn(it->s, &c);
     if (rc) return rc;
-    mlops__stmt *st;
+    mlops__stmt *st = NULL;
     if (it->last)
         rc = mlops__conn_stmt(c,
                               "SELECT name, digest FROM cas_ref WHERE name > ?1 "

@@ -53,6 +53,7 @@ enum mlops__dialect mlops__conn_dialect(const mlops__conn *c)
 
 int mlops__conn_stmt(mlops__conn *c, const char *sql, mlops__stmt **out)
 {
+    *out = NULL;
     for (int i = 0; i < c->nslots; i++) {
         if (c->slots[i].sql == sql) {
             mlops__stmt *st = c->slots[i].stmt;
@@ -81,6 +82,7 @@ int mlops__conn_stmt(mlops__conn *c, const char *sql, mlops__stmt **out)
 
 int mlops__conn_prepare(mlops__conn *c, const char *sql, mlops__stmt **out)
 {
+    *out = NULL;
     mlops__stmt *st = NULL;
     int rc = c->drv->prepare(c, sql, 0, &st);
     if (rc) return rc;
@@ -276,7 +278,7 @@ int mlops__stmts_run_ahead(mlops__conn *c, mlops__stmt **sts, int n)
 
 void mlops__reset(mlops__stmt *st)
 {
-    st->conn->drv->reset(st);
+    if (st) st->conn->drv->reset(st);
 }
 
 int mlops__col_null(mlops__stmt *st, int i)

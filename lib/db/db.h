@@ -53,10 +53,12 @@ enum mlops__dialect mlops__conn_dialect(const mlops__conn *c);
  * sql: pass string literals (or other static strings), never a built
  * buffer. The statement comes back reset with no bindings; the caller
  * steps it and calls mlops__reset when done (the pool resets all on
- * release as a safety net). */
+ * release as a safety net). On failure *out is NULL, which
+ * mlops__reset and mlops__stmt_finalize take as a no-op, so a cleanup
+ * path may reset whatever the call left. */
 int mlops__conn_stmt(mlops__conn *c, const char *sql, mlops__stmt **out);
 /* A statement for built SQL (searches): not cached; free it with
- * mlops__stmt_finalize. */
+ * mlops__stmt_finalize. *out is NULL on failure. */
 int mlops__conn_prepare(mlops__conn *c, const char *sql, mlops__stmt **out);
 void mlops__stmt_finalize(mlops__stmt *st);
 /* Resets every cached statement (called when a connection returns to the pool). */
@@ -159,7 +161,8 @@ int mlops__step(mlops__stmt *st);
  * always, so callers need no other path. MLOPS code (a broken
  * connection). */
 int mlops__stmts_run_ahead(mlops__conn *c, mlops__stmt **sts, int n);
-/* Ends the current execution; bindings stay until the next reuse. */
+/* Ends the current execution; bindings stay until the next reuse. NULL
+ * is a no-op. */
 void mlops__reset(mlops__stmt *st);
 
 /* Columns of the current row (0-based). Text is NUL-terminated; text and

@@ -90,7 +90,7 @@ static int flush(mlops__conn *c, const mlops_monitor *m, int64_t start, pending 
                (sizes[s] > pd->n - at || FIXED_PARAMS + 2 * (long)sizes[s] > (long)max_params))
             s++;
         size_t rows = sizes[s];
-        mlops__stmt *st;
+        mlops__stmt *st = NULL;
         rc = mlops__conn_stmt(c, insert_sql[reg][s], &st);
         if (!rc) rc = mlops__bind_int64(c, st, 1, m->id);
         if (!rc) rc = mlops__bind_int64(c, st, 2, start);

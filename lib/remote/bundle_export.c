@@ -161,7 +161,7 @@ static int plan_model(ex *e, mlops__conn *c, const mlops__selection *sel)
     if (rc) return rc;
     int64_t vid = v.id, number = v.number;
     const char *run = v.run_id;
-    mlops__stmt *st;
+    mlops__stmt *st = NULL;
     int step;
     ex_model *m = model_get(e, sel->name);
     if (!m) return mlops__err_nomem("planning a bundle");

@@ -286,7 +286,7 @@ static int drop_stored(mlops__conn *c, struct batch *b, const struct summary *s,
         size_t at = find_point(g, *n, &s->tail[i]);
         if (at < *n) dup[at] = 1;
     }
-    mlops__stmt *st;
+    mlops__stmt *st = NULL;
     int rc = mlops__conn_stmt(c,
                               "SELECT data FROM metric_blocks WHERE series = ?1 "
                               "AND first_step <= ?3 AND last_step >= ?2",
