@@ -227,6 +227,9 @@ struct list_ctx {
 static int list_tx(mlops__conn *c, void *arg)
 {
     struct list_ctx *x = arg;
+    /* a retried transaction (lib/store/store.c run_tx) starts again */
+    for (size_t i = 0; i < x->list->n; i++) mlops_alias_split_free(x->list->items[i]);
+    x->list->n = 0;
     int64_t model_id = 0;
     mlops__stmt *st;
     int rc = mlops__reg_model_id(c, x->fn, x->model, &model_id);

@@ -138,6 +138,8 @@ struct get {
 static int get_tx(mlops__conn *c, void *arg)
 {
     struct get *g = arg;
+    evaluation_destroy(g->e); /* a retried transaction's (run_tx) */
+    g->e = NULL;
     mlops__stmt *st;
     int rc = mlops__conn_stmt(c, EVAL_COLUMNS "WHERE e.id = ?1", &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, g->id);
@@ -202,9 +204,20 @@ static int list_push(mlops_evaluations *l, mlops_evaluation *e, size_t *cap)
     return MLOPS_OK;
 }
 
+/* Empties l: a retried transaction (lib/store/store.c run_tx) starts
+ * again from nothing. */
+static void list_clear(mlops_evaluations *l)
+{
+    for (size_t i = 0; i < l->n; i++) evaluation_destroy(l->items[i]);
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}
+
 static int list_tx(mlops__conn *c, void *arg)
 {
     struct list *x = arg;
+    list_clear(x->l);
     int64_t model_id = 0;
     mlops__reg_version v;
     int rc = mlops__reg_model_id(c, x->fn, x->model, &model_id);

@@ -125,9 +125,12 @@ static int grow(mlops__model_page *p, size_t *cap)
     return MLOPS_OK;
 }
 
+static void events_clear(mlops__model_page *p);
+
 static int events_tx(mlops__conn *c, void *arg)
 {
     struct load_ctx *x = arg;
+    events_clear(x->p); /* a retried transaction (lib/store/store.c run_tx) starts again */
     int64_t id = 0;
     int rc = mlops__reg_model_id(c, x->fn, x->model, &id);
     mlops__stmt *st = NULL;
@@ -204,13 +207,9 @@ int mlops__model_page_load(mlops_store *s, const char *fn, const char *model,
     return rc;
 }
 
-void mlops__model_page_clear(mlops__model_page *p)
+/* Frees p's events and leaves none. */
+static void events_clear(mlops__model_page *p)
 {
-    size_t nv = mlops_model_versions_count(p->versions);
-    for (size_t i = 0; p->lineage && i < nv; i++) mlops_version_lineage_free(p->lineage[i]);
-    free(p->lineage);
-    mlops_model_versions_free(p->versions);
-    mlops_model_free(p->model);
     for (size_t i = 0; i < p->n_events; i++) {
         mlops__page_event *e = &p->events[i];
         free(e->actor);
@@ -229,5 +228,17 @@ void mlops__model_page_clear(mlops__model_page *p)
         free(e->checks);
     }
     free(p->events);
+    p->events = NULL;
+    p->n_events = 0;
+}
+
+void mlops__model_page_clear(mlops__model_page *p)
+{
+    size_t nv = mlops_model_versions_count(p->versions);
+    for (size_t i = 0; p->lineage && i < nv; i++) mlops_version_lineage_free(p->lineage[i]);
+    free(p->lineage);
+    mlops_model_versions_free(p->versions);
+    mlops_model_free(p->model);
+    events_clear(p);
     memset(p, 0, sizeof *p);
 }

@@ -385,6 +385,30 @@ int main(void)
     ok(tproxy_fired(w.px) >= 1 && v == 2, "the read returned the alias", NULL);
     check_rc(mlops_audit_verify(w.s), MLOPS_OK, "the audit chain verifies");
 
+    /* A read dropped half way, after its first query gave rows: it runs
+     * again from nothing, so its result holds each row once (a retried
+     * listing used to append to the failed attempt's rows, writing past
+     * their array). */
+    const char *names[] = { "accuracy", "f1" };
+    double values[] = { 0.9, 0.8 };
+    mlops_evaluation_input in = MLOPS_EVALUATION_INPUT_INIT;
+    in.n = 2;
+    in.names = names;
+    in.values = values;
+    for (int i = 0; i < 3; i++)
+        check_rc(mlops_evaluation_record(w.s, "m", 1, &w.artifact, &in, NULL, NULL), MLOPS_OK,
+                 "an evaluation recorded");
+    tproxy_drop_all(w.px); /* new connections prepare their statements again */
+    static const char metrics_read[] = "FROM reg_evaluation_metrics WHERE evaluation_id";
+    int fired = tproxy_fired(w.px);
+    tproxy_arm(w.px, metrics_read, sizeof metrics_read - 1, TP_DROP_BEFORE);
+    mlops_evaluations *evals = NULL;
+    check_rc(mlops_evaluation_list(w.s, "m", 1, NULL, &evals), MLOPS_OK,
+             "an evaluation listing whose connection dropped at its metrics");
+    ok(tproxy_fired(w.px) == fired + 1 && mlops_evaluations_count(evals) == 3,
+       "the listing holds each evaluation once", NULL);
+    mlops_evaluations_free(evals);
+
     server_stopped(direct, port);
 done:
     mlops_run_free(w.run);
