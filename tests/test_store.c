@@ -310,16 +310,20 @@ START_TEST(failed_statement_leaves_null)
     TU_OK(mlops_store_open(dir, NULL, &s));
     mlops__conn *c = NULL;
     TU_OK(mlops__store_conn(s, &c));
-    static const char bad[] = "SELEKT nothing FROM nowhere";
-    static int sentinel;
-    mlops__stmt *st = (mlops__stmt *)&sentinel;
-    ck_assert_int_ne(mlops__conn_stmt(c, bad, &st), MLOPS_OK);
-    ck_assert_ptr_null(st);
-    mlops__reset(st);
-    st = (mlops__stmt *)&sentinel;
-    ck_assert_int_ne(mlops__conn_prepare(c, bad, &st), MLOPS_OK);
-    ck_assert_ptr_null(st);
-    mlops__stmt_finalize(st);
+    /* SQLite refuses bad SQL when preparing; PostgreSQL's driver sends
+     * the prepare with the first execution, so there it fails later. */
+    if (mlops__conn_dialect(c) == MLOPS__SQLITE) {
+        static const char bad[] = "SELEKT nothing FROM nowhere";
+        static int sentinel;
+        mlops__stmt *st = (mlops__stmt *)&sentinel;
+        ck_assert_int_ne(mlops__conn_stmt(c, bad, &st), MLOPS_OK);
+        ck_assert_ptr_null(st);
+        st = (mlops__stmt *)&sentinel;
+        ck_assert_int_ne(mlops__conn_prepare(c, bad, &st), MLOPS_OK);
+        ck_assert_ptr_null(st);
+    }
+    mlops__reset(NULL);
+    mlops__stmt_finalize(NULL);
     mlops__store_release(s, c);
     mlops_store_close(s);
     tu_rmrf(dir);
