@@ -24,6 +24,17 @@
 #             a time as libmlops does, into /dev/null (shown, no goal: the
 #             cost of one request per chunk to the transfer and the server,
 #             before any check or output);
+#   floor     what no verifying reader of these cores can beat: the CPU
+#             (client and server) of curl fetching the put's objects, plus
+#             two SHA-256 passes over the data (`openssl dgst -sha256`: a
+#             reader checks each chunk and the whole blob), plus what
+#             writing the output file costs curl (`curl -o FILE` against
+#             `curl -o /dev/null`), over the number of cores, as if no
+#             time went on anything else and every core were busy; and the
+#             same with the transfer of 64 ranges of the one object, 8 at
+#             a time (a layout that packed chunks into large objects)
+#             (shown, no goal: it tells whether the cold get goal is
+#             within reach of this layout here);
 #   get -o    `mlops get -o FILE` by another reader whose cache is cold:
 #             verified, fsync'd and renamed into place, beside `curl -o
 #             FILE` followed by `sync FILE` (coreutils: an fsync of FILE),
@@ -164,7 +175,7 @@ timed() {
     local t0
     t0=$(server_ticks)
     /usr/bin/time -o "$work/time.txt" -f "%e %M %U %S" "$@" > "$work/out.txt" 2> "$work/err.txt" || {
-        echo "FAILED: $name: $*" >&2
+        echo "FAILED: $name ($1; its arguments not shown: they hold the key)" >&2
         cat "$work/err.txt" >&2
         exit 1
     }
@@ -278,6 +289,26 @@ for r in $(seq 1 "$rounds"); do
         --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" -H "x-amz-content-sha256: $empty_sha" \
         -K "$work/objects.cfg"
 
+    # the floor of a verifying reader on these cores, in parts: curl's
+    # one object into /dev/null (so curl -o's cost of its file shows), one
+    # SHA-256 pass over the bytes (a reader makes two: each chunk's and
+    # the whole blob's), and the one object as 64 ranges, 8 at a time (the
+    # transfer a layout packing chunks into large objects would need)
+    timed curl_get_null curl -sS --fail --aws-sigv4 "$sigv4" \
+        --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+        -H "x-amz-content-sha256: $empty_sha" -o /dev/null "$curl_object"
+    timed sha_once openssl dgst -sha256 "$data"
+    # (each range its own group of options: curl's --next starts one
+    # afresh, and the key stays off the disk)
+    ranges=() step=$((size_mib * 1048576 / 64))
+    for i in $(seq 0 63); do
+        [ "$i" = 0 ] || ranges+=(--next)
+        ranges+=(-sS --fail --aws-sigv4 "$sigv4" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"
+            -H "x-amz-content-sha256: $empty_sha" -r "$((i * step))-$(((i + 1) * step - 1))"
+            -o /dev/null "$curl_object")
+    done
+    timed curl_ranges curl --parallel --parallel-max 8 "${ranges[@]}"
+
     # get -o: another cold reader, a durable file on both sides
     both file_side "$filer%s" "$store%s"
     timed curl_get_file sh -c 'curl -sS --fail --aws-sigv4 "$1" --user "$2" \
@@ -326,6 +357,20 @@ server_cpu() {
     awk -v n="$1" '$1 == n {print $7}' "$results" | sort -g |
         awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print "-"}'
 }
+# cpu_all NAME: the median of NAME's CPU seconds, client and server
+cpu_all() {
+    awk -v n="$1" '$1 == n {print $5 + $6 + $7}' "$results" | sort -g |
+        awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print "-"}'
+}
+# floor TRANSFER: the seconds no verifying reader of this machine's cores
+# can beat when its objects cost what curl's TRANSFER step cost: that
+# step's CPU, two SHA-256 passes, and writing the output file (curl -o's
+# CPU over curl into /dev/null), spread over every core with no overhead
+floor() {
+    awk -v t="$(cpu_all "$1")" -v h="$(cpu_all sha_once)" -v f="$(cpu_all curl_get)" \
+        -v z="$(cpu_all curl_get_null)" -v c="$(nproc)" \
+        'BEGIN {if (t == "-" || h == "-" || f == "-" || z == "-") print "-"; else printf "%.2f", (t + 2 * h + (f > z ? f - z : 0)) / c}'
+}
 maxmib() { awk -v n="$1" '$1 == n && $3 > m {m = $3} END {printf "%.0f", m / 1024}' "$results"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b}'; }
 mibs() { awk -v s="$1" -v m="$size_mib" 'BEGIN {if (s == "-" || s == 0) print "-"; else printf "%.0f", m / s}'; }
@@ -342,6 +387,9 @@ row "" "$put" "sha256sum + curl -T, real hash" "$(median curl_put_hashed)"
 row "cold get (mlops cat)" "$cold" "curl -o" "$(median curl_get)" "goal <= 1.3"
 row "" "$cold" "curl -o + openssl dgst -sha256" "$(median curl_get_hashed)"
 row "" "$cold" "$n_objects objects by curl, to /dev/null" "$(median curl_objects)"
+echo "  floor of a verifying reader on $(nproc) cores (CPU of the transfer, two SHA-256 passes and the output file, no overhead):"
+row "  this layout" "$(floor curl_objects)" "curl -o" "$(median curl_get)"
+row "  chunks packed, 64 ranges" "$(floor curl_ranges)" "curl -o" "$(median curl_get)" "(by curl: $(median curl_ranges) s)"
 row "cold get -o (durable)" "$coldf" "curl -o + sync FILE" "$(median curl_get_file)"
 row "warm get (same reader)" "$warm" "mlops cat, local objects" "$(median local_get)"
 echo "  per round (median of each round's ratio): put $(paired put curl_put), cold get $(paired cold_get curl_get)," \
