@@ -348,6 +348,46 @@ static void retried_alias_splits(struct world *w)
     mlops_alias_splits_free(l);
 }
 
+/* The events a model page's audit timeline says it shows, -1 if none. */
+static long timeline_events(const char *html)
+{
+    static const char sub[] = "<p class=\"sub\">";
+    const char *h = html ? strstr(html, "id=\"audit\">") : NULL;
+    const char *p = h ? strstr(h, sub) : NULL;
+    return p ? strtol(p + sizeof sub - 1, NULL, 10) : -1;
+}
+
+/* The page reads the model, its versions and their lineage before its
+ * audit events, each in a transaction of its own: the drop waits for the
+ * events' statement and takes the COMMIT after it. Compared with the page
+ * read without a fault (no time in the footer: the two are the same). */
+static void retried_model_page(struct world *w, int64_t events)
+{
+    mlops_model_page_opts po = MLOPS_MODEL_PAGE_OPTS_INIT;
+    po.generated_ms = -1;
+    char *want = NULL, *got = NULL, d[120];
+    if (!check_rc(mlops_model_page_html(w->s, "routed", &po, &want), MLOPS_OK,
+                  "the model page without a fault"))
+        return;
+    snprintf(d, sizeof d, "%ld events, %lld expected", timeline_events(want), (long long)events);
+    ok(timeline_events(want) == events && strstr(want, ">2:90,3:10<"),
+       "it shows the model's audit events and its weighted alias", d);
+    tproxy_drop_all(w->px); /* new connections send the events' statement again */
+    static const char events_read[] = "reason, payload FROM audit_events WHERE model_id";
+    int fired = tproxy_fired(w->px);
+    tproxy_arm_after(w->px, events_read, sizeof events_read - 1, commit_msg, sizeof commit_msg,
+                     TP_DROP_BEFORE);
+    check_rc(mlops_model_page_html(w->s, "routed", &po, &got), MLOPS_OK,
+             "a model page whose connection dropped at the COMMIT after its audit events");
+    int same = got && !strcmp(got, want);
+    snprintf(d, sizeof d, "the retried page shows %ld events, without the fault %ld",
+             timeline_events(got), timeline_events(want));
+    ok(tproxy_fired(w->px) == fired + 1 && same,
+       "the page shows each audit event once, as without the fault", same ? NULL : d);
+    mlops_free(want);
+    mlops_free(got);
+}
+
 static int stop_server(void)
 {
     const char *script = getenv("MLOPS_TEST_PG_SERVER"), *dir = getenv("MLOPS_TEST_PG_DIR");
@@ -470,6 +510,7 @@ int main(void)
     int64_t routed_events = routed_model(&w);
     if (routed_events > 0) {
         retried_alias_splits(&w);
+        retried_model_page(&w, routed_events);
     }
 
     server_stopped(direct, port);
