@@ -2,14 +2,15 @@
  * the test proxy (tcpproxy.h): the connection dropped right after a
  * COMMIT was forwarded (committed, acknowledgement lost) and right before
  * (never committed); idle pooled connections dropped; a read's connection
- * dropped. Every call must return MLOPS_OK with its change there exactly
- * once (a version created once, one audit event, a metric batch not
- * doubled, a param set). A deadlock with another session (SQLSTATE 40P01)
- * and a serialization failure (40001) are retried too, and a store opens
- * once a proxy that refused connections accepts them again. Then the
- * server is stopped: a write and a read
- * must fail with MLOPS_EIO within the retry budget (the store's busy
- * timeout), naming the server and the attempts.
+ * dropped (at its BEGIN; half way; at its COMMIT, after its rows were
+ * taken in). Every call must return MLOPS_OK with its change there
+ * exactly once (a version created once, one audit event, a metric batch
+ * not doubled, a param set), a read with each row once. A deadlock with
+ * another session (SQLSTATE 40P01) and a serialization failure (40001)
+ * are retried too, and a store opens once a proxy that refused
+ * connections accepts them again. Then the server is stopped: a write and
+ * a read must fail with MLOPS_EIO within the retry budget (the store's
+ * busy timeout), naming the server and the attempts.
  *
  * Needs a server on TCP: run under scripts/with-pg.sh --tcp (which stops
  * it however this ends). Prints TAP and "# figure:" lines. */
@@ -290,6 +291,103 @@ static void open_while_refused(tproxy *px, const char *conninfo, const char *dir
     mlops_store_close(s);
 }
 
+/* ---- Reads that fail after their rows were taken in ------------------
+ * A lost connection at a read's COMMIT is retried like any other: the
+ * read transaction runs again from its start, so what the failed attempt
+ * had gathered must be dropped first (each result below used to hold the
+ * failed attempt's rows and the retry's). The drop comes at the COMMIT,
+ * not at a statement: these reads send each statement's text at its first
+ * use on a connection, before any row was gathered, so a drop there fails
+ * an attempt that has nothing to repeat. */
+
+/* A model of its own, so that what the reads below give is its alone:
+ * three versions, plain aliases on 1 and on 3, a weighted one across 2
+ * and 3. Returns the audit events it made (each step one), -1 on
+ * failure. */
+static int64_t routed_model(struct world *w)
+{
+    int64_t seq = audit_seq(w->s), v = 0;
+    int rc = mlops_model_create(w->s, "routed");
+    for (int i = 0; i < 3 && !rc; i++)
+        rc = mlops_model_version_create(w->s, "routed", &w->artifact, NULL, &v);
+    if (!rc) rc = mlops_model_alias_set(w->s, "routed", "champion", 1);
+    if (!rc) rc = mlops_model_alias_set(w->s, "routed", "staging", 3);
+    if (!rc) rc = mlops_model_alias_split_set(w->s, "routed", "canary", "2:90,3:10", NULL);
+    if (!check_rc(rc, MLOPS_OK, "a model with versions, aliases and a weighted alias")) return -1;
+    return audit_seq(w->s) - seq;
+}
+
+/* Each alias and its split, "; " between them. */
+static void splits_text(const mlops_alias_splits *l, char *out, size_t n)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < mlops_alias_splits_count(l) && k < n; i++) {
+        const mlops_alias_split *sp = mlops_alias_splits_at(l, i);
+        int w = snprintf(out + k, n - k, "%s%s %s", i ? "; " : "", mlops_alias_split_alias(sp),
+                         mlops_alias_split_text(sp));
+        if (w < 0) break;
+        k += (size_t)w;
+    }
+}
+
+/* mlops_model_alias_splits is one read transaction: the first COMMIT
+ * after the arm is its own, once every split was read. */
+static void retried_alias_splits(struct world *w)
+{
+    int fired = tproxy_fired(w->px);
+    tproxy_arm(w->px, commit_msg, sizeof commit_msg, TP_DROP_BEFORE);
+    mlops_alias_splits *l = NULL;
+    check_rc(mlops_model_alias_splits(w->s, "routed", &l), MLOPS_OK,
+             "a listing of alias splits whose connection dropped at its COMMIT");
+    char got[512];
+    splits_text(l, got, sizeof got);
+    int once = !strcmp(got, "canary 2:90,3:10; champion 1; staging 3");
+    ok(tproxy_fired(w->px) == fired + 1 && once, "the listing holds each alias's split once",
+       once ? NULL : got);
+    mlops_alias_splits_free(l);
+}
+
+/* The events a model page's audit timeline says it shows, -1 if none. */
+static long timeline_events(const char *html)
+{
+    static const char sub[] = "<p class=\"sub\">";
+    const char *h = html ? strstr(html, "id=\"audit\">") : NULL;
+    const char *p = h ? strstr(h, sub) : NULL;
+    return p ? strtol(p + sizeof sub - 1, NULL, 10) : -1;
+}
+
+/* The page reads the model, its versions and their lineage before its
+ * audit events, each in a transaction of its own: the drop waits for the
+ * events' statement and takes the COMMIT after it. Compared with the page
+ * read without a fault (no time in the footer: the two are the same). */
+static void retried_model_page(struct world *w, int64_t events)
+{
+    mlops_model_page_opts po = MLOPS_MODEL_PAGE_OPTS_INIT;
+    po.generated_ms = -1;
+    char *want = NULL, *got = NULL, d[120];
+    if (!check_rc(mlops_model_page_html(w->s, "routed", &po, &want), MLOPS_OK,
+                  "the model page without a fault"))
+        return;
+    snprintf(d, sizeof d, "%ld events, %lld expected", timeline_events(want), (long long)events);
+    ok(timeline_events(want) == events && strstr(want, ">2:90,3:10<"),
+       "it shows the model's audit events and its weighted alias", d);
+    tproxy_drop_all(w->px); /* new connections send the events' statement again */
+    static const char events_read[] = "reason, payload FROM audit_events WHERE model_id";
+    int fired = tproxy_fired(w->px);
+    tproxy_arm_after(w->px, events_read, sizeof events_read - 1, commit_msg, sizeof commit_msg,
+                     TP_DROP_BEFORE);
+    check_rc(mlops_model_page_html(w->s, "routed", &po, &got), MLOPS_OK,
+             "a model page whose connection dropped at the COMMIT after its audit events");
+    int same = got && !strcmp(got, want);
+    snprintf(d, sizeof d, "the retried page shows %ld events, without the fault %ld",
+             timeline_events(got), timeline_events(want));
+    ok(tproxy_fired(w->px) == fired + 1 && same,
+       "the page shows each audit event once, as without the fault", same ? NULL : d);
+    mlops_free(want);
+    mlops_free(got);
+}
+
 static int stop_server(void)
 {
     const char *script = getenv("MLOPS_TEST_PG_SERVER"), *dir = getenv("MLOPS_TEST_PG_DIR");
@@ -408,6 +506,12 @@ int main(void)
     ok(tproxy_fired(w.px) == fired + 1 && mlops_evaluations_count(evals) == 3,
        "the listing holds each evaluation once", NULL);
     mlops_evaluations_free(evals);
+
+    int64_t routed_events = routed_model(&w);
+    if (routed_events > 0) {
+        retried_alias_splits(&w);
+        retried_model_page(&w, routed_events);
+    }
 
     server_stopped(direct, port);
 done:

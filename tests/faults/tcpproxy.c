@@ -26,6 +26,9 @@ struct pair {
      * reads is still seen. */
     unsigned char tail[PATTERN_MAX];
     size_t ntail;
+    /* The arm (tproxy.armed) whose `after` pattern this connection sent;
+     * 0: none. */
+    unsigned primed;
 };
 
 struct tproxy {
@@ -41,6 +44,9 @@ struct tproxy {
     unsigned drop_requests, drops_done;
     unsigned char pattern[PATTERN_MAX];
     size_t npattern;
+    unsigned char after[PATTERN_MAX]; /* tproxy_arm_after's first pattern */
+    size_t nafter;                    /* 0: none (tproxy_arm) */
+    unsigned armed;                   /* counts the arms, so a new one primes afresh */
     int action; /* 0: nothing armed */
     int fired, accepted;
     struct pair pairs[MAX_PAIRS];
@@ -65,6 +71,7 @@ static void drop_pair(struct pair *c)
     if (c->server >= 0) close(c->server);
     c->client = c->server = -1;
     c->ntail = 0;
+    c->primed = 0;
 }
 
 static int write_all(int fd, const unsigned char *b, size_t n)
@@ -99,7 +106,7 @@ static void accept_one(tproxy *p)
         }
     }
     if (up < 0) {
-        struct pair tmp = { fd, -1, { 0 }, 0 };
+        struct pair tmp = { fd, -1, { 0 }, 0, 0 };
         drop_pair(&tmp);
         return;
     }
@@ -109,6 +116,7 @@ static void accept_one(tproxy *p)
     slot->client = fd;
     slot->server = up;
     slot->ntail = 0;
+    slot->primed = 0;
 }
 
 /* Where the armed pattern ends in tail+buf, as an offset into buf (0 when
@@ -128,6 +136,21 @@ static long match_end(const struct pair *c, const unsigned char *buf, size_t n,
         if (!memcmp(win + i, pat, np) && i + np > k) return (long)(i + np - k);
     for (size_t i = 0; i + np <= n; i++)
         if (!memcmp(buf + i, pat, np)) return (long)(i + np);
+    return -1;
+}
+
+/* Where the armed pattern ends in buf (as match_end), or -1. With a
+ * pattern to wait for (tproxy_arm_after), only on a connection that sent
+ * that one since the arm, and after its end. Under mu. */
+static long armed_end(tproxy *p, struct pair *c, const unsigned char *buf, size_t n)
+{
+    if (!p->nafter || c->primed == p->armed)
+        return match_end(c, buf, n, p->pattern, p->npattern);
+    long a = match_end(c, buf, n, p->after, p->nafter);
+    if (a < 0) return -1;
+    c->primed = p->armed;
+    for (size_t i = (size_t)a; i + p->npattern <= n; i++) /* the rest of this read */
+        if (!memcmp(buf + i, p->pattern, p->npattern)) return (long)(i + p->npattern);
     return -1;
 }
 
@@ -160,7 +183,7 @@ static void pump(tproxy *p, struct pair *c, int from_client)
     if (from_client) {
         pthread_mutex_lock(&p->mu);
         int action = p->action;
-        long end = action ? match_end(c, buf, len, p->pattern, p->npattern) : -1;
+        long end = action ? armed_end(p, c, buf, len) : -1;
         if (end >= 0) {
             p->action = 0;
             p->fired++;
@@ -314,10 +337,21 @@ void tproxy_refuse(tproxy *p, int on)
 
 void tproxy_arm(tproxy *p, const void *pattern, size_t len, int action)
 {
+    tproxy_arm_after(p, NULL, 0, pattern, len, action);
+}
+
+void tproxy_arm_after(tproxy *p, const void *after, size_t nafter, const void *pattern,
+                      size_t len, int action)
+{
+    if (nafter > PATTERN_MAX) nafter = PATTERN_MAX;
     if (len > PATTERN_MAX) len = PATTERN_MAX;
     pthread_mutex_lock(&p->mu);
+    if (nafter) memcpy(p->after, after, nafter);
+    p->nafter = nafter;
     memcpy(p->pattern, pattern, len);
     p->npattern = len;
+    p->armed++;
+    if (!p->armed) p->armed = 1; /* 0 means no arm in a pair's primed */
     p->action = action;
     pthread_mutex_unlock(&p->mu);
 }

@@ -3,9 +3,9 @@
  * command breaks connections the way networks and servers do: drops them
  * (RST to the client, FIN to the server), stalls them, refuses new ones,
  * or drops one right before or right after it forwards a client message
- * that contains a byte pattern (a PostgreSQL COMMIT, an S3 PUT), or
- * changes a byte of such a message. Nothing
- * in it knows a protocol. */
+ * that contains a byte pattern (a PostgreSQL COMMIT, an S3 PUT; or such
+ * a message once the connection sent another pattern), or changes a byte
+ * of such a message. Nothing in it knows a protocol. */
 #ifndef MLOPS_TEST_TCPPROXY_H
 #define MLOPS_TEST_TCPPROXY_H
 
@@ -33,6 +33,12 @@ void tproxy_refuse(tproxy *p, int on);
 /* One shot: the next client-to-server data that contains pattern (at
  * most 64 bytes; it may span reads) gets action on its connection. */
 void tproxy_arm(tproxy *p, const void *pattern, size_t len, int action);
+/* As tproxy_arm, but pattern counts only on a connection that sent
+ * `after` (at most 64 bytes) since this call, and only past it: the
+ * COMMIT of the transaction that ran a given statement, say, and not of
+ * the transactions before it. */
+void tproxy_arm_after(tproxy *p, const void *after, size_t nafter, const void *pattern,
+                      size_t len, int action);
 /* How many armed patterns fired so far. */
 int tproxy_fired(tproxy *p);
 /* Connections accepted so far. */
