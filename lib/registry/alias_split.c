@@ -154,6 +154,9 @@ static int get_tx(mlops__conn *c, void *arg)
     int64_t model_id = 0;
     mlops__split sp;
     char *salt = NULL;
+    /* A retried read (a lost COMMIT) starts again from nothing. */
+    mlops_alias_split_free(x->out);
+    x->out = NULL;
     int rc = mlops__reg_model_id(c, x->fn, x->model, &model_id);
     if (!rc) rc = mlops__alias_split_now(c, x->fn, x->model, model_id, x->alias, &sp, &salt);
     if (!rc) rc = mlops__alias_split_new(x->alias, &sp, salt, &x->out);

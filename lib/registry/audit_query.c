@@ -319,6 +319,9 @@ static int alias_at_tx(mlops__conn *c, void *arg)
 {
     struct alias_at_ctx *x = arg;
     int64_t model_id = 0, n = 0;
+    /* A retried read (a lost COMMIT) starts again from nothing. */
+    mlops_alias_split_free(x->out);
+    x->out = NULL;
     int rc = history_model_id(c, x->fn, x->model, &model_id);
     if (rc) return rc;
     char *salt = NULL;

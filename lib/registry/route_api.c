@@ -49,6 +49,9 @@ static int route_tx(mlops__conn *c, void *arg)
     int64_t model_id = 0;
     mlops__split sp;
     char *salt = NULL;
+    /* A retried read (a lost COMMIT) starts again from nothing. */
+    mlops_alias_split_free(x->split);
+    x->split = NULL;
     int rc = mlops__reg_model_id(c, x->fn, x->model, &model_id);
     if (!rc) rc = mlops__alias_split_now(c, x->fn, x->model, model_id, x->alias, &sp, &salt);
     if (!rc) rc = check_salt(x->fn, x->model, x->alias, &sp, salt);
