@@ -25,6 +25,8 @@ typedef struct obj_copy {
     mlops__removals_seen seen; /* before anything was placed */
     mlops__obj_reader *reader;
     mlops__obj_writer *writer;
+    mlops_digest done;  /* the last digest of the last batch flushed */
+    int any_done;
 } obj_copy;
 
 static int lacking_tx(mlops__conn *c, void *arg)
@@ -75,6 +77,10 @@ static int flush(obj_copy *oc)
     if (!rc && oc->nplaced) rc = mlops__store_write(oc->dst, commit_tx, oc);
     if (rc) mlops__objects_discard(oc->dst, oc->placed, oc->nplaced);
     for (size_t i = 0; i < oc->nplaced; i++) mlops__placed_clear(&oc->placed[i]);
+    if (!rc && oc->n) {
+        oc->done = oc->want[oc->n - 1];
+        oc->any_done = 1;
+    }
     oc->nplaced = 0;
     oc->n = 0;
     return rc;
@@ -83,9 +89,20 @@ static int flush(obj_copy *oc)
 static int scan_tx(mlops__conn *c, void *arg)
 {
     obj_copy *oc = arg;
-    mlops__stmt *st;
-    int rc = mlops__conn_stmt(c, "SELECT digest FROM cas_object ORDER BY digest", &st);
-    if (rc) return rc;
+    /* A read retried after a lost connection goes on after the last batch
+     * flushed, and drops what the failed attempt had gathered: each
+     * object is copied and counted once. */
+    oc->n = 0;
+    mlops__stmt *st = NULL;
+    int rc = oc->any_done
+                 ? mlops__conn_stmt(c, "SELECT digest FROM cas_object WHERE digest > ?1 "
+                                       "ORDER BY digest", &st)
+                 : mlops__conn_stmt(c, "SELECT digest FROM cas_object ORDER BY digest", &st);
+    if (!rc && oc->any_done) rc = mlops__bind_blob(c, st, 1, oc->done.bytes, 32);
+    if (rc) {
+        mlops__reset(st);
+        return rc;
+    }
     int step = MLOPS__DONE;
     while (!rc && (step = mlops__step(st)) == MLOPS__ROW) {
         if (mlops__col_bytes(st, 0) != 32) {
