@@ -3,7 +3,9 @@
  * MLOPS_TEST_OBJECTS=s3 (the s3 suite) a fresh prefix of $MLOPS_TEST_S3,
  * where the stores keep their objects too. */
 #include "cas_testutil.h"
+#include "cas/manifest.h"
 #include "remote/remote_internal.h"
+#include "util/hash.h"
 #include "util/sha256_pair.h"
 #include "util/str.h"
 
@@ -743,6 +745,121 @@ START_TEST(pull_proves_chunked_blobs)
 }
 END_TEST
 
+/* A record naming a manifest whose chunk sizes lie (two chunks' sizes
+ * swapped: the same total, the same chunks in the same order, so the
+ * chunks still hash to the blob's digest): the pull proves the blob as
+ * its chunks arrive, and used to take the manifest's sizes for its chunk
+ * rows, which then named each chunk at another offset and size, so every
+ * read of the blob failed for good (a rerun of the pull found it held).
+ * The pull now fails naming the chunk, and nothing becomes visible.
+ * Twice, as pull_refuses_damaged_chunk. */
+START_TEST(pull_refuses_manifest_with_wrong_chunk_sizes)
+{
+    if (tu_objects_s3()) return; /* the record and an object are written as files */
+    mlops__sha256_pair_allow(_i == 0);
+    pair p;
+    pair_open(&p);
+    unsigned char *big = NULL;
+    mlops_digest d = push_chunked(&p, 61, &big);
+    /* The manifest, from the pushing store. */
+    mlops_digest man;
+    {
+        char *da = tu_path(p.dir, "a");
+        tu_db *db = tu_db_open(da);
+        tu_db_blob(db, "SELECT manifest FROM cas_content WHERE digest = ?1", d.bytes, 32,
+                   man.bytes, 32);
+        tu_db_close(db);
+        free(da);
+    }
+    size_t olen = 0;
+    unsigned char *obj = object_data(p.a, &man, &olen);
+    mlops__obj_reader *rd = NULL;
+    TU_OK(mlops__obj_reader_new(&rd));
+    int enc = 0;
+    uint64_t msize = 0;
+    void *mbytes = NULL;
+    TU_OK(mlops__object_check_encoded(rd, &man, obj, olen, "manifest", &enc, &msize, &mbytes));
+    mlops__obj_reader_free(rd);
+    free(obj);
+    uint64_t total = 0;
+    mlops__chunk_ref *ch = NULL;
+    size_t nch = 0;
+    TU_OK(mlops__manifest_decode(mbytes, (size_t)msize, "manifest", &total, &ch, &nch));
+    free(mbytes);
+    ck_assert_uint_eq(total, CHUNKED_SIZE);
+    /* Two neighbours of different sizes trade sizes. */
+    size_t k = 0;
+    while (k + 1 < nch && ch[k].size == ch[k + 1].size) k++;
+    ck_assert_uint_lt(k + 1, nch);
+    uint64_t t = ch[k].size;
+    ch[k].size = ch[k + 1].size;
+    ch[k + 1].size = t;
+    void *lie = NULL;
+    size_t llen = 0;
+    TU_OK(mlops__manifest_encode(total, ch, nch, &lie, &llen));
+    free(ch);
+    mlops_digest man2;
+    TU_OK(mlops__sha256_oneshot(lie, llen, &man2));
+    /* Written to the remote as a raw object (header, then the bytes). */
+    unsigned char *file = malloc(MLOPS__OBJ_HEADER_SIZE + llen);
+    const unsigned char head[8] = {0x89, 'M', 'L', 'O', MLOPS__OBJ_VERSION, MLOPS__ENC_RAW, 0, 0};
+    memcpy(file, head, 8);
+    for (int i = 0; i < 8; i++) file[8 + i] = (unsigned char)((uint64_t)llen >> (8 * i));
+    memcpy(file + MLOPS__OBJ_HEADER_SIZE, lie, llen);
+    free(lie);
+    char *sha = tu_path(p.url, "objects/sha256");
+    char fan[3];
+    snprintf(fan, sizeof fan, "%02x", man2.bytes[0]);
+    char *fandir = tu_path(sha, fan);
+    (void)mkdir(fandir, 0755);
+    char *opath = tu_fanout_path(sha, man2.bytes);
+    tu_write_file(opath, file, MLOPS__OBJ_HEADER_SIZE + llen);
+    free(file);
+    free(opath);
+    free(fandir);
+    free(sha);
+    /* The record names it instead of the sound manifest. */
+    char name[MLOPS__RECORD_NAME_CAP];
+    mlops__record_name("ref:x", name);
+    char rel[128];
+    snprintf(rel, sizeof rel, "names/%s", name);
+    char *path = tu_path(p.url, rel);
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    unsigned char rec[65536];
+    size_t rlen = fread(rec, 1, sizeof rec, fp);
+    fclose(fp);
+    ck_assert_uint_lt(rlen, sizeof rec);
+    int swapped = 0;
+    for (size_t i = 0; i + 32 <= rlen; i++)
+        if (!memcmp(rec + i, man.bytes, 32)) {
+            memcpy(rec + i, man2.bytes, 32);
+            swapped++;
+        }
+    ck_assert_int_eq(swapped, 1);
+    tu_write_file(path, rec, rlen);
+    free(path);
+
+    mlops_transfer_report r;
+    int rc = pull1(p.b, "ref:x", &r);
+    void *data = NULL;
+    size_t len = 0;
+    if (rc == MLOPS_OK) { /* what it did before: a blob nobody can read */
+        int grc = mlops_blob_get(p.b, &d, &data, &len);
+        ck_abort_msg("the pull accepted a manifest whose chunk sizes lie (a get then "
+                     "returns %d: %s)", grc, grc ? mlops_last_error() : "");
+    }
+    ck_assert_int_eq(rc, MLOPS_ECORRUPT);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "manifest"));
+    mlops_digest got;
+    TU_RC(MLOPS_ENOTFOUND, mlops_ref_get(p.b, "x", &got));
+    TU_RC(MLOPS_ENOTFOUND, mlops_blob_get(p.b, &d, &data, &len));
+    free(big);
+    pair_close(&p);
+    mlops__sha256_pair_allow(1);
+}
+END_TEST
+
 /* run:ID and model: selections reach a run's lineage and a version's
  * artifact. */
 START_TEST(run_and_model_selections)
@@ -1241,6 +1358,7 @@ static Suite *suite(void)
     tcase_add_test(tc, pull_refuses_damaged_object);
     tcase_add_loop_test(tc, pull_refuses_damaged_chunk, 0, 2);
     tcase_add_loop_test(tc, pull_proves_chunked_blobs, 0, 2);
+    tcase_add_loop_test(tc, pull_refuses_manifest_with_wrong_chunk_sizes, 0, 2);
     tcase_add_test(tc, run_and_model_selections);
     tcase_add_test(tc, lookup_or_listing);
     tcase_add_test(tc, packs_push_pull);
