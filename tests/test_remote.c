@@ -860,6 +860,72 @@ START_TEST(pull_refuses_manifest_with_wrong_chunk_sizes)
 }
 END_TEST
 
+/* Content the pulling store held when the pull planned, removed before
+ * it commits (a gc past its grace period, here its deletion of the rows,
+ * done by the store's first placement of the pull): the pull neither
+ * fetched nor proved it, and used to insert its row anyway, without its
+ * chunk list (which it never read), so the blob then failed every read.
+ * Now the pull fails with MLOPS_ECONFLICT, and a rerun brings it whole. */
+static struct {
+    int (*place)(mlops__objects *, mlops__obj_staged *, int *);
+    char *dir;
+    mlops_digest gone;
+    int done;
+} collect_at_place;
+
+static int collecting_place(mlops__objects *be, mlops__obj_staged *st, int *placed)
+{
+    if (!__atomic_exchange_n(&collect_at_place.done, 1, __ATOMIC_SEQ_CST)) {
+        tu_db *db = tu_db_open(collect_at_place.dir);
+        tu_db_exec_blobs(db, "DELETE FROM cas_chunk WHERE blob = ?1 AND ?2 IS NOT NULL",
+                         collect_at_place.gone.bytes, collect_at_place.gone.bytes);
+        tu_db_exec_blobs(db, "DELETE FROM cas_content WHERE digest = ?1 AND ?2 IS NOT NULL",
+                         collect_at_place.gone.bytes, collect_at_place.gone.bytes);
+        tu_db_close(db);
+    }
+    return collect_at_place.place(be, st, placed);
+}
+
+START_TEST(pull_of_content_collected_meanwhile_commits_nothing_broken)
+{
+    if (tu_objects_s3()) return; /* the rows are changed in the database file */
+    pair p;
+    pair_open(&p);
+    unsigned char *big = NULL;
+    mlops_digest x = put_random(p.a, CHUNKED_SIZE, 71, &big);
+    mlops_digest y = put_random(p.a, 5000, 72, NULL);
+    char sx[MLOPS_DIGEST_STRLEN], sy[MLOPS_DIGEST_STRLEN];
+    TU_OK(mlops_digest_format(&x, sx));
+    TU_OK(mlops_digest_format(&y, sy));
+    const char *both[] = {sx, sy};
+    TU_OK(mlops_remote_push(p.a, "team", both, 2, NULL));
+    mlops_digest again;
+    TU_OK(mlops_blob_put(p.b, big, CHUNKED_SIZE, &again)); /* b holds x, not y */
+    collect_at_place.place = p.b->objects->place;
+    collect_at_place.dir = tu_path(p.dir, "b");
+    collect_at_place.gone = x;
+    collect_at_place.done = 0;
+    p.b->objects->place = collecting_place;
+    int rc = mlops_remote_pull(p.b, "team", both, 2, NULL);
+    p.b->objects->place = collect_at_place.place;
+    ck_assert_int_eq(collect_at_place.done, 1);
+    void *data = NULL;
+    size_t len = 0;
+    if (rc == MLOPS_OK) {
+        int grc = mlops_blob_get(p.b, &x, &data, &len);
+        ck_abort_msg("the pull recorded content it neither held nor fetched (a get then "
+                     "returns %d: %s)", grc, grc ? mlops_last_error() : "");
+    }
+    ck_assert_int_eq(rc, MLOPS_ECONFLICT);
+    TU_RC(MLOPS_ENOTFOUND, mlops_blob_get(p.b, &x, &data, &len));
+    TU_OK(mlops_remote_pull(p.b, "team", both, 2, NULL));
+    assert_blob(p.b, &x, big, CHUNKED_SIZE);
+    free(collect_at_place.dir);
+    free(big);
+    pair_close(&p);
+}
+END_TEST
+
 /* run:ID and model: selections reach a run's lineage and a version's
  * artifact. */
 START_TEST(run_and_model_selections)
@@ -1359,6 +1425,7 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, pull_refuses_damaged_chunk, 0, 2);
     tcase_add_loop_test(tc, pull_proves_chunked_blobs, 0, 2);
     tcase_add_loop_test(tc, pull_refuses_manifest_with_wrong_chunk_sizes, 0, 2);
+    tcase_add_test(tc, pull_of_content_collected_meanwhile_commits_nothing_broken);
     tcase_add_test(tc, run_and_model_selections);
     tcase_add_test(tc, lookup_or_listing);
     tcase_add_test(tc, packs_push_pull);

@@ -1235,6 +1235,16 @@ static int commit_tx(mlops__conn *c, void *arg)
         int found = 0;
         rc = mlops__content_touch(c, &ct->digest, now, &found);
         if (rc || found) continue;
+        /* Held when the pull planned, so neither fetched nor proven (nor
+         * its chunk list read), and gone since (a gc): its row would name
+         * what nobody checked is there. */
+        if (!p->need[i]) {
+            char ds[MLOPS_DIGEST_STRLEN];
+            rc = mlops__err(MLOPS_ECONFLICT, "%s: content %s was removed from the store while "
+                                             "the pull ran (a gc?); pull again",
+                            p->fn, mlops__digest_str(&ct->digest, ds));
+            break;
+        }
         /* The entry count of a tree is known from its object; the row
          * comes first, then its edges (both ends must have rows), and its
          * children's rows came before it (the record lists them first). */
