@@ -868,6 +868,48 @@ START_TEST(corrupt_chunk_is_refused)
 }
 END_TEST
 
+/* mlops_blob_read_at's promise on failure (doc/api.md): *got is 0 and
+ * the buffer's first len bytes are zeroed, all len of them, also where
+ * the range runs past the blob's end (only the bytes up to the end were
+ * cleared) and when the blob is unknown (nothing was cleared). */
+START_TEST(read_at_failure_clears_the_buffer)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_small_store(dir);
+    size_t n = 100000;
+    unsigned char *data = malloc(n);
+    fill_random(data, n, 2121);
+    mlops_digest d;
+    TU_OK(mlops_blob_put(s, data, n, &d));
+    mlops_digest last;
+    {
+        tu_db *db = tu_db_open(dir);
+        tu_db_blob(db, "SELECT chunk FROM cas_chunk WHERE blob = ?1 ORDER BY pos DESC LIMIT 1",
+                   d.bytes, 32, last.bytes, 32);
+        tu_db_close(db);
+    }
+    flip_object_byte(s, &last, 3);
+    unsigned char buf[256], zero[sizeof buf];
+    memset(zero, 0, sizeof zero);
+    size_t got = 7;
+    memset(buf, 0xAA, sizeof buf);
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_read_at(s, &d, n - 10, buf, sizeof buf, &got));
+    ck_assert_uint_eq(got, 0);
+    ck_assert_msg(memcmp(buf, zero, sizeof buf) == 0, "a failed read past the end left bytes");
+    mlops_digest unknown = d;
+    unknown.bytes[0] ^= 1;
+    got = 7;
+    memset(buf, 0xAA, sizeof buf);
+    TU_RC(MLOPS_ENOTFOUND, mlops_blob_read_at(s, &unknown, 0, buf, sizeof buf, &got));
+    ck_assert_uint_eq(got, 0);
+    ck_assert_msg(memcmp(buf, zero, sizeof buf) == 0, "a failed read of no blob left bytes");
+    free(data);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* Issue 13: with the sqlite3 shell, a blob's rows can be made to list
  * another blob's chunks, each sound. Every complete read proves the whole
  * digest and refuses: nothing reaches the caller or the target. */
@@ -1872,6 +1914,7 @@ static Suite *cas_suite(void)
     tcase_add_test(t, boundaries_default_store);
     tcase_add_test(t, large_round_trips);
     tcase_add_test(t, dedup_after_edit);
+    tcase_add_test(t, read_at_failure_clears_the_buffer);
     tcase_add_loop_test(t, corrupt_chunk_is_refused, 0, 2);
     tcase_add_loop_test(t, rewritten_chunk_list_is_refused, 0, 2);
     tcase_add_test(t, reader_hashes_at_any_thread_count);

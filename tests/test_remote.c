@@ -3,7 +3,9 @@
  * MLOPS_TEST_OBJECTS=s3 (the s3 suite) a fresh prefix of $MLOPS_TEST_S3,
  * where the stores keep their objects too. */
 #include "cas_testutil.h"
+#include "cas/manifest.h"
 #include "remote/remote_internal.h"
+#include "util/hash.h"
 #include "util/sha256_pair.h"
 #include "util/str.h"
 
@@ -743,6 +745,187 @@ START_TEST(pull_proves_chunked_blobs)
 }
 END_TEST
 
+/* A record naming a manifest whose chunk sizes lie (two chunks' sizes
+ * swapped: the same total, the same chunks in the same order, so the
+ * chunks still hash to the blob's digest): the pull proves the blob as
+ * its chunks arrive, and used to take the manifest's sizes for its chunk
+ * rows, which then named each chunk at another offset and size, so every
+ * read of the blob failed for good (a rerun of the pull found it held).
+ * The pull now fails naming the chunk, and nothing becomes visible.
+ * Twice, as pull_refuses_damaged_chunk. */
+START_TEST(pull_refuses_manifest_with_wrong_chunk_sizes)
+{
+    if (tu_objects_s3()) return; /* the record and an object are written as files */
+    mlops__sha256_pair_allow(_i == 0);
+    pair p;
+    pair_open(&p);
+    unsigned char *big = NULL;
+    mlops_digest d = push_chunked(&p, 61, &big);
+    /* The manifest, from the pushing store. */
+    mlops_digest man;
+    {
+        char *da = tu_path(p.dir, "a");
+        tu_db *db = tu_db_open(da);
+        tu_db_blob(db, "SELECT manifest FROM cas_content WHERE digest = ?1", d.bytes, 32,
+                   man.bytes, 32);
+        tu_db_close(db);
+        free(da);
+    }
+    size_t olen = 0;
+    unsigned char *obj = object_data(p.a, &man, &olen);
+    mlops__obj_reader *rd = NULL;
+    TU_OK(mlops__obj_reader_new(&rd));
+    int enc = 0;
+    uint64_t msize = 0;
+    void *mbytes = NULL;
+    TU_OK(mlops__object_check_encoded(rd, &man, obj, olen, "manifest", &enc, &msize, &mbytes));
+    mlops__obj_reader_free(rd);
+    free(obj);
+    uint64_t total = 0;
+    mlops__chunk_ref *ch = NULL;
+    size_t nch = 0;
+    TU_OK(mlops__manifest_decode(mbytes, (size_t)msize, "manifest", &total, &ch, &nch));
+    free(mbytes);
+    ck_assert_uint_eq(total, CHUNKED_SIZE);
+    /* Two neighbours of different sizes trade sizes. */
+    size_t k = 0;
+    while (k + 1 < nch && ch[k].size == ch[k + 1].size) k++;
+    ck_assert_uint_lt(k + 1, nch);
+    uint64_t t = ch[k].size;
+    ch[k].size = ch[k + 1].size;
+    ch[k + 1].size = t;
+    void *lie = NULL;
+    size_t llen = 0;
+    TU_OK(mlops__manifest_encode(total, ch, nch, &lie, &llen));
+    free(ch);
+    mlops_digest man2;
+    TU_OK(mlops__sha256_oneshot(lie, llen, &man2));
+    /* Written to the remote as a raw object (header, then the bytes). */
+    unsigned char *file = malloc(MLOPS__OBJ_HEADER_SIZE + llen);
+    const unsigned char head[8] = {0x89, 'M', 'L', 'O', MLOPS__OBJ_VERSION, MLOPS__ENC_RAW, 0, 0};
+    memcpy(file, head, 8);
+    for (int i = 0; i < 8; i++) file[8 + i] = (unsigned char)((uint64_t)llen >> (8 * i));
+    memcpy(file + MLOPS__OBJ_HEADER_SIZE, lie, llen);
+    free(lie);
+    char *sha = tu_path(p.url, "objects/sha256");
+    char fan[3];
+    snprintf(fan, sizeof fan, "%02x", man2.bytes[0]);
+    char *fandir = tu_path(sha, fan);
+    (void)mkdir(fandir, 0755);
+    char *opath = tu_fanout_path(sha, man2.bytes);
+    tu_write_file(opath, file, MLOPS__OBJ_HEADER_SIZE + llen);
+    free(file);
+    free(opath);
+    free(fandir);
+    free(sha);
+    /* The record names it instead of the sound manifest. */
+    char name[MLOPS__RECORD_NAME_CAP];
+    mlops__record_name("ref:x", name);
+    char rel[128];
+    snprintf(rel, sizeof rel, "names/%s", name);
+    char *path = tu_path(p.url, rel);
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    unsigned char rec[65536];
+    size_t rlen = fread(rec, 1, sizeof rec, fp);
+    fclose(fp);
+    ck_assert_uint_lt(rlen, sizeof rec);
+    int swapped = 0;
+    for (size_t i = 0; i + 32 <= rlen; i++)
+        if (!memcmp(rec + i, man.bytes, 32)) {
+            memcpy(rec + i, man2.bytes, 32);
+            swapped++;
+        }
+    ck_assert_int_eq(swapped, 1);
+    tu_write_file(path, rec, rlen);
+    free(path);
+
+    mlops_transfer_report r;
+    int rc = pull1(p.b, "ref:x", &r);
+    void *data = NULL;
+    size_t len = 0;
+    if (rc == MLOPS_OK) { /* what it did before: a blob nobody can read */
+        int grc = mlops_blob_get(p.b, &d, &data, &len);
+        ck_abort_msg("the pull accepted a manifest whose chunk sizes lie (a get then "
+                     "returns %d: %s)", grc, grc ? mlops_last_error() : "");
+    }
+    ck_assert_int_eq(rc, MLOPS_ECORRUPT);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "manifest"));
+    mlops_digest got;
+    TU_RC(MLOPS_ENOTFOUND, mlops_ref_get(p.b, "x", &got));
+    TU_RC(MLOPS_ENOTFOUND, mlops_blob_get(p.b, &d, &data, &len));
+    free(big);
+    pair_close(&p);
+    mlops__sha256_pair_allow(1);
+}
+END_TEST
+
+/* Content the pulling store held when the pull planned, removed before
+ * it commits (a gc past its grace period, here its deletion of the rows,
+ * done by the store's first placement of the pull): the pull neither
+ * fetched nor proved it, and used to insert its row anyway, without its
+ * chunk list (which it never read), so the blob then failed every read.
+ * Now the pull fails with MLOPS_ECONFLICT, and a rerun brings it whole. */
+static struct {
+    int (*place)(mlops__objects *, mlops__obj_staged *, int *);
+    char *dir;
+    mlops_digest gone;
+    int done;
+} collect_at_place;
+
+static int collecting_place(mlops__objects *be, mlops__obj_staged *st, int *placed)
+{
+    if (!__atomic_exchange_n(&collect_at_place.done, 1, __ATOMIC_SEQ_CST)) {
+        tu_db *db = tu_db_open(collect_at_place.dir);
+        tu_db_exec_blobs(db, "DELETE FROM cas_chunk WHERE blob = ?1 AND ?2 IS NOT NULL",
+                         collect_at_place.gone.bytes, collect_at_place.gone.bytes);
+        tu_db_exec_blobs(db, "DELETE FROM cas_content WHERE digest = ?1 AND ?2 IS NOT NULL",
+                         collect_at_place.gone.bytes, collect_at_place.gone.bytes);
+        tu_db_close(db);
+    }
+    return collect_at_place.place(be, st, placed);
+}
+
+START_TEST(pull_of_content_collected_meanwhile_commits_nothing_broken)
+{
+    if (tu_objects_s3()) return; /* the rows are changed in the database file */
+    pair p;
+    pair_open(&p);
+    unsigned char *big = NULL;
+    mlops_digest x = put_random(p.a, CHUNKED_SIZE, 71, &big);
+    mlops_digest y = put_random(p.a, 5000, 72, NULL);
+    char sx[MLOPS_DIGEST_STRLEN], sy[MLOPS_DIGEST_STRLEN];
+    TU_OK(mlops_digest_format(&x, sx));
+    TU_OK(mlops_digest_format(&y, sy));
+    const char *both[] = {sx, sy};
+    TU_OK(mlops_remote_push(p.a, "team", both, 2, NULL));
+    mlops_digest again;
+    TU_OK(mlops_blob_put(p.b, big, CHUNKED_SIZE, &again)); /* b holds x, not y */
+    collect_at_place.place = p.b->objects->place;
+    collect_at_place.dir = tu_path(p.dir, "b");
+    collect_at_place.gone = x;
+    collect_at_place.done = 0;
+    p.b->objects->place = collecting_place;
+    int rc = mlops_remote_pull(p.b, "team", both, 2, NULL);
+    p.b->objects->place = collect_at_place.place;
+    ck_assert_int_eq(collect_at_place.done, 1);
+    void *data = NULL;
+    size_t len = 0;
+    if (rc == MLOPS_OK) {
+        int grc = mlops_blob_get(p.b, &x, &data, &len);
+        ck_abort_msg("the pull recorded content it neither held nor fetched (a get then "
+                     "returns %d: %s)", grc, grc ? mlops_last_error() : "");
+    }
+    ck_assert_int_eq(rc, MLOPS_ECONFLICT);
+    TU_RC(MLOPS_ENOTFOUND, mlops_blob_get(p.b, &x, &data, &len));
+    TU_OK(mlops_remote_pull(p.b, "team", both, 2, NULL));
+    assert_blob(p.b, &x, big, CHUNKED_SIZE);
+    free(collect_at_place.dir);
+    free(big);
+    pair_close(&p);
+}
+END_TEST
+
 /* run:ID and model: selections reach a run's lineage and a version's
  * artifact. */
 START_TEST(run_and_model_selections)
@@ -1241,6 +1424,8 @@ static Suite *suite(void)
     tcase_add_test(tc, pull_refuses_damaged_object);
     tcase_add_loop_test(tc, pull_refuses_damaged_chunk, 0, 2);
     tcase_add_loop_test(tc, pull_proves_chunked_blobs, 0, 2);
+    tcase_add_loop_test(tc, pull_refuses_manifest_with_wrong_chunk_sizes, 0, 2);
+    tcase_add_test(tc, pull_of_content_collected_meanwhile_commits_nothing_broken);
     tcase_add_test(tc, run_and_model_selections);
     tcase_add_test(tc, lookup_or_listing);
     tcase_add_test(tc, packs_push_pull);

@@ -104,8 +104,9 @@ MLOPS_API int mlops_remote_push(mlops_store *s, const char *remote,
  * MLOPS_EINVAL, MLOPS_ENOTFOUND (no such remote, a directory remote's
  * folder missing, or the remote has no record of a selection),
  * MLOPS_ECORRUPT (a fetched object or blob fails
- * its check: nothing of it is visible), MLOPS_EREADONLY, MLOPS_EIO,
- * MLOPS_EPERM, MLOPS_ENOMEM. */
+ * its check: nothing of it is visible), MLOPS_ECONFLICT (content the
+ * store held was removed while the pull ran, by a gc: pull again),
+ * MLOPS_EREADONLY, MLOPS_EIO, MLOPS_EPERM, MLOPS_ENOMEM. */
 MLOPS_API int mlops_remote_pull(mlops_store *s, const char *remote,
                                 const char *const *selections, size_t n,
                                 mlops_transfer_report *report);

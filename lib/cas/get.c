@@ -92,7 +92,11 @@ MLOPS_API int mlops_blob_read_at(mlops_store *s, const mlops_digest *d, uint64_t
     if (mlops__check_array(__func__, "buf", buf, len, 1)) return MLOPS_EINVAL;
     if (!got) return mlops__err_null(__func__, "got");
     struct range_arg a = {d, offset, buf, len, got, 0};
-    return with_content(s, __func__, d, read_range, &a);
+    int rc = with_content(s, __func__, d, read_range, &a);
+    /* All len bytes (read_range clears only those up to the blob's end,
+     * and nothing when the blob was not found). */
+    if (rc && len) memset(buf, 0, len);
+    return rc;
 }
 
 struct whole_arg {

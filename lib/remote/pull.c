@@ -360,6 +360,23 @@ static void stream_feed(pull *p, stream *st, size_t pos, const void *bytes, size
     stream_next(p, st, rc != MLOPS_OK, done, &got);
 }
 
+/* A streamed chunk's decoded size must be the one its blob's manifest
+ * gives it: the blob's digest proves the bytes, not the sizes, and the
+ * chunk rows are made from the manifest (a size that lies would name
+ * each chunk at another offset, and every read of the blob would fail). */
+static int check_chunk_size(const pull *p, const stream *st, size_t pos, const mlops_digest *d,
+                            const char *where, uint64_t size)
+{
+    uint64_t want = p->chunks[st->blob].chunks[pos].size;
+    if (size == want) return MLOPS_OK;
+    char ds[MLOPS_DIGEST_STRLEN], bs[MLOPS_DIGEST_STRLEN];
+    return mlops__err(MLOPS_ECORRUPT, "%s: chunk %s ('%s') from %s has %llu bytes where the "
+                                      "manifest of blob %s says %llu",
+                      p->fn, mlops__digest_str(d, ds), where, p->source,
+                      (unsigned long long)size, mlops__digest_str(&p->ct[st->blob].digest, bs),
+                      (unsigned long long)want);
+}
+
 /* Checks streamed chunk d (obj, n bytes as stored; chunk pos of st) and
  * hashes its decoded bytes into st's blob, both digests in one pass (in
  * its turn: fused). *enc, *size as mlops__object_check_encoded sets them;
@@ -370,7 +387,12 @@ static int fused_check(pull *p, fetcher *f, stream *st, size_t pos, const mlops_
 {
     const unsigned char *bytes = NULL;
     int rc = mlops__object_decode_encoded(f->r, d, obj, n, where, enc, size, &bytes, plain);
-    if (rc) return rc;
+    if (!rc) rc = check_chunk_size(p, st, pos, d, where, *size);
+    if (rc) {
+        free(*plain);
+        *plain = NULL;
+        return rc;
+    }
     mlops__sha256s one;
     mlops__sha256s_init(&one);
     mlops_digest got;
@@ -648,6 +670,7 @@ static int take_object(pull *p, fetcher *f, const mlops_digest *d, const unsigne
         rc = mlops__object_check_encoded(f->r, d, buf, (size_t)n, where, &enc, &size,
                                          keep ? &plain : NULL);
         if (!rc) rc = prove_arrived(p, d, plain, size);
+        if (!rc && st) rc = check_chunk_size(p, st, pos, d, where, size);
         if (!rc && st)
             stream_feed(p, st, pos, plain ? plain : buf + MLOPS__OBJ_HEADER_SIZE, (size_t)size);
     }
@@ -1212,6 +1235,16 @@ static int commit_tx(mlops__conn *c, void *arg)
         int found = 0;
         rc = mlops__content_touch(c, &ct->digest, now, &found);
         if (rc || found) continue;
+        /* Held when the pull planned, so neither fetched nor proven (nor
+         * its chunk list read), and gone since (a gc): its row would name
+         * what nobody checked is there. */
+        if (!p->need[i]) {
+            char ds[MLOPS_DIGEST_STRLEN];
+            rc = mlops__err(MLOPS_ECONFLICT, "%s: content %s was removed from the store while "
+                                             "the pull ran (a gc?); pull again",
+                            p->fn, mlops__digest_str(&ct->digest, ds));
+            break;
+        }
         /* The entry count of a tree is known from its object; the row
          * comes first, then its edges (both ends must have rows), and its
          * children's rows came before it (the record lists them first). */
