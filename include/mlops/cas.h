@@ -127,7 +127,7 @@ MLOPS_API int mlops_blob_reader_open(mlops_store *s, const mlops_digest *d,
                                      mlops_blob_reader **out);
 
 /* Copies up to cap bytes into buf and sets *got; *got is 0 only at the
- * end of the blob. Only verified bytes are copied. Errors: MLOPS_EINVAL,
+ * end of the blob or when cap is 0. Only verified bytes are copied. Errors: MLOPS_EINVAL,
  * MLOPS_ECORRUPT (a chunk failed verification: *got counts the verified
  * bytes copied before it), MLOPS_EIO, MLOPS_ENOMEM. */
 MLOPS_API int mlops_blob_reader_read(mlops_blob_reader *r, void *buf, size_t cap, size_t *got);
