@@ -444,6 +444,23 @@ START_TEST(zero_weights_are_undefined)
 }
 END_TEST
 
+/* The median absolute error with weights that sum to 0 is undefined as
+ * every other weighted mean is: NaN with MLOPS_EVAL_NO_WEIGHT, not the
+ * largest error (where scikit-learn's weighted percentile lands). */
+START_TEST(median_ae_zero_weights_are_undefined)
+{
+    const double t[4] = { 1, 2, 3, 4 }, p[4] = { 1.5, 2, 2, 6 }, z[4] = { 0, 0, 0, 0 };
+    mlops_eval_result r = MLOPS_EVAL_RESULT_INIT;
+    TU_OK(mlops_eval_regression(MLOPS_METRIC_MEDIAN_AE, t, p, 4, z, NULL, &r));
+    ck_assert_msg(isnan(r.value) && r.reason == MLOPS_EVAL_NO_WEIGHT, "got %g (reason %d)", r.value,
+                  r.reason);
+    /* one sample of positive weight: its own error */
+    const double w1[4] = { 0, 0, 0, 2 };
+    TU_OK(mlops_eval_regression(MLOPS_METRIC_MEDIAN_AE, t, p, 4, w1, NULL, &r));
+    ck_assert(r.value == 2.0 && r.reason == MLOPS_EVAL_DEFINED);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("eval");
@@ -462,6 +479,7 @@ int main(void)
     tcase_add_test(tp, wide_labels);
     tcase_add_test(tp, weights_equal_repeats);
     tcase_add_test(tp, zero_weights_are_undefined);
+    tcase_add_test(tp, median_ae_zero_weights_are_undefined);
     suite_add_tcase(s, tp);
     return tu_run(s);
 }

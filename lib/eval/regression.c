@@ -76,9 +76,10 @@ static int cmp_werr(const void *a, const void *b)
 
 /* median_absolute_error: numpy's median without weights; with weights
  * scikit-learn's _weighted_percentile at 50: the smallest error whose
- * cumulative weight (in ascending error order) reaches half the total. */
+ * cumulative weight (in ascending error order) reaches half the total;
+ * NaN with MLOPS_EVAL_NO_WEIGHT when the weights sum to 0. */
 static int median_ae(const char *fn, const double *t, const double *p, size_t n, const double *w,
-                     double *out)
+                     double *out, int *reason)
 {
     if (!w) {
         double *e = malloc(n * sizeof *e);
@@ -98,8 +99,14 @@ static int median_ae(const char *fn, const double *t, const double *p, size_t n,
     qsort(e, n, sizeof *e, cmp_werr);
     double total = 0; /* a plain running sum, as numpy's cumulative_sum */
     for (size_t i = 0; i < n; i++) total += e[i].w;
+    if (total == 0) { /* every weight 0: undefined, as every weighted mean here */
+        free(e);
+        *reason = MLOPS_EVAL_NO_WEIGHT;
+        *out = NAN;
+        return MLOPS_OK;
+    }
     double target = 0.5 * total;
-    if (target == 0) target = nextafter(0.0, 1.0);
+    if (target == 0) target = nextafter(0.0, 1.0); /* half a denormal total */
     double cdf = 0;
     size_t i = 0;
     for (; i < n; i++) {
@@ -153,7 +160,7 @@ int mlops__eval_regression(const char *fn, int metric, const double *y_true, con
         for (size_t i = 0; i < n; i++) mean = fmax(mean, fabs(t[i] - p[i]));
         break;
     case MLOPS_METRIC_MEDIAN_AE:
-        if ((rc = median_ae(fn, t, p, n, w, &mean))) return rc;
+        if ((rc = median_ae(fn, t, p, n, w, &mean, &out->reason))) return rc;
         break;
     case MLOPS_METRIC_R2:
     case MLOPS_METRIC_EXPLAINED_VARIANCE: {
