@@ -383,6 +383,73 @@ START_TEST(regression_at_volume)
 }
 END_TEST
 
+/* The R2 of hour 0 of a new regression monitor NAME whose n rows have
+ * labels y and predictions yhat. */
+static double window_r2(const char *name, size_t n, const double *y, const double *yhat)
+{
+    create(name, MLOPS_MONITOR_TASK_REGRESSION);
+    int64_t *t = malloc(n * sizeof *t);
+    double *x = malloc(n * sizeof *x);
+    char (*idbuf)[16] = malloc(n * sizeof *idbuf);
+    const char **ids = malloc(n * sizeof *ids);
+    ck_assert(t && x && idbuf && ids);
+    for (size_t i = 0; i < n; i++) {
+        t[i] = T0 + (int64_t)(i % 1000);
+        x[i] = 0.5;
+        snprintf(idbuf[i], sizeof idbuf[i], "e%zu", i);
+        ids[i] = idbuf[i];
+    }
+    const char *names[] = { "x", "id", "pred" };
+    const double *num[] = { x, NULL, yhat };
+    const char *const *str[] = { NULL, ids, NULL };
+    TU_OK(mlops_monitor_ingest(S, name, n, t, 3, names, num, str, NULL, NULL));
+    mlops_monitor_labels_result got = MLOPS_MONITOR_LABELS_RESULT_INIT;
+    TU_OK(mlops_monitor_labels_ingest(S, name, n, ids, y, NULL, &got));
+    ck_assert_uint_eq(got.matched, n);
+    mlops_monitor_series *sr = NULL;
+    TU_OK(mlops_monitor_series_get(S, name, INT64_MIN, INT64_MAX, &sr));
+    mlops_monitor_performance p;
+    mlops_monitor_performance_init(&p, MLOPS_MONITOR_PERFORMANCE_VERSION);
+    TU_OK(mlops_monitor_series_performance(sr, 0, &p));
+    mlops_monitor_series_free(sr);
+    free(t);
+    free(x);
+    free(idbuf);
+    free(ids);
+    return p.r2;
+}
+
+/* R2 comes from a window's sums, where sum_y2 - sum_y^2 / n cancels:
+ * labels that vary by little against their size still vary, and many
+ * equal labels, whose sums round, do not (R2 0 for an imperfect fit, as
+ * mlops_eval_regression gives). */
+START_TEST(r2_of_labels_large_or_many)
+{
+    double y[4], yhat[4];
+    for (int i = 0; i < 4; i++) {
+        y[i] = 1e7 + i;
+        yhat[i] = y[i] + (i % 2 ? 0.1 : -0.1);
+    }
+    mlops_eval_result want = MLOPS_EVAL_RESULT_INIT;
+    TU_OK(mlops_eval_regression(MLOPS_METRIC_R2, y, yhat, 4, NULL, NULL, &want));
+    ck_assert_double_eq_tol(want.value, 0.992, 1e-9);
+    ck_assert_double_eq_tol(window_r2("large", 4, y, yhat), want.value, 1e-6);
+
+    enum { MANY = 100000 };
+    double *yc = malloc(MANY * sizeof *yc), *pc = malloc(MANY * sizeof *pc);
+    ck_assert(yc && pc);
+    for (size_t i = 0; i < MANY; i++) {
+        yc[i] = 0.3;
+        pc[i] = 0.3 + (i % 2 ? 0.01 : -0.02);
+    }
+    TU_OK(mlops_eval_regression(MLOPS_METRIC_R2, yc, pc, MANY, NULL, NULL, &want));
+    ck_assert_double_eq(want.value, 0.0);
+    ck_assert_double_eq(window_r2("many", MANY, yc, pc), 0.0);
+    free(yc);
+    free(pc);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("monitor_labels");
@@ -391,6 +458,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, classification_at_volume);
     tcase_add_test(tc, regression_at_volume);
+    tcase_add_test(tc, r2_of_labels_large_or_many);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
