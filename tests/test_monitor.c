@@ -450,6 +450,65 @@ START_TEST(ingest_behaviours)
 }
 END_TEST
 
+/* A window whose first rows arrive while a check runs, in the range the
+ * check judges but after it read the windows (here: another handle's
+ * ingest at the check's first object read, which comes after that), is
+ * due yet was not judged: the check marks it LATE. It used to stay OPEN
+ * behind judged_to for good, never judged nor late. */
+static struct {
+    int (*open)(mlops__objects *, const mlops_digest *, mlops__obj_in **, uint64_t *);
+    int done;
+} ingest_at_open;
+
+static int ingesting_open(mlops__objects *be, const mlops_digest *d, mlops__obj_in **out,
+                          uint64_t *len)
+{
+    if (!__atomic_exchange_n(&ingest_at_open.done, 1, __ATOMIC_SEQ_CST)) {
+        mlops_store *other = open_monitor_store();
+        rows r = { 0 };
+        for (int i = 0; i < 20; i++) rows_add(&r, T0 + HOUR + 5, 0);
+        TU_OK(ingest(other, "m", &r, 0, r.n, NULL));
+        rows_free(&r);
+        mlops_store_close(other);
+    }
+    return ingest_at_open.open(be, d, out, len);
+}
+
+START_TEST(window_made_during_a_check_is_late)
+{
+    mlops_monitor_spec sp = spec_for(1, 1, 0, 0);
+    TU_OK(mlops_monitor_create(S, "m", &sp));
+    rows r = { 0 };
+    for (int i = 0; i < 20; i++) rows_add(&r, T0 + 5, 0);
+    for (int i = 0; i < 20; i++) rows_add(&r, T0 + 2 * HOUR + 5, 0);
+    TU_OK(ingest(S, "m", &r, 0, r.n, NULL));
+    rows_free(&r);
+    ingest_at_open.open = S->objects->open;
+    ingest_at_open.done = 0;
+    S->objects->open = ingesting_open;
+    mlops_monitor_status st = MLOPS_MONITOR_STATUS_INIT;
+    int rc = check_at(S, "m", T0 + 3 * HOUR, &st);
+    S->objects->open = ingest_at_open.open;
+    TU_OK(rc);
+    ck_assert_int_eq(ingest_at_open.done, 1);
+    ck_assert_int_eq(st.judged_to_ms, T0 + 3 * HOUR);
+    ck_assert_uint_eq(st.windows_judged, 2);
+    mlops_monitor_series *sr = NULL;
+    TU_OK(mlops_monitor_series_get(S, "m", INT64_MIN, INT64_MAX, &sr));
+    ck_assert_uint_eq(mlops_monitor_series_count(sr), 3);
+    mlops_monitor_window w;
+    TU_OK(mlops_monitor_series_window(sr, 1, &w));
+    ck_assert_int_eq(w.start_ms, T0 + HOUR);
+    ck_assert_uint_eq(w.rows, 20);
+    ck_assert_msg(w.state == MLOPS_MONITOR_WINDOW_LATE,
+                  "a window made while the check ran, behind its judged_to, is in state %d", w.state);
+    mlops_monitor_series_free(sr);
+    /* and no later check judges it */
+    TU_OK(check_at(S, "m", T0 + 4 * HOUR, &st));
+    ck_assert_uint_eq(st.windows_judged, 2);
+}
+END_TEST
+
 /* The rule, computed independently: breach[k] per judged window k (-1 for
  * not enough data, skipped), events appended as (kind, k). */
 static size_t expected_events(const int *breach, size_t n, uint32_t M, uint32_t N, uint32_t P,
@@ -1438,6 +1497,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, create_get_list_delete);
     tcase_add_test(tc, ingest_behaviours);
+    tcase_add_test(tc, window_made_during_a_check_is_late);
     tcase_add_test(tc, alert_events_are_audited);
     tcase_add_test(tc, ext_settings_are_audited);
     tcase_add_test(tc, bundles_and_copies_with_monitor_events);

@@ -377,6 +377,21 @@ static int write_tx(mlops__conn *c, void *arg)
         if (!rc && m->performance) rc = record_judged_perf(c, m, w);
     }
     free(judged);
+    /* A window whose first rows an ingest recorded after this check read
+     * the windows lies behind the new judged_to, unjudged: late, as if
+     * they had come after the check. Left open, no check would look
+     * at it again. */
+    if (!rc)
+        rc = mlops__conn_stmt(c,
+                              "UPDATE mon_windows SET state = ?4 WHERE monitor_id = ?1 "
+                              "AND start_ms >= ?2 AND start_ms < ?3 AND state = ?5",
+                              &st);
+    if (!rc) rc = mlops__bind_int64(c, st, 1, m->id);
+    if (!rc) rc = mlops__bind_int64(c, st, 2, j->from);
+    if (!rc) rc = mlops__bind_int64(c, st, 3, j->to);
+    if (!rc) rc = mlops__bind_int64(c, st, 4, MLOPS_MONITOR_WINDOW_LATE);
+    if (!rc) rc = mlops__bind_int64(c, st, 5, MLOPS_MONITOR_WINDOW_OPEN);
+    if (!rc) rc = mlops__conn_step_done(c, st, "marking late windows");
     for (size_t e = 0; !rc && e < op->nev; e++) {
         const ev *v = &op->evs[e];
         if ((rc = mlops__conn_stmt(c,
