@@ -142,12 +142,16 @@ static size_t downsample(mlops_metric_point *p, size_t n, size_t buckets)
 {
     if (n == 0) return 0;
     const uint64_t base = (uint64_t)p[0].step; /* p[0] is overwritten below */
-    uint64_t width = ((uint64_t)p[n - 1].step - base) / buckets + 1;
+    /* One bucket over steps INT64_MIN..INT64_MAX is 2^64 wide, more than
+     * a uint64_t holds: width 0 stands for it (everything in bucket 0). */
+    uint64_t q = ((uint64_t)p[n - 1].step - base) / buckets;
+    uint64_t width = q == UINT64_MAX ? 0 : q + 1;
+#define BUCKET_OF(step) (width ? ((uint64_t)(step) - base) / width : 0)
     size_t out = 0, i = 0;
     while (i < n) {
-        uint64_t b = ((uint64_t)p[i].step - base) / width;
+        uint64_t b = BUCKET_OF(p[i].step);
         size_t first = i, lo = SIZE_MAX, hi = SIZE_MAX;
-        for (; i < n && ((uint64_t)p[i].step - base) / width == b; i++) {
+        for (; i < n && BUCKET_OF(p[i].step) == b; i++) {
             if (isnan(p[i].value)) continue;
             if (lo == SIZE_MAX || p[i].value < p[lo].value) lo = i;
             if (hi == SIZE_MAX || p[i].value > p[hi].value) hi = i;
@@ -163,6 +167,7 @@ static size_t downsample(mlops_metric_point *p, size_t n, size_t buckets)
             p[out++] = pz;
         }
     }
+#undef BUCKET_OF
     return out;
 }
 
