@@ -378,6 +378,31 @@ START_TEST(history_one_bucket_over_every_step)
 }
 END_TEST
 
+/* A block row whose point count (metric_blocks.n) says fewer points than
+ * its data holds is malformed: the history reserved room for n points and
+ * decoded all of the data's past it. */
+START_TEST(history_refuses_a_block_with_a_wrong_count)
+{
+    mlops_run *r = new_run("e");
+    static mlops_metric m[2024];
+    for (int i = 0; i < 2024; i++) m[i] = (mlops_metric){ "k", i, i, 0 };
+    TU_OK(mlops_run_log_metrics(r, m, 1000));        /* one block of 1000 */
+    TU_OK(mlops_run_log_metrics(r, m + 1000, 1024)); /* one block of 1024 */
+    ck_assert_int_eq(db_int("SELECT count(*) FROM metric_blocks"), 2);
+    tu_sql_exec(g_dir, "UPDATE metric_blocks SET n = 1 WHERE first_step = 1000");
+    mlops_history_opts o = MLOPS_HISTORY_OPTS_INIT;
+    o.step_min = 0;
+    o.step_max = 5000;
+    mlops_metric_point *p = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(mlops_metric_history(g_store, mlops_run_id(r), "k", &o, &p, &n),
+                     MLOPS_ECORRUPT);
+    ck_assert_ptr_null(p);
+    ck_assert_uint_eq(n, 0);
+    mlops_run_free(r);
+}
+END_TEST
+
 START_TEST(metric_keys_and_bad_input_write_nothing)
 {
     mlops_run *r = new_run("e");
@@ -840,6 +865,7 @@ int main(void)
     tcase_add_test(tc, point_by_point_logging_fills_blocks);
     tcase_add_test(tc, extreme_steps_and_times);
     tcase_add_test(tc, history_one_bucket_over_every_step);
+    tcase_add_test(tc, history_refuses_a_block_with_a_wrong_count);
     tcase_add_test(tc, metric_keys_and_bad_input_write_nothing);
     tcase_add_test(tc, history_ranges_and_errors);
     tcase_add_test(tc, history_downsampled_keeps_bucket_min_and_max);

@@ -106,9 +106,14 @@ static int history_tx(mlops__conn *c, void *arg)
         rc = grow(a, (size_t)bn);
         if (rc) break;
         mlops_metric_point *at = a->pts + a->n;
-        size_t got;
-        rc = mlops__block_decode(mlops__col_blob(st, 1), (size_t)mlops__col_bytes(st, 1),
-                                 at, &got);
+        const void *data = mlops__col_blob(st, 1);
+        size_t len = (size_t)mlops__col_bytes(st, 1), got;
+        /* room was made for bn points: the data must hold that many */
+        if (mlops__block_count(data, len, &got) || got != (size_t)bn) {
+            rc = MLOPS_ECORRUPT;
+            break;
+        }
+        rc = mlops__block_decode(data, len, at, &got);
         if (rc) break;
         if (a->n && mlops__point_cmp(&a->pts[a->n - 1], &at[0]) >= 0) a->sorted = 0;
         a->n += got;
