@@ -227,6 +227,43 @@ START_TEST(bad_input)
 }
 END_TEST
 
+/* Start and point times are any int64 (track.h): a run started at
+ * INT64_MIN whose points carry INT64_MAX, ended now, and one still
+ * running. Durations and times since the start do not fit an int64; the
+ * page is made all the same (the subtractions overflowed). */
+START_TEST(extreme_times_make_a_page)
+{
+    fixture fx;
+    fx.dir = tu_tmpdir();
+    char *path = tu_store_dir(fx.dir, "store");
+    TU_OK(mlops_store_open(path, NULL, &fx.s));
+    free(path);
+    int64_t exp_id;
+    TU_OK(mlops_experiment_create(fx.s, "e", &exp_id));
+    for (int k = 0; k < 2; k++) {
+        mlops_run_start_opts o = MLOPS_RUN_START_OPTS_INIT;
+        o.start_ms = INT64_MIN;
+        mlops_run *r = NULL;
+        TU_OK(mlops_run_start_ex(fx.s, exp_id, &o, &r));
+        strcpy(fx.ids[k], mlops_run_id(r));
+        mlops_metric m[] = { { "t", 1, 0, INT64_MIN }, { "t", 2, 1, INT64_MAX } };
+        TU_OK(mlops_run_log_metrics(r, m, 2));
+        if (k == 0) TU_OK(mlops_run_end(r, MLOPS_RUN_FINISHED));
+        mlops_run_free(r);
+    }
+    mlops_run_compare_opts o = MLOPS_RUN_COMPARE_OPTS_INIT;
+    o.generated_ms = INT64_MAX;
+    o.x_axis = MLOPS_RUN_COMPARE_X_TIME;
+    char *html = page(&fx, 2, &o);
+    ck_assert_ptr_nonnull(strstr(html, "so far"));
+    mlops_free(html);
+    o.x_axis = MLOPS_RUN_COMPARE_X_STEP;
+    html = page(&fx, 2, &o);
+    mlops_free(html);
+    teardown(&fx);
+}
+END_TEST
+
 static Suite *compare_suite(void)
 {
     Suite *s = suite_create("compare");
@@ -235,6 +272,7 @@ static Suite *compare_suite(void)
     tcase_add_test(t, page_shows_runs_metrics_params);
     tcase_add_test(t, long_histories_are_downsampled);
     tcase_add_test(t, bad_input);
+    tcase_add_test(t, extreme_times_make_a_page);
     suite_add_tcase(s, t);
     return s;
 }

@@ -491,6 +491,50 @@ START_TEST(copy_keeps_moves_in_one_ms)
 }
 END_TEST
 
+/* Names are unique, and a source may hand one name from one record to
+ * another: experiment 2 renamed away, then experiment 1 renamed to its
+ * old name (and the same for models). A copy into an earlier copy updates
+ * rows in id order, so experiment 1 took its new name while experiment 2
+ * still held it there: the copy failed, and failed again on every rerun. */
+START_TEST(copy_follows_names_handed_between_records)
+{
+    char *sdir, *ddir;
+    mlops_store *src = rt_open_local(&sdir), *dst = rt_open(&ddir);
+    int64_t e1 = 0, e2 = 0;
+    TU_OK(mlops_experiment_create(src, "baseline", &e1));
+    TU_OK(mlops_experiment_create(src, "candidate", &e2));
+    TU_OK(mlops_model_create(src, "m1"));
+    TU_OK(mlops_model_create(src, "m2"));
+    copy(src, dst, MLOPS_OK);
+    TU_OK(mlops_experiment_rename(src, e2, "old candidate"));
+    TU_OK(mlops_experiment_rename(src, e1, "candidate"));
+    TU_OK(mlops_model_rename(src, "m2", "m3", NULL));
+    TU_OK(mlops_model_rename(src, "m1", "m2", NULL));
+    mlops_store_copy_report rep = copy(src, dst, MLOPS_OK);
+    ck_assert_uint_eq(rep.rows_written, 4);
+    expect_same_head(src, dst);
+    TU_OK(mlops_audit_verify(dst));
+    mlops_experiment *e = NULL;
+    TU_OK(mlops_experiment_get(dst, e1, &e));
+    ck_assert_str_eq(mlops_experiment_name(e), "candidate");
+    mlops_experiment_free(e);
+    TU_OK(mlops_experiment_get(dst, e2, &e));
+    ck_assert_str_eq(mlops_experiment_name(e), "old candidate");
+    mlops_experiment_free(e);
+    mlops_model *m = NULL;
+    TU_OK(mlops_model_get(dst, "m2", &m));
+    mlops_model_free(m);
+    TU_OK(mlops_model_get(dst, "m3", &m));
+    mlops_model_free(m);
+    TU_RC(MLOPS_ENOTFOUND, mlops_model_get(dst, "m1", &m));
+    /* nothing left to do */
+    rep = copy(src, dst, MLOPS_OK);
+    ck_assert_uint_eq(rep.rows_written, 0);
+    rt_close(src, sdir);
+    rt_close(dst, ddir);
+}
+END_TEST
+
 START_TEST(copy_refuses_other_stores)
 {
     char *sdir, *odir, *ddir;
@@ -581,6 +625,7 @@ static Suite *suite(void)
     tcase_add_test(tc, signatures_import_verified);
     tcase_add_test(tc, copy_into_empty_then_earlier_copy);
     tcase_add_test(tc, copy_keeps_moves_in_one_ms);
+    tcase_add_test(tc, copy_follows_names_handed_between_records);
     tcase_add_test(tc, copy_refuses_other_stores);
     tcase_add_test(tc, copy_refuses_forged_history);
     tcase_add_test(tc, round_trip_keeps_head_and_search);

@@ -357,6 +357,52 @@ START_TEST(extreme_steps_and_times)
 }
 END_TEST
 
+/* One bucket over steps from INT64_MIN to INT64_MAX: the width of the
+ * range is 2^64 - 1, and one bucket as wide used to make the bucket width
+ * wrap to 0 (a division by zero). */
+START_TEST(history_one_bucket_over_every_step)
+{
+    mlops_run *r = new_run("e");
+    mlops_metric m[] = { { "t", 1, INT64_MIN, 0 }, { "t", 5, 0, 0 }, { "t", 2, INT64_MAX, 0 } };
+    TU_OK(mlops_run_log_metrics(r, m, 3));
+    mlops_history_opts o = MLOPS_HISTORY_OPTS_INIT;
+    o.buckets = 1;
+    mlops_metric_point *p;
+    size_t n;
+    TU_OK(mlops_metric_history(g_store, mlops_run_id(r), "t", &o, &p, &n));
+    ck_assert_uint_eq(n, 2); /* the least (1, step INT64_MIN) and the greatest (5, step 0) */
+    ck_assert(p[0].step == INT64_MIN && p[0].value == 1);
+    ck_assert(p[1].step == 0 && p[1].value == 5);
+    mlops_free(p);
+    mlops_run_free(r);
+}
+END_TEST
+
+/* A block row whose point count (metric_blocks.n) says fewer points than
+ * its data holds is malformed: the history reserved room for n points and
+ * decoded all of the data's past it. */
+START_TEST(history_refuses_a_block_with_a_wrong_count)
+{
+    mlops_run *r = new_run("e");
+    static mlops_metric m[2024];
+    for (int i = 0; i < 2024; i++) m[i] = (mlops_metric){ "k", i, i, 0 };
+    TU_OK(mlops_run_log_metrics(r, m, 1000));        /* one block of 1000 */
+    TU_OK(mlops_run_log_metrics(r, m + 1000, 1024)); /* one block of 1024 */
+    ck_assert_int_eq(db_int("SELECT count(*) FROM metric_blocks"), 2);
+    tu_sql_exec(g_dir, "UPDATE metric_blocks SET n = 1 WHERE first_step = 1000");
+    mlops_history_opts o = MLOPS_HISTORY_OPTS_INIT;
+    o.step_min = 0;
+    o.step_max = 5000;
+    mlops_metric_point *p = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(mlops_metric_history(g_store, mlops_run_id(r), "k", &o, &p, &n),
+                     MLOPS_ECORRUPT);
+    ck_assert_ptr_null(p);
+    ck_assert_uint_eq(n, 0);
+    mlops_run_free(r);
+}
+END_TEST
+
 START_TEST(metric_keys_and_bad_input_write_nothing)
 {
     mlops_run *r = new_run("e");
@@ -818,6 +864,8 @@ int main(void)
     tcase_add_test(tc, out_of_order_points_come_back_sorted);
     tcase_add_test(tc, point_by_point_logging_fills_blocks);
     tcase_add_test(tc, extreme_steps_and_times);
+    tcase_add_test(tc, history_one_bucket_over_every_step);
+    tcase_add_test(tc, history_refuses_a_block_with_a_wrong_count);
     tcase_add_test(tc, metric_keys_and_bad_input_write_nothing);
     tcase_add_test(tc, history_ranges_and_errors);
     tcase_add_test(tc, history_downsampled_keeps_bucket_min_and_max);

@@ -31,6 +31,11 @@ typedef struct table {
     const char *name;
     const column *cols; /* ended by { NULL } */
     int mirror;
+    /* A NOW column whose values are unique among the rows (a name), in a
+     * table keyed by "id" alone; or NULL. A source may hand a value from
+     * one row to another (rename b away, then a to b), which updating
+     * rows in id order would refuse: see free_unique_values. */
+    const char *unique;
 } table;
 
 #define END { NULL, 0 }
@@ -164,7 +169,7 @@ static const table tables[] = {
     { "cas_chunk", cas_chunk, 0 },
     { "cas_tree_child", cas_tree_child, 0 },
     { "cas_ref", cas_ref, 1 },
-    { "experiments", experiments, 0 },
+    { "experiments", experiments, 0, "name" },
     { "experiment_tags", experiment_tags, 1 },
     { "runs", runs, 0 },
     { "run_params", run_params, 0 },
@@ -172,7 +177,7 @@ static const table tables[] = {
     { "metric_series", metric_series, 0 },
     { "metric_blocks", metric_blocks, 0 },
     { "run_lineage", run_lineage, 0 },
-    { "reg_models", reg_models, 0 },
+    { "reg_models", reg_models, 0, "name" },
     { "reg_model_tags", reg_model_tags, 1 },
     { "reg_versions", reg_versions, 0 },
     { "reg_version_tags", reg_version_tags, 1 },
@@ -482,9 +487,60 @@ static int mirror(copier *cp, const table_sql *q)
     return rc;
 }
 
+/* Before the rows of a table with a unique column are copied: every dst
+ * row whose value there differs from src's takes a placeholder no name
+ * can be (a control character and its id, so distinct), so that the copy
+ * then gives each row its source value whatever the order. Every such row
+ * is one src has, so the copy replaces each placeholder in the same
+ * transaction. Not counted as rows written: the row's update is. */
+static int free_unique_values(const table *t, mlops__conn *src, mlops__conn *dst)
+{
+    mlops__buf all = MLOPS__BUF_INIT, get = MLOPS__BUF_INIT, set = MLOPS__BUF_INIT;
+    mlops__buf_addf(&all, "SELECT id, %s FROM %s", t->unique, t->name);
+    mlops__buf_addf(&get, "SELECT %s FROM %s WHERE id = ?1", t->unique, t->name);
+    mlops__buf_addf(&set, "UPDATE %s SET %s = ?2 WHERE id = ?1", t->name, t->unique);
+    mlops__stmt *st_all = NULL, *st_get = NULL, *st_set = NULL;
+    int rc = all.failed || get.failed || set.failed ? mlops__err_nomem("copying a table") : 0;
+    if (!rc) rc = mlops__conn_prepare(src, all.data, &st_all);
+    if (!rc) rc = mlops__conn_prepare(dst, get.data, &st_get);
+    if (!rc) rc = mlops__conn_prepare(dst, set.data, &st_set);
+    int step = MLOPS__DONE;
+    while (!rc && (step = mlops__step(st_all)) == MLOPS__ROW) {
+        int64_t id = mlops__col_int64(st_all, 0);
+        value v;
+        rc = value_read(st_all, 1, &v);
+        if (!rc) rc = mlops__bind_int64(dst, st_get, 1, id);
+        int there = rc ? MLOPS__DONE : mlops__step(st_get);
+        int differs = there == MLOPS__ROW && !value_equal(st_get, 0, &v);
+        mlops__reset(st_get);
+        values_clear(&v, 1);
+        if (!rc && there != MLOPS__ROW && there != MLOPS__DONE)
+            rc = mlops__conn_error(dst, there, "reading a record");
+        if (rc || !differs) continue;
+        char placeholder[40];
+        snprintf(placeholder, sizeof placeholder, "\x01copy %lld", (long long)id);
+        rc = mlops__bind_int64(dst, st_set, 1, id);
+        if (!rc) rc = mlops__bind_text(dst, st_set, 2, placeholder);
+        if (!rc) rc = mlops__conn_step_done(dst, st_set, "updating a copied record");
+    }
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(src, step, "reading records");
+    if (st_all) mlops__reset(st_all);
+    mlops__stmt_finalize(st_all);
+    mlops__stmt_finalize(st_get);
+    mlops__stmt_finalize(st_set);
+    mlops__buf_free(&all);
+    mlops__buf_free(&get);
+    mlops__buf_free(&set);
+    return rc;
+}
+
 static int copy_table(const char *fn, const table *t, mlops__conn *src, mlops__conn *dst,
                       int fresh, uint64_t *rows)
 {
+    if (t->unique && !fresh) {
+        int rc = free_unique_values(t, src, dst);
+        if (rc) return rc;
+    }
     table_sql q;
     int rc = build_sql(t, &q);
     if (rc) return rc;

@@ -81,17 +81,25 @@ static void status_cell(mlops__buf *b, const mlops_run_info *ri)
     mlops__buf_add(b, "</td>");
 }
 
+/* to - from, saturated: times are any int64 (track.h). */
+static int64_t ms_between(int64_t from, int64_t to)
+{
+    int64_t d;
+    if (__builtin_sub_overflow(to, from, &d)) d = to > from ? INT64_MAX : INT64_MIN;
+    return d;
+}
+
 static void duration_cell(mlops__buf *b, const mlops_run_info *ri, int64_t now_ms)
 {
     int64_t start = mlops_run_info_start_ms(ri), end = mlops_run_info_end_ms(ri);
     mlops__buf_add(b, "<td class=\"n\">");
     if (end) {
-        mlops__html_duration(b, end - start);
+        mlops__html_duration(b, ms_between(start, end));
     } else {
         mlops__buf_add(b, "running");
         if (now_ms > 0) {
             mlops__buf_add(b, ", ");
-            mlops__html_duration(b, now_ms - start);
+            mlops__html_duration(b, ms_between(start, now_ms));
             mlops__buf_add(b, " so far");
         }
     }

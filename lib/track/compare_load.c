@@ -252,8 +252,12 @@ static int load_curve(mlops__conn *c, struct load_arg *a, size_t m, size_t r)
     int64_t start = mlops_run_info_start_ms(ri);
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(p[i].value)) continue; /* NaN and infinities have no place on an axis */
-        a->sx[nf] = a->x_axis == MLOPS_RUN_COMPARE_X_TIME ? (double)(p[i].ts_ms - start) / 1000.0
-                                                          : (double)p[i].step;
+        /* times are any int64: their difference may not fit one */
+        int64_t since;
+        double dt = __builtin_sub_overflow(p[i].ts_ms, start, &since)
+                        ? (double)p[i].ts_ms - (double)start
+                        : (double)since;
+        a->sx[nf] = a->x_axis == MLOPS_RUN_COMPARE_X_TIME ? dt / 1000.0 : (double)p[i].step;
         a->sy[nf++] = p[i].value;
     }
     free(p);

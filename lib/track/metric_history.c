@@ -106,9 +106,14 @@ static int history_tx(mlops__conn *c, void *arg)
         rc = grow(a, (size_t)bn);
         if (rc) break;
         mlops_metric_point *at = a->pts + a->n;
-        size_t got;
-        rc = mlops__block_decode(mlops__col_blob(st, 1), (size_t)mlops__col_bytes(st, 1),
-                                 at, &got);
+        const void *data = mlops__col_blob(st, 1);
+        size_t len = (size_t)mlops__col_bytes(st, 1), got;
+        /* room was made for bn points: the data must hold that many */
+        if (mlops__block_count(data, len, &got) || got != (size_t)bn) {
+            rc = MLOPS_ECORRUPT;
+            break;
+        }
+        rc = mlops__block_decode(data, len, at, &got);
         if (rc) break;
         if (a->n && mlops__point_cmp(&a->pts[a->n - 1], &at[0]) >= 0) a->sorted = 0;
         a->n += got;
@@ -142,12 +147,16 @@ static size_t downsample(mlops_metric_point *p, size_t n, size_t buckets)
 {
     if (n == 0) return 0;
     const uint64_t base = (uint64_t)p[0].step; /* p[0] is overwritten below */
-    uint64_t width = ((uint64_t)p[n - 1].step - base) / buckets + 1;
+    /* One bucket over steps INT64_MIN..INT64_MAX is 2^64 wide, more than
+     * a uint64_t holds: width 0 stands for it (everything in bucket 0). */
+    uint64_t q = ((uint64_t)p[n - 1].step - base) / buckets;
+    uint64_t width = q == UINT64_MAX ? 0 : q + 1;
+#define BUCKET_OF(step) (width ? ((uint64_t)(step) - base) / width : 0)
     size_t out = 0, i = 0;
     while (i < n) {
-        uint64_t b = ((uint64_t)p[i].step - base) / width;
+        uint64_t b = BUCKET_OF(p[i].step);
         size_t first = i, lo = SIZE_MAX, hi = SIZE_MAX;
-        for (; i < n && ((uint64_t)p[i].step - base) / width == b; i++) {
+        for (; i < n && BUCKET_OF(p[i].step) == b; i++) {
             if (isnan(p[i].value)) continue;
             if (lo == SIZE_MAX || p[i].value < p[lo].value) lo = i;
             if (hi == SIZE_MAX || p[i].value > p[hi].value) hi = i;
@@ -163,6 +172,7 @@ static size_t downsample(mlops_metric_point *p, size_t n, size_t buckets)
             p[out++] = pz;
         }
     }
+#undef BUCKET_OF
     return out;
 }
 
