@@ -78,7 +78,11 @@ func (s *Store) Get(d Digest) ([]byte, error) {
 	if n == 0 {
 		return []byte{}, nil
 	}
-	return C.GoBytes(data, C.int(n)), nil
+	// Copied through a slice of the C buffer, not C.GoBytes: its length
+	// is a C.int, and a blob of 2 GiB or more does not fit one.
+	out := make([]byte, int(n))
+	copy(out, unsafe.Slice((*byte)(data), int(n)))
+	return out, nil
 }
 
 // GetFlags change GetFile.

@@ -314,3 +314,41 @@ func TestFiles(t *testing.T) {
 	_, err = s.PutFile("a\x00b")
 	wantErr(t, err, mlops.ErrInvalid)
 }
+
+// zeros yields n zero bytes.
+type zeros struct{ n int64 }
+
+func (z *zeros) Read(p []byte) (int, error) {
+	if z.n == 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > z.n {
+		p = p[:z.n]
+	}
+	for i := range p {
+		p[i] = 0
+	}
+	z.n -= int64(len(p))
+	return len(p), nil
+}
+
+// Get of a blob of 2 GiB or more: its size was passed to C.GoBytes as a
+// C.int, so 2 GiB panicked (a negative length) and 4 GiB + 5 bytes came
+// back as 5 bytes. It needs about 4.5 GiB of memory and some seconds:
+// run with MLOPS_TEST_BIG=1.
+func TestGetBlobBeyondCInt(t *testing.T) {
+	if os.Getenv("MLOPS_TEST_BIG") == "" {
+		t.Skip("set MLOPS_TEST_BIG=1 (needs about 4.5 GiB of memory)")
+	}
+	s, err := mlops.Open(filepath.Join(t.TempDir(), "s"), &mlops.Options{Durability: mlops.DurabilityNone})
+	must(t, err)
+	defer s.Close()
+	const size = 1<<31 + 3
+	d, err := s.Put(&zeros{size})
+	must(t, err)
+	got, err := s.Get(d)
+	must(t, err)
+	if len(got) != size || got[0] != 0 || got[size-1] != 0 {
+		t.Fatalf("Get: %d bytes, want %d", len(got), size)
+	}
+}

@@ -7,6 +7,8 @@ package mlops
 import "C"
 
 import (
+	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"time"
@@ -73,6 +75,10 @@ func (s *Store) SetAliasSplit(model, alias, split string, ch *Change) error {
 // the difference from or to the largest other share (100: full
 // promotion, 0: the version out).
 func (s *Store) RampAlias(model, alias string, version int64, weight int, ch *Change) error {
+	if weight < math.MinInt32 || weight > math.MaxInt32 {
+		// C.int would keep the low 32 bits (1<<32 + 50 would be 50).
+		return invalid(fmt.Sprintf("RampAlias: weight %d does not fit a C int", weight))
+	}
 	var cs cstrings
 	defer cs.free()
 	m, a := cs.str(model), cs.str(alias)

@@ -48,6 +48,21 @@ func TestAliasSplits(t *testing.T) {
 	wantErr(t, s.SetAliasSplit("churn", "champ\x00ion", "3", nil), mlops.ErrInvalid)
 }
 
+// A weight that does not fit a C int is refused, not cut to its low 32
+// bits: 1<<32 + 50 used to give the version 50 percent.
+func TestRampAliasWeightBeyondCInt(t *testing.T) {
+	s := churnStore(t)
+	must(t, s.SetAliasSplit("churn", "champion", "3", nil))
+	wantErr(t, s.RampAlias("churn", "champion", 4, 1<<32+50, nil), mlops.ErrInvalid)
+	wantErr(t, s.RampAlias("churn", "champion", 4, -(1<<32)+50, nil), mlops.ErrInvalid)
+	sp, err := s.AliasSplit("churn", "champion")
+	must(t, err)
+	if sp.Text != "3" {
+		t.Fatalf("split %q after refused ramps", sp.Text)
+	}
+	must(t, s.RampAlias("churn", "champion", 4, 50, nil))
+}
+
 func TestRouting(t *testing.T) {
 	s := churnStore(t)
 	must(t, s.SetAliasSplit("churn", "champion", "3:90,4:10", nil))

@@ -334,12 +334,53 @@ def _guarded(fn: Any, at: Tuple[int, ...]) -> Callable[..., Any]:
     return call
 
 
+def _int_range(t: Any) -> Optional[Tuple[int, int]]:
+    # The values of the C integer type t, None when t is no integer type.
+    if not (isinstance(t, type) and issubclass(t, ctypes._SimpleCData)) or t._type_ not in "bBhHiIlLqQ":
+        return None
+    bits = 8 * ctypes.sizeof(t)
+    if t._type_.islower():  # signed
+        return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    return 0, (1 << bits) - 1
+
+
+def _int_checked(fn: Any, name: str, argtypes: Sequence[Any]) -> Any:
+    # fn, refusing with OverflowError an integer argument outside its C
+    # type's range: ctypes would keep its low bits (version 2**64 + 1
+    # would name version 1, a step -1 given for a size_t would be
+    # SIZE_MAX). Integers and objects with __index__ are checked; ctypes
+    # values pass as they are.
+    checks = []
+    for i, t in enumerate(argtypes):
+        r = _int_range(t)
+        if r is not None:
+            checks.append((i, r[0], r[1], t.__name__))
+    if not checks:
+        return fn
+
+    def call(*args: Any) -> Any:
+        for i, lo, hi, what in checks:
+            if i < len(args):
+                v = args[i]
+                if v.__class__ is not int:
+                    if isinstance(v, ctypes._SimpleCData) or not hasattr(v, "__index__"):
+                        continue  # ctypes' own conversion (or refusal)
+                    v = v.__index__()
+                if v < lo or v > hi:
+                    raise OverflowError(f"{name}: argument {i + 1} ({v}) does not fit a C "
+                                        f"{what} ({lo} to {hi})")
+        return fn(*args)
+
+    return call
+
+
 def _declare(table: Sequence[Tuple[str, Any, Any]]) -> None:
     # (name, restype, argtypes) each, as attributes of C; a function the
     # library lacks becomes a stub raising Unsupported, listed in MISSING.
     # A function taking a GUARDED handle holds its guard for the call,
     # except the functions that release one (called by the guard itself,
-    # with the raw handle: given a Guard, ctypes refuses it).
+    # with the raw handle: given a Guard, ctypes refuses it). Integer
+    # arguments are checked against their C type's range (_int_checked).
     for name, restype, argtypes in table:
         try:
             fn = getattr(lib, name)
@@ -349,6 +390,7 @@ def _declare(table: Sequence[Tuple[str, Any, Any]]) -> None:
             continue
         fn.restype = restype
         fn.argtypes = list(argtypes)
+        fn = _int_checked(fn, name, argtypes)
         at = tuple(i for i, t in enumerate(argtypes) if t in GUARDED)
         if at and not name.endswith(("_close", "_free", "_abort")):
             wrapped = _guarded(fn, at)
