@@ -75,14 +75,7 @@ func (s *Store) Get(d Digest) ([]byte, error) {
 		return nil, err
 	}
 	defer C.mlops_free(data)
-	if n == 0 {
-		return []byte{}, nil
-	}
-	// Copied through a slice of the C buffer, not C.GoBytes: its length
-	// is a C.int, and a blob of 2 GiB or more does not fit one.
-	out := make([]byte, int(n))
-	copy(out, unsafe.Slice((*byte)(data), int(n)))
-	return out, nil
+	return goBytes(data, n), nil
 }
 
 // GetFlags change GetFile.

@@ -57,6 +57,16 @@ func ComputeDigest(data []byte) Digest {
 	return d
 }
 
+// goBytes copies n bytes the library allocated at p into Go memory. Not
+// C.GoBytes: its length is a C.int, which 2 GiB or more does not fit.
+func goBytes(p unsafe.Pointer, n C.size_t) []byte {
+	out := make([]byte, int(n))
+	if n > 0 {
+		copy(out, unsafe.Slice((*byte)(p), int(n)))
+	}
+	return out
+}
+
 // bytesPtr points at the first byte of b, or is NULL for an empty slice.
 // The pointer is for the duration of one C call only.
 func bytesPtr(b []byte) unsafe.Pointer {

@@ -326,7 +326,7 @@ func (p *Profile) MarshalBinary() ([]byte, error) {
 		return nil, err
 	}
 	defer C.mlops_free(buf)
-	return C.GoBytes(buf, C.int(n)), nil
+	return goBytes(buf, n), nil
 }
 
 // UnmarshalProfile reads a profile from its serialised form.

@@ -537,7 +537,7 @@ func (s *Store) VersionManifest(model string, version int64) ([]byte, error) {
 		return nil, err
 	}
 	defer C.mlops_free(data)
-	return C.GoBytes(data, C.int(n)), nil
+	return goBytes(data, n), nil
 }
 
 // SignVersion signs a version with an Ed25519 private key (PEM "PRIVATE

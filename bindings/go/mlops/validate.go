@@ -197,7 +197,7 @@ func (s *Schema) MarshalBinary() ([]byte, error) {
 		return nil, err
 	}
 	defer C.mlops_free(buf)
-	return C.GoBytes(buf, C.int(n)), nil
+	return goBytes(buf, n), nil
 }
 
 // JSON returns the JSON text form, for a person to edit.
