@@ -982,6 +982,50 @@ END_TEST
 
 /* A store at format version 4 gains the monitor tables on its next
  * read-write open, on either backend; a read-only open refuses it. */
+/* A copy follows the source's deletions: a monitor deleted there leaves
+ * an earlier copy with all its windows, and one made again under the
+ * same name (on SQLite with the deleted one's id) comes in with its own
+ * spec; the copy's audit chain and state stay the source's. The copy
+ * used to keep the deleted monitor, then refuse every copy once its id
+ * named another ("differs in alert_m"). */
+START_TEST(store_copy_follows_deleted_monitors)
+{
+    mlops_monitor_spec sp = spec_for(1, 1, 0, 0);
+    TU_OK(mlops_monitor_create(S, "m", &sp));
+    TU_OK(mlops_monitor_create(S, "kept", &sp));
+    rows r = { 0 };
+    for (int i = 0; i < 20; i++) rows_add(&r, T0 + i, 0);
+    TU_OK(ingest(S, "m", &r, 0, r.n, NULL));
+    char *cdir = tu_store_dir(base, "copy");
+    mlops_store *dst = NULL;
+    TU_OK(mlops_store_open(cdir, NULL, &dst));
+    TU_OK(mlops_store_copy(S, dst, NULL, NULL));
+    TU_OK(mlops_monitor_delete(S, "m"));
+    TU_OK(mlops_store_copy(S, dst, NULL, NULL));
+    mlops_monitor *got = NULL;
+    TU_RC(MLOPS_ENOTFOUND, mlops_monitor_get(dst, "m", &got));
+    TU_OK(mlops_monitor_get(dst, "kept", &got));
+    mlops_monitor_free(got);
+    mlops_monitor_spec again = spec_for(2, 3, 0, 0);
+    TU_OK(mlops_monitor_create(S, "m", &again));
+    TU_OK(mlops_store_copy(S, dst, NULL, NULL));
+    TU_OK(mlops_monitor_get(dst, "m", &got));
+    mlops_monitor_spec gs = MLOPS_MONITOR_SPEC_INIT;
+    TU_OK(mlops_monitor_spec_get(got, &gs));
+    ck_assert_uint_eq(gs.alert_m, 2);
+    ck_assert_uint_eq(gs.alert_n, 3);
+    mlops_monitor_free(got);
+    mlops_monitor_series *sr = NULL;
+    TU_OK(mlops_monitor_series_get(dst, "m", INT64_MIN, INT64_MAX, &sr));
+    ck_assert_uint_eq(mlops_monitor_series_count(sr), 0); /* the old one's window went with it */
+    mlops_monitor_series_free(sr);
+    TU_OK(mlops_audit_verify(dst));
+    mlops_store_close(dst);
+    free(cdir);
+    rows_free(&r);
+}
+END_TEST
+
 START_TEST(format_4_store_migrates_to_5)
 {
     mlops_store_close(S);
@@ -1502,6 +1546,7 @@ int main(void)
     tcase_add_test(tc, ext_settings_are_audited);
     tcase_add_test(tc, bundles_and_copies_with_monitor_events);
     tcase_add_test(tc, store_copy_carries_monitors);
+    tcase_add_test(tc, store_copy_follows_deleted_monitors);
     tcase_add_test(tc, format_4_store_migrates_to_5);
     tcase_add_test(tc, delayed_labels_classification);
     tcase_add_test(tc, delayed_labels_regression);

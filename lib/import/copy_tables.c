@@ -13,6 +13,7 @@
  * aliases, policy keys, refs) are mirrored: dst rows that src no longer
  * has go. */
 #include "import/copy_internal.h"
+#include "monitor/monitor_internal.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -114,8 +115,8 @@ static const column reg_alias_salts[] = { { "model_id", KEY }, { "alias", KEY },
 
 /* Format 5: monitors. A monitor's spec is fixed once made; its alert
  * state, its windows' rows, profiles and judgments are current state;
- * events are only appended. Nothing is mirrored: a monitor deleted in
- * the source stays in a copy made before (delete it there too). */
+ * events are only appended. A monitor the source deleted leaves the copy
+ * whole before the tables are copied (drop_deleted_monitors). */
 static const column mon_monitors[] = {
     { "id", KEY },          { "name", SAME },          { "window_kind", SAME },
     { "window_ms", SAME },  { "lateness_ms", SAME },   { "min_rows", SAME },
@@ -574,10 +575,64 @@ static int copy_table(const char *fn, const table *t, mlops__conn *src, mlops__c
     return rc;
 }
 
+/* A monitor of dst that src deleted: src lacks its id, or the id names
+ * another monitor there (a new name or creation time: SQLite gives a new
+ * monitor the id of a deleted one). Its rows go from every monitor table,
+ * as the deletion took them in src (its monitor.delete event comes with
+ * the audit chain), each monitor counted as one row written. Until
+ * session 47 the copy kept it, and refused every copy once its id was
+ * given again. */
+static int drop_deleted_monitors(const char *fn, mlops__conn *src, mlops__conn *dst,
+                                 uint64_t *rows)
+{
+    mlops__stmt *all = NULL, *same = NULL;
+    int rc = mlops__conn_prepare(dst, "SELECT id, name, created_ms FROM mon_monitors ORDER BY id",
+                                 &all);
+    if (!rc)
+        rc = mlops__conn_prepare(src, "SELECT 1 FROM mon_monitors WHERE id = ?1 AND name = ?2 "
+                                      "AND created_ms = ?3", &same);
+    int64_t *gone = NULL;
+    size_t n = 0, cap = 0;
+    int step = MLOPS__DONE;
+    while (!rc && (step = mlops__step(all)) == MLOPS__ROW) {
+        int64_t id = mlops__col_int64(all, 0);
+        const char *name = mlops__col_text(all, 1);
+        rc = mlops__bind_int64(src, same, 1, id);
+        if (!rc) rc = mlops__bind_text(src, same, 2, name ? name : "");
+        if (!rc) rc = mlops__bind_int64(src, same, 3, mlops__col_int64(all, 2));
+        int there = rc ? MLOPS__DONE : mlops__step(same);
+        mlops__reset(same);
+        if (!rc && there != MLOPS__ROW && there != MLOPS__DONE)
+            rc = mlops__conn_error(src, there, "reading a monitor");
+        if (rc || there == MLOPS__ROW) continue;
+        if (n == cap) {
+            size_t ncap = cap ? 2 * cap : 16;
+            int64_t *g = realloc(gone, ncap * sizeof *g);
+            if (!g) {
+                rc = mlops__err_nomem(fn);
+                break;
+            }
+            gone = g;
+            cap = ncap;
+        }
+        gone[n++] = id;
+    }
+    if (!rc && step != MLOPS__DONE) rc = mlops__conn_error(dst, step, "reading monitors");
+    if (all) mlops__reset(all);
+    for (size_t i = 0; !rc && i < n; i++) {
+        rc = mlops__monitor_delete_rows(dst, gone[i]);
+        if (!rc) (*rows)++;
+    }
+    free(gone);
+    mlops__stmt_finalize(all);
+    mlops__stmt_finalize(same);
+    return rc;
+}
+
 int mlops__copy_tables(const char *fn, mlops__conn *src, mlops__conn *dst, int fresh,
                        uint64_t *rows)
 {
-    int rc = MLOPS_OK;
+    int rc = fresh ? MLOPS_OK : drop_deleted_monitors(fn, src, dst, rows);
     for (size_t i = 0; !rc && i < sizeof tables / sizeof tables[0]; i++)
         rc = copy_table(fn, &tables[i], src, dst, fresh, rows);
     return rc;

@@ -116,6 +116,11 @@ struct mlops_monitor {
  * MLOPS_ENOTFOUND naming fn and the monitor when there is none. */
 int mlops__monitor_load(mlops__conn *c, const char *fn, const char *name, mlops_monitor **out);
 
+/* Removes monitor id's rows from every monitor table, children first, in
+ * c's write transaction (mlops_monitor_delete; a store copy, for a
+ * monitor its source deleted). */
+int mlops__monitor_delete_rows(mlops__conn *c, int64_t id);
+
 /* Reads monitor `name` in a read transaction of its own. */
 int mlops__monitor_read(mlops_store *s, const char *fn, const char *name, mlops_monitor **out);
 

@@ -346,6 +346,30 @@ static int create_monitor(mlops_store *s, const char *fn, const char *name,
     return rc;
 }
 
+int mlops__monitor_delete_rows(mlops__conn *c, int64_t id)
+{
+    static const char *const sql[] = {
+        "DELETE FROM mon_events WHERE monitor_id = ?1",
+        "DELETE FROM mon_predictions WHERE monitor_id = ?1",
+        "DELETE FROM mon_window_confusion WHERE monitor_id = ?1",
+        "DELETE FROM mon_label_settings WHERE monitor_id = ?1",
+        "DELETE FROM mon_window_metrics WHERE monitor_id = ?1",
+        "DELETE FROM mon_window_columns WHERE monitor_id = ?1",
+        "DELETE FROM mon_windows WHERE monitor_id = ?1",
+        "DELETE FROM mon_columns WHERE monitor_id = ?1",
+        "DELETE FROM mon_monitors WHERE id = ?1",
+    };
+    int rc = MLOPS_OK;
+    for (size_t i = 0; !rc && i < sizeof sql / sizeof sql[0]; i++) {
+        mlops__stmt *st;
+        rc = mlops__conn_stmt(c, sql[i], &st);
+        if (!rc) rc = mlops__bind_int64(c, st, 1, id);
+        if (!rc) rc = mlops__conn_step_done(c, st, "deleting a monitor");
+        if (!rc) mlops__reset(st);
+    }
+    return rc;
+}
+
 typedef struct delete_op {
     mlops_store *s;
     const char *fn, *name;
@@ -362,24 +386,7 @@ static int delete_tx(mlops__conn *c, void *arg)
     rc = mlops_monitor_ext_get(m, &x);
     if (!rc) rc = mlops__monitor_audit_spec(c, op->s, op->fn, 0, op->name, &m->spec, &x);
     mlops_monitor_free(m);
-    static const char *const sql[] = {
-        "DELETE FROM mon_events WHERE monitor_id = ?1",
-        "DELETE FROM mon_predictions WHERE monitor_id = ?1",
-        "DELETE FROM mon_window_confusion WHERE monitor_id = ?1",
-        "DELETE FROM mon_label_settings WHERE monitor_id = ?1",
-        "DELETE FROM mon_window_metrics WHERE monitor_id = ?1",
-        "DELETE FROM mon_window_columns WHERE monitor_id = ?1",
-        "DELETE FROM mon_windows WHERE monitor_id = ?1",
-        "DELETE FROM mon_columns WHERE monitor_id = ?1",
-        "DELETE FROM mon_monitors WHERE id = ?1",
-    };
-    for (size_t i = 0; !rc && i < sizeof sql / sizeof sql[0]; i++) {
-        mlops__stmt *st;
-        rc = mlops__conn_stmt(c, sql[i], &st);
-        if (!rc) rc = mlops__bind_int64(c, st, 1, id);
-        if (!rc) rc = mlops__conn_step_done(c, st, "deleting a monitor");
-        if (!rc) mlops__reset(st);
-    }
+    if (!rc) rc = mlops__monitor_delete_rows(c, id);
     return rc;
 }
 
