@@ -1167,6 +1167,16 @@ START_TEST(delayed_labels_classification)
         int right = h == 0 ? (i % 20) < 18 : (i % 20) < 10;
         truth[i] = right ? pred[i] : K[(pred[i][0] - 'a' + 1) % 3];
     }
+    /* An id labels could not name refuses the batch, naming its row (its
+     * prediction used to be kept, never to be labeled), and stores
+     * nothing. */
+    const char *bad[2] = { "fine", "tab\tin id" };
+    TU_RC(MLOPS_EINVAL, ingest_pred(S, "clf", 2, t, xv, bad, pred));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "row 1: its id"));
+    mlops_monitor_series *none = NULL;
+    TU_OK(mlops_monitor_series_get(S, "clf", INT64_MIN, INT64_MAX, &none));
+    ck_assert_uint_eq(mlops_monitor_series_count(none), 0);
+    mlops_monitor_series_free(none);
     TU_OK(ingest_pred(S, "clf", N, t, xv, ids, pred));
     /* labels of hour 0's first 12 rows and all of hour 1, with an unknown id
      * and a duplicate; none for hour 2 */

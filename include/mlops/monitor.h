@@ -202,7 +202,8 @@ MLOPS_API int mlops_monitor_ingest_result_init(mlops_monitor_ingest_result *r, u
  * ingest at once). n_rows = 0 changes nothing. res may be NULL.
  * Errors: MLOPS_EINVAL (NULL, an unknown, duplicate or missing column, a
  * column without its array or with the other kind's, a time whose window
- * end overflows: nothing is ingested), MLOPS_ENOTFOUND (no monitor),
+ * end overflows, a text id that mlops_monitor_labels_ingest would refuse:
+ * nothing is ingested), MLOPS_ENOTFOUND (no monitor),
  * MLOPS_EREADONLY, MLOPS_ENOMEM, the store's. */
 MLOPS_API int mlops_monitor_ingest(mlops_store *s, const char *name, size_t n_rows,
                                    const int64_t *time_ms, size_t n_columns,

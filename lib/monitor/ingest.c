@@ -856,6 +856,14 @@ MLOPS_API int mlops_monitor_ingest(mlops_store *s, const char *name, size_t n_ro
     if (!b.num || !b.str || !b.refs) rc = mlops__err_nomem(fn);
     if (!rc && !b.m->window_rows) rc = mlops__check_array(fn, "time_ms", time_ms, n_rows, sizeof *time_ms);
     if (!rc) rc = match_columns(&b, n_columns, names, numeric, strings);
+    /* Only an id that mlops_monitor_labels_ingest takes: a prediction
+     * stored under another could never be labeled (and PostgreSQL refuses
+     * one that is not UTF-8 late, for the whole batch). */
+    for (size_t r = 0; !rc && b.id_str && r < n_rows; r++)
+        if (b.id_str[r] && mlops__check_name(fn, "id", b.id_str[r], 1024))
+            rc = mlops__err(MLOPS_EINVAL, "%s: row %zu: its id is not one labels can name "
+                                          "(1 to 1024 bytes of UTF-8, no control character)",
+                            fn, r);
     if (!rc && n_rows == 0) {
         batch_clear(&b);
         if (res) res->rows = res->windows = res->late_rows = 0;
