@@ -355,6 +355,18 @@ START_TEST(create_get_list_delete)
     TU_RC(MLOPS_EINVAL, mlops_monitor_create(S, "x1", &other));
     bad[1] = COLS[0];
     TU_RC(MLOPS_EINVAL, mlops_monitor_create(S, "x1", &other)); /* "x" twice */
+    /* a p-value's threshold of 1 or more (judging used alpha instead);
+     * a distance's may be */
+    bad[1] = COLS[1];
+    bad[1].threshold = 1.0;
+    TU_RC(MLOPS_EINVAL, mlops_monitor_create(S, "x1", &other));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "below 1"));
+    bad[1].method = MLOPS_DRIFT_METHOD_CHISQ;
+    TU_RC(MLOPS_EINVAL, mlops_monitor_create(S, "x1", &other));
+    bad[1].method = MLOPS_DRIFT_METHOD_PSI;
+    bad[1].threshold = 1.5;
+    TU_OK(mlops_monitor_create(S, "x1", &other));
+    TU_OK(mlops_monitor_delete(S, "x1"));
     other = sp;
     other.window_ms = 1000;
     TU_RC(MLOPS_EINVAL, mlops_monitor_create(S, "x1", &other));

@@ -49,7 +49,8 @@ MLOPS_BEGIN_DECLS
  * profiles as mlops_profile_compare does. threshold: NaN for the method's
  * default (KS and chi-square: the monitor's alpha; the distances: 0.1).
  * KS drifts when the sketch verdict is DRIFT (an inconclusive verdict is
- * no drift), chi-square when p < threshold, a distance when >= threshold. */
+ * no drift), chi-square when p < threshold, a distance when >= threshold.
+ * A threshold is positive, and below 1 for KS and chi-square (a p-value). */
 typedef struct mlops_monitor_column {
     const char *name;       /* 1..MLOPS_MONITOR_NAME_MAX bytes of UTF-8 */
     mlops_digest reference; /* a profile stored with mlops_profile_put */

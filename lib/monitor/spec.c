@@ -64,6 +64,15 @@ static int check_spec(const char *fn, const mlops_monitor_spec *sp, uint64_t win
         if (!isnan(c->threshold) && !(isfinite(c->threshold) && c->threshold > 0.0))
             return mlops__err(MLOPS_EINVAL, "%s: column '%s': threshold %g is not a positive number",
                               fn, c->name, c->threshold);
+        /* KS and chi-square compare a p-value with it; judging used the
+         * monitor's alpha instead of a threshold of 1 or more (a monitor
+         * made before session 47 may still hold one). */
+        int p_method = c->method == MLOPS_DRIFT_METHOD_AUTO || c->method == MLOPS_DRIFT_METHOD_KS ||
+                       c->method == MLOPS_DRIFT_METHOD_CHISQ;
+        if (p_method && c->threshold >= 1.0)
+            return mlops__err(MLOPS_EINVAL, "%s: column '%s': threshold %g is a p-value's (its "
+                                            "method is ks or chi-square): below 1",
+                              fn, c->name, c->threshold);
     }
     int rows = sp->window_kind == MLOPS_MONITOR_WINDOW_ROWS;
     if (sp->window_kind != MLOPS_MONITOR_WINDOW_TIME && !rows)
