@@ -42,14 +42,18 @@ static int is_s3_url(const char *s)
 static int init_shared(cli_ctx *ctx, const char *metadata, const char *schema, const char *objects)
 {
     char objects_abs[PATH_MAX];
-    int s3 = is_s3_url(objects);
+    int s3 = is_s3_url(objects), made = 0;
     if (s3) {
         snprintf(objects_abs, sizeof objects_abs, "%s", objects);
     } else if (objects) {
-        if (mkdir(objects, 0700) != 0 && errno != EEXIST)
+        made = mkdir(objects, 0700) == 0;
+        if (!made && errno != EEXIST)
             return cli_error(ctx, "cannot create '%s': %s", objects, strerror(errno));
-        if (!realpath(objects, objects_abs))
-            return cli_error(ctx, "cannot resolve '%s': %s", objects, strerror(errno));
+        if (!realpath(objects, objects_abs)) {
+            int e = errno;
+            if (made) rmdir(objects);
+            return cli_error(ctx, "cannot resolve '%s': %s", objects, strerror(e));
+        }
     }
     mlops_store_location loc = MLOPS_STORE_LOCATION_INIT;
     loc.metadata = metadata;
@@ -57,7 +61,12 @@ static int init_shared(cli_ctx *ctx, const char *metadata, const char *schema, c
     loc.objects = objects ? objects_abs : NULL;
     mlops_store *s = NULL;
     int rc = mlops_store_create(ctx->store_dir, &loc, NULL, &s);
-    if (rc) return cli_fail(ctx, rc, "cannot create the store");
+    if (rc) {
+        /* A refused store leaves no folder of ours behind (rmdir: only
+         * while nothing was put in it). */
+        if (made) rmdir(objects_abs);
+        return cli_fail(ctx, rc, "cannot create the store");
+    }
     int format = 0;
     mlops_store_format_version(s, &format);
     if (metadata)

@@ -39,6 +39,29 @@ class TestOpenErrors(unittest.TestCase):
         finally:
             shutil.rmtree(d, ignore_errors=True)
 
+    def test_refused_init_leaves_no_objects_folder(self):
+        # The objects folder init made for a store it could not create goes
+        # again; the password never reaches the disk nor the message.
+        d = tmpdir("refused")
+        try:
+            objects = os.path.join(d, "objects")
+            r = mlops("init", "--metadata", "postgresql://u:secret@127.0.0.1:9/db",
+                      "--objects", objects, os.path.join(d, "s"))
+            self.assertEqual(r.code, 1, r)
+            if "without PostgreSQL support" in r.err:
+                self.skipTest("this mlops was built without PostgreSQL support")
+            self.assertIn("holds a password", r.err)
+            self.assertNotIn("secret", r.err)
+            self.assertFalse(os.path.exists(objects))
+            # a folder that was there before stays
+            os.mkdir(objects)
+            r = mlops("init", "--metadata", "postgresql://u:secret@127.0.0.1:9/db",
+                      "--objects", objects, os.path.join(d, "s"))
+            self.assertEqual(r.code, 1, r)
+            self.assertTrue(os.path.isdir(objects))
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
 
 class TestStoreCopy(unittest.TestCase):
     def setUp(self):
