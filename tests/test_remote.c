@@ -673,6 +673,34 @@ START_TEST(pull_refuses_damaged_chunk)
 }
 END_TEST
 
+/* Rewrites the remote's record of selection sel (a folder remote's
+ * file) with every copy of digest from replaced by to; how many there
+ * were. */
+static int record_swap_digest(const pair *p, const char *sel, const mlops_digest *from,
+                              const mlops_digest *to)
+{
+    char name[MLOPS__RECORD_NAME_CAP];
+    mlops__record_name(sel, name);
+    char rel[128];
+    snprintf(rel, sizeof rel, "names/%s", name);
+    char *path = tu_path(p->url, rel);
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    unsigned char rec[65536];
+    size_t rlen = fread(rec, 1, sizeof rec, fp);
+    fclose(fp);
+    ck_assert_uint_lt(rlen, sizeof rec);
+    int swapped = 0;
+    for (size_t i = 0; i + 32 <= rlen; i++)
+        if (!memcmp(rec + i, from->bytes, 32)) {
+            memcpy(rec + i, to->bytes, 32);
+            swapped++;
+        }
+    tu_write_file(path, rec, rlen);
+    free(path);
+    return swapped;
+}
+
 /* A chunked blob is proven as its chunks arrive, in order, by the
  * threads that checked them: a record whose blob digest is not what its
  * (sound) chunks hash to fails the pull naming it, and nothing becomes
@@ -690,27 +718,9 @@ START_TEST(pull_proves_chunked_blobs)
     mlops_digest d = push_chunked(&p, 41, &big);
     mlops_transfer_report r;
     /* The record names another digest for the same manifest. */
-    char name[MLOPS__RECORD_NAME_CAP];
-    mlops__record_name("ref:x", name);
-    char rel[128];
-    snprintf(rel, sizeof rel, "names/%s", name);
-    char *path = tu_path(p.url, rel);
-    FILE *fp = fopen(path, "rb");
-    ck_assert_ptr_nonnull(fp);
-    unsigned char rec[65536];
-    size_t rlen = fread(rec, 1, sizeof rec, fp);
-    fclose(fp);
-    ck_assert_uint_lt(rlen, sizeof rec);
     mlops_digest z = d;
     z.bytes[31] ^= 1;
-    int swapped = 0;
-    for (size_t i = 0; i + 32 <= rlen; i++)
-        if (!memcmp(rec + i, d.bytes, 32)) {
-            memcpy(rec + i, z.bytes, 32);
-            swapped++;
-        }
-    ck_assert_int_gt(swapped, 0);
-    tu_write_file(path, rec, rlen);
+    ck_assert_int_gt(record_swap_digest(&p, "ref:x", &d, &z), 0);
     TU_RC(MLOPS_ECORRUPT, pull1(p.b, "ref:x", &r));
     ck_assert_ptr_nonnull(strstr(mlops_last_error(), "does not hash to its digest"));
     char hex[65];
@@ -738,7 +748,6 @@ START_TEST(pull_proves_chunked_blobs)
     assert_blob(p.b, &d2, twice, 2 * n);
     assert_blob(p.b, &d, big, n);
     free(twice);
-    free(path);
     free(big);
     pair_close(&p);
     mlops__sha256_pair_allow(1);
@@ -819,26 +828,7 @@ START_TEST(pull_refuses_manifest_with_wrong_chunk_sizes)
     free(fandir);
     free(sha);
     /* The record names it instead of the sound manifest. */
-    char name[MLOPS__RECORD_NAME_CAP];
-    mlops__record_name("ref:x", name);
-    char rel[128];
-    snprintf(rel, sizeof rel, "names/%s", name);
-    char *path = tu_path(p.url, rel);
-    FILE *fp = fopen(path, "rb");
-    ck_assert_ptr_nonnull(fp);
-    unsigned char rec[65536];
-    size_t rlen = fread(rec, 1, sizeof rec, fp);
-    fclose(fp);
-    ck_assert_uint_lt(rlen, sizeof rec);
-    int swapped = 0;
-    for (size_t i = 0; i + 32 <= rlen; i++)
-        if (!memcmp(rec + i, man.bytes, 32)) {
-            memcpy(rec + i, man2.bytes, 32);
-            swapped++;
-        }
-    ck_assert_int_eq(swapped, 1);
-    tu_write_file(path, rec, rlen);
-    free(path);
+    ck_assert_int_eq(record_swap_digest(&p, "ref:x", &man, &man2), 1);
 
     mlops_transfer_report r;
     int rc = pull1(p.b, "ref:x", &r);
