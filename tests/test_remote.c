@@ -1112,7 +1112,8 @@ static void find_pack(pair *p, char path[4096], char hex[65])
     while ((e = readdir(d)) != NULL)
         if (strlen(e->d_name) == 64) {
             snprintf(path, 4096, "%s/%s", dir, e->d_name);
-            snprintf(hex, 65, "%s", e->d_name);
+            memcpy(hex, e->d_name, 64); /* its length, checked above */
+            hex[64] = '\0';
             found++;
         }
     closedir(d);
