@@ -191,6 +191,50 @@ START_TEST(stat_and_list)
 }
 END_TEST
 
+/* A page that fails to load (here: its table briefly gone, as a lost
+ * PostgreSQL connection would fail it) is reported, and the next call
+ * loads it again: the iterator neither hands out digests of the page
+ * before nor reads past its page. */
+START_TEST(list_goes_on_after_a_failed_page)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_store(dir);
+    mlops_digest d;
+    for (int i = 0; i < 300; i++) {
+        char t[32];
+        int k = snprintf(t, sizeof t, "listed %d", i);
+        TU_OK(mlops_blob_put(s, t, (size_t)k, &d));
+    }
+    mlops_blob_iter *it = NULL;
+    TU_OK(mlops_blob_list_open(s, 0, &it));
+    mlops_digest prev;
+    memset(&prev, 0, sizeof prev);
+    int n = 0;
+    for (; n < 256; n++) { /* the first page, whole */
+        TU_OK(mlops_blob_list_next(it, &d, NULL));
+        ck_assert_int_lt(memcmp(prev.bytes, d.bytes, 32), 0);
+        prev = d;
+    }
+    db_exec(dir, "ALTER TABLE cas_content RENAME TO cas_content_away");
+    int rc = mlops_blob_list_next(it, &d, NULL);
+    ck_assert_int_ne(rc, MLOPS_OK);
+    ck_assert_int_ne(rc, MLOPS_ITEROVER);
+    db_exec(dir, "ALTER TABLE cas_content_away RENAME TO cas_content");
+    while ((rc = mlops_blob_list_next(it, &d, NULL)) == MLOPS_OK) {
+        ck_assert_int_lt(memcmp(prev.bytes, d.bytes, 32), 0);
+        prev = d;
+        n++;
+        ck_assert_int_le(n, 300);
+    }
+    ck_assert_int_eq(rc, MLOPS_ITEROVER);
+    ck_assert_int_eq(n, 300);
+    mlops_blob_list_close(it);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* ---- fsck ------------------------------------------------------------------------ */
 
 START_TEST(fsck_reports_quarantines_and_heals)
@@ -962,6 +1006,7 @@ int main(void)
     tcase_set_timeout(t, 60);
     tcase_add_test(t, refs);
     tcase_add_test(t, stat_and_list);
+    tcase_add_test(t, list_goes_on_after_a_failed_page);
     suite_add_tcase(s, t);
     t = tcase_create("integrity");
     tcase_set_timeout(t, 120);
