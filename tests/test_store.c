@@ -238,6 +238,24 @@ START_TEST(refuses_unreadable_config)
 }
 END_TEST
 
+/* A repeated key is a malformed mlops.conf (doc/format.md), "format"
+ * included: MLOPS_EFORMAT, not an unknown key of a newer libmlops.
+ * Local stores only. */
+START_TEST(config_repeated_format_is_malformed)
+{
+    char *dir = tu_tmpdir_local();
+    char *conf = tu_path(dir, "mlops.conf");
+    mlops_store *s = NULL;
+    tu_write_file(conf, "format 1\nformat 1\n", 18);
+    TU_RC(MLOPS_EFORMAT, mlops_store_open(dir, NULL, &s));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "line 2"));
+    ck_assert(!exists(dir, "mlops.db"));
+    free(conf);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 #ifndef MLOPS_HAVE_S3
 /* A build without S3 refuses a store whose objects are on S3 before it
  * makes anything: no mlops.db is left to open later as a local store,
@@ -569,6 +587,7 @@ int main(void)
     tcase_add_test(tc, refuses_foreign_directory);
     tcase_add_test(tc, refuses_unreadable_config);
     tcase_add_test(tc, refuses_foreign_database);
+    tcase_add_test(tc, config_repeated_format_is_malformed);
 #ifndef MLOPS_HAVE_S3
     tcase_add_test(tc, create_on_s3_without_s3_leaves_nothing);
 #endif
