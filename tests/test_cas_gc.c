@@ -371,6 +371,46 @@ START_TEST(fsck_finds_rewritten_chunk_lists)
 }
 END_TEST
 
+/* A chunk, or a manifest, gone with its row (a database restored from an
+ * older backup than the files, rows deleted by hand): the object pass
+ * never meets it, so the blob pass reports the blob it leaves unreadable. */
+START_TEST(fsck_finds_chunks_gone_with_their_rows)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_small_store(dir);
+    size_t n = 120000;
+    unsigned char *a = malloc(n), *b = malloc(n);
+    fill_random(a, n, 51);
+    fill_random(b, n, 52);
+    mlops_digest da, db, chunk, manifest;
+    TU_OK(mlops_blob_put(s, a, n, &da));
+    TU_OK(mlops_blob_put(s, b, n, &db));
+    tu_db *t = tu_db_open(dir);
+    tu_db_blob(t, "SELECT chunk FROM cas_chunk WHERE blob = ?1 AND pos = 0", da.bytes, 32,
+               chunk.bytes, 32);
+    tu_db_blob(t, "SELECT manifest FROM cas_content WHERE digest = ?1", db.bytes, 32,
+               manifest.bytes, 32);
+    tu_db_close(t);
+    remove_object(s, &chunk);
+    remove_object(s, &manifest);
+    db_tamper(dir, "DELETE FROM cas_object WHERE digest = ?1 OR digest = ?2", &chunk, &manifest);
+    void *p = NULL;
+    size_t len = 0;
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get(s, &da, &p, &len));
+    mlops_fsck_report rep = MLOPS_FSCK_REPORT_INIT;
+    TU_RC(MLOPS_ECORRUPT, mlops_store_fsck(s, NULL, &rep));
+    ck_assert_uint_eq(rep.corrupt, 2);
+    ck_assert(has_issue(&rep, &da, MLOPS_FSCK_CORRUPT));
+    ck_assert(has_issue(&rep, &db, MLOPS_FSCK_CORRUPT));
+    mlops_free(rep.issues);
+    free(a);
+    free(b);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* Issue 13: an object whose format-version byte reads 3 stopped fsck with
  * "unsupported"; now it is reported and quarantined and the check goes
  * on to the other damage. */
@@ -1012,6 +1052,7 @@ int main(void)
     tcase_set_timeout(t, 120);
     tcase_add_test(t, fsck_reports_quarantines_and_heals);
     tcase_add_test(t, fsck_finds_rewritten_chunk_lists);
+    tcase_add_test(t, fsck_finds_chunks_gone_with_their_rows);
     tcase_add_test(t, fsck_goes_on_past_an_unreadable_object);
     tcase_add_test(t, gc_keeps_roots_and_shared_chunks);
     tcase_add_test(t, gc_follows_trees);
