@@ -191,6 +191,50 @@ START_TEST(stat_and_list)
 }
 END_TEST
 
+/* A page that fails to load (here: its table briefly gone, as a lost
+ * PostgreSQL connection would fail it) is reported, and the next call
+ * loads it again: the iterator neither hands out digests of the page
+ * before nor reads past its page. */
+START_TEST(list_goes_on_after_a_failed_page)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_store(dir);
+    mlops_digest d;
+    for (int i = 0; i < 300; i++) {
+        char t[32];
+        int k = snprintf(t, sizeof t, "listed %d", i);
+        TU_OK(mlops_blob_put(s, t, (size_t)k, &d));
+    }
+    mlops_blob_iter *it = NULL;
+    TU_OK(mlops_blob_list_open(s, 0, &it));
+    mlops_digest prev;
+    memset(&prev, 0, sizeof prev);
+    int n = 0;
+    for (; n < 256; n++) { /* the first page, whole */
+        TU_OK(mlops_blob_list_next(it, &d, NULL));
+        ck_assert_int_lt(memcmp(prev.bytes, d.bytes, 32), 0);
+        prev = d;
+    }
+    db_exec(dir, "ALTER TABLE cas_content RENAME TO cas_content_away");
+    int rc = mlops_blob_list_next(it, &d, NULL);
+    ck_assert_int_ne(rc, MLOPS_OK);
+    ck_assert_int_ne(rc, MLOPS_ITEROVER);
+    db_exec(dir, "ALTER TABLE cas_content_away RENAME TO cas_content");
+    while ((rc = mlops_blob_list_next(it, &d, NULL)) == MLOPS_OK) {
+        ck_assert_int_lt(memcmp(prev.bytes, d.bytes, 32), 0);
+        prev = d;
+        n++;
+        ck_assert_int_le(n, 300);
+    }
+    ck_assert_int_eq(rc, MLOPS_ITEROVER);
+    ck_assert_int_eq(n, 300);
+    mlops_blob_list_close(it);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* ---- fsck ------------------------------------------------------------------------ */
 
 START_TEST(fsck_reports_quarantines_and_heals)
@@ -318,6 +362,46 @@ START_TEST(fsck_finds_rewritten_chunk_lists)
     ck_assert(has_issue(&rep, &dc, MLOPS_FSCK_CORRUPT));
     ck_assert(has_issue(&rep, &dd, MLOPS_FSCK_CORRUPT));
     ck_assert_int_eq(count_objects(dir), files);
+    mlops_free(rep.issues);
+    free(a);
+    free(b);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* A chunk, or a manifest, gone with its row (a database restored from an
+ * older backup than the files, rows deleted by hand): the object pass
+ * never meets it, so the blob pass reports the blob it leaves unreadable. */
+START_TEST(fsck_finds_chunks_gone_with_their_rows)
+{
+    char *dir = tu_tmpdir();
+    mlops_store *s = open_small_store(dir);
+    size_t n = 120000;
+    unsigned char *a = malloc(n), *b = malloc(n);
+    fill_random(a, n, 51);
+    fill_random(b, n, 52);
+    mlops_digest da, db, chunk, manifest;
+    TU_OK(mlops_blob_put(s, a, n, &da));
+    TU_OK(mlops_blob_put(s, b, n, &db));
+    tu_db *t = tu_db_open(dir);
+    tu_db_blob(t, "SELECT chunk FROM cas_chunk WHERE blob = ?1 AND pos = 0", da.bytes, 32,
+               chunk.bytes, 32);
+    tu_db_blob(t, "SELECT manifest FROM cas_content WHERE digest = ?1", db.bytes, 32,
+               manifest.bytes, 32);
+    tu_db_close(t);
+    remove_object(s, &chunk);
+    remove_object(s, &manifest);
+    db_tamper(dir, "DELETE FROM cas_object WHERE digest = ?1 OR digest = ?2", &chunk, &manifest);
+    void *p = NULL;
+    size_t len = 0;
+    TU_RC(MLOPS_ECORRUPT, mlops_blob_get(s, &da, &p, &len));
+    mlops_fsck_report rep = MLOPS_FSCK_REPORT_INIT;
+    TU_RC(MLOPS_ECORRUPT, mlops_store_fsck(s, NULL, &rep));
+    ck_assert_uint_eq(rep.corrupt, 2);
+    ck_assert(has_issue(&rep, &da, MLOPS_FSCK_CORRUPT));
+    ck_assert(has_issue(&rep, &db, MLOPS_FSCK_CORRUPT));
     mlops_free(rep.issues);
     free(a);
     free(b);
@@ -962,11 +1046,13 @@ int main(void)
     tcase_set_timeout(t, 60);
     tcase_add_test(t, refs);
     tcase_add_test(t, stat_and_list);
+    tcase_add_test(t, list_goes_on_after_a_failed_page);
     suite_add_tcase(s, t);
     t = tcase_create("integrity");
     tcase_set_timeout(t, 120);
     tcase_add_test(t, fsck_reports_quarantines_and_heals);
     tcase_add_test(t, fsck_finds_rewritten_chunk_lists);
+    tcase_add_test(t, fsck_finds_chunks_gone_with_their_rows);
     tcase_add_test(t, fsck_goes_on_past_an_unreadable_object);
     tcase_add_test(t, gc_keeps_roots_and_shared_chunks);
     tcase_add_test(t, gc_follows_trees);

@@ -238,6 +238,52 @@ START_TEST(refuses_unreadable_config)
 }
 END_TEST
 
+/* A repeated key is a malformed mlops.conf (doc/format.md), "format"
+ * included: MLOPS_EFORMAT, not an unknown key of a newer libmlops.
+ * Local stores only. */
+START_TEST(config_repeated_format_is_malformed)
+{
+    char *dir = tu_tmpdir_local();
+    char *conf = tu_path(dir, "mlops.conf");
+    mlops_store *s = NULL;
+    tu_write_file(conf, "format 1\nformat 1\n", 18);
+    TU_RC(MLOPS_EFORMAT, mlops_store_open(dir, NULL, &s));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "line 2"));
+    ck_assert(!exists(dir, "mlops.db"));
+    free(conf);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+#ifndef MLOPS_HAVE_S3
+/* A build without S3 refuses a store whose objects are on S3 before it
+ * makes anything: no mlops.db is left to open later as a local store,
+ * and the directory it made is gone again. Local stores only. */
+START_TEST(create_on_s3_without_s3_leaves_nothing)
+{
+    char *base = tu_tmpdir_local();
+    char *dir = tu_path(base, "s3-store");
+    mlops_store_location loc = MLOPS_STORE_LOCATION_INIT;
+    loc.objects = "s3://bucket/prefix";
+    mlops_store *s = NULL;
+    TU_RC(MLOPS_EUNSUPPORTED, mlops_store_create(dir, &loc, NULL, &s));
+    ck_assert_ptr_null(s);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "S3"));
+    ck_assert(!exists(base, "s3-store"));
+    /* An empty directory of the caller's stays empty. */
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    TU_RC(MLOPS_EUNSUPPORTED, mlops_store_create(dir, &loc, NULL, &s));
+    ck_assert(!exists(dir, "mlops.db"));
+    ck_assert(!exists(dir, "mlops.conf"));
+    TU_RC(MLOPS_EUNSUPPORTED, mlops_store_create(dir, &loc, NULL, &s));
+    free(dir);
+    tu_rmrf(base);
+    free(base);
+}
+END_TEST
+#endif
+
 /* A SQLite file that is not a store's: local stores only. */
 START_TEST(refuses_foreign_database)
 {
@@ -541,6 +587,10 @@ int main(void)
     tcase_add_test(tc, refuses_foreign_directory);
     tcase_add_test(tc, refuses_unreadable_config);
     tcase_add_test(tc, refuses_foreign_database);
+    tcase_add_test(tc, config_repeated_format_is_malformed);
+#ifndef MLOPS_HAVE_S3
+    tcase_add_test(tc, create_on_s3_without_s3_leaves_nothing);
+#endif
     tcase_add_test(tc, refuses_newer_format);
     tcase_add_test(tc, unicode_and_spaces_in_paths);
     tcase_add_test(tc, options_are_validated);

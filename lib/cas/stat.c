@@ -152,7 +152,12 @@ static int load_page(mlops_blob_iter *it, mlops__conn *c)
         if (mlops__col_bytes(st, 0) == 32)
             memcpy(it->page[it->n++].bytes, mlops__col_blob(st, 0), 32);
     mlops__reset(st);
-    if (step != MLOPS__DONE) return mlops__conn_error(c, step, "listing content");
+    if (step != MLOPS__DONE) {
+        /* Nothing of a page that failed is handed out: the next call
+         * loads it again from the same place. */
+        it->n = 0;
+        return mlops__conn_error(c, step, "listing content");
+    }
     if (it->n < PAGE) it->done = 1;
     if (it->n) it->last = it->page[it->n - 1];
     it->started = 1;
@@ -173,9 +178,9 @@ MLOPS_API int mlops_blob_list_next(mlops_blob_iter *it, mlops_digest *d, mlops_b
         int rc = mlops__store_conn(it->s, &c);
         if (rc) return rc;
         if (it->next == it->n) rc = load_page(it, c);
-        if (!rc && it->next == it->n) {
+        if (rc || it->next == it->n) { /* a failed page is loaded again next time */
             mlops__store_release(it->s, c);
-            return MLOPS_ITEROVER;
+            return rc ? rc : MLOPS_ITEROVER;
         }
         mlops_digest cur = it->page[it->next];
         if (!rc && info) rc = describe(c, __func__, &cur, info);

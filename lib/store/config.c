@@ -78,6 +78,8 @@ static int parse(char *text, const char *path, mlops__store_config *cfg)
                                   "reads format %d",
                                   path, value, MLOPS_VERSION_STRING, CONFIG_FORMAT);
             have_format = 1;
+        } else if (!strcmp(key, "format")) {
+            return bad(path, line, "the key appears twice");
         } else if (!strcmp(key, "metadata")) {
             rc = set_once(&cfg->metadata, value, path, line);
         } else if (!strcmp(key, "schema")) {

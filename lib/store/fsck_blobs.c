@@ -64,12 +64,39 @@ static int object_damage(int rc)
     return rc == MLOPS_ECORRUPT || rc == MLOPS_EUNSUPPORTED;
 }
 
+/* After damage met reading the blob: the object pass reports only
+ * objects that have a row, so a manifest or chunk gone with its row is
+ * this blob's finding (*gone = 1). */
+static int parts_unrecorded(mlops__conn *c, const struct check *k, const mlops__content *ct,
+                            int *gone)
+{
+    int yes = 1;
+    int rc = mlops__object_recorded(c, &ct->manifest, &yes);
+    if (rc || !yes) {
+        *gone = !rc;
+        return rc;
+    }
+    mlops__stmt *st;
+    rc = mlops__conn_stmt(c,
+                          "SELECT 1 FROM cas_chunk k WHERE k.blob = ?1 AND NOT EXISTS "
+                          "(SELECT 1 FROM cas_object o WHERE o.digest = k.chunk) LIMIT 1",
+                          &st);
+    if (!rc) rc = mlops__bind_blob(c, st, 1, k->d.bytes, 32);
+    if (rc) return rc;
+    int step = mlops__step(st);
+    mlops__reset(st);
+    if (step != MLOPS__ROW && step != MLOPS__DONE)
+        return mlops__conn_error(c, step, "looking up chunks");
+    *gone = step == MLOPS__ROW;
+    return MLOPS_OK;
+}
+
 static int check_chunked(mlops__conn *c, struct check *k, const mlops__content *ct)
 {
     void *buf = NULL;
     size_t len = 0;
     int rc = mlops__object_read_alloc(k->s, k->r, &ct->manifest, &buf, &len);
-    if (object_damage(rc)) return MLOPS_OK;
+    if (object_damage(rc)) return parts_unrecorded(c, k, ct, &k->bad);
     if (rc) return rc;
     char ds[MLOPS_DIGEST_STRLEN];
     uint64_t total = 0;
@@ -94,6 +121,7 @@ static int check_chunked(mlops__conn *c, struct check *k, const mlops__content *
     mlops__fetch f = {k->s, c, &k->d, ct, 0, ct->size, NULL, no_op, NULL, 1, 0};
     rc = mlops__fetch_run(&f);
     if (f.mismatch) k->bad = 1;
+    if (object_damage(rc) && !k->bad) return parts_unrecorded(c, k, ct, &k->bad);
     return object_damage(rc) ? MLOPS_OK : rc;
 }
 

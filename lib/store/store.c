@@ -445,6 +445,23 @@ static void undo_create(const char *dir, int made_dir)
     if (made_dir) rmdir(dir);
 }
 
+/* A build without S3 refuses a new store whose objects are on S3 before
+ * anything is made: opening it would fail only once its database exists,
+ * which undo_create does not remove. */
+static int check_s3_support(const char *fn, const char *dir, const mlops__store_config *cfg)
+{
+#ifdef MLOPS_HAVE_S3
+    (void)fn, (void)dir, (void)cfg;
+    return MLOPS_OK;
+#else
+    if (!mlops__objects_is_s3_url(cfg->objects)) return MLOPS_OK;
+    return mlops__err(MLOPS_EUNSUPPORTED,
+                      "%s: store '%s' would keep its objects on S3 (%s), and this libmlops was "
+                      "built without S3 support (libcurl)",
+                      fn, dir, cfg->objects);
+#endif
+}
+
 /* A new store whose objects are on S3 claims their prefix first
  * (mlops__objects_s3_claim): *claimed is then the backend that did, to
  * remove the claim should the creation fail. */
@@ -493,6 +510,7 @@ MLOPS_API int mlops_store_create(const char *dir, const mlops_store_location *lo
     int rc = effective_options(__func__, opts, &o);
     mlops__store_config cfg = { 0 };
     if (!rc && loc) rc = location_config(__func__, loc, &cfg);
+    if (!rc) rc = check_s3_support(__func__, dir, &cfg);
     if (!rc && o.read_only)
         rc = mlops__err(MLOPS_EINVAL, "%s: cannot create a store read-only", __func__);
     if (rc) return rc;
