@@ -297,6 +297,10 @@ START_TEST(no_baseline_skips_what_reads_it)
     /* the candidate's own value is still required */
     ck_assert_int_eq(decide(&v, "metrics.f1 >= baseline.metrics.f1", &out), MLOPS__GATE_FAIL);
     ck_assert_str_eq(out.why, "metrics.f1 is missing");
+    /* so is one it could compare: a NaN fails against any baseline */
+    ck_assert_int_eq(decide(&v, "metrics.nan >= baseline.metrics.auc", &out), MLOPS__GATE_FAIL);
+    ck_assert_ptr_nonnull(strstr(out.why, "NaN never passes"));
+    ck_assert(out.left_known && isnan(out.left) && !out.right_known);
 }
 END_TEST
 

@@ -109,6 +109,14 @@ int mlops__gate_cond_eval(const mlops__gate_cond *c, const mlops__gate_lookup *l
 
     /* a candidate without the value fails even with no baseline to
      * compare with: the gate asks for that value */
+    if (st.skipped && v->left_known && isnan(v->left)) {
+        /* no baseline can make a NaN pass */
+        v->outcome = MLOPS__GATE_FAIL;
+        mlops__gate_ref_text(&b, &c->left);
+        mlops__buf_add(&b, " is NaN: a NaN never passes");
+        set_why(v, &b);
+        return MLOPS_OK;
+    }
     if (st.skipped && v->left_known) {
         v->outcome = MLOPS__GATE_SKIP;
         mlops__buf_add(&b, "skipped: the alias points at no version, so there is no baseline");
