@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include "registry/gate.h"
+#include "util/str.h"
 
 #include <math.h>
 #include <mlops.h>
@@ -297,6 +298,25 @@ START_TEST(no_baseline_skips_what_reads_it)
     /* the candidate's own value is still required */
     ck_assert_int_eq(decide(&v, "metrics.f1 >= baseline.metrics.f1", &out), MLOPS__GATE_FAIL);
     ck_assert_str_eq(out.why, "metrics.f1 is missing");
+    /* so is one it could compare: a NaN fails against any baseline */
+    ck_assert_int_eq(decide(&v, "metrics.nan >= baseline.metrics.auc", &out), MLOPS__GATE_FAIL);
+    ck_assert_ptr_nonnull(strstr(out.why, "NaN never passes"));
+    ck_assert(out.left_known && isnan(out.left) && !out.right_known);
+}
+END_TEST
+
+/* The sentence is cut to its buffer at a character, never inside one: it
+ * goes to the audit log, the decision object and the model page as UTF-8. */
+START_TEST(why_is_cut_at_a_character)
+{
+    struct values v = { 1, names, better, 8, 1, 1, 0 };
+    char text[400] = "metrics.ab";
+    for (int i = 0; i < 124; i++) strcat(text, "\xc3\xa9"); /* a key of 250 bytes */
+    strcat(text, " >= 0");
+    mlops__gate_verdict out;
+    ck_assert_int_eq(decide(&v, text, &out), MLOPS__GATE_FAIL);
+    ck_assert_uint_ge(strlen(out.why), sizeof out.why - 2);
+    ck_assert_msg(mlops__utf8_valid(out.why, strlen(out.why)), "why is not UTF-8: %s", out.why);
 }
 END_TEST
 
@@ -320,6 +340,7 @@ int main(void)
     tcase_add_test(tc, errors_name_the_position);
     tcase_add_test(tc, verdicts);
     tcase_add_test(tc, no_baseline_skips_what_reads_it);
+    tcase_add_test(tc, why_is_cut_at_a_character);
     tcase_add_test(tc, lookup_errors_stop_the_evaluation);
     suite_add_tcase(s, tc);
     return tu_run(s);

@@ -385,6 +385,28 @@ START_TEST(reserved_aliases_route_to_their_version)
 }
 END_TEST
 
+/* "v0" names version 0, which no model has: it is not "latest". */
+START_TEST(v0_names_no_version)
+{
+    const char *refs[] = { "v0", "V0", "v00" };
+    for (size_t i = 0; i < 3; i++) {
+        int64_t v = -1;
+        TU_RC(MLOPS_ENOTFOUND, mlops_model_alias_get(S, "churn", refs[i], &v));
+        TU_RC(MLOPS_ENOTFOUND, mlops_model_route(S, "churn", refs[i], "k", 1, &v));
+        TU_RC(MLOPS_ENOTFOUND, mlops_audit_alias_at(S, "churn", refs[i], now_ms() + 1000, &v));
+        char ref[32];
+        snprintf(ref, sizeof ref, "churn@%s", refs[i]);
+        TU_RC(MLOPS_ENOTFOUND, mlops_model_resolve(S, ref, &v, NULL));
+        mlops_route_snapshot *snap = NULL;
+        TU_RC(MLOPS_ENOTFOUND, mlops_model_route_snapshot(S, "churn", refs[i], &snap));
+        ck_assert_ptr_null(snap);
+    }
+    int64_t v = 0;
+    TU_OK(mlops_model_alias_get(S, "churn", "v5", &v));
+    ck_assert_int_eq(v, 5);
+}
+END_TEST
+
 /* ---- Bad input ----------------------------------------------------------------- */
 
 START_TEST(bad_input_has_its_codes_and_changes_nothing)
@@ -510,6 +532,7 @@ int main(void)
     tcase_add_test(tc, ramp_is_monotone_and_rollback_restores);
     tcase_add_test(tc, point_in_time_returns_past_splits);
     tcase_add_test(tc, reserved_aliases_route_to_their_version);
+    tcase_add_test(tc, v0_names_no_version);
     tcase_add_test(tc, bad_input_has_its_codes_and_changes_nothing);
     tcase_add_test(tc, gate_refuses_ramp_set_and_rollback);
     tcase_add_test(tc, corrupt_stored_split_is_reported);

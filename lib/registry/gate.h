@@ -106,8 +106,9 @@ typedef struct mlops__gate_verdict {
 
 /* Decides c. MLOPS_OK with *v set (a failed condition is MLOPS_OK with
  * outcome FAIL), or the first lookup error that is not MLOPS_ENOTFOUND.
- * Without a baseline, a condition reading the baseline is SKIP. A NaN on
- * either side fails. */
+ * Without a baseline, a condition reading the baseline is SKIP, unless
+ * the candidate's own value is missing or NaN (FAIL: no baseline could
+ * make it pass). A NaN on either side fails. */
 int mlops__gate_cond_eval(const mlops__gate_cond *c, const mlops__gate_lookup *l,
                           mlops__gate_verdict *v);
 

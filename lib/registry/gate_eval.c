@@ -5,6 +5,7 @@
 #include "registry/gate.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/str.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -68,9 +69,19 @@ static void add_value(mlops__buf *b, double v)
     else mlops__buf_add_json_double(b, v);
 }
 
+/* A sentence too long for v->why is cut at a character, never inside
+ * one: it is recorded and shown as UTF-8. */
+static void copy_why(mlops__gate_verdict *v, const char *text)
+{
+    snprintf(v->why, sizeof v->why, "%s", text);
+    size_t n = strlen(v->why);
+    for (int back = 0; back < 4 && n > 0 && !mlops__utf8_valid(v->why, n); back++) n--;
+    v->why[n] = '\0';
+}
+
 static void set_why(mlops__gate_verdict *v, mlops__buf *b)
 {
-    snprintf(v->why, sizeof v->why, "%s", b->failed ? "(out of memory)" : mlops__buf_str(b));
+    copy_why(v, b->failed ? "(out of memory)" : mlops__buf_str(b));
     mlops__buf_free(b);
 }
 
@@ -109,6 +120,14 @@ int mlops__gate_cond_eval(const mlops__gate_cond *c, const mlops__gate_lookup *l
 
     /* a candidate without the value fails even with no baseline to
      * compare with: the gate asks for that value */
+    if (st.skipped && v->left_known && isnan(v->left)) {
+        /* no baseline can make a NaN pass */
+        v->outcome = MLOPS__GATE_FAIL;
+        mlops__gate_ref_text(&b, &c->left);
+        mlops__buf_add(&b, " is NaN: a NaN never passes");
+        set_why(v, &b);
+        return MLOPS_OK;
+    }
     if (st.skipped && v->left_known) {
         v->outcome = MLOPS__GATE_SKIP;
         mlops__buf_add(&b, "skipped: the alias points at no version, so there is no baseline");

@@ -73,7 +73,7 @@ int mlops__reg_check_text(const char *func, const char *what, const char *text, 
  * ("latest", "v<digits>", any case) are refused too. */
 int mlops__reg_check_alias(const char *func, const char *alias, int settable);
 /* 1 when alias is reserved; *number gets N for "v<N>" and 0 for
- * "latest" (-1 when N does not fit an int64). */
+ * "latest" (-1 when N is 0 or does not fit an int64: no such version). */
 int mlops__reg_alias_reserved(const char *alias, int64_t *number);
 int mlops__reg_check_version(const char *func, int64_t version);
 

@@ -44,7 +44,8 @@ int mlops__reg_alias_reserved(const char *alias, int64_t *number)
         if (n >= 0 && n > (INT64_MAX - (*p - '0')) / 10) n = -1;
         else if (n >= 0) n = n * 10 + (*p - '0');
     }
-    *number = n;
+    /* "v0" names version 0, which never exists: not "latest" (0) */
+    *number = n == 0 ? -1 : n;
     return 1;
 }
 
