@@ -251,8 +251,11 @@ static int delete_tx(mlops__conn *c, void *arg)
                               &st);
     if (!rc) rc = mlops__bind_int64(c, st, 1, id);
     if (rc) return rc;
-    if (mlops__step(st) == MLOPS__ROW) live = mlops__col_int64(st, 0);
+    int step = mlops__step(st);
+    if (step == MLOPS__ROW) live = mlops__col_int64(st, 0);
     mlops__reset(st);
+    /* a failed count is no licence to delete without force */
+    if (step != MLOPS__ROW) return mlops__conn_row_error(c, step, "counting a model's versions");
     if (live && !op->force)
         return mlops__err(MLOPS_ECONFLICT,
                           "%s: model '%s' still has %lld version(s); delete them first or "
