@@ -390,7 +390,7 @@ static double window_r2(const char *name, size_t n, const double *y, const doubl
     create(name, MLOPS_MONITOR_TASK_REGRESSION);
     int64_t *t = malloc(n * sizeof *t);
     double *x = malloc(n * sizeof *x);
-    char (*idbuf)[16] = malloc(n * sizeof *idbuf);
+    char (*idbuf)[24] = malloc(n * sizeof *idbuf);
     const char **ids = malloc(n * sizeof *ids);
     ck_assert(t && x && idbuf && ids);
     for (size_t i = 0; i < n; i++) {

@@ -40,7 +40,7 @@ static void fill(mlops_store *s, long days, size_t ncols)
 {
     double t0 = now_s();
     mlops_monitor_column *mc = calloc(ncols, sizeof *mc);
-    char (*names)[16] = malloc(ncols * sizeof *names);
+    char (*names)[32] = malloc(ncols * sizeof *names);
     const char **np = malloc((ncols + 2) * sizeof *np); /* the columns, the id, the prediction */
     if (!mc || !names || !np) die("malloc", MLOPS_ENOMEM);
     double ref[2000];
