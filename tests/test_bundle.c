@@ -765,6 +765,56 @@ START_TEST(version_1_imports)
 }
 END_TEST
 
+/* run:ID carries the records of its parent runs, not their metric points
+ * nor their lineage (doc/remotes.md, "What a selection carries"). */
+START_TEST(parent_runs_records_only)
+{
+    char *adir, *bdir;
+    mlops_store *a = rt_open(&adir);
+    mlops_store *b = rt_open(&bdir);
+    int64_t exp = 0;
+    TU_OK(mlops_experiment_create(a, "e", &exp));
+    mlops_run *parent = NULL, *child = NULL;
+    TU_OK(mlops_run_start(a, exp, "sweep", &parent));
+    char pid[33];
+    snprintf(pid, sizeof pid, "%s", mlops_run_id(parent));
+    TU_OK(mlops_run_log_metric(parent, "best", 0.5, 1, 1000));
+    TU_OK(mlops_run_log_metric(parent, "best", 0.25, 2, 1001));
+    mlops_digest in = put_bytes(a, 100, 9);
+    TU_OK(mlops_run_log_input(parent, &in, "grid.json", "config"));
+    mlops_run_start_opts so = MLOPS_RUN_START_OPTS_INIT;
+    so.name = "trial";
+    so.parent_run_id = pid;
+    TU_OK(mlops_run_start_ex(a, exp, &so, &child));
+    char sel[40];
+    snprintf(sel, sizeof sel, "run:%s", mlops_run_id(child));
+    TU_OK(mlops_run_log_metric(child, "loss", 1.5, 1, 1000));
+    const char *sels[] = { sel };
+    char *path = bundle_path("parent.mlb");
+    mlops_bundle_report r;
+    TU_OK(mlops_bundle_report_init(&r, MLOPS_BUNDLE_REPORT_VERSION));
+    TU_OK(mlops_bundle_export(a, path, sels, 1, &r));
+    ck_assert_uint_eq(r.runs, 2);
+    ck_assert_uint_eq(r.metric_points, 1);
+    TU_OK(import(b, path, NULL, &r));
+    ck_assert_uint_eq(r.runs, 2);
+    ck_assert_uint_eq(r.metric_points, 1);
+    mlops_run_info *ri = NULL;
+    TU_OK(mlops_run_get(b, pid, &ri)); /* the parent's record came */
+    mlops_run_info_free(ri);
+    mlops_metric_point *pts = NULL;
+    size_t n = 0;
+    TU_RC(MLOPS_ENOTFOUND, mlops_metric_history(b, pid, "best", NULL, &pts, &n));
+    ck_assert_int_eq(rt_db_int(bdir, "SELECT count(*) FROM run_lineage"), 0);
+    mlops_run_free(child);
+    mlops_run_free(parent);
+    unlink(path);
+    free(path);
+    rt_close(a, adir);
+    rt_close(b, bdir);
+}
+END_TEST
+
 START_TEST(export_errors)
 {
     char *adir;
@@ -798,6 +848,7 @@ static Suite *bundle_suite(void)
     tcase_add_test(tc, damaged_bundles_refused);
     tcase_add_test(tc, version_1_imports);
     tcase_add_test(tc, export_errors);
+    tcase_add_test(tc, parent_runs_records_only);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -211,6 +211,30 @@ START_TEST(remotes_add_list_remove)
 }
 END_TEST
 
+/* A relative URL is recorded absolute: one that fits the 1024 bytes of a
+ * URL only before the current directory is put in front is refused, not
+ * written into a remotes.conf that every later call then refuses. */
+START_TEST(remote_add_relative_url_too_long)
+{
+    char *dir = tu_tmpdir();
+    char *sd = tu_store_dir(dir, "s");
+    mlops_store *s = open_store(sd);
+    TU_OK(mlops_remote_add(s, "team", "/srv/remote"));
+    char rel[1025];
+    memset(rel, 'r', sizeof rel - 1);
+    rel[sizeof rel - 1] = '\0';
+    TU_RC(MLOPS_EINVAL, mlops_remote_add(s, "long", rel));
+    mlops_remotes *l = NULL;
+    TU_OK(mlops_remote_list(s, &l));
+    ck_assert_uint_eq(mlops_remotes_count(l), 1);
+    mlops_remotes_free(l);
+    mlops_store_close(s);
+    free(sd);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* A pull from a folder that is not there (a mistyped remote) fails and
  * leaves no empty remote behind; the push that follows makes it. */
 START_TEST(pull_from_missing_folder)
@@ -1406,6 +1430,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, selections_parse);
     tcase_add_test(tc, remotes_add_list_remove);
+    tcase_add_test(tc, remote_add_relative_url_too_long);
     tcase_add_test(tc, push_pull_round_trip);
     if (!tu_objects_s3()) tcase_add_test(tc, pull_from_missing_folder);
     tcase_add_test(tc, repush_after_edit_sends_changed_chunks);

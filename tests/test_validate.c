@@ -105,6 +105,32 @@ START_TEST(infer_from_profiles)
 }
 END_TEST
 
+/* A reference whose finite values span more than a double holds (max - min
+ * overflows to infinity): with no slack the range is [min, max], with a
+ * slack it is open; either way a schema, not MLOPS_EINVAL for a NaN end. */
+START_TEST(infer_range_of_extreme_values)
+{
+    mlops_profile *p;
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_NUMERIC, NULL, &p));
+    double v[2] = { -1e308, 1e308 };
+    TU_OK(mlops_profile_add(p, v, 2));
+    const char *n1[1] = { "x" };
+    mlops_schema *t = NULL;
+    TU_OK(mlops_schema_infer(1, n1, &p, NULL, &t)); /* range_slack 0, the default */
+    mlops_schema_column c = column(t, "x");
+    ck_assert(c.checks & MLOPS_SCHEMA_CHECK_RANGE);
+    ck_assert(c.min == -1e308 && c.max == 1e308);
+    mlops_schema_free(t);
+    mlops_schema_infer_opts o = MLOPS_SCHEMA_INFER_OPTS_INIT;
+    o.range_slack = 0.25;
+    TU_OK(mlops_schema_infer(1, n1, &p, &o, &t));
+    c = column(t, "x");
+    ck_assert(c.min == -INFINITY && c.max == INFINITY);
+    mlops_schema_free(t);
+    mlops_profile_free(p);
+}
+END_TEST
+
 START_TEST(edit_columns)
 {
     mlops_schema *s;
@@ -537,6 +563,7 @@ int main(void)
     Suite *s = suite_create("validate");
     TCase *tc = tcase_create("schema");
     tcase_add_test(tc, infer_from_profiles);
+    tcase_add_test(tc, infer_range_of_extreme_values);
     tcase_add_test(tc, edit_columns);
     tcase_add_test(tc, stored_and_text_forms);
     tcase_add_test(tc, in_the_store);

@@ -111,8 +111,8 @@ MLOPS_API int mlops_bundle_export(mlops_store *s, const char *path,
  * alias entry the alias's signing policy or gate refuses here is
  * MLOPS_EPOLICY for the whole import. Entries moving an alias to a split
  * are left out. opts NULL: the defaults. report (may be NULL) gets the
- * counts. Errors: also MLOPS_EINVAL, MLOPS_EIO, MLOPS_EREADONLY,
- * MLOPS_ENOMEM. */
+ * counts. Errors: also MLOPS_ENOTFOUND (no file at path), MLOPS_EINVAL,
+ * MLOPS_EIO, MLOPS_EREADONLY, MLOPS_ENOMEM. */
 MLOPS_API int mlops_bundle_import(mlops_store *s, const char *path,
                                   const mlops_bundle_import_opts *opts,
                                   mlops_bundle_report *report);

@@ -40,8 +40,11 @@ MLOPS_BEGIN_DECLS
  * s3://bucket[/prefix] location or a directory (an absolute path; a
  * relative one is taken from the current directory and recorded
  * absolute), in remotes.conf in the store directory. Makes no request and
- * no directory. Errors: MLOPS_EINVAL (a bad name or url), MLOPS_EEXIST
- * (the name is taken), MLOPS_EREADONLY, MLOPS_EIO. */
+ * no directory. Errors: MLOPS_EINVAL (a bad name or url, or a relative
+ * url that made absolute is over 1024 bytes), MLOPS_EEXIST (the name is
+ * taken), MLOPS_EFORMAT or MLOPS_EUNSUPPORTED (a malformed or newer
+ * remotes.conf, left unchanged), MLOPS_EREADONLY, MLOPS_EIO,
+ * MLOPS_ENOMEM. */
 MLOPS_API int mlops_remote_add(mlops_store *s, const char *name, const char *url);
 
 /* Forgets the remote `name` (nothing on the remote changes).

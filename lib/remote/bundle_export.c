@@ -38,7 +38,7 @@ typedef struct ex {
     mlops__selection *sels;
     size_t nsels;
     char **runs;          /* parents before children */
-    unsigned char *lineage; /* runs[i]'s lineage travels (a selected run) */
+    unsigned char *lineage; /* runs[i]'s lineage and points travel (a selected run) */
     size_t nruns, caprun;
     ex_model *models;
     size_t nmodels;
@@ -426,8 +426,9 @@ static int write_runs(ex *e, mlops__conn *c)
                               seq, &bad);
         if (!rc) rc = frame_end(e, bad);
         if (!rc) e->rep->runs++;
+        /* a parent only for its record: its points and lineage stay */
         if (!rc && e->lineage[i]) rc = write_lineage(e, c, e->runs[i], seq);
-        if (!rc) rc = write_metrics(e, c, e->runs[i], seq);
+        if (!rc && e->lineage[i]) rc = write_metrics(e, c, e->runs[i], seq);
     }
     return rc;
 }

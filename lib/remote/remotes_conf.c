@@ -207,6 +207,16 @@ static int canonical_url(const char *fn, const char *url, char **out)
         if (!getcwd(cwd, sizeof cwd))
             return mlops__err_os(MLOPS_EIO, errno, "%s: cannot read the current directory", fn);
         *out = mlops__path_join(cwd, url);
+        /* What is recorded must read back: the current directory in
+         * front may take it past URL_MAX (or bring a control character). */
+        if (*out && !url_ok(*out)) {
+            int rc = mlops__err(MLOPS_EINVAL, "%s: '%.80s' taken from the current directory is not "
+                                              "a remote URL of at most %d bytes without control "
+                                              "characters", fn, url, URL_MAX);
+            free(*out);
+            *out = NULL;
+            return rc;
+        }
     }
     return *out ? MLOPS_OK : mlops__err_nomem("adding a remote");
 }

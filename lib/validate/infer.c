@@ -51,7 +51,9 @@ static int infer_numeric(mlops_profile *p, const mlops_schema_infer_opts *o,
         c->min = -INFINITY;
         c->max = INFINITY;
     } else {
-        double pad = o->range_slack * (p->max - p->min);
+        /* max - min may overflow to +inf: no slack is no padding (0 x inf
+         * would be a NaN end); any slack then opens the range. */
+        double pad = o->range_slack > 0 ? o->range_slack * (p->max - p->min) : 0.0;
         c->min = p->min - pad;
         c->max = p->max + pad;
     }
