@@ -345,8 +345,12 @@ int mlops__bundle_writer_finish(mlops__bundle_writer *w)
     if (!rc) rc = w_bytes(w, tr, sizeof tr);
     if (!rc && fflush(w->f)) rc = w_io(w, errno);
     if (!rc) rc = mlops__fsync_fd(fileno(w->f), w->tmp);
-    if (!rc && fclose(w->f)) rc = w_io(w, errno);
-    if (!rc) w->f = NULL;
+    if (!rc) {
+        /* The FILE is gone whatever fclose says: never closed twice. */
+        int failed = fclose(w->f) != 0, e = errno;
+        w->f = NULL;
+        if (failed) rc = w_io(w, e);
+    }
     if (!rc && rename(w->tmp, w->path))
         rc = mlops__err_os(MLOPS_EIO, errno, "%s: cannot rename '%s' to '%s'", w->fn, w->tmp,
                            w->path);
