@@ -537,7 +537,13 @@ MLOPS_API int mlops_store_create(const char *dir, const mlops_store_location *lo
             return mlops__err(MLOPS_EEXIST, "%s: '%s' is not empty (a new store needs an empty "
                                             "or missing directory)", __func__, dir);
     }
-    if (cfg.metadata || cfg.objects) rc = mlops__config_write(dir, &cfg);
+    if (cfg.metadata || cfg.objects) {
+        rc = mlops__config_write(dir, &cfg);
+        /* Refused as already there: another create won the directory
+         * since it was found empty, and what is in it is not ours to
+         * undo. */
+        if (rc == MLOPS_EEXIST) return rc;
+    }
     mlops__objects *claimed = NULL;
     if (!rc) rc = claim_s3_prefix(__func__, &cfg, &claimed);
     mlops_store *s = NULL;
