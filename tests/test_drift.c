@@ -1147,6 +1147,89 @@ START_TEST(profile_bad_input)
 END_TEST
 
 
+/* buf with the first `from` (n bytes) replaced by `to` (m bytes); the
+ * caller frees it. */
+static unsigned char *splice(const void *buf, size_t *len, const char *from, size_t n, const char *to,
+                             size_t m)
+{
+    const unsigned char *b = buf;
+    size_t at = 0;
+    while (at + n <= *len && memcmp(b + at, from, n)) at++;
+    ck_assert_msg(at + n <= *len, "the bytes to replace are not in the profile");
+    unsigned char *out = malloc(*len - n + m);
+    ck_assert_ptr_nonnull(out);
+    memcpy(out, b, at);
+    memcpy(out + at, to, m);
+    memcpy(out + at + m, b + at + n, *len - at - n);
+    *len = *len - n + m;
+    return out;
+}
+
+#define U64_2_63 "\xcf\x80\x00\x00\x00\x00\x00\x00\x00"
+
+/* A forged profile whose counts add up only once their sum wraps around
+ * 2^64 is not a profile: the decoder checks the sums without wrapping. */
+START_TEST(profile_counts_that_wrap)
+{
+    mlops_profile *d = NULL;
+    void *buf;
+    size_t len;
+    /* Categories a, b, c of 2^63, 2^63 and 3 "add up" to a total of 3. */
+    mlops_profile *p;
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_CATEGORICAL, NULL, &p));
+    const char *v[] = { "a", "b", "c" };
+    TU_OK(mlops_profile_add_strings(p, v, 3));
+    serialize(p, &buf, &len);
+    TU_OK(mlops_profile_deserialize(buf, len, &d)); /* as written: sound */
+    mlops_profile_free(d);
+    unsigned char *f1 = splice(buf, &len, "\x92\xa1" "a\x01", 4, "\x92\xa1" "a" U64_2_63, 12);
+    unsigned char *f2 = splice(f1, &len, "\x92\xa1" "b\x01", 4, "\x92\xa1" "b" U64_2_63, 12);
+    unsigned char *f3 = splice(f2, &len, "\x92\xa1" "c\x01", 4, "\x92\xa1" "c\x03", 4);
+    TU_RC(MLOPS_EFORMAT, mlops_profile_deserialize(f3, len, &d));
+    free(f1);
+    free(f2);
+    free(f3);
+    mlops_free(buf);
+    mlops_profile_free(p);
+
+    /* Numeric, one edge at 0: bins of 2^63 and 2^63 + 2 "add up" to 2 values. */
+    mlops_profile_opts o = MLOPS_PROFILE_OPTS_INIT;
+    double edge = 0.0, x[] = { -1.0, 1.0 };
+    o.edges = &edge;
+    o.n_edges = 1;
+    TU_OK(mlops_profile_new(MLOPS_PROFILE_NUMERIC, &o, &p));
+    TU_OK(mlops_profile_add(p, x, 2));
+    serialize(p, &buf, &len);
+    size_t len0 = len;
+    TU_OK(mlops_profile_deserialize(buf, len, &d));
+    mlops_profile_free(d);
+    f1 = splice(buf, &len, "\xaa" "bin_counts\x92\x01\x01", 14,
+                "\xaa" "bin_counts\x92" U64_2_63 "\xcf\x80\x00\x00\x00\x00\x00\x00\x02", 30);
+    TU_RC(MLOPS_EFORMAT, mlops_profile_deserialize(f1, len, &d));
+    free(f1);
+
+    /* The sketch: 64 levels, the last holding two items of weight 2^63,
+     * whose 2^64 wraps to nothing, so the levels "add up" to the 2 values
+     * of level 0. The levels are the last field of the profile. */
+    len = len0;
+    f1 = splice(buf, &len, "\xa6" "levels\x91", 8, "\xa6" "levels\xdc\x00\x40", 10);
+    size_t n_tail = 62 * 3 + 3 + 18;
+    unsigned char *f = malloc(len + n_tail);
+    ck_assert_ptr_nonnull(f);
+    memcpy(f, f1, len);
+    size_t at = len;
+    for (int h = 1; h < 63; h++, at += 3) memcpy(f + at, "\x92\x00\x90", 3);
+    memcpy(f + at, "\x92\x00\x92\xcb\x3f\xf0\x00\x00\x00\x00\x00\x00\xcb\x40\x00\x00\x00\x00\x00\x00", 21);
+    at += 21;
+    ck_assert_uint_eq(at, len + n_tail);
+    TU_RC(MLOPS_EFORMAT, mlops_profile_deserialize(f, at, &d));
+    free(f);
+    free(f1);
+    mlops_free(buf);
+    mlops_profile_free(p);
+}
+END_TEST
+
 START_TEST(profile_in_the_store)
 {
     char *dir = tu_tmpdir();
@@ -1427,6 +1510,7 @@ static Suite *drift_suite(void)
     tcase_add_test(tp, profile_ks_ties_and_kept_view);
     tcase_add_test(tp, profile_categories);
     tcase_add_test(tp, profile_bad_input);
+    tcase_add_test(tp, profile_counts_that_wrap);
     tcase_add_test(tp, profile_in_the_store);
     suite_add_tcase(s, tp);
     TCase *tr = tcase_create("reports");

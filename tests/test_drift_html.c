@@ -113,6 +113,39 @@ START_TEST(hist_clips_extreme_values)
 }
 END_TEST
 
+/* Values over the whole range of doubles: hi - lo overflows, and the bins
+ * are still equal-width bins over it, with increasing edges (drift.h). */
+START_TEST(hist_range_beyond_doubles)
+{
+    enum { N = 100 };
+    double ref[N], cur[N];
+    for (int i = 0; i < N; i++) {
+        /* -1e308 .. 0.98e308 and -0.98e308 .. 1e308 (1e306 * i twice:
+         * 2e306 * 99 alone would overflow) */
+        ref[i] = -1e308 + 1e306 * i + 1e306 * i;
+        cur[i] = 1e308 - 1e306 * (N - 1 - i) - 1e306 * (N - 1 - i);
+    }
+    mlops_drift_report *r = report2(MLOPS_COLUMN_NUMERIC, ref, N, cur, N, 0, NULL, 0, NULL, 0);
+    const mlops_drift_column_result *c = r->columns[0];
+    ck_assert_ptr_nonnull(c->hist_edges);
+    size_t n = c->hist_n;
+    ck_assert_uint_eq(n, 12); /* ceil(2 * cbrt(200)) */
+    ck_assert_double_eq(c->hist_edges[0], -1e308);
+    ck_assert_double_eq(c->hist_edges[n], 1e308);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert(isfinite(c->hist_edges[i]));
+        ck_assert_msg(c->hist_edges[i] < c->hist_edges[i + 1], "edge %zu is %g, edge %zu is %g", i,
+                      c->hist_edges[i], i + 1, c->hist_edges[i + 1]);
+    }
+    ck_assert_uint_eq(sum(c->hist_ref, n), N);
+    ck_assert_uint_eq(sum(c->hist_cur, n), N);
+    /* Evenly spread: each bin of width 2e308 / 12 holds about 100 / 12 * 2
+     * of the 200 values, none a pile of half of them. */
+    for (size_t i = 0; i < n; i++) ck_assert_uint_le(c->hist_ref[i] + c->hist_cur[i], 20);
+    mlops_drift_report_free(r);
+}
+END_TEST
+
 START_TEST(hist_bars_of_values)
 {
     /* Few distinct numeric values: one bar each, ascending. */
@@ -304,6 +337,7 @@ static Suite *drift_html_suite(void)
     TCase *t = tcase_create("html");
     tcase_add_test(t, hist_numeric_bins);
     tcase_add_test(t, hist_clips_extreme_values);
+    tcase_add_test(t, hist_range_beyond_doubles);
     tcase_add_test(t, hist_bars_of_values);
     tcase_add_test(t, html_page);
     tcase_add_test(t, html_ignores_the_locale);

@@ -332,7 +332,10 @@ int mlops__kll_check(const mlops__kll *s)
             if (!(l->v[i] == l->v[i]) || (l->v[i] - l->v[i]) != 0.0) return -1; /* NaN or Inf */
             if (h > 0 && i > 0 && l->v[i - 1] > l->v[i]) return -1;
         }
-        total += (uint64_t)l->n << h;
+        /* Weights that wrap around 2^64 would add up to anything. */
+        if ((uint64_t)l->n > UINT64_MAX >> h ||
+            __builtin_add_overflow(total, (uint64_t)l->n << h, &total))
+            return -1;
     }
     return total == s->n ? 0 : -1;
 }

@@ -241,7 +241,8 @@ static int decode_numeric(const char *fn, const msgpack_object *m, mlops_profile
     for (uint32_t i = 0; i <= ne; i++) {
         if (bc->via.array.ptr[i].type != MSGPACK_OBJECT_POSITIVE_INTEGER) return bad(fn, "bin_counts");
         p->bin_counts[i] = bc->via.array.ptr[i].via.u64;
-        binned += p->bin_counts[i];
+        if (__builtin_add_overflow(binned, p->bin_counts[i], &binned))
+            return bad(fn, "bin counts do not add up to the value count");
     }
     const msgpack_object *sk = mlops__mp_get(m, "sketch");
     if (!sk || sk->type != MSGPACK_OBJECT_MAP || mlops__mp_uint(sk, "n", &p->kll.n) ||
@@ -305,7 +306,7 @@ static int decode_categorical(const char *fn, const msgpack_object *m, mlops_pro
         /* No reduction can trigger: at most max_categories entries. */
         int rc = mlops__freq_add(&p->freq, k->via.str.ptr, k->via.str.size, c->via.u64);
         if (rc) return rc;
-        sum += c->via.u64;
+        if (__builtin_add_overflow(sum, c->via.u64, &sum)) return bad(fn, "category counts do not add up");
     }
     if (sum > p->total || (exact && sum != p->total)) return bad(fn, "category counts do not add up");
     return MLOPS_OK;

@@ -58,10 +58,13 @@ static int alloc_hist(const char *fn, mlops__drift_hist *h, size_t n, int edges)
     return MLOPS_OK;
 }
 
-static void count_bins(const mlops__sample *s, double lo, double width, size_t n, uint64_t *out)
+/* wide: hi - lo overflows doubles, and so may v - lo: each is divided
+ * first. */
+static void count_bins(const mlops__sample *s, double lo, double width, size_t n, int wide,
+                       uint64_t *out)
 {
     for (size_t i = 0; i < s->n; i++) {
-        double x = (s->v[i] - lo) / width;
+        double x = wide ? s->v[i] / width - lo / width : (s->v[i] - lo) / width;
         size_t bin = x <= 0.0 ? 0 : x >= (double)n ? n - 1 : (size_t)x;
         out[bin]++;
     }
@@ -82,12 +85,15 @@ static int histogram(const char *fn, const mlops__sample *a, const mlops__sample
         lo = p_lo;
         hi = p_hi;
     }
-    double width = (hi - lo) / (double)n;
-    if (!(width > 0.0) || !isfinite(width)) width = 1.0; /* hi - lo overflowed */
+    /* A range wider than doubles go (hi - lo overflows) is split as
+     * hi / n - lo / n, which does not. */
+    int wide = !isfinite(hi - lo);
+    double width = wide ? hi / (double)n - lo / (double)n : (hi - lo) / (double)n;
+    if (!(width > 0.0) || !isfinite(width)) width = 1.0; /* cannot happen: hi > lo, both finite */
     /* Integers (ages, counts) in bins of a fractional width alternate
      * between holding k and k + 1 values, a comb that is not in the data:
      * give them whole-number bins centred on the integers. */
-    if (all_integers(a) && all_integers(b) && hi - lo < 1e15) {
+    if (!wide && all_integers(a) && all_integers(b) && hi - lo < 1e15) {
         double span = hi - lo + 1.0;
         width = ceil(span / (double)n);
         n = (size_t)ceil(span / width);
@@ -96,9 +102,12 @@ static int histogram(const char *fn, const mlops__sample *a, const mlops__sample
     }
     int rc = alloc_hist(fn, h, n, 1);
     if (rc) return rc;
-    for (size_t i = 0; i <= n; i++) h->edges[i] = i == n ? hi : lo + width * (double)i;
-    count_bins(a, lo, width, n, h->ref);
-    count_bins(b, lo, width, n, h->cur);
+    for (size_t i = 0; i <= n; i++)
+        h->edges[i] = i == n ? hi
+                      : wide ? lo / (double)n * (double)(n - i) + hi / (double)n * (double)i
+                             : lo + width * (double)i;
+    count_bins(a, lo, width, n, wide, h->ref);
+    count_bins(b, lo, width, n, wide, h->cur);
     h->clipped = clipped;
     return MLOPS_OK;
 }
