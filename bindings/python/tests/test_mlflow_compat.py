@@ -281,3 +281,36 @@ def test_needs_no_mlflow(tmp_path):
                               "MLFLOW_TRACKING_URI": None})
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "FINISHED"
+
+
+def _both(tmp_path, mlflow_sqlite, monkeypatch, fn):
+    """fn(module) run with MLflow (SQLite) and with mlops.mlflow_compat."""
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_ID", raising=False)
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_NAME", raising=False)
+    theirs = fn(mlflow_real, mlflow_sqlite)
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_ID", raising=False)
+    ours = fn(compat, str(tmp_path / "store"))
+    return theirs, ours
+
+
+def test_filter_strings_taken_verbatim_as_mlflow(tmp_path, mlflow_sqlite, monkeypatch):
+    # MLflow compares the text between the quotes as it is: a backslash
+    # (a Windows path) is a backslash, in = and in LIKE, and '' is not
+    # undone. The translation used to drop each backslash.
+    def fn(mlflow, uri):
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_experiment("verbatim")
+        with mlflow.start_run():
+            mlflow.log_param("path", "C:\\data\\train")
+            mlflow.log_param("q", "it's")
+        out = {}
+        for flt in ["params.path = 'C:\\data\\train'", "params.path LIKE 'C:\\data%'",
+                    "params.path ILIKE 'c:\\DATA\\%'", "params.path = 'C:datatrain'",
+                    "params.path != 'C:\\data\\train'", "params.q = \"it's\"",
+                    "params.q = 'it''s'"]:
+            out[flt] = len(mlflow.search_runs(filter_string=flt))
+        return out
+
+    theirs, ours = _both(tmp_path, mlflow_sqlite, monkeypatch, fn)
+    assert theirs["params.path = 'C:\\data\\train'"] == 1  # the oracle sees the case
+    assert ours == theirs
