@@ -40,7 +40,7 @@ _STR_OPS = ("=", "!=", "LIKE", "ILIKE")
 
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)
-  | (?P<str>'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")
+  | (?P<str>'(?:''|\\'|[^'])*'|"(?:""|\\"|[^"])*")
   | (?P<op>!=|<>|>=|<=|==|=|<|>)
   | (?P<lp>\()|(?P<rp>\))|(?P<comma>,)
   | (?P<num>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?![\w.]))
@@ -74,6 +74,18 @@ def _unquote(s: str) -> str:
         body = body.replace(q + q, q)
         body = re.sub(r"\\(.)", r"\1", body)
     return body
+
+
+def _verbatim(s: str) -> str:
+    # MLflow takes a compared string as written between its quotes: no
+    # escape is undone ('C:\data' is C:\data, 'it''s' is it''s).
+    return s[1:-1]
+
+
+def _like_pattern(s: str) -> str:
+    # MLflow's LIKE (SQLite, no ESCAPE) has no escape character: a
+    # backslash of its pattern is a backslash, which ours escapes.
+    return s.replace("\\", "\\\\")
 
 
 def _quote_key(key: str) -> str:
@@ -190,7 +202,10 @@ def translate_filter(text: Optional[str]) -> Optional[str]:
                                 "a string (=, !=, LIKE, ILIKE)")
                 if vkind != "str":
                     raise _fail(text, f"the value of {fld} must be a quoted string, not {value!r}")
-                clauses.append(f"{fld} {opu} {_quote_str(_unquote(value))}")
+                lit = _verbatim(value)
+                if opu in ("LIKE", "ILIKE"):
+                    lit = _like_pattern(lit)
+                clauses.append(f"{fld} {opu} {_quote_str(lit)}")
             else:
                 if opu not in _NUM_OPS:
                     raise _fail(text, f"{op!r} does not apply to the number {fld}")

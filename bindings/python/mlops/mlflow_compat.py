@@ -340,10 +340,11 @@ class MlflowClient:
     def log_param(self, run_id: str, key: str, value: Any, synchronous: Any = None) -> Any:
         v = value if isinstance(value, str) else str(value)
         h = self._live(run_id)
-        try:
-            h.log_param(key, v)
-        except Conflict:
-            self._param_conflict(run_id, {key: v})
+        with _errors(run_id=run_id):  # a key or value the store refuses
+            try:
+                h.log_param(key, v)
+            except Conflict:
+                self._param_conflict(run_id, {key: v})
         return value
 
     def _param_conflict(self, run_id: str, params: Dict[str, str]) -> None:
@@ -371,24 +372,42 @@ class MlflowClient:
     def log_metric(self, run_id: str, key: str, value: float, timestamp: Optional[int] = None,
                    step: Optional[int] = None, synchronous: Any = None, **_: Any) -> None:
         v, s, ts = _check_metric(key, value, step, timestamp)
-        try:
-            self._live(run_id).log_metric(key, v, s, ts)
-        except Conflict:
-            self._not_running(run_id)
+        h = self._live(run_id)
+        with _errors(run_id=run_id):
+            try:
+                h.log_metric(key, v, s, ts)
+            except Conflict:
+                self._not_running(run_id)
 
     def log_batch(self, run_id: str, metrics: Sequence[Metric] = (),
                   params: Sequence[Param] = (), tags: Sequence[RunTag] = (),
                   synchronous: Any = None) -> None:
+        # The whole batch is checked before anything is written, as MLflow
+        # does: a refused batch leaves the run unchanged.
+        pts = [(m.key,) + _check_metric(m.key, m.value, m.step, m.timestamp)
+               for m in metrics]
+        keys = [p.key for p in params]
+        dupes = [k for i, k in enumerate(keys) if k in keys[:i]]
+        if dupes:
+            raise MlflowException(
+                f"Duplicate parameter keys have been submitted: {dupes}. Please ensure the "
+                "request contains only one param value per param key.",
+                "INVALID_PARAMETER_VALUE")
         h = self._live(run_id)
         pv = {p.key: p.value if isinstance(p.value, str) else str(p.value) for p in params}
+        with _errors(run_id=run_id):
+            self._write_batch(run_id, h, pv, pts)
+        for t in tags:
+            self.set_tag(run_id, t.key, t.value)
+
+    def _write_batch(self, run_id: str, h: Any, pv: Dict[str, str],
+                     pts: List[Tuple[str, float, int, int]]) -> None:
         if pv:
             try:
                 h.log_params(pv)
             except Conflict:
                 self._param_conflict(run_id, pv)
-        if metrics:
-            pts = [(m.key,) + _check_metric(m.key, m.value, m.step, m.timestamp)
-                   for m in metrics]
+        if pts:
             # One transaction per (step, timestamp) group of points.
             groups: Dict[Tuple[int, int], Dict[str, float]] = {}
             ordered: List[Tuple[str, float, int, int]] = []
@@ -405,8 +424,6 @@ class MlflowClient:
                     h.log_metric(k, v, s, ts)
             except Conflict:
                 self._not_running(run_id)
-        for t in tags:
-            self.set_tag(run_id, t.key, t.value)
 
     def set_tag(self, run_id: str, key: str, value: Any, synchronous: Any = None) -> None:
         with _errors(run_id=run_id):
@@ -918,10 +935,12 @@ def log_metrics(metrics: Dict[str, float], step: Optional[int] = None, synchrono
     ts = time.time_ns() // 1_000_000 if timestamp is None else timestamp
     checked = {k: _check_metric(k, v, step, ts)[0] for k, v in metrics.items()}
     c = _client()
-    try:
-        c._live(rid).log_metrics(checked, step=step or 0, timestamp_ms=ts)
-    except Conflict:
-        c._not_running(rid)
+    h = c._live(rid)
+    with _errors(run_id=rid):  # a key the store refuses
+        try:
+            h.log_metrics(checked, step=step or 0, timestamp_ms=ts)
+        except Conflict:
+            c._not_running(rid)
 
 
 def set_tag(key: str, value: Any, synchronous: Any = None) -> None:

@@ -193,6 +193,9 @@ class _Importer:
         except Conflict as ex:
             self.r.skip(what, f"a run with this id and other content is there ({ex.message})")
             return
+        except MlopsError as ex:  # a key or value MLflow took and the store does not
+            self.r.skip(what, f"the store refuses it ({ex.message})")
+            return
         self.runs_here[rid] = True
         self.r.count("runs", new)
         self.metrics(rid, sorted(data.metrics))
@@ -206,7 +209,12 @@ class _Importer:
         for key in keys:
             hist = self.c.get_metric_history(rid, key)
             pts = [(key, m.value, m.step, m.timestamp) for m in hist]
-            added = self.s.import_metrics(rid, pts, origin=self.origin)
+            try:
+                added = self.s.import_metrics(rid, pts, origin=self.origin)
+            except MlopsError as ex:  # a key MLflow took and the store does not
+                self.r.skip(f"run {rid} metric {key!r}", f"the store refuses it "
+                            f"({ex.message}): its {len(pts)} point(s) are not brought")
+                continue
             self.r.count("metric points", True, added)
             self.r.count("metric points", False, len(pts) - added)
 

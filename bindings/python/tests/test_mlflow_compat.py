@@ -281,3 +281,81 @@ def test_needs_no_mlflow(tmp_path):
                               "MLFLOW_TRACKING_URI": None})
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "FINISHED"
+
+
+def _both(tmp_path, mlflow_sqlite, monkeypatch, fn):
+    """fn(module) run with MLflow (SQLite) and with mlops.mlflow_compat."""
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_ID", raising=False)
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_NAME", raising=False)
+    theirs = fn(mlflow_real, mlflow_sqlite)
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_ID", raising=False)
+    ours = fn(compat, str(tmp_path / "store"))
+    return theirs, ours
+
+
+def test_filter_strings_taken_verbatim_as_mlflow(tmp_path, mlflow_sqlite, monkeypatch):
+    # MLflow compares the text between the quotes as it is: a backslash
+    # (a Windows path) is a backslash, in = and in LIKE, and '' is not
+    # undone. The translation used to drop each backslash.
+    def fn(mlflow, uri):
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_experiment("verbatim")
+        with mlflow.start_run():
+            mlflow.log_param("path", "C:\\data\\train")
+            mlflow.log_param("q", "it's")
+        out = {}
+        for flt in ["params.path = 'C:\\data\\train'", "params.path LIKE 'C:\\data%'",
+                    "params.path ILIKE 'c:\\DATA\\%'", "params.path = 'C:datatrain'",
+                    "params.path != 'C:\\data\\train'", "params.q = \"it's\"",
+                    "params.q = 'it''s'"]:
+            out[flt] = len(mlflow.search_runs(filter_string=flt))
+        return out
+
+    theirs, ours = _both(tmp_path, mlflow_sqlite, monkeypatch, fn)
+    assert theirs["params.path = 'C:\\data\\train'"] == 1  # the oracle sees the case
+    assert ours == theirs
+
+
+def test_invalid_logging_refused_whole_with_mlflow_errors(tmp_path, mlflow_sqlite, monkeypatch):
+    # A log_batch MLflow refuses writes nothing (its params were kept
+    # when a metric was bad), duplicate param keys in one batch are refused
+    # (the last value was kept), and a key the store refuses raises
+    # MlflowException with MLflow's code (mlops.errors.InvalidArgument
+    # escaped from log_param, log_metric(s) and log_batch).
+    def fn(mlflow, uri):
+        from mlflow.entities import Metric, Param
+        if mlflow is compat:
+            Metric, Param = compat.entities.Metric, compat.entities.Param  # noqa: N806
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_experiment("invalid")
+        client = mlflow.MlflowClient()
+        out = {}
+
+        def code(f, *a, **k):
+            try:
+                f(*a, **k)
+            except mlflow.MlflowException as e:
+                return e.error_code
+            except Exception as e:  # noqa: BLE001 - the outcome is compared
+                return type(e).__name__
+            return None
+
+        with mlflow.start_run() as run:
+            rid = run.info.run_id
+            out["bad metric in batch"] = code(client.log_batch, rid,
+                                              metrics=[Metric("m", "high", 0, 0)],
+                                              params=[Param("p", "1")])
+            out["duplicate params"] = code(client.log_batch, rid,
+                                           params=[Param("d", "1"), Param("d", "2")])
+            out["long param key"] = code(mlflow.log_param, "k" * 300, "v")
+            out["control char metric key"] = code(mlflow.log_metric, "a\nb", 1.0)
+            out["control char metrics key"] = code(mlflow.log_metrics, {"a\nb": 1.0})
+            out["long key in batch"] = code(client.log_batch, rid, params=[Param("k" * 300, "v")])
+        r = mlflow.get_run(rid)
+        out["params"] = r.data.params
+        out["metrics"] = r.data.metrics
+        return out
+
+    theirs, ours = _both(tmp_path, mlflow_sqlite, monkeypatch, fn)
+    assert theirs["bad metric in batch"] == "INVALID_PARAMETER_VALUE"
+    assert ours == theirs

@@ -165,3 +165,32 @@ def test_command_line(tmp_path, mlflow_sqlite):
     assert "metric points: 1 imported" in p.stdout
     with mlops.Store(tmp_path / "s") as s:
         assert list(s.metric_history(r.info.run_id, "m").values) == [1.5]
+
+
+def test_records_the_store_refuses_are_skipped_not_fatal(tmp_path, mlflow_sqlite):
+    # MLflow counts characters (a tag value up to 8,000, a key up to 250),
+    # the store bytes: a run whose tag value or metric key MLflow took but
+    # the store refuses stopped the whole import with InvalidArgument,
+    # leaving the runs after it out. Now it is skipped, with the reason.
+    c = MlflowClient(tracking_uri=mlflow_sqlite)
+    e = c.create_experiment("wide")
+    wide = c.create_run(e, run_name="wide-tag", start_time=1_700_000_000_000)
+    c.set_tag(wide.info.run_id, "note", "é" * 5000)           # 10,000 bytes
+    c.set_terminated(wide.info.run_id)
+    key = c.create_run(e, run_name="wide-key", start_time=1_700_000_001_000)
+    c.log_metric(key.info.run_id, "é" * 200, 1.0, 1_700_000_001_500, 0)   # 400 bytes
+    c.log_metric(key.info.run_id, "loss", 0.5, 1_700_000_001_500, 0)
+    c.set_terminated(key.info.run_id)
+    ok = c.create_run(e, run_name="plain", start_time=1_700_000_002_000)
+    c.log_metric(ok.info.run_id, "loss", 0.25, 1_700_000_002_500, 0)
+    c.set_terminated(ok.info.run_id)
+    with mlops.Store(tmp_path / "store") as s:
+        rep = import_mlflow(mlflow_sqlite, s)
+        assert s.get_run(ok.info.run_id).metrics["loss"].last == 0.25
+        assert s.get_run(key.info.run_id).metrics["loss"].last == 0.5
+        with pytest.raises(mlops.errors.NotFound):
+            s.get_run(wide.info.run_id)
+    skipped = " ".join(x["what"] for x in rep.skipped)
+    assert f"run {wide.info.run_id}" in skipped
+    assert f"run {key.info.run_id} metric" in skipped
+    assert rep.imported["runs"] == 2
