@@ -632,6 +632,40 @@ START_TEST(pull_refuses_damaged_object)
 }
 END_TEST
 
+/* A remote object whose header claims 16 GiB (the most a copy may claim)
+ * behind a zstd payload of 5000 bytes, which decodes to at most 215 MB:
+ * the pull refuses the claim before it allocates room for it (it used to
+ * malloc the 16 GiB, then fail to decode), with 1 GiB of address space to
+ * spare. */
+START_TEST(pull_refuses_a_size_its_zstd_frame_cannot_hold)
+{
+    if (tu_objects_s3()) return; /* the damage is done to a file */
+    pair p;
+    pair_open(&p);
+    mlops_digest d = put_random(p.a, 5000, 23, NULL);
+    TU_OK(mlops_ref_set(p.a, "x", &d));
+    mlops_transfer_report r;
+    TU_OK(push1(p.a, "ref:x", &r));
+    char *sha = tu_path(p.url, "objects/sha256");
+    char *path = tu_fanout_path(sha, d.bytes);
+    unsigned char obj[16 + 5000];
+    memcpy(obj, "\x89MLO\x01\x01\x00\x00", 8);
+    uint64_t claim = (uint64_t)1 << 34;
+    for (int i = 0; i < 8; i++) obj[8 + i] = (unsigned char)(claim >> (8 * i));
+    fill_random(obj + 16, 5000, 24);
+    ck_assert_int_eq(unlink(path), 0);
+    tu_write_file(path, obj, sizeof obj);
+    tu_limit_address_space((size_t)1 << 30);
+    TU_RC(MLOPS_ECORRUPT, pull1(p.b, "ref:x", &r));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "claims more bytes"));
+    mlops_digest got;
+    TU_RC(MLOPS_ENOTFOUND, mlops_ref_get(p.b, "x", &got));
+    free(sha);
+    free(path);
+    pair_close(&p);
+}
+END_TEST
+
 /* The size of push_chunked's blob. */
 #define CHUNKED_SIZE (300u << 10)
 
@@ -1438,6 +1472,7 @@ static Suite *suite(void)
     tcase_add_test(tc, interrupted_push_and_pull_resume);
     tcase_add_test(tc, pull_on_threads_resumes_exactly);
     tcase_add_test(tc, pull_refuses_damaged_object);
+    tcase_add_test(tc, pull_refuses_a_size_its_zstd_frame_cannot_hold);
     tcase_add_loop_test(tc, pull_refuses_damaged_chunk, 0, 2);
     tcase_add_loop_test(tc, pull_proves_chunked_blobs, 0, 2);
     tcase_add_loop_test(tc, pull_refuses_manifest_with_wrong_chunk_sizes, 0, 2);
