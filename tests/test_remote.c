@@ -237,6 +237,34 @@ END_TEST
 
 /* A pull from a folder that is not there (a mistyped remote) fails and
  * leaves no empty remote behind; the push that follows makes it. */
+/* Credentials in a URL (user:password@) never reach remotes.conf nor the
+ * message: an s3:// URL with them was recorded as given, and any other
+ * scheme's was quoted in the error. */
+START_TEST(remote_add_refuses_credentials_in_the_url)
+{
+    char *dir = tu_tmpdir();
+    char *sd = tu_store_dir(dir, "s");
+    mlops_store *s = open_small_chunks(sd);
+    static const char *const urls[] = { "s3://AKIDEXAMPLE:topsecretkey@my-bucket/team",
+                                        "S3://AKIDEXAMPLE:topsecretkey@my-bucket",
+                                        "https://ci:topsecretkey@objects.example.com/team" };
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        TU_RC(MLOPS_EINVAL, mlops_remote_add(s, "team", urls[i]));
+        ck_assert_msg(!strstr(mlops_last_error(), "topsecretkey"), "%s", mlops_last_error());
+        ck_assert_ptr_nonnull(strstr(mlops_last_error(), "password"));
+    }
+    char *conf = tu_path(sd, "remotes.conf");
+    ck_assert_int_ne(access(conf, F_OK), 0);
+    /* '@' further on (in a prefix or a folder name) is no user name */
+    TU_OK(mlops_remote_add(s, "at", "s3://my-bucket/team@2"));
+    free(conf);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(sd);
+    free(dir);
+}
+END_TEST
+
 START_TEST(pull_from_missing_folder)
 {
     char *dir = tu_tmpdir();
@@ -1465,6 +1493,7 @@ static Suite *suite(void)
     tcase_add_test(tc, selections_parse);
     tcase_add_test(tc, remotes_add_list_remove);
     tcase_add_test(tc, remote_add_relative_url_too_long);
+    tcase_add_test(tc, remote_add_refuses_credentials_in_the_url);
     tcase_add_test(tc, push_pull_round_trip);
     if (!tu_objects_s3()) tcase_add_test(tc, pull_from_missing_folder);
     tcase_add_test(tc, repush_after_edit_sends_changed_chunks);
