@@ -465,6 +465,39 @@ START_TEST(corrupt_blob_leaves_nothing)
 }
 END_TEST
 
+/* A tree object whose header claims 1 TiB (the most a tree may claim)
+ * behind its small zstd payload: the restore refuses it as corrupt before
+ * it allocates room for the claim (it used to malloc the 1 TiB first),
+ * with 1 GiB of address space to spare, and writes nothing. */
+START_TEST(tree_object_claiming_more_than_its_frame_holds)
+{
+    char *dir = tu_tmpdir();
+    char *store = tu_store_dir(dir, "store"), *src = tu_path(dir, "src"), *dst = tu_path(dir, "dst");
+    mlops_store *s = open_small_store(store);
+    build_sample(src, 6000);
+    mlops_digest t;
+    TU_OK(mlops_tree_put(s, src, 0, &t));
+    size_t n = 0;
+    unsigned char *b = object_data(s, &t, &n);
+    ck_assert_uint_gt(n, 16);
+    b[5] = 1; /* zstd: a raw object's header must give its length */
+    uint64_t claim = (uint64_t)1 << 40;
+    for (int i = 0; i < 8; i++) b[8 + i] = (unsigned char)(claim >> (8 * i));
+    replace_object(s, &t, b, n);
+    free(b);
+    tu_limit_address_space((size_t)1 << 30);
+    TU_RC(MLOPS_ECORRUPT, mlops_tree_get(s, &t, dst, 0));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "claims more bytes"));
+    ck_assert_int_ne(access(dst, F_OK), 0);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(store);
+    free(src);
+    free(dst);
+    free(dir);
+}
+END_TEST
+
 /* A DAG of `levels` trees above a bottom tree holding one file of `size`
  * bytes: each level's entries "a" and "b" both name the level below, so
  * levels+1 small objects expand to 2^levels copies of the file. */
@@ -827,6 +860,7 @@ int main(void)
     tcase_add_test(t, bad_input);
     tcase_add_test(t, traversal_refused);
     tcase_add_test(t, corrupt_blob_leaves_nothing);
+    tcase_add_test(t, tree_object_claiming_more_than_its_frame_holds);
     tcase_add_test(t, dag_expansion_limited);
     tcase_add_test(t, modes_follow_umask);
     tcase_add_test(t, links_contained);

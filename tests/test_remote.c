@@ -237,6 +237,34 @@ END_TEST
 
 /* A pull from a folder that is not there (a mistyped remote) fails and
  * leaves no empty remote behind; the push that follows makes it. */
+/* Credentials in a URL (user:password@) never reach remotes.conf nor the
+ * message: an s3:// URL with them was recorded as given, and any other
+ * scheme's was quoted in the error. */
+START_TEST(remote_add_refuses_credentials_in_the_url)
+{
+    char *dir = tu_tmpdir();
+    char *sd = tu_store_dir(dir, "s");
+    mlops_store *s = open_small_chunks(sd);
+    static const char *const urls[] = { "s3://AKIDEXAMPLE:topsecretkey@my-bucket/team",
+                                        "S3://AKIDEXAMPLE:topsecretkey@my-bucket",
+                                        "https://ci:topsecretkey@objects.example.com/team" };
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        TU_RC(MLOPS_EINVAL, mlops_remote_add(s, "team", urls[i]));
+        ck_assert_msg(!strstr(mlops_last_error(), "topsecretkey"), "%s", mlops_last_error());
+        ck_assert_ptr_nonnull(strstr(mlops_last_error(), "password"));
+    }
+    char *conf = tu_path(sd, "remotes.conf");
+    ck_assert_int_ne(access(conf, F_OK), 0);
+    /* '@' further on (in a prefix or a folder name) is no user name */
+    TU_OK(mlops_remote_add(s, "at", "s3://my-bucket/team@2"));
+    free(conf);
+    mlops_store_close(s);
+    tu_rmrf(dir);
+    free(sd);
+    free(dir);
+}
+END_TEST
+
 START_TEST(pull_from_missing_folder)
 {
     char *dir = tu_tmpdir();
@@ -628,6 +656,40 @@ START_TEST(pull_refuses_damaged_object)
     free(sha);
     free(path);
     free(buf);
+    pair_close(&p);
+}
+END_TEST
+
+/* A remote object whose header claims 16 GiB (the most a copy may claim)
+ * behind a zstd payload of 5000 bytes, which decodes to at most 215 MB:
+ * the pull refuses the claim before it allocates room for it (it used to
+ * malloc the 16 GiB, then fail to decode), with 1 GiB of address space to
+ * spare. */
+START_TEST(pull_refuses_a_size_its_zstd_frame_cannot_hold)
+{
+    if (tu_objects_s3()) return; /* the damage is done to a file */
+    pair p;
+    pair_open(&p);
+    mlops_digest d = put_random(p.a, 5000, 23, NULL);
+    TU_OK(mlops_ref_set(p.a, "x", &d));
+    mlops_transfer_report r;
+    TU_OK(push1(p.a, "ref:x", &r));
+    char *sha = tu_path(p.url, "objects/sha256");
+    char *path = tu_fanout_path(sha, d.bytes);
+    unsigned char obj[16 + 5000];
+    memcpy(obj, "\x89MLO\x01\x01\x00\x00", 8);
+    uint64_t claim = (uint64_t)1 << 34;
+    for (int i = 0; i < 8; i++) obj[8 + i] = (unsigned char)(claim >> (8 * i));
+    fill_random(obj + 16, 5000, 24);
+    ck_assert_int_eq(unlink(path), 0);
+    tu_write_file(path, obj, sizeof obj);
+    tu_limit_address_space((size_t)1 << 30);
+    TU_RC(MLOPS_ECORRUPT, pull1(p.b, "ref:x", &r));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "claims more bytes"));
+    mlops_digest got;
+    TU_RC(MLOPS_ENOTFOUND, mlops_ref_get(p.b, "x", &got));
+    free(sha);
+    free(path);
     pair_close(&p);
 }
 END_TEST
@@ -1431,6 +1493,7 @@ static Suite *suite(void)
     tcase_add_test(tc, selections_parse);
     tcase_add_test(tc, remotes_add_list_remove);
     tcase_add_test(tc, remote_add_relative_url_too_long);
+    tcase_add_test(tc, remote_add_refuses_credentials_in_the_url);
     tcase_add_test(tc, push_pull_round_trip);
     if (!tu_objects_s3()) tcase_add_test(tc, pull_from_missing_folder);
     tcase_add_test(tc, repush_after_edit_sends_changed_chunks);
@@ -1438,6 +1501,7 @@ static Suite *suite(void)
     tcase_add_test(tc, interrupted_push_and_pull_resume);
     tcase_add_test(tc, pull_on_threads_resumes_exactly);
     tcase_add_test(tc, pull_refuses_damaged_object);
+    tcase_add_test(tc, pull_refuses_a_size_its_zstd_frame_cannot_hold);
     tcase_add_loop_test(tc, pull_refuses_damaged_chunk, 0, 2);
     tcase_add_loop_test(tc, pull_proves_chunked_blobs, 0, 2);
     tcase_add_loop_test(tc, pull_refuses_manifest_with_wrong_chunk_sizes, 0, 2);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -219,6 +220,21 @@ void tu_write_file(const char *path, const void *data, size_t len)
     ck_assert_msg(fd >= 0, "cannot create %s", path);
     ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
     close(fd);
+}
+
+void tu_limit_address_space(size_t extra)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    ck_assert_msg(f != NULL, "cannot read /proc/self/statm");
+    unsigned long long pages = 0;
+    ck_assert_int_eq(fscanf(f, "%llu", &pages), 1);
+    fclose(f);
+    rlim_t lim = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (rlim_t)extra;
+    struct rlimit rl;
+    ck_assert_int_eq(getrlimit(RLIMIT_AS, &rl), 0);
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < lim) lim = rl.rlim_max;
+    rl.rlim_cur = lim;
+    ck_assert_msg(setrlimit(RLIMIT_AS, &rl) == 0, "setrlimit: %s", strerror(errno));
 }
 
 int tu_run(Suite *s)

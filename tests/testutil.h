@@ -52,6 +52,12 @@ FILE *tu_open_src(const char *name);
 void tu_rmrf(const char *path);
 /* Writes len bytes to a new file; aborts the test on failure. */
 void tu_write_file(const char *path, const void *data, size_t len);
+/* Lets this process map at most `extra` more bytes of address space than
+ * it has now (RLIMIT_AS; Check runs each test in a child of its own): an
+ * allocation far larger than that fails, under AddressSanitizer as well
+ * (its shadow memory is mapped already), so a test shows that a claim of
+ * gigabytes was refused before anything of its size was asked for. */
+void tu_limit_address_space(size_t extra);
 /* Runs the suite with TAP on stdout; returns the process exit status. */
 int tu_run(Suite *s);
 

@@ -17,6 +17,15 @@
 
 static const unsigned char obj_magic[4] = {0x89, 'M', 'L', 'O'};
 
+/* The most bytes a zstd payload of len bytes can decode to: each block of
+ * a frame yields at most ZSTD_BLOCKSIZE_MAX (128 KiB) and takes at least
+ * its 3-byte header. A header claiming more lies, and is refused before
+ * anything of its size is allocated. */
+static uint64_t zstd_most(uint64_t len)
+{
+    return len / 3 * (uint64_t)ZSTD_BLOCKSIZE_MAX;
+}
+
 struct mlops__obj_writer {
     ZSTD_CCtx *cctx;
     unsigned char *buf; /* header + compressed payload */
@@ -480,6 +489,10 @@ static int src_open(mlops_store *s, const mlops_digest *d, struct src *o)
     }
     if (!rc && o->encoding == MLOPS__ENC_RAW && o->stored != MLOPS__OBJ_HEADER_SIZE + o->size)
         rc = corrupt(s, d, "its length does not match its header");
+    if (!rc && o->encoding == MLOPS__ENC_ZSTD &&
+        (o->stored < MLOPS__OBJ_HEADER_SIZE ||
+         o->size > zstd_most(o->stored - MLOPS__OBJ_HEADER_SIZE)))
+        rc = corrupt(s, d, "its header claims more bytes than its zstd frame can hold");
     if (rc) src_close(o);
     return rc;
 }
@@ -660,6 +673,8 @@ int mlops__object_decode_encoded(mlops__obj_reader *r, const mlops_digest *d, co
     if (n > (uint64_t)1 << 34) return bad_copy(d, where, "impossible size");
     if (h[5] == MLOPS__ENC_RAW && plen != n)
         return bad_copy(d, where, "its length does not match its header");
+    if (h[5] == MLOPS__ENC_ZSTD && n > zstd_most(plen))
+        return bad_copy(d, where, "its header claims more bytes than its zstd frame can hold");
     if (h[5] == MLOPS__ENC_ZSTD) {
         unsigned char *buf = malloc(n ? (size_t)n : 1);
         if (!buf) return mlops__err_nomem("checking an object");

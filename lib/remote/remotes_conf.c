@@ -190,10 +190,27 @@ static int remotes_write(const char *dir, const mlops__remote_entry *e, size_t n
     return rc;
 }
 
+/* Whether url has a "user:password@" before its host or bucket. */
+static int has_userinfo(const char *url)
+{
+    const char *a = strstr(url, "://");
+    if (!a) return 0;
+    a += 3;
+    return memchr(a, '@', strcspn(a, "/")) != NULL;
+}
+
 /* url as recorded: s3:// as given, a folder made absolute. */
 static int canonical_url(const char *fn, const char *url, char **out)
 {
     *out = NULL;
+    /* Before anything quotes it: the part before '@' may be a secret. */
+    if (has_userinfo(url))
+        return mlops__err(MLOPS_EINVAL,
+                          "%s: the remote URL holds a user name or password before '@' (not "
+                          "repeated here); it would be written into remotes.conf. Give S3 "
+                          "credentials through AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or "
+                          "~/.aws (doc/remotes.md)",
+                          fn);
     if (!url_ok(url) || strchr(url, ' ') == url)
         return mlops__err(MLOPS_EINVAL, "%s: '%.80s' is not a remote URL", fn, url);
     if (mlops__objects_is_s3_url(url) || url[0] == '/') {

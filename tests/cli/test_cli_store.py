@@ -62,6 +62,25 @@ class TestOpenErrors(unittest.TestCase):
         finally:
             shutil.rmtree(d, ignore_errors=True)
 
+    def test_init_refuses_an_sslpassword(self):
+        # The passphrase of the client's key is a secret as a password is:
+        # it is refused before anything is made, and never repeated (it
+        # used to pass the check, so a store on a reachable server kept it
+        # in mlops.conf).
+        d = tmpdir("sslpassword")
+        try:
+            r = mlops("init", "--metadata",
+                      "postgresql://u@127.0.0.1:9/db?sslpassword=keysecret",
+                      "--objects", os.path.join(d, "objects"), os.path.join(d, "s"))
+            self.assertEqual(r.code, 1, r)
+            if "without PostgreSQL support" in r.err:
+                self.skipTest("this mlops was built without PostgreSQL support")
+            self.assertIn("holds an sslpassword", r.err)
+            self.assertNotIn("keysecret", r.err + r.out)
+            self.assertFalse(os.path.exists(os.path.join(d, "s")))
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
 
 class TestStoreCopy(unittest.TestCase):
     def setUp(self):

@@ -145,15 +145,19 @@ int mlops__pg_check_target(const mlops__db_target *t, const char *fn)
         PQfreemem(err);
         return rc;
     }
-    int has_password = 0;
+    /* password, and sslpassword: the passphrase of the client's key */
+    const char *secret = NULL;
     for (PQconninfoOption *o = opts; o->keyword; o++)
-        if (!strcmp(o->keyword, "password") && o->val && o->val[0]) has_password = 1;
+        if ((!strcmp(o->keyword, "password") || !strcmp(o->keyword, "sslpassword")) && o->val &&
+            o->val[0])
+            secret = !strcmp(o->keyword, "password") ? "a password" : "an sslpassword";
     PQconninfoFree(opts);
-    if (has_password)
+    if (secret)
         return mlops__err(MLOPS_EINVAL,
-                          "%s: the PostgreSQL connection string holds a password; it would be "
+                          "%s: the PostgreSQL connection string holds %s; it would be "
                           "written into the store's configuration. Leave it out: libpq reads "
-                          "it from PGPASSWORD, ~/.pgpass or PGSERVICEFILE",
-                          fn);
+                          "a password from PGPASSWORD, ~/.pgpass or PGSERVICEFILE, a key's "
+                          "sslpassword from PGSERVICEFILE",
+                          fn, secret);
     return MLOPS_OK;
 }
