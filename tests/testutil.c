@@ -237,6 +237,14 @@ void tu_limit_address_space(size_t extra)
     ck_assert_msg(setrlimit(RLIMIT_AS, &rl) == 0, "setrlimit: %s", strerror(errno));
 }
 
+void tu_unlimit_address_space(void)
+{
+    struct rlimit rl;
+    ck_assert_int_eq(getrlimit(RLIMIT_AS, &rl), 0);
+    rl.rlim_cur = rl.rlim_max;
+    ck_assert_msg(setrlimit(RLIMIT_AS, &rl) == 0, "setrlimit: %s", strerror(errno));
+}
+
 int tu_run(Suite *s)
 {
     SRunner *sr = srunner_create(s);

@@ -58,6 +58,9 @@ void tu_write_file(const char *path, const void *data, size_t len);
  * (its shadow memory is mapped already), so a test shows that a claim of
  * gigabytes was refused before anything of its size was asked for. */
 void tu_limit_address_space(size_t extra);
+/* Lifts that limit again (to the hard limit): a suite run with
+ * CK_FORK=no (valgrind) goes on in the same process. */
+void tu_unlimit_address_space(void);
 /* Runs the suite with TAP on stdout; returns the process exit status. */
 int tu_run(Suite *s);
 
