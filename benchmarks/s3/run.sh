@@ -26,8 +26,9 @@
 #             before any check or output);
 #   floor     what no verifying reader of these cores can beat: the CPU
 #             (client and server) of curl fetching the put's objects, plus
-#             two SHA-256 passes over the data (`openssl dgst -sha256`: a
-#             reader checks each chunk and the whole blob), plus what
+#             two SHA-256 passes over the data (the user CPU of `openssl
+#             dgst -sha256`: a reader checks each chunk and the whole
+#             blob), plus what
 #             writing the output file costs curl (`curl -o FILE` against
 #             `curl -o /dev/null`), over the number of cores, as if no
 #             time went on anything else and every core were busy; and the
@@ -362,12 +363,18 @@ cpu_all() {
     awk -v n="$1" '$1 == n {print $5 + $6 + $7}' "$results" | sort -g |
         awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print "-"}'
 }
+# cpu_user NAME: the median of NAME's user CPU seconds
+cpu_user() {
+    awk -v n="$1" '$1 == n {print $5}' "$results" | sort -g |
+        awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print "-"}'
+}
 # floor TRANSFER: the seconds no verifying reader of this machine's cores
 # can beat when its objects cost what curl's TRANSFER step cost: that
-# step's CPU, two SHA-256 passes, and writing the output file (curl -o's
-# CPU over curl into /dev/null), spread over every core with no overhead
+# step's CPU, two SHA-256 passes (openssl's user CPU: its reading of the
+# file is no reader's cost), and writing the output file (curl -o's CPU
+# over curl into /dev/null), spread over every core with no overhead
 floor() {
-    awk -v t="$(cpu_all "$1")" -v h="$(cpu_all sha_once)" -v f="$(cpu_all curl_get)" \
+    awk -v t="$(cpu_all "$1")" -v h="$(cpu_user sha_once)" -v f="$(cpu_all curl_get)" \
         -v z="$(cpu_all curl_get_null)" -v c="$(nproc)" \
         'BEGIN {if (t == "-" || h == "-" || f == "-" || z == "-") print "-"; else printf "%.2f", (t + 2 * h + (f > z ? f - z : 0)) / c}'
 }
