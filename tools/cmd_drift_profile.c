@@ -67,7 +67,8 @@ static int compare_column(const cli_ctx *ctx, const char *path, const csv_table 
         if (!v) return cli_error(ctx, "out of memory");
         for (size_t r = 0; r < t->nrows; r++) {
             const char *cell = t->cells[r * t->ncols + c];
-            if (!cell) {
+            /* blanks only: missing, as in 'drift compare' of two files */
+            if (!cell || cell[strspn(cell, " \t")] == '\0') {
                 v[r] = NAN;
             } else if (!ds_parse_number(cell, &v[r])) {
                 free(v);

@@ -115,6 +115,19 @@ class TestDriftOptions(Base):
                 expect = ours_instead.get(col, {}).get(size, e["method"])
                 self.assertEqual(got[col], expect, (size, col, e))
 
+    def test_profile_compare_reads_blank_numbers_as_missing(self):
+        """A field of blanks in a numeric column is missing in drift compare
+        --profile too, as with two files (doc/cli.md, "CSV input")."""
+        self.init()
+        ref = self.write("ref.csv", "x,c\n" + "".join(f"{i % 7}.5,{'ab'[i % 2]}\n" for i in range(50)))
+        cur = self.write("cur.csv", "x,c\n" + "".join(
+            f"{' ' if i == 3 else str(i % 7) + '.5'},{'ab'[i % 2]}\n" for i in range(50)))
+        two = {c["name"]: c for c in self.ok("drift", "compare", ref, cur, "--json").json()["columns"]}
+        self.assertEqual(two["x"]["n_cur"], 49)
+        digest = self.ok("drift", "profile", ref).out.strip()
+        r = self.ok("drift", "compare", "--profile", digest, cur, "--json").json()
+        self.assertEqual({c["name"]: c["n_cur"] for c in r["columns"]}, {"x": 49, "c": 50})
+
 
 if __name__ == "__main__":
     try:
