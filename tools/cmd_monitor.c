@@ -585,6 +585,23 @@ typedef struct series_args {
     int as_json, as_csv;
 } series_args;
 
+/* ",NAME.SUFFIX" as one CSV field: quoted (quotes doubled) when the
+ * column's name holds a comma, a quote or a line break, as it may (a
+ * reference's header is CSV too). */
+static void csv_header_field(const char *name, const char *suffix)
+{
+    if (!strpbrk(name, ",\"\r\n")) {
+        printf(",%s.%s", name, suffix);
+        return;
+    }
+    fputs(",\"", stdout);
+    for (const char *p = name; *p; p++) {
+        if (*p == '"') putchar('"');
+        putchar(*p);
+    }
+    printf(".%s\"", suffix);
+}
+
 static int monitor_series(const cli_ctx *ctx, mlops_store *s, void *arg)
 {
     const series_args *a = arg;
@@ -615,8 +632,13 @@ static int monitor_series(const cli_ctx *ctx, mlops_store *s, void *arg)
                "START", "ROWS", "STATE", "SHARE");
         for (size_t c = 0; c < nc; c++) {
             const char *cn = mlops_monitor_series_column_name(sr, c);
-            if (a->as_csv) printf(",%s.statistic,%s.p_value,%s.drifted", cn, cn, cn);
-            else printf(" %12.12s", cn);
+            if (a->as_csv) {
+                csv_header_field(cn, "statistic");
+                csv_header_field(cn, "p_value");
+                csv_header_field(cn, "drifted");
+            } else {
+                printf(" %12.12s", cn);
+            }
         }
         if (metric_names) {
             printf(a->as_csv ? ",labels" : " %8s", "LABELS");

@@ -144,6 +144,27 @@ class TestMonitor(unittest.TestCase):
         self.ok("monitor", "rm", "churn")
         self.assertEqual(self.ok("monitor", "ls", "--json").json(), [])
 
+    def test_series_csv_quotes_column_names(self):
+        """A column whose name holds a comma or a quote (a quoted field of the
+        reference's header) stays one field of the --csv header."""
+        self.ok("init", self.store)
+        ref = os.path.join(self.dir, "ref3.csv")
+        prod = os.path.join(self.dir, "prod3.csv")
+        with open(ref, "w") as f, open(prod, "w") as g:
+            f.write('"a,b","say ""hi"""\n')
+            g.write('ts,"a,b","say ""hi"""\n')
+            for i in range(30):
+                f.write("%d,%s\n" % (i % 5, "xy"[i % 2]))
+                g.write("%d,%d,%s\n" % (T0 + i * 60000, i % 5, "xy"[i % 2]))
+        self.ok("monitor", "create", "q", "--reference", ref, "--window", "1h", "--alert", "1/1")
+        self.ok("monitor", "ingest", "q", prod, "--time-column", "ts")
+        self.ok("monitor", "check", "q", "--at", str(T0 + HOUR))
+        table = list(csv.reader(io.StringIO(self.ok("monitor", "series", "q", "--csv").out)))
+        self.assertEqual(table[0], ["start_ms", "end_ms", "rows", "state", "share_drifted",
+                                    "a,b.statistic", "a,b.p_value", "a,b.drifted",
+                                    'say "hi".statistic', 'say "hi".p_value', 'say "hi".drifted'])
+        self.assertEqual(len(table[1]), len(table[0]))
+
     def test_usage_errors(self):
         self.ok("init", self.store)
         # time windows need --time-column (row windows number rows instead)
