@@ -211,6 +211,12 @@ static int cmd_promote(cli_ctx *ctx, int argc, char **argv)
     if ((rc = cli_parse_int(ctx, "VERSION", argv[1], &a.version))) return rc;
     rc = cli_with_store(ctx, CLI_STORE_WRITE, promote, &a);
     if (rc == CLI_FAIL && !a.refused) return CLI_ERROR;
+    /* exit 1 means refused: output that could not be written after a
+     * promotion is an error (3), not the exit main would give it (1) */
+    if (rc == CLI_OK && (fflush(stdout) != 0 || ferror(stdout))) {
+        cli_error(ctx, "cannot write the output");
+        return CLI_ERROR;
+    }
     return rc;
 }
 

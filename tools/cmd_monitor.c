@@ -573,7 +573,15 @@ static int cmd_monitor_check(cli_ctx *ctx, int argc, char **argv)
     int rc = cli_parse(ctx, argc, argv, opts, 2, 1, 1, &npos);
     if (rc) return rc;
     rc = cli_with_store(ctx, CLI_STORE_WRITE, monitor_check, &a);
-    if (rc == CLI_OK) return a.firing ? CLI_FAIL : CLI_OK;
+    if (rc == CLI_OK) {
+        /* exit 1 means firing: a status that could not be written is an
+         * error (3) when quiet, not the exit main would give it (1) */
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            cli_error(ctx, "cannot write the output");
+            if (!a.firing) return CLI_ERROR;
+        }
+        return a.firing ? CLI_FAIL : CLI_OK;
+    }
     if (a.error) return a.error;
     return rc == CLI_USAGE ? CLI_USAGE : CLI_ERROR;
 }

@@ -4,12 +4,13 @@ alias set with a split, alias get / ls / ramp / rollback, and model route
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clienv import cleanup, mlops, tmpdir  # noqa: E402
+from clienv import cleanup, installed, mlops, tmpdir  # noqa: E402
 
 
 class TestDelivery(unittest.TestCase):
@@ -87,6 +88,18 @@ class TestDelivery(unittest.TestCase):
         self.assertEqual(self.ok("model", "route", "churn@champion", "a b").out.rsplit(" ", 1)[0],
                          "a b")
         self.assertEqual(self.ok("model", "route", "churn@latest", "k").out, "k 5\n")
+
+    @unittest.skipUnless(os.path.exists("/dev/full"), "needs /dev/full")
+    def test_promote_unwritable_output_is_an_error_not_a_refusal(self):
+        """A promotion whose report cannot be written exits 3 (any other
+        error), not 1, which says the gate refused: the alias did move."""
+        exe, env, _ = installed()
+        with open("/dev/full", "wb") as full:
+            p = subprocess.run([exe, "-C", self.store, "model", "promote", "churn", "2", "--alias",
+                                "champion"], env=env, stdout=full, stderr=subprocess.PIPE, timeout=120)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(b"cannot write the output", p.stderr)
+        self.assertEqual(self.ok("model", "resolve", "churn@champion").out.split()[0], "2")
 
     def test_bad_input(self):
         self.ok("model", "alias", "set", "churn", "champion", "3")

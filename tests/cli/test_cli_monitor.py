@@ -10,11 +10,12 @@ import io
 import os
 import random
 import shutil
+import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clienv import cleanup, mlops, tmpdir  # noqa: E402
+from clienv import cleanup, installed, mlops, tmpdir  # noqa: E402
 
 T0 = 1767225600000  # 2026-01-01T00:00:00Z
 HOUR = 3600000
@@ -164,6 +165,20 @@ class TestMonitor(unittest.TestCase):
                                     "a,b.statistic", "a,b.p_value", "a,b.drifted",
                                     'say "hi".statistic', 'say "hi".p_value', 'say "hi".drifted'])
         self.assertEqual(len(table[1]), len(table[0]))
+
+    @unittest.skipUnless(os.path.exists("/dev/full"), "needs /dev/full")
+    def test_check_unwritable_output_is_an_error_not_firing(self):
+        """A quiet monitor whose status cannot be written exits 3 (any other
+        error), not 1, which says the alert fires."""
+        self.ok("init", self.store)
+        self.ok("monitor", "create", "m", "--reference", self.ref, "--window", "1h", "--alert", "1/1")
+        self.assertEqual(self.run_("monitor", "check", "m", "--at", str(T0)).code, 0)
+        exe, env, _ = installed()
+        with open("/dev/full", "wb") as full:
+            p = subprocess.run([exe, "-C", self.store, "monitor", "check", "m", "--at", str(T0)],
+                               env=env, stdout=full, stderr=subprocess.PIPE, timeout=120)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(b"cannot write the output", p.stderr)
 
     def test_usage_errors(self):
         self.ok("init", self.store)
