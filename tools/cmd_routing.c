@@ -6,43 +6,24 @@
 #include "cli.h"
 #include "json.h"
 #include "table.h"
+#include "timestamp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define CHANGE_HELP \
     "  --actor NAME             who makes the change (default: the login name)\n" \
     "  --reason TEXT            why, recorded in the audit log\n"
 
 /* A time argument: milliseconds since the epoch, or UTC as
- * YYYY-MM-DDTHH:MM:SS[.mmm][Z] (a space for the T, as 'audit log' prints). */
+ * YYYY-MM-DD[THH:MM[:SS[.mmm]]][Z] (a space for the T, as 'audit log'
+ * prints), read as the monitor commands read theirs (timestamp.h): a day
+ * the month does not have is refused, not carried into the next month. */
 static int parse_time(const cli_ctx *ctx, const char *what, const char *text, int64_t *ms)
 {
-    int y, mo, d, h, mi, s, n = 0, frac = 0;
-    char sep;
-    if (sscanf(text, "%4d-%2d-%2d%c%2d:%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &s, &n) == 7 &&
-        (sep == 'T' || sep == ' ')) {
-        const char *p = text + n;
-        if (*p == '.') {
-            int digits = 0;
-            for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-                if (digits < 3) frac = frac * 10 + (*p - '0');
-            for (; digits > 0 && digits < 3; digits++) frac *= 10;
-        }
-        if (*p == 'Z') p++;
-        struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-                         .tm_min = mi, .tm_sec = s };
-        time_t t = timegm(&tm);
-        if (!*p && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && s < 61 &&
-            t != (time_t)-1) {
-            *ms = (int64_t)t * 1000 + frac;
-            return CLI_OK;
-        }
-        return cli_usage(ctx, "%s '%s' is not a time (YYYY-MM-DDTHH:MM:SSZ or ms)", what, text);
-    }
-    return cli_parse_int(ctx, what, text, ms);
+    if (ts_parse(text, ms) == 0) return CLI_OK;
+    return cli_usage(ctx, "%s '%s' is not a time (YYYY-MM-DDTHH:MM:SSZ or ms)", what, text);
 }
 
 /* The members of a split's object (the caller opens and closes it). */

@@ -114,6 +114,13 @@ class TestDelivery(unittest.TestCase):
                  contains="no earlier split")
         self.bad(2, "model", "alias", "rollback", "churn", "champion", "--to", "yesterday")
         self.bad(2, "model", "alias", "get", "churn", "champion", "--at", "2026-13-01T00:00:00Z")
+        # A day the month does not have is refused, not read as March 3 or 2.
+        self.bad(2, "model", "alias", "get", "churn", "champion", "--at", "2099-02-31T00:00:00Z")
+        self.bad(2, "model", "alias", "rollback", "churn", "champion", "--to", "2099-02-30T00:00:00Z")
+        # The times monitor check --at takes: a date alone, +00:00.
+        for at in ("2099-01-01", "2099-01-01T00:00:00+00:00", "2099-01-01 00:00:00.5Z"):
+            self.assertEqual(self.ok("model", "alias", "get", "churn", "champion", "--at", at).out,
+                             "3\n", at)
         self.bad(1, "model", "alias", "get", "churn", "nope")
         self.bad(2, "model", "route", "churn", "k")
         self.bad(2, "model", "route", "churn@champion")
