@@ -2,6 +2,7 @@
 #include "table.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,13 +21,71 @@ static char *dup_str(const char *s)
     return d;
 }
 
-/* Width on a terminal: one per UTF-8 code point (continuation bytes do not
- * count). Wide East Asian characters are rare in these tables. */
-static size_t display_width(const char *s)
+/* Code point ranges, sorted, that a terminal draws in no column (the
+ * common combining marks, zero-width spaces and joiners, variation
+ * selectors) or in two (the East Asian Wide and Fullwidth blocks, and the
+ * emoji blocks). Not all of Unicode's tables: enough for the names, labels
+ * and notes these tables show. */
+typedef struct cp_range {
+    uint32_t lo, hi;
+} cp_range;
+
+static const cp_range zero_width[] = {
+    { 0x0300, 0x036F }, { 0x0483, 0x0489 }, { 0x0591, 0x05BD }, { 0x05BF, 0x05BF },
+    { 0x05C1, 0x05C2 }, { 0x05C4, 0x05C5 }, { 0x05C7, 0x05C7 }, { 0x0610, 0x061A },
+    { 0x064B, 0x065F }, { 0x0670, 0x0670 }, { 0x1AB0, 0x1AFF }, { 0x1DC0, 0x1DFF },
+    { 0x200B, 0x200F }, { 0x2060, 0x2064 }, { 0x20D0, 0x20FF }, { 0xFE00, 0xFE0F },
+    { 0xFE20, 0xFE2F }, { 0xFEFF, 0xFEFF }, { 0xE0100, 0xE01EF },
+};
+
+static const cp_range double_width[] = {
+    { 0x1100, 0x115F },   { 0x2E80, 0x303E },   { 0x3041, 0x33FF },   { 0x3400, 0x4DBF },
+    { 0x4E00, 0x9FFF },   { 0xA000, 0xA4CF },   { 0xA960, 0xA97F },   { 0xAC00, 0xD7A3 },
+    { 0xF900, 0xFAFF },   { 0xFE10, 0xFE19 },   { 0xFE30, 0xFE6F },   { 0xFF00, 0xFF60 },
+    { 0xFFE0, 0xFFE6 },   { 0x1F300, 0x1F64F }, { 0x1F900, 0x1F9FF }, { 0x20000, 0x2FFFD },
+    { 0x30000, 0x3FFFD },
+};
+
+static int in_ranges(uint32_t cp, const cp_range *r, size_t n)
 {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cp < r[mid].lo) hi = mid;
+        else if (cp > r[mid].hi) lo = mid + 1;
+        else return 1;
+    }
+    return 0;
+}
+
+/* Width on a terminal: the columns of each UTF-8 code point (0 for a
+ * combining mark, 2 for a wide character, else 1); a byte that does not
+ * start a valid sequence counts one. */
+static size_t display_width(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
     size_t w = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80) w++;
+    while (*s) {
+        unsigned c = *s;
+        size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+                 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+        uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+        for (size_t i = 1; i < n; i++) {
+            if ((s[i] & 0xC0) != 0x80) {
+                n = 0;
+                break;
+            }
+            cp = (cp << 6) | (s[i] & 0x3Fu);
+        }
+        if (n == 0) { /* not UTF-8: one column for the byte */
+            w++;
+            s++;
+            continue;
+        }
+        if (in_ranges(cp, double_width, sizeof double_width / sizeof double_width[0])) w += 2;
+        else if (!in_ranges(cp, zero_width, sizeof zero_width / sizeof zero_width[0])) w += 1;
+        s += n;
+    }
     return w;
 }
 

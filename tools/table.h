@@ -1,6 +1,7 @@
 /*
  * Aligned text tables for the `mlops` command: columns as wide as their
- * widest cell (counted in characters, not bytes), two spaces apart,
+ * widest cell (counted in terminal columns: a wide East Asian character
+ * takes two, a combining mark none), two spaces apart,
  * numbers aligned right. And `listing`, a table or its --json twin.
  */
 #ifndef MLOPS_CLI_TABLE_H

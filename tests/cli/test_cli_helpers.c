@@ -207,12 +207,43 @@ START_TEST(listings)
 }
 END_TEST
 
+/* Columns line up on a terminal: a wide (CJK) character takes two
+ * columns, a combining accent none. */
+START_TEST(wide_characters)
+{
+    static const char *const h[] = { "COLUMN", "N" };
+    table *t = table_new(2, h);
+    ck_assert_ptr_nonnull(t);
+    table_align_right(t, 1);
+    static const char *const names[] = { "\xE6\xB8\xA9\xE5\xBA\xA6", /* two CJK ideographs */
+                                         "e\xCC\x81",                 /* e and U+0301 */
+                                         "ab" };
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(table_cell(t, names[i]), 0);
+        ck_assert_int_eq(table_cellf(t, "%d", i + 1), 0);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    table_print(t, f);
+    fclose(f);
+    ck_assert_str_eq(text, "COLUMN  N\n"
+                           "\xE6\xB8\xA9\xE5\xBA\xA6    1\n"
+                           "e\xCC\x81       2\n"
+                           "ab      3\n");
+    free(text);
+    table_free(t);
+}
+END_TEST
+
 static Suite *helpers_suite(void)
 {
     Suite *s = suite_create("cli_helpers");
     TCase *t = tcase_create("helpers");
     tcase_add_test(t, with_store);
     tcase_add_test(t, listings);
+    tcase_add_test(t, wide_characters);
     suite_add_tcase(s, t);
     return s;
 }
