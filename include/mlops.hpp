@@ -1269,10 +1269,12 @@ struct fairness_traits {
 class fairness_frame : public detail::list<detail::fairness_traits> {
 public:
     explicit fairness_frame(mlops_fairness_frame *f) noexcept : detail::list<detail::fairness_traits>(f) {}
-    /* Builds the frame: data as mlops_eval_data, groups one per sample. */
+    /* Builds the frame: data as mlops_eval_data, groups one per sample
+     * (data.n of them, else MLOPS_EINVAL: the C call reads data.n). */
     static fairness_frame build(int metric, const mlops_eval_data &data, view<int> groups,
                                 const mlops_eval_opts *opts = nullptr)
     {
+        detail::same_size("mlops::fairness_frame::build", data.n, groups.size());
         mlops_fairness_frame *f = nullptr;
         detail::check(mlops_fairness_frame_build(metric, &data, groups.data(), opts, &f));
         return fairness_frame(f);

@@ -672,6 +672,11 @@ static void test_statistics()
     size_t ng = 0;
     for (const mlops_fairness_group &gr : ff) ng += gr.count;
     CHECK(ng == 6);
+    // groups has one item per sample: C reads data.n of them, so a shorter
+    // view is refused before the call (it read past the vector).
+    std::vector<int> short_groups = {0, 0, 0, 1, 1};
+    CHECK_THROWS(mlops::fairness_frame::build(MLOPS_METRIC_SELECTION_RATE, ed, short_groups), MLOPS_EINVAL,
+                 "6 and 5");
 
     // Validation.
     mlops::schema sch;
