@@ -142,6 +142,42 @@ private:
     T *p_ = nullptr;
 };
 
+/* Owner of a snapshot that is also its view (experiment, run_info,
+ * model...): the view's pointer follows the handle, so that a moved-from
+ * owner holds nothing, views nothing (the C getters give 0 and NULL) and
+ * is false. */
+template <class View, class T, void (*Free)(T *)>
+class owned_view : public View {
+public:
+    explicit owned_view(T *p) noexcept : View(p), h_(p) {}
+    owned_view(owned_view &&o) noexcept : View(o.h_.get()), h_(std::move(o.h_))
+    {
+        static_cast<View &>(o) = View(nullptr);
+    }
+    owned_view &operator=(owned_view &&o) noexcept
+    {
+        if (this != &o) {
+            h_ = std::move(o.h_);
+            static_cast<View &>(*this) = View(h_.get());
+            static_cast<View &>(o) = View(nullptr);
+        }
+        return *this;
+    }
+    /* The raw snapshot (still owned), for the C API. */
+    T *get() const noexcept { return h_.get(); }
+    /* Gives the snapshot up: the caller frees it. */
+    T *release() noexcept
+    {
+        static_cast<View &>(*this) = View(nullptr);
+        return h_.release();
+    }
+    /* Whether a snapshot is held (false after a move). */
+    explicit operator bool() const noexcept { return static_cast<bool>(h_); }
+
+private:
+    handle<T, Free> h_;
+};
+
 inline void free_char(char *p) { mlops_free(p); }
 
 /* A string the library malloc'd, copied out and released. */
@@ -426,13 +462,9 @@ private:
 };
 
 /* An experiment snapshot it owns (mlops_experiment_get; mlops_experiment_free). */
-class experiment : public experiment_view {
+class experiment : public detail::owned_view<experiment_view, mlops_experiment, mlops_experiment_free> {
 public:
-    explicit experiment(mlops_experiment *e) noexcept : experiment_view(e), h_(e) {}
-    mlops_experiment *get() const noexcept { return h_.get(); }
-
-private:
-    detail::handle<mlops_experiment, mlops_experiment_free> h_;
+    explicit experiment(mlops_experiment *p) noexcept : detail::owned_view<experiment_view, mlops_experiment, mlops_experiment_free>(p) {}
 };
 
 namespace detail {
@@ -509,13 +541,9 @@ private:
 };
 
 /* A run snapshot it owns (mlops_run_get; mlops_run_info_free). */
-class run_info : public run_info_view {
+class run_info : public detail::owned_view<run_info_view, mlops_run_info, mlops_run_info_free> {
 public:
-    explicit run_info(mlops_run_info *r) noexcept : run_info_view(r), h_(r) {}
-    mlops_run_info *get() const noexcept { return h_.get(); }
-
-private:
-    detail::handle<mlops_run_info, mlops_run_info_free> h_;
+    explicit run_info(mlops_run_info *p) noexcept : detail::owned_view<run_info_view, mlops_run_info, mlops_run_info_free>(p) {}
 };
 
 namespace detail {
@@ -651,13 +679,9 @@ private:
 };
 
 /* A model snapshot it owns (mlops_model_get; mlops_model_free). */
-class model : public model_view {
+class model : public detail::owned_view<model_view, mlops_model, mlops_model_free> {
 public:
-    explicit model(mlops_model *m) noexcept : model_view(m), h_(m) {}
-    mlops_model *get() const noexcept { return h_.get(); }
-
-private:
-    detail::handle<mlops_model, mlops_model_free> h_;
+    explicit model(mlops_model *p) noexcept : detail::owned_view<model_view, mlops_model, mlops_model_free>(p) {}
 };
 
 namespace detail {
@@ -679,7 +703,12 @@ public:
     explicit model_version_view(const mlops_model_version *v) noexcept : v_(v) {}
     std::string model() const { return detail::str(mlops_model_version_model(v_)); }
     int64_t number() const noexcept { return mlops_model_version_number(v_); }
-    digest artifact() const noexcept { return digest(*mlops_model_version_artifact(v_)); }
+    /* The zero digest for an empty (moved-from) owner. */
+    digest artifact() const noexcept
+    {
+        const mlops_digest *d = mlops_model_version_artifact(v_);
+        return d ? digest(*d) : digest();
+    }
     /* "" when the version has no run. */
     std::string run_id() const { return detail::str(mlops_model_version_run_id(v_)); }
     std::string description() const { return detail::str(mlops_model_version_description(v_)); }
@@ -706,13 +735,9 @@ private:
 };
 
 /* A version snapshot it owns (mlops_model_version_get; _free). */
-class model_version : public model_version_view {
+class model_version : public detail::owned_view<model_version_view, mlops_model_version, mlops_model_version_free> {
 public:
-    explicit model_version(mlops_model_version *v) noexcept : model_version_view(v), h_(v) {}
-    mlops_model_version *get() const noexcept { return h_.get(); }
-
-private:
-    detail::handle<mlops_model_version, mlops_model_version_free> h_;
+    explicit model_version(mlops_model_version *p) noexcept : detail::owned_view<model_version_view, mlops_model_version, mlops_model_version_free>(p) {}
 };
 
 namespace detail {
@@ -758,13 +783,9 @@ private:
 };
 
 /* A split it owns (mlops_model_alias_split_get; mlops_alias_split_free). */
-class alias_split : public alias_split_view {
+class alias_split : public detail::owned_view<alias_split_view, mlops_alias_split, mlops_alias_split_free> {
 public:
-    explicit alias_split(mlops_alias_split *s) noexcept : alias_split_view(s), h_(s) {}
-    mlops_alias_split *get() const noexcept { return h_.get(); }
-
-private:
-    detail::handle<mlops_alias_split, mlops_alias_split_free> h_;
+    explicit alias_split(mlops_alias_split *p) noexcept : detail::owned_view<alias_split_view, mlops_alias_split, mlops_alias_split_free>(p) {}
 };
 
 namespace detail {
@@ -823,7 +844,12 @@ class version_lineage {
 public:
     explicit version_lineage(mlops_version_lineage *l) noexcept : h_(l) {}
     int64_t version() const noexcept { return mlops_version_lineage_version(h_.get()); }
-    digest artifact() const noexcept { return digest(*mlops_version_lineage_artifact(h_.get())); }
+    /* The zero digest for an empty (moved-from) owner. */
+    digest artifact() const noexcept
+    {
+        const mlops_digest *d = mlops_version_lineage_artifact(h_.get());
+        return d ? digest(*d) : digest();
+    }
     /* The run, borrowed; none when the version has no run. */
     std::optional<run_info_view> run() const noexcept
     {
@@ -850,7 +876,12 @@ public:
     int64_t id() const noexcept { return mlops_evaluation_id(e_); }
     std::string model() const { return detail::str(mlops_evaluation_model(e_)); }
     int64_t model_version() const noexcept { return mlops_evaluation_model_version(e_); }
-    digest dataset() const noexcept { return digest(*mlops_evaluation_dataset(e_)); }
+    /* The zero digest for an empty (moved-from) owner. */
+    digest dataset() const noexcept
+    {
+        const mlops_digest *d = mlops_evaluation_dataset(e_);
+        return d ? digest(*d) : digest();
+    }
     int64_t created_ms() const noexcept { return mlops_evaluation_created_ms(e_); }
     std::string actor() const { return detail::str(mlops_evaluation_actor(e_)); }
     std::string reason() const { return detail::str(mlops_evaluation_reason(e_)); }
@@ -881,13 +912,9 @@ private:
 };
 
 /* An evaluation it owns (mlops_evaluation_get; mlops_evaluation_free). */
-class evaluation : public evaluation_view {
+class evaluation : public detail::owned_view<evaluation_view, mlops_evaluation, mlops_evaluation_free> {
 public:
-    explicit evaluation(mlops_evaluation *e) noexcept : evaluation_view(e), h_(e) {}
-    mlops_evaluation *get() const noexcept { return h_.get(); }
-
-private:
-    detail::handle<mlops_evaluation, mlops_evaluation_free> h_;
+    explicit evaluation(mlops_evaluation *p) noexcept : detail::owned_view<evaluation_view, mlops_evaluation, mlops_evaluation_free>(p) {}
 };
 
 namespace detail {
@@ -1116,9 +1143,10 @@ public:
     /* The columns' results, borrowed. */
     view<const mlops_drift_column_result *> columns() const noexcept
     {
+        if (!h_) return {};
         return view<const mlops_drift_column_result *>(h_.get()->columns, h_.get()->n_columns);
     }
-    bool dataset_drift() const noexcept { return h_.get()->dataset_drift != 0; }
+    bool dataset_drift() const noexcept { return h_ && h_.get()->dataset_drift != 0; }
     /* mlops_drift_report_json, mlops_drift_report_html. */
     std::string json() const
     {
@@ -1269,10 +1297,12 @@ struct fairness_traits {
 class fairness_frame : public detail::list<detail::fairness_traits> {
 public:
     explicit fairness_frame(mlops_fairness_frame *f) noexcept : detail::list<detail::fairness_traits>(f) {}
-    /* Builds the frame: data as mlops_eval_data, groups one per sample. */
+    /* Builds the frame: data as mlops_eval_data, groups one per sample
+     * (data.n of them, else MLOPS_EINVAL: the C call reads data.n). */
     static fairness_frame build(int metric, const mlops_eval_data &data, view<int> groups,
                                 const mlops_eval_opts *opts = nullptr)
     {
+        detail::same_size("mlops::fairness_frame::build", data.n, groups.size());
         mlops_fairness_frame *f = nullptr;
         detail::check(mlops_fairness_frame_build(metric, &data, groups.data(), opts, &f));
         return fairness_frame(f);
@@ -1459,13 +1489,9 @@ private:
 };
 
 /* A monitor snapshot it owns (mlops_monitor_get; mlops_monitor_free). */
-class monitor : public monitor_view {
+class monitor : public detail::owned_view<monitor_view, mlops_monitor, mlops_monitor_free> {
 public:
-    explicit monitor(mlops_monitor *m) noexcept : monitor_view(m), h_(m) {}
-    mlops_monitor *get() const noexcept { return h_.get(); }
-
-private:
-    detail::handle<mlops_monitor, mlops_monitor_free> h_;
+    explicit monitor(mlops_monitor *p) noexcept : detail::owned_view<monitor_view, mlops_monitor, mlops_monitor_free>(p) {}
 };
 
 namespace detail {

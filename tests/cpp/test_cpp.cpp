@@ -672,6 +672,11 @@ static void test_statistics()
     size_t ng = 0;
     for (const mlops_fairness_group &gr : ff) ng += gr.count;
     CHECK(ng == 6);
+    // groups has one item per sample: C reads data.n of them, so a shorter
+    // view is refused before the call (it read past the vector).
+    std::vector<int> short_groups = {0, 0, 0, 1, 1};
+    CHECK_THROWS(mlops::fairness_frame::build(MLOPS_METRIC_SELECTION_RATE, ed, short_groups), MLOPS_EINVAL,
+                 "6 and 5");
 
     // Validation.
     mlops::schema sch;
@@ -914,6 +919,41 @@ static void test_views_and_moves()
     mlops::experiment e = s.get_experiment(exp);
     mlops::experiment e2 = std::move(e);
     CHECK(e2.get() && !e.get() && e2.name() == "e");
+    // A moved-from snapshot owner views nothing (the C getters' 0 and
+    // NULL), not the snapshot its new owner frees, and is false.
+    CHECK(e.id() == 0 && e.name().empty() && e2.id() == exp);
+    CHECK((std::is_constructible<bool, const mlops::experiment &>::value));
+    {
+        mlops::experiment e3 = std::move(e2);
+        CHECK(e3.name() == "e");
+    }
+    CHECK(e2.name().empty() && e2.tags().empty() && !e2.tag("k"));
+    e = s.get_experiment(exp);
+    e2 = std::move(e);
+    CHECK(e.name().empty() && e2.name() == "e" && e2.id() == exp);
+    {
+        mlops::store s2 = open_store("moves-snapshots");
+        mlops::run r0 = s2.start_run(s2.create_experiment("e"));
+        r0.end();
+        s2.create_model("m");
+        s2.create_version("m", s2.put("w"), r0.id());
+        mlops::run_info ri = s2.get_run(r0.id());
+        mlops::run_info ri2 = std::move(ri);
+        CHECK(ri.id().empty() && ri.metrics().empty() && ri2.id() == r0.id());
+        mlops::model_version mv0 = s2.get_version("m", 1);
+        mlops::model_version mv1 = std::move(mv0);
+        CHECK(mv0.number() == 0 && mv0.artifact() == mlops::digest() && mv1.number() == 1);
+        mlops_model_version *rawv = mv1.release();
+        CHECK(mv1.number() == 0 && rawv);
+        mlops_model_version_free(rawv);
+        mlops::version_lineage vl = s2.get_version_lineage("m", 1);
+        mlops::version_lineage vl2 = std::move(vl);
+        CHECK(vl.artifact() == mlops::digest() && vl2.artifact() == mlops::digest::of("w"));
+        std::vector<double> x = {1, 2, 3};
+        mlops::drift_report dr = mlops::drift_report::compute({{"x", MLOPS_COLUMN_NUMERIC, x, x}});
+        mlops::drift_report dr2 = std::move(dr);
+        CHECK(dr.columns().empty() && !dr.dataset_drift() && dr2.columns().size() == 1);
+    }
 
     mlops::c_array<mlops_metric_point> empty;
     CHECK(empty.empty() && empty.begin() == empty.end());
