@@ -13,10 +13,22 @@
 
 /* ---- Errors ------------------------------------------------------------------ */
 
+/* The library's messages are one line; keep ours so even if one is not
+ * (a message may quote a CSV cell, which may hold a line break). */
+static void one_line(const char *msg, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *msg && n + 1 < cap; msg++) out[n++] = (*msg == '\n' || *msg == '\r') ? ' ' : *msg;
+    out[n] = '\0';
+}
+
 static void vreport(const cli_ctx *ctx, const char *fmt, va_list ap)
 {
-    fprintf(stderr, "mlops%s%s: ", ctx && ctx->cmd ? " " : "", ctx && ctx->cmd ? ctx->cmd : "");
-    vfprintf(stderr, fmt, ap);
+    char msg[2048], line[2048];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    one_line(msg, line, sizeof line);
+    fprintf(stderr, "mlops%s%s: %s", ctx && ctx->cmd ? " " : "", ctx && ctx->cmd ? ctx->cmd : "",
+            line);
 }
 
 int cli_error(const cli_ctx *ctx, const char *fmt, ...)
@@ -40,13 +52,6 @@ int cli_usage(const cli_ctx *ctx, const char *fmt, ...)
     return CLI_USAGE;
 }
 
-/* The library's messages are one line; keep ours so even if one is not. */
-static void one_line(const char *msg, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (; *msg && n + 1 < cap; msg++) out[n++] = (*msg == '\n' || *msg == '\r') ? ' ' : *msg;
-    out[n] = '\0';
-}
 
 int cli_fail(const cli_ctx *ctx, int rc, const char *what)
 {

@@ -195,6 +195,19 @@ class TestMonitor(unittest.TestCase):
             r = self.run_(*args)
             self.assertEqual(r.code, 2, r)
 
+    def test_error_quoting_a_cell_is_one_line(self):
+        # A message that quotes a CSV cell holding a line break stays one
+        # line on stderr (doc/cli.md), as the library's messages are.
+        self.ok("init", self.store)
+        self.ok("monitor", "create", "m", "--reference", self.ref, "--window", "1h", "--alert", "1/1")
+        bad = os.path.join(self.dir, "bad.csv")
+        with open(bad, "w") as f:
+            f.write('ts,x,c\n2026-01-01T00:00:00Z,"1\n2",a\n')
+        r = self.run_("monitor", "ingest", "m", bad, "--time-column", "ts")
+        self.assertEqual(r.code, 1, r)
+        self.assertIn("is not a number", r.err)
+        self.assertEqual(r.err.count("\n"), 1, r.err)
+
     def test_page(self):
         """`monitor page`: the file, a range, and its usage errors (the
         page itself: tests/test_monitor_page.c and tests/pages)."""
