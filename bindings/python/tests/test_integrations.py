@@ -256,6 +256,28 @@ def test_xgboost_rounds_equal_evals_result_in_batches(store, commits):
         assert history(store, cvrun.id, col) == ([0, 1, 2, 3], df[col].tolist())
 
 
+def test_xgboost_continued_training_counts_on(store):
+    # xgboost.train(xgb_model=...) numbers its rounds from 0 again (as its
+    # EarlyStopping and TrainingCheckPoint know: they add the model's
+    # num_boosted_rounds()): the continued rounds are the model's 5-7.
+    import xgboost
+    from mlops.integrations.xgboost import XGBoostCallback
+
+    x, y = binary_data(150)
+    dtrain = xgboost.DMatrix(x, label=y)
+    params = {"objective": "binary:logistic", "max_depth": 2, "nthread": 1, "seed": 0}
+    first, more = {}, {}
+    with store.start_run("xgb", "continued") as run:
+        cb = XGBoostCallback(run, flush_seconds=None)
+        bst = xgboost.train(params, dtrain, 5, evals=[(dtrain, "train")], evals_result=first,
+                            verbose_eval=False, callbacks=[cb])
+        bst = xgboost.train(params, dtrain, 3, evals=[(dtrain, "train")], evals_result=more,
+                            verbose_eval=False, xgb_model=bst, callbacks=[cb])
+    assert bst.num_boosted_rounds() == 8
+    assert history(store, run.id, "train-logloss") == (
+        list(range(8)), first["train"]["logloss"] + more["train"]["logloss"])
+
+
 def test_xgboost_sklearn_api_and_owned_run(store):
     import xgboost
     from mlops.integrations.xgboost import XGBoostCallback
