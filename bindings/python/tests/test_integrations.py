@@ -119,6 +119,11 @@ def test_param_text_flattens_sensibly():
         "opt.lr": "0.5", "opt.sched": "{}", "n": "None", "f": "[1, 'a']"}
     assert param_text(("x",)) == "('x',)"
     assert param_text(math.sqrt) == "math.sqrt"
+    # A numpy array reads as the list of its values (str() of it keeps 8
+    # digits and elides past 1,000 items: "[0.33333333 0.66666667]").
+    assert param_text(np.array([1 / 3, 2 / 3])) == param_text([1 / 3, 2 / 3])
+    assert param_text(np.arange(1001)) == str(list(range(1001)))
+    assert flatten_params({"p": np.array([[0.1, 0.2]])}) == {"p": "[[0.1, 0.2]]"}
     long = param_text("é" * 5000)
     assert long.endswith("...") and len(long.encode()) <= 8000
 
