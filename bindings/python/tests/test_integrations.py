@@ -205,6 +205,22 @@ def test_keras_batches_equal_what_keras_reports(store, commits, keras_model):
     assert values == [rec.seen[s - 1]["loss"] for s in steps]
 
 
+def test_keras_batch_steps_count_batches_under_steps_per_execution(store):
+    # With steps_per_execution=2 Keras calls on_train_batch_end once per 2
+    # batches, with the last one's index: the steps still count batches.
+    import keras
+    from mlops.integrations.keras import KerasCallback
+
+    keras.utils.set_random_seed(2)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy", steps_per_execution=2)
+    x, y, _, _ = keras_data()
+    with store.start_run("keras", "spe") as run:
+        cb = KerasCallback(run, log_batches=2, flush_seconds=None, log_summary=False)
+        model.fit(x, y, epochs=2, batch_size=24, verbose=0, callbacks=[cb])  # 4 batches
+    assert history(store, run.id, "batch.loss")[0] == [2, 4, 6, 8]
+
+
 def test_keras_owned_run_ends_failed_with_its_points(store, commits, keras_model):
     import keras
     from mlops.integrations.keras import KerasCallback
