@@ -57,9 +57,15 @@ def _frame_times(col: Any) -> Any:
     np = _arrays.np
     pd = _frames.pandas()
     if _frames._family(col) == "arrow":
+        if col.null_count:  # (to_pandas would make integers floats)
+            raise ValueError("a time is missing")
         col = pd.Series(col.to_pandas() if hasattr(col, "to_pandas") else col)
     kind = _frames.kind(col)
     if kind == "numeric":
+        # Whole milliseconds only, as for numpy arrays (_times): floats and
+        # booleans are refused, not cut to int64.
+        if not pd.api.types.is_integer_dtype(col.dtype):
+            raise TypeError(f"times are int64 milliseconds or datetime64, not {col.dtype}")
         if bool(col.isna().any()):
             raise ValueError("a time is missing")
         return np.ascontiguousarray(col.to_numpy(), dtype=np.int64)

@@ -930,11 +930,12 @@ def report(
         raise KeyError(f"current data lacks columns {missing_cols}")
     if correction not in CORRECTIONS:
         raise ValueError(f"correction must be 'none' or 'bh', not {correction!r}")
-    for label, table, allowed in (("kind", kinds, KINDS), ("method", methods, METHODS)):
+    for label, table, allowed in (("kind", kinds, KINDS), ("method", methods, METHODS),
+                                  ("threshold", thresholds, None)):
         for col, v in (table or {}).items():
             if col not in reference:
                 raise KeyError(f"{label} given for unknown column {col!r}")
-            if v not in allowed:
+            if allowed is not None and v not in allowed:
                 raise ValueError(f"unknown {label} {v!r} for column {col!r}; "
                                  f"one of {sorted(allowed)}")
     kinds = dict(kinds or {})

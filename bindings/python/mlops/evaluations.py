@@ -5,6 +5,7 @@ Store.latest_evaluation."""
 from __future__ import annotations
 
 import math
+import numbers
 from ctypes import (
     POINTER,
     Structure,
@@ -157,7 +158,7 @@ def _metric(name: str, v: MetricLike) -> RecordedMetric:
     # RecordedMetric, mlops.metrics.Evaluation, mlops.metrics.BootstrapInterval.
     if isinstance(v, bool):
         raise TypeError(f"metric {name!r}: a bool is not a metric value")
-    if isinstance(v, (int, float)):
+    if isinstance(v, numbers.Real):  # int, float, numpy's float32, int64...
         return RecordedMetric(float(v))
     if not hasattr(v, "value"):
         raise TypeError(f"metric {name!r}: {type(v).__name__} is neither a number nor has .value")

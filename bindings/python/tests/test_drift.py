@@ -330,6 +330,8 @@ def test_report_errors():
         drift.report({"a": [1.0, 2.0]}, {"a": [1.0]}, methods={"a": "magic"})
     with pytest.raises(KeyError):
         drift.report({"a": [1.0, 2.0]}, {"a": [1.0]}, kinds={"b": "numeric"})
+    with pytest.raises(KeyError):  # as kinds and methods: not silently unused
+        drift.report({"a": [1.0, 2.0]}, {"a": [1.0]}, thresholds={"b": 0.2})
     with pytest.raises(ValueError):
         drift.report({"a": [1.0, 2.0]}, {"a": [1.0]}, correction="bonferroni")
     with pytest.raises(mlops.InvalidArgument) as e:

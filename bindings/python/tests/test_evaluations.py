@@ -98,6 +98,19 @@ def test_refusals(evstore):
     assert evstore.evaluations("churn", 1) == []
 
 
+def test_numpy_scalars_are_numbers(evstore):
+    # Numbers from numpy (float32 of a framework, an int64 count) are
+    # numbers, as Python's float and int are.
+    np = pytest.importorskip("numpy")
+    ds = mlops.Digest.compute(b"x")
+    eid = evstore.record_evaluation("churn", 1, ds, {
+        "acc": np.float32(0.75), "n": np.int64(2**53 + 1), "auc": np.float64(0.5)})
+    got = evstore.get_evaluation(eid).metrics
+    assert (got["acc"].value, got["n"].value, got["auc"].value) == (0.75, float(2**53), 0.5)
+    with pytest.raises(TypeError):
+        evstore.record_evaluation("churn", 1, ds, {"ok": np.bool_(True)})
+
+
 def test_deleted_version_keeps_its_evaluations(evstore):
     ds = mlops.Digest.compute(b"x")
     e = evstore.record_evaluation("churn", 1, ds, {"auc": 0.5})

@@ -119,6 +119,11 @@ def test_param_text_flattens_sensibly():
         "opt.lr": "0.5", "opt.sched": "{}", "n": "None", "f": "[1, 'a']"}
     assert param_text(("x",)) == "('x',)"
     assert param_text(math.sqrt) == "math.sqrt"
+    # A numpy array reads as the list of its values (str() of it keeps 8
+    # digits and elides past 1,000 items: "[0.33333333 0.66666667]").
+    assert param_text(np.array([1 / 3, 2 / 3])) == param_text([1 / 3, 2 / 3])
+    assert param_text(np.arange(1001)) == str(list(range(1001)))
+    assert flatten_params({"p": np.array([[0.1, 0.2]])}) == {"p": "[[0.1, 0.2]]"}
     long = param_text("é" * 5000)
     assert long.endswith("...") and len(long.encode()) <= 8000
 
@@ -200,6 +205,22 @@ def test_keras_batches_equal_what_keras_reports(store, commits, keras_model):
     assert values == [rec.seen[s - 1]["loss"] for s in steps]
 
 
+def test_keras_batch_steps_count_batches_under_steps_per_execution(store):
+    # With steps_per_execution=2 Keras calls on_train_batch_end once per 2
+    # batches, with the last one's index: the steps still count batches.
+    import keras
+    from mlops.integrations.keras import KerasCallback
+
+    keras.utils.set_random_seed(2)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy", steps_per_execution=2)
+    x, y, _, _ = keras_data()
+    with store.start_run("keras", "spe") as run:
+        cb = KerasCallback(run, log_batches=2, flush_seconds=None, log_summary=False)
+        model.fit(x, y, epochs=2, batch_size=24, verbose=0, callbacks=[cb])  # 4 batches
+    assert history(store, run.id, "batch.loss")[0] == [2, 4, 6, 8]
+
+
 def test_keras_owned_run_ends_failed_with_its_points(store, commits, keras_model):
     import keras
     from mlops.integrations.keras import KerasCallback
@@ -254,6 +275,28 @@ def test_xgboost_rounds_equal_evals_result_in_batches(store, commits):
                         callbacks=[XGBoostCallback(cvrun, flush_seconds=None)])
     for col in ("train-logloss-mean", "test-error-std"):
         assert history(store, cvrun.id, col) == ([0, 1, 2, 3], df[col].tolist())
+
+
+def test_xgboost_continued_training_counts_on(store):
+    # xgboost.train(xgb_model=...) numbers its rounds from 0 again (as its
+    # EarlyStopping and TrainingCheckPoint know: they add the model's
+    # num_boosted_rounds()): the continued rounds are the model's 5-7.
+    import xgboost
+    from mlops.integrations.xgboost import XGBoostCallback
+
+    x, y = binary_data(150)
+    dtrain = xgboost.DMatrix(x, label=y)
+    params = {"objective": "binary:logistic", "max_depth": 2, "nthread": 1, "seed": 0}
+    first, more = {}, {}
+    with store.start_run("xgb", "continued") as run:
+        cb = XGBoostCallback(run, flush_seconds=None)
+        bst = xgboost.train(params, dtrain, 5, evals=[(dtrain, "train")], evals_result=first,
+                            verbose_eval=False, callbacks=[cb])
+        bst = xgboost.train(params, dtrain, 3, evals=[(dtrain, "train")], evals_result=more,
+                            verbose_eval=False, xgb_model=bst, callbacks=[cb])
+    assert bst.num_boosted_rounds() == 8
+    assert history(store, run.id, "train-logloss") == (
+        list(range(8)), first["train"]["logloss"] + more["train"]["logloss"])
 
 
 def test_xgboost_sklearn_api_and_owned_run(store):

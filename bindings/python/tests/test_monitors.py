@@ -230,6 +230,14 @@ def test_times_convert_exactly(mstore):
         mstore.ingest_monitor("t", {"x": [0.1]}, np.array(["NaT"], dtype="datetime64[ms]"))
     with pytest.raises(TypeError):
         mstore.ingest_monitor("t", {"x": [0.1]}, np.array([1.5]))
+    # A pandas column of floats or booleans is no more a time than a numpy
+    # array of them (it was cut to int64: 1.5 ms became 1, True 1 ms).
+    for bad in (pd.Series([T0 + 0.5]), pd.Series([True])):
+        with pytest.raises(TypeError, match="int64 milliseconds"):
+            mstore.ingest_monitor("t", pd.DataFrame({"x": [0.1], "ts": bad}), time_column="ts")
+    mstore.ingest_monitor("t", pd.DataFrame({"x": [0.5], "ts": pd.array([T0 + 3 * H], "Int64")}),
+                          time_column="ts")  # nullable integers are integers
+    assert list(mstore.monitor_series("t").windows["rows"]) == [1, 1, 1, 2]
 
 
 def test_spec_round_trip_conflict_and_errors(mstore):

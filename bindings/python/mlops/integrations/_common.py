@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
+from .. import _arrays
 from ..errors import Conflict
 from ..store import Store
 from ..track import Run, now_ms
@@ -144,17 +145,21 @@ class RunTracker:
 
 def param_text(value: Any) -> str:
     """The text logged for a param value: strings as they are; numbers,
-    bools and None by str(); a scikit-learn estimator (anything with
-    get_params) by its class name, since its own params are logged beside
-    it; lists and tuples item by item (a Pipeline's steps read
-    "[('scale', StandardScaler), ('lr', LogisticRegression)]"); a function
-    or class by its qualified name; anything else by str().
+    bools and None by str(); a numpy array as the list of its values; a
+    scikit-learn estimator (anything with get_params) by its class name,
+    since its own params are logged beside it; lists and tuples item by
+    item (a Pipeline's steps read "[('scale', StandardScaler), ('lr',
+    LogisticRegression)]"); a function or class by its qualified name;
+    anything else by str().
     Texts longer than 8,000 bytes (the library's limit) are cut there,
     ending with "..."."""
     if isinstance(value, str):
         text = value
     elif value is None or isinstance(value, (bool, int, float)):
         text = str(value)
+    elif _arrays.np is not None and isinstance(value, _arrays.np.ndarray) and value.ndim:
+        # as the list of its values: str() keeps 8 digits, elides past 1,000
+        text = param_text(value.tolist())
     elif hasattr(value, "get_params") and not isinstance(value, type):
         text = type(value).__name__
     elif isinstance(value, (list, tuple)):

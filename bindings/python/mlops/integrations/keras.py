@@ -32,7 +32,10 @@ class KerasCallback(keras.callbacks.Callback, RunTracker):
     = the epoch number (0-based, counting on from ``initial_epoch``).
     With ``log_batches=N``: every N-th training batch's logs too, as
     ``batch.<key>`` at step = the batch's number counted over the whole
-    training (Keras reports a batch's running mean over its epoch).
+    training (Keras reports a batch's running mean over its epoch; with
+    ``steps_per_execution`` > 1 Keras reports once per execution: the
+    executions that reach an N-th batch are logged, at the number of
+    their last batch).
 
     At the first ``fit``: params ``epochs``, ``steps_per_epoch``,
     ``optimizer.*`` (the optimizer's get_config(), flattened; a schedule's
@@ -57,7 +60,8 @@ class KerasCallback(keras.callbacks.Callback, RunTracker):
         RunTracker.__init__(self, run, experiment, run_name, flush_every, flush_seconds)
         self._log_batches = log_batches
         self._log_summary = log_summary
-        self._batches = 0
+        self._batches = 0  # batches trained, over every epoch
+        self._epoch_start = 0  # batches trained before this epoch
         self._params_logged = False
 
     # ---- Keras hooks ----
@@ -70,13 +74,24 @@ class KerasCallback(keras.callbacks.Callback, RunTracker):
             if self._log_summary:
                 self._store_summary()
 
+    def on_epoch_begin(self, epoch: int, logs: Optional[Dict[str, Any]] = None) -> None:
+        self._epoch_start = self._batches
+
     def on_epoch_end(self, epoch: int, logs: Optional[Dict[str, Any]] = None) -> None:
         if logs:
             self._buffer.add(logs, step=epoch)
 
     def on_train_batch_end(self, batch: int, logs: Optional[Dict[str, Any]] = None) -> None:
-        self._batches += 1
-        if self._log_batches and logs and self._batches % self._log_batches == 0:
+        # ``batch`` is the index in the epoch of the last batch trained:
+        # with steps_per_execution > 1 Keras calls this once per execution
+        # (and the last execution's index may pass the epoch's end).
+        done = batch + 1
+        steps = (self.params or {}).get("steps")
+        if steps:
+            done = min(done, steps)
+        before, self._batches = self._batches, self._epoch_start + done
+        n = self._log_batches
+        if n and logs and self._batches // n > before // n:
             self._buffer.add({f"batch.{k}": v for k, v in logs.items()}, step=self._batches)
 
     def on_train_end(self, logs: Optional[Dict[str, Any]] = None) -> None:

@@ -46,6 +46,14 @@ class XGBoostCallback(xgboost.callback.TrainingCallback, RunTracker):
                  flush_seconds: Optional[float] = 10.0) -> None:
         xgboost.callback.TrainingCallback.__init__(self)
         RunTracker.__init__(self, run, experiment, run_name, flush_every, flush_seconds)
+        self._start = 0
+
+    def before_training(self, model: Any) -> Any:
+        # xgboost numbers the rounds of each train() call from 0, also when
+        # it continues a model (xgb_model=): the rounds the model had count.
+        rounds = getattr(model, "num_boosted_rounds", None)
+        self._start = int(rounds()) if rounds is not None else 0
+        return model
 
     def after_iteration(self, model: Any, epoch: int, evals_log: Dict[str, Any]) -> bool:
         metrics: Dict[str, float] = {}
@@ -60,7 +68,7 @@ class XGBoostCallback(xgboost.callback.TrainingCallback, RunTracker):
                 else:
                     metrics[f"{data}-{metric}"] = last
         if metrics:
-            self._buffer.add(metrics, step=epoch)
+            self._buffer.add(metrics, step=self._start + epoch)
         return False  # never asks to stop
 
     def after_training(self, model: Any) -> Any:
