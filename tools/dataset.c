@@ -105,6 +105,19 @@ static int codebook_grow(codebook *cb)
     return 0;
 }
 
+/* The code of label, or -1 when it has none yet. */
+static long codebook_find(const codebook *cb, const char *label)
+{
+    if (!cb->nslots) return -1;
+    size_t i = (size_t)hash_str(label) & (cb->nslots - 1);
+    while (cb->slots[i]) {
+        size_t code = cb->slots[i] - 1;
+        if (strcmp(cb->labels[code], label) == 0) return (long)code;
+        i = (i + 1) & (cb->nslots - 1);
+    }
+    return -1;
+}
+
 /* The code of label, adding it when new; -1 when out of memory. */
 static long codebook_code(codebook *cb, const char *label)
 {
@@ -136,6 +149,8 @@ void ds_free(ds_column *cols, size_t ncols)
         free(cols[i].side[0]);
         free(cols[i].side[1]);
         free(cols[i].labels);
+        for (size_t k = 0; k < cols[i].nspelled; k++) free(cols[i].spelled[k]);
+        free(cols[i].spelled);
     }
     free(cols);
 }
@@ -236,8 +251,35 @@ static int fill_numeric(ds_column *col, const ds_input *in, size_t side, size_t 
     return 0;
 }
 
+/* An integer literal as %lld writes it ("01", "+1" and " 1 " are "1"),
+ * into buf; NULL when it is none or beyond int64. */
+static const char *integer_spelling(const char *cell, char buf[24])
+{
+    if (!integer_literal(cell)) return NULL;
+    errno = 0;
+    char *end;
+    long long x = strtoll(cell, &end, 10);
+    if (errno == ERANGE) return NULL;
+    snprintf(buf, 24, "%lld", x);
+    return buf;
+}
+
+/* Keeps a copy of label for as long as col; NULL when out of memory. */
+static const char *keep_spelling(ds_column *col, const char *label)
+{
+    char **l = realloc(col->spelled, (col->nspelled + 1) * sizeof *l);
+    if (!l) return NULL;
+    col->spelled = l;
+    char *copy = strdup(label);
+    if (copy) col->spelled[col->nspelled++] = copy;
+    return copy;
+}
+
+/* by_value: the column is categorical for holding few integers, and
+ * categories are integers by value, as pandas reads them (the reference
+ * may write "01" where the current data writes "1"). */
 static int fill_categorical(ds_column *col, codebook *cb, const ds_input *in, size_t side,
-                            size_t c, char *err, size_t errlen)
+                            size_t c, int by_value, char *err, size_t errlen)
 {
     const csv_table *t = in->table;
     double *v = alloc_side(col, side, t->nrows);
@@ -248,7 +290,13 @@ static int fill_categorical(ds_column *col, codebook *cb, const ds_input *in, si
             v[r] = NAN;
             continue;
         }
-        long code = codebook_code(cb, cell);
+        char buf[24];
+        const char *key = by_value ? integer_spelling(cell, buf) : NULL;
+        long code = codebook_find(cb, key ? key : cell);
+        if (code < 0) {
+            const char *label = key ? keep_spelling(col, key) : cell;
+            code = label ? codebook_code(cb, label) : -1;
+        }
         if (code < 0) return fail(err, errlen, "out of memory");
         v[r] = (double)code;
     }
@@ -328,11 +376,11 @@ int ds_build(const ds_spec *spec, const ds_input *inputs, size_t nsides, ds_colu
         for (size_t s = 0; s < nsides; s++) idx[s] = (size_t)csv_column(inputs[s].table, col->name);
         col->name = first->header[idx[0]]; /* lives as long as the table */
         int forced_num = listed(&num, col->name), forced_cat = listed(&cat, col->name);
-        int numeric = forced_num;
+        int numeric = forced_num, integer = 0;
         if (!forced_num && !forced_cat) {
             numeric = 1;
             for (size_t s = 0; s < nsides && numeric; s++) numeric = all_numeric(inputs[s].table, idx[s]);
-            int integer = numeric;
+            integer = numeric;
             for (size_t s = 0; s < nsides && integer; s++) integer = all_integer(inputs[s].table, idx[s]);
             /* the current data decides, as Evidently types the current dataset */
             if (integer && few_values(inputs[nsides - 1].table, idx[nsides - 1], INTEGER_CARDINALITY_LIMIT))
@@ -348,7 +396,11 @@ int ds_build(const ds_spec *spec, const ds_input *inputs, size_t nsides, ds_colu
         } else {
             codebook cb = { 0 };
             for (size_t s = 0; s < nsides; s++)
-                if (fill_categorical(col, &cb, &inputs[s], s, idx[s], err, errlen)) {
+                /* by value only between two inputs read here: a profile
+                 * keeps its categories' text, which later CSVs are
+                 * compared with as written */
+                if (fill_categorical(col, &cb, &inputs[s], s, idx[s], integer && nsides > 1, err,
+                                     errlen)) {
                     free(cb.labels);
                     free(cb.slots);
                     n++;

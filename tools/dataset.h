@@ -30,6 +30,8 @@ typedef struct ds_column {
     size_t n[2];
     const char **labels;    /* categorical: labels[code] */
     size_t nlabels;
+    char **spelled;         /* integer categories: labels written canonically, owned */
+    size_t nspelled;
 } ds_column;
 
 /* Which columns and how: comma-separated lists of names, or NULL. */
