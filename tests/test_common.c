@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <mlops.h>
+#include "util/arena.h"
 #include "util/hash.h"
 #include "util/sha256_pair.h"
 #include <pthread.h>
@@ -208,6 +209,17 @@ START_TEST(sha256_pair_matches_openssl)
 }
 END_TEST
 
+/* A size the arena cannot round up to its alignment is refused: rounding
+ * it wrapped to a few bytes, and the caller got a pointer to them. */
+START_TEST(arena_refuses_sizes_that_wrap)
+{
+    mlops__arena a = {.head = NULL};
+    ck_assert_ptr_nonnull(mlops__arena_alloc(&a, 10));
+    for (size_t k = 0; k < 16; k++) ck_assert_ptr_null(mlops__arena_alloc(&a, SIZE_MAX - k));
+    mlops__arena_free(&a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("common");
@@ -222,6 +234,7 @@ int main(void)
     tcase_add_test(tc, digest_parse_is_strict);
     tcase_add_test(tc, digest_null_arguments);
     tcase_add_test(tc, sha256_pair_matches_openssl);
+    tcase_add_test(tc, arena_refuses_sizes_that_wrap);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -566,6 +566,39 @@ START_TEST(bad_server_is_named_without_password)
 }
 END_TEST
 
+/* A password may hold a double quote: libpq's message then quotes the
+ * string with a quote inside it, and no part of the password after that
+ * quote may show either. */
+START_TEST(quoted_password_is_not_echoed)
+{
+    const char *bad[] = {"postgresql://mlops:p\"s3cr3t@[::1/db",
+                         "postgresql://mlops:ab\"cd%zzs3cr3t@host/db",
+                         "postgresql://mlops:\"x\"s3cr3t\"y\"@[::1/db",
+                         "postgresql://mlops:pw@host/db?x\"s3cr3t=1"};
+    mlops__db_target t = {.dialect = MLOPS__POSTGRES, .uri = NULL, .schema = "x", .busy_ms = 100};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        mlops__conn *c = NULL;
+        t.uri = bad[i];
+        TU_RC(MLOPS_EINVAL, drv->open(&t, &c));
+        const char *m = mlops_last_error();
+        ck_assert_msg(strstr(m, "PostgreSQL connection string") && !strstr(m, "s3cr3t"), "%s", m);
+        TU_RC(MLOPS_EINVAL, drv->check_target(&t, "fn"));
+        m = mlops_last_error();
+        ck_assert_msg(strstr(m, "PostgreSQL connection string") && !strstr(m, "s3cr3t"), "%s", m);
+    }
+    /* The single characters of libpq's own text stay. */
+    char *m =
+        mlops__pg_redact_conninfo_error("missing \"=\" after \"junk\" in connection info string\n");
+    ck_assert_str_eq(m, "missing \"=\" after \"...\" in connection info string");
+    free(m);
+    m = mlops__pg_redact_conninfo_error("unexpected character \"x\" at position 5 in URI "
+                                        "(expected \":\" or \"/\"): \"a\"b\"s3cr3t\"");
+    ck_assert_str_eq(m, "unexpected character \"x\" at position 5 in URI (expected \":\" or "
+                        "\"/\"): \"...\"");
+    free(m);
+}
+END_TEST
+
 /* One statement's rows stay readable while others run on the connection
  * (all rows come at once), as SQLite code expects. */
 START_TEST(statements_interleave)
@@ -699,6 +732,7 @@ int main(void)
     tcase_add_test(tc, writers_serialise_per_schema);
     tcase_add_test(tc, prepared_statements_are_dropped);
     tcase_add_test(tc, bad_server_is_named_without_password);
+    tcase_add_test(tc, quoted_password_is_not_echoed);
     tcase_add_test(tc, statements_interleave);
 #ifdef LIBPQ_HAS_PIPELINING
     tcase_add_test(tc, statements_run_ahead);

@@ -16,6 +16,7 @@ struct mlops__arena_block {
 void *mlops__arena_alloc(mlops__arena *a, size_t n)
 {
     const size_t align = alignof(max_align_t);
+    if (n > SIZE_MAX - (align - 1)) return NULL; /* rounding up would wrap */
     n = (n + align - 1) & ~(align - 1);
     mlops__arena_block *b = a->head;
     if (!b || b->size - b->used < n) {

@@ -110,28 +110,31 @@ int mlops__pg_error(mlops__conn *conn, int rc, const char *what)
 }
 
 /* libpq quotes the offending part, which may be the whole string with
- * its password: the quoted parts longer than one character (such as "=")
- * become "...". */
+ * its password. A value that ends a message (after ": ") is left out,
+ * from its opening quote to the message's last one: a quote inside the
+ * string (a password may hold one) must not end the hidden part early.
+ * Before it, a quoted single character (such as "=" in libpq's own text)
+ * stays; any other quoted part is left out the same way. */
 char *mlops__pg_redact_conninfo_error(const char *m)
 {
     size_t n = strlen(m);
-    char *d = malloc(n + 4 * (n / 2 + 1) + 1);
+    const char *last = strrchr(m, '"');
+    const char *value = strstr(m, ": \"");
+    size_t value_at = value ? (size_t)(value - m) + 2 : n;
+    char *d = malloc(n + 5 + 1);
     if (!d) return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n;) {
-        const char *close = m[i] == '"' ? strchr(m + i + 1, '"') : NULL;
-        if (close) {
-            size_t end = (size_t)(close - m) + 1;
-            if (end - i > 3) {
-                memcpy(d + k, "\"...\"", 5);
-                k += 5;
-            } else {
-                memcpy(d + k, m + i, end - i);
-                k += end - i;
-            }
-            i = end;
-        } else {
+        if (m[i] != '"') {
             d[k++] = m[i++];
+        } else if (i < value_at && m[i + 1] && m[i + 1] != '"' && m[i + 2] == '"') {
+            memcpy(d + k, m + i, 3);
+            k += 3;
+            i += 3;
+        } else {
+            memcpy(d + k, "\"...\"", 5);
+            k += 5;
+            i = last > m + i ? (size_t)(last - m) + 1 : n;
         }
     }
     while (k > 0 && (d[k - 1] == '\n' || d[k - 1] == ' ')) k--;
