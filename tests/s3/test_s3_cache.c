@@ -173,6 +173,35 @@ START_TEST(bounded_least_recently_read_first)
 }
 END_TEST
 
+/* Several processes share one store directory's cache: each writes its
+ * own files, and the folder stays within the bound all the same. Two
+ * handles on one folder stand for two processes (no memory is shared
+ * between them). Each counted only what it wrote itself after its first
+ * look at the folder, so with two writers the folder grew to about twice
+ * the bound (and with N, N times) before either evicted. */
+START_TEST(bounded_across_processes)
+{
+    char *dir = tu_tmpdir_local();
+    mlops__s3_cache *a = NULL, *b = NULL;
+    enum { OBJ = 10000, LIMIT = 100000 };
+    TU_OK(mlops__s3_cache_open(dir, LIMIT, &a));
+    TU_OK(mlops__s3_cache_open(dir, LIMIT, &b));
+    unsigned char *obj = calloc(1, OBJ);
+    for (int i = 0; i < 60; i++) {
+        mlops_digest d = digest_of(i);
+        mlops__s3_cache_put(i % 2 ? b : a, &d, obj, OBJ);
+        ck_assert_int_le(folder_bytes(dir), LIMIT);
+    }
+    /* the latest are still there: eviction did not empty the folder */
+    ck_assert_int_ge(folder_bytes(dir), LIMIT / 2);
+    free(obj);
+    mlops__s3_cache_close(a);
+    mlops__s3_cache_close(b);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* Descriptors open in this process. */
 static int open_fds(void)
 {
@@ -228,6 +257,7 @@ int main(void)
     tcase_add_test(tc, round_trip_and_tag);
     tcase_add_test(tc, damaged_file_is_dropped);
     tcase_add_test(tc, bounded_least_recently_read_first);
+    tcase_add_test(tc, bounded_across_processes);
     tcase_add_test(tc, many_files_kept_and_closed);
     suite_add_tcase(s, tc);
     return tu_run(s);

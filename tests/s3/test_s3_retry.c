@@ -9,6 +9,7 @@
 
 #include "objects/s3/s3_crc32c.h"
 #include "objects/s3/s3_http.h"
+#include "objects/s3/s3_request.h"
 #include "scripted_http.h"
 
 #include <mlops.h>
@@ -346,6 +347,40 @@ START_TEST(crc32c_values)
 }
 END_TEST
 
+/* On AWS (virtual-host style) a bucket with a '.' in its name stays
+ * path-style over https, as doc/s3.md says and mlops__s3_target_make
+ * does: AWS's certificate (*.s3.REGION.amazonaws.com) would not match
+ * "my.data.s3.REGION.amazonaws.com", and every request failed. */
+START_TEST(dotted_bucket_stays_path_style)
+{
+    static const struct {
+        const char *endpoint, *bucket, *host, *path_base;
+    } cases[] = {
+        {"https://s3.eu-west-1.amazonaws.com", "my.data", "s3.eu-west-1.amazonaws.com",
+         "/my.data"},
+        {"https://s3.eu-west-1.amazonaws.com", "my-data", "my-data.s3.eu-west-1.amazonaws.com",
+         ""},
+        {"http://127.0.0.1:9000", "my.data", "my.data.127.0.0.1:9000", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mlops__s3_settings s;
+        memset(&s, 0, sizeof s);
+        s.endpoint = cases[i].endpoint;
+        s.region = "eu-west-1";
+        s.bucket = cases[i].bucket;
+        s.prefix = "";
+        s.path_style = 0;
+        s.access_key = "AKIDEXAMPLE";
+        s.secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+        mlops__s3 *c = NULL;
+        TU_OK(mlops__s3_open("t", &s, NULL, &c));
+        ck_assert_str_eq(c->host, cases[i].host);
+        ck_assert_str_eq(c->path_base, cases[i].path_base);
+        mlops__s3_close(c);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("s3_retry");
@@ -359,6 +394,7 @@ static Suite *suite(void)
     tcase_add_test(tc, final_answers);
     tcase_add_test(tc, answers_that_are_success);
     tcase_add_test(tc, listings_not_guessed_at);
+    tcase_add_test(tc, dotted_bucket_stays_path_style);
     suite_add_tcase(s, tc);
     return s;
 }

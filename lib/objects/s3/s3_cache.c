@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +31,10 @@ struct mlops__s3_cache {
     pthread_mutex_t mu;
     uint64_t bytes; /* on disk as far as this process knows */
     int counted;    /* bytes was read from the disk once */
+    /* <dir>/size, open (-1: none): the bytes the folder holds as every
+     * process sharing it counts them (see shared_add); flock'd while
+     * read and written, and while one evicts. */
+    int size_fd;
     /* The last files written, still open, oldest first (under wmu): see
      * settle. */
     pthread_mutex_t wmu;
@@ -63,6 +68,7 @@ int mlops__s3_cache_open(const char *dir, uint64_t max_bytes, mlops__s3_cache **
         return mlops__err_nomem("opening the S3 cache");
     }
     c->max_bytes = max_bytes;
+    c->size_fd = -1;
     pthread_mutex_init(&c->mu, NULL);
     pthread_mutex_init(&c->wmu, NULL);
     if (mlops__mkdir_p(c->sha_dir, 0700)) { /* no cache, and no error: reads go to S3 */
@@ -76,6 +82,9 @@ int mlops__s3_cache_open(const char *dir, uint64_t max_bytes, mlops__s3_cache **
         close(fd);
     }
     free(tag);
+    char *size = mlops__path_join(dir, "size");
+    c->size_fd = size ? open(size, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
+    free(size);
     *out = c;
     return MLOPS_OK;
 }
@@ -95,6 +104,7 @@ void mlops__s3_cache_close(mlops__s3_cache *c)
         }
         pthread_mutex_destroy(&c->wmu);
         pthread_mutex_destroy(&c->mu);
+        if (c->size_fd >= 0) close(c->size_fd);
     }
     free(c->dir);
     free(c->sha_dir);
@@ -276,6 +286,44 @@ static void evict_locked(mlops__s3_cache *c)
     c->counted = 1;
 }
 
+/* The folder's bytes as the shared count has them (0 when unreadable),
+ * the count locked by the caller. */
+static uint64_t shared_get(int fd)
+{
+    unsigned char b[8];
+    if (pread(fd, b, sizeof b, 0) != (ssize_t)sizeof b) return 0;
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v = v << 8 | b[i];
+    return v;
+}
+
+static void shared_set(int fd, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (8 * (7 - i)));
+    (void)!pwrite(fd, b, sizeof b, 0);
+}
+
+/* Counts a file of n bytes just written, evicting when the folder is past
+ * its bound. Several processes share the folder: each counting only what
+ * it wrote itself let N writers fill it to about N times the bound, so
+ * the count is kept in <dir>/size, which every writer adds to under
+ * flock (and holds while it evicts). A count that drifted (a file
+ * replaced or dropped, a process killed between its rename and its
+ * count) is set right from the folder at each process's first write and
+ * at each eviction. Called with c->mu held. */
+static void count_locked(mlops__s3_cache *c, uint64_t n)
+{
+    int shared = c->size_fd >= 0 && flock(c->size_fd, LOCK_EX) == 0;
+    if (shared) c->bytes = shared_get(c->size_fd);
+    c->bytes += n;
+    if (!c->counted || c->bytes > c->max_bytes) evict_locked(c);
+    if (shared) {
+        shared_set(c->size_fd, c->bytes);
+        (void)flock(c->size_fd, LOCK_UN);
+    }
+}
+
 void mlops__s3_cache_put(mlops__s3_cache *c, const mlops_digest *d, const void *data, size_t len)
 {
     if (!c || (uint64_t)len + TRAILER > c->max_bytes) return;
@@ -300,8 +348,7 @@ void mlops__s3_cache_put(mlops__s3_cache *c, const mlops_digest *d, const void *
     free(path);
     if (!ok) return;
     pthread_mutex_lock(&c->mu);
-    c->bytes += (uint64_t)len + TRAILER;
-    if (!c->counted || c->bytes > c->max_bytes) evict_locked(c);
+    count_locked(c, (uint64_t)len + TRAILER);
     pthread_mutex_unlock(&c->mu);
 }
 

@@ -10,7 +10,9 @@
  *
  * Nothing here fails a read: a cache that cannot be written or read is a
  * miss. Several processes may share the folder (a file appears by rename;
- * each process's eviction counts what is on disk). Threads: every
+ * the folder's size is counted in a file beside them, <dir>/size, which
+ * every process adds to under flock, so that the bound holds for all of
+ * them). Threads: every
  * function may be called from several threads on one cache. */
 #ifndef MLOPS_OBJECTS_S3_S3_CACHE_H
 #define MLOPS_OBJECTS_S3_S3_CACHE_H

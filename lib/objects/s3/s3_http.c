@@ -24,7 +24,7 @@ static void apply_default(unsigned *v, unsigned def)
 
 /* Fills c->scheme, c->host (the Host header: the endpoint's host, its
  * port unless the scheme's default, the bucket in front for virtual-host
- * style) and c->path_base, through the settings resolver's own parser, so
+ * style, unless a dotted bucket over https) and c->path_base, through the settings resolver's own parser, so
  * that both read an endpoint the same way. */
 static int parse_endpoint(const char *fn, mlops__s3 *c, const mlops__s3_settings *s)
 {
@@ -32,10 +32,13 @@ static int parse_endpoint(const char *fn, mlops__s3 *c, const mlops__s3_settings
     char *host = NULL;
     int rc = mlops__aws_endpoint_parse(fn, "the S3 settings", s->endpoint, &https, &host);
     if (rc != MLOPS_OK) return rc;
+    /* A dotted bucket under https would not match *.s3.REGION.amazonaws.com:
+     * it stays path-style (as mlops__s3_target_make, doc/s3.md). */
+    int path_style = s->path_style || (https && strchr(s->bucket, '.'));
     c->scheme = mlops__strdup(https ? "https" : "http");
-    c->host = s->path_style ? host : mlops__strcat3(s->bucket, ".", host);
-    if (!s->path_style) free(host);
-    c->path_base = s->path_style ? mlops__strcat3("/", s->bucket, NULL) : mlops__strdup("");
+    c->host = path_style ? host : mlops__strcat3(s->bucket, ".", host);
+    if (!path_style) free(host);
+    c->path_base = path_style ? mlops__strcat3("/", s->bucket, NULL) : mlops__strdup("");
     if (!c->scheme || !c->host || !c->path_base) return mlops__err_nomem("an S3 endpoint");
     return MLOPS_OK;
 }
