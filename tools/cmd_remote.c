@@ -260,7 +260,7 @@ const cli_command cli_remote_commands[] = {
       "records through the import calls, each recorded as an import from\n"
       "bundle:<store id>@<head seq>:<head hash>.\n"
       "Importing the same bundle again adds nothing. A version number or alias\n"
-      "name taken here by other content stops the import (exit 3, nothing\n"
+      "name taken here by other content stops the import (exit 1, nothing\n"
       "added) unless --rename is given.\n\n"
       "Options:\n"
       "  --rename PREFIX   give a colliding version the next free number (or the\n"
