@@ -164,7 +164,8 @@ int mlops__eval_regression(const char *fn, int metric, const double *y_true, con
         break;
     case MLOPS_METRIC_R2:
     case MLOPS_METRIC_EXPLAINED_VARIANCE: {
-        if (n < 2) {
+        if (metric == MLOPS_METRIC_R2 && n < 2) { /* scikit-learn's r2_score; explained
+                                                     variance has no such minimum */
             out->reason = MLOPS_EVAL_TOO_FEW;
             break;
         }
