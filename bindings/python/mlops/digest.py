@@ -82,6 +82,17 @@ class Digest:
     def __hash__(self) -> int:
         return hash(self._raw)
 
+    def __reduce__(self) -> Any:
+        # Pickled as its raw bytes (the default would restore the slot
+        # through __setattr__, which refuses).
+        return (type(self), (self._raw,))
+
+    def __copy__(self) -> "Digest":
+        return self  # immutable
+
+    def __deepcopy__(self, memo: Any) -> "Digest":
+        return self
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Digest is immutable")
 
