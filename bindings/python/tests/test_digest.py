@@ -61,3 +61,10 @@ def test_copy_and_pickle_keep_the_digest():
         assert e == d and type(e) is mlops.Digest
     edge = mlops.LineageEdge("0" * 32, "input", d, "data", "dataset", 1)
     assert copy.deepcopy(edge) == edge
+
+
+def test_hash_agrees_with_equality_to_the_text_form():
+    # d == str(d), so a set or dict of digests finds the text form.
+    d = mlops.Digest.compute(b"x")
+    assert hash(d) == hash(str(d))
+    assert str(d) in {d} and d in {str(d): 1}
