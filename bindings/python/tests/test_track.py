@@ -426,6 +426,22 @@ def test_search(store):
     assert store.search_runs("params.lr = 'none'") == []  # an empty page
 
 
+def test_search_in_no_experiments_finds_nothing(store):
+    # experiments=[] names no experiment: nothing matches (None is every
+    # experiment). The library reads an empty id list as every one.
+    with store.start_run("a"):
+        pass
+    with store.start_run("b"):
+        pass
+    assert len(store.search_runs()) == 2 and len(store.search_runs(experiments=None)) == 2
+    page = store.search_runs(experiments=[])
+    assert page == [] and isinstance(page, mlops.RunPage) and page.next_page_token is None
+    wanted = [e for e in store.experiments() if e.name.startswith("prod")]
+    assert store.search_runs("attributes.status = 'FINISHED'", experiments=wanted) == []
+    assert list(store.iter_runs(experiments=[])) == []
+    with pytest.raises(ValueError):
+        store.search_runs(experiments=[], lifecycle="bogus")
+
 def test_search_errors(store):
     with pytest.raises(mlops.InvalidArgument) as e:
         store.search_runs("metrics.acc >>> 1")
