@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import operator
 import os
 import sys
 from ctypes import byref, c_int, c_size_t, c_uint64, c_void_p
@@ -522,6 +523,7 @@ class BlobFile(io.RawIOBase):
         end, by whence); returns the new position. Past the end is allowed
         (reads then return nothing)."""
         self._check_open()
+        offset = operator.index(offset)  # TypeError for a float, as io's files
         if whence == io.SEEK_SET:
             pos = offset
         elif whence == io.SEEK_CUR:
