@@ -502,16 +502,25 @@ class BlobFile(io.RawIOBase):
         return self._size
 
     def readable(self) -> bool:
-        """True: a blob can be read."""
+        """True: a blob can be read (ValueError once closed, as io's files)."""
+        self._check_open()
         return True
 
     def seekable(self) -> bool:
         """True: seeks use the library's random access."""
+        self._check_open()
         return True
 
     def writable(self) -> bool:
         """False: stored blobs never change."""
+        self._check_open()
         return False
+
+    def write(self, b: Any) -> int:
+        """Raises io.UnsupportedOperation (an OSError), as a file opened
+        for reading: stored blobs never change."""
+        self._check_open()
+        raise io.UnsupportedOperation("write: a stored blob is read-only")
 
     def tell(self) -> int:
         """The current position in bytes."""

@@ -201,6 +201,20 @@ def test_blob_file_seek_takes_integers_only(store):
             assert f.read() == b"789"
 
 
+def test_blob_file_write_is_unsupported(store):
+    # A read-only file refuses writes with io.UnsupportedOperation (an
+    # OSError), as a file opened "rb" does; a closed one with ValueError.
+    d = store.put(b"abc")
+    f = store.open(d)
+    with pytest.raises(io.UnsupportedOperation):
+        f.write(b"x")
+    with pytest.raises(io.UnsupportedOperation):
+        f.truncate()
+    f.close()
+    for call in (lambda: f.write(b"x"), f.readable, f.seekable, f.writable):
+        with pytest.raises(ValueError):
+            call()
+
 def test_open_missing(store):
     with pytest.raises(mlops.NotFound):
         store.open(mlops.Digest.compute(b"nope"))
