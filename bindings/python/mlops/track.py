@@ -783,10 +783,12 @@ class TrackMixin:
         token = c_void_p()
         check(C.mlops_run_search_ex(self._handle, byref(opts), byref(lst), byref(token)))
         del ids
-        page = RunPage(_run_infos(lst))
-        if token.value:
-            page.next_page_token = ctypes.string_at(token.value).decode("ascii")
-            C.mlops_free(token)
+        try:
+            page = RunPage(_run_infos(lst))
+            if token.value:
+                page.next_page_token = ctypes.string_at(token.value).decode("ascii")
+        finally:
+            C.mlops_free(token)  # NULL on the last page: a no-op
         return page
 
     def iter_runs(
