@@ -80,7 +80,20 @@ class Digest:
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self._raw)
+        # The hash of the text form: a Digest equals its text (__eq__), so
+        # the two must hash alike (a set of digests finds the text).
+        return hash("sha256:" + self._raw.hex())
+
+    def __reduce__(self) -> Any:
+        # Pickled as its raw bytes (the default would restore the slot
+        # through __setattr__, which refuses).
+        return (type(self), (self._raw,))
+
+    def __copy__(self) -> "Digest":
+        return self  # immutable
+
+    def __deepcopy__(self, memo: Any) -> "Digest":
+        return self
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Digest is immutable")

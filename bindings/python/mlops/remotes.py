@@ -16,7 +16,7 @@ from ctypes import (POINTER, Structure, byref, c_char_p, c_int, c_int64, c_size_
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Tuple, Union
 
-from ._capi import C, StoreP, _declare, check, enc
+from ._capi import C, StoreP, _declare, check, enc, enc_path
 from ._cbase import CDigest
 from .digest import Digest
 
@@ -207,7 +207,7 @@ class RemoteMixin:
         arr, n, _keep = _selections(selections)
         rep = _CBundleReport()
         check(C.mlops_bundle_report_init(byref(rep), _CBundleReport.VERSION))
-        check(C.mlops_bundle_export(self._handle, enc(os.fspath(path)), arr, n, byref(rep)))
+        check(C.mlops_bundle_export(self._handle, enc_path(path), arr, n, byref(rep)))
         return _bundle_report(rep)
 
     def bundle_import(self, path: Union[str, "os.PathLike[str]"], rename: Optional[str] = None,
@@ -226,5 +226,5 @@ class RemoteMixin:
         opts.actor = enc(actor) if actor is not None else None
         rep = _CBundleReport()
         check(C.mlops_bundle_report_init(byref(rep), _CBundleReport.VERSION))
-        check(C.mlops_bundle_import(self._handle, enc(os.fspath(path)), byref(opts), byref(rep)))
+        check(C.mlops_bundle_import(self._handle, enc_path(path), byref(opts), byref(rep)))
         return _bundle_report(rep)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import operator
 import os
 import sys
 from ctypes import byref, c_int, c_size_t, c_uint64, c_void_p
@@ -501,16 +502,25 @@ class BlobFile(io.RawIOBase):
         return self._size
 
     def readable(self) -> bool:
-        """True: a blob can be read."""
+        """True: a blob can be read (ValueError once closed, as io's files)."""
+        self._check_open()
         return True
 
     def seekable(self) -> bool:
         """True: seeks use the library's random access."""
+        self._check_open()
         return True
 
     def writable(self) -> bool:
         """False: stored blobs never change."""
+        self._check_open()
         return False
+
+    def write(self, b: Any) -> int:
+        """Raises io.UnsupportedOperation (an OSError), as a file opened
+        for reading: stored blobs never change."""
+        self._check_open()
+        raise io.UnsupportedOperation("write: a stored blob is read-only")
 
     def tell(self) -> int:
         """The current position in bytes."""
@@ -522,6 +532,7 @@ class BlobFile(io.RawIOBase):
         end, by whence); returns the new position. Past the end is allowed
         (reads then return nothing)."""
         self._check_open()
+        offset = operator.index(offset)  # TypeError for a float, as io's files
         if whence == io.SEEK_SET:
             pos = offset
         elif whence == io.SEEK_CUR:

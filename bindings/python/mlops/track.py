@@ -758,14 +758,19 @@ class TrackMixin:
         """One page of runs matching ``filter`` (the search language of
         doc/search.md, e.g. ``"metrics.acc > 0.9 AND params.lr = '0.01'"``)
         sorted by ``order_by`` (e.g. ``"metrics.acc DESC"``), from the
-        given experiments (default: all). Returns a RunPage (a list of
-        RunInfo) whose ``next_page_token`` fetches the next page.
+        given experiments (default, None: all; an empty sequence: none,
+        an empty page without asking the library). Returns a RunPage (a
+        list of RunInfo) whose ``next_page_token`` fetches the next page.
         Raises InvalidArgument for a filter that does not parse (the
         message gives the position)."""
         opts = SearchOpts()
         check(C.mlops_search_opts_init(byref(opts), SearchOpts.VERSION))
         ids = None
         if experiments is not None:
+            if not len(experiments):
+                # The library reads no ids as every experiment.
+                _lifecycle(lifecycle)
+                return RunPage()
             ids = (c_int64 * len(experiments))(*[self._experiment_id(e) for e in experiments])
             opts.experiment_ids = ctypes.cast(ids, POINTER(c_int64))
             opts.experiment_count = len(experiments)
@@ -778,10 +783,12 @@ class TrackMixin:
         token = c_void_p()
         check(C.mlops_run_search_ex(self._handle, byref(opts), byref(lst), byref(token)))
         del ids
-        page = RunPage(_run_infos(lst))
-        if token.value:
-            page.next_page_token = ctypes.string_at(token.value).decode("ascii")
-            C.mlops_free(token)
+        try:
+            page = RunPage(_run_infos(lst))
+            if token.value:
+                page.next_page_token = ctypes.string_at(token.value).decode("ascii")
+        finally:
+            C.mlops_free(token)  # NULL on the last page: a no-op
         return page
 
     def iter_runs(

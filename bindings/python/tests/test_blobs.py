@@ -185,6 +185,36 @@ def test_open_reads_seeks_and_readinto(tmp_path):
             assert br.peek(1)[:1] == data[3:4]
 
 
+def test_blob_file_seek_takes_integers_only(store):
+    # As io's files: a float offset is a TypeError at the seek, not a
+    # float position that tell() returns and the next read fails on.
+    d = store.put(b"0123456789")
+    with store.open(d) as f:
+        f.seek(3)
+        for bad in (1.5, "2", None):
+            with pytest.raises(TypeError):
+                f.seek(bad)
+        assert f.tell() == 3 and isinstance(f.tell(), int)
+        assert f.read(2) == b"34"
+        if numpy is not None:  # integers with __index__ are fine
+            assert f.seek(numpy.int64(7)) == 7 and type(f.tell()) is int
+            assert f.read() == b"789"
+
+
+def test_blob_file_write_is_unsupported(store):
+    # A read-only file refuses writes with io.UnsupportedOperation (an
+    # OSError), as a file opened "rb" does; a closed one with ValueError.
+    d = store.put(b"abc")
+    f = store.open(d)
+    with pytest.raises(io.UnsupportedOperation):
+        f.write(b"x")
+    with pytest.raises(io.UnsupportedOperation):
+        f.truncate()
+    f.close()
+    for call in (lambda: f.write(b"x"), f.readable, f.seekable, f.writable):
+        with pytest.raises(ValueError):
+            call()
+
 def test_open_missing(store):
     with pytest.raises(mlops.NotFound):
         store.open(mlops.Digest.compute(b"nope"))

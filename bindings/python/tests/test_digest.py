@@ -46,3 +46,25 @@ def test_wrong_types():
     d = mlops.Digest.compute(b"x")
     with pytest.raises(AttributeError):
         d.x = 1  # type: ignore[attr-defined]
+
+
+def test_copy_and_pickle_keep_the_digest():
+    # Immutable: copies are the digest itself, pickles rebuild it (a
+    # RunInfo or ModelVersion holding digests deep-copies and pickles).
+    import copy
+    import pickle
+
+    d = mlops.Digest.compute(b"x")
+    assert copy.copy(d) is d and copy.deepcopy(d) is d
+    for proto in range(pickle.HIGHEST_PROTOCOL + 1):
+        e = pickle.loads(pickle.dumps(d, proto))
+        assert e == d and type(e) is mlops.Digest
+    edge = mlops.LineageEdge("0" * 32, "input", d, "data", "dataset", 1)
+    assert copy.deepcopy(edge) == edge
+
+
+def test_hash_agrees_with_equality_to_the_text_form():
+    # d == str(d), so a set or dict of digests finds the text form.
+    d = mlops.Digest.compute(b"x")
+    assert hash(d) == hash(str(d))
+    assert str(d) in {d} and d in {str(d): 1}

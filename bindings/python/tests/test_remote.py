@@ -1,5 +1,7 @@
 """Remotes, push and pull (doc/remotes.md): a round trip through a
 directory remote, a second push that sends nothing, and the errors."""
+import os
+
 import pytest
 
 import mlops
@@ -99,3 +101,18 @@ def test_bundle_round_trip_and_rename(store, tmp_path):
         store.bundle_export(tmp_path / "x.mlb", "nokind")
     with pytest.raises(mlops.InvalidArgument):
         store.bundle_import(path, rename="bad prefix")
+
+
+def test_bundle_paths_are_file_system_paths(store, tmp_path):
+    # A file name that is not UTF-8 (os.fsdecode gives it surrogate
+    # escapes), and bytes paths, reach the file system as they are.
+    store.set_ref("r", store.put(b"bundled"))
+    raw = bytes(tmp_path) + b"/b\xff.mlb"
+    out = store.bundle_export(os.fsdecode(raw), "ref:r")
+    assert os.path.exists(raw) and out.bytes == os.stat(raw).st_size
+    store.bundle_export(bytes(tmp_path) + b"/c\xfe.mlb", "ref:r")
+    with mlops.Store(tmp_path / "other", durability="none") as other:
+        assert other.bundle_import(os.fsdecode(raw)).objects_added == out.objects
+        assert other.bundle_import(bytes(tmp_path) + b"/c\xfe.mlb").objects_added == 0
+    with pytest.raises(ValueError):
+        store.bundle_export(str(tmp_path / "x\0.mlb"), "ref:r")

@@ -426,6 +426,43 @@ def test_search(store):
     assert store.search_runs("params.lr = 'none'") == []  # an empty page
 
 
+def test_search_in_no_experiments_finds_nothing(store):
+    # experiments=[] names no experiment: nothing matches (None is every
+    # experiment). The library reads an empty id list as every one.
+    with store.start_run("a"):
+        pass
+    with store.start_run("b"):
+        pass
+    assert len(store.search_runs()) == 2 and len(store.search_runs(experiments=None)) == 2
+    page = store.search_runs(experiments=[])
+    assert page == [] and isinstance(page, mlops.RunPage) and page.next_page_token is None
+    wanted = [e for e in store.experiments() if e.name.startswith("prod")]
+    assert store.search_runs("attributes.status = 'FINISHED'", experiments=wanted) == []
+    assert list(store.iter_runs(experiments=[])) == []
+    with pytest.raises(ValueError):
+        store.search_runs(experiments=[], lifecycle="bogus")
+
+def test_search_frees_the_page_token_when_reading_the_page_fails(store, monkeypatch):
+    # The next page's token is the library's memory: freed whatever
+    # happens while the page is read into RunInfo snapshots.
+    from mlops import _capi, track
+
+    for _ in range(2):
+        with store.start_run("t"):
+            pass
+    assert store.search_runs(max_results=1).next_page_token
+    freed = []
+    real_free = _capi.C.mlops_free
+    monkeypatch.setattr(_capi.C, "mlops_free", lambda p: (freed.append(p), real_free(p)))
+
+    def broken(cls, ri):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(track.RunInfo, "_from_c", classmethod(broken))
+    with pytest.raises(KeyboardInterrupt):
+        store.search_runs(max_results=1)
+    assert len(freed) == 1
+
 def test_search_errors(store):
     with pytest.raises(mlops.InvalidArgument) as e:
         store.search_runs("metrics.acc >>> 1")
