@@ -368,6 +368,15 @@ static int cat_one(const cli_ctx *ctx, mlops_store *s, void *arg)
     mlops_blob_reader *r = NULL;
     char *buf = NULL;
     if ((rc = cli_resolve_content(ctx, s, argv[0], &d))) goto done;
+    mlops_blob_info info = MLOPS_BLOB_INFO_INIT;
+    if ((rc = cli_check(ctx, mlops_blob_stat(s, &d, &info), argv[0]))) goto done;
+    /* A tree's bytes are its encoding, no file's: it used to be written
+     * out as if it were one. */
+    if (info.kind == MLOPS_KIND_TREE) {
+        rc = cli_error(ctx, "'%s' is a tree, not a blob: 'mlops get %s -o DIR' restores it",
+                       argv[0], argv[0]);
+        goto done;
+    }
     rc = mlops_blob_reader_open(s, &d, &r);
     if (rc) {
         rc = cli_fail(ctx, rc, argv[0]);

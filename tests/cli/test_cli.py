@@ -260,6 +260,8 @@ class TestArtifacts(Base):
         self.assertEqual(open(os.path.join(out, "sub", "b.txt")).read(), "beta")
         self.assertEqual(os.stat(os.path.join(out, "a.txt")).st_mode & 0o777, 0o755)
         self.bad(2, "get", entry["digest"], "-o", self.path("r2"), "--force", contains="--force")
+        # cat writes blobs; a tree is refused, its encoding never printed
+        self.bad(1, "cat", entry["digest"], contains="is a tree")
         self.bad(1, "get", entry["digest"], "-o", out)  # not empty
         trees = [x["digest"] for x in self.ok("ls", "--trees", "--json").json()]
         self.assertEqual(len(trees), 2)  # one per directory: tree/ and tree/sub/
