@@ -41,6 +41,14 @@ int cli_error(const cli_ctx *ctx, const char *fmt, ...)
     return CLI_FAIL;
 }
 
+int cli_check_output(const cli_ctx *ctx, int rc, int code)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout)) return rc;
+    if (rc != CLI_OK) return rc;
+    cli_error(ctx, "cannot write the output");
+    return code;
+}
+
 int cli_usage(const cli_ctx *ctx, const char *fmt, ...)
 {
     va_list ap;

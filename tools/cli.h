@@ -99,6 +99,11 @@ int cli_fail(const cli_ctx *ctx, int rc, const char *what);
 /* Prints "mlops <cmd>: <message>" on stderr and returns CLI_FAIL. */
 CLI_PRINTF(2, 3) int cli_error(const cli_ctx *ctx, const char *fmt, ...);
 
+/* rc, unless rc is CLI_OK and stdout cannot be written (flushed): then
+ * "cannot write the output" on stderr and code (CLI_FAIL; CLI_ERROR where
+ * 1 means something else: model promote, monitor check). */
+int cli_check_output(const cli_ctx *ctx, int rc, int code);
+
 /* Prints "mlops <cmd>: <message> (see 'mlops help <cmd>')" on stderr and
  * returns CLI_USAGE. */
 CLI_PRINTF(2, 3) int cli_usage(const cli_ctx *ctx, const char *fmt, ...);

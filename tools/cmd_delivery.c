@@ -212,12 +212,8 @@ static int cmd_promote(cli_ctx *ctx, int argc, char **argv)
     rc = cli_with_store(ctx, CLI_STORE_WRITE, promote, &a);
     if (rc == CLI_FAIL && !a.refused) return CLI_ERROR;
     /* exit 1 means refused: output that could not be written after a
-     * promotion is an error (3), not the exit main would give it (1) */
-    if (rc == CLI_OK && (fflush(stdout) != 0 || ferror(stdout))) {
-        cli_error(ctx, "cannot write the output");
-        return CLI_ERROR;
-    }
-    return rc;
+     * promotion is an error (3) */
+    return cli_check_output(ctx, rc, CLI_ERROR);
 }
 
 const cli_command cli_delivery_commands[] = {

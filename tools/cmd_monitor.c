@@ -575,12 +575,9 @@ static int cmd_monitor_check(cli_ctx *ctx, int argc, char **argv)
     rc = cli_with_store(ctx, CLI_STORE_WRITE, monitor_check, &a);
     if (rc == CLI_OK) {
         /* exit 1 means firing: a status that could not be written is an
-         * error (3) when quiet, not the exit main would give it (1) */
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            cli_error(ctx, "cannot write the output");
-            if (!a.firing) return CLI_ERROR;
-        }
-        return a.firing ? CLI_FAIL : CLI_OK;
+         * error (3) when quiet */
+        rc = cli_check_output(ctx, CLI_OK, CLI_ERROR);
+        return a.firing ? CLI_FAIL : rc;
     }
     if (a.error) return a.error;
     return rc == CLI_USAGE ? CLI_USAGE : CLI_ERROR;

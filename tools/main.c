@@ -204,9 +204,5 @@ int main(int argc, char **argv)
         print_help(c, stderr);
         return CLI_USAGE;
     }
-    int rc = c->run(&ctx, rest, args);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        if (rc == CLI_OK) rc = cli_error(&ctx, "cannot write the output");
-    }
-    return rc;
+    return cli_check_output(&ctx, c->run(&ctx, rest, args), CLI_FAIL);
 }
